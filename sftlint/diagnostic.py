@@ -1,0 +1,149 @@
+"""Diagnostics: what every rule produces and every reporter consumes.
+
+A :class:`Finding` is what a rule yields: a message plus *where inside the
+record* (a JSON Pointer and an optional character span in that string).  The
+engine turns it into a :class:`Diagnostic`, which adds the physical location
+(file, line, column) that users and editors need.  Keeping the two apart means
+rules never deal with raw bytes, escapes or line numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+DOCS_URL = "https://github.com/sftlint/sftlint/blob/main/docs/rules/{code}.md"
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``[start, end)`` of the string at ``pointer`` with ``replacement``.
+
+    With ``pointer=None`` the edit applies to the raw physical ``line`` of the
+    file instead (used for file-level fixes such as removing a blank line or a
+    BOM); ``start``/``end`` are then character offsets in that line.
+    """
+
+    pointer: str | None
+    start: int
+    end: int
+    replacement: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pointer": self.pointer,
+            "span": [self.start, self.end],
+            "replacement": self.replacement,
+            "line": self.line,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A proposed change.  ``safe`` fixes are applied by ``--fix``; ``unsafe``
+    ones only with ``--unsafe-fixes`` (same convention as ruff)."""
+
+    message: str
+    edits: tuple[Edit, ...]
+    applicability: Literal["safe", "unsafe"] = "safe"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "applicability": self.applicability,
+            "edits": [e.to_dict() for e in self.edits],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """Enough about a record to point at it after the record itself is gone.
+
+    Dataset-level rules keep these in their summaries instead of whole records,
+    which is what keeps memory flat while streaming.
+    """
+
+    path: str
+    index: int  # 0-based position of the record in its file
+    line: int  # 1-based physical line where the record starts
+    end_line: int | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    """What a rule yields.  Location is relative to the record.
+
+    ``pointer`` is an RFC 6901 JSON Pointer into the record as written in the
+    file ("" is the whole record); ``span`` is ``[start, end)`` in the decoded
+    string at ``pointer``.  Rules with scope ``dataset`` set ``ref`` because by
+    the time they report, the engine no longer holds the record.  File-level
+    rules (J) may set ``line``/``column`` directly.
+    """
+
+    message: str
+    pointer: str = ""
+    span: tuple[int, int] | None = None
+    fix: Fix | None = None
+    severity: Severity | None = None  # override the rule's default
+    ref: RecordRef | None = None
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    # Extra structured data for reporters/tools (e.g. the first duplicate's line).
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Diagnostic:
+    """One reported problem, with a stable code and an exact location."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    pointer: str | None = None
+    span: tuple[int, int] | None = None
+    fix: Fix | None = None
+    url: str = ""
+    record: int | None = None  # 0-based record index in the file
+    record_hash: str | None = None  # content hash of the record (for baselines)
+    source: str | None = None  # the offending text, for human-readable output
+    source_span: tuple[int, int] | None = None  # span inside ``source`` to mark
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON output contract (DESIGN.md): every field always present."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "pointer": self.pointer,
+            "span": list(self.span) if self.span is not None else None,
+            "fix": self.fix.to_dict() if self.fix is not None else None,
+            "url": self.url,
+            "record": self.record,
+        }
+
+    def sort_key(self) -> tuple:
+        return (
+            self.path,
+            self.line if self.line is not None else 0,
+            self.column if self.column is not None else 0,
+            self.code,
+        )

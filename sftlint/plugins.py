@@ -1,0 +1,155 @@
+"""The plugin manager: discovers built-in and third-party plugins via pluggy.
+
+Built-ins register through the same ``sftlint`` entry-point group as external
+plugins.  A plugin that fails to import or whose hook raises is *reported*
+(see :attr:`PluginRegistry.errors`), never fatal: the run goes on with the rest
+and the CLI exits 2 so the failure is not silently ignored.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from sftlint import hookspecs
+
+if TYPE_CHECKING:
+    from sftlint.formats.base import InputFormat
+    from sftlint.report.base import Reporter
+    from sftlint.rule import Rule
+
+# Fallback when the distribution metadata is not installed (running from a
+# source tree): the same modules the entry points name.
+_BUILTIN_PLUGINS = {
+    "formats": "sftlint.formats",
+    "reporters": "sftlint.report",
+    "rules": "sftlint.rules",
+}
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    module: str
+    distribution: str
+    version: str
+
+
+@dataclass
+class PluginRegistry:
+    """Everything the plugins provided, collected once per process."""
+
+    manager: pluggy.PluginManager
+    plugins: list[PluginInfo] = field(default_factory=list)
+    rules: dict[str, type[Rule]] = field(default_factory=dict)  # by code
+    formats: dict[str, InputFormat] = field(default_factory=dict)
+    reporters: dict[str, type[Reporter]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def rule_by_name(self) -> dict[str, type[Rule]]:
+        return {r.name: r for r in self.rules.values()}
+
+
+def _new_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def _load_entry_points(pm: pluggy.PluginManager, registry: PluginRegistry) -> None:
+    from importlib.metadata import entry_points
+
+    seen_builtin = set()
+    for ep in entry_points(group=hookspecs.PROJECT):
+        dist = getattr(ep, "dist", None)
+        dist_name = dist.name if dist is not None else "?"
+        version = dist.version if dist is not None else "?"
+        if ep.value in _BUILTIN_PLUGINS.values():
+            if ep.value in seen_builtin:
+                continue
+            seen_builtin.add(ep.value)
+        try:
+            module = ep.load()
+            pm.register(module, name=ep.name if ep.value not in _BUILTIN_PLUGINS.values() else ep.value)
+        except Exception as exc:  # a broken plugin must not break the run
+            registry.errors.append(f"plugin {ep.name!r} ({dist_name}) failed to load: {type(exc).__name__}: {exc}")
+            continue
+        registry.plugins.append(PluginInfo(ep.name, ep.value, dist_name, version))
+    # Source-tree fallback: built-ins that no installed metadata announced.
+    for name, modname in _BUILTIN_PLUGINS.items():
+        if modname in seen_builtin:
+            continue
+        module = importlib.import_module(modname)
+        pm.register(module, name=modname)
+        from sftlint import __version__
+
+        registry.plugins.append(PluginInfo(name, modname, "sftlint", __version__))
+
+
+def _call_each(pm: pluggy.PluginManager, hookname: str, registry: PluginRegistry) -> list[tuple[str, Any]]:
+    """Call a collecting hook plugin by plugin, so one failing plugin is isolated."""
+    results = []
+    hook = getattr(pm.hook, hookname)
+    for impl in reversed(hook.get_hookimpls()):  # registration order: built-ins first
+        try:
+            value = impl.function()
+        except Exception as exc:
+            registry.errors.append(f"plugin {impl.plugin_name!r}: hook {hookname} raised {type(exc).__name__}: {exc}")
+            continue
+        if value is not None:
+            results.append((impl.plugin_name, value))
+    return results
+
+
+def build_registry(extra_plugins: tuple[object, ...] = ()) -> PluginRegistry:
+    """Discover plugins and collect their rules, formats and reporters."""
+    from sftlint.rule import Rule
+
+    pm = _new_manager()
+    registry = PluginRegistry(manager=pm)
+    _load_entry_points(pm, registry)
+    for plugin in extra_plugins:
+        pm.register(plugin)
+        registry.plugins.append(PluginInfo(getattr(plugin, "__name__", repr(plugin)), "", "(api)", ""))
+    pm.check_pending()
+
+    owner: dict[str, str] = {}
+    for plugin_name, rules in _call_each(pm, "sftlint_rules", registry):
+        for rule in rules:
+            if not (isinstance(rule, type) and issubclass(rule, Rule)):
+                registry.errors.append(f"plugin {plugin_name!r} returned {rule!r}, which is not a Rule subclass")
+                continue
+            code = getattr(rule, "code", None)
+            if code in registry.rules:
+                registry.errors.append(
+                    f"duplicate rule code {code}: provided by {owner[code]!r} and {plugin_name!r}"
+                )
+                continue
+            rule.plugin = plugin_name
+            registry.rules[code] = rule
+            owner[code] = plugin_name
+    for plugin_name, formats in _call_each(pm, "sftlint_input_formats", registry):
+        for fmt in formats:
+            registry.formats.setdefault(fmt.name, fmt)
+    for plugin_name, reporters in _call_each(pm, "sftlint_output_formats", registry):
+        for name, reporter in reporters.items():
+            registry.reporters.setdefault(name, reporter)
+    return registry
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> PluginRegistry:
+    """The process-wide registry (plugins are discovered once)."""
+    return build_registry()
+
+
+def detect_format(registry: PluginRegistry, sample: list[Any], path: str) -> str | None:
+    try:
+        return registry.manager.hook.sftlint_detect_format(sample=sample, path=path, formats=registry.formats)
+    except Exception as exc:
+        registry.errors.append(f"format detection raised {type(exc).__name__}: {exc}")
+        return None

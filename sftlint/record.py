@@ -1,0 +1,153 @@
+"""The parsed, format-independent view of one record that rules inspect.
+
+Input formats (messages, ShareGPT, Alpaca, plugins) map a raw JSON object to a
+list of :class:`Message`.  Each message keeps pointers back into the original
+object, so a finding inside an Alpaca ``output`` is reported at ``/output``
+and not at an invented message index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sftlint.diagnostic import RecordRef
+
+if TYPE_CHECKING:
+    from sftlint.locate import Location
+
+T = TypeVar("T")
+
+#: Canonical roles after mapping.  Formats map their own names onto these
+#: (ShareGPT ``human`` -> ``user``, ``gpt`` -> ``assistant``, ``observation`` -> ``tool``).
+ROLES = ("system", "user", "assistant", "tool")
+
+
+@dataclass(slots=True)
+class Segment:
+    """A piece of a message's text that lives at one pointer in the record.
+
+    Most messages are one segment.  A message whose content is a list of typed
+    parts, or an Alpaca user turn made of ``instruction`` + ``input``, has
+    several; their texts are joined with ``joiner`` into ``Message.content``.
+    """
+
+    pointer: str
+    start: int  # offset of this segment inside Message.content
+    length: int
+    kind: str = "text"  # "text", "reasoning", ... (type of a content part)
+
+
+@dataclass(slots=True)
+class Message:
+    """One conversational turn.
+
+    ``role`` is canonical (see :data:`ROLES`) or, for an unknown role, the raw
+    value as written so that S002 can report it.  ``content`` is always a str
+    (parts joined with a newline); ``segments`` maps offsets in it back to
+    pointers.
+    """
+
+    role: str
+    content: str
+    index: int
+    pointer: str  # pointer of the message object itself ("" for Alpaca fields)
+    content_pointer: str  # pointer of the whole content value, for whole-text findings
+    segments: list[Segment]
+    raw_role: Any = None
+    role_pointer: str | None = None
+    tool_calls: list[Any] | None = None
+    weight: float | None = None
+
+    def resolve(self, span: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
+        """Map a span in ``content`` to ``(pointer, span-in-that-string)``.
+
+        Without a span the finding is about the whole content.  A span that
+        crosses segments is clipped to the segment where it starts: a pointer
+        must name exactly one string.
+        """
+        if span is None or not self.segments:
+            return self.content_pointer, None
+        start, end = span
+        chosen = self.segments[0]
+        for seg in self.segments:
+            if seg.start <= start:
+                chosen = seg
+            else:
+                break
+        local_start = min(max(0, start - chosen.start), chosen.length)
+        local_end = min(chosen.length, max(local_start, end - chosen.start))
+        return chosen.pointer, (local_start, local_end)
+
+
+@dataclass(slots=True)
+class FileInfo:
+    """Per-file facts shared by all records of the file."""
+
+    path: str
+    format: str | None = None  # name of the input format used for this file
+
+
+@dataclass(slots=True, eq=False)
+class Record:
+    """One parsed record, shared by all rules, parsed once.
+
+    ``memo`` is the per-record analysis cache: costly derived data (segmented
+    text, parsed ReAct blocks, numbering) is computed by the first rule that
+    asks and reused by the others.
+    """
+
+    file: FileInfo
+    index: int  # 0-based record index in the file
+    line: int  # 1-based physical line where the record starts
+    end_line: int
+    data: Any  # the parsed JSON value
+    raw: str  # the record's source text (one line for JSONL)
+    raw_column: int = 1  # column where the record starts on ``line`` (JSON arrays)
+    messages: list[Message] | None = None  # None when the format could not map it
+    format: str | None = None
+    _memo: dict[str, Any] = field(default_factory=dict)
+    _locator: Any = None
+    _hash: str | None = None
+
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Return the cached value for ``key``, computing it once per record."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
+
+    @property
+    def system_prompt(self) -> str | None:
+        """Content of the leading system message, if any."""
+        msgs = self.messages
+        if msgs and msgs[0].role == "system":
+            return msgs[0].content
+        return None
+
+    def ref(self) -> RecordRef:
+        """A small, picklable handle for dataset-level summaries."""
+        return RecordRef(self.file.path, self.index, self.line, self.end_line)
+
+    @property
+    def content_hash(self) -> str:
+        """Stable hash of the record's canonical JSON (baseline key, duplicates)."""
+        if self._hash is None:
+            from sftlint.hashing import record_hash
+
+            self._hash = record_hash(self.data)
+        return self._hash
+
+    def locate(self, pointer: str, span: tuple[int, int] | None = None) -> Location:
+        """Physical location (line/column) of ``pointer``/``span`` in the file."""
+        from sftlint.locate import Locator
+
+        if self._locator is None:
+            self._locator = Locator(self.raw, self.line, self.raw_column)
+        return self._locator.locate(pointer, span)

@@ -1,0 +1,147 @@
+"""The :class:`Rule` base class that built-in and third-party rules subclass.
+
+A rule is a small object with metadata (code, name, severity, scope, options,
+fix availability) and one of three entry points, chosen by ``scope``:
+
+``"file"``
+    ``check_raw(raw)``: sees every raw record, including lines that failed to
+    parse (the J rules).  Runs before format mapping.
+``"record"``
+    ``check(record)``: sees one parsed :class:`~sftlint.record.Record` at a
+    time; the common case.
+``"dataset"``
+    ``map(record)`` returns a small picklable summary (or ``None``) per record;
+    ``reduce(summaries)`` sees all of them at the end and yields findings with
+    ``ref`` set.  Split this way so memory stays flat while streaming and a
+    distributed engine (``--jobs``, Ray) can run the map anywhere.
+
+The docstring follows ruff's rule-doc shape and is rendered into
+``docs/rules/<CODE>.md``::
+
+    ## What it does
+    ## Why is this bad?
+    ## Example
+    ```json
+    {...a record that triggers the rule...}
+    ```
+    ## Use instead
+    ```json
+    {...a record that passes...}
+    ```
+
+Tests run both examples.  Options are a pydantic model (``Options``), so a
+wrong key or type in configuration is reported with the key's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from sftlint.diagnostic import Finding, Fix, RecordRef, Severity
+
+if TYPE_CHECKING:
+    from sftlint.reader import RawRecord
+    from sftlint.record import Message, Record
+
+Scope = Literal["file", "record", "dataset"]
+FixAvailability = Literal["never", "sometimes", "always"]
+
+
+class RuleOptions(BaseModel):
+    """Base for per-rule options: unknown keys are errors, names are kebab or snake."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Rule:
+    """Base class for every rule.  Subclasses set the ClassVars and one entry point."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = "error"
+    scope: ClassVar[Scope] = "record"
+    #: Whether the rule runs when nothing selects it explicitly (T003 is off by default).
+    default_enabled: ClassVar[bool] = True
+    fix_availability: ClassVar[FixAvailability] = "never"
+    Options: ClassVar[type[RuleOptions]] = RuleOptions
+    #: Set by the plugin manager: the plugin (distribution) that provided the rule.
+    plugin: ClassVar[str] = ""
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    # -- entry points -----------------------------------------------------
+    def check_raw(self, raw: RawRecord) -> Iterable[Finding]:  # scope "file"
+        return ()
+
+    def check(self, record: Record) -> Iterable[Finding]:  # scope "record"
+        return ()
+
+    def map(self, record: Record) -> Any:  # scope "dataset"
+        return None
+
+    def reduce(self, summaries: Iterable[Any]) -> Iterable[Finding]:  # scope "dataset"
+        return ()
+
+    # -- helpers for subclasses -------------------------------------------
+    def finding(
+        self,
+        message: str,
+        *,
+        msg: Message | None = None,
+        span: tuple[int, int] | None = None,
+        pointer: str | None = None,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        ref: RecordRef | None = None,
+        **data: Any,
+    ) -> Finding:
+        """Build a :class:`Finding`.
+
+        Pass ``msg`` and a ``span`` in ``msg.content`` and the pointer and the
+        span local to the right string are worked out for you (messages whose
+        content is several parts, Alpaca turns made of two fields).  Or pass
+        an explicit ``pointer`` (and a span within that string).
+        """
+        if msg is not None and pointer is None:
+            pointer, span = msg.resolve(span)
+        return Finding(
+            message=message,
+            pointer=pointer or "",
+            span=span,
+            fix=fix,
+            severity=severity,
+            ref=ref,
+            data=data,
+        )
+
+    @classmethod
+    def doc(cls) -> str:
+        """The rule's documentation (its docstring, dedented)."""
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """First sentence of 'What it does', for listings."""
+        doc = cls.doc()
+        lines = [ln.strip() for ln in doc.splitlines()]
+        try:
+            start = lines.index("## What it does") + 1
+        except ValueError:
+            start = 0
+        text = " ".join(ln for ln in lines[start:] if ln and not ln.startswith("#")).strip()
+        if ". " in text:
+            text = text.split(". ")[0] + "."
+        return text[:200]
+
+
+def iter_messages(record: Record, *roles: str) -> Iterator[Message]:
+    """Messages of ``record`` with one of ``roles`` (all when none given)."""
+    for m in record.messages or ():
+        if not roles or m.role in roles:
+            yield m

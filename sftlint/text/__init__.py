@@ -1,0 +1,1 @@
+"""Shared text analysis (Chinese segmentation, pinyin, typo detection)."""

@@ -1,0 +1,1 @@
+"""Training and evaluation on linted data (heavy imports only inside the ``train`` extra)."""
