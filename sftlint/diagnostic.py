@@ -117,6 +117,7 @@ class Diagnostic:
     url: str = ""
     record: int | None = None  # 0-based record index in the file
     record_hash: str | None = None  # content hash of the record (for baselines)
+    record_line: int | None = None  # line where the record starts (for applying fixes)
     source: str | None = None  # the offending text, for human-readable output
     source_span: tuple[int, int] | None = None  # span inside ``source`` to mark
     data: dict[str, Any] = field(default_factory=dict)

@@ -59,6 +59,8 @@ class Message:
     role_pointer: str | None = None
     tool_calls: list[Any] | None = None
     weight: float | None = None
+    #: content includes non-text parts (images, audio): empty text is not empty content
+    has_media: bool = False
 
     def resolve(self, span: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
         """Map a span in ``content`` to ``(pointer, span-in-that-string)``.
@@ -87,6 +89,7 @@ class FileInfo:
 
     path: str
     format: str | None = None  # name of the input format used for this file
+    input_format: Any = None  # the InputFormat object itself
 
 
 @dataclass(slots=True, eq=False)

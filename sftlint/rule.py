@@ -135,9 +135,10 @@ class Rule:
         except ValueError:
             start = 0
         text = " ".join(ln for ln in lines[start:] if ln and not ln.startswith("#")).strip()
-        if ". " in text:
-            text = text.split(". ")[0] + "."
-        return text[:200]
+        import re
+
+        first = re.split(r"(?<!e\.g)(?<!i\.e)\.\s", text, maxsplit=1)[0].rstrip(".")
+        return first + "."
 
 
 def iter_messages(record: Record, *roles: str) -> Iterator[Message]:

@@ -1,0 +1,646 @@
+"""J (reading the file) and S (conversation structure) rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from sftlint.diagnostic import Edit, Finding, Fix
+from sftlint.locate import escape_token
+from sftlint.reader import RawRecord
+from sftlint.record import ROLES, Message, Record
+from sftlint.rule import Rule, RuleOptions
+
+# ---------------------------------------------------------------------------
+# J: reading the file
+
+
+class _ProblemRule(Rule):
+    """A J rule that reports the reader's problems of some kinds."""
+
+    scope = "file"
+    kinds: tuple[str, ...] = ()
+
+    def check_raw(self, raw: RawRecord) -> Iterator[Finding]:
+        for p in raw.problems:
+            if p.kind in self.kinds:
+                yield self.problem_finding(raw, p)
+
+    def problem_finding(self, raw: RawRecord, p: Any) -> Finding:
+        return Finding(p.message, line=raw.line, column=p.column or 1,
+                       end_line=p.end_line or raw.line, end_column=(p.column or 1) + (0 if p.end_line else 1))
+
+
+class InvalidJson(_ProblemRule):
+    """## What it does
+    Reports lines that are not valid JSON, including a truncated last line, and a
+    pretty-printed record spread over several lines (reported once, naming the lines).
+
+    ## Why is this bad?
+    Trainers read JSON Lines one line at a time: `datasets.load_dataset("json")` aborts the whole
+    load on one malformed line, and other loaders silently drop it.  A pretty-printed record is
+    several broken lines to them.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好，请问有什么可以帮您？"}]
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好，请问有什么可以帮您？"}]}
+    ```
+
+    ## Fix availability
+    None: the intended content of a broken line cannot be guessed safely.
+    """
+
+    code = "J001"
+    name = "invalid-json"
+    severity = "error"
+    kinds = ("invalid-json", "multiline")
+
+
+class NotAnObject(Rule):
+    """## What it does
+    Reports records that are valid JSON but not an object (an array, a string, a number, null).
+
+    ## Why is this bad?
+    Every chat format is an object per record (`{"messages": [...]}`); anything else is skipped
+    or crashes the trainer's data collator.
+
+    ## Example
+    ```json
+    [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！"}]
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！"}]}
+    ```
+
+    ## Fix availability
+    None: which object the value belongs in depends on the dataset.
+    """
+
+    code = "J002"
+    name = "not-an-object"
+    severity = "error"
+    scope = "file"
+
+    def check_raw(self, raw: RawRecord) -> Iterator[Finding]:
+        if raw.parsed and type(raw.data) is not dict and raw.index >= 0:
+            kind = _json_type(raw.data)
+            yield Finding(f"record is a JSON {kind}, not an object", pointer="")
+
+
+class BadEncoding(_ProblemRule):
+    """## What it does
+    Reports bytes that are not UTF-8 (with the byte offset), a byte-order mark, NUL bytes, and
+    files that are UTF-16 or binary.
+
+    ## Why is this bad?
+    JSON Lines is UTF-8.  Invalid bytes make the line unreadable; a BOM is read as part of the first
+    key by many parsers (`"\\ufeffmessages"`), so the first record silently loses its messages.
+
+    ## Example
+    ```json
+    \ufeff{"messages": [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！"}]}
+    ```
+
+    ## Fix availability
+    A safe fix removes a BOM (it carries no content).  Invalid bytes have no safe fix: the intended
+    characters are unknown.
+    """
+
+    code = "J003"
+    name = "bad-encoding"
+    severity = "error"
+    fix_availability = "sometimes"
+    kinds = ("invalid-utf8", "bom", "nul", "binary", "utf16")
+
+    def problem_finding(self, raw: RawRecord, p: Any) -> Finding:
+        f = super().problem_finding(raw, p)
+        if p.kind == "bom":
+            f.fix = Fix("remove the byte-order mark", (Edit(None, 0, 1, "", line=raw.line),))
+        return f
+
+
+class BlankLine(_ProblemRule):
+    """## What it does
+    Reports empty (or whitespace-only) lines between records.
+
+    ## Why is this bad?
+    Some loaders treat a blank line as an empty record and fail, others skip it; either way the
+    line count no longer matches the record count, which makes every other report harder to use.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！"}]}
+
+    {"messages": [{"role": "user", "content": "在吗"}, {"role": "assistant", "content": "在的，请讲。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！"}]}
+    {"messages": [{"role": "user", "content": "在吗"}, {"role": "assistant", "content": "在的，请讲。"}]}
+    ```
+
+    ## Fix availability
+    Always: removing a blank line cannot change any record.
+    """
+
+    code = "J004"
+    name = "blank-line"
+    severity = "warning"
+    fix_availability = "always"
+    kinds = ("blank",)
+
+    def problem_finding(self, raw: RawRecord, p: Any) -> Finding:
+        return Finding(p.message, line=raw.line, column=1, end_line=raw.line, end_column=1,
+                       fix=Fix("remove the blank line", (Edit(None, 0, 1 << 30, "", line=raw.line),)))
+
+
+_KEY_TOKEN = re.compile(r'"\s*:')
+
+
+def count_keys(value: Any) -> int:
+    """Keys of every object in ``value`` (iterative: values can nest 1,000 deep)."""
+    total = 0
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if type(v) is dict:
+            total += len(v)
+            stack.extend(x for x in v.values() if type(x) in (dict, list))
+        elif type(v) is list:
+            stack.extend(x for x in v if type(x) in (dict, list))
+    return total
+
+
+_TOKENS = re.compile(r'["{}\[\],]')
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def find_duplicate_keys(text: str) -> list[tuple[str, str, int]]:
+    """``(object_pointer, key, offset)`` of every repeated key in ``text``.
+
+    A scanner over the raw text (parsed objects have already lost the
+    duplicates).  Iterative, so nesting depth cannot exhaust the stack.
+    """
+    import json
+
+    found: list[tuple[str, str, int]] = []
+    # frame: [is_object, pointer, seen_keys, expecting_key, current_key, array_index]
+    stack: list[list[Any]] = []
+    i = 0
+    while True:
+        m = _TOKENS.search(text, i)
+        if m is None:
+            return found
+        c, j = m.group(), m.start()
+        if c == '"':
+            sm = _STRING.match(text, j)
+            end = sm.end() if sm else len(text)
+            top = stack[-1] if stack else None
+            if top is not None and top[0] and top[3]:
+                try:
+                    key = json.loads(text[j:end])
+                except ValueError:
+                    key = text[j + 1 : end - 1]
+                if key in top[2]:
+                    found.append((top[1], key, j))
+                top[2].add(key)
+                top[4] = key
+                top[3] = False
+            i = end
+            continue
+        if c in "{[":
+            parent = stack[-1] if stack else None
+            if parent is None:
+                ptr = ""
+            else:
+                ptr = parent[1] + "/" + escape_token(parent[4] if parent[0] else parent[5])
+            stack.append([c == "{", ptr, set(), c == "{", None, 0])
+        elif c in "}]":
+            if stack:
+                stack.pop()
+        elif c == "," and stack:
+            top = stack[-1]
+            if top[0]:
+                top[3] = True
+            else:
+                top[5] += 1
+        i = j + 1
+
+
+class DuplicateKey(Rule):
+    """## What it does
+    Reports an object that has the same key twice.
+
+    ## Why is this bad?
+    JSON parsers silently keep one of the two values (Python's keeps the last), so half of what
+    the author wrote never reaches the trainer, and different tools disagree about which half.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "退款多久到账？", "content": "退款多久能到账？"}, {"role": "assistant", "content": "一般1-3个工作日到账。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "退款多久能到账？"}, {"role": "assistant", "content": "一般1-3个工作日到账。"}]}
+    ```
+
+    ## Fix availability
+    None: which of the two values is the intended one is unknown.
+    """
+
+    code = "J005"
+    name = "duplicate-key"
+    severity = "error"
+    scope = "file"
+
+    def check_raw(self, raw: RawRecord) -> Iterator[Finding]:
+        if not raw.parsed or raw.text is None:
+            return
+        text = raw.text
+        keys = count_keys(raw.data)
+        # Fast path: every key token is `"` then `:`; if the text holds exactly as
+        # many such tokens as the parsed value has keys, no key was dropped.
+        if text.count('":') == keys or len(_KEY_TOKEN.findall(text)) == keys:
+            return
+        for obj_ptr, key, _offset in find_duplicate_keys(text):
+            pointer = obj_ptr + "/" + escape_token(key)
+            yield Finding(f"key {key!r} appears more than once in {obj_ptr or 'the record'}; "
+                          "parsers keep only one of the values", pointer=pointer)
+
+
+class EmptyFile(_ProblemRule):
+    """## What it does
+    Reports a data file that holds no records (empty, or only blank lines).
+
+    ## Why is this bad?
+    An empty training file is almost always a failed export or a wrong path; a training job that
+    reads it trains on nothing, or fails after the GPUs are allocated.
+
+    ## Example
+    ```json
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！"}]}
+    ```
+    """
+
+    code = "J006"
+    name = "empty-file"
+    severity = "warning"
+    kinds = ("empty-file",)
+
+
+class RecordTooLarge(_ProblemRule):
+    """## What it does
+    Reports a record larger than the `max-record-bytes` setting (default 128 MiB), which is
+    skipped without being parsed.
+
+    ## Why is this bad?
+    No chat model trains on a record that size: it is a concatenation gone wrong or binary data,
+    and holding it in memory can take the loader (and the linter) down.
+
+    ## Example
+    A single line of several hundred megabytes.
+
+    ## Use instead
+    One conversation per line.
+    """
+
+    code = "J007"
+    name = "record-too-large"
+    severity = "error"
+    kinds = ("too-large",)
+
+
+# ---------------------------------------------------------------------------
+# S: conversation structure
+
+
+class SchemaViolation(Rule):
+    """## What it does
+    Checks each record against its input format's JSON Schema (messages, ShareGPT, Alpaca) and
+    reports every violation with the pointer of the offending value.
+
+    ## Why is this bad?
+    A record with a missing field or a value of the wrong type is dropped or crashes the trainer's
+    chat template; either way it is not trained on as written.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "我的订单什么时候发货？"}, {"role": "assistant", "content": ["已为您催促仓库，预计今天发出。"]}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "我的订单什么时候发货？"}, {"role": "assistant", "content": "已为您催促仓库，预计今天发出。"}]}
+    ```
+
+    ## Fix availability
+    None: the intended value cannot be inferred from a wrong one.
+    """
+
+    code = "S001"
+    name = "schema-violation"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        fmt = record.file.input_format
+        if fmt is None:
+            yield self.finding("record matches no known input format (messages, sharegpt, alpaca); "
+                               "pass --format or install a format plugin", pointer="")
+            return
+        if fmt.quick_check(record.data):
+            return
+        for pointer, message in fmt.schema_errors(record.data):
+            yield self.finding(f"{message} ({fmt.name} format)", pointer=pointer)
+
+
+class UnknownRole(Rule):
+    """## What it does
+    Reports a message whose role the input format does not define (e.g. `"role": "bot"` in a
+    messages record, `"from": "agent"` in a ShareGPT one).
+
+    ## Why is this bad?
+    Chat templates only render known roles: an unknown one raises an error or, worse, is rendered
+    as plain text with no turn markers, teaching the model a format it never sees in production.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "快递到哪了？"}, {"role": "bot", "content": "您的快递已到达上海转运中心。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "快递到哪了？"}, {"role": "assistant", "content": "您的快递已到达上海转运中心。"}]}
+    ```
+    """
+
+    code = "S002"
+    name = "unknown-role"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        for m in record.messages or ():
+            if m.role and m.role not in ROLES and isinstance(m.raw_role, str):
+                yield self.finding(f"unknown role {m.raw_role!r} (expected one of: {_known_roles(record)})",
+                                   pointer=m.role_pointer or m.pointer)
+
+
+def _known_roles(record: Record) -> str:
+    if record.format == "sharegpt":
+        return "human, gpt, system, function_call, observation"
+    return "system, user, assistant, tool"
+
+
+class EmptyContent(Rule):
+    """## What it does
+    Reports a message whose content is empty or only whitespace.  An assistant turn that only
+    calls tools, and a message made only of images, are not empty.
+
+    ## Why is this bad?
+    An empty user turn teaches the model to answer nothing; an empty assistant turn teaches it to
+    stop talking.  Both usually come from a failed export.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "优惠券怎么用？"}, {"role": "assistant", "content": "  "}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "优惠券怎么用？"}, {"role": "assistant", "content": "下单时在结算页选择可用的优惠券即可抵扣。"}]}
+    ```
+    """
+
+    code = "S003"
+    name = "empty-content"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        for m in record.messages or ():
+            if m.content.strip():
+                continue
+            if m.tool_calls:
+                continue
+            if m.has_media:
+                continue
+            what = "whitespace only" if m.content else "empty"
+            yield self.finding(f"{m.role or 'message'} content is {what}", pointer=m.content_pointer)
+
+
+class RoleOrder(Rule):
+    """## What it does
+    Checks the order of turns: after an optional leading system message, user and assistant
+    alternate, starting with the user; tool results only follow an assistant turn that called a
+    tool (or another tool result), and are followed by the assistant.
+
+    ## Why is this bad?
+    Two user turns in a row, or an assistant answering itself, are usually a merge or export bug;
+    chat templates of several model families reject such conversations outright.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "我想退货"}, {"role": "user", "content": "订单号是123456"}, {"role": "assistant", "content": "好的，已为您提交退货申请。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "我想退货，订单号是123456"}, {"role": "assistant", "content": "好的，已为您提交退货申请。"}]}
+    ```
+    """
+
+    code = "S004"
+    name = "role-order"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        prev: Message | None = None
+        for m in record.messages or ():
+            role = m.role
+            if role == "system" or role not in ROLES:
+                continue
+            problem = None
+            prole = prev.role if prev is not None else None
+            if role == "user":
+                if prole == "user":
+                    problem = "two user turns in a row"
+                elif prole == "tool":
+                    problem = "a user turn follows a tool result; the assistant should answer it first"
+            elif role == "assistant":
+                if prole is None:
+                    problem = "the conversation starts with an assistant turn; it should start with the user"
+                elif prole == "assistant" and not prev.tool_calls:
+                    problem = "two assistant turns in a row"
+            elif role == "tool" and not (prole == "tool" or (prole == "assistant" and prev.tool_calls)):
+                problem = "a tool result that does not follow an assistant turn calling a tool"
+            if problem:
+                where = m.role_pointer or m.content_pointer
+                yield self.finding(f"{problem} (message {m.index})", pointer=where)
+            prev = m
+
+
+class NoFinalAssistant(Rule):
+    """## What it does
+    Reports a conversation whose last message is not the assistant's.
+
+    ## Why is this bad?
+    With assistant-only loss the model learns only from assistant turns: a trailing user or tool
+    turn is wasted, and it usually means the answer was cut off in export.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "会员怎么续费？"}, {"role": "assistant", "content": "在“我的-会员中心”点击续费即可。"}, {"role": "user", "content": "好的谢谢"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "会员怎么续费？"}, {"role": "assistant", "content": "在“我的-会员中心”点击续费即可。"}, {"role": "user", "content": "好的谢谢"}, {"role": "assistant", "content": "不客气，祝您生活愉快！"}]}
+    ```
+    """
+
+    code = "S005"
+    name = "no-final-assistant"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        msgs = [m for m in record.messages or () if m.role]
+        if not msgs:
+            return
+        last = msgs[-1]
+        if last.role != "assistant":
+            yield self.finding(f"the last message is the {last.role}'s, not the assistant's; nothing is learned "
+                               "from it", pointer=last.role_pointer or last.content_pointer)
+
+
+class MisplacedSystem(Rule):
+    """## What it does
+    Reports a system message that is not the first message, and every system message after the first.
+
+    ## Why is this bad?
+    Chat templates put the system prompt first; a system message in the middle is rendered in a
+    place the model never sees in production, or rejected by the template.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "你好"}, {"role": "system", "content": "你是客服助手。"}, {"role": "assistant", "content": "您好！"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "你是客服助手。"}, {"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！"}]}
+    ```
+    """
+
+    code = "S006"
+    name = "misplaced-system"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        seen = False
+        for k, m in enumerate(record.messages or ()):
+            if m.role != "system":
+                continue
+            if k > 0:
+                why = "a second system message" if seen else "a system message that is not the first message"
+                yield self.finding(why, pointer=m.role_pointer or m.content_pointer)
+            seen = True
+
+
+class TemplatePlaceholderOptions(RuleOptions):
+    #: Regular expression of an unfilled template variable.
+    pattern: str = r"\{\{\s*[A-Za-z_][\w.\-]*\s*\}\}|\{%-?\s*\w+[^%]*%\}"
+    #: Skip text inside Markdown code (``` fences and `inline`): templates there are usually examples.
+    skip_code: bool = True
+
+
+_CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.S)
+
+
+class TemplatePlaceholder(Rule):
+    """## What it does
+    Reports unfilled template variables such as `{{name}}` left in content.
+
+    ## Why is this bad?
+    The model learns to say "I am {{name}}" literally.  It happens when a template was exported
+    before its variables were filled in.
+
+    ## Example
+    ```json
+    {"instruction": "你是谁？", "input": "", "output": "我是{{name}}，由{{author}}开发的智能客服。"}
+    ```
+
+    ## Use instead
+    ```json
+    {"instruction": "你是谁？", "input": "", "output": "我是小智，由某某科技开发的智能客服。"}
+    ```
+
+    ## Options
+    - `pattern`: the regular expression of a placeholder.
+    - `skip-code`: ignore placeholders inside Markdown code (default true).
+
+    ## Fix availability
+    None: the value to put in is not in the data.
+    """
+
+    code = "S007"
+    name = "template-placeholder"
+    severity = "warning"
+    Options = TemplatePlaceholderOptions
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self._pattern = re.compile(self.options.pattern)
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        pattern = self._pattern
+        for m in record.messages or ():
+            text = m.content
+            if "{" not in text:
+                continue
+            code_spans = [c.span() for c in _CODE.finditer(text)] if self.options.skip_code and "`" in text else []
+            for hit in pattern.finditer(text):
+                s, e = hit.span()
+                if any(a <= s < b for a, b in code_spans):
+                    continue
+                yield self.finding(f"unfilled template variable {hit.group()!r}", msg=m, span=(s, e))
+
+
+def _json_type(value: Any) -> str:
+    from sftlint.formats.base import _json_type as jt
+
+    return jt(value)
+
+
+RULES = [
+    InvalidJson,
+    NotAnObject,
+    BadEncoding,
+    BlankLine,
+    DuplicateKey,
+    EmptyFile,
+    RecordTooLarge,
+    SchemaViolation,
+    UnknownRole,
+    EmptyContent,
+    RoleOrder,
+    NoFinalAssistant,
+    MisplacedSystem,
+    TemplatePlaceholder,
+]

@@ -1,0 +1,151 @@
+"""The Python API: ``sftlint.lint``, ``lint_iter``, ``load_records``, ``list_rules``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from sftlint.config import Settings, discover_settings, load_config_file
+from sftlint.diagnostic import Diagnostic
+from sftlint.engine import Engine, iter_diagnostics
+from sftlint.plugins import default_registry
+from sftlint.record import FileInfo, Record
+
+Source = str | os.PathLike[str] | Iterable[Mapping[str, Any]]
+
+
+def _sources(source: Any) -> list[Any]:
+    """Normalise: one path, a list of paths, or an in-memory list of records."""
+    if isinstance(source, (str, os.PathLike)):
+        return [os.fspath(source)]
+    if isinstance(source, Mapping):
+        return [[source]]
+    items = list(source)
+    if items and all(isinstance(s, (str, os.PathLike)) for s in items):
+        return [os.fspath(s) for s in items]
+    return [items]
+
+
+def _expand_dirs(sources: list[Any]) -> list[Any]:
+    from sftlint.files import expand_paths
+
+    out: list[Any] = []
+    for s in sources:
+        if isinstance(s, str) and s != "-" and Path(s).is_dir():
+            out.extend(expand_paths([s]))
+        else:
+            out.append(s)
+    return out
+
+
+def _settings(source_list: list[Any], config: Any, select: Any, ignore: Any, extend_select: Any,
+              format: str | None, options: Mapping[str, Mapping[str, Any]] | None) -> Settings:
+    if isinstance(config, Settings):
+        settings = config
+    elif isinstance(config, (str, os.PathLike)):
+        settings = load_config_file(config)
+    elif isinstance(config, Mapping):
+        from sftlint.config import settings_from_mapping
+
+        settings = settings_from_mapping(config, "<config>")
+    else:
+        paths = [s for s in source_list if isinstance(s, str)]
+        settings = discover_settings(paths) if paths else Settings()
+    rules = dict(settings.rules)
+    for name, opts in (options or {}).items():
+        rules[name] = {**rules.get(name, {}), **opts}
+    return settings.merged(
+        select=list(select) if select is not None else None,
+        ignore=list(ignore) if ignore is not None else None,
+        extend_select=list(extend_select) if extend_select is not None else None,
+        format=format,
+        rules=rules,
+    )
+
+
+def lint_iter(
+    source: Source,
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    extend_select: Iterable[str] | None = None,
+    config: Settings | str | os.PathLike[str] | Mapping[str, Any] | None = None,
+    format: str | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Iterator[Diagnostic]:
+    """Stream diagnostics for ``source``.
+
+    ``source`` is a path, a list of paths (directories are searched for
+    ``*.jsonl``/``*.json``), or an in-memory list of records (dicts).  Without
+    ``config``, configuration is discovered upward from the first path.
+    ``options`` maps a rule name (or code) to its options, e.g.
+    ``{"action-colons": {"labels": ["动作"]}}``.
+    """
+    sources = _expand_dirs(_sources(source))
+    settings = _settings(sources, config, select, ignore, extend_select, format, options)
+    engine = Engine(settings)
+    yield from iter_diagnostics(engine, sources)
+
+
+def lint(source: Source, **kwargs: Any) -> list[Diagnostic]:
+    """All diagnostics for ``source`` (see :func:`lint_iter` for the arguments)."""
+    return list(lint_iter(source, **kwargs))
+
+
+def load_records(path: str | os.PathLike[str], format: str | None = None) -> Iterator[Record]:
+    """Parsed records of a file, mapped to messages (records that failed to parse are skipped).
+
+    For consumers of linted data (the training module): pair them with
+    :func:`lint` diagnostics by ``record.index``.
+    """
+    from sftlint.engine import DETECT_SAMPLE
+    from sftlint.plugins import detect_format
+    from sftlint.reader import read_source
+
+    registry = default_registry()
+    path = os.fspath(path)
+    info = FileInfo(path)
+    fmt = registry.formats[format] if format else None
+    pending: list[Any] = []
+
+    def build(raw: Any) -> Record:
+        rec = Record(info, raw.index, raw.line, raw.end_line, raw.data, raw.text or "", raw.column)
+        if fmt is not None:
+            rec.format = fmt.name
+            try:
+                rec.messages = fmt.to_messages(raw.data)
+            except Exception:
+                rec.messages = None
+        return rec
+
+    for raw in read_source(path):
+        if not (raw.parsed and isinstance(raw.data, dict) and raw.index >= 0):
+            continue
+        if fmt is None:
+            pending.append(raw)
+            if len(pending) < DETECT_SAMPLE:
+                continue
+            name = detect_format(registry, [r.data for r in pending], path)
+            fmt = registry.formats.get(name) if name else None
+            info.format = name
+            for item in pending:
+                yield build(item)
+            pending = []
+            continue
+        info.format = fmt.name
+        yield build(raw)
+    if pending:
+        name = detect_format(registry, [r.data for r in pending], path)
+        fmt = registry.formats.get(name) if name else None
+        info.format = name
+        for item in pending:
+            yield build(item)
+
+
+def list_rules(all_rules: bool = True) -> list[type]:
+    """Every registered rule class, sorted by code."""
+    registry = default_registry()
+    rules = [registry.rules[c] for c in sorted(registry.rules)]
+    return rules if all_rules else [r for r in rules if r.default_enabled]

@@ -1,0 +1,431 @@
+"""The ``sftlint`` command line: ``check``, ``rule``, ``rules``, ``plugins`` (+ training commands).
+
+Exit codes (the contract): 0 no failing findings; 1 findings that fail (errors,
+or warnings with ``--fail-on warning``); 2 usage, configuration or internal
+error (a crashing rule or plugin, an unreadable path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import IO, Any
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    """``--select R,K1 --select S`` -> ``["R", "K1", "S"]``."""
+    if values is None:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _use_color(args: argparse.Namespace, stream: IO[str]) -> bool:
+    if args.no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"sftlint: error: {message}\n")
+
+
+# ---------------------------------------------------------------------------
+# check
+
+
+def add_check_parser(sub: Any) -> None:
+    p = sub.add_parser("check", help="lint SFT datasets", description="Lint SFT datasets (JSONL, JSON arrays, "
+                       ".gz, or - for standard input). Directories are searched for *.jsonl and *.json.")
+    p.add_argument("paths", nargs="*", default=None, help="files, directories, or - (default: .)")
+    p.add_argument("--select", action="append", metavar="RULES",
+                   help="rules to enable: codes, prefixes (R, K1), names or ALL; comma-separated")
+    p.add_argument("--extend-select", action="append", metavar="RULES", help="rules to enable in addition")
+    p.add_argument("--ignore", action="append", metavar="RULES", help="rules to disable")
+    p.add_argument("--format", dest="input_format", metavar="FORMAT",
+                   help="input format instead of auto-detection (messages, sharegpt, alpaca, ...)")
+    p.add_argument("--output-format", metavar="FORMAT",
+                   help="full (default), concise, json, json-lines, sarif, github, junit "
+                        "(github under GitHub Actions)")
+    p.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--statistics", action="store_true", help="show counts per rule instead of each finding")
+    p.add_argument("--fail-on", choices=("error", "warning"), help="lowest severity that fails the run")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings fail the run")
+    p.add_argument("--config", metavar="FILE", help="sftlint.toml or pyproject.toml to use (no discovery)")
+    p.add_argument("--baseline", metavar="FILE", help="hide findings recorded in this baseline file")
+    p.add_argument("--write-baseline", nargs="?", const=True, metavar="FILE",
+                   help="record the current findings as the baseline (default: --baseline or "
+                        ".sftlint-baseline.json) and exit 0")
+    p.add_argument("--fix", action="store_true", help="apply safe fixes to the files (atomically)")
+    p.add_argument("--unsafe-fixes", action="store_true", help="with --fix, also apply unsafe fixes")
+    p.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary or progress")
+    p.add_argument("--no-color", action="store_true", help="disable colored output")
+    p.add_argument("--max-record-bytes", type=int, metavar="N", help="skip (and report) records larger than N")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", default=None,
+                   help="worker processes (default: all cores; 1 = serial)")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="run on this machine (default) or on a Ray cluster (sftlint[ray])")
+    p.set_defaults(func=cmd_check)
+
+
+class _Progress:
+    """A progress line on stderr for large inputs (only when stderr is a terminal)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = sys.stderr
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        pct = min(100, self.done * 100 // self.total)
+        bar = "#" * (pct // 4)
+        self.stream.write(f"\r[{bar:<25}] {pct:3d}% {self.done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\r" + " " * 60 + "\r")
+        self.stream.flush()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from sftlint.config import ConfigError, discover_settings
+    from sftlint.files import expand_paths
+    from sftlint.reader import SourceError
+    from sftlint.report.base import RunSummary
+
+    paths = args.paths or ["."]
+    missing = [p for p in paths if p != "-" and not os.path.exists(p)]
+    for p in missing:
+        _error(f"{p}: no such file or directory")
+    files = expand_paths([p for p in paths if p not in missing])
+    empty_dirs = [p for p in paths if p not in missing and p != "-" and os.path.isdir(p)
+                  and not any(f.startswith(os.path.join(p, "")) or f == p for f in files)]
+    for d in empty_dirs:
+        _error(f"{d}: no data files (*.jsonl, *.json) found in this directory")
+    if not files:
+        if not missing and not empty_dirs:
+            _error("no files to check")
+        return EXIT_ERROR
+
+    try:
+        settings = discover_settings(files, args.config)
+        settings = settings.merged(
+            select=_split(args.select),
+            extend_select=(settings.extend_select + _split(args.extend_select)) if args.extend_select else None,
+            ignore=(settings.ignore + _split(args.ignore)) if args.ignore else None,
+            fail_on=args.fail_on,
+            format=args.input_format,
+            output_format=args.output_format,
+            max_record_bytes=args.max_record_bytes,
+        )
+        from sftlint.engine import Engine
+        from sftlint.plugins import default_registry
+
+        registry = default_registry()
+        output_format = settings.output_format or (
+            "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
+        reporter_cls = registry.reporters.get(output_format)
+        if reporter_cls is None:
+            raise ConfigError(f"unknown output format {output_format!r} "
+                              f"(known: {', '.join(sorted(registry.reporters))})")
+        baseline = None
+        write_baseline = args.write_baseline
+        if args.baseline and not write_baseline:
+            from sftlint.baseline import Baseline
+
+            baseline = Baseline(args.baseline)
+        engine = Engine(settings, registry, want_hashes=bool(baseline or write_baseline))
+    except ConfigError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+
+    progress = None
+    if not args.quiet and sys.stderr.isatty() and "-" not in files:
+        total = sum(os.path.getsize(f) for f in files if os.path.isfile(f))
+        if total > 32 * 1024 * 1024:
+            progress = _Progress(total)
+            engine.progress = progress
+
+    if args.fix:
+        fixed = _run_fixes(engine, files, args)
+        if fixed < 0:
+            return EXIT_ERROR
+        engine = Engine(settings, registry, want_hashes=bool(baseline))
+    else:
+        fixed = 0
+
+    out: IO[str]
+    out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout  # noqa: SIM115
+    try:
+        reporter = reporter_cls(out, color=_use_color(args, out) and reporter_cls.human, root=os.getcwd())
+        summary = RunSummary(fixed=fixed)
+        source_errors = _run(engine, files, args, reporter, summary, baseline, write_baseline, settings)
+    finally:
+        if progress is not None:
+            progress.close()
+        if out is not sys.stdout:
+            out.close()
+    if source_errors or engine.errors:
+        for message in engine.errors:
+            _error(message)
+        return EXIT_ERROR
+    if write_baseline:
+        return EXIT_OK
+    failing = summary.counts.get("error", 0)
+    if settings.fail_on == "warning":
+        failing += summary.counts.get("warning", 0)
+    if failing and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, errors: list[str]) -> Any:
+    from sftlint.reader import SourceError
+
+    if getattr(args, "engine", "local") == "ray":
+        from sftlint.distributed import ray_diagnostics  # provided by the sftlint[ray] integration
+
+        yield from ray_diagnostics(engine, files)
+        return
+    jobs = getattr(args, "jobs", None)
+    if jobs != 1:
+        try:
+            from sftlint.parallel import parallel_diagnostics
+        except ImportError:
+            parallel_diagnostics = None
+        if parallel_diagnostics is not None:
+            yield from parallel_diagnostics(engine, files, jobs, errors)
+            return
+    for path in files:
+        ignored = engine._ignored_for(path)
+        try:
+            for d in engine.lint_path(path):
+                if d.code not in ignored:
+                    yield d
+        except SourceError as exc:
+            errors.append(str(exc))
+            _error(str(exc))
+    yield from engine.finish()
+
+
+def _run(engine: Any, files: list[str], args: argparse.Namespace, reporter: Any, summary: Any,
+         baseline: Any, write_baseline: Any, settings: Any) -> list[str]:
+    errors: list[str] = []
+    collected = []
+    statistics = args.statistics
+    if not write_baseline and not statistics:
+        reporter.start()
+    for d in _iter_with_sources(engine, files, args, errors):
+        if write_baseline:
+            collected.append(d)
+            continue
+        if baseline is not None and baseline.suppress(d):
+            continue
+        summary.add(d)
+        if not statistics:
+            reporter.diagnostic(d)
+    summary.files = engine.stats.files
+    summary.records = engine.stats.records
+    summary.errors = list(engine.errors) + errors
+    if baseline is not None:
+        summary.baselined = baseline.suppressed
+    if write_baseline:
+        from sftlint.baseline import DEFAULT_PATH, write_baseline as write
+
+        target = write_baseline if isinstance(write_baseline, str) else (args.baseline or DEFAULT_PATH)
+        n = write(target, collected)
+        if not args.quiet:
+            sys.stdout.write(f"Wrote {n} finding{'s' if n != 1 else ''} to the baseline {target}.\n")
+        return errors
+    if statistics:
+        _print_statistics(summary, reporter)
+        return errors
+    if args.quiet and reporter.human:
+        return errors
+    reporter.finish(summary)
+    return errors
+
+
+def _print_statistics(summary: Any, reporter: Any) -> None:
+    stream = reporter.stream
+    if reporter.name in ("json", "json-lines"):
+        import json
+
+        rows = [{"code": c, "name": summary.names[c], "count": n, "fixable": summary.fixable.get(c, 0)}
+                for c, n in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0]))]
+        stream.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    width = max((len(str(n)) for n in summary.by_code.values()), default=1)
+    for code, n in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0])):
+        fix = "[*]" if summary.fixable.get(code) else "   "
+        stream.write(f"{n:>{width}}\t{code}\t{fix} {summary.names[code]}\n")
+    if not summary.by_code:
+        stream.write("All checks passed!\n")
+
+
+def _run_fixes(engine: Any, files: list[str], args: argparse.Namespace) -> int:
+    """Lint, apply fixes file by file, and return how many were applied (-1 on error)."""
+    from sftlint.fixes import apply_fixes
+    from sftlint.reader import SourceError
+
+    if "-" in files:
+        _error("--fix cannot rewrite standard input")
+        return -1
+    by_path: dict[str, list[Any]] = {}
+    try:
+        for path in files:
+            by_path[path] = list(engine.lint_path(path))
+    except SourceError as exc:
+        _error(str(exc))
+        return -1
+    for d in engine.finish():
+        by_path.setdefault(d.path, []).append(d)
+    fixed = 0
+    for path, diags in by_path.items():
+        try:
+            fixed += apply_fixes(path, diags, unsafe=args.unsafe_fixes)
+        except OSError as exc:
+            _error(f"{path}: could not apply fixes: {exc}")
+            return -1
+    return fixed
+
+
+# ---------------------------------------------------------------------------
+# rule, rules, plugins
+
+
+def cmd_rule(args: argparse.Namespace) -> int:
+    from sftlint.plugins import default_registry
+    from sftlint.rule_docs import render_rule_page
+
+    registry = default_registry()
+    wanted = args.code
+    rule = registry.rules.get(wanted.upper()) or registry.rule_by_name().get(wanted.lower())
+    if rule is None:
+        _error(f"no rule {wanted!r} (`sftlint rules` lists them)")
+        return EXIT_ERROR
+    if args.output_format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(_rule_row(rule) | {"doc": rule.doc()}, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_rule_page(rule))
+    return EXIT_OK
+
+
+def _rule_row(rule: Any) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity,
+        "scope": rule.scope,
+        "default": rule.default_enabled,
+        "fix": rule.fix_availability,
+        "plugin": rule.plugin,
+        "summary": rule.summary(),
+    }
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from sftlint.plugins import default_registry
+
+    registry = default_registry()
+    rows = [_rule_row(registry.rules[c]) for c in sorted(registry.rules)]
+    if args.output_format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    for r in rows:
+        fix = "[*]" if r["fix"] != "never" else "   "
+        default = "" if r["default"] else " (off by default)"
+        sys.stdout.write(f"{r['code']}  {fix} {r['name']:<24} {r['severity']:<8} {r['summary']}{default}\n")
+    for message in registry.errors:
+        _error(message)
+    return EXIT_ERROR if registry.errors else EXIT_OK
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    from sftlint.plugins import default_registry
+
+    registry = default_registry()
+    counts: dict[str, int] = {}
+    for rule in registry.rules.values():
+        counts[rule.plugin] = counts.get(rule.plugin, 0) + 1
+    for p in registry.plugins:
+        key = p.module if p.module in counts else p.name
+        n = counts.get(key, counts.get(p.name, 0))
+        sys.stdout.write(f"{p.name:<20} {p.distribution} {p.version:<10} {p.module}"
+                         + (f"  ({n} rules)" if n else "") + "\n")
+    for message in registry.errors:
+        _error(message)
+    return EXIT_ERROR if registry.errors else EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from sftlint import __version__
+
+    parser = argparse.ArgumentParser(prog="sftlint", description="Lint supervised fine-tuning datasets.")
+    parser.add_argument("--version", action="version", version=f"sftlint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_check_parser(sub)
+    p = sub.add_parser("rule", help="show a rule's documentation")
+    p.add_argument("code", help="rule code or name")
+    p.add_argument("--output-format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_rule)
+    p = sub.add_parser("rules", help="list all rules")
+    p.add_argument("--output-format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_rules)
+    p = sub.add_parser("plugins", help="list installed plugins with versions")
+    p.set_defaults(func=cmd_plugins)
+    try:
+        from sftlint.train.commands import register
+    except ImportError:
+        register = None
+    if register is not None:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `sftlint check ... | head`: stop quietly.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        return EXIT_OK
+    except Exception as exc:  # a bug in sftlint itself: say so, exit 2, no traceback
+        import traceback
+
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        _error(f"internal error: {type(exc).__name__}: {exc} (at {os.path.basename(frame.filename)}:"
+               f"{frame.lineno}); please report it. Set SFTLINT_DEBUG=1 for the traceback.")
+        if os.environ.get("SFTLINT_DEBUG"):
+            traceback.print_exc()
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,355 @@
+"""Runs the selected rules over sources and turns findings into diagnostics.
+
+Data flows: reader (bytes -> :class:`RawRecord`) -> file-scope rules (J) ->
+input format (raw object -> messages, once per record) -> record-scope rules,
+sharing one :class:`Record` and its analysis cache -> dataset-scope rules'
+``map``; after the last source, their ``reduce``.  Locations are computed only
+for findings (the slow path).
+
+A rule that raises does not stop the run: it becomes an ``X001 rule-crashed``
+diagnostic naming the rule and the record, and :attr:`Engine.errors` records it
+so that the CLI exits 2.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from sftlint.config import (
+    ConfigError,
+    Settings,
+    check_rule_tables,
+    ignored_for_path,
+    rule_options,
+    select_rules,
+)
+from sftlint.diagnostic import DOCS_URL, Diagnostic, Finding
+from sftlint.plugins import PluginRegistry, default_registry, detect_format
+from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
+from sftlint.record import FileInfo, Record
+
+if TYPE_CHECKING:
+    from sftlint.formats.base import InputFormat
+    from sftlint.rule import Rule
+
+#: Records sampled at the start of a file to detect its input format.
+DETECT_SAMPLE = 16
+INTERNAL_CODE = "X001"
+INTERNAL_NAME = "rule-crashed"
+
+
+@dataclass
+class FileState:
+    """What the engine knows about the file being read."""
+
+    info: FileInfo
+    fmt: InputFormat | None = None
+    ignored: frozenset[str] = frozenset()
+    records: int = 0
+
+
+@dataclass
+class RunStats:
+    files: int = 0
+    records: int = 0
+    bytes: int = 0
+
+
+@dataclass
+class Engine:
+    """One lint run.  Build it once, feed it sources, then call :meth:`finish`."""
+
+    settings: Settings = field(default_factory=Settings)
+    registry: PluginRegistry | None = None
+    #: whether diagnostics carry ``record_hash`` (needed for baselines)
+    want_hashes: bool = False
+    progress: Callable[[int], None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.registry is None:
+            self.registry = default_registry()
+        reg = self.registry
+        self.errors: list[str] = list(reg.errors)
+        check_rule_tables(self.settings, reg.rules)
+        if self.settings.format is not None and self.settings.format not in reg.formats:
+            known = ", ".join(sorted(reg.formats))
+            raise ConfigError(f"unknown input format {self.settings.format!r} (known: {known})")
+        self.rules: list[Rule] = []
+        self.severity: dict[str, str] = {}
+        for cls in select_rules(reg.rules, self.settings):
+            options, severity = rule_options(cls, self.settings)
+            try:
+                rule = cls(options)
+            except Exception as exc:
+                self.errors.append(f"rule {cls.code} ({cls.name}) failed to initialise: {type(exc).__name__}: {exc}")
+                continue
+            self.rules.append(rule)
+            self.severity[cls.code] = severity or cls.severity
+        self.file_rules = [r for r in self.rules if r.scope == "file"]
+        self.record_rules = [r for r in self.rules if r.scope == "record"]
+        self.dataset_rules = [r for r in self.rules if r.scope == "dataset"]
+        self.summaries: dict[str, list[Any]] = {r.code: [] for r in self.dataset_rules}
+        self.selected_codes = frozenset(r.code for r in self.rules)
+        self.stats = RunStats()
+        self._ignored_cache: dict[str, frozenset[str]] = {}
+
+    # -- sources -------------------------------------------------------------
+    def lint_path(self, path: str) -> Iterator[Diagnostic]:
+        """Diagnostics of one file (or ``-``).  Raises SourceError if unreadable."""
+        limit = self.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
+        raws = read_source(path, limit, progress=self.progress)
+        yield from self.lint_raw(raws, path)
+
+    def lint_objects(self, objects: Iterable[Any], path: str = "<memory>") -> Iterator[Diagnostic]:
+        """Diagnostics of in-memory records (one record per element)."""
+
+        def raws() -> Iterator[RawRecord]:
+            for i, obj in enumerate(objects):
+                try:
+                    text = orjson.dumps(obj).decode("utf-8")
+                except TypeError as exc:
+                    yield RawRecord(path, i, i + 1, i + 1, None, problems=[])
+                    self.errors.append(f"{path}: record {i} is not JSON-serialisable: {exc}")
+                    continue
+                yield RawRecord(path, i, i + 1, i + 1, text, obj, True)
+
+        yield from self.lint_raw(raws(), path)
+
+    def lint_raw(self, raws: Iterable[RawRecord], path: str) -> Iterator[Diagnostic]:
+        state = FileState(FileInfo(path), ignored=self._ignored_for(path))
+        self.stats.files += 1
+        fixed_format = self.registry.formats.get(self.settings.format) if self.settings.format else None
+        buffer: list[RawRecord] = []
+        sample: list[Any] = []
+        detected = fixed_format is not None
+        if detected:
+            state.fmt = fixed_format
+            state.info.format = fixed_format.name
+            state.info.input_format = fixed_format
+        for raw in raws:
+            if not detected:
+                buffer.append(raw)
+                if raw.parsed and isinstance(raw.data, dict):
+                    sample.append(raw.data)
+                if len(sample) < DETECT_SAMPLE:
+                    continue
+                self._detect(state, sample, path)
+                detected = True
+                for item in buffer:
+                    yield from self.process(item, state)
+                buffer.clear()
+                continue
+            yield from self.process(raw, state)
+        if not detected:
+            self._detect(state, sample, path)
+            for item in buffer:
+                yield from self.process(item, state)
+
+    def _detect(self, state: FileState, sample: list[Any], path: str) -> None:
+        name = detect_format(self.registry, sample, path) if sample else None
+        if name is not None:
+            state.fmt = self.registry.formats.get(name)
+            state.info.format = name
+            state.info.input_format = state.fmt
+
+    def _ignored_for(self, path: str) -> frozenset[str]:
+        cached = self._ignored_cache.get(path)
+        if cached is None:
+            cached = frozenset(ignored_for_path(path, self.settings, self.registry.rules))
+            self._ignored_cache[path] = cached
+        return cached
+
+    # -- one record ------------------------------------------------------------
+    def process(self, raw: RawRecord, state: FileState) -> Iterator[Diagnostic]:
+        """Run every rule on one raw record (also used by parallel workers)."""
+        path = state.info.path
+        for rule in self.file_rules:
+            try:
+                findings = list(rule.check_raw(raw))
+            except Exception as exc:
+                yield self._crash(rule, exc, path, raw.line, raw.index)
+                continue
+            for f in findings:
+                yield self._from_raw(rule, f, raw, state)
+        if not raw.parsed or raw.index < 0:
+            return
+        self.stats.records += 1
+        state.records += 1
+        data = raw.data
+        if type(data) is not dict:
+            return  # J002 reports it; nothing else applies
+        record = Record(state.info, raw.index, raw.line, raw.end_line, data, raw.text or "", raw.column)
+        fmt = state.fmt
+        if fmt is not None:
+            record.format = fmt.name
+            try:
+                record.messages = fmt.to_messages(data)
+            except Exception as exc:
+                self.errors.append(f"{path}:{raw.line}: input format {fmt.name!r} failed: {exc}")
+                record.messages = None
+        for rule in self.record_rules:
+            try:
+                findings = rule.check(record)
+                for f in findings:
+                    yield self._from_record(rule, f, record, state)
+            except Exception as exc:
+                yield self._crash(rule, exc, path, raw.line, raw.index)
+        for rule in self.dataset_rules:
+            try:
+                summary = rule.map(record)
+            except Exception as exc:
+                yield self._crash(rule, exc, path, raw.line, raw.index)
+                continue
+            if summary is not None:
+                self.summaries[rule.code].append(summary)
+
+    def finish(self) -> Iterator[Diagnostic]:
+        """Reduce the dataset-level rules; call once after the last source."""
+        for rule in self.dataset_rules:
+            summaries = self.summaries.get(rule.code, [])
+            try:
+                findings = list(rule.reduce(summaries))
+            except Exception as exc:
+                yield self._crash(rule, exc, "<dataset>", None, None)
+                continue
+            diags = [self._from_ref(rule, f) for f in findings]
+            diags.sort(key=Diagnostic.sort_key)
+            yield from (d for d in diags if d.code not in self._ignored_for(d.path))
+            self.summaries[rule.code] = []
+
+    # -- building diagnostics ----------------------------------------------------
+    def _base(self, rule: Rule, f: Finding, path: str) -> Diagnostic:
+        return Diagnostic(
+            code=rule.code,
+            name=rule.name,
+            severity=f.severity or self.severity.get(rule.code, rule.severity),  # type: ignore[arg-type]
+            message=f.message,
+            path=path,
+            pointer=f.pointer,
+            span=f.span,
+            fix=f.fix,
+            url=DOCS_URL.format(code=rule.code),
+            data=f.data,
+        )
+
+    def _from_raw(self, rule: Rule, f: Finding, raw: RawRecord, state: FileState) -> Diagnostic:
+        d = self._base(rule, f, state.info.path)
+        d.record = raw.index if raw.index >= 0 else None
+        d.record_line = raw.line
+        if f.line is not None:
+            d.line, d.column = f.line, f.column
+            d.end_line = f.end_line if f.end_line is not None else f.line
+            d.end_column = f.end_column if f.end_column is not None else f.column
+        elif raw.parsed and raw.text is not None:
+            self._locate(d, raw.text, raw.line, raw.column, f)
+        else:
+            d.line = d.end_line = raw.line
+            d.column = d.end_column = 1
+        if self.want_hashes:
+            d.record_hash = _raw_hash(raw)
+        if raw.text and d.source is None and len(raw.text) < 4000 and "\n" not in raw.text:
+            d.source = raw.text
+            if d.column is not None:
+                start = max(0, d.column - raw.column)
+                end = (d.end_column - raw.column) if d.end_line == d.line and d.end_column else start + 1
+                d.source_span = (start, max(start + 1, end))
+        return d
+
+    def _from_record(self, rule: Rule, f: Finding, record: Record, state: FileState) -> Diagnostic:
+        d = self._base(rule, f, record.path)
+        d.record = record.index
+        d.record_line = record.line
+        if f.line is not None:
+            d.line, d.column = f.line, f.column
+            d.end_line, d.end_column = f.end_line or f.line, f.end_column or f.column
+        else:
+            loc = record.locate(f.pointer, f.span)
+            d.line, d.column, d.end_line, d.end_column = loc.line, loc.column, loc.end_line, loc.end_column
+            d.source, d.source_span = loc.source, loc.source_span
+        if self.want_hashes:
+            d.record_hash = record.content_hash
+        return d
+
+    def _locate(self, d: Diagnostic, text: str, line: int, column: int, f: Finding) -> None:
+        from sftlint.locate import Locator
+
+        loc = Locator(text, line, column).locate(f.pointer, f.span)
+        d.line, d.column, d.end_line, d.end_column = loc.line, loc.column, loc.end_line, loc.end_column
+        d.source, d.source_span = loc.source, loc.source_span
+
+    def _from_ref(self, rule: Rule, f: Finding) -> Diagnostic:
+        ref = f.ref
+        d = self._base(rule, f, ref.path if ref else "<dataset>")
+        if ref is not None:
+            d.record = ref.index
+            d.line = f.line if f.line is not None else ref.line
+            d.column = f.column
+            d.end_line = f.end_line if f.end_line is not None else d.line
+            d.end_column = f.end_column
+            if self.want_hashes:
+                d.record_hash = f.data.get("record_hash")
+        else:
+            d.line, d.column = f.line, f.column
+            d.end_line, d.end_column = f.end_line, f.end_column
+        return d
+
+    def _crash(self, rule: Rule, exc: BaseException, path: str, line: int | None,
+               index: int | None) -> Diagnostic:
+        where = f"record {index} (line {line})" if line is not None else "the dataset"
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
+        message = (f"rule {rule.code} ({rule.name}, plugin {rule.plugin or '?'}) crashed on {where}: "
+                   f"{type(exc).__name__}: {exc}{at}")
+        self.errors.append(f"{path}: {message}")
+        return Diagnostic(
+            code=INTERNAL_CODE,
+            name=INTERNAL_NAME,
+            severity="error",
+            message=message,
+            path=path,
+            line=line,
+            column=1 if line is not None else None,
+            end_line=line,
+            end_column=1 if line is not None else None,
+            pointer="",
+            url=DOCS_URL.format(code=INTERNAL_CODE),
+            record=index,
+        )
+
+
+def _raw_hash(raw: RawRecord) -> str:
+    from sftlint.hashing import record_hash, text_hash
+
+    if raw.parsed:
+        return record_hash(raw.data)
+    if raw.raw_bytes is not None:
+        return text_hash(raw.raw_bytes)
+    return text_hash(raw.text or f"{raw.path}:{raw.line}")
+
+
+def iter_diagnostics(engine: Engine, sources: Iterable[Any]) -> Iterator[Diagnostic]:
+    """Lint paths (``str``/``PathLike``) and in-memory record lists, then reduce.
+
+    Per-file ignores are applied here so every entry point honours them.
+    """
+    for source in sources:
+        if isinstance(source, (str, os.PathLike)):
+            path = os.fspath(source)
+            stream = engine.lint_path(path)
+        else:
+            path = "<memory>"
+            stream = engine.lint_objects(source, path)
+        ignored = engine._ignored_for(path)
+        for d in stream:
+            if d.code not in ignored:
+                yield d
+    yield from engine.finish()
+
+
+__all__ = ["Engine", "SourceError", "iter_diagnostics"]

@@ -1,0 +1,43 @@
+"""Built-in input formats, registered as a plugin through the ``sftlint`` entry point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sftlint.formats.alpaca import AlpacaFormat
+from sftlint.formats.base import InputFormat
+from sftlint.formats.messages import MessagesFormat
+from sftlint.formats.sharegpt import ShareGPTFormat
+from sftlint.hookspecs import hookimpl
+
+__all__ = ["AlpacaFormat", "InputFormat", "MessagesFormat", "ShareGPTFormat", "detect"]
+
+#: Preference when several formats claim the same sample.
+PRIORITY = ("messages", "sharegpt", "alpaca")
+
+
+def detect(sample: list[Any], formats: dict[str, InputFormat]) -> str | None:
+    """The format that claims most records of ``sample`` (ties: PRIORITY, then name)."""
+    best: tuple[int, int, str] | None = None
+    order = {name: k for k, name in enumerate(PRIORITY)}
+    for name, fmt in formats.items():
+        try:
+            votes = sum(1 for obj in sample if fmt.sniff(obj))
+        except Exception:
+            continue
+        if votes == 0:
+            continue
+        key = (-votes, order.get(name, len(PRIORITY)), name)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+@hookimpl
+def sftlint_input_formats() -> list[InputFormat]:
+    return [MessagesFormat(), ShareGPTFormat(), AlpacaFormat()]
+
+
+@hookimpl(trylast=True)
+def sftlint_detect_format(sample: list[Any], path: str, formats: dict[str, InputFormat]) -> str | None:
+    return detect(sample, formats)

@@ -1,0 +1,79 @@
+"""Alpaca records: ``instruction``, ``input``, ``output``, ``system``, ``history``.
+
+The user turn is ``instruction`` and ``input`` joined by a newline (as
+LLaMA-Factory builds it); its two segments keep their own pointers, so a
+finding in the input is reported at ``/input``.  ``history`` pairs become
+earlier user/assistant turns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sftlint.formats.base import InputFormat
+from sftlint.record import Message, Segment
+
+
+class AlpacaFormat(InputFormat):
+    name = "alpaca"
+    description = "Alpaca: {\"instruction\", \"input\", \"output\", \"system\", \"history\"}"
+    schema_file = "alpaca.schema.json"
+
+    def sniff(self, obj: Any) -> bool:
+        return isinstance(obj, dict) and ("instruction" in obj or "output" in obj) and "messages" not in obj \
+            and "conversations" not in obj
+
+    def quick_check(self, obj: Any) -> bool:
+        if type(obj) is not dict:
+            return False
+        if type(obj.get("instruction")) is not str or type(obj.get("output")) is not str:
+            return False
+        for key in ("input", "system"):
+            if key in obj and type(obj[key]) is not str:
+                return False
+        if "history" in obj:
+            hist = obj["history"]
+            if type(hist) is not list:
+                return False
+            for pair in hist:
+                if type(pair) is not list or len(pair) != 2 or any(type(x) is not str for x in pair):
+                    return False
+        return True
+
+    def to_messages(self, obj: Any) -> list[Message]:
+        if not isinstance(obj, dict):
+            return []
+        out: list[Message] = []
+
+        def add(role: str, segs: list[tuple[str, str]]) -> None:
+            texts, segments, offset = [], [], 0
+            for ptr, text in segs:
+                if texts:
+                    offset += 1
+                segments.append(Segment(ptr, offset, len(text)))
+                texts.append(text)
+                offset += len(text)
+            first = segs[0][0] if segs else ""
+            out.append(Message(role, "\n".join(texts), len(out), "", first, segments, role, None))
+
+        system = obj.get("system")
+        if isinstance(system, str) and system:
+            add("system", [("/system", system)])
+        history = obj.get("history")
+        if isinstance(history, list):
+            for k, pair in enumerate(history):
+                if isinstance(pair, list) and len(pair) == 2:
+                    if isinstance(pair[0], str):
+                        add("user", [(f"/history/{k}/0", pair[0])])
+                    if isinstance(pair[1], str):
+                        add("assistant", [(f"/history/{k}/1", pair[1])])
+        user: list[tuple[str, str]] = []
+        if isinstance(obj.get("instruction"), str):
+            user.append(("/instruction", obj["instruction"]))
+        if isinstance(obj.get("input"), str) and obj["input"]:
+            user.append(("/input", obj["input"]))
+        if user:
+            add("user", user)
+        if isinstance(obj.get("output"), str):
+            add("assistant", [("/output", obj["output"])])
+        return out

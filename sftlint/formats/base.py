@@ -1,0 +1,101 @@
+"""The :class:`InputFormat` interface: how a raw record becomes messages.
+
+Each format ships a JSON Schema (``schemas/<name>.schema.json``).  Checking a
+record against it with jsonschema costs far more than parsing the record, so
+every format also has ``quick_check``: a few type tests written by hand that
+*imply* schema validity (a test checks that on generated records).  Only
+records that fail the quick check go through jsonschema, whose errors become
+S001 findings with their pointers.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from importlib import resources
+from typing import Any, ClassVar
+
+from sftlint.locate import join_pointer
+from sftlint.record import Message
+
+
+class InputFormat:
+    """Base class for input formats (built-in and plugin-provided)."""
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    #: file name under ``sftlint/formats/schemas`` (plugins override ``schema``)
+    schema_file: ClassVar[str | None] = None
+
+    def sniff(self, obj: Any) -> bool:
+        """Whether a parsed record looks like this format (for auto-detection)."""
+        raise NotImplementedError
+
+    def quick_check(self, obj: Any) -> bool:
+        """Cheap test; True must imply that ``obj`` satisfies the schema."""
+        return not self.schema_errors(obj)
+
+    def to_messages(self, obj: Any) -> list[Message]:
+        """Map a record to messages.  Must not raise on schema-invalid input:
+        skip what cannot be mapped (S001 reports it)."""
+        raise NotImplementedError
+
+    @cached_property
+    def schema(self) -> dict[str, Any] | None:
+        if self.schema_file is None:
+            return None
+        text = resources.files("sftlint.formats").joinpath("schemas", self.schema_file).read_text("utf-8")
+        return json.loads(text)
+
+    @cached_property
+    def _validator(self) -> Any:
+        import jsonschema
+
+        schema = self.schema
+        if schema is None:
+            return None
+        cls = jsonschema.validators.validator_for(schema)
+        return cls(schema)
+
+    def schema_errors(self, obj: Any) -> list[tuple[str, str]]:
+        """``(pointer, message)`` for each schema violation (the slow path)."""
+        validator = self._validator
+        if validator is None:
+            return []
+        out = []
+        for error in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
+            out.append((join_pointer(*error.absolute_path), _describe(error)))
+        return out
+
+
+def _describe(error: Any) -> str:
+    """A short, user-facing rendering of a jsonschema error."""
+    where = "/".join(map(str, error.absolute_path)) or "record"
+    if error.validator == "required":
+        return error.message.replace("is a required property", f"is required in {where}")
+    if error.validator in ("type", "anyOf"):
+        expected = error.schema.get("type")
+        if expected is None and error.validator == "anyOf":
+            expected = [s.get("type") for s in error.schema.get("anyOf", []) if isinstance(s, dict)]
+        if isinstance(expected, list):
+            expected = " or ".join(str(e) for e in expected if e)
+        return f"{where} must be {expected}, got {_json_type(error.instance)}"
+    if error.validator == "minItems":
+        return f"{where} must not be empty"
+    return f"{where}: {error.message}"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__

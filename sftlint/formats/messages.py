@@ -1,0 +1,133 @@
+"""OpenAI / TRL ``messages`` records.
+
+``content`` may be a string, ``null`` (an assistant turn that only calls
+tools) or a list of typed parts (``{"type": "text", "text": ...}``; LLaMA-
+Factory writes ``"value"`` instead of ``"text"``).  Text-like parts are joined
+with a newline into ``Message.content``; segments keep each part's pointer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sftlint.formats.base import InputFormat
+from sftlint.record import Message, Segment
+
+#: roles as written -> canonical roles
+ROLE_MAP = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "assistant": "assistant",
+    "tool": "tool",
+    "function": "tool",
+    "ipython": "tool",
+}
+
+
+#: part types whose text is conversational content (others: images, tool calls)
+TEXT_PART_TYPES = {"text", "reasoning", "thinking", "input_text", "output_text", "refusal"}
+#: part types that are a tool call written inside the content (LLaMA-Factory)
+TOOL_CALL_PART_TYPES = {"tool_call", "function_call"}
+
+
+def parts_to_text(parts: list[Any], pointer: str) -> tuple[str, list[Segment]]:
+    """Join the text of typed content parts; non-text parts (images, tool calls) are skipped."""
+    texts: list[str] = []
+    segments: list[Segment] = []
+    offset = 0
+    for k, part in enumerate(parts):
+        if not isinstance(part, dict) or part.get("type", "text") not in TEXT_PART_TYPES:
+            continue
+        key = "text" if isinstance(part.get("text"), str) else "value" if isinstance(part.get("value"), str) else None
+        if key is None:
+            continue
+        text = part[key]
+        if texts:
+            offset += 1  # the joining newline
+        segments.append(Segment(f"{pointer}/{k}/{key}", offset, len(text), str(part.get("type", "text"))))
+        texts.append(text)
+        offset += len(text)
+    return "\n".join(texts), segments
+
+
+class MessagesFormat(InputFormat):
+    name = "messages"
+    description = "OpenAI/TRL chat: {\"messages\": [{\"role\", \"content\"}, ...]}"
+    schema_file = "messages.schema.json"
+
+    def sniff(self, obj: Any) -> bool:
+        return isinstance(obj, dict) and isinstance(obj.get("messages"), list)
+
+    def quick_check(self, obj: Any) -> bool:
+        if type(obj) is not dict:
+            return False
+        msgs = obj.get("messages")
+        if type(msgs) is not list or not msgs:
+            return False
+        tools = obj.get("tools", [])
+        if not isinstance(tools, (list, str)):
+            return False
+        for m in msgs:
+            if type(m) is not dict or type(m.get("role")) is not str:
+                return False
+            if len(m) == 2 and type(m.get("content")) is str:
+                continue  # the common case: {"role", "content"}
+            content = m.get("content")
+            if content is not None and type(content) is not str:
+                if type(content) is not list:
+                    return False
+                for part in content:
+                    if type(part) is not dict or type(part.get("type")) is not str:
+                        return False
+                    for key in ("text", "value"):
+                        if key in part and type(part[key]) is not str:
+                            return False
+            for key in ("name", "tool_call_id"):
+                if key in m and type(m[key]) is not str:
+                    return False
+            if "tool_calls" in m:
+                calls = m["tool_calls"]
+                if type(calls) is not list or any(type(c) is not dict for c in calls):
+                    return False
+            if "weight" in m:
+                w = m["weight"]
+                if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 1:
+                    return False
+        return True
+
+    def to_messages(self, obj: Any) -> list[Message]:
+        msgs = obj.get("messages") if isinstance(obj, dict) else None
+        if not isinstance(msgs, list):
+            return []
+        out: list[Message] = []
+        for i, m in enumerate(msgs):
+            if not isinstance(m, dict):
+                continue
+            ptr = f"/messages/{i}"
+            raw_role = m.get("role")
+            # A missing or non-string role maps to "" (S001 reports it; S002 only
+            # judges string roles).
+            role = ROLE_MAP.get(raw_role, raw_role) if isinstance(raw_role, str) else ""
+            content = m.get("content")
+            cptr = ptr + "/content"
+            if isinstance(content, str):
+                text, segments = content, [Segment(cptr, 0, len(content))]
+            elif isinstance(content, list):
+                text, segments = parts_to_text(content, cptr)
+            else:
+                text, segments = "", []
+            calls = m.get("tool_calls")
+            if not calls and isinstance(content, list):
+                calls = [p for p in content if isinstance(p, dict) and p.get("type") in TOOL_CALL_PART_TYPES]
+            weight = m.get("weight")
+            media = isinstance(content, list) and any(
+                isinstance(p, dict) and p.get("type") not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
+                for p in content)
+            out.append(Message(
+                role, text, len(out), ptr, cptr, segments, raw_role, ptr + "/role",
+                calls if isinstance(calls, list) and calls else None,
+                weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
+                media,
+            ))
+        return out

@@ -1,0 +1,75 @@
+"""ShareGPT records: ``{"conversations": [{"from", "value"}], "system", "tools"}``.
+
+Roles follow LLaMA-Factory's defaults: ``human`` -> user, ``gpt`` -> assistant,
+``function_call`` -> an assistant turn that calls a tool, ``observation`` -> the
+tool's result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sftlint.formats.base import InputFormat
+from sftlint.record import Message, Segment
+
+ROLE_MAP = {
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "model": "assistant",
+    "system": "system",
+    "function_call": "assistant",
+    "observation": "tool",
+    "function": "tool",
+    "tool": "tool",
+}
+
+
+class ShareGPTFormat(InputFormat):
+    name = "sharegpt"
+    description = "ShareGPT: {\"conversations\": [{\"from\", \"value\"}], \"system\", \"tools\"}"
+    schema_file = "sharegpt.schema.json"
+
+    def sniff(self, obj: Any) -> bool:
+        return isinstance(obj, dict) and isinstance(obj.get("conversations"), list)
+
+    def quick_check(self, obj: Any) -> bool:
+        if type(obj) is not dict:
+            return False
+        conv = obj.get("conversations")
+        if type(conv) is not list or not conv:
+            return False
+        if "system" in obj and type(obj["system"]) is not str:
+            return False
+        if "tools" in obj and not isinstance(obj["tools"], (str, list)):
+            return False
+        for m in conv:
+            if type(m) is not dict or type(m.get("from")) is not str or type(m.get("value")) is not str:
+                return False
+        return True
+
+    def to_messages(self, obj: Any) -> list[Message]:
+        if not isinstance(obj, dict):
+            return []
+        out: list[Message] = []
+        system = obj.get("system")
+        if isinstance(system, str) and system:
+            out.append(Message("system", system, 0, "", "/system", [Segment("/system", 0, len(system))],
+                               "system", None))
+        conv = obj.get("conversations")
+        if not isinstance(conv, list):
+            return out
+        for i, m in enumerate(conv):
+            if not isinstance(m, dict):
+                continue
+            ptr = f"/conversations/{i}"
+            raw_role = m.get("from")
+            role = ROLE_MAP.get(raw_role, raw_role) if isinstance(raw_role, str) else ""
+            value = m.get("value")
+            vptr = ptr + "/value"
+            text = value if isinstance(value, str) else ""
+            segments = [Segment(vptr, 0, len(text))] if isinstance(value, str) else []
+            calls = [value] if raw_role == "function_call" else None
+            out.append(Message(role, text, len(out), ptr, vptr, segments, raw_role, ptr + "/from", calls))
+        return out

@@ -1,0 +1,65 @@
+"""The reporter interface and the run summary every reporter receives at the end."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import IO, ClassVar
+
+from sftlint.diagnostic import Diagnostic
+
+
+@dataclass
+class RunSummary:
+    """What a run found, for the closing lines of a report."""
+
+    counts: Counter[str] = field(default_factory=Counter)  # by severity
+    by_code: Counter[str] = field(default_factory=Counter)
+    names: dict[str, str] = field(default_factory=dict)  # code -> name
+    fixable: Counter[str] = field(default_factory=Counter)  # by code (safe fixes available)
+    fixed: int = 0
+    files: int = 0
+    records: int = 0
+    baselined: int = 0
+    errors: list[str] = field(default_factory=list)  # internal errors (exit 2)
+
+    def add(self, d: Diagnostic) -> None:
+        self.counts[d.severity] += 1
+        self.by_code[d.code] += 1
+        self.names[d.code] = d.name
+        if d.fix is not None and d.fix.applicability == "safe":
+            self.fixable[d.code] += 1
+
+
+class Reporter:
+    """Base class: subclasses write diagnostics to ``stream`` as they arrive."""
+
+    name: ClassVar[str] = ""
+    #: whether this format may be mixed with human text (statistics, summary)
+    human: ClassVar[bool] = False
+
+    def __init__(self, stream: IO[str], *, color: bool = False, root: str | None = None,
+                 show_fixes: bool = True) -> None:
+        self.stream = stream
+        self.color = color
+        self.root = root
+        self.show_fixes = show_fixes
+
+    def relpath(self, path: str) -> str:
+        if path in ("-", "<memory>", "<dataset>") or not self.root:
+            return path
+        try:
+            rel = os.path.relpath(path, self.root)
+        except ValueError:
+            return path
+        return path if rel.startswith("..") else rel
+
+    def start(self) -> None:
+        pass
+
+    def diagnostic(self, d: Diagnostic) -> None:
+        raise NotImplementedError
+
+    def finish(self, summary: RunSummary) -> None:
+        pass

@@ -1,0 +1,162 @@
+"""Machine-readable output: json, json-lines, sarif, github, junit."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from sftlint.diagnostic import Diagnostic
+from sftlint.report.base import Reporter, RunSummary
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+class JsonReporter(Reporter):
+    """One JSON array, streamed element by element (memory stays flat)."""
+
+    name = "json"
+
+    def start(self) -> None:
+        self._first = True
+        self.stream.write("[")
+
+    def diagnostic(self, d: Diagnostic) -> None:
+        self.stream.write(("\n  " if self._first else ",\n  ") + _dumps(d.to_dict()))
+        self._first = False
+
+    def finish(self, summary: RunSummary) -> None:
+        self.stream.write("]\n" if self._first else "\n]\n")
+
+
+class JsonLinesReporter(Reporter):
+    """The same objects as ``json``, one per line."""
+
+    name = "json-lines"
+
+    def diagnostic(self, d: Diagnostic) -> None:
+        self.stream.write(_dumps(d.to_dict()) + "\n")
+
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+class SarifReporter(Reporter):
+    """SARIF 2.1.0, for GitHub code scanning and IDEs."""
+
+    name = "sarif"
+
+    def start(self) -> None:
+        self.results: list[dict[str, Any]] = []
+        self.rule_index: dict[str, int] = {}
+        self.rules: list[dict[str, Any]] = []
+
+    def diagnostic(self, d: Diagnostic) -> None:
+        if d.code not in self.rule_index:
+            self.rule_index[d.code] = len(self.rules)
+            self.rules.append({
+                "id": d.code,
+                "name": d.name,
+                "shortDescription": {"text": d.name},
+                "helpUri": d.url,
+                "defaultConfiguration": {"level": _SARIF_LEVEL[d.severity]},
+            })
+        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": self.relpath(d.path)}}}
+        if d.line is not None and d.line >= 1:
+            region: dict[str, Any] = {"startLine": d.line}
+            if d.column is not None and d.column >= 1:
+                region["startColumn"] = d.column
+            if d.end_line is not None and d.end_line >= d.line:
+                region["endLine"] = d.end_line
+                if d.end_column is not None and d.end_column >= 1 and (
+                        d.end_line > d.line or d.column is None or d.end_column >= d.column):
+                    region["endColumn"] = d.end_column
+            location["physicalLocation"]["region"] = region
+        if d.pointer:
+            location["logicalLocations"] = [{"fullyQualifiedName": d.pointer, "kind": "member"}]
+        result: dict[str, Any] = {
+            "ruleId": d.code,
+            "ruleIndex": self.rule_index[d.code],
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": d.message},
+            "locations": [location],
+        }
+        if d.record_hash:
+            result["partialFingerprints"] = {"recordHash/v1": d.record_hash}
+        self.results.append(result)
+
+    def finish(self, summary: RunSummary) -> None:
+        from sftlint import __version__
+
+        doc = {
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "sftlint",
+                    "version": __version__,
+                    "informationUri": "https://github.com/sftlint/sftlint",
+                    "rules": self.rules,
+                }},
+                "results": self.results,
+            }],
+        }
+        json.dump(doc, self.stream, ensure_ascii=False, indent=2)
+        self.stream.write("\n")
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+class GithubReporter(Reporter):
+    """GitHub Actions workflow commands: findings show up as annotations on the diff."""
+
+    name = "github"
+
+    def diagnostic(self, d: Diagnostic) -> None:
+        kind = {"error": "error", "warning": "warning", "info": "notice"}[d.severity]
+        props = [f"file={_gh_escape(self.relpath(d.path), True)}"]
+        if d.line is not None:
+            props.append(f"line={d.line}")
+            if d.column is not None:
+                props.append(f"col={d.column}")
+            if d.end_line is not None:
+                props.append(f"endLine={d.end_line}")
+            if d.end_column is not None:
+                props.append(f"endColumn={d.end_column}")
+        props.append(f"title={_gh_escape(f'{d.code} ({d.name})', True)}")
+        self.stream.write(f"::{kind} {','.join(props)}::{_gh_escape(f'{d.code} {d.message}')}\n")
+
+
+class JunitReporter(Reporter):
+    """JUnit XML: one test suite per file, one failing test case per finding."""
+
+    name = "junit"
+
+    def start(self) -> None:
+        self.by_file: dict[str, list[Diagnostic]] = defaultdict(list)
+
+    def diagnostic(self, d: Diagnostic) -> None:
+        self.by_file[self.relpath(d.path)].append(d)
+
+    def finish(self, summary: RunSummary) -> None:
+        import xml.etree.ElementTree as ET
+
+        root = ET.Element("testsuites", name="sftlint", tests=str(sum(map(len, self.by_file.values()))),
+                          failures=str(sum(map(len, self.by_file.values()))))
+        for path, diags in self.by_file.items():
+            suite = ET.SubElement(root, "testsuite", name=path, tests=str(len(diags)), failures=str(len(diags)))
+            for d in diags:
+                where = f"{path}:{d.line or 0}:{d.column or 0}"
+                case = ET.SubElement(suite, "testcase", name=f"{d.code} {where}", classname=path)
+                failure = ET.SubElement(case, "failure", message=d.message, type=d.code)
+                failure.text = f"{where}: {d.code} {d.name}: {d.message}" + (f"\npointer: {d.pointer}" if d.pointer else "")
+        if not self.by_file:
+            ET.SubElement(root, "testsuite", name="sftlint", tests="0", failures="0")
+        self.stream.write(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")

@@ -1,0 +1,142 @@
+"""Human output: ``full`` (ruff-style, with the offending text and the span marked) and ``concise``."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sftlint.diagnostic import Diagnostic
+from sftlint.report.base import Reporter, RunSummary
+
+_STYLES = {"error": "31;1", "warning": "33;1", "info": "36;1", "code": "31;1", "path": "1", "dim": "2",
+           "caret": "31;1", "ok": "32;1"}
+SNIPPET_WIDTH = 100  # display columns of text shown around a span
+
+
+def width(text: str) -> int:
+    """Terminal display width: CJK and full-width characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def visible(text: str) -> str:
+    """Make control characters and tabs visible so the caret line stays aligned."""
+    out = []
+    for c in text:
+        if c == "\t":
+            out.append(" ")
+        elif unicodedata.category(c) in ("Cc", "Cf") or c == "\ufffd":
+            out.append("\u2423" if c != "\ufffd" else c)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def snippet(source: str, span: tuple[int, int] | None) -> tuple[str, str] | None:
+    """The source line holding the span's start, clipped to SNIPPET_WIDTH, and its caret line."""
+    if span is None:
+        start = end = 0
+        line_start = 0
+    else:
+        start, end = span
+        line_start = source.rfind("\n", 0, start) + 1
+    line_end = source.find("\n", start)
+    if line_end < 0:
+        line_end = len(source)
+    if span is not None:
+        end = min(max(end, start + 1), max(line_end, start + 1))
+    text = source[line_start:line_end]
+    s, e = start - line_start, end - line_start
+    # clip a long line around the span
+    left = 0
+    if width(text[:s]) > SNIPPET_WIDTH // 2:
+        left = s
+        while left > 0 and width(text[left:s]) < SNIPPET_WIDTH // 2:
+            left -= 1
+    right = len(text)
+    while right > max(e, left + 1) and width(text[left:right]) > SNIPPET_WIDTH:
+        right -= 1
+    prefix = "…" if left > 0 else ""
+    suffix = "…" if right < len(text) else ""
+    shown = prefix + visible(text[left:right]) + suffix
+    if span is None:
+        return shown, ""
+    pad = width(prefix) + width(visible(text[left:s]))
+    marked = text[s:min(e, right)] or " "
+    caret = " " * pad + "^" * max(1, width(visible(marked)))
+    return shown, caret
+
+
+class _Styled(Reporter):
+    def style(self, text: str, kind: str) -> str:
+        if not self.color:
+            return text
+        return f"\x1b[{_STYLES[kind]}m{text}\x1b[0m"
+
+    def header(self, d: Diagnostic) -> str:
+        loc = self.relpath(d.path)
+        if d.line is not None:
+            loc += f":{d.line}"
+            if d.column is not None:
+                loc += f":{d.column}"
+        fix = " [*]" if self.show_fixes and d.fix is not None and d.fix.applicability == "safe" else ""
+        sev = "" if d.severity == "error" else f" ({d.severity})"
+        return f"{self.style(loc, 'path')}: {self.style(d.code, d.severity)}{fix} {d.message}{sev}"
+
+    def finish(self, summary: RunSummary) -> None:
+        write = self.stream.write
+        total = sum(summary.counts.values())
+        if summary.fixed:
+            write(f"Fixed {summary.fixed} finding{'s' if summary.fixed != 1 else ''}.\n")
+        if total == 0:
+            if not summary.errors:
+                write(self.style("All checks passed!", "ok") + "\n")
+            return
+        parts = []
+        for sev in ("error", "warning", "info"):
+            n = summary.counts.get(sev, 0)
+            if n:
+                parts.append(f"{n} {sev}{'s' if n != 1 else ''}")
+        write(f"Found {', '.join(parts)} in {summary.records} record{'s' if summary.records != 1 else ''}"
+              f" of {summary.files} file{'s' if summary.files != 1 else ''}.\n")
+        fixable = sum(summary.fixable.values())
+        if fixable and self.show_fixes:
+            write(f"[*] {fixable} fixable with the `--fix` option.\n")
+        if summary.baselined:
+            write(f"({summary.baselined} known finding{'s' if summary.baselined != 1 else ''} "
+                  "hidden by the baseline.)\n")
+
+
+class FullReporter(_Styled):
+    """``path:line:col: CODE message``, then the offending text with the span marked."""
+
+    name = "full"
+    human = True
+
+    def diagnostic(self, d: Diagnostic) -> None:
+        write = self.stream.write
+        write(self.header(d) + "\n")
+        bar = self.style("|", "dim")
+        if d.pointer:
+            write(f"  {self.style('-->', 'dim')} {d.pointer}" + (f" [{d.span[0]}:{d.span[1]}]" if d.span else "")
+                  + "\n")
+        if d.source is not None:
+            shown = snippet(d.source, d.source_span)
+            if shown is not None:
+                text, caret = shown
+                write(f"   {bar}\n   {bar} {text}\n")
+                if caret:
+                    write(f"   {bar} {self.style(caret, 'caret')} {self.style(d.code, d.severity)}\n")
+                write(f"   {bar}\n")
+        if d.fix is not None and self.show_fixes:
+            label = "fix" if d.fix.applicability == "safe" else "unsafe fix"
+            write(f"   = {label}: {d.fix.message}\n")
+        write("\n")
+
+
+class ConciseReporter(_Styled):
+    """One line per finding: ``path:line:col: CODE message``."""
+
+    name = "concise"
+    human = True
+
+    def diagnostic(self, d: Diagnostic) -> None:
+        self.stream.write(self.header(d) + "\n")

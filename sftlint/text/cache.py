@@ -1,0 +1,81 @@
+"""On-disk cache for prepared text models (the typo detector's index).
+
+Building the typo model from jieba's dictionary and pypinyin's tables takes a
+few seconds; loading the prepared form takes a fraction of one.  The cache
+lives in the user's cache directory and is keyed by everything the prepared
+data depends on (our model version, the jieba and pypinyin versions, the
+Python version, since :mod:`marshal` is version specific), so upgrading any of
+them rebuilds it.  Files are written to a temporary name and renamed into
+place, so a crash or two concurrent runs never leave a half-written cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+#: Environment variable that overrides the cache directory.
+ENV_VAR = "SFTLINT_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """Where prepared models live: ``$SFTLINT_CACHE_DIR``, else the XDG cache dir."""
+    explicit = os.environ.get(ENV_VAR)
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "sftlint"
+
+
+def cache_key(*parts: object) -> str:
+    """A short stable key from the versions (and anything else) a model depends on."""
+    text = "|".join(str(p) for p in (*parts, sys.version_info[:2], marshal.version))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def cache_path(name: str, key: str) -> Path:
+    return cache_dir() / f"{name}-{key}.marshal"
+
+
+def load_or_build(name: str, key: str, build: Callable[[], Any]) -> Any:
+    """Return the cached value for ``name``/``key``, building and storing it if absent.
+
+    The value must be marshal-able (dicts, strings, numbers, tuples, sets).  A
+    corrupt or unreadable cache file is rebuilt; an unwritable cache directory
+    only costs the rebuild next time, never an error.
+    """
+    path = cache_path(name, key)
+    try:
+        # loads(read()) is several times faster than load(file) for big dicts
+        return marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    value = build()
+    try:
+        store(path, value)
+    except OSError:
+        pass
+    return value
+
+
+def store(path: Path, value: Any) -> None:
+    """Write ``value`` to ``path`` atomically (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            marshal.dump(value, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,180 @@
+"""The typo detector's prepared model: built once from jieba and pypinyin data, then cached.
+
+Only data that ships inside the installed packages is used (jieba's
+``dict.txt`` and ``analyse/idf.txt``, pypinyin's ``pinyin_dict.json`` and
+``phrases_dict.json``); nothing is downloaded.
+
+The central structure is a *homophone index*.  For every dictionary word of
+2-4 characters and every position in it, the key is the word with that one
+character replaced by a code for its pronunciation, and the value is the
+characters that fill the hole: ``"优惠" + <quan>`` -> ``"券"``.  At run time,
+a suspicious character in a text is replaced by the code of its own
+pronunciation and the windows around it are looked up: one dictionary probe
+per window finds every same-sounding character that turns the window into a
+word, instead of trying each homophone in turn.  A second index does the same
+with "fuzzy" pronunciations (zh/z, -ng/-n, n/l ...) for near homophones.
+
+Pronunciation codes are single private-use characters, so keys are ordinary
+short strings and the whole model is a handful of dicts that :mod:`marshal`
+loads in well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata, resources
+from typing import Any
+
+from sftlint.text.cache import cache_key, load_or_build
+from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
+
+#: Bump when the model's layout or content rules change (invalidates caches).
+MODEL_VERSION = 3
+#: Words shorter or longer than this are not correction targets.
+MIN_WORD, MAX_WORD = 2, 4
+#: Words this rare (jieba counts) are not offered as corrections.
+MIN_INDEX_FREQ = 3
+#: Longest word used when scoring segmentations.
+MAX_SEG_WORD = 7
+
+_EXACT_BASE = 0xE000  # private-use code points for exact syllables
+_FUZZY_BASE = 0xE800  # ... and for fuzzy syllable classes
+
+
+def _package_text(package: str, name: str) -> str:
+    return (resources.files(package) / name).read_text(encoding="utf-8")
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:  # pragma: no cover - vendored copies
+        return "unknown"
+
+
+def model_key() -> str:
+    return cache_key("typo-model", MODEL_VERSION, _version("jieba"), _version("pypinyin"))
+
+
+def load_model() -> dict[str, Any]:
+    """The prepared model, from the cache or freshly built (and then cached)."""
+    return load_or_build("typo-model", model_key(), build_model)
+
+
+def _is_han_word(word: str) -> bool:
+    m = HAN_RUN.fullmatch(word)
+    return m is not None
+
+
+def build_model() -> dict[str, Any]:
+    """Build every table the detector needs from the packages' own data files."""
+    freq: dict[str, int] = {}
+    for line in _package_text("jieba", "dict.txt").splitlines():
+        parts = line.split(" ")
+        if len(parts) < 2:
+            continue
+        word = parts[0]
+        if len(word) <= MAX_SEG_WORD and _is_han_word(word):
+            try:
+                freq[word] = freq.get(word, 0) + int(parts[1])
+            except ValueError:
+                continue
+    total = sum(freq.values())
+
+    # Readings: pypinyin's per-character list (first = most common) and the
+    # readings its phrase table attests in real words.
+    char_readings: dict[str, list[str]] = {}
+    for code_point, value in json.loads(_package_text("pypinyin", "pinyin_dict.json")).items():
+        ch = chr(int(code_point))
+        readings = []
+        for r in value.split(","):
+            s = strip_tone(r.strip())
+            if s and s not in readings:
+                readings.append(s)
+        if readings:
+            char_readings[ch] = readings
+    phrases: dict[str, list[list[str]]] = json.loads(_package_text("pypinyin", "phrases_dict.json"))
+    attested: dict[str, set[str]] = {}
+    for word, pys in phrases.items():
+        if len(word) == len(pys):
+            for ch, py in zip(word, pys):
+                attested.setdefault(ch, set()).add(strip_tone(py[0]))
+
+    syllables: dict[str, str] = {}
+    fuzzies: dict[str, str] = {}
+
+    def code(s: str) -> str:
+        c = syllables.get(s)
+        if c is None:
+            c = syllables[s] = chr(_EXACT_BASE + len(syllables))
+        return c
+
+    def fcode(s: str) -> str:
+        f = fuzzy_syllable(s)
+        c = fuzzies.get(f)
+        if c is None:
+            c = fuzzies[f] = chr(_FUZZY_BASE + len(fuzzies))
+        return c
+
+    def word_pinyin(word: str) -> list[str] | None:
+        pys = phrases.get(word)
+        if pys is not None and len(pys) == len(word):
+            return [strip_tone(p[0]) for p in pys]
+        out = []
+        for ch in word:
+            r = char_readings.get(ch)
+            if not r:
+                return None
+            out.append(r[0])
+        return out
+
+    index: dict[str, str] = {}
+    for word, f in freq.items():
+        if not (MIN_WORD <= len(word) <= MAX_WORD) or f < MIN_INDEX_FREQ:
+            continue
+        pys = word_pinyin(word)
+        if pys is None:
+            continue
+        for j, (ch, py) in enumerate(zip(word, pys)):
+            k = word[:j] + fcode(py) + word[j + 1 :]
+            have = index.get(k, "")
+            if ch not in have:
+                index[k] = have + ch
+
+    # A character's own readings, as codes: the common one first, then the
+    # others that real phrases use (rare literary readings are left out: they
+    # would make every character a homophone of everything).
+    reading_codes: dict[str, str] = {}
+    fuzzy_codes: dict[str, str] = {}
+    for ch, readings in char_readings.items():
+        keep = [readings[0]] + [r for r in readings[1:] if r in attested.get(ch, ())]
+        reading_codes[ch] = "".join(code(r) for r in keep)
+        fuzzy_codes[ch] = "".join(dict.fromkeys(fcode(r) for r in keep))
+
+    char_freq: dict[str, int] = {}
+    for word, f in freq.items():
+        for ch in word:
+            char_freq[ch] = char_freq.get(ch, 0) + f
+
+    # Strings other lexicons know (jieba's IDF table, pypinyin's phrases): not
+    # in the frequency dictionary, but evidence that the string is legal.
+    known: set[str] = set()
+    for line in _package_text("jieba", "analyse/idf.txt").splitlines():
+        word = line.split(" ", 1)[0]
+        if MIN_WORD <= len(word) <= MAX_WORD and word not in freq and _is_han_word(word):
+            known.add(word)
+    for word in phrases:
+        if MIN_WORD <= len(word) <= MAX_WORD and word not in freq and _is_han_word(word):
+            known.add(word)
+
+    return {
+        "version": MODEL_VERSION,
+        "freq": freq,
+        "total": total,
+        "index": index,
+        "readings": reading_codes,
+        "fuzzy": fuzzy_codes,
+        "char_freq": char_freq,
+        "known": frozenset(known),
+        "syllables": {c: s for s, c in syllables.items()},
+    }
