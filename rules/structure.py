@@ -524,7 +524,7 @@ class NoFinalAssistant(Rule):
         if not msgs:
             return
         last = msgs[-1]
-        if last.role != "assistant":
+        if last.role in ROLES and last.role != "assistant":  # unknown roles: S002
             yield self.finding(f"the last message is the {last.role}'s, not the assistant's; nothing is learned "
                                "from it", pointer=last.role_pointer or last.content_pointer)
 

@@ -193,13 +193,16 @@ class Engine:
             except Exception as exc:
                 self.errors.append(f"{path}:{raw.line}: input format {fmt.name!r} failed: {exc}")
                 record.messages = None
+        found: list[Diagnostic] = []
         for rule in self.record_rules:
             try:
-                findings = rule.check(record)
-                for f in findings:
-                    yield self._from_record(rule, f, record, state)
+                for f in rule.check(record):
+                    found.append(self._from_record(rule, f, record, state))
             except Exception as exc:
-                yield self._crash(rule, exc, path, raw.line, raw.index)
+                found.append(self._crash(rule, exc, path, raw.line, raw.index))
+        if len(found) > 1:
+            found.sort(key=_position)
+        yield from found
         for rule in self.dataset_rules:
             try:
                 summary = rule.map(record)
@@ -321,6 +324,10 @@ class Engine:
             url=DOCS_URL.format(code=INTERNAL_CODE),
             record=index,
         )
+
+
+def _position(d: Diagnostic) -> tuple[int, int, str]:
+    return (d.line or 0, d.column or 0, d.code)
 
 
 def _raw_hash(raw: RawRecord) -> str:

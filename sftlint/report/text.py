@@ -119,7 +119,10 @@ class FullReporter(_Styled):
             write(f"  {self.style('-->', 'dim')} {d.pointer}" + (f" [{d.span[0]}:{d.span[1]}]" if d.span else "")
                   + "\n")
         if d.source is not None:
-            shown = snippet(d.source, d.source_span)
+            span = d.source_span
+            if span is None and d.source and "\n" not in d.source and len(d.source) <= SNIPPET_WIDTH:
+                span = (0, len(d.source))  # a short value: mark all of it
+            shown = snippet(d.source, span)
             if shown is not None:
                 text, caret = shown
                 write(f"   {bar}\n   {bar} {text}\n")
