@@ -171,7 +171,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             progress.close()
         if out is not sys.stdout:
             out.close()
-    if source_errors or engine.errors:
+    if source_errors or engine.errors or missing or empty_dirs:
         for message in engine.errors:
             _error(message)
         return EXIT_ERROR

@@ -106,14 +106,20 @@ def _open_binary(path: str) -> IO[bytes]:
 
 
 def _looks_binary(head: bytes) -> bool:
-    """Heuristic: NUL bytes early on plus many non-text bytes, as git does."""
-    if not head:
-        return False
-    if b"\x00" not in head[:SNIFF_BYTES]:
-        return False
+    """NUL bytes plus bytes that are not UTF-8 text, the way git tells binary files.
+
+    A text file with one stray NUL byte is still text (J003 reports the byte).
+    """
     sample = head[:SNIFF_BYTES]
-    text_bytes = sum(1 for b in sample if b >= 0x20 or b in (9, 10, 13))
-    return text_bytes / len(sample) < 0.85
+    if b"\x00" not in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not just a character cut by the sample's end
+            return True
+    controls = sum(1 for b in sample if b < 0x20 and b not in (9, 10, 13))
+    return controls / len(sample) > 0.1
 
 
 def _utf16_bom(head: bytes) -> str | None:
@@ -167,7 +173,8 @@ def _decode_problem(data: bytes) -> ReadProblem | None:
     """Explain why ``data`` is not valid UTF-8 / holds NUL bytes, or None."""
     nul = data.find(b"\x00")
     if nul >= 0:
-        return ReadProblem("nul", f"NUL byte at byte offset {nul}", byte_offset=nul)
+        return ReadProblem("nul", f"NUL byte at byte offset {nul}", byte_offset=nul,
+                           column=len(data[:nul].decode("utf-8", "replace")) + 1)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -175,7 +182,7 @@ def _decode_problem(data: bytes) -> ReadProblem | None:
         return ReadProblem(
             "invalid-utf8",
             f"invalid UTF-8 at byte offset {exc.start} (bytes {bad}); sftlint reads UTF-8 only",
-            byte_offset=exc.start,
+            byte_offset=exc.start, column=len(data[: exc.start].decode("utf-8", "replace")) + 1,
         )
     return None
 
@@ -437,8 +444,11 @@ def read_source(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
             yield RawRecord(path, -1, 1, 1, None, problems=[ReadProblem(
                 "binary", "file looks binary (NUL bytes and non-text data), not JSON Lines")])
             return
-        first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        first = body[:1]
         name = path[:-3] if path.endswith(".gz") else path
+        if first == b"[" and _first_line_is_a_record(body, name):
+            first = b"\n"  # JSON Lines whose first record happens to be an array (J002)
         if first == b"[" or (name.endswith(".json") and first == b"{"):
             try:
                 content = stream.read()
@@ -469,6 +479,20 @@ def read_source(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def _first_line_is_a_record(body: bytes, name: str) -> bool:
+    """Whether a file starting with ``[`` is JSON Lines after all: its first
+    line is a complete JSON value and (for names other than ``.jsonl``) more
+    content follows it.  A pretty-printed array's first line is just ``[``."""
+    nl = body.find(b"\n")
+    if nl < 0:
+        return False
+    try:
+        orjson.loads(body[:nl])
+    except orjson.JSONDecodeError:
+        return False
+    return name.endswith(".jsonl") or bool(body[nl:].strip())
 
 
 def _position(stream: IO[bytes]) -> int | None:

@@ -29,7 +29,7 @@ from sftlint.text.cache import cache_key, load_or_build
 from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 #: Words shorter or longer than this are not correction targets.
 MIN_WORD, MAX_WORD = 2, 4
 #: Words this rare (jieba counts) are not offered as corrections.

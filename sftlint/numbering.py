@@ -1,0 +1,496 @@
+"""Hierarchical list numbering in knowledge-base text (1. / 2.1 / 2.2.1, 1、, （1）, ①).
+
+The seed article's knowledge base shows its structure through numbers::
+
+    1. 如果用户收到了异常提示……
+    2. 如果用户没收到异常提示……
+    2.1 如果用户的账号不是大陆地区的账号……
+    2.2 如果用户的账号是大陆地区账号……
+    2.2.1 ……
+
+A skipped, orphaned, repeated or mixed-style number makes that structure
+ambiguous, which is what the K1xx rules report.  This module finds the items
+(:func:`find_items`) and checks their sequence (:func:`check_items`); the rules
+only turn :class:`Problem` objects into findings.
+
+Precision comes first: a number is an item only where lists put numbers (at a
+line start, or right after a sentence end or a colon), only in list shapes
+(``1.``, ``1、``, ``1)``, ``（1）``, ``①``, ``2.2.1``), and never when it reads as a
+price (12.5元), a version (2.0版本, v1.2, iOS 17.2), a clock time (9:00), a date
+(2024.5.1, 6.18大促), a decimal, a phone or an order number.  Numbers after
+plain whitespace or a comma are accepted only when they are exactly the next
+number of a list already running in the same style (``1. 退款 2. 换货``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+ProblemKind = Literal["gap", "orphan", "duplicate", "backwards", "style"]
+
+#: Families: numbers of different families are different lists (a （1） list
+#: nested under a 1. item is a sub-list, not a mix).  Within a family, the
+#: style (the punctuation after the number) must not change.
+FAMILY_ARABIC = "arabic"  # 1.  1、  1)  2.1  2.2.1
+FAMILY_PAREN = "paren"  # （1） (1) ⑴
+FAMILY_CIRCLED = "circled"  # ①
+FAMILY_CN = "cn"  # 一、
+FAMILY_CN_PAREN = "cn-paren"  # （一）
+
+_FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+MAX_PART = 99  # list numbers are small; 2024.5.1 is a date, 400.1 is not an item
+
+# What may follow a dotted number that makes it a price, version, size or date
+# (12.5元, 2.1GB, 17.2 版, 6.18大促, 5.1假期, 3.5折) rather than a list number.
+_UNIT = (
+    r"[元块角折倍%％岁号日月年秒寸米斤克升亿万期级]|版|假|节|活动|大促|促销|期间|当天|当日"
+    r"|之前|之后|前(?![往去面])|后(?![台续面来期])|起(?!来)|至\s*\d|到\s*\d|小时|分钟|分(?![享别类配])"
+)
+_QUANTITY_AFTER = re.compile(
+    rf"(?:{_UNIT}|[-~～—–/:：×*+=<>]|[A-Za-z]|\d)"
+    rf"|[ \u3000](?:{_UNIT}|(?:GB|MB|KB|TB|kg|km|cm|mm|px|Hz|MHz|GHz|fps|inch|yuan|USD|RMB|%)(?![A-Za-z]))"
+)
+
+_STRONG_BEFORE = set("。！？；!?;：:")
+_WEAK_BEFORE = set("，,、")
+_SPACES = " \t\u3000\u00a0"
+
+_ITEM = re.compile(
+    r"(?<![0-9０-９.．A-Za-z_\-/#@$¥￥+])"
+    r"(?:"
+    r"(?P<paren>[（(](?P<pnum>[0-9０-９]{1,2})[）)])"
+    r"|(?P<cnparen>[（(](?P<cpnum>[一二三四五六七八九十]{1,2})[）)])"
+    r"|(?P<circ>[\u2460-\u2473])"
+    r"|(?P<pcirc>[\u2474-\u2487])"
+    r"|(?P<cn>(?P<cnum>[一二三四五六七八九十]{1,2})、)"
+    r"|(?P<arabic>(?P<anum>[0-9０-９]{1,3}(?:[.．][0-9０-９]{1,3})*)(?P<aterm>[.．、)）]?))"
+    r")"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One list number found in a text."""
+
+    parts: tuple[int, ...]  # (2, 2, 1) for 2.2.1
+    family: str
+    style: str  # the marker shape: "1." "1、" "1)" "（1）" "①" "一、" "（一）"
+    start: int  # span of the number itself (the digits, or the circled character)
+    end: int
+    token_start: int  # span of the whole marker, punctuation included
+    token_end: int
+    strong: bool  # at a line start or after a sentence end / colon
+    opens_list: bool  # preceded by a colon or a blank line: may start a new list
+
+    @property
+    def label(self) -> str:
+        """The number as people write it: 2.2.1, ①, （一）."""
+        if self.family == FAMILY_CIRCLED:
+            return chr(0x2460 + self.parts[0] - 1)
+        if self.family in (FAMILY_CN, FAMILY_CN_PAREN):
+            return _cn(self.parts[0])
+        return ".".join(str(p) for p in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A fault in a numbered list."""
+
+    kind: ProblemKind
+    item: Item
+    message: str
+    expected: str | None = None  # K101: the number that should have been here
+    missing_parent: str | None = None  # K102
+    previous: Item | None = None  # K103 / K104: the item it conflicts with
+
+
+@dataclass(slots=True)
+class Numbering:
+    """Items of one text and the problems of their sequence."""
+
+    items: list[Item] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _cn(n: int) -> str:
+    inv = {v: k for k, v in _CN_DIGITS.items()}
+    if n <= 10:
+        return inv[n]
+    tens, ones = divmod(n, 10)
+    return (inv[tens] if tens > 1 else "") + "十" + (inv[ones] if ones else "")
+
+
+def _cn_value(s: str) -> int | None:
+    if len(s) == 1:
+        return _CN_DIGITS.get(s)
+    if s[0] == "十" and len(s) == 2:
+        return 10 + _CN_DIGITS[s[1]] if s[1] != "十" else None
+    if len(s) == 2 and s[1] == "十":
+        return _CN_DIGITS[s[0]] * 10 if s[0] != "十" else None
+    return None
+
+
+def _context(text: str, pos: int) -> tuple[str | None, bool]:
+    """Classify what precedes ``pos``: ("strong" | "weak" | None, opens_list)."""
+    i = pos - 1
+    skipped = False
+    while i >= 0 and text[i] in _SPACES:
+        i -= 1
+        skipped = True
+    if i < 0:
+        return "strong", True
+    ch = text[i]
+    if ch == "\n":
+        # A blank line, or a heading line ending with a colon, opens a new list.
+        j = i - 1
+        while j >= 0 and text[j] in _SPACES:
+            j -= 1
+        opens = j < 0 or text[j] in "\n：:"
+        return "strong", opens
+    if ch in _STRONG_BEFORE:
+        return "strong", ch in "：:"
+    if ch in _WEAK_BEFORE:
+        return "weak", False
+    if skipped and not ch.isascii():
+        return "weak", False
+    if skipped and ch.isascii() and not ch.isalnum():
+        return "weak", False
+    return None, False
+
+
+def _quantity_after(text: str, end: int) -> bool:
+    """Whether the text right after a dotted number makes it a quantity, version or date."""
+    return _QUANTITY_AFTER.match(text, end) is not None
+
+
+def find_items(text: str) -> list[Item]:
+    """Candidate list numbers in ``text``, in order (weak ones still unconfirmed)."""
+    items: list[Item] = []
+    for m in _ITEM.finditer(text):
+        where, opens = _context(text, m.start())
+        if where is None:
+            # Right after a word: only a marker that cannot be anything else
+            # (（2）, ②, "2.") may count, and only as the next number of a running list.
+            distinctive = m.group("arabic") is None or m.group("aterm") in (".", "．")
+            if not distinctive or m.group("cn"):
+                continue
+            where = "weak"
+        strong = where == "strong"
+        item: Item | None = None
+        if m.group("paren"):
+            n = int(m.group("pnum").translate(_FW_DIGITS))
+            if 1 <= n <= MAX_PART:
+                item = Item((n,), FAMILY_PAREN, "（1）", m.start("pnum"), m.end("pnum"), m.start(), m.end(), strong, opens)
+        elif m.group("cnparen"):
+            n = _cn_value(m.group("cpnum"))
+            if n:
+                item = Item(
+                    (n,), FAMILY_CN_PAREN, "（一）", m.start("cpnum"), m.end("cpnum"), m.start(), m.end(), strong, opens
+                )
+        elif m.group("circ"):
+            n = ord(m.group("circ")) - 0x2460 + 1
+            item = Item((n,), FAMILY_CIRCLED, "①", m.start(), m.end(), m.start(), m.end(), strong, opens)
+        elif m.group("pcirc"):
+            n = ord(m.group("pcirc")) - 0x2474 + 1
+            item = Item((n,), FAMILY_PAREN, "（1）", m.start(), m.end(), m.start(), m.end(), strong, opens)
+        elif m.group("cn"):
+            n = _cn_value(m.group("cnum"))
+            # 一、 is a list number only at a line start or after a colon/sentence end.
+            if n and strong:
+                item = Item((n,), FAMILY_CN, "一、", m.start("cnum"), m.end("cnum"), m.start(), m.end(), strong, opens)
+        else:
+            item = _arabic(text, m, strong, opens)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _arabic(text: str, m: re.Match[str], strong: bool, opens: bool) -> Item | None:
+    raw = m.group("anum").translate(_FW_DIGITS)
+    pieces = re.split(r"[.．]", raw)
+    if any(not p or (len(p) > 1 and p[0] == "0") or p == "0" for p in pieces):
+        return None  # 2.0, 1.05: versions and decimals, never list numbers
+    parts = tuple(int(p) for p in pieces)
+    if any(p > MAX_PART for p in parts):
+        return None  # 2024.5.1, 400.1, 13800138000
+    term = m.group("aterm")
+    end = m.end()
+    if len(parts) == 1:
+        if not term:
+            return None  # a bare number ("3 件") is not an item
+        if term in ".．" and end < len(text) and (text[end] in ".．" or text[end].isdigit()):
+            return None  # "1..", ellipses
+        style = {"．": "1.", ".": "1.", "、": "1、", ")": "1)", "）": "1)"}[term]
+    else:
+        if not term and _quantity_after(text, end):
+            return None  # 12.5元, 2.1GB, 6.18大促, 17.2 版
+        style = "1."
+    return Item(parts, FAMILY_ARABIC, style, m.start("anum"), m.start("anum") + len(raw), m.start(), end, strong, opens)
+
+
+# -- sequence checking ---------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Tree:
+    """State of the arabic (possibly dotted) outline."""
+
+    seen: dict[tuple[int, ...], Item] = field(default_factory=dict)
+    virtual: set[tuple[int, ...]] = field(default_factory=set)  # missing parents already reported
+    last: tuple[int, ...] | None = None
+    last_child: dict[tuple[int, ...], int] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        self.seen.clear()
+        self.virtual.clear()
+        self.last = None
+        self.last_child.clear()
+
+    def has(self, parts: tuple[int, ...]) -> bool:
+        return parts in self.seen or parts in self.virtual
+
+    def expected_next(self, parent: tuple[int, ...] = ()) -> int:
+        return self.last_child.get(parent, 0) + 1
+
+
+@dataclass(slots=True)
+class _Flat:
+    """State of a flat list: （1）, ①, 一、, （一）."""
+
+    last: int | None = None
+    last_item: Item | None = None
+    seen: dict[int, Item] = field(default_factory=dict)
+    outer_since: bool = False  # an item of another family came since this list's last item
+
+
+def _dotted(parts: tuple[int, ...]) -> str:
+    return ".".join(str(p) for p in parts)
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.tree = _Tree()
+        self.flats: dict[str, _Flat] = {}
+        self.styles: dict[tuple[str, int], Item] = {}
+        self.style_reported = False
+        self.last_item: Item | None = None
+        self.problems: list[Problem] = []
+        self.accepted: list[Item] = []
+
+    # A problem-free "would this item fit" used to confirm weak candidates.
+    def fits(self, item: Item) -> bool:
+        if self.last_item is None:
+            return False
+        if item.family == FAMILY_ARABIC:
+            if not self.tree.seen:
+                return False
+            parent = item.parts[:-1]
+            if parent and not self.tree.has(parent):
+                return False
+            if item.parts in self.tree.seen or (self.tree.last and item.parts < self.tree.last):
+                return False
+            if item.parts[-1] != self.tree.expected_next(parent):
+                return False
+            level_style = self.styles.get((item.family, len(item.parts)))
+            return level_style is None or level_style.style == item.style
+        flat = self.flats.get(item.family)
+        return bool(flat and flat.last is not None and item.parts[0] == flat.last + 1)
+
+    def add(self, item: Item) -> None:
+        if item.family == FAMILY_ARABIC:
+            self._arabic(item)
+        else:
+            self._flat(item)
+        self._style(item)
+        for fam, flat in self.flats.items():
+            if fam != item.family:
+                flat.outer_since = True
+        self.last_item = item
+        self.accepted.append(item)
+
+    def _style(self, item: Item) -> None:
+        if item.family == FAMILY_ARABIC and len(item.parts) > 1:
+            return  # 2.1 / 2.1. / 2.1、 at deeper levels: one style ("dotted")
+        key = (item.family, 1)
+        first = self.styles.get(key)
+        if first is None:
+            self.styles[key] = item
+        elif first.style != item.style and not self.style_reported:
+            self.style_reported = True
+            self.problems.append(
+                Problem(
+                    "style",
+                    item,
+                    f"numbering style `{item.style}` mixed with `{first.style}` used earlier in this text "
+                    f"(at {first.label})",
+                    previous=first,
+                )
+            )
+
+    def _continues_other(self, item: Item) -> Item | None:
+        """An item that starts a new family but carries on the list just before it (1. 2. （3）)."""
+        prev = self.last_item
+        if prev is None or prev.family == item.family or len(item.parts) != 1 or item.parts[0] == 1:
+            return None
+        if len(prev.parts) == 1 and prev.parts[0] + 1 == item.parts[0]:
+            return prev
+        return None
+
+    def _mixed(self, item: Item, prev: Item) -> None:
+        if not self.style_reported:
+            self.style_reported = True
+            self.problems.append(
+                Problem(
+                    "style",
+                    item,
+                    f"numbering style `{item.style}` continues a `{prev.style}` list "
+                    f"({prev.label} then {item.label}); use one style",
+                    previous=prev,
+                )
+            )
+        # Carry on the other list's numbering so later items are checked against it.
+        if prev.family == FAMILY_ARABIC:
+            self.tree.last_child[()] = item.parts[0]
+            self.tree.seen[item.parts] = item
+            self.tree.last = item.parts
+        else:
+            flat = self.flats.setdefault(prev.family, _Flat())
+            flat.last = item.parts[0]
+            flat.seen[item.parts[0]] = item
+
+    def _arabic(self, item: Item) -> None:
+        tree = self.tree
+        parts = item.parts
+        if not tree.seen:
+            other = self._continues_other(item)
+            if other is not None:
+                self._mixed(item, other)
+                return
+        if tree.seen and parts == (1,) and item.opens_list:
+            tree.reset()  # a new list after a heading ("换货规则：1. …")
+        if tree.has(parts):
+            first = tree.seen.get(parts)
+            where = f" (first at {first.label})" if first else ""
+            self.problems.append(
+                Problem("duplicate", item, f"number {item.label} repeats{where}", previous=first)
+            )
+        elif tree.last is not None and parts < tree.last:
+            prev = tree.seen.get(tree.last)
+            self.problems.append(
+                Problem(
+                    "backwards",
+                    item,
+                    f"number {item.label} goes backwards after {_dotted(tree.last)}",
+                    previous=prev,
+                )
+            )
+        else:
+            parent = parts[:-1]
+            if parent and not tree.has(parent):
+                missing = [parts[:i] for i in range(1, len(parts)) if not tree.has(parts[:i])]
+                names = ", ".join(_dotted(p) for p in missing)
+                self.problems.append(
+                    Problem(
+                        "orphan",
+                        item,
+                        f"item {item.label} has no parent {_dotted(parent)}"
+                        + (f" (missing: {names})" if len(missing) > 1 else ""),
+                        missing_parent=_dotted(parent),
+                    )
+                )
+                for p in missing:
+                    tree.virtual.add(p)
+                    grand = p[:-1]
+                    tree.last_child[grand] = max(tree.last_child.get(grand, 0), p[-1])
+            else:
+                want = tree.expected_next(parent)
+                if parts[-1] > want:
+                    exp = _dotted((*parent, want))
+                    self.problems.append(
+                        Problem(
+                            "gap",
+                            item,
+                            f"number {item.label} skips {exp}: expected {exp}"
+                            if want > 1 or parent
+                            else f"list starts at {item.label}: expected 1",
+                            expected=exp,
+                        )
+                    )
+        tree.seen.setdefault(parts, item)
+        if tree.last is None or parts > tree.last:
+            tree.last = parts
+        parent = parts[:-1]
+        tree.last_child[parent] = max(tree.last_child.get(parent, 0), parts[-1])
+
+    def _flat(self, item: Item) -> None:
+        flat = self.flats.get(item.family)
+        n = item.parts[0]
+        if flat is None or flat.last is None:
+            other = self._continues_other(item)
+            if other is not None:
+                self._mixed(item, other)
+                return
+            flat = self.flats.setdefault(item.family, _Flat())
+            if n != 1:
+                exp = _label_like(item, 1)
+                self.problems.append(
+                    Problem("gap", item, f"list starts at {item.label}: expected {exp}", expected=exp)
+                )
+        elif n == 1 and (flat.outer_since or item.opens_list):
+            flat.seen.clear()  # a new sub-list under a new parent item
+        elif n == flat.last:
+            self.problems.append(
+                Problem("duplicate", item, f"number {item.label} repeats", previous=flat.last_item)
+            )
+        elif n < flat.last:
+            prev = flat.last_item
+            self.problems.append(
+                Problem(
+                    "backwards",
+                    item,
+                    f"number {item.label} goes backwards after {prev.label if prev else flat.last}",
+                    previous=prev,
+                )
+            )
+        elif n > flat.last + 1:
+            exp = _label_like(item, flat.last + 1)
+            self.problems.append(
+                Problem("gap", item, f"number {item.label} skips {exp}: expected {exp}", expected=exp)
+            )
+        flat.last = n
+        flat.last_item = item
+        flat.seen[n] = item
+        flat.outer_since = False
+
+
+def _label_like(item: Item, n: int) -> str:
+    if item.family == FAMILY_CIRCLED:
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
+    if item.family in (FAMILY_CN, FAMILY_CN_PAREN):
+        return _cn(n)
+    return str(n)
+
+
+def check_items(items: list[Item]) -> Numbering:
+    """Check the sequence of candidate items; weak candidates must fit to count.
+
+    Problems are only reported for texts with at least two list items: a lone
+    "4." is not a list.
+    """
+    checker = _Checker()
+    for item in items:
+        if item.strong or checker.fits(item):
+            checker.add(item)
+    result = Numbering(items=checker.accepted)
+    if len(checker.accepted) >= 2:
+        result.problems = checker.problems
+    return result
+
+
+def analyse(text: str) -> Numbering:
+    """Items and problems of one text."""
+    return check_items(find_items(text))

@@ -1,0 +1,135 @@
+"""Finding the retrieval context (RAG) inside a turn: ``Knowledge Base Result: …``.
+
+The seed article appends what the retriever returned to each user turn, after a
+marker::
+
+    为什么我无法开直播？ Knowledge Base Result: 用户反馈无法开直播，如何处理？ …
+
+The K rules need three things from a text: where its markers are, what
+context follows each one (up to the next marker or the end), and whether that
+context is a placeholder such as ``[同上]`` instead of real retrieved text.
+Parsed once per record through ``record.memo`` and shared by the K rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sftlint.record import Message, Record
+
+DEFAULT_MARKERS: tuple[str, ...] = ("Knowledge Base Result", "知识库结果")
+DEFAULT_PLACEHOLDERS: tuple[str, ...] = ("同上", "...", "…", "……", "略", "见上", "见上文", "同前", "省略")
+#: Besides the markers themselves, words in a system prompt that say each turn carries retrieved text.
+DEFAULT_PROMPT_HINTS: tuple[str, ...] = ("检索结果", "retrieved context", "retrieval result")
+
+_BRACKETS = {"[": "]", "【": "】", "（": "）", "(": ")", "「": "」", "<": ">", "《": "》", "{": "}"}
+_TRIM = " \t\r\n\u3000\u00a0"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """One marker and the context that follows it, as offsets in the text."""
+
+    marker_start: int
+    marker_end: int  # after the colon
+    start: int  # the context, stripped of surrounding whitespace (start == end when empty)
+    end: int
+
+    @property
+    def empty(self) -> bool:
+        return self.start == self.end
+
+
+@lru_cache(maxsize=32)
+def marker_regex(markers: tuple[str, ...]) -> re.Pattern[str]:
+    """A marker: one of the words (spaces flexible, ASCII case-insensitive), then a colon."""
+    alts = []
+    for m in sorted(markers, key=len, reverse=True):
+        word = m.strip().rstrip(":：").strip()
+        if not word:
+            continue
+        pat = r"\s*".join(re.escape(part) for part in word.split())
+        alts.append(f"(?i:{pat})" if word.isascii() else pat)
+    if not alts:
+        return re.compile(r"(?!x)x")
+    return re.compile(rf"(?:{'|'.join(alts)})[ \t]*[:：]")
+
+
+def find_contexts(text: str, markers: tuple[str, ...] = DEFAULT_MARKERS) -> list[Context]:
+    """Every marker in ``text`` and the context after it."""
+    found = list(marker_regex(markers).finditer(text))
+    out: list[Context] = []
+    for i, m in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(text)
+        seg = text[m.end() : end]
+        lead = len(seg) - len(seg.lstrip(_TRIM))
+        body = seg.strip(_TRIM)
+        s = m.end() + lead
+        out.append(Context(m.start(), m.end(), s, s + len(body)))
+    return out
+
+
+def _unwrap(s: str) -> str:
+    s = s.strip(_TRIM)
+    while len(s) >= 2 and _BRACKETS.get(s[0]) == s[-1]:
+        s = s[1:-1].strip(_TRIM)
+    return s
+
+
+def placeholder_span(text: str, ctx: Context, placeholders: Sequence[str]) -> tuple[int, int] | None:
+    """The span of the placeholder when the context is one, else ``None``.
+
+    A context is a placeholder when, without its brackets and final full stop,
+    it is one of ``placeholders`` (``[同上]``, ``同上。``, ``...``), or when it
+    *starts* with a bracketed placeholder (``[同上] 另见退款规则``).  Empty
+    context counts too; its span is the marker.
+    """
+    if ctx.empty:
+        return (ctx.marker_start, ctx.marker_end)
+    body = text[ctx.start : ctx.end]
+    words = {_unwrap(p) for p in placeholders if _unwrap(p)}
+    core = _unwrap(body.rstrip("。.!！"))
+    if core in words or (body.rstrip("。") in words):
+        return (ctx.start, ctx.end)
+    close = _BRACKETS.get(body[0])
+    if close is not None:
+        j = body.find(close, 1)
+        if j > 0 and _unwrap(body[: j + 1]) in words:
+            return (ctx.start, ctx.start + j + 1)
+    return None
+
+
+def message_contexts(
+    record: Record, markers: tuple[str, ...] = DEFAULT_MARKERS
+) -> list[tuple[Message, list[Context]]]:
+    """Contexts of every message of ``record`` (computed once per record and markers)."""
+
+    def compute() -> list[tuple[Message, list[Context]]]:
+        return [(m, find_contexts(m.content, markers)) for m in record.messages or ()]
+
+    return record.memo(f"retrieval.contexts:{markers!r}", compute)
+
+
+def prompt_mentions_retrieval(
+    prompt: str | None,
+    markers: tuple[str, ...] = DEFAULT_MARKERS,
+    hints: tuple[str, ...] = DEFAULT_PROMPT_HINTS,
+) -> bool:
+    """Whether a system prompt says the turns carry retrieved context.
+
+    The seed's prompt says "根据知识库结果（knowledge base result）": the marker's
+    words, with or without the colon, or one of the ``hints``.
+    """
+    if not prompt:
+        return False
+    low = prompt.lower()
+    for word in (*markers, *hints):
+        w = word.strip().rstrip(":：").strip().lower()
+        if w and re.search(r"\s*".join(re.escape(p) for p in w.split()), low):
+            return True
+    return False

@@ -1,0 +1,67 @@
+"""Shared test helpers: the CLI run in-process, small files, the shared data folder."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Iterable
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data`` beside the clone (present in CI, absent in a user's clone)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA} (only present beside the project's CI clone)")
+    return SHARED_DATA
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def json(self):
+        return json.loads(self.out)
+
+    def __repr__(self) -> str:
+        return f"CliResult(code={self.code}, out={self.out[:2000]!r}, err={self.err[:2000]!r})"
+
+
+def run_cli(*args: str, stdin: bytes | None = None) -> CliResult:
+    """Run ``sftlint`` in-process (fast) and capture its output and exit code."""
+    from sftlint.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main([str(a) for a in args])
+    finally:
+        sys.stdin = old_stdin
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def write_jsonl(path: Path, records: Iterable[object]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def chat(*turns: tuple[str, str], system: str | None = None) -> dict:
+    """A messages record from ``(role, content)`` pairs."""
+    msgs = [{"role": "system", "content": system}] if system else []
+    msgs += [{"role": r, "content": c} for r, c in turns]
+    return {"messages": msgs}
+
+
+def codes(diagnostics) -> list[str]:
+    return [d.code for d in diagnostics]

@@ -1,0 +1,231 @@
+"""Bad input is a finding (or a clear error), never a traceback; exit codes stay truthful."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from conftest import chat, run_cli
+
+GOOD = json.dumps(chat(("user", "在吗？"), ("assistant", "在的，请问有什么可以帮您？")), ensure_ascii=False)
+
+
+def check(path, *extra):
+    result = run_cli("check", "--output-format", "json", "--no-color", *extra, path)
+    assert "Traceback" not in result.err, result
+    return result
+
+
+def found(result) -> list[tuple[str, int]]:
+    return [(d["code"], d["line"]) for d in result.json()]
+
+
+def test_empty_file(tmp_path):
+    p = tmp_path / "empty.jsonl"
+    p.write_bytes(b"")
+    r = check(p)
+    assert found(r) == [("J006", 1)]
+    assert r.code == 0  # a warning does not fail the run
+
+
+def test_only_blank_lines(tmp_path):
+    p = tmp_path / "blank.jsonl"
+    p.write_bytes(b"\n  \n\n")
+    r = check(p)
+    assert sorted(found(r)) == [("J004", 1), ("J004", 2), ("J004", 3), ("J006", 1)]
+    assert r.code == 0
+    assert check(p, "--fail-on", "warning").code == 1
+
+
+def test_blank_line_between_records_and_trailing_newlines(tmp_path):
+    p = tmp_path / "gap.jsonl"
+    p.write_text(f"{GOOD}\n\n{GOOD}\n\n\n", encoding="utf-8")
+    # the gap is reported; blank lines after the last record are an editor artefact
+    assert found(check(p)) == [("J004", 2)]
+
+
+def test_bom_is_reported_and_the_record_still_linted(tmp_path):
+    p = tmp_path / "bom.jsonl"
+    bad = json.dumps(chat(("user", "你好"), ("user", "在吗")), ensure_ascii=False)
+    p.write_bytes(b"\xef\xbb\xbf" + bad.encode() + b"\n")
+    r = check(p)
+    assert ("J003", 1) in found(r)
+    assert any(code == "S004" for code, _ in found(r)), "the record after the BOM is still checked"
+    assert r.code == 1
+
+
+def test_invalid_utf8_names_the_byte_offset_and_goes_on(tmp_path):
+    p = tmp_path / "latin1.jsonl"
+    bad = '{"messages": [{"role": "user", "content": "café"}]}'.encode("latin-1")
+    p.write_bytes(GOOD.encode() + b"\n" + bad + b"\n" + GOOD.encode() + b"\n")
+    r = check(p)
+    diags = r.json()
+    assert [(d["code"], d["line"]) for d in diags] == [("J003", 2)]
+    assert f"byte offset {bad.index(0xE9)}" in diags[0]["message"]
+    assert diags[0]["column"] == bad.index(0xE9) + 1
+    assert r.code == 1
+
+
+def test_nul_bytes(tmp_path):
+    p = tmp_path / "nul.jsonl"
+    p.write_bytes(GOOD.encode() + b"\n" + b'{"messages": \x00}\n')
+    r = check(p)
+    assert found(r) == [("J003", 2)]
+    assert "NUL" in r.json()[0]["message"]
+
+
+def test_truncated_last_line(tmp_path):
+    p = tmp_path / "cut.jsonl"
+    p.write_text(GOOD + "\n" + GOOD[:40], encoding="utf-8")
+    r = check(p)
+    diags = r.json()
+    assert [(d["code"], d["line"]) for d in diags] == [("J001", 2)]
+    assert "truncated" in diags[0]["message"]
+    assert r.code == 1
+
+
+@pytest.mark.slow
+def test_fifty_megabyte_single_line(tmp_path):
+    p = tmp_path / "huge.jsonl"
+    big = json.dumps(chat(("user", "请总结下面的日志"), ("assistant", "x" * (50 * 1024 * 1024))))
+    p.write_text(big + "\n" + GOOD + "\n", encoding="utf-8")
+    r = check(p)
+    assert r.code == 0, r
+    assert r.json() == [] or all(d["severity"] == "info" for d in r.json())
+
+
+def test_record_over_the_size_limit_is_skipped_not_loaded(tmp_path):
+    p = tmp_path / "big.jsonl"
+    p.write_text(json.dumps(chat(("user", "a" * 5000), ("assistant", "b"))) + "\n" + GOOD + "\n")
+    r = check(p, "--max-record-bytes", "1000")
+    assert found(r) == [("J007", 1)]
+    assert r.code == 1
+
+
+def test_nesting_one_hundred_thousand_deep(tmp_path):
+    p = tmp_path / "deep.jsonl"
+    p.write_text('{"messages": ' + "[" * 100_000 + "]" * 100_000 + "}\n" + GOOD + "\n")
+    r = check(p)
+    diags = r.json()
+    assert [(d["code"], d["line"]) for d in diags] == [("J001", 1)]
+    assert "depth" in diags[0]["message"]
+
+
+def test_non_object_lines(tmp_path):
+    p = tmp_path / "scalars.jsonl"
+    p.write_text('[1, 2]\n"text"\n42\nnull\n' + GOOD + "\n")
+    r = check(p)
+    assert found(r) == [("J002", 1), ("J002", 2), ("J002", 3), ("J002", 4)]
+    assert "array" in r.json()[0]["message"]
+
+
+def test_duplicate_keys_point_at_the_repeated_key(tmp_path):
+    p = tmp_path / "dup.jsonl"
+    line = ('{"messages": [{"role": "user", "content": "退款多久到账？", "content": "退款多久能到账？"}, '
+            '{"role": "assistant", "content": "一般1-3个工作日。"}]}')
+    p.write_text(line + "\n", encoding="utf-8")
+    r = check(p)
+    diags = r.json()
+    assert [(d["code"], d["pointer"]) for d in diags] == [("J005", "/messages/0/content")]
+    assert diags[0]["column"] == line.index('"退款多久能到账？"') + 1
+
+
+def test_escaped_quotes_and_colons_are_not_duplicate_keys(tmp_path):
+    p = tmp_path / "escaped.jsonl"
+    rec = chat(("user", '他说"订单:123":请查询'), ("assistant", '{"name": "查询", "name2": 1}'))
+    p.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert found(check(p)) == []
+
+
+def test_pretty_printed_record_is_reported_once_and_still_checked(tmp_path):
+    p = tmp_path / "pretty.jsonl"
+    rec = chat(("user", "你好"), ("user", "在吗"))
+    p.write_text(GOOD + "\n" + json.dumps(rec, ensure_ascii=False, indent=2) + "\n" + GOOD + "\n", encoding="utf-8")
+    r = check(p)
+    diags = r.json()
+    j001 = [d for d in diags if d["code"] == "J001"]
+    assert len(j001) == 1
+    n_lines = len(json.dumps(rec, indent=2).splitlines())
+    assert j001[0]["line"] == 2 and j001[0]["end_line"] == 1 + n_lines
+    assert f"spans lines 2-{1 + n_lines}" in j001[0]["message"]
+    # the record itself was parsed and linted, located at its lines
+    s004 = [d for d in diags if d["code"] == "S004"]
+    assert len(s004) == 1 and 2 < s004[0]["line"] <= 1 + n_lines
+
+
+def test_binary_file(tmp_path):
+    p = tmp_path / "image.jsonl"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 20)
+    r = check(p)
+    diags = r.json()
+    assert len(diags) == 1 and diags[0]["code"] == "J003" and "binary" in diags[0]["message"]
+    assert r.code == 1
+
+
+def test_utf16_file(tmp_path):
+    p = tmp_path / "utf16.jsonl"
+    p.write_bytes((GOOD + "\n").encode("utf-16"))
+    r = check(p)
+    assert [d["code"] for d in r.json()] == ["J003"]
+    assert "UTF-16" in r.json()[0]["message"]
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    r = run_cli("check", str(tmp_path / "nope.jsonl"))
+    assert r.code == 2
+    assert "no such file" in r.err and "Traceback" not in r.err
+
+
+def test_missing_path_beside_a_good_one_still_exits_2(tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text(GOOD + "\n", encoding="utf-8")
+    r = run_cli("check", good, tmp_path / "nope.jsonl")
+    assert r.code == 2
+    assert "nope.jsonl" in r.err
+
+
+def test_directory_without_data(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    r = run_cli("check", tmp_path)
+    assert r.code == 2
+    assert "no data files" in r.err
+
+
+def test_gzip_and_stdin(tmp_path):
+    bad = json.dumps(chat(("user", "你好")), ensure_ascii=False)
+    p = tmp_path / "data.jsonl.gz"
+    with gzip.open(p, "wt", encoding="utf-8") as fh:
+        fh.write(GOOD + "\n" + bad + "\n")
+    assert found(check(p)) == [("S005", 2)]
+    r = run_cli("check", "--output-format", "json", "-", stdin=(GOOD + "\n" + bad + "\n").encode())
+    assert [(d["code"], d["line"], d["path"]) for d in r.json()] == [("S005", 2, "-")]
+
+
+def test_corrupt_gzip_is_reported(tmp_path):
+    p = tmp_path / "broken.jsonl.gz"
+    p.write_bytes(gzip.compress((GOOD + "\n").encode() * 50)[:60])
+    r = check(p)
+    assert r.code in (1, 2)
+    assert r.json() or r.err
+
+
+def test_json_array_records_are_located_where_they_start(tmp_path):
+    p = tmp_path / "data.json"
+    records = [chat(("user", "你好"), ("assistant", "您好")), chat(("user", "在吗"))]
+    p.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
+    r = check(p)
+    diags = r.json()
+    assert [d["code"] for d in diags] == ["S005"]
+    text = p.read_text(encoding="utf-8").splitlines()
+    assert text[diags[0]["line"] - 1].strip().startswith('"role": "user"')
+    assert diags[0]["record"] == 1
+
+
+def test_broken_json_array(tmp_path):
+    p = tmp_path / "broken.json"
+    p.write_text('[\n  {"messages": []},\n  {"messages": [}\n]\n')
+    r = check(p)
+    codes = [(d["code"], d["line"]) for d in r.json()]
+    assert ("J001", 3) in codes
+    assert r.code == 1
