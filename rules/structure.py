@@ -607,12 +607,15 @@ class TemplatePlaceholder(Rule):
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
         self._pattern = re.compile(self.options.pattern)
+        # Cheap pre-filter for the default pattern: no brace, no placeholder.
+        default = TemplatePlaceholderOptions.model_fields["pattern"].default
+        self._needle = "{" if self.options.pattern == default else ""
 
     def check(self, record: Record) -> Iterator[Finding]:
         pattern = self._pattern
         for m in record.messages or ():
             text = m.content
-            if "{" not in text:
+            if self._needle not in text:
                 continue
             code_spans = [c.span() for c in _CODE.finditer(text)] if self.options.skip_code and "`" in text else []
             for hit in pattern.finditer(text):

@@ -58,9 +58,9 @@ def add_check_parser(sub: Any) -> None:
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings fail the run")
     p.add_argument("--config", metavar="FILE", help="sftlint.toml or pyproject.toml to use (no discovery)")
     p.add_argument("--baseline", metavar="FILE", help="hide findings recorded in this baseline file")
-    p.add_argument("--write-baseline", nargs="?", const=True, metavar="FILE",
-                   help="record the current findings as the baseline (default: --baseline or "
-                        ".sftlint-baseline.json) and exit 0")
+    p.add_argument("--write-baseline", action="store_true",
+                   help="record the current findings in the --baseline file (default .sftlint-baseline.json) "
+                        "and exit 0")
     p.add_argument("--fix", action="store_true", help="apply safe fixes to the files (atomically)")
     p.add_argument("--unsafe-fixes", action="store_true", help="with --fix, also apply unsafe fixes")
     p.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary or progress")
@@ -115,6 +115,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     try:
         settings = discover_settings(files, args.config)
+        if args.select:
+            # A --select on the command line starts selection afresh, as in ruff:
+            # the configuration's ignore/extend-select belonged to its own select.
+            settings = settings.merged(ignore=[], extend_select=[])
         settings = settings.merged(
             select=_split(args.select),
             extend_select=(settings.extend_select + _split(args.extend_select)) if args.extend_select else None,
@@ -238,7 +242,7 @@ def _run(engine: Any, files: list[str], args: argparse.Namespace, reporter: Any,
     if write_baseline:
         from sftlint.baseline import DEFAULT_PATH, write_baseline as write
 
-        target = write_baseline if isinstance(write_baseline, str) else (args.baseline or DEFAULT_PATH)
+        target = args.baseline or DEFAULT_PATH
         n = write(target, collected)
         if not args.quiet:
             sys.stdout.write(f"Wrote {n} finding{'s' if n != 1 else ''} to the baseline {target}.\n")

@@ -136,8 +136,10 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
                 try:
                     with open(candidate, "rb") as fh:
                         doc = tomllib.load(fh)
-                except (OSError, tomllib.TOMLDecodeError):
+                except OSError:
                     continue
+                except tomllib.TOMLDecodeError as exc:
+                    raise ConfigError(f"{candidate}: invalid TOML: {exc}") from exc
                 if "sftlint" not in doc.get("tool", {}):
                     continue
             return candidate

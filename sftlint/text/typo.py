@@ -118,6 +118,7 @@ class TypoDetector:
         self.readings: dict[str, str] = model["readings"]
         self.fuzzy: dict[str, str] = model["fuzzy"]
         self.char_freq: dict[str, int] = model["char_freq"]
+        self.emit: dict[str, dict[str, float]] = model["emit"]
         known: frozenset[str] = model["known"]
         # Membership for the coverage scan: every word of 2-4 characters, from
         # the frequency dictionary or another lexicon, and their 2-char prefixes.
@@ -290,6 +291,25 @@ class TypoDetector:
         gain, r, exact, word, ws, we = scored[0]
         second = scored[1][0] if len(scored) > 1 else -20.0
         near_unc = sum(1 for j in unc if j != i and abs(j - i) <= 2)
+        lwmax = 0.0
+        for L in (2, 3, 4):
+            for st2 in range(max(0, i - L + 1), min(i, n - L) + 1):
+                w2 = run[st2:i] + r + run[i + 1 : st2 + L]
+                f2 = self.freq.get(w2)
+                if f2 and math.log1p(f2) > lwmax:
+                    lwmax = math.log1p(f2)
+        eB, eE, eS = self.emit["B"], self.emit["E"], self.emit["S"]
+        floor = -14.0
+
+        def joins(x: str) -> float:
+            best = -20.0
+            if i > 0:
+                p = run[i - 1]
+                best = max(best, eB.get(p, floor) + eE.get(x, floor) - eS.get(p, floor) - eS.get(x, floor))
+            if i < n - 1:
+                q = run[i + 1]
+                best = max(best, eB.get(x, floor) + eE.get(q, floor) - eS.get(x, floor) - eS.get(q, floor))
+            return best
         feats = {
             "gain": gain,
             "lw": math.log1p(self.freq.get(word, 0)),
@@ -302,6 +322,10 @@ class TypoDetector:
             "nunc": near_unc,
             "sur": 1.0 if (i > 0 and run[i - 1] in SURNAMES and (i - 1) in unc) else 0.0,
             "edge": 1.0 if (i == 0 or i == n - 1) else 0.0,
+            "lwmax": lwmax,
+            "ncand": len(props),
+            "hmm": joins(c),
+            "hmm2": joins(r),
         }
         return [
             {

@@ -29,7 +29,7 @@ from sftlint.text.cache import cache_key, load_or_build
 from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 #: Words shorter or longer than this are not correction targets.
 MIN_WORD, MAX_WORD = 2, 4
 #: Words this rare (jieba counts) are not offered as corrections.
@@ -64,6 +64,14 @@ def load_model() -> dict[str, Any]:
 def _is_han_word(word: str) -> bool:
     m = HAN_RUN.fullmatch(word)
     return m is not None
+
+
+def _load_emissions() -> dict[str, dict[str, float]]:
+    import pickle
+
+    raw = (resources.files("jieba") / "finalseg" / "prob_emit.p").read_bytes()
+    table = pickle.loads(raw)
+    return {state: {ch: float(v) for ch, v in table[state].items()} for state in "BMES"}
 
 
 def build_model() -> dict[str, Any]:
@@ -167,8 +175,13 @@ def build_model() -> dict[str, Any]:
         if MIN_WORD <= len(word) <= MAX_WORD and word not in freq and _is_han_word(word):
             known.add(word)
 
+    # jieba's HMM emission log-probabilities P(char | B/M/E/S): how readily a
+    # character begins, continues, ends a word or stands alone in real text.
+    emit = _load_emissions()
+
     return {
         "version": MODEL_VERSION,
+        "emit": emit,
         "freq": freq,
         "total": total,
         "index": index,

@@ -51,7 +51,7 @@ def corpus_texts(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
                 yield content
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int = 512) -> Any:
+def train_tokenizer(texts: Iterable[str], vocab_size: int = 2048) -> Any:
     """Train a byte-level BPE tokenizer on ``texts`` and wrap it for transformers.
 
     Byte-level BPE never meets an unknown character, so any Chinese text the
@@ -116,7 +116,7 @@ def build_tiny_model(
     out_dir: str | Path,
     corpus: Iterable[Mapping[str, Any]] | Iterable[str] | str | Path,
     *,
-    vocab_size: int = 512,
+    vocab_size: int = 2048,
     arch: str = "qwen2",
     seed: int = 0,
 ) -> Path:

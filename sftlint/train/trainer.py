@@ -68,7 +68,7 @@ class TrainConfig:
     save_checkpoints: bool = True  # keep the best checkpoint and load it at the end
     gradient_checkpointing: bool = False
     device: str = "auto"  # auto | cpu | cuda
-    tiny_vocab_size: int = 512
+    tiny_vocab_size: int = 2048
     max_steps: int | None = None
 
     @classmethod

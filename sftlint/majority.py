@@ -1,0 +1,93 @@
+"""Per-file majority votes for rules such as R001 and K001.
+
+"Is ReAct expected here?" (R001) and "does this dataset use retrieval?" (K001)
+are decided per record when the record says so (its system prompt, or an
+option), and otherwise per *file*: when most turns of the file carry the
+feature, the turns without it are the defects.  The second decision needs the
+whole file, so these rules are dataset-scoped: ``map`` makes a :class:`Tally`
+per record, :func:`reduce_by_file` votes and reports.
+
+Memory stays bounded in practice: the turns of a record that is expected on
+its own are reported directly (they are findings anyway); the others are kept
+only while the file could still turn out to be a majority file.  Once a file
+holds ``max_pending`` unreported turns *and* is currently below the majority,
+they are dropped and only counted; if the file nevertheless ends up a majority
+file, one finding says how many turns were not listed one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from sftlint.diagnostic import Finding, RecordRef
+
+#: (pointer, line, column) of a turn that lacks the feature; line/column may be None.
+Missing = tuple[str, int | None, int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """One record's vote: how many turns have the feature, and which lack it."""
+
+    ref: RecordRef
+    forced: bool  # the record itself says the feature is expected
+    having: int
+    missing: tuple[Missing, ...]
+
+
+@dataclass(slots=True)
+class _FileVote:
+    having: int = 0
+    lacking: int = 0
+    pending: list[tuple[RecordRef, Missing]] = field(default_factory=list)
+    dropped: int = 0
+    first_dropped: RecordRef | None = None
+
+
+def reduce_by_file(
+    tallies: Iterable[Tally],
+    *,
+    threshold: float,
+    report: Callable[[RecordRef, Missing, str], Finding],
+    summary: Callable[[RecordRef, int, str], Finding],
+    max_pending: int = 50_000,
+) -> Iterator[Finding]:
+    """Findings for the turns that lack the feature where it is expected.
+
+    ``report(ref, missing, reason)`` builds one finding; ``summary(ref, n,
+    reason)`` builds the single finding for turns dropped from memory.
+    """
+    files: dict[str, _FileVote] = {}
+    for t in tallies:
+        vote = files.get(t.ref.path)
+        if vote is None:
+            vote = files[t.ref.path] = _FileVote()
+        vote.having += t.having
+        vote.lacking += len(t.missing)
+        if t.forced:
+            for m in t.missing:
+                yield report(t.ref, m, "forced")
+            continue
+        if vote.first_dropped is not None:
+            vote.dropped += len(t.missing)
+            continue
+        vote.pending.extend((t.ref, m) for m in t.missing)
+        if len(vote.pending) > max_pending and not _is_majority(vote, threshold):
+            vote.first_dropped = vote.pending[0][0]
+            vote.dropped = len(vote.pending)
+            vote.pending = []
+    for vote in files.values():
+        if not _is_majority(vote, threshold):
+            continue
+        share = vote.having / (vote.having + vote.lacking)
+        reason = f"{share:.0%} of the file's turns"
+        for ref, m in vote.pending:
+            yield report(ref, m, reason)
+        if vote.dropped and vote.first_dropped is not None:
+            yield summary(vote.first_dropped, vote.dropped, reason)
+
+
+def _is_majority(vote: _FileVote, threshold: float) -> bool:
+    total = vote.having + vote.lacking
+    return total > 0 and vote.having / total > threshold

@@ -1,0 +1,127 @@
+"""Configuration discovery, validation (exit 2 naming the key), per-rule options, baselines, --fix."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from conftest import chat, run_cli, write_jsonl
+
+import sftlint
+
+PLACEHOLDER = chat(("user", "你是谁"), ("assistant", "我是{{name}}，有什么可以帮您？"))
+TWO_USERS = chat(("user", "在吗"), ("user", "我想退货"), ("assistant", "好的"))
+
+
+def codes_of(result):
+    return sorted(d["code"] for d in result.json())
+
+
+def test_pyproject_is_found_upward_from_the_file(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.sftlint]\nignore = ["S007"]\n')
+    data = tmp_path / "data" / "train"
+    data.mkdir(parents=True)
+    f = write_jsonl(data / "a.jsonl", [PLACEHOLDER, TWO_USERS])
+    assert codes_of(run_cli("check", "--output-format", "json", f)) == ["S004"]
+    # CLI flags override configuration
+    assert codes_of(run_cli("check", "--output-format", "json", "--select", "S007", f)) == ["S007"]
+
+
+def test_sftlint_toml_takes_precedence_in_its_directory(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.sftlint]\nignore = ["S007"]\n')
+    (tmp_path / "sftlint.toml").write_text('select = ["S007"]\nfail-on = "warning"\n')
+    f = write_jsonl(tmp_path / "a.jsonl", [PLACEHOLDER, TWO_USERS])
+    r = run_cli("check", "--output-format", "json", f)
+    assert codes_of(r) == ["S007"] and r.code == 1
+
+
+def test_pyproject_without_section_is_skipped(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (tmp_path.parent / "sftlint.toml").write_text('ignore = ["S004"]\n') if False else None
+    f = write_jsonl(tmp_path / "a.jsonl", [TWO_USERS])
+    assert codes_of(run_cli("check", "--output-format", "json", f)) == ["S004"]
+
+
+def test_unknown_key_wrong_type_and_bad_rule_options_exit_2(tmp_path):
+    f = write_jsonl(tmp_path / "a.jsonl", [PLACEHOLDER])
+    cases = {
+        '[tool.sftlint]\nselct = ["S"]\n': "unknown key 'selct'",
+        '[tool.sftlint]\nselect = "S007"\n': "'select' must be a list of strings",
+        '[tool.sftlint]\nfail-on = "never"\n': "fail-on",
+        '[tool.sftlint.rules.template-placeholder]\npatern = "x"\n': "unknown option 'patern'",
+        '[tool.sftlint.rules.template-placeholder]\nskip-code = "maybe"\n': "'skip-code'",
+        '[tool.sftlint.rules.no-such-rule]\nx = 1\n': "no rule named 'no-such-rule'",
+        '[tool.sftlint\n': "invalid TOML",
+    }
+    for text, expected in cases.items():
+        (tmp_path / "pyproject.toml").write_text(text)
+        r = run_cli("check", f)
+        assert r.code == 2, text
+        assert expected in r.err, (text, r.err)
+
+
+def test_rule_options_and_severity_override(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sftlint.rules.template-placeholder]\npattern = "<<\\\\w+>>"\nseverity = "error"\n')
+    f = write_jsonl(tmp_path / "a.jsonl", [chat(("user", "你是谁"), ("assistant", "我是<<name>>"))])
+    r = run_cli("check", "--output-format", "json", f)
+    assert [(d["code"], d["severity"]) for d in r.json()] == [("S007", "error")]
+    assert r.code == 1
+
+
+def test_per_file_ignores(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.sftlint.per-file-ignores]\n"legacy/*.jsonl" = ["S004"]\n')
+    (tmp_path / "legacy").mkdir()
+    write_jsonl(tmp_path / "legacy" / "old.jsonl", [TWO_USERS])
+    write_jsonl(tmp_path / "new.jsonl", [TWO_USERS])
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        r = run_cli("check", "--output-format", "json", ".")
+    finally:
+        os.chdir(old)
+    assert [(os.path.basename(d["path"]), d["code"]) for d in r.json()] == [("new.jsonl", "S004")]
+
+
+def test_api_options_and_explicit_config(tmp_path):
+    rec = chat(("user", "你是谁"), ("assistant", "我是<<name>>"))
+    assert sftlint.lint([rec], select=["S007"]) == []
+    diags = sftlint.lint([rec], select=["S007"], options={"template-placeholder": {"pattern": r"<<\w+>>"}})
+    assert [d.span for d in diags] == [(2, 10)]
+    cfg = tmp_path / "sftlint.toml"
+    cfg.write_text('select = ["S005"]\n')
+    assert [d.code for d in sftlint.lint([chat(("user", "x"))], config=str(cfg))] == ["S005"]
+
+
+def test_baseline_hides_known_findings_and_fails_on_new_ones(tmp_path):
+    f = write_jsonl(tmp_path / "a.jsonl", [TWO_USERS, PLACEHOLDER])
+    baseline = tmp_path / "baseline.json"
+    r = run_cli("check", "--baseline", baseline, "--write-baseline", f)
+    assert r.code == 0 and baseline.exists()
+    assert run_cli("check", "--baseline", baseline, f).code == 0
+    # reordering records does not resurrect old findings
+    write_jsonl(f, [PLACEHOLDER, TWO_USERS])
+    assert run_cli("check", "--baseline", baseline, "--output-format", "json", f).json() == []
+    # a new bad record fails the run, and only it is reported
+    new_bad = chat(("user", "你好"), ("user", "在吗"), ("assistant", "在的"))
+    write_jsonl(f, [PLACEHOLDER, TWO_USERS, new_bad])
+    r = run_cli("check", "--baseline", baseline, "--output-format", "json", f)
+    assert r.code == 1 and [(d["code"], d["line"]) for d in r.json()] == [("S004", 3)]
+    assert run_cli("check", "--baseline", tmp_path / "missing.json", f).code == 2
+
+
+def test_fix_removes_blank_lines_and_bom_atomically_and_keeps_the_rest(tmp_path):
+    good = json.dumps(chat(("user", "你好"), ("assistant", "您好")), ensure_ascii=False)
+    other = json.dumps(TWO_USERS, ensure_ascii=False)
+    f = tmp_path / "a.jsonl"
+    f.write_bytes(b"\xef\xbb\xbf" + good.encode() + b"\n\n" + other.encode() + b"\n")
+    r = run_cli("check", "--fix", "--output-format", "concise", f)
+    assert f.read_bytes() == (good + "\n" + other + "\n").encode()
+    assert "Fixed 2 findings" in r.out
+    assert r.code == 1 and "S004" in r.out  # what cannot be fixed is still reported
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".sftlint-")]
+
+
+def test_fix_refuses_stdin():
+    r = run_cli("check", "--fix", "-", stdin=b"{}\n")
+    assert r.code == 2

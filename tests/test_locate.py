@@ -1,0 +1,62 @@
+"""Pointers and spans map to the right physical line and column, through escapes."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sftlint.locate import Locator, find_value, raw_offsets
+
+
+def test_find_value_follows_objects_and_arrays():
+    text = '{"a": [1, {"b": "x"}], "c": "中文"}'
+    start, end = find_value(text, "/a/1/b")
+    assert text[start:end] == '"x"'
+    start, end = find_value(text, "/c")
+    assert text[start:end] == '"中文"'
+    assert find_value(text, "/missing") is None
+    assert find_value(text, "/a/7") is None
+
+
+def test_pointer_tokens_are_unescaped():
+    text = json.dumps({"a/b": {"~k": "v"}})
+    start, end = find_value(text, "/a~1b/~0k")
+    assert text[start:end] == '"v"'
+
+
+def test_last_duplicate_key_wins_like_the_parser():
+    text = '{"k": "first", "k": "second"}'
+    start, end = find_value(text, "/k")
+    assert text[start:end] == '"second"'
+
+
+def test_span_through_escapes():
+    value = '他说："订单\n已发货"\t😀完成'
+    literal = json.dumps(value)  # ASCII escapes everywhere, surrogate pair for the emoji
+    target = value.index("完成")
+    rs, re_ = raw_offsets(literal, (target, target + 2))
+    assert json.loads('"' + literal[rs:re_] + '"') == "完成"
+
+
+@given(st.text(min_size=1, max_size=40), st.data())
+def test_span_round_trip_for_any_string(value, data):
+    start = data.draw(st.integers(0, len(value)))
+    end = data.draw(st.integers(start, len(value)))
+    for ensure_ascii in (True, False):
+        literal = json.dumps(value, ensure_ascii=ensure_ascii)
+        rs, re_ = raw_offsets(literal, (start, end))
+        assert json.loads('"' + literal[rs:re_] + '"') == value[start:end]
+
+
+def test_columns_on_a_jsonl_line_and_in_a_multiline_record():
+    line = json.dumps({"messages": [{"role": "user", "content": "你好，在吗"}]}, ensure_ascii=False)
+    loc = Locator(line, 7).locate("/messages/0/content", (3, 5))
+    assert (loc.line, loc.column) == (7, line.index("在吗") + 1)
+    assert loc.end_column == loc.column + 2
+    assert loc.source == "你好，在吗" and loc.source_span == (3, 5)
+    pretty = json.dumps({"messages": [{"role": "user", "content": "你好"}]}, ensure_ascii=False, indent=2)
+    loc = Locator(pretty, 10).locate("/messages/0/content")
+    lines = pretty.splitlines()
+    assert lines[loc.line - 10][loc.column - 1 :].startswith('"你好"')
