@@ -94,7 +94,11 @@ def _call_each(pm: pluggy.PluginManager, hookname: str, registry: PluginRegistry
     """Call a collecting hook plugin by plugin, so one failing plugin is isolated."""
     results = []
     hook = getattr(pm.hook, hookname)
-    for impl in reversed(hook.get_hookimpls()):  # registration order: built-ins first
+    builtin = set(_BUILTIN_PLUGINS.values())
+    # Built-ins first, so that on a duplicate code the built-in rule is kept
+    # and the third-party one is reported.
+    impls = sorted(hook.get_hookimpls(), key=lambda impl: impl.plugin_name not in builtin)
+    for impl in impls:
         try:
             value = impl.function()
         except Exception as exc:

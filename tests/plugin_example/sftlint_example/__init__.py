@@ -1,0 +1,1 @@
+"""An example third-party sftlint plugin (see docs/writing-a-plugin.md)."""

@@ -1,0 +1,111 @@
+"""Third-party plugins: installed from their own directory, listed, run; failures isolated."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, chat, write_jsonl
+
+from sftlint import hookimpl
+from sftlint.config import Settings
+from sftlint.engine import Engine, iter_diagnostics
+from sftlint.plugins import build_registry
+from sftlint.rule import Rule
+
+EXAMPLE = ROOT / "tests" / "plugin_example"
+
+
+def pip_install_target(project: Path, target: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--no-index", "--target", str(target), str(project)], check=True)
+
+
+def sftlint(target: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(target))
+    return subprocess.run([sys.executable, "-m", "sftlint.cli", *args], env=env, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def example_installed(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("site")
+    pip_install_target(EXAMPLE, target)
+    return target
+
+
+@pytest.mark.slow
+def test_installed_plugin_rule_is_listed_and_fires(example_installed, tmp_path):
+    listed = sftlint(example_installed, "rules")
+    assert listed.returncode == 0, listed.stderr
+    assert "P001" in listed.stdout and "ai-disclaimer" in listed.stdout
+    plugins = sftlint(example_installed, "plugins").stdout
+    assert "sftlint-example-plugin 1.2.0" in plugins
+    data = write_jsonl(tmp_path / "d.jsonl", [
+        chat(("user", "能帮我订票吗？"), ("assistant", "作为一个AI，我无法为您订票。")),
+        chat(("user", "能帮我订票吗？"), ("assistant", "抱歉，目前不支持在线订票。")),
+    ])
+    r = sftlint(example_installed, "check", "--output-format", "tsv", str(data))
+    assert r.returncode == 0, r.stderr  # a warning does not fail
+    rows = [line.split("\t") for line in r.stdout.splitlines()]
+    assert [(row[1], row[3]) for row in rows] == [("1", "P001")]
+    assert sftlint(example_installed, "rule", "P001").stdout.startswith("<!-- generated")
+
+
+@pytest.mark.slow
+def test_plugin_that_fails_to_import_is_reported_not_fatal(tmp_path):
+    project = tmp_path / "broken"
+    (project / "broken_plugin").mkdir(parents=True)
+    (project / "broken_plugin" / "__init__.py").write_text("raise RuntimeError('oops at import')\n")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "broken-plugin"\nversion = "0.0.1"\n'
+        '[project.entry-points.sftlint]\nbroken = "broken_plugin"\n'
+        '[tool.setuptools]\npackages = ["broken_plugin"]\n')
+    target = tmp_path / "site"
+    pip_install_target(project, target)
+    data = write_jsonl(tmp_path / "d.jsonl", [chat(("user", "在吗"))])
+    r = sftlint(target, "check", "--output-format", "concise", str(data))
+    assert r.returncode == 2
+    assert "broken" in r.stderr and "oops at import" in r.stderr and "Traceback" not in r.stderr
+    assert "S005" in r.stdout  # the built-in rules still ran
+
+
+class Crashy(Rule):
+    """## What it does
+    Crashes on records mentioning 炸弹 (a test double for a buggy third-party rule)."""
+
+    code = "Z901"
+    name = "crashy"
+
+    def check(self, record):
+        for m in record.messages or ():
+            if "炸弹" in m.content:
+                raise ValueError("boom")
+        return ()
+
+
+class DuplicateCode(Rule):
+    code = "S001"
+    name = "my-schema"
+
+
+def test_crashing_rule_becomes_a_diagnostic_and_the_run_goes_on():
+    plugin = types.SimpleNamespace(sftlint_rules=hookimpl(lambda: [Crashy]))
+    registry = build_registry(extra_plugins=(plugin,))
+    engine = Engine(Settings(select=["Z901", "S005"]), registry)
+    records = [chat(("user", "炸弹"), ("assistant", "?")), chat(("user", "你好"))]
+    diags = list(iter_diagnostics(engine, [records]))
+    assert [(d.code, d.record) for d in diags] == [("X001", 0), ("S005", 1)]
+    assert "Z901" in diags[0].message and "record 0" in diags[0].message and "ValueError: boom" in diags[0].message
+    assert engine.errors  # the CLI turns this into exit code 2
+
+
+def test_duplicate_rule_code_is_an_error():
+    plugin = types.SimpleNamespace(sftlint_rules=hookimpl(lambda: [DuplicateCode]))
+    registry = build_registry(extra_plugins=(plugin,))
+    assert registry.rules["S001"].name == "schema-violation"
+    assert any("duplicate rule code S001" in e for e in registry.errors)
