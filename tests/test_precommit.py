@@ -1,0 +1,53 @@
+"""The real pre-commit tool runs our hook from this repository in a temporary git repo."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from conftest import ROOT, chat, write_jsonl
+
+pytestmark = pytest.mark.slow
+
+
+def git(cwd, *args):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env=dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+                            GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com"))
+
+
+@pytest.fixture(scope="module")
+def precommit_home(tmp_path_factory):
+    if shutil.which("pre-commit") is None:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def run_hook(repo, home, *files):
+    env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
+    env.pop("VIRTUAL_ENV", None)
+    return subprocess.run(["pre-commit", "try-repo", str(ROOT), "sftlint", "--verbose", "--files", *files],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+
+
+def test_hook_fails_on_a_bad_dataset_and_passes_on_a_good_one(tmp_path, precommit_home):
+    repo = tmp_path / "project"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    good = write_jsonl(repo / "good.jsonl", [chat(("user", "在吗"), ("assistant", "在的，请问有什么可以帮您？"))])
+    bad = write_jsonl(repo / "bad.jsonl", [chat(("user", "在吗"), ("user", "我想退货"))])
+    (repo / "notes.txt").write_text("not data")
+    git(repo, "add", ".")
+
+    passed = run_hook(repo, precommit_home, good.name, "notes.txt")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout
+
+    failed = run_hook(repo, precommit_home, good.name, bad.name)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "Failed" in failed.stdout
+    assert "bad.jsonl:1:" in failed.stdout and "S004" in failed.stdout and "S005" in failed.stdout
+    assert json.loads(good.read_text())  # the hook never rewrites files
