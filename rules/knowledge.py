@@ -1,3 +1,436 @@
-"""Placeholder: this family's rules are being written (see the issue tracker)."""
+"""K — retrieval context and knowledge-base numbering (K001, K002, K101–K104).
 
-RULES: list = []
+The seed article appends the retrieved knowledge-base text to every user turn
+after a marker (``Knowledge Base Result:``) and structures that text with
+hierarchical numbers (1. / 2.1 / 2.2.1).  K001/K002 check that the context is
+there and real; K101–K104 check its numbering.
+
+Where the numbering rules look (option ``texts``): by default only at
+retrieval context, i.e. the text after a marker in any message (user turns,
+and a system prompt that embeds a knowledge base after a marker).  Whole
+messages of a role can be added (``texts = ["retrieval", "system"]``), but
+ordinary answers and prompts are not knowledge bases: the seed's own system
+prompt lists "1. … 2. … 3. …" inline and is not checked by default.
+
+Parsing lives in :mod:`sftlint.retrieval` and :mod:`sftlint.numbering`; the
+numbering of a record is computed once and shared by K101–K104.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Literal
+
+from pydantic import Field
+
+from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.majority import Missing, Tally, reduce_by_file
+from sftlint.numbering import FAMILY_ARABIC, Numbering, Problem, analyse
+from sftlint.record import Message, Record
+from sftlint.retrieval import (
+    DEFAULT_MARKERS,
+    DEFAULT_PLACEHOLDERS,
+    DEFAULT_PROMPT_HINTS,
+    message_contexts,
+    placeholder_span,
+    prompt_mentions_retrieval,
+)
+from sftlint.rule import Rule, RuleOptions
+
+TextKind = Literal["retrieval", "system", "user", "assistant", "tool"]
+
+
+class RetrievalOptions(RuleOptions):
+    """The retrieval markers: the same key on every K rule."""
+
+    markers: list[str] = Field(default_factory=lambda: list(DEFAULT_MARKERS), min_length=1)
+
+
+class _KRule(Rule):
+    Options = RetrievalOptions
+
+    @property
+    def markers(self) -> tuple[str, ...]:
+        return tuple(self.options.markers)
+
+
+# ---------------------------------------------------------------------------
+
+
+class RagMissing(_KRule):
+    """## What it does
+    Reports a user turn without retrieval context (no `Knowledge Base Result:` / `知识库结果：`
+    marker) in a dataset that uses retrieval: the system prompt says the turns carry it (it names
+    the marker, as the seed's "根据知识库结果（knowledge base result）"), the option `require` is
+    true, or most user turns of the same file carry a marker.
+
+    ## Why is this bad?
+    The seed (section 二.1): training data must look like what the model sees in production.  In a
+    RAG application every user turn arrives with retrieved text; a training turn without it
+    teaches the model to answer from memory, which is what RAG exists to prevent.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "你是客服助手，请根据知识库结果（knowledge base result）回答用户。"}, {"role": "user", "content": "运费险怎么理赔？"}, {"role": "assistant", "content": "退货签收后运费险会自动理赔到您的支付账户。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "你是客服助手，请根据知识库结果（knowledge base result）回答用户。"}, {"role": "user", "content": "运费险怎么理赔？ Knowledge Base Result: 运费险在退货商品签收后72小时内自动理赔，理赔金额退回原支付账户。"}, {"role": "assistant", "content": "退货商品签收后72小时内，运费险会自动理赔到您的原支付账户。"}]}
+    ```
+
+    ## Options
+    `markers`: the words that introduce the context (a colon follows them).  `require`: `true`
+    expects context in every user turn, `false` never reports, unset (default) decides per record
+    (system prompt) and per file (more than `majority` of its user turns carry a marker).
+    `prompt-hints`: further phrases in a system prompt that mean the turns carry retrieved text.
+
+    ## Fix availability
+    None: the retrieved text cannot be invented.
+    """
+
+    code = "K001"
+    name = "rag-missing"
+    severity = "error"
+    scope = "dataset"
+
+    class Options(RetrievalOptions):
+        require: bool | None = None
+        majority: float = Field(default=0.5, ge=0.0, lt=1.0)
+        prompt_hints: list[str] = Field(default_factory=lambda: list(DEFAULT_PROMPT_HINTS))
+
+    def map(self, record: Record) -> Tally | None:
+        opts = self.options
+        if opts.require is False or not record.messages:
+            return None
+        users = [(m, ctxs) for m, ctxs in message_contexts(record, self.markers) if m.role == "user"]
+        if not users:
+            return None
+        forced = bool(opts.require) or prompt_mentions_retrieval(
+            record.system_prompt, self.markers, tuple(opts.prompt_hints)
+        )
+        having = sum(1 for _, c in users if c)
+        locate = forced or having > 0
+        missing: list[Missing] = []
+        for m, ctxs in users:
+            if ctxs:
+                continue
+            if locate:
+                loc = record.locate(m.content_pointer)
+                missing.append((m.content_pointer, loc.line, loc.column))
+            else:
+                missing.append((m.content_pointer, None, None))
+        return Tally(record.ref(), forced, having, tuple(missing))
+
+    def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
+        marker = self.options.markers[0]
+
+        def report(ref: RecordRef, m: Missing, reason: str) -> Finding:
+            if reason == "forced":
+                why = "`require` is set" if self.options.require else "the system prompt says turns carry it"
+            else:
+                why = f"{reason} carry it"
+            f = self.finding(
+                f"user turn has no retrieval context (`{marker}:`); expected because {why}",
+                pointer=m[0],
+                ref=ref,
+            )
+            f.line, f.column = m[1], m[2]
+            return f
+
+        def summary(ref: RecordRef, n: int, reason: str) -> Finding:
+            return self.finding(
+                f"{n} more user turns from this record on lack retrieval context ({reason} carry it); "
+                "they were not listed one by one to keep memory flat; set `require = true` to list them",
+                pointer="",
+                ref=ref,
+            )
+
+        yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)
+
+
+class RagPlaceholder(_KRule):
+    """## What it does
+    Reports retrieval context that is a placeholder (`[同上]`, `同上`, `...`, `略`, or nothing)
+    instead of the retrieved text.  The span marks the placeholder (the marker, when the context
+    is empty).
+
+    ## Why is this bad?
+    In production the retriever returns real text on every turn; it never says "同上".  Later turns
+    of the seed's example carry `Knowledge Base Result: [同上]`, so the model learns to answer
+    turn 3 from a knowledge base it is not shown in the way it will be shown.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "直播间为什么被限流了？ Knowledge Base Result: 直播间限流通常由违规内容引起，用户可在“直播中心-违规记录”查看原因。"}, {"role": "assistant", "content": "您可以在“直播中心-违规记录”查看限流原因。"}, {"role": "user", "content": "看到了，怎么申诉？ Knowledge Base Result: [同上]"}, {"role": "assistant", "content": "您可以在违规记录详情页点击“申诉”。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "直播间为什么被限流了？ Knowledge Base Result: 直播间限流通常由违规内容引起，用户可在“直播中心-违规记录”查看原因。"}, {"role": "assistant", "content": "您可以在“直播中心-违规记录”查看限流原因。"}, {"role": "user", "content": "看到了，怎么申诉？ Knowledge Base Result: 对违规判定有异议的，可在违规记录详情页点击“申诉”，3个工作日内反馈结果。"}, {"role": "assistant", "content": "您可以在违规记录详情页点击“申诉”，3个工作日内会有结果。"}]}
+    ```
+
+    ## Options
+    `markers`, and `placeholders`: the words that count as a placeholder (brackets around them and
+    a final full stop are ignored; empty context always counts).
+
+    ## Fix availability
+    Sometimes, unsafe: the placeholder is replaced with the context of the nearest earlier turn,
+    which is what "同上" says.  It is unsafe because in production the retriever runs again for the
+    new question and may return different text.
+    """
+
+    code = "K002"
+    name = "rag-placeholder"
+    severity = "warning"
+    fix_availability = "sometimes"
+
+    class Options(RetrievalOptions):
+        placeholders: list[str] = Field(default_factory=lambda: list(DEFAULT_PLACEHOLDERS))
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        placeholders = self.options.placeholders
+        earlier: str | None = None
+        for msg, ctxs in message_contexts(record, self.markers):
+            for ctx in ctxs:
+                span = placeholder_span(msg.content, ctx, placeholders)
+                if span is None:
+                    if msg.role == "user":
+                        earlier = msg.content[ctx.start : ctx.end]
+                    continue
+                what = "empty" if ctx.empty else f"the placeholder `{msg.content[span[0] : span[1]]}`"
+                fix = None
+                if earlier is not None and not ctx.empty:
+                    pointer, local = msg.resolve(span)
+                    if local is not None and local[1] - local[0] == span[1] - span[0]:
+                        fix = Fix(
+                            "replace the placeholder with the earlier turn's retrieval context",
+                            (Edit(pointer, local[0], local[1], earlier),),
+                            "unsafe",
+                        )
+                yield self.finding(
+                    f"retrieval context is {what} instead of the retrieved text the model sees in production",
+                    msg=msg,
+                    span=span,
+                    fix=fix,
+                )
+
+
+# -- numbering -----------------------------------------------------------------
+
+
+class NumberingOptions(RetrievalOptions):
+    """Where knowledge-base numbering is checked: the same keys on K101–K104."""
+
+    texts: list[TextKind] = Field(default_factory=lambda: ["retrieval"], min_length=1)
+
+
+def _numberings(
+    record: Record, markers: tuple[str, ...], texts: tuple[str, ...]
+) -> list[tuple[Message, int, Numbering]]:
+    """(message, offset of the analysed text in its content, numbering), once per record."""
+
+    def compute() -> list[tuple[Message, int, Numbering]]:
+        out: list[tuple[Message, int, Numbering]] = []
+        whole_roles = {t for t in texts if t != "retrieval"}
+        for msg, ctxs in message_contexts(record, markers):
+            if msg.role in whole_roles:
+                out.append((msg, 0, analyse(msg.content)))
+            elif "retrieval" in texts:
+                for ctx in ctxs:
+                    if ctx.end > ctx.start:
+                        out.append((msg, ctx.start, analyse(msg.content[ctx.start : ctx.end])))
+        return out
+
+    return record.memo(f"knowledge.numbering:{markers!r}:{texts!r}", compute)
+
+
+class _NumberingRule(_KRule):
+    Options = NumberingOptions
+    kinds: tuple[str, ...] = ()
+
+    def problems(self, record: Record) -> Iterator[tuple[Message, int, Problem]]:
+        texts = tuple(sorted(self.options.texts))
+        for msg, offset, numbering in _numberings(record, self.markers, texts):
+            for p in numbering.problems:
+                if p.kind in self.kinds:
+                    yield msg, offset, p
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        for msg, offset, p in self.problems(record):
+            yield self.finding(
+                p.message,
+                msg=msg,
+                span=(offset + p.item.start, offset + p.item.end),
+                fix=self.fix_for(msg, offset, p),
+            )
+
+    def fix_for(self, msg: Message, offset: int, p: Problem) -> Fix | None:
+        return None
+
+
+class KbNumberingGap(_NumberingRule):
+    """## What it does
+    Reports a knowledge-base number that skips one (1 then 3; 2.1 then 2.3) or a list that does
+    not start at 1.  The span marks the number that breaks the sequence and the message says which
+    number was expected.  Numbers are read at line starts and inline after a sentence end or a
+    colon, in the styles `1.` `1、` `1)` `（1）` `①` `一、` and hierarchical `2.2.1`, with
+    full-width digits; prices (12.5元), versions (2.0版本, v1.2), clock times, dates and decimals
+    are not list numbers.  A lone number is not a list: texts with fewer than two items are skipped.
+
+    ## Why is this bad?
+    The seed (section 二.2, 例1) points out that the knowledge base shows its levels "通过1.2.1这样的
+    序号来清楚的表示层级".  A skipped number reads as a missing branch of the decision tree: the model
+    cannot tell whether 2.3 is an exception to 2.1 or a case whose 2.2 was lost.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "退款多久到账？ Knowledge Base Result: 退款到账时间如下：\\n1. 余额支付的订单，退款即时到账。\\n3. 银行卡支付的订单，退款3到7个工作日到账。"}, {"role": "assistant", "content": "请问您当时使用的是哪种支付方式呢？"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "退款多久到账？ Knowledge Base Result: 退款到账时间如下：\\n1. 余额支付的订单，退款即时到账。\\n2. 银行卡支付的订单，退款3到7个工作日到账。"}, {"role": "assistant", "content": "请问您当时使用的是哪种支付方式呢？"}]}
+    ```
+
+    ## Options
+    `markers`; `texts`: where numbering is checked: `retrieval` (text after a marker, default),
+    or whole messages of a role (`system`, `user`, `assistant`, `tool`).
+
+    ## Fix availability
+    None: renumbering would hide a branch that may really be missing, and text that refers to
+    "第3条" would point at the wrong item.
+    """
+
+    code = "K101"
+    name = "kb-numbering-gap"
+    severity = "error"
+    kinds = ("gap",)
+
+
+class KbNumberingOrphan(_NumberingRule):
+    """## What it does
+    Reports a hierarchical knowledge-base number whose parent is missing (`2.2.1` with no `2.2`);
+    the message names the missing parent.  Siblings under the same missing parent are reported once.
+
+    ## Why is this bad?
+    The hierarchy is the decision tree the agent follows (2.2 "账号是大陆地区账号" → 2.2.1 "没有完成实名认证").
+    Without the parent, the condition under which 2.2.1 applies is lost, and the model learns to
+    apply it unconditionally.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "为什么开不了直播？ Knowledge Base Result: 处理方法：\\n1. 如果用户收到异常提示，请用户核查账号是否存在违规。\\n2. 如果没有收到异常提示，询问账号是否为大陆地区账号。\\n2.1 如果不是大陆地区账号，告诉用户暂无法开播。\\n2.2.1 如果没有完成实名认证，告诉用户需要先完成实名认证。"}, {"role": "assistant", "content": "请问您在开播时是否收到了异常提示？"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "为什么开不了直播？ Knowledge Base Result: 处理方法：\\n1. 如果用户收到异常提示，请用户核查账号是否存在违规。\\n2. 如果没有收到异常提示，询问账号是否为大陆地区账号。\\n2.1 如果不是大陆地区账号，告诉用户暂无法开播。\\n2.2 如果是大陆地区账号，询问是否已完成实名认证。\\n2.2.1 如果没有完成实名认证，告诉用户需要先完成实名认证。"}, {"role": "assistant", "content": "请问您在开播时是否收到了异常提示？"}]}
+    ```
+
+    ## Options
+    `markers`, `texts` (see K101).
+
+    ## Fix availability
+    None: the parent's condition is content that cannot be invented.
+    """
+
+    code = "K102"
+    name = "kb-numbering-orphan"
+    severity = "error"
+    kinds = ("orphan",)
+
+
+class KbNumberingDuplicate(_NumberingRule):
+    """## What it does
+    Reports a knowledge-base number that repeats (2 then 2) or goes backwards (3 then 2; 2.2
+    then 2.1).  A list that restarts at 1 after a heading ending with a colon or a blank line
+    (`换货规则：1. …`) is a new list, not a repeat.
+
+    ## Why is this bad?
+    Two items numbered 2 make every later reference ambiguous ("按第2条处理"), and a number going
+    backwards usually means two versions of the knowledge base were pasted together.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "优惠券为什么用不了？ Knowledge Base Result: 优惠券无法使用的原因：\\n1. 订单金额未达到使用门槛。\\n2. 优惠券已过期。\\n2. 商品不在优惠券适用范围内。"}, {"role": "assistant", "content": "请问您的订单金额是否达到了优惠券的使用门槛？"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "优惠券为什么用不了？ Knowledge Base Result: 优惠券无法使用的原因：\\n1. 订单金额未达到使用门槛。\\n2. 优惠券已过期。\\n3. 商品不在优惠券适用范围内。"}, {"role": "assistant", "content": "请问您的订单金额是否达到了优惠券的使用门槛？"}]}
+    ```
+
+    ## Options
+    `markers`, `texts` (see K101).
+
+    ## Fix availability
+    None: renumbering is not safe when an item may be missing or two lists were merged.
+    """
+
+    code = "K103"
+    name = "kb-numbering-duplicate"
+    severity = "error"
+    kinds = ("duplicate", "backwards")
+
+
+class KbNumberingStyle(_NumberingRule):
+    """## What it does
+    Reports mixed numbering styles in one knowledge-base text: `1.` then `2、`, or a `（3）`
+    continuing a `1.` `2.` list.  Different styles for different levels (`1.` items with `（1）`
+    sub-items, `一、` with `（一）`) are a hierarchy, not a mix.  Reported once per text, on the
+    first item in the other style.
+
+    ## Why is this bad?
+    The style is part of how the model learns the hierarchy: when `2、` and `2.` alternate, it
+    cannot tell whether they are one list or two levels.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "怎么开发票？ Knowledge Base Result: 开具发票的步骤：\\n1. 进入“我的订单”，找到需要开票的订单。\\n2、点击“申请开票”，填写抬头和税号。\\n3. 提交后1到3个工作日内开具电子发票。"}, {"role": "assistant", "content": "您可以在“我的订单”中找到该订单，点击“申请开票”。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "怎么开发票？ Knowledge Base Result: 开具发票的步骤：\\n1. 进入“我的订单”，找到需要开票的订单。\\n2. 点击“申请开票”，填写抬头和税号。\\n3. 提交后1到3个工作日内开具电子发票。"}, {"role": "assistant", "content": "您可以在“我的订单”中找到该订单，点击“申请开票”。"}]}
+    ```
+
+    ## Options
+    `markers`, `texts` (see K101).
+
+    ## Fix availability
+    Sometimes, safe: when the odd item differs only in its punctuation (`2、` in a `1.` list), the
+    punctuation is changed to the list's; the number and the text stay, so the meaning cannot
+    change.  A number in another family (`（3）` in a `1.` list) has no fix: it may be a sub-list.
+    """
+
+    code = "K104"
+    name = "kb-numbering-style"
+    severity = "warning"
+    fix_availability = "sometimes"
+    kinds = ("style",)
+
+    def fix_for(self, msg: Message, offset: int, p: Problem) -> Fix | None:
+        prev = p.previous
+        item = p.item
+        if prev is None or item.family != FAMILY_ARABIC or prev.family != FAMILY_ARABIC:
+            return None
+        text = msg.content
+        want = text[offset + prev.end : offset + prev.token_end]  # the list's punctuation as written
+        start, end = offset + item.end, offset + item.token_end
+        if not want or start >= end:
+            return None
+        pointer, local = msg.resolve((start, end))
+        if local is None or local[1] - local[0] != end - start:
+            return None
+        return Fix(f"use the list's style `{prev.style}`", (Edit(pointer, local[0], local[1], want),), "safe")
+
+
+RULES = [
+    RagMissing,
+    RagPlaceholder,
+    KbNumberingGap,
+    KbNumberingOrphan,
+    KbNumberingDuplicate,
+    KbNumberingStyle,
+]

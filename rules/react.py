@@ -1,3 +1,537 @@
-"""Placeholder: this family's rules are being written (see the issue tracker)."""
+"""R — ReAct turns (R001–R006).
 
-RULES: list = []
+The seed article trains a customer-service agent whose every reply is a ReAct
+block followed by the answer::
+
+    < 思考：……
+    动作：……
+    观察：…… >
+    --- 给用户的答复
+
+These rules check that shape.  Parsing lives in :mod:`sftlint.react` and is
+shared by all six rules through the record's cache.  Labels, delimiters and the
+separator are options of every rule (defaults: 思考/动作/行动/观察 and
+Thought/Action/Observation, ``< >``, ``---``), so an English ReAct dataset works
+without configuration.
+
+R002–R004 and R006 look only at turns that *are* ReAct blocks (an opening
+``<`` followed by labels or a separator, or labels of two different steps), so
+a plain chat dataset never triggers them; R001 and R005 need the dataset or the
+system prompt to ask for ReAct first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Literal
+
+from pydantic import Field
+
+from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.majority import Missing, Tally, reduce_by_file
+from sftlint.react import (
+    DEFAULT_LABELS,
+    KIND_RANK,
+    KINDS,
+    ReactSyntax,
+    ReactTurn,
+    extra_colons,
+    kinds_in_order,
+    label_namings,
+    parse_turns,
+    prompt_requests_react,
+    syntax_from,
+)
+from sftlint.record import Message, Record
+from sftlint.rule import Rule, RuleOptions
+
+Kind = Literal["thought", "action", "observation"]
+_KIND_ZH = {"thought": "思考/Thought", "action": "动作/Action", "observation": "观察/Observation"}
+
+
+class ReactOptions(RuleOptions):
+    """Labels, block delimiters and separator: the same keys on every R rule."""
+
+    thought_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS["thought"]), min_length=1)
+    action_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_LABELS["action"]), min_length=1)
+    observation_labels: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_LABELS["observation"]), min_length=1
+    )
+    block_open: str = "<"
+    block_close: str = ">"
+    separator: str = Field(default="---", min_length=1)
+
+
+class _ReactRule(Rule):
+    Options = ReactOptions
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self.syntax: ReactSyntax = syntax_from(self.options)
+
+    def block_turns(self, record: Record) -> Iterator[tuple[Message, ReactTurn]]:
+        for msg, turn in parse_turns(record, self.syntax):
+            if turn.is_block:
+                yield msg, turn
+
+
+def _block_span(turn: ReactTurn) -> tuple[int, int]:
+    start = turn.open if turn.open is not None else (turn.labels[0].start if turn.labels else 0)
+    end = turn.close + 1 if turn.close is not None else turn.block_end
+    return start, max(start + 1, len(turn.text[:end].rstrip()))
+
+
+# ---------------------------------------------------------------------------
+
+
+class ReactMissing(_ReactRule):
+    """## What it does
+    Reports an assistant turn without a ReAct block where ReAct is expected: the system prompt asks
+    for it (it says "ReAct" or names the labels of two steps), the option `require` is true, or
+    most assistant turns of the same file have a block.
+
+    ## Why is this bad?
+    The seed's system prompt insists: "不要只有第一次回复用户的时候使用ReAct方法，每次回复都要使用ReAct方法去思考".
+    A dataset where some replies skip the block teaches the model that planning is optional, and
+    in production it skips it exactly when the conversation gets long.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "你是客服助手。每次回复都要用 ReAct 方法思考，思考过程用<>包围，然后写---和给用户的答复。"}, {"role": "user", "content": "我的快递到哪了？"}, {"role": "assistant", "content": "您的快递已到达本市分拣中心，预计明天送达。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "你是客服助手。每次回复都要用 ReAct 方法思考，思考过程用<>包围，然后写---和给用户的答复。"}, {"role": "user", "content": "我的快递到哪了？"}, {"role": "assistant", "content": "< 思考：用户想知道快递位置，物流信息显示已到达本市分拣中心。\\n动作：告诉用户快递当前位置和预计送达时间。>\\n--- 您的快递已到达本市分拣中心，预计明天送达。"}]}
+    ```
+
+    ## Options
+    `require`: `true` expects a block in every assistant turn, `false` never reports, unset
+    (default) decides per record (system prompt) and per file (more than `majority` of the
+    file's assistant turns have a block).  Assistant turns that only call a tool are not counted.
+
+    ## Fix availability
+    None: the missing reasoning cannot be written mechanically.
+    """
+
+    code = "R001"
+    name = "react-missing"
+    severity = "error"
+    scope = "dataset"
+
+    class Options(ReactOptions):
+        require: bool | None = None
+        majority: float = Field(default=0.5, ge=0.0, lt=1.0)
+
+    def map(self, record: Record) -> Tally | None:
+        opts = self.options
+        if opts.require is False or not record.messages:
+            return None
+        turns = [
+            (m, t)
+            for m, t in parse_turns(record, self.syntax)
+            if not (m.tool_calls and not m.content.strip())
+        ]
+        if not turns:
+            return None
+        forced = bool(opts.require) or prompt_requests_react(record.system_prompt, self.syntax)
+        having = sum(1 for _, t in turns if t.is_block)
+        lacking = [m for m, t in turns if not t.is_block]
+        locate = forced or having > 0
+        missing: list[Missing] = []
+        for m in lacking:
+            if locate:
+                loc = record.locate(m.content_pointer)
+                missing.append((m.content_pointer, loc.line, loc.column))
+            else:
+                missing.append((m.content_pointer, None, None))
+        return Tally(record.ref(), forced, having, tuple(missing))
+
+    def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
+        def report(ref: RecordRef, m: Missing, reason: str) -> Finding:
+            why = (
+                "the system prompt asks for ReAct"
+                if reason == "forced" and not self.options.require
+                else "`require` is set"
+                if reason == "forced"
+                else f"{reason} use it"
+            )
+            f = self.finding(
+                f"assistant turn has no ReAct block (< 思考：… 动作：… > --- reply); expected because {why}",
+                pointer=m[0],
+                ref=ref,
+            )
+            f.line, f.column = m[1], m[2]
+            return f
+
+        def summary(ref: RecordRef, n: int, reason: str) -> Finding:
+            return self.finding(
+                f"{n} more assistant turns from this record on lack a ReAct block ({reason} use it); "
+                "they were not listed one by one to keep memory flat; set `require = true` to list them",
+                pointer="",
+                ref=ref,
+            )
+
+        yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)
+
+
+class ReactMarkerMissing(_ReactRule):
+    """## What it does
+    Reports a ReAct block that lacks a required label (by default the thought and the action:
+    the seed's own turns do not always write an observation).
+
+    ## Why is this bad?
+    The model learns the structure from the labels.  A block without `动作` leaves the model to
+    guess where reasoning ends and the decision begins, which is the ambiguity the seed warns about.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "优惠券怎么用不了？"}, {"role": "assistant", "content": "< 思考：优惠券可能未满足使用门槛，需要确认订单金额。>\\n--- 请问您的订单金额是否达到了优惠券的使用门槛？"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "优惠券怎么用不了？"}, {"role": "assistant", "content": "< 思考：优惠券可能未满足使用门槛，需要确认订单金额。\\n动作：询问用户订单金额是否达到使用门槛。>\\n--- 请问您的订单金额是否达到了优惠券的使用门槛？"}]}
+    ```
+
+    ## Options
+    `required`: the steps every block must label (`thought`, `action`, `observation`).
+
+    ## Fix availability
+    None: the missing step's content cannot be written mechanically.
+    """
+
+    code = "R002"
+    name = "react-marker-missing"
+    severity = "error"
+
+    class Options(ReactOptions):
+        required: list[Kind] = Field(default_factory=lambda: ["thought", "action"])
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        required = [k for k in KINDS if k in self.options.required]
+        for msg, turn in self.block_turns(record):
+            present = set(turn.kinds())
+            absent = [k for k in required if k not in present]
+            if absent:
+                names = "、".join(self.syntax.labels()[k][0] for k in absent)
+                yield self.finding(
+                    f"ReAct block lacks the {', '.join(absent)} label ({names})",
+                    msg=msg,
+                    span=_block_span(turn),
+                )
+
+
+class ActionColons(_ReactRule):
+    """## What it does
+    Reports a label line (by default the action line) that holds another colon after its label,
+    as in `动作：询问用户：您的账号…`.  The span marks the extra colon.  Not counted as colons:
+    clock times and ratios (`9:00`, `21：30`, `1:2`), URLs (`https://…`), and colons inside
+    quotes or brackets (`回复用户“注意：…”`, `lookup({"id": 1})`), where the quotes already
+    delimit the content.  English lines are held to the same rule: `Action: lookup_order: 123`
+    is reported (is `123` part of the action or a new field?); write `Action: lookup_order[123]`.
+
+    ## Why is this bad?
+    The seed article (section 二, 例2): "一句中有两个冒号，这个结构就不够清晰——大模型就不容易理解到
+    '询问用户：您的账号是否是大陆地区的？' 都属于'动作'".  The colon is the label's delimiter; a second
+    one reads as a second label.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "我为什么无法开直播？"}, {"role": "assistant", "content": "< 思考：需要确认用户账号所在地区。\\n动作：询问用户：您的账号是否是大陆地区的？>\\n--- 请问您的账号是大陆地区的账号吗？"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "我为什么无法开直播？"}, {"role": "assistant", "content": "< 思考：需要确认用户账号所在地区。\\n动作：询问用户的账号是否是大陆地区的账号。>\\n--- 请问您的账号是大陆地区的账号吗？"}]}
+    ```
+
+    ## Options
+    `labels`: which steps' lines are checked (default `["action"]`).
+
+    ## Fix availability
+    Sometimes: a doubled colon right after the label (`动作：：询问…`) is removed safely.  Any
+    other extra colon has no fix: turning it into a comma or quotes rewrites what the model learns
+    and may join two fields into one.
+    """
+
+    code = "R003"
+    name = "action-colons"
+    severity = "error"
+    fix_availability = "sometimes"
+
+    class Options(ReactOptions):
+        labels: list[Kind] = Field(default_factory=lambda: ["action"])
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        checked = set(self.options.labels)
+        for msg, turn in self.block_turns(record):
+            text = turn.text
+            for use in turn.labels:
+                if use.kind not in checked:
+                    continue
+                extra = extra_colons(text, use.value_start, use.value_end)
+                if not extra:
+                    continue
+                at = extra[0]
+                more = f" (and {len(extra) - 1} more)" if len(extra) > 1 else ""
+                fix = None
+                if not text[use.value_start : at].strip():
+                    pointer, span = msg.resolve((at, at + 1))
+                    if span is not None:
+                        fix = Fix("remove the doubled colon", (Edit(pointer, span[0], span[1], ""),), "safe")
+                yield self.finding(
+                    f"`{use.text}` line has another colon after its label{more}; the label's colon "
+                    "should be the only one (quote the content or rephrase)",
+                    msg=msg,
+                    span=(at, at + 1),
+                    fix=fix,
+                )
+
+
+class ReactLayout(_ReactRule):
+    """## What it does
+    Reports a ReAct turn whose layout is broken: the block does not open with `<` or is not
+    closed with `>`, the `---` separator or the reply after it is missing, or the reply is itself
+    wrapped in `< >`.  One finding per turn, naming every problem.
+
+    ## Why is this bad?
+    In production the application splits the model's output at the block and the separator and
+    shows the user only the reply.  A turn without a closing `>` or without `---` teaches the
+    model an output that the application cannot split: the user sees the reasoning, or nothing.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "会员怎么续费？"}, {"role": "assistant", "content": "< 思考：用户想续费会员，知识库说明可在“我的-会员中心”续费。\\n动作：告诉用户续费入口。\\n--- 您可以在“我的-会员中心”页面点击续费。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "会员怎么续费？"}, {"role": "assistant", "content": "< 思考：用户想续费会员，知识库说明可在“我的-会员中心”续费。\\n动作：告诉用户续费入口。>\\n--- 您可以在“我的-会员中心”页面点击续费。"}]}
+    ```
+
+    ## Fix availability
+    Sometimes, and safe when offered, because it only adds delimiters and never touches the text:
+    a missing `>` is inserted before the separator, a missing `<` before the first label, and a
+    missing separator between `>` and the reply.  A wrapped reply gets an unsafe fix (removing
+    the `< >`), since the wrapped text might be a second block rather than the reply.  A missing
+    reply has no fix.
+    """
+
+    code = "R004"
+    name = "react-layout"
+    severity = "error"
+    fix_availability = "sometimes"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        syn = self.syntax
+        for msg, turn in self.block_turns(record):
+            text = turn.text
+            problems: list[tuple[str, tuple[int, int], tuple[Edit, ...] | None, str]] = []
+            first_label = turn.labels[0].start if turn.labels else None
+            if turn.open is None:
+                at = first_label if first_label is not None else 0
+                edits = None
+                if first_label is not None and not text[:first_label].strip():
+                    edits = (Edit("", first_label, first_label, syn.block_open + " "),)
+                problems.append(
+                    (f"the block does not open with `{syn.block_open}`", (at, at + 1), edits, "safe")
+                )
+            if turn.close is None:
+                if turn.separator is not None:
+                    end = len(text[: turn.separator[0]].rstrip())
+                    edits = (Edit("", end, end, syn.block_close),)
+                    span = (max(0, end - 1), max(1, end))
+                else:
+                    end = len(text.rstrip())
+                    edits = None
+                    span = (max(0, end - 1), max(1, end))
+                problems.append((f"the block is not closed with `{syn.block_close}`", span, edits, "safe"))
+            if turn.separator is None:
+                if turn.close is not None and turn.trailing is not None:
+                    edits = (
+                        Edit("", turn.close + len(syn.block_close), turn.trailing[0], f" \n{syn.separator} "),
+                    )
+                    problems.append(
+                        (
+                            f"no `{syn.separator}` separator before the reply",
+                            (turn.close, turn.close + 1),
+                            edits,
+                            "safe",
+                        )
+                    )
+                else:
+                    at = turn.close if turn.close is not None else max(0, len(text.rstrip()) - 1)
+                    problems.append(
+                        (
+                            f"no `{syn.separator}` separator and no reply after the block",
+                            (at, at + 1),
+                            None,
+                            "safe",
+                        )
+                    )
+            elif turn.reply is None:
+                problems.append(
+                    (
+                        f"nothing after the `{syn.separator}` separator: the reply is missing",
+                        turn.separator,
+                        None,
+                        "safe",
+                    )
+                )
+            elif turn.reply_wrapped:
+                rs, re_ = turn.reply
+                inner_has_labels = any(u.start >= rs for u in _all_labels(turn, syn))
+                edits = None
+                if not inner_has_labels:
+                    edits = (
+                        Edit("", re_ - len(syn.block_close), re_, ""),
+                        Edit("", rs, rs + len(syn.block_open), ""),
+                    )
+                problems.append(
+                    (
+                        f"the reply is wrapped in `{syn.block_open} {syn.block_close}`",
+                        turn.reply,
+                        edits,
+                        "unsafe",
+                    )
+                )
+            if not problems:
+                continue
+            message = "ReAct layout: " + "; ".join(p[0] for p in problems)
+            fix = None
+            if len(problems) == 1 and problems[0][2] is not None:
+                fix = _fix(msg, problems[0][0], problems[0][2], problems[0][3])
+            yield self.finding(message, msg=msg, span=problems[0][1], fix=fix)
+
+
+def _all_labels(turn: ReactTurn, syntax: ReactSyntax) -> list:
+    from sftlint.react import find_labels
+
+    return find_labels(turn.text, syntax)
+
+
+def _fix(msg: Message, what: str, edits: tuple[Edit, ...], applicability: str) -> Fix | None:
+    """Map edits in ``msg.content`` onto the pointer of the string they fall in."""
+    out: list[Edit] = []
+    for e in edits:
+        pointer, span = msg.resolve((e.start, e.end))
+        if span is None:
+            return None
+        # An edit must stay inside one string: reject ones that the resolver clipped.
+        if span[1] - span[0] != e.end - e.start:
+            return None
+        out.append(Edit(pointer, span[0], span[1], e.replacement))
+    verb = "unwrap the reply" if applicability == "unsafe" else f"fix: {what}"
+    return Fix(verb, tuple(out), applicability)  # type: ignore[arg-type]
+
+
+class ReactLabelMismatch(_ReactRule):
+    """## What it does
+    Compares the labels that the system prompt names for each step (`标记为行动`, "mark it as
+    Action", a quoted label, or a format template such as `动作：…` in the prompt) with the labels
+    the assistant turns write.  Reports once per step whose labels differ, with the span on the
+    label in the system prompt: the prompt is the one place to fix, and the model sees it in
+    production.
+
+    ## Why is this bad?
+    The seed's own example: its prompt says "决定合适的行动，标记为行动" while every turn writes `动作：`.
+    The model is trained on instructions that its targets contradict; at inference it is unclear
+    which label to produce, and a parser waiting for `行动：` misses the action.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "用 ReAct 方法思考：先思考，标记为思考；再决定合适的行动，标记为行动。"}, {"role": "user", "content": "怎么修改收货地址？"}, {"role": "assistant", "content": "< 思考：用户想修改收货地址。\\n动作：告诉用户修改地址的入口。>\\n--- 您可以在订单详情页点击“修改地址”。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "用 ReAct 方法思考：先思考，标记为思考；再决定合适的动作，标记为动作。"}, {"role": "user", "content": "怎么修改收货地址？"}, {"role": "assistant", "content": "< 思考：用户想修改收货地址。\\n动作：告诉用户修改地址的入口。>\\n--- 您可以在订单详情页点击“修改地址”。"}]}
+    ```
+
+    ## Fix availability
+    None: whether the prompt or the turns are right is the dataset owner's choice.
+    """
+
+    code = "R005"
+    name = "react-label-mismatch"
+    severity = "warning"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        msgs = record.messages
+        if not msgs or msgs[0].role != "system":
+            return
+        system = msgs[0]
+        namings = label_namings(system.content, self.syntax)
+        if not namings:
+            return
+        used: dict[str, dict[str, int]] = {}
+        for _msg, turn in self.block_turns(record):
+            for u in turn.labels:
+                key = self.syntax.canonical(u.text)
+                used.setdefault(u.kind, {})
+                used[u.kind][key] = used[u.kind].get(key, 0) + 1
+        for kind in KINDS:
+            named = [n for n in namings if n.kind == kind]
+            if not named or kind not in used:
+                continue
+            named_set = {self.syntax.canonical(n.text) for n in named}
+            other = {label: c for label, c in used[kind].items() if label not in named_set}
+            if not other:
+                continue
+            writes = ", ".join(f"`{label}` ({c}×)" for label, c in sorted(other.items(), key=lambda x: -x[1]))
+            first = named[0]
+            yield self.finding(
+                f"the system prompt names the {kind} step `{first.text}` but the assistant turns write "
+                f"{writes}; use one label",
+                msg=system,
+                span=(first.start, first.end),
+            )
+
+
+class ReactMarkerOrder(_ReactRule):
+    """## What it does
+    Reports a ReAct block whose labels are out of order: the first action before the first thought,
+    or the first observation before the first action.  Later cycles (thought, action, observation,
+    thought, …) are fine.  The span marks the label that comes too late.
+
+    ## Why is this bad?
+    ReAct is thought → action → observation: the action follows from the reasoning.  A block that
+    acts first teaches the model to decide before it reasons, the opposite of what the method is for.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "退款什么时候到账？"}, {"role": "assistant", "content": "< 动作：查询用户的退款状态。\\n思考：用户关心退款到账时间，需要先知道退款状态。>\\n--- 请稍等，我帮您查询一下退款状态。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "退款什么时候到账？"}, {"role": "assistant", "content": "< 思考：用户关心退款到账时间，需要先知道退款状态。\\n动作：查询用户的退款状态。>\\n--- 请稍等，我帮您查询一下退款状态。"}]}
+    ```
+
+    ## Fix availability
+    None: reordering lines can change the reasoning they express.
+    """
+
+    code = "R006"
+    name = "react-marker-order"
+    severity = "warning"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        for msg, turn in self.block_turns(record):
+            firsts = kinds_in_order(turn.labels)
+            highest = None
+            for use in firsts:
+                if highest is not None and KIND_RANK[use.kind] < KIND_RANK[highest.kind]:
+                    order = " → ".join(self.syntax.labels()[k][0] for k in KINDS)
+                    yield self.finding(
+                        f"`{use.text}` comes after `{highest.text}`; label order is {order}",
+                        msg=msg,
+                        span=(use.start, use.end),
+                    )
+                    break
+                if highest is None or KIND_RANK[use.kind] > KIND_RANK[highest.kind]:
+                    highest = use
+
+
+RULES = [ReactMissing, ReactMarkerMissing, ActionColons, ReactLayout, ReactLabelMismatch, ReactMarkerOrder]

@@ -152,6 +152,8 @@ def _context(text: str, pos: int) -> tuple[str | None, bool]:
         opens = j < 0 or text[j] in "\n：:"
         return "strong", opens
     if ch in _STRONG_BEFORE:
+        if ch in "：:" and i > 0 and (text[i - 1].isdigit()):
+            return None, False  # 1:23.5 is a time, not a list after a colon
         return "strong", ch in "：:"
     if ch in _WEAK_BEFORE:
         return "weak", False
@@ -180,33 +182,53 @@ def find_items(text: str) -> list[Item]:
                 continue
             where = "weak"
         strong = where == "strong"
+
+        def make(
+            n: int,
+            family: str,
+            style: str,
+            group: str | None,
+            m: re.Match[str] = m,
+            s: bool = strong,
+            o: bool = opens,
+        ) -> Item:
+            start, end = (m.start(group), m.end(group)) if group else (m.start(), m.end())
+            return Item((n,), family, style, start, end, m.start(), m.end(), s, o)
+
         item: Item | None = None
         if m.group("paren"):
             n = int(m.group("pnum").translate(_FW_DIGITS))
             if 1 <= n <= MAX_PART:
-                item = Item((n,), FAMILY_PAREN, "（1）", m.start("pnum"), m.end("pnum"), m.start(), m.end(), strong, opens)
+                item = make(n, FAMILY_PAREN, "（1）", "pnum")
         elif m.group("cnparen"):
             n = _cn_value(m.group("cpnum"))
             if n:
-                item = Item(
-                    (n,), FAMILY_CN_PAREN, "（一）", m.start("cpnum"), m.end("cpnum"), m.start(), m.end(), strong, opens
-                )
+                item = make(n, FAMILY_CN_PAREN, "（一）", "cpnum")
         elif m.group("circ"):
-            n = ord(m.group("circ")) - 0x2460 + 1
-            item = Item((n,), FAMILY_CIRCLED, "①", m.start(), m.end(), m.start(), m.end(), strong, opens)
+            item = make(ord(m.group("circ")) - 0x2460 + 1, FAMILY_CIRCLED, "①", None)
         elif m.group("pcirc"):
-            n = ord(m.group("pcirc")) - 0x2474 + 1
-            item = Item((n,), FAMILY_PAREN, "（1）", m.start(), m.end(), m.start(), m.end(), strong, opens)
+            item = make(ord(m.group("pcirc")) - 0x2474 + 1, FAMILY_PAREN, "（1）", None)
         elif m.group("cn"):
             n = _cn_value(m.group("cnum"))
             # 一、 is a list number only at a line start or after a colon/sentence end.
             if n and strong:
-                item = Item((n,), FAMILY_CN, "一、", m.start("cnum"), m.end("cnum"), m.start(), m.end(), strong, opens)
+                item = make(n, FAMILY_CN, "一、", "cnum")
         else:
             item = _arabic(text, m, strong, opens)
         if item is not None:
             items.append(item)
     return items
+
+
+_NO_CONTENT = set("\n。，；！？,;.!?=)）]】")
+
+
+def _has_content_after(text: str, end: int) -> bool:
+    """A list item has text after its number on the same line ("8.75\n" is a value)."""
+    i = end
+    while i < len(text) and text[i] in _SPACES:
+        i += 1
+    return i < len(text) and text[i] not in _NO_CONTENT
 
 
 def _arabic(text: str, m: re.Match[str], strong: bool, opens: bool) -> Item | None:
@@ -219,6 +241,10 @@ def _arabic(text: str, m: re.Match[str], strong: bool, opens: bool) -> Item | No
         return None  # 2024.5.1, 400.1, 13800138000
     term = m.group("aterm")
     end = m.end()
+    if not _has_content_after(text, end):
+        return None
+    if term == "、" and end < len(text) and text[end].translate(_FW_DIGITS).isdigit():
+        return None  # 5、8、10: an enumeration of numbers, not list items
     if len(parts) == 1:
         if not term:
             return None  # a bare number ("3 件") is not an item
@@ -229,7 +255,17 @@ def _arabic(text: str, m: re.Match[str], strong: bool, opens: bool) -> Item | No
         if not term and _quantity_after(text, end):
             return None  # 12.5元, 2.1GB, 6.18大促, 17.2 版
         style = "1."
-    return Item(parts, FAMILY_ARABIC, style, m.start("anum"), m.start("anum") + len(raw), m.start(), end, strong, opens)
+    return Item(
+        parts,
+        FAMILY_ARABIC,
+        style,
+        m.start("anum"),
+        m.start("anum") + len(raw),
+        m.start(),
+        end,
+        strong,
+        opens,
+    )
 
 
 # -- sequence checking ---------------------------------------------------------

@@ -223,7 +223,9 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
     kinds = {u.kind for u in turn.labels}
     # A block: an opening delimiter followed by labels or a separator, or labels of
     # two different steps.  One stray "思考：" in an ordinary answer is not a block.
-    turn.is_block = len(kinds) >= 2 or (turn.open is not None and (bool(turn.labels) or sep_match is not None))
+    turn.is_block = len(kinds) >= 2 or (
+        turn.open is not None and (bool(turn.labels) or sep_match is not None)
+    )
     return turn
 
 
