@@ -155,7 +155,7 @@ def relative_trend(points: list[tuple[int, float]]) -> float:
     sxx = sum((x - mx) ** 2 for x in xs)
     if sxx == 0 or my == 0:
         return 0.0
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
     return slope * (xs[-1] - xs[0]) / abs(my)
 
 
@@ -178,7 +178,7 @@ def _value_at(points: list[tuple[int, float]], step: int) -> float:
 
 def diagnose(curve: Curve, flat_tol: float = FLAT_TOL, rise_tol: float = RISE_TOL) -> Diagnosis:
     """Classify a run as overfitting / not converged / plateau / diverging (seed §五)."""
-    train_s = list(zip([s for s, _ in curve.train], ema([v for _, v in curve.train])))
+    train_s = list(zip([s for s, _ in curve.train], ema([v for _, v in curve.train]), strict=True))
     val = curve.val
     last_step = max([s for s, _ in curve.train] + [s for s, _ in val], default=None)
     train_trend = relative_trend(_window(train_s)) if len(train_s) >= 3 else None
@@ -194,9 +194,7 @@ def diagnose(curve: Curve, flat_tol: float = FLAT_TOL, rise_tol: float = RISE_TO
             )
         if train_trend < -flat_tol:
             msg = f"training loss still falling ({train_trend:+.1%} over the recent window); no validation to check"
-            return Diagnosis(
-                "not_converged", msg, last_step=last_step, train_trend=train_trend, notes=notes
-            )
+            return Diagnosis("not_converged", msg, last_step=last_step, train_trend=train_trend, notes=notes)
         msg = f"training loss flat ({train_trend:+.1%} over the recent window); no validation to check"
         return Diagnosis("plateau", msg, last_step=last_step, train_trend=train_trend, notes=notes)
 
@@ -275,7 +273,9 @@ def diagnose(curve: Curve, flat_tol: float = FLAT_TOL, rise_tol: float = RISE_TO
 def format_text(curve: Curve, d: Diagnosis) -> str:
     lines = []
     if curve.source:
-        lines.append(f"{curve.source}: {len(curve.train)} training points, {len(curve.val)} validation points")
+        lines.append(
+            f"{curve.source}: {len(curve.train)} training points, {len(curve.val)} validation points"
+        )
     lines.append(f"verdict: {d.verdict}")
     lines.append(d.message)
     if d.stop_step is not None:
@@ -310,7 +310,9 @@ def plot(curve: Curve, d: Diagnosis, out: str | Path) -> Path | None:
                 label="validation loss",
             )
         if d.stop_step is not None:
-            ax.axvline(d.stop_step, color="tab:red", linestyle="--", label=f"suggested stop (step {d.stop_step})")
+            ax.axvline(
+                d.stop_step, color="tab:red", linestyle="--", label=f"suggested stop (step {d.stop_step})"
+            )
         ax.set_xlabel("step")
         ax.set_ylabel("loss")
         ax.set_title(f"{d.verdict.replace('_', ' ')}")

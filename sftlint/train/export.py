@@ -28,6 +28,9 @@ from sftlint.record import Message, Record
 
 FORMATS = ("messages", "sharegpt", "alpaca", "prompt-completion")
 
+#: Findings that mean the reader could not turn a line into a record at all.
+UNREADABLE_CODES = {"J001", "J002", "J007"}
+
 SHAREGPT_ROLE = {"system": "system", "user": "human", "assistant": "gpt", "tool": "observation"}
 
 
@@ -39,6 +42,7 @@ class Skip(Exception):
 class ExportResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[tuple[int, int, str]] = field(default_factory=list)  # (index, line, reason)
+    unreadable: int = 0  # lines that are not a JSON object at all (J001/J002/J007)
 
     def reasons(self) -> Counter[str]:
         return Counter(reason for _, _, reason in self.skipped)
@@ -92,7 +96,10 @@ def _tool_calls(m: Message) -> list[Any] | None:
             except json.JSONDecodeError:
                 raise Skip("a function_call value that is not JSON") from None
         if isinstance(call, dict) and "function" not in call and "name" in call:
-            call = {"type": "function", "function": {"name": call["name"], "arguments": call.get("arguments", {})}}
+            call = {
+                "type": "function",
+                "function": {"name": call["name"], "arguments": call.get("arguments", {})},
+            }
         calls.append(call)
     return calls
 
@@ -137,11 +144,16 @@ def _alpaca(record: Record, msgs: list[Message]) -> dict[str, Any]:
     if roles != ["user", "assistant"]:
         n_user = roles.count("user")
         if n_user > 1:
-            raise Skip(f"multi-turn conversation ({n_user} user turns): Alpaca holds one instruction and one output")
+            raise Skip(
+                f"multi-turn conversation ({n_user} user turns): Alpaca holds one instruction and one output"
+            )
         raise Skip("not one user turn followed by one assistant turn")
     data = record.data if isinstance(record.data, dict) else {}
     if record.format == "alpaca" and isinstance(data.get("instruction"), str):
-        instruction, inp = data["instruction"], data.get("input") if isinstance(data.get("input"), str) else ""
+        instruction, inp = (
+            data["instruction"],
+            data.get("input") if isinstance(data.get("input"), str) else "",
+        )
     else:
         instruction, inp = body[0].content, ""
     out: dict[str, Any] = {"instruction": instruction, "input": inp, "output": body[1].content}
@@ -178,10 +190,14 @@ def convert_all(records: Iterable[Record], to: str) -> ExportResult:
 
 def export_file(path: str | Path, out: str | Path, to: str, format: str | None = None) -> ExportResult:
     """Convert every record of ``path`` and write the fitting ones to ``out`` atomically."""
-    from sftlint import load_records
+    import sftlint
     from sftlint.train.io import write_jsonl_atomic
 
-    result = convert_all(load_records(path, format=format), to)
+    result = convert_all(sftlint.load_records(path, format=format), to)
+    # The reader skips lines that are not JSON objects; count them so nothing vanishes silently.
+    result.unreadable = len(
+        {d.record for d in sftlint.lint(str(path), select=["J"]) if d.code in UNREADABLE_CODES}
+    )
     write_jsonl_atomic(out, result.rows)
     return result
 

@@ -8,6 +8,7 @@ never leaves a half-written training file that a trainer would later read
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -53,9 +54,7 @@ def write_text_atomic(path: str | Path, chunks: Iterable[str]) -> int:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return count

@@ -26,7 +26,7 @@ import random
 import unicodedata
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,6 @@ from sftlint.record import Record
 SHINGLE = 5
 THRESHOLD = 0.8
 BINS = 64
-ROWS_PER_BAND = 4
 
 
 @dataclass
@@ -121,6 +120,19 @@ def _sketch(sh: set[int]) -> tuple[int, ...]:
     return tuple(mins)
 
 
+def rows_per_band(threshold: float, bins: int = BINS, recall: float = 0.99) -> int:
+    """Most rows per LSH band that still make a pair at ``threshold`` a candidate with ``recall``.
+
+    More rows per band means fewer false candidates to verify; the banding
+    catches a pair of similarity s with probability 1 - (1 - s^r)^(bins / r).
+    """
+    best = 1
+    for r in range(1, 9):
+        if 1 - (1 - threshold**r) ** (bins // r) >= recall:
+            best = r
+    return best
+
+
 class _UnionFind:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -142,11 +154,12 @@ def near_duplicate_groups(texts: Sequence[str], threshold: float = THRESHOLD) ->
     norm = [normalise(t) for t in texts]
     sets = [shingles(t) for t in norm]
     uf = _UnionFind(len(texts))
+    rows = rows_per_band(threshold)
     buckets: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
     for i, sh in enumerate(sets):
         sk = _sketch(sh)
-        for band in range(0, BINS, ROWS_PER_BAND):
-            key = sk[band : band + ROWS_PER_BAND]
+        for band in range(0, BINS - rows + 1, rows):
+            key = sk[band : band + rows]
             if all(v < 0 for v in key):
                 continue
             buckets[(band, key)].append(i)
@@ -182,9 +195,13 @@ def assign_groups(group_ids: Sequence[int], val_fraction: float, seed: int) -> s
     for g in order:
         if len(val) >= target:
             break
-        group = members[g]
-        if len(val) + len(group) <= target or (not val and len(group) < n):
-            val.update(group)
+        if len(val) + len(members[g]) <= target:
+            val.update(members[g])
+    if not val:
+        # Every group overshoots the target: take the smallest one that leaves training data.
+        fitting = [g for g in order if len(members[g]) < n]
+        if fitting:
+            val.update(members[min(fitting, key=lambda g: len(members[g]))])
     return val
 
 
@@ -265,7 +282,3 @@ def summary_lines(result: SplitResult, out_dir: str | Path | None = None) -> lis
     if not result.val and result.train:
         lines.append("warning: the validation set is empty; overfitting cannot be seen (seed §五)")
     return lines
-
-
-def _unused(_: Iterable[Any]) -> None:  # pragma: no cover - keeps type checkers quiet about imports
-    return None

@@ -180,7 +180,9 @@ def load_rows(path: str | Path) -> list[dict[str, Any]]:
     try:
         rows = list(read_jsonl(p))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise TrainError(f"{p}: not clean JSONL ({exc}); run `sftlint check` and `sftlint split` first") from exc
+        raise TrainError(
+            f"{p}: not clean JSONL ({exc}); run `sftlint check` and `sftlint split` first"
+        ) from exc
     if rows and all(isinstance(r, dict) and _trl_ready(r) for r in rows):
         return [_trim(r) for r in rows]
     from sftlint.train.export import to_messages_rows
@@ -322,7 +324,9 @@ def decide_assistant_only(cfg: TrainConfig, tokenizer: Any, rows: list[dict[str,
             raise TrainError("assistant_only_loss needs conversational (messages) data")
         return False, "prompt/completion or text data: TRL decides completion-only loss itself"
     if tokenizer.chat_template is None:
-        raise TrainError(f"the tokenizer of {cfg.model!r} has no chat template; conversational data needs one")
+        raise TrainError(
+            f"the tokenizer of {cfg.model!r} has no chat template; conversational data needs one"
+        )
     if cfg.assistant_only_loss is False:
         return False, "assistant-only loss switched off in the config: loss on every token"
     from trl.chat_template_utils import get_training_chat_template, has_generation_markers
@@ -333,8 +337,13 @@ def decide_assistant_only(cfg: TrainConfig, tokenizer: Any, rows: list[dict[str,
         patched = get_training_chat_template(tokenizer)
     except Exception as exc:  # TRL raises for templates it has no training version of
         if cfg.assistant_only_loss:
-            raise TrainError(f"assistant_only_loss=true but the chat template is not training-compatible: {exc}") from exc
-        return False, "chat template has no {% generation %} markers and TRL has no training version: loss on every token"
+            raise TrainError(
+                f"assistant_only_loss=true but the chat template is not training-compatible: {exc}"
+            ) from exc
+        return (
+            False,
+            "chat template has no {% generation %} markers and TRL has no training version: loss on every token",
+        )
     if patched is not None:
         return True, "TRL swaps in its training version of this chat template: loss on assistant tokens only"
     return False, "chat template cannot mark assistant tokens: loss on every token"
@@ -359,6 +368,24 @@ def length_report(tokenizer: Any, rows: list[dict[str, Any]], max_length: int) -
             "truncated (their end, usually the last assistant turns, is not learned); raise max_length"
         )
     return notes
+
+
+def _progress_callback(say: Any) -> Any:
+    """Print one short line per logged loss instead of the libraries' progress bars."""
+    from transformers import TrainerCallback
+
+    class Progress(TrainerCallback):
+        def on_log(
+            self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kw: Any
+        ) -> None:
+            if not logs:
+                return
+            if "eval_loss" in logs:
+                say(f"  step {state.global_step}: validation loss {logs['eval_loss']:.4f}")
+            elif "loss" in logs:
+                say(f"  step {state.global_step}: training loss {logs['loss']:.4f}")
+
+    return Progress()
 
 
 def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
@@ -435,7 +462,9 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
             target_modules=cfg.lora_target_modules,
             task_type="CAUSAL_LM",
         )
-    callbacks = []
+    callbacks: list[Any] = []
+    if log is not None:
+        callbacks.append(_progress_callback(say, settings["eval_steps"]))
     if early_stop:
         callbacks.append(
             EarlyStoppingCallback(
@@ -452,6 +481,10 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
         peft_config=peft_config,
         callbacks=callbacks,
     )
+    if log is not None:
+        from transformers.trainer_callback import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)  # ours prints a readable subset instead
     say(
         f"training on {len(train_rows)} records, validating on {len(val_rows)}: "
         f"{settings['planned_steps']} planned steps, eval every {settings['eval_steps']}"
@@ -491,10 +524,17 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
         best_val_loss=best[1],
         best_step=best[0],
         stopped_early=stopped_early,
-        settings={**settings, "method": cfg.method, "max_length": cfg.max_length, "device": "cuda" if use_cuda else "cpu"},
+        settings={
+            **settings,
+            "method": cfg.method,
+            "max_length": cfg.max_length,
+            "device": "cuda" if use_cuda else "cpu",
+        },
         notes=notes,
     )
     summary = {k: v for k, v in asdict(result).items() if k != "log_history"}
     summary["config"] = asdict(cfg)
-    (out / "sftlint_train.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out / "sftlint_train.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return result
