@@ -11,6 +11,7 @@ place, so a crash or two concurrent runs never leave a half-written cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -58,10 +59,8 @@ def load_or_build(name: str, key: str, build: Callable[[], Any]) -> Any:
     except (OSError, EOFError, ValueError, TypeError):
         pass
     value = build()
-    try:
+    with contextlib.suppress(OSError):
         store(path, value)
-    except OSError:
-        pass
     return value
 
 
@@ -74,8 +73,6 @@ def store(path: Path, value: Any) -> None:
             marshal.dump(value, fh)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

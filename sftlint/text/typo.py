@@ -38,13 +38,60 @@ from sftlint.text.zh import HAN_RUN
 
 #: Characters of context on each side used when scoring a proposal.
 CONTEXT = 5
+#: Characters rarer than this (summed jieba counts of the words holding them) are never suspects.
+MIN_CHAR_FREQ = 3000
+#: A correction must make a word at least this common (jieba count).
+MIN_WORD_FREQ = 20
+#: At most this many proposals per suspect are scored by segmentation.
+MAX_PROPOSALS = 4
+#: Longest word tried when segmenting a context.
+SEG_MAX_WORD = 5
+#: Proposals that raise the log-probability less than this are not considered.
+MIN_GAIN = 5.0
 #: Decision threshold on the linear score (tuned on the held-in half).
-THRESHOLD = 0.0
+THRESHOLD = 1.0
 #: Linear weights over the features in :func:`TypoDetector._features`.
 WEIGHTS: dict[str, float] = {
-    "bias": -8.0,
-    "gain": 1.0,
+    "gain": 0.435,
+    "lwmax": 0.324,
+    "lwmaxlow": 1.233,
+    "Lw3": 1.31,
+    "sc_hi": -0.678,
+    "cfr": -0.376,
+    "near": -1.018,
+    "margin": 0.284,
+    "nunc": -0.19,
+    "sur": -1.359,
+    "edge": 0.253,
+    "ncand": 0.056,
+    "proper": -1.172,
+    "alone": 0.138,
+    "bias": -2.535,
 }
+
+
+def design(f: dict[str, float]) -> dict[str, float]:
+    """The linear score's inputs, from the raw features of a proposal.
+
+    Clipped and hinged so that one extreme value cannot dominate: a gain
+    above 14 nats or a word more common than e^10 adds nothing more.
+    """
+    return {
+        "gain": min(f["gain"], 14.0),
+        "lwmax": min(f["lwmax"], 12.0),
+        "lwmaxlow": max(0.0, 5.0 - f["lwmax"]),
+        "Lw3": 1.0 if f["Lw"] >= 3 else 0.0,
+        "sc_hi": max(0.0, f["sc"] - 10.0),
+        "cfr": f["cfr"],
+        "near": 1.0 - f["exact"],
+        "margin": min(f["margin"], 5.0),
+        "nunc": f["nunc"],
+        "sur": f["sur"],
+        "edge": f["edge"],
+        "ncand": min(f["ncand"], 5.0),
+        "proper": f["proper"],
+        "alone": f["alone"],
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +110,13 @@ class Typo:
     after: str
     score: float
     source: str
+
+
+def _alnum_neighbours(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether the run ``text[start:end]`` touches a Latin letter or digit on each side."""
+    left = start > 0 and text[start - 1].isalnum()
+    right = end < len(text) and text[end].isalnum()
+    return left, right
 
 
 class _LRU:
@@ -119,6 +173,7 @@ class TypoDetector:
         self.fuzzy: dict[str, str] = model["fuzzy"]
         self.char_freq: dict[str, int] = model["char_freq"]
         self.emit: dict[str, dict[str, float]] = model["emit"]
+        self.proper: frozenset[str] = model["proper"]
         known: frozenset[str] = model["known"]
         # Membership for the coverage scan: every word of 2-4 characters, from
         # the frequency dictionary or another lexicon, and their 2-char prefixes.
@@ -126,6 +181,7 @@ class TypoDetector:
         lex.update(known)
         self.lex = lex
         self.prefix2 = {w[:2] for w in lex}
+        self.seg_prefix2 = {w[:2] for w in self.freq if len(w) >= 2}
 
     # ------------------------------------------------------------------ API
     def detect(self, text: str) -> tuple[Typo, ...]:
@@ -149,7 +205,7 @@ class TypoDetector:
             for off, run in ((m.start(), m.group()) for m in HAN_RUN.finditer(text)):
                 if len(run) < 2:
                     continue
-                for typo in self._scan_run(run, off):
+                for typo in self._scan_run(run, off, _alnum_neighbours(text, off, off + len(run))):
                     if typo.start in found:
                         continue
                     if masked and masked.intersection(range(typo.start - 3, typo.end + 3)):
@@ -167,7 +223,7 @@ class TypoDetector:
 
     def _curated(self, text: str, start: int, wrong: str) -> Typo | None:
         right = CURATED[wrong]
-        diff = [i for i, (a, b) in enumerate(zip(wrong, right)) if a != b]
+        diff = [i for i, (a, b) in enumerate(zip(wrong, right, strict=False)) if a != b]
         if not diff or len(wrong) != len(right):
             return None
         lo, hi = diff[0], diff[-1] + 1
@@ -220,19 +276,20 @@ class TypoDetector:
     def _segment(self, s: str) -> tuple[float, list[int]]:
         """Best unigram segmentation of ``s``: (log-probability, word end offsets)."""
         n = len(s)
-        freq, logtotal = self.freq, self.logtotal
+        freq, logtotal, prefix, log = self.freq, self.logtotal, self.seg_prefix2, math.log
         best = [0.0] * (n + 1)
         nxt = [0] * (n + 1)
         for i in range(n - 1, -1, -1):
             f = freq.get(s[i])
-            b = (math.log(f) if f else 0.0) - logtotal + best[i + 1]
+            b = (log(f) if f else 0.0) - logtotal + best[i + 1]
             e = i + 1
-            for j in range(i + 2, min(n, i + 7) + 1):
-                f = freq.get(s[i:j])
-                if f:
-                    v = math.log(f) - logtotal + best[j]
-                    if v > b:
-                        b, e = v, j
+            if s[i : i + 2] in prefix:
+                for j in range(i + 2, min(n, i + SEG_MAX_WORD) + 1):
+                    f = freq.get(s[i:j])
+                    if f:
+                        v = log(f) - logtotal + best[j]
+                        if v > b:
+                            b, e = v, j
             best[i] = b
             nxt[i] = e
         ends = []
@@ -242,41 +299,62 @@ class TypoDetector:
             ends.append(i)
         return best[0], ends
 
-    def _proposals(self, run: str, i: int) -> dict[str, bool]:
-        """Characters that could replace ``run[i]``: {char: exact homophone?}."""
+    def _proposals(self, run: str, i: int) -> dict[str, tuple[bool, int, str]]:
+        """Characters that could replace ``run[i]``.
+
+        ``{char: (exact homophone?, count of the best word it makes, that word)}``.
+        """
         c = run[i]
         codes = self.fuzzy.get(c)
         if not codes:
             return {}
-        index = self.index
+        index, freq, readings = self.index, self.freq, self.readings
         n = len(run)
-        out: dict[str, bool] = {}
-        own = self.readings.get(c, "")
+        out: dict[str, tuple[bool, int, str]] = {}
+        own = readings.get(c, "")
         for k in codes:
             for L in (2, 3, 4):
                 for st in range(max(0, i - L + 1), min(i, n - L) + 1):
-                    hit = index.get(run[st:i] + k + run[i + 1 : st + L])
-                    if hit:
-                        for r in hit:
-                            if r != c and r not in out:
-                                if (c, r) in VARIANT_PAIRS:
-                                    continue
-                                rr = self.readings.get(r, "")
-                                out[r] = any(x in own for x in rr)
+                    head, tail = run[st:i], run[i + 1 : st + L]
+                    hit = index.get(head + k + tail)
+                    if not hit:
+                        continue
+                    for r in hit:
+                        if r == c or (c, r) in VARIANT_PAIRS:
+                            continue
+                        word = head + r + tail
+                        f = freq.get(word, 0)
+                        prev = out.get(r)
+                        if prev is None:
+                            out[r] = (any(x in own for x in readings.get(r, "")), f, word)
+                        elif f > prev[1]:
+                            out[r] = (prev[0], f, word)
         return out
 
-    def _features(self, run: str, i: int, unc: list[int]) -> list[dict[str, Any]]:
-        props = self._proposals(run, i)
-        if not props:
+    def _features(
+        self, run: str, i: int, unc: list[int], adj: tuple[bool, bool] = (False, False)
+    ) -> list[dict[str, Any]]:
+        c = run[i]
+        # Rare characters are left alone: they are names, terms of art
+        # (疣, 蛎, 唑) or deliberate, and an IME rarely offers them by mistake.
+        if self.char_freq.get(c, 0) < MIN_CHAR_FREQ:
             return []
         n = len(run)
+        # Next to Latin letters or digits (T恤, X光, 3D打印): a product or model name.
+        if (i == 0 and adj[0]) or (i == n - 1 and adj[1]):
+            return []
+        props = self._proposals(run, i)
+        # A correction must make a reasonably common word; score the few best.
+        good = sorted(
+            ((f, r, exact, w) for r, (exact, f, w) in props.items() if f >= MIN_WORD_FREQ), reverse=True
+        )[:MAX_PROPOSALS]
+        if not good:
+            return []
         a, b = max(0, i - CONTEXT), min(n, i + CONTEXT + 1)
         ctx = run[a:b]
         base, _ = self._segment(ctx)
-        c = run[i]
-        cf = self.char_freq
         scored = []
-        for r, exact in props.items():
+        for f, r, exact, wmax in good:
             ctx2 = ctx[: i - a] + r + ctx[i - a + 1 :]
             lp, ends = self._segment(ctx2)
             # the word of the corrected segmentation that holds the new character
@@ -285,85 +363,91 @@ class TypoDetector:
                 if e > i - a:
                     break
                 st = e
-            word = ctx2[st:e]
-            scored.append((lp - base, r, exact, word, st + a, e + a))
+            scored.append((lp - base, r, exact, ctx2[st:e], st + a, e + a, f, wmax))
         scored.sort(key=lambda x: -x[0])
-        gain, r, exact, word, ws, we = scored[0]
+        gain, r, exact, word, ws, we, f, wmax = scored[0]
+        if gain < MIN_GAIN:
+            return []
         second = scored[1][0] if len(scored) > 1 else -20.0
-        near_unc = sum(1 for j in unc if j != i and abs(j - i) <= 2)
-        lwmax = 0.0
-        for L in (2, 3, 4):
-            for st2 in range(max(0, i - L + 1), min(i, n - L) + 1):
-                w2 = run[st2:i] + r + run[i + 1 : st2 + L]
-                f2 = self.freq.get(w2)
-                if f2 and math.log1p(f2) > lwmax:
-                    lwmax = math.log1p(f2)
-        eB, eE, eS = self.emit["B"], self.emit["E"], self.emit["S"]
-        floor = -14.0
-
-        def joins(x: str) -> float:
-            best = -20.0
-            if i > 0:
-                p = run[i - 1]
-                best = max(best, eB.get(p, floor) + eE.get(x, floor) - eS.get(p, floor) - eS.get(x, floor))
-            if i < n - 1:
-                q = run[i + 1]
-                best = max(best, eB.get(x, floor) + eE.get(q, floor) - eS.get(x, floor) - eS.get(q, floor))
-            return best
+        cf = self.char_freq
         feats = {
             "gain": gain,
-            "lw": math.log1p(self.freq.get(word, 0)),
             "Lw": len(word),
             "sc": math.log1p(self.freq.get(c, 0)),
             "cfc": math.log1p(cf.get(c, 0)),
             "cfr": math.log1p(cf.get(r, 0)),
             "exact": 1.0 if exact else 0.0,
             "margin": min(gain - second, 10.0),
-            "nunc": near_unc,
+            "nunc": sum(1 for j in unc if j != i and abs(j - i) <= 2),
             "sur": 1.0 if (i > 0 and run[i - 1] in SURNAMES and (i - 1) in unc) else 0.0,
             "edge": 1.0 if (i == 0 or i == n - 1) else 0.0,
-            "lwmax": lwmax,
+            "lwmax": math.log1p(f),
             "ncand": len(props),
-            "hmm": joins(c),
-            "hmm2": joins(r),
+            "alone": self._alone(c),
+            "proper": 1.0 if (wmax in self.proper or word in self.proper) else 0.0,
         }
-        return [
-            {
-                "i": i,
-                "right": r,
-                "before": run[ws:we],
-                "after": word,
-                "feats": feats,
-            }
-        ]
+        return [{"i": i, "right": r, "before": run[ws:we], "after": word, "feats": feats}]
+
+    def _alone(self, ch: str) -> float:
+        """How often ``ch`` stands alone as a one-character word (jieba's HMM, 0..1).
+
+        A typo is a character left stranded by the word it broke, and a
+        character that rarely stands alone (径, 章) is better evidence than
+        one that often does (养, 球, 的).
+        """
+        e = self.emit
+        ps = math.exp(e["S"].get(ch, -20.0))
+        total = ps + sum(math.exp(e[s].get(ch, -20.0)) for s in "BME")
+        return ps / total if total > 0 else 0.0
 
     def _score(self, feats: dict[str, float]) -> float:
         w = WEIGHTS
-        return w["bias"] + sum(w.get(k, 0.0) * v for k, v in feats.items())
+        return w["bias"] + sum(w[k] * v for k, v in design(feats).items())
 
-    def _scan_run(self, run: str, off: int) -> list[Typo]:
+    def _winners(self, run: str, adj: tuple[bool, bool] = (False, False)) -> list[dict[str, Any]]:
+        """One proposal per suspect, overlapping suspects resolved jointly.
+
+        Suspects are taken in order of segmentation gain; once one is
+        accepted, the others near it are re-scored on the text with that
+        correction applied (解示: 示->释 makes 解释, after which 解->揭 gains
+        nothing), so a broken word yields one finding at the right place.
+        """
         unc = self._uncovered(run)
         if not unc:
             return []
-        cands = []
-        for i in unc:
-            for cand in self._features(run, i, unc):
-                cand["score"] = self._score(cand["feats"])
-                if cand["score"] >= self.threshold:
-                    cands.append(cand)
-        out = []
-        for cand in sorted(cands, key=lambda c: -c["score"]):
+        cands = [c for i in unc for c in self._features(run, i, unc, adj)]
+        cands.sort(key=lambda c: -c["feats"]["gain"])
+        accepted: list[dict[str, Any]] = []
+        fixed = list(run)
+        for cand in cands:
             i = cand["i"]
-            if any(abs(t.start - off - i) <= CONTEXT for t in out):
-                # re-check in the light of the correction already accepted
-                fixed = list(run)
-                for t in out:
-                    fixed[t.start - off] = t.right
-                fixed_run = "".join(fixed)
-                again = [c for c in self._features(fixed_run, i, unc) if c["right"] == cand["right"]]
-                if not again or self._score(again[0]["feats"]) < self.threshold:
+            if any(abs(a["i"] - i) <= CONTEXT for a in accepted):
+                again = [
+                    c for c in self._features("".join(fixed), i, unc, adj) if c["right"] == cand["right"]
+                ]
+                if not again or again[0]["feats"]["gain"] < MIN_GAIN:
                     continue
-            out.append(
-                Typo(off + i, off + i + 1, run[i], cand["right"], cand["before"], cand["after"], cand["score"], "model")
-            )
+                cand = again[0]
+            accepted.append(cand)
+            fixed[i] = cand["right"]
+        return accepted
+
+    def _scan_run(self, run: str, off: int, adj: tuple[bool, bool] = (False, False)) -> list[Typo]:
+        out = []
+        for cand in self._winners(run, adj):
+            score = self._score(cand["feats"])
+            if score >= self.threshold:
+                i = cand["i"]
+                out.append(
+                    Typo(
+                        off + i,
+                        off + i + 1,
+                        run[i],
+                        cand["right"],
+                        cand["before"],
+                        cand["after"],
+                        score,
+                        "model",
+                    )
+                )
         return out

@@ -26,16 +26,23 @@ from importlib import metadata, resources
 from typing import Any
 
 from sftlint.text.cache import cache_key, load_or_build
+from sftlint.text.typo_data import MODERN_WORDS
 from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
-MODEL_VERSION = 5
+MODEL_VERSION = 6
 #: Words shorter or longer than this are not correction targets.
 MIN_WORD, MAX_WORD = 2, 4
 #: Words this rare (jieba counts) are not offered as corrections.
 MIN_INDEX_FREQ = 3
 #: Longest word used when scoring segmentations.
 MAX_SEG_WORD = 7
+
+#: jieba-style count given to the built-in modern words (a middling word).
+MODERN_FREQ = 500
+#: jieba part-of-speech tags of proper nouns, and the frequency below which they count as rare.
+PROPER_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
+PROPER_MAX_FREQ = 100
 
 _EXACT_BASE = 0xE000  # private-use code points for exact syllables
 _FUZZY_BASE = 0xE800  # ... and for fuzzy syllable classes
@@ -53,7 +60,9 @@ def _version(dist: str) -> str:
 
 
 def model_key() -> str:
-    return cache_key("typo-model", MODEL_VERSION, _version("jieba"), _version("pypinyin"))
+    return cache_key(
+        "typo-model", MODEL_VERSION, _version("jieba"), _version("pypinyin"), " ".join(MODERN_WORDS)
+    )
 
 
 def load_model() -> dict[str, Any]:
@@ -77,6 +86,7 @@ def _load_emissions() -> dict[str, dict[str, float]]:
 def build_model() -> dict[str, Any]:
     """Build every table the detector needs from the packages' own data files."""
     freq: dict[str, int] = {}
+    tags: dict[str, str] = {}
     for line in _package_text("jieba", "dict.txt").splitlines():
         parts = line.split(" ")
         if len(parts) < 2:
@@ -87,6 +97,18 @@ def build_model() -> dict[str, Any]:
                 freq[word] = freq.get(word, 0) + int(parts[1])
             except ValueError:
                 continue
+            if len(parts) > 2:
+                tags[word] = parts[2]
+    # Rare proper nouns (names, places, organisations): a correction that
+    # turns a text into one of these is more likely another name than a typo.
+    proper = frozenset(
+        w
+        for w, t in tags.items()
+        if MIN_WORD <= len(w) <= MAX_WORD and t in PROPER_TAGS and freq.get(w, 0) < PROPER_MAX_FREQ
+    )
+    for word in MODERN_WORDS:
+        if _is_han_word(word):
+            freq.setdefault(word, MODERN_FREQ)
     total = sum(freq.values())
 
     # Readings: pypinyin's per-character list (first = most common) and the
@@ -105,7 +127,7 @@ def build_model() -> dict[str, Any]:
     attested: dict[str, set[str]] = {}
     for word, pys in phrases.items():
         if len(word) == len(pys):
-            for ch, py in zip(word, pys):
+            for ch, py in zip(word, pys, strict=False):
                 attested.setdefault(ch, set()).add(strip_tone(py[0]))
 
     syllables: dict[str, str] = {}
@@ -143,7 +165,7 @@ def build_model() -> dict[str, Any]:
         pys = word_pinyin(word)
         if pys is None:
             continue
-        for j, (ch, py) in enumerate(zip(word, pys)):
+        for j, (ch, py) in enumerate(zip(word, pys, strict=False)):
             k = word[:j] + fcode(py) + word[j + 1 :]
             have = index.get(k, "")
             if ch not in have:
@@ -189,5 +211,6 @@ def build_model() -> dict[str, Any]:
         "fuzzy": fuzzy_codes,
         "char_freq": char_freq,
         "known": frozenset(known),
+        "proper": proper,
         "syllables": {c: s for s, c in syllables.items()},
     }
