@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
 from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.locate import escape_token
 from sftlint.reader import RawRecord
@@ -20,6 +22,7 @@ class _ProblemRule(Rule):
     """A J rule that reports the reader's problems of some kinds."""
 
     scope = "file"
+    needs_problems = True  # the engine skips it for records the reader had nothing to say about
     kinds: tuple[str, ...] = ()
 
     def check_raw(self, raw: RawRecord) -> Iterator[Finding]:
@@ -168,23 +171,6 @@ class BlankLine(_ProblemRule):
                        fix=Fix("remove the blank line", (Edit(None, 0, 1 << 30, "", line=raw.line),)))
 
 
-_KEY_TOKEN = re.compile(r'"\s*:')
-
-
-def count_keys(value: Any) -> int:
-    """Keys of every object in ``value`` (iterative: values can nest 1,000 deep)."""
-    total = 0
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if type(v) is dict:
-            total += len(v)
-            stack.extend(x for x in v.values() if type(x) in (dict, list))
-        elif type(v) is list:
-            stack.extend(x for x in v if type(x) in (dict, list))
-    return total
-
-
 _TOKENS = re.compile(r'["{}\[\],]')
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 
@@ -269,15 +255,18 @@ class DuplicateKey(Rule):
     scope = "file"
 
     def check_raw(self, raw: RawRecord) -> Iterator[Finding]:
-        if not raw.parsed or raw.text is None:
+        if not raw.parsed:
             return
-        text = raw.text
-        keys = count_keys(raw.data)
-        # Fast path: every key token is `"` then `:`; if the text holds exactly as
-        # many such tokens as the parsed value has keys, no key was dropped.
-        if text.count('":') == keys or len(_KEY_TOKEN.findall(text)) == keys:
+        # Fast path: every key is followed by a colon.  Re-serialising the parsed
+        # value (orjson, C speed) writes each surviving key once and every string
+        # as it was, so if the source holds as many colons as that, no key was
+        # dropped.  A dropped duplicate takes its colon with it.  Only a mismatch
+        # (or an escaped colon, \u003a, which serialises as a plain one) needs the
+        # scan of the text.
+        source = raw.raw_bytes if raw.raw_bytes is not None else (raw.text or "").encode("utf-8")
+        if source.count(b":") == orjson.dumps(raw.data).count(b":") and b"\\u003" not in source:
             return
-        for obj_ptr, key, _offset in find_duplicate_keys(text):
+        for obj_ptr, key, _offset in find_duplicate_keys(raw.source_text() or ""):
             pointer = obj_ptr + "/" + escape_token(key)
             yield Finding(f"key {key!r} appears more than once in {obj_ptr or 'the record'}; "
                           "parsers keep only one of the values", pointer=pointer)

@@ -111,7 +111,7 @@ def load_records(path: str | os.PathLike[str], format: str | None = None) -> Ite
     pending: list[Any] = []
 
     def build(raw: Any) -> Record:
-        rec = Record(info, raw.index, raw.line, raw.end_line, raw.data, raw.text or "", raw.column)
+        rec = Record(info, raw.index, raw.line, raw.end_line, raw.data, raw.source_text() or "", raw.column)
         if fmt is not None:
             rec.format = fmt.name
             try:

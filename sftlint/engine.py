@@ -92,6 +92,7 @@ class Engine:
             self.rules.append(rule)
             self.severity[cls.code] = severity or cls.severity
         self.file_rules = [r for r in self.rules if r.scope == "file"]
+        self.file_rules_always = [r for r in self.file_rules if not r.needs_problems]
         self.record_rules = [r for r in self.rules if r.scope == "record"]
         self.dataset_rules = [r for r in self.rules if r.scope == "dataset"]
         self.summaries: dict[str, list[Any]] = {r.code: [] for r in self.dataset_rules}
@@ -169,7 +170,7 @@ class Engine:
     def process(self, raw: RawRecord, state: FileState) -> Iterator[Diagnostic]:
         """Run every rule on one raw record (also used by parallel workers)."""
         path = state.info.path
-        for rule in self.file_rules:
+        for rule in self.file_rules if raw.problems else self.file_rules_always:
             try:
                 findings = list(rule.check_raw(raw))
             except Exception as exc:
@@ -184,7 +185,8 @@ class Engine:
         data = raw.data
         if type(data) is not dict:
             return  # J002 reports it; nothing else applies
-        record = Record(state.info, raw.index, raw.line, raw.end_line, data, raw.text or "", raw.column)
+        record = Record(state.info, raw.index, raw.line, raw.end_line, data,
+                        raw.text if raw.text is not None else raw.raw_bytes or "", raw.column)
         fmt = state.fmt
         if fmt is not None:
             record.format = fmt.name
@@ -249,15 +251,16 @@ class Engine:
             d.line, d.column = f.line, f.column
             d.end_line = f.end_line if f.end_line is not None else f.line
             d.end_column = f.end_column if f.end_column is not None else f.column
-        elif raw.parsed and raw.text is not None:
-            self._locate(d, raw.text, raw.line, raw.column, f)
+        elif raw.parsed and raw.source_text() is not None:
+            self._locate(d, raw.source_text(), raw.line, raw.column, f)
         else:
             d.line = d.end_line = raw.line
             d.column = d.end_column = 1
         if self.want_hashes:
             d.record_hash = _raw_hash(raw)
-        if raw.text and d.source is None and len(raw.text) < 4000 and "\n" not in raw.text:
-            d.source = raw.text
+        text = raw.source_text()
+        if text and d.source is None and len(text) < 4000 and "\n" not in text:
+            d.source = text
             if d.column is not None:
                 start = max(0, d.column - raw.column)
                 end = (d.end_column - raw.column) if d.end_line == d.line and d.end_column else start + 1
@@ -337,7 +340,7 @@ def _raw_hash(raw: RawRecord) -> str:
         return record_hash(raw.data)
     if raw.raw_bytes is not None:
         return text_hash(raw.raw_bytes)
-    return text_hash(raw.text or f"{raw.path}:{raw.line}")
+    return text_hash(raw.source_text() or f"{raw.path}:{raw.line}")
 
 
 def iter_diagnostics(engine: Engine, sources: Iterable[Any]) -> Iterator[Diagnostic]:

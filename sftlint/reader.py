@@ -77,8 +77,14 @@ class RawRecord:
     data: Any = None
     parsed: bool = False
     column: int = 1  # column of the record's first character on ``line``
-    problems: list[ReadProblem] = field(default_factory=list)
+    problems: list[ReadProblem] | tuple[()] = ()  # empty on the fast path (shared, never mutated)
     raw_bytes: bytes | None = None  # for JSONL: the line as read (fast paths, hashing)
+
+    def source_text(self) -> str | None:
+        """The decoded source; JSONL lines are decoded only when someone asks."""
+        if self.text is None and self.raw_bytes is not None and self.parsed:
+            self.text = self.raw_bytes.decode("utf-8")
+        return self.text
 
 
 class SourceError(Exception):
@@ -131,14 +137,21 @@ def _utf16_bom(head: bytes) -> str | None:
 
 
 class _Lines:
-    """Physical lines of a binary stream with a size cap and push-back."""
+    """Physical lines of a binary stream, with a size cap and push-back (for
+    the look-ahead that recognises a record spread over several lines)."""
 
     def __init__(self, stream: IO[bytes], max_bytes: int) -> None:
         self.stream = stream
         self.max_bytes = max_bytes
         self.lineno = 0
-        self.bytes_read = 0
         self._pushed: deque[tuple[int, bytes, bool]] = deque()
+
+    def skip_rest(self) -> None:
+        """Discard the rest of an oversized line without holding it in memory."""
+        while True:
+            chunk = self.stream.readline(1 << 20)
+            if not chunk or chunk.endswith(b"\n"):
+                return
 
     def next(self) -> tuple[int, bytes, bool] | None:
         """Return ``(lineno, line_without_newline, too_large)`` or None at EOF."""
@@ -148,21 +161,12 @@ class _Lines:
         if not line:
             return None
         self.lineno += 1
-        self.bytes_read += len(line)
-        too_large = False
-        if len(line) > self.max_bytes and not line.endswith(b"\n"):
-            # Skip the rest of the oversized line without holding it.
-            too_large = True
+        too_large = len(line) > self.max_bytes and not line.endswith(b"\n")
+        if too_large:
+            self.skip_rest()
             line = line[:256]
-            while True:
-                chunk = self.stream.readline(1 << 20)
-                self.bytes_read += len(chunk)
-                if not chunk or chunk.endswith(b"\n"):
-                    break
-        if line.endswith(b"\n"):
-            line = line[:-1]
-            if line.endswith(b"\r"):
-                line = line[:-1]
+        elif line.endswith(b"\n"):
+            line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
         return self.lineno, line, too_large
 
     def push_back(self, items: list[tuple[int, bytes, bool]]) -> None:
@@ -205,37 +209,51 @@ def _is_truncation(message: str) -> bool:
 
 def read_jsonl(stream: IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
                first_index: int = 0) -> Iterator[RawRecord]:
-    """Stream a JSONL file: one raw record per non-blank line."""
+    """Stream a JSONL file: one raw record per non-blank line.
+
+    The loop is the hot path of every run: a line that parses costs one
+    ``readline``, one ``orjson.loads`` and one small object; everything else
+    (decoding for messages, explaining failures) happens only when needed.
+    """
     lines = _Lines(stream, max_record_bytes)
+    readline = stream.readline
+    limit = max_record_bytes + 1
+    pushed = lines._pushed
     index = first_index
-    first = True
     saw_content = False
     pending_blank: list[RawRecord] = []
     loads = orjson.loads
     while True:
-        item = lines.next()
-        if item is None:
-            break
-        lineno, line, too_large = item
         problems: list[ReadProblem] = []
-        column = 1
-        if first:
-            first = False
-            if line.startswith(b"\xef\xbb\xbf"):
+        if pushed:
+            lineno, line, too_large = pushed.popleft()
+        else:
+            line = readline(limit)
+            if not line:
+                break
+            lineno = lines.lineno = lines.lineno + 1
+            too_large = len(line) >= limit and not line.endswith(b"\n")
+            if too_large:
+                lines.skip_rest()
+                line = line[:256]
+            elif line[-1:] == b"\n":
+                line = line[:-2] if line[-2:-1] == b"\r" else line[:-1]
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
                 problems.append(ReadProblem("bom", "file starts with a UTF-8 byte-order mark (BOM)", column=1,
                                             byte_offset=0, fatal=False))
         if too_large:
-            yield RawRecord(path, index, lineno, lineno, None, problems=problems + [ReadProblem(
-                "too-large", f"line is larger than {max_record_bytes // (1024 * 1024)} MiB; skipped")])
+            problems.append(ReadProblem(
+                "too-large", f"line is larger than {max_record_bytes // (1024 * 1024)} MiB; skipped"))
+            yield RawRecord(path, index, lineno, lineno, None, problems=problems)
             index += 1
             saw_content = True
             continue
         if not line.strip():
             # Blank lines are reported as J004 unless they trail the last record
             # (editors add those); we find out by looking at what follows.
-            pending_blank.append(RawRecord(path, -1, lineno, lineno, "", problems=problems + [
-                ReadProblem("blank", "blank line between records; JSONL holds one record per line")]))
+            problems.append(ReadProblem("blank", "blank line between records; JSONL holds one record per line"))
+            pending_blank.append(RawRecord(path, -1, lineno, lineno, "", problems=problems))
             continue
         if pending_blank:
             yield from pending_blank
@@ -246,8 +264,7 @@ def read_jsonl(stream: IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX
         except orjson.JSONDecodeError:
             data = _FAILED
         if data is not _FAILED:
-            text = line.decode("utf-8")
-            yield RawRecord(path, index, lineno, lineno, text, data, True, column, problems, line)
+            yield RawRecord(path, index, lineno, lineno, None, data, True, 1, problems or (), line)
             index += 1
             continue
         # -- slow path: explain the failure --------------------------------
@@ -265,10 +282,9 @@ def read_jsonl(stream: IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX
             if joined is not None:
                 end_line, data, full_text = joined
                 problems.append(ReadProblem(
-                    "multiline",
-                    f"one JSON record spans lines {lineno}-{end_line}; JSONL needs one record per line",
+                    "multiline", f"one JSON record spans lines {lineno}-{end_line}; JSONL needs one record per line",
                     column=1, end_line=end_line, fatal=False))
-                yield RawRecord(path, index, lineno, end_line, full_text, data, True, column, problems)
+                yield RawRecord(path, index, lineno, end_line, full_text, data, True, 1, problems)
                 index += 1
                 continue
             following = lines.next()

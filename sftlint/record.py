@@ -39,28 +39,44 @@ class Segment:
     kind: str = "text"  # "text", "reasoning", ... (type of a content part)
 
 
-@dataclass(slots=True)
 class Message:
     """One conversational turn.
 
     ``role`` is canonical (see :data:`ROLES`) or, for an unknown role, the raw
     value as written so that S002 can report it.  ``content`` is always a str
     (parts joined with a newline); ``segments`` maps offsets in it back to
-    pointers.
+    pointers.  Built once per message of every record, so it is a plain slotted
+    class and the common single-segment case is materialised only on demand.
     """
 
-    role: str
-    content: str
-    index: int
-    pointer: str  # pointer of the message object itself ("" for Alpaca fields)
-    content_pointer: str  # pointer of the whole content value, for whole-text findings
-    segments: list[Segment]
-    raw_role: Any = None
-    role_pointer: str | None = None
-    tool_calls: list[Any] | None = None
-    weight: float | None = None
-    #: content includes non-text parts (images, audio): empty text is not empty content
-    has_media: bool = False
+    __slots__ = ("_segments", "content", "content_pointer", "has_media", "index", "pointer", "raw_role", "role",
+                 "role_pointer", "tool_calls", "weight")
+
+    def __init__(self, role: str, content: str, index: int, pointer: str, content_pointer: str,
+                 segments: list[Segment] | None = None, raw_role: Any = None, role_pointer: str | None = None,
+                 tool_calls: list[Any] | None = None, weight: float | None = None, has_media: bool = False) -> None:
+        self.role = role
+        self.content = content
+        self.index = index
+        self.pointer = pointer  # pointer of the message object itself ("" for Alpaca fields)
+        self.content_pointer = content_pointer  # pointer of the whole content value
+        self._segments = segments  # None: one segment, the whole content at content_pointer
+        self.raw_role = raw_role
+        self.role_pointer = role_pointer
+        self.tool_calls = tool_calls
+        self.weight = weight
+        #: content includes non-text parts (images, audio): empty text is not empty content
+        self.has_media = has_media
+
+    @property
+    def segments(self) -> list[Segment]:
+        if self._segments is None:
+            self._segments = [Segment(self.content_pointer, 0, len(self.content))]
+        return self._segments
+
+    def __repr__(self) -> str:
+        return f"Message(role={self.role!r}, index={self.index}, pointer={self.content_pointer!r}, " \
+               f"content={self.content[:40]!r})"
 
     def resolve(self, span: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
         """Map a span in ``content`` to ``(pointer, span-in-that-string)``.
@@ -69,11 +85,16 @@ class Message:
         crosses segments is clipped to the segment where it starts: a pointer
         must name exactly one string.
         """
-        if span is None or not self.segments:
+        segments = self._segments
+        if span is None:
+            return self.content_pointer, None
+        if segments is None:
+            return self.content_pointer, span
+        if not segments:
             return self.content_pointer, None
         start, end = span
-        chosen = self.segments[0]
-        for seg in self.segments:
+        chosen = segments[0]
+        for seg in segments:
             if seg.start <= start:
                 chosen = seg
             else:
@@ -106,11 +127,11 @@ class Record:
     line: int  # 1-based physical line where the record starts
     end_line: int
     data: Any  # the parsed JSON value
-    raw: str  # the record's source text (one line for JSONL)
+    raw: str | bytes  # the record's source (a JSONL line stays undecoded bytes until needed)
     raw_column: int = 1  # column where the record starts on ``line`` (JSON arrays)
     messages: list[Message] | None = None  # None when the format could not map it
     format: str | None = None
-    _memo: dict[str, Any] = field(default_factory=dict)
+    _memo: dict[str, Any] | None = None
     _locator: Any = None
     _hash: str | None = None
 
@@ -118,12 +139,23 @@ class Record:
     def path(self) -> str:
         return self.file.path
 
+    @property
+    def text(self) -> str:
+        """The record's source text, decoded (for locating findings)."""
+        raw = self.raw
+        if isinstance(raw, bytes):
+            raw = self.raw = raw.decode("utf-8")
+        return raw
+
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """Return the cached value for ``key``, computing it once per record."""
+        memo = self._memo
+        if memo is None:
+            memo = self._memo = {}
         try:
-            return self._memo[key]
+            return memo[key]
         except KeyError:
-            value = self._memo[key] = compute()
+            value = memo[key] = compute()
             return value
 
     @property
@@ -152,5 +184,5 @@ class Record:
         from sftlint.locate import Locator
 
         if self._locator is None:
-            self._locator = Locator(self.raw, self.line, self.raw_column)
+            self._locator = Locator(self.text, self.line, self.raw_column)
         return self._locator.locate(pointer, span)

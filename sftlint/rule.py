@@ -67,6 +67,9 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     fix_availability: ClassVar[FixAvailability] = "never"
     Options: ClassVar[type[RuleOptions]] = RuleOptions
+    #: File-scope rules that only report reader problems set this, so the engine
+    #: calls them only for raw records that have problems (the hot path skips them).
+    needs_problems: ClassVar[bool] = False
     #: Set by the plugin manager: the plugin (distribution) that provided the rule.
     plugin: ClassVar[str] = ""
 

@@ -101,33 +101,45 @@ class MessagesFormat(InputFormat):
         if not isinstance(msgs, list):
             return []
         out: list[Message] = []
+        append = out.append
         for i, m in enumerate(msgs):
-            if not isinstance(m, dict):
+            if type(m) is not dict:
                 continue
-            ptr = f"/messages/{i}"
+            ptr = _pointer(i)
             raw_role = m.get("role")
             # A missing or non-string role maps to "" (S001 reports it; S002 only
             # judges string roles).
-            role = ROLE_MAP.get(raw_role, raw_role) if isinstance(raw_role, str) else ""
+            role = ROLE_MAP.get(raw_role, raw_role) if type(raw_role) is str else ""
             content = m.get("content")
             cptr = ptr + "/content"
-            if isinstance(content, str):
-                text, segments = content, [Segment(cptr, 0, len(content))]
-            elif isinstance(content, list):
+            if len(m) == 2 and type(content) is str:  # the common {"role", "content"} case
+                append(Message(role, content, len(out), ptr, cptr, None, raw_role, ptr + "/role"))
+                continue
+            segments = None
+            media = False
+            calls = m.get("tool_calls")
+            if type(content) is str:
+                text = content
+            elif type(content) is list:
                 text, segments = parts_to_text(content, cptr)
+                if not calls:
+                    calls = [p for p in content if isinstance(p, dict) and p.get("type") in TOOL_CALL_PART_TYPES]
+                media = any(isinstance(p, dict) and p.get("type") not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
+                            for p in content)
             else:
                 text, segments = "", []
-            calls = m.get("tool_calls")
-            if not calls and isinstance(content, list):
-                calls = [p for p in content if isinstance(p, dict) and p.get("type") in TOOL_CALL_PART_TYPES]
             weight = m.get("weight")
-            media = isinstance(content, list) and any(
-                isinstance(p, dict) and p.get("type") not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
-                for p in content)
-            out.append(Message(
+            append(Message(
                 role, text, len(out), ptr, cptr, segments, raw_role, ptr + "/role",
                 calls if isinstance(calls, list) and calls else None,
                 weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
                 media,
             ))
         return out
+
+
+_POINTERS = [f"/messages/{i}" for i in range(256)]
+
+
+def _pointer(i: int) -> str:
+    return _POINTERS[i] if i < 256 else f"/messages/{i}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sftlint.formats.base import InputFormat
-from sftlint.record import Message, Segment
+from sftlint.record import Message
 
 ROLE_MAP = {
     "human": "user",
@@ -55,8 +55,7 @@ class ShareGPTFormat(InputFormat):
         out: list[Message] = []
         system = obj.get("system")
         if isinstance(system, str) and system:
-            out.append(Message("system", system, 0, "", "/system", [Segment("/system", 0, len(system))],
-                               "system", None))
+            out.append(Message("system", system, 0, "", "/system", None, "system", None))
         conv = obj.get("conversations")
         if not isinstance(conv, list):
             return out
@@ -69,7 +68,7 @@ class ShareGPTFormat(InputFormat):
             value = m.get("value")
             vptr = ptr + "/value"
             text = value if isinstance(value, str) else ""
-            segments = [Segment(vptr, 0, len(text))] if isinstance(value, str) else []
+            segments = None if isinstance(value, str) else []
             calls = [value] if raw_role == "function_call" else None
             out.append(Message(role, text, len(out), ptr, vptr, segments, raw_role, ptr + "/from", calls))
         return out
