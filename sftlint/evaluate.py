@@ -213,13 +213,13 @@ def build_output_records(rows: Sequence[Any], reference: str | Path | None = Non
 # --------------------------------------------------------------------------- scoring
 
 
-def _selected_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) -> list[type]:
-    """Selected rule classes; by default the record-level rules enabled by default.
+#: Families not scored by default: J judges the JSONL file itself, D judges a training set
+#: (duplicates, too few records, drift), not an answer.
+EVAL_DEFAULT_IGNORE = ("J", "D")
 
-    Dataset-level rules (duplicates, too few records, drift) judge a training
-    set, not an answer, and file-level rules judge the JSONL itself; they are
-    only scored when selected explicitly.
-    """
+
+def _selected_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) -> list[type]:
+    """Selected rule classes; by default those enabled by default, minus the J and D families."""
     from sftlint.config import Settings, select_rules
     from sftlint.plugins import default_registry
 
@@ -227,7 +227,7 @@ def _selected_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) 
     settings = Settings(select=list(select) if select else None, ignore=list(ignore or []))
     chosen = select_rules(rules, settings)
     if not select:
-        chosen = [r for r in chosen if r.scope == "record"]
+        chosen = [r for r in chosen if not r.code.startswith(EVAL_DEFAULT_IGNORE)]
     return chosen
 
 
