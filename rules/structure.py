@@ -31,8 +31,13 @@ class _ProblemRule(Rule):
                 yield self.problem_finding(raw, p)
 
     def problem_finding(self, raw: RawRecord, p: Any) -> Finding:
-        return Finding(p.message, line=raw.line, column=p.column or 1,
-                       end_line=p.end_line or raw.line, end_column=(p.column or 1) + (0 if p.end_line else 1))
+        return Finding(
+            p.message,
+            line=raw.line,
+            column=p.column or 1,
+            end_line=p.end_line or raw.line,
+            end_column=(p.column or 1) + (0 if p.end_line else 1),
+        )
 
 
 class InvalidJson(_ProblemRule):
@@ -167,8 +172,14 @@ class BlankLine(_ProblemRule):
     kinds = ("blank",)
 
     def problem_finding(self, raw: RawRecord, p: Any) -> Finding:
-        return Finding(p.message, line=raw.line, column=1, end_line=raw.line, end_column=1,
-                       fix=Fix("remove the blank line", (Edit(None, 0, 1 << 30, "", line=raw.line),)))
+        return Finding(
+            p.message,
+            line=raw.line,
+            column=1,
+            end_line=raw.line,
+            end_column=1,
+            fix=Fix("remove the blank line", (Edit(None, 0, 1 << 30, "", line=raw.line),)),
+        )
 
 
 _TOKENS = re.compile(r'["{}\[\],]')
@@ -268,8 +279,11 @@ class DuplicateKey(Rule):
             return
         for obj_ptr, key, _offset in find_duplicate_keys(raw.source_text() or ""):
             pointer = obj_ptr + "/" + escape_token(key)
-            yield Finding(f"key {key!r} appears more than once in {obj_ptr or 'the record'}; "
-                          "parsers keep only one of the values", pointer=pointer)
+            yield Finding(
+                f"key {key!r} appears more than once in {obj_ptr or 'the record'}; "
+                "parsers keep only one of the values",
+                pointer=pointer,
+            )
 
 
 class EmptyFile(_ProblemRule):
@@ -352,8 +366,11 @@ class SchemaViolation(Rule):
     def check(self, record: Record) -> Iterator[Finding]:
         fmt = record.file.input_format
         if fmt is None:
-            yield self.finding("record matches no known input format (messages, sharegpt, alpaca); "
-                               "pass --format or install a format plugin", pointer="")
+            yield self.finding(
+                "record matches no known input format (messages, sharegpt, alpaca); "
+                "pass --format or install a format plugin",
+                pointer="",
+            )
             return
         if fmt.quick_check(record.data):
             return
@@ -388,8 +405,10 @@ class UnknownRole(Rule):
     def check(self, record: Record) -> Iterator[Finding]:
         for m in record.messages or ():
             if m.role and m.role not in ROLES and isinstance(m.raw_role, str):
-                yield self.finding(f"unknown role {m.raw_role!r} (expected one of: {_known_roles(record)})",
-                                   pointer=m.role_pointer or m.pointer)
+                yield self.finding(
+                    f"unknown role {m.raw_role!r} (expected one of: {_known_roles(record)})",
+                    pointer=m.role_pointer or m.pointer,
+                )
 
 
 def _known_roles(record: Record) -> str:
@@ -514,8 +533,10 @@ class NoFinalAssistant(Rule):
             return
         last = msgs[-1]
         if last.role in ROLES and last.role != "assistant":  # unknown roles: S002
-            yield self.finding(f"the last message is the {last.role}'s, not the assistant's; nothing is learned "
-                               "from it", pointer=last.role_pointer or last.content_pointer)
+            yield self.finding(
+                f"the last message is the {last.role}'s, not the assistant's; nothing is learned from it",
+                pointer=last.role_pointer or last.content_pointer,
+            )
 
 
 class MisplacedSystem(Rule):
@@ -606,7 +627,9 @@ class TemplatePlaceholder(Rule):
             text = m.content
             if self._needle not in text:
                 continue
-            code_spans = [c.span() for c in _CODE.finditer(text)] if self.options.skip_code and "`" in text else []
+            code_spans = (
+                [c.span() for c in _CODE.finditer(text)] if self.options.skip_code and "`" in text else []
+            )
             for hit in pattern.finditer(text):
                 s, e = hit.span()
                 if any(a <= s < b for a, b in code_spans):

@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from sftlint.api import lint, lint_iter, list_rules, load_records
-    from sftlint.diagnostic import Diagnostic, Finding, Fix
+    from sftlint.diagnostic import Diagnostic, Edit, Finding, Fix
     from sftlint.record import Message, Record
     from sftlint.rule import Rule, RuleOptions
 
@@ -40,7 +40,22 @@ _LAZY = {
     "RuleOptions": "sftlint.rule",
 }
 
-__all__ = ["__version__", "hookimpl", *sorted(_LAZY)]
+__all__ = [
+    "Diagnostic",
+    "Edit",
+    "Finding",
+    "Fix",
+    "Message",
+    "Record",
+    "Rule",
+    "RuleOptions",
+    "__version__",
+    "hookimpl",
+    "lint",
+    "lint_iter",
+    "list_rules",
+    "load_records",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -40,8 +40,15 @@ def _expand_dirs(sources: list[Any]) -> list[Any]:
     return out
 
 
-def _settings(source_list: list[Any], config: Any, select: Any, ignore: Any, extend_select: Any,
-              format: str | None, options: Mapping[str, Mapping[str, Any]] | None) -> Settings:
+def _settings(
+    source_list: list[Any],
+    config: Any,
+    select: Any,
+    ignore: Any,
+    extend_select: Any,
+    format: str | None,
+    options: Mapping[str, Mapping[str, Any]] | None,
+) -> Settings:
     if isinstance(config, Settings):
         settings = config
     elif isinstance(config, (str, os.PathLike)):

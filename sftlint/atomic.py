@@ -22,10 +22,8 @@ def atomic_writer(path: str, mode: str = "wb") -> Iterator[IO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        except FileNotFoundError:
-            pass
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -44,7 +44,11 @@ class Baseline:
             raise ConfigError(f"baseline file not found: {path} (create it with --write-baseline)") from exc
         except (OSError, ValueError) as exc:
             raise ConfigError(f"baseline file {path} is not valid JSON: {exc}") from exc
-        if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(doc.get("entries"), list):
+        if (
+            not isinstance(doc, dict)
+            or doc.get("version") != VERSION
+            or not isinstance(doc.get("entries"), list)
+        ):
             raise ConfigError(f"baseline file {path} is not an sftlint baseline (version {VERSION})")
         self.remaining: Counter[tuple[str, str]] = Counter()
         for entry in doc["entries"]:

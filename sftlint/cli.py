@@ -40,36 +40,64 @@ def _error(message: str) -> None:
 
 
 def add_check_parser(sub: Any) -> None:
-    p = sub.add_parser("check", help="lint SFT datasets", description="Lint SFT datasets (JSONL, JSON arrays, "
-                       ".gz, or - for standard input). Directories are searched for *.jsonl and *.json.")
+    p = sub.add_parser(
+        "check",
+        help="lint SFT datasets",
+        description="Lint SFT datasets (JSONL, JSON arrays, "
+        ".gz, or - for standard input). Directories are searched for *.jsonl and *.json.",
+    )
     p.add_argument("paths", nargs="*", default=None, help="files, directories, or - (default: .)")
-    p.add_argument("--select", action="append", metavar="RULES",
-                   help="rules to enable: codes, prefixes (R, K1), names or ALL; comma-separated")
+    p.add_argument(
+        "--select",
+        action="append",
+        metavar="RULES",
+        help="rules to enable: codes, prefixes (R, K1), names or ALL; comma-separated",
+    )
     p.add_argument("--extend-select", action="append", metavar="RULES", help="rules to enable in addition")
     p.add_argument("--ignore", action="append", metavar="RULES", help="rules to disable")
-    p.add_argument("--format", dest="input_format", metavar="FORMAT",
-                   help="input format instead of auto-detection (messages, sharegpt, alpaca, ...)")
-    p.add_argument("--output-format", metavar="FORMAT",
-                   help="full (default), concise, json, json-lines, sarif, github, junit "
-                        "(github under GitHub Actions)")
+    p.add_argument(
+        "--format",
+        dest="input_format",
+        metavar="FORMAT",
+        help="input format instead of auto-detection (messages, sharegpt, alpaca, ...)",
+    )
+    p.add_argument(
+        "--output-format",
+        metavar="FORMAT",
+        help="full (default), concise, json, json-lines, sarif, github, junit (github under GitHub Actions)",
+    )
     p.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE")
     p.add_argument("--statistics", action="store_true", help="show counts per rule instead of each finding")
     p.add_argument("--fail-on", choices=("error", "warning"), help="lowest severity that fails the run")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings fail the run")
     p.add_argument("--config", metavar="FILE", help="sftlint.toml or pyproject.toml to use (no discovery)")
     p.add_argument("--baseline", metavar="FILE", help="hide findings recorded in this baseline file")
-    p.add_argument("--write-baseline", action="store_true",
-                   help="record the current findings in the --baseline file (default .sftlint-baseline.json) "
-                        "and exit 0")
+    p.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="record the current findings in the --baseline file (default .sftlint-baseline.json) and exit 0",
+    )
     p.add_argument("--fix", action="store_true", help="apply safe fixes to the files (atomically)")
     p.add_argument("--unsafe-fixes", action="store_true", help="with --fix, also apply unsafe fixes")
     p.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary or progress")
     p.add_argument("--no-color", action="store_true", help="disable colored output")
-    p.add_argument("--max-record-bytes", type=int, metavar="N", help="skip (and report) records larger than N")
-    p.add_argument("--jobs", "-j", type=int, metavar="N", default=None,
-                   help="worker processes (default: all cores; 1 = serial)")
-    p.add_argument("--engine", choices=("local", "ray"), default="local",
-                   help="run on this machine (default) or on a Ray cluster (sftlint[ray])")
+    p.add_argument(
+        "--max-record-bytes", type=int, metavar="N", help="skip (and report) records larger than N"
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        default=None,
+        help="worker processes (default: all cores; 1 = serial)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="run on this machine (default) or on a Ray cluster (sftlint[ray])",
+    )
     p.set_defaults(func=cmd_check)
 
 
@@ -96,7 +124,6 @@ class _Progress:
 def cmd_check(args: argparse.Namespace) -> int:
     from sftlint.config import ConfigError, discover_settings
     from sftlint.files import expand_paths
-    from sftlint.reader import SourceError
     from sftlint.report.base import RunSummary
 
     paths = args.paths or ["."]
@@ -104,8 +131,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     for p in missing:
         _error(f"{p}: no such file or directory")
     files = expand_paths([p for p in paths if p not in missing])
-    empty_dirs = [p for p in paths if p not in missing and p != "-" and os.path.isdir(p)
-                  and not any(f.startswith(os.path.join(p, "")) or f == p for f in files)]
+    empty_dirs = [
+        p
+        for p in paths
+        if p not in missing
+        and p != "-"
+        and os.path.isdir(p)
+        and not any(f.startswith(os.path.join(p, "")) or f == p for f in files)
+    ]
     for d in empty_dirs:
         _error(f"{d}: no data files (*.jsonl, *.json) found in this directory")
     if not files:
@@ -121,7 +154,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             settings = settings.merged(ignore=[], extend_select=[])
         settings = settings.merged(
             select=_split(args.select),
-            extend_select=(settings.extend_select + _split(args.extend_select)) if args.extend_select else None,
+            extend_select=(settings.extend_select + _split(args.extend_select))
+            if args.extend_select
+            else None,
             ignore=(settings.ignore + _split(args.ignore)) if args.ignore else None,
             fail_on=args.fail_on,
             format=args.input_format,
@@ -133,11 +168,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         registry = default_registry()
         output_format = settings.output_format or (
-            "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
+            "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full"
+        )
         reporter_cls = registry.reporters.get(output_format)
         if reporter_cls is None:
-            raise ConfigError(f"unknown output format {output_format!r} "
-                              f"(known: {', '.join(sorted(registry.reporters))})")
+            raise ConfigError(
+                f"unknown output format {output_format!r} (known: {', '.join(sorted(registry.reporters))})"
+            )
         baseline = None
         write_baseline = args.write_baseline
         if args.baseline and not write_baseline:
@@ -218,8 +255,16 @@ def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, 
     yield from engine.finish()
 
 
-def _run(engine: Any, files: list[str], args: argparse.Namespace, reporter: Any, summary: Any,
-         baseline: Any, write_baseline: Any, settings: Any) -> list[str]:
+def _run(
+    engine: Any,
+    files: list[str],
+    args: argparse.Namespace,
+    reporter: Any,
+    summary: Any,
+    baseline: Any,
+    write_baseline: Any,
+    settings: Any,
+) -> list[str]:
     errors: list[str] = []
     collected = []
     statistics = args.statistics
@@ -240,7 +285,8 @@ def _run(engine: Any, files: list[str], args: argparse.Namespace, reporter: Any,
     if baseline is not None:
         summary.baselined = baseline.suppressed
     if write_baseline:
-        from sftlint.baseline import DEFAULT_PATH, write_baseline as write
+        from sftlint.baseline import DEFAULT_PATH
+        from sftlint.baseline import write_baseline as write
 
         target = args.baseline or DEFAULT_PATH
         n = write(target, collected)
@@ -261,8 +307,10 @@ def _print_statistics(summary: Any, reporter: Any) -> None:
     if reporter.name in ("json", "json-lines"):
         import json
 
-        rows = [{"code": c, "name": summary.names[c], "count": n, "fixable": summary.fixable.get(c, 0)}
-                for c, n in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0]))]
+        rows = [
+            {"code": c, "name": summary.names[c], "count": n, "fixable": summary.fixable.get(c, 0)}
+            for c, n in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
         stream.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     width = max((len(str(n)) for n in summary.by_code.values()), default=1)
@@ -317,7 +365,9 @@ def cmd_rule(args: argparse.Namespace) -> int:
     if args.output_format == "json":
         import json
 
-        sys.stdout.write(json.dumps(_rule_row(rule) | {"doc": rule.doc()}, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(_rule_row(rule) | {"doc": rule.doc()}, ensure_ascii=False, indent=2) + "\n"
+        )
     else:
         sys.stdout.write(render_rule_page(rule))
     return EXIT_OK
@@ -365,8 +415,11 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     for p in registry.plugins:
         key = p.module if p.module in counts else p.name
         n = counts.get(key, counts.get(p.name, 0))
-        sys.stdout.write(f"{p.name:<20} {p.distribution} {p.version:<10} {p.module}"
-                         + (f"  ({n} rules)" if n else "") + "\n")
+        sys.stdout.write(
+            f"{p.name:<20} {p.distribution} {p.version:<10} {p.module}"
+            + (f"  ({n} rules)" if n else "")
+            + "\n"
+        )
     for message in registry.errors:
         _error(message)
     return EXIT_ERROR if registry.errors else EXIT_OK
@@ -415,17 +468,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # `sftlint check ... | head`: stop quietly.
-        try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        except OSError:
-            pass
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
         return EXIT_OK
     except Exception as exc:  # a bug in sftlint itself: say so, exit 2, no traceback
         import traceback
 
         frame = traceback.extract_tb(exc.__traceback__)[-1]
-        _error(f"internal error: {type(exc).__name__}: {exc} (at {os.path.basename(frame.filename)}:"
-               f"{frame.lineno}); please report it. Set SFTLINT_DEBUG=1 for the traceback.")
+        _error(
+            f"internal error: {type(exc).__name__}: {exc} (at {os.path.basename(frame.filename)}:"
+            f"{frame.lineno}); please report it. Set SFTLINT_DEBUG=1 for the traceback."
+        )
         if os.environ.get("SFTLINT_DEBUG"):
             traceback.print_exc()
         return EXIT_ERROR

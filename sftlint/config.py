@@ -93,9 +93,11 @@ def settings_from_mapping(table: Mapping[str, Any], source: str) -> Settings:
         if norm == "per-file-ignores":
             for pattern, codes in value.items():
                 if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-                    raise ConfigError(f"{source}: per-file-ignores[{pattern!r}] must be a list of rule selectors")
+                    raise ConfigError(
+                        f"{source}: per-file-ignores[{pattern!r}] must be a list of rule selectors"
+                    )
         if norm == "fail-on" and value not in ("error", "warning"):
-            raise ConfigError(f"{source}: 'fail-on' must be \"error\" or \"warning\", got {value!r}")
+            raise ConfigError(f'{source}: \'fail-on\' must be "error" or "warning", got {value!r}')
         if norm == "rules":
             for rule_name, options in value.items():
                 if not isinstance(options, dict):
@@ -174,8 +176,10 @@ def _match(selector: str, rules: Mapping[str, type[Rule]]) -> list[str]:
     prefix = [code for code in rules if code.startswith(upper)]
     if prefix and upper[:1].isalpha():
         return prefix
-    raise ConfigError(f"unknown rule selector {selector!r} (use a code like R003, a prefix like R or K1, "
-                      "a rule name like action-colons, or ALL; `sftlint rules` lists them)")
+    raise ConfigError(
+        f"unknown rule selector {selector!r} (use a code like R003, a prefix like R or K1, "
+        "a rule name like action-colons, or ALL; `sftlint rules` lists them)"
+    )
 
 
 def _expand(selectors: Iterable[str], rules: Mapping[str, type[Rule]]) -> set[str]:
@@ -203,8 +207,11 @@ def ignored_for_path(path: str, settings: Settings, rules: Mapping[str, type[Rul
         return out
     norm = path.replace(os.sep, "/")
     for pattern, selectors in settings.per_file_ignores.items():
-        if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(os.path.basename(norm), pattern) \
-                or fnmatch.fnmatch(norm, "*/" + pattern):
+        if (
+            fnmatch.fnmatch(norm, pattern)
+            or fnmatch.fnmatch(os.path.basename(norm), pattern)
+            or fnmatch.fnmatch(norm, "*/" + pattern)
+        ):
             out |= _expand(selectors, rules)
     return out
 
@@ -222,8 +229,9 @@ def rule_options(rule: type[Rule], settings: Settings) -> tuple[RuleOptions, str
             raw.update(settings.rules[key])
     severity = raw.pop("severity", None)
     if severity is not None and severity not in ("error", "warning", "info"):
-        raise ConfigError(f"[tool.sftlint.rules.{rule.name}] severity must be error, warning or info, "
-                          f"got {severity!r}")
+        raise ConfigError(
+            f"[tool.sftlint.rules.{rule.name}] severity must be error, warning or info, got {severity!r}"
+        )
     values = {k.replace("-", "_"): v for k, v in raw.items()}
     try:
         return rule.Options(**values), severity
@@ -244,5 +252,6 @@ def check_rule_tables(settings: Settings, rules: Mapping[str, type[Rule]]) -> No
     names = {r.name for r in rules.values()} | set(rules)
     for key in settings.rules:
         if key not in names:
-            raise ConfigError(f"[tool.sftlint.rules.{key}]: no rule named {key!r} "
-                              "(`sftlint rules` lists names and codes)")
+            raise ConfigError(
+                f"[tool.sftlint.rules.{key}]: no rule named {key!r} (`sftlint rules` lists names and codes)"
+            )

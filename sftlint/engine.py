@@ -87,7 +87,9 @@ class Engine:
             try:
                 rule = cls(options)
             except Exception as exc:
-                self.errors.append(f"rule {cls.code} ({cls.name}) failed to initialise: {type(exc).__name__}: {exc}")
+                self.errors.append(
+                    f"rule {cls.code} ({cls.name}) failed to initialise: {type(exc).__name__}: {exc}"
+                )
                 continue
             self.rules.append(rule)
             self.severity[cls.code] = severity or cls.severity
@@ -185,8 +187,15 @@ class Engine:
         data = raw.data
         if type(data) is not dict:
             return  # J002 reports it; nothing else applies
-        record = Record(state.info, raw.index, raw.line, raw.end_line, data,
-                        raw.text if raw.text is not None else raw.raw_bytes or "", raw.column)
+        record = Record(
+            state.info,
+            raw.index,
+            raw.line,
+            raw.end_line,
+            data,
+            raw.text if raw.text is not None else raw.raw_bytes or "",
+            raw.column,
+        )
         fmt = state.fmt
         if fmt is not None:
             record.format = fmt.name
@@ -305,13 +314,16 @@ class Engine:
             d.end_line, d.end_column = f.end_line, f.end_column
         return d
 
-    def _crash(self, rule: Rule, exc: BaseException, path: str, line: int | None,
-               index: int | None) -> Diagnostic:
+    def _crash(
+        self, rule: Rule, exc: BaseException, path: str, line: int | None, index: int | None
+    ) -> Diagnostic:
         where = f"record {index} (line {line})" if line is not None else "the dataset"
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         at = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
-        message = (f"rule {rule.code} ({rule.name}, plugin {rule.plugin or '?'}) crashed on {where}: "
-                   f"{type(exc).__name__}: {exc}{at}")
+        message = (
+            f"rule {rule.code} ({rule.name}, plugin {rule.plugin or '?'}) crashed on {where}: "
+            f"{type(exc).__name__}: {exc}{at}"
+        )
         self.errors.append(f"{path}: {message}")
         return Diagnostic(
             code=INTERNAL_CODE,

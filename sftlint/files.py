@@ -6,8 +6,19 @@ import os
 from collections.abc import Iterable
 
 DATA_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz")
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
-             ".ruff_cache", ".pytest_cache"}
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+}
 
 
 def is_data_file(name: str) -> bool:

@@ -25,7 +25,7 @@ def _apply_string_edits(text: str, edits: list[Edit]) -> str:
     for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
         if e.end > last_start or e.start > len(text):
             continue  # overlaps an edit already applied: skip (a second pass catches it)
-        text = text[: e.start] + e.replacement + text[min(e.end, len(text)):]
+        text = text[: e.start] + e.replacement + text[min(e.end, len(text)) :]
         last_start = e.start
     return text
 

@@ -76,7 +76,9 @@ def _load_entry_points(pm: pluggy.PluginManager, registry: PluginRegistry) -> No
             module = ep.load()
             pm.register(module, name=ep.name if ep.value not in _BUILTIN_PLUGINS.values() else ep.value)
         except Exception as exc:  # a broken plugin must not break the run
-            registry.errors.append(f"plugin {ep.name!r} ({dist_name}) failed to load: {type(exc).__name__}: {exc}")
+            registry.errors.append(
+                f"plugin {ep.name!r} ({dist_name}) failed to load: {type(exc).__name__}: {exc}"
+            )
             continue
         registry.plugins.append(PluginInfo(ep.name, ep.value, dist_name, version))
     # Source-tree fallback: built-ins that no installed metadata announced.
@@ -102,7 +104,9 @@ def _call_each(pm: pluggy.PluginManager, hookname: str, registry: PluginRegistry
         try:
             value = impl.function()
         except Exception as exc:
-            registry.errors.append(f"plugin {impl.plugin_name!r}: hook {hookname} raised {type(exc).__name__}: {exc}")
+            registry.errors.append(
+                f"plugin {impl.plugin_name!r}: hook {hookname} raised {type(exc).__name__}: {exc}"
+            )
             continue
         if value is not None:
             results.append((impl.plugin_name, value))
@@ -125,7 +129,9 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> PluginRegistry:
     for plugin_name, rules in _call_each(pm, "sftlint_rules", registry):
         for rule in rules:
             if not (isinstance(rule, type) and issubclass(rule, Rule)):
-                registry.errors.append(f"plugin {plugin_name!r} returned {rule!r}, which is not a Rule subclass")
+                registry.errors.append(
+                    f"plugin {plugin_name!r} returned {rule!r}, which is not a Rule subclass"
+                )
                 continue
             code = getattr(rule, "code", None)
             if code in registry.rules:
@@ -136,10 +142,10 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> PluginRegistry:
             rule.plugin = plugin_name
             registry.rules[code] = rule
             owner[code] = plugin_name
-    for plugin_name, formats in _call_each(pm, "sftlint_input_formats", registry):
+    for _plugin, formats in _call_each(pm, "sftlint_input_formats", registry):
         for fmt in formats:
             registry.formats.setdefault(fmt.name, fmt)
-    for plugin_name, reporters in _call_each(pm, "sftlint_output_formats", registry):
+    for _plugin, reporters in _call_each(pm, "sftlint_output_formats", registry):
         for name, reporter in reporters.items():
             registry.reporters.setdefault(name, reporter)
     return registry

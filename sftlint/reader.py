@@ -21,7 +21,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any, Literal
 
 import orjson
@@ -177,8 +177,12 @@ def _decode_problem(data: bytes) -> ReadProblem | None:
     """Explain why ``data`` is not valid UTF-8 / holds NUL bytes, or None."""
     nul = data.find(b"\x00")
     if nul >= 0:
-        return ReadProblem("nul", f"NUL byte at byte offset {nul}", byte_offset=nul,
-                           column=len(data[:nul].decode("utf-8", "replace")) + 1)
+        return ReadProblem(
+            "nul",
+            f"NUL byte at byte offset {nul}",
+            byte_offset=nul,
+            column=len(data[:nul].decode("utf-8", "replace")) + 1,
+        )
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -186,7 +190,8 @@ def _decode_problem(data: bytes) -> ReadProblem | None:
         return ReadProblem(
             "invalid-utf8",
             f"invalid UTF-8 at byte offset {exc.start} (bytes {bad}); sftlint reads UTF-8 only",
-            byte_offset=exc.start, column=len(data[: exc.start].decode("utf-8", "replace")) + 1,
+            byte_offset=exc.start,
+            column=len(data[: exc.start].decode("utf-8", "replace")) + 1,
         )
     return None
 
@@ -207,8 +212,9 @@ def _is_truncation(message: str) -> bool:
     return message.startswith("unexpected end of data")
 
 
-def read_jsonl(stream: IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-               first_index: int = 0) -> Iterator[RawRecord]:
+def read_jsonl(
+    stream: IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, first_index: int = 0
+) -> Iterator[RawRecord]:
     """Stream a JSONL file: one raw record per non-blank line.
 
     The loop is the hot path of every run: a line that parses costs one
@@ -240,11 +246,21 @@ def read_jsonl(stream: IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX
                 line = line[:-2] if line[-2:-1] == b"\r" else line[:-1]
             if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
-                problems.append(ReadProblem("bom", "file starts with a UTF-8 byte-order mark (BOM)", column=1,
-                                            byte_offset=0, fatal=False))
+                problems.append(
+                    ReadProblem(
+                        "bom",
+                        "file starts with a UTF-8 byte-order mark (BOM)",
+                        column=1,
+                        byte_offset=0,
+                        fatal=False,
+                    )
+                )
         if too_large:
-            problems.append(ReadProblem(
-                "too-large", f"line is larger than {max_record_bytes // (1024 * 1024)} MiB; skipped"))
+            problems.append(
+                ReadProblem(
+                    "too-large", f"line is larger than {max_record_bytes // (1024 * 1024)} MiB; skipped"
+                )
+            )
             yield RawRecord(path, index, lineno, lineno, None, problems=problems)
             index += 1
             saw_content = True
@@ -252,7 +268,9 @@ def read_jsonl(stream: IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX
         if not line.strip():
             # Blank lines are reported as J004 unless they trail the last record
             # (editors add those); we find out by looking at what follows.
-            problems.append(ReadProblem("blank", "blank line between records; JSONL holds one record per line"))
+            problems.append(
+                ReadProblem("blank", "blank line between records; JSONL holds one record per line")
+            )
             pending_blank.append(RawRecord(path, -1, lineno, lineno, "", problems=problems))
             continue
         if pending_blank:
@@ -281,9 +299,15 @@ def read_jsonl(stream: IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX
             joined = _try_multiline(lines, lineno, line)
             if joined is not None:
                 end_line, data, full_text = joined
-                problems.append(ReadProblem(
-                    "multiline", f"one JSON record spans lines {lineno}-{end_line}; JSONL needs one record per line",
-                    column=1, end_line=end_line, fatal=False))
+                problems.append(
+                    ReadProblem(
+                        "multiline",
+                        f"one JSON record spans lines {lineno}-{end_line}; JSONL needs one record per line",
+                        column=1,
+                        end_line=end_line,
+                        fatal=False,
+                    )
+                )
                 yield RawRecord(path, index, lineno, end_line, full_text, data, True, 1, problems)
                 index += 1
                 continue
@@ -346,15 +370,18 @@ def read_json_array(content: bytes, path: str) -> Iterator[RawRecord]:
     problems: list[ReadProblem] = []
     if content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
-        problems.append(ReadProblem("bom", "file starts with a UTF-8 byte-order mark (BOM)", column=1,
-                                    byte_offset=0, fatal=False))
+        problems.append(
+            ReadProblem(
+                "bom", "file starts with a UTF-8 byte-order mark (BOM)", column=1, byte_offset=0, fatal=False
+            )
+        )
     decode_problem = _decode_problem(content)
     if decode_problem is not None:
         prefix = content[: decode_problem.byte_offset or 0]
         line = prefix.count(b"\n") + 1
         col_bytes = prefix[prefix.rfind(b"\n") + 1 :]
         decode_problem.column = len(col_bytes.decode("utf-8", "replace")) + 1
-        yield RawRecord(path, 0, line, line, None, problems=problems + [decode_problem])
+        yield RawRecord(path, 0, line, line, None, problems=[*problems, decode_problem])
         return
     text = content.decode("utf-8")
     decoder = json.JSONDecoder()
@@ -378,7 +405,9 @@ def read_json_array(content: bytes, path: str) -> Iterator[RawRecord]:
 
     pos = skip_ws(pos)
     if pos < n and text[pos] == "]":
-        yield RawRecord(path, -1, 1, 1, "", problems=problems + [ReadProblem("empty-file", "file holds no records")])
+        yield RawRecord(
+            path, -1, 1, 1, "", problems=[*problems, ReadProblem("empty-file", "file holds no records")]
+        )
         return
     while pos < n:
         start = pos
@@ -387,13 +416,36 @@ def read_json_array(content: bytes, path: str) -> Iterator[RawRecord]:
             value, end = decoder.raw_decode(text, start)
         except json.JSONDecodeError as exc:
             eline, ecol = line_col(exc.pos)
-            yield RawRecord(path, index, eline, eline, None, problems=problems + [ReadProblem(
-                "invalid-json", f"{exc.msg}; the rest of the array cannot be read", column=ecol)])
+            yield RawRecord(
+                path,
+                index,
+                eline,
+                eline,
+                None,
+                problems=[
+                    *problems,
+                    ReadProblem(
+                        "invalid-json", f"{exc.msg}; the rest of the array cannot be read", column=ecol
+                    ),
+                ],
+            )
             return
         except RecursionError:
-            yield RawRecord(path, index, start_line, start_line, None, problems=problems + [ReadProblem(
-                "invalid-json", "value nested too deeply to parse; the rest of the array cannot be read",
-                column=start_col)])
+            yield RawRecord(
+                path,
+                index,
+                start_line,
+                start_line,
+                None,
+                problems=[
+                    *problems,
+                    ReadProblem(
+                        "invalid-json",
+                        "value nested too deeply to parse; the rest of the array cannot be read",
+                        column=start_col,
+                    ),
+                ],
+            )
             return
         raw = text[start:end]
         end_line = start_line + raw.count("\n")
@@ -408,13 +460,36 @@ def read_json_array(content: bytes, path: str) -> Iterator[RawRecord]:
             rest = skip_ws(pos + 1)
             if rest < n:
                 eline, ecol = line_col(rest)
-                yield RawRecord(path, index, eline, eline, None, problems=[ReadProblem(
-                    "invalid-json", "unexpected content after the end of the array", column=ecol)])
+                yield RawRecord(
+                    path,
+                    index,
+                    eline,
+                    eline,
+                    None,
+                    problems=[
+                        ReadProblem(
+                            "invalid-json", "unexpected content after the end of the array", column=ecol
+                        )
+                    ],
+                )
             return
         eline, ecol = line_col(min(pos, n))
-        yield RawRecord(path, index, eline, eline, None, problems=[ReadProblem(
-            "invalid-json", "expected ',' or ']' after an array element" if pos < n else
-            "truncated file: the array is not closed", column=ecol)])
+        yield RawRecord(
+            path,
+            index,
+            eline,
+            eline,
+            None,
+            problems=[
+                ReadProblem(
+                    "invalid-json",
+                    "expected ',' or ']' after an array element"
+                    if pos < n
+                    else "truncated file: the array is not closed",
+                    column=ecol,
+                )
+            ],
+        )
         return
 
 
@@ -423,8 +498,11 @@ def read_json_document(content: bytes, path: str) -> Iterator[RawRecord]:
     problems: list[ReadProblem] = []
     if content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
-        problems.append(ReadProblem("bom", "file starts with a UTF-8 byte-order mark (BOM)", column=1,
-                                    byte_offset=0, fatal=False))
+        problems.append(
+            ReadProblem(
+                "bom", "file starts with a UTF-8 byte-order mark (BOM)", column=1, byte_offset=0, fatal=False
+            )
+        )
     try:
         value = orjson.loads(content)
     except orjson.JSONDecodeError:
@@ -436,8 +514,9 @@ def read_json_document(content: bytes, path: str) -> Iterator[RawRecord]:
     yield RawRecord(path, 0, 1, end_line, text, value, True, 1, problems)
 
 
-def read_source(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-                progress: Any = None) -> Iterator[RawRecord]:
+def read_source(
+    path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, progress: Any = None
+) -> Iterator[RawRecord]:
     """Raw records of one source (a path or ``-``), whatever its kind.
 
     Raises :class:`SourceError` only when the source cannot be opened.
@@ -453,12 +532,30 @@ def read_source(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
             head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
         wide = _utf16_bom(head)
         if wide:
-            yield RawRecord(path, -1, 1, 1, None, problems=[ReadProblem(
-                "utf16", f"file is {wide}-encoded; sftlint reads UTF-8 (convert it, e.g. with iconv)")])
+            yield RawRecord(
+                path,
+                -1,
+                1,
+                1,
+                None,
+                problems=[
+                    ReadProblem(
+                        "utf16", f"file is {wide}-encoded; sftlint reads UTF-8 (convert it, e.g. with iconv)"
+                    )
+                ],
+            )
             return
         if _looks_binary(head):
-            yield RawRecord(path, -1, 1, 1, None, problems=[ReadProblem(
-                "binary", "file looks binary (NUL bytes and non-text data), not JSON Lines")])
+            yield RawRecord(
+                path,
+                -1,
+                1,
+                1,
+                None,
+                problems=[
+                    ReadProblem("binary", "file looks binary (NUL bytes and non-text data), not JSON Lines")
+                ],
+            )
             return
         body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
         first = body[:1]
@@ -490,8 +587,7 @@ def read_source(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
                 yield raw
     except (OSError, EOFError) as exc:
         # A read error half-way (a corrupt .gz) is reported, not raised.
-        yield RawRecord(path, -1, 1, 1, None, problems=[ReadProblem(
-            "invalid-json", f"read error: {exc}")])
+        yield RawRecord(path, -1, 1, 1, None, problems=[ReadProblem("invalid-json", f"read error: {exc}")])
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()

@@ -9,7 +9,7 @@ and not at an invented message index.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sftlint.diagnostic import RecordRef
@@ -49,12 +49,34 @@ class Message:
     class and the common single-segment case is materialised only on demand.
     """
 
-    __slots__ = ("_segments", "content", "content_pointer", "has_media", "index", "pointer", "raw_role", "role",
-                 "role_pointer", "tool_calls", "weight")
+    __slots__ = (
+        "_segments",
+        "content",
+        "content_pointer",
+        "has_media",
+        "index",
+        "pointer",
+        "raw_role",
+        "role",
+        "role_pointer",
+        "tool_calls",
+        "weight",
+    )
 
-    def __init__(self, role: str, content: str, index: int, pointer: str, content_pointer: str,
-                 segments: list[Segment] | None = None, raw_role: Any = None, role_pointer: str | None = None,
-                 tool_calls: list[Any] | None = None, weight: float | None = None, has_media: bool = False) -> None:
+    def __init__(
+        self,
+        role: str,
+        content: str,
+        index: int,
+        pointer: str,
+        content_pointer: str,
+        segments: list[Segment] | None = None,
+        raw_role: Any = None,
+        role_pointer: str | None = None,
+        tool_calls: list[Any] | None = None,
+        weight: float | None = None,
+        has_media: bool = False,
+    ) -> None:
         self.role = role
         self.content = content
         self.index = index
@@ -75,8 +97,10 @@ class Message:
         return self._segments
 
     def __repr__(self) -> str:
-        return f"Message(role={self.role!r}, index={self.index}, pointer={self.content_pointer!r}, " \
-               f"content={self.content[:40]!r})"
+        return (
+            f"Message(role={self.role!r}, index={self.index}, pointer={self.content_pointer!r}, "
+            f"content={self.content[:40]!r})"
+        )
 
     def resolve(self, span: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
         """Map a span in ``content`` to ``(pointer, span-in-that-string)``.

@@ -122,8 +122,10 @@ def test_non_object_lines(tmp_path):
 
 def test_duplicate_keys_point_at_the_repeated_key(tmp_path):
     p = tmp_path / "dup.jsonl"
-    line = ('{"messages": [{"role": "user", "content": "退款多久到账？", "content": "退款多久能到账？"}, '
-            '{"role": "assistant", "content": "一般1-3个工作日。"}]}')
+    line = (
+        '{"messages": [{"role": "user", "content": "退款多久到账？", "content": "退款多久能到账？"}, '
+        '{"role": "assistant", "content": "一般1-3个工作日。"}]}'
+    )
     p.write_text(line + "\n", encoding="utf-8")
     r = check(p)
     diags = r.json()
@@ -141,7 +143,9 @@ def test_escaped_quotes_and_colons_are_not_duplicate_keys(tmp_path):
 def test_pretty_printed_record_is_reported_once_and_still_checked(tmp_path):
     p = tmp_path / "pretty.jsonl"
     rec = chat(("user", "你好"), ("user", "在吗"))
-    p.write_text(GOOD + "\n" + json.dumps(rec, ensure_ascii=False, indent=2) + "\n" + GOOD + "\n", encoding="utf-8")
+    p.write_text(
+        GOOD + "\n" + json.dumps(rec, ensure_ascii=False, indent=2) + "\n" + GOOD + "\n", encoding="utf-8"
+    )
     r = check(p)
     diags = r.json()
     j001 = [d for d in diags if d["code"] == "J001"]

@@ -9,16 +9,32 @@ import jsonschema
 import pytest
 from conftest import FIXTURES, ROOT, chat, run_cli, write_jsonl
 
-CONTRACT_FIELDS = {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column",
-                   "pointer", "span", "fix", "url"}
+CONTRACT_FIELDS = {
+    "code",
+    "name",
+    "severity",
+    "message",
+    "path",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "pointer",
+    "span",
+    "fix",
+    "url",
+}
 
 
 @pytest.fixture
 def bad_file(tmp_path):
-    return write_jsonl(tmp_path / "bad.jsonl", [
-        chat(("user", "你好"), ("assistant", "我是{{name}}，很高兴为您服务。")),
-        chat(("user", "在吗"), ("user", "我想退货")),
-    ])
+    return write_jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            chat(("user", "你好"), ("assistant", "我是{{name}}，很高兴为您服务。")),
+            chat(("user", "在吗"), ("user", "我想退货")),
+        ],
+    )
 
 
 def test_json_output_carries_every_contract_field(bad_file):
@@ -27,7 +43,7 @@ def test_json_output_carries_every_contract_field(bad_file):
     assert r.code == 1
     assert {d["code"] for d in diags} == {"S007", "S004", "S005"}
     for d in diags:
-        assert CONTRACT_FIELDS <= d.keys()
+        assert d.keys() >= CONTRACT_FIELDS
         assert d["severity"] in ("error", "warning", "info")
     s007 = next(d for d in diags if d["code"] == "S007")
     line = bad_file.read_text(encoding="utf-8").splitlines()[0]
@@ -110,7 +126,9 @@ def test_exit_codes_and_fail_on(tmp_path):
 
 def test_selection_by_code_prefix_name_and_all(bad_file):
     def got(*args):
-        return sorted({d["code"] for d in run_cli("check", "--output-format", "json", *args, bad_file).json()})
+        return sorted(
+            {d["code"] for d in run_cli("check", "--output-format", "json", *args, bad_file).json()}
+        )
 
     assert got("--select", "S007") == ["S007"]
     assert got("--select", "template-placeholder") == ["S007"]
@@ -134,10 +152,12 @@ def test_rule_rules_and_plugins_commands():
 
 def test_shared_sft_datasets_are_detected_and_reported_truthfully(shared_data):
     sft = shared_data / "sft"
-    expect_formats = {"llamafactory_alpaca_zh_demo.json": "alpaca",
-                      "llamafactory_glaive_toolcall_zh_demo.json": "sharegpt",
-                      "llamafactory_identity.json": "alpaca",
-                      "llamafactory_reason_tool_use_demo_50.jsonl": "messages"}
+    expect_formats = {
+        "llamafactory_alpaca_zh_demo.json": "alpaca",
+        "llamafactory_glaive_toolcall_zh_demo.json": "sharegpt",
+        "llamafactory_identity.json": "alpaca",
+        "llamafactory_reason_tool_use_demo_50.jsonl": "messages",
+    }
     import sftlint
 
     for name, fmt in expect_formats.items():

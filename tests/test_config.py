@@ -50,8 +50,8 @@ def test_unknown_key_wrong_type_and_bad_rule_options_exit_2(tmp_path):
         '[tool.sftlint]\nfail-on = "never"\n': "fail-on",
         '[tool.sftlint.rules.template-placeholder]\npatern = "x"\n': "unknown option 'patern'",
         '[tool.sftlint.rules.template-placeholder]\nskip-code = "maybe"\n': "'skip-code'",
-        '[tool.sftlint.rules.no-such-rule]\nx = 1\n': "no rule named 'no-such-rule'",
-        '[tool.sftlint\n': "invalid TOML",
+        "[tool.sftlint.rules.no-such-rule]\nx = 1\n": "no rule named 'no-such-rule'",
+        "[tool.sftlint\n": "invalid TOML",
     }
     for text, expected in cases.items():
         (tmp_path / "pyproject.toml").write_text(text)
@@ -62,7 +62,8 @@ def test_unknown_key_wrong_type_and_bad_rule_options_exit_2(tmp_path):
 
 def test_rule_options_and_severity_override(tmp_path):
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.sftlint.rules.template-placeholder]\npattern = "<<\\\\w+>>"\nseverity = "error"\n')
+        '[tool.sftlint.rules.template-placeholder]\npattern = "<<\\\\w+>>"\nseverity = "error"\n'
+    )
     f = write_jsonl(tmp_path / "a.jsonl", [chat(("user", "你是谁"), ("assistant", "我是<<name>>"))])
     r = run_cli("check", "--output-format", "json", f)
     assert [(d["code"], d["severity"]) for d in r.json()] == [("S007", "error")]

@@ -14,8 +14,11 @@ from sftlint.formats import AlpacaFormat, MessagesFormat, ShareGPTFormat
 
 
 def test_each_fixture_is_detected_and_clean():
-    for name, fmt in [("clean_messages.jsonl", "messages"), ("clean_sharegpt.json", "sharegpt"),
-                      ("clean_alpaca.json", "alpaca")]:
+    for name, fmt in [
+        ("clean_messages.jsonl", "messages"),
+        ("clean_sharegpt.json", "sharegpt"),
+        ("clean_alpaca.json", "alpaca"),
+    ]:
         records = list(sftlint.load_records(FIXTURES / name))
         assert records and all(r.format == fmt for r in records), name
         assert [d for d in sftlint.lint(FIXTURES / name) if d.severity != "info"] == [], name
@@ -28,16 +31,32 @@ def test_alpaca_findings_point_at_the_field_not_an_invented_message():
 
 
 def test_alpaca_history_and_system_become_turns():
-    rec = {"system": "你是客服。", "history": [["在吗", "在的"]], "instruction": "退款", "input": "", "output": "好的"}
+    rec = {
+        "system": "你是客服。",
+        "history": [["在吗", "在的"]],
+        "instruction": "退款",
+        "input": "",
+        "output": "好的",
+    }
     msgs = AlpacaFormat().to_messages(rec)
     assert [(m.role, m.content, m.content_pointer) for m in msgs] == [
-        ("system", "你是客服。", "/system"), ("user", "在吗", "/history/0/0"), ("assistant", "在的", "/history/0/1"),
-        ("user", "退款", "/instruction"), ("assistant", "好的", "/output")]
+        ("system", "你是客服。", "/system"),
+        ("user", "在吗", "/history/0/0"),
+        ("assistant", "在的", "/history/0/1"),
+        ("user", "退款", "/instruction"),
+        ("assistant", "好的", "/output"),
+    ]
 
 
 def test_sharegpt_roles_and_tool_calls():
-    rec = {"conversations": [{"from": "human", "value": "查天气"}, {"from": "function_call", "value": "{}"},
-                             {"from": "observation", "value": "晴"}, {"from": "gpt", "value": "今天晴。"}]}
+    rec = {
+        "conversations": [
+            {"from": "human", "value": "查天气"},
+            {"from": "function_call", "value": "{}"},
+            {"from": "observation", "value": "晴"},
+            {"from": "gpt", "value": "今天晴。"},
+        ]
+    }
     msgs = ShareGPTFormat().to_messages(rec)
     assert [m.role for m in msgs] == ["user", "assistant", "tool", "assistant"]
     assert msgs[1].tool_calls and msgs[2].content_pointer == "/conversations/2/value"
@@ -45,11 +64,22 @@ def test_sharegpt_roles_and_tool_calls():
 
 
 def test_content_parts_keep_their_own_pointers():
-    rec = {"messages": [
-        {"role": "user", "content": [{"type": "text", "text": "你好"}, {"type": "image_url", "image_url": {}},
-                                     {"type": "text", "text": "这是{{x}}"}]},
-        {"role": "assistant", "content": [{"type": "reasoning", "value": "想一想"}, {"type": "text", "value": "好的"}]},
-    ]}
+    rec = {
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "你好"},
+                    {"type": "image_url", "image_url": {}},
+                    {"type": "text", "text": "这是{{x}}"},
+                ],
+            },
+            {
+                "role": "assistant",
+                "content": [{"type": "reasoning", "value": "想一想"}, {"type": "text", "value": "好的"}],
+            },
+        ]
+    }
     msgs = MessagesFormat().to_messages(rec)
     assert msgs[0].content == "你好\n这是{{x}}"
     diags = sftlint.lint([rec], select=["S007"])
@@ -57,12 +87,18 @@ def test_content_parts_keep_their_own_pointers():
 
 
 def test_image_only_message_is_not_empty_and_tool_call_turn_is_not_empty():
-    rec = {"messages": [
-        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]},
-        {"role": "assistant", "content": None, "tool_calls": [{"type": "function", "function": {"name": "f"}}]},
-        {"role": "tool", "content": "结果"},
-        {"role": "assistant", "content": "完成"},
-    ]}
+    rec = {
+        "messages": [
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"type": "function", "function": {"name": "f"}}],
+            },
+            {"role": "tool", "content": "结果"},
+            {"role": "assistant", "content": "完成"},
+        ]
+    }
     assert sftlint.lint([rec]) == []
 
 
@@ -87,11 +123,40 @@ def test_schema_violations_have_pointers(fmt):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(0, 2) | st.sampled_from(["", "user", "text", "x"]),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(
-        st.sampled_from(["role", "content", "type", "text", "value", "from", "tool_calls", "weight", "name",
-                         "instruction", "input", "output", "system", "history", "messages", "conversations",
-                         "tools", "tool_call_id"]), children, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(0, 2)
+    | st.sampled_from(["", "user", "text", "x"]),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "role",
+                    "content",
+                    "type",
+                    "text",
+                    "value",
+                    "from",
+                    "tool_calls",
+                    "weight",
+                    "name",
+                    "instruction",
+                    "input",
+                    "output",
+                    "system",
+                    "history",
+                    "messages",
+                    "conversations",
+                    "tools",
+                    "tool_call_id",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
     max_leaves=12,
 )
 
@@ -108,4 +173,6 @@ def test_quick_check_never_accepts_what_the_schema_rejects(value):
 def test_quick_check_accepts_real_records():
     assert MessagesFormat().quick_check(chat(("user", "a"), ("assistant", "b")))
     assert ShareGPTFormat().quick_check({"conversations": [{"from": "human", "value": "a"}], "tools": "[]"})
-    assert AlpacaFormat().quick_check({"instruction": "a", "input": "", "output": "b", "history": [["q", "a"]]})
+    assert AlpacaFormat().quick_check(
+        {"instruction": "a", "input": "", "output": "b", "history": [["q", "a"]]}
+    )

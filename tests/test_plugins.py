@@ -21,13 +21,29 @@ EXAMPLE = ROOT / "tests" / "plugin_example"
 
 
 def pip_install_target(project: Path, target: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--no-index", "--target", str(target), str(project)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            str(project),
+        ],
+        check=True,
+    )
 
 
 def sftlint(target: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(target))
-    return subprocess.run([sys.executable, "-m", "sftlint.cli", *args], env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "sftlint.cli", *args], env=env, capture_output=True, text=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +60,13 @@ def test_installed_plugin_rule_is_listed_and_fires(example_installed, tmp_path):
     assert "P001" in listed.stdout and "ai-disclaimer" in listed.stdout
     plugins = sftlint(example_installed, "plugins").stdout
     assert "sftlint-example-plugin 1.2.0" in plugins
-    data = write_jsonl(tmp_path / "d.jsonl", [
-        chat(("user", "能帮我订票吗？"), ("assistant", "作为一个AI，我无法为您订票。")),
-        chat(("user", "能帮我订票吗？"), ("assistant", "抱歉，目前不支持在线订票。")),
-    ])
+    data = write_jsonl(
+        tmp_path / "d.jsonl",
+        [
+            chat(("user", "能帮我订票吗？"), ("assistant", "作为一个AI，我无法为您订票。")),
+            chat(("user", "能帮我订票吗？"), ("assistant", "抱歉，目前不支持在线订票。")),
+        ],
+    )
     r = sftlint(example_installed, "check", "--output-format", "tsv", str(data))
     assert r.returncode == 0, r.stderr  # a warning does not fail
     rows = [line.split("\t") for line in r.stdout.splitlines()]
@@ -64,7 +83,8 @@ def test_plugin_that_fails_to_import_is_reported_not_fatal(tmp_path):
         '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
         '[project]\nname = "broken-plugin"\nversion = "0.0.1"\n'
         '[project.entry-points.sftlint]\nbroken = "broken_plugin"\n'
-        '[tool.setuptools]\npackages = ["broken_plugin"]\n')
+        '[tool.setuptools]\npackages = ["broken_plugin"]\n'
+    )
     target = tmp_path / "site"
     pip_install_target(project, target)
     data = write_jsonl(tmp_path / "d.jsonl", [chat(("user", "在吗"))])
@@ -100,7 +120,11 @@ def test_crashing_rule_becomes_a_diagnostic_and_the_run_goes_on():
     records = [chat(("user", "炸弹"), ("assistant", "?")), chat(("user", "你好"))]
     diags = list(iter_diagnostics(engine, [records]))
     assert [(d.code, d.record) for d in diags] == [("X001", 0), ("S005", 1)]
-    assert "Z901" in diags[0].message and "record 0" in diags[0].message and "ValueError: boom" in diags[0].message
+    assert (
+        "Z901" in diags[0].message
+        and "record 0" in diags[0].message
+        and "ValueError: boom" in diags[0].message
+    )
     assert engine.errors  # the CLI turns this into exit code 2
 
 

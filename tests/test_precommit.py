@@ -14,9 +14,19 @@ pytestmark = pytest.mark.slow
 
 
 def git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env=dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-                            GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com"))
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env=dict(
+            os.environ,
+            GIT_AUTHOR_NAME="t",
+            GIT_AUTHOR_EMAIL="t@example.com",
+            GIT_COMMITTER_NAME="t",
+            GIT_COMMITTER_EMAIL="t@example.com",
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -29,15 +39,23 @@ def precommit_home(tmp_path_factory):
 def run_hook(repo, home, *files):
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never")
     env.pop("VIRTUAL_ENV", None)
-    return subprocess.run(["pre-commit", "try-repo", str(ROOT), "sftlint", "--verbose", "--files", *files],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        ["pre-commit", "try-repo", str(ROOT), "sftlint", "--verbose", "--files", *files],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def test_hook_fails_on_a_bad_dataset_and_passes_on_a_good_one(tmp_path, precommit_home):
     repo = tmp_path / "project"
     repo.mkdir()
     git(repo, "init", "-q")
-    good = write_jsonl(repo / "good.jsonl", [chat(("user", "在吗"), ("assistant", "在的，请问有什么可以帮您？"))])
+    good = write_jsonl(
+        repo / "good.jsonl", [chat(("user", "在吗"), ("assistant", "在的，请问有什么可以帮您？"))]
+    )
     bad = write_jsonl(repo / "bad.jsonl", [chat(("user", "在吗"), ("user", "我想退货"))])
     (repo / "notes.txt").write_text("not data")
     git(repo, "add", ".")

@@ -38,14 +38,20 @@ def test_rule_examples_trigger_and_use_instead_passes(rule, tmp_path):
         pytest.skip(f"{rule.code} documents its example in prose (it cannot be a small file)")
     assert set(blocks) == {"Example", "Use instead"}, f"{rule.code}: both examples must be ```json blocks"
     assert _lint_text(tmp_path, rule, blocks["Example"]), f"{rule.code}: its Example does not trigger it"
-    assert _lint_text(tmp_path, rule, blocks["Use instead"]) == [], f"{rule.code}: its 'Use instead' triggers it"
+    assert _lint_text(tmp_path, rule, blocks["Use instead"]) == [], (
+        f"{rule.code}: its 'Use instead' triggers it"
+    )
 
 
 def test_generated_pages_are_in_sync():
     docs = ROOT / "docs" / "rules"
     expected = expected_pages()
-    stale = [name for name, text in expected.items()
-             if not (docs / name).is_file() or (docs / name).read_text(encoding="utf-8") != text]
+    stale = [
+        name
+        for name, text in expected.items()
+        if not (docs / name).is_file() or (docs / name).read_text(encoding="utf-8") != text
+    ]
     extra = sorted(p.name for p in docs.glob("*.md") if p.name not in expected)
     assert not stale and not extra, (
-        f"docs/rules is out of date (stale: {stale}, extra: {extra}); run `python -m sftlint.rule_docs`")
+        f"docs/rules is out of date (stale: {stale}, extra: {extra}); run `python -m sftlint.rule_docs`"
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sftlint
 from conftest import FIXTURES, chat, codes
+
+import sftlint
 
 SYSTEM = "你是某电商平台的客服助手，请礼貌、准确地回答用户的问题。"
 
@@ -13,8 +14,13 @@ def lint(*records, select=("S",)):
 
 
 def test_clean_multi_turn_dialogue_has_no_findings():
-    rec = chat(("user", "我的快递到哪了？"), ("assistant", "请提供订单号，我帮您查询。"),
-               ("user", "2024051812345"), ("assistant", "您的包裹已到达上海转运中心，预计明天送达。"), system=SYSTEM)
+    rec = chat(
+        ("user", "我的快递到哪了？"),
+        ("assistant", "请提供订单号，我帮您查询。"),
+        ("user", "2024051812345"),
+        ("assistant", "您的包裹已到达上海转运中心，预计明天送达。"),
+        system=SYSTEM,
+    )
     assert lint(rec) == []
 
 
@@ -31,30 +37,45 @@ def test_sharegpt_unknown_from():
 
 
 def test_empty_and_whitespace_content():
-    diags = lint(chat(("user", "优惠券怎么用？"), ("assistant", " \n ")), chat(("user", ""), ("assistant", "您好")))
+    diags = lint(
+        chat(("user", "优惠券怎么用？"), ("assistant", " \n ")), chat(("user", ""), ("assistant", "您好"))
+    )
     assert [(d.code, d.record, d.pointer) for d in diags] == [
-        ("S003", 0, "/messages/1/content"), ("S003", 1, "/messages/0/content")]
+        ("S003", 0, "/messages/1/content"),
+        ("S003", 1, "/messages/0/content"),
+    ]
 
 
 def test_role_order_problems():
     two_users = chat(("user", "我想退货"), ("user", "订单号123456"), ("assistant", "好的"))
     starts_with_assistant = chat(("assistant", "您好"), ("user", "在吗"), ("assistant", "在的"))
     double_assistant = chat(("user", "在吗"), ("assistant", "在的"), ("assistant", "请讲"))
-    orphan_tool = {"messages": [{"role": "user", "content": "查订单"}, {"role": "tool", "content": "已发货"},
-                                {"role": "assistant", "content": "已发货"}]}
+    orphan_tool = {
+        "messages": [
+            {"role": "user", "content": "查订单"},
+            {"role": "tool", "content": "已发货"},
+            {"role": "assistant", "content": "已发货"},
+        ]
+    }
     diags = lint(two_users, starts_with_assistant, double_assistant, orphan_tool)
     assert [(d.record, d.code) for d in diags] == [(0, "S004"), (1, "S004"), (2, "S004"), (3, "S004")]
     assert "two user turns" in diags[0].message
 
 
 def test_tool_calls_in_the_right_order_pass():
-    rec = {"messages": [
-        {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": "帮我查一下订单2024051812345"},
-        {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "query_order"}}]},
-        {"role": "tool", "content": "{\"status\": \"已发货\"}"},
-        {"role": "assistant", "content": "您的订单已发货。"},
-    ]}
+    rec = {
+        "messages": [
+            {"role": "system", "content": SYSTEM},
+            {"role": "user", "content": "帮我查一下订单2024051812345"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [{"type": "function", "function": {"name": "query_order"}}],
+            },
+            {"role": "tool", "content": '{"status": "已发货"}'},
+            {"role": "assistant", "content": "您的订单已发货。"},
+        ]
+    }
     assert lint(rec) == []
 
 
@@ -65,8 +86,14 @@ def test_no_final_assistant():
 
 def test_misplaced_and_repeated_system():
     late = chat(("user", "你好"), ("system", SYSTEM), ("assistant", "您好"))
-    twice = {"messages": [{"role": "system", "content": SYSTEM}, {"role": "system", "content": "补充"},
-                          {"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好"}]}
+    twice = {
+        "messages": [
+            {"role": "system", "content": SYSTEM},
+            {"role": "system", "content": "补充"},
+            {"role": "user", "content": "你好"},
+            {"role": "assistant", "content": "您好"},
+        ]
+    }
     diags = lint(late, twice)
     assert [(d.record, d.code) for d in diags] == [(0, "S006"), (1, "S006")]
 
@@ -75,8 +102,11 @@ def test_template_placeholder_spans_and_code_blocks():
     rec = chat(("user", "你是谁？"), ("assistant", "我是{{ name }}，请问有什么可以帮您？"))
     diags = lint(rec, select=["S007"])
     assert [(d.pointer, d.span) for d in diags] == [("/messages/1/content", (2, 12))]
-    code = chat(("user", "Vue 里怎么插值？"), ("assistant", "用双花括号：`{{ message }}`，或者\n```html\n<p>{{ msg }}</p>\n```"))
-    prose_braces = chat(("user", "集合怎么写？"), ("assistant", "数学里写作 {1, 2, 3}，JSON 写作 {\"a\": 1}。"))
+    code = chat(
+        ("user", "Vue 里怎么插值？"),
+        ("assistant", "用双花括号：`{{ message }}`，或者\n```html\n<p>{{ msg }}</p>\n```"),
+    )
+    prose_braces = chat(("user", "集合怎么写？"), ("assistant", '数学里写作 {1, 2, 3}，JSON 写作 {"a": 1}。'))
     assert lint(code, prose_braces, select=["S007"]) == []
 
 

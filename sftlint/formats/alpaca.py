@@ -16,12 +16,16 @@ from sftlint.record import Message, Segment
 
 class AlpacaFormat(InputFormat):
     name = "alpaca"
-    description = "Alpaca: {\"instruction\", \"input\", \"output\", \"system\", \"history\"}"
+    description = 'Alpaca: {"instruction", "input", "output", "system", "history"}'
     schema_file = "alpaca.schema.json"
 
     def sniff(self, obj: Any) -> bool:
-        return isinstance(obj, dict) and ("instruction" in obj or "output" in obj) and "messages" not in obj \
+        return (
+            isinstance(obj, dict)
+            and ("instruction" in obj or "output" in obj)
+            and "messages" not in obj
             and "conversations" not in obj
+        )
 
     def quick_check(self, obj: Any) -> bool:
         if type(obj) is not dict:

@@ -39,7 +39,13 @@ def parts_to_text(parts: list[Any], pointer: str) -> tuple[str, list[Segment]]:
     for k, part in enumerate(parts):
         if not isinstance(part, dict) or part.get("type", "text") not in TEXT_PART_TYPES:
             continue
-        key = "text" if isinstance(part.get("text"), str) else "value" if isinstance(part.get("value"), str) else None
+        key = (
+            "text"
+            if isinstance(part.get("text"), str)
+            else "value"
+            if isinstance(part.get("value"), str)
+            else None
+        )
         if key is None:
             continue
         text = part[key]
@@ -53,7 +59,7 @@ def parts_to_text(parts: list[Any], pointer: str) -> tuple[str, list[Segment]]:
 
 class MessagesFormat(InputFormat):
     name = "messages"
-    description = "OpenAI/TRL chat: {\"messages\": [{\"role\", \"content\"}, ...]}"
+    description = 'OpenAI/TRL chat: {"messages": [{"role", "content"}, ...]}'
     schema_file = "messages.schema.json"
 
     def sniff(self, obj: Any) -> bool:
@@ -123,18 +129,31 @@ class MessagesFormat(InputFormat):
             elif type(content) is list:
                 text, segments = parts_to_text(content, cptr)
                 if not calls:
-                    calls = [p for p in content if isinstance(p, dict) and p.get("type") in TOOL_CALL_PART_TYPES]
-                media = any(isinstance(p, dict) and p.get("type") not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
-                            for p in content)
+                    calls = [
+                        p for p in content if isinstance(p, dict) and p.get("type") in TOOL_CALL_PART_TYPES
+                    ]
+                media = any(
+                    isinstance(p, dict) and p.get("type") not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
+                    for p in content
+                )
             else:
                 text, segments = "", []
             weight = m.get("weight")
-            append(Message(
-                role, text, len(out), ptr, cptr, segments, raw_role, ptr + "/role",
-                calls if isinstance(calls, list) and calls else None,
-                weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
-                media,
-            ))
+            append(
+                Message(
+                    role,
+                    text,
+                    len(out),
+                    ptr,
+                    cptr,
+                    segments,
+                    raw_role,
+                    ptr + "/role",
+                    calls if isinstance(calls, list) and calls else None,
+                    weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
+                    media,
+                )
+            )
         return out
 
 

@@ -28,7 +28,7 @@ ROLE_MAP = {
 
 class ShareGPTFormat(InputFormat):
     name = "sharegpt"
-    description = "ShareGPT: {\"conversations\": [{\"from\", \"value\"}], \"system\", \"tools\"}"
+    description = 'ShareGPT: {"conversations": [{"from", "value"}], "system", "tools"}'
     schema_file = "sharegpt.schema.json"
 
     def sniff(self, obj: Any) -> bool:

@@ -19,5 +19,15 @@ def sftlint_output_formats() -> dict[str, type[Reporter]]:
     )
     from sftlint.report.text import ConciseReporter, FullReporter
 
-    return {r.name: r for r in (FullReporter, ConciseReporter, JsonReporter, JsonLinesReporter, SarifReporter,
-                                GithubReporter, JunitReporter)}
+    return {
+        r.name: r
+        for r in (
+            FullReporter,
+            ConciseReporter,
+            JsonReporter,
+            JsonLinesReporter,
+            SarifReporter,
+            GithubReporter,
+            JunitReporter,
+        )
+    }

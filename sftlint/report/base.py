@@ -39,8 +39,9 @@ class Reporter:
     #: whether this format may be mixed with human text (statistics, summary)
     human: ClassVar[bool] = False
 
-    def __init__(self, stream: IO[str], *, color: bool = False, root: str | None = None,
-                 show_fixes: bool = True) -> None:
+    def __init__(
+        self, stream: IO[str], *, color: bool = False, root: str | None = None, show_fixes: bool = True
+    ) -> None:
         self.stream = stream
         self.color = color
         self.root = root

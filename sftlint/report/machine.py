@@ -56,13 +56,15 @@ class SarifReporter(Reporter):
     def diagnostic(self, d: Diagnostic) -> None:
         if d.code not in self.rule_index:
             self.rule_index[d.code] = len(self.rules)
-            self.rules.append({
-                "id": d.code,
-                "name": d.name,
-                "shortDescription": {"text": d.name},
-                "helpUri": d.url,
-                "defaultConfiguration": {"level": _SARIF_LEVEL[d.severity]},
-            })
+            self.rules.append(
+                {
+                    "id": d.code,
+                    "name": d.name,
+                    "shortDescription": {"text": d.name},
+                    "helpUri": d.url,
+                    "defaultConfiguration": {"level": _SARIF_LEVEL[d.severity]},
+                }
+            )
         location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": self.relpath(d.path)}}}
         if d.line is not None and d.line >= 1:
             region: dict[str, Any] = {"startLine": d.line}
@@ -70,8 +72,11 @@ class SarifReporter(Reporter):
                 region["startColumn"] = d.column
             if d.end_line is not None and d.end_line >= d.line:
                 region["endLine"] = d.end_line
-                if d.end_column is not None and d.end_column >= 1 and (
-                        d.end_line > d.line or d.column is None or d.end_column >= d.column):
+                if (
+                    d.end_column is not None
+                    and d.end_column >= 1
+                    and (d.end_line > d.line or d.column is None or d.end_column >= d.column)
+                ):
                     region["endColumn"] = d.end_column
             location["physicalLocation"]["region"] = region
         if d.pointer:
@@ -93,15 +98,19 @@ class SarifReporter(Reporter):
         doc = {
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "sftlint",
-                    "version": __version__,
-                    "informationUri": "https://github.com/sftlint/sftlint",
-                    "rules": self.rules,
-                }},
-                "results": self.results,
-            }],
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "sftlint",
+                            "version": __version__,
+                            "informationUri": "https://github.com/sftlint/sftlint",
+                            "rules": self.rules,
+                        }
+                    },
+                    "results": self.results,
+                }
+            ],
         }
         json.dump(doc, self.stream, ensure_ascii=False, indent=2)
         self.stream.write("\n")
@@ -148,15 +157,23 @@ class JunitReporter(Reporter):
     def finish(self, summary: RunSummary) -> None:
         import xml.etree.ElementTree as ET
 
-        root = ET.Element("testsuites", name="sftlint", tests=str(sum(map(len, self.by_file.values()))),
-                          failures=str(sum(map(len, self.by_file.values()))))
+        root = ET.Element(
+            "testsuites",
+            name="sftlint",
+            tests=str(sum(map(len, self.by_file.values()))),
+            failures=str(sum(map(len, self.by_file.values()))),
+        )
         for path, diags in self.by_file.items():
-            suite = ET.SubElement(root, "testsuite", name=path, tests=str(len(diags)), failures=str(len(diags)))
+            suite = ET.SubElement(
+                root, "testsuite", name=path, tests=str(len(diags)), failures=str(len(diags))
+            )
             for d in diags:
                 where = f"{path}:{d.line or 0}:{d.column or 0}"
                 case = ET.SubElement(suite, "testcase", name=f"{d.code} {where}", classname=path)
                 failure = ET.SubElement(case, "failure", message=d.message, type=d.code)
-                failure.text = f"{where}: {d.code} {d.name}: {d.message}" + (f"\npointer: {d.pointer}" if d.pointer else "")
+                failure.text = f"{where}: {d.code} {d.name}: {d.message}" + (
+                    f"\npointer: {d.pointer}" if d.pointer else ""
+                )
         if not self.by_file:
             ET.SubElement(root, "testsuite", name="sftlint", tests="0", failures="0")
         self.stream.write(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")

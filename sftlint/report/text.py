@@ -7,8 +7,16 @@ import unicodedata
 from sftlint.diagnostic import Diagnostic
 from sftlint.report.base import Reporter, RunSummary
 
-_STYLES = {"error": "31;1", "warning": "33;1", "info": "36;1", "code": "31;1", "path": "1", "dim": "2",
-           "caret": "31;1", "ok": "32;1"}
+_STYLES = {
+    "error": "31;1",
+    "warning": "33;1",
+    "info": "36;1",
+    "code": "31;1",
+    "path": "1",
+    "dim": "2",
+    "caret": "31;1",
+    "ok": "32;1",
+}
 SNIPPET_WIDTH = 100  # display columns of text shown around a span
 
 
@@ -60,7 +68,7 @@ def snippet(source: str, span: tuple[int, int] | None) -> tuple[str, str] | None
     if span is None:
         return shown, ""
     pad = width(prefix) + width(visible(text[left:s]))
-    marked = text[s:min(e, right)] or " "
+    marked = text[s : min(e, right)] or " "
     caret = " " * pad + "^" * max(1, width(visible(marked)))
     return shown, caret
 
@@ -95,14 +103,18 @@ class _Styled(Reporter):
             n = summary.counts.get(sev, 0)
             if n:
                 parts.append(f"{n} {sev}{'s' if n != 1 else ''}")
-        write(f"Found {', '.join(parts)} in {summary.records} record{'s' if summary.records != 1 else ''}"
-              f" of {summary.files} file{'s' if summary.files != 1 else ''}.\n")
+        write(
+            f"Found {', '.join(parts)} in {summary.records} record{'s' if summary.records != 1 else ''}"
+            f" of {summary.files} file{'s' if summary.files != 1 else ''}.\n"
+        )
         fixable = sum(summary.fixable.values())
         if fixable and self.show_fixes:
             write(f"[*] {fixable} fixable with the `--fix` option.\n")
         if summary.baselined:
-            write(f"({summary.baselined} known finding{'s' if summary.baselined != 1 else ''} "
-                  "hidden by the baseline.)\n")
+            write(
+                f"({summary.baselined} known finding{'s' if summary.baselined != 1 else ''} "
+                "hidden by the baseline.)\n"
+            )
 
 
 class FullReporter(_Styled):
@@ -116,8 +128,11 @@ class FullReporter(_Styled):
         write(self.header(d) + "\n")
         bar = self.style("|", "dim")
         if d.pointer:
-            write(f"  {self.style('-->', 'dim')} {d.pointer}" + (f" [{d.span[0]}:{d.span[1]}]" if d.span else "")
-                  + "\n")
+            write(
+                f"  {self.style('-->', 'dim')} {d.pointer}"
+                + (f" [{d.span[0]}:{d.span[1]}]" if d.span else "")
+                + "\n"
+            )
         if d.source is not None:
             span = d.source_span
             if span is None and d.source and "\n" not in d.source and len(d.source) <= SNIPPET_WIDTH:

@@ -14,7 +14,7 @@ from sftlint.rule import Rule, RuleOptions
 
 class DisclaimerOptions(RuleOptions):
     #: Phrases the assistant must not open with.
-    phrases: list[str] = ["作为一个AI", "作为一个人工智能", "作为AI语言模型", "As an AI"]
+    phrases: tuple[str, ...] = ("作为一个AI", "作为一个人工智能", "作为AI语言模型", "As an AI")
 
 
 class AiDisclaimer(Rule):
@@ -50,7 +50,9 @@ class AiDisclaimer(Rule):
             if m.role != "assistant":
                 continue
             for hit in self._pattern.finditer(m.content):
-                yield self.finding(f"the assistant calls itself an AI: {hit.group()!r}", msg=m, span=hit.span())
+                yield self.finding(
+                    f"the assistant calls itself an AI: {hit.group()!r}", msg=m, span=hit.span()
+                )
 
 
 class TsvReporter(Reporter):
