@@ -61,8 +61,8 @@ class RagMissing(_KRule):
     """## What it does
     Reports a user turn without retrieval context (no `Knowledge Base Result:` / `知识库结果：`
     marker) in a dataset that uses retrieval: the system prompt says the turns carry it (it names
-    the marker, as the seed's "根据知识库结果（knowledge base result）"), the option `require` is
-    true, or most user turns of the same file carry a marker.
+    the marker, as the seed's "根据知识库结果（knowledge base result）", without holding the retrieved
+    text itself), the option `require` is true, or most user turns of the same file carry a marker.
 
     ## Why is this bad?
     The seed (section 二.1): training data must look like what the model sees in production.  In a
@@ -106,8 +106,9 @@ class RagMissing(_KRule):
         users = [(m, ctxs) for m, ctxs in message_contexts(record, self.markers) if m.role == "user"]
         if not users:
             return None
-        forced = bool(opts.require) or prompt_mentions_retrieval(
-            record.system_prompt, self.markers, tuple(opts.prompt_hints)
+        forced = bool(opts.require) or (
+            prompt_mentions_retrieval(record.system_prompt, self.markers, tuple(opts.prompt_hints))
+            and not _carries_context(record, self.markers)
         )
         having = sum(1 for _, c in users if c)
         locate = forced or having > 0
@@ -147,6 +148,14 @@ class RagMissing(_KRule):
             )
 
         yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)
+
+
+def _carries_context(record: Record, markers: tuple[str, ...]) -> bool:
+    """Whether the system prompt itself holds the retrieved text (a marker followed by text)."""
+    for msg, ctxs in message_contexts(record, markers):
+        if msg.role == "system":
+            return any(not c.empty for c in ctxs)
+    return False
 
 
 class RagPlaceholder(_KRule):

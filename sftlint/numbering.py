@@ -49,6 +49,7 @@ MAX_PART = 99  # list numbers are small; 2024.5.1 is a date, 400.1 is not an ite
 _UNIT = (
     r"[元块角折倍%％岁号日月年秒寸米斤克升亿万期级]|版|假|节|活动|大促|促销|期间|当天|当日"
     r"|之前|之后|前(?![往去面])|后(?![台续面来期])|起(?!来)|至\s*\d|到\s*\d|小时|分钟|分(?![享别类配])"
+    r"|劳动|国庆|晚会|购物|狂欢|零点|当晚|开始|结束|截止|开抢|开售|秒杀"
 )
 _QUANTITY_AFTER = re.compile(
     rf"(?:{_UNIT}|[-~～—–/:：×*+=<>]|[A-Za-z]|\d)"
@@ -300,7 +301,6 @@ class _Flat:
     last: int | None = None
     last_item: Item | None = None
     seen: dict[int, Item] = field(default_factory=dict)
-    outer_since: bool = False  # an item of another family came since this list's last item
 
 
 def _dotted(parts: tuple[int, ...]) -> str:
@@ -308,9 +308,18 @@ def _dotted(parts: tuple[int, ...]) -> str:
 
 
 class _Checker:
+    """Walks the items of one text, keeping one list per family on a nesting stack.
+
+    A family seen for the first time opens a list nested under the current
+    one (（1） items under a 1. item); an item of a family lower on the stack
+    closes the lists above it, so the next （1） under the next 1. item starts a
+    fresh sub-list.
+    """
+
     def __init__(self) -> None:
         self.tree = _Tree()
         self.flats: dict[str, _Flat] = {}
+        self.stack: list[str] = []
         self.styles: dict[tuple[str, int], Item] = {}
         self.style_reported = False
         self.last_item: Item | None = None
@@ -319,7 +328,7 @@ class _Checker:
 
     # A problem-free "would this item fit" used to confirm weak candidates.
     def fits(self, item: Item) -> bool:
-        if self.last_item is None:
+        if self.last_item is None or item.family not in self.stack:
             return False
         if item.family == FAMILY_ARABIC:
             if not self.tree.seen:
@@ -336,15 +345,44 @@ class _Checker:
         flat = self.flats.get(item.family)
         return bool(flat and flat.last is not None and item.parts[0] == flat.last + 1)
 
-    def add(self, item: Item) -> None:
-        if item.family == FAMILY_ARABIC:
-            self._arabic(item)
+    def _reset(self, family: str) -> None:
+        if family == FAMILY_ARABIC:
+            self.tree.reset()
         else:
-            self._flat(item)
+            self.flats[family] = _Flat()
+
+    def plausible(self, item: Item) -> bool:
+        """A dotted number must hang off the running outline: ``5.1劳动节`` after items 1-3,
+        or ``9.30开始`` opening a text, is a date or a time, not an item."""
+        if item.family != FAMILY_ARABIC or len(item.parts) < 2:
+            return True
+        root = item.parts[0]
+        if not self.tree.seen:
+            return root == 1
+        return self.tree.has((root,)) or root == self.tree.expected_next()
+
+    def add(self, item: Item) -> None:
+        fam = item.family
+        if fam in self.stack:
+            idx = self.stack.index(fam)
+            for child in self.stack[idx + 1 :]:
+                self._reset(child)  # the sub-lists of the previous item are over
+            del self.stack[idx + 1 :]
+            fresh = False
+        else:
+            fresh = True
+        other = self._continues_other(item) if fresh else None
+        if other is not None:
+            self._mixed(item, other)
+        else:
+            if fresh:
+                self.stack.append(fam)
+                self._reset(fam)
+            if fam == FAMILY_ARABIC:
+                self._arabic(item)
+            else:
+                self._flat(item)
         self._style(item)
-        for fam, flat in self.flats.items():
-            if fam != item.family:
-                flat.outer_since = True
         self.last_item = item
         self.accepted.append(item)
 
@@ -401,11 +439,6 @@ class _Checker:
     def _arabic(self, item: Item) -> None:
         tree = self.tree
         parts = item.parts
-        if not tree.seen:
-            other = self._continues_other(item)
-            if other is not None:
-                self._mixed(item, other)
-                return
         if tree.seen and parts == (1,) and item.opens_list:
             tree.reset()  # a new list after a heading ("换货规则：1. …")
         if tree.has(parts):
@@ -463,21 +496,16 @@ class _Checker:
         tree.last_child[parent] = max(tree.last_child.get(parent, 0), parts[-1])
 
     def _flat(self, item: Item) -> None:
-        flat = self.flats.get(item.family)
+        flat = self.flats.setdefault(item.family, _Flat())
         n = item.parts[0]
-        if flat is None or flat.last is None:
-            other = self._continues_other(item)
-            if other is not None:
-                self._mixed(item, other)
-                return
-            flat = self.flats.setdefault(item.family, _Flat())
+        if flat.last is None:
             if n != 1:
                 exp = _label_like(item, 1)
                 self.problems.append(
                     Problem("gap", item, f"list starts at {item.label}: expected {exp}", expected=exp)
                 )
-        elif n == 1 and (flat.outer_since or item.opens_list):
-            flat.seen.clear()  # a new sub-list under a new parent item
+        elif n == 1 and item.opens_list:
+            flat.seen.clear()  # a new list after a heading ending with a colon
         elif n == flat.last:
             self.problems.append(
                 Problem("duplicate", item, f"number {item.label} repeats", previous=flat.last_item)
@@ -500,7 +528,6 @@ class _Checker:
         flat.last = n
         flat.last_item = item
         flat.seen[n] = item
-        flat.outer_since = False
 
 
 def _label_like(item: Item, n: int) -> str:
@@ -519,7 +546,7 @@ def check_items(items: list[Item]) -> Numbering:
     """
     checker = _Checker()
     for item in items:
-        if item.strong or checker.fits(item):
+        if (item.strong and checker.plausible(item)) or checker.fits(item):
             checker.add(item)
     result = Numbering(items=checker.accepted)
     if len(checker.accepted) >= 2:

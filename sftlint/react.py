@@ -202,10 +202,15 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
     else:
         region_end = len(text)
         if close_char:
-            # Without a separator, the block ends at a close that ends its line.
+            # Without a separator, the block ends at a close that ends its line,
+            # else at the last close after the last label ("…> 请问…": reply glued on).
             for m in re.finditer(re.escape(close_char) + r"[ \t\u3000]*(?:\n|$)", text[first:]):
                 turn.close = first + m.start()
                 break
+            if turn.close is None and all_labels:
+                last = text.rfind(close_char, all_labels[-1].colon)
+                if last >= 0:
+                    turn.close = last
         if turn.close is not None:
             region_end = turn.close
             after = text[turn.close + len(close_char) :]

@@ -23,7 +23,20 @@ if TYPE_CHECKING:
     from sftlint.record import Message, Record
 
 DEFAULT_MARKERS: tuple[str, ...] = ("Knowledge Base Result", "知识库结果")
-DEFAULT_PLACEHOLDERS: tuple[str, ...] = ("同上", "...", "…", "……", "略", "见上", "见上文", "同前", "省略")
+DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
+    "同上",
+    "...",
+    "…",
+    "……",
+    "略",
+    "见上",
+    "见上文",
+    "同前",
+    "省略",
+    "same as above",
+    "see above",
+    "ditto",
+)
 #: Besides the markers themselves, words in a system prompt that say each turn carries retrieved text.
 DEFAULT_PROMPT_HINTS: tuple[str, ...] = ("检索结果", "retrieved context", "retrieval result")
 
@@ -92,14 +105,14 @@ def placeholder_span(text: str, ctx: Context, placeholders: Sequence[str]) -> tu
     if ctx.empty:
         return (ctx.marker_start, ctx.marker_end)
     body = text[ctx.start : ctx.end]
-    words = {_unwrap(p) for p in placeholders if _unwrap(p)}
-    core = _unwrap(body.rstrip("。.!！"))
-    if core in words or (body.rstrip("。") in words):
+    words = {_unwrap(p).lower() for p in placeholders if _unwrap(p)}
+    core = _unwrap(body.rstrip("。.!！")).lower()
+    if core in words or (body.rstrip("。").lower() in words):
         return (ctx.start, ctx.end)
     close = _BRACKETS.get(body[0])
     if close is not None:
         j = body.find(close, 1)
-        if j > 0 and _unwrap(body[: j + 1]) in words:
+        if j > 0 and _unwrap(body[: j + 1]).lower() in words:
             return (ctx.start, ctx.start + j + 1)
     return None
 
