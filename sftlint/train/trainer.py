@@ -370,8 +370,21 @@ def length_report(tokenizer: Any, rows: list[dict[str, Any]], max_length: int) -
     return notes
 
 
-def _progress_callback(say: Any) -> Any:
-    """Print one short line per logged loss instead of the libraries' progress bars."""
+def _checkpointing_arg(config_cls: Any, on: bool) -> dict[str, bool]:
+    """SFTConfig turns activation checkpointing on by default; it only slows a CPU run.
+
+    transformers 5 renamed ``gradient_checkpointing`` to ``activation_checkpointing``
+    (the old name warns); older versions only know the old name.
+    """
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(config_cls)}
+    key = "activation_checkpointing" if "activation_checkpointing" in names else "gradient_checkpointing"
+    return {key: on}
+
+
+def _progress_callback(say: Any, every: int) -> Any:
+    """Print a line every ``every`` steps instead of the libraries' dict dumps and progress bars."""
     from transformers import TrainerCallback
 
     class Progress(TrainerCallback):
@@ -382,7 +395,7 @@ def _progress_callback(say: Any) -> Any:
                 return
             if "eval_loss" in logs:
                 say(f"  step {state.global_step}: validation loss {logs['eval_loss']:.4f}")
-            elif "loss" in logs:
+            elif "loss" in logs and (state.global_step % every == 0 or state.global_step == 1):
                 say(f"  step {state.global_step}: training loss {logs['loss']:.4f}")
 
     return Progress()
@@ -443,7 +456,7 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
         packing=False,
         use_cpu=not use_cuda,
         bf16=bf16,
-        gradient_checkpointing=cfg.gradient_checkpointing,
+        **_checkpointing_arg(trl.SFTConfig, cfg.gradient_checkpointing),
         report_to="none",
         seed=cfg.seed,
         data_seed=cfg.seed,

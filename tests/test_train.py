@@ -1,0 +1,222 @@
+"""Real training, offline, on CPU, in seconds: tiny random Qwen2/Llama + a tokenizer trained on the corpus.
+
+Nothing here is mocked: the tokenizer is trained with `tokenizers`, the model is a real (tiny) transformers
+model, and the trainer is TRL's SFTTrainer.  The overfitting run is diagnosed by `sftlint curve` from the
+trainer_state.json that run wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+pytest.importorskip("trl")
+pytest.importorskip("torch")
+
+from conftest import ROOT, run_cli, write_jsonl
+
+from sftlint.train.curve import load_curve
+from sftlint.train.io import read_jsonl
+from sftlint.train.tiny import IM_END, build_tiny_model, corpus_texts, train_tokenizer
+from sftlint.train.trainer import TrainConfig, decide_assistant_only, run
+
+pytestmark = [pytest.mark.train, pytest.mark.slow]
+
+EXAMPLE = ROOT / "examples" / "customer_service.jsonl"
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    return list(read_jsonl(EXAMPLE))
+
+
+@pytest.fixture(scope="module")
+def split_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("split")
+    res = run_cli("split", EXAMPLE, "--val", "0.1", "--seed", "0", "-o", out)
+    assert res.code == 0, res
+    return out
+
+
+def test_tiny_tokenizer_masks_exactly_the_assistant_turns(records) -> None:
+    from trl.chat_template_utils import has_generation_markers, is_chat_template_stop_token_trained
+
+    tok = train_tokenizer(corpus_texts(records))
+    assert len(tok) <= 2048 + 3
+    text = records[0]["messages"][1]["content"]
+    assert tok.decode(tok(text)["input_ids"]) == text  # byte-level BPE round-trips Chinese
+    assert has_generation_markers(tok.chat_template)
+    assert is_chat_template_stop_token_trained(
+        tok
+    )  # the end-of-turn token is learned: the model learns to stop
+    msgs = records[0]["messages"]
+    enc = tok.apply_chat_template(msgs, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
+    ids, mask = enc["input_ids"], enc["assistant_masks"]
+    learned = tok.decode([i for i, m in zip(ids, mask, strict=True) if m])
+    expected = "".join(m["content"] + IM_END for m in msgs if m["role"] == "assistant")
+    assert learned == expected
+
+
+def test_assistant_only_loss_follows_the_chat_template(records) -> None:
+    from trl.chat_template_utils import qwen2_5_chat_template
+
+    tok = train_tokenizer(corpus_texts(records[:5]))
+    rows = [{"messages": records[0]["messages"]}]
+    cfg = TrainConfig()
+    assert decide_assistant_only(cfg, tok, rows)[0] is True  # our template carries {% generation %}
+    tok.chat_template = qwen2_5_chat_template
+    on, why = decide_assistant_only(cfg, tok, rows)
+    assert on and "TRL swaps in" in why  # a known family: TRL has a training version
+    tok.chat_template = "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+    on, why = decide_assistant_only(cfg, tok, rows)
+    assert not on and "every token" in why  # unknown template: full-sequence loss, said out loud
+
+
+def test_training_loss_falls_and_state_is_written(split_dir, tmp_path) -> None:
+    cfg = TrainConfig(
+        model="tiny",
+        train_file=str(split_dir / "train.jsonl"),
+        val_file=str(split_dir / "val.jsonl"),
+        output_dir=str(tmp_path / "run"),
+        method="full",
+        epochs=1,
+        learning_rate=3e-3,
+        lr_scheduler_type="constant",
+        warmup_ratio=0.0,
+        eval_steps=9,
+        save_checkpoints=False,
+    )
+    result = run(cfg)
+    assert result.n_train == 54 and result.n_val == 6
+    assert result.assistant_only_loss
+    state = json.loads(Path(result.state_file).read_text(encoding="utf-8"))
+    losses = [h["loss"] for h in state["log_history"] if "loss" in h]
+    evals = [h["eval_loss"] for h in state["log_history"] if "eval_loss" in h]
+    assert len(losses) >= 20 and len(evals) >= 3
+    first, last = sum(losses[:3]) / 3, sum(losses[-3:]) / 3
+    assert last < 0.85 * first, (first, last)
+    assert evals[-1] < evals[0]
+    summary = json.loads((tmp_path / "run" / "sftlint_train.json").read_text(encoding="utf-8"))
+    assert summary["settings"]["batch_size"] == 2  # fitted to 54 examples by `hparams`
+    assert any("batch_size = 2" in n for n in summary["notes"])
+    # The saved model loads back and generates.
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(tmp_path / "run" / "model")
+    tok = AutoTokenizer.from_pretrained(tmp_path / "run" / "model")
+    prompt = tok.apply_chat_template(
+        records_first_turn(split_dir), add_generation_prompt=True, return_tensors="pt", return_dict=True
+    )
+    out = model.generate(**prompt, max_new_tokens=5, do_sample=False)
+    assert out.shape[1] == prompt["input_ids"].shape[1] + 5
+
+
+def records_first_turn(split_dir: Path) -> list[dict]:
+    rec = next(read_jsonl(split_dir / "val.jsonl"))
+    return rec["messages"][:2]
+
+
+def overfit_files(records: list[dict], tmp_path: Path) -> tuple[Path, Path]:
+    """Four dialogues of one topic to learn by heart, six of other topics to validate on."""
+    train = write_jsonl(tmp_path / "train.jsonl", records[:4])
+    val = write_jsonl(tmp_path / "val.jsonl", records[20:26])
+    return train, val
+
+
+def test_overfitting_run_is_diagnosed_from_its_real_trainer_state(records, tmp_path) -> None:
+    train, val = overfit_files(records, tmp_path)
+    cfg = TrainConfig(
+        model="tiny",
+        train_file=str(train),
+        val_file=str(val),
+        output_dir=str(tmp_path / "run"),
+        method="full",
+        epochs=30,
+        batch_size=2,
+        learning_rate=3e-3,
+        lr_scheduler_type="constant",
+        warmup_ratio=0.0,
+        eval_steps=4,
+        early_stopping_patience=0,  # let it overfit
+        save_model=False,
+        save_checkpoints=False,
+    )
+    result = run(cfg)
+    assert result.steps == 60
+    curve = load_curve(result.state_file)
+    best_step = min(curve.val, key=lambda p: p[1])[0]
+    assert best_step < 60
+    res = run_cli("curve", result.state_file)
+    assert res.code == 1, res
+    assert "verdict: overfitting" in res.out
+    assert f"suggested stop: step {best_step}" in res.out
+    assert (tmp_path / "run" / "loss_curve.png").is_file() or "matplotlib is not installed" in res.out
+    train_losses = [v for _, v in curve.train]
+    assert sum(train_losses[-4:]) / 4 < 0.5 * sum(train_losses[:4]) / 4  # training loss kept falling
+
+
+def test_cli_train_with_early_stopping_stops_an_overfitting_run(records, tmp_path) -> None:
+    overfit_files(records, tmp_path)  # train.jsonl / val.jsonl beside the config
+    cfg = tmp_path / "train.toml"
+    cfg.write_text(
+        "[train]\n"
+        'model = "tiny"\ntrain_file = "train.jsonl"\nval_file = "val.jsonl"\noutput_dir = "out"\n'
+        'method = "full"\nepochs = 30\nbatch_size = 2\nlearning_rate = 3e-3\nlr_scheduler_type = "constant"\n'
+        "warmup_ratio = 0.0\neval_steps = 4\nearly_stopping_patience = 2\n",
+        encoding="utf-8",
+    )
+    res = run_cli("train", cfg, "--no-save-model", "--no-plot")
+    assert res.code in (0, 1), res  # 1: the curve check still reports the overfitting it stopped
+    assert "early stopping: validation loss did not improve for 2 evaluations" in res.out
+    summary = json.loads((tmp_path / "out" / "sftlint_train.json").read_text(encoding="utf-8"))
+    assert summary["stopped_early"] and summary["steps"] < 60
+    state = json.loads((tmp_path / "out" / "trainer_state.json").read_text(encoding="utf-8"))
+    assert state["best_global_step"] == summary["best_step"]
+    assert (tmp_path / "out" / f"checkpoint-{summary['best_step']}").is_dir()  # the best weights are kept
+
+
+def test_lora_on_a_llama_shaped_model(split_dir, tmp_path) -> None:
+    pytest.importorskip("peft")
+    base = build_tiny_model(tmp_path / "base", split_dir / "train.jsonl", arch="llama", vocab_size=512)
+    assert json.loads((base / "config.json").read_text(encoding="utf-8"))["model_type"] == "llama"
+    res = run_cli(
+        "train",
+        "--model",
+        base,
+        "--data",
+        split_dir,
+        "--output-dir",
+        tmp_path / "run",
+        "--method",
+        "lora",
+        "--max-steps",
+        "4",
+        "--eval-steps",
+        "2",
+        "--learning-rate",
+        "1e-3",
+        "--max-length",
+        "2048",
+        "--no-plot",
+    )
+    assert res.code in (0, 1), res
+    assert "trained 4 steps" in res.out
+    assert (tmp_path / "run" / "model" / "adapter_config.json").is_file()  # a LoRA adapter, not full weights
+    assert (tmp_path / "run" / "trainer_state.json").is_file()
+
+
+def test_cli_train_usage_errors(split_dir, tmp_path) -> None:
+    assert run_cli("train", "--train-file", tmp_path / "none.jsonl", "--val-file", "").code == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[train]\nmodel = "tiny"\nlearning_rat = 1e-4\n', encoding="utf-8")
+    res = run_cli("train", bad)
+    assert res.code == 2 and "learning_rat" in res.err
+    res = run_cli(
+        "train", "--model", "no-such-org/no-such-model", "--data", split_dir, "--output-dir", tmp_path / "o"
+    )
+    assert res.code == 2 and "cannot load model" in res.err
