@@ -129,7 +129,7 @@ det = TypoDetector()
 det.detect("我以经申情了优惠卷，请帮我验正一下。")
 dt = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(dt, (peak - base) / 1024)
+print("RESULT", dt, (peak - base) / 1024)
 """
 
 
@@ -146,7 +146,8 @@ def startup() -> dict[str, float]:
                 text=True,
                 check=True,
             )
-            dt, mem = map(float, res.stdout.split())
+            line = next(ln for ln in res.stdout.splitlines() if ln.startswith("RESULT"))
+            dt, mem = map(float, line.split()[1:])
             out[f"{label}_s"] = dt
             out[f"{label}_peak_mb"] = mem
     return out

@@ -1,3 +1,351 @@
-"""Placeholder: this family's rules are being written (see the issue tracker)."""
+"""T — text quality: typos (T001), term variants (T002), half-width punctuation (T003), garbled text (T005).
 
-RULES: list = []
+The analysis lives in :mod:`sftlint.text`; these classes turn it into
+findings.  The typo model loads only when a record holds Chinese text and
+T001 runs, once per process, from a prepared cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import Field
+
+from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.record import Message, Record
+from sftlint.rule import Rule, RuleOptions
+from sftlint.text.zh import has_chinese
+
+Role = str
+_DEFAULT_ROLES = ["system", "user", "assistant"]
+
+
+def _messages(record: Record, roles: Iterable[str]) -> Iterator[Message]:
+    wanted = set(roles)
+    for m in record.messages or ():
+        if m.role in wanted and m.content:
+            yield m
+
+
+def _edit(msg: Message, start: int, end: int, replacement: str) -> tuple[str, tuple[int, int], Edit]:
+    pointer, span = msg.resolve((start, end))
+    assert span is not None
+    return pointer, span, Edit(pointer, span[0], span[1], replacement)
+
+
+# ---------------------------------------------------------------------------
+# T001
+
+
+_DETECTORS: dict[tuple[str, ...], Any] = {}
+
+
+def typo_detector(whitelist: Iterable[str] = ()) -> Any:
+    """The process-wide typo detector (model loaded on first use), for ``whitelist``."""
+    key = tuple(sorted(set(whitelist)))
+    det = _DETECTORS.get(key)
+    if det is None:
+        base = _DETECTORS.get(())
+        if base is None:
+            from sftlint.text.typo import TypoDetector
+
+            base = _DETECTORS[()] = TypoDetector()
+        det = _DETECTORS[key] = base.with_whitelist(key) if key else base
+    return det
+
+
+class ZhTypo(Rule):
+    """## What it does
+    Reports a likely wrong Chinese character (错别字) and suggests the correction: a classic wrong
+    form from a hand-reviewed list (再接再励, 优惠卷, 申情, 验正 …), or a character that no word
+    around it accepts while a same- or near-sounding character would make a common word
+    (以经 → 已经).  The span covers exactly the wrong character.
+
+    ## Why is this bad?
+    Typos are noise the model learns to reproduce: an assistant trained on 优惠卷 writes 优惠卷.
+    The detector favours precision (a linter that cries wolf is switched off), so it leaves
+    names, rare characters and anything next to Latin letters or digits alone and misses
+    typos that need sentence-level context (在/再, 的/得).
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "我的优惠卷怎么用不了？"}, {"role": "assistant", "content": "您好，优惠卷需要在订单满99元时才能使用哦。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "我的优惠券怎么用不了？"}, {"role": "assistant", "content": "您好，优惠券需要在订单满99元时才能使用哦。"}]}
+    ```
+
+    ## Options
+    `whitelist`: words never reported (product names, jargon): a finding is dropped when its
+    character lies in or next to one of them.  `roles`: which messages are checked (tool output
+    is external data and is not checked by default).
+
+    ## Fix availability
+    Sometimes, and always **unsafe**: replacing a character can change the meaning when the
+    detector is wrong, so the fix is only applied with `--unsafe-fixes`.
+    """
+
+    code = "T001"
+    name = "zh-typo"
+    severity = "warning"
+    scope = "record"
+    fix_availability = "sometimes"
+
+    class Options(RuleOptions):
+        whitelist: list[str] = Field(default_factory=list)
+        roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        msgs = [m for m in _messages(record, self.options.roles) if has_chinese(m.content)]
+        if not msgs:
+            return  # no Chinese: the model is never loaded
+        detector = typo_detector(self.options.whitelist)
+        for m in msgs:
+            for t in detector.detect(m.content):
+                pointer, span, edit = _edit(m, t.start, t.end, t.right)
+                yield self.finding(
+                    f"可能的错别字“{t.wrong}”，应为“{t.right}”（{t.before} → {t.after}）",
+                    pointer=pointer,
+                    span=span,
+                    fix=Fix(f"将“{t.wrong}”改为“{t.right}”", (edit,), "unsafe"),
+                    source=t.source,
+                )
+
+
+# ---------------------------------------------------------------------------
+# T002
+
+#: occurrences kept per form and record (counts are always exact)
+_KEEP = 3
+
+
+@dataclass(slots=True)
+class _Place:
+    pointer: str
+    span: tuple[int, int]
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(slots=True)
+class VariantTally:
+    """What T002 keeps of one record: counts per form, and a few located occurrences."""
+
+    ref: RecordRef
+    record_hash: str | None
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    places: dict[tuple[str, str], list[_Place]] = field(default_factory=dict)
+
+
+class TermVariant(Rule):
+    """## What it does
+    Finds a term written two ways across the dataset (账号/帐号, 其他/其它, 登录/登陆 in the
+    sense of logging in, 部分/部份 …) and reports each occurrence of the minority form, with
+    how often each form occurs.  登陆 is only counted where it means logging in (登陆账号,
+    无法登陆, 登陆失败), never for a landing (登陆月球).
+
+    ## Why is this bad?
+    The model learns both spellings and picks one at random in production; a dataset should
+    speak with one voice.  Which form is right is a style decision: the majority wins.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "我的账号被冻结了，帐号还能找回吗？"}, {"role": "assistant", "content": "您好，请提供您的账号，我们帮您查询。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "我的账号被冻结了，账号还能找回吗？"}, {"role": "assistant", "content": "您好，请提供您的账号，我们帮您查询。"}]}
+    ```
+
+    ## Fix availability
+    Sometimes: each reported occurrence can be rewritten to the majority form.  Safe for pure
+    spelling variants; unsafe for 登陆 → 登录, which relies on recognising the login sense.
+    """
+
+    code = "T002"
+    name = "term-variant"
+    severity = "warning"
+    scope = "dataset"
+    fix_availability = "sometimes"
+
+    class Options(RuleOptions):
+        roles: list[Role] = Field(default_factory=lambda: ["system", "user", "assistant"])
+
+    def map(self, record: Record) -> VariantTally | None:
+        from sftlint.text.variants import find_variants
+
+        tally: VariantTally | None = None
+        for m in _messages(record, self.options.roles):
+            for occ in find_variants(m.content):
+                if tally is None:
+                    tally = VariantTally(record.ref(), None)
+                key = (occ.group, occ.form)
+                tally.counts[key] = tally.counts.get(key, 0) + 1
+                kept = tally.places.setdefault(key, [])
+                if len(kept) < _KEEP:
+                    pointer, span = m.resolve((occ.start, occ.end))
+                    assert span is not None
+                    loc = record.locate(pointer, span)
+                    kept.append(_Place(pointer, span, loc.line, loc.column, loc.end_line, loc.end_column))
+        if tally is not None:
+            tally.record_hash = record.content_hash
+        return tally
+
+    def reduce(self, summaries: Iterable[VariantTally]) -> Iterator[Finding]:
+        from sftlint.text.variants import standard_form
+
+        tallies = [t for t in summaries if t is not None]
+        totals: dict[str, dict[str, int]] = {}
+        for t in tallies:
+            for (group, form), n in t.counts.items():
+                totals.setdefault(group, {}).setdefault(form, 0)
+                totals[group][form] += n
+        majority: dict[str, str] = {}
+        for group, forms in totals.items():
+            if len(forms) < 2:
+                continue
+            standard = standard_form(group)
+            # most frequent wins; a tie goes to the standard form
+            majority[group] = max(forms, key=lambda f: (forms[f], f == standard))
+        if not majority:
+            return
+        for t in tallies:
+            for (group, form), places in t.places.items():
+                win = majority.get(group)
+                if win is None or form == win:
+                    continue
+                forms = totals[group]
+                summary = "，".join(f"“{f}” {n} 次" for f, n in sorted(forms.items(), key=lambda x: -x[1]))
+                unsafe = group == "登录"
+                extra = t.counts[(group, form)] - len(places)
+                for i, p in enumerate(places):
+                    more = f"（本条记录另有 {extra} 处）" if extra > 0 and i == len(places) - 1 else ""
+                    f = self.finding(
+                        f"同一术语两种写法：“{form}”应统一为“{win}”（数据集中{summary}）{more}",
+                        pointer=p.pointer,
+                        span=p.span,
+                        ref=t.ref,
+                        fix=Fix(
+                            f"将“{form}”改为“{win}”",
+                            (Edit(p.pointer, p.span[0], p.span[1], win),),
+                            "unsafe" if unsafe else "safe",
+                        ),
+                        record_hash=t.record_hash,
+                    )
+                    f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                    yield f
+
+
+# ---------------------------------------------------------------------------
+# T003
+
+
+class PunctWidth(Rule):
+    """## What it does
+    Reports half-width punctuation inside Chinese sentences: `,` `;` `:` between Chinese
+    characters, `?` `!` after one, `( )` around Chinese text.  Numbers (3.5, 9:00), URLs,
+    e-mail addresses, English text and code are left alone.
+
+    ## Why is this bad?
+    Mixed widths are inconsistent typography the model copies into its answers; Chinese
+    customer-facing text uses full-width marks.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "快递到哪了?"}, {"role": "assistant", "content": "您好,包裹已到达上海转运中心(预计明天送达)。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "快递到哪了？"}, {"role": "assistant", "content": "您好，包裹已到达上海转运中心（预计明天送达），营业时间9:00-18:00。"}]}
+    ```
+
+    ## Fix availability
+    Always, safe: the mark is replaced by its full-width form (a space after it is dropped).
+    """
+
+    code = "T003"
+    name = "punct-width"
+    severity = "warning"
+    scope = "record"
+    default_enabled = False
+    fix_availability = "always"
+
+    class Options(RuleOptions):
+        roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        from sftlint.text.punct import find_half_width
+
+        for m in _messages(record, self.options.roles):
+            for h in find_half_width(m.content):
+                pointer, span, edit = _edit(m, h.start, h.end, h.replacement)
+                yield self.finding(
+                    f"half-width “{h.mark}” in Chinese text; use “{h.replacement}”",
+                    pointer=pointer,
+                    span=span,
+                    fix=Fix(f"replace with “{h.replacement}”", (edit,), "safe"),
+                )
+
+
+# ---------------------------------------------------------------------------
+# T005
+
+
+class GarbledText(Rule):
+    r"""## What it does
+    Reports decoding debris in message text: the replacement character U+FFFD, mojibake
+    (锟斤拷, 烫烫烫, UTF-8 read as Latin-1 such as `Ã©` or `â€™`), control characters other
+    than tab and newline, and invisible zero-width characters (U+200B, U+200C, U+200D,
+    U+2060, U+FEFF) inside text.  Zero-width joiners inside emoji sequences are left alone.
+
+    ## Why is this bad?
+    The model learns garbage as language: it will emit 锟斤拷 or invisible characters that
+    break string matching, search and tokenisation downstream.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "订单号是多少锟斤拷"}, {"role": "assistant", "content": "您好\u200b，请提供订单号。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "订单号是多少？"}, {"role": "assistant", "content": "您好，请提供订单号。"}]}
+    ```
+
+    ## Fix availability
+    Sometimes: zero-width characters are removed (safe); UTF-8-as-Latin-1 mojibake is
+    re-decoded (unsafe: the guess can be wrong).  Other debris needs the source text.
+    """
+
+    code = "T005"
+    name = "garbled-text"
+    severity = "error"
+    scope = "record"
+    fix_availability = "sometimes"
+
+    class Options(RuleOptions):
+        roles: list[Role] = Field(default_factory=lambda: ["system", "user", "assistant", "tool"])
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        from sftlint.text.garble import find_garbled
+
+        for m in _messages(record, self.options.roles):
+            for g in find_garbled(m.content):
+                pointer, span, edit = _edit(m, g.start, g.end, g.repair or "")
+                fix = None
+                if g.kind == "zero-width":
+                    fix = Fix("remove the invisible character", (edit,), "safe")
+                elif g.repair:
+                    fix = Fix(f"re-decode as UTF-8: “{g.repair}”", (edit,), "unsafe")
+                yield self.finding(g.message, pointer=pointer, span=span, fix=fix)
+
+
+RULES = [ZhTypo, TermVariant, PunctWidth, GarbledText]

@@ -61,6 +61,10 @@ def load_or_build(name: str, key: str, build: Callable[[], Any]) -> Any:
     value = build()
     with contextlib.suppress(OSError):
         store(path, value)
+        # older versions of the same model are dead weight now
+        for old in path.parent.glob(f"{name}-*.marshal"):
+            if old != path:
+                old.unlink(missing_ok=True)
     return value
 
 

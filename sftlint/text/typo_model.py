@@ -30,11 +30,11 @@ from sftlint.text.typo_data import MODERN_WORDS
 from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
-MODEL_VERSION = 6
+MODEL_VERSION = 8
 #: Words shorter or longer than this are not correction targets.
 MIN_WORD, MAX_WORD = 2, 4
-#: Words this rare (jieba counts) are not offered as corrections.
-MIN_INDEX_FREQ = 3
+#: Words this rare (jieba counts) are not offered as corrections (the detector's MIN_WORD_FREQ).
+MIN_INDEX_FREQ = 20
 #: Longest word used when scoring segmentations.
 MAX_SEG_WORD = 7
 
@@ -104,7 +104,9 @@ def build_model() -> dict[str, Any]:
     proper = frozenset(
         w
         for w, t in tags.items()
-        if MIN_WORD <= len(w) <= MAX_WORD and t in PROPER_TAGS and freq.get(w, 0) < PROPER_MAX_FREQ
+        if MIN_WORD <= len(w) <= MAX_WORD
+        and t in PROPER_TAGS
+        and MIN_INDEX_FREQ <= freq.get(w, 0) < PROPER_MAX_FREQ
     )
     for word in MODERN_WORDS:
         if _is_han_word(word):
@@ -201,8 +203,14 @@ def build_model() -> dict[str, Any]:
     # character begins, continues, ends a word or stands alone in real text.
     emit = _load_emissions()
 
+    # Other lexicons' words join the dictionary with count 0: legal text, never a correction.
+    for word in known:
+        freq.setdefault(word, 0)
+    prefix2 = frozenset(w[:2] for w in freq if len(w) >= 2)
+
     return {
         "version": MODEL_VERSION,
+        "prefix2": prefix2,
         "emit": emit,
         "freq": freq,
         "total": total,
@@ -210,7 +218,6 @@ def build_model() -> dict[str, Any]:
         "readings": reading_codes,
         "fuzzy": fuzzy_codes,
         "char_freq": char_freq,
-        "known": frozenset(known),
         "proper": proper,
         "syllables": {c: s for s, c in syllables.items()},
     }

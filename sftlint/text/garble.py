@@ -1,0 +1,137 @@
+"""Garbled text: decoding debris that a model would learn as if it were language.
+
+Four kinds, found with precompiled regular expressions:
+
+* ``replacement``: U+FFFD, left where a decoder met bytes it could not read;
+* ``mojibake``: text decoded with the wrong codec.  Chinese debris (锟斤拷,
+  烫烫烫, 屯屯屯: GBK views of U+FFFD and of uninitialised memory) and UTF-8
+  read as Latin-1/cp1252 (``Ã©``, ``â€™``).  The latter is only reported when
+  re-encoding the span gives valid UTF-8, which is also the repair offered;
+* ``control``: C0/C1 control characters other than tab, newline, carriage return;
+* ``zero-width``: U+200B, U+200C, U+200D, U+2060, U+FEFF inside text.  A
+  zero-width joiner inside an emoji sequence and a non-joiner between letters
+  of scripts that use it (Persian, Indic) are legitimate and left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ZERO_WIDTH = {
+    "\u200b": "zero-width space (U+200B)",
+    "\u200c": "zero-width non-joiner (U+200C)",
+    "\u200d": "zero-width joiner (U+200D)",
+    "\u2060": "word joiner (U+2060)",
+    "\ufeff": "zero-width no-break space / BOM (U+FEFF)",
+}
+
+# cp1252 decodes bytes 0x80-0x9f to these characters (the five undefined
+# bytes come back as C1 controls when a decoder falls back to Latin-1).
+_CP1252_HIGH = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ\x81\x8d\x8f\x90\x9d"
+_CONT = f"[\u00a0-\u00bf{re.escape(_CP1252_HIGH)}]"  # a UTF-8 continuation byte, mis-decoded
+_MOJIBAKE_LATIN = re.compile(
+    f"(?:[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}})+"
+)
+_MOJIBAKE_ZH = re.compile("(?:锟斤拷)+|烫{4,}|屯{4,}|(?:烫屯){2,}")
+_REPLACEMENT = re.compile("\ufffd+")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+# scripts where U+200C/U+200D are part of correct spelling
+_JOINING_SCRIPTS = re.compile("[\u0600-\u06ff\u0750-\u077f\u0900-\u0dff\u0f00-\u0fff\u1780-\u17ff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Garble:
+    """``text[start:end]`` is garbled; ``repair`` is its likely original, if known."""
+
+    start: int
+    end: int
+    kind: str
+    message: str
+    repair: str | None = None
+
+
+def _unmojibake(s: str) -> str | None:
+    """The text that ``s`` was before UTF-8 bytes were decoded as cp1252/Latin-1."""
+    data = bytearray()
+    for ch in s:
+        try:
+            data += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 0xFF:
+                return None
+            data.append(ord(ch))
+    try:
+        out = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return out if any(ord(c) > 0x7F for c in out) else None
+
+
+def _is_emoji(ch: str) -> bool:
+    o = ord(ch)
+    return o >= 0x1F000 or 0x2600 <= o <= 0x27BF or o == 0xFE0F or 0x1F3FB <= o <= 0x1F3FF
+
+
+def _legit_zero_width(text: str, i: int) -> bool:
+    ch = text[i]
+    prev = text[i - 1] if i > 0 else ""
+    nxt = text[i + 1] if i + 1 < len(text) else ""
+    if ch == "\u200d" and prev and nxt and _is_emoji(prev) and _is_emoji(nxt):
+        return True  # 👨‍👩‍👧
+    return ch in "\u200c\u200d" and bool(
+        (prev and _JOINING_SCRIPTS.match(prev)) or (nxt and _JOINING_SCRIPTS.match(nxt))
+    )
+
+
+def find_garbled(text: str) -> list[Garble]:
+    """Every garbled span in ``text``, in order, without overlaps."""
+    out: list[Garble] = []
+    taken: set[int] = set()
+
+    def add(g: Garble) -> None:
+        if taken.intersection(range(g.start, g.end)):
+            return
+        taken.update(range(g.start, g.end))
+        out.append(g)
+
+    for m in _REPLACEMENT.finditer(text):
+        n = m.end() - m.start()
+        add(
+            Garble(
+                m.start(),
+                m.end(),
+                "replacement",
+                f"replacement character U+FFFD{' x' + str(n) if n > 1 else ''}: the text was decoded with errors",
+            )
+        )
+    for m in _MOJIBAKE_ZH.finditer(text):
+        add(
+            Garble(
+                m.start(),
+                m.end(),
+                "mojibake",
+                f"mojibake “{m.group()[:12]}”: debris of a wrong decoding (GBK view of U+FFFD or of uninitialised memory)",
+            )
+        )
+    for m in _MOJIBAKE_LATIN.finditer(text):
+        repair = _unmojibake(m.group())
+        if repair is not None:
+            add(
+                Garble(
+                    m.start(),
+                    m.end(),
+                    "mojibake",
+                    f"mojibake “{m.group()}”: UTF-8 decoded as Latin-1/cp1252; it was “{repair}”",
+                    repair,
+                )
+            )
+    for m in _CONTROL.finditer(text):
+        add(Garble(m.start(), m.end(), "control", f"control character U+{ord(m.group()):04X} in text"))
+    for m in _ZERO_WIDTH.finditer(text):
+        if not _legit_zero_width(text, m.start()):
+            add(Garble(m.start(), m.end(), "zero-width", f"invisible {ZERO_WIDTH[m.group()]} in text", ""))
+    out.sort(key=lambda g: g.start)
+    return out

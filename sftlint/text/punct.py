@@ -1,0 +1,72 @@
+"""Half-width punctuation inside Chinese sentences (rule T003).
+
+Chinese text uses full-width marks (，；：？！（）).  A half-width mark is
+reported only where it sits in Chinese: a comma, semicolon or colon between two
+Chinese characters, a question or exclamation mark after one, a pair of
+parentheses around Chinese text.  Numbers (3.5, 9:00), URLs, e-mail
+addresses, English text and code (fenced blocks and `inline code`) are left
+alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sftlint.text.zh import HAN_CHARS
+
+FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+
+_HAN = re.compile(f"[{HAN_CHARS}]")
+_PROTECTED = re.compile(
+    r"```.*?(?:```|\Z)"  # fenced code
+    r"|`[^`\n]*`"  # inline code
+    r"|(?:https?|ftp)://\S+|www\.\S+"  # URLs
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail
+    re.S,
+)
+# , ; : between Chinese characters (one optional space after the mark)
+_BETWEEN = re.compile(f"(?<=[{HAN_CHARS}])([,;:]) ?(?=[{HAN_CHARS}])")
+# ? ! after a Chinese character, ending the sentence or followed by Chinese
+_ENDING = re.compile(f"(?<=[{HAN_CHARS}])([?!]+)(?=$|\\s|[{HAN_CHARS}\"'”’」』）)])", re.M)
+_PARENS = re.compile(r"\(([^()\n]{1,80})\)")
+
+
+@dataclass(frozen=True, slots=True)
+class HalfWidth:
+    """``text[start:end]`` should read ``replacement`` (a span may include one trailing space)."""
+
+    start: int
+    end: int
+    mark: str
+    replacement: str
+
+
+def find_half_width(text: str) -> list[HalfWidth]:
+    """Half-width marks used inside Chinese sentences, in order."""
+    if _HAN.search(text) is None:
+        return []
+    protected: set[int] = set()
+    for m in _PROTECTED.finditer(text):
+        protected.update(range(m.start(), m.end()))
+    out: list[HalfWidth] = []
+    for m in _BETWEEN.finditer(text):
+        if m.start() not in protected:
+            mark = m.group(1)
+            out.append(HalfWidth(m.start(), m.end(), mark, FULL_WIDTH[mark]))
+    for m in _ENDING.finditer(text):
+        for k in range(m.start(1), m.end(1)):
+            if k not in protected:
+                out.append(HalfWidth(k, k + 1, text[k], FULL_WIDTH[text[k]]))
+    for m in _PARENS.finditer(text):
+        inner = m.group(1)
+        before = text[m.start() - 1] if m.start() > 0 else ""
+        if m.start() in protected or _HAN.search(inner) is None:
+            continue
+        # Chinese inside, and Chinese right before it or starting it: （注：…）
+        if not (_HAN.match(before or " ") or _HAN.match(inner[0])):
+            continue
+        out.append(HalfWidth(m.start(), m.start() + 1, "(", "（"))
+        out.append(HalfWidth(m.end() - 1, m.end(), ")", "）"))
+    out.sort(key=lambda h: h.start)
+    return out

@@ -1,0 +1,81 @@
+"""Terms with two accepted-looking spellings (rule T002).
+
+帐号/账号, 其它/其他, 登陆/登录 ... are each written both ways in real data.
+Either may be defensible; a dataset that mixes them teaches the model both.
+Each group lists the standard form first.  Patterns carry guards where a
+form also occurs by accident across a word boundary (全部份额 is 全部+份额, not
+部份) or in another sense (登陆月球 is landing, not logging in: 登陆 is only
+counted next to words that make it mean "log in").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+#: (group key, standard form, other form, regex for the other form or None)
+_LOGIN_AFTER = (
+    "账号|帐号|账户|帐户|密码|失败|成功|页面|界面|后台|网站|网页|系统|平台|官网|app|APP|App|微信|QQ|"
+    "小程序|客户端|入口|状态|验证|超时|异常|不了|不上|信息|记录|名|框|按钮|窗口"
+)
+_LOGIN_BEFORE = (
+    "无法|不能|没法|重新|请先|自动|扫码|账号|帐号|用户|尝试|首次|再次|点击|如何|怎么|不会|快捷|手机"
+)
+_LOGIN_PATTERN = "登陆(?=" + _LOGIN_AFTER + ")|" + "|".join(f"(?<={b})登陆" for b in _LOGIN_BEFORE.split("|"))
+
+GROUPS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("账号", "账号", "帐号", None),
+    ("账户", "账户", "帐户", None),
+    ("账单", "账单", "帐单", None),
+    ("账目", "账目", "帐目", None),
+    ("转账", "转账", "转帐", None),
+    ("到账", "到账", "到帐", None),
+    ("对账", "对账", "对帐", None),
+    ("其他", "其他", "其它", None),
+    ("登录", "登录", "登陆", _LOGIN_PATTERN),
+    ("成分", "成分", "成份", "成份(?!额)"),
+    ("部分", "部分", "部份", "(?<!全)部份(?!额)"),
+    ("唯一", "唯一", "惟一", None),
+    ("想象", "想象", "想像", None),
+    ("图像", "图像", "图象", None),
+    ("重叠", "重叠", "重迭", None),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    group: str
+    form: str
+    start: int
+    end: int
+
+
+def _compile() -> tuple[re.Pattern[str], list[tuple[str, str]]]:
+    parts: list[str] = []
+    names: list[tuple[str, str]] = []
+    for key, standard, other, other_re in GROUPS:
+        for form, pattern in ((standard, re.escape(standard)), (other, other_re or re.escape(other))):
+            parts.append(f"(?P<g{len(names)}>{pattern})")
+            names.append((key, form))
+    return re.compile("|".join(parts)), names
+
+
+_PATTERN, _NAMES = _compile()
+_FIRST_CHARS = frozenset(form[0] for _, s, o, _r in GROUPS for form in (s, o))
+
+
+def standard_form(group: str) -> str:
+    for key, standard, _other, _re in GROUPS:
+        if key == group:
+            return standard
+    raise KeyError(group)
+
+
+def find_variants(text: str) -> Iterator[Occurrence]:
+    """Every occurrence of a form of a variant group in ``text``."""
+    if not _FIRST_CHARS.intersection(text):
+        return
+    for m in _PATTERN.finditer(text):
+        key, form = _NAMES[int(m.lastgroup[1:])]  # type: ignore[index]
+        yield Occurrence(key, form, m.start(), m.end())
