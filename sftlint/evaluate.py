@@ -149,6 +149,15 @@ def _is_output_line(obj: Any) -> bool:
     )
 
 
+def holds_output_lines(path: str | Path) -> bool:
+    """Whether a file holds ``{"output": ...}`` lines (rather than full records)."""
+    try:
+        rows, _ = _read_lines(Path(path))
+    except EvalError:
+        return False
+    return bool(rows) and all(_is_output_line(r) for r in rows)
+
+
 def _reference_messages(reference: str | Path) -> tuple[list[list[dict[str, Any]]], dict[Any, int]]:
     """Messages of each reference record, and its ``id`` field -> position."""
     import sftlint

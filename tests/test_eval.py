@@ -132,6 +132,9 @@ def test_cli_compare_two_runs(tmp_path) -> None:
     assert rows["S003"]["verdict"] == "no clear difference"
     assert rows["R001"]["diff"] == -1.0
     assert rows["R001"]["ci95"] == pytest.approx([-1.0, -1 + 2**0.5 * wilson(0, 10)[1]])
+    # B may be full records (e.g. the reference answers themselves): the reference then applies to A only.
+    vs_gold = run_cli("eval", b, "--reference", ref, "--compare", ref, "--output-format", "json").json()
+    assert {c["code"]: c["verdict"] for c in vs_gold["comparison"]}["R001"] == "B better"
     text = run_cli("eval", a, "--reference", ref, "--compare", b)
     assert "R001  react-missing" in text.out and "B worse" in text.out
     assert "95% CI" in text.out

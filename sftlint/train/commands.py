@@ -473,9 +473,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         )
         b = None
         if args.compare:
+            from sftlint.evaluate import holds_output_lines
+
+            b_reference = args.compare_reference
+            if b_reference is None and holds_output_lines(args.compare):
+                b_reference = args.reference
             b = score(
                 args.compare,
-                reference=args.compare_reference or args.reference,
+                reference=b_reference,
                 select=select,
                 ignore=ignore,
                 all_turns=args.all_turns,
