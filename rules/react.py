@@ -22,6 +22,7 @@ system prompt to ask for ReAct first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
@@ -73,6 +74,16 @@ class _ReactRule(Rule):
         for msg, turn in parse_turns(record, self.syntax):
             if turn.is_block:
                 yield msg, turn
+
+
+def _label_for(syntax: ReactSyntax, kind: str, turn: ReactTurn) -> str:
+    """The label of ``kind`` in the turn's language (Action for an English block, 动作 otherwise)."""
+    english = bool(turn.labels) and all(u.text.isascii() for u in turn.labels)
+    words = syntax.labels()[kind]
+    for w in words:
+        if w.isascii() == english:
+            return w
+    return words[0]
 
 
 def _block_span(turn: ReactTurn) -> tuple[int, int]:
@@ -157,7 +168,7 @@ class ReactMissing(_ReactRule):
                 else f"{reason} use it"
             )
             f = self.finding(
-                f"assistant turn has no ReAct block (< 思考：… 动作：… > --- reply); expected because {why}",
+                f"assistant turn has no ReAct block (`< … >`, then `---` and the reply); expected because {why}",
                 pointer=m[0],
                 ref=ref,
             )
@@ -214,7 +225,7 @@ class ReactMarkerMissing(_ReactRule):
             present = set(turn.kinds())
             absent = [k for k in required if k not in present]
             if absent:
-                names = "、".join(self.syntax.labels()[k][0] for k in absent)
+                names = "、".join(_label_for(self.syntax, k, turn) for k in absent)
                 yield self.finding(
                     f"ReAct block lacks the {', '.join(absent)} label ({names})",
                     msg=msg,
@@ -312,8 +323,9 @@ class ReactLayout(_ReactRule):
 
     ## Fix availability
     Sometimes, and safe when offered, because it only adds delimiters and never touches the text:
-    a missing `>` is inserted before the separator, a missing `<` before the first label, and a
-    missing separator between `>` and the reply.  A wrapped reply gets an unsafe fix (removing
+    a missing `>` is inserted before the separator, a missing `<` before the first label, a
+    missing separator between `>` and the reply, and a separator written as another dash run
+    (`——`) is replaced by `---`.  A wrapped reply gets an unsafe fix (removing
     the `< >`), since the wrapped text might be a second block rather than the reply.  A missing
     reply has no fix.
     """
@@ -349,9 +361,18 @@ class ReactLayout(_ReactRule):
                 problems.append((f"the block is not closed with `{syn.block_close}`", span, edits, "safe"))
             if turn.separator is None:
                 if turn.close is not None and turn.trailing is not None:
-                    edits = (
-                        Edit("", turn.close + len(syn.block_close), turn.trailing[0], f" \n{syn.separator} "),
-                    )
+                    dashes = _DASHES.match(text, turn.trailing[0])
+                    if dashes is not None:  # "——" or "--": a separator written another way
+                        edits = (Edit("", dashes.start(), dashes.end(), syn.separator),)
+                    else:
+                        edits = (
+                            Edit(
+                                "",
+                                turn.close + len(syn.block_close),
+                                turn.trailing[0],
+                                f" \n{syn.separator} ",
+                            ),
+                        )
                     problems.append(
                         (
                             f"no `{syn.separator}` separator before the reply",
@@ -403,6 +424,9 @@ class ReactLayout(_ReactRule):
             if len(problems) == 1 and problems[0][2] is not None:
                 fix = _fix(msg, problems[0][0], problems[0][2], problems[0][3])
             yield self.finding(message, msg=msg, span=problems[0][1], fix=fix)
+
+
+_DASHES = re.compile(r"[-—–─━_~=]{2,}")
 
 
 def _all_labels(turn: ReactTurn, syntax: ReactSyntax) -> list:

@@ -443,9 +443,8 @@ class _Checker:
             tree.reset()  # a new list after a heading ("换货规则：1. …")
         if tree.has(parts):
             first = tree.seen.get(parts)
-            where = f" (first at {first.label})" if first else ""
             self.problems.append(
-                Problem("duplicate", item, f"number {item.label} repeats{where}", previous=first)
+                Problem("duplicate", item, f"number {item.label} repeats an earlier item", previous=first)
             )
         elif tree.last is not None and parts < tree.last:
             prev = tree.seen.get(tree.last)
@@ -508,7 +507,9 @@ class _Checker:
             flat.seen.clear()  # a new list after a heading ending with a colon
         elif n == flat.last:
             self.problems.append(
-                Problem("duplicate", item, f"number {item.label} repeats", previous=flat.last_item)
+                Problem(
+                    "duplicate", item, f"number {item.label} repeats an earlier item", previous=flat.last_item
+                )
             )
         elif n < flat.last:
             prev = flat.last_item

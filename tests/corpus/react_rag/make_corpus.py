@@ -7,6 +7,7 @@ Output, next to this script:
 - ``en_react.jsonl`` — English ReAct dialogues (Thought / Action / Observation);
 - ``kb_in_system.jsonl`` — the knowledge base embedded in the system prompt after a marker;
 - ``plain_chat.jsonl`` — plain customer-service chats (no ReAct, no retrieval): must stay silent;
+- ``probes.jsonl`` — hand-written records in other layouts, with hand-written labels (``probes.py``);
 - ``labels.json`` — ``{file: [[[code, pointer], ...] per record]}``, the expected R/K findings.
 
 Labels come from construction: the script knows where it injected each defect
@@ -28,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from material_other import EN_DIALOGUES, EN_SYSTEM, PLAIN_CHATS  # noqa: E402
+from probes import PROBES  # noqa: E402
 from topics_zh import COLON_PREFIXES, EXTRA_ITEMS, TOPICS  # noqa: E402
 
 Label = tuple[str, str]
@@ -483,11 +485,16 @@ def build_plain() -> tuple[list[dict], list[list[Label]]]:
     return records, [[] for _ in records]
 
 
+def build_probes() -> tuple[list[dict], list[list[Label]]]:
+    return [r for r, _ in PROBES], [list(lab) for _, lab in PROBES]
+
+
 BUILDERS = {
     "zh_react_rag.jsonl": build_zh,
     "en_react.jsonl": build_en,
     "kb_in_system.jsonl": build_kb_in_system,
     "plain_chat.jsonl": build_plain,
+    "probes.jsonl": build_probes,
 }
 
 

@@ -382,6 +382,16 @@ PLAIN_CHATS: list[tuple[str | None, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "You are a React and TypeScript expert who helps our customers with the storefront SDK.",
+        [
+            ("user", "How do I react to a failed payment in the checkout component?"),
+            (
+                "assistant",
+                "Listen for the onPaymentError event:\n1. Show the error message.\n2. Keep the basket.\n3. Offer another payment method.",
+            ),
+        ],
+    ),
+    (
         "你是一个乐于助人的客服。",
         [
             ("user", "比例是多少？"),
