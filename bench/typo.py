@@ -65,7 +65,7 @@ def load_clean(path: Path) -> list[tuple[str, str]]:
 
 
 def evaluate(detector, rows: list[tuple[str, str]]) -> dict[str, float]:
-    flagged = correct_sent = err_sent = 0
+    flagged = correct_sent = err_sent = binary_sent = exact_sent = 0
     flag_chars = hit_chars = err_chars = fixed = 0
     for src, tgt in rows:
         gold = {i for i, (a, b) in enumerate(zip(src, tgt, strict=False)) if a != b}
@@ -79,6 +79,8 @@ def evaluate(detector, rows: list[tuple[str, str]]) -> dict[str, float]:
         if pos:
             flagged += 1
             correct_sent += set(pos) <= gold
+            binary_sent += bool(gold)
+            exact_sent += set(pos) == gold
         flag_chars += len(pos)
         hits = set(pos) & gold
         hit_chars += len(hits)
@@ -87,6 +89,9 @@ def evaluate(detector, rows: list[tuple[str, str]]) -> dict[str, float]:
         "n": len(rows),
         "flagged": flagged,
         "sP": correct_sent / flagged if flagged else 1.0,
+        "sP_binary": binary_sent / flagged if flagged else 1.0,
+        "sP_exact": exact_sent / flagged if flagged else 1.0,
+        "sR_exact": exact_sent / err_sent if err_sent else 0.0,
         "sR": correct_sent / err_sent if err_sent else 0.0,
         "cP": hit_chars / flag_chars if flag_chars else 1.0,
         "cR": hit_chars / err_chars if err_chars else 0.0,
@@ -178,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         sets["clean_xxqg"] = load_clean(clean_path)
 
     splits = ["held-out", "all"] if args.split == "both" else [args.split]
-    header = f"{'set':22s} {'split':8s} {'sents':>5s} {'flag':>4s} {'sent P':>6s} {'sent R':>6s} {'char P':>6s} {'char R':>6s} {'fix':>5s}"
+    header = f"{'set':22s} {'split':8s} {'sents':>5s} {'flag':>4s} {'sent P':>6s} {'sent R':>6s} {'char P':>6s} {'char R':>6s} {'fix':>5s} {'sP bin':>6s} {'sP ex':>6s} {'sR ex':>6s}"
     print(header)
     print("-" * len(header))
     for split in splits:
@@ -192,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(
                     f"{name:22s} {split:8s} {m['n']:5d} {m['flagged']:4d} {m['sP']:6.3f} {m['sR']:6.3f} "
-                    f"{m['cP']:6.3f} {m['cR']:6.3f} {m['fix']:5.2f}"
+                    f"{m['cP']:6.3f} {m['cR']:6.3f} {m['fix']:5.2f} {m['sP_binary']:6.3f} {m['sP_exact']:6.3f} {m['sR_exact']:6.3f}"
                 )
     texts = [s for rows in sets.values() for s, _ in rows]
     typo_cps, jieba_cps, cached_cps = speed(lambda: TypoDetector(threshold=args.threshold), texts)

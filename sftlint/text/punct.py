@@ -28,7 +28,7 @@ _PROTECTED = re.compile(
 # , ; : between Chinese characters (one optional space after the mark)
 _BETWEEN = re.compile(f"(?<=[{HAN_CHARS}])([,;:]) ?(?=[{HAN_CHARS}])")
 # ? ! after a Chinese character, ending the sentence or followed by Chinese
-_ENDING = re.compile(f"(?<=[{HAN_CHARS}])([?!]+)(?=$|\\s|[{HAN_CHARS}\"'”’」』）)])", re.M)
+_ENDING = re.compile(f"(?<=[{HAN_CHARS}）」』])([?!]+)(?=$|\\s|[{HAN_CHARS}\"'”’」』）)])", re.M)
 _PARENS = re.compile(r"\(([^()\n]{1,80})\)")
 
 
@@ -68,5 +68,10 @@ def find_half_width(text: str) -> list[HalfWidth]:
             continue
         out.append(HalfWidth(m.start(), m.start() + 1, "(", "（"))
         out.append(HalfWidth(m.end() - 1, m.end(), ")", "）"))
+        # ?/! right after the closing parenthesis ends the Chinese sentence too
+        k = m.end()
+        while k < len(text) and text[k] in "?!" and k not in protected:
+            out.append(HalfWidth(k, k + 1, text[k], FULL_WIDTH[text[k]]))
+            k += 1
     out.sort(key=lambda h: h.start)
     return out

@@ -41,6 +41,8 @@ from sftlint.text.zh import HAN_RUN
 CONTEXT = 5
 #: Characters rarer than this (summed jieba counts of the words holding them) are never suspects.
 MIN_CHAR_FREQ = 3000
+#: Characters that stand alone at least this often (jieba's HMM) are never suspects.
+MAX_ALONE = 0.8
 #: A correction must make a word at least this common (jieba count).
 MIN_WORD_FREQ = 20
 #: At most this many proposals per suspect are scored by segmentation.
@@ -53,21 +55,22 @@ MIN_GAIN = 5.0
 THRESHOLD = 1.25
 #: Linear weights over the features in :func:`TypoDetector._features`.
 WEIGHTS: dict[str, float] = {
-    "gain": 0.422,
-    "lwmax": 0.311,
-    "lwmaxlow": 1.155,
-    "Lw3": 1.187,
-    "sc_hi": -0.695,
-    "cfr": -0.381,
-    "near": -1.042,
-    "margin": 0.361,
-    "nunc": -0.174,
-    "sur": -1.346,
-    "edge": 0.242,
-    "ncand": 0.213,
-    "proper": -0.647,
-    "alone": 0.136,
-    "bias": -2.856,
+    "gain": 0.464,
+    "lwmax": 0.28,
+    "lwmaxlow": 1.079,
+    "Lw3": 1.507,
+    "sc_hi": -0.521,
+    "cfr": -0.384,
+    "near": -1.093,
+    "margin": 0.345,
+    "nunc": -0.233,
+    "sur": -0.757,
+    "edge": 0.177,
+    "ncand": 0.201,
+    "proper": -0.735,
+    "alone": 0.366,
+    "rival": 0.13,
+    "bias": -2.831,
 }
 
 
@@ -92,6 +95,7 @@ def design(f: dict[str, float]) -> dict[str, float]:
         "ncand": min(f["ncand"], 5.0),
         "proper": f["proper"],
         "alone": f["alone"],
+        "rival": min(f.get("rival", 0.0), 14.0),
     }
 
 
@@ -245,7 +249,8 @@ class TypoDetector:
         # Guard: a dictionary word joining a character of the match to one
         # outside it means the match straddles a word boundary (想必竟然
         # holds 必竟, 工作崇拜 holds 作崇, 以经济 holds 以经): legal text.
-        if self.use_model and self._joined_outside(text, start, start + len(wrong)):
+        # Four-character idioms are too specific to arise by accident.
+        if self.use_model and len(wrong) < 4 and self._joined_outside(text, start, start + len(wrong)):
             return None
         return Typo(start + lo, start + hi, wrong[lo:hi], right[lo:hi], wrong, right, 99.0, "list")
 
@@ -354,6 +359,10 @@ class TypoDetector:
         # (疣, 蛎, 唑) or deliberate, and an IME rarely offers them by mistake.
         if self.char_freq.get(c, 0) < MIN_CHAR_FREQ:
             return []
+        # Function characters that nearly always stand alone (吗, 的, 了) are
+        # alone by grammar, not because a word broke.
+        if self._alone(c) >= MAX_ALONE:
+            return []
         n = len(run)
         # Next to Latin letters or digits (T恤, X光, 3D打印): a product or model name.
         if (i == 0 and adj[0]) or (i == n - 1 and adj[1]):
@@ -431,6 +440,12 @@ class TypoDetector:
         if not unc:
             return []
         cands = [c for i in unc for c in self._features(run, i, unc, adj)]
+        # A neighbour that could just as well be the typo (医元: 医->亿 makes 亿元,
+        # 元->院 makes 医院) makes either reading less certain.
+        for c in cands:
+            c["feats"]["rival"] = max(
+                (o["feats"]["gain"] for o in cands if o is not c and abs(o["i"] - c["i"]) == 1), default=0.0
+            )
         cands.sort(key=lambda c: -c["feats"]["gain"])
         accepted: list[dict[str, Any]] = []
         fixed = list(run)
@@ -442,6 +457,7 @@ class TypoDetector:
                 ]
                 if not again or again[0]["feats"]["gain"] < MIN_GAIN:
                     continue
+                again[0]["feats"]["rival"] = cand["feats"]["rival"]
                 cand = again[0]
             accepted.append(cand)
             fixed[i] = cand["right"]

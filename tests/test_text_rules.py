@@ -1,0 +1,266 @@
+"""T001-T005 through the engine, on real-looking Chinese customer-service records."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+import sftlint
+from sftlint.fixes import _apply_pointer_edits
+
+FIXTURES = Path(__file__).parent / "fixtures" / "text"
+
+
+def chat(*turns: str, system: str | None = None) -> dict:
+    msgs = [{"role": "system", "content": system}] if system else []
+    for i, t in enumerate(turns):
+        msgs.append({"role": "user" if i % 2 == 0 else "assistant", "content": t})
+    return {"messages": msgs}
+
+
+def lint(records, code: str, **kw) -> list:
+    return [d for d in sftlint.lint(records, select=[code], **kw) if d.code == code]
+
+
+def fixed(record: dict, diags: list, *, unsafe: bool) -> dict:
+    out = copy.deepcopy(record)
+    edits = [e for d in diags if d.fix and (unsafe or d.fix.applicability == "safe") for e in d.fix.edits]
+    _apply_pointer_edits(out, edits)
+    return out
+
+
+# -- T001 zh-typo -------------------------------------------------------------
+
+SEED_STYLE_WITH_TYPOS = chat(
+    "我上周申情了退款，为什么还没到账？ Knowledge Base Result: 退款处理方法：\n1. 确认用户是否已提交退款申请。\n2. 退款一般在3个工作日内原路退回。",
+    "< 思考：根据知识库结果，需要确认用户是否已经提交申请。\n动作：询问用户的订单号。> \n--- 您好，您的退款申请我们以经收到，请提供订单号，我帮您查询进度。",
+    "订单号是20240501。另外我的优惠卷也不见了。 Knowledge Base Result: [同上]",
+    "< 思考：用户的优惠券可能随退款一起失效。\n动作：告知用户原因。> \n--- 退款后对应的优惠卷会失效，请输入短信里的验正码，我帮您重新发放一张。",
+    system="你是一个帮助用户解决问题的客服助手，请根据知识库结果回答。",
+)
+
+
+def test_t001_finds_the_seed_style_typos_with_exact_spans_and_unsafe_fixes():
+    diags = lint([SEED_STYLE_WITH_TYPOS], "T001")
+    got = [(d.pointer, d.message) for d in diags]
+    assert got == [
+        ("/messages/1/content", "可能的错别字“情”，应为“请”（申情 → 申请）"),
+        ("/messages/2/content", "可能的错别字“以”，应为“已”（以经 → 已经）"),
+        ("/messages/3/content", "可能的错别字“卷”，应为“券”（优惠卷 → 优惠券）"),
+        ("/messages/4/content", "可能的错别字“卷”，应为“券”（优惠卷 → 优惠券）"),
+        ("/messages/4/content", "可能的错别字“正”，应为“证”（验正 → 验证）"),
+    ]
+    msgs = SEED_STYLE_WITH_TYPOS["messages"]
+    for d in diags:
+        index = int(d.pointer.split("/")[2])
+        text = msgs[index]["content"]
+        start, end = d.span
+        assert end - start == 1 and text[start:end] in "情以卷正"
+        assert d.severity == "warning"
+        assert d.fix is not None and d.fix.applicability == "unsafe"
+    repaired = fixed(SEED_STYLE_WITH_TYPOS, diags, unsafe=True)
+    text = json.dumps(repaired, ensure_ascii=False)
+    for wrong in ("申情", "以经", "优惠卷", "验正"):
+        assert wrong not in text
+    assert "申请了退款" in text and "已经收到" in text and "验证码" in text
+    assert lint([repaired], "T001") == []
+    # a safe-only fix run leaves typos alone (the fix could change meaning)
+    assert fixed(SEED_STYLE_WITH_TYPOS, diags, unsafe=False) == SEED_STYLE_WITH_TYPOS
+
+
+def test_t001_reports_physical_location_in_a_file(tmp_path):
+    path = tmp_path / "cs.jsonl"
+    clean = chat("你好", "您好，请问有什么可以帮您？")
+    path.write_text(
+        json.dumps(clean, ensure_ascii=False)
+        + "\n"
+        + json.dumps(chat("优惠卷怎么用？", "您好，下单时自动抵扣。"), ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    (d,) = lint(path, "T001")
+    assert d.line == 2 and d.record == 1
+    line = path.read_text(encoding="utf-8").splitlines()[1]
+    assert line[d.column - 1] == "卷"
+
+
+def test_t001_clean_customer_service_dialogues_yield_nothing():
+    records = [json.loads(x) for x in (FIXTURES / "clean_cs.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 20
+    assert sum(len(r["messages"]) for r in records) >= 40
+    assert lint(records, "T001") == []
+    # the whole T family is quiet on them too (T003 is opt-in)
+    assert [d for d in sftlint.lint(records, select=["T"]) if d.severity != "info"] == []
+
+
+def test_t001_whitelist_option():
+    record = chat("你们的票亮洗衣液怎么卖？", "票亮洗衣液现在买二送一。")
+    assert [d.message for d in lint([record], "T001")][:1] == ["可能的错别字“票”，应为“漂”（票亮 → 漂亮）"]
+    assert lint([record], "T001", options={"zh-typo": {"whitelist": ["票亮洗衣液"]}}) == []
+
+
+def test_t001_roles_option_and_tool_output_skipped_by_default():
+    record = {
+        "messages": [
+            {"role": "user", "content": "查一下我的订单"},
+            {"role": "assistant", "content": "好的，请稍等。"},
+            {"role": "tool", "content": "订单状态：优惠卷已使用"},
+            {"role": "assistant", "content": "您的订单已发货。"},
+        ]
+    }
+    assert lint([record], "T001") == []
+    only_tool = lint([record], "T001", options={"zh-typo": {"roles": ["tool"]}})
+    assert [d.pointer for d in only_tool] == ["/messages/2/content"]
+
+
+def test_t001_does_not_load_the_model_for_records_without_chinese():
+    import sftlint.rules.text as installed
+
+    saved = dict(installed._DETECTORS)
+    installed._DETECTORS.clear()
+    try:
+        english = [chat("Where is my parcel?", "It ships tomorrow.") for _ in range(5)]
+        assert lint(english, "T001") == []
+        assert installed._DETECTORS == {}
+        lint([chat("你好", "您好")], "T001")
+        assert () in installed._DETECTORS
+    finally:
+        installed._DETECTORS.clear()
+        installed._DETECTORS.update(saved)
+
+
+def test_t001_alpaca_record_points_at_the_field():
+    record = {
+        "instruction": "请回答用户的问题",
+        "input": "我的优惠卷过期了怎么办？",
+        "output": "过期的优惠券无法使用，请关注后续活动。",
+    }
+    (d,) = lint([record], "T001")
+    assert d.pointer == "/input"
+    assert record["input"][d.span[0] : d.span[1]] == "卷"
+
+
+# -- T002 term-variant ----------------------------------------------------------
+
+
+def test_t002_flags_the_minority_form_with_counts_and_safe_fix():
+    records = [
+        chat("我的账号登录不了", "请提供您的账号，我帮您查询。"),
+        chat("账号被冻结了怎么办？", "请在登录页面点击申诉，账号会在一天内解冻。"),
+        chat("怎么修改帐号密码？", "在设置里可以修改账号密码。"),
+        chat("其他问题找谁？", "其他问题请联系人工客服。"),
+    ]
+    diags = lint(records, "T002")
+    assert len(diags) == 1
+    d = diags[0]
+    assert d.record == 2 and d.pointer == "/messages/0/content"
+    assert records[2]["messages"][0]["content"][d.span[0] : d.span[1]] == "帐号"
+    assert "“帐号”应统一为“账号”" in d.message and "“账号” 5 次" in d.message and "“帐号” 1 次" in d.message
+    assert d.line is not None and d.column is not None
+    assert d.fix.applicability == "safe" and d.fix.edits[0].replacement == "账号"
+
+
+def test_t002_login_sense_of_denglu_only():
+    landing = chat("人类什么时候登陆月球的？", "1969年，阿波罗11号登陆月球。")
+    logins = [chat("我无法登录账号", "请重新登录试试。"), chat("登录失败怎么办", "请检查密码后再登录。")]
+    assert lint([landing, *logins], "T002") == []  # 登陆 (landing) is not the login term
+    mixed = [*logins, chat("我一直无法登陆", "请清除缓存后重新登录。")]
+    (d,) = lint(mixed, "T002")
+    assert "“登陆”应统一为“登录”" in d.message and d.fix.applicability == "unsafe"
+
+
+def test_t002_guards_accidental_matches():
+    # 全部份额 is 全部 + 份额; nothing here is the variant 部份
+    records = [chat("基金的全部份额都能赎回吗？", "可以赎回全部份额，部分产品有锁定期。")]
+    assert lint(records, "T002") == []
+
+
+def test_t002_majority_decides_and_refs_are_bounded():
+    records = [chat("其它问题呢？", "其它问题请留言。") for _ in range(5)] + [
+        chat("还有其他问题吗？", "其他其他其他其他其他问题都可以问。")
+    ]
+    diags = lint(records, "T002")
+    assert {d.record for d in diags} == {5}  # 其它 is the majority here (10 vs 6)
+    assert len(diags) == 3  # at most 3 occurrences located per form and record
+    assert "另有" in diags[-1].message
+
+
+# -- T003 punct-width -------------------------------------------------------------
+
+
+def test_t003_is_off_by_default_and_flags_half_width_in_chinese():
+    record = chat("快递到哪了?", "您好,包裹已到达上海转运中心(预计明天送达)!")
+    assert [d for d in sftlint.lint([record]) if d.code == "T003"] == []
+    diags = lint([record], "T003")
+    marks = [
+        (d.pointer, record["messages"][int(d.pointer.split("/")[2])]["content"][d.span[0]]) for d in diags
+    ]
+    assert marks == [
+        ("/messages/0/content", "?"),
+        ("/messages/1/content", ","),
+        ("/messages/1/content", "("),
+        ("/messages/1/content", ")"),
+        ("/messages/1/content", "!"),
+    ]
+    repaired = fixed(record, diags, unsafe=False)
+    assert repaired["messages"][1]["content"] == "您好，包裹已到达上海转运中心（预计明天送达）！"
+    assert repaired["messages"][0]["content"] == "快递到哪了？"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "营业时间是9:00-18:00，价格是3.5元。",
+        "请访问 https://example.com/help?id=1,2 查看帮助。",
+        "Please call us at 400-123-4567, thanks!",
+        "调用 `get_order(id)` 接口，返回值是 JSON。",
+        "```python\nprint('你好,世界')\n```",
+        "联系邮箱：service@example.com",
+        "商品编号(SKU)是A123。",
+    ],
+)
+def test_t003_leaves_numbers_urls_english_and_code_alone(text):
+    assert lint([chat("请问", text)], "T003") == []
+
+
+# -- T005 garbled-text ------------------------------------------------------------
+
+
+def test_t005_finds_debris_of_every_kind():
+    record = chat(
+        "订单号是多少锟斤拷",
+        "您好\u200b，请提供订单号。烫烫烫烫",
+        "Ã©tÃ© sale: â€œ50% offâ€\u009d",
+        "退款\ufffd\ufffd已到账\x08",
+    )
+    diags = lint([record], "T005")
+    got = [(d.pointer, d.message.split(":")[0].split("“")[0].strip()) for d in diags]
+    assert got == [
+        ("/messages/0/content", "mojibake"),
+        ("/messages/1/content", "invisible zero-width space (U+200B) in text"),
+        ("/messages/1/content", "mojibake"),
+        ("/messages/2/content", "mojibake"),
+        ("/messages/2/content", "mojibake"),
+        ("/messages/2/content", "mojibake"),
+        ("/messages/2/content", "mojibake"),
+        ("/messages/3/content", "replacement character U+FFFD x2"),
+        ("/messages/3/content", "control character U+0008 in text"),
+    ]
+    assert all(d.severity == "error" for d in diags)
+    repaired = fixed(record, diags, unsafe=True)
+    assert repaired["messages"][1]["content"] == "您好，请提供订单号。烫烫烫烫"
+    assert repaired["messages"][2]["content"] == "été sale: “50% off”"
+
+
+def test_t005_leaves_emoji_sequences_and_ordinary_text_alone():
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    records = [
+        chat("谢谢" + family, "不客气，祝您全家开心！"),
+        chat("这个汤很烫，烫烫的。", "请小心饮用。"),
+        chat("Café crème à 3€, naïve façade", "Très bien."),
+        chat("第一行\n第二行\t制表符", "收到。"),
+    ]
+    assert lint(records, "T005") == []

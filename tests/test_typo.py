@@ -1,0 +1,197 @@
+"""The Chinese typo detector (T001's engine), with the real model built from jieba and pypinyin data."""
+
+from __future__ import annotations
+
+import json
+import marshal
+from pathlib import Path
+
+import pytest
+
+from sftlint.text import cache as cache_mod
+from sftlint.text.typo import TypoDetector
+from sftlint.text.typo_data import CURATED
+
+FIXTURES = Path(__file__).parent / "fixtures" / "text"
+
+
+@pytest.fixture(scope="module")
+def detector() -> TypoDetector:
+    return TypoDetector()
+
+
+def _pairs(detector: TypoDetector, text: str) -> list[tuple[str, str, str]]:
+    return [(text[t.start : t.end], t.right, t.after) for t in detector.detect(text)]
+
+
+# -- what must be caught ----------------------------------------------------
+
+CUSTOMER_SERVICE_TYPOS = [
+    ("您好，您的优惠卷已经发放到账户，请注意查收。", "卷", "券", "优惠券"),
+    ("我以经申请退款了，怎么还没到账？", "以", "已", "已经"),
+    ("请您先申情退款，我们审核后会原路退回。", "情", "请", "申请"),
+    ("请输入手机收到的验正码，五分钟内有效。", "正", "证", "验证"),
+    ("请先按装最新版本的应用，再重新登录。", "按", "安", "安装"),
+    ("既使没有收到货，您也可以申请退款。", "既", "即", "即使"),
+    ("这个代金卷满一百元才能使用。", "卷", "券", "代金券"),
+    ("非常报歉给您带来不便。", "报", "抱", "抱歉"),
+    ("这个商品现在有货，您可以放心购卖。", "卖", "买", "购买"),
+    ("您的快递员已经把包裹送到驿站了，请尽快去取，不要迫不急待地拆开检查。", "急", "及", "迫不及待"),
+]
+
+
+@pytest.mark.parametrize(("text", "wrong", "right", "word"), CUSTOMER_SERVICE_TYPOS)
+def test_customer_service_typos_are_found_with_exact_span(detector, text, wrong, right, word):
+    found = detector.detect(text)
+    assert len(found) == 1, found
+    t = found[0]
+    assert text[t.start : t.end] == wrong == t.wrong
+    assert t.right == right
+    assert t.after == word
+
+
+def test_several_typos_in_one_text_and_offsets_across_lines(detector):
+    text = "您好！\n我以经申情了退款。\n请输入验正码。"
+    got = [(text[t.start : t.end], t.right) for t in detector.detect(text)]
+    assert got == [("以", "已"), ("情", "请"), ("正", "证")]
+
+
+def test_model_finds_homophone_typos_outside_the_curated_list(detector):
+    # 票亮 is not in the curated list: the homophone index proposes 漂亮
+    assert "票亮" not in CURATED and "购卖" not in CURATED
+    assert _pairs(detector, "这件衣服很票亮，我很喜欢。") == [("票", "漂", "很漂亮")]
+
+
+# -- what must be left alone -----------------------------------------------
+
+
+def _clean_turns() -> list[str]:
+    turns = []
+    for line in (FIXTURES / "clean_cs.jsonl").read_text(encoding="utf-8").splitlines():
+        turns.extend(m["content"] for m in json.loads(line)["messages"])
+    return turns
+
+
+def test_clean_customer_service_dialogues_get_no_typo(detector):
+    turns = _clean_turns()
+    assert len(turns) >= 40
+    flagged = {t: _pairs(detector, t) for t in turns if detector.detect(t)}
+    assert flagged == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "想必竟然有人这么说。",  # 必竟 straddles 想必|竟然
+        "他在工作崇拜偶像。",  # 作崇 straddles 工作|崇拜
+        "我们以经济建设为中心。",  # 以经 straddles 以|经济
+        "可以经过这条路。",  # 以经 straddles 可以|经过
+        "检验正确后再发货。",  # 验正 straddles 检验|正确
+        "经验正是我们需要的。",  # 验正 straddles 经验|正是
+    ],
+)
+def test_curated_forms_straddling_a_word_boundary_are_legal(detector, text):
+    assert detector.detect(text) == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "张伟和李娜明天来店里取货。",  # names
+        "请联系王晓东经理确认发货时间。",
+        "这件T恤是纯棉的，可以机洗。",  # next to Latin letters
+        "麻烦您提供一下手机号吗？",  # 吗 stands alone by grammar
+        "这款手机支持5G网络和NFC功能。",
+        "微信和支付宝都可以付款，也支持花呗分期。",  # words younger than jieba's dictionary
+        "主播在直播间抽奖，点赞满一万就包邮。",
+    ],
+)
+def test_names_products_and_modern_words_are_left_alone(detector, text):
+    assert detector.detect(text) == ()
+
+
+def test_whitelist_silences_a_product_name(detector):
+    text = "我们的新品是票亮洗衣液，欢迎选购。"
+    assert [t.right for t in detector.detect(text)] == ["漂"]  # looks like 漂亮 to the model
+    quiet = detector.with_whitelist(["票亮洗衣液"])
+    assert quiet.detect(text) == ()
+    # the whitelist view shares the model; the original is unchanged
+    assert quiet.freq is detector.freq
+    assert detector.detect(text)
+
+
+def test_text_without_chinese_is_not_analysed(detector):
+    calls = []
+    original = detector._detect
+    detector._detect = lambda line: calls.append(line) or original(line)  # type: ignore[method-assign]
+    try:
+        assert detector.detect("Your order #123 ships tomorrow.\n\nThanks!") == ()
+    finally:
+        del detector._detect
+    assert calls == []
+
+
+def test_repeated_lines_are_analysed_once(detector):
+    kb = "处理方法是：先确认用户是否收到了优惠卷。"
+    calls: list[str] = []
+    original = detector._detect
+    detector._detect = lambda line: calls.append(line) or original(line)  # type: ignore[method-assign]
+    try:
+        results = [detector.detect(f"问题{i}：为什么用不了？\n{kb}") for i in range(50)]
+    finally:
+        del detector._detect
+    assert calls.count(kb) <= 1  # the knowledge-base line: analysed at most once
+    for i, r in enumerate(results):
+        prefix = f"问题{i}：为什么用不了？\n"
+        assert [(t.wrong, t.start) for t in r] == [("卷", len(prefix) + kb.index("卷"))]
+
+
+def test_curated_list_only_without_model():
+    det = TypoDetector(use_model=False)
+    assert [t.right for t in det.detect("再接再励，迫不急待")] == ["厉", "及"]
+
+
+# -- the prepared-model cache ----------------------------------------------
+
+
+def test_cache_dir_honours_env_and_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path / "explicit"))
+    assert cache_mod.cache_dir() == tmp_path / "explicit"
+    monkeypatch.delenv("SFTLINT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_mod.cache_dir() == tmp_path / "xdg" / "sftlint"
+
+
+def test_load_or_build_builds_once_writes_atomically_and_replaces_old_versions(monkeypatch, tmp_path):
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path))
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"words": {"已经": 51289}, "n": len(builds)}
+
+    old = tmp_path / "thing-oldkey.marshal"
+    old.write_bytes(marshal.dumps({"stale": True}))
+    first = cache_mod.load_or_build("thing", "k1", build)
+    second = cache_mod.load_or_build("thing", "k1", build)
+    assert first == second == {"words": {"已经": 51289}, "n": 1}
+    assert len(builds) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thing-k1.marshal"]  # no temp files, old gone
+    # a corrupt file is rebuilt, not an error
+    (tmp_path / "thing-k1.marshal").write_bytes(b"\x00garbage")
+    assert cache_mod.load_or_build("thing", "k1", build)["n"] == 2
+
+
+def test_cache_key_changes_with_versions():
+    assert cache_mod.cache_key("m", 1, "jieba 0.42.1") != cache_mod.cache_key("m", 1, "jieba 0.42.2")
+
+
+def test_real_model_is_cached_on_disk(detector):
+    from sftlint.text.typo_model import model_key
+
+    path = cache_mod.cache_path("typo-model", model_key())
+    assert path.is_file()
+    model = marshal.loads(path.read_bytes())
+    assert model["freq"]["已经"] > 10000
+    # the homophone index maps <yi>+经 to 已 (已经)
+    assert any("已" in v for k, v in model["index"].items() if len(k) == 2 and k[1] == "经")
