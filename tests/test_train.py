@@ -182,7 +182,7 @@ def test_cli_train_with_early_stopping_stops_an_overfitting_run(records, tmp_pat
 
 def test_lora_on_a_llama_shaped_model(split_dir, tmp_path) -> None:
     pytest.importorskip("peft")
-    base = build_tiny_model(tmp_path / "base", split_dir / "train.jsonl", arch="llama", vocab_size=512)
+    base = build_tiny_model(tmp_path / "base", split_dir / "train.jsonl", arch="llama")
     assert json.loads((base / "config.json").read_text(encoding="utf-8"))["model_type"] == "llama"
     res = run_cli(
         "train",
@@ -200,8 +200,6 @@ def test_lora_on_a_llama_shaped_model(split_dir, tmp_path) -> None:
         "2",
         "--learning-rate",
         "1e-3",
-        "--max-length",
-        "2048",
         "--no-plot",
     )
     assert res.code in (0, 1), res

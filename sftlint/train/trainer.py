@@ -164,13 +164,14 @@ class TrainResult:
 # --------------------------------------------------------------------------- data
 
 
-def load_rows(path: str | Path) -> list[dict[str, Any]]:
+def load_rows(path: str | Path, notes: list[str] | None = None) -> list[dict[str, Any]]:
     """Training rows in a shape TRL takes: ``messages``, ``prompt``/``completion`` or ``text``.
 
     Files from ``sftlint split``/``export`` are already in messages form.  Any
     other supported input format is mapped through the engine's reader, and
     records the engine cannot map are refused — the trainer must only see
     records that passed the linter (``datasets`` aborts on one bad line).
+    Problems worth telling the user are appended to ``notes``.
     """
     p = Path(path)
     if not p.is_file():
@@ -183,17 +184,18 @@ def load_rows(path: str | Path) -> list[dict[str, Any]]:
         raise TrainError(
             f"{p}: not clean JSONL ({exc}); run `sftlint check` and `sftlint split` first"
         ) from exc
-    if rows and all(isinstance(r, dict) and _trl_ready(r) for r in rows):
-        return [_trim(r) for r in rows]
-    from sftlint.train.export import to_messages_rows
+    if not (rows and all(isinstance(r, dict) and _trl_ready(r) for r in rows)):
+        from sftlint.train.export import to_messages_rows
 
-    converted, skipped = to_messages_rows(p)
-    if skipped:
-        raise TrainError(
-            f"{p}: {len(skipped)} record(s) cannot be mapped to messages (first: {skipped[0]}); "
-            "run `sftlint split` to keep only clean records"
-        )
-    return converted
+        rows, skipped = to_messages_rows(p)
+        if skipped:
+            raise TrainError(
+                f"{p}: {len(skipped)} record(s) cannot be mapped to messages (first: {skipped[0]}); "
+                "run `sftlint split` to keep only clean records"
+            )
+    if notes is not None:
+        notes.extend(_tool_call_note(rows, p))
+    return [_trim(r) for r in rows]
 
 
 def _trl_ready(row: dict[str, Any]) -> bool:
@@ -208,16 +210,31 @@ def _trl_ready(row: dict[str, Any]) -> bool:
 def _trim(row: dict[str, Any]) -> dict[str, Any]:
     """Keep only the columns TRL reads, so mixed extra keys never break ``datasets``."""
     if "messages" in row:
-        out: dict[str, Any] = {"messages": [_clean_message(m) for m in row["messages"]]}
-        return out
+        return {"messages": [_clean_message(m) for m in row["messages"]]}
     if "prompt" in row:
-        return {"prompt": row["prompt"], "completion": row["completion"]}
+        return {"prompt": _clean_part(row["prompt"]), "completion": _clean_part(row["completion"])}
     return {"text": row["text"]}
 
 
+def _clean_part(part: Any) -> Any:
+    return [_clean_message(m) for m in part] if isinstance(part, list) else part
+
+
 def _clean_message(m: dict[str, Any]) -> dict[str, Any]:
-    out = {"role": m["role"], "content": m.get("content") if isinstance(m.get("content"), str) else ""}
-    return out
+    """Role and text only: tool-call structures vary per record and break ``datasets``' column types."""
+    return {"role": m["role"], "content": m.get("content") if isinstance(m.get("content"), str) else ""}
+
+
+def _tool_call_note(rows: list[dict[str, Any]], path: str | Path) -> list[str]:
+    n = sum(
+        1 for r in rows if any(isinstance(m, dict) and m.get("tool_calls") for m in r.get("messages") or [])
+    )
+    if not n:
+        return []
+    return [
+        f"warning: {n} record(s) of {path} hold tool calls; the trainer sees their text only "
+        "(tool-call structures are not passed on)"
+    ]
 
 
 def _texts(rows: list[dict[str, Any]]) -> list[str]:
@@ -412,12 +429,13 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
 
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    train_rows = load_rows(cfg.train_file)
-    val_rows = load_rows(cfg.val_file) if cfg.val_file else []
+    data_notes: list[str] = []
+    train_rows = load_rows(cfg.train_file, data_notes)
+    val_rows = load_rows(cfg.val_file, data_notes) if cfg.val_file else []
     if not train_rows:
         raise TrainError(f"{cfg.train_file}: no training records")
     settings, reasons = resolve_settings(cfg, len(train_rows), len(val_rows))
-    notes = list(reasons)
+    notes = [*reasons, *data_notes]
 
     model, tokenizer, model_desc = _load_model(cfg, train_rows + val_rows, out)
     say(f"model: {model_desc}")
