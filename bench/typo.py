@@ -125,16 +125,28 @@ def speed(detector_factory, texts: list[str]) -> tuple[float, float, float]:
 
 
 _LOAD_SNIPPET = """
-import resource, time, sys
+import time, sys
 sys.path.insert(0, {root!r})
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def peak_mb():
+    # VmHWM starts afresh at exec; ru_maxrss would carry the parent's peak over
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+import sftlint.text.zh  # the interpreter and the package, before the model
+base = peak_mb()
 t0 = time.perf_counter()
 from sftlint.text.typo import TypoDetector
 det = TypoDetector()
 det.detect("我以经申情了优惠卷，请帮我验正一下。")
 dt = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print("RESULT", dt, (peak - base) / 1024)
+print("RESULT", dt, peak_mb() - base)
 """
 
 

@@ -21,7 +21,9 @@ loads in well under a second.
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
 from importlib import metadata, resources
 from typing import Any
 
@@ -46,6 +48,12 @@ PROPER_MAX_FREQ = 100
 
 _EXACT_BASE = 0xE000  # private-use code points for exact syllables
 _FUZZY_BASE = 0xE800  # ... and for fuzzy syllable classes
+
+
+def _package_lines(package: str, name: str) -> Iterator[str]:
+    """Lines of a data file shipped inside ``package``, streamed (no big list in memory)."""
+    with (resources.files(package) / name).open("r", encoding="utf-8") as fh:
+        yield from fh
 
 
 def _package_text(package: str, name: str) -> str:
@@ -87,8 +95,8 @@ def build_model() -> dict[str, Any]:
     """Build every table the detector needs from the packages' own data files."""
     freq: dict[str, int] = {}
     tags: dict[str, str] = {}
-    for line in _package_text("jieba", "dict.txt").splitlines():
-        parts = line.split(" ")
+    for line in _package_lines("jieba", "dict.txt"):
+        parts = line.rstrip("\n").split(" ")
         if len(parts) < 2:
             continue
         word = parts[0]
@@ -191,7 +199,7 @@ def build_model() -> dict[str, Any]:
     # Strings other lexicons know (jieba's IDF table, pypinyin's phrases): not
     # in the frequency dictionary, but evidence that the string is legal.
     known: set[str] = set()
-    for line in _package_text("jieba", "analyse/idf.txt").splitlines():
+    for line in _package_lines("jieba", "analyse/idf.txt"):
         word = line.split(" ", 1)[0]
         if MIN_WORD <= len(word) <= MAX_WORD and word not in freq and _is_han_word(word):
             known.add(word)
@@ -207,6 +215,9 @@ def build_model() -> dict[str, Any]:
     for word in known:
         freq.setdefault(word, 0)
     prefix2 = frozenset(w[:2] for w in freq if len(w) >= 2)
+    for scratch in (phrases, attested, char_readings, tags, known):
+        scratch.clear()  # build-time tables: free them before the model is used
+    gc.collect()
 
     return {
         "version": MODEL_VERSION,
