@@ -13,6 +13,7 @@ so that the CLI exits 2.
 
 from __future__ import annotations
 
+import itertools
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -97,7 +98,8 @@ class Engine:
         self.file_rules_always = [r for r in self.file_rules if not r.needs_problems]
         self.record_rules = [r for r in self.rules if r.scope == "record"]
         self.dataset_rules = [r for r in self.rules if r.scope == "dataset"]
-        self.summaries: dict[str, list[Any]] = {r.code: [] for r in self.dataset_rules}
+        #: per dataset rule, the container its summaries go to (``Rule.collector()``, a list by default)
+        self.summaries: dict[str, Any] = {r.code: r.collector() for r in self.dataset_rules}
         self.selected_codes = frozenset(r.code for r in self.rules)
         self.stats = RunStats()
         self._ignored_cache: dict[str, frozenset[str]] = {}
@@ -125,34 +127,45 @@ class Engine:
         yield from self.lint_raw(raws(), path)
 
     def lint_raw(self, raws: Iterable[RawRecord], path: str) -> Iterator[Diagnostic]:
+        state, stream = self.start_file(raws, path)
+        for raw in stream:
+            yield from self.process(raw, state)
+
+    def start_file(self, raws: Iterable[RawRecord], path: str) -> tuple[FileState, Iterator[RawRecord]]:
+        """Begin a file: detect its input format on its first records.
+
+        Returns the file's state and the raw records to process (the ones read
+        for detection first).  The one implementation of detection, shared by
+        the serial run, ``--jobs`` and Ray (they process the records elsewhere).
+        """
         state = FileState(FileInfo(path), ignored=self._ignored_for(path))
         self.stats.files += 1
+        stream = iter(raws)
         fixed_format = self.registry.formats.get(self.settings.format) if self.settings.format else None
-        buffer: list[RawRecord] = []
-        sample: list[Any] = []
-        detected = fixed_format is not None
-        if detected:
+        if fixed_format is not None:
             state.fmt = fixed_format
             state.info.format = fixed_format.name
             state.info.input_format = fixed_format
-        for raw in raws:
-            if not detected:
-                buffer.append(raw)
-                if raw.parsed and isinstance(raw.data, dict):
-                    sample.append(raw.data)
-                if len(sample) < DETECT_SAMPLE:
-                    continue
-                self._detect(state, sample, path)
-                detected = True
-                for item in buffer:
-                    yield from self.process(item, state)
-                buffer.clear()
-                continue
-            yield from self.process(raw, state)
-        if not detected:
-            self._detect(state, sample, path)
-            for item in buffer:
-                yield from self.process(item, state)
+            return state, stream
+        buffer: list[RawRecord] = []
+        sample: list[Any] = []
+        for raw in stream:
+            buffer.append(raw)
+            if raw.parsed and isinstance(raw.data, dict):
+                sample.append(raw.data)
+                if len(sample) >= DETECT_SAMPLE:
+                    break
+        self._detect(state, sample, path)
+        return state, itertools.chain(buffer, stream)
+
+    def file_state(self, path: str, format_name: str | None) -> FileState:
+        """The state of a file whose format was detected elsewhere (a worker process)."""
+        state = FileState(FileInfo(path), ignored=self._ignored_for(path))
+        if format_name is not None:
+            state.fmt = self.registry.formats.get(format_name)
+            state.info.format = format_name
+            state.info.input_format = state.fmt
+        return state
 
     def _detect(self, state: FileState, sample: list[Any], path: str) -> None:
         name = detect_format(self.registry, sample, path) if sample else None
@@ -235,7 +248,7 @@ class Engine:
             diags = [self._from_ref(rule, f) for f in findings]
             diags.sort(key=Diagnostic.sort_key)
             yield from (d for d in diags if d.code not in self._ignored_for(d.path))
-            self.summaries[rule.code] = []
+            self.summaries[rule.code] = rule.collector()
 
     # -- building diagnostics ----------------------------------------------------
     def _base(self, rule: Rule, f: Finding, path: str) -> Diagnostic:

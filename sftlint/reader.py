@@ -213,15 +213,22 @@ def _is_truncation(message: str) -> bool:
 
 
 def read_jsonl(
-    stream: IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, first_index: int = 0
+    stream: IO[bytes],
+    path: str,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    first_index: int = 0,
+    first_line: int = 1,
 ) -> Iterator[RawRecord]:
     """Stream a JSONL file: one raw record per non-blank line.
 
     The loop is the hot path of every run: a line that parses costs one
     ``readline``, one ``orjson.loads`` and one small object; everything else
     (decoding for messages, explaining failures) happens only when needed.
+    ``first_index``/``first_line`` number a stream that starts inside a file
+    (a byte range read by a distributed worker).
     """
     lines = _Lines(stream, max_record_bytes)
+    lines.lineno = first_line - 1
     readline = stream.readline
     limit = max_record_bytes + 1
     pushed = lines._pushed
@@ -557,19 +564,15 @@ def read_source(
                 ],
             )
             return
-        body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        first = body[:1]
-        name = path[:-3] if path.endswith(".gz") else path
-        if first == b"[" and _first_line_is_a_record(body, name):
-            first = b"\n"  # JSON Lines whose first record happens to be an array (J002)
-        if first == b"[" or (name.endswith(".json") and first == b"{"):
+        kind = sniff_kind(head, path)
+        if kind in ("array", "document"):
             try:
                 content = stream.read()
             except (OSError, EOFError) as exc:
                 raise SourceError(f"{path}: cannot read: {exc}") from exc
             if progress is not None:
                 progress(len(content))
-            if first == b"[":
+            if kind == "array":
                 yield from read_json_array(content, path)
             else:
                 yield from read_json_document(content, path)
@@ -591,6 +594,28 @@ def read_source(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def sniff_kind(head: bytes, path: str) -> Literal["utf16", "binary", "array", "document", "jsonl"]:
+    """What a file is, from its first bytes: how :func:`read_source` will read it.
+
+    ``array``: a JSON array of records; ``document``: a ``.json`` file holding
+    one object; ``jsonl``: JSON Lines (also the fallback for anything else).
+    """
+    if _utf16_bom(head):
+        return "utf16"
+    if _looks_binary(head):
+        return "binary"
+    body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    first = body[:1]
+    name = path[:-3] if path.endswith(".gz") else path
+    if first == b"[" and _first_line_is_a_record(body, name):
+        first = b"\n"  # JSON Lines whose first record happens to be an array (J002)
+    if first == b"[":
+        return "array"
+    if name.endswith(".json") and first == b"{":
+        return "document"
+    return "jsonl"
 
 
 def _first_line_is_a_record(body: bytes, name: str) -> bool:

@@ -89,6 +89,16 @@ class Rule:
     def reduce(self, summaries: Iterable[Any]) -> Iterable[Finding]:  # scope "dataset"
         return ()
 
+    def collector(self) -> Any:  # scope "dataset"
+        """A fresh container for this rule's summaries; ``reduce`` receives it.
+
+        The engine calls ``collector.append(summary)`` for every summary that
+        is not None, in file and record order.  The default is a list; a rule
+        over millions of records can return a compact container instead (typed
+        arrays rather than one Python object per record) to keep memory flat.
+        """
+        return []
+
     # -- helpers for subclasses -------------------------------------------
     def finding(
         self,
