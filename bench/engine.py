@@ -33,11 +33,11 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import write_corpus  # noqa: E402
+from corpus import write_corpus
 
-from sftlint.config import Settings  # noqa: E402
-from sftlint.engine import Engine, iter_diagnostics  # noqa: E402
-from sftlint.reader import read_source  # noqa: E402
+from sftlint.config import Settings
+from sftlint.engine import Engine, iter_diagnostics
+from sftlint.reader import read_source
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> float:
