@@ -127,10 +127,10 @@ _KEEP = 3
 class _Place:
     pointer: str
     span: tuple[int, int]
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None
 
 
 @dataclass(slots=True)
@@ -192,10 +192,15 @@ class TermVariant(Rule):
                 if len(kept) < _KEEP:
                     pointer, span = m.resolve((occ.start, occ.end))
                     assert span is not None
-                    loc = record.locate(pointer, span)
-                    kept.append(_Place(pointer, span, loc.line, loc.column, loc.end_line, loc.end_column))
-        if tally is not None:
-            tally.record_hash = record.content_hash
+                    if occ.standard:
+                        # usually the majority: not worth locating (a minority standard
+                        # form is reported at its record's line)
+                        kept.append(_Place(pointer, span, None, None, None, None))
+                    else:
+                        loc = record.locate(pointer, span)
+                        kept.append(_Place(pointer, span, loc.line, loc.column, loc.end_line, loc.end_column))
+                        if tally.record_hash is None:
+                            tally.record_hash = record.content_hash
         return tally
 
     def reduce(self, summaries: Iterable[VariantTally]) -> Iterator[Finding]:
@@ -239,7 +244,13 @@ class TermVariant(Rule):
                         ),
                         record_hash=t.record_hash,
                     )
-                    f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                    if p.line is not None:
+                        f.line, f.column, f.end_line, f.end_column = (
+                            p.line,
+                            p.column,
+                            p.end_line,
+                            p.end_column,
+                        )
                     yield f
 
 

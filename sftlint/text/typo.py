@@ -196,6 +196,7 @@ class TypoDetector:
         self.emit: dict[str, dict[str, float]] = model["emit"]
         self.proper: frozenset[str] = model["proper"]
         self.prefix2: frozenset[str] = model["prefix2"]
+        self._alone_memo: dict[str, float] = {}
 
     # ------------------------------------------------------------------ API
     def detect(self, text: str) -> tuple[Typo, ...]:
@@ -417,12 +418,15 @@ class TypoDetector:
 
         A typo is a character left stranded by the word it broke, and a
         character that rarely stands alone (径, 章) is better evidence than
-        one that often does (养, 球, 的).
+        one that often does (养, 球, 的).  Memoised per character.
         """
-        e = self.emit
-        ps = math.exp(e["S"].get(ch, -20.0))
-        total = ps + sum(math.exp(e[s].get(ch, -20.0)) for s in "BME")
-        return ps / total if total > 0 else 0.0
+        v = self._alone_memo.get(ch)
+        if v is None:
+            e = self.emit
+            ps = math.exp(e["S"].get(ch, -20.0))
+            total = ps + sum(math.exp(e[s].get(ch, -20.0)) for s in "BME")
+            v = self._alone_memo[ch] = ps / total if total > 0 else 0.0
+        return v
 
     def _score(self, feats: dict[str, float]) -> float:
         w = WEIGHTS

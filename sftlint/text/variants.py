@@ -11,20 +11,78 @@ counted next to words that make it mean "log in").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-#: (group key, standard form, other form, regex for the other form or None)
-_LOGIN_AFTER = (
-    "账号|帐号|账户|帐户|密码|失败|成功|页面|界面|后台|网站|网页|系统|平台|官网|app|APP|App|微信|QQ|"
-    "小程序|客户端|入口|状态|验证|超时|异常|不了|不上|信息|记录|名|框|按钮|窗口"
-)
-_LOGIN_BEFORE = (
-    "无法|不能|没法|重新|请先|自动|扫码|账号|帐号|用户|尝试|首次|再次|点击|如何|怎么|不会|快捷|手机"
-)
-_LOGIN_PATTERN = "登陆(?=" + _LOGIN_AFTER + ")|" + "|".join(f"(?<={b})登陆" for b in _LOGIN_BEFORE.split("|"))
+#: Words that make 登陆 mean "log in" when they follow or precede it.
+_LOGIN_AFTER = [
+    "账号",
+    "帐号",
+    "账户",
+    "帐户",
+    "密码",
+    "失败",
+    "成功",
+    "页面",
+    "界面",
+    "后台",
+    "网站",
+    "网页",
+    "系统",
+    "平台",
+    "官网",
+    "app",
+    "APP",
+    "App",
+    "微信",
+    "QQ",
+    "小程序",
+    "客户端",
+    "入口",
+    "状态",
+    "验证",
+    "超时",
+    "异常",
+    "不了",
+    "不上",
+    "信息",
+    "记录",
+    "名",
+    "框",
+    "按钮",
+    "窗口",
+]
+_LOGIN_BEFORE = [
+    "无法",
+    "不能",
+    "没法",
+    "重新",
+    "请先",
+    "自动",
+    "扫码",
+    "账号",
+    "帐号",
+    "用户",
+    "尝试",
+    "首次",
+    "再次",
+    "点击",
+    "如何",
+    "怎么",
+    "不会",
+    "快捷",
+    "手机",
+]
 
-GROUPS: tuple[tuple[str, str, str, str | None], ...] = (
+
+def _login_sense(text: str, start: int, end: int) -> bool:
+    after, before = text[end : end + 3], text[max(0, start - 2) : start]
+    return any(after.startswith(w) for w in _LOGIN_AFTER) or any(before.endswith(w) for w in _LOGIN_BEFORE)
+
+
+#: (group key, standard form, other form, guard for the other form or None).  A guard
+#: says whether a match of the other form at ``text[start:end]`` really is that term.
+GROUPS: tuple[tuple[str, str, str, Callable[[str, int, int], bool] | None], ...] = (
     ("账号", "账号", "帐号", None),
     ("账户", "账户", "帐户", None),
     ("账单", "账单", "帐单", None),
@@ -33,9 +91,9 @@ GROUPS: tuple[tuple[str, str, str, str | None], ...] = (
     ("到账", "到账", "到帐", None),
     ("对账", "对账", "对帐", None),
     ("其他", "其他", "其它", None),
-    ("登录", "登录", "登陆", _LOGIN_PATTERN),
-    ("成分", "成分", "成份", "成份(?!额)"),
-    ("部分", "部分", "部份", "(?<!全)部份(?!额)"),
+    ("登录", "登录", "登陆", _login_sense),
+    ("成分", "成分", "成份", lambda t, s, e: not t.startswith("额", e)),
+    ("部分", "部分", "部份", lambda t, s, e: not t.startswith("额", e) and not (s > 0 and t[s - 1] == "全")),
     ("唯一", "唯一", "惟一", None),
     ("想象", "想象", "想像", None),
     ("图像", "图像", "图象", None),
@@ -49,24 +107,19 @@ class Occurrence:
     form: str
     start: int
     end: int
+    standard: bool
 
 
-def _compile() -> tuple[re.Pattern[str], list[tuple[str, str]]]:
-    parts: list[str] = []
-    names: list[tuple[str, str]] = []
-    for key, standard, other, other_re in GROUPS:
-        for form, pattern in ((standard, re.escape(standard)), (other, other_re or re.escape(other))):
-            parts.append(f"(?P<g{len(names)}>{pattern})")
-            names.append((key, form))
-    return re.compile("|".join(parts)), names
-
-
-_PATTERN, _NAMES = _compile()
-_FIRST_CHARS = frozenset(form[0] for _, s, o, _r in GROUPS for form in (s, o))
+_FORMS: dict[str, tuple[str, bool, Callable[[str, int, int], bool] | None]] = {}
+for _key, _standard, _other, _guard in GROUPS:
+    _FORMS[_standard] = (_key, True, None)
+    _FORMS[_other] = (_key, False, _guard)
+# one alternation of literals: no look-around, so the scan stays fast on long texts
+_PATTERN = re.compile("|".join(sorted(_FORMS, key=len, reverse=True)))
 
 
 def standard_form(group: str) -> str:
-    for key, standard, _other, _re in GROUPS:
+    for key, standard, _other, _guard in GROUPS:
         if key == group:
             return standard
     raise KeyError(group)
@@ -74,8 +127,8 @@ def standard_form(group: str) -> str:
 
 def find_variants(text: str) -> Iterator[Occurrence]:
     """Every occurrence of a form of a variant group in ``text``."""
-    if not _FIRST_CHARS.intersection(text):
-        return
     for m in _PATTERN.finditer(text):
-        key, form = _NAMES[int(m.lastgroup[1:])]  # type: ignore[index]
-        yield Occurrence(key, form, m.start(), m.end())
+        form = m.group()
+        key, standard, guard = _FORMS[form]
+        if guard is None or guard(text, m.start(), m.end()):
+            yield Occurrence(key, form, m.start(), m.end(), standard)
