@@ -18,10 +18,15 @@ switched off):
    over these, fitted on half of the public test data (see
    ``bench/typo.py`` and docs/benchmarks.md), decides.
 
+Hard filters come first and keep precision up: rare characters (names,
+terms of art), characters that stand alone by grammar (吗, 的), characters
+next to Latin letters or digits (T恤), and corrections into rare words are
+never reported.
+
 The hot path is a handful of dict probes per character; the expensive
 segmentation scoring runs only on suspects with a proposal.  Results are
-cached per distinct text, so a system prompt or knowledge-base text repeated
-in every record is analysed once.
+cached per line, so a system prompt or knowledge-base paragraph repeated in
+every record is analysed once.
 """
 
 from __future__ import annotations
@@ -51,9 +56,9 @@ MAX_PROPOSALS = 4
 SEG_MAX_WORD = 5
 #: Proposals that raise the log-probability less than this are not considered.
 MIN_GAIN = 5.0
-#: Decision threshold on the linear score (tuned on the held-in half).
+#: Decision threshold on the linear score (chosen on the tune half, see bench/typo.py).
 THRESHOLD = 1.25
-#: Linear weights over the features in :func:`TypoDetector._features`.
+#: Linear weights over :func:`design` (a logistic regression fitted on the tune half).
 WEIGHTS: dict[str, float] = {
     "gain": 0.464,
     "lwmax": 0.28,
@@ -77,8 +82,17 @@ WEIGHTS: dict[str, float] = {
 def design(f: dict[str, float]) -> dict[str, float]:
     """The linear score's inputs, from the raw features of a proposal.
 
-    Clipped and hinged so that one extreme value cannot dominate: a gain
-    above 14 nats or a word more common than e^10 adds nothing more.
+    ``gain``: log-probability gained by the best segmentation of the context;
+    ``lwmax``/``lwmaxlow``: log count of the word the correction makes (and a
+    hinge for rare ones); ``Lw3``: that word has 3+ characters; ``sc_hi``: the
+    suspect is a very common one-character word; ``cfr``: how common the
+    proposed character is; ``near``: near (not exact) homophone; ``margin``:
+    lead over the second-best proposal; ``nunc``: other suspects within two
+    characters; ``sur``: right after a lone surname; ``edge``: at the edge of
+    a run; ``ncand``: proposals; ``proper``: the correction is a rare proper
+    noun; ``alone``: how often the suspect stands alone; ``rival``: gain of a
+    proposal at a neighbouring suspect.  Clipped so that no extreme value
+    dominates: a gain above 14 nats adds nothing more.
     """
     return {
         "gain": min(f["gain"], 14.0),

@@ -7,12 +7,13 @@ Only data that ships inside the installed packages is used (jieba's
 The central structure is a *homophone index*.  For every dictionary word of
 2-4 characters and every position in it, the key is the word with that one
 character replaced by a code for its pronunciation, and the value is the
-characters that fill the hole: ``"优惠" + <quan>`` -> ``"券"``.  At run time,
+characters that fill the hole: ``<yi> + "经"`` -> ``"已"``.  At run time,
 a suspicious character in a text is replaced by the code of its own
 pronunciation and the windows around it are looked up: one dictionary probe
 per window finds every same-sounding character that turns the window into a
-word, instead of trying each homophone in turn.  A second index does the same
-with "fuzzy" pronunciations (zh/z, -ng/-n, n/l ...) for near homophones.
+word, instead of trying each homophone in turn.  The codes are "fuzzy"
+pronunciations (zh/z, -ng/-n, n/l ... collapsed), so near homophones are
+found by the same probe; the detector tells exact from near afterwards.
 
 Pronunciation codes are single private-use characters, so keys are ordinary
 short strings and the whole model is a handful of dicts that :mod:`marshal`
