@@ -258,7 +258,7 @@ def _texts(rows: list[dict[str, Any]]) -> list[str]:
 
 def resolve_settings(cfg: TrainConfig, n_train: int, n_val: int) -> tuple[dict[str, Any], list[str]]:
     """Fill unset hyperparameters from the data-size suggestions; return values and their reasons."""
-    from sftlint.train.hparams import suggest
+    from sftlint.train.hparams import MAX_PER_DEVICE, suggest
 
     sug = suggest(n_train, cfg.method, n_val=n_val)  # type: ignore[arg-type]
     reasons: list[str] = []
@@ -273,10 +273,7 @@ def resolve_settings(cfg: TrainConfig, n_train: int, n_val: int) -> tuple[dict[s
 
     epochs = pick("epochs", cfg.epochs)
     batch = pick("batch_size", cfg.batch_size)
-    if cfg.per_device_batch_size is not None:
-        per_device = cfg.per_device_batch_size
-    else:
-        per_device = min(batch, sug.get("per_device_batch_size"))
+    per_device = cfg.per_device_batch_size or min(batch, MAX_PER_DEVICE)
     accum = cfg.gradient_accumulation_steps or max(1, batch // per_device)
     lr = pick("learning_rate", cfg.learning_rate)
     steps_per_epoch = max(1, -(-n_train // (per_device * accum)))
@@ -437,6 +434,9 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
     settings, reasons = resolve_settings(cfg, len(train_rows), len(val_rows))
     notes = [*reasons, *data_notes]
 
+    # A tiny model's tokenizer learns from train and validation text alike, standing in for a pretrained
+    # tokenizer that covers the language: trained on the training split alone, validation text would fall
+    # apart into bytes and its loss would say little.  (The model itself never sees validation data.)
     model, tokenizer, model_desc = _load_model(cfg, train_rows + val_rows, out)
     say(f"model: {model_desc}")
     assistant_only, why = decide_assistant_only(cfg, tokenizer, train_rows)
