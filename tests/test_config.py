@@ -14,7 +14,8 @@ TWO_USERS = chat(("user", "在吗"), ("user", "我想退货"), ("assistant", "�
 
 
 def codes_of(result):
-    return sorted(d["code"] for d in result.json())
+    """Codes that fail or warn (D003 too-few-records is an info on every small test file)."""
+    return sorted(d["code"] for d in result.json() if d["severity"] != "info")
 
 
 def test_pyproject_is_found_upward_from_the_file(tmp_path):
@@ -66,14 +67,14 @@ def test_rule_options_and_severity_override(tmp_path):
     )
     f = write_jsonl(tmp_path / "a.jsonl", [chat(("user", "你是谁"), ("assistant", "我是<<name>>"))])
     r = run_cli("check", "--output-format", "json", f)
-    assert [(d["code"], d["severity"]) for d in r.json()] == [("S007", "error")]
+    assert [(d["code"], d["severity"]) for d in r.json() if d["code"] != "D003"] == [("S007", "error")]
     assert r.code == 1
 
 
 def test_per_file_ignores(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.sftlint.per-file-ignores]\n"legacy/*.jsonl" = ["S004"]\n')
     (tmp_path / "legacy").mkdir()
-    write_jsonl(tmp_path / "legacy" / "old.jsonl", [TWO_USERS])
+    write_jsonl(tmp_path / "legacy" / "old.jsonl", [chat(("user", "你好"), ("user", "请问退款"), ("assistant", "好的"))])
     write_jsonl(tmp_path / "new.jsonl", [TWO_USERS])
     old = os.getcwd()
     os.chdir(tmp_path)
@@ -81,7 +82,9 @@ def test_per_file_ignores(tmp_path):
         r = run_cli("check", "--output-format", "json", ".")
     finally:
         os.chdir(old)
-    assert [(os.path.basename(d["path"]), d["code"]) for d in r.json()] == [("new.jsonl", "S004")]
+    assert [(os.path.basename(d["path"]), d["code"]) for d in r.json() if d["severity"] != "info"] == [
+        ("new.jsonl", "S004")
+    ]
 
 
 def test_api_options_and_explicit_config(tmp_path):

@@ -60,7 +60,7 @@ def test_sharegpt_roles_and_tool_calls():
     msgs = ShareGPTFormat().to_messages(rec)
     assert [m.role for m in msgs] == ["user", "assistant", "tool", "assistant"]
     assert msgs[1].tool_calls and msgs[2].content_pointer == "/conversations/2/value"
-    assert sftlint.lint([rec]) == []
+    assert [d for d in sftlint.lint([rec]) if d.severity != "info"] == []
 
 
 def test_content_parts_keep_their_own_pointers():
@@ -99,19 +99,19 @@ def test_image_only_message_is_not_empty_and_tool_call_turn_is_not_empty():
             {"role": "assistant", "content": "完成"},
         ]
     }
-    assert sftlint.lint([rec]) == []
+    assert [d for d in sftlint.lint([rec]) if d.severity != "info"] == []
 
 
 def test_format_override_and_unknown_format(tmp_path):
     p = tmp_path / "d.jsonl"
     p.write_text(json.dumps({"instruction": "a", "output": "b"}) + "\n")
-    assert codes(sftlint.lint(p, format="messages")) == ["S001"]
+    assert codes(sftlint.lint(p, format="messages", select=["S"])) == ["S001"]
     r = run_cli("check", "--format", "nope", p)
     assert r.code == 2 and "unknown input format" in r.err
 
 
 def test_unrecognised_records_are_reported():
-    assert codes(sftlint.lint([{"text": "hello"}])) == ["S001"]
+    assert codes(sftlint.lint([{"text": "hello"}], ignore=["D"])) == ["S001"]
 
 
 @pytest.mark.parametrize("fmt", [MessagesFormat(), ShareGPTFormat(), AlpacaFormat()], ids=lambda f: f.name)
