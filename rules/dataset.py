@@ -1,3 +1,785 @@
-"""Placeholder: this family's rules are being written (see the issue tracker)."""
+"""D — dataset level: duplicates (D001), near-duplicates (D002), too few records (D003),
+system-prompt drift (D004), context overflow (D005).
 
-RULES: list = []
+A run over several files is one dataset: a record of ``eval.jsonl`` that
+copies one of ``train.jsonl`` is a duplicate, and every file must use the same
+system prompt.
+
+D001, D002 and D004 are split into a per-record ``map`` and a ``reduce`` so
+that ``--jobs`` workers and Ray tasks can run the map anywhere; the summaries
+go to compact collectors (typed arrays, not one Python object per record), so
+memory grows by a few dozen bytes per record and not with record size:
+
+* D001 keeps an 8-byte content digest and a location (path id, index, line):
+  20 bytes per record.
+* D002 keeps a 64-value MinHash signature of 16-bit values, an 8-byte digest
+  and a location: 148 bytes per record.
+* D004 keeps a prompt id and a location per record (14 bytes) and one text per
+  distinct prompt (at most :data:`MAX_PROMPT_TEXTS`, each cut to
+  :data:`MAX_PROMPT_CHARS`).
+* D003 keeps a count.
+
+Their findings are located at the line where the record starts (dataset
+findings are made after the records are gone, so there is no column).  D005
+needs nothing from other records, so it is a record rule and reports the
+message where the conversation crosses the window.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from sftlint.diagnostic import Finding, RecordRef
+from sftlint.record import Record
+from sftlint.rule import Rule, RuleOptions
+
+# ---------------------------------------------------------------------------
+# shared pieces
+
+
+class _Locations:
+    """Where each collected record is: 12 bytes per record in three arrays."""
+
+    __slots__ = ("_ids", "index", "line", "path_id", "paths")
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self._ids: dict[str, int] = {}
+        self.path_id = array("I")
+        self.index = array("I")
+        self.line = array("I")
+
+    def add(self, path: str, index: int, line: int) -> None:
+        pid = self._ids.get(path)
+        if pid is None:
+            pid = self._ids[path] = len(self.paths)
+            self.paths.append(path)
+        self.path_id.append(pid)
+        self.index.append(index)
+        self.line.append(line)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def ref(self, i: int) -> RecordRef:
+        line = self.line[i]
+        return RecordRef(self.paths[self.path_id[i]], self.index[i], line, line)
+
+    def where(self, i: int, relative_to: str | None = None) -> str:
+        """``line 18`` in the same file, ``other.jsonl:18`` in another."""
+        path = self.paths[self.path_id[i]]
+        return f"line {self.line[i]}" if path == relative_to else f"{path}:{self.line[i]}"
+
+
+def _digest(record: Record) -> int:
+    """64 bits of the record's content hash (canonical JSON: key order and spacing do not count)."""
+    return int(record.content_hash[:16], 16)
+
+
+# ---------------------------------------------------------------------------
+# D001
+
+
+class _DigestCollector:
+    __slots__ = ("digests", "loc")
+
+    def __init__(self) -> None:
+        self.digests = array("Q")
+        self.loc = _Locations()
+
+    def append(self, summary: tuple[int, str, int, int]) -> None:
+        digest, path, index, line = summary
+        self.digests.append(digest)
+        self.loc.add(path, index, line)
+
+
+class DuplicateRecord(Rule):
+    """## What it does
+    Reports a record that is identical to an earlier record of the dataset (all files of the run),
+    pointing at the first copy.  Identical means the same JSON value: key order and spacing do
+    not count.
+
+    ## Why is this bad?
+    A duplicated record is trained on twice as often as its neighbours, which overweights it
+    (the model memorises its exact wording), and a copy that lands in both the training and the
+    evaluation split inflates the evaluation score.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "我的快递到哪了？"}, {"role": "assistant", "content": "您的快递已到达本市分拣中心，预计明天送达。"}]}
+    {"messages": [{"role": "user", "content": "我的快递到哪了？"}, {"role": "assistant", "content": "您的快递已到达本市分拣中心，预计明天送达。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "我的快递到哪了？"}, {"role": "assistant", "content": "您的快递已到达本市分拣中心，预计明天送达。"}]}
+    {"messages": [{"role": "user", "content": "退货运费谁出？"}, {"role": "assistant", "content": "七天无理由退货的运费由商家承担。"}]}
+    ```
+
+    ## Fix availability
+    None: which copy to keep (and whether the copy belongs to another split) is the author's call.
+    """
+
+    code = "D001"
+    name = "duplicate-record"
+    severity = "warning"
+    scope = "dataset"
+
+    def map(self, record: Record) -> tuple[int, str, int, int]:
+        return (_digest(record), record.path, record.index, record.line)
+
+    def collector(self) -> _DigestCollector:
+        return _DigestCollector()
+
+    def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
+        coll = (
+            summaries if isinstance(summaries, _DigestCollector) else _collect(_DigestCollector(), summaries)
+        )
+        digests, loc = coll.digests, coll.loc
+        order = sorted(range(len(digests)), key=digests.__getitem__)  # stable: copies stay in file order
+        found: list[tuple[int, int, int]] = []  # (copy, first, copies in the group)
+        i, n = 0, len(order)
+        while i < n:
+            j = i + 1
+            d = digests[order[i]]
+            while j < n and digests[order[j]] == d:
+                j += 1
+            if j - i > 1:
+                found.extend((order[k], order[i], j - i) for k in range(i + 1, j))
+            i = j
+        found.sort()
+        for copy, first, size in found:
+            ref = loc.ref(copy)
+            where = loc.where(first, ref.path)
+            copies = f" ({size} copies in all)" if size > 2 else ""
+            yield self.finding(
+                f"record is identical to the record at {where} (its first copy){copies}",
+                pointer="",
+                ref=ref,
+                first_path=loc.paths[loc.path_id[first]],
+                first_line=loc.line[first],
+                first_record=loc.index[first],
+            )
+
+
+def _collect(coll: Any, summaries: Iterable[Any]) -> Any:
+    """A collector filled from a plain list (a caller that passed summaries as a list)."""
+    for s in summaries:
+        coll.append(s)
+    return coll
+
+
+# ---------------------------------------------------------------------------
+# D002
+
+#: MinHash signature: NUM_HASHES values of 16 bits (one-permutation hashing over 64 bins).
+NUM_HASHES = 64
+#: LSH: BANDS bands of ROWS values; two records become a candidate pair when one band agrees.
+BANDS, ROWS = 16, 4
+SHINGLE = 5
+#: Candidate pairs per band bucket: each record is compared with the first FIRST_K and the
+#: last LAST_K earlier records of the bucket (buckets of shared boilerplate can hold thousands).
+FIRST_K, LAST_K = 2, 3
+_MIX = 0x9E3779B97F4A7C15
+_MASK64 = (1 << 64) - 1
+_EMPTY = 1 << 64
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalise(text: str) -> str:
+    """Text as D002 compares it: NFKC (full-width forms folded), case-folded, and without any
+    whitespace, punctuation or symbol, so re-spacing and re-punctuating a record changes nothing."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def dialogue_text(record: Record) -> str:
+    """The normalised text of the conversation: every turn but the system prompt, without the
+    retrieved knowledge-base context (records on one topic legitimately share it)."""
+    from sftlint.retrieval import message_contexts
+
+    # The retrieval parse is shared with the K rules through the record's memo; it covers the
+    # turns that can carry context (not the assistant's).
+    contexts_of = {id(msg): contexts for msg, contexts in message_contexts(record)}
+    parts: list[str] = []
+    for msg in record.messages or ():
+        if msg.role == "system" or not msg.content:
+            continue
+        content = msg.content
+        contexts = contexts_of.get(id(msg))
+        if contexts:
+            pieces, pos = [], 0
+            for ctx in contexts:
+                pieces.append(content[pos : ctx.marker_start])
+                pos = ctx.end
+            pieces.append(content[pos:])
+            content = "".join(pieces)
+        text = normalise(content)
+        if text:
+            parts.append(text)
+    return "\x1f".join(parts)
+
+
+def signature(text: str) -> bytes:
+    """MinHash signature of the character 5-shingles of ``text``: NUM_HASHES 16-bit values.
+
+    One-permutation hashing: each shingle is hashed once (CRC-32, spread to 64 bits by a
+    multiplicative mix), the top bits choose one of NUM_HASHES bins, each bin keeps its minimum.
+    Empty bins borrow the nearest non-empty bin to their right (rotation densification), so short
+    texts are not similar merely for sharing empty bins.  Only the low 16 bits of each minimum are
+    kept (b-bit MinHash): two different minima agree by chance with probability 2**-16.
+    Deterministic across processes and machines (no salted ``hash()``).
+    """
+    crc = zlib.crc32
+    n = len(text) - SHINGLE + 1
+    shingles = {text[i : i + SHINGLE] for i in range(n)} if n > 0 else {text}
+    mins = [_EMPTY] * NUM_HASHES
+    for s in shingles:
+        h = (crc(s.encode("utf-8")) * _MIX) & _MASK64
+        b = h >> 58
+        if h < mins[b]:
+            mins[b] = h
+    if _EMPTY in mins:
+        k = NUM_HASHES
+        filled = mins[:]
+        nxt, dist = _EMPTY, 0
+        for j in range(2 * k - 1, -1, -1):  # right to left, twice round the circle
+            v = mins[j % k]
+            if v != _EMPTY:
+                nxt, dist = v, 0
+                continue
+            dist += 1
+            if j < k and nxt != _EMPTY:
+                filled[j] = _densified(nxt, dist)
+        mins = filled
+    return array("H", [v & 0xFFFF for v in mins]).tobytes()
+
+
+def _densified(value: int, distance: int) -> int:
+    # Mixed with the distance, so it agrees with another record's bin only when both borrow
+    # the same minimum from the same distance.
+    return ((value ^ (distance * 0x632BE59BD9B4E019)) * _MIX) & _MASK64
+
+
+def estimate(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two signatures: the share of agreeing values."""
+    x = (int.from_bytes(a, "little") ^ int.from_bytes(b, "little")).to_bytes(len(a), "little")
+    return array("H", x).count(0) / NUM_HASHES
+
+
+class _SignatureCollector:
+    __slots__ = ("digests", "loc", "sigs")
+
+    def __init__(self) -> None:
+        self.sigs = bytearray()
+        self.digests = array("Q")
+        self.loc = _Locations()
+
+    def append(self, summary: tuple[bytes, int, str, int, int]) -> None:
+        sig, digest, path, index, line = summary
+        self.sigs += sig
+        self.digests.append(digest)
+        self.loc.add(path, index, line)
+
+
+class NearDuplicate(Rule):
+    """## What it does
+    Reports a record whose conversation is nearly identical to an earlier record's, pointing at
+    the earliest such record.  The conversation is every turn except the system prompt, without
+    the retrieved knowledge-base context (`Knowledge Base Result:`), normalised: full-width forms
+    folded (NFKC), case folded, all whitespace, punctuation and symbols removed.  Two records are
+    near-duplicates when the Jaccard similarity of their character 5-shingles is at least
+    `threshold` (0.8), estimated from 64-value MinHash signatures and found with LSH
+    (16 bands of 4 values).  Exact copies are left to D001.
+
+    ## Why is this bad?
+    A record copied with a few edits (re-spaced, re-punctuated, one word changed) weighs twice in
+    training like an exact duplicate, and one half in the training split and the other in the
+    evaluation split leaks the answer into the evaluation.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "我的退款怎么还没到账？订单号是 1234。"}, {"role": "assistant", "content": "您的退款仍在审核中，审核通常在一到三个工作日内完成，请您耐心等待。"}]}
+    {"messages": [{"role": "user", "content": "我的退款怎么还没到账? 订单号是1234"}, {"role": "assistant", "content": "您的退款仍在审核中, 审核通常在一到三个工作日内完成, 请您耐心等待!"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "我的退款怎么还没到账？订单号是 1234。"}, {"role": "assistant", "content": "您的退款仍在审核中，审核通常在一到三个工作日内完成，请您耐心等待。"}]}
+    {"messages": [{"role": "user", "content": "退款显示成功了，可是银行卡里没有钱。"}, {"role": "assistant", "content": "银行卡退款需要三到七个工作日到账，请您留意银行的入账通知。"}]}
+    ```
+
+    ## Options
+    `threshold`: the Jaccard similarity (0.7 to 1.0) from which two records are reported.  The
+    estimate has a standard error of about 0.05 near 0.8, so pairs at 0.9 and above are found
+    nearly always and pairs just at the threshold about half the time; below 0.7 the LSH bands
+    would miss too many pairs, so lower values are refused.  `min-chars`: conversations shorter
+    than this (after normalisation) are not compared (short greetings are alike by nature).
+
+    ## Fix availability
+    None: which version to keep is the author's call.
+    """
+
+    code = "D002"
+    name = "near-duplicate"
+    severity = "warning"
+    scope = "dataset"
+
+    class Options(RuleOptions):
+        threshold: float = Field(default=0.8, ge=0.7, le=1.0)
+        min_chars: int = Field(default=20, ge=SHINGLE)
+
+    def map(self, record: Record) -> tuple[bytes, int, str, int, int] | None:
+        if not record.messages:
+            return None
+        text = dialogue_text(record)
+        if len(text) < self.options.min_chars:
+            return None
+        return (signature(text), _digest(record), record.path, record.index, record.line)
+
+    def collector(self) -> _SignatureCollector:
+        return _SignatureCollector()
+
+    def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
+        coll = (
+            summaries
+            if isinstance(summaries, _SignatureCollector)
+            else _collect(_SignatureCollector(), summaries)
+        )
+        best = near_pairs(coll.sigs, coll.digests, self.options.threshold)
+        loc = coll.loc
+        for i in sorted(best):
+            j, sim = best[i]
+            ref = loc.ref(i)
+            yield self.finding(
+                f"record is a near-duplicate of the record at {loc.where(j, ref.path)} "
+                f"(estimated similarity {sim:.2f} >= {self.options.threshold:g})",
+                pointer="",
+                ref=ref,
+                first_path=loc.paths[loc.path_id[j]],
+                first_line=loc.line[j],
+                first_record=loc.index[j],
+                similarity=round(sim, 4),
+            )
+
+
+def near_pairs(sigs: bytearray, digests: array, threshold: float) -> dict[int, tuple[int, float]]:
+    """For each record with an earlier near-duplicate: ``(earliest such record, similarity)``.
+
+    LSH, one band at a time: records are sorted by the band's value (stably, so a bucket lists
+    its records in order) and each record is compared with the first FIRST_K and the last LAST_K
+    records before it in its bucket; a pair is verified on the whole signature right away, so no
+    list of candidate pairs is ever held.  Exact copies (same digest as an earlier record) are
+    D001's and skipped.  Memory: two lists of ``n`` ints, for one band at a time.
+    """
+    n = len(digests)
+    width = NUM_HASHES * 2
+    if n < 2:
+        return {}
+    seen: set[int] = set()
+    copy = bytearray(n)
+    for i, d in enumerate(digests):
+        if d in seen:
+            copy[i] = 1
+        else:
+            seen.add(d)
+    del seen
+    keys = memoryview(sigs).cast("Q")  # band b of record i is keys[i * BANDS + b]
+    need = threshold - 1e-9
+    best: dict[int, tuple[int, float]] = {}
+    for band in range(BANDS):
+        column = keys[band::BANDS].tolist()
+        order = sorted(range(n), key=column.__getitem__)
+        start = 0
+        while start < n:
+            value = column[order[start]]
+            end = start + 1
+            while end < n and column[order[end]] == value:
+                end += 1
+            if end - start > 1:
+                bucket = order[start:end]
+                for pos in range(1, len(bucket)):
+                    i = bucket[pos]
+                    if copy[i]:
+                        continue
+                    earlier = bucket[: min(pos, FIRST_K)] + bucket[max(FIRST_K, pos - LAST_K) : pos]
+                    found = best.get(i)
+                    sig_i = None
+                    for j in earlier:
+                        if (found is not None and j >= found[0]) or digests[j] == digests[i]:
+                            continue
+                        if sig_i is None:
+                            sig_i = bytes(sigs[i * width : (i + 1) * width])
+                        sim = estimate(sig_i, bytes(sigs[j * width : (j + 1) * width]))
+                        if sim >= need:
+                            found = best[i] = (j, sim)
+            start = end
+    return best
+
+
+# ---------------------------------------------------------------------------
+# D003
+
+
+class _Counter:
+    __slots__ = ("files", "first", "n")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.first: tuple[str, int, int] | None = None
+        self.files: set[str] = set()
+
+    def append(self, summary: tuple[str, int, int]) -> None:
+        if self.first is None:
+            self.first = summary
+        self.n += 1
+        if len(self.files) < 1000:
+            self.files.add(summary[0])
+
+
+class TooFewRecords(Rule):
+    """## What it does
+    Reports (as info, which never fails a run) a dataset with fewer than `min-records` records
+    (50).  The dataset is every file of the run together; the finding is placed on its first
+    record.
+
+    ## Why is this bad?
+    Fine-tuning on a handful of examples rarely changes a model's behaviour reliably.  OpenAI's
+    fine-tuning guide asks for at least 10 examples and reports clear gains from 50 to 100, with
+    each doubling of good data giving a similar further gain; the seed article's point is the
+    same: collect enough production-like dialogues first.
+
+    ## Example
+    A file of 10 records: `sftlint check data.jsonl` reports `D003` on its first record.
+    (A page cannot show 50 records; the rule's tests build both cases.)
+
+    ## Use instead
+    A dataset of at least 50 records, in one file or across the files of one run.
+
+    ## Options
+    `min-records`: the least number of records that does not get the note.
+
+    ## Fix availability
+    None: more data has to be collected.
+    """
+
+    code = "D003"
+    name = "too-few-records"
+    severity = "info"
+    scope = "dataset"
+
+    class Options(RuleOptions):
+        min_records: int = Field(default=50, ge=1)
+
+    def map(self, record: Record) -> tuple[str, int, int]:
+        return (record.path, record.index, record.line)
+
+    def collector(self) -> _Counter:
+        return _Counter()
+
+    def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
+        coll = summaries if isinstance(summaries, _Counter) else _collect(_Counter(), summaries)
+        want = self.options.min_records
+        if coll.first is None or coll.n >= want:
+            return
+        path, index, line = coll.first
+        files = len(coll.files)
+        scope = f"the dataset ({files} files)" if files > 1 else "the dataset"
+        yield self.finding(
+            f"{scope} has {coll.n} record{'s' if coll.n != 1 else ''}; fine-tuning usually needs at "
+            f"least {want} to show a reliable gain",
+            pointer="",
+            ref=RecordRef(path, index, line, line),
+            records=coll.n,
+        )
+
+
+# ---------------------------------------------------------------------------
+# D004
+
+#: Distinct system prompts whose text is kept for messages (more are counted, not quoted).
+MAX_PROMPT_TEXTS = 256
+MAX_PROMPT_CHARS = 20_000
+_NO_PROMPT = 0
+
+
+class _PromptCollector:
+    __slots__ = ("counts", "ids", "loc", "pointer_ids", "pointer_of", "pointers", "prompt_of", "texts")
+
+    def __init__(self) -> None:
+        self.ids: dict[int, int] = {_NO_PROMPT: 0}  # digest -> prompt id (0: no system prompt)
+        self.counts: list[int] = [0]
+        self.texts: dict[int, str] = {}
+        self.prompt_of = array("I")
+        self.pointers: list[str] = []
+        self.pointer_ids: dict[str, int] = {}
+        self.pointer_of = array("H")
+        self.loc = _Locations()
+
+    def append(self, summary: tuple[int, str | None, str, str, int, int]) -> None:
+        digest, text, pointer, path, index, line = summary
+        pid = self.ids.get(digest)
+        if pid is None:
+            pid = self.ids[digest] = len(self.counts)
+            self.counts.append(0)
+        self.counts[pid] += 1
+        if text is not None and pid not in self.texts and len(self.texts) < MAX_PROMPT_TEXTS:
+            self.texts[pid] = text[:MAX_PROMPT_CHARS]
+        self.prompt_of.append(pid)
+        ptr = self.pointer_ids.get(pointer)
+        if ptr is None:
+            ptr = self.pointer_ids[pointer] = len(self.pointers)
+            self.pointers.append(pointer)
+        self.pointer_of.append(ptr)
+        self.loc.add(path, index, line)
+
+
+def _text_digest(text: str) -> int:
+    import hashlib
+
+    value = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+    return value or 1  # 0 means "no system prompt"
+
+
+def describe_difference(text: str, reference: str) -> str:
+    """Where ``text`` departs from ``reference``, quoted briefly."""
+    if "".join(text.split()) == "".join(reference.split()):
+        return "they differ only in whitespace"
+    start = 0
+    limit = min(len(text), len(reference))
+    while start < limit and text[start] == reference[start]:
+        start += 1
+    end_t, end_r = len(text), len(reference)
+    while end_t > start and end_r > start and text[end_t - 1] == reference[end_r - 1]:
+        end_t -= 1
+        end_r -= 1
+
+    def quote(s: str, a: int, b: int) -> str:
+        lo = max(0, a - 8)
+        piece = s[lo : min(b, a + 40)]
+        return ("…" if lo > 0 else "") + f"{piece}" + ("…" if min(b, a + 40) < len(s) else "")
+
+    if end_t == start:
+        return f"from character {start + 1} on it lacks “{quote(reference, start, end_r)}”"
+    if end_r == start:
+        return f"from character {start + 1} on it adds “{quote(text, start, end_t)}”"
+    return (
+        f"from character {start + 1} on it has “{quote(text, start, end_t)}” where the reference has "
+        f"“{quote(reference, start, end_r)}”"
+    )
+
+
+class SystemPromptDrift(Rule):
+    """## What it does
+    Reports a record whose system prompt differs from the production prompt (option
+    `production-prompt`) or, without that option, from the dataset's dominant prompt: the prompt
+    that more than `min-share` (half) of the records use.  A record without a system prompt is
+    reported too when the reference has one.  The message says where the two texts part.
+
+    ## Why is this bad?
+    The seed article's first rule: training data must look exactly like what the model sees in
+    production.  A few records with an older or edited prompt teach the model behaviour tied to a
+    prompt it will never be given, and records without it teach behaviour without instructions.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "你是电商客服助手，请礼貌地回答用户的问题。"}, {"role": "user", "content": "我的快递到哪了？"}, {"role": "assistant", "content": "您的快递已到达本市分拣中心。"}]}
+    {"messages": [{"role": "system", "content": "你是电商客服助手，请礼貌地回答用户的问题。"}, {"role": "user", "content": "退货运费谁出？"}, {"role": "assistant", "content": "七天无理由退货的运费由商家承担。"}]}
+    {"messages": [{"role": "system", "content": "你是电商客服助手，请礼貌地回答用户的问题。"}, {"role": "user", "content": "能开发票吗？"}, {"role": "assistant", "content": "确认收货后可以在订单详情页申请发票。"}]}
+    {"messages": [{"role": "system", "content": "你是客服，回答要简短。"}, {"role": "user", "content": "优惠券怎么用不了？"}, {"role": "assistant", "content": "这张优惠券需要订单满一百元才能使用。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "你是电商客服助手，请礼貌地回答用户的问题。"}, {"role": "user", "content": "我的快递到哪了？"}, {"role": "assistant", "content": "您的快递已到达本市分拣中心。"}]}
+    {"messages": [{"role": "system", "content": "你是电商客服助手，请礼貌地回答用户的问题。"}, {"role": "user", "content": "退货运费谁出？"}, {"role": "assistant", "content": "七天无理由退货的运费由商家承担。"}]}
+    {"messages": [{"role": "system", "content": "你是电商客服助手，请礼貌地回答用户的问题。"}, {"role": "user", "content": "能开发票吗？"}, {"role": "assistant", "content": "确认收货后可以在订单详情页申请发票。"}]}
+    {"messages": [{"role": "system", "content": "你是电商客服助手，请礼貌地回答用户的问题。"}, {"role": "user", "content": "优惠券怎么用不了？"}, {"role": "assistant", "content": "这张优惠券需要订单满一百元才能使用。"}]}
+    ```
+
+    ## Options
+    `production-prompt`: the exact system prompt used in production; every record is compared
+    with it.  `min-share`: without a production prompt, the share of records the most common
+    prompt must exceed to count as the dataset's prompt (below it, prompts vary by design and
+    nothing is reported).  The dataset is every file of the run.
+
+    ## Fix availability
+    None: whether the record or the prompt is outdated is the author's call.
+    """
+
+    code = "D004"
+    name = "system-prompt-drift"
+    severity = "warning"
+    scope = "dataset"
+
+    class Options(RuleOptions):
+        production_prompt: str | None = None
+        min_share: float = Field(default=0.5, ge=0.0, lt=1.0)
+
+        @field_validator("production_prompt")
+        @classmethod
+        def _not_blank(cls, v: str | None) -> str | None:
+            if v is not None and not v.strip():
+                raise ValueError("must not be blank (leave it unset to use the dominant prompt)")
+            return v
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self._sent: set[int] = set()
+
+    def map(self, record: Record) -> tuple[int, str | None, str, str, int, int] | None:
+        msgs = record.messages
+        if msgs is None:
+            return None  # format unknown: nothing to compare
+        if msgs and msgs[0].role == "system":
+            text: str | None = msgs[0].content
+            pointer = msgs[0].content_pointer
+        else:
+            text, pointer = None, ""
+        production = self.options.production_prompt
+        if production is not None and text == production:
+            return None
+        digest = _NO_PROMPT if text is None else _text_digest(text)
+        if text is not None and production is None:
+            # Each process sends a prompt's text once; the collector keeps the first that arrives.
+            if digest in self._sent:
+                text = None
+            elif len(self._sent) < 4 * MAX_PROMPT_TEXTS:
+                self._sent.add(digest)
+        return (digest, text, pointer, record.path, record.index, record.line)
+
+    def collector(self) -> _PromptCollector:
+        self._sent = set()
+        return _PromptCollector()
+
+    def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
+        coll = (
+            summaries if isinstance(summaries, _PromptCollector) else _collect(_PromptCollector(), summaries)
+        )
+        total = len(coll.prompt_of)
+        if total == 0:
+            return
+        production = self.options.production_prompt
+        if production is not None:
+            reference, ref_id = production, -1
+            basis = "the production prompt (option `production-prompt`)"
+        else:
+            ref_id = max(range(1, len(coll.counts)), key=lambda p: coll.counts[p], default=0)
+            share = coll.counts[ref_id] / total if ref_id else 0.0
+            if ref_id == 0 or share <= self.options.min_share or coll.counts[ref_id] == total:
+                return
+            reference = coll.texts.get(ref_id, "")
+            first = coll.prompt_of.index(ref_id)
+            basis = (
+                f"the dataset's dominant prompt ({coll.counts[ref_id]:,} of {total:,} records, "
+                f"first at {coll.loc.where(first)})"
+            )
+        for i in range(total):
+            pid = coll.prompt_of[i]
+            if pid == ref_id:
+                continue
+            ref = coll.loc.ref(i)
+            pointer = coll.pointers[coll.pointer_of[i]]
+            if pid == 0:
+                yield self.finding(f"record has no system prompt; {basis} has one", pointer=pointer, ref=ref)
+                continue
+            others = coll.counts[pid]
+            used = f"; this version is used by {others:,} records" if others > 1 else ""
+            text = coll.texts.get(pid)
+            how = f": {describe_difference(text, reference)}" if text is not None and reference else ""
+            yield self.finding(f"system prompt differs from {basis}{how}{used}", pointer=pointer, ref=ref)
+
+
+# ---------------------------------------------------------------------------
+# D005
+
+
+class ContextOverflow(Rule):
+    """## What it does
+    Reports a record whose conversation, in tokens, is longer than the context window the model
+    is trained with (`context-window`, 8192), naming the message where it crosses the window.
+    Tokens are counted with the tokenizer named in `tokenizer` (a `tokenizer.json` file, or
+    `tiktoken:<encoding>`; both need `pip install 'sftlint[tokenizers]'`), or else approximated
+    as one token per non-ASCII character plus one per four ASCII characters; the message says
+    which.  Each message adds `per-message-tokens` (4) for the chat template's role markers.
+
+    ## Why is this bad?
+    Trainers cut a sequence at their maximum length (TRL's `max_length`, LLaMA-Factory's
+    `cutoff_len`) or drop it: the end of the conversation, usually the final assistant answer the
+    record exists to teach, is silently lost.
+
+    ## Example
+    A record of 9,000 Chinese characters with the default window: `sftlint check` reports
+    `D005 record is ~9,0xx tokens (approximation: …), over the 8,192-token context window from
+    /messages/N on`.  (A page cannot hold such a record; the rule's tests build it.)
+
+    ## Use instead
+    Split the conversation into records that each fit the window, or raise `context-window` to
+    the length your trainer really uses.
+
+    ## Options
+    `context-window`: the trainer's maximum sequence length in tokens.  `tokenizer`: path to the
+    model's `tokenizer.json`, or `tiktoken:cl100k_base` / `tiktoken:o200k_base`; unset, the
+    approximation is used.  `per-message-tokens`: template tokens added per message.
+    A record whose UTF-8 size is below the window is not tokenized at all: no byte-level
+    tokenizer makes more tokens than bytes.
+
+    ## Fix availability
+    None: where to split a conversation is the author's call.
+    """
+
+    code = "D005"
+    name = "context-overflow"
+    severity = "error"
+    scope = "record"
+
+    class Options(RuleOptions):
+        context_window: int = Field(default=8192, gt=0)
+        tokenizer: str | None = None
+        per_message_tokens: int = Field(default=4, ge=0)
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        from sftlint.tokens import get_counter
+
+        self.counter = get_counter(self.options.tokenizer)  # TokenizerError: the run stops with exit 2
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        msgs = record.messages
+        if not msgs:
+            return
+        opts = self.options
+        window, per = opts.context_window, opts.per_message_tokens
+        overhead = per * len(msgs)
+        raw = record.raw
+        if isinstance(raw, bytes) and len(raw) + overhead + len(msgs) <= window:
+            return  # fast path: fewer bytes than the window cannot make more tokens
+        texts = [m.content for m in msgs]
+        if sum(len(t.encode("utf-8")) + 1 for t in texts) + overhead <= window:
+            return
+        counts = self.counter.count(texts)
+        total = sum(counts) + overhead
+        if total <= window:
+            return
+        running, at = 0, msgs[-1]
+        for m, c in zip(msgs, counts, strict=False):
+            running += c + per
+            if running > window:
+                at = m
+                break
+        where = at.pointer or at.content_pointer or "the record"
+        yield self.finding(
+            f"record is {total:,} tokens ({self.counter.description}), over the {window:,}-token "
+            f"context window from {where} on; training truncates or drops it",
+            pointer=at.pointer if at.pointer else at.content_pointer,
+            tokens=total,
+        )
+
+
+RULES = [DuplicateRecord, NearDuplicate, TooFewRecords, SystemPromptDrift, ContextOverflow]
