@@ -316,6 +316,7 @@ class Engine:
         d = self._base(rule, f, ref.path if ref else "<dataset>")
         if ref is not None:
             d.record = ref.index
+            d.record_line = ref.line  # so --fix can apply a dataset rule's pointer edits
             d.line = f.line if f.line is not None else ref.line
             d.column = f.column
             d.end_line = f.end_line if f.end_line is not None else d.line

@@ -264,3 +264,18 @@ def test_t005_leaves_emoji_sequences_and_ordinary_text_alone():
         chat("第一行\n第二行\t制表符", "收到。"),
     ]
     assert lint(records, "T005") == []
+
+
+def test_t002_fix_is_applied_by_the_cli(tmp_path):
+    from conftest import run_cli
+
+    path = tmp_path / "cs.jsonl"
+    records = [
+        chat("我的账号登录不了", "请提供您的账号，我帮您查询。"),
+        chat("怎么修改帐号密码？", "在设置里可以修改账号密码。"),
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    r = run_cli("check", path, "--select", "T002", "--fix")
+    assert r.code == 0, r
+    assert "帐号" not in path.read_text(encoding="utf-8")
+    assert run_cli("check", path, "--select", "T002").code == 0
