@@ -195,3 +195,16 @@ def test_real_model_is_cached_on_disk(detector):
     assert model["freq"]["已经"] > 10000
     # the homophone index maps <yi>+经 to 已 (已经)
     assert any("已" in v for k, v in model["index"].items() if len(k) == 2 and k[1] == "经")
+
+
+def test_line_cache_is_bounded_by_characters():
+    from sftlint.text.typo import _LRU
+
+    cache = _LRU(max_chars=100)
+    for i in range(50):
+        cache.put(f"第{i}行的文字内容", ())
+    assert cache.chars <= 100
+    assert cache.get("第49行的文字内容") == ()
+    assert cache.get("第0行的文字内容") is None
+    cache.put("长" * 60, ())  # longer than an eighth of the budget: not kept
+    assert cache.get("长" * 60) is None

@@ -139,10 +139,15 @@ def _alnum_neighbours(text: str, start: int, end: int) -> tuple[bool, bool]:
 
 
 class _LRU:
-    """A small bounded mapping: analysed texts, most recently used last."""
+    """Analysed lines, most recently used last, bounded by their total length.
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    Bounded in characters rather than entries so that a file of long unique
+    lines cannot grow the cache without limit.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.chars = 0
         self.data: OrderedDict[str, tuple[Typo, ...]] = OrderedDict()
 
     def get(self, key: str) -> tuple[Typo, ...] | None:
@@ -152,9 +157,13 @@ class _LRU:
         return value
 
     def put(self, key: str, value: tuple[Typo, ...]) -> None:
+        if len(key) > self.max_chars // 8 or key in self.data:
+            return  # a huge line is not worth keeping
         self.data[key] = value
-        if len(self.data) > self.size:
-            self.data.popitem(last=False)
+        self.chars += len(key)
+        while self.chars > self.max_chars:
+            old, _ = self.data.popitem(last=False)
+            self.chars -= len(old)
 
 
 class TypoDetector:
@@ -172,7 +181,7 @@ class TypoDetector:
         whitelist: Iterable[str] = (),
         use_model: bool = True,
         threshold: float | None = None,
-        cache_size: int = 16384,
+        cache_chars: int = 4_000_000,
     ) -> None:
         if model is None and use_model:
             from sftlint.text.typo_model import load_model
@@ -180,7 +189,7 @@ class TypoDetector:
             model = load_model()
         self.use_model = use_model and model is not None
         self.threshold = THRESHOLD if threshold is None else threshold
-        self._cache = _LRU(cache_size)
+        self._cache = _LRU(cache_chars)
         self._curated_re = re.compile("|".join(map(re.escape, sorted(CURATED, key=len, reverse=True))))
         self._set_whitelist(whitelist)
         if self.use_model:
