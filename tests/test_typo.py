@@ -35,6 +35,7 @@ CUSTOMER_SERVICE_TYPOS = [
     ("既使没有收到货，您也可以申请退款。", "既", "即", "即使"),
     ("这个代金卷满一百元才能使用。", "卷", "券", "代金券"),
     ("非常报歉给您带来不便。", "报", "抱", "抱歉"),
+    ("请核对您的收获地址是否正确，稍侯为您发货。", "获", "货", "收货地址"),
     ("这个商品现在有货，您可以放心购卖。", "卖", "买", "购买"),
     ("您的快递员已经把包裹送到驿站了，请尽快去取，不要迫不急待地拆开检查。", "急", "及", "迫不及待"),
 ]
@@ -43,7 +44,7 @@ CUSTOMER_SERVICE_TYPOS = [
 @pytest.mark.parametrize(("text", "wrong", "right", "word"), CUSTOMER_SERVICE_TYPOS)
 def test_customer_service_typos_are_found_with_exact_span(detector, text, wrong, right, word):
     found = detector.detect(text)
-    assert len(found) == 1, found
+    assert len(found) == (2 if "稍侯" in text else 1), found  # nothing else is flagged
     t = found[0]
     assert text[t.start : t.end] == wrong == t.wrong
     assert t.right == right
