@@ -25,7 +25,7 @@ from pydantic import Field
 
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.majority import Missing, Tally, reduce_by_file
-from sftlint.numbering import FAMILY_ARABIC, Numbering, Problem, analyse
+from sftlint.numbering import FAMILY_ARABIC, Numbering, Problem, analyse, analyse_span
 from sftlint.record import Message, Record
 from sftlint.retrieval import (
     DEFAULT_MARKERS,
@@ -49,9 +49,9 @@ class RetrievalOptions(RuleOptions):
 class _KRule(Rule):
     Options = RetrievalOptions
 
-    @property
-    def markers(self) -> tuple[str, ...]:
-        return tuple(self.options.markers)
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self.markers: tuple[str, ...] = tuple(self.options.markers)
 
 
 # ---------------------------------------------------------------------------
@@ -111,6 +111,8 @@ class RagMissing(_KRule):
             and not _carries_context(record, self.markers)
         )
         having = sum(1 for _, c in users if c)
+        if having == len(users):
+            return Tally(record.path, forced, having)
         locate = forced or having > 0
         missing: list[Missing] = []
         for m, ctxs in users:
@@ -121,7 +123,7 @@ class RagMissing(_KRule):
                 missing.append((m.content_pointer, loc.line, loc.column))
             else:
                 missing.append((m.content_pointer, None, None))
-        return Tally(record.ref(), forced, having, tuple(missing))
+        return Tally(record.path, forced, having, tuple(missing), record.ref())
 
     def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
         marker = self.options.markers[0]
@@ -197,8 +199,12 @@ class RagPlaceholder(_KRule):
     class Options(RetrievalOptions):
         placeholders: list[str] = Field(default_factory=lambda: list(DEFAULT_PLACEHOLDERS))
 
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self.placeholders = tuple(self.options.placeholders)
+
     def check(self, record: Record) -> Iterator[Finding]:
-        placeholders = self.options.placeholders
+        placeholders = self.placeholders
         earlier: str | None = None
         for msg, ctxs in message_contexts(record, self.markers):
             for ctx in ctxs:
@@ -235,32 +241,45 @@ class NumberingOptions(RetrievalOptions):
 
 
 def _numberings(
-    record: Record, markers: tuple[str, ...], texts: tuple[str, ...]
+    record: Record, markers: tuple[str, ...], texts: tuple[str, ...], key: str
 ) -> list[tuple[Message, int, Numbering]]:
     """(message, offset of the analysed text in its content, numbering), once per record."""
 
     def compute() -> list[tuple[Message, int, Numbering]]:
         out: list[tuple[Message, int, Numbering]] = []
         whole_roles = {t for t in texts if t != "retrieval"}
-        for msg, ctxs in message_contexts(record, markers):
-            if msg.role in whole_roles:
-                out.append((msg, 0, analyse(msg.content)))
-            elif "retrieval" in texts:
-                for ctx in ctxs:
+        if whole_roles:
+            contexts = (
+                {id(m): c for m, c in message_contexts(record, markers)} if "retrieval" in texts else {}
+            )
+            for msg in record.messages or ():
+                if msg.role in whole_roles:
+                    out.append((msg, 0, analyse(msg.content)))
+                    continue
+                for ctx in contexts.get(id(msg), ()):
                     if ctx.end > ctx.start:
-                        out.append((msg, ctx.start, analyse(msg.content[ctx.start : ctx.end])))
+                        out.append((msg, ctx.start, analyse_span(msg.content, ctx.start, ctx.end)))
+            return out
+        for msg, ctxs in message_contexts(record, markers):
+            for ctx in ctxs:
+                if ctx.end > ctx.start:
+                    out.append((msg, ctx.start, analyse_span(msg.content, ctx.start, ctx.end)))
         return out
 
-    return record.memo(f"knowledge.numbering:{markers!r}:{texts!r}", compute)
+    return record.memo(key, compute)
 
 
 class _NumberingRule(_KRule):
     Options = NumberingOptions
     kinds: tuple[str, ...] = ()
 
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self.texts = tuple(sorted(set(self.options.texts)))
+        self.memo_key = f"knowledge.numbering:{self.markers!r}:{self.texts!r}"
+
     def problems(self, record: Record) -> Iterator[tuple[Message, int, Problem]]:
-        texts = tuple(sorted(self.options.texts))
-        for msg, offset, numbering in _numberings(record, self.markers, texts):
+        for msg, offset, numbering in _numberings(record, self.markers, self.texts, self.memo_key):
             for p in numbering.problems:
                 if p.kind in self.kinds:
                     yield msg, offset, p

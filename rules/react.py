@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field
@@ -41,6 +42,7 @@ from sftlint.react import (
     label_namings,
     parse_turns,
     prompt_requests_react,
+    react_facts,
     syntax_from,
 )
 from sftlint.record import Message, Record
@@ -70,10 +72,8 @@ class _ReactRule(Rule):
         super().__init__(options)
         self.syntax: ReactSyntax = syntax_from(self.options)
 
-    def block_turns(self, record: Record) -> Iterator[tuple[Message, ReactTurn]]:
-        for msg, turn in parse_turns(record, self.syntax):
-            if turn.is_block:
-                yield msg, turn
+    def block_turns(self, record: Record) -> list[tuple[Message, ReactTurn]]:
+        return react_facts(record, self.syntax).blocks
 
 
 def _label_for(syntax: ReactSyntax, kind: str, turn: ReactTurn) -> str:
@@ -149,6 +149,8 @@ class ReactMissing(_ReactRule):
         having = sum(1 for _, t in turns if t.is_block)
         lacking = [m for m, t in turns if not t.is_block]
         locate = forced or having > 0
+        if not lacking:
+            return Tally(record.path, forced, having)
         missing: list[Missing] = []
         for m in lacking:
             if locate:
@@ -156,7 +158,7 @@ class ReactMissing(_ReactRule):
                 missing.append((m.content_pointer, loc.line, loc.column))
             else:
                 missing.append((m.content_pointer, None, None))
-        return Tally(record.ref(), forced, having, tuple(missing))
+        return Tally(record.path, forced, having, tuple(missing), record.ref())
 
     def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
         def report(ref: RecordRef, m: Missing, reason: str) -> Finding:
@@ -219,11 +221,15 @@ class ReactMarkerMissing(_ReactRule):
     class Options(ReactOptions):
         required: list[Kind] = Field(default_factory=lambda: ["thought", "action"])
 
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self.required = frozenset(self.options.required)
+
     def check(self, record: Record) -> Iterator[Finding]:
-        required = [k for k in KINDS if k in self.options.required]
         for msg, turn in self.block_turns(record):
-            present = set(turn.kinds())
-            absent = [k for k in required if k not in present]
+            if self.required <= turn.kind_set:
+                continue
+            absent = [k for k in KINDS if k in self.required and k not in turn.kind_set]
             if absent:
                 names = "、".join(_label_for(self.syntax, k, turn) for k in absent)
                 yield self.finding(
@@ -274,9 +280,15 @@ class ActionColons(_ReactRule):
     class Options(ReactOptions):
         labels: list[Kind] = Field(default_factory=lambda: ["action"])
 
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self.checked = frozenset(self.options.labels)
+
     def check(self, record: Record) -> Iterator[Finding]:
-        checked = set(self.options.labels)
+        checked = self.checked
         for msg, turn in self.block_turns(record):
+            if not (turn.colon_kinds & checked):
+                continue  # no colon after any checked label: nothing to look at
             text = turn.text
             for use in turn.labels:
                 if use.kind not in checked:
@@ -338,6 +350,8 @@ class ReactLayout(_ReactRule):
     def check(self, record: Record) -> Iterator[Finding]:
         syn = self.syntax
         for msg, turn in self.block_turns(record):
+            if turn.layout_ok:
+                continue
             text = turn.text
             problems: list[tuple[str, tuple[int, int], tuple[Edit, ...] | None, str]] = []
             first_label = turn.labels[0].start if turn.labels else None
@@ -486,9 +500,17 @@ class ReactLabelMismatch(_ReactRule):
         if not msgs or msgs[0].role != "system":
             return
         system = msgs[0]
-        namings = label_namings(system.content, self.syntax)
-        if not namings:
+        named_by_kind = _named_by_kind(system.content, self.syntax)
+        if not named_by_kind:
             return
+        namings = label_namings(system.content, self.syntax)
+        canonical = self.syntax.canonical
+        if all(
+            u.kind not in named_by_kind or canonical(u.text) in named_by_kind[u.kind]
+            for _msg, turn in self.block_turns(record)
+            for u in turn.labels
+        ):
+            return  # the common case: every label agrees with the prompt
         used: dict[str, dict[str, int]] = {}
         for _msg, turn in self.block_turns(record):
             for u in turn.labels:
@@ -511,6 +533,15 @@ class ReactLabelMismatch(_ReactRule):
                 msg=system,
                 span=(first.start, first.end),
             )
+
+
+@lru_cache(maxsize=256)
+def _named_by_kind(prompt: str, syntax: ReactSyntax) -> dict[str, frozenset[str]]:
+    """The labels a system prompt names, by step (cached: prompts repeat across a dataset)."""
+    out: dict[str, set[str]] = {}
+    for n in label_namings(prompt, syntax):
+        out.setdefault(n.kind, set()).add(syntax.canonical(n.text))
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 class ReactMarkerOrder(_ReactRule):
@@ -543,6 +574,8 @@ class ReactMarkerOrder(_ReactRule):
 
     def check(self, record: Record) -> Iterator[Finding]:
         for msg, turn in self.block_turns(record):
+            if turn.in_order:
+                continue
             firsts = kinds_in_order(turn.labels)
             highest = None
             for use in firsts:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sftlint.diagnostic import Finding, RecordRef
 
@@ -26,14 +27,17 @@ from sftlint.diagnostic import Finding, RecordRef
 Missing = tuple[str, int | None, int | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """One record's vote: how many turns have the feature, and which lack it."""
+class Tally(NamedTuple):
+    """One record's vote: how many turns have the feature, and which lack it.
 
-    ref: RecordRef
+    ``ref`` is only built for records with missing turns (it is what a finding needs).
+    """
+
+    path: str
     forced: bool  # the record itself says the feature is expected
     having: int
-    missing: tuple[Missing, ...]
+    missing: tuple[Missing, ...] = ()
+    ref: RecordRef | None = None
 
 
 @dataclass(slots=True)
@@ -60,10 +64,13 @@ def reduce_by_file(
     """
     files: dict[str, _FileVote] = {}
     for t in tallies:
-        vote = files.get(t.ref.path)
+        vote = files.get(t.path)
         if vote is None:
-            vote = files[t.ref.path] = _FileVote()
+            vote = files[t.path] = _FileVote()
         vote.having += t.having
+        if not t.missing:
+            continue
+        assert t.ref is not None
         vote.lacking += len(t.missing)
         if t.forced:
             for m in t.missing:

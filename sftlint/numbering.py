@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 ProblemKind = Literal["gap", "orphan", "duplicate", "backwards", "style"]
 
@@ -73,8 +74,7 @@ _ITEM = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One list number found in a text."""
 
     parts: tuple[int, ...]  # (2, 2, 1) for 2.2.1
@@ -109,12 +109,12 @@ class Problem:
     previous: Item | None = None  # K103 / K104: the item it conflicts with
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Numbering:
-    """Items of one text and the problems of their sequence."""
+    """Items of one text and the problems of their sequence (shared: do not modify)."""
 
-    items: list[Item] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    items: tuple[Item, ...] = ()
+    problems: tuple[Problem, ...] = ()
 
 
 def _cn(n: int) -> str:
@@ -549,12 +549,43 @@ def check_items(items: list[Item]) -> Numbering:
     for item in items:
         if (item.strong and checker.plausible(item)) or checker.fits(item):
             checker.add(item)
-    result = Numbering(items=checker.accepted)
-    if len(checker.accepted) >= 2:
-        result.problems = checker.problems
-    return result
+    problems = tuple(checker.problems) if len(checker.accepted) >= 2 else ()
+    return Numbering(tuple(checker.accepted), problems)
 
 
+_EMPTY = Numbering()
+_ANY_MARKER = re.compile(r"[0-9０-９\u2460-\u2487一二三四五六七八九十]")
+
+
+@lru_cache(maxsize=2048)
 def analyse(text: str) -> Numbering:
-    """Items and problems of one text."""
+    """Items and problems of one text.
+
+    Cached by content: retrieval context repeats (the seed's data carries the
+    same knowledge base in every turn, and a retriever returns the same
+    passages for many questions), so most texts of a dataset are analysed once.
+    """
+    if _ANY_MARKER.search(text) is None:
+        return _EMPTY
     return check_items(find_items(text))
+
+
+_recent: list[tuple[str, Numbering]] = []  # the last few texts analysed through analyse_span
+
+
+def analyse_span(text: str, start: int, end: int) -> Numbering:
+    """:func:`analyse` of ``text[start:end]``, reusing a recent identical text without copying it.
+
+    The seed's data repeats one knowledge base in every user turn of a record, and a
+    retriever returns the same passage for many questions: comparing in place
+    (``startswith``) is cheaper than slicing and hashing the text again.
+    """
+    n = end - start
+    for known, result in _recent:
+        if len(known) == n and text.startswith(known, start):
+            return result
+    sub = text[start:end]
+    result = analyse(sub)
+    _recent.insert(0, (sub, result))
+    del _recent[4:]
+    return result

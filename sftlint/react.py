@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from sftlint.record import Message, Record
@@ -44,51 +44,127 @@ _BOUNDARY = "<>。！？；!?;"
 _COLONS = "：:"
 
 
-@dataclass(frozen=True, slots=True)
 class ReactSyntax:
     """The configurable surface of a ReAct turn (labels, block delimiters, separator).
 
-    Hashable, so that parsed turns can be cached per syntax: two rules with the
-    same options share one parse.
+    Built once per rule from its options; it holds its compiled patterns and a
+    ``key`` under which parsed turns are cached per record, so two rules with
+    the same options share one parse.  Equal and hashable by that key.
     """
 
-    thought: tuple[str, ...] = DEFAULT_LABELS["thought"]
-    action: tuple[str, ...] = DEFAULT_LABELS["action"]
-    observation: tuple[str, ...] = DEFAULT_LABELS["observation"]
-    block_open: str = "<"
-    block_close: str = ">"
-    separator: str = "---"
+    __slots__ = (
+        "_ascii_words",
+        "_canon",
+        "_ends",
+        "_hash",
+        "_kinds",
+        "_lengths",
+        "_plain_words",
+        "action",
+        "block_close",
+        "block_open",
+        "key",
+        "label_re",
+        "memo_key",
+        "naming_re",
+        "observation",
+        "sep_re",
+        "separator",
+        "thought",
+    )
+
+    def __init__(
+        self,
+        thought: Iterable[str] = DEFAULT_LABELS["thought"],
+        action: Iterable[str] = DEFAULT_LABELS["action"],
+        observation: Iterable[str] = DEFAULT_LABELS["observation"],
+        block_open: str = "<",
+        block_close: str = ">",
+        separator: str = "---",
+    ) -> None:
+        self.thought = tuple(thought)
+        self.action = tuple(action)
+        self.observation = tuple(observation)
+        self.block_open = block_open
+        self.block_close = block_close
+        self.separator = separator
+        self.key = repr((self.thought, self.action, self.observation, block_open, block_close, separator))
+        self.memo_key = "react.turns" + self.key
+        self._hash = hash(self.key)
+        self._kinds: dict[str, str] = {}
+        for kind, words in self.labels().items():
+            for w in words:
+                self._kinds.setdefault(w.lower(), kind)
+        lower_keys = list(self._kinds)
+        self._canon: dict[str, str] = {}
+        for ws in self.labels().values():
+            for w in ws:
+                self._canon.setdefault(w.lower(), w)
+        words = sorted(lower_keys, key=len, reverse=True)
+        self._lengths = tuple(sorted({len(w) for w in words}, reverse=True))
+        # label words by their last character (lower-cased): lengths to try, longest first
+        ends: dict[str, list[int]] = {}
+        for w in words:
+            ends.setdefault(w[-1], [])
+            if len(w) not in ends[w[-1]]:
+                ends[w[-1]].append(len(w))
+        self._ends = {c: tuple(sorted(v, reverse=True)) for c, v in ends.items()}
+        for c in list(self._ends):
+            self._ends.setdefault(c.upper(), self._ends[c])
+        self._plain_words = tuple(w for w in self._canon.values() if not w.isascii())
+        self._ascii_words = tuple(w.lower() for w in self._canon.values() if w.isascii())
+        for kind, ws in self.labels().items():  # exact spellings too: no lower() on the hot path
+            for w in ws:
+                self._kinds.setdefault(w, kind)
+        originals = self._canon
+        alts = [originals[w] for w in words]
+        plain = "|".join(f"(?i:{re.escape(w)})" if w.isascii() else re.escape(w) for w in alts)
+        bounded = "|".join(f"(?i:{re.escape(w)})\\b" if w.isascii() else re.escape(w) for w in alts)
+        # A label: at a boundary, the word, an optional step number ("Thought 1"), a colon.
+        self.label_re = re.compile(
+            rf"(?:^|(?<=[\s{re.escape(_BOUNDARY)}]))(?P<label>{plain})(?:[ \t]*\d{{1,2}})?[ \t]*(?P<colon>[{_COLONS}])",
+            re.MULTILINE,
+        )
+        q = re.escape(_QUOTES_OPEN)
+        self.naming_re = re.compile(
+            rf"(?:{_ZH_NAMING}|{_EN_NAMING})[ \t]*[{q}]?[ \t]*(?P<label>{bounded})"
+            rf"|[{q}](?P<qlabel>{bounded})[{_COLONS}]?[\"'”’」』】`]"
+        )
+        if separator and set(separator) == {"-"}:
+            # "---" also matches a longer rule ("-----"); it is one separator.
+            self.sep_re = re.compile(rf"-{{{len(separator)},}}")
+        else:
+            self.sep_re = re.compile(re.escape(separator)) if separator else None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ReactSyntax) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"ReactSyntax{self.key}"
 
     def labels(self) -> dict[str, tuple[str, ...]]:
         return {"thought": self.thought, "action": self.action, "observation": self.observation}
 
     def kind_of(self, label: str) -> str | None:
         """The step a label word names (case-insensitive for ASCII labels)."""
-        low = label.lower()
-        for kind, words in self.labels().items():
-            if any(w.lower() == low for w in words):
-                return kind
-        return None
+        return self._kinds.get(label.lower())
 
     def canonical(self, label: str) -> str:
         """The label as configured (``thought`` -> ``Thought``), for messages."""
-        low = label.lower()
-        for words in self.labels().values():
-            for w in words:
-                if w.lower() == low:
-                    return w
-        return label
+        return self._canon.get(label.lower(), label)
 
-    @property
-    def key(self) -> str:
-        return repr(self)
 
+_ZH_NAMING = r"(?:标记为|标记成|标注为|标注成|记为|记作|标为|写作|写为|写成|命名为|称为|叫做|前缀为)"
+_EN_NAMING = r"(?i:\b(?:as|with|called|named|label(?:l)?ed|marked|prefixed|tagged)\b)"
+_QUOTES_OPEN = "\"'“‘「『【`"
 
 DEFAULT_SYNTAX = ReactSyntax()
 
 
-@dataclass(frozen=True, slots=True)
-class LabelUse:
+class LabelUse(NamedTuple):
     """One label written in a turn: ``动作：询问用户……``."""
 
     kind: str  # "thought" | "action" | "observation"
@@ -116,6 +192,12 @@ class ReactTurn:
     reply: tuple[int, int] | None = None  # stripped reply text after the separator
     reply_wrapped: bool = False  # the reply is itself wrapped in the block delimiters
     trailing: tuple[int, int] | None = None  # text after the block when there is no separator
+    # Facts the rules ask about, computed once with the parse (the rules' common path is
+    # checking these flags on a clean turn):
+    kind_set: frozenset[str] = frozenset()  # the steps labelled in the block
+    layout_ok: bool = True  # opened, closed, separator, reply, reply not wrapped
+    in_order: bool = True  # the first thought / action / observation appear in that order
+    colon_kinds: frozenset[str] = frozenset()  # steps whose label line holds another colon character
 
     @property
     def block_end(self) -> int:
@@ -130,41 +212,92 @@ class ReactTurn:
         return [u.kind for u in self.labels]
 
 
-@lru_cache(maxsize=64)
-def _label_regex(syntax: ReactSyntax) -> re.Pattern[str]:
-    words: list[str] = []
-    for kind_words in syntax.labels().values():
-        words.extend(kind_words)
-    words.sort(key=len, reverse=True)
-    alts = "|".join(f"(?i:{re.escape(w)})" if w.isascii() else re.escape(w) for w in words)
-    # A label: at a boundary, the word, an optional step number ("Thought 1"), a colon.
-    return re.compile(
-        rf"(?:^|(?<=[\s{re.escape(_BOUNDARY)}]))(?P<label>{alts})(?:[ \t]*\d{{1,2}})?[ \t]*(?P<colon>[{_COLONS}])",
-        re.MULTILINE,
-    )
+_COLON_RE = re.compile(f"[{_COLONS}]")
+_BOUNDARY_SET = frozenset(_BOUNDARY)
 
 
-@lru_cache(maxsize=64)
-def _separator_regex(separator: str) -> re.Pattern[str]:
-    if separator and set(separator) == {"-"}:
-        # "---" also matches a longer rule ("-----"); it is one separator.
-        return re.compile(rf"-{{{len(separator)},}}")
-    return re.compile(re.escape(separator))
+def _colons(text: str) -> list[int]:
+    """Offsets of every colon (full- and half-width), in order; ``str.find`` is faster than a regex."""
+    out: list[int] = []
+    for ch in _COLONS:
+        i = text.find(ch)
+        while i >= 0:
+            out.append(i)
+            i = text.find(ch, i + 1)
+    if len(out) > 1:
+        out.sort()
+    return out
 
 
-def find_labels(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> list[LabelUse]:
-    """Every label in ``text`` at a boundary, with the extent of its line."""
-    matches = list(_label_regex(syntax).finditer(text))
+def find_labels(
+    text: str, syntax: ReactSyntax = DEFAULT_SYNTAX, limit: int | None = None, colons: list[int] | None = None
+) -> list[LabelUse]:
+    """Every label in ``text`` (before ``limit``) at a boundary, with the extent of its line.
+
+    A label is always followed by a colon, and colons are rare: the scan starts
+    from each colon and looks back for a label word (optionally numbered, as in
+    "Thought 1:"); a lookup on the character before the colon rejects most
+    colons at once.
+    """
+    kinds = syntax._kinds
+    ends = syntax._ends
+    found: list[tuple[int, int, int, str]] = []  # (start, end, colon, word)
+    for colon in _colons(text) if colons is None else colons:
+        if colon == 0:
+            continue
+        j = colon
+        ch = text[j - 1]
+        candidates = ends.get(ch)
+        if candidates is None:
+            if ch not in " \t" and not ch.isdigit():
+                continue  # the common case: a colon after ordinary text
+            while j > 0 and text[j - 1] in " \t":
+                j -= 1
+            if j > 0 and text[j - 1].isdigit():  # "Thought 1:"
+                j -= 1
+                if j > 0 and text[j - 1].isdigit():
+                    j -= 1
+                while j > 0 and text[j - 1] in " \t":
+                    j -= 1
+            if j == 0:
+                continue
+            candidates = ends.get(text[j - 1])
+            if candidates is None:
+                continue
+        for n in candidates:
+            start = j - n
+            if start < 0:
+                continue
+            word = text[start:j]
+            if word not in kinds and word.lower() not in kinds:
+                continue
+            if start > 0:
+                before = text[start - 1]
+                if not (before.isspace() or before in _BOUNDARY_SET):
+                    continue
+            found.append((start, j, colon, word))
+            break
     uses: list[LabelUse] = []
-    for i, m in enumerate(matches):
-        colon = m.start("colon")
+    end_all = len(text) if limit is None else limit
+    for i, (start, end_word, colon, word) in enumerate(found):
+        if start >= end_all:
+            break
         nl = text.find("\n", colon)
         end = len(text) if nl < 0 else nl
-        if i + 1 < len(matches):
-            end = min(end, matches[i + 1].start())
-        kind = syntax.kind_of(m.group("label")) or "thought"
-        uses.append(LabelUse(kind, m.group("label"), m.start("label"), m.end("label"), colon, end))
+        if i + 1 < len(found):
+            end = min(end, found[i + 1][0])
+        kind = kinds.get(word) or kinds[word.lower()]
+        uses.append(LabelUse(kind, word, start, end_word, colon, min(end, end_all)))
     return uses
+
+
+def _may_have_labels(text: str, syntax: ReactSyntax) -> bool:
+    """Cheap test: a label needs a colon and one of the label words (most plain answers fail it)."""
+    if "：" not in text and ":" not in text:
+        return False
+    if any(w in text for w in syntax._plain_words):
+        return True
+    return bool(syntax._ascii_words) and any(w in text.lower() for w in syntax._ascii_words)
 
 
 def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
@@ -173,31 +306,38 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
     stripped_start = len(text) - len(text.lstrip())
     if syntax.block_open and text.startswith(syntax.block_open, stripped_start):
         turn.open = stripped_start
-    all_labels = find_labels(text, syntax)
+    elif not _may_have_labels(text, syntax):
+        return turn
+    colons = _colons(text)
+    all_labels = find_labels(text, syntax, colons=colons)
     if not all_labels and turn.open is None:
         return turn
 
     first = all_labels[0].start if all_labels else turn.open + len(syntax.block_open)  # type: ignore[operator]
-    sep_match = _separator_regex(syntax.separator).search(text, first) if syntax.separator else None
+    sep_match = syntax.sep_re.search(text, first) if syntax.sep_re is not None else None
     close_char = syntax.block_close
     if sep_match is not None:
-        turn.separator = (sep_match.start(), sep_match.end())
-        before = text[: sep_match.start()].rstrip()
-        if close_char and before.endswith(close_char) and len(before) - 1 >= first:
-            turn.close = len(before) - 1
-        region_end = sep_match.start()
-        rest = text[sep_match.end() :]
-        lead = len(rest) - len(rest.lstrip())
-        body = rest.strip()
-        if body:
-            rs = sep_match.end() + lead
-            turn.reply = (rs, rs + len(body))
+        sep_start, sep_end = sep_match.span()
+        turn.separator = (sep_start, sep_end)
+        j = sep_start
+        while j > first and text[j - 1].isspace():
+            j -= 1
+        if close_char and j - len(close_char) >= first and text.startswith(close_char, j - len(close_char)):
+            turn.close = j - len(close_char)
+        region_end = sep_start
+        rs, re_ = sep_end, len(text)
+        while rs < re_ and text[rs].isspace():
+            rs += 1
+        while re_ > rs and text[re_ - 1].isspace():
+            re_ -= 1
+        if re_ > rs:
+            turn.reply = (rs, re_)
             turn.reply_wrapped = bool(
                 syntax.block_open
                 and close_char
-                and body.startswith(syntax.block_open)
-                and body.endswith(close_char)
-                and len(body) > 1
+                and re_ - rs > 1
+                and text.startswith(syntax.block_open, rs)
+                and text.endswith(close_char, rs, re_)
             )
     else:
         region_end = len(text)
@@ -221,33 +361,71 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
 
     if turn.close is not None:
         region_end = min(region_end, turn.close)
-    labels = [u for u in all_labels if u.start < region_end]
-    turn.labels = [
-        LabelUse(u.kind, u.text, u.start, u.end, u.colon, min(u.value_end, region_end)) for u in labels
+    labels = [
+        u if u.value_end <= region_end else u._replace(value_end=region_end)
+        for u in all_labels
+        if u.start < region_end
     ]
-    kinds = {u.kind for u in turn.labels}
+    turn.labels = labels
+    kinds = frozenset(u.kind for u in labels)
     # A block: an opening delimiter followed by labels or a separator, or labels of
     # two different steps.  One stray "思考：" in an ordinary answer is not a block.
-    turn.is_block = len(kinds) >= 2 or (
-        turn.open is not None and (bool(turn.labels) or sep_match is not None)
-    )
+    turn.is_block = len(kinds) >= 2 or (turn.open is not None and (bool(labels) or sep_match is not None))
+    if turn.is_block:
+        turn.kind_set = kinds
+        turn.layout_ok = (
+            turn.open is not None
+            and turn.close is not None
+            and turn.separator is not None
+            and turn.reply is not None
+            and not turn.reply_wrapped
+        )
+        seen: set[str] = set()
+        highest = -1
+        for u in labels:  # first use of each step, in order
+            if u.kind in seen:
+                continue
+            seen.add(u.kind)
+            r = KIND_RANK[u.kind]
+            if r < highest:
+                turn.in_order = False
+                break
+            highest = r
+        if len(colons) > len(labels):  # some colon is not a label's: which label lines hold one?
+            turn.colon_kinds = frozenset(
+                u.kind for u in labels if any(u.colon < c < u.value_end for c in colons)
+            )
     return turn
 
 
-def parse_turns(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> list[tuple[Message, ReactTurn]]:
+class ReactFacts(NamedTuple):
+    """The parsed assistant turns of one record, shared by the R rules."""
+
+    turns: list[tuple[Message, ReactTurn]]  # every assistant turn
+    blocks: list[tuple[Message, ReactTurn]]  # the turns that are ReAct blocks
+
+    @property
+    def clean(self) -> bool:
+        """No block has a layout, order or colon question for the rules to look at."""
+        return all(t.layout_ok and t.in_order and not t.colon_kinds for _, t in self.blocks)
+
+
+def react_facts(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactFacts:
     """Every assistant turn of ``record`` with its parse, computed once per record and syntax."""
+    return record.memo(syntax.memo_key, lambda: _facts(record, syntax))
 
-    def compute() -> list[tuple[Message, ReactTurn]]:
-        return [(m, parse_turn(m.content, syntax)) for m in record.messages or () if m.role == "assistant"]
 
-    return record.memo(f"react.turns:{syntax.key}", compute)
+def _facts(record: Record, syntax: ReactSyntax) -> ReactFacts:
+    turns = [(m, parse_turn(m.content, syntax)) for m in record.messages or () if m.role == "assistant"]
+    return ReactFacts(turns, [(m, t) for m, t in turns if t.is_block])
+
+
+def parse_turns(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> list[tuple[Message, ReactTurn]]:
+    """Every assistant turn of ``record`` with its parse (see :func:`react_facts`)."""
+    return react_facts(record, syntax).turns
 
 
 # -- what the system prompt says -------------------------------------------
-
-_ZH_NAMING = r"(?:标记为|标记成|标注为|标注成|记为|记作|标为|写作|写为|写成|命名为|称为|叫做|前缀为)"
-_EN_NAMING = r"(?i:\b(?:as|with|called|named|label(?:l)?ed|marked|prefixed|tagged)\b)"
-_QUOTES_OPEN = "\"'“‘「『【`"
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,21 +438,8 @@ class LabelNaming:
     end: int
 
 
-@lru_cache(maxsize=64)
-def _naming_regex(syntax: ReactSyntax) -> re.Pattern[str]:
-    words: list[str] = []
-    for kind_words in syntax.labels().values():
-        words.extend(kind_words)
-    words.sort(key=len, reverse=True)
-    alts = "|".join(f"(?i:{re.escape(w)})\\b" if w.isascii() else re.escape(w) for w in words)
-    q = re.escape(_QUOTES_OPEN)
-    return re.compile(
-        rf"(?:{_ZH_NAMING}|{_EN_NAMING})[ \t]*[{q}]?[ \t]*(?P<label>{alts})"
-        rf"|[{q}](?P<qlabel>{alts})[{_COLONS}]?[\"'”’」』】`]"
-    )
-
-
-def label_namings(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> list[LabelNaming]:
+@lru_cache(maxsize=512)
+def label_namings(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> tuple[LabelNaming, ...]:
     """Labels the system prompt assigns to steps.
 
     Recognised: "标记为行动" (and 记为/写作/命名为…), "mark it as Action",
@@ -282,7 +447,7 @@ def label_namings(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> list[Lab
     the prompt (``思考：…`` at a line start).
     """
     found: list[LabelNaming] = []
-    for m in _naming_regex(syntax).finditer(prompt):
+    for m in syntax.naming_re.finditer(prompt):
         group = "label" if m.group("label") is not None else "qlabel"
         word = m.group(group)
         kind = syntax.kind_of(word)
@@ -292,12 +457,13 @@ def label_namings(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> list[Lab
         if not any(n.start == use.start for n in found):
             found.append(LabelNaming(use.kind, use.text, use.start, use.end))
     found.sort(key=lambda n: n.start)
-    return found
+    return tuple(found)  # cached: system prompts repeat across a dataset
 
 
 _REACT_WORD = re.compile(r"\bReAct\b")
 
 
+@lru_cache(maxsize=512)
 def prompt_requests_react(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> bool:
     """Whether a system prompt asks for ReAct turns.
 
@@ -360,10 +526,8 @@ def extra_colons(text: str, start: int, end: int) -> list[int]:
     """
     found: list[int] = []
     protected: list[tuple[int, int]] | None = None
-    for i in range(start, end):
-        ch = text[i]
-        if ch not in _COLONS:
-            continue
+    for m in _COLON_RE.finditer(text, start, end):
+        i = m.start()
         prev = text[i - 1] if i > 0 else ""
         nxt = text[i + 1] if i + 1 < len(text) else ""
         if _is_digit(prev) and _is_digit(nxt):

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from sftlint.record import Message, Record
@@ -44,8 +43,7 @@ _BRACKETS = {"[": "]", "【": "】", "（": "）", "(": ")", "「": "」", "<": 
 _TRIM = " \t\r\n\u3000\u00a0"
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """One marker and the context that follows it, as offsets in the text."""
 
     marker_start: int
@@ -73,9 +71,60 @@ def marker_regex(markers: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?:{'|'.join(alts)})[ \t]*[:：]")
 
 
-def find_contexts(text: str, markers: tuple[str, ...] = DEFAULT_MARKERS) -> list[Context]:
+@lru_cache(maxsize=32)
+def _probes(markers: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Literal fragments that start every marker: (as written and in the common casings,
+    ASCII lower-cased for the fallback)."""
+    literal: list[str] = []
+    ascii_: list[str] = []
+    for m in markers:
+        word = m.strip().rstrip(":：").strip()
+        if not word:
+            continue
+        first = word.split()[0]
+        if first.isascii():
+            ascii_.append(first.lower())
+            literal.extend(dict.fromkeys([first, first.lower(), first.upper(), first.capitalize()]))
+        else:
+            literal.append(first)
+    return tuple(literal), tuple(ascii_)
+
+
+def _marker_matches(text: str, markers: tuple[str, ...], pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """Markers in ``text``: candidates found with ``str.find`` (fast), confirmed with the pattern."""
+    if "：" not in text and ":" not in text:
+        return []
+    literal, ascii_ = _probes(markers)
+    starts: set[int] = set()
+    for p in literal:
+        i = text.find(p)
+        while i >= 0:
+            starts.add(i)
+            i = text.find(p, i + 1)
+    if ascii_ and not starts:
+        # No marker in a common casing: look for an unusual one ("KNOWLEDGE base"), the slow path.
+        low = text.lower()
+        if any(p in low for p in ascii_):
+            return list(pattern.finditer(text))
+    out: list[re.Match[str]] = []
+    end = -1
+    for i in sorted(starts):
+        if i < end:
+            continue
+        m = pattern.match(text, i)
+        if m is not None:
+            out.append(m)
+            end = m.end()
+    return out
+
+
+def find_contexts(
+    text: str, markers: tuple[str, ...] = DEFAULT_MARKERS, pattern: re.Pattern[str] | None = None
+) -> list[Context]:
     """Every marker in ``text`` and the context after it."""
-    found = list(marker_regex(markers).finditer(text))
+    found = _marker_matches(text, markers, pattern or marker_regex(markers))
+    if not found:
+        return []
     out: list[Context] = []
     for i, m in enumerate(found):
         end = found[i + 1].start() if i + 1 < len(found) else len(text)
@@ -104,8 +153,11 @@ def placeholder_span(text: str, ctx: Context, placeholders: Sequence[str]) -> tu
     """
     if ctx.empty:
         return (ctx.marker_start, ctx.marker_end)
+    placeholders = tuple(placeholders)
+    if ctx.end - ctx.start > _longest(placeholders) + 8 and text[ctx.start] not in _BRACKETS:
+        return None  # real retrieved text: longer than any placeholder
     body = text[ctx.start : ctx.end]
-    words = {_unwrap(p).lower() for p in placeholders if _unwrap(p)}
+    words = _words(placeholders)
     core = _unwrap(body.rstrip("。.!！")).lower()
     if core in words or (body.rstrip("。").lower() in words):
         return (ctx.start, ctx.end)
@@ -117,23 +169,56 @@ def placeholder_span(text: str, ctx: Context, placeholders: Sequence[str]) -> tu
     return None
 
 
+@lru_cache(maxsize=32)
+def _words(placeholders: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_unwrap(p).lower() for p in placeholders if _unwrap(p))
+
+
+@lru_cache(maxsize=32)
+def _longest(placeholders: tuple[str, ...]) -> int:
+    return max((len(p) for p in placeholders), default=0)
+
+
 def message_contexts(
     record: Record, markers: tuple[str, ...] = DEFAULT_MARKERS
 ) -> list[tuple[Message, list[Context]]]:
-    """Contexts of every message of ``record`` (computed once per record and markers)."""
-
-    def compute() -> list[tuple[Message, list[Context]]]:
-        return [(m, find_contexts(m.content, markers)) for m in record.messages or ()]
-
-    return record.memo(f"retrieval.contexts:{markers!r}", compute)
+    """Contexts of every non-assistant message of ``record`` (once per record and markers)."""
+    return record.memo(_memo_key(markers), lambda: _contexts(record, markers))
 
 
+@lru_cache(maxsize=32)
+def _memo_key(markers: tuple[str, ...]) -> str:
+    return f"retrieval.contexts:{markers!r}"
+
+
+def _contexts(record: Record, markers: tuple[str, ...]) -> list[tuple[Message, list[Context]]]:
+    # Retrieval context is input to the model: assistant turns are its output, not context.
+    pattern = marker_regex(markers)
+    return [
+        (
+            m,
+            _system_contexts(m.content, markers)
+            if m.role == "system"
+            else find_contexts(m.content, markers, pattern),
+        )
+        for m in record.messages or ()
+        if m.role != "assistant"
+    ]
+
+
+@lru_cache(maxsize=256)
+def _system_contexts(text: str, markers: tuple[str, ...]) -> list[Context]:
+    """System prompts repeat across a dataset: parse each one once (the list is shared, read-only)."""
+    return find_contexts(text, markers)
+
+
+@lru_cache(maxsize=512)
 def prompt_mentions_retrieval(
     prompt: str | None,
     markers: tuple[str, ...] = DEFAULT_MARKERS,
     hints: tuple[str, ...] = DEFAULT_PROMPT_HINTS,
 ) -> bool:
-    """Whether a system prompt says the turns carry retrieved context.
+    """Whether a system prompt says the turns carry retrieved context (cached: prompts repeat).
 
     The seed's prompt says "根据知识库结果（knowledge base result）": the marker's
     words, with or without the colon, or one of the ``hints``.

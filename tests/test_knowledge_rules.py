@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from conftest import chat, run_cli, write_jsonl
 
 import sftlint
@@ -206,22 +205,24 @@ def test_kb_in_system_prompt_after_a_marker_is_checked():
     assert d.pointer == "/messages/0/content"
 
 
-def test_k_rules_share_one_parse_per_record():
-    # Each numbering rule reads the same memoised analysis: one record, four rules, one parse.
+def test_k_rules_share_one_parse_per_record(monkeypatch):
+    """Four numbering rules, two user turns carrying the same knowledge base: parsed once."""
     from sftlint import numbering
 
     calls = []
-    real = numbering.analyse
+    real = numbering.find_items
 
     def counting(text):
         calls.append(text)
         return real(text)
 
-    numbering_analyse = "sftlint.rules.knowledge.analyse"
-    mp = pytest.MonkeyPatch()
-    mp.setattr(numbering_analyse, counting)
-    try:
-        sftlint.lint([kb_record(KB)], select=["K101", "K102", "K103", "K104"])
-    finally:
-        mp.undo()
-    assert len(calls) == 1
+    monkeypatch.setattr(numbering, "find_items", counting)
+    kb = KB.replace("如何处理？", "如何处理（本测试专用）？")  # a text no other test has analysed
+    rec = chat(
+        ("user", f"退款呢？ Knowledge Base Result: {kb}"),
+        ("assistant", REPLY),
+        ("user", f"显示退款成功。 Knowledge Base Result: {kb}"),
+        ("assistant", "请问您是用什么方式支付的？"),
+    )
+    assert sftlint.lint([rec], select=["K101", "K102", "K103", "K104"]) == []
+    assert calls == [kb]

@@ -48,7 +48,7 @@ def test_seed_knowledge_base_is_read_as_a_clean_hierarchy():
         "2.2.2.1",
         "2.2.2.2",
     ]
-    assert result.problems == []
+    assert result.problems == ()
 
 
 def test_seed_system_prompt_inline_list_is_clean():
@@ -74,7 +74,7 @@ def test_every_style_is_read(text, style):
     items = analyse(text).items
     assert [i.parts for i in items] == [(1,), (2,), (3,)]
     assert {i.style for i in items} == {style}
-    assert analyse(text).problems == []
+    assert analyse(text).problems == ()
 
 
 def test_inline_items_after_sentence_ends_and_colons():
@@ -116,7 +116,7 @@ def test_span_is_the_number_itself():
 def test_traps_are_not_items_and_lists_around_them_are_clean(text):
     result = analyse(text)
     assert [i.parts for i in result.items] == [(1,), (2,)], [i.label for i in result.items]
-    assert result.problems == []
+    assert result.problems == ()
 
 
 def test_a_lone_number_is_not_a_list():
@@ -251,7 +251,7 @@ def render(outline: list[tuple[int, ...]], sep: str) -> str:
 def test_any_well_formed_outline_is_clean(outline, sep):
     result = analyse(render(outline, sep))
     assert [i.parts for i in result.items] == outline
-    assert result.problems == []
+    assert result.problems == ()
 
 
 @settings(max_examples=150, deadline=None)

@@ -179,10 +179,11 @@ def test_majority_vote_memory_cap():
 
     def tallies():
         for i in range(4):  # plain turns first ...
-            yield Tally(RecordRef("f.jsonl", i, i + 1), False, 0, ((f"/messages/{i}/content", None, None),))
-        for i in range(4, 14):  # ... then the file turns out to be a ReAct file
-            yield Tally(RecordRef("f.jsonl", i, i + 1), False, 1, ())
-        yield Tally(RecordRef("g.jsonl", 0, 1), False, 0, (("/messages/1/content", None, None),))
+            missing = ((f"/messages/{i}/content", None, None),)
+            yield Tally("f.jsonl", False, 0, missing, RecordRef("f.jsonl", i, i + 1))
+        for _ in range(4, 14):  # ... then the file turns out to be a ReAct file
+            yield Tally("f.jsonl", False, 1)
+        yield Tally("g.jsonl", False, 0, (("/messages/1/content", None, None),), RecordRef("g.jsonl", 0, 1))
 
     def report(ref, m, reason):
         return Finding(f"one {reason}", pointer=m[0], ref=ref)
