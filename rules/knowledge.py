@@ -31,6 +31,7 @@ from sftlint.retrieval import (
     DEFAULT_MARKERS,
     DEFAULT_PLACEHOLDERS,
     DEFAULT_PROMPT_HINTS,
+    Context,
     message_contexts,
     placeholder_span,
     prompt_mentions_retrieval,
@@ -99,6 +100,10 @@ class RagMissing(_KRule):
         majority: float = Field(default=0.5, ge=0.0, lt=1.0)
         prompt_hints: list[str] = Field(default_factory=lambda: list(DEFAULT_PROMPT_HINTS))
 
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self.hints = tuple(self.options.prompt_hints)
+
     def map(self, record: Record) -> Tally | None:
         opts = self.options
         if opts.require is False or not record.messages:
@@ -106,13 +111,14 @@ class RagMissing(_KRule):
         users = [(m, ctxs) for m, ctxs in message_contexts(record, self.markers) if m.role == "user"]
         if not users:
             return None
-        forced = bool(opts.require) or (
-            prompt_mentions_retrieval(record.system_prompt, self.markers, tuple(opts.prompt_hints))
-            and not _carries_context(record, self.markers)
-        )
         having = sum(1 for _, c in users if c)
         if having == len(users):
-            return Tally(record.path, forced, having)
+            return Tally(record.path, False, having)
+        # Whether the record itself says turns carry context only matters when one lacks it.
+        forced = bool(opts.require) or (
+            prompt_mentions_retrieval(record.system_prompt, self.markers, self.hints)
+            and not _carries_context(record, self.markers)
+        )
         locate = forced or having > 0
         missing: list[Missing] = []
         for m, ctxs in users:
@@ -202,25 +208,32 @@ class RagPlaceholder(_KRule):
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
         self.placeholders = tuple(self.options.placeholders)
+        self.longest = max((len(p) for p in self.placeholders), default=0) + 8
 
     def check(self, record: Record) -> Iterator[Finding]:
         placeholders = self.placeholders
-        earlier: str | None = None
+        longest = self.longest
+        earlier: tuple[Message, Context] | None = None
         for msg, ctxs in message_contexts(record, self.markers):
             for ctx in ctxs:
-                span = placeholder_span(msg.content, ctx, placeholders)
+                # Real retrieved text is longer than any placeholder: the common case, decided at once.
+                if ctx.end - ctx.start > longest and msg.content[ctx.start] not in "[【（(「<《{":
+                    span = None
+                else:
+                    span = placeholder_span(msg.content, ctx, placeholders)
                 if span is None:
                     if msg.role == "user":
-                        earlier = msg.content[ctx.start : ctx.end]
+                        earlier = (msg, ctx)
                     continue
                 what = "empty" if ctx.empty else f"the placeholder `{msg.content[span[0] : span[1]]}`"
                 fix = None
                 if earlier is not None and not ctx.empty:
                     pointer, local = msg.resolve(span)
                     if local is not None and local[1] - local[0] == span[1] - span[0]:
+                        emsg, ectx = earlier
                         fix = Fix(
                             "replace the placeholder with the earlier turn's retrieval context",
-                            (Edit(pointer, local[0], local[1], earlier),),
+                            (Edit(pointer, local[0], local[1], emsg.content[ectx.start : ectx.end]),),
                             "unsafe",
                         )
                 yield self.finding(

@@ -40,7 +40,6 @@ from sftlint.react import (
     extra_colons,
     kinds_in_order,
     label_namings,
-    parse_turns,
     prompt_requests_react,
     react_facts,
     syntax_from,
@@ -138,19 +137,20 @@ class ReactMissing(_ReactRule):
         opts = self.options
         if opts.require is False or not record.messages:
             return None
-        turns = [
-            (m, t)
-            for m, t in parse_turns(record, self.syntax)
-            if not (m.tool_calls and not m.content.strip())
-        ]
-        if not turns:
+        facts = react_facts(record, self.syntax)
+        if not facts.turns:
             return None
-        forced = bool(opts.require) or prompt_requests_react(record.system_prompt, self.syntax)
-        having = sum(1 for _, t in turns if t.is_block)
-        lacking = [m for m, t in turns if not t.is_block]
-        locate = forced or having > 0
+        if len(facts.blocks) == len(facts.turns):  # the common case in a ReAct dataset
+            return Tally(record.path, False, len(facts.blocks))
+        lacking = [
+            m for m, t in facts.turns if not t.is_block and not (m.tool_calls and not m.content.strip())
+        ]
+        having = len(facts.blocks)
         if not lacking:
-            return Tally(record.path, forced, having)
+            return Tally(record.path, False, having) if having else None
+        # Whether the record itself asks for ReAct only matters when a turn lacks it.
+        forced = bool(opts.require) or prompt_requests_react(record.system_prompt, self.syntax)
+        locate = forced or having > 0
         missing: list[Missing] = []
         for m in lacking:
             if locate:

@@ -232,7 +232,13 @@ def _colons(text: str) -> list[int]:
 def find_labels(
     text: str, syntax: ReactSyntax = DEFAULT_SYNTAX, limit: int | None = None, colons: list[int] | None = None
 ) -> list[LabelUse]:
-    """Every label in ``text`` (before ``limit``) at a boundary, with the extent of its line.
+    """Every label in ``text`` (before ``limit``) at a boundary, with the extent of its line."""
+    found = _scan_labels(text, syntax, _colons(text) if colons is None else colons)
+    return _uses(text, syntax, found, len(text) if limit is None else limit)
+
+
+def _scan_labels(text: str, syntax: ReactSyntax, colons: list[int]) -> list[tuple[int, int, int, str]]:
+    """(start, end, colon, word) of each label.
 
     A label is always followed by a colon, and colons are rare: the scan starts
     from each colon and looks back for a label word (optionally numbered, as in
@@ -242,7 +248,7 @@ def find_labels(
     kinds = syntax._kinds
     ends = syntax._ends
     found: list[tuple[int, int, int, str]] = []  # (start, end, colon, word)
-    for colon in _colons(text) if colons is None else colons:
+    for colon in colons:
         if colon == 0:
             continue
         j = colon
@@ -277,17 +283,25 @@ def find_labels(
                     continue
             found.append((start, j, colon, word))
             break
+    return found
+
+
+def _uses(
+    text: str, syntax: ReactSyntax, found: list[tuple[int, int, int, str]], limit: int
+) -> list[LabelUse]:
+    """:class:`LabelUse` objects for the labels starting before ``limit``, lines clipped at it."""
+    kinds = syntax._kinds
     uses: list[LabelUse] = []
-    end_all = len(text) if limit is None else limit
+    last = len(found) - 1
     for i, (start, end_word, colon, word) in enumerate(found):
-        if start >= end_all:
+        if start >= limit:
             break
-        nl = text.find("\n", colon)
-        end = len(text) if nl < 0 else nl
-        if i + 1 < len(found):
-            end = min(end, found[i + 1][0])
-        kind = kinds.get(word) or kinds[word.lower()]
-        uses.append(LabelUse(kind, word, start, end_word, colon, min(end, end_all)))
+        end = text.find("\n", colon)
+        if end < 0 or end > limit:
+            end = limit
+        if i < last and found[i + 1][0] < end:
+            end = found[i + 1][0]
+        uses.append(LabelUse(kinds.get(word) or kinds[word.lower()], word, start, end_word, colon, end))
     return uses
 
 
@@ -309,11 +323,11 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
     elif not _may_have_labels(text, syntax):
         return turn
     colons = _colons(text)
-    all_labels = find_labels(text, syntax, colons=colons)
-    if not all_labels and turn.open is None:
+    found = _scan_labels(text, syntax, colons)
+    if not found and turn.open is None:
         return turn
 
-    first = all_labels[0].start if all_labels else turn.open + len(syntax.block_open)  # type: ignore[operator]
+    first = found[0][0] if found else turn.open + len(syntax.block_open)  # type: ignore[operator]
     sep_match = syntax.sep_re.search(text, first) if syntax.sep_re is not None else None
     close_char = syntax.block_close
     if sep_match is not None:
@@ -347,8 +361,8 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
             for m in re.finditer(re.escape(close_char) + r"[ \t\u3000]*(?:\n|$)", text[first:]):
                 turn.close = first + m.start()
                 break
-            if turn.close is None and all_labels:
-                last = text.rfind(close_char, all_labels[-1].colon)
+            if turn.close is None and found:
+                last = text.rfind(close_char, found[-1][2])
                 if last >= 0:
                     turn.close = last
         if turn.close is not None:
@@ -361,11 +375,7 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
 
     if turn.close is not None:
         region_end = min(region_end, turn.close)
-    labels = [
-        u if u.value_end <= region_end else u._replace(value_end=region_end)
-        for u in all_labels
-        if u.start < region_end
-    ]
+    labels = _uses(text, syntax, found, region_end)
     turn.labels = labels
     kinds = frozenset(u.kind for u in labels)
     # A block: an opening delimiter followed by labels or a separator, or labels of

@@ -40,7 +40,8 @@ DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
 DEFAULT_PROMPT_HINTS: tuple[str, ...] = ("检索结果", "retrieved context", "retrieval result")
 
 _BRACKETS = {"[": "]", "【": "】", "（": "）", "(": ")", "「": "」", "<": ">", "《": "》", "{": "}"}
-_TRIM = " \t\r\n\u3000\u00a0"
+_TRIM = frozenset(" \t\r\n\u3000\u00a0")
+_TRIM_STR = " \t\r\n\u3000\u00a0"
 
 
 class Context(NamedTuple):
@@ -95,20 +96,22 @@ def _marker_matches(text: str, markers: tuple[str, ...], pattern: re.Pattern[str
     if "：" not in text and ":" not in text:
         return []
     literal, ascii_ = _probes(markers)
-    starts: set[int] = set()
+    starts: list[int] = []
     for p in literal:
         i = text.find(p)
         while i >= 0:
-            starts.add(i)
+            starts.append(i)
             i = text.find(p, i + 1)
     if ascii_ and not starts:
         # No marker in a common casing: look for an unusual one ("KNOWLEDGE base"), the slow path.
         low = text.lower()
         if any(p in low for p in ascii_):
             return list(pattern.finditer(text))
+    if len(starts) > 1:
+        starts.sort()
     out: list[re.Match[str]] = []
     end = -1
-    for i in sorted(starts):
+    for i in starts:
         if i < end:
             continue
         m = pattern.match(text, i)
@@ -126,20 +129,24 @@ def find_contexts(
     if not found:
         return []
     out: list[Context] = []
+    last = len(found) - 1
     for i, m in enumerate(found):
-        end = found[i + 1].start() if i + 1 < len(found) else len(text)
-        seg = text[m.end() : end]
-        lead = len(seg) - len(seg.lstrip(_TRIM))
-        body = seg.strip(_TRIM)
-        s = m.end() + lead
-        out.append(Context(m.start(), m.end(), s, s + len(body)))
+        m_start, m_end = m.span()
+        end = found[i + 1].start() if i < last else len(text)
+        s = m_end
+        while s < end and text[s] in _TRIM:
+            s += 1
+        e = end
+        while e > s and text[e - 1] in _TRIM:
+            e -= 1
+        out.append(Context(m_start, m_end, s, e))
     return out
 
 
 def _unwrap(s: str) -> str:
-    s = s.strip(_TRIM)
+    s = s.strip(_TRIM_STR)
     while len(s) >= 2 and _BRACKETS.get(s[0]) == s[-1]:
-        s = s[1:-1].strip(_TRIM)
+        s = s[1:-1].strip(_TRIM_STR)
     return s
 
 
