@@ -11,6 +11,7 @@ import pytest
 from sftlint.text import cache as cache_mod
 from sftlint.text.typo import TypoDetector
 from sftlint.text.typo_data import CURATED
+from sftlint.text.typo_store import Store, write_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 
@@ -188,7 +189,7 @@ def test_cache_key_changes_with_versions():
 
 
 def test_real_model_is_cached_on_disk(detector):
-    from sftlint.text.typo_model import model_key
+    from sftlint.text.typo_model import model_key, store_path
 
     path = cache_mod.cache_path("typo-model", model_key())
     assert path.is_file()
@@ -196,6 +197,91 @@ def test_real_model_is_cached_on_disk(detector):
     assert model["freq"]["已经"] > 10000
     # the homophone index maps <yi>+经 to 已 (已经)
     assert any("已" in v for k, v in model["index"].items() if len(k) == 2 and k[1] == "经")
+    # the memory-mapped form holds the same facts, one block per prefix or character
+    store = Store(store_path())
+    words, _index, _ = store.block("已经")
+    assert words["已经"] == model["freq"]["已经"]
+    assert store.block("已")[1] == model["char_freq"]["已"]
+    assert store.block("经已") is None or "经已" not in store.block("经已")[0]
+
+
+# -- the memory-mapped store and the on-demand path ------------------------
+
+
+def test_store_round_trip_and_misses(tmp_path):
+    blocks = {
+        "已经": ({"已经": 51289, "已经是": 20}, {}, ()),
+        "\ue801经": ({}, {"\ue801经": "已以"}, ()),
+        "已": (3000, 90000, "a", "b", 0.1),
+    }
+    blocks.update({f"词{chr(0x4E00 + i)}": ({f"词{chr(0x4E00 + i)}": i}, {}, ()) for i in range(300)})
+    path = tmp_path / "s.bin"
+    write_store(path, {"total": 7}, blocks)
+    store = Store(path)
+    assert store.meta() == {"total": 7}
+    assert store.count == len(blocks)
+    for key, value in blocks.items():
+        assert store.block(key) == value, key
+    assert store.block("经已") is None and store.block("x") is None and store.block("ab") is None
+    assert store.reads == len(blocks)  # misses are not reads
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("content", [b"", b"SFTTYPO\x01" + b"\x00" * 40, b"not a store at all" * 10])
+def test_a_damaged_store_is_refused_not_misread(tmp_path, content):
+    path = tmp_path / "bad.bin"
+    path.write_bytes(content)
+    with pytest.raises(ValueError):
+        Store(path)
+
+
+@pytest.mark.slow
+def test_a_damaged_store_file_is_rewritten_from_the_cached_model(monkeypatch, tmp_path, detector):
+    from sftlint.text import typo_model
+
+    key = typo_model.model_key()
+    real = cache_mod.cache_path("typo-model", key)
+    assert real.is_file()  # written when the module's detector was built
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path))
+    (tmp_path / real.name).write_bytes(real.read_bytes())
+    typo_model.store_path(key).write_bytes(b"garbage")
+
+    def no_build():
+        raise AssertionError("the whole model is cached: no rebuild from jieba expected")
+
+    monkeypatch.setattr(typo_model, "build_model", no_build)
+    model = typo_model.open_model()  # the store is damaged: the whole model serves this run
+    assert isinstance(model, dict) and model["freq"]["已经"] > 10000
+    again = typo_model.open_model()  # ... and the store was rewritten for the next one
+    assert isinstance(again, Store) and again.block("已经")[0]["已经"] == model["freq"]["已经"]
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".bin", ".marshal"]
+
+
+def test_lazy_and_whole_model_give_the_same_findings(detector):
+    whole = TypoDetector(mode="full")
+    lazy = TypoDetector(mode="lazy")
+    texts = _clean_turns() + [t for t, *_ in CUSTOMER_SERVICE_TYPOS] + ["这件衣服很票亮，我很喜欢。"]
+    assert [whole.detect(t) for t in texts] == [lazy.detect(t) for t in texts]
+    assert whole.mode == "full" and whole.blocks_read() == 0
+    assert lazy.mode == "lazy" and 0 < lazy.blocks_read() < lazy._lazy.store.count // 20
+
+
+def test_a_big_input_switches_to_the_whole_model_with_the_same_findings(monkeypatch):
+    from sftlint.text import typo as typo_mod
+
+    monkeypatch.setattr(typo_mod, "SWITCH_BLOCKS", 200)
+    auto = TypoDetector()
+    assert auto.mode == "lazy"
+    texts = _clean_turns() + [t for t, *_ in CUSTOMER_SERVICE_TYPOS]
+    found = [auto.detect(t) for t in texts]
+    assert auto.mode == "full"  # it read more than 200 blocks, then loaded everything
+    whole = TypoDetector(mode="full")
+    assert found == [whole.detect(t) for t in texts]
+    # a whitelist view made before the switch follows it
+    view = TypoDetector().with_whitelist(["票亮洗衣液"])
+    monkeypatch.setattr(typo_mod, "SWITCH_BLOCKS", 0)
+    assert [t.right for t in view.detect("我以经收到了")] == ["已"]
+    assert view.mode == "full"
 
 
 def test_line_cache_is_bounded_by_characters():

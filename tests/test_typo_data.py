@@ -11,7 +11,7 @@ from sftlint.text.zh import HAN_RUN
 
 @pytest.fixture(scope="module")
 def detector() -> TypoDetector:
-    return TypoDetector()
+    return TypoDetector(mode="full")  # the tests read its tables
 
 
 @pytest.mark.parametrize(("wrong", "right"), sorted(CURATED.items()))

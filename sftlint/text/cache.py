@@ -19,7 +19,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 #: Environment variable that overrides the cache directory.
 ENV_VAR = "SFTLINT_CACHE_DIR"
@@ -70,13 +70,30 @@ def load_or_build(name: str, key: str, build: Callable[[], Any]) -> Any:
 
 def store(path: Path, value: Any) -> None:
     """Write ``value`` to ``path`` atomically (temporary file, then rename)."""
+    atomic_write(path, lambda fh: marshal.dump(value, fh))
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Let ``write`` fill a temporary file beside ``path``, then rename it into place.
+
+    Readers see the old file or the new one, never a half-written one, even
+    when two processes build the same cache at once.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            marshal.dump(value, fh)
+            write(fh)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def remove_others(path: Path, pattern: str) -> None:
+    """Delete the files matching ``pattern`` beside ``path`` except ``path`` (stale versions)."""
+    with contextlib.suppress(OSError):
+        for old in path.parent.glob(pattern):
+            if old != path and not old.name.endswith(".tmp"):
+                old.unlink(missing_ok=True)

@@ -27,6 +27,14 @@ The hot path is a handful of dict probes per character; the expensive
 segmentation scoring runs only on suspects with a proposal.  Results are
 cached per line, so a system prompt or knowledge-base paragraph repeated in
 every record is analysed once.
+
+The model starts as a memory-mapped store (:mod:`sftlint.text.typo_store`):
+before a line is analysed, the blocks for the two-character prefixes it holds
+are read into the detector's dicts, so a pre-commit check of ten records
+touches a few thousand small blocks instead of loading the whole model.
+Once enough blocks have been read that loading everything is cheaper
+(:data:`SWITCH_BLOCKS`), the detector loads the whole model and carries on
+with it; the findings are the same either way.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sftlint.text.typo_data import CURATED, SURNAMES, VARIANT_PAIRS
+from sftlint.text.typo_store import Store
 from sftlint.text.zh import HAN_RUN
 
 #: Characters of context on each side used when scoring a proposal.
@@ -56,6 +65,9 @@ MAX_PROPOSALS = 4
 SEG_MAX_WORD = 5
 #: Proposals that raise the log-probability less than this are not considered.
 MIN_GAIN = 5.0
+#: Blocks read from the store after which the whole model is loaded instead (reading a
+#: block costs a few microseconds, loading the whole model a few tenths of a second).
+SWITCH_BLOCKS = 10_000
 #: Decision threshold on the linear score (chosen on the tune half, see bench/typo.py).
 THRESHOLD = 1.25
 #: Linear weights over :func:`design` (a logistic regression fitted on the tune half).
@@ -166,35 +178,123 @@ class _LRU:
             self.chars -= len(old)
 
 
+class _Lazy:
+    """Model tables filled from the store as texts ask for them.
+
+    Shared by a detector and its whitelist views, so a block is read once per
+    process, and so is the whole model once one of them switches to it.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.tables: dict[str, Any] = {
+            **store.meta(),
+            "freq": {},
+            "index": {},
+            "prefix2": set(),
+            "proper": set(),
+            "char_freq": {},
+            "readings": {},
+            "fuzzy": {},
+            "alone": {},
+        }
+        self.probed: set[str] = set()
+        self.full: dict[str, Any] | None = None
+
+    def need(self, s: str) -> None:
+        """Read the blocks of every character and two-character prefix in ``s`` not read yet."""
+        new = {s[i : i + 2] for i in range(len(s) - 1)}
+        new.update(s)
+        # difference(), not difference_update(): the latter walks the big set
+        new = new.difference(self.probed)
+        if not new:
+            return
+        self.probed.update(new)
+        t = self.tables
+        freq = t["freq"]
+        for key, block in self.store.blocks(new):
+            if len(key) == 1:
+                single, t["char_freq"][key], t["readings"][key], t["fuzzy"][key], t["alone"][key] = block
+                if single is not None:
+                    freq[key] = single
+                continue
+            words, index, proper = block
+            if words:
+                freq.update(words)
+                t["prefix2"].add(key)
+            if index:
+                t["index"].update(index)
+            if proper:
+                t["proper"].update(proper)
+
+
+def _no_need(s: str) -> None:
+    """The whole model is loaded: nothing to read."""
+
+
 class TypoDetector:
     """Finds likely typos in Chinese text.
 
-    Build once per process (the model loads in a fraction of a second from
-    the cache); :meth:`detect` caches its analysis per line, so a system
-    prompt or knowledge-base paragraph repeated in every record costs once.
+    Build once per process; :meth:`detect` caches its analysis per line, so a
+    system prompt or knowledge-base paragraph repeated in every record costs
+    once.  ``mode``: ``"auto"`` starts from the memory-mapped store and loads
+    the whole model when a big input makes it pay, ``"lazy"`` never does,
+    ``"full"`` loads the whole model at once.  :attr:`mode` tells which is in
+    use and :meth:`blocks_read` how much of the store was read.
     """
 
     def __init__(
         self,
-        model: dict[str, Any] | None = None,
+        model: dict[str, Any] | Store | None = None,
         *,
         whitelist: Iterable[str] = (),
         use_model: bool = True,
         threshold: float | None = None,
         cache_chars: int = 4_000_000,
+        mode: str = "auto",
     ) -> None:
+        if mode not in ("auto", "lazy", "full"):
+            raise ValueError(f"mode must be auto, lazy or full, not {mode!r}")
         if model is None and use_model:
-            from sftlint.text.typo_model import load_model
+            from sftlint.text.typo_model import load_model, open_model
 
-            model = load_model()
+            model = load_model() if mode == "full" else open_model()
         self.use_model = use_model and model is not None
         self.threshold = THRESHOLD if threshold is None else threshold
         self._cache = _LRU(cache_chars)
         self._curated_re = re.compile("|".join(map(re.escape, sorted(CURATED, key=len, reverse=True))))
         self._set_whitelist(whitelist)
+        self._lazy: _Lazy | None = None
+        self._switch = mode == "auto"
+        self._need: Any = _no_need
+        self.mode = "none"
         if self.use_model:
             assert model is not None
-            self._load(model)
+            if isinstance(model, Store):
+                self._lazy = _Lazy(model)
+                self._need = self._lazy.need
+                self._load(self._lazy.tables)
+                self.mode = "lazy"
+            else:
+                self._load(model)
+                self.mode = "full"
+
+    def blocks_read(self) -> int:
+        """Blocks read from the store so far (0 when the whole model was loaded at once)."""
+        return self._lazy.store.reads if self._lazy is not None else 0
+
+    def _maybe_switch(self) -> None:
+        lazy = self._lazy
+        assert lazy is not None
+        if lazy.full is None:
+            if not self._switch or lazy.store.reads < SWITCH_BLOCKS:
+                return
+            from sftlint.text.typo_model import load_model
+
+            lazy.full = load_model()
+        self._load(lazy.full)
+        self._need = _no_need
+        self.mode = "full"
 
     def with_whitelist(self, words: Iterable[str]) -> TypoDetector:
         """A detector sharing this one's model and cache, ignoring ``words`` (names, jargon)."""
@@ -216,16 +316,17 @@ class TypoDetector:
         self.readings: dict[str, str] = model["readings"]
         self.fuzzy: dict[str, str] = model["fuzzy"]
         self.char_freq: dict[str, int] = model["char_freq"]
-        self.emit: dict[str, dict[str, float]] = model["emit"]
-        self.proper: frozenset[str] = model["proper"]
-        self.prefix2: frozenset[str] = model["prefix2"]
-        self._alone_memo: dict[str, float] = {}
+        self.alone: dict[str, float] = model["alone"]
+        self.proper: frozenset[str] | set[str] = model["proper"]
+        self.prefix2: frozenset[str] | set[str] = model["prefix2"]
 
     # ------------------------------------------------------------------ API
     def detect(self, text: str) -> tuple[Typo, ...]:
         """Likely typos in ``text``, in order of position."""
         out: list[Typo] = []
         pos = 0
+        if self.mode == "lazy":
+            self._maybe_switch()
         for line in text.split("\n"):
             if HAN_RUN.search(line) is not None:
                 found = self._cache.get(line)
@@ -244,13 +345,15 @@ class TypoDetector:
     def _detect(self, text: str) -> list[Typo]:
         """Typos in one line (no newline inside), whitelist not applied."""
         found: dict[int, Typo] = {}
+        runs = [(m.group(), m.start()) for m in HAN_RUN.finditer(text)]
+        for run, _ in runs:
+            self._need(run)
         for m in self._curated_re.finditer(text):
             typo = self._curated(text, m.start(), m.group())
             if typo is not None:
                 found.setdefault(typo.start, typo)
         if self.use_model:
-            for m in HAN_RUN.finditer(text):
-                run, off = m.group(), m.start()
+            for run, off in runs:
                 if len(run) < 2:
                     continue
                 for typo in self._scan_run(run, off, _alnum_neighbours(text, off, off + len(run))):
@@ -356,7 +459,10 @@ class TypoDetector:
         n = len(run)
         out: dict[str, tuple[bool, int, str]] = {}
         own = readings.get(c, "")
+        left, right = run[i - 1 : i], run[i + 1 : i + 2]
+        need = self._need
         for k in codes:
+            need(left + k + right)
             for L in (2, 3, 4):
                 for st in range(max(0, i - L + 1), min(i, n - L) + 1):
                     head, tail = run[st:i], run[i + 1 : st + L]
@@ -366,6 +472,7 @@ class TypoDetector:
                     for r in hit:
                         if r == c or (c, r) in VARIANT_PAIRS:
                             continue
+                        need(left + r + right)
                         word = head + r + tail
                         f = freq.get(word, 0)
                         prev = out.get(r)
@@ -441,15 +548,9 @@ class TypoDetector:
 
         A typo is a character left stranded by the word it broke, and a
         character that rarely stands alone (径, 章) is better evidence than
-        one that often does (养, 球, 的).  Memoised per character.
+        one that often does (养, 球, 的).
         """
-        v = self._alone_memo.get(ch)
-        if v is None:
-            e = self.emit
-            ps = math.exp(e["S"].get(ch, -20.0))
-            total = ps + sum(math.exp(e[s].get(ch, -20.0)) for s in "BME")
-            v = self._alone_memo[ch] = ps / total if total > 0 else 0.0
-        return v
+        return self.alone.get(ch, 0.25)
 
     def _score(self, feats: dict[str, float]) -> float:
         w = WEIGHTS

@@ -23,17 +23,31 @@ loads in well under a second.
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
-from collections.abc import Iterator
-from importlib import metadata, resources
+import marshal
+import math
+import os
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from sftlint.text.cache import cache_key, load_or_build
+from sftlint.text.cache import cache_key, cache_path, remove_others, store
 from sftlint.text.typo_data import MODERN_WORDS
+from sftlint.text.typo_store import Store, write_store
 from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
-MODEL_VERSION = 8
+MODEL_VERSION = 10
+#: The package data files the model is built from (their size and mtime key the cache).
+SOURCES = (
+    ("jieba", "dict.txt"),
+    ("jieba", "analyse/idf.txt"),
+    ("jieba", "finalseg/prob_emit.p"),
+    ("pypinyin", "pinyin_dict.json"),
+    ("pypinyin", "phrases_dict.json"),
+)
 #: Words shorter or longer than this are not correction targets.
 MIN_WORD, MAX_WORD = 2, 4
 #: Words this rare (jieba counts) are not offered as corrections (the detector's MIN_WORD_FREQ).
@@ -61,22 +75,114 @@ def _package_text(package: str, name: str) -> str:
     return (resources.files(package) / name).read_text(encoding="utf-8")
 
 
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:  # pragma: no cover - vendored copies
-        return "unknown"
+def _fingerprint() -> list[object]:
+    """Size and mtime of every source data file.
+
+    Cheap to take (no import of jieba or pypinyin, no package-metadata scan),
+    and it changes whenever an upgrade changes the data.
+    """
+    out: list[object] = []
+    for package, name in SOURCES:
+        spec = importlib.util.find_spec(package)
+        locations = list(spec.submodule_search_locations or ()) if spec else []
+        try:
+            st = os.stat(os.path.join(locations[0], name))
+            out.append((package, name, st.st_size, st.st_mtime_ns))
+        except (IndexError, OSError):
+            out.append((package, name, None))
+    return out
 
 
 def model_key() -> str:
-    return cache_key(
-        "typo-model", MODEL_VERSION, _version("jieba"), _version("pypinyin"), " ".join(MODERN_WORDS)
-    )
+    return cache_key("typo-model", MODEL_VERSION, _fingerprint(), " ".join(MODERN_WORDS))
+
+
+def store_path(key: str | None = None) -> Path:
+    """Where the memory-mapped form of the model lives."""
+    return cache_path("typo-store", key or model_key()).with_suffix(".bin")
 
 
 def load_model() -> dict[str, Any]:
-    """The prepared model, from the cache or freshly built (and then cached)."""
-    return load_or_build("typo-model", model_key(), build_model)
+    """The whole prepared model in memory, from the cache or freshly built (and then cached)."""
+    key = model_key()
+    try:
+        return marshal.loads(cache_path("typo-model", key).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return _build_and_store(key)
+
+
+def open_model() -> Store | dict[str, Any]:
+    """The memory-mapped store if it is cached, else the whole model (the store is then written).
+
+    The store answers a small text with a few probes; the detector switches to
+    :func:`load_model` when a big input makes loading everything pay.
+    """
+    key = model_key()
+    path = store_path(key)
+    try:
+        return Store(path)
+    except (OSError, ValueError):
+        pass
+    model = load_model()
+    _write_store(model, path)
+    return model
+
+
+def _build_and_store(key: str) -> dict[str, Any]:
+    """Build the model and cache both forms (the whole marshal file and the block store)."""
+    model = build_model()
+    full = cache_path("typo-model", key)
+    try:
+        store(full, model)
+    except OSError:
+        return model  # an unwritable cache only costs the build next time
+    remove_others(full, "typo-model-*.marshal")
+    _write_store(model, store_path(key))
+    return model
+
+
+def _write_store(model: dict[str, Any], path: Path) -> None:
+    try:
+        meta, blocks = store_layout(model)
+        write_store(path, meta, blocks)
+    except OSError:
+        return
+    remove_others(path, "typo-store-*.bin")
+
+
+def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a whole model into the store's blocks.
+
+    A two-character prefix's block is ``(words, homophone-index keys, rare
+    proper nouns)`` starting with it; a character's block is ``(its count as
+    a one-character word or None, its summed count in words, readings,
+    fuzzy readings, how often it stands alone)``.
+    """
+    freq: dict[str, int] = model["freq"]
+    meta = {"version": model["version"], "total": model["total"]}
+    words: dict[str, dict[str, int]] = {}
+    for w, f in freq.items():
+        if len(w) >= 2:
+            words.setdefault(w[:2], {})[w] = f
+    index: dict[str, dict[str, str]] = {}
+    for k, v in model["index"].items():
+        index.setdefault(k[:2], {})[k] = v
+    proper: dict[str, list[str]] = {}
+    for w in model["proper"]:
+        proper.setdefault(w[:2], []).append(w)
+    blocks: dict[str, Any] = {
+        p: (words.get(p, {}), index.get(p, {}), tuple(sorted(proper.get(p, ()))))
+        for p in words.keys() | index.keys()
+    }
+    for ch, cf in model["char_freq"].items():
+        blocks[ch] = (
+            freq.get(ch),
+            cf,
+            model["readings"].get(ch, ""),
+            model["fuzzy"].get(ch, ""),
+            model["alone"].get(ch, 0.25),
+        )
+    return meta, blocks
 
 
 def _is_han_word(word: str) -> bool:
@@ -90,6 +196,21 @@ def _load_emissions() -> dict[str, dict[str, float]]:
     raw = (resources.files("jieba") / "finalseg" / "prob_emit.p").read_bytes()
     table = pickle.loads(raw)
     return {state: {ch: float(v) for ch, v in table[state].items()} for state in "BMES"}
+
+
+def _alone_shares(emit: dict[str, dict[str, float]], chars: Iterable[str]) -> dict[str, float]:
+    """P(S) / P(B, M, E or S) per character, from the HMM's emission probabilities.
+
+    A typo is a character left stranded by the word it broke, and a character
+    that rarely stands alone (径, 章) is better evidence than one that often
+    does (养, 球, 的).  Characters the HMM never saw get 0.25 (no preference).
+    """
+    out = {}
+    for ch in chars:
+        ps = math.exp(emit["S"].get(ch, -20.0))
+        total = ps + sum(math.exp(emit[s].get(ch, -20.0)) for s in "BME")
+        out[ch] = ps / total
+    return out
 
 
 def build_model() -> dict[str, Any]:
@@ -185,17 +306,20 @@ def build_model() -> dict[str, Any]:
     # A character's own readings, as codes: the common one first, then the
     # others that real phrases use (rare literary readings are left out: they
     # would make every character a homophone of everything).
-    reading_codes: dict[str, str] = {}
-    fuzzy_codes: dict[str, str] = {}
-    for ch, readings in char_readings.items():
-        keep = [readings[0]] + [r for r in readings[1:] if r in attested.get(ch, ())]
-        reading_codes[ch] = "".join(code(r) for r in keep)
-        fuzzy_codes[ch] = "".join(dict.fromkeys(fcode(r) for r in keep))
-
+    # Only characters of dictionary words need them: a suspect is a common
+    # character, and a proposal comes from a dictionary word.
     char_freq: dict[str, int] = {}
     for word, f in freq.items():
         for ch in word:
             char_freq[ch] = char_freq.get(ch, 0) + f
+    reading_codes: dict[str, str] = {}
+    fuzzy_codes: dict[str, str] = {}
+    for ch, readings in char_readings.items():
+        if ch not in char_freq:
+            continue
+        keep = [readings[0]] + [r for r in readings[1:] if r in attested.get(ch, ())]
+        reading_codes[ch] = "".join(code(r) for r in keep)
+        fuzzy_codes[ch] = "".join(dict.fromkeys(fcode(r) for r in keep))
 
     # Strings other lexicons know (jieba's IDF table, pypinyin's phrases): not
     # in the frequency dictionary, but evidence that the string is legal.
@@ -208,9 +332,9 @@ def build_model() -> dict[str, Any]:
         if MIN_WORD <= len(word) <= MAX_WORD and word not in freq and _is_han_word(word):
             known.add(word)
 
-    # jieba's HMM emission log-probabilities P(char | B/M/E/S): how readily a
-    # character begins, continues, ends a word or stands alone in real text.
-    emit = _load_emissions()
+    # jieba's HMM emission log-probabilities P(char | B/M/E/S) give how
+    # readily a character stands alone as a one-character word in real text.
+    alone = _alone_shares(_load_emissions(), char_freq)
 
     # Other lexicons' words join the dictionary with count 0: legal text, never a correction.
     for word in known:
@@ -223,7 +347,7 @@ def build_model() -> dict[str, Any]:
     return {
         "version": MODEL_VERSION,
         "prefix2": prefix2,
-        "emit": emit,
+        "alone": alone,
         "freq": freq,
         "total": total,
         "index": index,

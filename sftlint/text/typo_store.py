@@ -1,0 +1,149 @@
+"""The typo model as a memory-mapped file read on demand: a small check costs a few probes.
+
+Loading the whole prepared model (a few hundred thousand dictionary words and
+homophone keys) takes a few tenths of a second, more than a pre-commit hook
+may spend on ten records.  A text only ever asks about strings built from its
+own characters, and every multi-character key the detector looks up starts
+with a two-character prefix found in the text (or, for a homophone key or a
+proposed correction, a text character next to a pronunciation code or a
+proposed character).  So the model is stored in *blocks*, one per
+two-character prefix, each a small :mod:`marshal` blob holding the words,
+homophone-index keys and rare proper nouns that start with it, and one per
+character (its readings and counts); an open-addressing hash table over the
+keys (fixed-size slots, Fibonacci hashing, linear probing) finds a block
+with one or two ``struct`` reads of the memory map.
+
+Layout (little-endian)::
+
+    header   magic, format version, table bits, table offset, meta offset,
+             meta length, block count
+    table    2**bits slots of (key u32, length u32, offset u64); key 0 = empty;
+             key = ord(first) << 16 | ord(second) for a pair, ord(char) for
+             a character (all in the BMP)
+    meta     marshal blob: version and totals
+    blocks   marshal blobs, one per prefix or character
+
+The file is written to a temporary name and renamed into place
+(:func:`sftlint.text.cache.atomic_write`), so readers never see half a file.
+"""
+
+from __future__ import annotations
+
+import marshal
+import mmap
+import struct
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sftlint.text.cache import atomic_write
+
+MAGIC = b"SFTTYPO\x01"
+FORMAT_VERSION = 1
+_HEADER = struct.Struct("<8sIIQQQQ")
+_SLOT = struct.Struct("<IIQ")
+_GOLDEN = 0x9E3779B1  # 2**32 / golden ratio: Fibonacci hashing spreads clustered code points
+
+
+def prefix_key(prefix: str) -> int:
+    """The 32-bit table key of a one- or two-character prefix (0 if it cannot be stored).
+
+    A single character's key is its code point, below 2**16; a pair's is
+    above it, since its first character is a CJK or private-use one.
+    """
+    if len(prefix) == 1:
+        a = ord(prefix)
+        return a if 0 < a <= 0xFFFF else 0
+    a, b = ord(prefix[0]), ord(prefix[1])
+    if a > 0xFFFF or b > 0xFFFF or a < 0x100:
+        return 0
+    return (a << 16) | b
+
+
+def _home(key: int, bits: int) -> int:
+    return ((key * _GOLDEN) & 0xFFFFFFFF) >> (32 - bits)
+
+
+def write_store(path: Path, meta: Any, blocks: dict[str, Any]) -> None:
+    """Write ``meta`` and one blob per two-character prefix in ``blocks`` to ``path`` atomically."""
+    items = [(prefix_key(p), marshal.dumps(v)) for p, v in blocks.items() if 1 <= len(p) <= 2]
+    items = [(k, blob) for k, blob in items if k]
+    bits = 4
+    while (1 << bits) < 2 * len(items):  # load factor <= 0.5: short probe runs
+        bits += 1
+    size = 1 << bits
+    meta_blob = marshal.dumps(meta)
+    table_off = _HEADER.size
+    meta_off = table_off + size * _SLOT.size
+    pos = meta_off + len(meta_blob)
+    table = bytearray(size * _SLOT.size)
+    mask = size - 1
+    for key, blob in items:
+        i = _home(key, bits)
+        while _SLOT.unpack_from(table, i * _SLOT.size)[0]:
+            i = (i + 1) & mask
+        _SLOT.pack_into(table, i * _SLOT.size, key, len(blob), pos)
+        pos += len(blob)
+
+    def write(fh: Any) -> None:
+        fh.write(_HEADER.pack(MAGIC, FORMAT_VERSION, bits, table_off, meta_off, len(meta_blob), len(items)))
+        fh.write(table)
+        fh.write(meta_blob)
+        for _, blob in items:
+            fh.write(blob)
+
+    atomic_write(path, write)
+
+
+class Store:
+    """A read-only view of a store file.  Raises :class:`ValueError` if it is not one."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as fh:
+            self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        mm = self._mm
+        if len(mm) < _HEADER.size:
+            raise ValueError(f"{path}: too short for a typo store")
+        magic, version, bits, table_off, meta_off, meta_len, count = _HEADER.unpack_from(mm, 0)
+        if magic != MAGIC or version != FORMAT_VERSION or not 4 <= bits <= 30:
+            raise ValueError(f"{path}: not a typo store of format {FORMAT_VERSION}")
+        if meta_off + meta_len > len(mm) or table_off + (1 << bits) * _SLOT.size > meta_off:
+            raise ValueError(f"{path}: truncated typo store")
+        self.path = path
+        self.bits = bits
+        self.count = count
+        self._table_off = table_off
+        self._meta = (meta_off, meta_len)
+        #: blocks read so far (an observable measure of how much of the model a run touched)
+        self.reads = 0
+
+    def meta(self) -> Any:
+        off, n = self._meta
+        return marshal.loads(self._mm[off : off + n])
+
+    def block(self, prefix: str) -> Any | None:
+        """The value stored for a one- or two-character ``prefix``, or None."""
+        key = prefix_key(prefix)
+        if not key:
+            return None
+        mm, unpack, base, step = self._mm, _SLOT.unpack_from, self._table_off, _SLOT.size
+        mask = (1 << self.bits) - 1
+        i = _home(key, self.bits)
+        while True:
+            k, n, off = unpack(mm, base + i * step)
+            if k == key:
+                self.reads += 1
+                return marshal.loads(mm[off : off + n])
+            if k == 0:
+                return None
+            i = (i + 1) & mask
+
+    def blocks(self, prefixes: Iterable[str]) -> Iterable[tuple[str, Any]]:
+        """``(prefix, value)`` for each of ``prefixes`` that has a block."""
+        for p in prefixes:
+            v = self.block(p)
+            if v is not None:
+                yield p, v
+
+    def close(self) -> None:
+        self._mm.close()
