@@ -108,12 +108,19 @@ class RagMissing(_KRule):
         opts = self.options
         if opts.require is False or not record.messages:
             return None
-        users = [(m, ctxs) for m, ctxs in message_contexts(record, self.markers) if m.role == "user"]
-        if not users:
+        contexts = message_contexts(record, self.markers)
+        n_users = 0
+        having = 0
+        for m, ctxs in contexts:
+            if m.role == "user":
+                n_users += 1
+                if ctxs:
+                    having += 1
+        if not n_users:
             return None
-        having = sum(1 for _, c in users if c)
-        if having == len(users):
-            return Tally(record.path, False, having)
+        if having == n_users:  # the common case in a RAG dataset
+            return tuple.__new__(Tally, (record.file.path, False, having, (), -1, 0, None))
+        users = [(m, ctxs) for m, ctxs in contexts if m.role == "user"]
         # Whether the record itself says turns carry context only matters when one lacks it.
         forced = bool(opts.require) or (
             prompt_mentions_retrieval(record.system_prompt, self.markers, self.hints)
@@ -129,7 +136,7 @@ class RagMissing(_KRule):
                 missing.append((m.content_pointer, loc.line, loc.column))
             else:
                 missing.append((m.content_pointer, None, None))
-        return Tally(record.path, forced, having, tuple(missing), record.ref())
+        return Tally(record.path, forced, having, tuple(missing), record.index, record.line, record.end_line)
 
     def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
         marker = self.options.markers[0]
@@ -293,6 +300,8 @@ class _NumberingRule(_KRule):
 
     def problems(self, record: Record) -> Iterator[tuple[Message, int, Problem]]:
         for msg, offset, numbering in _numberings(record, self.markers, self.texts, self.memo_key):
+            if not numbering.problems:
+                continue
             for p in numbering.problems:
                 if p.kind in self.kinds:
                     yield msg, offset, p

@@ -141,7 +141,7 @@ class ReactMissing(_ReactRule):
         if not facts.turns:
             return None
         if len(facts.blocks) == len(facts.turns):  # the common case in a ReAct dataset
-            return Tally(record.path, False, len(facts.blocks))
+            return _tally((record.file.path, False, len(facts.blocks), (), -1, 0, None))
         lacking = [
             m for m, t in facts.turns if not t.is_block and not (m.tool_calls and not m.content.strip())
         ]
@@ -158,7 +158,7 @@ class ReactMissing(_ReactRule):
                 missing.append((m.content_pointer, loc.line, loc.column))
             else:
                 missing.append((m.content_pointer, None, None))
-        return Tally(record.path, forced, having, tuple(missing), record.ref())
+        return Tally(record.path, forced, having, tuple(missing), record.index, record.line, record.end_line)
 
     def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
         def report(ref: RecordRef, m: Missing, reason: str) -> Finding:
@@ -186,6 +186,11 @@ class ReactMissing(_ReactRule):
             )
 
         yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)
+
+
+def _tally(fields: tuple) -> Tally:
+    """A :class:`Tally` without the namedtuple's Python-level ``__new__`` (one per record)."""
+    return tuple.__new__(Tally, fields)
 
 
 class ReactMarkerMissing(_ReactRule):
@@ -224,12 +229,13 @@ class ReactMarkerMissing(_ReactRule):
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
         self.required = frozenset(self.options.required)
+        self.required_mask = sum(1 << KIND_RANK[k] for k in self.required)
 
     def check(self, record: Record) -> Iterator[Finding]:
         for msg, turn in self.block_turns(record):
-            if self.required <= turn.kind_set:
+            if not self.required_mask & ~turn.kind_mask:
                 continue
-            absent = [k for k in KINDS if k in self.required and k not in turn.kind_set]
+            absent = [k for k in KINDS if k in self.required and not turn.kind_mask >> KIND_RANK[k] & 1]
             if absent:
                 names = "、".join(_label_for(self.syntax, k, turn) for k in absent)
                 yield self.finding(
@@ -287,7 +293,7 @@ class ActionColons(_ReactRule):
     def check(self, record: Record) -> Iterator[Finding]:
         checked = self.checked
         for msg, turn in self.block_turns(record):
-            if not (turn.colon_kinds & checked):
+            if not turn.colon_kinds or checked.isdisjoint(turn.colon_kinds):
                 continue  # no colon after any checked label: nothing to look at
             text = turn.text
             for use in turn.labels:
@@ -503,14 +509,17 @@ class ReactLabelMismatch(_ReactRule):
         named_by_kind = _named_by_kind(system.content, self.syntax)
         if not named_by_kind:
             return
-        namings = label_namings(system.content, self.syntax)
         canonical = self.syntax.canonical
-        if all(
-            u.kind not in named_by_kind or canonical(u.text) in named_by_kind[u.kind]
-            for _msg, turn in self.block_turns(record)
-            for u in turn.labels
-        ):
+        agree = True
+        for _msg, turn in self.block_turns(record):
+            for u in turn.labels:
+                named = named_by_kind.get(u.kind)
+                if named is not None and u.text not in named and canonical(u.text) not in named:
+                    agree = False
+                    break
+        if agree:
             return  # the common case: every label agrees with the prompt
+        namings = label_namings(system.content, self.syntax)
         used: dict[str, dict[str, int]] = {}
         for _msg, turn in self.block_turns(record):
             for u in turn.labels:

@@ -30,14 +30,21 @@ Missing = tuple[str, int | None, int | None]
 class Tally(NamedTuple):
     """One record's vote: how many turns have the feature, and which lack it.
 
-    ``ref`` is only built for records with missing turns (it is what a finding needs).
+    The record's place (``index``, ``line``) is only filled in for records with missing
+    turns; ``ref`` builds the :class:`RecordRef` a finding needs when it is reported.
     """
 
     path: str
     forced: bool  # the record itself says the feature is expected
     having: int
     missing: tuple[Missing, ...] = ()
-    ref: RecordRef | None = None
+    index: int = -1  # where the record is (only needed when turns are missing)
+    line: int = 0
+    end_line: int | None = None
+
+    @property
+    def ref(self) -> RecordRef:
+        return RecordRef(self.path, self.index, self.line, self.end_line)
 
 
 @dataclass(slots=True)
@@ -70,7 +77,6 @@ def reduce_by_file(
         vote.having += t.having
         if not t.missing:
             continue
-        assert t.ref is not None
         vote.lacking += len(t.missing)
         if t.forced:
             for m in t.missing:

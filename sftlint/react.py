@@ -58,11 +58,14 @@ class ReactSyntax:
         "_ends",
         "_hash",
         "_kinds",
+        "_last",
         "_lengths",
         "_plain_words",
+        "_probe_words",
         "action",
         "block_close",
         "block_open",
+        "dashes",
         "key",
         "label_re",
         "memo_key",
@@ -91,6 +94,7 @@ class ReactSyntax:
         self.key = repr((self.thought, self.action, self.observation, block_open, block_close, separator))
         self.memo_key = "react.turns" + self.key
         self._hash = hash(self.key)
+        self._last: tuple[Record, ReactFacts] | None = None
         self._kinds: dict[str, str] = {}
         for kind, words in self.labels().items():
             for w in words:
@@ -113,6 +117,10 @@ class ReactSyntax:
             self._ends.setdefault(c.upper(), self._ends[c])
         self._plain_words = tuple(w for w in self._canon.values() if not w.isascii())
         self._ascii_words = tuple(w.lower() for w in self._canon.values() if w.isascii())
+        # what a turn must contain to hold a label: each word, ASCII ones in their usual casings
+        self._probe_words = self._plain_words + tuple(
+            dict.fromkeys(v for w in self._ascii_words for v in (w, w.capitalize(), w.upper()))
+        )
         for kind, ws in self.labels().items():  # exact spellings too: no lower() on the hot path
             for w in ws:
                 self._kinds.setdefault(w, kind)
@@ -130,6 +138,7 @@ class ReactSyntax:
             rf"(?:{_ZH_NAMING}|{_EN_NAMING})[ \t]*[{q}]?[ \t]*(?P<label>{bounded})"
             rf"|[{q}](?P<qlabel>{bounded})[{_COLONS}]?[\"'”’」』】`]"
         )
+        self.dashes = bool(separator) and set(separator) == {"-"}
         if separator and set(separator) == {"-"}:
             # "---" also matches a longer rule ("-----"); it is one separator.
             self.sep_re = re.compile(rf"-{{{len(separator)},}}")
@@ -194,7 +203,7 @@ class ReactTurn:
     trailing: tuple[int, int] | None = None  # text after the block when there is no separator
     # Facts the rules ask about, computed once with the parse (the rules' common path is
     # checking these flags on a clean turn):
-    kind_set: frozenset[str] = frozenset()  # the steps labelled in the block
+    kind_mask: int = 0  # the steps labelled in the block, one bit per step (see KIND_RANK)
     layout_ok: bool = True  # opened, closed, separator, reply, reply not wrapped
     in_order: bool = True  # the first thought / action / observation appear in that order
     colon_kinds: frozenset[str] = frozenset()  # steps whose label line holds another colon character
@@ -210,6 +219,11 @@ class ReactTurn:
 
     def kinds(self) -> list[str]:
         return [u.kind for u in self.labels]
+
+    @property
+    def kind_set(self) -> frozenset[str]:
+        """The steps labelled in the block."""
+        return frozenset(k for k in KINDS if self.kind_mask >> KIND_RANK[k] & 1)
 
 
 _COLON_RE = re.compile(f"[{_COLONS}]")
@@ -234,11 +248,11 @@ def find_labels(
 ) -> list[LabelUse]:
     """Every label in ``text`` (before ``limit``) at a boundary, with the extent of its line."""
     found = _scan_labels(text, syntax, _colons(text) if colons is None else colons)
-    return _uses(text, syntax, found, len(text) if limit is None else limit)
+    return found if limit is None else _clip(found, limit)
 
 
-def _scan_labels(text: str, syntax: ReactSyntax, colons: list[int]) -> list[tuple[int, int, int, str]]:
-    """(start, end, colon, word) of each label.
+def _scan_labels(text: str, syntax: ReactSyntax, colons: list[int]) -> list[LabelUse]:
+    """Each label, its line running to the line end or the next label.
 
     A label is always followed by a colon, and colons are rare: the scan starts
     from each colon and looks back for a label word (optionally numbered, as in
@@ -283,35 +297,58 @@ def _scan_labels(text: str, syntax: ReactSyntax, colons: list[int]) -> list[tupl
                     continue
             found.append((start, j, colon, word))
             break
-    return found
-
-
-def _uses(
-    text: str, syntax: ReactSyntax, found: list[tuple[int, int, int, str]], limit: int
-) -> list[LabelUse]:
-    """:class:`LabelUse` objects for the labels starting before ``limit``, lines clipped at it."""
-    kinds = syntax._kinds
+    if not found:
+        return []
     uses: list[LabelUse] = []
     last = len(found) - 1
+    n = len(text)
     for i, (start, end_word, colon, word) in enumerate(found):
-        if start >= limit:
-            break
         end = text.find("\n", colon)
-        if end < 0 or end > limit:
-            end = limit
+        if end < 0:
+            end = n
         if i < last and found[i + 1][0] < end:
             end = found[i + 1][0]
-        uses.append(LabelUse(kinds.get(word) or kinds[word.lower()], word, start, end_word, colon, end))
+        uses.append(
+            _new_use(LabelUse, (kinds.get(word) or kinds[word.lower()], word, start, end_word, colon, end))
+        )
     return uses
+
+
+def _clip(uses: list[LabelUse], limit: int) -> list[LabelUse]:
+    """The labels starting before ``limit``, their lines cut at it."""
+    return [
+        u if u.value_end <= limit else _new_use(LabelUse, (u.kind, u.text, u.start, u.end, u.colon, limit))
+        for u in uses
+        if u.start < limit
+    ]
+
+
+_new_use = tuple.__new__  # builds a LabelUse without the namedtuple's Python-level __new__ (hot path)
+
+
+def _find_separator(text: str, syntax: ReactSyntax, start: int) -> tuple[int, int] | None:
+    """Span of the separator after ``start`` (a run of 3+ dashes for ``---``), via ``str.find``."""
+    sepstr = syntax.separator
+    if not sepstr:
+        return None
+    i = text.find(sepstr, start)
+    if i < 0:
+        return None
+    end = i + len(sepstr)
+    if syntax.dashes:
+        while end < len(text) and text[end] == "-":
+            end += 1
+    return (i, end)
 
 
 def _may_have_labels(text: str, syntax: ReactSyntax) -> bool:
     """Cheap test: a label needs a colon and one of the label words (most plain answers fail it)."""
     if "：" not in text and ":" not in text:
         return False
-    if any(w in text for w in syntax._plain_words):
-        return True
-    return bool(syntax._ascii_words) and any(w in text.lower() for w in syntax._ascii_words)
+    for w in syntax._probe_words:  # noqa: SIM110 (a plain loop: this runs on every plain answer)
+        if w in text:
+            return True
+    return False
 
 
 def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
@@ -327,12 +364,12 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
     if not found and turn.open is None:
         return turn
 
-    first = found[0][0] if found else turn.open + len(syntax.block_open)  # type: ignore[operator]
-    sep_match = syntax.sep_re.search(text, first) if syntax.sep_re is not None else None
+    first = found[0].start if found else turn.open + len(syntax.block_open)  # type: ignore[operator]
+    sep = _find_separator(text, syntax, first)
     close_char = syntax.block_close
-    if sep_match is not None:
-        sep_start, sep_end = sep_match.span()
-        turn.separator = (sep_start, sep_end)
+    if sep is not None:
+        sep_start, sep_end = sep
+        turn.separator = sep
         j = sep_start
         while j > first and text[j - 1].isspace():
             j -= 1
@@ -362,7 +399,7 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
                 turn.close = first + m.start()
                 break
             if turn.close is None and found:
-                last = text.rfind(close_char, found[-1][2])
+                last = text.rfind(close_char, found[-1].colon)
                 if last >= 0:
                     turn.close = last
         if turn.close is not None:
@@ -375,14 +412,27 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
 
     if turn.close is not None:
         region_end = min(region_end, turn.close)
-    labels = _uses(text, syntax, found, region_end)
+    # usually every label's line ends inside the block, and nothing needs cutting
+    labels = found if not found or found[-1].value_end <= region_end else _clip(found, region_end)
     turn.labels = labels
-    kinds = frozenset(u.kind for u in labels)
+    mask = 0  # bit per step used
+    in_order = True  # the first use of each step comes in order (later cycles may repeat steps)
+    highest = -1
+    for u in labels:
+        r = KIND_RANK[u.kind]
+        bit = 1 << r
+        if not mask & bit:
+            mask |= bit
+            if r < highest:
+                in_order = False
+            else:
+                highest = r
     # A block: an opening delimiter followed by labels or a separator, or labels of
     # two different steps.  One stray "思考：" in an ordinary answer is not a block.
-    turn.is_block = len(kinds) >= 2 or (turn.open is not None and (bool(labels) or sep_match is not None))
+    turn.is_block = mask & (mask - 1) != 0 or (turn.open is not None and (bool(labels) or sep is not None))
     if turn.is_block:
-        turn.kind_set = kinds
+        turn.kind_mask = mask
+        turn.in_order = in_order
         turn.layout_ok = (
             turn.open is not None
             and turn.close is not None
@@ -390,17 +440,6 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
             and turn.reply is not None
             and not turn.reply_wrapped
         )
-        seen: set[str] = set()
-        highest = -1
-        for u in labels:  # first use of each step, in order
-            if u.kind in seen:
-                continue
-            seen.add(u.kind)
-            r = KIND_RANK[u.kind]
-            if r < highest:
-                turn.in_order = False
-                break
-            highest = r
         if len(colons) > len(labels):  # some colon is not a label's: which label lines hold one?
             turn.colon_kinds = frozenset(
                 u.kind for u in labels if any(u.colon < c < u.value_end for c in colons)
@@ -421,8 +460,17 @@ class ReactFacts(NamedTuple):
 
 
 def react_facts(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactFacts:
-    """Every assistant turn of ``record`` with its parse, computed once per record and syntax."""
-    return record.memo(syntax.memo_key, lambda: _facts(record, syntax))
+    """Every assistant turn of ``record`` with its parse, computed once per record and syntax.
+
+    The R rules ask for the same record one after another: the last answer is kept on
+    the syntax object and checked by identity before the record's memo is consulted.
+    """
+    last = syntax._last
+    if last is not None and last[0] is record:
+        return last[1]
+    facts = record.memo(syntax.memo_key, lambda: _facts(record, syntax))
+    syntax._last = (record, facts)
+    return facts
 
 
 def _facts(record: Record, syntax: ReactSyntax) -> ReactFacts:

@@ -74,8 +74,8 @@ def marker_regex(markers: tuple[str, ...]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=32)
 def _probes(markers: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Literal fragments that start every marker: (as written and in the common casings,
-    ASCII lower-cased for the fallback)."""
+    """Literal fragments that start every marker: as written, and ASCII ones also lower-case,
+    upper-case and capitalised ("knowledge base result:", "KNOWLEDGE BASE RESULT:")."""
     literal: list[str] = []
     ascii_: list[str] = []
     for m in markers:
@@ -95,18 +95,13 @@ def _marker_matches(text: str, markers: tuple[str, ...], pattern: re.Pattern[str
     """Markers in ``text``: candidates found with ``str.find`` (fast), confirmed with the pattern."""
     if "：" not in text and ":" not in text:
         return []
-    literal, ascii_ = _probes(markers)
+    literal, _ = _probes(markers)
     starts: list[int] = []
     for p in literal:
         i = text.find(p)
         while i >= 0:
             starts.append(i)
             i = text.find(p, i + 1)
-    if ascii_ and not starts:
-        # No marker in a common casing: look for an unusual one ("KNOWLEDGE base"), the slow path.
-        low = text.lower()
-        if any(p in low for p in ascii_):
-            return list(pattern.finditer(text))
     if len(starts) > 1:
         starts.sort()
     out: list[re.Match[str]] = []
@@ -190,7 +185,17 @@ def message_contexts(
     record: Record, markers: tuple[str, ...] = DEFAULT_MARKERS
 ) -> list[tuple[Message, list[Context]]]:
     """Contexts of every non-assistant message of ``record`` (once per record and markers)."""
-    return record.memo(_memo_key(markers), lambda: _contexts(record, markers))
+    global _last
+    last = _last
+    if last is not None and last[0] is record and last[1] == markers:
+        return last[2]
+    value = record.memo(_memo_key(markers), lambda: _contexts(record, markers))
+    _last = (record, markers, value)
+    return value
+
+
+#: The K rules ask for the same record one after another: the last answer, checked by identity.
+_last: tuple[Record, tuple[str, ...], list[tuple[Message, list[Context]]]] | None = None
 
 
 @lru_cache(maxsize=32)

@@ -179,11 +179,10 @@ def test_majority_vote_memory_cap():
 
     def tallies():
         for i in range(4):  # plain turns first ...
-            missing = ((f"/messages/{i}/content", None, None),)
-            yield Tally("f.jsonl", False, 0, missing, RecordRef("f.jsonl", i, i + 1))
+            yield Tally("f.jsonl", False, 0, ((f"/messages/{i}/content", None, None),), i, i + 1)
         for _ in range(4, 14):  # ... then the file turns out to be a ReAct file
             yield Tally("f.jsonl", False, 1)
-        yield Tally("g.jsonl", False, 0, (("/messages/1/content", None, None),), RecordRef("g.jsonl", 0, 1))
+        yield Tally("g.jsonl", False, 0, (("/messages/1/content", None, None),), 0, 1)
 
     def report(ref, m, reason):
         return Finding(f"one {reason}", pointer=m[0], ref=ref)
@@ -197,7 +196,7 @@ def test_majority_vote_memory_cap():
     ]
     assert "71% of the file's turns" in roomy[0].message  # 10 of 14 turns
     capped = list(reduce_by_file(tallies(), threshold=0.5, report=report, summary=summary, max_pending=2))
-    assert [(f.message, f.ref.index) for f in capped] == [("4 more", 0)]
+    assert [(f.message, f.ref) for f in capped] == [("4 more", RecordRef("f.jsonl", 0, 1))]
 
 
 # -- R002 ------------------------------------------------------------------------------
