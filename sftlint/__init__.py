@@ -20,7 +20,7 @@ from sftlint.hookspecs import hookimpl
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from sftlint.api import lint, lint_iter, list_rules, load_records
+    from sftlint.api import lint, lint_iter, lint_ray, list_rules, load_records
     from sftlint.diagnostic import Diagnostic, Edit, Finding, Fix
     from sftlint.record import Message, Record
     from sftlint.rule import Rule, RuleOptions
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "lint": "sftlint.api",
     "lint_iter": "sftlint.api",
+    "lint_ray": "sftlint.api",
     "list_rules": "sftlint.api",
     "load_records": "sftlint.api",
     "Diagnostic": "sftlint.diagnostic",
@@ -53,6 +54,7 @@ __all__ = [
     "hookimpl",
     "lint",
     "lint_iter",
+    "lint_ray",
     "list_rules",
     "load_records",
 ]

@@ -230,18 +230,23 @@ def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, 
     from sftlint.reader import SourceError
 
     if getattr(args, "engine", "local") == "ray":
-        from sftlint.distributed import ray_diagnostics  # provided by the sftlint[ray] integration
+        from sftlint.distributed import RayUnavailable, ray_diagnostics
 
-        yield from ray_diagnostics(engine, files)
+        jobs = getattr(args, "jobs", None)
+        try:
+            yield from ray_diagnostics(
+                engine, files, errors, _error, num_cpus=jobs if jobs and jobs > 0 else None
+            )
+        except (RayUnavailable, SourceError) as exc:
+            errors.append(str(exc))
+            _error(str(exc))
         return
     jobs = getattr(args, "jobs", None)
     if jobs != 1:
-        try:
-            from sftlint.parallel import parallel_diagnostics
-        except ImportError:
-            parallel_diagnostics = None
-        if parallel_diagnostics is not None:
-            yield from parallel_diagnostics(engine, files, jobs, errors)
+        from sftlint.parallel import parallel_diagnostics, wants_parallel
+
+        if wants_parallel(files, jobs):  # small inputs run serially below
+            yield from parallel_diagnostics(engine, files, jobs, errors, on_error=_error)
             return
     for path in files:
         ignored = engine._ignored_for(path)

@@ -1,0 +1,248 @@
+"""``--jobs N``: records checked in worker processes, with the serial run's exact output.
+
+The main process reads every file with the one reader (:func:`read_source`)
+and detects its input format with the one detector (:meth:`Engine.start_file`),
+so record numbering, line numbers and read problems are the serial run's by
+construction.  It ships *chunks* of raw records to a pool of worker processes:
+a line that parsed travels as ``(index, line, bytes)`` and is parsed again in
+the worker (cheaper than pickling the parsed object); anything else (a read
+problem, a record of a JSON array) travels as the :class:`RawRecord` itself.
+
+Each worker builds one :class:`Engine` from the run's settings and runs
+:meth:`Engine.process` on each record: the file and record rules and the maps
+of the dataset rules.  It sends back the chunk's diagnostics, the dataset
+summaries, how many records it saw, and any engine errors.  The main process
+yields chunk results strictly in submission order, appends the summaries to
+the rules' collectors in that order, and finally runs :meth:`Engine.finish`
+(the reduces).  So ``--jobs N`` yields the same diagnostics, in the same
+order, as ``--jobs 1``.
+
+Memory stays flat: at most ``IN_FLIGHT_PER_JOB * jobs`` chunks (each at most
+``CHUNK_BYTES``) are in flight, and what the main process keeps is only the
+dataset rules' compact summaries.
+
+Small inputs run serially (see :func:`wants_parallel`): starting processes
+and loading the rules' models in each costs more than it saves, and a
+pre-commit run over a few files must stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
+
+if TYPE_CHECKING:
+    from sftlint.config import Settings
+    from sftlint.diagnostic import Diagnostic
+    from sftlint.engine import Engine
+
+#: Below this much input (bytes, all files together) ``--jobs`` runs serially.
+SERIAL_BELOW_BYTES = 4 * 1024 * 1024
+#: A chunk closes at this many bytes of records or this many records, whichever comes first.
+CHUNK_BYTES = 1024 * 1024
+CHUNK_RECORDS = 2000
+#: Chunks in flight per worker (queued plus running): enough to keep workers busy, few enough
+#: to keep memory flat.
+IN_FLIGHT_PER_JOB = 3
+#: ``.gz`` inputs count this many times their size when deciding whether the input is small.
+GZ_RATIO = 5
+
+
+def default_jobs() -> int:
+    """All the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    """``None`` or ``0`` (or less) mean all cores."""
+    if jobs is None or jobs <= 0:
+        return default_jobs()
+    return jobs
+
+
+def input_size(files: Sequence[str]) -> int | None:
+    """Bytes of input (``.gz`` counted as uncompressed, roughly), None when unknown (stdin)."""
+    total = 0
+    for path in files:
+        if path == "-":
+            return None
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            continue  # reported when read
+        total += size * GZ_RATIO if path.endswith(".gz") else size
+    return total
+
+
+def wants_parallel(files: Sequence[str], jobs: int | None) -> bool:
+    """Whether worker processes pay off: more than one job and more than a few MB of input.
+
+    Standard input (size unknown) goes parallel only when ``jobs`` was given explicitly.
+    """
+    if resolve_jobs(jobs) <= 1:
+        return False
+    size = input_size(files)
+    if size is None:
+        return jobs is not None and jobs > 1
+    return size >= SERIAL_BELOW_BYTES
+
+
+# -- worker side -------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(settings: Settings, want_hashes: bool) -> None:
+    import signal
+
+    from sftlint.engine import Engine
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    _WORKER["engine"] = Engine(settings, want_hashes=want_hashes)
+    _WORKER["states"] = {}
+
+
+def _unpack(path: str, item: Any) -> RawRecord:
+    if type(item) is tuple:
+        index, line, data = item
+        return RawRecord(path, index, line, line, None, orjson.loads(data), True, 1, (), data)
+    return item
+
+
+def _run_chunk(path: str, format_name: str | None, items: list[Any]) -> tuple[Any, ...]:
+    """Process one chunk in a worker: (diagnostics, summaries by rule, records seen, new errors)."""
+    engine: Engine = _WORKER["engine"]
+    key = (path, format_name)
+    state = _WORKER["states"].get(key)
+    if state is None:
+        state = _WORKER["states"][key] = engine.file_state(path, format_name)
+    summaries: dict[str, list[Any]] = {code: [] for code in engine.summaries}
+    engine.summaries = summaries
+    errors_before = len(engine.errors)
+    records_before = engine.stats.records
+    ignored = state.ignored
+    found: list[Diagnostic] = []
+    for item in items:
+        raw = _unpack(path, item)
+        for d in engine.process(raw, state):
+            if d.code not in ignored:
+                found.append(d)
+    new_errors = engine.errors[errors_before:]
+    del engine.errors[errors_before:]
+    return found, summaries, engine.stats.records - records_before, new_errors
+
+
+# -- main side ---------------------------------------------------------------------
+
+
+def _pack(raw: RawRecord) -> tuple[Any, int]:
+    """What travels to a worker for ``raw``, and its size in bytes (roughly)."""
+    data = raw.raw_bytes
+    if raw.parsed and not raw.problems and data is not None and raw.text is None and raw.line == raw.end_line:
+        return (raw.index, raw.line, data), len(data)
+    text = raw.text or ""
+    return raw, len(text) * 3 + len(data or b"") + 64
+
+
+def parallel_diagnostics(
+    engine: Engine,
+    files: Sequence[str],
+    jobs: int | None,
+    errors: list[str] | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> Iterator[Diagnostic]:
+    """Diagnostics of ``files`` checked by ``jobs`` worker processes, then the dataset reduces.
+
+    Yields exactly what the serial run yields (for each file ``engine.lint_path`` without the
+    file's ignored codes, then ``engine.finish()``).  A file that cannot be opened is appended to
+    ``errors`` and passed to ``on_error`` (the CLI prints it), or raised as :class:`SourceError`
+    when ``errors`` is None (the Python API).  Runs serially when :func:`wants_parallel` says so.
+    """
+    n = resolve_jobs(jobs)
+    if not wants_parallel(files, jobs):
+        yield from _serial(engine, files, errors, on_error)
+        return
+    limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
+    in_flight: deque[Future] = deque()
+    max_in_flight = IN_FLIGHT_PER_JOB * n
+    pool = ProcessPoolExecutor(
+        max_workers=n, initializer=_init_worker, initargs=(engine.settings, engine.want_hashes)
+    )
+    try:
+
+        def drain_one() -> list[Diagnostic]:
+            found, summaries, records, new_errors = in_flight.popleft().result()
+            engine.stats.records += records
+            engine.errors.extend(new_errors)
+            for code, items in summaries.items():
+                collector = engine.summaries[code]
+                for s in items:
+                    collector.append(s)
+            return found
+
+        for path in files:
+            try:
+                state, stream = engine.start_file(read_source(path, limit, progress=engine.progress), path)
+            except SourceError as exc:
+                if errors is None:
+                    raise
+                errors.append(str(exc))
+                if on_error is not None:
+                    on_error(str(exc))
+                continue
+            fmt = state.info.format
+            batch: list[Any] = []
+            size = 0
+            for raw in stream:
+                item, n_bytes = _pack(raw)
+                batch.append(item)
+                size += n_bytes
+                if size >= CHUNK_BYTES or len(batch) >= CHUNK_RECORDS:
+                    while len(in_flight) >= max_in_flight:
+                        yield from drain_one()
+                    in_flight.append(pool.submit(_run_chunk, path, fmt, batch))
+                    batch, size = [], 0
+            if batch:
+                while len(in_flight) >= max_in_flight:
+                    yield from drain_one()
+                in_flight.append(pool.submit(_run_chunk, path, fmt, batch))
+        while in_flight:
+            yield from drain_one()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    yield from engine.finish()
+
+
+def _serial(
+    engine: Engine,
+    files: Sequence[str],
+    errors: list[str] | None,
+    on_error: Callable[[str], None] | None,
+) -> Iterator[Diagnostic]:
+    """The serial run (the reference the parallel one reproduces)."""
+    for path in files:
+        ignored = engine._ignored_for(path)
+        try:
+            for d in engine.lint_path(path):
+                if d.code not in ignored:
+                    yield d
+        except SourceError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc))
+            if on_error is not None:
+                on_error(str(exc))
+    yield from engine.finish()
+
+
+__all__ = ["default_jobs", "parallel_diagnostics", "resolve_jobs", "wants_parallel"]
