@@ -676,15 +676,16 @@ class SystemPromptDrift(Rule):
                 return
             reference = coll.texts.get(ref_id, "")
             first = coll.prompt_of.index(ref_id)
-            basis = (
-                f"the dataset's dominant prompt ({coll.counts[ref_id]:,} of {total:,} records, "
-                f"first at {coll.loc.where(first)})"
-            )
         for i in range(total):
             pid = coll.prompt_of[i]
             if pid == ref_id:
                 continue
             ref = coll.loc.ref(i)
+            if production is None:  # "line 1" in the same file, "other.jsonl:1" in another
+                basis = (
+                    f"the dataset's dominant prompt ({coll.counts[ref_id]:,} of {total:,} records, "
+                    f"first at {coll.loc.where(first, relative_to=ref.path)})"
+                )
             pointer = coll.pointers[coll.pointer_of[i]]
             if pid == 0:
                 yield self.finding(f"record has no system prompt; {basis} has one", pointer=pointer, ref=ref)

@@ -1,0 +1,360 @@
+"""D rules on seed-style customer-service records: what they must catch and what they must leave alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from array import array
+
+from conftest import ROOT, chat, run_cli, write_jsonl
+from sftlint.rules import dataset as D
+
+import sftlint
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench import corpus
+
+SYSTEM = "你是电商平台的客服助手，请根据知识库结果礼貌、准确地回答用户的问题。"
+
+
+def _codes(diags, code):
+    return [d for d in diags if d.code == code]
+
+
+def _dialogues(n, seed=0):
+    return list(corpus.generate(n, seed=seed))
+
+
+# ---------------------------------------------------------------------------
+# D001
+
+
+def test_d001_points_every_later_copy_at_the_first(tmp_path):
+    recs = _dialogues(60, seed=1)
+    copy = json.loads(json.dumps(recs[3]))
+    data = [*recs[:10], copy, *recs[10:20], copy, *recs[20:]]
+    path = write_jsonl(tmp_path / "train.jsonl", data)
+    found = _codes(sftlint.lint(path), "D001")
+    assert [d.line for d in found] == [11, 22]
+    assert all(d.data["first_line"] == 4 and d.data["first_record"] == 3 for d in found)
+    assert "line 4" in found[0].message and "3 copies in all" in found[0].message
+    assert all(d.severity == "warning" and d.pointer == "" for d in found)
+
+
+def test_d001_identical_means_same_json_value_not_same_text(tmp_path):
+    rec = chat(("user", "我的快递到哪了？"), ("assistant", "您的快递已到达本市分拣中心。"), system=SYSTEM)
+    reordered = {"messages": [{"content": m["content"], "role": m["role"]} for m in rec["messages"]]}
+    path = tmp_path / "d.jsonl"
+    path.write_text(
+        json.dumps(rec, ensure_ascii=False)
+        + "\n"
+        + json.dumps(reordered, ensure_ascii=False, indent=None)
+        + "\n",
+        encoding="utf-8",
+    )
+    assert [d.line for d in _codes(sftlint.lint(path), "D001")] == [2]
+
+
+def test_d001_across_files_is_one_dataset(tmp_path):
+    recs = _dialogues(80, seed=2)
+    train = write_jsonl(tmp_path / "train.jsonl", recs[:60])
+    evals = write_jsonl(tmp_path / "eval.jsonl", [*recs[60:], recs[7]])
+    found = _codes(sftlint.lint([train, evals]), "D001")
+    assert len(found) == 1
+    d = found[0]
+    assert d.path == str(evals) and d.line == 21
+    assert f"{train}:8" in d.message
+
+
+def test_d001_leaves_distinct_records_alone(tmp_path):
+    path = write_jsonl(tmp_path / "clean.jsonl", _dialogues(300, seed=3))
+    assert _codes(sftlint.lint(path, select=["D"]), "D001") == []
+
+
+def test_d001_collector_costs_20_bytes_per_record():
+    rule = D.DuplicateRecord()
+    coll = rule.collector()
+    for i in range(1000):
+        coll.append((i * 7919, "a.jsonl", i, i + 1))
+    per_record = (
+        coll.digests.itemsize + coll.loc.index.itemsize + coll.loc.line.itemsize + coll.loc.path_id.itemsize
+    )
+    assert len(coll.digests) == 1000 and per_record == 20
+
+
+# ---------------------------------------------------------------------------
+# D002
+
+
+def test_normalise_folds_width_case_space_and_punctuation():
+    assert (
+        D.normalise("您好， Ｗｏｒｌｄ！ 订单 ４２。")
+        == D.normalise("您好,world 订单42")
+        == "您好world订单42"
+    )
+
+
+def test_signature_is_deterministic_across_processes():
+    text = D.normalise("您的退款仍在审核中，审核通常在一到三个工作日内完成，请您耐心等待。") * 3
+    here = D.signature(text).hex()
+    code = (
+        f"from sftlint.rules.dataset import signature, normalise;print(signature(normalise({text!r})).hex())"
+    )
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+        assert out.stdout.strip() == here
+
+
+def _exact_jaccard(a, b):
+    sa = {a[i : i + D.SHINGLE] for i in range(len(a) - D.SHINGLE + 1)}
+    sb = {b[i : i + D.SHINGLE] for i in range(len(b) - D.SHINGLE + 1)}
+    return len(sa & sb) / len(sa | sb)
+
+
+def test_minhash_estimate_tracks_exact_jaccard():
+    """On real-looking dialogue texts with a range of overlaps, the estimate is unbiased and
+    within a few standard errors of the exact Jaccard similarity."""
+    rng = random.Random(5)
+    texts = [D.normalise(json.dumps(r, ensure_ascii=False)) for r in _dialogues(40, seed=5)]
+    errors = []
+    for _ in range(150):
+        a = rng.choice(texts)
+        cut = rng.randrange(0, len(a) // 2)
+        b = a[: len(a) - cut] + rng.choice(texts)[: rng.randrange(0, 200)]
+        exact = _exact_jaccard(a, b)
+        est = D.estimate(D.signature(a), D.signature(b))
+        errors.append(est - exact)
+    mean = sum(errors) / len(errors)
+    assert abs(mean) < 0.03, mean
+    assert max(abs(e) for e in errors) < 0.25
+    assert sum(abs(e) < 0.12 for e in errors) / len(errors) > 0.9
+
+
+def test_short_texts_are_not_similar_for_sharing_empty_bins():
+    a = D.normalise("请问退款什么时候到账呢谢谢您")
+    b = D.normalise("快递已经到达本市分拣中心了啊")
+    assert D.estimate(D.signature(a), D.signature(b)) < 0.3
+
+
+def test_d002_finds_planted_near_duplicates_and_no_false_pairs(tmp_path):
+    """The generator's near-duplicates (re-spaced, re-punctuated, a word changed) are found,
+    pointing at their source; nothing else in 1,500 distinct dialogues is paired."""
+    path = tmp_path / "corpus.jsonl"
+    truth = tmp_path / "truth.jsonl"
+    corpus.write_corpus(path, 1500, seed=11, plant_defects=True, truth=truth, defect_rate=0.1)
+    planted = {}
+    for line in truth.read_text().splitlines():
+        t = json.loads(line)
+        if t["code"] == "D002":
+            planted[t["line"]] = t["source_line"]
+    assert len(planted) >= 10
+    found = {d.line: d.data["first_line"] for d in sftlint.lint(path, select=["D002"])}
+    assert found == planted
+
+
+def test_d002_exact_copies_are_left_to_d001(tmp_path):
+    recs = _dialogues(30, seed=4)
+    path = write_jsonl(tmp_path / "d.jsonl", [*recs, recs[2]])
+    diags = sftlint.lint(path, select=["D001", "D002"])
+    assert [d.code for d in diags] == ["D001"]
+
+
+def test_d002_respaced_and_repunctuated_copy_is_similarity_one(tmp_path):
+    recs = _dialogues(30, seed=6)
+    near = json.loads(json.dumps(recs[5]))
+    for m in near["messages"]:
+        if m["role"] != "system":
+            m["content"] = m["content"].replace("，", ", ").replace("。", ". ")
+    path = write_jsonl(tmp_path / "d.jsonl", [*recs, near])
+    (d,) = _codes(sftlint.lint(path), "D002")
+    assert d.line == 31 and d.data["first_line"] == 6 and d.data["similarity"] == 1.0
+    assert "line 6" in d.message and ">= 0.8" in d.message
+
+
+def test_d002_ignores_shared_retrieval_context_and_system_prompt(tmp_path):
+    """Records on one topic share the system prompt and the retrieved knowledge-base text;
+    different questions and answers are not near-duplicates."""
+    kb = " Knowledge Base Result: " + corpus.TOPICS[0].kb
+    a = chat(
+        ("user", "我的退款怎么还没到账？" + kb),
+        ("assistant", "请问您在退款申请页面看到的状态是“退款成功”吗？"),
+        system=corpus.SYSTEM,
+    )
+    b = chat(
+        ("user", "退的钱到现在都没收到，订单号是 1234。" + kb),
+        ("assistant", "麻烦您先看一下退款申请的状态，是否已经显示成功了？"),
+        system=corpus.SYSTEM,
+    )
+    path = write_jsonl(tmp_path / "d.jsonl", [a, b])
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+
+
+def test_d002_threshold_option_is_validated(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", _dialogues(3))
+    (tmp_path / "sftlint.toml").write_text("[rules.near-duplicate]\nthreshold = 0.5\n", encoding="utf-8")
+    res = run_cli("check", path, "--config", tmp_path / "sftlint.toml")
+    assert res.code == 2 and "threshold" in res.err
+
+
+def test_d002_stricter_threshold_reports_fewer(tmp_path):
+    recs = _dialogues(40, seed=8)
+    near = json.loads(json.dumps(recs[1]))
+    last = [m for m in near["messages"] if m["role"] == "assistant"][-1]
+    last["content"] += "另外提醒您，如果还有其他问题，欢迎随时联系在线客服，我们会尽快为您处理。"
+    path = write_jsonl(tmp_path / "d.jsonl", [*recs, near])
+    loose = _codes(sftlint.lint(path, select=["D002"]), "D002")
+    strict = _codes(
+        sftlint.lint(path, select=["D002"], options={"near-duplicate": {"threshold": 0.99}}), "D002"
+    )
+    assert len(loose) == 1 and strict == []
+
+
+def test_d002_collector_costs_148_bytes_per_record():
+    coll = D.NearDuplicate().collector()
+    sig = D.signature(D.normalise("您的退款仍在审核中，审核通常在一到三个工作日内完成。"))
+    for i in range(100):
+        coll.append((sig, i, "a.jsonl", i, i + 1))
+    assert len(coll.sigs) == 100 * D.NUM_HASHES * 2 == 100 * 128
+    assert coll.digests.itemsize + 12 + len(sig) == 148
+
+
+# ---------------------------------------------------------------------------
+# D003
+
+
+def test_d003_small_dataset_is_an_info_that_does_not_fail(tmp_path):
+    path = write_jsonl(tmp_path / "small.jsonl", _dialogues(10, seed=9))
+    (d,) = _codes(sftlint.lint(path), "D003")
+    assert d.severity == "info" and d.line == 1 and "10 records" in d.message and "50" in d.message
+    res = run_cli("check", path, "--select", "D003")
+    assert res.code == 0 and "D003" in res.out
+
+
+def test_d003_counts_the_whole_run_not_each_file(tmp_path):
+    recs = _dialogues(60, seed=10)
+    a = write_jsonl(tmp_path / "a.jsonl", recs[:30])
+    b = write_jsonl(tmp_path / "b.jsonl", recs[30:])
+    assert _codes(sftlint.lint([a, b]), "D003") == []
+    (d,) = _codes(sftlint.lint(a), "D003")
+    assert "30 records" in d.message
+
+
+def test_d003_min_records_option(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", _dialogues(60, seed=12))
+    assert _codes(sftlint.lint(path), "D003") == []
+    (d,) = _codes(sftlint.lint(path, options={"too-few-records": {"min-records": 100}}), "D003")
+    assert "60 records" in d.message and "100" in d.message
+
+
+# ---------------------------------------------------------------------------
+# D004
+
+
+def test_d004_reports_the_old_prompt_and_says_where_it_differs(tmp_path):
+    recs = _dialogues(60, seed=13)
+    recs[17]["messages"][0]["content"] = corpus.SYSTEM_OLD
+    path = write_jsonl(tmp_path / "d.jsonl", recs)
+    (d,) = _codes(sftlint.lint(path), "D004")
+    assert d.line == 18 and d.pointer == "/messages/0/content"
+    assert "59 of 60 records" in d.message and "first at line 1" in d.message
+    assert "回复时尽量简洁" in d.message and "每次回复都要使用" in d.message
+
+
+def test_d004_whitespace_only_and_missing_prompt(tmp_path):
+    recs = _dialogues(20, seed=14)
+    recs[3]["messages"][0]["content"] = corpus.SYSTEM + " "
+    del recs[8]["messages"][0]
+    path = write_jsonl(tmp_path / "d.jsonl", recs)
+    found = {d.line: d.message for d in _codes(sftlint.lint(path), "D004")}
+    assert set(found) == {4, 9}
+    assert "only in whitespace" in found[4]
+    assert "no system prompt" in found[9]
+
+
+def test_d004_quiet_when_prompts_vary_by_design(tmp_path):
+    recs = [
+        chat(("user", "你好"), ("assistant", "您好，请问有什么可以帮您？"), system=f"你是{name}的客服助手。")
+        for name in ("甲店", "乙店", "丙店", "丁店", "戊店")
+    ]
+    path = write_jsonl(tmp_path / "d.jsonl", recs)
+    assert _codes(sftlint.lint(path, select=["D004"]), "D004") == []
+
+
+def test_d004_quiet_on_a_consistent_dataset(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", _dialogues(200, seed=15))
+    assert _codes(sftlint.lint(path, select=["D004"]), "D004") == []
+
+
+def test_d004_production_prompt_flags_even_the_majority(tmp_path):
+    recs = _dialogues(10, seed=16)
+    recs[0]["messages"][0]["content"] = "新版提示词：你是客服助手。"
+    path = write_jsonl(tmp_path / "d.jsonl", recs)
+    found = _codes(
+        sftlint.lint(
+            path, options={"system-prompt-drift": {"production-prompt": "新版提示词：你是客服助手。"}}
+        ),
+        "D004",
+    )
+    assert [d.line for d in found] == list(range(2, 11))
+    assert all("production prompt" in d.message for d in found)
+
+
+def test_d004_across_files(tmp_path):
+    recs = _dialogues(40, seed=17)
+    recs[35]["messages"][0]["content"] = corpus.SYSTEM_OLD
+    a = write_jsonl(tmp_path / "a.jsonl", recs[:30])
+    b = write_jsonl(tmp_path / "b.jsonl", recs[30:])
+    (d,) = _codes(sftlint.lint([a, b]), "D004")
+    assert d.path == str(b) and d.line == 6 and f"first at {a}:1" in d.message
+
+
+# ---------------------------------------------------------------------------
+# D005
+
+
+def _long_record(chars: int) -> dict:
+    turn = "请问我的退款什么时候能到账？订单号是 20240315001，已经等了好几天了。"
+    user = (turn * (chars // len(turn) + 1))[:chars]
+    return chat(("user", user), ("assistant", "您的退款仍在审核中，请耐心等待。"), system=SYSTEM)
+
+
+def test_d005_approximation_flags_a_long_record_and_names_the_message(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", [_long_record(12000), _long_record(3000)])
+    (d,) = _codes(sftlint.lint(path), "D005")
+    assert d.line == 1 and d.severity == "error" and d.pointer == "/messages/1"
+    assert "approximation" in d.message and "8,192-token" in d.message
+
+
+def test_d005_window_option(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", [_long_record(3000)])
+    assert _codes(sftlint.lint(path), "D005") == []
+    (d,) = _codes(sftlint.lint(path, options={"context-overflow": {"context-window": 2048}}), "D005")
+    assert "2,048-token" in d.message
+
+
+def test_d005_quiet_on_the_corpus(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", _dialogues(200, seed=18))
+    assert _codes(sftlint.lint(path, select=["D005"]), "D005") == []
+
+
+def test_d005_missing_tokenizer_is_a_configuration_error(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", [_long_record(100)])
+    cfg = tmp_path / "sftlint.toml"
+    cfg.write_text(f'[rules.context-overflow]\ntokenizer = "{tmp_path / "nope.json"}"\n', encoding="utf-8")
+    res = run_cli("check", path, "--config", cfg)
+    assert res.code == 2 and "nope.json" in res.err and "does not exist" in res.err
+
+
+def test_collectors_take_plain_lists_too():
+    """reduce() also accepts a list of summaries (a caller that collected them itself)."""
+    rule = D.DuplicateRecord()
+    found = list(rule.reduce([(1, "a", 0, 1), (2, "a", 1, 2), (1, "a", 2, 3)]))
+    assert [f.ref.line for f in found] == [3]
+    assert isinstance(rule.collector().digests, array)
