@@ -202,7 +202,9 @@ def test_gzip_and_stdin(tmp_path):
     with gzip.open(p, "wt", encoding="utf-8") as fh:
         fh.write(GOOD + "\n" + bad + "\n")
     assert found(check(p)) == [("S005", 2)]
-    r = run_cli("check", "--output-format", "json", "--select", "J,S", "-", stdin=(GOOD + "\n" + bad + "\n").encode())
+    r = run_cli(
+        "check", "--output-format", "json", "--select", "J,S", "-", stdin=(GOOD + "\n" + bad + "\n").encode()
+    )
     assert [(d["code"], d["line"], d["path"]) for d in r.json()] == [("S005", 2, "-")]
 
 

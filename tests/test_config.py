@@ -74,7 +74,10 @@ def test_rule_options_and_severity_override(tmp_path):
 def test_per_file_ignores(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.sftlint.per-file-ignores]\n"legacy/*.jsonl" = ["S004"]\n')
     (tmp_path / "legacy").mkdir()
-    write_jsonl(tmp_path / "legacy" / "old.jsonl", [chat(("user", "你好"), ("user", "请问退款"), ("assistant", "好的"))])
+    write_jsonl(
+        tmp_path / "legacy" / "old.jsonl",
+        [chat(("user", "你好"), ("user", "请问退款"), ("assistant", "好的"))],
+    )
     write_jsonl(tmp_path / "new.jsonl", [TWO_USERS])
     old = os.getcwd()
     os.chdir(tmp_path)
