@@ -233,6 +233,8 @@ def rule_options(rule: type[Rule], settings: Settings) -> tuple[RuleOptions, str
             f"[tool.sftlint.rules.{rule.name}] severity must be error, warning or info, got {severity!r}"
         )
     values = {k.replace("-", "_"): v for k, v in raw.items()}
+    if not values:
+        return rule.Options.defaults(), severity
     try:
         return rule.Options(**values), severity
     except ValidationError as exc:

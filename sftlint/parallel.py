@@ -31,7 +31,6 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -39,6 +38,8 @@ import orjson
 from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from sftlint.config import Settings
     from sftlint.diagnostic import Diagnostic
     from sftlint.engine import Engine
@@ -172,6 +173,8 @@ def parallel_diagnostics(
     if not wants_parallel(files, jobs):
         yield from _serial(engine, files, errors, on_error)
         return
+    from concurrent.futures import ProcessPoolExecutor  # not imported by small serial runs
+
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
     in_flight: deque[Future] = deque()
     max_in_flight = IN_FLIGHT_PER_JOB * n

@@ -132,3 +132,15 @@ def test_fix_removes_blank_lines_and_bom_atomically_and_keeps_the_rest(tmp_path)
 def test_fix_refuses_stdin():
     r = run_cli("check", "--fix", "-", stdin=b"{}\n")
     assert r.code == 2
+
+
+def test_unvalidated_defaults_equal_validated_ones_for_every_rule():
+    """A run that configures nothing skips option validation (``RuleOptions.defaults``): that is
+    only right while every rule's declared defaults are what validation would produce."""
+    from sftlint.plugins import default_registry
+
+    rules = default_registry().rules.values()
+    assert len(rules) >= 30
+    for rule in rules:
+        assert rule.Options.defaults() == rule.Options(), rule.code
+        assert rule().options == rule.Options(), rule.code

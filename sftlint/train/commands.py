@@ -49,7 +49,7 @@ def _engine_errors() -> tuple[type[BaseException], ...]:
 
 def register(subparsers: Any) -> None:
     """Add the training subcommands to ``sftlint``'s argparse subparsers."""
-    from sftlint.train.export import FORMATS
+    from sftlint.train import EXPORT_FORMATS as FORMATS
 
     p = subparsers.add_parser(
         "split",

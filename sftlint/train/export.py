@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from sftlint.record import Message, Record
+from sftlint.train import EXPORT_FORMATS
 
-FORMATS = ("messages", "sharegpt", "alpaca", "prompt-completion")
+FORMATS = EXPORT_FORMATS
 
 #: Findings that mean the reader could not turn a line into a record at all.
 UNREADABLE_CODES = {"J001", "J002", "J007"}
