@@ -20,7 +20,7 @@ from sftlint import parallel
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from bench import corpus  # noqa: E402  (the benchmarks' corpus generator)
+from bench import corpus
 
 
 @pytest.fixture(scope="module")
