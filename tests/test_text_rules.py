@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sftlint
 from sftlint.fixes import _apply_pointer_edits
@@ -279,3 +281,20 @@ def test_t002_fix_is_applied_by_the_cli(tmp_path):
     assert r.code == 0, r
     assert "帐号" not in path.read_text(encoding="utf-8")
     assert run_cli("check", path, "--select", "T002").code == 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("您好订单锟斤拷烫屯ÃÂ©â€™\ufffd\u200b\u200d\x07\x9f\u00a0aZ1 \n👨")))
+def test_garble_prefilter_never_hides_a_finding(text):
+    """The one-pattern rejection of clean text must not skip anything the five patterns find."""
+    from sftlint.text import garble
+
+    if garble._SUSPECT.search(text) is None:
+        for pattern in (
+            garble._REPLACEMENT,
+            garble._MOJIBAKE_ZH,
+            garble._MOJIBAKE_LATIN,
+            garble._CONTROL,
+            garble._ZERO_WIDTH,
+        ):
+            assert pattern.search(text) is None, (pattern.pattern, text)

@@ -284,6 +284,21 @@ def test_a_big_input_switches_to_the_whole_model_with_the_same_findings(monkeypa
     assert view.mode == "full"
 
 
+def test_a_long_run_of_few_distinct_prefixes_switches_too(monkeypatch):
+    """Blocks are few but analysis goes on: after SWITCH_CHARS characters the whole model pays."""
+    from sftlint.text import typo as typo_mod
+
+    monkeypatch.setattr(typo_mod, "SWITCH_BLOCKS", 10**9)
+    monkeypatch.setattr(typo_mod, "SWITCH_CHARS", 300)
+    auto = TypoDetector()
+    turns = _clean_turns()
+    first = [auto.detect(t) for t in turns[:2]]
+    assert auto.mode == "lazy" and sum(map(len, turns[:2])) < 300
+    rest = [auto.detect(t) for t in turns[2:]]
+    assert auto.mode == "full"
+    assert first + rest == [TypoDetector(mode="full").detect(t) for t in turns]
+
+
 def test_line_cache_is_bounded_by_characters():
     from sftlint.text.typo import _LRU
 

@@ -68,6 +68,10 @@ MIN_GAIN = 5.0
 #: Blocks read from the store after which the whole model is loaded instead (reading a
 #: block costs a few microseconds, loading the whole model a few tenths of a second).
 SWITCH_BLOCKS = 10_000
+#: Characters analysed (cache misses) after which the whole model is loaded instead: reading
+#: blocks on demand costs a set difference per line, which a long run pays back by loading
+#: everything once (about half a second of analysis against a few tenths for the load).
+SWITCH_CHARS = 200_000
 #: Decision threshold on the linear score (chosen on the tune half, see bench/typo.py).
 THRESHOLD = 1.25
 #: Linear weights over :func:`design` (a logistic regression fitted on the tune half).
@@ -200,6 +204,8 @@ class _Lazy:
         }
         self.probed: set[str] = set()
         self.full: dict[str, Any] | None = None
+        #: characters of lines analysed so far (by the detector and its whitelist views)
+        self.analysed = 0
 
     def need(self, s: str) -> None:
         """Read the blocks of every character and two-character prefix in ``s`` not read yet."""
@@ -287,7 +293,7 @@ class TypoDetector:
         lazy = self._lazy
         assert lazy is not None
         if lazy.full is None:
-            if not self._switch or lazy.store.reads < SWITCH_BLOCKS:
+            if not self._switch or (lazy.store.reads < SWITCH_BLOCKS and lazy.analysed < SWITCH_CHARS):
                 return
             from sftlint.text.typo_model import load_model
 
@@ -331,6 +337,8 @@ class TypoDetector:
             if HAN_RUN.search(line) is not None:
                 found = self._cache.get(line)
                 if found is None:
+                    if self._lazy is not None:
+                        self._lazy.analysed += len(line)
                     found = tuple(self._detect(line))
                     self._cache.put(line, found)
                 for t in found:
