@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import Field
 
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
-from sftlint.majority import Missing, Tally, reduce_by_file
+from sftlint.majority import Missing, Tally, VoteCollector, reduce_by_file
 from sftlint.numbering import FAMILY_ARABIC, Numbering, Problem, analyse, analyse_span
 from sftlint.record import Message, Record
 from sftlint.retrieval import (
@@ -137,6 +137,9 @@ class RagMissing(_KRule):
             else:
                 missing.append((m.content_pointer, None, None))
         return Tally(record.path, forced, having, tuple(missing), record.index, record.line, record.end_line)
+
+    def collector(self) -> VoteCollector:
+        return VoteCollector()
 
     def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
         marker = self.options.markers[0]

@@ -30,7 +30,7 @@ from typing import Literal
 from pydantic import Field
 
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
-from sftlint.majority import Missing, Tally, reduce_by_file
+from sftlint.majority import Missing, Tally, VoteCollector, reduce_by_file
 from sftlint.react import (
     DEFAULT_LABELS,
     KIND_RANK,
@@ -159,6 +159,9 @@ class ReactMissing(_ReactRule):
             else:
                 missing.append((m.content_pointer, None, None))
         return Tally(record.path, forced, having, tuple(missing), record.index, record.line, record.end_line)
+
+    def collector(self) -> VoteCollector:
+        return VoteCollector()
 
     def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
         def report(ref: RecordRef, m: Missing, reason: str) -> Finding:

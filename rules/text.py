@@ -121,6 +121,9 @@ class ZhTypo(Rule):
 
 #: occurrences kept per form and record (counts are always exact)
 _KEEP = 3
+#: occurrences of one form listed one by one across the dataset; the rest are counted and
+#: named in one finding, so memory stays bounded however large the dataset is
+MAX_LISTED = 2_000
 
 
 @dataclass(slots=True)
@@ -203,15 +206,22 @@ class TermVariant(Rule):
                             tally.record_hash = record.content_hash
         return tally
 
+    def collector(self) -> _VariantCollector:
+        return _VariantCollector()
+
     def reduce(self, summaries: Iterable[VariantTally]) -> Iterator[Finding]:
         from sftlint.text.variants import standard_form
 
-        tallies = [t for t in summaries if t is not None]
+        if isinstance(summaries, _VariantCollector):
+            coll = summaries
+        else:
+            coll = _VariantCollector()
+            for t in summaries:
+                if t is not None:
+                    coll.append(t)
         totals: dict[str, dict[str, int]] = {}
-        for t in tallies:
-            for (group, form), n in t.counts.items():
-                totals.setdefault(group, {}).setdefault(form, 0)
-                totals[group][form] += n
+        for (group, form), n in coll.counts.items():
+            totals.setdefault(group, {})[form] = n
         majority: dict[str, str] = {}
         for group, forms in totals.items():
             if len(forms) < 2:
@@ -221,37 +231,74 @@ class TermVariant(Rule):
             majority[group] = max(forms, key=lambda f: (forms[f], f == standard))
         if not majority:
             return
-        for t in tallies:
-            for (group, form), places in t.places.items():
-                win = majority.get(group)
-                if win is None or form == win:
-                    continue
-                forms = totals[group]
-                summary = "，".join(f"“{f}” {n} 次" for f, n in sorted(forms.items(), key=lambda x: -x[1]))
-                unsafe = group == "登录"
-                extra = t.counts[(group, form)] - len(places)
-                for i, p in enumerate(places):
-                    more = f"（本条记录另有 {extra} 处）" if extra > 0 and i == len(places) - 1 else ""
-                    f = self.finding(
-                        f"同一术语两种写法：“{form}”应统一为“{win}”（数据集中{summary}）{more}",
-                        pointer=p.pointer,
-                        span=p.span,
-                        ref=t.ref,
-                        fix=Fix(
-                            f"将“{form}”改为“{win}”",
-                            (Edit(p.pointer, p.span[0], p.span[1], win),),
-                            "unsafe" if unsafe else "safe",
-                        ),
-                        record_hash=t.record_hash,
-                    )
-                    if p.line is not None:
-                        f.line, f.column, f.end_line, f.end_column = (
-                            p.line,
-                            p.column,
-                            p.end_line,
-                            p.end_column,
-                        )
-                    yield f
+
+        def counts_of(group: str) -> str:
+            forms = totals[group]
+            return "，".join(f"“{f}” {n} 次" for f, n in sorted(forms.items(), key=lambda x: -x[1]))
+
+        for (group, form), ref, record_hash, p, extra in coll.places:
+            win = majority.get(group)
+            if win is None or form == win:
+                continue
+            more = f"（本条记录另有 {extra} 处）" if extra > 0 else ""
+            f = self.finding(
+                f"同一术语两种写法：“{form}”应统一为“{win}”（数据集中{counts_of(group)}）{more}",
+                pointer=p.pointer,
+                span=p.span,
+                ref=ref,
+                fix=Fix(
+                    f"将“{form}”改为“{win}”",
+                    (Edit(p.pointer, p.span[0], p.span[1], win),),
+                    "unsafe" if group == "登录" else "safe",
+                ),
+                record_hash=record_hash,
+            )
+            if p.line is not None:
+                f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+            yield f
+        for (group, form), (n, ref) in coll.unlisted.items():
+            win = majority.get(group)
+            if win is None or form == win:
+                continue
+            yield self.finding(
+                f"同一术语两种写法：“{form}”另有 {n} 处未逐一列出，从这条记录起（每种写法最多列出 "
+                f"{MAX_LISTED:,} 处；修正后再次运行可列出其余），应统一为“{win}”（数据集中{counts_of(group)}）",
+                ref=ref,
+            )
+
+
+class _VariantCollector:
+    """T002's summaries in bounded memory: exact counts per form, and at most
+    :data:`MAX_LISTED` located occurrences per form (in arrival order); beyond that,
+    occurrences are only counted, with the record where the unlisted ones begin."""
+
+    __slots__ = ("counts", "listed", "places", "unlisted")
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+        self.listed: dict[tuple[str, str], int] = {}
+        self.unlisted: dict[tuple[str, str], tuple[int, RecordRef]] = {}
+        self.places: list[tuple[tuple[str, str], RecordRef, str | None, _Place, int]] = []
+
+    def append(self, t: VariantTally) -> None:
+        counts = self.counts
+        for key, n in t.counts.items():
+            counts[key] = counts.get(key, 0) + n
+        for key, kept in t.places.items():
+            room = MAX_LISTED - self.listed.get(key, 0)
+            total = t.counts[key]
+            use = kept[:room] if room > 0 else []
+            if use:
+                self.listed[key] = self.listed.get(key, 0) + len(use)
+                last = len(use) - 1
+                for i, p in enumerate(use):
+                    # the record's own unlisted occurrences are named on its last listed one
+                    extra = total - len(kept) if i == last and len(use) == len(kept) else 0
+                    self.places.append((key, t.ref, t.record_hash, p, extra))
+            left = total - len(use)
+            if left > 0 and len(use) < len(kept):  # the dataset-wide cap, not the per-record one
+                n, ref = self.unlisted.get(key, (0, t.ref))
+                self.unlisted[key] = (n + left, ref)
 
 
 # ---------------------------------------------------------------------------

@@ -47,6 +47,37 @@ class Tally(NamedTuple):
         return RecordRef(self.path, self.index, self.line, self.end_line)
 
 
+class VoteCollector:
+    """The rules' summary container: a clean record's vote is only added to its file's count.
+
+    In a ReAct or RAG dataset nearly every record has the feature in every turn; keeping
+    its :class:`Tally` would cost memory per record for nothing.  Iterating yields one
+    tally per file with those counts first (files in order of first appearance), then
+    the tallies of records with missing turns in arrival order: what
+    :func:`reduce_by_file` needs, in memory that grows only with the defects.
+    """
+
+    __slots__ = ("having", "rest")
+
+    def __init__(self) -> None:
+        self.having: dict[str, int] = {}
+        self.rest: list[Tally] = []
+
+    def append(self, t: Tally) -> None:
+        having = self.having
+        if t.path not in having:
+            having[t.path] = 0
+        if t.missing:
+            self.rest.append(t)
+        else:
+            having[t.path] += t.having
+
+    def __iter__(self) -> Iterator[Tally]:
+        for path, n in self.having.items():
+            yield Tally(path, False, n)
+        yield from self.rest
+
+
 @dataclass(slots=True)
 class _FileVote:
     having: int = 0

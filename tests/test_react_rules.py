@@ -198,6 +198,17 @@ def test_majority_vote_memory_cap():
     capped = list(reduce_by_file(tallies(), threshold=0.5, report=report, summary=summary, max_pending=2))
     assert [(f.message, f.ref) for f in capped] == [("4 more", RecordRef("f.jsonl", 0, 1))]
 
+    # The rules' collector keeps only the tallies with missing turns; clean records are
+    # counted per file and come first, so the vote is known before any turn is dropped.
+    from sftlint.majority import VoteCollector
+
+    coll = VoteCollector()
+    for t in tallies():
+        coll.append(t)
+    assert len(coll.rest) == 5 and coll.having == {"f.jsonl": 10, "g.jsonl": 0}
+    collected = list(reduce_by_file(coll, threshold=0.5, report=report, summary=summary, max_pending=2))
+    assert [(f.ref.path, f.pointer) for f in collected] == [(f.ref.path, f.pointer) for f in roomy]
+
 
 # -- R002 ------------------------------------------------------------------------------
 

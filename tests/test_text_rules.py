@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,37 @@ def test_t002_majority_decides_and_refs_are_bounded():
     assert {d.record for d in diags} == {5}  # 其它 is the majority here (10 vs 6)
     assert len(diags) == 3  # at most 3 occurrences located per form and record
     assert "另有" in diags[-1].message
+
+
+def test_t002_lists_at_most_max_listed_per_form_and_counts_the_rest(monkeypatch, tmp_path):
+    """Memory stays bounded: beyond MAX_LISTED located occurrences of a form, the rest are
+    counted and named in one finding at the record where they begin."""
+    from sftlint.rules import text as T
+
+    monkeypatch.setattr(T, "MAX_LISTED", 4)
+    records = [chat("我的账号登录不了", "请提供您的账号。") for _ in range(12)]
+    records += [chat(f"帐号{i}号被冻结了", "请提供帐号。") for i in range(6)]  # 2 each: 12 in all
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    diags = lint(path, "T002")
+    listed = [d for d in diags if d.fix is not None]
+    assert [(d.line, d.pointer) for d in listed] == [
+        (13, "/messages/0/content"),
+        (13, "/messages/1/content"),
+        (14, "/messages/0/content"),
+        (14, "/messages/1/content"),
+    ]
+    (rest,) = [d for d in diags if d.fix is None]
+    assert rest.line == 15 and "另有 8 处未逐一列出" in rest.message
+    assert "“账号” 24 次" in rest.message and "“帐号” 12 次" in rest.message
+    # the collector kept 4 places per form (账号, 帐号, 登录), not one per occurrence
+    rule = T.TermVariant()
+    coll = rule.collector()
+    for r in sftlint.load_records(path):
+        coll.append(rule.map(r))
+    kept = Counter(key for key, *_ in coll.places)
+    assert kept == {("账号", "账号"): 4, ("账号", "帐号"): 4, ("登录", "登录"): 4}
+    assert coll.counts[("账号", "帐号")] == 12 and coll.counts[("账号", "账号")] == 24
 
 
 # -- T003 punct-width -------------------------------------------------------------
