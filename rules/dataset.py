@@ -274,18 +274,21 @@ def estimate(a: bytes, b: bytes) -> float:
 
 
 class _SignatureCollector:
-    __slots__ = ("digests", "loc", "sigs")
+    __slots__ = ("digests", "formats", "loc", "sigs")
 
     def __init__(self) -> None:
         self.sigs = bytearray()
         self.digests = array("Q")
         self.loc = _Locations()
+        self.formats: dict[str, str | None] = {}  # input format per path, to read candidates again
 
-    def append(self, summary: tuple[bytes, int, str, int, int]) -> None:
-        sig, digest, path, index, line = summary
+    def append(self, summary: tuple[Any, ...]) -> None:
+        sig, digest, path, index, line = summary[:5]
         self.sigs += sig
         self.digests.append(digest)
         self.loc.add(path, index, line)
+        if len(summary) > 5 and path not in self.formats:
+            self.formats[path] = summary[5]
 
 
 class NearDuplicate(Rule):
@@ -295,8 +298,12 @@ class NearDuplicate(Rule):
     the retrieved knowledge-base context (`Knowledge Base Result:`), normalised: full-width forms
     folded (NFKC), case folded, all whitespace, punctuation and symbols removed.  Two records are
     near-duplicates when the Jaccard similarity of their character 5-shingles is at least
-    `threshold` (0.8), estimated from 64-value MinHash signatures and found with LSH
-    (16 bands of 4 values).  Exact copies are left to D001.
+    `threshold` (0.8).  While streaming, only a 64-value MinHash signature (128 bytes) is kept
+    per record; at the end, LSH (16 bands of 4 values) finds the pairs whose *estimated*
+    similarity is within 0.15 of the threshold, and those candidates are read again from their
+    files and decided on their *exact* similarity, which the message gives.  Only where a record
+    cannot be read again (standard input, records passed in memory) does the estimate decide,
+    and the message says "estimated".  Exact copies are left to D001.
 
     ## Why is this bad?
     A record copied with a few edits (re-spaced, re-punctuated, one word changed) weighs twice in
@@ -317,9 +324,11 @@ class NearDuplicate(Rule):
 
     ## Options
     `threshold`: the Jaccard similarity (0.7 to 1.0) from which two records are reported.  The
-    estimate has a standard error of about 0.05 near 0.8, so pairs at 0.9 and above are found
-    nearly always and pairs just at the threshold about half the time; below 0.7 the LSH bands
-    would miss too many pairs, so lower values are refused.  `min-chars`: conversations shorter
+    estimate has a standard error of about 0.05 near 0.8; candidates are taken from 0.15 below
+    the threshold (three standard errors) and verified exactly, so a reported pair is always at
+    or above the threshold, and a pair at the threshold is missed only when its estimate falls
+    three standard errors short; below 0.7 the LSH bands would miss too many pairs, so lower
+    values are refused.  `min-chars`: conversations shorter
     than this (after normalisation) are not compared (short greetings are alike by nature).
 
     ## Fix availability
@@ -335,13 +344,13 @@ class NearDuplicate(Rule):
         threshold: float = Field(default=0.8, ge=0.7, le=1.0)
         min_chars: int = Field(default=20, ge=SHINGLE)
 
-    def map(self, record: Record) -> tuple[bytes, int, str, int, int] | None:
+    def map(self, record: Record) -> tuple[bytes, int, str, int, int, str | None] | None:
         if not record.messages:
             return None
         text = dialogue_text(record)
         if len(text) < self.options.min_chars:
             return None
-        return (signature(text), _digest(record), record.path, record.index, record.line)
+        return (signature(text), _digest(record), record.path, record.index, record.line, record.format)
 
     def collector(self) -> _SignatureCollector:
         return _SignatureCollector()
@@ -352,14 +361,36 @@ class NearDuplicate(Rule):
             if isinstance(summaries, _SignatureCollector)
             else _collect(_SignatureCollector(), summaries)
         )
-        best = near_pairs(coll.sigs, coll.digests, self.options.threshold)
+        threshold = self.options.threshold
         loc = coll.loc
-        for i in sorted(best):
-            j, sim = best[i]
+        # Candidates by the estimate, from a margin below the threshold (the estimate's standard
+        # error is about 0.05), then decided on the exact similarity of the texts themselves.
+        cands = near_pairs(
+            coll.sigs, coll.digests, max(0.5, threshold - VERIFY_MARGIN), CANDIDATES_PER_RECORD
+        )
+        wanted: dict[str, set[int]] = {}
+        for i, pairs in cands.items():
+            for k in (i, *(j for j, _ in pairs)):
+                wanted.setdefault(loc.paths[loc.path_id[k]], set()).add(k)
+        texts = _texts_again(loc, coll.digests, coll.formats, wanted)
+        for i in sorted(cands):
+            chosen = None
+            for j, est in cands[i]:
+                if i in texts and j in texts:
+                    sim = jaccard(texts[i], texts[j])
+                    if sim >= threshold - 1e-9:
+                        chosen = (j, sim, "similarity")
+                        break
+                elif est >= threshold - 1e-9:  # the text could not be read again (stdin, in memory)
+                    chosen = (j, est, "estimated similarity")
+                    break
+            if chosen is None:
+                continue
+            j, sim, what = chosen
             ref = loc.ref(i)
             yield self.finding(
                 f"record is a near-duplicate of the record at {loc.where(j, ref.path)} "
-                f"(estimated similarity {sim:.2f} >= {self.options.threshold:g})",
+                f"({what} {sim:.2f} >= {threshold:g})",
                 pointer="",
                 ref=ref,
                 first_path=loc.paths[loc.path_id[j]],
@@ -369,8 +400,54 @@ class NearDuplicate(Rule):
             )
 
 
-def near_pairs(sigs: bytearray, digests: array, threshold: float) -> dict[int, tuple[int, float]]:
-    """For each record with an earlier near-duplicate: ``(earliest such record, similarity)``.
+#: Pairs are candidates from this far below the threshold by the estimate.
+VERIFY_MARGIN = 0.15
+#: Earliest candidates kept per record for exact verification.
+CANDIDATES_PER_RECORD = 4
+
+
+def shingles(text: str) -> set[str]:
+    n = len(text) - SHINGLE + 1
+    return {text[i : i + SHINGLE] for i in range(n)} if n > 0 else {text}
+
+
+def jaccard(a: str, b: str) -> float:
+    """Exact Jaccard similarity of the character 5-shingles of two normalised texts."""
+    sa, sb = shingles(a), shingles(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+def _texts_again(
+    loc: _Locations, digests: array, formats: dict[str, str | None], wanted: dict[str, set[int]]
+) -> dict[int, str]:
+    """The normalised dialogue text of the ``wanted`` records (collector positions per path), read
+    again from their files.  Only candidates are read, so memory stays small; a record whose
+    content changed since (its digest differs) or that cannot be read (standard input, records
+    passed in memory, a file gone) is left out and judged on the estimate."""
+    import os
+
+    from sftlint.api import load_records
+
+    out: dict[int, str] = {}
+    for path, positions in wanted.items():
+        if path == "-" or not os.path.isfile(path):
+            continue
+        by_index = {loc.index[k]: k for k in positions}
+        try:
+            for record in load_records(path, formats.get(path), indices=by_index.keys()):
+                k = by_index.get(record.index)
+                if k is not None and record.messages and _digest(record) == digests[k]:
+                    out[k] = dialogue_text(record)
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def near_pairs(
+    sigs: bytearray, digests: array, threshold: float, per_record: int = 1
+) -> dict[int, list[tuple[int, float]]]:
+    """For each record with an earlier near-duplicate by the estimate: the ``per_record``
+    earliest such records, ``[(record, estimated similarity), ...]`` in record order.
 
     LSH, one band at a time: records are sorted by the band's value (stably, so a bucket lists
     its records in order) and each record is compared with the first FIRST_K and the last LAST_K
@@ -392,7 +469,7 @@ def near_pairs(sigs: bytearray, digests: array, threshold: float) -> dict[int, t
     del seen
     keys = memoryview(sigs).cast("Q")  # band b of record i is keys[i * BANDS + b]
     need = threshold - 1e-9
-    best: dict[int, tuple[int, float]] = {}
+    best: dict[int, list[tuple[int, float]]] = {}
     for band in range(BANDS):
         column = keys[band::BANDS].tolist()
         order = sorted(range(n), key=column.__getitem__)
@@ -412,13 +489,21 @@ def near_pairs(sigs: bytearray, digests: array, threshold: float) -> dict[int, t
                     found = best.get(i)
                     sig_i = None
                     for j in earlier:
-                        if (found is not None and j >= found[0]) or digests[j] == digests[i]:
+                        if digests[j] == digests[i]:
+                            continue
+                        if found is not None and (
+                            (len(found) >= per_record and j >= found[-1][0]) or any(j == k for k, _ in found)
+                        ):
                             continue
                         if sig_i is None:
                             sig_i = bytes(sigs[i * width : (i + 1) * width])
                         sim = estimate(sig_i, bytes(sigs[j * width : (j + 1) * width]))
                         if sim >= need:
-                            found = best[i] = (j, sim)
+                            if found is None:
+                                found = best[i] = []
+                            found.append((j, sim))
+                            found.sort()
+                            del found[per_record:]
             start = end
     return best
 

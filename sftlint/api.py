@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -136,11 +136,14 @@ def lint_ray(
     return list(ray_diagnostics(engine, paths, address=address, num_cpus=num_cpus))
 
 
-def load_records(path: str | os.PathLike[str], format: str | None = None) -> Iterator[Record]:
+def load_records(
+    path: str | os.PathLike[str], format: str | None = None, indices: Container[int] | None = None
+) -> Iterator[Record]:
     """Parsed records of a file, mapped to messages (records that failed to parse are skipped).
 
     For consumers of linted data (the training module): pair them with
-    :func:`lint` diagnostics by ``record.index``.
+    :func:`lint` diagnostics by ``record.index``.  ``indices``: only the records with these
+    indices are built (format detection still sees the file's first records).
     """
     from sftlint.engine import DETECT_SAMPLE
     from sftlint.plugins import detect_format
@@ -173,8 +176,11 @@ def load_records(path: str | os.PathLike[str], format: str | None = None) -> Ite
             fmt = registry.formats.get(name) if name else None
             info.format = name
             for item in pending:
-                yield build(item)
+                if indices is None or item.index in indices:
+                    yield build(item)
             pending = []
+            continue
+        if indices is not None and raw.index not in indices:
             continue
         info.format = fmt.name
         yield build(raw)
@@ -183,7 +189,8 @@ def load_records(path: str | os.PathLike[str], format: str | None = None) -> Ite
         fmt = registry.formats.get(name) if name else None
         info.format = name
         for item in pending:
-            yield build(item)
+            if indices is None or item.index in indices:
+                yield build(item)
 
 
 def list_rules(all_rules: bool = True) -> list[type]:

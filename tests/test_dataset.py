@@ -9,7 +9,7 @@ import subprocess
 import sys
 from array import array
 
-from conftest import ROOT, chat, run_cli, write_jsonl
+from conftest import FIXTURES, ROOT, chat, run_cli, write_jsonl
 from sftlint.rules import dataset as D
 
 import sftlint
@@ -164,6 +164,63 @@ def test_d002_exact_copies_are_left_to_d001(tmp_path):
     path = write_jsonl(tmp_path / "d.jsonl", [*recs, recs[2]])
     diags = sftlint.lint(path, select=["D001", "D002"])
     assert [d.code for d in diags] == ["D001"]
+
+
+def test_d002_decides_on_the_exact_similarity_not_the_estimate(tmp_path):
+    """Two generated records (from the 1 GB benchmark corpus) whose MinHash estimate is 0.86
+    but whose exact similarity is 0.69: read again from the file, the pair is not reported.
+    Passed in memory, the texts cannot be read again, and the estimate decides (and says so)."""
+    path = FIXTURES / "dataset" / "estimate_false_pair.jsonl"
+    a, b = sftlint.load_records(path)
+    ta, tb = D.dialogue_text(a), D.dialogue_text(b)
+    assert D.estimate(D.signature(ta), D.signature(tb)) >= 0.8 > D.jaccard(ta, tb)
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    (d,) = _codes(sftlint.lint(records, select=["D002"]), "D002")
+    assert "estimated similarity 0.86" in d.message
+
+
+def test_d002_a_pair_the_estimate_underrates_is_still_found(tmp_path):
+    """Candidates come from VERIFY_MARGIN below the threshold: a pair at exact similarity >= 0.8
+    is reported even when its estimate falls under 0.8."""
+    rng = random.Random(7)
+    base = chat(
+        ("user", "请问我上周买的空气净化器怎么还没发货？订单号是20240315001，已经等了五天了。"),
+        (
+            "assistant",
+            "您好，非常抱歉让您久等了。我查询到您的订单因为仓库备货延迟，预计明天上午从杭州仓发出，"
+            "发货后您会收到短信通知，届时可以在订单详情里查看物流信息。",
+        ),
+        ("user", "那能不能帮我加急处理一下？我家里老人过敏，比较着急用。"),
+        (
+            "assistant",
+            "理解您的心情，我已经为您的订单提交了加急申请，仓库会优先安排出库，"
+            "如果明天中午前还没有物流更新，您可以直接回复我，我再帮您跟进。",
+        ),
+    )
+
+    def text(rec):
+        return "\x1f".join(D.normalise(m["content"]) for m in rec["messages"])
+
+    case = None
+    for _ in range(3000):
+        near = json.loads(json.dumps(base))
+        for _ in range(4):  # four characters changed: about 0.82 similar
+            m = rng.choice(near["messages"])
+            chars = list(m["content"])
+            chars[rng.randrange(len(chars))] = rng.choice("的了是在我有和就不人都一")
+            m["content"] = "".join(chars)
+        ta, tb = text(base), text(near)
+        exact, est = D.jaccard(ta, tb), D.estimate(D.signature(ta), D.signature(tb))
+        if exact >= 0.8 and est < 0.8:
+            case = near
+            break
+    assert case is not None, "no underrated pair in 3,000 tries"
+    filler = _dialogues(30, seed=31)
+    path = write_jsonl(tmp_path / "d.jsonl", [base, *filler, case])
+    (d,) = _codes(sftlint.lint(path, select=["D002"]), "D002")
+    assert d.line == 32 and d.data["first_line"] == 1
+    assert d.data["similarity"] >= 0.8 and "(similarity" in d.message
 
 
 def test_d002_respaced_and_repunctuated_copy_is_similarity_one(tmp_path):
