@@ -446,8 +446,9 @@ def _texts_again(
 def near_pairs(
     sigs: bytearray, digests: array, threshold: float, per_record: int = 1
 ) -> dict[int, list[tuple[int, float]]]:
-    """For each record with an earlier near-duplicate by the estimate: the ``per_record``
-    earliest such records, ``[(record, estimated similarity), ...]`` in record order.
+    """For each record with an earlier near-duplicate by the estimate: up to ``per_record``
+    such records, the most similar by the estimate (then the earliest), as
+    ``[(record, estimated similarity), ...]`` in record order.
 
     LSH, one band at a time: records are sorted by the band's value (stably, so a bucket lists
     its records in order) and each record is compared with the first FIRST_K and the last LAST_K
@@ -491,20 +492,24 @@ def near_pairs(
                     for j in earlier:
                         if digests[j] == digests[i]:
                             continue
-                        if found is not None and (
-                            (len(found) >= per_record and j >= found[-1][0]) or any(j == k for k, _ in found)
-                        ):
+                        if found is not None and any(j == k for k, _ in found):
                             continue
                         if sig_i is None:
                             sig_i = bytes(sigs[i * width : (i + 1) * width])
                         sim = estimate(sig_i, bytes(sigs[j * width : (j + 1) * width]))
-                        if sim >= need:
-                            if found is None:
-                                found = best[i] = []
+                        if sim < need:
+                            continue
+                        if found is None:
+                            found = best[i] = [(j, sim)]
+                        elif len(found) < per_record:
                             found.append((j, sim))
-                            found.sort()
-                            del found[per_record:]
+                        else:  # keep the most similar (then the earliest)
+                            worst = max(range(per_record), key=lambda k: (-found[k][1], found[k][0]))
+                            if (-sim, j) < (-found[worst][1], found[worst][0]):
+                                found[worst] = (j, sim)
             start = end
+    for found in best.values():
+        found.sort()
     return best
 
 

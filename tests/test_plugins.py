@@ -133,3 +133,46 @@ def test_duplicate_rule_code_is_an_error():
     registry = build_registry(extra_plugins=(plugin,))
     assert registry.rules["S001"].name == "schema-violation"
     assert any("duplicate rule code S001" in e for e in registry.errors)
+
+
+# -- the entry-point cache ---------------------------------------------------------
+
+
+def test_entry_points_are_cached_per_environment(monkeypatch, tmp_path):
+    """A start reads the entry points from the cache; an install on sys.path (a directory's
+    mtime changes) makes a fresh scan."""
+    from sftlint import plugins
+
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    scans = []
+    real_scan = plugins._scan_entry_points
+
+    def counting_scan():
+        scans.append(1)
+        return real_scan()
+
+    monkeypatch.setattr(plugins, "_scan_entry_points", counting_scan)
+    first = plugins.discovered_entry_points()
+    assert first[[e[1] for e in first].index("sftlint.rules")][:3] == ("rules", "sftlint.rules", "sftlint")
+    assert plugins.discovered_entry_points() == first and len(scans) == 1  # served from the cache
+    (site / "newplugin-1.0.dist-info").mkdir()  # what an install does to a site directory
+    os.utime(site, ns=(1, 10**18))
+    assert plugins.discovered_entry_points() == first and len(scans) == 2
+    assert len(list((tmp_path / "cache").glob("entry-points-*"))) == 1  # the stale one is gone
+
+
+def test_a_stale_cache_entry_falls_back_to_the_metadata(monkeypatch, tmp_path):
+    from sftlint import plugins
+    from sftlint.text.cache import cache_path, store
+
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path))
+    real = plugins._scan_entry_points()
+    stale = (*real, ("gone", "sftlint_removed_plugin", "removed", "1.0"))
+    store(cache_path("entry-points", plugins._environment_key()), stale)
+    registry = plugins.build_registry()
+    assert registry.errors == []  # the removed plugin is not reported: the metadata no longer has it
+    assert "R003" in registry.rules
+    assert plugins.discovered_entry_points() == real  # and the cache was rewritten

@@ -16,7 +16,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -79,6 +78,8 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     Readers see the old file or the new one, never a half-written one, even
     when two processes build the same cache at once.
     """
+    import tempfile  # only writers need it (a read-only start stays light)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
