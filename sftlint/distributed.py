@@ -437,6 +437,15 @@ def _number_ranges(ray: Any, engine: Engine, ranges: list[Range], sample_size: i
         .take_all()
     )
     counts = {int(row["seq"]): pickle.loads(row["result"]) for row in counted}
+    apply_counts(engine, cut, counts, sample_size)
+
+
+def apply_counts(
+    engine: Engine, cut: Sequence[Range], counts: dict[int, dict[str, Any]], sample_size: int
+) -> None:
+    """Number the ranges of cut files from their counts (:func:`count_range`, by ``seq``), and
+    detect each such file's format on its first records with the local engine's own detection.
+    Shared by the Ray engine and ``--jobs``."""
     by_file: dict[str, list[Range]] = {}
     for r in cut:
         by_file.setdefault(r.path, []).append(r)
@@ -450,7 +459,6 @@ def _number_ranges(ray: Any, engine: Engine, ranges: list[Range], sample_size: i
             index += c["records"]
             if len(sample) < sample_size:
                 sample.extend(c["sample"][: sample_size - len(sample)])
-        # The local engine's own detection, on the same first records of the file.
         state, _ = engine.start_file(
             (RawRecord(path, i, 0, 0, None, d, True) for i, d in enumerate(sample)), path
         )
@@ -458,4 +466,13 @@ def _number_ranges(ray: Any, engine: Engine, ranges: list[Range], sample_size: i
             r.format = state.info.format
 
 
-__all__ = ["RANGE_BYTES", "RayUnavailable", "expand_sources", "plan_ranges", "ray_diagnostics"]
+__all__ = [
+    "RANGE_BYTES",
+    "RayUnavailable",
+    "apply_counts",
+    "count_range",
+    "expand_sources",
+    "lint_range",
+    "plan_ranges",
+    "ray_diagnostics",
+]

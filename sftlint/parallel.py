@@ -1,5 +1,17 @@
 """``--jobs N``: records checked in worker processes, with the serial run's exact output.
 
+Files are cut into byte ranges that the workers read themselves (the ranges of
+:mod:`sftlint.distributed`, which the Ray engine uses too): a plain JSONL file
+larger than :data:`RANGE_BYTES` is cut right after complete records, the
+workers first count each range's lines and records (so every range knows its
+first line and record index, and the file's format is detected on its first
+records in the main process, with the one detector), then lint it.  The main
+process reads nothing itself: it takes the ranges' results back in order,
+appends the dataset summaries to the rules' collectors, and runs the reduces.
+So the workers have the machine's cores to themselves, and ``--jobs N``
+yields the same diagnostics, in the same order, as ``--jobs 1``.
+
+Standard input cannot be cut into ranges; for it the older scheme below runs.
 The main process reads every file with the one reader (:func:`read_source`)
 and detects its input format with the one detector (:meth:`Engine.start_file`),
 so record numbering, line numbers and read problems are the serial run's by
@@ -44,6 +56,8 @@ if TYPE_CHECKING:
     from sftlint.diagnostic import Diagnostic
     from sftlint.engine import Engine
 
+#: Target size of the byte ranges workers read (a file smaller than this is one range).
+RANGE_BYTES = 4 * 1024 * 1024
 #: Below this much input (bytes, all files together) ``--jobs`` runs serially.
 SERIAL_BELOW_BYTES = 4 * 1024 * 1024
 #: A chunk closes at this many bytes of records or this many records, whichever comes first.
@@ -143,6 +157,18 @@ def _run_chunk(path: str, format_name: str | None, items: list[Any]) -> tuple[An
     return found, summaries, engine.stats.records - records_before, new_errors
 
 
+def _count_task(rng: Any, sample_size: int) -> dict[str, Any]:
+    from sftlint.distributed import count_range
+
+    return count_range(rng, sample_size)
+
+
+def _lint_task(rng: Any) -> dict[str, Any]:
+    from sftlint.distributed import lint_range
+
+    return lint_range(_WORKER["engine"], rng)
+
+
 # -- main side ---------------------------------------------------------------------
 
 
@@ -169,11 +195,94 @@ def parallel_diagnostics(
     ``errors`` and passed to ``on_error`` (the CLI prints it), or raised as :class:`SourceError`
     when ``errors`` is None (the Python API).  Runs serially when :func:`wants_parallel` says so.
     """
-    n = resolve_jobs(jobs)
     if not wants_parallel(files, jobs):
         yield from _serial(engine, files, errors, on_error)
         return
-    from concurrent.futures import ProcessPoolExecutor  # not imported by small serial runs
+    if "-" in files:
+        yield from _chunked(engine, files, resolve_jobs(jobs), errors, on_error)
+    else:
+        yield from _ranged(engine, files, resolve_jobs(jobs), errors, on_error)
+
+
+def _ranged(
+    engine: Engine,
+    files: Sequence[str],
+    n: int,
+    errors: list[str] | None,
+    on_error: Callable[[str], None] | None,
+) -> Iterator[Diagnostic]:
+    """Workers read, count and lint byte ranges of the files; results come back in range order."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sftlint.distributed import apply_counts, plan_ranges
+    from sftlint.engine import DETECT_SAMPLE
+
+    limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
+    ranges = plan_ranges(files, RANGE_BYTES, limit)
+    pool = ProcessPoolExecutor(
+        max_workers=n, initializer=_init_worker, initargs=(engine.settings, engine.want_hashes)
+    )
+    try:
+        cut = [r for r in ranges if not r.whole]
+        if cut:
+            counted = pool.map(_count_task, cut, [DETECT_SAMPLE] * len(cut))
+            apply_counts(engine, cut, {r.seq: c for r, c in zip(cut, counted, strict=True)}, DETECT_SAMPLE)
+        in_flight: deque[tuple[Any, Future]] = deque()
+        max_in_flight = IN_FLIGHT_PER_JOB * n
+        pending = iter(ranges)
+
+        def fill() -> None:
+            while len(in_flight) < max_in_flight:
+                rng = next(pending, None)
+                if rng is None:
+                    return
+                in_flight.append((rng, pool.submit(_lint_task, rng)))
+
+        fill()
+        while in_flight:
+            rng, future = in_flight.popleft()
+            result = future.result()
+            fill()
+            if rng.whole:
+                engine.stats.files += 1
+            if result["source_error"] is not None:
+                if errors is None:
+                    raise SourceError(result["source_error"])
+                errors.append(result["source_error"])
+                if on_error is not None:
+                    on_error(result["source_error"])
+            engine.stats.records += result["records"]
+            engine.errors.extend(result["errors"])
+            for code, items in result["summaries"].items():
+                collector = engine.summaries[code]
+                for s in items:
+                    collector.append(s)
+            if engine.progress is not None:
+                engine.progress(_range_size(rng))
+            yield from result["diagnostics"]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    yield from engine.finish()
+
+
+def _range_size(rng: Any) -> int:
+    if rng.end is not None:
+        return rng.end - rng.start
+    try:
+        return os.path.getsize(rng.path) - rng.start
+    except OSError:
+        return 0
+
+
+def _chunked(
+    engine: Engine,
+    files: Sequence[str],
+    n: int,
+    errors: list[str] | None,
+    on_error: Callable[[str], None] | None,
+) -> Iterator[Diagnostic]:
+    """The main process reads (standard input among the files); workers lint chunks of records."""
+    from concurrent.futures import ProcessPoolExecutor
 
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
     in_flight: deque[Future] = deque()

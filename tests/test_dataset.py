@@ -10,6 +10,8 @@ import sys
 from array import array
 
 from conftest import FIXTURES, ROOT, chat, run_cli, write_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sftlint.rules import dataset as D
 
 import sftlint
@@ -415,3 +417,16 @@ def test_collectors_take_plain_lists_too():
     found = list(rule.reduce([(1, "a", 0, 1), (2, "a", 1, 2), (1, "a", 2, 3)]))
     assert [f.ref.line for f in found] == [3]
     assert isinstance(rule.collector().digests, array)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=2 * D.NUM_HASHES, max_size=2 * D.NUM_HASHES), st.data())
+def test_integer_agreement_equals_the_bytes_estimate(a, data):
+    """near_pairs compares signatures read as integers; it must count agreeing values exactly
+    as estimate() does on the bytes."""
+    b = bytearray(a)
+    for k in data.draw(st.lists(st.integers(0, D.NUM_HASHES - 1), max_size=D.NUM_HASHES)):
+        b[2 * k] ^= data.draw(st.integers(0, 255))
+        b[2 * k + 1] ^= data.draw(st.integers(0, 255))
+    b = bytes(b)
+    assert D._agreement(int.from_bytes(a, "little"), int.from_bytes(b, "little")) == D.estimate(a, b)

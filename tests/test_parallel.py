@@ -37,8 +37,10 @@ def planted(tmp_path_factory):
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    """Force the parallel path on small test files, with many chunks per file."""
+    """Force the parallel path on small test files, with many ranges (and, for standard
+    input, many chunks) per file."""
     monkeypatch.setattr(parallel, "SERIAL_BELOW_BYTES", 0)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 150_000)
     monkeypatch.setattr(parallel, "CHUNK_RECORDS", 97)
 
 
@@ -72,6 +74,22 @@ def test_jobs_with_selection_and_per_rule_options(planted, small_chunks):
     serial = sftlint.lint(files, jobs=1, **kw)
     assert serial and {d.code[0] for d in serial} <= {"R", "K", "D"}
     assert sftlint.lint(files, jobs=2, **kw) == serial
+
+
+def test_files_are_cut_into_ranges_the_workers_read(planted, small_chunks):
+    from sftlint.distributed import plan_ranges
+
+    files, _ = planted
+    ranges = plan_ranges([str(f) for f in files], parallel.RANGE_BYTES)
+    assert sum(not r.whole for r in ranges) >= 8  # both files cut, several ranges each
+
+
+def test_standard_input_goes_through_chunks_with_the_same_result(planted, small_chunks):
+    files, _ = planted
+    data = files[1].read_bytes()
+    one = run_cli("check", "-", "--jobs", "1", "--output-format", "json", stdin=data)
+    two = run_cli("check", "-", "--jobs", "2", "--output-format", "json", stdin=data)
+    assert one.code == two.code == 1 and one.json() == two.json() and len(one.json()) > 20
 
 
 def test_small_inputs_run_serially():
