@@ -242,22 +242,10 @@ def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, 
             _error(str(exc))
         return
     jobs = getattr(args, "jobs", None)
-    if jobs != 1:
-        from sftlint.parallel import parallel_diagnostics, wants_parallel
+    from sftlint.parallel import parallel_diagnostics
 
-        if wants_parallel(files, jobs):  # small inputs run serially below
-            yield from parallel_diagnostics(engine, files, jobs, errors, on_error=_error)
-            return
-    for path in files:
-        ignored = engine._ignored_for(path)
-        try:
-            for d in engine.lint_path(path):
-                if d.code not in ignored:
-                    yield d
-        except SourceError as exc:
-            errors.append(str(exc))
-            _error(str(exc))
-    yield from engine.finish()
+    # worker processes for big inputs, the serial run for small ones (the same output either way)
+    yield from parallel_diagnostics(engine, files, jobs, errors, on_error=_error)
 
 
 def _run(

@@ -357,6 +357,7 @@ def ray_diagnostics(
     :class:`SourceError` when ``errors`` is None), as in the local engine.
     """
     from sftlint.engine import DETECT_SAMPLE
+    from sftlint.parallel import merge_range_result
 
     ray = _ray()
     files = list(files)
@@ -382,21 +383,7 @@ def ray_diagnostics(
                 result = pending.pop(next_seq)
                 rng = ranges[next_seq]
                 next_seq += 1
-                if rng.whole:
-                    engine.stats.files += 1
-                if result["source_error"] is not None:
-                    if errors is None:
-                        raise SourceError(result["source_error"])
-                    errors.append(result["source_error"])
-                    if on_error is not None:
-                        on_error(result["source_error"])
-                engine.stats.records += result["records"]
-                engine.errors.extend(result["errors"])
-                for code, items in result["summaries"].items():
-                    collector = engine.summaries[code]
-                    for s in items:
-                        collector.append(s)
-                yield from result["diagnostics"]
+                yield from merge_range_result(engine, rng, result, errors, on_error)
         if next_seq != len(ranges):  # pragma: no cover - Ray lost a range
             raise RuntimeError(f"Ray returned {next_seq} of {len(ranges)} ranges")
     finally:

@@ -172,6 +172,46 @@ def _lint_task(rng: Any) -> dict[str, Any]:
 # -- main side ---------------------------------------------------------------------
 
 
+def report_source_error(
+    message: str, errors: list[str] | None, on_error: Callable[[str], None] | None
+) -> None:
+    """A file that cannot be read: raised for the Python API (``errors`` None), else listed
+    and passed to ``on_error`` (the CLI prints it) while the run goes on."""
+    if errors is None:
+        raise SourceError(message)
+    errors.append(message)
+    if on_error is not None:
+        on_error(message)
+
+
+def fold(engine: Engine, records: int, new_errors: list[str], summaries: dict[str, list[Any]]) -> None:
+    """Add a piece of work done elsewhere (a chunk, a range) to the driving engine: its record
+    count, its engine errors, and its dataset summaries, appended in order to the collectors."""
+    engine.stats.records += records
+    engine.errors.extend(new_errors)
+    for code, items in summaries.items():
+        collector = engine.summaries[code]
+        for s in items:
+            collector.append(s)
+
+
+def merge_range_result(
+    engine: Engine,
+    rng: Any,
+    result: dict[str, Any],
+    errors: list[str] | None,
+    on_error: Callable[[str], None] | None,
+) -> list[Diagnostic]:
+    """Fold one range's :func:`sftlint.distributed.lint_range` result into the driving engine
+    and return its diagnostics (``--jobs`` and Ray alike)."""
+    if rng.whole:
+        engine.stats.files += 1
+    if result["source_error"] is not None:
+        report_source_error(result["source_error"], errors, on_error)
+    fold(engine, result["records"], result["errors"], result["summaries"])
+    return result["diagnostics"]
+
+
 def _pack(raw: RawRecord) -> tuple[Any, int]:
     """What travels to a worker for ``raw``, and its size in bytes (roughly)."""
     data = raw.raw_bytes
@@ -243,23 +283,10 @@ def _ranged(
             rng, future = in_flight.popleft()
             result = future.result()
             fill()
-            if rng.whole:
-                engine.stats.files += 1
-            if result["source_error"] is not None:
-                if errors is None:
-                    raise SourceError(result["source_error"])
-                errors.append(result["source_error"])
-                if on_error is not None:
-                    on_error(result["source_error"])
-            engine.stats.records += result["records"]
-            engine.errors.extend(result["errors"])
-            for code, items in result["summaries"].items():
-                collector = engine.summaries[code]
-                for s in items:
-                    collector.append(s)
+            found = merge_range_result(engine, rng, result, errors, on_error)
             if engine.progress is not None:
                 engine.progress(_range_size(rng))
-            yield from result["diagnostics"]
+            yield from found
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     yield from engine.finish()
@@ -294,23 +321,14 @@ def _chunked(
 
         def drain_one() -> list[Diagnostic]:
             found, summaries, records, new_errors = in_flight.popleft().result()
-            engine.stats.records += records
-            engine.errors.extend(new_errors)
-            for code, items in summaries.items():
-                collector = engine.summaries[code]
-                for s in items:
-                    collector.append(s)
+            fold(engine, records, new_errors, summaries)
             return found
 
         for path in files:
             try:
                 state, stream = engine.start_file(read_source(path, limit, progress=engine.progress), path)
             except SourceError as exc:
-                if errors is None:
-                    raise
-                errors.append(str(exc))
-                if on_error is not None:
-                    on_error(str(exc))
+                report_source_error(str(exc), errors, on_error)
                 continue
             fmt = state.info.format
             batch: list[Any] = []
@@ -349,11 +367,7 @@ def _serial(
                 if d.code not in ignored:
                     yield d
         except SourceError as exc:
-            if errors is None:
-                raise
-            errors.append(str(exc))
-            if on_error is not None:
-                on_error(str(exc))
+            report_source_error(str(exc), errors, on_error)
     yield from engine.finish()
 
 
