@@ -143,46 +143,53 @@ def _build_and_store(key: str) -> dict[str, Any]:
 
 def _write_store(model: dict[str, Any], path: Path) -> None:
     try:
-        meta, blocks = store_layout(model)
-        write_store(path, meta, blocks)
+        meta, blocks, count = store_layout(model)
+        write_store(path, meta, blocks, count)
     except OSError:
         return
     remove_others(path, "typo-store-*.bin")
 
 
-def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split a whole model into the store's blocks.
+def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], Iterator[tuple[str, Any]], int]:
+    """The store's blocks of a whole model, made one at a time: ``(meta, blocks, count)``.
 
-    A two-character prefix's block is ``(words, homophone-index keys, rare
-    proper nouns)`` starting with it; a character's block is ``(its count as
-    a one-character word or None, its summed count in words, readings,
-    fuzzy readings, how often it stands alone)``.
+    A two-character prefix's block is ``(words, homophone-index keys, rare proper nouns)``
+    starting with it; a character's block is ``(its count as a one-character word or None,
+    its summed count in words, readings, fuzzy readings, how often it stands alone)``.
+    Sorted key lists group the strings by prefix, so only one block exists at a time.
     """
     freq: dict[str, int] = model["freq"]
+    index: dict[str, str] = model["index"]
     meta = {"version": model["version"], "total": model["total"]}
-    words: dict[str, dict[str, int]] = {}
-    for w, f in freq.items():
-        if len(w) >= 2:
-            words.setdefault(w[:2], {})[w] = f
-    index: dict[str, dict[str, str]] = {}
-    for k, v in model["index"].items():
-        index.setdefault(k[:2], {})[k] = v
-    proper: dict[str, list[str]] = {}
-    for w in model["proper"]:
-        proper.setdefault(w[:2], []).append(w)
-    blocks: dict[str, Any] = {
-        p: (words.get(p, {}), index.get(p, {}), tuple(sorted(proper.get(p, ()))))
-        for p in words.keys() | index.keys()
-    }
-    for ch, cf in model["char_freq"].items():
-        blocks[ch] = (
-            freq.get(ch),
-            cf,
-            model["readings"].get(ch, ""),
-            model["fuzzy"].get(ch, ""),
-            model["alone"].get(ch, 0.25),
-        )
-    return meta, blocks
+    words = sorted(w for w in freq if len(w) >= 2)
+    keys = sorted(index)
+    proper = sorted(model["proper"])
+    prefixes = sorted({w[:2] for w in words} | {k[:2] for k in keys})
+    chars: dict[str, int] = model["char_freq"]
+
+    def blocks() -> Iterator[tuple[str, Any]]:
+        wi = ki = pi = 0
+        for p in prefixes:
+            block_words: dict[str, int] = {}
+            while wi < len(words) and words[wi][:2] == p:
+                block_words[words[wi]] = freq[words[wi]]
+                wi += 1
+            block_index: dict[str, str] = {}
+            while ki < len(keys) and keys[ki][:2] == p:
+                block_index[keys[ki]] = index[keys[ki]]
+                ki += 1
+            while pi < len(proper) and proper[pi][:2] < p:
+                pi += 1  # a proper noun whose prefix has no block is never looked up
+            names = []
+            while pi < len(proper) and proper[pi][:2] == p:
+                names.append(proper[pi])
+                pi += 1
+            yield p, (block_words, block_index, tuple(names))
+        readings, fuzzy, alone = model["readings"], model["fuzzy"], model["alone"]
+        for ch, cf in chars.items():
+            yield ch, (freq.get(ch), cf, readings.get(ch, ""), fuzzy.get(ch, ""), alone.get(ch, 0.25))
+
+    return meta, blocks(), len(prefixes) + len(chars)
 
 
 def _is_han_word(word: str) -> bool:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import marshal
 import mmap
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,33 +64,56 @@ def _home(key: int, bits: int) -> int:
     return ((key * _GOLDEN) & 0xFFFFFFFF) >> (32 - bits)
 
 
-def write_store(path: Path, meta: Any, blocks: dict[str, Any]) -> None:
-    """Write ``meta`` and one blob per two-character prefix in ``blocks`` to ``path`` atomically."""
-    items = [(prefix_key(p), marshal.dumps(v)) for p, v in blocks.items() if 1 <= len(p) <= 2]
-    items = [(k, blob) for k, blob in items if k]
+def write_store(
+    path: Path, meta: Any, blocks: Mapping[str, Any] | Iterable[tuple[str, Any]], count: int | None = None
+) -> None:
+    """Write ``meta`` and one blob per one- or two-character prefix to ``path`` atomically.
+
+    ``blocks`` is a mapping, or an iterable of ``(prefix, value)`` pairs with ``count`` an
+    upper bound of how many there are: the blobs are then written as they come, so the
+    caller never holds every block at once (building the model's store stays within the
+    memory of the model itself).
+    """
+    if isinstance(blocks, Mapping):
+        items: Iterable[tuple[str, Any]] = blocks.items()
+        count = len(blocks)
+    else:
+        items = blocks
+        if count is None:
+            raise ValueError("count is required when blocks is not a mapping")
     bits = 4
-    while (1 << bits) < 2 * len(items):  # load factor <= 0.5: short probe runs
+    while (1 << bits) < 2 * count:  # load factor <= 0.5: short probe runs
         bits += 1
     size = 1 << bits
     meta_blob = marshal.dumps(meta)
     table_off = _HEADER.size
     meta_off = table_off + size * _SLOT.size
-    pos = meta_off + len(meta_blob)
     table = bytearray(size * _SLOT.size)
     mask = size - 1
-    for key, blob in items:
-        i = _home(key, bits)
-        while _SLOT.unpack_from(table, i * _SLOT.size)[0]:
-            i = (i + 1) & mask
-        _SLOT.pack_into(table, i * _SLOT.size, key, len(blob), pos)
-        pos += len(blob)
 
     def write(fh: Any) -> None:
-        fh.write(_HEADER.pack(MAGIC, FORMAT_VERSION, bits, table_off, meta_off, len(meta_blob), len(items)))
+        fh.write(bytes(_HEADER.size))  # header and table are written last, once known
         fh.write(table)
         fh.write(meta_blob)
-        for _, blob in items:
+        pos = meta_off + len(meta_blob)
+        n = 0
+        for prefix, value in items:
+            key = prefix_key(prefix) if 1 <= len(prefix) <= 2 else 0
+            if not key:
+                continue
+            n += 1
+            if n > count:
+                raise ValueError(f"more than the announced {count} blocks")
+            blob = marshal.dumps(value)
+            i = _home(key, bits)
+            while _SLOT.unpack_from(table, i * _SLOT.size)[0]:
+                i = (i + 1) & mask
+            _SLOT.pack_into(table, i * _SLOT.size, key, len(blob), pos)
             fh.write(blob)
+            pos += len(blob)
+        fh.seek(0)
+        fh.write(_HEADER.pack(MAGIC, FORMAT_VERSION, bits, table_off, meta_off, len(meta_blob), n))
+        fh.write(table)
 
     atomic_write(path, write)
 
