@@ -111,15 +111,14 @@ class MessagesFormat(InputFormat):
         for i, m in enumerate(msgs):
             if type(m) is not dict:
                 continue
-            ptr = _pointer(i)
+            ptr, cptr, rptr = _POINTERS[i] if i < _N_POINTERS else _pointers(i)
             raw_role = m.get("role")
             # A missing or non-string role maps to "" (S001 reports it; S002 only
             # judges string roles).
             role = ROLE_MAP.get(raw_role, raw_role) if type(raw_role) is str else ""
             content = m.get("content")
-            cptr = ptr + "/content"
             if len(m) == 2 and type(content) is str:  # the common {"role", "content"} case
-                append(Message(role, content, len(out), ptr, cptr, None, raw_role, ptr + "/role"))
+                append(Message(role, content, len(out), ptr, cptr, None, raw_role, rptr))
                 continue
             segments = None
             media = False
@@ -148,7 +147,7 @@ class MessagesFormat(InputFormat):
                     cptr,
                     segments,
                     raw_role,
-                    ptr + "/role",
+                    rptr,
                     calls if isinstance(calls, list) and calls else None,
                     weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
                     media,
@@ -157,8 +156,12 @@ class MessagesFormat(InputFormat):
         return out
 
 
-_POINTERS = [f"/messages/{i}" for i in range(256)]
+def _pointers(i: int) -> tuple[str, str, str]:
+    """The pointers of message ``i``, of its content and of its role."""
+    p = f"/messages/{i}"
+    return p, p + "/content", p + "/role"
 
 
-def _pointer(i: int) -> str:
-    return _POINTERS[i] if i < 256 else f"/messages/{i}"
+#: Built once: a record's messages reuse these strings instead of building three per message.
+_N_POINTERS = 256
+_POINTERS = [_pointers(i) for i in range(_N_POINTERS)]
