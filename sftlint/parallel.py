@@ -11,8 +11,8 @@ appends the dataset summaries to the rules' collectors, and runs the reduces.
 So the workers have the machine's cores to themselves, and ``--jobs N``
 yields the same diagnostics, in the same order, as ``--jobs 1``.
 
-Standard input cannot be cut into ranges; for it the older scheme below runs.
-The main process reads every file with the one reader (:func:`read_source`)
+Standard input cannot be cut into ranges; it takes the *chunked* scheme.
+The main process reads the input with the one reader (:func:`read_source`)
 and detects its input format with the one detector (:meth:`Engine.start_file`),
 so record numbering, line numbers and read problems are the serial run's by
 construction.  It ships *chunks* of raw records to a pool of worker processes:
@@ -29,8 +29,8 @@ the rules' collectors in that order, and finally runs :meth:`Engine.finish`
 (the reduces).  So ``--jobs N`` yields the same diagnostics, in the same
 order, as ``--jobs 1``.
 
-Memory stays flat: at most ``IN_FLIGHT_PER_JOB * jobs`` chunks (each at most
-``CHUNK_BYTES``) are in flight, and what the main process keeps is only the
+Memory stays flat in both schemes: at most ``IN_FLIGHT_PER_JOB * jobs``
+ranges or chunks are in flight, and what the main process keeps is only the
 dataset rules' compact summaries.
 
 Small inputs run serially (see :func:`wants_parallel`): starting processes
