@@ -139,7 +139,7 @@ class RagMissing(_KRule):
         return Tally(record.path, forced, having, tuple(missing), record.index, record.line, record.end_line)
 
     def collector(self) -> VoteCollector:
-        return VoteCollector()
+        return VoteCollector(self.options.majority)
 
     def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
         marker = self.options.markers[0]

@@ -161,7 +161,7 @@ class ReactMissing(_ReactRule):
         return Tally(record.path, forced, having, tuple(missing), record.index, record.line, record.end_line)
 
     def collector(self) -> VoteCollector:
-        return VoteCollector()
+        return VoteCollector(self.options.majority)
 
     def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
         def report(ref: RecordRef, m: Missing, reason: str) -> Finding:

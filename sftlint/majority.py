@@ -47,37 +47,6 @@ class Tally(NamedTuple):
         return RecordRef(self.path, self.index, self.line, self.end_line)
 
 
-class VoteCollector:
-    """The rules' summary container: a clean record's vote is only added to its file's count.
-
-    In a ReAct or RAG dataset nearly every record has the feature in every turn; keeping
-    its :class:`Tally` would cost memory per record for nothing.  Iterating yields one
-    tally per file with those counts first (files in order of first appearance), then
-    the tallies of records with missing turns in arrival order: what
-    :func:`reduce_by_file` needs, in memory that grows only with the defects.
-    """
-
-    __slots__ = ("having", "rest")
-
-    def __init__(self) -> None:
-        self.having: dict[str, int] = {}
-        self.rest: list[Tally] = []
-
-    def append(self, t: Tally) -> None:
-        having = self.having
-        if t.path not in having:
-            having[t.path] = 0
-        if t.missing:
-            self.rest.append(t)
-        else:
-            having[t.path] += t.having
-
-    def __iter__(self) -> Iterator[Tally]:
-        for path, n in self.having.items():
-            yield Tally(path, False, n)
-        yield from self.rest
-
-
 @dataclass(slots=True)
 class _FileVote:
     having: int = 0
@@ -87,8 +56,68 @@ class _FileVote:
     first_dropped: RecordRef | None = None
 
 
+class VoteCollector:
+    """The rules' summary container: the per-file vote, counted as tallies arrive.
+
+    A clean record only adds to its file's count; the turns that lack the feature are kept
+    while the file could still turn out to be a majority file, and only counted once more
+    than ``max_pending`` of them wait in a file that is below the majority so far.  The
+    turns of a record that expects the feature itself (``forced``) are findings anyway and
+    are kept.  So memory grows with the findings, not with the dataset: a plain chat
+    dataset of a million records (every turn "lacking") holds at most ``max_pending`` turns.
+    """
+
+    __slots__ = ("files", "forced", "max_pending", "threshold")
+
+    def __init__(self, threshold: float = 0.5, max_pending: int = 50_000) -> None:
+        self.threshold = threshold
+        self.max_pending = max_pending
+        self.files: dict[str, _FileVote] = {}
+        self.forced: list[tuple[RecordRef, Missing]] = []
+
+    def append(self, t: Tally) -> None:
+        vote = self.files.get(t.path)
+        if vote is None:
+            vote = self.files[t.path] = _FileVote()
+        vote.having += t.having
+        if not t.missing:
+            return
+        vote.lacking += len(t.missing)
+        if t.forced:
+            ref = t.ref
+            self.forced.extend((ref, m) for m in t.missing)
+            return
+        if vote.first_dropped is not None:
+            vote.dropped += len(t.missing)
+            return
+        ref = t.ref
+        vote.pending.extend((ref, m) for m in t.missing)
+        if len(vote.pending) > self.max_pending and not _is_majority(vote, self.threshold):
+            vote.first_dropped = vote.pending[0][0]
+            vote.dropped = len(vote.pending)
+            vote.pending = []
+
+    def findings(
+        self,
+        report: Callable[[RecordRef, Missing, str], Finding],
+        summary: Callable[[RecordRef, int, str], Finding],
+    ) -> Iterator[Finding]:
+        """The turns that lack the feature where it is expected (see :func:`reduce_by_file`)."""
+        for ref, m in self.forced:
+            yield report(ref, m, "forced")
+        for vote in self.files.values():
+            if not _is_majority(vote, self.threshold):
+                continue
+            share = vote.having / (vote.having + vote.lacking)
+            reason = f"{share:.0%} of the file's turns"
+            for ref, m in vote.pending:
+                yield report(ref, m, reason)
+            if vote.dropped and vote.first_dropped is not None:
+                yield summary(vote.first_dropped, vote.dropped, reason)
+
+
 def reduce_by_file(
-    tallies: Iterable[Tally],
+    tallies: Iterable[Tally] | VoteCollector,
     *,
     threshold: float,
     report: Callable[[RecordRef, Missing, str], Finding],
@@ -98,38 +127,17 @@ def reduce_by_file(
     """Findings for the turns that lack the feature where it is expected.
 
     ``report(ref, missing, reason)`` builds one finding; ``summary(ref, n,
-    reason)`` builds the single finding for turns dropped from memory.
+    reason)`` builds the single finding for turns dropped from memory.  A
+    :class:`VoteCollector` has counted already (with its own threshold); a plain
+    iterable of tallies is counted here.
     """
-    files: dict[str, _FileVote] = {}
-    for t in tallies:
-        vote = files.get(t.path)
-        if vote is None:
-            vote = files[t.path] = _FileVote()
-        vote.having += t.having
-        if not t.missing:
-            continue
-        vote.lacking += len(t.missing)
-        if t.forced:
-            for m in t.missing:
-                yield report(t.ref, m, "forced")
-            continue
-        if vote.first_dropped is not None:
-            vote.dropped += len(t.missing)
-            continue
-        vote.pending.extend((t.ref, m) for m in t.missing)
-        if len(vote.pending) > max_pending and not _is_majority(vote, threshold):
-            vote.first_dropped = vote.pending[0][0]
-            vote.dropped = len(vote.pending)
-            vote.pending = []
-    for vote in files.values():
-        if not _is_majority(vote, threshold):
-            continue
-        share = vote.having / (vote.having + vote.lacking)
-        reason = f"{share:.0%} of the file's turns"
-        for ref, m in vote.pending:
-            yield report(ref, m, reason)
-        if vote.dropped and vote.first_dropped is not None:
-            yield summary(vote.first_dropped, vote.dropped, reason)
+    if isinstance(tallies, VoteCollector):
+        coll = tallies
+    else:
+        coll = VoteCollector(threshold, max_pending)
+        for t in tallies:
+            coll.append(t)
+    yield from coll.findings(report, summary)
 
 
 def _is_majority(vote: _FileVote, threshold: float) -> bool:

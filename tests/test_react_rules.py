@@ -198,16 +198,36 @@ def test_majority_vote_memory_cap():
     capped = list(reduce_by_file(tallies(), threshold=0.5, report=report, summary=summary, max_pending=2))
     assert [(f.message, f.ref) for f in capped] == [("4 more", RecordRef("f.jsonl", 0, 1))]
 
-    # The rules' collector keeps only the tallies with missing turns; clean records are
-    # counted per file and come first, so the vote is known before any turn is dropped.
+    # The rules' collector counts as tallies arrive: clean records only add to their file's
+    # count, and the findings are the same as counting a list afterwards.
     from sftlint.majority import VoteCollector
 
-    coll = VoteCollector()
+    coll = VoteCollector(0.5)
     for t in tallies():
         coll.append(t)
-    assert len(coll.rest) == 5 and coll.having == {"f.jsonl": 10, "g.jsonl": 0}
-    collected = list(reduce_by_file(coll, threshold=0.5, report=report, summary=summary, max_pending=2))
-    assert [(f.ref.path, f.pointer) for f in collected] == [(f.ref.path, f.pointer) for f in roomy]
+    assert {p: (v.having, v.lacking, len(v.pending)) for p, v in coll.files.items()} == {
+        "f.jsonl": (10, 4, 4),
+        "g.jsonl": (0, 1, 1),
+    }
+    collected = list(reduce_by_file(coll, threshold=0.5, report=report, summary=summary))
+    assert [(f.ref, f.pointer) for f in collected] == [(f.ref, f.pointer) for f in roomy]
+
+
+def test_vote_collector_memory_is_bounded_on_a_plain_dataset():
+    """A plain chat file (no turn has the feature) holds at most max_pending turns, not one per
+    record, and yields nothing: it is not a majority file."""
+    from sftlint.diagnostic import Finding
+    from sftlint.majority import Tally, VoteCollector
+
+    coll = VoteCollector(0.5, max_pending=100)
+    for i in range(10_000):
+        coll.append(Tally("plain.jsonl", False, 0, (("/messages/2/content", i + 1, 1),), i, i + 1))
+    vote = coll.files["plain.jsonl"]
+    assert len(vote.pending) <= 100 and vote.dropped + len(vote.pending) == 10_000
+    assert (
+        list(coll.findings(lambda r, m, why: Finding("x", ref=r), lambda r, n, why: Finding("y", ref=r)))
+        == []
+    )
 
 
 # -- R002 ------------------------------------------------------------------------------
