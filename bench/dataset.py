@@ -57,28 +57,26 @@ def parse_orjson(path: Path) -> int:
     return n
 
 
-def _rss_kb(pid: int) -> int:
+def _proc_kb(pid: int, name: str, field: bytes) -> int:
+    """A ``kB`` field of ``/proc/<pid>/<name>`` (0 once the process is gone)."""
     try:
-        with open(f"/proc/{pid}/status", "rb") as fh:
+        with open(f"/proc/{pid}/{name}", "rb") as fh:
             for line in fh:
-                if line.startswith(b"VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _rss_kb(pid: int) -> int:
+    return _proc_kb(pid, "status", b"VmRSS:")
 
 
 def _pss_kb(pid: int) -> int:
     """Proportional set size: shared pages (the interpreter and modules a forked worker shares
     with its parent) counted once across the processes that share them."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
-            for line in fh:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _proc_kb(pid, "smaps_rollup", b"Pss:")
 
 
 def _descendants(root: int) -> list[int]:
