@@ -65,14 +65,15 @@ class HFTokenizerCounter:
     """A ``tokenizer.json`` loaded with the ``tokenizers`` library."""
 
     def __init__(self, path: str) -> None:
+        # a wrong path is the first thing to tell, whether or not the library is installed
+        if not os.path.isfile(path):
+            raise TokenizerError(f"tokenizer file {path!r} does not exist")
         try:
             from tokenizers import Tokenizer
         except ImportError as exc:
             raise TokenizerError(
                 f"tokenizer {path!r} needs the `tokenizers` library: pip install 'sftlint[tokenizers]'"
             ) from exc
-        if not os.path.isfile(path):
-            raise TokenizerError(f"tokenizer file {path!r} does not exist")
         try:
             self._tok = Tokenizer.from_file(path)
         except Exception as exc:
