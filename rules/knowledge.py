@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import Field
 
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
-from sftlint.majority import Missing, Tally, VoteCollector, reduce_by_file
+from sftlint.majority import Missing, Tally, VoteCollector, clean_tally, reduce_by_file
 from sftlint.numbering import FAMILY_ARABIC, Numbering, Problem, analyse, analyse_span
 from sftlint.record import Message, Record
 from sftlint.retrieval import (
@@ -119,7 +119,7 @@ class RagMissing(_KRule):
         if not n_users:
             return None
         if having == n_users:  # the common case in a RAG dataset
-            return tuple.__new__(Tally, (record.file.path, False, having, (), -1, 0, None))
+            return clean_tally(record.file.path, having)
         users = [(m, ctxs) for m, ctxs in contexts if m.role == "user"]
         # Whether the record itself says turns carry context only matters when one lacks it.
         forced = bool(opts.require) or (

@@ -30,7 +30,7 @@ from typing import Literal
 from pydantic import Field
 
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
-from sftlint.majority import Missing, Tally, VoteCollector, reduce_by_file
+from sftlint.majority import Missing, Tally, VoteCollector, clean_tally, reduce_by_file
 from sftlint.react import (
     DEFAULT_LABELS,
     KIND_RANK,
@@ -141,7 +141,7 @@ class ReactMissing(_ReactRule):
         if not facts.turns:
             return None
         if len(facts.blocks) == len(facts.turns):  # the common case in a ReAct dataset
-            return _tally((record.file.path, False, len(facts.blocks), (), -1, 0, None))
+            return clean_tally(record.file.path, len(facts.blocks))
         lacking = [
             m for m, t in facts.turns if not t.is_block and not (m.tool_calls and not m.content.strip())
         ]
@@ -189,11 +189,6 @@ class ReactMissing(_ReactRule):
             )
 
         yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)
-
-
-def _tally(fields: tuple) -> Tally:
-    """A :class:`Tally` without the namedtuple's Python-level ``__new__`` (one per record)."""
-    return tuple.__new__(Tally, fields)
 
 
 class ReactMarkerMissing(_ReactRule):

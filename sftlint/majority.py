@@ -56,6 +56,12 @@ class _FileVote:
     first_dropped: RecordRef | None = None
 
 
+def clean_tally(path: str, having: int) -> Tally:
+    """The tally of a record whose every turn has the feature (one per record in a ReAct or
+    RAG dataset): built without the namedtuple's Python-level ``__new__``."""
+    return tuple.__new__(Tally, (path, False, having, (), -1, 0, None))
+
+
 class VoteCollector:
     """The rules' summary container: the per-file vote, counted as tallies arrive.
 

@@ -252,16 +252,12 @@ def _ranged(
     on_error: Callable[[str], None] | None,
 ) -> Iterator[Diagnostic]:
     """Workers read, count and lint byte ranges of the files; results come back in range order."""
-    from concurrent.futures import ProcessPoolExecutor
-
     from sftlint.distributed import apply_counts, plan_ranges
     from sftlint.engine import DETECT_SAMPLE
 
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
     ranges = plan_ranges(files, RANGE_BYTES, limit)
-    pool = ProcessPoolExecutor(
-        max_workers=n, initializer=_init_worker, initargs=(engine.settings, engine.want_hashes)
-    )
+    pool = _pool(engine, n)
     try:
         cut = [r for r in ranges if not r.whole]
         if cut:
@@ -292,6 +288,15 @@ def _ranged(
     yield from engine.finish()
 
 
+def _pool(engine: Engine, n: int) -> Any:
+    """``n`` worker processes, each with an engine built from the run's settings."""
+    from concurrent.futures import ProcessPoolExecutor  # not imported by small serial runs
+
+    return ProcessPoolExecutor(
+        max_workers=n, initializer=_init_worker, initargs=(engine.settings, engine.want_hashes)
+    )
+
+
 def _range_size(rng: Any) -> int:
     if rng.end is not None:
         return rng.end - rng.start
@@ -309,14 +314,10 @@ def _chunked(
     on_error: Callable[[str], None] | None,
 ) -> Iterator[Diagnostic]:
     """The main process reads (standard input among the files); workers lint chunks of records."""
-    from concurrent.futures import ProcessPoolExecutor
-
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
     in_flight: deque[Future] = deque()
     max_in_flight = IN_FLIGHT_PER_JOB * n
-    pool = ProcessPoolExecutor(
-        max_workers=n, initializer=_init_worker, initargs=(engine.settings, engine.want_hashes)
-    )
+    pool = _pool(engine, n)
     try:
 
         def drain_one() -> list[Diagnostic]:

@@ -103,25 +103,9 @@ def discovered_entry_points(refresh: bool = False) -> tuple[tuple[str, str, str,
     what a pre-commit run may take; the cache is keyed by :func:`_environment_key`, so
     any install or removal on ``sys.path`` makes a fresh scan.
     """
-    from sftlint.text.cache import cache_path, remove_others, store
+    from sftlint.text.cache import load_or_build
 
-    path = cache_path("entry-points", _environment_key())
-    if not refresh:
-        try:
-            import marshal
-
-            value = marshal.loads(path.read_bytes())
-            if isinstance(value, tuple):
-                return value
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-    found = _scan_entry_points()
-    try:
-        store(path, found)
-        remove_others(path, "entry-points-*.marshal")
-    except OSError:
-        pass  # an unwritable cache only costs the scan next time
-    return found
+    return load_or_build("entry-points", _environment_key(), _scan_entry_points, refresh=refresh)
 
 
 def _load_value(value: str) -> Any:
@@ -134,8 +118,10 @@ def _load_value(value: str) -> Any:
     return obj
 
 
-def _load_entry_points(pm: pluggy.PluginManager, registry: PluginRegistry) -> None:
-    entries = discovered_entry_points()
+def _load_all(
+    entries: tuple[tuple[str, str, str, str], ...],
+) -> tuple[list[tuple[str, str, str, str, Any]], list[tuple[str, str, Exception]]]:
+    """Import every entry point: ``(entry, its object)`` for those that load, the failures apart."""
     loaded: list[tuple[str, str, str, str, Any]] = []
     failed: list[tuple[str, str, Exception]] = []
     for name, value, dist_name, version in entries:
@@ -143,15 +129,16 @@ def _load_entry_points(pm: pluggy.PluginManager, registry: PluginRegistry) -> No
             loaded.append((name, value, dist_name, version, _load_value(value)))
         except Exception as exc:
             failed.append((name, dist_name, exc))
+    return loaded, failed
+
+
+def _load_entry_points(pm: pluggy.PluginManager, registry: PluginRegistry) -> None:
+    entries = discovered_entry_points()
+    loaded, failed = _load_all(entries)
     if failed:  # perhaps a stale cache: ask the metadata itself once
         fresh = discovered_entry_points(refresh=True)
         if fresh != entries:
-            loaded, failed = [], []
-            for name, value, dist_name, version in fresh:
-                try:
-                    loaded.append((name, value, dist_name, version, _load_value(value)))
-                except Exception as exc:
-                    failed.append((name, dist_name, exc))
+            loaded, failed = _load_all(fresh)
     for name, dist_name, exc in failed:  # a broken plugin must not break the run
         registry.errors.append(f"plugin {name!r} ({dist_name}) failed to load: {type(exc).__name__}: {exc}")
     builtin_modules = set(_BUILTIN_PLUGINS.values())

@@ -44,26 +44,25 @@ def cache_path(name: str, key: str) -> Path:
     return cache_dir() / f"{name}-{key}.marshal"
 
 
-def load_or_build(name: str, key: str, build: Callable[[], Any]) -> Any:
-    """Return the cached value for ``name``/``key``, building and storing it if absent.
+def load_or_build(name: str, key: str, build: Callable[[], Any], refresh: bool = False) -> Any:
+    """Return the cached value for ``name``/``key``, building and storing it if absent
+    (or, with ``refresh``, always).
 
     The value must be marshal-able (dicts, strings, numbers, tuples, sets).  A
     corrupt or unreadable cache file is rebuilt; an unwritable cache directory
     only costs the rebuild next time, never an error.
     """
     path = cache_path(name, key)
-    try:
-        # loads(read()) is several times faster than load(file) for big dicts
-        return marshal.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    if not refresh:
+        try:
+            # loads(read()) is several times faster than load(file) for big dicts
+            return marshal.loads(path.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
     value = build()
     with contextlib.suppress(OSError):
         store(path, value)
-        # older versions of the same model are dead weight now
-        for old in path.parent.glob(f"{name}-*.marshal"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        remove_others(path, f"{name}-*.marshal")  # older versions are dead weight now
     return value
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import gc
 import importlib.util
 import json
-import marshal
 import math
 import os
 from collections.abc import Iterable, Iterator
@@ -33,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sftlint.text.cache import cache_key, cache_path, remove_others, store
+from sftlint.text.cache import cache_key, cache_path, load_or_build, remove_others
 from sftlint.text.typo_data import MODERN_WORDS
 from sftlint.text.typo_store import Store, write_store
 from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
@@ -105,10 +104,14 @@ def store_path(key: str | None = None) -> Path:
 def load_model() -> dict[str, Any]:
     """The whole prepared model in memory, from the cache or freshly built (and then cached)."""
     key = model_key()
-    try:
-        return marshal.loads(cache_path("typo-model", key).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        return _build_and_store(key)
+    return load_or_build("typo-model", key, lambda: _build(key))
+
+
+def _build(key: str) -> dict[str, Any]:
+    """Build the model and write its block store beside it (``load_or_build`` caches the whole form)."""
+    model = build_model()
+    _write_store(model, store_path(key))
+    return model
 
 
 def open_model() -> Store | dict[str, Any]:
@@ -123,21 +126,11 @@ def open_model() -> Store | dict[str, Any]:
         return Store(path)
     except (OSError, ValueError):
         pass
-    model = load_model()
-    _write_store(model, path)
-    return model
-
-
-def _build_and_store(key: str) -> dict[str, Any]:
-    """Build the model and cache both forms (the whole marshal file and the block store)."""
-    model = build_model()
-    full = cache_path("typo-model", key)
+    model = load_model()  # a fresh build has just written the store; a cached model has not
     try:
-        store(full, model)
-    except OSError:
-        return model  # an unwritable cache only costs the build next time
-    remove_others(full, "typo-model-*.marshal")
-    _write_store(model, store_path(key))
+        Store(path).close()
+    except (OSError, ValueError):
+        _write_store(model, path)
     return model
 
 
