@@ -19,12 +19,20 @@ numbering of a record is computed once and shared by K101–K104.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
-from sftlint.majority import Missing, Tally, VoteCollector, clean_tally, reduce_by_file
+from sftlint.majority import (
+    Missing,
+    PromptVerdicts,
+    Tally,
+    VoteCollector,
+    clean_tally,
+    lacking_tally,
+    reduce_by_file,
+)
 from sftlint.numbering import FAMILY_ARABIC, Numbering, Problem, analyse, analyse_span
 from sftlint.record import Message, Record
 from sftlint.retrieval import (
@@ -103,6 +111,9 @@ class RagMissing(_KRule):
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
         self.hints = tuple(self.options.prompt_hints)
+        self.mentions_retrieval = PromptVerdicts(
+            lambda prompt: prompt_mentions_retrieval(prompt, self.markers, self.hints)
+        )
 
     def map(self, record: Record) -> Tally | None:
         opts = self.options
@@ -120,23 +131,13 @@ class RagMissing(_KRule):
             return None
         if having == n_users:  # the common case in a RAG dataset
             return clean_tally(record.file.path, having)
-        users = [(m, ctxs) for m, ctxs in contexts if m.role == "user"]
         # Whether the record itself says turns carry context only matters when one lacks it.
         forced = bool(opts.require) or (
-            prompt_mentions_retrieval(record.system_prompt, self.markers, self.hints)
-            and not _carries_context(record, self.markers)
+            self.mentions_retrieval[record.system_prompt] and not _carries_context(record, self.markers)
         )
-        locate = forced or having > 0
-        missing: list[Missing] = []
-        for m, ctxs in users:
-            if ctxs:
-                continue
-            if locate:
-                loc = record.locate(m.content_pointer)
-                missing.append((m.content_pointer, loc.line, loc.column))
-            else:
-                missing.append((m.content_pointer, None, None))
-        return Tally(record.path, forced, having, tuple(missing), record.index, record.line, record.end_line)
+        return lacking_tally(
+            record, forced, having, [m for m, ctxs in contexts if m.role == "user" and not ctxs]
+        )
 
     def collector(self) -> VoteCollector:
         return VoteCollector(self.options.majority)
@@ -174,6 +175,10 @@ def _carries_context(record: Record, markers: tuple[str, ...]) -> bool:
         if msg.role == "system":
             return any(not c.empty for c in ctxs)
     return False
+
+
+#: Brackets that may open a placeholder (``[同上]``): context starting with one is looked at closely.
+_OPENERS = "[【（(「<《{"
 
 
 class RagPlaceholder(_KRule):
@@ -220,14 +225,23 @@ class RagPlaceholder(_KRule):
         self.placeholders = tuple(self.options.placeholders)
         self.longest = max((len(p) for p in self.placeholders), default=0) + 8
 
-    def check(self, record: Record) -> Iterator[Finding]:
+    def check(self, record: Record) -> Iterable[Finding]:
+        contexts = message_contexts(record, self.markers)
+        longest = self.longest
+        for msg, ctxs in contexts:
+            for ctx in ctxs:
+                # Real retrieved text is longer than any placeholder: the common case, decided at once.
+                if ctx.end - ctx.start <= longest or msg.content[ctx.start] in _OPENERS:
+                    return self._report(contexts)
+        return ()
+
+    def _report(self, contexts: list[tuple[Message, list[Context]]]) -> Iterator[Finding]:
         placeholders = self.placeholders
         longest = self.longest
         earlier: tuple[Message, Context] | None = None
-        for msg, ctxs in message_contexts(record, self.markers):
+        for msg, ctxs in contexts:
             for ctx in ctxs:
-                # Real retrieved text is longer than any placeholder: the common case, decided at once.
-                if ctx.end - ctx.start > longest and msg.content[ctx.start] not in "[【（(「<《{":
+                if ctx.end - ctx.start > longest and msg.content[ctx.start] not in _OPENERS:
                     span = None
                 else:
                     span = placeholder_span(msg.content, ctx, placeholders)
@@ -263,36 +277,41 @@ class NumberingOptions(RetrievalOptions):
     texts: list[TextKind] = Field(default_factory=lambda: ["retrieval"], min_length=1)
 
 
-def _numberings(
-    record: Record, markers: tuple[str, ...], texts: tuple[str, ...], key: str
-) -> list[tuple[Message, int, Numbering]]:
-    """(message, offset of the analysed text in its content, numbering), once per record."""
+class _RecordNumbering(NamedTuple):
+    """The numbered texts of one record and the kinds of problem found in any of them."""
 
-    def compute() -> list[tuple[Message, int, Numbering]]:
-        out: list[tuple[Message, int, Numbering]] = []
-        whole_roles = {t for t in texts if t != "retrieval"}
-        if whole_roles:
-            contexts = (
-                {id(m): c for m, c in message_contexts(record, markers)} if "retrieval" in texts else {}
-            )
-            for msg in record.messages or ():
-                if msg.role in whole_roles:
-                    out.append((msg, 0, analyse(msg.content)))
-                    continue
-                for ctx in contexts.get(id(msg), ()):
-                    if ctx.end > ctx.start:
-                        out.append((msg, ctx.start, analyse_span(msg.content, ctx.start, ctx.end)))
-            return out
+    texts: list[tuple[Message, int, Numbering]]  # (message, offset of the text in its content, numbering)
+    kinds: frozenset[str]
+
+
+def _numberings(record: Record, markers: tuple[str, ...], texts: tuple[str, ...]) -> _RecordNumbering:
+    out: list[tuple[Message, int, Numbering]] = []
+    whole_roles = {t for t in texts if t != "retrieval"}
+    if whole_roles:
+        contexts = {id(m): c for m, c in message_contexts(record, markers)} if "retrieval" in texts else {}
+        for msg in record.messages or ():
+            if msg.role in whole_roles:
+                out.append((msg, 0, analyse(msg.content)))
+                continue
+            for ctx in contexts.get(id(msg), ()):
+                if ctx.end > ctx.start:
+                    out.append((msg, ctx.start, analyse_span(msg.content, ctx.start, ctx.end)))
+    else:
         for msg, ctxs in message_contexts(record, markers):
             for ctx in ctxs:
                 if ctx.end > ctx.start:
                     out.append((msg, ctx.start, analyse_span(msg.content, ctx.start, ctx.end)))
-        return out
-
-    return record.memo(key, compute)
+    kinds: frozenset[str] = frozenset()
+    for _msg, _offset, numbering in out:
+        if numbering.problems:
+            kinds = kinds | {p.kind for p in numbering.problems}
+    return _RecordNumbering(out, kinds)
 
 
 class _NumberingRule(_KRule):
+    """K101–K104: one analysis per record (shared through the record's memo), each rule
+    reporting its own kind of problem; a rule whose kind is absent returns at once."""
+
     Options = NumberingOptions
     kinds: tuple[str, ...] = ()
 
@@ -300,23 +319,27 @@ class _NumberingRule(_KRule):
         super().__init__(options)
         self.texts = tuple(sorted(set(self.options.texts)))
         self.memo_key = f"knowledge.numbering:{self.markers!r}:{self.texts!r}"
+        self.kind_set = frozenset(self.kinds)
 
-    def problems(self, record: Record) -> Iterator[tuple[Message, int, Problem]]:
-        for msg, offset, numbering in _numberings(record, self.markers, self.texts, self.memo_key):
-            if not numbering.problems:
-                continue
+    def numbering(self, record: Record) -> _RecordNumbering:
+        return record.memo(self.memo_key, lambda: _numberings(record, self.markers, self.texts))
+
+    def check(self, record: Record) -> Iterable[Finding]:
+        found = self.numbering(record)
+        if not found.kinds or self.kind_set.isdisjoint(found.kinds):
+            return ()  # the common case: no problem of this rule's kind in the record
+        return self._report(found)
+
+    def _report(self, found: _RecordNumbering) -> Iterator[Finding]:
+        for msg, offset, numbering in found.texts:
             for p in numbering.problems:
-                if p.kind in self.kinds:
-                    yield msg, offset, p
-
-    def check(self, record: Record) -> Iterator[Finding]:
-        for msg, offset, p in self.problems(record):
-            yield self.finding(
-                p.message,
-                msg=msg,
-                span=(offset + p.item.start, offset + p.item.end),
-                fix=self.fix_for(msg, offset, p),
-            )
+                if p.kind in self.kind_set:
+                    yield self.finding(
+                        p.message,
+                        msg=msg,
+                        span=(offset + p.item.start, offset + p.item.end),
+                        fix=self.fix_for(msg, offset, p),
+                    )
 
     def fix_for(self, msg: Message, offset: int, p: Problem) -> Fix | None:
         return None

@@ -24,17 +24,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field
 
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
-from sftlint.majority import Missing, Tally, VoteCollector, clean_tally, reduce_by_file
+from sftlint.majority import (
+    Missing,
+    PromptVerdicts,
+    Tally,
+    VoteCollector,
+    clean_tally,
+    lacking_tally,
+    reduce_by_file,
+)
 from sftlint.react import (
     DEFAULT_LABELS,
     KIND_RANK,
     KINDS,
+    ReactFacts,
     ReactSyntax,
     ReactTurn,
     extra_colons,
@@ -70,9 +78,6 @@ class _ReactRule(Rule):
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
         self.syntax: ReactSyntax = syntax_from(self.options)
-
-    def block_turns(self, record: Record) -> list[tuple[Message, ReactTurn]]:
-        return react_facts(record, self.syntax).blocks
 
 
 def _label_for(syntax: ReactSyntax, kind: str, turn: ReactTurn) -> str:
@@ -133,6 +138,10 @@ class ReactMissing(_ReactRule):
         require: bool | None = None
         majority: float = Field(default=0.5, ge=0.0, lt=1.0)
 
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self.asks_react = PromptVerdicts(lambda prompt: prompt_requests_react(prompt, self.syntax))
+
     def map(self, record: Record) -> Tally | None:
         opts = self.options
         if opts.require is False or not record.messages:
@@ -147,18 +156,10 @@ class ReactMissing(_ReactRule):
         ]
         having = len(facts.blocks)
         if not lacking:
-            return Tally(record.path, False, having) if having else None
+            return clean_tally(record.file.path, having) if having else None
         # Whether the record itself asks for ReAct only matters when a turn lacks it.
-        forced = bool(opts.require) or prompt_requests_react(record.system_prompt, self.syntax)
-        locate = forced or having > 0
-        missing: list[Missing] = []
-        for m in lacking:
-            if locate:
-                loc = record.locate(m.content_pointer)
-                missing.append((m.content_pointer, loc.line, loc.column))
-            else:
-                missing.append((m.content_pointer, None, None))
-        return Tally(record.path, forced, having, tuple(missing), record.index, record.line, record.end_line)
+        forced = bool(opts.require) or self.asks_react[record.system_prompt]
+        return lacking_tally(record, forced, having, lacking)
 
     def collector(self) -> VoteCollector:
         return VoteCollector(self.options.majority)
@@ -229,8 +230,14 @@ class ReactMarkerMissing(_ReactRule):
         self.required = frozenset(self.options.required)
         self.required_mask = sum(1 << KIND_RANK[k] for k in self.required)
 
-    def check(self, record: Record) -> Iterator[Finding]:
-        for msg, turn in self.block_turns(record):
+    def check(self, record: Record) -> Iterable[Finding]:
+        facts = react_facts(record, self.syntax)
+        if not facts.blocks or not self.required_mask & ~facts.common_mask:
+            return ()  # every block labels every required step
+        return self._report(facts)
+
+    def _report(self, facts: ReactFacts) -> Iterator[Finding]:
+        for msg, turn in facts.blocks:
             if not self.required_mask & ~turn.kind_mask:
                 continue
             absent = [k for k in KINDS if k in self.required and not turn.kind_mask >> KIND_RANK[k] & 1]
@@ -288,9 +295,15 @@ class ActionColons(_ReactRule):
         super().__init__(options)
         self.checked = frozenset(self.options.labels)
 
-    def check(self, record: Record) -> Iterator[Finding]:
+    def check(self, record: Record) -> Iterable[Finding]:
+        facts = react_facts(record, self.syntax)
+        if not facts.colon_kinds or self.checked.isdisjoint(facts.colon_kinds):
+            return ()  # no colon after any checked label: nothing to look at
+        return self._report(facts)
+
+    def _report(self, facts: ReactFacts) -> Iterator[Finding]:
         checked = self.checked
-        for msg, turn in self.block_turns(record):
+        for msg, turn in facts.blocks:
             if not turn.colon_kinds or checked.isdisjoint(turn.colon_kinds):
                 continue  # no colon after any checked label: nothing to look at
             text = turn.text
@@ -351,9 +364,13 @@ class ReactLayout(_ReactRule):
     severity = "error"
     fix_availability = "sometimes"
 
-    def check(self, record: Record) -> Iterator[Finding]:
+    def check(self, record: Record) -> Iterable[Finding]:
+        facts = react_facts(record, self.syntax)
+        return () if facts.layout_ok else self._report(facts)
+
+    def _report(self, facts: ReactFacts) -> Iterator[Finding]:
         syn = self.syntax
-        for msg, turn in self.block_turns(record):
+        for msg, turn in facts.blocks:
             if turn.layout_ok:
                 continue
             text = turn.text
@@ -499,27 +516,37 @@ class ReactLabelMismatch(_ReactRule):
     name = "react-label-mismatch"
     severity = "warning"
 
-    def check(self, record: Record) -> Iterator[Finding]:
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self._named: dict[str, dict[str, frozenset[str]]] = {}
+
+    def check(self, record: Record) -> Iterable[Finding]:
         msgs = record.messages
         if not msgs or msgs[0].role != "system":
-            return
+            return ()
         system = msgs[0]
-        named_by_kind = _named_by_kind(system.content, self.syntax)
+        named_by_kind = self._named.get(system.content)
+        if named_by_kind is None:
+            if (
+                len(self._named) >= 256
+            ):  # prompts repeat across a dataset; a few hundred distinct ones at most
+                self._named.clear()
+            named_by_kind = self._named[system.content] = _named_by_kind(system.content, self.syntax)
         if not named_by_kind:
-            return
+            return ()
         canonical = self.syntax.canonical
-        agree = True
-        for _msg, turn in self.block_turns(record):
+        blocks = react_facts(record, self.syntax).blocks
+        for _msg, turn in blocks:
             for u in turn.labels:
                 named = named_by_kind.get(u.kind)
                 if named is not None and u.text not in named and canonical(u.text) not in named:
-                    agree = False
-                    break
-        if agree:
-            return  # the common case: every label agrees with the prompt
+                    return self._report(system, blocks)
+        return ()  # the common case: every label agrees with the prompt
+
+    def _report(self, system: Message, blocks: list[tuple[Message, ReactTurn]]) -> Iterator[Finding]:
         namings = label_namings(system.content, self.syntax)
         used: dict[str, dict[str, int]] = {}
-        for _msg, turn in self.block_turns(record):
+        for _msg, turn in blocks:
             for u in turn.labels:
                 key = self.syntax.canonical(u.text)
                 used.setdefault(u.kind, {})
@@ -542,9 +569,8 @@ class ReactLabelMismatch(_ReactRule):
             )
 
 
-@lru_cache(maxsize=256)
 def _named_by_kind(prompt: str, syntax: ReactSyntax) -> dict[str, frozenset[str]]:
-    """The labels a system prompt names, by step (cached: prompts repeat across a dataset)."""
+    """The labels a system prompt names, by step (R005 keeps them per prompt)."""
     out: dict[str, set[str]] = {}
     for n in label_namings(prompt, syntax):
         out.setdefault(n.kind, set()).add(syntax.canonical(n.text))
@@ -579,8 +605,12 @@ class ReactMarkerOrder(_ReactRule):
     name = "react-marker-order"
     severity = "warning"
 
-    def check(self, record: Record) -> Iterator[Finding]:
-        for msg, turn in self.block_turns(record):
+    def check(self, record: Record) -> Iterable[Finding]:
+        facts = react_facts(record, self.syntax)
+        return () if facts.in_order else self._report(facts)
+
+    def _report(self, facts: ReactFacts) -> Iterator[Finding]:
+        for msg, turn in facts.blocks:
             if turn.in_order:
                 continue
             firsts = kinds_in_order(turn.labels)

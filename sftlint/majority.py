@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sftlint.diagnostic import Finding, RecordRef
+
+if TYPE_CHECKING:
+    from sftlint.record import Message, Record
 
 #: (pointer, line, column) of a turn that lacks the feature; line/column may be None.
 Missing = tuple[str, int | None, int | None]
@@ -51,7 +54,8 @@ class Tally(NamedTuple):
 class _FileVote:
     having: int = 0
     lacking: int = 0
-    pending: list[tuple[RecordRef, Missing]] = field(default_factory=list)
+    pending: list[Tally] = field(default_factory=list)  # records with lacking turns, kept whole
+    pending_turns: int = 0  # the lacking turns they hold
     dropped: int = 0
     first_dropped: RecordRef | None = None
 
@@ -62,15 +66,56 @@ def clean_tally(path: str, having: int) -> Tally:
     return tuple.__new__(Tally, (path, False, having, (), -1, 0, None))
 
 
+def lacking_tally(record: Record, forced: bool, having: int, lacking: list[Message]) -> Tally:
+    """The tally of a record whose turns ``lacking`` lack the feature (every record of a plain
+    chat dataset).
+
+    The turns are located in the file only when they will likely be reported: when the record
+    expects the feature itself, or has it in other turns.  A record of a plain dataset keeps
+    its pointers only; should its file turn out a majority file after all, the report locates
+    nothing more than the record's line.
+    """
+    if forced or having:
+        located = []
+        for m in lacking:
+            loc = record.locate(m.content_pointer)
+            located.append((m.content_pointer, loc.line, loc.column))
+        missing = tuple(located)
+    else:
+        missing = tuple([(m.content_pointer, None, None) for m in lacking])
+    return tuple.__new__(
+        Tally, (record.file.path, forced, having, missing, record.index, record.line, record.end_line)
+    )
+
+
+class PromptVerdicts(dict):
+    """Per-rule answers to a question about a system prompt ("does it ask for ReAct?").
+
+    Prompts repeat across a dataset: a plain dict keyed by the prompt is cheaper than an
+    ``lru_cache`` whose key hashes the rule's options too.  Cleared when it holds ``limit``.
+    """
+
+    def __init__(self, question: Callable[[str | None], bool], limit: int = 512) -> None:
+        super().__init__()
+        self.question = question
+        self.limit = limit
+
+    def __missing__(self, prompt: str | None) -> bool:
+        if len(self) >= self.limit:
+            self.clear()
+        answer = self[prompt] = bool(prompt) and self.question(prompt)
+        return answer
+
+
 class VoteCollector:
     """The rules' summary container: the per-file vote, counted as tallies arrive.
 
-    A clean record only adds to its file's count; the turns that lack the feature are kept
-    while the file could still turn out to be a majority file, and only counted once more
-    than ``max_pending`` of them wait in a file that is below the majority so far.  The
-    turns of a record that expects the feature itself (``forced``) are findings anyway and
-    are kept.  So memory grows with the findings, not with the dataset: a plain chat
-    dataset of a million records (every turn "lacking") holds at most ``max_pending`` turns.
+    A clean record only adds to its file's count; the records with turns that lack the feature
+    are kept (the tally itself, no copy) while the file could still turn out to be a majority
+    file, and only counted once more than ``max_pending`` such turns wait in a file that is below
+    the majority so far.  The turns of a record that expects the feature itself (``forced``) are
+    findings anyway and are kept.  So memory grows with the findings, not with the dataset: a
+    plain chat dataset of a million records (every turn "lacking") holds at most ``max_pending``.
     """
 
     __slots__ = ("files", "forced", "max_pending", "threshold")
@@ -79,7 +124,7 @@ class VoteCollector:
         self.threshold = threshold
         self.max_pending = max_pending
         self.files: dict[str, _FileVote] = {}
-        self.forced: list[tuple[RecordRef, Missing]] = []
+        self.forced: list[Tally] = []
 
     def append(self, t: Tally) -> None:
         vote = self.files.get(t.path)
@@ -88,20 +133,21 @@ class VoteCollector:
         vote.having += t.having
         if not t.missing:
             return
-        vote.lacking += len(t.missing)
+        n = len(t.missing)
+        vote.lacking += n
         if t.forced:
-            ref = t.ref
-            self.forced.extend((ref, m) for m in t.missing)
+            self.forced.append(t)
             return
         if vote.first_dropped is not None:
-            vote.dropped += len(t.missing)
+            vote.dropped += n
             return
-        ref = t.ref
-        vote.pending.extend((ref, m) for m in t.missing)
-        if len(vote.pending) > self.max_pending and not _is_majority(vote, self.threshold):
-            vote.first_dropped = vote.pending[0][0]
-            vote.dropped = len(vote.pending)
+        vote.pending.append(t)
+        vote.pending_turns += n
+        if vote.pending_turns > self.max_pending and not _is_majority(vote, self.threshold):
+            vote.first_dropped = vote.pending[0].ref
+            vote.dropped = vote.pending_turns
             vote.pending = []
+            vote.pending_turns = 0
 
     def findings(
         self,
@@ -109,15 +155,19 @@ class VoteCollector:
         summary: Callable[[RecordRef, int, str], Finding],
     ) -> Iterator[Finding]:
         """The turns that lack the feature where it is expected (see :func:`reduce_by_file`)."""
-        for ref, m in self.forced:
-            yield report(ref, m, "forced")
+        for t in self.forced:
+            ref = t.ref
+            for m in t.missing:
+                yield report(ref, m, "forced")
         for vote in self.files.values():
             if not _is_majority(vote, self.threshold):
                 continue
             share = vote.having / (vote.having + vote.lacking)
             reason = f"{share:.0%} of the file's turns"
-            for ref, m in vote.pending:
-                yield report(ref, m, reason)
+            for t in vote.pending:
+                ref = t.ref
+                for m in t.missing:
+                    yield report(ref, m, reason)
             if vote.dropped and vote.first_dropped is not None:
                 yield summary(vote.first_dropped, vote.dropped, reason)
 

@@ -66,6 +66,7 @@ class ReactSyntax:
         "block_close",
         "block_open",
         "dashes",
+        "fast_re",
         "key",
         "label_re",
         "memo_key",
@@ -139,6 +140,7 @@ class ReactSyntax:
             rf"|[{q}](?P<qlabel>{bounded})[{_COLONS}]?[\"'”’」』】`]"
         )
         self.dashes = bool(separator) and set(separator) == {"-"}
+        self.fast_re = _canonical_pattern(self)
         if separator and set(separator) == {"-"}:
             # "---" also matches a longer rule ("-----"); it is one separator.
             self.sep_re = re.compile(rf"-{{{len(separator)},}}")
@@ -169,6 +171,38 @@ class ReactSyntax:
 _ZH_NAMING = r"(?:标记为|标记成|标注为|标注成|记为|记作|标为|写作|写为|写成|命名为|称为|叫做|前缀为)"
 _EN_NAMING = r"(?i:\b(?:as|with|called|named|label(?:l)?ed|marked|prefixed|tagged)\b)"
 _QUOTES_OPEN = "\"'“‘「『【`"
+
+
+def _canonical_pattern(syntax: ReactSyntax) -> re.Pattern[str] | None:
+    """One pattern for the canonical turn: ``<`` thought line, action line, optional observation
+    line, ``>``, separator.  Label lines hold no colon and no delimiter.
+
+    Most turns of a clean ReAct dataset have this shape, and one ``re.match`` decides it where
+    the general scan walks every colon; :func:`parse_turn` takes its result only when it is
+    exactly what the general parse would give (a test compares both on every corpus turn).
+    None when the syntax has no delimiters or one word labels two steps.
+
+    Groups, numbered for ``Match.regs``: 1 open, then word, colon and line content of the
+    thought (2-4), the action (5-7) and the observation (8-10), 11 close, 12 separator.
+    """
+    words = [w.lower() for ws in syntax.labels().values() for w in ws]
+    if not (syntax.block_open and syntax.block_close and syntax.separator) or len(set(words)) < len(words):
+        return None
+
+    def label(kind_words: tuple[str, ...]) -> str:
+        ordered = sorted(kind_words, key=len, reverse=True)
+        alts = "|".join(f"(?i:{re.escape(w)})" if w.isascii() else re.escape(w) for w in ordered)
+        stop = re.escape(_COLONS + syntax.block_open + syntax.block_close)
+        return rf"({alts})(?:[ \t]*\d{{1,2}})?[ \t]*([{_COLONS}])([^\n{stop}]*+)"
+
+    # Possessive runs (``*+``): nothing that follows a run can start inside it, so giving
+    # characters back can never help a match; not trying makes the match 40% faster.
+    sep = rf"-{{{len(syntax.separator)},}}" if set(syntax.separator) == {"-"} else re.escape(syntax.separator)
+    return re.compile(
+        rf"\s*+({re.escape(syntax.block_open)})[ \t]*{label(syntax.thought)}\n\s*+{label(syntax.action)}"
+        rf"(?:\n\s*+{label(syntax.observation)})?\s*+({re.escape(syntax.block_close)})\s*+({sep})\s*+"
+    )
+
 
 DEFAULT_SYNTAX = ReactSyntax()
 
@@ -353,6 +387,13 @@ def _may_have_labels(text: str, syntax: ReactSyntax) -> bool:
 
 def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
     """Parse one assistant turn.  Never raises."""
+    fast = syntax.fast_re
+    if fast is not None:
+        m = fast.match(text)
+        if m is not None:
+            turn = _canonical_turn(text, m, syntax)
+            if turn is not None:
+                return turn
     turn = ReactTurn(text)
     stripped_start = len(text) - len(text.lstrip())
     if syntax.block_open and text.startswith(syntax.block_open, stripped_start):
@@ -447,16 +488,61 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
     return turn
 
 
+def _canonical_turn(text: str, m: re.Match[str], syntax: ReactSyntax) -> ReactTurn | None:
+    """The parse of a turn that matched :attr:`ReactSyntax.fast_re`, as the general parse makes it.
+
+    Each label's line ends where its content group ends (at the line end or the close).  The
+    one thing the pattern leaves open is checked here: the separator must be the first one after
+    the thought label, as the general parse takes the first.
+    """
+    regs = m.regs
+    sep = regs[12]
+    if text.find(syntax.separator, regs[2][0]) != sep[0]:
+        return None
+    t, a, o = regs[2], regs[5], regs[8]
+    uses = [
+        _new_use(LabelUse, ("thought", text[t[0] : t[1]], t[0], t[1], regs[3][0], regs[4][1])),
+        _new_use(LabelUse, ("action", text[a[0] : a[1]], a[0], a[1], regs[6][0], regs[7][1])),
+    ]
+    mask = 0b011
+    if o[0] >= 0:
+        uses.append(
+            _new_use(LabelUse, ("observation", text[o[0] : o[1]], o[0], o[1], regs[9][0], regs[10][1]))
+        )
+        mask = 0b111
+    rs, re_ = m.end(), len(text.rstrip())
+    reply = (rs, re_) if re_ > rs else None
+    wrapped = (
+        reply is not None
+        and re_ - rs > 1
+        and text.startswith(syntax.block_open, rs)
+        and text.endswith(syntax.block_close, rs, re_)
+    )
+    return ReactTurn(
+        text, True, uses, regs[1][0], regs[11][0], sep, reply, wrapped, None, mask,
+        reply is not None and not wrapped, True, frozenset(),
+    )  # fmt: skip
+
+
 class ReactFacts(NamedTuple):
-    """The parsed assistant turns of one record, shared by the R rules."""
+    """The parsed assistant turns of one record, shared by the R rules.
+
+    Besides the turns, what the rules' common path asks, folded over the blocks once: a rule
+    whose question is answered "nothing to report" here returns at once without looking at a
+    turn (on a clean ReAct dataset that is every rule on every record).
+    """
 
     turns: list[tuple[Message, ReactTurn]]  # every assistant turn
     blocks: list[tuple[Message, ReactTurn]]  # the turns that are ReAct blocks
+    common_mask: int = 0b111  # the steps labelled in *every* block (bits as in KIND_RANK)
+    layout_ok: bool = True  # every block is opened, closed, separated and has a reply
+    in_order: bool = True  # every block labels its steps in order
+    colon_kinds: frozenset[str] = frozenset()  # steps whose label line holds another colon, in any block
 
     @property
     def clean(self) -> bool:
         """No block has a layout, order or colon question for the rules to look at."""
-        return all(t.layout_ok and t.in_order and not t.colon_kinds for _, t in self.blocks)
+        return self.layout_ok and self.in_order and not self.colon_kinds
 
 
 def react_facts(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactFacts:
@@ -474,8 +560,24 @@ def react_facts(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactFa
 
 
 def _facts(record: Record, syntax: ReactSyntax) -> ReactFacts:
-    turns = [(m, parse_turn(m.content, syntax)) for m in record.messages or () if m.role == "assistant"]
-    return ReactFacts(turns, [(m, t) for m, t in turns if t.is_block])
+    turns: list[tuple[Message, ReactTurn]] = []
+    blocks: list[tuple[Message, ReactTurn]] = []
+    common, layout_ok, in_order, colon_kinds = 0b111, True, True, frozenset()
+    for m in record.messages or ():
+        if m.role != "assistant":
+            continue
+        t = parse_turn(m.content, syntax)
+        turns.append((m, t))
+        if t.is_block:
+            blocks.append((m, t))
+            common &= t.kind_mask
+            if not t.layout_ok:
+                layout_ok = False
+            if not t.in_order:
+                in_order = False
+            if t.colon_kinds:
+                colon_kinds = colon_kinds | t.colon_kinds
+    return tuple.__new__(ReactFacts, (turns, blocks, common, layout_ok, in_order, colon_kinds))
 
 
 def parse_turns(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> list[tuple[Message, ReactTurn]]:
@@ -609,16 +711,32 @@ def describe_kinds(kinds: Iterable[str], syntax: ReactSyntax = DEFAULT_SYNTAX) -
 
 
 def syntax_from(options: object) -> ReactSyntax:
-    """Build a :class:`ReactSyntax` from rule options that carry the syntax fields."""
+    """The :class:`ReactSyntax` of rule options that carry the syntax fields.
+
+    Rules with the same syntax options get the same object, so the parse that one rule asks for
+    is found by the next through the syntax's last answer, without a memo lookup.
+    """
     get = getattr
-    return ReactSyntax(
-        thought=tuple(get(options, "thought_labels", DEFAULT_LABELS["thought"])),
-        action=tuple(get(options, "action_labels", DEFAULT_LABELS["action"])),
-        observation=tuple(get(options, "observation_labels", DEFAULT_LABELS["observation"])),
-        block_open=get(options, "block_open", "<"),
-        block_close=get(options, "block_close", ">"),
-        separator=get(options, "separator", "---"),
+    return _syntax(
+        tuple(get(options, "thought_labels", DEFAULT_LABELS["thought"])),
+        tuple(get(options, "action_labels", DEFAULT_LABELS["action"])),
+        tuple(get(options, "observation_labels", DEFAULT_LABELS["observation"])),
+        get(options, "block_open", "<"),
+        get(options, "block_close", ">"),
+        get(options, "separator", "---"),
     )
+
+
+@lru_cache(maxsize=64)
+def _syntax(
+    thought: tuple[str, ...],
+    action: tuple[str, ...],
+    observation: tuple[str, ...],
+    block_open: str,
+    block_close: str,
+    separator: str,
+) -> ReactSyntax:
+    return ReactSyntax(thought, action, observation, block_open, block_close, separator)
 
 
 def kinds_in_order(uses: Sequence[LabelUse]) -> list[LabelUse]:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import chat, run_cli, write_jsonl
 
 import sftlint
-from sftlint.react import extra_colons, label_namings, parse_turn, prompt_requests_react
+from sftlint.react import (
+    ReactSyntax,
+    ReactTurn,
+    extra_colons,
+    label_namings,
+    parse_turn,
+    prompt_requests_react,
+)
 
 SYSTEM = (
     "你是电商平台的客服助手。每次回复都要用 ReAct 方法思考：思考过程用<>包围，包含思考、动作、观察，"
@@ -71,6 +79,73 @@ def test_parser_does_not_take_words_in_prose_for_labels():
     assert not parse_turn("思考：您的身高175cm，建议选L码。").is_block  # one label, no block
     assert not parse_turn("<活动公告> 双11期间全场满300减50。").is_block
     assert not parse_turn("两款对比：\n---\nA款续航30小时。\n---\nB款续航24小时。").is_block
+
+
+def _general(text: str, syntax: ReactSyntax) -> ReactTurn:
+    """The general parse of ``text``, without the one-pattern path for canonical turns."""
+    saved = syntax.fast_re
+    syntax.fast_re = None
+    try:
+        return parse_turn(text, syntax)
+    finally:
+        syntax.fast_re = saved
+
+
+CANONICAL_EDGES = [
+    GOOD,
+    GOOD2,
+    "<思考：先确认订单状态。\n动作：查询订单。>\n---\n您的订单已发货。",
+    "  < 思考：无需观察。\n\n  动作：直接答复。 \n > \n ----- 好的，已为您登记。  \n",
+    "< Thought 1: check.\nACTION 2 : look up.\nobservation: shipped. >\n--- It shipped.",
+    "< 思考：x。\n动作：y。>\n---",  # no reply
+    "< 思考：x。\n动作：y。>\n--- <包起来的答复>",  # wrapped reply
+    "< 思考：x。\n动作：y。>\n--- 第一段 --- 第二段",
+    "< 思考：用户问 a---b 的区别。\n动作：解释。>\n--- 两者不同。",  # an earlier '---' is the separator
+    "< 思考：x\n动作：y\n观察：z\n思考：再想\n动作：再做 >\n--- 好的。",  # two cycles
+    "< 思考：x。动作：y。>\n--- 同一行两个标签。",
+    "< 动作：先做。\n思考：后想。>\n--- 顺序反了。",
+    "< 思考：时间是9:00。\n动作：告诉用户。>\n--- 好的。",
+    "< 思考：x。\n行动：y。>\n--- 行动标签。",
+    "思考：x。\n动作：y。>\n--- 没有开头。",
+    "< 思考：x。\n动作：y。\n--- 没有结尾。",
+    "< 思考：x。\n动作：y。> 好的。",
+]
+
+
+@pytest.mark.parametrize("text", CANONICAL_EDGES)
+def test_canonical_path_equals_the_general_parse(text):
+    """The one-pattern path for canonical turns gives exactly the general parse (or declines)."""
+    syntax = ReactSyntax()
+    assert parse_turn(text, syntax) == _general(text, syntax)
+
+
+def test_canonical_path_with_configured_syntax():
+    syntax = ReactSyntax(thought=("Reasoning",), block_open="[", block_close="]", separator="===")
+    for text in (
+        "[ Reasoning: check.\nAction: look up.\nObservation: ok. ]\n=== Done.",
+        "[ Reasoning: check.\nAction: look up. ]\n==== Done.",
+        "[ Reasoning: check.\nAction: look up. ] === Done.",
+    ):
+        assert syntax.fast_re.match(text) is not None
+        assert parse_turn(text, syntax) == _general(text, syntax)
+    # one word for two steps: no canonical path (the general parse decides which step it is)
+    assert ReactSyntax(thought=("Step",), action=("step",)).fast_re is None
+
+
+def test_canonical_path_equals_the_general_parse_on_every_corpus_turn():
+    corpus = Path(__file__).parent / "corpus" / "react_rag"
+    syntax = ReactSyntax()
+    taken = compared = 0
+    for path in sorted(corpus.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for m in json.loads(line).get("messages", []):
+                if m.get("role") != "assistant" or not isinstance(m.get("content"), str):
+                    continue
+                text = m["content"]
+                compared += 1
+                taken += syntax.fast_re.match(text) is not None
+                assert parse_turn(text, syntax) == _general(text, syntax), text
+    assert compared > 300 and taken > compared // 3  # the path is exercised, not bypassed
 
 
 def test_prompt_detection():
@@ -205,7 +280,7 @@ def test_majority_vote_memory_cap():
     coll = VoteCollector(0.5)
     for t in tallies():
         coll.append(t)
-    assert {p: (v.having, v.lacking, len(v.pending)) for p, v in coll.files.items()} == {
+    assert {p: (v.having, v.lacking, v.pending_turns) for p, v in coll.files.items()} == {
         "f.jsonl": (10, 4, 4),
         "g.jsonl": (0, 1, 1),
     }
@@ -223,7 +298,7 @@ def test_vote_collector_memory_is_bounded_on_a_plain_dataset():
     for i in range(10_000):
         coll.append(Tally("plain.jsonl", False, 0, (("/messages/2/content", i + 1, 1),), i, i + 1))
     vote = coll.files["plain.jsonl"]
-    assert len(vote.pending) <= 100 and vote.dropped + len(vote.pending) == 10_000
+    assert vote.pending_turns <= 100 and vote.dropped + vote.pending_turns == 10_000
     assert (
         list(coll.findings(lambda r, m, why: Finding("x", ref=r), lambda r, n, why: Finding("y", ref=r)))
         == []
