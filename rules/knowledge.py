@@ -305,7 +305,10 @@ def _numberings(record: Record, markers: tuple[str, ...], texts: tuple[str, ...]
     for _msg, _offset, numbering in out:
         if numbering.problems:
             kinds = kinds | {p.kind for p in numbering.problems}
-    return _RecordNumbering(out, kinds)
+    return tuple.__new__(_RecordNumbering, (out, kinds))  # without the namedtuple's Python-level __new__
+
+
+_last_numbering: tuple[Record, str, _RecordNumbering] | None = None
 
 
 class _NumberingRule(_KRule):
@@ -322,7 +325,15 @@ class _NumberingRule(_KRule):
         self.kind_set = frozenset(self.kinds)
 
     def numbering(self, record: Record) -> _RecordNumbering:
-        return record.memo(self.memo_key, lambda: _numberings(record, self.markers, self.texts))
+        # The four rules ask for the same record one after another: the last answer is checked
+        # by identity before the record's memo is consulted.
+        global _last_numbering
+        last = _last_numbering
+        if last is not None and last[0] is record and last[1] == self.memo_key:
+            return last[2]
+        found = record.memo(self.memo_key, lambda: _numberings(record, self.markers, self.texts))
+        _last_numbering = (record, self.memo_key, found)
+        return found
 
     def check(self, record: Record) -> Iterable[Finding]:
         found = self.numbering(record)

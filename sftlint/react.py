@@ -182,8 +182,9 @@ def _canonical_pattern(syntax: ReactSyntax) -> re.Pattern[str] | None:
     exactly what the general parse would give (a test compares both on every corpus turn).
     None when the syntax has no delimiters or one word labels two steps.
 
-    Groups, numbered for ``Match.regs``: 1 open, then word, colon and line content of the
-    thought (2-4), the action (5-7) and the observation (8-10), 11 close, 12 separator.
+    Groups: 1 open, then the word and the line content of the thought (2, 3), the action (4, 5)
+    and the observation (6, 7), 8 close, 9 separator.  The label's colon is the character
+    before its content.
     """
     words = [w.lower() for ws in syntax.labels().values() for w in ws]
     if not (syntax.block_open and syntax.block_close and syntax.separator) or len(set(words)) < len(words):
@@ -193,7 +194,7 @@ def _canonical_pattern(syntax: ReactSyntax) -> re.Pattern[str] | None:
         ordered = sorted(kind_words, key=len, reverse=True)
         alts = "|".join(f"(?i:{re.escape(w)})" if w.isascii() else re.escape(w) for w in ordered)
         stop = re.escape(_COLONS + syntax.block_open + syntax.block_close)
-        return rf"({alts})(?:[ \t]*\d{{1,2}})?[ \t]*([{_COLONS}])([^\n{stop}]*+)"
+        return rf"({alts})(?:[ \t]*\d{{1,2}})?[ \t]*[{_COLONS}]([^\n{stop}]*+)"
 
     # Possessive runs (``*+``): nothing that follows a run can start inside it, so giving
     # characters back can never help a match; not trying makes the match 40% faster.
@@ -493,22 +494,25 @@ def _canonical_turn(text: str, m: re.Match[str], syntax: ReactSyntax) -> ReactTu
 
     Each label's line ends where its content group ends (at the line end or the close).  The
     one thing the pattern leaves open is checked here: the separator must be the first one after
-    the thought label, as the general parse takes the first.
+    the thought label, as the general parse takes the first.  (Positions are read with
+    ``span()`` per group: ``Match.regs`` builds every pair and costs three times as much.)
     """
-    regs = m.regs
-    sep = regs[12]
-    if text.find(syntax.separator, regs[2][0]) != sep[0]:
+    sep = m.span(9)
+    ts, te = m.span(2)
+    if text.find(syntax.separator, ts) != sep[0]:
         return None
-    t, a, o = regs[2], regs[5], regs[8]
+    cs, ce = m.span(3)
+    as_, ae = m.span(4)
+    acs, ace = m.span(5)
     uses = [
-        _new_use(LabelUse, ("thought", text[t[0] : t[1]], t[0], t[1], regs[3][0], regs[4][1])),
-        _new_use(LabelUse, ("action", text[a[0] : a[1]], a[0], a[1], regs[6][0], regs[7][1])),
+        _new_use(LabelUse, ("thought", text[ts:te], ts, te, cs - 1, ce)),
+        _new_use(LabelUse, ("action", text[as_:ae], as_, ae, acs - 1, ace)),
     ]
     mask = 0b011
-    if o[0] >= 0:
-        uses.append(
-            _new_use(LabelUse, ("observation", text[o[0] : o[1]], o[0], o[1], regs[9][0], regs[10][1]))
-        )
+    os_, oe = m.span(6)
+    if os_ >= 0:
+        ocs, oce = m.span(7)
+        uses.append(_new_use(LabelUse, ("observation", text[os_:oe], os_, oe, ocs - 1, oce)))
         mask = 0b111
     rs, re_ = m.end(), len(text.rstrip())
     reply = (rs, re_) if re_ > rs else None
@@ -519,7 +523,7 @@ def _canonical_turn(text: str, m: re.Match[str], syntax: ReactSyntax) -> ReactTu
         and text.endswith(syntax.block_close, rs, re_)
     )
     return ReactTurn(
-        text, True, uses, regs[1][0], regs[11][0], sep, reply, wrapped, None, mask,
+        text, True, uses, m.start(1), m.start(8), sep, reply, wrapped, None, mask,
         reply is not None and not wrapped, True, frozenset(),
     )  # fmt: skip
 
@@ -655,6 +659,9 @@ _PAIRS: Mapping[str, str] = {
 }
 
 
+_OPENER = re.compile("[" + re.escape("".join(_PAIRS)) + "]")
+
+
 def _protected_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Ranges inside ``[start, end)`` whose colons are not structure: quotes, brackets, URLs.
 
@@ -663,17 +670,17 @@ def _protected_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """
     ranges: list[tuple[int, int]] = [(m.start(), m.end()) for m in _URL.finditer(text, start, end)]
     i = start
-    while i < end:
-        ch = text[i]
-        close = _PAIRS.get(ch)
-        if close is not None:
-            depth_close = text.find(close, i + 1, end)
-            if depth_close > 0:
-                ranges.append((i, depth_close + 1))
-                i = depth_close + 1
-                continue
-        i += 1
-    return ranges
+    while True:
+        m = _OPENER.search(text, i, end)
+        if m is None:
+            return ranges
+        at = m.start()
+        close = text.find(_PAIRS[text[at]], at + 1, end)
+        if close > 0:
+            ranges.append((at, close + 1))
+            i = close + 1
+        else:
+            i = at + 1
 
 
 def extra_colons(text: str, start: int, end: int) -> list[int]:
