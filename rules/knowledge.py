@@ -18,7 +18,7 @@ numbering of a record is computed once and shared by K101–K104.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Literal, NamedTuple
 
 from pydantic import Field
@@ -317,6 +317,25 @@ class _NumberingRule(_KRule):
 
     Options = NumberingOptions
     kinds: tuple[str, ...] = ()
+    family = "kb-numbering"
+
+    def family_key(self) -> object:
+        return self.memo_key
+
+    @classmethod
+    def family_gate(cls, rules: list[Rule]) -> Callable[[Record], bool] | None:
+        """K101–K104 on one analysis: quiet when the record's numbering has no problem of a
+        kind one of them reports."""
+        if not all(isinstance(r, _NumberingRule) for r in rules):
+            return None
+        first: _NumberingRule = rules[0]  # type: ignore[assignment]
+        kinds = frozenset().union(*(r.kind_set for r in rules))  # type: ignore[attr-defined]
+
+        def quiet(record: Record) -> bool:
+            found = first.numbering(record).kinds
+            return not found or kinds.isdisjoint(found)
+
+        return quiet
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)

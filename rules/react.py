@@ -23,7 +23,7 @@ system prompt to ask for ReAct first.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Literal
 
 from pydantic import Field
@@ -74,10 +74,51 @@ class ReactOptions(RuleOptions):
 
 class _ReactRule(Rule):
     Options = ReactOptions
+    family = "react"
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
         self.syntax: ReactSyntax = syntax_from(self.options)
+
+    def family_key(self) -> object:
+        return self.syntax.key
+
+    @classmethod
+    def family_gate(cls, rules: list[Rule]) -> Callable[[Record], bool] | None:
+        """R002–R006 on one parse: quiet when the record has no block, or every block is laid
+        out, ordered, labels every required step, holds no extra colon in a checked line, and
+        (R005) the labels agree with the system prompt.  Each clause is the rule's own early
+        return, folded over the record's blocks in :class:`ReactFacts`."""
+        required, checked, layout, order = 0, frozenset(), False, False
+        mismatch: ReactLabelMismatch | None = None
+        for r in rules:
+            if isinstance(r, ReactMarkerMissing):
+                required |= r.required_mask
+            elif isinstance(r, ActionColons):
+                checked |= r.checked
+            elif isinstance(r, ReactLayout):
+                layout = True
+            elif isinstance(r, ReactMarkerOrder):
+                order = True
+            elif isinstance(r, ReactLabelMismatch):
+                mismatch = r
+            else:
+                return None  # a member this gate does not know: call every rule
+        syntax = rules[0].syntax  # type: ignore[attr-defined]
+
+        def quiet(record: Record) -> bool:
+            facts = react_facts(record, syntax)
+            if not facts.blocks:
+                return True
+            if (layout and not facts.layout_ok) or (order and not facts.in_order):
+                return False
+            if required & ~facts.common_mask or (
+                facts.colon_kinds and not checked.isdisjoint(facts.colon_kinds)
+            ):
+                return False
+            return mismatch is None or mismatch.check(record) == ()
+
+        return quiet
 
 
 def _label_for(syntax: ReactSyntax, kind: str, turn: ReactTurn) -> str:

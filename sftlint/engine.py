@@ -97,6 +97,7 @@ class Engine:
         self.file_rules = [r for r in self.rules if r.scope == "file"]
         self.file_rules_always = [r for r in self.file_rules if not r.needs_problems]
         self.record_rules = [r for r in self.rules if r.scope == "record"]
+        self.record_units = _record_units(self.record_rules)
         self.dataset_rules = [r for r in self.rules if r.scope == "dataset"]
         #: per dataset rule, the container its summaries go to (``Rule.collector()``, a list by default)
         self.summaries: dict[str, Any] = {r.code: r.collector() for r in self.dataset_rules}
@@ -218,12 +219,19 @@ class Engine:
                 self.errors.append(f"{path}:{raw.line}: input format {fmt.name!r} failed: {exc}")
                 record.messages = None
         found: list[Diagnostic] = []
-        for rule in self.record_rules:
-            try:
-                for f in rule.check(record):
-                    found.append(self._from_record(rule, f, record, state))
-            except Exception as exc:
-                found.append(self._crash(rule, exc, path, raw.line, raw.index))
+        for gate, rules in self.record_units:
+            if gate is not None:
+                try:
+                    if gate(record):
+                        continue  # none of the family's rules has anything to say here
+                except Exception:
+                    pass  # the rules run one by one and report their own crash
+            for rule in rules:
+                try:
+                    for f in rule.check(record):
+                        found.append(self._from_record(rule, f, record, state))
+                except Exception as exc:
+                    found.append(self._crash(rule, exc, path, raw.line, raw.index))
         if len(found) > 1:
             found.sort(key=_position)
         yield from found
@@ -353,6 +361,38 @@ class Engine:
             url=DOCS_URL.format(code=INTERNAL_CODE),
             record=index,
         )
+
+
+RecordUnit = tuple["Callable[[Record], bool] | None", "list[Rule]"]
+
+
+def _record_units(rules: list[Rule]) -> list[RecordUnit]:
+    """The record rules in calling units: each family (same ``family`` and key) behind its
+    gate, in the place of its first member; every other rule alone, ungated.
+
+    Findings are sorted by position after all rules ran, so the calling order does not show.
+    """
+    units: list[RecordUnit] = []
+    families: dict[tuple[str, object], list[Rule]] = {}
+    for rule in rules:
+        if rule.family is None:
+            units.append((None, [rule]))
+            continue
+        key = (rule.family, rule.family_key())
+        members = families.get(key)
+        if members is None:
+            members = families[key] = []
+            units.append((None, members))
+        members.append(rule)
+    out: list[RecordUnit] = []
+    for gate, members in units:
+        if len(members) > 1 or members[0].family is not None:
+            try:
+                gate = type(members[0]).family_gate(members)
+            except Exception:
+                gate = None
+        out.append((gate, members))
+    return out
 
 
 def _position(d: Diagnostic) -> tuple[int, int, str]:

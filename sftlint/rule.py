@@ -35,7 +35,7 @@ wrong key or type in configuration is reported with the key's name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -87,6 +87,10 @@ class Rule:
     needs_problems: ClassVar[bool] = False
     #: Set by the plugin manager: the plugin (distribution) that provided the rule.
     plugin: ClassVar[str] = ""
+    #: Record rules that share the analysis of a record (the R rules share the ReAct parse)
+    #: name a family; the engine asks the family's :meth:`family_gate` once per record whether
+    #: any of them has something to say, instead of calling every rule on every clean record.
+    family: ClassVar[str | None] = None
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         self.options = options if options is not None else self.Options.defaults()
@@ -113,6 +117,22 @@ class Rule:
         arrays rather than one Python object per record) to keep memory flat.
         """
         return []
+
+    def family_key(self) -> object:
+        """Rules of a family are gated together only when their keys are equal (same options
+        that the shared analysis depends on, such as the ReAct labels)."""
+        return None
+
+    @classmethod
+    def family_gate(cls, rules: list[Rule]) -> Callable[[Record], bool] | None:
+        """A predicate, true when *none* of ``rules`` would report anything on a record.
+
+        Called once by the engine with the selected rules of one family and key; ``None``
+        means no gate (every rule is called).  The predicate must be exact in one direction:
+        true only when each rule's ``check`` would yield nothing (a test checks this on the
+        labelled corpus); false is always safe.  A predicate that raises counts as false.
+        """
+        return None
 
     # -- helpers for subclasses -------------------------------------------
     def finding(

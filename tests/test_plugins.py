@@ -128,6 +128,58 @@ def test_crashing_rule_becomes_a_diagnostic_and_the_run_goes_on():
     assert engine.errors  # the CLI turns this into exit code 2
 
 
+class _Gated(Rule):
+    """## What it does
+    Reports records mentioning 退款; a plugin family whose gate is quiet on the others (or,
+    in the test, raises)."""
+
+    family = "refund-words"
+    gate_raises = False
+
+    @classmethod
+    def family_gate(cls, rules):
+        def quiet(record):
+            if cls.gate_raises:
+                raise RuntimeError("gate bug")
+            return not any("退款" in m.content for m in record.messages or ())
+
+        return quiet
+
+    def check(self, record):
+        if any("退款" in m.content for m in record.messages or ()):
+            yield self.finding(f"{self.code} sees a refund", pointer="")
+
+
+class GatedA(_Gated):
+    code = "Z911"
+    name = "gated-a"
+
+
+class GatedB(_Gated):
+    code = "Z912"
+    name = "gated-b"
+
+
+@pytest.mark.parametrize("raises", [False, True])
+def test_a_plugin_family_gate_skips_quiet_records_and_a_failing_gate_skips_nothing(monkeypatch, raises):
+    monkeypatch.setattr(_Gated, "gate_raises", raises)
+    plugin = types.SimpleNamespace(sftlint_rules=hookimpl(lambda: [GatedA, GatedB]))
+    engine = Engine(Settings(select=["Z911", "Z912"]), build_registry(extra_plugins=(plugin,)))
+    ((gate, members),) = engine.record_units
+    assert gate is not None and [r.code for r in members] == ["Z911", "Z912"]
+    calls = []
+    for rule in members:
+        check = rule.check
+        monkeypatch.setattr(
+            rule, "check", lambda record, check=check: calls.append(record.index) or check(record)
+        )
+    records = [chat(("user", "我要退款")), chat(("user", "你好")), chat(("user", "退款到哪了"))]
+    diags = list(iter_diagnostics(engine, [records]))
+    assert [(d.code, d.record) for d in diags] == [("Z911", 0), ("Z912", 0), ("Z911", 2), ("Z912", 2)]
+    assert calls == ([0, 0, 1, 1, 2, 2] if raises else [0, 0, 2, 2])  # the quiet record is skipped
+    assert not engine.errors
+
+
 def test_duplicate_rule_code_is_an_error():
     plugin = types.SimpleNamespace(sftlint_rules=hookimpl(lambda: [DuplicateCode]))
     registry = build_registry(extra_plugins=(plugin,))

@@ -103,3 +103,41 @@ def test_the_engine_clean_example_corpus_is_silent():
     if not path.is_file():
         pytest.skip("examples/customer_service.jsonl not present")
     assert [(d.code, d.record, d.message) for d in sftlint.lint(path, select=["R", "K"])] == []
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        None,
+        {
+            "R002": {"required": ["thought", "action", "observation"]},
+            "R003": {"labels": ["thought", "action"]},
+        },
+        {"K101": {"texts": ["retrieval", "system"]}, "K104": {"texts": ["retrieval", "system"]}},
+    ],
+)
+def test_family_gates_are_quiet_only_where_every_member_is(options):
+    """The engine skips a family (R002–R006, K101–K104) on a record when its gate says none of
+    them has anything to report: on every corpus record the gate is true only where each
+    member's ``check`` indeed yields nothing, and it does let the defective records through."""
+    from sftlint.config import Settings
+    from sftlint.engine import Engine
+    from sftlint.reader import read_source
+    from sftlint.record import Record
+
+    engine = Engine(Settings(select=["R", "K"], rules=options or {}))
+    gated = [(gate, rules) for gate, rules in engine.record_units if gate is not None]
+    assert {r.code for _, rules in gated for r in rules} >= {"R002", "R003", "R004", "R005", "R006", "K101"}
+    passed = Counter()
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        state, raws = engine.start_file(read_source(str(path), 1 << 24), str(path))
+        for raw in raws:
+            record = Record(state.info, raw.index, raw.line, raw.end_line, raw.data, raw.text, raw.column)
+            record.messages = state.fmt.to_messages(raw.data)
+            for gate, rules in gated:
+                reported = [r.code for r in rules if list(r.check(record))]
+                if gate(record):
+                    assert not reported, f"{path.name} record {raw.index}: gate quiet, {reported} report"
+                else:
+                    passed[rules[0].family] += bool(reported)
+    assert passed["react"] >= 30 and passed["kb-numbering"] >= 15, passed
