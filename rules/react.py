@@ -578,9 +578,9 @@ class ReactLabelMismatch(_ReactRule):
         canonical = self.syntax.canonical
         blocks = react_facts(record, self.syntax).blocks
         for _msg, turn in blocks:
-            for u in turn.labels:
-                named = named_by_kind.get(u.kind)
-                if named is not None and u.text not in named and canonical(u.text) not in named:
+            for kind, word in turn.words():
+                named = named_by_kind.get(kind)
+                if named is not None and word not in named and canonical(word) not in named:
                     return self._report(system, blocks)
         return ()  # the common case: every label agrees with the prompt
 

@@ -223,13 +223,17 @@ class LabelUse(NamedTuple):
         return self.colon + 1
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class ReactTurn:
-    """What one assistant turn holds, as offsets into its content."""
+    """What one assistant turn holds, as offsets into its content.
+
+    A canonical turn (see :func:`_canonical_pattern`) keeps its match and builds its
+    :attr:`labels` only when a rule asks for them; on a clean dataset most never are.
+    """
 
     text: str
     is_block: bool = False  # the turn is (an attempt at) a ReAct turn
-    labels: list[LabelUse] = field(default_factory=list)  # labels inside the block, in order
+    _labels: list[LabelUse] | None = field(default=None, repr=False)  # see ``labels``
     open: int | None = None  # offset of the block's opening delimiter
     close: int | None = None  # offset of the block's closing delimiter
     separator: tuple[int, int] | None = None
@@ -242,6 +246,33 @@ class ReactTurn:
     layout_ok: bool = True  # opened, closed, separator, reply, reply not wrapped
     in_order: bool = True  # the first thought / action / observation appear in that order
     colon_kinds: frozenset[str] = frozenset()  # steps whose label line holds another colon character
+    match: re.Match[str] | None = field(default=None, repr=False)  # a canonical turn's match
+
+    @property
+    def labels(self) -> list[LabelUse]:
+        """The labels inside the block, in order."""
+        labels = self._labels
+        if labels is None:
+            labels = self._labels = _canonical_labels(self.match) if self.match is not None else []
+        return labels
+
+    def words(self) -> list[tuple[str, str]]:
+        """``(step, label as written)`` of each label, without building the labels."""
+        if self._labels is None and self.match is not None:
+            return [(k, w) for k, w in zip(KINDS, self.match.group(2, 4, 6), strict=True) if w is not None]
+        return [(u.kind, u.text) for u in self.labels]
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.text, self.is_block, self.labels, self.open, self.close, self.separator, self.reply,
+            self.reply_wrapped, self.trailing, self.kind_mask, self.layout_ok, self.in_order, self.colon_kinds,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        """Equal parses (however they were made: the canonical path or the general one)."""
+        return isinstance(other, ReactTurn) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def block_end(self) -> int:
@@ -456,7 +487,7 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
         region_end = min(region_end, turn.close)
     # usually every label's line ends inside the block, and nothing needs cutting
     labels = found if not found or found[-1].value_end <= region_end else _clip(found, region_end)
-    turn.labels = labels
+    turn._labels = labels
     mask = 0  # bit per step used
     in_order = True  # the first use of each step comes in order (later cycles may repeat steps)
     highest = -1
@@ -492,28 +523,14 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
 def _canonical_turn(text: str, m: re.Match[str], syntax: ReactSyntax) -> ReactTurn | None:
     """The parse of a turn that matched :attr:`ReactSyntax.fast_re`, as the general parse makes it.
 
-    Each label's line ends where its content group ends (at the line end or the close).  The
-    one thing the pattern leaves open is checked here: the separator must be the first one after
-    the thought label, as the general parse takes the first.  (Positions are read with
-    ``span()`` per group: ``Match.regs`` builds every pair and costs three times as much.)
+    The one thing the pattern leaves open is checked here: the separator must be the first one
+    after the thought label, as the general parse takes the first.  The labels are built from
+    the match when asked for (:func:`_canonical_labels`).  (Positions are read with ``span()``
+    per group: ``Match.regs`` builds every pair and costs three times as much.)
     """
     sep = m.span(9)
-    ts, te = m.span(2)
-    if text.find(syntax.separator, ts) != sep[0]:
+    if text.find(syntax.separator, m.start(2)) != sep[0]:
         return None
-    cs, ce = m.span(3)
-    as_, ae = m.span(4)
-    acs, ace = m.span(5)
-    uses = [
-        _new_use(LabelUse, ("thought", text[ts:te], ts, te, cs - 1, ce)),
-        _new_use(LabelUse, ("action", text[as_:ae], as_, ae, acs - 1, ace)),
-    ]
-    mask = 0b011
-    os_, oe = m.span(6)
-    if os_ >= 0:
-        ocs, oce = m.span(7)
-        uses.append(_new_use(LabelUse, ("observation", text[os_:oe], os_, oe, ocs - 1, oce)))
-        mask = 0b111
     rs, re_ = m.end(), len(text.rstrip())
     reply = (rs, re_) if re_ > rs else None
     wrapped = (
@@ -523,9 +540,23 @@ def _canonical_turn(text: str, m: re.Match[str], syntax: ReactSyntax) -> ReactTu
         and text.endswith(syntax.block_close, rs, re_)
     )
     return ReactTurn(
-        text, True, uses, m.start(1), m.start(8), sep, reply, wrapped, None, mask,
-        reply is not None and not wrapped, True, frozenset(),
+        text, True, None, m.start(1), m.start(8), sep, reply, wrapped, None,
+        0b011 if m.start(6) < 0 else 0b111, reply is not None and not wrapped, True, frozenset(), m,
     )  # fmt: skip
+
+
+def _canonical_labels(m: re.Match[str]) -> list[LabelUse]:
+    """The labels of a canonical turn: each line ends where its content group ends (at the line
+    end or the close); the label's colon is the character before the content."""
+    text = m.string
+    uses = []
+    for kind, word, content in (("thought", 2, 3), ("action", 4, 5), ("observation", 6, 7)):
+        start, end = m.span(word)
+        if start < 0:
+            break
+        cs, ce = m.span(content)
+        uses.append(_new_use(LabelUse, (kind, text[start:end], start, end, cs - 1, ce)))
+    return uses
 
 
 class ReactFacts(NamedTuple):
