@@ -175,7 +175,8 @@ _QUOTES_OPEN = "\"'“‘「『【`"
 
 def _canonical_pattern(syntax: ReactSyntax) -> re.Pattern[str] | None:
     """One pattern for the canonical turn: ``<`` thought line, action line, optional observation
-    line, ``>``, separator.  Label lines hold no colon and no delimiter.
+    line, ``>``, separator.  Label lines hold no delimiter; a colon inside one (a time, a URL, a
+    quote) is looked at by :func:`_canonical_turn`.
 
     Most turns of a clean ReAct dataset have this shape, and one ``re.match`` decides it where
     the general scan walks every colon; :func:`parse_turn` takes its result only when it is
@@ -193,7 +194,7 @@ def _canonical_pattern(syntax: ReactSyntax) -> re.Pattern[str] | None:
     def label(kind_words: tuple[str, ...]) -> str:
         ordered = sorted(kind_words, key=len, reverse=True)
         alts = "|".join(f"(?i:{re.escape(w)})" if w.isascii() else re.escape(w) for w in ordered)
-        stop = re.escape(_COLONS + syntax.block_open + syntax.block_close)
+        stop = re.escape(syntax.block_open + syntax.block_close)
         return rf"({alts})(?:[ \t]*\d{{1,2}})?[ \t]*[{_COLONS}]([^\n{stop}]*+)"
 
     # Possessive runs (``*+``): nothing that follows a run can start inside it, so giving
@@ -529,8 +530,27 @@ def _canonical_turn(text: str, m: re.Match[str], syntax: ReactSyntax) -> ReactTu
     per group: ``Match.regs`` builds every pair and costs three times as much.)
     """
     sep = m.span(9)
-    if text.find(syntax.separator, m.start(2)) != sep[0]:
+    first, close = m.start(2), m.start(8)
+    if text.find(syntax.separator, first) != sep[0]:
         return None
+    colon_kinds: frozenset[str] = frozenset()
+    labels = 2 if m.start(6) < 0 else 3
+    if text.count("：", first, close) + text.count(":", first, close) > labels:
+        # Colons inside label lines: none may be a label's own (then the general parse decides),
+        # and the steps whose line holds one are the turn's colon kinds (R003 looks at them).
+        inside: list[int] = []
+        kinds = set()
+        for kind, group in (("thought", 3), ("action", 5), ("observation", 7)):
+            cs, ce = m.span(group)
+            if cs < 0:
+                break
+            found = _colons(text[cs:ce])
+            if found:
+                kinds.add(kind)
+                inside.extend(cs + c for c in found)
+        if _scan_labels(text, syntax, inside):
+            return None
+        colon_kinds = frozenset(kinds)
     rs, re_ = m.end(), len(text.rstrip())
     reply = (rs, re_) if re_ > rs else None
     wrapped = (
@@ -540,8 +560,8 @@ def _canonical_turn(text: str, m: re.Match[str], syntax: ReactSyntax) -> ReactTu
         and text.endswith(syntax.block_close, rs, re_)
     )
     return ReactTurn(
-        text, True, None, m.start(1), m.start(8), sep, reply, wrapped, None,
-        0b011 if m.start(6) < 0 else 0b111, reply is not None and not wrapped, True, frozenset(), m,
+        text, True, None, m.start(1), close, sep, reply, wrapped, None,
+        0b011 if labels == 2 else 0b111, reply is not None and not wrapped, True, colon_kinds, m,
     )  # fmt: skip
 
 

@@ -109,6 +109,13 @@ CANONICAL_EDGES = [
     "思考：x。\n动作：y。>\n--- 没有开头。",
     "< 思考：x。\n动作：y。\n--- 没有结尾。",
     "< 思考：x。\n动作：y。> 好的。",
+    "< 思考：用户昨天21:30被冻结。\n动作：告诉用户今天21：30以后可登录。>\n--- 好的。",  # times in label lines
+    "< 思考：x\n动作：回复“温馨提示：请稍候”。\n观察：ok >\n--- 好的。",  # a quoted colon
+    "< 思考：x\n动作：打开 https://a.example.com:8080/x 。>\n--- 好的。",  # a URL
+    "< 思考：x\n动作：询问用户：您好 >\n--- 好的。",  # an extra colon (R003)
+    "< 思考：x\n动作：y 观察：z >\n--- 一行里的第三个标签。",  # a label inside a line
+    "< Thought: x\nAction: y Observation 1: z >\n--- numbered label inside a line.",
+    "< Thought: x\nAction: call f(a: 1) >\n--- a colon in a call.",
 ]
 
 
