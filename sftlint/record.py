@@ -24,6 +24,9 @@ T = TypeVar("T")
 ROLES = ("system", "user", "assistant", "tool")
 
 
+_MISSING = object()  # a memo entry not computed yet (None is a valid value)
+
+
 @dataclass(slots=True)
 class Segment:
     """A piece of a message's text that lives at one pointer in the record.
@@ -175,12 +178,15 @@ class Record:
         """Return the cached value for ``key``, computing it once per record."""
         memo = self._memo
         if memo is None:
-            memo = self._memo = {}
-        try:
-            return memo[key]
-        except KeyError:
-            value = memo[key] = compute()
+            value = compute()
+            self._memo = {key: value}
             return value
+        # ``get`` with a sentinel, not ``try/except KeyError``: most lookups are first
+        # lookups (the rules share results by identity after that), and raising costs.
+        value = memo.get(key, _MISSING)
+        if value is _MISSING:
+            value = memo[key] = compute()
+        return value
 
     @property
     def system_prompt(self) -> str | None:
