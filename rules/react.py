@@ -559,30 +559,40 @@ class ReactLabelMismatch(_ReactRule):
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
-        self._named: dict[str, dict[str, frozenset[str]]] = {}
+        #: per system prompt: the labels it names by step, and the turns' label words seen to agree
+        self._prompts: dict[str, tuple[dict[str, frozenset[str]], set[object]]] = {}
 
     def check(self, record: Record) -> Iterable[Finding]:
         msgs = record.messages
         if not msgs or msgs[0].role != "system":
             return ()
         system = msgs[0]
-        named_by_kind = self._named.get(system.content)
-        if named_by_kind is None:
-            if (
-                len(self._named) >= 256
-            ):  # prompts repeat across a dataset; a few hundred distinct ones at most
-                self._named.clear()
-            named_by_kind = self._named[system.content] = _named_by_kind(system.content, self.syntax)
+        known = self._prompts.get(system.content)
+        if known is None:
+            if len(self._prompts) >= 256:  # prompts repeat across a dataset; a few hundred at most
+                self._prompts.clear()
+            known = self._prompts[system.content] = (_named_by_kind(system.content, self.syntax), set())
+        named_by_kind, agreeing = known
         if not named_by_kind:
             return ()
-        canonical = self.syntax.canonical
         blocks = react_facts(record, self.syntax).blocks
         for _msg, turn in blocks:
-            for kind, word in turn.words():
-                named = named_by_kind.get(kind)
-                if named is not None and word not in named and canonical(word) not in named:
-                    return self._report(system, blocks)
-        return ()  # the common case: every label agrees with the prompt
+            key = turn.word_key()
+            if key in agreeing:
+                continue  # the common case: these label words were seen to agree with this prompt
+            if not self._agree(named_by_kind, turn.words()):
+                return self._report(system, blocks)
+            if len(agreeing) < 64:
+                agreeing.add(key)
+        return ()
+
+    def _agree(self, named_by_kind: dict[str, frozenset[str]], words: list[tuple[str, str]]) -> bool:
+        canonical = self.syntax.canonical
+        for kind, word in words:
+            named = named_by_kind.get(kind)
+            if named is not None and word not in named and canonical(word) not in named:
+                return False
+        return True
 
     def _report(self, system: Message, blocks: list[tuple[Message, ReactTurn]]) -> Iterator[Finding]:
         namings = label_namings(system.content, self.syntax)

@@ -263,6 +263,13 @@ class ReactTurn:
             return [(k, w) for k, w in zip(KINDS, self.match.group(2, 4, 6), strict=True) if w is not None]
         return [(u.kind, u.text) for u in self.labels]
 
+    def word_key(self) -> object:
+        """A hashable value; two turns with equal keys have equal :meth:`words` (R005 remembers
+        which words agree with a prompt by it)."""
+        if self._labels is None and self.match is not None:
+            return self.match.group(2, 4, 6)
+        return tuple(self.words())
+
     def _key(self) -> tuple[object, ...]:
         return (
             self.text, self.is_block, self.labels, self.open, self.close, self.separator, self.reply,
