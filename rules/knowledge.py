@@ -26,7 +26,6 @@ from pydantic import Field
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.majority import (
     Missing,
-    PromptVerdicts,
     Tally,
     VoteCollector,
     clean_tally,
@@ -44,7 +43,7 @@ from sftlint.retrieval import (
     placeholder_span,
     prompt_mentions_retrieval,
 )
-from sftlint.rule import Rule, RuleOptions
+from sftlint.rule import PerPrompt, Rule, RuleOptions
 
 TextKind = Literal["retrieval", "system", "user", "assistant", "tool"]
 
@@ -111,8 +110,8 @@ class RagMissing(_KRule):
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
         self.hints = tuple(self.options.prompt_hints)
-        self.mentions_retrieval = PromptVerdicts(
-            lambda prompt: prompt_mentions_retrieval(prompt, self.markers, self.hints)
+        self.mentions_retrieval = PerPrompt(
+            lambda prompt: bool(prompt) and prompt_mentions_retrieval(prompt, self.markers, self.hints)
         )
 
     def map(self, record: Record) -> Tally | None:
@@ -225,23 +224,24 @@ class RagPlaceholder(_KRule):
         self.placeholders = tuple(self.options.placeholders)
         self.longest = max((len(p) for p in self.placeholders), default=0) + 8
 
+    def _may_be_placeholder(self, msg: Message, ctx: Context) -> bool:
+        """Real retrieved text is longer than any placeholder: the common case, decided at once."""
+        return ctx.end - ctx.start <= self.longest or msg.content[ctx.start] in _OPENERS
+
     def check(self, record: Record) -> Iterable[Finding]:
         contexts = message_contexts(record, self.markers)
-        longest = self.longest
         for msg, ctxs in contexts:
             for ctx in ctxs:
-                # Real retrieved text is longer than any placeholder: the common case, decided at once.
-                if ctx.end - ctx.start <= longest or msg.content[ctx.start] in _OPENERS:
+                if self._may_be_placeholder(msg, ctx):
                     return self._report(contexts)
         return ()
 
     def _report(self, contexts: list[tuple[Message, list[Context]]]) -> Iterator[Finding]:
         placeholders = self.placeholders
-        longest = self.longest
         earlier: tuple[Message, Context] | None = None
         for msg, ctxs in contexts:
             for ctx in ctxs:
-                if ctx.end - ctx.start > longest and msg.content[ctx.start] not in _OPENERS:
+                if not self._may_be_placeholder(msg, ctx):
                     span = None
                 else:
                     span = placeholder_span(msg.content, ctx, placeholders)
@@ -308,9 +308,6 @@ def _numberings(record: Record, markers: tuple[str, ...], texts: tuple[str, ...]
     return tuple.__new__(_RecordNumbering, (out, kinds))  # without the namedtuple's Python-level __new__
 
 
-_last_numbering: tuple[Record, str, _RecordNumbering] | None = None
-
-
 class _NumberingRule(_KRule):
     """K101–K104: one analysis per record (shared through the record's memo), each rule
     reporting its own kind of problem; a rule whose kind is absent returns at once."""
@@ -344,15 +341,7 @@ class _NumberingRule(_KRule):
         self.kind_set = frozenset(self.kinds)
 
     def numbering(self, record: Record) -> _RecordNumbering:
-        # The four rules ask for the same record one after another: the last answer is checked
-        # by identity before the record's memo is consulted.
-        global _last_numbering
-        last = _last_numbering
-        if last is not None and last[0] is record and last[1] == self.memo_key:
-            return last[2]
-        found = record.memo(self.memo_key, lambda: _numberings(record, self.markers, self.texts))
-        _last_numbering = (record, self.memo_key, found)
-        return found
+        return record.memo(self.memo_key, lambda: _numberings(record, self.markers, self.texts))
 
     def check(self, record: Record) -> Iterable[Finding]:
         found = self.numbering(record)

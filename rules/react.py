@@ -31,7 +31,6 @@ from pydantic import Field
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.majority import (
     Missing,
-    PromptVerdicts,
     Tally,
     VoteCollector,
     clean_tally,
@@ -53,7 +52,7 @@ from sftlint.react import (
     syntax_from,
 )
 from sftlint.record import Message, Record
-from sftlint.rule import Rule, RuleOptions
+from sftlint.rule import PerPrompt, Rule, RuleOptions
 
 Kind = Literal["thought", "action", "observation"]
 _KIND_ZH = {"thought": "思考/Thought", "action": "动作/Action", "observation": "观察/Observation"}
@@ -181,7 +180,9 @@ class ReactMissing(_ReactRule):
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
-        self.asks_react = PromptVerdicts(lambda prompt: prompt_requests_react(prompt, self.syntax))
+        self.asks_react = PerPrompt(
+            lambda prompt: bool(prompt) and prompt_requests_react(prompt, self.syntax)
+        )
 
     def map(self, record: Record) -> Tally | None:
         opts = self.options
@@ -560,19 +561,14 @@ class ReactLabelMismatch(_ReactRule):
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
         #: per system prompt: the labels it names by step, and the turns' label words seen to agree
-        self._prompts: dict[str, tuple[dict[str, frozenset[str]], set[object]]] = {}
+        self._prompts = PerPrompt(lambda prompt: (_named_by_kind(prompt, self.syntax), set()), limit=256)
 
     def check(self, record: Record) -> Iterable[Finding]:
         msgs = record.messages
         if not msgs or msgs[0].role != "system":
             return ()
         system = msgs[0]
-        known = self._prompts.get(system.content)
-        if known is None:
-            if len(self._prompts) >= 256:  # prompts repeat across a dataset; a few hundred at most
-                self._prompts.clear()
-            known = self._prompts[system.content] = (_named_by_kind(system.content, self.syntax), set())
-        named_by_kind, agreeing = known
+        named_by_kind, agreeing = self._prompts[system.content]
         if not named_by_kind:
             return ()
         blocks = react_facts(record, self.syntax).blocks

@@ -386,7 +386,7 @@ def _record_units(rules: list[Rule]) -> list[RecordUnit]:
         members.append(rule)
     out: list[RecordUnit] = []
     for gate, members in units:
-        if len(members) > 1 or members[0].family is not None:
+        if members[0].family is not None:
             try:
                 gate = type(members[0]).family_gate(members)
             except Exception:

@@ -88,25 +88,6 @@ def lacking_tally(record: Record, forced: bool, having: int, lacking: list[Messa
     )
 
 
-class PromptVerdicts(dict):
-    """Per-rule answers to a question about a system prompt ("does it ask for ReAct?").
-
-    Prompts repeat across a dataset: a plain dict keyed by the prompt is cheaper than an
-    ``lru_cache`` whose key hashes the rule's options too.  Cleared when it holds ``limit``.
-    """
-
-    def __init__(self, question: Callable[[str | None], bool], limit: int = 512) -> None:
-        super().__init__()
-        self.question = question
-        self.limit = limit
-
-    def __missing__(self, prompt: str | None) -> bool:
-        if len(self) >= self.limit:
-            self.clear()
-        answer = self[prompt] = bool(prompt) and self.question(prompt)
-        return answer
-
-
 class VoteCollector:
     """The rules' summary container: the per-file vote, counted as tallies arrive.
 

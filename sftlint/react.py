@@ -173,6 +173,13 @@ _EN_NAMING = r"(?i:\b(?:as|with|called|named|label(?:l)?ed|marked|prefixed|tagge
 _QUOTES_OPEN = "\"'“‘「『【`"
 
 
+#: Groups of :func:`_canonical_pattern`: the block's delimiters and separator, and per step
+#: the label word and the line content after its colon.
+_OPEN, _CLOSE, _SEP = 1, 8, 9
+_STEP_GROUPS = (("thought", 2, 3), ("action", 4, 5), ("observation", 6, 7))
+_WORD_GROUPS = tuple(word for _, word, _ in _STEP_GROUPS)
+
+
 def _canonical_pattern(syntax: ReactSyntax) -> re.Pattern[str] | None:
     """One pattern for the canonical turn: ``<`` thought line, action line, optional observation
     line, ``>``, separator.  Label lines hold no delimiter; a colon inside one (a time, a URL, a
@@ -183,9 +190,8 @@ def _canonical_pattern(syntax: ReactSyntax) -> re.Pattern[str] | None:
     exactly what the general parse would give (a test compares both on every corpus turn).
     None when the syntax has no delimiters or one word labels two steps.
 
-    Groups: 1 open, then the word and the line content of the thought (2, 3), the action (4, 5)
-    and the observation (6, 7), 8 close, 9 separator.  The label's colon is the character
-    before its content.
+    Groups as numbered in :data:`_STEP_GROUPS` and :data:`_OPEN` / ``_CLOSE`` / ``_SEP``; the
+    label's colon is the character before its content.
     """
     words = [w.lower() for ws in syntax.labels().values() for w in ws]
     if not (syntax.block_open and syntax.block_close and syntax.separator) or len(set(words)) < len(words):
@@ -260,14 +266,16 @@ class ReactTurn:
     def words(self) -> list[tuple[str, str]]:
         """``(step, label as written)`` of each label, without building the labels."""
         if self._labels is None and self.match is not None:
-            return [(k, w) for k, w in zip(KINDS, self.match.group(2, 4, 6), strict=True) if w is not None]
+            return [
+                (k, w) for k, w in zip(KINDS, self.match.group(*_WORD_GROUPS), strict=True) if w is not None
+            ]
         return [(u.kind, u.text) for u in self.labels]
 
     def word_key(self) -> object:
         """A hashable value; two turns with equal keys have equal :meth:`words` (R005 remembers
         which words agree with a prompt by it)."""
         if self._labels is None and self.match is not None:
-            return self.match.group(2, 4, 6)
+            return self.match.group(*_WORD_GROUPS)
         return tuple(self.words())
 
     def _key(self) -> tuple[object, ...]:
@@ -536,19 +544,19 @@ def _canonical_turn(text: str, m: re.Match[str], syntax: ReactSyntax) -> ReactTu
     the match when asked for (:func:`_canonical_labels`).  (Positions are read with ``span()``
     per group: ``Match.regs`` builds every pair and costs three times as much.)
     """
-    sep = m.span(9)
-    first, close = m.start(2), m.start(8)
+    sep = m.span(_SEP)
+    first, close = m.start(_WORD_GROUPS[0]), m.start(_CLOSE)
     if text.find(syntax.separator, first) != sep[0]:
         return None
     colon_kinds: frozenset[str] = frozenset()
-    labels = 2 if m.start(6) < 0 else 3
+    labels = 2 if m.start(_WORD_GROUPS[2]) < 0 else 3
     if text.count("：", first, close) + text.count(":", first, close) > labels:
         # Colons inside label lines: none may be a label's own (then the general parse decides),
         # and the steps whose line holds one are the turn's colon kinds (R003 looks at them).
         inside: list[int] = []
         kinds = set()
-        for kind, group in (("thought", 3), ("action", 5), ("observation", 7)):
-            cs, ce = m.span(group)
+        for kind, _word, content in _STEP_GROUPS:
+            cs, ce = m.span(content)
             if cs < 0:
                 break
             found = _colons(text[cs:ce])
@@ -567,7 +575,7 @@ def _canonical_turn(text: str, m: re.Match[str], syntax: ReactSyntax) -> ReactTu
         and text.endswith(syntax.block_close, rs, re_)
     )
     return ReactTurn(
-        text, True, None, m.start(1), close, sep, reply, wrapped, None,
+        text, True, None, m.start(_OPEN), close, sep, reply, wrapped, None,
         0b011 if labels == 2 else 0b111, reply is not None and not wrapped, True, colon_kinds, m,
     )  # fmt: skip
 
@@ -577,7 +585,7 @@ def _canonical_labels(m: re.Match[str]) -> list[LabelUse]:
     end or the close); the label's colon is the character before the content."""
     text = m.string
     uses = []
-    for kind, word, content in (("thought", 2, 3), ("action", 4, 5), ("observation", 6, 7)):
+    for kind, word, content in _STEP_GROUPS:
         start, end = m.span(word)
         if start < 0:
             break
@@ -600,11 +608,6 @@ class ReactFacts(NamedTuple):
     layout_ok: bool = True  # every block is opened, closed, separated and has a reply
     in_order: bool = True  # every block labels its steps in order
     colon_kinds: frozenset[str] = frozenset()  # steps whose label line holds another colon, in any block
-
-    @property
-    def clean(self) -> bool:
-        """No block has a layout, order or colon question for the rules to look at."""
-        return self.layout_ok and self.in_order and not self.colon_kinds
 
 
 def react_facts(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactFacts:

@@ -189,6 +189,25 @@ class Rule:
         return first + "."
 
 
+class PerPrompt(dict):  # type: ignore[type-arg]
+    """A rule's answers about system prompts ("does it ask for ReAct?"), computed once per prompt.
+
+    Prompts repeat across a dataset: a plain dict keyed by the prompt is cheaper than an
+    ``lru_cache`` whose key hashes the rule's options too.  Cleared when it holds ``limit``.
+    """
+
+    def __init__(self, compute: Callable[[Any], Any], limit: int = 512) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, prompt: Any) -> Any:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[prompt] = self.compute(prompt)
+        return value
+
+
 def iter_messages(record: Record, *roles: str) -> Iterator[Message]:
     """Messages of ``record`` with one of ``roles`` (all when none given)."""
     for m in record.messages or ():
