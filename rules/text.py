@@ -61,13 +61,15 @@ class ZhTypo(Rule):
     Reports a likely wrong Chinese character (错别字) and suggests the correction: a classic wrong
     form from a hand-reviewed list (再接再励, 优惠卷, 申情, 验正 …), or a character that no word
     around it accepts while a same- or near-sounding character would make a common word
-    (以经 → 已经).  The span covers exactly the wrong character.
+    (以经 → 已经), or a 的/地/得 that the words around it rule out (玩的很开心 → 玩得很开心,
+    我觉的 → 我觉得, 非常的高兴 → 非常地高兴).  The span covers exactly the wrong character.
 
     ## Why is this bad?
     Typos are noise the model learns to reproduce: an assistant trained on 优惠卷 writes 优惠卷.
     The detector favours precision (a linter that cries wolf is switched off), so it leaves
-    names, rare characters and anything next to Latin letters or digits alone and misses
-    typos that need sentence-level context (在/再, 的/得).
+    names, rare characters and anything next to Latin letters or digits alone, checks 的/地/得
+    only in a few patterns where the neighbours decide (慢慢的恢复, everyday usage, is left
+    alone), and misses typos that need the meaning of the sentence (在/再, 他/她).
 
     ## Example
     ```json
@@ -81,8 +83,9 @@ class ZhTypo(Rule):
 
     ## Options
     `whitelist`: words never reported (product names, jargon): a finding is dropped when its
-    character lies in or next to one of them.  `roles`: which messages are checked (tool output
-    is external data and is not checked by default).
+    character lies in or next to one of them.  `particles`: whether misused 的/地/得 are
+    reported (turn off for transcribed speech or a style that writes 的 throughout).  `roles`:
+    which messages are checked (tool output is external data and is not checked by default).
 
     ## Fix availability
     Sometimes, and always **unsafe**: replacing a character can change the meaning when the
@@ -97,6 +100,7 @@ class ZhTypo(Rule):
 
     class Options(RuleOptions):
         whitelist: list[str] = Field(default_factory=list)
+        particles: bool = True
         roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
 
     def check(self, record: Record) -> Iterator[Finding]:
@@ -104,8 +108,11 @@ class ZhTypo(Rule):
         if not msgs:
             return  # no Chinese: the model is never loaded
         detector = typo_detector(self.options.whitelist)
+        particles = self.options.particles
         for m in msgs:
             for t in detector.detect(m.content):
+                if t.source == "grammar" and not particles:
+                    continue
                 pointer, span, edit = _edit(m, t.start, t.end, t.right)
                 yield self.finding(
                     f"可能的错别字“{t.wrong}”，应为“{t.right}”（{t.before} → {t.after}）",

@@ -199,8 +199,11 @@ def test_real_model_is_cached_on_disk(detector):
     assert any("已" in v for k, v in model["index"].items() if len(k) == 2 and k[1] == "经")
     # the memory-mapped form holds the same facts, one block per prefix or character
     store = Store(store_path())
-    words, _index, _ = store.block("已经")
+    words, _index, _, _classes = store.block("已经")
     assert words["已经"] == model["freq"]["已经"]
+    # word classes for the 的/地/得 patterns: 觉得 is a verb, nouns are not kept
+    assert store.block("觉得")[3]["觉得"] == "v" and "朋友" not in store.block("朋友")[3]
+    assert store.block("说")[5] == model["pos"]["说"] == "v"
     assert store.block("已")[1] == model["char_freq"]["已"]
     assert store.block("经已") is None or "经已" not in store.block("经已")[0]
 

@@ -39,7 +39,7 @@ FLOORS = [
     ("ecspell_odw_test", 0.90, 0.90, 0.12),
     ("ecspell_law_test", 0.85, 0.85, 0.06),
     ("ecspell_med_test", 0.80, 0.85, 0.12),
-    ("sighan14_test", 0.70, 0.72, 0.04),
+    ("sighan14_test", 0.80, 0.80, 0.06),
 ]
 
 
@@ -53,6 +53,13 @@ def test_held_out_precision(setup, name, sent_p, char_p, char_r):
     assert m["cP"] >= char_p, m
     assert m["cR"] >= char_r, m
     assert m["fix"] >= 0.85, m  # a correct detection almost always suggests the right character
+
+
+def test_sighan14_sentence_recall_reaches_the_target(setup):
+    # issue 4 asks for sentence recall >= 0.10 on SIGHAN14; the held-out half measured 0.12
+    bench, csc, detector = setup
+    rows = [r for r in bench.load_tsv(csc / "sighan14_test.tsv") if bench.half(r[0]) == "held-out"]
+    assert bench.evaluate(detector, rows)["sR"] >= 0.10
 
 
 def test_clean_sentences_are_rarely_flagged(setup):

@@ -43,10 +43,11 @@ import copy
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sftlint.text.particles import particle_typos
 from sftlint.text.typo_data import CURATED, SURNAMES, VARIANT_PAIRS
 from sftlint.text.typo_store import Store
 from sftlint.text.zh import HAN_RUN
@@ -134,7 +135,8 @@ class Typo:
     """A likely wrong character: ``text[start:end]`` should read ``right``.
 
     ``before``/``after`` show the word it belongs to (优惠卷 -> 优惠券);
-    ``source`` is ``"list"`` for the curated list, ``"model"`` otherwise.
+    ``source`` is ``"list"`` for the curated list, ``"grammar"`` for a misused 的/地/得
+    (:mod:`sftlint.text.particles`), ``"model"`` otherwise.
     """
 
     start: int
@@ -201,6 +203,7 @@ class _Lazy:
             "readings": {},
             "fuzzy": {},
             "alone": {},
+            "pos": {},
         }
         self.probed: set[str] = set()
         self.full: dict[str, Any] | None = None
@@ -220,11 +223,13 @@ class _Lazy:
         freq = t["freq"]
         for key, block in self.store.blocks(new):
             if len(key) == 1:
-                single, t["char_freq"][key], t["readings"][key], t["fuzzy"][key], t["alone"][key] = block
+                single, t["char_freq"][key], t["readings"][key], t["fuzzy"][key], t["alone"][key], cls = block
                 if single is not None:
                     freq[key] = single
+                if cls:
+                    t["pos"][key] = cls
                 continue
-            words, index, proper = block
+            words, index, proper, classes = block
             if words:
                 freq.update(words)
                 t["prefix2"].add(key)
@@ -232,6 +237,8 @@ class _Lazy:
                 t["index"].update(index)
             if proper:
                 t["proper"].update(proper)
+            if classes:
+                t["pos"].update(classes)
 
 
 def _no_need(s: str) -> None:
@@ -325,6 +332,7 @@ class TypoDetector:
         self.alone: dict[str, float] = model["alone"]
         self.proper: frozenset[str] | set[str] = model["proper"]
         self.prefix2: frozenset[str] | set[str] = model["prefix2"]
+        self.pos: dict[str, str] = model["pos"]
 
     # ------------------------------------------------------------------ API
     def detect(self, text: str) -> tuple[Typo, ...]:
@@ -366,7 +374,18 @@ class TypoDetector:
                     continue
                 for typo in self._scan_run(run, off, _alnum_neighbours(text, off, off + len(run))):
                     found.setdefault(typo.start, typo)
+                for typo in self._particles(run, off):
+                    found.setdefault(typo.start, typo)
         return [found[k] for k in sorted(found)]
+
+    def _particles(self, run: str, off: int) -> Iterator[Typo]:
+        """Misused 的/地/得 (:mod:`sftlint.text.particles`), as typos of source ``"grammar"``."""
+        pos = self.pos
+        for i, right, before, after in particle_typos(run, self._ends, lambda w: pos.get(w, "")):
+            yield Typo(off + i, off + i + 1, run[i], right, before, after, 99.0, "grammar")
+
+    def _ends(self, s: str) -> list[int]:
+        return self._segment(s)[1]
 
     def _masked(self, text: str) -> set[int]:
         out: set[int] = set()

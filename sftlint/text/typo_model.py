@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from sftlint.text.cache import cache_key, cache_path, load_or_build, remove_others
+from sftlint.text.particles import VERBAL_TAGS
 from sftlint.text.typo_data import MODERN_WORDS
 from sftlint.text.typo_store import Store, write_store
 from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
-MODEL_VERSION = 10
+MODEL_VERSION = 11
 #: The package data files the model is built from (their size and mtime key the cache).
 SOURCES = (
     ("jieba", "dict.txt"),
@@ -59,6 +60,8 @@ MODERN_FREQ = 500
 #: jieba part-of-speech tags of proper nouns, and the frequency below which they count as rare.
 PROPER_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 PROPER_MAX_FREQ = 100
+#: Word classes kept for the 的/地/得 patterns (:mod:`sftlint.text.particles`).
+POS_KEPT = VERBAL_TAGS | {"r"}
 
 _EXACT_BASE = 0xE000  # private-use code points for exact syllables
 _FUZZY_BASE = 0xE800  # ... and for fuzzy syllable classes
@@ -146,9 +149,10 @@ def _write_store(model: dict[str, Any], path: Path) -> None:
 def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], Iterator[tuple[str, Any]], int]:
     """The store's blocks of a whole model, made one at a time: ``(meta, blocks, count)``.
 
-    A two-character prefix's block is ``(words, homophone-index keys, rare proper nouns)``
-    starting with it; a character's block is ``(its count as a one-character word or None,
-    its summed count in words, readings, fuzzy readings, how often it stands alone)``.
+    A two-character prefix's block is ``(words, homophone-index keys, rare proper nouns,
+    word classes)`` starting with it; a character's block is ``(its count as a one-character
+    word or None, its summed count in words, readings, fuzzy readings, how often it stands
+    alone, its word class)``.
     Sorted key lists group the strings by prefix, so only one block exists at a time.
     """
     freq: dict[str, int] = model["freq"]
@@ -157,6 +161,7 @@ def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], Iterator[tuple[
     words = sorted(w for w in freq if len(w) >= 2)
     keys = sorted(index)
     proper = sorted(model["proper"])
+    pos: dict[str, str] = model["pos"]
     prefixes = sorted({w[:2] for w in words} | {k[:2] for k in keys})
     chars: dict[str, int] = model["char_freq"]
 
@@ -177,10 +182,21 @@ def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], Iterator[tuple[
             while pi < len(proper) and proper[pi][:2] == p:
                 names.append(proper[pi])
                 pi += 1
-            yield p, (block_words, block_index, tuple(names))
+            classes = {w: pos[w] for w in block_words if w in pos}
+            yield p, (block_words, block_index, tuple(names), classes)
         readings, fuzzy, alone = model["readings"], model["fuzzy"], model["alone"]
         for ch, cf in chars.items():
-            yield ch, (freq.get(ch), cf, readings.get(ch, ""), fuzzy.get(ch, ""), alone.get(ch, 0.25))
+            yield (
+                ch,
+                (
+                    freq.get(ch),
+                    cf,
+                    readings.get(ch, ""),
+                    fuzzy.get(ch, ""),
+                    alone.get(ch, 0.25),
+                    pos.get(ch, ""),
+                ),
+            )
 
     return meta, blocks(), len(prefixes) + len(chars)
 
@@ -238,6 +254,9 @@ def build_model() -> dict[str, Any]:
         and t in PROPER_TAGS
         and MIN_INDEX_FREQ <= freq.get(w, 0) < PROPER_MAX_FREQ
     )
+    # Word classes the 的/地/得 patterns ask about (verbs, adjectives, adverbs,
+    # pronouns); nouns, names and idioms, most of the dictionary, are left out.
+    pos = {w: t for w, t in tags.items() if t in POS_KEPT}
     for word in MODERN_WORDS:
         if _is_han_word(word):
             freq.setdefault(word, MODERN_FREQ)
@@ -355,5 +374,6 @@ def build_model() -> dict[str, Any]:
         "fuzzy": fuzzy_codes,
         "char_freq": char_freq,
         "proper": proper,
+        "pos": pos,
         "syllables": {c: s for s, c in syllables.items()},
     }
