@@ -27,6 +27,7 @@ word boundaries on both sides of the particle, so a particle inside a word
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 #: Word classes (jieba's tags) that read as a verb or an adjective after the particle.
@@ -72,6 +73,9 @@ DE_VERB_PREV = frozenset("我你他她它们也都还就总真不很再才却又
 #: What may follow 真得 when it means 真的.
 REALLY_NEXT = frozenset({"很", "非常", "太", "是", "好", "挺", "十分", "特别", "不错"})
 
+_PARTICLE = re.compile("[的得]")
+_DEGREE_FIRST = frozenset(w[0] for w in DEGREE_WORDS)
+_REALLY_FIRST = frozenset(w[0] for w in REALLY_NEXT)
 #: Characters of context on each side that the segmentation sees.
 WINDOW = 5
 
@@ -110,13 +114,16 @@ def _tokens(run: str, i: int, segment: Segment) -> tuple[str, str, str] | None:
 
 def _wanted(run: str, i: int) -> bool:
     """A cheap test on the characters alone: could any pattern apply at ``run[i]``?"""
-    c = run[i]
-    prev = run[i - 1] if i else ""
-    if not prev:
-        return False
+    c, prev, nxt = run[i], run[i - 1], run[i + 1 : i + 2]
     if c == "得":
-        return prev == "真" or (i >= 2 and run[i - 2] == prev)  # 真得, or a reduplication ends here
-    return run[max(0, i - 2) : i] in DEGREE or prev in COMPLEMENT_VERBS or prev in DE_VERBS
+        if i >= 2 and run[i - 2] == prev:
+            return True  # a reduplication ends here (好好得, 认认真真得)
+        return prev == "真" and nxt in _REALLY_FIRST
+    if run[max(0, i - 2) : i] in DEGREE:
+        return True
+    if prev in COMPLEMENT_VERBS:
+        return nxt in _DEGREE_FIRST
+    return prev in DE_VERBS and i >= 2 and run[i - 2] in DE_VERB_PREV
 
 
 def particle_typos(run: str, segment: Segment, tag: Tag) -> Iterator[tuple[int, str, str, str]]:
@@ -126,8 +133,10 @@ def particle_typos(run: str, segment: Segment, tag: Tag) -> Iterator[tuple[int, 
     segmentation); ``tag`` gives a word's class (jieba's tag, "" if unknown
     or a noun).
     """
-    for i, c in enumerate(run):
-        if c not in "的得" or not _wanted(run, i):
+    for m in _PARTICLE.finditer(run, 1):
+        i = m.start()
+        c = run[i]
+        if not _wanted(run, i):
             continue
         toks = _tokens(run, i, segment)
         if toks is None:

@@ -19,7 +19,8 @@ switched off):
    ``bench/typo.py`` and docs/benchmarks.md), decides.
 
 Hard filters come first and keep precision up: rare characters (names,
-terms of art), characters that stand alone by grammar (吗, 的), characters
+terms of art; a less rare one only for an exact homophone making a common
+word), characters that stand alone by grammar (吗, 的), characters
 next to Latin letters or digits (T恤), and corrections into rare words are
 never reported.
 
@@ -55,7 +56,13 @@ from sftlint.text.zh import HAN_RUN
 #: Characters of context on each side used when scoring a proposal.
 CONTEXT = 5
 #: Characters rarer than this (summed jieba counts of the words holding them) are never suspects.
+MIN_RARE_CHAR_FREQ = 500
+#: Characters rarer than this are suspects only for an exact homophone making a common word
+#: (正雀 -> 正确, 采购应当醋进 -> 促进): names and terms of art hold rare characters, so
+#: they need the stronger evidence.
 MIN_CHAR_FREQ = 3000
+#: How common (log jieba count) the word a correction of a rare character makes must be.
+RARE_MIN_LOG_WORD = 8.0
 #: Characters that stand alone at least this often (jieba's HMM) are never suspects.
 MAX_ALONE = 0.8
 #: A correction must make a word at least this common (jieba count).
@@ -515,7 +522,9 @@ class TypoDetector:
         c = run[i]
         # Rare characters are left alone: they are names, terms of art
         # (疣, 蛎, 唑) or deliberate, and an IME rarely offers them by mistake.
-        if self.char_freq.get(c, 0) < MIN_CHAR_FREQ:
+        # Less rare ones only for the strongest evidence (below).
+        cf_c = self.char_freq.get(c, 0)
+        if cf_c < MIN_RARE_CHAR_FREQ:
             return []
         # Function characters that nearly always stand alone (吗, 的, 了) are
         # alone by grammar, not because a word broke.
@@ -549,6 +558,8 @@ class TypoDetector:
         scored.sort(key=lambda x: -x[0])
         gain, r, exact, word, ws, we, f, wmax = scored[0]
         if gain < MIN_GAIN:
+            return []
+        if cf_c < MIN_CHAR_FREQ and (not exact or math.log1p(f) < RARE_MIN_LOG_WORD):
             return []
         second = scored[1][0] if len(scored) > 1 else -20.0
         cf = self.char_freq
