@@ -38,6 +38,8 @@ CUSTOMER_SERVICE_TYPOS = [
     ("非常报歉给您带来不便。", "报", "抱", "抱歉"),
     ("请核对您的收获地址是否正确，稍侯为您发货。", "获", "货", "收货地址"),
     ("这个商品现在有货，您可以放心购卖。", "卖", "买", "购买"),
+    ("我门已经为您安排发货，请耐心等待。", "门", "们", "我们"),
+    ("这家店我在也不来了，客服太慢。", "在", "再", "再也不"),
     ("您的快递员已经把包裹送到驿站了，请尽快去取，不要迫不急待地拆开检查。", "急", "及", "迫不及待"),
 ]
 
@@ -90,6 +92,9 @@ def test_clean_customer_service_dialogues_get_no_typo(detector):
         "可以经过这条路。",  # 以经 straddles 可以|经过
         "检验正确后再发货。",  # 验正 straddles 检验|正确
         "经验正是我们需要的。",  # 验正 straddles 经验|正是
+        "现在也不晚，您可以重新下单。",  # 在也不 straddles 现在|也不
+        "客服正在加上备注，请稍等。",  # 在加上 straddles 正在|加上
+        "请到我门口的快递柜取件。",  # 我门 straddles 我|门口
     ],
 )
 def test_curated_forms_straddling_a_word_boundary_are_legal(detector, text):
