@@ -318,3 +318,31 @@ def test_line_cache_is_bounded_by_characters():
     assert cache.get("第0行的文字内容") is None
     cache.put("长" * 60, ())  # longer than an eighth of the budget: not kept
     assert cache.get("长" * 60) is None
+
+
+# -- less rare characters: exact homophones only, never name characters ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong", "right"),
+    [
+        ("请您核对收货信息是否正雀。", "雀", "确"),
+        ("我们会尽快为您澈销这笔订单。", "澈", "撤"),
+        ("平台应当醋进商家提升服务。", "醋", "促"),
+    ],
+)
+def test_less_rare_characters_with_an_exact_homophone_are_found(detector, text, wrong, right):
+    assert detector.char_freq[wrong] < 3000  # below the common-character bar
+    assert [(t.wrong, t.right) for t in detector.detect(text)] == [(wrong, right)]
+
+
+NAMES = ["请联系客服鲍玉慧女士处理。", "本店由邢福义老师推荐。", "售后专员巫昌祯会联系您。"]
+
+
+def test_rare_name_characters_are_never_suspects(detector):
+    assert all(detector.detect(t) == () for t in NAMES)
+    # what keeps them quiet is the name-character table: without it each would read as a typo
+    # (鲍玉 -> 宝玉, 邢福 -> 幸福, 巫昌 -> 武昌)
+    bare = TypoDetector(mode="full")
+    bare.name_chars = frozenset()
+    assert all(len(bare.detect(t)) == 1 for t in NAMES)

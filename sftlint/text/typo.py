@@ -340,6 +340,7 @@ class TypoDetector:
         self.proper: frozenset[str] | set[str] = model["proper"]
         self.prefix2: frozenset[str] | set[str] = model["prefix2"]
         self.pos: dict[str, str] = model["pos"]
+        self.name_chars = frozenset(model["name_chars"])
 
     # ------------------------------------------------------------------ API
     def detect(self, text: str) -> tuple[Typo, ...]:
@@ -522,9 +523,10 @@ class TypoDetector:
         c = run[i]
         # Rare characters are left alone: they are names, terms of art
         # (疣, 蛎, 唑) or deliberate, and an IME rarely offers them by mistake.
-        # Less rare ones only for the strongest evidence (below).
+        # Less rare ones only for the strongest evidence (below), and never when
+        # they are name characters (鲍, 邢: 鲍玉慧 is not 宝玉).
         cf_c = self.char_freq.get(c, 0)
-        if cf_c < MIN_RARE_CHAR_FREQ:
+        if cf_c < MIN_RARE_CHAR_FREQ or (cf_c < MIN_CHAR_FREQ and c in self.name_chars):
             return []
         # Function characters that nearly always stand alone (吗, 的, 了) are
         # alone by grammar, not because a word broke.

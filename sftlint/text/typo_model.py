@@ -39,7 +39,7 @@ from sftlint.text.typo_store import Store, write_store
 from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
-MODEL_VERSION = 11
+MODEL_VERSION = 12
 #: The package data files the model is built from (their size and mtime key the cache).
 SOURCES = (
     ("jieba", "dict.txt"),
@@ -60,6 +60,9 @@ MODERN_FREQ = 500
 #: jieba part-of-speech tags of proper nouns, and the frequency below which they count as rare.
 PROPER_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 PROPER_MAX_FREQ = 100
+#: A character that begins this many names, or whose dictionary words are at least this
+#: share names, is a name character (:func:`_name_chars`).
+NAME_STARTS, NAME_SHARE = 10, 0.5
 #: Word classes kept for the 的/地/得 patterns (:mod:`sftlint.text.particles`).
 POS_KEPT = VERBAL_TAGS | {"r"}
 
@@ -157,7 +160,7 @@ def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], Iterator[tuple[
     """
     freq: dict[str, int] = model["freq"]
     index: dict[str, str] = model["index"]
-    meta = {"version": model["version"], "total": model["total"]}
+    meta = {"version": model["version"], "total": model["total"], "name_chars": model["name_chars"]}
     words = sorted(w for w in freq if len(w) >= 2)
     keys = sorted(index)
     proper = sorted(model["proper"])
@@ -229,6 +232,33 @@ def _alone_shares(emit: dict[str, dict[str, float]], chars: Iterable[str]) -> di
     return out
 
 
+def _name_chars(tags: dict[str, str]) -> str:
+    """Characters of personal names (鲍, 邢, 巫): they begin many of the dictionary's
+    names (tag ``nr*``), or most dictionary words holding them are names.
+
+    A rare character of a name is never a typo suspect, whatever homophone
+    would make a word of it (鲍玉慧 is not 宝玉).
+    """
+    starts: dict[str, int] = {}
+    in_names: dict[str, int] = {}
+    in_words: dict[str, int] = {}
+    for word, tag in tags.items():
+        name = tag.startswith("nr")
+        if name:
+            starts[word[0]] = starts.get(word[0], 0) + 1
+        for ch in set(word):
+            in_words[ch] = in_words.get(ch, 0) + 1
+            if name:
+                in_names[ch] = in_names.get(ch, 0) + 1
+    return "".join(
+        sorted(
+            ch
+            for ch, n in in_words.items()
+            if starts.get(ch, 0) >= NAME_STARTS or (n >= 5 and in_names.get(ch, 0) >= NAME_SHARE * n)
+        )
+    )
+
+
 def build_model() -> dict[str, Any]:
     """Build every table the detector needs from the packages' own data files."""
     freq: dict[str, int] = {}
@@ -254,6 +284,7 @@ def build_model() -> dict[str, Any]:
         and t in PROPER_TAGS
         and MIN_INDEX_FREQ <= freq.get(w, 0) < PROPER_MAX_FREQ
     )
+    name_chars = _name_chars(tags)
     # Word classes the 的/地/得 patterns ask about (verbs, adjectives, adverbs,
     # pronouns); nouns, names and idioms, most of the dictionary, are left out.
     pos = {w: t for w, t in tags.items() if t in POS_KEPT}
@@ -375,5 +406,6 @@ def build_model() -> dict[str, Any]:
         "char_freq": char_freq,
         "proper": proper,
         "pos": pos,
+        "name_chars": name_chars,
         "syllables": {c: s for s, c in syllables.items()},
     }
