@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sftlint.text import cache as cache_mod
+from sftlint.text import typo as typo_module
 from sftlint.text.typo import TypoDetector
 from sftlint.text.typo_data import CURATED
 from sftlint.text.typo_store import Store, write_store
@@ -346,3 +347,14 @@ def test_rare_name_characters_are_never_suspects(detector):
     bare = TypoDetector(mode="full")
     bare.name_chars = frozenset()
     assert all(len(bare.detect(t)) == 1 for t in NAMES)
+
+
+def test_rival_readings_of_a_broken_pair_are_not_reported(monkeypatch):
+    # 医元: 医 -> 亿 makes 亿元, 元 -> 院 makes 医院; each keeps the other's character and
+    # they gain about as much, so the detector cannot tell which character is wrong
+    text = "您的情况需要到医元诊疗，明确诊断后再用药。"
+    assert TypoDetector(mode="full").detect(text) == ()
+    # a clear winner is still reported: 修息 -> 休息 gains far more than 息 -> 习 (修习)
+    assert [(t.wrong, t.right) for t in TypoDetector(mode="full").detect("请注意修息。")] == [("修", "休")]
+    monkeypatch.setattr(typo_module, "RIVAL_MARGIN", float("-inf"))  # the rule off
+    assert [(t.wrong, t.right) for t in TypoDetector(mode="full").detect(text)] == [("医", "亿")]

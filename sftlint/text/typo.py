@@ -73,6 +73,9 @@ MAX_PROPOSALS = 4
 SEG_MAX_WORD = 5
 #: Proposals that raise the log-probability less than this are not considered.
 MIN_GAIN = 5.0
+#: Two neighbouring corrections that each keep the other's character (医元: 亿元 or 医院)
+#: are both dropped unless one gains this many nats more (chosen on the tune half).
+RIVAL_MARGIN = 1.25
 #: Blocks read from the store after which the whole model is loaded instead (reading a
 #: block costs a few microseconds, loading the whole model a few tenths of a second).
 SWITCH_BLOCKS = 10_000
@@ -581,7 +584,7 @@ class TypoDetector:
             "alone": self._alone(c),
             "proper": 1.0 if (wmax in self.proper or word in self.proper) else 0.0,
         }
-        return [{"i": i, "right": r, "before": run[ws:we], "after": word, "feats": feats}]
+        return [{"i": i, "right": r, "before": run[ws:we], "after": word, "span": (ws, we), "feats": feats}]
 
     def _alone(self, ch: str) -> float:
         """How often ``ch`` stands alone as a one-character word (jieba's HMM, 0..1).
@@ -614,6 +617,10 @@ class TypoDetector:
             c["feats"]["rival"] = max(
                 (o["feats"]["gain"] for o in cands if o is not c and abs(o["i"] - c["i"]) == 1), default=0.0
             )
+        # When the neighbour's correction makes a word that keeps this character as
+        # written (亿元 for 医元 against 医院) and gains nearly as much, the two are
+        # rival readings of one broken pair and neither is reported.
+        cands = [c for c in cands if not any(self._rivals(c, o) for o in cands)]
         cands.sort(key=lambda c: -c["feats"]["gain"])
         accepted: list[dict[str, Any]] = []
         fixed = list(run)
@@ -630,6 +637,16 @@ class TypoDetector:
             accepted.append(cand)
             fixed[i] = cand["right"]
         return accepted
+
+    @staticmethod
+    def _rivals(c: dict[str, Any], o: dict[str, Any]) -> bool:
+        """Whether ``o`` (next to ``c``) is a correction as good as ``c`` that keeps ``c``'s character."""
+        i = c["i"]
+        return (
+            abs(o["i"] - i) == 1
+            and o["span"][0] <= i < o["span"][1]
+            and c["feats"]["gain"] - o["feats"]["gain"] < RIVAL_MARGIN
+        )
 
     def _scan_run(self, run: str, off: int, adj: tuple[bool, bool] = (False, False)) -> list[Typo]:
         out = []
