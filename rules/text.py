@@ -114,8 +114,9 @@ class ZhTypo(Rule):
                 if t.source == "grammar" and not particles:
                     continue
                 pointer, span, edit = _edit(m, t.start, t.end, t.right)
+                kind = "的/地/得用错" if t.source == "grammar" else "可能的错别字"
                 yield self.finding(
-                    f"可能的错别字“{t.wrong}”，应为“{t.right}”（{t.before} → {t.after}）",
+                    f"{kind}“{t.wrong}”，应为“{t.right}”（{t.before} → {t.after}）",
                     pointer=pointer,
                     span=span,
                     fix=Fix(f"将“{t.wrong}”改为“{t.right}”", (edit,), "unsafe"),

@@ -95,6 +95,6 @@ def test_particles_option_turns_the_patterns_off():
         return [d for d in sftlint.lint([record], select=["T001"], **kw) if d.code == "T001"]
 
     (d,) = t001()
-    assert d.message == "可能的错别字“的”，应为“得”（觉的这 → 觉得这）"
+    assert d.message == "的/地/得用错“的”，应为“得”（觉的这 → 觉得这）"
     assert d.pointer == "/messages/0/content" and d.span == (2, 3) and d.data["source"] == "grammar"
     assert t001(options={"zh-typo": {"particles": False}}) == []
