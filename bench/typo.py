@@ -5,6 +5,7 @@ Usage (from the repository root)::
     python bench/typo.py                      # held-out half + whole sets
     python bench/typo.py --split all          # only the whole sets
     python bench/typo.py --data ../shared/data/csc
+    python bench/typo.py --extra sighan2015_test.tsv   # an independent set, reported whole
 
 For each ``*.tsv`` set (``n_errors<TAB>source<TAB>target``) it prints detection
 precision and recall at sentence and character level; for
@@ -51,9 +52,13 @@ def half(text: str) -> str:
 
 
 def load_tsv(path: Path) -> list[tuple[str, str]]:
+    """``(source, target)`` pairs of equal length from ``n_errors<TAB>source<TAB>target``
+    lines, or from ``source<TAB>target`` lines (pycorrector's SIGHAN15 file)."""
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
+        if len(parts) == 2:
+            parts = ["", *parts]
         if len(parts) >= 3 and len(parts[1]) == len(parts[2]):
             rows.append((parts[1], parts[2]))
     return rows
@@ -178,6 +183,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=("held-out", "tune", "all", "both"), default="both")
     ap.add_argument("--threshold", type=float, default=None, help="override the decision threshold")
     ap.add_argument("--no-startup", action="store_true", help="skip the cold/warm start measurement")
+    ap.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        help="another TSV set, never tuned on, reported whole (split 'extra'); repeatable",
+    )
+    ap.add_argument(
+        "--extra-clean",
+        type=Path,
+        action="append",
+        default=[],
+        help="a plain-text file of edited Chinese, one sentence per line: share of sentences flagged",
+    )
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(f"no data at {args.data}", file=sys.stderr)
@@ -213,6 +232,18 @@ def main(argv: list[str] | None = None) -> int:
                     f"{name:22s} {split:8s} {m['n']:5d} {m['flagged']:4d} {m['sP']:6.3f} {m['sR']:6.3f} "
                     f"{m['cP']:6.3f} {m['cR']:6.3f} {m['fix']:5.2f} {m['sP_binary']:6.3f} {m['sP_exact']:6.3f} {m['sR_exact']:6.3f}"
                 )
+    for path in args.extra:
+        m = evaluate(detector, load_tsv(path))
+        print(
+            f"{path.stem:22s} {'extra':8s} {m['n']:5d} {m['flagged']:4d} {m['sP']:6.3f} {m['sR']:6.3f} "
+            f"{m['cP']:6.3f} {m['cR']:6.3f} {m['fix']:5.2f} {m['sP_binary']:6.3f} {m['sP_exact']:6.3f} {m['sR_exact']:6.3f}"
+        )
+    for path in args.extra_clean:
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if HAN_RUN.search(ln)]
+        m = evaluate(detector, [(ln, ln) for ln in lines])
+        print(
+            f"{path.stem:22s} {'extra':8s} {m['n']:5d} {m['flagged']:4d}  flagged {m['flag_rate'] * 100:.2f}% of clean sentences"
+        )
     texts = [s for rows in sets.values() for s, _ in rows]
     typo_cps, jieba_cps, cached_cps = speed(lambda: TypoDetector(threshold=args.threshold), texts)
     print(

@@ -205,7 +205,7 @@ def test_real_model_is_cached_on_disk(detector):
     assert any("已" in v for k, v in model["index"].items() if len(k) == 2 and k[1] == "经")
     # the memory-mapped form holds the same facts, one block per prefix or character
     store = Store(store_path())
-    words, _index, _, _classes = store.block("已经")
+    words, _index, _, _classes, _people = store.block("已经")
     assert words["已经"] == model["freq"]["已经"]
     # word classes for the 的/地/得 patterns: 觉得 is a verb, nouns are not kept
     assert store.block("觉得")[3]["觉得"] == "v" and "朋友" not in store.block("朋友")[3]
@@ -358,3 +358,14 @@ def test_rival_readings_of_a_broken_pair_are_not_reported(monkeypatch):
     assert [(t.wrong, t.right) for t in TypoDetector(mode="full").detect("请注意修息。")] == [("修", "休")]
     monkeypatch.setattr(typo_module, "RIVAL_MARGIN", float("-inf"))  # the rule off
     assert [(t.wrong, t.right) for t in TypoDetector(mode="full").detect(text)] == [("医", "亿")]
+
+
+PEOPLE = ["您好，客服专员王志俊为您服务。", "快递员陆国梁已经联系过您了。", "这单由刘永亮师傅上门安装。"]
+
+
+def test_a_correction_into_another_persons_name_is_not_reported(detector):
+    assert all(detector.detect(t) == () for t in PEOPLE)
+    # the personal-name table is what keeps them quiet (王志俊 -> 王志军, 陆国梁 -> 刘国梁 ...)
+    bare = TypoDetector(mode="full")
+    bare.persons = frozenset()
+    assert [len(bare.detect(t)) for t in PEOPLE] == [1, 1, 1]

@@ -214,6 +214,7 @@ class _Lazy:
             "fuzzy": {},
             "alone": {},
             "pos": {},
+            "persons": set(),
         }
         self.probed: set[str] = set()
         self.full: dict[str, Any] | None = None
@@ -239,7 +240,7 @@ class _Lazy:
                 if cls:
                     t["pos"][key] = cls
                 continue
-            words, index, proper, classes = block
+            words, index, proper, classes, people = block
             if words:
                 freq.update(words)
                 t["prefix2"].add(key)
@@ -249,6 +250,8 @@ class _Lazy:
                 t["proper"].update(proper)
             if classes:
                 t["pos"].update(classes)
+            if people:
+                t["persons"].update(people)
 
 
 def _no_need(s: str) -> None:
@@ -344,6 +347,7 @@ class TypoDetector:
         self.prefix2: frozenset[str] | set[str] = model["prefix2"]
         self.pos: dict[str, str] = model["pos"]
         self.name_chars = frozenset(model["name_chars"])
+        self.persons: frozenset[str] | set[str] = model["persons"]
 
     # ------------------------------------------------------------------ API
     def detect(self, text: str) -> tuple[Typo, ...]:
@@ -562,8 +566,8 @@ class TypoDetector:
             scored.append((lp - base, r, exact, ctx2[st:e], st + a, e + a, f, wmax))
         scored.sort(key=lambda x: -x[0])
         gain, r, exact, word, ws, we, f, wmax = scored[0]
-        if gain < MIN_GAIN:
-            return []
+        if gain < MIN_GAIN or word in self.persons:
+            return []  # too little gain, or the correction makes another person's name (王志俊 -> 王志军)
         if cf_c < MIN_CHAR_FREQ and (not exact or math.log1p(f) < RARE_MIN_LOG_WORD):
             return []
         second = scored[1][0] if len(scored) > 1 else -20.0

@@ -34,12 +34,12 @@ from typing import Any
 
 from sftlint.text.cache import cache_key, cache_path, load_or_build, remove_others
 from sftlint.text.particles import VERBAL_TAGS
-from sftlint.text.typo_data import MODERN_WORDS
+from sftlint.text.typo_data import MODERN_WORDS, SURNAMES
 from sftlint.text.typo_store import Store, write_store
 from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
-MODEL_VERSION = 12
+MODEL_VERSION = 13
 #: The package data files the model is built from (their size and mtime key the cache).
 SOURCES = (
     ("jieba", "dict.txt"),
@@ -153,7 +153,7 @@ def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], Iterator[tuple[
     """The store's blocks of a whole model, made one at a time: ``(meta, blocks, count)``.
 
     A two-character prefix's block is ``(words, homophone-index keys, rare proper nouns,
-    word classes)`` starting with it; a character's block is ``(its count as a one-character
+    word classes, personal names)`` starting with it; a character's block is ``(its count as a one-character
     word or None, its summed count in words, readings, fuzzy readings, how often it stands
     alone, its word class)``.
     Sorted key lists group the strings by prefix, so only one block exists at a time.
@@ -165,6 +165,7 @@ def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], Iterator[tuple[
     keys = sorted(index)
     proper = sorted(model["proper"])
     pos: dict[str, str] = model["pos"]
+    persons: frozenset[str] = model["persons"]
     prefixes = sorted({w[:2] for w in words} | {k[:2] for k in keys})
     chars: dict[str, int] = model["char_freq"]
 
@@ -186,7 +187,8 @@ def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], Iterator[tuple[
                 names.append(proper[pi])
                 pi += 1
             classes = {w: pos[w] for w in block_words if w in pos}
-            yield p, (block_words, block_index, tuple(names), classes)
+            people = tuple(w for w in block_words if w in persons)
+            yield p, (block_words, block_index, tuple(names), classes, people)
         readings, fuzzy, alone = model["readings"], model["fuzzy"], model["alone"]
         for ch, cf in chars.items():
             yield (
@@ -285,6 +287,9 @@ def build_model() -> dict[str, Any]:
         and MIN_INDEX_FREQ <= freq.get(w, 0) < PROPER_MAX_FREQ
     )
     name_chars = _name_chars(tags)
+    # Personal names of the shape surname + two characters (王志军, 刘国梁): a
+    # correction that makes one is another name far more often than a typo (王志俊).
+    persons = frozenset(w for w, t in tags.items() if len(w) == 3 and t.startswith("nr") and w[0] in SURNAMES)
     # Word classes the 的/地/得 patterns ask about (verbs, adjectives, adverbs,
     # pronouns); nouns, names and idioms, most of the dictionary, are left out.
     pos = {w: t for w, t in tags.items() if t in POS_KEPT}
@@ -407,5 +412,6 @@ def build_model() -> dict[str, Any]:
         "proper": proper,
         "pos": pos,
         "name_chars": name_chars,
+        "persons": persons,
         "syllables": {c: s for s, c in syllables.items()},
     }
