@@ -269,8 +269,17 @@ def test_a_damaged_store_file_is_rewritten_from_the_cached_model(monkeypatch, tm
 def test_lazy_and_whole_model_give_the_same_findings(detector):
     whole = TypoDetector(mode="full")
     lazy = TypoDetector(mode="lazy")
+    # the later tables too: word classes (的/地/得), name characters, personal names, rare characters
+    later = [
+        "上次去乐园玩的很开心。",
+        "我觉的这款耳机一般。",
+        "请您好好得检查一下。",
+        "请您核对信息是否正雀。",
+    ]
     texts = _clean_turns() + [t for t, *_ in CUSTOMER_SERVICE_TYPOS] + ["这件衣服很票亮，我很喜欢。"]
+    texts += later + NAMES + PEOPLE
     assert [whole.detect(t) for t in texts] == [lazy.detect(t) for t in texts]
+    assert all(len(lazy.detect(t)) == 1 for t in later)
     assert whole.mode == "full" and whole.blocks_read() == 0
     assert lazy.mode == "lazy" and 0 < lazy.blocks_read() < lazy._lazy.store.count // 20
 
