@@ -378,3 +378,16 @@ def test_a_correction_into_another_persons_name_is_not_reported(detector):
     bare = TypoDetector(mode="full")
     bare.persons = frozenset()
     assert [len(bare.detect(t)) for t in PEOPLE] == [1, 1, 1]
+
+
+def test_lengthening_an_intact_word_needs_stronger_evidence(monkeypatch):
+    # 怎么 + 养 -> 怎么样 and 北京 + 乘 -> 北京城 only grow a word the text already has, by a
+    # character that is a word itself; 国务员 -> 国务院 also grows 国务, but by far more evidence
+    legal = ["这本书教孩子怎么养宠物。", "我们到北京乘长途汽车回家。"]
+    typo = "请把材料交到国务员办公厅。"
+    det = TypoDetector(mode="full")
+    assert [det.detect(t) for t in legal] == [(), ()]
+    assert [(t.wrong, t.right) for t in det.detect(typo)] == [("员", "院")]
+    monkeypatch.setattr(typo_module, "EXTENSION_EXTRA", 0.0)  # the rule off: both are reported
+    bare = TypoDetector(mode="full")
+    assert [len(bare.detect(t)) for t in legal] == [1, 1]
