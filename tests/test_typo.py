@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -178,16 +180,29 @@ def test_load_or_build_builds_once_writes_atomically_and_replaces_old_versions(m
         builds.append(1)
         return {"words": {"已经": 51289}, "n": len(builds)}
 
-    old = tmp_path / "thing-oldkey.marshal"
-    old.write_bytes(marshal.dumps({"stale": True}))
+    # other versions: the KEEP_OTHERS most recently used stay (another installation's), the rest go
+    for age, key in ((300, "oldest"), (200, "older"), (100, "old")):
+        stale = tmp_path / f"thing-{key}.marshal"
+        stale.write_bytes(marshal.dumps({"stale": True}))
+        os.utime(stale, (time.time() - age, time.time() - age))
     first = cache_mod.load_or_build("thing", "k1", build)
     second = cache_mod.load_or_build("thing", "k1", build)
     assert first == second == {"words": {"已经": 51289}, "n": 1}
     assert len(builds) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["thing-k1.marshal"]  # no temp files, old gone
+    assert cache_mod.KEEP_OTHERS == 2
+    names = sorted(p.name for p in tmp_path.iterdir())  # no temp files, the oldest gone
+    assert names == ["thing-k1.marshal", "thing-old.marshal", "thing-older.marshal"]
+    # using a version marks it recent: "older" is loaded, so the next build drops "old" instead
+    assert cache_mod.load_or_build("thing", "older", build) == {"stale": True}
+    cache_mod.load_or_build("thing", "k2", build)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "thing-k1.marshal",
+        "thing-k2.marshal",
+        "thing-older.marshal",
+    ]
     # a corrupt file is rebuilt, not an error
     (tmp_path / "thing-k1.marshal").write_bytes(b"\x00garbage")
-    assert cache_mod.load_or_build("thing", "k1", build)["n"] == 2
+    assert cache_mod.load_or_build("thing", "k1", build)["n"] == 3
 
 
 def test_cache_key_changes_with_versions():

@@ -22,6 +22,11 @@ from typing import Any, BinaryIO
 
 #: Environment variable that overrides the cache directory.
 ENV_VAR = "SFTLINT_CACHE_DIR"
+#: Other versions of a cache kept beside the current one, most recently used first.  Two
+#: installations sharing the cache directory (a project's virtualenv and pre-commit's own
+#: environment hold jieba at different paths, so their keys differ) would otherwise delete
+#: each other's model and rebuild it, a few seconds, on every alternation.
+KEEP_OTHERS = 2
 
 
 def cache_dir() -> Path:
@@ -56,14 +61,23 @@ def load_or_build(name: str, key: str, build: Callable[[], Any], refresh: bool =
     if not refresh:
         try:
             # loads(read()) is several times faster than load(file) for big dicts
-            return marshal.loads(path.read_bytes())
+            value = marshal.loads(path.read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
             pass
+        else:
+            touch(path)
+            return value
     value = build()
     with contextlib.suppress(OSError):
         store(path, value)
-        remove_others(path, f"{name}-*.marshal")  # older versions are dead weight now
+        remove_others(path, f"{name}-*.marshal")  # versions nobody used lately are dead weight
     return value
+
+
+def touch(path: Path) -> None:
+    """Mark ``path`` as just used (its mtime orders the versions :func:`remove_others` keeps)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
 
 
 def store(path: Path, value: Any) -> None:
@@ -91,9 +105,15 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
         raise
 
 
-def remove_others(path: Path, pattern: str) -> None:
-    """Delete the files matching ``pattern`` beside ``path`` except ``path`` (stale versions)."""
+def remove_others(path: Path, pattern: str, keep: int = KEEP_OTHERS) -> None:
+    """Delete the files matching ``pattern`` beside ``path``, except ``path`` and the ``keep``
+    most recently used others (other installations' versions, or an old one about to return)."""
     with contextlib.suppress(OSError):
+        others = []
         for old in path.parent.glob(pattern):
             if old != path and not old.name.endswith(".tmp"):
-                old.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    others.append((old.stat().st_mtime, old))
+        others.sort(reverse=True)
+        for _, old in others[keep:]:
+            old.unlink(missing_ok=True)

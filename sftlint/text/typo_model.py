@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sftlint.text.cache import cache_key, cache_path, load_or_build, remove_others
+from sftlint.text.cache import cache_key, cache_path, load_or_build, remove_others, touch
 from sftlint.text.particles import VERBAL_TAGS
 from sftlint.text.typo_data import MODERN_WORDS, SURNAMES
 from sftlint.text.typo_store import Store, write_store
@@ -129,9 +129,12 @@ def open_model() -> Store | dict[str, Any]:
     key = model_key()
     path = store_path(key)
     try:
-        return Store(path)
+        found = Store(path)
     except (OSError, ValueError):
         pass
+    else:
+        touch(path)
+        return found
     model = load_model()  # a fresh build has just written the store; a cached model has not
     try:
         Store(path).close()
