@@ -406,3 +406,33 @@ def test_lengthening_an_intact_word_needs_stronger_evidence(monkeypatch):
     monkeypatch.setattr(typo_module, "EXTENSION_EXTRA", 0.0)  # the rule off: both are reported
     bare = TypoDetector(mode="full")
     assert [len(bare.detect(t)) for t in legal] == [1, 1]
+
+
+# -- customer-service vocabulary: jieba counts it on news, rarely --------------
+
+DOMAIN_TYPOS = [
+    ("请您在收到货后及时签受。", "受", "收"),
+    ("这件衣服的尺马偏小，建议拍大一号。", "马", "码"),
+    ("您可以申请退宽，我们会尽快处理。", "宽", "款"),
+    ("物留信息显示还在途中。", "留", "流"),
+    ("您的订单已经付宽成功。", "宽", "款"),
+    ("请您联系快第员重新派送。", "第", "递"),
+    ("我想唤货，颜色不喜欢。", "唤", "换"),
+    ("亲，您稍登，我帮您查一下。", "登", "等"),
+]
+
+
+@pytest.mark.parametrize(("text", "wrong", "right"), DOMAIN_TYPOS)
+def test_customer_service_words_are_corrections_worth_making(detector, text, wrong, right):
+    assert [(t.wrong, t.right) for t in detector.detect(text)] == [(wrong, right)]
+
+
+def test_customer_service_words_get_a_common_count():
+    from sftlint.text.typo_data import DOMAIN_WORDS
+    from sftlint.text.typo_model import DOMAIN_FREQ, load_model
+
+    model = load_model()
+    # jieba alone counts 退款 25 and 客服 3: too rare for 退宽 to look worth correcting
+    assert {"退款", "客服", "尺码", "稍等"} <= set(DOMAIN_WORDS)
+    assert all(model["freq"][w] >= DOMAIN_FREQ for w in DOMAIN_WORDS if len(w) >= 2)
+    assert model["freq"]["已经"] > DOMAIN_FREQ  # a floor: common words keep their own count

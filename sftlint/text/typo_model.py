@@ -34,12 +34,12 @@ from typing import Any
 
 from sftlint.text.cache import cache_key, cache_path, load_or_build, remove_others, touch
 from sftlint.text.particles import VERBAL_TAGS
-from sftlint.text.typo_data import MODERN_WORDS, SURNAMES
+from sftlint.text.typo_data import DOMAIN_WORDS, MODERN_WORDS, SURNAMES
 from sftlint.text.typo_store import Store, write_store
 from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
-MODEL_VERSION = 13
+MODEL_VERSION = 14
 #: The package data files the model is built from (their size and mtime key the cache).
 SOURCES = (
     ("jieba", "dict.txt"),
@@ -57,6 +57,8 @@ MAX_SEG_WORD = 7
 
 #: jieba-style count given to the built-in modern words (a middling word).
 MODERN_FREQ = 500
+#: Least jieba-style count of the customer-service words (a common word).
+DOMAIN_FREQ = 10000
 #: jieba part-of-speech tags of proper nouns, and the frequency below which they count as rare.
 PROPER_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 PROPER_MAX_FREQ = 100
@@ -99,7 +101,8 @@ def _fingerprint() -> list[object]:
 
 
 def model_key() -> str:
-    return cache_key("typo-model", MODEL_VERSION, _fingerprint(), " ".join(MODERN_WORDS))
+    words = (" ".join(MODERN_WORDS), MODERN_FREQ, " ".join(DOMAIN_WORDS), DOMAIN_FREQ)
+    return cache_key("typo-model", MODEL_VERSION, _fingerprint(), *words)
 
 
 def store_path(key: str | None = None) -> Path:
@@ -299,6 +302,9 @@ def build_model() -> dict[str, Any]:
     for word in MODERN_WORDS:
         if _is_han_word(word):
             freq.setdefault(word, MODERN_FREQ)
+    for word in DOMAIN_WORDS:
+        if _is_han_word(word) and len(word) >= MIN_WORD:
+            freq[word] = max(freq.get(word, 0), DOMAIN_FREQ)
     total = sum(freq.values())
 
     # Readings: pypinyin's per-character list (first = most common) and the
