@@ -98,6 +98,8 @@ def test_clean_customer_service_dialogues_get_no_typo(detector):
         "现在也不晚，您可以重新下单。",  # 在也不 straddles 现在|也不
         "客服正在加上备注，请稍等。",  # 在加上 straddles 正在|加上
         "请到我门口的快递柜取件。",  # 我门 straddles 我|门口
+        "这次开发获得了成功。",  # 发获 straddles 开发|获得
+        "面包油炸一下更香。",  # 包油 straddles 面包|油
     ],
 )
 def test_curated_forms_straddling_a_word_boundary_are_legal(detector, text):
@@ -419,6 +421,8 @@ DOMAIN_TYPOS = [
     ("请您联系快第员重新派送。", "第", "递"),
     ("我想唤货，颜色不喜欢。", "唤", "换"),
     ("亲，您稍登，我帮您查一下。", "登", "等"),
+    ("您的包裹已经发获了，请注意查收。", "获", "货"),
+    ("这款商品包油吗？", "油", "邮"),
 ]
 
 
