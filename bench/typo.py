@@ -183,6 +183,17 @@ def startup() -> dict[str, float]:
     return out
 
 
+def row(name: str, split: str, m: dict[str, float], clean: bool = False) -> str:
+    """One line of the table: the flag rate for a clean set, every metric otherwise."""
+    head = f"{name:22s} {split:8s} {m['n']:5d} {m['flagged']:4d}"
+    if clean:
+        return f"{head}  flagged {m['flag_rate'] * 100:.2f}% of clean sentences"
+    return (
+        f"{head} {m['sP']:6.3f} {m['sR']:6.3f} {m['cP']:6.3f} {m['cR']:6.3f} {m['fix']:5.2f} "
+        f"{m['sP_binary']:6.3f} {m['sP_exact']:6.3f} {m['sR_exact']:6.3f}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -228,28 +239,12 @@ def main(argv: list[str] | None = None) -> int:
     for split in splits:
         for name, rows in sets.items():
             chosen = rows if split == "all" else [r for r in rows if half(r[0]) == split]
-            m = evaluate(detector, chosen)
-            if name.startswith("clean"):
-                print(
-                    f"{name:22s} {split:8s} {m['n']:5d} {m['flagged']:4d}  flagged {m['flag_rate'] * 100:.2f}% of clean sentences"
-                )
-            else:
-                print(
-                    f"{name:22s} {split:8s} {m['n']:5d} {m['flagged']:4d} {m['sP']:6.3f} {m['sR']:6.3f} "
-                    f"{m['cP']:6.3f} {m['cR']:6.3f} {m['fix']:5.2f} {m['sP_binary']:6.3f} {m['sP_exact']:6.3f} {m['sR_exact']:6.3f}"
-                )
+            print(row(name, split, evaluate(detector, chosen), clean=name.startswith("clean")))
     for path in args.extra:
-        m = evaluate(detector, load_tsv(path))
-        print(
-            f"{path.stem:22s} {'extra':8s} {m['n']:5d} {m['flagged']:4d} {m['sP']:6.3f} {m['sR']:6.3f} "
-            f"{m['cP']:6.3f} {m['cR']:6.3f} {m['fix']:5.2f} {m['sP_binary']:6.3f} {m['sP_exact']:6.3f} {m['sR_exact']:6.3f}"
-        )
+        print(row(path.stem, "extra", evaluate(detector, load_tsv(path))))
     for path in args.extra_clean:
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if HAN_RUN.search(ln)]
-        m = evaluate(detector, [(ln, ln) for ln in lines])
-        print(
-            f"{path.stem:22s} {'extra':8s} {m['n']:5d} {m['flagged']:4d}  flagged {m['flag_rate'] * 100:.2f}% of clean sentences"
-        )
+        print(row(path.stem, "extra", evaluate(detector, [(ln, ln) for ln in lines]), clean=True))
     texts = [s for rows in sets.values() for s, _ in rows]
     typo_cps, jieba_cps, cached_cps = speed(lambda: TypoDetector(threshold=args.threshold), texts)
     print(

@@ -648,8 +648,8 @@ class TypoDetector:
     def _extends(self, run: str, cand: dict[str, Any]) -> bool:
         """Whether the correction only lengthens a word the text already has (怎么养 -> 怎么样).
 
-        Repairing a broken word is the typical typo; growing an intact one by a
-        character that is itself a word is weaker evidence.
+        Repairing a broken word is the typical typo; growing an intact one (怎么 by
+        养, 北京 by 乘) is weaker evidence.
         """
         ws, we = cand["span"]
         i = cand["i"]
@@ -675,18 +675,14 @@ class TypoDetector:
         out = []
         for cand in self._winners(run, adj):
             score = self._score(cand["feats"])
-            if score >= self.threshold + (EXTENSION_EXTRA if self._extends(run, cand) else 0.0):
-                i = cand["i"]
-                out.append(
-                    Typo(
-                        off + i,
-                        off + i + 1,
-                        run[i],
-                        cand["right"],
-                        cand["before"],
-                        cand["after"],
-                        score,
-                        "model",
-                    )
+            if score < self.threshold or (
+                score < self.threshold + EXTENSION_EXTRA and self._extends(run, cand)
+            ):
+                continue
+            i = cand["i"]
+            out.append(
+                Typo(
+                    off + i, off + i + 1, run[i], cand["right"], cand["before"], cand["after"], score, "model"
                 )
+            )
         return out
