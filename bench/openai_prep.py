@@ -10,7 +10,7 @@ to ``sftlint check`` on the same file, so the cost of sftlint's extra rules is k
 
 The recipe counts tokens with tiktoken's ``cl100k_base``, whose data tiktoken downloads on first
 use; the benchmark machine is offline, so this baseline counts with sftlint's documented
-approximation (:func:`sftlint.tokens.approx_tokens`), the same counter D005 uses by default.
+approximation (:func:`sftlint.analysis.tokens.approx_tokens`), the same counter D005 uses by default.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from sftlint.tokens import approx_tokens
+from sftlint.analysis.tokens import approx_tokens
 
 ALLOWED_KEYS = {"role", "content", "name", "function_call", "weight", "tool_calls", "tool_call_id"}
 ROLES = {"system", "user", "assistant", "function", "tool"}

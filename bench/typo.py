@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sftlint.text.zh import HAN_RUN  # noqa: E402
+from sftlint.analysis.text.zh import HAN_RUN  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "csc"
 
@@ -150,10 +150,10 @@ def peak_mb():
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-import sftlint.text.zh  # the interpreter and the package, before the model
+import sftlint.analysis.text.zh  # the interpreter and the package, before the model
 base = peak_mb()
 t0 = time.perf_counter()
-from sftlint.text.typo import TypoDetector
+from sftlint.analysis.text.typo import TypoDetector
 det = TypoDetector(mode={mode!r})
 det.detect("我以经申情了优惠卷，请帮我验正一下。")
 dt = time.perf_counter() - t0
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no data at {args.data}", file=sys.stderr)
         return 2
 
-    from sftlint.text.typo import TypoDetector
+    from sftlint.analysis.text.typo import TypoDetector
 
     t0 = time.perf_counter()
     detector = TypoDetector(threshold=args.threshold)

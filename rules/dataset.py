@@ -202,7 +202,7 @@ def normalise(text: str) -> str:
 def dialogue_text(record: Record) -> str:
     """The normalised text of the conversation: every turn but the system prompt, without the
     retrieved knowledge-base context (records on one topic legitimately share it)."""
-    from sftlint.retrieval import message_contexts
+    from sftlint.analysis.retrieval import message_contexts
 
     # The retrieval parse is shared with the K rules through the record's memo; it covers the
     # turns that can carry context (not the assistant's).
@@ -853,7 +853,7 @@ class ContextOverflow(Rule):
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
-        from sftlint.tokens import get_counter
+        from sftlint.analysis.tokens import get_counter
 
         self.counter = get_counter(self.options.tokenizer)  # TokenizerError: the run stops with exit 2
 

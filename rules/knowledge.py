@@ -12,7 +12,7 @@ messages of a role can be added (``texts = ["retrieval", "system"]``), but
 ordinary answers and prompts are not knowledge bases: the seed's own system
 prompt lists "1. … 2. … 3. …" inline and is not checked by default.
 
-Parsing lives in :mod:`sftlint.retrieval` and :mod:`sftlint.numbering`; the
+Parsing lives in :mod:`sftlint.analysis.retrieval` and :mod:`sftlint.analysis.numbering`; the
 numbering of a record is computed once and shared by K101–K104.
 """
 
@@ -23,8 +23,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import Field
 
-from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
-from sftlint.majority import (
+from sftlint.analysis.majority import (
     Missing,
     Tally,
     VoteCollector,
@@ -32,9 +31,8 @@ from sftlint.majority import (
     lacking_tally,
     reduce_by_file,
 )
-from sftlint.numbering import FAMILY_ARABIC, Numbering, Problem, analyse, analyse_span
-from sftlint.record import Message, Record
-from sftlint.retrieval import (
+from sftlint.analysis.numbering import FAMILY_ARABIC, Numbering, Problem, analyse, analyse_span
+from sftlint.analysis.retrieval import (
     DEFAULT_MARKERS,
     DEFAULT_PLACEHOLDERS,
     DEFAULT_PROMPT_HINTS,
@@ -43,6 +41,8 @@ from sftlint.retrieval import (
     placeholder_span,
     prompt_mentions_retrieval,
 )
+from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.record import Message, Record
 from sftlint.rule import PerPrompt, Rule, RuleOptions
 
 TextKind = Literal["retrieval", "system", "user", "assistant", "tool"]

@@ -8,7 +8,7 @@ block followed by the answer::
     观察：…… >
     --- 给用户的答复
 
-These rules check that shape.  Parsing lives in :mod:`sftlint.react` and is
+These rules check that shape.  Parsing lives in :mod:`sftlint.analysis.react` and is
 shared by all six rules through the record's cache.  Labels, delimiters and the
 separator are options of every rule (defaults: 思考/动作/行动/观察 and
 Thought/Action/Observation, ``< >``, ``---``), so an English ReAct dataset works
@@ -28,8 +28,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
-from sftlint.majority import (
+from sftlint.analysis.majority import (
     Missing,
     Tally,
     VoteCollector,
@@ -37,7 +36,7 @@ from sftlint.majority import (
     lacking_tally,
     reduce_by_file,
 )
-from sftlint.react import (
+from sftlint.analysis.react import (
     DEFAULT_LABELS,
     KIND_RANK,
     KINDS,
@@ -51,6 +50,7 @@ from sftlint.react import (
     react_facts,
     syntax_from,
 )
+from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Message, Record
 from sftlint.rule import PerPrompt, Rule, RuleOptions
 
@@ -507,7 +507,7 @@ _DASHES = re.compile(r"[-—–─━_~=]{2,}")
 
 
 def _all_labels(turn: ReactTurn, syntax: ReactSyntax) -> list:
-    from sftlint.react import find_labels
+    from sftlint.analysis.react import find_labels
 
     return find_labels(turn.text, syntax)
 

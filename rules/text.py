@@ -1,6 +1,6 @@
 """T — text quality: typos (T001), term variants (T002), half-width punctuation (T003), garbled text (T005).
 
-The analysis lives in :mod:`sftlint.text`; these classes turn it into
+The analysis lives in :mod:`sftlint.analysis.text`; these classes turn it into
 findings.  The typo model loads only when a record holds Chinese text and
 T001 runs, once per process, from a prepared cache.
 """
@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import Field
 
+from sftlint.analysis.text.zh import has_chinese
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Message, Record
 from sftlint.rule import Rule, RuleOptions
-from sftlint.text.zh import has_chinese
 
 Role = str
 _DEFAULT_ROLES = ["system", "user", "assistant"]
@@ -49,7 +49,7 @@ def typo_detector(whitelist: Iterable[str] = ()) -> Any:
     if det is None:
         base = _DETECTORS.get(())
         if base is None:
-            from sftlint.text.typo import TypoDetector
+            from sftlint.analysis.text.typo import TypoDetector
 
             base = _DETECTORS[()] = TypoDetector()
         det = _DETECTORS[key] = base.with_whitelist(key) if key else base
@@ -193,7 +193,7 @@ class TermVariant(Rule):
         roles: list[Role] = Field(default_factory=lambda: ["system", "user", "assistant"])
 
     def map(self, record: Record) -> VariantTally | None:
-        from sftlint.text.variants import find_variants
+        from sftlint.analysis.text.variants import find_variants
 
         tally: VariantTally | None = None
         for m in _messages(record, self.options.roles):
@@ -221,7 +221,7 @@ class TermVariant(Rule):
         return _VariantCollector()
 
     def reduce(self, summaries: Iterable[VariantTally]) -> Iterator[Finding]:
-        from sftlint.text.variants import standard_form
+        from sftlint.analysis.text.variants import standard_form
 
         if isinstance(summaries, _VariantCollector):
             coll = summaries
@@ -351,7 +351,7 @@ class PunctWidth(Rule):
         roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
 
     def check(self, record: Record) -> Iterator[Finding]:
-        from sftlint.text.punct import find_half_width
+        from sftlint.analysis.text.punct import find_half_width
 
         for m in _messages(record, self.options.roles):
             for h in find_half_width(m.content):
@@ -404,7 +404,7 @@ class GarbledText(Rule):
         roles: list[Role] = Field(default_factory=lambda: ["system", "user", "assistant", "tool"])
 
     def check(self, record: Record) -> Iterator[Finding]:
-        from sftlint.text.garble import find_garbled
+        from sftlint.analysis.text.garble import find_garbled
 
         for m in _messages(record, self.options.roles):
             for g in find_garbled(m.content):

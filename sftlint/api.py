@@ -98,7 +98,7 @@ def lint_iter(
     settings = _settings(sources, config, select, ignore, extend_select, format, options)
     engine = Engine(settings)
     if jobs != 1 and sources and all(isinstance(s, str) for s in sources):
-        from sftlint.parallel import parallel_diagnostics
+        from sftlint.run.processes import parallel_diagnostics
 
         yield from parallel_diagnostics(engine, sources, jobs)
         return
@@ -126,9 +126,9 @@ def lint_ray(
 
     ``source`` is a path, a glob (``data/*.jsonl``), a directory or a list of them.  Ray is
     started locally (``num_cpus``) unless it is already initialised or ``address`` names a
-    cluster.  See :mod:`sftlint.distributed`.
+    cluster.  See :mod:`sftlint.run.ray_engine`.
     """
-    from sftlint.distributed import expand_sources, ray_diagnostics
+    from sftlint.run.ray_engine import expand_sources, ray_diagnostics
 
     paths = expand_sources(source)
     settings = _settings(paths, config, select, ignore, extend_select, format, options)

@@ -230,7 +230,7 @@ def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, 
     from sftlint.reader import SourceError
 
     if getattr(args, "engine", "local") == "ray":
-        from sftlint.distributed import RayUnavailable, ray_diagnostics
+        from sftlint.run.ray_engine import RayUnavailable, ray_diagnostics
 
         jobs = getattr(args, "jobs", None)
         try:
@@ -242,7 +242,7 @@ def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, 
             _error(str(exc))
         return
     jobs = getattr(args, "jobs", None)
-    from sftlint.parallel import parallel_diagnostics
+    from sftlint.run.processes import parallel_diagnostics
 
     # worker processes for big inputs, the serial run for small ones (the same output either way)
     yield from parallel_diagnostics(engine, files, jobs, errors, on_error=_error)

@@ -67,7 +67,7 @@ def _environment_key() -> str:
     import os
     import sys
 
-    from sftlint.text.cache import cache_key
+    from sftlint.analysis.text.cache import cache_key
 
     dirs = []
     for entry in sys.path:
@@ -103,7 +103,7 @@ def discovered_entry_points(refresh: bool = False) -> tuple[tuple[str, str, str,
     what a pre-commit run may take; the cache is keyed by :func:`_environment_key`, so
     any install or removal on ``sys.path`` makes a fresh scan.
     """
-    from sftlint.text.cache import load_or_build
+    from sftlint.analysis.text.cache import load_or_build
 
     return load_or_build("entry-points", _environment_key(), _scan_entry_points, refresh=refresh)
 

@@ -7,7 +7,7 @@ import json
 from conftest import chat, run_cli, write_jsonl
 
 import sftlint
-from sftlint.retrieval import find_contexts, placeholder_span
+from sftlint.analysis.retrieval import find_contexts, placeholder_span
 
 SYSTEM = "你是客服助手，请根据知识库结果（knowledge base result）回答用户的问题。"
 KB = (
@@ -207,7 +207,7 @@ def test_kb_in_system_prompt_after_a_marker_is_checked():
 
 def test_k_rules_share_one_parse_per_record(monkeypatch):
     """Four numbering rules, two user turns carrying the same knowledge base: parsed once."""
-    from sftlint import numbering
+    from sftlint.analysis import numbering
 
     calls = []
     real = numbering.find_items

@@ -1,4 +1,4 @@
-"""The knowledge-base numbering parser (sftlint.numbering): items, traps, sequence problems."""
+"""The knowledge-base numbering parser (sftlint.analysis.numbering): items, traps, sequence problems."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sftlint.numbering import analyse, find_items
+from sftlint.analysis.numbering import analyse, find_items
 
 SEED_KB = (
     '用户反馈无法开直播，如何处理？ 处理方法是：先确认用户是否在开播时收到了异常提示，即"账号异常，无法开播"。 \n'

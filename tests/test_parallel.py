@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, run_cli
 
 import sftlint
-from sftlint import parallel
+from sftlint.run import processes as parallel
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -77,7 +77,7 @@ def test_jobs_with_selection_and_per_rule_options(planted, small_chunks):
 
 
 def test_files_are_cut_into_ranges_the_workers_read(planted, small_chunks):
-    from sftlint.distributed import plan_ranges
+    from sftlint.run.ranges import plan_ranges
 
     files, _ = planted
     ranges = plan_ranges([str(f) for f in files], parallel.RANGE_BYTES)
@@ -133,8 +133,9 @@ def ray_local():
 @pytest.mark.slow
 def test_ray_and_local_engines_agree_exactly(planted, ray_local, tmp_path):
     from sftlint.config import Settings
-    from sftlint.distributed import plan_ranges, ray_diagnostics
     from sftlint.engine import Engine
+    from sftlint.run.ranges import plan_ranges
+    from sftlint.run.ray_engine import ray_diagnostics
 
     files, _ = planted
     strs = [str(f) for f in files]

@@ -1,4 +1,4 @@
-"""的/地/得 patterns of T001 (sftlint/text/particles.py), with the real model.
+"""的/地/得 patterns of T001 (sftlint/analysis/text/particles.py), with the real model.
 
 Both sides matter: the patterns exist because writers confuse the particles,
 and they stay narrow because 的 is right far more often than not.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 import sftlint
-from sftlint.text.particles import particle_typos
-from sftlint.text.typo import TypoDetector
+from sftlint.analysis.text.particles import particle_typos
+from sftlint.analysis.text.typo import TypoDetector
 
 
 @pytest.fixture(scope="module")

@@ -215,14 +215,14 @@ def test_entry_points_are_cached_per_environment(monkeypatch, tmp_path):
     assert plugins.discovered_entry_points() == first and len(scans) == 2
     # the stale one stays among the few most recently used versions (another environment may
     # be using it), never more than KEEP_OTHERS of them
-    from sftlint.text.cache import KEEP_OTHERS
+    from sftlint.analysis.text.cache import KEEP_OTHERS
 
     assert len(list((tmp_path / "cache").glob("entry-points-*"))) == 2 <= 1 + KEEP_OTHERS
 
 
 def test_a_stale_cache_entry_falls_back_to_the_metadata(monkeypatch, tmp_path):
     from sftlint import plugins
-    from sftlint.text.cache import cache_path, store
+    from sftlint.analysis.text.cache import cache_path, store
 
     monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path))
     real = plugins._scan_entry_points()

@@ -9,7 +9,7 @@ import pytest
 from conftest import chat, run_cli, write_jsonl
 
 import sftlint
-from sftlint.react import (
+from sftlint.analysis.react import (
     ReactSyntax,
     ReactTurn,
     extra_colons,
@@ -256,8 +256,8 @@ def test_r001_tool_call_turns_are_not_counted():
 
 
 def test_majority_vote_memory_cap():
+    from sftlint.analysis.majority import Tally, reduce_by_file
     from sftlint.diagnostic import Finding, RecordRef
-    from sftlint.majority import Tally, reduce_by_file
 
     def tallies():
         for i in range(4):  # plain turns first ...
@@ -282,7 +282,7 @@ def test_majority_vote_memory_cap():
 
     # The rules' collector counts as tallies arrive: clean records only add to their file's
     # count, and the findings are the same as counting a list afterwards.
-    from sftlint.majority import VoteCollector
+    from sftlint.analysis.majority import VoteCollector
 
     coll = VoteCollector(0.5)
     for t in tallies():
@@ -298,8 +298,8 @@ def test_majority_vote_memory_cap():
 def test_vote_collector_memory_is_bounded_on_a_plain_dataset():
     """A plain chat file (no turn has the feature) holds at most max_pending turns, not one per
     record, and yields nothing: it is not a majority file."""
+    from sftlint.analysis.majority import Tally, VoteCollector
     from sftlint.diagnostic import Finding
-    from sftlint.majority import Tally, VoteCollector
 
     coll = VoteCollector(0.5, max_pending=100)
     for i in range(10_000):

@@ -319,7 +319,7 @@ def test_t002_fix_is_applied_by_the_cli(tmp_path):
 @given(st.text(alphabet=st.sampled_from("您好订单锟斤拷烫屯ÃÂ©â€™\ufffd\u200b\u200d\x07\x9f\u00a0aZ1 \n👨")))
 def test_garble_prefilter_never_hides_a_finding(text):
     """The one-pattern rejection of clean text must not skip anything the five patterns find."""
-    from sftlint.text import garble
+    from sftlint.analysis.text import garble
 
     if garble._SUSPECT.search(text) is None:
         for pattern in (

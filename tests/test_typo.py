@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from sftlint.text import cache as cache_mod
-from sftlint.text import typo as typo_module
-from sftlint.text.typo import TypoDetector
-from sftlint.text.typo_data import CURATED
-from sftlint.text.typo_store import Store, write_store
+from sftlint.analysis.text import cache as cache_mod
+from sftlint.analysis.text import typo as typo_module
+from sftlint.analysis.text.typo import TypoDetector
+from sftlint.analysis.text.typo_data import CURATED
+from sftlint.analysis.text.typo_store import Store, write_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 
@@ -213,7 +213,7 @@ def test_cache_key_changes_with_versions():
 
 
 def test_real_model_is_cached_on_disk(detector):
-    from sftlint.text.typo_model import model_key, store_path
+    from sftlint.analysis.text.typo_model import model_key, store_path
 
     path = cache_mod.cache_path("typo-model", model_key())
     assert path.is_file()
@@ -264,7 +264,7 @@ def test_a_damaged_store_is_refused_not_misread(tmp_path, content):
 
 @pytest.mark.slow
 def test_a_damaged_store_file_is_rewritten_from_the_cached_model(monkeypatch, tmp_path, detector):
-    from sftlint.text import typo_model
+    from sftlint.analysis.text import typo_model
 
     key = typo_model.model_key()
     real = cache_mod.cache_path("typo-model", key)
@@ -303,7 +303,7 @@ def test_lazy_and_whole_model_give_the_same_findings(detector):
 
 
 def test_a_big_input_switches_to_the_whole_model_with_the_same_findings(monkeypatch):
-    from sftlint.text import typo as typo_mod
+    from sftlint.analysis.text import typo as typo_mod
 
     monkeypatch.setattr(typo_mod, "SWITCH_BLOCKS", 200)
     auto = TypoDetector()
@@ -322,7 +322,7 @@ def test_a_big_input_switches_to_the_whole_model_with_the_same_findings(monkeypa
 
 def test_a_long_run_of_few_distinct_prefixes_switches_too(monkeypatch):
     """Blocks are few but analysis goes on: after SWITCH_CHARS characters the whole model pays."""
-    from sftlint.text import typo as typo_mod
+    from sftlint.analysis.text import typo as typo_mod
 
     monkeypatch.setattr(typo_mod, "SWITCH_BLOCKS", 10**9)
     monkeypatch.setattr(typo_mod, "SWITCH_CHARS", 300)
@@ -336,7 +336,7 @@ def test_a_long_run_of_few_distinct_prefixes_switches_too(monkeypatch):
 
 
 def test_line_cache_is_bounded_by_characters():
-    from sftlint.text.typo import _LRU
+    from sftlint.analysis.text.typo import _LRU
 
     cache = _LRU(max_chars=100)
     for i in range(50):
@@ -433,8 +433,8 @@ def test_customer_service_words_are_corrections_worth_making(detector, text, wro
 
 
 def test_customer_service_words_get_a_common_count():
-    from sftlint.text.typo_data import DOMAIN_WORDS
-    from sftlint.text.typo_model import DOMAIN_FREQ, load_model
+    from sftlint.analysis.text.typo_data import DOMAIN_WORDS
+    from sftlint.analysis.text.typo_model import DOMAIN_FREQ, load_model
 
     model = load_model()
     # jieba alone counts 退款 25 and 客服 3: too rare for 退宽 to look worth correcting

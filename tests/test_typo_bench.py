@@ -29,7 +29,7 @@ def setup(request):
     csc = SHARED_DATA / "csc"
     if not csc.is_dir():
         pytest.skip(f"shared spelling-check data not found at {csc}")
-    from sftlint.text.typo import TypoDetector
+    from sftlint.analysis.text.typo import TypoDetector
 
     return _bench(), csc, TypoDetector()
 

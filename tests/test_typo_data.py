@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sftlint.text.typo import TypoDetector
-from sftlint.text.typo_data import CURATED, MODERN_WORDS, VARIANT_PAIRS
-from sftlint.text.zh import HAN_RUN
+from sftlint.analysis.text.typo import TypoDetector
+from sftlint.analysis.text.typo_data import CURATED, MODERN_WORDS, VARIANT_PAIRS
+from sftlint.analysis.text.zh import HAN_RUN
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """``--jobs N``: records checked in worker processes, with the serial run's exact output.
 
 Files are cut into byte ranges that the workers read themselves (the ranges of
-:mod:`sftlint.distributed`, which the Ray engine uses too): a plain JSONL file
+:mod:`sftlint.run.ranges`, which the Ray engine uses too): a plain JSONL file
 larger than :data:`RANGE_BYTES` is cut right after complete records, the
 workers first count each range's lines and records (so every range knows its
 first line and record index, and the file's format is detected on its first
@@ -48,6 +48,15 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
+from sftlint.run.ranges import (
+    apply_counts,
+    count_range,
+    fold,
+    lint_range,
+    merge_range_result,
+    plan_ranges,
+    report_source_error,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -158,58 +167,16 @@ def _run_chunk(path: str, format_name: str | None, items: list[Any]) -> tuple[An
 
 
 def _count_task(rng: Any, sample_size: int) -> dict[str, Any]:
-    from sftlint.distributed import count_range
 
     return count_range(rng, sample_size)
 
 
 def _lint_task(rng: Any) -> dict[str, Any]:
-    from sftlint.distributed import lint_range
 
     return lint_range(_WORKER["engine"], rng)
 
 
 # -- main side ---------------------------------------------------------------------
-
-
-def report_source_error(
-    message: str, errors: list[str] | None, on_error: Callable[[str], None] | None
-) -> None:
-    """A file that cannot be read: raised for the Python API (``errors`` None), else listed
-    and passed to ``on_error`` (the CLI prints it) while the run goes on."""
-    if errors is None:
-        raise SourceError(message)
-    errors.append(message)
-    if on_error is not None:
-        on_error(message)
-
-
-def fold(engine: Engine, records: int, new_errors: list[str], summaries: dict[str, list[Any]]) -> None:
-    """Add a piece of work done elsewhere (a chunk, a range) to the driving engine: its record
-    count, its engine errors, and its dataset summaries, appended in order to the collectors."""
-    engine.stats.records += records
-    engine.errors.extend(new_errors)
-    for code, items in summaries.items():
-        collector = engine.summaries[code]
-        for s in items:
-            collector.append(s)
-
-
-def merge_range_result(
-    engine: Engine,
-    rng: Any,
-    result: dict[str, Any],
-    errors: list[str] | None,
-    on_error: Callable[[str], None] | None,
-) -> list[Diagnostic]:
-    """Fold one range's :func:`sftlint.distributed.lint_range` result into the driving engine
-    and return its diagnostics (``--jobs`` and Ray alike)."""
-    if rng.whole:
-        engine.stats.files += 1
-    if result["source_error"] is not None:
-        report_source_error(result["source_error"], errors, on_error)
-    fold(engine, result["records"], result["errors"], result["summaries"])
-    return result["diagnostics"]
 
 
 def _pack(raw: RawRecord) -> tuple[Any, int]:
@@ -252,7 +219,6 @@ def _ranged(
     on_error: Callable[[str], None] | None,
 ) -> Iterator[Diagnostic]:
     """Workers read, count and lint byte ranges of the files; results come back in range order."""
-    from sftlint.distributed import apply_counts, plan_ranges
     from sftlint.engine import DETECT_SAMPLE
 
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES

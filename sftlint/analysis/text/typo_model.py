@@ -32,11 +32,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sftlint.text.cache import cache_key, cache_path, load_or_build, remove_others, touch
-from sftlint.text.particles import VERBAL_TAGS
-from sftlint.text.typo_data import DOMAIN_WORDS, MODERN_WORDS, SURNAMES
-from sftlint.text.typo_store import Store, write_store
-from sftlint.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
+from sftlint.analysis.text.cache import cache_key, cache_path, load_or_build, remove_others, touch
+from sftlint.analysis.text.particles import VERBAL_TAGS
+from sftlint.analysis.text.typo_data import DOMAIN_WORDS, MODERN_WORDS, SURNAMES
+from sftlint.analysis.text.typo_store import Store, write_store
+from sftlint.analysis.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
 MODEL_VERSION = 14
@@ -65,7 +65,7 @@ PROPER_MAX_FREQ = 100
 #: A character that begins this many names, or whose dictionary words are at least this
 #: share names, is a name character (:func:`_name_chars`).
 NAME_STARTS, NAME_SHARE = 10, 0.5
-#: Word classes kept for the 的/地/得 patterns (:mod:`sftlint.text.particles`).
+#: Word classes kept for the 的/地/得 patterns (:mod:`sftlint.analysis.text.particles`).
 POS_KEPT = VERBAL_TAGS | {"r"}
 
 _EXACT_BASE = 0xE000  # private-use code points for exact syllables

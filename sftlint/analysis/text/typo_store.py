@@ -24,7 +24,7 @@ Layout (little-endian)::
     blocks   marshal blobs, one per prefix or character
 
 The file is written to a temporary name and renamed into place
-(:func:`sftlint.text.cache.atomic_write`), so readers never see half a file.
+(:func:`sftlint.analysis.text.cache.atomic_write`), so readers never see half a file.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sftlint.text.cache import atomic_write
+from sftlint.analysis.text.cache import atomic_write
 
 MAGIC = b"SFTTYPO\x01"
 FORMAT_VERSION = 1

@@ -4,9 +4,9 @@ Two detectors, both tuned for precision (a linter that cries wolf is
 switched off):
 
 1. A hand-reviewed list of wrong forms that are never legal strings
-   (:mod:`sftlint.text.typo_data`): 再接再励, 迫不急待, 优惠卷 ...  One
+   (:mod:`sftlint.analysis.text.typo_data`): 再接再励, 迫不急待, 优惠卷 ...  One
    precompiled regular expression finds them all.
-2. A dictionary model (:mod:`sftlint.text.typo_model`).  Text is cut into
+2. A dictionary model (:mod:`sftlint.analysis.text.typo_model`).  Text is cut into
    runs of Chinese characters; a character that no dictionary word covers
    (it stands alone where a typo would break a word) is a *suspect*.  For
    each suspect, the homophone index proposes same- or near-sounding
@@ -29,7 +29,7 @@ segmentation scoring runs only on suspects with a proposal.  Results are
 cached per line, so a system prompt or knowledge-base paragraph repeated in
 every record is analysed once.
 
-The model starts as a memory-mapped store (:mod:`sftlint.text.typo_store`):
+The model starts as a memory-mapped store (:mod:`sftlint.analysis.text.typo_store`):
 before a line is analysed, the blocks for the two-character prefixes it holds
 are read into the detector's dicts, so a pre-commit check of ten records
 touches a few thousand small blocks instead of loading the whole model.
@@ -48,10 +48,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sftlint.text.particles import particle_typos
-from sftlint.text.typo_data import CURATED, SURNAMES, VARIANT_PAIRS
-from sftlint.text.typo_store import Store
-from sftlint.text.zh import HAN_RUN
+from sftlint.analysis.text.particles import particle_typos
+from sftlint.analysis.text.typo_data import CURATED, SURNAMES, VARIANT_PAIRS
+from sftlint.analysis.text.typo_store import Store
+from sftlint.analysis.text.zh import HAN_RUN
 
 #: Characters of context on each side used when scoring a proposal.
 CONTEXT = 5
@@ -149,7 +149,7 @@ class Typo:
 
     ``before``/``after`` show the word it belongs to (优惠卷 -> 优惠券);
     ``source`` is ``"list"`` for the curated list, ``"grammar"`` for a misused 的/地/得
-    (:mod:`sftlint.text.particles`), ``"model"`` otherwise.
+    (:mod:`sftlint.analysis.text.particles`), ``"model"`` otherwise.
     """
 
     start: int
@@ -285,7 +285,7 @@ class TypoDetector:
         if mode not in ("auto", "lazy", "full"):
             raise ValueError(f"mode must be auto, lazy or full, not {mode!r}")
         if model is None and use_model:
-            from sftlint.text.typo_model import load_model, open_model
+            from sftlint.analysis.text.typo_model import load_model, open_model
 
             model = load_model() if mode == "full" else open_model()
         self.use_model = use_model and model is not None
@@ -318,7 +318,7 @@ class TypoDetector:
         if lazy.full is None:
             if not self._switch or (lazy.store.reads < SWITCH_BLOCKS and lazy.analysed < SWITCH_CHARS):
                 return
-            from sftlint.text.typo_model import load_model
+            from sftlint.analysis.text.typo_model import load_model
 
             lazy.full = load_model()
         self._load(lazy.full)
@@ -397,7 +397,7 @@ class TypoDetector:
         return [found[k] for k in sorted(found)]
 
     def _particles(self, run: str, off: int) -> Iterator[Typo]:
-        """Misused 的/地/得 (:mod:`sftlint.text.particles`), as typos of source ``"grammar"``."""
+        """Misused 的/地/得 (:mod:`sftlint.analysis.text.particles`), as typos of source ``"grammar"``."""
         pos = self.pos
         for i, right, before, after in particle_typos(run, self._ends, lambda w: pos.get(w, "")):
             yield Typo(off + i, off + i + 1, run[i], right, before, after, 99.0, "grammar")

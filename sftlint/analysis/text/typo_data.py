@@ -175,7 +175,7 @@ CURATED: dict[str, str] = {
 #: Customer-service and e-commerce words that jieba's dictionary, counted on
 #: news, holds but rarely (发货 52, 尺码 24, 退款 25, 快递 100): at those counts
 #: a slip such as 发获 or 退宽 never looks worth correcting.  The model gives
-#: each at least :data:`sftlint.text.typo_model.DOMAIN_FREQ`.  Written from
+#: each at least :data:`sftlint.analysis.text.typo_model.DOMAIN_FREQ`.  Written from
 #: general knowledge of the domain this linter serves, not from any test set.
 DOMAIN_WORDS: tuple[str, ...] = tuple(
     [
