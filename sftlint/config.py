@@ -200,18 +200,44 @@ def select_rules(rules: Mapping[str, type[Rule]], settings: Settings) -> list[ty
     return [rules[code] for code in sorted(chosen)]
 
 
+def config_root(settings: Settings) -> str:
+    """The directory that globs in the configuration are relative to: the directory of the
+    config file that set them (as ruff does), else the current directory."""
+    if settings.config_path and os.path.isfile(settings.config_path):
+        return os.path.dirname(os.path.abspath(settings.config_path))
+    return os.getcwd()
+
+
+def relative_to_config(path: str, settings: Settings) -> str:
+    """``path`` as the configuration's globs see it: relative to :func:`config_root`, with
+    ``/`` separators, so a glob means the same files from any working directory."""
+    if path in ("-", "") or path.startswith("<"):
+        return path
+    rel = os.path.relpath(os.path.abspath(path), config_root(settings))
+    return rel.replace(os.sep, "/")
+
+
+def glob_matches(pattern: str, rel_path: str) -> bool:
+    """Does a configuration glob match a config-relative path?  A pattern with a ``/`` is
+    anchored at the config's directory (``legacy/*.jsonl``, ``data/**``); one without
+    matches the file name in any directory (``*.gz``, ``old.jsonl``)."""
+    pattern = pattern.removeprefix("./")
+    if "/" not in pattern.rstrip("/"):
+        return fnmatch.fnmatch(rel_path.rsplit("/", 1)[-1], pattern)
+    if pattern.endswith("/**") and (rel_path + "/").startswith(pattern[:-2]):
+        return True
+    return fnmatch.fnmatch(rel_path, pattern)
+
+
 def ignored_for_path(path: str, settings: Settings, rules: Mapping[str, type[Rule]]) -> set[str]:
-    """Codes ignored for ``path`` by ``per-file-ignores`` (glob patterns)."""
+    """Codes ignored for ``path`` by ``per-file-ignores`` (globs relative to the config file's
+    directory, so ``cd legacy && sftlint check a.jsonl`` hides what ``sftlint check legacy/a.jsonl`` does)."""
     out: set[str] = set()
     if not settings.per_file_ignores:
         return out
-    norm = path.replace(os.sep, "/")
+    rel = relative_to_config(path, settings)
     for pattern, selectors in settings.per_file_ignores.items():
-        if (
-            fnmatch.fnmatch(norm, pattern)
-            or fnmatch.fnmatch(os.path.basename(norm), pattern)
-            or fnmatch.fnmatch(norm, "*/" + pattern)
-        ):
+        if glob_matches(pattern, rel):
             out |= _expand(selectors, rules)
     return out
 

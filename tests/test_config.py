@@ -144,3 +144,31 @@ def test_unvalidated_defaults_equal_validated_ones_for_every_rule():
     for rule in rules:
         assert rule.Options.defaults() == rule.Options(), rule.code
         assert rule().options == rule.Options(), rule.code
+
+
+def test_per_file_ignores_are_relative_to_the_config_file_from_any_directory(tmp_path):
+    """The glob is anchored at the config file's directory, not at the working directory."""
+    (tmp_path / "pyproject.toml").write_text('[tool.sftlint.per-file-ignores]\n"legacy/*.jsonl" = ["S004"]\n')
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "other" / "legacy").mkdir(parents=True)
+    bad = [chat(("user", "你好"), ("user", "请问退款"), ("assistant", "好的"))]
+    write_jsonl(tmp_path / "legacy" / "a.jsonl", bad)
+    write_jsonl(tmp_path / "other" / "legacy" / "b.jsonl", bad)  # not under <config dir>/legacy
+    old = os.getcwd()
+    seen = {}
+    try:
+        for where, target in [
+            (tmp_path, "legacy/a.jsonl"),
+            (tmp_path / "legacy", "a.jsonl"),
+            (tmp_path / "other", "../legacy/a.jsonl"),
+            (tmp_path / "other" / "legacy", "b.jsonl"),
+        ]:
+            os.chdir(where)
+            r = run_cli("check", "--output-format", "json", target)
+            seen[(where.name, target)] = sorted(d["code"] for d in r.json() if d["severity"] != "info")
+    finally:
+        os.chdir(old)
+    assert seen[(tmp_path.name, "legacy/a.jsonl")] == []
+    assert seen[("legacy", "a.jsonl")] == []
+    assert seen[("other", "../legacy/a.jsonl")] == []
+    assert seen[("legacy", "b.jsonl")] == ["S004"]
