@@ -151,6 +151,7 @@ json_values = st.recursive(
                     "conversations",
                     "tools",
                     "tool_call_id",
+                    "function_call",
                 ]
             ),
             children,
@@ -176,3 +177,25 @@ def test_quick_check_accepts_real_records():
     assert AlpacaFormat().quick_check(
         {"instruction": "a", "input": "", "output": "b", "history": [["q", "a"]]}
     )
+
+
+def test_legacy_function_call_and_null_tool_calls_are_tool_turns():
+    """OpenAI exports: the legacy ``function_call`` answered by role ``function``, and
+    ``"tool_calls": null`` on a turn that calls nothing, are valid and in order."""
+    rec = {
+        "messages": [
+            {"role": "user", "content": "上海今天天气怎么样？", "tool_calls": None},
+            {
+                "role": "assistant",
+                "content": None,
+                "function_call": {"name": "get_weather", "arguments": '{"city": "上海"}'},
+            },
+            {"role": "function", "name": "get_weather", "content": '{"temp": 21}'},
+            {"role": "assistant", "content": "上海今天21度。", "tool_calls": None, "function_call": None},
+        ]
+    }
+    assert MessagesFormat().quick_check(rec)
+    assert MessagesFormat().to_messages(rec)[1].tool_calls == [rec["messages"][1]["function_call"]]
+    assert codes(sftlint.lint([rec], select=["S"])) == []
+    rec["messages"][1]["function_call"] = "get_weather"
+    assert codes(sftlint.lint([rec], select=["S001"])) == ["S001"]

@@ -1,9 +1,11 @@
 """OpenAI / TRL ``messages`` records.
 
 ``content`` may be a string, ``null`` (an assistant turn that only calls
-tools) or a list of typed parts (``{"type": "text", "text": ...}``; LLaMA-
-Factory writes ``"value"`` instead of ``"text"``).  Text-like parts are joined
-with a newline into ``Message.content``; segments keep each part's pointer.
+tools, in ``tool_calls`` or the legacy ``function_call``) or a list of typed
+parts (``{"type": "text", "text": ...}``; LLaMA-Factory writes ``"value"``
+instead of ``"text"``).  Text-like parts are joined with a newline into
+``Message.content``; segments keep each part's pointer.  API exports write
+``"tool_calls": null`` on turns that call nothing: that is not a violation.
 """
 
 from __future__ import annotations
@@ -92,10 +94,12 @@ class MessagesFormat(InputFormat):
             for key in ("name", "tool_call_id"):
                 if key in m and type(m[key]) is not str:
                     return False
-            if "tool_calls" in m:
-                calls = m["tool_calls"]
-                if type(calls) is not list or any(type(c) is not dict for c in calls):
-                    return False
+            calls = m.get("tool_calls")
+            if calls is not None and (type(calls) is not list or any(type(c) is not dict for c in calls)):
+                return False
+            call = m.get("function_call")
+            if call is not None and type(call) is not dict:
+                return False
             if "weight" in m:
                 w = m["weight"]
                 if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 1:
@@ -123,6 +127,8 @@ class MessagesFormat(InputFormat):
             segments = None
             media = False
             calls = m.get("tool_calls")
+            if not calls and type(m.get("function_call")) is dict:
+                calls = [m["function_call"]]  # the legacy OpenAI shape: one call, answered by role "function"
             if type(content) is str:
                 text = content
             elif type(content) is list:
