@@ -71,6 +71,27 @@ def add_check_parser(sub: Any) -> None:
     p.add_argument("--fail-on", choices=("error", "warning"), help="lowest severity that fails the run")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings fail the run")
     p.add_argument("--config", metavar="FILE", help="sftlint.toml or pyproject.toml to use (no discovery)")
+    p.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOBS",
+        help="files and folders to leave out of directory walks, replacing the config's exclude "
+        "(globs relative to the working directory; comma-separated)",
+    )
+    p.add_argument(
+        "--extend-exclude", action="append", metavar="GLOBS", help="more files and folders to leave out"
+    )
+    p.add_argument(
+        "--respect-gitignore",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="leave out files that .gitignore ignores (default: on)",
+    )
+    p.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply the exclusions to paths named explicitly too (the pre-commit hook sets this)",
+    )
     p.add_argument("--baseline", metavar="FILE", help="hide findings recorded in this baseline file")
     p.add_argument(
         "--write-baseline",
@@ -130,24 +151,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     missing = [p for p in paths if p != "-" and not os.path.exists(p)]
     for p in missing:
         _error(f"{p}: no such file or directory")
-    files = expand_paths([p for p in paths if p not in missing])
+    present = [p for p in paths if p not in missing]
+    try:
+        settings = discover_settings(present, args.config)
+    except ConfigError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    selection = _file_selection(settings, args)
+    files = expand_paths(present, selection)
     empty_dirs = [
         p
-        for p in paths
-        if p not in missing
-        and p != "-"
+        for p in present
+        if p != "-"
         and os.path.isdir(p)
-        and not any(f.startswith(os.path.join(p, "")) or f == p for f in files)
+        and p not in files
+        and not any(f.startswith(os.path.join(p, "")) for f in files)
+        and p not in selection.skipped
     ]
     for d in empty_dirs:
-        _error(f"{d}: no data files (*.jsonl, *.json) found in this directory")
+        _error(f"{d}: no data files (*.jsonl, *.json, *.parquet, ...) found in this directory")
     if not files:
+        if selection.skipped and not missing and not empty_dirs:
+            return EXIT_OK  # everything named was excluded (--force-exclude): nothing to check
         if not missing and not empty_dirs:
             _error("no files to check")
         return EXIT_ERROR
 
     try:
-        settings = discover_settings(files, args.config)
         if args.select:
             # A --select on the command line starts selection afresh, as in ruff:
             # the configuration's ignore/extend-select belonged to its own select.
@@ -224,6 +254,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     if failing and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _file_selection(settings: Any, args: argparse.Namespace) -> Any:
+    """Exclusions from the config (relative to its directory) and the command line (to the cwd)."""
+    from sftlint.files import FileSelection, excludes
+    from sftlint.formats import looks_like_record
+
+    base = settings.config_dir
+    chosen = excludes(settings.exclude, base)
+    if args.exclude:
+        chosen = excludes(_split(args.exclude) or [], None)
+    chosen += excludes(settings.extend_exclude, base)
+    chosen += excludes(_split(args.extend_exclude) or [], None)
+    respect = settings.respect_gitignore if args.respect_gitignore is None else args.respect_gitignore
+    return FileSelection(chosen, respect, args.force_exclude, is_record=looks_like_record)
 
 
 def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, errors: list[str]) -> Any:

@@ -47,6 +47,17 @@ class Settings:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name/code -> options
     max_record_bytes: int | None = None
     config_path: str | None = None
+    #: file selection (globs relative to the config file's directory, see sftlint.files)
+    exclude: list[str] = field(default_factory=list)
+    extend_exclude: list[str] = field(default_factory=list)
+    respect_gitignore: bool = True
+
+    @property
+    def config_dir(self) -> str | None:
+        """The directory of the config file these settings came from (globs are relative to it)."""
+        if self.config_path is None or self.config_path.startswith("<"):
+            return None
+        return os.path.dirname(os.path.abspath(self.config_path))
 
     def merged(self, **overrides: Any) -> Settings:
         """A copy with the non-None overrides applied (CLI flags win)."""
@@ -67,11 +78,20 @@ _KEYS = {
     "output-format": str,
     "rules": dict,
     "max-record-bytes": int,
+    "exclude": list,
+    "extend-exclude": list,
+    "respect-gitignore": bool,
 }
 
 
 def _type_name(t: type) -> str:
-    return {list: "a list of strings", dict: "a table", str: "a string", int: "an integer"}[t]
+    return {
+        list: "a list of strings",
+        dict: "a table",
+        str: "a string",
+        int: "an integer",
+        bool: "true or false",
+    }[t]
 
 
 def settings_from_mapping(table: Mapping[str, Any], source: str) -> Settings:

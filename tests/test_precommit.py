@@ -69,3 +69,20 @@ def test_hook_fails_on_a_bad_dataset_and_passes_on_a_good_one(tmp_path, precommi
     assert "Failed" in failed.stdout
     assert "bad.jsonl:1:" in failed.stdout and "S004" in failed.stdout and "S005" in failed.stdout
     assert json.loads(good.read_text())  # the hook never rewrites files
+
+
+def test_hook_passes_tool_files_and_ignored_copies(tmp_path, precommit_home):
+    """package.json, a JSON Schema and a git-ignored copy are not datasets to the hook either."""
+    repo = tmp_path / "project"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "package.json").write_text(json.dumps({"name": "web", "version": "1.0.0"}))
+    (repo / "config.json").write_text(json.dumps({"theme": "dark"}))
+    (repo / "record.json").write_text(json.dumps({"type": "object", "properties": {}}))
+    (repo / "scratch").mkdir()
+    write_jsonl(repo / "scratch" / "bad.jsonl", [chat(("user", "在吗"), ("user", "我想退货"))])
+    (repo / ".gitignore").write_text("scratch/\n")
+    git(repo, "add", ".")
+    git(repo, "add", "-f", "scratch/bad.jsonl")
+    result = run_hook(repo, precommit_home, "package.json", "config.json", "record.json", "scratch/bad.jsonl")
+    assert result.returncode == 0, result.stdout + result.stderr

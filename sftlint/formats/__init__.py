@@ -33,6 +33,19 @@ def detect(sample: list[Any], formats: dict[str, InputFormat]) -> str | None:
     return best[2] if best else None
 
 
+def looks_like_record(obj: Any) -> bool:
+    """Whether some installed input format claims ``obj`` (a lone ``.json`` object found by a walk)."""
+    from sftlint.plugins import default_registry
+
+    for fmt in default_registry().formats.values():
+        try:
+            if fmt.sniff(obj):
+                return True
+        except Exception:
+            continue
+    return False
+
+
 @hookimpl
 def sftlint_input_formats() -> list[InputFormat]:
     return [MessagesFormat(), ShareGPTFormat(), AlpacaFormat()]
