@@ -13,6 +13,19 @@ from collections.abc import Iterator
 from typing import IO
 
 
+def new_file_mode() -> int:
+    """Permissions a plain ``open(path, "w")`` would give a new file: 0o666 less the umask.
+
+    ``tempfile.mkstemp`` creates its file 0600 whatever the umask; a file the tool
+    writes for the user (a split, a config, a fixed dataset) must be readable as
+    any other file they make (0644 under umask 022), so the temp file is chmod-ed
+    before it is moved into place.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str, mode: str = "wb") -> Iterator[IO]:
     directory = os.path.dirname(os.path.abspath(path))
@@ -22,8 +35,11 @@ def atomic_writer(path: str, mode: str = "wb") -> Iterator[IO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        try:
+            mode = os.stat(path).st_mode & 0o7777  # an existing file keeps its permissions
+        except FileNotFoundError:
+            mode = new_file_mode()
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

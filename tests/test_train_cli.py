@@ -57,3 +57,36 @@ def test_tool_call_records_are_trained_as_text_and_said_so(shared_data, tmp_path
     rows = load_rows(tmp_path / "train.jsonl", notes)
     assert rows and all(set(m) == {"role", "content"} for r in rows for m in r["messages"])
     assert notes and "hold tool calls" in notes[0]
+
+
+def test_written_files_follow_the_umask(tmp_path) -> None:
+    import os
+
+    from sftlint.atomic import atomic_write_text
+    from sftlint.train.io import write_jsonl_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_jsonl_atomic(tmp_path / "a.jsonl", [{"x": 1}])
+        atomic_write_text(str(tmp_path / "b.txt"), "hi\n")
+        os.umask(0o077)
+        write_jsonl_atomic(tmp_path / "c.jsonl", [{"x": 1}])
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.jsonl").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "b.txt").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "c.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+def test_default_thread_count_uses_the_idle_cores() -> None:
+    from sftlint.train.threads import default_threads
+
+    assert default_threads(cpus=2, load=1.7) == 1  # a busy 2-core machine: one thread
+    assert default_threads(cpus=2, load=9.0) == 1  # never fewer than one
+    assert default_threads(cpus=8, load=0.0) == 8
+    assert default_threads(cpus=8, load=3.2) == 5
+
+
+def test_eval_help_prints_one_percent_sign() -> None:
+    res = run_cli("eval", "--help")
+    assert "95%%" not in res.out and "95%" in res.out

@@ -141,6 +141,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--device", choices=("auto", "cpu", "cuda"))
     p.add_argument(
+        "--threads", type=int, help="CPU threads for torch (default: the idle cores, or OMP_NUM_THREADS)"
+    )
+    p.add_argument(
         "--assistant-only-loss",
         dest="assistant_only_loss",
         action=argparse.BooleanOptionalAction,
@@ -171,7 +174,7 @@ def register(subparsers: Any) -> None:
         "eval",
         help="score model outputs with the lint rules, with 95%% Wilson intervals; compare two runs",
         description="Score model outputs with the rules used on the training data: per rule, the share of "
-        "outputs with no finding in the model's turn, with a 95%% Wilson interval.",
+        "outputs with no finding in the model's turn, with a 95% Wilson interval.",
     )
     p.add_argument("outputs", help='model outputs: records, or {"output": ..., "id": ...} lines')
     p.add_argument(
@@ -343,6 +346,7 @@ _FLAG_KEYS = (
     "warmup_ratio",
     "seed",
     "device",
+    "threads",
     "assistant_only_loss",
     "save_model",
     "save_checkpoints",

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from sftlint.atomic import new_file_mode
+
 
 def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
     """Yield the JSON objects of a JSONL file written by this module (skips blank lines).
@@ -52,6 +54,7 @@ def write_text_atomic(path: str | Path, chunks: Iterable[str]) -> int:
                 count += 1
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, new_file_mode())  # mkstemp makes 0600; the user's umask decides
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -70,6 +70,7 @@ class TrainConfig:
     device: str = "auto"  # auto | cpu | cuda
     tiny_vocab_size: int = 2048
     max_steps: int | None = None
+    threads: int | None = None  # CPU threads for torch; None: the idle cores (sftlint.train.threads)
 
     @classmethod
     def field_names(cls) -> set[str]:
@@ -98,7 +99,13 @@ class TrainConfig:
             raise TrainError(f"method must be 'full' or 'lora', not {self.method!r}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise TrainError(f"device must be 'auto', 'cpu' or 'cuda', not {self.device!r}")
-        for name in ("batch_size", "per_device_batch_size", "gradient_accumulation_steps", "eval_steps"):
+        for name in (
+            "batch_size",
+            "per_device_batch_size",
+            "gradient_accumulation_steps",
+            "eval_steps",
+            "threads",
+        ):
             v = getattr(self, name)
             if v is not None and (not isinstance(v, int) or v < 1):
                 raise TrainError(f"{name} must be a positive integer, not {v!r}")
@@ -424,6 +431,11 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
     from datasets import Dataset
     from transformers import EarlyStoppingCallback
 
+    from sftlint.train.threads import apply_threads, choose_threads
+
+    n_threads, threads_why = choose_threads(cfg.threads)
+    apply_threads(torch, n_threads)
+
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     data_notes: list[str] = []
@@ -433,6 +445,8 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
         raise TrainError(f"{cfg.train_file}: no training records")
     settings, reasons = resolve_settings(cfg, len(train_rows), len(val_rows))
     notes = [*reasons, *data_notes]
+    if not (cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())):
+        notes.append(threads_why)
 
     # A tiny model's tokenizer learns from train and validation text alike, standing in for a pretrained
     # tokenizer that covers the language: trained on the training split alone, validation text would fall
