@@ -171,3 +171,79 @@ def test_cli_bad_input_is_exit_2_not_a_traceback(tmp_path, content, message) -> 
     assert res.code == 2, res
     assert message in res.err
     assert "Traceback" not in res.err
+
+
+def test_nan_loss_is_a_diverged_run_not_keep_training() -> None:
+    hist = history(TRAIN_FALLING, {s: 2.0 - 0.005 * s for s in range(10, 101, 10)})
+    for h in hist:
+        if h.get("step", 0) >= 70 and "loss" in h:
+            h["loss"] = float("nan")
+        if h.get("step", 0) == 80 and "eval_loss" in h:
+            h["eval_loss"] = float("inf")
+    d = diagnose(curve_from_history(hist))
+    assert d.verdict == "diverging"
+    assert "NaN or infinite at step 70" in d.message
+    assert d.stop_step == 60  # the best finite evaluation before the blow-up
+
+
+def test_cli_reads_nan_written_by_json_and_exits_1(tmp_path) -> None:
+    hist = history(TRAIN_FALLING[:30], {10: 2.0, 20: 1.9, 30: 1.8})
+    hist[25]["loss"] = float("nan")
+    state = write_state(tmp_path / "trainer_state.json", hist)  # json writes the bare token NaN
+    res = run_cli("curve", state, "--no-plot")
+    assert res.code == 1, res
+    assert "diverged" in res.out
+
+
+def _flat_noisy(seed: int, noise: float) -> list[dict]:
+    rng = random.Random(seed)
+    train = [0.6 + 1.2 * math.exp(-s / 12) for s in range(1, 101)]
+    val = {s: 1.0 * (1 + rng.gauss(0, noise)) for s in range(10, 101, 10)}
+    return history(noisy(train, seed, 0.05), val)
+
+
+@pytest.mark.parametrize("noise", [0.01, 0.02])
+def test_flat_noisy_runs_are_called_plateau(noise) -> None:
+    verdicts = [diagnose(curve_from_history(_flat_noisy(seed, noise))).verdict for seed in range(200)]
+    wrong = sum(v != "plateau" for v in verdicts)
+    assert wrong <= 10, verdicts  # <= 5% (bench/curve_sim.py measures it on 1000 runs)
+
+
+def test_noisy_textbook_overfitting_is_still_caught_with_its_best_step() -> None:
+    rng = random.Random(7)
+    val = {
+        s: (2.0 - 0.01 * s if s <= 50 else 1.5 + 0.012 * (s - 50)) * (1 + rng.gauss(0, 0.01))
+        for s in range(10, 101, 10)
+    }
+    d = diagnose(curve_from_history(history(noisy(TRAIN_FALLING), val)))
+    assert d.verdict == "overfitting"
+    assert d.best_step == d.stop_step == min(val, key=val.get)
+    assert d.val_noise is not None and d.val_noise > 0
+
+
+def test_trend_window_is_measured_in_steps() -> None:
+    from sftlint.train.curve import window
+
+    # Dense early evaluations, sparse late ones: the last third of the steps is steps >= 700.
+    points = [(s, 1.0) for s in (10, 20, 30, 40, 50, 60, 70, 80, 700, 850, 1000)]
+    assert [s for s, _ in window(points)] == [700, 850, 1000]
+    points = [(s, 1.0) for s in range(100, 1001, 100)]
+    assert [s for s, _ in window(points)] == [700, 800, 900, 1000]
+
+
+def test_ended_learning_rate_is_named() -> None:
+    hist = history(TRAIN_FALLING, {s: 2.5 * math.exp(-s / 60) + 0.3 for s in range(10, 101, 10)})
+    for h in hist:
+        if "learning_rate" in h:
+            h["learning_rate"] = 2e-4 * 0.5 * (1 + math.cos(math.pi * h["step"] / 100))
+    d = diagnose(curve_from_history(hist))
+    assert d.verdict == "not_converged"
+    assert d.schedule_ended
+    assert "the schedule has ended; train longer with a new schedule, not more steps of this one" in d.message
+    # A constant rate (the other tests' histories) has not ended.
+    d2 = diagnose(
+        curve_from_history(
+            history(TRAIN_FALLING, {s: 2.5 * math.exp(-s / 60) + 0.3 for s in range(10, 101, 10)})
+        )
+    )
+    assert not d2.schedule_ended and "schedule has ended" not in d2.message

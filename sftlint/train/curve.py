@@ -3,15 +3,23 @@
 The seed's rule: if the training loss falls while the validation loss rises,
 the model is overfitting and training should stop; if both are still falling
 slowly, the model has not converged and can keep training.  We add the third
-case a user meets in practice — both flat, a plateau — and a fourth that
-signals a broken run: both rising (diverging, usually a learning rate that is
-too high).
+case a user meets in practice — both flat, a plateau — and two that signal a
+broken run: both rising (diverging, usually a learning rate that is too high)
+and a loss that became NaN or infinite (diverged).
 
-Training loss is noisy (one batch per point), so it is smoothed with a
-debiased exponential moving average before its trend is read.  Validation
-loss is averaged over the whole validation set and is read as is, but a rise
-only counts as overfitting once it holds for at least two evaluations after
-the best one — a single bad point is not a trend.
+Validation loss is measured on a finite set, so it is noisy: with 1% noise
+and 10 evaluations, the lowest point of a flat run lies about 1.5% under the
+rest, and a fixed "rose 2% above the best" rule called 22% of flat runs
+overfitting (52% at 2% noise).  So the noise is estimated from the run itself
+(from the second differences of the validation curve, which a smooth trend
+barely moves), and a rise counts only when it stands out from that noise and
+holds for the last two evaluations; a fall counts only when its slope does.
+The numbers are checked by simulation in ``bench/curve_sim.py``.
+
+The trend window is the last third of the run measured in steps (not a count
+of evaluation points, which would span a different share of the run when
+evaluations are uneven).  A learning rate that has decayed to almost nothing
+at the end is named: more steps of an ended schedule teach little.
 
 Pure Python; the PNG plot needs matplotlib and is skipped (with a note)
 without it.
@@ -20,6 +28,7 @@ without it.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -28,10 +37,24 @@ Verdict = Literal["overfitting", "not_converged", "plateau", "diverging", "insuf
 
 #: Relative change of the loss over the recent window below which a curve is flat.
 FLAT_TOL = 0.01
-#: Relative rise of validation loss over its best value that counts as a rise.
+#: Smallest relative rise of validation loss over its best value that counts (even without noise).
 RISE_TOL = 0.02
+#: A rise must exceed this many noise standard deviations (chosen with bench/curve_sim.py:
+#: the lowest of 10 noisy points alone sits ~1.5 sd under the mean).
+RISE_SIGMAS = 4.0
+#: A trend counts when its slope is this many standard errors from zero.
+TREND_T = 3.0
+#: The same for the training loss: one point per step gives many points and a well-estimated noise.
+TRAIN_TREND_T = 2.0
+#: A single point above the best by this many noise sds (or RISE_TOL) earns a "watch the next one" note.
+NOTE_SIGMAS = 2.0
 #: Weight of the past in the moving average of the training loss.
 SMOOTHING = 0.6
+#: Share of the run, in steps, that the recent-trend window covers.
+WINDOW_SHARE = 1 / 3
+#: A final learning rate at or under this share of its peak means the schedule has ended.
+LR_ENDED = 0.05
+LR_ENDED_ADVICE = "the schedule has ended; train longer with a new schedule, not more steps of this one"
 
 
 class CurveError(ValueError):
@@ -40,11 +63,13 @@ class CurveError(ValueError):
 
 @dataclass
 class Curve:
-    """Loss points as (step, loss), sorted by step."""
+    """Loss points as (step, loss), sorted by step; learning rates and non-finite losses beside them."""
 
     train: list[tuple[int, float]]
     val: list[tuple[int, float]]
     source: str = ""
+    lr: list[tuple[int, float]] = field(default_factory=list)
+    nonfinite: list[tuple[int, str]] = field(default_factory=list)  # (step, "loss"/"eval_loss")
 
 
 @dataclass
@@ -57,6 +82,8 @@ class Diagnosis:
     last_step: int | None = None
     train_trend: float | None = None  # relative change over the recent window
     val_trend: float | None = None
+    val_noise: float | None = None  # estimated standard deviation of one validation point
+    schedule_ended: bool = False
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,6 +96,8 @@ class Diagnosis:
             "last_step": self.last_step,
             "train_trend": self.train_trend,
             "val_trend": self.val_trend,
+            "val_noise": self.val_noise,
+            "schedule_ended": self.schedule_ended,
             "notes": list(self.notes),
         }
 
@@ -111,25 +140,40 @@ def load_curve(path: str | Path) -> Curve:
 
 
 def curve_from_history(history: list[Any]) -> Curve:
-    """Split a ``log_history`` into training and validation points."""
+    """Split a ``log_history`` into training and validation points, learning rates, NaN/inf losses."""
     train: dict[int, float] = {}
     val: dict[int, float] = {}
+    lr: dict[int, float] = {}
+    nonfinite: list[tuple[int, str]] = []
     for entry in history:
         if not isinstance(entry, dict):
             continue
         step = entry.get("step")
-        if not isinstance(step, int):
+        if not isinstance(step, int) or isinstance(step, bool):
             continue
-        loss, eval_loss = entry.get("loss"), entry.get("eval_loss")
-        if _is_number(loss):
-            train[step] = float(loss)
-        if _is_number(eval_loss):
-            val[step] = float(eval_loss)
-    return Curve(sorted(train.items()), sorted(val.items()))
+        for key, into in (("loss", train), ("eval_loss", val)):
+            value = _number(entry.get(key))
+            if value is None:
+                continue
+            if math.isfinite(value):
+                into[step] = value
+            else:
+                nonfinite.append((step, key))
+        rate = _number(entry.get("learning_rate"))
+        if rate is not None and math.isfinite(rate):
+            lr[step] = rate
+    return Curve(sorted(train.items()), sorted(val.items()), lr=sorted(lr.items()), nonfinite=nonfinite)
 
 
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x and abs(x) != float("inf")
+def _number(x: Any) -> float | None:
+    """A float from a JSON value; ``"NaN"``/``"Infinity"`` strings (some writers emit them) included."""
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, (int, float)):
+        return float(x)
+    if isinstance(x, str) and x.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        return float(x.strip().lower().replace("infinity", "inf"))
+    return None
 
 
 # --------------------------------------------------------------------------- analysis
@@ -144,25 +188,65 @@ def ema(values: list[float], weight: float = SMOOTHING) -> list[float]:
     return out
 
 
-def relative_trend(points: list[tuple[int, float]]) -> float:
-    """Least-squares change over the window, relative to the window's mean loss."""
+def _fit(points: list[tuple[int, float]]) -> tuple[float, float, float]:
+    """Least-squares slope, mean loss and sum of squared step deviations of ``points``."""
     n = len(points)
-    if n < 2:
-        return 0.0
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return 0.0, my, 0.0
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    return slope, my, sxx
+
+
+def relative_trend(points: list[tuple[int, float]]) -> float:
+    """Least-squares change over the window, relative to the window's mean loss."""
+    if len(points) < 2:
+        return 0.0
+    slope, my, sxx = _fit(points)
     if sxx == 0 or my == 0:
         return 0.0
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
-    return slope * (xs[-1] - xs[0]) / abs(my)
+    return slope * (points[-1][0] - points[0][0]) / abs(my)
 
 
-def _window(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """The recent part of a curve: its last third, at least three points."""
-    k = max(3, len(points) // 3)
-    return points[-k:]
+def trend_t(points: list[tuple[int, float]], noise: float) -> float:
+    """The fitted slope in standard errors (``noise`` is one point's standard deviation); inf without noise."""
+    if len(points) < 2:
+        return 0.0
+    slope, _, sxx = _fit(points)
+    if sxx == 0 or slope == 0:
+        return 0.0
+    if noise <= 0:
+        return math.copysign(math.inf, slope)
+    return slope / (noise / math.sqrt(sxx))
+
+
+def noise_sd(points: list[tuple[int, float]]) -> float:
+    """Standard deviation of one point's noise, estimated from the curve itself.
+
+    Second differences ``y[i-1] - 2 y[i] + y[i+1]`` cancel any straight trend,
+    and a smooth curve bends little between neighbouring evaluations, so what
+    is left is mostly noise: for independent noise of sd s their variance is
+    6 s².  A sharp bend (the minimum of an overfitting run) only raises the
+    estimate, which makes the verdict more cautious, never less.
+    """
+    ys = [v for _, v in points]
+    if len(ys) < 3:
+        return 0.0
+    d2 = [ys[i - 1] - 2 * ys[i] + ys[i + 1] for i in range(1, len(ys) - 1)]
+    return math.sqrt(sum(d * d for d in d2) / (6 * len(d2)))
+
+
+def window(points: list[tuple[int, float]], share: float = WINDOW_SHARE) -> list[tuple[int, float]]:
+    """The recent part of a curve: its last ``share`` of the steps, at least three points."""
+    if len(points) <= 3:
+        return list(points)
+    first, last = points[0][0], points[-1][0]
+    start = last - (last - first) * share
+    recent = [p for p in points if p[0] >= start]
+    return recent if len(recent) >= 3 else points[-3:]
 
 
 def _value_at(points: list[tuple[int, float]], step: int) -> float:
@@ -176,12 +260,62 @@ def _value_at(points: list[tuple[int, float]], step: int) -> float:
     return chosen
 
 
+def schedule_state(lr: list[tuple[int, float]]) -> tuple[bool, float | None, float | None]:
+    """Whether the learning-rate schedule has run down: (ended, last rate, peak rate)."""
+    if len(lr) < 2:
+        return False, None, None
+    peak = max(v for _, v in lr)
+    last = lr[-1][1]
+    return (peak > 0 and last <= LR_ENDED * peak), last, peak
+
+
+def _falling(
+    points: list[tuple[int, float]], noise: float, flat_tol: float, t_crit: float = TREND_T
+) -> tuple[bool, float]:
+    """Whether a curve's recent window falls by more than ``flat_tol`` and more than its noise."""
+    recent = window(points)
+    change = relative_trend(recent)
+    return change < -flat_tol and trend_t(recent, noise) < -t_crit, change
+
+
 def diagnose(curve: Curve, flat_tol: float = FLAT_TOL, rise_tol: float = RISE_TOL) -> Diagnosis:
     """Classify a run as overfitting / not converged / plateau / diverging (seed §五)."""
+    d = _diagnose(curve, flat_tol, rise_tol)
+    ended, last_lr, peak = schedule_state(curve.lr)
+    if ended and d.verdict in ("not_converged", "plateau", "insufficient_data"):
+        d.schedule_ended = True
+        d.notes.append(
+            f"the learning rate ended at {last_lr:.3g} ({last_lr / peak:.1%} of its peak {peak:.3g}): "
+            f"{LR_ENDED_ADVICE}"
+        )
+        if d.verdict == "not_converged":
+            d.message = d.message.replace("keep training", f"keep training, but {LR_ENDED_ADVICE}")
+    return d
+
+
+def _diagnose(curve: Curve, flat_tol: float, rise_tol: float) -> Diagnosis:
     train_s = list(zip([s for s, _ in curve.train], ema([v for _, v in curve.train]), strict=True))
     val = curve.val
     last_step = max([s for s, _ in curve.train] + [s for s, _ in val], default=None)
-    train_trend = relative_trend(_window(train_s)) if len(train_s) >= 3 else None
+    train_trend = relative_trend(window(train_s)) if len(train_s) >= 3 else None
+
+    if curve.nonfinite:
+        step, key = curve.nonfinite[0]
+        which = "validation" if key == "eval_loss" else "training"
+        finite_before = [p for p in val if p[0] < step]
+        best = min(finite_before, key=lambda p: p[1]) if finite_before else None
+        return Diagnosis(
+            "diverging",
+            f"diverged: the {which} loss became NaN or infinite at step {step} "
+            f"({len(curve.nonfinite)} non-finite value(s)); the run blew up — lower the learning rate, "
+            "check the data for empty or over-long records, and use gradient clipping"
+            + (f"; the best finite weights are at step {best[0]}" if best else ""),
+            stop_step=best[0] if best else None,
+            best_step=best[0] if best else None,
+            best_val_loss=best[1] if best else None,
+            last_step=last_step,
+            train_trend=train_trend,
+        )
 
     if len(val) < 3:
         notes = [
@@ -192,16 +326,23 @@ def diagnose(curve: Curve, flat_tol: float = FLAT_TOL, rise_tol: float = RISE_TO
             return Diagnosis(
                 "insufficient_data", "too few loss points to read a trend", last_step=last_step, notes=notes
             )
-        if train_trend < -flat_tol:
+        falling, _ = _falling(curve.train, noise_sd(curve.train), flat_tol, TRAIN_TREND_T)
+        if falling:
             msg = f"training loss still falling ({train_trend:+.1%} over the recent window); no validation to check"
             return Diagnosis("not_converged", msg, last_step=last_step, train_trend=train_trend, notes=notes)
         msg = f"training loss flat ({train_trend:+.1%} over the recent window); no validation to check"
         return Diagnosis("plateau", msg, last_step=last_step, train_trend=train_trend, notes=notes)
 
+    noise = noise_sd(val)
     best_i = min(range(len(val)), key=lambda i: (val[i][1], i))
     best_step, best = val[best_i]
     after = val[best_i + 1 :]
-    val_trend = relative_trend(_window(val))
+    falling, val_trend = _falling(val, noise, flat_tol)
+    if not falling and best_i == len(val) - 1:
+        # The newest point is the best and the second half of the run falls beyond its noise: the
+        # recent window of a noisy curve holds too few points to show it, but nothing says it stopped.
+        half = window(val, 0.5)
+        falling = relative_trend(half) < -flat_tol and trend_t(half, noise) < -TREND_T
     d = Diagnosis(
         "plateau",
         "",
@@ -210,9 +351,11 @@ def diagnose(curve: Curve, flat_tol: float = FLAT_TOL, rise_tol: float = RISE_TO
         last_step=last_step,
         train_trend=train_trend,
         val_trend=val_trend,
+        val_noise=noise,
     )
-    threshold = best * (1 + rise_tol)
-    sustained_rise = len(after) >= 2 and after[-1][1] > threshold and after[-2][1] > best * (1 + rise_tol / 2)
+    margin = max(best * rise_tol, RISE_SIGMAS * noise)
+    threshold = best + margin
+    sustained_rise = len(after) >= 2 and after[-1][1] > threshold and after[-2][1] > threshold
 
     if sustained_rise:
         rise = after[-1][1] / best - 1
@@ -236,15 +379,17 @@ def diagnose(curve: Curve, flat_tol: float = FLAT_TOL, rise_tol: float = RISE_TO
         )
         d.message = (
             f"overfitting: {fell}while validation loss rose {rise:.1%} above its minimum "
-            f"{best:.4g} at step {best_step}; stop at step {best_step} and keep that checkpoint"
+            f"{best:.4g} at step {best_step} and stayed up for the last two evaluations (the run's own noise "
+            f"is about {noise / best:.1%} per evaluation); stop at step {best_step} and keep that checkpoint"
         )
         return d
 
-    if val_trend < -flat_tol:
+    if falling:
         d.verdict = "not_converged"
+        train_falling = train_trend is not None and _falling(curve.train, noise_sd(curve.train), flat_tol, TRAIN_TREND_T)[0]
         both = (
             "training and validation loss are both still falling"
-            if train_trend is not None and train_trend < -flat_tol
+            if train_falling
             else "validation loss is still falling"
         )
         d.message = (
@@ -253,16 +398,17 @@ def diagnose(curve: Curve, flat_tol: float = FLAT_TOL, rise_tol: float = RISE_TO
         )
         return d
 
-    if len(after) >= 1 and after[-1][1] > threshold:
+    if len(after) >= 1 and after[-1][1] > best + max(best * rise_tol, NOTE_SIGMAS * noise):
         d.stop_step = best_step
         d.notes.append(
-            f"validation loss rose at the last evaluation ({after[-1][1]:.4g} vs best {best:.4g}); "
-            "if the next evaluation is higher again, the run is overfitting"
+            f"validation loss rose at the last evaluation ({after[-1][1]:.4g} vs best {best:.4g}, beyond the "
+            "run's noise); if the next evaluation is higher again, the run is overfitting"
         )
     d.verdict = "plateau"
     d.message = (
-        f"plateau: validation loss is flat ({val_trend:+.1%} over the recent window; best {best:.4g} at step "
-        f"{best_step}); more steps are unlikely to help — stop here, or change the data or learning rate"
+        f"plateau: validation loss is flat ({val_trend:+.1%} over the recent window, within the run's noise "
+        f"of about {noise / best:.1%}; best {best:.4g} at step {best_step}); more steps are unlikely to help — "
+        "stop here, or change the data or learning rate"
     )
     return d
 
