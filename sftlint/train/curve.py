@@ -386,7 +386,10 @@ def _diagnose(curve: Curve, flat_tol: float, rise_tol: float) -> Diagnosis:
 
     if falling:
         d.verdict = "not_converged"
-        train_falling = train_trend is not None and _falling(curve.train, noise_sd(curve.train), flat_tol, TRAIN_TREND_T)[0]
+        train_falling = (
+            train_trend is not None
+            and _falling(curve.train, noise_sd(curve.train), flat_tol, TRAIN_TREND_T)[0]
+        )
         both = (
             "training and validation loss are both still falling"
             if train_falling
