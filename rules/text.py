@@ -69,7 +69,10 @@ class ZhTypo(Rule):
     The detector favours precision (a linter that cries wolf is switched off), so it leaves
     names, rare characters and anything next to Latin letters or digits alone, checks 的/地/得
     only in a few patterns where the neighbours decide (慢慢的恢复, everyday usage, is left
-    alone), and misses typos that need the meaning of the sentence (在/再, 他/她).
+    alone), and misses typos that need the meaning of the sentence (在/再, 他/她).  Only
+    Simplified Chinese is judged: a message, line or sentence written in Traditional Chinese
+    (然後, 簡化字) or Japanese (kana) is left alone, since its words are not typos of
+    Simplified ones.
 
     ## Example
     ```json

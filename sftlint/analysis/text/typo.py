@@ -49,6 +49,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sftlint.analysis.text.particles import particle_typos
+from sftlint.analysis.text.script import is_foreign, simplified_only
 from sftlint.analysis.text.typo_data import CURATED, SURNAMES, VARIANT_PAIRS
 from sftlint.analysis.text.typo_store import Store
 from sftlint.analysis.text.zh import HAN_RUN
@@ -354,9 +355,16 @@ class TypoDetector:
 
     # ------------------------------------------------------------------ API
     def detect(self, text: str) -> tuple[Typo, ...]:
-        """Likely typos in ``text``, in order of position."""
+        """Likely typos in ``text``, in order of position.
+
+        Only Simplified Chinese is judged: a text that is Traditional Chinese or
+        Japanese as a whole yields nothing, and so do such lines and sentences
+        inside a Simplified text (:mod:`sftlint.analysis.text.script`).
+        """
         out: list[Typo] = []
         pos = 0
+        if is_foreign(text):
+            return ()
         if self.mode == "lazy":
             self._maybe_switch()
         for line in text.split("\n"):
@@ -379,6 +387,7 @@ class TypoDetector:
     def _detect(self, text: str) -> list[Typo]:
         """Typos in one line (no newline inside), whitelist not applied."""
         found: dict[int, Typo] = {}
+        text = simplified_only(text)  # Traditional and Japanese spans become spaces
         runs = [(m.group(), m.start()) for m in HAN_RUN.finditer(text)]
         for run, _ in runs:
             self._need(run)

@@ -1,0 +1,99 @@
+"""Which parts of a text are Simplified Chinese: the only script the typo model knows.
+
+The typo detector's dictionary is Simplified Chinese.  Traditional Chinese
+(然後, 簡化字) and Japanese (細胞, 洋食・カフェ) are full of characters and words
+it does not know, and every one of them looks like a typo to it.  So the
+detector judges only Simplified text and leaves the rest alone, decided per
+span from the text itself:
+
+* a *Traditional-only* character is one that Traditional Chinese writes and
+  Simplified Chinese replaces (後, 細, 簡, 氣): it appears among CC-CEDICT's
+  traditional forms and never among its simplified ones (the character lists
+  come from the ``zhon`` package).  Characters both scripts share (著, 乾, 干)
+  are not evidence either way;
+* *Simplified-only* characters (这, 个, 后) are the reverse;
+* Japanese is recognised by its kana (the katakana middle dot ``・`` is left
+  out: Chinese text uses it between the parts of a foreign name).
+
+A text (a message) or a line whose Traditional-only characters outnumber its
+Simplified-only ones, or that is mostly kana, is left alone as a whole; in a
+Simplified line, a sentence holding any Traditional-only character or any kana
+is left alone (a quoted Japanese title, a Traditional name).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+#: Hiragana, katakana (without the middle dot U+30FB), phonetic extensions, half-width katakana.
+KANA = re.compile("[\u3041-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+#: Where a sentence ends, for the per-sentence decision (a line is split further here).
+SENTENCE_END = re.compile("[。！？!?；;…]+")
+#: A text whose kana are at least this share of its Chinese characters and kana is Japanese.
+KANA_SHARE = 0.2
+
+
+@cache
+def _classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(Traditional-only, Simplified-only) character classes, built on first use."""
+    from zhon import cedict
+
+    simplified, traditional = set(cedict.simplified), set(cedict.traditional)
+    trad_only = "".join(sorted(traditional - simplified))
+    simp_only = "".join(sorted(simplified - traditional))
+    return re.compile(f"[{re.escape(trad_only)}]"), re.compile(f"[{re.escape(simp_only)}]")
+
+
+def traditional_only(text: str) -> list[str]:
+    """The Traditional-only characters of ``text``, in order."""
+    return _classes()[0].findall(text)
+
+
+def _foreign(text: str) -> bool:
+    """Whether ``text`` as a whole is Traditional Chinese or Japanese."""
+    trad, simp = _classes()
+    t = len(trad.findall(text))
+    if t and t > len(simp.findall(text)):
+        return True
+    kana = len(KANA.findall(text))
+    if kana:
+        han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        return kana >= KANA_SHARE * (han + kana)
+    return False
+
+
+def is_foreign(text: str) -> bool:
+    """Whether ``text`` (a message) is Traditional Chinese or Japanese as a whole."""
+    trad = _classes()[0]
+    if trad.search(text) is None and KANA.search(text) is None:
+        return False
+    return _foreign(text)
+
+
+def simplified_only(line: str) -> str:
+    """``line`` with every span that is not Simplified Chinese blanked out (same length).
+
+    The line itself when all of it is Simplified (the common case, one regex
+    search each); all spaces when the line as a whole is Traditional or
+    Japanese; otherwise each sentence holding a Traditional-only character or
+    kana is replaced by spaces, so offsets stay the same.
+    """
+    trad = _classes()[0]
+    if trad.search(line) is None and KANA.search(line) is None:
+        return line
+    if _foreign(line):
+        return " " * len(line)
+    out = []
+    start = 0
+    for m in SENTENCE_END.finditer(line):
+        out.append(_blank_if_foreign(line[start : m.end()], trad))
+        start = m.end()
+    out.append(_blank_if_foreign(line[start:], trad))
+    return "".join(out)
+
+
+def _blank_if_foreign(sentence: str, trad: re.Pattern[str]) -> str:
+    if trad.search(sentence) is not None or KANA.search(sentence) is not None:
+        return " " * len(sentence)
+    return sentence
