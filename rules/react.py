@@ -28,6 +28,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from sftlint.analysis.layouts import ends_episode, line_syntax, line_turn, record_layout
 from sftlint.analysis.majority import (
     Missing,
     Tally,
@@ -69,6 +70,10 @@ class ReactOptions(RuleOptions):
     block_open: str = "<"
     block_close: str = ">"
     separator: str = Field(default="---", min_length=1)
+    #: Pins the layout the rule checks (``block``, ``line``, ``inline``); unset, each record's
+    #: layout is decided from its system prompt, then its assistant turns
+    #: (:func:`sftlint.analysis.layouts.record_layout`).
+    layout: Literal["block", "line", "inline"] | None = None
 
 
 class _ReactRule(Rule):
@@ -160,6 +165,20 @@ class ReactMissing(_ReactRule):
     {"messages": [{"role": "system", "content": "你是客服助手。每次回复都要用 ReAct 方法思考，思考过程用<>包围，然后写---和给用户的答复。"}, {"role": "user", "content": "我的快递到哪了？"}, {"role": "assistant", "content": "< 思考：用户想知道快递位置，物流信息显示已到达本市分拣中心。\\n动作：告诉用户快递当前位置和预计送达时间。>\\n--- 您的快递已到达本市分拣中心，预计明天送达。"}]}
     ```
 
+    ## Layouts
+    Knows all three, and counts a turn as a ReAct turn in the layout its record uses (see
+    `layout` under Options):
+
+    - *block* (the seed's): `< 思考：…\n动作：… >` then `--- 回复`;
+    - *line* (LangChain, LlamaIndex, Qwen): `Thought: …` / `Action: search` / `Action Input: …`,
+      and the last turn `Thought: I now know the final answer` / `Final Answer: …` (LlamaIndex:
+      `Answer: …`; Chinese 思考/行动/行动输入/最终答案);
+    - *inline* (the ReAct paper, FireAct): `Thought: …` / `Action: search[query]`, ending with
+      `Action: finish[answer]`.
+
+    In the line and inline layouts a plain turn that ends an episode is not reported here: it
+    lacks the final-answer label, which is R008's finding.
+
     ## Options
     `require`: `true` expects a block in every assistant turn, `false` never reports, unset
     (default) decides per record (system prompt) and per file (more than `majority` of the
@@ -197,6 +216,9 @@ class ReactMissing(_ReactRule):
             m for m, t in facts.turns if not t.is_block and not (m.tool_calls and not m.content.strip())
         ]
         having = len(facts.blocks)
+        if lacking and record_layout(record, self.syntax, opts.layout).layout in ("line", "inline"):
+            lacking, steps = _line_lacking(record, self.syntax, lacking)
+            having += steps
         if not lacking:
             return clean_tally(record.file.path, having) if having else None
         # Whether the record itself asks for ReAct only matters when a turn lacks it.
@@ -216,7 +238,8 @@ class ReactMissing(_ReactRule):
                 else f"{reason} use it"
             )
             f = self.finding(
-                f"assistant turn has no ReAct block (`< … >`, then `---` and the reply); expected because {why}",
+                f"assistant turn has no ReAct steps (a `< … >` block, then `---` and the reply, or Thought/Action "
+                f"lines, in the layout the file uses); expected because {why}",
                 pointer=m[0],
                 ref=ref,
             )
@@ -232,6 +255,27 @@ class ReactMissing(_ReactRule):
             )
 
         yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)
+
+
+def _line_lacking(record: Record, syntax: ReactSyntax, lacking: list[Message]) -> tuple[list[Message], int]:
+    """In the line and inline layouts: the turns of ``lacking`` that really lack ReAct steps,
+    and how many have some after all.
+
+    A turn with one step (``Final Answer: …``, ``Thought: …`` then ``Answer: …``, an action
+    alone) is a ReAct turn of these layouts.  A plain turn that ends an episode (the record's
+    last assistant turn, or one answered by the user rather than by an observation) is left to
+    R008, which says what it lacks: the final-answer label."""
+    lsyn = line_syntax(syntax)
+    msgs = record.messages or []
+    keep: list[Message] = []
+    having = 0
+    for m in lacking:
+        lt = line_turn(m, record, lsyn)
+        if lt.has_steps:
+            having += 1
+        elif not ends_episode(msgs, m, lsyn):
+            keep.append(m)
+    return keep, having
 
 
 class ReactMarkerMissing(_ReactRule):
@@ -252,6 +296,12 @@ class ReactMarkerMissing(_ReactRule):
     ```json
     {"messages": [{"role": "user", "content": "优惠券怎么用不了？"}, {"role": "assistant", "content": "< 思考：优惠券可能未满足使用门槛，需要确认订单金额。\\n动作：询问用户订单金额是否达到使用门槛。>\\n--- 请问您的订单金额是否达到了优惠券的使用门槛？"}]}
     ```
+
+    ## Layouts
+    Knows all three (the labels are the same words); it looks at turns that label two steps or
+    open a `<` block.  Block: `< 思考：… >` without `动作：`.  Line and inline:
+    `Action: search[x]` / `Observation: …` without `Thought:`.  A line-layout final turn
+    (`Thought: …` / `Final Answer: …`) has no action by design and is not a finding.
 
     ## Options
     `required`: the steps every block must label (`thought`, `action`, `observation`).
@@ -315,6 +365,11 @@ class ActionColons(_ReactRule):
     ```json
     {"messages": [{"role": "user", "content": "我为什么无法开直播？"}, {"role": "assistant", "content": "< 思考：需要确认用户账号所在地区。\\n动作：询问用户的账号是否是大陆地区的账号。>\\n--- 请问您的账号是大陆地区的账号吗？"}]}
     ```
+
+    ## Layouts
+    Knows all three: the action line is `动作：…` in the block layout, `Action: …` in the line
+    layout (`Action: lookup_order: 123` is reported; `Action Input:` is its own line) and
+    `Action: search[…]` in the inline layout, where colons inside the brackets are content.
 
     ## Options
     `labels`: which steps' lines are checked (default `["action"]`).
@@ -392,6 +447,14 @@ class ReactLayout(_ReactRule):
     {"messages": [{"role": "user", "content": "会员怎么续费？"}, {"role": "assistant", "content": "< 思考：用户想续费会员，知识库说明可在“我的-会员中心”续费。\\n动作：告诉用户续费入口。>\\n--- 您可以在“我的-会员中心”页面点击续费。"}]}
     ```
 
+    ## Layouts
+    Knows the *block* layout only, and speaks only where the record uses it: the system prompt
+    asks for the `< >` block (or the `---` separator), or the record's turns are written as
+    blocks.  A record in the line layout (`Thought:` / `Action:` / `Action Input:` /
+    `Final Answer:`) or the inline layout (`Action: search[query]`, FireAct's trajectories) is
+    never reported, nor is a record whose turns show no layout at all.  Pin the layout with the
+    `layout` option where the data cannot tell.
+
     ## Fix availability
     Sometimes, and safe when offered, because it only adds delimiters and never touches the text:
     a missing `>` is inserted before the separator, a missing `<` before the first label, a
@@ -408,7 +471,9 @@ class ReactLayout(_ReactRule):
 
     def check(self, record: Record) -> Iterable[Finding]:
         facts = react_facts(record, self.syntax)
-        return () if facts.layout_ok else self._report(facts)
+        if facts.layout_ok or record_layout(record, self.syntax, self.options.layout).layout != "block":
+            return ()  # laid out, or a record in the line or inline layout (or none decided)
+        return self._report(facts)
 
     def _report(self, facts: ReactFacts) -> Iterator[Finding]:
         syn = self.syntax
@@ -550,6 +615,10 @@ class ReactLabelMismatch(_ReactRule):
     {"messages": [{"role": "system", "content": "用 ReAct 方法思考：先思考，标记为思考；再决定合适的动作，标记为动作。"}, {"role": "user", "content": "怎么修改收货地址？"}, {"role": "assistant", "content": "< 思考：用户想修改收货地址。\\n动作：告诉用户修改地址的入口。>\\n--- 您可以在订单详情页点击“修改地址”。"}]}
     ```
 
+    ## Layouts
+    Knows all three: a prompt's template (`Thought:` / `Action:` lines, `思考：…`), its naming
+    (`标记为行动`) or its quoted labels are compared with what the turns write, in any layout.
+
     ## Fix availability
     None: whether the prompt or the turns are right is the dataset owner's choice.
     """
@@ -643,6 +712,10 @@ class ReactMarkerOrder(_ReactRule):
     ```json
     {"messages": [{"role": "user", "content": "退款什么时候到账？"}, {"role": "assistant", "content": "< 思考：用户关心退款到账时间，需要先知道退款状态。\\n动作：查询用户的退款状态。>\\n--- 请稍等，我帮您查询一下退款状态。"}]}
     ```
+
+    ## Layouts
+    Knows all three: `< 动作：… 思考：… >`, `Action: search` before `Thought:`, and
+    `Observation:` before the first `Action:` of a trajectory are all out of order.
 
     ## Fix availability
     None: reordering lines can change the reasoning they express.

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from sftlint.analysis.layouts import acts_in_text, observes
 from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.locate import escape_token
 from sftlint.reader import RawRecord
@@ -457,7 +458,10 @@ class RoleOrder(Rule):
     """## What it does
     Checks the order of turns: after an optional leading system message, user and assistant
     alternate, starting with the user; tool results only follow an assistant turn that called a
-    tool (or another tool result), and are followed by the assistant.
+    tool (or another tool result), and are followed by the assistant.  A tool is called either
+    structurally (`tool_calls`, `function_call`) or in the turn's text by a ReAct action line
+    (`Action: search` / `Action Input: …`, `Action: search[…]`, `行动：…`), as agent datasets
+    in the line and inline layouts write it.
 
     ## Why is this bad?
     Two user turns in a row, or an assistant answering itself, are usually a merge or export bug;
@@ -496,7 +500,9 @@ class RoleOrder(Rule):
                     problem = "the conversation starts with an assistant turn; it should start with the user"
                 elif prole == "assistant" and not prev.tool_calls:
                     problem = "two assistant turns in a row"
-            elif role == "tool" and not (prole == "tool" or (prole == "assistant" and prev.tool_calls)):
+            elif role == "tool" and not (
+                prole == "tool" or (prole == "assistant" and (prev.tool_calls or acts_in_text(prev.content)))
+            ):
                 problem = "a tool result that does not follow an assistant turn calling a tool"
             if problem:
                 where = m.role_pointer or m.content_pointer
@@ -511,6 +517,17 @@ class NoFinalAssistant(Rule):
     ## Why is this bad?
     With assistant-only loss the model learns only from assistant turns: a trailing user or tool
     turn is wasted, and it usually means the answer was cut off in export.
+
+    Agent trajectories that end with an environment turn are reported too, on purpose.
+    FireAct's records end `Action: finish[…]`, then a user turn `Observation: Episode finished,
+    reward = True`.  The rule is right there, for three reasons: (1) nothing is learned from that
+    turn (it is not the assistant's), so it only costs tokens; (2) trainers that read turns in
+    user/assistant pairs drop the whole record: LLaMA-Factory's converter logs "Invalid message
+    count" and "Skipping this abnormal example" for a conversation with an odd number of turns,
+    so every assistant turn of the trajectory is lost without an error; (3) the turn holds the
+    episode's reward, which is a label for filtering, not something the model will see: in
+    production the episode ends at `finish[…]`.  Drop the turn (keep the reward as a field of
+    the record).  The message names this case.
 
     ## Example
     ```json
@@ -533,10 +550,16 @@ class NoFinalAssistant(Rule):
             return
         last = msgs[-1]
         if last.role in ROLES and last.role != "assistant":  # unknown roles: S002
-            yield self.finding(
-                f"the last message is the {last.role}'s, not the assistant's; nothing is learned from it",
-                pointer=last.role_pointer or last.content_pointer,
-            )
+            if last.role == "tool" or (any(m.role == "assistant" for m in msgs) and observes(last.content)):
+                message = (
+                    f"the record ends with an observation ({last.role} turn) after the assistant's last turn; "
+                    "nothing is learned from it, and trainers that pair turns drop the whole record"
+                )
+            else:
+                message = (
+                    f"the last message is the {last.role}'s, not the assistant's; nothing is learned from it"
+                )
+            yield self.finding(message, pointer=last.role_pointer or last.content_pointer)
 
 
 class MisplacedSystem(Rule):

@@ -1,0 +1,502 @@
+"""R007–R011 — the line and inline ReAct layouts (LangChain, LlamaIndex, the ReAct paper).
+
+The block rules (:mod:`sftlint.rules.react`) check the seed's ``< … > --- reply`` turns; these
+check the turns that agent frameworks parse line by line::
+
+    Thought: I need the weather in Paris.
+    Action: get_weather
+    Action Input: {"city": "Paris"}
+
+where the observation comes from the next tool (or user) turn and the episode ends with
+``Final Answer:`` (LangChain) or ``Answer:`` (LlamaIndex), or the paper's inline form
+``Action: search[Paris weather]`` … ``Action: finish[sunny]``.  Each rule checks a record only
+against the layout decided for it (:func:`sftlint.analysis.layouts.record_layout`: an option, the
+system prompt's format template, or the record's turns), so a seed-style dataset and a plain chat
+dataset never trigger them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import orjson
+from pydantic import Field
+from sftlint.rules.react import ReactOptions
+
+from sftlint.analysis.layouts import (
+    FINAL_LABELS,
+    LineSyntax,
+    LineTurn,
+    Step,
+    ends_episode,
+    env_observation,
+    exact_json,
+    is_json,
+    line_syntax,
+    line_turn,
+    names_of,
+    prompt_asks_json,
+    prompt_says_env_observes,
+    prompt_tools,
+    read_action,
+    record_layout,
+    unfence,
+)
+from sftlint.analysis.majority import Tally, VoteCollector, reduce_by_file
+from sftlint.analysis.react import syntax_from
+from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.record import Message, Record
+from sftlint.rule import Rule, RuleOptions
+
+#: Actions that end the episode rather than call a tool.
+_FINISH = frozenset({"finish", "final answer", "final_answer", "none", "无", "结束"})
+
+
+class _LineRule(Rule):
+    Options = ReactOptions
+    family = "react-line"
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self.syntax = syntax_from(self.options)
+        self.lsyn: LineSyntax = line_syntax(self.syntax)
+
+    def family_key(self) -> object:
+        return (self.syntax.key, self.options.layout)  # type: ignore[attr-defined]
+
+    def layout(self, record: Record) -> str | None:
+        return record_layout(record, self.syntax, self.options.layout, self.lsyn).layout  # type: ignore[attr-defined]
+
+    def turns(self, record: Record) -> Iterator[tuple[Message, LineTurn]]:
+        for m in record.messages or ():
+            if m.role == "assistant":
+                yield m, line_turn(m, record, self.lsyn)
+
+    @classmethod
+    def family_gate(cls, rules: list[Rule]) -> Callable[[Record], bool] | None:
+        """Quiet on a record in neither the line nor the inline layout (every seed-style and
+        plain chat record): each member's first question."""
+        if not all(isinstance(r, _LineRule) for r in rules):
+            return None
+        first: _LineRule = rules[0]  # type: ignore[assignment]
+        return lambda record: first.layout(record) not in ("line", "inline")
+
+
+def _label(lt: LineTurn, kind_words: tuple[str, ...]) -> str:
+    """The label of a step in the turn's language (English unless it writes Chinese labels)."""
+    chinese = any(not s.label.isascii() for s in lt.steps)
+    for w in kind_words:
+        if w.isascii() != chinese:
+            return w
+    return kind_words[0]
+
+
+class ActionInputMissing(_LineRule):
+    """## What it does
+    In the line layout (LangChain, LlamaIndex, Qwen: `Thought:` / `Action:` / `Action Input:`),
+    reports an `Action:` line with no `Action Input:` after it.  Actions that carry their input
+    themselves are not reported: the inline form `search[query]` and a JSON blob
+    (`{"action": …, "action_input": …}`).  Knows the line layout only: the block layout's
+    actions are sentences, the inline layout's carry their argument in brackets.
+
+    ## Why is this bad?
+    The framework that runs the model parses the action and its input from separate lines;
+    an action without its input cannot be executed (LangChain raises "Could not parse LLM
+    output"), and a model trained on such turns writes them in production.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "Answer the question using the tools.\\nUse the following format:\\nThought: you should always think about what to do\\nAction: the action to take, should be one of [get_weather]\\nAction Input: the input to the action\\nObservation: the result of the action\\nThought: I now know the final answer\\nFinal Answer: the final answer"}, {"role": "user", "content": "What's the weather in Paris?"}, {"role": "assistant", "content": "Thought: I need the current weather in Paris.\\nAction: get_weather"}, {"role": "tool", "content": "Sunny, 21°C"}, {"role": "assistant", "content": "Thought: I now know the final answer\\nFinal Answer: It is sunny and 21°C in Paris."}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "Answer the question using the tools.\\nUse the following format:\\nThought: you should always think about what to do\\nAction: the action to take, should be one of [get_weather]\\nAction Input: the input to the action\\nObservation: the result of the action\\nThought: I now know the final answer\\nFinal Answer: the final answer"}, {"role": "user", "content": "What's the weather in Paris?"}, {"role": "assistant", "content": "Thought: I need the current weather in Paris.\\nAction: get_weather\\nAction Input: Paris"}, {"role": "tool", "content": "Sunny, 21°C"}, {"role": "assistant", "content": "Thought: I now know the final answer\\nFinal Answer: It is sunny and 21°C in Paris."}]}
+    ```
+
+    Chinese labels are the same rule: `行动：get_weather` needs `行动输入：…` after it.
+
+    ## Fix availability
+    None: the input cannot be guessed.
+    """
+
+    code = "R007"
+    name = "action-input-missing"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterable[Finding]:
+        if self.layout(record) != "line":
+            return
+        for msg, lt in self.turns(record):
+            steps = lt.steps
+            for i, s in enumerate(steps):
+                if s.kind != "action":
+                    continue
+                call = read_action(lt.value(s))
+                if call.inline or call.blob or call.name.lower() in _FINISH:
+                    continue
+                nxt = steps[i + 1] if i + 1 < len(steps) else None
+                if nxt is not None and nxt.kind == "action_input":
+                    continue
+                want = _label(lt, ("Action Input", "行动输入"))
+                yield self.finding(
+                    f"`{s.label}` line without its `{want}` line; the framework cannot run the action",
+                    msg=msg,
+                    span=(s.start, s.value_end),
+                )
+
+
+class FinalAnswerMissing(_LineRule):
+    """## What it does
+    In the line layout, reports a turn that ends an episode (the record's last assistant turn,
+    or one the user answers rather than a tool) without the final-answer label: `Final Answer:`
+    (LangChain, Qwen), `Answer:` after a thought (LlamaIndex), `最终答案：`.  Expected where the
+    system prompt's template names the label, or where most such turns of the file carry it.
+    Turns that end with an action are not final turns.  Knows the line layout only (the block
+    layout's reply follows `---`; the inline layout ends with `finish[…]`).
+
+    ## Why is this bad?
+    The agent loop stops when it reads the final-answer label; a final turn without it is parsed
+    as a malformed action (LangChain: "Could not parse LLM output") or loops, and a model trained
+    on it does the same.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "Use the following format:\\nThought: you should always think about what to do\\nAction: the action to take, should be one of [search]\\nAction Input: the input to the action\\nObservation: the result of the action\\nThought: I now know the final answer\\nFinal Answer: the final answer to the original input question"}, {"role": "user", "content": "Who wrote Dream of the Red Chamber?"}, {"role": "assistant", "content": "Thought: I should look it up.\\nAction: search\\nAction Input: Dream of the Red Chamber author"}, {"role": "tool", "content": "Cao Xueqin wrote Dream of the Red Chamber in the 18th century."}, {"role": "assistant", "content": "Thought: I now know the final answer\\nIt was written by Cao Xueqin."}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "Use the following format:\\nThought: you should always think about what to do\\nAction: the action to take, should be one of [search]\\nAction Input: the input to the action\\nObservation: the result of the action\\nThought: I now know the final answer\\nFinal Answer: the final answer to the original input question"}, {"role": "user", "content": "Who wrote Dream of the Red Chamber?"}, {"role": "assistant", "content": "Thought: I should look it up.\\nAction: search\\nAction Input: Dream of the Red Chamber author"}, {"role": "tool", "content": "Cao Xueqin wrote Dream of the Red Chamber in the 18th century."}, {"role": "assistant", "content": "Thought: I now know the final answer\\nFinal Answer: It was written by Cao Xueqin."}]}
+    ```
+
+    ## Options
+    `majority`: the share of the file's final turns that must carry the label before the others
+    are reported when the system prompt does not name it.
+
+    ## Fix availability
+    None: where the answer starts inside the turn is not always clear.
+    """
+
+    code = "R008"
+    name = "final-answer-missing"
+    severity = "error"
+    scope = "dataset"
+
+    class Options(ReactOptions):
+        majority: float = Field(default=0.5, ge=0.0, lt=1.0)
+
+    def map(self, record: Record) -> Tally | None:
+        msgs = record.messages
+        if not msgs or self.layout(record) != "line":
+            return None
+        having = 0
+        lacking: list[tuple[str, int | None, int | None, Any]] = []
+        for msg, lt in self.turns(record):
+            if lt.final is not None:
+                having += 1
+                continue
+            if any(s.kind in ("action", "action_input") for s in lt.steps) or not msg.content.strip():
+                continue
+            if msg.tool_calls or not ends_episode(msgs, msg, self.lsyn):
+                continue
+            loc = record.locate(msg.content_pointer)
+            lacking.append((msg.content_pointer, loc.line, loc.column, _final_label(record, lt)))
+        if not lacking:
+            return (
+                tuple.__new__(Tally, (record.file.path, False, having, (), -1, 0, None)) if having else None
+            )
+        forced = _prompt_final(record.system_prompt) is not None
+        return tuple.__new__(
+            Tally,
+            (record.file.path, forced, having, tuple(lacking), record.index, record.line, record.end_line),
+        )
+
+    def collector(self) -> VoteCollector:
+        return VoteCollector(self.options.majority)  # type: ignore[attr-defined]
+
+    def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
+        def report(ref: RecordRef, m: Any, reason: str) -> Finding:
+            why = "the system prompt's template names it" if reason == "forced" else f"{reason} carry it"
+            f = self.finding(
+                f"the turn that ends the episode has no `{m[3]}:` label; expected because {why}",
+                pointer=m[0],
+                ref=ref,
+            )
+            f.line, f.column = m[1], m[2]
+            return f
+
+        def summary(ref: RecordRef, n: int, reason: str) -> Finding:
+            return self.finding(
+                f"{n} more final turns from this record on lack the final-answer label ({reason} carry it)",
+                pointer="",
+                ref=ref,
+            )
+
+        yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)  # type: ignore[attr-defined]
+
+
+def _prompt_final(prompt: str | None) -> str | None:
+    """The final-answer label the system prompt's template writes, if any."""
+    if not prompt:
+        return None
+    import re
+
+    m = re.search(r"^[ \t]*(Final[ \t]+Answer|最终答案|最终回答|Answer|答案)[ \t]*[:：]", prompt, re.M | re.I)
+    return m.group(1) if m else None
+
+
+def _final_label(record: Record, lt: LineTurn) -> str:
+    named = _prompt_final(record.system_prompt)
+    if named:
+        return named
+    return _label(lt, FINAL_LABELS)
+
+
+class ActionInputNotJson(_LineRule):
+    """## What it does
+    In the line layout, where the system prompt asks for the `Action Input` as JSON (LlamaIndex:
+    "in a JSON format representing the kwargs", "Please use a valid JSON format for the Action
+    Input"; Qwen: "Format the arguments as a JSON object"; `行动输入 … JSON格式`), reports an
+    `Action Input` that is not valid JSON.  A surrounding Markdown code fence is allowed.
+    Knows the line layout only.
+
+    ## Why is this bad?
+    The framework runs `json.loads` on the input: a Python dict (`{'input': 'hello'}`, the very
+    example LlamaIndex's prompt forbids) or a bare string fails to parse, and the tool is never
+    called.  A model trained on it writes it in production.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "You have access to the following tools:\\n> Tool Name: search\\nTool Description: web search\\n\\nUse the following format:\\nThought: I need to use a tool.\\nAction: tool name (one of search)\\nAction Input: the input to the tool, in a JSON format representing the kwargs (e.g. {\\"input\\": \\"hello world\\"})\\n\\nThen respond with:\\nThought: I can answer without using any more tools.\\nAnswer: [your answer here]"}, {"role": "user", "content": "Who founded Alibaba?"}, {"role": "assistant", "content": "Thought: I need to use a tool to help me answer the question.\\nAction: search\\nAction Input: {'input': 'Alibaba founder'}"}, {"role": "user", "content": "Observation: Alibaba was founded in 1999 by Jack Ma and 17 others in Hangzhou."}, {"role": "assistant", "content": "Thought: I can answer without using any more tools.\\nAnswer: Jack Ma and 17 co-founders, in 1999."}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "You have access to the following tools:\\n> Tool Name: search\\nTool Description: web search\\n\\nUse the following format:\\nThought: I need to use a tool.\\nAction: tool name (one of search)\\nAction Input: the input to the tool, in a JSON format representing the kwargs (e.g. {\\"input\\": \\"hello world\\"})\\n\\nThen respond with:\\nThought: I can answer without using any more tools.\\nAnswer: [your answer here]"}, {"role": "user", "content": "Who founded Alibaba?"}, {"role": "assistant", "content": "Thought: I need to use a tool to help me answer the question.\\nAction: search\\nAction Input: {\\"input\\": \\"Alibaba founder\\"}"}, {"role": "user", "content": "Observation: Alibaba was founded in 1999 by Jack Ma and 17 others in Hangzhou."}, {"role": "assistant", "content": "Thought: I can answer without using any more tools.\\nAnswer: Jack Ma and 17 co-founders, in 1999."}]}
+    ```
+
+    ## Fix availability
+    Sometimes, and safe when offered: a Python literal whose conversion to JSON is exact (dicts
+    with string keys, lists, strings, numbers, `True`/`False`/`None`) is rewritten as JSON.  A
+    tuple, a set or anything else that is not a literal has no fix.
+    """
+
+    code = "R009"
+    name = "action-input-not-json"
+    severity = "error"
+    fix_availability = "sometimes"
+
+    def check(self, record: Record) -> Iterable[Finding]:
+        if self.layout(record) != "line" or not prompt_asks_json(record.system_prompt):
+            return
+        for msg, lt in self.turns(record):
+            for s in lt.steps:
+                if s.kind != "action_input":
+                    continue
+                value = lt.value(s)
+                body = unfence(value).strip()
+                if not body or is_json(body):
+                    continue
+                converted = exact_json(body)
+                fix = None
+                if converted is not None and body == value:
+                    pointer, span = msg.resolve((s.value_start, s.value_end))
+                    if span is not None and span[1] - span[0] == s.value_end - s.value_start:
+                        fix = Fix(
+                            "write the input as JSON", (Edit(pointer, span[0], span[1], converted),), "safe"
+                        )
+                what = "a Python literal" if converted is not None else "not valid JSON"
+                yield self.finding(
+                    f"`{s.label}` is {what} where the system prompt asks for JSON",
+                    msg=msg,
+                    span=(s.value_start, s.value_end),
+                    fix=fix,
+                )
+
+
+class ActionUndeclaredTool(_LineRule):
+    """## What it does
+    In the line and inline layouts, reports an action that names a tool the system prompt does
+    not list.  The list is read where the templates put it: `one of [search, calculator]`
+    (LangChain, Qwen), `(one of search, calculator)` and `> Tool Name: search` (LlamaIndex),
+    `search: Call this tool to interact with …` (Qwen), `(1) Search[entity]` (the ReAct paper),
+    `[…]之一` and `工具名称：…`; tools declared in the record's own `tools` field count as listed.
+    Names compare without case (`Search` and `search` are one tool); `finish` and
+    `Final Answer` end the episode and are not tools.  Silent where the prompt lists no tools.
+
+    ## Why is this bad?
+    In production the framework looks the name up among the tools it was given: an unknown name
+    fails, and a model trained to call it invents tools.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "Use the following format:\\nThought: you should always think about what to do\\nAction: the action to take, should be one of [search, calculator]\\nAction Input: the input to the action\\nObservation: the result of the action\\nFinal Answer: the final answer"}, {"role": "user", "content": "What is 17% of 2,340?"}, {"role": "assistant", "content": "Thought: I should compute it.\\nAction: python_repl\\nAction Input: 0.17 * 2340"}, {"role": "tool", "content": "397.8"}, {"role": "assistant", "content": "Thought: I now know the final answer\\nFinal Answer: 397.8"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "Use the following format:\\nThought: you should always think about what to do\\nAction: the action to take, should be one of [search, calculator]\\nAction Input: the input to the action\\nObservation: the result of the action\\nFinal Answer: the final answer"}, {"role": "user", "content": "What is 17% of 2,340?"}, {"role": "assistant", "content": "Thought: I should compute it.\\nAction: calculator\\nAction Input: 0.17 * 2340"}, {"role": "tool", "content": "397.8"}, {"role": "assistant", "content": "Thought: I now know the final answer\\nFinal Answer: 397.8"}]}
+    ```
+
+    Inline layout: with the paper's prompt listing `Search[entity]`, `Lookup[keyword]` and
+    `Finish[answer]`, `Action: Browse[https://…]` is reported.
+
+    ## Fix availability
+    None: which listed tool was meant is a judgement.
+    """
+
+    code = "R010"
+    name = "action-undeclared-tool"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterable[Finding]:
+        if self.layout(record) not in ("line", "inline"):
+            return
+        listed = prompt_tools(record.system_prompt)
+        if not listed:
+            return
+        listed = listed | _declared(record)
+        for msg, lt in self.turns(record):
+            for s in lt.steps:
+                if s.kind != "action":
+                    continue
+                name = read_action(lt.value(s)).name
+                key = name.lower()
+                if not key or key in _FINISH or key in listed:
+                    continue
+                shown = ", ".join(sorted(listed)[:8]) + (", …" if len(listed) > 8 else "")
+                yield self.finding(
+                    f"`{s.label}` names `{name[:60]}`, a tool the system prompt does not list ({shown})",
+                    msg=msg,
+                    span=(s.value_start, s.value_end),
+                )
+
+
+def _declared(record: Record) -> set[str]:
+    tools = record.data.get("tools") if isinstance(record.data, dict) else None
+    if isinstance(tools, str):
+        try:
+            tools = orjson.loads(tools)
+        except orjson.JSONDecodeError:
+            return set()
+    return names_of(tools) if isinstance(tools, list) else set()
+
+
+class InventedObservation(_LineRule):
+    """## What it does
+    Reports an assistant turn that writes, after its action, the observation that in this
+    file's layout a tool or user turn supplies: `Action: search[…]` then `Observation: …` in the
+    same turn.  The observations come from outside where the record has observation turns (a
+    `tool` turn, or a user turn starting `Observation:`), where the system prompt says so ("the
+    tool will respond in the following format: Observation: …"), or where most observations of
+    the file do.  Knows every layout, and the layout decides:
+
+    - *line* / *inline*: the observation belongs to the next turn; reported.
+    - *block* (the seed's): `观察：等用户返回…` inside `< >` is a *planned* observation, part of the
+      turn by design; never reported.
+    - a file whose trajectories are written whole in one turn (FireAct's Alpaca file: every
+      `output` holds Thought / Action / Observation … to the end) has no turn that could supply
+      them: its observations are the environment's, written there by the file's convention, and
+      are not reported (mask them from the loss when training).
+
+    ## Why is this bad?
+    The model learns to write the tool's output itself instead of stopping to wait for it; in
+    production it invents results, and where the real observation follows in the data, the
+    invented one can contradict it.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "Which country is Ezhou in?"}, {"role": "assistant", "content": "Thought: I need to search Ezhou.\\nAction: search[Ezhou]\\nObservation: Ezhou is a city in Hubei, China."}, {"role": "user", "content": "Observation: Ezhou is a prefecture-level city in eastern Hubei province, China."}, {"role": "assistant", "content": "Thought: Ezhou is in China.\\nAction: finish[China]"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "Which country is Ezhou in?"}, {"role": "assistant", "content": "Thought: I need to search Ezhou.\\nAction: search[Ezhou]"}, {"role": "user", "content": "Observation: Ezhou is a prefecture-level city in eastern Hubei province, China."}, {"role": "assistant", "content": "Thought: Ezhou is in China.\\nAction: finish[China]"}]}
+    ```
+
+    ## Options
+    `majority`: the share of the file's observations that must come from tool or user turns
+    before an invented one is reported in a record that has none of its own.
+
+    ## Fix availability
+    None: cutting the turn at the observation is right only when the real observation follows.
+    """
+
+    code = "R011"
+    name = "invented-observation"
+    severity = "error"
+    scope = "dataset"
+
+    class Options(ReactOptions):
+        majority: float = Field(default=0.5, ge=0.0, lt=1.0)
+
+    def map(self, record: Record) -> Tally | None:
+        msgs = record.messages
+        if not msgs or self.layout(record) == "block":
+            return None
+        env = sum(1 for m in msgs if m.role != "assistant" and env_observation(m, self.lsyn))
+        invented: list[tuple[str, int | None, int | None, tuple[int, int] | None]] = []
+        for msg, lt in self.turns(record):
+            obs = _after_action(lt.steps)
+            if obs is None:
+                continue
+            pointer, span = msg.resolve((obs.start, obs.value_end))
+            loc = record.locate(pointer, span)
+            invented.append((pointer, loc.line, loc.column, span))
+        if not invented:
+            return tuple.__new__(Tally, (record.file.path, False, env, (), -1, 0, None)) if env else None
+        forced = env > 0 or prompt_says_env_observes(record.system_prompt)
+        return tuple.__new__(
+            Tally,
+            (record.file.path, forced, env, tuple(invented), record.index, record.line, record.end_line),
+        )
+
+    def collector(self) -> VoteCollector:
+        return VoteCollector(self.options.majority)  # type: ignore[attr-defined]
+
+    def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
+        def report(ref: RecordRef, m: Any, reason: str) -> Finding:
+            why = (
+                "the record's observations come from tool or user turns"
+                if reason == "forced"
+                else f"{reason} are observations from tool or user turns"
+            )
+            f = self.finding(
+                f"the assistant writes the observation after its action itself; {why}",
+                pointer=m[0],
+                span=m[3],
+                ref=ref,
+            )
+            f.line, f.column = m[1], m[2]
+            return f
+
+        def summary(ref: RecordRef, n: int, reason: str) -> Finding:
+            return self.finding(
+                f"{n} more assistant turns from this record on write their own observation",
+                pointer="",
+                ref=ref,
+            )
+
+        yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)  # type: ignore[attr-defined]
+
+
+def _after_action(steps: list[Step]) -> Step | None:
+    """The first observation step that follows an action step in the same turn."""
+    acted = False
+    for s in steps:
+        if s.kind in ("action", "action_input"):
+            acted = True
+        elif s.kind == "observation" and acted:
+            return s
+    return None
+
+
+RULES = [
+    ActionInputMissing,
+    FinalAnswerMissing,
+    ActionInputNotJson,
+    ActionUndeclaredTool,
+    InventedObservation,
+]

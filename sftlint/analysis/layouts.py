@@ -1,0 +1,484 @@
+"""Which ReAct layout a record uses, and parsing the line and inline layouts.
+
+People write ReAct three ways, and a turn is only wrong measured against the layout its
+data uses:
+
+*block* (the seed article's)::
+
+    < 思考：用户想退货，要先确认签收时间。
+    动作：查询订单签收时间。
+    观察：等系统返回签收时间 >
+    --- 请问您是什么时候签收的？
+
+*line* (the ReAct paper's labels as the LangChain and LlamaIndex prompts write them; the
+observation comes from the next tool or user turn, the last turn carries the final label)::
+
+    Thought: I need the weather in Paris.
+    Action: get_weather
+    Action Input: {"city": "Paris"}
+
+*inline* (the ReAct paper's own trajectories, FireAct's): the action's argument in brackets::
+
+    Thought: I need to search Badr Hari.
+    Action: search[Badr Hari]
+
+A record's layout is decided once (:func:`record_layout`): an option pins it; else the
+system prompt decides when it holds a format template or names the block's delimiters (the
+strongest signal: it is what the model sees in production); else the record's assistant
+turns vote, each by the signals it carries (a ``<`` block or ``---`` separator; an
+``Action Input`` or final-answer label; an action written ``name[...]``).  A record whose
+turns carry no signal has no layout, and the rules that need one stay quiet on it.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+from sftlint.analysis.react import DEFAULT_SYNTAX, ReactSyntax, prompt_requests_react, react_facts
+
+if TYPE_CHECKING:
+    from sftlint.record import Message, Record
+
+Layout = Literal["block", "line", "inline"]
+LAYOUTS: tuple[Layout, ...] = ("block", "line", "inline")
+
+#: Labels the line layout adds to the thought / action / observation labels of the syntax.
+ACTION_INPUT_LABELS: tuple[str, ...] = ("Action Input", "行动输入", "动作输入")
+FINAL_LABELS: tuple[str, ...] = ("Final Answer", "最终答案", "最终回答", "最终回复")
+#: LlamaIndex ends with ``Answer:``; counted as the final label only after a thought in the
+#: same turn ("Answer:" alone at a line start is too common in ordinary text).
+ANSWER_LABELS: tuple[str, ...] = ("Answer", "答案", "回答")
+
+StepKind = Literal["thought", "action", "action_input", "observation", "final", "answer"]
+
+
+class Step(NamedTuple):
+    """One labelled line of a line-layout turn; the value runs to the next label line."""
+
+    kind: str
+    label: str  # as written
+    start: int  # the label's start
+    value_start: int  # the value, stripped of surrounding whitespace
+    value_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class LineSyntax:
+    """The labels of the line layout, compiled once per set of labels."""
+
+    pattern: re.Pattern[str]
+    kinds: dict[str, str]  # label (lower-cased) -> kind
+    probes: tuple[str, ...]  # what a turn must contain to hold any label
+
+
+@lru_cache(maxsize=32)
+def line_syntax(
+    syntax: ReactSyntax = DEFAULT_SYNTAX,
+    action_input: tuple[str, ...] = ACTION_INPUT_LABELS,
+    final: tuple[str, ...] = FINAL_LABELS,
+    answer: tuple[str, ...] = ANSWER_LABELS,
+) -> LineSyntax:
+    kinds: dict[str, str] = {}
+    groups = (
+        ("action_input", action_input),
+        ("final", final),
+        ("thought", syntax.thought),
+        ("action", syntax.action),
+        ("observation", syntax.observation),
+        ("answer", answer),
+    )
+    for kind, words in groups:
+        for w in words:
+            kinds.setdefault(w.lower(), kind)
+    words = sorted(kinds, key=len, reverse=True)
+    alts = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") if w.isascii() else re.escape(w) for w in words)
+    # A label starts a line (after optional markdown emphasis or a quote marker), may carry a
+    # step number ("Thought 1:", the paper's), and ends with a colon.
+    pattern = re.compile(
+        rf"^[ \t]*(?:[*_>#]+[ \t]*)?(?P<label>(?i:{alts}))(?:[ \t]*\d{{1,2}})?[ \t]*(?:\*\*)?[ \t]*[:：]",
+        re.MULTILINE,
+    )
+    probes = tuple(dict.fromkeys(p for w in kinds for p in ((w, w.capitalize()) if w.isascii() else (w,))))
+    return LineSyntax(pattern, kinds, probes)
+
+
+@dataclass(slots=True)
+class LineTurn:
+    """The labelled lines of one assistant turn, in order."""
+
+    text: str
+    steps: list[Step]
+
+    def of(self, kind: str) -> list[Step]:
+        return [s for s in self.steps if s.kind == kind]
+
+    def value(self, step: Step) -> str:
+        return self.text[step.value_start : step.value_end]
+
+    @property
+    def final(self) -> Step | None:
+        """The final answer: a ``Final Answer`` label, or ``Answer`` after a thought."""
+        seen_thought = False
+        for s in self.steps:
+            if s.kind == "final":
+                return s
+            if s.kind == "thought":
+                seen_thought = True
+            elif s.kind == "answer" and seen_thought:
+                return s
+        return None
+
+    @property
+    def has_steps(self) -> bool:
+        return any(s.kind != "answer" for s in self.steps) or self.final is not None
+
+
+def parse_line_turn(text: str, syn: LineSyntax) -> LineTurn:
+    """The labelled lines of ``text``.  Never raises; a turn without labels has no steps."""
+    if ":" not in text and "：" not in text:
+        return LineTurn(text, [])
+    for p in syn.probes:
+        if p in text:
+            break
+    else:
+        return LineTurn(text, [])
+    found = [(m.start("label"), m.end(), m.group("label")) for m in syn.pattern.finditer(text)]
+    steps: list[Step] = []
+    for i, (start, colon_end, label) in enumerate(found):
+        end = found[i + 1][0] if i + 1 < len(found) else len(text)
+        if i + 1 < len(found):  # the next label's line starts after the last newline before it
+            nl = text.rfind("\n", colon_end, end)
+            end = nl if nl >= 0 else end
+        vs, ve = colon_end, end
+        while vs < ve and text[vs].isspace():
+            vs += 1
+        while ve > vs and text[ve - 1].isspace():
+            ve -= 1
+        kind = syn.kinds[re.sub(r"[ \t]+", " ", label.lower())]
+        steps.append(Step(kind, label, start, vs, ve))
+    return LineTurn(text, steps)
+
+
+# -- actions -----------------------------------------------------------------
+
+_INLINE = re.compile(r"(?s)\s*(?P<name>[A-Za-z_][\w.\-]*(?: [\w.\-]+){0,3}?)\s*\[(?P<arg>.*)\]\s*")
+_FENCE = re.compile(r"(?s)\A\s*```[\w-]*\s*\n?(.*?)\n?\s*```\s*\Z")
+
+
+class ActionCall(NamedTuple):
+    """What an action line names: the tool, and its input where the line carries it."""
+
+    name: str
+    inline: bool  # written ``name[argument]``
+    blob: bool  # a JSON object naming the action (LangChain's structured agents)
+
+
+def unfence(text: str) -> str:
+    """``text`` without a surrounding Markdown code fence."""
+    m = _FENCE.match(text)
+    return m.group(1) if m else text
+
+
+def read_action(value: str) -> ActionCall:
+    """The tool an action line names (``search[x]`` -> ``search``; a JSON blob -> its action)."""
+    m = _INLINE.fullmatch(value)
+    if m is not None:
+        return ActionCall(m.group("name"), True, False)
+    body = unfence(value).strip()
+    if body.startswith("{"):
+        try:
+            obj = json.loads(body)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict) and isinstance(obj.get("action"), str):
+            return ActionCall(obj["action"], False, True)
+    name = value.strip().strip("`'\"“”‘’").strip()
+    return ActionCall(name, False, False)
+
+
+# -- what the system prompt says --------------------------------------------
+
+_LINE_TEMPLATE = re.compile(
+    r"^[ \t]*(?:Action[ \t]+Input|行动输入|动作输入|Final[ \t]+Answer|最终答案|最终回答)[ \t]*[:：]",
+    re.MULTILINE | re.IGNORECASE,
+)
+_THOUGHT_LINE = re.compile(r"^[ \t]*(?:Thought|思考)[ \t]*\d{0,2}[ \t]*[:：]", re.MULTILINE | re.IGNORECASE)
+_ANSWER_LINE = re.compile(r"^[ \t]*(?:Answer|答案|回答)[ \t]*[:：]", re.MULTILINE | re.IGNORECASE)
+_INLINE_TEMPLATE = re.compile(
+    r"^[ \t]*(?:Action|行动|动作)[ \t]*\d{0,2}[ \t]*[:：][ \t]*[A-Za-z_]\w*\[|\b(?:Finish|finish)\[(?:answer|ans)?\]"
+    r"|\(\d\)\s*[A-Z]\w*\[\w*\]",
+    re.MULTILINE,
+)
+_BLOCK_MENTION = re.compile(r"[<＜]\s*[>＞]|<\s*…|(?<![-\w])---(?![-\w])")
+
+
+@lru_cache(maxsize=512)
+def prompt_layout(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> Layout | None:
+    """The layout a system prompt asks for, or None when it does not say.
+
+    A format template decides: ``Action Input:`` or ``Final Answer:`` lines (LangChain,
+    LlamaIndex, Qwen) or a ``Thought:`` line with an ``Answer:`` line mean *line*; an action
+    written ``Search[entity]`` or ``Finish[answer]`` (the ReAct paper) means *inline*; a prompt
+    that asks for ReAct and names the block's delimiters (``<>``, ``---``) means *block*.
+    """
+    if not prompt:
+        return None
+    if _LINE_TEMPLATE.search(prompt) or (_THOUGHT_LINE.search(prompt) and _ANSWER_LINE.search(prompt)):
+        return "line"
+    if _INLINE_TEMPLATE.search(prompt):
+        return "inline"
+    if _BLOCK_MENTION.search(prompt) and prompt_requests_react(prompt, syntax):
+        return "block"
+    return None
+
+
+_ASKS_JSON = re.compile(
+    r"(?:action[ \t]+input|行动输入|动作输入|arguments?|参数|\binput\b)[^\n]{0,160}?json"
+    r"|json[^\n]{0,80}?(?:action[ \t]+input|行动输入|动作输入)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=512)
+def prompt_asks_json(prompt: str | None) -> bool:
+    """Whether the system prompt asks for the Action Input as JSON (LlamaIndex: "in a JSON
+    format representing the kwargs"; Qwen: "Format the arguments as a JSON object")."""
+    return bool(prompt) and _ASKS_JSON.search(prompt) is not None  # type: ignore[arg-type]
+
+
+_TOOL_LISTS = (
+    re.compile(r"one of \[([^\]\n]{1,2000})\]", re.IGNORECASE),
+    re.compile(r"\(one of ([^)\n]{1,2000})\)", re.IGNORECASE),
+    re.compile(r"(?:是|为)?\[([^\]\n]{1,2000})\]\s*(?:中的|里的)?(?:其中)?之一"),
+    re.compile(r"(?:工具|tools?)[^\n\[]{0,20}之一[：:]?\s*\[([^\]\n]{1,2000})\]", re.IGNORECASE),
+)
+_TOOL_LINES = (
+    re.compile(r"^[ \t>]*(?:Tool Name|工具名称|工具名)[ \t]*[:：][ \t]*`?([\w.\-]+)`?", re.MULTILINE),
+    re.compile(r"^[ \t]*([\w.\-]+)[ \t]*:[ \t]*Call this tool to interact with", re.MULTILINE),
+    re.compile(r"^[ \t]*([\w.\-]+)[ \t]*[:：][ \t]*调用此工具", re.MULTILINE),
+    re.compile(r"\(\d\)\s*([A-Z]\w*)\[\w*\]"),
+)
+
+
+@lru_cache(maxsize=512)
+def prompt_tools(prompt: str | None) -> frozenset[str]:
+    """The tool names a system prompt lists, lower-cased (empty when it lists none).
+
+    Read from the templates' own places: ``one of [search, calculator]`` (LangChain, Qwen),
+    ``(one of search, calculator)`` (LlamaIndex), ``> Tool Name: search`` lines (LlamaIndex's
+    tool descriptions), ``search: Call this tool to interact with …`` (Qwen), ``(1) Search[entity]``
+    (the ReAct paper), and the Chinese ``[…]之一`` / ``工具名称：…``.
+    """
+    if not prompt:
+        return frozenset()
+    names: set[str] = set()
+    for rx in _TOOL_LISTS:
+        for m in rx.finditer(prompt):
+            inner = m.group(1)
+            if "{" in inner:
+                continue  # an unfilled template ({tool_names}): lists nothing
+            for part in re.split(r"[,，、;；]|\s+or\s+|或", inner):
+                name = part.strip().strip("`'\"“”‘’ ").strip()
+                if name and len(name) <= 64 and " " not in name.strip():
+                    names.add(name.lower())
+    for rx in _TOOL_LINES:
+        for m in rx.finditer(prompt):
+            names.add(m.group(1).lower())
+    return frozenset(names)
+
+
+_ENV_SUPPLIES = re.compile(
+    r"(?:tool|user|system|environment|function)s?\s+will\s+(?:respond|reply|return)"
+    r"|(?:工具|用户|系统|环境)(?:会|将)(?:以|用)?[^\n。]{0,20}(?:回复|返回|响应)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=512)
+def prompt_says_env_observes(prompt: str | None) -> bool:
+    """Whether the prompt says the observation comes from outside ("the tool will respond in
+    the following format: Observation: …", LlamaIndex)."""
+    return bool(prompt) and _ENV_SUPPLIES.search(prompt) is not None  # type: ignore[arg-type]
+
+
+# -- the record's layout ------------------------------------------------------
+
+
+class LayoutDecision(NamedTuple):
+    layout: Layout | None
+    source: str  # "option" | "prompt" | "turns" | "none"
+
+
+def turn_layout(msg: Message, record: Record, syntax: ReactSyntax, lsyn: LineSyntax) -> Layout | None:
+    """The layout one assistant turn shows by itself, or None when it carries no signal."""
+    facts = react_facts(record, syntax)
+    for m, t in facts.turns:
+        if m is msg:
+            if t.is_block and (t.open is not None or _separator_starts_line(t.text, t.separator)):
+                return "block"
+            break
+    lt = line_turn(msg, record, lsyn)
+    if any(s.kind == "action_input" for s in lt.steps) or lt.final is not None:
+        return "line"
+    for s in lt.steps:
+        if s.kind == "action" and read_action(lt.value(s)).inline:
+            return "inline"
+    return None
+
+
+def _separator_starts_line(text: str, sep: tuple[int, int] | None) -> bool:
+    """A ``---`` that starts a line or follows the block's close (``> ---``), not one inside a
+    sentence ("Jianglang Mountain---the only …" in an observation)."""
+    if sep is None:
+        return False
+    before = text[: sep[0]].rstrip(" \t")
+    return not before or before.endswith(("\n", ">"))
+
+
+def line_turn(msg: Message, record: Record, lsyn: LineSyntax) -> LineTurn:
+    """The line parse of one turn, once per record and label set."""
+    turns = record.memo(("react.line", id(lsyn)), dict)
+    t = turns.get(msg.index)
+    if t is None:
+        t = turns[msg.index] = parse_line_turn(msg.content, lsyn)
+    return t
+
+
+def record_layout(
+    record: Record,
+    syntax: ReactSyntax = DEFAULT_SYNTAX,
+    pinned: Layout | None = None,
+    lsyn: LineSyntax | None = None,
+) -> LayoutDecision:
+    """The layout the R rules check ``record`` against (see the module docstring)."""
+    if pinned is not None:
+        return LayoutDecision(pinned, "option")
+    return record.memo(
+        ("react.layout", syntax.key), lambda: _decide(record, syntax, lsyn or line_syntax(syntax))
+    )
+
+
+def _decide(record: Record, syntax: ReactSyntax, lsyn: LineSyntax) -> LayoutDecision:
+    by_prompt = prompt_layout(record.system_prompt, syntax)
+    if by_prompt is not None:
+        return LayoutDecision(by_prompt, "prompt")
+    votes = {"block": 0, "line": 0, "inline": 0}
+    for m in record.messages or ():
+        if m.role == "assistant":
+            lay = turn_layout(m, record, syntax, lsyn)
+            if lay is not None:
+                votes[lay] += 1
+    best = max(votes.values())
+    if best == 0:
+        return LayoutDecision(None, "none")
+    winners = [k for k, v in votes.items() if v == best]
+    if len(winners) > 1:
+        return LayoutDecision(None, "none")
+    return LayoutDecision(winners[0], "turns")  # type: ignore[arg-type]
+
+
+# -- environment turns ----------------------------------------------------------
+
+
+def env_observation(msg: Message, lsyn: LineSyntax) -> bool:
+    """Whether a non-assistant turn is an observation from the environment: a tool result, or a
+    user turn that starts with an observation label (``Observation: …``, FireAct's)."""
+    if msg.role == "tool":
+        return True
+    if msg.role != "user":
+        return False
+    m = lsyn.pattern.match(msg.content.lstrip())
+    return m is not None and lsyn.kinds.get(re.sub(r"[ \t]+", " ", m.group("label").lower())) == "observation"
+
+
+# -- converting an Action Input to JSON ---------------------------------------------
+
+
+def exact_json(text: str) -> str | None:
+    """``text`` as JSON when it is a Python literal whose conversion is exact, else None.
+
+    Exact: dicts with string keys, lists, strings, ints, finite floats, True/False/None,
+    nested; a tuple or a set (which JSON would turn into a list), bytes or a non-string key
+    are not.  ``{'input': 'hello'}`` -> ``{"input": "hello"}``.
+    """
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if not isinstance(value, (dict, list)) or not _jsonable(value):
+        return None
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _jsonable(v: object, depth: int = 0) -> bool:
+    if depth > 50:
+        return False
+    if v is None or isinstance(v, (bool, str, int)):
+        return True
+    if isinstance(v, float):
+        return math.isfinite(v)
+    if isinstance(v, list):
+        return all(_jsonable(x, depth + 1) for x in v)
+    if isinstance(v, dict):
+        return all(isinstance(k, str) and _jsonable(x, depth + 1) for k, x in v.items())
+    return False
+
+
+def is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def names_of(tools: Iterable[object]) -> set[str]:
+    """Tool names of a record's structured ``tools`` declaration (OpenAI or flat shape)."""
+    out: set[str] = set()
+    for t in tools:
+        if isinstance(t, dict):
+            fn = t.get("function") if isinstance(t.get("function"), dict) else t
+            name = fn.get("name") if isinstance(fn, dict) else None
+            if isinstance(name, str):
+                out.add(name.lower())
+    return out
+
+
+def ends_episode(msgs: list[Message], msg: Message, lsyn: LineSyntax) -> bool:
+    """Whether assistant turn ``msg`` ends an episode: nothing but environment turns follow it
+    before the end of the record or the next user question (an observation answers an action;
+    a user question starts a new episode)."""
+    after = False
+    for m in msgs:
+        if m is msg:
+            after = True
+            continue
+        if not after:
+            continue
+        if m.role == "assistant":
+            return False
+        if m.role == "user" and not env_observation(m, lsyn):
+            return True
+    return True
+
+
+def acts_in_text(text: str) -> bool:
+    """Whether an assistant turn calls a tool in its text: a ReAct action line (S004 takes a tool
+    turn after it as the answer to that call)."""
+    if "ction" not in text and "行动" not in text and "动作" not in text:
+        return False
+    return any(s.kind == "action" for s in parse_line_turn(text, line_syntax()).steps)
+
+
+def observes(text: str) -> bool:
+    """Whether a (user) turn starts with an observation label: an environment turn."""
+    lsyn = line_syntax()
+    m = lsyn.pattern.match(text.lstrip())
+    return m is not None and lsyn.kinds.get(re.sub(r"[ \t]+", " ", m.group("label").lower())) == "observation"

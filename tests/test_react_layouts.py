@@ -1,0 +1,307 @@
+"""ReAct layouts (block, line, inline) and the rules that check each: planted defects in files of
+five similar records per prompt style, and the clean files silent.
+
+The clean files are in tests/fixtures/react_layouts/ (written by make.py there, in the styles of
+LangChain's and LlamaIndex's ReAct prompts, Qwen's Chinese prompt, the ReAct paper's inline
+trajectories and the seed's block layout).  Each test plants one defect into a copy, the way it
+happens in real data, and expects exactly the finding that names it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+import sftlint
+from sftlint.analysis.layouts import exact_json, prompt_asks_json, prompt_layout, prompt_tools
+from sftlint.fixes import apply_fixes
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "react_layouts"
+STYLES = ["langchain_en", "llamaindex_en", "llamaindex_zh", "qwen_zh", "react_inline", "seed_block"]
+
+
+def load(style: str) -> list[dict]:
+    return [json.loads(line) for line in (FIX / f"{style}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def lint(records: list[dict], tmp_path: Path, select=("R", "S"), **options) -> list[sftlint.Diagnostic]:
+    path = tmp_path / "data.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return list(sftlint.lint(path, select=list(select), options=options or None))
+
+
+def found(diags) -> list[tuple[str, int, str]]:
+    return sorted((d.code, d.record, d.pointer) for d in diags)
+
+
+def plant(style: str, record: int, message: int, old: str, new: str) -> list[dict]:
+    recs = copy.deepcopy(load(style))
+    msg = recs[record]["messages"][message]
+    assert old in msg["content"], (style, record, message, msg["content"])
+    msg["content"] = msg["content"].replace(old, new, 1)
+    return recs
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_clean_files_are_silent(style, tmp_path):
+    recs = load(style)
+    assert len(recs) == 5
+    assert found(lint(recs, tmp_path)) == []
+
+
+# -- the layout decision ----------------------------------------------------------------
+
+
+def test_prompt_templates_decide_the_layout():
+    recs = {s: load(s)[0]["messages"][0]["content"] for s in STYLES if s != "react_inline"}
+    assert prompt_layout(recs["langchain_en"]) == "line"
+    assert prompt_layout(recs["llamaindex_en"]) == "line"
+    assert prompt_layout(recs["llamaindex_zh"]) == "line"
+    assert prompt_layout(recs["qwen_zh"]) == "line"
+    assert prompt_layout(recs["seed_block"]) == "block"
+    paper = (
+        "Solve a question answering task with interleaving Thought, Action, Observation steps. Thought can "
+        "reason about the current situation, and Action can be three types:\n(1) Search[entity], which searches "
+        "the exact entity on Wikipedia.\n(2) Lookup[keyword], which returns the next sentence containing keyword.\n"
+        "(3) Finish[answer], which returns the answer and finishes the task."
+    )
+    assert prompt_layout(paper) == "inline"
+    assert prompt_tools(paper) == {"search", "lookup", "finish"}
+    assert prompt_layout("You are a helpful assistant.") is None
+
+
+def test_tool_lists_and_json_requests_are_read_from_the_templates():
+    assert prompt_tools(load("langchain_en")[0]["messages"][0]["content"]) == {"search", "calculator"}
+    assert prompt_tools(load("llamaindex_en")[0]["messages"][0]["content"]) == {
+        "get_weather",
+        "convert_currency",
+    }
+    assert prompt_tools(load("llamaindex_zh")[0]["messages"][0]["content"]) == {"query_order", "query_refund"}
+    assert prompt_tools(load("qwen_zh")[0]["messages"][0]["content"]) == {"search_flight", "book_hotel"}
+    assert prompt_tools("Action: the action to take, should be one of [{tool_names}]") == frozenset()
+    assert prompt_asks_json(load("llamaindex_en")[0]["messages"][0]["content"])
+    assert prompt_asks_json(load("llamaindex_zh")[0]["messages"][0]["content"])
+    assert prompt_asks_json(load("qwen_zh")[0]["messages"][0]["content"])
+    assert not prompt_asks_json(load("langchain_en")[0]["messages"][0]["content"])
+
+
+def test_a_pinned_layout_wins(tmp_path):
+    """Pinned to the block layout, the inline trajectories are broken blocks (R004)."""
+    recs = load("react_inline")
+    assert not [d for d in lint(recs, tmp_path) if d.code == "R004"]
+    pinned = lint(recs, tmp_path, select=["R004"], **{"react-layout": {"layout": "block"}})
+    assert len(pinned) == 10
+
+
+# -- R001 / R004 keep to their layout -----------------------------------------------------
+
+
+def test_block_layout_defects_still_found(tmp_path):
+    recs = plant("seed_block", 2, 4, "询问用户是否已寄回商品。>\n---", "询问用户是否已寄回商品。\n---")
+    assert found(lint(recs, tmp_path)) == [("R004", 2, "/messages/4/content")]
+
+
+def test_r001_in_the_line_layout(tmp_path):
+    """A mid-trajectory turn with no steps is R001's; a final turn without the label is R008's."""
+    recs = plant(
+        "langchain_en",
+        1,
+        4,
+        "Thought: Now I need to calculate.\nAction: calculator\nAction Input: 2025 - 1889",
+        "2025 - 1889",
+    )
+    assert found(lint(recs, tmp_path, select=["R"])) == [("R001", 1, "/messages/4/content")]
+
+
+# -- R007 action without its input -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("style", "record", "message", "old", "new"),
+    [
+        ("langchain_en", 2, 2, "\nAction Input: Tesla Model 3 base price US", ""),
+        ("llamaindex_zh", 4, 2, '\n行动输入：{"order_id": "40417"}', ""),
+    ],
+)
+def test_r007_action_without_input(style, record, message, old, new, tmp_path):
+    recs = plant(style, record, message, old, new)
+    assert found(lint(recs, tmp_path, select=["R"])) == [("R007", record, f"/messages/{message}/content")]
+
+
+def test_r007_not_in_the_inline_layout(tmp_path):
+    assert found(lint(load("react_inline"), tmp_path, select=["R007"])) == []
+
+
+# -- R008 final turn without the final-answer label ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("style", "record", "message", "old"),
+    [
+        ("langchain_en", 0, 6, "Final Answer: "),
+        ("llamaindex_en", 2, 4, "Answer: "),
+        ("llamaindex_zh", 1, 4, "答案："),
+        ("qwen_zh", 3, 4, "最终答案："),
+    ],
+)
+def test_r008_final_turn_without_label(style, record, message, old, tmp_path):
+    recs = plant(style, record, message, old, "")
+    assert found(lint(recs, tmp_path, select=["R"])) == [("R008", record, f"/messages/{message}/content")]
+
+
+def test_r008_by_the_file_majority_without_a_prompt(tmp_path):
+    """No system prompt: the file's other final turns carry `Final Answer:`, so the one that does not is reported."""
+    recs = load("langchain_en")
+    for r in recs:
+        r["messages"] = r["messages"][1:]
+    assert found(lint(recs, tmp_path, select=["R"])) == []
+    recs[4]["messages"][5]["content"] = recs[4]["messages"][5]["content"].replace("Final Answer: ", "")
+    assert found(lint(recs, tmp_path, select=["R"])) == [("R008", 4, "/messages/5/content")]
+
+
+# -- R009 Action Input not JSON where the prompt asks for JSON ----------------------------------------
+
+
+def test_r009_python_dict_gets_a_safe_fix(tmp_path):
+    recs = plant(
+        "llamaindex_en", 0, 2, 'Action Input: {"city": "Lisbon"}', "Action Input: {'city': 'Lisbon'}"
+    )
+    diags = lint(recs, tmp_path, select=["R"])
+    assert found(diags) == [("R009", 0, "/messages/2/content")]
+    (d,) = diags
+    assert d.fix is not None and d.fix.applicability == "safe"
+    assert apply_fixes(str(tmp_path / "data.jsonl"), diags) == 1
+    fixed = json.loads((tmp_path / "data.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert fixed["messages"][2]["content"].endswith('Action Input: {"city": "Lisbon"}')
+    assert (
+        found(lint([json.loads(x) for x in (tmp_path / "data.jsonl").read_text().splitlines()], tmp_path))
+        == []
+    )
+
+
+def test_r009_chinese_and_no_fix_where_not_exact(tmp_path):
+    recs = plant("llamaindex_zh", 2, 2, '{"order_id": "55120"}', "order_id=55120")
+    recs[3]["messages"][2]["content"] = recs[3]["messages"][2]["content"].replace(
+        '{"order_id": "73009"}', "{'order_id': ('73009',)}"
+    )
+    diags = lint(recs, tmp_path, select=["R"])
+    assert found(diags) == [("R009", 2, "/messages/2/content"), ("R009", 3, "/messages/2/content")]
+    assert all(d.fix is None for d in diags)  # a tuple would become a list: not exact
+
+
+def test_r009_silent_where_the_prompt_does_not_ask_json(tmp_path):
+    """LangChain's prompt asks for "the input to the action": a plain string is right there."""
+    assert found(lint(load("langchain_en"), tmp_path, select=["R009"])) == []
+
+
+# -- R010 a tool the prompt does not list ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("style", "record", "message", "old", "new"),
+    [
+        ("langchain_en", 2, 4, "Action: calculator", "Action: python_repl"),
+        ("llamaindex_en", 4, 2, "Action: get_weather", "Action: weather_lookup"),
+        ("qwen_zh", 2, 2, "行动：book_hotel", "行动：reserve_room"),
+    ],
+)
+def test_r010_undeclared_tool(style, record, message, old, new, tmp_path):
+    recs = plant(style, record, message, old, new)
+    diags = lint(recs, tmp_path, select=["R"])
+    assert found(diags) == [("R010", record, f"/messages/{message}/content")]
+    assert new.split("：")[-1].split(": ")[-1] in diags[0].message
+
+
+def test_r010_silent_without_a_tool_list(tmp_path):
+    recs = plant("react_inline", 1, 1, "Action: search[", "Action: browse[")
+    assert found(lint(recs, tmp_path, select=["R010"])) == []
+
+
+# -- R011 invented observations ---------------------------------------------------------------------
+
+
+def test_r011_observation_written_before_the_real_one(tmp_path):
+    recs = plant(
+        "react_inline", 0, 1, "Action: search[first modern Olympic Games]",
+        "Action: search[first modern Olympic Games]\nObservation: The first modern Olympics were held in Paris in 1900.",
+    )  # fmt: skip
+    diags = lint(recs, tmp_path, select=["R"])
+    assert found(diags) == [("R011", 0, "/messages/1/content")]
+    text = recs[0]["messages"][1]["content"]
+    assert text[slice(*diags[0].span)].startswith("Observation: The first modern Olympics")
+
+
+def test_r011_by_the_file_majority(tmp_path):
+    """A record whose assistant wrote the whole trajectory in one turn, in a file whose observations
+    come from user turns: the file decides."""
+    recs = load("react_inline")
+    m = recs[3]["messages"]
+    m[1]["content"] += "\nObservation: Sergey Brin attended the University of Maryland.\n" + m[3]["content"]
+    del m[2:4]
+    assert found(lint(recs, tmp_path, select=["R011"])) == [("R011", 3, "/messages/1/content")]
+
+
+@pytest.mark.parametrize(
+    ("style", "record", "message", "old", "new"),
+    [
+        ("llamaindex_en", 1, 2, '"Vancouver"}', '"Vancouver"}\nObservation: Vancouver: 14°C, sunny'),
+        ("llamaindex_zh", 0, 2, '"20240611"}', '"20240611"}\n观察：订单已签收'),
+        (
+            "langchain_en",
+            4,
+            2,
+            "Mount Everest height meters",
+            "Mount Everest height meters\nObservation: 8,849 m",
+        ),
+    ],
+)
+def test_r011_line_layouts(style, record, message, old, new, tmp_path):
+    recs = plant(style, record, message, old, new)
+    assert found(lint(recs, tmp_path, select=["R"])) == [("R011", record, f"/messages/{message}/content")]
+
+
+def test_r011_whole_trajectories_in_one_turn_are_the_file_convention(tmp_path):
+    """FireAct's Alpaca shape: every output holds the whole trajectory; nothing to report."""
+    recs = []
+    for r in load("react_inline"):
+        m = r["messages"]
+        recs.append(
+            {"instruction": m[0]["content"], "input": "", "output": "\n".join(x["content"] for x in m[1:])}
+        )
+    assert found(lint(recs, tmp_path, select=["R", "S"])) == []
+
+
+def test_r011_planned_observation_in_the_block_layout_is_legal(tmp_path):
+    assert "观察：等用户返回" in load("seed_block")[0]["messages"][2]["content"]
+    assert found(lint(load("seed_block"), tmp_path, select=["R011"])) == []
+
+
+# -- converting Python literals --------------------------------------------------------------------
+
+
+def test_exact_json():
+    assert (
+        exact_json("{'input': 'hello world', 'num_beams': 5}") == '{"input": "hello world", "num_beams": 5}'
+    )
+    assert exact_json("{'ok': True, 'x': None, 'xs': [1, 2.5]}") == '{"ok": true, "x": null, "xs": [1, 2.5]}'
+    assert exact_json("{'city': '北京'}") == '{"city": "北京"}'
+    assert exact_json("{'a': (1, 2)}") is None  # a tuple becomes a list: not exact
+    assert exact_json("{1: 'a'}") is None  # a non-string key
+    assert exact_json("'just a string'") is None
+    assert exact_json("os.system('x')") is None
+    assert exact_json("{'a': float('nan')}") is None
+
+
+# -- the shared FireAct files -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["fireact_gpt_hotpotqa.jsonl", "fireact_alpaca_multitask_multimethod.json"])
+def test_fireact_has_no_r001_or_r004(shared_data, name):
+    path = shared_data / "wild" / name
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    codes = {d.code for d in sftlint.lint(path, select=["R001", "R004", "R007", "R008", "R010", "R011"])}
+    assert codes == set()
