@@ -56,6 +56,9 @@ def add_check_parser(sub: Any) -> None:
     p.add_argument("--extend-select", action="append", metavar="RULES", help="rules to enable in addition")
     p.add_argument("--ignore", action="append", metavar="RULES", help="rules to disable")
     p.add_argument(
+        "--extend-ignore", action="append", metavar="RULES", help="rules to disable in addition to --ignore"
+    )
+    p.add_argument(
         "--format",
         dest="input_format",
         metavar="FORMAT",
@@ -64,7 +67,7 @@ def add_check_parser(sub: Any) -> None:
     p.add_argument(
         "--output-format",
         metavar="FORMAT",
-        help="full (default), concise, json, json-lines, sarif, github, junit (github under GitHub Actions)",
+        help="full (default), concise, grouped, json, json-lines, sarif, github, junit (github under GitHub Actions)",
     )
     p.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE")
     p.add_argument("--statistics", action="store_true", help="show counts per rule instead of each finding")
@@ -106,9 +109,18 @@ def add_check_parser(sub: Any) -> None:
         "--max-record-bytes", type=int, metavar="N", help="skip (and report) records larger than N"
     )
     p.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="the name of standard input (`-`) in output, configuration discovery and per-file-ignores",
+    )
+    p.add_argument(
+        "--show-settings", action="store_true", help="print the resolved settings and where each came from"
+    )
+    p.add_argument("--watch", action="store_true", help="check again whenever a checked file changes")
+    p.add_argument(
         "--jobs",
         "-j",
-        type=int,
+        type=_jobs_value,
         metavar="N",
         default=None,
         help="worker processes (default: all cores; 1 = serial)",
@@ -122,27 +134,26 @@ def add_check_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_check)
 
 
-class _Progress:
-    """A progress line on stderr for large inputs (only when stderr is a terminal)."""
-
-    def __init__(self, total: int) -> None:
-        self.total = max(total, 1)
-        self.done = 0
-        self.stream = sys.stderr
-
-    def __call__(self, n: int) -> None:
-        self.done += n
-        pct = min(100, self.done * 100 // self.total)
-        bar = "#" * (pct // 4)
-        self.stream.write(f"\r[{bar:<25}] {pct:3d}% {self.done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\r" + " " * 60 + "\r")
-        self.stream.flush()
+def _jobs_value(text: str) -> int:
+    """``--jobs``: a whole number of worker processes, 1 or more (0: all cores)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{n} workers: use 1 or more (0 or no --jobs: all cores)")
+    return n
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if not args.watch:
+        return _check_once(args)
+    from sftlint.watch import watch
+
+    return watch(lambda: _check_once(args), args.paths or ["."], args.config)
+
+
+def _check_once(args: argparse.Namespace) -> int:
     from sftlint.config import ConfigError, discover_settings
     from sftlint.files import expand_paths
     from sftlint.report.base import RunSummary
@@ -152,8 +163,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     for p in missing:
         _error(f"{p}: no such file or directory")
     present = [p for p in paths if p not in missing]
+    named = [args.stdin_filename if p == "-" and args.stdin_filename else p for p in present]
     try:
-        settings = discover_settings(present, args.config)
+        settings = discover_settings(named, args.config)
     except ConfigError as exc:
         _error(str(exc))
         return EXIT_ERROR
@@ -178,6 +190,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
     try:
+        from_file = settings
         if args.select:
             # A --select on the command line starts selection afresh, as in ruff:
             # the configuration's ignore/extend-select belonged to its own select.
@@ -187,7 +200,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             extend_select=(settings.extend_select + _split(args.extend_select))
             if args.extend_select
             else None,
-            ignore=(settings.ignore + _split(args.ignore)) if args.ignore else None,
+            ignore=(settings.ignore + (_split(args.ignore) or []) + (_split(args.extend_ignore) or []))
+            if args.ignore or args.extend_ignore
+            else None,
             fail_on=args.fail_on,
             format=args.input_format,
             output_format=args.output_format,
@@ -212,16 +227,23 @@ def cmd_check(args: argparse.Namespace) -> int:
 
             baseline = Baseline(args.baseline)
         engine = Engine(settings, registry, want_hashes=bool(baseline or write_baseline))
+        engine.stdin_name = args.stdin_filename
+        if args.show_settings:
+            from sftlint.settings_report import show_settings
+
+            sys.stdout.write(show_settings(from_file, settings, engine))
+            return EXIT_OK
     except ConfigError as exc:
         _error(str(exc))
         return EXIT_ERROR
 
+    from sftlint.console import Progress, ReportStream
+
     progress = None
     if not args.quiet and sys.stderr.isatty() and "-" not in files:
-        total = sum(os.path.getsize(f) for f in files if os.path.isfile(f))
-        if total > 32 * 1024 * 1024:
-            progress = _Progress(total)
-            engine.progress = progress
+        # drawn only once the run has lasted about a second, so quick runs print nothing
+        progress = Progress(sum(os.path.getsize(f) for f in files if os.path.isfile(f)))
+        engine.progress = progress
 
     if args.fix:
         fixed = _run_fixes(engine, files, args)
@@ -231,29 +253,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         fixed = 0
 
-    out: IO[str]
-    out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout  # noqa: SIM115
+    target: IO[str]
+    target = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout  # noqa: SIM115
+    out = ReportStream(target, progress)
     try:
-        reporter = reporter_cls(out, color=_use_color(args, out) and reporter_cls.human, root=os.getcwd())
-        summary = RunSummary(fixed=fixed)
+        reporter = reporter_cls(out, color=_use_color(args, target) and reporter_cls.human, root=os.getcwd())
+        summary = RunSummary(fixed=fixed, unsafe_fixes=args.unsafe_fixes)
         source_errors = _run(engine, files, args, reporter, summary, baseline, write_baseline, settings)
+        out.flush()
     finally:
         if progress is not None:
             progress.close()
-        if out is not sys.stdout:
-            out.close()
+        if target is not sys.stdout:
+            target.close()
     if source_errors or engine.errors or missing or empty_dirs:
         for message in engine.errors:
             _error(message)
         return EXIT_ERROR
     if write_baseline:
         return EXIT_OK
+    if _failing(summary, settings) and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _failing(summary: Any, settings: Any) -> int:
+    """How many findings fail the run (errors; warnings too with ``fail-on = "warning"``)."""
     failing = summary.counts.get("error", 0)
     if settings.fail_on == "warning":
         failing += summary.counts.get("warning", 0)
-    if failing and not args.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_OK
+    return int(failing)
 
 
 def _file_selection(settings: Any, args: argparse.Namespace) -> Any:
@@ -317,6 +346,8 @@ def _run(
         summary.add(d)
         if not statistics:
             reporter.diagnostic(d)
+            if reporter.stream.closed and _failing(summary, settings):
+                break  # the reader went away and the run already fails: the exit code is known
     summary.files = engine.stats.files
     summary.records = engine.stats.records
     summary.errors = list(engine.errors) + errors
@@ -407,7 +438,7 @@ def cmd_rule(args: argparse.Namespace) -> int:
             json.dumps(_rule_row(rule) | {"doc": rule.doc()}, ensure_ascii=False, indent=2) + "\n"
         )
     else:
-        sys.stdout.write(render_rule_page(rule))
+        sys.stdout.write(render_rule_page(rule, for_terminal=True))
     return EXIT_OK
 
 

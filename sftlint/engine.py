@@ -71,6 +71,8 @@ class Engine:
     #: whether diagnostics carry ``record_hash`` (needed for baselines)
     want_hashes: bool = False
     progress: Callable[[int], None] | None = None
+    #: what standard input (``-``) is called in diagnostics and per-file-ignores (``--stdin-filename``)
+    stdin_name: str | None = None
 
     def __post_init__(self) -> None:
         if self.registry is None:
@@ -139,7 +141,7 @@ class Engine:
         for detection first).  The one implementation of detection, shared by
         the serial run, ``--jobs`` and Ray (they process the records elsewhere).
         """
-        state = FileState(FileInfo(path), ignored=self._ignored_for(path))
+        state = FileState(FileInfo(self.display_path(path)), ignored=self._ignored_for(path))
         self.stats.files += 1
         stream = iter(raws)
         fixed_format = self.registry.formats.get(self.settings.format) if self.settings.format else None
@@ -161,7 +163,7 @@ class Engine:
 
     def file_state(self, path: str, format_name: str | None) -> FileState:
         """The state of a file whose format was detected elsewhere (a worker process)."""
-        state = FileState(FileInfo(path), ignored=self._ignored_for(path))
+        state = FileState(FileInfo(self.display_path(path)), ignored=self._ignored_for(path))
         if format_name is not None:
             state.fmt = self.registry.formats.get(format_name)
             state.info.format = format_name
@@ -175,10 +177,14 @@ class Engine:
             state.info.format = name
             state.info.input_format = state.fmt
 
+    def display_path(self, path: str) -> str:
+        """The name a source goes by: ``--stdin-filename`` for ``-``, else the path itself."""
+        return self.stdin_name if path == "-" and self.stdin_name else path
+
     def _ignored_for(self, path: str) -> frozenset[str]:
         cached = self._ignored_cache.get(path)
         if cached is None:
-            cached = frozenset(ignored_for_path(path, self.settings, self.registry.rules))
+            cached = frozenset(ignored_for_path(self.display_path(path), self.settings, self.registry.rules))
             self._ignored_cache[path] = cached
         return cached
 

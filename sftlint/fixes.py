@@ -63,6 +63,16 @@ def _serialise_like(original: str, obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=ascii_only, separators=sep)
 
 
+#: Sources whose bytes ``--fix`` can rewrite in place (compressed and columnar files cannot be).
+_NOT_REWRITABLE_SUFFIXES = (".gz", ".zst", ".parquet", ".arrow")
+
+
+def can_rewrite(path: str) -> bool:
+    """Whether ``--fix`` can write fixes back to ``path``: a plain JSON/JSONL file, not standard
+    input, an in-memory source, or a compressed or columnar file."""
+    return not (path in ("-", "<memory>", "<dataset>") or path.endswith(_NOT_REWRITABLE_SUFFIXES))
+
+
 def selected_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> list[Diagnostic]:
     return [d for d in diagnostics if d.fix is not None and (unsafe or d.fix.applicability == "safe")]
 
@@ -70,7 +80,7 @@ def selected_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> l
 def apply_fixes(path: str, diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> int:
     """Apply the (safe) fixes of ``diagnostics`` to ``path``; return how many were applied."""
     fixes = selected_fixes(diagnostics, unsafe)
-    if not fixes or path in ("-", "<memory>") or path.endswith(".gz"):
+    if not fixes or not can_rewrite(path):
         return 0
     with open(path, "rb") as fh:
         head = fh.read(4096)

@@ -17,13 +17,14 @@ def sftlint_output_formats() -> dict[str, type[Reporter]]:
         JunitReporter,
         SarifReporter,
     )
-    from sftlint.report.text import ConciseReporter, FullReporter
+    from sftlint.report.text import ConciseReporter, FullReporter, GroupedReporter
 
     return {
         r.name: r
         for r in (
             FullReporter,
             ConciseReporter,
+            GroupedReporter,
             JsonReporter,
             JsonLinesReporter,
             SarifReporter,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import IO, ClassVar
 
 from sftlint.diagnostic import Diagnostic
+from sftlint.fixes import can_rewrite
 
 
 @dataclass
@@ -17,19 +18,25 @@ class RunSummary:
     counts: Counter[str] = field(default_factory=Counter)  # by severity
     by_code: Counter[str] = field(default_factory=Counter)
     names: dict[str, str] = field(default_factory=dict)  # code -> name
-    fixable: Counter[str] = field(default_factory=Counter)  # by code (safe fixes available)
+    fixable: Counter[str] = field(default_factory=Counter)  # by code: fixes `--fix` would apply
+    hidden_fixes: int = 0  # unsafe fixes that `--unsafe-fixes` would add
     fixed: int = 0
     files: int = 0
     records: int = 0
     baselined: int = 0
     errors: list[str] = field(default_factory=list)  # internal errors (exit 2)
+    unsafe_fixes: bool = False  # --unsafe-fixes: unsafe fixes count as fixable
 
     def add(self, d: Diagnostic) -> None:
         self.counts[d.severity] += 1
         self.by_code[d.code] += 1
         self.names[d.code] = d.name
-        if d.fix is not None and d.fix.applicability == "safe":
+        if d.fix is None or not can_rewrite(d.path):
+            return  # a .gz file or standard input: nothing `--fix` could write back
+        if d.fix.applicability == "safe" or self.unsafe_fixes:
             self.fixable[d.code] += 1
+        else:
+            self.hidden_fixes += 1
 
 
 class Reporter:

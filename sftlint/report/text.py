@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from sftlint.diagnostic import Diagnostic
+from sftlint.fixes import can_rewrite
 from sftlint.report.base import Reporter, RunSummary
 
 _STYLES = {
@@ -74,6 +75,10 @@ def snippet(source: str, span: tuple[int, int] | None) -> tuple[str, str] | None
 
 
 class _Styled(Reporter):
+    def offers_fix(self, d: Diagnostic) -> bool:
+        """``[*]``: a safe fix that ``--fix`` can write back to this file."""
+        return self.show_fixes and d.fix is not None and d.fix.applicability == "safe" and can_rewrite(d.path)
+
     def style(self, text: str, kind: str) -> str:
         if not self.color:
             return text
@@ -85,7 +90,7 @@ class _Styled(Reporter):
             loc += f":{d.line}"
             if d.column is not None:
                 loc += f":{d.column}"
-        fix = " [*]" if self.show_fixes and d.fix is not None and d.fix.applicability == "safe" else ""
+        fix = " [*]" if self.offers_fix(d) else ""
         sev = "" if d.severity == "error" else f" ({d.severity})"
         return f"{self.style(loc, 'path')}: {self.style(d.code, d.severity)}{fix} {d.message}{sev}"
 
@@ -109,12 +114,54 @@ class _Styled(Reporter):
         )
         fixable = sum(summary.fixable.values())
         if fixable and self.show_fixes:
-            write(f"[*] {fixable} fixable with the `--fix` option.\n")
+            option = "`--fix --unsafe-fixes` options" if summary.unsafe_fixes else "`--fix` option"
+            hidden = (
+                f" ({summary.hidden_fixes} hidden fixes can be enabled with the `--unsafe-fixes` option)"
+                if summary.hidden_fixes
+                else ""
+            )
+            write(f"[*] {fixable} fixable with the {option}{hidden}.\n")
+        elif summary.hidden_fixes and self.show_fixes:
+            write(
+                f"No fixes available ({summary.hidden_fixes} hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
+            )
+        dominant = dominant_rules(summary)
+        if dominant:
+            write(dominant)
         if summary.baselined:
             write(
                 f"({summary.baselined} known finding{'s' if summary.baselined != 1 else ''} "
                 "hidden by the baseline.)\n"
             )
+
+
+#: Below this many findings the list itself is easy to read: no summary of what dominates.
+DOMINANCE_MIN_FINDINGS = 50
+#: A rule with at least this share of the findings is named as dominating the report.
+DOMINANCE_SHARE = 0.5
+
+
+def dominant_rules(summary: RunSummary, top: int = 3) -> str:
+    """For a flood of findings, the closing lines that say which rules make it up, and how to
+    steer (``--statistics``, ``--ignore``, ``grouped``): 13,000 lines are no use on their own."""
+    total = sum(summary.by_code.values())
+    if total < DOMINANCE_MIN_FINDINGS:
+        return ""
+    ranked = sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0]))
+    parts = [
+        f"{code} {summary.names.get(code, '')} {n:,} ({100 * n / total:.0f}%)" for code, n in ranked[:top]
+    ]
+    more = f", and {len(ranked) - top} more rules" if len(ranked) > top else ""
+    text = f"Most findings: {', '.join(parts)}{more}. `--statistics` counts every rule"
+    text += "; `--output-format grouped` lists them per file.\n"
+    code, n = ranked[0]
+    if n / total >= DOMINANCE_SHARE:
+        text += (
+            f"{code} makes {100 * n / total:.0f}% of the findings: read a few (`--select {code}`); if the rule "
+            f"does not fit this data, configure it (`sftlint rule {code}`) or turn it off for these files "
+            "(`--ignore`, per-file-ignores).\n"
+        )
+    return text
 
 
 class FullReporter(_Styled):
@@ -158,3 +205,35 @@ class ConciseReporter(_Styled):
 
     def diagnostic(self, d: Diagnostic) -> None:
         self.stream.write(self.header(d) + "\n")
+
+
+class GroupedReporter(_Styled):
+    """ruff's ``grouped``: a header per file, then one indented ``line:col CODE message`` per finding.
+
+    Streamed: findings arrive in file order, so a header is written whenever the file changes
+    (dataset findings, which come last, may name an earlier file again under a header of its own).
+    """
+
+    name = "grouped"
+    human = True
+
+    def start(self) -> None:
+        self._current: str | None = None
+
+    def diagnostic(self, d: Diagnostic) -> None:
+        write = self.stream.write
+        path = self.relpath(d.path)
+        if path != self._current:
+            if self._current is not None:
+                write("\n")
+            write(self.style(path, "path") + ":\n")
+            self._current = path
+        loc = "" if d.line is None else f"{d.line}:{d.column}" if d.column is not None else f"{d.line}"
+        fix = " [*]" if self.offers_fix(d) else ""
+        sev = "" if d.severity == "error" else f" ({d.severity})"
+        write(f"  {loc:<10} {self.style(d.code, d.severity)}{fix} {d.message}{sev}\n")
+
+    def finish(self, summary: RunSummary) -> None:
+        if self._current is not None:
+            self.stream.write("\n")
+        super().finish(summary)
