@@ -71,7 +71,7 @@ def test_installed_plugin_rule_is_listed_and_fires(example_installed, tmp_path):
     assert r.returncode == 0, r.stderr  # a warning does not fail
     rows = [line.split("\t") for line in r.stdout.splitlines()]
     assert [(row[1], row[3]) for row in rows] == [("1", "P001")]
-    assert sftlint(example_installed, "rule", "P001").stdout.startswith("<!-- generated")
+    assert sftlint(example_installed, "rule", "P001").stdout.startswith("# P001 ai-disclaimer")
 
 
 @pytest.mark.slow
