@@ -55,8 +55,8 @@ def watch(check: Callable[[], int], paths: Sequence[str], config: str | None, po
     if "-" in paths:
         sys.stderr.write("sftlint: error: --watch cannot watch standard input\n")
         return 2
+    seen = snapshot(paths, config)  # before the check: a change made while it runs is seen
     code = check()
-    seen = snapshot(paths, config)
     try:
         while True:
             sys.stderr.write("Watching for changes (Ctrl-C to stop) ...\n")

@@ -159,7 +159,7 @@ def test_watch_checks_again_when_a_file_changes(tmp_path):
         write_jsonl(f, [TWO_USERS])
         out = b""
         deadline = time.monotonic() + 60
-        while b"S004" not in out and time.monotonic() < deadline:
+        while b"Found 1 error" not in out and time.monotonic() < deadline:  # the second check ended
             out += proc.stdout.readline()
         assert b"changed:" in out and b"S004" in out
     finally:
