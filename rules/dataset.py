@@ -166,6 +166,8 @@ class DuplicateRecord(Rule):
                 first_path=loc.paths[loc.path_id[first]],
                 first_line=loc.line[first],
                 first_record=loc.index[first],
+                # the baseline key: the copies' shared content, so it holds whichever copy comes later
+                record_hash=f"{digests[copy]:016x}",
             )
 
 
@@ -412,6 +414,8 @@ class NearDuplicate(Rule):
                 first_line=loc.line[j],
                 first_record=loc.index[j],
                 similarity=round(sim, 4),
+                # the baseline key: the pair's contents, in either order, so reordering keeps it hidden
+                record_hash="pair:" + ":".join(sorted(f"{coll.digests[k]:016x}" for k in (i, j))),
             )
 
 

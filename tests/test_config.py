@@ -172,3 +172,27 @@ def test_per_file_ignores_are_relative_to_the_config_file_from_any_directory(tmp
     assert seen[("legacy", "a.jsonl")] == []
     assert seen[("other", "../legacy/a.jsonl")] == []
     assert seen[("legacy", "b.jsonl")] == ["S004"]
+
+
+def test_baseline_keeps_dataset_findings_hidden_when_records_move(tmp_path):
+    """D001/D002 point at whichever copy comes later: the baseline keys them by content, not line."""
+    a = chat(("user", "我的快递到哪了？"), ("assistant", "您的快递已到达本市分拣中心，预计明天送达。"))
+    reply = "七天无理由退货的运费由商家承担。请在订单页面申请退货，填写快递单号后，我们会在收到商品后三个工作日内退款。"
+    b = chat(("user", "请问退货的运费由谁来出？"), ("assistant", reply))
+    b_near = chat(("user", "请问退货的运费由谁来出呢？"), ("assistant", reply))
+    other = chat(("user", "可以开发票吗？"), ("assistant", "可以，下单时填写抬头即可。"))
+    f = write_jsonl(tmp_path / "a.jsonl", [a, other, a, b, b_near])
+    baseline = tmp_path / "baseline.json"
+    found = run_cli("check", "--select", "D001,D002", "--output-format", "json", f).json()
+    assert sorted((d["code"], d["line"]) for d in found) == [("D001", 3), ("D002", 5)]
+    assert run_cli("check", "--select", "D001,D002", "--baseline", baseline, "--write-baseline", f).code == 0
+    # the same records, reordered: the later copies are now other records at other lines
+    write_jsonl(f, [b_near, a, other, b, a])
+    moved = run_cli("check", "--select", "D001,D002", "--output-format", "json", f).json()
+    assert sorted((d["code"], d["line"]) for d in moved) == [("D001", 5), ("D002", 4)]
+    r = run_cli("check", "--select", "D001,D002", "--baseline", baseline, "--output-format", "json", f)
+    assert r.json() == []
+    # a third copy is a new finding
+    write_jsonl(f, [b_near, a, other, b, a, a])
+    r = run_cli("check", "--select", "D001,D002", "--baseline", baseline, "--output-format", "json", f)
+    assert [(d["code"], d["line"]) for d in r.json()] == [("D001", 6)]
