@@ -7,11 +7,12 @@ T001 runs, once per process, from a prepared cache.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from sftlint.analysis.text.zh import has_chinese
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
@@ -72,7 +73,8 @@ class ZhTypo(Rule):
     alone), and misses typos that need the meaning of the sentence (在/再, 他/她).  Only
     Simplified Chinese is judged: a message, line or sentence written in Traditional Chinese
     (然後, 簡化字) or Japanese (kana) is left alone, since its words are not typos of
-    Simplified ones.
+    Simplified ones.  Transliterated foreign names (杜特尔特, 奥夫拉多尔) and pairs of
+    characters that begin a word the lexicons know (播客, 显式) are not typos either.
 
     ## Example
     ```json
@@ -86,7 +88,15 @@ class ZhTypo(Rule):
 
     ## Options
     `whitelist`: words never reported (product names, jargon): a finding is dropped when its
-    character lies in or next to one of them.  `particles`: whether misused 的/地/得 are
+    character lies in or next to one of them.  `user-dict`: a file of your own words in jieba's
+    user-dictionary format (one word per line, optionally followed by a count and a tag:
+    `肾阳虚 5 n`), the vocabulary Chinese NLP projects already keep; a finding inside one of
+    them is not reported (a relative path is read from the directory sftlint runs in).
+    `frequent`: the same correction proposed on this many distinct lines of one file means
+    the file uses the word on purpose (播客, 显式 in a technical dataset): none of them is
+    reported (default 3; 0 turns this off; hand-reviewed wrong forms such as 优惠卷 are
+    always reported).  Because of this count, findings are reported once the whole file has
+    been read.  `particles`: whether misused 的/地/得 are
     reported (turn off for transcribed speech or a style that writes 的 throughout).  `roles`:
     which messages are checked (tool output is external data and is not checked by default).
 
@@ -98,33 +108,127 @@ class ZhTypo(Rule):
     code = "T001"
     name = "zh-typo"
     severity = "warning"
-    scope = "record"
+    scope = "dataset"
     fix_availability = "sometimes"
 
     class Options(RuleOptions):
         whitelist: list[str] = Field(default_factory=list)
+        user_dict: str | None = None
+        frequent: int = Field(default=3, ge=0)
         particles: bool = True
         roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
 
-    def check(self, record: Record) -> Iterator[Finding]:
+        @field_validator("user_dict")
+        @classmethod
+        def _readable(cls, v: str | None) -> str | None:
+            if v is not None:
+                from sftlint.analysis.text.userdict import load_user_dict
+
+                try:
+                    load_user_dict(v)
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise ValueError(f"cannot read the user dictionary {v!r}: {exc}") from None
+            return v
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        path = self.options.user_dict
+        if path:
+            from sftlint.analysis.text.userdict import load_user_dict
+
+            self._words = load_user_dict(path)
+        else:
+            self._words = frozenset()
+        self._longest = max(map(len, self._words), default=0)
+
+    def map(self, record: Record) -> _TypoSummary | None:
         msgs = [m for m in _messages(record, self.options.roles) if has_chinese(m.content)]
         if not msgs:
-            return  # no Chinese: the model is never loaded
+            return None  # no Chinese: the model is never loaded
+        from sftlint.analysis.text.userdict import covered
+
         detector = typo_detector(self.options.whitelist)
         particles = self.options.particles
+        items = []
         for m in msgs:
-            for t in detector.detect(m.content):
+            text = m.content
+            for t in detector.detect(text):
                 if t.source == "grammar" and not particles:
                     continue
-                pointer, span, edit = _edit(m, t.start, t.end, t.right)
+                if self._words and covered(text, t.start, t.end, self._words, self._longest):
+                    continue
+                pointer, span = m.resolve((t.start, t.end))
+                assert span is not None
+                loc = record.locate(pointer, span)
                 kind = "的/地/得用错" if t.source == "grammar" else "可能的错别字"
-                yield self.finding(
-                    f"{kind}“{t.wrong}”，应为“{t.right}”（{t.before} → {t.after}）",
-                    pointer=pointer,
-                    span=span,
-                    fix=Fix(f"将“{t.wrong}”改为“{t.right}”", (edit,), "unsafe"),
-                    source=t.source,
+                lo = text.rfind("\n", 0, t.start) + 1
+                hi = text.find("\n", t.end)
+                line = text[lo : hi if hi >= 0 else len(text)]
+                items.append(
+                    _TypoItem(
+                        (t.source, t.before, t.after),
+                        zlib.crc32(line.encode("utf-8")),
+                        f"{kind}“{t.wrong}”，应为“{t.right}”（{t.before} → {t.after}）",
+                        t.wrong,
+                        t.right,
+                        _Place(pointer, span, loc.line, loc.column, loc.end_line, loc.end_column),
+                    )
                 )
+        if not items:
+            return None
+        return _TypoSummary(record.ref(), record.content_hash, tuple(items))
+
+    def reduce(self, summaries: Iterable[_TypoSummary]) -> Iterator[Finding]:
+        frequent = self.options.frequent
+        lines: dict[tuple[str, tuple[str, str, str]], set[int]] = {}
+        if frequent:
+            for s in summaries:
+                for it in s.items:
+                    if it.key[0] != "list":  # a hand-reviewed wrong form is never legal
+                        seen = lines.setdefault((s.ref.path, it.key), set())
+                        if len(seen) < frequent:
+                            seen.add(it.line)
+        for s in summaries:
+            for it in s.items:
+                if frequent and len(lines.get((s.ref.path, it.key), ())) >= frequent:
+                    continue  # the file's own word, used on purpose
+                p = it.place
+                f = self.finding(
+                    it.message,
+                    pointer=p.pointer,
+                    span=p.span,
+                    ref=s.ref,
+                    fix=Fix(
+                        f"将“{it.wrong}”改为“{it.right}”",
+                        (Edit(p.pointer, p.span[0], p.span[1], it.right),),
+                        "unsafe",
+                    ),
+                    record_hash=s.record_hash,
+                    source=it.key[0],
+                )
+                f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                yield f
+
+
+@dataclass(frozen=True, slots=True)
+class _TypoItem:
+    """One finding of T001 in a record, with what the dataset-level count needs."""
+
+    key: tuple[str, str, str]  # (source, text's word, corrected word)
+    line: int  # CRC-32 of the line it is on: distinct lines are counted, not repeats
+    message: str
+    wrong: str
+    right: str
+    place: _Place
+
+
+@dataclass(frozen=True, slots=True)
+class _TypoSummary:
+    """T001's findings in one record (records without any return no summary)."""
+
+    ref: RecordRef
+    record_hash: str
+    items: tuple[_TypoItem, ...]
 
 
 # ---------------------------------------------------------------------------

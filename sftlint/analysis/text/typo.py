@@ -50,7 +50,14 @@ from typing import Any
 
 from sftlint.analysis.text.particles import particle_typos
 from sftlint.analysis.text.script import is_foreign, simplified_only
-from sftlint.analysis.text.typo_data import CURATED, SURNAMES, VARIANT_PAIRS
+from sftlint.analysis.text.typo_data import (
+    CURATED,
+    NAME_DOTS,
+    SURNAMES,
+    TRANSLIT_MARKERS,
+    TRANSLITERATION,
+    VARIANT_PAIRS,
+)
 from sftlint.analysis.text.typo_store import Store
 from sftlint.analysis.text.zh import HAN_RUN
 
@@ -168,6 +175,40 @@ def _alnum_neighbours(text: str, start: int, end: int) -> tuple[bool, bool]:
     left = start > 0 and text[start - 1].isalnum()
     right = end < len(text) and text[end].isalnum()
     return left, right
+
+
+def _name_dot_neighbours(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """Whether the run ``text[start:end]`` touches a name dot (洛佩斯·奥夫拉多尔) on each side."""
+    left = start > 0 and text[start - 1] in NAME_DOTS
+    right = end < len(text) and text[end] in NAME_DOTS
+    return left, right
+
+
+def in_foreign_name(run: str, i: int, after: str, dots: tuple[bool, bool] = (False, False)) -> bool:
+    """Whether ``run[i]`` looks like part of a transliterated foreign name (杜特尔特, 奥夫拉多尔).
+
+    Three signs, each general: the character sits in a run of transliteration characters
+    that is long (4+) or holds a marker character (尔, 斯, 娃 ...); the correction would
+    only make another foreign name (帕耳特 -> 帕尔特, 迪德罗 -> 狄德罗); or the characters
+    from a name dot (·) up to it are all transliteration characters.
+    """
+    if run[i] in TRANSLITERATION:
+        a = i
+        while a > 0 and run[a - 1] in TRANSLITERATION:
+            a -= 1
+        b = i + 1
+        while b < len(run) and run[b] in TRANSLITERATION:
+            b += 1
+        n = b - a
+        if n >= 4 or (n >= 3 and any(ch in TRANSLIT_MARKERS for ch in run[a:b])):
+            return True
+        if (dots[0] and a == 0) or (dots[1] and b == len(run)):
+            return True
+    return (
+        len(after) >= 2
+        and all(ch in TRANSLITERATION for ch in after)
+        and any(ch in TRANSLIT_MARKERS for ch in after)
+    )
 
 
 class _LRU:
@@ -399,7 +440,9 @@ class TypoDetector:
             for run, off in runs:
                 if len(run) < 2:
                     continue
-                for typo in self._scan_run(run, off, _alnum_neighbours(text, off, off + len(run))):
+                adj = _alnum_neighbours(text, off, off + len(run))
+                dots = _name_dot_neighbours(text, off, off + len(run))
+                for typo in self._scan_run(run, off, adj, dots):
                     found.setdefault(typo.start, typo)
                 for typo in self._particles(run, off):
                     found.setdefault(typo.start, typo)
@@ -680,7 +723,13 @@ class TypoDetector:
             and c["feats"]["gain"] - o["feats"]["gain"] < RIVAL_MARGIN
         )
 
-    def _scan_run(self, run: str, off: int, adj: tuple[bool, bool] = (False, False)) -> list[Typo]:
+    def _scan_run(
+        self,
+        run: str,
+        off: int,
+        adj: tuple[bool, bool] = (False, False),
+        dots: tuple[bool, bool] = (False, False),
+    ) -> list[Typo]:
         out = []
         for cand in self._winners(run, adj):
             score = self._score(cand["feats"])
@@ -689,6 +738,10 @@ class TypoDetector:
             ):
                 continue
             i = cand["i"]
+            if in_foreign_name(run, i, cand["after"], dots):
+                continue  # a transliterated name, not a broken word
+            if len(cand["before"]) == 2 and cand["before"] in self.prefix2:
+                continue  # the pair begins a word the lexicons know (播客, 显式): attested text
             out.append(
                 Typo(
                     off + i, off + i + 1, run[i], cand["right"], cand["before"], cand["after"], score, "model"

@@ -443,3 +443,20 @@ VARIANT_PAIRS = frozenset(
         ("於", "于"),
     }
 )
+
+#: Characters that Chinese uses to write foreign names by sound (the syllable table of
+#: Xinhua's transliteration conventions, written from general knowledge): 杜特尔特, 奥夫拉多尔,
+#: 斯坦利, 勃兰芒.  Many are ordinary characters too (特, 多, 利), so a run of them counts as a
+#: name only when it is long or holds a character of :data:`TRANSLIT_MARKERS`.
+TRANSLITERATION = frozenset(
+    "阿埃艾爱安昂奥巴拜班邦鲍贝本比彼毕宾波勃伯博布查察达戴丹道德登迪狄蒂丁东杜多厄恩尔耳法"
+    "范菲费芬佛弗福夫盖甘冈戈格根古圭哈海汉豪赫亨胡怀惠霍基吉加贾杰金卡凯坎康考柯科克肯库"
+    "夸奎昆拉莱赖兰朗劳勒雷蕾里利莉列林琳隆卢鲁伦罗洛马玛迈麦曼芒梅门蒙米密莫默姆穆纳娜奈"
+    "乃内尼妮宁纽诺欧帕潘庞佩彭皮普齐奇乔切琼丘萨塞赛桑瑟森沙莎舍什施史斯松苏索塔泰坦汤唐"
+    "特提托瓦万威韦维温沃乌西希锡夏谢辛休雅亚扬耶伊因尤约泽扎詹兹茨祖佐芙黛娅丝罕"
+)
+#: Transliteration characters that ordinary words rarely use: one of them in a run of
+#: :data:`TRANSLITERATION` characters marks the run as a foreign name.
+TRANSLIT_MARKERS = frozenset("埃奥尔弗赫姆娜妮莎瑟斯娅丝芙黛兹茨蒂莉琳蕾玛坦莱塞萨诺佩帕普乌伊亚维夫德罗拉克")
+#: Marks that join the parts of a foreign name (安德烈斯·曼努埃尔): text touching one is a name.
+NAME_DOTS = "·・‧•"

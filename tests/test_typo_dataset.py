@@ -1,0 +1,154 @@
+"""T001 on real-looking datasets: names and transliterations, users' own words, the file's own words.
+
+Each test has a twin that must still be reported, so that a filter switched off or a count
+that never stops anything shows up as a failure.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import sftlint
+from sftlint.analysis.text.typo import in_foreign_name
+from sftlint.analysis.text.userdict import covered, parse_user_dict
+
+
+def chat(*turns: str) -> dict:
+    return {
+        "messages": [
+            {"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(turns)
+        ]
+    }
+
+
+def t001(records, **kw) -> list:
+    return [d for d in sftlint.lint(records, select=["T001"], **kw) if d.code == "T001"]
+
+
+# -- names and transliterations ------------------------------------------------
+
+NAMES = [
+    chat("前菲律宾总统杜特尔特的毒品战争是否应被调查？", "国际刑事法院已授权调查杜特尔特总统和其他官员。"),
+    chat(
+        "这篇文章讲了什么？",
+        "文章说墨西哥总统安德烈斯·曼努埃尔·洛佩斯·奥夫拉多尔宣布退出推特，洛佩斯·奥夫拉多尔解释了原因。",
+    ),
+    chat("推荐一本教育名著。", "《爱弥儿》，卢梭著；也可以读迪德罗的《百科全书》。"),
+]
+
+
+@pytest.mark.parametrize("record", NAMES)
+def test_transliterated_names_stay_quiet(record):
+    assert t001([record]) == []
+
+
+def test_the_signs_of_a_foreign_name():
+    assert in_foreign_name("总统杜特尔特的", 2, "独特")  # a run of transliteration characters
+    assert in_foreign_name("返回帕耳特镇", 3, "帕尔特")  # the correction only makes another name
+    assert in_foreign_name("奥夫拉多", 1, "福拉", dots=(True, False))  # after a name dot
+    assert not in_foreign_name("我以经申请退款了", 1, "已经")
+
+
+def test_a_typo_beside_a_name_is_still_reported():
+    (d,) = t001([chat("杜特尔特是谁？", "杜特尔特是菲律宾前总统，他以经卸任了。")])
+    assert "以经" in d.message
+
+
+# -- a user dictionary in jieba's format ---------------------------------------
+
+DRUG = chat("这个药叫什么？", "这是我们店的票亮洗衣液，洗得很干净。")
+
+
+def test_a_user_dictionary_silences_its_words(tmp_path):
+    assert t001([DRUG]), "the twin: without the dictionary the word is reported"
+    path = tmp_path / "userdict.txt"
+    path.write_text("# 我们的产品\n票亮洗衣液 10 nz\n肾阳虚 5 n\n", encoding="utf-8")
+    assert t001([DRUG], options={"zh-typo": {"user-dict": str(path)}}) == []
+    # other typos in the same record are still found
+    other = chat("这个药叫什么？", "这是我们店的票亮洗衣液，我门已经发货了。")
+    (d,) = t001([other], options={"zh-typo": {"user-dict": str(path)}})
+    assert "我门" in d.message
+
+
+def test_user_dictionary_format_and_lookup():
+    words = parse_user_dict(["\ufeff念珠菌 3 n", "", "# comment", "云计算", "a"])
+    assert words == {"念珠菌", "云计算"}
+    assert covered("白色念球菌感染", 2, 3, frozenset({"念球菌"}), 3)
+    assert not covered("白色念球菌感染", 1, 2, frozenset({"念球菌"}), 3)
+
+
+def test_an_unreadable_user_dictionary_is_a_configuration_error(tmp_path):
+    with pytest.raises(Exception, match="user dictionary"):
+        t001([DRUG], options={"zh-typo": {"user-dict": str(tmp_path / "missing.txt")}})
+
+
+def test_the_cli_reads_a_user_dictionary_from_pyproject(tmp_path):
+    from sftlint.cli import main
+
+    (tmp_path / "words.txt").write_text("票亮洗衣液\n", encoding="utf-8")
+    (tmp_path / "data.jsonl").write_text(json.dumps(DRUG, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.sftlint.rules.zh-typo]\nuser-dict = "{tmp_path / "words.txt"}"\n', encoding="utf-8"
+    )
+    assert (
+        main(["check", "--select", "T001", "-q", "--fail-on", "warning", str(tmp_path / "data.jsonl")]) == 0
+    )
+
+
+# -- the file's own frequent words ---------------------------------------------
+
+TERM = "先来一道开胃又温暖的汤品"
+
+
+def _records(n: int) -> list[dict]:
+    return [chat(f"第{i}个问题：晚餐先上什么？", f"在第{i}个例子里，{TERM}。") for i in range(n)]
+
+
+def test_a_correction_on_many_lines_of_a_file_is_the_files_own_word(tmp_path):
+    one = t001(_records(1))
+    assert len(one) == 1 and "汤品" in one[0].message  # alone, it reads as a typo
+    assert t001(_records(5)) == []  # five distinct lines: the file uses the word on purpose
+    assert len(t001(_records(5), options={"zh-typo": {"frequent": 0}})) == 5
+
+
+def test_a_typo_repeated_in_one_line_or_copied_records_still_counts_once():
+    same = chat("请问怎么办？", f"{TERM}，{TERM}，{TERM}。")
+    assert len(t001([same] * 4)) == 12  # one distinct line, however often it repeats
+
+
+def test_listed_wrong_forms_are_never_the_files_own_word():
+    records = [chat(f"第{i}张优惠卷怎么用？", "您好，请在结算时选择。") for i in range(6)]
+    assert len(t001(records)) == 6
+
+
+def test_frequency_is_counted_per_file_and_the_same_under_jobs(tmp_path):
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _records(6)), encoding="utf-8")
+    few = tmp_path / "few.jsonl"
+    few.write_text(json.dumps(_records(1)[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    serial = t001([str(many), str(few)], jobs=1)
+    parallel = t001([str(many), str(few)], jobs=2)
+    assert [(d.path, d.line, d.span) for d in serial] == [(str(few), 1, d.span) for d in serial]
+    assert [(d.path, d.line, d.span, d.message) for d in serial] == [
+        (d.path, d.line, d.span, d.message) for d in parallel
+    ]
+
+
+# -- new and technical words the lexicons attest --------------------------------
+
+TERMS = [
+    chat("机器学习是什么？", "机器学习让计算机无需显式编程，就能从数据中学习。"),
+    chat("什么是在线音频？", "在线音频包括播客、现场广播和音乐流媒体。"),
+]
+
+
+@pytest.mark.parametrize("record", TERMS)
+def test_a_pair_that_begins_a_known_word_is_not_a_typo(record):
+    assert t001([record]) == []
+
+
+def test_a_real_typo_beside_a_term_is_still_reported():
+    (d,) = t001([chat("什么是在线音频？", "在线音频包括播客和现场广播，我门每天都听。")])
+    assert "我门" in d.message
