@@ -339,8 +339,11 @@ class RecordTooLarge(_ProblemRule):
 
 class SchemaViolation(Rule):
     """## What it does
-    Checks each record against its input format's JSON Schema (messages, ShareGPT, Alpaca) and
-    reports every violation with the pointer of the offending value.
+    Checks each record against its input format's JSON Schema (messages, ShareGPT, Alpaca,
+    conversation, prompt-completion, preference, a column mapping ...) and reports every violation
+    with the pointer of the offending value; the message names the format.  A file that no format
+    claims is reported once, on its first record, with the keys it holds and how to map them
+    (`--format`, `[tool.sftlint.format]`, a LLaMA-Factory `dataset_info.json`).
 
     ## Why is this bad?
     A record with a missing field or a value of the wrong type is dropped or crashes the trainer's
@@ -367,11 +370,8 @@ class SchemaViolation(Rule):
     def check(self, record: Record) -> Iterator[Finding]:
         fmt = record.file.input_format
         if fmt is None:
-            yield self.finding(
-                "record matches no known input format (messages, sharegpt, alpaca); "
-                "pass --format or install a format plugin",
-                pointer="",
-            )
+            if record.index == record.file.first_record:
+                yield self.finding(unrecognised_message(record.data), pointer="")
             return
         if fmt.quick_check(record.data):
             return
@@ -413,9 +413,24 @@ class UnknownRole(Rule):
 
 
 def _known_roles(record: Record) -> str:
-    if record.format == "sharegpt":
-        return "human, gpt, system, function_call, observation"
-    return "system, user, assistant, tool"
+    fmt = record.file.input_format
+    return getattr(fmt, "role_names", None) or "system, user, assistant, tool"
+
+
+def unrecognised_message(data: Any) -> str:
+    """What S001 says, once per file, when no input format claims the file's records."""
+    from sftlint.plugins import default_registry
+
+    keys = list(data)[:8] if isinstance(data, dict) else []
+    shown = ", ".join(repr(k) for k in keys) + (", ..." if isinstance(data, dict) and len(data) > 8 else "")
+    names = ", ".join(sorted(default_registry().formats))
+    turns = next((k for k in keys if isinstance(data.get(k), list)), None)
+    hint = f'messages = "{turns}", ' if turns else 'messages = "<column>", '
+    return (
+        f"the file matches no known input format (its first record has the keys {shown or 'none'}); "
+        f"reported once for the whole file. Pass --format NAME ({names}) or map the columns in "
+        f'[tool.sftlint.format] ({hint}role = "<key>", content = "<key>")'
+    )
 
 
 class EmptyContent(Rule):

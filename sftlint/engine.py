@@ -159,11 +159,20 @@ class Engine:
                 if len(sample) >= DETECT_SAMPLE:
                     break
         self._detect(state, sample, path)
+        if state.fmt is None:
+            state.info.first_record = next(
+                (r.index for r in buffer if r.parsed and r.index >= 0 and isinstance(r.data, dict)), None
+            )
         return state, itertools.chain(buffer, stream)
 
-    def file_state(self, path: str, format_name: str | None) -> FileState:
-        """The state of a file whose format was detected elsewhere (a worker process)."""
+    def file_state(self, path: str, format_name: str | None, first_record: int | None = -1) -> FileState:
+        """The state of a file whose format was detected elsewhere (a worker process).
+
+        ``first_record``: the file's first object record when no format was found (S001
+        reports the file there, once); -1 when this piece of the file does not hold it.
+        """
         state = FileState(FileInfo(self.display_path(path)), ignored=self._ignored_for(path))
+        state.info.first_record = first_record
         if format_name is not None:
             state.fmt = self.registry.formats.get(format_name)
             state.info.format = format_name
@@ -217,13 +226,49 @@ class Engine:
             raw.column,
         )
         fmt = state.fmt
+        views: list[Any] | None = None
         if fmt is not None:
             record.format = fmt.name
             try:
-                record.messages = fmt.to_messages(data)
+                if fmt.multi_view:
+                    views = fmt.views(data)
+                    record.messages = views[0] if views else []
+                else:
+                    record.messages = fmt.to_messages(data)
             except Exception as exc:
                 self.errors.append(f"{path}:{raw.line}: input format {fmt.name!r} failed: {exc}")
                 record.messages = None
+        elif state.info.first_record is None:
+            state.info.first_record = raw.index  # S001 reports an unrecognised file once, here
+        found = self._check_record(record, state, raw)
+        if views is not None and len(views) > 1:
+            # every conversation of the record (chosen, rejected) is linted; what they share
+            # (the prompt) is reported once
+            seen = {(d.code, d.pointer, d.span, d.message) for d in found}
+            for view in views[1:]:
+                record.messages = view
+                record._memo = None
+                for d in self._check_record(record, state, raw):
+                    key = (d.code, d.pointer, d.span, d.message)
+                    if key not in seen:
+                        seen.add(key)
+                        found.append(d)
+            record.messages = views[0]
+            record._memo = None
+        if len(found) > 1:
+            found.sort(key=_position)
+        yield from found
+        for rule in self.dataset_rules:
+            try:
+                summary = rule.map(record)
+            except Exception as exc:
+                yield self._crash(rule, exc, path, raw.line, raw.index)
+                continue
+            if summary is not None:
+                self.summaries[rule.code].append(summary)
+
+    def _check_record(self, record: Record, state: FileState, raw: RawRecord) -> list[Diagnostic]:
+        """The record rules' findings on the record's (current) messages."""
         found: list[Diagnostic] = []
         for gate, rules in self.record_units:
             if gate is not None:
@@ -237,18 +282,8 @@ class Engine:
                     for f in rule.check(record):
                         found.append(self._from_record(rule, f, record, state))
                 except Exception as exc:
-                    found.append(self._crash(rule, exc, path, raw.line, raw.index))
-        if len(found) > 1:
-            found.sort(key=_position)
-        yield from found
-        for rule in self.dataset_rules:
-            try:
-                summary = rule.map(record)
-            except Exception as exc:
-                yield self._crash(rule, exc, path, raw.line, raw.index)
-                continue
-            if summary is not None:
-                self.summaries[rule.code].append(summary)
+                    found.append(self._crash(rule, exc, state.info.path, raw.line, raw.index))
+        return found
 
     def finish(self) -> Iterator[Diagnostic]:
         """Reduce the dataset-level rules; call once after the last source."""

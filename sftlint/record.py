@@ -138,6 +138,9 @@ class FileInfo:
     path: str
     format: str | None = None  # name of the input format used for this file
     input_format: Any = None  # the InputFormat object itself
+    #: index of the file's first record that is an object, when no format was found: S001
+    #: reports an unrecognised file once, on that record
+    first_record: int | None = None
 
 
 @dataclass(slots=True, eq=False)

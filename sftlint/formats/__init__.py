@@ -6,14 +6,35 @@ from typing import Any
 
 from sftlint.formats.alpaca import AlpacaFormat
 from sftlint.formats.base import InputFormat
+from sftlint.formats.conversation import ConversationFormat, HumanAssistantFormat
 from sftlint.formats.messages import MessagesFormat
+from sftlint.formats.pairs import PreferenceFormat, PromptCompletionFormat
 from sftlint.formats.sharegpt import ShareGPTFormat
 from sftlint.hookspecs import hookimpl
 
-__all__ = ["AlpacaFormat", "InputFormat", "MessagesFormat", "ShareGPTFormat", "detect"]
+__all__ = [
+    "AlpacaFormat",
+    "ConversationFormat",
+    "HumanAssistantFormat",
+    "InputFormat",
+    "MessagesFormat",
+    "PreferenceFormat",
+    "PromptCompletionFormat",
+    "ShareGPTFormat",
+    "detect",
+]
 
-#: Preference when several formats claim the same sample.
-PRIORITY = ("messages", "sharegpt", "alpaca")
+#: Preference when several formats claim the same sample (preference data also has a prompt
+#: list that messages/sharegpt would claim).
+PRIORITY = (
+    "preference",
+    "messages",
+    "sharegpt",
+    "conversation",
+    "human-assistant",
+    "prompt-completion",
+    "alpaca",
+)
 
 
 def detect(sample: list[Any], formats: dict[str, InputFormat]) -> str | None:
@@ -48,7 +69,15 @@ def looks_like_record(obj: Any) -> bool:
 
 @hookimpl
 def sftlint_input_formats() -> list[InputFormat]:
-    return [MessagesFormat(), ShareGPTFormat(), AlpacaFormat()]
+    return [
+        MessagesFormat(),
+        ShareGPTFormat(),
+        AlpacaFormat(),
+        ConversationFormat(),
+        HumanAssistantFormat(),
+        PromptCompletionFormat(),
+        PreferenceFormat(),
+    ]
 
 
 @hookimpl(trylast=True)

@@ -14,6 +14,24 @@ from sftlint.formats.base import InputFormat
 from sftlint.record import Message, Segment
 
 
+def joined_message(role: str, segs: list[tuple[str, str]], index: int) -> Message:
+    """One message made of several string fields joined by newlines (``instruction`` + ``input``),
+    each keeping its own pointer."""
+    texts, segments, offset = [], [], 0
+    for ptr, text in segs:
+        if texts:
+            offset += 1
+        segments.append(Segment(ptr, offset, len(text)))
+        texts.append(text)
+        offset += len(text)
+    first = segs[0][0] if segs else ""
+    return Message(role, "\n".join(texts), index, "", first, segments, role, None)
+
+
+def user_turn(segs: list[tuple[str, str]], index: int) -> Message:
+    return joined_message("user", segs, index)
+
+
 class AlpacaFormat(InputFormat):
     name = "alpaca"
     description = 'Alpaca: {"instruction", "input", "output", "system", "history"}'
@@ -25,6 +43,7 @@ class AlpacaFormat(InputFormat):
             and ("instruction" in obj or "output" in obj)
             and "messages" not in obj
             and "conversations" not in obj
+            and "chosen" not in obj
         )
 
     def quick_check(self, obj: Any) -> bool:
@@ -50,15 +69,7 @@ class AlpacaFormat(InputFormat):
         out: list[Message] = []
 
         def add(role: str, segs: list[tuple[str, str]]) -> None:
-            texts, segments, offset = [], [], 0
-            for ptr, text in segs:
-                if texts:
-                    offset += 1
-                segments.append(Segment(ptr, offset, len(text)))
-                texts.append(text)
-                offset += len(text)
-            first = segs[0][0] if segs else ""
-            out.append(Message(role, "\n".join(texts), len(out), "", first, segments, role, None))
+            out.append(joined_message(role, segs, len(out)))
 
         system = obj.get("system")
         if isinstance(system, str) and system:

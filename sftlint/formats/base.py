@@ -26,6 +26,10 @@ class InputFormat:
     description: ClassVar[str] = ""
     #: file name under ``sftlint/formats/schemas`` (plugins override ``schema``)
     schema_file: ClassVar[str | None] = None
+    #: the role values the format defines, as S002 lists them
+    role_names: ClassVar[str] = "system, user, assistant, tool"
+    #: whether a record holds several conversations to lint (preference data: chosen and rejected)
+    multi_view: ClassVar[bool] = False
 
     def sniff(self, obj: Any) -> bool:
         """Whether a parsed record looks like this format (for auto-detection)."""
@@ -39,6 +43,14 @@ class InputFormat:
         """Map a record to messages.  Must not raise on schema-invalid input:
         skip what cannot be mapped (S001 reports it)."""
         raise NotImplementedError
+
+    def views(self, obj: Any) -> list[list[Message]]:
+        """The conversations a record holds, each linted on its own (``multi_view`` formats).
+
+        The first is what :meth:`to_messages` returns; findings shared by several views
+        (in a common prompt) are reported once.
+        """
+        return [self.to_messages(obj)]
 
     @cached_property
     def schema(self) -> dict[str, Any] | None:

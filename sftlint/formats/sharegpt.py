@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sftlint.formats.base import InputFormat
+from sftlint.formats.turns import turn_keys
 from sftlint.record import Message
 
 ROLE_MAP = {
@@ -30,9 +31,14 @@ class ShareGPTFormat(InputFormat):
     name = "sharegpt"
     description = 'ShareGPT: {"conversations": [{"from", "value"}], "system", "tools"}'
     schema_file = "sharegpt.schema.json"
+    role_names = "human, gpt, system, function_call, observation"
 
     def sniff(self, obj: Any) -> bool:
-        return isinstance(obj, dict) and isinstance(obj.get("conversations"), list)
+        if not (isinstance(obj, dict) and isinstance(obj.get("conversations"), list)):
+            return False
+        # role/content turns and human/assistant exchanges under "conversations" are other formats'
+        keys = turn_keys(obj["conversations"])
+        return not keys or "from" in keys or "value" in keys or not ({"role", "content", "human"} & keys)
 
     def quick_check(self, obj: Any) -> bool:
         if type(obj) is not dict:

@@ -143,13 +143,15 @@ def _unpack(path: str, item: Any) -> RawRecord:
     return item
 
 
-def _run_chunk(path: str, format_name: str | None, items: list[Any]) -> tuple[Any, ...]:
+def _run_chunk(
+    path: str, format_name: str | None, items: list[Any], first_record: int | None = -1
+) -> tuple[Any, ...]:
     """Process one chunk in a worker: (diagnostics, summaries by rule, records seen, new errors)."""
     engine: Engine = _WORKER["engine"]
     key = (path, format_name)
     state = _WORKER["states"].get(key)
     if state is None:
-        state = _WORKER["states"][key] = engine.file_state(path, format_name)
+        state = _WORKER["states"][key] = engine.file_state(path, format_name, first_record)
     summaries: dict[str, list[Any]] = {code: [] for code in engine.summaries}
     engine.summaries = summaries
     errors_before = len(engine.errors)
@@ -298,6 +300,7 @@ def _chunked(
                 report_source_error(str(exc), errors, on_error)
                 continue
             fmt = state.info.format
+            first = state.info.first_record
             batch: list[Any] = []
             size = 0
             for raw in stream:
@@ -307,12 +310,12 @@ def _chunked(
                 if size >= CHUNK_BYTES or len(batch) >= CHUNK_RECORDS:
                     while len(in_flight) >= max_in_flight:
                         yield from drain_one()
-                    in_flight.append(pool.submit(_run_chunk, path, fmt, batch))
+                    in_flight.append(pool.submit(_run_chunk, path, fmt, batch, first))
                     batch, size = [], 0
             if batch:
                 while len(in_flight) >= max_in_flight:
                     yield from drain_one()
-                in_flight.append(pool.submit(_run_chunk, path, fmt, batch))
+                in_flight.append(pool.submit(_run_chunk, path, fmt, batch, first))
         while in_flight:
             yield from drain_one()
     finally:

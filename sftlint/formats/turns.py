@@ -1,0 +1,115 @@
+"""Turning a list of turn objects into messages, whatever their keys are called.
+
+Every conversational format is, underneath, a list of objects with a role key
+and a content key (``role``/``content``, ``from``/``value``, or the names a
+mapping gives).  :func:`turns_to_messages` maps such a list once, keeping each
+message's pointers into the record, so the formats differ only in where the
+list lives and what the keys and role values are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sftlint.formats.messages import TEXT_PART_TYPES, TOOL_CALL_PART_TYPES, parts_to_text
+from sftlint.locate import escape_token
+from sftlint.record import Message
+
+#: role values most chat data uses, mapped to canonical roles
+COMMON_ROLES: dict[str, str] = {
+    "system": "system",
+    "developer": "system",
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "gpt": "assistant",
+    "bot": "assistant",
+    "model": "assistant",
+    "tool": "tool",
+    "function": "tool",
+    "ipython": "tool",
+    "observation": "tool",
+    "function_call": "assistant",
+}
+
+
+def turns_to_messages(
+    turns: Any,
+    base: str,
+    role_key: str,
+    content_key: str,
+    roles: Mapping[str, str],
+    out: list[Message],
+    call_roles: frozenset[str] = frozenset(),
+) -> list[Message]:
+    """Append the messages of ``turns`` (a list at pointer ``base``) to ``out``.
+
+    A role not in ``roles`` keeps its raw value (S002 reports it); a missing or
+    non-string role maps to ``""`` (S001 reports it).  Content may be a string,
+    null (a turn that only calls tools) or a list of typed parts.  A turn whose
+    raw role is in ``call_roles`` (ShareGPT's ``function_call``) is a tool call
+    written as its content.
+    """
+    if not isinstance(turns, list):
+        return out
+    rkey, ckey = escape_token(role_key), escape_token(content_key)
+    for i, m in enumerate(turns):
+        if type(m) is not dict:
+            continue
+        ptr = f"{base}/{i}"
+        cptr = f"{ptr}/{ckey}"
+        raw_role = m.get(role_key)
+        role = roles.get(raw_role, raw_role) if type(raw_role) is str else ""
+        content = m.get(content_key)
+        segments = None
+        media = False
+        calls = m.get("tool_calls")
+        if type(content) is str:
+            text = content
+        elif type(content) is list:
+            text, segments = parts_to_text(content, cptr)
+            if not calls:
+                calls = [p for p in content if isinstance(p, dict) and p.get("type") in TOOL_CALL_PART_TYPES]
+            media = any(
+                isinstance(p, dict) and p.get("type") not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
+                for p in content
+            )
+        else:
+            text, segments = "", []
+        if raw_role in call_roles and type(content) is str and not calls:
+            calls = [content]
+        weight = m.get("weight")
+        out.append(
+            Message(
+                role,
+                text,
+                len(out),
+                ptr,
+                cptr,
+                segments,
+                raw_role,
+                f"{ptr}/{rkey}",
+                calls if isinstance(calls, list) and calls else None,
+                weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
+                media,
+            )
+        )
+    return out
+
+
+def text_message(role: str, value: Any, pointer: str, out: list[Message]) -> None:
+    """Append a message whose content is one string field of the record (``prompt``, ``output``)."""
+    text = value if isinstance(value, str) else ""
+    segments = None if isinstance(value, str) else []
+    out.append(Message(role, text, len(out), "", pointer, segments, role, None))
+
+
+def turn_keys(turns: Any) -> set[str]:
+    """Keys of the turn objects of a list (the first few), for sniffing a layout."""
+    keys: set[str] = set()
+    if isinstance(turns, list):
+        for m in turns[:4]:
+            if isinstance(m, dict):
+                keys.update(m)
+    return keys

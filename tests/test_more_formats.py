@@ -1,0 +1,302 @@
+"""The conversation variants, prompt-completion, preference data, and unrecognised files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run_cli, write_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sftlint
+from sftlint.formats import (
+    ConversationFormat,
+    HumanAssistantFormat,
+    PreferenceFormat,
+    PromptCompletionFormat,
+)
+from sftlint.plugins import default_registry
+
+
+def _found(records, **kwargs):
+    return [(d.code, d.pointer) for d in sftlint.lint(records, **kwargs) if d.severity != "info"]
+
+
+def _format_of(record):
+    from sftlint.formats import detect
+
+    return detect([record], default_registry().formats)
+
+
+# -- each shape as people publish it: detected, no S001, content rules run ----------------------
+
+FIREFLY = {
+    "conversation_id": 7,
+    "category": "Brainstorming",
+    "conversation": [
+        {
+            "human": "能给我推荐几本关于时间管理的书吗？",
+            "assistant": "当然可以：《高效能人士的七个习惯》《番茄工作法图解》。",
+        },
+        {"human": "第二本讲什么？", "assistant": "它介绍了以25分钟为单位专注工作的方法。"},
+    ],
+    "dataset": "moss",
+}
+ROLE_CONTENT = {
+    "id": "identity_12",
+    "conversation": [
+        {"role": "user", "content": "你是谁？"},
+        {"role": "assistant", "content": "我是一个由研究团队训练的语言模型助手。"},
+    ],
+    "metadata": {"source": "self-cognition"},
+}
+FROM_VALUE = {
+    "conversation": [
+        {"from": "human", "value": "把这句话翻译成英文：今天天气很好。"},
+        {"from": "gpt", "value": "The weather is nice today."},
+    ]
+}
+PLURAL_ROLE_CONTENT = {
+    "conversations": [
+        {"role": "system", "content": "你是一名耐心的数学老师。"},
+        {"role": "user", "content": "三角形内角和是多少？"},
+        {"role": "assistant", "content": "三角形的内角和是180度。"},
+    ]
+}
+PROMPT_COMPLETION = {"prompt": "中国的首都是", "completion": "北京。"}
+PROMPT_COMPLETION_CONV = {
+    "prompt": [{"role": "user", "content": "中国的首都是哪里？"}],
+    "completion": [{"role": "assistant", "content": "中国的首都是北京。"}],
+}
+KTO = {**PROMPT_COMPLETION_CONV, "label": True}
+PREFERENCE = {
+    "prompt": [{"role": "user", "content": "天空为什么是蓝色的？"}],
+    "chosen": [{"role": "assistant", "content": "因为瑞利散射：短波长的蓝光被大气散射得更多。"}],
+    "rejected": [{"role": "assistant", "content": "因为天空反射了海洋的颜色。"}],
+}
+PREFERENCE_STANDARD = {
+    "prompt": "天空为什么是蓝色的？",
+    "chosen": "因为瑞利散射。",
+    "rejected": "因为海洋。",
+}
+PREFERENCE_IMPLICIT = {
+    "chosen": [
+        {"role": "user", "content": "天空为什么是蓝色的？"},
+        {"role": "assistant", "content": "因为瑞利散射。"},
+    ],
+    "rejected": [
+        {"role": "user", "content": "天空为什么是蓝色的？"},
+        {"role": "assistant", "content": "因为海洋。"},
+    ],
+}
+PREFERENCE_SHAREGPT = {  # LLaMA-Factory's dpo_*_demo.json layout
+    "conversations": [{"from": "human", "value": "天空为什么是蓝色的？"}],
+    "chosen": {"from": "gpt", "value": "因为瑞利散射。"},
+    "rejected": {"from": "gpt", "value": "因为海洋。"},
+}
+PREFERENCE_ALPACA = {
+    "instruction": "天空为什么是蓝色的？",
+    "input": "",
+    "chosen": "瑞利散射。",
+    "rejected": "海洋。",
+}
+
+
+@pytest.mark.parametrize(
+    ("record", "name"),
+    [
+        (FIREFLY, "human-assistant"),
+        (ROLE_CONTENT, "conversation"),
+        (FROM_VALUE, "conversation"),
+        (PLURAL_ROLE_CONTENT, "conversation"),
+        (PROMPT_COMPLETION, "prompt-completion"),
+        (PROMPT_COMPLETION_CONV, "prompt-completion"),
+        (KTO, "prompt-completion"),
+        (PREFERENCE, "preference"),
+        (PREFERENCE_STANDARD, "preference"),
+        (PREFERENCE_IMPLICIT, "preference"),
+        (PREFERENCE_SHAREGPT, "preference"),
+        (PREFERENCE_ALPACA, "preference"),
+    ],
+)
+def test_shapes_are_detected_and_clean(record, name):
+    assert _format_of(record) == name
+    fmt = default_registry().formats[name]
+    assert fmt.quick_check(record) and fmt.schema_errors(record) == []
+    assert _found([record]) == []
+
+
+def test_the_existing_shapes_keep_their_formats():
+    assert _format_of({"conversations": [{"from": "human", "value": "a"}]}) == "sharegpt"
+    assert _format_of({"messages": [{"role": "user", "content": "a"}]}) == "messages"
+    assert _format_of({"instruction": "a", "output": "b"}) == "alpaca"
+
+
+def test_firefly_findings_point_into_the_exchange(tmp_path):
+    bad = json.loads(json.dumps(FIREFLY))
+    bad["conversation"][1]["assistant"] = "   "
+    bad["conversation"][0]["assistant"] = "请联系 {{phone}} 获取书单。"
+    p = write_jsonl(tmp_path / "firefly.jsonl", [FIREFLY, bad])
+    got = [(d.code, d.line, d.pointer) for d in sftlint.lint(p) if d.severity != "info"]
+    assert ("S003", 2, "/conversation/1/assistant") in got
+    assert ("S007", 2, "/conversation/0/assistant") in got
+    assert not [g for g in got if g[0] == "S001"]
+
+
+def test_firefly_missing_answer_is_a_schema_violation_and_no_final_assistant():
+    rec = {"conversation": [{"human": "你好", "assistant": "你好！"}, {"human": "再见"}]}
+    assert ("S001", "/conversation/1") in _found([rec])
+    assert "S005" in {c for c, _ in _found([rec])}
+
+
+def test_role_content_conversation_checks_roles_and_order():
+    rec = json.loads(json.dumps(ROLE_CONTENT))
+    rec["conversation"].append({"role": "user", "content": "还有呢？"})
+    rec["conversation"][1]["role"] = "robot"
+    got = _found([rec])
+    assert ("S002", "/conversation/1/role") in got
+    assert "S005" in {c for c, _ in got}
+
+
+def test_prompt_completion_findings_point_at_each_side():
+    got = _found([{"prompt": "中国的首都是", "completion": " "}])
+    assert got == [("S003", "/completion")]
+    conv = json.loads(json.dumps(PROMPT_COMPLETION_CONV))
+    conv["prompt"][0]["content"] = "请介绍{{city}}"
+    assert _found([conv]) == [("S007", "/prompt/0/content")]
+
+
+def test_preference_lints_both_sides_and_reports_the_shared_prompt_once():
+    rec = json.loads(json.dumps(PREFERENCE))
+    rec["prompt"][0]["content"] = "天空为什么是{{color}}的？"
+    rec["rejected"][0]["content"] = ""
+    rec["chosen"].append({"role": "user", "content": "还有吗"})
+    got = _found([rec])
+    assert got.count(("S007", "/prompt/0/content")) == 1
+    assert ("S003", "/rejected/0/content") in got
+    assert ("S005", "/chosen/1/role") in got
+    assert not [g for g in got if g[1].startswith("/rejected") and g[0] == "S005"]
+
+
+def test_preference_sides_in_other_layouts_point_into_their_side():
+    rec = json.loads(json.dumps(PREFERENCE_SHAREGPT))
+    rec["rejected"]["value"] = ""
+    assert _found([rec]) == [("S003", "/rejected/value")]
+    rec = dict(PREFERENCE_ALPACA, chosen="  ")
+    assert _found([rec]) == [("S003", "/chosen")]
+    rec = json.loads(json.dumps(PREFERENCE_IMPLICIT))
+    rec["rejected"][1]["role"] = "user"
+    got = _found([rec])
+    assert ("S004", "/rejected/1/role") in got and not [g for g in got if g[1].startswith("/chosen")]
+
+
+def test_preference_locations_are_lines_and_columns_of_the_file(tmp_path):
+    rec = json.loads(json.dumps(PREFERENCE))
+    rec["rejected"][0]["content"] = "请拨打{{phone}}"
+    p = tmp_path / "dpo.json"
+    p.write_text(json.dumps([PREFERENCE, rec], ensure_ascii=False, indent=2), encoding="utf-8")
+    (d,) = [d for d in sftlint.lint(p) if d.code == "S007"]
+    text = p.read_text(encoding="utf-8").splitlines()
+    assert d.pointer == "/rejected/0/content" and d.record == 1
+    assert "{{phone}}" in text[d.line - 1][d.column - 1 :]
+
+
+def test_real_content_rules_run_on_preference_data():
+    """The T rules read both sides too (mojibake only in the rejected answer is found)."""
+    rec = {
+        "prompt": [{"role": "user", "content": "我的优惠券怎么用？"}],
+        "chosen": [{"role": "assistant", "content": "下单时在结算页选择优惠券即可抵扣。"}],
+        "rejected": [{"role": "assistant", "content": "下单时在结算页选择优惠券即可抵扣锟斤拷。"}],
+    }
+    got = [(d.code, d.pointer, d.span) for d in sftlint.lint([rec], select=["T"])]
+    assert got == [("T005", "/rejected/0/content", (16, 19))]
+
+
+# -- unrecognised files: one finding, not one per record ------------------------------------
+
+
+def test_an_unrecognised_file_gets_one_finding_naming_its_keys(tmp_path):
+    rows = [{"uid": i, "dialog": [{"speaker": "客户", "text": f"问题{i}"}], "lang": "zh"} for i in range(60)]
+    p = write_jsonl(tmp_path / "custom.jsonl", rows)
+    result = run_cli("check", p, "--output-format", "json")
+    found = [d for d in result.json() if d["code"] == "S001"]
+    assert result.code == 1 and len(found) == 1, result
+    msg = found[0]["message"]
+    assert "'uid', 'dialog', 'lang'" in msg and "--format" in msg and "[tool.sftlint.format]" in msg
+    assert 'messages = "dialog"' in msg
+    assert found[0]["line"] == 1
+
+
+def test_the_one_finding_sits_on_the_first_record_after_broken_lines(tmp_path):
+    p = tmp_path / "custom.jsonl"
+    p.write_text('{broken\n{"a": 1}\n{"a": 2}\n', encoding="utf-8")
+    found = [d for d in sftlint.lint(p) if d.code == "S001"]
+    assert [(d.line, d.record) for d in found] == [(2, 1)]
+
+
+def test_an_unrecognised_file_split_across_workers_still_gets_one_finding(tmp_path, monkeypatch):
+    from sftlint.run import processes
+
+    monkeypatch.setattr(processes, "SERIAL_BELOW_BYTES", 0)
+    monkeypatch.setattr(processes, "RANGE_BYTES", 20_000)
+    rows = [{"uid": i, "body": "x" * 200} for i in range(400)]
+    p = write_jsonl(tmp_path / "custom.jsonl", rows)
+    serial = [(d.code, d.line) for d in sftlint.lint(p) if d.code == "S001"]
+    parallel = [(d.code, d.line) for d in sftlint.lint(p, jobs=2) if d.code == "S001"]
+    assert serial == parallel == [("S001", 1)]
+    chunked = run_cli("check", "-", "--jobs", "2", "--output-format", "json", stdin=p.read_bytes())
+    assert [d["line"] for d in chunked.json() if d["code"] == "S001"] == [1]
+
+
+# -- the fast path implies the schema, as for the other formats ------------------------------
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["", "user", "text", "x"]),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "role",
+                    "content",
+                    "type",
+                    "from",
+                    "value",
+                    "human",
+                    "assistant",
+                    "conversation",
+                    "conversations",
+                    "prompt",
+                    "completion",
+                    "chosen",
+                    "rejected",
+                    "instruction",
+                    "input",
+                    "system",
+                    "tools",
+                    "messages",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values)
+def test_quick_check_never_accepts_what_the_schema_rejects(value):
+    for fmt in (ConversationFormat(), HumanAssistantFormat(), PromptCompletionFormat(), PreferenceFormat()):
+        if fmt.quick_check(value):
+            assert fmt.schema_errors(value) == [], (fmt.name, value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_values)
+def test_mapping_never_raises(value):
+    for fmt in (ConversationFormat(), HumanAssistantFormat(), PromptCompletionFormat(), PreferenceFormat()):
+        fmt.to_messages(value)
+        fmt.views(value)
