@@ -28,7 +28,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sftlint.analysis.layouts import ends_episode, line_syntax, line_turn, record_layout
+from sftlint.analysis.layouts import ends_episode, labelled, line_syntax, line_turn, record_layout
 from sftlint.analysis.majority import (
     Missing,
     Tally,
@@ -216,7 +216,11 @@ class ReactMissing(_ReactRule):
             m for m, t in facts.turns if not t.is_block and not (m.tool_calls and not m.content.strip())
         ]
         having = len(facts.blocks)
-        if lacking and record_layout(record, self.syntax, opts.layout).layout in ("line", "inline"):
+        if (
+            lacking
+            and (having or opts.layout or record.system_prompt or labelled(record, self.syntax))
+            and record_layout(record, self.syntax, opts.layout).layout in ("line", "inline")
+        ):
             lacking, steps = _line_lacking(record, self.syntax, lacking)
             having += steps
         if not lacking:

@@ -33,6 +33,7 @@ from sftlint.analysis.layouts import (
     env_observation,
     exact_json,
     is_json,
+    labelled,
     line_syntax,
     line_turn,
     names_of,
@@ -80,7 +81,8 @@ class _LineRule(Rule):
         if not all(isinstance(r, _LineRule) for r in rules):
             return None
         first: _LineRule = rules[0]  # type: ignore[assignment]
-        return lambda record: first.layout(record) not in ("line", "inline")
+        syntax = first.syntax
+        return lambda record: not labelled(record, syntax) or first.layout(record) not in ("line", "inline")
 
 
 def _label(lt: LineTurn, kind_words: tuple[str, ...]) -> str:
@@ -189,7 +191,11 @@ class FinalAnswerMissing(_LineRule):
 
     def map(self, record: Record) -> Tally | None:
         msgs = record.messages
-        if not msgs or self.layout(record) != "line":
+        if (
+            not msgs
+            or not (record.system_prompt or labelled(record, self.syntax))
+            or self.layout(record) != "line"
+        ):
             return None
         having = 0
         lacking: list[tuple[str, int | None, int | None, Any]] = []
@@ -434,7 +440,7 @@ class InventedObservation(_LineRule):
 
     def map(self, record: Record) -> Tally | None:
         msgs = record.messages
-        if not msgs or self.layout(record) == "block":
+        if not msgs or not labelled(record, self.syntax) or self.layout(record) == "block":
             return None
         env = sum(1 for m in msgs if m.role != "assistant" and env_observation(m, self.lsyn))
         invented: list[tuple[str, int | None, int | None, tuple[int, int] | None]] = []

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from sftlint.analysis.react import DEFAULT_SYNTAX, ReactSyntax, prompt_requests_react, react_facts
+from sftlint.analysis.react import DEFAULT_SYNTAX, ReactSyntax, ReactTurn, prompt_requests_react, react_facts
 
 if TYPE_CHECKING:
     from sftlint.record import Message, Record
@@ -316,16 +316,15 @@ class LayoutDecision(NamedTuple):
     source: str  # "option" | "prompt" | "turns" | "none"
 
 
-def turn_layout(msg: Message, record: Record, syntax: ReactSyntax, lsyn: LineSyntax) -> Layout | None:
-    """The layout one assistant turn shows by itself, or None when it carries no signal."""
-    facts = react_facts(record, syntax)
-    for m, t in facts.turns:
-        if m is msg:
-            if t.is_block and (t.open is not None or _separator_starts_line(t.text, t.separator)):
-                return "block"
-            break
+def turn_layout(msg: Message, turn: ReactTurn, record: Record, lsyn: LineSyntax) -> Layout | None:
+    """The layout one assistant turn shows by itself (``turn`` is its block parse), or None when
+    it carries no signal.  A turn without any thought/action/observation label shows none."""
+    if turn.is_block and (turn.open is not None or _separator_starts_line(turn.text, turn.separator)):
+        return "block"
+    if not turn.labels:
+        return None
     lt = line_turn(msg, record, lsyn)
-    if any(s.kind == "action_input" for s in lt.steps) or lt.final is not None:
+    if lt.final is not None or any(s.kind == "action_input" for s in lt.steps):
         return "line"
     for s in lt.steps:
         if s.kind == "action" and read_action(lt.value(s)).inline:
@@ -351,37 +350,74 @@ def line_turn(msg: Message, record: Record, lsyn: LineSyntax) -> LineTurn:
     return t
 
 
+def labelled(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> bool:
+    """Whether some assistant turn of ``record`` writes a ReAct label (no turn of a plain chat
+    dataset does): the cheap question the layout rules ask first."""
+    for _m, t in react_facts(record, syntax).turns:  # noqa: SIM110 (a plain loop: on every record)
+        if t.is_block or t.labels:
+            return True
+    return False
+
+
+_NONE = LayoutDecision(None, "none")
+_DECIDED = {(lay, src): LayoutDecision(lay, src) for lay in LAYOUTS for src in ("option", "prompt", "turns")}
+#: per syntax key: the record memo key, and the layout each system prompt asks for
+_KEYS: dict[str, str] = {}
+_PROMPTS: dict[str, dict[str, Layout | None]] = {}
+
+
 def record_layout(
     record: Record,
     syntax: ReactSyntax = DEFAULT_SYNTAX,
     pinned: Layout | None = None,
     lsyn: LineSyntax | None = None,
 ) -> LayoutDecision:
-    """The layout the R rules check ``record`` against (see the module docstring)."""
+    """The layout the R rules check ``record`` against (see the module docstring); decided once
+    per record and shared by the rules."""
     if pinned is not None:
-        return LayoutDecision(pinned, "option")
-    return record.memo(
-        ("react.layout", syntax.key), lambda: _decide(record, syntax, lsyn or line_syntax(syntax))
-    )
+        return _DECIDED[pinned, "option"]
+    last = _LAST[0]
+    if last is not None and last[0] is record and last[1] is syntax:
+        return last[2]  # the rules ask about one record after another
+    key = _KEYS.get(syntax.key)
+    if key is None:
+        key = _KEYS[syntax.key] = "react.layout" + syntax.key
+    decision = record.memo(key, lambda: _decide(record, syntax, lsyn))
+    _LAST[0] = (record, syntax, decision)
+    return decision
 
 
-def _decide(record: Record, syntax: ReactSyntax, lsyn: LineSyntax) -> LayoutDecision:
-    by_prompt = prompt_layout(record.system_prompt, syntax)
-    if by_prompt is not None:
-        return LayoutDecision(by_prompt, "prompt")
-    votes = {"block": 0, "line": 0, "inline": 0}
-    for m in record.messages or ():
-        if m.role == "assistant":
-            lay = turn_layout(m, record, syntax, lsyn)
-            if lay is not None:
-                votes[lay] += 1
+#: The last answer of :func:`record_layout` (record, syntax, decision), checked by identity.
+_LAST: list[tuple[Record, ReactSyntax, LayoutDecision] | None] = [None]
+
+
+def _decide(record: Record, syntax: ReactSyntax, lsyn: LineSyntax | None) -> LayoutDecision:
+    prompt = record.system_prompt
+    if prompt:
+        cache = _PROMPTS.get(syntax.key)
+        if cache is None or len(cache) > 512:
+            cache = _PROMPTS[syntax.key] = {}
+        lay = cache.get(prompt, "?")
+        if lay == "?":
+            lay = cache[prompt] = prompt_layout(prompt, syntax)
+        if lay is not None:
+            return _DECIDED[lay, "prompt"]  # type: ignore[index]
+    votes: dict[str, int] | None = None
+    for m, t in react_facts(record, syntax).turns:
+        if not t.is_block and not t.labels:
+            continue  # a plain turn (every turn of a chat dataset): no signal
+        if lsyn is None:
+            lsyn = line_syntax(syntax)
+        lay = turn_layout(m, t, record, lsyn)
+        if lay is not None:
+            if votes is None:
+                votes = {}
+            votes[lay] = votes.get(lay, 0) + 1
+    if not votes:
+        return _NONE
     best = max(votes.values())
-    if best == 0:
-        return LayoutDecision(None, "none")
     winners = [k for k, v in votes.items() if v == best]
-    if len(winners) > 1:
-        return LayoutDecision(None, "none")
-    return LayoutDecision(winners[0], "turns")  # type: ignore[arg-type]
+    return _NONE if len(winners) > 1 else _DECIDED[winners[0], "turns"]  # type: ignore[index]
 
 
 # -- environment turns ----------------------------------------------------------
