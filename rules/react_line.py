@@ -38,7 +38,6 @@ from sftlint.analysis.layouts import (
     line_turn,
     names_of,
     prompt_asks_json,
-    prompt_says_env_observes,
     prompt_tools,
     read_action,
     record_layout,
@@ -395,9 +394,8 @@ class InventedObservation(_LineRule):
     Reports an assistant turn that writes, after its action, the observation that in this
     file's layout a tool or user turn supplies: `Action: search[…]` then `Observation: …` in the
     same turn.  The observations come from outside where the record has observation turns (a
-    `tool` turn, or a user turn starting `Observation:`), where the system prompt says so ("the
-    tool will respond in the following format: Observation: …"), or where most observations of
-    the file do.  Knows every layout, and the layout decides:
+    `tool` turn, or a user turn starting `Observation:`), or where most observations of the file
+    do.  Knows every layout, and the layout decides:
 
     - *line* / *inline*: the observation belongs to the next turn; reported.
     - *block* (the seed's): `观察：等用户返回…` inside `< >` is a *planned* observation, part of the
@@ -453,7 +451,7 @@ class InventedObservation(_LineRule):
             invented.append((pointer, loc.line, loc.column, span))
         if not invented:
             return tuple.__new__(Tally, (record.file.path, False, env, (), -1, 0, None)) if env else None
-        forced = env > 0 or prompt_says_env_observes(record.system_prompt)
+        forced = env > 0
         return tuple.__new__(
             Tally,
             (record.file.path, forced, env, tuple(invented), record.index, record.line, record.end_line),

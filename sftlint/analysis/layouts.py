@@ -240,7 +240,7 @@ def prompt_layout(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> L
 
 
 _ASKS_JSON = re.compile(
-    r"(?:action[ \t]+input|行动输入|动作输入|arguments?|参数|\binput\b)[^\n]{0,160}?json"
+    r"(?:action[ \t]+input|行动输入|动作输入|arguments?|参数)[^\n]{0,160}?json"
     r"|json[^\n]{0,80}?(?:action[ \t]+input|行动输入|动作输入)",
     re.IGNORECASE,
 )
@@ -292,20 +292,6 @@ def prompt_tools(prompt: str | None) -> frozenset[str]:
         for m in rx.finditer(prompt):
             names.add(m.group(1).lower())
     return frozenset(names)
-
-
-_ENV_SUPPLIES = re.compile(
-    r"(?:tool|user|system|environment|function)s?\s+will\s+(?:respond|reply|return)"
-    r"|(?:工具|用户|系统|环境)(?:会|将)(?:以|用)?[^\n。]{0,20}(?:回复|返回|响应)",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=512)
-def prompt_says_env_observes(prompt: str | None) -> bool:
-    """Whether the prompt says the observation comes from outside ("the tool will respond in
-    the following format: Observation: …", LlamaIndex)."""
-    return bool(prompt) and _ENV_SUPPLIES.search(prompt) is not None  # type: ignore[arg-type]
 
 
 # -- the record's layout ------------------------------------------------------
