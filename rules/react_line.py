@@ -223,7 +223,11 @@ class FinalAnswerMissing(_LineRule):
 
     def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
         def report(ref: RecordRef, m: Any, reason: str) -> Finding:
-            why = "the system prompt's template names it" if reason == "forced" else f"{reason} carry it"
+            why = (
+                "the system prompt's template names it"
+                if reason == "forced"
+                else f"the file's other final turns carry it ({reason})"
+            )
             f = self.finding(
                 f"the turn that ends the episode has no `{m[3]}:` label; expected because {why}",
                 pointer=m[0],
@@ -463,9 +467,9 @@ class InventedObservation(_LineRule):
     def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
         def report(ref: RecordRef, m: Any, reason: str) -> Finding:
             why = (
-                "the record's observations come from tool or user turns"
+                "the record's other observations come from tool or user turns"
                 if reason == "forced"
-                else f"{reason} are observations from tool or user turns"
+                else f"in this file observations come from tool or user turns ({reason})"
             )
             f = self.finding(
                 f"the assistant writes the observation after its action itself; {why}",
@@ -487,12 +491,14 @@ class InventedObservation(_LineRule):
 
 
 def _after_action(steps: list[Step]) -> Step | None:
-    """The first observation step that follows an action step in the same turn."""
+    """The first observation step that follows an action step in the same turn and says
+    something: a bare `Observation:` closing the turn is the stop word some datasets keep (the
+    framework stops generation there), not an invented observation."""
     acted = False
     for s in steps:
         if s.kind in ("action", "action_input"):
             acted = True
-        elif s.kind == "observation" and acted:
+        elif s.kind == "observation" and acted and s.value_end > s.value_start:
             return s
     return None
 

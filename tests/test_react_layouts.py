@@ -305,3 +305,13 @@ def test_fireact_has_no_r001_or_r004(shared_data, name):
         pytest.skip(f"{path} not present")
     codes = {d.code for d in sftlint.lint(path, select=["R001", "R004", "R007", "R008", "R010", "R011"])}
     assert codes == set()
+
+
+def test_r011_a_bare_stop_word_is_not_an_observation(tmp_path):
+    """Some datasets end each action turn with the framework's stop word `Observation:` and nothing after it."""
+    recs = load("langchain_en")
+    for r in recs:
+        for m in r["messages"]:
+            if m["role"] == "assistant" and "Action Input:" in m["content"]:
+                m["content"] += "\n\nObservation:"
+    assert found(lint(recs, tmp_path)) == []
