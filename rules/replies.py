@@ -1,0 +1,84 @@
+"""T — defects of whole replies: truncation (T006), markup debris (T007), language mismatch (T008),
+repeated text (T009).
+
+The analysis lives in :mod:`sftlint.analysis.text` (``truncation``, ``markup``, ``language``,
+``repeat``); these classes turn it into findings.  They sit apart from ``text.py`` (the
+character-level T rules) because they judge a turn as a whole, often against the file's own
+conventions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from sftlint.diagnostic import Finding
+from sftlint.record import Record
+from sftlint.rule import Rule, RuleOptions
+
+
+def _shorten(s: str, limit: int = 40) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------
+# T009
+
+
+class RepeatedText(Rule):
+    """## What it does
+    Reports a sentence or clause repeated inside one reply: the same sentence twice in a row
+    (three times when it is short), a phrase looping without punctuation (好的好的好的好的), or
+    a long sentence that comes back later in the same paragraph.  Code, tables, list items,
+    labelled lines (`Observation:`, `替代方案：`), formulas and verse (songs and poems have
+    refrains) are left alone, and so are short sentences repeated far apart.
+
+    ## Why is this bad?
+    Repetition is the classic sign of degenerate generated data: a model that looped while the
+    dataset was generated.  Trained on it, the fine-tuned model loops too.  The same check
+    (`sftlint.analysis.text.repeat.find_repeats`) serves `eval` on model outputs.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "我的退款什么时候到账？"}, {"role": "assistant", "content": "您好，退款会在三个工作日内原路退回您的支付账户。退款会在三个工作日内原路退回您的支付账户。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "我的退款什么时候到账？"}, {"role": "assistant", "content": "您好，退款会在三个工作日内原路退回您的支付账户，请留意银行通知。"}]}
+    ```
+
+    ## Options
+    `roles`: which messages are checked (the assistant's by default: users and tools repeat
+    themselves legitimately).
+    """
+
+    code = "T009"
+    name = "repeated-text"
+    severity = "warning"
+    scope = "record"
+
+    class Options(RuleOptions):
+        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        from sftlint.analysis.text.repeat import find_repeats
+
+        roles = set(self.options.roles)
+        for m in record.messages or ():
+            if m.role not in roles or len(m.content) < 12:
+                continue
+            for r in find_repeats(m.content):
+                what = "repeated back to back" if r.kind == "loop" else "repeated later in the paragraph"
+                yield self.finding(
+                    f"text {what} ({r.count} times in all): “{_shorten(r.unit)}”",
+                    msg=m,
+                    span=(r.start, r.end),
+                    count=r.count,
+                    first=list(r.first),
+                )
+
+
+RULES = [RepeatedText]

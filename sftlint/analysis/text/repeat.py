@@ -1,0 +1,214 @@
+"""Repeated text inside one reply: the classic sign of degenerate generation.
+
+A model that has lost its way repeats itself: the same sentence twice in a row,
+a clause looping to the end of the reply ("好的好的好的好的…"), or a long sentence
+that comes back verbatim later in the answer.  This module finds those repeats in
+plain text, for rule T009 and for ``eval`` (model outputs are checked with the
+same function, :func:`find_repeats`).
+
+Real replies repeat legitimately too, and those are left alone:
+
+* code (fenced blocks, and lines that look like code), tables, rules (``-----``),
+  list items and headings: parallel structure is not degeneration;
+* verse: songs, poems and raps have refrains; a text whose lines are mostly short
+  and unpunctuated is read as verse and not checked;
+* labelled trajectory lines (``Observation:``, ``Thought:``, ``观察：``): a tool
+  returning the same result twice is the environment's text, not the model's;
+* short sentences ("我明白了。", "Thank you."): repeated far apart they are style;
+  only a short unit repeated back to back, several times, is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sftlint.analysis.text.zh import HAN_CHARS
+
+#: A non-adjacent repeat needs a unit at least this long (see :func:`unit_weight`).
+MIN_WEIGHT = 16
+#: A sentence repeated back to back twice needs at least this weight ...
+MIN_ADJACENT_WEIGHT = 10
+#: ... a shorter one (down to MIN_RUN_WEIGHT) this many occurrences in a row.
+MIN_ADJACENT_RUN = 3
+MIN_RUN_WEIGHT = 6
+#: A loop without punctuation ("好的好的好的好的"): a unit of at least this many characters ...
+MIN_LOOP_UNIT = 2
+#: ... repeated at least this many times back to back.
+MIN_LOOP_TIMES = 4
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_LINE = re.compile(
+    r"[{};]\s*$|^\s*[}\])]|^\s*(?:def|class|return|import|from|for|while|if|else|elif|var|let|const|"
+    r"function|public|private|static|#include|SELECT|INSERT|UPDATE)\b|\w\s*[=!<>+\-*/]=|=>|->|::|\w\(\S*\)\s*$"
+    r"|^\s{4,}\S|^\s*(?://|#|/\*|\*/|--\s)"
+)
+_TABLE_OR_RULE = re.compile(r"^\s*(?:\||[-=_*~+#]{3,}|[-=_*~+|\s:]{3,}$)")
+_LIST_ITEM = re.compile(
+    r"^\s*(?:[-*+•·●○◦▪■□]\s|\d{1,3}[.、)）]\s?|[（(]\d{1,3}[)）]|[a-zA-Z][.)]\s|#{1,6}\s)"
+)
+_LABEL = re.compile(
+    r"^\s*(?:Observation|Thought|Action|Action Input|Final Answer|Question|Answer|观察|思考|动作|行动|"
+    r"行动输入|最终答案)\s*\d*\s*[:：]",
+    re.I,
+)
+# sentence units: end at 。！？!?；; or a full stop followed by a space/end; newlines split too
+# "替代方案：…", "正常回答：…": a labelled line is a form being filled, parallel by design
+_SHORT_LABEL = re.compile(r"^\s*[^\s:：，,。]{1,8}[:：]")
+_SENTENCE = re.compile(r"[^\n。！？!?；;]*?(?:[。！？!?；;]+[”’」』）)\"']*|\.(?=\s|$)[”’\"']?|(?=\n)|$)")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_LATIN_WORD_ONLY = re.compile(r"[A-Za-z]{2,}")
+_HAN = re.compile(f"[{HAN_CHARS}]")
+_NORM_DROP = re.compile(r"[\s\u3000]+")
+_SENT_END = re.compile(r"[。！？!?.…；;：:”’」』）)\"']\s*$")
+_LOOP = re.compile(rf"(.{{{MIN_LOOP_UNIT},40}}?)\1{{{MIN_LOOP_TIMES - 1},}}", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """A repeated unit.
+
+    ``text[start:end]`` is a repetition (the second occurrence, or for a run of
+    back-to-back repeats, every occurrence after the first); ``first`` is the span
+    of the first occurrence; ``count`` how often the unit occurs; ``kind`` is
+    ``"loop"`` (a unit repeated back to back) or ``"sentence"`` (a long sentence
+    that comes back later).
+    """
+
+    start: int
+    end: int
+    first: tuple[int, int]
+    count: int
+    unit: str
+    kind: str
+
+
+def unit_weight(unit: str) -> int:
+    """How much content a unit holds: Chinese characters count one each, Latin words two."""
+    return len(_HAN.findall(unit)) + 2 * len(_LATIN_WORD.findall(unit))
+
+
+def _normal(unit: str) -> str:
+    return _NORM_DROP.sub("", unit).rstrip("。！？!?.；;，,").lower()
+
+
+def _wordy(unit: str) -> bool:
+    """Whether a looping unit is words (two Chinese characters or two Latin words), not
+    digits, symbols, a laugh (哈哈) or a nested function name."""
+    if "=" in unit or len(set(unit)) < 2:
+        return False
+    return len(_HAN.findall(unit)) >= 2 or len(_LATIN_WORD_ONLY.findall(unit)) >= 2
+
+
+def is_verse(text: str) -> bool:
+    """Whether ``text`` reads as verse (a song, poem, rap): mostly short, unpunctuated lines."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 4:
+        return False
+    short = sum(1 for ln in lines if len(ln) <= 40 and not _SENT_END.search(ln.rstrip("，,")))
+    lyric = sum(1 for ln in lines if len(ln) <= 40)
+    return short >= 0.5 * len(lines) or (lyric >= 0.8 * len(lines) and short >= 0.3 * len(lines))
+
+
+def _prose_lines(text: str) -> list[tuple[int, str]]:
+    """``(offset, line)`` for the lines of ``text`` that are prose (see the module docstring)."""
+    out: list[tuple[int, str]] = []
+    in_fence = False
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or not line.strip():
+            continue
+        if _TABLE_OR_RULE.match(line) or _LIST_ITEM.match(line) or _LABEL.match(line):
+            continue
+        if _CODE_LINE.search(line) or _SHORT_LABEL.match(line) or "=" in line:
+            continue
+        out.append((start, line))
+    return out
+
+
+def find_repeats(text: str) -> list[Repeat]:
+    """Degenerate repetitions in ``text``, in order of position, without overlaps.
+
+    Three shapes are found in prose (code, tables, lists, labelled lines and verse are
+    skipped, see the module docstring):
+
+    * a sentence repeated back to back: twice when its weight is at least
+      ``MIN_ADJACENT_WEIGHT``, three times when it is shorter (down to ``MIN_RUN_WEIGHT``);
+    * a loop without punctuation: a unit of 2-40 characters repeated 4 or more times in
+      a row, holding letters (``哈哈哈哈`` is a laugh and ``=====`` a rule: neither counts);
+    * a long sentence (weight >= ``MIN_WEIGHT``) that occurs again later in the reply.
+    """
+    if len(text) < 12 or is_verse(text):
+        return []
+    units: list[tuple[int, int, str, int]] = []  # (start, end, normal form, line) of sentence units
+    loops: list[Repeat] = []
+    for offset, line in _prose_lines(text):
+        for m in _SENTENCE.finditer(line):
+            raw = m.group()
+            if not raw.strip():
+                continue
+            lead = len(raw) - len(raw.lstrip())
+            units.append((offset + m.start() + lead, offset + m.end(), _normal(raw), offset))
+        for m in _LOOP.finditer(line):
+            unit = m.group(1)
+            if not _wordy(unit):
+                continue
+            times = len(m.group()) // len(unit)
+            s = offset + m.start()
+            loops.append(Repeat(s + len(unit), offset + m.end(), (s, s + len(unit)), times, unit, "loop"))
+    out: list[Repeat] = list(loops)
+    # back-to-back sentence runs
+    i = 0
+    n = len(units)
+    seen: dict[str, tuple[int, int, int]] = {}  # normal form -> (first start, first end, count)
+    line = -1
+    while i < n:
+        s, e, norm, at = units[i]
+        if at != line:
+            # a sentence that comes back in another paragraph is often parallel structure
+            # (two versions of an e-mail, a song's second verse): only one paragraph counts
+            seen.clear()
+            line = at
+        j = i + 1
+        while j < n and units[j][2] == norm:
+            j += 1
+        run = j - i
+        w = unit_weight(text[s:e])
+        if (
+            norm
+            and run >= 2
+            and (w >= MIN_ADJACENT_WEIGHT or (run >= MIN_ADJACENT_RUN and w >= MIN_RUN_WEIGHT))
+        ):
+            out.append(Repeat(units[i + 1][0], units[j - 1][1], (s, e), run, text[s:e], "loop"))
+        elif norm and w >= MIN_WEIGHT:
+            if norm in seen:
+                fs, fe, c = seen[norm]
+                seen[norm] = (fs, fe, c + run)
+                out.append(Repeat(s, units[j - 1][1], (fs, fe), c + run, text[s:e], "sentence"))
+            else:
+                seen[norm] = (s, e, run)
+        i = j
+    out.sort(key=lambda r: (r.start, -r.end))
+    kept: list[Repeat] = []
+    last_end = -1
+    for r in out:
+        if r.start >= last_end:
+            kept.append(r)
+            last_end = r.end
+    return kept
+
+
+def repeated_fraction(text: str) -> float:
+    """The share of ``text``'s characters that are repetitions (0.0 for a clean reply).
+
+    A single number for ``eval``: 0 for a healthy answer, approaching 1 for output
+    that loops.
+    """
+    if not text:
+        return 0.0
+    return min(1.0, sum(r.end - r.start for r in find_repeats(text)) / len(text))
