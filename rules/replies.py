@@ -42,7 +42,7 @@ class RepeatedText(Rule):
 
     ## Example
     ```json
-    {"messages": [{"role": "user", "content": "我的退款什么时候到账？"}, {"role": "assistant", "content": "您好，退款会在三个工作日内原路退回您的支付账户。退款会在三个工作日内原路退回您的支付账户。"}]}
+    {"messages": [{"role": "user", "content": "我的退款什么时候到账？"}, {"role": "assistant", "content": "退款会在三个工作日内原路退回您的支付账户。退款会在三个工作日内原路退回您的支付账户。请留意银行通知。"}]}
     ```
 
     ## Use instead
