@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from sftlint.analysis.layouts import acts_in_text, observes
+from sftlint.analysis.text.invisible import invisible_names, is_blank
 from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.locate import escape_token
 from sftlint.reader import RawRecord
@@ -435,8 +436,10 @@ def unrecognised_message(data: Any) -> str:
 
 class EmptyContent(Rule):
     """## What it does
-    Reports a message whose content is empty or only whitespace.  An assistant turn that only
-    calls tools, and a message made only of images, are not empty.
+    Reports a message whose content is empty, only whitespace, or only invisible characters
+    (zero-width spaces, word joiners, byte-order marks, soft hyphens: text that shows
+    nothing).  An assistant turn that only calls tools, and a message made only of images, are
+    not empty.
 
     ## Why is this bad?
     An empty user turn teaches the model to answer nothing; an empty assistant turn teaches it to
@@ -459,13 +462,18 @@ class EmptyContent(Rule):
 
     def check(self, record: Record) -> Iterator[Finding]:
         for m in record.messages or ():
-            if m.content.strip():
+            content = m.content
+            stripped = content.strip()
+            if stripped and (stripped.isascii() or not is_blank(stripped)):
                 continue
             if m.tool_calls:
                 continue
             if m.has_media:
                 continue
-            what = "whitespace only" if m.content else "empty"
+            if stripped:
+                what = f"only invisible characters ({invisible_names(stripped)})"
+            else:
+                what = "whitespace only" if content else "empty"
             yield self.finding(f"{m.role or 'message'} content is {what}", pointer=m.content_pointer)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from sftlint.analysis.text.invisible import is_blank
 from sftlint.analysis.text.zh import has_chinese
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Message, Record
@@ -497,8 +498,10 @@ class GarbledText(Rule):
     ```
 
     ## Fix availability
-    Sometimes: zero-width characters are removed (safe); UTF-8-as-Latin-1 mojibake is
-    re-decoded (unsafe: the guess can be wrong).  Other debris needs the source text.
+    Sometimes: zero-width characters are removed (safe), except in a message made only of
+    invisible characters, where removing them would leave it empty (S003 reports that
+    message); UTF-8-as-Latin-1 mojibake is re-decoded (unsafe: the guess can be wrong).  Other
+    debris needs the source text.
     """
 
     code = "T005"
@@ -514,10 +517,13 @@ class GarbledText(Rule):
         from sftlint.analysis.text.garble import find_garbled
 
         for m in _messages(record, self.options.roles):
+            # removing every invisible character of a message that holds nothing else would
+            # leave it empty (S003): no fix there, the turn needs its text back
+            blank = is_blank(m.content)
             for g in find_garbled(m.content):
                 pointer, span, edit = _edit(m, g.start, g.end, g.repair or "")
                 fix = None
-                if g.kind == "zero-width":
+                if g.kind == "zero-width" and not blank:
                     fix = Fix("remove the invisible character", (edit,), "safe")
                 elif g.repair:
                     fix = Fix(f"re-decode as UTF-8: “{g.repair}”", (edit,), "unsafe")
