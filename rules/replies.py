@@ -24,6 +24,76 @@ def _shorten(s: str, limit: int = 40) -> str:
 
 
 # ---------------------------------------------------------------------------
+# T006
+
+
+class TruncatedText(Rule):
+    """## What it does
+    Reports a reply cut off mid-sentence: it ends with a comma (`，` `、` `,`) or a connective
+    (`和` `以及` `因为`, `and` `the` `of`), with a colon that introduces nothing, inside a bracket
+    or quote opened on its last line, or with a sentence that opens like prose (`此外，如果…`,
+    `总之，…`) and stops without punctuation.  And a turn that begins with punctuation only
+    text can come before (`，` `。` `、` `）`): its beginning was cut.
+
+    Lists, headings, tables, code, hashtags, signatures, verse, one-line answers and a colon
+    that asks the reader for input (`请输入选项编号：`) end without a full stop legitimately and
+    are left alone; so are user turns that end open (a fill-in-the-blank question, a story to
+    continue): by default only the assistant's endings are judged.
+
+    ## Why is this bad?
+    A reply that stops mid-sentence (a generation that hit its token limit, an export that
+    clipped a field) teaches the model to stop mid-sentence.  A turn that begins mid-sentence
+    was split in the wrong place; the model learns the fragment.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "感冒了吃什么药好？"}, {"role": "assistant", "content": "普通感冒多为病毒感染，一般一周左右自愈。可以多喝水、注意休息，症状明显时可以服用对乙酰氨基酚，"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "感冒了吃什么药好？"}, {"role": "assistant", "content": "普通感冒多为病毒感染，一般一周左右自愈。可以多喝水、注意休息，症状明显时可以服用对乙酰氨基酚。"}]}
+    ```
+
+    ## Options
+    `roles`: whose endings are judged (the assistant's).  `start-roles`: whose beginnings are
+    judged (user and assistant).
+    """
+
+    code = "T006"
+    name = "truncated-text"
+    severity = "warning"
+    scope = "record"
+
+    class Options(RuleOptions):
+        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+        start_roles: list[str] = Field(default_factory=lambda: ["user", "assistant"])
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        from sftlint.analysis.text.truncation import find_truncation
+
+        end_roles, start_roles = set(self.options.roles), set(self.options.start_roles)
+        for m in record.messages or ():
+            if m.role not in end_roles and m.role not in start_roles:
+                continue
+            for t in find_truncation(m.content):
+                if (t.where == "end" and m.role in end_roles) or (
+                    t.where == "start" and m.role in start_roles
+                ):
+                    tail = (
+                        m.content[max(0, t.start - 20) : t.end]
+                        if t.where == "end"
+                        else m.content[t.start : t.start + 20]
+                    )
+                    yield self.finding(
+                        f"text looks cut off: {t.reason} (“{_shorten(tail, 30)}”)",
+                        msg=m,
+                        span=(t.start, t.end),
+                        where=t.where,
+                    )
+
+
+# ---------------------------------------------------------------------------
 # T009
 
 
@@ -81,4 +151,4 @@ class RepeatedText(Rule):
                 )
 
 
-RULES = [RepeatedText]
+RULES = [TruncatedText, RepeatedText]

@@ -119,3 +119,71 @@ def test_find_repeats_for_eval_outputs():
     assert repeated_fraction(looping) > 0.6
     assert repeated_fraction("The answer is 42, because six times seven is forty-two.") == 0.0
     assert repeated_fraction("") == 0.0
+
+
+# -- T006 truncated-text ----------------------------------------------------------
+
+TRUNCATED = [
+    # cut inside a word, the sentence opened with a connective (中药，中药治)
+    chat(
+        "失眠怎么调理？", "失眠可以通过规律作息、适量运动来改善。此外，如果症状持续，可以考虑中药调理，中药治"
+    ),
+    # ends with a comma
+    chat("UFO是什么？", "当然！UFO，或称未被识别飞行物，"),
+    # ends with a connective
+    chat("鸡肉沙威玛怎么做？", "将鸡肉切片腌制两小时，烤熟后切碎。在面饼中加入鸡肉、生菜和"),
+    # English, ends with "of"
+    chat(
+        "Tell me about the quetzal.",
+        "While the quetzal is rare, it serves as a reminder of the importance of",
+    ),
+    # a colon that introduces nothing
+    chat("比赛怎么安排？", "第一轮：\n比赛1：第一队 vs 第二队\n比赛2：第三队 vs 第四队\n第二轮："),
+    # a bracket never closed
+    chat("列出元素", "41. 铌（Niobium, Nb）\n42. 钼（Molybdenum, Mo）\n43. 锝（T"),
+]
+
+NOT_TRUNCATED = [
+    chat("失眠怎么调理？", "失眠可以通过规律作息、适量运动来改善。此外，如果症状持续，可以考虑中药调理。"),
+    # a list, a heading-like last line, hashtags, a signature
+    chat("推荐几个景点", "以下是推荐：\n1. 故宫\n2. 长城\n3. 颐和园"),
+    chat("写条微博", "春天来了，出去走走吧！#春天 #旅行"),
+    chat("写封邮件", "您好，\n感谢您的来信，我们会尽快回复。\n\n此致，\n张三"),
+    # a colon asking for input, a colon followed by a list
+    chat("开始游戏", "你站在城堡门口。\n1. 进入城堡\n2. 离开\n请输入您想选择的选项编号："),
+    chat("有哪些方法？", "方法如下：\n- 多喝水\n- 早睡早起"),
+    # verse without punctuation, a one-word answer, emoji, code
+    chat("写首诗", "树叶上的雨滴\n水落的舒缓声音\n大自然的旋律"),
+    chat("成语接龙：一帆风顺", "顺理成章"),
+    chat("今天开心吗", "开心😊"),
+    chat("写个函数", "```python\ndef add(a, b):\n    return a + b\n```"),
+    # words that end in a connective's character
+    chat("查询销售额", "查询sales表中Merchandise Week为202323的销售额总和"),
+    # English that ends properly, or with a list
+    chat("Steps?", "Here are the steps:\n1. Open the app\n2. Tap settings"),
+    # a user turn that ends open is a prompt, not a cut reply
+    chat("Complete the sentence: Protein is used by the human body to", "build and repair tissues."),
+]
+
+
+@pytest.mark.parametrize("record", TRUNCATED, ids=range(len(TRUNCATED)))
+def test_t006_finds_planted_truncations(record):
+    diags = lint([record], "T006")
+    assert [(d.pointer, d.data["where"]) for d in diags] == [("/messages/1/content", "end")], diags
+    text = record["messages"][1]["content"]
+    assert diags[0].span[1] == len(text)
+
+
+@pytest.mark.parametrize("record", NOT_TRUNCATED, ids=range(len(NOT_TRUNCATED)))
+def test_t006_leaves_finished_texts_alone(record):
+    assert lint([record], "T006") == []
+
+
+def test_t006_finds_a_turn_that_begins_mid_sentence():
+    rec = chat("，我上周买的药到了吗？", "，您的订单已签收。")
+    diags = lint([rec], "T006")
+    assert [(d.pointer, d.span, d.data["where"]) for d in diags] == [
+        ("/messages/0/content", (0, 1), "start"),
+        ("/messages/1/content", (0, 1), "start"),
+    ]
+    assert lint([chat("：开头的冒号是标签", "好的。")], "T006") == []

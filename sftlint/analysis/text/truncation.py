@@ -1,0 +1,235 @@
+"""Text cut off mid-sentence: at its end (a generation that hit its token limit, an export that
+clipped a field) or at its start (a record split in the wrong place).
+
+Only shapes that a finished text does not have are reported:
+
+* the text ends with a clause separator (``，`` ``、`` ``,``) or a connective that needs a
+  continuation (``和`` ``以及`` ``因为`` …, ``and`` ``the`` ``of`` …);
+* it ends with a colon that introduces nothing (a list or code that never came), unless the
+  line asks the reader for input (``请输入选项编号：``, ``选择：``);
+* it ends inside a bracket or quote opened on its last line (``（`` ``[`` ``“`` …);
+* its last line is a sentence of prose, with a clause or a full stop before, and stops without
+  punctuation while the text ends its other sentences with punctuation (``……此外，如果紧密关注
+  市场趋势``): a cut word;
+* it begins with punctuation that only follows text (``，`` ``。`` ``、`` ``）``).
+
+Lists, headings, tables, code, hashtags, signatures, verse and one-line answers end without
+punctuation legitimately and are not judged by their last character.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sftlint.analysis.text.repeat import is_verse
+from sftlint.analysis.text.zh import HAN_CHARS
+
+_ZH_CONNECTIVES = (
+    "以及",
+    "并且",
+    "而且",
+    "但是",
+    "因为",
+    "所以",
+    "如果",
+    "或者",
+    "例如",
+    "比如",
+    "包括",
+    "虽然",
+    "然而",
+    "和",
+    "与",
+    "及",
+    "或",
+    "并",
+    "但",
+    "而",
+)
+#: words that end in a connective's character and finish a sentence (销售额总和, 积极参与, 涉及)
+_WORDS_ENDING_IN_CONNECTIVE = tuple(
+    [
+        "总和",
+        "平和",
+        "温和",
+        "缓和",
+        "柔和",
+        "饱和",
+        "调和",
+        "共和",
+        "附和",
+        "暖和",
+        "求和",
+        "讲和",
+        "祥和",
+        "随和",
+        "谦和",
+        "和和",
+        "参与",
+        "给与",
+        "赋与",
+        "授与",
+        "涉及",
+        "普及",
+        "来不及",
+        "波及",
+        "提及",
+        "顾及",
+        "危及",
+        "触及",
+        "企及",
+        "殃及",
+        "不及",
+        "论及",
+        "合并",
+        "吞并",
+        "兼并",
+        "归并",
+    ]
+)
+_EN_CONNECTIVES = frozenset(
+    [
+        "and",
+        "or",
+        "but",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "with",
+        "for",
+        "that",
+        "which",
+        "because",
+        "if",
+        "than",
+        "as",
+        "from",
+        "by",
+        "into",
+        "whose",
+    ]
+)
+_CLAUSE_END = "，、,"
+_OPENERS = {
+    "（": "）",
+    "(": ")",
+    "[": "]",
+    "【": "】",
+    "《": "》",
+    "“": "”",
+    "‘": "’",
+    "「": "」",
+    "『": "』",
+}
+_START_PUNCT = "，、。；：）】》」』,;"
+_TERMINAL = re.compile(r"[。！？!?.…~～）)」』”’\"'\]】》*`|>]$")
+_HAN_END = re.compile(f"[{HAN_CHARS}]$")
+_LATIN_END = re.compile(r"(?<![A-Za-z])([A-Za-z]+)$")
+_LIST_OR_HEADING = re.compile(
+    r"^\s*(?:[-*+•·●○◦▪■□>]\s|\\\*|\d{1,3}(?:\.\d{1,3})*[.、)）:：]?\s?|[（(]?[0-9一二三四五六七八九十]{1,3}[)）、]|"
+    r"[a-zA-Z][.)、]\s?|#{1,6}\s|第[0-9一二三四五六七八九十百]+[章节部分条回幕]|[A-Z]、|\|)"
+)
+_PROMPT = re.compile(
+    r"输入|选择|选项|回答|请问|请告诉|您的|你的选择|enter|choose|select|your|answer|>\s*$", re.I
+)
+_CODE = re.compile(r"[{};=]|^\s{4,}|^\s*(?:def|class|return|import|SELECT)\b|\w\(.*\)\s*$")
+# a sentence that opens like this needs a continuation: stopping without punctuation, it was cut
+_OPENING = re.compile(
+    r"^(?:总之|此外|另外|因此|所以|但是|然而|虽然|因为|如果|重要的是|例如|比如|首先|其次|最后|同时|"
+    r"当(?:你|我|他|她|它|我们|您|人们)|尽管|除了|为了|由于|只要|只有|即使|不过|而且|并且|综上所述|总的来说|简而言之)"
+)
+_INLINE_LIST = re.compile(r"(?:^|\s)\d{1,2}[.、]")
+
+
+@dataclass(frozen=True, slots=True)
+class Truncation:
+    """``text[start:end]`` shows where ``text`` was cut; ``where`` is ``"end"`` or ``"start"``."""
+
+    start: int
+    end: int
+    where: str
+    reason: str
+
+
+def _in_fence(text: str) -> bool:
+    inside = False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            inside = not inside
+    return inside
+
+
+def _end(text: str) -> Truncation | None:
+    body = text.rstrip()
+    if len(body) < 2:
+        return None
+    end = len(body)
+    line_start = body.rfind("\n") + 1
+    last = body[line_start:].strip()
+    if not last or _in_fence(body) or _CODE.search(last):
+        return None
+    ch = body[-1]
+    if ch in _CLAUSE_END:
+        if ch == "," and not re.search(r"[A-Za-z\u4e00-\u9fff]\s*,$", body):
+            return None
+        return Truncation(end - 1, end, "end", f"ends with “{ch}”, mid-sentence")
+    for w in _ZH_CONNECTIVES:
+        if body.endswith(w) and len(last) > len(w) + 2 and not _LIST_OR_HEADING.match(last):
+            prev = body[-len(w) - 1]
+            if (_HAN_END.search(prev) or prev in "，,") and not body.endswith(_WORDS_ENDING_IN_CONNECTIVE):
+                return Truncation(end - len(w), end, "end", f"ends with the connective “{w}”")
+    m = _LATIN_END.search(body)
+    if m and m.group(1) in _EN_CONNECTIVES and len(last.split()) >= 4 and not _LIST_OR_HEADING.match(last):
+        return Truncation(m.start(1), end, "end", f"ends with “{m.group(1)}”, mid-sentence")
+    if ch in "：:":
+        if _PROMPT.search(last) or (ch == ":" and not re.search(f"[{HAN_CHARS}A-Za-z]:$", body)):
+            return None
+        return Truncation(end - 1, end, "end", "ends with a colon that introduces nothing")
+    # an opener on the last line that is never closed
+    stack: list[tuple[int, str]] = []
+    for i in range(line_start, end):
+        c = body[i]
+        if c in _OPENERS:
+            stack.append((i, c))
+        elif stack and c == _OPENERS[stack[-1][1]]:
+            stack.pop()
+    if stack and not _TERMINAL.search(body):
+        i, c = stack[0]
+        if c != "(" or not re.match(r"\(\s*\d{0,3}\s*$", body[i:]):
+            return Truncation(i, end, "end", f"“{c}” is never closed")
+    # a sentence of prose that stops without punctuation
+    if _TERMINAL.search(body) or _LIST_OR_HEADING.match(last) or "#" in last or "＃" in last:
+        return None
+    if _HAN_END.search(body) and "。" in body and not is_verse(body):
+        # the sentence that was being written when the text stopped
+        fragment = re.split(r"[。！？!?]", last)[-1].strip()
+        if _OPENING.match(fragment) and not _INLINE_LIST.search(fragment):
+            return Truncation(
+                end - 1, end, "end", "the last sentence stops without punctuation (a cut word?)"
+            )
+    return None
+
+
+def _start(text: str) -> Truncation | None:
+    body = text.lstrip()
+    if len(body) < 2 or body[0] not in _START_PUNCT:
+        return None
+    if body[0] in "：:" or body[:2] in (",,", "，，"):
+        return None
+    i = len(text) - len(body)
+    return Truncation(i, i + 1, "start", f"begins with “{body[0]}”, mid-sentence")
+
+
+def find_truncation(text: str) -> list[Truncation]:
+    """Where ``text`` looks cut off: at most one finding for its end and one for its start."""
+    out = []
+    s = _start(text)
+    if s is not None:
+        out.append(s)
+    e = _end(text)
+    if e is not None:
+        out.append(e)
+    return out
