@@ -101,6 +101,20 @@ def add_check_parser(sub: Any) -> None:
         action="store_true",
         help="record the current findings in the --baseline file (default .sftlint-baseline.json) and exit 0",
     )
+    p.add_argument(
+        "--suppressions",
+        metavar="FILE",
+        help="reviewed findings to silence (default: `suppressions` in the config, else "
+        "sftlint-suppressions.toml beside it)",
+    )
+    p.add_argument(
+        "--add-suppressions",
+        action="store_true",
+        help="silence every current finding (of the selected rules) in the suppressions file, with --reason",
+    )
+    p.add_argument(
+        "--reason", metavar="TEXT", help="why the findings added by --add-suppressions are not defects"
+    )
     p.add_argument("--fix", action="store_true", help="apply safe fixes to the files (atomically)")
     p.add_argument("--unsafe-fixes", action="store_true", help="with --fix, also apply unsafe fixes")
     p.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary or progress")
@@ -226,7 +240,9 @@ def _check_once(args: argparse.Namespace) -> int:
             from sftlint.baseline import Baseline
 
             baseline = Baseline(args.baseline)
-        engine = Engine(settings, registry, want_hashes=bool(baseline or write_baseline))
+        suppressions = _load_suppressions(args, settings)
+        hiding = bool(baseline or write_baseline or args.add_suppressions or suppressions.by_key)
+        engine = Engine(settings, registry, want_hashes=hiding)
         engine.stdin_name = args.stdin_filename
         if args.show_settings:
             from sftlint.settings_report import show_settings
@@ -249,7 +265,7 @@ def _check_once(args: argparse.Namespace) -> int:
         fixed = _run_fixes(engine, files, args)
         if fixed < 0:
             return EXIT_ERROR
-        engine = Engine(settings, registry, want_hashes=bool(baseline))
+        engine = Engine(settings, registry, want_hashes=hiding)
     else:
         fixed = 0
 
@@ -259,7 +275,9 @@ def _check_once(args: argparse.Namespace) -> int:
     try:
         reporter = reporter_cls(out, color=_use_color(args, target) and reporter_cls.human, root=os.getcwd())
         summary = RunSummary(fixed=fixed, unsafe_fixes=args.unsafe_fixes)
-        source_errors = _run(engine, files, args, reporter, summary, baseline, write_baseline, settings)
+        source_errors = _run(
+            engine, files, args, reporter, summary, baseline, write_baseline, settings, suppressions
+        )
         out.flush()
     finally:
         if progress is not None:
@@ -270,7 +288,7 @@ def _check_once(args: argparse.Namespace) -> int:
         for message in engine.errors:
             _error(message)
         return EXIT_ERROR
-    if write_baseline:
+    if write_baseline or args.add_suppressions:
         return EXIT_OK
     if _failing(summary, settings) and not args.exit_zero:
         return EXIT_FINDINGS
@@ -331,17 +349,21 @@ def _run(
     baseline: Any,
     write_baseline: Any,
     settings: Any,
+    suppressions: Any,
 ) -> list[str]:
     errors: list[str] = []
     collected = []
     statistics = args.statistics
-    if not write_baseline and not statistics:
+    collecting = write_baseline or args.add_suppressions
+    if not collecting and not statistics:
         reporter.start()
     for d in _iter_with_sources(engine, files, args, errors):
-        if write_baseline:
+        if collecting:
             collected.append(d)
             continue
         if baseline is not None and baseline.suppress(d):
+            continue
+        if suppressions.suppress(d):
             continue
         summary.add(d)
         if not statistics:
@@ -353,6 +375,14 @@ def _run(
     summary.errors = list(engine.errors) + errors
     if baseline is not None:
         summary.baselined = baseline.suppressed
+    summary.suppressed = suppressions.suppressed
+    if args.add_suppressions:
+        from sftlint.suppressions import append_entries
+
+        n = append_entries(suppressions.path, collected, args.reason or "")
+        if not args.quiet:
+            sys.stdout.write(f"Added {n} suppression{'s' if n != 1 else ''} to {suppressions.path}.\n")
+        return errors
     if write_baseline:
         from sftlint.baseline import DEFAULT_PATH
         from sftlint.baseline import write_baseline as write
@@ -369,6 +399,19 @@ def _run(
         return errors
     reporter.finish(summary)
     return errors
+
+
+def _load_suppressions(args: argparse.Namespace, settings: Any) -> Any:
+    """The suppressions file: ``--suppressions`` (relative to the working directory), else the
+    config's ``suppressions`` (relative to the config file), else ``sftlint-suppressions.toml``
+    beside the config file (or in the working directory without one).  A missing file is empty."""
+    from sftlint.config import ConfigError, config_root
+    from sftlint.suppressions import DEFAULT_PATH, Suppressions
+
+    if args.add_suppressions and not (args.reason or "").strip():
+        raise ConfigError("--add-suppressions needs --reason: say why these findings are not defects")
+    path = args.suppressions or os.path.join(config_root(settings), settings.suppressions or DEFAULT_PATH)
+    return Suppressions.load(path)
 
 
 def _print_statistics(summary: Any, reporter: Any) -> None:

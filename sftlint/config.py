@@ -46,6 +46,7 @@ class Settings:
     output_format: str | None = None
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name/code -> options
     max_record_bytes: int | None = None
+    suppressions: str | None = None  # the suppressions file (relative to the config file)
     config_path: str | None = None
     #: file selection (globs relative to the config file's directory, see sftlint.files)
     exclude: list[str] = field(default_factory=list)
@@ -81,6 +82,7 @@ _KEYS = {
     "exclude": list,
     "extend-exclude": list,
     "respect-gitignore": bool,
+    "suppressions": str,
 }
 
 

@@ -120,6 +120,8 @@ class Diagnostic:
     record_line: int | None = None  # line where the record starts (for applying fixes)
     source: str | None = None  # the offending text, for human-readable output
     source_span: tuple[int, int] | None = None  # span inside ``source`` to mark
+    record_id: str | None = None  # ``id:<value>`` of the record's id field (suppressions)
+    flagged_text: str | None = None  # the decoded text at ``pointer``/``span`` (suppressions)
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

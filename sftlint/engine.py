@@ -329,6 +329,8 @@ class Engine:
             d.column = d.end_column = 1
         if self.want_hashes:
             d.record_hash = _raw_hash(raw)
+            if raw.parsed:
+                _key_fields(d, raw.data)
         text = raw.source_text()
         if text and d.source is None and len(text) < 4000 and "\n" not in text:
             d.source = text
@@ -351,6 +353,7 @@ class Engine:
             d.source, d.source_span = loc.source, loc.source_span
         if self.want_hashes:
             d.record_hash = record.content_hash
+            _key_fields(d, record.data)
         return d
 
     def _locate(self, d: Diagnostic, text: str, line: int, column: int, f: Finding) -> None:
@@ -434,6 +437,15 @@ def _record_units(rules: list[Rule]) -> list[RecordUnit]:
                 gate = None
         out.append((gate, members))
     return out
+
+
+def _key_fields(d: Diagnostic, data: Any) -> None:
+    """What baselines and suppressions need to find a finding again: the record's id and the
+    flagged text (only computed when they are wanted: ``Engine.want_hashes``)."""
+    from sftlint.suppressions import flagged_text, record_id
+
+    d.record_id = record_id(data)
+    d.flagged_text = flagged_text(data, d.pointer, d.span)
 
 
 def _position(d: Diagnostic) -> tuple[int, int, str]:

@@ -24,6 +24,7 @@ class RunSummary:
     files: int = 0
     records: int = 0
     baselined: int = 0
+    suppressed: int = 0  # reviewed findings silenced by the suppressions file
     errors: list[str] = field(default_factory=list)  # internal errors (exit 2)
     unsafe_fixes: bool = False  # --unsafe-fixes: unsafe fixes count as fixable
 

@@ -128,6 +128,11 @@ class _Styled(Reporter):
         dominant = dominant_rules(summary)
         if dominant:
             write(dominant)
+        if summary.suppressed:
+            write(
+                f"({summary.suppressed} reviewed finding{'s' if summary.suppressed != 1 else ''} "
+                "silenced by the suppressions file.)\n"
+            )
         if summary.baselined:
             write(
                 f"({summary.baselined} known finding{'s' if summary.baselined != 1 else ''} "
