@@ -71,6 +71,7 @@ class RecordRef:
     index: int  # 0-based position of the record in its file
     line: int  # 1-based physical line where the record starts
     end_line: int | None = None
+    id: str | None = None  # ``id:<value>`` of the record's id field, when it has one (suppressions)
 
 
 @dataclass(slots=True)

@@ -375,6 +375,7 @@ class Engine:
             d.end_column = f.end_column
             if self.want_hashes:
                 d.record_hash = f.data.get("record_hash")
+                d.record_id = ref.id
         else:
             d.line, d.column = f.line, f.column
             d.end_line, d.end_column = f.end_line, f.end_column
@@ -442,7 +443,8 @@ def _record_units(rules: list[Rule]) -> list[RecordUnit]:
 def _key_fields(d: Diagnostic, data: Any) -> None:
     """What baselines and suppressions need to find a finding again: the record's id and the
     flagged text (only computed when they are wanted: ``Engine.want_hashes``)."""
-    from sftlint.suppressions import flagged_text, record_id
+    from sftlint.record import record_id
+    from sftlint.suppressions import flagged_text
 
     d.record_id = record_id(data)
     d.flagged_text = flagged_text(data, d.pointer, d.span)

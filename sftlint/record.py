@@ -14,6 +14,24 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sftlint.diagnostic import RecordRef
 
+#: Top-level fields taken as a record's identity, in this order, when they hold a string or an int.
+ID_FIELDS = ("id", "uuid", "conversation_id", "_id", "idx")
+
+
+def record_id(data: Any) -> str | None:
+    """``id:<value>`` of a record's id field, or None when it has none (then its content names it).
+    Suppressions name records this way, so editing one elsewhere keeps its reviewed findings."""
+    if not isinstance(data, dict):
+        return None
+    for name in ID_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str) and value.strip():
+            return f"id:{value}"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"id:{value}"
+    return None
+
+
 if TYPE_CHECKING:
     from sftlint.locate import Location
 
@@ -201,7 +219,7 @@ class Record:
 
     def ref(self) -> RecordRef:
         """A small, picklable handle for dataset-level summaries."""
-        return RecordRef(self.file.path, self.index, self.line, self.end_line)
+        return RecordRef(self.file.path, self.index, self.line, self.end_line, record_id(self.data))
 
     @property
     def content_hash(self) -> str:

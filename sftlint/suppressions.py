@@ -10,6 +10,7 @@ positive, kept with the reason in a file that lives beside the data and is revie
     record = "id:med-0042"          # the record's id field where the data has one ...
     pointer = "/messages/3/content"
     text = "念珠菌"                  # the flagged text, so an edit elsewhere in the record keeps it
+                                    # (dataset-scope findings keep their span = [a, b] instead)
     reason = "a fungus, not a typo"
 
     [[suppress]]
@@ -28,7 +29,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,21 +42,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_PATH = "sftlint-suppressions.toml"
-#: Top-level fields taken as a record's identity, in this order, when they hold a string or an int.
-ID_FIELDS = ("id", "uuid", "conversation_id", "_id", "idx")
-
-
-def record_id(data: Any) -> str | None:
-    """``id:<value>`` of a record's id field, or None when it has none (then its content names it)."""
-    if not isinstance(data, Mapping):
-        return None
-    for name in ID_FIELDS:
-        value = data.get(name)
-        if isinstance(value, str) and value.strip():
-            return f"id:{value}"
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"id:{value}"
-    return None
 
 
 def flagged_text(data: Any, pointer: str | None, span: tuple[int, int] | None) -> str | None:
@@ -92,11 +78,14 @@ class Suppression:
     reason: str
     pointer: str | None = None
     text: str | None = None
+    span: tuple[int, int] | None = None  # where the flagged text is not known (dataset findings)
 
     def matches(self, d: Diagnostic) -> bool:
         if d.code != self.code or finding_record_key(d) != self.record:
             return False
         if self.pointer is not None and (d.pointer or "") != self.pointer:
+            return False
+        if self.span is not None and (d.span is None or tuple(d.span) != self.span):
             return False
         return self.text is None or d.flagged_text == self.text
 
@@ -132,7 +121,7 @@ class Suppressions:
                 raise ConfigError(f"{path}: suppression {n} needs {', '.join(missing)} (strings)")
             if not item["reason"].strip():
                 raise ConfigError(f"{path}: suppression {n} ({item['code']}) needs a reason")
-            unknown = set(item) - {"code", "record", "reason", "pointer", "text"}
+            unknown = set(item) - {"code", "record", "reason", "pointer", "text", "span"}
             if unknown:
                 raise ConfigError(f"{path}: suppression {n}: unknown key(s) {', '.join(sorted(unknown))}")
             entries.append(
@@ -162,7 +151,9 @@ def entry_for(d: Diagnostic, reason: str) -> Suppression | None:
     key = finding_record_key(d)
     if key is None:
         return None
-    return Suppression(d.code, key, reason, d.pointer or None, d.flagged_text)
+    text = d.flagged_text
+    span = tuple(d.span) if text is None and d.span is not None else None
+    return Suppression(d.code, key, reason, d.pointer or None, text, span)  # type: ignore[arg-type]
 
 
 def append_entries(path: str, diagnostics: Iterable[Diagnostic], reason: str) -> int:
@@ -185,6 +176,8 @@ def append_entries(path: str, diagnostics: Iterable[Diagnostic], reason: str) ->
             lines.append(f"pointer = {_toml_string(e.pointer)}")
         if e.text is not None:
             lines.append(f"text = {_toml_string(e.text)}")
+        if e.span is not None:
+            lines.append(f"span = [{e.span[0]}, {e.span[1]}]")
         lines.append(f"reason = {_toml_string(e.reason)}")
         where = f"{d.path}:{d.line}" if d.line is not None else d.path
         blocks.append(f"# {where}: {d.message}\n" + "\n".join(lines) + "\n")

@@ -16,13 +16,13 @@ TWO_USERS = chat(("user", "你好"), ("user", "请问退款怎么办"), ("assist
 
 
 def codes(r) -> list[tuple[str, int]]:
-    return [(d["code"], d["line"]) for d in r.json() if d["severity"] != "info"]
+    return sorted((d["code"], d["line"]) for d in r.json() if d["severity"] != "info")
 
 
 def test_added_suppressions_silence_exactly_the_reviewed_findings(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.sftlint]\n")
     f = write_jsonl(tmp_path / "a.jsonl", [typo_record("r1"), TWO_USERS])
-    assert codes(run_cli("check", "--output-format", "json", f)) == [("T001", 1), ("S004", 2)]
+    assert codes(run_cli("check", "--output-format", "json", f)) == [("S004", 2), ("T001", 1)]
     r = run_cli("check", "--select", "T001", "--add-suppressions", "--reason", "brand name, reviewed", f)
     assert r.code == 0 and "Added 1 suppression" in r.out
     text = (tmp_path / "sftlint-suppressions.toml").read_text(encoding="utf-8")
