@@ -162,6 +162,9 @@ def test_watch_checks_again_when_a_file_changes(tmp_path):
         while b"Found 1 error" not in out and time.monotonic() < deadline:  # the second check ended
             out += proc.stdout.readline()
         assert b"changed:" in out and b"S004" in out
+        watching = 0
+        while watching < 2 and time.monotonic() < deadline:  # the second check has returned
+            watching += b"Watching for changes" in proc.stderr.readline()
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
