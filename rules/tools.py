@@ -1,0 +1,511 @@
+"""C — structured tool calls: arguments that are not JSON (C001), calls to undeclared tools
+(C002), arguments that break the declared schema (C003), calls and results that do not pair
+up (C004), and a file that writes calls or declarations two ways (C005).
+
+Calls, results and declarations are read by :mod:`sftlint.analysis.tools` from every format
+that carries them (messages ``tool_calls`` / ``function_call`` / ``tool_call_id`` /
+``tools``, content parts, ShareGPT ``function_call`` / ``observation`` turns with ``tools``
+as a JSON string), once per record.
+
+Severities: C001-C004 are errors because each breaks training or teaches a broken call:
+a trainer that parses arguments crashes on the row (or a template silently renders the
+raw text), a call to an undeclared tool or with arguments the schema rejects teaches the
+model to invent tools and parameters that fail at run time, and an unpaired call/result is
+rejected by the OpenAI API and dropped by LLaMA-Factory's converter.  C005 is a warning:
+each record on its own is valid; the file as a whole is rendered inconsistently.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sftlint.analysis.tools import ToolCall, has_tool_data, schema_errors, tool_facts
+from sftlint.diagnostic import Finding, RecordRef
+from sftlint.locate import join_pointer
+from sftlint.record import Record
+from sftlint.rule import Rule, RuleOptions
+
+
+def _any_tools(record: Record) -> bool:
+    return record.memo("tools.any", lambda: has_tool_data(record))
+
+
+def _near(name: str, names: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _listing(names: Iterable[str], limit: int = 8) -> str:
+    names = list(names)
+    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+class InvalidToolJson(Rule):
+    """## What it does
+    Reports tool-call data written as JSON text that does not parse: a call's `arguments`
+    string (messages `tool_calls`, the legacy `function_call`), a ShareGPT `function_call`
+    turn or a `tool_call` content part (whose whole text is the call), and a `tools` field
+    written as a JSON string.  Also arguments that parse but are not an object (a list, a
+    number).  The finding points at the string and spans the character where parsing stops;
+    a Python dict literal (`{'city': 'Paris'}`) and an empty string are named as such.
+
+    ## Why is this bad?
+    Trainers parse these strings while rendering the chat template: one such row has crashed
+    public training runs half-way through, and where the text is passed on as is, the model
+    learns to write calls that no tool-calling runtime can parse.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "查一下订单123456的物流"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "track_order", "arguments": "{'order_id': '123456'}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\\"status\\": \\"运输中\\"}"}, {"role": "assistant", "content": "您的订单正在运输中。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "查一下订单123456的物流"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "track_order", "arguments": "{\\"order_id\\": \\"123456\\"}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\\"status\\": \\"运输中\\"}"}, {"role": "assistant", "content": "您的订单正在运输中。"}]}
+    ```
+
+    ## Fix availability
+    None: even a Python literal's JSON form can differ from what the author meant
+    (tuples, `None`), and a truncated call cannot be completed.
+    """
+
+    code = "C001"
+    name = "invalid-tool-json"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        if not _any_tools(record):
+            return
+        for p in tool_facts(record).problems:
+            yield self.finding(p.message, pointer=p.pointer, span=p.span)
+
+
+class UndeclaredTool(Rule):
+    """## What it does
+    Reports a call to a tool that the record's `tools` does not declare, and a call that names
+    no tool at all.  Only records with a `tools` field are judged: tools described only in the
+    system prompt's prose cannot be read exactly.  An explicitly empty `tools` (`[]`) counts as
+    declaring none, unless the system prompt names the called tool (some pipelines keep an
+    empty column and list the tools in the prompt).
+
+    ## Why is this bad?
+    The model learns to call a tool it was never shown, usually a renamed or hallucinated one
+    (`search_movie` where `search_movies` is declared); at run time that call fails.
+
+    ## Example
+    ```json
+    {"conversations": [{"from": "human", "value": "帮我找几本人工智能的书"}, {"from": "function_call", "value": "{\\"name\\": \\"search_book\\", \\"arguments\\": {\\"keywords\\": [\\"人工智能\\"]}}"}, {"from": "observation", "value": "{\\"books\\": [\\"人工智能：一种现代方法\\"]}"}, {"from": "gpt", "value": "推荐《人工智能：一种现代方法》。"}], "tools": "[{\\"name\\": \\"search_books\\", \\"description\\": \\"按关键词搜索书籍\\", \\"parameters\\": {\\"type\\": \\"object\\", \\"properties\\": {\\"keywords\\": {\\"type\\": \\"array\\", \\"items\\": {\\"type\\": \\"string\\"}}}, \\"required\\": [\\"keywords\\"]}}]"}
+    ```
+
+    ## Use instead
+    ```json
+    {"conversations": [{"from": "human", "value": "帮我找几本人工智能的书"}, {"from": "function_call", "value": "{\\"name\\": \\"search_books\\", \\"arguments\\": {\\"keywords\\": [\\"人工智能\\"]}}"}, {"from": "observation", "value": "{\\"books\\": [\\"人工智能：一种现代方法\\"]}"}, {"from": "gpt", "value": "推荐《人工智能：一种现代方法》。"}], "tools": "[{\\"name\\": \\"search_books\\", \\"description\\": \\"按关键词搜索书籍\\", \\"parameters\\": {\\"type\\": \\"object\\", \\"properties\\": {\\"keywords\\": {\\"type\\": \\"array\\", \\"items\\": {\\"type\\": \\"string\\"}}}, \\"required\\": [\\"keywords\\"]}}]"}
+    ```
+    """
+
+    code = "C002"
+    name = "undeclared-tool"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        if not _any_tools(record):
+            return
+        facts = tool_facts(record)
+        declared = facts.decls.tools
+        for call in facts.calls:
+            if call.name is None:
+                if call.problem is None:
+                    pointer, span = call.place.at()
+                    yield self.finding("the tool call names no tool", pointer=pointer, span=span)
+                continue
+            if call.name in declared:
+                continue
+            pointer, span = call.name_place.at() if call.name_place else call.place.at()
+            if facts.decls.declared:
+                yield self.finding(
+                    f"call to {call.name!r}, which the record's tools do not declare "
+                    f"(declared: {_listing(declared)}){_near(call.name, declared)}",
+                    pointer=pointer,
+                    span=span,
+                )
+            elif _declares_none(record, facts.decls, call.name):
+                yield self.finding(
+                    f"call to {call.name!r}, but the record's tools is empty: the model is taught to call "
+                    "a tool it was never shown",
+                    pointer=pointer,
+                    span=span,
+                )
+
+
+def _declares_none(record: Record, decls: Any, name: str) -> bool:
+    """An explicitly empty ``tools`` (``[]``, ``"[]"``) with no system prompt naming the tool.
+
+    Some pipelines keep an empty ``tools`` column and describe the tools in the system
+    prompt instead; a call to a tool that the prompt names is not judged.
+    """
+    if not decls.present or decls.container is None or decls.others or decls.problem is not None:
+        return False
+    return not any(m.role == "system" and name in m.content for m in record.messages or ())
+
+
+class SchemaOptions(RuleOptions):
+    #: Treat a parameters schema that lists its properties as closed: an argument it does not
+    #: list is reported unless the schema sets ``additionalProperties`` (or patternProperties).
+    closed_properties: bool = True
+
+
+class ToolArgumentsSchema(Rule):
+    """## What it does
+    Checks each call's arguments against the JSON Schema its tool declares (`parameters`, in
+    the OpenAI shape `{"type": "function", "function": {...}}` or the bare `{name, description,
+    parameters}` shape): a missing required argument, a value of the wrong type, a value
+    outside its `enum`, and an argument the tool does not declare.  The finding points at the
+    argument (inside the JSON text, with its span, where the arguments are a string).
+
+    What a hand-written schema says only loosely is not enforced: Python type names
+    (`"dict"`, `"str"`) are read as their JSON types, what cannot be read (`"List[int]"`,
+    `"required": true`) is skipped, and `format`/`pattern` are not checked.
+
+    An argument the schema does not list is reported even where the schema does not say
+    `"additionalProperties": false` (option `closed-properties`, on by default): tool
+    schemas almost never say it, yet the function behind a tool takes only the parameters it
+    declares, so an unknown key is a misspelt parameter or an invented one.  A schema that
+    sets `additionalProperties` or `patternProperties` is taken at its word, and only its top
+    level is closed (nested objects are often free-form).
+
+    ## Why is this bad?
+    The model learns to leave out a required argument (`search_books` called without its
+    `keywords`), to misspell one, or to pass a string where the tool takes a number; these
+    calls fail at run time, and the model cannot learn the tool's real signature.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "北京明天天气如何？"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"locaton\\": \\"北京\\", \\"unit\\": \\"Celsius\\"}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\\"temp\\": 18}"}, {"role": "assistant", "content": "北京明天18度。"}], "tools": [{"type": "function", "function": {"name": "get_weather", "description": "查询天气", "parameters": {"type": "object", "properties": {"location": {"type": "string"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}}, "required": ["location"]}}}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "北京明天天气如何？"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"location\\": \\"北京\\", \\"unit\\": \\"celsius\\"}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\\"temp\\": 18}"}, {"role": "assistant", "content": "北京明天18度。"}], "tools": [{"type": "function", "function": {"name": "get_weather", "description": "查询天气", "parameters": {"type": "object", "properties": {"location": {"type": "string"}, "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}}, "required": ["location"]}}}]}
+    ```
+
+    ## Options
+    - `closed-properties`: report arguments that a schema listing its properties does not
+      list, unless it sets `additionalProperties` (default true).
+    """
+
+    code = "C003"
+    name = "tool-arguments-schema"
+    severity = "error"
+    Options = SchemaOptions
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        if not _any_tools(record):
+            return
+        facts = tool_facts(record)
+        declared = facts.decls.tools
+        for call in facts.calls:
+            decl = declared.get(call.name) if call.name else None
+            if decl is None or call.problem is not None or not isinstance(call.arguments, dict):
+                continue
+            errors = schema_errors(decl.parameters, call.arguments, self.options.closed_properties)
+            missing: dict[tuple[Any, ...], list[str]] = {}
+            for error in errors:
+                if error.validator == "required":
+                    missing.setdefault(tuple(error.absolute_path), []).extend(_missing_keys(error))
+            for path, keys in missing.items():
+                yield self._missing(call, list(path), keys)
+            for error in errors:
+                if error.validator != "required":
+                    yield from self._explain(call, error)
+
+    def _missing(self, call: ToolCall, path: list[Any], keys: list[str]) -> Finding:
+        """One finding per object that lacks required arguments (a rectangle's call to a
+        shape tool whose schema requires every shape's dimensions lacks three at once)."""
+        label = "/".join(map(str, path))
+        inside = f" in {label!r}" if label else ""
+        keys = list(dict.fromkeys(keys))
+        what = (
+            f"required argument {keys[0]!r} is"
+            if len(keys) == 1
+            else f"required arguments {_listing(map(repr, keys))} are"
+        )
+        pointer, span = call.args_place.at(join_pointer(*path)) if call.args_place else call.place.at()
+        return self.finding(f"{call.name}: {what} missing{inside}", pointer=pointer, span=span)
+
+    def _explain(self, call: ToolCall, error: Any) -> Iterator[Finding]:
+        path = list(error.absolute_path)
+        sub = join_pointer(*path)
+        where = call.args_place
+        label = "/".join(map(str, path))
+        head = f"{call.name}: "
+        kind = error.validator
+        if kind == "additionalProperties" and isinstance(error.instance, dict):
+            props = error.schema.get("properties", {})
+            for key in error.instance:
+                if key in props:
+                    continue
+                pointer, span = where.at(join_pointer(*path, key), key=True) if where else call.place.at()
+                known = _listing(props) if props else "none"
+                yield self.finding(
+                    f"{head}unknown argument {'/'.join([*map(str, path), key])!r} (declared: {known})"
+                    f"{_near(key, props)}",
+                    pointer=pointer,
+                    span=span,
+                )
+        else:
+            pointer, span = where.at(sub) if where else call.place.at()
+            what = f"argument {label!r}" if label else "the arguments"
+            if kind == "type":
+                expected = error.validator_value
+                expected = " or ".join(expected) if isinstance(expected, list) else expected
+                from sftlint.formats.base import _json_type
+
+                message = f"{what} must be {expected}, got {_json_type(error.instance)}"
+            elif kind == "enum":
+                message = (
+                    f"{what} must be one of {_short(error.validator_value)}, got {_short(error.instance)}"
+                )
+            else:
+                message = f"{what}: {_short(error.message, 160)}"
+            yield self.finding(head + message, pointer=pointer, span=span)
+
+
+def _missing_keys(error: Any) -> list[str]:
+    """The required keys a ``required`` error is about (jsonschema reports one per error)."""
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    keys = [r for r in error.validator_value if isinstance(r, str) and r not in instance]
+    named = [r for r in keys if error.message.startswith(repr(r))]
+    return named or keys
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = value if isinstance(value, str) and limit > 80 else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class UnmatchedToolCall(Rule):
+    """## What it does
+    Pairs each assistant turn's tool calls with the tool results that follow it, and reports
+    a result whose `tool_call_id` matches no call of that turn, a call whose id no result
+    answers, and a call followed by a user or assistant turn instead of any result (messages
+    `tool_calls`, ShareGPT `function_call` turns not followed by an `observation`).
+
+    A call that ends the conversation is not reported: it is the target of a sample that
+    teaches *when* to call (OpenAI's fine-tuning format ends such samples with the call).
+    A tool result that follows no calling turn at all is a role-order problem, reported by
+    S004.  Without ids on both sides, results are matched by position only.
+
+    ## Why is this bad?
+    The OpenAI API rejects a conversation whose calls are not each answered by their id;
+    LLaMA-Factory drops a ShareGPT sample whose `function_call` is not followed by an
+    `observation`; and a result paired with the wrong call teaches the model to read one
+    tool's output as another's.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "帮我查一下订单123456"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "query_order", "arguments": "{\\"order_id\\": \\"123456\\"}"}}]}, {"role": "tool", "tool_call_id": "call_2", "content": "{\\"status\\": \\"已发货\\"}"}, {"role": "assistant", "content": "您的订单已发货。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "帮我查一下订单123456"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "query_order", "arguments": "{\\"order_id\\": \\"123456\\"}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\\"status\\": \\"已发货\\"}"}, {"role": "assistant", "content": "您的订单已发货。"}]}
+    ```
+    """
+
+    code = "C004"
+    name = "unmatched-tool-call"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        if not _any_tools(record):
+            return
+        facts = tool_facts(record)
+        by_turn: dict[int, list[ToolCall]] = {}
+        for call in facts.calls:
+            by_turn.setdefault(call.message.index, []).append(call)
+        result_of = {r.message.index: r for r in facts.results}
+        turns = [m for m in record.messages or () if m.role in ("user", "assistant", "tool")]
+        i, n = 0, len(turns)
+        while i < n:
+            m = turns[i]
+            if m.role != "assistant" or not (m.tool_calls or m.index in by_turn):
+                i += 1
+                continue
+            j = i + 1
+            while j < n and turns[j].role == "tool":
+                j += 1
+            calls = by_turn.get(m.index, [])
+            results = [result_of[t.index] for t in turns[i + 1 : j] if t.index in result_of]
+            if calls:
+                yield from self._pair(calls, results, turns[j] if j < n else None, j - i - 1)
+            i = j
+
+    def _pair(
+        self, calls: list[ToolCall], results: list[Any], after: Any, n_results: int
+    ) -> Iterator[Finding]:
+        if n_results == 0:
+            if after is None:
+                return  # the call is the sample's target
+            for call in calls:
+                pointer, span = self._call_place(call)
+                yield self.finding(
+                    f"the call to {call.name or 'a tool'!r} is never answered: the next turn is the "
+                    f"{after.role}'s, not a tool result",
+                    pointer=pointer,
+                    span=span,
+                )
+            return
+        ids = [c.call_id for c in calls]
+        if (
+            any(i is None for i in ids)
+            or any(r.call_id is None for r in results)
+            or len(results) != n_results
+        ):
+            return  # no ids on one side: matched by position only
+        answered = {r.call_id for r in results}
+        orphans = [r for r in results if r.call_id not in ids]
+        unanswered = [c for c in calls if c.call_id not in answered]
+        if len(orphans) == 1 and len(unanswered) == 1:  # one wrong id: one finding, at the result
+            call = unanswered[0]
+            yield self.finding(
+                f"tool result for id {orphans[0].call_id!r}, which no call of the assistant turn before it "
+                f"has; its call {call.call_id!r} ({call.name or 'a tool'}) has no result",
+                pointer=orphans[0].id_pointer,
+            )
+            return
+        for r in orphans:
+            yield self.finding(
+                f"tool result for id {r.call_id!r}, which no call of the assistant turn before it has "
+                f"(its calls: {_listing(repr(i) for i in ids)})",
+                pointer=r.id_pointer,
+            )
+        for call in unanswered:
+            pointer, span = self._call_place(call)
+            yield self.finding(
+                f"the call {call.call_id!r} to {call.name or 'a tool'!r} is never answered: no tool "
+                "result carries its id",
+                pointer=pointer,
+                span=span,
+            )
+
+    @staticmethod
+    def _call_place(call: ToolCall) -> tuple[str, tuple[int, int] | None]:
+        if call.id_pointer:
+            return call.id_pointer, None
+        if call.name_place is not None:
+            return call.name_place.at()
+        return call.place.at()
+
+
+#: how C005 names each way of writing: (what, {way: how})
+_WAYS = {
+    "arguments": ("call arguments written", {"string": "as a JSON string", "object": "as a JSON object"}),
+    "declaration": (
+        "tools declared",
+        {
+            "openai": 'in the OpenAI shape {"type": "function", "function": {...}}',
+            "bare": "in the bare shape {name, description, parameters}",
+        },
+    ),
+    "tools": ("tools written", {"string": "as a JSON string", "list": "as a JSON list"}),
+}
+_WHY = {
+    "arguments": "chat templates render the two differently (a string is often encoded a second time)",
+    "declaration": "templates and trainers read one shape and misread or drop the other",
+    "tools": "a loader that infers one column type (datasets/Arrow) fails on the file",
+}
+
+
+class MixedToolEncoding(Rule):
+    """## What it does
+    Reports records that write tool data differently from the rest of their file: call
+    arguments as a JSON string in some records and as a JSON object in others, declarations in
+    the OpenAI shape in some and the bare shape in others, or `tools` as a JSON string in some
+    and a list in others.  The minority way is reported, on each record that uses it (a tie
+    reports the way that appears second); each file is judged on its own.
+
+    ## Why is this bad?
+    Each way is valid on its own, but trainers' chat templates handle them differently: a
+    template that expects an object encodes a string argument a second time (the model learns
+    `"{\\"city\\": ...}"`), one shape of declaration is read and the other dropped, and a column
+    that is a string in one row and a list in another fails to load.  A file that mixes them
+    usually concatenates sources converted by different scripts.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "上海天气"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"上海\\"}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "晴"}, {"role": "assistant", "content": "上海今天晴。"}]}
+    {"messages": [{"role": "user", "content": "北京天气"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "北京"}}}]}, {"role": "tool", "tool_call_id": "c1", "content": "多云"}, {"role": "assistant", "content": "北京今天多云。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "上海天气"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"上海\\"}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "晴"}, {"role": "assistant", "content": "上海今天晴。"}]}
+    {"messages": [{"role": "user", "content": "北京天气"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"北京\\"}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "多云"}, {"role": "assistant", "content": "北京今天多云。"}]}
+    ```
+    """
+
+    code = "C005"
+    name = "mixed-tool-encoding"
+    severity = "warning"
+    scope = "dataset"
+
+    def map(self, record: Record) -> tuple[str, int, int, tuple[tuple[str, str, str], ...]] | None:
+        if not _any_tools(record):
+            return None
+        facts = tool_facts(record)
+        seen: dict[tuple[str, str], str] = {}
+        for call in facts.calls:
+            if call.encoding is not None and call.args_place is not None:
+                seen.setdefault(("arguments", call.encoding), call.args_place.pointer)
+        decls = facts.decls
+        for shape, pointer in decls.shapes.items():
+            seen.setdefault(("declaration", shape), pointer)
+        if decls.container is not None:
+            seen[("tools", decls.container)] = "/tools"
+        if not seen:
+            return None
+        return (record.path, record.index, record.line, tuple((a, w, p) for (a, w), p in seen.items()))
+
+    def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
+        files: dict[str, list[Any]] = {}
+        for s in summaries:
+            files.setdefault(s[0], []).append(s)
+        for rows in files.values():
+            yield from self._file(rows)
+
+    def _file(self, rows: list[Any]) -> Iterator[Finding]:
+        counts: dict[str, Counter[str]] = {}
+        for _path, _index, _line, ways in rows:
+            for axis, way in {(a, w) for a, w, _p in ways}:
+                counts.setdefault(axis, Counter())[way] += 1
+        minority: dict[tuple[str, str], tuple[str, str, int, int]] = {}
+        for axis, counter in counts.items():
+            if len(counter) < 2:
+                continue
+            ranked = counter.most_common()  # ties keep first-seen order
+            major, n_major = ranked[0]
+            total = sum(counter.values())
+            for way, _n in ranked[1:]:
+                minority[(axis, way)] = (axis, major, n_major, total)
+        if not minority:
+            return
+        for path, index, line, ways in rows:
+            for axis, way, pointer in ways:
+                found = minority.get((axis, way))
+                if found is None:
+                    continue
+                _axis, major, n_major, total = found
+                what, how = _WAYS[axis]
+                yield self.finding(
+                    f"{what} {how[way]} here, while {n_major} of {total} records of this file write them "
+                    f"{how[major]}: {_WHY[axis]}",
+                    pointer=pointer,
+                    ref=RecordRef(path, index, line, line),
+                )
+
+
+RULES = [InvalidToolJson, UndeclaredTool, ToolArgumentsSchema, UnmatchedToolCall, MixedToolEncoding]

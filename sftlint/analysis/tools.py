@@ -1,0 +1,554 @@
+"""Structured tool calls and tool declarations, read the same way from every format.
+
+The C rules look at what a trainer's chat template renders: the calls an assistant
+turn makes, the results that answer them, and the tools the record declares.  These
+live in different places depending on who wrote the data:
+
+* OpenAI / TRL messages: ``tool_calls`` (``{"id", "type": "function", "function":
+  {"name", "arguments"}}``, arguments a JSON string or an object), the legacy
+  ``function_call``, tool results with ``tool_call_id``, ``tools`` a list;
+* content parts (LLaMA-Factory): ``{"type": "tool_call", "value": "<JSON text>"}`` and
+  ``{"type": "function_call", "name", "arguments", "call_id"}`` (the Responses API);
+* ShareGPT (LLaMA-Factory): a ``function_call`` turn whose value is the JSON text
+  ``{"name", "arguments"}`` (or a list of them), ``observation`` turns, ``tools`` as a
+  JSON *string* holding the list.
+
+Declarations come in the OpenAI shape ``{"type": "function", "function": {name,
+description, parameters}}`` and the bare ``{name, description, parameters}`` shape
+(glaive, LLaMA-Factory).  Everything here reads the parsed record through the
+messages' pointers, so pointers in findings always name a value of the record; where
+the value is JSON *text* (a string), findings carry the span of the offending part.
+
+The analysis is computed once per record (``Record.memo``) and shared by the C rules.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sftlint.locate import find_value, unescape_pointer
+from sftlint.record import Message, Record
+
+#: content-part types that are a tool call written inside the content
+CALL_PART_TYPES = ("tool_call", "function_call")
+#: raw roles of turns whose text *is* a call (ShareGPT, LLaMA-Factory)
+CALL_ROLES = ("function_call", "tool_call")
+
+
+@dataclass(slots=True)
+class JsonProblem:
+    """A JSON text that does not parse (or does not hold what it must), with where."""
+
+    pointer: str
+    message: str
+    span: tuple[int, int] | None = None
+    what: str = "arguments"  # "arguments", "call", "tools"
+
+
+@dataclass(slots=True)
+class Place:
+    """Where a JSON value is: a pointer into the record, or JSON text inside a string.
+
+    ``text`` is set when the value is written inside the string at ``pointer`` (a
+    ShareGPT ``function_call`` value, arguments encoded as a string); ``inner`` is then
+    the value's pointer inside that text.
+    """
+
+    pointer: str
+    text: str | None = None
+    inner: str = ""
+
+    def at(self, sub: str = "", key: bool = False) -> tuple[str, tuple[int, int] | None]:
+        """``(pointer, span)`` of the value at ``sub`` below this place (its key with ``key``)."""
+        if self.text is None:
+            return self.pointer + sub, None
+        full = self.inner + sub
+        found = find_value(self.text, full)
+        if found is None:
+            found = find_value(self.text, self.inner)
+            return self.pointer, found
+        if key and sub:
+            token = unescape_pointer(sub)[-1]
+            written = json.dumps(token, ensure_ascii=False)
+            k = self.text.rfind(written, 0, found[0])
+            if k >= 0:
+                return self.pointer, (k, k + len(written))
+        return self.pointer, found
+
+
+@dataclass(slots=True)
+class ToolCall:
+    """One call made by an assistant turn."""
+
+    message: Message
+    place: Place  # the call object
+    name: str | None
+    name_place: Place | None
+    call_id: str | None
+    id_pointer: str | None
+    #: parsed arguments (None when absent or unparseable: see ``problem``)
+    arguments: Any = None
+    args_place: Place | None = None
+    #: "string" (JSON text in a string) or "object" (a JSON object), None when absent
+    encoding: str | None = None
+    problem: JsonProblem | None = None
+
+
+@dataclass(slots=True)
+class ToolResult:
+    message: Message
+    call_id: str | None
+    id_pointer: str | None
+
+
+@dataclass(slots=True)
+class Declaration:
+    name: str
+    parameters: Any  # the declared JSON Schema (None when absent)
+    shape: str  # "openai" or "bare"
+    place: Place
+
+
+@dataclass(slots=True)
+class Declarations:
+    """The record's ``tools``: what it declares and how it writes it."""
+
+    present: bool  # the record has a tools field at all
+    tools: dict[str, Declaration] = field(default_factory=dict)
+    shapes: dict[str, str] = field(default_factory=dict)  # shape -> pointer of its first tool
+    container: str | None = None  # "string" (JSON text) or "list"
+    problem: JsonProblem | None = None
+    #: entries that are not function tools (built-ins such as code_interpreter)
+    others: int = 0
+
+    @property
+    def declared(self) -> bool:
+        """Whether the record declares function tools, so that a call can be undeclared."""
+        return bool(self.tools)
+
+
+@dataclass(slots=True)
+class ToolFacts:
+    calls: list[ToolCall]
+    results: list[ToolResult]
+    decls: Declarations
+    problems: list[JsonProblem]  # JSON text that does not parse (C001)
+
+
+def tool_facts(record: Record) -> ToolFacts:
+    """The record's calls, results and declarations (computed once per record)."""
+    return record.memo("tools.facts", lambda: _facts(record))
+
+
+def has_tool_data(record: Record) -> bool:
+    """Cheap test: could the record hold calls, results or declarations at all?"""
+    data = record.data
+    if type(data) is dict and data.get("tools") not in (None, "", []):
+        return True
+    return any(m.tool_calls or m.role == "tool" or m.raw_role in CALL_ROLES for m in record.messages or ())
+
+
+# ---------------------------------------------------------------------------
+# reading
+
+
+def resolve(data: Any, pointer: str) -> Any:
+    """The value at ``pointer`` in ``data`` (None when it is not there)."""
+    value = data
+    for token in unescape_pointer(pointer):
+        if isinstance(value, dict):
+            value = value.get(token)
+        elif isinstance(value, list):
+            try:
+                value = value[int(token)]
+            except (ValueError, IndexError):
+                return None
+        else:
+            return None
+    return value
+
+
+def _strict_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(text: str) -> tuple[Any, tuple[str, tuple[int, int] | None] | None]:
+    """``(value, None)``, or ``(None, (reason, span))`` where the text stops being JSON.
+
+    Strict: ``NaN`` and ``Infinity`` (which Python's parser accepts) are not JSON, and
+    other parsers (Rust's serde, JavaScript) reject them.
+    """
+    try:
+        return json.loads(text, parse_constant=_strict_constant), None
+    except json.JSONDecodeError as e:
+        pos = min(e.pos, len(text))
+        return None, (f"{e.msg} at character {pos}", (pos, min(pos + 1, len(text))) if text else None)
+    except ValueError as e:
+        return None, (str(e), None)
+
+
+def _python_literal(text: str) -> bool:
+    """Whether ``text`` reads as a Python dict literal (``{'city': 'Paris'}``): worth naming."""
+    if not text.lstrip().startswith("{") or "'" not in text:
+        return False
+    import ast
+
+    try:
+        return isinstance(ast.literal_eval(text.strip()), dict)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
+def _not_json_message(text: str, reason: str, what: str) -> str:
+    """``what`` ends with its verb: "the function call is", "the arguments of 'f' are"."""
+    if not text.strip():
+        return f"{what} an empty string, not JSON"
+    if _python_literal(text):
+        return f"{what} a Python dict literal, not JSON (single quotes): {reason}"
+    return f"{what} not valid JSON: {reason}"
+
+
+def _facts(record: Record) -> ToolFacts:
+    calls: list[ToolCall] = []
+    results: list[ToolResult] = []
+    problems: list[JsonProblem] = []
+    data = record.data
+    for m in record.messages or ():
+        if not m.pointer:
+            continue
+        raw = resolve(data, m.pointer)
+        if not isinstance(raw, dict):
+            continue
+        if m.raw_role in CALL_ROLES and isinstance(m.content, str) and m._segments is None:
+            _calls_from_text(m, m.content, m.content_pointer, calls, problems)
+        elif m.role == "assistant":
+            _calls_from_message(m, raw, calls, problems)
+        elif m.role == "tool":
+            cid = raw.get("tool_call_id")
+            if not isinstance(cid, str):
+                cid = raw.get("call_id") if isinstance(raw.get("call_id"), str) else None
+                key = "call_id"
+            else:
+                key = "tool_call_id"
+            results.append(ToolResult(m, cid, f"{m.pointer}/{key}" if cid is not None else None))
+    decls = _declarations(data)
+    if decls.problem is not None:
+        problems.append(decls.problem)
+    return ToolFacts(calls, results, decls, problems)
+
+
+def _calls_from_message(m: Message, raw: dict, calls: list[ToolCall], problems: list[JsonProblem]) -> None:
+    tool_calls = raw.get("tool_calls")
+    if isinstance(tool_calls, list) and tool_calls:
+        for k, c in enumerate(tool_calls):
+            if isinstance(c, dict):
+                _call_from_object(m, c, f"{m.pointer}/tool_calls/{k}", calls, problems)
+        return
+    legacy = raw.get("function_call")
+    if isinstance(legacy, dict):
+        _call_from_object(m, legacy, f"{m.pointer}/function_call", calls, problems)
+        return
+    content = raw.get("content")
+    if isinstance(content, list):
+        for k, part in enumerate(content):
+            if not isinstance(part, dict) or part.get("type") not in CALL_PART_TYPES:
+                continue
+            ptr = f"{m.content_pointer}/{k}"
+            for key in ("value", "text"):
+                if isinstance(part.get(key), str):
+                    _calls_from_text(m, part[key], f"{ptr}/{key}", calls, problems)
+                    break
+            else:
+                _call_from_object(m, part, ptr, calls, problems)
+
+
+def _call_from_object(
+    m: Message, c: dict, ptr: str, calls: list[ToolCall], problems: list[JsonProblem]
+) -> None:
+    """A call written as a JSON object: OpenAI ``{"id", "function": {...}}`` or bare."""
+    fn, fptr = (c["function"], ptr + "/function") if isinstance(c.get("function"), dict) else (c, ptr)
+    cid, idkey = None, None
+    for key in ("id", "call_id"):
+        if isinstance(c.get(key), str):
+            cid, idkey = c[key], key
+            break
+    name = fn.get("name") if isinstance(fn.get("name"), str) else None
+    call = ToolCall(
+        m,
+        Place(ptr),
+        name,
+        Place(fptr + "/name") if name is not None else None,
+        cid,
+        f"{ptr}/{idkey}" if idkey else None,
+    )
+    _read_arguments(call, fn, Place(fptr), problems)
+    calls.append(call)
+
+
+def _calls_from_text(
+    m: Message, text: str, ptr: str, calls: list[ToolCall], problems: list[JsonProblem]
+) -> None:
+    """A call written as JSON text (ShareGPT ``function_call``, a ``tool_call`` part)."""
+    value, error = parse_json(text)
+    if error is not None:
+        reason, span = error
+        problems.append(
+            JsonProblem(ptr, _not_json_message(text, reason, "the function call is"), span, "call")
+        )
+        return
+    items = [("", value)] if not isinstance(value, list) else [(f"/{k}", v) for k, v in enumerate(value)]
+    for inner, item in items:
+        if not isinstance(item, dict):
+            problems.append(
+                JsonProblem(
+                    ptr,
+                    f"the function call must be a JSON object {{name, arguments}}, got {_json_type(item)}",
+                    find_value(text, inner),
+                    "call",
+                )
+            )
+            continue
+        fn, finner = (
+            (item["function"], inner + "/function")
+            if isinstance(item.get("function"), dict)
+            else (item, inner)
+        )
+        name = fn.get("name") if isinstance(fn.get("name"), str) else None
+        cid = item.get("id") if isinstance(item.get("id"), str) else None
+        call = ToolCall(
+            m,
+            Place(ptr, text, inner),
+            name,
+            Place(ptr, text, finner + "/name") if name is not None else None,
+            cid,
+            None,
+        )
+        _read_arguments(call, fn, Place(ptr, text, finner), problems)
+        calls.append(call)
+
+
+def _read_arguments(call: ToolCall, fn: dict, where: Place, problems: list[JsonProblem]) -> None:
+    """Fill the call's arguments, their place and encoding; a problem when they are not JSON."""
+    key = "arguments" if "arguments" in fn else "parameters" if "parameters" in fn else None
+    if key is None:
+        call.arguments = {}
+        return
+    args = fn[key]
+    place = (
+        Place(where.pointer + "/" + key)
+        if where.text is None
+        else Place(where.pointer, where.text, where.inner + "/" + key)
+    )
+    call.args_place = place
+    label = f"the arguments of {call.name!r}" if call.name else "the arguments"
+    verb = label + " are"
+    if isinstance(args, str):
+        call.encoding = "string"
+        value, error = parse_json(args)
+        if error is not None:
+            reason, span = error
+            pointer, outer = place.at()
+            problem = JsonProblem(
+                pointer, _not_json_message(args, reason, verb), span if where.text is None else outer
+            )
+            call.problem = problem
+            problems.append(problem)
+            return
+        if where.text is None:
+            call.args_place = Place(place.pointer, args, "")
+        if not isinstance(value, dict):
+            problem = JsonProblem(
+                place.pointer,
+                f"{label} must encode a JSON object, got {_json_type(value)}",
+                None if where.text is None else place.at()[1],
+            )
+            call.problem = problem
+            problems.append(problem)
+            return
+        call.arguments = value
+    elif isinstance(args, dict):
+        call.encoding = "object"
+        call.arguments = args
+    elif args is None:
+        call.arguments = {}
+    else:
+        pointer, span = place.at()
+        problem = JsonProblem(pointer, f"{label} must be a JSON object, got {_json_type(args)}", span)
+        call.problem = problem
+        problems.append(problem)
+
+
+def _declarations(data: Any) -> Declarations:
+    if not isinstance(data, dict) or "tools" not in data:
+        return Declarations(False)
+    tools = data["tools"]
+    decls = Declarations(True)
+    text: str | None = None
+    if isinstance(tools, str):
+        decls.container = "string"
+        if not tools.strip():
+            return decls
+        value, error = parse_json(tools)
+        if error is not None:
+            reason, span = error
+            decls.problem = JsonProblem(
+                "/tools", _not_json_message(tools, reason, "the tools declaration is"), span, "tools"
+            )
+            return decls
+        text, tools = tools, value  # keep the text: findings point into it
+    elif isinstance(tools, list):
+        decls.container = "list"
+    else:
+        return decls
+    if isinstance(tools, dict):  # one tool not wrapped in a list
+        tools = [tools]
+        entries = [("", tools[0])]
+    elif isinstance(tools, list):
+        entries = [(f"/{k}", t) for k, t in enumerate(tools)]
+    else:
+        return decls
+    for inner, tool in entries:
+        if not isinstance(tool, dict):
+            continue
+        if isinstance(tool.get("function"), dict):
+            fn, finner, shape = tool["function"], inner + "/function", "openai"
+        elif isinstance(tool.get("name"), str):
+            fn, finner, shape = tool, inner, "bare"
+        else:
+            decls.others += 1
+            continue
+        name = fn.get("name")
+        if not isinstance(name, str):
+            continue
+        place = Place("/tools", text, finner) if text is not None else Place("/tools" + finner)
+        decls.shapes.setdefault(shape, place.at()[0] if text is None else "/tools")
+        decls.tools.setdefault(name, Declaration(name, fn.get("parameters"), shape, place))
+    return decls
+
+
+def _json_type(value: Any) -> str:
+    from sftlint.formats.base import _json_type as jt
+
+    return jt(value)
+
+
+# ---------------------------------------------------------------------------
+# JSON Schema of declared parameters
+
+#: type names as written by hand or by Python-minded generators (APIGen/xLAM: "dict", "str")
+_TYPES = {
+    "object": "object",
+    "dict": "object",
+    "string": "string",
+    "str": "string",
+    "integer": "integer",
+    "int": "integer",
+    "number": "number",
+    "float": "number",
+    "array": "array",
+    "list": "array",
+    "tuple": "array",
+    "boolean": "boolean",
+    "bool": "boolean",
+    "null": "null",
+    "none": "null",
+    "nonetype": "null",
+}
+_NUMERIC = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+_COUNTS = ("minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties")
+
+
+def sanitize_schema(schema: Any, top: bool = False, closed: bool = True) -> dict[str, Any]:
+    """The part of a declared schema that can be checked without guessing.
+
+    Hand-written tool schemas are often not valid JSON Schema: Python type names
+    (``"dict"``, ``"str"``, ``"List[int]"``), ``"required": true`` on a property (draft 3),
+    ``"optional"`` keywords, unresolvable ``$ref``.  Known type names are mapped; what
+    cannot be read is dropped (it constrains nothing), so a schema the author never
+    meant is never enforced.  ``format`` and ``pattern`` are dropped too: validators
+    disagree on them.  With ``closed``, the top level of a schema that lists its
+    properties forbids others unless it says otherwise (see C003).
+    """
+    if not isinstance(schema, dict):
+        return {}
+    out: dict[str, Any] = {}
+    t = schema.get("type")
+    types = t if isinstance(t, list) else [t] if isinstance(t, str) else []
+    mapped = [_TYPES.get(x.strip().lower()) if isinstance(x, str) else None for x in types]
+    if mapped and all(mapped):
+        if schema.get("nullable") is True and "null" not in mapped:
+            mapped.append("null")
+        out["type"] = mapped[0] if len(mapped) == 1 else mapped
+    props = schema.get("properties")
+    if isinstance(props, dict):
+        out["properties"] = {
+            k: sanitize_schema(v, closed=closed) for k, v in props.items() if isinstance(k, str)
+        }
+    required = schema.get("required")
+    if isinstance(required, list) and all(isinstance(r, str) for r in required):
+        out["required"] = list(dict.fromkeys(required))
+    items = schema.get("items")
+    if isinstance(items, dict):
+        out["items"] = sanitize_schema(items, closed=closed)
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        out["enum"] = enum
+    if "const" in schema:
+        out["const"] = schema["const"]
+    for key in ("anyOf", "oneOf", "allOf"):
+        subs = schema.get(key)
+        if isinstance(subs, list) and subs and all(isinstance(s, dict) for s in subs):
+            out[key] = [sanitize_schema(s, closed=closed) for s in subs]
+    for key in _NUMERIC:
+        v = schema.get(key)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[key] = v
+    for key in _COUNTS:
+        v = schema.get(key)
+        if isinstance(v, int) and not isinstance(v, bool) and v >= 0:
+            out[key] = v
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, bool):
+        out["additionalProperties"] = extra
+    elif isinstance(extra, dict):
+        out["additionalProperties"] = sanitize_schema(extra, closed=closed)
+    if (
+        top
+        and closed
+        and "additionalProperties" not in schema
+        and out.get("properties")
+        and "patternProperties" not in schema
+        and not any(k in schema for k in ("anyOf", "oneOf", "allOf", "$ref"))
+    ):
+        out["additionalProperties"] = False
+    return out
+
+
+_VALIDATORS: dict[str, Any] = {}
+
+
+def schema_errors(parameters: Any, arguments: Any, closed: bool = True) -> list[Any]:
+    """jsonschema errors of ``arguments`` against the declared ``parameters`` (sanitized)."""
+    import jsonschema
+
+    schema = sanitize_schema(parameters, top=True, closed=closed)
+    if not schema:
+        return []
+    if "type" not in schema and ("properties" in schema or "required" in schema):
+        schema["type"] = "object"
+    key = json.dumps(schema, sort_keys=True, default=str)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        if len(_VALIDATORS) > 4096:
+            _VALIDATORS.clear()
+        try:
+            validator = jsonschema.Draft7Validator(schema)
+        except Exception:
+            return []
+        _VALIDATORS[key] = validator
+    try:
+        return sorted(validator.iter_errors(arguments), key=lambda e: [str(p) for p in e.absolute_path])
+    except Exception:  # an enum of unhashable oddities, a schema jsonschema cannot run
+        return []

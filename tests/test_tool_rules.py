@@ -1,0 +1,525 @@
+"""C rules (structured tool calls) on files of five real-looking records each.
+
+Every planted defect sits in one record of a five-record file written the way public
+tool-calling data is written (OpenAI messages with ``tool_calls``; LLaMA-Factory ShareGPT with
+``function_call`` / ``observation`` turns and ``tools`` as a JSON string; content parts), and
+must be found there with its pointer; the same file without the defect (its clean twin)
+yields no C finding and no error at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_cli
+
+import sftlint
+
+WEATHER = {
+    "name": "get_weather",
+    "description": "查询城市天气",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string", "description": "城市名"},
+            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+        },
+        "required": ["city"],
+    },
+}
+ORDER = {
+    "name": "query_order",
+    "description": "按订单号查询订单状态",
+    "parameters": {
+        "type": "object",
+        "properties": {"order_id": {"type": "string", "description": "订单号"}},
+        "required": ["order_id"],
+    },
+}
+REFUND = {
+    "name": "apply_refund",
+    "description": "为订单申请退款",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "order_id": {"type": "string"},
+            "amount": {"type": "number", "description": "退款金额（元）"},
+            "reason": {"type": "string"},
+        },
+        "required": ["order_id", "amount"],
+    },
+}
+TOOLS = [WEATHER, ORDER, REFUND]
+
+#: (user question, tool, arguments, tool result, final answer)
+DIALOGUES = [
+    (
+        "上海明天天气怎么样？",
+        "get_weather",
+        {"city": "上海"},
+        {"weather": "多云", "temp": 22},
+        "上海明天多云，22度。",
+    ),
+    (
+        "帮我查一下订单 20240518001 到哪了",
+        "query_order",
+        {"order_id": "20240518001"},
+        {"status": "已发货"},
+        "您的订单已发货。",
+    ),
+    (
+        "订单 20240601007 的耳机坏了，我要退款 199 元",
+        "apply_refund",
+        {"order_id": "20240601007", "amount": 199, "reason": "商品损坏"},
+        {"refund_id": "R8812", "status": "处理中"},
+        "已为您提交退款申请，单号 R8812。",
+    ),
+    (
+        "北京今天多少度？用华氏度",
+        "get_weather",
+        {"city": "北京", "unit": "fahrenheit"},
+        {"temp": 68},
+        "北京今天68华氏度。",
+    ),
+    (
+        "订单 20240422113 发货了吗",
+        "query_order",
+        {"order_id": "20240422113"},
+        {"status": "待发货"},
+        "您的订单还在等待发货。",
+    ),
+]
+
+
+def openai_records() -> list[dict[str, Any]]:
+    out = []
+    for k, (question, tool, args, result, answer) in enumerate(DIALOGUES):
+        cid = f"call_{k}a{k * 7}"
+        out.append(
+            {
+                "messages": [
+                    {"role": "system", "content": "你是电商平台的客服助手，可以调用工具查询信息。"},
+                    {"role": "user", "content": question},
+                    {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [
+                            {
+                                "id": cid,
+                                "type": "function",
+                                "function": {"name": tool, "arguments": json.dumps(args, ensure_ascii=False)},
+                            }
+                        ],
+                    },
+                    {"role": "tool", "tool_call_id": cid, "content": json.dumps(result, ensure_ascii=False)},
+                    {"role": "assistant", "content": answer},
+                ],
+                "tools": [{"type": "function", "function": t} for t in TOOLS],
+            }
+        )
+    return out
+
+
+def sharegpt_records() -> list[dict[str, Any]]:
+    out = []
+    for question, tool, args, result, answer in DIALOGUES:
+        call = json.dumps({"name": tool, "arguments": args}, ensure_ascii=False)
+        out.append(
+            {
+                "conversations": [
+                    {"from": "human", "value": question},
+                    {"from": "function_call", "value": call},
+                    {"from": "observation", "value": json.dumps(result, ensure_ascii=False)},
+                    {"from": "gpt", "value": answer},
+                ],
+                "system": "你是电商平台的客服助手。",
+                "tools": json.dumps(TOOLS, ensure_ascii=False),
+            }
+        )
+    return out
+
+
+def parts_records() -> list[dict[str, Any]]:
+    """LLaMA-Factory's content-part layout (reason_tool_use): a ``tool_call`` part holds the call."""
+    out = []
+    for question, tool, args, result, answer in DIALOGUES:
+        call = json.dumps({"name": tool, "arguments": args}, ensure_ascii=False)
+        out.append(
+            {
+                "messages": [
+                    {"role": "user", "content": [{"type": "text", "value": question}]},
+                    {
+                        "role": "assistant",
+                        "content": [
+                            {"type": "reasoning", "value": f"用户的问题需要调用 {tool}。"},
+                            {"type": "tool_call", "value": call},
+                        ],
+                    },
+                    {
+                        "role": "tool",
+                        "content": [{"type": "text", "value": json.dumps(result, ensure_ascii=False)}],
+                    },
+                    {"role": "assistant", "content": [{"type": "text", "value": answer}]},
+                ],
+                "tools": json.dumps([{"type": "function", "function": t} for t in TOOLS], ensure_ascii=False),
+            }
+        )
+    return out
+
+
+def write(tmp_path: Path, records: list[dict[str, Any]], name: str = "data.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def c_findings(path: Path, **kw: Any) -> list[Any]:
+    return [d for d in sftlint.lint(path, **kw) if d.code.startswith("C")]
+
+
+def errors(path: Path) -> list[Any]:
+    return [d for d in sftlint.lint(path) if d.severity == "error"]
+
+
+@pytest.mark.parametrize("make", [openai_records, sharegpt_records, parts_records])
+def test_clean_files_are_silent(make, tmp_path):
+    path = write(tmp_path, make())
+    assert errors(path) == []
+    assert c_findings(path) == []
+
+
+# -- planted defects, messages form ----------------------------------------------------
+
+
+def _openai_call(rec: dict[str, Any]) -> dict[str, Any]:
+    return rec["messages"][2]["tool_calls"][0]
+
+
+def test_openai_arguments_not_json(tmp_path):
+    recs = openai_records()
+    _openai_call(recs[1])["function"]["arguments"] = '{"order_id": "20240518001"'  # truncated
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line, d.pointer) == ("C001", 2, "/messages/2/tool_calls/0/function/arguments")
+    assert d.span == (26, 26) and "not valid JSON" in d.message  # where the text stops
+
+
+def test_openai_python_dict_arguments_are_named(tmp_path):
+    recs = openai_records()
+    _openai_call(recs[0])["function"]["arguments"] = "{'city': '上海'}"
+    (d,) = c_findings(write(tmp_path, recs))
+    assert d.code == "C001" and "Python dict literal" in d.message and d.span == (1, 2)
+
+
+def test_openai_undeclared_tool(tmp_path):
+    recs = openai_records()
+    _openai_call(recs[3])["function"]["name"] = "get_weather_forecast"
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line, d.pointer) == ("C002", 4, "/messages/2/tool_calls/0/function/name")
+    assert "get_weather_forecast" in d.message
+
+
+def test_openai_wrong_argument_key(tmp_path):
+    recs = openai_records()
+    _openai_call(recs[2])["function"]["arguments"] = json.dumps(
+        {"order_id": "20240601007", "amount": 199, "reasons": "商品损坏"}, ensure_ascii=False
+    )
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line, d.pointer) == ("C003", 3, "/messages/2/tool_calls/0/function/arguments")
+    args = _openai_call(recs[2])["function"]["arguments"]
+    assert args[d.span[0] : d.span[1]] == '"reasons"'
+    assert "unknown argument 'reasons'" in d.message and "did you mean 'reason'" in d.message
+
+
+def test_openai_misspelt_required_key_is_missing_and_unknown(tmp_path):
+    recs = openai_records()
+    _openai_call(recs[1])["function"]["arguments"] = '{"orderid": "20240518001"}'
+    found = c_findings(write(tmp_path, recs))
+    assert [d.code for d in found] == ["C003", "C003"]
+    messages = " | ".join(d.message for d in found)
+    assert "required argument 'order_id' is missing" in messages and "unknown argument 'orderid'" in messages
+
+
+def test_openai_wrong_type_and_enum(tmp_path):
+    recs = openai_records()
+    _openai_call(recs[2])["function"]["arguments"] = '{"order_id": "20240601007", "amount": "199元"}'
+    _openai_call(recs[3])["function"]["arguments"] = '{"city": "北京", "unit": "F"}'
+    found = c_findings(write(tmp_path, recs))
+    assert [(d.code, d.line) for d in found] == [("C003", 3), ("C003", 4)]
+    assert "'amount' must be number, got string" in found[0].message
+    assert "'unit' must be one of ['celsius', 'fahrenheit'], got 'F'" in found[1].message
+
+
+def test_object_arguments_point_at_the_argument(tmp_path):
+    recs = openai_records()
+    for r in recs:  # the whole file writes arguments as objects (no C005)
+        fn = _openai_call(r)["function"]
+        fn["arguments"] = json.loads(fn["arguments"])
+    del _openai_call(recs[2])["function"]["arguments"]["amount"]
+    _openai_call(recs[0])["function"]["arguments"]["unit"] = "kelvin"
+    found = c_findings(write(tmp_path, recs))
+    assert [(d.code, d.line, d.pointer) for d in found] == [
+        ("C003", 1, "/messages/2/tool_calls/0/function/arguments/unit"),
+        ("C003", 3, "/messages/2/tool_calls/0/function/arguments"),
+    ]
+
+
+def test_openai_unmatched_tool_call_id(tmp_path):
+    recs = openai_records()
+    recs[4]["messages"][3]["tool_call_id"] = "call_9z"
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line, d.pointer) == ("C004", 5, "/messages/3/tool_call_id")
+    assert "call_9z" in d.message and "call_4a28" in d.message
+
+
+def test_openai_unanswered_call(tmp_path):
+    recs = openai_records()
+    del recs[1]["messages"][3]  # the tool result is gone: the assistant answers itself
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line, d.pointer) == ("C004", 2, "/messages/2/tool_calls/0/id")
+    assert "never answered" in d.message
+
+
+def test_openai_one_of_two_parallel_calls_unanswered(tmp_path):
+    recs = openai_records()
+    calls = recs[0]["messages"][2]["tool_calls"]
+    calls.append(
+        {
+            "id": "call_bj",
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": '{"city": "北京"}'},
+        }
+    )
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.pointer) == ("C004", "/messages/2/tool_calls/1/id") and "call_bj" in d.message
+
+
+def test_a_call_that_ends_the_conversation_is_a_target_not_unanswered(tmp_path):
+    """Samples that teach *when* to call end with the call (OpenAI's fine-tuning format)."""
+    recs = openai_records()
+    for r in recs:
+        del r["messages"][3:]
+    assert c_findings(write(tmp_path, recs)) == []
+
+
+def test_legacy_function_call(tmp_path):
+    recs = openai_records()
+    for r in recs:
+        call = r["messages"][2].pop("tool_calls")[0]
+        r["messages"][2]["function_call"] = call["function"]
+        r["messages"][3] = {"role": "function", "name": call["function"]["name"], "content": "{}"}
+    path = write(tmp_path, recs)
+    assert errors(path) == []
+    recs[0]["messages"][2]["function_call"]["arguments"] = "{city: 上海}"
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.pointer) == ("C001", "/messages/2/function_call/arguments")
+
+
+# -- planted defects, ShareGPT form ----------------------------------------------------
+
+
+def test_sharegpt_function_call_not_json(tmp_path):
+    recs = sharegpt_records()
+    recs[2]["conversations"][1]["value"] = recs[2]["conversations"][1]["value"][:-2]
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line, d.pointer) == ("C001", 3, "/conversations/1/value")
+    assert d.span is not None and "the function call is not valid JSON" in d.message
+
+
+def test_sharegpt_undeclared_tool(tmp_path):
+    recs = sharegpt_records()
+    recs[1]["conversations"][1]["value"] = recs[1]["conversations"][1]["value"].replace(
+        "query_order", "check_order"
+    )
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line, d.pointer) == ("C002", 2, "/conversations/1/value")
+    value = recs[1]["conversations"][1]["value"]
+    assert value[d.span[0] : d.span[1]] == '"check_order"'
+
+
+def test_sharegpt_missing_required_argument(tmp_path):
+    recs = sharegpt_records()
+    recs[4]["conversations"][1]["value"] = json.dumps({"name": "query_order", "arguments": {}})
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line, d.pointer) == ("C003", 5, "/conversations/1/value")
+    assert "required argument 'order_id' is missing" in d.message
+
+
+def test_sharegpt_wrong_argument_key(tmp_path):
+    recs = sharegpt_records()
+    recs[0]["conversations"][1]["value"] = json.dumps(
+        {"name": "get_weather", "arguments": {"city": "上海", "date": "明天"}}, ensure_ascii=False
+    )
+    (d,) = c_findings(write(tmp_path, recs))
+    value = recs[0]["conversations"][1]["value"]
+    assert d.code == "C003" and value[d.span[0] : d.span[1]] == '"date"'
+
+
+def test_sharegpt_call_not_followed_by_observation(tmp_path):
+    recs = sharegpt_records()
+    del recs[3]["conversations"][2]
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line, d.pointer) == ("C004", 4, "/conversations/1/value")
+    assert "never answered" in d.message
+
+
+def test_sharegpt_observation_without_call_is_role_order(tmp_path):
+    """A result that follows no calling turn is S004's (role order), reported once."""
+    recs = sharegpt_records()
+    recs[1]["conversations"][1] = {"from": "gpt", "value": "好的，我帮您查一下。"}
+    found = [d for d in sftlint.lint(write(tmp_path, recs)) if d.severity == "error"]
+    assert [(d.code, d.pointer) for d in found] == [("S004", "/conversations/2/from")]
+
+
+def test_sharegpt_tools_string_not_json(tmp_path):
+    recs = sharegpt_records()
+    recs[2]["tools"] = recs[2]["tools"][:-1]
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.pointer) == ("C001", "/tools") and "tools declaration is not valid JSON" in d.message
+
+
+def test_call_with_empty_tools_is_undeclared_unless_the_prompt_names_it(tmp_path):
+    recs = sharegpt_records()
+    recs[1]["tools"] = "[]"
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line) == ("C002", 2) and "tools is empty" in d.message
+    recs[1]["system"] = "你可以调用 query_order 查询订单。"
+    assert c_findings(write(tmp_path, recs)) == []
+
+
+def test_content_part_tool_call(tmp_path):
+    recs = parts_records()
+    part = recs[2]["messages"][1]["content"][1]
+    part["value"] = part["value"].replace('"amount": 199', '"amount": "一百九十九"')
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.pointer) == ("C003", "/messages/1/content/1/value")
+    assert part["value"][d.span[0] : d.span[1]] == '"一百九十九"'
+
+
+# -- what hand-written schemas say loosely --------------------------------------------
+
+
+def _with_params(params: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "messages": [
+            {"role": "user", "content": "查一下设备 71491234-A"},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "tool_call", "value": json.dumps({"name": "get_device", "arguments": args})}
+                ],
+            },
+            {"role": "tool", "content": "{}"},
+            {"role": "assistant", "content": "查到了。"},
+        ],
+        "tools": json.dumps([{"type": "function", "function": {"name": "get_device", "parameters": params}}]),
+    }
+
+
+def test_python_type_names_are_read_as_json_types(tmp_path):
+    params = {"type": "dict", "properties": {"identifier": {"type": "str"}, "limit": {"type": "int"}}}
+    ok = _with_params(params, {"identifier": "71491234-A", "limit": 3})
+    bad = _with_params(params, {"identifier": "71491234-A", "limit": "三"})
+    (d,) = c_findings(write(tmp_path, [ok, bad]))
+    assert (d.code, d.line) == ("C003", 2) and "'limit' must be integer, got string" in d.message
+
+
+def test_unreadable_schema_parts_are_not_enforced(tmp_path):
+    params = {
+        "type": "object",
+        "properties": {
+            "ids": {"type": "List[int]"},
+            "name": {"type": "string", "required": True},
+            "email": {"type": "string", "format": "email"},
+        },
+        "required": "name",
+    }
+    rec = _with_params(params, {"ids": "1,2", "email": "not an email"})
+    assert c_findings(write(tmp_path, [rec])) == []
+
+
+def test_open_schemas_and_the_closed_properties_option(tmp_path):
+    open_params = {"type": "object", "properties": {"q": {"type": "string"}}, "additionalProperties": True}
+    closed = {"type": "object", "properties": {"q": {"type": "string"}}}
+    args = {"q": "耳机", "page": 2}
+    path = write(tmp_path, [_with_params(open_params, args)])
+    assert c_findings(path) == []
+    path = write(tmp_path, [_with_params(closed, args)])
+    assert [d.code for d in c_findings(path)] == ["C003"]
+    assert c_findings(path, config={"rules": {"tool-arguments-schema": {"closed-properties": False}}}) == []
+
+
+# -- C005 -----------------------------------------------------------------------------
+
+
+def test_mixed_argument_encodings_flag_the_minority(tmp_path):
+    recs = openai_records()
+    fn = _openai_call(recs[3])["function"]
+    fn["arguments"] = json.loads(fn["arguments"])
+    found = c_findings(write(tmp_path, recs))
+    assert [(d.code, d.line, d.pointer, d.severity) for d in found] == [
+        ("C005", 4, "/messages/2/tool_calls/0/function/arguments", "warning")
+    ]
+    assert "4 of 5 records" in found[0].message
+
+
+def test_mixed_declaration_shapes_and_tools_containers(tmp_path):
+    recs = sharegpt_records()
+    recs[2]["tools"] = json.dumps([{"type": "function", "function": t} for t in TOOLS], ensure_ascii=False)
+    recs[4]["tools"] = copy.deepcopy(TOOLS)
+    found = c_findings(write(tmp_path, recs))
+    assert [(d.code, d.line, d.pointer) for d in found] == [("C005", 3, "/tools"), ("C005", 5, "/tools")]
+    assert "OpenAI shape" in found[0].message and "JSON list" in found[1].message
+
+
+def test_each_file_is_judged_on_its_own(tmp_path):
+    strings = openai_records()
+    objects = openai_records()
+    for r in objects:
+        fn = _openai_call(r)["function"]
+        fn["arguments"] = json.loads(fn["arguments"])
+    a, b = write(tmp_path, strings, "a.jsonl"), write(tmp_path, objects, "b.jsonl")
+    assert [d for d in sftlint.lint([a, b]) if d.code.startswith("C")] == []
+
+
+def test_c005_under_jobs_matches_the_serial_run(tmp_path, monkeypatch):
+    from sftlint.run import processes
+
+    monkeypatch.setattr(processes, "SERIAL_BELOW_BYTES", 0)
+    monkeypatch.setattr(processes, "RANGE_BYTES", 2_000)
+    recs = [r for _ in range(8) for r in openai_records()]
+    for r in recs[5::9]:
+        fn = _openai_call(r)["function"]
+        fn["arguments"] = json.loads(fn["arguments"])
+    path = write(tmp_path, recs)
+    serial = [d for d in sftlint.lint(path, select=["C"]) if d.code == "C005"]
+    assert len(serial) == 4
+    assert [d for d in sftlint.lint(path, select=["C"], jobs=2) if d.code == "C005"] == serial
+
+
+def test_cli_exit_codes(tmp_path):
+    recs = openai_records()
+    assert run_cli("check", str(write(tmp_path, recs)), "--select", "C").code == 0
+    _openai_call(recs[0])["function"]["arguments"] = "{"
+    r = run_cli("check", str(write(tmp_path, recs)), "--select", "C")
+    assert r.code == 1 and "C001" in r.out
+
+
+# -- real data ------------------------------------------------------------------------
+
+
+def test_glaive_zh_search_books_without_keywords(shared_data):
+    path = shared_data / "sft" / "llamafactory_glaive_toolcall_zh_demo.json"
+    found = [d for d in sftlint.lint(path, select=["C003"]) if "search_books" in d.message]
+    assert found and all("required argument 'keywords' is missing" in d.message for d in found)
+    assert any(d.line > 619 and d.line < 660 for d in found)
+
+
+def test_reason_tool_use_content_parts_are_read(shared_data):
+    """The file's calls live in content parts and its schemas use Python type names."""
+    path = shared_data / "sft" / "llamafactory_reason_tool_use_demo_50.jsonl"
+    found = [d for d in sftlint.lint(path) if d.code.startswith("C")]
+    assert [d.code for d in found] == ["C003"] and "unknown argument 'year'" in found[0].message
