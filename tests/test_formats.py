@@ -52,7 +52,7 @@ def test_sharegpt_roles_and_tool_calls():
     rec = {
         "conversations": [
             {"from": "human", "value": "查天气"},
-            {"from": "function_call", "value": "{}"},
+            {"from": "function_call", "value": '{"name": "get_weather", "arguments": {"city": "北京"}}'},
             {"from": "observation", "value": "晴"},
             {"from": "gpt", "value": "今天晴。"},
         ]
