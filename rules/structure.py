@@ -10,6 +10,7 @@ import orjson
 
 from sftlint.analysis.layouts import acts_in_text, observes
 from sftlint.analysis.text.invisible import invisible_names, is_blank
+from sftlint.analysis.tools import calls_in_text
 from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.locate import escape_token
 from sftlint.reader import RawRecord
@@ -484,7 +485,9 @@ class RoleOrder(Rule):
     tool (or another tool result), and are followed by the assistant.  A tool is called either
     structurally (`tool_calls`, `function_call`) or in the turn's text by a ReAct action line
     (`Action: search` / `Action Input: …`, `Action: search[…]`, `行动：…`), as agent datasets
-    in the line and inline layouts write it.
+    in the line and inline layouts write it, or by a chat template's call markup (Hermes/Qwen
+    `<tool_call>`, glaive `<functioncall>`, Mistral `[TOOL_CALLS]`, Llama 3.1 `<|python_tag|>`,
+    Qwen `✿FUNCTION✿`).  A call that is never answered is C004's finding, not this rule's.
 
     ## Why is this bad?
     Two user turns in a row, or an assistant answering itself, are usually a merge or export bug;
@@ -521,10 +524,14 @@ class RoleOrder(Rule):
             elif role == "assistant":
                 if prole is None:
                     problem = "the conversation starts with an assistant turn; it should start with the user"
-                elif prole == "assistant" and not prev.tool_calls:
+                elif prole == "assistant" and not (prev.tool_calls or calls_in_text(prev.content)):
                     problem = "two assistant turns in a row"
             elif role == "tool" and not (
-                prole == "tool" or (prole == "assistant" and (prev.tool_calls or acts_in_text(prev.content)))
+                prole == "tool"
+                or (
+                    prole == "assistant"
+                    and (prev.tool_calls or acts_in_text(prev.content) or calls_in_text(prev.content))
+                )
             ):
                 problem = "a tool result that does not follow an assistant turn calling a tool"
             if problem:

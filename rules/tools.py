@@ -18,6 +18,7 @@ each record on its own is valid; the file as a whole is rendered inconsistently.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -287,6 +288,9 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_RESPONSE = re.compile(r"<tool_response>|FUNCTION RESPONSE|^\s*(?:Observation|观察)\s*[:：]", re.I | re.M)
+
+
 class UnmatchedToolCall(Rule):
     """## What it does
     Pairs each assistant turn's tool calls with the tool results that follow it, and reports
@@ -412,11 +416,13 @@ _WAYS = {
         },
     ),
     "tools": ("tools written", {"string": "as a JSON string", "list": "as a JSON list"}),
+    "markup": ("<tool_call> bodies written", {"json": "as JSON", "python": "as Python literals"}),
 }
 _WHY = {
     "arguments": "chat templates render the two differently (a string is often encoded a second time)",
     "declaration": "templates and trainers read one shape and misread or drop the other",
     "tools": "a loader that infers one column type (datasets/Arrow) fails on the file",
+    "markup": "a runtime parses one or the other (json.loads or ast.literal_eval), never both",
 }
 
 
@@ -459,7 +465,9 @@ class MixedToolEncoding(Rule):
         facts = tool_facts(record)
         seen: dict[tuple[str, str], str] = {}
         for call in facts.calls:
-            if call.encoding is not None and call.args_place is not None:
+            if call.syntax is not None:
+                seen.setdefault(("markup", call.syntax), call.place.pointer)
+            elif call.encoding is not None and call.args_place is not None:
                 seen.setdefault(("arguments", call.encoding), call.args_place.pointer)
         decls = facts.decls
         for shape, pointer in decls.shapes.items():

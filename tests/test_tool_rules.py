@@ -523,3 +523,96 @@ def test_reason_tool_use_content_parts_are_read(shared_data):
     path = shared_data / "sft" / "llamafactory_reason_tool_use_demo_50.jsonl"
     found = [d for d in sftlint.lint(path) if d.code.startswith("C")]
     assert [d.code for d in found] == ["C003"] and "unknown argument 'year'" in found[0].message
+
+
+# -- calls written by template markup (Hermes / Qwen2.5) -------------------------------
+
+
+def hermes_records(python: bool = False) -> list[dict[str, Any]]:
+    """NousResearch hermes-function-calling style: tools in the system prompt's <tools>, calls in
+    <tool_call> tags of the gpt turn, results in tool turns wrapped in <tool_response>."""
+    dump = repr if python else (lambda v: json.dumps(v, ensure_ascii=False))
+    tools = [{"type": "function", "function": t} for t in TOOLS]
+    system = (
+        "You are a function calling AI model. You are provided with function signatures within "
+        f"<tools></tools> XML tags.\n<tools>\n{dump(tools)}\n</tools>\nFor each function call return a json "
+        "object with function name and arguments within <tool_call></tool_call> XML tags."
+    )
+    out = []
+    for question, tool, args, result, answer in DIALOGUES:
+        call = {"name": tool, "arguments": args}
+        out.append(
+            {
+                "conversations": [
+                    {"from": "system", "value": system},
+                    {"from": "human", "value": question},
+                    {"from": "gpt", "value": f"<tool_call>\n{dump(call)}\n</tool_call>"},
+                    {
+                        "from": "tool",
+                        "value": f"<tool_response>\n{json.dumps(result, ensure_ascii=False)}\n</tool_response>",
+                    },
+                    {"from": "gpt", "value": answer},
+                ]
+            }
+        )
+    return out
+
+
+@pytest.mark.parametrize("python", [False, True], ids=["json", "python-literal"])
+def test_hermes_clean_files_are_silent(python, tmp_path):
+    path = write(tmp_path, hermes_records(python))
+    assert errors(path) == []
+    assert c_findings(path) == []
+
+
+def test_hermes_planted_defects(tmp_path):
+    recs = hermes_records()
+    turn = recs[0]["conversations"][2]
+    turn["value"] = turn["value"].replace('"city": "上海"}', '"city": "上海"')  # unbalanced
+    recs[1]["conversations"][2]["value"] = recs[1]["conversations"][2]["value"].replace(
+        "query_order", "order_query"
+    )
+    recs[2]["conversations"][2]["value"] = (
+        '<tool_call>\n{"name": "apply_refund", "arguments": {"order_id": "20240601007"}}\n</tool_call>'
+    )
+    del recs[3]["conversations"][3]  # the call is never answered
+    found = c_findings(write(tmp_path, recs))
+    assert [(d.code, d.line, d.pointer) for d in found] == [
+        ("C001", 1, "/conversations/2/value"),
+        ("C002", 2, "/conversations/2/value"),
+        ("C003", 3, "/conversations/2/value"),
+        ("C004", 4, "/conversations/2/value"),
+    ]
+    value = recs[1]["conversations"][2]["value"]
+    assert value[found[1].span[0] : found[1].span[1]] == '"order_query"'
+    assert "required argument 'amount' is missing" in found[2].message
+
+
+def test_hermes_mixed_json_and_python_literals(tmp_path):
+    recs = hermes_records()
+    recs[4] = hermes_records(python=True)[4]
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line) == ("C005", 5) and "Python literals" in d.message
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        '<functioncall> {"name": "query_order", "arguments": "{\\"order_id\\": \\"1\\"}"}',
+        '[TOOL_CALLS] [{"name": "query_order", "arguments": {"order_id": "1"}}]',
+        '<|python_tag|>{"name": "query_order", "parameters": {"order_id": "1"}}',
+        '✿FUNCTION✿: query_order\n✿ARGS✿: {"order_id": "1"}',
+    ],
+)
+def test_role_order_takes_template_markup_as_a_call(call, tmp_path):
+    rec = {
+        "messages": [
+            {"role": "user", "content": "查订单1"},
+            {"role": "assistant", "content": call},
+            {"role": "tool", "content": '{"status": "已发货"}'},
+            {"role": "assistant", "content": "已发货。"},
+        ]
+    }
+    assert [d for d in sftlint.lint(write(tmp_path, [rec])) if d.code == "S004"] == []
+    rec["messages"][1]["content"] = "我来查一下。"
+    assert [d.code for d in sftlint.lint(write(tmp_path, [rec])) if d.code == "S004"] == ["S004"]

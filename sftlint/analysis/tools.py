@@ -25,6 +25,7 @@ The analysis is computed once per record (``Record.memo``) and shared by the C r
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,23 +60,28 @@ class Place:
     pointer: str
     text: str | None = None
     inner: str = ""
+    #: where ``text`` starts inside the string at ``pointer`` (a ``<tool_call>`` body in a turn)
+    offset: int = 0
 
     def at(self, sub: str = "", key: bool = False) -> tuple[str, tuple[int, int] | None]:
         """``(pointer, span)`` of the value at ``sub`` below this place (its key with ``key``)."""
         if self.text is None:
             return self.pointer + sub, None
-        full = self.inner + sub
-        found = find_value(self.text, full)
+        found = find_value(self.text, self.inner + sub)
         if found is None:
-            found = find_value(self.text, self.inner)
-            return self.pointer, found
+            return self.pointer, self._shift(find_value(self.text, self.inner))
         if key and sub:
             token = unescape_pointer(sub)[-1]
             written = json.dumps(token, ensure_ascii=False)
             k = self.text.rfind(written, 0, found[0])
             if k >= 0:
-                return self.pointer, (k, k + len(written))
-        return self.pointer, found
+                return self.pointer, self._shift((k, k + len(written)))
+        return self.pointer, self._shift(found)
+
+    def _shift(self, span: tuple[int, int] | None) -> tuple[int, int] | None:
+        if span is None or not self.offset:
+            return span
+        return span[0] + self.offset, span[1] + self.offset
 
 
 @dataclass(slots=True)
@@ -94,6 +100,8 @@ class ToolCall:
     #: "string" (JSON text in a string) or "object" (a JSON object), None when absent
     encoding: str | None = None
     problem: JsonProblem | None = None
+    #: for a call written in a turn's text (``<tool_call>…</tool_call>``): "json" or "python"
+    syntax: str | None = None
 
 
 @dataclass(slots=True)
@@ -147,7 +155,30 @@ def has_tool_data(record: Record) -> bool:
     data = record.data
     if type(data) is dict and data.get("tools") not in (None, "", []):
         return True
-    return any(m.tool_calls or m.role == "tool" or m.raw_role in CALL_ROLES for m in record.messages or ())
+    return any(
+        m.tool_calls
+        or m.role == "tool"
+        or m.raw_role in CALL_ROLES
+        or (m.role == "assistant" and OPEN in m.content)
+        for m in record.messages or ()
+    )
+
+
+#: Tool calls written in an assistant turn's text by chat-template markup.  Hermes / Qwen2.5
+#: (``<tool_call>{"name", "arguments"}</tool_call>``) is read call by call; the others are only
+#: recognised (S004 takes a tool turn after them as their answer).
+OPEN, CLOSE = "<tool_call>", "</tool_call>"
+TEXT_CALL = re.compile(
+    r"<tool_call>|<functioncall>|<function_call>|\[TOOL_CALLS\]|<\|python_tag\|>|✿FUNCTION✿|<function=[\w.-]+>"
+    r"|<\|tool_call\|>|<｜tool▁calls?▁begin｜>"
+)
+_TAGGED = re.compile(r"<tool_call>(.*?)(?:</tool_call>|\Z)", re.S)
+_TOOLS_BLOCK = re.compile(r"<tools>(.*?)</tools>", re.S)
+
+
+def calls_in_text(text: str) -> bool:
+    """Whether an assistant turn's text calls a tool by template markup (Hermes, Mistral, Llama 3.1 ...)."""
+    return ("<" in text or "[" in text or "✿" in text) and TEXT_CALL.search(text) is not None
 
 
 # ---------------------------------------------------------------------------
@@ -224,7 +255,10 @@ def _facts(record: Record) -> ToolFacts:
         if m.raw_role in CALL_ROLES and isinstance(m.content, str) and m._segments is None:
             _calls_from_text(m, m.content, m.content_pointer, calls, problems)
         elif m.role == "assistant":
+            before = len(calls)
             _calls_from_message(m, raw, calls, problems)
+            if len(calls) == before and OPEN in m.content and m._segments is None:
+                _calls_from_markup(m, calls, problems)
         elif m.role == "tool":
             cid = raw.get("tool_call_id")
             if not isinstance(cid, str):
@@ -234,6 +268,8 @@ def _facts(record: Record) -> ToolFacts:
                 key = "tool_call_id"
             results.append(ToolResult(m, cid, f"{m.pointer}/{key}" if cid is not None else None))
     decls = _declarations(data)
+    if not decls.present and any(c.syntax for c in calls):
+        decls = _prompt_declarations(record)
     if decls.problem is not None:
         problems.append(decls.problem)
     return ToolFacts(calls, results, decls, problems)
@@ -329,6 +365,119 @@ def _calls_from_text(
         calls.append(call)
 
 
+def parse_loose(text: str) -> tuple[Any, str | None]:
+    """``(value, "json")``, ``(value, "python")`` for a Python literal (Hermes' own parser
+    reads calls with ``ast.literal_eval``), or ``(None, None)``."""
+    value, error = parse_json(text)
+    if error is None:
+        return value, "json"
+    import ast
+
+    try:
+        value = ast.literal_eval(text)
+        return json.loads(json.dumps(value)), "python"  # tuples -> lists, as a template would see them
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None, None
+
+
+def _calls_from_markup(m: Message, calls: list[ToolCall], problems: list[JsonProblem]) -> None:
+    """Calls written ``<tool_call>{"name": ..., "arguments": ...}</tool_call>`` in the turn's text."""
+    text = m.content
+    for hit in _TAGGED.finditer(text):
+        body = hit.group(1)
+        lead = len(body) - len(body.lstrip())
+        body = body.strip()
+        start = hit.start(1) + lead
+        value, syntax = parse_loose(body)
+        if syntax is None:
+            _, error = parse_json(body)
+            reason, span = error if error is not None else ("", None)
+            span = (span[0] + start, span[1] + start) if span else (start, start + len(body))
+            problems.append(
+                JsonProblem(
+                    m.content_pointer, _not_json_message(body, reason, "the <tool_call> is"), span, "call"
+                )
+            )
+            continue
+        if not isinstance(value, dict):
+            problems.append(
+                JsonProblem(
+                    m.content_pointer,
+                    f"the <tool_call> must hold an object {{name, arguments}}, got {_json_type(value)}",
+                    (start, start + len(body)),
+                    "call",
+                )
+            )
+            continue
+        name = value.get("name") if isinstance(value.get("name"), str) else None
+        cid = value.get("id") if isinstance(value.get("id"), str) else None
+        ptr = m.content_pointer
+        if syntax == "json":
+            where: Place = Place(ptr, body, "", start)
+            call = ToolCall(m, where, name, Place(ptr, body, "/name", start) if name else None, cid, None)
+            call.syntax = syntax
+            _read_arguments(call, value, where, problems)
+        else:  # a Python literal cannot be walked: every finding spans the whole call
+            whole = _Whole(ptr, (start, start + len(body)))
+            call = ToolCall(m, whole, name, whole if name else None, cid, None, syntax=syntax)
+            args = value.get("arguments", value.get("parameters"))
+            call.arguments = {} if args is None else args
+            call.args_place = whole
+            if not isinstance(args, (dict, type(None))):
+                call.problem = JsonProblem(
+                    ptr, f"the arguments must be an object, got {_json_type(args)}", whole.span
+                )
+                problems.append(call.problem)
+        calls.append(call)
+
+
+class _Whole(Place):
+    """A place inside text that cannot be walked (a Python literal): every finding spans it all."""
+
+    __slots__ = ("span",)
+
+    def __init__(self, pointer: str, span: tuple[int, int]) -> None:
+        super().__init__(pointer)
+        self.span = span
+
+    def at(self, sub: str = "", key: bool = False) -> tuple[str, tuple[int, int] | None]:
+        return self.pointer, self.span
+
+
+def _prompt_declarations(record: Record) -> Declarations:
+    """Tools listed in the system prompt between ``<tools>`` and ``</tools>`` (Hermes, Qwen2.5):
+    a JSON list, one JSON object per line, or a Python literal."""
+    prompt = record.system_prompt
+    decls = Declarations(False)
+    if not prompt or "<tools>" not in prompt:
+        return decls
+    msg = record.messages[0] if record.messages else None
+    for block in _TOOLS_BLOCK.finditer(prompt):
+        body = block.group(1).strip()
+        value, syntax = parse_loose(body)
+        entries: list[Any] = []
+        if syntax is not None:
+            entries = value if isinstance(value, list) else [value]
+        else:
+            for line in body.splitlines():
+                item, ok = parse_loose(line.strip()) if line.strip() else (None, None)
+                if ok is None:
+                    return Declarations(False)  # unreadable: judge nothing rather than guess
+                entries.append(item)
+        for tool in entries:
+            if not isinstance(tool, dict):
+                continue
+            fn, shape = (
+                (tool["function"], "openai") if isinstance(tool.get("function"), dict) else (tool, "bare")
+            )
+            name = fn.get("name")
+            if isinstance(name, str):
+                place = Place(msg.content_pointer if msg else "")
+                decls.tools.setdefault(name, Declaration(name, fn.get("parameters"), shape, place))
+    decls.present = bool(decls.tools)
+    return decls
+
+
 def _read_arguments(call: ToolCall, fn: dict, where: Place, problems: list[JsonProblem]) -> None:
     """Fill the call's arguments, their place and encoding; a problem when they are not JSON."""
     key = "arguments" if "arguments" in fn else "parameters" if "parameters" in fn else None
@@ -339,7 +488,7 @@ def _read_arguments(call: ToolCall, fn: dict, where: Place, problems: list[JsonP
     place = (
         Place(where.pointer + "/" + key)
         if where.text is None
-        else Place(where.pointer, where.text, where.inner + "/" + key)
+        else Place(where.pointer, where.text, where.inner + "/" + key, where.offset)
     )
     call.args_place = place
     label = f"the arguments of {call.name!r}" if call.name else "the arguments"
