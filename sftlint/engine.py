@@ -141,7 +141,7 @@ class Engine:
         for detection first).  The one implementation of detection, shared by
         the serial run, ``--jobs`` and Ray (they process the records elsewhere).
         """
-        state = FileState(FileInfo(self.display_path(path)), ignored=self._ignored_for(path))
+        state = FileState(self._file_info(path), ignored=self._ignored_for(path))
         self.stats.files += 1
         stream = iter(raws)
         fixed_format = self.registry.formats.get(self.settings.format) if self.settings.format else None
@@ -171,13 +171,20 @@ class Engine:
         ``first_record``: the file's first object record when no format was found (S001
         reports the file there, once); -1 when this piece of the file does not hold it.
         """
-        state = FileState(FileInfo(self.display_path(path)), ignored=self._ignored_for(path))
+        state = FileState(self._file_info(path), ignored=self._ignored_for(path))
         state.info.first_record = first_record
         if format_name is not None:
             state.fmt = self.registry.formats.get(format_name)
             state.info.format = format_name
             state.info.input_format = state.fmt
         return state
+
+    def _file_info(self, path: str) -> FileInfo:
+        from sftlint.columnar import is_columnar
+
+        info = FileInfo(self.display_path(path))
+        info.columnar = path != "-" and is_columnar(path)
+        return info
 
     def _detect(self, state: FileState, sample: list[Any], path: str) -> None:
         name = detect_format(self.registry, sample, path) if sample else None
@@ -326,7 +333,7 @@ class Engine:
             self._locate(d, raw.source_text(), raw.line, raw.column, f)
         else:
             d.line = d.end_line = raw.line
-            d.column = d.end_column = 1
+            d.column = d.end_column = None if state.info.columnar else 1
         if self.want_hashes:
             d.record_hash = _raw_hash(raw)
             if raw.parsed:
@@ -347,6 +354,8 @@ class Engine:
         if f.line is not None:
             d.line, d.column = f.line, f.column
             d.end_line, d.end_column = f.end_line or f.line, f.end_column or f.column
+        elif record.file.columnar:
+            d.line = d.end_line = record.line  # the row number; the pointer says where in the row
         else:
             loc = record.locate(f.pointer, f.span)
             d.line, d.column, d.end_line, d.end_column = loc.line, loc.column, loc.end_line, loc.end_column

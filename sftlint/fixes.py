@@ -10,6 +10,7 @@ a blank line whose edit leaves it empty is removed.
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -70,7 +71,11 @@ _NOT_REWRITABLE_SUFFIXES = (".gz", ".zst", ".parquet", ".arrow")
 def can_rewrite(path: str) -> bool:
     """Whether ``--fix`` can write fixes back to ``path``: a plain JSON/JSONL file, not standard
     input, an in-memory source, or a compressed or columnar file."""
-    return not (path in ("-", "<memory>", "<dataset>") or path.endswith(_NOT_REWRITABLE_SUFFIXES))
+    return not (
+        path in ("-", "<memory>", "<dataset>")
+        or path.endswith(_NOT_REWRITABLE_SUFFIXES)
+        or os.path.isdir(path)  # a Hugging Face datasets folder
+    )
 
 
 def selected_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> list[Diagnostic]:

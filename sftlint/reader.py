@@ -108,6 +108,16 @@ def _open_binary(path: str) -> IO[bytes]:
         raise SourceError(f"{path}: {exc.strerror or exc}") from exc
     if path.endswith(".gz"):
         return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]
+    if path.endswith(".zst"):
+        try:
+            import zstandard
+        except ImportError as exc:
+            fh.close()
+            raise SourceError(
+                f"{path}: reading .zst files needs zstandard, an optional extra: pip install 'sftlint[zstd]'"
+            ) from exc
+        reader = zstandard.ZstdDecompressor().stream_reader(fh, closefd=True)
+        return io.BufferedReader(reader)  # type: ignore[arg-type]
     return fh
 
 
@@ -527,7 +537,13 @@ def read_source(
     """Raw records of one source (a path or ``-``), whatever its kind.
 
     Raises :class:`SourceError` only when the source cannot be opened.
+    Parquet, Arrow and ``datasets`` folders are read by :mod:`sftlint.columnar`.
     """
+    from sftlint.columnar import is_columnar, read_columnar
+
+    if path != "-" and is_columnar(path):
+        yield from read_columnar(path)
+        return
     stream = _open_binary(path)
     try:
         try:
@@ -608,7 +624,7 @@ def sniff_kind(head: bytes, path: str) -> Literal["utf16", "binary", "array", "d
         return "binary"
     body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     first = body[:1]
-    name = path[:-3] if path.endswith(".gz") else path
+    name = path[:-3] if path.endswith(".gz") else path[:-4] if path.endswith(".zst") else path
     if first == b"[" and _first_line_is_a_record(body, name):
         first = b"\n"  # JSON Lines whose first record happens to be an array (J002)
     if first == b"[":

@@ -159,6 +159,8 @@ class FileInfo:
     #: index of the file's first record that is an object, when no format was found: S001
     #: reports an unrecognised file once, on that record
     first_record: int | None = None
+    #: rows of a Parquet/Arrow source: a finding's line is the row number, with no column
+    columnar: bool = False
 
 
 @dataclass(slots=True, eq=False)
