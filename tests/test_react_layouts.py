@@ -82,6 +82,16 @@ def test_tool_lists_and_json_requests_are_read_from_the_templates():
     assert prompt_tools(load("llamaindex_zh")[0]["messages"][0]["content"]) == {"query_order", "query_refund"}
     assert prompt_tools(load("qwen_zh")[0]["messages"][0]["content"]) == {"search_flight", "book_hotel"}
     assert prompt_tools("Action: the action to take, should be one of [{tool_names}]") == frozenset()
+    assert prompt_tools("行动：要采取的行动，应为[搜索, 计算器]中的一个") == {"搜索", "计算器"}
+    assert prompt_tools("Action: must be one of the following tools: [web_search, python]") == {
+        "web_search",
+        "python",
+    }
+    # "Final Answer" ends the episode: not a tool (R010 never asks about it)
+    assert prompt_tools('Valid "action" values: "Final Answer" or get_weather, get_time') == {
+        "get_weather",
+        "get_time",
+    }
     assert prompt_asks_json(load("llamaindex_en")[0]["messages"][0]["content"])
     assert prompt_asks_json(load("llamaindex_zh")[0]["messages"][0]["content"])
     assert prompt_asks_json(load("qwen_zh")[0]["messages"][0]["content"])

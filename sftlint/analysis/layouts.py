@@ -254,10 +254,13 @@ def prompt_asks_json(prompt: str | None) -> bool:
 
 
 _TOOL_LISTS = (
-    re.compile(r"one of \[([^\]\n]{1,2000})\]", re.IGNORECASE),
+    re.compile(
+        r"one of(?: the following(?: tools| actions)?)?[ \t]*:?[ \t]*\[([^\]\n]{1,2000})\]", re.IGNORECASE
+    ),
     re.compile(r"\(one of ([^)\n]{1,2000})\)", re.IGNORECASE),
-    re.compile(r"(?:是|为)?\[([^\]\n]{1,2000})\]\s*(?:中的|里的)?(?:其中)?之一"),
+    re.compile(r"\[([^\]\n]{1,2000})\]\s*(?:中的|里的|其中)?\s*(?:之一|一个|一种)"),
     re.compile(r"(?:工具|tools?)[^\n\[]{0,20}之一[：:]?\s*\[([^\]\n]{1,2000})\]", re.IGNORECASE),
+    re.compile(r"Valid \"?action\"? values:[ \t]*([^\n]{1,2000})", re.IGNORECASE),
 )
 _TOOL_LINES = (
     re.compile(r"^[ \t>]*(?:Tool Name|工具名称|工具名)[ \t]*[:：][ \t]*`?([\w.\-]+)`?", re.MULTILINE),
@@ -284,7 +287,7 @@ def prompt_tools(prompt: str | None) -> frozenset[str]:
             inner = m.group(1)
             if "{" in inner:
                 continue  # an unfilled template ({tool_names}): lists nothing
-            for part in re.split(r"[,，、;；]|\s+or\s+|或", inner):
+            for part in re.split(r"[,，、;；]|\s+or\s+|或|以及|和", inner):
                 name = part.strip().strip("`'\"“”‘’ ").strip()
                 if name and len(name) <= 64 and " " not in name.strip():
                     names.add(name.lower())
