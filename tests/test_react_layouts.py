@@ -325,3 +325,25 @@ def test_r011_a_bare_stop_word_is_not_an_observation(tmp_path):
             if m["role"] == "assistant" and "Action Input:" in m["content"]:
                 m["content"] += "\n\nObservation:"
     assert found(lint(recs, tmp_path)) == []
+
+
+def test_chinese_inline_actions(tmp_path):
+    """`行动：搜索[…]` is the inline layout too: no Action Input is expected."""
+    recs = load("react_inline")
+    for r in recs:
+        for m in r["messages"]:
+            m["content"] = (
+                m["content"].replace("Thought:", "思考：").replace("Action: search[", "行动：搜索[")
+                .replace("Action: finish[", "行动：完成[").replace("Observation:", "观察：")
+            )  # fmt: skip
+    assert found(lint(recs, tmp_path)) == []
+    recs[2]["messages"][1]["content"] += "\n观察：布达佩斯位于多瑙河两岸。"
+    assert found(lint(recs, tmp_path)) == [("R011", 2, "/messages/1/content")]
+
+
+def test_s005_names_an_episode_end_observation(tmp_path):
+    recs = load("react_inline")
+    recs[0]["messages"].append({"role": "user", "content": "Observation: Episode finished, reward = True"})
+    diags = lint(recs, tmp_path)
+    assert found(diags) == [("S005", 0, "/messages/4/role")]
+    assert "ends with an observation" in diags[0].message and "drop the whole record" in diags[0].message

@@ -168,7 +168,7 @@ def parse_line_turn(text: str, syn: LineSyntax) -> LineTurn:
 
 # -- actions -----------------------------------------------------------------
 
-_INLINE = re.compile(r"(?s)\s*(?P<name>[A-Za-z_][\w.\-]*(?: [\w.\-]+){0,3}?)\s*\[(?P<arg>.*)\]\s*")
+_INLINE = re.compile(r"(?s)\s*(?P<name>[^\W\d][\w.\-]*(?: [\w.\-]+){0,3}?)\s*\[(?P<arg>.*)\]\s*")
 _FENCE = re.compile(r"(?s)\A\s*```[\w-]*\s*\n?(.*?)\n?\s*```\s*\Z")
 
 
@@ -212,7 +212,7 @@ _LINE_TEMPLATE = re.compile(
 _THOUGHT_LINE = re.compile(r"^[ \t]*(?:Thought|思考)[ \t]*\d{0,2}[ \t]*[:：]", re.MULTILINE | re.IGNORECASE)
 _ANSWER_LINE = re.compile(r"^[ \t]*(?:Answer|答案|回答)[ \t]*[:：]", re.MULTILINE | re.IGNORECASE)
 _INLINE_TEMPLATE = re.compile(
-    r"^[ \t]*(?:Action|行动|动作)[ \t]*\d{0,2}[ \t]*[:：][ \t]*[A-Za-z_]\w*\[|\b(?:Finish|finish)\[(?:answer|ans)?\]"
+    r"^[ \t]*(?:Action|行动|动作)[ \t]*\d{0,2}[ \t]*[:：][ \t]*[^\W\d]\w*\[|\b(?:Finish|finish)\[(?:answer|ans)?\]"
     r"|\(\d\)\s*[A-Z]\w*\[\w*\]",
     re.MULTILINE,
 )
