@@ -7,18 +7,32 @@ format the training data was linted for: if the data taught "ReAct block,
 what the fine-tune learned.  Each selected rule gives a pass share (outputs
 with no finding of that rule inside the model's turn) with a 95% Wilson
 interval, which stays honest at the small sample sizes evaluation sets have;
-two runs are compared with Newcombe's interval for the difference.
+two runs on the same prompts are compared with an exact McNemar test on the
+paired outcomes, two runs on different prompts with Newcombe's interval for
+the difference of independent shares.
 
-Inputs (``OUTPUTS.jsonl``):
+A score must not be fooled:
+
+* a file that is not model outputs is an error (exit 2), never a 100% pass;
+* a rule that does not apply to an output (R004 on a reply with no ReAct
+  block) counts that output as not applicable, not as a pass
+  (:mod:`sftlint.applicability`);
+* the failing outputs of every rule are listed by id;
+* degenerate text is scored too: a loop of repeated text, and an answer cut
+  off without an end (:mod:`sftlint.analysis.degeneration`).
+
+Inputs (``OUTPUTS.jsonl``), read by :mod:`sftlint.predictions`:
 
 * records in any supported format (messages, ShareGPT, Alpaca): the model's
   turn is the last assistant message (``all_turns=True`` scores every one);
-* ``{"output": "...", "id": ...}`` lines: with ``reference`` (e.g. the
-  ``val.jsonl`` the outputs were generated from) the output replaces the last
-  assistant turn of the referenced record — ``id`` is a 0-based index into the
+* ``{"output": "...", "id": ...}`` lines (``sftlint generate``), LLaMA-Factory
+  ``generated_predictions.jsonl`` and OpenAI/vLLM batch output: with
+  ``reference`` (e.g. the ``val.jsonl`` the outputs were generated from, or a
+  batch input file) the output replaces the last assistant turn of the
+  referenced record — ``id`` (``custom_id``) is a 0-based index into the
   reference or matches its records' ``id`` field, and lines without one pair
   by position — so the rules see the same system prompt and context as in
-  training; without a reference, an optional ``prompt`` (text or messages)
+  training; without a reference, the line's ``prompt`` (text or messages)
   gives the context.
 
 Pure Python: works without the training extra.
@@ -26,6 +40,7 @@ Pure Python: works without the training extra.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -33,13 +48,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sftlint.predictions import Prediction, PredictionError
+
 Z95 = 1.959963984540054
-OUTPUT_KEYS = ("output", "response", "completion", "prediction")
 NO_PROMPT = "(prompt not recorded)"
+#: Pass/fail/not applicable of one rule on one output.
+PASS, FAIL, NA = "pass", "fail", "n/a"
+#: Degeneration checks, scored beside the rules (they are not lint rules: training data is written
+#: by people, generated text by a model that may loop or be cut off).
+REPEAT = ("REP", "repeated-text")
+CUTOFF = ("CUT", "cut-off")
 
 
 class EvalError(ValueError):
-    """Unusable input (missing file, no outputs, reference mismatch): exit code 2."""
+    """Unusable input (missing file, unrecognised lines, no outputs, reference mismatch): exit code 2."""
 
 
 # --------------------------------------------------------------------------- statistics
@@ -68,6 +90,20 @@ def newcombe(k1: int, n1: int, k2: int, n2: int, z: float = Z95) -> tuple[float,
     return d, max(-1.0, lower), min(1.0, upper)
 
 
+def mcnemar_exact(b: int, c: int) -> float:
+    """Two-sided exact McNemar p-value: ``b`` pairs changed one way, ``c`` the other.
+
+    Under "no difference" each discordant pair goes either way with chance 1/2,
+    so the smaller count is binomial(b + c, 1/2); the p-value doubles its tail.
+    """
+    n = b + c
+    if n == 0:
+        return 1.0
+    k = min(b, c)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return min(1.0, 2 * tail)
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -76,7 +112,8 @@ class RuleScore:
     code: str
     name: str
     passed: int
-    total: int
+    total: int  # outputs the rule applies to
+    not_applicable: int = 0
 
     @property
     def share(self) -> float:
@@ -93,8 +130,9 @@ class RuleScore:
             "name": self.name,
             "passed": self.passed,
             "total": self.total,
-            "share": self.share,
-            "ci95": [lo, hi],
+            "not_applicable": self.not_applicable,
+            "share": self.share if self.total else None,
+            "ci95": [lo, hi] if self.total else None,
         }
 
 
@@ -103,19 +141,48 @@ class EvalResult:
     path: str
     n: int  # outputs scored
     rules: list[RuleScore]
-    overall: RuleScore  # outputs with no counted error/warning finding at all
+    overall: RuleScore  # outputs with no counted error/warning finding and no degeneration
     unreadable: int = 0
     outside: int = 0  # findings outside the model's turns (context problems), not counted
     failures: dict[str, list[int]] = field(default_factory=dict)  # code -> 0-based output indices
+    kind: str = "records"  # what the file held (see sftlint.predictions.KINDS)
+    ids: list[Any] = field(default_factory=list)  # per output: its id (or None)
+    lines: list[int] = field(default_factory=list)  # per output: its 1-based line
+    prompts: list[str] = field(default_factory=list)  # per output: a fingerprint of what it answers
+    outcomes: dict[str, list[str]] = field(default_factory=dict)  # code -> PASS/FAIL/NA per output
+    failed_requests: list[tuple[int, str]] = field(default_factory=list)  # batch lines without output
+    details: dict[str, dict[int, str]] = field(default_factory=dict)  # code -> index -> first message
+
+    def label(self, i: int) -> str:
+        """How an output is named to the user: its id, else its line."""
+        return (
+            f"id {self.ids[i]!r} (line {self.lines[i]})"
+            if self.ids[i] is not None
+            else f"line {self.lines[i]}"
+        )
+
+    def failing(self, code: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "index": i,
+                "id": self.ids[i],
+                "line": self.lines[i],
+                "message": self.details.get(code, {}).get(i),
+            }
+            for i in self.failures.get(code, [])
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "input": self.kind,
             "outputs": self.n,
             "unreadable_lines": self.unreadable,
+            "failed_requests": [{"line": n, "reason": r} for n, r in self.failed_requests],
             "findings_outside_output": self.outside,
             "overall": self.overall.to_dict(),
             "rules": [r.to_dict() for r in self.rules],
+            "failures": {c: self.failing(c) for c in self.failures},
         }
 
 
@@ -123,34 +190,23 @@ class EvalResult:
 
 
 def _read_lines(path: Path) -> tuple[list[Any], int]:
-    rows: list[Any] = []
-    bad = 0
+    from sftlint.predictions import read_lines
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise EvalError(f"{path}: cannot read ({exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise EvalError(f"{path}: not UTF-8 text ({exc})") from exc
-    for line in text.split("\n"):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            bad += 1
-    return rows, bad
+        rows, bad = read_lines(path)
+    except PredictionError as exc:
+        raise EvalError(str(exc)) from exc
+    return [obj for _, obj in rows], bad
 
 
 def _is_output_line(obj: Any) -> bool:
-    return (
-        isinstance(obj, dict)
-        and any(isinstance(obj.get(k), str) for k in OUTPUT_KEYS)
-        and not any(k in obj for k in ("messages", "conversations", "instruction"))
-    )
+    from sftlint.predictions import kind_of
+
+    return kind_of(obj) is not None
 
 
 def holds_output_lines(path: str | Path) -> bool:
-    """Whether a file holds ``{"output": ...}`` lines (rather than full records)."""
+    """Whether a file holds model-output lines (rather than full records)."""
     try:
         rows, _ = _read_lines(Path(path))
     except EvalError:
@@ -159,10 +215,20 @@ def holds_output_lines(path: str | Path) -> bool:
 
 
 def _reference_messages(reference: str | Path) -> tuple[list[list[dict[str, Any]]], dict[Any, int]]:
-    """Messages of each reference record, and its ``id`` field -> position."""
+    """Messages of each reference record, and its ``id`` (``custom_id``) field -> position."""
     import sftlint
+    from sftlint.predictions import batch_requests
     from sftlint.train.export import Skip, convert
 
+    if not Path(reference).is_file():
+        raise EvalError(f"{reference}: no such reference file")
+    try:
+        batch = batch_requests(reference)
+    except PredictionError as exc:
+        raise EvalError(str(exc)) from exc
+    if batch is not None:  # an OpenAI/vLLM batch input file: custom_id -> request messages
+        convs = list(batch.values())
+        return convs, {k: i for i, k in enumerate(batch)}
     convs: list[list[dict[str, Any]]] = []
     ids: dict[Any, int] = {}
     for rec in sftlint.load_records(reference):
@@ -178,45 +244,104 @@ def _reference_messages(reference: str | Path) -> tuple[list[list[dict[str, Any]
     return convs, ids
 
 
-def _with_output(context: list[dict[str, Any]], output: str) -> list[dict[str, Any]]:
-    """Context up to (not including) its last assistant turn, then the model's output."""
-    cut = len(context)
+def _last_assistant(context: list[dict[str, Any]]) -> int | None:
     for i in range(len(context) - 1, -1, -1):
         if context[i].get("role") == "assistant":
-            cut = i
-            break
+            return i
+    return None
+
+
+def _with_output(context: list[dict[str, Any]], output: str) -> list[dict[str, Any]]:
+    """Context up to (not including) its last assistant turn, then the model's output."""
+    cut = _last_assistant(context)
+    cut = len(context) if cut is None else cut
     return [dict(m) for m in context[:cut]] + [{"role": "assistant", "content": output}]
 
 
-def build_output_records(rows: Sequence[Any], reference: str | Path | None = None) -> list[dict[str, Any]]:
-    """Messages records, one per ``{"output": ...}`` line, the output always last."""
+def _prompt_messages(prompt: Any) -> list[dict[str, Any]]:
+    """Messages from a line's own prompt: a messages list, ChatML text, or plain text."""
+    if isinstance(prompt, list) and all(isinstance(m, dict) for m in prompt):
+        return [dict(m) for m in prompt]
+    if isinstance(prompt, str) and prompt.strip():
+        return _rendered_prompt(prompt)
+    return [{"role": "user", "content": NO_PROMPT}]
+
+
+def _rendered_prompt(text: str) -> list[dict[str, Any]]:
+    """Split a chat-template-rendered prompt (LLaMA-Factory keeps it so) back into turns where it can.
+
+    ChatML (``<|im_start|>role\\n...<|im_end|>``) keeps its markers; with special
+    tokens skipped, LLaMA-Factory's Qwen prompts read ``system\\n...\\nuser\\n...\\nassistant\\n``.
+    Anything else is one user turn.
+    """
+    import re
+
+    if "<|im_start|>" in text:
+        turns = re.findall(r"<\|im_start\|>(\w+)\n(.*?)(?:<\|im_end\|>|$)", text, re.S)
+        msgs = [
+            {"role": r, "content": c.strip("\n")}
+            for r, c in turns
+            if r in ("system", "user", "assistant", "tool")
+        ]
+        while msgs and msgs[-1]["role"] == "assistant" and not msgs[-1]["content"]:
+            msgs.pop()
+        if msgs:
+            return msgs
+    parts = re.split(r"(?:^|\n)(system|user|assistant)\n", text)
+    if len(parts) >= 3 and not parts[0].strip():
+        msgs = [{"role": r, "content": c.strip("\n")} for r, c in zip(parts[1::2], parts[2::2], strict=False)]
+        while msgs and msgs[-1]["role"] == "assistant" and not msgs[-1]["content"]:
+            msgs.pop()
+        if msgs and msgs[-1]["role"] == "user":
+            return msgs
+    return [{"role": "user", "content": text}]
+
+
+@dataclass
+class _Built:
+    messages: list[dict[str, Any]]
+    reference_answer: str | None
+
+
+def _build(items: Sequence[Prediction], reference: str | Path | None) -> list[_Built]:
     refs: list[list[dict[str, Any]]] = []
     ids: dict[Any, int] = {}
     if reference is not None:
         refs, ids = _reference_messages(reference)
-    records = []
-    for pos, obj in enumerate(rows):
-        output = next(obj[k] for k in OUTPUT_KEYS if isinstance(obj.get(k), str))
+    out = []
+    for pos, p in enumerate(items):
         if refs:
-            key = obj.get("id", obj.get("index", pos))
+            key = p.key if p.key is not None else pos
             if key in ids:
                 ref_i = ids[key]
             elif isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(refs):
                 ref_i = key
             else:
-                raise EvalError(f"output {pos + 1}: id {key!r} matches no record of the reference")
-            messages = _with_output(refs[ref_i], output)
+                raise EvalError(
+                    f"output {pos + 1} (line {p.line}): id {key!r} matches no record of the reference"
+                )
+            ctx = refs[ref_i]
+            last = _last_assistant(ctx)
+            answer = ctx[last].get("content") if last is not None else None
+            out.append(_Built(_with_output(ctx, p.output), answer if isinstance(answer, str) else p.label))
         else:
-            prompt = obj.get("prompt")
-            if isinstance(prompt, list) and all(isinstance(m, dict) for m in prompt):
-                context = [dict(m) for m in prompt]
-            elif isinstance(prompt, str) and prompt.strip():
-                context = [{"role": "user", "content": prompt}]
-            else:
-                context = [{"role": "user", "content": NO_PROMPT}]
-            messages = [*context, {"role": "assistant", "content": output}]
-        records.append({"messages": messages})
-    return records
+            out.append(
+                _Built([*_prompt_messages(p.prompt), {"role": "assistant", "content": p.output}], p.label)
+            )
+    return out
+
+
+def build_output_records(rows: Sequence[Any], reference: str | Path | None = None) -> list[dict[str, Any]]:
+    """Messages records, one per output line, the output always last."""
+    from sftlint.predictions import parse
+
+    try:
+        preds = parse(list(enumerate(rows, start=1)))
+    except PredictionError as exc:
+        raise EvalError(str(exc)) from exc
+    if preds is None:
+        raise EvalError("no model-output lines")
+    return [{"messages": b.messages} for b in _build(preds.items, reference)]
 
 
 # --------------------------------------------------------------------------- scoring
@@ -245,6 +370,23 @@ def _in_message(pointer: str, msg: Any) -> bool:
     return any(p and (pointer == p or pointer.startswith(p + "/")) for p in prefixes)
 
 
+def _memory_record(index: int, data: dict[str, Any], path: str) -> Any:
+    """A :class:`Record` for a conversation built in memory, mapped as the messages format maps it."""
+    from sftlint.plugins import default_registry
+    from sftlint.record import FileInfo, Record
+
+    rec = Record(FileInfo(path, "messages"), index, index + 1, index + 1, data, "")
+    rec.format = "messages"
+    rec.messages = default_registry().formats["messages"].to_messages(data)
+    return rec
+
+
+def _fingerprint(messages: Sequence[Any]) -> str:
+    """What an output answers: its context (every turn before the scored one), hashed."""
+    body = [(m["role"], m.get("content")) if isinstance(m, dict) else (m.role, m.content) for m in messages]
+    return hashlib.sha1(json.dumps(body, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
 def score(
     outputs: str | Path,
     *,
@@ -253,62 +395,125 @@ def score(
     ignore: Iterable[str] | None = None,
     all_turns: bool = False,
     options: dict[str, dict[str, Any]] | None = None,
+    degeneration: bool = True,
 ) -> EvalResult:
-    """Per-rule pass shares of the model outputs in ``outputs``."""
+    """Per-rule pass shares of the model outputs in ``outputs``, over the outputs each rule applies to."""
     import sftlint
+    from sftlint.analysis.degeneration import cut_off, ends_sentences, repetition
+    from sftlint.applicability import applies
+    from sftlint.predictions import parse, read_lines
 
     path = Path(outputs)
     if not path.is_file():
         raise EvalError(f"{path}: no such file")
-    rows, bad = _read_lines(path)
+    try:
+        numbered, bad = read_lines(path)
+        preds = parse(numbered, path)
+    except PredictionError as exc:
+        raise EvalError(str(exc)) from exc
     rules = _selected_rules(select, ignore)
     codes = [r.code for r in rules]
     if not codes:
         raise EvalError("no rules selected")
     lint_kwargs: dict[str, Any] = {"select": codes, "options": options}
 
-    if rows and all(_is_output_line(r) for r in rows):
-        records = build_output_records(rows, reference)
+    finish: list[str | None] = []
+    answers: list[str | None] = []
+    failed_requests: list[tuple[int, str]] = []
+    if preds is not None:
+        kind = preds.kind
+        failed_requests = preds.failed
+        built = _build(preds.items, reference)
+        data = [{"messages": b.messages} for b in built]
         from sftlint.config import discover_settings
 
         # In-memory records discover no configuration; use the one that applies to the outputs file.
-        diags = sftlint.lint(records, config=discover_settings([str(path)]), **lint_kwargs)
-        scored = [_scored_messages(r["messages"], all_turns=False) for r in records]
+        diags = sftlint.lint(data, config=discover_settings([str(path)]), **lint_kwargs) if data else []
+        records = [_memory_record(i, d, str(path)) for i, d in enumerate(data)]
+        scored = [[r.messages[-1]] if r.messages else [] for r in records]
+        ids = [p.key for p in preds.items]
+        lines = [p.line for p in preds.items]
+        finish = [p.finish_reason for p in preds.items]
+        answers = [b.reference_answer for b in built]
     else:
-        if any(_is_output_line(r) for r in rows):
-            raise EvalError(f'{path}: mixes {{"output": ...}} lines with full records; use one kind per file')
+        kind = "records"
         if reference is not None:
-            raise EvalError('--reference applies to {"output": ...} lines; these are full records')
+            raise EvalError("--reference applies to model-output lines; these are full records")
         diags = sftlint.lint(str(path), **lint_kwargs)
-        recs = list(sftlint.load_records(path))
-        records = recs  # type: ignore[assignment]
-        scored = [_scored_from_record(r, all_turns) for r in recs]
-        index_of = {r.index: i for i, r in enumerate(recs)}
-        bad += sum(
-            1 for d in diags if d.code.startswith("J") and d.severity == "error" and d.record not in index_of
-        )
+        records = list(sftlint.load_records(path))
+        for rec in records:
+            if not rec.messages:
+                raise EvalError(
+                    f"{path}:{rec.line}: this record cannot be read as a conversation; see `sftlint check`"
+                )
+            if not any(m.role == "assistant" for m in rec.messages):
+                raise EvalError(f"{path}:{rec.line}: the record has no assistant turn to score")
+        scored = [_scored_from_record(r, all_turns) for r in records]
+        index_of = {r.index: i for i, r in enumerate(records)}
         diags = [_reindex(d, index_of) for d in diags if d.record in index_of]
+        ids = [
+            r.data.get("id")
+            if isinstance(r.data, dict) and isinstance(r.data.get("id"), (str, int))
+            else None
+            for r in records
+        ]
+        lines = [r.line for r in records]
+        finish = [None] * len(records)
+        answers = [None] * len(records)
     n = len(scored)
     if n == 0:
+        if failed_requests:
+            raise EvalError(
+                f"{path}: every request failed (line {failed_requests[0][0]}: {failed_requests[0][1]})"
+            )
         raise EvalError(f"{path}: no outputs to score")
 
     name_of = {r.code: r.name for r in rules}
-    failed: dict[str, set[int]] = {c: set() for c in codes}
-    any_failed: set[int] = set()
+    outcome: dict[str, list[str]] = {c: [NA] * n for c in codes}
+    for c in codes:
+        for i, rec in enumerate(records):
+            if any(applies(c, rec, m, answers[i]) for m in scored[i]):
+                outcome[c][i] = PASS
+    failed_any: set[int] = set()
+    details: dict[str, dict[int, str]] = {}
     outside = 0
     for d in diags:
         i = d.record
-        if i is None or not (0 <= i < n) or d.code not in failed:
+        if i is None or not (0 <= i < n) or d.code not in outcome:
             continue
         pointer = d.pointer or ""
         if pointer and not any(_in_message(pointer, m) for m in scored[i]):
             outside += 1
             continue
-        failed[d.code].add(i)
+        outcome[d.code][i] = FAIL
+        details.setdefault(d.code, {}).setdefault(i, d.message)
         if d.severity in ("error", "warning"):
-            any_failed.add(i)
-    scores = [RuleScore(c, name_of[c], n - len(failed[c]), n) for c in codes]
-    overall = RuleScore("ALL", "no finding in the output", n - len(any_failed), n)
+            failed_any.add(i)
+
+    scores: list[RuleScore] = []
+    if degeneration:
+        refs_end = ends_sentences(a for a in answers if a)
+        rep, cut = [PASS] * n, [PASS] * n
+        for i in range(n):
+            for m in scored[i]:
+                hit = repetition(m.content)
+                if hit is not None:
+                    rep[i] = FAIL
+                    details.setdefault(REPEAT[0], {})[i] = (
+                        f"repeats {hit[2][:30]!r} ({hit[1] - hit[0]} characters)"
+                    )
+                why = cut_off(m.content, finish[i], refs_end)
+                if why is not None:
+                    cut[i] = FAIL
+                    details.setdefault(CUTOFF[0], {})[i] = why
+        for (code, name), res in ((REPEAT, rep), (CUTOFF, cut)):
+            outcome[code] = res
+            name_of[code] = name
+            failed_any.update(i for i, o in enumerate(res) if o == FAIL)
+    for c, res in outcome.items():
+        applicable = [o for o in res if o != NA]
+        scores.append(RuleScore(c, name_of[c], applicable.count(PASS), len(applicable), n - len(applicable)))
+    overall = RuleScore("ALL", "no finding in the output", n - len(failed_any), n)
     return EvalResult(
         str(path),
         n,
@@ -316,31 +521,29 @@ def score(
         overall,
         unreadable=bad,
         outside=outside,
-        failures={c: sorted(v) for c, v in failed.items() if v},
+        failures={
+            c: [i for i, o in enumerate(res) if o == FAIL] for c, res in outcome.items() if FAIL in res
+        },
+        kind=kind,
+        ids=ids,
+        lines=lines,
+        prompts=[_fingerprint(_context(records[i], scored[i])) for i in range(n)],
+        outcomes=outcome,
+        failed_requests=failed_requests,
+        details=details,
     )
+
+
+def _context(record: Any, scored: list[Any]) -> list[Any]:
+    """The turns before the first scored one (what the model was asked)."""
+    msgs = record.messages or []
+    first = min((msgs.index(m) for m in scored if m in msgs), default=len(msgs))
+    return msgs[:first]
 
 
 def _reindex(d: Any, index_of: dict[int, int]) -> Any:
     d.record = index_of[d.record]
     return d
-
-
-class _Msg:
-    """Pointer view of a message built in memory (``/messages/k``)."""
-
-    __slots__ = ("content_pointer", "pointer", "segments")
-
-    def __init__(self, k: int) -> None:
-        self.pointer = f"/messages/{k}"
-        self.content_pointer = self.pointer + "/content"
-        self.segments: list[Any] = []
-
-
-def _scored_messages(messages: list[dict[str, Any]], all_turns: bool) -> list[Any]:
-    idx = [k for k, m in enumerate(messages) if m.get("role") == "assistant"]
-    if not all_turns:
-        idx = idx[-1:]
-    return [_Msg(k) for k in idx]
 
 
 def _scored_from_record(record: Any, all_turns: bool) -> list[Any]:
@@ -355,23 +558,52 @@ def _pct(x: float) -> str:
     return f"{100 * x:5.1f}%"
 
 
-def format_text(result: EvalResult) -> str:
-    lines = [f"{result.path}: {result.n} outputs scored"]
+def format_text(result: EvalResult, show_failures: bool = False, limit: int = 20) -> str:
+    from sftlint.predictions import KINDS
+
+    what = KINDS.get(result.kind, "records")
+    lines = [f"{result.path}: {result.n} outputs scored ({what})"]
     if result.unreadable:
         lines.append(
             f"warning: {result.unreadable} unreadable line(s) skipped (run `sftlint check` on the file)"
         )
-    width = max(len(s.name) for s in [*result.rules, result.overall])
-    lines.append(f"  {'rule':<5} {'name':<{width}}  {'pass':>11}  {'share':>6}  95% CI")
-    for s in [*result.rules, result.overall]:
-        lo, hi = s.interval
+    if result.failed_requests:
+        first = result.failed_requests[0]
         lines.append(
-            f"  {s.code:<5} {s.name:<{width}}  {s.passed:>5}/{s.total:<5}  {_pct(s.share)}  [{_pct(lo)}, {_pct(hi)}]"
+            f"warning: {len(result.failed_requests)} request(s) have no output and are not scored "
+            f"(line {first[0]}: {first[1]})"
+        )
+    width = max(len(s.name) for s in [*result.rules, result.overall])
+    lines.append(f"  {'rule':<5} {'name':<{width}}  {'pass':>11}  {'share':>6}  95% CI            n/a")
+    for s in [*result.rules, result.overall]:
+        if s.total:
+            lo, hi = s.interval
+            cells = f"{s.passed:>5}/{s.total:<5}  {_pct(s.share)}  [{_pct(lo)}, {_pct(hi)}]"
+        else:
+            cells = f"{'-':>5}/{0:<5}  {'-':>6}  (applies to no output)"
+        na = f"  {s.not_applicable}" if s.not_applicable else ""
+        lines.append(f"  {s.code:<5} {s.name:<{width}}  {cells}{na}")
+    if any(s.not_applicable for s in result.rules):
+        lines.append(
+            "note: n/a = outputs a rule does not apply to (e.g. R004 on a reply with no ReAct block); not counted"
         )
     if result.outside:
         lines.append(
             f"note: {result.outside} finding(s) lie outside the model's turns (in the prompt/context); not counted"
         )
+    if show_failures:
+        for s in result.rules:
+            fails = result.failing(s.code)
+            if not fails:
+                continue
+            lines.append(f"{s.code} {s.name}: {len(fails)} failing output(s)")
+            for f in fails[:limit]:
+                msg = f" — {f['message']}" if f["message"] else ""
+                lines.append(f"  {result.label(f['index'])}{msg}")
+            if len(fails) > limit:
+                lines.append(f"  ... and {len(fails) - limit} more (--output-format json lists all)")
+    elif result.failures:
+        lines.append("note: --show-failures lists the failing outputs of each rule")
     return "\n".join(lines)
 
 
@@ -382,11 +614,22 @@ class Comparison:
     a: RuleScore
     b: RuleScore
     diff: float
-    lower: float
-    upper: float
+    lower: float | None  # Newcombe interval (unpaired) ...
+    upper: float | None
+    paired: bool = False
+    a_only: int = 0  # pairs A passed and B failed
+    b_only: int = 0  # pairs B passed and A failed
+    n_pairs: int = 0  # pairs where the rule applies to both outputs
+    p_value: float | None = None  # ... or exact McNemar (paired)
 
     @property
     def verdict(self) -> str:
+        if self.paired:
+            if self.p_value is None or self.p_value >= 0.05:
+                return "no clear difference"
+            return "B better" if self.b_only > self.a_only else "B worse"
+        if self.lower is None or self.upper is None:
+            return "no clear difference"
         if self.lower > 0:
             return "B better"
         if self.upper < 0:
@@ -394,42 +637,125 @@ class Comparison:
         return "no clear difference"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "code": self.code,
             "name": self.name,
             "a": self.a.to_dict(),
             "b": self.b.to_dict(),
             "diff": self.diff,
-            "ci95": [self.lower, self.upper],
             "verdict": self.verdict,
         }
+        if self.paired:
+            out |= {
+                "test": "exact McNemar",
+                "pairs": self.n_pairs,
+                "a_pass_b_fail": self.a_only,
+                "a_fail_b_pass": self.b_only,
+                "p_value": self.p_value,
+            }
+        else:
+            out |= {"test": "Newcombe interval (independent samples)", "ci95": [self.lower, self.upper]}
+        return out
+
+
+def pairing(a: EvalResult, b: EvalResult) -> list[tuple[int, int]] | None:
+    """(A index, B index) of outputs answering the same prompt, or None when the runs are not paired.
+
+    Paired when both answer the same set of prompts: by id where both give ids,
+    else by position; the prompts themselves (their fingerprints) must agree.
+    """
+    if a.n != b.n:
+        return None
+    if all(k is not None for k in a.ids) and all(k is not None for k in b.ids):
+        where = {k: j for j, k in enumerate(b.ids)}
+        if len(where) != b.n or set(where) != set(a.ids):
+            return None
+        pairs = [(i, where[k]) for i, k in enumerate(a.ids)]
+    else:
+        pairs = [(i, i) for i in range(a.n)]
+    if any(a.prompts[i] != b.prompts[j] for i, j in pairs):
+        return None
+    return pairs
 
 
 def compare(a: EvalResult, b: EvalResult) -> list[Comparison]:
-    """Per rule (and overall): B's share minus A's, with Newcombe's 95% interval."""
+    """Per rule (and overall): B's share minus A's; paired runs with exact McNemar, others with Newcombe."""
+    pairs = pairing(a, b)
     b_by_code = {s.code: s for s in [*b.rules, b.overall]}
     out = []
     for sa in [*a.rules, a.overall]:
         sb = b_by_code.get(sa.code)
         if sb is None:
             continue
-        d, lo, hi = newcombe(sa.passed, sa.total, sb.passed, sb.total)
-        out.append(Comparison(sa.code, sa.name, sa, sb, d, lo, hi))
+        if pairs is not None:
+            oa = _outcomes(a, sa.code)
+            ob = _outcomes(b, sa.code)
+            both = [(oa[i], ob[j]) for i, j in pairs if oa[i] != NA and ob[j] != NA]
+            a_only = sum(1 for x, y in both if x == PASS and y == FAIL)
+            b_only = sum(1 for x, y in both if x == FAIL and y == PASS)
+            m = len(both)
+            diff = (b_only - a_only) / m if m else 0.0
+            out.append(
+                Comparison(
+                    sa.code,
+                    sa.name,
+                    sa,
+                    sb,
+                    diff,
+                    None,
+                    None,
+                    True,
+                    a_only,
+                    b_only,
+                    m,
+                    mcnemar_exact(a_only, b_only),
+                )
+            )
+        else:
+            d, lo, hi = newcombe(sa.passed, sa.total, sb.passed, sb.total)
+            out.append(Comparison(sa.code, sa.name, sa, sb, d, lo, hi))
     return out
+
+
+def _outcomes(r: EvalResult, code: str) -> list[str]:
+    if code == "ALL":
+        failed = {i for c, res in r.outcomes.items() for i, o in enumerate(res) if o == FAIL}
+        return [FAIL if i in failed else PASS for i in range(r.n)]
+    return r.outcomes.get(code, [NA] * r.n)
 
 
 def format_comparison(a: EvalResult, b: EvalResult, rows: list[Comparison]) -> str:
     lines = [f"A = {a.path} ({a.n} outputs)", f"B = {b.path} ({b.n} outputs)"]
     width = max((len(r.name) for r in rows), default=4)
-    lines.append(
-        f"  {'rule':<5} {'name':<{width}}  {'A':>6}  {'B':>6}  {'B-A':>7}  95% CI of B-A        verdict"
-    )
-    for r in rows:
+    paired = bool(rows) and rows[0].paired
+    if paired:
         lines.append(
-            f"  {r.code:<5} {r.name:<{width}}  {_pct(r.a.share)}  {_pct(r.b.share)}  {100 * r.diff:+6.1f}%  "
-            f"[{100 * r.lower:+6.1f}%, {100 * r.upper:+6.1f}%]  {r.verdict}"
+            f"  {'rule':<5} {'name':<{width}}  {'A':>6}  {'B':>6}  {'pairs':>5}  {'A>B':>4}  {'B>A':>4}  "
+            "McNemar p  verdict"
         )
-    lines.append(
-        "note: intervals treat A and B as independent samples (conservative when they answer the same prompts)"
-    )
+        for r in rows:
+            lines.append(
+                f"  {r.code:<5} {r.name:<{width}}  {_share(r.a)}  {_share(r.b)}  {r.n_pairs:>5}  {r.a_only:>4}  "
+                f"{r.b_only:>4}  {r.p_value:9.3g}  {r.verdict}"
+            )
+        lines.append(
+            "note: A and B answer the same prompts: paired, exact McNemar test on the outputs where A and B "
+            "differ (A>B: A passed, B failed); verdict at p < 0.05"
+        )
+    else:
+        lines.append(
+            f"  {'rule':<5} {'name':<{width}}  {'A':>6}  {'B':>6}  {'B-A':>7}  95% CI of B-A        verdict"
+        )
+        for r in rows:
+            lines.append(
+                f"  {r.code:<5} {r.name:<{width}}  {_share(r.a)}  {_share(r.b)}  {100 * r.diff:+6.1f}%  "
+                f"[{100 * (r.lower or 0):+6.1f}%, {100 * (r.upper or 0):+6.1f}%]  {r.verdict}"
+            )
+        lines.append(
+            "note: A and B do not answer the same prompts: independent samples, Newcombe's 95% interval of B-A"
+        )
     return "\n".join(lines)
+
+
+def _share(s: RuleScore) -> str:
+    return _pct(s.share) if s.total else f"{'-':>6}"

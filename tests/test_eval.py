@@ -69,9 +69,12 @@ def test_broken_answers_fail_exactly_their_rules(tmp_path) -> None:
     res = score(outputs_file(tmp_path / "o.jsonl", answers), reference=ref)
     by = {s.code: s for s in res.rules}
     assert res.failures["R001"] == [0, 1, 2, 9]  # an empty answer has no ReAct block either
-    assert by["R003"].passed == 6 and res.failures["R003"] == [3, 4, 5, 6]
+    # R003 looks at ReAct blocks only: the three replies without one and the empty answer are not applicable.
+    assert (by["R003"].passed, by["R003"].total, by["R003"].not_applicable) == (2, 6, 4)
+    assert res.failures["R003"] == [3, 4, 5, 6]
     assert res.failures["S003"] == [9]
-    assert by["R002"].total == 10
+    assert by["R002"].total == 6
+    assert by["R001"].total == 10  # the reference answers are ReAct blocks: ReAct was asked of every output
     assert res.overall.passed == 2  # outputs 7 and 8
     lo, hi = by["R003"].interval
     assert lo < 0.6 < hi
@@ -127,17 +130,55 @@ def test_cli_compare_two_runs(tmp_path) -> None:
     assert res.code == 0, res
     out = res.json()
     rows = {c["code"]: c for c in out["comparison"]}
+    # Same prompts: a paired comparison, exact McNemar on the 10 outputs that changed.
+    assert rows["R001"]["test"] == "exact McNemar"
     assert rows["R001"]["a"]["share"] == 1.0 and rows["R001"]["b"]["share"] == 0.0
+    assert (rows["R001"]["a_pass_b_fail"], rows["R001"]["a_fail_b_pass"]) == (10, 0)
+    assert rows["R001"]["p_value"] == pytest.approx(2 / 2**10)
     assert rows["R001"]["verdict"] == "B worse"
     assert rows["S003"]["verdict"] == "no clear difference"
     assert rows["R001"]["diff"] == -1.0
-    assert rows["R001"]["ci95"] == pytest.approx([-1.0, -1 + 2**0.5 * wilson(0, 10)[1]])
-    # B may be full records (e.g. the reference answers themselves): the reference then applies to A only.
+    # B may be full records (e.g. the reference answers themselves): the reference then applies to A only,
+    # and the prompts still pair.
     vs_gold = run_cli("eval", b, "--reference", ref, "--compare", ref, "--output-format", "json").json()
-    assert {c["code"]: c["verdict"] for c in vs_gold["comparison"]}["R001"] == "B better"
+    gold_rows = {c["code"]: c for c in vs_gold["comparison"]}
+    assert gold_rows["R001"]["verdict"] == "B better" and gold_rows["R001"]["test"] == "exact McNemar"
     text = run_cli("eval", a, "--reference", ref, "--compare", b)
     assert "R001  react-missing" in text.out and "B worse" in text.out
-    assert "95% CI" in text.out
+    assert "McNemar" in text.out
+
+
+def test_cli_compare_unpaired_runs_keep_their_intervals(tmp_path) -> None:
+    refs, gold = gold_answers(20)
+    ref_a = write_jsonl(tmp_path / "ref_a.jsonl", refs[:10])
+    ref_b = write_jsonl(tmp_path / "ref_b.jsonl", refs[10:])
+    a = outputs_file(tmp_path / "a.jsonl", gold[:10])
+    b = outputs_file(tmp_path / "b.jsonl", [no_react(x) for x in gold[10:]])
+    res = run_cli(
+        "eval",
+        a,
+        "--reference",
+        ref_a,
+        "--compare",
+        b,
+        "--compare-reference",
+        ref_b,
+        "--output-format",
+        "json",
+    )
+    rows = {c["code"]: c for c in res.json()["comparison"]}
+    assert rows["R001"]["test"].startswith("Newcombe")
+    assert rows["R001"]["ci95"] == pytest.approx([-1.0, -1 + 2**0.5 * wilson(0, 10)[1]])
+    assert rows["R001"]["verdict"] == "B worse"
+
+
+def test_mcnemar_exact_known_values() -> None:
+    from sftlint.evaluate import mcnemar_exact
+
+    assert mcnemar_exact(0, 0) == 1.0
+    assert mcnemar_exact(10, 0) == pytest.approx(2 / 1024)
+    assert mcnemar_exact(1, 5) == pytest.approx(2 * 7 / 64)  # P(X <= 1), X ~ Bin(6, 1/2), doubled
+    assert mcnemar_exact(3, 3) == 1.0
 
 
 def test_cli_select_and_fail_under(tmp_path) -> None:
@@ -160,6 +201,10 @@ def test_cli_select_and_fail_under(tmp_path) -> None:
         ([{"output": "x"}, chat(("user", "a"), ("assistant", "b"))], [], "mixes"),
         ([{"output": "x"}], ["--select", "Z999"], "unknown rule selector"),
         ([], [], "no outputs"),
+        ([{"foo": 1}, {"foo": 2}], [], "not a model output sftlint can read"),
+        ([{"predict": "a", "label": "b"}, {"output": "c"}], [], "mixes kinds"),
+        ([{"messages": [{"role": "user", "content": "hi"}]}], [], "no assistant turn"),
+        ([[1, 2]], [], "not a model output"),
     ],
 )
 def test_cli_bad_input_exits_2(tmp_path, lines, extra, message) -> None:
@@ -176,3 +221,117 @@ def test_unreadable_lines_are_reported(tmp_path) -> None:
     assert res.code == 0
     assert "1 unreadable line(s)" in res.out
     assert run_cli("eval", tmp_path / "missing.jsonl").code == 2
+
+
+def _lf_prompt(messages: list[dict]) -> str:
+    """A prompt as LLaMA-Factory's predict step writes it (Qwen template, special tokens skipped)."""
+    body = "".join(f"{m['role']}\n{m['content']}\n" for m in messages)
+    return body + "assistant\n"
+
+
+def test_llamafactory_predictions_are_scored_with_their_failures(tmp_path) -> None:
+    refs, gold = gold_answers(6)
+    broken = [no_react(gold[0]), two_colons(gold[1]), "", no_react(gold[3]), two_colons(gold[4]), gold[5]]
+    rows = [
+        {"prompt": _lf_prompt(r["messages"][:-1]), "predict": p, "label": g}
+        for r, p, g in zip(refs, broken, gold, strict=True)
+    ]
+    path = write_jsonl(tmp_path / "generated_predictions.jsonl", rows)
+    res = score(path)
+    assert res.kind == "llamafactory" and res.n == 6
+    assert res.overall.passed == 1
+    assert res.failures["R001"] == [
+        0,
+        2,
+        3,
+    ]  # the system prompt (recovered from the prompt text) asks for ReAct
+    assert res.failures["R003"] == [1, 4]
+    cli = run_cli("eval", path, "--show-failures")
+    assert cli.code == 0, cli
+    assert "LLaMA-Factory" in cli.out
+    assert "R003 action-colons: 2 failing output(s)" in cli.out
+    assert "line 2" in cli.out and "line 5" in cli.out
+
+
+def test_openai_batch_output_pairs_with_its_batch_input(tmp_path) -> None:
+    refs, gold = gold_answers(3)
+    requests = [
+        {
+            "custom_id": f"req-{i}",
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {"model": "m", "messages": r["messages"][:-1]},
+        }
+        for i, r in enumerate(refs)
+    ]
+    answers = [gold[0], no_react(gold[1]), None]
+    out_rows = []
+    for i, a in enumerate(answers):
+        row = {"id": f"batch_req_{i}", "custom_id": f"req-{i}", "error": None}
+        if a is None:
+            row["response"] = {"status_code": 500, "request_id": "x", "body": {"error": "boom"}}
+        else:
+            row["response"] = {
+                "status_code": 200,
+                "request_id": "x",
+                "body": {
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": a}, "finish_reason": "stop"}
+                    ]
+                },
+            }
+        out_rows.append(row)
+    out = write_jsonl(tmp_path / "batch_output.jsonl", out_rows[::-1])  # order is not guaranteed
+    req = write_jsonl(tmp_path / "batch_input.jsonl", requests)
+    res = score(out, reference=req)
+    assert res.kind == "openai-batch" and res.n == 2
+    assert [res.ids[i] for i in res.failures["R001"]] == ["req-1"]
+    assert len(res.failed_requests) == 1
+    text = run_cli("eval", out, "--reference", req)
+    assert "1 request(s) have no output" in text.out
+
+
+def test_rule_that_does_not_apply_is_not_a_pass(tmp_path) -> None:
+    # Run A learned ReAct but lays one block out wrong; run B never writes a block.  R004 (layout) applies
+    # to A's blocks only: B is not "better" on it, it is not applicable.
+    refs, gold = gold_answers(4)
+    ref = write_jsonl(tmp_path / "ref.jsonl", refs)
+    bad_layout = gold[0].replace("---", "", 1)
+    a = score(outputs_file(tmp_path / "a.jsonl", [bad_layout, *gold[1:]]), reference=ref)
+    b = score(outputs_file(tmp_path / "b.jsonl", [no_react(g) for g in gold]), reference=ref)
+    ra = {s.code: s for s in a.rules}["R004"]
+    rb = {s.code: s for s in b.rules}["R004"]
+    assert (ra.passed, ra.total) == (3, 4)
+    assert (rb.total, rb.not_applicable) == (0, 4)
+    assert {s.code: s for s in b.rules}["R001"].passed == 0  # what B fails is R001, where it applies
+
+
+def test_degenerate_outputs_are_caught_and_clean_twins_pass(tmp_path) -> None:
+    from sftlint.analysis.degeneration import cut_off, repetition
+
+    loop = "您好，请问有什么可以帮您？" + "好的好的好的" * 6
+    same_line = "1. 请提供订单号。\n" * 4
+    clean_list = "1. 打开订单详情页。\n2. 点击申请售后。\n3. 选择退款原因并提交。"
+    assert repetition(loop) is not None
+    assert repetition(same_line) is not None
+    assert repetition(clean_list) is None
+    assert repetition("——————————————————————————————") is None  # a rule line is layout
+    assert repetition("哈哈哈，好的。") is None
+    assert cut_off("请您稍等，我这边帮您查询一下订单的", "length") is not None
+    assert cut_off("请您稍等，我这边帮您查询一下订单的", None, references_end=True) is not None
+    assert cut_off("请您稍等，我这边帮您查询一下订单。", None, references_end=True) is None
+    assert (
+        cut_off("请您稍等，我这边帮您查询一下订单的", "stop", references_end=True) is None
+    )  # it chose to stop
+
+    rows = [
+        {"id": 0, "output": loop, "finish_reason": "stop"},
+        {"id": 1, "output": "您的订单已经发货，预计明天送达", "finish_reason": "length"},
+        {"id": 2, "output": "您的订单已经发货，预计明天送达。", "finish_reason": "stop"},
+    ]
+    res = score(write_jsonl(tmp_path / "o.jsonl", rows))
+    assert res.failures["REP"] == [0]
+    assert res.failures["CUT"] == [1]
+    assert 2 not in {i for f in res.failures.values() for i in f}
+    out = run_cli("eval", tmp_path / "o.jsonl", "--output-format", "json").json()["a"]
+    assert [f["id"] for f in out["failures"]["CUT"]] == [1]

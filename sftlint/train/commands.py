@@ -176,15 +176,29 @@ def register(subparsers: Any) -> None:
         description="Score model outputs with the rules used on the training data: per rule, the share of "
         "outputs with no finding in the model's turn, with a 95% Wilson interval.",
     )
-    p.add_argument("outputs", help='model outputs: records, or {"output": ..., "id": ...} lines')
     p.add_argument(
-        "--reference", help="records the outputs answer (e.g. split/val.jsonl), matched by id/position"
+        "outputs",
+        help='model outputs: records, {"output": ..., "id": ...} lines (sftlint generate), LLaMA-Factory '
+        "generated_predictions.jsonl, or OpenAI/vLLM batch output",
+    )
+    p.add_argument(
+        "--reference",
+        help="records the outputs answer (e.g. split/val.jsonl, or a batch input file), matched by id/position",
     )
     p.add_argument("--compare", metavar="B", help="a second run's outputs: show both and B minus A")
     p.add_argument("--compare-reference", help="reference for --compare (default: --reference)")
     p.add_argument("--select", action="append", help="rules to score (default: record-level default rules)")
     p.add_argument("--ignore", action="append")
     p.add_argument("--all-turns", action="store_true", help="score every assistant turn, not only the last")
+    p.add_argument(
+        "--degeneration",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also score repeated text (REP) and outputs cut off without an end (CUT) (default: on unless --select)",
+    )
+    p.add_argument(
+        "--show-failures", action="store_true", help="list the failing outputs of each rule (ids and lines)"
+    )
     p.add_argument(
         "--fail-under", type=float, metavar="SHARE", help="exit 1 when the overall pass share is lower"
     )
@@ -471,9 +485,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from sftlint.evaluate import EvalError, compare, format_comparison, format_text, score
 
     select, ignore = _csv(args.select), _csv(args.ignore)
+    degeneration = args.degeneration if args.degeneration is not None else not select
     try:
         a = score(
-            args.outputs, reference=args.reference, select=select, ignore=ignore, all_turns=args.all_turns
+            args.outputs,
+            reference=args.reference,
+            select=select,
+            ignore=ignore,
+            all_turns=args.all_turns,
+            degeneration=degeneration,
         )
         b = None
         if args.compare:
@@ -488,6 +508,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 select=select,
                 ignore=ignore,
                 all_turns=args.all_turns,
+                degeneration=degeneration,
             )
     except (EvalError, *_engine_errors()) as exc:
         return _error(str(exc))
@@ -498,10 +519,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             out["comparison"] = [c.to_dict() for c in compare(a, b)]
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(format_text(a))
+        print(format_text(a, args.show_failures))
         if b is not None:
             print()
-            print(format_text(b))
+            print(format_text(b, args.show_failures))
             print()
             print(format_comparison(a, b, compare(a, b)))
     if args.fail_under is not None and a.overall.share < args.fail_under:
