@@ -48,7 +48,7 @@ def test_example_split_is_clean_complete_and_deterministic(tmp_path) -> None:
     assert res.code == 0, res
     assert "60 records read, 60 without error findings" in res.out
     train, val = list(read_jsonl(tmp_path / "a/train.jsonl")), list(read_jsonl(tmp_path / "a/val.jsonl"))
-    assert (len(train), len(val)) == (54, 6)
+    assert (len(train), len(val)) == (56, 4)  # one knowledge-base article's four dialogues
     originals = {json.dumps(r, sort_keys=True, ensure_ascii=False) for r in example_records()}
     produced = [json.dumps(r, sort_keys=True, ensure_ascii=False) for r in train + val]
     assert set(produced) == originals and len(produced) == 60  # nothing lost, nothing invented
@@ -139,7 +139,7 @@ def test_near_duplicates_are_grouped() -> None:
 @pytest.mark.parametrize("seed", range(6))
 def test_near_duplicates_land_on_the_same_side(tmp_path, seed: int) -> None:
     path = write_jsonl(tmp_path / "d.jsonl", near_dup_variants())
-    res = split_file(path, tmp_path / "out", val_fraction=0.3, seed=seed)
+    res = split_file(path, tmp_path / "out", val_fraction=0.3, seed=seed, group_by="none")
     assert res.groups == 3 and res.grouped == 6
     sides = {i: "val" for i in res.val_indices} | {i: "train" for i in res.train_indices}
     for a, b in ((3, 60), (17, 61), (42, 62)):
@@ -206,3 +206,51 @@ def test_real_dataset_duplicates_stay_together(shared_data: Path, tmp_path) -> N
     val_set = set(res.val_indices)
     assert (115 in val_set) == (611 in val_set)
     assert len(res.train) + len(res.val) == len(res.clean.records)
+
+
+def _article(record: dict) -> str:
+    """The knowledge-base article a dialogue was written from: its first retrieved context's question."""
+    user = next(m["content"] for m in record["messages"] if m["role"] == "user")
+    return user.split("Knowledge Base Result:", 1)[1].split("处理方法是", 1)[0].strip()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_no_article_is_on_both_sides_by_default(tmp_path, seed: int) -> None:
+    res = run_cli("split", EXAMPLE, "--val", "0.1", "--seed", seed, "-o", tmp_path)
+    assert res.code == 0, res
+    assert "grouped by retrieved context: 60 records in 15 group(s)" in res.out
+    assert "each article's dialogues stay on one side" in res.out
+    train, val = list(read_jsonl(tmp_path / "train.jsonl")), list(read_jsonl(tmp_path / "val.jsonl"))
+    assert val and train
+    assert not {_article(r) for r in train} & {_article(r) for r in val}
+    # Without grouping the same split leaks articles (what the issue found: all 6 validation records did).
+    leak = tmp_path / "none"
+    assert (
+        run_cli("split", EXAMPLE, "--val", "0.1", "--seed", seed, "-o", leak, "--group-by", "none").code == 0
+    )
+    train_n, val_n = list(read_jsonl(leak / "train.jsonl")), list(read_jsonl(leak / "val.jsonl"))
+    assert {_article(r) for r in train_n} & {_article(r) for r in val_n}
+
+
+def test_group_by_field_and_system_prompt(tmp_path) -> None:
+    records = []
+    for i, (q, a) in enumerate(PLAIN_QA * 2):
+        rec = chat(("user", f"{q}（第{i}次）"), ("assistant", a), system=f"你是客服助手，负责店铺{i % 3}。")
+        rec["shop"] = i % 3
+        records.append(rec)
+    path = write_jsonl(tmp_path / "d.jsonl", records)
+    for key, n_groups in (("field:shop", 3), ("system", 3)):
+        out = tmp_path / key.replace(":", "_")
+        res = run_cli("split", path, "--val", "0.3", "-o", out, "--group-by", key, "--output-format", "json")
+        assert res.code == 0, res
+        data = res.json()
+        assert data["group_by"] == key and data["key_groups"] == n_groups
+        val = list(read_jsonl(out / "val.jsonl"))
+        train = list(read_jsonl(out / "train.jsonl"))
+        assert val and train
+        assert not {r["messages"][0]["content"] for r in train} & {r["messages"][0]["content"] for r in val}
+    # A plain file has no retrieval: auto groups by nothing beyond near-duplicates, and says nothing.
+    res = run_cli("split", path, "-o", tmp_path / "auto")
+    assert "grouped by" not in res.out
+    bad = run_cli("split", path, "-o", tmp_path / "x", "--group-by", "article")
+    assert bad.code == 2 and "--group-by" in bad.err

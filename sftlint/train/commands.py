@@ -71,6 +71,13 @@ def register(subparsers: Any) -> None:
         help="Jaccard similarity that makes two records near-duplicates",
     )
     p.add_argument(
+        "--group-by",
+        default="auto",
+        metavar="KEY",
+        help="keep records that share KEY on one side: field:NAME, retrieval (retrieved context, e.g. one "
+        "knowledge-base article), system (system prompt), none; default auto = retrieval when the file uses it",
+    )
+    p.add_argument(
         "--select", action="append", help="rules that decide what is dropped (default: the defaults)"
     )
     p.add_argument("--ignore", action="append", help="rules whose errors do not drop a record")
@@ -210,10 +217,14 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_split(args: argparse.Namespace) -> int:
-    from sftlint.train.split import split_file, summary_lines
+    from sftlint.train.split import GROUP_BY, split_file, summary_lines
 
     if not 0 < args.threshold <= 1:
         return _error(f"--threshold must be in (0, 1], not {args.threshold}")
+    if args.group_by not in GROUP_BY and not (
+        args.group_by.startswith("field:") and args.group_by.partition(":")[2]
+    ):
+        return _error(f"--group-by must be one of {', '.join(GROUP_BY)} or field:NAME, not {args.group_by!r}")
     kwargs: dict[str, Any] = {}
     if args.select:
         kwargs["select"] = _csv(args.select)
@@ -222,7 +233,9 @@ def cmd_split(args: argparse.Namespace) -> int:
     if args.config:
         kwargs["config"] = args.config
     try:
-        result = split_file(args.data, args.out_dir, args.val, args.seed, args.to, args.threshold, **kwargs)
+        result = split_file(
+            args.data, args.out_dir, args.val, args.seed, args.to, args.threshold, args.group_by, **kwargs
+        )
     except _engine_errors() as exc:
         return _error(str(exc))
     if args.output_format == "json":
@@ -237,6 +250,9 @@ def cmd_split(args: argparse.Namespace) -> int:
                     "skipped": [{"record": i, "line": ln, "reason": r} for i, ln, r in result.skipped],
                     "near_duplicate_groups": result.groups,
                     "grouped_records": result.grouped,
+                    "group_by": result.group_by,
+                    "key_groups": result.key_groups,
+                    "key_grouped_records": result.key_grouped,
                     "train": len(result.train),
                     "val": len(result.val),
                     "out_dir": args.out_dir,

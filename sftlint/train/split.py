@@ -13,6 +13,14 @@ Three jobs, in order:
    union-find merges the pairs into groups.  A near-duplicate of a training
    record in the validation set would make validation loss look better than
    the model is.
+   Records are also grouped by what they share beyond their wording
+   (``group_by``): a field (``field:article_id``), the retrieved context
+   (``retrieval``: every dialogue about one knowledge-base article), or the
+   system prompt (``system``).  Dialogues written from one article are only
+   about half alike in wording, below any near-duplicate threshold, yet a
+   model validated on an article it trained on is validated on what it
+   memorised.  The default (``auto``) groups by retrieved context when the
+   file uses retrieval, and the summary says so.
 3. Assign whole groups to train or validation, in an order fixed by the seed,
    until the validation share is reached: the same input and seed always give
    the same split.
@@ -22,6 +30,7 @@ Pure Python: works without the training extra.
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
 import zlib
@@ -36,6 +45,8 @@ from sftlint.record import Record
 SHINGLE = 5
 THRESHOLD = 0.8
 BINS = 64
+#: What ``--group-by`` accepts besides ``field:NAME``.
+GROUP_BY = ("auto", "retrieval", "system", "none")
 
 
 @dataclass
@@ -56,6 +67,10 @@ class SplitResult:
     skipped: list[tuple[int, int, str]] = field(default_factory=list)  # not fitting the export format
     train_indices: list[int] = field(default_factory=list)
     val_indices: list[int] = field(default_factory=list)
+    group_by: str = "none"  # what the records were grouped by besides near-duplicates
+    key_groups: int = 0  # groups of more than one record sharing that key
+    key_grouped: int = 0  # records in those groups
+    group_by_note: str = ""  # why (auto) it was chosen
 
 
 # --------------------------------------------------------------------------- 1. lint filter
@@ -177,6 +192,83 @@ def near_duplicate_groups(texts: Sequence[str], threshold: float = THRESHOLD) ->
     return [uf.find(i) for i in range(len(texts))]
 
 
+# --------------------------------------------------------------------------- 2b. shared keys
+
+
+def _retrieval_texts(record: Record) -> list[str]:
+    """The normalised retrieved contexts of a record (placeholders such as [同上] left out)."""
+    from sftlint.analysis.retrieval import DEFAULT_PLACEHOLDERS, message_contexts, placeholder_span
+
+    out = []
+    for msg, contexts in message_contexts(record):
+        for ctx in contexts:
+            if ctx.empty or placeholder_span(msg.content, ctx, DEFAULT_PLACEHOLDERS) is not None:
+                continue
+            text = normalise(msg.content[ctx.start : ctx.end])
+            if text:
+                out.append(text)
+    return out
+
+
+def group_keys(records: Sequence[Record], group_by: str) -> list[list[str]]:
+    """Per record, the keys it shares with others under ``group_by`` (records sharing a key stay together).
+
+    ``retrieval`` keys are clusters of retrieved contexts: contexts that are
+    near-duplicates of each other (an article retrieved with a line more or
+    less) count as one article.
+    """
+    if group_by == "none":
+        return [[] for _ in records]
+    if group_by == "system":
+        return [
+            [normalise(r.messages[0].content)] if r.messages and r.messages[0].role == "system" else []
+            for r in records
+        ]
+    if group_by.startswith("field:"):
+        name = group_by.partition(":")[2]
+        keys: list[list[str]] = []
+        for r in records:
+            v = r.data.get(name) if isinstance(r.data, dict) else None
+            keys.append([] if v is None else [json.dumps(v, ensure_ascii=False, sort_keys=True)])
+        return keys
+    if group_by == "retrieval":
+        texts = [_retrieval_texts(r) for r in records]
+        distinct = sorted({t for ts in texts for t in ts})
+        cluster = dict(zip(distinct, near_duplicate_groups(distinct, THRESHOLD), strict=True))
+        return [sorted({f"ctx{cluster[t]}" for t in ts}) for ts in texts]
+    raise ValueError(f"unknown --group-by {group_by!r}: use {', '.join(GROUP_BY)} or field:NAME")
+
+
+def resolve_group_by(records: Sequence[Record], group_by: str) -> tuple[str, str]:
+    """``auto`` -> ``retrieval`` when records share retrieved context, else ``none``; with the reason."""
+    if group_by != "auto":
+        return group_by, ""
+    keys = group_keys(records, "retrieval")
+    counts = Counter(k for ks in keys for k in ks)
+    shared = sum(1 for ks in keys if any(counts[k] > 1 for k in ks))
+    if shared:
+        return "retrieval", (
+            f"{shared} records share retrieved context (knowledge-base articles): grouped by it, so each "
+            "article's dialogues stay on one side (--group-by none to turn this off)"
+        )
+    return "none", ""
+
+
+def merge_groups(group_ids: Sequence[int], keys: Sequence[Sequence[str]]) -> list[int]:
+    """Near-duplicate groups merged with groups of records sharing a key (smallest member index as id)."""
+    uf = _UnionFind(len(group_ids))
+    for i, g in enumerate(group_ids):
+        uf.union(i, g)
+    first: dict[str, int] = {}
+    for i, ks in enumerate(keys):
+        for k in ks:
+            if k in first:
+                uf.union(first[k], i)
+            else:
+                first[k] = i
+    return [uf.find(i) for i in range(len(group_ids))]
+
+
 # --------------------------------------------------------------------------- 3. assignment
 
 
@@ -214,6 +306,7 @@ def split_records(
     seed: int = 0,
     to: str = "messages",
     threshold: float = THRESHOLD,
+    group_by: str = "auto",
 ) -> SplitResult:
     from sftlint.train.export import Skip, convert
 
@@ -224,10 +317,15 @@ def split_records(
             rows.append((rec, convert(rec, to)))
         except Skip as exc:
             skipped.append((rec.index, rec.line, str(exc)))
-    groups = near_duplicate_groups([dialogue_text(r) for r, _ in rows], threshold)
-    val = assign_groups(groups, val_fraction, seed)
-    sizes = Counter(groups)
+    near = near_duplicate_groups([dialogue_text(r) for r, _ in rows], threshold)
+    sizes = Counter(near)
     multi = [g for g, c in sizes.items() if c > 1]
+    recs = [r for r, _ in rows]
+    group_by, note = resolve_group_by(recs, group_by)
+    keys = group_keys(recs, group_by)
+    by_key = Counter(merge_groups(list(range(len(rows))), keys))
+    groups = merge_groups(near, keys)
+    val = assign_groups(groups, val_fraction, seed)
     train_rows = [row for i, (_, row) in enumerate(rows) if i not in val]
     val_rows = [row for i, (_, row) in enumerate(rows) if i in val]
     return SplitResult(
@@ -239,6 +337,10 @@ def split_records(
         skipped=skipped,
         train_indices=[rec.index for i, (rec, _) in enumerate(rows) if i not in val],
         val_indices=[rec.index for i, (rec, _) in enumerate(rows) if i in val],
+        group_by=group_by,
+        key_groups=sum(1 for c in by_key.values() if c > 1),
+        key_grouped=sum(c for c in by_key.values() if c > 1),
+        group_by_note=note,
     )
 
 
@@ -249,12 +351,13 @@ def split_file(
     seed: int = 0,
     to: str = "messages",
     threshold: float = THRESHOLD,
+    group_by: str = "auto",
     **lint_kwargs: Any,
 ) -> SplitResult:
     """Lint, filter, group, split; write ``train.jsonl`` and ``val.jsonl`` into ``out_dir`` atomically."""
     from sftlint.train.io import write_jsonl_atomic
 
-    result = split_records(clean_records(path, **lint_kwargs), val_fraction, seed, to, threshold)
+    result = split_records(clean_records(path, **lint_kwargs), val_fraction, seed, to, threshold, group_by)
     out = Path(out_dir)
     write_jsonl_atomic(out / "train.jsonl", result.train)
     write_jsonl_atomic(out / "val.jsonl", result.val)
@@ -277,6 +380,16 @@ def summary_lines(result: SplitResult, out_dir: str | Path | None = None) -> lis
         lines.append(
             f"{result.grouped} records form {result.groups} near-duplicate group(s); each group stays on one side"
         )
+    if result.group_by != "none":
+        what = {"retrieval": "retrieved context", "system": "system prompt"}.get(
+            result.group_by, result.group_by.replace("field:", "field ")
+        )
+        lines.append(
+            f"grouped by {what}: {result.key_grouped} records in {result.key_groups} group(s) that share it; "
+            "each group stays on one side"
+        )
+        if result.group_by_note:
+            lines.append(f"note: {result.group_by_note}")
     where = f" in {out_dir}" if out_dir is not None else ""
     lines.append(f"wrote {len(result.train)} train and {len(result.val)} validation records{where}")
     if not result.val and result.train:
