@@ -92,7 +92,7 @@ def test_training_loss_falls_and_state_is_written(split_dir, tmp_path) -> None:
         save_checkpoints=False,
     )
     result = run(cfg)
-    assert result.n_train == 54 and result.n_val == 6
+    assert result.n_train == 56 and result.n_val == 4  # split keeps each article on one side
     assert result.assistant_only_loss
     state = json.loads(Path(result.state_file).read_text(encoding="utf-8"))
     losses = [h["loss"] for h in state["log_history"] if "loss" in h]
@@ -218,3 +218,99 @@ def test_cli_train_usage_errors(split_dir, tmp_path) -> None:
         "train", "--model", "no-such-org/no-such-model", "--data", split_dir, "--output-dir", tmp_path / "o"
     )
     assert res.code == 2 and "cannot load model" in res.err
+
+
+TOOL_RECORDS = [
+    {
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "query_order",
+                    "description": "查询订单状态",
+                    "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}},
+                },
+            }
+        ],
+        "messages": [
+            {"role": "user", "content": f"帮我查一下订单{n}的状态"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {
+                        "type": "function",
+                        "function": {"name": "query_order", "arguments": {"order_id": str(n)}},
+                    }
+                ],
+            },
+            {"role": "tool", "content": f'{{"status": "已发货", "order_id": "{n}"}}'},
+            {"role": "assistant", "content": f"您的订单{n}已经发货了，请留意物流信息。"},
+        ],
+    }
+    for n in range(1001, 1009)
+]
+
+
+def test_tool_calls_reach_trl_and_are_learned(tmp_path) -> None:
+    """The tokenized training rows TRL builds hold the calls and the tool definitions, in the loss mask."""
+    import trl
+
+    from sftlint.train.tiny import build_model
+    from sftlint.train.trainer import _texts, load_rows
+    from sftlint.train.trl_rows import to_dataset
+
+    rows = load_rows(write_jsonl(tmp_path / "tools.jsonl", TOOL_RECORDS), [])
+    assert len(rows) == 8 and rows[0]["tools"][0]["function"]["name"] == "query_order"
+    tok = train_tokenizer(_texts(rows), vocab_size=600)
+    args = trl.SFTConfig(
+        output_dir=str(tmp_path / "o"),
+        assistant_only_loss=True,
+        use_cpu=True,
+        bf16=False,
+        report_to="none",
+        max_length=512,
+    )
+    trainer = trl.SFTTrainer(
+        model=build_model(tok), args=args, train_dataset=to_dataset(rows), processing_class=tok
+    )
+    ex = trainer.train_dataset[0]
+    text = tok.decode(ex["input_ids"])
+    assert '"name": "query_order"' in text and "<tools>" in text  # tools column rendered
+    labels = (
+        ex["labels"]
+        if "labels" in ex
+        else [i if m else -100 for i, m in zip(ex["input_ids"], ex["assistant_masks"], strict=True)]
+    )
+    learned = tok.decode([i for i in labels if i != -100])
+    assert '<tool_call>{"name": "query_order", "arguments": {"order_id": "1001"}}</tool_call>' in learned
+    assert "已经发货了" in learned and "查询订单状态" not in learned
+
+
+def test_cli_train_refuses_planted_errors_with_their_codes(tmp_path) -> None:
+    from test_train_cli import planted_errors
+
+    data = tmp_path / "data"
+    data.mkdir()
+    planted_errors(data / "train.jsonl")
+    res = run_cli(
+        "train",
+        "--model",
+        "tiny",
+        "--data",
+        data,
+        "--output-dir",
+        tmp_path / "run",
+        "--max-steps",
+        "2",
+        "--method",
+        "full",
+        "--no-save-model",
+        "--no-checkpoints",
+        "--no-plot",
+        "--threads",
+        "1",
+    )
+    assert res.code in (0, 1), res
+    assert "dropped 3 of 12 record(s) with error findings (R001 x1, R002 x1, S003 x1, S004 x1)" in res.out
+    assert "training on 9 records" in res.out

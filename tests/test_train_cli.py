@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
-from conftest import ROOT, run_cli
+import pytest
+from conftest import ROOT, run_cli, write_jsonl
 
 from sftlint.train.trainer import TrainConfig, TrainError, load_config, load_rows
 
@@ -39,7 +41,7 @@ def test_config_keys_paths_and_validation(tmp_path) -> None:
     assert run_cli("train", tmp_path / "bad.toml").code == 2
 
 
-def test_rows_from_other_formats_are_mapped_and_trimmed(tmp_path) -> None:
+def test_rows_from_other_formats_are_mapped(tmp_path) -> None:
     share = tmp_path / "s.jsonl"
     assert run_cli("export", EXAMPLE, "--to", "sharegpt", "-o", share).code == 0
     notes: list[str] = []
@@ -50,13 +52,103 @@ def test_rows_from_other_formats_are_mapped_and_trimmed(tmp_path) -> None:
     assert notes == []
 
 
-def test_tool_call_records_are_trained_as_text_and_said_so(shared_data, tmp_path) -> None:
+def planted_errors(path):
+    """Twelve example dialogues, three with errors: an empty reply, two assistant turns in a row, no 动作."""
+    recs = [json.loads(line) for line in EXAMPLE.read_text(encoding="utf-8").splitlines()][:12]
+    recs[1]["messages"][-1]["content"] = ""
+    recs[3]["messages"].append({"role": "assistant", "content": recs[3]["messages"][-1]["content"]})
+    recs[5]["messages"][-1]["content"] = recs[5]["messages"][-1]["content"].replace("动作：", "", 1)
+    return write_jsonl(path, recs)
+
+
+def test_lint_gate_drops_records_with_errors_and_names_the_codes(tmp_path) -> None:
+    path = planted_errors(tmp_path / "train.jsonl")
+    notes: list[str] = []
+    rows = load_rows(path, notes)
+    assert len(rows) == 9
+    assert any("dropped 3 of 12 record(s) with error findings" in n for n in notes), notes
+    note = next(n for n in notes if "dropped" in n)
+    for code in ("S003", "S004", "R002"):
+        assert code in note
+    # The gate off: every record that maps to messages goes on.
+    assert len(load_rows(path, [], gate=False)) == 12
+    # Only errors: nothing to train on, said with the codes.
+    bad = write_jsonl(
+        tmp_path / "bad.jsonl", [json.loads(line) for line in path.read_text().splitlines()][1:2]
+    )
+    with pytest.raises(TrainError, match=r"every record has error findings.*S003"):
+        load_rows(bad, [])
+
+
+def test_tool_calls_and_tools_reach_trl_whole(shared_data, tmp_path) -> None:
     src = shared_data / "sft" / "llamafactory_glaive_toolcall_zh_demo.json"
     assert run_cli("split", src, "-o", tmp_path).code == 0
     notes: list[str] = []
     rows = load_rows(tmp_path / "train.jsonl", notes)
-    assert rows and all(set(m) == {"role", "content"} for r in rows for m in r["messages"])
-    assert notes and "hold tool calls" in notes[0]
+    with_calls = [r for r in rows if any(m.get("tool_calls") for m in r["messages"])]
+    assert with_calls and all("tools" in r for r in with_calls)
+    for r in rows:
+        for m in r["messages"]:
+            if m["role"] == "assistant":
+                assert m["content"] or m.get("tool_calls")  # never blanked
+            for call in m.get("tool_calls", []):
+                assert call["type"] == "function" and isinstance(call["function"]["arguments"], dict)
+    assert any("passed to TRL as tool_calls" in n for n in notes)
+
+
+def record_from(tmp_path, rec: dict):
+    import sftlint
+
+    return next(sftlint.load_records(write_jsonl(tmp_path / "one.jsonl", [rec])))
+
+
+def test_weights_parts_and_media(tmp_path) -> None:
+    from sftlint.train.trl_rows import Refused, convert, convert_all
+
+    u = {"role": "user", "content": "在吗？"}
+
+    def a(text, w=None):
+        return {"role": "assistant", "content": text} | ({} if w is None else {"weight": w})
+
+    # Only the last turn weighted: prompt-completion, TRL trains the completion only.
+    row, cut = convert(record_from(tmp_path, {"messages": [u, a("在的。", 0), u, a("好的。", 1)]}))
+    assert set(row) == {"prompt", "completion"} and row["completion"][0]["content"] == "好的。" and not cut
+    # Trailing unweighted turns teach nothing: cut.
+    row, cut = convert(record_from(tmp_path, {"messages": [u, a("在的。", 1), u, a("好的。", 0)]}))
+    assert row == {"messages": [u, {"role": "assistant", "content": "在的。"}]} and cut
+    # An unweighted turn between weighted ones: TRL cannot say it.
+    with pytest.raises(Refused, match="weight 0 between"):
+        convert(record_from(tmp_path, {"messages": [u, a("1", 1), u, a("2", 0), u, a("3", 1)]}))
+    # Text parts become the text a template renders; an image refuses the record.
+    parts = {
+        "role": "user",
+        "content": [{"type": "text", "text": "订单"}, {"type": "text", "text": "在哪？"}],
+    }
+    row, _ = convert(record_from(tmp_path, {"messages": [parts, a("已发货。")]}))
+    assert row["messages"][0] == {"role": "user", "content": "订单在哪？"}
+    image = {
+        "role": "user",
+        "content": [
+            {"type": "image_url", "image_url": {"url": "x.png"}},
+            {"type": "text", "text": "这是什么"},
+        ],
+    }
+    with pytest.raises(Refused, match="image_url content part"):
+        convert(record_from(tmp_path, {"messages": [image, a("一张图。")]}))
+    # One record needing prompt-completion pulls single-turn ones along and refuses multi-turn ones.
+    import sftlint
+
+    path = write_jsonl(
+        tmp_path / "mix.jsonl",
+        [
+            {"messages": [u, a("在的。", 0), u, a("好的。", 1)]},
+            {"messages": [u, a("在的。")]},
+            {"messages": [u, a("在的。"), u, a("好的。")]},
+        ],
+    )
+    res = convert_all(list(sftlint.load_records(path)))
+    assert [set(r) for r in res.rows] == [{"prompt", "completion"}] * 2
+    assert len(res.refused) == 1 and "2 trained assistant turns" in res.refused[0][2]
 
 
 def test_written_files_follow_the_umask(tmp_path) -> None:

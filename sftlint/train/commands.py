@@ -157,6 +157,18 @@ def register(subparsers: Any) -> None:
         default=None,
         help="loss on assistant tokens only (default: when the chat template allows)",
     )
+    p.add_argument(
+        "--allow-errors",
+        dest="allow_errors",
+        action="store_true",
+        default=None,
+        help="train on records with error findings too (by default the lint gate drops them)",
+    )
+    p.add_argument(
+        "--lint-config", help="sftlint configuration for the lint gate (default: found from the data)"
+    )
+    p.add_argument("--select", dest="lint_select", action="append", help="rules of the lint gate")
+    p.add_argument("--ignore", dest="lint_ignore", action="append", help="rules the lint gate leaves out")
     p.add_argument("--no-save-model", dest="save_model", action="store_false", default=None)
     p.add_argument("--no-checkpoints", dest="save_checkpoints", action="store_false", default=None)
     p.add_argument("--no-plot", action="store_true", help="do not write loss_curve.png")
@@ -377,6 +389,8 @@ _FLAG_KEYS = (
     "seed",
     "device",
     "threads",
+    "allow_errors",
+    "lint_config",
     "assistant_only_loss",
     "save_model",
     "save_checkpoints",
@@ -397,6 +411,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             v = getattr(args, key, None)
             if v is not None:
                 values[key] = v
+        for key in ("lint_select", "lint_ignore"):
+            if getattr(args, key, None):
+                values[key] = _csv(getattr(args, key))
         cfg = TrainConfig.from_mapping(values)
     except TrainError as exc:
         return _error(str(exc))

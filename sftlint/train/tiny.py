@@ -27,12 +27,26 @@ IM_END = "<|im_end|>"
 SPECIAL_TOKENS = [PAD_TOKEN, IM_START, IM_END]
 
 #: ChatML with ``{% generation %}`` around what the assistant must learn to
-#: write, end-of-turn token included (so the model learns to stop).
+#: write, end-of-turn token included (so the model learns to stop).  Tool
+#: definitions open the conversation and tool calls follow the assistant's text
+#: as ``<tool_call>{json}</tool_call>``, as Qwen2.5's template writes them, so a
+#: tool-calling dataset trains the calls too.
 CHAT_TEMPLATE = (
+    "{%- if tools %}"
+    "{{- '<|im_start|>system\\n# Tools\\n<tools>\\n' }}"
+    "{%- for tool in tools %}{{- tool | tojson }}{{- '\\n' }}{%- endfor %}"
+    "{{- '</tools><|im_end|>\\n' }}"
+    "{%- endif %}"
     "{%- for message in messages %}"
     "{{- '<|im_start|>' + message['role'] + '\\n' }}"
     "{%- if message['role'] == 'assistant' %}"
-    "{% generation %}{{- message['content'] + '<|im_end|>' }}{% endgeneration %}"
+    "{% generation %}{{- message['content'] }}"
+    "{%- if message.tool_calls is defined and message.tool_calls %}"
+    "{%- for call in message.tool_calls %}"
+    "{{- '<tool_call>' }}{{- (call.function if call.function is defined else call) | tojson }}{{- '</tool_call>' }}"
+    "{%- endfor %}"
+    "{%- endif %}"
+    "{{- '<|im_end|>' }}{% endgeneration %}"
     "{{- '\\n' }}"
     "{%- else %}"
     "{{- message['content'] + '<|im_end|>\\n' }}"

@@ -71,6 +71,10 @@ class TrainConfig:
     tiny_vocab_size: int = 2048
     max_steps: int | None = None
     threads: int | None = None  # CPU threads for torch; None: the idle cores (sftlint.train.threads)
+    allow_errors: bool = False  # train on records with error findings too (the lint gate off)
+    lint_config: str | None = None  # sftlint configuration for the gate (default: found from the data file)
+    lint_select: list[str] | None = None
+    lint_ignore: list[str] | None = None
 
     @classmethod
     def field_names(cls) -> set[str]:
@@ -166,97 +170,106 @@ class TrainResult:
     stopped_early: bool
     settings: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    data_notes: list[str] = field(default_factory=list)  # what the lint gate dropped or refused
 
 
 # --------------------------------------------------------------------------- data
 
 
-def load_rows(path: str | Path, notes: list[str] | None = None) -> list[dict[str, Any]]:
-    """Training rows in a shape TRL takes: ``messages``, ``prompt``/``completion`` or ``text``.
+def load_rows(
+    path: str | Path,
+    notes: list[str] | None = None,
+    *,
+    gate: bool = True,
+    lint_kwargs: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Training rows in the form TRL documents, from records that passed the linter.
 
-    Files from ``sftlint split``/``export`` are already in messages form.  Any
-    other supported input format is mapped through the engine's reader, and
-    records the engine cannot map are refused — the trainer must only see
-    records that passed the linter (``datasets`` aborts on one bad line).
-    Problems worth telling the user are appended to ``notes``.
+    The lint gate: the file is linted with the configured rules (the
+    configuration found from the file, or ``lint_kwargs``) and records with
+    error findings are dropped, counted per code as ``sftlint split`` does —
+    unless ``gate`` is off.  The rest are converted by
+    :mod:`sftlint.train.trl_rows`, which carries tool calls, ``tools``,
+    content parts and per-turn weights over whole or refuses the record with
+    the reason; nothing is blanked.  What was dropped or refused is appended
+    to ``notes``.
     """
+    import sftlint
+    from sftlint.train.split import clean_records
+    from sftlint.train.trl_rows import convert_all
+
     p = Path(path)
     if not p.is_file():
         raise TrainError(f"{p}: no such data file (run `sftlint split` first)")
-    from sftlint.train.io import read_jsonl
-
+    notes = notes if notes is not None else []
+    engine_errors = _engine_errors()
     try:
-        rows = list(read_jsonl(p))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise TrainError(
-            f"{p}: not clean JSONL ({exc}); run `sftlint check` and `sftlint split` first"
-        ) from exc
-    if not (rows and all(isinstance(r, dict) and _trl_ready(r) for r in rows)):
-        from sftlint.train.export import to_messages_rows
+        if gate:
+            clean = clean_records(p, **(lint_kwargs or {}))
+            records = clean.records
+            if clean.dropped:
+                codes = ", ".join(f"{c} x{n}" for c, n in sorted(clean.dropped_by_code.items()))
+                notes.append(
+                    f"warning: {p}: dropped {clean.dropped} of {clean.total} record(s) with error findings ({codes}); "
+                    f"see `sftlint check {p}` (--allow-errors trains on them anyway)"
+                )
+            if not records and clean.total:
+                codes = ", ".join(f"{c} x{n}" for c, n in sorted(clean.dropped_by_code.items()))
+                raise TrainError(
+                    f"{p}: every record has error findings ({codes}); nothing left to train on. "
+                    f"Fix them (`sftlint check {p}`), or pass --allow-errors"
+                )
+        else:
+            records = [r for r in sftlint.load_records(p) if r.messages]
+    except engine_errors as exc:
+        raise TrainError(str(exc)) from exc
+    res = convert_all(records)
+    if res.refused:
+        reasons = "; ".join(f"{r} (x{n})" for r, n in res.reasons().most_common())
+        first = ", ".join(f"line {line}" for _, line, _ in res.refused[:5])
+        notes.append(
+            f"warning: {p}: refused {len(res.refused)} record(s) that cannot be carried over to TRL whole: "
+            f"{reasons} ({first}{', ...' if len(res.refused) > 5 else ''})"
+        )
+    if res.cut_turns:
+        notes.append(
+            f"{p}: {res.cut_turns} record(s) end with assistant turns of weight 0; those turns (and what "
+            "follows them) are left out, as they teach nothing"
+        )
+    n_tools = sum(1 for r in res.rows if any(m.get("tool_calls") for m in _all_messages(r)))
+    if n_tools:
+        notes.append(f"{p}: {n_tools} record(s) with tool calls, passed to TRL as tool_calls (and tools)")
+    if "prompt" in (res.rows[0] if res.rows else {}):
+        notes.append(
+            f"{p}: per-turn weights leave one trained turn per record: prompt-completion rows, loss on the "
+            "completion only"
+        )
+    return res.rows
 
-        rows, skipped = to_messages_rows(p)
-        if skipped:
-            raise TrainError(
-                f"{p}: {len(skipped)} record(s) cannot be mapped to messages (first: {skipped[0]}); "
-                "run `sftlint split` to keep only clean records"
-            )
-    if notes is not None:
-        notes.extend(_tool_call_note(rows, p))
-    return [_trim(r) for r in rows]
+
+def _engine_errors() -> tuple[type[BaseException], ...]:
+    from sftlint.config import ConfigError
+    from sftlint.reader import SourceError
+
+    return (ConfigError, SourceError)
 
 
-def _trl_ready(row: dict[str, Any]) -> bool:
-    msgs = row.get("messages")
-    if isinstance(msgs, list) and msgs:
-        return all(isinstance(m, dict) and isinstance(m.get("role"), str) for m in msgs)
-    if "prompt" in row and "completion" in row:
-        return True
-    return isinstance(row.get("text"), str)
-
-
-def _trim(row: dict[str, Any]) -> dict[str, Any]:
-    """Keep only the columns TRL reads, so mixed extra keys never break ``datasets``."""
+def _all_messages(row: dict[str, Any]) -> list[dict[str, Any]]:
     if "messages" in row:
-        return {"messages": [_clean_message(m) for m in row["messages"]]}
-    if "prompt" in row:
-        return {"prompt": _clean_part(row["prompt"]), "completion": _clean_part(row["completion"])}
-    return {"text": row["text"]}
-
-
-def _clean_part(part: Any) -> Any:
-    return [_clean_message(m) for m in part] if isinstance(part, list) else part
-
-
-def _clean_message(m: dict[str, Any]) -> dict[str, Any]:
-    """Role and text only: tool-call structures vary per record and break ``datasets``' column types."""
-    return {"role": m["role"], "content": m.get("content") if isinstance(m.get("content"), str) else ""}
-
-
-def _tool_call_note(rows: list[dict[str, Any]], path: str | Path) -> list[str]:
-    n = sum(
-        1 for r in rows if any(isinstance(m, dict) and m.get("tool_calls") for m in r.get("messages") or [])
-    )
-    if not n:
-        return []
-    return [
-        f"warning: {n} record(s) of {path} hold tool calls; the trainer sees their text only "
-        "(tool-call structures are not passed on)"
-    ]
+        return row["messages"]
+    return [*row.get("prompt", []), *row.get("completion", [])]
 
 
 def _texts(rows: list[dict[str, Any]]) -> list[str]:
     out: list[str] = []
     for r in rows:
-        if "messages" in r:
-            out.extend(m["content"] for m in r["messages"] if m["content"])
-        elif "text" in r:
-            out.append(r["text"])
-        else:
-            for part in (r["prompt"], r["completion"]):
-                if isinstance(part, str):
-                    out.append(part)
-                elif isinstance(part, list):
-                    out.extend(m.get("content", "") for m in part if isinstance(m, dict))
+        for m in _all_messages(r):
+            if m.get("content"):
+                out.append(m["content"])
+            for call in m.get("tool_calls") or []:
+                out.append(json.dumps(call.get("function", call), ensure_ascii=False))
+        if r.get("tools"):
+            out.append(json.dumps(r["tools"], ensure_ascii=False))
     return out
 
 
@@ -343,7 +356,7 @@ def decide_assistant_only(cfg: TrainConfig, tokenizer: Any, rows: list[dict[str,
     if not conversational:
         if cfg.assistant_only_loss:
             raise TrainError("assistant_only_loss needs conversational (messages) data")
-        return False, "prompt/completion or text data: TRL decides completion-only loss itself"
+        return False, "prompt-completion data: TRL trains on the completion only"
     if tokenizer.chat_template is None:
         raise TrainError(
             f"the tokenizer of {cfg.model!r} has no chat template; conversational data needs one"
@@ -376,7 +389,7 @@ def length_report(tokenizer: Any, rows: list[dict[str, Any]], max_length: int) -
         return []
     lengths = []
     for r in rows:
-        ids = tokenizer.apply_chat_template(r["messages"], tokenize=True)
+        ids = tokenizer.apply_chat_template(r["messages"], tools=r.get("tools"), tokenize=True)
         if isinstance(ids, dict) or hasattr(ids, "keys"):
             ids = ids["input_ids"]
         lengths.append(len(ids))
@@ -428,10 +441,10 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
     stack = _import_stack()
     torch, trl = stack["torch"], stack["trl"]
     stack["datasets"].disable_progress_bars()
-    from datasets import Dataset
     from transformers import EarlyStoppingCallback
 
     from sftlint.train.threads import apply_threads, choose_threads
+    from sftlint.train.trl_rows import to_dataset
 
     n_threads, threads_why = choose_threads(cfg.threads)
     apply_threads(torch, n_threads)
@@ -439,12 +452,27 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     data_notes: list[str] = []
-    train_rows = load_rows(cfg.train_file, data_notes)
-    val_rows = load_rows(cfg.val_file, data_notes) if cfg.val_file else []
+    lint_kwargs: dict[str, Any] = {}
+    if cfg.lint_config:
+        lint_kwargs["config"] = cfg.lint_config
+    if cfg.lint_select:
+        lint_kwargs["select"] = list(cfg.lint_select)
+    if cfg.lint_ignore:
+        lint_kwargs["ignore"] = list(cfg.lint_ignore)
+    gate = not cfg.allow_errors
+    train_rows = load_rows(cfg.train_file, data_notes, gate=gate, lint_kwargs=lint_kwargs)
+    val_rows = load_rows(cfg.val_file, data_notes, gate=gate, lint_kwargs=lint_kwargs) if cfg.val_file else []
+    if val_rows and train_rows and ("messages" in val_rows[0]) != ("messages" in train_rows[0]):
+        raise TrainError(
+            f"{cfg.train_file} and {cfg.val_file} convert to different row kinds (messages vs prompt-completion, "
+            "from per-turn weights); TRL needs one kind"
+        )
     if not train_rows:
         raise TrainError(f"{cfg.train_file}: no training records")
+    for note in data_notes:  # what the lint gate dropped is said before any training time is spent
+        say(note)
     settings, reasons = resolve_settings(cfg, len(train_rows), len(val_rows))
-    notes = [*reasons, *data_notes]
+    notes = list(reasons)
     if not (cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available())):
         notes.append(threads_why)
 
@@ -520,8 +548,8 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
     trainer = trl.SFTTrainer(
         model=model,
         args=args,
-        train_dataset=Dataset.from_list(train_rows),
-        eval_dataset=Dataset.from_list(val_rows) if has_val else None,
+        train_dataset=to_dataset(train_rows),
+        eval_dataset=to_dataset(val_rows) if has_val else None,
         processing_class=tokenizer,
         peft_config=peft_config,
         callbacks=callbacks,
@@ -576,6 +604,7 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
             "device": "cuda" if use_cuda else "cpu",
         },
         notes=notes,
+        data_notes=data_notes,
     )
     summary = {k: v for k, v in asdict(result).items() if k != "log_history"}
     summary["config"] = asdict(cfg)
