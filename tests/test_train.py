@@ -314,3 +314,54 @@ def test_cli_train_refuses_planted_errors_with_their_codes(tmp_path) -> None:
     assert res.code in (0, 1), res
     assert "dropped 3 of 12 record(s) with error findings (R001 x1, R002 x1, S003 x1, S004 x1)" in res.out
     assert "training on 9 records" in res.out
+
+
+def test_generate_answers_val_prompts_batched_and_eval_scores_them(records, tmp_path) -> None:
+    val = write_jsonl(tmp_path / "val.jsonl", records[:5])
+    model_dir = build_tiny_model(tmp_path / "m", records[:20], vocab_size=600)
+    out = tmp_path / "outputs.jsonl"
+    res = run_cli(
+        "generate",
+        model_dir,
+        val,
+        "-o",
+        out,
+        "--batch-size",
+        "2",
+        "--max-new-tokens",
+        "6",
+        "--threads",
+        "1",
+        "--no-progress",
+    )
+    assert res.code == 0, res
+    rows = list(read_jsonl(out))
+    assert [r["id"] for r in rows] == [0, 1, 2, 3, 4]
+    assert all(r["prompt"] == rec["messages"][:-1] for r, rec in zip(rows, records, strict=False))
+    assert all(r["finish_reason"] in ("stop", "length") for r in rows)
+    assert f"wrote 5 output(s) to {out}" in res.out
+    # Left padding: the same prompt answered alone and in a batch gives the same greedy answer.
+    alone = tmp_path / "alone.jsonl"
+    assert (
+        run_cli(
+            "generate",
+            model_dir,
+            val,
+            "-o",
+            alone,
+            "--batch-size",
+            "1",
+            "--max-new-tokens",
+            "6",
+            "--no-progress",
+        ).code
+        == 0
+    )
+    assert [r["output"] for r in read_jsonl(alone)] == [r["output"] for r in rows]
+    # eval reads it with the validation file as reference; a random model's answers fail, cut ones are CUT.
+    ev = run_cli("eval", out, "--reference", val, "--output-format", "json")
+    assert ev.code == 0, ev
+    a = ev.json()["a"]
+    assert a["outputs"] == 5 and a["overall"]["passed"] < 5
+    cut = sum(r["finish_reason"] == "length" for r in rows)
+    assert len(a["failures"].get("CUT", [])) == cut

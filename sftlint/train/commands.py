@@ -1,4 +1,4 @@
-"""CLI subcommands of the training module: split, export, hparams, train, curve, eval.
+"""CLI subcommands of the training module: split, export, hparams, train, generate, curve, eval.
 
 ``sftlint.cli`` calls :func:`register` with its subparsers.  Every handler
 returns the exit code of the contract: 0 ok, 1 problems found (records
@@ -174,6 +174,27 @@ def register(subparsers: Any) -> None:
     p.add_argument("--no-plot", action="store_true", help="do not write loss_curve.png")
     p.add_argument("-v", "--verbose", action="store_true", help="show the libraries' own logs")
     p.set_defaults(func=cmd_train)
+
+    p = subparsers.add_parser(
+        "generate",
+        help="answer the prompts of a validation file with a trained model, for `sftlint eval` (needs sftlint[train])",
+        description="For every record of DATA, answer its conversation up to the last assistant turn with MODEL "
+        "(batched, greedy unless --temperature) and write {id, prompt, output, finish_reason} lines that "
+        "`sftlint eval OUT --reference DATA` scores. Outputs from other tools (LLaMA-Factory "
+        "generated_predictions.jsonl, OpenAI/vLLM batch output) can go to `eval` directly.",
+    )
+    p.add_argument(
+        "model", help="a `sftlint train` output dir, a saved model or LoRA adapter dir, or a hub name"
+    )
+    p.add_argument("data", help="the prompts: a validation file (e.g. split/val.jsonl), any supported format")
+    p.add_argument("-o", "--output", required=True, help="output JSONL (written atomically)")
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--max-new-tokens", type=int, default=512)
+    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--threads", type=int, help="CPU threads for torch (default: the idle cores)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_generate)
 
     p = subparsers.add_parser(
         "curve",
@@ -465,6 +486,45 @@ def _quiet_libraries(verbose: bool) -> None:
         disable_progress_bars()
     except ImportError:
         pass
+
+
+# --------------------------------------------------------------------------- generate
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    if args.batch_size < 1 or args.max_new_tokens < 1:
+        return _error("--batch-size and --max-new-tokens must be at least 1")
+    from sftlint.train.trainer import TrainError
+
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    _quiet_libraries(False)
+    try:
+        from sftlint.train.generate import generate
+
+        res = generate(
+            args.model,
+            args.data,
+            args.output,
+            batch_size=args.batch_size,
+            max_new_tokens=args.max_new_tokens,
+            temperature=args.temperature,
+            threads=args.threads,
+            device=args.device,
+            progress=not args.no_progress,
+            log=lambda m: print(f"note: {m}"),
+        )
+    except (TrainError, *_engine_errors()) as exc:
+        return _error(str(exc))
+    print(
+        f"wrote {res.written} output(s) to {args.output}: {res.stopped} ended their turn, "
+        f"{res.cut} stopped at --max-new-tokens={args.max_new_tokens}"
+    )
+    for line, why in res.skipped[:5]:
+        print(f"skipped {args.data}:{line}: {why}")
+    if len(res.skipped) > 5:
+        print(f"skipped {len(res.skipped) - 5} more record(s)")
+    print(f"next: sftlint eval {args.output} --reference {args.data}")
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- curve
