@@ -49,8 +49,18 @@ def test_alpaca_takes_single_turn_and_explains_the_rest(tmp_path) -> None:
         "output": "确认收货后在订单详情页申请。",
         "system": "你是客服助手。",
     }
-    with pytest.raises(Skip, match="multi-turn conversation \\(2 user turns\\)"):
-        convert(recs[1], "alpaca")
+    # Multi-turn: the last exchange is the instruction and output, earlier ones LLaMA-Factory's history.
+    assert convert(recs[1], "alpaca") == {
+        "instruction": "是的。",
+        "input": "",
+        "output": "退款会在三到七个工作日内退回原银行卡。",
+        "history": [["我的退款怎么还没到账？", "请问退款状态是“退款成功”吗？"]],
+    }
+    two_users = records_of(
+        tmp_path, [chat(("user", "在吗"), ("user", "退款"), ("assistant", "好的"))], "u.jsonl"
+    )
+    with pytest.raises(Skip, match="do not alternate"):
+        convert(two_users[0], "alpaca")
 
 
 def test_alpaca_input_survives_a_round_trip() -> None:
@@ -86,11 +96,11 @@ def test_sharegpt_tool_calls_become_messages_tool_calls(shared_data: Path, tmp_p
 
 def test_cli_reports_skips_and_exits_1(tmp_path) -> None:
     data = write_jsonl(tmp_path / "d.jsonl", [SINGLE, MULTI, MULTI])
-    out = tmp_path / "alpaca.jsonl"
-    res = run_cli("export", data, "--to", "alpaca", "-o", out)
+    out = tmp_path / "pc.jsonl"
+    res = run_cli("export", data, "--to", "prompt-completion", "-o", out)
     assert res.code == 1, res
-    assert "wrote 1 record(s) in alpaca format" in res.out
-    assert "skipped 2 record(s): multi-turn conversation" in res.out
+    assert "wrote 1 record(s) in prompt-completion format" in res.out
+    assert "skipped 2 record(s): 2 assistant turns" in res.out
     assert f"{data}:2: record 2" in res.out
     assert len(list(read_jsonl(out))) == 1
     assert run_cli("export", data, "--to", "messages", "-o", tmp_path / "m.jsonl").code == 0
@@ -116,3 +126,45 @@ def test_output_is_replaced_atomically(tmp_path) -> None:
 def test_cli_usage_errors(tmp_path) -> None:
     assert run_cli("export", tmp_path / "missing.jsonl", "--to", "messages", "-o", tmp_path / "o").code == 2
     assert run_cli("export", EXAMPLE, "--to", "parquet", "-o", tmp_path / "o").code == 2
+
+
+@pytest.mark.parametrize(
+    ("to", "expected"),
+    [
+        (
+            "sharegpt",
+            {
+                "formatting": "sharegpt",
+                "columns": {"messages": "conversations", "system": "system", "tools": "tools"},
+            },
+        ),
+        (
+            "alpaca",
+            {
+                "columns": {
+                    "prompt": "instruction",
+                    "query": "input",
+                    "response": "output",
+                    "system": "system",
+                    "history": "history",
+                }
+            },
+        ),
+    ],
+)
+def test_export_writes_the_dataset_info_entry_llamafactory_needs(tmp_path, to, expected) -> None:
+    data = write_jsonl(tmp_path / "d.jsonl", [SINGLE, MULTI])
+    out_dir = tmp_path / "lf"
+    out_dir.mkdir()
+    (out_dir / "dataset_info.json").write_text(json.dumps({"identity": {"file_name": "identity.json"}}))
+    res = run_cli("export", data, "--to", to, "-o", out_dir / "cs.jsonl", "--dataset-name", "cs_sft")
+    assert res.code == 0, res
+    info = json.loads((out_dir / "dataset_info.json").read_text(encoding="utf-8"))
+    assert info["identity"] == {"file_name": "identity.json"}  # other entries are kept
+    assert info["cs_sft"] == {"file_name": "cs.jsonl", **expected}
+    assert "`dataset: cs_sft`" in res.out
+    rows = list(read_jsonl(out_dir / "cs.jsonl"))
+    if to == "alpaca":
+        assert rows[1]["history"] == [[MULTI["messages"][0]["content"], MULTI["messages"][1]["content"]]]
+    assert run_cli("export", data, "--to", to, "-o", tmp_path / "x.jsonl", "--no-dataset-info").code == 0
+    assert not (tmp_path / "dataset_info.json").exists()

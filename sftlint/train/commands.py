@@ -95,6 +95,15 @@ def register(subparsers: Any) -> None:
     p.add_argument("--to", choices=FORMATS, required=True, help="target format")
     p.add_argument("-o", "--output", required=True, help="output JSONL file (written atomically)")
     p.add_argument("--format", dest="input_format", help="input format (default: detected)")
+    p.add_argument(
+        "--dataset-name",
+        help="name of the entry written to dataset_info.json beside the output (default: the file's stem)",
+    )
+    p.add_argument(
+        "--no-dataset-info",
+        action="store_true",
+        help="do not write LLaMA-Factory's dataset_info.json entry beside the output",
+    )
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser(
@@ -310,6 +319,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     except (*_engine_errors(), KeyError) as exc:
         return _error(str(exc))
     print(f"wrote {len(result.rows)} record(s) in {args.to} format to {args.output}")
+    if not args.no_dataset_info:
+        from sftlint.train.export import write_dataset_info
+
+        try:
+            written = write_dataset_info(args.output, args.to, args.dataset_name)
+        except ValueError as exc:
+            return _error(str(exc))
+        if written is not None:
+            print(
+                f"wrote the entry {written[1]!r} to {written[0]}: LLaMA-Factory reads it with "
+                f"`dataset: {written[1]}` and `dataset_dir: {written[0].parent}`"
+            )
+            if args.to == "messages" and any(
+                "tool_calls" in m for r in result.rows for m in r.get("messages", [])
+            ):
+                print(
+                    "note: LLaMA-Factory does not read OpenAI tool_calls; export --to sharegpt for tool data"
+                )
     if result.unreadable:
         print(
             f"skipped {result.unreadable} unreadable line(s) (invalid JSON); see `sftlint check {args.data}`"

@@ -4,9 +4,11 @@
   ``chat_template``; holds every conversation.
 * ``sharegpt`` — ``{"conversations": [{"from", "value"}], "system"}``:
   LLaMA-Factory, FastChat; holds every conversation.
-* ``alpaca`` — ``{"instruction", "input", "output", "system"}``: one
-  instruction, one answer.  Multi-turn or tool conversations do not fit and are
-  skipped with the reason.
+* ``alpaca`` — ``{"instruction", "input", "output", "system", "history"}``:
+  the last instruction and answer, earlier turns as LLaMA-Factory's
+  ``history`` (``[[instruction, answer], ...]``).  Tool conversations and
+  turns that do not alternate user/assistant do not fit and are skipped with
+  the reason.
 * ``prompt-completion`` — TRL's conversational form ``{"prompt": [messages],
   "completion": [assistant message]}``: fits conversations with exactly one
   assistant turn, at the end (TRL trains on the completion only; earlier
@@ -142,13 +144,15 @@ def _alpaca(record: Record, msgs: list[Message]) -> dict[str, Any]:
     roles = [m.role for m in body]
     if any(r in ("tool", "system") for r in roles) or any(m.tool_calls for m in body):
         raise Skip("tool calls or extra system turns do not fit Alpaca")
-    if roles != ["user", "assistant"]:
-        n_user = roles.count("user")
-        if n_user > 1:
-            raise Skip(
-                f"multi-turn conversation ({n_user} user turns): Alpaca holds one instruction and one output"
-            )
-        raise Skip("not one user turn followed by one assistant turn")
+    if len(roles) < 2 or len(roles) % 2 or roles != ["user", "assistant"] * (len(roles) // 2):
+        raise Skip("turns that do not alternate user/assistant, ending with the assistant")
+    history = [[body[i].content, body[i + 1].content] for i in range(0, len(body) - 2, 2)]
+    if history:
+        out: dict[str, Any] = {"instruction": body[-2].content, "input": "", "output": body[-1].content}
+        if system:
+            out["system"] = system
+        out["history"] = history
+        return out
     data = record.data if isinstance(record.data, dict) else {}
     if record.format == "alpaca" and isinstance(data.get("instruction"), str):
         instruction, inp = (
@@ -201,6 +205,73 @@ def export_file(path: str | Path, out: str | Path, to: str, format: str | None =
     )
     write_jsonl_atomic(out, result.rows)
     return result
+
+
+#: LLaMA-Factory's ``dataset_info.json`` entry for each export format (``file_name`` is added).
+DATASET_INFO: dict[str, dict[str, Any]] = {
+    "sharegpt": {
+        "formatting": "sharegpt",
+        "columns": {"messages": "conversations", "system": "system", "tools": "tools"},
+    },
+    "alpaca": {
+        "columns": {
+            "prompt": "instruction",
+            "query": "input",
+            "response": "output",
+            "system": "system",
+            "history": "history",
+        },
+    },
+    "messages": {
+        "formatting": "sharegpt",
+        "columns": {"messages": "messages"},
+        "tags": {
+            "role_tag": "role",
+            "content_tag": "content",
+            "user_tag": "user",
+            "assistant_tag": "assistant",
+            "system_tag": "system",
+        },
+    },
+}
+
+
+def dataset_info_entry(to: str, file_name: str) -> dict[str, Any] | None:
+    """The ``dataset_info.json`` entry LLaMA-Factory needs to read an export; None for prompt-completion."""
+    spec = DATASET_INFO.get(to)
+    if spec is None:
+        return None
+    return {"file_name": file_name, **json.loads(json.dumps(spec))}
+
+
+def write_dataset_info(out: str | Path, to: str, name: str | None = None) -> tuple[Path, str] | None:
+    """Add (or replace) the entry for ``out`` in ``dataset_info.json`` beside it; (path, dataset name).
+
+    Other entries of an existing file are kept: LLaMA-Factory reads one
+    ``dataset_info.json`` per data directory, listing every dataset in it.
+    """
+    from sftlint.train.io import write_text_atomic
+
+    target = Path(out)
+    entry = dataset_info_entry(to, target.name)
+    if entry is None:
+        return None
+    info_path = target.parent / "dataset_info.json"
+    info: dict[str, Any] = {}
+    if info_path.is_file():
+        try:
+            loaded = json.loads(info_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(
+                f"{info_path}: exists but is not readable JSON ({exc}); not overwritten"
+            ) from exc
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{info_path}: not a JSON object; not overwritten")
+        info = loaded
+    key = name or target.stem
+    info[key] = entry
+    write_text_atomic(info_path, [json.dumps(info, ensure_ascii=False, indent=2) + "\n"])
+    return info_path, key
 
 
 def to_messages_rows(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
