@@ -110,3 +110,25 @@ def test_json_output_is_valid(tmp_path) -> None:
     assert res.code == 0
     data = json.loads(res.out)
     assert data["method"] == "lora" and data["n_train"] == 60
+
+
+def test_write_config_also_writes_llamafactory_yaml_and_sftconfig_args(tmp_path) -> None:
+    split = tmp_path / "split"
+    assert run_cli("split", EXAMPLE, "-o", split).code == 0
+    cfg_path = tmp_path / "train.toml"
+    res = run_cli("hparams", split / "train.jsonl", "--write-config", cfg_path)
+    assert res.code == 0, res
+    yaml_path, trl_path = tmp_path / "train.llamafactory.yaml", tmp_path / "train.sftconfig.json"
+    assert f"wrote {yaml_path}" in res.out and "llamafactory-cli train" in res.out
+    yaml = pytest.importorskip("yaml")
+    lf = yaml.safe_load(yaml_path.read_text(encoding="utf-8"))
+    assert lf["stage"] == "sft" and lf["finetuning_type"] == "lora" and lf["lora_rank"] == 16
+    assert lf["dataset"] == "train" and lf["eval_dataset"] == "val"
+    assert lf["learning_rate"] == pytest.approx(2e-4) and lf["num_train_epochs"] == 3.0
+    assert lf["per_device_train_batch_size"] * lf["gradient_accumulation_steps"] == 2
+    args = json.loads(trl_path.read_text(encoding="utf-8"))
+    assert args["sft_config"]["learning_rate"] == pytest.approx(2e-4)
+    assert args["lora_config"]["r"] == 16
+    trl = pytest.importorskip("trl")
+    cfg = trl.SFTConfig(**args["sft_config"], use_cpu=True, bf16=False)  # TRL accepts every key
+    assert cfg.num_train_epochs == 3 and cfg.assistant_only_loss

@@ -369,16 +369,48 @@ def cmd_hparams(args: argparse.Namespace) -> int:
         codes = ", ".join(f"{c} x{k}" for c, k in sorted(clean.dropped_by_code.items()))
         s.warnings.insert(0, f"{clean.dropped} record(s) with error findings are not counted ({codes})")
     if args.output_format == "json":
-        print(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
+        from sftlint.train.hparams import sftconfig_args
+
+        print(json.dumps(s.to_dict() | {"trl": sftconfig_args(s)}, ensure_ascii=False, indent=2))
     else:
         print(format_text(s))
-    if args.write_config:
-        from sftlint.train.io import write_text_atomic
-
-        write_text_atomic(args.write_config, [_train_toml(args.data, s, Path(args.write_config).parent)])
-        if args.output_format == "text":
-            print(f"wrote {args.write_config}: run `sftlint train {args.write_config}`")
+    if args.write_config and n_train > 0:
+        for path, what in _write_handoffs(args.data, s, Path(args.write_config)):
+            if args.output_format == "text":
+                print(f"wrote {path}: {what}")
     return EXIT_OK
+
+
+def _write_handoffs(data: str, s: Any, toml_path: Path) -> list[tuple[Path, str]]:
+    """The `sftlint train` TOML, and beside it a LLaMA-Factory YAML and TRL SFTConfig arguments."""
+    from sftlint.train.hparams import llamafactory_yaml, sftconfig_args
+    from sftlint.train.io import write_text_atomic
+
+    base = toml_path.parent
+    write_text_atomic(toml_path, [_train_toml(data, s, base)])
+    stem = toml_path.name[: -len(toml_path.suffix)] if toml_path.suffix else toml_path.name
+    train = Path(data)
+    val = train.parent / "val.jsonl"
+    lf_dir = os.path.relpath(train.parent / "llamafactory", base)
+    yaml_path = base / f"{stem}.llamafactory.yaml"
+    write_text_atomic(
+        yaml_path,
+        [llamafactory_yaml(s, train.stem, val.stem if val.is_file() else None, lf_dir)],
+    )
+    trl_path = base / f"{stem}.sftconfig.json"
+    write_text_atomic(trl_path, [json.dumps(sftconfig_args(s), ensure_ascii=False, indent=2) + "\n"])
+    export_cmd = f"sftlint export {train} --to sharegpt -o {train.parent / 'llamafactory' / train.name}"
+    return [
+        (toml_path, f"run `sftlint train {toml_path}`"),
+        (
+            yaml_path,
+            f"run `{export_cmd}` (and the same for val.jsonl), then `llamafactory-cli train {yaml_path}`",
+        ),
+        (
+            trl_path,
+            "SFTConfig(**sft_config), LoraConfig(**lora_config), EarlyStoppingCallback(**early_stopping)",
+        ),
+    ]
 
 
 def _train_toml(data: str, s: Any, config_dir: Path) -> str:

@@ -243,3 +243,113 @@ def format_text(s: Suggestion) -> str:
     for w in s.warnings:
         lines.append(f"warning: {w}")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- hand-offs
+
+
+def sftconfig_args(s: Suggestion, output_dir: str = "runs/sft", max_length: int = 1024) -> dict[str, Any]:
+    """The suggestion as keyword arguments of TRL's ``SFTConfig`` (and peft's ``LoraConfig``).
+
+    The settings ``sftlint train`` itself passes: evaluation every ``eval_steps``
+    so the curves can be read, the best checkpoint kept and loaded at the end,
+    loss on assistant tokens only, no packing.  Set ``bf16``/``use_cpu`` for
+    your hardware.
+    """
+    sft = {
+        "output_dir": output_dir,
+        "num_train_epochs": s.get("epochs"),
+        "per_device_train_batch_size": s.get("per_device_batch_size"),
+        "per_device_eval_batch_size": s.get("per_device_batch_size"),
+        "gradient_accumulation_steps": s.get("gradient_accumulation_steps"),
+        "learning_rate": s.get("learning_rate"),
+        "lr_scheduler_type": s.get("lr_scheduler_type"),
+        "warmup_steps": s.get("warmup_ratio"),  # transformers 5: a value below 1 is a share of the steps
+        "logging_steps": max(1, s.get("eval_steps") // 5),
+        "eval_strategy": "steps",
+        "eval_steps": s.get("eval_steps"),
+        "save_strategy": "best",
+        "save_total_limit": 1,
+        "load_best_model_at_end": True,
+        "metric_for_best_model": "eval_loss",
+        "greater_is_better": False,
+        "max_length": max_length,
+        "assistant_only_loss": True,
+        "packing": False,
+        "report_to": "none",
+    }
+    out: dict[str, Any] = {
+        "sft_config": sft,
+        "early_stopping": {"early_stopping_patience": s.get("early_stopping_patience")},
+    }
+    if s.method == "lora":
+        out["lora_config"] = {
+            "r": s.get("lora_r"),
+            "lora_alpha": s.get("lora_alpha"),
+            "lora_dropout": 0.05,
+            "target_modules": "all-linear",
+            "task_type": "CAUSAL_LM",
+        }
+    return out
+
+
+def llamafactory_yaml(
+    s: Suggestion, train_dataset: str, val_dataset: str | None, dataset_dir: str, max_length: int = 1024
+) -> str:
+    """A LLaMA-Factory SFT config (``llamafactory-cli train FILE``) with the suggested values.
+
+    ``train_dataset``/``val_dataset`` name entries of ``dataset_info.json`` in
+    ``dataset_dir``, which ``sftlint export`` writes.
+    """
+    per_device = s.get("per_device_batch_size")
+    lines = [
+        "# LLaMA-Factory SFT config written by `sftlint hparams`; run: llamafactory-cli train THIS_FILE",
+        "# The datasets are entries of dataset_info.json, written by `sftlint export --to sharegpt`.",
+        "### model",
+        "model_name_or_path: Qwen/Qwen2.5-0.5B-Instruct  # your base model",
+        "trust_remote_code: true",
+        "",
+        "### method",
+        "stage: sft",
+        "do_train: true",
+        f"finetuning_type: {s.method}",
+    ]
+    if s.method == "lora":
+        lines += [f"lora_rank: {s.get('lora_r')}", f"lora_alpha: {s.get('lora_alpha')}", "lora_target: all"]
+    lines += [
+        "",
+        "### dataset",
+        f"dataset: {train_dataset}",
+        f"dataset_dir: {dataset_dir}",
+        "template: qwen  # the chat template of your base model",
+        f"cutoff_len: {max_length}",
+        "overwrite_cache: true",
+        "",
+        "### output",
+        "output_dir: saves/sft",
+        f"logging_steps: {max(1, s.get('eval_steps') // 5)}",
+        "save_strategy: steps",
+        f"save_steps: {s.get('eval_steps')}",
+        "plot_loss: true",
+        "",
+        "### train",
+        f"per_device_train_batch_size: {per_device}",
+        f"gradient_accumulation_steps: {s.get('gradient_accumulation_steps')}",
+        f"learning_rate: {s.get('learning_rate'):g}",
+        f"num_train_epochs: {float(s.get('epochs'))}",
+        f"lr_scheduler_type: {s.get('lr_scheduler_type')}",
+        f"warmup_ratio: {s.get('warmup_ratio')}",
+        "bf16: true  # false on hardware without bfloat16",
+    ]
+    if val_dataset:
+        lines += [
+            "",
+            "### eval",
+            f"eval_dataset: {val_dataset}",
+            f"per_device_eval_batch_size: {per_device}",
+            "eval_strategy: steps",
+            f"eval_steps: {s.get('eval_steps')}",
+            "load_best_model_at_end: true",
+            "metric_for_best_model: eval_loss",
+        ]
+    return "\n".join(lines) + "\n"
