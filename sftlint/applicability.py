@@ -8,9 +8,10 @@ the outputs it *applies to*, and reports the others as not applicable.
 
 What "applies" means follows each family's own scope, as its rules document:
 
-* R002–R004, R006 look only at turns that are ReAct blocks;
 * R001 and R005 need ReAct to be asked for: by the system prompt, by the
   reference answer the output replaces, or by a block in the conversation;
+* every other R rule (R002–R004, R006 and later ones) looks only at turns
+  that are ReAct blocks;
 * K rules need retrieved context in the prompt (or a system prompt that says
   the turns carry it);
 * every other rule applies to every output.
@@ -22,9 +23,7 @@ from __future__ import annotations
 
 from sftlint.record import Message, Record
 
-#: Rules that only look at ReAct blocks.
-BLOCK_ONLY = frozenset({"R002", "R003", "R004", "R006"})
-#: Rules that need ReAct to be asked for.
+#: Rules that need ReAct to be asked for (every other R rule looks only at ReAct blocks).
 REACT_ASKED = frozenset({"R001", "R005"})
 
 
@@ -59,10 +58,10 @@ def _has_retrieval(record: Record) -> bool:
 
 def applies(code: str, record: Record, output: Message, reference_answer: str | None = None) -> bool:
     """Whether rule ``code`` applies to ``output`` (an assistant message of ``record``)."""
-    if code in BLOCK_ONLY:
-        return _is_block(output.content)
     if code in REACT_ASKED:
         return _react_asked(record, output, reference_answer)
+    if code.startswith("R"):
+        return _is_block(output.content)
     if code.startswith("K"):
         return _has_retrieval(record)
     return True
