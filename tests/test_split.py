@@ -180,14 +180,24 @@ def test_export_format_and_unfit_records_are_reported(tmp_path) -> None:
         ("assistant", "在订单详情页申请即可。"),
     )
     path = write_jsonl(tmp_path / "d.jsonl", [*plain_records(), multi, multi])
-    res = run_cli("split", path, "--to", "alpaca", "--val", "0.25", "-o", tmp_path / "o")
+    res = run_cli("split", path, "--to", "prompt-completion", "--val", "0.25", "-o", tmp_path / "o")
     assert res.code == 0, res
     assert "skipped 2 record(s) that do not fit the export format" in res.out
-    assert "multi-turn" in res.out
+    assert "2 assistant turns" in res.out
     rows = list(read_jsonl(tmp_path / "o/train.jsonl")) + list(read_jsonl(tmp_path / "o/val.jsonl"))
     assert len(rows) == len(PLAIN_QA)
-    assert {r["instruction"] for r in rows} == {q for q, _ in PLAIN_QA}
-    assert all(r["system"] == "你是电商平台的客服助手。" and r["input"] == "" for r in rows)
+    assert {r["prompt"][1]["content"] for r in rows} == {q for q, _ in PLAIN_QA}
+    # Alpaca holds multi-turn conversations too, the earlier turns in LLaMA-Factory's history.
+    res = run_cli("split", path, "--to", "alpaca", "--val", "0.25", "-o", tmp_path / "a")
+    assert res.code == 0 and "do not fit" not in res.out, res
+    rows = list(read_jsonl(tmp_path / "a/train.jsonl")) + list(read_jsonl(tmp_path / "a/val.jsonl"))
+    assert len(rows) == len(PLAIN_QA) + 2
+    assert [r["history"] for r in rows if "history" in r] == [
+        [["怎么开发票？", "请问订单确认收货了吗？"]]
+    ] * 2
+    assert all(
+        r["system"] == "你是电商平台的客服助手。" and r["input"] == "" for r in rows if "history" not in r
+    )
 
 
 def test_bad_paths_and_arguments(tmp_path) -> None:
