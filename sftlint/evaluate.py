@@ -506,7 +506,9 @@ def score(
                 if why is not None:
                     cut[i] = FAIL
                     details.setdefault(CUTOFF[0], {})[i] = why
-        for (code, name), res in ((REPEAT, rep), (CUTOFF, cut)):
+        # T009 is the same detector: when it is scored, REP would only repeat it.
+        checks = [(CUTOFF, cut)] if "T009" in codes else [(REPEAT, rep), (CUTOFF, cut)]
+        for (code, name), res in checks:
             outcome[code] = res
             name_of[code] = name
             failed_any.update(i for i, o in enumerate(res) if o == FAIL)

@@ -310,7 +310,7 @@ def test_degenerate_outputs_are_caught_and_clean_twins_pass(tmp_path) -> None:
     from sftlint.analysis.degeneration import cut_off, repetition
 
     loop = "您好，请问有什么可以帮您？" + "好的好的好的" * 6
-    same_line = "1. 请提供订单号。\n" * 4
+    same_line = "请提供您的订单号，我马上帮您查询物流。" * 3
     clean_list = "1. 打开订单详情页。\n2. 点击申请售后。\n3. 选择退款原因并提交。"
     assert repetition(loop) is not None
     assert repetition(same_line) is not None
@@ -318,7 +318,7 @@ def test_degenerate_outputs_are_caught_and_clean_twins_pass(tmp_path) -> None:
     assert repetition("——————————————————————————————") is None  # a rule line is layout
     assert repetition("哈哈哈，好的。") is None
     assert cut_off("请您稍等，我这边帮您查询一下订单的", "length") is not None
-    assert cut_off("请您稍等，我这边帮您查询一下订单的", None, references_end=True) is not None
+    assert cut_off("您的退款将在三到七个工作日内退回，因为", None, references_end=True) is not None
     assert cut_off("请您稍等，我这边帮您查询一下订单。", None, references_end=True) is None
     assert (
         cut_off("请您稍等，我这边帮您查询一下订单的", "stop", references_end=True) is None
@@ -329,9 +329,10 @@ def test_degenerate_outputs_are_caught_and_clean_twins_pass(tmp_path) -> None:
         {"id": 1, "output": "您的订单已经发货，预计明天送达", "finish_reason": "length"},
         {"id": 2, "output": "您的订单已经发货，预计明天送达。", "finish_reason": "stop"},
     ]
-    res = score(write_jsonl(tmp_path / "o.jsonl", rows))
+    res = score(write_jsonl(tmp_path / "o.jsonl", rows), ignore=["T009"])
     assert res.failures["REP"] == [0]
+    assert "REP" not in score(write_jsonl(tmp_path / "o.jsonl", rows)).failures  # T009 scores it itself
     assert res.failures["CUT"] == [1]
     assert 2 not in {i for f in res.failures.values() for i in f}
-    out = run_cli("eval", tmp_path / "o.jsonl", "--output-format", "json").json()["a"]
+    out = run_cli("eval", tmp_path / "o.jsonl", "--ignore", "T009", "--output-format", "json").json()["a"]
     assert [f["id"] for f in out["failures"]["CUT"]] == [1]

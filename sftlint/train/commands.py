@@ -243,7 +243,7 @@ def register(subparsers: Any) -> None:
         "--degeneration",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="also score repeated text (REP) and outputs cut off without an end (CUT) (default: on unless --select)",
+        help="also score outputs cut off without an end (CUT) and, when T009 is not scored, repeated text (REP) (default: on unless --select)",
     )
     p.add_argument(
         "--show-failures", action="store_true", help="list the failing outputs of each rule (ids and lines)"
