@@ -36,6 +36,8 @@ DOMINANT = 0.85
 #: Least letter weight for a language to be named (shorter texts are "too short": None);
 #: a Latin-script text also needs four words.
 MIN_WEIGHT = 6
+#: A text with at least this share of code-looking lines is code, not prose.
+CODE_SHARE = 0.3
 #: Least confidence of the identifier for a Latin-script language.
 MIN_CONFIDENCE = 0.75
 
@@ -171,10 +173,17 @@ class Language:
 
 
 def prose(text: str) -> str:
-    """``text`` without code, URLs, addresses, markup and file names: what a language is judged on."""
+    """``text`` without code, URLs, addresses, markup and file names: what a language is judged on.
+
+    A text that is mostly unfenced code (at least :data:`CODE_SHARE` of its lines look like
+    code) has no prose: what is left between its lines is comments and labels.
+    """
     text = _CODE.sub(" ", text)
-    lines = [ln for ln in text.split("\n") if not _CODE_LINE.search(ln)]
-    return _NOISE.sub(" ", "\n".join(lines))
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    kept = [ln for ln in lines if not _CODE_LINE.search(ln)]
+    if lines and len(lines) - len(kept) >= CODE_SHARE * len(lines):
+        return ""
+    return _NOISE.sub(" ", "\n".join(kept))
 
 
 @lru_cache(maxsize=1)
@@ -301,6 +310,17 @@ ASKS_FOR_LANGUAGE = re.compile(
 )
 
 
+#: a quoted foreign word or phrase in a request (使用“opulent”造句): the answer may be about it, in its language
+_QUOTED_FOREIGN = re.compile(r"[“\"'‘「]([A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f' -]{1,40})[”\"'’」]")
+
+
 def asks_for_language(text: str) -> bool:
-    """Whether a request names a language or a translation (so any answer language may be right)."""
-    return ASKS_FOR_LANGUAGE.search(text) is not None
+    """Whether a request names a language or a translation, or quotes a foreign word to work
+    with (so an answer in another language may be right)."""
+    if ASKS_FOR_LANGUAGE.search(text) is not None:
+        return True
+    # a Latin-script phrase quoted inside text of another script (a Latin-script request
+    # quoting a title in its own script asks for nothing)
+    return (
+        _QUOTED_FOREIGN.search(text) is not None and (_HAN.search(text) or _HANGUL.search(text)) is not None
+    )
