@@ -65,6 +65,11 @@ class _LineRule(Rule):
     def family_key(self) -> object:
         return (self.syntax.key, self.options.layout)  # type: ignore[attr-defined]
 
+    def active(self, record: Record, layouts: tuple[str, ...] = ("line", "inline")) -> bool:
+        """Whether ``record`` is one the rule checks: some assistant turn writes a ReAct label,
+        and the record's layout is one of ``layouts`` (the family gate asks the same)."""
+        return labelled(record, self.syntax) and self.layout(record) in layouts
+
     def layout(self, record: Record) -> str | None:
         return record_layout(record, self.syntax, self.options.layout, self.lsyn).layout  # type: ignore[attr-defined]
 
@@ -80,8 +85,7 @@ class _LineRule(Rule):
         if not all(isinstance(r, _LineRule) for r in rules):
             return None
         first: _LineRule = rules[0]  # type: ignore[assignment]
-        syntax = first.syntax
-        return lambda record: not labelled(record, syntax) or first.layout(record) not in ("line", "inline")
+        return lambda record: not first.active(record)
 
 
 def _label(lt: LineTurn, kind_words: tuple[str, ...]) -> str:
@@ -127,7 +131,7 @@ class ActionInputMissing(_LineRule):
     severity = "error"
 
     def check(self, record: Record) -> Iterable[Finding]:
-        if self.layout(record) != "line":
+        if not self.active(record, ("line",)):
             return
         for msg, lt in self.turns(record):
             steps = lt.steps
@@ -298,7 +302,7 @@ class ActionInputNotJson(_LineRule):
     fix_availability = "sometimes"
 
     def check(self, record: Record) -> Iterable[Finding]:
-        if self.layout(record) != "line" or not prompt_asks_json(record.system_prompt):
+        if not self.active(record, ("line",)) or not prompt_asks_json(record.system_prompt):
             return
         for msg, lt in self.turns(record):
             for s in lt.steps:
@@ -361,7 +365,7 @@ class ActionUndeclaredTool(_LineRule):
     severity = "error"
 
     def check(self, record: Record) -> Iterable[Finding]:
-        if self.layout(record) not in ("line", "inline"):
+        if not self.active(record):
             return
         listed = prompt_tools(record.system_prompt)
         if not listed:

@@ -71,6 +71,9 @@ def test_prompt_templates_decide_the_layout():
     assert prompt_layout(paper) == "inline"
     assert prompt_tools(paper) == {"search", "lookup", "finish"}
     assert prompt_layout("You are a helpful assistant.") is None
+    # a Markdown rule is not the block's separator
+    assert prompt_layout("Use ReAct with Thought and Action steps.\n\n---\n\nTools: search") is None
+    assert prompt_layout("每次回复都先用<>包裹ReAct思考过程，再另起一行以---开头写给用户的答复。") == "block"
 
 
 def test_tool_lists_and_json_requests_are_read_from_the_templates():
@@ -347,3 +350,35 @@ def test_s005_names_an_episode_end_observation(tmp_path):
     diags = lint(recs, tmp_path)
     assert found(diags) == [("S005", 0, "/messages/4/role")]
     assert "ends with an observation" in diags[0].message and "drop the whole record" in diags[0].message
+
+
+def test_the_line_rules_gate_is_quiet_only_where_every_member_is(tmp_path):
+    """On every record of the clean files and of planted copies, the react-line family's gate
+    (which lets the engine skip R007/R009/R010) is quiet only where each rule reports nothing."""
+    from sftlint.config import Settings
+    from sftlint.engine import Engine
+    from sftlint.reader import read_source
+    from sftlint.record import Record
+
+    engine = Engine(Settings(select=["R"]))
+    ((gate, rules),) = [(g, rs) for g, rs in engine.record_units if rs[0].family == "react-line"]
+    planted = [
+        plant("langchain_en", 2, 2, "\nAction Input: Tesla Model 3 base price US", ""),
+        plant("llamaindex_en", 0, 2, 'Action Input: {"city": "Lisbon"}', "Action Input: {'city': 'Lisbon'}"),
+        plant("qwen_zh", 2, 2, "行动：book_hotel", "行动：reserve_room"),
+        plant("llamaindex_en", 1, 2, "Action: get_weather", "**Action**: get_weather"),
+    ]
+    sets = [load(s) for s in STYLES] + planted
+    reported_somewhere = 0
+    for i, recs in enumerate(sets):
+        path = tmp_path / f"{i}.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+        state, raws = engine.start_file(read_source(str(path), 1 << 24), str(path))
+        for raw in raws:
+            record = Record(state.info, raw.index, raw.line, raw.end_line, raw.data, raw.text, raw.column)
+            record.messages = state.fmt.to_messages(raw.data)
+            reported = [r.code for r in rules if list(r.check(record))]
+            if gate(record):
+                assert not reported, (i, raw.index, reported)
+            reported_somewhere += bool(reported)
+    assert reported_somewhere == 3

@@ -216,7 +216,15 @@ _INLINE_TEMPLATE = re.compile(
     r"|\(\d\)\s*[A-Z]\w*\[\w*\]",
     re.MULTILINE,
 )
-_BLOCK_MENTION = re.compile(r"[<＜]\s*[>＞]|<\s*…|(?<![-\w])---(?![-\w])")
+#: The block named in a prompt: empty delimiters (``用<>包围``, ``inside < >``), a template line
+#: opening the block (``< 思考：…``), or the separator next to the reply it introduces
+#: (``---和给用户的答复``, ``write --- and your reply``); a bare ``---`` is a Markdown rule.
+_BLOCK_MENTION = re.compile(
+    r"[<＜]\s*[>＞]|^[ \t]*<[ \t]*(?:思考|Thought)[ \t]*[:：]"
+    r"|(?<![-\w])---(?![-\w])[^\n]{0,20}(?:答复|回复|回答|reply|response|answer)"
+    r"|(?:答复|回复|reply|response)[^\n]{0,20}(?<![-\w])---(?![-\w])",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=512)
@@ -234,7 +242,7 @@ def prompt_layout(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> L
         return "line"
     if _INLINE_TEMPLATE.search(prompt):
         return "inline"
-    if _BLOCK_MENTION.search(prompt) and prompt_requests_react(prompt, syntax):
+    if _BLOCK_MENTION.search(prompt) and ("ReAct" in prompt or prompt_requests_react(prompt, syntax)):
         return "block"
     return None
 
