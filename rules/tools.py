@@ -87,7 +87,8 @@ class InvalidToolJson(Rule):
 
 class UndeclaredTool(Rule):
     """## What it does
-    Reports a call to a tool that the record's `tools` does not declare, and a call that names
+    Reports a call to a tool that the record's `tools` (or the legacy `functions`) does not
+    declare, and a call that names
     no tool at all.  Only records with a `tools` field are judged: tools described only in the
     system prompt's prose cannot be read exactly.  An explicitly empty `tools` (`[]`) counts as
     declaring none, unless the system prompt names the called tool (some pipelines keep an
@@ -301,7 +302,9 @@ class UnmatchedToolCall(Rule):
     A call that ends the conversation is not reported: it is the target of a sample that
     teaches *when* to call (OpenAI's fine-tuning format ends such samples with the call).
     A tool result that follows no calling turn at all is a role-order problem, reported by
-    S004.  Without ids on both sides, results are matched by position only.
+    S004.  Without ids on both sides, a result that names its tool (`"name"`, as the legacy
+    role `function` does) must name a tool the turn called; otherwise results are matched by
+    position only.
 
     ## Why is this bad?
     The OpenAI API rejects a conversation whose calls are not each answered by their id;
@@ -363,13 +366,12 @@ class UnmatchedToolCall(Rule):
                     span=span,
                 )
             return
+        if len(results) != n_results:
+            return
         ids = [c.call_id for c in calls]
-        if (
-            any(i is None for i in ids)
-            or any(r.call_id is None for r in results)
-            or len(results) != n_results
-        ):
-            return  # no ids on one side: matched by position only
+        if any(i is None for i in ids) or any(r.call_id is None for r in results):
+            yield from self._by_name(calls, results)  # no ids on one side
+            return
         answered = {r.call_id for r in results}
         orphans = [r for r in results if r.call_id not in ids]
         unanswered = [c for c in calls if c.call_id not in answered]
@@ -395,6 +397,19 @@ class UnmatchedToolCall(Rule):
                 pointer=pointer,
                 span=span,
             )
+
+    def _by_name(self, calls: list[ToolCall], results: list[Any]) -> Iterator[Finding]:
+        """Results that name their tool (the legacy role "function" does) must name a called one."""
+        names = [c.name for c in calls]
+        if any(n is None for n in names) or any(r.name is None for r in results):
+            return  # matched by position only
+        for r in results:
+            if r.name not in names:
+                yield self.finding(
+                    f"tool result from {r.name!r}, but the assistant turn before it called "
+                    f"{_listing(repr(n) for n in dict.fromkeys(names))}",
+                    pointer=r.message.pointer + "/name",
+                )
 
     @staticmethod
     def _call_place(call: ToolCall) -> tuple[str, tuple[int, int] | None]:
@@ -473,7 +488,7 @@ class MixedToolEncoding(Rule):
         for shape, pointer in decls.shapes.items():
             seen.setdefault(("declaration", shape), pointer)
         if decls.container is not None:
-            seen[("tools", decls.container)] = "/tools"
+            seen[("tools", decls.container)] = decls.pointer
         if not seen:
             return None
         return (record.path, record.index, record.line, tuple((a, w, p) for (a, w), p in seen.items()))

@@ -311,8 +311,21 @@ def test_legacy_function_call(tmp_path):
         call = r["messages"][2].pop("tool_calls")[0]
         r["messages"][2]["function_call"] = call["function"]
         r["messages"][3] = {"role": "function", "name": call["function"]["name"], "content": "{}"}
+        r["functions"] = r.pop("tools")
+        r["functions"] = [t["function"] for t in r["functions"]]
     path = write(tmp_path, recs)
     assert errors(path) == []
+    assert c_findings(path) == []
+    recs[1]["messages"][2]["function_call"]["name"] = "search_order"
+    recs[1]["messages"][3]["name"] = "search_order"
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.pointer) == ("C002", "/messages/2/function_call/name")
+    recs[1]["messages"][3]["name"] = "query_order"
+    recs[1]["messages"][2]["function_call"]["name"] = "query_order"
+    recs[2]["messages"][3]["name"] = "query_order"  # the result of another tool than the one called
+    (d,) = c_findings(write(tmp_path, recs))
+    assert (d.code, d.line, d.pointer) == ("C004", 3, "/messages/3/name")
+    recs[2]["messages"][3]["name"] = "apply_refund"
     recs[0]["messages"][2]["function_call"]["arguments"] = "{city: 上海}"
     (d,) = c_findings(write(tmp_path, recs))
     assert (d.code, d.pointer) == ("C001", "/messages/2/function_call/arguments")

@@ -109,6 +109,7 @@ class ToolResult:
     message: Message
     call_id: str | None
     id_pointer: str | None
+    name: str | None = None  # the tool it says it comes from (legacy role "function", "name")
 
 
 @dataclass(slots=True)
@@ -124,6 +125,7 @@ class Declarations:
     """The record's ``tools``: what it declares and how it writes it."""
 
     present: bool  # the record has a tools field at all
+    pointer: str = "/tools"  # where it is ("/functions" in the legacy format)
     tools: dict[str, Declaration] = field(default_factory=dict)
     shapes: dict[str, str] = field(default_factory=dict)  # shape -> pointer of its first tool
     container: str | None = None  # "string" (JSON text) or "list"
@@ -153,7 +155,7 @@ def tool_facts(record: Record) -> ToolFacts:
 def has_tool_data(record: Record) -> bool:
     """Cheap test: could the record hold calls, results or declarations at all?"""
     data = record.data
-    if type(data) is dict and data.get("tools") not in (None, "", []):
+    if type(data) is dict and (data.get("tools") not in (None, "", []) or data.get("functions")):
         return True
     return any(
         m.tool_calls
@@ -266,7 +268,8 @@ def _facts(record: Record) -> ToolFacts:
                 key = "call_id"
             else:
                 key = "tool_call_id"
-            results.append(ToolResult(m, cid, f"{m.pointer}/{key}" if cid is not None else None))
+            name = raw.get("name") if isinstance(raw.get("name"), str) else None
+            results.append(ToolResult(m, cid, f"{m.pointer}/{key}" if cid is not None else None, name))
     decls = _declarations(data)
     if not decls.present and any(c.syntax for c in calls):
         decls = _prompt_declarations(record)
@@ -530,10 +533,15 @@ def _read_arguments(call: ToolCall, fn: dict, where: Place, problems: list[JsonP
 
 
 def _declarations(data: Any) -> Declarations:
-    if not isinstance(data, dict) or "tools" not in data:
+    if not isinstance(data, dict):
         return Declarations(False)
-    tools = data["tools"]
-    decls = Declarations(True)
+    # "functions": the legacy OpenAI fine-tuning format (with the legacy function_call)
+    field = "tools" if "tools" in data else "functions" if "functions" in data else None
+    if field is None:
+        return Declarations(False)
+    tools = data[field]
+    top = "/" + field
+    decls = Declarations(True, pointer=top)
     text: str | None = None
     if isinstance(tools, str):
         decls.container = "string"
@@ -543,7 +551,7 @@ def _declarations(data: Any) -> Declarations:
         if error is not None:
             reason, span = error
             decls.problem = JsonProblem(
-                "/tools", _not_json_message(tools, reason, "the tools declaration is"), span, "tools"
+                top, _not_json_message(tools, reason, "the tools declaration is"), span, "tools"
             )
             return decls
         text, tools = tools, value  # keep the text: findings point into it
@@ -571,8 +579,8 @@ def _declarations(data: Any) -> Declarations:
         name = fn.get("name")
         if not isinstance(name, str):
             continue
-        place = Place("/tools", text, finner) if text is not None else Place("/tools" + finner)
-        decls.shapes.setdefault(shape, place.at()[0] if text is None else "/tools")
+        place = Place(top, text, finner) if text is not None else Place(top + finner)
+        decls.shapes.setdefault(shape, place.at()[0] if text is None else top)
         decls.tools.setdefault(name, Declaration(name, fn.get("parameters"), shape, place))
     return decls
 
