@@ -77,7 +77,7 @@ def turns_to_messages(
             )
         else:
             text, segments = "", []
-        if raw_role in call_roles and type(content) is str and not calls:
+        if type(raw_role) is str and raw_role in call_roles and type(content) is str and not calls:
             calls = [content]
         weight = m.get("weight")
         out.append(
