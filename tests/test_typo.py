@@ -407,6 +407,7 @@ def test_lengthening_an_intact_word_needs_stronger_evidence(monkeypatch):
     assert [det.detect(t) for t in legal] == [(), ()]
     assert [(t.wrong, t.right) for t in det.detect(typo)] == [("员", "院")]
     monkeypatch.setattr(typo_module, "EXTENSION_EXTRA", 0.0)  # the rule off: both are reported
+    monkeypatch.setattr(typo_module, "EXTENSION_EXTRA_3", 0.0)
     bare = TypoDetector(mode="full")
     assert [len(bare.detect(t)) for t in legal] == [1, 1]
 
@@ -441,3 +442,31 @@ def test_customer_service_words_get_a_common_count():
     assert {"退款", "客服", "尺码", "稍等"} <= set(DOMAIN_WORDS)
     assert all(model["freq"][w] >= DOMAIN_FREQ for w in DOMAIN_WORDS if len(w) >= 2)
     assert model["freq"]["已经"] > DOMAIN_FREQ  # a floor: common words keep their own count
+
+
+def test_a_rare_reading_does_not_make_an_exact_homophone(detector):
+    # 汤 reads tang; its literary reading shang (汤汤) is not what an IME offers for 商
+    run = "开胃又温暖的汤品"
+    props = detector._proposals(run, run.index("汤"))
+    assert props["商"][0] is False
+    assert detector._proposals("我以经到了", 1)["已"][0] is True
+    assert detector.detect("开胃又温暖的汤品，为餐食开个好头。") == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["参观魔法村对角巷。", "除了创世记之外，还有其他文本。", "香蕉外表呈黄色，口感柔软。"]
+)
+def test_growing_a_word_into_a_three_character_one_needs_strong_evidence(detector, text):
+    assert detector.detect(text) == ()
+
+
+def test_a_broken_three_character_word_with_strong_evidence_is_still_found(detector):
+    assert _pairs(detector, "国务园办公厅发布了通知。") == [("园", "院", "国务院")]
+
+
+def test_a_lone_last_character_beside_intact_words_needs_strong_evidence(monkeypatch):
+    legal = "把一个小洋葱切成粒"
+    det = TypoDetector(mode="full")
+    assert det.detect(legal) == ()
+    monkeypatch.setattr(typo_module, "LONE_EDGE_EXTRA", 0.0)  # the rule off: it is reported
+    assert len(TypoDetector(mode="full").detect(legal)) == 1
