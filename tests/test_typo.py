@@ -470,3 +470,11 @@ def test_a_lone_last_character_beside_intact_words_needs_strong_evidence(monkeyp
     assert det.detect(legal) == ()
     monkeypatch.setattr(typo_module, "LONE_EDGE_EXTRA", 0.0)  # the rule off: it is reported
     assert len(TypoDetector(mode="full").detect(legal)) == 1
+
+
+def test_the_suggestion_keeps_the_stranded_character_when_a_known_word_does(detector):
+    # 念 is stranded (球菌 is a word); 念 -> 链 (a near sound) would only grow 球菌 into 链球菌,
+    # while 球 -> 珠 keeps 念 and makes the word the context supports
+    assert _pairs(detector, "白色念球菌是一种真菌，常见于口腔。") == [("球", "珠", "念珠菌")]
+    # an exact homophone growing the word stays the suggestion (国务员: 国务院, not 公务员)
+    assert _pairs(detector, "请把材料交到国务员办公厅。") == [("员", "院", "国务院")]

@@ -221,6 +221,10 @@ def in_foreign_name(run: str, i: int, after: str, dots: tuple[bool, bool] = (Fal
     )
 
 
+#: The three-character words by any one missing character (:meth:`TypoDetector._three_holes`).
+_HOLES: dict[tuple[int, str], str] | None = None
+
+
 class _LRU:
     """Analysed lines, most recently used last, bounded by their total length.
 
@@ -726,6 +730,61 @@ class TypoDetector:
             return False
         return len(rest) >= 2 and bool(self.freq.get(rest))
 
+    def _kept_reading(self, run: str, cand: dict[str, Any]) -> tuple[int, str, str] | None:
+        """Another repair of the same three characters that keeps the suspect as written.
+
+        ``(position, character, word)``: the corrected word grows an intact word (念 + 球菌 ->
+        链球菌), and replacing one character of that intact word instead makes a known word
+        that holds the suspect (念珠菌).  Such words are found by any one character, not by
+        sound (珠 and 球 do not sound alike), from an index of the three-character words
+        built on first use.
+        """
+        ws, we = cand["span"]
+        i = cand["i"]
+        word = run[ws:we]
+        if len(word) != 3:
+            return None
+        holes = self._three_holes()
+        freq = self.freq
+        best: tuple[int, int, str, str] | None = None
+        for k in range(3):
+            j = ws + k
+            if j == i:
+                continue
+            key = (k, word[:k] + word[k + 1 :])
+            for ch in holes.get(key, ""):
+                if ch == word[k]:
+                    continue
+                other = word[:k] + ch + word[k + 1 :]
+                f = freq.get(other, 0)
+                if not f or other in self.proper or other in self.persons:
+                    continue  # only a word with a count, never a name
+                if best is None or f > best[0]:
+                    best = (f, j, ch, other)
+        return None if best is None else best[1:]
+
+    def _three_holes(self) -> dict[tuple[int, str], str]:
+        """``(position, the other two characters) -> characters that fill the hole`` over every
+        three-character word the model knows (built once per process, from the whole model)."""
+        global _HOLES
+        if _HOLES is None:
+            if self._lazy is not None and self.mode == "lazy":
+                from sftlint.analysis.text.typo_model import load_model
+
+                if self._lazy.full is None:
+                    self._lazy.full = load_model()
+                freq = self._lazy.full["freq"]
+            else:
+                freq = self.freq
+            holes: dict[tuple[int, str], str] = {}
+            for w in freq:
+                if len(w) == 3:
+                    for k in range(3):
+                        key = (k, w[:k] + w[k + 1 :])
+                        holes[key] = holes.get(key, "") + w[k]
+            _HOLES = holes
+        return _HOLES
+
     @staticmethod
     def _rivals(c: dict[str, Any], o: dict[str, Any]) -> bool:
         """Whether ``o`` (next to ``c``) is a correction as good as ``c`` that keeps ``c``'s character."""
@@ -746,8 +805,23 @@ class TypoDetector:
         out = []
         for cand in self._winners(run, adj):
             score = self._score(cand["feats"])
+            if score < self.threshold:
+                continue
+            extends = self._extends(run, cand)
+            if extends and len(cand["after"]) == 3 and not cand["feats"]["exact"]:
+                kept = self._kept_reading(run, cand)
+                if kept is not None:
+                    # Two one-character repairs make the three characters a word: a near
+                    # homophone for the stranded character, or another character that keeps
+                    # it (念球菌: 念珠菌, not 链球菌): the text's own character is the better
+                    # evidence.
+                    j, right, word = kept
+                    out.append(
+                        Typo(off + j, off + j + 1, run[j], right, cand["before"], word, score, "model")
+                    )
+                    continue
             extra = EXTENSION_EXTRA_3 if len(cand["after"]) == 3 else EXTENSION_EXTRA
-            if score < self.threshold or (score < self.threshold + extra and self._extends(run, cand)):
+            if score < self.threshold + extra and extends:
                 continue
             feats = cand["feats"]
             if feats["edge"] and not feats["nunc"] and score < self.threshold + LONE_EDGE_EXTRA:
