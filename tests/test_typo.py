@@ -444,8 +444,9 @@ def test_customer_service_words_get_a_common_count():
     assert model["freq"]["已经"] > DOMAIN_FREQ  # a floor: common words keep their own count
 
 
-def test_a_rare_reading_does_not_make_an_exact_homophone(detector):
+def test_a_rare_reading_does_not_make_an_exact_homophone():
     # 汤 reads tang; its literary reading shang (汤汤) is not what an IME offers for 商
+    detector = TypoDetector(mode="full")
     run = "开胃又温暖的汤品"
     props = detector._proposals(run, run.index("汤"))
     assert props["商"][0] is False
