@@ -99,16 +99,16 @@ def test_the_cli_reads_a_user_dictionary_from_pyproject(tmp_path):
 
 # -- the file's own frequent words ---------------------------------------------
 
-TERM = "先来一道开胃又温暖的汤品"
+TERM = "再加八盎司切片蘑菇（如褐蘑菇或香菇）"
 
 
 def _records(n: int) -> list[dict]:
-    return [chat(f"第{i}个问题：晚餐先上什么？", f"在第{i}个例子里，{TERM}。") for i in range(n)]
+    return [chat(f"第{i}个问题：沙拉怎么做？", f"在第{i}个例子里，{TERM}。") for i in range(n)]
 
 
 def test_a_correction_on_many_lines_of_a_file_is_the_files_own_word(tmp_path):
     one = t001(_records(1))
-    assert len(one) == 1 and "汤品" in one[0].message  # alone, it reads as a typo
+    assert len(one) == 1 and "如褐" in one[0].message  # alone, it reads as a typo
     assert t001(_records(5)) == []  # five distinct lines: the file uses the word on purpose
     assert len(t001(_records(5), options={"zh-typo": {"frequent": 0}})) == 5
 
