@@ -60,6 +60,7 @@ class Finding:
     key: Key
     message: str
     records_file: Path
+    record: int | None  # 0-based record index in the file (context lookup)
 
 
 def dataset_files(data: Path) -> list[Path]:
@@ -93,7 +94,7 @@ def run_rules(files: Iterable[Path], data: Path, select: list[str] | None) -> tu
         for d in sftlint.lint(str(path), **kwargs):
             span = tuple(d.span) if d.span is not None else None
             key = Key(rel, d.code, int(d.line or 0), d.pointer or "", span)  # type: ignore[arg-type]
-            findings.append(Finding(key, d.message, path))
+            findings.append(Finding(key, d.message, path, d.record))
     return findings, records
 
 
@@ -201,11 +202,11 @@ def resolve(data: Any, pointer: str) -> Any:
     return data
 
 
-def records_by_line(path: Path) -> dict[int, Any]:
+def records_by_index(path: Path) -> dict[int, Any]:
     import sftlint
 
     try:
-        return {r.line: r.data for r in sftlint.load_records(path)}
+        return {r.index: r.data for r in sftlint.load_records(path)}
     except Exception:  # context is a convenience; a reader problem shows up as a finding anyway
         return {}
 
@@ -237,8 +238,9 @@ def show_unjudged(
             print(json.dumps({**entry, "verdict": "?", "why": "", "message": f.message}, ensure_ascii=False))
             continue
         if f.records_file not in cache:
-            cache[f.records_file] = records_by_line(f.records_file)
-        value = resolve(cache[f.records_file].get(k.line), k.pointer)
+            cache[f.records_file] = records_by_index(f.records_file)
+        record = cache[f.records_file].get(f.record) if f.record is not None else None
+        value = resolve(record, k.pointer)
         print(f"== {k.file}:{k.line} {k.code} {k.pointer} span={k.span}")
         print(f"   {f.message}")
         if isinstance(value, str):
@@ -250,7 +252,7 @@ def show_unjudged(
         elif value is not None:
             print("   " + json.dumps(value, ensure_ascii=False)[:400])
         if not isinstance(value, str) or len(value) < 40:  # a role or a short value: show its message
-            parent = resolve(cache[f.records_file].get(k.line), k.pointer.rsplit("/", 1)[0])
+            parent = resolve(record, k.pointer.rsplit("/", 1)[0])
             print("   in: " + json.dumps(parent, ensure_ascii=False)[:600])
         print()
 
