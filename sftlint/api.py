@@ -152,7 +152,7 @@ def load_records(
     registry = default_registry()
     path = os.fspath(path)
     info = FileInfo(path)
-    fmt = registry.formats[format] if format else None
+    fmt = _format_for(registry, format, path) if format else None
     pending: list[Any] = []
 
     def build(raw: Any) -> Record:
@@ -191,6 +191,18 @@ def load_records(
         for item in pending:
             if indices is None or item.index in indices:
                 yield build(item)
+
+
+def _format_for(registry: Any, name: str, path: str) -> Any:
+    """A format by name; ``llamafactory`` is the one the file's ``dataset_info.json`` gives it.
+    Another name no plugin registers (a config's column mapping) falls back to detection."""
+    if name in registry.formats:
+        return registry.formats[name]
+    if name == "llamafactory":
+        from sftlint.formats.mapping import dataset_info_format
+
+        return dataset_info_format(path)
+    return None
 
 
 def list_rules(all_rules: bool = True) -> list[type]:

@@ -52,6 +52,8 @@ class Settings:
     exclude: list[str] = field(default_factory=list)
     extend_exclude: list[str] = field(default_factory=list)
     respect_gitignore: bool = True
+    #: ``[tool.sftlint.format]`` as a table: a column mapping (see sftlint.formats.mapping)
+    format_mapping: dict[str, Any] | None = None
 
     @property
     def config_dir(self) -> str | None:
@@ -107,6 +109,15 @@ def settings_from_mapping(table: Mapping[str, Any], source: str) -> Settings:
             raise ConfigError(f"{source}: unknown key {key!r} in [tool.sftlint] (known keys: {known})")
         if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise ConfigError(f"{source}: {key!r} must be {_type_name(expected)}, got {value!r}")
+        if norm == "format" and isinstance(value, dict):
+            from sftlint.formats.mapping import MappingError, spec_from_config
+
+            try:
+                spec_from_config(value, source)
+            except MappingError as exc:
+                raise ConfigError(str(exc)) from None
+            settings.format_mapping = value
+            continue
         if expected is not int and not isinstance(value, expected):
             raise ConfigError(f"{source}: {key!r} must be {_type_name(expected)}, got {value!r}")
         if expected is list and not all(isinstance(v, str) for v in value):

@@ -106,6 +106,16 @@ class Engine:
         self.selected_codes = frozenset(r.code for r in self.rules)
         self.stats = RunStats()
         self._ignored_cache: dict[str, frozenset[str]] = {}
+        self._path_formats: dict[str, InputFormat | None] = {}
+        self.config_format: InputFormat | None = None
+        if self.settings.format_mapping is not None:
+            from sftlint.formats.mapping import MappedFormat, MappingError, spec_from_config
+
+            source = self.settings.config_path or "<config>"
+            try:
+                self.config_format = MappedFormat(spec_from_config(self.settings.format_mapping, source))
+            except MappingError as exc:
+                raise ConfigError(str(exc)) from None
 
     # -- sources -------------------------------------------------------------
     def lint_path(self, path: str) -> Iterator[Diagnostic]:
@@ -150,6 +160,12 @@ class Engine:
             state.info.format = fixed_format.name
             state.info.input_format = fixed_format
             return state, stream
+        mapped = self._path_format(path)
+        if mapped is not None:  # a LLaMA-Factory dataset_info.json describes the file
+            state.fmt = mapped
+            state.info.format = mapped.name
+            state.info.input_format = mapped
+            return state, stream
         buffer: list[RawRecord] = []
         sample: list[Any] = []
         for raw in stream:
@@ -174,10 +190,31 @@ class Engine:
         state = FileState(self._file_info(path), ignored=self._ignored_for(path))
         state.info.first_record = first_record
         if format_name is not None:
-            state.fmt = self.registry.formats.get(format_name)
+            state.fmt = self._format_named(format_name, path)
             state.info.format = format_name
             state.info.input_format = state.fmt
         return state
+
+    def _path_format(self, path: str) -> InputFormat | None:
+        """The format a LLaMA-Factory ``dataset_info.json`` gives ``path`` (None: none does)."""
+        if path in self._path_formats:
+            return self._path_formats[path]
+        from sftlint.formats.mapping import MappingError, dataset_info_format
+
+        try:
+            fmt = dataset_info_format(path)
+        except MappingError as exc:
+            self.errors.append(str(exc))
+            fmt = None
+        self._path_formats[path] = fmt
+        return fmt
+
+    def _format_named(self, name: str, path: str) -> InputFormat | None:
+        """A format by name, the column mappings included (a worker resolves them again)."""
+        for candidate in (self._path_format(path), self.config_format):
+            if candidate is not None and candidate.name == name:
+                return candidate
+        return self.registry.formats.get(name)
 
     def _file_info(self, path: str) -> FileInfo:
         from sftlint.columnar import is_columnar
@@ -187,6 +224,12 @@ class Engine:
         return info
 
     def _detect(self, state: FileState, sample: list[Any], path: str) -> None:
+        mapping = self.config_format
+        if mapping is not None and any(mapping.sniff(obj) for obj in sample):
+            state.fmt = mapping  # the configured column mapping, where the file has its columns
+            state.info.format = mapping.name
+            state.info.input_format = mapping
+            return
         name = detect_format(self.registry, sample, path) if sample else None
         if name is not None:
             state.fmt = self.registry.formats.get(name)

@@ -16,6 +16,9 @@ from sftlint.formats.messages import TEXT_PART_TYPES, TOOL_CALL_PART_TYPES, part
 from sftlint.locate import escape_token
 from sftlint.record import Message
 
+#: prefix of a role value that a column mapping does not name (S002 reports the raw value)
+UNMAPPED = "unmapped:"
+
 #: role values most chat data uses, mapped to canonical roles
 COMMON_ROLES: dict[str, str] = {
     "system": "system",
@@ -42,6 +45,7 @@ def turns_to_messages(
     roles: Mapping[str, str],
     out: list[Message],
     call_roles: frozenset[str] = frozenset(),
+    strict: bool = False,
 ) -> list[Message]:
     """Append the messages of ``turns`` (a list at pointer ``base``) to ``out``.
 
@@ -49,7 +53,8 @@ def turns_to_messages(
     non-string role maps to ``""`` (S001 reports it).  Content may be a string,
     null (a turn that only calls tools) or a list of typed parts.  A turn whose
     raw role is in ``call_roles`` (ShareGPT's ``function_call``) is a tool call
-    written as its content.
+    written as its content.  ``strict`` (a column mapping): only the values ``roles`` names
+    are roles, so an unmapped ``"system"`` is unknown too.
     """
     if not isinstance(turns, list):
         return out
@@ -60,7 +65,12 @@ def turns_to_messages(
         ptr = f"{base}/{i}"
         cptr = f"{ptr}/{ckey}"
         raw_role = m.get(role_key)
-        role = roles.get(raw_role, raw_role) if type(raw_role) is str else ""
+        if type(raw_role) is not str:
+            role = ""
+        elif strict:
+            role = roles.get(raw_role) or UNMAPPED + raw_role
+        else:
+            role = roles.get(raw_role, raw_role)
         content = m.get(content_key)
         segments = None
         media = False
