@@ -30,8 +30,19 @@ def _mixed_folder(root):
     write_jsonl(root / "train.jsonl", RECORDS)
     (root / "package.json").write_text(json.dumps({"name": "x", "version": "1.0.0", "scripts": {}}))
     (root / "tsconfig.json").write_text(json.dumps({"compilerOptions": {"strict": True}}))
+    tags = {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant"}
     (root / "dataset_info.json").write_text(
-        json.dumps({"train": {"file_name": "train.jsonl", "formatting": "sharegpt"}})
+        json.dumps(
+            {
+                "train": {
+                    "file_name": "train.jsonl",
+                    "formatting": "sharegpt",
+                    "columns": {"messages": "messages"},
+                    "tags": {**tags, "system_tag": "system"},
+                },
+                "elsewhere": {"file_name": "other/data.json"},
+            }
+        )
     )
     (root / "record.schema.json").write_text(
         json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"})

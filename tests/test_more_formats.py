@@ -300,3 +300,20 @@ def test_mapping_never_raises(value):
     for fmt in (ConversationFormat(), HumanAssistantFormat(), PromptCompletionFormat(), PreferenceFormat()):
         fmt.to_messages(value)
         fmt.views(value)
+
+
+def test_the_formats_page_examples_are_read_as_their_format():
+    """docs/formats.md: each chat format's example record is detected as that format, with no S001."""
+    import re
+
+    from conftest import ROOT
+
+    page = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    chat_part = page.split("## Chat formats", 1)[1].split("## Any other shape", 1)[0]
+    sections = re.findall(r"### `([a-z-]+)`[^\n]*\n(.*?)(?=\n### |\Z)", chat_part, re.S)
+    names = {name for name, _ in sections}
+    assert names == {f for f in default_registry().formats if f not in ("mapping", "llamafactory")}
+    for name, body in sections:
+        example = json.loads(re.search(r"```json\n(.*?)\n```", body, re.S).group(1))
+        assert _format_of(example) == name
+        assert "S001" not in {code for code, _ in _found([example])}, name
