@@ -135,6 +135,17 @@ def test_weights_parts_and_media(tmp_path) -> None:
     }
     with pytest.raises(Refused, match="image_url content part"):
         convert(record_from(tmp_path, {"messages": [image, a("一张图。")]}))
+    # Reasoning parts become the assistant turn's reasoning_content (what reasoning models' templates render).
+    think = {
+        "role": "assistant",
+        "content": [{"type": "reasoning", "value": "用户问物流。"}, {"type": "text", "value": "已发货。"}],
+    }
+    row, _ = convert(record_from(tmp_path, {"messages": [u, think]}))
+    assert row["messages"][1] == {
+        "role": "assistant",
+        "content": "已发货。",
+        "reasoning_content": "用户问物流。",
+    }
     # One record needing prompt-completion pulls single-turn ones along and refuses multi-turn ones.
     import sftlint
 
@@ -182,3 +193,33 @@ def test_default_thread_count_uses_the_idle_cores() -> None:
 def test_eval_help_prints_one_percent_sign() -> None:
     res = run_cli("eval", "--help")
     assert "95%%" not in res.out and "95%" in res.out
+
+
+def test_reasoning_is_kept_only_where_the_template_renders_it(tmp_path) -> None:
+    pytest.importorskip("transformers")
+    from sftlint.train.tiny import train_tokenizer
+    from sftlint.train.trainer import _keep_reasoning_if_rendered
+
+    rows = [
+        {
+            "messages": [
+                {"role": "user", "content": "?"},
+                {"role": "assistant", "content": "!", "reasoning_content": "想"},
+            ]
+        },
+        {"messages": [{"role": "user", "content": "?"}, {"role": "assistant", "content": "好"}]},
+    ]
+    tok = train_tokenizer(["想好"], vocab_size=300)
+    said: list[str] = []
+    assert _keep_reasoning_if_rendered(TrainConfig(), tok, rows, [], said.append) == (rows, [])
+    assert not said
+    tok.chat_template = "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+    kept, _ = _keep_reasoning_if_rendered(TrainConfig(), tok, rows, [], said.append)
+    assert kept == rows[1:]
+    assert "refused 1 record(s) with reasoning" in said[0]
+
+
+def test_reasoning_tool_use_data_keeps_its_reasoning(shared_data) -> None:
+    rows = load_rows(shared_data / "sft" / "llamafactory_reason_tool_use_demo_50.jsonl", [])
+    with_reasoning = [r for r in rows if any(m.get("reasoning_content") for m in r["messages"])]
+    assert len(rows) >= 45 and len(with_reasoning) == len(rows)

@@ -30,7 +30,8 @@ SPECIAL_TOKENS = [PAD_TOKEN, IM_START, IM_END]
 #: write, end-of-turn token included (so the model learns to stop).  Tool
 #: definitions open the conversation and tool calls follow the assistant's text
 #: as ``<tool_call>{json}</tool_call>``, as Qwen2.5's template writes them, so a
-#: tool-calling dataset trains the calls too.
+#: tool-calling dataset trains the calls too; reasoning (``reasoning_content``)
+#: is written as ``<think>…</think>`` before the answer, as Qwen3's template does.
 CHAT_TEMPLATE = (
     "{%- if tools %}"
     "{{- '<|im_start|>system\\n# Tools\\n<tools>\\n' }}"
@@ -40,7 +41,11 @@ CHAT_TEMPLATE = (
     "{%- for message in messages %}"
     "{{- '<|im_start|>' + message['role'] + '\\n' }}"
     "{%- if message['role'] == 'assistant' %}"
-    "{% generation %}{{- message['content'] }}"
+    "{% generation %}"
+    "{%- if message.reasoning_content is defined and message.reasoning_content %}"
+    "{{- '<think>\\n' + message.reasoning_content + '\\n</think>\\n\\n' }}"
+    "{%- endif %}"
+    "{{- message['content'] }}"
     "{%- if message.tool_calls is defined and message.tool_calls %}"
     "{%- for call in message.tool_calls %}"
     "{{- '<tool_call>' }}{{- (call.function if call.function is defined else call) | tojson }}{{- '</tool_call>' }}"

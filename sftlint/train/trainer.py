@@ -266,6 +266,8 @@ def _texts(rows: list[dict[str, Any]]) -> list[str]:
         for m in _all_messages(r):
             if m.get("content"):
                 out.append(m["content"])
+            if m.get("reasoning_content"):
+                out.append(m["reasoning_content"])
             for call in m.get("tool_calls") or []:
                 out.append(json.dumps(call.get("function", call), ensure_ascii=False))
         if r.get("tools"):
@@ -348,6 +350,32 @@ def _load_model(cfg: TrainConfig, rows: list[dict[str, Any]], out: Path) -> tupl
             "when HF_HUB_OFFLINE=1; a local path must hold config.json and the weights)"
         ) from exc
     return model, tokenizer, cfg.model
+
+
+def _keep_reasoning_if_rendered(
+    cfg: TrainConfig,
+    tokenizer: Any,
+    train_rows: list[dict[str, Any]],
+    val_rows: list[dict[str, Any]],
+    say: Any,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Refuse records whose reasoning the model's chat template would silently drop."""
+    from sftlint.train.trl_rows import has_reasoning, renders_reasoning
+
+    n = sum(has_reasoning(r) for r in train_rows + val_rows)
+    if not n or tokenizer.chat_template is None or renders_reasoning(tokenizer):
+        return train_rows, val_rows
+    say(
+        f"warning: refused {n} record(s) with reasoning: the chat template of {cfg.model!r} does not render "
+        "an assistant turn's reasoning_content, so it would be lost (use a reasoning model's template)"
+    )
+    train_rows = [r for r in train_rows if not has_reasoning(r)]
+    val_rows = [r for r in val_rows if not has_reasoning(r)]
+    if not train_rows:
+        raise TrainError(
+            f"{cfg.train_file}: no training records left whose content the chat template renders"
+        )
+    return train_rows, val_rows
 
 
 def decide_assistant_only(cfg: TrainConfig, tokenizer: Any, rows: list[dict[str, Any]]) -> tuple[bool, str]:
@@ -481,6 +509,7 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
     # apart into bytes and its loss would say little.  (The model itself never sees validation data.)
     model, tokenizer, model_desc = _load_model(cfg, train_rows + val_rows, out)
     say(f"model: {model_desc}")
+    train_rows, val_rows = _keep_reasoning_if_rendered(cfg, tokenizer, train_rows, val_rows, say)
     assistant_only, why = decide_assistant_only(cfg, tokenizer, train_rows)
     notes.append(why)
     notes.extend(length_report(tokenizer, train_rows + val_rows, cfg.max_length))

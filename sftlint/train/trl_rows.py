@@ -13,8 +13,11 @@ turns.  Now each record is either carried over whole or refused:
   passes it to the chat template; a JSON string is decoded by TRL itself);
 * **content parts** of text (``[{"type": "text", "text": ...}]``) become the
   string a chat template renders from them (the parts' text, concatenated);
-  parts a text model cannot take (images, audio, files) or that need a
-  template field of their own (reasoning) refuse the record;
+  ``reasoning``/``thinking`` parts become the assistant message's
+  ``reasoning_content``, the field reasoning models' templates (Qwen3,
+  DeepSeek-R1) render — the trainer refuses them when the model's template
+  would drop it (:func:`renders_reasoning`); parts a text model cannot take
+  (images, audio, files) refuse the record;
 * **per-turn loss weights** (OpenAI's ``"weight": 0`` on an assistant turn):
   TRL trains every assistant turn of a ``messages`` row (with assistant-only
   loss), or only the ``completion`` of a prompt-completion row.  So turns
@@ -70,9 +73,11 @@ def _raw_message(record: Record, m: Message) -> dict[str, Any] | None:
     return raw if isinstance(raw, dict) else None
 
 
-def _content(record: Record, m: Message) -> str:
+def _content(record: Record, m: Message) -> tuple[str, str | None]:
+    """The turn's text, and its reasoning (``reasoning``/``thinking`` parts) where it has any."""
     raw = _raw_message(record, m)
     content = raw.get("content") if raw is not None else None
+    reasoning: list[str] = []
     if isinstance(content, list):
         texts = []
         for part in content:
@@ -85,17 +90,28 @@ def _content(record: Record, m: Message) -> str:
             elif kind in ("tool_call", "function_call"):
                 continue  # carried as tool_calls
             elif kind in ("reasoning", "thinking"):
-                raise Refused(f"a {kind} content part (needs the chat template's own reasoning field)")
+                text = part.get("text", part.get("value", part.get(kind)))
+                if not isinstance(text, str):
+                    raise Refused(f"a {kind} content part without text")
+                reasoning.append(text)
             else:
                 raise Refused(f"a {kind or 'non-object'} content part a text model cannot be trained on")
-        return "".join(texts)
+        return "".join(texts), ("".join(reasoning) if reasoning else None)
     if m.has_media:
         raise Refused("media in the content, which a text model cannot be trained on")
-    return m.content
+    return m.content, None
 
 
 def _call(call: Any) -> dict[str, Any]:
     """One tool call in the OpenAI/TRL shape, arguments decoded to an object."""
+    if (
+        isinstance(call, dict)
+        and call.get("type") in ("tool_call", "function_call")
+        and "function" not in call
+    ):
+        body = call.get("value", call.get("text", call.get(call["type"])))  # a content part holding the call
+        if isinstance(body, (str, dict)):
+            call = body
     if isinstance(call, str):  # ShareGPT function_call value: '{"name": ..., "arguments": ...}'
         try:
             call = json.loads(call)
@@ -121,7 +137,12 @@ def _call(call: Any) -> dict[str, Any]:
 def _message(record: Record, m: Message) -> dict[str, Any]:
     if m.role not in ROLES:
         raise Refused(f"role {m.raw_role!r}, which chat templates do not know")
-    out: dict[str, Any] = {"role": m.role, "content": _content(record, m)}
+    text, reasoning = _content(record, m)
+    out: dict[str, Any] = {"role": m.role, "content": text}
+    if reasoning is not None:
+        if m.role != "assistant":
+            raise Refused(f"reasoning in a {m.role} turn")
+        out["reasoning_content"] = reasoning  # the field reasoning models' chat templates read
     if m.tool_calls:
         if m.role != "assistant":
             raise Refused(f"a tool call in a {m.role} turn")
@@ -236,3 +257,22 @@ def to_dataset(rows: list[dict[str, Any]]) -> Any:
         spec["tools"] = Json()
     data = [{k: r.get(k) for k in spec} for r in rows]
     return Dataset.from_list(data, features=Features(spec))
+
+
+def has_reasoning(row: dict[str, Any]) -> bool:
+    msgs = row.get("messages") or [*row.get("prompt", []), *row.get("completion", [])]
+    return any("reasoning_content" in m for m in msgs)
+
+
+def renders_reasoning(tokenizer: Any) -> bool:
+    """Whether the tokenizer's chat template writes an assistant turn's ``reasoning_content``."""
+    probe = "sftlint-reasoning-probe"
+    msgs = [
+        {"role": "user", "content": "?"},
+        {"role": "assistant", "content": "!", "reasoning_content": probe},
+    ]
+    try:
+        text = tokenizer.apply_chat_template(msgs, tokenize=False)
+    except Exception:  # a template that cannot render the probe does not render reasoning either
+        return False
+    return probe in text
