@@ -336,3 +336,14 @@ def test_degenerate_outputs_are_caught_and_clean_twins_pass(tmp_path) -> None:
     assert 2 not in {i for f in res.failures.values() for i in f}
     out = run_cli("eval", tmp_path / "o.jsonl", "--ignore", "T009", "--output-format", "json").json()["a"]
     assert [f["id"] for f in out["failures"]["CUT"]] == [1]
+
+
+def test_junk_file_is_an_error_not_a_score(tmp_path) -> None:
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text("this is not json\n{oops\n", encoding="utf-8")
+    res = run_cli("eval", junk)
+    assert res.code == 2, res
+    assert "no outputs to score" in res.err
+    foo = write_jsonl(tmp_path / "foo.jsonl", [{"foo": 1}] * 3)
+    res = run_cli("eval", foo, "--select", "R001")
+    assert res.code == 2 and "not a model output" in res.err and res.out == ""
