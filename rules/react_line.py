@@ -335,7 +335,9 @@ class ActionUndeclaredTool(_LineRule):
     not list.  The list is read where the templates put it: `one of [search, calculator]`
     (LangChain, Qwen), `(one of search, calculator)` and `> Tool Name: search` (LlamaIndex),
     `search: Call this tool to interact with …` (Qwen), `(1) Search[entity]` (the ReAct paper),
-    `[…]之一` and `工具名称：…`; tools declared in the record's own `tools` field count as listed.
+    `[…]之一` and `工具名称：…`; tools declared in the record's own `tools` field (OpenAI or
+    ShareGPT shape, a list or a JSON string) count as listed, and are the list where the prompt
+    has none.
     Names compare without case (`Search` and `search` are one tool); `finish` and
     `Final Answer` end the episode and are not tools.  Silent where the prompt lists no tools.
 
@@ -367,10 +369,9 @@ class ActionUndeclaredTool(_LineRule):
     def check(self, record: Record) -> Iterable[Finding]:
         if not self.active(record):
             return
-        listed = prompt_tools(record.system_prompt)
+        listed = prompt_tools(record.system_prompt) | _declared(record)
         if not listed:
             return
-        listed = listed | _declared(record)
         for msg, lt in self.turns(record):
             for s in lt.steps:
                 if s.kind != "action":

@@ -382,3 +382,18 @@ def test_the_line_rules_gate_is_quiet_only_where_every_member_is(tmp_path):
                 assert not reported, (i, raw.index, reported)
             reported_somewhere += bool(reported)
     assert reported_somewhere == 3
+
+
+def test_r010_reads_the_records_tools_declaration(tmp_path):
+    """No list in the prompt, but a `tools` field (a JSON string, as in ShareGPT data): it is the list."""
+    recs = load("react_inline")
+    tools = json.dumps(
+        [{"name": "search", "description": "Search Wikipedia", "parameters": {"type": "object"}}]
+    )
+    for r in recs:
+        r["tools"] = tools
+    assert found(lint(recs, tmp_path, select=["R"])) == []
+    recs[4]["messages"][1]["content"] = recs[4]["messages"][1]["content"].replace(
+        "Action: search[", "Action: lookup["
+    )
+    assert found(lint(recs, tmp_path, select=["R"])) == [("R010", 4, "/messages/1/content")]

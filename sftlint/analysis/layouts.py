@@ -28,6 +28,12 @@ strongest signal: it is what the model sees in production); else the record's as
 turns vote, each by the signals it carries (a ``<`` block or ``---`` separator; an
 ``Action Input`` or final-answer label; an action written ``name[...]``).  A record whose
 turns carry no signal has no layout, and the rules that need one stay quiet on it.
+
+Where a record cannot tell by itself, the file's majority decides inside the rules that vote
+over the file (dataset scope, so the answer is the same under ``--jobs`` and Ray): R001 (turns
+with ReAct steps), R008 (final turns with the final-answer label) and R011 (observations from
+tool or user turns).  The record rules (R002–R007, R009, R010) decide per record: a record rule
+cannot wait for the rest of the file, and guessing would cost precision.
 """
 
 from __future__ import annotations
