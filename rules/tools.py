@@ -263,7 +263,8 @@ class ToolArgumentsSchema(Rule):
             what = f"argument {label!r}" if label else "the arguments"
             if kind == "type":
                 expected = error.validator_value
-                expected = " or ".join(expected) if isinstance(expected, list) else expected
+                if isinstance(expected, list):  # null is allowed for optional arguments: not worth saying
+                    expected = " or ".join(t for t in expected if t != "null" or len(expected) == 1)
                 from sftlint.formats.base import _json_type
 
                 message = f"{what} must be {expected}, got {_json_type(error.instance)}"

@@ -629,3 +629,31 @@ def test_role_order_takes_template_markup_as_a_call(call, tmp_path):
     assert [d for d in sftlint.lint(write(tmp_path, [rec])) if d.code == "S004"] == []
     rec["messages"][1]["content"] = "我来查一下。"
     assert [d.code for d in sftlint.lint(write(tmp_path, [rec])) if d.code == "S004"] == ["S004"]
+
+
+def test_xlam_parameters_are_the_properties_themselves(tmp_path):
+    """xLAM/APIGen write ``parameters`` as the properties mapping, with Python type names."""
+    params = {
+        "type": {"description": "giveaway type", "type": "str", "default": "game"},
+        "limit": {"description": "how many", "type": "int, optional", "default": 10},
+    }
+    ok = _with_params(params, {"type": "loot", "limit": "ten"})  # "int, optional" is not enforced
+    bad = _with_params(params, {"kind": "loot"})
+    found = c_findings(write(tmp_path, [ok, bad]))
+    assert [(d.code, d.line) for d in found] == [("C003", 2)] and "unknown argument 'kind'" in found[
+        0
+    ].message
+
+
+def test_an_optional_argument_may_be_null(tmp_path):
+    params = {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "unit": {"type": "string"}},
+        "required": ["city"],
+    }
+    ok = _with_params(params, {"city": "上海", "unit": None})
+    bad = _with_params(params, {"city": None})
+    found = c_findings(write(tmp_path, [ok, bad]))
+    assert [(d.code, d.line) for d in found] == [("C003", 2)] and "'city' must be string, got null" in found[
+        0
+    ].message

@@ -643,6 +643,13 @@ def sanitize_schema(schema: Any, top: bool = False, closed: bool = True) -> dict
         out["properties"] = {
             k: sanitize_schema(v, closed=closed) for k, v in props.items() if isinstance(k, str)
         }
+        required = schema.get("required")
+        wanted = set(required) if isinstance(required, list) else set()
+        for k, sub in out["properties"].items():
+            # an optional argument passed as null means "not given" to the function behind the tool
+            t = sub.get("type")
+            if k not in wanted and t is not None and t != "null":
+                sub["type"] = [*(t if isinstance(t, list) else [t]), "null"]
     required = schema.get("required")
     if isinstance(required, list) and all(isinstance(r, str) for r in required):
         out["required"] = list(dict.fromkeys(required))
@@ -683,6 +690,23 @@ def sanitize_schema(schema: Any, top: bool = False, closed: bool = True) -> dict
     return out
 
 
+def as_schema(parameters: Any) -> Any:
+    """The declared parameters as a JSON Schema.
+
+    xLAM / APIGen declarations write ``parameters`` as the properties themselves
+    (``{"city": {"type": "str", "description": ...}}``), with no ``type``/``properties``;
+    such a mapping becomes an object schema with those properties (none required: the
+    shape says nothing about it).
+    """
+    if not isinstance(parameters, dict) or not parameters or "properties" in parameters:
+        return parameters
+    if isinstance(parameters.get("type"), str) and not isinstance(parameters.get("description"), str):
+        return parameters  # a JSON Schema ("type": "object", perhaps no properties)
+    if all(isinstance(v, dict) and ("type" in v or "description" in v) for v in parameters.values()):
+        return {"type": "object", "properties": parameters}
+    return parameters
+
+
 _VALIDATORS: dict[str, Any] = {}
 
 
@@ -690,7 +714,7 @@ def schema_errors(parameters: Any, arguments: Any, closed: bool = True) -> list[
     """jsonschema errors of ``arguments`` against the declared ``parameters`` (sanitized)."""
     import jsonschema
 
-    schema = sanitize_schema(parameters, top=True, closed=closed)
+    schema = sanitize_schema(as_schema(parameters), top=True, closed=closed)
     if not schema:
         return []
     if "type" not in schema and ("properties" in schema or "required" in schema):
