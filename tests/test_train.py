@@ -365,3 +365,32 @@ def test_generate_answers_val_prompts_batched_and_eval_scores_them(records, tmp_
     assert a["outputs"] == 5 and a["overall"]["passed"] < 5
     cut = sum(r["finish_reason"] == "length" for r in rows)
     assert len(a["failures"].get("CUT", [])) == cut
+
+
+def test_generate_loads_a_lora_adapter_from_a_train_output_dir(split_dir, tmp_path) -> None:
+    run_dir = tmp_path / "lora"
+    res = run_cli(
+        "train",
+        "--model",
+        "tiny",
+        "--data",
+        split_dir,
+        "--output-dir",
+        run_dir,
+        "--method",
+        "lora",
+        "--max-steps",
+        "2",
+        "--no-plot",
+        "--no-checkpoints",
+        "--threads",
+        "1",
+    )
+    assert res.code in (0, 1), res
+    assert (run_dir / "model" / "adapter_config.json").is_file()
+    out = tmp_path / "o.jsonl"
+    res = run_cli(
+        "generate", run_dir, split_dir / "val.jsonl", "-o", out, "--max-new-tokens", "3", "--no-progress"
+    )
+    assert res.code == 0, res
+    assert len(list(read_jsonl(out))) == len(list(read_jsonl(split_dir / "val.jsonl")))

@@ -90,9 +90,7 @@ def load_model(model: str) -> tuple[Any, Any]:
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
         if (Path(path) / "adapter_config.json").is_file():
-            from peft import AutoPeftModelForCausalLM
-
-            lm = AutoPeftModelForCausalLM.from_pretrained(path)
+            lm = _load_adapter(Path(path))
         else:
             lm = AutoModelForCausalLM.from_pretrained(path)
     except (OSError, ValueError) as exc:
@@ -104,6 +102,22 @@ def load_model(model: str) -> tuple[Any, Any]:
         raise TrainError(f"the tokenizer of {model!r} has no chat template: it cannot answer conversations")
     lm.eval()
     return lm, tokenizer
+
+
+def _load_adapter(path: Path) -> Any:
+    """A LoRA adapter on its base model; an adapter that names no base uses ``sftlint train``'s tiny-base."""
+    import json
+
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    cfg = json.loads((path / "adapter_config.json").read_text(encoding="utf-8"))
+    base = cfg.get("base_model_name_or_path")
+    if not base and (path.parent / "tiny-base").is_dir():
+        base = str(path.parent / "tiny-base")
+    if not base:
+        raise TrainError(f"{path}: the adapter names no base model (base_model_name_or_path is empty)")
+    return PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base), str(path))
 
 
 def generate(
