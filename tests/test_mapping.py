@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from conftest import run_cli, write_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sftlint
 
@@ -246,3 +248,48 @@ def test_config_mapping_is_validated(tmp_path):
         (tmp_path / "sftlint.toml").write_text(body, encoding="utf-8")
         result = run_cli("check", tmp_path / "d.jsonl")
         assert result.code == 2 and words in result.err, (body, result.err)
+
+
+# -- the fast path implies the schema, and mapping never raises -----------------------------
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["", "human", "gpt", "客户", "x"]),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["q", "a", "ctx", "sys", "hist", "dialog", "speaker", "text", "chosen", "rejected"]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+def _mapped_formats():
+    from sftlint.formats.mapping import MappedFormat, spec_from_llamafactory
+
+    tags = {"role_tag": "speaker", "content_tag": "text", "user_tag": "客户", "assistant_tag": "gpt"}
+    entries = [
+        {"columns": {"prompt": "q", "query": "ctx", "response": "a", "system": "sys", "history": "hist"}},
+        {"ranking": True, "columns": {"prompt": "q", "chosen": "chosen", "rejected": "rejected"}},
+        {"formatting": "sharegpt", "columns": {"messages": "dialog", "system": "sys"}, "tags": tags},
+        {
+            "formatting": "sharegpt",
+            "ranking": True,
+            "tags": tags,
+            "columns": {"messages": "dialog", "chosen": "chosen", "rejected": "rejected"},
+        },
+    ]
+    return [MappedFormat(spec_from_llamafactory(e, "test")) for e in entries]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_values)
+def test_mapped_quick_check_implies_the_schema_and_mapping_never_raises(value):
+    for fmt in _mapped_formats():
+        if fmt.quick_check(value):
+            assert fmt.schema_errors(value) == [], (fmt.spec, value)
+        fmt.views(value)
