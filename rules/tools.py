@@ -170,7 +170,9 @@ class ToolArgumentsSchema(Rule):
 
     What a hand-written schema says only loosely is not enforced: Python type names
     (`"dict"`, `"str"`) are read as their JSON types, what cannot be read (`"List[int]"`,
-    `"required": true`) is skipped, and `format`/`pattern` are not checked.
+    `"required": true`) is skipped, and `format`/`pattern` are not checked.  xLAM/APIGen
+    declarations, whose `parameters` is the properties mapping itself, are read as an object
+    schema; an optional argument passed as `null` is taken as not given.
 
     An argument the schema does not list is reported even where the schema does not say
     `"additionalProperties": false` (option `closed-properties`, on by default): tool
