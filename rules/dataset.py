@@ -201,15 +201,15 @@ def normalise(text: str) -> str:
     return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
-def dialogue_text(record: Record) -> str:
-    """The normalised text of the conversation: every turn but the system prompt, without the
-    retrieved knowledge-base context (records on one topic legitimately share it)."""
+def _turn_texts(record: Record) -> list[tuple[str, str]]:
+    """(role, normalised text) of every turn but the system prompt, without the retrieved
+    knowledge-base context (records on one topic legitimately share it); empty turns left out."""
     from sftlint.analysis.retrieval import message_contexts
 
     # The retrieval parse is shared with the K rules through the record's memo; it covers the
     # turns that can carry context (not the assistant's).
     contexts_of = {id(msg): contexts for msg, contexts in message_contexts(record)}
-    parts: list[str] = []
+    out: list[tuple[str, str]] = []
     for msg in record.messages or ():
         if msg.role == "system" or not msg.content:
             continue
@@ -224,8 +224,27 @@ def dialogue_text(record: Record) -> str:
             content = "".join(pieces)
         text = normalise(content)
         if text:
-            parts.append(text)
-    return "\x1f".join(parts)
+            out.append((msg.role, text))
+    return out
+
+
+def dialogue_text(record: Record) -> str:
+    """The normalised text of the conversation: every turn but the system prompt, without the
+    retrieved knowledge-base context (records on one topic legitimately share it)."""
+    return "\x1f".join(text for _, text in _turn_texts(record))
+
+
+def dialogue_sides(record: Record) -> tuple[str, str]:
+    """The normalised prompt side (every turn that is neither the system prompt nor the
+    assistant's: user turns, tool results) and reply side (the assistant's turns) of the
+    conversation, each joined like :func:`dialogue_text`.  D002 asks both to be alike: a record
+    copied with edits keeps its question *and* its answer, while a second question on one long
+    passage (a different reply) or a second phrasing of a greeting that gets the same templated
+    reply (a different prompt) is a record of its own."""
+    turns = _turn_texts(record)
+    prompt = [text for role, text in turns if role != "assistant"]
+    reply = [text for role, text in turns if role == "assistant"]
+    return "\x1f".join(prompt), "\x1f".join(reply)
 
 
 def signature(text: str) -> bytes:
@@ -394,8 +413,8 @@ class NearDuplicate(Rule):
             chosen = None
             for j, est in cands[i]:
                 if i in texts and j in texts:
-                    sim = jaccard(texts[i], texts[j])
-                    if sim >= threshold - 1e-9:
+                    sim = jaccard(texts[i][0], texts[j][0])
+                    if sim >= threshold - 1e-9 and _both_sides_alike(texts[i], texts[j]):
                         chosen = (j, sim, "similarity")
                         break
                 elif est >= threshold - 1e-9:  # the text could not be read again (stdin, in memory)
@@ -419,6 +438,21 @@ class NearDuplicate(Rule):
             )
 
 
+#: The least similarity of the prompt sides and of the reply sides of a near-duplicate pair: the
+#: whole conversation may be 0.8 alike while one side differs entirely (one long passage with two
+#: different questions and answers; "hi" and "hello" given one templated reply).
+MIN_SIDE_SIMILARITY = 0.5
+
+
+def _both_sides_alike(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+    """Whether the prompts and the replies of two records (as :func:`_texts_again` gives them)
+    are each at least :data:`MIN_SIDE_SIMILARITY` alike; a side empty in both is alike."""
+    for side in (1, 2):
+        if (a[side] or b[side]) and jaccard(a[side], b[side]) < MIN_SIDE_SIMILARITY:
+            return False
+    return True
+
+
 #: Pairs are candidates from this far below the threshold by the estimate.
 VERIFY_MARGIN = 0.15
 #: Earliest candidates kept per record for exact verification.
@@ -438,8 +472,8 @@ def jaccard(a: str, b: str) -> float:
 
 def _texts_again(
     loc: _Locations, digests: array, formats: dict[str, str | None], wanted: dict[str, set[int]]
-) -> dict[int, str]:
-    """The normalised dialogue text of the ``wanted`` records (collector positions per path), read
+) -> dict[int, tuple[str, str, str]]:
+    """The normalised dialogue text, prompt side and reply side of the ``wanted`` records (collector positions per path), read
     again from their files.  Only candidates are read, so memory stays small; a record whose
     content changed since (its digest differs) or that cannot be read (standard input, records
     passed in memory, a file gone) is left out and judged on the estimate."""
@@ -447,7 +481,7 @@ def _texts_again(
 
     from sftlint.api import load_records
 
-    out: dict[int, str] = {}
+    out: dict[int, tuple[str, str, str]] = {}
     for path, positions in wanted.items():
         if path == "-" or not os.path.isfile(path):
             continue
@@ -456,7 +490,7 @@ def _texts_again(
             for record in load_records(path, formats.get(path), indices=by_index.keys()):
                 k = by_index.get(record.index)
                 if k is not None and record.messages and _digest(record) == digests[k]:
-                    out[k] = dialogue_text(record)
+                    out[k] = (dialogue_text(record), *dialogue_sides(record))
         except (OSError, ValueError):
             continue
     return out

@@ -255,6 +255,57 @@ def test_d002_ignores_shared_retrieval_context_and_system_prompt(tmp_path):
     assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
 
 
+_PASSAGE = (
+    "Sam's granddad was going to take Sam and his two brothers, James and Evan, on vacation. "
+    "They could choose to go to the lake or the beach. If they chose the lake, they would get to "
+    "go on their granddad's boat. If they chose the beach, there would be sand to dig in. All "
+    "three boys began to clap and cheer for the beach! On the road the boys played a game: "
+    "whoever counted the most big trucks would be the winner. Evan counted nine trucks, James "
+    "counted seven and Sam counted twelve, so Sam won. At the beach they built a castle and Evan "
+    "used a piece of driftwood to make a bridge over the moat."
+)
+
+
+def test_d002_same_passage_with_another_question_is_not_a_near_duplicate(tmp_path):
+    """Reading-comprehension sets ask several questions about one long passage: the whole
+    conversations are over 0.8 alike, but the replies differ entirely, so each record is its
+    own example (fireact's MCTest records).  The same question copied with its reasoning
+    re-worded a little is still reported."""
+    first = chat(
+        ("user", f"Question: {_PASSAGE}\nWho won the counting trucks game?"),
+        ("assistant", "A. Evan\nB. James\nC. Sam\nThought: Sam counted twelve trucks.\nAction: finish[C]"),
+    )
+    other_question = chat(
+        ("user", f"Question: {_PASSAGE}\nWhat did Evan use to make a bridge?"),
+        ("assistant", "A. A shovel\nB. A piece of wood\nThought: driftwood is wood.\nAction: finish[B]"),
+    )
+    path = write_jsonl(tmp_path / "d.jsonl", [first, other_question])
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+
+    reworded = chat(
+        ("user", f"Question: {_PASSAGE}\nWho won the counting trucks game?"),
+        (
+            "assistant",
+            "A. Evan\nB. James\nC. Sam\nThought: Sam counted twelve trucks, the most.\nAction: finish[C]",
+        ),
+    )
+    path = write_jsonl(tmp_path / "e.jsonl", [first, reworded])
+    (d,) = _codes(sftlint.lint(path, select=["D002"]), "D002")
+    assert d.data["first_line"] == 1
+
+
+def test_d002_another_greeting_with_the_templated_reply_is_not_a_near_duplicate(tmp_path):
+    """An identity set answers "hi" and "hello" with one templated reply on purpose: the prompts
+    share nothing, so the pair is two examples, although the long reply makes them 0.9 alike."""
+    reply = "Hello! I am {{name}}, an AI assistant developed by {{author}}. How can I assist you today?"
+    path = write_jsonl(
+        tmp_path / "d.jsonl",
+        [chat(("user", "hi"), ("assistant", reply)), chat(("user", "hello"), ("assistant", reply))],
+    )
+    assert D.jaccard(*(D.dialogue_text(r) for r in sftlint.load_records(path))) >= 0.8
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+
+
 def test_d002_threshold_option_is_validated(tmp_path):
     path = write_jsonl(tmp_path / "d.jsonl", _dialogues(3))
     (tmp_path / "sftlint.toml").write_text("[rules.near-duplicate]\nthreshold = 0.5\n", encoding="utf-8")
