@@ -339,7 +339,10 @@ class NearDuplicate(Rule):
     similarity is within 0.15 of the threshold, and those candidates are read again from their
     files and decided on their *exact* similarity, which the message gives.  Only where a record
     cannot be read again (standard input, records passed in memory) does the estimate decide,
-    and the message says "estimated".  Exact copies are left to D001.
+    and the message says "estimated".  A verified pair must also be alike on each side, its
+    prompts (user turns and tool results) and its replies (assistant turns) each at least 0.5:
+    one long passage asked two different questions, or "hi" and "hello" given one templated
+    reply, are separate examples.  Exact copies are left to D001.
 
     ## Why is this bad?
     A record copied with a few edits (re-spaced, re-punctuated, one word changed) weighs twice in
