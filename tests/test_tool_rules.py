@@ -657,3 +657,34 @@ def test_an_optional_argument_may_be_null(tmp_path):
     assert [(d.code, d.line) for d in found] == [("C003", 2)] and "'city' must be string, got null" in found[
         0
     ].message
+
+
+def test_a_column_mapping_names_the_tools_column_and_the_function_tag(tmp_path):
+    """LLaMA-Factory's dataset_info.json: renamed tools column, custom function/observation tags."""
+    recs = sharegpt_records()
+    for r in recs:
+        r["functions_json"] = r.pop("tools")
+        for turn in r["conversations"]:
+            turn["from"] = {"function_call": "call", "observation": "result"}.get(turn["from"], turn["from"])
+    recs[2]["conversations"][1]["value"] = recs[2]["conversations"][1]["value"].replace(
+        "apply_refund", "refund"
+    )
+    write(tmp_path, recs)
+    info = {
+        "d": {
+            "file_name": "data.jsonl",
+            "formatting": "sharegpt",
+            "columns": {"messages": "conversations", "system": "system", "tools": "functions_json"},
+            "tags": {
+                "role_tag": "from",
+                "content_tag": "value",
+                "user_tag": "human",
+                "assistant_tag": "gpt",
+                "function_tag": "call",
+                "observation_tag": "result",
+            },
+        }
+    }
+    (tmp_path / "dataset_info.json").write_text(json.dumps(info), encoding="utf-8")
+    found = [d for d in sftlint.lint(tmp_path / "data.jsonl") if d.severity != "info"]
+    assert [(d.code, d.line, d.pointer) for d in found] == [("C002", 3, "/conversations/1/value")]

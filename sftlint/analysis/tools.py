@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sftlint.locate import find_value, unescape_pointer
+from sftlint.locate import escape_token, find_value, unescape_pointer
 from sftlint.record import Message, Record
 
 #: content-part types that are a tool call written inside the content
@@ -155,7 +155,8 @@ def tool_facts(record: Record) -> ToolFacts:
 def has_tool_data(record: Record) -> bool:
     """Cheap test: could the record hold calls, results or declarations at all?"""
     data = record.data
-    if type(data) is dict and (data.get("tools") not in (None, "", []) or data.get("functions")):
+    field = tools_field(record)
+    if field is not None and data[field] not in (None, "", []):
         return True
     return any(
         m.tool_calls
@@ -254,7 +255,7 @@ def _facts(record: Record) -> ToolFacts:
         raw = resolve(data, m.pointer)
         if not isinstance(raw, dict):
             continue
-        if m.raw_role in CALL_ROLES and isinstance(m.content, str) and m._segments is None:
+        if (m.raw_role in CALL_ROLES or _text_is_the_call(m)) and m._segments is None:
             _calls_from_text(m, m.content, m.content_pointer, calls, problems)
         elif m.role == "assistant":
             before = len(calls)
@@ -270,12 +271,36 @@ def _facts(record: Record) -> ToolFacts:
                 key = "tool_call_id"
             name = raw.get("name") if isinstance(raw.get("name"), str) else None
             results.append(ToolResult(m, cid, f"{m.pointer}/{key}" if cid is not None else None, name))
-    decls = _declarations(data)
+    decls = _declarations(data, tools_field(record))
     if not decls.present and any(c.syntax for c in calls):
         decls = _prompt_declarations(record)
     if decls.problem is not None:
         problems.append(decls.problem)
     return ToolFacts(calls, results, decls, problems)
+
+
+def _text_is_the_call(m: Message) -> bool:
+    """A turn whose whole text is its call: the format says so by handing the text itself as the
+    call (a column mapping's ``function_tag``, whatever its name)."""
+    calls = m.tool_calls
+    return bool(calls) and len(calls) == 1 and type(calls[0]) is str and calls[0] == m.content
+
+
+def tools_field(record: Record) -> str | None:
+    """The record's key that declares tools: a column mapping's ``tools`` column, else
+    ``tools``, else the legacy OpenAI ``functions``."""
+    data = record.data
+    if not isinstance(data, dict):
+        return None
+    col = getattr(record.file.input_format, "col", None)
+    if callable(col):
+        try:
+            mapped = col("tools")
+        except Exception:
+            mapped = None
+        if isinstance(mapped, str):
+            return mapped if mapped in data else None
+    return "tools" if "tools" in data else "functions" if "functions" in data else None
 
 
 def _calls_from_message(m: Message, raw: dict, calls: list[ToolCall], problems: list[JsonProblem]) -> None:
@@ -532,15 +557,11 @@ def _read_arguments(call: ToolCall, fn: dict, where: Place, problems: list[JsonP
         problems.append(problem)
 
 
-def _declarations(data: Any) -> Declarations:
-    if not isinstance(data, dict):
-        return Declarations(False)
-    # "functions": the legacy OpenAI fine-tuning format (with the legacy function_call)
-    field = "tools" if "tools" in data else "functions" if "functions" in data else None
-    if field is None:
+def _declarations(data: Any, field: str | None) -> Declarations:
+    if not isinstance(data, dict) or field is None:
         return Declarations(False)
     tools = data[field]
-    top = "/" + field
+    top = "/" + escape_token(field)
     decls = Declarations(True, pointer=top)
     text: str | None = None
     if isinstance(tools, str):
