@@ -29,15 +29,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zlib
 from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import Field, field_validator
 
+from sftlint.analysis.minhash import BANDS as BANDS  # the sketch's parameters, re-exported
+from sftlint.analysis.minhash import NUM_HASHES as NUM_HASHES
+from sftlint.analysis.minhash import ROWS as ROWS
+from sftlint.analysis.minhash import SHINGLE, near_pairs, signature
+from sftlint.analysis.minhash import estimate as estimate
 from sftlint.diagnostic import Finding, RecordRef
-from sftlint.record import Record
+from sftlint.record import FileInfo, Record
 from sftlint.rule import Rule, RuleOptions
 
 # ---------------------------------------------------------------------------
@@ -181,17 +185,6 @@ def _collect(coll: Any, summaries: Iterable[Any]) -> Any:
 # ---------------------------------------------------------------------------
 # D002
 
-#: MinHash signature: NUM_HASHES values of 16 bits (one-permutation hashing over 64 bins).
-NUM_HASHES = 64
-#: LSH: BANDS bands of ROWS values; two records become a candidate pair when one band agrees.
-BANDS, ROWS = 16, 4
-SHINGLE = 5
-#: Candidate pairs per band bucket: each record is compared with the first FIRST_K and the
-#: last LAST_K earlier records of the bucket (buckets of shared boilerplate can hold thousands).
-FIRST_K, LAST_K = 2, 3
-_MIX = 0x9E3779B97F4A7C15
-_MASK64 = (1 << 64) - 1
-_EMPTY = 1 << 64
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -245,68 +238,6 @@ def dialogue_sides(record: Record) -> tuple[str, str]:
     prompt = [text for role, text in turns if role != "assistant"]
     reply = [text for role, text in turns if role == "assistant"]
     return "\x1f".join(prompt), "\x1f".join(reply)
-
-
-def signature(text: str) -> bytes:
-    """MinHash signature of the character 5-shingles of ``text``: NUM_HASHES 16-bit values.
-
-    One-permutation hashing: each shingle is hashed once (CRC-32, spread to 64 bits by a
-    multiplicative mix), the top bits choose one of NUM_HASHES bins, each bin keeps its minimum.
-    Empty bins borrow the nearest non-empty bin to their right (rotation densification), so short
-    texts are not similar merely for sharing empty bins.  Only the low 16 bits of each minimum are
-    kept (b-bit MinHash): two different minima agree by chance with probability 2**-16.
-    Deterministic across processes and machines (no salted ``hash()``).
-    """
-    crc = zlib.crc32
-    n = len(text) - SHINGLE + 1
-    shingles = {text[i : i + SHINGLE] for i in range(n)} if n > 0 else {text}
-    mins = [_EMPTY] * NUM_HASHES
-    for s in shingles:
-        h = (crc(s.encode("utf-8")) * _MIX) & _MASK64
-        b = h >> 58
-        if h < mins[b]:
-            mins[b] = h
-    if _EMPTY in mins:
-        k = NUM_HASHES
-        filled = mins[:]
-        nxt, dist = _EMPTY, 0
-        for j in range(2 * k - 1, -1, -1):  # right to left, twice round the circle
-            v = mins[j % k]
-            if v != _EMPTY:
-                nxt, dist = v, 0
-                continue
-            dist += 1
-            if j < k and nxt != _EMPTY:
-                filled[j] = _densified(nxt, dist)
-        mins = filled
-    return array("H", [v & 0xFFFF for v in mins]).tobytes()
-
-
-def _densified(value: int, distance: int) -> int:
-    # Mixed with the distance, so it agrees with another record's bin only when both borrow
-    # the same minimum from the same distance.
-    return ((value ^ (distance * 0x632BE59BD9B4E019)) * _MIX) & _MASK64
-
-
-#: The lowest bit of every 16-bit value of a signature read as one integer.
-_LANE_LOW = int.from_bytes(b"\x01\x00" * NUM_HASHES, "little")
-
-
-def _agreement(a: int, b: int) -> float:
-    """:func:`estimate` on signatures read as integers: OR-fold each 16-bit lane of ``a ^ b``
-    into its lowest bit, so a lane's bit is set exactly when the two values differ."""
-    x = a ^ b
-    x |= x >> 8
-    x |= x >> 4
-    x |= x >> 2
-    x |= x >> 1
-    return (NUM_HASHES - (x & _LANE_LOW).bit_count()) / NUM_HASHES
-
-
-def estimate(a: bytes, b: bytes) -> float:
-    """Estimated Jaccard similarity of two signatures: the share of agreeing values."""
-    x = (int.from_bytes(a, "little") ^ int.from_bytes(b, "little")).to_bytes(len(a), "little")
-    return array("H", x).count(0) / NUM_HASHES
 
 
 class _SignatureCollector:
@@ -404,27 +335,21 @@ class NearDuplicate(Rule):
         loc = coll.loc
         # Candidates by the estimate, from a margin below the threshold (the estimate's standard
         # error is about 0.05), then decided on the exact similarity of the texts themselves.
-        cands = near_pairs(
-            coll.sigs, coll.digests, max(0.5, threshold - VERIFY_MARGIN), CANDIDATES_PER_RECORD
-        )
-        wanted: dict[str, set[int]] = {}
-        for i, pairs in cands.items():
-            for k in (i, *(j for j, _ in pairs)):
-                wanted.setdefault(loc.paths[loc.path_id[k]], set()).add(k)
-        texts = _texts_again(loc, coll.digests, coll.formats, wanted)
-        for i in sorted(cands):
-            chosen = None
-            for j, est in cands[i]:
-                if i in texts and j in texts:
-                    sim = jaccard(texts[i][0], texts[j][0])
-                    if sim >= threshold - 1e-9 and _both_sides_alike(texts[i], texts[j]):
-                        chosen = (j, sim, "similarity")
-                        break
-                elif est >= threshold - 1e-9:  # the text could not be read again (stdin, in memory)
-                    chosen = (j, est, "estimated similarity")
-                    break
-            if chosen is None:
-                continue
+        low = max(0.5, threshold - VERIFY_MARGIN)
+        cands = near_pairs(coll.sigs, coll.digests, low, CANDIDATES_PER_RECORD)
+        found = self._verify(coll, cands)
+        # A second look for the records left without a pair, further back in the LSH buckets
+        # (templated data fills a bucket with hundreds of near-copies): it only adds findings.
+        rest = bytearray(b"\x01") * len(coll.digests)
+        for i in found:
+            rest[i] = 0
+        more = near_pairs(coll.sigs, coll.digests, low, CANDIDATES_PER_RECORD, WIDE_LAST_K, rest)
+        for i, pairs in list(more.items()):
+            tried = {j for j, _ in cands.get(i, ())}
+            more[i] = [(j, est) for j, est in pairs if j not in tried]
+        found.update(self._verify(coll, more))
+        for i in sorted(found):
+            chosen = found[i]
             j, sim, what = chosen
             ref = loc.ref(i)
             yield self.finding(
@@ -439,6 +364,38 @@ class NearDuplicate(Rule):
                 # the baseline key: the pair's contents, in either order, so reordering keeps it hidden
                 record_hash="pair:" + ":".join(sorted(f"{coll.digests[k]:016x}" for k in (i, j))),
             )
+
+    def _verify(
+        self, coll: _SignatureCollector, cands: dict[int, list[tuple[int, float]]]
+    ) -> dict[int, tuple[int, float, str]]:
+        """For each record with candidates: the first (earliest) whose exact similarity reaches the
+        threshold (both sides alike too), as ``(record, similarity, what)``; the estimate decides
+        only where the texts cannot be read again."""
+        threshold = self.options.threshold
+        loc = coll.loc
+        chosen: dict[int, tuple[int, float, str]] = {}
+        order = sorted(i for i, pairs in cands.items() if pairs)
+        # in blocks, so that templated data (every record a candidate) never holds every text
+        for lo in range(0, len(order), VERIFY_BLOCK):
+            block = order[lo : lo + VERIFY_BLOCK]
+            wanted: dict[str, set[int]] = {}
+            for i in block:
+                for k in (i, *(j for j, _ in cands[i])):
+                    wanted.setdefault(loc.paths[loc.path_id[k]], set()).add(k)
+            texts = _texts_again(loc, coll.digests, coll.formats, wanted)
+            for i in block:
+                mine = shingles(texts[i][0]) if i in texts else None
+                for j, est in cands[i]:
+                    if mine is not None and j in texts:
+                        theirs = shingles(texts[j][0])
+                        sim = len(mine & theirs) / len(mine | theirs)
+                        if sim >= threshold - 1e-9 and _both_sides_alike(texts[i], texts[j]):
+                            chosen[i] = (j, sim, "similarity")
+                            break
+                    elif est >= threshold - 1e-9:  # the text could not be read again (stdin, in memory)
+                        chosen[i] = (j, est, "estimated similarity")
+                        break
+        return chosen
 
 
 #: The least similarity of the prompt sides and of the reply sides of a near-duplicate pair: the
@@ -460,6 +417,10 @@ def _both_sides_alike(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
 VERIFY_MARGIN = 0.15
 #: Earliest candidates kept per record for exact verification.
 CANDIDATES_PER_RECORD = 4
+#: How far back in an LSH bucket the second look goes (the first compares with the last 3).
+WIDE_LAST_K = 32
+#: Records verified per pass over the input (their texts and their candidates' are held).
+VERIFY_BLOCK = 20_000
 
 
 def shingles(text: str) -> set[str]:
@@ -476,10 +437,15 @@ def jaccard(a: str, b: str) -> float:
 def _texts_again(
     loc: _Locations, digests: array, formats: dict[str, str | None], wanted: dict[str, set[int]]
 ) -> dict[int, tuple[str, str, str]]:
-    """The normalised dialogue text, prompt side and reply side of the ``wanted`` records (collector positions per path), read
-    again from their files.  Only candidates are read, so memory stays small; a record whose
-    content changed since (its digest differs) or that cannot be read (standard input, records
-    passed in memory, a file gone) is left out and judged on the estimate."""
+    """The normalised dialogue text, prompt side and reply side of the ``wanted`` records
+    (collector positions per path), read again from their files.  Only candidates are read, so
+    memory stays small; a record whose content changed since (its digest differs) or that cannot
+    be read (standard input, records passed in memory, a file gone) is left out and judged on the
+    estimate.
+
+    A JSONL file is scanned by line number and only the wanted lines are parsed; records that
+    this does not give back as they were (a record spread over several lines, a file changed
+    since, a format the registry does not name) are read by the one reader, as before."""
     import os
 
     from sftlint.api import load_records
@@ -488,7 +454,10 @@ def _texts_again(
     for path, positions in wanted.items():
         if path == "-" or not os.path.isfile(path):
             continue
-        by_index = {loc.index[k]: k for k in positions}
+        left = _lines_again(path, formats.get(path), loc, digests, positions, out)
+        if not left:
+            continue
+        by_index = {loc.index[k]: k for k in left}
         try:
             for record in load_records(path, formats.get(path), indices=by_index.keys()):
                 k = by_index.get(record.index)
@@ -499,75 +468,61 @@ def _texts_again(
     return out
 
 
-def near_pairs(
-    sigs: bytearray, digests: array, threshold: float, per_record: int = 1
-) -> dict[int, list[tuple[int, float]]]:
-    """For each record with an earlier near-duplicate by the estimate: up to ``per_record``
-    such records, the most similar by the estimate (then the earliest), as
-    ``[(record, estimated similarity), ...]`` in record order.
+def _lines_again(
+    path: str,
+    format_name: str | None,
+    loc: _Locations,
+    digests: array,
+    positions: set[int],
+    out: dict[int, tuple[str, str, str]],
+) -> set[int]:
+    """Fill ``out`` with the texts of the records at ``positions`` read straight from their lines
+    (JSONL files: one record per line); return the positions this could not read."""
+    import orjson
 
-    LSH, one band at a time: records are sorted by the band's value (stably, so a bucket lists
-    its records in order) and each record is compared with the first FIRST_K and the last LAST_K
-    records before it in its bucket; a pair is verified on the whole signature right away, so no
-    list of candidate pairs is ever held.  Exact copies (same digest as an earlier record) are
-    D001's and skipped.  Memory: two lists of ``n`` ints, for one band at a time.
-    """
-    n = len(digests)
-    width = NUM_HASHES * 2
-    if n < 2:
-        return {}
-    seen: set[int] = set()
-    copy = bytearray(n)
-    for i, d in enumerate(digests):
-        if d in seen:
-            copy[i] = 1
-        else:
-            seen.add(d)
-    del seen
-    keys = memoryview(sigs).cast("Q")  # band b of record i is keys[i * BANDS + b]
-    need = threshold - 1e-9
-    # each signature as one integer for the whole comparison (about 160 bytes a record, for the
-    # duration of the reduce): a few big-integer operations instead of slicing bytes
-    as_int = [int.from_bytes(sigs[k * width : (k + 1) * width], "little") for k in range(n)]
-    agreement = _agreement
-    best: dict[int, list[tuple[int, float]]] = {}
-    for band in range(BANDS):
-        column = keys[band::BANDS].tolist()
-        order = sorted(range(n), key=column.__getitem__)
-        start = 0
-        while start < n:
-            value = column[order[start]]
-            end = start + 1
-            while end < n and column[order[end]] == value:
-                end += 1
-            if end - start > 1:
-                bucket = order[start:end]
-                for pos in range(1, len(bucket)):
-                    i = bucket[pos]
-                    if copy[i]:
+    from sftlint.plugins import default_registry
+    from sftlint.reader import SNIFF_BYTES, sniff_kind
+
+    fmt = default_registry().formats.get(format_name) if format_name else None
+    if fmt is None or path.endswith(".gz"):
+        return positions
+    by_line: dict[int, int] = {loc.line[k]: k for k in positions}
+    if len(by_line) != len(positions):
+        return positions
+    try:
+        with open(path, "rb") as fh:
+            if sniff_kind(fh.read(SNIFF_BYTES), path) != "jsonl":
+                return positions
+            fh.seek(0)
+            info = FileInfo(path)
+            info.format = format_name
+            info.input_format = fmt
+            last = max(by_line)
+            for lineno, line in enumerate(fh, 1):
+                k = by_line.get(lineno)
+                if k is not None:
+                    line = line.rstrip(b"\r\n")
+                    if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                        line = line[3:]
+                    try:
+                        data = orjson.loads(line)
+                    except orjson.JSONDecodeError:
                         continue
-                    earlier = bucket[: min(pos, FIRST_K)] + bucket[max(FIRST_K, pos - LAST_K) : pos]
-                    found = best.get(i)
-                    for j in earlier:
-                        if digests[j] == digests[i]:
-                            continue
-                        if found is not None and any(j == k for k, _ in found):
-                            continue
-                        sim = agreement(as_int[i], as_int[j])
-                        if sim < need:
-                            continue
-                        if found is None:
-                            found = best[i] = [(j, sim)]
-                        elif len(found) < per_record:
-                            found.append((j, sim))
-                        else:  # keep the most similar (then the earliest)
-                            worst = max(range(per_record), key=lambda k: (-found[k][1], found[k][0]))
-                            if (-sim, j) < (-found[worst][1], found[worst][0]):
-                                found[worst] = (j, sim)
-            start = end
-    for found in best.values():
-        found.sort()
-    return best
+                    if type(data) is not dict:
+                        continue
+                    record = Record(info, loc.index[k], lineno, lineno, data, line, 1)
+                    record.format = format_name
+                    try:
+                        record.messages = fmt.to_messages(data)
+                    except Exception:
+                        continue
+                    if record.messages and _digest(record) == digests[k]:
+                        out[k] = (dialogue_text(record), *dialogue_sides(record))
+                if lineno >= last:
+                    break
+    except OSError:
+        return positions
+    return {k for k in positions if k not in out}
 
 
 # ---------------------------------------------------------------------------

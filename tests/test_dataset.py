@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sftlint.rules import dataset as D
 
 import sftlint
+from sftlint.analysis import minhash
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -123,16 +124,17 @@ def _exact_jaccard(a, b):
 def test_minhash_estimate_tracks_exact_jaccard():
     """On real-looking dialogue texts with a range of overlaps, the estimate is unbiased and
     within a few standard errors of the exact Jaccard similarity."""
-    rng = random.Random(5)
-    texts = [D.normalise(json.dumps(r, ensure_ascii=False)) for r in _dialogues(40, seed=5)]
     errors = []
-    for _ in range(150):
-        a = rng.choice(texts)
-        cut = rng.randrange(0, len(a) // 2)
-        b = a[: len(a) - cut] + rng.choice(texts)[: rng.randrange(0, 200)]
-        exact = _exact_jaccard(a, b)
-        est = D.estimate(D.signature(a), D.signature(b))
-        errors.append(est - exact)
+    for seed in (5, 6, 7):  # 450 pairs: the mean of one seed's 150 moves by about 0.01
+        rng = random.Random(seed)
+        texts = [D.normalise(json.dumps(r, ensure_ascii=False)) for r in _dialogues(40, seed=seed)]
+        for _ in range(150):
+            a = rng.choice(texts)
+            cut = rng.randrange(0, len(a) // 2)
+            b = a[: len(a) - cut] + rng.choice(texts)[: rng.randrange(0, 200)]
+            exact = _exact_jaccard(a, b)
+            est = D.estimate(D.signature(a), D.signature(b))
+            errors.append(est - exact)
     mean = sum(errors) / len(errors)
     assert abs(mean) < 0.03, mean
     assert max(abs(e) for e in errors) < 0.25
@@ -169,8 +171,9 @@ def test_d002_exact_copies_are_left_to_d001(tmp_path):
 
 
 def test_d002_decides_on_the_exact_similarity_not_the_estimate(tmp_path):
-    """Two generated records (from the 1 GB benchmark corpus) whose MinHash estimate is 0.86
-    but whose exact similarity is 0.69: read again from the file, the pair is not reported.
+    """Two generated records (``bench/corpus.py``, 40,000 records, seed 0: lines 14299 and 15117)
+    whose MinHash estimate is 0.83 but whose exact similarity is 0.77: read again from the
+    file, the pair is not reported.
     Passed in memory, the texts cannot be read again, and the estimate decides (and says so)."""
     path = FIXTURES / "dataset" / "estimate_false_pair.jsonl"
     a, b = sftlint.load_records(path)
@@ -179,7 +182,7 @@ def test_d002_decides_on_the_exact_similarity_not_the_estimate(tmp_path):
     assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     (d,) = _codes(sftlint.lint(records, select=["D002"]), "D002")
-    assert "estimated similarity 0.86" in d.message
+    assert "estimated similarity 0.83" in d.message
 
 
 def test_d002_a_pair_the_estimate_underrates_is_still_found(tmp_path):
@@ -480,4 +483,4 @@ def test_integer_agreement_equals_the_bytes_estimate(a, data):
         b[2 * k] ^= data.draw(st.integers(0, 255))
         b[2 * k + 1] ^= data.draw(st.integers(0, 255))
     b = bytes(b)
-    assert D._agreement(int.from_bytes(a, "little"), int.from_bytes(b, "little")) == D.estimate(a, b)
+    assert minhash.agreement(int.from_bytes(a, "little"), int.from_bytes(b, "little")) == D.estimate(a, b)

@@ -1,0 +1,360 @@
+"""MinHash signatures of character shingles and LSH candidate pairs (D002's sketch).
+
+Two implementations of every step give the same bits: plain Python, used for the first
+records of a run (so a small check does not pay numpy's import) and where numpy is
+missing, and numpy, which hashes every shingle of a text in a few array operations and
+finds the candidate pairs of a whole dataset band by band without a Python loop per pair.
+Tests compare the two on real texts.
+
+The shingle hash is a polynomial over the characters' code points (mod 2**64) followed by
+the splitmix64 finaliser: both are plain 64-bit integer arithmetic, so they vectorise, and
+they are deterministic across processes and machines (no salted ``hash()``).
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+#: MinHash signature: NUM_HASHES values of 16 bits (one-permutation hashing over 64 bins).
+NUM_HASHES = 64
+#: LSH: BANDS bands of ROWS values; two records become a candidate pair when one band agrees.
+BANDS, ROWS = 16, 4
+SHINGLE = 5
+#: Candidate pairs per band bucket: each record is compared with the first FIRST_K and the
+#: last LAST_K earlier records of the bucket (buckets of shared boilerplate can hold thousands).
+FIRST_K, LAST_K = 2, 3
+
+_MASK64 = (1 << 64) - 1
+_EMPTY = 1 << 64
+_MIX = 0x9E3779B97F4A7C15
+#: polynomial base of the shingle hash (odd, so multiplication is invertible mod 2**64)
+_POLY = 0x100000001B3
+_FIN1, _FIN2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_BIN_SHIFT = 64 - 6  # top 6 bits choose one of 64 bins
+#: Signatures a process computes in plain Python before it imports numpy: a small check
+#: (a pre-commit hook) never pays for the import.
+PLAIN_FIRST = 48
+#: Texts shorter than this many characters always take the plain path (numpy's per-call
+#: overhead is larger than the work).
+PLAIN_BELOW = 48
+
+#: Datasets of fewer records find their pairs in plain Python (the same pairs, no numpy import).
+PLAIN_PAIRS_BELOW = 2000
+
+_np: Any = None
+_plain_left = PLAIN_FIRST
+
+
+def _numpy() -> Any:
+    """numpy, imported on first use; False when it is not installed."""
+    global _np
+    if _np is None:
+        try:
+            import numpy
+
+            _np = numpy
+        except ImportError:  # pragma: no cover - numpy is a dependency; the plain path still works
+            _np = False
+    return _np
+
+
+def _finalise(h: int) -> int:
+    h ^= h >> 30
+    h = (h * _FIN1) & _MASK64
+    h ^= h >> 27
+    h = (h * _FIN2) & _MASK64
+    return h ^ (h >> 31)
+
+
+def _shingle_hash(codes: list[int]) -> int:
+    h = 0
+    for c in codes:
+        h = (h * _POLY + c) & _MASK64
+    return _finalise(h)
+
+
+def _mins_plain(text: str) -> list[int]:
+    codes = [ord(c) for c in text]
+    n = len(codes) - SHINGLE + 1
+    mins = [_EMPTY] * NUM_HASHES
+    if n <= 0:
+        h = _shingle_hash(codes)
+        mins[h >> _BIN_SHIFT] = h
+        return mins
+    p1, p2, p3, p4 = _POLY, _POLY**2 & _MASK64, _POLY**3 & _MASK64, _POLY**4 & _MASK64
+    f1, f2, mask = _FIN1, _FIN2, _MASK64
+    for i in range(n):
+        c0, c1, c2, c3, c4 = codes[i : i + SHINGLE]
+        h = (c0 * p4 + c1 * p3 + c2 * p2 + c3 * p1 + c4) & mask
+        h ^= h >> 30
+        h = (h * f1) & mask
+        h ^= h >> 27
+        h = (h * f2) & mask
+        h ^= h >> 31
+        b = h >> _BIN_SHIFT
+        if h < mins[b]:
+            mins[b] = h
+    return mins
+
+
+def _mins_numpy(np: Any, text: str) -> list[int]:
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+    n = len(codes) - SHINGLE + 1
+    h = codes[:n].copy()
+    poly = np.uint64(_POLY)
+    for k in range(1, SHINGLE):
+        h *= poly
+        h += codes[k : k + n]
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(_FIN1)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(_FIN2)
+    h ^= h >> np.uint64(31)
+    h.sort()
+    bins = h >> np.uint64(_BIN_SHIFT)
+    first = np.flatnonzero(np.concatenate(([True], bins[1:] != bins[:-1])))
+    mins = [_EMPTY] * NUM_HASHES
+    for b, v in zip(bins[first].tolist(), h[first].tolist(), strict=True):
+        mins[b] = v
+    return mins
+
+
+def _densified(value: int, distance: int) -> int:
+    # Mixed with the distance, so it agrees with another record's bin only when both borrow
+    # the same minimum from the same distance.
+    return ((value ^ (distance * 0x632BE59BD9B4E019)) * _MIX) & _MASK64
+
+
+def signature(text: str) -> bytes:
+    """MinHash signature of the character 5-shingles of ``text``: NUM_HASHES 16-bit values.
+
+    One-permutation hashing: each shingle is hashed once (a polynomial over its code points,
+    then the splitmix64 finaliser), the top bits choose one of NUM_HASHES bins, each bin keeps
+    its minimum.  A text shorter than a shingle is one shingle.  Empty bins borrow the nearest
+    non-empty bin to their right (rotation densification), so short texts are not similar
+    merely for sharing empty bins.  Only the low 16 bits of each minimum are kept (b-bit
+    MinHash): two different minima agree by chance with probability 2**-16.
+    """
+    global _plain_left
+    np = None
+    if len(text) >= PLAIN_BELOW:
+        if _plain_left > 0:
+            _plain_left -= 1
+        else:
+            np = _numpy()
+    mins = _mins_numpy(np, text) if np else _mins_plain(text)
+    if _EMPTY in mins:
+        k = NUM_HASHES
+        filled = mins[:]
+        nxt, dist = _EMPTY, 0
+        for j in range(2 * k - 1, -1, -1):  # right to left, twice round the circle
+            v = mins[j % k]
+            if v != _EMPTY:
+                nxt, dist = v, 0
+                continue
+            dist += 1
+            if j < k and nxt != _EMPTY:
+                filled[j] = _densified(nxt, dist)
+        mins = filled
+    return array("H", [v & 0xFFFF for v in mins]).tobytes()
+
+
+#: The lowest bit of every 16-bit value of a signature read as one integer.
+_LANE_LOW = int.from_bytes(b"\x01\x00" * NUM_HASHES, "little")
+
+
+def agreement(a: int, b: int) -> float:
+    """:func:`estimate` on signatures read as integers: OR-fold each 16-bit lane of ``a ^ b``
+    into its lowest bit, so a lane's bit is set exactly when the two values differ."""
+    x = a ^ b
+    x |= x >> 8
+    x |= x >> 4
+    x |= x >> 2
+    x |= x >> 1
+    return (NUM_HASHES - (x & _LANE_LOW).bit_count()) / NUM_HASHES
+
+
+def estimate(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two signatures: the share of agreeing values."""
+    x = (int.from_bytes(a, "little") ^ int.from_bytes(b, "little")).to_bytes(len(a), "little")
+    return array("H", x).count(0) / NUM_HASHES
+
+
+def exact_copies(digests: array) -> bytearray:
+    """1 for every record whose digest an earlier record has (D001's exact copies)."""
+    seen: set[int] = set()
+    copy = bytearray(len(digests))
+    for i, d in enumerate(digests):
+        if d in seen:
+            copy[i] = 1
+        else:
+            seen.add(d)
+    return copy
+
+
+def near_pairs(
+    sigs: bytes | bytearray,
+    digests: array,
+    threshold: float,
+    per_record: int = 1,
+    last_k: int = LAST_K,
+    only: bytes | bytearray | None = None,
+) -> dict[int, list[tuple[int, float]]]:
+    """For each record with an earlier near-duplicate by the estimate: up to ``per_record``
+    such records, the most similar by the estimate (then the earliest), as
+    ``[(record, estimated similarity), ...]`` in record order.
+
+    LSH, one band at a time: records are sorted by the band's value (stably, so a bucket lists
+    its records in order) and each record is compared with the first FIRST_K and the last LAST_K
+    records before it in its bucket (``last_k``), on the whole signature; ``only``: a byte per
+    record, the records to find pairs for (the others still serve as earlier records).  Exact copies (same digest as an
+    earlier record) are D001's and skipped.  Which pairs a band proposes does not depend on the
+    other bands, so a pair two bands propose counts once.
+    """
+    n = len(digests)
+    if n < 2:
+        return {}
+    np = _numpy() if n >= PLAIN_PAIRS_BELOW else None
+    if np:
+        return _near_pairs_numpy(np, sigs, digests, threshold, per_record, last_k, only)
+    return _near_pairs_plain(sigs, digests, threshold, per_record, last_k, only)
+
+
+def _bucket_pairs(order: list[int], column: list[int], last_k: int) -> list[tuple[int, int]]:
+    """(record, earlier record) pairs of one band, in the order the band proposes them."""
+    out: list[tuple[int, int]] = []
+    n = len(order)
+    start = 0
+    while start < n:
+        value = column[order[start]]
+        end = start + 1
+        while end < n and column[order[end]] == value:
+            end += 1
+        if end - start > 1:
+            bucket = order[start:end]
+            for pos in range(1, len(bucket)):
+                i = bucket[pos]
+                for j in bucket[: min(pos, FIRST_K)] + bucket[max(FIRST_K, pos - last_k) : pos]:
+                    out.append((i, j))
+        start = end
+    return out
+
+
+def _near_pairs_plain(
+    sigs: bytes | bytearray,
+    digests: array,
+    threshold: float,
+    per_record: int,
+    last_k: int = LAST_K,
+    only: bytes | bytearray | None = None,
+) -> dict[int, list[tuple[int, float]]]:
+    """The reference implementation (numpy missing): the same pairs as the numpy one."""
+    n = len(digests)
+    width = NUM_HASHES * 2
+    copy = exact_copies(digests)
+    keys = memoryview(bytes(sigs)).cast("Q")  # band b of record i is keys[i * BANDS + b]
+    need = threshold - 1e-9
+    as_int = [int.from_bytes(sigs[k * width : (k + 1) * width], "little") for k in range(n)]
+    best: dict[int, dict[int, float]] = {}
+    for band in range(BANDS):
+        column = keys[band::BANDS].tolist()
+        order = sorted(range(n), key=column.__getitem__)
+        for i, j in _bucket_pairs(order, column, last_k):
+            if copy[i] or digests[j] == digests[i] or (only is not None and not only[i]):
+                continue
+            sim = agreement(as_int[i], as_int[j])
+            if sim >= need:
+                best.setdefault(i, {})[j] = sim
+    out = {}
+    for i, found in best.items():
+        top = sorted(found.items(), key=lambda p: (-p[1], p[0]))[:per_record]
+        out[i] = sorted(top)
+    return out
+
+
+def _near_pairs_numpy(
+    np: Any,
+    sigs: bytes | bytearray,
+    digests: array,
+    threshold: float,
+    per_record: int,
+    last_k: int = LAST_K,
+    only: bytes | bytearray | None = None,
+) -> dict[int, list[tuple[int, float]]]:
+    n = len(digests)
+    values = np.frombuffer(sigs, dtype="<u2").reshape(n, NUM_HASHES)
+    keys = np.frombuffer(sigs, dtype="<u8").reshape(n, BANDS)
+    dig = np.frombuffer(digests, dtype=np.uint64) if digests.itemsize == 8 else np.array(digests, np.uint64)
+    skip = np.frombuffer(exact_copies(digests), dtype=np.uint8).astype(bool)
+    if only is not None:
+        skip |= np.frombuffer(bytes(only), dtype=np.uint8) == 0
+    need = int(np.ceil((threshold - 1e-9) * NUM_HASHES))  # agreeing values needed
+    kept_i = np.zeros(0, np.int64)
+    kept_j = np.zeros(0, np.int64)
+    kept_a = np.zeros(0, np.int64)
+    positions = np.arange(n, dtype=np.int64)
+    for band in range(BANDS):
+        column = keys[:, band]
+        order = np.argsort(column, kind="stable")
+        ordered = column[order]
+        new = np.empty(n, dtype=bool)
+        new[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        start_of = starts[np.cumsum(new) - 1]
+        pos = positions - start_of  # place of each sorted record in its bucket
+        found_i, found_j, found_a = [], [], []
+        # the first FIRST_K of the bucket, then the LAST_K just before (not repeating the first)
+        offsets = [("first", k) for k in range(FIRST_K)] + [("last", d) for d in range(1, last_k + 1)]
+        for kind, k in offsets:
+            if kind == "first":
+                p = np.flatnonzero(pos > k)
+                q = start_of[p] + k
+            else:
+                p = np.flatnonzero(pos - k >= FIRST_K)
+                q = p - k
+            if not len(p):
+                continue
+            i, j = order[p], order[q]
+            ok = ~skip[i] & (dig[i] != dig[j])
+            i, j = i[ok], j[ok]
+            for lo in range(0, len(i), 1 << 16):
+                ci, cj = i[lo : lo + (1 << 16)], j[lo : lo + (1 << 16)]
+                agree = (values[ci] == values[cj]).sum(axis=1)
+                hit = agree >= need
+                if hit.any():
+                    found_i.append(ci[hit])
+                    found_j.append(cj[hit])
+                    found_a.append(agree[hit])
+        if found_i:
+            kept_i, kept_j, kept_a = _top(
+                np,
+                np.concatenate([kept_i, *found_i]),
+                np.concatenate([kept_j, *found_j]),
+                np.concatenate([kept_a, *found_a]),
+                per_record,
+            )
+    out: dict[int, list[tuple[int, float]]] = {}
+    for i, j, a in zip(kept_i.tolist(), kept_j.tolist(), kept_a.tolist(), strict=True):
+        out.setdefault(i, []).append((j, a / NUM_HASHES))
+    for found in out.values():
+        found.sort()
+    return out
+
+
+def _top(np: Any, i: Any, j: Any, a: Any, per_record: int) -> tuple[Any, Any, Any]:
+    """Distinct (i, j) pairs, at most ``per_record`` per ``i``: the most agreeing, then the earliest."""
+    order = np.lexsort((j, -a, i))
+    i, j, a = i[order], j[order], a[order]
+    if not len(i):
+        return i, j, a
+    same = np.zeros(len(i), dtype=bool)
+    same[1:] = (i[1:] == i[:-1]) & (j[1:] == j[:-1])
+    i, j, a = i[~same], j[~same], a[~same]  # pairs met in several bands (same agreement)
+    new = np.ones(len(i), dtype=bool)
+    new[1:] = i[1:] != i[:-1]
+    starts = np.flatnonzero(new)
+    rank = np.arange(len(i)) - starts[np.cumsum(new) - 1]
+    keep = rank < per_record
+    return i[keep], j[keep], a[keep]
