@@ -26,6 +26,10 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def _char_width(c: str) -> int:
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 1
+
+
 def visible(text: str) -> str:
     """Make control characters and tabs visible so the caret line stays aligned."""
     out = []
@@ -54,15 +58,23 @@ def snippet(source: str, span: tuple[int, int] | None) -> tuple[str, str] | None
         end = min(max(end, start + 1), max(line_end, start + 1))
     text = source[line_start:line_end]
     s, e = start - line_start, end - line_start
-    # clip a long line around the span
+    # clip a long line around the span (widths summed once per character: a record is one long line)
+    half = SNIPPET_WIDTH // 2
     left = 0
-    if width(text[:s]) > SNIPPET_WIDTH // 2:
-        left = s
-        while left > 0 and width(text[left:s]) < SNIPPET_WIDTH // 2:
+    if s > half or width(text[:s]) > half:  # a character is at least one column wide
+        left, w = s, 0
+        while left > 0 and w < half:
             left -= 1
-    right = len(text)
-    while right > max(e, left + 1) and width(text[left:right]) > SNIPPET_WIDTH:
-        right -= 1
+            w += _char_width(text[left])
+    n = len(text)
+    right, w = left, 0
+    while right < n:  # the longest piece from ``left`` that fits the width
+        w += _char_width(text[right])
+        if w > SNIPPET_WIDTH:
+            break
+        right += 1
+    floor = max(e, left + 1)
+    right = max(right, floor) if right < n and floor < n else n  # the span itself is always shown
     prefix = "…" if left > 0 else ""
     suffix = "…" if right < len(text) else ""
     shown = prefix + visible(text[left:right]) + suffix
