@@ -183,8 +183,10 @@ def test_load_or_build_builds_once_writes_atomically_and_replaces_old_versions(m
         builds.append(1)
         return {"words": {"已经": 51289}, "n": len(builds)}
 
-    # other versions: the KEEP_OTHERS most recently used stay (another installation's), the rest go
-    for age, key in ((300, "oldest"), (200, "older"), (100, "old")):
+    # other versions: those used within KEEP_USED_WITHIN stay (other installations'), and of the
+    # older ones the KEEP_OTHERS most recently used; the rest go
+    day = 24 * 3600
+    for age, key in ((50 * day, "oldest"), (40 * day, "older"), (30 * day, "old")):
         stale = tmp_path / f"thing-{key}.marshal"
         stale.write_bytes(marshal.dumps({"stale": True}))
         os.utime(stale, (time.time() - age, time.time() - age))
@@ -203,9 +205,19 @@ def test_load_or_build_builds_once_writes_atomically_and_replaces_old_versions(m
         "thing-k2.marshal",
         "thing-older.marshal",
     ]
+    # however many installations share the directory, none deletes a version used lately
+    for k in range(6):
+        cache_mod.load_or_build("thing", f"env{k}", build)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {f"thing-env{k}.marshal" for k in range(6)} | {"thing-k1.marshal", "thing-k2.marshal"} <= names
+    # a version unused for 40 days and not among the KEEP_OTHERS most recent goes
+    older = tmp_path / "thing-older.marshal"
+    os.utime(older, (time.time() - 40 * day, time.time() - 40 * day))
+    cache_mod.load_or_build("thing", "k3", build)
+    assert not older.exists() and len(list(tmp_path.iterdir())) == 9
     # a corrupt file is rebuilt, not an error
     (tmp_path / "thing-k1.marshal").write_bytes(b"\x00garbage")
-    assert cache_mod.load_or_build("thing", "k1", build)["n"] == 3
+    assert cache_mod.load_or_build("thing", "k1", build)["n"] == 10
 
 
 def test_cache_key_changes_with_versions():

@@ -22,11 +22,14 @@ from typing import Any, BinaryIO
 
 #: Environment variable that overrides the cache directory.
 ENV_VAR = "SFTLINT_CACHE_DIR"
-#: Other versions of a cache kept beside the current one, most recently used first.  Two
-#: installations sharing the cache directory (a project's virtualenv and pre-commit's own
-#: environment hold jieba at different paths, so their keys differ) would otherwise delete
-#: each other's model and rebuild it, a few seconds, on every alternation.
+#: Other versions of a cache kept beside the current one however long ago they were used, most
+#: recently used first (an old version about to return: a downgrade, a second checkout).
 KEEP_OTHERS = 2
+#: Versions used within this many seconds are never deleted.  Installations sharing the cache
+#: directory (a project's virtualenv, pre-commit's own environment, CI images, several
+#: checkouts: jieba at different paths, so different keys) would otherwise delete each other's
+#: model and rebuild it, seconds of CPU, on every alternation, however many of them there are.
+KEEP_USED_WITHIN = 14 * 24 * 3600
 
 
 def cache_dir() -> Path:
@@ -106,8 +109,12 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
 
 
 def remove_others(path: Path, pattern: str, keep: int = KEEP_OTHERS) -> None:
-    """Delete the files matching ``pattern`` beside ``path``, except ``path`` and the ``keep``
-    most recently used others (other installations' versions, or an old one about to return)."""
+    """Delete the files matching ``pattern`` beside ``path`` that nobody used lately: all but
+    ``path``, the versions used within :data:`KEEP_USED_WITHIN` (other installations') and the
+    ``keep`` most recently used others."""
+    import time
+
+    recent = time.time() - KEEP_USED_WITHIN
     with contextlib.suppress(OSError):
         others = []
         for old in path.parent.glob(pattern):
@@ -115,5 +122,6 @@ def remove_others(path: Path, pattern: str, keep: int = KEEP_OTHERS) -> None:
                 with contextlib.suppress(OSError):
                     others.append((old.stat().st_mtime, old))
         others.sort(reverse=True)
-        for _, old in others[keep:]:
-            old.unlink(missing_ok=True)
+        for mtime, old in others[keep:]:
+            if mtime < recent:
+                old.unlink(missing_ok=True)
