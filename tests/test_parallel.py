@@ -41,6 +41,7 @@ def small_chunks(monkeypatch):
     input, many chunks) per file."""
     monkeypatch.setattr(parallel, "SERIAL_BELOW_BYTES", 0)
     monkeypatch.setattr(parallel, "RANGE_BYTES", 150_000)
+    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 50_000)
     monkeypatch.setattr(parallel, "CHUNK_RECORDS", 97)
 
 
@@ -82,6 +83,20 @@ def test_files_are_cut_into_ranges_the_workers_read(planted, small_chunks):
     files, _ = planted
     ranges = plan_ranges([str(f) for f in files], parallel.RANGE_BYTES)
     assert sum(not r.whole for r in ranges) >= 8  # both files cut, several ranges each
+
+
+def test_ranges_are_sized_so_every_worker_gets_several(tmp_path):
+    """A 12 MB file is not three 4 MB ranges for two workers (one would idle for the last third);
+    a big file keeps the largest ranges, a small one is not cut into crumbs."""
+    path = tmp_path / "d.jsonl"
+    for size, jobs, want in (
+        (12_000_000, 2, 750_000),
+        (1_000_000_000, 2, parallel.RANGE_BYTES),
+        (4_000_000, 4, parallel.MIN_RANGE_BYTES),
+    ):
+        with open(path, "wb") as fh:
+            fh.truncate(size)
+        assert parallel.range_bytes([str(path)], jobs) == want
 
 
 def test_standard_input_goes_through_chunks_with_the_same_result(planted, small_chunks):

@@ -65,8 +65,12 @@ if TYPE_CHECKING:
     from sftlint.diagnostic import Diagnostic
     from sftlint.engine import Engine
 
-#: Target size of the byte ranges workers read (a file smaller than this is one range).
+#: Largest byte range a worker reads (a file smaller than a range is one range).
 RANGE_BYTES = 4 * 1024 * 1024
+#: Smallest range the planner cuts, and how many ranges it aims at per worker: a 12 MB file in
+#: 4 MB ranges gives two workers three ranges, and one of them idles for the last third.
+MIN_RANGE_BYTES = 512 * 1024
+RANGES_PER_JOB = 8
 #: Below this much input (bytes, all files together) ``--jobs`` runs serially.
 SERIAL_BELOW_BYTES = 4 * 1024 * 1024
 #: A chunk closes at this many bytes of records or this many records, whichever comes first.
@@ -224,7 +228,7 @@ def _ranged(
     from sftlint.engine import DETECT_SAMPLE
 
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
-    ranges = plan_ranges(files, RANGE_BYTES, limit)
+    ranges = plan_ranges(files, range_bytes(files, n), limit)
     pool = _pool(engine, n)
     try:
         cut = [r for r in ranges if not r.whole]
@@ -254,6 +258,12 @@ def _ranged(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     yield from engine.finish()
+
+
+def range_bytes(files: Sequence[str], jobs: int) -> int:
+    """Range size for ``jobs`` workers: about RANGES_PER_JOB ranges each, within the bounds."""
+    total = input_size(files) or 0
+    return max(MIN_RANGE_BYTES, min(RANGE_BYTES, total // (jobs * RANGES_PER_JOB)))
 
 
 def _pool(engine: Engine, n: int) -> Any:
