@@ -339,12 +339,13 @@ class Engine:
         """Reduce the dataset-level rules; call once after the last source."""
         for rule in self.dataset_rules:
             summaries = self.summaries.get(rule.code, [])
-            try:
-                findings = list(rule.reduce(summaries))
+            diags: list[Diagnostic] = []
+            try:  # each finding becomes its diagnostic as it comes: the two are never all held
+                for f in rule.reduce(summaries):
+                    diags.append(self._from_ref(rule, f))
             except Exception as exc:
                 yield self._crash(rule, exc, "<dataset>", None, None)
                 continue
-            diags = [self._from_ref(rule, f) for f in findings]
             diags.sort(key=Diagnostic.sort_key)
             yield from (d for d in diags if d.code not in self._ignored_for(d.path))
             self.summaries[rule.code] = rule.collector()
