@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
+from pydantic import field_validator
 
 from sftlint.analysis.layouts import acts_in_text, observes
 from sftlint.analysis.text.invisible import invisible_names, is_blank
@@ -16,6 +18,7 @@ from sftlint.locate import escape_token
 from sftlint.reader import RawRecord
 from sftlint.record import ROLES, Message, Record
 from sftlint.rule import Rule, RuleOptions
+from sftlint.userregex import UserPattern, check_pattern
 
 # ---------------------------------------------------------------------------
 # J: reading the file
@@ -108,8 +111,8 @@ class NotAnObject(Rule):
 
 class BadEncoding(_ProblemRule):
     """## What it does
-    Reports bytes that are not UTF-8 (with the byte offset), a byte-order mark, NUL bytes, and
-    files that are UTF-16 or binary.
+    Reports bytes that are not UTF-8 (with the byte offset), a byte-order mark, NUL bytes, files
+    that are UTF-16 or binary, and compressed files (`.gz`) whose data is damaged.
 
     ## Why is this bad?
     JSON Lines is UTF-8.  Invalid bytes make the line unreadable; a BOM is read as part of the first
@@ -134,7 +137,7 @@ class BadEncoding(_ProblemRule):
     name = "bad-encoding"
     severity = "error"
     fix_availability = "sometimes"
-    kinds = ("invalid-utf8", "bom", "nul", "binary", "utf16")
+    kinds = ("invalid-utf8", "bom", "nul", "binary", "utf16", "unreadable")
 
     def problem_finding(self, raw: RawRecord, p: Any) -> Finding:
         f = super().problem_finding(raw, p)
@@ -315,8 +318,8 @@ class EmptyFile(_ProblemRule):
 
 class RecordTooLarge(_ProblemRule):
     """## What it does
-    Reports a record larger than the `max-record-bytes` setting (default 128 MiB), which is
-    skipped without being parsed.
+    Reports a record larger than the `max-record-bytes` setting (default 128 MiB), or nesting
+    deeper than 128 levels, which is skipped without being checked.
 
     ## Why is this bad?
     No chat model trains on a record that size: it is a concatenation gone wrong or binary data,
@@ -628,9 +631,14 @@ class MisplacedSystem(Rule):
 
 class TemplatePlaceholderOptions(RuleOptions):
     #: Regular expression of an unfilled template variable.
-    pattern: str = r"\{\{\s*[A-Za-z_][\w.\-]*\s*\}\}|\{%-?\s*\w+[^%]*%\}"
+    pattern: str = r"\{\{\s*[A-Za-z_][\w.\-]*\s*\}\}|\{%-?\s*\w[^%]*%\}"
     #: Skip text inside Markdown code (``` fences and `inline`): templates there are usually examples.
     skip_code: bool = True
+
+    @field_validator("pattern")
+    @classmethod
+    def _valid_pattern(cls, value: str) -> str:
+        return check_pattern(value)
 
 
 _CODE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.S)
@@ -669,7 +677,10 @@ class TemplatePlaceholder(Rule):
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
-        self._pattern = re.compile(self.options.pattern)
+        # a configured pattern runs with a time limit (it may backtrack); the default is linear
+        self._pattern: Any = re.compile(self.options.pattern)
+        if self.options.pattern != TemplatePlaceholderOptions.model_fields["pattern"].default:
+            self._pattern = UserPattern(self.options.pattern, "rules.template-placeholder.pattern")
         # Cheap pre-filter for the default pattern: no brace, no placeholder.
         default = TemplatePlaceholderOptions.model_fields["pattern"].default
         self._needle = "{" if self.options.pattern == default else ""
@@ -680,12 +691,16 @@ class TemplatePlaceholder(Rule):
             text = m.content
             if self._needle not in text:
                 continue
-            code_spans = (
-                [c.span() for c in _CODE.finditer(text)] if self.options.skip_code and "`" in text else []
-            )
+            code_starts: list[int] = []
+            code_ends: list[int] = []
+            if self.options.skip_code and "`" in text:
+                for c in _CODE.finditer(text):
+                    code_starts.append(c.start())
+                    code_ends.append(c.end())
             for hit in pattern.finditer(text):
                 s, e = hit.span()
-                if any(a <= s < b for a, b in code_spans):
+                k = bisect_right(code_starts, s) - 1  # the code spans do not overlap: one to test
+                if k >= 0 and s < code_ends[k]:
                     continue
                 yield self.finding(f"unfilled template variable {hit.group()!r}", msg=m, span=(s, e))
 

@@ -27,7 +27,9 @@ def new_file_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str, mode: str = "wb") -> Iterator[IO]:
+def atomic_writer(path: str, mode: str = "wb", like: os.stat_result | None = None) -> Iterator[IO]:
+    """Write ``path`` through a temporary file renamed over it.  ``like``: the stat of the file
+    being replaced, whose mode and (where permitted) owner the new file keeps."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".sftlint-", suffix=".tmp", dir=directory)
     try:
@@ -35,11 +37,15 @@ def atomic_writer(path: str, mode: str = "wb") -> Iterator[IO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        try:
-            mode = os.stat(path).st_mode & 0o7777  # an existing file keeps its permissions
-        except FileNotFoundError:
-            mode = new_file_mode()
-        os.chmod(tmp, mode)
+        if like is None:
+            with contextlib.suppress(FileNotFoundError):
+                like = os.stat(path)
+        if like is not None:  # an existing file keeps its permissions and (where permitted) owner
+            os.chmod(tmp, like.st_mode & 0o7777)
+            with contextlib.suppress(OSError):  # only root may give a file away
+                os.chown(tmp, like.st_uid, like.st_gid)
+        else:
+            os.chmod(tmp, new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -8,6 +8,7 @@ error (a crashing rule or plugin, an unreadable path).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -115,8 +116,20 @@ def add_check_parser(sub: Any) -> None:
     p.add_argument(
         "--reason", metavar="TEXT", help="why the findings added by --add-suppressions are not defects"
     )
-    p.add_argument("--fix", action="store_true", help="apply safe fixes to the files (atomically)")
-    p.add_argument("--unsafe-fixes", action="store_true", help="with --fix, also apply unsafe fixes")
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply safe fixes to the files (atomically, repeated until nothing more is fixable)",
+    )
+    p.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply unsafe fixes"
+    )
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="show the edits --fix would make as a unified diff, without writing; exit 1 if there are any",
+    )
+    p.add_argument("--show-fixes", action="store_true", help="with --fix, list the fixes applied per file")
     p.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary or progress")
     p.add_argument("--no-color", action="store_true", help="disable colored output")
     p.add_argument(
@@ -185,6 +198,9 @@ def _check_once(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     selection = _file_selection(settings, args)
     files = expand_paths(present, selection)
+    for message in selection.errors:
+        _error(message)
+    missing += selection.errors  # reported; the run still exits 2
     empty_dirs = [
         p
         for p in present
@@ -261,16 +277,36 @@ def _check_once(args: argparse.Namespace) -> int:
         progress = Progress(sum(os.path.getsize(f) for f in files if os.path.isfile(f)))
         engine.progress = progress
 
-    if args.fix:
-        fixed = _run_fixes(engine, files, args)
-        if fixed < 0:
+    if args.output_file:
+        problem = _output_problem(args.output_file, files)
+        if problem:
+            _error(problem)
             return EXIT_ERROR
+
+    if args.fix or args.diff:
+        outcome = _run_fixes(settings, registry, files, args)
+        if outcome is None:
+            return EXIT_ERROR
+        if args.diff:
+            return _print_diff(outcome)
+        fixed = sum(f.count for f in outcome)
+        if args.show_fixes:
+            _print_fixes(outcome, sys.stdout if (reporter_cls.human and not args.output_file) else sys.stderr)
         engine = Engine(settings, registry, want_hashes=hiding)
+        engine.progress = progress
     else:
         fixed = 0
 
     target: IO[str]
-    target = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout  # noqa: SIM115
+    try:
+        target = (
+            open(args.output_file, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+            if args.output_file
+            else sys.stdout
+        )
+    except OSError as exc:
+        _error(f"cannot write the report to {args.output_file}: {exc.strerror or exc}")
+        return EXIT_ERROR
     out = ReportStream(target, progress)
     try:
         reporter = reporter_cls(out, color=_use_color(args, target) and reporter_cls.human, root=os.getcwd())
@@ -433,31 +469,119 @@ def _print_statistics(summary: Any, reporter: Any) -> None:
         stream.write("All checks passed!\n")
 
 
-def _run_fixes(engine: Any, files: list[str], args: argparse.Namespace) -> int:
-    """Lint, apply fixes file by file, and return how many were applied (-1 on error)."""
-    from sftlint.fixes import apply_fixes
-    from sftlint.reader import SourceError
+def _output_problem(output: str, files: list[str]) -> str | None:
+    """Why ``-o output`` must not be written, or None: it names an input (writing the report
+    would destroy the data before it is read), or its folder does not exist."""
+    for path in files:
+        if path == "-":
+            continue
+        try:
+            if os.path.exists(output) and os.path.samefile(output, path):
+                return f"-o {output} names an input file; the report would overwrite the data"
+        except OSError:
+            continue
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        return f"cannot write the report to {output}: the folder {folder} does not exist"
+    return None
+
+
+def _run_fixes(settings: Any, registry: Any, files: list[str], args: argparse.Namespace) -> list[Any] | None:
+    """Lint and fix until nothing more is fixable; the files' outcomes, or None on error.
+
+    Every round lints with a fresh engine (the run's selection and per-file ignores), so a fix
+    that uncovers another is applied too.  With ``--diff`` the rounds work on the bytes in
+    memory and nothing is written.
+    """
+    import io
+    from collections import defaultdict
+
+    from sftlint.engine import Engine
+    from sftlint.fixes import MAX_ROUNDS, FileFix, FixError, fix_bytes, fixable_file, write_fixed
+    from sftlint.reader import SourceError, read_stream
 
     if "-" in files:
-        _error("--fix cannot rewrite standard input")
-        return -1
-    by_path: dict[str, list[Any]] = {}
-    try:
-        for path in files:
-            by_path[path] = list(engine.lint_path(path))
-    except SourceError as exc:
-        _error(str(exc))
-        return -1
-    for d in engine.finish():
-        by_path.setdefault(d.path, []).append(d)
-    fixed = 0
-    for path, diags in by_path.items():
+        _error("--fix and --diff cannot rewrite standard input")
+        return None
+    outcomes: dict[str, FileFix] = {}
+    current: dict[str, bytes] = {}  # --diff: each changed file's bytes so far
+    for _round in range(MAX_ROUNDS):
+        engine = Engine(settings, registry)
+        by_path: dict[str, list[Any]] = defaultdict(list)
         try:
-            fixed += apply_fixes(path, diags, unsafe=args.unsafe_fixes)
-        except OSError as exc:
-            _error(f"{path}: could not apply fixes: {exc}")
-            return -1
-    return fixed
+            for path in files:
+                ignored = engine._ignored_for(path)
+                if path in current:
+                    stream = engine.lint_raw(read_stream(io.BytesIO(current[path]), path), path)
+                else:
+                    stream = engine.lint_path(path)
+                by_path[path].extend(d for d in stream if d.code not in ignored)
+        except SourceError as exc:
+            _error(str(exc))
+            return None
+        for d in engine.finish():
+            by_path[d.path].append(d)
+        applied = 0
+        for path, diags in by_path.items():
+            if not fixable_file(path) or not any(d.fix is not None for d in diags):
+                continue
+            try:
+                if path in current:
+                    data = current[path]
+                else:
+                    with open(path, "rb") as fh:
+                        data = fh.read()
+                result = fix_bytes(path, data, diags, engine, args.unsafe_fixes)
+                if not result.count:
+                    continue
+                if args.diff:
+                    current[path] = result.after
+                else:
+                    write_fixed(path, result.after)
+            except FixError as exc:
+                _error(str(exc))
+                return None
+            except OSError as exc:
+                _error(f"{path}: could not apply fixes: {exc.strerror or exc}")
+                return None
+            applied += result.count
+            total = outcomes.get(path)
+            if total is None:
+                outcomes[path] = result
+            else:
+                total.after = result.after
+                total.applied.update(result.applied)
+                total.names.update(result.names)
+        if not applied:
+            break
+    return list(outcomes.values())
+
+
+def _print_diff(outcomes: list[Any]) -> int:
+    import difflib
+
+    write = sys.stdout.write
+    count = 0
+    for f in outcomes:
+        before = f.before.decode("utf-8", "replace").splitlines(keepends=True)
+        after = f.after.decode("utf-8", "replace").splitlines(keepends=True)
+        for line in difflib.unified_diff(before, after, fromfile=f.path, tofile=f.path):
+            write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        count += f.count
+    sys.stderr.write(f"Would fix {count} finding{'s' if count != 1 else ''}.\n")
+    return EXIT_FINDINGS if count else EXIT_OK
+
+
+def _print_fixes(outcomes: list[Any], stream: IO[str]) -> None:
+    count = sum(f.count for f in outcomes)
+    if not count:
+        stream.write("No fixes applied.\n")
+        return
+    stream.write(f"Fixed {count} finding{'s' if count != 1 else ''}:\n")
+    for f in outcomes:
+        stream.write(f"- {f.path}:\n")
+        for code, n in sorted(f.applied.items()):
+            stream.write(f"    {n} × {code} ({f.names.get(code, '')})\n")
 
 
 # ---------------------------------------------------------------------------
@@ -565,6 +689,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -574,6 +702,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_ERROR
+    if sys.stdout is None or sys.stderr is None:  # started with `>&-`: nowhere to report
+        return EXIT_ERROR
+    if (
+        getattr(args, "command", None) == "check"
+        and "-" in (getattr(args, "paths", None) or [])
+        and (sys.stdin is None or sys.stdin.closed)
+    ):
+        _error("standard input is closed; nothing to read for '-'")
+        return EXIT_ERROR
+    import signal
+
+    from sftlint.signals import on_sigint
+
+    saved = {}
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        # SIGTERM unwinds like Ctrl-C, so a --fix in progress removes its temporary file;
+        # SIGINT notes that a KeyboardInterrupt is the user's (not a rule raising one)
+        saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
+        saved[signal.SIGINT] = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        return _dispatch(args)
+    finally:
+        for signum, handler in saved.items():
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(signum, handler)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
@@ -583,7 +739,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
         return EXIT_OK
     except Exception as exc:  # a bug in sftlint itself: say so, exit 2, no traceback
+        import errno
         import traceback
+
+        if isinstance(exc, OSError) and exc.errno in (errno.EBADF, errno.ENOSPC, errno.EIO):
+            with contextlib.suppress(OSError, ValueError):
+                _error(f"cannot write the output: {exc.strerror or exc}")
+            return EXIT_ERROR
 
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         _error(

@@ -47,6 +47,9 @@ class Settings:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name/code -> options
     max_record_bytes: int | None = None
     suppressions: str | None = None  # the suppressions file (relative to the config file)
+    #: seconds a record's rules may take together before the running one is stopped and
+    #: reported (a hanging plugin rule); 0 turns the limit off
+    record_time_limit: float = 10.0
     config_path: str | None = None
     #: file selection (globs relative to the config file's directory, see sftlint.files)
     exclude: list[str] = field(default_factory=list)
@@ -85,7 +88,11 @@ _KEYS = {
     "extend-exclude": list,
     "respect-gitignore": bool,
     "suppressions": str,
+    "record-time-limit": float,
 }
+#: Numeric keys that must be > 0, and those that must be >= 0.
+_POSITIVE = {"max-record-bytes"}
+_NON_NEGATIVE = {"record-time-limit"}
 
 
 def _type_name(t: type) -> str:
@@ -95,6 +102,7 @@ def _type_name(t: type) -> str:
         str: "a string",
         int: "an integer",
         bool: "true or false",
+        float: "a number",
     }[t]
 
 
@@ -118,7 +126,9 @@ def settings_from_mapping(table: Mapping[str, Any], source: str) -> Settings:
                 raise ConfigError(str(exc)) from None
             settings.format_mapping = value
             continue
-        if expected is not int and not isinstance(value, expected):
+        if expected is float:
+            pass  # checked below with the range
+        elif expected is not int and not isinstance(value, expected):
             raise ConfigError(f"{source}: {key!r} must be {_type_name(expected)}, got {value!r}")
         if expected is list and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{source}: {key!r} must be a list of strings, got {value!r}")
@@ -129,6 +139,14 @@ def settings_from_mapping(table: Mapping[str, Any], source: str) -> Settings:
                     raise ConfigError(
                         f"{source}: per-file-ignores[{pattern!r}] must be a list of rule selectors"
                     )
+        if norm in _POSITIVE and not value > 0:
+            raise ConfigError(f"{source}: {key!r} must be a positive number, got {value!r}")
+        if norm in _NON_NEGATIVE and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
+        ):
+            raise ConfigError(
+                f"{source}: {key!r} must be a number of seconds >= 0 (0: no limit), got {value!r}"
+            )
         if norm == "fail-on" and value not in ("error", "warning"):
             raise ConfigError(f'{source}: \'fail-on\' must be "error" or "warning", got {value!r}')
         if norm == "rules":
@@ -148,12 +166,17 @@ def load_config_file(path: str | os.PathLike[str]) -> Settings:
         raise ConfigError(f"{path}: configuration file not found") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    tool = doc.get("tool", {})
+    if not isinstance(tool, dict):
+        if path.name == "pyproject.toml":
+            raise ConfigError(f"{path}: 'tool' must be a table ([tool.sftlint]), got {tool!r}")
+        tool = {}
     if path.name == "pyproject.toml":
-        table = doc.get("tool", {}).get("sftlint", {})
+        table = tool.get("sftlint", {})
     else:
-        table = doc.get("tool", {}).get("sftlint", doc) if "tool" in doc else doc
+        table = tool.get("sftlint", doc) if "tool" in doc else doc
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.sftlint] must be a table")
+        raise ConfigError(f"{path}: [tool.sftlint] must be a table, got {table!r}")
     return settings_from_mapping(table, str(path))
 
 
@@ -175,7 +198,10 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
                     continue
                 except tomllib.TOMLDecodeError as exc:
                     raise ConfigError(f"{candidate}: invalid TOML: {exc}") from exc
-                if "sftlint" not in doc.get("tool", {}):
+                tool = doc.get("tool", {})
+                if not isinstance(tool, dict):
+                    raise ConfigError(f"{candidate}: 'tool' must be a table ([tool.sftlint]), got {tool!r}")
+                if "sftlint" not in tool:
                     continue
             return candidate
     return None
@@ -306,6 +332,22 @@ def rule_options(rule: type[Rule], settings: Settings) -> tuple[RuleOptions, str
             else:
                 problems.append(f"{key!r}: {err['msg']}")
         raise ConfigError(f"[tool.sftlint.rules.{rule.name}] " + "; ".join(problems)) from None
+
+
+def check_settings(settings: Settings, rules: Mapping[str, type[Rule]]) -> None:
+    """What can only be checked once the rules are known, or what came from flags: every
+    selector in ``per-file-ignores`` names rules, numbers are in range."""
+    for pattern, selectors in settings.per_file_ignores.items():
+        try:
+            _expand(selectors, rules)
+        except ConfigError as exc:
+            raise ConfigError(f"per-file-ignores[{pattern!r}]: {exc}") from None
+    limit = settings.max_record_bytes
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ConfigError(f"max-record-bytes must be a positive number of bytes, got {limit!r}")
+    seconds = settings.record_time_limit
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+        raise ConfigError(f"record-time-limit must be a number of seconds >= 0, got {seconds!r}")
 
 
 def check_rule_tables(settings: Settings, rules: Mapping[str, type[Rule]]) -> None:

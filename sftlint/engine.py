@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from sftlint.config import (
     ConfigError,
     Settings,
     check_rule_tables,
+    check_settings,
     ignored_for_path,
     rule_options,
     select_rules,
@@ -34,6 +36,7 @@ from sftlint.diagnostic import DOCS_URL, Diagnostic, Finding
 from sftlint.plugins import PluginRegistry, default_registry, detect_format
 from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
 from sftlint.record import FileInfo, Record
+from sftlint.signals import user_interrupted
 
 if TYPE_CHECKING:
     from sftlint.formats.base import InputFormat
@@ -41,6 +44,8 @@ if TYPE_CHECKING:
 
 #: Records sampled at the start of a file to detect its input format.
 DETECT_SAMPLE = 16
+#: ... among the records that start within this many lines of the file's start.
+DETECT_MAX_LINES = 1000
 INTERNAL_CODE = "X001"
 INTERNAL_NAME = "rule-crashed"
 
@@ -80,6 +85,7 @@ class Engine:
         reg = self.registry
         self.errors: list[str] = list(reg.errors)
         check_rule_tables(self.settings, reg.rules)
+        check_settings(self.settings, reg.rules)
         if self.settings.format is not None and self.settings.format not in reg.formats:
             known = ", ".join(sorted(reg.formats))
             raise ConfigError(f"unknown input format {self.settings.format!r} (known: {known})")
@@ -116,6 +122,8 @@ class Engine:
                 self.config_format = MappedFormat(spec_from_config(self.settings.format_mapping, source))
             except MappingError as exc:
                 raise ConfigError(str(exc)) from None
+        self._raw_locator: Any = None
+        self._timer: _RecordTimer | None = None
 
     # -- sources -------------------------------------------------------------
     def lint_path(self, path: str) -> Iterator[Diagnostic]:
@@ -128,14 +136,31 @@ class Engine:
         """Diagnostics of in-memory records (one record per element)."""
 
         def raws() -> Iterator[RawRecord]:
+            # Each record is written as JSON and read back by the reader, exactly as a line of
+            # a file would be: what the CLI reports on a record (J001 for NaN or a lone
+            # surrogate, J007 for deep nesting ...) the API reports too, and none is dropped.
+            import contextlib
+            import io
+            import json
+
+            from sftlint.reader import ReadProblem, read_jsonl
+
             for i, obj in enumerate(objects):
                 try:
-                    text = orjson.dumps(obj).decode("utf-8")
-                except TypeError as exc:
-                    yield RawRecord(path, i, i + 1, i + 1, None, problems=[])
-                    self.errors.append(f"{path}: record {i} is not JSON-serialisable: {exc}")
-                    continue
-                yield RawRecord(path, i, i + 1, i + 1, text, obj, True)
+                    data = orjson.dumps(obj)
+                    if b"null" in data:  # orjson writes NaN and Infinity as null: keep them
+                        with contextlib.suppress(TypeError, ValueError, RecursionError):
+                            data = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+                except TypeError:
+                    try:
+                        data = json.dumps(obj, ensure_ascii=True).encode("ascii")
+                    except (TypeError, ValueError, RecursionError) as exc:
+                        problem = ReadProblem(
+                            "invalid-json", f"record cannot be written as JSON: {type(exc).__name__}: {exc}"
+                        )
+                        yield RawRecord(path, i, i + 1, i + 1, None, problems=[problem])
+                        continue
+                yield from read_jsonl(io.BytesIO(data), path, first_index=i, first_line=i + 1)
 
         yield from self.lint_raw(raws(), path)
 
@@ -170,6 +195,8 @@ class Engine:
         sample: list[Any] = []
         for raw in stream:
             buffer.append(raw)
+            if raw.line > DETECT_MAX_LINES:
+                break  # a file of blank or broken lines is not held in memory to find records
             if raw.parsed and isinstance(raw.data, dict):
                 sample.append(raw.data)
                 if len(sample) >= DETECT_SAMPLE:
@@ -230,7 +257,9 @@ class Engine:
             state.info.format = mapping.name
             state.info.input_format = mapping
             return
+        before = len(self.registry.errors)
         name = detect_format(self.registry, sample, path) if sample else None
+        self.errors.extend(self.registry.errors[before:])  # a detector that raised, by name
         if name is not None:
             state.fmt = self.registry.formats.get(name)
             state.info.format = name
@@ -248,17 +277,41 @@ class Engine:
         return cached
 
     # -- one record ------------------------------------------------------------
-    def process(self, raw: RawRecord, state: FileState) -> Iterator[Diagnostic]:
-        """Run every rule on one raw record (also used by parallel workers)."""
+    def process(self, raw: RawRecord, state: FileState) -> list[Diagnostic]:
+        """Run every rule on one raw record (also used by parallel workers).
+
+        The record's rules run under a time limit (``record-time-limit`` seconds, scaled by
+        the record's size): a rule that does not return by then is stopped and reported like
+        a crash, by name, and the other rules go on.
+        """
+        out: list[Diagnostic] = []
+        timer = self._timer
+        if timer is None:
+            timer = self._timer = _RecordTimer.for_settings(self.settings)
+        timer.arm(raw)
+        try:
+            self._process(raw, state, out, timer)
+        except RecordTimeout:  # fired between two rules, in the engine itself
+            out.append(self._timeout(None, state.info.path, raw, timer))
+        finally:
+            timer.disarm()
+        return out
+
+    def _process(self, raw: RawRecord, state: FileState, out: list[Diagnostic], timer: _RecordTimer) -> None:
         path = state.info.path
+        tracking = not timer.all_warm
         for rule in self.file_rules if raw.problems else self.file_rules_always:
+            if tracking:
+                timer.rule = rule
             try:
                 findings = list(rule.check_raw(raw))
-            except Exception as exc:
-                yield self._crash(rule, exc, path, raw.line, raw.index)
+                if tracking:
+                    timer.ran(rule)
+            except RULE_FAILURES as exc:
+                out.append(self._failure(rule, exc, path, raw, timer))
                 continue
             for f in findings:
-                yield self._from_raw(rule, f, raw, state)
+                out.append(self._from_raw(rule, f, raw, state))
         if not raw.parsed or raw.index < 0:
             return
         self.stats.records += 1
@@ -286,11 +339,17 @@ class Engine:
                 else:
                     record.messages = fmt.to_messages(data)
             except Exception as exc:
-                self.errors.append(f"{path}:{raw.line}: input format {fmt.name!r} failed: {exc}")
                 record.messages = None
+                # A record that breaks its format's schema is a data problem, and S001 says
+                # which; a format that fails on a valid record is a bug in the format.
+                if not _breaks_schema(fmt, data):
+                    self.errors.append(
+                        f"{path}:{raw.line}: input format {fmt.name!r} failed on a record that matches "
+                        f"its schema: {type(exc).__name__}: {exc}"
+                    )
         elif state.info.first_record is None:
             state.info.first_record = raw.index  # S001 reports an unrecognised file once, here
-        found = self._check_record(record, state, raw)
+        found = self._check_record(record, state, raw, timer, tracking)
         if views is not None and len(views) > 1:
             # every conversation of the record (chosen, rejected) is linted; what they share
             # (the prompt) is reported once
@@ -298,7 +357,7 @@ class Engine:
             for view in views[1:]:
                 record.messages = view
                 record._memo = None
-                for d in self._check_record(record, state, raw):
+                for d in self._check_record(record, state, raw, timer, tracking):
                     key = (d.code, d.pointer, d.span, d.message)
                     if key not in seen:
                         seen.add(key)
@@ -307,17 +366,25 @@ class Engine:
             record._memo = None
         if len(found) > 1:
             found.sort(key=_position)
-        yield from found
+        out.extend(found)
         for rule in self.dataset_rules:
+            if tracking:
+                timer.rule = rule
             try:
                 summary = rule.map(record)
-            except Exception as exc:
-                yield self._crash(rule, exc, path, raw.line, raw.index)
+                if tracking:
+                    timer.ran(rule)
+            except RULE_FAILURES as exc:
+                out.append(self._failure(rule, exc, path, raw, timer))
                 continue
             if summary is not None:
                 self.summaries[rule.code].append(summary)
+        if tracking and len(timer.warm) >= len(self.rules):
+            timer.all_warm = True  # every rule has returned once: stop tracking
 
-    def _check_record(self, record: Record, state: FileState, raw: RawRecord) -> list[Diagnostic]:
+    def _check_record(
+        self, record: Record, state: FileState, raw: RawRecord, timer: _RecordTimer, tracking: bool
+    ) -> list[Diagnostic]:
         """The record rules' findings on the record's (current) messages."""
         found: list[Diagnostic] = []
         for gate, rules in self.record_units:
@@ -328,12 +395,51 @@ class Engine:
                 except Exception:
                     pass  # the rules run one by one and report their own crash
             for rule in rules:
+                if tracking:
+                    timer.rule = rule
                 try:
                     for f in rule.check(record):
                         found.append(self._from_record(rule, f, record, state))
-                except Exception as exc:
-                    found.append(self._crash(rule, exc, state.info.path, raw.line, raw.index))
+                    if tracking:
+                        timer.ran(rule)
+                except RULE_FAILURES as exc:
+                    found.append(self._failure(rule, exc, state.info.path, raw, timer))
         return found
+
+    def _failure(
+        self, rule: Rule, exc: BaseException, path: str, raw: RawRecord, timer: _RecordTimer
+    ) -> Diagnostic:
+        """A rule that raised (anything, ``SystemExit`` included) or ran out of time."""
+        if isinstance(exc, KeyboardInterrupt) and user_interrupted():
+            raise exc  # Ctrl-C: the run stops
+        timer.warm.add(rule)  # it has had its first call: no second warm-up
+        if isinstance(exc, RecordTimeout):
+            d = self._timeout(rule, path, raw, timer)
+            timer.arm(raw)  # the rules after it get a fresh budget
+            return d
+        return self._crash(rule, exc, path, raw.line, raw.index)
+
+    def _timeout(self, rule: Rule | None, path: str, raw: RawRecord, timer: _RecordTimer) -> Diagnostic:
+        who = f"rule {rule.code} ({rule.name}, plugin {rule.plugin or '?'})" if rule else "the rules"
+        message = (
+            f"{who} did not finish record {raw.index} (line {raw.line}) within {timer.current:.0f} s "
+            "(record-time-limit); stopped"
+        )
+        self.errors.append(f"{path}: {message}")
+        return Diagnostic(
+            code=INTERNAL_CODE,
+            name=INTERNAL_NAME,
+            severity="error",
+            message=message,
+            path=path,
+            line=raw.line,
+            column=1,
+            end_line=raw.line,
+            end_column=1,
+            pointer="",
+            url=DOCS_URL.format(code=INTERNAL_CODE),
+            record=raw.index,
+        )
 
     def finish(self) -> Iterator[Diagnostic]:
         """Reduce the dataset-level rules; call once after the last source."""
@@ -412,7 +518,11 @@ class Engine:
     def _locate(self, d: Diagnostic, text: str, line: int, column: int, f: Finding) -> None:
         from sftlint.locate import Locator
 
-        loc = Locator(text, line, column).locate(f.pointer, f.span)
+        # one locator per record, shared by all its findings (J005 may report thousands)
+        cached = self._raw_locator
+        if cached is None or cached.text is not text or cached.base_line != line:
+            cached = self._raw_locator = Locator(text, line, column)
+        loc = cached.locate(f.pointer, f.span)
         d.line, d.column, d.end_line, d.end_column = loc.line, loc.column, loc.end_line, loc.end_column
         d.source, d.source_span = loc.source, loc.source_span
 
@@ -461,6 +571,86 @@ class Engine:
         )
 
 
+class RecordTimeout(BaseException):
+    """Raised inside a rule when its record's time is up (a BaseException, so that a rule's own
+    ``except Exception`` cannot swallow it)."""
+
+
+#: What a rule may raise that makes it a failed rule, not the end of the run.
+RULE_FAILURES = (Exception, SystemExit, KeyboardInterrupt, RecordTimeout)
+
+
+#: A rule's first call may load a model or build a cache: it gets this much more time, once.
+WARM_UP_SECONDS = 120.0
+_TIMERS: list[_RecordTimer] = []  # the timer armed now (the alarm handler reads it)
+
+
+def _on_alarm(_signum: int, _frame: Any) -> None:
+    timer = _TIMERS[-1] if _TIMERS else None
+    if timer is not None and timer.rule is not None and timer.rule not in timer.warm and not timer.extended:
+        timer.extended = True  # a first call (loading a model): once, a longer budget
+        timer.current += WARM_UP_SECONDS
+        signal.setitimer(signal.ITIMER_REAL, WARM_UP_SECONDS)
+        return
+    raise RecordTimeout
+
+
+class _RecordTimer:
+    """An interval timer (SIGALRM) armed around each record's rules; a no-op where timers or
+    signals are unavailable (Windows, a thread other than the main one) or the limit is 0.
+
+    ``rule`` is the rule running now and ``warm`` the rules that have returned once: a rule's
+    first call may take :data:`WARM_UP_SECONDS` longer (T001 loads its model then)."""
+
+    __slots__ = ("active", "all_warm", "current", "extended", "rule", "seconds", "warm")
+
+    def __init__(self, seconds: float, active: bool) -> None:
+        self.seconds = seconds
+        self.active = active
+        self.current = seconds
+        self.rule: Any = None
+        self.warm: set[Any] = set()
+        self.all_warm = not active
+        self.extended = False
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> _RecordTimer:
+        import threading
+
+        seconds = float(settings.record_time_limit or 0)
+        active = (
+            seconds > 0
+            and hasattr(signal, "setitimer")
+            and threading.current_thread() is threading.main_thread()
+        )
+        if active:
+            try:
+                signal.signal(signal.SIGALRM, _on_alarm)
+            except (ValueError, OSError):
+                active = False
+        return cls(seconds, active)
+
+    def arm(self, raw: RawRecord) -> None:
+        if self.active:
+            size = len(raw.raw_bytes) if raw.raw_bytes is not None else len(raw.text or "")
+            self.current = self.seconds * max(1.0, size / 1_000_000)  # big records get more time
+            self.extended = False
+            if not _TIMERS or _TIMERS[-1] is not self:
+                _TIMERS.append(self)
+            signal.setitimer(signal.ITIMER_REAL, self.current)
+
+    def disarm(self) -> None:
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self.rule = None
+            if _TIMERS and _TIMERS[-1] is self:
+                _TIMERS.pop()
+
+    def ran(self, rule: Any) -> None:
+        """``rule`` returned: its later calls get the plain budget."""
+        self.warm.add(rule)
+
+
 RecordUnit = tuple["Callable[[Record], bool] | None", "list[Rule]"]
 
 
@@ -501,6 +691,13 @@ def _key_fields(d: Diagnostic, data: Any) -> None:
 
     d.record_id = record_id(data)
     d.flagged_text = flagged_text(data, d.pointer, d.span)
+
+
+def _breaks_schema(fmt: InputFormat, data: Any) -> bool:
+    try:
+        return not fmt.quick_check(data) and bool(fmt.schema_errors(data))
+    except Exception:
+        return True  # the schema check fails too: S001 reports the record as it can
 
 
 def _position(d: Diagnostic) -> tuple[int, int, str]:

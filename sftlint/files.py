@@ -123,6 +123,9 @@ class FileSelection:
     #: whether a parsed JSON object is a record (a format claims it); None: a few known keys
     is_record: Callable[[Any], bool] | None = None
     skipped: list[str] = field(default_factory=list)
+    #: directories a walk could not list (the CLI reports them and exits 2: skipping them
+    #: silently would pass data nobody checked)
+    errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._gitignore = GitIgnore()
@@ -221,7 +224,11 @@ def _explicitly_excluded(path: str, sel: FileSelection) -> bool:
 def _walk(top: str, sel: FileSelection) -> list[str]:
     found: list[str] = []
     atop = os.path.abspath(top)
-    for root, dirs, files in os.walk(top):
+
+    def unreadable(exc: OSError) -> None:
+        sel.errors.append(f"{exc.filename}: cannot list the directory: {exc.strerror or exc}")
+
+    for root, dirs, files in os.walk(top, onerror=unreadable):
         aroot = os.path.abspath(root)
         keep = []
         for d in sorted(dirs):

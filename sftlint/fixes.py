@@ -1,67 +1,54 @@
-"""Applying fixes to files, atomically.
+"""Applying fixes: edits spliced into the original bytes, checked, written atomically.
 
-Edits name a JSON pointer and a span in the decoded string there, so a fix is
-applied to the parsed record and the record is written back; only records that
-change are re-serialised (in the style of the original line), every other line
-is copied byte for byte.  Line edits (``pointer=None``) apply to the raw line:
-a blank line whose edit leaves it empty is removed.
+An edit names a JSON pointer and a span in the decoded string there.  The fixer
+finds that string literal in the record's own bytes (with the locator), maps the
+span through the literal's escapes, and replaces just those bytes: key order,
+spacing, duplicate keys, number spellings and escapes elsewhere stay as the
+author wrote them, in JSON Lines and in JSON arrays alike.  Line edits
+(``pointer=None``: a blank line, a byte-order mark) replace bytes of a physical
+line.
+
+A fix is applied only when the record still parses afterwards, to exactly the
+value the edits describe, and re-checking the record finds nothing it did not
+find before: a fix never trades one finding for another.  A record that does
+not parse (a lone surrogate, ``NaN``) is never touched.  Writing goes through
+the symlink to its target, keeps the file's mode and owner, refuses read-only
+files, and replaces the file atomically.
 """
 
 from __future__ import annotations
 
+import copy
+import io
 import json
 import os
-from collections import defaultdict
+import re
+from array import array
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from sftlint.atomic import atomic_writer
 from sftlint.diagnostic import Diagnostic, Edit
-from sftlint.locate import unescape_pointer
+from sftlint.locate import Locator, _StringMap, unescape_pointer
+
+if TYPE_CHECKING:
+    from sftlint.engine import Engine, FileState
+    from sftlint.reader import RawRecord
+
+#: ``--fix`` repeats lint-and-fix at most this many times (a fix may uncover another).
+MAX_ROUNDS = 10
 
 
-def _apply_string_edits(text: str, edits: list[Edit]) -> str:
-    """Apply non-overlapping edits (later ones first so offsets stay valid)."""
-    last_start = len(text) + 1
-    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        if e.end > last_start or e.start > len(text):
-            continue  # overlaps an edit already applied: skip (a second pass catches it)
-        text = text[: e.start] + e.replacement + text[min(e.end, len(text)) :]
-        last_start = e.start
-    return text
+class FixError(Exception):
+    """A file that cannot be fixed (read-only, not a regular file): the CLI reports it, exit 2."""
 
 
-def _apply_pointer_edits(obj: Any, edits: list[Edit]) -> bool:
-    by_pointer: dict[str, list[Edit]] = defaultdict(list)
-    for e in edits:
-        by_pointer[e.pointer or ""].append(e)
-    changed = False
-    for pointer, group in by_pointer.items():
-        tokens = unescape_pointer(pointer)
-        if not tokens:
-            continue
-        parent = obj
-        try:
-            for tok in tokens[:-1]:
-                parent = parent[int(tok)] if isinstance(parent, list) else parent[tok]
-            last: Any = int(tokens[-1]) if isinstance(parent, list) else tokens[-1]
-            value = parent[last]
-        except (KeyError, IndexError, ValueError, TypeError):
-            continue
-        if not isinstance(value, str):
-            continue
-        new = _apply_string_edits(value, group)
-        if new != value:
-            parent[last] = new
-            changed = True
-    return changed
-
-
-def _serialise_like(original: str, obj: Any) -> str:
-    compact = '":' in original and '": ' not in original
-    ascii_only = original.isascii() and "\\u" in original
-    sep = (",", ":") if compact else (", ", ": ")
-    return json.dumps(obj, ensure_ascii=ascii_only, separators=sep)
+def selected_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.fix is not None and (unsafe or d.fix.applicability == "safe")]
 
 
 #: Sources whose bytes ``--fix`` can rewrite in place (compressed and columnar files cannot be).
@@ -78,85 +65,339 @@ def can_rewrite(path: str) -> bool:
     )
 
 
-def selected_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.fix is not None and (unsafe or d.fix.applicability == "safe")]
+fixable_file = can_rewrite
 
 
-def apply_fixes(path: str, diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> int:
-    """Apply the (safe) fixes of ``diagnostics`` to ``path``; return how many were applied."""
-    fixes = selected_fixes(diagnostics, unsafe)
-    if not fixes or not can_rewrite(path):
-        return 0
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if first == b"[":
-        return _fix_json_array(path, fixes)
-    return _fix_jsonl(path, fixes)
+@dataclass
+class FileFix:
+    """The outcome of fixing one file in memory: its bytes before and after, what was applied."""
+
+    path: str
+    before: bytes
+    after: bytes
+    applied: Counter[str] = field(default_factory=Counter)  # by rule code
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return sum(self.applied.values())
 
 
-def _fix_jsonl(path: str, fixes: list[Diagnostic]) -> int:
-    line_edits: dict[int, list[Edit]] = defaultdict(list)
-    record_edits: dict[int, list[Edit]] = defaultdict(list)
-    counted: dict[int, int] = defaultdict(int)
-    for d in fixes:
+# -- splicing ------------------------------------------------------------------------
+
+
+def _encode_like(replacement: str, literal_is_ascii: bool) -> str:
+    """``replacement`` as the inside of a JSON string literal, in the literal's own style."""
+    return json.dumps(replacement, ensure_ascii=literal_is_ascii)[1:-1]
+
+
+def _apply_string_edits(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits to a decoded string (later ones first so offsets stay valid)."""
+    last_start = len(text) + 1
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        if e.end > last_start or e.start > len(text):
+            continue
+        text = text[: e.start] + e.replacement + text[min(e.end, len(text)) :]
+        last_start = e.start
+    return text
+
+
+def _apply_pointer_edits(obj: Any, edits: list[Edit]) -> bool:
+    """Apply edits to a parsed record in place; whether every pointer named a string.
+
+    The value a fix describes: the fixer checks the spliced bytes against it, and tests that
+    work on parsed records use it directly."""
+    by_pointer: dict[str, list[Edit]] = defaultdict(list)
+    for e in edits:
+        by_pointer[e.pointer or ""].append(e)
+    ok = True
+    for pointer, group in by_pointer.items():
+        tokens = unescape_pointer(pointer)
+        if not tokens:
+            ok = False
+            continue
+        parent = obj
+        try:
+            for tok in tokens[:-1]:
+                parent = parent[int(tok)] if isinstance(parent, list) else parent[tok]
+            last: Any = int(tokens[-1]) if isinstance(parent, list) else tokens[-1]
+            value = parent[last]
+        except (KeyError, IndexError, ValueError, TypeError):
+            ok = False
+            continue
+        if not isinstance(value, str):
+            ok = False
+            continue
+        parent[last] = _apply_string_edits(value, group)
+    return ok
+
+
+def _expected_value(data: Any, edits: list[Edit]) -> Any:
+    """The parsed record as the edits describe it (to check the spliced bytes against)."""
+    out = copy.deepcopy(data)
+    return out if _apply_pointer_edits(out, edits) else None
+
+
+def splice_record(text: str, diagnostics: list[Diagnostic]) -> tuple[str, list[Diagnostic]]:
+    """Splice the pointer edits of ``diagnostics`` into the record's source ``text``.
+
+    Returns the new text and the diagnostics whose edits were all applied; a diagnostic whose
+    edit overlaps one already taken, or names no string, is left for a later round.
+    """
+    locator = Locator(text, 1)
+    planned: list[tuple[int, int, str, int]] = []  # (raw start, raw end, new raw text, diagnostic)
+    for k, d in enumerate(diagnostics):
+        pieces = []
         for e in d.fix.edits:  # type: ignore[union-attr]
             if e.pointer is None:
-                if e.line is not None:
-                    line_edits[e.line].append(e)
-            elif d.record_line is not None:
-                record_edits[d.record_line].append(e)
-        key = d.record_line if d.record_line is not None else (d.fix.edits[0].line or 0)  # type: ignore[union-attr]
-        counted[key] += 1
-    applied = 0
-    with open(path, "rb") as src, atomic_writer(path, "wb") as dst:
-        for lineno, raw in enumerate(src, start=1):
-            if lineno not in line_edits and lineno not in record_edits:
-                dst.write(raw)
-                continue
-            ending = b"\r\n" if raw.endswith(b"\r\n") else b"\n" if raw.endswith(b"\n") else b""
-            text = raw[: len(raw) - len(ending)].decode("utf-8", "surrogateescape")
-            was_blank = not text.strip()
-            if lineno in line_edits:
-                text = _apply_string_edits(text, line_edits[lineno])
-            if lineno in record_edits:
-                try:
-                    obj = json.loads(text)
-                except ValueError:
-                    obj = None
-                if obj is not None and _apply_pointer_edits(obj, record_edits[lineno]):
-                    text = _serialise_like(text, obj)
-            applied += counted.get(lineno, 0)
-            if was_blank and not text:
-                continue  # a removed blank line
-            dst.write(text.encode("utf-8", "surrogateescape") + ending)
-    return applied
-
-
-def _fix_json_array(path: str, fixes: list[Diagnostic]) -> int:
-    with open(path, encoding="utf-8-sig") as fh:
-        original = fh.read()
-    data = json.loads(original)
-    if not isinstance(data, list):
-        return 0
-    applied = 0
-    by_record: dict[int, list[Edit]] = defaultdict(list)
-    for d in fixes:
-        if d.record is None:
+                pieces = None
+                break
+            found = locator.value_span(e.pointer)
+            if found is None or text[found[0]] != '"':
+                pieces = None
+                break
+            smap = _StringMap(text, *found)
+            if not 0 <= e.start <= e.end <= smap.length:
+                pieces = None
+                break
+            literal_ascii = text[found[0] : found[1]].isascii() and "\\u" in text[found[0] : found[1]]
+            pieces.append((smap.raw(e.start), smap.raw(e.end), _encode_like(e.replacement, literal_ascii)))
+        if pieces:
+            planned.extend((a, b, r, k) for a, b, r in pieces)
+    taken: list[tuple[int, int, str, int]] = []
+    rejected: set[int] = set()
+    for item in sorted(planned, key=lambda p: (p[0], p[1])):
+        if item[3] in rejected:
             continue
-        edits = [e for e in d.fix.edits if e.pointer is not None]  # type: ignore[union-attr]
-        if edits:
-            by_record[d.record].extend(edits)
-            applied += 1
-    for index, edits in by_record.items():
-        if 0 <= index < len(data):
-            _apply_pointer_edits(data[index], edits)
-    indent = 2
-    for line in original.splitlines()[1:3]:
-        stripped = len(line) - len(line.lstrip(" "))
-        if stripped:
-            indent = stripped
-            break
-    with atomic_writer(path, "w") as fh:
-        fh.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
-    return applied
+        if (taken and item[0] < taken[-1][1]) or (taken and item[0] == taken[-1][0] == item[1]):
+            rejected.add(item[3])
+            continue
+        taken.append(item)
+    taken = [t for t in taken if t[3] not in rejected]
+    parts: list[str] = []
+    pos = 0
+    for a, b, r, _k in taken:
+        parts.append(text[pos:a])
+        parts.append(r)
+        pos = b
+    parts.append(text[pos:])
+    applied_ids = {t[3] for t in taken}
+    return "".join(parts), [d for k, d in enumerate(diagnostics) if k in applied_ids]
+
+
+# -- one file ------------------------------------------------------------------------
+
+
+def _line_starts(data: bytes) -> array:
+    starts = array("q", [0])
+    starts.extend(m.end() for m in re.finditer(b"\n", data))
+    return starts
+
+
+def _line_bounds(data: bytes, starts: array, line: int) -> tuple[int, int, int]:
+    """``(start, content_end, end)`` of physical line ``line`` (1-based): ``end`` includes the
+    line's terminator."""
+    start = starts[line - 1]
+    end = starts[line] if line < len(starts) else len(data)
+    content_end = end
+    if data[start:end].endswith(b"\r\n"):
+        content_end = end - 2
+    elif data[start:end].endswith(b"\n"):
+        content_end = end - 1
+    return start, content_end, end
+
+
+class _Checker:
+    """Re-checks one record alone, with the run's selection, to compare findings."""
+
+    def __init__(self, engine: Engine, path: str) -> None:
+        from sftlint.engine import Engine
+
+        self.engine = Engine(engine.settings, engine.registry)
+        self.engine.dataset_rules = []  # a record alone says nothing about the dataset
+        self.ignored = self.engine._ignored_for(path)
+
+    def findings(self, raw: RawRecord, state: FileState) -> Counter[tuple[str, str | None]]:
+        return Counter(
+            (d.code, d.pointer) for d in self.engine.process(raw, state) if d.code not in self.ignored
+        )
+
+
+def fix_bytes(
+    path: str, data: bytes, diagnostics: Iterable[Diagnostic], engine: Engine, unsafe: bool
+) -> FileFix:
+    """Apply the fixes of ``diagnostics`` (findings in ``path`` whose content is ``data``) in
+    memory; the bytes are written by :func:`write_fixed`."""
+    from sftlint.reader import read_stream
+
+    result = FileFix(path, data, data)
+    fixes = selected_fixes(diagnostics, unsafe)
+    if not fixes:
+        return result
+    by_record: dict[int, list[Diagnostic]] = defaultdict(list)
+    by_line: dict[int, list[Diagnostic]] = defaultdict(list)
+    for d in fixes:
+        edits = d.fix.edits  # type: ignore[union-attr]
+        if not edits:
+            continue
+        if all(e.pointer is None and e.line is not None for e in edits):
+            by_line[edits[0].line].append(d)  # type: ignore[index]
+        elif all(e.pointer is not None for e in edits) and d.record is not None:
+            by_record[d.record].append(d)
+    checker = _Checker(engine, path)
+    starts = _line_starts(data)
+    replacements: list[tuple[int, int, bytes, list[Diagnostic]]] = []
+    is_array = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+
+    for line, group in by_line.items():
+        if not 1 <= line <= len(starts) or (line == len(starts) and starts[-1] == len(data)):
+            continue
+        start, content_end, end = _line_bounds(data, starts, line)
+        content = data[start:content_end]
+        text = content.decode("utf-8", "surrogateescape")
+        was_blank = not content.strip()
+        new = _apply_string_edits(text, _edits(group))
+        new_bytes = new.encode("utf-8", "surrogateescape")
+        if was_blank and not new:
+            replacements.append((start, end, b"", group))  # the whole blank line goes
+        elif new_bytes != content:
+            replacements.append((start, content_end, new_bytes, group))
+
+    if by_record:
+        state, raws = checker.engine.start_file(read_stream(io.BytesIO(data), path), path)
+        for raw in raws:
+            group = by_record.get(raw.index) if raw.index >= 0 else None
+            if not group or not raw.parsed:
+                continue  # a record that does not parse (NaN, a lone surrogate) is never touched
+            if is_array:
+                if raw.offset < 0 or raw.raw_bytes is None:
+                    continue
+                start, source = raw.offset, raw.raw_bytes
+            else:
+                if raw.line != raw.end_line:
+                    continue  # a record spread over lines (J001): fix its layout first
+                start, content_end, _end = _line_bounds(data, starts, raw.line)
+                source = data[start:content_end]
+                if raw.line == 1 and source.startswith(b"\xef\xbb\xbf"):
+                    start, source = start + 3, source[3:]
+            accepted = _fix_record(raw, source, group, checker, state)
+            if accepted is not None:
+                new_source, applied = accepted
+                replacements.append((start, start + len(source), new_source, applied))
+
+    replacements.sort(key=lambda r: (r[0], r[1]))
+    out: list[bytes] = []
+    pos = 0
+    for a, b, new_bytes, group in replacements:
+        if a < pos:
+            continue  # overlaps an earlier replacement: the next round takes it
+        out.append(data[pos:a])
+        out.append(new_bytes)
+        pos = b
+        for d in group:
+            result.applied[d.code] += 1
+            result.names[d.code] = d.name
+    out.append(data[pos:])
+    result.after = b"".join(out)
+    return result
+
+
+def _fix_record(
+    raw: RawRecord, source: bytes, group: list[Diagnostic], checker: _Checker, state: FileState
+) -> tuple[bytes, list[Diagnostic]] | None:
+    """The record's new bytes and the diagnostics fixed, or None when nothing can be applied.
+
+    All fixes together first; when that fails a check, each fix alone, keeping those that pass.
+    """
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    before = checker.findings(raw, state)
+    new_text, applied = splice_record(text, group)
+    if applied and _check(raw, new_text, _edits(applied), text, checker, state, before):
+        return new_text.encode("utf-8"), applied
+    if len(group) == 1:
+        return None
+    current, kept = text, []
+    for d in group:
+        new_text, applied = splice_record(current, [d])
+        if applied and _check(raw, new_text, _edits(applied), current, checker, state, before):
+            current = new_text
+            kept.extend(applied)
+    return (current.encode("utf-8"), kept) if kept else None
+
+
+def _edits(diagnostics: list[Diagnostic]) -> list[Edit]:
+    return [e for d in diagnostics for e in d.fix.edits]  # type: ignore[union-attr]
+
+
+def _check(
+    raw: RawRecord,
+    new_text: str,
+    edits: list[Edit],
+    old_text: str,
+    checker: _Checker,
+    state: FileState,
+    before: Counter[tuple[str, str | None]],
+) -> bool:
+    """Whether the spliced record parses to exactly what the edits describe and re-checking
+    it finds nothing new."""
+    from sftlint.reader import RawRecord
+
+    try:
+        old_value = orjson.loads(old_text)
+        new_value = orjson.loads(new_text)
+    except orjson.JSONDecodeError:
+        return False
+    expected = _expected_value(old_value, edits)
+    if expected is None or new_value != expected:
+        return False
+    new_bytes = new_text.encode("utf-8")
+    end_line = raw.line + new_text.count("\n")
+    new_raw = RawRecord(
+        raw.path, raw.index, raw.line, end_line, None, new_value, True, raw.column, (), new_bytes
+    )
+    after = checker.findings(new_raw, state)
+    return not (after - before)
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+def write_fixed(path: str, data: bytes) -> None:
+    """Replace the file ``path`` with ``data``: through a symlink to its target, keeping the
+    target's mode and owner, atomically; a read-only file is refused."""
+    target = os.path.realpath(path)
+    try:
+        st = os.stat(target)
+    except OSError as exc:
+        raise FixError(f"{path}: cannot fix: {exc.strerror or exc}") from exc
+    if not st.st_mode & 0o222:
+        raise FixError(f"{path}: the file is read-only; not fixed (make it writable to apply fixes)")
+    with atomic_writer(target, "wb", like=st) as fh:
+        fh.write(data)
+
+
+def apply_fixes(
+    path: str, diagnostics: Iterable[Diagnostic], unsafe: bool = False, engine: Engine | None = None
+) -> int:
+    """Apply the (safe) fixes of ``diagnostics`` to the file ``path`` once; return how many were
+    applied.  ``engine`` gives the selection the fixed records are checked again with (default:
+    the default rules).  The CLI's ``--fix`` repeats this until nothing more is fixable."""
+    if not can_rewrite(path):
+        return 0
+    diagnostics = list(diagnostics)
+    if not selected_fixes(diagnostics, unsafe):
+        return 0
+    if engine is None:
+        from sftlint.config import Settings
+        from sftlint.engine import Engine
+
+        engine = Engine(Settings())
+    with open(path, "rb") as fh:
+        data = fh.read()
+    result = fix_bytes(path, data, diagnostics, engine, unsafe)
+    if result.count:
+        write_fixed(path, result.after)
+    return result.count

@@ -6,20 +6,38 @@ string wherever the source has escapes (``\\n``, ``\\"``, ``\\u4e2d``).  This
 module walks the raw text of one record to the value a pointer names and maps a
 span in the decoded string back through its escapes.
 
-It runs only when a finding is reported (the slow path), never per record, and
-it walks iteratively so deeply nested values cannot exhaust the stack.
+It runs only when a finding is reported (the slow path), never per record.  A
+record may have thousands of findings, so nothing is recomputed per finding:
+the :class:`Locator` of a record indexes each container it walks through once
+(the offsets of its members), keeps a sparse map of each string's escapes, and
+finds lines with a bisection over the record's newlines.  Locating every
+finding of a record costs one pass over the record however many there are, and
+what a diagnostic keeps of the text (``source``) is a bounded window around its
+span, never a copy of the whole string.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_WS = re.compile(r"[ \t\r\n]*")
-_SCALAR = re.compile(r"[^,\]}\s]+")
-_STRUCT = re.compile(r'["\[\]{}]')
+from sftlint.jsonscan import skip_value, skip_ws, string_end
+
+#: One escape sequence of a JSON string; a surrogate pair is one character once decoded.
+_ESCAPE = re.compile(
+    r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.S
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A string's escape map keeps the position of every this-many-th escape.
+CHECKPOINT_EVERY = 64
+#: Decoded characters a diagnostic keeps on each side of its span (what a reporter shows).
+SOURCE_WINDOW = 160
+#: A non-string value longer than this is not kept for display.
+SOURCE_MAX = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,88 +65,218 @@ def join_pointer(*tokens: str | int) -> str:
     return "".join("/" + escape_token(t) for t in tokens)
 
 
-def _skip_value(text: str, i: int) -> int:
-    """Index just past the JSON value starting at ``i`` (iterative)."""
-    c = text[i] if i < len(text) else ""
-    if c == '"':
-        m = _STRING.match(text, i)
-        return m.end() if m else len(text)
-    if c in "{[":
-        depth = 0
-        j = i
-        while True:
-            m = _STRUCT.search(text, j)
-            if m is None:
-                return len(text)
-            ch = m.group()
-            if ch == '"':
-                sm = _STRING.match(text, m.start())
-                j = sm.end() if sm else len(text)
-                continue
-            j = m.end()
-            if ch in "{[":
-                depth += 1
+class _StringMap:
+    """Decoded offset -> raw offset inside one string literal of the record's text.
+
+    A literal without backslashes maps one to one.  Otherwise the map keeps the raw and
+    decoded position of every :data:`CHECKPOINT_EVERY`-th escape, so a lookup bisects to a
+    checkpoint and walks at most that many escapes: memory stays a small fraction of the
+    string, and thousands of lookups in one long string cost no more than reading it once.
+    """
+
+    __slots__ = ("_dec", "_raw", "end", "length", "start", "text")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.start = start + 1  # past the opening quote
+        self.end = max(self.start, end - 1)  # at the closing quote
+        self._dec: array | None = None
+        self._raw: array | None = None
+        if text.find("\\", self.start, self.end) < 0:
+            self.length = self.end - self.start
+            return
+        dec_cp, raw_cp = array("q", [0]), array("q", [self.start])
+        dec, raw = 0, self.start
+        for count, m in enumerate(_ESCAPE.finditer(text, self.start, self.end), start=1):
+            dec += m.start() - raw
+            if count % CHECKPOINT_EVERY == 0:
+                dec_cp.append(dec)
+                raw_cp.append(m.start())
+            dec += 1
+            raw = m.end()
+        self.length = dec + self.end - raw
+        self._dec, self._raw = dec_cp, raw_cp
+
+    def raw(self, d: int) -> int:
+        """Offset in the record's text of decoded offset ``d`` (clamped to the string)."""
+        d = max(0, min(d, self.length))
+        if self._dec is None:
+            return self.start + d
+        k = bisect_right(self._dec, d) - 1
+        dec, raw = self._dec[k], self._raw[k]  # type: ignore[index]
+        for m in _ESCAPE.finditer(self.text, raw, self.end):
+            plain = m.start() - raw
+            if dec + plain >= d:
+                return raw + (d - dec)
+            dec += plain
+            raw = m.end()
+            dec += 1
+        return min(raw + (d - dec), self.end)
+
+    def decode(self, lo: int, hi: int) -> str:
+        """The decoded characters ``[lo, hi)`` (lone surrogates shown as U+FFFD)."""
+        a, b = self.raw(lo), self.raw(hi)
+        chunk = self.text[a:b]
+        if self._dec is not None:
+            with contextlib.suppress(ValueError):
+                chunk = json.loads('"' + chunk + '"', strict=False)
+        return _SURROGATE.sub("\ufffd", chunk)
+
+    def window(self, lo: int, hi: int) -> tuple[str, tuple[int, int]]:
+        """A bounded piece of the decoded string around ``[lo, hi)``, and the span inside it."""
+        wlo = max(0, lo - SOURCE_WINDOW)
+        whi = min(self.length, min(hi, lo + SOURCE_WINDOW) + SOURCE_WINDOW)
+        return self.decode(wlo, whi), (lo - wlo, max(lo, min(hi, whi)) - wlo)
+
+
+def _is_index(token: str) -> bool:
+    return token.isdigit() and token.isascii() and (token == "0" or token[0] != "0")
+
+
+class Locator:
+    """Locates pointers inside one record's source text (see the module docstring)."""
+
+    __slots__ = (
+        "_containers",
+        "_newlines",
+        "_root",
+        "_strings",
+        "_values",
+        "base_column",
+        "base_line",
+        "text",
+    )
+
+    def __init__(self, text: str, base_line: int, base_column: int = 1, root: int = 0) -> None:
+        self.text = text
+        self.base_line = base_line
+        self.base_column = base_column
+        self._root = root
+        self._containers: dict[int, dict[str, tuple[int, int]] | tuple[array, array] | None] = {}
+        self._values: dict[str, tuple[int, int] | None] = {}
+        self._strings: dict[int, _StringMap] = {}
+        self._newlines: array | None = None
+
+    # -- walking -----------------------------------------------------------------
+    def _members(self, pos: int) -> dict[str, tuple[int, int]] | tuple[array, array] | None:
+        """The members of the container starting at ``pos``, scanned once and kept."""
+        if pos in self._containers:
+            return self._containers[pos]
+        text = self.text
+        n = len(text)
+        c = text[pos] if pos < n else ""
+        found: dict[str, tuple[int, int]] | tuple[array, array] | None
+        if c == "{":
+            members: dict[str, tuple[int, int]] = {}
+            i = skip_ws(text, pos + 1)
+            while i < n and text[i] == '"':
+                key_end = string_end(text, i)
+                if key_end < 0:
+                    break
+                try:
+                    key = json.loads(text[i:key_end])
+                except ValueError:
+                    break
+                i = skip_ws(text, key_end)
+                if i >= n or text[i] != ":":
+                    break
+                i = skip_ws(text, i + 1)
+                end = skip_value(text, i)
+                members[key] = (i, end)  # JSON parsers keep the last duplicate; so do we
+                i = skip_ws(text, end)
+                if i < n and text[i] == ",":
+                    i = skip_ws(text, i + 1)
+                else:
+                    break
+            found = members
+        elif c == "[":
+            starts, ends = array("q"), array("q")
+            i = skip_ws(text, pos + 1)
+            while i < n and text[i] != "]":
+                end = skip_value(text, i)
+                starts.append(i)
+                ends.append(end)
+                i = skip_ws(text, end)
+                if i < n and text[i] == ",":
+                    i = skip_ws(text, i + 1)
+                else:
+                    break
+            found = (starts, ends)
+        else:
+            found = None
+        self._containers[pos] = found
+        return found
+
+    def value_span(self, pointer: str) -> tuple[int, int] | None:
+        """``(start, end)`` offsets in the text of the value ``pointer`` names, or None."""
+        if pointer in self._values:
+            return self._values[pointer]
+        text = self.text
+        pos = skip_ws(text, self._root)
+        span: tuple[int, int] | None = None
+        for token in unescape_pointer(pointer):
+            members = self._members(pos)
+            if isinstance(members, dict):
+                span = members.get(token)
+            elif members is not None and _is_index(token) and int(token) < len(members[0]):
+                k = int(token)
+                span = (members[0][k], members[1][k])
             else:
-                depth -= 1
-                if depth == 0:
-                    return j
-    m = _SCALAR.match(text, i)
-    return m.end() if m else i + 1
+                span = None
+            if span is None:
+                break
+            pos = span[0]
+        else:
+            span = (pos, skip_value(text, pos)) if pos < len(text) else None
+        self._values[pointer] = span
+        return span
 
+    def _string(self, start: int, end: int) -> _StringMap:
+        smap = self._strings.get(start)
+        if smap is None:
+            smap = self._strings[start] = _StringMap(self.text, start, end)
+        return smap
 
-def _ws(text: str, i: int) -> int:
-    return _WS.match(text, i).end()
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        newlines = self._newlines
+        if newlines is None:
+            text = self.text
+            newlines = array("q")
+            if "\n" in text:
+                newlines.extend(m.start() for m in re.finditer("\n", text))
+            self._newlines = newlines
+        k = bisect_left(newlines, offset)
+        if k == 0:
+            return self.base_line, self.base_column + offset
+        return self.base_line + k, offset - newlines[k - 1]
+
+    def locate(self, pointer: str, span: tuple[int, int] | None = None) -> Location:
+        found = self.value_span(pointer) if self.text else None
+        if found is None:
+            line, col = self._line_col(0)
+            return Location(line, col, line, col)
+        start, end = found
+        source: str | None = None
+        source_span = None
+        if self.text[start] == '"':
+            smap = self._string(start, end)
+            if span is not None:
+                lo = max(0, min(span[0], smap.length))
+                hi = max(lo, min(span[1], smap.length))
+                source, source_span = smap.window(lo, hi)
+                start, end = smap.raw(lo), smap.raw(hi)
+            else:
+                source = smap.decode(0, min(smap.length, 2 * SOURCE_WINDOW))
+        elif end - start <= SOURCE_MAX:
+            source = self.text[start:end]
+        line, col = self._line_col(start)
+        end_line, end_col = self._line_col(end)
+        return Location(line, col, end_line, end_col, source, source_span)
 
 
 def find_value(text: str, pointer: str, start: int = 0) -> tuple[int, int] | None:
     """``(start, end)`` offsets in ``text`` of the value ``pointer`` names."""
-    i = _ws(text, start)
-    for token in unescape_pointer(pointer):
-        if i >= len(text):
-            return None
-        c = text[i]
-        if c == "{":
-            i = _ws(text, i + 1)
-            found = None
-            while i < len(text) and text[i] != "}":
-                m = _STRING.match(text, i)
-                if m is None:
-                    return None
-                try:
-                    key = json.loads(m.group())
-                except ValueError:
-                    return None
-                i = _ws(text, m.end())
-                if i >= len(text) or text[i] != ":":
-                    return None
-                i = _ws(text, i + 1)
-                if key == token:
-                    found = i  # JSON parsers keep the last duplicate; so do we
-                i = _ws(text, _skip_value(text, i))
-                if i < len(text) and text[i] == ",":
-                    i = _ws(text, i + 1)
-            if found is None:
-                return None
-            i = found
-        elif c == "[":
-            try:
-                want = int(token)
-            except ValueError:
-                return None
-            i = _ws(text, i + 1)
-            k = 0
-            while i < len(text) and text[i] != "]":
-                if k == want:
-                    break
-                i = _ws(text, _skip_value(text, i))
-                if i < len(text) and text[i] == ",":
-                    i = _ws(text, i + 1)
-                k += 1
-            else:
-                return None
-        else:
-            return None
-    return i, _skip_value(text, i)
+    return Locator(text, 1, root=start).value_span(pointer)
 
 
 def raw_offsets(literal: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -137,79 +285,5 @@ def raw_offsets(literal: str, span: tuple[int, int]) -> tuple[int, int]:
     Offsets count Python characters (code points).  A ``\\uD83D\\uDE00``
     surrogate pair decodes to one character and spans 12 raw characters.
     """
-    want_start, want_end = span
-    i = 1  # past the opening quote
-    n = len(literal) - 1
-    decoded = 0
-    raw_start = raw_end = None
-    while i < n:
-        if decoded == want_start and raw_start is None:
-            raw_start = i
-        if decoded == want_end:
-            raw_end = i
-            break
-        if literal[i] == "\\":
-            nxt = literal[i + 1] if i + 1 < n else ""
-            if nxt == "u":
-                code = literal[i + 2 : i + 6]
-                i += 6
-                try:
-                    cp = int(code, 16)
-                except ValueError:
-                    cp = 0
-                if 0xD800 <= cp <= 0xDBFF and literal[i : i + 2] == "\\u":
-                    i += 6  # a surrogate pair is one character once decoded
-            else:
-                i += 2
-        else:
-            i += 1
-        decoded += 1
-    if raw_start is None:
-        raw_start = min(i, n)
-    if raw_end is None:
-        raw_end = min(i, n)
-    return raw_start, raw_end
-
-
-class Locator:
-    """Locates pointers inside one record's source text."""
-
-    __slots__ = ("base_column", "base_line", "text")
-
-    def __init__(self, text: str, base_line: int, base_column: int = 1) -> None:
-        self.text = text
-        self.base_line = base_line
-        self.base_column = base_column
-
-    def _line_col(self, offset: int) -> tuple[int, int]:
-        text = self.text
-        nl = text.count("\n", 0, offset)
-        if nl == 0:
-            return self.base_line, self.base_column + offset
-        return self.base_line + nl, offset - text.rfind("\n", 0, offset)
-
-    def locate(self, pointer: str, span: tuple[int, int] | None = None) -> Location:
-        found = find_value(self.text, pointer) if self.text else None
-        if found is None:
-            line, col = self._line_col(0)
-            return Location(line, col, line, col)
-        start, end = found
-        literal = self.text[start:end]
-        source: str | None = None
-        source_span = None
-        if literal.startswith('"'):
-            try:
-                source = json.loads(literal)
-            except ValueError:
-                source = None
-            if span is not None and source is not None:
-                lo = max(0, min(span[0], len(source)))
-                hi = max(lo, min(span[1], len(source)))
-                rs, re_ = raw_offsets(literal, (lo, hi))
-                source_span = (lo, hi)
-                start, end = start + rs, start + re_
-        else:
-            source = literal if len(literal) <= 2000 else None
-        line, col = self._line_col(start)
-        end_line, end_col = self._line_col(end)
-        return Location(line, col, end_line, end_col, source, source_span)
+    smap = _StringMap(literal, 0, len(literal))
+    return smap.raw(span[0]), smap.raw(span[1])

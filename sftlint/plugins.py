@@ -190,8 +190,6 @@ def _call_each(pm: pluggy.PluginManager, hookname: str, registry: PluginRegistry
 
 def build_registry(extra_plugins: tuple[object, ...] = ()) -> PluginRegistry:
     """Discover plugins and collect their rules, formats and reporters."""
-    from sftlint.rule import Rule
-
     pm = _new_manager()
     registry = PluginRegistry(manager=pm)
     _load_entry_points(pm, registry)
@@ -202,13 +200,17 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> PluginRegistry:
 
     owner: dict[str, str] = {}
     for plugin_name, rules in _call_each(pm, "sftlint_rules", registry):
+        if not isinstance(rules, (list, tuple)):
+            registry.errors.append(
+                f"plugin {plugin_name!r}: hook sftlint_rules returned {_short(rules)}, not a list of Rule classes"
+            )
+            continue
         for rule in rules:
-            if not (isinstance(rule, type) and issubclass(rule, Rule)):
-                registry.errors.append(
-                    f"plugin {plugin_name!r} returned {rule!r}, which is not a Rule subclass"
-                )
+            problem = _rule_problem(rule)
+            if problem:
+                registry.errors.append(f"plugin {plugin_name!r} returned {_short(rule)}, which {problem}")
                 continue
-            code = getattr(rule, "code", None)
+            code = rule.code
             if code in registry.rules:
                 registry.errors.append(
                     f"duplicate rule code {code}: provided by {owner[code]!r} and {plugin_name!r}"
@@ -217,13 +219,60 @@ def build_registry(extra_plugins: tuple[object, ...] = ()) -> PluginRegistry:
             rule.plugin = plugin_name
             registry.rules[code] = rule
             owner[code] = plugin_name
-    for _plugin, formats in _call_each(pm, "sftlint_input_formats", registry):
+    for plugin_name, formats in _call_each(pm, "sftlint_input_formats", registry):
+        if not isinstance(formats, (list, tuple)):
+            registry.errors.append(
+                f"plugin {plugin_name!r}: hook sftlint_input_formats returned {_short(formats)}, not a list"
+            )
+            continue
         for fmt in formats:
-            registry.formats.setdefault(fmt.name, fmt)
-    for _plugin, reporters in _call_each(pm, "sftlint_output_formats", registry):
+            name = getattr(fmt, "name", None)
+            if not isinstance(name, str) or not callable(getattr(fmt, "to_messages", None)):
+                registry.errors.append(
+                    f"plugin {plugin_name!r} returned {_short(fmt)}, which is not an input format "
+                    "(an InputFormat with a name)"
+                )
+                continue
+            registry.formats.setdefault(name, fmt)
+    for plugin_name, reporters in _call_each(pm, "sftlint_output_formats", registry):
+        if not isinstance(reporters, dict):
+            registry.errors.append(
+                f"plugin {plugin_name!r}: hook sftlint_output_formats returned {_short(reporters)}, "
+                "not a dict of name -> Reporter class"
+            )
+            continue
         for name, reporter in reporters.items():
+            if not isinstance(name, str) or not isinstance(reporter, type):
+                registry.errors.append(
+                    f"plugin {plugin_name!r}: output format {_short(name)} -> {_short(reporter)} is not "
+                    "a name and a Reporter class"
+                )
+                continue
             registry.reporters.setdefault(name, reporter)
     return registry
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _rule_problem(rule: Any) -> str | None:
+    """Why ``rule`` cannot be registered, or None."""
+    import re
+
+    from sftlint.rule import Rule
+
+    if not (isinstance(rule, type) and issubclass(rule, Rule)):
+        return "is not a Rule subclass"
+    code = getattr(rule, "code", None)
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Z][A-Z0-9]*[0-9]{3}", code):
+        return f"has no valid code (got {_short(code)}; a family letter and three digits, like R003)"
+    if not isinstance(getattr(rule, "name", None), str):
+        return "has no name"
+    if getattr(rule, "scope", None) not in ("file", "record", "dataset"):
+        return f"has an unknown scope {_short(getattr(rule, 'scope', None))}"
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -233,8 +282,31 @@ def default_registry() -> PluginRegistry:
 
 
 def detect_format(registry: PluginRegistry, sample: list[Any], path: str) -> str | None:
-    try:
-        return registry.manager.hook.sftlint_detect_format(sample=sample, path=path, formats=registry.formats)
-    except Exception as exc:
-        registry.errors.append(f"format detection raised {type(exc).__name__}: {exc}")
-        return None
+    """The first answer of the ``sftlint_detect_format`` implementations, plugins before the
+    built-in detector.  Each is called on its own, so one that raises (reported, by name) or
+    answers with something that is not a known format's name does not silence the others."""
+    hook = registry.manager.hook.sftlint_detect_format
+    builtin = set(_BUILTIN_PLUGINS.values())
+    impls = list(reversed(hook.get_hookimpls()))  # pluggy's own order: last registered first
+    impls.sort(key=lambda impl: impl.plugin_name in builtin)
+    for impl in impls:
+        try:
+            answer = impl.function(sample=sample, path=path, formats=registry.formats)
+        except Exception as exc:
+            message = (
+                f"plugin {impl.plugin_name!r}: hook sftlint_detect_format raised {type(exc).__name__}: {exc}"
+            )
+            if message not in registry.errors:
+                registry.errors.append(message)
+            continue
+        if answer is None:
+            continue
+        if isinstance(answer, str) and answer in registry.formats:
+            return answer
+        message = (
+            f"plugin {impl.plugin_name!r}: hook sftlint_detect_format answered {_short(answer)}, "
+            "which is no known input format"
+        )
+        if message not in registry.errors:
+            registry.errors.append(message)
+    return None

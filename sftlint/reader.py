@@ -18,7 +18,9 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import sys
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,11 +28,16 @@ from typing import IO, Any, Literal
 
 import orjson
 
+from sftlint.jsonscan import scan_value, string_end, too_deep
+
 #: A record larger than this is reported (J007) and skipped instead of parsed.
 DEFAULT_MAX_RECORD_BYTES = 128 * 1024 * 1024
 #: How far we look ahead to recognise a pretty-printed record spanning lines.
 MULTILINE_MAX_LINES = 10_000
 MULTILINE_MAX_BYTES = 16 * 1024 * 1024
+#: A record nesting deeper than this is reported (J007) and skipped, as serde_json does by
+#: default: no chat record nests so deep, and code walking a deeper value can exhaust the stack.
+MAX_DEPTH = 128
 #: Bytes sniffed at the start of a file to recognise binary / UTF-16 files.
 SNIFF_BYTES = 8192
 
@@ -47,6 +54,7 @@ ProblemKind = Literal[
     "duplicate-key",  # J005 (set by the engine)
     "empty-file",  # J006
     "too-large",  # J007
+    "unreadable",  # J003, bytes that stop being readable half-way (a damaged .gz)
 ]
 
 
@@ -78,7 +86,8 @@ class RawRecord:
     parsed: bool = False
     column: int = 1  # column of the record's first character on ``line``
     problems: list[ReadProblem] | tuple[()] = ()  # empty on the fast path (shared, never mutated)
-    raw_bytes: bytes | None = None  # for JSONL: the line as read (fast paths, hashing)
+    raw_bytes: bytes | None = None  # the record's bytes as read (fast paths, hashing, --fix)
+    offset: int = -1  # byte offset of the record in the file (-1: unknown), for --fix
 
     def source_text(self) -> str | None:
         """The decoded source; JSONL lines are decoded only when someone asks."""
@@ -155,6 +164,8 @@ class _Lines:
         self.max_bytes = max_bytes
         self.lineno = 0
         self._pushed: deque[tuple[int, bytes, bool]] = deque()
+        #: start line -> end line of a record spread over lines (None: none ends), see _try_multiline
+        self.ends: dict[int, int | None] = {}
 
     def skip_rest(self) -> None:
         """Discard the rest of an oversized line without holding it in memory."""
@@ -181,6 +192,13 @@ class _Lines:
 
     def push_back(self, items: list[tuple[int, bytes, bool]]) -> None:
         self._pushed.extendleft(reversed(items))
+
+
+_STRUCT_BYTES = re.compile(rb'["\[\]{}]')
+
+
+def _too_deep_problem() -> ReadProblem:
+    return ReadProblem("too-large", f"record nests deeper than {MAX_DEPTH} levels; skipped")
 
 
 def _decode_problem(data: bytes) -> ReadProblem | None:
@@ -244,7 +262,7 @@ def read_jsonl(
     pushed = lines._pushed
     index = first_index
     saw_content = False
-    pending_blank: list[RawRecord] = []
+    blank_run = blank_first = 0
     loads = orjson.loads
     while True:
         problems: list[ReadProblem] = []
@@ -284,22 +302,26 @@ def read_jsonl(
             continue
         if not line.strip():
             # Blank lines are reported as J004 unless they trail the last record
-            # (editors add those); we find out by looking at what follows.
-            problems.append(
-                ReadProblem("blank", "blank line between records; JSONL holds one record per line")
-            )
-            pending_blank.append(RawRecord(path, -1, lineno, lineno, "", problems=problems))
+            # (editors add those); we find out by looking at what follows.  Only the
+            # run's first line and length are kept: a file of blank lines costs no memory.
+            if blank_run == 0:
+                blank_first = lineno
+            blank_run += 1
             continue
-        if pending_blank:
-            yield from pending_blank
-            pending_blank = []
+        if blank_run:
+            yield from _blank_lines(path, blank_first, blank_run)
+            blank_run = 0
         saw_content = True
         try:
             data = loads(line)
         except orjson.JSONDecodeError:
             data = _FAILED
         if data is not _FAILED:
-            yield RawRecord(path, index, lineno, lineno, None, data, True, 1, problems or (), line)
+            if too_deep(line, MAX_DEPTH):
+                problems.append(_too_deep_problem())
+                yield RawRecord(path, index, lineno, lineno, None, problems=problems, raw_bytes=line)
+            else:
+                yield RawRecord(path, index, lineno, lineno, None, data, True, 1, problems or (), line)
             index += 1
             continue
         # -- slow path: explain the failure --------------------------------
@@ -311,11 +333,21 @@ def read_jsonl(
             continue
         text = line.decode("utf-8")
         message, pos = _json_error(text)
+        if message.startswith("depth limit exceeded"):
+            problems.append(_too_deep_problem())
+            yield RawRecord(path, index, lineno, lineno, text, problems=problems, raw_bytes=line)
+            index += 1
+            continue
         stripped = text.lstrip()
         if _is_truncation(message) and stripped[:1] in "{[":
             joined = _try_multiline(lines, lineno, line)
             if joined is not None:
                 end_line, data, full_text = joined
+                if too_deep(full_text, MAX_DEPTH):
+                    problems.append(_too_deep_problem())
+                    data, parsed = None, False
+                else:
+                    parsed = True
                 problems.append(
                     ReadProblem(
                         "multiline",
@@ -325,7 +357,7 @@ def read_jsonl(
                         fatal=False,
                     )
                 )
-                yield RawRecord(path, index, lineno, end_line, full_text, data, True, 1, problems)
+                yield RawRecord(path, index, lineno, end_line, full_text, data, parsed, 1, problems)
                 index += 1
                 continue
             following = lines.next()
@@ -338,8 +370,8 @@ def read_jsonl(
         index += 1
     # Blank lines at the very end are an editor artefact, not a record gap,
     # except in a file that holds nothing else.
-    if pending_blank and not saw_content:
-        yield from pending_blank
+    if blank_run and not saw_content:
+        yield from _blank_lines(path, blank_first, blank_run)
     if not saw_content:
         yield RawRecord(path, -1, 1, 1, "", problems=[ReadProblem("empty-file", "file holds no records")])
 
@@ -347,167 +379,401 @@ def read_jsonl(
 _FAILED = object()
 
 
-def _try_multiline(lines: _Lines, lineno: int, first_line: bytes) -> tuple[int, Any, str] | None:
-    """Join following lines until they parse as one JSON value.
+def _blank_lines(path: str, first: int, count: int) -> Iterator[RawRecord]:
+    """The J004 slots of a run of ``count`` blank lines starting at line ``first``."""
+    for lineno in range(first, first + count):
+        problem = ReadProblem("blank", "blank line between records; JSONL holds one record per line")
+        yield RawRecord(path, -1, lineno, lineno, "", problems=[problem])
 
-    Returns ``(end_line, value, text)`` or None (lines are pushed back so that
-    they are read again as records of their own).
+
+def _line_levels(line: bytes) -> tuple[int, int, bool]:
+    """``(delta, low, broken)`` of one physical line: how much it changes the nesting depth,
+    the lowest depth it reaches (relative to its start, <= 0) and whether it leaves a string
+    open (a JSON string cannot hold a raw newline, so such a line can end no record)."""
+    depth = low = 0
+    j = 0
+    search = _STRUCT_BYTES.search
+    while True:
+        m = search(line, j)
+        if m is None:
+            return depth, low, False
+        k = m.start()
+        c = line[k]
+        if c == 0x22:  # a quote
+            j = string_end(line, k)
+            if j < 0:
+                return depth, low, True
+            continue
+        j = k + 1
+        if c == 0x7B or c == 0x5B:
+            depth += 1
+        else:
+            depth -= 1
+            if depth < low:
+                low = depth
+
+
+def _try_multiline(lines: _Lines, lineno: int, first_line: bytes) -> tuple[int, Any, str] | None:
+    """The pretty-printed record starting at line ``lineno``, as ``(end_line, value, text)``,
+    or None (the lines read ahead are pushed back and read again as records of their own).
+
+    The look-ahead tracks the nesting depth line by line and parses once, at the line where
+    the depth returns to where it started.  Every line read ahead that opens a value is a
+    possible start too: its end (or that it has none) is worked out in the same pass with a
+    stack of open starts, and kept in ``lines.ends``, so when a failed look-ahead pushes its
+    lines back nothing is scanned twice: the whole file costs one pass however it is broken.
     """
+    known = lines.ends.pop(lineno, _UNKNOWN)
+    if known is None:
+        return None
     taken: list[tuple[int, bytes, bool]] = []
-    buf = [first_line]
+    if known is _UNKNOWN:
+        end = _look_ahead(lines, lineno, first_line, taken)
+    else:
+        end = known
+        while True:
+            item = lines.next()
+            if item is None:
+                break
+            taken.append(item)
+            if item[0] >= end:
+                break
+    if end is None or not taken or taken[-1][0] != end:
+        lines.push_back(taken)
+        return None
+    joined = b"\n".join([first_line, *(item[1] for item in taken)])
+    try:
+        value = orjson.loads(joined)
+    except orjson.JSONDecodeError:
+        lines.push_back(taken)
+        return None
+    return end, value, joined.decode("utf-8")
+
+
+_UNKNOWN = object()
+
+
+def _look_ahead(
+    lines: _Lines, lineno: int, first_line: bytes, taken: list[tuple[int, bytes, bool]]
+) -> int | None:
+    """Read lines after ``lineno`` until the value it opens closes; return that line or None.
+
+    Fills ``lines.ends`` for the other starts seen on the way (see :func:`_try_multiline`).
+    """
+    delta, _, broken = _line_levels(first_line)
+    if broken or delta <= 0:
+        return None
+    level = delta
+    pending: list[tuple[int, int]] = [(0, lineno)]  # (depth before the start, its line), depth ascending
     size = len(first_line)
+    result: int | None = None
     while len(taken) < MULTILINE_MAX_LINES and size < MULTILINE_MAX_BYTES:
         item = lines.next()
-        if item is None:
+        if item is None or item[2]:
+            if item is not None:
+                taken.append(item)
             break
         taken.append(item)
-        if item[2]:
+        line = item[1]
+        size += len(line) + 1
+        delta, low, broken = _line_levels(line)
+        if broken:
             break
-        buf.append(item[1])
-        size += len(item[1]) + 1
-        stripped = item[1].strip()
-        if not stripped.endswith((b"}", b"]")):
-            continue
-        joined = b"\n".join(buf)
-        try:
-            value = orjson.loads(joined)
-        except orjson.JSONDecodeError as exc:
-            if _is_truncation(str(exc)):
-                continue
-            break
-        return item[0], value, joined.decode("utf-8")
-    lines.push_back(taken)
+        before = level
+        level += delta
+        while pending and pending[-1][0] >= before + low:
+            _threshold, start = pending.pop()
+            if start == lineno:
+                result = item[0]
+            else:
+                lines.ends[start] = item[0]
+        if result is not None:
+            return result
+        if line.lstrip()[:1] in (b"{", b"["):
+            if before <= MAX_DEPTH:
+                pending.append((before, item[0]))
+            else:
+                lines.ends[item[0]] = None  # would be too deep to report anyway
+    for _threshold, start in pending:  # the window ended before these closed
+        if start != lineno:
+            lines.ends[start] = None
     return None
 
 
-def read_json_array(content: bytes, path: str) -> Iterator[RawRecord]:
-    """Records of a JSON array file, each located at the line where it starts."""
-    import json
+#: Bytes a JSON-array file is read in (more while one record is longer).
+ARRAY_CHUNK = 1 << 20
+_SKIP_TOKENS = re.compile(rb'["\\\[\]{}]')
+_ARRAY_WS = b" \t\r\n"
 
+
+class _ArrayReader:
+    """Streams the elements of a JSON array file (see :func:`read_json_array`).
+
+    ``buf`` holds the unread part of the file from ``base`` on; ``mark`` is a position in it
+    whose line and column (``line``, ``col``: characters since the line's start) are known,
+    moved forward only, so counting lines and columns costs one pass over the file.
+    """
+
+    def __init__(self, stream: IO[bytes], path: str, max_record_bytes: int) -> None:
+        self.stream = stream
+        self.path = path
+        self.limit = max_record_bytes
+        self.buf = b""
+        self.base = 0
+        self.mark = 0
+        self.line = 1
+        self.col = 0
+        self.eof = False
+
+    def more(self, keep_from: int) -> int:
+        """Read more bytes, dropping what lies before ``keep_from``; return the shift."""
+        if self.eof:
+            return 0
+        self.position(keep_from)
+        want = max(ARRAY_CHUNK, len(self.buf) - keep_from)  # doubling: a long record costs O(its size)
+        chunk = self.stream.read(want)
+        if not chunk:
+            self.eof = True
+        shift = keep_from
+        self.buf = self.buf[keep_from:] + chunk
+        self.base += shift
+        self.mark -= shift
+        return shift
+
+    def position(self, i: int) -> tuple[int, int]:
+        """1-based ``(line, column)`` of ``buf[i]``."""
+        buf = self.buf
+        if i > self.mark:
+            nl = buf.count(b"\n", self.mark, i)
+            if nl:
+                last = buf.rfind(b"\n", self.mark, i)
+                self.line += nl
+                self.col = len(buf[last + 1 : i].decode("utf-8", "replace"))
+            else:
+                self.col += len(buf[self.mark : i].decode("utf-8", "replace"))
+            self.mark = i
+        return self.line, self.col + 1
+
+    def skip_ws(self, i: int) -> int:
+        while True:
+            buf = self.buf
+            n = len(buf)
+            while i < n and buf[i] in _ARRAY_WS:
+                i += 1
+            if i < n or self.eof:
+                return i
+            i -= self.more(i)
+
+    def value_end(self, i: int) -> int:
+        """End of the value at ``i`` (reading on as needed); -1 at the end of the file, -2 when
+        the value is larger than the record limit (then ``i`` .. the returned ``skip_end``)."""
+        while True:
+            end, _ = scan_value(self.buf, i)
+            if end >= 0 and (end < len(self.buf) or self.eof):
+                return end
+            if end < 0 and self.eof:
+                return -1
+            if len(self.buf) - i > self.limit:
+                return -2
+            i -= self.more(i)
+
+    def skip_large(self, i: int) -> int:
+        """Skip the oversized value at ``i`` without holding it; return where it ends (-1: EOF)."""
+        depth, in_string = 0, False
+        j = i
+        while True:
+            buf = self.buf
+            n = len(buf)
+            while j < n:
+                if in_string:
+                    m = _STRING_STOP.search(buf, j)
+                    if m is None:
+                        j = n
+                        break
+                    j = m.end()
+                    if buf[m.start()] == 0x5C:  # a backslash: the next byte is escaped
+                        j += 1
+                        continue
+                    in_string = False
+                    if depth == 0:
+                        return j
+                    continue
+                m = _SKIP_TOKENS.search(buf, j)
+                if m is None:
+                    j = n
+                    break
+                c = buf[m.start()]
+                j = m.end()
+                if c == 0x22:
+                    in_string = True
+                elif c in (0x7B, 0x5B):
+                    depth += 1
+                elif c in (0x7D, 0x5D):
+                    depth -= 1
+                    if depth <= 0:
+                        return j
+            if self.eof:
+                return -1
+            j -= self.more(min(j, n))
+
+
+_STRING_STOP = re.compile(rb'["\\]')
+
+
+def read_json_array(
+    source: bytes | IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+) -> Iterator[RawRecord]:
+    """Records of a JSON array file, each located at the line where it starts.
+
+    Streamed: each element is found by a linear scan of the bytes (strings skipped, brackets
+    counted) and parsed on its own by the parser JSON Lines use, so an array file takes the
+    memory of its largest record, an element that does not parse is reported (J001/J003/J007)
+    and the elements after it are still read, and every record knows its byte ``offset`` (for
+    ``--fix``, which splices edits into the original bytes).
+    """
+    stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
+    r = _ArrayReader(stream, path, max_record_bytes)
+    r.more(0)
     problems: list[ReadProblem] = []
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
+    pos = 0
+    if r.buf.startswith(b"\xef\xbb\xbf"):
         problems.append(
             ReadProblem(
                 "bom", "file starts with a UTF-8 byte-order mark (BOM)", column=1, byte_offset=0, fatal=False
             )
         )
-    decode_problem = _decode_problem(content)
-    if decode_problem is not None:
-        prefix = content[: decode_problem.byte_offset or 0]
-        line = prefix.count(b"\n") + 1
-        col_bytes = prefix[prefix.rfind(b"\n") + 1 :]
-        decode_problem.column = len(col_bytes.decode("utf-8", "replace")) + 1
-        yield RawRecord(path, 0, line, line, None, problems=[*problems, decode_problem])
+        pos = 3
+        r.mark = 3  # the BOM is not a character of the line
+    pos = r.skip_ws(pos)
+    if pos >= len(r.buf) or r.buf[pos] != 0x5B:
+        yield from read_jsonl(io.BytesIO(r.buf[pos:]), path, max_record_bytes)  # pragma: no cover
         return
-    text = content.decode("utf-8")
-    decoder = json.JSONDecoder()
-    n = len(text)
-    pos = text.index("[") + 1
-    line = text.count("\n", 0, pos) + 1
-    last = pos
+    pos = r.skip_ws(pos + 1)
     index = 0
-    ws = " \t\r\n"
 
-    def skip_ws(i: int) -> int:
-        while i < n and text[i] in ws:
-            i += 1
-        return i
+    def failure(at: int, message: str, kind: ProblemKind = "invalid-json") -> RawRecord:
+        line, col = r.position(at)
+        return RawRecord(
+            path, index, line, line, None, problems=[*problems, ReadProblem(kind, message, column=col)]
+        )
 
-    def line_col(i: int) -> tuple[int, int]:
-        nonlocal line, last
-        line += text.count("\n", last, i)
-        last = i
-        return line, i - (text.rfind("\n", 0, i) + 1) + 1
-
-    pos = skip_ws(pos)
-    if pos < n and text[pos] == "]":
+    if pos < len(r.buf) and r.buf[pos] == 0x5D:
         yield RawRecord(
             path, -1, 1, 1, "", problems=[*problems, ReadProblem("empty-file", "file holds no records")]
         )
+        rest = r.skip_ws(pos + 1)
+        if rest < len(r.buf):
+            yield failure(rest, "unexpected content after the end of the array")
         return
-    while pos < n:
-        start = pos
-        start_line, start_col = line_col(start)
-        try:
-            value, end = decoder.raw_decode(text, start)
-        except json.JSONDecodeError as exc:
-            eline, ecol = line_col(exc.pos)
+    while True:
+        if pos >= len(r.buf):
+            yield failure(pos, "truncated file: the array is not closed")
+            return
+        end = r.value_end(pos)
+        if end == -2:
+            line, col = r.position(pos)
+            end = r.skip_large(pos)
             yield RawRecord(
                 path,
                 index,
-                eline,
-                eline,
+                line,
+                line,
                 None,
+                column=col,
                 problems=[
                     *problems,
                     ReadProblem(
-                        "invalid-json", f"{exc.msg}; the rest of the array cannot be read", column=ecol
+                        "too-large", f"record is larger than {r.limit // (1024 * 1024)} MiB; skipped"
                     ),
                 ],
             )
+            problems = []
+            index += 1
+            if end < 0:
+                yield failure(len(r.buf), "truncated file: the array is not closed")
+                return
+            pos = end
+        elif end < 0:
+            yield failure(pos, "truncated file: the array is not closed")
             return
-        except RecursionError:
-            yield RawRecord(
+        else:
+            line, col = r.position(pos)
+            data = r.buf[pos:end]
+            yield _array_element(path, index, line, col, data, r.base + pos, problems)
+            problems = []
+            index += 1
+            pos = end
+        pos = r.skip_ws(pos)
+        c = r.buf[pos] if pos < len(r.buf) else None
+        if c == 0x2C:  # ,
+            pos = r.skip_ws(pos + 1)
+            if pos < len(r.buf) and r.buf[pos] == 0x5D:
+                yield failure(pos, "trailing comma before the end of the array")
+                c = 0x5D
+            else:
+                continue
+        if c == 0x5D:  # ]
+            rest = r.skip_ws(pos + 1)
+            if rest < len(r.buf):
+                yield failure(rest, "unexpected content after the end of the array")
+            return
+        if c is None:
+            yield failure(pos, "truncated file: the array is not closed")
+            return
+        # a missing comma (or junk): say so, then read on from here as the next element
+        yield failure(pos, "expected ',' or ']' after an array element")
+
+
+def _array_element(
+    path: str, index: int, line: int, col: int, data: bytes, offset: int, problems: list[ReadProblem]
+) -> RawRecord:
+    """One element of a JSON array, parsed the way a JSON Lines record is."""
+    end_line = line + data.count(b"\n")
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        value = _FAILED
+    if value is not _FAILED:
+        if too_deep(data, MAX_DEPTH):
+            return RawRecord(
                 path,
                 index,
-                start_line,
-                start_line,
+                line,
+                end_line,
                 None,
-                problems=[
-                    *problems,
-                    ReadProblem(
-                        "invalid-json",
-                        "value nested too deeply to parse; the rest of the array cannot be read",
-                        column=start_col,
-                    ),
-                ],
+                column=col,
+                offset=offset,
+                problems=[*problems, _too_deep_problem()],
+                raw_bytes=data,
             )
-            return
-        raw = text[start:end]
-        end_line = start_line + raw.count("\n")
-        yield RawRecord(path, index, start_line, end_line, raw, value, True, start_col, problems)
-        problems = []
-        index += 1
-        pos = skip_ws(end)
-        if pos < n and text[pos] == ",":
-            pos = skip_ws(pos + 1)
-            continue
-        if pos < n and text[pos] == "]":
-            rest = skip_ws(pos + 1)
-            if rest < n:
-                eline, ecol = line_col(rest)
-                yield RawRecord(
-                    path,
-                    index,
-                    eline,
-                    eline,
-                    None,
-                    problems=[
-                        ReadProblem(
-                            "invalid-json", "unexpected content after the end of the array", column=ecol
-                        )
-                    ],
-                )
-            return
-        eline, ecol = line_col(min(pos, n))
-        yield RawRecord(
-            path,
-            index,
-            eline,
-            eline,
-            None,
-            problems=[
-                ReadProblem(
-                    "invalid-json",
-                    "expected ',' or ']' after an array element"
-                    if pos < n
-                    else "truncated file: the array is not closed",
-                    column=ecol,
-                )
-            ],
-        )
-        return
+        return RawRecord(path, index, line, end_line, None, value, True, col, problems, data, offset)
+    problem = _decode_problem(data)
+    text = data.decode("utf-8", "replace")
+    if problem is None:
+        message, at = _json_error(text)
+        if message.startswith("depth limit exceeded"):
+            problem = _too_deep_problem()
+            at = 0
+        problem = problem or ReadProblem("invalid-json", message)
+    else:
+        at = len(data[: problem.byte_offset or 0].decode("utf-8", "replace"))
+    nl = text.count("\n", 0, at)
+    if nl:
+        problem.column = at - text.rfind("\n", 0, at)
+    else:
+        problem.column = col + at
+    line_of = line + nl
+    return RawRecord(
+        path,
+        index,
+        line_of,
+        line_of,
+        text,
+        column=col,
+        offset=offset,
+        problems=[*problems, problem],
+        raw_bytes=data,
+    )
 
 
 def read_json_document(content: bytes, path: str) -> Iterator[RawRecord]:
@@ -531,13 +797,42 @@ def read_json_document(content: bytes, path: str) -> Iterator[RawRecord]:
     yield RawRecord(path, 0, 1, end_line, text, value, True, 1, problems)
 
 
+#: What a damaged compressed file raises half-way through reading it (zstandard's ZstdError too).
+_STREAM_ERRORS = (OSError, EOFError, zlib.error)
+_COMPRESSED = (".gz", ".zst")
+
+
+def _stream_error(exc: BaseException) -> bool:
+    return isinstance(exc, _STREAM_ERRORS) or type(exc).__name__ == "ZstdError"
+
+
+def _corrupt(path: str, line: int, exc: BaseException) -> RawRecord:
+    """The J003 slot of a file whose bytes stop being readable (a damaged ``.gz``)."""
+    what = "compressed data is damaged" if path.endswith(_COMPRESSED) else "read error"
+    return RawRecord(
+        path,
+        -1,
+        line,
+        line,
+        None,
+        problems=[
+            ReadProblem(
+                "unreadable",
+                f"{what} from line {line} on ({type(exc).__name__}: {exc}); the rest of the "
+                "file cannot be read",
+            )
+        ],
+    )
+
+
 def read_source(
     path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, progress: Any = None
 ) -> Iterator[RawRecord]:
     """Raw records of one source (a path or ``-``), whatever its kind.
 
-    Raises :class:`SourceError` only when the source cannot be opened.
-    Parquet, Arrow and ``datasets`` folders are read by :mod:`sftlint.columnar`.
+    Raises :class:`SourceError` only when the source cannot be opened; bytes that stop being
+    readable half-way (a damaged ``.gz`` or ``.zst``) are a J003 finding after the records read
+    so far.  Parquet, Arrow and ``datasets`` folders are read by :mod:`sftlint.columnar`.
     """
     from sftlint.columnar import is_columnar, read_columnar
 
@@ -546,13 +841,30 @@ def read_source(
         return
     stream = _open_binary(path)
     try:
+        yield from read_stream(stream, path, max_record_bytes, progress)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def read_stream(
+    stream: IO[bytes], path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, progress: Any = None
+) -> Iterator[RawRecord]:
+    """Raw records of an open binary stream named ``path`` (see :func:`read_source`)."""
+    line = 1
+    try:
         try:
             head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(stream, "peek") else b""
-        except (OSError, EOFError) as exc:
-            raise SourceError(f"{path}: cannot read: {exc}") from exc
-        if not head and not hasattr(stream, "peek"):
-            stream = io.BufferedReader(stream)  # type: ignore[arg-type]
-            head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+            if not head and not hasattr(stream, "peek"):
+                stream = io.BufferedReader(stream)  # type: ignore[arg-type]
+                head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+        except Exception as exc:
+            if not _stream_error(exc):
+                raise
+            if not path.endswith(_COMPRESSED) or isinstance(exc, PermissionError):
+                raise SourceError(f"{path}: cannot read: {exc}") from exc
+            yield _corrupt(path, 1, exc)
+            return
         wide = _utf16_bom(head)
         if wide:
             yield RawRecord(
@@ -581,35 +893,31 @@ def read_source(
             )
             return
         kind = sniff_kind(head, path)
-        if kind in ("array", "document"):
-            try:
-                content = stream.read()
-            except (OSError, EOFError) as exc:
-                raise SourceError(f"{path}: cannot read: {exc}") from exc
+        if kind == "document":
+            content = stream.read()
             if progress is not None:
                 progress(len(content))
-            if kind == "array":
-                yield from read_json_array(content, path)
-            else:
-                yield from read_json_document(content, path)
+            yield from read_json_document(content, path)
             return
-        if progress is None:
-            yield from read_jsonl(stream, path, max_record_bytes)
+        if kind == "array":
+            reader = read_json_array(stream, path, max_record_bytes)
         else:
             reader = read_jsonl(stream, path, max_record_bytes)
-            last = 0
-            for raw in reader:
+        last = 0
+        for raw in reader:
+            line = raw.end_line + 1
+            if progress is not None:
                 pos = _position(stream)
                 if pos is not None and pos - last > (1 << 20):
                     progress(pos - last)
                     last = pos
-                yield raw
-    except (OSError, EOFError) as exc:
-        # A read error half-way (a corrupt .gz) is reported, not raised.
-        yield RawRecord(path, -1, 1, 1, None, problems=[ReadProblem("invalid-json", f"read error: {exc}")])
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+            yield raw
+    except Exception as exc:
+        if not _stream_error(exc):
+            raise
+        if isinstance(exc, PermissionError):
+            raise SourceError(f"{path}: cannot read: {exc}") from exc
+        yield _corrupt(path, line, exc)
 
 
 def sniff_kind(head: bytes, path: str) -> Literal["utf16", "binary", "array", "document", "jsonl"]:

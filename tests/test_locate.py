@@ -60,3 +60,42 @@ def test_columns_on_a_jsonl_line_and_in_a_multiline_record():
     loc = Locator(pretty, 10).locate("/messages/0/content")
     lines = pretty.splitlines()
     assert lines[loc.line - 10][loc.column - 1 :].startswith('"你好"')
+
+
+@given(st.text(min_size=0, max_size=300), st.data())
+def test_span_round_trip_through_many_escapes(value, data):
+    # more escapes than one checkpoint of the escape map holds
+    value = value + '\n"\\\t' * data.draw(st.integers(0, 100))
+    start = data.draw(st.integers(0, len(value)))
+    end = data.draw(st.integers(start, len(value)))
+    text = json.dumps({"k": [1, {"v": value}]}, ensure_ascii=data.draw(st.booleans()))
+    locator = Locator(text, 1)
+    first, last = locator.value_span("/k/1/v")
+    literal = text[first:last]
+    rs, re_ = raw_offsets(literal, (start, end))
+    assert json.loads('"' + literal[rs:re_] + '"') == value[start:end]
+    loc = locator.locate("/k/1/v", (start, end))
+    assert (loc.column - 1, loc.end_column - 1) == (first + rs, first + re_)
+    window, (a, b) = loc.source, loc.source_span
+    assert window[a:b] == value[start:end][: b - a]
+
+
+def test_many_findings_in_one_string_share_one_pass():
+    # 8,000 findings in one record: each is located without re-walking the record
+    value = "你好" + "\u200b" * 8000
+    text = json.dumps({"messages": [{"role": "user", "content": value}]}, ensure_ascii=True)
+    locator = Locator(text, 3)
+    locs = [locator.locate("/messages/0/content", (k, k + 1)) for k in range(2, 8002)]
+    assert locs[0].column == text.index("\\u200b") + 1
+    assert locs[-1].end_column - locs[-1].column == len("\\u200b")
+    assert all(len(loc.source) <= 2 * 160 + 1 for loc in locs)  # a window, not the whole string
+
+
+def test_pointers_into_containers_of_every_shape():
+    text = '{"a": [1, {"b": "x"}], "c": "中文", "d": {"e~f/g": [[], {}]}, "n": -1.5e3}'
+    loc = Locator(text, 1)
+    assert text[slice(*loc.value_span("/d/e~0f~1g/1"))] == "{}"
+    assert text[slice(*loc.value_span("/n"))] == "-1.5e3"
+    assert loc.value_span("/a/01") is None and loc.value_span("/a/-1") is None
+    assert loc.value_span("/c/0") is None
+    assert text[slice(*loc.value_span(""))] == text

@@ -704,7 +704,9 @@ def prompt_requests_react(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNT
 
 # -- colons inside a label line (R003) --------------------------------------
 
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s，。；、“”\"'<>）)】\]]*")
+#: What follows a URL's scheme; the scheme is found by looking back from ``://`` (see _urls).
+_URL_REST = re.compile(r"://[^\s，。；、“”\"'<>）)】\]]*")
+_SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
 _PAIRS: Mapping[str, str] = {
     '"': '"',
     "“": "”",
@@ -729,19 +731,44 @@ def _protected_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]:
     Only balanced pairs count, so a stray opening quote does not hide the rest
     of the line.
     """
-    ranges: list[tuple[int, int]] = [(m.start(), m.end()) for m in _URL.finditer(text, start, end)]
+    ranges = _urls(text, start, end)
+    unclosed: set[str] = set()  # openers with no closer further on: not searched again
     i = start
     while True:
         m = _OPENER.search(text, i, end)
         if m is None:
             return ranges
         at = m.start()
-        close = text.find(_PAIRS[text[at]], at + 1, end)
+        opener = text[at]
+        close = -1 if opener in unclosed else text.find(_PAIRS[opener], at + 1, end)
         if close > 0:
             ranges.append((at, close + 1))
             i = close + 1
         else:
+            unclosed.add(opener)
             i = at + 1
+
+
+def _urls(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Ranges of URLs (``scheme://...``) inside ``[start, end)``.
+
+    The regular expression ``[A-Za-z][A-Za-z0-9+.-]*://...`` would retry a long run of
+    letters from each of its characters; here each ``://`` looks back over its scheme once,
+    so the scan is linear.
+    """
+    out: list[tuple[int, int]] = []
+    last = start
+    for m in _URL_REST.finditer(text, start, end):
+        colon = m.start()
+        i = colon
+        while i > last and text[i - 1] in _SCHEME_CHARS:
+            i -= 1
+        while i < colon and not (text[i].isascii() and text[i].isalpha()):
+            i += 1  # a scheme starts with a letter
+        if i < colon:
+            out.append((i, m.end()))
+            last = m.end()
+    return out
 
 
 def extra_colons(text: str, start: int, end: int) -> list[int]:

@@ -33,13 +33,20 @@ TEXT_PART_TYPES = {"text", "reasoning", "thinking", "input_text", "output_text",
 TOOL_CALL_PART_TYPES = {"tool_call", "function_call"}
 
 
+def _part_type(part: dict[str, Any], default: str | None = None) -> str | None:
+    """A part's ``type`` when it is a string; anything else (a list, a number) is no known type
+    (S001 reports it) and must not be used as a set member."""
+    value = part.get("type", default)
+    return value if isinstance(value, str) else "(invalid)"
+
+
 def parts_to_text(parts: list[Any], pointer: str) -> tuple[str, list[Segment]]:
     """Join the text of typed content parts; non-text parts (images, tool calls) are skipped."""
     texts: list[str] = []
     segments: list[Segment] = []
     offset = 0
     for k, part in enumerate(parts):
-        if not isinstance(part, dict) or part.get("type", "text") not in TEXT_PART_TYPES:
+        if not isinstance(part, dict) or _part_type(part, "text") not in TEXT_PART_TYPES:
             continue
         key = (
             "text"
@@ -135,10 +142,10 @@ class MessagesFormat(InputFormat):
                 text, segments = parts_to_text(content, cptr)
                 if not calls:
                     calls = [
-                        p for p in content if isinstance(p, dict) and p.get("type") in TOOL_CALL_PART_TYPES
+                        p for p in content if isinstance(p, dict) and _part_type(p) in TOOL_CALL_PART_TYPES
                     ]
                 media = any(
-                    isinstance(p, dict) and p.get("type") not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
+                    isinstance(p, dict) and _part_type(p) not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
                     for p in content
                 )
             else:

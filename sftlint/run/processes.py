@@ -188,7 +188,15 @@ def _lint_task(rng: Any) -> dict[str, Any]:
 def _pack(raw: RawRecord) -> tuple[Any, int]:
     """What travels to a worker for ``raw``, and its size in bytes (roughly)."""
     data = raw.raw_bytes
-    if raw.parsed and not raw.problems and data is not None and raw.text is None and raw.line == raw.end_line:
+    if (
+        raw.parsed
+        and not raw.problems
+        and data is not None
+        and raw.text is None
+        and raw.line == raw.end_line
+        and raw.column == 1
+        and raw.offset < 0
+    ):
         return (raw.index, raw.line, data), len(data)
     text = raw.text or ""
     return raw, len(text) * 3 + len(data or b"") + 64

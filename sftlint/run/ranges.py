@@ -11,7 +11,6 @@ other.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from sftlint.engine import DETECT_MAX_LINES
 from sftlint.reader import (
     DEFAULT_MAX_RECORD_BYTES,
     SNIFF_BYTES,
@@ -79,20 +79,40 @@ def _is_record_line(line: bytes) -> bool:
     return True
 
 
+#: The planner reads at most this much of a line at once; a longer line is skipped in pieces.
+READ_BYTES = 1 << 20
+
+
+def _skip_line(fh: Any) -> int:
+    """Read to the end of the current line in bounded pieces; return the bytes read."""
+    total = 0
+    while True:
+        piece = fh.readline(READ_BYTES)
+        total += len(piece)
+        if not piece or piece.endswith(b"\n"):
+            return total
+
+
 def _next_cut(fh: Any, target: int, size: int) -> int | None:
     """The first safe cut at or after ``target``: right after a line that is a complete JSON
-    value, with a non-blank line somewhere after it.  None when there is none near."""
+    value, with a non-blank line somewhere after it.  None when there is none near.
+
+    Lines are read in pieces of at most :data:`READ_BYTES`: a line longer than that is never a
+    cut (it is not checked whether it parses) and is never held whole in memory.
+    """
     fh.seek(target)
-    fh.readline()  # finish the line ``target`` falls in
-    pos = fh.tell()
+    pos = target + _skip_line(fh)  # finish the line ``target`` falls in
     cut: int | None = None
     while pos < size and pos - target < CUT_SEARCH_BYTES:
-        line = fh.readline()
+        line = fh.readline(READ_BYTES)
         if not line:
             return None
         pos += len(line)
+        long_line = not line.endswith(b"\n") and len(line) == READ_BYTES
+        if long_line:
+            pos += _skip_line(fh)
         if cut is None:
-            if line.endswith(b"\n") and _is_record_line(line):
+            if not long_line and line.endswith(b"\n") and _is_record_line(line):
                 cut = pos
         elif line.strip():
             return cut  # content follows the cut
@@ -129,23 +149,58 @@ def plan_ranges(
 # -- reading and linting one range (in a worker) -------------------------------------
 
 
-def _read_range(rng: Range) -> bytes:
-    with open(rng.path, "rb") as fh:
-        fh.seek(rng.start)
-        return fh.read() if rng.end is None else fh.read(rng.end - rng.start)
+class RangeStream:
+    """The bytes ``[start, end)`` of a file as a binary stream (``read``, ``readline``,
+    ``peek``), read from disk as the reader asks, never whole; it counts the newlines it
+    hands out so a range's physical lines are known once it has been read."""
+
+    def __init__(self, path: str, start: int, end: int | None) -> None:
+        self._fh = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._fh.seek(start)
+        self._left = None if end is None else end - start
+        self.newlines = 0
+        self.last = b""
+
+    def _take(self, data: bytes) -> bytes:
+        if self._left is not None:
+            self._left -= len(data)
+        if data:
+            self.newlines += data.count(b"\n")
+            self.last = data[-1:]
+        return data
+
+    def _cap(self, n: int) -> int:
+        if self._left is None:
+            return n
+        return min(n, self._left) if n >= 0 else self._left
+
+    def read(self, n: int = -1) -> bytes:
+        return self._take(self._fh.read(self._cap(n)))
+
+    def readline(self, limit: int = -1) -> bytes:
+        return self._take(self._fh.readline(self._cap(limit)))
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> RangeStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def count_range(rng: Range, sample_size: int) -> dict[str, Any]:
     """Physical lines, record slots and the first parsed records of a JSONL byte range."""
-    data = _read_range(rng)
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
     records = 0
     sample: list[Any] = []
-    for raw in read_jsonl(io.BytesIO(data), rng.path, rng.limit):
-        if raw.index >= 0:
-            records += 1
-        if len(sample) < sample_size and raw.parsed and isinstance(raw.data, dict):
-            sample.append(raw.data)
+    with RangeStream(rng.path, rng.start, rng.end) as stream:
+        for raw in read_jsonl(stream, rng.path, rng.limit):  # type: ignore[arg-type]
+            if raw.index >= 0:
+                records += 1
+            if len(sample) < sample_size and raw.parsed and isinstance(raw.data, dict):
+                sample.append((raw.line, raw.data))  # the line is relative to the range's start
+        lines = stream.newlines + (0 if stream.last in (b"\n", b"") else 1)
     return {"seq": rng.seq, "lines": lines, "records": records, "sample": sample}
 
 
@@ -164,13 +219,22 @@ def lint_range(engine: Engine, rng: Range) -> dict[str, Any]:
         else:
             # the first range holds the file's first record (S001 reports an unrecognised file there)
             state = engine.file_state(rng.path, rng.format, None if rng.first_index == 0 else -1)
+            range_stream = RangeStream(rng.path, rng.start, rng.end)
             stream = read_jsonl(
-                io.BytesIO(_read_range(rng)), rng.path, rng.limit, rng.first_index, rng.first_line
+                range_stream,  # type: ignore[arg-type]
+                rng.path,
+                rng.limit,
+                rng.first_index,
+                rng.first_line,
             )
-        for raw in stream:
-            for d in engine.process(raw, state):
-                if d.code not in ignored:
-                    found.append(d)
+        try:
+            for raw in stream:
+                for d in engine.process(raw, state):
+                    if d.code not in ignored:
+                        found.append(d)
+        finally:
+            if not rng.whole:
+                range_stream.close()
     except SourceError as exc:
         source_error = str(exc)
     new_errors = engine.errors[errors_before:]
@@ -199,10 +263,11 @@ def apply_counts(
         for r in parts:
             c = counts[r.seq]
             r.first_line, r.first_index = line, index
+            for rel, data in c["sample"]:  # what the serial run samples: see Engine.start_file
+                if len(sample) < sample_size and line + rel - 1 <= DETECT_MAX_LINES:
+                    sample.append(data)
             line += c["lines"]
             index += c["records"]
-            if len(sample) < sample_size:
-                sample.extend(c["sample"][: sample_size - len(sample)])
         state, _ = engine.start_file(
             (RawRecord(path, i, 0, 0, None, d, True) for i, d in enumerate(sample)), path
         )

@@ -22,7 +22,10 @@ _PROTECTED = re.compile(
     r"```.*?(?:```|\Z)"  # fenced code
     r"|`[^`\n]*`"  # inline code
     r"|(?:https?|ftp)://\S+|www\.\S+"  # URLs
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail
+    # e-mail; the look-behind starts a match only where a run of name characters starts, so a
+    # long run without an "@" (40,000 Chinese characters are all \w) is tried once, not once
+    # per character
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
     re.S,
 )
 # , ; : between Chinese characters (one optional space after the mark)
