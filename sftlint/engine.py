@@ -280,14 +280,15 @@ class Engine:
     def process(self, raw: RawRecord, state: FileState) -> list[Diagnostic]:
         """Run every rule on one raw record (also used by parallel workers).
 
-        The record's rules run under a time limit (``record-time-limit`` seconds, scaled by
-        the record's size): a rule that does not return by then is stopped and reported like
-        a crash, by name, and the other rules go on.
+        Third-party rules run under a time limit (``record-time-limit`` seconds, scaled by the
+        record's size): one that does not return by then is stopped and reported like a crash,
+        by name, and the other rules go on.  Built-in rules are not timed (they are tested
+        linear, and may load a model on any record).
         """
         out: list[Diagnostic] = []
         timer = self._timer
         if timer is None:
-            timer = self._timer = _RecordTimer.for_settings(self.settings)
+            timer = self._timer = _RecordTimer.for_settings(self.settings, self.rules)
         timer.arm(raw)
         try:
             self._process(raw, state, out, timer)
@@ -299,7 +300,7 @@ class Engine:
 
     def _process(self, raw: RawRecord, state: FileState, out: list[Diagnostic], timer: _RecordTimer) -> None:
         path = state.info.path
-        tracking = not timer.all_warm
+        tracking = timer.active  # which rule runs: the alarm spares built-in rules
         for rule in self.file_rules if raw.problems else self.file_rules_always:
             if tracking:
                 timer.rule = rule
@@ -379,8 +380,6 @@ class Engine:
                 continue
             if summary is not None:
                 self.summaries[rule.code].append(summary)
-        if tracking and len(timer.warm) >= len(self.rules):
-            timer.all_warm = True  # every rule has returned once: stop tracking
 
     def _check_record(
         self, record: Record, state: FileState, raw: RawRecord, timer: _RecordTimer, tracking: bool
@@ -467,7 +466,7 @@ class Engine:
             pointer=f.pointer,
             span=f.span,
             fix=f.fix,
-            url=DOCS_URL.format(code=rule.code),
+            url=_url(rule.code),
             data=f.data,
         )
 
@@ -580,6 +579,8 @@ class RecordTimeout(BaseException):
 RULE_FAILURES = (Exception, SystemExit, KeyboardInterrupt, RecordTimeout)
 
 
+#: The plugins whose rules are not timed (the built-in rules).
+_TRUSTED = frozenset({"sftlint.rules"})
 #: A rule's first call may load a model or build a cache: it gets this much more time, once.
 WARM_UP_SECONDS = 120.0
 _TIMERS: list[_RecordTimer] = []  # the timer armed now (the alarm handler reads it)
@@ -587,6 +588,10 @@ _TIMERS: list[_RecordTimer] = []  # the timer armed now (the alarm handler reads
 
 def _on_alarm(_signum: int, _frame: Any) -> None:
     timer = _TIMERS[-1] if _TIMERS else None
+    if timer is not None and timer.rule is not None and timer.rule.plugin in _TRUSTED:
+        # a built-in rule: trusted (tested linear), and it may legitimately load a model now
+        signal.setitimer(signal.ITIMER_REAL, timer.current)
+        return
     if timer is not None and timer.rule is not None and timer.rule not in timer.warm and not timer.extended:
         timer.extended = True  # a first call (loading a model): once, a longer budget
         timer.current += WARM_UP_SECONDS
@@ -614,12 +619,14 @@ class _RecordTimer:
         self.extended = False
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> _RecordTimer:
+    def for_settings(cls, settings: Settings, rules: list[Any]) -> _RecordTimer:
+        """Active only where a third-party rule runs: built-in rules are not timed."""
         import threading
 
         seconds = float(settings.record_time_limit or 0)
         active = (
             seconds > 0
+            and any(getattr(r, "plugin", None) not in _TRUSTED for r in rules)
             and hasattr(signal, "setitimer")
             and threading.current_thread() is threading.main_thread()
         )
@@ -691,6 +698,17 @@ def _key_fields(d: Diagnostic, data: Any) -> None:
 
     d.record_id = record_id(data)
     d.flagged_text = flagged_text(data, d.pointer, d.span)
+
+
+_URLS: dict[str, str] = {}
+
+
+def _url(code: str) -> str:
+    """The rule page's URL, one string per code (a run may build a million diagnostics)."""
+    url = _URLS.get(code)
+    if url is None:
+        url = _URLS[code] = DOCS_URL.format(code=code)
+    return url
 
 
 def _breaks_schema(fmt: InputFormat, data: Any) -> bool:

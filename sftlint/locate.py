@@ -34,8 +34,10 @@ _ESCAPE = re.compile(
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: A string's escape map keeps the position of every this-many-th escape.
 CHECKPOINT_EVERY = 64
-#: Decoded characters a diagnostic keeps on each side of its span (what a reporter shows).
-SOURCE_WINDOW = 160
+#: Decoded characters a diagnostic keeps before its span and after its start (a reporter shows
+#: at most 50 columns before the span and 100 in all).
+SOURCE_WINDOW = 64
+SOURCE_AFTER = 112
 #: A non-string value longer than this is not kept for display.
 SOURCE_MAX = 2000
 
@@ -125,7 +127,7 @@ class _StringMap:
     def window(self, lo: int, hi: int) -> tuple[str, tuple[int, int]]:
         """A bounded piece of the decoded string around ``[lo, hi)``, and the span inside it."""
         wlo = max(0, lo - SOURCE_WINDOW)
-        whi = min(self.length, min(hi, lo + SOURCE_WINDOW) + SOURCE_WINDOW)
+        whi = min(self.length, lo + SOURCE_AFTER)
         return self.decode(wlo, whi), (lo - wlo, max(lo, min(hi, whi)) - wlo)
 
 
@@ -266,7 +268,7 @@ class Locator:
                 source, source_span = smap.window(lo, hi)
                 start, end = smap.raw(lo), smap.raw(hi)
             else:
-                source = smap.decode(0, min(smap.length, 2 * SOURCE_WINDOW))
+                source = smap.decode(0, min(smap.length, SOURCE_WINDOW + SOURCE_AFTER))
         elif end - start <= SOURCE_MAX:
             source = self.text[start:end]
         line, col = self._line_col(start)
