@@ -564,17 +564,18 @@ class _ArrayReader:
                 return i
             i -= self.more(i)
 
-    def value_end(self, i: int) -> int:
-        """End of the value at ``i`` (reading on as needed); -1 at the end of the file, -2 when
-        the value is larger than the record limit (then ``i`` .. the returned ``skip_end``)."""
+    def value_end(self, i: int) -> tuple[int, int]:
+        """``(start, end)`` of the value at ``i``, reading on as needed: reading drops the bytes
+        before the value, so its start moves and the caller must take it from here.  ``end`` is
+        -1 at the end of the file, -2 when the value is larger than the record limit."""
         while True:
             end, _ = scan_value(self.buf, i)
             if end >= 0 and (end < len(self.buf) or self.eof):
-                return end
+                return i, end
             if end < 0 and self.eof:
-                return -1
+                return i, -1
             if len(self.buf) - i > self.limit:
-                return -2
+                return i, -2
             i -= self.more(i)
 
     def skip_large(self, i: int) -> int:
@@ -669,7 +670,7 @@ def read_json_array(
         if pos >= len(r.buf):
             yield failure(pos, "truncated file: the array is not closed")
             return
-        end = r.value_end(pos)
+        pos, end = r.value_end(pos)
         if end == -2:
             line, col = r.position(pos)
             end = r.skip_large(pos)

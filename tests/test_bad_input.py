@@ -236,3 +236,31 @@ def test_broken_json_array(tmp_path):
     codes = [(d["code"], d["line"]) for d in r.json()]
     assert ("J001", 3) in codes
     assert r.code == 1
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1000])
+def test_json_array_elements_that_cross_read_chunks_keep_their_lines(tmp_path, monkeypatch, chunk):
+    """An element that straddles two reads of the array reader is read whole and located at the
+    line where it starts (a stale start once made it an empty J001 and lost the record)."""
+    import json as _json
+
+    import sftlint
+    from sftlint import reader
+
+    monkeypatch.setattr(reader, "ARRAY_CHUNK", chunk)
+    rows = [
+        {
+            "instruction": f"问题{i}：请解释牛顿第三定律。",
+            "input": "",
+            "output": f"作用力与反作用力大小相等、方向相反（{i}）。",
+        }
+        for i in range(12)
+    ]
+    f = tmp_path / "a.json"
+    f.write_text(_json.dumps(rows, ensure_ascii=False, indent=4), encoding="utf-8")  # no final newline
+    text = f.read_text(encoding="utf-8").splitlines()
+    starts = [n for n, line in enumerate(text, 1) if line == "    {"]
+    records = list(sftlint.load_records(f))
+    assert [r.line for r in records] == starts
+    assert [r.data for r in records] == rows
+    assert [d.code for d in sftlint.lint(str(f), select=["J"])] == []
