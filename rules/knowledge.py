@@ -24,12 +24,11 @@ from typing import Literal, NamedTuple
 from pydantic import Field
 
 from sftlint.analysis.majority import (
+    FileVoteMixin,
     Missing,
     Tally,
-    VoteCollector,
     clean_tally,
     lacking_tally,
-    reduce_by_file,
 )
 from sftlint.analysis.numbering import FAMILY_ARABIC, Numbering, Problem, analyse, analyse_span
 from sftlint.analysis.retrieval import (
@@ -41,7 +40,7 @@ from sftlint.analysis.retrieval import (
     placeholder_span,
     prompt_mentions_retrieval,
 )
-from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.record import Message, Record
 from sftlint.rule import PerPrompt, Rule, RuleOptions
 
@@ -65,7 +64,7 @@ class _KRule(Rule):
 # ---------------------------------------------------------------------------
 
 
-class RagMissing(_KRule):
+class RagMissing(FileVoteMixin, _KRule):
     """## What it does
     Reports a user turn without retrieval context (no `Knowledge Base Result:` / `知识库结果：`
     marker) in a dataset that uses retrieval: the system prompt says the turns carry it (it names
@@ -138,34 +137,21 @@ class RagMissing(_KRule):
             record, forced, having, [m for m, ctxs in contexts if m.role == "user" and not ctxs]
         )
 
-    def collector(self) -> VoteCollector:
-        return VoteCollector(self.options.majority)
+    def lacking(self, m: Missing, reason: str) -> tuple[str, None]:
+        if reason == "forced":
+            why = "`require` is set" if self.options.require else "the system prompt says turns carry it"
+        else:
+            why = f"{reason} carry it"
+        return (
+            f"user turn has no retrieval context (`{self.options.markers[0]}:`); expected because {why}",
+            None,
+        )
 
-    def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
-        marker = self.options.markers[0]
-
-        def report(ref: RecordRef, m: Missing, reason: str) -> Finding:
-            if reason == "forced":
-                why = "`require` is set" if self.options.require else "the system prompt says turns carry it"
-            else:
-                why = f"{reason} carry it"
-            f = self.finding(
-                f"user turn has no retrieval context (`{marker}:`); expected because {why}",
-                pointer=m[0],
-                ref=ref,
-            )
-            f.line, f.column = m[1], m[2]
-            return f
-
-        def summary(ref: RecordRef, n: int, reason: str) -> Finding:
-            return self.finding(
-                f"{n} more user turns from this record on lack retrieval context ({reason} carry it); "
-                "they were not listed one by one to keep memory flat; set `require = true` to list them",
-                pointer="",
-                ref=ref,
-            )
-
-        yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)
+    def lacking_summary(self, n: int, reason: str) -> str:
+        return (
+            f"{n} more user turns from this record on lack retrieval context ({reason} carry it); "
+            "they were not listed one by one to keep memory flat; set `require = true` to list them"
+        )
 
 
 def _carries_context(record: Record, markers: tuple[str, ...]) -> bool:

@@ -30,12 +30,11 @@ from pydantic import Field
 
 from sftlint.analysis.layouts import ends_episode, labelled, line_syntax, line_turn, record_layout
 from sftlint.analysis.majority import (
+    FileVoteMixin,
     Missing,
     Tally,
-    VoteCollector,
     clean_tally,
     lacking_tally,
-    reduce_by_file,
 )
 from sftlint.analysis.react import (
     DEFAULT_LABELS,
@@ -51,7 +50,7 @@ from sftlint.analysis.react import (
     react_facts,
     syntax_from,
 )
-from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.record import Message, Record
 from sftlint.rule import PerPrompt, Rule, RuleOptions
 
@@ -144,7 +143,7 @@ def _block_span(turn: ReactTurn) -> tuple[int, int]:
 # ---------------------------------------------------------------------------
 
 
-class ReactMissing(_ReactRule):
+class ReactMissing(FileVoteMixin, _ReactRule):
     """## What it does
     Reports an assistant turn without a ReAct block where ReAct is expected: the system prompt asks
     for it (it says "ReAct" or names the labels of two steps), the option `require` is true, or
@@ -229,36 +228,25 @@ class ReactMissing(_ReactRule):
         forced = bool(opts.require) or self.asks_react[record.system_prompt]
         return lacking_tally(record, forced, having, lacking)
 
-    def collector(self) -> VoteCollector:
-        return VoteCollector(self.options.majority)
+    def lacking(self, m: Missing, reason: str) -> tuple[str, None]:
+        why = (
+            "the system prompt asks for ReAct"
+            if reason == "forced" and not self.options.require
+            else "`require` is set"
+            if reason == "forced"
+            else f"{reason} use it"
+        )
+        return (
+            f"assistant turn has no ReAct steps (a `< … >` block, then `---` and the reply, or Thought/Action "
+            f"lines, in the layout the file uses); expected because {why}",
+            None,
+        )
 
-    def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
-        def report(ref: RecordRef, m: Missing, reason: str) -> Finding:
-            why = (
-                "the system prompt asks for ReAct"
-                if reason == "forced" and not self.options.require
-                else "`require` is set"
-                if reason == "forced"
-                else f"{reason} use it"
-            )
-            f = self.finding(
-                f"assistant turn has no ReAct steps (a `< … >` block, then `---` and the reply, or Thought/Action "
-                f"lines, in the layout the file uses); expected because {why}",
-                pointer=m[0],
-                ref=ref,
-            )
-            f.line, f.column = m[1], m[2]
-            return f
-
-        def summary(ref: RecordRef, n: int, reason: str) -> Finding:
-            return self.finding(
-                f"{n} more assistant turns from this record on lack a ReAct block ({reason} use it); "
-                "they were not listed one by one to keep memory flat; set `require = true` to list them",
-                pointer="",
-                ref=ref,
-            )
-
-        yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)
+    def lacking_summary(self, n: int, reason: str) -> str:
+        return (
+            f"{n} more assistant turns from this record on lack a ReAct block ({reason} use it); "
+            "they were not listed one by one to keep memory flat; set `require = true` to list them"
+        )
 
 
 def _line_lacking(record: Record, syntax: ReactSyntax, lacking: list[Message]) -> tuple[list[Message], int]:

@@ -43,9 +43,9 @@ from sftlint.analysis.layouts import (
     record_layout,
     unfence,
 )
-from sftlint.analysis.majority import Tally, VoteCollector, reduce_by_file
+from sftlint.analysis.majority import FileVoteMixin, Tally
 from sftlint.analysis.react import syntax_from
-from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.record import Message, Record
 from sftlint.rule import Rule, RuleOptions
 
@@ -152,7 +152,7 @@ class ActionInputMissing(_LineRule):
                 )
 
 
-class FinalAnswerMissing(_LineRule):
+class FinalAnswerMissing(FileVoteMixin, _LineRule):
     """## What it does
     In the line layout, reports a turn that ends an episode (the record's last assistant turn,
     or one the user answers rather than a tool) without the final-answer label: `Final Answer:`
@@ -222,32 +222,16 @@ class FinalAnswerMissing(_LineRule):
             (record.file.path, forced, having, tuple(lacking), record.index, record.line, record.end_line),
         )
 
-    def collector(self) -> VoteCollector:
-        return VoteCollector(self.options.majority)  # type: ignore[attr-defined]
+    def lacking(self, m: Any, reason: str) -> tuple[str, None]:
+        why = (
+            "the system prompt's template names it"
+            if reason == "forced"
+            else f"the file's other final turns carry it ({reason})"
+        )
+        return f"the turn that ends the episode has no `{m[3]}:` label; expected because {why}", None
 
-    def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
-        def report(ref: RecordRef, m: Any, reason: str) -> Finding:
-            why = (
-                "the system prompt's template names it"
-                if reason == "forced"
-                else f"the file's other final turns carry it ({reason})"
-            )
-            f = self.finding(
-                f"the turn that ends the episode has no `{m[3]}:` label; expected because {why}",
-                pointer=m[0],
-                ref=ref,
-            )
-            f.line, f.column = m[1], m[2]
-            return f
-
-        def summary(ref: RecordRef, n: int, reason: str) -> Finding:
-            return self.finding(
-                f"{n} more final turns from this record on lack the final-answer label ({reason} carry it)",
-                pointer="",
-                ref=ref,
-            )
-
-        yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)  # type: ignore[attr-defined]
+    def lacking_summary(self, n: int, reason: str) -> str:
+        return f"{n} more final turns from this record on lack the final-answer label ({reason} carry it)"
 
 
 def _prompt_final(prompt: str | None) -> str | None:
@@ -398,7 +382,7 @@ def _declared(record: Record) -> set[str]:
     return names_of(tools) if isinstance(tools, list) else set()
 
 
-class InventedObservation(_LineRule):
+class InventedObservation(FileVoteMixin, _LineRule):
     """## What it does
     Reports an assistant turn that writes, after its action, the observation that in this
     file's layout a tool or user turn supplies: `Action: search[…]` then `Observation: …` in the
@@ -466,33 +450,16 @@ class InventedObservation(_LineRule):
             (record.file.path, forced, env, tuple(invented), record.index, record.line, record.end_line),
         )
 
-    def collector(self) -> VoteCollector:
-        return VoteCollector(self.options.majority)  # type: ignore[attr-defined]
+    def lacking(self, m: Any, reason: str) -> tuple[str, tuple[int, int]]:
+        why = (
+            "the record's other observations come from tool or user turns"
+            if reason == "forced"
+            else f"in this file observations come from tool or user turns ({reason})"
+        )
+        return f"the assistant writes the observation after its action itself; {why}", m[3]
 
-    def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
-        def report(ref: RecordRef, m: Any, reason: str) -> Finding:
-            why = (
-                "the record's other observations come from tool or user turns"
-                if reason == "forced"
-                else f"in this file observations come from tool or user turns ({reason})"
-            )
-            f = self.finding(
-                f"the assistant writes the observation after its action itself; {why}",
-                pointer=m[0],
-                span=m[3],
-                ref=ref,
-            )
-            f.line, f.column = m[1], m[2]
-            return f
-
-        def summary(ref: RecordRef, n: int, reason: str) -> Finding:
-            return self.finding(
-                f"{n} more assistant turns from this record on write their own observation",
-                pointer="",
-                ref=ref,
-            )
-
-        yield from reduce_by_file(summaries, threshold=self.options.majority, report=report, summary=summary)  # type: ignore[attr-defined]
+    def lacking_summary(self, n: int, reason: str) -> str:
+        return f"{n} more assistant turns from this record on write their own observation"
 
 
 def _after_action(steps: list[Step]) -> Step | None:

@@ -177,6 +177,42 @@ def reduce_by_file(
     yield from coll.findings(report, summary)
 
 
+class FileVoteMixin:
+    """For a dataset rule whose ``map`` returns a :class:`Tally` and whose findings are the turns
+    that lack what the file's majority (or the record's own prompt) has: the collector and the
+    reduce, written once for R001, R008, R011 and K001.  A rule supplies
+    :meth:`lacking` (message and span of one turn) and :meth:`lacking_summary` (the one finding
+    for the turns dropped from memory); it reads ``self.options.majority``."""
+
+    def collector(self) -> VoteCollector:
+        return VoteCollector(self.options.majority)  # type: ignore[attr-defined]
+
+    def lacking(self, missing: Missing, reason: str) -> tuple[str, tuple[int, int] | None]:
+        """The message (and span, if any) for one turn; ``reason`` is ``"forced"`` when the
+        record asks for the feature itself, else the file's share that has it."""
+        raise NotImplementedError
+
+    def lacking_summary(self, n: int, reason: str) -> str:
+        raise NotImplementedError
+
+    def reduce(self, summaries: Iterable[Tally]) -> Iterator[Finding]:
+        def report(ref: RecordRef, m: Missing, reason: str) -> Finding:
+            message, span = self.lacking(m, reason)
+            f = self.finding(message, pointer=m[0], span=span, ref=ref)  # type: ignore[attr-defined]
+            f.line, f.column = m[1], m[2]
+            return f
+
+        def summary(ref: RecordRef, n: int, reason: str) -> Finding:
+            return self.finding(self.lacking_summary(n, reason), pointer="", ref=ref)  # type: ignore[attr-defined]
+
+        yield from reduce_by_file(
+            summaries,
+            threshold=self.options.majority,  # type: ignore[attr-defined]
+            report=report,
+            summary=summary,
+        )
+
+
 def _is_majority(vote: _FileVote, threshold: float) -> bool:
     total = vote.having + vote.lacking
     return total > 0 and vote.having / total > threshold
