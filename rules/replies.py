@@ -32,11 +32,15 @@ class TruncatedText(Rule):
     """## What it does
     Reports a reply cut off mid-sentence: it ends with a comma (`，` `、` `,`) or a connective
     (`和` `以及` `因为`, `and` `the` `of`), with a colon that introduces nothing, inside a bracket
-    or quote opened on its last line, or with a sentence that opens like prose (`此外，如果…`,
-    `总之，…`) and stops without punctuation.  And a turn that begins with punctuation only
-    text can come before (`，` `。` `、` `）`): its beginning was cut.
+    or quote opened on its last line, or with a sentence that stops without punctuation after
+    opening like prose (`此外，如果…`, `总之，…`) or after a finished sentence on the same line
+    (`……仍存有风险。消息人士称，特斯拉已经能够使用干式电`); and the last item of a list
+    whose items end with a full stop, stopping without one (`5. 启动路由器，并同时按住`).  And a
+    turn that begins with punctuation only text can come before (`，` `。` `、` `）`): its
+    beginning was cut.
 
-    Lists, headings, tables, code, hashtags, signatures, verse, one-line answers and a colon
+    Lists whose items end without a full stop, headings, tables, code, hashtags, signatures,
+    verse, one-line answers and a colon
     that asks the reader for input (`请输入选项编号：`) end without a full stop legitimately and
     are left alone; so are user turns that end open (a fill-in-the-blank question, a story to
     continue): by default only the assistant's endings are judged.
@@ -306,7 +310,8 @@ class LanguageMismatch(Rule):
     without it, Chinese against English is still found, English against French is not).
     Code, URLs and markup are ignored, and a turn is only given a language when one script
     holds 85% of its letters and it is long enough: short replies, bilingual lines and mixed
-    technical text are never judged.  A conversation that asks for a language or a
+    technical replies are never judged.  A question is read by its grammar: Chinese sentences
+    carrying English terms (`在 Node 的 ES 模块中 __dirname 的等效形式是什么？`) ask in Chinese.  A conversation that asks for a language or a
     translation anywhere up to the turn (翻译, 用英文, translate, in French, lyrics, prompt …)
     is left alone.
 
@@ -351,7 +356,7 @@ class LanguageMismatch(Rule):
                 asked = True
             if m.role not in roles or not m.content:
                 continue
-            lang = detect(m.content)
+            lang = detect(m.content, matrix=m.role == "user")
             if lang is None:
                 if m.role == "user":
                     last_user = None
@@ -433,9 +438,12 @@ class _LangCollector:
 class RepeatedText(Rule):
     """## What it does
     Reports a sentence or clause repeated inside one reply: the same sentence twice in a row
-    (three times when it is short), a phrase looping without punctuation (好的好的好的好的), or
-    a long sentence that comes back later in the same paragraph.  Code, tables, list items,
-    labelled lines (`Observation:`, `替代方案：`), formulas and verse (songs and poems have
+    (three times when it is short), a phrase looping without punctuation (好的好的好的好的), a
+    long sentence that comes back later in the same paragraph, or the same line (list item or
+    labelled line included) written twice in a row.  List items and labelled lines
+    (`替代方案：…`) are read without their markers and compared only within themselves: items
+    that share a shape or a value (`哥布林1：3级` / `哥布林2：3级`) are parallel structure.
+    Code, tables, trajectory lines (`Observation:`), formulas and verse (songs and poems have
     refrains) are left alone, and so are short sentences repeated far apart.
 
     ## Why is this bad?

@@ -38,6 +38,20 @@ REPEATED = [
         "Can you write the report for me?",
         "I'm sorry, but I can't do that. I'm sorry, but I can't do that. I'm sorry, but I can't do that.",
     ),
+    # the same list item written twice in a row, number and label included
+    chat(
+        "文件加载到99%卡住怎么办？",
+        "可能的原因：\n1. 网络问题：网络连接不稳定，导致文件加载时间较长。\n"
+        "2. 文件损坏：文件本身可能受损，导致加载时停顿。\n2. 文件损坏：文件本身可能受损，导致加载时停顿。\n"
+        "3. 软件漏洞：您使用的软件可能存在漏洞。",
+    ),
+    # a sentence looping inside one list item
+    chat(
+        "房产图片数据集有什么用？",
+        "1. 改进房产列表：高质量图片让列表更有吸引力。\n"
+        "2. 房产分析：可以按面积和房间数量比较房产。这可以为经纪人和买家提供有价值的见解。"
+        "这可以为经纪人和买家提供有价值的见解。",
+    ),
     # a long sentence back later in the same paragraph
     chat(
         "如何缓解焦虑？",
@@ -80,6 +94,11 @@ CLEAN = [
     chat(
         "讲个笑话",
         "哈哈哈哈哈哈，这个笑话太好笑了！DNS 服务器是 8.8.8.8，编码为 10101010101010。\n==========",
+    ),
+    # the same value under different labels is a table, not a loop
+    chat(
+        "开始战斗",
+        "三个哥布林出现了。\n哥布林1：3级，40生命值\n哥布林2：3级，40生命值\n哥布林3：3级，40生命值\n你要怎么做？",
     ),
     # a short sentence repeated far apart
     chat("你好", "我明白了。您的问题是关于退款的进度。我们会尽快处理。我明白了。"),
@@ -141,6 +160,19 @@ TRUNCATED = [
     chat("比赛怎么安排？", "第一轮：\n比赛1：第一队 vs 第二队\n比赛2：第三队 vs 第四队\n第二轮："),
     # a bracket never closed
     chat("列出元素", "41. 铌（Niobium, Nb）\n42. 钼（Molybdenum, Mo）\n43. 锝（T"),
+    # a sentence after a finished one, on the same line, cut mid-word
+    chat(
+        "特斯拉电池进展如何？", "特斯拉在增加4680电池产能时仍存有风险。消息人士称，特斯拉已经能够使用干式电"
+    ),
+    # the last item of a list whose items end with a full stop
+    chat(
+        "怎么重置路由器？",
+        "步骤如下：\n1. 将电脑IP设置为固定地址。\n2. 关闭路由器，用网线连接电脑。\n3. 启动路由器，并同时按住",
+    ),
+    chat(
+        "How do I keep the model accurate?",
+        "1. Collect data.\n2. Train the model.\n3. Evaluate it regularly. If its performance degrades, it may need to be re",
+    ),
 ]
 
 NOT_TRUNCATED = [
@@ -161,6 +193,16 @@ NOT_TRUNCATED = [
     chat("查询销售额", "查询sales表中Merchandise Week为202323的销售额总和"),
     # English that ends properly, or with a list
     chat("Steps?", "Here are the steps:\n1. Open the app\n2. Tap settings"),
+    # list items that never end with a full stop; one whose last item lacks it among items
+    # that do not all have it
+    chat("推荐几个景点", "以下是推荐：\n1. 故宫，历史悠久\n2. 长城，气势宏伟\n3. 颐和园，风景优美"),
+    chat("步骤？", "1. 打开设置。\n2. 点击网络\n3. 选择无线网络"),
+    # a sign-off line after finished sentences, and a sentence with its full stop
+    chat("谢谢", "不客气，祝您生活愉快。\n张三"),
+    chat(
+        "特斯拉电池进展如何？",
+        "特斯拉在增加4680电池产能时仍存有风险。消息人士称，特斯拉已经能够使用干式电极工艺。",
+    ),
     # a user turn that ends open is a prompt, not a cut reply
     chat("Complete the sentence: Protein is used by the human body to", "build and repair tissues."),
 ]
@@ -196,6 +238,8 @@ WITH_MARKUP = [
     chat("退货流程是什么？", "<p>您好，退货请在订单页点击申请退货。</p>"),
     chat("营业时间？", "周一至周五&nbsp;9:00-18:00，周末休息。"),
     chat("What is 2+2?", "The answer is 4.\n</think>"),
+    # everyday words that merely look like markup talk (元素, random, advantage) do not hide debris
+    chat("创造力受什么影响？", "这个问题没有明确的答案&lt;，接触不同元素可能激发新的联系。"),
 ]
 
 WITHOUT_MARKUP = [
@@ -216,7 +260,15 @@ def test_t007_finds_entities_and_stray_tags_with_unsafe_entity_fixes():
     clean_filler = [chat("你好", "您好，请问有什么可以帮您？") for _ in range(40)]
     diags = lint(WITH_MARKUP + clean_filler, "T007")
     got = [(d.record, d.message.split("“")[1].split("”")[0]) for d in diags]
-    assert got == [(0, "&lt;"), (0, "&gt;"), (1, "<p>"), (1, "</p>"), (2, "&nbsp;"), (3, "</think>")]
+    assert got == [
+        (0, "&lt;"),
+        (0, "&gt;"),
+        (1, "<p>"),
+        (1, "</p>"),
+        (2, "&nbsp;"),
+        (3, "</think>"),
+        (4, "&lt;"),
+    ]
     entity = diags[0]
     assert entity.fix is not None and entity.fix.applicability == "unsafe"
     assert entity.fix.edits[0].replacement == "<"
@@ -251,6 +303,26 @@ def test_t008_finds_an_english_answer_to_a_chinese_question():
     diags = lint([*ZH_BACKGROUND, rec], "T008")
     assert [(d.record, d.pointer) for d in diags] == [(12, "/messages/1/content")]
     assert "“en”" in diags[0].message and "“zh”" in diags[0].message
+
+
+def test_t008_reads_a_mixed_question_by_its_chinese_grammar():
+    """A Chinese question carrying English terms is still asked in Chinese; an English answer
+    to it is a mismatch, and a bilingual answer is not judged."""
+    question = "在 Node 的 ES 模块中 __dirname 的等效形式是什么？"
+    english = chat(
+        question,
+        "In ES modules you can derive it from import.meta.url with fileURLToPath and path.dirname, "
+        "because the old CommonJS variable is not defined there.",
+    )
+    chinese = chat(question, "在 ES 模块中可以用 import.meta.url 配合 fileURLToPath 和 path.dirname 得到它。")
+    diags = lint([*ZH_BACKGROUND, english, chinese], "T008")
+    assert [(d.record, d.pointer) for d in diags] == [(12, "/messages/1/content")]
+    # a question whose English outweighs its Chinese has no language to hold the answer to
+    mostly_english = chat(
+        "What is the difference between async and await in JavaScript 的用法?",
+        "async marks a function that returns a promise, and await pauses it until the promise settles.",
+    )
+    assert lint([*ZH_BACKGROUND, mostly_english], "T008") == []
 
 
 def test_t008_finds_untranslated_user_turns_in_a_chinese_dataset():

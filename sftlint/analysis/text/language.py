@@ -246,8 +246,22 @@ def _latin_language(words: list[str]) -> str:
     return "latin" if en >= 0.2 else lang
 
 
-def detect(text: str) -> Language | None:
-    """The language of ``text``, or None when it is too short, mixed, or only code."""
+#: Chinese function words: a mixed text whose grammar is Chinese holds them between its
+#: English terms ("在 Node 的 ES 模块中 __dirname 的等效形式", "什么是使用Python进行Web开发的最佳技术栈？")
+_ZH_GRAMMAR = re.compile("[的是在了吗呢吧么什怎如何哪为和与把被让给从对请]")
+#: A mixed text is Chinese by its grammar when Han characters hold at least this share of its
+#: letter weight, with at least MIN_MATRIX_HAN of them and two function words.
+MATRIX_SHARE = 0.5
+MIN_MATRIX_HAN = 6
+
+
+def detect(text: str, *, matrix: bool = False) -> Language | None:
+    """The language of ``text``, or None when it is too short, mixed, or only code.
+
+    With ``matrix``, a mixed text whose grammar is Chinese (Chinese sentences carrying English
+    technical terms) is Chinese: a question is asked in the language of its grammar, and its
+    answer is expected in it.  Answers are judged without it: a bilingual reply is no mismatch.
+    """
     body = prose(text)
     han = len(_HAN.findall(body))
     kana = len(_KANA.findall(body))
@@ -269,6 +283,15 @@ def detect(text: str) -> Language | None:
         return None
     script, weight = max(weights.items(), key=lambda kv: kv[1])
     if weight < DOMINANT * total:
+        if (
+            matrix
+            and script == "cjk"
+            and kana == 0
+            and han >= MIN_MATRIX_HAN
+            and weight >= MATRIX_SHARE * total
+            and len(_ZH_GRAMMAR.findall(body)) >= 2
+        ):
+            return Language("zh", script, weight)
         return None
     if script == "cjk":
         grammar = len(_JA_GRAMMAR.findall(body))

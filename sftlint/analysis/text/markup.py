@@ -32,9 +32,13 @@ _TAG = re.compile(
     rf"<(/?)({_TAG_NAMES})(?:\s+[a-zA-Z-]+(?:=(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>]+))?)*\s*/?>", re.I
 )
 _ANY_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]*)?/?>")
+# whole words only: "dom" inside "random", "tag" inside "advantage" and "react" inside
+# "reaction" said nothing about markup and silenced real debris; 元素, 标记 and 实体 are everyday
+# words (chemical elements, to mark, a physical store) unless they name markup
 _ABOUT_MARKUP = re.compile(
-    r"html|xml|xhtml|markup|markdown|entity|entities|escape|tag|element|jsx|vue|react|dom|svg|"
-    r"标签|实体|转义|标记|元素|网页|前端",
+    r"(?<![A-Za-z])(?:x?html\d?|xml|markup|markdown|entit(?:y|ies)|escap(?:e|es|ed|ing)|tags?|jsx|vue|"
+    r"react(?:js)?|dom|svg|css)(?![A-Za-z])|"
+    r"标签|转义|网页|前端|标记语言|实体(?:字符|编码|引用|名称)",
     re.I,
 )
 _DOCUMENT = re.compile(r"<(?:!DOCTYPE|\?xml|html|svg|root|body|head)\b", re.I)

@@ -8,8 +8,10 @@ same function, :func:`find_repeats`).
 
 Real replies repeat legitimately too, and those are left alone:
 
-* code (fenced blocks, and lines that look like code), tables, rules (``-----``),
-  list items and headings: parallel structure is not degeneration;
+* code (fenced blocks, and lines that look like code), tables, rules (``-----``)
+  and headings: parallel structure is not degeneration.  List items are read without
+  their markers: items that share a shape are parallel, the same item twice in a row
+  or a sentence looping inside one item is not;
 * verse: songs, poems and raps have refrains; a text whose lines are mostly short
   and unpunctuated is read as verse and not checked;
 * labelled trajectory lines (``Observation:``, ``Thought:``, ``观察：``): a tool
@@ -110,9 +112,12 @@ def is_verse(text: str) -> bool:
     return short >= 0.5 * len(lines) or (lyric >= 0.8 * len(lines) and short >= 0.3 * len(lines))
 
 
-def _prose_lines(text: str) -> list[tuple[int, str]]:
-    """``(offset, line)`` for the lines of ``text`` that are prose (see the module docstring)."""
-    out: list[tuple[int, str]] = []
+def _prose_lines(text: str) -> list[tuple[int, str, str]]:
+    """``(offset, line, marker)`` for the lines of ``text`` that are prose (see the module
+    docstring).  A list item or a labelled line is read without its ``marker`` (``"4. "``,
+    ``"哥布林1："``), and runs on into the next line only under the same marker: the same value
+    under two labels is a table, the same item under the same number twice is a loop."""
+    out: list[tuple[int, str, str]] = []
     in_fence = False
     pos = 0
     for line in text.split("\n"):
@@ -123,11 +128,60 @@ def _prose_lines(text: str) -> list[tuple[int, str]]:
             continue
         if in_fence or not line.strip():
             continue
-        if _TABLE_OR_RULE.match(line) or _LIST_ITEM.match(line) or _LABEL.match(line):
+        if _TABLE_OR_RULE.match(line) or _LABEL.match(line):
             continue
-        if _CODE_LINE.search(line) or _SHORT_LABEL.match(line) or "=" in line:
+        item = _LIST_ITEM.match(line)
+        marker = item.group().strip() if item else ""
+        if item:
+            # a list item's marker is structure, its text is prose: a sentence looping inside
+            # one item, or the same item written twice in a row, is degeneration too (items that
+            # merely share a shape, "优点：…", stay alone through the label test below)
+            if item.group().lstrip().startswith("#"):
+                continue  # a heading
+            start += item.end()
+            line = line[item.end() :]
+        if _CODE_LINE.search(line) or "=" in line:
             continue
-        out.append((start, line))
+        label = _SHORT_LABEL.match(line)
+        if label:
+            marker += label.group().strip()
+            # "替代方案：…" lines are a form being filled, parallel by design: their text is
+            # read on its own (a paragraph of its own, so it is never matched across items)
+            start += label.end()
+            line = line[label.end() :]
+        out.append((start, line, marker))
+    return out
+
+
+def _repeated_lines(text: str) -> list[Repeat]:
+    """A whole line written twice in a row ("3. 文件损坏：…" then the same line again).
+
+    Labelled and list lines are parallel structure when they differ; the very same line back
+    to back, label and number included, is a loop.  Code, tables and trajectory labels
+    (``Observation:``) are still left alone.
+    """
+    out: list[Repeat] = []
+    prev: tuple[int, int, str] | None = None
+    in_fence = False
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            prev = None
+            continue
+        body = line.strip()
+        if not body:
+            continue
+        if in_fence or _TABLE_OR_RULE.match(line) or _LABEL.match(line) or _CODE_LINE.search(line):
+            prev = None
+            continue
+        lead = len(line) - len(line.lstrip())
+        s, e = start + lead, start + lead + len(body)
+        if prev is not None and prev[2] == body and unit_weight(body) >= MIN_ADJACENT_WEIGHT:
+            out.append(Repeat(s, e, (prev[0], prev[1]), 2, body, "loop"))
+        prev = (s, e, body)
     return out
 
 
@@ -146,8 +200,10 @@ def find_repeats(text: str) -> list[Repeat]:
     if len(text) < 12 or is_verse(text):
         return []
     units: list[tuple[int, int, str, int]] = []  # (start, end, normal form, line) of sentence units
+    markers: dict[int, str] = {}  # line offset -> its list marker and label ("" for prose)
     loops: list[Repeat] = []
-    for offset, line in _prose_lines(text):
+    for offset, line, marker in _prose_lines(text):
+        markers[offset] = marker
         for m in _SENTENCE.finditer(line):
             raw = m.group()
             if not raw.strip():
@@ -161,7 +217,7 @@ def find_repeats(text: str) -> list[Repeat]:
             times = len(m.group()) // len(unit)
             s = offset + m.start()
             loops.append(Repeat(s + len(unit), offset + m.end(), (s, s + len(unit)), times, unit, "loop"))
-    out: list[Repeat] = list(loops)
+    out: list[Repeat] = list(loops) + _repeated_lines(text)
     # back-to-back sentence runs
     i = 0
     n = len(units)
@@ -175,7 +231,7 @@ def find_repeats(text: str) -> list[Repeat]:
             seen.clear()
             line = at
         j = i + 1
-        while j < n and units[j][2] == norm:
+        while j < n and units[j][2] == norm and (units[j][3] == at or markers[units[j][3]] == markers[at]):
             j += 1
         run = j - i
         w = unit_weight(text[s:e])

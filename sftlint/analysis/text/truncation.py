@@ -10,7 +10,7 @@ Only shapes that a finished text does not have are reported:
 * it ends inside a bracket or quote opened on its last line (``（`` ``[`` ``“`` …);
 * its last line is a sentence of prose, with a clause or a full stop before, and stops without
   punctuation while the text ends its other sentences with punctuation (``……此外，如果紧密关注
-  市场趋势``): a cut word;
+  市场趋势``, ``……已经经营超过50年。它在意大利、西班``): a cut word;
 * it begins with punctuation that only follows text (``，`` ``。`` ``、`` ``）``).
 
 Lists, headings, tables, code, hashtags, signatures, verse and one-line answers end without
@@ -127,6 +127,7 @@ _OPENERS = {
 _START_PUNCT = "，、。；：）】》」』,;"
 _TERMINAL = re.compile(r"[。！？!?.…~～）)」』”’\"'\]】》*`|>]$")
 _HAN_END = re.compile(f"[{HAN_CHARS}]$")
+_HAN_ALL = re.compile(f"[{HAN_CHARS}]")
 _LATIN_END = re.compile(r"(?<![A-Za-z])([A-Za-z]+)$")
 _LIST_OR_HEADING = re.compile(
     r"^\s*(?:[-*+•·●○◦▪■□>]\s|\\\*|\d{1,3}(?:\.\d{1,3})*[.、)）:：]?\s?|[（(]?[0-9一二三四五六七八九十]{1,3}[)）、]|"
@@ -201,16 +202,54 @@ def _end(text: str) -> Truncation | None:
         if c != "(" or not re.match(r"\(\s*\d{0,3}\s*$", body[i:]):
             return Truncation(i, end, "end", f"“{c}” is never closed")
     # a sentence of prose that stops without punctuation
-    if _TERMINAL.search(body) or _LIST_OR_HEADING.match(last) or "#" in last or "＃" in last:
+    if _TERMINAL.search(body) or "#" in last or "＃" in last:
         return None
+    if _LIST_OR_HEADING.match(last):
+        return _cut_item(body, last)
     if _HAN_END.search(body) and "。" in body and not is_verse(body):
         # the sentence that was being written when the text stopped
-        fragment = re.split(r"[。！？!?]", last)[-1].strip()
-        if _OPENING.match(fragment) and not _INLINE_LIST.search(fragment):
+        parts = re.split(r"[。！？!?]", last)
+        fragment = parts[-1].strip()
+        if _INLINE_LIST.search(fragment):
+            return None
+        # a sentence that opens like prose, or one that follows a finished sentence on the
+        # same line: the paragraph was being written in sentences and the last one stopped
+        if _OPENING.match(fragment) or (len(parts) > 1 and len(_HAN_ALL.findall(fragment)) >= 3):
             return Truncation(
-                end - 1, end, "end", "the last sentence stops without punctuation (a cut word?)"
+                end - len(fragment), end, "end", "the last sentence stops without punctuation (a cut word?)"
             )
     return None
+
+
+#: how many earlier items of a list must end with a full stop for its unpunctuated last item to count as cut
+_ITEMS_BEFORE = 2
+_FULL_STOP = re.compile(r"[。！？!?.]$")
+
+
+def _cut_item(body: str, last: str) -> Truncation | None:
+    """The last item of a list whose items end with a full stop, stopping without one (``6. 以``).
+
+    Lists end their items without punctuation legitimately, so it takes the list's own
+    habit: the items right before it (at least :data:`_ITEMS_BEFORE`, with the same kind of
+    marker) all end with a full stop.
+    """
+    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
+    marker = _LIST_OR_HEADING.match(last)
+    if marker is None or len(lines) < _ITEMS_BEFORE + 1 or last.startswith(("#", "|", "第")):
+        return None
+    shape = re.sub(r"\d+|[一二三四五六七八九十]+|[a-zA-Z]", "0", marker.group().strip())
+    before = lines[-1 - _ITEMS_BEFORE : -1]
+    for ln in before:
+        m = _LIST_OR_HEADING.match(ln)
+        if m is None or re.sub(r"\d+|[一二三四五六七八九十]+|[a-zA-Z]", "0", m.group().strip()) != shape:
+            return None
+        if not _FULL_STOP.search(ln):
+            return None
+    end = len(body)
+    text = last[marker.end() :]
+    return Truncation(
+        end - len(text), end, "end", "the last list item stops without the full stop its list uses"
+    )
 
 
 def _start(text: str) -> Truncation | None:
