@@ -23,6 +23,8 @@ part of the precision.
     python bench/precision.py --markdown         # the same, for docs/benchmarks.md
     python bench/precision.py --unjudged T001    # findings of T001 without a verdict, in context
     python bench/precision.py --unjudged T001 --template > todo.jsonl   # verdict lines to fill in
+    python bench/precision.py --typo [--markdown]  # T001 per dataset, the spelling-check sets too
+                                                   # (bench/typo_precision.py)
 """
 
 from __future__ import annotations
@@ -267,7 +269,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unjudged", metavar="CODE", help="list findings of CODE without a verdict")
     parser.add_argument("--limit", type=int, default=50, help="how many unjudged findings to list")
     parser.add_argument("--template", action="store_true", help="with --unjudged: verdict lines to fill in")
+    parser.add_argument(
+        "--typo",
+        action="store_true",
+        help="T001 per dataset over these files and the csc sets (runs bench/typo_precision.py)",
+    )
     args = parser.parse_args(argv)
+    if args.typo:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("typo_precision", ROOT / "bench" / "typo_precision.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        rest = ["--data", str(args.data), "--verdicts", str(args.verdicts)]
+        return int(module.main(rest + (["--markdown"] if args.markdown else [])))
 
     files = dataset_files(args.data)
     if not files:
@@ -277,7 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     select = [s.strip() for s in args.select.split(",")] if args.select else None
     findings, records = run_rules(files, args.data, select)
-    judged, stale = match(findings, load_verdicts(args.verdicts))
+    # verdicts on the spelling-check sets (csc/) belong to bench/typo_precision.py
+    verdicts = [v for v in load_verdicts(args.verdicts) if v["file"].split("/")[0] in DATASET_DIRS]
+    judged, stale = match(findings, verdicts)
     if args.unjudged:
         show_unjudged(findings, judged, args.unjudged, args.limit, args.template)
         return 0
