@@ -491,3 +491,41 @@ def test_the_suggestion_keeps_the_stranded_character_when_a_known_word_does(dete
     assert _pairs(detector, "白色念球菌是一种真菌，常见于口腔。") == [("球", "珠", "念珠菌")]
     # an exact homophone growing the word stays the suggestion (国务员: 国务院, not 公务员)
     assert _pairs(detector, "请把材料交到国务员办公厅。") == [("员", "院", "国务院")]
+
+
+# -- issue 15: the text's own words, rarer names, eponyms -------------------
+
+MATRIX_LINE = "因此，您需要对第一个数组的每一行执行10次乘积，得到10个维数为(10 x 10)的子矩阵。"
+MATRIX_REPLY = (
+    "具体来说，每个子矩阵的维数为(10 x 10)，而原矩阵的维数为(100 x 100)。\n"
+    "分块对角矩阵的维数等于各子矩阵维数之和。\n" + MATRIX_LINE
+)
+
+
+def test_a_pair_the_text_keeps_writing_elsewhere_is_its_own_word(detector):
+    # alone, 维数 (dimension, which jieba lacks) reads as a slip for 个位数
+    assert [(w, r) for w, r, _ in _pairs(detector, MATRIX_LINE)] == [("维", "位")]
+    # a reply that writes 维数 in four other places, unflagged there, uses the word on purpose
+    assert detector.detect(MATRIX_REPLY) == ()
+
+
+def test_a_word_misspelt_the_same_way_throughout_is_still_reported(detector):
+    # SIGHAN14: 打喷替 three times in one essay is flagged at each place, so the repeats are no alibi
+    text = "妈妈会劝导我不要大声打喷替，打喷替的时候要捂住嘴，下一次打喷替的声音会小声一点。"
+    assert [w for w, _, _ in _pairs(detector, text)] == ["替", "替", "替"]
+
+
+def test_a_correction_into_a_rare_name_is_not_reported(detector):
+    # 请龙帮我们 -> 青龙帮 (tagged nr, count 3): reading a gang's name into a request
+    assert detector.detect("请龙帮我们找一个苹果。") == ()
+    bare = TypoDetector(mode="full")
+    bare.persons = frozenset(w for w in bare.persons if len(w) == 3 and w != "青龙帮")
+    assert [t.after for t in bare.detect("请龙帮我们找一个苹果。")] == ["青龙帮"]
+
+
+def test_an_eponym_is_not_a_broken_word(detector):
+    # 博氏链球菌 (a streptococcus named after its discoverer) is not 博士
+    assert detector.detect("最可能的病原体是口腔链球菌或博氏链球菌。") == ()
+    assert detector.detect("革兰氏阳性菌和王氏家族。") == ()
+    # the same sentence with a real slip elsewhere is still caught
+    assert [w for w, _, _ in _pairs(detector, "最可能的病原体是博氏链球菌，要及时治撩。")] == ["撩"]

@@ -53,6 +53,7 @@ from sftlint.analysis.text.script import is_foreign, simplified_only
 from sftlint.analysis.text.typo_data import (
     CURATED,
     NAME_DOTS,
+    NAME_SUFFIXES,
     SURNAMES,
     TRANSLIT_MARKERS,
     TRANSLITERATION,
@@ -97,6 +98,9 @@ LONE_EDGE_EXTRA = 1.25
 #: Two neighbouring corrections that each keep the other's character (医元: 亿元 or 医院)
 #: are both dropped unless one gains this many nats more (chosen on the tune half).
 RIVAL_MARGIN = 1.25
+#: A pair of characters holding a suspect that the same text writes this many more times,
+#: unflagged, is its own word, not a slip (:meth:`TypoDetector._own_pair`).
+OWN_PAIR = 2
 #: Blocks read from the store after which the whole model is loaded instead (reading a
 #: block costs a few microseconds, loading the whole model a few tenths of a second).
 SWITCH_BLOCKS = 10_000
@@ -436,7 +440,31 @@ class TypoDetector:
         if self._white_re is not None and out:
             masked = self._masked(text)
             out = [t for t in out if not masked.intersection(range(t.start - 1, t.end + 1))]
+        if out:
+            flagged = {t.start for t in out}
+            out = [t for t in out if t.source != "model" or not self._own_pair(text, t.start, flagged)]
         return tuple(out)
+
+    @staticmethod
+    def _own_pair(text: str, i: int, flagged: set[int]) -> bool:
+        """Whether the suspect ``text[i]`` and a neighbour form a pair the same text writes
+        :data:`OWN_PAIR` more times where nothing is flagged (维数 in a reply about matrices, a
+        term or a name it keeps using): a pair the writer keeps choosing, and that reads as
+        text elsewhere, is the text's own word.  A word misspelt the same way throughout
+        (打喷替 three times in one essay) is flagged at each place, so it is still reported."""
+        for a in (i - 1, i):
+            pair = text[a : a + 2] if a >= 0 else ""
+            if len(pair) != 2 or HAN_RUN.fullmatch(pair) is None:
+                continue
+            others = 0
+            k = text.find(pair)
+            while k >= 0:
+                if k != a and k not in flagged and k + 1 not in flagged:
+                    others += 1
+                    if others >= OWN_PAIR:
+                        return True
+                k = text.find(pair, k + 1)
+        return False
 
     # ------------------------------------------------------------------ work
     def _detect(self, text: str) -> list[Typo]:
@@ -607,6 +635,9 @@ class TypoDetector:
         cf_c = self.char_freq.get(c, 0)
         if cf_c < MIN_RARE_CHAR_FREQ or (cf_c < MIN_CHAR_FREQ and c in self.name_chars):
             return []
+        # A name suffix after a character (博氏, 革兰氏) makes an eponym, not a broken word.
+        if i > 0 and c in NAME_SUFFIXES:
+            return []
         # Function characters that nearly always stand alone (吗, 的, 了) are
         # alone by grammar, not because a word broke.
         if self._alone(c) >= MAX_ALONE:
@@ -756,6 +787,7 @@ class TypoDetector:
                 if ch == word[k]:
                     continue
                 other = word[:k] + ch + word[k + 1 :]
+                self._need(other)  # on the store, its block may not have been read yet
                 f = freq.get(other, 0)
                 if not f or other in self.proper or other in self.persons:
                     continue  # only a word with a count, never a name

@@ -460,3 +460,7 @@ TRANSLITERATION = frozenset(
 TRANSLIT_MARKERS = frozenset("埃奥尔弗赫姆娜妮莎瑟斯娅丝芙黛兹茨蒂莉琳蕾玛坦莱塞萨诺佩帕普乌伊亚维夫德罗拉克")
 #: Marks that join the parts of a foreign name (安德烈斯·曼努埃尔): text touching one is a name.
 NAME_DOTS = "·・‧•"
+#: Characters that end a name after the characters they follow: 氏 makes a surname or a
+#: discoverer's name into a clan or an eponym (王氏, 革兰氏, 博氏链球菌), which no dictionary
+#: lists; such a character is never a suspect.
+NAME_SUFFIXES = frozenset("氏")

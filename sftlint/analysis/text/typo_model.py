@@ -39,7 +39,7 @@ from sftlint.analysis.text.typo_store import Store, write_store
 from sftlint.analysis.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
-MODEL_VERSION = 14
+MODEL_VERSION = 15
 #: The package data files the model is built from (their size and mtime key the cache).
 SOURCES = (
     ("jieba", "dict.txt"),
@@ -295,7 +295,15 @@ def build_model() -> dict[str, Any]:
     name_chars = _name_chars(tags)
     # Personal names of the shape surname + two characters (王志军, 刘国梁): a
     # correction that makes one is another name far more often than a typo (王志俊).
-    persons = frozenset(w for w, t in tags.items() if len(w) == 3 and t.startswith("nr") and w[0] in SURNAMES)
+    # Rarer personal names of any length (青龙帮, a gang's name, count 3): a correction that
+    # only makes one (请龙帮我们 -> 青龙帮) is reading a name into ordinary text.
+    persons = frozenset(
+        w
+        for w, t in tags.items()
+        if t.startswith("nr")
+        and MIN_WORD <= len(w) <= MAX_WORD
+        and ((len(w) == 3 and w[0] in SURNAMES) or freq.get(w, 0) < PROPER_MAX_FREQ)
+    )
     # Word classes the 的/地/得 patterns ask about (verbs, adjectives, adverbs,
     # pronouns); nouns, names and idioms, most of the dictionary, are left out.
     pos = {w: t for w, t in tags.items() if t in POS_KEPT}
