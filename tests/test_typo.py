@@ -159,6 +159,25 @@ def test_repeated_lines_are_analysed_once(detector):
         assert [(t.wrong, t.start) for t in r] == [("卷", len(prefix) + kb.index("卷"))]
 
 
+def test_a_clause_repeated_in_other_lines_is_analysed_once_with_its_neighbours_in_the_key(monkeypatch):
+    # The model's analysis is cached per run of Chinese characters: a clause that recurs in
+    # different lines (a knowledge-base sentence, boilerplate) costs once, and what the
+    # analysis reads outside the run (a Latin letter, a digit or a name dot beside it) is
+    # part of the key, so 票亮洗衣液 beside "A" stays a product name.
+    det = TypoDetector()
+    calls: list[str] = []
+    original = det._analyse_run
+    monkeypatch.setattr(det, "_analyse_run", lambda run, flags: calls.append(run) or original(run, flags))
+    lines = [f"第{i}次：我们的新品是票亮洗衣液，欢迎选购" for i in range(20)]
+    results = [det.detect(line) for line in lines]
+    assert calls.count("我们的新品是票亮洗衣液") == 1
+    for line, found in zip(lines, results, strict=True):
+        assert [(t.start, t.wrong, t.right) for t in found] == [(line.index("票"), "票", "漂")]
+    assert det.detect("票亮洗衣液") and det.detect("A票亮洗衣液") == ()
+    assert det.detect("票亮洗衣液") == TypoDetector().detect("票亮洗衣液")
+    assert det.detect("第1次·票亮洗衣液") == TypoDetector().detect("第1次·票亮洗衣液")
+
+
 def test_curated_list_only_without_model():
     det = TypoDetector(use_model=False)
     assert [t.right for t in det.detect("再接再励，迫不急待")] == ["厉", "及"]

@@ -27,7 +27,9 @@ never reported.
 The hot path is a handful of dict probes per character; the expensive
 segmentation scoring runs only on suspects with a proposal.  Results are
 cached per line, so a system prompt or knowledge-base paragraph repeated in
-every record is analysed once.
+every record is analysed once, and the model's analysis is cached per run of
+Chinese characters (a clause), so a sentence that recurs inside different
+lines (templated data, boilerplate) is analysed once too.
 
 The model starts as a memory-mapped store (:mod:`sftlint.analysis.text.typo_store`):
 before a line is analysed, the blocks for the two-character prefixes it holds
@@ -184,20 +186,6 @@ class Typo:
     source: str
 
 
-def _alnum_neighbours(text: str, start: int, end: int) -> tuple[bool, bool]:
-    """Whether the run ``text[start:end]`` touches a Latin letter or digit on each side."""
-    left = start > 0 and text[start - 1].isalnum()
-    right = end < len(text) and text[end].isalnum()
-    return left, right
-
-
-def _name_dot_neighbours(text: str, start: int, end: int) -> tuple[bool, bool]:
-    """Whether the run ``text[start:end]`` touches a name dot (洛佩斯·奥夫拉多尔) on each side."""
-    left = start > 0 and text[start - 1] in NAME_DOTS
-    right = end < len(text) and text[end] in NAME_DOTS
-    return left, right
-
-
 def in_foreign_name(run: str, i: int, after: str, dots: tuple[bool, bool] = (False, False)) -> bool:
     """Whether ``run[i]`` looks like part of a transliterated foreign name (杜特尔特, 奥夫拉多尔).
 
@@ -281,7 +269,7 @@ class _Lazy:
         }
         self.probed: set[str] = set()
         self.full: dict[str, Any] | None = None
-        #: characters of lines analysed so far (by the detector and its whitelist views)
+        #: characters of runs analysed so far (cache misses, by the detector and its whitelist views)
         self.analysed = 0
 
     def need(self, s: str) -> None:
@@ -351,6 +339,7 @@ class TypoDetector:
         self.use_model = use_model and model is not None
         self.threshold = THRESHOLD if threshold is None else threshold
         self._cache = _LRU(cache_chars)
+        self._runs = _LRU(cache_chars // 2)
         self._curated_re = re.compile("|".join(map(re.escape, sorted(CURATED, key=len, reverse=True))))
         self._set_whitelist(whitelist)
         self._lazy: _Lazy | None = None
@@ -430,8 +419,6 @@ class TypoDetector:
             if HAN_RUN.search(line) is not None:
                 found = self._cache.get(line)
                 if found is None:
-                    if self._lazy is not None:
-                        self._lazy.analysed += len(line)
                     found = tuple(self._detect(line))
                     self._cache.put(line, found)
                 for t in found:
@@ -471,24 +458,58 @@ class TypoDetector:
         """Typos in one line (no newline inside), whitelist not applied."""
         found: dict[int, Typo] = {}
         text = simplified_only(text)  # Traditional and Japanese spans become spaces
-        runs = [(m.group(), m.start()) for m in HAN_RUN.finditer(text)]
-        for run, _ in runs:
-            self._need(run)
         for m in self._curated_re.finditer(text):
-            typo = self._curated(text, m.start(), m.group())
+            s, e = m.span()
+            # the words _joined_outside probes start within three characters of the match
+            self._need(text[max(0, s - 3) : e + 3])
+            typo = self._curated(text, s, m.group())
             if typo is not None:
                 found.setdefault(typo.start, typo)
         if self.use_model:
-            for run, off in runs:
-                if len(run) < 2:
+            cache = self._runs
+            for m in HAN_RUN.finditer(text):
+                off, end = m.span()
+                if end - off < 2:
                     continue
-                adj = _alnum_neighbours(text, off, off + len(run))
-                dots = _name_dot_neighbours(text, off, off + len(run))
-                for typo in self._scan_run(run, off, adj, dots):
-                    found.setdefault(typo.start, typo)
-                for typo in self._particles(run, off):
-                    found.setdefault(typo.start, typo)
+                run = m.group()
+                # what a run's analysis depends on besides its characters: a Latin letter or
+                # digit, or a name dot, just outside it on either side (a flag character that
+                # no run holds ends the key when any is set)
+                flags = (
+                    (off > 0 and text[off - 1].isalnum())
+                    | (end < len(text) and text[end].isalnum()) << 1
+                    | (off > 0 and text[off - 1] in NAME_DOTS) << 2
+                    | (end < len(text) and text[end] in NAME_DOTS) << 3
+                )
+                key = run + chr(flags) if flags else run
+                typos = cache.get(key)
+                if typos is None:
+                    if self._lazy is not None:
+                        self._lazy.analysed += len(run)
+                        self._need(run)
+                    typos = self._analyse_run(run, flags)
+                    cache.put(key, typos)
+                for t in typos:
+                    if off + t.start not in found:
+                        found[off + t.start] = replace(t, start=t.start + off, end=t.end + off)
         return [found[k] for k in sorted(found)]
+
+    def _analyse_run(self, run: str, flags: int) -> tuple[Typo, ...]:
+        """The model's and the particle patterns' typos in one run, offsets within the run.
+
+        A run's analysis depends only on its characters and on ``flags`` (bit 0/1: a Latin
+        letter or digit just before/after it, bit 2/3: a name dot), so it is cached per run:
+        templated data and real SFT data repeat clauses (a system prompt's sentences, a
+        knowledge-base paragraph, boilerplate) far more often than whole lines.
+        """
+        adj = (bool(flags & 1), bool(flags & 2))
+        dots = (bool(flags & 4), bool(flags & 8))
+        found: dict[int, Typo] = {}
+        for typo in self._scan_run(run, 0, adj, dots):
+            found.setdefault(typo.start, typo)
+        for typo in self._particles(run, 0):
+            found.setdefault(typo.start, typo)
+        return tuple(found.values())
 
     def _particles(self, run: str, off: int) -> Iterator[Typo]:
         """Misused 的/地/得 (:mod:`sftlint.analysis.text.particles`), as typos of source ``"grammar"``."""
