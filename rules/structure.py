@@ -148,7 +148,8 @@ class BadEncoding(_ProblemRule):
 
 class BlankLine(_ProblemRule):
     """## What it does
-    Reports empty (or whitespace-only) lines between records.
+    Reports empty (or whitespace-only) lines between records, once per run of consecutive
+    blank lines (the finding spans the run).
 
     ## Why is this bad?
     Some loaders treat a blank line as an empty record and fail, others skip it; either way the
@@ -168,7 +169,7 @@ class BlankLine(_ProblemRule):
     ```
 
     ## Fix availability
-    Always: removing a blank line cannot change any record.
+    Always: removing blank lines cannot change any record (the fix removes the whole run).
     """
 
     code = "J004"
@@ -178,13 +179,16 @@ class BlankLine(_ProblemRule):
     kinds = ("blank",)
 
     def problem_finding(self, raw: RawRecord, p: Any) -> Finding:
+        # a run of blank lines is one slot (raw.line .. raw.end_line): one finding, one fix
+        last = raw.end_line if raw.end_line > raw.line else None
+        what = "the blank lines" if last else "the blank line"
         return Finding(
             p.message,
             line=raw.line,
             column=1,
-            end_line=raw.line,
+            end_line=raw.end_line,
             end_column=1,
-            fix=Fix("remove the blank line", (Edit(None, 0, 1 << 30, "", line=raw.line),)),
+            fix=Fix(f"remove {what}", (Edit(None, 0, 1 << 30, "", line=raw.line, end_line=last),)),
         )
 
 

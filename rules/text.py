@@ -482,6 +482,7 @@ class GarbledText(Rule):
     (锟斤拷, 烫烫烫, UTF-8 read as Latin-1 such as `Ã©` or `â€™`), control characters other
     than tab and newline, and invisible zero-width characters (U+200B, U+200C, U+200D,
     U+2060, U+FEFF) inside text.  Zero-width joiners inside emoji sequences are left alone.
+    A run of consecutive invisible (or control) characters is one finding spanning the run.
 
     ## Why is this bad?
     The model learns garbage as language: it will emit 锟斤拷 or invisible characters that
@@ -498,7 +499,7 @@ class GarbledText(Rule):
     ```
 
     ## Fix availability
-    Sometimes: zero-width characters are removed (safe), except in a message made only of
+    Sometimes: zero-width characters are removed, a whole run at once (safe), except in a message made only of
     invisible characters, where removing them would leave it empty (S003 reports that
     message); UTF-8-as-Latin-1 mojibake is re-decoded (unsafe: the guess can be wrong).  Other
     debris needs the source text.

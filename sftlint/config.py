@@ -50,6 +50,9 @@ class Settings:
     #: seconds a record's rules may take together before the running one is stopped and
     #: reported (a hanging plugin rule); 0 turns the limit off
     record_time_limit: float = 10.0
+    #: findings of one rule on one record listed one by one; the rest become one closing
+    #: diagnostic that counts them and carries all their fixes (0: no limit)
+    max_findings_per_record: int = 100
     config_path: str | None = None
     #: file selection (globs relative to the config file's directory, see sftlint.files)
     exclude: list[str] = field(default_factory=list)
@@ -89,6 +92,7 @@ _KEYS = {
     "respect-gitignore": bool,
     "suppressions": str,
     "record-time-limit": float,
+    "max-findings-per-record": int,
 }
 #: Numeric keys that must be > 0, and those that must be >= 0.
 _POSITIVE = {"max-record-bytes"}
@@ -141,6 +145,8 @@ def settings_from_mapping(table: Mapping[str, Any], source: str) -> Settings:
                     )
         if norm in _POSITIVE and not value > 0:
             raise ConfigError(f"{source}: {key!r} must be a positive number, got {value!r}")
+        if norm == "max-findings-per-record" and value < 0:
+            raise ConfigError(f"{source}: {key!r} must be a number >= 0 (0: no limit), got {value!r}")
         if norm in _NON_NEGATIVE and (
             isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
         ):
@@ -345,6 +351,9 @@ def check_settings(settings: Settings, rules: Mapping[str, type[Rule]]) -> None:
     limit = settings.max_record_bytes
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise ConfigError(f"max-record-bytes must be a positive number of bytes, got {limit!r}")
+    cap = settings.max_findings_per_record
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
+        raise ConfigError(f"max-findings-per-record must be a whole number >= 0 (0: no limit), got {cap!r}")
     seconds = settings.record_time_limit
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
         raise ConfigError(f"record-time-limit must be a number of seconds >= 0, got {seconds!r}")

@@ -24,7 +24,9 @@ class Edit:
 
     With ``pointer=None`` the edit applies to the raw physical ``line`` of the
     file instead (used for file-level fixes such as removing a blank line or a
-    BOM); ``start``/``end`` are then character offsets in that line.
+    BOM); ``start``/``end`` are then character offsets in that line.  An edit
+    that spans several lines (a run of blank lines) sets ``end_line``: ``start``
+    is then an offset in ``line`` and ``end`` one in ``end_line``.
     """
 
     pointer: str | None
@@ -32,6 +34,7 @@ class Edit:
     end: int
     replacement: str
     line: int | None = None
+    end_line: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +42,7 @@ class Edit:
             "span": [self.start, self.end],
             "replacement": self.replacement,
             "line": self.line,
+            "end_line": self.end_line,
         }
 
 
@@ -124,6 +128,9 @@ class Diagnostic:
     record_id: str | None = None  # ``id:<value>`` of the record's id field (suppressions)
     flagged_text: str | None = None  # the decoded text at ``pointer``/``span`` (suppressions)
     data: dict[str, Any] = field(default_factory=dict)
+    #: how many findings this diagnostic stands for: 1, or for the closing diagnostic of a rule
+    #: that found more than ``max-findings-per-record`` in one record, the ones not listed
+    count: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON output contract (DESIGN.md): every field always present."""
@@ -142,6 +149,7 @@ class Diagnostic:
             "fix": self.fix.to_dict() if self.fix is not None else None,
             "url": self.url,
             "record": self.record,
+            "count": self.count,
         }
 
     def sort_key(self) -> tuple:

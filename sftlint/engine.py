@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from sftlint.config import (
     select_rules,
 )
 from sftlint.diagnostic import DOCS_URL, Diagnostic, Finding
+from sftlint.overflow import Overflow, closing_message
 from sftlint.plugins import PluginRegistry, default_registry, detect_format
 from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
 from sftlint.record import FileInfo, Record
@@ -123,6 +125,8 @@ class Engine:
             except MappingError as exc:
                 raise ConfigError(str(exc)) from None
         self._raw_locator: Any = None
+        #: findings of one rule on one record listed one by one (the rest: one closing diagnostic)
+        self.cap: int = self.settings.max_findings_per_record or sys.maxsize
         self._timer: _RecordTimer | None = None
 
     # -- sources -------------------------------------------------------------
@@ -305,14 +309,24 @@ class Engine:
             if tracking:
                 timer.rule = rule
             try:
-                findings = list(rule.check_raw(raw))
+                listed: list[Diagnostic] = []
+                over: Overflow | None = None
+                for f in rule.check_raw(raw):
+                    if len(listed) < self.cap:
+                        listed.append(self._from_raw(rule, f, raw, state))
+                    elif over is None:
+                        over = Overflow(f)
+                        over.add(f)
+                    else:
+                        over.add(f)
                 if tracking:
                     timer.ran(rule)
             except RULE_FAILURES as exc:
                 out.append(self._failure(rule, exc, path, raw, timer))
                 continue
-            for f in findings:
-                out.append(self._from_raw(rule, f, raw, state))
+            out.extend(listed)
+            if over is not None:
+                out.append(self._closing(rule, over, listed, state, raw))
         if not raw.parsed or raw.index < 0:
             return
         self.stats.records += 1
@@ -386,6 +400,7 @@ class Engine:
     ) -> list[Diagnostic]:
         """The record rules' findings on the record's (current) messages."""
         found: list[Diagnostic] = []
+        cap = self.cap
         for gate, rules in self.record_units:
             if gate is not None:
                 try:
@@ -397,13 +412,52 @@ class Engine:
                 if tracking:
                     timer.rule = rule
                 try:
+                    listed = 0
+                    over: Overflow | None = None
                     for f in rule.check(record):
-                        found.append(self._from_record(rule, f, record, state))
+                        if listed < cap:
+                            listed += 1
+                            found.append(self._from_record(rule, f, record, state))
+                        elif over is None:
+                            over = Overflow(f)
+                            over.add(f)
+                        else:
+                            over.add(f)
+                    if over is not None:
+                        found.append(
+                            self._closing(rule, over, found[len(found) - listed :], state, raw, record)
+                        )
                     if tracking:
                         timer.ran(rule)
                 except RULE_FAILURES as exc:
                     found.append(self._failure(rule, exc, state.info.path, raw, timer))
         return found
+
+    def _closing(
+        self,
+        rule: Rule,
+        over: Overflow,
+        listed: list[Diagnostic],
+        state: FileState,
+        raw: RawRecord,
+        record: Record | None = None,
+    ) -> Diagnostic:
+        """The diagnostic that stands for the findings of ``rule`` on a record after the first
+        ``max-findings-per-record``: the first of them, located, counting them all, with one fix
+        that applies all their fixes (see :mod:`sftlint.overflow`)."""
+        first = over.first
+        if over.count > 1:
+            listed_edits = [e for d in listed if d.fix is not None for e in d.fix.edits]
+            first.fix = over.fix(record.data if record is not None else raw.data, listed_edits)
+            if first.fix is not None:  # ``--fix`` counts the fixes it applies, not the diagnostics
+                first.data = {**first.data, "fixes": over.fixable[first.fix.applicability]}
+            first.message = closing_message(first, over.count, rule.code, self.cap)
+        if record is None:
+            d = self._from_raw(rule, first, raw, state)
+        else:
+            d = self._from_record(rule, first, record, state)
+        d.count = over.count
+        return d
 
     def _failure(
         self, rule: Rule, exc: BaseException, path: str, raw: RawRecord, timer: _RecordTimer

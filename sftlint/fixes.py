@@ -218,9 +218,29 @@ class _Checker:
         self.ignored = self.engine._ignored_for(path)
 
     def findings(self, raw: RawRecord, state: FileState) -> Counter[tuple[str, str | None]]:
-        return Counter(
-            (d.code, d.pointer) for d in self.engine.process(raw, state) if d.code not in self.ignored
-        )
+        """Findings by ``(code, pointer)``; a rule's findings past ``max-findings-per-record``
+        (one closing diagnostic that counts them) by ``(code, MORE)``."""
+        out: Counter[tuple[str, str | None]] = Counter()
+        for d in self.engine.process(raw, state):
+            if d.code not in self.ignored:
+                out[(d.code, MORE if d.count > 1 else d.pointer)] += d.count
+        return out
+
+
+#: The key under which a rule's findings past ``max-findings-per-record`` are counted.
+MORE = "\x00more"
+
+
+def _new_findings(before: Counter[tuple[str, str | None]], after: Counter[tuple[str, str | None]]) -> bool:
+    """Whether ``after`` holds a finding ``before`` did not.  Rules with findings past the cap
+    in either are compared by their totals (which findings are listed shifts as some are fixed)."""
+    capped = {code for code, pointer in (*before, *after) if pointer == MORE}
+    for code in capped:
+        if sum(n for (c, _), n in after.items() if c == code) > sum(
+            n for (c, _), n in before.items() if c == code
+        ):
+            return True
+    return any(n > before.get(key, 0) for key, n in after.items() if key[0] not in capped)
 
 
 def fix_bytes(
@@ -249,17 +269,21 @@ def fix_bytes(
     replacements: list[tuple[int, int, bytes, list[Diagnostic]]] = []
     is_array = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
 
+    n_lines = len(starts) - (1 if starts[-1] == len(data) else 0)
     for line, group in by_line.items():
-        if not 1 <= line <= len(starts) or (line == len(starts) and starts[-1] == len(data)):
+        last = max(e.end_line or line for e in _edits(group))
+        if not 1 <= line <= last <= n_lines:
             continue
-        start, content_end, end = _line_bounds(data, starts, line)
+        start, _, _ = _line_bounds(data, starts, line)
+        _, content_end, end = _line_bounds(data, starts, last)
         content = data[start:content_end]
         text = content.decode("utf-8", "surrogateescape")
         was_blank = not content.strip()
-        new = _apply_string_edits(text, _edits(group))
+        edits = _edits(group) if last == line else _region_edits(data, starts, line, _edits(group))
+        new = _apply_string_edits(text, edits)
         new_bytes = new.encode("utf-8", "surrogateescape")
         if was_blank and not new:
-            replacements.append((start, end, b"", group))  # the whole blank line goes
+            replacements.append((start, end, b"", group))  # the whole blank line (or run) goes
         elif new_bytes != content:
             replacements.append((start, content_end, new_bytes, group))
 
@@ -295,11 +319,28 @@ def fix_bytes(
         out.append(new_bytes)
         pos = b
         for d in group:
-            result.applied[d.code] += 1
+            result.applied[d.code] += d.data.get("fixes", 1)
             result.names[d.code] = d.name
     out.append(data[pos:])
     result.after = b"".join(out)
     return result
+
+
+def _region_edits(data: bytes, starts: array, first: int, edits: list[Edit]) -> list[Edit]:
+    """Line edits as offsets in the text of the lines from ``first`` on (terminators
+    included): ``start`` counts in ``line``, ``end`` in ``end_line`` (an offset past a line's
+    content stops at its end)."""
+    base = starts[first - 1]
+    out = []
+    for e in edits:
+        a_start, a_end, _ = _line_bounds(data, starts, e.line)  # type: ignore[arg-type]
+        b_start, b_end, _ = _line_bounds(data, starts, e.end_line or e.line)  # type: ignore[arg-type]
+        a = len(data[base:a_start].decode("utf-8", "surrogateescape"))
+        a_len = len(data[a_start:a_end].decode("utf-8", "surrogateescape"))
+        b = len(data[base:b_start].decode("utf-8", "surrogateescape"))
+        b_len = len(data[b_start:b_end].decode("utf-8", "surrogateescape"))
+        out.append(Edit(None, a + min(e.start, a_len), b + min(e.end, b_len), e.replacement))
+    return out
 
 
 def _fix_record(
@@ -359,7 +400,7 @@ def _check(
         raw.path, raw.index, raw.line, end_line, None, new_value, True, raw.column, (), new_bytes
     )
     after = checker.findings(new_raw, state)
-    return not (after - before)
+    return not _new_findings(before, after)
 
 
 # -- writing -------------------------------------------------------------------------

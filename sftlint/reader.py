@@ -380,10 +380,14 @@ _FAILED = object()
 
 
 def _blank_lines(path: str, first: int, count: int) -> Iterator[RawRecord]:
-    """The J004 slots of a run of ``count`` blank lines starting at line ``first``."""
-    for lineno in range(first, first + count):
-        problem = ReadProblem("blank", "blank line between records; JSONL holds one record per line")
-        yield RawRecord(path, -1, lineno, lineno, "", problems=[problem])
+    """The J004 slot of a run of ``count`` blank lines starting at line ``first``: one slot
+    for the run (J004 reports it once, and its fix removes the whole run)."""
+    if count == 1:
+        message = "blank line between records; JSONL holds one record per line"
+    else:
+        message = f"{count:,} blank lines between records; JSONL holds one record per line"
+    problem = ReadProblem("blank", message, end_line=first + count - 1)
+    yield RawRecord(path, -1, first, first + count - 1, "", problems=[problem])
 
 
 def _line_levels(line: bytes) -> tuple[int, int, bool]:

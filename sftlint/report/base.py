@@ -29,15 +29,19 @@ class RunSummary:
     unsafe_fixes: bool = False  # --unsafe-fixes: unsafe fixes count as fixable
 
     def add(self, d: Diagnostic) -> None:
-        self.counts[d.severity] += 1
-        self.by_code[d.code] += 1
+        """Count ``d``: the findings it stands for (a closing diagnostic counts every finding past
+        ``max-findings-per-record``, and the fixes it carries)."""
+        n = d.count
+        self.counts[d.severity] += n
+        self.by_code[d.code] += n
         self.names[d.code] = d.name
         if d.fix is None or not can_rewrite(d.path):
             return  # a .gz file or standard input: nothing `--fix` could write back
+        fixes = d.data.get("fixes", 1) if n > 1 else 1
         if d.fix.applicability == "safe" or self.unsafe_fixes:
-            self.fixable[d.code] += 1
+            self.fixable[d.code] += fixes
         else:
-            self.hidden_fixes += 1
+            self.hidden_fixes += fixes
 
 
 class Reporter:

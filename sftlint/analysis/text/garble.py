@@ -11,6 +11,9 @@ Four kinds, found with precompiled regular expressions:
 * ``zero-width``: U+200B, U+200C, U+200D, U+2060, U+FEFF inside text.  A
   zero-width joiner inside an emoji sequence and a non-joiner between letters
   of scripts that use it (Persian, Indic) are legitimate and left alone.
+
+A run of consecutive control or invisible characters is one finding with the run's span
+(its fix removes the whole run), so a string of 300,000 zero-width spaces is one finding.
 """
 
 from __future__ import annotations
@@ -35,8 +38,9 @@ _MOJIBAKE_LATIN = re.compile(
 )
 _MOJIBAKE_ZH = re.compile("(?:锟斤拷)+|烫{4,}|屯{4,}|(?:烫屯){2,}")
 _REPLACEMENT = re.compile("\ufffd+")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# runs: a run of equal debris is one finding (and one fix), whatever its length
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]+")
 
 #: A character that every finding above starts with: one scan of this rejects clean text
 #: (nearly all of it) before the five patterns run.
@@ -97,12 +101,12 @@ def find_garbled(text: str) -> list[Garble]:
     if _SUSPECT.search(text) is None:
         return []
     out: list[Garble] = []
-    taken: set[int] = set()
+    taken = bytearray(len(text))  # 1 where a finding already covers the character
 
     def add(g: Garble) -> None:
-        if taken.intersection(range(g.start, g.end)):
+        if taken.find(1, g.start, g.end) >= 0:
             return
-        taken.update(range(g.start, g.end))
+        taken[g.start : g.end] = b"\x01" * (g.end - g.start)
         out.append(g)
 
     for m in _REPLACEMENT.finditer(text):
@@ -137,9 +141,44 @@ def find_garbled(text: str) -> list[Garble]:
                 )
             )
     for m in _CONTROL.finditer(text):
-        add(Garble(m.start(), m.end(), "control", f"control character U+{ord(m.group()):04X} in text"))
+        run = m.group()
+        if len(run) == 1:
+            message = f"control character U+{ord(run):04X} in text"
+        else:
+            message = f"{len(run)} control characters in a row ({_names(run, None)}) in text"
+        add(Garble(m.start(), m.end(), "control", message))
     for m in _ZERO_WIDTH.finditer(text):
-        if not _legit_zero_width(text, m.start()):
-            add(Garble(m.start(), m.end(), "zero-width", f"invisible {ZERO_WIDTH[m.group()]} in text", ""))
+        for start, end in _illegit_runs(text, m.start(), m.end()):
+            run = text[start:end]
+            if len(run) == 1:
+                message = f"invisible {ZERO_WIDTH[run]} in text"
+            else:
+                message = f"{len(run)} invisible characters in a row ({_names(run, ZERO_WIDTH)}) in text"
+            add(Garble(start, end, "zero-width", message, ""))
     out.sort(key=lambda g: g.start)
     return out
+
+
+def _illegit_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The runs of ``text[start:end]`` (zero-width characters) without the legitimate ones."""
+    if end - start == 1:
+        return [] if _legit_zero_width(text, start) else [(start, end)]
+    runs: list[tuple[int, int]] = []
+    run_start = -1
+    for i in range(start, end):
+        if _legit_zero_width(text, i):
+            if run_start >= 0:
+                runs.append((run_start, i))
+                run_start = -1
+        elif run_start < 0:
+            run_start = i
+    if run_start >= 0:
+        runs.append((run_start, end))
+    return runs
+
+
+def _names(run: str, names: dict[str, str] | None) -> str:
+    """The distinct characters of a run, named (at most three)."""
+    distinct = list(dict.fromkeys(run))
+    shown = [names[c] if names else f"U+{ord(c):04X}" for c in distinct[:3]]
+    return ", ".join(shown) + (", ..." if len(distinct) > 3 else "")

@@ -1,0 +1,129 @@
+"""Finding-dense records: runs of equal defects are one finding, and a rule's findings past
+``max-findings-per-record`` become one closing diagnostic that counts them and fixes them all.
+
+Both keep a record with 300,000 defects linear and small (issue 18), so what matters here is
+that nothing is lost: exact counts, exact locations for what is listed, and fixes that fix
+every finding (the re-lint proves it), with ``--jobs 2`` giving what ``--jobs 1`` gives.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import chat, run_cli, write_jsonl
+from relint import relint
+
+import sftlint
+from sftlint.config import ConfigError
+from sftlint.run import processes as parallel
+
+GOOD = json.dumps(chat(("user", "在吗？"), ("assistant", "在的，请问有什么可以帮您？")), ensure_ascii=False)
+
+
+def test_a_run_of_invisible_characters_is_one_finding_and_one_fix(tmp_path):
+    rec = chat(("user", "请问\u200b\u200b\u200c\u200b订单在哪"), ("assistant", "您好\u200b，已发货。"))
+    r = relint(tmp_path, [rec], select=["T005"])
+    assert [(d.pointer, d.span) for d in r.before] == [
+        ("/messages/0/content", (2, 6)),
+        ("/messages/1/content", (2, 3)),
+    ]
+    assert r.before[0].message.startswith("4 invisible characters in a row")
+    assert r.after == [] and r.applied == 2
+    assert r.records == [chat(("user", "请问订单在哪"), ("assistant", "您好，已发货。"))]
+
+
+def test_an_emoji_joiner_splits_a_run_and_is_kept(tmp_path):
+    text = "好\u200b👨\u200d👩\u200b\u200b了"
+    diags = sftlint.lint([chat(("user", "在吗"), ("assistant", text))], select=["T005"])
+    assert [d.span for d in diags] == [(1, 2), (5, 7)] and all(d.count == 1 for d in diags)
+
+
+def test_a_run_of_blank_lines_is_one_finding_and_its_fix_removes_the_run(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_bytes((GOOD + "\n\n  \r\n\t\n\n" + GOOD + "\n\n" + GOOD + "\n").encode())
+    r = run_cli("check", "--select", "J004", "--output-format", "json", str(p))
+    got = [(d["line"], d["end_line"], d["fix"]["edits"][0]["end_line"]) for d in r.json()]
+    assert got == [(2, 5, 5), (7, 7, None)] and r.code == 0
+    assert run_cli("check", "--select", "J004", "--fix", str(p)).code == 0
+    assert p.read_bytes() == ((GOOD + "\n") * 3).encode()
+
+
+def _dense(n: int) -> dict:
+    """A record with ``n`` half-width commas between Chinese characters (T003 findings)."""
+    return chat(("user", "好,的" * n), ("assistant", "收到,谢谢"))
+
+
+def test_findings_past_the_cap_are_one_closing_diagnostic_that_counts_them(tmp_path):
+    p = write_jsonl(tmp_path / "a.jsonl", [_dense(300), _dense(3)])
+    r = run_cli("check", "--select", "T003", "--output-format", "json", str(p))
+    diags = r.json()
+    first = [d for d in diags if d["record"] == 0]
+    assert len(first) == 101  # 100 listed, one closing
+    listed, closing = first[:100], first[100]
+    assert all(d["count"] == 1 for d in listed)
+    assert [d["span"] for d in listed[:2]] == [[1, 2], [4, 5]]  # exact locations, in order
+    assert closing["count"] == 301 - 100  # 300 in the user turn, 1 in the reply
+    assert closing["span"] == [301, 302] and "and 200 more T003 findings" in closing["message"]
+    assert sum(d["count"] for d in diags) == 301 + 4
+    stats = run_cli("check", "--select", "T003", "--statistics", "--output-format", "json", str(p)).json()
+    assert stats == [{"code": "T003", "name": "punct-width", "count": 305, "fixable": 305}]
+    every = run_cli(
+        "check", "--select", "T003", "--output-format", "json", "--config", _config(tmp_path, 0), str(p)
+    )
+    assert len(every.json()) == 305 and all(d["count"] == 1 for d in every.json())
+
+
+def _config(tmp_path, cap) -> str:
+    cfg = tmp_path / "sftlint.toml"
+    cfg.write_text(f"max-findings-per-record = {cap}\n")
+    return str(cfg)
+
+
+def test_the_closing_fix_fixes_every_finding_past_the_cap(tmp_path):
+    records = [_dense(300), chat(("user", "好\u200b的" * 250), ("assistant", "收到,谢谢" * 120 + "。"))]
+    r = relint(tmp_path, records, select=["T003", "T005"])
+    assert r.after == [] and r.applied == sum(d.count for d in r.before) == 300 + 1 + 250 + 120
+    assert r.records == [
+        chat(("user", "好，的" * 300), ("assistant", "收到，谢谢")),
+        chat(("user", "好的" * 250), ("assistant", "收到，谢谢" * 120 + "。")),
+    ]
+
+
+def test_a_file_rule_past_the_cap_is_closed_too(tmp_path):
+    line = '{"messages": [], ' + ", ".join(f'"k": {i}' for i in range(250)) + "}"
+    p = tmp_path / "a.jsonl"
+    p.write_text(line + "\n", encoding="utf-8")
+    diags = run_cli("check", "--select", "J005", "--output-format", "json", str(p)).json()
+    assert len(diags) == 101 and diags[-1]["count"] == 249 - 100
+
+
+def test_the_cap_is_validated(tmp_path):
+    with pytest.raises(ConfigError, match="max-findings-per-record"):
+        sftlint.lint([json.loads(GOOD)], config={"max-findings-per-record": -1})
+    r = run_cli(
+        "check", "--config", _config(tmp_path, -3), str(write_jsonl(tmp_path / "a.jsonl", [_dense(1)]))
+    )
+    assert r.code == 2 and "max-findings-per-record" in r.err
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(parallel, "SERIAL_BELOW_BYTES", 0)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 50_000)
+    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 20_000)
+
+
+def test_jobs_2_closes_and_runs_as_the_serial_run_does(tmp_path, small_chunks):
+    lines = []
+    for i in range(400):
+        lines.append(GOOD)
+        if i % 50 == 7:
+            lines.append(json.dumps(_dense(150 + i), ensure_ascii=False))
+            lines.extend([""] * (i % 4 + 1))
+    p = tmp_path / "a.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kw = {"select": ["J004", "T003"]}
+    serial = sftlint.lint(p, jobs=1, **kw)
+    assert sum(d.count > 1 for d in serial) == 8 and sum(d.code == "J004" for d in serial) == 8
+    assert sftlint.lint(p, jobs=2, **kw) == serial
