@@ -42,14 +42,41 @@ CODE_SHARE = 0.3
 MIN_CONFIDENCE = 0.75
 
 _CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]*`", re.S)
-_CODE_LINE = re.compile(
-    r"^\s*(?:#include|#define|#if|import |from \S+ import|def |class |public |private |function |"
-    r"const |let |var |return\b|SELECT |INSERT |CREATE |<\?|<!|\$ |>>>|case \S+:|break\b|else\b)|[;{}]\s*$|"
-    r"^\s{4,}\S|=\s*[\[{(\"']|\w\.\w+\(|\w\(\)"
+#: A line that looks like code: it starts like code (matched at its start) ...
+_CODE_LINE_START = re.compile(
+    r"\s*(?:#include|#define|#if|import |from \S+ import|def |class |public |private |function |"
+    r"const |let |var |return\b|SELECT |INSERT |CREATE |<\?|<!|\$ |>>>|case \S+:|break\b|else\b)|"
+    r"\s{4,}\S"
 )
-_NOISE = re.compile(
-    r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|</?[A-Za-z][^<>]{0,200}>|&[#\w]+;|[\w-]+\.(?:py|js|ts|json|md|txt|cpp|h|java|html|css)\b"
+#: ... or holds ``;`` ``{`` ``}`` at its end, ``= [``, ``x.f(``, ``f()`` (searched).  Every
+#: alternative starts with a literal character (``x.f(`` as ``.`` with ``x`` behind it), so
+#: ``re`` skips the other characters of a line at C speed instead of trying each alternative
+#: at each character.
+_CODE_LINE_ANY = re.compile(r";\s*$|\{\s*$|\}\s*$|=\s*[\[{(\"']|\.(?<=\w\.)\w+\(|\((?<=\w\()\)")
+
+
+def _code_line(line: str) -> bool:
+    """Whether ``line`` looks like code."""
+    return _CODE_LINE_START.match(line) is not None or _CODE_LINE_ANY.search(line) is not None
+
+
+_URL, _MAIL, _TAG = (
+    r"https?://\S+|www\.\S+",
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    r"</?[A-Za-z][^<>]{0,200}>|&[#\w]+;",
 )
+_EXT = r"\.(?:py|js|ts|json|md|txt|cpp|h|java|html|css)\b"
+_NOISE = re.compile(f"{_URL}|{_MAIL}|{_TAG}|[\\w-]+{_EXT}")
+#: ``_NOISE`` without the alternatives a text cannot match (no ``@``; no file extension):
+#: the same substitutions, but a pattern whose first character may be any word character is
+#: tried at every position of a run of Chinese and rescans the run each time.
+_NOISE_BY = {
+    (True, True): _NOISE,
+    (True, False): re.compile(f"{_URL}|{_MAIL}|{_TAG}"),
+    (False, True): re.compile(f"{_URL}|{_TAG}|[\\w-]+{_EXT}"),
+    (False, False): re.compile(f"{_URL}|{_TAG}"),
+}
+_HAS_EXT = re.compile(_EXT)
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile("[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 # the hiragana of Japanese grammar (particles, verb endings): a name written in hiragana inside
@@ -160,6 +187,21 @@ _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]{2,}")
 _ARABIC_WORD = re.compile(r"[\u0600-\u06ff]{2,}")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
+#: runs of one script's characters: counting their lengths makes one string per run, not per
+#: character (a Chinese text has hundreds of characters and a few dozen runs)
+_HAN_RUNS, _KANA_RUNS, _HANGUL_RUNS, _THAI_RUNS = (
+    re.compile(f"{r.pattern}+") for r in (_HAN, _KANA, _HANGUL, _THAI)
+)
+
+#: any character of kana, Hangul, Cyrillic, Arabic or Thai
+_RARE_SCRIPTS = re.compile(
+    "[" + "".join(r.pattern[1:-1] for r in (_KANA, _HANGUL, _THAI)) + "\u0400-\u04ff\u0600-\u06ff]"
+)
+
+
+def _count(runs: re.Pattern[str], text: str) -> int:
+    """How many characters of ``text`` the one-character class ``runs`` (``[...]+``) matches."""
+    return sum(map(len, runs.findall(text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +222,11 @@ def prose(text: str) -> str:
     """
     text = _CODE.sub(" ", text)
     lines = [ln for ln in text.split("\n") if ln.strip()]
-    kept = [ln for ln in lines if not _CODE_LINE.search(ln)]
+    kept = [ln for ln in lines if not _code_line(ln)]
     if lines and len(lines) - len(kept) >= CODE_SHARE * len(lines):
         return ""
-    return _NOISE.sub(" ", "\n".join(kept))
+    text = "\n".join(kept)
+    return _NOISE_BY["@" in text, _HAS_EXT.search(text) is not None].sub(" ", text)
 
 
 @lru_cache(maxsize=1)
@@ -263,13 +306,16 @@ def detect(text: str, *, matrix: bool = False) -> Language | None:
     answer is expected in it.  Answers are judged without it: a bilingual reply is no mismatch.
     """
     body = prose(text)
-    han = len(_HAN.findall(body))
-    kana = len(_KANA.findall(body))
-    hangul = len(_HANGUL.findall(body))
+    han = _count(_HAN_RUNS, body)
     latin_words = _LATIN_WORD.findall(body)
-    cyr = len(_CYRILLIC_WORD.findall(body))
-    arab = len(_ARABIC_WORD.findall(body))
-    thai = len(_THAI.findall(body))
+    if _RARE_SCRIPTS.search(body) is None:
+        kana = hangul = cyr = arab = thai = 0  # the usual case: one scan instead of five
+    else:
+        kana = _count(_KANA_RUNS, body)
+        hangul = _count(_HANGUL_RUNS, body)
+        cyr = len(_CYRILLIC_WORD.findall(body))
+        arab = len(_ARABIC_WORD.findall(body))
+        thai = _count(_THAI_RUNS, body)
     weights = {
         "cjk": han + kana,
         "hangul": hangul,
@@ -323,14 +369,67 @@ def _bilingual_cjk(body: str) -> bool:
     return han_all > 0 and han_plain >= 0.3 * han_all
 
 
-#: Words in a request that make an answer in another language legitimate.
-ASKS_FOR_LANGUAGE = re.compile(
-    r"翻译|译成|译为|译文|中译|英译|用(?:英|日|韩|法|德|俄|西班牙|葡萄牙|意大利|中)[文语]|[英日韩法德俄中]文(?:回答|回复|写|版)|"
-    r"translat|in (?:english|chinese|japanese|korean|french|german|spanish|portuguese|russian|italian)|"
-    r"英语|日语|韩语|法语|德语|俄语|西班牙语|葡萄牙语|意大利语|English|Chinese|Japanese|French|German|Spanish|"
-    r"language|语言|lyrics|歌词|poem|prompt|提示词|midjourney",
-    re.I,
-)
+#: Characters that ``re.IGNORECASE`` also matches for an ASCII letter besides its two cases
+#: (tests/test_replies.py checks this against every code point).
+_CASE_EXTRA = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _any_case(word: str) -> str:
+    """``word`` matched in any case, exactly as ``re.IGNORECASE`` matches it, as alternatives
+    that each start with one literal character.
+
+    A pattern whose alternatives all start with a literal has a first-character set, so ``re``
+    skips every other position of a text at C speed; an ``IGNORECASE`` pattern has none and
+    tries all its alternatives at every character (about ten times slower on Chinese text).
+    """
+
+    def cases(ch: str) -> str:
+        low = ch.lower()
+        return ch.upper() + low + _CASE_EXTRA.get(low, "") if ch.isascii() and ch.isalpha() else ch
+
+    rest = "".join(f"[{cases(ch)}]" if len(cases(ch)) > 1 else re.escape(ch) for ch in word[1:])
+    return "|".join(re.escape(first) + rest for first in cases(word[0]))
+
+
+#: Words in a request that make an answer in another language legitimate: Chinese ones as
+#: written, Latin-script ones in any case.
+_ASKS_ZH = [
+    "翻译|译成|译为|译文|中译|英译|用(?:英|日|韩|法|德|俄|西班牙|葡萄牙|意大利|中)[文语]",
+    *(f"{c}文(?:回答|回复|写|版)" for c in "英日韩法德俄中"),
+    "英语|日语|韩语|法语|德语|俄语|西班牙语|葡萄牙语|意大利语|语言|歌词|提示词",
+]
+_ASKS_LATIN = [
+    "translat",
+    *(
+        f"in {lang}"
+        for lang in [
+            "english",
+            "chinese",
+            "japanese",
+            "korean",
+            "french",
+            "german",
+            "spanish",
+            "portuguese",
+            "russian",
+            "italian",
+        ]
+    ),
+    *[
+        "English",
+        "Chinese",
+        "Japanese",
+        "French",
+        "German",
+        "Spanish",
+        "language",
+        "lyrics",
+        "poem",
+        "prompt",
+        "midjourney",
+    ],
+]
+ASKS_FOR_LANGUAGE = re.compile("|".join([*_ASKS_ZH, *map(_any_case, _ASKS_LATIN)]))
 
 
 #: a quoted foreign word or phrase in a request (使用“opulent”造句): the answer may be about it, in its language

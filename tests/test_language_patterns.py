@@ -1,0 +1,120 @@
+"""T008's language patterns, rewritten for speed, decide exactly as the plain patterns they replace.
+
+The plain patterns are kept here as the reference: an ``IGNORECASE`` alternation, one regex
+for a code line, a noise pattern with every alternative, and a count per character.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from sftlint.analysis.text import language as L
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+REF_ASKS = re.compile(
+    r"翻译|译成|译为|译文|中译|英译|用(?:英|日|韩|法|德|俄|西班牙|葡萄牙|意大利|中)[文语]|[英日韩法德俄中]文(?:回答|回复|写|版)|"
+    r"translat|in (?:english|chinese|japanese|korean|french|german|spanish|portuguese|russian|italian)|"
+    r"英语|日语|韩语|法语|德语|俄语|西班牙语|葡萄牙语|意大利语|English|Chinese|Japanese|French|German|Spanish|"
+    r"language|语言|lyrics|歌词|poem|prompt|提示词|midjourney",
+    re.I,
+)
+REF_CODE_LINE = re.compile(
+    r"^\s*(?:#include|#define|#if|import |from \S+ import|def |class |public |private |function |"
+    r"const |let |var |return\b|SELECT |INSERT |CREATE |<\?|<!|\$ |>>>|case \S+:|break\b|else\b)|[;{}]\s*$|"
+    r"^\s{4,}\S|=\s*[\[{(\"']|\w\.\w+\(|\w\(\)"
+)
+REF_NOISE = re.compile(
+    r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|</?[A-Za-z][^<>]{0,200}>|&[#\w]+;|[\w-]+\.(?:py|js|ts|json|md|txt|cpp|h|java|html|css)\b"
+)
+
+TEXTS = [
+    "请把这段话翻译成英文：今天天气很好。",
+    "请用英文回答：什么是机器学习？",
+    "Answer IN ENGLISH please.",
+    "Please TRANSLATE this: bonjour",
+    "mistranslation happens",
+    "写一首诗的LYRICS",
+    "Give me a Midjourney PROMPT for a cat",
+    "ın english",  # dotless i: IGNORECASE matches it for i
+    "İN FRENCH",  # dotted capital I
+    "ſpanish",  # long s
+    "\u212aorean",  # Kelvin sign
+    "in  english",
+    "这是一个普通的问题，没有提到任何语言。",
+    "This sentence says nothing about that.",
+    "下载地址 https://example.com/a.py 和 foo.json，联系 a.b+c@mail.example.com 或 <b>粗体</b> &amp; x",
+    "文件名是 train_data.json，脚本是 run.py。",
+    "邮箱：用户名@公司.中国",
+    "a.py-b.js file.py+foo@bar.com",
+    "x = [1, 2]\nif (a) {\n  foo.bar(1);\n}\n    indented code\nobj.method() 调用\n普通的一行中文。\nreturn x\n中文;  \n",
+    "def f():\n    return 1\nimport os\nfrom a import b\n<?php\n>>> 1+1\ncase x:\nelse\n",
+    "只是中文，没有代码。\n第二行也是中文（括号）。\n第三行：f() 和 a.b(c)",
+    "ひらがなとカタカナの文章です。漢字も少し。",
+    "한국어 문장입니다. 中文混合。",
+    "Это русский текст. 中文。",
+    "هذا نص عربي",
+    "ภาษาไทยข้อความ",
+]
+
+
+def _shared_texts() -> list[str]:
+    import orjson
+
+    out: list[str] = []
+
+    def walk(x: object) -> None:
+        if isinstance(x, str):
+            out.append(x)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    for path in sorted([*SHARED.glob("wild/*.json*"), *SHARED.glob("sft/*.json*")]):
+        data = path.read_bytes()
+        if path.suffix == ".json":
+            walk(orjson.loads(data))
+        else:
+            for line in data.splitlines():
+                with contextlib.suppress(orjson.JSONDecodeError):
+                    walk(orjson.loads(line))
+    return out
+
+
+def test_ignorecase_extras_are_every_code_point_ignorecase_matches():
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        matched = set(re.findall(letter, everything, re.I))
+        assert matched == {letter, letter.upper(), *L._CASE_EXTRA.get(letter, "")}, letter
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_fast_patterns_match_the_plain_ones(text):
+    assert (L.ASKS_FOR_LANGUAGE.search(text) is None) == (REF_ASKS.search(text) is None)
+    for line in text.split("\n"):
+        assert L._code_line(line) == (REF_CODE_LINE.search(line) is not None), line
+    noise = L._NOISE_BY["@" in text, L._HAS_EXT.search(text) is not None]
+    assert noise.sub(" ", text) == REF_NOISE.sub(" ", text)
+    for one in (L._HAN, L._KANA, L._HANGUL, L._THAI):
+        runs = re.compile(one.pattern + "+")
+        assert L._count(runs, text) == len(one.findall(text))
+
+
+def test_fast_patterns_match_the_plain_ones_on_the_shared_data():
+    if not SHARED.is_dir():
+        pytest.skip("../shared/data is not checked out next to the repository")
+    for text in _shared_texts():
+        assert (L.ASKS_FOR_LANGUAGE.search(text) is None) == (REF_ASKS.search(text) is None)
+        for line in text.split("\n"):
+            assert L._code_line(line) == (REF_CODE_LINE.search(line) is not None)
+        noise = L._NOISE_BY["@" in text, L._HAS_EXT.search(text) is not None]
+        assert noise.sub(" ", text) == REF_NOISE.sub(" ", text)
+        assert L._count(L._HAN_RUNS, text) == len(L._HAN.findall(text))
