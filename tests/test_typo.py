@@ -548,3 +548,11 @@ def test_an_eponym_is_not_a_broken_word(detector):
     assert detector.detect("革兰氏阳性菌和王氏家族。") == ()
     # the same sentence with a real slip elsewhere is still caught
     assert [w for w, _, _ in _pairs(detector, "最可能的病原体是博氏链球菌，要及时治撩。")] == ["撩"]
+
+
+def test_a_character_written_again_within_two_places_is_a_frame_or_a_repetition(detector):
+    # 越读越 (the more one reads, the more), 操操操 (a shout): chosen twice, not slips
+    assert detector.detect("任何人都能一口气读下去，越读越觉得过瘾的好书。") == ()
+    assert detector.detect("居然用扩音器大喊，操操操，这种怪事都有！") == ()
+    # a real slip in the same frame is still caught
+    assert [w for w, _, _ in _pairs(detector, "这本书越读越觉得飞常好看。")] == ["飞"]

@@ -659,6 +659,10 @@ class TypoDetector:
         # A name suffix after a character (博氏, 革兰氏) makes an eponym, not a broken word.
         if i > 0 and c in NAME_SUFFIXES:
             return []
+        # The same character again within two places is a frame (越读越好, 又哭又笑, 一步一步)
+        # or a repetition (操操操, 哈哈): the writer chose it twice, it is not a slip.
+        if c in run[max(0, i - 2) : i] or c in run[i + 1 : i + 3]:
+            return []
         # Function characters that nearly always stand alone (吗, 的, 了) are
         # alone by grammar, not because a word broke.
         if self._alone(c) >= MAX_ALONE:
