@@ -74,8 +74,11 @@ class ZhTypo(Rule):
     alone), and misses typos that need the meaning of the sentence (在/再, 他/她).  Only
     Simplified Chinese is judged: a message, line or sentence written in Traditional Chinese
     (然後, 簡化字) or Japanese (kana) is left alone, since its words are not typos of
-    Simplified ones.  Transliterated foreign names (杜特尔特, 奥夫拉多尔) and pairs of
-    characters that begin a word the lexicons know (播客, 显式) are not typos either.
+    Simplified ones.  Transliterated foreign names (杜特尔特, 奥夫拉多尔), corrections that
+    would only make another personal name (王志俊 → 王志军, 请龙帮 → 青龙帮), eponyms
+    (博氏链球菌), pairs of characters that begin a word the lexicons know (播客, 显式), a
+    pair the same text writes again where nothing is flagged (维数 in a reply about
+    matrices) and a character written twice in a frame (越读越) are not typos either.
 
     ## Example
     ```json
