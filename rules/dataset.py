@@ -187,11 +187,37 @@ def _collect(coll: Any, summaries: Iterable[Any]) -> Any:
 
 _NOT_WORD = re.compile(r"[\W_]+")
 
+#: Characters that Chinese and Japanese text is full of and NFKC changes (full-width punctuation,
+#: the ideographic space, the ellipsis, the no-break space), each with its compatibility
+#: decomposition, all ASCII.  See :func:`nfkc`.
+_FOLDS = tuple(
+    (c, unicodedata.normalize("NFKD", c))
+    for c in [*(chr(cp) for cp in range(0xFF01, 0xFF5F)), "\u3000", "\u2026", "\u00a0"]
+    if not c.isalnum()
+)
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, several times faster on Chinese text.
+
+    NFKC of a text with full-width punctuation takes CPython's slow path (decompose and
+    recompose every character: about 0.1 us a character).  NFKC is the composition of the
+    *character-by-character* compatibility decomposition, so replacing a character by its own
+    decomposition first never changes the result; after the common full-width punctuation is
+    replaced by its ASCII decomposition, most texts pass the quick check and come back as they
+    are.  Texts with anything else NFKC changes still take the full path."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for c, ascii_form in _FOLDS:
+        if c in text:
+            text = text.replace(c, ascii_form)
+    return unicodedata.normalize("NFKC", text)
+
 
 def normalise(text: str) -> str:
     """Text as D002 compares it: NFKC (full-width forms folded), case-folded, and without any
     whitespace, punctuation or symbol, so re-spacing and re-punctuating a record changes nothing."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return _NOT_WORD.sub("", nfkc(text).casefold())
 
 
 def _turn_texts(record: Record) -> list[tuple[str, str]]:
@@ -225,6 +251,14 @@ def dialogue_text(record: Record) -> str:
     """The normalised text of the conversation: every turn but the system prompt, without the
     retrieved knowledge-base context (records on one topic legitimately share it)."""
     return "\x1f".join(text for _, text in _turn_texts(record))
+
+
+def dialogue_texts(record: Record) -> tuple[str, str, str]:
+    """:func:`dialogue_text` and :func:`dialogue_sides` together, normalising each turn once."""
+    turns = _turn_texts(record)
+    prompt = "\x1f".join(text for role, text in turns if role != "assistant")
+    reply = "\x1f".join(text for role, text in turns if role == "assistant")
+    return "\x1f".join(text for _, text in turns), prompt, reply
 
 
 def dialogue_sides(record: Record) -> tuple[str, str]:
@@ -388,7 +422,8 @@ class NearDuplicate(Rule):
                 for j, est in cands[i]:
                     if mine is not None and j in texts:
                         theirs = shingles(texts[j][0])
-                        sim = len(mine & theirs) / len(mine | theirs)
+                        inter = len(mine & theirs)
+                        sim = inter / (len(mine) + len(theirs) - inter)
                         if sim >= threshold - 1e-9 and _both_sides_alike(texts[i], texts[j]):
                             chosen[i] = (j, sim, "similarity")
                             break
@@ -431,7 +466,8 @@ def shingles(text: str) -> set[str]:
 def jaccard(a: str, b: str) -> float:
     """Exact Jaccard similarity of the character 5-shingles of two normalised texts."""
     sa, sb = shingles(a), shingles(b)
-    return len(sa & sb) / len(sa | sb)
+    inter = len(sa & sb)
+    return inter / (len(sa) + len(sb) - inter)
 
 
 def _texts_again(
@@ -462,7 +498,7 @@ def _texts_again(
             for record in load_records(path, formats.get(path), indices=by_index.keys()):
                 k = by_index.get(record.index)
                 if k is not None and record.messages and _digest(record) == digests[k]:
-                    out[k] = (dialogue_text(record), *dialogue_sides(record))
+                    out[k] = dialogue_texts(record)
         except (OSError, ValueError):
             continue
     return out
@@ -517,7 +553,7 @@ def _lines_again(
                     except Exception:
                         continue
                     if record.messages and _digest(record) == digests[k]:
-                        out[k] = (dialogue_text(record), *dialogue_sides(record))
+                        out[k] = dialogue_texts(record)
                 if lineno >= last:
                     break
     except OSError:

@@ -101,6 +101,22 @@ def test_normalise_folds_width_case_space_and_punctuation():
     )
 
 
+_NFKC_ALPHABET = (
+    "中文的是，。？！：；（）“”、《》…　\u00a0ＡＢｃ１２％＆＠＿｀～＝<=>\u0338e\u0301\u0308\u0327"
+    "\u1100\u1161\u11a8가ﬁ™½①\u212b\uf900abcXYZ 019_-.,\u3099\u304b\u30ab\uff76\uff9e"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_NFKC_ALPHABET, max_size=40) | st.text(max_size=20))
+def test_fast_nfkc_equals_unicodedata(text):
+    """The fast path replaces full-width punctuation by its decomposition before NFKC: the result
+    must be NFKC's own, also next to combining marks, jamo and compatibility characters."""
+    import unicodedata
+
+    assert D.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
 def test_signature_is_deterministic_across_processes():
     text = D.normalise("您的退款仍在审核中，审核通常在一到三个工作日内完成，请您耐心等待。") * 3
     here = D.signature(text).hex()
