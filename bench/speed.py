@@ -20,6 +20,20 @@ Everything runs as a user runs it: a fresh process per measurement (``sftlint ch
 - Start-up: ``sftlint check`` on a 10-record file (the console script, all default rules, the
   typo model already cached, in a cache directory of the benchmark's own), median and best of 15 runs, next to ``python -c pass``.
 - Peak RSS: the largest process of the default run (``ru_maxrss``), for ``--jobs 1`` and 2.
+- ``--jobs 2`` against ``--jobs 1`` with the CPU of the main process and of the workers apart
+  (``getrusage`` of the process and of its children), and a control in the same round: one
+  busy Python loop alone, then two at once.  On a machine shared with other jobs the control
+  says how many cores two processes actually got, so a wall speed-up the machine cannot give
+  is told apart from one the design cannot give.
+
+Peak RSS on large files (issue 19: <= 500 MB on 1 GB), a separate mode::
+
+    python bench/speed.py --rss 100,300,1000               # default rules, --jobs 1, per size
+    python bench/speed.py --rss 100,300 --rss-args=--ignore=T001
+
+writes one corpus of the largest size (the smaller ones are its first lines), runs the default
+rules once per size in a fresh process and prints peak RSS, CPU and the growth per record
+between sizes, with the 1 GB value extrapolated linearly where 1 GB was not run.
 """
 
 from __future__ import annotations
@@ -42,6 +56,21 @@ sys.path.insert(0, str(HERE))
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 ORJSON = "import orjson, sys\nfor line in open(sys.argv[1], 'rb'):\n    orjson.loads(line)\n"
+#: ``sftlint ARGS`` in this process, then the CPU of the process itself and of its children
+#: (the ``--jobs`` workers, reaped at the pool's shutdown) as JSON in the file ``argv[1]``.
+SPLIT = """import json, resource, sys
+out = sys.argv[1]
+sys.argv = ["sftlint", *sys.argv[2:]]
+from sftlint.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+json.dump({"main": me.ru_utime + me.ru_stime, "workers": kids.ru_utime + kids.ru_stime}, open(out, "w"))
+"""
+#: The control: a fixed amount of pure-Python work (about a second of one core).
+BUSY = "n = 0\nfor i in range(25_000_000):\n    n += i\n"
 OPENAI = "import sys; sys.path.insert(0, sys.argv[2])\nfrom openai_prep import check_file\ncheck_file(sys.argv[1])\n"
 
 
@@ -51,6 +80,7 @@ class Run:
     wall: float
     rss_mb: float
     code: int
+    main_cpu: float | None = None  # the main process alone (rows run through SPLIT)
 
 
 @dataclass
@@ -73,6 +103,27 @@ def measure(cmd: list[str]) -> Run:
     return Run(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, proc.returncode)
 
 
+def measure_split(corpus: Path, report: Path, split: Path, *args: str) -> Run:
+    """:func:`measure` of the default rules run through :data:`SPLIT`: the main process's own
+    CPU is kept apart from its workers'."""
+    import json
+
+    cmd = [sys.executable, "-c", SPLIT, str(split), "check", str(corpus)]
+    run = measure([*cmd, "--output-format", "json-lines", "-o", str(report), *args])
+    run.main_cpu = json.loads(split.read_text())["main"]
+    return run
+
+
+def control() -> tuple[float, float]:
+    """Wall seconds of one busy loop alone, and of two started together (the later to end)."""
+    one = measure([sys.executable, "-c", BUSY]).wall
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(2)]
+    for proc in procs:
+        proc.wait()
+    return one, time.perf_counter() - start
+
+
 def sftlint_cmd(corpus: Path, report: Path, *args: str) -> list[str]:
     script = Path(sys.executable).with_name("sftlint")
     launcher = [str(script)] if script.exists() else [sys.executable, "-m", "sftlint.cli"]
@@ -93,7 +144,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=str(HERE / "out"))
     p.add_argument("--docs", action="store_true", help="write the table into docs/benchmarks.md")
+    p.add_argument(
+        "--jobs-only",
+        action="store_true",
+        help="only the baseline, the --jobs 1 / --jobs 2 pair and the control (no start-up either)",
+    )
+    p.add_argument(
+        "--rss",
+        metavar="MB,MB,...",
+        help="instead of the table: peak RSS of the default rules (--jobs 1) on corpora of these sizes",
+    )
+    p.add_argument(
+        "--rss-args",
+        default="",
+        metavar="ARGS",
+        help="extra sftlint arguments for --rss, comma-separated (e.g. --ignore=T001)",
+    )
     args = p.parse_args(argv)
+    if args.rss:
+        return rss_mode(args)
 
     from corpus import write_corpus
 
@@ -112,12 +181,13 @@ def main(argv: list[str] | None = None) -> int:
         sftlint_cmd(corpus, out / "warm.jsonl", "--select", "T"), env=ENV, check=False
     )  # model cached
 
-    rows = [
-        Row("orjson.loads per line (baseline)", [sys.executable, "-c", ORJSON, str(corpus)]),
-        Row("OpenAI cookbook data checks", [sys.executable, "-c", OPENAI, str(corpus), str(HERE)]),
-        Row("sftlint J+S", sftlint_cmd(corpus, out / "r-js.jsonl", "--select", "J,S", "--jobs", "1")),
-    ]
-    for fam in families():
+    rows = [Row("orjson.loads per line (baseline)", [sys.executable, "-c", ORJSON, str(corpus)])]
+    if not args.jobs_only:
+        rows += [
+            Row("OpenAI cookbook data checks", [sys.executable, "-c", OPENAI, str(corpus), str(HERE)]),
+            Row("sftlint J+S", sftlint_cmd(corpus, out / "r-js.jsonl", "--select", "J,S", "--jobs", "1")),
+        ]
+    for fam in [] if args.jobs_only else families():
         rows.append(
             Row(
                 f"sftlint {fam} alone",
@@ -126,10 +196,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     jobs1 = Row("sftlint default rules, --jobs 1", sftlint_cmd(corpus, out / "r-jobs1.jsonl", "--jobs", "1"))
     jobs2 = Row("sftlint default rules, --jobs 2", sftlint_cmd(corpus, out / "r-jobs2.jsonl", "--jobs", "2"))
-    rows += [jobs1, jobs2]
+    controls: list[tuple[float, float]] = []
     for _ in range(args.repeat):
         for row in rows:
             row.runs.append(measure(row.cmd))
+        # the pair, then the control, back to back: the same moment's load falls on all three
+        jobs1.runs.append(measure_split(corpus, out / "r-jobs1.jsonl", out / "split1.json", "--jobs", "1"))
+        jobs2.runs.append(measure_split(corpus, out / "r-jobs2.jsonl", out / "split2.json", "--jobs", "2"))
+        controls.append(control())
+    rows += [jobs1, jobs2]
     same = (out / "r-jobs1.jsonl").read_bytes() == (out / "r-jobs2.jsonl").read_bytes()
     findings = (out / "r-jobs1.jsonl").read_bytes().count(b"\n")
 
@@ -137,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     ten = out / "speed-10.jsonl"
     with open(corpus, "rb") as src:
         ten.write_bytes(b"".join(src.readline() for _ in range(10)))
-    starts = [measure(sftlint_cmd(ten, out / "r-10.jsonl")) for _ in range(15)]
-    pythons = [measure([sys.executable, "-c", "pass"]) for _ in range(15)]
+    starts = [] if args.jobs_only else [measure(sftlint_cmd(ten, out / "r-10.jsonl")) for _ in range(15)]
+    pythons = [] if args.jobs_only else [measure([sys.executable, "-c", "pass"]) for _ in range(15)]
 
     base = rows[0].best("cpu")
     lines = [
@@ -162,16 +237,89 @@ def main(argv: list[str] | None = None) -> int:
         f"(best {max(w for w, _ in pairs):.2f}x); CPU of --jobs 2 / --jobs 1: "
         f"{', '.join(f'{c:.2f}' for _, c in pairs)}; reports identical: {'yes' if same else 'NO'} "
         f"({findings:,} findings)",
-        f"start-up, `sftlint check` on 10 records (all default rules): median {statistics.median(r.wall for r in starts):.3f} s "
-        f"wall (best {min(r.wall for r in starts):.3f} s), CPU median {statistics.median(r.cpu for r in starts):.3f} s; "
-        f"`python -c pass`: {statistics.median(r.wall for r in pythons):.3f} s",
-        f"load average while measuring: {os.getloadavg()[0]:.1f} (1 min)",
+        "--jobs 2, CPU per round: main process "
+        + ", ".join(f"{r.main_cpu:.2f}" for r in jobs2.runs)
+        + " s, workers "
+        + ", ".join(f"{r.cpu - (r.main_cpu or 0):.2f}" for r in jobs2.runs)
+        + " s (--jobs 1: "
+        + ", ".join(f"{r.cpu:.2f}" for r in jobs1.runs)
+        + " s); were all of the main process's CPU serial, two free cores would give "
+        + ", ".join(f"{amdahl(a, b):.2f}x" for a, b in zip(jobs1.runs, jobs2.runs, strict=True)),
+        "control, two busy Python loops at once against one alone (2.00x on two free cores), per round: "
+        + ", ".join(f"{2 * one / two:.2f}x" for one, two in controls),
     ]
+    if starts:
+        lines.append(
+            f"start-up, `sftlint check` on 10 records (all default rules): median {statistics.median(r.wall for r in starts):.3f} s "
+            f"wall (best {min(r.wall for r in starts):.3f} s), CPU median {statistics.median(r.cpu for r in starts):.3f} s; "
+            f"`python -c pass`: {statistics.median(r.wall for r in pythons):.3f} s"
+        )
+    lines.append(f"load average while measuring: {os.getloadavg()[0]:.1f} (1 min)")
     table = "\n".join(lines)
     print(table)
     if args.docs:
         write_docs(table, args)
     return 0 if same else 1
+
+
+def amdahl(one: Run, two: Run) -> float:
+    """The wall speed-up of ``two`` (``--jobs 2``) over ``one`` on two free cores, if the main
+    process's CPU were all serial (it is not: it folds results while the workers run) and the
+    workers' CPU split evenly: ``one.cpu / (main + workers / 2)``."""
+    main = two.main_cpu or 0.0
+    return one.cpu / (main + (two.cpu - main) / 2)
+
+
+def rss_mode(args: argparse.Namespace) -> int:
+    """Peak RSS of the default rules on corpora of the sizes in ``--rss`` (one fresh process
+    each, ``--jobs 1``), the growth per record between sizes, and 1 GB by extrapolation."""
+    from corpus import write_corpus
+
+    sizes = sorted(float(x) for x in args.rss.split(","))
+    extra = [a for a in args.rss_args.split(",") if a]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ENV["SFTLINT_CACHE_DIR"] = str(out / "cache")
+    big = out / f"rss-{sizes[-1]:g}mb-s{args.seed}.jsonl"
+    if not big.exists():
+        write_corpus(big, mb=sizes[-1], seed=args.seed, plant_defects=True)
+    points = []
+    for mb in sizes:
+        corpus = big if mb == sizes[-1] else out / f"rss-{mb:g}mb-s{args.seed}.jsonl"
+        if not corpus.exists():
+            want = int(mb * 1e6)
+            with open(big, "rb") as src, open(corpus, "wb") as dst:
+                written = 0
+                for line in src:
+                    if written >= want:
+                        break
+                    dst.write(line)
+                    written += len(line)
+        with open(corpus, "rb") as fh:
+            records = sum(1 for line in fh if line.strip())
+        report = out / f"r-rss-{mb:g}.jsonl"
+        run = measure(sftlint_cmd(corpus, report, "--jobs", "1", *extra))
+        findings = report.read_bytes().count(b"\n")
+        points.append((corpus.stat().st_size / 1e6, records, run, findings))
+    lines = [
+        f"peak RSS of `{' '.join(['sftlint check FILE --jobs 1', *extra])}` (ru_maxrss, one fresh "
+        f"process per size, corpus from bench/corpus.py --plant-defects); Python {platform.python_version()}",
+        "",
+        f"{'MB':>8} {'records':>10} {'findings':>9} {'CPU s':>8} {'wall s':>8} {'RSS MB':>8}",
+    ]
+    for mb, records, run, findings in points:
+        lines.append(
+            f"{mb:8.0f} {records:10,} {findings:9,} {run.cpu:8.1f} {run.wall:8.1f} {run.rss_mb:8.0f}"
+        )
+    if len(points) > 1:
+        (mb0, n0, r0, _), (mb1, n1, r1, _) = points[0], points[-1]
+        per_record = (r1.rss_mb - r0.rss_mb) * 2**20 / max(1, n1 - n0)
+        lines.append(f"growth between {mb0:.0f} and {mb1:.0f} MB: {per_record:,.0f} bytes per record")
+        if mb1 < 999:
+            at_1g = r1.rss_mb + max(0.0, per_record) * (n1 / mb1 * 1000 - n1) / 2**20
+            lines.append(f"extrapolated to 1,000 MB ({n1 / mb1 * 1000:,.0f} records): {at_1g:,.0f} MB")
+    print("\n".join(lines))
+    return 0
 
 
 def write_docs(table: str, args: argparse.Namespace) -> None:
