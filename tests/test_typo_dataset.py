@@ -152,3 +152,40 @@ def test_a_pair_that_begins_a_known_word_is_not_a_typo(record):
 def test_a_real_typo_beside_a_term_is_still_reported():
     (d,) = t001([chat("什么是在线音频？", "在线音频包括播客和现场广播，我门每天都听。")])
     assert "我门" in d.message
+
+
+# -- issue 15, second round: the reply's own words, eponyms, rarer names, frames ---------
+
+MATRIX_Q = "如何用numpy构造一个分块对角矩阵？"
+MATRIX_REPLY = (
+    "具体来说，每个子矩阵的维数为(10 x 10)，原矩阵的维数为(100 x 100)。\n"
+    "分块对角矩阵的维数等于各子矩阵维数之和。\n"
+    "因此，您需要对第一个数组的每一行执行10次乘积，得到10个维数为(10 x 10)的子矩阵。"
+)
+QUIET_SECOND_ROUND = [
+    chat(MATRIX_Q, MATRIX_REPLY),
+    chat(
+        "感染性心内膜炎最常见的病原体是什么？",
+        "最可能的病原体是口腔链球菌或博氏链球菌，可经口腔操作进入血液。",
+    ),
+    chat("帮我写一个童话的开头。", "请龙帮我们找一个苹果。小兔子对山谷里的老龙说。"),
+    chat("这本书怎么样？", "任何人都能一口气读下去，越读越觉得过瘾的好书。"),
+]
+
+
+@pytest.mark.parametrize("record", QUIET_SECOND_ROUND)
+def test_the_texts_own_words_eponyms_names_and_frames_stay_quiet(record):
+    assert t001([record]) == []
+
+
+def test_their_twins_with_a_real_slip_are_reported():
+    # the matrix line alone: 维数 (which jieba lacks) is written once, so 个位数 is proposed
+    alone = t001([chat(MATRIX_Q, MATRIX_REPLY.split("\n")[-1])])
+    assert [d.message.split("（")[1] for d in alone] == ["个维数 → 个位数）"]
+    # the eponym and the frame keep quiet only for their own character: a slip beside them is found
+    slips = [
+        chat("病原体是什么？", "最可能的病原体是博氏链球菌，要及时治撩。"),
+        chat("这本书怎么样？", "这本书越读越觉得飞常好看。"),
+    ]
+    found = t001(slips)
+    assert sorted(d.message.split("“")[1][0] for d in found) == ["撩", "飞"]
