@@ -218,10 +218,13 @@ _HOLES: dict[tuple[int, str], str] | None = None
 
 
 class _LRU:
-    """Analysed lines, most recently used last, bounded by their total length.
+    """Analysed lines (or runs), oldest first, bounded by their total length.
 
     Bounded in characters rather than entries so that a file of long unique
-    lines cannot grow the cache without limit.
+    lines cannot grow the cache without limit.  The hot loops read ``data``
+    directly (a hit does not move the entry: the oldest entry goes first,
+    which costs a recurring line nothing but a second analysis after a long
+    stretch of new ones).
     """
 
     def __init__(self, max_chars: int) -> None:
@@ -415,12 +418,13 @@ class TypoDetector:
             return ()
         if self.mode == "lazy":
             self._maybe_switch()
+        cached = self._cache.data.get
         for line in text.split("\n"):
-            if HAN_RUN.search(line) is not None:
-                found = self._cache.get(line)
-                if found is None:
-                    found = tuple(self._detect(line))
-                    self._cache.put(line, found)
+            found = cached(line)  # only lines holding Chinese are ever cached
+            if found is None and HAN_RUN.search(line) is not None:
+                found = tuple(self._detect(line))
+                self._cache.put(line, found)
+            if found:
                 for t in found:
                     out.append(replace(t, start=t.start + pos, end=t.end + pos) if pos else t)
             pos += len(line) + 1
@@ -467,22 +471,31 @@ class TypoDetector:
                 found.setdefault(typo.start, typo)
         if self.use_model:
             cache = self._runs
+            cached = cache.data.get
+            n = len(text)
             for m in HAN_RUN.finditer(text):
                 off, end = m.span()
                 if end - off < 2:
                     continue
                 run = m.group()
                 # what a run's analysis depends on besides its characters: a Latin letter or
-                # digit, or a name dot, just outside it on either side (a flag character that
-                # no run holds ends the key when any is set)
-                flags = (
-                    (off > 0 and text[off - 1].isalnum())
-                    | (end < len(text) and text[end].isalnum()) << 1
-                    | (off > 0 and text[off - 1] in NAME_DOTS) << 2
-                    | (end < len(text) and text[end] in NAME_DOTS) << 3
-                )
+                # digit (bits 0, 1), or a name dot (bits 2, 3), just before or after it; a flag
+                # character, which no run holds, ends the key when any is set
+                flags = 0
+                if off:
+                    c = text[off - 1]
+                    if c.isalnum():
+                        flags = 1
+                    elif c in NAME_DOTS:
+                        flags = 4
+                if end < n:
+                    c = text[end]
+                    if c.isalnum():
+                        flags |= 2
+                    elif c in NAME_DOTS:
+                        flags |= 8
                 key = run + chr(flags) if flags else run
-                typos = cache.get(key)
+                typos = cached(key)
                 if typos is None:
                     if self._lazy is not None:
                         self._lazy.analysed += len(run)
