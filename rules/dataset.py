@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -405,32 +406,107 @@ class NearDuplicate(Rule):
         """For each record with candidates: the first (earliest) whose exact similarity reaches the
         threshold (both sides alike too), as ``(record, similarity, what)``; the estimate decides
         only where the texts cannot be read again."""
-        threshold = self.options.threshold
-        loc = coll.loc
-        chosen: dict[int, tuple[int, float, str]] = {}
         order = sorted(i for i, pairs in cands.items() if pairs)
+        threshold = self.options.threshold
+        chosen: dict[int, tuple[int, float, str]] = {}
+        from sftlint.run.processes import lent_pool
+
+        lent = lent_pool()
+        if lent is not None and len(order) >= PARALLEL_VERIFY_MIN:
+            # Each record's decision is its own, so blocks verified by the --jobs workers (idle
+            # by now) give exactly what the main process would; each block reads its records
+            # again itself.
+            pool, workers = lent
+            size = min(VERIFY_BLOCK, -(-len(order) // (workers * BLOCKS_PER_WORKER)))
+            in_flight: deque[Any] = deque()
+            for lo in range(0, len(order), size):
+                block = {i: cands[i] for i in order[lo : lo + size]}
+                if len(in_flight) >= 2 * workers:  # what is held for the tasks stays bounded
+                    chosen.update(in_flight.popleft().result())
+                in_flight.append(
+                    pool.submit(_verify_sent, threshold, block, _sent_locations(coll, block), coll.formats)
+                )
+            while in_flight:
+                chosen.update(in_flight.popleft().result())
+            return chosen
         # in blocks, so that templated data (every record a candidate) never holds every text
         for lo in range(0, len(order), VERIFY_BLOCK):
-            block = order[lo : lo + VERIFY_BLOCK]
-            wanted: dict[str, set[int]] = {}
-            for i in block:
-                for k in (i, *(j for j, _ in cands[i])):
-                    wanted.setdefault(loc.paths[loc.path_id[k]], set()).add(k)
-            texts = _texts_again(loc, coll.digests, coll.formats, wanted)
-            for i in block:
-                mine = shingles(texts[i][0]) if i in texts else None
-                for j, est in cands[i]:
-                    if mine is not None and j in texts:
-                        theirs = shingles(texts[j][0])
-                        inter = len(mine & theirs)
-                        sim = inter / (len(mine) + len(theirs) - inter)
-                        if sim >= threshold - 1e-9 and _both_sides_alike(texts[i], texts[j]):
-                            chosen[i] = (j, sim, "similarity")
-                            break
-                    elif est >= threshold - 1e-9:  # the text could not be read again (stdin, in memory)
-                        chosen[i] = (j, est, "estimated similarity")
-                        break
+            block = {i: cands[i] for i in order[lo : lo + VERIFY_BLOCK]}
+            chosen.update(_verify_block(threshold, block, coll.loc, coll.digests, coll.formats))
         return chosen
+
+
+def _sent_locations(coll: _SignatureCollector, cands: dict[int, list[tuple[int, float]]]) -> tuple[Any, ...]:
+    """What a worker needs to read the records of a verification block again: the paths, and
+    for every record involved its collector position, path, record number, line and digest
+    (compact arrays: 28 bytes a record)."""
+    loc = coll.loc
+    positions = sorted({k for i, pairs in cands.items() for k in (i, *(j for j, _ in pairs))})
+    return (
+        loc.paths,
+        array("Q", positions),
+        array("I", (loc.path_id[k] for k in positions)),
+        array("I", (loc.index[k] for k in positions)),
+        array("I", (loc.line[k] for k in positions)),
+        array("Q", (coll.digests[k] for k in positions)),
+    )
+
+
+class _SentLocations:
+    """:func:`_sent_locations` read back in a worker, with the collector's lookups by position."""
+
+    def __init__(self, sent: tuple[Any, ...]) -> None:
+        paths, positions, path_id, index, line, digests = sent
+        self.paths = paths
+        self.path_id = dict(zip(positions, path_id, strict=True))
+        self.index = dict(zip(positions, index, strict=True))
+        self.line = dict(zip(positions, line, strict=True))
+        self.digests = dict(zip(positions, digests, strict=True))
+
+
+def _verify_sent(
+    threshold: float,
+    cands: dict[int, list[tuple[int, float]]],
+    sent: tuple[Any, ...],
+    formats: dict[str, str | None],
+) -> dict[int, tuple[int, float, str]]:
+    """:func:`_verify_block` in a ``--jobs`` worker."""
+    loc = _SentLocations(sent)
+    return _verify_block(threshold, cands, loc, loc.digests, formats)
+
+
+def _verify_block(
+    threshold: float,
+    cands: dict[int, list[tuple[int, float]]],
+    loc: Any,
+    digests: Any,
+    formats: dict[str, str | None],
+) -> dict[int, tuple[int, float, str]]:
+    """D002's decision for each record of ``cands`` (collector positions, each with its
+    candidates): the first (earliest) candidate whose exact similarity reaches the threshold,
+    both sides alike too, as ``(record, similarity, what)``; the estimate decides only where the
+    texts cannot be read again.  ``loc`` and ``digests`` look records up by collector position
+    (the collector's own, or :class:`_SentLocations` in a worker)."""
+    wanted: dict[str, set[int]] = {}
+    for i, pairs in cands.items():
+        for k in (i, *(j for j, _ in pairs)):
+            wanted.setdefault(loc.paths[loc.path_id[k]], set()).add(k)
+    texts = _texts_again(loc, digests, formats or {}, wanted)
+    chosen: dict[int, tuple[int, float, str]] = {}
+    for i, pairs in cands.items():
+        mine = shingles(texts[i][0]) if i in texts else None
+        for j, est in pairs:
+            if mine is not None and j in texts:
+                theirs = shingles(texts[j][0])
+                inter = len(mine & theirs)
+                sim = inter / (len(mine) + len(theirs) - inter)
+                if sim >= threshold - 1e-9 and _both_sides_alike(texts[i], texts[j]):
+                    chosen[i] = (j, sim, "similarity")
+                    break
+            elif est >= threshold - 1e-9:  # the text could not be read again (stdin, in memory)
+                chosen[i] = (j, est, "estimated similarity")
+                break
+    return chosen
 
 
 #: The least similarity of the prompt sides and of the reply sides of a near-duplicate pair: the
@@ -456,6 +532,10 @@ CANDIDATES_PER_RECORD = 4
 WIDE_LAST_K = 32
 #: Records verified per pass over the input (their texts and their candidates' are held).
 VERIFY_BLOCK = 20_000
+#: With ``--jobs``, verification goes to the workers from this many records with candidates,
+#: in about this many blocks per worker (each block reads its files again up to its last line).
+PARALLEL_VERIFY_MIN = 1000
+BLOCKS_PER_WORKER = 2
 
 
 def shingles(text: str) -> set[str]:

@@ -14,6 +14,7 @@ from collections import Counter
 
 import pytest
 from conftest import ROOT, run_cli
+from sftlint.rules import dataset as _dataset
 
 import sftlint
 from sftlint.run import processes as parallel
@@ -21,6 +22,8 @@ from sftlint.run import processes as parallel
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from bench import corpus
+
+_REAL_VERIFY_SENT = _dataset._verify_sent
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +78,43 @@ def test_jobs_with_selection_and_per_rule_options(planted, small_chunks):
     serial = sftlint.lint(files, jobs=1, **kw)
     assert serial and {d.code[0] for d in serial} <= {"R", "K", "D"}
     assert sftlint.lint(files, jobs=2, **kw) == serial
+
+
+def _verify_sent_recorded(*args):
+    """D002's verification of one block, with the process it ran in written down (a module-level
+    function, so that a worker can unpickle it)."""
+    import os
+
+    with open(os.environ["SFTLINT_TEST_PIDS"], "a") as fh:
+        fh.write(f"{os.getpid()}\n")
+    return _REAL_VERIFY_SENT(*args)
+
+
+def test_d002_verification_runs_in_the_workers_with_the_serial_result(tmp_path, small_chunks, monkeypatch):
+    """Templated records (most a near-copy of an earlier one): D002's exact verification is
+    most of the run, so with --jobs its blocks go to the workers; the findings stay the serial
+    run's, and the blocks really ran in other processes."""
+    import os
+
+    from sftlint.rules import dataset as D
+
+    from bench.same_findings import templated
+
+    seed, tmpl = tmp_path / "seed.jsonl", tmp_path / "templated.jsonl"
+    corpus.write_corpus(seed, 1200, seed=31, plant_defects=True)
+    templated(seed, tmpl, 1200)
+    monkeypatch.setattr(D, "PARALLEL_VERIFY_MIN", 1)
+    monkeypatch.setattr(D, "BLOCKS_PER_WORKER", 5)
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("SFTLINT_TEST_PIDS", str(pids))
+    monkeypatch.setattr(D, "_verify_sent", _verify_sent_recorded)  # the workers are forked after this
+    serial = sftlint.lint([tmpl], jobs=1, select=["D002"])
+    assert not pids.exists()  # a serial run lends no pool
+    par = sftlint.lint([tmpl], jobs=2, select=["D002"])
+    assert par == serial
+    assert len(serial) > 300 and all("(similarity " in d.message for d in serial)
+    ran_in = set(pids.read_text().split())
+    assert len(pids.read_text().split()) >= 10 and str(os.getpid()) not in ran_in
 
 
 def test_files_are_cut_into_ranges_the_workers_read(planted, small_chunks):

@@ -26,7 +26,7 @@ of the dataset rules.  It sends back the chunk's diagnostics, the dataset
 summaries, how many records it saw, and any engine errors.  The main process
 yields chunk results strictly in submission order, appends the summaries to
 the rules' collectors in that order, and finally runs :meth:`Engine.finish`
-(the reduces).  So ``--jobs N`` yields the same diagnostics, in the same
+(the reduces; the pool stays up meanwhile, see :func:`lent_pool`).  So ``--jobs N`` yields the same diagnostics, in the same
 order, as ``--jobs 1``.
 
 Memory stays flat in both schemes: at most ``IN_FLIGHT_PER_JOB * jobs``
@@ -81,6 +81,27 @@ CHUNK_RECORDS = 2000
 IN_FLIGHT_PER_JOB = 3
 #: ``.gz`` inputs count this many times their size when deciding whether the input is small.
 GZ_RATIO = 5
+
+
+#: The pool of the ``--jobs`` run whose dataset reduces are running, and its size.
+_LENT: list[tuple[Any, int]] = []
+
+
+def lent_pool() -> tuple[Any, int] | None:
+    """The worker pool (an executor) and its number of workers while a ``--jobs`` run's dataset
+    reduces run, else None: a reduce whose work splits into independent tasks (D002's exact
+    verification of candidate pairs) hands them to the workers, which are idle by then, instead
+    of running them in the main process after everything else."""
+    return _LENT[-1] if _LENT else None
+
+
+def _finish_with(engine: Engine, pool: Any, n: int) -> Iterator[Diagnostic]:
+    """:meth:`Engine.finish` with ``pool`` lent to the reduces."""
+    _LENT.append((pool, n))
+    try:
+        yield from engine.finish()
+    finally:
+        _LENT.pop()
 
 
 def default_jobs() -> int:
@@ -263,9 +284,9 @@ def _ranged(
             if engine.progress is not None:
                 engine.progress(_range_size(rng))
             yield from found
+        yield from _finish_with(engine, pool, n)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    yield from engine.finish()
 
 
 def range_bytes(files: Sequence[str], jobs: int) -> int:
@@ -336,9 +357,9 @@ def _chunked(
                 in_flight.append(pool.submit(_run_chunk, path, fmt, batch, first))
         while in_flight:
             yield from drain_one()
+        yield from _finish_with(engine, pool, n)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    yield from engine.finish()
 
 
 def _serial(
@@ -359,4 +380,4 @@ def _serial(
     yield from engine.finish()
 
 
-__all__ = ["default_jobs", "parallel_diagnostics", "resolve_jobs", "wants_parallel"]
+__all__ = ["default_jobs", "lent_pool", "parallel_diagnostics", "resolve_jobs", "wants_parallel"]
