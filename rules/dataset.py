@@ -416,19 +416,23 @@ class NearDuplicate(Rule):
             # Each record's decision is its own, so blocks verified by the --jobs workers (idle
             # by now) give exactly what the main process would; each block reads its records
             # again itself.
+            from concurrent.futures import BrokenExecutor
+
             pool, workers = lent
             size = min(VERIFY_BLOCK, -(-len(order) // (workers * BLOCKS_PER_WORKER)))
             in_flight: deque[Any] = deque()
-            for lo in range(0, len(order), size):
-                block = {i: cands[i] for i in order[lo : lo + size]}
-                if len(in_flight) >= 2 * workers:  # what is held for the tasks stays bounded
+            try:
+                for lo in range(0, len(order), size):
+                    block = {i: cands[i] for i in order[lo : lo + size]}
+                    if len(in_flight) >= 2 * workers:  # what is held for the tasks stays bounded
+                        chosen.update(in_flight.popleft().result())
+                    sent = _sent_locations(coll, block)
+                    in_flight.append(pool.submit(_verify_sent, threshold, block, sent, coll.formats))
+                while in_flight:
                     chosen.update(in_flight.popleft().result())
-                in_flight.append(
-                    pool.submit(_verify_sent, threshold, block, _sent_locations(coll, block), coll.formats)
-                )
-            while in_flight:
-                chosen.update(in_flight.popleft().result())
-            return chosen
+                return chosen
+            except BrokenExecutor:  # a worker died (killed, out of memory): verify here instead
+                chosen.clear()
         # in blocks, so that templated data (every record a candidate) never holds every text
         for lo in range(0, len(order), VERIFY_BLOCK):
             block = {i: cands[i] for i in order[lo : lo + VERIFY_BLOCK]}

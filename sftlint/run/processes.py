@@ -26,8 +26,8 @@ of the dataset rules.  It sends back the chunk's diagnostics, the dataset
 summaries, how many records it saw, and any engine errors.  The main process
 yields chunk results strictly in submission order, appends the summaries to
 the rules' collectors in that order, and finally runs :meth:`Engine.finish`
-(the reduces; the pool stays up meanwhile, see :func:`lent_pool`).  So ``--jobs N`` yields the same diagnostics, in the same
-order, as ``--jobs 1``.
+(the reduces; the pool stays up meanwhile, see :func:`lent_pool`).  So
+``--jobs N`` yields the same diagnostics, in the same order, as ``--jobs 1``.
 
 Memory stays flat in both schemes: at most ``IN_FLIGHT_PER_JOB * jobs``
 ranges or chunks are in flight, and what the main process keeps is only the
