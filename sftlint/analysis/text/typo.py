@@ -97,6 +97,18 @@ EXTENSION_EXTRA_3 = 2.5
 #: usually leaves two characters uncovered, and on the CSC sets the two such detections
 #: scored 2.9 and 5.6 (chosen on the real data's false alarms).
 LONE_EDGE_EXTRA = 1.25
+#: A run of just two characters (a list item such as 素食、生餐、低糖, a label, a heading)
+#: gives the correction no context beyond the word itself, so it needs this much more score:
+#: the false alarms of that shape on real text (生餐 -> 生产, 痛过 -> 通过, 这鞋 -> 这些, names
+#: in People's Daily's lists) scored 1.4-2.0, the CSC sets' three such detections 2.43-2.60.
+SHORT_RUN_EXTRA = 1.0
+#: Words that join two items of a coordination (凌星法或径向速度法, 褐蘑菇或香菇).
+COORDINATORS = frozenset({"或", "或者", "和", "与", "及", "以及", "跟", "还是"})
+#: A suspect at most this many characters before the head its item shares with the other
+#: item (:meth:`TypoDetector._parallel_item`) is a modifier of a term of that kind.
+PARALLEL_REACH = 3
+#: How far after the coordinator the other item's shared head may end (径向速度法: 5).
+PARALLEL_SPAN = 7
 #: Two neighbouring corrections that each keep the other's character (医元: 亿元 or 医院)
 #: are both dropped unless one gains this many nats more (chosen on the tune half).
 RIVAL_MARGIN = 1.25
@@ -855,6 +867,44 @@ class TypoDetector:
             _HOLES = holes
         return _HOLES
 
+    def _parallel_item(self, run: str, i: int, span: tuple[int, int]) -> bool:
+        """Whether ``run[i]`` modifies the head of a coordination item that the other item
+        shares (凌星法或径向速度法, 褐蘑菇或香菇, 甲型和乙型): the items name things of one kind
+        (methods, mushrooms), so each modifier is a name of that kind (the transit method, the
+        brown mushroom), which a dictionary often lacks; a correction that reaches for a
+        common word across it (凌星 -> 零星, 如褐 -> 如何) breaks the parallel.
+
+        The run is segmented; around each coordinator word (或, 和, 与 ...) the head of the
+        left item is the character just before it, and the right item shares it when a word
+        ending in the same character ends within :data:`PARALLEL_SPAN` characters after it
+        (径向速度法).  The suspect must sit within :data:`PARALLEL_REACH` characters before
+        one of these heads, in its own item, and the correction's word must not reach the head.
+        """
+        _, ends = self._segment(run)
+        word_end = set(ends)
+        start = 0
+        for end in ends:
+            cs, ce = start, end
+            start = end
+            if run[cs:ce] not in COORDINATORS or cs < 2:
+                continue
+            left = cs - 1
+            h = run[left]
+            right = next(
+                (
+                    p
+                    for p in range(ce + 1, min(len(run), ce + PARALLEL_SPAN))
+                    if run[p] == h and p + 1 in word_end
+                ),
+                None,
+            )
+            if right is None:
+                continue
+            for head, lo in ((left, 0), (right, ce)):
+                if max(lo, head - PARALLEL_REACH) <= i < head and span[0] >= lo and span[1] <= head:
+                    return True
+        return False
+
     @staticmethod
     def _rivals(c: dict[str, Any], o: dict[str, Any]) -> bool:
         """Whether ``o`` (next to ``c``) is a correction as good as ``c`` that keeps ``c``'s character."""
@@ -896,7 +946,11 @@ class TypoDetector:
             feats = cand["feats"]
             if feats["edge"] and not feats["nunc"] and score < self.threshold + LONE_EDGE_EXTRA:
                 continue  # a lone last character beside intact words (切成粒, 制造出趣): a word of its own
+            if len(run) == 2 and score < self.threshold + SHORT_RUN_EXTRA:
+                continue  # a two-character run (素食、生餐、低糖): no context supports the word
             i = cand["i"]
+            if self._parallel_item(run, i, cand["span"]):
+                continue  # 凌星法或径向速度法: a term parallel to its sibling, not a slip
             if in_foreign_name(run, i, cand["after"], dots):
                 continue  # a transliterated name, not a broken word
             if len(cand["before"]) == 2 and cand["before"] in self.prefix2:
