@@ -124,6 +124,8 @@ _OPENERS = {
     "「": "」",
     "『": "』",
 }
+#: the characters the unclosed-opener check looks at (it skips everything else)
+_BRACKETS = re.compile("[" + re.escape("".join(_OPENERS) + "".join(_OPENERS.values())) + "]")
 _START_PUNCT = "，、。；：）】》」』,;"
 _TERMINAL = re.compile(r"[。！？!?.…~～）)」』”’\"'\]】》*`|>]$")
 _HAN_END = re.compile(f"[{HAN_CHARS}]$")
@@ -177,12 +179,14 @@ def _end(text: str) -> Truncation | None:
         if ch == "," and not re.search(r"[A-Za-z\u4e00-\u9fff]\s*,$", body):
             return None
         return Truncation(end - 1, end, "end", f"ends with “{ch}”, mid-sentence")
-    for w in _ZH_CONNECTIVES:
+    for w in _ZH_CONNECTIVES if body.endswith(_ZH_CONNECTIVES) else ():
         if body.endswith(w) and len(last) > len(w) + 2 and not _LIST_OR_HEADING.match(last):
             prev = body[-len(w) - 1]
             if (_HAN_END.search(prev) or prev in "，,") and not body.endswith(_WORDS_ENDING_IN_CONNECTIVE):
                 return Truncation(end - len(w), end, "end", f"ends with the connective “{w}”")
-    m = _LATIN_END.search(body)
+    # (the pattern can only match when the last character is a Latin letter: searching a
+    # Chinese text for it tries every character)
+    m = _LATIN_END.search(body) if ch.isascii() and ch.isalpha() else None
     if m and m.group(1) in _EN_CONNECTIVES and len(last.split()) >= 4 and not _LIST_OR_HEADING.match(last):
         return Truncation(m.start(1), end, "end", f"ends with “{m.group(1)}”, mid-sentence")
     if ch in "：:":
@@ -191,22 +195,23 @@ def _end(text: str) -> Truncation | None:
         return Truncation(end - 1, end, "end", "ends with a colon that introduces nothing")
     # an opener on the last line that is never closed
     stack: list[tuple[int, str]] = []
-    for i in range(line_start, end):
-        c = body[i]
+    for b in _BRACKETS.finditer(body, line_start):
+        c = b.group()
         if c in _OPENERS:
-            stack.append((i, c))
+            stack.append((b.start(), c))
         elif stack and c == _OPENERS[stack[-1][1]]:
             stack.pop()
-    if stack and not _TERMINAL.search(body):
+    terminal = _TERMINAL.search(body, end - 1) is not None  # body ends with no newline
+    if stack and not terminal:
         i, c = stack[0]
         if c != "(" or not re.match(r"\(\s*\d{0,3}\s*$", body[i:]):
             return Truncation(i, end, "end", f"“{c}” is never closed")
     # a sentence of prose that stops without punctuation
-    if _TERMINAL.search(body) or "#" in last or "＃" in last:
+    if terminal or "#" in last or "＃" in last:
         return None
     if _LIST_OR_HEADING.match(last):
         return _cut_item(body, last)
-    if _HAN_END.search(body) and "。" in body and not is_verse(body):
+    if _HAN_END.search(body, end - 1) and "。" in body and not is_verse(body):
         # the sentence that was being written when the text stopped
         parts = re.split(r"[。！？!?]", last)
         fragment = parts[-1].strip()
