@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import regex
-
 #: Matching time allowed per text: this many seconds, plus one second per MB of text.
 TIMEOUT_SECONDS = 1.0
 
@@ -24,6 +22,8 @@ class UserRegexTimeout(Exception):
 
 def check_pattern(pattern: str) -> str:
     """Validate ``pattern`` (a pydantic field validator): raise ValueError when it does not compile."""
+    import regex  # imported on first use: a run without configured patterns never needs it
+
     try:
         regex.compile(pattern)
     except (regex.error, TypeError, ValueError, OverflowError) as exc:
@@ -39,6 +39,8 @@ class UserPattern:
     def __init__(self, pattern: str, option: str) -> None:
         self.pattern = pattern
         self.option = option
+        import regex
+
         self._compiled = regex.compile(pattern)
 
     def finditer(self, text: str) -> Iterator[Any]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
-from importlib import resources
 from typing import Any, ClassVar
 
 from sftlint.locate import join_pointer
@@ -56,6 +55,8 @@ class InputFormat:
     def schema(self) -> dict[str, Any] | None:
         if self.schema_file is None:
             return None
+        from importlib import resources  # on first use: most runs never read a schema
+
         text = resources.files("sftlint.formats").joinpath("schemas", self.schema_file).read_text("utf-8")
         return json.loads(text)
 

@@ -28,7 +28,6 @@ import json
 import math
 import os
 from collections.abc import Iterable, Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +73,15 @@ _FUZZY_BASE = 0xE800  # ... and for fuzzy syllable classes
 
 def _package_lines(package: str, name: str) -> Iterator[str]:
     """Lines of a data file shipped inside ``package``, streamed (no big list in memory)."""
+    from importlib import resources  # only to build the model: a cached model never needs it
+
     with (resources.files(package) / name).open("r", encoding="utf-8") as fh:
         yield from fh
 
 
 def _package_text(package: str, name: str) -> str:
+    from importlib import resources
+
     return (resources.files(package) / name).read_text(encoding="utf-8")
 
 
@@ -219,6 +222,7 @@ def _is_han_word(word: str) -> bool:
 
 def _load_emissions() -> dict[str, dict[str, float]]:
     import pickle
+    from importlib import resources
 
     raw = (resources.files("jieba") / "finalseg" / "prob_emit.p").read_bytes()
     table = pickle.loads(raw)
