@@ -34,6 +34,7 @@ from sftlint.config import (
     select_rules,
 )
 from sftlint.diagnostic import DOCS_URL, Diagnostic, Finding
+from sftlint.failures import DiagnosticLimiter, ErrorList, RuleError
 from sftlint.overflow import Overflow, closing_message
 from sftlint.plugins import PluginRegistry, default_registry, detect_format
 from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
@@ -85,7 +86,10 @@ class Engine:
         if self.registry is None:
             self.registry = default_registry()
         reg = self.registry
-        self.errors: list[str] = list(reg.errors)
+        self.errors: list[str] = ErrorList(reg.errors)
+        #: X001 diagnostics: the first few failures of each rule, then one closing count
+        self.failure_limiter = DiagnosticLimiter()
+        self._failed = False
         check_rule_tables(self.settings, reg.rules)
         check_settings(self.settings, reg.rules)
         if self.settings.format is not None and self.settings.format not in reg.formats:
@@ -300,7 +304,22 @@ class Engine:
             out.append(self._timeout(None, state.info.path, raw, timer))
         finally:
             timer.disarm()
+        if self._failed:
+            self._failed = False
+            out = self.admitted(out)
         return out
+
+    def admitted(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """``diagnostics`` without the X001 failures of a rule past its first few (counted, see
+        :mod:`sftlint.failures`); the main process of ``--jobs`` passes the workers' through it."""
+        admit = self.failure_limiter.admit
+        return [d for d in diagnostics if d.code != INTERNAL_CODE or admit(d)]
+
+    def keep_every_failure(self) -> None:
+        """A worker's engine: every failure goes back to the main process, which counts them in
+        record order (so which are listed does not depend on ``--jobs``)."""
+        self.errors = ErrorList(self.errors, limit=0)
+        self.failure_limiter.limit = 0
 
     def _process(self, raw: RawRecord, state: FileState, out: list[Diagnostic], timer: _RecordTimer) -> None:
         path = state.info.path
@@ -466,6 +485,7 @@ class Engine:
         if isinstance(exc, KeyboardInterrupt) and user_interrupted():
             raise exc  # Ctrl-C: the run stops
         timer.warm.add(rule)  # it has had its first call: no second warm-up
+        self._failed = True
         if isinstance(exc, RecordTimeout):
             d = self._timeout(rule, path, raw, timer)
             timer.arm(raw)  # the rules after it get a fresh budget
@@ -478,13 +498,15 @@ class Engine:
             f"{who} did not finish record {raw.index} (line {raw.line}) within {timer.current:.0f} s "
             "(record-time-limit); stopped"
         )
-        self.errors.append(f"{path}: {message}")
+        error = f"{path}: {message}"
+        self.errors.append(RuleError(error, rule.code) if rule else error)
         return Diagnostic(
             code=INTERNAL_CODE,
             name=INTERNAL_NAME,
             severity="error",
             message=message,
             path=path,
+            data={"rule": rule.code} if rule else {},
             line=raw.line,
             column=1,
             end_line=raw.line,
@@ -495,7 +517,15 @@ class Engine:
         )
 
     def finish(self) -> Iterator[Diagnostic]:
-        """Reduce the dataset-level rules; call once after the last source."""
+        """Reduce the dataset-level rules; call once after the last source.
+
+        First come the closing X001 diagnostics of rules that failed on more records than were
+        listed; the one error line per such rule is added to :attr:`errors` at the end."""
+        yield from self.failure_limiter.closing()
+        yield from self._reduce()
+        self.errors.close()  # type: ignore[attr-defined]
+
+    def _reduce(self) -> Iterator[Diagnostic]:
         for rule in self.dataset_rules:
             summaries = self.summaries.get(rule.code, [])
             diags: list[Diagnostic] = []
@@ -607,13 +637,14 @@ class Engine:
             f"rule {rule.code} ({rule.name}, plugin {rule.plugin or '?'}) crashed on {where}: "
             f"{type(exc).__name__}: {exc}{at}"
         )
-        self.errors.append(f"{path}: {message}")
+        self.errors.append(RuleError(f"{path}: {message}", rule.code))
         return Diagnostic(
             code=INTERNAL_CODE,
             name=INTERNAL_NAME,
             severity="error",
             message=message,
             path=path,
+            data={"rule": rule.code},
             line=line,
             column=1 if line is not None else None,
             end_line=line,

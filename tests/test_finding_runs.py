@@ -16,6 +16,8 @@ from relint import relint
 
 import sftlint
 from sftlint.config import ConfigError
+from sftlint.plugins import build_registry
+from sftlint.rule import Rule
 from sftlint.run import processes as parallel
 
 GOOD = json.dumps(chat(("user", "在吗？"), ("assistant", "在的，请问有什么可以帮您？")), ensure_ascii=False)
@@ -127,3 +129,53 @@ def test_jobs_2_closes_and_runs_as_the_serial_run_does(tmp_path, small_chunks):
     serial = sftlint.lint(p, jobs=1, **kw)
     assert sum(d.count > 1 for d in serial) == 8 and sum(d.code == "J004" for d in serial) == 8
     assert sftlint.lint(p, jobs=2, **kw) == serial
+
+
+class _NeedsMissingModule(Rule):
+    """## What it does
+    Fails on every record, like a plugin rule whose optional dependency is not installed."""
+
+    code = "Z950"
+    name = "needs-missing-module"
+
+    def check(self, record):
+        import sftlint_module_that_is_not_installed  # noqa: F401
+
+        return ()
+
+
+class _MissingModulePlugin:
+    @staticmethod
+    @sftlint.hookimpl
+    def sftlint_rules():
+        return [_NeedsMissingModule]
+
+
+@pytest.fixture
+def failing_rule(monkeypatch):
+    from sftlint import engine as engine_module
+    from sftlint import plugins
+
+    registry = build_registry(extra_plugins=(_MissingModulePlugin,))
+    monkeypatch.setattr(plugins, "default_registry", lambda: registry)
+    monkeypatch.setattr(engine_module, "default_registry", lambda: registry)
+
+
+def test_a_rule_failing_on_every_record_is_listed_a_few_times_then_counted(tmp_path, failing_rule):
+    p = tmp_path / "a.jsonl"
+    p.write_text((GOOD + "\n") * 2000, encoding="utf-8")
+    r = run_cli("check", "--select", "Z950,S", "--output-format", "json", str(p))
+    assert r.code == 2  # still an internal error
+    x001 = [d for d in r.json() if d["code"] == "X001"]
+    assert [d["record"] for d in x001] == [0, 1, 2, 3] and [d["count"] for d in x001] == [1, 1, 1, 1997]
+    assert "ModuleNotFoundError" in x001[0]["message"] and "1,996 more failures" in x001[3]["message"]
+    lines = [ln for ln in r.err.splitlines() if "Z950" in ln]
+    assert len(lines) == 4 and "failed on 2,000 records in all" in lines[-1]
+
+
+def test_failures_are_counted_alike_with_jobs_2(tmp_path, failing_rule, small_chunks):
+    p = tmp_path / "a.jsonl"
+    p.write_text((GOOD + "\n") * 3000, encoding="utf-8")
+    serial = sftlint.lint(p, jobs=1, select=["Z950", "S"])
+    assert sum(d.count for d in serial if d.code == "X001") == 3000 and len(serial) == 4
+    assert sftlint.lint(p, jobs=2, select=["Z950", "S"]) == serial

@@ -158,6 +158,7 @@ def _init_worker(settings: Settings, want_hashes: bool) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
     _WORKER["engine"] = Engine(settings, want_hashes=want_hashes)
+    _WORKER["engine"].keep_every_failure()  # the main process lists and counts them in order
     _WORKER["states"] = {}
 
 
@@ -330,7 +331,7 @@ def _chunked(
         def drain_one() -> list[Diagnostic]:
             found, summaries, records, new_errors = in_flight.popleft().result()
             fold(engine, records, new_errors, summaries)
-            return found
+            return engine.admitted(found)
 
         for path in files:
             try:

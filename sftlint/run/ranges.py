@@ -315,4 +315,4 @@ def merge_range_result(
     if result["source_error"] is not None:
         report_source_error(result["source_error"], errors, on_error)
     fold(engine, result["records"], result["errors"], result["summaries"])
-    return result["diagnostics"]
+    return engine.admitted(result["diagnostics"])

@@ -98,6 +98,7 @@ def _actor_class(settings: Settings, want_hashes: bool) -> type:
             from sftlint.engine import Engine
 
             self.engine = Engine(settings, want_hashes=want_hashes)
+            self.engine.keep_every_failure()  # the driver lists and counts them in order
 
         def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
             import numpy as np
