@@ -303,9 +303,10 @@ class NearDuplicate(Rule):
     `threshold` (0.8).  While streaming, only a 64-value MinHash signature (128 bytes) is kept
     per record; at the end, LSH (16 bands of 4 values) finds the pairs whose *estimated*
     similarity is within 0.15 of the threshold, and those candidates are read again from their
-    files and decided on their *exact* similarity, which the message gives.  Only where a record
-    cannot be read again (standard input, records passed in memory) does the estimate decide,
-    and the message says "estimated".  A verified pair must also be alike on each side, its
+    files and decided on their *exact* similarity, which the message gives (standard input is
+    copied to a temporary file as it is read, and read again from there, so piped data gives what
+    the file gives).  Only where a record cannot be read again (records passed in memory) does the
+    estimate decide, and the message says "estimated".  A verified pair must also be alike on each side, its
     prompts (user turns and tool results) and its replies (assistant turns) each at least 0.5:
     one long passage asked two different questions, or "hi" and "hello" given one templated
     reply, are separate examples.  Exact copies are left to D001.
@@ -344,6 +345,8 @@ class NearDuplicate(Rule):
     name = "near-duplicate"
     severity = "warning"
     scope = "dataset"
+    #: the reduce reads candidate records again (standard input is copied to disk for it)
+    reads_again = True
 
     class Options(RuleOptions):
         threshold: float = Field(default=0.8, ge=0.7, le=1.0)
@@ -568,18 +571,20 @@ def _texts_again(
     since, a format the registry does not name) are read by the one reader, as before."""
     import os
 
+    from sftlint import stdin_copy
     from sftlint.api import load_records
 
     out: dict[int, tuple[str, str, str]] = {}
     for path, positions in wanted.items():
-        if path == "-" or not os.path.isfile(path):
+        source = stdin_copy.copy_of(path) or path  # standard input: its copy on disk
+        if source == "-" or not os.path.isfile(source):
             continue
-        left = _lines_again(path, formats.get(path), loc, digests, positions, out)
+        left = _lines_again(source, formats.get(path), loc, digests, positions, out)
         if not left:
             continue
         by_index = {loc.index[k]: k for k in left}
         try:
-            for record in load_records(path, formats.get(path), indices=by_index.keys()):
+            for record in load_records(source, formats.get(path), indices=by_index.keys()):
                 k = by_index.get(record.index)
                 if k is not None and record.messages and _digest(record) == digests[k]:
                     out[k] = dialogue_texts(record)

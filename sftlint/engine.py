@@ -137,8 +137,15 @@ class Engine:
     def lint_path(self, path: str) -> Iterator[Diagnostic]:
         """Diagnostics of one file (or ``-``).  Raises SourceError if unreadable."""
         limit = self.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
-        raws = read_source(path, limit, progress=self.progress)
+        raws = read_source(path, limit, progress=self.progress, stdin_names=self.stdin_names())
         yield from self.lint_raw(raws, path)
+
+    def stdin_names(self) -> tuple[str, ...] | None:
+        """When a selected rule reads records again (D002), the names standard input goes by:
+        it is then copied to disk as it is read (:mod:`sftlint.stdin_copy`); else None."""
+        if not any(getattr(r, "reads_again", False) for r in self.dataset_rules):
+            return None
+        return ("-", self.display_path("-"))
 
     def lint_objects(self, objects: Iterable[Any], path: str = "<memory>") -> Iterator[Diagnostic]:
         """Diagnostics of in-memory records (one record per element)."""

@@ -831,13 +831,18 @@ def _corrupt(path: str, line: int, exc: BaseException) -> RawRecord:
 
 
 def read_source(
-    path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES, progress: Any = None
+    path: str,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    progress: Any = None,
+    stdin_names: tuple[str, ...] | None = None,
 ) -> Iterator[RawRecord]:
     """Raw records of one source (a path or ``-``), whatever its kind.
 
     Raises :class:`SourceError` only when the source cannot be opened; bytes that stop being
     readable half-way (a damaged ``.gz`` or ``.zst``) are a J003 finding after the records read
     so far.  Parquet, Arrow and ``datasets`` folders are read by :mod:`sftlint.columnar`.
+    ``stdin_names``: for ``-``, copy standard input to disk as it is read, under these names,
+    for the rules that read records again (see :mod:`sftlint.stdin_copy`).
     """
     from sftlint.columnar import is_columnar, read_columnar
 
@@ -845,6 +850,10 @@ def read_source(
         yield from read_columnar(path)
         return
     stream = _open_binary(path)
+    if path == "-" and stdin_names:
+        from sftlint import stdin_copy
+
+        stream = stdin_copy.tee(stream, stdin_names)
     try:
         yield from read_stream(stream, path, max_record_bytes, progress)
     finally:

@@ -335,7 +335,8 @@ def _chunked(
 
         for path in files:
             try:
-                state, stream = engine.start_file(read_source(path, limit, progress=engine.progress), path)
+                raws = read_source(path, limit, progress=engine.progress, stdin_names=engine.stdin_names())
+                state, stream = engine.start_file(raws, path)
             except SourceError as exc:
                 report_source_error(str(exc), errors, on_error)
                 continue

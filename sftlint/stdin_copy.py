@@ -1,0 +1,84 @@
+"""A copy of standard input on disk, for the dataset rules that read records again.
+
+D002 keeps 128 bytes per record while streaming and, at the end, reads its candidate pairs
+again to decide on their exact similarity.  A file can be read again; standard input cannot,
+so the same data piped in used to be decided on the estimate and gave other findings than the
+file.  When a selected rule reads records again, the bytes of standard input are written, as
+they are read, to a temporary file (disk, not memory), and the rule reads that copy by the
+name standard input goes by (``-`` or ``--stdin-filename``).  The copy is deleted when the
+next one is made and when the process exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import os
+import tempfile
+from typing import IO
+
+_COPY: dict[str, str] = {}  # the name standard input goes by -> its copy on disk
+
+
+class _Tee(io.RawIOBase):
+    """Reads from ``source`` and writes every byte read to ``sink``."""
+
+    def __init__(self, source: IO[bytes], sink: IO[bytes]) -> None:
+        self.source = source
+        self.sink = sink
+        self._read = getattr(source, "read1", source.read)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._read(len(buffer))
+        if not data:
+            self.sink.flush()
+            return 0
+        self.sink.write(data)
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+
+def tee(source: IO[bytes], names: tuple[str, ...] = ("-",)) -> IO[bytes]:
+    """``source`` (standard input, which goes by ``names``) as a buffered stream whose bytes
+    are also copied to disk."""
+    forget()
+    fd, path = tempfile.mkstemp(prefix="sftlint-stdin-", suffix=".jsonl")
+    sink = os.fdopen(fd, "wb")
+    for n in names:
+        _COPY[n] = path
+    _SINKS.append(sink)
+    return io.BufferedReader(_Tee(source, sink), 1 << 16)
+
+
+_SINKS: list[IO[bytes]] = []
+
+
+def copy_of(path: str) -> str | None:
+    """The copy on disk of standard input when ``path`` is its name, else None."""
+    copy = _COPY.get(path)
+    if copy is None:
+        return None
+    for sink in _SINKS:
+        with contextlib.suppress(ValueError, OSError):
+            sink.flush()
+    return copy
+
+
+def forget() -> None:
+    """Delete the copy (the next one replaces it; the process is ending)."""
+    for sink in _SINKS:
+        with contextlib.suppress(OSError):
+            sink.close()
+    _SINKS.clear()
+    for path in set(_COPY.values()):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    _COPY.clear()
+
+
+atexit.register(forget)
