@@ -218,7 +218,23 @@ def nfkc(text: str) -> str:
 def normalise(text: str) -> str:
     """Text as D002 compares it: NFKC (full-width forms folded), case-folded, and without any
     whitespace, punctuation or symbol, so re-spacing and re-punctuating a record changes nothing."""
-    return _NOT_WORD.sub("", nfkc(text).casefold())
+    if len(text) <= _PIECE:
+        return _NOT_WORD.sub("", nfkc(text).casefold())
+    # A long text a piece at a time, so that its normalised copies are never all held at once
+    # (``sub`` alone holds one small string per stretch it keeps: a megabyte of "你好，" made
+    # 16 MB of them).  Pieces end before an ASCII character or a CJK ideograph: neither ever
+    # composes with what precedes it, so normalising the pieces gives the whole text's result.
+    out, start = [], 0
+    while start < len(text):
+        m = _SAFE_CUT.search(text, start + _PIECE)
+        end = m.start() if m is not None else len(text)
+        out.append(_NOT_WORD.sub("", nfkc(text[start:end]).casefold()))
+        start = end
+    return "".join(out)
+
+
+_PIECE = 1 << 15
+_SAFE_CUT = re.compile("[\x00-\x7f\u4e00-\u9fff]")
 
 
 def _turn_texts(record: Record) -> list[tuple[str, str]]:

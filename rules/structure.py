@@ -14,6 +14,7 @@ from sftlint.analysis.layouts import acts_in_text, observes
 from sftlint.analysis.text.invisible import invisible_names, is_blank
 from sftlint.analysis.tools import calls_in_text
 from sftlint.diagnostic import Edit, Finding, Fix
+from sftlint.hashing import PIECEWISE_CHARS, canonical_pieces
 from sftlint.locate import escape_token
 from sftlint.reader import RawRecord
 from sftlint.record import ROLES, Message, Record
@@ -285,7 +286,11 @@ class DuplicateKey(Rule):
         # (or an escaped colon, \u003a, which serialises as a plain one) needs the
         # scan of the text.
         source = raw.raw_bytes if raw.raw_bytes is not None else (raw.text or "").encode("utf-8")
-        if source.count(b":") == orjson.dumps(raw.data).count(b":") and b"\\u003" not in source:
+        if len(source) > PIECEWISE_CHARS:  # orjson would hold ~14 bytes per character of the record
+            written = sum(piece.count(b":") for piece in canonical_pieces(raw.data))
+        else:
+            written = orjson.dumps(raw.data).count(b":")
+        if source.count(b":") == written and b"\\u003" not in source:
             return
         for obj_ptr, key, _offset in find_duplicate_keys(raw.source_text() or ""):
             pointer = obj_ptr + "/" + escape_token(key)

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 DETECT_SAMPLE = 16
 #: ... among the records that start within this many lines of the file's start.
 DETECT_MAX_LINES = 1000
+#: A record larger than this many bytes is held once, by its Record, while its rules run.
+BIG_RECORD = 1 << 20
 INTERNAL_CODE = "X001"
 INTERNAL_NAME = "rule-crashed"
 
@@ -369,6 +371,10 @@ class Engine:
             raw.text if raw.text is not None else raw.raw_bytes or "",
             raw.column,
         )
+        if raw.raw_bytes is not None and len(raw.raw_bytes) > BIG_RECORD:
+            # the record holds its source now (bytes, then its decoded text when a finding is
+            # located): a big record is not held twice (the file rules, which read the bytes, ran)
+            raw.raw_bytes = None
         fmt = state.fmt
         views: list[Any] | None = None
         if fmt is not None:
@@ -818,7 +824,7 @@ def _raw_hash(raw: RawRecord) -> str:
     from sftlint.hashing import record_hash, text_hash
 
     if raw.parsed:
-        return record_hash(raw.data)
+        return record_hash(raw.data, len(raw.raw_bytes or raw.text or ""))
     if raw.raw_bytes is not None:
         return text_hash(raw.raw_bytes)
     return text_hash(raw.source_text() or f"{raw.path}:{raw.line}")

@@ -35,9 +35,9 @@ class _Group:
     __slots__ = ("ends", "ids", "repl", "starts", "texts")
 
     def __init__(self) -> None:
-        self.starts = array("q")
-        self.ends = array("q")
-        self.repl = array("l")
+        self.starts = array("i")  # a string holds at most max-record-bytes (< 2**31) characters
+        self.ends = array("i")
+        self.repl = array("i")
         self.ids: dict[str, int] = {}
         self.texts: list[str] = []
 

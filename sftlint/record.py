@@ -229,7 +229,7 @@ class Record:
         if self._hash is None:
             from sftlint.hashing import record_hash
 
-            self._hash = record_hash(self.data)
+            self._hash = record_hash(self.data, len(self.raw))
         return self._hash
 
     def locate(self, pointer: str, span: tuple[int, int] | None = None) -> Location:

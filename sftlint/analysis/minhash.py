@@ -38,6 +38,9 @@ PLAIN_FIRST = 48
 #: Texts shorter than this many characters always take the plain path (numpy's per-call
 #: overhead is larger than the work).
 PLAIN_BELOW = 48
+#: Texts longer than this many characters are hashed in pieces of this size (numpy holds about
+#: 32 bytes per character of the piece).
+_CHUNK = 1 << 16
 
 #: Datasets of fewer records find their pairs in plain Python (the same pairs, no numpy import).
 PLAIN_PAIRS_BELOW = 2000
@@ -143,7 +146,16 @@ def signature(text: str) -> bytes:
             _plain_left -= 1
         else:
             np = _numpy()
-    mins = _mins_numpy(np, text) if np else _mins_plain(text)
+    if len(text) > _CHUNK:
+        # a long text a piece at a time (pieces overlap by a shingle less one character, so they
+        # hold every shingle once): the same minima, in memory bounded by the piece, not the text
+        mins = [_EMPTY] * NUM_HASHES
+        for i in range(0, len(text) - SHINGLE + 1, _CHUNK):
+            piece = text[i : i + _CHUNK + SHINGLE - 1]
+            part = _mins_numpy(np, piece) if np else _mins_plain(piece)
+            mins = [a if a < b else b for a, b in zip(mins, part, strict=True)]
+    else:
+        mins = _mins_numpy(np, text) if np else _mins_plain(text)
     if _EMPTY in mins:
         k = NUM_HASHES
         filled = mins[:]

@@ -18,7 +18,9 @@ A run of consecutive control or invisible characters is one finding with the run
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 ZERO_WIDTH = {
@@ -96,67 +98,100 @@ def _legit_zero_width(text: str, i: int) -> bool:
     )
 
 
-def find_garbled(text: str) -> list[Garble]:
-    """Every garbled span in ``text``, in order, without overlaps."""
+def find_garbled(text: str) -> Iterator[Garble]:
+    """Every garbled span in ``text``, in order, without overlaps; lazily, so that a text with a
+    million of them never holds them all.
+
+    Each kind is found by its own pattern, and where two overlap the earlier kind in this
+    order wins: replacement, Chinese mojibake, Latin mojibake, control, zero-width.  The kinds'
+    characters are disjoint except the C1 controls that Latin mojibake holds as continuation
+    bytes, and a Latin mojibake match starts with a letter, never inside a control run; so
+    merging the kinds by start and dropping what overlaps the span last taken gives what taking
+    them kind by kind, each against every span taken before, gives."""
     if _SUSPECT.search(text) is None:
-        return []
-    out: list[Garble] = []
-    taken = bytearray(len(text))  # 1 where a finding already covers the character
+        return
+    kinds = (
+        _replacements(text),
+        _mojibake_zh(text),
+        _mojibake_latin(text),
+        _controls(text),
+        _zero_widths(text),
+    )
+    streams = [((g.start, rank, g) for g in kind) for rank, kind in enumerate(kinds)]
+    taken_end = -1
+    for start, _rank, g in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
+        if start < taken_end:
+            continue
+        taken_end = g.end
+        yield g
 
-    def add(g: Garble) -> None:
-        if taken.find(1, g.start, g.end) >= 0:
-            return
-        taken[g.start : g.end] = b"\x01" * (g.end - g.start)
-        out.append(g)
 
+def _replacements(text: str) -> Iterator[Garble]:
     for m in _REPLACEMENT.finditer(text):
         n = m.end() - m.start()
-        add(
-            Garble(
-                m.start(),
-                m.end(),
-                "replacement",
-                f"replacement character U+FFFD{' x' + str(n) if n > 1 else ''}: the text was decoded with errors",
-            )
+        yield Garble(
+            m.start(),
+            m.end(),
+            "replacement",
+            f"replacement character U+FFFD{' x' + str(n) if n > 1 else ''}: the text was decoded with errors",
         )
+
+
+def _mojibake_zh(text: str) -> Iterator[Garble]:
     for m in _MOJIBAKE_ZH.finditer(text):
-        add(
-            Garble(
-                m.start(),
-                m.end(),
-                "mojibake",
-                f"mojibake “{m.group()[:12]}”: debris of a wrong decoding (GBK view of U+FFFD or of uninitialised memory)",
-            )
+        yield Garble(
+            m.start(),
+            m.end(),
+            "mojibake",
+            f"mojibake “{m.group()[:12]}”: debris of a wrong decoding (GBK view of U+FFFD or of uninitialised memory)",
         )
+
+
+def _mojibake_latin(text: str) -> Iterator[Garble]:
     for m in _MOJIBAKE_LATIN.finditer(text):
         repair = _unmojibake(m.group())
         if repair is not None:
-            add(
-                Garble(
-                    m.start(),
-                    m.end(),
-                    "mojibake",
-                    f"mojibake “{m.group()}”: UTF-8 decoded as Latin-1/cp1252; it was “{repair}”",
-                    repair,
-                )
+            yield Garble(
+                m.start(),
+                m.end(),
+                "mojibake",
+                f"mojibake “{m.group()}”: UTF-8 decoded as Latin-1/cp1252; it was “{repair}”",
+                repair,
             )
+
+
+def _controls(text: str) -> Iterator[Garble]:
     for m in _CONTROL.finditer(text):
         run = m.group()
         if len(run) == 1:
-            message = f"control character U+{ord(run):04X} in text"
+            message = _single_message(run, None)
         else:
             message = f"{len(run)} control characters in a row ({_names(run, None)}) in text"
-        add(Garble(m.start(), m.end(), "control", message))
+        yield Garble(m.start(), m.end(), "control", message)
+
+
+def _zero_widths(text: str) -> Iterator[Garble]:
     for m in _ZERO_WIDTH.finditer(text):
         for start, end in _illegit_runs(text, m.start(), m.end()):
             run = text[start:end]
             if len(run) == 1:
-                message = f"invisible {ZERO_WIDTH[run]} in text"
+                message = _single_message(run, ZERO_WIDTH)
             else:
                 message = f"{len(run)} invisible characters in a row ({_names(run, ZERO_WIDTH)}) in text"
-            add(Garble(start, end, "zero-width", message, ""))
-    out.sort(key=lambda g: g.start)
-    return out
+            yield Garble(start, end, "zero-width", message, "")
+
+
+_MESSAGES: dict[str, str] = {}
+
+
+def _single_message(ch: str, names: dict[str, str] | None) -> str:
+    """The message of one control or invisible character, one string per character."""
+    message = _MESSAGES.get(ch)
+    if message is None:
+        message = _MESSAGES[ch] = (
+            f"invisible {names[ch]} in text" if names else f"control character U+{ord(ch):04X} in text"
+        )
+    return message
 
 
 def _illegit_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -10,7 +10,9 @@ alone.
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sftlint.analysis.text.zh import HAN_CHARS
@@ -45,36 +47,47 @@ class HalfWidth:
     replacement: str
 
 
-def find_half_width(text: str) -> list[HalfWidth]:
-    """Half-width marks used inside Chinese sentences, in order."""
+def find_half_width(text: str) -> Iterator[HalfWidth]:
+    """Half-width marks used inside Chinese sentences, in order; lazily, so that a text with a
+    million of them never holds them all (the three kinds are merged by position; at one
+    position, in the order between, ending, parentheses)."""
     if _HAN.search(text) is None:
-        return []
-    protected: set[int] = set()
-    for m in _PROTECTED.finditer(text):
-        protected.update(range(m.start(), m.end()))
-    out: list[HalfWidth] = []
+        return
+    protected = bytearray(len(text)) if _PROTECTED.search(text) else None
+    if protected is not None:
+        for m in _PROTECTED.finditer(text):
+            protected[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    streams = (_between(text, protected), _endings(text, protected), _parens(text, protected))
+    yield from heapq.merge(*streams, key=lambda h: h.start)
+
+
+def _between(text: str, protected: bytearray | None) -> Iterator[HalfWidth]:
     for m in _BETWEEN.finditer(text):
-        if m.start() not in protected:
+        if protected is None or not protected[m.start()]:
             mark = m.group(1)
-            out.append(HalfWidth(m.start(), m.end(), mark, FULL_WIDTH[mark]))
+            yield HalfWidth(m.start(), m.end(), mark, FULL_WIDTH[mark])
+
+
+def _endings(text: str, protected: bytearray | None) -> Iterator[HalfWidth]:
     for m in _ENDING.finditer(text):
         for k in range(m.start(1), m.end(1)):
-            if k not in protected:
-                out.append(HalfWidth(k, k + 1, text[k], FULL_WIDTH[text[k]]))
+            if protected is None or not protected[k]:
+                yield HalfWidth(k, k + 1, text[k], FULL_WIDTH[text[k]])
+
+
+def _parens(text: str, protected: bytearray | None) -> Iterator[HalfWidth]:
     for m in _PARENS.finditer(text):
         inner = m.group(1)
         before = text[m.start() - 1] if m.start() > 0 else ""
-        if m.start() in protected or _HAN.search(inner) is None:
+        if (protected is not None and protected[m.start()]) or _HAN.search(inner) is None:
             continue
         # Chinese inside, and Chinese right before it or starting it: （注：…）
         if not (_HAN.match(before or " ") or _HAN.match(inner[0])):
             continue
-        out.append(HalfWidth(m.start(), m.start() + 1, "(", "（"))
-        out.append(HalfWidth(m.end() - 1, m.end(), ")", "）"))
+        yield HalfWidth(m.start(), m.start() + 1, "(", "（")
+        yield HalfWidth(m.end() - 1, m.end(), ")", "）")
         # ?/! right after the closing parenthesis ends the Chinese sentence too
         k = m.end()
-        while k < len(text) and text[k] in "?!" and k not in protected:
-            out.append(HalfWidth(k, k + 1, text[k], FULL_WIDTH[text[k]]))
+        while k < len(text) and text[k] in "?!" and (protected is None or not protected[k]):
+            yield HalfWidth(k, k + 1, text[k], FULL_WIDTH[text[k]])
             k += 1
-    out.sort(key=lambda h: h.start)
-    return out
