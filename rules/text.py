@@ -78,7 +78,13 @@ class ZhTypo(Rule):
     would only make another personal name (王志俊 → 王志军, 请龙帮 → 青龙帮), eponyms
     (博氏链球菌), pairs of characters that begin a word the lexicons know (播客, 显式), a
     pair the same text writes again where nothing is flagged (维数 in a reply about
-    matrices) and a character written twice in a frame (越读越) are not typos either.
+    matrices) and a character written twice in a frame (越读越) are not typos either.  Nor is
+    a string that is a coherent unit in its context, though a dictionary lacks it: a
+    two-character list item (素食、生餐、低糖) needs stronger evidence, having no context; a
+    modifier of a head that the other item of a coordination shares (凌星法或径向速度法,
+    褐蘑菇或香菇) names a term of that kind; a short title between 《》 (《大开眼戒》) is the
+    name of a work; and a correction that leaves a rare character beside it stranded (严歌苓)
+    meets a name that goes on.
 
     ## Example
     ```json

@@ -105,6 +105,29 @@ def test_the_parallel_check_reads_items_from_the_segmentation():
     assert not det._parallel_item("如凌星法", 1, (1, 3))  # no coordinator
 
 
+# -- a short title between 《》, a rare character the correction strands ------------
+
+
+def test_a_short_title_is_the_name_of_a_work_and_the_same_pun_outside_it_is_reported():
+    (d,) = t001(chat("推荐一部电影", "推荐你看库布里克的《大开眼戒》，看完真的让人大开眼戒。"))
+    assert "大开眼戒" in d.message
+    assert d.span[0] > len("推荐你看库布里克的《大开眼戒》")  # the one outside the title
+
+
+def test_a_long_descriptive_title_and_a_listed_wrong_form_in_a_title_are_still_checked():
+    law = chat("请回答", "下列哪项表述不符合《与贸易有关的知识产券协议》的规定？")
+    listed = chat("这本书叫什么？", "他写了一本《再接再励》的小书。")
+    assert ["知识产券" in d.message for d in t001(law)] == [True]
+    assert ["再接再励" in d.message for d in t001(listed)] == [True]
+
+
+def test_a_correction_that_strands_a_rare_character_is_a_name_going_on():
+    quiet = chat("你喜欢哪位作家？", "我是严歌苓的忠实读者，故事的层层叠叠还是严歌苓最擅长的。")
+    assert t001(quiet) == []
+    (d,) = t001(chat("公司有什么要求？", "公司对产品质量有严歌的要求。"))
+    assert "严歌" in d.message
+
+
 # -- Traditional Chinese and Japanese paragraphs --------------------------------
 
 TRADITIONAL = [

@@ -109,6 +109,10 @@ COORDINATORS = frozenset({"或", "或者", "和", "与", "及", "以及", "跟",
 PARALLEL_REACH = 3
 #: How far after the coordinator the other item's shared head may end (径向速度法: 5).
 PARALLEL_SPAN = 7
+#: A short title between 《》 (a book, film, song or poem: 《大开眼戒》, 《暮光之城》) is the name
+#: of a work, coined by its makers.  Long ones (《与贸易有关的知识产权协议》) are descriptive
+#: titles of laws and treaties, read like running text, and are still checked.
+TITLE = re.compile(r"《[^《》\n]{1,8}》")
 #: Two neighbouring corrections that each keep the other's character (医元: 亿元 or 医院)
 #: are both dropped unless one gains this many nats more (chosen on the tune half).
 RIVAL_MARGIN = 1.25
@@ -517,6 +521,11 @@ class TypoDetector:
                 for t in typos:
                     if off + t.start not in found:
                         found[off + t.start] = replace(t, start=t.start + off, end=t.end + off)
+        if found and "《" in text:
+            # A short title between 《》 names a work as its makers wrote it (《大开眼戒》):
+            # puns and coinages are the norm there.  Only the listed never-legal forms count.
+            inside = {k for m in TITLE.finditer(text) for k in range(m.start(), m.end())}
+            found = {k: t for k, t in found.items() if t.source == "list" or k not in inside}
         return [found[k] for k in sorted(found)]
 
     def _analyse_run(self, run: str, flags: int) -> tuple[Typo, ...]:
@@ -867,6 +876,21 @@ class TypoDetector:
             _HOLES = holes
         return _HOLES
 
+    def _strands_rare(self, run: str, i: int, right: str, span: tuple[int, int]) -> bool:
+        """Whether the correction leaves a rare character right beside the suspect uncovered
+        (严歌苓 -> 严格 + 苓): a word repaired by a typo fix reads on into its neighbours, while
+        a name or a term goes on with a character the correction cannot place (rare: summed
+        count under :data:`MIN_CHAR_FREQ`, the bar for less rare suspects)."""
+        fixed = run[:i] + right + run[i + 1 :]
+        unc = None
+        for j in (span[0] - 1, span[1]):
+            if abs(j - i) == 1 and 0 <= j < len(run) and self.char_freq.get(run[j], 0) < MIN_CHAR_FREQ:
+                if unc is None:
+                    unc = set(self._uncovered(fixed))
+                if j in unc:
+                    return True
+        return False
+
     def _parallel_item(self, run: str, i: int, span: tuple[int, int]) -> bool:
         """Whether ``run[i]`` modifies the head of a coordination item that the other item
         shares (凌星法或径向速度法, 褐蘑菇或香菇, 甲型和乙型): the items name things of one kind
@@ -949,6 +973,8 @@ class TypoDetector:
             if len(run) == 2 and score < self.threshold + SHORT_RUN_EXTRA:
                 continue  # a two-character run (素食、生餐、低糖): no context supports the word
             i = cand["i"]
+            if self._strands_rare(run, i, cand["right"], cand["span"]):
+                continue  # 严歌苓 -> 严格苓: the rare 苓 stays stranded, a name goes on
             if self._parallel_item(run, i, cand["span"]):
                 continue  # 凌星法或径向速度法: a term parallel to its sibling, not a slip
             if in_foreign_name(run, i, cand["after"], dots):
