@@ -17,6 +17,7 @@ from pydantic import Field
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Record
 from sftlint.rule import Rule, RuleOptions
+from sftlint.transport import compact_pickle
 
 
 def _shorten(s: str, limit: int = 40) -> str:
@@ -102,6 +103,7 @@ class TruncatedText(Rule):
 # T007
 
 
+@compact_pickle
 @dataclass(slots=True)
 class _MarkupPlace:
     pointer: str
@@ -115,6 +117,7 @@ class _MarkupPlace:
     end_column: int | None
 
 
+@compact_pickle
 @dataclass(slots=True)
 class MarkupTally:
     """What T007 keeps of one record: how many of its texts hold markup, and its debris."""
@@ -262,6 +265,7 @@ class _MarkupCollector:
 # T008
 
 
+@compact_pickle
 @dataclass(slots=True)
 class _Turn:
     pointer: str
@@ -275,6 +279,7 @@ class _Turn:
     column: int | None = None
 
 
+@compact_pickle
 @dataclass(slots=True)
 class LangTally:
     """What T008 keeps of one record: the language of each turn that has one."""

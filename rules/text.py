@@ -19,6 +19,7 @@ from sftlint.analysis.text.zh import has_chinese
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Message, Record
 from sftlint.rule import Rule, RuleOptions
+from sftlint.transport import compact_pickle
 
 Role = str
 _DEFAULT_ROLES = ["system", "user", "assistant"]
@@ -251,6 +252,7 @@ _KEEP = 3
 MAX_LISTED = 2_000
 
 
+@compact_pickle
 @dataclass(slots=True)
 class _Place:
     pointer: str
@@ -261,6 +263,7 @@ class _Place:
     end_column: int | None
 
 
+@compact_pickle
 @dataclass(slots=True)
 class VariantTally:
     """What T002 keeps of one record: counts per form, and a few located occurrences."""
