@@ -437,16 +437,22 @@ class NearDuplicate(Rule):
             # again itself.
             from concurrent.futures import BrokenExecutor
 
+            from sftlint import stdin_copy
+
             pool, workers = lent
             size = min(VERIFY_BLOCK, -(-len(order) // (workers * BLOCKS_PER_WORKER)))
+            # The workers read standard input's copy by its own path: the copy's registry and
+            # its writer belong to this process (a worker must never flush a forked writer).
+            sources = [stdin_copy.copy_of(p) or p for p in coll.loc.paths]
+            formats = {src: coll.formats.get(p) for p, src in zip(coll.loc.paths, sources, strict=True)}
             in_flight: deque[Any] = deque()
             try:
                 for lo in range(0, len(order), size):
                     block = {i: cands[i] for i in order[lo : lo + size]}
                     if len(in_flight) >= 2 * workers:  # what is held for the tasks stays bounded
                         chosen.update(in_flight.popleft().result())
-                    sent = _sent_locations(coll, block)
-                    in_flight.append(pool.submit(_verify_sent, threshold, block, sent, coll.formats))
+                    sent = _sent_locations(coll, block, sources)
+                    in_flight.append(pool.submit(_verify_sent, threshold, block, sent, formats))
                 while in_flight:
                     chosen.update(in_flight.popleft().result())
                 return chosen
@@ -459,14 +465,16 @@ class NearDuplicate(Rule):
         return chosen
 
 
-def _sent_locations(coll: _SignatureCollector, cands: dict[int, list[tuple[int, float]]]) -> tuple[Any, ...]:
-    """What a worker needs to read the records of a verification block again: the paths, and
-    for every record involved its collector position, path, record number, line and digest
-    (compact arrays: 28 bytes a record)."""
+def _sent_locations(
+    coll: _SignatureCollector, cands: dict[int, list[tuple[int, float]]], sources: list[str]
+) -> tuple[Any, ...]:
+    """What a worker needs to read the records of a verification block again: the files to
+    read (``sources``, by path id), and for every record involved its collector position, path
+    id, record number, line and digest (compact arrays: 28 bytes a record)."""
     loc = coll.loc
     positions = sorted({k for i, pairs in cands.items() for k in (i, *(j for j, _ in pairs))})
     return (
-        loc.paths,
+        sources,
         array("Q", positions),
         array("I", (loc.path_id[k] for k in positions)),
         array("I", (loc.index[k] for k in positions)),

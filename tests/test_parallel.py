@@ -113,6 +113,14 @@ def test_d002_verification_runs_in_the_workers_with_the_serial_result(tmp_path, 
     par = sftlint.lint([tmpl], jobs=2, select=["D002"])
     assert par == serial
     assert len(serial) > 300 and all("(similarity " in d.message for d in serial)
+    # standard input: its copy on disk is read by the workers through its own path
+    import io
+
+    pids.unlink()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(tmpl.read_bytes())))
+    piped = sftlint.lint(["-"], jobs=2, select=["D002"])
+    assert [(d.line, d.message) for d in piped] == [(d.line, d.message) for d in serial]
+    assert pids.read_text().split()
     ran_in = set(pids.read_text().split())
     assert len(pids.read_text().split()) >= 10 and str(os.getpid()) not in ran_in
 
