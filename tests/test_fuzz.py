@@ -1,21 +1,25 @@
 """Fuzzing: mutated real-looking records never crash sftlint, through the API or the CLI.
 
 Each example takes records of every input format, damages them the ways real files are
-damaged (flipped and cut bytes, values of the wrong type, deep nesting, huge strings, lone
-surrogates, NaN, big integers, duplicate keys, broken compression) and checks that:
+damaged (the kinds of :mod:`bench.fuzzing`: flipped and cut bytes, values of the wrong type,
+deep nesting, huge strings, records dense with findings, lone surrogates, NaN, big integers,
+number spellings, escapes, control characters, odd keys, duplicate keys; CRLF, blank-line
+runs, a BOM in the middle, pretty JSON arrays, broken compression) and checks that:
 
 - no exception escapes ``sftlint.lint``, on the file and on the parsed records;
 - the CLI exits 0 or 1 (a data problem is a finding, never exit 2), with every rule on;
 - ``--jobs 2`` reports exactly what ``--jobs 1`` does (with the parallel thresholds lowered so
   that even a small file is cut into ranges).
 
+- ``--fix`` on JSON arrays and JSONL changes only records that had a fix, keeps every number's
+  spelling, and creates no finding.
+
 CI runs a bounded number of examples; ``SFTLINT_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz.py``
-runs more.
+runs more, and ``python bench/fuzz_campaign.py`` runs a campaign of 20,000 lines.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 
@@ -25,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sftlint
+from bench import fuzzing
 
 EXAMPLES = int(os.environ.get("SFTLINT_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
@@ -37,162 +42,32 @@ FUZZ = settings(
     ],
 )
 
-BASE = [
-    {
-        "messages": [
-            {"role": "system", "content": "你是客服助手。"},
-            {"role": "user", "content": "我的订单到哪了？"},
-            {
-                "role": "assistant",
-                "content": "< 思考：用户问物流。动作：查询订单。观察：已发货 >\n---\n您的订单已发货，预计明天送达。",
-            },
-        ]
-    },
-    {
-        "conversations": [
-            {"from": "human", "value": "Thought: 你好"},
-            {"from": "gpt", "value": "Action: search[天气]\nObservation: 晴"},
-        ]
-    },
-    {
-        "instruction": "把下面的句子翻译成英文",
-        "input": "今天天气很好",
-        "output": "The weather is nice today. {{name}}",
-    },
-    {
-        "messages": [
-            {
-                "role": "user",
-                "content": [{"type": "text", "text": "Knowledge Base Result: 1. 退款 2. 换货\n问：怎么退款"}],
-            },
-            {
-                "role": "assistant",
-                "content": None,
-                "tool_calls": [
-                    {
-                        "id": "c1",
-                        "type": "function",
-                        "function": {"name": "refund", "arguments": '{"order": 1}'},
-                    }
-                ],
-            },
-            {"role": "tool", "tool_call_id": "c1", "content": "ok"},
-            {"role": "assistant", "content": "已为您办理退款\u200b。"},
-        ]
-    },
-]
 
-UNITS = [
-    "中",
-    "a",
-    "\u200b",
-    "{{",
-    "：",
-    ":",
-    "(",
-    "\\",
-    '"',
-    "1.",
-    "Thought: ",
-    "<",
-    "---",
-    "锟斤拷",
-    " ",
-    "\n",
-]
+class _DrawPick:
+    """The choices of :mod:`bench.fuzzing` drawn by hypothesis (so failures shrink)."""
 
+    def __init__(self, draw) -> None:
+        self.draw = draw
 
-def _swap_types(value, draw, depth=0):
-    """Replace some values of a record by values of other types."""
-    if isinstance(value, dict):
-        return {k: _swap_types(v, draw, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_swap_types(v, draw, depth + 1) for v in value]
-    if draw(st.integers(0, 6)) == 0:
-        return draw(st.sampled_from([None, 1, -1.5, True, [], {}, ["text"], {"type": ["x"]}, "", 2**70]))
-    return value
+    def choice(self, seq):
+        return self.draw(st.sampled_from(seq))
+
+    def integer(self, lo, hi):
+        return self.draw(st.integers(lo, hi))
+
+    def boolean(self):
+        return self.draw(st.booleans())
 
 
 @st.composite
 def mutated_line(draw) -> bytes:
-    record = json.loads(json.dumps(draw(st.sampled_from(BASE))))
-    kind = draw(
-        st.sampled_from(
-            [
-                "clean",
-                "types",
-                "deep",
-                "huge",
-                "surrogate",
-                "nan",
-                "bigint",
-                "dupkey",
-                "bytes",
-                "cut",
-                "parts",
-            ]
-        )
-    )
-    if kind == "types":
-        record = _swap_types(record, draw)
-    elif kind == "deep":
-        record["extra"] = "__DEEP__"  # spliced in as text: json itself cannot build it
-    elif kind == "huge":
-        unit = draw(st.sampled_from(UNITS))
-        text = unit * draw(st.integers(1000, 30000))
-        key = next(iter(record))
-        record = {
-            key: record[key],
-            "messages": [{"role": "user", "content": text}, {"role": "assistant", "content": text[:500]}],
-        }
-    elif kind == "parts":
-        record = {
-            "messages": [
-                {
-                    "role": "user",
-                    "content": [{"type": draw(st.sampled_from([["text"], 3, None, {}])), "text": "hi"}],
-                },
-                {"role": "assistant", "content": "ok"},
-            ]
-        }
-    line = json.dumps(record, ensure_ascii=draw(st.booleans()))
-    if kind == "deep":
-        depth = draw(st.sampled_from([100, 127, 128, 129, 300, 1023, 1025, 5000]))
-        line = line.replace('"__DEEP__"', "[" * depth + "]" * depth)
-    if kind == "surrogate":
-        line = line.replace('"content": "', '"content": "\\ud800', 1)
-    elif kind == "nan":
-        line = line[:-1] + ', "x": NaN}'
-    elif kind == "bigint":
-        line = line[:-1] + ', "x": 123456789012345678901234567890}'
-    elif kind == "dupkey":
-        line = line[:-1] + ', "messages": []}'
-    data = line.encode("utf-8")
-    if kind == "bytes":
-        for _ in range(draw(st.integers(1, 5))):
-            at = draw(st.integers(0, len(data) - 1))
-            data = data[:at] + bytes([draw(st.integers(0, 255))]) + data[at + 1 :]
-    elif kind == "cut":
-        data = data[: draw(st.integers(0, len(data)))]
-    return data.replace(b"\n", b" ")
+    return fuzzing.mutated_line(_DrawPick(draw))
 
 
 @st.composite
 def dataset(draw) -> tuple[str, bytes]:
     lines = draw(st.lists(mutated_line(), min_size=1, max_size=6))
-    layout = draw(st.sampled_from(["jsonl", "json", "gz", "gz-damaged", "blank"]))
-    if layout == "json":
-        return "json", b"[\n" + b",\n".join(lines) + b"\n]\n"
-    body = b"\n".join(lines) + b"\n"
-    if layout == "blank":
-        return "jsonl", b"\n\n" + body.replace(b"\n", b"\n\n")
-    if layout.startswith("gz"):
-        packed = gzip.compress(body)
-        if layout == "gz-damaged":
-            at = draw(st.integers(0, len(packed) - 1))
-            packed = packed[:at] + bytes([packed[at] ^ 0xFF]) + packed[at + 1 :]
-        return "jsonl.gz", packed
-    return "jsonl", body
+    return fuzzing.dataset(_DrawPick(draw), lines)
 
 
 def _write(tmp_path, name: str, data: bytes):
@@ -252,3 +127,17 @@ def monkeypatch_module():
     mp.setattr(processes, "RANGE_BYTES", 64)
     yield mp
     mp.undo()
+
+
+@FUZZ
+@given(lines=st.lists(mutated_line(), min_size=1, max_size=5), pretty=st.booleans())
+def test_fix_on_a_json_array_changes_only_what_it_fixes(tmp_path_factory, lines, pretty):
+    from bench.fuzz_campaign import check_fix
+
+    suffix, data = fuzzing.dataset(fuzzing.RandomPick(0), lines, "json-pretty" if pretty else "json")
+    path = _write(tmp_path_factory.mktemp("fix"), f"data.{suffix}", data)
+    before = sftlint.lint(str(path), select=["ALL"])
+    problems: list[str] = []
+    if any(d.fix is not None and d.record is not None for d in before):
+        check_fix(path, before, problems)
+    assert not problems, problems

@@ -200,8 +200,19 @@ _RARE_SCRIPTS = re.compile(
 
 
 def _count(runs: re.Pattern[str], text: str) -> int:
-    """How many characters of ``text`` the one-character class ``runs`` (``[...]+``) matches."""
-    return sum(map(len, runs.findall(text)))
+    """How many characters of ``text`` the one-character class ``runs`` (``[...]+``) matches.
+
+    A long text is counted a piece at a time (a run cut by a piece's end is counted in two
+    parts, the same sum): ``findall`` holds one string per run, and a megabyte of "你好，"
+    made a million of them (40 MB)."""
+    if len(text) <= _COUNT_PIECE:
+        return sum(map(len, runs.findall(text)))
+    return sum(
+        sum(map(len, runs.findall(text, i, i + _COUNT_PIECE))) for i in range(0, len(text), _COUNT_PIECE)
+    )
+
+
+_COUNT_PIECE = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,210 @@
+"""A fuzz campaign (issue 18): mutated lines through the API and the CLI, every output format,
+``--jobs 2`` against ``--jobs 1``, ``--fix`` on JSON arrays.
+
+Each file is a few lines made by :mod:`bench.fuzzing` (every mutation kind, every layout), from
+its own seed, so a failure is replayed with ``--seed N --files 1``.  For each file:
+
+- ``sftlint.lint(path, select=["ALL"])`` and ``sftlint.lint(records)``: no exception, no X001;
+- ``sftlint check --select ALL`` in every output format (in-process): exit 0 or 1, no
+  "internal error", no traceback;
+- every 4th file: ``--jobs 2`` gives the ``--jobs 1`` JSON, with the parallel thresholds lowered
+  so that a file of a few lines is cut into ranges;
+- JSON arrays and JSONL files with fixes: ``--fix --unsafe-fixes`` on a copy; each record
+  without a fix keeps its bytes, the file still parses to as many records, numbers keep
+  their spelling, and a re-check finds nothing the first check did not.
+
+Usage: python bench/fuzz_campaign.py [--lines 20000] [--per-file 8] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import fuzzing  # noqa: E402
+
+FORMATS = ["full", "concise", "grouped", "json", "json-lines", "sarif", "github", "junit"]
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    from sftlint.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # pragma: no cover - main returns its code
+            code = exc.code if isinstance(exc.code, int) else 2
+    return code, out.getvalue(), err.getvalue()
+
+
+def _numbers(data: bytes) -> Counter[bytes]:
+    """Number spellings outside strings (a rough scan: strings removed first)."""
+    no_strings = re.sub(rb'"(?:[^"\\\n]|\\.)*"', b'""', data)  # a string never spans lines
+    return Counter(re.findall(rb"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", no_strings))
+
+
+def check_file(path: Path, jobs_check: bool, problems: list[str]) -> None:
+    import sftlint
+
+    try:
+        diags = sftlint.lint(str(path), select=["ALL"])
+    except Exception:
+        problems.append(f"API raised: {traceback.format_exc(limit=3)}")
+        return
+    x001 = [d.message for d in diags if d.code == "X001"]
+    if x001:
+        problems.append(f"API X001: {x001[:2]}")
+    for fmt in FORMATS:
+        code, _out, err = cli("check", "--select", "ALL", "--no-color", "--output-format", fmt, path)
+        if code not in (0, 1) or "internal error" in err or "Traceback" in err:
+            problems.append(f"CLI {fmt}: exit {code}: {err[-300:]}")
+            break
+    if jobs_check:
+        from sftlint.run import processes
+
+        saved = processes.SERIAL_BELOW_BYTES, processes.RANGE_BYTES, processes.MIN_RANGE_BYTES
+        processes.SERIAL_BELOW_BYTES, processes.RANGE_BYTES, processes.MIN_RANGE_BYTES = 0, 64, 64
+        try:
+            one = cli("check", "--select", "ALL", "--output-format", "json", "--jobs", "1", path)
+            two = cli("check", "--select", "ALL", "--output-format", "json", "--jobs", "2", path)
+        finally:
+            processes.SERIAL_BELOW_BYTES, processes.RANGE_BYTES, processes.MIN_RANGE_BYTES = saved
+        if (one[0], one[1]) != (two[0], two[1]):
+            problems.append(f"--jobs 2 differs from --jobs 1 (exit {one[0]} vs {two[0]})")
+    fixable = [d for d in diags if d.fix is not None and d.record is not None]
+    if fixable and path.suffix in (".json", ".jsonl"):
+        check_fix(path, diags, problems)
+
+
+def _elements(data: bytes) -> list[bytes] | None:
+    """The records of a JSONL file or a JSON array, as their bytes (None if it cannot be split)."""
+    from sftlint.reader import read_stream
+
+    out = []
+    try:
+        for raw in read_stream(io.BytesIO(data), "x.json"):
+            if raw.index >= 0:
+                out.append(raw.raw_bytes if raw.raw_bytes is not None else (raw.text or "").encode())
+    except Exception:
+        return None
+    return out
+
+
+def check_fix(path: Path, before: list, problems: list[str]) -> None:
+    import sftlint
+
+    copy = path.with_name("fixed" + "".join(path.suffixes))
+    shutil.copyfile(path, copy)
+    code, _out, err = cli("check", "--select", "ALL", "--fix", "--unsafe-fixes", "--no-color", copy)
+    if code not in (0, 1) or "internal error" in err or "Traceback" in err:
+        problems.append(f"--fix: exit {code}: {err[-300:]}")
+        return
+    old, new = path.read_bytes(), copy.read_bytes()
+    if old == new:
+        return
+    fixed_records = {d.record for d in before if d.fix is not None}
+    a, b = _elements(old), _elements(new)
+    if a is None or b is None or len(a) != len(b):
+        problems.append(
+            f"--fix changed the number of records ({None if a is None else len(a)} -> {None if b is None else len(b)})"
+        )
+        return
+    for k, (x, y) in enumerate(zip(a, b, strict=True)):
+        if x != y and k not in fixed_records:
+            problems.append(f"--fix changed record {k}, which had no fix")
+            return
+    if _numbers(old) != _numbers(new):
+        problems.append("--fix changed a number's spelling")
+    after = sftlint.lint(str(copy), select=["ALL"])
+    key = Counter((d.code, d.record) for d in before if d.code not in ("D001", "D002", "D003"))
+    new_keys = Counter((d.code, d.record) for d in after if d.code not in ("D001", "D002", "D003"))
+    created = {k for k, n in new_keys.items() if n > key.get(k, 0) and k[0] not in _COUNT_SHIFTS}
+    if created:
+        problems.append(f"--fix created findings: {sorted(created)[:5]}")
+
+
+#: Rules whose number of findings on a record may change when another rule's fix is applied
+#: without anything new being wrong (a run of blank lines merged with the next is one finding).
+_COUNT_SHIFTS = {"J004"}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=20000)
+    ap.add_argument("--per-file", type=int, default=8)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--files", type=int, help="run this many files (default: lines / per-file)")
+    args = ap.parse_args()
+    n_files = args.files or max(1, args.lines // args.per_file)
+    kinds: Counter[str] = Counter()
+    layouts: Counter[str] = Counter()
+    failures: list[tuple[int, str]] = []
+    lines_total = 0
+    start = time.process_time()
+    tmp = Path(tempfile.mkdtemp(prefix="sftlint-fuzz-"))
+    try:
+        for k in range(n_files):
+            seed = args.seed + k
+            pick = fuzzing.RandomPick(seed)
+            lines = []
+            for _ in range(pick.integer(1, 2 * args.per_file - 1)):
+                kind = pick.choice(fuzzing.KINDS)
+                kinds[kind] += 1
+                lines.append(fuzzing.mutated_line(pick, kind))
+            layout = pick.choice(fuzzing.LAYOUTS)
+            layouts[layout] += 1
+            suffix, data = fuzzing.dataset(pick, lines, layout)
+            lines_total += len(lines)
+            folder = tmp / str(seed)
+            folder.mkdir()
+            path = folder / f"data.{suffix}"
+            path.write_bytes(data)
+            problems: list[str] = []
+            check_file(path, jobs_check=k % 4 == 0, problems=problems)
+            # the same records through the API, in memory
+            import sftlint
+
+            records = []
+            for line in lines:
+                try:
+                    records.append(json.loads(line))
+                except (ValueError, RecursionError):
+                    records.append({"raw": line.decode("utf-8", "replace")})
+            try:
+                if any(d.code == "X001" for d in sftlint.lint(records, select=["ALL"])):
+                    problems.append("API (records) X001")
+            except Exception:
+                problems.append(f"API (records) raised: {traceback.format_exc(limit=3)}")
+            for p in problems:
+                failures.append((seed, f"[{layout}] {p}"))
+                print(f"seed {seed} ({layout}): {p}", flush=True)
+            shutil.rmtree(folder, ignore_errors=True)
+            if (k + 1) % 100 == 0:
+                print(f"... {k + 1} files, {lines_total} lines, {len(failures)} problems", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    cpu = time.process_time() - start
+    print(f"\n{lines_total} mutated lines in {n_files} files, {cpu:.0f} s CPU; problems: {len(failures)}")
+    print("kinds:", dict(sorted(kinds.items())))
+    print("layouts:", dict(sorted(layouts.items())))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("SFTLINT_NO_PROGRESS", "1")
+    sys.exit(main())
