@@ -725,8 +725,12 @@ def read_json_array(
         if c is None:
             yield failure(pos, "truncated file: the array is not closed")
             return
-        # a missing comma (or junk): say so, then read on from here as the next element
+        # a missing comma (or junk): say so, then read on from here as the next element; a
+        # stray "}" ends every value, so reading on from it would read an empty element and
+        # come back here for ever (found by fuzzing: a 436-byte file filled the memory)
         yield failure(pos, "expected ',' or ']' after an array element")
+        if c == 0x7D:
+            pos = r.skip_ws(pos + 1)
 
 
 def _array_element(

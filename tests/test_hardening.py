@@ -284,3 +284,13 @@ def test_closed_stdin_is_a_clear_error(argv, monkeypatch):
     monkeypatch.setattr(sys, "stdin", None)
     r = run_cli(*argv)
     assert r.code == 2 and "standard input is closed" in r.err
+
+
+def test_a_stray_closing_brace_in_a_json_array_is_reported_and_reading_goes_on(tmp_path):
+    """Found by the fuzz campaign: after a stray ``}`` the array reader read an empty element
+    and came back to the same byte for ever (a 436-byte file filled 23 GB)."""
+    p = tmp_path / "a.json"
+    p.write_text('[{"a": 1}}}, {"messages": []} } ]', encoding="utf-8")
+    r = check(p, "--select", "J")
+    assert r.code == 1 and len(r.json()) < 10
+    assert any("expected ',' or ']'" in d["message"] for d in r.json())
