@@ -91,15 +91,17 @@ def check_file(path: Path, jobs_check: bool, problems: list[str]) -> None:
         check_fix(path, diags, problems)
 
 
-def _elements(data: bytes) -> list[bytes] | None:
-    """The records of a JSONL file or a JSON array, as their bytes (None if it cannot be split)."""
+def _elements(data: bytes) -> dict[int, bytes] | None:
+    """The parsed records of a JSONL file or a JSON array by index, as their bytes (None if it
+    cannot be read).  A broken element is reported under the index of the record after it,
+    so only parsed records are keyed."""
     from sftlint.reader import read_stream
 
-    out = []
+    out = {}
     try:
         for raw in read_stream(io.BytesIO(data), "x.json"):
-            if raw.index >= 0:
-                out.append(raw.raw_bytes if raw.raw_bytes is not None else (raw.text or "").encode())
+            if raw.index >= 0 and raw.parsed:
+                out[raw.index] = raw.raw_bytes if raw.raw_bytes is not None else (raw.text or "").encode()
     except Exception:
         return None
     return out
@@ -124,8 +126,11 @@ def check_fix(path: Path, before: list, problems: list[str]) -> None:
             f"--fix changed the number of records ({None if a is None else len(a)} -> {None if b is None else len(b)})"
         )
         return
-    for k, (x, y) in enumerate(zip(a, b, strict=True)):
-        if x != y and k not in fixed_records:
+    if a.keys() != b.keys():
+        problems.append("--fix changed which records parse")
+        return
+    for k, x in a.items():
+        if x != b[k] and k not in fixed_records:
             problems.append(f"--fix changed record {k}, which had no fix")
             return
     if _numbers(old) != _numbers(new):
