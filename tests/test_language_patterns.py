@@ -118,3 +118,14 @@ def test_fast_patterns_match_the_plain_ones_on_the_shared_data():
         noise = L._NOISE_BY["@" in text, L._HAS_EXT.search(text) is not None]
         assert noise.sub(" ", text) == REF_NOISE.sub(" ", text)
         assert L._count(L._HAN_RUNS, text) == len(L._HAN.findall(text))
+
+
+def test_address_and_file_name_runs_are_bounded():
+    """An address or file name takes at most 64 word characters before its "@" or extension:
+    a long Chinese run (word characters too) in a text that also holds an address is no
+    longer rescanned from each of its characters, and no longer erased whole."""
+    run = "中文内容" * 500
+    text = f"联系 a@b.com。{run}x@y.com 和 {run}main.py"
+    body = L.prose(text)
+    assert "a@b.com" not in body and "main.py" not in body
+    assert len(L._HAN.findall(body)) >= 2 * (len(run) - 64)

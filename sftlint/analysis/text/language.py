@@ -62,18 +62,20 @@ def _code_line(line: str) -> bool:
 
 _URL, _MAIL, _TAG = (
     r"https?://\S+|www\.\S+",
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    # bounded runs before "@" and before a file extension (an address's local part is at most
+    # 64 characters): unbounded, a Chinese run (\w) was rescanned from each of its characters
+    r"[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+",
     r"</?[A-Za-z][^<>]{0,200}>|&[#\w]+;",
 )
 _EXT = r"\.(?:py|js|ts|json|md|txt|cpp|h|java|html|css)\b"
-_NOISE = re.compile(f"{_URL}|{_MAIL}|{_TAG}|[\\w-]+{_EXT}")
+_NOISE = re.compile(f"{_URL}|{_MAIL}|{_TAG}|[\\w-]{{1,64}}{_EXT}")
 #: ``_NOISE`` without the alternatives a text cannot match (no ``@``; no file extension):
 #: the same substitutions, but a pattern whose first character may be any word character is
 #: tried at every position of a run of Chinese and rescans the run each time.
 _NOISE_BY = {
     (True, True): _NOISE,
     (True, False): re.compile(f"{_URL}|{_MAIL}|{_TAG}"),
-    (False, True): re.compile(f"{_URL}|{_TAG}|[\\w-]+{_EXT}"),
+    (False, True): re.compile(f"{_URL}|{_TAG}|[\\w-]{{1,64}}{_EXT}"),
     (False, False): re.compile(f"{_URL}|{_TAG}"),
 }
 _HAS_EXT = re.compile(_EXT)
