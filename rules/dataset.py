@@ -144,9 +144,7 @@ class DuplicateRecord(Rule):
         return _DigestCollector()
 
     def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
-        coll = (
-            summaries if isinstance(summaries, _DigestCollector) else _collect(_DigestCollector(), summaries)
-        )
+        coll = self.collected(summaries)
         digests, loc = coll.digests, coll.loc
         order = sorted(range(len(digests)), key=digests.__getitem__)  # stable: copies stay in file order
         found: list[tuple[int, int, int]] = []  # (copy, first, copies in the group)
@@ -174,13 +172,6 @@ class DuplicateRecord(Rule):
                 # the baseline key: the copies' shared content, so it holds whichever copy comes later
                 record_hash=f"{digests[copy]:016x}",
             )
-
-
-def _collect(coll: Any, summaries: Iterable[Any]) -> Any:
-    """A collector filled from a plain list (a caller that passed summaries as a list)."""
-    for s in summaries:
-        coll.append(s)
-    return coll
 
 
 # ---------------------------------------------------------------------------
@@ -380,11 +371,7 @@ class NearDuplicate(Rule):
         return _SignatureCollector()
 
     def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
-        coll = (
-            summaries
-            if isinstance(summaries, _SignatureCollector)
-            else _collect(_SignatureCollector(), summaries)
-        )
+        coll = self.collected(summaries)
         threshold = self.options.threshold
         loc = coll.loc
         # Candidates by the estimate, from a margin below the threshold (the estimate's standard
@@ -735,7 +722,7 @@ class TooFewRecords(Rule):
         return _Counter()
 
     def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
-        coll = summaries if isinstance(summaries, _Counter) else _collect(_Counter(), summaries)
+        coll = self.collected(summaries)
         want = self.options.min_records
         if coll.first is None or coll.n >= want:
             return
@@ -910,9 +897,7 @@ class SystemPromptDrift(Rule):
         return _PromptCollector()
 
     def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
-        coll = (
-            summaries if isinstance(summaries, _PromptCollector) else _collect(_PromptCollector(), summaries)
-        )
+        coll = self.collected(summaries)
         total = len(coll.prompt_of)
         if total == 0:
             return

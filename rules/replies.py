@@ -214,13 +214,7 @@ class MarkupDebris(Rule):
         return _MarkupCollector()
 
     def reduce(self, summaries: Iterable[MarkupTally]) -> Iterator[Finding]:
-        if isinstance(summaries, _MarkupCollector):
-            coll = summaries
-        else:
-            coll = _MarkupCollector()
-            for s in summaries:
-                if s is not None:
-                    coll.append(s)
+        coll = self.collected(summaries)
         for path, tallies in coll.kept.items():
             texts, marked = coll.counts[path]
             if texts >= _CONVENTION_TEXTS and marked > self.options.max_share * texts:
@@ -379,13 +373,7 @@ class LanguageMismatch(Rule):
         return _LangCollector()
 
     def reduce(self, summaries: Iterable[LangTally]) -> Iterator[Finding]:
-        if isinstance(summaries, _LangCollector):
-            coll = summaries
-        else:
-            coll = _LangCollector()
-            for s in summaries:
-                if s is not None:
-                    coll.append(s)
+        coll = self.collected(summaries)
         for path, tallies in coll.kept.items():
             counts = coll.counts[path]
             total = sum(counts.values())

@@ -343,13 +343,7 @@ class TermVariant(Rule):
     def reduce(self, summaries: Iterable[VariantTally]) -> Iterator[Finding]:
         from sftlint.analysis.text.variants import standard_form
 
-        if isinstance(summaries, _VariantCollector):
-            coll = summaries
-        else:
-            coll = _VariantCollector()
-            for t in summaries:
-                if t is not None:
-                    coll.append(t)
+        coll = self.collected(summaries)
         totals: dict[str, dict[str, int]] = {}
         for (group, form), n in coll.counts.items():
             totals.setdefault(group, {})[form] = n

@@ -118,6 +118,18 @@ class Rule:
         """
         return []
 
+    def collected(self, summaries: Iterable[Any]) -> Any:
+        """``summaries`` as this rule's collector: the engine's own collector as it is, or a
+        fresh one filled from a plain iterable (a caller that passed summaries as a list), so a
+        ``reduce`` reads one shape whoever called it."""
+        coll = self.collector()
+        if type(summaries) is type(coll):
+            return summaries
+        for s in summaries:
+            if s is not None:
+                coll.append(s)
+        return coll
+
     def family_key(self) -> object:
         """Rules of a family are gated together only when their keys are equal (same options
         that the shared analysis depends on, such as the ReAct labels)."""
