@@ -202,3 +202,16 @@ def test_no_progress_line_for_a_quick_run():
     progress = console.Progress(1000, stream=screen)
     progress(1000)  # within the first second
     assert screen.getvalue() == ""
+
+
+def test_python_dash_m_sftlint_runs_the_same_cli(tmp_path):
+    """`python -m sftlint check FILE` works where the console script is not on PATH."""
+    bad = write_jsonl(tmp_path / "bad.jsonl", [TWO_USERS])
+    out = subprocess.run(
+        [sys.executable, "-m", "sftlint", "check", "--output-format", "concise", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 1, out.stderr
+    assert "S004" in out.stdout
