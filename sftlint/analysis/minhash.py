@@ -102,25 +102,54 @@ def _mins_plain(text: str) -> list[int]:
 
 
 def _mins_numpy(np: Any, text: str) -> list[int]:
+    """:func:`_mins_plain` in a dozen array operations (a text of a few hundred characters and
+    more spends most of its time in numpy's per-call overhead, so every call counts)."""
+    c = _consts(np)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
     n = len(codes) - SHINGLE + 1
-    h = codes[:n].copy()
-    poly = np.uint64(_POLY)
-    for k in range(1, SHINGLE):
-        h *= poly
-        h += codes[k : k + n]
-    h ^= h >> np.uint64(30)
-    h *= np.uint64(_FIN1)
-    h ^= h >> np.uint64(27)
-    h *= np.uint64(_FIN2)
-    h ^= h >> np.uint64(31)
-    h.sort()
-    bins = h >> np.uint64(_BIN_SHIFT)
-    first = np.flatnonzero(np.concatenate(([True], bins[1:] != bins[:-1])))
-    mins = [_EMPTY] * NUM_HASHES
-    for b, v in zip(bins[first].tolist(), h[first].tolist(), strict=True):
-        mins[b] = v
+    # c0*p^4 + c1*p^3 + c2*p^2 + c3*p + c4 from the pairs q_i = c_i*p + c_(i+1):
+    # q_i*p^3 + q_(i+2)*p + c_(i+4), six operations instead of eight
+    q = codes[:-1] * c.poly
+    q += codes[1:]
+    h = q[:n] * c.poly3
+    t = q[2 : n + 2] * c.poly
+    h += t
+    h += codes[SHINGLE - 1 :]
+    h ^= h >> c.s30
+    h *= c.fin1
+    h ^= h >> c.s27
+    h *= c.fin2
+    h ^= h >> c.s31
+    # each bin's minimum in one unbuffered scatter (no sort of the whole array)
+    out = c.full.copy()
+    bins = h >> c.bin_shift
+    np.minimum.at(out, bins, h)
+    mins: list[int] = out.tolist()
+    if _MASK64 in mins:  # an empty bin (or, with odds of 2**-64, a hash of all ones)
+        counts = np.bincount(bins, minlength=NUM_HASHES).tolist()
+        mins = [v if counts[b] else _EMPTY for b, v in enumerate(mins)]
     return mins
+
+
+class _Consts:
+    """numpy scalars of the hash's constants, made once (each costs a call to make)."""
+
+    def __init__(self, np: Any) -> None:
+        u = np.uint64
+        self.poly, self.poly3 = u(_POLY), u(_POLY**3 & _MASK64)
+        self.fin1, self.fin2 = u(_FIN1), u(_FIN2)
+        self.s30, self.s27, self.s31, self.bin_shift = u(30), u(27), u(31), u(_BIN_SHIFT)
+        self.full = np.full(NUM_HASHES, _MASK64, dtype=np.uint64)
+
+
+_consts_made: _Consts | None = None
+
+
+def _consts(np: Any) -> _Consts:
+    global _consts_made
+    if _consts_made is None:
+        _consts_made = _Consts(np)
+    return _consts_made
 
 
 def _densified(value: int, distance: int) -> int:
