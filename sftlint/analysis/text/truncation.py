@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sftlint.analysis.text.memo import PerText
 from sftlint.analysis.text.repeat import is_verse
 from sftlint.analysis.text.zh import HAN_CHARS
 
@@ -128,6 +129,7 @@ _OPENERS = {
 _BRACKETS = re.compile("[" + re.escape("".join(_OPENERS) + "".join(_OPENERS.values())) + "]")
 _START_PUNCT = "，、。；：）】》」』,;"
 _TERMINAL = re.compile(r"[。！？!?.…~～）)」』”’\"'\]】》*`|>]$")
+_TERMINAL_CHARS = frozenset("。！？!?.…~～）)」』”’\"']】》*`|>")
 _HAN_END = re.compile(f"[{HAN_CHARS}]$")
 _HAN_ALL = re.compile(f"[{HAN_CHARS}]")
 _LATIN_END = re.compile(r"(?<![A-Za-z])([A-Za-z]+)$")
@@ -167,7 +169,9 @@ def _in_fence(text: str) -> bool:
 
 def _end(text: str) -> Truncation | None:
     body = text.rstrip()
-    if len(body) < 2:
+    if len(body) < 2 or body[-1] in _TERMINAL_CHARS:
+        # a text that ends like a finished sentence is never cut at its end: every test below
+        # either looks for a last character that is not one of these, or asks that it is not
         return None
     end = len(body)
     line_start = body.rfind("\n") + 1
@@ -268,7 +272,12 @@ def _start(text: str) -> Truncation | None:
 
 
 def find_truncation(text: str) -> list[Truncation]:
-    """Where ``text`` looks cut off: at most one finding for its end and one for its start."""
+    """Where ``text`` looks cut off: at most one finding for its end and one for its start.
+    Once per distinct text (:class:`~sftlint.analysis.text.memo.PerText`)."""
+    return list(_FOUND[text])
+
+
+def _find(text: str) -> tuple[Truncation, ...]:
     out = []
     s = _start(text)
     if s is not None:
@@ -276,4 +285,7 @@ def find_truncation(text: str) -> list[Truncation]:
     e = _end(text)
     if e is not None:
         out.append(e)
-    return out
+    return tuple(out)
+
+
+_FOUND = PerText(_find)

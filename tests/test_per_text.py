@@ -1,0 +1,69 @@
+"""Analyses kept per distinct text (templated data repeats whole turns) give what computing
+them again gives, and the memo stays bounded."""
+
+from __future__ import annotations
+
+from sftlint.analysis.text import language, truncation
+from sftlint.analysis.text.memo import PerText
+
+
+def test_each_distinct_text_is_computed_once():
+    calls: list[str] = []
+    memo = PerText(lambda t: calls.append(t) or len(t))
+    assert [memo[t] for t in ["你好，世界", "hello", "你好，世界", "hello"]] == [5, 5, 5, 5]
+    assert calls == ["你好，世界", "hello"]
+
+
+def test_the_memo_is_bounded_by_characters():
+    memo = PerText(len, limit=10, longest=4)
+    for t in ["aaaa", "bbbb", "cccc"]:  # the third would pass 10 characters: forget, then keep it
+        assert memo[t] == 4
+    assert list(memo) == ["cccc"] and memo.chars == 4
+    assert memo["x" * 5] == 5 and "x" * 5 not in memo  # longer than `longest`: not kept
+    memo.clear()
+    assert memo.chars == 0 and not memo
+
+
+def test_repeated_turns_get_the_same_answers():
+    texts = [
+        "高血压患者平时饮食需要注意哪些问题？",
+        "People with high blood pressure should eat less salt and more vegetables.",
+        "您的退款仍在审核中，审核通常在一到三个工作日内完成，请您耐心等待，",
+        "请把这段话翻译成英文：今天天气很好。",
+    ]
+    first = [
+        (
+            language.detect(t),
+            language.detect(t, matrix=True),
+            truncation.find_truncation(t),
+            language.asks_for_language(t),
+        )
+        for t in texts
+    ]
+    again = [
+        (
+            language.detect(t),
+            language.detect(t, matrix=True),
+            truncation.find_truncation(t),
+            language.asks_for_language(t),
+        )
+        for t in texts
+    ]
+    assert first == again
+    assert first[0][0].code == "zh" and first[1][0].code == "en"
+    assert first[2][2][0].where == "end" and first[3][3] is True
+    found = truncation.find_truncation(texts[2])
+    found.clear()  # a caller's list is its own: the memo keeps its answer
+    assert truncation.find_truncation(texts[2]) == first[2][2]
+
+
+def test_a_finished_last_character_is_what_the_terminal_pattern_matches():
+    """T006's shortcut (a text ending in one of these characters is never cut at its end) reads
+    the same characters as the pattern the end test uses."""
+    for cp in range(0x30000):
+        c = chr(cp)
+        if 0xD800 <= cp < 0xE000:
+            continue
+        assert (truncation._TERMINAL.search("中文" + c) is not None) == (c in truncation._TERMINAL_CHARS), (
+            hex(cp)
+        )
