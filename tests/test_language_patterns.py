@@ -60,7 +60,26 @@ TEXTS = [
     "Это русский текст. 中文。",
     "هذا نص عربي",
     "ภาษาไทยข้อความ",
+    # code-looking lines after the first, blank and whitespace-only lines, CRLF, other spaces
+    "第一行是中文。\r\nimport os\r\n第三行。\r\n",
+    "中文说明\n   \n    缩进四格的一行\n",
+    "中文说明\n\t\n  \n结尾;\u3000\n",
+    "说明 =\n[1, 2]\n再说明\n",
+    "one\n\n\ndef f\n",
+    "中文 x = (1)\n中文\n中文\n中文",
+    "a {\n中文\n中文\n中文\n中文",
+    "   \n\x0b\x0creturn\n中文一行\n中文两行\n中文三行",
 ]
+
+
+def _ref_prose(text: str) -> str:
+    """:func:`L.prose` as it was written first: every line tested on its own."""
+    text = L._CODE.sub(" ", text)
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    kept = [ln for ln in lines if REF_CODE_LINE.search(ln) is None]
+    if lines and len(lines) - len(kept) >= L.CODE_SHARE * len(lines):
+        return ""
+    return REF_NOISE.sub(" ", "\n".join(kept))
 
 
 def _shared_texts() -> list[str]:
@@ -106,6 +125,7 @@ def test_fast_patterns_match_the_plain_ones(text):
     for one in (L._HAN, L._KANA, L._HANGUL, L._THAI):
         runs = re.compile(one.pattern + "+")
         assert L._count(runs, text) == len(one.findall(text))
+    assert L.prose(text) == _ref_prose(text)
 
 
 def test_fast_patterns_match_the_plain_ones_on_the_shared_data():
@@ -118,6 +138,7 @@ def test_fast_patterns_match_the_plain_ones_on_the_shared_data():
         noise = L._NOISE_BY["@" in text, L._HAS_EXT.search(text) is not None]
         assert noise.sub(" ", text) == REF_NOISE.sub(" ", text)
         assert L._count(L._HAN_RUNS, text) == len(L._HAN.findall(text))
+        assert L.prose(text) == _ref_prose(text)
 
 
 def test_address_and_file_name_runs_are_bounded():

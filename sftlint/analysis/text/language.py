@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from sftlint.analysis.text.memo import PerText
+
 #: One script must hold this share of a text's letter weight for the text to have a language.
 DOMINANT = 0.85
 #: Least letter weight for a language to be named (shorter texts are "too short": None);
@@ -233,13 +235,32 @@ def prose(text: str) -> str:
     A text that is mostly unfenced code (at least :data:`CODE_SHARE` of its lines look like
     code) has no prose: what is left between its lines is comments and labels.
     """
-    text = _CODE.sub(" ", text)
+    if "`" in text or "~~~" in text:
+        text = _CODE.sub(" ", text)
     lines = [ln for ln in text.split("\n") if ln.strip()]
-    kept = [ln for ln in lines if not _code_line(ln)]
-    if lines and len(lines) - len(kept) >= CODE_SHARE * len(lines):
-        return ""
+    if (
+        _FIRST_CODE_LINE_START.match(text) is None
+        and _NEXT_CODE_LINE_START.search(text) is None
+        and _ANY_CODE_LINE_ANY.search(text) is None
+    ):
+        kept = lines  # no line looks like code: two scans of the text instead of two per line
+    else:
+        kept = [ln for ln in lines if not _code_line(ln)]
+        if lines and len(lines) - len(kept) >= CODE_SHARE * len(lines):
+            return ""
     text = "\n".join(kept)
     return _NOISE_BY["@" in text, _HAS_EXT.search(text) is not None].sub(" ", text)
+
+
+#: :data:`_CODE_LINE_START` and :data:`_CODE_LINE_ANY` over a whole text: they find a match
+#: exactly when some line of the text has one (the first line's start, then every start after
+#: a newline, which ``re`` finds at C speed as a literal; ``$`` at every line's end; whitespace
+#: that never crosses a line's end), so a text none of whose lines looks like code is told in
+#: three scans instead of two per line.
+_SPACE_IN_LINE = r"[^\S\n]"
+_FIRST_CODE_LINE_START = re.compile(_CODE_LINE_START.pattern.replace(r"\s", _SPACE_IN_LINE))
+_NEXT_CODE_LINE_START = re.compile("\n(?:" + _FIRST_CODE_LINE_START.pattern + ")")
+_ANY_CODE_LINE_ANY = re.compile(_CODE_LINE_ANY.pattern.replace(r"\s", _SPACE_IN_LINE), re.M)
 
 
 @lru_cache(maxsize=1)
@@ -317,7 +338,18 @@ def detect(text: str, *, matrix: bool = False) -> Language | None:
     With ``matrix``, a mixed text whose grammar is Chinese (Chinese sentences carrying English
     technical terms) is Chinese: a question is asked in the language of its grammar, and its
     answer is expected in it.  Answers are judged without it: a bilingual reply is no mismatch.
+    Computed once per distinct text (:class:`~sftlint.analysis.text.memo.PerText`).
     """
+    global _memo_for
+    if _memo_for is not _identifier:  # the identifier was replaced (a test): forget its answers
+        _memo_for = _identifier
+        for memo in _DETECTED:
+            memo.clear()
+    return _DETECTED[1 if matrix else 0][text]
+
+
+def _detect(text: str, matrix: bool) -> Language | None:
+    """:func:`detect`, not memoised."""
     body = prose(text)
     han = _count(_HAN_RUNS, body)
     latin_words = _LATIN_WORD.findall(body)
@@ -353,7 +385,8 @@ def detect(text: str, *, matrix: bool = False) -> Language | None:
             return Language("zh", script, weight)
         return None
     if script == "cjk":
-        grammar = len(_JA_GRAMMAR.findall(body))
+        # the grammar characters are kana: without kana there are none to count
+        grammar = len(_JA_GRAMMAR.findall(body)) if kana else 0
         if grammar >= 2 and grammar >= 0.03 * (han + kana):
             if _bilingual_cjk(body):
                 return None  # Japanese with its Chinese translation, line by line
@@ -368,6 +401,10 @@ def detect(text: str, *, matrix: bool = False) -> Language | None:
             return None
         return Language(_latin_language(latin_words), script, weight)
     return Language({"cyrillic": "ru", "arabic": "ar"}[script], script, weight)
+
+
+_DETECTED = (PerText(lambda t: _detect(t, False)), PerText(lambda t: _detect(t, True)))
+_memo_for: Any = _identifier
 
 
 def _bilingual_cjk(body: str) -> bool:
@@ -450,7 +487,12 @@ _QUOTED_FOREIGN = re.compile(r"[“\"'‘「]([A-Za-z\u00c0-\u024f][A-Za-z\u00c0
 
 def asks_for_language(text: str) -> bool:
     """Whether a request names a language or a translation, or quotes a foreign word to work
-    with (so an answer in another language may be right)."""
+    with (so an answer in another language may be right).  Once per distinct text (a system
+    prompt is asked once, not once per record)."""
+    return _ASKS[text]
+
+
+def _asks_for_language(text: str) -> bool:
     if ASKS_FOR_LANGUAGE.search(text) is not None:
         return True
     # a Latin-script phrase quoted inside text of another script (a Latin-script request
@@ -458,3 +500,6 @@ def asks_for_language(text: str) -> bool:
     return (
         _QUOTED_FOREIGN.search(text) is not None and (_HAN.search(text) or _HANGUL.search(text)) is not None
     )
+
+
+_ASKS = PerText(_asks_for_language)
