@@ -25,6 +25,13 @@ part of the precision.
     python bench/precision.py --unjudged T001 --template > todo.jsonl   # verdict lines to fill in
     python bench/precision.py --typo [--markdown]  # T001 per dataset, the spelling-check sets too
                                                    # (bench/typo_precision.py)
+    python bench/precision.py --heldout ../heldout  # held-out datasets (verdicts' file "heldout/<name>")
+
+Held-out data is SFT data gathered from public repositories *after* the rules were written
+and never read while tuning them (``bench/verdicts/heldout.jsonl`` names each file's source:
+repository, commit and path).  It is not in the repository; ``--heldout DIR`` scores the
+files directly in ``DIR`` against the verdicts whose ``file`` starts with ``heldout/``, and
+says so and stops when ``DIR`` does not exist.
 """
 
 from __future__ import annotations
@@ -44,6 +51,10 @@ DEFAULT_VERDICTS = ROOT / "bench" / "verdicts"
 #: The folders of real SFT datasets inside the data folder (``csc/`` holds spelling test sets).
 DATASET_DIRS = ("wild", "sft")
 DATASET_SUFFIXES = (".json", ".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
+#: The ``file`` prefix of verdicts on held-out data (``--heldout DIR``: ``heldout/<name>``).
+HELDOUT_PREFIX = "heldout"
+#: Files of a held-out folder that describe its data rather than hold records.
+NOT_DATASETS = ("dataset_info.json",)
 
 
 @dataclass(frozen=True)
@@ -77,20 +88,38 @@ def dataset_files(data: Path) -> list[Path]:
     return out
 
 
+def heldout_files(folder: Path) -> list[Path]:
+    """Every dataset file directly in a held-out folder (its ``dataset_info.json`` excluded)."""
+    return [
+        p
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name.endswith(DATASET_SUFFIXES) and p.name not in NOT_DATASETS
+    ]
+
+
+def relative_name(path: Path, data: Path, heldout: Path | None) -> str:
+    """A finding's ``file`` as verdicts write it: relative to the data folder, or ``heldout/<name>``."""
+    if heldout is not None:
+        return f"{HELDOUT_PREFIX}/{path.relative_to(heldout).as_posix()}"
+    return path.relative_to(data).as_posix()
+
+
 def count_records(path: Path) -> int:
     import sftlint
 
     return sum(1 for _ in sftlint.load_records(path))
 
 
-def run_rules(files: Iterable[Path], data: Path, select: list[str] | None) -> tuple[list[Finding], int]:
+def run_rules(
+    files: Iterable[Path], data: Path, select: list[str] | None, heldout: Path | None = None
+) -> tuple[list[Finding], int]:
     """Findings of every file and the number of records read."""
     import sftlint
 
     findings: list[Finding] = []
     records = 0
     for path in files:
-        rel = path.relative_to(data).as_posix()
+        rel = relative_name(path, data, heldout)
         records += count_records(path)
         kwargs: dict[str, Any] = {"select": select} if select else {}
         for d in sftlint.lint(str(path), **kwargs):
@@ -274,6 +303,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="T001 per dataset over these files and the csc sets (runs bench/typo_precision.py)",
     )
+    parser.add_argument(
+        "--heldout",
+        type=Path,
+        metavar="DIR",
+        help="score the held-out datasets in DIR (verdicts whose file is heldout/<name>) instead",
+    )
     args = parser.parse_args(argv)
     if args.typo:
         import importlib.util
@@ -285,16 +320,28 @@ def main(argv: list[str] | None = None) -> int:
         rest = ["--data", str(args.data), "--verdicts", str(args.verdicts)]
         return int(module.main(rest + (["--markdown"] if args.markdown else [])))
 
-    files = dataset_files(args.data)
+    heldout: Path | None = args.heldout
+    if heldout is not None:
+        if not heldout.is_dir():
+            print(
+                f"no held-out data at {heldout}: nothing to measure (gather it as "
+                "bench/verdicts/heldout.jsonl's 'source' fields say)",
+                file=sys.stderr,
+            )
+            return 0
+        files = heldout_files(heldout)
+        wanted: tuple[str, ...] = (HELDOUT_PREFIX,)
+    else:
+        files = dataset_files(args.data)
+        # verdicts on the spelling-check sets (csc/) belong to bench/typo_precision.py
+        wanted = DATASET_DIRS
     if not files:
-        print(
-            f"no datasets under {args.data} ({', '.join(DATASET_DIRS)}): nothing to measure", file=sys.stderr
-        )
+        where = heldout if heldout is not None else f"{args.data} ({', '.join(DATASET_DIRS)})"
+        print(f"no datasets under {where}: nothing to measure", file=sys.stderr)
         return 0
     select = [s.strip() for s in args.select.split(",")] if args.select else None
-    findings, records = run_rules(files, args.data, select)
-    # verdicts on the spelling-check sets (csc/) belong to bench/typo_precision.py
-    verdicts = [v for v in load_verdicts(args.verdicts) if v["file"].split("/")[0] in DATASET_DIRS]
+    findings, records = run_rules(files, args.data, select, heldout)
+    verdicts = [v for v in load_verdicts(args.verdicts) if v["file"].split("/")[0] in wanted]
     judged, stale = match(findings, verdicts)
     if args.unjudged:
         show_unjudged(findings, judged, args.unjudged, args.limit, args.template)
