@@ -25,6 +25,10 @@ def _shorten(s: str, limit: int = 40) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
+#: A file needs this many checked texts before a share of them says anything about its convention.
+_CONVENTION_TEXTS = 20
+
+
 # ---------------------------------------------------------------------------
 # T006
 
@@ -44,7 +48,11 @@ class TruncatedText(Rule):
     verse, one-line answers and a colon
     that asks the reader for input (`请输入选项编号：`) end without a full stop legitimately and
     are left alone; so are user turns that end open (a fill-in-the-blank question, a story to
-    continue): by default only the assistant's endings are judged.
+    continue): by default only the assistant's endings are judged.  A file whose Chinese
+    replies often end without a full stop (more than `max-open-share`, 20%, of at least 20:
+    answers scraped from Q&A sites that close with `祝早日康复` or `建议及时就医`) ends its
+    sentences that way by convention: there a sentence that stops without punctuation is not
+    taken for a cut one (the other shapes still are).
 
     ## Why is this bad?
     A reply that stops mid-sentence (a generation that hit its token limit, an export that
@@ -63,25 +71,31 @@ class TruncatedText(Rule):
 
     ## Options
     `roles`: whose endings are judged (the assistant's).  `start-roles`: whose beginnings are
-    judged (user and assistant).
+    judged (user and assistant).  `max-open-share`: the share of a file's Chinese replies
+    ending without punctuation above which an unpunctuated last sentence is the file's style.
     """
 
     code = "T006"
     name = "truncated-text"
     severity = "warning"
-    scope = "record"
+    scope = "dataset"
 
     class Options(RuleOptions):
         roles: list[str] = Field(default_factory=lambda: ["assistant"])
         start_roles: list[str] = Field(default_factory=lambda: ["user", "assistant"])
+        max_open_share: float = Field(default=0.2, ge=0.0, le=1.0)
 
-    def check(self, record: Record) -> Iterator[Finding]:
-        from sftlint.analysis.text.truncation import find_truncation
+    def map(self, record: Record) -> CutTally | None:
+        from sftlint.analysis.text.truncation import UNPUNCTUATED, ends_open, find_truncation, has_han
 
         end_roles, start_roles = set(self.options.roles), set(self.options.start_roles)
+        tally = CutTally(record.ref(), None)
         for m in record.messages or ():
             if m.role not in end_roles and m.role not in start_roles:
                 continue
+            if m.role in end_roles and m.content and has_han(m.content):
+                tally.replies += 1
+                tally.open += ends_open(m.content)
             for t in find_truncation(m.content):
                 if (t.where == "end" and m.role in end_roles) or (
                     t.where == "start" and m.role in start_roles
@@ -91,12 +105,93 @@ class TruncatedText(Rule):
                         if t.where == "end"
                         else m.content[t.start : t.start + 20]
                     )
-                    yield self.finding(
-                        f"text looks cut off: {t.reason} (“{_shorten(tail, 30)}”)",
-                        msg=m,
-                        span=(t.start, t.end),
-                        where=t.where,
+                    pointer, span = m.resolve((t.start, t.end))
+                    assert span is not None
+                    loc = record.locate(pointer, span)
+                    tally.places.append(
+                        _CutPlace(
+                            pointer,
+                            span,
+                            t.where,
+                            t.reason == UNPUNCTUATED,
+                            f"text looks cut off: {t.reason} (“{_shorten(tail, 30)}”)",
+                            loc.line,
+                            loc.column,
+                            loc.end_line,
+                            loc.end_column,
+                        )
                     )
+        if tally.places:
+            tally.record_hash = record.content_hash
+        return tally if tally.replies or tally.places else None
+
+    def collector(self) -> _CutCollector:
+        return _CutCollector()
+
+    def reduce(self, summaries: Iterable[CutTally]) -> Iterator[Finding]:
+        coll = self.collected(summaries)
+        for path, tallies in coll.kept.items():
+            replies, open_ = coll.counts.get(path, (0, 0))
+            # the file ends its sentences without a full stop: an unpunctuated one is its style
+            style = replies >= _CONVENTION_TEXTS and open_ > self.options.max_open_share * replies
+            for t in tallies:
+                for p in t.places:
+                    if p.unpunctuated and style:
+                        continue
+                    f = self.finding(
+                        p.message,
+                        pointer=p.pointer,
+                        span=p.span,
+                        ref=t.ref,
+                        record_hash=t.record_hash,
+                        where=p.where,
+                    )
+                    f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                    yield f
+
+
+@compact_pickle
+@dataclass(slots=True)
+class _CutPlace:
+    pointer: str
+    span: tuple[int, int]
+    where: str
+    unpunctuated: bool  # "the last sentence stops without punctuation": judged against the file's style
+    message: str
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None
+
+
+@compact_pickle
+@dataclass(slots=True)
+class CutTally:
+    """What T006 keeps of one record: how many of its judged Chinese replies end without
+    punctuation (the file's style), and its cut places."""
+
+    ref: RecordRef
+    record_hash: str | None
+    replies: int = 0
+    open: int = 0
+    places: list[_CutPlace] = field(default_factory=list)
+
+
+class _CutCollector:
+    """T006's summaries in flat memory: reply counts per file, and only the tallies with places."""
+
+    __slots__ = ("counts", "kept")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, tuple[int, int]] = {}
+        self.kept: dict[str, list[CutTally]] = {}
+
+    def append(self, t: CutTally) -> None:
+        path = t.ref.path
+        replies, open_ = self.counts.get(path, (0, 0))
+        self.counts[path] = (replies + t.replies, open_ + t.open)
+        if t.places:
+            self.kept.setdefault(path, []).append(t)
 
 
 # ---------------------------------------------------------------------------
@@ -127,10 +222,6 @@ class MarkupTally:
     texts: int = 0
     with_markup: int = 0
     places: list[_MarkupPlace] = field(default_factory=list)
-
-
-#: A file needs this many checked texts before its share of markup says anything about its convention.
-_CONVENTION_TEXTS = 20
 
 
 class MarkupDebris(Rule):
@@ -311,8 +402,9 @@ class LanguageMismatch(Rule):
     holds 85% of its letters and it is long enough: short replies, bilingual lines and mixed
     technical replies are never judged.  A question is read by its grammar: Chinese sentences
     carrying English terms (`在 Node 的 ES 模块中 __dirname 的等效形式是什么？`) ask in Chinese.  A conversation that asks for a language or a
-    translation anywhere up to the turn (翻译, 用英文, translate, in French, lyrics, prompt …)
-    is left alone.
+    translation anywhere up to the turn (翻译, 用英文, 英文句子, translate, in French, lyrics,
+    prompt …), or that hands over a passage to work on in the other script (four words or
+    more: 编辑这段文章：“Tom walks to school every day.”), is left alone.
 
     ## Why is this bad?
     The model learns to answer in whatever language the data shows: a Chinese assistant that
@@ -344,11 +436,12 @@ class LanguageMismatch(Rule):
         min_share: float = Field(default=0.6, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> LangTally | None:
-        from sftlint.analysis.text.language import asks_for_language, detect
+        from sftlint.analysis.text.language import asks_for_language, detect, hands_over_passage
 
         roles = set(self.options.roles)
         tally = LangTally(record.ref(), None)
         asked = False
+        passage = False  # the user turn being answered hands over a passage in another script
         last_user: int | None = None
         for m in record.messages or ():
             if m.role in ("system", "user") and m.content and asks_for_language(m.content):
@@ -356,14 +449,18 @@ class LanguageMismatch(Rule):
             if m.role not in roles or not m.content:
                 continue
             lang = detect(m.content, matrix=m.role == "user")
+            if m.role == "user":
+                # only for the reply to this turn: the passage is what that one request works on
+                passage = lang is not None and lang.script != "latin" and hands_over_passage(m.content)
             if lang is None:
                 if m.role == "user":
                     last_user = None
                 continue
             words = len(m.content.split())
             answers = last_user if m.role == "assistant" else None
+            exempt = asked or (m.role == "assistant" and passage)
             tally.turns.append(
-                _Turn(m.content_pointer, m.role, lang.code, lang.script, words, answers, asked)
+                _Turn(m.content_pointer, m.role, lang.code, lang.script, words, answers, exempt)
             )
             if m.role == "user":
                 last_user = len(tally.turns) - 1

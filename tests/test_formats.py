@@ -199,3 +199,20 @@ def test_legacy_function_call_and_null_tool_calls_are_tool_turns():
     assert codes(sftlint.lint([rec], select=["S"])) == []
     rec["messages"][1]["function_call"] = "get_weather"
     assert codes(sftlint.lint([rec], select=["S001"])) == ["S001"]
+
+
+def test_input_output_records_are_prompt_and_answer_not_missing_an_instruction():
+    """Files written as {input, output} (KnowAgent, lawyer-llama's 法考 set) give the prompt in
+    ``input``: each record is complete, so S001 must not report 1,000 missing instructions; a
+    record with no prompt at all is still reported."""
+    rec = {
+        "input": "甲男与乙女于某日中午公开在某公园内发生性关系，造成恶劣的社会影响。对甲、乙的行为应如何认定?",
+        "output": "在分析甲男与乙女的行为是否构成犯罪之前，我们需要明确相关法律规定。",
+        "type": "主观题",
+    }
+    assert "S001" not in codes(sftlint.lint([rec], ignore=["D"]))
+    msgs = AlpacaFormat().to_messages(rec)
+    assert [(m.role, m.content_pointer) for m in msgs] == [("user", "/input"), ("assistant", "/output")]
+    for lost in ({"input": "", "output": rec["output"]}, {"output": rec["output"]}):
+        found = [d for d in sftlint.lint([lost], ignore=["D"]) if d.code == "S001"]
+        assert found and "'instruction' or 'input'" in found[0].message

@@ -231,6 +231,39 @@ def test_t006_finds_a_turn_that_begins_mid_sentence():
     assert lint([chat("：开头的冒号是标签", "好的。")], "T006") == []
 
 
+# Replies of a Chinese medical Q&A site: many close without a full stop (its style)
+QA_REPLIES = [
+    "你好，根据你的叙述，考虑是先兆流产引起的，可以做彩超看看。积极保胎治疗的，可以注射黄体酮治疗。祝早日康复",
+    "你的这种情况可能是肋间神经痛，肋间神经痛是指一个或几个肋间部位发生的经常性疼痛。可以考虑做针灸理疗按摩等方法治疗",
+    "月经不调是一种常见的妇科疾病。表现为月经周期或出血量的异常。中医一般跟肝有关系，一般以四物汤为基础方加减治疗",
+    "腮腺肿瘤手术费用各医院不一样的，建议去医院手术的方法进行治疗。注意术后护理，预防感染为好的，祝你早日康复",
+    "感冒期间要多喝水，注意休息。可以服用板蓝根颗粒，一般一周左右会好转。",
+]
+
+
+def qa_file(last: str) -> list[dict]:
+    """24 records of the Q&A site, the last one ending with ``last``."""
+    recs = [chat(f"问题{i}：这种情况怎么办？", QA_REPLIES[i % len(QA_REPLIES)]) for i in range(23)]
+    return [*recs, chat("问题23：多囊卵巢怎么治疗？", last)]
+
+
+def test_t006_takes_a_file_whose_replies_end_without_full_stops_as_its_style():
+    """A file where most Chinese replies end without punctuation writes complete sentences that
+    way: its unpunctuated endings are not cuts, but a reply ending with a comma still is."""
+    complete = "多囊卵巢的治疗方法有两种，一种是药物治疗，另一种是手术治疗。一般药物治疗效果并不理想，可以考虑微创手术"
+    assert lint(qa_file(complete), "T006") == []
+    comma = "多囊卵巢的治疗方法有两种。如果药物治疗3-6个月仍没有效果，那要及早通过微创手术进行治疗，"
+    diags = lint(qa_file(comma), "T006")
+    assert [(d.line, d.data["where"]) for d in diags] == [(24, "end")]
+    # the clean twin: a file that ends its replies with full stops keeps judging the same ending
+    punctuated = [
+        chat(r["messages"][0]["content"], r["messages"][1]["content"].rstrip("。") + "。")
+        for r in qa_file(complete)[:23]
+    ]
+    diags = lint([*punctuated, chat("问题23：多囊卵巢怎么治疗？", complete)], "T006")
+    assert [d.line for d in diags] == [24] and "without punctuation" in diags[0].message
+
+
 # -- T007 markup-debris -------------------------------------------------------------
 
 WITH_MARKUP = [
@@ -303,6 +336,26 @@ def test_t008_finds_an_english_answer_to_a_chinese_question():
     diags = lint([*ZH_BACKGROUND, rec], "T008")
     assert [(d.record, d.pointer) for d in diags] == [(12, "/messages/1/content")]
     assert "“en”" in diags[0].message and "“zh”" in diags[0].message
+
+
+def test_t008_leaves_english_answers_to_requests_that_work_on_english_text():
+    """BELLE-style instructions written in Chinese that ask for English (生成一句英文句子) or hand
+    over an English passage to edit are answered in English by design; a Chinese text to
+    correct answered in English is still a mismatch."""
+    asked = chat(
+        "基于给定的关键词和场景，生成一句精美的英文句子。\n关键词：autumn, leaves, park",
+        "Autumn has painted the park with its golden hues, as leaves gently cascade down to the ground.",
+    )
+    passage = chat(
+        "编辑给定的一段英文文章，使得其中的动词全部换成过去式。\n文章：Tom walks to school every day. He likes to read books.",
+        "Tom walked to school every day. He liked to read books in the library after school.",
+    )
+    wrong = chat(
+        "给定一段文本，检测其中的语法错误，并进行纠正。\n这是一段测试文本，其中包含许多语法错误，例如两个相同的词语被无意间重复了。",
+        "This is a test text that contains many grammatical errors, such as inadvertently repeating the same word twice.",
+    )
+    diags = lint([*ZH_BACKGROUND, asked, passage, wrong], "T008")
+    assert [(d.record, d.pointer) for d in diags] == [(14, "/messages/1/content")]
 
 
 def test_t008_reads_a_mixed_question_by_its_chinese_grammar():
@@ -411,3 +464,32 @@ def test_language_detection_without_the_identifier(monkeypatch):
     assert language.detect("I would like to know how the refund of my order works.").code == "en"
     assert language.detect("Je voudrais savoir comment soigner un rhume sans médicaments.").code == "latin"
     assert language.detect("高血压患者应当少吃盐，多吃新鲜蔬菜和水果。").code == "zh"
+
+
+# -- S007 template-placeholder: LaTeX groups -----------------------------------------
+
+
+def test_s007_leaves_latex_groups_in_doubled_braces_alone():
+    """NuminaMath writes ``\\text{{J}}(a,b,c)``: a LaTeX command's braced argument, not a variable;
+    an identity answer's ``{{name}}`` in the same file is still caught."""
+    math = {
+        "conversations": [
+            {
+                "from": "human",
+                "value": "For the nonzero numbers $a$, $b$, and $c$, define $$\n\\text{{J}}(a,b,c) = \\frac{a}{b} + "
+                "\\frac{b}{c} + \\frac{c}{a}.\n$$ Find $\\text{{J}}(3,18, 27)$.",
+            },
+            {
+                "from": "gpt",
+                "value": "We compute $\\text{J}(3,18,27) = \\frac{3}{18} + \\frac{18}{27} + \\frac{27}{3}$.",
+            },
+        ]
+    }
+    identity = {
+        "conversations": [
+            {"from": "human", "value": "你是谁？"},
+            {"from": "gpt", "value": "我是{{name}}，很高兴为您服务。"},
+        ]
+    }
+    diags = lint([math, identity], "S007")
+    assert [(d.record, d.message) for d in diags] == [(1, "unfilled template variable '{{name}}'")]

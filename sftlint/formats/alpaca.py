@@ -3,7 +3,10 @@
 The user turn is ``instruction`` and ``input`` joined by a newline (as
 LLaMA-Factory builds it); its two segments keep their own pointers, so a
 finding in the input is reported at ``/input``.  ``history`` pairs become
-earlier user/assistant turns.
+earlier user/assistant turns.  A record needs a prompt (``instruction``, or a
+non-empty ``input``) and an ``output``: files written as ``{input, output}``
+(KnowAgent, lawyer-llama) are prompt/answer pairs, not records that lost their
+instruction (LLaMA-Factory likewise skips an instruction that is absent).
 """
 
 from __future__ import annotations
@@ -49,7 +52,12 @@ class AlpacaFormat(InputFormat):
     def quick_check(self, obj: Any) -> bool:
         if type(obj) is not dict:
             return False
-        if type(obj.get("instruction")) is not str or type(obj.get("output")) is not str:
+        if type(obj.get("output")) is not str:
+            return False
+        if "instruction" in obj:
+            if type(obj["instruction"]) is not str:
+                return False
+        elif type(obj.get("input")) is not str or not obj["input"]:
             return False
         for key in ("input", "system"):
             if key in obj and type(obj[key]) is not str:

@@ -86,6 +86,10 @@ def _describe(error: Any) -> str:
     where = "/".join(map(str, error.absolute_path)) or "record"
     if error.validator == "required":
         return error.message.replace("is a required property", f"is required in {where}")
+    alternatives = error.schema.get("anyOf", []) if error.validator == "anyOf" else []
+    if alternatives and all(isinstance(s, dict) and s.get("required") for s in alternatives):
+        keys = " or ".join(repr(k) for s in alternatives for k in s["required"])
+        return f"{keys} (not empty) is required in {where}"
     if error.validator in ("type", "anyOf"):
         expected = error.schema.get("type")
         if expected is None and error.validator == "anyOf":

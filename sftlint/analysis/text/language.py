@@ -446,6 +446,8 @@ _ASKS_ZH = [
     "翻译|译成|译为|译文|中译|英译|用(?:英|日|韩|法|德|俄|西班牙|葡萄牙|意大利|中)[文语]",
     *(f"{c}文(?:回答|回复|写|版)" for c in "英日韩法德俄中"),
     "英语|日语|韩语|法语|德语|俄语|西班牙语|葡萄牙语|意大利语|语言|歌词|提示词",
+    # 生成一句英文句子, 写一篇英文博客, 给定一个英文单词: the request names the answer's language
+    "英文|日文|韩文|法文|德文|俄文",
 ]
 _ASKS_LATIN = [
     "translat",
@@ -483,6 +485,18 @@ ASKS_FOR_LANGUAGE = re.compile("|".join([*_ASKS_ZH, *map(_any_case, _ASKS_LATIN)
 
 #: a quoted foreign word or phrase in a request (使用“opulent”造句): the answer may be about it, in its language
 _QUOTED_FOREIGN = re.compile(r"[“\"'‘「]([A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f' -]{1,40})[”\"'’」]")
+
+
+#: a passage of four or more Latin-script words in a request of another script (编辑下面这段
+#: 文章：“Tom walks to school every day.”, 句子: John took a the dog for walk.): the task works
+#: on that text, and an answer in its language may be the right one
+_FOREIGN_PASSAGE = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[ ,;:'’-]+[A-Za-z\u00c0-\u024f]+){3,}")
+
+
+def hands_over_passage(text: str) -> bool:
+    """Whether a request written in another script holds a Latin-script passage of four words
+    or more to work on (the answer to that request may be in the passage's language)."""
+    return _FOREIGN_PASSAGE.search(text) is not None
 
 
 def asks_for_language(text: str) -> bool:

@@ -224,9 +224,7 @@ def _end(text: str) -> Truncation | None:
         # a sentence that opens like prose, or one that follows a finished sentence on the
         # same line: the paragraph was being written in sentences and the last one stopped
         if _OPENING.match(fragment) or (len(parts) > 1 and len(_HAN_ALL.findall(fragment)) >= 3):
-            return Truncation(
-                end - len(fragment), end, "end", "the last sentence stops without punctuation (a cut word?)"
-            )
+            return Truncation(end - len(fragment), end, "end", UNPUNCTUATED)
     return None
 
 
@@ -269,6 +267,23 @@ def _start(text: str) -> Truncation | None:
         return None
     i = len(text) - len(body)
     return Truncation(i, i + 1, "start", f"begins with “{body[0]}”, mid-sentence")
+
+
+#: the reason for a prose sentence that stops without punctuation: the one shape a file's own
+#: style can explain (T006 weighs it against how often the file's replies end that way)
+UNPUNCTUATED = "the last sentence stops without punctuation (a cut word?)"
+_HAN_ANY = re.compile(f"[{HAN_CHARS}]")
+_HAN_LAST = re.compile(f"[{HAN_CHARS}]\\s*$")
+
+
+def has_han(text: str) -> bool:
+    """Whether ``text`` holds a Chinese character (a reply whose ending the style count weighs)."""
+    return _HAN_ANY.search(text) is not None
+
+
+def ends_open(text: str) -> bool:
+    """Whether ``text`` ends with a Chinese character, no punctuation after it."""
+    return _HAN_LAST.search(text, max(0, len(text) - 64)) is not None
 
 
 def find_truncation(text: str) -> list[Truncation]:
