@@ -314,9 +314,11 @@ class NearDuplicate(Rule):
     copied to a temporary file as it is read, and read again from there, so piped data gives what
     the file gives).  Only where a record cannot be read again (records passed in memory) does the
     estimate decide, and the message says "estimated".  A verified pair must also be alike on each side, its
-    prompts (user turns and tool results) and its replies (assistant turns) each at least 0.5:
-    one long passage asked two different questions, or "hi" and "hello" given one templated
-    reply, are separate examples.  Exact copies are left to D001.
+    prompts (user turns and tool results) at least 0.5 and its replies (assistant turns) at
+    least 0.7: one long passage asked two different questions, "hi" and "hello" given one
+    templated reply, or two agent episodes under one long few-shot prompt whose trajectories
+    share only their templated lines (`> Think: …`), are separate examples.  Exact copies are
+    left to D001.
 
     ## Why is this bad?
     A record copied with a few edits (re-spaced, re-punctuated, one word changed) weighs twice in
@@ -529,15 +531,21 @@ def _verify_block(
 
 #: The least similarity of the prompt sides and of the reply sides of a near-duplicate pair: the
 #: whole conversation may be 0.8 alike while one side differs entirely (one long passage with two
-#: different questions and answers; "hi" and "hello" given one templated reply).
+#: different questions and answers; "hi" and "hello" given one templated reply).  Replies need
+#: more: under a long shared prompt (a few-shot agent prompt of 4,000 characters) two different
+#: episodes are 0.95 alike overall while their trajectories, written in one template, are
+#: 0.5-0.67 alike; records copied with edits keep their replies at least 0.74 alike on the
+#: shared data.
 MIN_SIDE_SIMILARITY = 0.5
+MIN_REPLY_SIMILARITY = 0.7
 
 
 def _both_sides_alike(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
     """Whether the prompts and the replies of two records (as :func:`_texts_again` gives them)
-    are each at least :data:`MIN_SIDE_SIMILARITY` alike; a side empty in both is alike."""
-    for side in (1, 2):
-        if (a[side] or b[side]) and jaccard(a[side], b[side]) < MIN_SIDE_SIMILARITY:
+    are at least :data:`MIN_SIDE_SIMILARITY` and :data:`MIN_REPLY_SIMILARITY` alike; a side
+    empty in both is alike."""
+    for side, least in ((1, MIN_SIDE_SIMILARITY), (2, MIN_REPLY_SIMILARITY)):
+        if (a[side] or b[side]) and jaccard(a[side], b[side]) < least:
             return False
     return True
 

@@ -500,3 +500,53 @@ def test_integer_agreement_equals_the_bytes_estimate(a, data):
         b[2 * k + 1] ^= data.draw(st.integers(0, 255))
     b = bytes(b)
     assert minhash.agreement(int.from_bytes(a, "little"), int.from_bytes(b, "little")) == D.estimate(a, b)
+
+
+_FEW_SHOT = (
+    'Interact with a household to solve a task by following the structured "Action Knowledge". '
+    "The guidelines are:\n[Goto(receptacle)] -> Open(receptacle)\n[Goto(receptacle), Open(receptacle)] "
+    "-> Take(object, from: receptacle)\n[Goto(receptacle), Take(object, from: receptacle)] -> "
+    "Put(object, in/on: receptacle)\nHere is an example:\n"
+    + "".join(
+        f"> Think: No keychain found on shelf {k}, I'll check the next shelf.\n> go to shelf {k - 1}\n"
+        f"On the shelf {k - 1}, you see a statue {k}.\n"
+        for k in range(40, 1, -1)
+    )
+    + "> take keychain 2 from drawer 1\nYou pick up the keychain 2 from the drawer 1.\n"
+)
+
+
+def _episode(task: str, obj: str, places: list[str], found: str) -> dict:
+    steps = "".join(
+        f"> Think: No {obj} found on {p}, I'll check the next receptacle.\n> go to {p}\nOn the {p}, you see nothing.\n"
+        for p in places
+    )
+    return chat(
+        ("user", f"{_FEW_SHOT}\nHere is the task: You are in the middle of a room. Your task is to: {task}"),
+        (
+            "assistant",
+            f"> Think: To solve the task, I need to find and take a {obj}, then {task}\n{steps}"
+            f"> go to {found}\nOn the {found}, you see a {obj} 1.\n> take {obj} 1 from {found}",
+        ),
+    )
+
+
+def test_d002_two_episodes_under_one_few_shot_prompt_are_not_near_duplicates(tmp_path):
+    """KnowAgent's ALFWorld records share a 4,000-character few-shot prompt and write their
+    trajectories in one template: two different episodes are 0.9 alike overall with replies
+    only half alike; each is its own example.  The same episode with its task re-worded is
+    still reported."""
+    first = _episode("put a box in diningtable.", "box", ["sofa 1", "armchair 1", "sidetable 2"], "dresser 1")
+    other = _episode("put a pillow in armchair.", "pillow", ["sofa 1", "armchair 1", "sidetable 2"], "bed 1")
+    path = write_jsonl(tmp_path / "d.jsonl", [first, other])
+    texts = [D.dialogue_texts(r) for r in sftlint.load_records(path)]
+    assert D.jaccard(texts[0][0], texts[1][0]) >= 0.8  # the shared prompt makes them alike overall
+    assert 0.5 <= D.jaccard(texts[0][2], texts[1][2]) < 0.7  # the templated trajectories half alike
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+
+    reworded = _episode(
+        "put some box on diningtable.", "box", ["sofa 1", "armchair 1", "sidetable 2"], "dresser 1"
+    )
+    path = write_jsonl(tmp_path / "e.jsonl", [first, reworded])
+    (d,) = _codes(sftlint.lint(path, select=["D002"]), "D002")
+    assert d.data["first_line"] == 1
