@@ -28,6 +28,7 @@ message where the conversation crosses the window.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from array import array
 from collections import deque
@@ -70,6 +71,26 @@ class _Locations:
         self.index.append(index)
         self.line.append(line)
 
+    def extend(self, other: _Locations) -> None:
+        """Add ``other``'s records after these, as if added here one by one (paths keep the ids
+        of their first appearance)."""
+        ids = [self._id(path) for path in other.paths]
+        if ids == list(range(len(ids))):
+            self.path_id.extend(other.path_id)
+        elif len(ids) == 1:
+            self.path_id.extend(array("I", ids) * len(other.path_id))
+        else:
+            self.path_id.extend(array("I", [ids[i] for i in other.path_id]))
+        self.index.extend(other.index)
+        self.line.extend(other.line)
+
+    def _id(self, path: str) -> int:
+        pid = self._ids.get(path)
+        if pid is None:
+            pid = self._ids[path] = len(self.paths)
+            self.paths.append(path)
+        return pid
+
     def __len__(self) -> int:
         return len(self.index)
 
@@ -103,6 +124,15 @@ class _DigestCollector:
         digest, path, index, line = summary
         self.digests.append(digest)
         self.loc.add(path, index, line)
+
+    def piece(self) -> _DigestCollector:
+        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return _DigestCollector()
+
+    def merge(self, other: _DigestCollector) -> None:
+        """``other``'s summaries after these, as if appended here one by one."""
+        self.digests.extend(other.digests)
+        self.loc.extend(other.loc)
 
 
 class DuplicateRecord(Rule):
@@ -298,6 +328,18 @@ class _SignatureCollector:
         self.loc.add(path, index, line)
         if len(summary) > 5 and path not in self.formats:
             self.formats[path] = summary[5]
+
+    def piece(self) -> _SignatureCollector:
+        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return _SignatureCollector()
+
+    def merge(self, other: _SignatureCollector) -> None:
+        """``other``'s summaries after these, as if appended here one by one."""
+        self.sigs += other.sigs
+        self.digests.extend(other.digests)
+        self.loc.extend(other.loc)
+        for path, fmt in other.formats.items():
+            self.formats.setdefault(path, fmt)
 
 
 class NearDuplicate(Rule):
@@ -688,6 +730,21 @@ class _Counter:
         if len(self.files) < 1000:
             self.files.add(summary[0])
 
+    def piece(self) -> _Counter:
+        """An empty counter for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return _Counter()
+
+    def merge(self, other: _Counter) -> None:
+        """``other``'s summaries after these, as if appended here one by one (``files`` is only
+        ever counted, up to 1000, and the union of capped sets has the same size capped)."""
+        if self.first is None:
+            self.first = other.first
+        self.n += other.n
+        for path in other.files:
+            if len(self.files) >= 1000:
+                break
+            self.files.add(path)
+
 
 class TooFewRecords(Rule):
     """## What it does
@@ -756,9 +813,22 @@ _NO_PROMPT = 0
 
 
 class _PromptCollector:
-    __slots__ = ("counts", "ids", "loc", "pointer_ids", "pointer_of", "pointers", "prompt_of", "texts")
+    __slots__ = (
+        "counts",
+        "ids",
+        "loc",
+        "pointer_ids",
+        "pointer_of",
+        "pointers",
+        "prompt_of",
+        "text_limit",
+        "texts",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, text_limit: int = MAX_PROMPT_TEXTS) -> None:
+        #: distinct prompts whose text is kept (a worker's piece keeps all of its range's, so that
+        #: the merge keeps exactly the ones the serial run keeps)
+        self.text_limit = text_limit
         self.ids: dict[int, int] = {_NO_PROMPT: 0}  # digest -> prompt id (0: no system prompt)
         self.counts: list[int] = [0]
         self.texts: dict[int, str] = {}
@@ -775,7 +845,7 @@ class _PromptCollector:
             pid = self.ids[digest] = len(self.counts)
             self.counts.append(0)
         self.counts[pid] += 1
-        if text is not None and pid not in self.texts and len(self.texts) < MAX_PROMPT_TEXTS:
+        if text is not None and pid not in self.texts and len(self.texts) < self.text_limit:
             self.texts[pid] = text[:MAX_PROMPT_CHARS]
         self.prompt_of.append(pid)
         ptr = self.pointer_ids.get(pointer)
@@ -784,6 +854,40 @@ class _PromptCollector:
             self.pointers.append(pointer)
         self.pointer_of.append(ptr)
         self.loc.add(path, index, line)
+
+    def piece(self) -> _PromptCollector:
+        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`),
+        keeping every prompt text of the range (bounded by the range's size)."""
+        return _PromptCollector(text_limit=sys.maxsize)
+
+    def merge(self, other: _PromptCollector) -> None:
+        """``other``'s summaries after these, as if appended here one by one: prompts and
+        pointers new here get their ids in the order they first appeared there, and texts are
+        kept in the order they arrived there, up to this collector's limit."""
+        digest_of = {pid: digest for digest, pid in other.ids.items()}
+        pids = []
+        for opid in range(len(other.counts)):
+            digest = digest_of[opid]
+            pid = self.ids.get(digest)
+            if pid is None:
+                pid = self.ids[digest] = len(self.counts)
+                self.counts.append(0)
+            self.counts[pid] += other.counts[opid]
+            pids.append(pid)
+        for opid, text in other.texts.items():
+            pid = pids[opid]
+            if pid not in self.texts and len(self.texts) < self.text_limit:
+                self.texts[pid] = text
+        self.prompt_of.extend(array("I", [pids[p] for p in other.prompt_of]))
+        ptrs = []
+        for pointer in other.pointers:
+            ptr = self.pointer_ids.get(pointer)
+            if ptr is None:
+                ptr = self.pointer_ids[pointer] = len(self.pointers)
+                self.pointers.append(pointer)
+            ptrs.append(ptr)
+        self.pointer_of.extend(array("H", [ptrs[p] for p in other.pointer_of]))
+        self.loc.extend(other.loc)
 
 
 def _text_digest(text: str) -> int:

@@ -345,6 +345,18 @@ class _MarkupCollector:
         if t.places:
             self.kept.setdefault(path, []).append(t)
 
+    def piece(self) -> _MarkupCollector:
+        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return _MarkupCollector()
+
+    def merge(self, other: _MarkupCollector) -> None:
+        """``other``'s tallies after these, as if appended here one by one."""
+        for path, (texts, marked) in other.counts.items():
+            had_texts, had_marked = self.counts.get(path, (0, 0))
+            self.counts[path] = (had_texts + texts, had_marked + marked)
+        for path, tallies in other.kept.items():
+            self.kept.setdefault(path, []).extend(tallies)
+
 
 # ---------------------------------------------------------------------------
 # T008
@@ -519,6 +531,20 @@ class _LangCollector:
             langs.add(turn.lang)
         if len(langs) > 1:
             self.kept.setdefault(t.ref.path, []).append(t)
+
+    def piece(self) -> _LangCollector:
+        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return _LangCollector()
+
+    def merge(self, other: _LangCollector) -> None:
+        """``other``'s tallies after these, as if appended here one by one (languages keep the
+        order in which they first appeared)."""
+        for path, langs in other.counts.items():
+            counts = self.counts.setdefault(path, {})
+            for lang, n in langs.items():
+                counts[lang] = counts.get(lang, 0) + n
+        for path, tallies in other.kept.items():
+            self.kept.setdefault(path, []).extend(tallies)
 
 
 # ---------------------------------------------------------------------------

@@ -409,6 +409,25 @@ class _VariantCollector:
         counts = self.counts
         for key, n in t.counts.items():
             counts[key] = counts.get(key, 0) + n
+        if t.places:
+            self._list(t)
+
+    def piece(self) -> _VariantPiece:
+        """An empty piece for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return _VariantPiece()
+
+    def merge(self, piece: _VariantPiece) -> None:
+        """The piece's tallies after these, exactly as if appended here one by one: counts are
+        sums (forms keep the order in which they first appeared), and the tallies with located
+        occurrences are listed in order against the dataset-wide cap."""
+        counts = self.counts
+        for key, n in piece.counts.items():
+            counts[key] = counts.get(key, 0) + n
+        for t in piece.tallies:
+            self._list(t)
+
+    def _list(self, t: VariantTally) -> None:
+        """List the tally's located occurrences within the dataset-wide cap per form."""
         for key, kept in t.places.items():
             room = MAX_LISTED - self.listed.get(key, 0)
             total = t.counts[key]
@@ -424,6 +443,24 @@ class _VariantCollector:
             if left > 0 and len(use) < len(kept):  # the dataset-wide cap, not the per-record one
                 n, ref = self.unlisted.get(key, (0, t.ref))
                 self.unlisted[key] = (n + left, ref)
+
+
+class _VariantPiece:
+    """T002's tallies of one worker's range: the counts summed, and only the tallies with
+    located occurrences kept (in order), for :meth:`_VariantCollector.merge`."""
+
+    __slots__ = ("counts", "tallies")
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+        self.tallies: list[VariantTally] = []
+
+    def append(self, t: VariantTally) -> None:
+        counts = self.counts
+        for key, n in t.counts.items():
+            counts[key] = counts.get(key, 0) + n
+        if t.places:
+            self.tallies.append(t)
 
 
 # ---------------------------------------------------------------------------

@@ -115,6 +115,13 @@ class Rule:
         is not None, in file and record order.  The default is a list; a rule
         over millions of records can return a compact container instead (typed
         arrays rather than one Python object per record) to keep memory flat.
+
+        With ``--jobs`` (and Ray) a collector may also have ``piece()``, an empty
+        container that a worker fills with one range's summaries (by ``append``),
+        and ``merge(piece)``, which the main process calls once per range, in
+        range order; ``merge`` must leave the collector exactly as appending the
+        range's summaries one by one would (``tests/test_collector_merge.py``).
+        A collector without them gets each summary appended in the main process.
         """
         return []
 

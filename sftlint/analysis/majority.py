@@ -130,6 +130,24 @@ class VoteCollector:
             vote.pending = []
             vote.pending_turns = 0
 
+    def piece(self) -> VotePiece:
+        """An empty piece for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return VotePiece()
+
+    def merge(self, piece: VotePiece) -> None:
+        """The piece's tallies after these, exactly as if appended here one by one: the clean
+        tallies' turns are added as sums, and each tally with lacking turns is appended with its
+        file's count as it stood when that tally came (the dropping decision reads it)."""
+        files = self.files
+        for path in piece.having:
+            if path not in files:
+                files[path] = _FileVote()
+        for before, t in piece.log:
+            files[t.path].having += before
+            self.append(t)
+        for path, having in piece.having.items():
+            files[path].having += having
+
     def findings(
         self,
         report: Callable[[RecordRef, Missing, str], Finding],
@@ -151,6 +169,27 @@ class VoteCollector:
                     yield report(ref, m, reason)
             if vote.dropped and vote.first_dropped is not None:
                 yield summary(vote.first_dropped, vote.dropped, reason)
+
+
+class VotePiece:
+    """The tallies of one piece of a file (a worker's range), folded into a :class:`VoteCollector`
+    by one ``merge``: a clean tally only adds its turns to its file's sum; a tally with lacking
+    turns is logged with the turns its file gained since the file's previous logged tally."""
+
+    __slots__ = ("having", "log")
+
+    def __init__(self) -> None:
+        #: per file (in order of first appearance): turns with the feature since its last logged tally
+        self.having: dict[str, int] = {}
+        self.log: list[tuple[int, Tally]] = []
+
+    def append(self, t: Tally) -> None:
+        before = self.having.get(t.path, 0)
+        if not t.missing:
+            self.having[t.path] = before + t.having
+            return
+        self.log.append((before, t))
+        self.having[t.path] = 0
 
 
 def reduce_by_file(

@@ -7,7 +7,9 @@ workers first count each range's lines and records (so every range knows its
 first line and record index, and the file's format is detected on its first
 records in the main process, with the one detector), then lint it.  The main
 process reads nothing itself: it takes the ranges' results back in order,
-appends the dataset summaries to the rules' collectors, and runs the reduces.
+merges each range's dataset summaries into the rules' collectors (one
+``merge`` per range and rule where the collector has pieces, see
+:meth:`Rule.collector`), and runs the reduces.
 So the workers have the machine's cores to themselves, and ``--jobs N``
 yields the same diagnostics, in the same order, as ``--jobs 1``.
 
@@ -52,6 +54,7 @@ from sftlint.run.ranges import (
     apply_counts,
     count_range,
     fold,
+    fresh_pieces,
     lint_range,
     merge_range_result,
     plan_ranges,
@@ -178,7 +181,7 @@ def _run_chunk(
     state = _WORKER["states"].get(key)
     if state is None:
         state = _WORKER["states"][key] = engine.file_state(path, format_name, first_record)
-    summaries: dict[str, list[Any]] = {code: [] for code in engine.summaries}
+    summaries = fresh_pieces(engine)
     engine.summaries = summaries
     errors_before = len(engine.errors)
     records_before = engine.stats.records

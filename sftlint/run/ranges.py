@@ -204,9 +204,24 @@ def count_range(rng: Range, sample_size: int) -> dict[str, Any]:
     return {"seq": rng.seq, "lines": lines, "records": records, "sample": sample}
 
 
+def fresh_pieces(engine: Engine) -> dict[str, Any]:
+    """Empty containers for the dataset summaries of one piece of work (a range, a chunk) in a
+    worker: per rule, its collector's :meth:`piece` where the collector has one (the main
+    process then folds the piece with one ``merge``), else a plain list (its items are appended
+    to the collector one by one: a third-party collector that only has ``append``).
+
+    The makers are taken once from the engine's own collectors (``Rule.collector()`` may reset
+    per-run state of the rule, D004's prompts sent, and must not run per range)."""
+    makers = getattr(engine, "_piece_makers", None)
+    if makers is None:
+        makers = {code: getattr(coll, "piece", list) for code, coll in engine.summaries.items()}
+        engine._piece_makers = makers  # type: ignore[attr-defined]
+    return {code: make() for code, make in makers.items()}
+
+
 def lint_range(engine: Engine, rng: Range) -> dict[str, Any]:
     """Diagnostics, dataset summaries, record count and errors of one range."""
-    summaries: dict[str, list[Any]] = {code: [] for code in engine.summaries}
+    summaries = fresh_pieces(engine)
     engine.summaries = summaries
     errors_before = len(engine.errors)
     records_before = engine.stats.records
@@ -290,15 +305,20 @@ def report_source_error(
         on_error(message)
 
 
-def fold(engine: Engine, records: int, new_errors: list[str], summaries: dict[str, list[Any]]) -> None:
+def fold(engine: Engine, records: int, new_errors: list[str], summaries: dict[str, Any]) -> None:
     """Add a piece of work done elsewhere (a chunk, a range) to the driving engine: its record
-    count, its engine errors, and its dataset summaries, appended in order to the collectors."""
+    count, its engine errors, and its dataset summaries (pieces, in order: see
+    :func:`fresh_pieces`): a collector's piece merged at once, a list appended item by item."""
     engine.stats.records += records
     engine.errors.extend(new_errors)
     for code, items in summaries.items():
         collector = engine.summaries[code]
+        if type(items) is not list:
+            collector.merge(items)
+            continue
+        append = collector.append
         for s in items:
-            collector.append(s)
+            append(s)
 
 
 def merge_range_result(

@@ -1,0 +1,204 @@
+"""A dataset rule's collector filled from pieces (``--jobs``: one piece per worker's range, merged
+in range order by the main process) equals the collector filled serially, summary by summary,
+and the rule's reduce reports the same findings.
+
+The summaries are the real ones: the rules' own ``map`` on a seed-style corpus with planted
+defects of every family (two files, so paths are renumbered on merge), cut into pieces at
+several places; the caps that make a collector order-dependent (T002's listed occurrences per
+form, the vote's pending turns, D004's prompt texts, D003's file names) are set small so the
+merge has to cross them.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from array import array
+from typing import Any
+
+import pytest
+from conftest import ROOT
+from sftlint.rules import dataset as dataset_rules
+from sftlint.rules import text as text_rules
+
+from sftlint.analysis.majority import Tally, VoteCollector
+from sftlint.config import Settings
+from sftlint.engine import Engine
+from sftlint.run.ranges import fold, fresh_pieces
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+import itertools
+
+from bench import corpus
+
+
+def state(obj: Any) -> Any:
+    """Everything a collector holds, dicts as ordered item lists (insertion order counts)."""
+    if isinstance(obj, array):
+        return (obj.typecode, obj.tolist())
+    if isinstance(obj, (bytes, bytearray)):
+        return bytes(obj)
+    if isinstance(obj, dict):
+        return [(state(k), state(v)) for k, v in obj.items()]
+    if isinstance(obj, set):
+        return ("set", len(obj))  # only ever counted (D003's file names, capped)
+    if isinstance(obj, (list, tuple)) and not hasattr(obj, "_fields"):
+        return [state(x) for x in obj]
+    slots = [s for cls in type(obj).__mro__ for s in getattr(cls, "__slots__", ())]
+    if slots and not hasattr(obj, "_fields") and not hasattr(obj, "__dataclass_fields__"):
+        return (type(obj).__name__, {s: state(getattr(obj, s)) for s in slots if hasattr(obj, s)})
+    return obj
+
+
+@pytest.fixture(scope="module")
+def summaries(tmp_path_factory) -> tuple[Engine, dict[str, list[Any]]]:
+    """Every dataset rule's summaries, in order, from two planted files."""
+    d = tmp_path_factory.mktemp("merge")
+    a, b = d / "a.jsonl", d / "b.jsonl"
+    corpus.write_corpus(a, 900, seed=41, plant_defects=True, defect_rate=0.15)
+    corpus.write_corpus(b, 400, seed=42, plant_defects=True, defect_rate=0.15)
+    engine = Engine(Settings())
+    engine.summaries = {code: [] for code in engine.summaries}
+    for path in (a, b):
+        for _ in engine.lint_path(str(path)):
+            pass
+    return engine, engine.summaries
+
+
+def _pieces(coll: Any, items: list[Any], cuts: list[int]) -> Any:
+    """``coll`` filled from pieces cut at ``cuts``, each piece pickled as a worker sends it."""
+    bounds = [0, *cuts, len(items)]
+    for lo, hi in itertools.pairwise(bounds):
+        piece = coll.piece()
+        for s in items[lo:hi]:
+            piece.append(s)
+        coll.merge(pickle.loads(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL)))
+    return coll
+
+
+CUTS = [[], [1], [450], [37, 38, 600, 901], list(range(0, 1300, 97)), list(range(1000, 2000, 13))]
+
+
+def _mergeable(engine: Engine) -> list[Any]:
+    rules = [r for r in engine.dataset_rules if hasattr(r.collector(), "merge")]
+    codes = {r.code for r in rules}
+    # every built-in collector that carries the most data merges at once
+    assert {"D001", "D002", "D003", "D004", "T002", "T007", "T008", "R001", "K001"} <= codes
+    return rules
+
+
+def test_every_piece_cut_merges_to_the_serial_collector(summaries, monkeypatch):
+    engine, items_by_code = summaries
+    monkeypatch.setattr(text_rules, "MAX_LISTED", 3)  # T002: the cap is crossed inside pieces
+    for rule in _mergeable(engine):
+        items = [s for s in items_by_code[rule.code] if s is not None]
+        if not items:
+            continue  # R008, R011 and C005 have nothing to say on this corpus
+        serial = rule.collector()
+        for s in items:
+            serial.append(s)
+        want = list(rule.reduce(serial))
+        for cuts in CUTS:
+            merged = _pieces(rule.collector(), items, [c for c in cuts if c < len(items)])
+            assert state(merged) == state(serial), (rule.code, cuts)
+            assert list(rule.reduce(merged)) == want, (rule.code, cuts)
+
+
+def test_the_corpus_gives_the_merges_something_to_do(summaries, monkeypatch):
+    """Not vacuous: findings from the rules whose merges are order-dependent."""
+    engine, items_by_code = summaries
+    monkeypatch.setattr(text_rules, "MAX_LISTED", 3)
+    by_code = {r.code: r for r in engine.dataset_rules}
+    for code in ("T002", "D004", "R001", "D001", "D002"):
+        rule = by_code[code]
+        coll = rule.collector()
+        for s in items_by_code[code]:
+            if s is not None:
+                coll.append(s)
+        assert list(rule.reduce(coll)), code
+    t002 = by_code["T002"].collector()
+    for s in items_by_code["T002"]:
+        t002.append(s)
+    assert t002.unlisted  # the cap was crossed
+
+
+def test_vote_dropping_and_prompt_text_caps_merge_exactly(summaries):
+    _engine, items_by_code = summaries
+    votes = [s for s in items_by_code["R001"] + items_by_code["K001"] if s is not None]
+    # a file that starts below its majority (turns dropped from memory) and ends above it
+    plain = "plain.jsonl"
+    for i in range(300):
+        lacking = i < 60 or i % 7 == 0
+        missing = ((f"/messages/{2 * (i % 3) + 2}/content", None, None),) if lacking else ()
+        votes.append(Tally(plain, i % 50 == 3, 0 if lacking else 3, missing, i, i + 1, i + 1))
+    for max_pending in (1, 5, 40):
+        serial = VoteCollector(0.5, max_pending)
+        for t in votes:
+            serial.append(t)
+        for cuts in CUTS:
+            merged = _pieces(VoteCollector(0.5, max_pending), votes, [c for c in cuts if c < len(votes)])
+            assert state(merged) == state(serial), (max_pending, cuts)
+    assert any(v.first_dropped is not None for v in serial.files.values())
+    prompts = [s for s in items_by_code["D004"] if s is not None]
+    # prompts of a second file: seven versions, each text sent once, some records without one
+    for i in range(200):
+        version = (i * 5) % 7
+        digest = 0 if i % 11 == 0 else 1000 + version
+        text = f"你是客服助手，第 {version} 版。" if digest and i < 40 else None
+        prompts.append((digest, text, "/messages/0/content" if digest else "", "p.jsonl", i, i + 1))
+    assert sum(1 for p in prompts if p[1] is not None) > 2
+    for limit in (0, 1, 2):
+        serial = dataset_rules._PromptCollector(text_limit=limit)
+        for s in prompts:
+            serial.append(s)
+        for cuts in CUTS:
+            merged = _pieces(
+                dataset_rules._PromptCollector(text_limit=limit),
+                prompts,
+                [c for c in cuts if c < len(prompts)],
+            )
+            assert state(merged) == state(serial), (limit, cuts)
+
+
+def test_file_count_cap_survives_the_merge():
+    many = [(f"f{i % 1500}.jsonl", i, i + 1) for i in range(3000)]
+    serial = dataset_rules._Counter()
+    for s in many:
+        serial.append(s)
+    merged = _pieces(dataset_rules._Counter(), many, [700, 1400, 2999])
+    assert (
+        (merged.n, merged.first, len(merged.files))
+        == (serial.n, serial.first, len(serial.files))
+        == (
+            3000,
+            many[0],
+            1000,
+        )
+    )
+
+
+class _AppendOnly:
+    """A third-party collector with only ``append`` (no piece, no merge)."""
+
+    def __init__(self) -> None:
+        self.seen: list[Any] = []
+
+    def append(self, s: Any) -> None:
+        self.seen.append(s)
+
+
+def test_fold_merges_pieces_and_appends_lists():
+    engine = Engine(Settings(select=["D001"]))
+    plain = _AppendOnly()
+    engine.summaries = {"D001": engine.summaries["D001"], "P001": plain}
+    worker = Engine(Settings(select=["D001"]))
+    worker.summaries = {"D001": worker.summaries["D001"], "P001": _AppendOnly()}
+    pieces = fresh_pieces(worker)
+    assert type(pieces["P001"]) is list  # no piece(): the items travel one by one
+    assert type(pieces["D001"]) is type(engine.summaries["D001"])
+    pieces["D001"].append((7, "a.jsonl", 0, 1))
+    pieces["P001"].extend(["x", "y"])
+    fold(engine, 1, [], pieces)
+    assert plain.seen == ["x", "y"]
+    assert list(engine.summaries["D001"].digests) == [7]
