@@ -78,3 +78,19 @@ def test_shared_characters_are_not_evidence_and_a_name_dot_is_not_kana():
     assert traditional_only("然後，簡化字的氣候") == ["後", "簡", "氣"]
     assert not is_foreign("墨西哥总统安德烈斯・曼努埃尔・洛佩斯")
     assert is_foreign("ステーキ・オムライス・パンケーキ")
+
+
+def test_one_scan_finds_what_the_two_classes_find():
+    """A plain Simplified text is told by one scan for a Traditional-only character or kana:
+    that class is exactly the two classes together."""
+    from sftlint.analysis.text import script
+
+    either = script._not_plain()
+    trad = script._classes()[0]
+    for cp in range(0x30000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        assert (either.search(c) is not None) == (
+            trad.search(c) is not None or script.KANA.search(c) is not None
+        ), hex(cp)

@@ -62,7 +62,7 @@ from sftlint.analysis.text.typo_data import (
     VARIANT_PAIRS,
 )
 from sftlint.analysis.text.typo_store import Store
-from sftlint.analysis.text.zh import HAN_RUN
+from sftlint.analysis.text.zh import HAN_CHARS, HAN_RUN
 
 #: Characters of context on each side used when scoring a proposal.
 CONTEXT = 5
@@ -113,6 +113,9 @@ PARALLEL_SPAN = 7
 #: of a work, coined by its makers.  Long ones (《与贸易有关的知识产权协议》) are descriptive
 #: titles of laws and treaties, read like running text, and are still checked.
 TITLE = re.compile(r"《[^《》\n]{1,8}》")
+#: Runs of two or more Chinese characters, kept by ``split`` (a one-character run is no word
+#: to analyse)
+_RUNS_AND_GAPS = re.compile(f"([{HAN_CHARS}]{{2,}})")
 #: Two neighbouring corrections that each keep the other's character (医元: 亿元 or 医院)
 #: are both dropped unless one gains this many nats more (chosen on the tune half).
 RIVAL_MARGIN = 1.25
@@ -488,24 +491,25 @@ class TypoDetector:
         if self.use_model:
             cache = self._runs
             cached = cache.data.get
-            n = len(text)
-            for m in HAN_RUN.finditer(text):
-                off, end = m.span()
-                if end - off < 2:
-                    continue
-                run = m.group()
+            # the runs of two or more Chinese characters and the text between them, in one
+            # call: [text before, run, text between, run, ..., text after] (a run is never
+            # next to another Chinese character, so only the first and last gaps can be empty)
+            parts = _RUNS_AND_GAPS.split(text)
+            off = len(parts[0])
+            for k in range(1, len(parts), 2):
+                run, before, after = parts[k], parts[k - 1], parts[k + 1]
                 # what a run's analysis depends on besides its characters: a Latin letter or
                 # digit (bits 0, 1), or a name dot (bits 2, 3), just before or after it; a flag
                 # character, which no run holds, ends the key when any is set
                 flags = 0
-                if off:
-                    c = text[off - 1]
+                if before:
+                    c = before[-1]
                     if c.isalnum():
                         flags = 1
                     elif c in NAME_DOTS:
                         flags = 4
-                if end < n:
-                    c = text[end]
+                if after:
+                    c = after[0]
                     if c.isalnum():
                         flags |= 2
                     elif c in NAME_DOTS:
@@ -521,6 +525,7 @@ class TypoDetector:
                 for t in typos:
                     if off + t.start not in found:
                         found[off + t.start] = replace(t, start=t.start + off, end=t.end + off)
+                off += len(run) + len(after)
         if found and "《" in text:
             # A short title between 《》 names a work as its makers wrote it (《大开眼戒》):
             # puns and coinages are the norm there.  Only the listed never-legal forms count.
