@@ -193,6 +193,18 @@ class _CutCollector:
         if t.places:
             self.kept.setdefault(path, []).append(t)
 
+    def piece(self) -> _CutCollector:
+        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return _CutCollector()
+
+    def merge(self, other: _CutCollector) -> None:
+        """``other``'s tallies after these, as if appended here one by one."""
+        for path, (replies, open_) in other.counts.items():
+            had_replies, had_open = self.counts.get(path, (0, 0))
+            self.counts[path] = (had_replies + replies, had_open + open_)
+        for path, tallies in other.kept.items():
+            self.kept.setdefault(path, []).extend(tallies)
+
 
 # ---------------------------------------------------------------------------
 # T007

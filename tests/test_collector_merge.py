@@ -84,7 +84,7 @@ def _mergeable(engine: Engine) -> list[Any]:
     rules = [r for r in engine.dataset_rules if hasattr(r.collector(), "merge")]
     codes = {r.code for r in rules}
     # every built-in collector that carries the most data merges at once
-    assert {"D001", "D002", "D003", "D004", "T002", "T007", "T008", "R001", "K001"} <= codes
+    assert {"D001", "D002", "D003", "D004", "T002", "T006", "T007", "T008", "R001", "K001"} <= codes
     return rules
 
 

@@ -262,7 +262,7 @@ def _ranged(
 
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
     ranges = plan_ranges(files, range_bytes(files, n), limit)
-    pool = _pool(engine, n)
+    pool = _pool(engine, n, files)
     try:
         cut = [r for r in ranges if not r.whole]
         if cut:
@@ -299,13 +299,52 @@ def range_bytes(files: Sequence[str], jobs: int) -> int:
     return max(MIN_RANGE_BYTES, min(RANGE_BYTES, total // (jobs * RANGES_PER_JOB)))
 
 
-def _pool(engine: Engine, n: int) -> Any:
+def _pool(engine: Engine, n: int, files: Sequence[str] = ()) -> Any:
     """``n`` worker processes, each with an engine built from the run's settings."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # not imported by small serial runs
 
+    if multiprocessing.get_start_method() == "fork":
+        _warm_up(engine, files)
     return ProcessPoolExecutor(
         max_workers=n, initializer=_init_worker, initargs=(engine.settings, engine.want_hashes)
     )
+
+
+#: Records the main process checks, with an engine of its own, before it forks the workers.
+WARM_RECORDS = 64
+
+
+def _warm_up(engine: Engine, files: Sequence[str]) -> None:
+    """Check the first :data:`WARM_RECORDS` records of the first file with a throwaway engine
+    (the run's settings, its results dropped), so that what the rules load on first use (numpy
+    for D002, the text analysis modules, T001's model) is loaded once, here, and every forked
+    worker inherits it instead of loading it again.
+
+    Only module-level state carries over: each worker still builds its own engine and rules
+    (rule instances may hold per-run state, D004's prompts sent), so the results cannot depend
+    on this.  Anything that goes wrong here is left for the real run to meet and report."""
+    from sftlint.engine import Engine
+
+    path = next((f for f in files if f != "-" and os.path.isfile(f)), None)
+    if path is None:
+        return
+    raws: Any = None
+    try:
+        warm = Engine(engine.settings, want_hashes=engine.want_hashes)
+        warm.keep_every_failure()
+        raws = read_source(path, engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES)
+        state, stream = warm.start_file(raws, path)
+        for i, raw in enumerate(stream):
+            if i >= WARM_RECORDS:
+                break
+            warm.process(raw, state)
+    except Exception:  # the workers will meet it again and report it
+        pass
+    finally:
+        close = getattr(raws, "close", None)
+        if close is not None:
+            close()
 
 
 def _range_size(rng: Any) -> int:
