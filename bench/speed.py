@@ -24,7 +24,10 @@ Everything runs as a user runs it: a fresh process per measurement (``sftlint ch
   (``getrusage`` of the process and of its children), and a control in the same round: one
   busy Python loop alone, then two at once.  On a machine shared with other jobs the control
   says how many cores two processes actually got, so a wall speed-up the machine cannot give
-  is told apart from one the design cannot give.
+  is told apart from one the design cannot give.  From the same CPU accounting it projects the
+  speed-up on two free cores: ``--jobs 1`` CPU over (main process + workers / 2) if the main
+  process's CPU were all serial, and twice the ``--jobs 1`` CPU over the ``--jobs 2`` CPU if
+  it all overlapped the workers (the truth lies between).
 
 Peak RSS on large files (issue 19: <= 500 MB on 1 GB), a separate mode::
 
@@ -247,6 +250,17 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{amdahl(a, b):.2f}x" for a, b in zip(jobs1.runs, jobs2.runs, strict=True)),
         "control, two busy Python loops at once against one alone (2.00x on two free cores), per round: "
         + ", ".join(f"{2 * one / two:.2f}x" for one, two in controls),
+        "projected --jobs 2 speed-up on two free cores, by CPU accounting, per round: main process "
+        + ", ".join(
+            f"{100 * (b.main_cpu or 0) / a.cpu:.1f}%" for a, b in zip(jobs1.runs, jobs2.runs, strict=True)
+        )
+        + " of the --jobs 1 CPU; "
+        + ", ".join(
+            f"{amdahl(a, b):.2f}x-{2 * a.cpu / b.cpu:.2f}x"
+            for a, b in zip(jobs1.runs, jobs2.runs, strict=True)
+        )
+        + " (the first figure if all of the main process's CPU were serial, the second if it all"
+        " overlapped the workers: twice the --jobs 1 CPU over the --jobs 2 CPU)",
     ]
     if starts:
         lines.append(

@@ -423,8 +423,37 @@ class _VariantCollector:
         counts = self.counts
         for key, n in piece.counts.items():
             counts[key] = counts.get(key, 0) + n
-        for t in piece.tallies:
-            self._list(t)
+        for ref, record_hash, forms in piece.tallies:
+            self._list_flat(ref, record_hash, forms)
+
+    def _list_flat(
+        self, ref_fields: tuple[Any, ...], record_hash: str | None, forms: tuple[Any, ...]
+    ) -> None:
+        """:meth:`_list` of a tally that came in a piece as plain tuples (see
+        :class:`_VariantPiece`); the record's reference and the places are built only for what
+        is listed or starts the unlisted count (beyond the dataset-wide cap, none are)."""
+        ref: RecordRef | None = None
+        listed, places, unlisted = self.listed, self.places, self.unlisted
+        for key, total, kept in forms:
+            room = MAX_LISTED - listed.get(key, 0)
+            use = kept[:room] if room > 0 else ()
+            if use:
+                if ref is None:
+                    ref = RecordRef(*ref_fields)
+                listed[key] = listed.get(key, 0) + len(use)
+                last = len(use) - 1
+                for i, p in enumerate(use):
+                    extra = total - len(kept) if i == last and len(use) == len(kept) else 0
+                    places.append((key, ref, record_hash, _Place(*p), extra))
+            left = total - len(use)
+            if left > 0 and len(use) < len(kept):
+                had = unlisted.get(key)
+                if had is None:
+                    if ref is None:
+                        ref = RecordRef(*ref_fields)
+                    unlisted[key] = (left, ref)
+                else:
+                    unlisted[key] = (had[0] + left, had[1])
 
     def _list(self, t: VariantTally) -> None:
         """List the tally's located occurrences within the dataset-wide cap per form."""
@@ -446,21 +475,33 @@ class _VariantCollector:
 
 
 class _VariantPiece:
-    """T002's tallies of one worker's range: the counts summed, and only the tallies with
-    located occurrences kept (in order), for :meth:`_VariantCollector.merge`."""
+    """T002's tallies of one worker's range, for :meth:`_VariantCollector.merge`: the counts
+    summed, and the tallies with located occurrences kept in order as plain tuples (the
+    record's reference, its hash, and per form its count and places).  Tuples of strings and
+    numbers pickle and unpickle in C; the tallies' objects took a Python call each way per
+    place, which made T002 almost all of what a range sends back."""
 
     __slots__ = ("counts", "tallies")
 
     def __init__(self) -> None:
         self.counts: dict[tuple[str, str], int] = {}
-        self.tallies: list[VariantTally] = []
+        self.tallies: list[tuple[Any, ...]] = []
 
     def append(self, t: VariantTally) -> None:
         counts = self.counts
         for key, n in t.counts.items():
             counts[key] = counts.get(key, 0) + n
         if t.places:
-            self.tallies.append(t)
+            r = t.ref
+            forms = tuple(
+                (
+                    key,
+                    t.counts[key],
+                    tuple((p.pointer, p.span, p.line, p.column, p.end_line, p.end_column) for p in kept),
+                )
+                for key, kept in t.places.items()
+            )
+            self.tallies.append(((r.path, r.index, r.line, r.end_line, r.id), t.record_hash, forms))
 
 
 # ---------------------------------------------------------------------------
