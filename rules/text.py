@@ -565,7 +565,9 @@ class GarbledText(Rule):
     Reports decoding debris in message text: the replacement character U+FFFD, mojibake
     (锟斤拷, 烫烫烫, UTF-8 read as Latin-1 such as `Ã©` or `â€™`), control characters other
     than tab and newline, and invisible zero-width characters (U+200B, U+200C, U+200D,
-    U+2060, U+FEFF) inside text.  Zero-width joiners inside emoji sequences are left alone.
+    U+2060, U+FEFF) inside text, and a run of `????` right after Chinese punctuation (`温阳之品，??????
+    你好`: characters lost when the text was saved in an encoding that could not hold them).
+    Zero-width joiners inside emoji sequences are left alone.
     A run of consecutive invisible (or control) characters is one finding spanning the run.
 
     ## Why is this bad?

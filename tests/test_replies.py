@@ -102,6 +102,17 @@ CLEAN = [
     ),
     # a short sentence repeated far apart
     chat("你好", "我明白了。您的问题是关于退款的进度。我们会尽快处理。我明白了。"),
+    # a maths solution (NuminaMath) that opens each part with the same sentence, its working
+    # (formula lines) in between: parallel structure, not a sentence twice in a row
+    chat(
+        "Find the maximum and minimum of f(x) = x^2 - 2x + 2 on [-2, 0] and on [2, 3].",
+        "$(1)$ For the interval $A = [-2, 0]$, the function is decreasing.\n\n"
+        "Thus, to find the maximum and minimum values, we evaluate the function at the endpoints:\n\n"
+        "- $f(-2) = 4 + 4 + 2 = \\boxed{10}$ (Maximum value)\n- $f(0) = 2 = \\boxed{2}$ (Minimum value)\n\n"
+        "$(2)$ For the interval $A = [2, 3]$, the function is increasing.\n\n"
+        "Thus, to find the maximum and minimum values, we evaluate the function at the endpoints:\n\n"
+        "- $f(2) = 4 - 4 + 2 = \\boxed{2}$ (Minimum value)\n- $f(3) = 9 - 6 + 2 = \\boxed{5}$ (Maximum value)",
+    ),
 ]
 
 

@@ -300,6 +300,26 @@ def test_t005_leaves_emoji_sequences_and_ordinary_text_alone():
     assert lint(records, "T005") == []
 
 
+def test_t005_finds_question_marks_standing_for_lost_characters():
+    """A scraped medical answer where GBK wrote "?" for each character it could not hold (seen in
+    MedicalGPT's medical_sft_1K); question marks that close a question are punctuation."""
+    lost = chat(
+        "阴茎勃起时间长怎么办？",
+        "你的这种情况可能是虚热，阴火上冲，可以用肉桂泡服，方法是在滋阴药中加入附子、肉桂之类温阳之品，"
+        "?????? 你好，长时间的阴茎勃起有害。",
+    )
+    (d,) = lint([lost], "T005")
+    text = lost["messages"][1]["content"]
+    assert text[d.span[0] : d.span[1]] == "??????" and "lost" in d.message and d.fix is None
+    asking = [
+        chat("为什么会这样????", "可能是虚热引起的。"),
+        chat("Really????", "Yes."),
+        chat("？？？？", "您好，请问有什么可以帮您？"),
+        chat("Yuen Lung Yuen\n????? 🤣🤣🤣", "哈哈。"),  # a comment that may be a reaction
+    ]
+    assert lint(asking, "T005") == []
+
+
 def test_t002_fix_is_applied_by_the_cli(tmp_path):
     from conftest import run_cli
 
@@ -316,11 +336,15 @@ def test_t002_fix_is_applied_by_the_cli(tmp_path):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=st.sampled_from("您好订单锟斤拷烫屯ÃÂ©â€™\ufffd\u200b\u200d\x07\x9f\u00a0aZ1 \n👨")))
+@given(
+    st.text(alphabet=st.sampled_from("您好订单锟斤拷烫屯ÃÂ©â€™\ufffd\u200b\u200d\x07\x9f\u00a0aZ1 \n👨??"))
+)
 def test_garble_prefilter_never_hides_a_finding(text):
-    """The one-pattern rejection of clean text must not skip anything the five patterns find."""
+    """The one-pattern rejection of clean text must not skip anything the six patterns find."""
     from sftlint.analysis.text import garble
 
+    if "????" not in text:
+        assert garble._LOST.search(text) is None
     if garble._SUSPECT.search(text) is None:
         for pattern in (
             garble._REPLACEMENT,

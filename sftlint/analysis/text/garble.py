@@ -10,7 +10,11 @@ Four kinds, found with precompiled regular expressions:
 * ``control``: C0/C1 control characters other than tab, newline, carriage return;
 * ``zero-width``: U+200B, U+200C, U+200D, U+2060, U+FEFF inside text.  A
   zero-width joiner inside an emoji sequence and a non-joiner between letters
-  of scripts that use it (Persian, Indic) are legitimate and left alone.
+  of scripts that use it (Persian, Indic) are legitimate and left alone;
+* ``lost``: a run of four or more ``?`` right after Chinese punctuation (``温阳之品，?????? 你好``):
+  the characters a text held when it was saved in an encoding that could not hold them (GBK or
+  Latin-1 writing ``?`` for each).  Question marks that close a question (``为什么????``,
+  ``really????``) follow a word, and a run alone on a line may be a reaction: both are left alone.
 
 A run of consecutive control or invisible characters is one finding with the run's span
 (its fix removes the whole run), so a string of 300,000 zero-width spaces is one finding.
@@ -43,6 +47,9 @@ _REPLACEMENT = re.compile("\ufffd+")
 # runs: a run of equal debris is one finding (and one fix), whatever its length
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]+")
+#: question marks standing for lost characters: a run of four right after Chinese punctuation
+#: that ends a clause (a question closes on a word; a run alone on a line may be a reaction)
+_LOST = re.compile(r"(?:(?<=[，。；：、）」』”])|(?<=[，。；：、）」』”] ))\?{4,}")
 
 #: A character that every finding above starts with: one scan of this rejects clean text
 #: (nearly all of it) before the five patterns run.
@@ -103,12 +110,13 @@ def find_garbled(text: str) -> Iterator[Garble]:
     million of them never holds them all.
 
     Each kind is found by its own pattern, and where two overlap the earlier kind in this
-    order wins: replacement, Chinese mojibake, Latin mojibake, control, zero-width.  The kinds'
+    order wins: replacement, Chinese mojibake, Latin mojibake, control, zero-width, lost.  The kinds'
     characters are disjoint except the C1 controls that Latin mojibake holds as continuation
     bytes, and a Latin mojibake match starts with a letter, never inside a control run; so
     merging the kinds by start and dropping what overlaps the span last taken gives what taking
     them kind by kind, each against every span taken before, gives."""
-    if _SUSPECT.search(text) is None:
+    lost = "????" in text
+    if not lost and _SUSPECT.search(text) is None:
         return
     kinds = (
         _replacements(text),
@@ -116,6 +124,7 @@ def find_garbled(text: str) -> Iterator[Garble]:
         _mojibake_latin(text),
         _controls(text),
         _zero_widths(text),
+        _lost(text) if lost else iter(()),
     )
     streams = [((g.start, rank, g) for g in kind) for rank, kind in enumerate(kinds)]
     taken_end = -1
@@ -158,6 +167,17 @@ def _mojibake_latin(text: str) -> Iterator[Garble]:
                 f"mojibake “{m.group()}”: UTF-8 decoded as Latin-1/cp1252; it was “{repair}”",
                 repair,
             )
+
+
+def _lost(text: str) -> Iterator[Garble]:
+    for m in _LOST.finditer(text):
+        yield Garble(
+            m.start(),
+            m.end(),
+            "lost",
+            f"“{m.group()[:12]}”: question marks where characters were lost (the text was saved in an "
+            "encoding that could not hold them)",
+        )
 
 
 def _controls(text: str) -> Iterator[Garble]:

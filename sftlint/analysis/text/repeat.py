@@ -185,6 +185,18 @@ def _repeated_lines(text: str) -> list[Repeat]:
     return out
 
 
+_SPACE = re.compile(r"\s+")
+
+
+def _adjacent(text: str, end: int, start: int, marker: str) -> bool:
+    """Whether nothing but white space (and the next line's own list marker or label) lies
+    between two sentence units: lines skipped as code, formulas, tables or labels still stand
+    between them in the reply (a maths solution that opens each part with the same sentence,
+    its working in between, is parallel, not repeated back to back)."""
+    gap = _SPACE.sub("", text[end:start])
+    return not gap or gap == _SPACE.sub("", marker)
+
+
 def find_repeats(text: str) -> list[Repeat]:
     """Degenerate repetitions in ``text``, in order of position, without overlaps.
 
@@ -231,7 +243,12 @@ def find_repeats(text: str) -> list[Repeat]:
             seen.clear()
             line = at
         j = i + 1
-        while j < n and units[j][2] == norm and (units[j][3] == at or markers[units[j][3]] == markers[at]):
+        while (
+            j < n
+            and units[j][2] == norm
+            and (units[j][3] == at or markers[units[j][3]] == markers[at])
+            and _adjacent(text, units[j - 1][1], units[j][0], markers[units[j][3]])
+        ):
             j += 1
         run = j - i
         w = unit_weight(text[s:e])
