@@ -52,7 +52,8 @@ class TruncatedText(Rule):
     replies often end without a full stop (more than `max-open-share`, 20%, of at least 20:
     answers scraped from Q&A sites that close with `祝早日康复` or `建议及时就医`) ends its
     sentences that way by convention: there a sentence that stops without punctuation is not
-    taken for a cut one (the other shapes still are).
+    taken for a cut one (the other shapes still are).  `sftlint eval` judges every model output on
+    its own (a model's outputs have no style to keep).
 
     ## Why is this bad?
     A reply that stops mid-sentence (a generation that hit its token limit, an export that

@@ -112,6 +112,17 @@ def test_outputs_without_reference_use_their_prompt(tmp_path) -> None:
     assert res.overall.passed == 2
 
 
+def test_outputs_that_often_stop_mid_sentence_all_fail_t006(tmp_path) -> None:
+    """In training data T006 takes a file whose replies mostly end without a full stop for a
+    file with that style; a model's outputs have no style: every cut one fails."""
+    cut = "普通感冒多为病毒感染，一般一周左右自愈。可以多喝水、注意休息，症状明显时可以服用对乙酰氨"
+    rows = [
+        {"prompt": f"感冒了怎么办？{i}", "output": cut if i % 2 else "多喝水，注意休息。"} for i in range(30)
+    ]
+    res = score(write_jsonl(tmp_path / "o.jsonl", rows), select=["T006"])
+    assert res.failures.get("T006") == list(range(1, 30, 2))
+
+
 def test_full_records_score_the_last_turn_or_all_turns(tmp_path) -> None:
     rec = chat(
         ("user", "在吗？"), ("assistant", "   "), ("user", "我要退款"), ("assistant", "好的，请提供订单号。")
