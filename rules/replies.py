@@ -382,9 +382,11 @@ class _Turn:
     role: str
     lang: str
     script: str
-    words: int
+    words: int  # words of a Latin-script turn (0 for other scripts: only Latin pairs use them)
     answers: int | None  # index (in LangTally.turns) of the user turn an assistant turn answers
-    asked: bool  # the conversation up to here asks for a language or a translation
+    #: the conversation up to here asks for a language or a translation, or (an assistant turn
+    #: in another language than the turn it answers) that turn hands over a foreign passage
+    asked: bool
     line: int | None = None
     column: int | None = None
 
@@ -466,7 +468,9 @@ class LanguageMismatch(Rule):
         roles = set(self.options.roles)
         tally = LangTally(record.ref(), None)
         asked = False
-        passage = False  # the user turn being answered hands over a passage in another script
+        # the user turn being answered, where it may hand over a passage in another script
+        # (only for the reply to this turn: the passage is what that one request works on)
+        passage: str | None = None
         last_user: int | None = None
         for m in record.messages or ():
             if m.role in ("system", "user") and m.content and asks_for_language(m.content):
@@ -475,18 +479,26 @@ class LanguageMismatch(Rule):
                 continue
             lang = detect(m.content, matrix=m.role == "user")
             if m.role == "user":
-                # only for the reply to this turn: the passage is what that one request works on
-                passage = lang is not None and lang.script != "latin" and hands_over_passage(m.content)
+                passage = m.content if lang is not None and lang.script != "latin" else None
             if lang is None:
                 if m.role == "user":
                     last_user = None
                 continue
-            words = len(m.content.split())
+            # words count only between two Latin-script turns (see _differ)
+            words = len(m.content.split()) if lang.script == "latin" else 0
             answers = last_user if m.role == "assistant" else None
-            exempt = asked or (m.role == "assistant" and passage)
-            tally.turns.append(
-                _Turn(m.content_pointer, m.role, lang.code, lang.script, words, answers, exempt)
-            )
+            turn = _Turn(m.content_pointer, m.role, lang.code, lang.script, words, answers, asked)
+            if (
+                not asked
+                and answers is not None
+                and passage is not None
+                and _differ(turn, tally.turns[answers])
+                and hands_over_passage(passage)
+            ):
+                # the passage exempts the reply; looked for only where the reply's language
+                # differs (elsewhere the exemption changes nothing, and the scan costs)
+                turn.asked = True
+            tally.turns.append(turn)
             if m.role == "user":
                 last_user = len(tally.turns) - 1
         return tally if tally.turns else None
