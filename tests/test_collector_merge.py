@@ -21,10 +21,14 @@ from conftest import ROOT
 from sftlint.rules import dataset as dataset_rules
 from sftlint.rules import text as text_rules
 
+import sftlint
 from sftlint.analysis.majority import Tally, VoteCollector
 from sftlint.config import Settings
+from sftlint.diagnostic import Finding, RecordRef
 from sftlint.engine import Engine
-from sftlint.run.ranges import fold, fresh_pieces
+from sftlint.plugins import build_registry
+from sftlint.rule import Rule
+from sftlint.run.ranges import fold, fresh_pieces, plan_ranges
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -202,3 +206,75 @@ def test_fold_merges_pieces_and_appends_lists():
     fold(engine, 1, [], pieces)
     assert plain.seen == ["x", "y"]
     assert list(engine.summaries["D001"].digests) == [7]
+
+
+class _CountsPerFile(Rule):
+    """## What it does
+    Reports the first record of each file with the file's record count (a third-party dataset
+    rule on the plain API: a list collector)."""
+
+    code = "Z951"
+    name = "counts-per-file"
+    scope = "dataset"
+
+    def map(self, record):
+        return (record.path, record.index, record.line)
+
+    def reduce(self, summaries):
+        firsts: dict[str, tuple[int, int]] = {}
+        counts: dict[str, int] = {}
+        for path, index, line in summaries:
+            firsts.setdefault(path, (index, line))
+            counts[path] = counts.get(path, 0) + 1
+        for path, (index, line) in firsts.items():
+            yield Finding(f"{counts[path]} records", pointer="", ref=RecordRef(path, index, line, line))
+
+
+class _AppendOnlyRule(_CountsPerFile):
+    """## What it does
+    The same with a collector that only has ``append``."""
+
+    code = "Z952"
+    name = "counts-append-only"
+
+    def collector(self):
+        return _AppendOnly()
+
+    def reduce(self, summaries):
+        return super().reduce(summaries.seen)
+
+
+class _ThirdParty:
+    @staticmethod
+    @sftlint.hookimpl
+    def sftlint_rules():
+        return [_CountsPerFile, _AppendOnlyRule]
+
+
+def test_third_party_dataset_rules_on_the_plain_api_work_under_jobs(tmp_path, monkeypatch):
+    from sftlint import engine as engine_module
+    from sftlint import plugins
+    from sftlint.run import processes
+
+    registry = build_registry(extra_plugins=(_ThirdParty,))
+    monkeypatch.setattr(plugins, "default_registry", lambda: registry)
+    monkeypatch.setattr(engine_module, "default_registry", lambda: registry)
+    monkeypatch.setattr(processes, "SERIAL_BELOW_BYTES", 0)
+    monkeypatch.setattr(processes, "MIN_RANGE_BYTES", 50_000)
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    corpus.write_corpus(a, 300, seed=43)
+    corpus.write_corpus(b, 120, seed=44)
+    files = [str(a), str(b)]
+    assert processes.wants_parallel(files, 2)
+    assert len(plan_ranges(files, processes.range_bytes(files, 2))) > 4  # several ranges a file
+    settings = {"select": ["Z95", "D001"]}
+    serial = sftlint.lint([a, b], jobs=1, **settings)
+    par = sftlint.lint([a, b], jobs=2, **settings)
+    assert par == serial
+    mine = sorted((d.code, d.path, d.message) for d in par if d.code.startswith("Z95"))
+    assert mine == [
+        ("Z951", str(a), "300 records"),
+        ("Z951", str(b), "120 records"),
+        ("Z952", str(a), "300 records"),
+        ("Z952", str(b), "120 records"),
+    ]
