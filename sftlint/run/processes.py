@@ -26,8 +26,8 @@ Each worker builds one :class:`Engine` from the run's settings and runs
 :meth:`Engine.process` on each record: the file and record rules and the maps
 of the dataset rules.  It sends back the chunk's diagnostics, the dataset
 summaries, how many records it saw, and any engine errors.  The main process
-yields chunk results strictly in submission order, appends the summaries to
-the rules' collectors in that order, and finally runs :meth:`Engine.finish`
+yields chunk results strictly in submission order, merges the summaries into
+the rules' collectors in that order (pieces, as for ranges), and finally runs :meth:`Engine.finish`
 (the reduces; the pool stays up meanwhile, see :func:`lent_pool`).  So
 ``--jobs N`` yields the same diagnostics, in the same order, as ``--jobs 1``.
 

@@ -23,7 +23,8 @@ How a run goes:
    :meth:`Engine.start_file` first.  The actor returns the range's diagnostics,
    dataset summaries, record count and errors.
 4. **Reduce** (driver).  Results are taken in range order: diagnostics are
-   yielded, summaries appended to the rules' collectors, then
+   yielded, summaries merged into the rules' collectors (a piece per range, or
+   appended one by one where a collector has no pieces), then
    :meth:`Engine.finish` runs the dataset rules' reduces.
 
 Files must be readable at the same path on every Ray node (a shared or
