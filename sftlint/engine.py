@@ -33,7 +33,7 @@ from sftlint.config import (
     rule_options,
     select_rules,
 )
-from sftlint.diagnostic import DOCS_URL, Diagnostic, Finding
+from sftlint.diagnostic import DOCS_URL, Diagnostic, Edit, Finding
 from sftlint.failures import DiagnosticLimiter, ErrorList, RuleError
 from sftlint.overflow import Overflow, closing_message
 from sftlint.plugins import PluginRegistry, default_registry, detect_format
@@ -343,7 +343,7 @@ class Engine:
                     if len(listed) < self.cap:
                         listed.append(self._from_raw(rule, f, raw, state))
                     elif over is None:
-                        over = Overflow(f)
+                        over = Overflow(f, raw.data, _edits_of(listed))
                         over.add(f)
                     else:
                         over.add(f)
@@ -354,7 +354,7 @@ class Engine:
                 continue
             out.extend(listed)
             if over is not None:
-                out.append(self._closing(rule, over, listed, state, raw))
+                out.append(self._closing(rule, over, state, raw))
         if not raw.parsed or raw.index < 0:
             return
         self.stats.records += 1
@@ -451,14 +451,12 @@ class Engine:
                             listed += 1
                             found.append(self._from_record(rule, f, record, state))
                         elif over is None:
-                            over = Overflow(f)
+                            over = Overflow(f, record.data, _edits_of(found[len(found) - listed :]))
                             over.add(f)
                         else:
                             over.add(f)
                     if over is not None:
-                        found.append(
-                            self._closing(rule, over, found[len(found) - listed :], state, raw, record)
-                        )
+                        found.append(self._closing(rule, over, state, raw, record))
                     if tracking:
                         timer.ran(rule)
                 except RULE_FAILURES as exc:
@@ -469,7 +467,6 @@ class Engine:
         self,
         rule: Rule,
         over: Overflow,
-        listed: list[Diagnostic],
         state: FileState,
         raw: RawRecord,
         record: Record | None = None,
@@ -479,10 +476,10 @@ class Engine:
         that applies all their fixes (see :mod:`sftlint.overflow`)."""
         first = over.first
         if over.count > 1:
-            listed_edits = [e for d in listed if d.fix is not None for e in d.fix.edits]
-            first.fix = over.fix(record.data if record is not None else raw.data, listed_edits)
-            if first.fix is not None:  # ``--fix`` counts the fixes it applies, not the diagnostics
-                first.data = {**first.data, "fixes": over.fixable[first.fix.applicability]}
+            merged = over.fix()
+            first.fix = merged[0] if merged is not None else None
+            if merged is not None:  # ``--fix`` counts the fixes it applies, not the diagnostics
+                first.data = {**first.data, "fixes": merged[1]}
             first.message = closing_message(first, over.count, rule.code, self.cap)
         if record is None:
             d = self._from_raw(rule, first, raw, state)
@@ -814,6 +811,11 @@ def _breaks_schema(fmt: InputFormat, data: Any) -> bool:
         return not fmt.quick_check(data) and bool(fmt.schema_errors(data))
     except Exception:
         return True  # the schema check fails too: S001 reports the record as it can
+
+
+def _edits_of(listed: list[Diagnostic]) -> list[Edit]:
+    """The edits of the listed findings' fixes (a closing fix must not overlap them)."""
+    return [e for d in listed if d.fix is not None for e in d.fix.edits]
 
 
 def _position(d: Diagnostic) -> tuple[int, int, str]:

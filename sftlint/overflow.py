@@ -6,12 +6,17 @@ a source window and an output line, about 40 µs and a kilobyte apiece, and help
 So the engine lists the first ``max-findings-per-record`` findings of a rule on a record,
 as ruff lists every violation, and turns the rest into one closing diagnostic: located at
 the first finding not listed, counting all of them (``Diagnostic.count``), and carrying one
-fix that applies every fix they had.  What is kept per finding not listed is its edit, in
-typed arrays (12 bytes), not a diagnostic.
+fix that applies every fix they had.
 
 The merged fix is exact: edits of one string that lie close together become one edit whose
 replacement is the string's own text between them, so ``--fix`` changes exactly the bytes
-the separate fixes would have changed, in one round.
+the separate fixes would have changed, in one round.  The edits are folded as they arrive
+(rules yield a string's findings in order), so what is kept does not grow with the number
+of findings: a merged edit per stretch of at most ``MAX_SPAN`` characters, at least ``GAP``
+characters apart otherwise, so at most one per ``GAP`` characters of the string (and its
+replacement, at most the stretch's own text).  Only an edit that arrives before one already
+folded (a rule yielding a string's findings in two passes) is kept apart, 12 bytes, and
+merged at the end.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ GAP = 64
 MAX_SPAN = 4096
 
 
-class _Group:
-    """The edits of one string (one pointer, one applicability), in typed arrays."""
+class _Edits:
+    """Edits of one string in typed arrays: start, end and the index of the replacement."""
 
     __slots__ = ("ends", "ids", "repl", "starts", "texts")
 
@@ -41,70 +46,146 @@ class _Group:
         self.ids: dict[str, int] = {}
         self.texts: list[str] = []
 
-    def add(self, start: int, end: int, replacement: str) -> None:
-        k = self.ids.get(replacement)
+    def add(self, start: int, end: int, replacement: str, shared: bool = True) -> None:
+        """``shared``: a replacement that many edits may have (interned); a merged edit's is not."""
+        k = self.ids.get(replacement) if shared else None
         if k is None:
-            k = self.ids[replacement] = len(self.texts)
+            k = len(self.texts)
             self.texts.append(replacement)
+            if shared:
+                self.ids[replacement] = k
         self.starts.append(start)
         self.ends.append(end)
         self.repl.append(k)
 
-    def merged(self, pointer: str, text: str, listed: list[tuple[int, int]]) -> list[Edit]:
-        """Edits equivalent to all of this group's, none overlapping another or a listed edit."""
-        starts, ends, repl, texts = self.starts, self.ends, self.repl, self.texts
-        n = len(starts)
-        order: Any = range(n)
-        if any(starts[k] > starts[k + 1] for k in range(n - 1)):
-            order = sorted(range(n), key=lambda k: (starts[k], ends[k]))
-        listed = sorted(listed)
-        lstarts = [a for a, _ in listed]
-        out: list[Edit] = []
-        seg_start = cur = -1
-        pieces: list[str] = []
-        length = len(text)
+    def __len__(self) -> int:
+        return len(self.starts)
 
-        def close() -> None:
-            if seg_start >= 0:
-                out.append(Edit(pointer, seg_start, cur, "".join(pieces)))
+    def edits(self, pointer: str) -> list[Edit]:
+        texts = self.texts
+        return [
+            Edit(pointer, s, e, texts[k]) for s, e, k in zip(self.starts, self.ends, self.repl, strict=True)
+        ]
 
-        for k in order:
-            s, e = starts[k], ends[k]
-            if not 0 <= s <= e <= length or (seg_start >= 0 and (s < cur or s == e == cur)):
-                continue  # out of range, or overlapping an edit taken: a later round sees it again
-            if listed:
-                i = bisect_right(lstarts, s)
-                if (
-                    (i and listed[i - 1][1] > s)
-                    or (i < len(listed) and lstarts[i] < e)
-                    or (i and listed[i - 1][0] == s == e)
-                ):
-                    continue  # overlaps a listed finding's own fix
-            joins = (
-                seg_start >= 0
-                and s - cur <= GAP
-                and e - seg_start <= MAX_SPAN
-                and not (listed and bisect_left(lstarts, cur) < bisect_left(lstarts, s))
-            )
-            if joins:
-                pieces.append(text[cur:s])
+
+class _Folder:
+    """Merges edits of one string, given in order of their start, into the fewest equivalent edits.
+
+    An edit that overlaps one taken, lies outside the string, or overlaps a listed finding's
+    own edit is left out (a later ``--fix`` round sees it again); two edits join when at most
+    ``GAP`` characters lie between them, the joined edit spans at most ``MAX_SPAN`` characters
+    and no listed edit lies between them."""
+
+    __slots__ = ("cur", "listed", "lstarts", "out", "pieces", "seg_start", "text")
+
+    def __init__(self, text: str, listed: list[tuple[int, int]]) -> None:
+        self.text = text
+        self.listed = sorted(listed)
+        self.lstarts = [a for a, _ in self.listed]
+        self.out = _Edits()
+        self.seg_start = self.cur = -1
+        self.pieces: list[str] = []
+
+    def add(self, s: int, e: int, replacement: str) -> bool:
+        """Take the edit (True), or leave it out (False)."""
+        seg_start, cur, listed = self.seg_start, self.cur, self.listed
+        if not 0 <= s <= e <= len(self.text) or (seg_start >= 0 and (s < cur or s == e == cur)):
+            return False  # out of range, or overlapping an edit taken: a later round sees it again
+        if listed:
+            lstarts = self.lstarts
+            i = bisect_right(lstarts, s)
+            if (
+                (i and listed[i - 1][1] > s)
+                or (i < len(listed) and lstarts[i] < e)
+                or (i and listed[i - 1][0] == s == e)
+            ):
+                return False  # overlaps a listed finding's own fix
+        joins = (
+            seg_start >= 0
+            and s - cur <= GAP
+            and e - seg_start <= MAX_SPAN
+            and not (listed and bisect_left(self.lstarts, cur) < bisect_left(self.lstarts, s))
+        )
+        if joins:
+            self.pieces.append(self.text[cur:s])
+        else:
+            self.close()
+            self.seg_start = s
+        self.pieces.append(replacement)
+        self.cur = e
+        return True
+
+    def close(self) -> None:
+        if self.seg_start >= 0:
+            pieces = self.pieces
+            if len(pieces) == 1:
+                self.out.add(self.seg_start, self.cur, pieces[0])
             else:
-                close()
-                seg_start, pieces = s, []
-            pieces.append(texts[repl[k]])
-            cur = e
-        close()
+                self.out.add(self.seg_start, self.cur, "".join(pieces), shared=False)
+        self.seg_start = self.cur = -1
+        self.pieces = []
+
+
+class _Group:
+    """The edits of one string (one pointer, one applicability): folded as they arrive."""
+
+    __slots__ = ("dropped", "folder", "last", "late", "listed", "text")
+
+    def __init__(self, text: str | None, listed: list[tuple[int, int]]) -> None:
+        self.text = text  # None: not a string, such a fix could not be applied anyway
+        self.listed = listed
+        self.folder = _Folder(text, listed) if text is not None else None
+        self.last = -1  # the start of the last edit folded
+        self.late: _Edits | None = None  # edits that arrived before one folded
+        self.dropped = 0  # edits left out of the merged fix (a later round applies them)
+
+    def add(self, start: int, end: int, replacement: str) -> None:
+        if self.folder is None:
+            self.dropped += 1
+            return
+        if start < self.last:
+            if self.late is None:
+                self.late = _Edits()
+            self.late.add(start, end, replacement)
+            return
+        self.last = start
+        if not self.folder.add(start, end, replacement):
+            self.dropped += 1
+
+    def merged(self, pointer: str) -> list[Edit]:
+        """Edits equivalent to all of this group's, none overlapping another or a listed edit."""
+        folder = self.folder
+        if folder is None:
+            return []
+        folder.close()
+        out = folder.out.edits(pointer)
+        late = self.late
+        if late is not None:
+            # the out-of-order edits, in order, around the folded ones (which they must not
+            # overlap) and the listed ones
+            again = _Folder(folder.text, self.listed + [(e.start, e.end) for e in out])
+            order = sorted(range(len(late)), key=lambda k: (late.starts[k], late.ends[k]))
+            for k in order:
+                if not again.add(late.starts[k], late.ends[k], late.texts[late.repl[k]]):
+                    self.dropped += 1
+            again.close()
+            out = sorted(out + again.out.edits(pointer), key=lambda e: (e.start, e.end))
         return out
 
 
 class Overflow:
-    """The findings of one rule on one record after the first ``max-findings-per-record``."""
+    """The findings of one rule on one record after the first ``max-findings-per-record``.
 
-    __slots__ = ("count", "first", "fixable", "groups", "line_edits")
+    ``data`` is the parsed record (for the text between merged edits); ``listed`` the edits
+    of the listed findings' fixes, which the merged edits must not overlap."""
 
-    def __init__(self, first: Finding) -> None:
+    __slots__ = ("count", "data", "first", "fixable", "groups", "line_edits", "listed")
+
+    def __init__(self, first: Finding, data: Any = None, listed: list[Edit] | None = None) -> None:
         self.first = first
         self.count = 0
+        self.data = data
+        self.listed = listed or []
         self.fixable = {"safe": 0, "unsafe": 0}
         self.groups: dict[tuple[str, str], _Group] = {}
         self.line_edits: dict[str, list[Edit]] = {}
@@ -122,32 +203,29 @@ class Overflow:
                 continue
             group = self.groups.get((app, e.pointer))
             if group is None:
-                group = self.groups[(app, e.pointer)] = _Group()
+                spans = [(x.start, x.end) for x in self.listed if x.pointer == e.pointer]
+                group = self.groups[(app, e.pointer)] = _Group(string_at(self.data, e.pointer), spans)
             group.add(e.start, e.end, e.replacement)
 
-    def fix(self, data: Any, listed: list[Edit]) -> Fix | None:
-        """One fix with every edit of the safe fixes (or, when none is safe, of the unsafe ones).
-
-        ``data`` is the parsed record (for the text between merged edits); ``listed`` the
-        edits of the listed findings' fixes, which the merged edits must not overlap.
-        """
+    def fix(self) -> tuple[Fix, int] | None:
+        """One fix with every edit of the safe fixes (or, when none is safe, of the unsafe ones)
+        and how many fixes it applies: those with an edit left out (overlapping another, a
+        rule's own mistake) are not counted, and a later ``--fix`` round sees them again."""
         app = "safe" if self.fixable.get("safe") else "unsafe" if self.fixable.get("unsafe") else None
         if app is None:
             return None
         edits: list[Edit] = []
+        dropped = 0
         for (a, pointer), group in self.groups.items():
-            if a != app:
-                continue
-            text = string_at(data, pointer)
-            if text is None:
-                continue  # not a string: such a fix could not be applied anyway
-            spans = [(e.start, e.end) for e in listed if e.pointer == pointer]
-            edits.extend(group.merged(pointer, text, spans))
+            if a == app:
+                edits.extend(group.merged(pointer))
+                dropped += group.dropped
         edits.extend(self.line_edits.get(app, ()))
         if not edits:
             return None
-        n = self.fixable[app]
-        return Fix(f"apply the {n:,} {app} fix{'es' if n != 1 else ''} of these findings", tuple(edits), app)  # type: ignore[arg-type]
+        n = max(1, self.fixable[app] - dropped)
+        fix = Fix(f"apply the {n:,} {app} fix{'es' if n != 1 else ''} of these findings", tuple(edits), app)  # type: ignore[arg-type]
+        return fix, n
 
 
 def string_at(data: Any, pointer: str) -> str | None:

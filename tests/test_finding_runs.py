@@ -179,3 +179,78 @@ def test_failures_are_counted_alike_with_jobs_2(tmp_path, failing_rule, small_ch
     serial = sftlint.lint(p, jobs=1, select=["Z950", "S"])
     assert sum(d.count for d in serial if d.code == "X001") == 3000 and len(serial) == 4
     assert sftlint.lint(p, jobs=2, select=["Z950", "S"]) == serial
+
+
+class _TwoPassWidth(Rule):
+    """## What it does
+    Reports half-width commas, then half-width semicolons, of the user's turn: a rule that
+    yields a string's findings in two passes, out of order."""
+
+    code = "Z951"
+    name = "two-pass-width"
+
+    def check(self, record):
+        from sftlint.diagnostic import Edit, Fix
+
+        text = record.messages[0].content
+        pointer = "/messages/0/content"
+        for mark, full in ((",", "，"), (";", "；")):
+            for k, ch in enumerate(text):
+                if ch == mark:
+                    edit = Edit(pointer, k, k + 1, full)
+                    yield self.finding(
+                        f"half-width {mark}", pointer=pointer, span=(k, k + 1), fix=Fix("widen", (edit,))
+                    )
+
+
+class _TwoPassPlugin:
+    @staticmethod
+    @sftlint.hookimpl
+    def sftlint_rules():
+        return [_TwoPassWidth]
+
+
+def test_a_rule_yielding_out_of_order_past_the_cap_is_fixed_and_counted_honestly(tmp_path, monkeypatch):
+    from sftlint import engine as engine_module
+    from sftlint import plugins
+
+    registry = build_registry(extra_plugins=(_TwoPassPlugin,))
+    monkeypatch.setattr(plugins, "default_registry", lambda: registry)
+    monkeypatch.setattr(engine_module, "default_registry", lambda: registry)
+    # commas and semicolons alternate: the second pass's edits fall between the first's
+    records = [
+        chat(("user", "好,的;" * 300), ("assistant", "收到")),
+        chat(("user", "好,的;" * 3 + "吗"), ("assistant", "嗯")),
+    ]
+    rounds, total = [], 606
+    for _ in range(3):
+        r = relint(tmp_path, records, select=["Z951"])
+        left = sum(d.count for d in r.after)
+        assert r.applied == sum(d.count for d in r.before) - left  # what it says it fixed, it fixed
+        rounds.append(r.applied)
+        records = r.records
+        if not left:
+            break
+    assert len(rounds) <= 2  # edits a pass folded cover the other pass's: a second round
+    assert sum(rounds) == total and r.after == []
+    assert records == [
+        chat(("user", "好，的；" * 300), ("assistant", "收到")),
+        chat(("user", "好，的；" * 3 + "吗"), ("assistant", "嗯")),
+    ]
+
+
+def test_a_closing_fix_of_a_long_text_is_written_whole_in_every_machine_format(tmp_path):
+    # 40,000 commas: the merged fix holds about 120,000 characters (written a piece at a time)
+    p = write_jsonl(tmp_path / "a.jsonl", [_dense(40_000), json.loads(GOOD)])
+    args = ("check", "--select", "T003", "--no-color")
+    docs = run_cli(*args, "--output-format", "json", str(p)).json()
+    lines = run_cli(*args, "--output-format", "json-lines", str(p)).out.splitlines()
+    assert [json.loads(line) for line in lines] == docs
+    closing = docs[-1]
+    assert closing["count"] == 40_001 - 100 and len(docs) == 101  # and the reply's comma
+    text = "".join(e["replacement"] for e in closing["fix"]["edits"])
+    assert len(text) > 100_000 and "," not in text
+    assert run_cli(*args, "--fix", str(p)).code == 0
+    assert json.loads(p.read_text(encoding="utf-8").splitlines()[0]) == chat(
+        ("user", "好，的" * 40_000), ("assistant", "收到，谢谢")
+    )

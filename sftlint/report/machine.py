@@ -14,6 +14,26 @@ def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
+#: A diagnostic whose fix replaces more characters than this is written in pieces.
+_BIG_FIX = 1 << 16
+_PIECES = json.JSONEncoder(ensure_ascii=False)
+
+
+def _write(stream: Any, prefix: str, d: Diagnostic, suffix: str = "") -> None:
+    """``prefix``, ``d`` as JSON and ``suffix``.  The closing diagnostic of a finding-dense
+    record can carry a fix whose edits hold a megabyte of text: encoded in one piece it would
+    be held three times over (the pieces, the string, the output buffer), so it is written a
+    piece at a time."""
+    fix = d.fix
+    if fix is None or d.count <= 1 or sum(len(e.replacement) for e in fix.edits) <= _BIG_FIX:
+        stream.write(prefix + _dumps(d.to_dict()) + suffix)
+        return
+    stream.write(prefix)
+    for piece in _PIECES.iterencode(d.to_dict()):
+        stream.write(piece)
+    stream.write(suffix)
+
+
 class JsonReporter(Reporter):
     """One JSON array, streamed element by element (memory stays flat)."""
 
@@ -24,7 +44,7 @@ class JsonReporter(Reporter):
         self.stream.write("[")
 
     def diagnostic(self, d: Diagnostic) -> None:
-        self.stream.write(("\n  " if self._first else ",\n  ") + _dumps(d.to_dict()))
+        _write(self.stream, "\n  " if self._first else ",\n  ", d)
         self._first = False
 
     def finish(self, summary: RunSummary) -> None:
@@ -37,7 +57,7 @@ class JsonLinesReporter(Reporter):
     name = "json-lines"
 
     def diagnostic(self, d: Diagnostic) -> None:
-        self.stream.write(_dumps(d.to_dict()) + "\n")
+        _write(self.stream, "", d, "\n")
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
