@@ -656,10 +656,20 @@ def read_json_array(
     pos = r.skip_ws(pos + 1)
     index = 0
 
-    def failure(at: int, message: str, kind: ProblemKind = "invalid-json") -> RawRecord:
-        line, col = r.position(at)
+    def failure(at: int, message: str, element: int = -1, where: tuple[int, int] | None = None) -> RawRecord:
+        """A problem of the array's structure at ``at`` (or at ``where``, a line and column):
+        of the element ``element`` (one that starts there and never ends, or one followed by
+        something other than ``,`` or ``]``), else of the file (index -1, as a blank line of
+        JSON Lines), so that every record keeps its own index, its position in the array."""
+        line, col = where or r.position(at)
         return RawRecord(
-            path, index, line, line, None, problems=[*problems, ReadProblem(kind, message, column=col)]
+            path,
+            element,
+            line,
+            line,
+            None,
+            column=col,
+            problems=[*problems, ReadProblem("invalid-json", message, column=col)],
         )
 
     if pos < len(r.buf) and r.buf[pos] == 0x5D:
@@ -699,7 +709,7 @@ def read_json_array(
                 return
             pos = end
         elif end < 0:
-            yield failure(pos, "truncated file: the array is not closed")
+            yield failure(pos, "truncated file: the array is not closed", index)
             return
         else:
             line, col = r.position(pos)
@@ -708,29 +718,42 @@ def read_json_array(
             problems = []
             index += 1
             pos = end
-        pos = r.skip_ws(pos)
-        c = r.buf[pos] if pos < len(r.buf) else None
-        if c == 0x2C:  # ,
-            pos = r.skip_ws(pos + 1)
-            if pos < len(r.buf) and r.buf[pos] == 0x5D:
-                yield failure(pos, "trailing comma before the end of the array")
-                c = 0x5D
-            else:
-                continue
-        if c == 0x5D:  # ]
-            rest = r.skip_ws(pos + 1)
-            if rest < len(r.buf):
-                yield failure(rest, "unexpected content after the end of the array")
-            return
-        if c is None:
-            yield failure(pos, "truncated file: the array is not closed")
-            return
-        # a missing comma (or junk): say so, then read on from here as the next element; a
-        # stray "}" ends every value, so reading on from it would read an empty element and
-        # come back here for ever (found by fuzzing: a 436-byte file filled the memory)
-        yield failure(pos, "expected ',' or ']' after an array element")
-        if c == 0x7D:
-            pos = r.skip_ws(pos + 1)
+        after: tuple[int, int] | None = None  # where the element ends: where a ',' belongs
+        buf = r.buf
+        j = pos
+        while j < len(buf) and buf[j] in _ARRAY_WS:
+            j += 1
+        if j >= len(buf) or buf[j] not in b",]":
+            after = r.position(pos)  # (before reading on moves the buffer)
+        while True:  # what follows an element
+            pos = r.skip_ws(pos)
+            c = r.buf[pos] if pos < len(r.buf) else None
+            if c == 0x2C:  # ,
+                pos = r.skip_ws(pos + 1)
+                if pos < len(r.buf) and r.buf[pos] == 0x5D:
+                    yield failure(pos, "trailing comma before the end of the array", index - 1)
+                    c = 0x5D
+                else:
+                    break
+            if c == 0x5D:  # ]
+                rest = r.skip_ws(pos + 1)
+                if rest < len(r.buf):
+                    yield failure(rest, "unexpected content after the end of the array")
+                return
+            if c is None:
+                yield failure(pos, "truncated file: the array is not closed")
+                return
+            # of the element just read: at a stray "}", or where its ',' belongs
+            yield failure(
+                pos, "expected ',' or ']' after an array element", index - 1, None if c == 0x7D else after
+            )
+            if c != 0x7D:
+                break  # a missing comma (or junk): read on from here as the next element
+            # a stray "}" ends every value: reading on from it would read an empty element and
+            # come back here for ever (found by fuzzing: a 436-byte file filled the memory);
+            # it is stepped over, and what follows it is what follows the element
+            pos += 1
+            after = r.position(pos)
 
 
 def _array_element(

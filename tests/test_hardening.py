@@ -51,8 +51,28 @@ def test_a_json_array_reports_each_broken_element_and_reads_on(tmp_path):
     r = check(p, "--select", "J")
     assert found(r) == [("J001", 3), ("J001", 4), ("J007", 5), ("J001", 6)]
     assert r.code == 1
-    # the elements around the broken ones are records: checked, counted
-    assert [d.record for d in sftlint.lint(str(p), select=["J"])] == [1, 2, 3, 5]
+    # each finding is of its own element (the missing comma of element 4, where it belongs),
+    # and the elements around the broken ones are records: checked, counted, in their places
+    assert [(d["record"], d["line"], d["column"]) for d in r.json()][-1] == (4, 6, 11)
+    assert [d.record for d in sftlint.lint(str(p), select=["J"])] == [1, 2, 3, 4]
+    s001 = [d.record for d in sftlint.lint(str(p), select=["S001"])]
+    assert s001 == [4, 5]  # {"b": 1} and {"c": 2}: elements 4 and 5 have no messages
+
+
+def test_a_json_array_with_broken_elements_gives_the_same_with_jobs_2(tmp_path, monkeypatch):
+    from sftlint.run import processes
+
+    monkeypatch.setattr(processes, "SERIAL_BELOW_BYTES", 0)
+    elements = [GOOD] * 30 + ['{"b": 1}} {"c": 2}', GOOD + " " + GOOD, "x", GOOD.replace("在吗", "在吗?")]
+    p = tmp_path / "odd.json"
+    p.write_text("[\n" + ",\n".join(elements) + ",\n]\n", encoding="utf-8")
+    serial = sftlint.lint(str(p), select=["ALL"], jobs=1)
+    # values 30 ({"b": 1}, then a stray "}") and 31; 32 and 33 (no comma between); "x" 34; the
+    # last, 35, has a trailing comma
+    assert {d.record for d in serial if d.code == "J001"} == {30, 32, 34, 35}
+    assert sftlint.lint(str(p), select=["ALL"], jobs=2) == serial
+    one, two = (check(p, "--jobs", n) for n in ("1", "2"))
+    assert one.out == two.out and one.code == two.code == 1
 
 
 def test_big_integers_and_deep_nesting_are_findings_not_crashes(tmp_path):
