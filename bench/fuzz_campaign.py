@@ -93,8 +93,8 @@ def check_file(path: Path, jobs_check: bool, problems: list[str]) -> None:
 
 def _elements(data: bytes) -> dict[int, bytes] | None:
     """The parsed records of a JSONL file or a JSON array by index, as their bytes (None if it
-    cannot be read).  A broken element is reported under the index of the record after it,
-    so only parsed records are keyed."""
+    cannot be read).  A problem after an array element (a missing comma) is reported under that
+    element's index, so only parsed records are keyed."""
     from sftlint.reader import read_stream
 
     out = {}
