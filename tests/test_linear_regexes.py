@@ -60,3 +60,27 @@ def test_garbled_spans_found_lazily_are_those_found_kind_by_kind(text):
     from sftlint.analysis.text import garble
 
     assert list(garble.find_garbled(text)) == _garbled_kind_by_kind(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*"中文好a1.@_-`:/w ,;?!()\n", "```", "://", "www.", "a@b.cn"])).map("".join))
+def test_t003_skips_the_protected_scan_only_where_nothing_can_be_protected(text):
+    # the quick checks ("@", a backtick, "://", "www.") choose the pattern; the spans it
+    # protects are the full pattern's, so T003's findings are the same
+    from sftlint.analysis.text import punct
+
+    full = [m.span() for m in punct._PROTECTED.finditer(text)]
+    chosen = punct._protected_pattern(text)
+    assert (full == []) if chosen is None else ([m.span() for m in chosen.finditer(text)] == full)
+
+
+def test_t003_guards_urls_and_code_after_the_quick_check():
+    from sftlint.analysis.text.punct import find_half_width
+
+    def marks(text):
+        return [(h.start, h.mark) for h in find_half_width(text)]
+
+    assert marks("网址https://a.cn/中,文，或 好,的") == [(22, ",")]  # not the comma in the URL
+    assert marks("见 www.中,文.cn 和 `好,的` 好,的") == [(22, ",")]  # nor in the code
+    assert marks("邮箱 好,的@a.cn 好,的") == [(4, ","), (13, ",")]
+    assert marks("好的,谢谢;再见") == [(2, ","), (5, ";")]  # nothing to guard: the quick path
