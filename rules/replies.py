@@ -463,7 +463,7 @@ class LanguageMismatch(Rule):
         min_share: float = Field(default=0.6, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> LangTally | None:
-        from sftlint.analysis.text.language import asks_for_language, detect, hands_over_passage
+        from sftlint.analysis.text.language import asks_for_language, detect, hands_over_passage, word_count
 
         roles = set(self.options.roles)
         tally = LangTally(record.ref(), None)
@@ -485,7 +485,7 @@ class LanguageMismatch(Rule):
                     last_user = None
                 continue
             # words count only between two Latin-script turns (see _differ)
-            words = len(m.content.split()) if lang.script == "latin" else 0
+            words = word_count(m.content) if lang.script == "latin" else 0
             answers = last_user if m.role == "assistant" else None
             turn = _Turn(m.content_pointer, m.role, lang.code, lang.script, words, answers, asked)
             if (

@@ -84,3 +84,31 @@ def test_t003_guards_urls_and_code_after_the_quick_check():
     assert marks("见 www.中,文.cn 和 `好,的` 好,的") == [(22, ",")]  # nor in the code
     assert marks("邮箱 好,的@a.cn 好,的") == [(4, ","), (13, ",")]
     assert marks("好的,谢谢;再见") == [(2, ","), (5, ";")]  # nothing to guard: the quick path
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["```", "~~~", "\n", " ", "\t", "\u3000", "\r", "a", "`", "~", "\x1c"])).map(
+        "".join
+    )
+)
+def test_t006_tells_an_open_fence_as_the_line_by_line_count_does(text):
+    from sftlint.analysis.text.truncation import _in_fence
+
+    inside = False
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            inside = not inside
+    assert _in_fence(text) == inside
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.sampled_from(["word", " ", "\n", "\u3000", "中文", "\x1c", "\u2028"]), max_size=40),
+    st.integers(1, 4),
+)
+def test_t008_counts_the_words_of_a_long_text_in_pieces_as_split_does(parts, reps):
+    from sftlint.analysis.text.language import LONG_TEXT, word_count
+
+    text = "".join(parts) * (LONG_TEXT // max(1, len("".join(parts))) * reps) if parts else ""
+    assert word_count(text) == len(text.split())

@@ -160,11 +160,14 @@ class Truncation:
 
 
 def _in_fence(text: str) -> bool:
-    inside = False
-    for line in text.split("\n"):
-        if line.lstrip().startswith(("```", "~~~")):
-            inside = not inside
-    return inside
+    """Whether ``text`` ends inside a fenced code block: an odd number of its lines start
+    (after whitespace) with a fence.  Counted with a scan, not a list of the lines (a text of
+    a million short lines held them all)."""
+    return sum(1 for _ in _FENCE_LINE.finditer(text)) % 2 == 1
+
+
+# ``[^\S\n]`` is the whitespace ``str.lstrip`` removes from one line (both are Unicode's)
+_FENCE_LINE = re.compile(r"^[^\S\n]*(?:```|~~~)", re.M)
 
 
 def _end(text: str) -> Truncation | None:

@@ -115,7 +115,12 @@ PARALLEL_SPAN = 7
 TITLE = re.compile(r"《[^《》\n]{1,8}》")
 #: Runs of two or more Chinese characters, kept by ``split`` (a one-character run is no word
 #: to analyse)
-_RUNS_AND_GAPS = re.compile(f"([{HAN_CHARS}]{{2,}})")
+#: A run of Chinese characters longer than this is analysed a piece at a time: the analysis
+#: holds a few objects per character of its run (a 4 MB run without punctuation took 170 MB),
+#: and no sentence runs this long without a mark, a digit or a space.  A piece's neighbour is
+#: a Chinese character, which counts as a letter beside it: nothing is proposed at a cut.
+MAX_RUN = 1000
+_RUNS_AND_GAPS = re.compile(f"([{HAN_CHARS}]{{2,{MAX_RUN}}})")
 #: Two neighbouring corrections that each keep the other's character (医元: 亿元 or 医院)
 #: are both dropped unless one gains this many nats more (chosen on the tune half).
 RIVAL_MARGIN = 1.25
@@ -493,7 +498,8 @@ class TypoDetector:
             cached = cache.data.get
             # the runs of two or more Chinese characters and the text between them, in one
             # call: [text before, run, text between, run, ..., text after] (a run is never
-            # next to another Chinese character, so only the first and last gaps can be empty)
+            # next to another Chinese character, so only the first and last gaps can be empty,
+            # and the gaps inside a run longer than MAX_RUN, which is cut in pieces)
             parts = _RUNS_AND_GAPS.split(text)
             off = len(parts[0])
             for k in range(1, len(parts), 2):
@@ -508,12 +514,16 @@ class TypoDetector:
                         flags = 1
                     elif c in NAME_DOTS:
                         flags = 4
+                elif k > 1:
+                    flags = 1  # cut from a longer run (MAX_RUN): a Chinese character, a letter
                 if after:
                     c = after[0]
                     if c.isalnum():
                         flags |= 2
                     elif c in NAME_DOTS:
                         flags |= 8
+                elif k + 2 < len(parts):
+                    flags |= 2  # cut from a longer run
                 key = run + chr(flags) if flags else run
                 typos = cached(key)
                 if typos is None:
