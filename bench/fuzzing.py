@@ -268,3 +268,208 @@ def dataset(pick: Pick, lines: list[bytes], layout: str | None = None) -> tuple[
             packed = packed[:at] + bytes([packed[at] ^ 0xFF]) + packed[at + 1 :]
         return "jsonl.gz", packed
     return "jsonl", body
+
+
+# -- hostile configuration and plugins ---------------------------------------------------
+
+#: Top-level keys of ``[tool.sftlint]``, and a few that do not exist (misspelt, old).
+CONFIG_KEYS = [
+    "select",
+    "extend-select",
+    "ignore",
+    "fail-on",
+    "format",
+    "output-format",
+    "max-record-bytes",
+    "exclude",
+    "extend-exclude",
+    "respect-gitignore",
+    "suppressions",
+    "record-time-limit",
+    "max-findings-per-record",
+    "selct",
+    "max_records",
+    "line-length",
+]
+#: Values of the wrong type or range for some key (and some right ones: those must pass).
+CONFIG_VALUES: list[Any] = [
+    1,
+    -1,
+    0,
+    2**62,
+    -(2**62),
+    1.5,
+    -0.5,
+    float("nan"),
+    float("inf"),
+    "",
+    "x",
+    "ALL",
+    "(a+)+$",
+    "(",
+    True,
+    False,
+    [],
+    [1, 2],
+    ["NOPE9"],
+    ["J0"],
+    ["J001", 3],
+    [[]],
+    {},
+    {"a": 1},
+    {"J001": True},
+]
+#: Patterns for a pattern option: catastrophic on a long run of ``a`` (the data below holds
+#: one), invalid, or fine.
+USER_PATTERNS = ["(a+)+$", "(a|a)*b", "(a*)*c", "(x+x+)+y", "(", "[", "a{2,1}", "\\", "{{a}}", "(?i)x"]
+#: A line whose text makes a catastrophic pattern backtrack for ever (without a time limit).
+REGEX_BAIT = json.dumps(
+    {"messages": [{"role": "user", "content": "a" * 5000 + "!"}, {"role": "assistant", "content": "好的"}]}
+)
+
+
+def _toml_key(key: str) -> str:
+    return key if key and all(c.isalnum() or c in "-_" for c in key) else json.dumps(key)
+
+
+def toml_value(value: Any) -> str:
+    """``value`` written as TOML (a tiny writer: the values above)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return "nan"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string escapes as JSON does for these
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return "{" + ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+
+
+def hostile_config(pick: Pick, rule_options: dict[str, list[str]]) -> tuple[str, str]:
+    """A ``pyproject.toml`` with one hostile setting, and the key a message must name.
+
+    ``rule_options``: each rule's name and its option names (from the registry).  Kinds: a
+    top-level key (or an unknown one) with a value of any type, a per-file-ignores entry, a
+    rule option with a value of any type (or an unknown option, or an unknown rule), a pattern
+    option set to a catastrophic or invalid pattern, a ``tool`` or ``[tool.sftlint]`` that is
+    not a table, invalid TOML.
+    """
+    kind = pick.choice(["key", "key", "per-file", "option", "option", "pattern", "unknown-rule", "shape"])
+    if kind == "key":
+        key = pick.choice(CONFIG_KEYS)
+        return f"[tool.sftlint]\n{key} = {toml_value(pick.choice(CONFIG_VALUES))}\n", key
+    if kind == "per-file":
+        value = pick.choice(CONFIG_VALUES)
+        return f'[tool.sftlint.per-file-ignores]\n"*.jsonl" = {toml_value(value)}\n', "per-file-ignores"
+    if kind == "option":
+        rule = pick.choice(sorted(rule_options))
+        option = pick.choice([*rule_options[rule], "no-such-option"])
+        value = pick.choice(CONFIG_VALUES)
+        return f"[tool.sftlint.rules.{rule}]\n{option} = {toml_value(value)}\n", option
+    if kind == "pattern":
+        pattern = pick.choice(USER_PATTERNS)
+        return f"[tool.sftlint.rules.template-placeholder]\npattern = {toml_value(pattern)}\n", "pattern"
+    if kind == "unknown-rule":
+        return "[tool.sftlint.rules.no-such-rule]\nx = 1\n", "no-such-rule"
+    text, key = pick.choice(
+        [
+            ("tool = 1\n", "tool"),
+            ("[tool]\nsftlint = [1]\n", "tool.sftlint"),
+            ("[tool.sftlint\nselect = 1\n", "invalid TOML"),
+            ('[tool.sftlint]\nselect = ["J"]\nselect = ["S"]\n', "invalid TOML"),
+        ]
+    )
+    return text, key
+
+
+#: Plugin behaviours: each hook of a plugin does one of these.
+PLUGIN_BEHAVIOURS = ["fine", "raise", "exit", "interrupt", "junk", "hang", "none"]
+
+
+def hostile_plugin(pick: Pick, code: str = "Z990") -> tuple[type, str, str, str]:
+    """A plugin class with one rule that misbehaves, and how: ``(plugin, rules hook behaviour,
+    rule behaviour, detect_format hook behaviour)``.
+
+    The rule's ``check`` yields a finding (``fine``), raises, calls ``sys.exit``, raises
+    ``KeyboardInterrupt``, yields junk (not a Finding, a pointer to nothing, a reversed span, a
+    fix outside its string), never returns (``hang``: the record time limit must stop it) or
+    yields thousands of findings.  The ``sftlint_rules`` hook returns the rule, raises, or
+    returns junk (an int, a list holding an int or a rule without a code); the
+    ``sftlint_detect_format`` hook answers nothing, raises or returns junk.
+    """
+    import sys
+
+    from sftlint.diagnostic import Edit, Finding, Fix
+    from sftlint.hookspecs import hookimpl
+    from sftlint.rule import Rule
+
+    rule_kind = pick.choice(["fine", "raise", "exit", "interrupt", "junk", "hang", "many"])
+    hook_kind = pick.choice(["fine", "fine", "fine", "raise", "int", "junk-list", "no-code"])
+    detect_kind = pick.choice(["none", "none", "raise", "junk", "unknown"])
+
+    def check(self: Any, record: Any) -> Any:
+        if rule_kind == "raise":
+            raise ValueError("plugin rule broke")
+        if rule_kind == "exit":
+            sys.exit(0)
+        if rule_kind == "interrupt":
+            raise KeyboardInterrupt
+        if rule_kind == "hang":
+            while True:
+                pass
+        if rule_kind == "junk":
+            yield 42
+            yield Finding("points nowhere", pointer="/messages/99/content", span=(5, 2))
+            edit = Edit("/messages/0/content", 10**6, 10**6 + 3, "x")
+            yield Finding("fixes nothing", pointer="/messages/0/content", fix=Fix("nothing", (edit,)))
+            return
+        for _ in range(3000 if rule_kind == "many" else 1):
+            yield Finding("seen", pointer="")
+
+    rule = type(
+        "HostileRule",
+        (Rule,),
+        {
+            "__doc__": "## What it does\nMisbehaves on purpose.",
+            "code": code,
+            "name": "hostile-rule",
+            "check": check,
+        },
+    )
+    no_code = type("NoCode", (Rule,), {"__doc__": "## What it does\nHas no code."})
+
+    def sftlint_rules() -> Any:
+        if hook_kind == "raise":
+            raise RuntimeError("rules hook broke")
+        if hook_kind == "int":
+            return 7
+        if hook_kind == "junk-list":
+            return [rule, 42]
+        if hook_kind == "no-code":
+            return [rule, no_code]
+        return [rule]
+
+    def sftlint_detect_format(sample: Any, path: Any, formats: Any) -> Any:
+        if detect_kind == "raise":
+            raise RuntimeError("detector broke")
+        if detect_kind == "junk":
+            return 5
+        if detect_kind == "unknown":
+            return "no-such-format"
+        return None
+
+    plugin = type(
+        "HostilePlugin",
+        (),
+        {
+            "sftlint_rules": staticmethod(hookimpl(sftlint_rules)),
+            "sftlint_detect_format": staticmethod(hookimpl(sftlint_detect_format)),
+        },
+    )
+    return plugin, hook_kind, rule_kind, detect_kind

@@ -25,7 +25,7 @@ import os
 
 import pytest
 from conftest import run_cli
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import sftlint
@@ -141,3 +141,119 @@ def test_fix_on_a_json_array_changes_only_what_it_fixes(tmp_path_factory, lines,
     if any(d.fix is not None and d.record is not None for d in before):
         check_fix(path, before, problems)
     assert not problems, problems
+
+
+# -- hostile configuration and plugins -----------------------------------------------------
+
+
+def _rule_options() -> dict[str, list[str]]:
+    from sftlint.plugins import default_registry
+
+    return {
+        r.name: sorted(f.replace("_", "-") for f in r.Options.model_fields)
+        for r in default_registry().rules.values()
+    }
+
+
+@st.composite
+def hostile_config(draw) -> tuple[str, str]:
+    return fuzzing.hostile_config(_DrawPick(draw), _rule_options())
+
+
+@settings(
+    max_examples=max(5, EXAMPLES),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(case=hostile_config())
+@example(case=('[tool.sftlint.rules.template-placeholder]\npattern = "(a+)+$"\n', "pattern"))
+def test_a_configuration_mistake_is_an_exit_2_message_naming_its_key(tmp_path_factory, case):
+    toml, key = case
+    folder = tmp_path_factory.mktemp("config")
+    (folder / "pyproject.toml").write_text(toml, encoding="utf-8")
+    data = _write(folder, "data.jsonl", (json.dumps(fuzzing.BASE[0], ensure_ascii=False) + "\n").encode())
+    data.write_text(data.read_text(encoding="utf-8") + fuzzing.REGEX_BAIT + "\n", encoding="utf-8")
+    r = run_cli("check", "--select", "ALL", "--no-color", "--output-format", "concise", data)
+    assert "Traceback" not in r.err and "internal error" not in r.err, (toml, r)
+    assert r.code in (0, 1, 2), (toml, r)
+    if r.code == 2:  # a mistake (a value of the right type and range is simply used)
+        assert key in r.err, (toml, r.err)
+
+
+@st.composite
+def hostile_plugin(draw):
+    return fuzzing.hostile_plugin(_DrawPick(draw))
+
+
+def _builtin(diagnostics) -> list:
+    return [d for d in diagnostics if d.code not in ("Z990", "X001")]
+
+
+def _builtin_json(diagnostics: list[dict]) -> list[tuple]:
+    return [
+        (d["code"], d["record"], d["pointer"], d["message"])
+        for d in diagnostics
+        if d["code"] not in ("Z990", "X001")
+    ]
+
+
+@settings(
+    max_examples=max(5, EXAMPLES),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(case=hostile_plugin())
+def test_a_hostile_plugin_is_reported_by_name_and_the_built_in_rules_run(tmp_path_factory, case):
+    from sftlint import engine as engine_module
+    from sftlint import plugins
+    from sftlint.config import Settings
+    from sftlint.engine import Engine
+
+    plugin, hook_kind, rule_kind, detect_kind = case
+    lines = [json.dumps(r, ensure_ascii=False) for r in fuzzing.BASE[:3]]
+    path = _write(tmp_path_factory.mktemp("plugin"), "data.jsonl", ("\n".join(lines) + "\n").encode())
+    settings_ = Settings(select=["ALL"], record_time_limit=0.3)
+    baseline = _builtin(Engine(settings_, plugins.build_registry()).lint_path(str(path)))
+    (path.parent / "sftlint.toml").write_text("record-time-limit = 0.3\n", encoding="utf-8")
+    cli_args = ("check", "--select", "ALL", "--output-format", "json", path)
+    cli_baseline = _builtin_json(run_cli(*cli_args).json())
+    registry = plugins.build_registry(extra_plugins=(plugin,))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine_module, "WARM_UP_SECONDS", 0.1)
+        engine = Engine(settings_, registry)
+        registered = "Z990" in registry.rules
+        if registered and rule_kind == "interrupt":
+            # the Python API cannot tell a rule's KeyboardInterrupt from Ctrl-C, and keeps
+            # Python's behaviour (the CLI, whose SIGINT handler can, reports the rule below)
+            with pytest.raises(KeyboardInterrupt):
+                list(engine.lint_path(str(path)))
+            rule_kind = "interrupt (CLI)"
+            diagnostics = []
+        else:
+            diagnostics = list(engine.lint_path(str(path)))
+            assert _builtin(diagnostics) == baseline, (hook_kind, rule_kind, detect_kind)
+        assert registered == (hook_kind in ("fine", "junk-list", "no-code"))
+        if not registered or hook_kind != "fine":
+            assert registry.errors, hook_kind  # the hook's fault is reported, by plugin
+        if registered and rule_kind in ("raise", "exit", "hang", "junk"):
+            crashes = [d.message for d in diagnostics if d.code == "X001"]
+            assert crashes and all("Z990" in m for m in crashes), (rule_kind, crashes)
+        if detect_kind != "none" and rule_kind != "interrupt (CLI)":
+            assert engine.errors, detect_kind  # the broken detector is reported
+        # through the CLI: the same, and a plugin's failure is exit 2, never a traceback
+        mp.setattr(plugins, "default_registry", lambda: registry)
+        mp.setattr(engine_module, "default_registry", lambda: registry)
+        r = run_cli(*cli_args)
+        assert "Traceback" not in r.err, r
+        if rule_kind == "interrupt (CLI)":
+            assert [d["message"] for d in r.json() if d["code"] == "X001"], r
+            assert "KeyboardInterrupt" in r.err and "Z990" in r.err
+        assert _builtin_json(r.json()) == cli_baseline
+        failed = (
+            bool(registry.errors)
+            or detect_kind != "none"
+            or any(d.code == "X001" for d in diagnostics)
+            or rule_kind == "interrupt (CLI)"
+        )
+        assert r.code == (2 if failed else 1), (hook_kind, rule_kind, detect_kind, r)
+        assert "J001" in run_cli("rules").out
