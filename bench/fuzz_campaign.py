@@ -13,7 +13,11 @@ its own seed, so a failure is replayed with ``--seed N --files 1``.  For each fi
   without a fix keeps its bytes, the file still parses to as many records, numbers keep
   their spelling, and a re-check finds nothing the first check did not.
 
-Usage: python bench/fuzz_campaign.py [--lines 20000] [--per-file 8] [--seed 0]
+Then hostile configuration (``--configs``, :func:`bench.fuzzing.hostile_config`: exit 2 naming
+the key, or a clean run) and hostile plugins (``--plugins``, :func:`bench.fuzzing.hostile_plugin`:
+the failing rule named, the built-in findings unchanged, exit 2), never a traceback.
+
+Usage: python bench/fuzz_campaign.py [--lines 20000] [--per-file 8] [--seed 0] [--configs 300] [--plugins 100]
 """
 
 from __future__ import annotations
@@ -148,12 +152,83 @@ def check_fix(path: Path, before: list, problems: list[str]) -> None:
 _COUNT_SHIFTS = {"J004"}
 
 
+def _rule_options() -> dict[str, list[str]]:
+    from sftlint.plugins import default_registry
+
+    return {
+        r.name: sorted(f.replace("_", "-") for f in r.Options.model_fields)
+        for r in default_registry().rules.values()
+    }
+
+
+def check_config(seed: int, folder: Path, problems: list[str]) -> None:
+    """One hostile ``pyproject.toml``: exit 2 naming the key, or a clean run; never a traceback."""
+    toml, key = fuzzing.hostile_config(fuzzing.RandomPick(seed), _rule_options())
+    (folder / "pyproject.toml").write_text(toml, encoding="utf-8")
+    data = folder / "data.jsonl"
+    data.write_text(
+        json.dumps(fuzzing.BASE[0], ensure_ascii=False) + "\n" + fuzzing.REGEX_BAIT + "\n", "utf-8"
+    )
+    code, _out, err = cli("check", "--select", "ALL", "--no-color", data)
+    if (
+        "Traceback" in err
+        or "internal error" in err
+        or code not in (0, 1, 2)
+        or (code == 2 and key not in err)
+    ):
+        problems.append(f"config {toml!r}: exit {code}: {err[-300:]}")
+
+
+def check_plugin(seed: int, folder: Path, problems: list[str]) -> None:
+    """One hostile plugin: reported by name, the built-in findings unchanged, exit 2, no traceback."""
+    from sftlint import engine as engine_module
+    from sftlint import plugins
+
+    plugin, hook_kind, rule_kind, detect_kind = fuzzing.hostile_plugin(fuzzing.RandomPick(seed))
+    data = folder / "data.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in fuzzing.BASE[:3]), "utf-8")
+    (folder / "sftlint.toml").write_text("record-time-limit = 0.3\n", encoding="utf-8")
+    args = ("check", "--select", "ALL", "--output-format", "json", data)
+
+    def builtin(out: str) -> list[tuple]:
+        try:
+            return [
+                (d["code"], d["record"], d["message"])
+                for d in json.loads(out)
+                if d["code"] not in ("Z990", "X001")
+            ]
+        except ValueError:
+            return [("unreadable output", out[:200])]
+
+    base = cli(*args)
+    registry = plugins.build_registry(extra_plugins=(plugin,))
+    saved = plugins.default_registry, engine_module.default_registry, engine_module.WARM_UP_SECONDS
+    plugins.default_registry = engine_module.default_registry = lambda: registry  # type: ignore[assignment]
+    engine_module.WARM_UP_SECONDS = 0.1
+    try:
+        code, out, err = cli(*args)
+    except BaseException as exc:  # anything escaping is the defect looked for
+        problems.append(f"plugin {hook_kind}/{rule_kind}/{detect_kind}: {type(exc).__name__} escaped")
+        return
+    finally:
+        plugins.default_registry, engine_module.default_registry, engine_module.WARM_UP_SECONDS = saved
+    kinds = f"plugin hook={hook_kind} rule={rule_kind} detect={detect_kind}"
+    if "Traceback" in err or code not in (1, 2):
+        problems.append(f"{kinds}: exit {code}: {err[-300:]}")
+    elif builtin(out) != builtin(base[1]):
+        problems.append(f"{kinds}: the built-in findings changed")
+    elif rule_kind not in ("fine", "many") and "Z990" in registry.rules and "Z990" not in err:
+        problems.append(f"{kinds}: the failing rule is not named")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=20000)
     ap.add_argument("--per-file", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--files", type=int, help="run this many files (default: lines / per-file)")
+    ap.add_argument("--configs", type=int, default=300, help="hostile configurations to run")
+    ap.add_argument("--plugins", type=int, default=100, help="hostile plugins to run")
     args = ap.parse_args()
     n_files = args.files or max(1, args.lines // args.per_file)
     kinds: Counter[str] = Counter()
@@ -201,10 +276,26 @@ def main() -> int:
             shutil.rmtree(folder, ignore_errors=True)
             if (k + 1) % 100 == 0:
                 print(f"... {k + 1} files, {lines_total} lines, {len(failures)} problems", flush=True)
+        for k in range(args.configs + args.plugins):
+            seed = args.seed + k
+            folder = tmp / f"hostile-{seed}"
+            folder.mkdir()
+            problems = []
+            if k < args.configs:
+                check_config(seed, folder, problems)
+            else:
+                check_plugin(seed, folder, problems)
+            for p in problems:
+                failures.append((seed, p))
+                print(f"seed {seed}: {p}", flush=True)
+            shutil.rmtree(folder, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     cpu = time.process_time() - start
-    print(f"\n{lines_total} mutated lines in {n_files} files, {cpu:.0f} s CPU; problems: {len(failures)}")
+    print(
+        f"\n{lines_total} mutated lines in {n_files} files, {args.configs} hostile configurations, "
+        f"{args.plugins} hostile plugins, {cpu:.0f} s CPU; problems: {len(failures)}"
+    )
     print("kinds:", dict(sorted(kinds.items())))
     print("layouts:", dict(sorted(layouts.items())))
     return 1 if failures else 0
