@@ -112,3 +112,48 @@ def test_t008_counts_the_words_of_a_long_text_in_pieces_as_split_does(parts, rep
 
     text = "".join(parts) * (LONG_TEXT // max(1, len("".join(parts))) * reps) if parts else ""
     assert word_count(text) == len(text.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["\n", "\r\n", "\r", "\u2028", "\x1c", " ", "好", "。", "a" * 41, "ab", "，"])
+    ).map("".join)
+)
+def test_verse_is_told_line_by_line_or_by_a_scan_alike(text):
+    from sftlint.analysis.text import repeat
+
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    short = sum(1 for ln in lines if len(ln) <= 40 and not repeat._SENT_END.search(ln.rstrip("，,")))
+    lyric = sum(1 for ln in lines if len(ln) <= 40)
+    n = len(lines)
+    verse = n >= 4 and (short >= 0.5 * n or (lyric >= 0.8 * n and short >= 0.3 * n))
+    assert repeat.is_verse(text) == verse
+    saved = repeat.LONG_TEXT
+    repeat.LONG_TEXT = 0  # the scan
+    try:
+        assert repeat.is_verse(text) == verse
+    finally:
+        repeat.LONG_TEXT = saved
+
+
+def test_a_long_reply_is_read_for_loops_a_piece_at_a_time_at_the_right_places():
+    from sftlint.analysis.text.repeat import LONG_TEXT, find_repeats
+
+    prose = "".join(f"第{i}步，我们检查第{i}个配置文件里的参数是否正确。\n" for i in range(4000))
+    loop = "请重新启动服务器后再试一次。" * 3 + "\n"
+    text = prose + loop + prose + loop
+    assert len(text) > 2 * LONG_TEXT
+    found = find_repeats(text)
+    assert [(r.kind, text[r.start : r.end]) for r in found] == [("loop", loop[14:-1])] * 2
+    assert found[1].first == (found[1].start - 14, found[1].start)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["\n", " ", "1. 好。", "2. 以", "a", "\u3000"])).map("".join), st.integers(1, 4)
+)
+def test_the_last_lines_read_from_the_end_are_those_of_the_split(text, n):
+    from sftlint.analysis.text.truncation import _last_lines
+
+    assert _last_lines(text, n) == [ln.strip() for ln in text.split("\n") if ln.strip()][-n:]

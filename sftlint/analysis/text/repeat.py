@@ -102,14 +102,29 @@ def _wordy(unit: str) -> bool:
     return len(_HAN.findall(unit)) >= 2 or len(_LATIN_WORD_ONLY.findall(unit)) >= 2
 
 
+#: A text longer than this many characters is read a piece of whole lines at a time: the
+#: analysis holds a few objects per sentence and per line (4 MB of English sentences took 65 MB).
+LONG_TEXT = 1 << 16
+# what ``str.splitlines`` splits at (its non-empty lines are these runs)
+_LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
 def is_verse(text: str) -> bool:
     """Whether ``text`` reads as verse (a song, poem, rap): mostly short, unpunctuated lines."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if len(lines) < 4:
+    lines = text.splitlines() if len(text) <= LONG_TEXT else (m.group() for m in _LINE.finditer(text))
+    n = short = lyric = 0
+    for ln in lines:
+        ln = ln.strip()
+        if not ln:
+            continue
+        n += 1
+        if len(ln) <= 40:
+            lyric += 1
+            if not _SENT_END.search(ln.rstrip("，,")):
+                short += 1
+    if n < 4:
         return False
-    short = sum(1 for ln in lines if len(ln) <= 40 and not _SENT_END.search(ln.rstrip("，,")))
-    lyric = sum(1 for ln in lines if len(ln) <= 40)
-    return short >= 0.5 * len(lines) or (lyric >= 0.8 * len(lines) and short >= 0.3 * len(lines))
+    return short >= 0.5 * n or (lyric >= 0.8 * n and short >= 0.3 * n)
 
 
 def _prose_lines(text: str) -> list[tuple[int, str, str]]:
@@ -209,6 +224,8 @@ def find_repeats(text: str) -> list[Repeat]:
       a row, holding letters (``哈哈哈哈`` is a laugh and ``=====`` a rule: neither counts);
     * a long sentence (weight >= ``MIN_WEIGHT``) that occurs again later in the reply.
     """
+    if len(text) > LONG_TEXT:
+        return _in_pieces(text)
     if len(text) < 12 or is_verse(text):
         return []
     units: list[tuple[int, int, str, int]] = []  # (start, end, normal form, line) of sentence units
@@ -274,6 +291,23 @@ def find_repeats(text: str) -> list[Repeat]:
             kept.append(r)
             last_end = r.end
     return kept
+
+
+def _in_pieces(text: str) -> list[Repeat]:
+    """:func:`find_repeats` of a long text, a piece of at most ``LONG_TEXT`` characters of whole
+    lines at a time (a line longer than that is cut): a repetition inside a piece is found as
+    in a short text; one that spans pieces, a sentence coming back a piece later, is not."""
+    out: list[Repeat] = []
+    start = 0
+    while start < len(text):
+        end = text.rfind("\n", start, start + LONG_TEXT) + 1 if start + LONG_TEXT < len(text) else len(text)
+        if end <= start:
+            end = start + LONG_TEXT
+        for r in find_repeats(text[start:end]):
+            first = (r.first[0] + start, r.first[1] + start)
+            out.append(Repeat(r.start + start, r.end + start, first, r.count, r.unit, r.kind))
+        start = end
+    return out
 
 
 def repeated_fraction(text: str) -> float:

@@ -236,6 +236,22 @@ _ITEMS_BEFORE = 2
 _FULL_STOP = re.compile(r"[。！？!?.]$")
 
 
+def _last_lines(text: str, n: int) -> list[str]:
+    """The last ``n`` non-blank lines of ``text``, stripped (fewer when it has fewer), read from
+    its end: a list of every line of a long reply is not needed for the last three."""
+    out: list[str] = []
+    end = len(text)
+    while len(out) < n:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].strip()
+        if line:
+            out.append(line)
+        if start == 0:
+            break
+        end = start - 1
+    return out[::-1]
+
+
 def _cut_item(body: str, last: str) -> Truncation | None:
     """The last item of a list whose items end with a full stop, stopping without one (``6. 以``).
 
@@ -243,7 +259,7 @@ def _cut_item(body: str, last: str) -> Truncation | None:
     habit: the items right before it (at least :data:`_ITEMS_BEFORE`, with the same kind of
     marker) all end with a full stop.
     """
-    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
+    lines = _last_lines(body, _ITEMS_BEFORE + 1)
     marker = _LIST_OR_HEADING.match(last)
     if marker is None or len(lines) < _ITEMS_BEFORE + 1 or last.startswith(("#", "|", "第")):
         return None
