@@ -93,7 +93,9 @@ def _varied_chinese(chars: int) -> str:
         line = "".join(rng.choice(common) for _ in range(rng.randint(20, 60))) + "。"
         lines.append(line)
         total += len(line) + 1
-    rec = {"messages": [{"role": "user", "content": "\n".join(lines)}, {"role": "assistant", "content": "好的"}]}
+    rec = {
+        "messages": [{"role": "user", "content": "\n".join(lines)}, {"role": "assistant", "content": "好的"}]
+    }
     return json.dumps(rec, ensure_ascii=False) + "\n"
 
 
