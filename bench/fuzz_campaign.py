@@ -62,7 +62,7 @@ def _numbers(data: bytes) -> Counter[bytes]:
     return Counter(re.findall(rb"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", no_strings))
 
 
-def check_file(path: Path, jobs_check: bool, problems: list[str]) -> None:
+def check_file(path: Path, jobs_check: bool, problems: list[str], formats: list[str] = FORMATS) -> None:
     import sftlint
 
     try:
@@ -73,7 +73,7 @@ def check_file(path: Path, jobs_check: bool, problems: list[str]) -> None:
     x001 = [d.message for d in diags if d.code == "X001"]
     if x001:
         problems.append(f"API X001: {x001[:2]}")
-    for fmt in FORMATS:
+    for fmt in formats:
         code, _out, err = cli("check", "--select", "ALL", "--no-color", "--output-format", fmt, path)
         if code not in (0, 1) or "internal error" in err or "Traceback" in err:
             problems.append(f"CLI {fmt}: exit {code}: {err[-300:]}")
@@ -229,6 +229,7 @@ def main() -> int:
     ap.add_argument("--files", type=int, help="run this many files (default: lines / per-file)")
     ap.add_argument("--configs", type=int, default=300, help="hostile configurations to run")
     ap.add_argument("--plugins", type=int, default=100, help="hostile plugins to run")
+    ap.add_argument("--formats", default=",".join(FORMATS), help="output formats to run each file in")
     args = ap.parse_args()
     n_files = args.files or max(1, args.lines // args.per_file)
     kinds: Counter[str] = Counter()
@@ -255,7 +256,7 @@ def main() -> int:
             path = folder / f"data.{suffix}"
             path.write_bytes(data)
             problems: list[str] = []
-            check_file(path, jobs_check=k % 4 == 0, problems=problems)
+            check_file(path, jobs_check=k % 4 == 0, problems=problems, formats=args.formats.split(","))
             # the same records through the API, in memory
             import sftlint
 
