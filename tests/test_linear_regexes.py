@@ -157,3 +157,25 @@ def test_the_last_lines_read_from_the_end_are_those_of_the_split(text, n):
     from sftlint.analysis.text.truncation import _last_lines
 
     assert _last_lines(text, n) == [ln.strip() for ln in text.split("\n") if ln.strip()][-n:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["中", "文", "好的", "a", " ", "1", "·", "\n", "\u3000"])).map("".join))
+def test_t001_splits_a_long_text_lazily_into_the_parts_of_the_split(text):
+    from sftlint.analysis.text import typo
+
+    assert list(typo._split_lazily(text)) == typo._RUNS_AND_GAPS.split(text)
+    assert list(typo._lines(text)) == text.split("\n")
+
+
+def test_t001_finds_the_same_typos_reading_a_text_lazily(monkeypatch):
+    from sftlint.analysis.text import typo
+
+    # real-looking mixed text with typos planted (a run longer than MAX_RUN included)
+    text = (
+        "在 Node 的 ES 模块中使用__dirname，请按步聚操作。我们以经检查了配置。\n" * 40
+        + "天气很好我们出去散步吧" * 120
+    )
+    whole = typo.TypoDetector().detect(text)
+    monkeypatch.setattr(typo, "_LONG_TEXT", 0)
+    assert typo.TypoDetector().detect(text) == whole and whole

@@ -120,6 +120,33 @@ TITLE = re.compile(r"《[^《》\n]{1,8}》")
 #: and no sentence runs this long without a mark, a digit or a space.  A piece's neighbour is
 #: a Chinese character, which counts as a letter beside it: nothing is proposed at a cut.
 MAX_RUN = 1000
+#: A text longer than this many characters is read a line at a time, not split into a list
+#: of its lines (a million short lines held 35 MB).
+_LONG_TEXT = 1 << 16
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text.split("\\n")``, one line at a time."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
+def _split_lazily(text: str) -> Iterator[str]:
+    """``_RUNS_AND_GAPS.split(text)``, one part at a time."""
+    pos = 0
+    for m in _RUNS_AND_GAPS.finditer(text):
+        yield text[pos : m.start()]
+        yield m.group(1)
+        pos = m.end()
+    yield text[pos:]
+
+
 _RUNS_AND_GAPS = re.compile(f"([{HAN_CHARS}]{{2,{MAX_RUN}}})")
 #: Two neighbouring corrections that each keep the other's character (医元: 亿元 or 医院)
 #: are both dropped unless one gains this many nats more (chosen on the tune half).
@@ -443,7 +470,7 @@ class TypoDetector:
         if self.mode == "lazy":
             self._maybe_switch()
         cached = self._cache.data.get
-        for line in text.split("\n"):
+        for line in text.split("\n") if len(text) <= _LONG_TEXT else _lines(text):
             found = cached(line)  # only lines holding Chinese are ever cached
             if found is None and HAN_RUN.search(line) is not None:
                 found = tuple(self._detect(line))
@@ -500,10 +527,13 @@ class TypoDetector:
             # call: [text before, run, text between, run, ..., text after] (a run is never
             # next to another Chinese character, so only the first and last gaps can be empty,
             # and the gaps inside a run longer than MAX_RUN, which is cut in pieces)
-            parts = _RUNS_AND_GAPS.split(text)
-            off = len(parts[0])
-            for k in range(1, len(parts), 2):
-                run, before, after = parts[k], parts[k - 1], parts[k + 1]
+            # (a long line is split lazily: the list of a megabyte's parts held 40 MB)
+            n = len(text)
+            parts = iter(_RUNS_AND_GAPS.split(text) if n <= _LONG_TEXT else _split_lazily(text))
+            after = next(parts)
+            off = len(after)
+            for run in parts:
+                before, after = after, next(parts)
                 # what a run's analysis depends on besides its characters: a Latin letter or
                 # digit (bits 0, 1), or a name dot (bits 2, 3), just before or after it; a flag
                 # character, which no run holds, ends the key when any is set
@@ -514,7 +544,7 @@ class TypoDetector:
                         flags = 1
                     elif c in NAME_DOTS:
                         flags = 4
-                elif k > 1:
+                elif off:
                     flags = 1  # cut from a longer run (MAX_RUN): a Chinese character, a letter
                 if after:
                     c = after[0]
@@ -522,7 +552,7 @@ class TypoDetector:
                         flags |= 2
                     elif c in NAME_DOTS:
                         flags |= 8
-                elif k + 2 < len(parts):
+                elif off + len(run) < n:
                     flags |= 2  # cut from a longer run
                 key = run + chr(flags) if flags else run
                 typos = cached(key)
