@@ -704,6 +704,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     if sys.stdout is None or sys.stderr is None:  # started with `>&-`: nowhere to report
         return EXIT_ERROR
+    try:
+        os.getcwd()  # configuration discovery and relative paths start here
+    except FileNotFoundError:
+        _error("the current directory no longer exists (it was deleted or moved); cd elsewhere")
+        return EXIT_ERROR
     if (
         getattr(args, "command", None) == "check"
         and "-" in (getattr(args, "paths", None) or [])

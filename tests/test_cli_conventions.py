@@ -215,3 +215,27 @@ def test_python_dash_m_sftlint_runs_the_same_cli(tmp_path):
     )
     assert out.returncode == 1, out.stderr
     assert "S004" in out.stdout
+
+
+def test_a_deleted_working_directory_is_a_clear_error_not_an_internal_one(tmp_path):
+    """A shell whose directory was removed under it (a cleaned build folder): say so, exit 2."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    data = write_jsonl(tmp_path / "a.jsonl", [TWO_USERS])
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import os, sys; os.chdir({str(gone)!r}); os.rmdir({str(gone)!r});"
+            "from sftlint.cli import main; sys.exit(main(sys.argv[1:]))",
+            "check",
+            str(data),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, (out, err)
+    assert "current directory no longer exists" in err
+    assert "internal error" not in err
