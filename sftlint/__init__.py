@@ -69,3 +69,40 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def _rules_of_a_source_checkout() -> None:
+    """Make ``sftlint.rules`` importable when ``sftlint`` is imported from a source checkout.
+
+    Why: the built-in rules live in the checkout's top-level ``rules/`` folder and are
+    installed as ``sftlint.rules``.  ``python -m`` and ``python -c`` put the current directory
+    first on ``sys.path``, so in a checkout's root after a plain ``pip install .`` the
+    checkout's ``sftlint/`` folder shadows the installed package and ``sftlint.rules`` does not
+    exist: ``python -m sftlint check ...`` and ``import sftlint`` failed there.  Installed
+    packages hold ``rules/`` inside them, and an editable install maps it: both are left alone.
+    """
+    import os
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    if os.path.isdir(os.path.join(here, "rules")):
+        return  # an installed package: the rules are inside it
+    import importlib.util
+
+    if importlib.util.find_spec(__name__ + ".rules") is not None:
+        return  # an editable install maps the folder
+    init = os.path.join(os.path.dirname(here), "rules", "__init__.py")
+    if not os.path.isfile(init):
+        return
+    spec = importlib.util.spec_from_file_location(
+        __name__ + ".rules", init, submodule_search_locations=[os.path.dirname(init)]
+    )
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    globals()["rules"] = module  # as the import system sets a submodule on its parent
+
+
+_rules_of_a_source_checkout()
