@@ -685,6 +685,7 @@ def read_json_array(
             yield failure(pos, "truncated file: the array is not closed")
             return
         pos, end = r.value_end(pos)
+        cut: int | None = None  # where an element with an unterminated string breaks
         if end == -2:
             line, col = r.position(pos)
             end = r.skip_large(pos)
@@ -708,9 +709,30 @@ def read_json_array(
                 yield failure(len(r.buf), "truncated file: the array is not closed")
                 return
             pos = end
-        elif end < 0:
+        elif end < 0 and (cut := _unterminated_string(r.buf, pos, len(r.buf))) is None:
             yield failure(pos, "truncated file: the array is not closed", index)
             return
+        elif cut is not None or (cut := _broken_element(r.buf, pos, end)) is not None:
+            # a string that runs past its line's end: JSON strings hold no raw line break, so
+            # the string was never closed there, and every quote after it pairs wrongly; the
+            # element is reported up to that line's end and reading goes on at the next line
+            # that starts an element (at most the broken element's indentation), instead of
+            # swallowing the rest of the file as one string
+            line, col = r.position(pos)
+            broken = _array_element(path, index, line, col, r.buf[pos:cut], r.base + pos, problems)
+            if broken.problems and broken.problems[-1].kind == "invalid-json":
+                broken.problems[
+                    -1
+                ].message = "unterminated string: no closing quote before the end of the line"
+            yield broken
+            problems = []
+            index += 1
+            nxt = _next_element_line(r.buf, cut, col)
+            if nxt is None:
+                yield failure(len(r.buf), "truncated file: the array is not closed")
+                return
+            pos = nxt
+            continue
         else:
             line, col = r.position(pos)
             data = r.buf[pos:end]
@@ -754,6 +776,52 @@ def read_json_array(
             # it is stepped over, and what follows it is what follows the element
             pos += 1
             after = r.position(pos)
+
+
+def _unterminated_string(buf: bytes, start: int, stop: int) -> int | None:
+    """Where the first string literal of ``buf[start:stop]`` that holds a raw line break breaks
+    (the index of that line break), or None.  Strings are skipped as the scanner skips them, so
+    quotes pair as a parser pairs them, up to the first string that crosses a line."""
+    j = start
+    while True:
+        q = buf.find(b'"', j, stop)
+        if q < 0:
+            return None
+        e = string_end(buf, q)
+        nl = buf.find(b"\n", q, e if 0 <= e <= stop else stop)
+        if nl >= 0:
+            return nl
+        if e < 0 or e >= stop:
+            return None
+        j = e
+
+
+def _broken_element(buf: bytes, start: int, end: int) -> int | None:
+    """:func:`_unterminated_string` for a complete element that does not parse (only then: a
+    well-formed element holds no raw line break inside a string, and parsing is the cheap test)."""
+    data = buf[start:end]
+    if b"\n" not in data:
+        return None
+    try:
+        orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return _unterminated_string(buf, start, end)
+    return None
+
+
+def _next_element_line(buf: bytes, after: int, column: int) -> int | None:
+    """Start of the first line after ``after`` whose first character opens an object or array
+    at most ``column`` characters in: the next element of a one-per-line or pretty-printed
+    array (lines nested deeper inside the broken element are indented further)."""
+    k = buf.find(b"\n", after)
+    while k >= 0:
+        p = k + 1
+        while p < len(buf) and buf[p] in b" \t\r":
+            p += 1
+        if p < len(buf) and buf[p] in b"{[" and p - k <= column:
+            return p
+        k = buf.find(b"\n", p)
+    return None
 
 
 def _array_element(

@@ -267,3 +267,48 @@ def test_json_array_elements_that_cross_read_chunks_keep_their_lines(tmp_path, m
     assert [r.line for r in records] == starts
     assert [r.data for r in records] == rows
     assert [d.code for d in sftlint.lint(str(f), select=["J"])] == []
+
+
+def _array_with_an_unterminated_string(indent: int | None) -> tuple[str, int]:
+    """Four records, the second's reply missing its closing quote; the fourth has two user
+    turns in a row (S004), which is only found when reading goes on past the broken one."""
+    records = [
+        chat(("user", "问题一"), ("assistant", "回答一")),
+        chat(("user", "问题二"), ("assistant", "回答二")),
+        chat(("user", "问题三"), ("assistant", "回答三")),
+        chat(("user", "问题四"), ("user", "还在吗"), ("assistant", "在的")),
+    ]
+    if indent is None:
+        text = "[\n" + ",\n".join(json.dumps(x, ensure_ascii=False) for x in records) + "\n]\n"
+    else:
+        text = json.dumps(records, ensure_ascii=False, indent=indent) + "\n"
+    broken = text.replace('"回答二"', '"回答二', 1)
+    line = broken[: broken.index('"回答二')].count("\n") + 1
+    return broken, line
+
+
+@pytest.mark.parametrize("indent", [None, 2, 4])
+def test_an_unterminated_string_in_a_json_array_does_not_swallow_the_rest(tmp_path, indent):
+    """JSON strings hold no raw line break: the string ends at its line, and the records after
+    it are still read (before, every quote after it paired wrongly and the file was 'truncated')."""
+    text, broken_line = _array_with_an_unterminated_string(indent)
+    p = tmp_path / "broken.json"
+    p.write_text(text, encoding="utf-8")
+    r = check(p)
+    diags = r.json()
+    (j001,) = [d for d in diags if d["code"] == "J001"]
+    assert j001["line"] == broken_line and j001["record"] == 1
+    assert "unterminated string" in j001["message"]
+    (s004,) = [d for d in diags if d["code"] == "S004"]
+    assert s004["record"] == 3  # the fourth record keeps its own index
+    assert r.code == 1
+    assert check(p, "--jobs", "2").out == r.out
+
+
+def test_line_breaks_written_as_escapes_are_not_unterminated_strings(tmp_path):
+    """The clean twin: escaped line breaks and quotes in strings, pretty-printed."""
+    records = [chat(("user", '第一行\n第二行 "引号"'), ("assistant", "好的\n\n- 一\n- 二"))] * 3
+    p = tmp_path / "ok.json"
+    p.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
+    r = check(p)
+    assert [d["code"] for d in r.json() if d["code"].startswith("J")] == []
