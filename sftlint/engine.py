@@ -683,6 +683,11 @@ _TIMERS: list[_RecordTimer] = []  # the timer armed now (the alarm handler reads
 
 def _on_alarm(_signum: int, _frame: Any) -> None:
     timer = _TIMERS[-1] if _TIMERS else None
+    if timer is None:
+        # a stale alarm: the interval ran out just as the record's rules returned, and Python
+        # ran this handler only after the timer was disarmed.  Raising here would stop whatever
+        # runs next (the reporter, the CLI restoring its signal handlers) with a RecordTimeout
+        return
     if timer is not None and timer.rule is not None and timer.rule.plugin in _TRUSTED:
         # a built-in rule: trusted (tested linear), and it may legitimately load a model now
         signal.setitimer(signal.ITIMER_REAL, timer.current)

@@ -288,6 +288,27 @@ def test_hostile_plugins_are_reported_by_name_and_the_rest_runs(monkeypatch):
     assert any("detector down" in e for e in engine.errors)
 
 
+def test_an_alarm_that_arrives_after_the_record_is_done_is_ignored():
+    """The time limit's interval can run out just as a record's rules return; Python runs the
+    SIGALRM handler a little later, after the timer is disarmed.  That stale alarm must not
+    raise into whatever runs next (it once left the CLI's SIGINT handler installed)."""
+    import signal
+
+    from sftlint import engine as engine_module
+    from sftlint.reader import RawRecord
+
+    timer = engine_module._RecordTimer(0.5, active=True)
+    previous = signal.signal(signal.SIGALRM, engine_module._on_alarm)
+    try:
+        timer.arm(RawRecord("x.jsonl", 0, 1, 1, "{}"))
+        timer.disarm()
+        engine_module._on_alarm(signal.SIGALRM, None)  # what the late handler call does
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not engine_module._TIMERS
+
+
 def test_rules_still_lists_rules_when_a_plugin_returns_junk(monkeypatch):
     from sftlint import plugins
 
