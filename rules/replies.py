@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import Field
 
@@ -27,6 +28,38 @@ def _shorten(s: str, limit: int = 40) -> str:
 
 #: A file needs this many checked texts before a share of them says anything about its convention.
 _CONVENTION_TEXTS = 20
+
+
+class _FileTallies:
+    """A file-vote rule's summaries in flat memory (T006, T007): per file, the sums of two of
+    the tallies' counts (the file's convention is judged from them), and only the tallies with
+    places to report.  ``first`` and ``second`` name the counted fields."""
+
+    __slots__ = ("counts", "fields", "kept")
+
+    def __init__(self, first: str, second: str) -> None:
+        self.fields = (first, second)
+        self.counts: dict[str, tuple[int, int]] = {}
+        self.kept: dict[str, list[Any]] = {}
+
+    def append(self, t: Any) -> None:
+        path = t.ref.path
+        first, second = self.counts.get(path, (0, 0))
+        self.counts[path] = (first + getattr(t, self.fields[0]), second + getattr(t, self.fields[1]))
+        if t.places:
+            self.kept.setdefault(path, []).append(t)
+
+    def piece(self) -> _FileTallies:
+        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return _FileTallies(*self.fields)
+
+    def merge(self, other: _FileTallies) -> None:
+        """``other``'s tallies after these, as if appended here one by one."""
+        for path, (first, second) in other.counts.items():
+            had_first, had_second = self.counts.get(path, (0, 0))
+            self.counts[path] = (had_first + first, had_second + second)
+        for path, tallies in other.kept.items():
+            self.kept.setdefault(path, []).extend(tallies)
 
 
 # ---------------------------------------------------------------------------
@@ -126,8 +159,8 @@ class TruncatedText(Rule):
             tally.record_hash = record.content_hash
         return tally if tally.replies or tally.places else None
 
-    def collector(self) -> _CutCollector:
-        return _CutCollector()
+    def collector(self) -> _FileTallies:
+        return _FileTallies("replies", "open")
 
     def reduce(self, summaries: Iterable[CutTally]) -> Iterator[Finding]:
         coll = self.collected(summaries)
@@ -176,35 +209,6 @@ class CutTally:
     replies: int = 0
     open: int = 0
     places: list[_CutPlace] = field(default_factory=list)
-
-
-class _CutCollector:
-    """T006's summaries in flat memory: reply counts per file, and only the tallies with places."""
-
-    __slots__ = ("counts", "kept")
-
-    def __init__(self) -> None:
-        self.counts: dict[str, tuple[int, int]] = {}
-        self.kept: dict[str, list[CutTally]] = {}
-
-    def append(self, t: CutTally) -> None:
-        path = t.ref.path
-        replies, open_ = self.counts.get(path, (0, 0))
-        self.counts[path] = (replies + t.replies, open_ + t.open)
-        if t.places:
-            self.kept.setdefault(path, []).append(t)
-
-    def piece(self) -> _CutCollector:
-        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
-        return _CutCollector()
-
-    def merge(self, other: _CutCollector) -> None:
-        """``other``'s tallies after these, as if appended here one by one."""
-        for path, (replies, open_) in other.counts.items():
-            had_replies, had_open = self.counts.get(path, (0, 0))
-            self.counts[path] = (had_replies + replies, had_open + open_)
-        for path, tallies in other.kept.items():
-            self.kept.setdefault(path, []).extend(tallies)
 
 
 # ---------------------------------------------------------------------------
@@ -314,8 +318,8 @@ class MarkupDebris(Rule):
             tally.record_hash = record.content_hash
         return tally
 
-    def collector(self) -> _MarkupCollector:
-        return _MarkupCollector()
+    def collector(self) -> _FileTallies:
+        return _FileTallies("texts", "with_markup")
 
     def reduce(self, summaries: Iterable[MarkupTally]) -> Iterator[Finding]:
         coll = self.collected(summaries)
@@ -340,35 +344,6 @@ class MarkupDebris(Rule):
                     )
                     f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
                     yield f
-
-
-class _MarkupCollector:
-    """T007's summaries in flat memory: text counts per file, and only the tallies with debris."""
-
-    __slots__ = ("counts", "kept")
-
-    def __init__(self) -> None:
-        self.counts: dict[str, tuple[int, int]] = {}
-        self.kept: dict[str, list[MarkupTally]] = {}
-
-    def append(self, t: MarkupTally) -> None:
-        path = t.ref.path
-        texts, marked = self.counts.get(path, (0, 0))
-        self.counts[path] = (texts + t.texts, marked + t.with_markup)
-        if t.places:
-            self.kept.setdefault(path, []).append(t)
-
-    def piece(self) -> _MarkupCollector:
-        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
-        return _MarkupCollector()
-
-    def merge(self, other: _MarkupCollector) -> None:
-        """``other``'s tallies after these, as if appended here one by one."""
-        for path, (texts, marked) in other.counts.items():
-            had_texts, had_marked = self.counts.get(path, (0, 0))
-            self.counts[path] = (had_texts + texts, had_marked + marked)
-        for path, tallies in other.kept.items():
-            self.kept.setdefault(path, []).extend(tallies)
 
 
 # ---------------------------------------------------------------------------
