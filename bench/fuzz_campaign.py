@@ -260,14 +260,8 @@ def main() -> int:
             # the same records through the API, in memory
             import sftlint
 
-            records = []
-            for line in lines:
-                try:
-                    records.append(json.loads(line))
-                except (ValueError, RecursionError):
-                    records.append({"raw": line.decode("utf-8", "replace")})
             try:
-                if any(d.code == "X001" for d in sftlint.lint(records, select=["ALL"])):
+                if any(d.code == "X001" for d in sftlint.lint(fuzzing.as_records(lines), select=["ALL"])):
                     problems.append("API (records) X001")
             except Exception:
                 problems.append(f"API (records) raised: {traceback.format_exc(limit=3)}")

@@ -241,6 +241,18 @@ def mutated_line(pick: Pick, kind: str | None = None) -> bytes:
     return data.replace(b"\n", b" ")
 
 
+def as_records(lines: list[bytes]) -> list[Any]:
+    """Mutated lines as the Python API takes them: each line's value, or, where it does not
+    parse, ``{"raw": ...}`` holding its text (the API gets objects, not bytes)."""
+    records: list[Any] = []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except (ValueError, RecursionError):
+            records.append({"raw": line.decode("utf-8", "replace")})
+    return records
+
+
 def dataset(pick: Pick, lines: list[bytes], layout: str | None = None) -> tuple[str, bytes]:
     """A file of ``lines`` laid out one of :data:`LAYOUTS` ways: ``(suffix, bytes)``."""
     layout = layout or pick.choice(LAYOUTS)
