@@ -58,19 +58,29 @@ sys.path.insert(0, str(HERE))
 #: As a user's machine runs it: bytecode written once and reused.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
-ORJSON = "import orjson, sys\nfor line in open(sys.argv[1], 'rb'):\n    orjson.loads(line)\n"
+#: The baseline parses every line.  A line orjson rejects (the corpus plants invalid JSON and
+#: lone surrogates, as real files have) is caught and the loop goes on: without the ``try`` the
+#: process stopped at the first such line (line 237 of the 100 MB corpus) and exited 1, so the
+#: baseline had timed the interpreter's start and 1% of the file (0.04 s for 105 MB), and every
+#: ``x orjson`` figure measured before 2026-12-05 09:00 was about 5 times too high.
+ORJSON = (
+    "import orjson, sys\nfor line in open(sys.argv[1], 'rb'):\n"
+    "    try:\n        orjson.loads(line)\n    except ValueError:\n        pass\n"
+)
 #: ``sftlint ARGS`` in this process, then the CPU of the process itself and of its children
 #: (the ``--jobs`` workers, reaped at the pool's shutdown) as JSON in the file ``argv[1]``.
 SPLIT = """import json, resource, sys
 out = sys.argv[1]
 sys.argv = ["sftlint", *sys.argv[2:]]
 from sftlint.cli import main
+code = 0
 try:
     main()
-except SystemExit:
-    pass
+except SystemExit as exc:
+    code = exc.code
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 json.dump({"main": me.ru_utime + me.ru_stime, "workers": kids.ru_utime + kids.ru_stime}, open(out, "w"))
+sys.exit(code)
 """
 #: The control: a fixed amount of pure-Python work (about a second of one core).
 BUSY = "n = 0\nfor i in range(25_000_000):\n    n += i\n"
@@ -86,24 +96,35 @@ class Run:
     main_cpu: float | None = None  # the main process alone (rows run through SPLIT)
 
 
+#: ``sftlint check`` exits 1 when it reports findings, which the corpus's planted defects are.
+LINT_CODES = (0, 1)
+
+
 @dataclass
 class Row:
     name: str
     cmd: list[str]
     runs: list[Run] = field(default_factory=list)
+    ok_codes: tuple[int, ...] = (0,)
 
     def best(self, attr: str) -> float:
         return min(getattr(r, attr) for r in self.runs)
 
 
-def measure(cmd: list[str]) -> Run:
-    """Run ``cmd``; its CPU (user + sys, its waited-for workers included), wall and peak RSS."""
+def measure(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> Run:
+    """Run ``cmd``; its CPU (user + sys, its waited-for workers included), wall and peak RSS.
+
+    A command that exits with a code outside ``ok_codes`` stops the bench: a baseline that
+    stopped early, or a usage or internal error, did not do the work it is timed for."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, proc.returncode)
+    run = Run(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, proc.returncode)
+    if run.code not in ok_codes:
+        raise SystemExit(f"bench: {' '.join(cmd[:4])}... exited {run.code}; its time would mean nothing")
+    return run
 
 
 def measure_split(corpus: Path, report: Path, split: Path, *args: str) -> Run:
@@ -112,7 +133,7 @@ def measure_split(corpus: Path, report: Path, split: Path, *args: str) -> Run:
     import json
 
     cmd = [sys.executable, "-c", SPLIT, str(split), "check", str(corpus)]
-    run = measure([*cmd, "--output-format", "json-lines", "-o", str(report), *args])
+    run = measure([*cmd, "--output-format", "json-lines", "-o", str(report), *args], LINT_CODES)
     run.main_cpu = json.loads(split.read_text())["main"]
     return run
 
@@ -188,13 +209,18 @@ def main(argv: list[str] | None = None) -> int:
     if not args.jobs_only:
         rows += [
             Row("OpenAI cookbook data checks", [sys.executable, "-c", OPENAI, str(corpus), str(HERE)]),
-            Row("sftlint J+S", sftlint_cmd(corpus, out / "r-js.jsonl", "--select", "J,S", "--jobs", "1")),
+            Row(
+                "sftlint J+S",
+                sftlint_cmd(corpus, out / "r-js.jsonl", "--select", "J,S", "--jobs", "1"),
+                ok_codes=LINT_CODES,
+            ),
         ]
     for fam in [] if args.jobs_only else families():
         rows.append(
             Row(
                 f"sftlint {fam} alone",
                 sftlint_cmd(corpus, out / f"r-{fam}.jsonl", "--select", fam, "--jobs", "1"),
+                ok_codes=LINT_CODES,
             )
         )
     jobs1 = Row("sftlint default rules, --jobs 1", sftlint_cmd(corpus, out / "r-jobs1.jsonl", "--jobs", "1"))
@@ -202,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     controls: list[tuple[float, float]] = []
     for _ in range(args.repeat):
         for row in rows:
-            row.runs.append(measure(row.cmd))
+            row.runs.append(measure(row.cmd, row.ok_codes))
         # the pair, then the control, back to back: the same moment's load falls on all three
         jobs1.runs.append(measure_split(corpus, out / "r-jobs1.jsonl", out / "split1.json", "--jobs", "1"))
         jobs2.runs.append(measure_split(corpus, out / "r-jobs2.jsonl", out / "split2.json", "--jobs", "2"))
@@ -215,7 +241,11 @@ def main(argv: list[str] | None = None) -> int:
     ten = out / "speed-10.jsonl"
     with open(corpus, "rb") as src:
         ten.write_bytes(b"".join(src.readline() for _ in range(10)))
-    starts = [] if args.jobs_only else [measure(sftlint_cmd(ten, out / "r-10.jsonl")) for _ in range(15)]
+    starts = (
+        []
+        if args.jobs_only
+        else [measure(sftlint_cmd(ten, out / "r-10.jsonl"), LINT_CODES) for _ in range(15)]
+    )
     pythons = [] if args.jobs_only else [measure([sys.executable, "-c", "pass"]) for _ in range(15)]
 
     base = rows[0].best("cpu")
@@ -312,7 +342,7 @@ def rss_mode(args: argparse.Namespace) -> int:
         with open(corpus, "rb") as fh:
             records = sum(1 for line in fh if line.strip())
         report = out / f"r-rss-{mb:g}.jsonl"
-        run = measure(sftlint_cmd(corpus, report, "--jobs", "1", *extra))
+        run = measure(sftlint_cmd(corpus, report, "--jobs", "1", *extra), LINT_CODES)
         findings = report.read_bytes().count(b"\n")
         points.append((corpus.stat().st_size / 1e6, records, run, findings))
     lines = [
