@@ -658,8 +658,9 @@ _LATEX_BEFORE = re.compile(r"\\[A-Za-z]+\*?$")
 class TemplatePlaceholder(Rule):
     """## What it does
     Reports unfilled template variables such as `{{name}}` left in content.  Doubled braces
-    that are a LaTeX group (`$\\text{{J}}(a,b,c)$`: right after a command name) are not
-    template variables.
+    that are a LaTeX group (`$\\text{{J}}(a,b,c)$`: right after a command name) or an
+    expression of a CI workflow quoted in the text (GitHub Actions' `${{ github.repository }}`)
+    are not template variables.
 
     ## Why is this bad?
     The model learns to say "I am {{name}}" literally.  It happens when a template was exported
@@ -715,6 +716,8 @@ class TemplatePlaceholder(Rule):
                 k = bisect_right(code_starts, s) - 1  # the code spans do not overlap: one to test
                 if k >= 0 and s < code_ends[k]:
                     continue
+                if s and text[s - 1] == "$":
+                    continue  # ${{ github.sha }}: a workflow expression the text quotes, evaluated by CI
                 if s and _LATEX_BEFORE.search(text, max(0, s - 40), s):
                     continue  # \text{{J}}: a LaTeX argument in braces, not a variable
                 yield self.finding(f"unfilled template variable {hit.group()!r}", msg=m, span=(s, e))

@@ -504,3 +504,18 @@ def test_s007_leaves_latex_groups_in_doubled_braces_alone():
     }
     diags = lint([math, identity], "S007")
     assert [(d.record, d.message) for d in diags] == [(1, "unfilled template variable '{{name}}'")]
+
+
+def test_s007_leaves_workflow_expressions_alone():
+    """A user pastes a GitHub Actions workflow: ``${{ github.repository }}`` is an expression CI
+    evaluates, written literally in the file, not a variable the export forgot; a ``{{ repo }}``
+    left in the answer beside it is still caught."""
+    workflow = (
+        "Why does this job fail?\n\njobs:\n publish-ghcr:\n  runs-on: ubuntu-latest\n"
+        "  # url: https://ghcr.io/${{ github.repository }}\n  steps:\n  - uses: actions/checkout@v3\n"
+        "  - run: echo ${{ secrets.GITHUB_TOKEN }} | docker login ghcr.io -u ${{github.actor}} --password-stdin"
+    )
+    clean = chat(workflow, "The login step needs `packages: write` permission on the job.")
+    caught = chat(workflow, "Push the image to ghcr.io/{{ repo }} after the login step.")
+    diags = lint([clean, caught], "S007")
+    assert [(d.record, d.message) for d in diags] == [(1, "unfilled template variable '{{ repo }}'")]
