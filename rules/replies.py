@@ -87,6 +87,8 @@ class TruncatedText(Rule):
     sentences that way by convention: there a sentence that stops without punctuation is not
     taken for a cut one (the other shapes still are).  `sftlint eval` judges every model output on
     its own (a model's outputs have no style to keep).
+    A reply a KTO file labels undesirable (`"label": false`) is the file's own example of what
+    not to say and is not judged.
 
     ## Why is this bad?
     A reply that stops mid-sentence (a generation that hit its token limit, an export that
@@ -120,9 +122,12 @@ class TruncatedText(Rule):
         max_open_share: float = Field(default=0.2, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> CutTally | None:
+        from sftlint.analysis.feedback import undesirable_reply
         from sftlint.analysis.text.truncation import UNPUNCTUATED, ends_open, find_truncation, has_han
 
         end_roles, start_roles = set(self.options.roles), set(self.options.start_roles)
+        if undesirable_reply(record):  # a KTO negative: its reply is bad on purpose
+            end_roles = set()
         tally = CutTally(record.ref(), None)
         for m in record.messages or ():
             if m.role not in end_roles and m.role not in start_roles:
@@ -249,7 +254,9 @@ class MarkupDebris(Rule):
     转义 …), an HTML or XML document, placeholders such as `<RoleObjectId>`, and `<br>` inside a
     Markdown table row are left alone.  And a file whose texts use markup on purpose (at least
     `max-share`, 10%, of its checked texts hold tags or entities, in a file of at least 20
-    texts) is not judged at all: its convention is markup.
+    texts) is not judged at all: its convention is markup.  A reply a KTO file labels undesirable
+    (`"label": false`) is the file's own example of what not to say and is not judged (its
+    prompt is).
 
     ## Why is this bad?
     Entities and tags are debris of scraping or of an HTML editor: the model learns to write
@@ -286,9 +293,12 @@ class MarkupDebris(Rule):
         max_share: float = Field(default=0.1, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> MarkupTally | None:
+        from sftlint.analysis.feedback import undesirable_reply
         from sftlint.analysis.text.markup import find_markup, has_markup
 
         roles = set(self.options.roles)
+        if undesirable_reply(record):  # a KTO negative: its reply is bad on purpose
+            roles.discard("assistant")
         tally = MarkupTally(record.ref(), None)
         for m in record.messages or ():
             if m.role not in roles or not m.content:
@@ -561,6 +571,8 @@ class RepeatedText(Rule):
     that share a shape or a value (`哥布林1：3级` / `哥布林2：3级`) are parallel structure.
     Code, tables, trajectory lines (`Observation:`), formulas and verse (songs and poems have
     refrains) are left alone, and so are short sentences repeated far apart.
+    A reply a KTO file labels undesirable (`"label": false`) is the file's own example of what
+    not to say and is not judged.
 
     ## Why is this bad?
     Repetition is the classic sign of degenerate generated data: a model that looped while the
@@ -591,9 +603,12 @@ class RepeatedText(Rule):
         roles: list[str] = Field(default_factory=lambda: ["assistant"])
 
     def check(self, record: Record) -> Iterator[Finding]:
+        from sftlint.analysis.feedback import undesirable_reply
         from sftlint.analysis.text.repeat import find_repeats
 
         roles = set(self.options.roles)
+        if undesirable_reply(record):  # a KTO negative: its reply is bad on purpose
+            roles.discard("assistant")
         for m in record.messages or ():
             if m.role not in roles or len(m.content) < 12:
                 continue

@@ -198,6 +198,9 @@ NOT_TRUNCATED = [
     # verse without punctuation, a one-word answer, emoji, code
     chat("写首诗", "树叶上的雨滴\n水落的舒缓声音\n大自然的旋律"),
     chat("成语接龙：一帆风顺", "顺理成章"),
+    # a whole answer that is an idiom ending in a connective's character (pCLUE's cloze answers)
+    chat("阅读文章，从候选成语中选出最合适的一个填入空格：……他说话总是__，从不发火。", "心平气和"),
+    chat("选择合适的成语：这种速度，别的选手只能__。", "望尘莫及"),
     chat("今天开心吗", "开心😊"),
     chat("写个函数", "```python\ndef add(a, b):\n    return a + b\n```"),
     # words that end in a connective's character
@@ -519,3 +522,34 @@ def test_s007_leaves_workflow_expressions_alone():
     caught = chat(workflow, "Push the image to ghcr.io/{{ repo }} after the login step.")
     diags = lint([clean, caught], "S007")
     assert [(d.record, d.message) for d in diags] == [(1, "unfilled template variable '{{ repo }}'")]
+
+
+# -- KTO negatives: the reply is the example of what not to say ------------------------
+
+
+def _kto(prompt: str, reply: str, label: bool) -> dict:
+    return {
+        "messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}],
+        "label": label,
+    }
+
+
+def test_reply_rules_stay_quiet_on_replies_a_kto_file_labels_undesirable():
+    """LLaMA-Factory's kto_en_demo.json labels degenerate replies ``false`` on purpose (a reply in
+    HTML, one looping on a phrase, one cut off): the trainer lowers their probability, so T006,
+    T007 and T009 have nothing to ask the user to fix there.  The same replies labelled ``true``
+    (what the model should learn), and markup in the prompt of a negative, are still reported."""
+    html = (
+        "<p>Follow these steps:</p>\n<ol>\n<li>Install Git: <pre>sudo apt-get install git</pre></li>\n</ol>"
+    )
+    loop = "Ooh ooh ah ah! *giggle* " * 6 + "The answer is D."
+    cut = "Clients with higher latency can receive updates less frequently. This can help balance the load on the server and improve the"
+    prompt = "How do I install Git on Ubuntu and set it up for large files?"
+    for code, reply in (("T007", html), ("T009", loop), ("T006", cut)):
+        negative, positive = _kto(prompt, reply, False), _kto(prompt, reply, True)
+        assert lint([negative], code) == [], code
+        assert [d.pointer for d in lint([positive], code)][:1] == ["/messages/1/content"], code
+    quoted = _kto(
+        "What does &#x27;doped&#x27; mean for a solar cell?", "It means impurities were added.", False
+    )
+    assert {d.pointer for d in lint([quoted], "T007")} == {"/messages/0/content"}

@@ -187,7 +187,9 @@ def _end(text: str) -> Truncation | None:
             return None
         return Truncation(end - 1, end, "end", f"ends with “{ch}”, mid-sentence")
     for w in _ZH_CONNECTIVES if body.endswith(_ZH_CONNECTIVES) else ():
-        if body.endswith(w) and len(last) > len(w) + 2 and not _LIST_OR_HEADING.match(last):
+        # a last line of a few characters is a word, not a clause (the whole answer 心平气和 or
+        # 望尘莫及 of a cloze or idiom task): like the four words English asks for below
+        if body.endswith(w) and len(last) > len(w) + 4 and not _LIST_OR_HEADING.match(last):
             prev = body[-len(w) - 1]
             if (_HAN_END.search(prev) or prev in "，,") and not body.endswith(_WORDS_ENDING_IN_CONNECTIVE):
                 return Truncation(end - len(w), end, "end", f"ends with the connective “{w}”")
