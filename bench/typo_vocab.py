@@ -10,7 +10,9 @@ other records is the file's vocabulary (a term), not a typo.  For every finding 
   dictionary crosses either of its edges (回声影响 holds 声影 only across two words);
 
 and what three decisions (``U >= 1``, ``U >= F``, ``U > F``, each on ``U`` and on ``Uw``)
-would remove, by verdict:
+would remove, by verdict.  The converse is counted too: ``A``, the other records that write the
+correction (``after``) unflagged, and what dropping the findings with ``A == 0`` would remove
+(a slip is usually made where the file writes the right word elsewhere):
 
     python bench/typo_vocab.py --heldout ../heldout   # the held-out files (verdicts: heldout/<name>)
     python bench/typo_vocab.py                        # the shared SFT files and the csc sets
@@ -66,6 +68,7 @@ class Row:
     f: int = 0
     u: int = 0
     uw: int = 0
+    a: int = 0  # other records that write the correction (``after``)
     seen: list[str] = field(default_factory=list)  # contexts of the unflagged occurrences
     verdict: str = "?"
 
@@ -86,9 +89,9 @@ def crosses(text: str, k: int, n: int, is_word: Callable[[str], bool]) -> bool:
 
 
 def count(records: Sequence[Sequence[Text]], rows: Iterable[Row], is_word: Callable[[str], bool]) -> None:
-    """Fill ``f``, ``u``, ``uw`` and ``seen`` of every row from the file's ``records``."""
+    """Fill ``f``, ``u``, ``uw``, ``a`` and ``seen`` of every row from the file's ``records``."""
     rows = list(rows)
-    words = {r.before for r in rows}
+    words = {r.before for r in rows} | {r.after for r in rows}
     flagged_in: dict[str, set[int]] = {w: set() for w in words}
     unflagged: dict[str, set[int]] = {w: set() for w in words}
     unit: dict[str, set[int]] = {w: set() for w in words}
@@ -113,6 +116,7 @@ def count(records: Sequence[Sequence[Text]], rows: Iterable[Row], is_word: Calla
         r.f = len(flagged_in[r.before])
         r.u = len(unflagged[r.before] - {r.record})
         r.uw = len(unit[r.before] - {r.record})
+        r.a = len(unflagged[r.after] - {r.record})
         r.seen = [c for i, c in where[r.before] if i != r.record][:4]
 
 
@@ -198,23 +202,22 @@ def csc_file(rel: str, sentences: list[tuple[str, int, str, str, str]], precisio
     return records, rows
 
 
+def _tally(rows: Iterable[Row]) -> str:
+    rows = list(rows)
+    return "/".join(str(sum(r.verdict == v for r in rows)) for v in ("right", "wrong", "?"))
+
+
 def summarise(groups: dict[str, list[Row]]) -> None:
     print("what each decision removes (right / wrong / unjudged), on U (substring) and Uw (unit)")
-    head = f"{'group':<10} {'findings':>8} {'right':>5} {'wrong':>5}  " + "  ".join(
-        f"{d + (' Uw' if units else ' U'):>12}" for units in (False, True) for d in DECISIONS
-    )
-    print(head)
+    names = [d + (" Uw" if units else " U") for units in (False, True) for d in DECISIONS] + ["A==0"]
+    print(f"{'group':<10} {'findings':>8} {'right':>5} {'wrong':>5}  " + "  ".join(f"{n:>12}" for n in names))
     for name, rows in groups.items():
         right = sum(r.verdict == "right" for r in rows)
         wrong = sum(r.verdict == "wrong" for r in rows)
-        cells = []
-        for units in (False, True):
-            for d in DECISIONS:
-                gone = [r for r in rows if removed(r, d, units)]
-                cells.append(
-                    f"{sum(r.verdict == 'right' for r in gone)}/{sum(r.verdict == 'wrong' for r in gone)}"
-                    f"/{sum(r.verdict == '?' for r in gone)}"
-                )
+        cells = [
+            _tally(r for r in rows if removed(r, d, units)) for units in (False, True) for d in DECISIONS
+        ]
+        cells.append(_tally(r for r in rows if r.a == 0))
         print(f"{name:<10} {len(rows):>8} {right:>5} {wrong:>5}  " + "  ".join(f"{c:>12}" for c in cells))
 
 
@@ -266,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.rows:
                 print(
                     f"{r.verdict:<5} {r.key.file}:{r.key.line} {r.before} -> {r.after} F={r.f} U={r.u} "
-                    f"Uw={r.uw}  {r.context}  ||  {' | '.join(r.seen)}"
+                    f"Uw={r.uw} A={r.a}  {r.context}  ||  {' | '.join(r.seen)}"
                 )
         groups.setdefault(group, []).extend(rows)
     summarise(groups)

@@ -37,6 +37,7 @@ def test_a_word_written_unflagged_in_other_records_is_counted_and_straddling_is_
     b.count(records, [term, typo], WORDS.__contains__)
     assert (term.f, term.u, term.uw) == (1, 2, 1)
     assert (typo.f, typo.u, typo.uw) == (1, 0, 0)
+    assert (typo.a, term.a) == (1, 0)  # 包括 is written in another record, 声音 nowhere
     assert b.removed(term, "U>=F", units=True) and b.removed(term, "U>F", units=False)
     assert not b.removed(term, "U>F", units=True)
     assert not any(b.removed(typo, d, u) for d in b.DECISIONS for u in (False, True))
