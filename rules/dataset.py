@@ -38,10 +38,11 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from sftlint.analysis.minhash import BANDS as BANDS  # the sketch's parameters, re-exported
+from sftlint.analysis.minhash import BLOCK_CHARS, SHINGLE, Batch, near_pairs
 from sftlint.analysis.minhash import NUM_HASHES as NUM_HASHES
 from sftlint.analysis.minhash import ROWS as ROWS
-from sftlint.analysis.minhash import SHINGLE, near_pairs, signature
 from sftlint.analysis.minhash import estimate as estimate
+from sftlint.analysis.minhash import signature as signature
 from sftlint.diagnostic import Finding, RecordRef
 from sftlint.record import FileInfo, Record
 from sftlint.rule import Rule, RuleOptions
@@ -313,21 +314,51 @@ def dialogue_sides(record: Record) -> tuple[str, str]:
 
 
 class _SignatureCollector:
-    __slots__ = ("digests", "formats", "loc", "sigs")
+    """D002's summaries: per record a signature, a digest and a location.
+
+    The map hands over the record's normalised text; it waits in a :class:`Batch` and is
+    signed with the next few dozen records' (``sigs`` is complete after :meth:`settle`,
+    which pickling, merging and the reduce call), so only signatures leave a worker."""
+
+    __slots__ = ("digests", "formats", "loc", "pending", "sigs")
 
     def __init__(self) -> None:
         self.sigs = bytearray()
         self.digests = array("Q")
         self.loc = _Locations()
         self.formats: dict[str, str | None] = {}  # input format per path, to read candidates again
+        self.pending: Batch | None = None  # texts of the last records, not yet signed
 
     def append(self, summary: tuple[Any, ...]) -> None:
         sig, digest, path, index, line = summary[:5]
-        self.sigs += sig
+        if isinstance(sig, str):  # the normalised text, signed in a batch
+            if self.pending is None:
+                self.pending = Batch()
+            self.pending.add(sig)
+            if self.pending.chars >= BLOCK_CHARS or len(self.pending) >= _BATCH_TEXTS:
+                self.settle()
+        else:
+            self.settle()
+            self.sigs += sig
         self.digests.append(digest)
         self.loc.add(path, index, line)
         if len(summary) > 5 and path not in self.formats:
             self.formats[path] = summary[5]
+
+    def settle(self) -> None:
+        """Sign the texts waiting: afterwards ``sigs`` holds every record's signature."""
+        if self.pending is not None:
+            for sig in self.pending.sign():
+                self.sigs += sig
+            self.pending = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.settle()  # a worker's piece carries signatures, not texts
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def piece(self) -> _SignatureCollector:
         """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
@@ -335,11 +366,17 @@ class _SignatureCollector:
 
     def merge(self, other: _SignatureCollector) -> None:
         """``other``'s summaries after these, as if appended here one by one."""
+        self.settle()
+        other.settle()
         self.sigs += other.sigs
         self.digests.extend(other.digests)
         self.loc.extend(other.loc)
         for path, fmt in other.formats.items():
             self.formats.setdefault(path, fmt)
+
+
+#: D002's collector signs its waiting texts when they reach BLOCK_CHARS characters or this many.
+_BATCH_TEXTS = 256
 
 
 class NearDuplicate(Rule):
@@ -403,19 +440,22 @@ class NearDuplicate(Rule):
         threshold: float = Field(default=0.8, ge=0.7, le=1.0)
         min_chars: int = Field(default=20, ge=SHINGLE)
 
-    def map(self, record: Record) -> tuple[bytes, int, str, int, int, str | None] | None:
+    def map(self, record: Record) -> tuple[str, int, str, int, int, str | None] | None:
+        # The normalised text, not its signature: the collector signs texts in batches (a
+        # summary whose first item is a signature, bytes, is taken as it is).
         if not record.messages:
             return None
         text = dialogue_text(record)
         if len(text) < self.options.min_chars:
             return None
-        return (signature(text), _digest(record), record.path, record.index, record.line, record.format)
+        return (text, _digest(record), record.path, record.index, record.line, record.format)
 
     def collector(self) -> _SignatureCollector:
         return _SignatureCollector()
 
     def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
         coll = self.collected(summaries)
+        coll.settle()
         threshold = self.options.threshold
         loc = coll.loc
         # Candidates by the estimate, from a margin below the threshold (the estimate's standard

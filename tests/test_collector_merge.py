@@ -38,7 +38,13 @@ from bench import corpus
 
 
 def state(obj: Any) -> Any:
-    """Everything a collector holds, dicts as ordered item lists (insertion order counts)."""
+    """Everything a collector holds, dicts as ordered item lists (insertion order counts).
+
+    A collector that finishes work lazily (D002 signs its texts in batches) is settled first:
+    its pieces are settled when they are pickled."""
+    settle = getattr(obj, "settle", None)
+    if callable(settle):
+        settle()
     if isinstance(obj, array):
         return (obj.typecode, obj.tolist())
     if isinstance(obj, (bytes, bytearray)):

@@ -78,6 +78,83 @@ def test_plain_and_numpy_signatures_agree_on_real_data():
                 assert M._mins_numpy(np, text) == M._mins_plain(text), path.name
 
 
+def _numpy_batch(texts: list[str]) -> list[bytes]:
+    """:func:`M.signatures` with numpy for every text (no plain budget left)."""
+    left = M._plain_left
+    M._plain_left = 0
+    try:
+        return M.signatures(texts)
+    finally:
+        M._plain_left = left
+
+
+def _mixed_texts(seed: int) -> list[str]:
+    """Texts of every length D002 meets and a few it cannot (shorter than a shingle, longer than
+    a piece), in scripts of one to four bytes a character, with empty bins and full ones."""
+    rng = random.Random(seed)
+    alphabet = "退款订单快递abcXYZ0123456789\U0001f600\U00020000é"
+    texts = [
+        "".join(rng.choice(alphabet) for _ in range(rng.choice([5, 6, 9, 30, 47, 48, 200, 900])))
+        for _ in range(300)
+    ]
+    texts += ["", "a", "abcd", "\ud800abcdef", "abcde", "x" * 1000, "ab" * 40_000, "中文" * 33_000]
+    rng.shuffle(texts)
+    return texts
+
+
+@pytest.mark.parametrize("block_chars", [5, 64, 1000, M.BLOCK_CHARS])
+def test_batched_signatures_are_the_single_ones(monkeypatch, block_chars):
+    """Texts signed together in blocks (one shingle array for many texts, the shingles that cross
+    from one text into the next set aside, densification in arrays) give each text's own
+    signature, on random texts, the seed corpus's and the templated ones."""
+    monkeypatch.setattr(M, "BLOCK_CHARS", block_chars)
+    texts = _mixed_texts(5) + list(_corpus_texts()) + _templated_texts(200, seed=6)
+    want = [_plain_signature(t) for t in texts]
+    assert _numpy_batch(texts) == want
+    assert [s for k in range(0, len(texts), 37) for s in _numpy_batch(texts[k : k + 37])] == want
+
+
+@needs_shared
+def test_batched_signatures_are_the_single_ones_on_real_data():
+    for path in SHARED_FILES:
+        texts = _texts(path)[:2000]
+        assert _numpy_batch(texts) == [_plain_signature(t) for t in texts], path.name
+
+
+def test_a_batch_spends_the_plain_budget_as_one_text_at_a_time(monkeypatch):
+    """Each long text takes the plain path while the process's budget lasts, in the order added,
+    so numpy is needed (imported) at the same text either way; short texts spend nothing."""
+    long, short = "退款订单" * 20, "退款订单快递"
+    monkeypatch.setattr(M, "_plain_left", 3)
+    batch = M.Batch()
+    for text in [short, long, long, short, long, long, long]:
+        batch.add(text)
+    assert batch.plain == [True, True, True, True, True, False, False]
+    assert M._plain_left == 0
+    assert batch.sign() == [_plain_signature(t) for t in [short, long, long, short, long, long, long]]
+    assert len(batch) == 0 and batch.chars == 0
+
+
+def test_d002_pieces_carry_signatures_not_texts(monkeypatch):
+    """A worker's piece signs its waiting texts when pickled: what crosses to the main process is
+    128 bytes a record, and merged it equals the serial collector."""
+    import pickle
+
+    monkeypatch.setattr(M, "_plain_left", 0)
+    texts = list(_corpus_texts())[:50]
+    serial, piece = D.NearDuplicate().collector(), D.NearDuplicate().collector().piece()
+    for k, text in enumerate(texts):
+        serial.append((text, k, "a.jsonl", k, k + 1, "messages"))
+        piece.append((text, k, "a.jsonl", k, k + 1, "messages"))
+    assert piece.pending is not None and len(piece.pending) > 0  # the last texts wait
+    sent = pickle.loads(pickle.dumps(piece))
+    assert sent.pending is None and bytes(sent.sigs) == b"".join(_plain_signature(t) for t in texts)
+    merged = D.NearDuplicate().collector()
+    merged.merge(sent)
+    serial.settle()
+    assert bytes(merged.sigs) == bytes(serial.sigs) and merged.digests == serial.digests
+
+
 def _sketch(texts: list[str], sign) -> tuple[bytearray, array]:
     sigs, digests = bytearray(), array("Q")
     for k, text in enumerate(texts):

@@ -28,6 +28,7 @@ FIRST_K, LAST_K = 2, 3
 _MASK64 = (1 << 64) - 1
 _EMPTY = 1 << 64
 _MIX = 0x9E3779B97F4A7C15
+_DENSE = 0x632BE59BD9B4E019
 #: polynomial base of the shingle hash (odd, so multiplication is invertible mod 2**64)
 _POLY = 0x100000001B3
 _FIN1, _FIN2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
@@ -140,6 +141,7 @@ class _Consts:
         self.fin1, self.fin2 = u(_FIN1), u(_FIN2)
         self.s30, self.s27, self.s31, self.bin_shift = u(30), u(27), u(31), u(_BIN_SHIFT)
         self.full = np.full(NUM_HASHES, _MASK64, dtype=np.uint64)
+        self.low16, self.dense, self.mix = u(0xFFFF), u(_DENSE), u(_MIX)
 
 
 _consts_made: _Consts | None = None
@@ -155,7 +157,7 @@ def _consts(np: Any) -> _Consts:
 def _densified(value: int, distance: int) -> int:
     # Mixed with the distance, so it agrees with another record's bin only when both borrow
     # the same minimum from the same distance.
-    return ((value ^ (distance * 0x632BE59BD9B4E019)) * _MIX) & _MASK64
+    return ((value ^ (distance * _DENSE)) * _MIX) & _MASK64
 
 
 def signature(text: str) -> bytes:
@@ -167,14 +169,26 @@ def signature(text: str) -> bytes:
     non-empty bin to their right (rotation densification), so short texts are not similar
     merely for sharing empty bins.  Only the low 16 bits of each minimum are kept (b-bit
     MinHash): two different minima agree by chance with probability 2**-16.
+
+    :class:`Batch` gives the same signatures for many texts at a fraction of the cost.
     """
+    return _sign(text, _numpy() if _takes_numpy(text) else None)
+
+
+def _takes_numpy(text: str) -> bool:
+    """Whether ``text`` is signed with numpy: not while the process's plain budget lasts (each
+    text of PLAIN_BELOW characters or more spends one), nor a shorter text."""
     global _plain_left
-    np = None
-    if len(text) >= PLAIN_BELOW:
-        if _plain_left > 0:
-            _plain_left -= 1
-        else:
-            np = _numpy()
+    if len(text) < PLAIN_BELOW:
+        return False
+    if _plain_left > 0:
+        _plain_left -= 1
+        return False
+    return True
+
+
+def _sign(text: str, np: Any) -> bytes:
+    """The signature of one text, with numpy (``np``) or without (None)."""
     if len(text) > _CHUNK:
         # a long text a piece at a time (pieces overlap by a shingle less one character, so they
         # hold every shingle once): the same minima, in memory bounded by the piece, not the text
@@ -185,6 +199,11 @@ def signature(text: str) -> bytes:
             mins = [a if a < b else b for a, b in zip(mins, part, strict=True)]
     else:
         mins = _mins_numpy(np, text) if np else _mins_plain(text)
+    return _finish(mins)
+
+
+def _finish(mins: list[int]) -> bytes:
+    """The signature of a text from its bins' minima (``_EMPTY`` for an empty bin)."""
     if _EMPTY in mins:
         k = NUM_HASHES
         filled = mins[:]
@@ -199,6 +218,123 @@ def signature(text: str) -> bytes:
                 filled[j] = _densified(nxt, dist)
         mins = filled
     return array("H", [v & 0xFFFF for v in mins]).tobytes()
+
+
+#: A :class:`Batch` hashes at most this many characters in one set of array operations (numpy
+#: holds about 40 bytes per character of the block; arrays of more than 128 KB are mapped and
+#: unmapped by the allocator every time, which costs more than the hashing).
+BLOCK_CHARS = 1 << 14
+
+
+class Batch:
+    """Texts waiting to be signed, in order: :meth:`sign` gives what :func:`signature` would give
+    for each, one text at a time, with the numpy work of many texts done in one set of array
+    operations (numpy's per-call overhead, not the hashing, is most of the cost of signing one
+    text of a few hundred characters).
+
+    Each text's path is chosen as it is added, as :func:`signature` chooses it, so numpy is
+    imported at the same text as it would be one text at a time (a small check never imports
+    it; a process that forks workers after its first records has it already)."""
+
+    __slots__ = ("chars", "plain", "texts")
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.plain: list[bool] = []  # per text: signed without numpy
+        self.chars = 0
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def add(self, text: str) -> None:
+        if _takes_numpy(text):
+            _numpy()
+            self.plain.append(False)
+        else:
+            self.plain.append(True)
+        self.texts.append(text)
+        self.chars += len(text)
+
+    def sign(self) -> list[bytes]:
+        """The signatures of the texts added, in order; the batch is empty afterwards."""
+        texts, plain = self.texts, self.plain
+        self.texts, self.plain, self.chars = [], [], 0
+        np = _np or None  # imported by a text that takes numpy (shorter texts may join it)
+        out: list[bytes] = [b""] * len(texts)
+        block: list[int] = []  # texts hashed together: a shingle or more, at most a piece long
+        for k, text in enumerate(texts):
+            if np is None or not SHINGLE <= len(text) <= _CHUNK or (plain[k] and len(text) >= PLAIN_BELOW):
+                out[k] = _sign(text, None if plain[k] else np)
+            else:
+                block.append(k)
+        lo = 0
+        while lo < len(block):
+            hi, chars = lo, 0
+            while hi < len(block) and (hi == lo or chars + len(texts[block[hi]]) <= BLOCK_CHARS):
+                chars += len(texts[block[hi]])
+                hi += 1
+            part = block[lo:hi]
+            for k, sig in zip(part, _signatures_numpy(np, [texts[k] for k in part]), strict=True):
+                out[k] = sig
+            lo = hi
+        return out
+
+
+def signatures(texts: list[str]) -> list[bytes]:
+    """:func:`signature` of each text (the same bits), by one :class:`Batch`."""
+    batch = Batch()
+    for text in texts:
+        batch.add(text)
+    return batch.sign()
+
+
+def _signatures_numpy(np: Any, texts: list[str]) -> list[bytes]:
+    """The signatures of texts of SHINGLE to _CHUNK characters: :func:`_mins_numpy` over their
+    concatenation, each shingle's bin numbered by its text, the shingles that cross from one
+    text into the next sent to a bin of their own."""
+    c = _consts(np)
+    count = len(texts)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+    n = len(codes) - SHINGLE + 1
+    q = codes[:-1] * c.poly
+    q += codes[1:]
+    h = q[:n] * c.poly3
+    t = q[2 : n + 2] * c.poly
+    h += t
+    h += codes[SHINGLE - 1 :]
+    h ^= h >> c.s30
+    h *= c.fin1
+    h ^= h >> c.s27
+    h *= c.fin2
+    h ^= h >> c.s31
+    # bin of each shingle: text number * NUM_HASHES + its top bits
+    key = np.repeat(np.arange(0, count * NUM_HASHES, NUM_HASHES, dtype=np.uint64), lens)[:n]
+    key += h >> c.bin_shift
+    # the last SHINGLE - 1 positions of every text start a shingle that crosses into the next
+    ends = np.cumsum(lens)
+    crossing = (ends[:, None] - np.arange(1, SHINGLE, dtype=np.int64)).ravel()
+    key[crossing[crossing < n]] = count * NUM_HASHES
+    mins = np.full(count * NUM_HASHES + 1, _MASK64, dtype=np.uint64)
+    np.minimum.at(mins, key, h)
+    rows = mins[:-1].reshape(count, NUM_HASHES)
+    empty = np.bincount(key, minlength=count * NUM_HASHES + 1)[:-1].reshape(count, NUM_HASHES) == 0
+    some = np.flatnonzero(empty.any(axis=1))
+    if len(some):  # densify (as _finish does): an empty bin borrows the nearest filled one to its right
+        part, gaps = rows[some], empty[some]
+        k = NUM_HASHES
+        both = np.concatenate([gaps, gaps], axis=1)  # twice round the circle
+        at = np.where(both, 2 * k, np.arange(2 * k))
+        nearest = np.minimum.accumulate(at[:, ::-1], axis=1)[:, ::-1][:, :k]
+        dist = (nearest - np.arange(k)).astype(np.uint64)
+        value = np.take_along_axis(part, nearest % k, axis=1)
+        value ^= dist * c.dense
+        value *= c.mix
+        rows[some] = np.where(gaps, value, part)
+    low = (rows & c.low16).astype("<u2").tobytes()
+    width = NUM_HASHES * 2
+    out = [low[k * width : (k + 1) * width] for k in range(count)]
+    return out
 
 
 #: The lowest bit of every 16-bit value of a signature read as one integer.
