@@ -38,7 +38,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from sftlint.analysis.minhash import BANDS as BANDS  # the sketch's parameters, re-exported
-from sftlint.analysis.minhash import BLOCK_CHARS, SHINGLE, Batch, near_pairs
+from sftlint.analysis.minhash import BLOCK_CHARS, PART_SEP, SHINGLE, Batch, near_pairs
 from sftlint.analysis.minhash import NUM_HASHES as NUM_HASHES
 from sftlint.analysis.minhash import ROWS as ROWS
 from sftlint.analysis.minhash import estimate as estimate
@@ -259,9 +259,9 @@ _PIECE = 1 << 15
 _SAFE_CUT = re.compile("[\x00-\x7f\u4e00-\u9fff]")
 
 
-def _turn_texts(record: Record) -> list[tuple[str, str]]:
-    """(role, normalised text) of every turn but the system prompt, without the retrieved
-    knowledge-base context (records on one topic legitimately share it); empty turns left out."""
+def _turn_contents(record: Record) -> list[tuple[str, str]]:
+    """(role, text) of every turn but the system prompt, without the retrieved knowledge-base
+    context (records on one topic legitimately share it); empty turns left out."""
     from sftlint.analysis.retrieval import message_contexts
 
     # The retrieval parse is shared with the K rules through the record's memo; it covers the
@@ -280,10 +280,37 @@ def _turn_texts(record: Record) -> list[tuple[str, str]]:
                 pos = ctx.end
             pieces.append(content[pos:])
             content = "".join(pieces)
+        out.append((msg.role, content))
+    return out
+
+
+def _turn_texts(record: Record) -> list[tuple[str, str]]:
+    """(role, normalised text) of every turn but the system prompt, without the retrieved
+    knowledge-base context; turns empty once normalised left out."""
+    out: list[tuple[str, str]] = []
+    for role, content in _turn_contents(record):
         text = normalise(content)
         if text:
-            out.append((msg.role, text))
+            out.append((role, text))
     return out
+
+
+def folded_dialogue(record: Record) -> str | None:
+    """The turns of :func:`dialogue_text`, each full-width folded (NFKC) and case-folded but
+    with its punctuation, symbols and whitespace still in, joined by ``\x1f``: what
+    :func:`~sftlint.analysis.minhash.words_of_parts` turns into :func:`dialogue_text`.  NFKC and
+    case folding never join a character to ``\x1f``, so folding the joined turns at once is
+    folding each.  None where a turn holds ``\x1f`` itself or the turns are long (then
+    :func:`dialogue_text` reads a long text a piece at a time)."""
+    return fold_turns([content for _, content in _turn_contents(record)])
+
+
+def fold_turns(turns: list[str]) -> str | None:
+    """:func:`folded_dialogue` of the turns' texts (see there)."""
+    joined = PART_SEP.join(turns)
+    if len(joined) > _PIECE or joined.count(PART_SEP) != len(turns) - 1:
+        return None
+    return nfkc(joined).casefold()
 
 
 def dialogue_text(record: Record) -> str:
@@ -316,11 +343,14 @@ def dialogue_sides(record: Record) -> tuple[str, str]:
 class _SignatureCollector:
     """D002's summaries: per record a signature, a digest and a location.
 
-    The map hands over the record's normalised text; it waits in a :class:`Batch` and is
-    signed with the next few dozen records' (``sigs`` is complete after :meth:`settle`,
-    which pickling, merging and the reduce call), so only signatures leave a worker."""
+    The map hands over the record's text (normalised, or folded with its punctuation still in:
+    see :func:`folded_dialogue`); it waits in a :class:`Batch` and is normalised and signed
+    with the next few dozen records' (``sigs`` is complete after :meth:`settle`, which
+    pickling, merging and the reduce call), so only signatures leave a worker.  A record whose
+    normalised text turns out shorter than ``min-chars`` is dropped then, as the map drops the
+    others."""
 
-    __slots__ = ("digests", "formats", "loc", "pending", "sigs")
+    __slots__ = ("digests", "formats", "loc", "pending", "sigs", "waiting")
 
     def __init__(self) -> None:
         self.sigs = bytearray()
@@ -328,29 +358,39 @@ class _SignatureCollector:
         self.loc = _Locations()
         self.formats: dict[str, str | None] = {}  # input format per path, to read candidates again
         self.pending: Batch | None = None  # texts of the last records, not yet signed
+        self.waiting: list[tuple[Any, ...]] = []  # and the rest of their summaries
 
     def append(self, summary: tuple[Any, ...]) -> None:
-        sig, digest, path, index, line = summary[:5]
-        if isinstance(sig, str):  # the normalised text, signed in a batch
+        sig, rest = summary[0], (*summary[1:6],)
+        if isinstance(sig, str):  # a text, signed in a batch
             if self.pending is None:
                 self.pending = Batch()
-            self.pending.add(sig)
+            if len(summary) > 6 and summary[6]:
+                self.pending.add_parts(sig, summary[6])
+            else:
+                self.pending.add(sig)
+            self.waiting.append(rest)
             if self.pending.chars >= BLOCK_CHARS or len(self.pending) >= _BATCH_TEXTS:
                 self.settle()
         else:
             self.settle()
-            self.sigs += sig
+            self._put(sig, rest)
+
+    def _put(self, sig: bytes, rest: tuple[Any, ...]) -> None:
+        digest, path, index, line = rest[:4]
+        self.sigs += sig
         self.digests.append(digest)
         self.loc.add(path, index, line)
-        if len(summary) > 5 and path not in self.formats:
-            self.formats[path] = summary[5]
+        if len(rest) > 4 and path not in self.formats:
+            self.formats[path] = rest[4]
 
     def settle(self) -> None:
         """Sign the texts waiting: afterwards ``sigs`` holds every record's signature."""
         if self.pending is not None:
-            for sig in self.pending.sign():
-                self.sigs += sig
-            self.pending = None
+            for sig, rest in zip(self.pending.sign(), self.waiting, strict=True):
+                if sig is not None:
+                    self._put(sig, rest)
+            self.pending, self.waiting = None, []
 
     def __getstate__(self) -> dict[str, Any]:
         self.settle()  # a worker's piece carries signatures, not texts
@@ -440,15 +480,20 @@ class NearDuplicate(Rule):
         threshold: float = Field(default=0.8, ge=0.7, le=1.0)
         min_chars: int = Field(default=20, ge=SHINGLE)
 
-    def map(self, record: Record) -> tuple[str, int, str, int, int, str | None] | None:
-        # The normalised text, not its signature: the collector signs texts in batches (a
-        # summary whose first item is a signature, bytes, is taken as it is).
+    def map(self, record: Record) -> tuple[str, int, str, int, int, str | None, int] | None:
+        # The text, not its signature: the collector signs texts in batches (a summary whose
+        # first item is a signature, bytes, is taken as it is).  The folded text (last item: the
+        # collector drops it if it is shorter than min-chars once normalised) leaves removing
+        # what is not a word to the batch; its length bounds the normalised text's.
         if not record.messages:
             return None
-        text = dialogue_text(record)
+        min_chars = self.options.min_chars
+        text = folded_dialogue(record)
+        if text is None:
+            text, min_chars = dialogue_text(record), 0
         if len(text) < self.options.min_chars:
             return None
-        return (text, _digest(record), record.path, record.index, record.line, record.format)
+        return (text, _digest(record), record.path, record.index, record.line, record.format, min_chars)
 
     def collector(self) -> _SignatureCollector:
         return _SignatureCollector()

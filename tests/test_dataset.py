@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from array import array
+from pathlib import Path
 
-from conftest import FIXTURES, ROOT, chat, run_cli, write_jsonl
+import pytest
+from conftest import FIXTURES, ROOT, SHARED_DATA, chat, run_cli, write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sftlint.rules import dataset as D
@@ -115,6 +118,87 @@ def test_fast_nfkc_equals_unicodedata(text):
     import unicodedata
 
     assert D.nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+_TURN_ALPHABET = _NFKC_ALPHABET + "\u03a3\u03c2\u00df\u0130\U0001d49c\U0001f600\U00020000\u2460\uff3f_"
+
+
+def _joined_normalised(turns: list[str]) -> str:
+    """:func:`D.dialogue_text` of turns (every turn normalised alone, empty ones left out)."""
+    return "\x1f".join(t for t in map(D.normalise, turns) if t)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=_TURN_ALPHABET, max_size=30), min_size=1, max_size=6), st.integers(5, 30))
+def test_folded_turns_give_the_normalised_dialogue(turns, min_chars):
+    """D002's map folds (NFKC, case) the joined turns at once and leaves removing what is not a
+    word to the batch: that must be every turn normalised alone and joined, also where a turn is
+    empty once normalised, starts with a combining mark or ends with a full-width ``＝`` that
+    NFKC composes with the next character; and signed in arrays it is that text's signature,
+    or nothing where it is shorter than min-chars."""
+    folded = D.fold_turns(turns)
+    want = _joined_normalised(turns)
+    assert folded is not None and minhash.words_of_parts(folded) == want
+    batch = minhash.Batch()
+    left = minhash._plain_left
+    minhash._plain_left = 0
+    try:
+        for _ in range(3):  # in a block with others
+            batch.add_parts(folded, min_chars)
+        got = batch.sign()
+    finally:
+        minhash._plain_left = left
+    assert got == [minhash._sign(want, None) if len(want) >= min_chars else None] * 3
+
+
+def test_folding_is_left_to_the_plain_path_where_it_cannot_be_exact():
+    assert D.fold_turns(["有\x1f分隔符", "答"]) is None  # a turn holds the separator itself
+    assert D.fold_turns(["长" * (D._PIECE + 1)]) is None  # long: normalised a piece at a time
+    assert D.fold_turns(["Ａ，b"]) == "a,b"
+
+
+def test_the_word_table_is_the_regex_on_every_code_point():
+    np = pytest.importorskip("numpy")
+    every = "".join(map(chr, range(0x110000)))
+    want = bytearray(0x110000)
+    for m in re.finditer(r"[^\W_]+", every):
+        want[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    got = minhash._words(np, np.arange(0x110000, dtype=np.uint32))
+    assert got.tobytes() == bytes(want)
+
+
+def _folded_and_normalised(path: Path) -> list[tuple[str | None, str]]:
+    return [(D.folded_dialogue(r), D.dialogue_text(r)) for r in sftlint.load_records(path) if r.messages]
+
+
+def _check_folded(pairs: list[tuple[str | None, str]], name: str) -> None:
+    folded = [(f, t) for f, t in pairs if f is not None]
+    assert len(folded) >= 0.9 * len(pairs), name  # the fast path is the common one
+    batch = minhash.Batch()
+    left = minhash._plain_left
+    minhash._plain_left = 0
+    try:
+        for f, t in folded:
+            assert minhash.words_of_parts(f) == t, name
+            batch.add_parts(f, 20)
+        got = batch.sign()
+    finally:
+        minhash._plain_left = left
+    assert got == [minhash._sign(t, None) if len(t) >= 20 else None for _, t in folded], name
+
+
+def test_folded_dialogues_of_the_seed_corpus(tmp_path):
+    path = tmp_path / "seed.jsonl"
+    corpus.write_corpus(path, 400, seed=17, plant_defects=True)
+    _check_folded(_folded_and_normalised(path), "seed")
+
+
+@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data (real datasets) is not present")
+def test_folded_dialogues_of_the_real_data():
+    """On every real file: the folded text, normalised in arrays, gives the dialogue text and
+    its signature, record by record."""
+    for path in sorted(p for d in ("wild", "sft") for p in (SHARED_DATA / d).glob("*.json*")):
+        _check_folded(_folded_and_normalised(path), path.name)
 
 
 def test_signature_is_deterministic_across_processes():

@@ -13,6 +13,7 @@ they are deterministic across processes and machines (no salted ``hash()``).
 
 from __future__ import annotations
 
+import re
 from array import array
 from typing import Any
 
@@ -226,6 +227,19 @@ def _finish(mins: list[int]) -> bytes:
 BLOCK_CHARS = 1 << 14
 
 
+#: Separator of the parts of a text added by :meth:`Batch.add_parts` (a control character:
+#: never a word character, never composed or case-folded with a neighbour).
+PART_SEP = "\x1f"
+_NOT_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words_of_parts(text: str) -> str:
+    """The word characters (``re``'s ``\\w`` less ``_``) of each :data:`PART_SEP`-separated part of
+    ``text``, the parts left with any joined by PART_SEP (the plain path of :meth:`Batch.add_parts`)."""
+    return PART_SEP.join(w for w in (_NOT_WORD.sub("", part) for part in text.split(PART_SEP)) if w)
+
+
 class Batch:
     """Texts waiting to be signed, in order: :meth:`sign` gives what :func:`signature` would give
     for each, one text at a time, with the numpy work of many texts done in one set of array
@@ -236,47 +250,69 @@ class Batch:
     imported at the same text as it would be one text at a time (a small check never imports
     it; a process that forks workers after its first records has it already)."""
 
-    __slots__ = ("chars", "plain", "texts")
+    __slots__ = ("chars", "least", "plain", "texts")
 
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.plain: list[bool] = []  # per text: signed without numpy
+        self.least: list[int] = []  # per text: 0 for a text as it is, else add_parts's min_chars
         self.chars = 0
 
     def __len__(self) -> int:
         return len(self.texts)
 
     def add(self, text: str) -> None:
+        """A text, signed as it is."""
+        self._add(text, 0)
+
+    def add_parts(self, text: str, min_chars: int) -> None:
+        """A text whose signature is that of :func:`words_of_parts` of it, or None when that is
+        shorter than ``min_chars`` (at least SHINGLE).  With numpy the characters that are not
+        words are dropped in arrays, with the hashing, instead of one regex call per part."""
+        self._add(text, max(min_chars, SHINGLE))
+
+    def _add(self, text: str, least: int) -> None:
         if _takes_numpy(text):
             _numpy()
             self.plain.append(False)
         else:
             self.plain.append(True)
         self.texts.append(text)
+        self.least.append(least)
         self.chars += len(text)
 
-    def sign(self) -> list[bytes]:
+    def sign(self) -> list[bytes | None]:
         """The signatures of the texts added, in order; the batch is empty afterwards."""
-        texts, plain = self.texts, self.plain
-        self.texts, self.plain, self.chars = [], [], 0
+        texts, plain, least = self.texts, self.plain, self.least
+        self.texts, self.plain, self.least, self.chars = [], [], [], 0
         np = _np or None  # imported by a text that takes numpy (shorter texts may join it)
-        out: list[bytes] = [b""] * len(texts)
-        block: list[int] = []  # texts hashed together: a shingle or more, at most a piece long
+        out: list[bytes | None] = [None] * len(texts)
+        blocks: tuple[list[int], list[int]] = ([], [])  # hashed together: texts as they are, parts
         for k, text in enumerate(texts):
             if np is None or not SHINGLE <= len(text) <= _CHUNK or (plain[k] and len(text) >= PLAIN_BELOW):
+                if least[k]:
+                    text = words_of_parts(text)
+                    if len(text) < least[k]:
+                        continue
                 out[k] = _sign(text, None if plain[k] else np)
             else:
-                block.append(k)
-        lo = 0
-        while lo < len(block):
-            hi, chars = lo, 0
-            while hi < len(block) and (hi == lo or chars + len(texts[block[hi]]) <= BLOCK_CHARS):
-                chars += len(texts[block[hi]])
-                hi += 1
-            part = block[lo:hi]
-            for k, sig in zip(part, _signatures_numpy(np, [texts[k] for k in part]), strict=True):
-                out[k] = sig
-            lo = hi
+                blocks[1 if least[k] else 0].append(k)
+        for parts, block in enumerate(blocks):
+            lo = 0
+            while lo < len(block):
+                hi, chars = lo, 0
+                while hi < len(block) and (hi == lo or chars + len(texts[block[hi]]) <= BLOCK_CHARS):
+                    chars += len(texts[block[hi]])
+                    hi += 1
+                done = block[lo:hi]
+                some = [texts[k] for k in done]
+                if parts:
+                    for k, sig in zip(done, _parts_numpy(np, some, [least[k] for k in done]), strict=True):
+                        out[k] = sig
+                else:
+                    for k, sig in zip(done, _signatures_numpy(np, some), strict=True):
+                        out[k] = sig
+                lo = hi
         return out
 
 
@@ -285,17 +321,79 @@ def signatures(texts: list[str]) -> list[bytes]:
     batch = Batch()
     for text in texts:
         batch.add(text)
-    return batch.sign()
+    return batch.sign()  # type: ignore[return-value]
+
+
+def _codes(np: Any, texts: list[str]) -> Any:
+    """The code points of the texts, one after another (uint32)."""
+    return np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
 def _signatures_numpy(np: Any, texts: list[str]) -> list[bytes]:
-    """The signatures of texts of SHINGLE to _CHUNK characters: :func:`_mins_numpy` over their
-    concatenation, each shingle's bin numbered by its text, the shingles that cross from one
-    text into the next sent to a bin of their own."""
-    c = _consts(np)
+    """The signatures of texts of SHINGLE to _CHUNK characters."""
+    return _signatures_codes(np, _codes(np, texts).astype(np.uint64), np.fromiter(map(len, texts), np.int64))
+
+
+_word_table: Any = None
+
+
+def _words(np: Any, codes: Any) -> Any:
+    """Per code point: a word character (``re``'s ``\\w`` less ``_``: ``str.isalnum``)."""
+    global _word_table
+    if _word_table is None:  # by the regex itself: one scan of the whole plane
+        table = bytearray(0x10000)
+        for m in _WORD.finditer("".join(map(chr, range(0x10000)))):
+            table[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+        _word_table = np.frombuffer(bytes(table), dtype=bool)
+    if not len(codes) or codes.max() < 0x10000:
+        return _word_table[codes]
+    word = _word_table[np.minimum(codes, 0xFFFF)]
+    far = np.flatnonzero(codes > 0xFFFF)
+    word[far] = [chr(c).isalnum() for c in codes[far].tolist()]
+    return word
+
+
+def _parts_numpy(np: Any, texts: list[str], least: list[int]) -> list[bytes | None]:
+    """:meth:`Batch.add_parts`'s signatures of texts of SHINGLE to _CHUNK characters: the word
+    characters kept, and a separator where two parts with words meet, in arrays."""
     count = len(texts)
-    lens = np.fromiter(map(len, texts), dtype=np.int64, count=count)
-    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+    lens = np.fromiter(map(len, texts), np.int64, count)
+    codes = _codes(np, texts)
+    n = len(codes)
+    firsts = np.cumsum(lens) - lens  # where each text starts
+    ends = firsts + lens
+    keep = _words(np, codes)
+    upto = np.empty(n + 1, dtype=np.int64)  # words before each position
+    upto[0] = 0
+    np.cumsum(keep, out=upto[1:])
+    kept = upto[ends] - upto[firsts]  # each text's length once normalised (separators below)
+    sep = np.flatnonzero(codes == ord(PART_SEP))
+    if len(sep):
+        # a separator stays where its text has words before it and the part after it has some
+        text = np.searchsorted(firsts, sep, side="right") - 1
+        after = np.empty_like(sep)  # where that part ends: the next separator or its text's end
+        after[:-1] = sep[1:]
+        after[-1] = n
+        np.minimum(after, ends[text], out=after)
+        stays = (upto[sep] > upto[firsts[text]]) & (upto[after] > upto[sep + 1])
+        keep[sep] = stays
+        kept += np.bincount(text[stays], minlength=count)
+    enough = kept >= np.array(least, dtype=np.int64)
+    if not enough.all():
+        if not enough.any():
+            return [None] * count
+        keep &= np.repeat(enough, lens)
+    sigs = iter(_signatures_codes(np, codes[keep].astype(np.uint64), kept[enough]))
+    return [next(sigs) if ok else None for ok in enough.tolist()]
+
+
+def _signatures_codes(np: Any, codes: Any, lens: Any) -> list[bytes]:
+    """The signatures of texts of SHINGLE to _CHUNK characters given as their code points
+    (uint64) one after another and their lengths: :func:`_mins_numpy` over the concatenation,
+    each shingle's bin numbered by its text, the shingles that cross from one text into the
+    next sent to a bin of their own."""
+    c = _consts(np)
+    count = len(lens)
     n = len(codes) - SHINGLE + 1
     q = codes[:-1] * c.poly
     q += codes[1:]
