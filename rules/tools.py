@@ -91,8 +91,10 @@ class UndeclaredTool(Rule):
     declare, and a call that names
     no tool at all.  Only records with a `tools` field are judged: tools described only in the
     system prompt's prose cannot be read exactly.  An explicitly empty `tools` (`[]`) counts as
-    declaring none, unless the system prompt names the called tool (some pipelines keep an
-    empty column and list the tools in the prompt).
+    declaring none, unless the system prompt lists the tools: as a JSON list of function
+    declarations (ToolACE's "Here is a list of functions in JSON format that you can invoke:
+    [...]"), which is then read exactly, or by naming the called tool in prose (some pipelines
+    keep an empty column and describe the tools in the prompt).
 
     ## Why is this bad?
     The model learns to call a tool it was never shown, usually a renamed or hallucinated one
@@ -128,8 +130,11 @@ class UndeclaredTool(Rule):
                 continue
             pointer, span = call.name_place.at() if call.name_place else call.place.at()
             if facts.decls.declared:
+                where = (
+                    "the system prompt's tool list does" if facts.decls.in_prompt else "the record's tools do"
+                )
                 yield self.finding(
-                    f"call to {call.name!r}, which the record's tools do not declare "
+                    f"call to {call.name!r}, which {where} not declare "
                     f"(declared: {_listing(declared)}){_near(call.name, declared)}",
                     pointer=pointer,
                     span=span,

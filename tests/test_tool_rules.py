@@ -403,6 +403,56 @@ def test_call_with_empty_tools_is_undeclared_unless_the_prompt_names_it(tmp_path
     assert c_findings(write(tmp_path, recs)) == []
 
 
+def _toolace(call_name: str, args: dict[str, Any]) -> dict[str, Any]:
+    """A ToolACE conversion: ``tools`` left ``"[]"``, the tools listed as JSON in the system prompt."""
+    listed = [
+        {
+            "name": "Market Trends API",
+            "description": "Get the latest market trends for a country.",
+            "parameters": {
+                "type": "dict",
+                "properties": {"trend_type": {"type": "string"}, "country": {"type": "string"}},
+                "required": ["trend_type"],
+            },
+        },
+        {
+            "name": "SEC Filings",
+            "description": "Returns a list of SEC Filings for a company.",
+            "parameters": {
+                "type": "dict",
+                "properties": {"identifier": {"type": "string"}},
+                "required": ["identifier"],
+            },
+        },
+    ]
+    return {
+        "conversations": [
+            {"from": "human", "value": "Could you get me the top market trends in the US?"},
+            {"from": "function_call", "value": json.dumps({"name": call_name, "arguments": args})},
+            {
+                "from": "observation",
+                "value": json.dumps({"trends": [{"name": "S&P 500", "change": "+0.68%"}]}),
+            },
+            {"from": "gpt", "value": "The S&P 500 is up 0.68% today."},
+        ],
+        "system": "You are an expert in composing functions.\nHere is a list of functions in JSON format that you "
+        f"can invoke:\n{json.dumps(listed)}. \nShould you decide to return the function call(s), put it in the tools call section.",
+        "tools": "[]",
+    }
+
+
+def test_empty_tools_reads_the_json_tool_list_of_the_system_prompt(tmp_path):
+    """ToolACE's converted calls name ``API`` for ``Market Trends API`` (the last word of the
+    name): the prompt names "API" in prose, so only reading its JSON list exactly catches them;
+    the call with the declared name is silent, and its arguments are checked against the list."""
+    args = {"trend_type": "MARKET_INDEXES", "country": "us"}
+    (d,) = c_findings(write(tmp_path, [_toolace("API", args)]))
+    assert d.code == "C002" and d.message.startswith("call to 'API', which the system prompt's tool list")
+    assert c_findings(write(tmp_path, [_toolace("Market Trends API", args)])) == []
+    (d,) = c_findings(write(tmp_path, [_toolace("Market Trends API", {"country": "us"})]))
+    assert d.code == "C003" and "trend_type" in d.message
+
+
 def test_content_part_tool_call(tmp_path):
     recs = parts_records()
     part = recs[2]["messages"][1]["content"][1]

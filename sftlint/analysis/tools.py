@@ -132,6 +132,8 @@ class Declarations:
     problem: JsonProblem | None = None
     #: entries that are not function tools (built-ins such as code_interpreter)
     others: int = 0
+    #: the tools come from the system prompt (a ``<tools>`` block or a JSON list of functions)
+    in_prompt: bool = False
 
     @property
     def declared(self) -> bool:
@@ -274,6 +276,12 @@ def _facts(record: Record) -> ToolFacts:
     decls = _declarations(data, tools_field(record))
     if not decls.present and any(c.syntax for c in calls):
         decls = _prompt_declarations(record)
+    elif calls and _explicitly_empty(decls):
+        # an empty tools column beside a system prompt that lists the tools as JSON (ToolACE
+        # conversions): the prompt's list is what the model is shown, read exactly
+        listed = _prompt_declarations(record)
+        if listed.tools:
+            decls = listed
     if decls.problem is not None:
         problems.append(decls.problem)
     return ToolFacts(calls, results, decls, problems)
@@ -472,14 +480,61 @@ class _Whole(Place):
         return self.pointer, self.span
 
 
+def _explicitly_empty(decls: Declarations) -> bool:
+    """A readable ``tools`` field that declares nothing (``[]``, ``"[]"``, ``""``)."""
+    return (
+        decls.present
+        and decls.container is not None
+        and not decls.tools
+        and not decls.others
+        and decls.problem is None
+    )
+
+
+#: where a JSON list of objects may start in a system prompt
+_LIST_START = re.compile(r"\[\s*\{")
+
+
+def _prompt_json_list(prompt: str) -> list[dict] | None:
+    """The first JSON list in the prompt whose every entry is a function declaration (a
+    ``name`` with ``parameters``, bare or in the OpenAI ``{"type": "function", "function"}``
+    shape): "Here is a list of functions in JSON format that you can invoke: [...]"."""
+    decoder = json.JSONDecoder()
+    for m in _LIST_START.finditer(prompt):
+        try:
+            value, _ = decoder.raw_decode(prompt, m.start())
+        except ValueError:
+            continue
+        fns = [
+            t.get("function") if isinstance(t, dict) and isinstance(t.get("function"), dict) else t
+            for t in value
+        ]
+        if fns and all(
+            isinstance(f, dict) and isinstance(f.get("name"), str) and "parameters" in f for f in fns
+        ):
+            return value
+    return None
+
+
 def _prompt_declarations(record: Record) -> Declarations:
     """Tools listed in the system prompt between ``<tools>`` and ``</tools>`` (Hermes, Qwen2.5):
-    a JSON list, one JSON object per line, or a Python literal."""
+    a JSON list, one JSON object per line, or a Python literal; without such a block, a JSON
+    list of function declarations written in the prompt (ToolACE)."""
     prompt = record.system_prompt
-    decls = Declarations(False)
-    if not prompt or "<tools>" not in prompt:
+    decls = Declarations(False, in_prompt=True)
+    if not prompt:
         return decls
     msg = record.messages[0] if record.messages else None
+    if "<tools>" not in prompt:
+        listed = _prompt_json_list(prompt) if "[" in prompt else None
+        for tool in listed or ():
+            fn, shape = (
+                (tool["function"], "openai") if isinstance(tool.get("function"), dict) else (tool, "bare")
+            )
+            place = Place(msg.content_pointer if msg else "")
+            decls.tools.setdefault(fn["name"], Declaration(fn["name"], fn.get("parameters"), shape, place))
+        decls.present = bool(decls.tools)
+        return decls
     for block in _TOOLS_BLOCK.finditer(prompt):
         body = block.group(1).strip()
         value, syntax = parse_loose(body)
