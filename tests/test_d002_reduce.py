@@ -1,0 +1,67 @@
+"""D002's reduce in the main process: reading candidate lines again (:func:`lines_at`) and the
+low-byte prefilter of the LSH pairs give exactly what the plain ways give."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from sftlint.rules import dataset as D
+
+from sftlint.analysis import minhash as M
+
+
+def _pieces(rng: random.Random, n: int) -> bytes:
+    """Lines of every kind a JSONL file has: empty, CR-only, CRLF, long, a BOM, no final newline."""
+    out = []
+    for _ in range(n):
+        body = rng.choice(
+            [b"", b"\r", b"x" * rng.randint(0, 40), b"\xef\xbb\xbf{}", b'{"a": "\xe4\xbd\xa0"}']
+        )
+        out.append(body + rng.choice([b"\n", b"\r\n", b"\n\n", b"\n" * 30, b""]))
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("skip_by_count", [2, 3, D.SKIP_BY_COUNT])
+def test_lines_at_numbers_lines_as_iterating_the_file_does(monkeypatch, skip_by_count):
+    monkeypatch.setattr(D, "SKIP_BY_COUNT", skip_by_count)
+    rng = random.Random(skip_by_count)
+    for _ in range(600):
+        data = _pieces(rng, rng.randint(0, 60))
+        reference = list(enumerate(io.BytesIO(data), 1))
+        wanted = sorted(rng.sample(range(1, len(reference) + 4), min(len(reference) + 3, rng.randint(0, 10))))
+        block = rng.choice([1, 2, 3, 7, 16, 64, 1 << 20])
+        got = list(D.lines_at(io.BytesIO(data), wanted, block))
+        assert got == [(k, line) for k, line in reference if k in set(wanted)], (data, wanted, block)
+
+
+def test_lines_at_skips_a_long_run_of_lines_in_whole_blocks():
+    data = b"\n" * 100_000 + b'{"x": 1}\n' + b"y" * 5000 + b"\nlast"
+    assert list(D.lines_at(io.BytesIO(data), [100_001, 100_002, 100_003, 100_004], 4096)) == [
+        (100_001, b'{"x": 1}\n'),
+        (100_002, b"y" * 5000 + b"\n"),
+        (100_003, b"last"),
+    ]
+
+
+def test_low_byte_agreement_bounds_the_whole_agreement():
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(7)
+    n = 400
+    values = rng.integers(0, 1 << 16, size=(n, M.NUM_HASHES), dtype=np.uint16)
+    # near copies: some values kept, some changed only in the high byte (low bytes agree)
+    for k in range(0, n, 2):
+        keep = rng.random(M.NUM_HASHES) < 0.7
+        high_only = rng.random(M.NUM_HASHES) < 0.5
+        changed = values[k] ^ np.where(high_only, np.uint16(0x0100), np.uint16(0x0101))
+        values[k + 1] = np.where(keep, values[k], changed)
+    i = rng.integers(0, n, 5000)
+    j = rng.integers(0, n, 5000)
+    i[:200] = np.arange(0, 400, 2)
+    j[:200] = np.arange(1, 400, 2)
+    low = np.ascontiguousarray(values.astype(np.uint8))
+    got = M._low_agreement(np, low, i, j)
+    assert (got == (low[i] == low[j]).sum(axis=1)).all()
+    assert (got >= (values[i] == values[j]).sum(axis=1)).all()
+    assert (got[:200] > (values[i[:200]] == values[j[:200]]).sum(axis=1)).any()  # a real upper bound
