@@ -125,6 +125,88 @@ def test_d002_verification_runs_in_the_workers_with_the_serial_result(tmp_path, 
     assert len(pids.read_text().split()) >= 10 and str(os.getpid()) not in ran_in
 
 
+_REAL_COUNT_RANGE = parallel.count_range
+
+
+def _count_range_recorded(rng, sample_size):
+    """:func:`count_range` with the process it ran in written down."""
+    import os
+
+    with open(os.environ["SFTLINT_TEST_PIDS"], "a") as fh:
+        fh.write(f"count {os.getpid()}\n")
+    return _REAL_COUNT_RANGE(rng, sample_size)
+
+
+def _pool_count_recorded(rng, sample_size):
+    """The pool's count task, written down (the pool counts only what the counters did not)."""
+    import os
+
+    with open(os.environ["SFTLINT_TEST_PIDS"], "a") as fh:
+        fh.write(f"pool {os.getpid()}\n")
+    return _REAL_COUNT_RANGE(rng, sample_size)
+
+
+def _counter_dies(share, sample_size, send):
+    """A counter process that dies before it sends anything."""
+    import os
+
+    os._exit(3)
+
+
+forking = pytest.mark.skipif(
+    not hasattr(__import__("os"), "fork") or __import__("multiprocessing").get_start_method() != "fork",
+    reason="the counters are forked only where processes start by fork",
+)
+
+
+@forking
+def test_ranges_are_counted_while_the_main_process_warms_up(planted, small_chunks, monkeypatch, tmp_path):
+    """The cut ranges are counted by processes forked before the warm-up, not by the pool after
+    it, and the run is the serial one."""
+    import os
+
+    files, _ = planted
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("SFTLINT_TEST_PIDS", str(pids))
+    monkeypatch.setattr(parallel, "count_range", _count_range_recorded)
+    monkeypatch.setattr(parallel, "_count_task", _pool_count_recorded)
+    order: list[str] = []
+    real_warm, real_counters = parallel._warm_up, parallel._Counters
+
+    def warm(engine, files):
+        order.append("warm-up")
+        real_warm(engine, files)
+
+    def counters(cut, n):
+        order.append("counters")
+        return real_counters(cut, n)
+
+    monkeypatch.setattr(parallel, "_warm_up", warm)
+    monkeypatch.setattr(parallel, "_Counters", counters)
+    serial = sftlint.lint(files, jobs=1)
+    assert not pids.exists()
+    assert sftlint.lint(files, jobs=2) == serial
+    counted = pids.read_text().split("\n")
+    ranges = [r for r in parallel.plan_ranges([str(f) for f in files], 150_000) if not r.whole]
+    assert len([c for c in counted if c.startswith("count ")]) == len(ranges) >= 8
+    assert not [c for c in counted if c.startswith("pool ")]
+    assert str(os.getpid()) not in {c.split()[-1] for c in counted if c}
+    assert len({c.split()[-1] for c in counted if c}) == 2  # two counters
+    assert order == ["counters", "warm-up"]
+
+
+@forking
+def test_a_counter_that_dies_leaves_its_ranges_to_the_pool(planted, small_chunks, monkeypatch, tmp_path):
+    files, _ = planted
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("SFTLINT_TEST_PIDS", str(pids))
+    monkeypatch.setattr(parallel, "_count_share", _counter_dies)
+    monkeypatch.setattr(parallel, "_count_task", _pool_count_recorded)
+    serial = sftlint.lint(files, jobs=1)
+    assert sftlint.lint(files, jobs=2) == serial
+    assert len(pids.read_text().split("\n")) > 8  # the pool counted every range
+
+
 def test_files_are_cut_into_ranges_the_workers_read(planted, small_chunks):
     from sftlint.run.ranges import plan_ranges
 

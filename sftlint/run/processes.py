@@ -2,10 +2,12 @@
 
 Files are cut into byte ranges that the workers read themselves (the ranges of
 :mod:`sftlint.run.ranges`, which the Ray engine uses too): a plain JSONL file
-larger than :data:`RANGE_BYTES` is cut right after complete records, the
-workers first count each range's lines and records (so every range knows its
-first line and record index, and the file's format is detected on its first
-records in the main process, with the one detector), then lint it.  The main
+larger than :data:`RANGE_BYTES` is cut right after complete records, each
+range's lines and records are counted first (so every range knows its first
+line and record index, and the file's format is detected on its first records
+in the main process, with the one detector; where processes fork, by counters
+forked before the main process warms up, see :class:`_Counters`), then the
+workers lint the ranges.  The main
 process reads nothing itself: it takes the ranges' results back in order,
 merges each range's dataset summaries into the rules' collectors (one
 ``merge`` per range and rule where the collector has pieces, see
@@ -262,12 +264,23 @@ def _ranged(
 
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
     ranges = plan_ranges(files, range_bytes(files, n), limit)
-    pool = _pool(engine, n, files)
+    cut = [r for r in ranges if not r.whole]
+    # the cut ranges are counted while the main process warms up (see _Counters)
+    counters = _Counters(cut, n) if cut and _forks() else None
     try:
-        cut = [r for r in ranges if not r.whole]
+        pool = _pool(engine, n, files)
+    except BaseException:
+        if counters is not None:
+            counters.stop()
+        raise
+    try:
         if cut:
-            counted = pool.map(_count_task, cut, [DETECT_SAMPLE] * len(cut))
-            apply_counts(engine, cut, {r.seq: c for r, c in zip(cut, counted, strict=True)}, DETECT_SAMPLE)
+            counts = counters.collect() if counters is not None else {}
+            missing = [r for r in cut if r.seq not in counts]
+            if missing:  # no counters (not forking), or one failed: the pool counts
+                counted = pool.map(_count_task, missing, [DETECT_SAMPLE] * len(missing))
+                counts.update({r.seq: c for r, c in zip(missing, counted, strict=True)})
+            apply_counts(engine, cut, counts, DETECT_SAMPLE)
         in_flight: deque[tuple[Any, Future]] = deque()
         max_in_flight = IN_FLIGHT_PER_JOB * n
         pending = iter(ranges)
@@ -290,6 +303,8 @@ def _ranged(
             yield from found
         yield from _finish_with(engine, pool, n)
     finally:
+        if counters is not None:
+            counters.stop()
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -299,12 +314,82 @@ def range_bytes(files: Sequence[str], jobs: int) -> int:
     return max(MIN_RANGE_BYTES, min(RANGE_BYTES, total // (jobs * RANGES_PER_JOB)))
 
 
+def _forks() -> bool:
+    """Whether new processes are forked from this one (they inherit what it has loaded)."""
+    import multiprocessing
+
+    return multiprocessing.get_start_method() == "fork"
+
+
+class _Counters:
+    """The cut ranges counted (:func:`count_range`) by ``n`` processes forked *before* the main
+    process warms up (:func:`_warm_up`), so that the count, a full parse of the input, runs
+    while the main process loads what the rules use, instead of after it in the pool.  (The
+    pool's workers must be forked after the warm-up to inherit it, so they cannot count
+    meanwhile.)  Each counter takes every ``n``-th range and sends back its counts through a
+    pipe when done; :meth:`collect` gives the counts by ``seq``, leaving out the ranges of a
+    counter that failed (the pool counts those)."""
+
+    def __init__(self, cut: Sequence[Any], n: int) -> None:
+        import multiprocessing
+
+        from sftlint.engine import DETECT_SAMPLE
+
+        ctx = multiprocessing.get_context("fork")
+        self._running: list[tuple[Any, Any]] = []
+        for k in range(min(n, len(cut))):
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_count_share, args=(cut[k::n], DETECT_SAMPLE, send), daemon=True)
+            try:
+                proc.start()
+            except OSError:  # cannot fork now: the pool counts these ranges
+                receive.close()
+                send.close()
+                continue
+            send.close()  # the child's end: its exit closes the pipe, so recv cannot hang
+            self._running.append((proc, receive))
+
+    def collect(self) -> dict[int, dict[str, Any]]:
+        counts: dict[int, dict[str, Any]] = {}
+        for proc, receive in self._running:
+            try:
+                for c in receive.recv():
+                    counts[c["seq"]] = c
+            except (EOFError, OSError):  # the counter died: its ranges are left to the pool
+                pass
+            finally:
+                receive.close()
+                proc.join()
+        self._running = []
+        return counts
+
+    def stop(self) -> None:
+        """End the counters (the run stopped before it needed their counts)."""
+        for proc, receive in self._running:
+            receive.close()
+            proc.kill()
+            proc.join()
+        self._running = []
+
+
+def _count_share(share: list[Any], sample_size: int, send: Any) -> None:
+    """A counter's work (in its own forked process): count ``share`` and send the counts."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C
+    try:
+        send.send([count_range(rng, sample_size) for rng in share])
+    except Exception:  # nothing sent: the pool counts these ranges and meets the error itself
+        pass
+    finally:
+        send.close()
+
+
 def _pool(engine: Engine, n: int, files: Sequence[str] = ()) -> Any:
     """``n`` worker processes, each with an engine built from the run's settings."""
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # not imported by small serial runs
 
-    if multiprocessing.get_start_method() == "fork":
+    if _forks():
         _warm_up(engine, files)
     return ProcessPoolExecutor(
         max_workers=n, initializer=_init_worker, initargs=(engine.settings, engine.want_hashes)
