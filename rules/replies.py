@@ -69,7 +69,7 @@ class _FileTallies:
 class TruncatedText(Rule):
     """## What it does
     Reports a reply cut off mid-sentence: it ends with a comma (`，` `、` `,`) or a connective
-    (`和` `以及` `因为`, `and` `the` `of`), with a colon that introduces nothing, inside a bracket
+    (`和` `以及` `因为`, `and` `the` `of`, a subject pronoun waiting for its verb: `he` `they`), with a colon that introduces nothing, inside a bracket
     or quote opened on its last line, or with a sentence that stops without punctuation after
     opening like prose (`此外，如果…`, `总之，…`) or after a finished sentence on the same line
     (`……仍存有风险。消息人士称，特斯拉已经能够使用干式电`); and the last item of a list

@@ -180,6 +180,12 @@ TRUNCATED = [
         "怎么重置路由器？",
         "步骤如下：\n1. 将电脑IP设置为固定地址。\n2. 关闭路由器，用网线连接电脑。\n3. 启动路由器，并同时按住",
     ),
+    # a story cut after a subject pronoun (Alpaca-cleaned)
+    chat(
+        "Write a short story about a doctor and his patient.",
+        "Years later, Emily's parents still remembered Dr. Richard as the man who gave them their "
+        "daughter back, and Dr. Richard would always remember Emily as the patient who reminded him why he",
+    ),
     chat(
         "How do I keep the model accurate?",
         "1. Collect data.\n2. Train the model.\n3. Evaluate it regularly. If its performance degrades, it may need to be re",
@@ -203,6 +209,12 @@ NOT_TRUNCATED = [
     chat("选择合适的成语：这种速度，别的选手只能__。", "望尘莫及"),
     chat("今天开心吗", "开心😊"),
     chat("写个函数", "```python\ndef add(a, b):\n    return a + b\n```"),
+    # the same story finished, and a sentence that ends on an object pronoun
+    chat(
+        "Write a short story about a doctor and his patient.",
+        "Dr. Richard would always remember Emily as the patient who reminded him why he became a doctor.",
+    ),
+    chat("Who should I ask?", "If the form is unclear, the office manager knows it best, so ask her"),
     # words that end in a connective's character
     chat("查询销售额", "查询sales表中Merchandise Week为202323的销售额总和"),
     # English that ends properly, or with a list

@@ -111,6 +111,11 @@ _EN_CONNECTIVES = frozenset(
         "by",
         "into",
         "whose",
+        # a subject pronoun waits for its verb ("…reminded him why he")
+        "he",
+        "she",
+        "they",
+        "we",
     ]
 )
 _CLAUSE_END = "，、,"
