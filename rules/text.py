@@ -43,6 +43,17 @@ def _edit(msg: Message, start: int, end: int, replacement: str) -> tuple[str, tu
 
 
 _DETECTORS: dict[tuple[str, ...], Any] = {}
+#: A file is *unfamiliar* to the typo model when it holds at least this many proposals (fewer
+#: say nothing about the file) ...
+UNFAMILIAR_MIN_PROPOSALS = 20
+#: ... at least this many per 1,000 Chinese characters (twice the rate of clean edited
+#: Chinese, csc/clean_xxqg: 1.0) ...
+UNFAMILIAR_RATE = 2.0
+#: ... of which fewer than this share pass the threshold (text full of real typos convinces:
+#: the csc sets 0.19-0.43; text whose words the dictionary lacks does not: 0.004-0.07).
+UNFAMILIAR_CONVINCING = 0.12
+#: The score a model finding needs in an unfamiliar file: twice the detector's threshold.
+UNFAMILIAR_SCORE = 2.5
 
 
 def typo_detector(whitelist: Iterable[str] = ()) -> Any:
@@ -85,7 +96,11 @@ class ZhTypo(Rule):
     modifier of a head that the other item of a coordination shares (凌星法或径向速度法,
     褐蘑菇或香菇) names a term of that kind; a short title between 《》 (《大开眼戒》) is the
     name of a work; and a correction that leaves a rare character beside it stranded (严歌苓)
-    meets a name that goes on.
+    meets a name that goes on.  A file whose text keeps offering corrections that few
+    convince (at least 2 per 1,000 Chinese characters, under 12% of them strong enough:
+    clinical notes, classical dialogue, a vocabulary the dictionary lacks) gets a higher bar:
+    there a finding of the model needs twice the usual score (the listed wrong forms and
+    的/地/得 are unaffected).  A file full of real slips convinces, and keeps the usual bar.
 
     ## Example
     ```json
@@ -161,9 +176,15 @@ class ZhTypo(Rule):
         detector = typo_detector(self.options.whitelist)
         particles = self.options.particles
         items = []
+        chars = proposed = model = 0
         for m in msgs:
             text = m.content
-            for t in detector.detect(text):
+            found, n_chars, n_proposed = detector.detect_counted(text)
+            chars += n_chars
+            proposed += n_proposed
+            for t in found:
+                if t.source == "model":
+                    model += 1
                 if t.source == "grammar" and not particles:
                     continue
                 if self._words and covered(text, t.start, t.end, self._words, self._longest):
@@ -183,14 +204,31 @@ class ZhTypo(Rule):
                         t.wrong,
                         t.right,
                         _Place(pointer, span, loc.line, loc.column, loc.end_line, loc.end_column),
+                        t.score,
                     )
                 )
         if not items:
-            return None
-        return _TypoSummary(record.ref(), record.content_hash, tuple(items))
+            # the record's counts still go into its file's sums
+            return _TypoCounts(record.file.path, chars, proposed, model) if chars else None
+        return _TypoSummary(record.ref(), record.content_hash, tuple(items), chars, proposed, model)
 
-    def reduce(self, summaries: Iterable[_TypoSummary]) -> Iterator[Finding]:
+    def collector(self) -> _TypoCollector:
+        return _TypoCollector()
+
+    def reduce(self, summaries: Iterable[_TypoSummary | _TypoCounts]) -> Iterator[Finding]:
+        coll = self.collected(summaries)
         frequent = self.options.frequent
+        # A file whose text keeps offering the model corrections, few of them convincing, is
+        # written in a vocabulary the dictionary lacks (medical, classical, names): there a
+        # model finding must score twice the threshold.
+        unfamiliar = {
+            path
+            for path, (chars, proposed, model) in coll.files.items()
+            if proposed >= UNFAMILIAR_MIN_PROPOSALS
+            and proposed * 1000 >= UNFAMILIAR_RATE * chars
+            and model < UNFAMILIAR_CONVINCING * proposed
+        }
+        summaries = coll.summaries
         lines: dict[tuple[str, tuple[str, str, str]], set[int]] = {}
         if frequent:
             for s in summaries:
@@ -200,9 +238,12 @@ class ZhTypo(Rule):
                         if len(seen) < frequent:
                             seen.add(it.line)
         for s in summaries:
+            strict = s.ref.path in unfamiliar
             for it in s.items:
                 if frequent and len(lines.get((s.ref.path, it.key), ())) >= frequent:
                     continue  # the file's own word, used on purpose
+                if strict and it.key[0] == "model" and it.score < UNFAMILIAR_SCORE:
+                    continue  # a word the dictionary lacks, in a file full of them
                 p = it.place
                 f = self.finding(
                     it.message,
@@ -231,15 +272,68 @@ class _TypoItem:
     wrong: str
     right: str
     place: _Place
+    score: float  # the model's score (99 for the list and 的/地/得)
 
 
 @dataclass(frozen=True, slots=True)
 class _TypoSummary:
-    """T001's findings in one record (records without any return no summary)."""
+    """T001's findings in one record, with the record's counts (see :class:`_TypoCounts`)."""
 
     ref: RecordRef
     record_hash: str
     items: tuple[_TypoItem, ...]
+    chars: int
+    proposed: int
+    model: int
+
+
+@dataclass(frozen=True, slots=True)
+class _TypoCounts:
+    """A record without findings but with proposals: the Chinese characters the model read,
+    the proposals it scored and its findings there, for the file's sums."""
+
+    path: str
+    chars: int
+    proposed: int
+    model: int
+
+
+class _TypoCollector:
+    """T001's summaries: the records with findings in order, and per file the sums of the
+    counts (characters, proposals, model findings), so a record without findings costs no
+    memory.  It is its own piece: ``merge`` adds a range's sums and extends the list, exactly
+    as appending the range's summaries one by one would."""
+
+    __slots__ = ("files", "summaries")
+
+    def __init__(self) -> None:
+        self.files: dict[str, list[int]] = {}
+        self.summaries: list[_TypoSummary] = []
+
+    def _add(self, path: str, chars: int, proposed: int, model: int) -> None:
+        c = self.files.get(path)
+        if c is None:
+            self.files[path] = [chars, proposed, model]
+        else:
+            c[0] += chars
+            c[1] += proposed
+            c[2] += model
+
+    def append(self, s: _TypoSummary | _TypoCounts) -> None:
+        if isinstance(s, _TypoSummary):
+            self._add(s.ref.path, s.chars, s.proposed, s.model)
+            self.summaries.append(s)
+        else:
+            self._add(s.path, s.chars, s.proposed, s.model)
+
+    def piece(self) -> _TypoCollector:
+        """An empty piece for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return _TypoCollector()
+
+    def merge(self, piece: _TypoCollector) -> None:
+        for path, (chars, proposed, model) in piece.files.items():
+            self._add(path, chars, proposed, model)
+        self.summaries.extend(piece.summaries)
 
 
 # ---------------------------------------------------------------------------

@@ -191,3 +191,82 @@ def test_their_twins_with_a_real_slip_are_reported():
     ]
     found = t001(slips)
     assert sorted(d.message.split("“")[1][0] for d in found) == ["撩", "飞"]
+
+
+# -- a file whose vocabulary the dictionary lacks -----------------------------------
+
+COURT = [
+    chat(f"（第{i}幕）{line}", reply)
+    for i, (line, reply) in enumerate(
+        [
+            ("小主今日气色真好。", "小主仔细脚下，奴婢扶着您。"),
+            ("小主先用些点心吧。", "小主可要歇一歇？"),
+            ("小主放心，奴才这就去办。", "小主莫急，皇上就快到了。"),
+            ("这碗燕窝是御膳房才炖好的，小主趁热用些。", "今儿个风大，小主仔细着凉。"),
+            ("小主莫要伤怀，皇上心里是有小主的。", "温太医医术高明，小主尽可放心。"),
+            ("逆风如解意，容易莫摧残。", "小主这句诗念得极好。"),
+            ("小主要去御花园走走吗？", "小主，轿子已经备好了。"),
+            ("小主，内务府送了新的衣料来。", "小主瞧瞧这匹云锦的花样。"),
+            ("小主昨夜睡得可好？", "小主若是乏了，奴婢这就熄灯。"),
+            ("小主，华妃娘娘派人来了。", "小主只管推说身子不适便是。"),
+            ("小主别哭了，仔细哭坏了眼睛。", "小主宽心，日子总会好起来的。"),
+            ("小主，药煎好了，趁热喝吧。", "小主，蜜饯在这儿呢。"),
+        ]
+    )
+]
+#: a word the dictionary lacks (素知, "has long known"), which a weak proposal reads as 素质
+SUZHI = chat("太医可还记得？", "温太医素知小主的脾性，开了温补的方子。")
+#: a real slip, with strong evidence (偿试 -> 尝试)
+CHANGSHI = chat("这汤烫不烫？", "小主，奴婢偿试过了，这汤不烫。")
+#: real slips with ordinary evidence
+SLIPS = [
+    chat("我父亲的情况怎么样？", "这位换者年龄82岁了，肺部又有积水，需要住院观察。"),
+    chat("孩子吃坏肚子了怎么办？", "孩子腹泄的时候要注意补充水分。"),
+    chat("这款洗衣液好用吗？", "我们的新品是票亮洗衣液，欢迎选购。"),
+    chat("我该怎么办？", "他是父母包办的婚因，我不想跟他过了。"),
+]
+
+
+def _words(findings) -> list[str]:
+    return sorted(
+        w for d in findings for w in ("素知", "偿试", "换者", "腹泄", "票亮", "婚因") if w in d.message
+    )
+
+
+def test_in_a_file_full_of_words_the_dictionary_lacks_a_weak_finding_is_not_reported():
+    # The court drama keeps offering the model corrections (小主 …) that none convinces: the
+    # file is written in a vocabulary the dictionary lacks, so 素知 -> 素质 (score 1.3) is not
+    # reported there, while the strong 偿试 -> 尝试 (2.9) still is.
+    assert _words(t001([*COURT, SUZHI, CHANGSHI])) == ["偿试"]
+
+
+def test_the_same_weak_finding_is_reported_in_an_ordinary_file():
+    assert _words(t001([SUZHI, CHANGSHI])) == ["偿试", "素知"]
+
+
+def test_a_file_full_of_real_slips_is_not_unfamiliar():
+    # Text whose proposals often convince (many real slips) is not out of the dictionary's
+    # depth: every finding is reported, the weak ones too.
+    found = _words(t001([*COURT, SUZHI, CHANGSHI, *SLIPS]))
+    assert found == ["偿试", "婚因", "换者", "票亮", "素知", "腹泄"]
+
+
+def test_the_file_level_bar_is_per_file_and_the_same_under_jobs(tmp_path):
+    court = tmp_path / "court.jsonl"
+    court.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [*COURT, SUZHI, CHANGSHI]), encoding="utf-8"
+    )
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [SUZHI, CHANGSHI]), encoding="utf-8"
+    )
+    serial = t001([str(court), str(plain)], jobs=1)
+    parallel = t001([str(court), str(plain)], jobs=2)
+    assert [(d.path, _words([d])) for d in serial] == [
+        (str(court), ["偿试"]),
+        (str(plain), ["素知"]),
+        (str(plain), ["偿试"]),
+    ]
+    assert [(d.path, d.line, d.span, d.message) for d in serial] == [
+        (d.path, d.line, d.span, d.message) for d in parallel
+    ]

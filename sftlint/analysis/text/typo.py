@@ -281,15 +281,15 @@ class _LRU:
     def __init__(self, max_chars: int) -> None:
         self.max_chars = max_chars
         self.chars = 0
-        self.data: OrderedDict[str, tuple[Typo, ...]] = OrderedDict()
+        self.data: OrderedDict[str, Any] = OrderedDict()
 
-    def get(self, key: str) -> tuple[Typo, ...] | None:
+    def get(self, key: str) -> Any:
         value = self.data.get(key)
         if value is not None:
             self.data.move_to_end(key)
         return value
 
-    def put(self, key: str, value: tuple[Typo, ...]) -> None:
+    def put(self, key: str, value: Any) -> None:
         if len(key) > self.max_chars // 8 or key in self.data:
             return  # a huge line is not worth keeping
         self.data[key] = value
@@ -392,8 +392,9 @@ class TypoDetector:
             model = load_model() if mode == "full" else open_model()
         self.use_model = use_model and model is not None
         self.threshold = THRESHOLD if threshold is None else threshold
-        self._cache = _LRU(cache_chars)
-        self._runs = _LRU(cache_chars // 2)
+        self._cache = _LRU(cache_chars)  # line -> (typos, Chinese characters, proposals)
+        self._runs = _LRU(cache_chars // 2)  # run key -> (typos, proposals)
+        self._proposed = 0  # proposals scored so far (see :meth:`detect_counted`)
         self._curated_re = re.compile("|".join(map(re.escape, sorted(CURATED, key=len, reverse=True))))
         self._set_whitelist(whitelist)
         self._lazy: _Lazy | None = None
@@ -463,19 +464,29 @@ class TypoDetector:
         Japanese as a whole yields nothing, and so do such lines and sentences
         inside a Simplified text (:mod:`sftlint.analysis.text.script`).
         """
+        return self.detect_counted(text)[0]
+
+    def detect_counted(self, text: str) -> tuple[tuple[Typo, ...], int, int]:
+        """:meth:`detect`'s typos, with the Chinese characters the model read and the
+        proposals it scored there (suspects with a correction making a common word, whether
+        or not they passed the threshold): what tells a text whose vocabulary the dictionary
+        knows from one it does not (T001's file-level bar, ``rules/text.py``)."""
         out: list[Typo] = []
-        pos = 0
+        pos = chars = proposed = 0
         if is_foreign(text):
-            return ()
+            return (), 0, 0
         if self.mode == "lazy":
             self._maybe_switch()
         cached = self._cache.data.get
         for line in text.split("\n") if len(text) <= _LONG_TEXT else _lines(text):
-            found = cached(line)  # only lines holding Chinese are ever cached
-            if found is None and HAN_RUN.search(line) is not None:
-                found = tuple(self._detect(line))
-                self._cache.put(line, found)
-            if found:
+            entry = cached(line)  # only lines holding Chinese are ever cached
+            if entry is None and HAN_RUN.search(line) is not None:
+                entry = self._detect(line)
+                self._cache.put(line, entry)
+            if entry is not None:
+                found, n_chars, n_proposed = entry
+                chars += n_chars
+                proposed += n_proposed
                 for t in found:
                     out.append(replace(t, start=t.start + pos, end=t.end + pos) if pos else t)
             pos += len(line) + 1
@@ -485,7 +496,7 @@ class TypoDetector:
         if out:
             flagged = {t.start for t in out}
             out = [t for t in out if t.source != "model" or not self._own_pair(text, t.start, flagged)]
-        return tuple(out)
+        return tuple(out), chars, proposed
 
     @staticmethod
     def _own_pair(text: str, i: int, flagged: set[int]) -> bool:
@@ -509,9 +520,11 @@ class TypoDetector:
         return False
 
     # ------------------------------------------------------------------ work
-    def _detect(self, text: str) -> list[Typo]:
-        """Typos in one line (no newline inside), whitelist not applied."""
+    def _detect(self, text: str) -> tuple[tuple[Typo, ...], int, int]:
+        """Typos in one line (no newline inside), whitelist not applied; with the Chinese
+        characters of its runs and the proposals scored there."""
         found: dict[int, Typo] = {}
+        chars = proposed = 0
         text = simplified_only(text)  # Traditional and Japanese spans become spaces
         for m in self._curated_re.finditer(text):
             s, e = m.span()
@@ -555,13 +568,17 @@ class TypoDetector:
                 elif off + len(run) < n:
                     flags |= 2  # cut from a longer run
                 key = run + chr(flags) if flags else run
-                typos = cached(key)
-                if typos is None:
+                entry = cached(key)
+                if entry is None:
                     if self._lazy is not None:
                         self._lazy.analysed += len(run)
                         self._need(run)
-                    typos = self._analyse_run(run, flags)
-                    cache.put(key, typos)
+                    before_run = self._proposed
+                    entry = (self._analyse_run(run, flags), self._proposed - before_run)
+                    cache.put(key, entry)
+                typos, n_proposed = entry
+                chars += len(run)
+                proposed += n_proposed
                 for t in typos:
                     if off + t.start not in found:
                         found[off + t.start] = replace(t, start=t.start + off, end=t.end + off)
@@ -571,7 +588,7 @@ class TypoDetector:
             # puns and coinages are the norm there.  Only the listed never-legal forms count.
             inside = {k for m in TITLE.finditer(text) for k in range(m.start(), m.end())}
             found = {k: t for k, t in found.items() if t.source == "list" or k not in inside}
-        return [found[k] for k in sorted(found)]
+        return tuple(found[k] for k in sorted(found)), chars, proposed
 
     def _analyse_run(self, run: str, flags: int) -> tuple[Typo, ...]:
         """The model's and the particle patterns' typos in one run, offsets within the run.
@@ -822,6 +839,7 @@ class TypoDetector:
         if not unc:
             return []
         cands = [c for i in unc for c in self._features(run, i, unc, adj)]
+        self._proposed += len(cands)
         # A neighbour that could just as well be the typo (医元: 医->亿 makes 亿元,
         # 元->院 makes 医院) makes either reading less certain.
         for c in cands:
