@@ -8,9 +8,11 @@ through worker processes or Ray actors.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
@@ -187,7 +189,7 @@ def test_ranges_are_counted_while_the_main_process_warms_up(planted, small_chunk
     assert not pids.exists()
     assert sftlint.lint(files, jobs=2) == serial
     counted = pids.read_text().split("\n")
-    ranges = [r for r in parallel.plan_ranges([str(f) for f in files], 150_000) if not r.whole]
+    ranges = [r for r in parallel.plan([str(f) for f in files], 2, 1 << 20) if not r.whole]
     assert len([c for c in counted if c.startswith("count ")]) == len(ranges) >= 8
     assert not [c for c in counted if c.startswith("pool ")]
     assert str(os.getpid()) not in {c.split()[-1] for c in counted if c}
@@ -213,6 +215,34 @@ def test_files_are_cut_into_ranges_the_workers_read(planted, small_chunks):
     files, _ = planted
     ranges = plan_ranges([str(f) for f in files], parallel.RANGE_BYTES)
     assert sum(not r.whole for r in ranges) >= 8  # both files cut, several ranges each
+
+
+def test_the_last_ranges_taper_so_the_workers_finish_together(tmp_path):
+    from sftlint.run.ranges import plan_ranges
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    corpus.write_corpus(a, 600, seed=5)
+    corpus.write_corpus(b, 300, seed=6)
+    files = [str(a), str(b)]
+    even = plan_ranges(files, 100_000)
+    tapered = plan_ranges(files, 100_000, taper=(2, 10_000))
+    for ranges in (even, tapered):  # each file covered once, in order, cut after whole lines
+        for path in files:
+            mine = [r for r in ranges if r.path == path]
+            assert mine[0].start == 0 and mine[-1].end is None
+            assert all(x.end == y.start for x, y in itertools.pairwise(mine))
+            data = Path(path).read_bytes()
+            assert all(data[r.start - 1 : r.start] == b"\n" for r in mine[1:])
+    sizes = [(r.end or Path(r.path).stat().st_size) - r.start for r in tapered]
+    assert [r.seq for r in tapered] == list(range(len(tapered)))
+    # a cut comes after the line the target falls in and the next complete record
+    slack = 2 * max(len(line) for f in files for line in Path(f).read_bytes().splitlines(keepends=True))
+    left = sum(sizes)
+    for size in sizes:  # each range about what is left of the whole input over 4 (2 workers)
+        assert size <= max(10_000, min(100_000, left // 4)) + slack
+        left -= size
+    assert sizes[-1] < 20_000 and sizes[0] > 90_000
+    assert len(even) < len(tapered) <= len(even) + 12
 
 
 def test_ranges_are_sized_so_every_worker_gets_several(tmp_path):

@@ -263,7 +263,7 @@ def _ranged(
     from sftlint.engine import DETECT_SAMPLE
 
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
-    ranges = plan_ranges(files, range_bytes(files, n), limit)
+    ranges = plan(files, n, limit)
     cut = [r for r in ranges if not r.whole]
     # the cut ranges are counted while the main process warms up (see _Counters)
     counters = _Counters(cut, n) if cut and _forks() else None
@@ -306,6 +306,12 @@ def _ranged(
         if counters is not None:
             counters.stop()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def plan(files: Sequence[str], jobs: int, limit: int) -> list[Any]:
+    """The ranges ``jobs`` workers check: about RANGES_PER_JOB each (:func:`range_bytes`), the
+    last ones tapering down to MIN_RANGE_BYTES so that the workers finish together."""
+    return plan_ranges(files, range_bytes(files, jobs), limit, taper=(jobs, MIN_RANGE_BYTES))
 
 
 def range_bytes(files: Sequence[str], jobs: int) -> int:

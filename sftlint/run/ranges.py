@@ -120,20 +120,34 @@ def _next_cut(fh: Any, target: int, size: int) -> int | None:
 
 
 def plan_ranges(
-    files: Sequence[str], range_bytes: int = RANGE_BYTES, limit: int | None = None
+    files: Sequence[str],
+    range_bytes: int = RANGE_BYTES,
+    limit: int | None = None,
+    taper: tuple[int, int] | None = None,
 ) -> list[Range]:
-    """Ranges for ``files``, in file order; a JSONL file larger than ``range_bytes`` is cut."""
+    """Ranges for ``files``, in file order; a JSONL file larger than ``range_bytes`` is cut.
+
+    ``taper``, ``(workers, least bytes)``: the ranges near the end of the input shrink, each
+    about the bytes left from it to the end of the last file over twice the workers (not under
+    the least bytes), so that the workers finish together: with equal ranges, one worker idles
+    for half a range on average while the other checks the last one, and the reduces wait for
+    both."""
     limit = limit or DEFAULT_MAX_RECORD_BYTES
     ranges: list[Range] = []
-    for path in files:
-        size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else 0
+    sizes = [os.path.getsize(path) if path != "-" and os.path.isfile(path) else 0 for path in files]
+    for k, (path, size) in enumerate(zip(files, sizes, strict=True)):
         if size <= range_bytes or not _splittable(path):
             ranges.append(Range(len(ranges), path, limit=limit))
             continue
+        after = sum(sizes[k + 1 :])
         cuts = [0]
         with open(path, "rb") as fh:
             while True:
-                cut = _next_cut(fh, cuts[-1] + range_bytes, size)
+                step = range_bytes
+                if taper is not None:
+                    workers, least = taper
+                    step = max(least, min(range_bytes, (size - cuts[-1] + after) // (2 * workers)))
+                cut = _next_cut(fh, cuts[-1] + step, size)
                 if cut is None or cut >= size:
                     break
                 cuts.append(cut)
