@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from pydantic import Field
 
+from sftlint.analysis.majority import FileTallies
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Record
 from sftlint.rule import Rule, RuleOptions
@@ -28,38 +28,6 @@ def _shorten(s: str, limit: int = 40) -> str:
 
 #: A file needs this many checked texts before a share of them says anything about its convention.
 _CONVENTION_TEXTS = 20
-
-
-class _FileTallies:
-    """A file-vote rule's summaries in flat memory (T006, T007): per file, the sums of two of
-    the tallies' counts (the file's convention is judged from them), and only the tallies with
-    places to report.  ``first`` and ``second`` name the counted fields."""
-
-    __slots__ = ("counts", "fields", "kept")
-
-    def __init__(self, first: str, second: str) -> None:
-        self.fields = (first, second)
-        self.counts: dict[str, tuple[int, int]] = {}
-        self.kept: dict[str, list[Any]] = {}
-
-    def append(self, t: Any) -> None:
-        path = t.ref.path
-        first, second = self.counts.get(path, (0, 0))
-        self.counts[path] = (first + getattr(t, self.fields[0]), second + getattr(t, self.fields[1]))
-        if t.places:
-            self.kept.setdefault(path, []).append(t)
-
-    def piece(self) -> _FileTallies:
-        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
-        return _FileTallies(*self.fields)
-
-    def merge(self, other: _FileTallies) -> None:
-        """``other``'s tallies after these, as if appended here one by one."""
-        for path, (first, second) in other.counts.items():
-            had_first, had_second = self.counts.get(path, (0, 0))
-            self.counts[path] = (had_first + first, had_second + second)
-        for path, tallies in other.kept.items():
-            self.kept.setdefault(path, []).extend(tallies)
 
 
 # ---------------------------------------------------------------------------
@@ -164,8 +132,8 @@ class TruncatedText(Rule):
             tally.record_hash = record.content_hash
         return tally if tally.replies or tally.places else None
 
-    def collector(self) -> _FileTallies:
-        return _FileTallies("replies", "open")
+    def collector(self) -> FileTallies:
+        return FileTallies("replies", "open")
 
     def reduce(self, summaries: Iterable[CutTally]) -> Iterator[Finding]:
         coll = self.collected(summaries)
@@ -328,8 +296,8 @@ class MarkupDebris(Rule):
             tally.record_hash = record.content_hash
         return tally
 
-    def collector(self) -> _FileTallies:
-        return _FileTallies("texts", "with_markup")
+    def collector(self) -> FileTallies:
+        return FileTallies("texts", "with_markup")
 
     def reduce(self, summaries: Iterable[MarkupTally]) -> Iterator[Finding]:
         coll = self.collected(summaries)

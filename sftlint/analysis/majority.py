@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sftlint.diagnostic import Finding, RecordRef
 
@@ -255,3 +255,35 @@ class FileVoteMixin:
 def _is_majority(vote: _FileVote, threshold: float) -> bool:
     total = vote.having + vote.lacking
     return total > 0 and vote.having / total > threshold
+
+
+class FileTallies:
+    """A file-vote rule's summaries in flat memory (T006, T007, S008): per file, the sums of two of
+    the tallies' counts (the file's convention is judged from them), and only the tallies with
+    places to report.  ``first`` and ``second`` name the counted fields."""
+
+    __slots__ = ("counts", "fields", "kept")
+
+    def __init__(self, first: str, second: str) -> None:
+        self.fields = (first, second)
+        self.counts: dict[str, tuple[int, int]] = {}
+        self.kept: dict[str, list[Any]] = {}
+
+    def append(self, t: Any) -> None:
+        path = t.ref.path
+        first, second = self.counts.get(path, (0, 0))
+        self.counts[path] = (first + getattr(t, self.fields[0]), second + getattr(t, self.fields[1]))
+        if t.places:
+            self.kept.setdefault(path, []).append(t)
+
+    def piece(self) -> FileTallies:
+        """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
+        return FileTallies(*self.fields)
+
+    def merge(self, other: FileTallies) -> None:
+        """``other``'s tallies after these, as if appended here one by one."""
+        for path, (first, second) in other.counts.items():
+            had_first, had_second = self.counts.get(path, (0, 0))
+            self.counts[path] = (had_first + first, had_second + second)
+        for path, tallies in other.kept.items():
+            self.kept.setdefault(path, []).extend(tallies)
