@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from sftlint.analysis.layouts import acts_in_text, observes
+from sftlint.analysis.majority import FileTallies
 from sftlint.analysis.text.invisible import invisible_names, is_blank
 from sftlint.analysis.tools import calls_in_text
-from sftlint.diagnostic import Edit, Finding, Fix
+from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.hashing import PIECEWISE_CHARS, canonical_pieces
 from sftlint.locate import escape_token
 from sftlint.reader import RawRecord
 from sftlint.record import ROLES, Message, Record
 from sftlint.rule import Rule, RuleOptions
+from sftlint.transport import compact_pickle
 from sftlint.userregex import UserPattern, check_pattern
 
 # ---------------------------------------------------------------------------
@@ -723,6 +726,149 @@ class TemplatePlaceholder(Rule):
                 yield self.finding(f"unfilled template variable {hit.group()!r}", msg=m, span=(s, e))
 
 
+@compact_pickle
+@dataclass(slots=True)
+class _TokenPlace:
+    pointer: str
+    span: tuple[int, int]
+    token: str
+    role: str
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None
+
+
+@compact_pickle
+@dataclass(slots=True)
+class TokenTally:
+    """What S008 keeps of one record: whether it was checked and holds control tokens, and where."""
+
+    ref: RecordRef
+    record_hash: str | None
+    records: int = 0
+    with_tokens: int = 0
+    places: list[_TokenPlace] = field(default_factory=list)
+
+
+#: A file needs this many checked records before a share of them says anything about its convention.
+_CONVENTION_RECORDS = 20
+
+
+class TemplateToken(Rule):
+    """## What it does
+    Reports a chat template's control token written in a message's text: `<|im_start|>`,
+    `<|im_end|>`, `<|endoftext|>` (ChatML, Qwen, GPT), `<|start_header_id|>`, `<|eot_id|>`
+    (Llama 3), `[INST]`, `[/INST]`, `<<SYS>>`, `<s>`, `</s>` (Llama 2, Mistral),
+    `<start_of_turn>`, `<end_of_turn>` (Gemma), `<|user|>`, `<|assistant|>`, `<|end|>`
+    (Phi-3, GLM), `<｜User｜>`, `<｜end▁of▁sentence｜>` (DeepSeek), and any token of
+    `extra-tokens`.  Code (a fenced block or an inline span that explains a template) and
+    HTML's strike-through `<s>…</s>` on one line are left alone.  A file where more than
+    `max-share` (half) of the records hold such tokens, in a file of at least 20 records,
+    writes them on purpose (a dataset exported already templated for its own trainer) and is
+    not judged.  A reply a KTO file labels undesirable (`"label": false`) is not judged either:
+    a raw model output that runs on into the next turn is what it teaches the model not to do.
+
+    ## Why is this bad?
+    The trainer applies the chat template itself, and a Hugging Face tokenizer reads the token
+    in the text as the control token, not as characters: a reply holding `<|im_end|>` or
+    `</s>` ends there for the model, and the rest is trained as the start of a turn that is
+    nobody's.  The model learns to end its turns early, or to write the user's next turn
+    itself.  It happens when a conversation was exported already templated and then wrapped
+    again, when a scraper kept a model's raw output, or when a turn was glued to the next.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "退货要多久到账？"}, {"role": "assistant", "content": "审核通过后3-5个工作日原路退回。<|im_end|>\\n<|im_start|>user\\n那运费呢？"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "退货要多久到账？"}, {"role": "assistant", "content": "审核通过后3-5个工作日原路退回。"}, {"role": "user", "content": "那运费呢？"}]}
+    ```
+
+    ## Options
+    - `roles`: which messages are checked (all of them by default: every turn goes through the
+      template).
+    - `extra-tokens`: further control tokens of your model's tokenizer, written literally.
+    - `max-share`: the share of a file's records holding tokens from which the file is taken to
+      write them on purpose.
+
+    ## Fix availability
+    None: whether the text after the token belongs to this turn, to a new one, or nowhere
+    needs a person.
+    """
+
+    code = "S008"
+    name = "template-token"
+    severity = "error"
+    scope = "dataset"
+
+    class Options(RuleOptions):
+        roles: list[str] = Field(default_factory=lambda: ["system", "user", "assistant", "tool"])
+        extra_tokens: list[str] = Field(default_factory=list)
+        max_share: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        tokens = [t for t in self.options.extra_tokens if t]
+        self._extra = (
+            re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+            if tokens
+            else None
+        )
+
+    def map(self, record: Record) -> TokenTally | None:
+        from sftlint.analysis.feedback import undesirable_reply
+        from sftlint.analysis.text.template_tokens import find_template_tokens
+
+        roles = set(self.options.roles)
+        if undesirable_reply(record):  # a KTO negative: a raw model output that runs on is the point
+            roles.discard("assistant")
+        tally = TokenTally(record.ref(), None, records=1)
+        for m in record.messages or ():
+            if m.role not in roles or not m.content:
+                continue
+            places = find_template_tokens(m.content, self._extra)
+            if not places:
+                continue
+            tally.with_tokens = 1
+            for x in places:
+                pointer, span = m.resolve((x.start, x.end))
+                assert span is not None
+                loc = record.locate(pointer, span)
+                tally.places.append(
+                    _TokenPlace(
+                        pointer, span, x.token, m.role, loc.line, loc.column, loc.end_line, loc.end_column
+                    )
+                )
+        if tally.places:
+            tally.record_hash = record.content_hash
+        return tally
+
+    def collector(self) -> FileTallies:
+        return FileTallies("records", "with_tokens")
+
+    def reduce(self, summaries: Iterable[TokenTally]) -> Iterator[Finding]:
+        coll = self.collected(summaries)
+        for path, tallies in coll.kept.items():
+            records, marked = coll.counts[path]
+            if records >= _CONVENTION_RECORDS and marked > self.options.max_share * records:
+                continue  # the file writes templated text on purpose
+            for t in tallies:
+                for p in t.places:
+                    f = self.finding(
+                        f"chat template token “{p.token}” written in {p.role} text: once the trainer applies"
+                        " the template, the model reads a turn boundary here",
+                        pointer=p.pointer,
+                        span=p.span,
+                        ref=t.ref,
+                        record_hash=t.record_hash,
+                    )
+                    f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                    yield f
+
+
 def _json_type(value: Any) -> str:
     from sftlint.formats.base import _json_type as jt
 
@@ -744,4 +890,5 @@ RULES = [
     NoFinalAssistant,
     MisplacedSystem,
     TemplatePlaceholder,
+    TemplateToken,
 ]

@@ -47,6 +47,12 @@ def render_rule_page(rule: Any, for_terminal: bool = False) -> str:
     return f"{head}# {rule.code} {rule.name}\n\n{meta}\n\n{body}\n{_options_table(rule)}"
 
 
+def _cell(text: str) -> str:
+    """``text`` for a Markdown table cell: a ``|`` (in ``<|im_end|>``) would end the cell, even
+    inside a code span, so it is escaped."""
+    return text.replace("|", "\\|")
+
+
 def render_index(rules: list[Any]) -> str:
     lines = [
         GENERATED,
@@ -58,7 +64,9 @@ def render_index(rules: list[Any]) -> str:
     for r in rules:
         fix = "" if r.fix_availability == "never" else "🛠"
         off = "" if r.default_enabled else " (off by default)"
-        lines.append(f"| [{r.code}]({r.code}.md) | {r.name} | {r.severity} | {fix} | {r.summary()}{off} |")
+        lines.append(
+            f"| [{r.code}]({r.code}.md) | {r.name} | {r.severity} | {fix} | {_cell(r.summary())}{off} |"
+        )
     return "\n".join(lines) + "\n"
 
 
