@@ -337,8 +337,9 @@ class _Turn:
     script: str
     words: int  # words of a Latin-script turn (0 for other scripts: only Latin pairs use them)
     answers: int | None  # index (in LangTally.turns) of the user turn an assistant turn answers
-    #: the conversation up to here asks for a language or a translation, or (an assistant turn
-    #: in another language than the turn it answers) that turn hands over a foreign passage
+    #: an assistant turn in another language than the turn it answers: the conversation up to
+    #: here asks for a language or a translation, or that turn hands over a foreign passage
+    #: (False on every other turn, where the reduce does not read it)
     asked: bool
     line: int | None = None
     column: int | None = None
@@ -420,14 +421,18 @@ class LanguageMismatch(Rule):
 
         roles = set(self.options.roles)
         tally = LangTally(record.ref(), None)
+        # Whether the conversation so far asks for a language is read only for a reply in
+        # another language than the turn it answers (the only turn whose ``asked`` the reduce
+        # reads; elsewhere it stays False): the requests not read yet wait in ``requests``.
         asked = False
+        requests: list[str] = []
         # the user turn being answered, where it may hand over a passage in another script
         # (only for the reply to this turn: the passage is what that one request works on)
         passage: str | None = None
         last_user: int | None = None
         for m in record.messages or ():
-            if m.role in ("system", "user") and m.content and asks_for_language(m.content):
-                asked = True
+            if m.role in ("system", "user") and m.content:
+                requests.append(m.content)
             if m.role not in roles or not m.content:
                 continue
             lang = detect(m.content, matrix=m.role == "user")
@@ -440,17 +445,13 @@ class LanguageMismatch(Rule):
             # words count only between two Latin-script turns (see _differ)
             words = word_count(m.content) if lang.script == "latin" else 0
             answers = last_user if m.role == "assistant" else None
-            turn = _Turn(m.content_pointer, m.role, lang.code, lang.script, words, answers, asked)
-            if (
-                not asked
-                and answers is not None
-                and passage is not None
-                and _differ(turn, tally.turns[answers])
-                and hands_over_passage(passage)
-            ):
+            turn = _Turn(m.content_pointer, m.role, lang.code, lang.script, words, answers, False)
+            if answers is not None and _differ(turn, tally.turns[answers]):
+                while not asked and requests:
+                    asked = asks_for_language(requests.pop(0))
                 # the passage exempts the reply; looked for only where the reply's language
                 # differs (elsewhere the exemption changes nothing, and the scan costs)
-                turn.asked = True
+                turn.asked = asked or (passage is not None and hands_over_passage(passage))
             tally.turns.append(turn)
             if m.role == "user":
                 last_user = len(tally.turns) - 1

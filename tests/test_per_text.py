@@ -15,13 +15,28 @@ def test_each_distinct_text_is_computed_once():
 
 
 def test_the_memo_is_bounded_by_characters():
-    memo = PerText(len, limit=10, longest=4)
-    for t in ["aaaa", "bbbb", "cccc"]:  # the third would pass 10 characters: forget, then keep it
+    calls: list[str] = []
+    memo = PerText(lambda t: calls.append(t) or len(t), limit=10, longest=4)
+    for t in ["aaaa", "bbbb", "cccc"]:  # the third would pass 10 characters: a new generation
         assert memo[t] == 4
-    assert list(memo) == ["cccc"] and memo.chars == 4
+    assert list(memo) == ["cccc"] and memo.chars == 4 and list(memo.older) == ["aaaa", "bbbb"]
+    assert memo["aaaa"] == 4 and calls == ["aaaa", "bbbb", "cccc"]  # the older one still answers
+    assert list(memo) == ["cccc", "aaaa"]  # and the text moved to the new one
+    assert memo["dddd"] == 4 and list(memo) == ["dddd"] and list(memo.older) == ["cccc", "aaaa"]
+    assert memo["bbbb"] == 4 and calls[-1] == "bbbb"  # two generations back: forgotten
     assert memo["x" * 5] == 5 and "x" * 5 not in memo  # longer than `longest`: not kept
     memo.clear()
-    assert memo.chars == 0 and not memo
+    assert memo.chars == 0 and not memo and not memo.older
+
+
+def test_a_repeated_text_stays_while_others_pass():
+    """A text that comes back within a generation is computed once, however many others pass."""
+    calls: list[str] = []
+    memo = PerText(lambda t: calls.append(t) or len(t), limit=100, longest=10)
+    for k in range(1000):
+        memo["系统提示"]
+        memo[f"{k:08d}"]
+    assert calls.count("系统提示") == 1 and len(calls) == 1001
 
 
 def test_repeated_turns_get_the_same_answers():

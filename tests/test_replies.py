@@ -384,6 +384,34 @@ def test_t008_leaves_english_answers_to_requests_that_work_on_english_text():
     assert [(d.record, d.pointer) for d in diags] == [(14, "/messages/1/content")]
 
 
+def test_t008_a_request_for_a_language_holds_for_the_replies_after_it():
+    """A conversation that asks for a language (in its system prompt or a user turn) exempts the
+    replies after the request, not the ones before it; the request is read only when a reply
+    differs from its question, so each case below is read."""
+    en = "Blood pressure is the force of the blood pushing against the walls of the arteries as the heart pumps."
+    zh = "血压是血液在心脏泵血时推动动脉壁的力量。"
+    by_system = {
+        "messages": [
+            {"role": "system", "content": "你是翻译助手，把用户发来的中文翻译成英文。"},
+            {"role": "user", "content": zh},
+            {"role": "assistant", "content": en},
+        ]
+    }
+    later = {
+        "messages": [
+            {"role": "user", "content": "什么是血压？请详细解释一下它的含义。"},
+            {"role": "assistant", "content": en},
+            {"role": "user", "content": "请用英文再解释一遍什么是高血压。"},
+            {
+                "role": "assistant",
+                "content": "High blood pressure means that this force stays too high for a long time and strains the heart.",
+            },
+        ]
+    }
+    diags = lint([*ZH_BACKGROUND, by_system, later], "T008")
+    assert [(d.record, d.pointer) for d in diags] == [(13, "/messages/1/content")]
+
+
 def test_t008_reads_a_mixed_question_by_its_chinese_grammar():
     """A Chinese question carrying English terms is still asked in Chinese; an English answer
     to it is a mismatch, and a bilingual answer is not judged."""
