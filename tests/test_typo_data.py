@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sftlint.analysis.text.typo import TypoDetector
 from sftlint.analysis.text.typo_data import CURATED, MODERN_WORDS, VARIANT_PAIRS
@@ -55,3 +57,35 @@ def test_modern_words_and_variant_pairs_are_well_formed():
     assert len(set(MODERN_WORDS)) == len(MODERN_WORDS)
     assert all(HAN_RUN.fullmatch(w) for w in MODERN_WORDS)
     assert all(len(a) == len(b) == 1 for a, b in VARIANT_PAIRS)
+
+
+def _reference_spans(text: str) -> list[tuple[int, int, str]]:
+    from sftlint.analysis.text.typo import CURATED_RE
+
+    return [(m.start(), m.end(), m.group()) for m in CURATED_RE.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(sorted({*CURATED, *CURATED.values(), *"".join(CURATED), "，", "a", " "}))))
+def test_curated_spans_are_the_alternations_matches(parts):
+    """The scan that tries the alternation only after a first and a second character of some
+    form finds what the plain alternation's finditer finds, overlapping forms included
+    (一起来 holds two forms that share a character where both are listed)."""
+    from sftlint.analysis.text.typo import curated_spans
+
+    text = "".join(parts)
+    assert list(curated_spans(text)) == _reference_spans(text)
+
+
+def test_curated_spans_on_real_text():
+    from conftest import SHARED_DATA
+
+    from sftlint.analysis.text.typo import curated_spans
+
+    texts = [f"客服说{w}。{w}{r}{w}" for w, r in CURATED.items()]
+    for d in ("wild", "sft"):
+        for path in sorted((SHARED_DATA / d).glob("*.json*")):
+            texts += path.read_text(encoding="utf-8", errors="replace").split("\n")
+    assert sum(len(_reference_spans(t)) for t in texts) >= len(CURATED)
+    for text in texts:
+        assert list(curated_spans(text)) == _reference_spans(text)
