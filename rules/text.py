@@ -407,20 +407,20 @@ class TermVariant(Rule):
         roles: list[Role] = Field(default_factory=lambda: ["system", "user", "assistant"])
 
     def map(self, record: Record) -> VariantTally | None:
-        from sftlint.analysis.text.variants import find_variants
+        from sftlint.analysis.text.variants import variant_spans
 
         tally: VariantTally | None = None
         for m in _messages(record, self.options.roles):
-            for occ in find_variants(m.content):
+            for group, form, start, end, standard in variant_spans(m.content):
                 if tally is None:
                     tally = VariantTally(record.ref(), None)
-                key = (occ.group, occ.form)
+                key = (group, form)
                 tally.counts[key] = tally.counts.get(key, 0) + 1
                 kept = tally.places.setdefault(key, [])
                 if len(kept) < _KEEP:
-                    pointer, span = m.resolve((occ.start, occ.end))
+                    pointer, span = m.resolve((start, end))
                     assert span is not None
-                    if occ.standard:
+                    if standard:
                         # usually the majority: not worth locating (a minority standard
                         # form is reported at its record's line)
                         kept.append(_Place(pointer, span, None, None, None, None))
