@@ -150,3 +150,31 @@ def test_address_and_file_name_runs_are_bounded():
     body = L.prose(text)
     assert "a@b.com" not in body and "main.py" not in body
     assert len(L._HAN.findall(body)) >= 2 * (len(run) - 64)
+
+
+def _general_detect(text: str, matrix: bool, monkeypatch) -> object:
+    """``_detect`` with the weights of every script computed and compared (the path it takes
+    when a rare script is present): the reference for its shortcut on Han and Latin text."""
+    with monkeypatch.context() as m:
+        m.setattr(L, "_RARE_SCRIPTS", re.compile(""))
+        return L._detect(text, matrix)
+
+
+def test_the_han_and_latin_shortcut_decides_as_every_weight_does(monkeypatch):
+    # ties between Han and Latin go to Han (a mixed question read by its Chinese grammar)
+    texts = [
+        *TEXTS,
+        "",
+        "ab",
+        "中文",
+        "中文ab",
+        "abcd中文",
+        "中文中文ab",
+        "abc def 中文中文中",
+        "的是中文中文 ab cd ef",
+    ]
+    if SHARED.is_dir():
+        texts += _shared_texts()
+    for text in texts:
+        for matrix in (False, True):
+            assert L._detect(text, matrix) == _general_detect(text, matrix, monkeypatch), text[:80]

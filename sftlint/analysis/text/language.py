@@ -385,25 +385,32 @@ def _detect(text: str, matrix: bool) -> Language | None:
     han = _count(_HAN_RUNS, body)
     latin_words = _LATIN_WORD.findall(body)
     if _RARE_SCRIPTS.search(body) is None:
-        kana = hangul = cyr = arab = thai = 0  # the usual case: one scan instead of five
+        # the usual case: one scan instead of five, and of the weights below only Han and
+        # Latin are left (the first of the largest wins, and "cjk" comes first)
+        kana = 0
+        latin = 2 * len(latin_words)
+        total = han + latin
+        if total < MIN_WEIGHT:
+            return None
+        script, weight = ("cjk", han) if han >= latin else ("latin", latin)
     else:
         kana = _count(_KANA_RUNS, body)
         hangul = _count(_HANGUL_RUNS, body)
         cyr = len(_CYRILLIC_WORD.findall(body))
         arab = len(_ARABIC_WORD.findall(body))
         thai = _count(_THAI_RUNS, body)
-    weights = {
-        "cjk": han + kana,
-        "hangul": hangul,
-        "latin": 2 * len(latin_words),
-        "cyrillic": 2 * cyr,
-        "arabic": 2 * arab,
-        "thai": thai,
-    }
-    total = sum(weights.values())
-    if total < MIN_WEIGHT:
-        return None
-    script, weight = max(weights.items(), key=lambda kv: kv[1])
+        weights = {
+            "cjk": han + kana,
+            "hangul": hangul,
+            "latin": 2 * len(latin_words),
+            "cyrillic": 2 * cyr,
+            "arabic": 2 * arab,
+            "thai": thai,
+        }
+        total = sum(weights.values())
+        if total < MIN_WEIGHT:
+            return None
+        script, weight = max(weights.items(), key=lambda kv: kv[1])
     if weight < DOMINANT * total:
         if (
             matrix
