@@ -38,10 +38,11 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from sftlint.analysis.minhash import BANDS as BANDS  # the sketch's parameters, re-exported
-from sftlint.analysis.minhash import BLOCK_CHARS, PART_SEP, SHINGLE, Batch, near_pairs
+from sftlint.analysis.minhash import BLOCK_CHARS, LAST_K, PART_SEP, SHINGLE, Batch, near_pairs_looks
 from sftlint.analysis.minhash import NUM_HASHES as NUM_HASHES
 from sftlint.analysis.minhash import ROWS as ROWS
 from sftlint.analysis.minhash import estimate as estimate
+from sftlint.analysis.minhash import near_pairs as near_pairs
 from sftlint.analysis.minhash import signature as signature
 from sftlint.diagnostic import Finding, RecordRef
 from sftlint.record import FileInfo, Record
@@ -506,17 +507,18 @@ class NearDuplicate(Rule):
         # Candidates by the estimate, from a margin below the threshold (the estimate's standard
         # error is about 0.05), then decided on the exact similarity of the texts themselves.
         low = max(0.5, threshold - VERIFY_MARGIN)
-        cands = near_pairs(coll.sigs, coll.digests, low, CANDIDATES_PER_RECORD)
+        # Both looks at the LSH buckets in one pass (the bands sorted once): the first, and a
+        # second further back for the records the first leaves without a pair (templated data
+        # fills a bucket with hundreds of near-copies), which only adds findings.
+        cands, wide = near_pairs_looks(
+            coll.sigs, coll.digests, low, CANDIDATES_PER_RECORD, (LAST_K, WIDE_LAST_K)
+        )
         found = self._verify(coll, cands)
-        # A second look for the records left without a pair, further back in the LSH buckets
-        # (templated data fills a bucket with hundreds of near-copies): it only adds findings.
-        rest = bytearray(b"\x01") * len(coll.digests)
-        for i in found:
-            rest[i] = 0
-        more = near_pairs(coll.sigs, coll.digests, low, CANDIDATES_PER_RECORD, WIDE_LAST_K, rest)
-        for i, pairs in list(more.items()):
-            tried = {j for j, _ in cands.get(i, ())}
-            more[i] = [(j, est) for j, est in pairs if j not in tried]
+        more = {}
+        for i, pairs in wide.items():
+            if i not in found:
+                tried = {j for j, _ in cands.get(i, ())}
+                more[i] = [(j, est) for j, est in pairs if j not in tried]
         found.update(self._verify(coll, more))
         for i in sorted(found):
             chosen = found[i]

@@ -190,6 +190,10 @@ def test_numpy_near_pairs_equal_the_plain_ones(per_record):
         wide = M._near_pairs_numpy(np, sigs, digests, threshold, per_record, 32, only)
         assert wide == M._near_pairs_plain(sigs, digests, threshold, per_record, 32, only)
         assert wide and all(only[i] for i in wide)
+        # both looks in one pass give what two passes give
+        looks = M._near_pairs_numpy_looks(np, sigs, digests, threshold, per_record, (3, 32), only)
+        assert looks == [M._near_pairs_plain(sigs, digests, threshold, per_record, k, only) for k in (3, 32)]
+        assert looks[1] == wide
 
 
 # -- the earlier implementation, kept here as the reference the findings are compared with --
@@ -228,10 +232,15 @@ def _one_pass(sigs, digests, threshold, per_record, last_k=M.LAST_K, only=None):
     return {} if only is not None else M._near_pairs_plain(sigs, digests, threshold, per_record)
 
 
+def _one_pass_looks(sigs, digests, threshold, per_record, looks, only=None):
+    """The earlier LSH for each look D002 takes: the first is the one pass, the others find nothing."""
+    return [_one_pass(sigs, digests, threshold, per_record), *({} for _ in looks[1:])]
+
+
 def _d002_with_crc(path: Path, monkeypatch) -> list[tuple[int, str]]:
     with monkeypatch.context() as m:
         m.setattr(D, "signature", _crc_signature)
-        m.setattr(D, "near_pairs", _one_pass)
+        m.setattr(D, "near_pairs_looks", _one_pass_looks)
         return _d002(path)
 
 

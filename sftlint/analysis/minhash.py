@@ -487,13 +487,28 @@ def near_pairs(
     earlier record) are D001's and skipped.  Which pairs a band proposes does not depend on the
     other bands, so a pair two bands propose counts once.
     """
+    return near_pairs_looks(sigs, digests, threshold, per_record, (last_k,), only)[0]
+
+
+def near_pairs_looks(
+    sigs: bytes | bytearray,
+    digests: array,
+    threshold: float,
+    per_record: int,
+    looks: tuple[int, ...],
+    only: bytes | bytearray | None = None,
+) -> list[dict[int, list[tuple[int, float]]]]:
+    """:func:`near_pairs` for each ``last_k`` of ``looks`` (``[near_pairs(..., k, only) for k
+    in looks]``), in one pass: the bands are sorted once, and a pair that a narrower look
+    proposes too is compared once for all (D002 takes a first look 3 records back in the
+    buckets and a second 32 back)."""
     n = len(digests)
     if n < 2:
-        return {}
+        return [{} for _ in looks]
     np = _numpy() if n >= PLAIN_PAIRS_BELOW else None
     if np:
-        return _near_pairs_numpy(np, sigs, digests, threshold, per_record, last_k, only)
-    return _near_pairs_plain(sigs, digests, threshold, per_record, last_k, only)
+        return _near_pairs_numpy_looks(np, sigs, digests, threshold, per_record, looks, only)
+    return [_near_pairs_plain(sigs, digests, threshold, per_record, k, only) for k in looks]
 
 
 def _bucket_pairs(order: list[int], column: list[int], last_k: int) -> list[tuple[int, int]]:
@@ -557,6 +572,18 @@ def _near_pairs_numpy(
     last_k: int = LAST_K,
     only: bytes | bytearray | None = None,
 ) -> dict[int, list[tuple[int, float]]]:
+    return _near_pairs_numpy_looks(np, sigs, digests, threshold, per_record, (last_k,), only)[0]
+
+
+def _near_pairs_numpy_looks(
+    np: Any,
+    sigs: bytes | bytearray,
+    digests: array,
+    threshold: float,
+    per_record: int,
+    looks: tuple[int, ...],
+    only: bytes | bytearray | None = None,
+) -> list[dict[int, list[tuple[int, float]]]]:
     n = len(digests)
     values = np.frombuffer(sigs, dtype="<u2").reshape(n, NUM_HASHES)
     keys = np.frombuffer(sigs, dtype="<u8").reshape(n, BANDS)
@@ -566,9 +593,8 @@ def _near_pairs_numpy(
         skip |= np.frombuffer(bytes(only), dtype=np.uint8) == 0
     need = int(np.ceil((threshold - 1e-9) * NUM_HASHES))  # agreeing values needed
     low = np.ascontiguousarray(values.astype(np.uint8))  # each value's low byte
-    kept_i = np.zeros(0, np.int64)
-    kept_j = np.zeros(0, np.int64)
-    kept_a = np.zeros(0, np.int64)
+    empty = np.zeros(0, np.int64)
+    kept = [(empty, empty, empty) for _ in looks]
     positions = np.arange(n, dtype=np.int64)
     for band in range(BANDS):
         column = keys[:, band]
@@ -583,9 +609,9 @@ def _near_pairs_numpy(
         # the pairs are taken at positions of the band's order (p later than q in one bucket):
         # looked up in arrays laid out in that order, the prefilter reads memory in sequence
         low_s, skip_s, dig_s = low[order], skip[order], dig[order]
-        found_i, found_j, found_a = [], [], []
-        # the first FIRST_K of the bucket, then the LAST_K just before (not repeating the first)
-        offsets = [("first", k) for k in range(FIRST_K)] + [("last", d) for d in range(1, last_k + 1)]
+        found: list[list[tuple[Any, Any, Any]]] = [[] for _ in looks]
+        # the first FIRST_K of the bucket, then the last_k just before (not repeating the first)
+        offsets = [("first", k) for k in range(FIRST_K)] + [("last", d) for d in range(1, max(looks) + 1)]
         for kind, k in offsets:
             if kind == "first":
                 p = np.flatnonzero(pos > k)
@@ -606,23 +632,28 @@ def _near_pairs_numpy(
                 agree = (values[ci] == values[cj]).sum(axis=1)
                 hit = agree >= need
                 if hit.any():
-                    found_i.append(ci[hit])
-                    found_j.append(cj[hit])
-                    found_a.append(agree[hit])
-        if found_i:
-            kept_i, kept_j, kept_a = _top(
-                np,
-                np.concatenate([kept_i, *found_i]),
-                np.concatenate([kept_j, *found_j]),
-                np.concatenate([kept_a, *found_a]),
-                per_record,
-            )
-    out: dict[int, list[tuple[int, float]]] = {}
-    for i, j, a in zip(kept_i.tolist(), kept_j.tolist(), kept_a.tolist(), strict=True):
-        out.setdefault(i, []).append((j, a / NUM_HASHES))
-    for found in out.values():
-        found.sort()
-    return out
+                    pairs = (ci[hit], cj[hit], agree[hit])
+                    for look, last_k in enumerate(looks):
+                        if kind == "first" or k <= last_k:
+                            found[look].append(pairs)
+        for look, more in enumerate(found):
+            if more:
+                kept[look] = _top(
+                    np,
+                    np.concatenate([kept[look][0], *(f[0] for f in more)]),
+                    np.concatenate([kept[look][1], *(f[1] for f in more)]),
+                    np.concatenate([kept[look][2], *(f[2] for f in more)]),
+                    per_record,
+                )
+    results = []
+    for kept_i, kept_j, kept_a in kept:
+        out: dict[int, list[tuple[int, float]]] = {}
+        for i, j, a in zip(kept_i.tolist(), kept_j.tolist(), kept_a.tolist(), strict=True):
+            out.setdefault(i, []).append((j, a / NUM_HASHES))
+        for pairs_of in out.values():
+            pairs_of.sort()
+        results.append(out)
+    return results
 
 
 def _low_agreement(np: Any, low: Any, i: Any, j: Any) -> Any:
