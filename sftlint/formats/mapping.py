@@ -333,7 +333,8 @@ class MappedFormat(InputFormat):
             isinstance(turns, list)
             and turns
             and isinstance(turns[0], dict)
-            and s.roles.get(turns[0].get(s.role_key)) == "system"
+            and type(turns[0].get(s.role_key)) is str  # a list or object is no role (nor a dict key)
+            and s.roles.get(turns[0][s.role_key]) == "system"
         )
         if system and not first_is_system and isinstance(obj.get(system), str) and obj[system]:
             text_message("system", obj[system], _ptr(system), out)
