@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pydantic import Field
 
-from sftlint.analysis.majority import FileTallies
+from sftlint.analysis.majority import CONVENTION_LEAST, FileTallies
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Record
 from sftlint.rule import Rule, RuleOptions
@@ -24,10 +24,6 @@ from sftlint.transport import compact_pickle
 def _shorten(s: str, limit: int = 40) -> str:
     s = " ".join(s.split())
     return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-#: A file needs this many checked texts before a share of them says anything about its convention.
-_CONVENTION_TEXTS = 20
 
 
 # ---------------------------------------------------------------------------
@@ -138,9 +134,8 @@ class TruncatedText(Rule):
     def reduce(self, summaries: Iterable[CutTally]) -> Iterator[Finding]:
         coll = self.collected(summaries)
         for path, tallies in coll.kept.items():
-            replies, open_ = coll.counts.get(path, (0, 0))
             # the file ends its sentences without a full stop: an unpunctuated one is its style
-            style = replies >= _CONVENTION_TEXTS and open_ > self.options.max_open_share * replies
+            style = coll.convention(path, self.options.max_open_share)
             for t in tallies:
                 for p in t.places:
                     if p.unpunctuated and style:
@@ -302,8 +297,7 @@ class MarkupDebris(Rule):
     def reduce(self, summaries: Iterable[MarkupTally]) -> Iterator[Finding]:
         coll = self.collected(summaries)
         for path, tallies in coll.kept.items():
-            texts, marked = coll.counts[path]
-            if texts >= _CONVENTION_TEXTS and marked > self.options.max_share * texts:
+            if coll.convention(path, self.options.max_share):
                 continue  # the file's texts use markup on purpose
             for t in tallies:
                 for p in t.places:
@@ -466,7 +460,7 @@ class LanguageMismatch(Rule):
             counts = coll.counts[path]
             total = sum(counts.values())
             main, n = max(counts.items(), key=lambda kv: kv[1])
-            if total >= _CONVENTION_TEXTS and n < self.options.min_share * total:
+            if total >= CONVENTION_LEAST and n < self.options.min_share * total:
                 continue  # no main language: replies in another language may be the design
             for t in tallies:
                 reported: set[int] = set()

@@ -751,10 +751,6 @@ class TokenTally:
     places: list[_TokenPlace] = field(default_factory=list)
 
 
-#: A file needs this many checked records before a share of them says anything about its convention.
-_CONVENTION_RECORDS = 20
-
-
 class TemplateToken(Rule):
     """## What it does
     Reports a chat template's control token written in a message's text: `<|im_start|>`,
@@ -852,8 +848,7 @@ class TemplateToken(Rule):
     def reduce(self, summaries: Iterable[TokenTally]) -> Iterator[Finding]:
         coll = self.collected(summaries)
         for path, tallies in coll.kept.items():
-            records, marked = coll.counts[path]
-            if records >= _CONVENTION_RECORDS and marked > self.options.max_share * records:
+            if coll.convention(path, self.options.max_share):
                 continue  # the file writes templated text on purpose
             for t in tallies:
                 for p in t.places:

@@ -257,6 +257,11 @@ def _is_majority(vote: _FileVote, threshold: float) -> bool:
     return total > 0 and vote.having / total > threshold
 
 
+#: A file needs this many counted items (texts, records) before a share of them says anything
+#: about its convention.
+CONVENTION_LEAST = 20
+
+
 class FileTallies:
     """A file-vote rule's summaries in flat memory (T006, T007, S008): per file, the sums of two of
     the tallies' counts (the file's convention is judged from them), and only the tallies with
@@ -275,6 +280,12 @@ class FileTallies:
         self.counts[path] = (first + getattr(t, self.fields[0]), second + getattr(t, self.fields[1]))
         if t.places:
             self.kept.setdefault(path, []).append(t)
+
+    def convention(self, path: str, share: float) -> bool:
+        """Whether the second count of ``path`` is more than ``share`` of its first, in a file
+        with at least :data:`CONVENTION_LEAST` of the first: what the file does on purpose."""
+        first, second = self.counts.get(path, (0, 0))
+        return first >= CONVENTION_LEAST and second > share * first
 
     def piece(self) -> FileTallies:
         """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""

@@ -103,12 +103,9 @@ def _mins_plain(text: str) -> list[int]:
     return mins
 
 
-def _mins_numpy(np: Any, text: str) -> list[int]:
-    """:func:`_mins_plain` in a dozen array operations (a text of a few hundred characters and
-    more spends most of its time in numpy's per-call overhead, so every call counts)."""
-    c = _consts(np)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
-    n = len(codes) - SHINGLE + 1
+def _shingle_hashes(c: Any, codes: Any, n: int) -> Any:
+    """The hash of each of the ``n`` shingles of ``codes`` (uint64 code points): the shingle's
+    polynomial, then splitmix64's finaliser.  ``c``: :func:`_consts`."""
     # c0*p^4 + c1*p^3 + c2*p^2 + c3*p + c4 from the pairs q_i = c_i*p + c_(i+1):
     # q_i*p^3 + q_(i+2)*p + c_(i+4), six operations instead of eight
     q = codes[:-1] * c.poly
@@ -122,6 +119,16 @@ def _mins_numpy(np: Any, text: str) -> list[int]:
     h ^= h >> c.s27
     h *= c.fin2
     h ^= h >> c.s31
+    return h
+
+
+def _mins_numpy(np: Any, text: str) -> list[int]:
+    """:func:`_mins_plain` in a dozen array operations (a text of a few hundred characters and
+    more spends most of its time in numpy's per-call overhead, so every call counts)."""
+    c = _consts(np)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+    n = len(codes) - SHINGLE + 1
+    h = _shingle_hashes(c, codes, n)
     # each bin's minimum in one unbuffered scatter (no sort of the whole array)
     out = c.full.copy()
     bins = h >> c.bin_shift
@@ -395,17 +402,7 @@ def _signatures_codes(np: Any, codes: Any, lens: Any) -> list[bytes]:
     c = _consts(np)
     count = len(lens)
     n = len(codes) - SHINGLE + 1
-    q = codes[:-1] * c.poly
-    q += codes[1:]
-    h = q[:n] * c.poly3
-    t = q[2 : n + 2] * c.poly
-    h += t
-    h += codes[SHINGLE - 1 :]
-    h ^= h >> c.s30
-    h *= c.fin1
-    h ^= h >> c.s27
-    h *= c.fin2
-    h ^= h >> c.s31
+    h = _shingle_hashes(c, codes, n)
     # bin of each shingle: text number * NUM_HASHES + its top bits
     key = np.repeat(np.arange(0, count * NUM_HASHES, NUM_HASHES, dtype=np.uint64), lens)[:n]
     key += h >> c.bin_shift
