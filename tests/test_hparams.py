@@ -130,5 +130,10 @@ def test_write_config_also_writes_llamafactory_yaml_and_sftconfig_args(tmp_path)
     assert args["sft_config"]["learning_rate"] == pytest.approx(2e-4)
     assert args["lora_config"]["r"] == 16
     trl = pytest.importorskip("trl")
-    cfg = trl.SFTConfig(**args["sft_config"], use_cpu=True, bf16=False)  # TRL accepts every key
+    from sftlint.train.trainer import _checkpointing_arg
+
+    # TRL accepts every key (the checkpointing switch only silences the warning about SFTConfig's own default)
+    cfg = trl.SFTConfig(
+        **args["sft_config"], use_cpu=True, bf16=False, **_checkpointing_arg(trl.SFTConfig, False)
+    )
     assert cfg.num_train_epochs == 3 and cfg.assistant_only_loss

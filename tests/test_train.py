@@ -257,7 +257,7 @@ def test_tool_calls_reach_trl_and_are_learned(tmp_path) -> None:
     import trl
 
     from sftlint.train.tiny import build_model
-    from sftlint.train.trainer import _texts, load_rows
+    from sftlint.train.trainer import _checkpointing_arg, _texts, load_rows
     from sftlint.train.trl_rows import to_dataset
 
     rows = load_rows(write_jsonl(tmp_path / "tools.jsonl", TOOL_RECORDS), [])
@@ -270,6 +270,8 @@ def test_tool_calls_reach_trl_and_are_learned(tmp_path) -> None:
         bf16=False,
         report_to="none",
         max_length=512,
+        # SFTConfig's own default is the deprecated gradient_checkpointing=True, which transformers 5.2x warns about
+        **_checkpointing_arg(trl.SFTConfig, False),
     )
     trainer = trl.SFTTrainer(
         model=build_model(tok), args=args, train_dataset=to_dataset(rows), processing_class=tok
