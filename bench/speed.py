@@ -3,6 +3,7 @@
     python bench/speed.py                         # 100 MB corpus, best of 3 interleaved rounds
     python bench/speed.py --mb 20 --repeat 2      # smaller and quicker
     python bench/speed.py --docs                  # also write the table into docs/benchmarks.md
+    python bench/speed.py --corpus data.jsonl     # a corpus of your own instead of the generated one
 
 Everything runs as a user runs it: a fresh process per measurement (``sftlint check`` with
 ``--jobs 1`` unless said otherwise, JSON-lines report to a file), on a seed-style corpus of
@@ -166,6 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mb", type=float, default=100, help="corpus size in megabytes (default 100)")
     p.add_argument("--repeat", type=int, default=3, help="interleaved rounds; each row keeps its best")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--corpus",
+        metavar="FILE",
+        help="time this JSON-lines file instead of bench/corpus.py's (a corpus the repo did not generate)",
+    )
     p.add_argument("--out", default=str(HERE / "out"))
     p.add_argument("--docs", action="store_true", help="write the table into docs/benchmarks.md")
     p.add_argument(
@@ -195,9 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     # A cache of its own: on a machine shared with other installations, one of them could drop
     # this one's prepared typo model between two rows, and a row would pay its rebuild.
     ENV["SFTLINT_CACHE_DIR"] = str(out / "cache")
-    corpus = out / f"speed-{args.mb:g}mb-s{args.seed}.jsonl"
-    if not corpus.exists():
-        write_corpus(corpus, mb=args.mb, seed=args.seed, plant_defects=True)
+    if args.corpus:
+        corpus, origin = Path(args.corpus).resolve(), "given with --corpus"
+    else:
+        corpus, origin = out / f"speed-{args.mb:g}mb-s{args.seed}.jsonl", "bench/corpus.py --plant-defects"
+        if not corpus.exists():
+            write_corpus(corpus, mb=args.mb, seed=args.seed, plant_defects=True)
     size_mb = corpus.stat().st_size / 1e6
     with open(corpus, "rb") as fh:
         records = sum(1 for line in fh if line.strip())
@@ -250,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
     base = rows[0].best("cpu")
     lines = [
-        f"corpus: {corpus.name} ({records:,} records, {size_mb:,.1f} MB, bench/corpus.py --plant-defects); "
+        f"corpus: {corpus.name} ({records:,} records, {size_mb:,.1f} MB, {origin}); "
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cpus; "
         f"best of {args.repeat} interleaved rounds",
         "",
