@@ -184,6 +184,7 @@ class Record:
     _memo: dict[str, Any] | None = None
     _locator: Any = None
     _hash: str | None = None
+    _ref: RecordRef | None = None
 
     @property
     def path(self) -> str:
@@ -220,8 +221,15 @@ class Record:
         return None
 
     def ref(self) -> RecordRef:
-        """A small, picklable handle for dataset-level summaries."""
-        return RecordRef(self.file.path, self.index, self.line, self.end_line, record_id(self.data))
+        """A small, picklable handle for dataset-level summaries.  Made once per record: a
+        default run's dataset rules ask for it five times a record, and a ``RecordRef`` is
+        frozen, so they can share it (and a pickled range of summaries holds it once)."""
+        ref = self._ref
+        if ref is None:
+            ref = self._ref = RecordRef(
+                self.file.path, self.index, self.line, self.end_line, record_id(self.data)
+            )
+        return ref
 
     @property
     def content_hash(self) -> str:
