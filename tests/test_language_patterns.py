@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sftlint.analysis.text import language as L
 
@@ -178,3 +180,70 @@ def test_the_han_and_latin_shortcut_decides_as_every_weight_does(monkeypatch):
     for text in texts:
         for matrix in (False, True):
             assert L._detect(text, matrix) == _general_detect(text, matrix, monkeypatch), text[:80]
+
+
+#: texts where blank lines, tags and the noise pattern meet (a tag across a blank line, a
+#: ``<`` that starts no tag, whitespace-only lines, an address, a file name, an entity)
+_BODY_TEXTS = [
+    "中文说明 <b\n\n\n  \nclass='x'> 粗体 </b> 结尾",
+    "< 思考：根据知识库结果\n\n动作：查询\n观察：等待 >\n--- 好的",
+    # a tag across blank lines: 204 characters between "<a" and ">" here, 194 once the ten
+    # blank lines are gone, so prose erases it (Han characters and all) and keeps its lines
+    "前<a " + "中" * 140 + "\n" * 11 + "文" * 52 + ">后 English words here",
+    "中文 &amp; 中文 &nbsp; 文字 &#12345; 结尾",
+    "中文\n\u3000\n\t\nmore text here please\n\r\n结尾",
+    "见 https://例子.com/中文路径 和 www.例子.cn，邮箱 张三abc@mail.cn，文件 数据.json &nbsp; 完",
+    "ひらがなのテキスト\n\n中文的一行没有假名内容\n\nThis is English。",
+    "2 < 3 and 5 > 4\n\n中文中文中文",
+]
+
+
+def _texts_for_body() -> list[str]:
+    texts = [*TEXTS, *_BODY_TEXTS]
+    if SHARED.is_dir():
+        texts += _shared_texts()
+    return texts
+
+
+def test_counting_in_the_body_counts_as_in_prose():
+    """``_detect`` counts in ``_body`` (blank lines may stay; Latin words and rare scripts
+    looked for in what the Han runs leave): every count is the one made in ``prose``."""
+    for text in _texts_for_body():
+        body, ref = L._body(text), L.prose(text)
+        rest, runs = L._HAN_RUNS.subn(" ", body)
+        assert len(body) - len(rest) + runs == len(L._HAN.findall(ref)), text[:80]
+        assert L._LATIN_WORD.findall(rest) == L._LATIN_WORD.findall(ref), text[:80]
+        assert (L._RARE_SCRIPTS.search(rest) is None) == (L._RARE_SCRIPTS.search(ref) is None)
+        for p in (
+            L._KANA,
+            L._HANGUL,
+            L._THAI,
+            L._CYRILLIC_WORD,
+            L._ARABIC_WORD,
+            L._ZH_GRAMMAR,
+            L._JA_GRAMMAR,
+        ):
+            assert len(p.findall(body)) == len(p.findall(ref)), (p.pattern, text[:80])
+        assert L._bilingual_cjk(body) == L._bilingual_cjk(ref), text[:80]
+
+
+def test_detect_decides_as_when_it_counted_in_prose(monkeypatch):
+    texts = _texts_for_body()
+    new = [(L._detect(t, False), L._detect(t, True)) for t in texts]
+    monkeypatch.setattr(L, "_body", L.prose)
+    old = [(L._detect(t, False), L._detect(t, True)) for t in texts]
+    assert new == old
+
+
+_BODY_ALPHABET = "中文的是了ひのは한글яب a Zb\n\n \t\u3000<>/`~@.&;:#=(){}[]_-wht" + "py"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_BODY_ALPHABET, max_size=60))
+def test_body_and_prose_count_alike_on_random_mixtures(text):
+    body, ref = L._body(text), L.prose(text)
+    rest, runs = L._HAN_RUNS.subn(" ", body)
+    assert len(body) - len(rest) + runs == len(L._HAN.findall(ref))
+    assert L._LATIN_WORD.findall(rest) == L._LATIN_WORD.findall(ref)
+    assert (L._RARE_SCRIPTS.search(rest) is None) == (L._RARE_SCRIPTS.search(ref) is None)
+    assert L._bilingual_cjk(body) == L._bilingual_cjk(ref)

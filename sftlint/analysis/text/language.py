@@ -252,6 +252,41 @@ def prose(text: str) -> str:
     return _NOISE_BY["@" in text, _HAS_EXT.search(text) is not None].sub(" ", text)
 
 
+def _body(text: str) -> str:
+    """What :func:`_detect` counts in: :func:`prose` of ``text``, except that blank lines may
+    stay.  Every count made of it (characters of a script, words, grammar characters, the
+    parts of :func:`_bilingual_cjk`) is the same with or without them, and so are the noise
+    substitutions where no tag can start (a tag's ``[^<>]{0,200}`` is the one noise
+    alternative that crosses a line's end).  So a text none of whose lines looks like code is
+    not split into lines and joined again, and a text that nothing of the noise pattern can
+    match is not substituted (tests/test_language_patterns.py compares :func:`_detect` with
+    the one that counted in :func:`prose`)."""
+    if "`" in text or "~~~" in text:
+        text = _CODE.sub(" ", text)
+    if (
+        _FIRST_CODE_LINE_START.match(text) is None
+        and _NEXT_CODE_LINE_START.search(text) is None
+        and _ANY_CODE_LINE_ANY.search(text) is None
+    ):
+        if "<" in text and _TAG_START.search(text) is not None:
+            text = "\n".join([ln for ln in text.split("\n") if ln.strip()])
+    else:
+        lines = [ln for ln in text.split("\n") if ln.strip()]
+        kept = [ln for ln in lines if not _code_line(ln)]
+        if lines and len(lines) - len(kept) >= CODE_SHARE * len(lines):
+            return ""
+        text = "\n".join(kept)
+    mail = "@" in text
+    ext = _HAS_EXT.search(text) is not None
+    if mail or ext or "<" in text or "&" in text or "://" in text or "www." in text:
+        return _NOISE_BY[mail, ext].sub(" ", text)
+    return text  # no alternative of the noise pattern can match
+
+
+#: where a tag may start (see :func:`_body`)
+_TAG_START = re.compile("</?[A-Za-z]")
+
+
 #: :data:`_CODE_LINE_START` and :data:`_CODE_LINE_ANY` over a whole text: they find a match
 #: exactly when some line of the text has one (the first line's start, then every start after
 #: a newline, which ``re`` finds at C speed as a literal; ``$`` at every line's end; whitespace
@@ -381,10 +416,15 @@ _SPACE = re.compile(r"\s")
 
 def _detect(text: str, matrix: bool) -> Language | None:
     """:func:`detect`, not memoised."""
-    body = prose(_window(text))
-    han = _count(_HAN_RUNS, body)
-    latin_words = _LATIN_WORD.findall(body)
-    if _RARE_SCRIPTS.search(body) is None:
+    body = _body(_window(text))
+    # Han counted as the characters its runs take out of the text (each run becomes one
+    # space); Latin words and the rare scripts are then looked for in what is left, which has
+    # the same ones (neither class holds a Han character or a space) and is a fraction of a
+    # Chinese text: one scan of the Chinese text instead of three
+    rest, runs = _HAN_RUNS.subn(" ", body)
+    han = len(body) - len(rest) + runs
+    latin_words = _LATIN_WORD.findall(rest)
+    if _RARE_SCRIPTS.search(rest) is None:
         # the usual case: one scan instead of five, and of the weights below only Han and
         # Latin are left (the first of the largest wins, and "cjk" comes first)
         kana = 0
