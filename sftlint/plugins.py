@@ -101,11 +101,30 @@ def discovered_entry_points(refresh: bool = False) -> tuple[tuple[str, str, str,
 
     Scanning the metadata of every installed distribution costs about 50 ms, a sixth of
     what a pre-commit run may take; the cache is keyed by :func:`_environment_key`, so
-    any install or removal on ``sys.path`` makes a fresh scan.
+    any install or removal on ``sys.path`` makes a fresh scan.  So does any other change
+    to a directory on ``sys.path`` (the working directory under ``python -m``, a test's
+    temporary directory): the key changes with every file created there, one small file
+    each time, which is why only the :data:`~sftlint.analysis.text.cache.KEEP_SMALL` most
+    recently used are kept.
     """
-    from sftlint.analysis.text.cache import load_or_build
+    from sftlint.analysis.text.cache import KEEP_SMALL, load_or_build
 
-    return load_or_build("entry-points", _environment_key(), _scan_entry_points, refresh=refresh)
+    return load_or_build(
+        "entry-points",
+        _environment_key(),
+        _scan_entry_points,
+        refresh=refresh,
+        valid=_are_entries,
+        keep=KEEP_SMALL,  # one small file per environment (and per change to its sys.path)
+    )
+
+
+def _are_entries(value: Any) -> bool:
+    """Whether a cached value has the shape :func:`_scan_entry_points` returns (a damaged or
+    foreign file is scanned again, never misread)."""
+    return type(value) is tuple and all(
+        type(e) is tuple and len(e) == 4 and all(type(f) is str for f in e) for e in value
+    )
 
 
 def _load_value(value: str) -> Any:

@@ -202,41 +202,39 @@ def test_load_or_build_builds_once_writes_atomically_and_replaces_old_versions(m
         builds.append(1)
         return {"words": {"已经": 51289}, "n": len(builds)}
 
-    # other versions: those used within KEEP_USED_WITHIN stay (other installations'), and of the
-    # older ones the KEEP_OTHERS most recently used; the rest go
-    day = 24 * 3600
-    for age, key in ((50 * day, "oldest"), (40 * day, "older"), (30 * day, "old")):
+    # other versions: the KEEP_OTHERS most recently used stay, however old; the rest go, however
+    # recently they were used (a bound on the directory: fresh CI environments used to keep
+    # every version of the last 14 days, gigabytes)
+    assert cache_mod.KEEP_OTHERS == 4
+    for age, key in ((50, "oldest"), (40, "older"), (30, "old"), (0.5, "hour"), (0.2, "minutes")):
         stale = tmp_path / f"thing-{key}.marshal"
         stale.write_bytes(marshal.dumps({"stale": True}))
-        os.utime(stale, (time.time() - age, time.time() - age))
+        os.utime(stale, (time.time() - age * 3600, time.time() - age * 3600))
     first = cache_mod.load_or_build("thing", "k1", build)
     second = cache_mod.load_or_build("thing", "k1", build)
     assert first == second == {"words": {"已经": 51289}, "n": 1}
     assert len(builds) == 1
-    assert cache_mod.KEEP_OTHERS == 2
-    names = sorted(p.name for p in tmp_path.iterdir())  # no temp files, the oldest gone
-    assert names == ["thing-k1.marshal", "thing-old.marshal", "thing-older.marshal"]
+    names = sorted(p.name for p in tmp_path.iterdir())  # no temp files, the least recently used gone
+    assert names == [
+        "thing-hour.marshal",
+        "thing-k1.marshal",
+        "thing-minutes.marshal",
+        "thing-old.marshal",
+        "thing-older.marshal",
+    ]
     # using a version marks it recent: "older" is loaded, so the next build drops "old" instead
     assert cache_mod.load_or_build("thing", "older", build) == {"stale": True}
     cache_mod.load_or_build("thing", "k2", build)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "thing-k1.marshal",
-        "thing-k2.marshal",
-        "thing-older.marshal",
-    ]
-    # however many installations share the directory, none deletes a version used lately
-    for k in range(6):
+    assert "thing-old.marshal" not in {p.name for p in tmp_path.iterdir()}
+    assert "thing-older.marshal" in {p.name for p in tmp_path.iterdir()}
+    # however many versions come, the directory holds the current one and KEEP_OTHERS more
+    for k in range(20):
         cache_mod.load_or_build("thing", f"env{k}", build)
     names = {p.name for p in tmp_path.iterdir()}
-    assert {f"thing-env{k}.marshal" for k in range(6)} | {"thing-k1.marshal", "thing-k2.marshal"} <= names
-    # a version unused for 40 days and not among the KEEP_OTHERS most recent goes
-    older = tmp_path / "thing-older.marshal"
-    os.utime(older, (time.time() - 40 * day, time.time() - 40 * day))
-    cache_mod.load_or_build("thing", "k3", build)
-    assert not older.exists() and len(list(tmp_path.iterdir())) == 9
+    assert names == {f"thing-env{k}.marshal" for k in range(15, 20)}
     # a corrupt file is rebuilt, not an error
-    (tmp_path / "thing-k1.marshal").write_bytes(b"\x00garbage")
-    assert cache_mod.load_or_build("thing", "k1", build)["n"] == 10
+    (tmp_path / "thing-env19.marshal").write_bytes(b"\x00garbage")
+    assert cache_mod.load_or_build("thing", "env19", build)["n"] == len(builds)
 
 
 def test_cache_key_changes_with_versions():
@@ -312,7 +310,7 @@ def test_a_damaged_store_file_is_rewritten_from_the_cached_model(monkeypatch, tm
     assert isinstance(model, dict) and model["freq"]["已经"] > 10000
     again = typo_model.open_model()  # ... and the store was rewritten for the next one
     assert isinstance(again, Store) and again.block("已经")[0]["已经"] == model["freq"]["已经"]
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".bin", ".marshal"]
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".alias", ".bin", ".marshal"]
 
 
 def test_lazy_and_whole_model_give_the_same_findings(detector):

@@ -31,7 +31,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sftlint.analysis.text.cache import cache_key, cache_path, load_or_build, remove_others, touch
+from sftlint.analysis.text.cache import (
+    cache_key,
+    cache_path,
+    content_digest,
+    load_or_build,
+    remove_others,
+    touch,
+)
 from sftlint.analysis.text.particles import VERBAL_TAGS
 from sftlint.analysis.text.typo_data import DOMAIN_WORDS, MODERN_WORDS, SURNAMES
 from sftlint.analysis.text.typo_store import Store, write_store
@@ -39,7 +46,7 @@ from sftlint.analysis.text.zh import HAN_RUN, fuzzy_syllable, strip_tone
 
 #: Bump when the model's layout or content rules change (invalidates caches).
 MODEL_VERSION = 15
-#: The package data files the model is built from (their size and mtime key the cache).
+#: The package data files the model is built from (their content keys the cache).
 SOURCES = (
     ("jieba", "dict.txt"),
     ("jieba", "analyse/idf.txt"),
@@ -85,27 +92,32 @@ def _package_text(package: str, name: str) -> str:
     return (resources.files(package) / name).read_text(encoding="utf-8")
 
 
-def _fingerprint() -> list[object]:
-    """Size and mtime of every source data file.
+def _source_files() -> list[str | None]:
+    """Where each of :data:`SOURCES` is installed (None where its package is not).
 
-    Cheap to take (no import of jieba or pypinyin, no package-metadata scan),
-    and it changes whenever an upgrade changes the data.
-    """
-    out: list[object] = []
+    Found without importing jieba or pypinyin (and without a package-metadata scan)."""
+    bases: dict[str, str | None] = {}
+    out: list[str | None] = []
     for package, name in SOURCES:
-        spec = importlib.util.find_spec(package)
-        locations = list(spec.submodule_search_locations or ()) if spec else []
-        try:
-            st = os.stat(os.path.join(locations[0], name))
-            out.append((package, name, st.st_size, st.st_mtime_ns))
-        except (IndexError, OSError):
-            out.append((package, name, None))
+        if package not in bases:
+            try:
+                spec = importlib.util.find_spec(package)
+            except (ImportError, ValueError):
+                spec = None
+            locations = list(spec.submodule_search_locations or ()) if spec else []
+            bases[package] = locations[0] if locations else None
+        base = bases[package]
+        out.append(os.path.join(base, name) if base else None)
     return out
 
 
 def model_key() -> str:
+    """The model's cache key: our model version and word lists, and the *content* of the data
+    files (:func:`~sftlint.analysis.text.cache.content_digest`), not where or when they were
+    installed, so every environment holding the same data shares one model."""
     words = (" ".join(MODERN_WORDS), MODERN_FREQ, " ".join(DOMAIN_WORDS), DOMAIN_FREQ)
-    return cache_key("typo-model", MODEL_VERSION, _fingerprint(), *words)
+    data = content_digest("typo-data", _source_files())
+    return cache_key("typo-model", MODEL_VERSION, data, *words)
 
 
 def store_path(key: str | None = None) -> Path:
@@ -113,10 +125,26 @@ def store_path(key: str | None = None) -> Path:
     return cache_path("typo-store", key or model_key()).with_suffix(".bin")
 
 
+#: The model's two forms share a key and are kept or deleted together.
+_MODEL_FILES, _STORE_FILES = "typo-model-*.marshal", "typo-store-*.bin"
+
+
+def _is_model(value: Any) -> bool:
+    """Whether a cached value is a whole model of this version (not a damaged or foreign file)."""
+    return (
+        isinstance(value, dict)
+        and value.get("version") == MODEL_VERSION
+        and isinstance(value.get("freq"), dict)
+    )
+
+
 def load_model() -> dict[str, Any]:
     """The whole prepared model in memory, from the cache or freshly built (and then cached)."""
     key = model_key()
-    return load_or_build("typo-model", key, lambda: _build(key))
+    model: dict[str, Any] = load_or_build(
+        "typo-model", key, lambda: _build(key), valid=_is_model, companions=(_STORE_FILES,)
+    )
+    return model
 
 
 def _build(key: str) -> dict[str, Any]:
@@ -155,7 +183,7 @@ def _write_store(model: dict[str, Any], path: Path) -> None:
         write_store(path, meta, blocks, count)
     except OSError:
         return
-    remove_others(path, "typo-store-*.bin")
+    remove_others(path, _STORE_FILES, _MODEL_FILES)
 
 
 def store_layout(model: dict[str, Any]) -> tuple[dict[str, Any], Iterator[tuple[str, Any]], int]:

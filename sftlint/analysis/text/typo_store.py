@@ -16,7 +16,7 @@ with one or two ``struct`` reads of the memory map.
 Layout (little-endian)::
 
     header   magic, format version, table bits, table offset, meta offset,
-             meta length, block count
+             meta length, block count, file length (a truncated file is refused)
     table    2**bits slots of (key u32, length u32, offset u64); key 0 = empty;
              key = ord(first) << 16 | ord(second) for a pair, ord(char) for
              a character (all in the BMP)
@@ -39,8 +39,8 @@ from typing import Any
 from sftlint.analysis.text.cache import atomic_write
 
 MAGIC = b"SFTTYPO\x01"
-FORMAT_VERSION = 1
-_HEADER = struct.Struct("<8sIIQQQQ")
+FORMAT_VERSION = 2
+_HEADER = struct.Struct("<8sIIQQQQQ")
 _SLOT = struct.Struct("<IIQ")
 _GOLDEN = 0x9E3779B1  # 2**32 / golden ratio: Fibonacci hashing spreads clustered code points
 
@@ -112,7 +112,7 @@ def write_store(
             fh.write(blob)
             pos += len(blob)
         fh.seek(0)
-        fh.write(_HEADER.pack(MAGIC, FORMAT_VERSION, bits, table_off, meta_off, len(meta_blob), n))
+        fh.write(_HEADER.pack(MAGIC, FORMAT_VERSION, bits, table_off, meta_off, len(meta_blob), n, pos))
         fh.write(table)
 
     atomic_write(path, write)
@@ -127,10 +127,10 @@ class Store:
         mm = self._mm
         if len(mm) < _HEADER.size:
             raise ValueError(f"{path}: too short for a typo store")
-        magic, version, bits, table_off, meta_off, meta_len, count = _HEADER.unpack_from(mm, 0)
+        magic, version, bits, table_off, meta_off, meta_len, count, end = _HEADER.unpack_from(mm, 0)
         if magic != MAGIC or version != FORMAT_VERSION or not 4 <= bits <= 30:
             raise ValueError(f"{path}: not a typo store of format {FORMAT_VERSION}")
-        if meta_off + meta_len > len(mm) or table_off + (1 << bits) * _SLOT.size > meta_off:
+        if end != len(mm) or meta_off + meta_len > end or table_off + (1 << bits) * _SLOT.size > meta_off:
             raise ValueError(f"{path}: truncated typo store")
         self.path = path
         self.bits = bits
