@@ -1,4 +1,5 @@
-"""T — text quality: typos (T001), term variants (T002), half-width punctuation (T003), garbled text (T005).
+"""T — text quality: typos (T001), term variants (T002), half-width punctuation (T003), garbled text (T005),
+escape sequences written out (T010).
 
 The analysis lives in :mod:`sftlint.analysis.text`; these classes turn it into
 findings.  The typo model loads only when a record holds Chinese text and
@@ -711,4 +712,104 @@ class GarbledText(Rule):
                 yield self.finding(g.message, pointer=pointer, span=span, fix=fix)
 
 
-RULES = [ZhTypo, TermVariant, PunctWidth, GarbledText]
+# ---------------------------------------------------------------------------
+# T010
+
+
+class LiteralEscape(Rule):
+    r"""## What it does
+    Reports escape sequences written out as characters in message text: `\n` where a line break
+    was meant, `\uXXXX` where a character was meant.  The text was JSON-encoded twice, or
+    written with `repr()`, somewhere in the pipeline.
+
+    Only a text whose own evidence says so is reported: a `\n` used as a line break between
+    words (`Who won at Waterloo?\nAnswer: Wellington`) in a text without any real line
+    break; in a text that has real line breaks, at least two such breaks after the end of a
+    sentence (a field encoded twice inside a template that was not); or a run of three or
+    more `\uXXXX` escapes of non-ASCII characters (`\u4f60\u597d\uff01`: text dumped with
+    `ensure_ascii`).  Legitimate backslashes are left alone: code (fenced or inline), string
+    literals (`printf("%d\n", x)`, JSON shown in a reply, a tool list in a system prompt), LaTeX
+    (`\nabla`, `\neq`, `\nu`, `\neg`, `\newline`), regexes (`\r?\n`, `[^\n]`,
+    `[\u4e00-\u9fa5]`), Windows paths (`C:\new\table`), a mention of the sequence
+    (`what does \n mean`, `“\n”`), and a text about escapes, line breaks or regexes (newline,
+    escape, backslash, regex, 换行, 转义, 正则 …).  Tool output (external data) is not judged, and
+    a reply a KTO file labels undesirable (`"label": false`) is the file's own example of what
+    not to say.  One finding per text, at its first written-out escape, with the count.
+
+    ## Why is this bad?
+    The model learns what it reads: trained on `\n` written out, it prints backslash-n to the
+    user instead of breaking the line, and `\u4f60` instead of 你.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "Write a trivia question about the Battle of Waterloo, with its answer."}, {"role": "assistant", "content": "Question: Who were the opposing commanders at the Battle of Waterloo?\\nAnswer: Napoleon Bonaparte and the Duke of Wellington."}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "Write a trivia question about the Battle of Waterloo, with its answer."}, {"role": "assistant", "content": "Question: Who were the opposing commanders at the Battle of Waterloo?\nAnswer: Napoleon Bonaparte and the Duke of Wellington."}]}
+    ```
+
+    ## Options
+    `roles`: which messages are checked (not tool output, which is external data).
+
+    ## Fix availability
+    Sometimes, and **unsafe**: a text without real line breaks that reads as one JSON string
+    is decoded once (every escape in it); a text that mixes real and written-out line breaks
+    needs a person to decide.
+    """
+
+    code = "T010"
+    name = "literal-escape"
+    severity = "warning"
+    scope = "record"
+    fix_availability = "sometimes"
+
+    class Options(RuleOptions):
+        roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        from sftlint.analysis.text.escapes import find_literal_escape
+
+        roles = self.options.roles
+        for m in _messages(record, roles):
+            if "\\" not in m.content:
+                continue
+            x = find_literal_escape(m.content)
+            if x is None or (m.role == "assistant" and _undesirable(record)):
+                continue
+            written = m.content[x.start : x.end]
+            if x.kind == "unicode":
+                shown = written if len(written) <= 30 else written[:30] + "…"
+                chars = "".join(chr(int(written[i + 2 : i + 6], 16)) for i in range(0, len(written), 6))
+                what = f"characters written as escapes: “{shown}” stands for “{_short(chars)}”"
+            else:
+                what = f"line break written as “{written}”"
+            where = "the text has no real line break" if x.flat else "after the end of a sentence"
+            message = (
+                f"{what} ({x.count} such place{'s' if x.count != 1 else ''} in the text; {where}): "
+                "the text was JSON-encoded twice or written with repr()"
+            )
+            fix = None
+            if x.decoded is not None:
+                pointer, whole = m.resolve((0, len(m.content)))
+                if whole == (0, len(m.content)):
+                    fix = Fix(
+                        "decode the text's escapes once",
+                        (Edit(pointer, 0, len(m.content), x.decoded),),
+                        "unsafe",
+                    )
+            yield self.finding(message, msg=m, span=(x.start, x.end), fix=fix, count=x.count)
+
+
+def _undesirable(record: Record) -> bool:
+    from sftlint.analysis.feedback import undesirable_reply
+
+    return bool(undesirable_reply(record))
+
+
+def _short(s: str, limit: int = 12) -> str:
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+RULES = [ZhTypo, TermVariant, PunctWidth, GarbledText, LiteralEscape]

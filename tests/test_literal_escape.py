@@ -1,0 +1,216 @@
+"""T010 literal-escape: escape sequences written out in message text, on real-looking records
+(many taken from the shared and held-out data, double-encoded the way a pipeline does it) and
+the clean twins it must leave alone (code, string literals, LaTeX, regexes, paths, mentions)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sftlint
+from sftlint.analysis.text.escapes import find_literal_escape
+
+
+def chat(*turns: str, system: str | None = None, **extra) -> dict:
+    msgs = [{"role": "system", "content": system}] if system else []
+    for i, t in enumerate(turns):
+        msgs.append({"role": "user" if i % 2 == 0 else "assistant", "content": t})
+    return {"messages": msgs, **extra}
+
+
+def lint(records, **kw) -> list:
+    return [d for d in sftlint.lint(records, select=["T010"], **kw) if d.code == "T010"]
+
+
+def encoded_twice(text: str, ascii_only: bool = False) -> str:
+    """What a pipeline that JSON-encodes a field once too often stores: the inside of the string."""
+    return json.dumps(text, ensure_ascii=ascii_only)[1:-1]
+
+
+# A reply of FastChat's alpaca_data_cleaned (record 617) and a prompt of LLaMA-Factory's
+# kto_en_demo (record 237), as published: one written-out break each, no real line break.
+WATERLOO = (
+    "Question: Who were the opposing commanders at the Battle of Waterloo in 1815?\\nAnswer: "
+    "Napoleon Bonaparte and the Duke of Wellington, along with Field Marshal Blücher"
+)
+GODAVARI = (
+    "In terms of length, catchment area and discharge, the Godavari river is the largest in "
+    "peninsular India, and had been dubbed as the Dakshina Ganga -- Ganges of the South.\\n\\n"
+    "Answer this question based on the passage: largest catchment area of river in south india? "
+    "Let's give stream of consciousness first:"
+)
+# real multi-line replies of the shared data, to be encoded twice
+STEPS = (
+    "当然可以！以下是使用Notepad ++进行查找和替换的步骤：\n1. 打开Notepad ++和要编辑的文件。\n"
+    "2. 按 `Ctrl + H` 打开查找和替换对话框。\n3. 点击“全部替换”。"
+)
+POEM = "The silver moonlight,\nEndless stars, a canvas vast,\nNight's art, pure, bright, free."
+CODE_REPLY = (
+    "Here is a simple program in Python that adds two numbers entered by the user:\n\n```python\n"
+    'num1 = float(input("Enter the first number: "))\nnum2 = float(input("Enter the second number: "))\n'
+    'print("The sum is", num1 + num2)\n```\n\nRun it and type two numbers.'
+)
+TABLE = "| Name | Age |\n|------|-----|\n| Alice | 30 |\n| John | 25 |"
+DIALOGUE_ZH = "福尔摩斯：“沃森，我有一个新案子要调查。”\n华生医生：“真的吗？这个案子有什么难度？”"
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        chat(
+            "Using the given information, create a trivia quiz question and provide the correct answer.",
+            WATERLOO,
+        ),
+        chat(GODAVARI, "The Godavari river."),
+        chat("Notepad++怎么批量替换？", encoded_twice(STEPS)),
+        chat("Write a haiku about the night sky.", encoded_twice(POEM)),
+        chat("Write a program that adds two numbers.", encoded_twice(CODE_REPLY)),
+        chat("Make a table of two people and their ages.", encoded_twice(TABLE)),
+        chat("写一段福尔摩斯和华生的对话。", encoded_twice(DIALOGUE_ZH)),
+        # Chinese dumped with ensure_ascii
+        chat(
+            "什么是迁移学习？",
+            encoded_twice("迁移学习（Transfer Learning）是机器学习中的一个重要概念。", True),
+        ),
+        # a user prompt assembled from a real field and one encoded twice, twice over
+        chat(
+            "Read the passage and answer.\n"
+            + encoded_twice("The river is long.\n\nIt floods in June.\n\nWhy?"),
+            "Because of the monsoon.",
+        ),
+    ],
+    ids=[
+        "waterloo",
+        "godavari",
+        "steps-zh",
+        "poem",
+        "code-reply",
+        "table",
+        "dialogue-zh",
+        "ensure-ascii",
+        "template",
+    ],
+)
+def test_text_encoded_twice_is_reported(record):
+    found = lint([record])
+    assert len(found) == 1, found
+    d = found[0]
+    text = record["messages"][int(d.pointer.split("/")[2])]["content"]
+    assert text[d.span[0] : d.span[1]].startswith("\\")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # C code with printf's \n, unfenced, as medicalgpt_sharegpt_zh_1K writes it (record 616)
+        'int main() {\n    printf("Usage: %s <pid>\\n", argv[0]);\n    return -1;\n}',
+        # the same one-liner without real line breaks
+        'Use printf("%d\\n", x) to print it.',
+        # a regex in prose (medicalgpt_sharegpt_zh_1K record 396)
+        "您可以尝试使用\\r?\\n而不是$来匹配行尾。\n在“查找”字段中输入模式^0+\\s*(..)\\r?\\n。",
+        # a character class of Chinese
+        "匹配中文可以用[\\u4e00-\\u9fa5]+这个表达式。",
+        # LaTeX with commands that start with \n (numina_cot records 149, 628, 972)
+        "If $\\neg p$ is a sufficient condition for $\\neg q$, then $\\nu_p(n) \\neq 0$.",
+        "We have \\(\\nabla f = 0\\) at the optimum.\nSo x is stationary.",
+        # a Windows path
+        "Save it as C:\\new\\table\\notes.txt and reopen it.",
+        # a mention of the sequence
+        "What does \\n mean in a Python string?",
+        "它仅读取整数值并将换行符 (“\\n”) 留在输入流中。",
+        # JSON shown on purpose (alpaca_zh_demo record 678) and a tool list in a system prompt
+        '输出："{\\"姓名\\": \\"John\\", \\"年龄\\": 25}"',
+        'Use these tools: [{"name": "plants", "description": "Returns:\\n- Latin name \\n- Family"}]',
+        # one written-out break inside a text with real ones, not after a sentence
+        "Steps:\n1. Open the file.\n2. Type IFS=\\n and run it.",
+        # a text about escapes
+        "In JSON a line break inside a string is escaped as \\n, e.g. Hello\\nWorld.",
+        # code in backticks, on one line
+        "Call `text.split('\\n')`, then join the lines.",
+    ],
+)
+def test_legitimate_backslashes_are_left_alone(text):
+    assert find_literal_escape(text) is None
+    assert not lint([chat("Question?", text)])
+
+
+def test_tool_output_is_not_judged():
+    record = {
+        "messages": [
+            {"role": "user", "content": "Track my parcel ABC456."},
+            {"role": "assistant", "content": "Let me check."},
+            {"role": "tool", "content": "get_track_info error...\\nExceeded 30 redirects.\\nRetry later."},
+            {"role": "assistant", "content": "The tracking service is down; please try again later."},
+        ]
+    }
+    assert not lint([record])
+
+
+def test_an_undesirable_kto_reply_is_its_own_example():
+    assert not lint([chat("Write a quiz question.", WATERLOO, label=False)])
+    assert lint([chat("Write a quiz question.", WATERLOO, label=True)])
+
+
+def test_location_message_and_unsafe_fix(tmp_path):
+    path = tmp_path / "data.jsonl"
+    record = chat("Write a quiz question.", WATERLOO)
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    [d] = lint(path)
+    assert d.line == 1 and d.pointer == "/messages/1/content"
+    assert WATERLOO[d.span[0] : d.span[1]] == "\\n" and d.span[0] == WATERLOO.index("\\n")
+    assert "line break written as “\\n”" in d.message and "no real line break" in d.message
+    assert d.fix is not None and d.fix.applicability == "unsafe"
+    [edit] = d.fix.edits
+    assert edit.replacement == WATERLOO.replace("\\n", "\n")
+
+
+def test_a_text_that_mixes_real_and_written_breaks_gets_no_fix():
+    text = "Step 1: open it.\nStep 2: read it.\\n\\nStep 3: close it.\\nStep 4: done."
+    [d] = lint([chat("How?", text)])
+    assert d.fix is None and "after the end of a sentence" in d.message and "2 such places" in d.message
+
+
+def test_ensure_ascii_run_names_the_characters():
+    [d] = lint([chat("你好吗？", encoded_twice("你好，世界！", True))])
+    assert "stands for “你好，世界！”" in d.message
+
+
+def test_real_data_has_no_findings(shared_data):
+    """No text of the shared data holds written-out escapes (the held-out data has two,
+    judged in bench/verdicts/heldout.jsonl)."""
+    paths = sorted((shared_data / "wild").glob("*.json*")) + sorted((shared_data / "sft").glob("*.json*"))
+    assert paths
+    assert not [d for p in paths for d in lint(p)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \"'\\\n."), max_size=60), st.data())
+def test_quote_state_read_once_is_the_state_counted_from_the_line_start(text, data):
+    """The incremental quote counter (one pass over a long line) answers what counting each
+    position from its line's start answers, in order and out of order."""
+    from sftlint.analysis.text.escapes import _Quotes
+
+    def naive(start: int) -> bool:
+        doubles = singles = 0
+        j = text.rfind("\n", 0, start) + 1
+        while j < start:
+            c = text[j]
+            if c == "\\":
+                j += 2  # the escaped character is not a quote
+                continue
+            if c == '"':
+                doubles += 1
+            elif c == "'":
+                prev, nxt = text[j - 1 : j] or " ", text[j + 1 : j + 2] or " "
+                apostrophe = (prev.isalnum() and nxt.isalnum()) or (prev.isalpha() and nxt in " s")
+                singles += not apostrophe
+            j += 1
+        return doubles % 2 == 1 or singles % 2 == 1
+
+    positions = data.draw(st.lists(st.integers(0, len(text)), max_size=8))
+    quotes = _Quotes(text)
+    for p in sorted(positions) + positions:
+        assert quotes.inside(p) == naive(p), (text, p)
