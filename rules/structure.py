@@ -864,6 +864,176 @@ class TemplateToken(Rule):
                     yield f
 
 
+# ---------------------------------------------------------------------------
+# S009
+
+
+@compact_pickle
+@dataclass(slots=True)
+class _TurnPlace:
+    pointer: str
+    span: tuple[int, int]
+    label: str
+    line_text: str
+    cut: tuple[int, int] | None  # the reply's own text ends here (span of what a fix removes)
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None
+
+
+@compact_pickle
+@dataclass(slots=True)
+class TurnTally:
+    """What S009 keeps of one record: its replies, how many of them are written dialogues on
+    purpose (the file's convention), and the turns glued into a reply."""
+
+    ref: RecordRef
+    record_hash: str | None
+    replies: int = 0
+    dialogues: int = 0
+    places: list[_TurnPlace] = field(default_factory=list)
+
+
+class EmbeddedTurn(Rule):
+    r"""## What it does
+    Reports an assistant reply that goes on to write the user's next turn as plain text:
+    `…you can use Git LFS.\n\nUser: can you explain why…`, `\n<human>: …`, a Markdown heading
+    `Human:` or `User:` (as Alpaca-style templates write it),
+    `**User:** …`, `\n用户：那要吃什么药？`, `\n人类：…`; the result of raw transcripts split in the
+    wrong place.  A speaker line starts a line, or follows the end of a sentence or a closing
+    tag with no space (`Storage.</p>User: …`).
+
+    Dialogue written on purpose is left alone: a reply that begins as a script or a
+    conversation (`用户：嗨 AI…\n\nAI: 你好！`, `猫：喵。`, `Person 1: …`), a conversation whose system
+    prompt or user turns ask for one (dialogue, conversation, chat, script, role-play, format,
+    prompt, 对话, 剧本, 扮演, 格式, 模拟 …), a reply whose paragraph before the speaker line
+    introduces it (an example, 例如, a line ending with a colon), code, quoted lines, and
+    labels that are not a speaker's (`Observation:` belongs to R011).  A file where more than
+    `max-share` (10%) of the replies are written dialogues, in a file of at least 20 replies,
+    writes dialogue in replies by convention and is not judged.  A reply a KTO file labels
+    undesirable (`"label": false`) is not judged either: running on into the next turn is what
+    it teaches the model not to do.
+
+    ## Why is this bad?
+    The model learns to end its answer by inventing the user's next message, and in
+    production it goes on talking for the user.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "How do I install Git LFS on Ubuntu?"}, {"role": "assistant", "content": "Run `sudo apt install git-lfs`, then `git lfs install` once per user account.\n\nUser: can you please explain why Git LFS is necessary for large repositories?"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "How do I install Git LFS on Ubuntu?"}, {"role": "assistant", "content": "Run `sudo apt install git-lfs`, then `git lfs install` once per user account."}, {"role": "user", "content": "can you please explain why Git LFS is necessary for large repositories?"}, {"role": "assistant", "content": "Git stores every version of every file; Git LFS keeps large files outside the history and fetches them on demand."}]}
+    ```
+
+    ## Options
+    `max-share`: the share of a file's replies that are written dialogues from which the file
+    is taken to write dialogue in replies on purpose.
+
+    ## Fix availability
+    Sometimes, and **unsafe**: the reply is cut before the speaker line (the glued turn and
+    anything after it removed); making it a turn of its own needs a person.
+    """
+
+    code = "S009"
+    name = "embedded-turn"
+    severity = "warning"
+    scope = "dataset"
+    fix_availability = "sometimes"
+
+    class Options(RuleOptions):
+        max_share: float = Field(default=0.1, ge=0.0, le=1.0)
+
+    def map(self, record: Record) -> TurnTally | None:
+        from sftlint.analysis.feedback import undesirable_reply
+        from sftlint.analysis.text.embedded_turns import asks_for_dialogue, read_reply
+
+        messages = record.messages or ()
+        tally: TurnTally | None = None
+        judged = not undesirable_reply(record)  # a KTO negative runs on on purpose
+        asked: bool | None = None  # whether the conversation asks for dialogue (read when needed)
+        for m in messages:
+            if m.role != "assistant":
+                continue
+            if tally is None:
+                tally = TurnTally(record.ref(), None)
+            tally.replies += 1
+            if not m.content:
+                continue
+            found, dialogue = read_reply(m.content)
+            if found is not None and judged:
+                if asked is None:
+                    asked = any(
+                        asks_for_dialogue(p.content)
+                        for p in messages
+                        if p.role in ("system", "user") and p.content
+                    )
+                if not asked:
+                    self._place(record, m, found, tally)
+                    continue
+                dialogue = True  # asked for: a dialogue on purpose
+            tally.dialogues += dialogue
+        if tally is not None and tally.places:
+            tally.record_hash = record.content_hash
+        return tally
+
+    @staticmethod
+    def _place(record: Record, m: Message, found: Any, tally: TurnTally) -> None:
+        pointer, span = m.resolve((found.start, found.end))
+        assert span is not None
+        loc = record.locate(pointer, span)
+        whole_pointer, whole = m.resolve((0, len(m.content)))
+        cut = (
+            (found.cut, len(m.content)) if whole_pointer == pointer and whole == (0, len(m.content)) else None
+        )
+        tally.places.append(
+            _TurnPlace(
+                pointer,
+                span,
+                found.label,
+                found.line,
+                cut,
+                loc.line,
+                loc.column,
+                loc.end_line,
+                loc.end_column,
+            )
+        )
+
+    def collector(self) -> FileTallies:
+        return FileTallies("replies", "dialogues")
+
+    def reduce(self, summaries: Iterable[TurnTally]) -> Iterator[Finding]:
+        coll = self.collected(summaries)
+        for path, tallies in coll.kept.items():
+            if coll.convention(path, self.options.max_share):
+                continue  # the file's replies write dialogue on purpose
+            for t in tallies:
+                for p in t.places:
+                    said = p.line_text if len(p.line_text) <= 40 else p.line_text[:39] + "…"
+                    fix = None
+                    if p.cut is not None:
+                        fix = Fix(
+                            "cut the reply before the user's turn",
+                            (Edit(p.pointer, p.cut[0], p.cut[1], ""),),
+                            "unsafe",
+                        )
+                    f = self.finding(
+                        f"the reply goes on with the user's next turn written as text (“{p.label.strip()} {said}”):"
+                        " the model learns to write the user's messages itself",
+                        pointer=p.pointer,
+                        span=p.span,
+                        ref=t.ref,
+                        fix=fix,
+                        record_hash=t.record_hash,
+                    )
+                    f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                    yield f
+
+
 def _json_type(value: Any) -> str:
     from sftlint.formats.base import _json_type as jt
 
@@ -886,4 +1056,5 @@ RULES = [
     MisplacedSystem,
     TemplatePlaceholder,
     TemplateToken,
+    EmbeddedTurn,
 ]
