@@ -61,6 +61,9 @@ _STRONG_BEFORE = set("。！？；!?;：:")
 _WEAK_BEFORE = set("，,、")
 _SPACES = " \t\u3000\u00a0"
 
+#: What a list number looks like, where it may start (not right after a digit, a dot, a Latin
+#: letter or a symbol that makes it part of a code, a price or a path).  The grammar of record:
+#: :func:`_item_matches` finds exactly its matches, faster (a test compares them).
 _ITEM = re.compile(
     r"(?<![0-9０-９.．A-Za-z_\-/#@$¥￥+])"
     r"(?:"
@@ -72,6 +75,53 @@ _ITEM = re.compile(
     r"|(?P<arabic>(?P<anum>[0-9０-９]{1,3}(?:[.．][0-9０-９]{1,3})*)(?P<aterm>[.．、)）]?))"
     r")"
 )
+#: :data:`_ITEM` without its look-behind, matched only at a candidate start.
+_ITEM_AT = re.compile(_ITEM.pattern[_ITEM.pattern.index("(?:") :])
+#: What may not come right before an item (the look-behind of :data:`_ITEM`).
+_NOT_BEFORE = frozenset(
+    "0123456789０１２３４５６７８９.．_-/#@$¥￥+abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+_CN_NUMERALS = frozenset("一二三四五六七八九十")
+#: The characters an item can start with, and ``、`` that ends a ``一、`` item: a character class
+#: alone, which the regex engine scans for without trying the whole pattern at every position.
+_HIT = re.compile(r"[0-9０-９（(\u2460-\u2487、]")
+
+
+def _item_matches(text: str) -> list[re.Match[str]]:
+    """The matches of ``_ITEM.finditer(text)``, found from candidate characters.
+
+    ``_ITEM`` has a look-behind first, so the regex engine tries the whole pattern at every
+    position of the text (about 100 ns a character).  Every alternative starts with a digit, a
+    bracket or a circled number, except ``一、``, whose numerals (common in Chinese prose) end
+    one or two characters before a ``、``.  So the candidates are the characters of
+    :data:`_HIT`, found by a character-class scan, and the one or two positions before each
+    ``、``; each is matched in place with the look-behind checked here, left to right, going on
+    after each match's end as ``finditer`` does.  A numeral start can only match when the
+    characters up to its ``、`` are numerals, which no candidate character is, so candidates
+    come in text order.
+    """
+    out: list[re.Match[str]] = []
+    pos = 0
+    match = _ITEM_AT.match
+    for hit in _HIT.finditer(text):
+        q = hit.start()
+        if q < pos:
+            continue
+        if text[q] == "、":
+            for p in (q - 2, q - 1):
+                if p >= pos and text[p] in _CN_NUMERALS and (p == 0 or text[p - 1] not in _NOT_BEFORE):
+                    m = match(text, p)
+                    if m is not None:
+                        out.append(m)
+                        pos = m.end()
+            continue
+        if q and text[q - 1] in _NOT_BEFORE:
+            continue
+        m = match(text, q)
+        if m is not None:
+            out.append(m)
+            pos = m.end()
+    return out
 
 
 class Item(NamedTuple):
@@ -173,49 +223,68 @@ def _quantity_after(text: str, end: int) -> bool:
 def find_items(text: str) -> list[Item]:
     """Candidate list numbers in ``text``, in order (weak ones still unconfirmed)."""
     items: list[Item] = []
-    for m in _ITEM.finditer(text):
-        where, opens = _context(text, m.start())
+    new = tuple.__new__  # an Item without the namedtuple's Python-level __new__
+    for m in _item_matches(text):
+        start = m.start()
+        kind = m.lastgroup  # the alternative that matched (its group closes last)
+        where, opens = _context(text, start)
         if where is None:
             # Right after a word: only a marker that cannot be anything else
             # (（2）, ②, "2.") may count, and only as the next number of a running list.
-            distinctive = m.group("arabic") is None or m.group("aterm") in (".", "．")
-            if not distinctive or m.group("cn"):
+            if kind == "cn" or (kind == "arabic" and m.group("aterm") not in (".", "．")):
                 continue
-            where = "weak"
-        strong = where == "strong"
-
-        def make(
-            n: int,
-            family: str,
-            style: str,
-            group: str | None,
-            m: re.Match[str] = m,
-            s: bool = strong,
-            o: bool = opens,
-        ) -> Item:
-            start, end = (m.start(group), m.end(group)) if group else (m.start(), m.end())
-            return Item((n,), family, style, start, end, m.start(), m.end(), s, o)
-
+            strong = False
+        else:
+            strong = where == "strong"
+        end = m.end()
         item: Item | None = None
-        if m.group("paren"):
+        if kind == "arabic":
+            item = _arabic(text, m, strong, opens)
+        elif kind == "paren":
             n = int(m.group("pnum").translate(_FW_DIGITS))
             if 1 <= n <= MAX_PART:
-                item = make(n, FAMILY_PAREN, "（1）", "pnum")
-        elif m.group("cnparen"):
+                s, e = m.span("pnum")
+                item = new(Item, ((n,), FAMILY_PAREN, "（1）", s, e, start, end, strong, opens))
+        elif kind == "cnparen":
             n = _cn_value(m.group("cpnum"))
             if n:
-                item = make(n, FAMILY_CN_PAREN, "（一）", "cpnum")
-        elif m.group("circ"):
-            item = make(ord(m.group("circ")) - 0x2460 + 1, FAMILY_CIRCLED, "①", None)
-        elif m.group("pcirc"):
-            item = make(ord(m.group("pcirc")) - 0x2474 + 1, FAMILY_PAREN, "（1）", None)
-        elif m.group("cn"):
+                s, e = m.span("cpnum")
+                item = new(Item, ((n,), FAMILY_CN_PAREN, "（一）", s, e, start, end, strong, opens))
+        elif kind == "circ":
+            item = new(
+                Item,
+                (
+                    (ord(text[start]) - 0x2460 + 1,),
+                    FAMILY_CIRCLED,
+                    "①",
+                    start,
+                    end,
+                    start,
+                    end,
+                    strong,
+                    opens,
+                ),
+            )
+        elif kind == "pcirc":
+            item = new(
+                Item,
+                (
+                    (ord(text[start]) - 0x2474 + 1,),
+                    FAMILY_PAREN,
+                    "（1）",
+                    start,
+                    end,
+                    start,
+                    end,
+                    strong,
+                    opens,
+                ),
+            )
+        else:  # "cn": 一、 is a list number only at a line start or after a colon/sentence end.
             n = _cn_value(m.group("cnum"))
-            # 一、 is a list number only at a line start or after a colon/sentence end.
             if n and strong:
-                item = make(n, FAMILY_CN, "一、", "cnum")
-        else:
-            item = _arabic(text, m, strong, opens)
+                s, e = m.span("cnum")
+                item = new(Item, ((n,), FAMILY_CN, "一、", s, e, start, end, strong, opens))
         if item is not None:
             items.append(item)
     return items
@@ -232,13 +301,17 @@ def _has_content_after(text: str, end: int) -> bool:
     return i < len(text) and text[i] not in _NO_CONTENT
 
 
+_STYLES = {"．": "1.", ".": "1.", "、": "1、", ")": "1)", "）": "1)"}
+
+
 def _arabic(text: str, m: re.Match[str], strong: bool, opens: bool) -> Item | None:
     raw = m.group("anum").translate(_FW_DIGITS)
-    pieces = re.split(r"[.．]", raw)
-    if any(not p or (len(p) > 1 and p[0] == "0") or p == "0" for p in pieces):
-        return None  # 2.0, 1.05: versions and decimals, never list numbers
-    parts = tuple(int(p) for p in pieces)
-    if any(p > MAX_PART for p in parts):
+    pieces = raw.replace("．", ".").split(".")
+    for p in pieces:
+        if not p or p[0] == "0":
+            return None  # 2.0, 1.05: versions and decimals, never list numbers
+    parts = tuple(map(int, pieces))
+    if max(parts) > MAX_PART:
         return None  # 2024.5.1, 400.1, 13800138000
     term = m.group("aterm")
     end = m.end()
@@ -251,22 +324,16 @@ def _arabic(text: str, m: re.Match[str], strong: bool, opens: bool) -> Item | No
             return None  # a bare number ("3 件") is not an item
         if term in ".．" and end < len(text) and (text[end] in ".．" or text[end].isdigit()):
             return None  # "1..", ellipses
-        style = {"．": "1.", ".": "1.", "、": "1、", ")": "1)", "）": "1)"}[term]
+        style = _STYLES[term]
     else:
         if not term and _quantity_after(text, end):
             return None  # 12.5元, 2.1GB, 6.18大促, 17.2 版
         style = "1."
-    return Item(
-        parts,
-        FAMILY_ARABIC,
-        style,
-        m.start("anum"),
-        m.start("anum") + len(raw),
-        m.start(),
-        end,
-        strong,
-        opens,
+    start = m.start("anum")
+    item: Item = tuple.__new__(
+        Item, (parts, FAMILY_ARABIC, style, start, start + len(raw), m.start(), end, strong, opens)
     )
+    return item
 
 
 # -- sequence checking ---------------------------------------------------------

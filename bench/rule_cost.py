@@ -1,0 +1,116 @@
+"""What the rules of a family cost on their own, without locating or printing their findings.
+
+The whole-command ratio (``bench/speed.py``) mixes two costs: the rules' analysis, and the
+pipeline that turns each finding into a located diagnostic.  On text that does not repeat
+(``bench/real_text_corpus.py``) and that holds many findings, the second can hide the first.
+This runs the engine in process over a file with locating replaced by a constant, once per
+selection, interleaved, and prints each selection's CPU time per record over a baseline
+selection (``J``: reading and mapping only)::
+
+    python bench/rule_cost.py bench/out/real-6mb.jsonl --select K R K,R --repeat 3
+    python bench/rule_cost.py bench/out/real-6mb.jsonl --select K --profile /tmp/k.prof
+
+Each run is a fresh process (the analyses remember texts they have seen, so a second pass in
+one process would measure the memos); its CPU time (user+sys) is counted from after a warm-up
+on the file's first record (imports, rule construction) to the end, best of ``--repeat``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sftlint.api import lint_iter  # noqa: E402
+from sftlint.locate import Location  # noqa: E402
+from sftlint.record import Record  # noqa: E402
+
+_NOWHERE = Location(1, 1, 1, 1)
+
+
+def _no_locate(self: Record, pointer: str, span: tuple[int, int] | None = None) -> Location:
+    return _NOWHERE
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def run(path: str, select: str) -> tuple[float, int]:
+    start = cpu()
+    n = sum(1 for _ in lint_iter(path, select=select.split(","), jobs=1))
+    return cpu() - start, n
+
+
+def warm(path: str, select: str) -> None:
+    """Imports and rule construction, on the file's first record."""
+    with open(path, "rb") as fh:
+        first = fh.readline()
+    with tempfile.NamedTemporaryFile("wb", suffix=".jsonl") as tmp:
+        tmp.write(first)
+        tmp.flush()
+        run(tmp.name, select)
+
+
+def child(path: str, select: str, locate: bool) -> tuple[float, int]:
+    cmd = [sys.executable, __file__, path, "--once", select] + (["--locate"] if locate else [])
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("file")
+    ap.add_argument("--select", nargs="+", default=["K", "R"])
+    ap.add_argument("--baseline", default="J")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--profile", help="write a cProfile of the (single) selection here")
+    ap.add_argument("--locate", action="store_true", help="locate findings as the engine does")
+    ap.add_argument("--once", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if not args.locate:
+        Record.locate = _no_locate  # type: ignore[method-assign]
+    if args.once:
+        warm(args.file, args.once)
+        print(*run(args.file, args.once))
+        return 0
+    with open(args.file, "rb") as fh:
+        records = sum(1 for line in fh if line.strip())
+    if args.profile:
+        import cProfile
+
+        warm(args.file, args.select[0])
+        prof = cProfile.Profile()
+        prof.enable()
+        run(args.file, args.select[0])
+        prof.disable()
+        prof.dump_stats(args.profile)
+        return 0
+    selections = [args.baseline, *args.select]
+    best: dict[str, float] = {}
+    found: dict[str, int] = {}
+    for _ in range(args.repeat):
+        for sel in selections:
+            t, n = child(args.file, sel, args.locate)
+            best[sel] = min(best.get(sel, t), t)
+            found[sel] = n
+    base = best[args.baseline]
+    print(f"{records} records; {args.baseline}: {base:.2f} s ({base / records * 1e6:.0f} us/record)")
+    for sel in args.select:
+        extra = best[sel] - base
+        print(
+            f"{sel:>8}: {best[sel]:.2f} s, +{extra:.2f} s over {args.baseline} "
+            f"({extra / records * 1e6:.0f} us/record), {found[sel]} findings"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
