@@ -481,6 +481,26 @@ def test_r005_agreeing_labels_and_other_prompt_forms():
     assert lint([chat(("user", "q"), ("assistant", en_turn), system=english)], "R005") == []
 
 
+def test_r005_each_record_counts_its_own_turns():
+    """R005 remembers its findings per prompt by the blocks' label words: records with the same
+    prompt but other words, or as many blocks, each get their own counts."""
+    system = "先思考，标记为思考；再决定合适的行动，标记为行动。"
+    en = "< Thought: check the refund.\nAction: look up the refund. >\n--- Let me check."
+    mixed = "< 思考：确认退款状态。\n行动：查询退款状态。>\n--- 我帮您查一下。"
+    records = [
+        chat(("user", "q"), ("assistant", GOOD), ("user", "q2"), ("assistant", GOOD2), system=system),
+        chat(("user", "q"), ("assistant", GOOD), system=system),
+        chat(("user", "q"), ("assistant", mixed), system=system),
+        chat(("user", "q"), ("assistant", GOOD), ("user", "q2"), ("assistant", en), system=system),
+        chat(("user", "q"), ("assistant", GOOD2), ("user", "q2"), ("assistant", GOOD), system=system),
+    ]
+    found = {d.record: d.message for d in lint(records, "R005")}
+    assert sorted(found) == [0, 1, 3, 4]  # the record that writes 行动 agrees with its prompt
+    assert "`动作` (2×)" in found[0] and "`动作` (2×)" in found[4]
+    assert "`动作` (1×)" in found[1]
+    assert "`动作` (1×)" in found[3] and "`Action` (1×)" in found[3]
+
+
 def test_r005_needs_a_prompt_that_names_labels():
     assert lint([chat(("user", "q"), ("assistant", GOOD))], "R005") == []
     assert lint([chat(("user", "q"), ("assistant", GOOD), system=SYSTEM)], "R005") == []
