@@ -8,8 +8,9 @@ span in the decoded string back through its escapes.
 
 It runs only when a finding is reported (the slow path), never per record.  A
 record may have thousands of findings, so nothing is recomputed per finding:
-the :class:`Locator` of a record indexes each container it walks through once
-(the offsets of its members), keeps a sparse map of each string's escapes, and
+the :class:`Locator` of a record indexes the offsets of every container's members
+in one pass over its tokens at the first lookup (a record over a megabyte: each
+container it walks through, once), keeps a sparse map of each string's escapes, and
 finds lines with a bisection over the record's newlines.  Locating every
 finding of a record costs one pass over the record however many there are, and
 what a diagnostic keeps of the text (``source``) is a bounded window around its
@@ -40,6 +41,15 @@ SOURCE_WINDOW = 64
 SOURCE_AFTER = 112
 #: A non-string value longer than this is not kept for display.
 SOURCE_MAX = 2000
+#: A record up to this many characters has every container indexed in one pass at its first
+#: lookup; a bigger one is walked lazily, container by container along each pointer (an index
+#: of every container of a huge record would hold far more than its findings need).
+INDEX_ALL_MAX = 1 << 20
+#: One token of JSON text: a string literal (escapes skipped by the unrolled loop, which never
+#: backtracks), one structural character, or a scalar (number, true, false, null) up to the
+#: next delimiter; a lone ``"`` is a string cut off (the index then gives up).  Only whitespace
+#: falls between two tokens, since every other character starts one of them.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+|"', re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +150,7 @@ class Locator:
 
     __slots__ = (
         "_containers",
+        "_indexed",
         "_newlines",
         "_root",
         "_strings",
@@ -158,12 +169,95 @@ class Locator:
         self._values: dict[str, tuple[int, int] | None] = {}
         self._strings: dict[int, _StringMap] = {}
         self._newlines: array | None = None
+        self._indexed: bool | None = None  # None: not tried yet
 
     # -- walking -----------------------------------------------------------------
+    def _index_all(self, root: int) -> bool:
+        """Index the members of every container of the value at ``root`` in one pass.
+
+        Walking a pointer container by container skips each sibling value with a scan of its
+        own, so a finding deep in a record costs a scan per level (the root's members skip the
+        whole record, the messages array's skip it again).  One pass over the record's tokens
+        fills every container's members at once; every later pointer is dictionary lookups.
+        Returns False, with nothing kept, if the text is not the well-formed JSON this expects
+        (the lazy walk then handles it as before).
+        """
+        text = self.text
+        if text[root : root + 1] not in ("{", "["):
+            return False
+        found: dict[int, dict[str, tuple[int, int]] | tuple[array, array] | None] = {}
+        # per open container: [its start, its members (a dict, or starts and ends), the key
+        # its value will have in its parent]; `want` is what may come next: "value", "key"
+        # (or the end of an empty object), ":" after a key, "," after a value (or the end)
+        stack: list[list] = []
+        key: str | None = None
+        want = "value"
+        for m in _TOKEN.finditer(text, root):
+            tok = m.group()
+            c = tok[0]
+            start = m.start()
+            if c == "{" or c == "[":
+                if want != "value":
+                    return False
+                stack.append([start, {} if c == "{" else (array("q"), array("q")), key])
+                want = "key" if c == "{" else "value"
+                key = None
+                continue
+            if c == "}" or c == "]":
+                if not stack:
+                    return False
+                open_start, members, parent_key = stack.pop()
+                empty = not (members if isinstance(members, dict) else members[0])
+                if (c == "}") != isinstance(members, dict) or not (
+                    want == "," or (empty and want == ("key" if c == "}" else "value"))
+                ):
+                    return False
+                found[open_start] = members
+                if not stack:
+                    self._containers.update(found)
+                    return True
+                value = (open_start, start + 1)
+                key = parent_key
+            elif c == ":":
+                if want != ":":
+                    return False
+                want = "value"
+                continue
+            elif c == ",":
+                if want != "," or not stack:
+                    return False
+                want = "key" if isinstance(stack[-1][1], dict) else "value"
+                continue
+            elif c == '"' and len(tok) == 1:
+                return False  # a string cut off
+            elif want == "key":
+                if c != '"':
+                    return False
+                key = tok[1:-1] if "\\" not in tok else json.loads(tok)
+                want = ":"
+                continue
+            elif want != "value":
+                return False
+            else:
+                value = (start, m.end())
+            if not stack:
+                return False
+            members = stack[-1][1]
+            if isinstance(members, dict):
+                members[key] = value  # JSON parsers keep the last duplicate; so do we
+                key = None
+            else:
+                members[0].append(value[0])
+                members[1].append(value[1])
+            want = ","
+        return False
+
     def _members(self, pos: int) -> dict[str, tuple[int, int]] | tuple[array, array] | None:
         """The members of the container starting at ``pos``, scanned once and kept."""
         if pos in self._containers:
             return self._containers[pos]
+        if self._indexed:
+            return None  # the one-pass index holds every container: this is not one
         text = self.text
         n = len(text)
         c = text[pos] if pos < n else ""
@@ -215,6 +309,8 @@ class Locator:
             return self._values[pointer]
         text = self.text
         pos = skip_ws(text, self._root)
+        if self._indexed is None:
+            self._indexed = len(text) - pos <= INDEX_ALL_MAX and self._index_all(pos)
         span: tuple[int, int] | None = None
         for token in unescape_pointer(pointer):
             members = self._members(pos)

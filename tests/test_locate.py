@@ -99,3 +99,59 @@ def test_pointers_into_containers_of_every_shape():
     assert loc.value_span("/a/01") is None and loc.value_span("/a/-1") is None
     assert loc.value_span("/c/0") is None
     assert text[slice(*loc.value_span(""))] == text
+
+
+def _pointers(value: object, prefix: str = "") -> list[str]:
+    """Every pointer into ``value``, its own included."""
+    out = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _pointers(item, prefix + "/" + key.replace("~", "~0").replace("/", "~1"))
+    elif isinstance(value, list):
+        for k, item in enumerate(value):
+            out += _pointers(item, f"{prefix}/{k}")
+    return out
+
+
+def _lazy(text: str, root: int = 0) -> Locator:
+    """A locator that walks container by container (the path of records over INDEX_ALL_MAX)."""
+    loc = Locator(text, 1, root=root)
+    loc._indexed = False
+    return loc
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=24,
+)
+
+
+@given(JSON_VALUES, st.booleans(), st.sampled_from([None, 2]))
+def test_one_pass_index_finds_what_the_walk_finds(value, ascii_only, indent):
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=indent)
+    indexed, lazy = Locator(text, 1), _lazy(text)
+    pointers = [*_pointers(value), "/missing", "/0/x", "/-1"]
+    assert [indexed.value_span(p) for p in pointers] == [lazy.value_span(p) for p in pointers]
+    assert indexed._indexed is isinstance(value, (dict, list))
+
+
+def test_one_pass_index_keeps_the_last_duplicate_and_stops_at_the_record():
+    # a record inside a JSON array file: the index covers the record, not the file after it
+    text = '[{"k": [1, 2], "k": {"x": "\\"]}"}}, {"k": 3}]'
+    root = 1
+    loc = Locator(text, 1, root=root)
+    start, end = loc.value_span("/k/x")
+    assert text[start:end] == '"\\"]}"'
+    assert loc.value_span("/k/0") is None  # the first "k" was replaced by the second
+    assert loc._indexed and max(loc._containers) < text.index('{"k": 3}')
+
+
+def test_one_pass_index_gives_up_on_text_that_is_not_json():
+    for text in ('{"a": "cut', '{"a": [1, 2}', '{"a" 1}', '{"a": 1,}', '{"a": 1 "b": 2}', "[1, 2"):
+        loc = Locator(text, 1)
+        assert loc.value_span("/a") == _lazy(text).value_span("/a")
+        assert loc._indexed is False, text
+    # what follows the record's closing brace is not the record's business
+    loc = Locator('{"a": 1}}', 1)
+    assert loc.value_span("/a") == (6, 7) and loc._indexed
