@@ -214,3 +214,15 @@ def test_quote_state_read_once_is_the_state_counted_from_the_line_start(text, da
     quotes = _Quotes(text)
     for p in sorted(positions) + positions:
         assert quotes.inside(p) == naive(p), (text, p)
+
+
+def test_a_backslash_at_a_lines_end_does_not_carry_the_quote_count_into_the_next_line():
+    """Quotes are counted per line: an unclosed quote before a backslash that ends its line is
+    forgotten on the next line, as counting from that line's start forgets it (CI's hypothesis
+    run drew the first text)."""
+    from sftlint.analysis.text.escapes import _Quotes
+
+    text = "\\\\\\\\'\\\n"  # four backslashes, a quote, a backslash, the line's end
+    assert len(text) == 7 and _Quotes(text).inside(6) and not _Quotes(text).inside(7)
+    quotes = _Quotes("say 'x\\\nnext")
+    assert quotes.inside(6) and not quotes.inside(10)

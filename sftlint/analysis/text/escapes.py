@@ -175,7 +175,9 @@ class _Quotes:
             c = text[j]
             i = j + 1
             if c == "\\":
-                i = j + 2
+                # a backslash escapes the next character, but never the line's end: quotes
+                # are counted per line (a line ending in a backslash starts the next afresh)
+                i = j + 1 if text[j + 1 : j + 2] == "\n" else j + 2
             elif c == "\n":
                 self.doubles = self.singles = 0
             elif c == '"':
