@@ -223,7 +223,7 @@ class Record:
     def ref(self) -> RecordRef:
         """A small, picklable handle for dataset-level summaries.  Made once per record: a
         default run's dataset rules ask for it five times a record, and a ``RecordRef`` is
-        frozen, so they can share it (and a pickled range of summaries holds it once)."""
+        frozen, so they can share it."""
         ref = self._ref
         if ref is None:
             ref = self._ref = RecordRef(
