@@ -1,10 +1,10 @@
 """The knowledge-base numbering scan finds exactly what its grammar says, however it is sped up.
 
 :func:`sftlint.analysis.numbering.find_items` finds candidate list numbers from candidate
-characters (:func:`_item_matches`) instead of running :data:`_ITEM` (a pattern with a
-look-behind, tried at every position) over the text, and builds the items by the alternative
+characters (:func:`_item_matches`) instead of running the item pattern (``_ITEM_PATTERN``, with
+a look-behind, tried at every position) over the text, and builds the items by the alternative
 that matched.  These tests compare both with the direct forms they replace, a ``finditer`` of
-``_ITEM`` and the per-match reading written out plainly (:func:`reference_items`), on crafted
+the pattern and the per-match reading written out plainly (:func:`reference_items`), on crafted
 texts, random mixtures of the characters that matter, and every string of the shared data.
 """
 
@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 
 from sftlint.analysis import numbering as N
 from sftlint.analysis.numbering import Item, _item_matches, find_items
+
+ITEM = re.compile(N._ITEM_PATTERN)
 
 #: Digits (both widths), every list punctuation, brackets, Chinese numerals, circled numbers,
 #: what the look-behind forbids, line ends and ordinary text.
@@ -50,9 +52,9 @@ def _key(matches) -> list[tuple[int, int, tuple]]:
 
 
 def reference_items(text: str) -> list[Item]:
-    """:func:`find_items` as first written: every match of ``_ITEM`` read group by group."""
+    """:func:`find_items` as first written: every match of the item pattern read group by group."""
     items: list[Item] = []
-    for m in N._ITEM.finditer(text):
+    for m in ITEM.finditer(text):
         where, opens = N._context(text, m.start())
         if where is None:
             distinctive = m.group("arabic") is None or m.group("aterm") in (".", "．")
@@ -118,7 +120,7 @@ def _reference_arabic(text: str, m: re.Match[str], strong: bool, opens: bool) ->
 
 
 def _same(text: str) -> None:
-    assert _key(_item_matches(text)) == _key(N._ITEM.finditer(text)), text
+    assert _key(_item_matches(text)) == _key(ITEM.finditer(text)), text
     assert find_items(text) == reference_items(text), text
 
 

@@ -63,8 +63,9 @@ _SPACES = " \t\u3000\u00a0"
 
 #: What a list number looks like, where it may start (not right after a digit, a dot, a Latin
 #: letter or a symbol that makes it part of a code, a price or a path).  The grammar of record:
-#: :func:`_item_matches` finds exactly its matches, faster (a test compares them).
-_ITEM = re.compile(
+#: :func:`_item_matches` finds exactly its matches, faster (a test compares them); only the
+#: tests compile it.
+_ITEM_PATTERN = (
     r"(?<![0-9０-９.．A-Za-z_\-/#@$¥￥+])"
     r"(?:"
     r"(?P<paren>[（(](?P<pnum>[0-9０-９]{1,2})[）)])"
@@ -75,9 +76,9 @@ _ITEM = re.compile(
     r"|(?P<arabic>(?P<anum>[0-9０-９]{1,3}(?:[.．][0-9０-９]{1,3})*)(?P<aterm>[.．、)）]?))"
     r")"
 )
-#: :data:`_ITEM` without its look-behind, matched only at a candidate start.
-_ITEM_AT = re.compile(_ITEM.pattern[_ITEM.pattern.index("(?:") :])
-#: What may not come right before an item (the look-behind of :data:`_ITEM`).
+#: :data:`_ITEM_PATTERN` without its look-behind, matched only at a candidate start.
+_ITEM_AT = re.compile(_ITEM_PATTERN[_ITEM_PATTERN.index("(?:") :])
+#: What may not come right before an item (the look-behind of :data:`_ITEM_PATTERN`).
 _NOT_BEFORE = frozenset(
     "0123456789０１２３４５６７８９.．_-/#@$¥￥+abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
@@ -88,9 +89,10 @@ _HIT = re.compile(r"[0-9０-９（(\u2460-\u2487、]")
 
 
 def _item_matches(text: str) -> list[re.Match[str]]:
-    """The matches of ``_ITEM.finditer(text)``, found from candidate characters.
+    """The matches of :data:`_ITEM_PATTERN`'s ``finditer`` over ``text``, found from candidate
+    characters.
 
-    ``_ITEM`` has a look-behind first, so the regex engine tries the whole pattern at every
+    The pattern has a look-behind first, so the regex engine tries the whole pattern at every
     position of the text (about 100 ns a character).  Every alternative starts with a digit, a
     bracket or a circled number, except ``一、``, whose numerals (common in Chinese prose) end
     one or two characters before a ``、``.  So the candidates are the characters of
@@ -621,7 +623,6 @@ def check_items(items: list[Item]) -> Numbering:
 
 
 _EMPTY = Numbering()
-_ANY_MARKER = re.compile(r"[0-9０-９\u2460-\u2487一二三四五六七八九十]")
 
 
 @lru_cache(maxsize=2048)
@@ -632,8 +633,8 @@ def analyse(text: str) -> Numbering:
     same knowledge base in every turn, and a retriever returns the same
     passages for many questions), so most texts of a dataset are analysed once.
     """
-    if _ANY_MARKER.search(text) is None:
-        return _EMPTY
+    if _HIT.search(text) is None:
+        return _EMPTY  # no digit, bracket, circled number or 、: no item can start
     return check_items(find_items(text))
 
 
