@@ -621,26 +621,29 @@ class ReactLabelMismatch(_ReactRule):
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
-        #: per system prompt: the labels it names by step, and the turns' label words seen to agree
-        self._prompts = PerPrompt(lambda prompt: (_named_by_kind(prompt, self.syntax), set()), limit=256)
+        #: per system prompt: the labels it names by step, whether a turn's label words agree
+        #: with them (by the words), and the mismatches reported for a record's blocks (by their
+        #: words, in order)
+        self._prompts = PerPrompt(lambda prompt: (_named_by_kind(prompt, self.syntax), {}, {}), limit=256)
 
     def check(self, record: Record) -> Iterable[Finding]:
         msgs = record.messages
         if not msgs or msgs[0].role != "system":
             return ()
         system = msgs[0]
-        named_by_kind, agreeing = self._prompts[system.content]
+        named_by_kind, verdicts, reports = self._prompts[system.content]
         if not named_by_kind:
             return ()
         blocks = react_facts(record, self.syntax).blocks
         for _msg, turn in blocks:
             key = turn.word_key()
-            if key in agreeing:
-                continue  # the common case: these label words were seen to agree with this prompt
-            if not self._agree(named_by_kind, turn.words()):
-                return self._report(system, blocks)
-            if len(agreeing) < 64:
-                agreeing.add(key)
+            agree = verdicts.get(key)  # the common case: these label words were seen before
+            if agree is None:
+                agree = self._agree(named_by_kind, turn.words())
+                if len(verdicts) < 64:
+                    verdicts[key] = agree
+            if not agree:
+                return self._report(system, blocks, reports)
         return ()
 
     def _agree(self, named_by_kind: dict[str, frozenset[str]], words: list[tuple[str, str]]) -> bool:
@@ -651,30 +654,55 @@ class ReactLabelMismatch(_ReactRule):
                 return False
         return True
 
-    def _report(self, system: Message, blocks: list[tuple[Message, ReactTurn]]) -> Iterator[Finding]:
-        namings = label_namings(system.content, self.syntax)
+    def _report(
+        self,
+        system: Message,
+        blocks: list[tuple[Message, ReactTurn]],
+        reports: dict[tuple[object, ...], list[tuple[str, tuple[int, int]]]],
+    ) -> Iterator[Finding]:
+        # What is reported depends only on the prompt and the label words of the blocks, in
+        # order: a dataset whose prompt disagrees with its turns (the seed's) writes the same
+        # few sequences of words on every record, so the findings are worked out once each.
+        key = tuple(turn.word_key() for _msg, turn in blocks)
+        found = reports.get(key)
+        if found is None:
+            found = self._mismatches(system.content, blocks)
+            if len(reports) < 128:
+                reports[key] = found
+        for message, span in found:
+            yield self.finding(message, msg=system, span=span)
+
+    def _mismatches(
+        self, prompt: str, blocks: list[tuple[Message, ReactTurn]]
+    ) -> list[tuple[str, tuple[int, int]]]:
+        """Per step whose labels differ: the message and the span of the prompt's label."""
+        namings = label_namings(prompt, self.syntax)
+        canonical = self.syntax.canonical
         used: dict[str, dict[str, int]] = {}
         for _msg, turn in blocks:
-            for u in turn.labels:
-                key = self.syntax.canonical(u.text)
-                used.setdefault(u.kind, {})
-                used[u.kind][key] = used[u.kind].get(key, 0) + 1
+            for kind, word in turn.words():
+                key = canonical(word)
+                counts = used.setdefault(kind, {})
+                counts[key] = counts.get(key, 0) + 1
+        out: list[tuple[str, tuple[int, int]]] = []
         for kind in KINDS:
             named = [n for n in namings if n.kind == kind]
             if not named or kind not in used:
                 continue
-            named_set = {self.syntax.canonical(n.text) for n in named}
+            named_set = {canonical(n.text) for n in named}
             other = {label: c for label, c in used[kind].items() if label not in named_set}
             if not other:
                 continue
             writes = ", ".join(f"`{label}` ({c}×)" for label, c in sorted(other.items(), key=lambda x: -x[1]))
             first = named[0]
-            yield self.finding(
-                f"the system prompt names the {kind} step `{first.text}` but the assistant turns write "
-                f"{writes}; use one label",
-                msg=system,
-                span=(first.start, first.end),
+            out.append(
+                (
+                    f"the system prompt names the {kind} step `{first.text}` but the assistant turns write "
+                    f"{writes}; use one label",
+                    (first.start, first.end),
+                )
             )
+        return out
 
 
 def _named_by_kind(prompt: str, syntax: ReactSyntax) -> dict[str, frozenset[str]]:
