@@ -5,7 +5,7 @@ pipeline that turns each finding into a located diagnostic.  On text that does n
 (``bench/real_text_corpus.py``) and that holds many findings, the second can hide the first.
 This runs the engine in process over a file with locating replaced by a constant, once per
 selection, interleaved, and prints each selection's CPU time per record over a baseline
-selection (``J``: reading and mapping only)::
+selection (default ``J``: reading, the format mapping and the file-level rules)::
 
     python bench/rule_cost.py bench/out/real-6mb.jsonl --select K R K,R --repeat 3
     python bench/rule_cost.py bench/out/real-6mb.jsonl --select K --profile /tmp/k.prof
@@ -13,6 +13,10 @@ selection (``J``: reading and mapping only)::
 Each run is a fresh process (the analyses remember texts they have seen, so a second pass in
 one process would measure the memos); its CPU time (user+sys) is counted from after a warm-up
 on the file's first record (imports, rule construction) to the end, best of ``--repeat``.
+The rules are this tree's own, even under an editable install of another checkout, so a copy
+of another commit (``git archive``) measures that commit.  For instruction counts, run one
+selection under cachegrind: ``valgrind --tool=cachegrind --cache-sim=no
+--cachegrind-out-file=/dev/null python bench/rule_cost.py FILE --once K``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+def _rules_of_this_tree() -> None:
+    """Load this tree's ``rules/`` as ``sftlint.rules``.  An editable install maps
+    ``sftlint.rules`` to the checkout it was installed from, so a copy of another commit
+    (``git archive``) would otherwise run its own ``sftlint`` with the installed rules."""
+    import importlib.util
+
+    init = ROOT / "rules" / "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        "sftlint.rules", init, submodule_search_locations=[str(init.parent)]
+    )
+    if spec is None or spec.loader is None:
+        return
+    import sftlint
+
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["sftlint.rules"] = module
+    spec.loader.exec_module(module)
+    sftlint.rules = module  # type: ignore[attr-defined]
+
+
+_rules_of_this_tree()
 
 from sftlint.api import lint_iter  # noqa: E402
 from sftlint.locate import Location  # noqa: E402
