@@ -27,18 +27,21 @@ message where the conversation crosses the window.
 
 from __future__ import annotations
 
+import heapq
 import re
 import sys
 import unicodedata
 from array import array
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import Field, field_validator
 
+from sftlint.analysis import minhash as _minhash
 from sftlint.analysis.minhash import BANDS as BANDS  # the sketch's parameters, re-exported
-from sftlint.analysis.minhash import BLOCK_CHARS, LAST_K, PART_SEP, SHINGLE, Batch, near_pairs_looks
+from sftlint.analysis.minhash import BLOCK_CHARS, LAST_K, PART_SEP, SHINGLE, Batch, Pairs, near_pair_arrays
 from sftlint.analysis.minhash import NUM_HASHES as NUM_HASHES
 from sftlint.analysis.minhash import ROWS as ROWS
 from sftlint.analysis.minhash import estimate as estimate
@@ -178,19 +181,7 @@ class DuplicateRecord(Rule):
     def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
         coll = self.collected(summaries)
         digests, loc = coll.digests, coll.loc
-        order = sorted(range(len(digests)), key=digests.__getitem__)  # stable: copies stay in file order
-        found: list[tuple[int, int, int]] = []  # (copy, first, copies in the group)
-        i, n = 0, len(order)
-        while i < n:
-            j = i + 1
-            d = digests[order[i]]
-            while j < n and digests[order[j]] == d:
-                j += 1
-            if j - i > 1:
-                found.extend((order[k], order[i], j - i) for k in range(i + 1, j))
-            i = j
-        found.sort()
-        for copy, first, size in found:
+        for copy, first, size in _copies(digests):
             ref = loc.ref(copy)
             where = loc.where(first, ref.path)
             copies = f" ({size} copies in all)" if size > 2 else ""
@@ -204,6 +195,42 @@ class DuplicateRecord(Rule):
                 # the baseline key: the copies' shared content, so it holds whichever copy comes later
                 record_hash=f"{digests[copy]:016x}",
             )
+
+
+def _copies(digests: array) -> list[tuple[int, int, int]]:
+    """``(copy, first, copies in the group)`` for every record whose digest an earlier record
+    has, in record order (``first``: the group's earliest record)."""
+    n = len(digests)
+    np = _minhash._numpy() if n >= _minhash.PLAIN_PAIRS_BELOW else None
+    if np:  # a sort of the digests in arrays (sorting the positions in Python held ~70 bytes each)
+        dig = (
+            np.frombuffer(digests, dtype=np.uint64) if digests.itemsize == 8 else np.array(digests, np.uint64)
+        )
+        order = np.argsort(dig, kind="stable")  # stable: copies stay in file order
+        ordered = dig[order]
+        new = np.ones(n, dtype=bool)
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+        del ordered
+        starts = np.flatnonzero(new)
+        sizes = np.diff(np.append(starts, n))
+        group = np.cumsum(new) - 1
+        later = np.flatnonzero(~new)  # sorted positions of the copies
+        copy, first, size = order[later], order[starts[group[later]]], sizes[group[later]]
+        by_copy = np.argsort(copy)
+        return list(zip(copy[by_copy].tolist(), first[by_copy].tolist(), size[by_copy].tolist(), strict=True))
+    order = sorted(range(n), key=digests.__getitem__)  # stable: copies stay in file order
+    found: list[tuple[int, int, int]] = []
+    i = 0
+    while i < n:
+        j = i + 1
+        d = digests[order[i]]
+        while j < n and digests[order[j]] == d:
+            j += 1
+        if j - i > 1:
+            found.extend((order[k], order[i], j - i) for k in range(i + 1, j))
+        i = j
+    found.sort()
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -509,20 +536,15 @@ class NearDuplicate(Rule):
         low = max(0.5, threshold - VERIFY_MARGIN)
         # Both looks at the LSH buckets in one pass (the bands sorted once): the first, and a
         # second further back for the records the first leaves without a pair (templated data
-        # fills a bucket with hundreds of near-copies), which only adds findings.
-        cands, wide = near_pairs_looks(
+        # fills a bucket with hundreds of near-copies), which only adds findings.  The pairs and
+        # the decisions are held in flat arrays (templated data has pairs for most records).
+        cands, wide = near_pair_arrays(
             coll.sigs, coll.digests, low, CANDIDATES_PER_RECORD, (LAST_K, WIDE_LAST_K)
         )
         found = self._verify(coll, cands)
-        more = {}
-        for i, pairs in wide.items():
-            if i not in found:
-                tried = {j for j, _ in cands.get(i, ())}
-                more[i] = [(j, est) for j, est in pairs if j not in tried]
-        found.update(self._verify(coll, more))
-        for i in sorted(found):
-            chosen = found[i]
-            j, sim, what = chosen
+        more = _untried(wide, cands, found, len(coll.digests))
+        del wide, cands
+        for i, (j, sim, what) in _in_order(found, self._verify(coll, more)):
             ref = loc.ref(i)
             yield self.finding(
                 f"record is a near-duplicate of the record at {loc.where(j, ref.path)} "
@@ -537,19 +559,17 @@ class NearDuplicate(Rule):
                 record_hash="pair:" + ":".join(sorted(f"{coll.digests[k]:016x}" for k in (i, j))),
             )
 
-    def _verify(
-        self, coll: _SignatureCollector, cands: dict[int, list[tuple[int, float]]]
-    ) -> dict[int, tuple[int, float, str]]:
+    def _verify(self, coll: _SignatureCollector, cands: Pairs) -> _Chosen:
         """For each record with candidates: the first (earliest) whose exact similarity reaches the
         threshold (both sides alike too), as ``(record, similarity, what)``; the estimate decides
         only where the texts cannot be read again."""
-        order = sorted(i for i, pairs in cands.items() if pairs)
+        count = cands.records()
         threshold = self.options.threshold
-        chosen: dict[int, tuple[int, float, str]] = {}
+        chosen = _Chosen(len(coll.digests))
         from sftlint.run.processes import lent_pool
 
         lent = lent_pool()
-        if lent is not None and len(order) >= PARALLEL_VERIFY_MIN:
+        if lent is not None and count >= PARALLEL_VERIFY_MIN:
             # Each record's decision is its own, so blocks verified by the --jobs workers (idle
             # by now) give exactly what the main process would; each block reads its records
             # again itself.
@@ -558,29 +578,98 @@ class NearDuplicate(Rule):
             from sftlint import stdin_copy
 
             pool, workers = lent
-            size = min(VERIFY_BLOCK, -(-len(order) // (workers * BLOCKS_PER_WORKER)))
+            size = min(VERIFY_BLOCK, -(-count // (workers * BLOCKS_PER_WORKER)))
             # The workers read standard input's copy by its own path: the copy's registry and
             # its writer belong to this process (a worker must never flush a forked writer).
             sources = [stdin_copy.copy_of(p) or p for p in coll.loc.paths]
             formats = {src: coll.formats.get(p) for p, src in zip(coll.loc.paths, sources, strict=True)}
             in_flight: deque[Any] = deque()
             try:
-                for lo in range(0, len(order), size):
-                    block = {i: cands[i] for i in order[lo : lo + size]}
+                for block in cands.blocks(size):
                     if len(in_flight) >= 2 * workers:  # what is held for the tasks stays bounded
-                        chosen.update(in_flight.popleft().result())
+                        chosen.add(in_flight.popleft().result())
                     sent = _sent_locations(coll, block, sources)
                     in_flight.append(pool.submit(_verify_sent, threshold, block, sent, formats))
                 while in_flight:
-                    chosen.update(in_flight.popleft().result())
+                    chosen.add(in_flight.popleft().result())
                 return chosen
             except BrokenExecutor:  # a worker died (killed, out of memory): verify here instead
-                chosen.clear()
+                chosen = _Chosen(len(coll.digests))
         # in blocks, so that templated data (every record a candidate) never holds every text
-        for lo in range(0, len(order), VERIFY_BLOCK):
-            block = {i: cands[i] for i in order[lo : lo + VERIFY_BLOCK]}
-            chosen.update(_verify_block(threshold, block, coll.loc, coll.digests, coll.formats))
+        for block in cands.blocks(VERIFY_BLOCK):
+            chosen.add(_verify_block(threshold, block, coll.loc, coll.digests, coll.formats))
         return chosen
+
+
+class _Chosen:
+    """D002's decisions in record order: per record decided, the earlier record it repeats, the
+    similarity and whether only the estimate decided (``estimated``), in flat arrays (about 25
+    bytes a decision; a dictionary of tuples held about 200)."""
+
+    __slots__ = ("estimated", "i", "j", "sim")
+
+    def __init__(self, n: int) -> None:
+        code = Pairs.typecode(n)
+        self.i, self.j = array(code), array(code)
+        self.sim = array("d")
+        self.estimated = bytearray()
+
+    def add(self, block: dict[int, tuple[int, float, str]]) -> None:
+        """The decisions of a block of records, all after those added before."""
+        for i in sorted(block):
+            if self.i and i <= self.i[-1]:
+                raise ValueError("D002's decisions must come in record order")
+            j, sim, what = block[i]
+            self.i.append(i)
+            self.j.append(j)
+            self.sim.append(sim)
+            self.estimated.append(what != "similarity")
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+    def __contains__(self, i: int) -> bool:
+        k = bisect_left(self.i, i)
+        return k < len(self.i) and self.i[k] == i
+
+    def __iter__(self) -> Iterator[tuple[int, tuple[int, float, str]]]:
+        for k, i in enumerate(self.i):
+            yield i, (self.j[k], self.sim[k], "estimated similarity" if self.estimated[k] else "similarity")
+
+
+def _in_order(*chosen: _Chosen) -> Iterator[tuple[int, tuple[int, float, str]]]:
+    """The decisions of several passes over disjoint records, in record order."""
+    return heapq.merge(*chosen, key=lambda item: item[0])
+
+
+def _untried(wide: Pairs, cands: Pairs, found: _Chosen, n: int) -> Pairs:
+    """The second look's pairs for the records the first did not decide, less the earlier
+    records the first look tried for them (both in record order, so one walk over each)."""
+    code = Pairs.typecode(n)
+    oi, oj, oa = array(code), array(code), bytearray()
+    ci, cj = cands.i, cands.j
+    fi = found.i
+    c = f = 0
+    nc, nf = len(ci), len(fi)
+    wi, wj, wa = wide.i, wide.j, wide.agree
+    for k in range(len(wi)):
+        i = wi[k]
+        while f < nf and fi[f] < i:
+            f += 1
+        if f < nf and fi[f] == i:
+            continue
+        while c < nc and ci[c] < i:
+            c += 1
+        j = wj[k]
+        t = c
+        while t < nc and ci[t] == i and cj[t] < j:  # a record's pairs are in order of j
+            t += 1
+        if t < nc and ci[t] == i and cj[t] == j:
+            continue
+        oi.append(i)
+        oj.append(j)
+        oa.append(wa[k])
+    return Pairs(oi, oj, oa)
 
 
 def _sent_locations(

@@ -634,3 +634,18 @@ def test_d002_two_episodes_under_one_few_shot_prompt_are_not_near_duplicates(tmp
     path = write_jsonl(tmp_path / "e.jsonl", [first, reworded])
     (d,) = _codes(sftlint.lint(path, select=["D002"]), "D002")
     assert d.data["first_line"] == 1
+
+
+def test_d001_groups_copies_alike_in_arrays_and_in_python(monkeypatch):
+    """From PLAIN_PAIRS_BELOW records D001 groups the digests with numpy; the copies, their
+    first record and the group sizes are the ones the plain sort gives."""
+    pytest.importorskip("numpy")
+    rng = random.Random(11)
+    for n in (0, 1, 2, 40, 2500):
+        pool = [rng.getrandbits(64) for _ in range(max(1, n // 3))] + [0, 2**64 - 1]
+        digests = array("Q", (rng.choice(pool) for _ in range(n)))
+        monkeypatch.setattr(minhash, "PLAIN_PAIRS_BELOW", 10**9)
+        plain = D._copies(digests)
+        monkeypatch.setattr(minhash, "PLAIN_PAIRS_BELOW", 0)
+        assert D._copies(digests) == plain
+        assert n < 40 or len(plain) > n // 2

@@ -191,9 +191,58 @@ def test_numpy_near_pairs_equal_the_plain_ones(per_record):
         assert wide == M._near_pairs_plain(sigs, digests, threshold, per_record, 32, only)
         assert wide and all(only[i] for i in wide)
         # both looks in one pass give what two passes give
-        looks = M._near_pairs_numpy_looks(np, sigs, digests, threshold, per_record, (3, 32), only)
+        arrays = M._near_pairs_numpy_looks(np, sigs, digests, threshold, per_record, (3, 32), only)
+        looks = [pairs.as_dict() for pairs in arrays]
         assert looks == [M._near_pairs_plain(sigs, digests, threshold, per_record, k, only) for k in (3, 32)]
         assert looks[1] == wide
+
+
+@pytest.mark.parametrize(
+    ("band_block", "top_every", "keyed"), [(1, 1, True), (5, 3, False), (37, 1000, True), (4096, 7, True)]
+)
+def test_numpy_near_pairs_taken_in_blocks_equal_the_plain_ones(monkeypatch, band_block, top_every, keyed):
+    """A band's order is read BAND_BLOCK positions at a time and the pairs found are folded into
+    the best per record every TOP_EVERY pairs: buckets of hundreds of near-copies cross many
+    blocks (a pair's earlier record is then in an earlier block: up to 32 back, or a bucket's
+    first records, far back), and a record's pairs come in many folds, kept as 64-bit keys or
+    (past 2**28 records) as three arrays; the pairs are the ones one whole pass gives (the
+    plain reference)."""
+    texts = _templated_texts(500, seed=band_block) + list(_corpus_texts())[:200]
+    sigs, digests = _sketch(texts, M.signature)
+    monkeypatch.setattr(M, "BAND_BLOCK", band_block)
+    monkeypatch.setattr(M, "TOP_EVERY", top_every)
+    monkeypatch.setattr(M, "KEYED_PAIRS", keyed)
+    only = bytearray(random.Random(band_block).choices([0, 1, 1], k=len(texts)))
+    for threshold, per_record, limit in ((0.65, 4, None), (0.8, 2, only)):
+        got = M._near_pairs_numpy_looks(np, sigs, digests, threshold, per_record, (3, 32), limit)
+        want = [M._near_pairs_plain(sigs, digests, threshold, per_record, k, limit) for k in (3, 32)]
+        assert [pairs.as_dict() for pairs in got] == want
+        assert sum(len(pairs) for pairs in got) > 300  # many pairs, in buckets far larger than a block
+        for pairs, plain in zip(got, want, strict=True):
+            assert _same_pairs(pairs, M.Pairs.from_dict(plain, len(digests)))
+
+
+def _same_pairs(a: M.Pairs, b: M.Pairs) -> bool:
+    return (a.i, a.j, bytes(a.agree)) == (b.i, b.j, bytes(b.agree))
+
+
+def test_pairs_blocks_split_by_records_and_keep_every_pair():
+    pairs = {0: [(5, 0.5)], 3: [(1, 0.75), (2, 1.0)], 9: [(0, 0.8125), (4, 0.6875), (8, 0.7)]}
+    p = M.Pairs.from_dict({i: [(j, round(e * 64) / 64) for j, e in v] for i, v in pairs.items()}, 10)
+    assert p.records() == 3 and len(p) == 6
+    blocks = list(p.blocks(2))
+    assert [sorted(b) for b in blocks] == [[0, 3], [9]]
+    assert {k: v for b in blocks for k, v in b.items()} == p.as_dict()
+    assert p.as_dict()[3] == [(1, 0.75), (2, 1.0)]
+    assert list(M.Pairs.empty(10).blocks(5)) == [] and M.Pairs.empty(10).records() == 0
+
+
+def test_exact_copies_in_numpy_equal_the_plain_ones():
+    rng = random.Random(3)
+    for n in (0, 1, 2, 50, 3000):
+        digests = array("Q", (rng.choice([0, 1, 2**64 - 1, rng.getrandbits(64)]) for _ in range(n)))
+        got = M._exact_copies_numpy(np, np.frombuffer(digests, dtype=np.uint64))
+        assert got.tolist() == [bool(b) for b in M.exact_copies(digests)]
 
 
 # -- the earlier implementation, kept here as the reference the findings are compared with --
@@ -237,10 +286,17 @@ def _one_pass_looks(sigs, digests, threshold, per_record, looks, only=None):
     return [_one_pass(sigs, digests, threshold, per_record), *({} for _ in looks[1:])]
 
 
+def _one_pass_arrays(sigs, digests, threshold, per_record, looks, only=None):
+    return [
+        M.Pairs.from_dict(p, len(digests))
+        for p in _one_pass_looks(sigs, digests, threshold, per_record, looks)
+    ]
+
+
 def _d002_with_crc(path: Path, monkeypatch) -> list[tuple[int, str]]:
     with monkeypatch.context() as m:
         m.setattr(D, "signature", _crc_signature)
-        m.setattr(D, "near_pairs_looks", _one_pass_looks)
+        m.setattr(D, "near_pair_arrays", _one_pass_arrays)
         return _d002(path)
 
 

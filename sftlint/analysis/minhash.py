@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Iterator
 from typing import Any
 
 #: MinHash signature: NUM_HASHES values of 16 bits (one-permutation hashing over 64 bins).
@@ -465,6 +466,18 @@ def exact_copies(digests: array) -> bytearray:
     return copy
 
 
+def _exact_copies_numpy(np: Any, dig: Any) -> Any:
+    """:func:`exact_copies` as a boolean array, by a stable sort of the digests (a set of a
+    million Python integers holds about 60 MB)."""
+    order = np.argsort(dig, kind="stable")
+    ordered = dig[order]
+    later = np.zeros(len(dig), dtype=bool)
+    later[1:] = ordered[1:] == ordered[:-1]  # a copy of the record before it in the sort
+    copy = np.zeros(len(dig), dtype=bool)
+    copy[order[later]] = True
+    return copy
+
+
 def near_pairs(
     sigs: bytes | bytearray,
     digests: array,
@@ -498,14 +511,94 @@ def near_pairs_looks(
     """:func:`near_pairs` for each ``last_k`` of ``looks`` (``[near_pairs(..., k, only) for k
     in looks]``), in one pass: the bands are sorted once, and a pair that a narrower look
     proposes too is compared once for all (D002 takes a first look 3 records back in the
-    buckets and a second 32 back)."""
+    buckets and a second 32 back).  :func:`near_pair_arrays` gives the same pairs compactly."""
+    return [pairs.as_dict() for pairs in near_pair_arrays(sigs, digests, threshold, per_record, looks, only)]
+
+
+def near_pair_arrays(
+    sigs: bytes | bytearray,
+    digests: array,
+    threshold: float,
+    per_record: int,
+    looks: tuple[int, ...],
+    only: bytes | bytearray | None = None,
+) -> list[Pairs]:
+    """:func:`near_pairs_looks` as :class:`Pairs`: 9 bytes a pair instead of a dictionary entry,
+    a list and a tuple per pair (templated data has a few pairs for most of its records: a
+    million records held half a gigabyte of them)."""
     n = len(digests)
     if n < 2:
-        return [{} for _ in looks]
+        return [Pairs.empty(n) for _ in looks]
     np = _numpy() if n >= PLAIN_PAIRS_BELOW else None
     if np:
         return _near_pairs_numpy_looks(np, sigs, digests, threshold, per_record, looks, only)
-    return [_near_pairs_plain(sigs, digests, threshold, per_record, k, only) for k in looks]
+    return [
+        Pairs.from_dict(_near_pairs_plain(sigs, digests, threshold, per_record, k, only), n) for k in looks
+    ]
+
+
+class Pairs:
+    """Candidate pairs: for each record with pairs (ascending), its earlier records (ascending)
+    and how many signature values each pair agrees on, in three flat arrays (``i``, ``j``,
+    ``agree``: 4, 4 and 1 bytes a pair; 8 for the records when there are 2**32 or more)."""
+
+    __slots__ = ("agree", "i", "j")
+
+    def __init__(self, i: array, j: array, agree: bytes | bytearray) -> None:
+        self.i, self.j, self.agree = i, j, agree
+
+    @staticmethod
+    def typecode(n: int) -> str:
+        """The array type of record numbers below ``n``."""
+        return "I" if n <= 1 << 32 and array("I").itemsize == 4 else "Q"
+
+    @classmethod
+    def empty(cls, n: int) -> Pairs:
+        code = cls.typecode(n)
+        return cls(array(code), array(code), b"")
+
+    @classmethod
+    def from_dict(cls, pairs: dict[int, list[tuple[int, float]]], n: int) -> Pairs:
+        """From :func:`near_pairs`'s dictionary (``n``: the number of records)."""
+        code = cls.typecode(n)
+        i, j, agree = array(code), array(code), bytearray()
+        for rec in sorted(pairs):
+            for other, est in sorted(pairs[rec]):
+                i.append(rec)
+                j.append(other)
+                agree.append(round(est * NUM_HASHES))
+        return cls(i, j, agree)
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+    def records(self) -> int:
+        """How many records have pairs."""
+        i = self.i
+        return sum(1 for k in range(len(i)) if k == 0 or i[k] != i[k - 1])
+
+    def blocks(self, size: int) -> Iterator[dict[int, list[tuple[int, float]]]]:
+        """The pairs as :func:`near_pairs` gives them, ``size`` records at a time (in order)."""
+        i, j, agree = self.i, self.j, self.agree
+        k, m = 0, len(i)
+        while k < m:
+            block: dict[int, list[tuple[int, float]]] = {}
+            while k < m:
+                rec = i[k]
+                pairs = block.get(rec)
+                if pairs is None:
+                    if len(block) >= size:
+                        break
+                    pairs = block[rec] = []
+                pairs.append((j[k], agree[k] / NUM_HASHES))
+                k += 1
+            yield block
+
+    def as_dict(self) -> dict[int, list[tuple[int, float]]]:
+        out: dict[int, list[tuple[int, float]]] = {}
+        for block in self.blocks(len(self.i) or 1):
+            out.update(block)
+        return out
 
 
 def _bucket_pairs(order: list[int], column: list[int], last_k: int) -> list[tuple[int, int]]:
@@ -569,7 +662,133 @@ def _near_pairs_numpy(
     last_k: int = LAST_K,
     only: bytes | bytearray | None = None,
 ) -> dict[int, list[tuple[int, float]]]:
-    return _near_pairs_numpy_looks(np, sigs, digests, threshold, per_record, (last_k,), only)[0]
+    return _near_pairs_numpy_looks(np, sigs, digests, threshold, per_record, (last_k,), only)[0].as_dict()
+
+
+#: The LSH pairs are taken this many positions of a band's order at a time: the low bytes of the
+#: signatures they compare are gathered for those positions only (64 bytes each), not for all.
+BAND_BLOCK = 1 << 16
+#: The pairs found wait until there are this many (or a quarter of those kept, if more), then
+#: only the best per record are kept.
+TOP_EVERY = 1 << 18
+#: Pairs are kept as one 64-bit key each (record, agreement, earlier record) when the record
+#: numbers fit; off, or past 2**28 records, as three arrays (the same pairs; tests turn it off).
+KEYED_PAIRS = True
+
+
+class _Kept:
+    """The best pairs per record that one look has found so far: at most ``per_record`` per
+    record, the most agreeing, then the earliest (see :func:`_top`), and the pairs found since
+    they were last folded in.
+
+    Keyed (up to 2**28 records): a pair is ``record << (bits + 7) | (NUM_HASHES - agreement) <<
+    bits | earlier record``, so the keys sort as :func:`_top` ranks, a pair met in two bands is
+    one key twice, and a fold is a sort (a merge of the kept keys with the new ones), a
+    comparison with the neighbour and one with the key ``per_record`` places before:
+    8 bytes a pair and a few more while folding, against 9 and about 60."""
+
+    __slots__ = ("bits", "count", "kept", "keyed", "np", "per_record", "waiting")
+
+    def __init__(self, np: Any, n: int, per_record: int) -> None:
+        self.np, self.per_record = np, per_record
+        self.bits = max(1, (n - 1).bit_length())
+        self.keyed = KEYED_PAIRS and 2 * self.bits + 7 <= 64
+        if self.keyed:
+            self.kept: Any = np.zeros(0, np.uint64)
+        else:
+            self.kept = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint8))
+        self.waiting: list[Any] = []
+        self.count = 0
+
+    def __len__(self) -> int:
+        return len(self.kept) if self.keyed else len(self.kept[0])
+
+    def add(self, i: Any, j: Any, agree: Any) -> None:
+        """Pairs (``i`` later than ``j``) found, with the values they agree on (uint8)."""
+        np = self.np
+        if self.keyed:
+            u = np.uint64
+            key = i.astype(u) << u(self.bits + 7)
+            key |= (NUM_HASHES - agree).astype(u) << u(self.bits)
+            key |= j.astype(u)
+            self.waiting.append(key)
+        else:
+            self.waiting.append((i, j, agree))
+        self.count += len(i)
+        if self.count >= max(TOP_EVERY, len(self) // 4):
+            self.fold()
+
+    def fold(self) -> None:
+        """Keep the best pairs of those kept and those waiting."""
+        if not self.waiting:
+            return
+        np = self.np
+        if not self.keyed:
+            parts = [self.kept, *self.waiting]
+            self.waiting, self.count = [], 0
+            self.kept = _top(np, *(np.concatenate([p[c] for p in parts]) for c in range(3)), self.per_record)
+            return
+        new = np.concatenate(self.waiting)
+        self.waiting, self.count = [], 0
+        new.sort()
+        keys = np.concatenate([self.kept, new])
+        del new
+        self.kept = None
+        keys.sort(kind="stable")  # two sorted runs: a merge
+        # a pair met in several bands is one key several times; then a key is among its
+        # record's first per_record when the key per_record places before is another record's
+        # (the masks are made a piece at a time: no temporary array of the keys' size)
+        keys = keys[self._mask(keys, 1, None)]
+        keys = keys[self._mask(keys, self.per_record, np.uint64(self.bits + 7))]
+        self.kept = keys
+
+    def _mask(self, keys: Any, back: int, shift: Any) -> Any:
+        """True for each key that differs from the key ``back`` places before it (the first
+        ``back`` keys: True), comparing ``keys >> shift`` when ``shift`` is given."""
+        np = self.np
+        keep = np.ones(len(keys), dtype=bool)
+        for lo in range(back, len(keys), _PIECE):
+            hi = min(len(keys), lo + _PIECE)
+            now, before = keys[lo:hi], keys[lo - back : hi - back]
+            if shift is not None:
+                now, before = now >> shift, before >> shift
+            np.not_equal(now, before, out=keep[lo:hi])
+        return keep
+
+    def pairs(self, code: str) -> Pairs:
+        """The pairs kept, in order of record and then of earlier record."""
+        np = self.np
+        self.fold()
+        if not self.keyed:
+            i, j, agree = self.kept
+            self.kept = None
+            by_pair = np.lexsort((j, i))
+            return Pairs(
+                array(code, i[by_pair].astype(code).tobytes()),
+                array(code, j[by_pair].astype(code).tobytes()),
+                agree[by_pair].tobytes(),
+            )
+        # the agreement moved from between the two records to the lowest bits, in place a piece
+        # at a time, so that one sort in place orders the keys by record and earlier record
+        u = np.uint64
+        keys, self.kept = self.kept, None
+        bits, high = u(self.bits), u(self.bits + 7)
+        low_mask, a_mask, seven = u((1 << self.bits) - 1), u(0x7F), u(7)
+        for lo in range(0, len(keys), _PIECE):
+            piece = keys[lo : lo + _PIECE]
+            piece[:] = ((piece >> high) << high) | ((piece & low_mask) << seven) | ((piece >> bits) & a_mask)
+        keys.sort()
+        i, j, agree = array(code), array(code), bytearray()
+        for lo in range(0, len(keys), _PIECE):
+            piece = keys[lo : lo + _PIECE]
+            i.frombytes((piece >> high).astype(code).tobytes())
+            j.frombytes(((piece >> seven) & low_mask).astype(code).tobytes())
+            agree += (NUM_HASHES - (piece & a_mask)).astype(np.uint8).tobytes()
+        return Pairs(i, j, agree)
+
+
+#: Keys :class:`_Kept` transforms at a time (the temporaries of a piece, not of all the keys).
+_PIECE = 1 << 16
 
 
 def _near_pairs_numpy_looks(
@@ -580,89 +799,93 @@ def _near_pairs_numpy_looks(
     per_record: int,
     looks: tuple[int, ...],
     only: bytes | bytearray | None = None,
-) -> list[dict[int, list[tuple[int, float]]]]:
+) -> list[Pairs]:
+    """:func:`near_pair_arrays` with numpy.  Memory: besides the signatures (held by the
+    caller), about 30 bytes a record while a band is sorted, the pairs kept (8 bytes each, see
+    :class:`_Kept`) and what a block of BAND_BLOCK positions needs; nothing of 64 bytes a record."""
     n = len(digests)
+    code = Pairs.typecode(n)
+    idx = np.int32 if n < 1 << 31 else np.int64
     values = np.frombuffer(sigs, dtype="<u2").reshape(n, NUM_HASHES)
+    # each value's low byte: the first of its two (little-endian), read in place
+    low = np.frombuffer(sigs, dtype=np.uint8).reshape(n, 2 * NUM_HASHES)[:, 0::2]
     keys = np.frombuffer(sigs, dtype="<u8").reshape(n, BANDS)
     dig = np.frombuffer(digests, dtype=np.uint64) if digests.itemsize == 8 else np.array(digests, np.uint64)
-    skip = np.frombuffer(exact_copies(digests), dtype=np.uint8).astype(bool)
+    skip = _exact_copies_numpy(np, dig)
     if only is not None:
         skip |= np.frombuffer(bytes(only), dtype=np.uint8) == 0
     need = int(np.ceil((threshold - 1e-9) * NUM_HASHES))  # agreeing values needed
-    low = np.ascontiguousarray(values.astype(np.uint8))  # each value's low byte
-    empty = np.zeros(0, np.int64)
-    kept = [(empty, empty, empty) for _ in looks]
-    positions = np.arange(n, dtype=np.int64)
+    kept = [_Kept(np, n, per_record) for _ in looks]
+    deepest = max(looks)
+    # the first FIRST_K of the bucket, then the last_k just before (not repeating the first)
+    offsets = [("first", k) for k in range(FIRST_K)] + [("last", d) for d in range(1, deepest + 1)]
     for band in range(BANDS):
         column = keys[:, band]
-        order = np.argsort(column, kind="stable")
+        order = np.argsort(column, kind="stable").astype(idx)
         ordered = column[order]
         new = np.empty(n, dtype=bool)
         new[0] = True
         np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-        starts = np.flatnonzero(new)
-        start_of = starts[np.cumsum(new) - 1]
-        pos = positions - start_of  # place of each sorted record in its bucket
-        # the pairs are taken at positions of the band's order (p later than q in one bucket):
-        # looked up in arrays laid out in that order, the prefilter reads memory in sequence
-        low_s, skip_s, dig_s = low[order], skip[order], dig[order]
-        found: list[list[tuple[Any, Any, Any]]] = [[] for _ in looks]
-        # the first FIRST_K of the bucket, then the last_k just before (not repeating the first)
-        offsets = [("first", k) for k in range(FIRST_K)] + [("last", d) for d in range(1, max(looks) + 1)]
-        for kind, k in offsets:
-            if kind == "first":
-                p = np.flatnonzero(pos > k)
-                q = start_of[p] + k
-            else:
-                p = np.flatnonzero(pos - k >= FIRST_K)
-                q = p - k
-            if not len(p):
-                continue
-            ok = ~skip_s[p] & (dig_s[p] != dig_s[q])
-            p, q = p[ok], q[ok]
-            for lo in range(0, len(p), 1 << 16):
-                cp, cq = p[lo : lo + (1 << 16)], q[lo : lo + (1 << 16)]
-                maybe = np.flatnonzero(_low_agreement(np, low_s, cp, cq) >= need)
+        del ordered
+        start_of = np.flatnonzero(new).astype(idx)[np.cumsum(new, dtype=idx) - 1]  # bucket start
+        del new
+        for a in range(0, n, BAND_BLOCK):
+            b = min(n, a + BAND_BLOCK)
+            # positions a0..b of the order, laid out in that order: the prefilter reads them in
+            # sequence (a bucket's last earlier records are at most ``deepest`` before)
+            a0 = max(0, a - deepest)
+            rows = order[a0:b]
+            low_s, skip_s, dig_s = low[rows], skip[rows], dig[rows]
+            pos = np.arange(a, b, dtype=idx) - start_of[a:b]  # place of each in its bucket
+            for kind, k in offsets:
+                if kind == "first":
+                    sel = np.flatnonzero(pos > k)
+                    q = start_of[a + sel] + k  # the bucket's k-th record: anywhere before
+                    qrec = order[q]
+                    q_dig = dig[qrec]
+                else:
+                    sel = np.flatnonzero(pos - k >= FIRST_K)
+                    ql = sel + (a - a0 - k)  # in the block's layout
+                    q_dig = dig_s[ql]
+                if not len(sel):
+                    continue
+                pl = sel + (a - a0)
+                ok = ~skip_s[pl] & (dig_s[pl] != q_dig)
+                pl = pl[ok]
+                q_low = low[qrec[ok]] if kind == "first" else low_s[ql[ok]]
+                maybe = np.flatnonzero(_low_rows_agreement(np, low_s[pl], q_low) >= need)
                 if not len(maybe):
                     continue
-                ci, cj = order[cp[maybe]], order[cq[maybe]]
+                ci = rows[pl[maybe]]
+                cj = qrec[ok][maybe] if kind == "first" else rows[ql[ok][maybe]]
                 agree = (values[ci] == values[cj]).sum(axis=1)
                 hit = agree >= need
                 if hit.any():
-                    pairs = (ci[hit], cj[hit], agree[hit])
+                    pairs = (ci[hit], cj[hit], agree[hit].astype(np.uint8))
                     for look, last_k in enumerate(looks):
                         if kind == "first" or k <= last_k:
-                            found[look].append(pairs)
-        for look, more in enumerate(found):
-            if more:
-                kept[look] = _top(
-                    np,
-                    np.concatenate([kept[look][0], *(f[0] for f in more)]),
-                    np.concatenate([kept[look][1], *(f[1] for f in more)]),
-                    np.concatenate([kept[look][2], *(f[2] for f in more)]),
-                    per_record,
-                )
-    results = []
-    for kept_i, kept_j, kept_a in kept:
-        out: dict[int, list[tuple[int, float]]] = {}
-        for i, j, a in zip(kept_i.tolist(), kept_j.tolist(), kept_a.tolist(), strict=True):
-            out.setdefault(i, []).append((j, a / NUM_HASHES))
-        for pairs_of in out.values():
-            pairs_of.sort()
-        results.append(out)
-    return results
+                            kept[look].add(*pairs)
+        del order, start_of
+    return [look.pairs(code) for look in kept]
 
 
 def _low_agreement(np: Any, low: Any, i: Any, j: Any) -> Any:
-    """For each pair ``(i[k], j[k])``, how many of the signatures' values agree in their low
-    byte: at least as many as agree whole (equal values have equal low bytes), so a pair below
-    the agreement needed here is below it whole.  Half the bytes of the whole comparison, and
-    the 64 equalities of a pair summed as eight 64-bit words (each byte 0 or 1, so a byte lane
-    of the sum is at most 8) whose bytes one multiplication adds into its top byte (at most 64):
-    about a quarter of the time of comparing and summing the whole values, which the few pairs
-    that pass then still are (the pairs of a bucket are mostly far from similar).  Needs
-    NUM_HASHES a multiple of 8 and under 256."""
-    eq = np.equal(low[i], low[j]).view(np.uint64)  # (pairs, NUM_HASHES / 8) words of 0/1 bytes
+    """For each pair ``(i[k], j[k])`` of rows of ``low`` (each value's low byte),
+    :func:`_low_rows_agreement` of the two rows."""
+    return _low_rows_agreement(np, low[i], low[j])
+
+
+def _low_rows_agreement(np: Any, x: Any, y: Any) -> Any:
+    """For each row pair ``(x[k], y[k])`` (the low byte of each value of two signatures, C
+    contiguous), how many of the signatures' values agree in their low byte: at least as many as
+    agree whole (equal values have equal low bytes), so a pair below the agreement needed here
+    is below it whole.  Half the bytes of the whole comparison, and the 64 equalities of a pair
+    summed as eight 64-bit words (each byte 0 or 1, so a byte lane of the sum is at most 8) whose
+    bytes one multiplication adds into its top byte (at most 64): about a quarter of the time of
+    comparing and summing the whole values, which the few pairs that pass then still are (the
+    pairs of a bucket are mostly far from similar).  Needs NUM_HASHES a multiple of 8 and under
+    256."""
+    eq = np.equal(x, y).view(np.uint64)  # (pairs, NUM_HASHES / 8) words of 0/1 bytes
     words = eq[:, 0].copy()
     for w in range(1, NUM_HASHES // 8):
         words += eq[:, w]
@@ -670,8 +893,11 @@ def _low_agreement(np: Any, low: Any, i: Any, j: Any) -> Any:
 
 
 def _top(np: Any, i: Any, j: Any, a: Any, per_record: int) -> tuple[Any, Any, Any]:
-    """Distinct (i, j) pairs, at most ``per_record`` per ``i``: the most agreeing, then the earliest."""
-    order = np.lexsort((j, -a, i))
+    """Distinct (i, j) pairs, at most ``per_record`` per ``i``: the most agreeing, then the
+    earliest.  ``a`` is unsigned (at most NUM_HASHES): ``NUM_HASHES - a`` orders it downwards.
+    Folding pairs in several times keeps what one fold of all of them keeps (a pair agrees
+    alike whichever band proposes it, and what a fold drops ranks below ``per_record`` others)."""
+    order = np.lexsort((j, NUM_HASHES - a, i))
     i, j, a = i[order], j[order], a[order]
     if not len(i):
         return i, j, a
