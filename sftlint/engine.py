@@ -536,18 +536,22 @@ class Engine:
         self.errors.close()  # type: ignore[attr-defined]
 
     def _reduce(self) -> Iterator[Diagnostic]:
+        from sftlint.spill import SortedSpill
+
         for rule in self.dataset_rules:
             summaries = self.summaries.get(rule.code, [])
-            diags: list[Diagnostic] = []
-            try:  # each finding becomes its diagnostic as it comes: the two are never all held
+            # each finding becomes its diagnostic as it comes (the two are never all held), and
+            # past a few thousand they are sorted in runs on disk (sftlint/spill.py)
+            diags = SortedSpill(Diagnostic.sort_key)
+            try:
                 for f in rule.reduce(summaries):
                     diags.append(self._from_ref(rule, f))
             except Exception as exc:
+                diags.close()
                 yield self._crash(rule, exc, "<dataset>", None, None)
                 continue
-            diags.sort(key=Diagnostic.sort_key)
+            self.summaries[rule.code] = rule.collector()  # the reduce is done with its summaries
             yield from (d for d in diags if d.code not in self._ignored_for(d.path))
-            self.summaries[rule.code] = rule.collector()
 
     # -- building diagnostics ----------------------------------------------------
     def _base(self, rule: Rule, f: Finding, path: str) -> Diagnostic:
