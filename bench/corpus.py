@@ -6,6 +6,7 @@ kind of data::
 
     python bench/corpus.py --records 100000 --out bench/out/cs100k.jsonl [--seed 0] [--plant-defects]
     python bench/corpus.py --mb 1024 --out bench/out/cs1g.jsonl          # size instead of a count
+    python bench/corpus.py --mb 1024 --exchanges --out bench/out/small1g.jsonl  # ~1 KB records
 
     from bench.corpus import generate, write_corpus
     for record in generate(1000, seed=0): ...
@@ -1078,8 +1079,14 @@ def write_corpus(
     mb: float | None = None,
     truth: str | Path | None = None,
     defect_rate: float = 0.05,
+    exchanges: bool = False,
 ) -> dict[str, Any]:
     """Write ``n`` records (or about ``mb`` megabytes) of JSONL to ``path``.
+
+    ``exchanges``: write each generated record as its exchanges instead, one record per user turn
+    and the assistant turn after it, without the system prompt (about 1.2 KB a record, a third
+    of a whole dialogue's: a gigabyte is about 900,000 records, for what grows per record).
+    Planted line-level defects are written as they are; no truth file (``n`` counts dialogues).
 
     With ``truth``, write one JSON line per planted defect:
     ``{"line": 1-based line, "code": ..., "source_line": 1-based line or null}``.
@@ -1095,6 +1102,15 @@ def write_corpus(
     try:
         with open(path, "wb") as fh:
             for i, line in enumerate(generate_lines(count, seed, plant_defects, defect_rate=defect_rate)):
+                if exchanges:
+                    raws = _exchanges(line)
+                    size += sum(len(raw) + 1 for raw in raws)
+                    lines += len(raws)
+                    records += len(raws) if line.code != "J004" else 0
+                    fh.write(b"".join(raw + b"\n" for raw in raws))
+                    if limit is not None and size >= limit:
+                        break
+                    continue
                 fh.write(line.raw + b"\n")
                 size += len(line.raw) + 1
                 lines += 1
@@ -1113,6 +1129,17 @@ def write_corpus(
     return {"records": records, "lines": lines, "bytes": size, "planted": planted}
 
 
+def _exchanges(line: CorpusLine) -> list[bytes]:
+    """The lines of ``line``'s record cut into exchanges (each user turn with the assistant turn
+    after it, no system prompt); a line that is not a record of messages, as it is."""
+    messages = line.data.get("messages") if isinstance(line.data, dict) else None
+    if not isinstance(messages, list):
+        return [line.raw]
+    turns = [m for m in messages if isinstance(m, dict) and m.get("role") != "system"]
+    out = [orjson.dumps({"messages": turns[k : k + 2]}) for k in range(0, len(turns), 2)]
+    return out or [line.raw]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     size = p.add_mutually_exclusive_group(required=True)
@@ -1123,8 +1150,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--plant-defects", action="store_true", help="plant one known defect in ~5%% of records")
     p.add_argument("--defect-rate", type=float, default=0.05)
     p.add_argument("--truth", help="where to write the planted defects (default: OUT.truth.jsonl)")
+    p.add_argument(
+        "--exchanges",
+        action="store_true",
+        help="one record per exchange (user turn + reply, no system prompt): ~1.2 KB records; no truth file",
+    )
     args = p.parse_args(argv)
-    truth = args.truth or (args.out + ".truth.jsonl" if args.plant_defects else None)
+    truth = args.truth or (args.out + ".truth.jsonl" if args.plant_defects and not args.exchanges else None)
+    if args.exchanges and args.truth:
+        p.error("--exchanges writes no truth file")
     stats = write_corpus(
         args.out,
         args.records,
@@ -1133,6 +1167,7 @@ def main(argv: list[str] | None = None) -> int:
         mb=args.mb,
         truth=truth,
         defect_rate=args.defect_rate,
+        exchanges=args.exchanges,
     )
     planted = ", ".join(f"{k} {v}" for k, v in sorted(stats["planted"].items()))
     sys.stderr.write(

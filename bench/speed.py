@@ -34,6 +34,7 @@ Peak RSS on large files (issue 19: <= 500 MB on 1 GB), a separate mode::
 
     python bench/speed.py --rss 100,300,1000               # default rules, --jobs 1, per size
     python bench/speed.py --rss 100,300 --rss-args=--ignore=T001
+    python bench/speed.py --rss 100,1000 --rss-exchanges --rss-jobs 2   # ~1.2 KB records, 2 workers
 
 writes one corpus of the largest size (the smaller ones are its first lines), runs the default
 rules once per size in a fresh process and prints peak RSS, CPU and the growth per record
@@ -190,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ARGS",
         help="extra sftlint arguments for --rss, comma-separated (e.g. --ignore=T001)",
     )
+    p.add_argument(
+        "--rss-exchanges",
+        action="store_true",
+        help="--rss on a corpus of ~1.2 KB records (bench/corpus.py --exchanges: a user turn and its reply)",
+    )
+    p.add_argument("--rss-jobs", type=int, default=1, help="--jobs for --rss (default 1)")
     args = p.parse_args(argv)
     if args.rss:
         return rss_mode(args)
@@ -333,12 +340,14 @@ def rss_mode(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     ENV["SFTLINT_CACHE_DIR"] = str(out / "cache")
-    big = out / f"rss-{sizes[-1]:g}mb-s{args.seed}.jsonl"
+    kind = "rss-exch" if args.rss_exchanges else "rss"
+    big = out / f"{kind}-{sizes[-1]:g}mb-s{args.seed}.jsonl"
     if not big.exists():
-        write_corpus(big, mb=sizes[-1], seed=args.seed, plant_defects=True)
+        write_corpus(big, mb=sizes[-1], seed=args.seed, plant_defects=True, exchanges=args.rss_exchanges)
+    jobs = ["--jobs", str(args.rss_jobs)]
     points = []
     for mb in sizes:
-        corpus = big if mb == sizes[-1] else out / f"rss-{mb:g}mb-s{args.seed}.jsonl"
+        corpus = big if mb == sizes[-1] else out / f"{kind}-{mb:g}mb-s{args.seed}.jsonl"
         if not corpus.exists():
             want = int(mb * 1e6)
             with open(big, "rb") as src, open(corpus, "wb") as dst:
@@ -351,12 +360,13 @@ def rss_mode(args: argparse.Namespace) -> int:
         with open(corpus, "rb") as fh:
             records = sum(1 for line in fh if line.strip())
         report = out / f"r-rss-{mb:g}.jsonl"
-        run = measure(sftlint_cmd(corpus, report, "--jobs", "1", *extra), LINT_CODES)
+        run = measure(sftlint_cmd(corpus, report, *jobs, *extra), LINT_CODES)
         findings = report.read_bytes().count(b"\n")
         points.append((corpus.stat().st_size / 1e6, records, run, findings))
     lines = [
-        f"peak RSS of `{' '.join(['sftlint check FILE --jobs 1', *extra])}` (ru_maxrss, one fresh "
-        f"process per size, corpus from bench/corpus.py --plant-defects); Python {platform.python_version()}",
+        f"peak RSS of `{' '.join(['sftlint check FILE', *jobs, *extra])}` (ru_maxrss, the largest "
+        f"process; one fresh run per size, corpus from bench/corpus.py --plant-defects"
+        f"{' --exchanges' if args.rss_exchanges else ''}); Python {platform.python_version()}",
         "",
         f"{'MB':>8} {'records':>10} {'findings':>9} {'CPU s':>8} {'wall s':>8} {'RSS MB':>8}",
     ]
