@@ -32,7 +32,6 @@ import re
 import sys
 import unicodedata
 from array import array
-from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -627,10 +626,6 @@ class _Chosen:
 
     def __len__(self) -> int:
         return len(self.i)
-
-    def __contains__(self, i: int) -> bool:
-        k = bisect_left(self.i, i)
-        return k < len(self.i) and self.i[k] == i
 
     def __iter__(self) -> Iterator[tuple[int, tuple[int, float, str]]]:
         for k, i in enumerate(self.i):
