@@ -7,11 +7,14 @@ thousand findings in a gigabyte of short records, about a kilobyte each as diagn
 sorted and pickled to one temporary file, and the runs are merged as they are read back, a
 few hundred items of each at a time.  The order is the one ``list.sort`` gives (stable: items
 with equal keys keep the order they came in), since the runs are consecutive and
-``heapq.merge`` takes equal keys from the earlier run first.
+``heapq.merge`` takes equal keys from the earlier run first.  Where the temporary file cannot
+be made or written (no temporary directory, a full disk), a run stays sorted in memory and is
+merged in its place: the check costs memory then, never findings.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import pickle
 import tempfile
@@ -33,7 +36,9 @@ class SortedSpill:
         self._key = key
         self._items: list[Any] = []
         self._file: IO[bytes] | None = None
-        self._runs: list[tuple[int, int]] = []  # (offset, count) of each run in the file
+        #: the runs in the order they were cut: ``(offset, count)`` in the file, or a sorted
+        #: list held in memory where writing the file failed (no temporary directory, a full disk)
+        self._runs: list[tuple[int, int] | list[Any]] = []
 
     def append(self, item: Any) -> None:
         if len(self._items) >= HOLD:
@@ -42,16 +47,25 @@ class SortedSpill:
 
     def _spill(self) -> None:
         self._items.sort(key=self._key)
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="sftlint-sort-")  # noqa: SIM115 - closed by close()
-        fh = self._file
-        fh.seek(0, 2)
-        start = fh.tell()
-        dump = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
-        for item in self._items:
-            dump.clear_memo()  # each item stands alone: it is read back by itself
-            dump.dump(item)
-        self._runs.append((start, len(self._items)))
+        start = -1
+        try:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="sftlint-sort-")  # noqa: SIM115 - closed by close()
+            fh = self._file
+            fh.seek(0, 2)
+            start = fh.tell()
+            dump = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            for item in self._items:
+                dump.clear_memo()  # each item stands alone: it is read back by itself
+                dump.dump(item)
+        except OSError:
+            # the findings are worth more than the memory: this run stays, sorted, in memory
+            if self._file is not None and start >= 0:
+                with contextlib.suppress(OSError):
+                    self._file.truncate(start)
+            self._runs.append(self._items)
+        else:
+            self._runs.append((start, len(self._items)))
         self._items = []
 
     def __iter__(self) -> Iterator[Any]:
@@ -64,8 +78,7 @@ class SortedSpill:
             if self._items:
                 self._spill()
             fh = self._file
-            assert fh is not None
-            runs = [_read_run(fh, start, count) for start, count in self._runs]
+            runs = [iter(run) if isinstance(run, list) else _read_run(fh, *run) for run in self._runs]
             yield from heapq.merge(*runs, key=self._key)
         finally:
             self.close()

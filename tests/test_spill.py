@@ -81,3 +81,47 @@ def test_dataset_findings_past_the_hold_come_out_as_before(monkeypatch, tmp_path
     monkeypatch.setattr(spill, "HOLD", 7)
     assert [d.to_dict() for d in sftlint.lint([str(a), str(b)], select=["D001", "D002"])] == whole
     assert len(whole) > 200
+
+
+def test_without_a_temporary_directory_the_runs_stay_in_memory(monkeypatch, tmp_path):
+    """No writable temporary directory (or a full disk) costs memory, never findings."""
+    import tempfile
+
+    monkeypatch.setattr(spill, "HOLD", 7)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))  # TemporaryFile fails
+    diags = _diagnostics(100, seed=5)
+    buffer = spill.SortedSpill(Diagnostic.sort_key)
+    for d in diags:
+        buffer.append(d)
+    assert buffer._file is None and len(buffer._runs) == 14
+    assert list(buffer) == sorted(diags, key=Diagnostic.sort_key)
+
+
+def test_a_file_that_stops_taking_runs_keeps_the_order(monkeypatch, tmp_path):
+    """Runs written before the failure are read back from the file, those after it from memory,
+    merged in the order they were cut (equal keys keep their arrival order)."""
+    monkeypatch.setattr(spill, "HOLD", 7)
+    monkeypatch.setattr(spill, "READ_BACK", 3)
+    diags = _diagnostics(60, seed=9)
+    buffer = spill.SortedSpill(Diagnostic.sort_key)
+    for d in diags[:20]:
+        buffer.append(d)
+    assert len(buffer._runs) == 2 and buffer._file is not None
+    written = tmp_path / "runs"
+    buffer._file.seek(0)
+    written.write_bytes(buffer._file.read())
+    buffer._file.close()
+    buffer._file = open(written, "rb")  # noqa: SIM115 - a file that can be read, not written
+    for d in diags[20:]:
+        buffer.append(d)
+    assert [isinstance(run, list) for run in buffer._runs] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+        True,
+        True,
+    ]
+    assert list(buffer) == sorted(diags, key=Diagnostic.sort_key)
