@@ -25,6 +25,8 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from json.decoder import scanstring
+from typing import Any
 
 from sftlint.jsonscan import skip_value, skip_ws, string_end
 
@@ -35,6 +37,9 @@ _ESCAPE = re.compile(
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: A string's escape map keeps the position of every this-many-th escape.
 CHECKPOINT_EVERY = 64
+#: A string with at most this many backslashes keeps every escape instead (16 bytes each), so a
+#: lookup is one bisection with no walk: the record-sized strings most findings point into.
+FULL_MAP_MAX = 4096
 #: Decoded characters a diagnostic keeps before its span and after its start (a reporter shows
 #: at most 50 columns before the span and 100 in all).
 SOURCE_WINDOW = 64
@@ -45,11 +50,25 @@ SOURCE_MAX = 2000
 #: lookup; a bigger one is walked lazily, container by container along each pointer (an index
 #: of every container of a huge record would hold far more than its findings need).
 INDEX_ALL_MAX = 1 << 20
-#: One token of JSON text: a string literal (escapes skipped by the unrolled loop, which never
-#: backtracks), one structural character, or a scalar (number, true, false, null) up to the
-#: next delimiter; a lone ``"`` is a string cut off (the index then gives up).  Only whitespace
-#: falls between two tokens, since every other character starts one of them.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+|"', re.S)
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_SCALAR = r'[^\s{}\[\]:,"]+'
+#: One step of the one-pass index (:meth:`Locator._index_all`), told apart by its last group:
+#: 1-3 a key and its colon (2: its string or scalar value, 3: the comma after it), 4 an opening
+#: bracket, 5-6 a closing one (6: the comma after it), 7-8 an array's string or scalar element
+#: (8: the comma), 9 a stray ``:`` or ``,`` or a string cut off.  Every character that is not
+#: whitespace starts one of them, so only whitespace falls between two.
+_MEMBER = re.compile(
+    rf"({_STRING})\s*:\s*(?:({_STRING}|{_SCALAR})\s*(,)?)?"
+    r"|([{\[])"
+    r"|([}\]])\s*(,)?"
+    rf"|({_STRING}|{_SCALAR})\s*(,)?"
+    r'|([:,"])',
+    re.S,
+)
+#: What may come next in the one-pass index: a key or the end of an empty object, a key (after
+#: a comma), a container (after a key), a value or the end of an empty array, a value (after a
+#: comma), the end of the container (after a member with no comma).
+_W_KEY0, _W_KEY, _W_OPEN, _W_VALUE0, _W_VALUE, _W_END = range(6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +99,14 @@ def join_pointer(*tokens: str | int) -> str:
 class _StringMap:
     """Decoded offset -> raw offset inside one string literal of the record's text.
 
-    A literal without backslashes maps one to one.  Otherwise the map keeps the raw and
+    A literal without backslashes maps one to one.  One with at most :data:`FULL_MAP_MAX`
+    backslashes keeps every escape, and a lookup is a bisection.  A longer one keeps the raw and
     decoded position of every :data:`CHECKPOINT_EVERY`-th escape, so a lookup bisects to a
     checkpoint and walks at most that many escapes: memory stays a small fraction of the
     string, and thousands of lookups in one long string cost no more than reading it once.
     """
 
-    __slots__ = ("_dec", "_raw", "end", "length", "start", "text")
+    __slots__ = ("_dec", "_raw", "_shift", "end", "length", "start", "text")
 
     def __init__(self, text: str, start: int, end: int) -> None:
         self.text = text
@@ -94,8 +114,21 @@ class _StringMap:
         self.end = max(self.start, end - 1)  # at the closing quote
         self._dec: array | None = None
         self._raw: array | None = None
-        if text.find("\\", self.start, self.end) < 0:
+        self._shift: array | None = None
+        backslashes = text.count("\\", self.start, self.end)
+        if not backslashes:
             self.length = self.end - self.start
+            return
+        if backslashes <= FULL_MAP_MAX:
+            # every escape: its decoded offset, and how far the raw text runs ahead after it
+            dec_at, shift_after = array("q"), array("q")
+            shift = 0
+            for a, b in (m.span() for m in _ESCAPE.finditer(text, self.start, self.end)):
+                dec_at.append(a - self.start - shift)
+                shift += b - a - 1
+                shift_after.append(shift)
+            self.length = self.end - self.start - shift
+            self._dec, self._shift = dec_at, shift_after
             return
         dec_cp, raw_cp = array("q", [0]), array("q", [self.start])
         dec, raw = 0, self.start
@@ -114,6 +147,10 @@ class _StringMap:
         d = max(0, min(d, self.length))
         if self._dec is None:
             return self.start + d
+        shift_after = self._shift
+        if shift_after is not None:  # the escapes before ``d`` are those decoded before it
+            k = bisect_left(self._dec, d)
+            return self.start + d + (shift_after[k - 1] if k else 0)
         k = bisect_right(self._dec, d) - 1
         dec, raw = self._dec[k], self._raw[k]  # type: ignore[index]
         for m in _ESCAPE.finditer(self.text, raw, self.end):
@@ -129,9 +166,13 @@ class _StringMap:
         """The decoded characters ``[lo, hi)`` (lone surrogates shown as U+FFFD)."""
         a, b = self.raw(lo), self.raw(hi)
         chunk = self.text[a:b]
-        if self._dec is not None:
+        if self._dec is not None and "\\" in chunk:  # a chunk with no escape reads as written
             with contextlib.suppress(ValueError):
-                chunk = json.loads('"' + chunk + '"', strict=False)
+                # what json.loads does for one string literal, without its wrappers
+                literal = '"' + chunk + '"'
+                decoded, end = scanstring(literal, 1, False)
+                if end == len(literal):
+                    chunk = decoded
         return _SURROGATE.sub("\ufffd", chunk)
 
     def window(self, lo: int, hi: int) -> tuple[str, tuple[int, int]]:
@@ -179,77 +220,74 @@ class Locator:
         own, so a finding deep in a record costs a scan per level (the root's members skip the
         whole record, the messages array's skip it again).  One pass over the record's tokens
         fills every container's members at once; every later pointer is dictionary lookups.
-        Returns False, with nothing kept, if the text is not the well-formed JSON this expects
-        (the lazy walk then handles it as before).
+        A token of :data:`_MEMBER` is a whole member where it can be (a key, its colon, a
+        string or scalar value and the comma after it), so a chat message costs four Python
+        steps, not nine.  Returns False, with nothing kept, if the text is not the well-formed
+        JSON this expects (the lazy walk then handles it as before).
         """
         text = self.text
         if text[root : root + 1] not in ("{", "["):
             return False
         found: dict[int, dict[str, tuple[int, int]] | tuple[array, array] | None] = {}
-        # per open container: [its start, its members (a dict, or starts and ends), the key
-        # its value will have in its parent]; `want` is what may come next: "value", "key"
-        # (or the end of an empty object), ":" after a key, "," after a value (or the end)
-        stack: list[list] = []
+        # per open container: (its start, its members: a dict, or starts and ends, the key its
+        # value will have in its parent); `want` is what may come next (the _W* states)
+        stack: list[tuple[int, Any, str | None]] = []
+        members: Any = None
         key: str | None = None
-        want = "value"
-        for m in _TOKEN.finditer(text, root):
-            tok = m.group()
-            c = tok[0]
-            start = m.start()
-            if c == "{" or c == "[":
-                if want != "value":
+        want = _W_VALUE0
+        for m in _MEMBER.finditer(text, root):
+            g = m.lastindex
+            if g is None or g >= 9:
+                return False  # a stray ':' or ',', or a string cut off
+            if g <= 3:  # a key, and its value when that is not a container
+                if want != _W_KEY and want != _W_KEY0:
                     return False
-                stack.append([start, {} if c == "{" else (array("q"), array("q")), key])
-                want = "key" if c == "{" else "value"
+                tok = m.group(1)
+                key = tok[1:-1] if "\\" not in tok else json.loads(tok)
+                if g == 1:
+                    want = _W_OPEN
+                    continue
+                members[key] = m.span(2)  # JSON parsers keep the last duplicate; so do we
+                want = _W_KEY if g == 3 else _W_END
+            elif g == 4:  # an opening bracket
+                if want != _W_OPEN and want != _W_VALUE and want != _W_VALUE0:
+                    return False
+                if want != _W_OPEN:
+                    key = None
+                if m.group(4) == "{":
+                    members = {}
+                    want = _W_KEY0
+                else:
+                    members = (array("q"), array("q"))
+                    want = _W_VALUE0
+                stack.append((m.start(), members, key))
                 key = None
-                continue
-            if c == "}" or c == "]":
-                if not stack:
-                    return False
-                open_start, members, parent_key = stack.pop()
-                empty = not (members if isinstance(members, dict) else members[0])
-                if (c == "}") != isinstance(members, dict) or not (
-                    want == "," or (empty and want == ("key" if c == "}" else "value"))
+            elif g <= 6:  # a closing bracket, and the comma after it
+                obj = isinstance(members, dict)
+                if (m.group(5) == "}") != obj or not (
+                    want == _W_END or want == (_W_KEY0 if obj else _W_VALUE0)
                 ):
                     return False
-                found[open_start] = members
+                open_start, closed, parent_key = stack.pop()
+                found[open_start] = closed
                 if not stack:
                     self._containers.update(found)
                     return True
-                value = (open_start, start + 1)
-                key = parent_key
-            elif c == ":":
-                if want != ":":
+                members = stack[-1][1]
+                close = m.end(5)
+                if isinstance(members, dict):
+                    members[parent_key] = (open_start, close)
+                    want = _W_KEY if g == 6 else _W_END
+                else:
+                    members[0].append(open_start)
+                    members[1].append(close)
+                    want = _W_VALUE if g == 6 else _W_END
+            else:  # an array's string or scalar element, and the comma after it
+                if (want != _W_VALUE and want != _W_VALUE0) or not stack:
                     return False
-                want = "value"
-                continue
-            elif c == ",":
-                if want != "," or not stack:
-                    return False
-                want = "key" if isinstance(stack[-1][1], dict) else "value"
-                continue
-            elif c == '"' and len(tok) == 1:
-                return False  # a string cut off
-            elif want == "key":
-                if c != '"':
-                    return False
-                key = tok[1:-1] if "\\" not in tok else json.loads(tok)
-                want = ":"
-                continue
-            elif want != "value":
-                return False
-            else:
-                value = (start, m.end())
-            if not stack:
-                return False
-            members = stack[-1][1]
-            if isinstance(members, dict):
-                members[key] = value  # JSON parsers keep the last duplicate; so do we
-                key = None
-            else:
-                members[0].append(value[0])
-                members[1].append(value[1])
-            want = ","
+                members[0].append(m.start(7))
+                members[1].append(m.end(7))
+                want = _W_VALUE if g == 8 else _W_END
         return False
 
     def _members(self, pos: int) -> dict[str, tuple[int, int]] | tuple[array, array] | None:
@@ -325,7 +363,8 @@ class Locator:
                 break
             pos = span[0]
         else:
-            span = (pos, skip_value(text, pos)) if pos < len(text) else None
+            if not pointer or pos >= len(text):  # a member's span is known from its container
+                span = (pos, skip_value(text, pos)) if pos < len(text) else None
         self._values[pointer] = span
         return span
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sftlint.locate import Locator, find_value, raw_offsets
+import sftlint.locate
+from sftlint.locate import Locator, _StringMap, find_value, raw_offsets
 
 
 def test_find_value_follows_objects_and_arrays():
@@ -48,6 +50,35 @@ def test_span_round_trip_for_any_string(value, data):
         literal = json.dumps(value, ensure_ascii=ensure_ascii)
         rs, re_ = raw_offsets(literal, (start, end))
         assert json.loads('"' + literal[rs:re_] + '"') == value[start:end]
+
+
+@contextmanager
+def _checkpoints_only():
+    """Escape maps made inside keep every 64th escape, as a string with many escapes does."""
+    kept = sftlint.locate.FULL_MAP_MAX
+    sftlint.locate.FULL_MAP_MAX = 0
+    try:
+        yield
+    finally:
+        sftlint.locate.FULL_MAP_MAX = kept
+
+
+@given(st.text(max_size=200), st.data())
+def test_full_and_checkpoint_escape_maps_agree(value, data):
+    # the full map (a bisection) and the checkpoint map (a walk) give the same offsets
+    value += data.draw(st.sampled_from(['\n"\\\t', "😀\n", "\u2028x"])) * data.draw(st.integers(0, 150))
+    literal = json.dumps(value, ensure_ascii=data.draw(st.booleans()))
+    full = _StringMap(literal, 0, len(literal))
+    with _checkpoints_only():
+        sparse = _StringMap(literal, 0, len(literal))
+    assert sparse._shift is None and (full._shift is not None or "\\" not in literal)
+    assert full.length == sparse.length == len(value)
+    assert [full.raw(d) for d in range(-1, len(value) + 2)] == [
+        sparse.raw(d) for d in range(-1, len(value) + 2)
+    ]
+    lo = data.draw(st.integers(0, len(value)))
+    hi = data.draw(st.integers(lo, len(value)))
+    assert full.decode(lo, hi) == sparse.decode(lo, hi) == value[lo:hi]
 
 
 def test_columns_on_a_jsonl_line_and_in_a_multiline_record():
