@@ -3,6 +3,8 @@ what the earlier character-by-character version showed (kept here as the referen
 
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,3 +65,34 @@ def test_snippet_of_a_long_record_line_is_clipped_around_the_span():
     assert shown.startswith("…") and shown.endswith("…") and "错别字" in shown
     assert width(shown) <= SNIPPET_WIDTH + 2
     assert caret.strip() == "^^^^^^"
+
+
+def _width_reference(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _visible_reference(text: str) -> str:
+    out = []
+    for c in text:
+        if c == "\t":
+            out.append(" ")
+        elif unicodedata.category(c) in ("Cc", "Cf") or c == "\ufffd":
+            out.append("\u2423" if c != "\ufffd" else c)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+_ANY = st.text(max_size=200) | st.text(
+    alphabet=st.sampled_from("a\t\x00\x7f\x9f\u200b\u2060\ufeff\ufffd\u3000ｗ中😀\u0301\ud800"), max_size=60
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ANY)
+def test_width_and_visible_equal_the_character_by_character_definitions(text):
+    # both look characters up in tables filled as characters are first seen: the same answers
+    # on the first sight of a character and on every later one
+    for _ in range(2):
+        assert width(text) == _width_reference(text)
+        assert visible(text) == _visible_reference(text)

@@ -59,7 +59,20 @@ class Reporter:
         self.root = root
         self.show_fixes = show_fixes
 
+    #: each path's relative form, worked out once a run (``os.path.relpath`` reads the working
+    #: directory, and a file may have thousands of findings)
+    _relpaths: dict[str, str] | None = None
+
     def relpath(self, path: str) -> str:
+        cache = self._relpaths
+        if cache is None:
+            cache = self._relpaths = {}
+        rel = cache.get(path)
+        if rel is None:
+            rel = cache[path] = self._relpath(path)
+        return rel
+
+    def _relpath(self, path: str) -> str:
         if path in ("-", "<memory>", "<dataset>") or not self.root:
             return path
         try:

@@ -9,14 +9,17 @@ from typing import Any
 from sftlint.diagnostic import Diagnostic
 from sftlint.report.base import Reporter, RunSummary
 
+#: ``json.dumps(obj, ensure_ascii=False)`` builds this encoder on every call; one is enough.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+    return _ENCODER.encode(obj)
 
 
 #: A diagnostic whose fix replaces more characters than this is written in pieces.
 _BIG_FIX = 1 << 16
-_PIECES = json.JSONEncoder(ensure_ascii=False)
+_PIECES = _ENCODER
 
 
 def _write(stream: Any, prefix: str, d: Diagnostic, suffix: str = "") -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 
 from sftlint.diagnostic import Diagnostic
 from sftlint.fixes import can_rewrite
@@ -21,26 +23,47 @@ _STYLES = {
 SNIPPET_WIDTH = 100  # display columns of text shown around a span
 
 
+class _Widths(dict):
+    """Display width of each character seen so far, looked up at C speed (``map``)."""
+
+    def __missing__(self, c: str) -> int:
+        w = self[c] = 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        return w
+
+
+class _Visible(dict):
+    """What :func:`visible` shows for each code point seen so far (``str.translate`` table)."""
+
+    def __missing__(self, o: int) -> str:
+        c = chr(o)
+        if c == "\t":
+            shown = " "
+        elif unicodedata.category(c) in ("Cc", "Cf"):
+            shown = "\u2423"
+        else:
+            shown = c
+        self[o] = shown
+        return shown
+
+
+_WIDTHS = _Widths()
+_VISIBLE = _Visible()
+
+
 def width(text: str) -> int:
     """Terminal display width: CJK and full-width characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    if text.isascii():
+        return len(text)  # every ASCII character, control characters included, is narrow
+    return sum(map(_WIDTHS.__getitem__, text))
 
 
 def _char_width(c: str) -> int:
-    return 2 if unicodedata.east_asian_width(c) in "WF" else 1
+    return _WIDTHS[c]
 
 
 def visible(text: str) -> str:
     """Make control characters and tabs visible so the caret line stays aligned."""
-    out = []
-    for c in text:
-        if c == "\t":
-            out.append(" ")
-        elif unicodedata.category(c) in ("Cc", "Cf") or c == "\ufffd":
-            out.append("\u2423" if c != "\ufffd" else c)
-        else:
-            out.append(c)
-    return "".join(out)
+    return text.translate(_VISIBLE)
 
 
 def snippet(source: str, span: tuple[int, int] | None) -> tuple[str, str] | None:
@@ -58,21 +81,18 @@ def snippet(source: str, span: tuple[int, int] | None) -> tuple[str, str] | None
         end = min(max(end, start + 1), max(line_end, start + 1))
     text = source[line_start:line_end]
     s, e = start - line_start, end - line_start
-    # clip a long line around the span (widths summed once per character: a record is one long line)
+    # clip a long line around the span: running widths of the characters either side of it,
+    # at most one per column (a character is at least one column wide)
     half = SNIPPET_WIDTH // 2
     left = 0
-    if s > half or width(text[:s]) > half:  # a character is at least one column wide
-        left, w = s, 0
-        while left > 0 and w < half:
-            left -= 1
-            w += _char_width(text[left])
+    if s > half or width(text[:s]) > half:
+        # step back from the span's start until half the width is used or the line starts
+        back = list(accumulate(map(_WIDTHS.__getitem__, text[max(0, s - half) : s][::-1])))
+        left = s - min(bisect_left(back, half) + 1, len(back))
     n = len(text)
-    right, w = left, 0
-    while right < n:  # the longest piece from ``left`` that fits the width
-        w += _char_width(text[right])
-        if w > SNIPPET_WIDTH:
-            break
-        right += 1
+    # the longest piece from ``left`` that fits the width
+    ahead = list(accumulate(map(_WIDTHS.__getitem__, text[left : left + SNIPPET_WIDTH + 1])))
+    right = left + bisect_right(ahead, SNIPPET_WIDTH)
     floor = max(e, left + 1)
     right = max(right, floor) if right < n and floor < n else n  # the span itself is always shown
     prefix = "…" if left > 0 else ""
