@@ -689,10 +689,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(signum: int, _frame: Any) -> None:
-    raise SystemExit(128 + signum)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     from sftlint import regex_cache
 
@@ -721,13 +717,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     import signal
 
-    from sftlint.signals import on_sigint
+    from sftlint.signals import on_sigint, on_sigterm
 
     saved = {}
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         # SIGTERM unwinds like Ctrl-C, so a --fix in progress removes its temporary file;
         # SIGINT notes that a KeyboardInterrupt is the user's (not a rule raising one)
-        saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, _terminate)
+        saved[signal.SIGTERM] = signal.signal(signal.SIGTERM, on_sigterm)
         saved[signal.SIGINT] = signal.signal(signal.SIGINT, on_sigint)
     try:
         return _dispatch(args)

@@ -39,7 +39,7 @@ from sftlint.overflow import Overflow, closing_message
 from sftlint.plugins import PluginRegistry, default_registry, detect_format
 from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
 from sftlint.record import FileInfo, Record
-from sftlint.signals import user_interrupted
+from sftlint.signals import Terminated, user_interrupted
 
 if TYPE_CHECKING:
     from sftlint.formats.base import InputFormat
@@ -492,8 +492,8 @@ class Engine:
         self, rule: Rule, exc: BaseException, path: str, raw: RawRecord, timer: _RecordTimer
     ) -> Diagnostic:
         """A rule that raised (anything, ``SystemExit`` included) or ran out of time."""
-        if isinstance(exc, KeyboardInterrupt) and user_interrupted():
-            raise exc  # Ctrl-C: the run stops
+        if isinstance(exc, Terminated) or (isinstance(exc, KeyboardInterrupt) and user_interrupted()):
+            raise exc  # Ctrl-C or SIGTERM: the run stops
         timer.warm.add(rule)  # it has had its first call: no second warm-up
         self._failed = True
         if isinstance(exc, RecordTimeout):
