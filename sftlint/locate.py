@@ -85,6 +85,8 @@ class Location:
 def unescape_pointer(pointer: str) -> list[str]:
     if not pointer:
         return []
+    if "~" not in pointer:
+        return pointer.split("/")[1:]
     return [tok.replace("~1", "/").replace("~0", "~") for tok in pointer.split("/")[1:]]
 
 

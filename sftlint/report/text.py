@@ -208,8 +208,9 @@ class FullReporter(_Styled):
     human = True
 
     def diagnostic(self, d: Diagnostic) -> None:
-        write = self.stream.write
-        write(self.header(d) + "\n")
+        # the block's pieces go out in one write (the stream wipes a progress line on each)
+        parts = [self.header(d), "\n"]
+        write = parts.append
         bar = self.style("|", "dim")
         if d.pointer:
             write(
@@ -232,6 +233,7 @@ class FullReporter(_Styled):
             label = "fix" if d.fix.applicability == "safe" else "unsafe fix"
             write(f"   = {label}: {d.fix.message}\n")
         write("\n")
+        self.stream.write("".join(parts))
 
 
 class ConciseReporter(_Styled):
