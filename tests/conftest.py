@@ -41,6 +41,37 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def shared_strings() -> list[str]:
+    """Every string value of every record in ``../shared/data``'s wild and sft files (empty when
+    the folder is absent): the real texts that tests comparing a fast path with its reference
+    run both on."""
+    import contextlib
+
+    import orjson
+
+    out: list[str] = []
+
+    def walk(x: object) -> None:
+        if isinstance(x, str):
+            out.append(x)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    for path in sorted([*SHARED_DATA.glob("wild/*.json*"), *SHARED_DATA.glob("sft/*.json*")]):
+        data = path.read_bytes()
+        if path.suffix == ".json":
+            walk(orjson.loads(data))
+        else:
+            for line in data.splitlines():
+                with contextlib.suppress(orjson.JSONDecodeError):
+                    walk(orjson.loads(line))
+    return out
+
+
 class CliResult:
     def __init__(self, code: int, out: str, err: str) -> None:
         self.code, self.out, self.err = code, out, err

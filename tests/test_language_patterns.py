@@ -6,12 +6,12 @@ for a code line, a noise pattern with every alternative, and a count per charact
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import shared_strings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,32 +84,6 @@ def _ref_prose(text: str) -> str:
     return REF_NOISE.sub(" ", "\n".join(kept))
 
 
-def _shared_texts() -> list[str]:
-    import orjson
-
-    out: list[str] = []
-
-    def walk(x: object) -> None:
-        if isinstance(x, str):
-            out.append(x)
-        elif isinstance(x, dict):
-            for v in x.values():
-                walk(v)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v)
-
-    for path in sorted([*SHARED.glob("wild/*.json*"), *SHARED.glob("sft/*.json*")]):
-        data = path.read_bytes()
-        if path.suffix == ".json":
-            walk(orjson.loads(data))
-        else:
-            for line in data.splitlines():
-                with contextlib.suppress(orjson.JSONDecodeError):
-                    walk(orjson.loads(line))
-    return out
-
-
 def test_ignorecase_extras_are_every_code_point_ignorecase_matches():
     everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
     for letter in "abcdefghijklmnopqrstuvwxyz":
@@ -133,7 +107,7 @@ def test_fast_patterns_match_the_plain_ones(text):
 def test_fast_patterns_match_the_plain_ones_on_the_shared_data():
     if not SHARED.is_dir():
         pytest.skip("../shared/data is not checked out next to the repository")
-    for text in _shared_texts():
+    for text in shared_strings():
         assert (L.ASKS_FOR_LANGUAGE.search(text) is None) == (REF_ASKS.search(text) is None)
         for line in text.split("\n"):
             assert L._code_line(line) == (REF_CODE_LINE.search(line) is not None)
@@ -176,7 +150,7 @@ def test_the_han_and_latin_shortcut_decides_as_every_weight_does(monkeypatch):
         "的是中文中文 ab cd ef",
     ]
     if SHARED.is_dir():
-        texts += _shared_texts()
+        texts += shared_strings()
     for text in texts:
         for matrix in (False, True):
             assert L._detect(text, matrix) == _general_detect(text, matrix, monkeypatch), text[:80]
@@ -201,7 +175,7 @@ _BODY_TEXTS = [
 def _texts_for_body() -> list[str]:
     texts = [*TEXTS, *_BODY_TEXTS]
     if SHARED.is_dir():
-        texts += _shared_texts()
+        texts += shared_strings()
     return texts
 
 

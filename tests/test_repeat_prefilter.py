@@ -3,10 +3,10 @@ so ``find_repeats`` finds exactly what it found when the pattern ran on every li
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
+from conftest import shared_strings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,36 +59,10 @@ def test_no_loop_is_missed_on_random_lines(line):
         assert R._may_loop(line)
 
 
-def _shared_replies() -> list[str]:
-    import orjson
-
-    out: list[str] = []
-
-    def walk(x: object) -> None:
-        if isinstance(x, str):
-            out.append(x)
-        elif isinstance(x, dict):
-            for v in x.values():
-                walk(v)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v)
-
-    for path in sorted([*SHARED.glob("wild/*.json*"), *SHARED.glob("sft/*.json*")]):
-        data = path.read_bytes()
-        if path.suffix == ".json":
-            walk(orjson.loads(data))
-        else:
-            for line in data.splitlines():
-                with contextlib.suppress(orjson.JSONDecodeError):
-                    walk(orjson.loads(line))
-    return out
-
-
 def test_find_repeats_finds_what_it_found_without_the_pre_test(monkeypatch):
     if not SHARED.is_dir():
         pytest.skip("../shared/data is not checked out next to the repository")
-    texts = [t for t in _shared_replies() if len(t) >= 12] + LINES
+    texts = [t for t in shared_strings() if len(t) >= 12] + LINES
     with_test = [R.find_repeats(t) for t in texts]
     monkeypatch.setattr(R, "_may_loop", lambda line: True)
     assert [R.find_repeats(t) for t in texts] == with_test
