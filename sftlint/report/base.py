@@ -27,6 +27,7 @@ class RunSummary:
     suppressed: int = 0  # reviewed findings silenced by the suppressions file
     errors: list[str] = field(default_factory=list)  # internal errors (exit 2)
     unsafe_fixes: bool = False  # --unsafe-fixes: unsafe fixes count as fixable
+    _rewritable: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, d: Diagnostic) -> None:
         """Count ``d``: the findings it stands for (a closing diagnostic counts every finding past
@@ -35,7 +36,12 @@ class RunSummary:
         self.counts[d.severity] += n
         self.by_code[d.code] += n
         self.names[d.code] = d.name
-        if d.fix is None or not can_rewrite(d.path):
+        if d.fix is None:
+            return
+        rewritable = self._rewritable.get(d.path)
+        if rewritable is None:  # asked once a path: it looks at the file system
+            rewritable = self._rewritable[d.path] = can_rewrite(d.path)
+        if not rewritable:
             return  # a .gz file or standard input: nothing `--fix` could write back
         fixes = d.data.get("fixes", 1) if n > 1 else 1
         if d.fix.applicability == "safe" or self.unsafe_fixes:

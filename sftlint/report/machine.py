@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from json.encoder import encode_basestring as _str
 from typing import Any
 
 from sftlint.diagnostic import Diagnostic
@@ -22,6 +23,69 @@ _BIG_FIX = 1 << 16
 _PIECES = _ENCODER
 
 
+#: ``'{"code": …, "name": …, "severity": …, "message": '`` per rule: the same for each of its findings
+_HEADS: dict[tuple[str, str, str], str] = {}
+#: ``', "url": …, "record": '`` per url, and ``', "path": …, "line": '`` per path
+_URLS: dict[str, str] = {}
+_PATHS: dict[str, str] = {}
+
+
+def _int(v: int | None) -> str:
+    return "null" if v is None else int.__repr__(v)
+
+
+def encode_diagnostic(d: Diagnostic) -> str:
+    """``_dumps(d.to_dict())``, built without the dictionary.
+
+    A dense file yields several findings a record, and with ``--jobs`` the main process writes
+    every one of them while the workers check the rest: encoding is serial work there.  The
+    parts that repeat (a rule's code, name and severity; a path; a url) are encoded once, the
+    strings that vary with :func:`json.encoder.encode_basestring` (what the encoder itself uses
+    with ``ensure_ascii=False``), so the text is the encoder's, byte for byte (tested).  A field
+    of another type than the contract's (a plugin's float line, say) raises ``TypeError``, and
+    the caller falls back to the encoder."""
+    key = (d.code, d.name, d.severity)
+    head = _HEADS.get(key)
+    if head is None:
+        head = _HEADS[key] = (
+            f'{{"code": {_str(d.code)}, "name": {_str(d.name)}, "severity": {_str(d.severity)}, "message": '
+        )
+    path = _PATHS.get(d.path)
+    if path is None:
+        path = _PATHS[d.path] = f', "path": {_str(d.path)}, "line": '
+    url = _URLS.get(d.url)
+    if url is None:
+        url = _URLS[d.url] = f', "url": {_str(d.url)}, "record": '
+    span, fix, pointer = d.span, d.fix, d.pointer
+    if span is not None and len(span) != 2:
+        raise TypeError("a span is [start, end)")
+    return "".join(
+        (
+            head,
+            _str(d.message),
+            path,
+            _int(d.line),
+            ', "column": ',
+            _int(d.column),
+            ', "end_line": ',
+            _int(d.end_line),
+            ', "end_column": ',
+            _int(d.end_column),
+            ', "pointer": ',
+            "null" if pointer is None else _str(pointer),
+            ', "span": ',
+            "null" if span is None else f"[{int.__repr__(span[0])}, {int.__repr__(span[1])}]",
+            ', "fix": ',
+            "null" if fix is None else _dumps(fix.to_dict()),
+            url,
+            _int(d.record),
+            ', "count": ',
+            int.__repr__(d.count),
+            "}",
+        )
+    )
+
+
 def _write(stream: Any, prefix: str, d: Diagnostic, suffix: str = "") -> None:
     """``prefix``, ``d`` as JSON and ``suffix``.  The closing diagnostic of a finding-dense
     record can carry a fix whose edits hold a megabyte of text: encoded in one piece it would
@@ -29,7 +93,11 @@ def _write(stream: Any, prefix: str, d: Diagnostic, suffix: str = "") -> None:
     piece at a time."""
     fix = d.fix
     if fix is None or d.count <= 1 or sum(len(e.replacement) for e in fix.edits) <= _BIG_FIX:
-        stream.write(prefix + _dumps(d.to_dict()) + suffix)
+        try:
+            text = encode_diagnostic(d)
+        except (TypeError, IndexError):  # a plugin's field of another type: the encoder decides
+            text = _dumps(d.to_dict())
+        stream.write(prefix + text + suffix)
         return
     stream.write(prefix)
     for piece in _PIECES.iterencode(d.to_dict()):
