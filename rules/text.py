@@ -67,6 +67,7 @@ def typo_detector(whitelist: Iterable[str] = ()) -> Any:
             from sftlint.analysis.text.typo import TypoDetector
 
             base = _DETECTORS[()] = TypoDetector()
+            base.share_across_forks()  # --jobs workers share their analyses
         det = _DETECTORS[key] = base.with_whitelist(key) if key else base
     return det
 

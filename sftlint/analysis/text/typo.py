@@ -43,6 +43,7 @@ with it; the findings are the same either way.
 from __future__ import annotations
 
 import copy
+import marshal
 import math
 import re
 from collections import OrderedDict
@@ -50,6 +51,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sftlint.analysis.forkshare import ForkLog
 from sftlint.analysis.text.particles import particle_typos
 from sftlint.analysis.text.script import is_foreign, simplified_only
 from sftlint.analysis.text.typo_data import (
@@ -235,6 +237,11 @@ class Typo:
     after: str
     score: float
     source: str
+
+
+def _fields(t: Typo) -> tuple[Any, ...]:
+    """``t``'s fields in order (``Typo(*_fields(t)) == t``), for :mod:`marshal`."""
+    return (t.start, t.end, t.wrong, t.right, t.before, t.after, t.score, t.source)
 
 
 def in_foreign_name(run: str, i: int, after: str, dots: tuple[bool, bool] = (False, False)) -> bool:
@@ -431,6 +438,7 @@ class TypoDetector:
         self._curated_re = CURATED_RE
         self._set_whitelist(whitelist)
         self._lazy: _Lazy | None = None
+        self._shared: ForkLog | None = None
         self._switch = mode == "auto"
         self._need: Any = _no_need
         self.mode = "none"
@@ -461,6 +469,26 @@ class TypoDetector:
         self._load(lazy.full)
         self._need = _no_need
         self.mode = "full"
+
+    def share_across_forks(self) -> None:
+        """Share the analysis of each run with the processes forked from this one afterwards
+        (``--jobs`` workers): each writes the runs it analyses to a :class:`ForkLog` and takes
+        the others' results before analysing a run itself.  A run's analysis depends only on
+        its cache key and the model (the same whole or on demand), so the findings are those
+        each process would have found alone; on text whose sentences recur across the input
+        two workers no longer both analyse every distinct sentence.  Call once, on the
+        detector the whitelist views are made from (they share its caches)."""
+        if self._shared is None and self.use_model:
+            self._shared = ForkLog()
+
+    def _take_shared(self, shared: ForkLog) -> bool:
+        """Put the runs other processes analysed since the last look into the run cache."""
+        payloads = shared.read()
+        put = self._runs.put
+        for payload in payloads:
+            key, typos, n_proposed = marshal.loads(payload)
+            put(key, (tuple(Typo(*t) for t in typos), n_proposed))
+        return bool(payloads)
 
     def with_whitelist(self, words: Iterable[str]) -> TypoDetector:
         """A detector sharing this one's model and cache, ignoring ``words`` (names, jargon)."""
@@ -568,6 +596,7 @@ class TypoDetector:
         if self.use_model:
             cache = self._runs
             cached = cache.data.get
+            shared = self._shared
             # the runs of two or more Chinese characters and the text between them, in one
             # call: [text before, run, text between, run, ..., text after] (a run is never
             # next to another Chinese character, so only the first and last gaps can be empty,
@@ -601,6 +630,8 @@ class TypoDetector:
                     flags |= 2  # cut from a longer run
                 key = run + chr(flags) if flags else run
                 entry = cached(key)
+                if entry is None and shared is not None and self._take_shared(shared):
+                    entry = cached(key)
                 if entry is None:
                     if self._lazy is not None:
                         self._lazy.analysed += len(run)
@@ -608,6 +639,8 @@ class TypoDetector:
                     before_run = self._proposed
                     entry = (self._analyse_run(run, flags), self._proposed - before_run)
                     cache.put(key, entry)
+                    if shared is not None and shared.writing:
+                        shared.write(marshal.dumps((key, [_fields(t) for t in entry[0]], entry[1])))
                 typos, n_proposed = entry
                 chars += len(run)
                 proposed += n_proposed
