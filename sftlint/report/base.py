@@ -69,6 +69,18 @@ class Reporter:
     #: directory, and a file may have thousands of findings)
     _relpaths: dict[str, str] | None = None
 
+    #: whether ``--fix`` can write to each path (:func:`can_rewrite` looks at the file system)
+    _rewritable: dict[str, bool] | None = None
+
+    def rewritable(self, path: str) -> bool:
+        cache = self._rewritable
+        if cache is None:
+            cache = self._rewritable = {}
+        known = cache.get(path)
+        if known is None:
+            known = cache[path] = can_rewrite(path)
+        return known
+
     def relpath(self, path: str) -> str:
         cache = self._relpaths
         if cache is None:

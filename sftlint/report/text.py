@@ -7,7 +7,6 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 from sftlint.diagnostic import Diagnostic
-from sftlint.fixes import can_rewrite
 from sftlint.report.base import Reporter, RunSummary
 
 _STYLES = {
@@ -109,7 +108,12 @@ def snippet(source: str, span: tuple[int, int] | None) -> tuple[str, str] | None
 class _Styled(Reporter):
     def offers_fix(self, d: Diagnostic) -> bool:
         """``[*]``: a safe fix that ``--fix`` can write back to this file."""
-        return self.show_fixes and d.fix is not None and d.fix.applicability == "safe" and can_rewrite(d.path)
+        return (
+            self.show_fixes
+            and d.fix is not None
+            and d.fix.applicability == "safe"
+            and self.rewritable(d.path)
+        )
 
     def style(self, text: str, kind: str) -> str:
         if not self.color:

@@ -1,6 +1,9 @@
-"""The json and json-lines reporters build each diagnostic's JSON text without a dictionary
+"""The reporters' shortcuts on the per-finding path give what the long way gives.
+
+The json and json-lines reporters build each diagnostic's JSON text without a dictionary
 (``encode_diagnostic``); it must be the standard encoder's text of ``Diagnostic.to_dict()``,
-byte for byte, whatever the strings hold (control characters, quotes, backslashes, any plane)."""
+byte for byte, whatever the strings hold (control characters, quotes, backslashes, any plane).
+Whether ``--fix`` could write a file is asked once a path, not once a finding."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from hypothesis import strategies as st
 from sftlint.diagnostic import Diagnostic, Edit, Fix
 from sftlint.report.base import RunSummary
 from sftlint.report.machine import JsonLinesReporter, encode_diagnostic
+from sftlint.report.text import FullReporter
 
 
 def reference(d: Diagnostic) -> str:
@@ -82,3 +86,24 @@ def test_fixable_counts_ask_the_file_system_once_a_path(tmp_path, monkeypatch) -
         summary.add(Diagnostic("S001", "x", "error", "m", path, fix=fix))
     assert asked == ["a.jsonl", "b.jsonl.gz"]
     assert summary.fixable["S001"] == 3  # the .gz file's fixes cannot be written back
+
+
+def test_the_fix_marker_asks_the_file_system_once_a_path(tmp_path, monkeypatch) -> None:
+    import sftlint.report.base as base
+
+    asked: list[str] = []
+    real = base.can_rewrite
+    monkeypatch.setattr(base, "can_rewrite", lambda p: asked.append(p) or real(p))
+    fix = Fix("drop it", (Edit("/a", 0, 1, ""),))
+    out = io.StringIO()
+    reporter = FullReporter(out)
+    for path in ["a.jsonl", "a.jsonl", "b.jsonl.gz", "a.jsonl"]:
+        reporter.diagnostic(Diagnostic("S001", "x", "error", "m", path, line=1, column=1, fix=fix))
+    assert asked == ["a.jsonl", "b.jsonl.gz"]
+    headers = [line for line in out.getvalue().splitlines() if line.startswith(("a.jsonl", "b.jsonl"))]
+    assert headers == [
+        "a.jsonl:1:1: S001 [*] m",
+        "a.jsonl:1:1: S001 [*] m",
+        "b.jsonl.gz:1:1: S001 m",  # nothing --fix could write back
+        "a.jsonl:1:1: S001 [*] m",
+    ]
