@@ -47,6 +47,25 @@ _CODE_LINE = re.compile(
     r"function|public|private|static|#include|SELECT|INSERT|UPDATE)\b|\w\s*[=!<>+\-*/]=|=>|->|::|\w\(\S*\)\s*$"
     r"|^\s{4,}\S|^\s*(?://|#|/\*|\*/|--\s)"
 )
+#: :data:`_CODE_LINE` in two parts, for a line without ``=`` (the alternatives that need one
+#: left out): what must match at the line's start, and a search whose alternatives all start
+#: with a literal character (``\w(`` as ``(`` with the word character behind it), so ``re``
+#: skips the other characters at C speed instead of trying ten alternatives at each (the
+#: pattern's ``\w`` alternatives are tried at every character of a Chinese line).
+_CODE_START = re.compile(
+    r"\s*(?:[}\])]|(?:def|class|return|import|from|for|while|if|else|elif|var|let|const|"
+    r"function|public|private|static|#include|SELECT|INSERT|UPDATE)\b|//|#|/\*|\*/|--\s)|\s{4,}\S"
+)
+_CODE_ANY = re.compile(r"\{\s*$|\}\s*$|;\s*$|->|::|\((?<=\w\()\S*\)\s*$")
+
+
+def _code_line(line: str) -> bool:
+    """``_CODE_LINE.search(line) is not None``, faster on a line without ``=``."""
+    if "=" in line:
+        return _CODE_LINE.search(line) is not None
+    return _CODE_START.match(line) is not None or _CODE_ANY.search(line) is not None
+
+
 _TABLE_OR_RULE = re.compile(r"^\s*(?:\||[-=_*~+#]{3,}|[-=_*~+|\s:]{3,}$)")
 _LIST_ITEM = re.compile(
     r"^\s*(?:[-*+•·●○◦▪■□]\s|\d{1,3}[.、)）]\s?|[（(]\d{1,3}[)）]|[a-zA-Z][.)]\s|#{1,6}\s)"
@@ -146,56 +165,23 @@ def is_verse(text: str) -> bool:
     return short >= 0.5 * n or (lyric >= 0.8 * n and short >= 0.3 * n)
 
 
-def _prose_lines(text: str) -> list[tuple[int, str, str]]:
-    """``(offset, line, marker)`` for the lines of ``text`` that are prose (see the module
-    docstring).  A list item or a labelled line is read without its ``marker`` (``"4. "``,
-    ``"哥布林1："``), and runs on into the next line only under the same marker: the same value
-    under two labels is a table, the same item under the same number twice is a loop."""
-    out: list[tuple[int, str, str]] = []
-    in_fence = False
-    pos = 0
-    for line in text.split("\n"):
-        start = pos
-        pos += len(line) + 1
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence or not line.strip():
-            continue
-        if _TABLE_OR_RULE.match(line) or _LABEL.match(line):
-            continue
-        item = _LIST_ITEM.match(line)
-        marker = item.group().strip() if item else ""
-        if item:
-            # a list item's marker is structure, its text is prose: a sentence looping inside
-            # one item, or the same item written twice in a row, is degeneration too (items that
-            # merely share a shape, "优点：…", stay alone through the label test below)
-            if item.group().lstrip().startswith("#"):
-                continue  # a heading
-            start += item.end()
-            line = line[item.end() :]
-        if _CODE_LINE.search(line) or "=" in line:
-            continue
-        label = _SHORT_LABEL.match(line)
-        if label:
-            marker += label.group().strip()
-            # "替代方案：…" lines are a form being filled, parallel by design: their text is
-            # read on its own (a paragraph of its own, so it is never matched across items)
-            start += label.end()
-            line = line[label.end() :]
-        out.append((start, line, marker))
-    return out
+def _read_lines(text: str) -> tuple[list[tuple[int, str, str]], list[Repeat]]:
+    """The prose lines of ``text`` and its lines written twice in a row, in one pass.
 
+    The prose lines are ``(offset, line, marker)`` (see the module docstring).  A list item or
+    a labelled line is read without its ``marker`` (``"4. "``, ``"哥布林1："``), and runs on
+    into the next line only under the same marker: the same value under two labels is a
+    table, the same item under the same number twice is a loop.
 
-def _repeated_lines(text: str) -> list[Repeat]:
-    """A whole line written twice in a row ("3. 文件损坏：…" then the same line again).
-
-    Labelled and list lines are parallel structure when they differ; the very same line back
-    to back, label and number included, is a loop.  Code, tables and trajectory labels
-    (``Observation:``) are still left alone.
+    A whole line written twice in a row ("3. 文件损坏：…" then the same line again) is a
+    repeat of its own: labelled and list lines are parallel structure when they differ; the
+    very same line back to back, label and number included, is a loop.  Code, tables and
+    trajectory labels (``Observation:``) are still left alone.  Both read the same lines with
+    the same tests, so each line is classified once.
     """
-    out: list[Repeat] = []
-    prev: tuple[int, int, str] | None = None
+    out: list[tuple[int, str, str]] = []
+    repeats: list[Repeat] = []
+    prev: tuple[int, int, str] | None = None  # the last line that may be repeated
     in_fence = False
     pos = 0
     for line in text.split("\n"):
@@ -208,15 +194,43 @@ def _repeated_lines(text: str) -> list[Repeat]:
         body = line.strip()
         if not body:
             continue
-        if in_fence or _TABLE_OR_RULE.match(line) or _LABEL.match(line) or _CODE_LINE.search(line):
+        if in_fence or _TABLE_OR_RULE.match(line) or _LABEL.match(line):
             prev = None
             continue
-        lead = len(line) - len(line.lstrip())
-        s, e = start + lead, start + lead + len(body)
-        if prev is not None and prev[2] == body and unit_weight(body) >= MIN_ADJACENT_WEIGHT:
-            out.append(Repeat(s, e, (prev[0], prev[1]), 2, body, "loop"))
-        prev = (s, e, body)
-    return out
+        code = _code_line(line)
+        if code:
+            prev = None
+        else:
+            lead = len(line) - len(line.lstrip())
+            s, e = start + lead, start + lead + len(body)
+            if prev is not None and prev[2] == body and unit_weight(body) >= MIN_ADJACENT_WEIGHT:
+                repeats.append(Repeat(s, e, (prev[0], prev[1]), 2, body, "loop"))
+            prev = (s, e, body)
+        item = _LIST_ITEM.match(line)
+        if item:
+            # a list item's marker is structure, its text is prose: a sentence looping inside
+            # one item, or the same item written twice in a row, is degeneration too (items that
+            # merely share a shape, "优点：…", stay alone through the label test below)
+            if item.group().lstrip().startswith("#"):
+                continue  # a heading
+            marker = item.group().strip()
+            start += item.end()
+            line = line[item.end() :]
+            if "=" in line or _code_line(line):
+                continue
+        elif code or "=" in line:
+            continue
+        else:
+            marker = ""
+        label = _SHORT_LABEL.match(line)
+        if label:
+            marker += label.group().strip()
+            # "替代方案：…" lines are a form being filled, parallel by design: their text is
+            # read on its own (a paragraph of its own, so it is never matched across items)
+            start += label.end()
+            line = line[label.end() :]
+        out.append((start, line, marker))
+    return out, repeats
 
 
 _SPACE = re.compile(r"\s+")
@@ -250,7 +264,8 @@ def find_repeats(text: str) -> list[Repeat]:
     units: list[tuple[int, int, str, int]] = []  # (start, end, normal form, line) of sentence units
     markers: dict[int, str] = {}  # line offset -> its list marker and label ("" for prose)
     loops: list[Repeat] = []
-    for offset, line, marker in _prose_lines(text):
+    lines, repeated_lines = _read_lines(text)
+    for offset, line, marker in lines:
         markers[offset] = marker
         for m in _SENTENCE.finditer(line):
             raw = m.group()
@@ -265,8 +280,13 @@ def find_repeats(text: str) -> list[Repeat]:
             times = len(m.group()) // len(unit)
             s = offset + m.start()
             loops.append(Repeat(s + len(unit), offset + m.end(), (s, s + len(unit)), times, unit, "loop"))
-    out: list[Repeat] = list(loops) + _repeated_lines(text)
-    # back-to-back sentence runs
+    out: list[Repeat] = loops + repeated_lines
+    # back-to-back sentence runs, and sentences that come back: both need a normal form that
+    # occurs twice, so a text whose units are all different is done, and a unit whose normal
+    # form is the only one of its kind is passed over (its weight is never read)
+    norms = Counter(u[2] for u in units)
+    if len(norms) == len(units):
+        units = []
     i = 0
     n = len(units)
     seen: dict[str, tuple[int, int, int]] = {}  # normal form -> (first start, first end, count)
@@ -278,6 +298,9 @@ def find_repeats(text: str) -> list[Repeat]:
             # (two versions of an e-mail, a song's second verse): only one paragraph counts
             seen.clear()
             line = at
+        if norms[norm] == 1:
+            i += 1
+            continue
         j = i + 1
         while (
             j < n
