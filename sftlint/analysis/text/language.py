@@ -187,14 +187,17 @@ _EN_COMMON = frozenset(
     ]
 )
 _HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
-_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]{2,}")
-_ARABIC_WORD = re.compile(r"[\u0600-\u06ff]{2,}")
+#: Words and runs are written ``[x][x]+`` and ``[x][x]*``, not ``[x]{2,}`` and ``[x]+``: a
+#: pattern that starts with a character class (not a repeat of one) lets ``re`` skip the
+#: characters outside it at C speed; the other way it starts a match attempt at each of them.
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f]+")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff][\u0400-\u04ff]+")
+_ARABIC_WORD = re.compile(r"[\u0600-\u06ff][\u0600-\u06ff]+")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 #: runs of one script's characters: counting their lengths makes one string per run, not per
 #: character (a Chinese text has hundreds of characters and a few dozen runs)
 _HAN_RUNS, _KANA_RUNS, _HANGUL_RUNS, _THAI_RUNS = (
-    re.compile(f"{r.pattern}+") for r in (_HAN, _KANA, _HANGUL, _THAI)
+    re.compile(f"{r.pattern}{r.pattern}*") for r in (_HAN, _KANA, _HANGUL, _THAI)
 )
 
 #: any character of kana, Hangul, Cyrillic, Arabic or Thai
@@ -263,12 +266,14 @@ def _body(text: str) -> str:
     the one that counted in :func:`prose`)."""
     if "`" in text or "~~~" in text:
         text = _CODE.sub(" ", text)
+    # a tag can start here (``< 思考`` cannot: the seed's ReAct brackets are no tags)
+    tag = "<" in text and _TAG_START.search(text) is not None
     if (
         _FIRST_CODE_LINE_START.match(text) is None
         and _NEXT_CODE_LINE_START.search(text) is None
         and _ANY_CODE_LINE_ANY.search(text) is None
     ):
-        if "<" in text and _TAG_START.search(text) is not None:
+        if tag:
             text = "\n".join([ln for ln in text.split("\n") if ln.strip()])
     else:
         lines = [ln for ln in text.split("\n") if ln.strip()]
@@ -278,7 +283,8 @@ def _body(text: str) -> str:
         text = "\n".join(kept)
     mail = "@" in text
     ext = _HAS_EXT.search(text) is not None
-    if mail or ext or "<" in text or "&" in text or "://" in text or "www." in text:
+    # (the lines kept of a text with code lines hold no tag start the whole text lacked)
+    if mail or ext or tag or "&" in text or "://" in text or "www." in text:
         return _NOISE_BY[mail, ext].sub(" ", text)
     return text  # no alternative of the noise pattern can match
 
