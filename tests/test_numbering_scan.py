@@ -174,3 +174,11 @@ def test_every_string_of_the_shared_data(shared_data):
                 texts += 1
                 items += bool(N._HIT.search(text))
     assert texts > 1000 and items > 100
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=ALPHABET + "\t\u3000\u00a0]】!?=;", max_size=20))
+def test_content_after_is_the_walk(text):
+    """The one-match test of what follows a number agrees with the character walk at every end."""
+    for end in range(len(text) + 1):
+        assert (N._CONTENT_AFTER.match(text, end) is not None) == N._has_content_after(text, end), (text, end)

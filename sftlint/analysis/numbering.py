@@ -303,21 +303,42 @@ def _has_content_after(text: str, end: int) -> bool:
     return i < len(text) and text[i] not in _NO_CONTENT
 
 
+#: :func:`_has_content_after` as one match: spaces, then a character that is neither a space
+#: nor one of :data:`_NO_CONTENT` (a space cannot stand for the character when the spaces
+#: give one back, so the match succeeds exactly where the walk does)
+_CONTENT_AFTER = re.compile(
+    f"[{re.escape(_SPACES)}]*[^{''.join(re.escape(c) for c in sorted(_NO_CONTENT | set(_SPACES)))}]"
+)
+
+
 _STYLES = {"．": "1.", ".": "1.", "、": "1、", ")": "1)", "）": "1)"}
 
 
+_GROUP = _ITEM_AT.groupindex  # groups read by number: a name is looked up at every call
+_ANUM, _ATERM = _GROUP["anum"], _GROUP["aterm"]
+
+
 def _arabic(text: str, m: re.Match[str], strong: bool, opens: bool) -> Item | None:
-    raw = m.group("anum").translate(_FW_DIGITS)
-    pieces = raw.replace("．", ".").split(".")
-    for p in pieces:
-        if not p or p[0] == "0":
-            return None  # 2.0, 1.05: versions and decimals, never list numbers
-    parts = tuple(map(int, pieces))
-    if max(parts) > MAX_PART:
-        return None  # 2024.5.1, 400.1, 13800138000
-    term = m.group("aterm")
+    raw = m.group(_ANUM)
+    if raw.isascii() and "." not in raw:  # the common case: one number in ASCII digits
+        if raw[0] == "0":
+            return None  # 0, 05: never list numbers
+        n = int(raw)
+        if n > MAX_PART:
+            return None  # 400, 13800138000
+        parts: tuple[int, ...] = (n,)
+    else:
+        raw = raw.translate(_FW_DIGITS)
+        pieces = raw.replace("．", ".").split(".")
+        for p in pieces:
+            if not p or p[0] == "0":
+                return None  # 2.0, 1.05: versions and decimals, never list numbers
+        parts = tuple(map(int, pieces))
+        if max(parts) > MAX_PART:
+            return None  # 2024.5.1, 400.1, 13800138000
+    term = m.group(_ATERM)
     end = m.end()
-    if not _has_content_after(text, end):
+    if _CONTENT_AFTER.match(text, end) is None:
         return None
     if term == "、" and end < len(text) and text[end].translate(_FW_DIGITS).isdigit():
         return None  # 5、8、10: an enumeration of numbers, not list items
@@ -331,7 +352,7 @@ def _arabic(text: str, m: re.Match[str], strong: bool, opens: bool) -> Item | No
         if not term and _quantity_after(text, end):
             return None  # 12.5元, 2.1GB, 6.18大促, 17.2 版
         style = "1."
-    start = m.start("anum")
+    start = m.start(_ANUM)
     item: Item = tuple.__new__(
         Item, (parts, FAMILY_ARABIC, style, start, start + len(raw), m.start(), end, strong, opens)
     )
