@@ -239,6 +239,16 @@ class Typo:
     source: str
 
 
+def _ends_of(nxt: list[int], n: int) -> list[int]:
+    """The word ends of a segmentation of ``n`` characters, from each position's next end."""
+    ends = []
+    i = 0
+    while i < n:
+        i = nxt[i]
+        ends.append(i)
+    return ends
+
+
 def _fields(t: Typo) -> tuple[Any, ...]:
     """``t``'s fields in order (``Typo(*_fields(t)) == t``), for :mod:`marshal`."""
     return (t.start, t.end, t.wrong, t.right, t.before, t.after, t.score, t.source)
@@ -390,6 +400,10 @@ _CURATED_AT = re.compile(
 )
 
 
+#: Whether every curated form is Chinese characters only (so a match never leaves a run).
+_CURATED_HAN = all(re.fullmatch(f"[{HAN_CHARS}]+", w) for w in CURATED)
+
+
 def curated_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """``(start, end, form)`` of each match of :data:`CURATED_RE`'s ``finditer`` in ``text``:
     left to right, a match never starting inside the one before (every form has two
@@ -433,7 +447,7 @@ class TypoDetector:
         self.use_model = use_model and model is not None
         self.threshold = THRESHOLD if threshold is None else threshold
         self._cache = _LRU(cache_chars)  # line -> (typos, Chinese characters, proposals)
-        self._runs = _LRU(cache_chars // 2)  # run key -> (typos, proposals)
+        self._runs = _LRU(cache_chars // 2)  # run key -> (typos, proposals, curated matches)
         self._proposed = 0  # proposals scored so far (see :meth:`detect_counted`)
         self._curated_re = CURATED_RE
         self._set_whitelist(whitelist)
@@ -486,8 +500,8 @@ class TypoDetector:
         payloads = shared.read()
         put = self._runs.put
         for payload in payloads:
-            key, typos, n_proposed = marshal.loads(payload)
-            put(key, (tuple(Typo(*t) for t in typos), n_proposed))
+            key, typos, n_proposed, spans = marshal.loads(payload)
+            put(key, (tuple(Typo(*t) for t in typos), n_proposed, spans))
         return bool(payloads)
 
     def with_whitelist(self, words: Iterable[str]) -> TypoDetector:
@@ -587,12 +601,15 @@ class TypoDetector:
         found: dict[int, Typo] = {}
         chars = proposed = 0
         text = simplified_only(text)  # Traditional and Japanese spans become spaces
-        for s, e, wrong in curated_spans(text):
-            # the words _joined_outside probes start within three characters of the match
-            self._need(text[max(0, s - 3) : e + 3])
-            typo = self._curated(text, s, wrong)
-            if typo is not None:
-                found.setdefault(typo.start, typo)
+        n = len(text)
+        # The curated forms are runs of Chinese characters, so each match lies inside one
+        # run, and the run cache keeps each run's matches: most lines are new while their
+        # runs recur.  A line longer than MAX_RUN may cut a run in pieces, and a match across
+        # a cut would be lost: such lines, and text without the model, are scanned whole.
+        per_run = self.use_model and _CURATED_HAN and n <= MAX_RUN
+        if not per_run:
+            for s, e, wrong in curated_spans(text):
+                self._take_curated(text, s, e, wrong, found)
         if self.use_model:
             cache = self._runs
             cached = cache.data.get
@@ -602,7 +619,6 @@ class TypoDetector:
             # next to another Chinese character, so only the first and last gaps can be empty,
             # and the gaps inside a run longer than MAX_RUN, which is cut in pieces)
             # (a long line is split lazily: the list of a megabyte's parts held 40 MB)
-            n = len(text)
             parts = iter(_RUNS_AND_GAPS.split(text) if n <= _LONG_TEXT else _split_lazily(text))
             after = next(parts)
             off = len(after)
@@ -637,13 +653,17 @@ class TypoDetector:
                         self._lazy.analysed += len(run)
                         self._need(run)
                     before_run = self._proposed
-                    entry = (self._analyse_run(run, flags), self._proposed - before_run)
+                    typos = self._analyse_run(run, flags)
+                    entry = (typos, self._proposed - before_run, tuple(curated_spans(run)))
                     cache.put(key, entry)
                     if shared is not None and shared.writing:
-                        shared.write(marshal.dumps((key, [_fields(t) for t in entry[0]], entry[1])))
-                typos, n_proposed = entry
+                        shared.write(marshal.dumps((key, [_fields(t) for t in typos], *entry[1:])))
+                typos, n_proposed, spans = entry
                 chars += len(run)
                 proposed += n_proposed
+                if spans and per_run:
+                    for s, e, wrong in spans:
+                        self._take_curated(text, off + s, off + e, wrong, found)
                 for t in typos:
                     if off + t.start not in found:
                         found[off + t.start] = replace(t, start=t.start + off, end=t.end + off)
@@ -654,6 +674,15 @@ class TypoDetector:
             inside = {k for m in TITLE.finditer(text) for k in range(m.start(), m.end())}
             found = {k: t for k, t in found.items() if t.source == "list" or k not in inside}
         return tuple(found[k] for k in sorted(found)), chars, proposed
+
+    def _take_curated(self, text: str, s: int, e: int, wrong: str, found: dict[int, Typo]) -> None:
+        """Add the curated form ``wrong`` at ``text[s:e]`` to ``found`` unless the text joins it
+        to a word outside it (:meth:`_curated`), or a typo already starts there."""
+        # the words _joined_outside probes start within three characters of the match
+        self._need(text[max(0, s - 3) : e + 3])
+        typo = self._curated(text, s, wrong)
+        if typo is not None:
+            found.setdefault(typo.start, typo)
 
     def _analyse_run(self, run: str, flags: int) -> tuple[Typo, ...]:
         """The model's and the particle patterns' typos in one run, offsets within the run.
@@ -744,10 +773,20 @@ class TypoDetector:
     def _segment(self, s: str) -> tuple[float, list[int]]:
         """Best unigram segmentation of ``s``: (log-probability, word end offsets)."""
         n = len(s)
-        freq, logtotal, prefix, log = self.freq, self.logtotal, self.prefix2, math.log
         best = [0.0] * (n + 1)
         nxt = [0] * (n + 1)
-        for i in range(n - 1, -1, -1):
+        self._fill(s, n - 1, best, nxt)
+        return best[0], _ends_of(nxt, n)
+
+    def _fill(self, s: str, top: int, best: list[float], nxt: list[int]) -> None:
+        """:meth:`_segment`'s dynamic programme, from position ``top`` of ``s`` down to 0:
+        ``best[i]`` the log-probability of the best segmentation of ``s[i:]``, ``nxt[i]`` the
+        end of its first word.  Both read only positions after ``i``, so the positions after
+        ``top`` may come from another string that ends like ``s`` (:meth:`_features` corrects
+        one character and fills again only up to it, with the same operations)."""
+        n = len(s)
+        freq, logtotal, prefix, log = self.freq, self.logtotal, self.prefix2, math.log
+        for i in range(top, -1, -1):
             f = freq.get(s[i])
             b = (log(f) if f else 0.0) - logtotal + best[i + 1]
             e = i + 1
@@ -760,12 +799,6 @@ class TypoDetector:
                             b, e = v, j
             best[i] = b
             nxt[i] = e
-        ends = []
-        i = 0
-        while i < n:
-            i = nxt[i]
-            ends.append(i)
-        return best[0], ends
 
     def _proposals(self, run: str, i: int) -> dict[str, tuple[bool, int, str]]:
         """Characters that could replace ``run[i]``.
@@ -782,28 +815,35 @@ class TypoDetector:
         own = readings.get(c, "")
         left, right = run[i - 1 : i], run[i + 1 : i + 2]
         need = self._need
+        lazy = need is not _no_need  # on the store, blocks are read before each lookup
+        # the windows of 2-4 characters holding the suspect, as (before it, after it)
+        frames = [
+            (run[st:i], run[i + 1 : st + L])
+            for L in (2, 3, 4)
+            for st in range(max(0, i - L + 1), min(i, n - L) + 1)
+        ]
         for k in codes:
-            need(left + k + right)
-            for L in (2, 3, 4):
-                for st in range(max(0, i - L + 1), min(i, n - L) + 1):
-                    head, tail = run[st:i], run[i + 1 : st + L]
-                    hit = index.get(head + k + tail)
-                    if not hit:
+            if lazy:
+                need(left + k + right)
+            for head, tail in frames:
+                hit = index.get(head + k + tail)
+                if not hit:
+                    continue
+                for r in hit:
+                    if r == c or (c, r) in VARIANT_PAIRS:
                         continue
-                    for r in hit:
-                        if r == c or (c, r) in VARIANT_PAIRS:
-                            continue
+                    if lazy:
                         need(left + r + right)
-                        word = head + r + tail
-                        f = freq.get(word, 0)
-                        prev = out.get(r)
-                        if prev is None:
-                            # exact: the suspect's usual reading is one of the correction's;
-                            # an IME offers a character under its usual reading, not under a
-                            # rare one (汤 is tang, not the literary shang of 商)
-                            out[r] = (own[:1] in readings.get(r, "") if own else False, f, word)
-                        elif f > prev[1]:
-                            out[r] = (prev[0], f, word)
+                    word = head + r + tail
+                    f = freq.get(word, 0)
+                    prev = out.get(r)
+                    if prev is None:
+                        # exact: the suspect's usual reading is one of the correction's;
+                        # an IME offers a character under its usual reading, not under a
+                        # rare one (汤 is tang, not the literary shang of 商)
+                        out[r] = (own[:1] in readings.get(r, "") if own else False, f, word)
+                    elif f > prev[1]:
+                        out[r] = (prev[0], f, word)
         return out
 
     def _features(
@@ -841,11 +881,21 @@ class TypoDetector:
             return []
         a, b = max(0, i - CONTEXT), min(n, i + CONTEXT + 1)
         ctx = run[a:b]
-        base, _ = self._segment(ctx)
+        m = b - a
+        p = i - a
+        base_best = [0.0] * (m + 1)
+        base_nxt = [0] * (m + 1)
+        self._fill(ctx, m - 1, base_best, base_nxt)
+        base = base_best[0]
         scored = []
         for f, r, exact, wmax in good:
-            ctx2 = ctx[: i - a] + r + ctx[i - a + 1 :]
-            lp, ends = self._segment(ctx2)
+            ctx2 = ctx[:p] + r + ctx[p + 1 :]
+            # the corrected context ends like ctx after the corrected character: only the
+            # positions up to it are segmented again
+            best = base_best.copy()
+            nxt = base_nxt.copy()
+            self._fill(ctx2, p, best, nxt)
+            lp, ends = best[0], _ends_of(nxt, m)
             # the word of the corrected segmentation that holds the new character
             st = 0
             for e in ends:
