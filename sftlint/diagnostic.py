@@ -12,12 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sftlint.transport import compact_pickle
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 DOCS_URL = "https://github.com/sftlint/sftlint/blob/main/docs/rules/{code}.md"
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Edit:
     """Replace ``[start, end)`` of the string at ``pointer`` with ``replacement``.
@@ -46,6 +49,7 @@ class Edit:
         }
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Fix:
     """A proposed change.  ``safe`` fixes are applied by ``--fix``; ``unsafe``
@@ -63,6 +67,7 @@ class Fix:
         }
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class RecordRef:
     """Enough about a record to point at it after the record itself is gone.
@@ -103,6 +108,7 @@ class Finding:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+@compact_pickle
 @dataclass(slots=True)
 class Diagnostic:
     """One reported problem, with a stable code and an exact location."""
