@@ -27,7 +27,7 @@ texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 numbers = st.none() | st.integers(min_value=-5, max_value=10**12)
 edits = st.builds(Edit, st.none() | texts, st.integers(0, 99), st.integers(0, 99), texts, numbers, numbers)
 fixes = st.none() | st.builds(
-    Fix, texts, st.tuples(edits) | st.tuples(edits, edits), st.sampled_from(["safe", "unsafe"])
+    Fix, texts, st.tuples() | st.tuples(edits) | st.tuples(edits, edits), st.sampled_from(["safe", "unsafe"])
 )
 diagnostics = st.builds(
     Diagnostic,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from json.encoder import encode_basestring as _str
 from typing import Any
 
-from sftlint.diagnostic import Diagnostic
+from sftlint.diagnostic import Diagnostic, Fix
 from sftlint.report.base import Reporter, RunSummary
 
 #: ``json.dumps(obj, ensure_ascii=False)`` builds this encoder on every call; one is enough.
@@ -76,7 +76,7 @@ def encode_diagnostic(d: Diagnostic) -> str:
             ', "span": ',
             "null" if span is None else f"[{int.__repr__(span[0])}, {int.__repr__(span[1])}]",
             ', "fix": ',
-            "null" if fix is None else _dumps(fix.to_dict()),
+            "null" if fix is None else _encode_fix(fix),
             url,
             _int(d.record),
             ', "count": ',
@@ -84,6 +84,40 @@ def encode_diagnostic(d: Diagnostic) -> str:
             "}",
         )
     )
+
+
+def _encode_fix(fix: Fix) -> str:
+    """``_dumps(fix.to_dict())``, built without the dictionaries: a rule with a fix for every
+    finding (R005 renames every action label of a file) sends each one through here."""
+    parts = [
+        '{"message": ',
+        _str(fix.message),
+        ', "applicability": ',
+        _str(fix.applicability),
+        ', "edits": [',
+    ]
+    sep = ""
+    for e in fix.edits:
+        pointer = e.pointer
+        parts += (
+            sep,
+            '{"pointer": ',
+            "null" if pointer is None else _str(pointer),
+            ', "span": [',
+            int.__repr__(e.start),
+            ", ",
+            int.__repr__(e.end),
+            '], "replacement": ',
+            _str(e.replacement),
+            ', "line": ',
+            _int(e.line),
+            ', "end_line": ',
+            _int(e.end_line),
+            "}",
+        )
+        sep = ", "
+    parts.append("]}")
+    return "".join(parts)
 
 
 def _write(stream: Any, prefix: str, d: Diagnostic, suffix: str = "") -> None:
