@@ -281,8 +281,52 @@ def in_foreign_name(run: str, i: int, after: str, dots: tuple[bool, bool] = (Fal
     )
 
 
-#: The three-character words by any one missing character (:meth:`TypoDetector._three_holes`).
+#: Every three-character word of the whole model, in its order, each after a newline, with a
+#: newline at the end (:func:`hole_fillers` searches it).
+_THREE: str | None = None
+#: The three-character words by any one missing character (:func:`three_holes`), built once
+#: :data:`HOLES_INDEX_AFTER` searches have been made.
 _HOLES: dict[tuple[int, str], str] | None = None
+#: Searches of :data:`_THREE` made so far in this process.
+_hole_searches = 0
+#: Searches of the word list after which the index of every hole is built instead: a search
+#: reads the whole list (about half a millisecond), the index costs about 0.3 s to build.
+#: Nearly every input asks a few times or never (bench/out/real-20mb.jsonl: twice).
+HOLES_INDEX_AFTER = 400
+
+
+def three_holes(freq: dict[str, int]) -> dict[tuple[int, str], str]:
+    """``(position, the other two characters) -> characters that fill the hole`` over every
+    three-character word of ``freq``, in ``freq``'s order."""
+    holes: dict[tuple[int, str], str] = {}
+    for w in freq:
+        if len(w) == 3:
+            for k in range(3):
+                key = (k, w[:k] + w[k + 1 :])
+                holes[key] = holes.get(key, "") + w[k]
+    return holes
+
+
+def hole_fillers(three: str, k: int, pair: str) -> str:
+    """``three_holes(freq).get((k, pair), "")`` read from ``three``, the three-character words of
+    ``freq`` each after a newline, with a newline at the end: a word is a line, so a match of
+    the two known characters with a newline on the side of the hole is aligned with a word."""
+    out = []
+    if k == 2:
+        needle = "\n" + pair
+        j = three.find(needle)
+        while j >= 0:
+            out.append(three[j + 3])
+            j = three.find(needle, j + 4)
+    elif k == 0:
+        needle = pair + "\n"
+        j = three.find(needle)
+        while j >= 0:
+            out.append(three[j - 1])
+            j = three.find(needle, j + 4)
+    else:
+        out = re.findall("\n" + re.escape(pair[0]) + "(.)" + re.escape(pair[1]), three)
+    return "".join(out)
 
 
 class _LRU:
@@ -1004,23 +1048,21 @@ class TypoDetector:
         ``(position, character, word)``: the corrected word grows an intact word (念 + 球菌 ->
         链球菌), and replacing one character of that intact word instead makes a known word
         that holds the suspect (念珠菌).  Such words are found by any one character, not by
-        sound (珠 and 球 do not sound alike), from an index of the three-character words
-        built on first use.
+        sound (珠 and 球 do not sound alike), in the model's three-character words
+        (:meth:`_hole_fillers`).
         """
         ws, we = cand["span"]
         i = cand["i"]
         word = run[ws:we]
         if len(word) != 3:
             return None
-        holes = self._three_holes()
         freq = self.freq
         best: tuple[int, int, str, str] | None = None
         for k in range(3):
             j = ws + k
             if j == i:
                 continue
-            key = (k, word[:k] + word[k + 1 :])
-            for ch in holes.get(key, ""):
+            for ch in self._hole_fillers(k, word[:k] + word[k + 1 :]):
                 if ch == word[k]:
                     continue
                 other = word[:k] + ch + word[k + 1 :]
@@ -1032,27 +1074,30 @@ class TypoDetector:
                     best = (f, j, ch, other)
         return None if best is None else best[1:]
 
-    def _three_holes(self) -> dict[tuple[int, str], str]:
-        """``(position, the other two characters) -> characters that fill the hole`` over every
-        three-character word the model knows (built once per process, from the whole model)."""
-        global _HOLES
+    def _hole_fillers(self, k: int, pair: str) -> str:
+        """The characters that make a three-character word of the whole model with ``pair``
+        around them, the hole at ``k`` (in the model's word order).  Each process searches
+        the list of three-character words for its first few questions
+        (:data:`HOLES_INDEX_AFTER`), then builds the index of every hole."""
+        global _THREE, _HOLES, _hole_searches
         if _HOLES is None:
-            if self._lazy is not None and self.mode == "lazy":
-                from sftlint.analysis.text.typo_model import load_model
+            if _hole_searches < HOLES_INDEX_AFTER:
+                _hole_searches += 1
+                if _THREE is None:
+                    _THREE = "\n" + "\n".join([w for w in self._whole_freq() if len(w) == 3]) + "\n"
+                return hole_fillers(_THREE, k, pair)
+            _HOLES = three_holes(self._whole_freq())
+        return _HOLES.get((k, pair), "")
 
-                if self._lazy.full is None:
-                    self._lazy.full = load_model()
-                freq = self._lazy.full["freq"]
-            else:
-                freq = self.freq
-            holes: dict[tuple[int, str], str] = {}
-            for w in freq:
-                if len(w) == 3:
-                    for k in range(3):
-                        key = (k, w[:k] + w[k + 1 :])
-                        holes[key] = holes.get(key, "") + w[k]
-            _HOLES = holes
-        return _HOLES
+    def _whole_freq(self) -> dict[str, int]:
+        """The whole model's word counts (loaded now on the store)."""
+        if self._lazy is not None and self.mode == "lazy":
+            from sftlint.analysis.text.typo_model import load_model
+
+            if self._lazy.full is None:
+                self._lazy.full = load_model()
+            return self._lazy.full["freq"]
+        return self.freq
 
     def _strands_rare(self, run: str, i: int, right: str, span: tuple[int, int]) -> bool:
         """Whether the correction leaves a rare character right beside the suspect uncovered

@@ -1,0 +1,115 @@
+"""T001's fast paths give what the plain computations they replace give (issue 19).
+
+Each test keeps the reference (the code as it was) and compares on the real model, on the
+shared data's strings and on edge cases."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from conftest import shared_strings
+
+from sftlint.analysis.text import typo as typo_module
+from sftlint.analysis.text.typo import TypoDetector, hole_fillers, three_holes
+from sftlint.analysis.text.typo_model import load_model
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+@pytest.fixture(scope="module")
+def whole(model) -> TypoDetector:
+    return TypoDetector(model, mode="full")
+
+
+# -- the characters that fill a hole of a three-character word ---------------------------
+
+
+def _three(freq: dict[str, int]) -> str:
+    return "\n" + "\n".join([w for w in freq if len(w) == 3]) + "\n"
+
+
+def test_hole_search_finds_the_index_entries_in_order(model):
+    freq = model["freq"]
+    holes = three_holes(freq)
+    three = _three(freq)
+    keys = sorted(holes)
+    rng = random.Random(7)
+    # every key would take minutes: a sample, plus the keys with the most fillers
+    sample = rng.sample(keys, 1000) + sorted(keys, key=lambda k: -len(holes[k]))[:30]
+    for k, pair in sample:
+        assert hole_fillers(three, k, pair) == holes[(k, pair)]
+    # pairs no word has at that hole, pairs straddling two words of the list, newlines and
+    # characters the pattern would read as syntax
+    chars = "".join({w[0] for w in freq if len(w) == 3})
+    for _ in range(1000):
+        pair = rng.choice(chars) + rng.choice(chars)
+        for k in range(3):
+            assert hole_fillers(three, k, pair) == holes.get((k, pair), "")
+    words = [w for w in freq if len(w) == 3]
+    for a, b in itertools.pairwise(words[:201]):
+        for pair in (a[2] + b[0], a[1] + a[2], b[0] + b[1]):
+            for k in range(3):
+                assert hole_fillers(three, k, pair) == holes.get((k, pair), "")
+    for pair in ("\n\n", "a\n", "\n一", ".*", "(.", "\\n"):
+        for k in range(3):
+            assert hole_fillers(three, k, pair) == ""
+
+
+def test_hole_search_on_a_tiny_vocabulary():
+    freq = {"念珠菌": 5, "链球菌": 9, "念球": 1, "白念珠": 2, "链珠菌": 3, "珠菌念": 1, "一": 4}
+    holes = three_holes(freq)
+    three = _three(freq)
+    for k in range(3):
+        for a in "念珠菌链球白一":
+            for b in "念珠菌链球白一":
+                assert hole_fillers(three, k, a + b) == holes.get((k, a + b), "")
+    assert hole_fillers(three, 1, "念菌") == "珠"
+    assert hole_fillers(three, 0, "珠菌") == "念链"
+
+
+KEPT = [
+    "白色念球菌是一种真菌，常见于口腔。",
+    "念球菌感染",
+    "最可能的病原体是口腔链球菌或博氏链球菌。",
+]
+
+
+def _kept_calls(det: TypoDetector, texts: list[str]) -> list[object]:
+    calls: list[object] = []
+    original = TypoDetector._kept_reading
+
+    def spy(self, run, cand):
+        out = original(self, run, cand)
+        calls.append((run, cand["span"], out))
+        return out
+
+    TypoDetector._kept_reading = spy  # type: ignore[method-assign]
+    try:
+        found = [det.detect_counted(t) for t in texts]
+    finally:
+        TypoDetector._kept_reading = original  # type: ignore[method-assign]
+    return [found, calls]
+
+
+def test_searching_and_indexing_the_holes_give_the_same_findings(monkeypatch, model):
+    texts = KEPT + shared_strings()
+    monkeypatch.setattr(typo_module, "_HOLES", None)
+    monkeypatch.setattr(typo_module, "_hole_searches", 0)
+    searched = _kept_calls(TypoDetector(model, mode="full"), texts)
+    assert typo_module._HOLES is None  # the few questions were searched
+    monkeypatch.setattr(typo_module, "_hole_searches", typo_module.HOLES_INDEX_AFTER)
+    indexed = _kept_calls(TypoDetector(model, mode="full"), texts)
+    assert typo_module._HOLES is not None
+    assert searched == indexed
+    assert sum(out is not None for _, _, out in searched[1]) >= 1  # 念球菌 -> 念珠菌
+    # on the store too (it loads the whole model's words for the search)
+    monkeypatch.setattr(typo_module, "_HOLES", None)
+    monkeypatch.setattr(typo_module, "_hole_searches", 0)
+    assert _kept_calls(TypoDetector(mode="lazy"), KEPT)[1] == [
+        c for c in searched[1] if c[0] in "".join(KEPT)
+    ]
