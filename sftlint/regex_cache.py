@@ -32,8 +32,6 @@ MAX_ENTRIES = 400
 MIN_NEW = 8
 
 _NAME = "regex"
-#: The file starts with this many bytes of BLAKE2 digest of the rest: a damaged file is not read.
-_DIGEST = 16
 #: The entries read at start, by their ``re._cache`` key.
 _loaded: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
@@ -65,11 +63,13 @@ def preload() -> int:
     if sre is None:
         return 0
     with contextlib.suppress(Exception):
+        from sftlint.analysis.text.cache import read_digested, touch
+
         path = _path()
-        data = path.read_bytes()
-        if data[:_DIGEST] != _digest(data[_DIGEST:]):
-            return 0  # torn or damaged: compiled as usual, and stored again at the end
-        entries = marshal.loads(data[_DIGEST:])
+        payload = read_digested(path)
+        if payload is None:
+            return 0  # missing, torn or damaged: compiled as usual, and stored again at the end
+        entries = marshal.loads(payload)
         cache = re._cache  # type: ignore[attr-defined]
         for entry in entries:
             kind, pattern, flags, code_flags, code, groups, groupindex, indexgroup = entry
@@ -82,8 +82,6 @@ def preload() -> int:
                 break  # not what was stored: compile the rest as usual
             cache[key] = compiled
             _loaded[key] = entry
-        from sftlint.analysis.text.cache import touch
-
         touch(path)
     return len(_loaded)
 
@@ -105,21 +103,14 @@ def save_new() -> int:
             made.append(_entry(key))
     entries = [*_loaded.values(), *made][-MAX_ENTRIES:]
     with contextlib.suppress(Exception):
-        from sftlint.analysis.text.cache import atomic_write, remove_others
+        from sftlint.analysis.text.cache import remove_others, write_digested
 
-        payload = marshal.dumps(entries)
         path = _path()
-        atomic_write(path, lambda fh: fh.write(_digest(payload) + payload))
+        write_digested(path, marshal.dumps(entries))
         remove_others(path, f"{_NAME}-*.marshal")
     for entry in made:
         _loaded[(str if entry[0] == "s" else bytes, entry[1], entry[2])] = entry
     return len(made)
-
-
-def _digest(payload: bytes) -> bytes:
-    from hashlib import blake2b
-
-    return blake2b(payload, digest_size=_DIGEST).digest()
 
 
 def _storable(key: Any) -> bool:

@@ -43,6 +43,8 @@ KEEP_SMALL = 32
 STALE_TMP_SECONDS = 3600
 #: How much of a data file :func:`content_digest` reads at a time.
 _CHUNK = 1 << 20
+#: Files of :func:`write_digested` start with this many bytes of BLAKE2 digest of the rest.
+_DIGEST = 16
 
 
 def cache_dir() -> Path:
@@ -132,6 +134,26 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def read_digested(path: Path) -> bytes | None:
+    """What :func:`write_digested` stored at ``path``; None where the file is missing, torn or
+    damaged (its digest does not match)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    payload = data[_DIGEST:]
+    return payload if data[:_DIGEST] == _digest(payload) else None
+
+
+def write_digested(path: Path, payload: bytes) -> None:
+    """Store ``payload`` atomically behind a digest of it, for :func:`read_digested`."""
+    atomic_write(path, lambda fh: fh.write(_digest(payload) + payload))
+
+
+def _digest(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=_DIGEST).digest()
 
 
 def _key_of(name: str, pattern: str) -> str | None:
