@@ -7,6 +7,8 @@ holds a real typo, so every test can fail both ways.
 
 from __future__ import annotations
 
+import os
+
 import sftlint
 from sftlint.analysis.text.script import is_foreign, simplified_only, traditional_only
 
@@ -94,3 +96,58 @@ def test_one_scan_finds_what_the_two_classes_find():
         assert (either.search(c) is not None) == (
             trad.search(c) is not None or script.KANA.search(c) is not None
         ), hex(cp)
+
+
+def test_the_character_classes_come_from_the_cache_as_zhon_gives_them(tmp_path, monkeypatch):
+    """The classes are derived from zhon's lists once and kept in the cache directory: a start
+    with a cold cache and one with a warm cache read the same classes, and a change to the
+    lists' files (a zhon upgrade) derives them again."""
+    import shutil
+
+    from sftlint.analysis.text import script
+
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path / "cache"))
+    derived = script._derive_class_chars()
+    assert len(derived[0]) > 2000 and len(derived[1]) > 2000
+    files = script._cedict_files()
+    assert files is not None  # where zhon 2 keeps them: the cache is used
+
+    calls = []
+
+    def counting():
+        calls.append(1)
+        return derived
+
+    monkeypatch.setattr(script, "_derive_class_chars", counting)
+    for _ in range(2):
+        script._class_chars.cache_clear()
+        assert script._class_chars() == derived
+    assert len(calls) == 1  # the second start read the cache
+    assert list((tmp_path / "cache").glob("script-classes-*.marshal"))
+
+    # the same lists elsewhere, one of them changed: derived again
+    copy = tmp_path / "zhon" / "cedict"
+    copy.mkdir(parents=True)
+    for f in files:
+        shutil.copy(f, copy)
+    (copy / "simplified.py").write_text(
+        (copy / "simplified.py").read_text("utf-8") + "\n# changed\n", "utf-8"
+    )
+    monkeypatch.setattr(script, "_cedict_files", lambda: [str(copy / os.path.basename(f)) for f in files])
+    script._class_chars.cache_clear()
+    assert script._class_chars() == derived
+    assert len(calls) == 2
+    script._class_chars.cache_clear()
+
+
+def test_without_zhon_s_files_the_classes_are_derived_each_time(tmp_path, monkeypatch):
+    from sftlint.analysis.text import script
+
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(script, "_cedict_files", lambda: None)
+    script._class_chars.cache_clear()
+    try:
+        assert script._class_chars() == script._derive_class_chars()
+        assert not (tmp_path / "cache").exists()
+    finally:
+        script._class_chars.cache_clear()
