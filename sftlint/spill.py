@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import heapq
-import pickle
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -46,6 +45,8 @@ class SortedSpill:
         self._items.append(item)
 
     def _spill(self) -> None:
+        import pickle  # only a rule with more than HOLD findings spills: a small check never needs it
+
         self._items.sort(key=self._key)
         start = -1
         try:
@@ -95,6 +96,8 @@ class SortedSpill:
 def _read_run(fh: IO[bytes], start: int, count: int) -> Iterator[Any]:
     """The ``count`` items of the run at ``start``, a few hundred at a time (the file is shared
     by the runs: each read seeks to where its run left off)."""
+    import pickle
+
     pos = start
     while count > 0:
         fh.seek(pos)

@@ -339,6 +339,24 @@ def test_t007_leaves_clean_twins_alone():
     assert lint(WITHOUT_MARKUP, "T007") == []
 
 
+def test_t007_entities_decode_as_html_decodes_them():
+    """The html module is imported at the first entity-like text (markup._decoded): every
+    entity HTML5 names, numeric ones and names it does not know decode as before."""
+    import html
+    from html.entities import html5
+
+    from sftlint.analysis.text import markup
+
+    names = [n for n in html5 if n.endswith(";")]
+    samples = [f"&{n}" for n in names] + ["&#65;", "&#x4E2D;", "&#0;", "&#x110000;", "&nosuch;", "&AMP;"]
+    for entity in samples:
+        name = entity[1:]
+        old = html.unescape(entity) if name.startswith("#") or name in html5 else entity
+        assert markup._decoded(entity) == (old if old != entity else None), entity
+    found = markup.find_markup("价格 &lt; 100 &amp; 运费 &yen;5，&nosuch; 不算")
+    assert [(m.kind, m.repair) for m in found] == [("entity", "<"), ("entity", "&"), ("entity", "¥")]
+
+
 def test_t007_is_quiet_in_a_file_whose_texts_use_markup_on_purpose():
     html_answers = [chat("写一段文字", f"<p>第{i}段：欢迎光临。</p>") for i in range(10)]
     assert lint(html_answers, "T007") == []
