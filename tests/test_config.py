@@ -146,6 +146,52 @@ def test_unvalidated_defaults_equal_validated_ones_for_every_rule():
         assert rule().options == rule.Options(), rule.code
 
 
+def test_defaults_are_what_model_construct_makes_for_every_rule():
+    """RuleOptions.defaults takes each default itself (pydantic's model_construct asks
+    inspect.signature of every factory): same values, same types, no field marked as set, and
+    a fresh copy of every mutable default each time."""
+    from sftlint.plugins import default_registry
+
+    for rule in default_registry().rules.values():
+        ours, theirs = rule.Options.defaults(), rule.Options.model_construct()
+        assert ours == theirs, rule.code
+        assert type(ours) is type(theirs), rule.code
+        assert ours.model_fields_set == theirs.model_fields_set == set(), rule.code
+        assert {k: type(v) for k, v in vars(ours).items()} == {k: type(v) for k, v in vars(theirs).items()}
+        again = rule.Options.defaults()
+        for name, value in vars(ours).items():
+            if isinstance(value, (list, dict, set)):
+                assert value is not getattr(again, name), (rule.code, name)
+
+
+def test_defaults_leave_unusual_factories_to_pydantic():
+    """A factory that may take the validated data (or anything but a plain function of no
+    parameters or a container type) goes through model_construct, as before."""
+    from pydantic import Field
+
+    from sftlint.rule import RuleOptions
+
+    class Options(RuleOptions):
+        base: list[str] = Field(default_factory=lambda: ["a"])
+        derived: list[str] = Field(default_factory=lambda data: [*data["base"], "b"])
+        plain: dict[str, int] = Field(default_factory=dict)
+        fixed: list[int] = [1, 2]  # noqa: RUF012 - pydantic copies it (the case tested)
+        text: str = "x"
+
+    made = Options.defaults()
+    assert made == Options.model_construct() == Options()
+    assert made.derived == ["a", "b"]
+
+    class Simple(RuleOptions):
+        items: list[str] = Field(default_factory=lambda: ["a"])
+        fixed: list[int] = [1, 2]  # noqa: RUF012 - pydantic copies it (the case tested)
+        required_too: int
+
+    made = Simple.defaults()
+    assert vars(made) == vars(Simple.model_construct()) == {"items": ["a"], "fixed": [1, 2]}
+    assert made.fixed is not Simple.defaults().fixed
+
+
 def test_per_file_ignores_are_relative_to_the_config_file_from_any_directory(tmp_path):
     """The glob is anchored at the config file's directory, not at the working directory."""
     (tmp_path / "pyproject.toml").write_text('[tool.sftlint.per-file-ignores]\n"legacy/*.jsonl" = ["S004"]\n')
