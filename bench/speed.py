@@ -208,11 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     # A cache of its own: on a machine shared with other installations, one of them could drop
     # this one's prepared typo model between two rows, and a row would pay its rebuild.
     ENV["SFTLINT_CACHE_DIR"] = str(out / "cache")
-    # The compiled-pattern cache is keyed by sftlint's version, which a checkout does not bump:
-    # one written by an older commit lacks the patterns added since, and a run adds them to the
-    # file only when there are 8 or more, so every start would compile them.  A user's first
-    # run of a release writes them all; the warm-up run below does that here.
-    for stale in (out / "cache").glob("regex-*"):
+    # The compiled-pattern and compiled-code caches are keyed by sftlint's version, which a
+    # checkout does not bump: one written by an older commit lacks the patterns (dataclass
+    # methods) added since, and a run adds them to the file only when there are 8 or more, so
+    # every start would compile them.  A user's first run of a release writes them all; the
+    # warm-up run below does that here.
+    for stale in [*(out / "cache").glob("regex-*"), *(out / "cache").glob("code-*")]:
         stale.unlink()
     if args.corpus:
         corpus, origin = Path(args.corpus).resolve(), "given with --corpus"
