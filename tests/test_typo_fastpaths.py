@@ -113,3 +113,90 @@ def test_searching_and_indexing_the_holes_give_the_same_findings(monkeypatch, mo
     assert _kept_calls(TypoDetector(mode="lazy"), KEPT)[1] == [
         c for c in searched[1] if c[0] in "".join(KEPT)
     ]
+
+
+# -- the proposals for a suspect ----------------------------------------------------------
+
+
+def reference_proposals(det: TypoDetector, run: str, i: int) -> dict[str, tuple[bool, int, str]]:
+    """``TypoDetector._proposals`` before the index lookups were sifted by code_neighbours: every
+    2-4 character window around the suspect, under every sound code of it (the whole model)."""
+    c = run[i]
+    codes = det.fuzzy.get(c)
+    if not codes:
+        return {}
+    index, freq, readings = det.index, det.freq, det.readings
+    n = len(run)
+    out: dict[str, tuple[bool, int, str]] = {}
+    own = readings.get(c, "")
+    frames = [
+        (run[st:i], run[i + 1 : st + L])
+        for L in (2, 3, 4)
+        for st in range(max(0, i - L + 1), min(i, n - L) + 1)
+    ]
+    for k in codes:
+        for head, tail in frames:
+            hit = index.get(head + k + tail)
+            if not hit:
+                continue
+            for r in hit:
+                if r == c or (c, r) in typo_module.VARIANT_PAIRS:
+                    continue
+                word = head + r + tail
+                f = freq.get(word, 0)
+                prev = out.get(r)
+                if prev is None:
+                    out[r] = (own[:1] in readings.get(r, "") if own else False, f, word)
+                elif f > prev[1]:
+                    out[r] = (prev[0], f, word)
+    return out
+
+
+def _runs(texts: list[str]) -> list[str]:
+    runs: dict[str, None] = {}
+    for text in texts:
+        for m in typo_module._RUNS_AND_GAPS.finditer(typo_module.simplified_only(text)):
+            runs[m.group(1)] = None
+    return list(runs)
+
+
+PROPOSAL_EDGES = [
+    "我以经申请退款了",
+    "以经",
+    "经以",
+    "请您核对信息是否正雀",
+    "白色念球菌是一种真菌",
+    "这件衣服很票亮",
+    "按装",
+    "验正码",
+    "的",
+]
+
+
+def test_proposals_are_those_of_every_window(whole):
+    runs = PROPOSAL_EDGES + _runs(shared_strings())
+    compared = found = 0
+    for run in runs:
+        # where T001 asks (the uncovered characters), and both ends of every run
+        for i in {*whole._uncovered(run), 0, len(run) - 1}:
+            got = whole._proposals(run, i)
+            assert got == reference_proposals(whole, run, i), (run, i)
+            assert list(got) == list(reference_proposals(whole, run, i))  # and in the same order
+            compared += 1
+            found += bool(got)
+    assert compared > 100_000 and found > 10_000
+
+
+def test_code_neighbours_hold_every_pair_around_a_code():
+    index = {"\ue800经": "已", "已\ue801": "经", "好\ue800\ue801人": "x", "\ue801": "y", "a\ue802b": "z"}
+    fuzzy = {"已": "\ue800", "经": "\ue801", "好": "\ue802"}
+    after_char, before_char = typo_module.code_neighbours(index, fuzzy)
+    for key in index:
+        for j, ch in enumerate(key):
+            if ch in "\ue800\ue801\ue802":
+                if j:
+                    assert key[j - 1 : j + 1] in after_char
+                if j + 1 < len(key):
+                    assert key[j : j + 2] in before_char
+    assert "\n\ue800" not in after_char and "\ue801\n" not in before_char
+    assert typo_module.code_neighbours(dict(index), {}) == (frozenset(), frozenset())

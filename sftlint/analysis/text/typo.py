@@ -329,6 +329,33 @@ def hole_fillers(three: str, k: int, pair: str) -> str:
     return "".join(out)
 
 
+#: ``(index, pairs)`` of the last :func:`code_neighbours` (one model per process).
+_NEIGHBOURS: tuple[dict[str, str], tuple[frozenset[str], frozenset[str]]] | None = None
+
+
+def code_neighbours(index: dict[str, str], fuzzy: dict[str, str]) -> tuple[frozenset[str], frozenset[str]]:
+    """``(character + code, code + character)``: every pair of characters of a key of the
+    homophone ``index`` whose second (first) is a sound code of ``fuzzy`` -- or a character
+    between two codes, which makes the sets a little larger, never smaller.  A window around a
+    suspect is a key only if the character before the code pairs with it in the first set and
+    the one after in the second (:meth:`TypoDetector._proposals`).  Made once per model."""
+    global _NEIGHBOURS
+    if _NEIGHBOURS is None or _NEIGHBOURS[0] is not index:
+        codes = {k for v in fuzzy.values() for k in v}
+        if codes:
+            keys = "\n".join(index)
+            between = f"[{re.escape(min(codes))}-{re.escape(max(codes))}]"
+            # overlapping matches (a lookahead): a pair may share its code with the one before
+            pairs = (
+                frozenset(re.findall(f"(?=([^\\n]{between}))", keys)),
+                frozenset(re.findall(f"(?=({between}[^\\n]))", keys)),
+            )
+        else:
+            pairs = (frozenset(), frozenset())
+        _NEIGHBOURS = (index, pairs)
+    return _NEIGHBOURS[1]
+
+
 class _LRU:
     """Analysed lines (or runs), oldest first, bounded by their total length.
 
@@ -574,6 +601,9 @@ class TypoDetector:
         self.pos: dict[str, str] = model["pos"]
         self.name_chars = frozenset(model["name_chars"])
         self.persons: frozenset[str] | set[str] = model["persons"]
+        # the pairs of characters around a sound code in the index's keys (code_neighbours),
+        # made on first use on a whole model
+        self._near: tuple[frozenset[str], frozenset[str]] | None = None
 
     # ------------------------------------------------------------------ API
     def detect(self, text: str) -> tuple[Typo, ...]:
@@ -860,16 +890,34 @@ class TypoDetector:
         left, right = run[i - 1 : i], run[i + 1 : i + 2]
         need = self._need
         lazy = need is not _no_need  # on the store, blocks are read before each lookup
-        # the windows of 2-4 characters holding the suspect, as (before it, after it)
-        frames = [
-            (run[st:i], run[i + 1 : st + L])
-            for L in (2, 3, 4)
-            for st in range(max(0, i - L + 1), min(i, n - L) + 1)
-        ]
+        if not lazy:
+            near = self._near
+            if near is None:
+                near = self._near = code_neighbours(index, self.fuzzy)
+            after_char, before_char = near
+        frames = None
         for k in codes:
             if lazy:
                 need(left + k + right)
+                with_left = with_right = True
+            else:
+                # a key holding the sound code after the left neighbour (before the right one)
+                # has that pair of characters: without either, no window around the suspect is
+                # a key (most suspects: no index lookup at all)
+                with_left = left + k in after_char
+                with_right = k + right in before_char
+                if not (with_left or with_right):
+                    continue
+            if frames is None:
+                # the windows of 2-4 characters holding the suspect, as (before it, after it)
+                frames = [
+                    (run[st:i], run[i + 1 : st + L])
+                    for L in (2, 3, 4)
+                    for st in range(max(0, i - L + 1), min(i, n - L) + 1)
+                ]
             for head, tail in frames:
+                if (head and not with_left) or (tail and not with_right):
+                    continue  # not a key: see above
                 hit = index.get(head + k + tail)
                 if not hit:
                     continue
