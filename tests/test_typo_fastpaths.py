@@ -200,3 +200,56 @@ def test_code_neighbours_hold_every_pair_around_a_code():
                     assert key[j : j + 2] in before_char
     assert "\n\ue800" not in after_char and "\ue801\n" not in before_char
     assert typo_module.code_neighbours(dict(index), {}) == (frozenset(), frozenset())
+
+
+# -- the bound on a correction's gain -----------------------------------------------------
+
+
+def _gain(det: TypoDetector, ctx: str, p: int, r: str) -> float:
+    """The gain :meth:`TypoDetector._features` computes: best segmentation, corrected less plain."""
+    return det._segment(ctx[:p] + r + ctx[p + 1 :])[0] - det._segment(ctx)[0]
+
+
+GAIN_EDGES = [
+    "我以经申请退款了",
+    "以经",
+    "白色念球菌是一种真菌",
+    "请您核对信息是否正雀",
+    "这件衣服很票亮我很喜欢",
+    "非常报歉给您带来不便",
+    "按装",
+    "的的",
+]
+
+
+def test_the_bound_is_never_below_the_gain(whole):
+    """Wherever the bound says no correction reaches a limit, none does (every position of
+    the edge cases and the uncovered positions of the shared data's runs, each character a
+    proposal of every other nearby, limits around MIN_GAIN)."""
+    rng = random.Random(3)
+    runs = _runs(shared_strings())
+    cases = [(run, i) for run in GAIN_EDGES for i in range(len(run))]
+    cases += [(run, i) for run in rng.sample(runs, min(len(runs), 4000)) for i in whole._uncovered(run)]
+    settled = 0
+    for run, i in cases:
+        a, b = max(0, i - typo_module.CONTEXT), min(len(run), i + typo_module.CONTEXT + 1)
+        ctx, p = run[a:b], i - a
+        rights = sorted({*whole._proposals(run, i), *run, "已", "经", "的"} - {run[i]})[:12]
+        for limit in (0.0, 2.0, typo_module.MIN_GAIN, 8.0):
+            if whole._gains_below(ctx, p, rights, limit):
+                settled += 1
+                assert all(_gain(whole, ctx, p, r) < limit for r in rights), (run, i, limit)
+            for r in rights[:3]:
+                if whole._gains_below(ctx, p, [r], limit):
+                    assert _gain(whole, ctx, p, r) < limit
+    assert settled > 1000
+
+
+def test_findings_and_proposal_counts_are_those_without_the_bound(monkeypatch, model):
+    texts = GAIN_EDGES + shared_strings()
+    bounded = TypoDetector(model, mode="full")
+    with_bound = [bounded.detect_counted(t) for t in texts]
+    monkeypatch.setattr(TypoDetector, "_gains_below", lambda *args: False)
+    plain = TypoDetector(model, mode="full")
+    assert with_bound == [plain.detect_counted(t) for t in texts]
+    assert bounded._proposed == plain._proposed > 100
