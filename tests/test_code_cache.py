@@ -136,6 +136,16 @@ def test_a_damaged_file_is_not_read(cache_dir):
     assert code_cache.install() == 0
 
 
+def test_a_torn_file_is_not_read(cache_dir):
+    code_cache.install()
+    _make(3)
+    code_cache.save_new()
+    (path,) = cache_dir.glob("code-*.marshal")
+    path.write_bytes(path.read_bytes()[:-10])  # a write cut short
+    code_cache.uninstall()
+    assert code_cache.install() == 0
+
+
 def test_the_cli_reports_the_same_with_and_without_the_cache(tmp_path):
     data = tmp_path / "d.jsonl"
     data.write_text(
