@@ -30,6 +30,13 @@ MAX_ENTRIES = 400
 #: first run of a version).  The standard library builds a few patterns from sets, whose order
 #: changes with each process's hash seed (tokenize's), and would rewrite it on every run.
 MIN_NEW = 8
+#: ... or one pattern this long that is not ASCII: a class of thousands of CJK characters, which
+#: costs milliseconds to compile.  T001's Traditional-only and Simplified-only classes (2,705 and
+#: 2,327 characters, 40M instructions together, a twentieth of a small check) are compiled only
+#: by a run whose text holds a Traditional character or kana; as two new patterns they were never
+#: stored, and every later start that met such a text compiled them again.  The patterns that
+#: change from run to run are the standard library's, ASCII (tokenize's longest: 952 characters).
+COSTLY_CHARS = 1000
 
 _NAME = "regex"
 #: The entries read at start, by their ``re._cache`` key.
@@ -95,7 +102,7 @@ def save_new() -> int:
         return 0
     cache = re._cache  # type: ignore[attr-defined]
     new = [k for k in list(cache) if k not in _loaded and _storable(k)]
-    if len(new) < MIN_NEW:
+    if len(new) < MIN_NEW and not any(_costly(k) for k in new):
         return 0
     made = []
     for key in new:
@@ -111,6 +118,12 @@ def save_new() -> int:
     for entry in made:
         _loaded[(str if entry[0] == "s" else bytes, entry[1], entry[2])] = entry
     return len(made)
+
+
+def _costly(key: tuple[Any, ...]) -> bool:
+    """Whether the pattern of ``key`` is a long non-ASCII one (see :data:`COSTLY_CHARS`)."""
+    pattern = key[1]
+    return type(pattern) is str and len(pattern) >= COSTLY_CHARS and not pattern.isascii()
 
 
 def _storable(key: Any) -> bool:

@@ -67,6 +67,23 @@ def test_stored_patterns_come_back_and_match_as_freshly_compiled_ones(cache_dir)
         assert _behaviour(loaded) == _behaviour(_compiler.compile(pattern, flags))
 
 
+def test_one_costly_pattern_is_stored_though_few_are_new(cache_dir):
+    """A run that compiles fewer than MIN_NEW new patterns leaves the file alone, unless one of
+    them is a long non-ASCII class (T001's script classes, compiled only for some texts)."""
+    for pattern, flags in PATTERNS:
+        re.compile(pattern, flags)
+    regex_cache.save_new()
+    re.compile("x" * (regex_cache.COSTLY_CHARS + 10))  # long but ASCII: not costly
+    assert regex_cache.save_new() == 0
+    big = "[" + "".join(chr(0x4E00 + i) for i in range(regex_cache.COSTLY_CHARS)) + "]"
+    re.compile(big)
+    assert regex_cache.save_new() == 2  # written: the class and the ASCII one with it
+    re.purge()
+    regex_cache._loaded.clear()
+    regex_cache.preload()
+    assert (str, big, 0) in re._cache
+
+
 @pytest.mark.parametrize("content", [b"", b"garbage", b"\xe3\x00\x00\x00\x00"])
 def test_a_corrupt_or_foreign_file_is_ignored(cache_dir, content):
     for pattern, flags in PATTERNS:
