@@ -253,3 +253,49 @@ def test_findings_and_proposal_counts_are_those_without_the_bound(monkeypatch, m
     plain = TypoDetector(model, mode="full")
     assert with_bound == [plain.detect_counted(t) for t in texts]
     assert bounded._proposed == plain._proposed > 100
+
+
+# -- characters that are never suspects, runs without a particle ----------------------------
+
+
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def test_characters_outside_the_suspect_set_yield_nothing_in_any_context(whole):
+    able = whole._suspect_chars()
+    others = [c for c in whole.char_freq if c not in able]
+    assert len(able) > 3000 and len(others) > 1000
+    rng = random.Random(5)
+    contexts = ["我{}经申请了", "{}经", "已{}", "请您核对{}息是否正确", "这件{}服很漂亮"]
+    for c in rng.sample(others, 1500) + [c for c in "的了吗呢是在" if c not in able]:
+        for ctx in contexts:
+            run = ctx.format(c)
+            i = run.index(c)
+            assert whole._features(run, i, [i]) == [], (run, i)
+
+
+def test_findings_are_those_without_the_suspect_set_and_the_particle_test(monkeypatch, model):
+    texts = [*GAIN_EDGES, "玩的很开心", "认认真真得做", "我觉的这款耳机一般", *shared_strings()]
+    fast = TypoDetector(model, mode="full")
+    found = [fast.detect_counted(t) for t in texts]
+    assert fast._able is not None  # the set was made and used
+    monkeypatch.setattr(TypoDetector, "_suspect_chars", lambda self: _Everything())
+    monkeypatch.setattr(typo_module, "has_particle", lambda run: True)
+    plain = TypoDetector(model, mode="full")
+    assert found == [plain.detect_counted(t) for t in texts]
+    assert fast._proposed == plain._proposed
+    assert sum(t.source == "grammar" for typos, _, _ in found for t in typos) >= 2
+
+
+def test_has_particle_is_true_wherever_particle_typos_may_yield():
+    from sftlint.analysis.text.particles import has_particle, particle_typos
+
+    def segment(s: str) -> list[int]:
+        return list(range(1, len(s) + 1))
+
+    for run in ["的", "的确", "好的", "好好得", "真得好", "好", "得的", "玩的很开心", "认认真真得做"]:
+        if not has_particle(run):
+            assert list(particle_typos(run, segment, lambda w: "")) == []
+    assert not has_particle("的确") and not has_particle("好") and has_particle("好的")

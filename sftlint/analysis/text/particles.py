@@ -126,6 +126,12 @@ def _wanted(run: str, i: int) -> bool:
     return prev in DE_VERBS and i >= 2 and run[i - 2] in DE_VERB_PREV
 
 
+def has_particle(run: str) -> bool:
+    """Whether :func:`particle_typos` has a particle to look at in ``run`` (none: it yields
+    nothing, and a caller need not set it up)."""
+    return _PARTICLE.search(run, 1) is not None
+
+
 def particle_typos(run: str, segment: Segment, tag: Tag) -> Iterator[tuple[int, str, str, str]]:
     """``(index, right particle, before, after)`` for each misused 的/得 in a run of Chinese.
 

@@ -52,7 +52,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sftlint.analysis.forkshare import ForkLog
-from sftlint.analysis.text.particles import particle_typos
+from sftlint.analysis.text.particles import has_particle, particle_typos
 from sftlint.analysis.text.script import is_foreign, simplified_only
 from sftlint.analysis.text.typo_data import (
     CURATED,
@@ -607,6 +607,8 @@ class TypoDetector:
         # the pairs of characters around a sound code in the index's keys (code_neighbours),
         # made on first use on a whole model
         self._near: tuple[frozenset[str], frozenset[str]] | None = None
+        # the characters that can be suspects at all (_suspect_chars), on first use likewise
+        self._able: frozenset[str] | None = None
 
     # ------------------------------------------------------------------ API
     def detect(self, text: str) -> tuple[Typo, ...]:
@@ -774,8 +776,9 @@ class TypoDetector:
         found: dict[int, Typo] = {}
         for typo in self._scan_run(run, 0, adj, dots):
             found.setdefault(typo.start, typo)
-        for typo in self._particles(run, 0):
-            found.setdefault(typo.start, typo)
+        if has_particle(run):
+            for typo in self._particles(run, 0):
+                found.setdefault(typo.start, typo)
         return tuple(found.values())
 
     def _particles(self, run: str, off: int) -> Iterator[Typo]:
@@ -1064,6 +1067,21 @@ class TypoDetector:
         }
         return [{"i": i, "right": r, "before": run[ws:we], "after": word, "span": (ws, we), "feats": feats}]
 
+    def _suspect_chars(self) -> frozenset[str]:
+        """The characters :meth:`_features` does not turn down by themselves, whatever their
+        context: common enough (and, if less common, not a name character), not alone by
+        grammar, with a sound code.  Any other character yields no proposal, so an uncovered
+        position holding one is skipped without a call (about half of them on real text)."""
+        cf, names, fuzzy = self.char_freq, self.name_chars, self.fuzzy
+        return frozenset(
+            c
+            for c, f in cf.items()
+            if f >= MIN_RARE_CHAR_FREQ
+            and not (f < MIN_CHAR_FREQ and c in names)
+            and self._alone(c) < MAX_ALONE
+            and fuzzy.get(c)
+        )
+
     def _alone(self, ch: str) -> float:
         """How often ``ch`` stands alone as a one-character word (jieba's HMM, 0..1).
 
@@ -1088,7 +1106,13 @@ class TypoDetector:
         unc = self._uncovered(run)
         if not unc:
             return []
-        cands = [c for i in unc for c in self._features(run, i, unc, adj)]
+        if self._need is _no_need:  # a whole model: characters that are never suspects skipped
+            able = self._able
+            if able is None:
+                able = self._able = self._suspect_chars()
+            cands = [c for i in unc if run[i] in able for c in self._features(run, i, unc, adj)]
+        else:
+            cands = [c for i in unc for c in self._features(run, i, unc, adj)]
         self._proposed += len(cands)
         # A neighbour that could just as well be the typo (医元: 医->亿 makes 亿元,
         # 元->院 makes 医院) makes either reading less certain.
