@@ -258,11 +258,6 @@ def test_findings_and_proposal_counts_are_those_without_the_bound(monkeypatch, m
 # -- characters that are never suspects, runs without a particle ----------------------------
 
 
-class _Everything:
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
 def test_characters_outside_the_suspect_set_yield_nothing_in_any_context(whole):
     able = whole._suspect_chars()
     others = [c for c in whole.char_freq if c not in able]
@@ -276,12 +271,12 @@ def test_characters_outside_the_suspect_set_yield_nothing_in_any_context(whole):
             assert whole._features(run, i, [i]) == [], (run, i)
 
 
-def test_findings_are_those_without_the_suspect_set_and_the_particle_test(monkeypatch, model):
+def test_findings_are_those_without_the_position_sieve_and_the_particle_test(monkeypatch, model):
     texts = [*GAIN_EDGES, "玩的很开心", "认认真真得做", "我觉的这款耳机一般", *shared_strings()]
     fast = TypoDetector(model, mode="full")
     found = [fast.detect_counted(t) for t in texts]
     assert fast._able is not None  # the set was made and used
-    monkeypatch.setattr(TypoDetector, "_suspect_chars", lambda self: _Everything())
+    monkeypatch.setattr(TypoDetector, "_askable", lambda self, run, unc: unc)
     monkeypatch.setattr(typo_module, "has_particle", lambda run: True)
     plain = TypoDetector(model, mode="full")
     assert found == [plain.detect_counted(t) for t in texts]
@@ -299,3 +294,19 @@ def test_has_particle_is_true_wherever_particle_typos_may_yield():
         if not has_particle(run):
             assert list(particle_typos(run, segment, lambda w: "")) == []
     assert not has_particle("的确") and not has_particle("好") and has_particle("好的")
+
+
+def test_positions_left_out_get_no_proposal(whole):
+    asked_total = left_out = 0
+    for run in PROPOSAL_EDGES + _runs(shared_strings()):
+        unc = whole._uncovered(run)
+        asked = whole._askable(run, unc)
+        assert asked == [i for i in unc if i in set(asked)]  # in order, a subset
+        for i in unc:
+            if i not in asked:
+                left_out += 1
+                assert whole._features(run, i, unc) == []
+                if run[i] in whole._able:
+                    assert reference_proposals(whole, run, i) == {}
+        asked_total += len(asked)
+    assert left_out > asked_total > 1000

@@ -607,8 +607,9 @@ class TypoDetector:
         # the pairs of characters around a sound code in the index's keys (code_neighbours),
         # made on first use on a whole model
         self._near: tuple[frozenset[str], frozenset[str]] | None = None
-        # the characters that can be suspects at all (_suspect_chars), on first use likewise
-        self._able: frozenset[str] | None = None
+        # the characters that can be suspects at all, with their sound codes (_suspect_chars),
+        # on first use likewise
+        self._able: dict[str, str] | None = None
 
     # ------------------------------------------------------------------ API
     def detect(self, text: str) -> tuple[Typo, ...]:
@@ -1067,20 +1068,44 @@ class TypoDetector:
         }
         return [{"i": i, "right": r, "before": run[ws:we], "after": word, "span": (ws, we), "feats": feats}]
 
-    def _suspect_chars(self) -> frozenset[str]:
+    def _askable(self, run: str, unc: list[int]) -> list[int]:
+        """The positions of ``unc`` where :meth:`_features` may find a proposal (a whole model):
+        the character can be a suspect (:meth:`_suspect_chars`) and a window around it can be
+        a key of the homophone index under one of its codes (:func:`code_neighbours`, the
+        test :meth:`_proposals` makes first).  Elsewhere it finds nothing: on real text three
+        uncovered positions in five are settled here without a call."""
+        able = self._able
+        if able is None:
+            able = self._able = self._suspect_chars()
+        near = self._near
+        if near is None:
+            near = self._near = code_neighbours(self.index, self.fuzzy)
+        after_char, before_char = near
+        out = []
+        for i in unc:
+            codes = able.get(run[i])
+            if codes:
+                left, right = run[i - 1 : i], run[i + 1 : i + 2]
+                for k in codes:
+                    if left + k in after_char or k + right in before_char:
+                        out.append(i)
+                        break
+        return out
+
+    def _suspect_chars(self) -> dict[str, str]:
         """The characters :meth:`_features` does not turn down by themselves, whatever their
-        context: common enough (and, if less common, not a name character), not alone by
-        grammar, with a sound code.  Any other character yields no proposal, so an uncovered
-        position holding one is skipped without a call (about half of them on real text)."""
+        context, with their sound codes: common enough (and, if less common, not a name
+        character), not alone by grammar, with a sound code.  Any other character yields no
+        proposal (about half the uncovered positions of real text hold one)."""
         cf, names, fuzzy = self.char_freq, self.name_chars, self.fuzzy
-        return frozenset(
-            c
+        return {
+            c: fuzzy[c]
             for c, f in cf.items()
             if f >= MIN_RARE_CHAR_FREQ
             and not (f < MIN_CHAR_FREQ and c in names)
             and self._alone(c) < MAX_ALONE
             and fuzzy.get(c)
-        )
+        }
 
     def _alone(self, ch: str) -> float:
         """How often ``ch`` stands alone as a one-character word (jieba's HMM, 0..1).
@@ -1106,13 +1131,8 @@ class TypoDetector:
         unc = self._uncovered(run)
         if not unc:
             return []
-        if self._need is _no_need:  # a whole model: characters that are never suspects skipped
-            able = self._able
-            if able is None:
-                able = self._able = self._suspect_chars()
-            cands = [c for i in unc if run[i] in able for c in self._features(run, i, unc, adj)]
-        else:
-            cands = [c for i in unc for c in self._features(run, i, unc, adj)]
+        asked = self._askable(run, unc) if self._need is _no_need else unc
+        cands = [c for i in asked for c in self._features(run, i, unc, adj)]
         self._proposed += len(cands)
         # A neighbour that could just as well be the typo (医元: 医->亿 makes 亿元,
         # 元->院 makes 医院) makes either reading less certain.
