@@ -146,7 +146,11 @@ def test_a_torn_file_is_not_read(cache_dir):
     assert code_cache.install() == 0
 
 
-def test_the_cli_reports_the_same_with_and_without_the_cache(tmp_path):
+@pytest.mark.parametrize("cache_file", ["code-*.marshal", "regex-*.marshal"])
+def test_the_cli_reports_the_same_with_and_without_the_cache(tmp_path, cache_file):
+    """Both start-up caches (compiled code here, compiled patterns in sftlint.regex_cache): the
+    run that writes the file and the runs that read it report the same, and a run that finds
+    every text in the file does not write it again."""
     data = tmp_path / "d.jsonl"
     data.write_text(
         '{"messages": [{"role": "user", "content": "退货要多久？"}, {"role": "assistant", '
@@ -156,7 +160,7 @@ def test_the_cli_reports_the_same_with_and_without_the_cache(tmp_path):
     env = {"SFTLINT_CACHE_DIR": str(tmp_path / "cache"), "PATH": ""}
     cmd = [sys.executable, "-m", "sftlint", "check", str(data), "--output-format", "json-lines"]
     first = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    (path,) = (tmp_path / "cache").glob("code-*.marshal")
+    (path,) = (tmp_path / "cache").glob(cache_file)
     second = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert first.returncode == second.returncode
     assert first.stdout == second.stdout and "T006" in first.stdout

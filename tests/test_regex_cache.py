@@ -4,8 +4,6 @@ patterns, a bad file costs nothing, and a run with it reports what a run without
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from re import _compiler
 
 import pytest
@@ -111,24 +109,3 @@ def test_a_damaged_file_is_not_read(cache_dir):
     regex_cache._loaded.clear()
     assert regex_cache.preload() == 0
     assert (str, "first", 0) not in re._cache
-
-
-def test_the_cli_reports_the_same_with_and_without_the_cache(tmp_path):
-    data = tmp_path / "d.jsonl"
-    data.write_text(
-        '{"messages": [{"role": "user", "content": "退货要多久？"}, {"role": "assistant", '
-        '"content": "审核通过后3-5个工作日原路退回，请您耐心等待和"}]}\n',
-        encoding="utf-8",
-    )
-    env = {"SFTLINT_CACHE_DIR": str(tmp_path / "cache"), "PATH": ""}
-    cmd = [sys.executable, "-m", "sftlint", "check", str(data), "--output-format", "json-lines"]
-    first = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    (path,) = (tmp_path / "cache").glob("regex-*.marshal")
-    second = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    assert first.returncode == second.returncode
-    assert first.stdout == second.stdout and "T006" in first.stdout
-    # from the second run on, every pattern is found in the file: it is not written again
-    written = path.stat().st_ino
-    third = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    assert third.stdout == first.stdout
-    assert path.stat().st_ino == written
