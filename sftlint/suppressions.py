@@ -28,18 +28,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sftlint.config import ConfigError
 from sftlint.diagnostic import Diagnostic
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 DEFAULT_PATH = "sftlint-suppressions.toml"
 

@@ -21,7 +21,6 @@ Heavy imports (torch, transformers, trl, datasets, peft) happen inside
 from __future__ import annotations
 
 import json
-import sys
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -130,10 +129,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             raise TrainError(f"{p}: invalid JSON ({exc})") from exc
     else:
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - exercised on 3.10 only
-            import tomli as tomllib
+        import tomllib
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
