@@ -1222,6 +1222,7 @@ class TypoDetector:
                     _THREE = "\n" + "\n".join([w for w in self._whole_freq() if len(w) == 3]) + "\n"
                 return hole_fillers(_THREE, k, pair)
             _HOLES = three_holes(self._whole_freq())
+            _THREE = None  # the index answers from now on: the word list is not needed again
         return _HOLES.get((k, pair), "")
 
     def _whole_freq(self) -> dict[str, int]:
