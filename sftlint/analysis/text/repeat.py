@@ -256,12 +256,16 @@ def find_repeats(text: str) -> list[Repeat]:
     * a loop without punctuation: a unit of 2-40 characters repeated 4 or more times in
       a row, holding letters (``哈哈哈哈`` is a laugh and ``=====`` a rule: neither counts);
     * a long sentence (weight >= ``MIN_WEIGHT``) that occurs again later in the reply.
+
+    Verse is told only when the prose holds a repetition (a text without one gives nothing
+    either way), and sentence units are normalised only when there are two of them to compare:
+    most replies hold no repetition, and many one sentence of prose.
     """
     if len(text) > LONG_TEXT:
         return _in_pieces(text)
-    if len(text) < 12 or is_verse(text):
+    if len(text) < 12:
         return []
-    units: list[tuple[int, int, str, int]] = []  # (start, end, normal form, line) of sentence units
+    spans: list[tuple[int, int, str, int]] = []  # (start, end, raw text, line) of sentence units
     markers: dict[int, str] = {}  # line offset -> its list marker and label ("" for prose)
     loops: list[Repeat] = []
     lines, repeated_lines = _read_lines(text)
@@ -272,7 +276,7 @@ def find_repeats(text: str) -> list[Repeat]:
             if not raw.strip():
                 continue
             lead = len(raw) - len(raw.lstrip())
-            units.append((offset + m.start() + lead, offset + m.end(), _normal(raw), offset))
+            spans.append((offset + m.start() + lead, offset + m.end(), raw, offset))
         for m in _LOOP.finditer(line) if _may_loop(line) else ():
             unit = m.group(1)
             if not _wordy(unit):
@@ -282,11 +286,15 @@ def find_repeats(text: str) -> list[Repeat]:
             loops.append(Repeat(s + len(unit), offset + m.end(), (s, s + len(unit)), times, unit, "loop"))
     out: list[Repeat] = loops + repeated_lines
     # back-to-back sentence runs, and sentences that come back: both need a normal form that
-    # occurs twice, so a text whose units are all different is done, and a unit whose normal
-    # form is the only one of its kind is passed over (its weight is never read)
-    norms = Counter(u[2] for u in units)
-    if len(norms) == len(units):
-        units = []
+    # occurs twice, so a text with fewer than two units, or whose units are all different, is
+    # done, and a unit whose normal form is the only one of its kind is passed over (its weight
+    # is never read)
+    units: list[tuple[int, int, str, int]] = []  # (start, end, normal form, line)
+    if len(spans) >= 2:
+        units = [(s, e, _normal(raw), at) for s, e, raw, at in spans]
+        norms = Counter(u[2] for u in units)
+        if len(norms) == len(units):
+            units = []
     i = 0
     n = len(units)
     seen: dict[str, tuple[int, int, int]] = {}  # normal form -> (first start, first end, count)
@@ -325,6 +333,8 @@ def find_repeats(text: str) -> list[Repeat]:
             else:
                 seen[norm] = (s, e, run)
         i = j
+    if not out or is_verse(text):
+        return []  # verse (songs and poems have refrains) is not judged
     out.sort(key=lambda r: (r.start, -r.end))
     kept: list[Repeat] = []
     last_end = -1
