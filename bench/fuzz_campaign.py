@@ -298,4 +298,5 @@ def main() -> int:
 
 if __name__ == "__main__":
     os.environ.setdefault("SFTLINT_NO_PROGRESS", "1")
+    os.environ.setdefault("SFTLINT_NO_CACHE", "1")  # every run lints
     sys.exit(main())

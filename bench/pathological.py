@@ -237,4 +237,5 @@ def memory(tmp: Path, record: int, only: str | None = None) -> bool:
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    os.environ.setdefault("SFTLINT_NO_CACHE", "1")  # every run lints
     sys.exit(main())

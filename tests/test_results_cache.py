@@ -1,0 +1,325 @@
+"""The results cache: an unchanged run is answered from disk, and only an unchanged one.
+
+Every test runs the real CLI on real-looking records with its own cache directory.  The
+suite as a whole runs with ``SFTLINT_NO_CACHE=1`` (tests/conftest.py), since many tests patch
+code in-process, which a cache keyed by files cannot see; these tests turn it back on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import sftlint
+from sftlint import cli, plugins, results_cache
+from sftlint.config import Settings
+from sftlint.engine import Engine
+from sftlint.plugins import build_registry
+from tests.conftest import chat, run_cli, write_jsonl
+
+SYSTEM = "你是客服助手。请按 思考：/行动：/观察： 的格式回答。"
+
+
+def _records(n: int = 6, *, typo: bool = False) -> list[dict]:
+    out = []
+    for i in range(n):
+        reply = f"思考：用户问第{i}个订单。\n行动：查询订单\n观察：订单已发货。"
+        if typo and i == 2:
+            reply = ""  # an empty assistant turn
+        out.append(chat(("user", f"我的第{i}个订单到哪里了？"), ("assistant", reply), system=SYSTEM))
+    out.append(out[0])  # an exact duplicate, a dataset-level finding
+    return out
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    monkeypatch.delenv(results_cache.ENV_OFF, raising=False)
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "results"
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    return write_jsonl(tmp_path / "train.jsonl", _records(typo=True))
+
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("run-*.bin")) if cache.is_dir() else []
+
+
+def _no_linting(monkeypatch) -> None:
+    """Make any real linting fail loudly, so a run that succeeds was answered from the cache."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("linted although the run was stored")
+
+    monkeypatch.setattr(cli, "_iter_with_sources", refuse)
+
+
+def test_an_unchanged_run_is_replayed_exactly(cache, data, monkeypatch):
+    first = run_cli("check", data, "--output-format", "json")
+    assert first.code == 1, first
+    assert len(_entries(cache)) == 1
+    _no_linting(monkeypatch)
+    again = run_cli("check", data, "--output-format", "json")
+    assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
+    codes = {d["code"] for d in first.json()}
+    assert {"D001"} <= codes  # the dataset-level finding comes back too
+
+
+def test_the_report_format_does_not_matter_but_the_counts_do(cache, data, monkeypatch):
+    run_cli("check", data, "--output-format", "json")
+    full = run_cli("check", data, "--no-cache")
+    _no_linting(monkeypatch)
+    replayed = run_cli("check", data)
+    assert replayed.out == full.out  # the summary's record and file counts included
+    assert "in 7 records of 1 file" in replayed.out
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["input byte", "select", "ignore", "rule option", "another file", "fail-on only"],
+)
+def test_what_the_findings_depend_on_is_in_the_key(cache, data, tmp_path, change):
+    base = ["check", data]
+    report = ["--output-format", "json-lines"]
+    run_cli(*base, *report)
+    extra: list[str] = []
+    if change == "input byte":
+        text = data.read_text(encoding="utf-8").replace("查询订单", "查询物流", 1)
+        data.write_text(text, encoding="utf-8")
+    elif change == "select":
+        extra = ["--select", "S"]
+    elif change == "ignore":
+        extra = ["--ignore", "D001"]
+    elif change == "rule option":
+        (tmp_path / "sftlint.toml").write_text("[rules.D003]\nmin-records = 2\n", encoding="utf-8")
+        extra = ["--config", tmp_path / "sftlint.toml"]
+    elif change == "another file":
+        extra = [write_jsonl(tmp_path / "eval.jsonl", _records(2))]
+    elif change == "fail-on only":
+        extra = ["--fail-on", "warning"]
+    second = run_cli(*base, *extra, *report)
+    assert second.code in (0, 1), second
+    expected = 1 if change == "fail-on only" else 2
+    assert len(_entries(cache)) == expected
+    fresh = run_cli(*base, *extra, *report, "--no-cache")
+    cached = run_cli(*base, *extra, *report)
+    assert (cached.code, cached.out) == (fresh.code, fresh.out)
+
+
+def test_the_contents_of_a_file_an_option_names_are_in_the_key(cache, tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_text("肾阳虚 5 n\n", encoding="utf-8")
+    data = write_jsonl(tmp_path / "med.jsonl", _records(3))
+    config = tmp_path / "sftlint.toml"
+    config.write_text(f'[rules.T001]\nuser-dict = "{words}"\n', encoding="utf-8")
+    run_cli("check", data, "--config", config)
+    words.write_text("肾阳虚 5 n\n脾胃虚寒 3 n\n", encoding="utf-8")
+    run_cli("check", data, "--config", config)
+    assert len(_entries(cache)) == 2
+
+
+def test_a_dataset_info_beside_the_file_is_in_the_key(cache, tmp_path):
+    rows = [{"instruction": "把这句话翻译成英文", "input": "你好", "output": "Hello"}] * 2
+    data = tmp_path / "alpaca.json"
+    data.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    run_cli("check", data)
+    info = {"demo": {"file_name": "alpaca.json", "columns": {"prompt": "instruction", "response": "output"}}}
+    (tmp_path / "dataset_info.json").write_text(json.dumps(info), encoding="utf-8")
+    run_cli("check", data)
+    assert len(_entries(cache)) == 2
+
+
+def test_a_plugins_code_is_in_the_key(cache, tmp_path, monkeypatch):
+    """Editing a plugin's module (a rule's logic) must not be answered with the old findings."""
+    module = tmp_path / "plug_rc" / "__init__.py"
+    module.parent.mkdir()
+    source = textwrap.dedent(
+        """
+        import sftlint
+        from sftlint.diagnostic import Finding
+        from sftlint.rule import Rule
+
+        class Shouty(Rule):
+            '''## What it does
+            Flags replies with an exclamation mark.'''
+
+            code = "Z771"
+            name = "shouty"
+
+            def check(self, record):
+                for i, m in enumerate(record.messages):
+                    if "{mark}" in m.content:
+                        yield Finding("shouting", pointer=f"/messages/{{i}}/content")
+
+        @sftlint.hookimpl
+        def sftlint_rules():
+            return [Shouty]
+        """
+    )
+    module.write_text(source.format(mark="！"), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import plug_rc
+
+    registry = build_registry(extra_plugins=(plug_rc,))
+    engine = Engine(Settings(select=["Z771"]), registry)
+    data = write_jsonl(tmp_path / "t.jsonl", _records(2))
+    key = results_cache.run_key(engine, [str(data)])
+    assert key == results_cache.run_key(engine, [str(data)])
+    module.write_text(source.format(mark="?"), encoding="utf-8")
+    os.utime(module, ns=(module.stat().st_atime_ns, module.stat().st_mtime_ns + 1_000_000_000))
+    assert results_cache.run_key(engine, [str(data)]) != key
+
+
+def test_the_key_does_not_depend_on_the_hash_seed(tmp_path):
+    """Rule options hold sets; their order changes with PYTHONHASHSEED, the key must not."""
+    data = write_jsonl(tmp_path / "t.jsonl", _records(2))
+    program = (
+        "import sys; from sftlint.engine import Engine; from sftlint import results_cache as r; "
+        "print(r.run_key(Engine(), [sys.argv[1]]))"
+    )
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", program, str(data)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert len(keys) == 1 and len(next(iter(keys))) == 64
+
+
+def test_canonical_form_ignores_set_and_dict_order():
+    a = results_cache.canonical({"x": {"b", "a", "c"}, "y": [1, {"k": 2, "j": 3}]})
+    b = results_cache.canonical({"y": [1, {"j": 3, "k": 2}], "x": {"c", "a", "b"}})
+    assert a == b and repr(a) == repr(b)
+    assert results_cache.canonical([1, 2]) != results_cache.canonical([2, 1])
+
+
+def test_off_switches(cache, data, monkeypatch):
+    run_cli("check", data, "--no-cache")
+    assert _entries(cache) == []
+    monkeypatch.setenv(results_cache.ENV_OFF, "1")
+    run_cli("check", data)
+    assert _entries(cache) == []
+    monkeypatch.setenv(results_cache.ENV_OFF, "0")
+    run_cli("check", data)
+    assert len(_entries(cache)) == 1
+
+
+def test_standard_input_is_never_stored(cache, data):
+    result = run_cli("check", "-", stdin=data.read_bytes())
+    assert result.code == 1
+    assert _entries(cache) == []
+
+
+def test_a_pipe_is_read_once_and_never_stored(cache, data, tmp_path):
+    """``sftlint check <(zcat train.jsonl.gz)``: hashing a pipe would consume what the run reads
+    (the run then found no records, or waited forever for a second writer)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    command = [sys.executable, "-m", "sftlint", "check", str(fifo), "--output-format", "json"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with open(fifo, "wb") as fh:  # blocks until the run opens the pipe
+        fh.write(data.read_bytes())
+    out, err = proc.communicate(timeout=120)
+    fresh = run_cli("check", data, "--output-format", "json", "--no-cache")
+    assert [d["code"] for d in json.loads(out)] == [d["code"] for d in fresh.json()], err
+    assert _entries(cache) == []
+
+
+def test_a_run_with_a_crashed_rule_is_not_stored(cache, data, monkeypatch):
+    class Crashes(sftlint.Rule):
+        """## What it does
+        Fails on every record."""
+
+        code = "Z772"
+        name = "crashes"
+
+        def check(self, record):
+            raise RuntimeError("boom")
+
+    class Plugin:
+        @staticmethod
+        @sftlint.hookimpl
+        def sftlint_rules():
+            return [Crashes]
+
+    monkeypatch.setattr(plugins, "default_registry", lambda: build_registry(extra_plugins=(Plugin,)))
+    result = run_cli("check", data, "--select", "Z772,S")
+    assert result.code == 2 and "Z772" in result.out + result.err
+    assert _entries(cache) == []
+    assert not list(cache.glob("*.tmp"))
+
+
+def test_a_report_cut_short_is_not_stored(cache, data):
+    """The consumer went away after the first diagnostic (a closed pipe): no entry, no temp file."""
+    import argparse
+
+    engine = Engine(Settings())
+    args = argparse.Namespace(no_cache=False, engine="local", jobs=1)
+    stream = cli._diagnostics(engine, [str(data)], args, [])
+    next(stream)
+    stream.close()
+    assert _entries(cache) == []
+    assert not list(cache.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("damage", ["flip a byte", "truncate", "foreign key"])
+def test_a_damaged_entry_is_a_miss_and_is_replaced(cache, data, damage):
+    first = run_cli("check", data, "--output-format", "json")
+    (entry,) = _entries(cache)
+    raw = bytearray(entry.read_bytes())
+    if damage == "flip a byte":
+        raw[len(raw) // 2] ^= 0xFF
+    elif damage == "truncate":
+        raw = raw[: len(raw) - 10]
+    else:
+        raw[len(results_cache.MAGIC)] ^= 0x01  # the key stored in the entry
+    entry.write_bytes(bytes(raw))
+    again = run_cli("check", data, "--output-format", "json")
+    assert (again.code, again.out) == (first.code, first.out)
+    (rewritten,) = _entries(cache)
+    assert rewritten.read_bytes() != bytes(raw)
+
+
+def test_the_directory_stays_bounded(cache, tmp_path, monkeypatch):
+    monkeypatch.setattr(results_cache, "KEEP", 2)
+    for i in range(4):
+        run_cli("check", write_jsonl(tmp_path / f"d{i}.jsonl", _records(i + 2)))
+    kept = _entries(cache)
+    assert len(kept) == 2
+    monkeypatch.setattr(results_cache, "MAX_ENTRY_BYTES", 200)
+    run_cli("check", write_jsonl(tmp_path / "big.jsonl", _records(8, typo=True)))
+    assert _entries(cache) == kept  # too big to keep: not stored, nothing else evicted
+    assert not list(cache.glob("*.tmp"))
+
+
+def test_clean_empties_the_cache(cache, data):
+    run_cli("check", data)
+    assert _entries(cache)
+    result = run_cli("clean")
+    assert result.code == 0 and "Removed 1 stored run" in result.out
+    assert _entries(cache) == []
+
+
+def test_a_replay_survives_another_run_pruning_the_entry(cache, data):
+    """Two runs share the directory: one may prune or replace an entry the other is replaying."""
+    first = run_cli("check", data, "--output-format", "json")
+    engine = Engine(Settings())
+    stored = results_cache.ResultsCache(results_cache.run_key(engine, [str(data)]), cache).load()
+    assert stored is not None and stored.count == len(first.json())
+    for entry in _entries(cache):
+        entry.unlink()
+    replayed = [d.code for d in stored.diagnostics()]
+    assert replayed == [d["code"] for d in first.json()]
+    assert stored.fh.closed
