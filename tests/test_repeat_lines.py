@@ -85,7 +85,18 @@ TEXTS = [
     "a += 1 并且 b == 2\na += 1 并且 b == 2\nx => y 的映射关系很重要\nx => y 的映射关系很重要",
     "- 第一项内容写在这里\n- 第一项内容写在这里\n# 标题\n# 标题\n| a | b |\n| a | b |",
     "Observation: the same result\nObservation: the same result\n// note\n// note\n-- sql\n-- sql",
+    "  ~~~\n~~~~ 正文\n ```\n\t```js\n  ```\n  ---\n  ~~~ ~~~\n - - -\n  :|:\n   \n 观察 2 ：好\nANSWER:是的",
+    " ```\n同一句话写了两遍是不对的。\n同一句话写了两遍是不对的。\n```\n同一句话写了两遍是不对的。\n同一句话写了两遍是不对的。",
 ]
+
+
+def _skip_kind(line: str) -> str | None:
+    """What the three patterns ``_SKIP_LINE`` stands for say of a line, in the walk's order."""
+    if R._FENCE.match(line):
+        return "fence"
+    if R._TABLE_OR_RULE.match(line) or R._LABEL.match(line):
+        return "skip"
+    return None
 
 
 def _agree(text: str) -> None:
@@ -94,6 +105,8 @@ def _agree(text: str) -> None:
     assert repeated == _ref_repeated_lines(text), text
     for line in text.split("\n"):
         assert R._code_line(line) == (R._CODE_LINE.search(line) is not None), line
+        m = R._SKIP_LINE.match(line)
+        assert (None if m is None else m.lastgroup or "skip") == _skip_kind(line), line
 
 
 def test_crafted_texts():
@@ -117,6 +130,25 @@ def test_lines_mixed_from_the_shared_data():
 
 
 PIECES = [*"a \t(){};=->:#/*中", "x(", "1. ", "def ", "    "]
+#: what the fence, table-or-rule and label patterns look at
+SKIP_PIECES = [
+    *" \t\u3000|-=_*~+#:：`1x中",
+    "```",
+    "~~~",
+    "Observation",
+    "action input",
+    "思考",
+    "行动输入",
+    "最终答案",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(SKIP_PIECES), max_size=10).map("".join))
+def test_random_skipped_lines(line):
+    m = R._SKIP_LINE.match(line)
+    assert (None if m is None else m.lastgroup or "skip") == _skip_kind(line)
+    _agree("\n".join([line, "正文里的一句话写在这里了。", line, line]))
 
 
 @settings(max_examples=500, deadline=None)

@@ -75,6 +75,15 @@ _LABEL = re.compile(
     r"行动输入|最终答案)\s*\d*\s*[:：]",
     re.I,
 )
+#: :data:`_FENCE`, :data:`_TABLE_OR_RULE` and :data:`_LABEL` in one match at a line's start,
+#: the fence first: a fence can only match after all of the line's leading white space, which
+#: is where the greedy ``\s*`` tries the alternatives first, so the match is a fence exactly
+#: when :data:`_FENCE` matches, and otherwise a match exactly when one of the other two does.
+_SKIP_LINE = re.compile(
+    r"\s*(?:(?P<fence>```|~~~)|\||[-=_*~+#]{3,}|[-=_*~+|\s:]{3,}$"
+    r"|(?i:Observation|Thought|Action|Action Input|Final Answer|Question|Answer|观察|思考|动作|行动|"
+    r"行动输入|最终答案)\s*\d*\s*[:：])"
+)
 # sentence units: end at 。！？!?；; or a full stop followed by a space/end; newlines split too
 # "替代方案：…", "正常回答：…": a labelled line is a form being filled, parallel by design
 _SHORT_LABEL = re.compile(r"^\s*[^\s:：，,。]{1,8}[:：]")
@@ -187,14 +196,15 @@ def _read_lines(text: str) -> tuple[list[tuple[int, str, str]], list[Repeat]]:
     for line in text.split("\n"):
         start = pos
         pos += len(line) + 1
-        if _FENCE.match(line):
+        skip = _SKIP_LINE.match(line)
+        if skip is not None and skip.lastgroup == "fence":
             in_fence = not in_fence
             prev = None
             continue
         body = line.strip()
         if not body:
             continue
-        if in_fence or _TABLE_OR_RULE.match(line) or _LABEL.match(line):
+        if in_fence or skip is not None:  # a table, a rule or a trajectory label
             prev = None
             continue
         code = _code_line(line)
