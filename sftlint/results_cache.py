@@ -48,6 +48,7 @@ import stat
 import struct
 import sys
 import time
+import types
 import zlib
 from collections.abc import Iterator, Sequence
 from itertools import starmap
@@ -146,6 +147,11 @@ def run_key(engine: Engine, files: Sequence[str]) -> str | None:
     registry = engine.registry
     if registry is not None:
         modules.update(type(fmt).__module__ for fmt in registry.formats.values())
+        # every registered plugin: one may only answer a hook (sftlint_detect_format)
+        manager = getattr(registry, "manager", None)
+        for plugin in manager.get_plugins() if manager is not None else ():
+            modules.add(_module_of(plugin))
+    modules.discard("")
     modules.add(__name__)
     for root in sorted(_package_roots(modules)):
         part("code", root, _tree_fingerprint(root))
@@ -235,6 +241,14 @@ def _dataset_infos(files: Sequence[str]) -> list[str]:
                 break
             directory = parent
     return sorted(found)
+
+
+def _module_of(plugin: object) -> str:
+    """The module a pluggy plugin (a module, a class or an instance) is defined in."""
+    if isinstance(plugin, types.ModuleType):
+        return plugin.__name__
+    owner = plugin if isinstance(plugin, type) else type(plugin)
+    return getattr(owner, "__module__", "") or ""
 
 
 def _package_roots(modules: set[str]) -> set[str]:

@@ -323,3 +323,27 @@ def test_a_replay_survives_another_run_pruning_the_entry(cache, data):
     replayed = [d.code for d in stored.diagnostics()]
     assert replayed == [d["code"] for d in first.json()]
     assert stored.fh.closed
+
+
+def test_a_plugin_that_only_answers_a_hook_is_in_the_key(cache, tmp_path, monkeypatch):
+    """A plugin without rules or formats still changes findings through sftlint_detect_format."""
+    module = tmp_path / "detect_rc.py"
+    source = textwrap.dedent(
+        """
+        import sftlint
+
+        @sftlint.hookimpl
+        def sftlint_detect_format(sample, path, formats):
+            return {answer!r}
+        """
+    )
+    module.write_text(source.format(answer=None), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import detect_rc
+
+    engine = Engine(Settings(), build_registry(extra_plugins=(detect_rc,)))
+    data = write_jsonl(tmp_path / "t.jsonl", _records(2))
+    key = results_cache.run_key(engine, [str(data)])
+    module.write_text(source.format(answer="sharegpt"), encoding="utf-8")
+    os.utime(module, ns=(module.stat().st_atime_ns, module.stat().st_mtime_ns + 1_000_000_000))
+    assert results_cache.run_key(engine, [str(data)]) != key
