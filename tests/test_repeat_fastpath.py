@@ -1,7 +1,7 @@
-"""T009's ``find_repeats`` with verse told only where the prose holds a repetition, and
-sentence units normalised only when there are two to compare, finds exactly what the earlier
-function found.  The reference below is that function, kept word for word (module names read
-from the module): it told verse first and normalised every unit."""
+"""T009's ``find_repeats`` with sentence units normalised only when there are two to compare
+finds exactly what the earlier function found, and still tells verse before reading the prose.
+The reference below is the earlier function, kept word for word (module names read from the
+module): it normalised every unit."""
 
 from __future__ import annotations
 
@@ -130,6 +130,20 @@ def test_edge_cases():
     # verse with a line written twice: the repetition is found in the prose, then left alone
     assert R.is_verse(EDGE[11]) and R._read_lines(EDGE[11])[1]
     assert R.find_repeats(EDGE[11]) == []
+
+
+def test_verse_is_told_before_the_prose_is_read(monkeypatch):
+    """A dataset's replies can be nearly all verse (bench/corpus.py's ReAct replies are): they
+    are settled without reading their lines (reading the lines first cost those ten times)."""
+    verse = [t for t in EDGE if len(t) >= 12 and R.is_verse(t)]
+    assert verse
+
+    def no_reading(text):
+        raise AssertionError("a verse text's lines were read")
+
+    monkeypatch.setattr(R, "_read_lines", no_reading)
+    for t in verse:
+        assert R.find_repeats(t) == []
 
 
 def test_shared_strings():
