@@ -69,6 +69,9 @@ KEEP = 16
 MAX_TOTAL_BYTES = 1 << 30
 #: A run whose stored findings would pass this size is not stored.
 MAX_ENTRY_BYTES = 256 << 20
+#: A file an option names is keyed by its content up to this size (a user dictionary, a
+#: tokenizer.json), beyond it by its size and modification time.
+OPTION_FILE_HASHED = 64 << 20
 #: Diagnostics pickled together in one frame.
 BATCH = 2048
 #: A temporary file older than this is a writer's that died.
@@ -115,9 +118,17 @@ def results_dir() -> Path:
 
 def run_key(engine: Engine, files: Sequence[str]) -> str | None:
     """The key of this run's findings, or None when they cannot be kept (standard input, a
-    pipe or other input that is not a regular file, an input that cannot be read)."""
+    pipe or other input that is not a regular file, an input that cannot be read, a working
+    directory that was deleted)."""
     if "-" in files or not all(_is_regular_file(path) for path in files):
         return None  # a pipe (`<(zcat a.gz)`, /dev/stdin) would be consumed by hashing it
+    try:
+        return _key(engine, files)
+    except OSError:
+        return None  # the run reports what it cannot read; such a run is not stored
+
+
+def _key(engine: Engine, files: Sequence[str]) -> str:
     h = hashlib.sha256()
 
     def part(*values: object) -> None:
@@ -128,13 +139,10 @@ def run_key(engine: Engine, files: Sequence[str]) -> str | None:
 
     part("format", FORMAT, __version__, sys.version, sys.implementation.cache_tag, sys.platform)
     part("cwd", os.getcwd())
-    try:
-        for path in files:
-            part("input", path, file_digest(path))
-        for info in _dataset_infos(files):
-            part("dataset_info", info, file_digest(info))
-    except OSError:
-        return None  # the run reports the unreadable input; such a run is not stored
+    for path in files:
+        part("input", path, file_digest(path))
+    for info in _dataset_infos(files):
+        part("dataset_info", info, file_digest(info))
     settings = {k: v for k, v in vars(engine.settings).items() if k not in _REPORT_ONLY}
     part("settings", canonical(settings), engine.stdin_name, engine.want_hashes)
     for rule in engine.rules:
@@ -216,9 +224,17 @@ def _named_paths(options: Any) -> list[str]:
 
 
 def _path_fingerprint(path: str) -> object:
+    """A file an option names by its content; a directory by its entries (not walked: an option
+    that happens to be spelled like a big folder must not cost a walk of it); a file larger than
+    :data:`OPTION_FILE_HASHED` by its size and modification time."""
     try:
-        if os.path.isdir(path):
-            return _tree_fingerprint(path)
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            return _shallow_fingerprint(path)
+        if not stat.S_ISREG(st.st_mode):
+            return ("not a regular file",)
+        if st.st_size > OPTION_FILE_HASHED:
+            return (st.st_size, st.st_mtime_ns)
         return file_digest(path)
     except OSError as exc:
         return ("unreadable", type(exc).__name__)

@@ -347,3 +347,24 @@ def test_a_plugin_that_only_answers_a_hook_is_in_the_key(cache, tmp_path, monkey
     module.write_text(source.format(answer="sharegpt"), encoding="utf-8")
     os.utime(module, ns=(module.stat().st_atime_ns, module.stat().st_mtime_ns + 1_000_000_000))
     assert results_cache.run_key(engine, [str(data)]) != key
+
+
+def test_a_deleted_working_directory_means_no_key(tmp_path, monkeypatch):
+    data = write_jsonl(tmp_path / "t.jsonl", _records(2))
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert results_cache.run_key(Engine(Settings()), [str(data)]) is None
+
+
+def test_an_option_naming_a_folder_costs_a_listing_not_a_walk(tmp_path):
+    """Option values are strings: one spelled like a big data folder must not walk it."""
+    folder = tmp_path / "data"
+    (folder / "deep").mkdir(parents=True)
+    (folder / "deep" / "big.jsonl").write_text("{}\n")
+    before = results_cache._path_fingerprint(str(folder))
+    (folder / "deep" / "big.jsonl").write_text("{}\n{}\n")
+    assert results_cache._path_fingerprint(str(folder)) == before
+    (folder / "words.txt").write_text("肾阳虚\n", encoding="utf-8")
+    assert results_cache._path_fingerprint(str(folder)) != before
