@@ -268,7 +268,7 @@ def _check_once(args: argparse.Namespace) -> int:
         if args.show_settings:
             from sftlint.settings_report import show_settings
 
-            sys.stdout.write(show_settings(from_file, settings, engine))
+            sys.stdout.write(show_settings(from_file, settings, engine, _cache_state(args)))
             return EXIT_OK
     except ConfigError as exc:
         _error(str(exc))
@@ -380,6 +380,18 @@ def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, 
 
     # worker processes for big inputs, the serial run for small ones (the same output either way)
     yield from parallel_diagnostics(engine, files, jobs, errors, on_error=_error)
+
+
+def _cache_state(args: argparse.Namespace) -> str:
+    """Whether an unchanged run is answered from the results cache, and from where (for
+    ``--show-settings``: the first question when a change seems not to show)."""
+    from sftlint import results_cache
+
+    if args.no_cache:
+        return "off (--no-cache)"
+    if results_cache.disabled_by_environment():
+        return f"off ({results_cache.ENV_OFF}={os.environ.get(results_cache.ENV_OFF)})"
+    return f"on, {results_cache.results_dir()} (`sftlint clean` empties it)"
 
 
 def _diagnostics(engine: Any, files: list[str], args: argparse.Namespace, errors: list[str]) -> Any:

@@ -20,9 +20,10 @@ def _toml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def show_settings(from_file: Settings, resolved: Settings, engine: Any) -> str:
+def show_settings(from_file: Settings, resolved: Settings, engine: Any, cache: str | None = None) -> str:
     """The text ``--show-settings`` prints for ``resolved`` settings (``from_file``: before the
-    command line was applied) and the rules ``engine`` runs."""
+    command line was applied) and the rules ``engine`` runs; ``cache`` says whether an unchanged
+    run would be answered from the results cache, and from where."""
     default = Settings()
     config = from_file.config_path
     lines = [f"config file: {config or '(none found; defaults)'}"]
@@ -46,4 +47,6 @@ def show_settings(from_file: Settings, resolved: Settings, engine: Any) -> str:
             lines.append(f"rules.{rule}.{key} = {_toml(value)}  # {origin}")
     codes = [r.code for r in engine.rules]
     lines += ["", f"enabled rules ({len(codes)}): {' '.join(codes)}"]
+    if cache is not None:
+        lines.append(f"results cache: {cache}")
     return "\n".join(lines) + "\n"

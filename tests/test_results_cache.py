@@ -368,3 +368,11 @@ def test_an_option_naming_a_folder_costs_a_listing_not_a_walk(tmp_path):
     assert results_cache._path_fingerprint(str(folder)) == before
     (folder / "words.txt").write_text("肾阳虚\n", encoding="utf-8")
     assert results_cache._path_fingerprint(str(folder)) != before
+
+
+def test_show_settings_says_whether_the_cache_answers(cache, data, monkeypatch):
+    on = run_cli("check", data, "--show-settings")
+    assert f"results cache: on, {cache}" in on.out
+    assert "off (--no-cache)" in run_cli("check", data, "--show-settings", "--no-cache").out
+    monkeypatch.setenv(results_cache.ENV_OFF, "1")
+    assert "results cache: off (SFTLINT_NO_CACHE=1)" in run_cli("check", data, "--show-settings").out
