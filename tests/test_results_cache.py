@@ -376,3 +376,15 @@ def test_show_settings_says_whether_the_cache_answers(cache, data, monkeypatch):
     assert "off (--no-cache)" in run_cli("check", data, "--show-settings", "--no-cache").out
     monkeypatch.setenv(results_cache.ENV_OFF, "1")
     assert "results cache: off (SFTLINT_NO_CACHE=1)" in run_cli("check", data, "--show-settings").out
+
+
+def test_an_unusable_cache_folder_only_costs_the_replay(tmp_path, data, monkeypatch):
+    """A cache directory that cannot be created (here: a file is in the way) is not an error."""
+    monkeypatch.delenv(results_cache.ENV_OFF, raising=False)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(blocker))
+    result = run_cli("check", data, "--output-format", "json")
+    fresh = run_cli("check", data, "--output-format", "json", "--no-cache")
+    assert (result.code, result.out) == (fresh.code, fresh.out)
+    assert "results" not in result.err and "internal error" not in result.err
