@@ -193,3 +193,68 @@ def test_seeded_mixtures_with_repeats():
     _check(texts)
     found = Counter(bool(R.find_repeats(t)) for t in texts)
     assert found[True] > 100 and found[False] > 100  # both ways exercised
+
+
+def _ends_a_sentence(line: str) -> bool:
+    """is_verse's test of a stripped line, as it reads it now."""
+    return line.rstrip("，,").rstrip()[-1:] in R._SENT_END_CHARS
+
+
+#: the pattern's characters, white space it and ``str.rstrip`` both strip (ideographic,
+#: next-line, separators), commas before and after, and characters that end nothing
+ENDINGS = [
+    *"。！？!?.…；;：:”’」』）)\"'",
+    " ",
+    "\t",
+    "\u3000",
+    "\x85",
+    "\u2028",
+    "\x1c",
+    "，",
+    ",",
+    "好",
+    "a",
+    "“",
+    "（",
+    "-",
+    "",
+]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(ENDINGS), max_size=6).map("".join))
+def test_a_sentence_end_is_read_as_the_pattern_reads_it(line):
+    assert _ends_a_sentence(line) == (R._SENT_END.search(line.rstrip("，,")) is not None)
+    stripped = line.strip()
+    assert _ends_a_sentence(stripped) == (R._SENT_END.search(stripped.rstrip("，,")) is not None)
+
+
+def test_every_line_of_the_shared_strings_ends_as_the_pattern_reads_it():
+    for text in shared_strings():
+        for line in text.splitlines():
+            line = line.strip()
+            assert _ends_a_sentence(line) == (R._SENT_END.search(line.rstrip("，,")) is not None), line
+
+
+def _ref_is_verse(text: str) -> bool:
+    """The earlier is_verse, its line test the pattern's search."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    n = len(lines)
+    lyric = [ln for ln in lines if len(ln) <= 40]
+    short = sum(1 for ln in lyric if not R._SENT_END.search(ln.rstrip("，,")))
+    return n >= 4 and (short >= 0.5 * n or (len(lyric) >= 0.8 * n and short >= 0.3 * n))
+
+
+_LINE = st.lists(st.sampled_from([*ENDINGS, "好的好的"]), min_size=1, max_size=5).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_LINE, min_size=4, max_size=6).map("\n".join))
+def test_verse_is_told_as_the_pattern_told_it(text):
+    """Four to six lines: one line read the other way flips the verdict near its thresholds."""
+    assert R.is_verse(text) == _ref_is_verse(text)
+
+
+def test_verse_on_the_shared_strings():
+    for text in [*shared_strings(), *EDGE]:
+        assert R.is_verse(text) == _ref_is_verse(text), text

@@ -93,6 +93,10 @@ _LATIN_WORD_ONLY = re.compile(r"[A-Za-z]{2,}")
 _HAN = re.compile(f"[{HAN_CHARS}]")
 _NORM_DROP = re.compile(r"[\s\u3000]+")
 _SENT_END = re.compile(r"[。！？!?.…；;：:”’」』）)\"']\s*$")
+#: :data:`_SENT_END`'s characters: a line ends a sentence when the last character before its
+#: trailing white space (``\s`` and ``str.rstrip`` strip the same characters) is one of these.
+#: ``search`` tried the pattern at every character of the line.
+_SENT_END_CHARS = frozenset("。！？!?.…；;：:”’」』）)\"'")
 _LOOP = re.compile(rf"(.{{{MIN_LOOP_UNIT},40}}?)\1{{{MIN_LOOP_TIMES - 1},}}", re.S)
 
 
@@ -167,7 +171,7 @@ def is_verse(text: str) -> bool:
         n += 1
         if len(ln) <= 40:
             lyric += 1
-            if not _SENT_END.search(ln.rstrip("，,")):
+            if ln.rstrip("，,").rstrip()[-1:] not in _SENT_END_CHARS:
                 short += 1
     if n < 4:
         return False
