@@ -308,8 +308,14 @@ def has_han(text: str) -> bool:
 
 
 def ends_open(text: str) -> bool:
-    """Whether ``text`` ends with a Chinese character, no punctuation after it."""
-    return _HAN_LAST.search(text, max(0, len(text) - 64)) is not None
+    r"""Whether ``text`` ends with a Chinese character, no punctuation after it.
+
+    :data:`_HAN_LAST` searched from 64 characters before the end, read from the end: the
+    character before the trailing white space (``\s`` and ``str.rstrip`` strip the same
+    characters), at most 64 from the end, is Chinese.  The search tried the pattern at each of
+    those 64 positions; T006 asks it of every reply."""
+    last = len(text.rstrip()) - 1
+    return last >= 0 and last >= len(text) - 64 and _HAN_ANY.match(text, last) is not None
 
 
 def find_truncation(text: str) -> list[Truncation]:
