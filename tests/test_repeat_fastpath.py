@@ -6,6 +6,7 @@ module): it normalised every unit."""
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 
 from conftest import shared_strings
@@ -258,3 +259,25 @@ def test_verse_is_told_as_the_pattern_told_it(text):
 def test_verse_on_the_shared_strings():
     for text in [*shared_strings(), *EDGE]:
         assert R.is_verse(text) == _ref_is_verse(text), text
+
+
+_LAZY = re.compile(R._SENTENCE_LAZY)
+#: what the sentence pattern looks at: terminators, the full stop before white space or the
+#: end, line ends, closing quotes and brackets, white space, and text
+UNIT_CHARS = [*"。！？!?；;.…\n \t\u3000”’」』）)\"'", "好", "ab", "1.5", ". ", ".\n"]
+
+
+def _units(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(UNIT_CHARS), max_size=16).map("".join))
+def test_sentence_units_as_the_lazy_pattern_finds_them(text):
+    assert _units(R._SENTENCE, text) == _units(_LAZY, text)
+
+
+def test_sentence_units_of_the_shared_strings():
+    for text in shared_strings():
+        for line in [text, *text.split("\n")]:
+            assert _units(R._SENTENCE, line) == _units(_LAZY, line), line
