@@ -64,10 +64,22 @@ def test_hook_fails_on_a_bad_dataset_and_passes_on_a_good_one(tmp_path, precommi
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
 
-    failed = run_hook(repo, precommit_home, good.name, bad.name)
+    # Six more files, a record copied from the first into the last: pre-commit splits the named
+    # files among one run per core unless the hook is serial (require_serial), and the copy
+    # must be found, and the dataset counted whole, whatever the core count.
+    copied = chat(("user", "订单什么时候发货？"), ("assistant", "您好，订单会在48小时内发货。"))
+    parts = []
+    for i in range(6):
+        other = chat(("user", f"第{i}个问题是什么？"), ("assistant", f"这是第{i}个回答。"))
+        parts.append(write_jsonl(repo / f"part{i}.jsonl", [copied if i in (0, 5) else other]).name)
+    git(repo, "add", ".")
+
+    failed = run_hook(repo, precommit_home, good.name, bad.name, *parts)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "Failed" in failed.stdout
     assert "bad.jsonl:1:" in failed.stdout and "S004" in failed.stdout and "S005" in failed.stdout
+    assert "part5.jsonl:1: D001" in failed.stdout and "at part0.jsonl:1" in failed.stdout, failed.stdout
+    assert "in 8 records of 8 files" in failed.stdout, failed.stdout
     assert json.loads(good.read_text())  # the hook never rewrites files
 
 
@@ -86,24 +98,3 @@ def test_hook_passes_tool_files_and_ignored_copies(tmp_path, precommit_home):
     git(repo, "add", "-f", "scratch/bad.jsonl")
     result = run_hook(repo, precommit_home, "package.json", "config.json", "record.json", "scratch/bad.jsonl")
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_hook_compares_every_named_file_in_one_run(tmp_path, precommit_home):
-    """pre-commit splits the named files among one run per core unless the hook is serial; a
-    record copied from the first file into the sixth must be found whatever the core count."""
-    repo = tmp_path / "project"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    copied = chat(("user", "订单什么时候发货？"), ("assistant", "您好，订单会在48小时内发货。"))
-    names = []
-    for i in range(6):
-        record = (
-            copied
-            if i in (0, 5)
-            else chat(("user", f"第{i}个问题是什么？"), ("assistant", f"这是第{i}个回答。"))
-        )
-        names.append(write_jsonl(repo / f"part{i}.jsonl", [record]).name)
-    git(repo, "add", ".")
-    result = run_hook(repo, precommit_home, *names)
-    assert "part5.jsonl:1: D001" in result.stdout and "at part0.jsonl:1" in result.stdout, result.stdout
-    assert "6 records of 6 files" in result.stdout, result.stdout
