@@ -227,13 +227,25 @@ def test_a_pipe_is_read_once_and_never_stored(cache, data, tmp_path):
     (the run then found no records, or waited forever for a second writer)."""
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    command = [sys.executable, "-m", "sftlint", "check", str(fifo), "--output-format", "json"]
+    # S and D only: a fresh process in a fresh cache folder would otherwise build T001's model
+    command = [
+        sys.executable,
+        "-m",
+        "sftlint",
+        "check",
+        str(fifo),
+        "--output-format",
+        "json",
+        "--select",
+        "S,D",
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     with open(fifo, "wb") as fh:  # blocks until the run opens the pipe
         fh.write(data.read_bytes())
     out, err = proc.communicate(timeout=120)
-    fresh = run_cli("check", data, "--output-format", "json", "--no-cache")
+    fresh = run_cli("check", data, "--output-format", "json", "--no-cache", "--select", "S,D")
     assert [d["code"] for d in json.loads(out)] == [d["code"] for d in fresh.json()], err
+    assert "D001" in out.decode()
     assert _entries(cache) == []
 
 
