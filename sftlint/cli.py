@@ -399,25 +399,19 @@ def _diagnostics(engine: Any, files: list[str], args: argparse.Namespace, errors
     changed since a clean run stored them (sftlint/results_cache.py), else linted and stored."""
     from sftlint import results_cache
 
-    if args.no_cache or results_cache.disabled_by_environment():
-        yield from _iter_with_sources(engine, files, args, errors)
-        return
-    key = results_cache.run_key(engine, files)
-    if key is None:
-        yield from _iter_with_sources(engine, files, args, errors)
-        return
-    cache = results_cache.ResultsCache(key)
-    stored = cache.load()
-    if stored is not None:
-        engine.stats.files, engine.stats.records, engine.stats.bytes = (
-            stored.files,
-            stored.records,
-            stored.bytes,
-        )
-        yield from stored.diagnostics()
-        return
-    writer = cache.writer()
-    if writer is None:
+    writer = None
+    if not (args.no_cache or results_cache.disabled_by_environment()):
+        key = results_cache.run_key(engine, files)
+        if key is not None:
+            cache = results_cache.ResultsCache(key)
+            stored = cache.load()
+            if stored is not None:
+                stats = engine.stats
+                stats.files, stats.records, stats.bytes = stored.files, stored.records, stored.bytes
+                yield from stored.diagnostics()
+                return
+            writer = cache.writer()
+    if writer is None:  # off, not cacheable (standard input, a pipe), or an unwritable folder
         yield from _iter_with_sources(engine, files, args, errors)
         return
     complete = False

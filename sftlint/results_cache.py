@@ -18,8 +18,8 @@ the JSON once, where linting it costs a hundred times that.
   ``tokenizer.json``);
 - the code: every file of sftlint's package and of each plugin's package (path, size and
   modification time, as ruff keys its own files), the Python build, and the libraries the rules
-  lean on (jieba's dictionary, pypinyin, regex, the optional tokenizer and language-identifier
-  libraries: whether each is installed, and its files).
+  lean on (jieba, pypinyin, regex, the optional tokenizer and language-identifier libraries:
+  whether each is installed, where, and the modification times of its entry module and folder).
 
 Whole runs are the unit, not files: dataset rules (duplicates, leakage between splits) find
 problems *across* the files of a run, so one file's findings depend on the others.
@@ -40,10 +40,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import importlib.util
 import os
-import pickle
 import stat
 import struct
 import sys
@@ -54,6 +54,8 @@ from collections.abc import Iterator, Sequence
 from itertools import starmap
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+
+from sftlint.analysis.text.cache import STALE_TMP_SECONDS, cache_dir, touch
 
 if TYPE_CHECKING:
     from sftlint.diagnostic import Diagnostic
@@ -74,8 +76,6 @@ MAX_ENTRY_BYTES = 256 << 20
 OPTION_FILE_HASHED = 64 << 20
 #: Diagnostics pickled together in one frame.
 BATCH = 2048
-#: A temporary file older than this is a writer's that died.
-STALE_TMP_SECONDS = 3600
 _FRAME = struct.Struct("<BII")  # kind, length of the payload, its CRC-32
 _BATCH, _END = 0, 1
 _COUNTS = struct.Struct("<QQQQ")  # the closing frame: files, records, bytes, diagnostics
@@ -108,8 +108,6 @@ def disabled_by_environment() -> bool:
 
 
 def results_dir() -> Path:
-    from sftlint.analysis.text.cache import cache_dir
-
     return cache_dir() / "results"
 
 
@@ -281,7 +279,8 @@ def _package_roots(modules: set[str]) -> set[str]:
                 continue
             is_package = os.path.basename(file) == "__init__.py"
             roots.add(os.path.dirname(file) if is_package or owner != name.partition(".")[0] else file)
-    return roots
+    # a folder inside another one (sftlint/formats in sftlint/) is walked with it
+    return {r for r in roots if not any(r.startswith(o + os.sep) for o in roots)}
 
 
 def _tree_fingerprint(root: str) -> tuple[Any, ...]:
@@ -301,25 +300,28 @@ def _tree_fingerprint(root: str) -> tuple[Any, ...]:
             full = os.path.join(directory, name)
             with contextlib.suppress(OSError):
                 st = os.stat(full)
-                entries.append((os.path.relpath(full, root), st.st_size, st.st_mtime_ns))
+                entries.append((full[len(root) + 1 :], st.st_size, st.st_mtime_ns))
     entries.sort()
     return tuple(entries)
 
 
 def _library_fingerprint(name: str) -> object:
+    """Whether library ``name`` is installed, and where, with the size and modification time
+    of its entry module and of its folder (installing or upgrading it rewrites both; listing
+    its folder, hundreds of files for pyarrow, would cost more than that tells)."""
     try:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         return "absent"
     if spec is None:
         return "absent"
-    locations = list(spec.submodule_search_locations or ())
-    if locations:
-        return tuple(_shallow_fingerprint(d) for d in sorted(locations))
-    if spec.origin and os.path.exists(spec.origin):
-        st = os.stat(spec.origin)
-        return (spec.origin, st.st_size, st.st_mtime_ns)
-    return ("present", spec.origin)
+    places = [spec.origin or "", *sorted(spec.submodule_search_locations or ())]
+    found = []
+    for place in places:
+        with contextlib.suppress(OSError):
+            st = os.stat(place)
+            found.append((place, st.st_size, st.st_mtime_ns))
+    return tuple(found) or ("present", spec.origin)
 
 
 def _shallow_fingerprint(directory: str) -> tuple[Any, ...]:
@@ -353,6 +355,8 @@ class CachedRun:
     count: int
 
     def diagnostics(self) -> Iterator[Diagnostic]:
+        import pickle  # lazily, as everywhere in sftlint: a run that stores nothing never needs it
+
         from sftlint.diagnostic import Diagnostic
 
         try:
@@ -396,8 +400,7 @@ class ResultsCache:
         except (OSError, ValueError, struct.error):
             fh.close()
             return None
-        with contextlib.suppress(OSError):
-            os.utime(self.path)  # most recently used: pruned last
+        touch(self.path)  # most recently used: pruned last
         files, records, size, count = closing
         return CachedRun(fh, files, records, size, count)
 
@@ -412,11 +415,11 @@ class EntryWriter:
     """Streams a run's diagnostics into a temporary file; :meth:`commit` renames it into place."""
 
     def __init__(self, cache: ResultsCache) -> None:
-        import tempfile
-
         self.cache = cache
         cache.directory.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=cache.path.name + ".", suffix=".tmp", dir=cache.directory)
+        # a name of this process's own (tempfile's import would be a tenth of a small check's start)
+        self.tmp = str(cache.path) + f".{os.getpid()}.{time.monotonic_ns()}.tmp"
+        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self.fh: IO[bytes] | None = os.fdopen(fd, "wb")
         self.fh.write(MAGIC + bytes.fromhex(cache.key))
         self.size = len(MAGIC) + 32
@@ -433,6 +436,8 @@ class EntryWriter:
     def _flush(self) -> None:
         if not self.batch or self.fh is None:
             return
+        import pickle
+
         try:
             fields = _fields()
             payload = pickle.dumps([fields(d) for d in self.batch], protocol=pickle.HIGHEST_PROTOCOL)
@@ -488,6 +493,7 @@ class EntryWriter:
         self.batch = []
 
 
+@functools.cache
 def _fields() -> Any:
     """A function from a diagnostic to its field values, in order (pickling those is half the
     work of pickling the objects)."""
