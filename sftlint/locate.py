@@ -26,6 +26,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from json.decoder import scanstring
+from json.encoder import encode_basestring
 from typing import Any
 
 from sftlint.jsonscan import skip_value, skip_ws, string_end
@@ -50,6 +51,10 @@ SOURCE_MAX = 2000
 #: lookup; a bigger one is walked lazily, container by container along each pointer (an index
 #: of every container of a huge record would hold far more than its findings need).
 INDEX_ALL_MAX = 1 << 20
+#: Pointers to a string a record's locator may find by searching its text for the string's
+#: JSON form (:meth:`Locator._find_string`) before it indexes the record: each search reads the
+#: record, so a record with more findings than this is indexed once instead.
+QUICK_FINDS = 8
 _STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
 _SCALAR = r'[^\s{}\[\]:,"]+'
 #: One step of the one-pass index (:meth:`Locator._index_all`), told apart by its last group:
@@ -69,6 +74,8 @@ _MEMBER = re.compile(
 #: a comma), a container (after a key), a value or the end of an empty array, a value (after a
 #: comma), the end of the container (after a member with no comma).
 _W_KEY0, _W_KEY, _W_OPEN, _W_VALUE0, _W_VALUE, _W_END = range(6)
+#: A :class:`Locator` given no parsed value (None is a value: JSON's null).
+_NO_DATA: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,8 +200,10 @@ class Locator:
 
     __slots__ = (
         "_containers",
+        "_data",
         "_indexed",
         "_newlines",
+        "_quick",
         "_root",
         "_strings",
         "_values",
@@ -203,8 +212,14 @@ class Locator:
         "text",
     )
 
-    def __init__(self, text: str, base_line: int, base_column: int = 1, root: int = 0) -> None:
+    def __init__(
+        self, text: str, base_line: int, base_column: int = 1, root: int = 0, data: Any = _NO_DATA
+    ) -> None:
         self.text = text
+        # the parsed value of the text from ``root``, when the caller has it: a pointer to a
+        # string can then be found by searching for the string (see _find_string)
+        self._data = data
+        self._quick = QUICK_FINDS if data is not _NO_DATA else 0
         self.base_line = base_line
         self.base_column = base_column
         self._root = root
@@ -347,6 +362,11 @@ class Locator:
         """``(start, end)`` offsets in the text of the value ``pointer`` names, or None."""
         if pointer in self._values:
             return self._values[pointer]
+        if self._quick and self._indexed is None:
+            span = self._find_string(pointer)
+            if span is not None:
+                self._values[pointer] = span
+                return span
         text = self.text
         pos = skip_ws(text, self._root)
         if self._indexed is None:
@@ -369,6 +389,45 @@ class Locator:
                 span = (pos, skip_value(text, pos)) if pos < len(text) else None
         self._values[pointer] = span
         return span
+
+    def _find_string(self, pointer: str) -> tuple[int, int] | None:
+        """The span of the string ``pointer`` names, found by searching the text for the
+        string's JSON form, or None when that cannot be sure (the caller then indexes).
+
+        Most records have a finding or two, in a long content string, and indexing the record
+        for them is a Python step per member, about a microsecond per 20 characters; a search is
+        ``str.find``.  It is exact when every string literal of the text is written as
+        ``json.dumps(..., ensure_ascii=False)`` writes it, which holds when the text has no
+        ``\\u`` and no ``\\/`` escape (the reader's JSON parser is strict, so no string holds a
+        raw control character): the value's own literal is then one occurrence of that form,
+        and when it is the only occurrence it is the value's.  A string that occurs twice (a
+        role, a repeated turn) or text with other escapes goes to the index.
+        """
+        value = self._data
+        self._quick -= 1
+        if self._quick == 0:
+            self._data = _NO_DATA  # no more searches: the index will answer, free the value
+        for token in unescape_pointer(pointer):
+            if isinstance(value, dict):
+                if token not in value:
+                    return None
+                value = value[token]
+            elif isinstance(value, list) and _is_index(token) and int(token) < len(value):
+                value = value[int(token)]
+            else:
+                return None
+        if not isinstance(value, str):
+            return None
+        text = self.text
+        if "\\u" in text or "\\/" in text:
+            self._quick = 0
+            self._data = _NO_DATA
+            return None
+        literal = encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns
+        start = text.find(literal, self._root)
+        if start < 0 or text.find(literal, start + 1) >= 0:
+            return None
+        return start, start + len(literal)
 
     def _string(self, start: int, end: int) -> _StringMap:
         smap = self._strings.get(start)

@@ -245,5 +245,5 @@ class Record:
         from sftlint.locate import Locator
 
         if self._locator is None:
-            self._locator = Locator(self.text, self.line, self.raw_column)
+            self._locator = Locator(self.text, self.line, self.raw_column, data=self.data)
         return self._locator.locate(pointer, span)

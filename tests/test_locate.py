@@ -186,3 +186,108 @@ def test_one_pass_index_gives_up_on_text_that_is_not_json():
     # what follows the record's closing brace is not the record's business
     loc = Locator('{"a": 1}}', 1)
     assert loc.value_span("/a") == (6, 7) and loc._indexed
+
+
+# -- finding a string by its JSON form before indexing (Locator._find_string) ------------------
+
+
+def _string_pointers(value, prefix: str = "") -> list[str]:
+    return [p for p in _pointers(value, prefix) if isinstance(_at(value, p), str)]
+
+
+def _at(value, pointer: str):
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        value = value[int(token)] if isinstance(value, list) else value[token]
+    return value
+
+
+def _same_locations(text: str, value) -> int:
+    """Locate every string of ``value`` (whole, and a span inside) with the parsed value given
+    and without; the locations must be equal.  Returns how many the search answered."""
+    searched = 0
+    plain = Locator(text, 3, 5)
+    strings = set(_string_pointers(value))
+    for pointer in [*_pointers(value), "/missing", "/0/x"]:
+        string = _at(value, pointer) if pointer in strings else None
+        spans = [None] if not string else [None, (len(string) // 3, len(string) // 2 + 1)]
+        for span in spans:
+            quick = Locator(text, 3, 5, data=value)  # a fresh one: each may search
+            assert quick.locate(pointer, span) == plain.locate(pointer, span), (text, pointer, span)
+            searched += quick._indexed is None  # answered without indexing the record
+    return searched
+
+
+@given(JSON_VALUES, st.booleans(), st.sampled_from([None, 2]))
+def test_searching_for_a_string_finds_what_the_index_finds(value, ascii_only, indent):
+    _same_locations(json.dumps(value, ensure_ascii=ascii_only, indent=indent), value)
+
+
+def test_a_string_found_by_its_json_form_needs_no_index():
+    record = {
+        "messages": [
+            {"role": "user", "content": "第一行\n他说“好”"},
+            {"role": "assistant", "content": "x"},
+            {"role": "user", "content": "y"},
+        ]
+    }
+    text = json.dumps(record, ensure_ascii=False)
+    loc = Locator(text, 7, data=record)
+    found = loc.locate("/messages/0/content", (4, 6))
+    assert (found.line, found.column, found.source_span) == (7, text.index("他说") + 1, (4, 6))
+    assert loc._indexed is None  # the search answered: the record was never indexed
+    # a role occurs twice in a record: the search cannot tell which, the index can
+    assert loc.value_span("/messages/2/role") == Locator(text, 7).value_span("/messages/2/role")
+    assert loc._indexed is True
+
+
+def test_searching_is_not_fooled_by_other_spellings_of_the_same_string():
+    cases = [
+        # the value is written with a \u escape, a later copy plainly: the copy is not the value
+        ('[{"content": "caf\\u00e9"}, {"content": "café"}]', "/0/content"),
+        ('[{"content": "a\\/b"}, {"content": "a/b"}]', "/0/content"),
+        # the string's JSON form inside another string, after an escaped quote
+        ('{"a": "q\\"abc", "b": "abc"}', "/b"),
+        # a key spelt like the value
+        ('{"abc": "abc"}', "/abc"),
+        # the closing quote of one string and the opening quote of the next
+        ('["a", "b", ","]', "/2"),
+    ]
+    for text, pointer in cases:
+        value = json.loads(text)
+        quick = Locator(text, 1, data=value).value_span(pointer)
+        assert quick == Locator(text, 1).value_span(pointer), (text, pointer)
+        assert json.loads(text[quick[0] : quick[1]]) == _at(value, pointer)
+
+
+def test_many_findings_in_one_record_stop_searching_and_index():
+    record = {"messages": [{"role": "user", "content": f"第{k}句"} for k in range(40)]}
+    text = json.dumps(record, ensure_ascii=False)
+    loc = Locator(text, 1, data=record)
+    for k in range(40):
+        assert loc.value_span(f"/messages/{k}/content") == Locator(text, 1).value_span(
+            f"/messages/{k}/content"
+        )
+    assert loc._indexed is True and loc._quick == 0
+
+
+def test_searching_finds_the_index_locations_on_the_shared_data(shared_data):
+    import orjson
+
+    searched = 0
+    for folder in ("wild", "sft"):
+        for path in sorted((shared_data / folder).rglob("*.json*")):
+            raw = path.read_bytes()
+            if path.suffix == ".jsonl":
+                records = [line.decode("utf-8") for line in raw.splitlines() if line.strip()]
+            else:
+                parsed = orjson.loads(raw)
+                items = parsed if isinstance(parsed, list) else [parsed]
+                records = [json.dumps(item, ensure_ascii=False, indent=2) for item in items]
+            for text in records[:50]:
+                try:
+                    value = orjson.loads(text)
+                except orjson.JSONDecodeError:
+                    continue
+                searched += _same_locations(text, value)
+    assert searched > 1000  # the search, not only the index, answered most of these
