@@ -360,7 +360,9 @@ def _file_selection(settings: Any, args: argparse.Namespace) -> Any:
     return FileSelection(chosen, respect, args.force_exclude, is_record=looks_like_record)
 
 
-def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, errors: list[str]) -> Any:
+def _iter_with_sources(
+    engine: Any, files: list[str], args: argparse.Namespace, errors: list[str], stored: Any = None
+) -> Any:
     from sftlint.reader import SourceError
 
     if getattr(args, "engine", "local") == "ray":
@@ -379,7 +381,7 @@ def _iter_with_sources(engine: Any, files: list[str], args: argparse.Namespace, 
     from sftlint.run.processes import parallel_diagnostics
 
     # worker processes for big inputs, the serial run for small ones (the same output either way)
-    yield from parallel_diagnostics(engine, files, jobs, errors, on_error=_error)
+    yield from parallel_diagnostics(engine, files, jobs, errors, on_error=_error, stored=stored)
 
 
 def _cache_state(args: argparse.Namespace) -> str:
@@ -399,11 +401,11 @@ def _diagnostics(engine: Any, files: list[str], args: argparse.Namespace, errors
     changed since a clean run stored them (sftlint/results_cache.py), else linted and stored."""
     from sftlint import results_cache
 
-    writer = None
+    writer = per_file = None
     if not (args.no_cache or results_cache.disabled_by_environment()):
-        key = results_cache.run_key(engine, files)
-        if key is not None:
-            cache = results_cache.ResultsCache(key)
+        keys = results_cache.run_keys(engine, files)
+        if keys is not None:
+            cache = results_cache.ResultsCache(keys.run)
             stored = cache.load()
             if stored is not None:
                 stats = engine.stats
@@ -411,12 +413,14 @@ def _diagnostics(engine: Any, files: list[str], args: argparse.Namespace, errors
                 yield from stored.diagnostics()
                 return
             writer = cache.writer()
+            if len(set(files)) > 1:  # the files that did not change answered from their own entries
+                per_file = results_cache.FileResults(keys.files)
     if writer is None:  # off, not cacheable (standard input, a pipe), or an unwritable folder
         yield from _iter_with_sources(engine, files, args, errors)
         return
     complete = False
     try:
-        for d in _iter_with_sources(engine, files, args, errors):
+        for d in _iter_with_sources(engine, files, args, errors, per_file):
             writer.add(d)
             yield d
         complete = True

@@ -21,8 +21,13 @@ the JSON once, where linting it costs a hundred times that.
   lean on (jieba, pypinyin, regex, the optional tokenizer and language-identifier libraries:
   whether each is installed, where, and the modification times of its entry module and folder).
 
-Whole runs are the unit, not files: dataset rules (duplicates, leakage between splits) find
-problems *across* the files of a run, so one file's findings depend on the others.
+Whole runs are the first unit: dataset rules (duplicates, leakage between splits) find problems
+*across* the files of a run, so the run's findings depend on all of them.  Each file of a run of
+several is also stored on its own (:class:`FileResults`): its findings and the summaries its
+records gave the dataset rules, keyed by that file's bytes and the rest of the run's key.  When
+some files changed, the others are replayed from their entries and their summaries folded into
+the dataset rules' collectors, so only the changed files are linted and the reduces still see
+every file (:mod:`sftlint.run.stored_files`).
 
 **Only complete, clean runs are stored**: no source that could not be read, no rule that
 crashed or ran out of time (those depend on the machine, and they fail the run), and a report
@@ -33,7 +38,8 @@ damaged or torn entry is a miss, never half a report.  The directory stays bound
 keeps the :data:`KEEP` most recently used entries within :data:`MAX_TOTAL_BYTES`, and a run
 whose findings would take more than :data:`MAX_ENTRY_BYTES` is not stored.
 
-``--no-cache`` or ``SFTLINT_NO_CACHE=1`` turns it off; ``sftlint clean`` empties it.
+``--no-cache`` or ``SFTLINT_NO_CACHE=1`` turns it off; ``sftlint clean`` empties it (both kinds of
+entry: ``run-*.bin`` and ``file-*.bin``).
 """
 
 from __future__ import annotations
@@ -64,10 +70,12 @@ if TYPE_CHECKING:
 #: Environment variable that turns the results cache off (any value but "", "0", "false", "no").
 ENV_OFF = "SFTLINT_NO_CACHE"
 #: Bumped whenever the entry layout or the key's recipe changes.
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"sftlint-results\n"
-#: Entries kept (the most recently used first), and the bytes they may take together.
+#: Run entries kept (the most recently used first), file entries kept, and the bytes they may
+#: take together.
 KEEP = 16
+FILE_KEEP = 1024
 MAX_TOTAL_BYTES = 1 << 30
 #: A run whose stored findings would pass this size is not stored.
 MAX_ENTRY_BYTES = 256 << 20
@@ -77,7 +85,7 @@ OPTION_FILE_HASHED = 64 << 20
 #: Diagnostics pickled together in one frame.
 BATCH = 2048
 _FRAME = struct.Struct("<BII")  # kind, length of the payload, its CRC-32
-_BATCH, _END = 0, 1
+_BATCH, _END, _PIECE = 0, 1, 2
 _COUNTS = struct.Struct("<QQQQ")  # the closing frame: files, records, bytes, diagnostics
 _CHUNK = 1 << 20
 #: Libraries whose presence and files can change what the built-in rules find.
@@ -100,6 +108,8 @@ LIBRARIES = (
 )
 #: Settings that only shape the report or the exit code, not the findings.
 _REPORT_ONLY = frozenset({"output_format", "fail_on"})
+#: Entry names start with their kind: a whole run's findings, or one file's.
+_KINDS = ("run-", "file-")
 
 
 def disabled_by_environment() -> bool:
@@ -114,31 +124,63 @@ def results_dir() -> Path:
 # -- the key -------------------------------------------------------------------------------
 
 
-def run_key(engine: Engine, files: Sequence[str]) -> str | None:
-    """The key of this run's findings, or None when they cannot be kept (standard input, a
+@dataclasses.dataclass(frozen=True)
+class RunKeys:
+    """The key of a whole run, and of each input file's own findings within it."""
+
+    run: str
+    files: dict[str, str]
+
+
+def run_keys(engine: Engine, files: Sequence[str]) -> RunKeys | None:
+    """The keys of this run's findings, or None when they cannot be kept (standard input, a
     pipe or other input that is not a regular file, an input that cannot be read, a working
-    directory that was deleted)."""
+    directory that was deleted).
+
+    A file's key is everything the run's key holds but the other inputs: what one file's
+    records yield (their findings, and the summaries the dataset rules take from them) depends
+    on that file and on the run's settings and code, never on the files beside it (``--jobs``
+    lints files in separate processes on the same premise)."""
     if "-" in files or not all(_is_regular_file(path) for path in files):
         return None  # a pipe (`<(zcat a.gz)`, /dev/stdin) would be consumed by hashing it
     try:
-        return _key(engine, files)
+        digests = {path: file_digest(path) for path in files}
+        context = _context(engine, files)
     except OSError:
         return None  # the run reports what it cannot read; such a run is not stored
+    run = context.copy()
+    for path in files:
+        _part(run, "input", path, digests[path])
+    per_file = {}
+    for path, digest in digests.items():
+        one = context.copy()
+        _part(one, "file", path, digest)
+        per_file[path] = one.hexdigest()
+    return RunKeys(run.hexdigest(), per_file)
 
 
-def _key(engine: Engine, files: Sequence[str]) -> str:
+def run_key(engine: Engine, files: Sequence[str]) -> str | None:
+    """The key of this run's findings (:func:`run_keys`), or None."""
+    keys = run_keys(engine, files)
+    return keys.run if keys is not None else None
+
+
+def _part(h: Any, *values: object) -> None:
+    h.update(repr(values).encode("utf-8", "surrogatepass"))
+    h.update(b"\0")
+
+
+def _context(engine: Engine, files: Sequence[str]) -> Any:
+    """A SHA-256 fed with all the key holds but the inputs' own bytes."""
     h = hashlib.sha256()
 
     def part(*values: object) -> None:
-        h.update(repr(values).encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
+        _part(h, *values)
 
     from sftlint import __version__
 
     part("format", FORMAT, __version__, sys.version, sys.implementation.cache_tag, sys.platform)
     part("cwd", os.getcwd())
-    for path in files:
-        part("input", path, file_digest(path))
     for info in _dataset_infos(files):
         part("dataset_info", info, file_digest(info))
     settings = {k: v for k, v in vars(engine.settings).items() if k not in _REPORT_ONLY}
@@ -163,7 +205,7 @@ def _key(engine: Engine, files: Sequence[str]) -> str:
         part("code", root, _tree_fingerprint(root))
     for name in LIBRARIES:
         part("library", name, _library_fingerprint(name))
-    return h.hexdigest()
+    return h
 
 
 def _is_regular_file(path: str) -> bool:
@@ -355,6 +397,14 @@ class CachedRun:
     count: int
 
     def diagnostics(self) -> Iterator[Diagnostic]:
+        """The diagnostics, in the order they were reported."""
+        for kind, value in self.contents():
+            if kind == _BATCH:
+                yield from value
+
+    def contents(self) -> Iterator[tuple[int, Any]]:
+        """``(_BATCH, diagnostics)`` and, in a file's entry, ``(_PIECE, dataset summaries)``, in
+        the order they were stored."""
         import pickle  # lazily, as everywhere in sftlint: a run that stores nothing never needs it
 
         from sftlint.diagnostic import Diagnostic
@@ -364,7 +414,10 @@ class CachedRun:
             for kind, payload in _frames(self.fh):
                 if kind == _END:
                     return
-                yield from starmap(Diagnostic, pickle.loads(payload))
+                if kind == _PIECE:
+                    yield kind, pickle.loads(payload)
+                else:
+                    yield kind, list(starmap(Diagnostic, pickle.loads(payload)))
         finally:
             self.fh.close()
 
@@ -375,10 +428,10 @@ class CachedRun:
 class ResultsCache:
     """The entry of one run key in the results directory."""
 
-    def __init__(self, key: str, directory: Path | None = None) -> None:
+    def __init__(self, key: str, directory: Path | None = None, kind: str = "run") -> None:
         self.key = key
         self.directory = directory if directory is not None else results_dir()
-        self.path = self.directory / f"run-{key[:40]}.bin"
+        self.path = self.directory / f"{kind}-{key[:40]}.bin"
 
     def load(self) -> CachedRun | None:
         """The stored run, verified whole (every frame's CRC, the closing frame), or None."""
@@ -411,6 +464,28 @@ class ResultsCache:
             return None  # an unwritable cache directory costs the next run its hit, nothing else
 
 
+class FileResults:
+    """Each input file's own findings and dataset summaries, stored apart from the run's.
+
+    When a run's key misses because some of its files changed (one shard of fifty edited), the
+    others are answered from their own entries: their findings replayed and their summaries
+    given to the dataset rules, which then compare every file as usual.  Only a file whose
+    records were all checked cleanly is stored (no crashed rule, no read error); only runs of
+    two files or more use them, since a one-file run's entry is the file's."""
+
+    def __init__(self, keys: dict[str, str], directory: Path | None = None) -> None:
+        self.keys = keys
+        self.directory = directory if directory is not None else results_dir()
+
+    def load(self, path: str) -> CachedRun | None:
+        key = self.keys.get(path)
+        return ResultsCache(key, self.directory, "file").load() if key is not None else None
+
+    def writer(self, path: str) -> EntryWriter | None:
+        key = self.keys.get(path)
+        return ResultsCache(key, self.directory, "file").writer() if key is not None else None
+
+
 class EntryWriter:
     """Streams a run's diagnostics into a temporary file; :meth:`commit` renames it into place."""
 
@@ -432,6 +507,20 @@ class EntryWriter:
         self.batch.append(d)
         if len(self.batch) >= BATCH:
             self._flush()
+
+    def add_summaries(self, summaries: dict[str, Any]) -> None:
+        """Store a file's dataset summaries (a piece per rule, :func:`sftlint.run.ranges.fresh_pieces`)."""
+        self._flush()
+        if self.fh is None:
+            return
+        import pickle
+
+        try:
+            payload = pickle.dumps(summaries, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a plugin's summary that cannot be pickled: the file is not stored
+            self.abort()
+            return
+        self._write(_PIECE, payload)
 
     def _flush(self) -> None:
         if not self.batch or self.fh is None:
@@ -464,8 +553,9 @@ class EntryWriter:
         except OSError:
             self.abort()
 
-    def commit(self, stats: RunStats) -> bool:
-        """Close the entry with the run's counts and put it in place; False if it was dropped."""
+    def commit(self, stats: RunStats | types.SimpleNamespace) -> bool:
+        """Close the entry with the run's counts (a file's: one file, its records) and put it
+        in place; False if it was dropped."""
         self._flush()
         if self.fh is None:
             return False
@@ -515,14 +605,15 @@ def _frames(fh: IO[bytes]) -> Iterator[tuple[int, bytes]]:
             raise ValueError("torn frame header")
         kind, length, crc = _FRAME.unpack(head)
         payload = fh.read(length)
-        if len(payload) != length or zlib.crc32(payload) != crc or kind not in (_BATCH, _END):
+        if len(payload) != length or zlib.crc32(payload) != crc or kind not in (_BATCH, _END, _PIECE):
             raise ValueError("damaged frame")
         yield kind, payload
 
 
 def prune(directory: Path, keep: Path | None = None) -> None:
-    """Keep the :data:`KEEP` most recently used entries within :data:`MAX_TOTAL_BYTES` (and
-    ``keep`` whatever its size); delete the rest and temporary files left by dead writers."""
+    """Keep the :data:`KEEP` most recently used run entries and the :data:`FILE_KEEP` most
+    recently used file entries, within :data:`MAX_TOTAL_BYTES` together (and ``keep`` whatever
+    its size); delete the rest and temporary files left by dead writers."""
     now = time.time()
     entries = []
     try:
@@ -538,14 +629,18 @@ def prune(directory: Path, keep: Path | None = None) -> None:
             if now - st.st_mtime > STALE_TMP_SECONDS:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
-        elif entry.name.startswith("run-") and entry.name.endswith(".bin"):
+        elif entry.name.startswith(_KINDS) and entry.name.endswith(".bin"):
             entries.append((entry.path == str(keep), st.st_mtime, st.st_size, entry.path))
     entries.sort(reverse=True)  # the one just written first, then the most recently used
     total = 0
-    for i, (kept, _, size, path) in enumerate(entries):
+    seen = {"run": 0, "file": 0}
+    for kept, _, size, path in entries:
+        kind = "run" if os.path.basename(path).startswith("run-") else "file"
+        seen[kind] += 1
         total += size
-        if not kept and (i >= KEEP or total > MAX_TOTAL_BYTES):
+        if not kept and (seen[kind] > (KEEP if kind == "run" else FILE_KEEP) or total > MAX_TOTAL_BYTES):
             total -= size
+            seen[kind] -= 1
             with contextlib.suppress(OSError):
                 os.unlink(path)
 
@@ -556,7 +651,7 @@ def clear(directory: Path | None = None) -> int:
     removed = 0
     with contextlib.suppress(OSError), os.scandir(directory) as it:
         for entry in it:
-            if entry.name.startswith("run-") and entry.name.endswith((".bin", ".tmp")):
+            if entry.name.startswith(_KINDS) and entry.name.endswith((".bin", ".tmp")):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed += 1

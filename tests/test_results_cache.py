@@ -400,3 +400,130 @@ def test_an_unusable_cache_folder_only_costs_the_replay(tmp_path, data, monkeypa
     fresh = run_cli("check", data, "--output-format", "json", "--no-cache")
     assert (result.code, result.out) == (fresh.code, fresh.out)
     assert "results" not in result.err and "internal error" not in result.err
+
+
+# -- files of a run stored one by one: only the changed ones are linted again ---------------
+
+
+def _file_entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("file-*.bin")) if cache.is_dir() else []
+
+
+def _shards(folder: Path) -> dict[str, Path]:
+    folder.mkdir()
+    records = _records(9)
+    return {
+        name: write_jsonl(folder / f"{name}.jsonl", records[k * 3 : k * 3 + 3])
+        for k, name in enumerate(("a", "b", "c"))
+    }
+
+
+def _linted_paths(monkeypatch) -> list[str]:
+    """Record the files this process lints (the serial run)."""
+    seen: list[str] = []
+    real = Engine.lint_path
+
+    def spy(self, path):
+        seen.append(os.path.basename(path))
+        return real(self, path)
+
+    monkeypatch.setattr(Engine, "lint_path", spy)
+    return seen
+
+
+def test_only_the_changed_file_of_a_run_is_linted_again(cache, tmp_path, monkeypatch):
+    shards = _shards(tmp_path / "data")
+    folder = str(tmp_path / "data")
+    run_cli("check", folder, "--output-format", "json")
+    assert len(_file_entries(cache)) == 3 and len(_entries(cache)) == 1
+    # c gains a copy of a record of a: a duplicate across files, found with a replayed
+    copied = shards["a"].read_text(encoding="utf-8").splitlines()[1]
+    with shards["c"].open("a", encoding="utf-8") as fh:
+        fh.write(copied + "\n")
+    linted = _linted_paths(monkeypatch)
+    again = run_cli("check", folder, "--output-format", "json")
+    assert linted == ["c.jsonl"]
+    fresh = run_cli("check", folder, "--output-format", "json", "--no-cache")
+    assert (again.code, again.out) == (fresh.code, fresh.out)
+    dup = [d for d in again.json() if d["code"] == "D001"]
+    assert any(d["path"].endswith("c.jsonl") and "a.jsonl" in d["message"] for d in dup), dup
+
+
+def test_a_stored_file_does_not_lean_on_the_files_before_it(cache, tmp_path, monkeypatch):
+    """D004 sends each system prompt's text once per process: b's stored summaries must hold
+    the prompt's text although a, linted before it, sent it first (a later run replays b
+    after a changed and no longer holds that prompt)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    main, drifted, other = SYSTEM, SYSTEM.replace("客服助手", "售后助手"), "你是翻译助手。"
+    turns = (("user", "我的订单到哪里了？"), ("assistant", "思考：查询。\n行动：查询订单\n观察：已发货。"))
+    a = write_jsonl(folder / "a.jsonl", [chat(*turns, system=main)] * 2)
+    write_jsonl(folder / "b.jsonl", [chat(*turns, system=main)] * 5 + [chat(*turns, system=drifted)])
+    run_cli("check", str(folder), "--select", "D004", "--output-format", "json")
+    write_jsonl(a, [chat(*turns, system=other)] * 2)
+    linted = _linted_paths(monkeypatch)
+    again = run_cli("check", str(folder), "--select", "D004", "--output-format", "json")
+    assert linted == ["a.jsonl"]
+    fresh = run_cli("check", str(folder), "--select", "D004", "--output-format", "json", "--no-cache")
+    assert again.out == fresh.out
+    assert "售后" in again.out  # the difference from the dominant prompt is spelt out
+
+
+def test_parallel_runs_replay_stored_files_in_their_place(cache, tmp_path, monkeypatch):
+    from sftlint.run import processes
+
+    # small files go to the workers, and each is cut in ranges
+    monkeypatch.setattr(processes, "SERIAL_BELOW_BYTES", 0)
+    monkeypatch.setattr(processes, "MIN_RANGE_BYTES", 600)
+    monkeypatch.setattr(processes, "RANGES_PER_JOB", 1)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    records = _records(30, typo=True)
+    shards = [write_jsonl(folder / f"{k}.jsonl", records[k * 10 : k * 10 + 10]) for k in range(3)]
+    run_cli("check", str(folder), "--jobs", "2", "--output-format", "json")
+    assert len(_file_entries(cache)) == 3
+    stored = set(_file_entries(cache))
+    with shards[1].open("a", encoding="utf-8") as fh:  # the middle file gains a copy of the first's
+        fh.write(shards[0].read_text(encoding="utf-8").splitlines()[3] + "\n")
+    again = run_cli("check", str(folder), "--jobs", "2", "--output-format", "json")
+    assert len(set(_file_entries(cache)) - stored) == 1  # the changed file's own, nothing else
+    fresh = run_cli("check", str(folder), "--jobs", "1", "--output-format", "json", "--no-cache")
+    assert (again.code, again.out) == (fresh.code, fresh.out)
+    assert any(d["code"] == "D001" and d["path"].endswith("1.jsonl") for d in again.json())
+
+
+def test_a_file_with_a_crashed_rule_is_not_stored_but_the_others_are(cache, tmp_path, monkeypatch):
+    class CrashesOnRefunds(sftlint.Rule):
+        """## What it does
+        Fails on a record that asks for a refund."""
+
+        code = "Z773"
+        name = "crashes-on-refunds"
+
+        def check(self, record):
+            if "退款" in json.dumps(record.data, ensure_ascii=False):
+                raise RuntimeError("boom")
+            return ()
+
+    class Plugin:
+        @staticmethod
+        @sftlint.hookimpl
+        def sftlint_rules():
+            return [CrashesOnRefunds]
+
+    monkeypatch.setattr(plugins, "default_registry", lambda: build_registry(extra_plugins=(Plugin,)))
+    shards = _shards(tmp_path / "data")
+    write_jsonl(shards["b"], [chat(("user", "我要退款"), ("assistant", "好的。"))])
+    result = run_cli("check", str(tmp_path / "data"), "--select", "Z773,S")
+    assert result.code == 2
+    assert len(_file_entries(cache)) == 2 and _entries(cache) == []
+    assert not list(cache.glob("*.tmp"))
+
+
+def test_file_entries_stay_bounded_and_clean_removes_them(cache, tmp_path, monkeypatch):
+    monkeypatch.setattr(results_cache, "FILE_KEEP", 2)
+    _shards(tmp_path / "data")
+    run_cli("check", str(tmp_path / "data"))
+    assert len(_file_entries(cache)) == 2
+    assert run_cli("clean").code == 0
+    assert _file_entries(cache) == [] and _entries(cache) == []

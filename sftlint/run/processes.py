@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from sftlint.config import Settings
     from sftlint.diagnostic import Diagnostic
     from sftlint.engine import Engine
+    from sftlint.results_cache import CachedRun, FileResults
 
 #: Largest byte range a worker reads (a file smaller than a range is one range).
 RANGE_BYTES = 4 * 1024 * 1024
@@ -235,6 +236,7 @@ def parallel_diagnostics(
     jobs: int | None,
     errors: list[str] | None = None,
     on_error: Callable[[str], None] | None = None,
+    stored: FileResults | None = None,
 ) -> Iterator[Diagnostic]:
     """Diagnostics of ``files`` checked by ``jobs`` worker processes, then the dataset reduces.
 
@@ -242,14 +244,29 @@ def parallel_diagnostics(
     file's ignored codes, then ``engine.finish()``).  A file that cannot be opened is appended to
     ``errors`` and passed to ``on_error`` (the CLI prints it), or raised as :class:`SourceError`
     when ``errors`` is None (the Python API).  Runs serially when :func:`wants_parallel` says so.
+
+    With ``stored`` (the CLI's results cache, :class:`sftlint.results_cache.FileResults`), a file
+    whose own entry is there is replayed in its place instead of linted, and the files linted
+    are stored (:mod:`sftlint.run.stored_files`); only the files to lint count for going parallel.
     """
-    if not wants_parallel(files, jobs):
-        yield from _serial(engine, files, errors, on_error)
-        return
-    if "-" in files:
-        yield from _chunked(engine, files, resolve_jobs(jobs), errors, on_error)
-    else:
-        yield from _ranged(engine, files, resolve_jobs(jobs), errors, on_error)
+    cached: dict[str, CachedRun] = {}
+    if stored is not None:
+        # (a file named twice is linted twice: an entry is read once)
+        for path in (p for p in dict.fromkeys(files) if files.count(p) == 1):
+            entry = stored.load(path)
+            if entry is not None:
+                cached[path] = entry
+    try:
+        to_lint = [path for path in files if path not in cached]
+        if not wants_parallel(to_lint, jobs):
+            yield from _serial(engine, files, errors, on_error, stored, cached)
+        elif "-" in files:
+            yield from _chunked(engine, files, resolve_jobs(jobs), errors, on_error)
+        else:
+            yield from _ranged(engine, files, resolve_jobs(jobs), errors, on_error, stored, cached)
+    finally:
+        for entry in cached.values():
+            entry.close()
 
 
 def _ranged(
@@ -258,13 +275,24 @@ def _ranged(
     n: int,
     errors: list[str] | None,
     on_error: Callable[[str], None] | None,
+    stored: FileResults | None = None,
+    cached: dict[str, CachedRun] | None = None,
 ) -> Iterator[Diagnostic]:
-    """Workers read, count and lint byte ranges of the files; results come back in range order."""
+    """Workers read, count and lint byte ranges of the files; results come back in range order.
+    Files in ``cached`` are replayed at their place in the order instead (see
+    :func:`parallel_diagnostics`)."""
     from sftlint.engine import DETECT_SAMPLE
 
+    cached = cached or {}
+    if stored is not None or cached:
+        from sftlint.run.stored_files import RangedFile, replay_file
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
+    # the files in order, each either to replay or to lint; a linted file's ranges arrive in order
+    slots = deque(files)
+    files = [path for path in files if path not in cached]
     ranges = plan(files, n, limit)
     cut = [r for r in ranges if not r.whole]
+    storing = None  # the stored entry of the file whose ranges are being folded
     # the cut ranges are counted while the main process warms up (see _Counters)
     counters = _Counters(cut, n) if cut and _forks() else None
     try:
@@ -297,12 +325,32 @@ def _ranged(
             rng, future = in_flight.popleft()
             result = future.result()
             fill()
+            if rng.whole or rng.start == 0:  # a file's first range: replay the stored files before it
+                if storing is not None:
+                    storing.commit()
+                    storing = None
+                while slots and slots[0] in cached:
+                    path = slots.popleft()
+                    yield from replay_file(engine, path, cached[path])
+                slots.popleft()
+                if stored is not None:
+                    storing = RangedFile(stored.writer(rng.path))
+            if storing is not None:
+                storing.add(result)
             found = merge_range_result(engine, rng, result, errors, on_error)
             if engine.progress is not None:
                 engine.progress(_range_size(rng))
             yield from found
+        if storing is not None:
+            storing.commit()
+            storing = None
+        while slots:
+            path = slots.popleft()
+            yield from replay_file(engine, path, cached[path])
         yield from _finish_with(engine, pool, n)
     finally:
+        if storing is not None:
+            storing.abort()  # cut short: the file was not folded whole
         if counters is not None:
             counters.stop()
         pool.shutdown(wait=True, cancel_futures=True)
@@ -502,9 +550,21 @@ def _serial(
     files: Sequence[str],
     errors: list[str] | None,
     on_error: Callable[[str], None] | None,
+    stored: FileResults | None = None,
+    cached: dict[str, CachedRun] | None = None,
 ) -> Iterator[Diagnostic]:
-    """The serial run (the reference the parallel one reproduces)."""
+    """The serial run (the reference the parallel one reproduces); files in ``cached`` are
+    replayed, and with ``stored`` the others are stored as they are linted."""
+    if stored is not None or cached:
+        from sftlint.run.stored_files import lint_file_storing, replay_file
     for path in files:
+        if cached and path in cached:
+            yield from replay_file(engine, path, cached[path])
+            continue
+        writer = stored.writer(path) if stored is not None else None
+        if writer is not None:
+            yield from lint_file_storing(engine, path, writer, errors, on_error)
+            continue
         ignored = engine._ignored_for(path)
         try:
             for d in engine.lint_path(path):

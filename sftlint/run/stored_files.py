@@ -1,0 +1,119 @@
+"""One file's findings and dataset summaries, replayed from the results cache or stored there.
+
+The results cache (:mod:`sftlint.results_cache`) answers an unchanged run whole.  When some files
+of a run changed, the run's key misses; this module lets the others be answered from their own
+entries while the changed ones are linted.  A file's part of a run is what one ``--jobs`` worker
+returns for it (:func:`sftlint.run.ranges.lint_range`): its diagnostics, the summaries its
+records gave the dataset rules (a piece per rule, :func:`~sftlint.run.ranges.fresh_pieces`) and
+its record count.  Replaying a file folds its pieces into the run's collectors exactly as the
+main process folds a worker's, so the dataset rules' reduces see every file and report across
+them as in a run that linted everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from sftlint.engine import INTERNAL_CODE
+from sftlint.reader import SourceError
+from sftlint.results_cache import _BATCH, CachedRun, EntryWriter
+from sftlint.run.ranges import fold, fresh_pieces, report_source_error
+
+if TYPE_CHECKING:
+    from sftlint.diagnostic import Diagnostic
+    from sftlint.engine import Engine
+
+
+def replay_file(engine: Engine, path: str, cached: CachedRun) -> Iterator[Diagnostic]:
+    """A stored file's diagnostics, its summaries folded into ``engine``'s collectors."""
+    engine.stats.files += 1
+    engine.stats.records += cached.records
+    for kind, value in cached.contents():
+        if kind == _BATCH:
+            yield from value
+        else:
+            fold(engine, 0, [], value)
+    if engine.progress is not None:
+        with contextlib.suppress(OSError):
+            engine.progress(os.path.getsize(path))
+
+
+def lint_file_storing(
+    engine: Engine,
+    path: str,
+    writer: EntryWriter,
+    errors: list[str] | None,
+    on_error: Callable[[str], None] | None,
+) -> Iterator[Diagnostic]:
+    """Lint ``path`` in this process as the serial run does, storing its diagnostics and its
+    summaries in ``writer`` (committed only when every record was checked cleanly)."""
+    ignored = engine._ignored_for(path)
+    collectors = engine.summaries
+    # a dataset rule may keep per-run state in its map (D004 sends each prompt's text once);
+    # a file's stored summaries must not lean on what files before it sent
+    for rule in engine.dataset_rules:
+        rule.collector()
+    pieces = fresh_pieces(engine)
+    engine.summaries = pieces
+    errors_before = len(engine.errors)
+    records_before = engine.stats.records
+    clean = False
+    try:
+        try:
+            for d in engine.lint_path(path):
+                if d.code in ignored:
+                    continue
+                if d.code == INTERNAL_CODE:
+                    writer.abort()  # a crashed or timed-out rule: not stored
+                writer.add(d)
+                yield d
+            clean = len(engine.errors) == errors_before
+        except SourceError as exc:
+            report_source_error(str(exc), errors, on_error)
+    finally:
+        engine.summaries = collectors
+        if clean:
+            writer.add_summaries(pieces)  # before folding: a merge may take the piece's insides
+            writer.commit(SimpleNamespace(files=1, records=engine.stats.records - records_before, bytes=0))
+        else:
+            writer.abort()
+        fold(engine, 0, [], pieces)
+
+
+class RangedFile:
+    """The ranges of one file linted by ``--jobs`` workers, stored as they are folded."""
+
+    def __init__(self, writer: EntryWriter | None) -> None:
+        self.writer = writer
+        self.records = 0
+
+    def add(self, result: dict[str, Any]) -> None:
+        """Store one range's result (before :func:`~sftlint.run.ranges.merge_range_result`
+        folds its summaries)."""
+        writer = self.writer
+        if writer is None:
+            return
+        if result["source_error"] is not None or result["errors"]:
+            writer.abort()
+            self.writer = None
+            return
+        for d in result["diagnostics"]:
+            if d.code == INTERNAL_CODE:
+                writer.abort()
+                self.writer = None
+                return
+            writer.add(d)
+        writer.add_summaries(result["summaries"])
+        self.records += result["records"]
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.commit(SimpleNamespace(files=1, records=self.records, bytes=0))
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.abort()
