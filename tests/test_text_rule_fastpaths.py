@@ -18,6 +18,7 @@ from conftest import SHARED_DATA, shared_strings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sftlint.analysis import numbering as N
 from sftlint.analysis.text import punct as P
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
@@ -132,3 +133,158 @@ def test_t003_seeded_mixtures():
 @given(st.lists(st.sampled_from(_T003_PIECES), max_size=40).map("".join))
 def test_t003_random_mixtures(text):
     _check_t003(text)
+
+
+# -- K101-K104 -----------------------------------------------------------------
+
+
+class _RefChecker(N._Checker):
+    """The checker with the earlier ``add`` and ``_arabic``, kept word for word."""
+
+    def add(self, item: N.Item) -> None:
+        fam = item.family
+        if fam in self.stack:
+            idx = self.stack.index(fam)
+            for child in self.stack[idx + 1 :]:
+                self._reset(child)  # the sub-lists of the previous item are over
+            del self.stack[idx + 1 :]
+            fresh = False
+        else:
+            fresh = True
+        other = self._continues_other(item) if fresh else None
+        if other is not None:
+            self._mixed(item, other)
+        else:
+            if fresh:
+                self.stack.append(fam)
+                self._reset(fam)
+            if fam == N.FAMILY_ARABIC:
+                self._arabic(item)
+            else:
+                self._flat(item)
+        self._style(item)
+        self.last_item = item
+        self.accepted.append(item)
+
+    def _arabic(self, item: N.Item) -> None:
+        tree = self.tree
+        parts = item.parts
+        if tree.seen and parts == (1,) and item.opens_list:
+            tree.reset()  # a new list after a heading ("换货规则：1. …")
+        if tree.has(parts):
+            first = tree.seen.get(parts)
+            self.problems.append(
+                N.Problem("duplicate", item, f"number {item.label} repeats an earlier item", previous=first)
+            )
+        elif tree.last is not None and parts < tree.last:
+            prev = tree.seen.get(tree.last)
+            self.problems.append(
+                N.Problem(
+                    "backwards",
+                    item,
+                    f"number {item.label} goes backwards after {N._dotted(tree.last)}",
+                    previous=prev,
+                )
+            )
+        else:
+            parent = parts[:-1]
+            if parent and not tree.has(parent):
+                missing = [parts[:i] for i in range(1, len(parts)) if not tree.has(parts[:i])]
+                names = ", ".join(N._dotted(p) for p in missing)
+                self.problems.append(
+                    N.Problem(
+                        "orphan",
+                        item,
+                        f"item {item.label} has no parent {N._dotted(parent)}"
+                        + (f" (missing: {names})" if len(missing) > 1 else ""),
+                        missing_parent=N._dotted(parent),
+                    )
+                )
+                for p in missing:
+                    tree.virtual.add(p)
+                    grand = p[:-1]
+                    tree.last_child[grand] = max(tree.last_child.get(grand, 0), p[-1])
+            else:
+                want = tree.expected_next(parent)
+                if parts[-1] > want:
+                    exp = N._dotted((*parent, want))
+                    self.problems.append(
+                        N.Problem(
+                            "gap",
+                            item,
+                            f"number {item.label} skips {exp}: expected {exp}"
+                            if want > 1 or parent
+                            else f"list starts at {item.label}: expected 1",
+                            expected=exp,
+                        )
+                    )
+        tree.seen.setdefault(parts, item)
+        if tree.last is None or parts > tree.last:
+            tree.last = parts
+        parent = parts[:-1]
+        tree.last_child[parent] = max(tree.last_child.get(parent, 0), parts[-1])
+
+
+def _ref_check_items(items: list[N.Item]) -> N.Numbering:
+    checker = _RefChecker()
+    for item in items:
+        if (item.strong and checker.plausible(item)) or checker.fits(item):
+            checker.add(item)
+    problems = tuple(checker.problems) if len(checker.accepted) >= 2 else ()
+    return N.Numbering(tuple(checker.accepted), problems)
+
+
+def _check_numbering(text: str) -> int:
+    from test_numbering_scan import reference_items
+
+    items = N.find_items(text)
+    assert items == reference_items(text), text[:200]
+    got = N.check_items(items)
+    assert got == _ref_check_items(items), text[:200]
+    for p in got.problems:  # the labels as the generator join wrote them
+        assert p.item.label == (
+            ".".join(str(x) for x in p.item.parts) if p.item.family == N.FAMILY_ARABIC else p.item.label
+        )
+    return len(got.problems)
+
+
+def test_numbering_of_every_corpus_string():
+    problems = sum(_check_numbering(t) for t in corpus_strings())
+    assert problems > 300  # the bench corpora's knowledge bases break their numbering often
+
+
+#: numbers of every shape, the characters that decide their context, and text
+_K_PIECES = [
+    *"0123456789.．、)）（(一二十①②⑴ \n：:。，a",
+    "1. ",
+    "2. ",
+    "3. ",
+    "1.1 ",
+    "1.2 ",
+    "2.1 ",
+    "2.2.1 ",
+    "（1）",
+    "（2）",
+    "一、",
+    "二、",
+    "\n1. 退款",
+    "\n2、换货",
+    "\n3) 其他",
+    "规则：",
+    "\n\n",
+    "文字",
+]
+
+
+def test_numbering_seeded_mixtures():
+    rng = random.Random(7)
+    problems = 0
+    for _ in range(4000):
+        problems += _check_numbering("".join(rng.choice(_K_PIECES) for _ in range(rng.randint(0, 30))))
+    assert problems > 500
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_K_PIECES), max_size=30).map("".join))
+def test_numbering_random_mixtures(text):
+    _check_numbering(text)

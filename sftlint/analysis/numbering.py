@@ -146,7 +146,7 @@ class Item(NamedTuple):
             return chr(0x2460 + self.parts[0] - 1)
         if self.family in (FAMILY_CN, FAMILY_CN_PAREN):
             return _cn(self.parts[0])
-        return ".".join(str(p) for p in self.parts)
+        return ".".join(map(str, self.parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,26 +223,96 @@ def _quantity_after(text: str, end: int) -> bool:
 
 
 def find_items(text: str) -> list[Item]:
-    """Candidate list numbers in ``text``, in order (weak ones still unconfirmed)."""
+    """Candidate list numbers in ``text``, in order (weak ones still unconfirmed).
+
+    The common case is read in place: an arabic number (all but a handful of the matches of
+    real knowledge bases), and what precedes it when that is a line end or a character other
+    than a space (:func:`_context` for the rest); the number is read as :func:`_arabic` reads
+    it (tests/test_numbering_scan.py compares the items with the plain reading's)."""
     items: list[Item] = []
     new = tuple.__new__  # an Item without the namedtuple's Python-level __new__
+    n_text = len(text)
     for m in _item_matches(text):
         start = m.start()
         kind = m.lastgroup  # the alternative that matched (its group closes last)
-        where, opens = _context(text, start)
+        # -- what precedes the number (_context), its common cases in place
+        ch = text[start - 1] if start else "\n"
+        if ch == "\n":
+            if start:
+                j = start - 2
+                while j >= 0 and text[j] in _SPACES:
+                    j -= 1
+                opens = j < 0 or text[j] in "\n：:"
+            else:
+                opens = True
+            where: str | None = "strong"
+        elif ch in _SPACES:
+            where, opens = _context(text, start)
+        elif ch in _STRONG_BEFORE:
+            if ch in "：:" and start > 1 and text[start - 2].isdigit():
+                where, opens = None, False
+            else:
+                where, opens = "strong", ch in "：:"
+        elif ch in _WEAK_BEFORE:
+            where, opens = "weak", False
+        else:
+            where, opens = None, False
+        if kind == "arabic":
+            # -- _arabic, in place
+            term = m.group(_ATERM)
+            if where is None:
+                # Right after a word: only a marker that cannot be anything else
+                # ("2.") may count, and only as the next number of a running list.
+                if term != "." and term != "．":
+                    continue
+                strong = False
+            else:
+                strong = where == "strong"
+            raw = m.group(_ANUM)
+            if raw.isascii() and "." not in raw:  # the common case: one number in ASCII digits
+                if raw[0] == "0":
+                    continue  # 0, 05: never list numbers
+                n = int(raw)
+                if n > MAX_PART:
+                    continue  # 400, 13800138000
+                parts: tuple[int, ...] = (n,)
+            else:
+                raw = raw.translate(_FW_DIGITS)
+                pieces = raw.replace("．", ".").split(".")
+                if not all(p and p[0] != "0" for p in pieces):
+                    continue  # 2.0, 1.05: versions and decimals, never list numbers
+                parts = tuple(map(int, pieces))
+                if max(parts) > MAX_PART:
+                    continue  # 2024.5.1, 400.1, 13800138000
+            end = m.end()
+            if _CONTENT_AFTER.match(text, end) is None:
+                continue
+            if term == "、" and end < n_text and text[end].translate(_FW_DIGITS).isdigit():
+                continue  # 5、8、10: an enumeration of numbers, not list items
+            if len(parts) == 1:
+                if not term:
+                    continue  # a bare number ("3 件") is not an item
+                if term in ".．" and end < n_text and (text[end] in ".．" or text[end].isdigit()):
+                    continue  # "1..", ellipses
+                style = _STYLES[term]
+            else:
+                if not term and _quantity_after(text, end):
+                    continue  # 12.5元, 2.1GB, 6.18大促, 17.2 版
+                style = "1."
+            s = m.start(_ANUM)
+            items.append(new(Item, (parts, FAMILY_ARABIC, style, s, s + len(raw), start, end, strong, opens)))
+            continue
         if where is None:
             # Right after a word: only a marker that cannot be anything else
-            # (（2）, ②, "2.") may count, and only as the next number of a running list.
-            if kind == "cn" or (kind == "arabic" and m.group("aterm") not in (".", "．")):
+            # (（2）, ②) may count, and only as the next number of a running list.
+            if kind == "cn":
                 continue
             strong = False
         else:
             strong = where == "strong"
         end = m.end()
         item: Item | None = None
-        if kind == "arabic":
-            item = _arabic(text, m, strong, opens)
-        elif kind == "paren":
+        if kind == "paren":
             n = int(m.group("pnum").translate(_FW_DIGITS))
             if 1 <= n <= MAX_PART:
                 s, e = m.span("pnum")
@@ -394,7 +464,7 @@ class _Flat:
 
 
 def _dotted(parts: tuple[int, ...]) -> str:
-    return ".".join(str(p) for p in parts)
+    return ".".join(map(str, parts))
 
 
 class _Checker:
@@ -453,11 +523,14 @@ class _Checker:
 
     def add(self, item: Item) -> None:
         fam = item.family
-        if fam in self.stack:
-            idx = self.stack.index(fam)
-            for child in self.stack[idx + 1 :]:
+        stack = self.stack
+        if stack and stack[-1] == fam:
+            fresh = False  # the list running now (a family is on the stack once): nothing to close
+        elif fam in stack:
+            idx = stack.index(fam)
+            for child in stack[idx + 1 :]:
                 self._reset(child)  # the sub-lists of the previous item are over
-            del self.stack[idx + 1 :]
+            del stack[idx + 1 :]
             fresh = False
         else:
             fresh = True
@@ -529,60 +602,62 @@ class _Checker:
     def _arabic(self, item: Item) -> None:
         tree = self.tree
         parts = item.parts
-        if tree.seen and parts == (1,) and item.opens_list:
+        seen = tree.seen
+        if seen and parts == (1,) and item.opens_list:
             tree.reset()  # a new list after a heading ("换货规则：1. …")
-        if tree.has(parts):
-            first = tree.seen.get(parts)
+        virtual = tree.virtual
+        last = tree.last
+        parent = parts[:-1]
+        if parts in seen or parts in virtual:
+            first = seen.get(parts)
             self.problems.append(
                 Problem("duplicate", item, f"number {item.label} repeats an earlier item", previous=first)
             )
-        elif tree.last is not None and parts < tree.last:
-            prev = tree.seen.get(tree.last)
+        elif last is not None and parts < last:
+            prev = seen.get(last)
             self.problems.append(
                 Problem(
                     "backwards",
                     item,
-                    f"number {item.label} goes backwards after {_dotted(tree.last)}",
+                    f"number {item.label} goes backwards after {_dotted(last)}",
                     previous=prev,
                 )
             )
+        elif parent and not (parent in seen or parent in virtual):
+            missing = [parts[:i] for i in range(1, len(parts)) if not tree.has(parts[:i])]
+            names = ", ".join(_dotted(p) for p in missing)
+            self.problems.append(
+                Problem(
+                    "orphan",
+                    item,
+                    f"item {item.label} has no parent {_dotted(parent)}"
+                    + (f" (missing: {names})" if len(missing) > 1 else ""),
+                    missing_parent=_dotted(parent),
+                )
+            )
+            for p in missing:
+                tree.virtual.add(p)
+                grand = p[:-1]
+                tree.last_child[grand] = max(tree.last_child.get(grand, 0), p[-1])
         else:
-            parent = parts[:-1]
-            if parent and not tree.has(parent):
-                missing = [parts[:i] for i in range(1, len(parts)) if not tree.has(parts[:i])]
-                names = ", ".join(_dotted(p) for p in missing)
+            want = tree.last_child.get(parent, 0) + 1  # tree.expected_next(parent)
+            if parts[-1] > want:
+                exp = _dotted((*parent, want))
                 self.problems.append(
                     Problem(
-                        "orphan",
+                        "gap",
                         item,
-                        f"item {item.label} has no parent {_dotted(parent)}"
-                        + (f" (missing: {names})" if len(missing) > 1 else ""),
-                        missing_parent=_dotted(parent),
+                        f"number {item.label} skips {exp}: expected {exp}"
+                        if want > 1 or parent
+                        else f"list starts at {item.label}: expected 1",
+                        expected=exp,
                     )
                 )
-                for p in missing:
-                    tree.virtual.add(p)
-                    grand = p[:-1]
-                    tree.last_child[grand] = max(tree.last_child.get(grand, 0), p[-1])
-            else:
-                want = tree.expected_next(parent)
-                if parts[-1] > want:
-                    exp = _dotted((*parent, want))
-                    self.problems.append(
-                        Problem(
-                            "gap",
-                            item,
-                            f"number {item.label} skips {exp}: expected {exp}"
-                            if want > 1 or parent
-                            else f"list starts at {item.label}: expected 1",
-                            expected=exp,
-                        )
-                    )
-        tree.seen.setdefault(parts, item)
-        if tree.last is None or parts > tree.last:
+        seen.setdefault(parts, item)
+        if last is None or parts > last:
             tree.last = parts
-        parent = parts[:-1]
-        tree.last_child[parent] = max(tree.last_child.get(parent, 0), parts[-1])
+        last_child = tree.last_child
+        last_child[parent] = max(last_child.get(parent, 0), parts[-1])
 
     def _flat(self, item: Item) -> None:
         flat = self.flats.setdefault(item.family, _Flat())
