@@ -361,7 +361,12 @@ def _file_selection(settings: Any, args: argparse.Namespace) -> Any:
 
 
 def _iter_with_sources(
-    engine: Any, files: list[str], args: argparse.Namespace, errors: list[str], stored: Any = None
+    engine: Any,
+    files: list[str],
+    args: argparse.Namespace,
+    errors: list[str],
+    stored: Any = None,
+    packed_sink: Any = None,
 ) -> Any:
     from sftlint.reader import SourceError
 
@@ -381,7 +386,9 @@ def _iter_with_sources(
     from sftlint.run.processes import parallel_diagnostics
 
     # worker processes for big inputs, the serial run for small ones (the same output either way)
-    yield from parallel_diagnostics(engine, files, jobs, errors, on_error=_error, stored=stored)
+    yield from parallel_diagnostics(
+        engine, files, jobs, errors, on_error=_error, stored=stored, packed_sink=packed_sink
+    )
 
 
 def _cache_state(args: argparse.Namespace) -> str:
@@ -420,7 +427,8 @@ def _diagnostics(engine: Any, files: list[str], args: argparse.Namespace, errors
         return
     complete = False
     try:
-        for d in _iter_with_sources(engine, files, args, errors, per_file):
+        # (--jobs workers pack their diagnostics as the entry stores them: written as they are)
+        for d in _iter_with_sources(engine, files, args, errors, per_file, writer.add_packed):
             writer.add(d)
             yield d
         complete = True

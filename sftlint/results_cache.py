@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import hashlib
 import importlib.util
 import os
@@ -57,7 +56,6 @@ import time
 import types
 import zlib
 from collections.abc import Iterator, Sequence
-from itertools import starmap
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -407,7 +405,7 @@ class CachedRun:
         the order they were stored."""
         import pickle  # lazily, as everywhere in sftlint: a run that stores nothing never needs it
 
-        from sftlint.diagnostic import Diagnostic
+        from sftlint.transport import unpack_diagnostics
 
         try:
             self.fh.seek(len(MAGIC) + 32)
@@ -417,7 +415,7 @@ class CachedRun:
                 if kind == _PIECE:
                     yield kind, pickle.loads(payload)
                 else:
-                    yield kind, list(starmap(Diagnostic, pickle.loads(payload)))
+                    yield kind, unpack_diagnostics(payload)
         finally:
             self.fh.close()
 
@@ -500,13 +498,37 @@ class EntryWriter:
         self.size = len(MAGIC) + 32
         self.batch: list[Diagnostic] = []
         self.count = 0
+        self.skip = 0
 
     def add(self, d: Diagnostic) -> None:
+        if self.skip:  # stored already, packed by a worker (add_packed)
+            self.skip -= 1
+            return
         if self.fh is None:
             return
         self.batch.append(d)
         if len(self.batch) >= BATCH:
             self._flush()
+
+    def write_packed(self, payload: bytes, count: int) -> None:
+        """Store ``count`` diagnostics packed already (:func:`sftlint.transport.pack_diagnostics`:
+        a ``--jobs`` worker's range), after those added before them."""
+        self._flush()
+        if self.fh is None or not count:
+            return
+        self.count += count
+        self._write(_BATCH, payload)
+
+    def add_packed(self, payload: bytes, count: int) -> None:
+        """:meth:`write_packed`, for a writer that is also given every diagnostic of the run
+        with :meth:`add`: the next ``count`` of those are these, and are not stored again.  A
+        ``count`` of -1 says the diagnostics that follow are not all of these: the entry is
+        dropped."""
+        if count < 0:
+            self.abort()
+            return
+        self.write_packed(payload, count)
+        self.skip += count
 
     def add_summaries(self, summaries: dict[str, Any]) -> None:
         """Store a file's dataset summaries (a piece per rule, :func:`sftlint.run.ranges.fresh_pieces`)."""
@@ -525,11 +547,10 @@ class EntryWriter:
     def _flush(self) -> None:
         if not self.batch or self.fh is None:
             return
-        import pickle
+        from sftlint.transport import pack_diagnostics
 
         try:
-            fields = _fields()
-            payload = pickle.dumps([fields(d) for d in self.batch], protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pack_diagnostics(self.batch)
         except Exception:  # a plugin put something unpicklable in a diagnostic's data
             self.abort()
             return
@@ -581,17 +602,6 @@ class EntryWriter:
         with contextlib.suppress(OSError):
             os.unlink(self.tmp)
         self.batch = []
-
-
-@functools.cache
-def _fields() -> Any:
-    """A function from a diagnostic to its field values, in order (pickling those is half the
-    work of pickling the objects)."""
-    from operator import attrgetter
-
-    from sftlint.diagnostic import Diagnostic
-
-    return attrgetter(*(f.name for f in dataclasses.fields(Diagnostic)))
 
 
 def _frames(fh: IO[bytes]) -> Iterator[tuple[int, bytes]]:

@@ -527,3 +527,22 @@ def test_file_entries_stay_bounded_and_clean_removes_them(cache, tmp_path, monke
     assert len(_file_entries(cache)) == 2
     assert run_cli("clean").code == 0
     assert _file_entries(cache) == [] and _entries(cache) == []
+
+
+def test_a_parallel_run_is_stored_as_its_workers_packed_it(cache, tmp_path, monkeypatch):
+    """With --jobs the run's entry takes each range's diagnostics as the worker packed them,
+    between the ones the main process adds itself (a replayed file's, the dataset rules')."""
+    from sftlint.run import processes
+
+    monkeypatch.setattr(processes, "SERIAL_BELOW_BYTES", 0)
+    monkeypatch.setattr(processes, "MIN_RANGE_BYTES", 600)
+    monkeypatch.setattr(processes, "RANGES_PER_JOB", 1)
+    data = write_jsonl(tmp_path / "train.jsonl", _records(40, typo=True))
+    first = run_cli("check", data, "--jobs", "2", "--output-format", "json")
+    fresh = run_cli("check", data, "--jobs", "1", "--output-format", "json", "--no-cache")
+    assert (first.code, first.out) == (fresh.code, fresh.out)
+    assert len(_entries(cache)) == 1
+    _no_linting(monkeypatch)
+    again = run_cli("check", data, "--output-format", "json")
+    assert (again.code, again.out) == (first.code, first.out)
+    assert {"D001", "S003"} <= {d["code"] for d in again.json()}

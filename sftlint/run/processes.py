@@ -62,6 +62,7 @@ from sftlint.run.ranges import (
     plan_ranges,
     report_source_error,
 )
+from sftlint.transport import pack_diagnostics, unpack_diagnostics
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -206,8 +207,11 @@ def _count_task(rng: Any, sample_size: int) -> dict[str, Any]:
 
 
 def _lint_task(rng: Any) -> dict[str, Any]:
-
-    return lint_range(_WORKER["engine"], rng)
+    """:func:`lint_range` in a worker, its diagnostics packed as the results cache stores them
+    (the main process then writes the bytes as they are: see :func:`_ranged`)."""
+    result = lint_range(_WORKER["engine"], rng)
+    result["diagnostics"] = pack_diagnostics(result["diagnostics"])
+    return result
 
 
 # -- main side ---------------------------------------------------------------------
@@ -237,6 +241,7 @@ def parallel_diagnostics(
     errors: list[str] | None = None,
     on_error: Callable[[str], None] | None = None,
     stored: FileResults | None = None,
+    packed_sink: Callable[[bytes, int], None] | None = None,
 ) -> Iterator[Diagnostic]:
     """Diagnostics of ``files`` checked by ``jobs`` worker processes, then the dataset reduces.
 
@@ -248,6 +253,9 @@ def parallel_diagnostics(
     With ``stored`` (the CLI's results cache, :class:`sftlint.results_cache.FileResults`), a file
     whose own entry is there is replayed in its place instead of linted, and the files linted
     are stored (:mod:`sftlint.run.stored_files`); only the files to lint count for going parallel.
+    ``packed_sink(payload, count)`` (the run's entry in the results cache,
+    :meth:`~sftlint.results_cache.EntryWriter.add_packed`) is handed each range's diagnostics as
+    the worker packed them, just before they are yielded.
     """
     cached: dict[str, CachedRun] = {}
     if stored is not None:
@@ -263,7 +271,9 @@ def parallel_diagnostics(
         elif "-" in files:
             yield from _chunked(engine, files, resolve_jobs(jobs), errors, on_error)
         else:
-            yield from _ranged(engine, files, resolve_jobs(jobs), errors, on_error, stored, cached)
+            yield from _ranged(
+                engine, files, resolve_jobs(jobs), errors, on_error, stored, cached, packed_sink
+            )
     finally:
         for entry in cached.values():
             entry.close()
@@ -277,6 +287,7 @@ def _ranged(
     on_error: Callable[[str], None] | None,
     stored: FileResults | None = None,
     cached: dict[str, CachedRun] | None = None,
+    packed_sink: Callable[[bytes, int], None] | None = None,
 ) -> Iterator[Diagnostic]:
     """Workers read, count and lint byte ranges of the files; results come back in range order.
     Files in ``cached`` are replayed at their place in the order instead (see
@@ -335,9 +346,16 @@ def _ranged(
                 slots.popleft()
                 if stored is not None:
                     storing = RangedFile(stored.writer(rng.path))
+            packed = result["diagnostics"]
+            result["diagnostics"] = unpack_diagnostics(packed)
             if storing is not None:
-                storing.add(result)
+                storing.add(result, packed)
+            count = len(result["diagnostics"])
             found = merge_range_result(engine, rng, result, errors, on_error)
+            if packed_sink is not None:
+                # (a failure a worker listed past the run's first few is not reported, and the
+                # run, which has failed, is not stored: then the count is not the bytes')
+                packed_sink(packed, count if len(found) == count else -1)
             if engine.progress is not None:
                 engine.progress(_range_size(rng))
             yield from found

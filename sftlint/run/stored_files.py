@@ -91,9 +91,9 @@ class RangedFile:
         self.writer = writer
         self.records = 0
 
-    def add(self, result: dict[str, Any]) -> None:
-        """Store one range's result (before :func:`~sftlint.run.ranges.merge_range_result`
-        folds its summaries)."""
+    def add(self, result: dict[str, Any], packed: bytes) -> None:
+        """Store one range's result, its diagnostics as the worker ``packed`` them (before
+        :func:`~sftlint.run.ranges.merge_range_result` folds its summaries)."""
         writer = self.writer
         if writer is None:
             return
@@ -101,12 +101,11 @@ class RangedFile:
             writer.abort()
             self.writer = None
             return
-        for d in result["diagnostics"]:
-            if d.code == INTERNAL_CODE:
-                writer.abort()
-                self.writer = None
-                return
-            writer.add(d)
+        if any(d.code == INTERNAL_CODE for d in result["diagnostics"]):
+            writer.abort()
+            self.writer = None
+            return
+        writer.write_packed(packed, len(result["diagnostics"]))
         writer.add_summaries(result["summaries"])
         self.records += result["records"]
 
