@@ -267,7 +267,7 @@ def parallel_diagnostics(
     try:
         to_lint = [path for path in files if path not in cached]
         if not wants_parallel(to_lint, jobs):
-            yield from _serial(engine, files, errors, on_error, stored, cached)
+            yield from _serial(engine, files, errors, on_error, stored, cached, packed_sink)
         elif "-" in files:
             yield from _chunked(engine, files, resolve_jobs(jobs), errors, on_error)
         else:
@@ -570,9 +570,11 @@ def _serial(
     on_error: Callable[[str], None] | None,
     stored: FileResults | None = None,
     cached: dict[str, CachedRun] | None = None,
+    packed_sink: Callable[[bytes, int], None] | None = None,
 ) -> Iterator[Diagnostic]:
     """The serial run (the reference the parallel one reproduces); files in ``cached`` are
-    replayed, and with ``stored`` the others are stored as they are linted."""
+    replayed, and with ``stored`` the others are stored as they are linted (their packed
+    diagnostics handed to ``packed_sink`` too)."""
     if stored is not None or cached:
         from sftlint.run.stored_files import lint_file_storing, replay_file
     for path in files:
@@ -581,7 +583,7 @@ def _serial(
             continue
         writer = stored.writer(path) if stored is not None else None
         if writer is not None:
-            yield from lint_file_storing(engine, path, writer, errors, on_error)
+            yield from lint_file_storing(engine, path, writer, errors, on_error, packed_sink)
             continue
         ignored = engine._ignored_for(path)
         try:

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from sftlint.engine import INTERNAL_CODE
 from sftlint.reader import SourceError
-from sftlint.results_cache import _BATCH, CachedRun, EntryWriter
+from sftlint.results_cache import _BATCH, BATCH, CachedRun, EntryWriter
 from sftlint.run.ranges import fold, fresh_pieces, report_source_error
+from sftlint.transport import pack_diagnostics
 
 if TYPE_CHECKING:
     from sftlint.diagnostic import Diagnostic
@@ -48,9 +49,14 @@ def lint_file_storing(
     writer: EntryWriter,
     errors: list[str] | None,
     on_error: Callable[[str], None] | None,
+    packed_sink: Callable[[bytes, int], None] | None = None,
 ) -> Iterator[Diagnostic]:
     """Lint ``path`` in this process as the serial run does, storing its diagnostics and its
-    summaries in ``writer`` (committed only when every record was checked cleanly)."""
+    summaries in ``writer`` (committed only when every record was checked cleanly).
+
+    The diagnostics are packed in batches (:func:`sftlint.transport.pack_diagnostics`), and each
+    batch's bytes go to the file's entry and to ``packed_sink`` (the run's entry, which would
+    otherwise pickle every finding a second time) before the batch is yielded."""
     ignored = engine._ignored_for(path)
     collectors = engine.summaries
     # a dataset rule may keep per-run state in its map (D004 sends each prompt's text once);
@@ -62,6 +68,21 @@ def lint_file_storing(
     errors_before = len(engine.errors)
     records_before = engine.stats.records
     clean = False
+    batch: list[Diagnostic] = []
+
+    def stored(batch: list[Diagnostic]) -> list[Diagnostic]:
+        try:
+            payload = pack_diagnostics(batch)
+        except Exception:  # a plugin put something unpicklable in a diagnostic's data
+            writer.abort()
+            if packed_sink is not None:
+                packed_sink(b"", -1)
+            return batch
+        writer.write_packed(payload, len(batch))
+        if packed_sink is not None:
+            packed_sink(payload, len(batch))
+        return batch
+
     try:
         try:
             for d in engine.lint_path(path):
@@ -69,11 +90,19 @@ def lint_file_storing(
                     continue
                 if d.code == INTERNAL_CODE:
                     writer.abort()  # a crashed or timed-out rule: not stored
-                writer.add(d)
-                yield d
+                batch.append(d)
+                if len(batch) >= BATCH:
+                    yield from stored(batch)
+                    batch = []
             clean = len(engine.errors) == errors_before
         except SourceError as exc:
-            report_source_error(str(exc), errors, on_error)
+            failed: SourceError | None = exc
+        else:
+            failed = None
+        yield from stored(batch)
+        batch = []
+        if failed is not None:  # after the findings before it, as the serial run reports it
+            report_source_error(str(failed), errors, on_error)
     finally:
         engine.summaries = collectors
         if clean:
