@@ -546,3 +546,19 @@ def test_a_parallel_run_is_stored_as_its_workers_packed_it(cache, tmp_path, monk
     again = run_cli("check", data, "--output-format", "json")
     assert (again.code, again.out) == (first.code, first.out)
     assert {"D001", "S003"} <= {d["code"] for d in again.json()}
+
+
+def test_a_run_of_several_files_is_replayed_whole(cache, tmp_path, monkeypatch):
+    """The run's entry of a serial run of several files holds the batches each file packed for
+    its own entry (written once, stored twice), and the dataset findings after them."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    records = _records(9, typo=True)  # an empty reply: a finding in a record
+    for k in range(3):
+        write_jsonl(folder / f"{k}.jsonl", records[k * 3 : k * 3 + 3] + records[:1])
+    first = run_cli("check", str(folder), "--output-format", "json")
+    codes = [d["code"] for d in first.json()]
+    assert "D001" in codes and any(not c.startswith("D") for c in codes)
+    _no_linting(monkeypatch)
+    again = run_cli("check", str(folder), "--output-format", "json")
+    assert (again.code, again.out) == (first.code, first.out)
