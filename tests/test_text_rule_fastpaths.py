@@ -288,3 +288,29 @@ def test_numbering_seeded_mixtures():
 @given(st.lists(st.sampled_from(_K_PIECES), max_size=30).map("".join))
 def test_numbering_random_mixtures(text):
     _check_numbering(text)
+
+
+# -- T008 ----------------------------------------------------------------------
+
+
+def test_t008_languages_kept_are_those_built(monkeypatch):
+    """``_detect`` hands out one Language object per value: the same values as building one each
+    time (the earlier code), on every corpus string, both ways."""
+    from sftlint.analysis.text import language as L
+
+    texts = corpus_strings()
+    got = [(L._detect(t, False), L._detect(t, True)) for t in texts]
+    monkeypatch.setattr(L, "_language", L.Language)
+    assert got == [(L._detect(t, False), L._detect(t, True)) for t in texts]
+    assert sum(1 for a, _b in got if a is not None and a.code == "zh") > 10_000
+
+
+def test_t008_languages_kept_stay_bounded(monkeypatch):
+    from sftlint.analysis.text import language as L
+
+    monkeypatch.setattr(L, "_LANGUAGES", {})
+    monkeypatch.setattr(L, "_LANGUAGES_KEPT", 3)
+    made = [L._language("zh", "cjk", w) for w in range(10)]
+    assert made == [L.Language("zh", "cjk", w) for w in range(10)]
+    assert len(L._LANGUAGES) <= 3
+    assert L._language("zh", "cjk", 9) is made[9]  # the last one is still kept
