@@ -562,3 +562,25 @@ def test_a_run_of_several_files_is_replayed_whole(cache, tmp_path, monkeypatch):
     _no_linting(monkeypatch)
     again = run_cli("check", str(folder), "--output-format", "json")
     assert (again.code, again.out) == (first.code, first.out)
+
+
+def test_a_worker_moving_to_another_file_sends_its_prompts_again(tmp_path):
+    """What a --jobs worker gives the dataset rules for a file does not lean on another file it
+    read before: D004's prompt texts are sent again (the file's stored summaries need them)."""
+    from sftlint.run import processes
+    from sftlint.run.ranges import Range
+
+    turns = (("user", "我的订单到哪里了？"), ("assistant", "思考：查询。\n行动：查询订单\n观察：已发货。"))
+    a = write_jsonl(tmp_path / "a.jsonl", [chat(*turns, system=SYSTEM)] * 2)
+    b = write_jsonl(tmp_path / "b.jsonl", [chat(*turns, system=SYSTEM)] * 3)
+    settings = Settings(select=["D004"])
+    processes._init_worker(settings, False)
+    try:
+        texts = []
+        for path in (a, b, b):
+            result = processes._lint_task(Range(0, str(path)))
+            texts.append(sorted(result["summaries"]["D004"].texts.values()))
+        assert texts[0] == texts[1] == [SYSTEM]  # sent again for b
+        assert texts[2] == []  # the same file again: once is enough
+    finally:
+        processes._WORKER.clear()

@@ -208,8 +208,20 @@ def _count_task(rng: Any, sample_size: int) -> dict[str, Any]:
 
 def _lint_task(rng: Any) -> dict[str, Any]:
     """:func:`lint_range` in a worker, its diagnostics packed as the results cache stores them
-    (the main process then writes the bytes as they are: see :func:`_ranged`)."""
-    result = lint_range(_WORKER["engine"], rng)
+    (the main process then writes the bytes as they are: see :func:`_ranged`).
+
+    A dataset rule may keep per-run state in its map (D004 sends each prompt's text once per
+    process), reset by its ``collector()``: it is reset whenever the worker moves to another
+    file, so what a file's ranges give the dataset rules never leans on another file this
+    worker read before (the results cache stores each file's summaries on their own)."""
+    engine = _WORKER["engine"]
+    last = _WORKER.get("path")
+    if last != rng.path:
+        if last is not None:
+            for rule in engine.dataset_rules:
+                rule.collector()
+        _WORKER["path"] = rng.path
+    result = lint_range(engine, rng)
     result["diagnostics"] = pack_diagnostics(result["diagnostics"])
     return result
 
