@@ -165,6 +165,11 @@ class Rule:
         range order; ``merge`` must leave the collector exactly as appending the
         range's summaries one by one would (``tests/test_collector_merge.py``).
         A collector without them gets each summary appended in the main process.
+
+        A rule whose ``map`` keeps state across records (D004 sends each prompt's text only
+        the first time) resets it here: the engine calls ``collector()`` again before each file
+        whose summaries the results cache stores, and whenever a ``--jobs`` worker moves to
+        another file, so what a file's records give the rule depends on that file alone.
         """
         return []
 
