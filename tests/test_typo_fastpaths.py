@@ -119,8 +119,8 @@ def test_searching_and_indexing_the_holes_give_the_same_findings(monkeypatch, mo
 
 
 def reference_proposals(det: TypoDetector, run: str, i: int) -> dict[str, tuple[bool, int, str]]:
-    """``TypoDetector._proposals`` before the index lookups were sifted by code_neighbours: every
-    2-4 character window around the suspect, under every sound code of it (the whole model)."""
+    """``TypoDetector._proposals`` before the index lookups were sifted (code_frames): every 2-4
+    character window around the suspect, under every sound code of it (the whole model)."""
     c = run[i]
     codes = det.fuzzy.get(c)
     if not codes:
@@ -185,21 +185,6 @@ def test_proposals_are_those_of_every_window(whole):
             compared += 1
             found += bool(got)
     assert compared > 100_000 and found > 10_000
-
-
-def test_code_neighbours_hold_every_pair_around_a_code():
-    index = {"\ue800经": "已", "已\ue801": "经", "好\ue800\ue801人": "x", "\ue801": "y", "a\ue802b": "z"}
-    fuzzy = {"已": "\ue800", "经": "\ue801", "好": "\ue802"}
-    after_char, before_char = typo_module.code_neighbours(index, fuzzy)
-    for key in index:
-        for j, ch in enumerate(key):
-            if ch in "\ue800\ue801\ue802":
-                if j:
-                    assert key[j - 1 : j + 1] in after_char
-                if j + 1 < len(key):
-                    assert key[j : j + 2] in before_char
-    assert "\n\ue800" not in after_char and "\ue801\n" not in before_char
-    assert typo_module.code_neighbours(dict(index), {}) == (frozenset(), frozenset())
 
 
 # -- the bound on a correction's gain -----------------------------------------------------

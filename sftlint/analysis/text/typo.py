@@ -332,31 +332,57 @@ def hole_fillers(three: str, k: int, pair: str) -> str:
     return "".join(out)
 
 
-#: ``(index, pairs)`` of the last :func:`code_neighbours` (one model per process).
-_NEIGHBOURS: tuple[dict[str, str], tuple[frozenset[str], frozenset[str]]] | None = None
+#: ``(index, sets)`` of the last :func:`code_frames` (one model per process).
+_FRAMES: tuple[dict[str, str], tuple[frozenset[str], frozenset[str], frozenset[str]]] | None = None
 
 
-def code_neighbours(index: dict[str, str], fuzzy: dict[str, str]) -> tuple[frozenset[str], frozenset[str]]:
-    """``(character + code, code + character)``: every pair of characters of a key of the
-    homophone ``index`` whose second (first) is a sound code of ``fuzzy`` -- or a character
-    between two codes, which makes the sets a little larger, never smaller.  A window around a
-    suspect is a key only if the character before the code pairs with it in the first set and
-    the one after in the second (:meth:`TypoDetector._proposals`).  Made once per model."""
-    global _NEIGHBOURS
-    if _NEIGHBOURS is None or _NEIGHBOURS[0] is not index:
+def code_frames(
+    index: dict[str, str], fuzzy: dict[str, str]
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """``(starts, ends, middles)``: the characters around the sound code in the keys of the
+    homophone ``index``, by where the code stands: ``code + next character`` of each key that
+    begins with a code, ``character before + code`` of each key that ends with one, and
+    ``character before + code + character after`` of each key holding one inside.  A code is a
+    character of ``fuzzy``'s values; the sets take any character between the least and the
+    greatest code for one, which makes them a little larger, never smaller.
+
+    A window around a suspect with the code in place of the suspect can be a key only if the
+    set of its shape holds the code with the suspect's neighbours (:meth:`TypoDetector._proposals`):
+    a window that ends at the suspect needs the pair with the left neighbour among the ends, one
+    that begins there the pair with the right neighbour among the starts, one that goes on
+    both sides the three characters among the middles.  Made once per model."""
+    global _FRAMES
+    if _FRAMES is None or _FRAMES[0] is not index:
         codes = {k for v in fuzzy.values() for k in v}
         if codes:
-            keys = "\n".join(index)
+            keys = "\n" + "\n".join(index) + "\n"
             between = f"[{re.escape(min(codes))}-{re.escape(max(codes))}]"
-            # overlapping matches (a lookahead): a pair may share its code with the one before
-            pairs = (
-                frozenset(re.findall(f"(?=([^\\n]{between}))", keys)),
-                frozenset(re.findall(f"(?=({between}[^\\n]))", keys)),
+            sets = (
+                frozenset(re.findall(f"(?<=\\n)({between}[^\\n])", keys)),
+                frozenset(re.findall(f"([^\\n]{between})(?=\\n)", keys)),
+                # overlapping matches (a lookahead), in case a key held two codes
+                frozenset(re.findall(f"(?=([^\\n]{between}[^\\n]))", keys)),
             )
         else:
-            pairs = (frozenset(), frozenset())
-        _NEIGHBOURS = (index, pairs)
-    return _NEIGHBOURS[1]
+            sets = (frozenset(), frozenset(), frozenset())
+        _FRAMES = (index, sets)
+    return _FRAMES[1]
+
+
+#: The windows of 2-4 characters around a suspect, as ``(characters before it, characters
+#: after it, shape)`` in the order :meth:`TypoDetector._proposals` looks them up (by length,
+#: then by start), for each room before and after the suspect (up to 3 characters): shape 0
+#: ends at the suspect, 1 begins there, 2 goes on both sides (:func:`code_frames`).
+_WINDOWS: dict[tuple[int, int], tuple[tuple[int, int, int], ...]] = {
+    (before, after): tuple(
+        (h, L - 1 - h, 0 if h == L - 1 else 1 if h == 0 else 2)
+        for L in (2, 3, 4)
+        for h in range(L - 1, -1, -1)
+        if h <= before and L - 1 - h <= after
+    )
+    for before in range(4)
+    for after in range(4)
+}
 
 
 class _LRU:
@@ -604,9 +630,9 @@ class TypoDetector:
         self.pos: dict[str, str] = model["pos"]
         self.name_chars = frozenset(model["name_chars"])
         self.persons: frozenset[str] | set[str] = model["persons"]
-        # the pairs of characters around a sound code in the index's keys (code_neighbours),
-        # made on first use on a whole model
-        self._near: tuple[frozenset[str], frozenset[str]] | None = None
+        # the characters around a sound code in the index's keys, by the code's place
+        # (code_frames), made on first use on a whole model
+        self._frames: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
         # the characters that can be suspects at all, with their sound codes (_suspect_chars),
         # on first use likewise
         self._able: dict[str, str] | None = None
@@ -929,40 +955,37 @@ class TypoDetector:
         if not codes:
             return {}
         index, freq, readings = self.index, self.freq, self.readings
-        n = len(run)
         out: dict[str, tuple[bool, int, str]] = {}
         own = readings.get(c, "")
         left, right = run[i - 1 : i], run[i + 1 : i + 2]
         need = self._need
         lazy = need is not _no_need  # on the store, blocks are read before each lookup
         if not lazy:
-            near = self._near
-            if near is None:
-                near = self._near = code_neighbours(index, self.fuzzy)
-            after_char, before_char = near
-        frames = None
+            frames = self._frames
+            if frames is None:
+                frames = self._frames = code_frames(index, self.fuzzy)
+            starts, ends, middles = frames
+        # the windows of 2-4 characters holding the suspect: up to three characters before it
+        # and after it, in the order of _WINDOWS
+        windows = _WINDOWS[min(i, 3), min(len(run) - 1 - i, 3)]
+        heads = ("", left, run[max(0, i - 2) : i], run[max(0, i - 3) : i])
+        tails = ("", right, run[i + 1 : i + 3], run[i + 1 : i + 4])
         for k in codes:
             if lazy:
                 need(left + k + right)
-                with_left = with_right = True
+                shapes: tuple[bool, bool, bool] = (True, True, True)
             else:
-                # a key holding the sound code after the left neighbour (before the right one)
-                # has that pair of characters: without either, no window around the suspect is
-                # a key (most suspects: no index lookup at all)
-                with_left = left + k in after_char
-                with_right = k + right in before_char
-                if not (with_left or with_right):
+                # a key with the sound code at its end holds the code after the left neighbour,
+                # one with it at its start the code before the right neighbour, one with it
+                # inside both (code_frames): a window of no possible shape is not looked up
+                # (most suspects: no index lookup at all)
+                shapes = (left + k in ends, k + right in starts, left + k + right in middles)
+                if shapes == (False, False, False):
                     continue
-            if frames is None:
-                # the windows of 2-4 characters holding the suspect, as (before it, after it)
-                frames = [
-                    (run[st:i], run[i + 1 : st + L])
-                    for L in (2, 3, 4)
-                    for st in range(max(0, i - L + 1), min(i, n - L) + 1)
-                ]
-            for head, tail in frames:
-                if (head and not with_left) or (tail and not with_right):
+            for h, t, shape in windows:
+                if not shapes[shape]:
                     continue  # not a key: see above
+                head, tail = heads[h], tails[t]
                 hit = index.get(head + k + tail)
                 if not hit:
                     continue
@@ -1003,7 +1026,7 @@ class TypoDetector:
             return []
         # Function characters that nearly always stand alone (吗, 的, 了) are
         # alone by grammar, not because a word broke.
-        if self._alone(c) >= MAX_ALONE:
+        if self.alone.get(c, 0.25) >= MAX_ALONE:  # self._alone(c)
             return []
         n = len(run)
         # Next to Latin letters or digits (T恤, X光, 3D打印): a product or model name.
@@ -1071,23 +1094,24 @@ class TypoDetector:
     def _askable(self, run: str, unc: list[int]) -> list[int]:
         """The positions of ``unc`` where :meth:`_features` may find a proposal (a whole model):
         the character can be a suspect (:meth:`_suspect_chars`) and a window around it can be
-        a key of the homophone index under one of its codes (:func:`code_neighbours`, the
-        test :meth:`_proposals` makes first).  Elsewhere it finds nothing: on real text three
+        a key of the homophone index under one of its codes (:func:`code_frames`, the test
+        :meth:`_proposals` makes first).  Elsewhere it finds nothing: on real text four
         uncovered positions in five are settled here without a call."""
         able = self._able
         if able is None:
             able = self._able = self._suspect_chars()
-        near = self._near
-        if near is None:
-            near = self._near = code_neighbours(self.index, self.fuzzy)
-        after_char, before_char = near
+        frames = self._frames
+        if frames is None:
+            frames = self._frames = code_frames(self.index, self.fuzzy)
+        starts, ends, middles = frames
         out = []
         for i in unc:
             codes = able.get(run[i])
             if codes:
                 left, right = run[i - 1 : i], run[i + 1 : i + 2]
                 for k in codes:
-                    if left + k in after_char or k + right in before_char:
+                    with_left = left + k
+                    if with_left in ends or k + right in starts or with_left + right in middles:
                         out.append(i)
                         break
         return out
@@ -1133,6 +1157,8 @@ class TypoDetector:
             return []
         asked = self._askable(run, unc) if self._need is _no_need else unc
         cands = [c for i in asked for c in self._features(run, i, unc, adj)]
+        if not cands:
+            return []
         self._proposed += len(cands)
         # A neighbour that could just as well be the typo (医元: 医->亿 makes 亿元,
         # 元->院 makes 医院) makes either reading less certain.

@@ -1,0 +1,353 @@
+"""T001's analysis gives what the code of an earlier round gives (issue 19, speed).
+
+:class:`Reference` keeps the methods as they were before this round's changes, verbatim: the
+detector must find the same typos, with the same counts of Chinese characters and proposals, on
+every string of the shared data (wild, sft and the spelling-check sets) and on random strings.
+The reference copies are intentional; do not "fix" them."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from typing import Any
+
+import pytest
+from conftest import SHARED_DATA, shared_strings
+
+from sftlint.analysis.text import typo as typo_module
+from sftlint.analysis.text.typo import (
+    _ROUNDING,
+    _WINDOWS,
+    CONTEXT,
+    MAX_ALONE,
+    MAX_PROPOSALS,
+    MIN_CHAR_FREQ,
+    MIN_GAIN,
+    MIN_RARE_CHAR_FREQ,
+    MIN_WORD_FREQ,
+    NAME_SUFFIXES,
+    RARE_MIN_LOG_WORD,
+    SURNAMES,
+    VARIANT_PAIRS,
+    TypoDetector,
+    _no_need,
+    code_frames,
+)
+from sftlint.analysis.text.typo_model import load_model
+
+# -- the reference: the methods as they were -----------------------------------------------
+
+
+def code_neighbours(index: dict[str, str], fuzzy: dict[str, str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The earlier sieve: every pair of characters of a key whose second (first) is a code."""
+    codes = {k for v in fuzzy.values() for k in v}
+    if not codes:
+        return frozenset(), frozenset()
+    keys = "\n".join(index)
+    between = f"[{re.escape(min(codes))}-{re.escape(max(codes))}]"
+    return (
+        frozenset(re.findall(f"(?=([^\\n]{between}))", keys)),
+        frozenset(re.findall(f"(?=({between}[^\\n]))", keys)),
+    )
+
+
+class Reference(TypoDetector):
+    """The detector with this round's methods as they were before it."""
+
+    _near: tuple[frozenset[str], frozenset[str]] | None = None
+
+    def _proposals(self, run: str, i: int) -> dict[str, tuple[bool, int, str]]:
+        c = run[i]
+        codes = self.fuzzy.get(c)
+        if not codes:
+            return {}
+        index, freq, readings = self.index, self.freq, self.readings
+        n = len(run)
+        out: dict[str, tuple[bool, int, str]] = {}
+        own = readings.get(c, "")
+        left, right = run[i - 1 : i], run[i + 1 : i + 2]
+        need = self._need
+        lazy = need is not _no_need  # on the store, blocks are read before each lookup
+        if not lazy:
+            near = self._near
+            if near is None:
+                near = self._near = code_neighbours(index, self.fuzzy)
+            after_char, before_char = near
+        frames = None
+        for k in codes:
+            if lazy:
+                need(left + k + right)
+                with_left = with_right = True
+            else:
+                with_left = left + k in after_char
+                with_right = k + right in before_char
+                if not (with_left or with_right):
+                    continue
+            if frames is None:
+                frames = [
+                    (run[st:i], run[i + 1 : st + L])
+                    for L in (2, 3, 4)
+                    for st in range(max(0, i - L + 1), min(i, n - L) + 1)
+                ]
+            for head, tail in frames:
+                if (head and not with_left) or (tail and not with_right):
+                    continue  # not a key: see above
+                hit = index.get(head + k + tail)
+                if not hit:
+                    continue
+                for r in hit:
+                    if r == c or (c, r) in VARIANT_PAIRS:
+                        continue
+                    if lazy:
+                        need(left + r + right)
+                    word = head + r + tail
+                    f = freq.get(word, 0)
+                    prev = out.get(r)
+                    if prev is None:
+                        out[r] = (own[:1] in readings.get(r, "") if own else False, f, word)
+                    elif f > prev[1]:
+                        out[r] = (prev[0], f, word)
+        return out
+
+    def _askable(self, run: str, unc: list[int]) -> list[int]:
+        able = self._able
+        if able is None:
+            able = self._able = self._suspect_chars()
+        near = self._near
+        if near is None:
+            near = self._near = code_neighbours(self.index, self.fuzzy)
+        after_char, before_char = near
+        out = []
+        for i in unc:
+            codes = able.get(run[i])
+            if codes:
+                left, right = run[i - 1 : i], run[i + 1 : i + 2]
+                for k in codes:
+                    if left + k in after_char or k + right in before_char:
+                        out.append(i)
+                        break
+        return out
+
+    def _features(
+        self, run: str, i: int, unc: list[int], adj: tuple[bool, bool] = (False, False)
+    ) -> list[dict[str, Any]]:
+        c = run[i]
+        cf_c = self.char_freq.get(c, 0)
+        if cf_c < MIN_RARE_CHAR_FREQ or (cf_c < MIN_CHAR_FREQ and c in self.name_chars):
+            return []
+        if i > 0 and c in NAME_SUFFIXES:
+            return []
+        if c in run[max(0, i - 2) : i] or c in run[i + 1 : i + 3]:
+            return []
+        if self._alone(c) >= MAX_ALONE:
+            return []
+        n = len(run)
+        if (i == 0 and adj[0]) or (i == n - 1 and adj[1]):
+            return []
+        props = self._proposals(run, i)
+        good = sorted(
+            ((f, r, exact, w) for r, (exact, f, w) in props.items() if f >= MIN_WORD_FREQ), reverse=True
+        )[:MAX_PROPOSALS]
+        if not good:
+            return []
+        a, b = max(0, i - CONTEXT), min(n, i + CONTEXT + 1)
+        ctx = run[a:b]
+        m = b - a
+        p = i - a
+        if self._gains_below(ctx, p, [r for _, r, _, _ in good], MIN_GAIN - _ROUNDING):
+            return []
+        base_best = [0.0] * (m + 1)
+        base_nxt = [0] * (m + 1)
+        self._fill(ctx, m - 1, base_best, base_nxt)
+        base = base_best[0]
+        scored = []
+        for f, r, exact, wmax in good:
+            ctx2 = ctx[:p] + r + ctx[p + 1 :]
+            best = base_best.copy()
+            nxt = base_nxt.copy()
+            self._fill(ctx2, p, best, nxt)
+            lp, ends = best[0], typo_module._ends_of(nxt, m)
+            st = 0
+            for e in ends:
+                if e > i - a:
+                    break
+                st = e
+            scored.append((lp - base, r, exact, ctx2[st:e], st + a, e + a, f, wmax))
+        scored.sort(key=lambda x: -x[0])
+        gain, r, exact, word, ws, we, f, wmax = scored[0]
+        if gain < MIN_GAIN or word in self.persons:
+            return []
+        if cf_c < MIN_CHAR_FREQ and (not exact or typo_module.math.log1p(f) < RARE_MIN_LOG_WORD):
+            return []
+        second = scored[1][0] if len(scored) > 1 else -20.0
+        cf = self.char_freq
+        log1p = typo_module.math.log1p
+        feats = {
+            "gain": gain,
+            "Lw": len(word),
+            "sc": log1p(self.freq.get(c, 0)),
+            "cfc": log1p(cf.get(c, 0)),
+            "cfr": log1p(cf.get(r, 0)),
+            "exact": 1.0 if exact else 0.0,
+            "margin": min(gain - second, 10.0),
+            "nunc": sum(1 for j in unc if j != i and abs(j - i) <= 2),
+            "sur": 1.0 if (i > 0 and run[i - 1] in SURNAMES and (i - 1) in unc) else 0.0,
+            "edge": 1.0 if (i == 0 or i == n - 1) else 0.0,
+            "lwmax": log1p(f),
+            "ncand": len(props),
+            "alone": self._alone(c),
+            "proper": 1.0 if (wmax in self.proper or word in self.proper) else 0.0,
+        }
+        return [{"i": i, "right": r, "before": run[ws:we], "after": word, "span": (ws, we), "feats": feats}]
+
+    def _winners(self, run: str, adj: tuple[bool, bool] = (False, False)) -> list[dict[str, Any]]:
+        unc = self._uncovered(run)
+        if not unc:
+            return []
+        asked = self._askable(run, unc) if self._need is _no_need else unc
+        cands = [c for i in asked for c in self._features(run, i, unc, adj)]
+        self._proposed += len(cands)
+        for c in cands:
+            c["feats"]["rival"] = max(
+                (o["feats"]["gain"] for o in cands if o is not c and abs(o["i"] - c["i"]) == 1), default=0.0
+            )
+        cands = [c for c in cands if not any(self._rivals(c, o) for o in cands)]
+        cands.sort(key=lambda c: -c["feats"]["gain"])
+        accepted: list[dict[str, Any]] = []
+        fixed = list(run)
+        for cand in cands:
+            i = cand["i"]
+            if any(abs(a["i"] - i) <= CONTEXT for a in accepted):
+                again = [
+                    c for c in self._features("".join(fixed), i, unc, adj) if c["right"] == cand["right"]
+                ]
+                if not again or again[0]["feats"]["gain"] < MIN_GAIN:
+                    continue
+                again[0]["feats"]["rival"] = cand["feats"]["rival"]
+                cand = again[0]
+            accepted.append(cand)
+            fixed[i] = cand["right"]
+        return accepted
+
+
+# -- the strings compared -------------------------------------------------------------------
+
+
+def csc_strings() -> list[str]:
+    """The sentences of the shared spelling-check sets, as written and as corrected."""
+    csc = SHARED_DATA / "csc"
+    out: list[str] = []
+    for path in sorted(csc.glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            out += line.split("\t")[1:]
+    for path in sorted(csc.glob("*.json")):
+        for item in json.loads(path.read_text(encoding="utf-8")):
+            out += [item["original_text"], item["correct_text"]]
+    return out
+
+
+def random_strings(model: dict[str, Any], count: int, seed: int) -> list[str]:
+    """Texts of common and rare characters, function words, homophones of one another, letters,
+    digits, name dots, punctuation and line breaks: every place a run can begin or end."""
+    rng = random.Random(seed)
+    common = sorted(c for c, f in model["char_freq"].items() if f >= 3000)
+    rare = sorted(c for c, f in model["char_freq"].items() if f < 3000)
+    words = sorted(w for w in model["freq"] if 2 <= len(w) <= 4)
+    pool = [*"的了吗是在和或与已以经", *"，。、 \nA3·•", "以经", "正雀", "票亮", "念球菌", "报歉"]
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 30)):
+            roll = rng.random()
+            if roll < 0.35:
+                parts.append(rng.choice(words))
+            elif roll < 0.7:
+                parts.append(rng.choice(common))
+            elif roll < 0.75:
+                parts.append(rng.choice(rare))
+            else:
+                parts.append(rng.choice(pool))
+        out.append("".join(parts))
+    return out
+
+
+@pytest.fixture(scope="module")
+def model() -> dict[str, Any]:
+    return load_model()
+
+
+def _compare(model: dict[str, Any], texts: list[str], mode: str = "full") -> int:
+    def make(cls: type[TypoDetector]) -> TypoDetector:
+        return cls(model, mode="full") if mode == "full" else cls(mode=mode)
+
+    fast, ref = make(TypoDetector), make(Reference)
+    found = 0
+    for text in texts:
+        got = fast.detect_counted(text)
+        assert got == ref.detect_counted(text), text
+        found += len(got[0])
+    assert fast._proposed == ref._proposed
+    return found
+
+
+def test_the_same_findings_on_the_shared_data(model, shared_data):
+    texts = shared_strings() + csc_strings()
+    assert len(texts) > 20_000
+    assert _compare(model, texts) > 200
+
+
+def test_the_same_findings_on_random_strings(model):
+    assert _compare(model, random_strings(model, 3000, 11)) > 100
+
+
+def test_the_same_findings_on_the_store(model):
+    """On the store (lazy mode) every uncovered position is asked, as before."""
+    assert _compare(model, random_strings(model, 300, 12), mode="lazy") > 5
+
+
+# -- the windows and their shapes -------------------------------------------------------------
+
+
+def test_the_windows_are_those_of_every_start_and_length():
+    """_WINDOWS by the room before and after the suspect: _proposals' earlier list of
+    ``(run[st:i], run[i + 1 : st + L])`` for L in 2-4 and every start, as lengths."""
+    for i in range(7):
+        for n in range(max(2, i + 1), i + 8):
+            want = [
+                (i - st, st + L - 1 - i)
+                for L in (2, 3, 4)
+                for st in range(max(0, i - L + 1), min(i, n - L) + 1)
+            ]
+            got = _WINDOWS[min(i, 3), min(n - 1 - i, 3)]
+            assert [(h, t) for h, t, _ in got] == want
+            for h, t, shape in got:
+                assert shape == (0 if t == 0 else 1 if h == 0 else 2)
+
+
+def test_code_frames_hold_the_neighbours_of_each_code_by_its_place():
+    index = {"\ue800经": "已", "已\ue801": "经", "好\ue800\ue801人": "x", "\ue801": "y", "a\ue802b": "z"}
+    fuzzy = {"已": "\ue800", "经": "\ue801", "好": "\ue802"}
+    starts, ends, middles = code_frames(index, fuzzy)
+    for key in index:
+        for j, ch in enumerate(key):
+            if ch in "\ue800\ue801\ue802" and len(key) > 1:
+                if j == 0:
+                    assert key[:2] in starts
+                elif j == len(key) - 1:
+                    assert key[-2:] in ends
+                else:
+                    assert key[j - 1 : j + 2] in middles
+    assert "\ue800经" in starts and "已\ue801" in ends and "a\ue802b" in middles
+    assert "好\ue800\ue801" in middles and "\ue800\ue801人" in middles
+    assert "已\ue801" not in middles and "\ue800经" not in ends  # the place counts
+    assert not any("\n" in s for sets in (starts, ends, middles) for s in sets)
+    assert code_frames(dict(index), {}) == (frozenset(), frozenset(), frozenset())
+
+
+def test_code_frames_are_within_the_pairs_of_the_earlier_sieve(model):
+    starts, ends, middles = code_frames(model["index"], model["fuzzy"])
+    after_char, before_char = code_neighbours(model["index"], model["fuzzy"])
+    assert ends <= after_char and starts <= before_char
+    assert {m[:2] for m in middles} <= after_char and {m[1:] for m in middles} <= before_char
+    assert len(starts) > 10_000 and len(ends) > 10_000 and len(middles) > 10_000
