@@ -8,8 +8,10 @@ The reference copies are intentional; do not "fix" them."""
 from __future__ import annotations
 
 import json
+import marshal
 import random
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -17,22 +19,34 @@ from conftest import SHARED_DATA, shared_strings
 
 from sftlint.analysis.text import typo as typo_module
 from sftlint.analysis.text.typo import (
+    _CURATED_HAN,
+    _LONG_TEXT,
     _ROUNDING,
+    _RUNS_AND_GAPS,
     _WINDOWS,
     CONTEXT,
     MAX_ALONE,
     MAX_PROPOSALS,
+    MAX_RUN,
     MIN_CHAR_FREQ,
     MIN_GAIN,
     MIN_RARE_CHAR_FREQ,
     MIN_WORD_FREQ,
+    NAME_DOTS,
     NAME_SUFFIXES,
     RARE_MIN_LOG_WORD,
     SURNAMES,
+    TITLE,
     VARIANT_PAIRS,
+    Typo,
     TypoDetector,
+    _fields,
     _no_need,
+    _split_lazily,
     code_frames,
+    curated_spans,
+    has_particle,
+    simplified_only,
 )
 from sftlint.analysis.text.typo_model import load_model
 
@@ -230,6 +244,95 @@ class Reference(TypoDetector):
             fixed[i] = cand["right"]
         return accepted
 
+    def _detect(self, text: str) -> tuple[tuple[Typo, ...], int, int]:
+        found: dict[int, Typo] = {}
+        chars = proposed = 0
+        text = simplified_only(text)  # Traditional and Japanese spans become spaces
+        n = len(text)
+        # The curated forms are runs of Chinese characters, so each match lies inside one
+        # run, and the run cache keeps each run's matches: most lines are new while their
+        # runs recur.  A line longer than MAX_RUN may cut a run in pieces, and a match across
+        # a cut would be lost: such lines, and text without the model, are scanned whole.
+        per_run = self.use_model and _CURATED_HAN and n <= MAX_RUN
+        if not per_run:
+            for s, e, wrong in curated_spans(text):
+                self._take_curated(text, s, e, wrong, found)
+        if self.use_model:
+            cache = self._runs
+            cached = cache.data.get
+            shared = self._shared
+            # the runs of two or more Chinese characters and the text between them, in one
+            # call: [text before, run, text between, run, ..., text after] (a run is never
+            # next to another Chinese character, so only the first and last gaps can be empty,
+            # and the gaps inside a run longer than MAX_RUN, which is cut in pieces)
+            # (a long line is split lazily: the list of a megabyte's parts held 40 MB)
+            parts = iter(_RUNS_AND_GAPS.split(text) if n <= _LONG_TEXT else _split_lazily(text))
+            after = next(parts)
+            off = len(after)
+            for run in parts:
+                before, after = after, next(parts)
+                # what a run's analysis depends on besides its characters: a Latin letter or
+                # digit (bits 0, 1), or a name dot (bits 2, 3), just before or after it; a flag
+                # character, which no run holds, ends the key when any is set
+                flags = 0
+                if before:
+                    c = before[-1]
+                    if c.isalnum():
+                        flags = 1
+                    elif c in NAME_DOTS:
+                        flags = 4
+                elif off:
+                    flags = 1  # cut from a longer run (MAX_RUN): a Chinese character, a letter
+                if after:
+                    c = after[0]
+                    if c.isalnum():
+                        flags |= 2
+                    elif c in NAME_DOTS:
+                        flags |= 8
+                elif off + len(run) < n:
+                    flags |= 2  # cut from a longer run
+                key = run + chr(flags) if flags else run
+                entry = cached(key)
+                if entry is None and shared is not None and self._take_shared(shared):
+                    entry = cached(key)
+                if entry is None:
+                    if self._lazy is not None:
+                        self._lazy.analysed += len(run)
+                        self._need(run)
+                    before_run = self._proposed
+                    typos = self._analyse_run(run, flags)
+                    entry = (typos, self._proposed - before_run, tuple(curated_spans(run)))
+                    cache.put(key, entry)
+                    if shared is not None and shared.writing:
+                        shared.write(marshal.dumps((key, [_fields(t) for t in typos], *entry[1:])))
+                typos, n_proposed, spans = entry
+                chars += len(run)
+                proposed += n_proposed
+                if spans and per_run:
+                    for s, e, wrong in spans:
+                        self._take_curated(text, off + s, off + e, wrong, found)
+                for t in typos:
+                    if off + t.start not in found:
+                        found[off + t.start] = replace(t, start=t.start + off, end=t.end + off)
+                off += len(run) + len(after)
+        if found and "《" in text:
+            # A short title between 《》 names a work as its makers wrote it (《大开眼戒》):
+            # puns and coinages are the norm there.  Only the listed never-legal forms count.
+            inside = {k for m in TITLE.finditer(text) for k in range(m.start(), m.end())}
+            found = {k: t for k, t in found.items() if t.source == "list" or k not in inside}
+        return tuple(found[k] for k in sorted(found)), chars, proposed
+
+    def _analyse_run(self, run: str, flags: int) -> tuple[Typo, ...]:
+        adj = (bool(flags & 1), bool(flags & 2))
+        dots = (bool(flags & 4), bool(flags & 8))
+        found: dict[int, Typo] = {}
+        for typo in self._scan_run(run, 0, adj, dots):
+            found.setdefault(typo.start, typo)
+        if has_particle(run):
+            for typo in self._particles(run, 0):
+                found.setdefault(typo.start, typo)
+        return tuple(found.values())
+
 
 # -- the strings compared -------------------------------------------------------------------
 
@@ -254,12 +357,15 @@ def random_strings(model: dict[str, Any], count: int, seed: int) -> list[str]:
     common = sorted(c for c, f in model["char_freq"].items() if f >= 3000)
     rare = sorted(c for c, f in model["char_freq"].items() if f < 3000)
     words = sorted(w for w in model["freq"] if 2 <= len(w) <= 4)
-    pool = [*"的了吗是在和或与已以经", *"，。、 \nA3·•", "以经", "正雀", "票亮", "念球菌", "报歉"]
+    pool = [*"的了吗是在和或与已以经", *"，。、 \nA3·•《》", "以经", "正雀", "票亮", "念球菌", "报歉"]
+    pool += ["优惠卷", "再接再励", "想必竟然", "然後", "カフェ", "玩的很开心", "认认真真得做"]
     out = []
-    for _ in range(count):
+    for n in range(count):
         parts = []
-        for _ in range(rng.randint(1, 30)):
-            roll = rng.random()
+        # now and then a run longer than MAX_RUN, analysed a piece at a time
+        long = n % 100 == 0
+        for _ in range(rng.randint(1, 30) if not long else rng.randint(700, 900)):
+            roll = rng.random() * (0.7 if long else 1.0)
             if roll < 0.35:
                 parts.append(rng.choice(words))
             elif roll < 0.7:
@@ -298,12 +404,30 @@ def test_the_same_findings_on_the_shared_data(model, shared_data):
 
 
 def test_the_same_findings_on_random_strings(model):
-    assert _compare(model, random_strings(model, 3000, 11)) > 100
+    texts = random_strings(model, 3000, 11)
+    assert max(len(m.group()) for t in texts for m in typo_module.HAN_RUN.finditer(t)) > MAX_RUN
+    assert _compare(model, texts) > 100
 
 
 def test_the_same_findings_on_the_store(model):
     """On the store (lazy mode) every uncovered position is asked, as before."""
     assert _compare(model, random_strings(model, 300, 12), mode="lazy") > 5
+
+
+def test_the_same_analysis_of_a_run_under_every_flag(model, shared_data):
+    """A run's analysis by its neighbours (a letter or digit, a name dot, before or after it):
+    runs whose findings these change, and a sample of the shared data's runs."""
+    runs = {m.group(1): None for t in shared_strings() + csc_strings() for m in _RUNS_AND_GAPS.finditer(t)}
+    edges = ["愿早日康夫", "安照新注册分类申报的化学药品第", "关于玩善中国特色社会主义法律体戏"]
+    sample = edges + random.Random(13).sample(sorted(runs), 3000)
+    fast, ref = TypoDetector(model, mode="full"), Reference(model, mode="full")
+    changed = set()
+    for run in sample:
+        results = [fast._analyse_run(run, flags) for flags in range(16)]
+        assert results == [ref._analyse_run(run, flags) for flags in range(16)], run
+        changed.update(flags for flags, got in enumerate(results) if got != results[0])
+    assert changed >= {1, 2, 4, 8}  # each bit changes some run's findings
+    assert fast._proposed == ref._proposed
 
 
 # -- the windows and their shapes -------------------------------------------------------------

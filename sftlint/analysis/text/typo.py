@@ -153,6 +153,8 @@ def _split_lazily(text: str) -> Iterator[str]:
 
 
 _RUNS_AND_GAPS = re.compile(f"([{HAN_CHARS}]{{2,{MAX_RUN}}})")
+#: Two bits of a run's flags (before, after) as the pair of booleans the analysis takes.
+_SIDES = ((False, False), (True, False), (False, True), (True, True))
 #: Two neighbouring corrections that each keep the other's character (医元: 亿元 or 医院)
 #: are both dropped unless one gains this many nats more (chosen on the tune half).
 RIVAL_MARGIN = 1.25
@@ -760,7 +762,9 @@ class TypoDetector:
                         self._need(run)
                     before_run = self._proposed
                     typos = self._analyse_run(run, flags)
-                    entry = (typos, self._proposed - before_run, tuple(curated_spans(run)))
+                    # (a run without a curated form's first two characters holds no form)
+                    spans = tuple(curated_spans(run)) if _CURATED_AT.search(run) is not None else ()
+                    entry = (typos, self._proposed - before_run, spans)
                     cache.put(key, entry)
                     if shared is not None and shared.writing:
                         shared.write(marshal.dumps((key, [_fields(t) for t in typos], *entry[1:])))
@@ -779,6 +783,8 @@ class TypoDetector:
             # puns and coinages are the norm there.  Only the listed never-legal forms count.
             inside = {k for m in TITLE.finditer(text) for k in range(m.start(), m.end())}
             found = {k: t for k, t in found.items() if t.source == "list" or k not in inside}
+        if not found:
+            return (), chars, proposed
         return tuple(found[k] for k in sorted(found)), chars, proposed
 
     def _take_curated(self, text: str, s: int, e: int, wrong: str, found: dict[int, Typo]) -> None:
@@ -798,15 +804,13 @@ class TypoDetector:
         templated data and real SFT data repeat clauses (a system prompt's sentences, a
         knowledge-base paragraph, boilerplate) far more often than whole lines.
         """
-        adj = (bool(flags & 1), bool(flags & 2))
-        dots = (bool(flags & 4), bool(flags & 8))
         found: dict[int, Typo] = {}
-        for typo in self._scan_run(run, 0, adj, dots):
+        for typo in self._scan_run(run, 0, _SIDES[flags & 3], _SIDES[flags >> 2]):
             found.setdefault(typo.start, typo)
         if has_particle(run):
             for typo in self._particles(run, 0):
                 found.setdefault(typo.start, typo)
-        return tuple(found.values())
+        return tuple(found.values()) if found else ()
 
     def _particles(self, run: str, off: int) -> Iterator[Typo]:
         """Misused 的/地/得 (:mod:`sftlint.analysis.text.particles`), as typos of source ``"grammar"``."""
