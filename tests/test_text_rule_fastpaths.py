@@ -314,3 +314,59 @@ def test_t008_languages_kept_stay_bounded(monkeypatch):
     assert made == [L.Language("zh", "cjk", w) for w in range(10)]
     assert len(L._LANGUAGES) <= 3
     assert L._language("zh", "cjk", 9) is made[9]  # the last one is still kept
+
+
+# -- T009 ----------------------------------------------------------------------
+
+
+def _ref_may_loop(line: str) -> bool:
+    """The earlier ``_may_loop``: characters and pairs of neighbours counted as strings."""
+    from collections import Counter
+    from itertools import pairwise
+
+    from sftlint.analysis.text import repeat as R
+
+    if len(line) < R.MIN_LOOP_UNIT * R.MIN_LOOP_TIMES:
+        return False
+    if max(Counter(line).values()) < R.MIN_LOOP_TIMES:
+        return False
+    return max(Counter(pairwise(line)).values()) >= R.MIN_LOOP_TIMES
+
+
+def test_t009_may_loop_on_every_line_of_every_corpus_string():
+    from sftlint.analysis.text import repeat as R
+
+    answers = {True: 0, False: 0}
+    for text in corpus_strings():
+        for line in text.split("\n"):
+            want = _ref_may_loop(line)
+            assert R._may_loop(line) == want, line[:200]
+            answers[want] += 1
+    assert answers[True] > 1000 and answers[False] > 1000
+
+
+#: a few characters, so that they and their pairs come back; astral and lone surrogates
+#: (which JSON can carry) too, whose UTF-32 units are read as they are
+_T009_CHARS = ["a", "b", "好", "的", "。", " ", "😀", "\ud800", "\udfff", "\x00", "\U0010ffff"]
+
+
+def test_t009_may_loop_seeded_strings():
+    from sftlint.analysis.text import repeat as R
+
+    rng = random.Random(9)
+    answers = {True: 0, False: 0}
+    for _ in range(20_000):
+        k = rng.randint(1, len(_T009_CHARS))
+        line = "".join(rng.choice(_T009_CHARS[:k]) for _ in range(rng.randint(0, 30)))
+        want = _ref_may_loop(line)
+        assert R._may_loop(line) == want, line
+        answers[want] += 1
+    assert answers[True] > 1000 and answers[False] > 1000
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_T009_CHARS), max_size=40) | st.text(max_size=40))
+def test_t009_may_loop_random_strings(line):
+    from sftlint.analysis.text import repeat as R
+
+    assert R._may_loop(line) == _ref_may_loop(line)

@@ -23,9 +23,8 @@ Real replies repeat legitimately too, and those are left alone:
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from dataclasses import dataclass
-from itertools import pairwise
 
 from sftlint.analysis.text.zh import HAN_CHARS
 
@@ -114,12 +113,25 @@ def _may_loop(line: str) -> bool:
     at that many places p apart (all inside the loop), so a line in which no character, or no
     pair of neighbours, comes back that often holds none.  Two counts at C speed decide most
     lines; the loop pattern tries 39 unit lengths and a back-reference at every character
-    (about 18 us for a 40-character line of real replies, 0.4 us a character)."""
-    if len(line) < MIN_LOOP_UNIT * MIN_LOOP_TIMES:
+    (about 18 us for a 40-character line of real replies, 0.4 us a character).  The counts are
+    of code points, read as integers from the line's UTF-32 form: counting the characters
+    themselves made and hashed a one-character string for each (tests/test_text_rule_fastpaths.py
+    compares the answers with the ``Counter`` of characters and of ``pairwise`` pairs)."""
+    n = len(line)
+    if n < MIN_LOOP_UNIT * MIN_LOOP_TIMES:
         return False
-    if max(Counter(line).values()) < MIN_LOOP_TIMES:
+    # counted as code points (UTF-32 units read as integers), not as one-character strings
+    # that each have to be made and hashed; a pair of neighbours as one 64-bit integer, the
+    # even pairs (0, 1), (2, 3)... and the odd ones (1, 2), (3, 4)... read from the same bytes
+    units = line.encode("utf-32-le", "surrogatepass")
+    counts: dict[int, int] = {}
+    _count_elements(counts, memoryview(units).cast("I"))
+    if max(counts.values()) < MIN_LOOP_TIMES:
         return False
-    return max(Counter(pairwise(line)).values()) >= MIN_LOOP_TIMES
+    counts = {}
+    _count_elements(counts, memoryview(units)[: n // 2 * 8].cast("Q"))
+    _count_elements(counts, memoryview(units)[4 : 4 + (n - 1) // 2 * 8].cast("Q"))
+    return max(counts.values()) >= MIN_LOOP_TIMES
 
 
 assert MIN_LOOP_UNIT >= 2  # _may_loop's pairs: a unit of one character repeats no pair p apart
