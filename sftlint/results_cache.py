@@ -475,6 +475,12 @@ class FileResults:
         self.keys = keys
         self.directory = directory if directory is not None else results_dir()
 
+    def has(self, path: str) -> bool:
+        """Whether ``path`` has an entry (verified only when it is loaded, at its turn: a run of
+        a thousand stored shards must not hold a thousand entries open)."""
+        key = self.keys.get(path)
+        return key is not None and ResultsCache(key, self.directory, "file").path.is_file()
+
     def load(self, path: str) -> CachedRun | None:
         key = self.keys.get(path)
         return ResultsCache(key, self.directory, "file").load() if key is not None else None

@@ -584,3 +584,30 @@ def test_a_worker_moving_to_another_file_sends_its_prompts_again(tmp_path):
         assert texts[2] == []  # the same file again: once is enough
     finally:
         processes._WORKER.clear()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_entry_gone_by_its_turn_means_the_file_is_linted(cache, tmp_path, monkeypatch, jobs):
+    """Entries are verified at their turn, not held open from the start (a run of a thousand
+    stored shards would hold a thousand files open): one pruned meanwhile is linted instead."""
+    from sftlint.run import processes
+
+    monkeypatch.setattr(processes, "SERIAL_BELOW_BYTES", 0)
+    monkeypatch.setattr(processes, "MIN_RANGE_BYTES", 600)
+    shards = _shards(tmp_path / "data")
+    with shards["c"].open("a", encoding="utf-8") as fh:
+        fh.write(shards["a"].read_text(encoding="utf-8").splitlines()[0] + "\n")
+    folder = str(tmp_path / "data")
+    run_cli("check", folder, "--jobs", jobs, "--output-format", "json")
+    with shards["b"].open("a", encoding="utf-8") as fh:  # b changed: linted (by workers with --jobs 2)
+        fh.write(shards["b"].read_text(encoding="utf-8").splitlines()[0] + "\n")
+    real = results_cache.FileResults.load
+
+    def pruned(self, path):
+        return None if path.endswith("a.jsonl") else real(self, path)
+
+    monkeypatch.setattr(results_cache.FileResults, "load", pruned)
+    again = run_cli("check", folder, "--jobs", jobs, "--output-format", "json")
+    fresh = run_cli("check", folder, "--jobs", "1", "--output-format", "json", "--no-cache")
+    assert (again.code, again.out) == (fresh.code, fresh.out)
+    assert any(d["code"] == "D001" for d in again.json())

@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from sftlint.config import Settings
     from sftlint.diagnostic import Diagnostic
     from sftlint.engine import Engine
-    from sftlint.results_cache import CachedRun, FileResults
+    from sftlint.results_cache import FileResults
 
 #: Largest byte range a worker reads (a file smaller than a range is one range).
 RANGE_BYTES = 4 * 1024 * 1024
@@ -269,26 +269,18 @@ def parallel_diagnostics(
     :meth:`~sftlint.results_cache.EntryWriter.add_packed`) is handed each range's diagnostics as
     the worker packed them, just before they are yielded.
     """
-    cached: dict[str, CachedRun] = {}
+    # the files with an entry (each verified when its turn comes: see replay_or_lint)
+    cached: set[str] = set()
     if stored is not None:
         # (a file named twice is linted twice: an entry is read once)
-        for path in (p for p in dict.fromkeys(files) if files.count(p) == 1):
-            entry = stored.load(path)
-            if entry is not None:
-                cached[path] = entry
-    try:
-        to_lint = [path for path in files if path not in cached]
-        if not wants_parallel(to_lint, jobs):
-            yield from _serial(engine, files, errors, on_error, stored, cached, packed_sink)
-        elif "-" in files:
-            yield from _chunked(engine, files, resolve_jobs(jobs), errors, on_error)
-        else:
-            yield from _ranged(
-                engine, files, resolve_jobs(jobs), errors, on_error, stored, cached, packed_sink
-            )
-    finally:
-        for entry in cached.values():
-            entry.close()
+        cached = {p for p in files if files.count(p) == 1 and stored.has(p)}
+    to_lint = [path for path in files if path not in cached]
+    if not to_lint or not wants_parallel(to_lint, jobs):
+        yield from _serial(engine, files, errors, on_error, stored, cached, packed_sink)
+    elif "-" in files:
+        yield from _chunked(engine, files, resolve_jobs(jobs), errors, on_error)
+    else:
+        yield from _ranged(engine, files, resolve_jobs(jobs), errors, on_error, stored, cached, packed_sink)
 
 
 def _ranged(
@@ -298,7 +290,7 @@ def _ranged(
     errors: list[str] | None,
     on_error: Callable[[str], None] | None,
     stored: FileResults | None = None,
-    cached: dict[str, CachedRun] | None = None,
+    cached: set[str] | None = None,
     packed_sink: Callable[[bytes, int], None] | None = None,
 ) -> Iterator[Diagnostic]:
     """Workers read, count and lint byte ranges of the files; results come back in range order.
@@ -306,9 +298,9 @@ def _ranged(
     :func:`parallel_diagnostics`)."""
     from sftlint.engine import DETECT_SAMPLE
 
-    cached = cached or {}
-    if stored is not None or cached:
-        from sftlint.run.stored_files import RangedFile, replay_file
+    cached = cached or set()
+    if stored is not None:
+        from sftlint.run.stored_files import RangedFile, replay_or_lint
     limit = engine.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
     # the files in order, each either to replay or to lint; a linted file's ranges arrive in order
     slots = deque(files)
@@ -354,7 +346,7 @@ def _ranged(
                     storing = None
                 while slots and slots[0] in cached:
                     path = slots.popleft()
-                    yield from replay_file(engine, path, cached[path])
+                    yield from replay_or_lint(engine, path, stored, errors, on_error, packed_sink)
                 slots.popleft()
                 if stored is not None:
                     storing = RangedFile(stored.writer(rng.path))
@@ -374,9 +366,9 @@ def _ranged(
         if storing is not None:
             storing.commit()
             storing = None
-        while slots:
-            path = slots.popleft()
-            yield from replay_file(engine, path, cached[path])
+        for path in slots:  # the stored files after the last linted one
+            if path in cached:
+                yield from replay_or_lint(engine, path, stored, errors, on_error, packed_sink)
         yield from _finish_with(engine, pool, n)
     finally:
         if storing is not None:
@@ -581,17 +573,17 @@ def _serial(
     errors: list[str] | None,
     on_error: Callable[[str], None] | None,
     stored: FileResults | None = None,
-    cached: dict[str, CachedRun] | None = None,
+    cached: set[str] | None = None,
     packed_sink: Callable[[bytes, int], None] | None = None,
 ) -> Iterator[Diagnostic]:
     """The serial run (the reference the parallel one reproduces); files in ``cached`` are
     replayed, and with ``stored`` the others are stored as they are linted (their packed
     diagnostics handed to ``packed_sink`` too)."""
-    if stored is not None or cached:
-        from sftlint.run.stored_files import lint_file_storing, replay_file
+    if stored is not None:
+        from sftlint.run.stored_files import lint_file_storing, replay_or_lint
     for path in files:
         if cached and path in cached:
-            yield from replay_file(engine, path, cached[path])
+            yield from replay_or_lint(engine, path, stored, errors, on_error, packed_sink)
             continue
         writer = stored.writer(path) if stored is not None else None
         if writer is not None:

@@ -27,6 +27,34 @@ from sftlint.transport import pack_diagnostics
 if TYPE_CHECKING:
     from sftlint.diagnostic import Diagnostic
     from sftlint.engine import Engine
+    from sftlint.results_cache import FileResults
+
+
+def replay_or_lint(
+    engine: Engine,
+    path: str,
+    stored: FileResults,
+    errors: list[str] | None,
+    on_error: Callable[[str], None] | None,
+    packed_sink: Callable[[bytes, int], None] | None = None,
+) -> Iterator[Diagnostic]:
+    """A file that had an entry when the run was planned: replayed from it, or, when the entry
+    is gone or damaged by now (another run pruned it), linted here and stored again."""
+    cached = stored.load(path)
+    if cached is not None:
+        yield from replay_file(engine, path, cached)
+        return
+    writer = stored.writer(path)
+    if writer is not None:
+        yield from lint_file_storing(engine, path, writer, errors, on_error, packed_sink)
+        return
+    ignored = engine._ignored_for(path)
+    try:
+        for d in engine.lint_path(path):
+            if d.code not in ignored:
+                yield d
+    except SourceError as exc:
+        report_source_error(str(exc), errors, on_error)
 
 
 def replay_file(engine: Engine, path: str, cached: CachedRun) -> Iterator[Diagnostic]:
