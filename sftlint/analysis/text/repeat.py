@@ -111,24 +111,22 @@ def _may_loop(line: str) -> bool:
     """Whether ``line`` can hold a match of :data:`_LOOP`: a unit of p >= 2 characters written
     :data:`MIN_LOOP_TIMES` times in a row puts the unit's first two characters, side by side,
     at that many places p apart (all inside the loop), so a line in which no character, or no
-    pair of neighbours, comes back that often holds none.  Two counts at C speed decide most
-    lines; the loop pattern tries 39 unit lengths and a back-reference at every character
-    (about 18 us for a 40-character line of real replies, 0.4 us a character).  The counts are
-    of code points, read as integers from the line's UTF-32 form: counting the characters
-    themselves made and hashed a one-character string for each (tests/test_text_rule_fastpaths.py
-    compares the answers with the ``Counter`` of characters and of ``pairwise`` pairs)."""
+    pair of neighbours, comes back that often holds none.  One count at C speed decides a
+    line; the loop pattern tries 39 unit lengths and a back-reference at every character
+    (about 18 us for a 40-character line of real replies, 0.4 us a character).  The pairs are
+    counted alone: a pair at that many places puts its first character there too, so counting
+    the characters first only ruled out what the pairs rule out (it cost more than it saved).
+    The count is of code points, read as integers from the line's UTF-32 form: counting
+    ``pairwise`` tuples of characters made and hashed a one-character string for each
+    (tests/test_text_rule_fastpaths.py compares the answers with the ``Counter`` of characters,
+    then of ``pairwise`` pairs)."""
     n = len(line)
     if n < MIN_LOOP_UNIT * MIN_LOOP_TIMES:
         return False
-    # counted as code points (UTF-32 units read as integers), not as one-character strings
-    # that each have to be made and hashed; a pair of neighbours as one 64-bit integer, the
-    # even pairs (0, 1), (2, 3)... and the odd ones (1, 2), (3, 4)... read from the same bytes
+    # a pair of neighbours as one 64-bit integer (two UTF-32 units): the even pairs (0, 1),
+    # (2, 3)... and the odd ones (1, 2), (3, 4)... read from the same bytes
     units = line.encode("utf-32-le", "surrogatepass")
     counts: dict[int, int] = {}
-    _count_elements(counts, memoryview(units).cast("I"))
-    if max(counts.values()) < MIN_LOOP_TIMES:
-        return False
-    counts = {}
     _count_elements(counts, memoryview(units)[: n // 2 * 8].cast("Q"))
     _count_elements(counts, memoryview(units)[4 : 4 + (n - 1) // 2 * 8].cast("Q"))
     return max(counts.values()) >= MIN_LOOP_TIMES
