@@ -136,7 +136,7 @@ def test_whitelist_silences_a_product_name(detector):
 def test_text_without_chinese_is_not_analysed(detector):
     calls = []
     original = detector._detect
-    detector._detect = lambda line: calls.append(line) or original(line)  # type: ignore[method-assign]
+    detector._detect = lambda line, *rest: calls.append(line) or original(line, *rest)  # type: ignore[method-assign]
     try:
         assert detector.detect("Your order #123 ships tomorrow.\n\nThanks!") == ()
     finally:
@@ -148,7 +148,7 @@ def test_repeated_lines_are_analysed_once(detector):
     kb = "处理方法是：先确认用户是否收到了优惠卷。"
     calls: list[str] = []
     original = detector._detect
-    detector._detect = lambda line: calls.append(line) or original(line)  # type: ignore[method-assign]
+    detector._detect = lambda line, *rest: calls.append(line) or original(line, *rest)  # type: ignore[method-assign]
     try:
         results = [detector.detect(f"问题{i}：为什么用不了？\n{kb}") for i in range(50)]
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import math
 import random
 import re
 from dataclasses import replace
@@ -18,6 +19,7 @@ import pytest
 from conftest import SHARED_DATA, shared_strings
 
 from sftlint.analysis.text import typo as typo_module
+from sftlint.analysis.text.script import is_foreign, is_plain, simplified_only
 from sftlint.analysis.text.typo import (
     _CURATED_HAN,
     _LONG_TEXT,
@@ -35,20 +37,22 @@ from sftlint.analysis.text.typo import (
     NAME_DOTS,
     NAME_SUFFIXES,
     RARE_MIN_LOG_WORD,
+    SEG_MAX_WORD,
     SURNAMES,
     TITLE,
     VARIANT_PAIRS,
     Typo,
     TypoDetector,
     _fields,
+    _lines,
     _no_need,
     _split_lazily,
     code_frames,
     curated_spans,
     has_particle,
-    simplified_only,
 )
 from sftlint.analysis.text.typo_model import load_model
+from sftlint.analysis.text.zh import HAN_RUN
 
 # -- the reference: the methods as they were -----------------------------------------------
 
@@ -244,6 +248,60 @@ class Reference(TypoDetector):
             fixed[i] = cand["right"]
         return accepted
 
+    def detect_counted(self, text: str) -> tuple[tuple[Typo, ...], int, int]:
+        out: list[Typo] = []
+        pos = chars = proposed = 0
+        if is_foreign(text):
+            return (), 0, 0
+        if self.mode == "lazy":
+            self._maybe_switch()
+        cached = self._cache.data.get
+        for line in text.split("\n") if len(text) <= _LONG_TEXT else _lines(text):
+            entry = cached(line)  # only lines holding Chinese are ever cached
+            if entry is None and HAN_RUN.search(line) is not None:
+                entry = self._detect(line)
+                self._cache.put(line, entry)
+            if entry is not None:
+                found, n_chars, n_proposed = entry
+                chars += n_chars
+                proposed += n_proposed
+                for t in found:
+                    out.append(replace(t, start=t.start + pos, end=t.end + pos) if pos else t)
+            pos += len(line) + 1
+        if self._white_re is not None and out:
+            masked = self._masked(text)
+            out = [t for t in out if not masked.intersection(range(t.start - 1, t.end + 1))]
+        if out:
+            flagged = {t.start for t in out}
+            out = [t for t in out if t.source != "model" or not self._own_pair(text, t.start, flagged)]
+        return tuple(out), chars, proposed
+
+    def _gains_below(self, ctx: str, p: int, rights: list[str], limit: float) -> bool:
+        freq, prefix, logtotal, log = self.freq, self.prefix2, self.logtotal, math.log
+        m = len(ctx)
+        lo = max(0, p - SEG_MAX_WORD + 1)
+        hi = min(m, p + SEG_MAX_WORD)
+        # cost[k - lo]: minus the summed one-character log-probabilities of ctx[lo:k]
+        cost = [0.0]
+        total = 0.0
+        for k in range(lo, hi):
+            f = freq.get(ctx[k])
+            total -= (log(f) if f else 0.0) - logtotal
+            cost.append(total)
+        alone = cost[p + 1 - lo] - cost[p - lo]  # minus the suspect's own log-probability
+        for r in rights:
+            f = freq.get(r)
+            if (log(f) if f else 0.0) - logtotal + alone >= limit:
+                return False
+            fixed = ctx[:p] + r + ctx[p + 1 :]
+            for s in range(lo, p + 1):
+                if fixed[s : s + 2] in prefix:
+                    for e in range(max(p + 1, s + 2), min(m, s + SEG_MAX_WORD) + 1):
+                        f = freq.get(fixed[s:e])
+                        if f and log(f) - logtotal + cost[e - lo] - cost[s - lo] >= limit:
+                            return False
+        return True
+
     def _detect(self, text: str) -> tuple[tuple[Typo, ...], int, int]:
         found: dict[int, Typo] = {}
         chars = proposed = 0
@@ -428,6 +486,21 @@ def test_the_same_analysis_of_a_run_under_every_flag(model, shared_data):
         changed.update(flags for flags, got in enumerate(results) if got != results[0])
     assert changed >= {1, 2, 4, 8}  # each bit changes some run's findings
     assert fast._proposed == ref._proposed
+
+
+def test_a_plain_text_has_plain_lines_that_simplified_only_keeps(shared_data):
+    """``is_plain`` of a text lets _detect skip simplified_only on each of its lines."""
+    texts = [*shared_strings(), *csc_strings(), "然後我們\n走吧", "洋食・カフェ\n好的", "好的\n然後"]
+    plain = 0
+    for text in texts:
+        if is_plain(text):
+            plain += 1
+            assert not is_foreign(text)
+            for line in text.split("\n"):
+                assert simplified_only(line) is line
+        else:
+            assert any(not is_plain(line) for line in text.split("\n"))
+    assert len(texts) > plain > 1000
 
 
 # -- the windows and their shapes -------------------------------------------------------------

@@ -121,6 +121,13 @@ def _foreign(text: str) -> bool:
     return False
 
 
+def is_plain(text: str) -> bool:
+    """Whether ``text`` holds no Traditional-only character and no kana: then it is not
+    foreign (:func:`is_foreign`), and :func:`simplified_only` returns it, and each part of it,
+    as it is (one scan for a text instead of one per line)."""
+    return _not_plain().search(text) is None
+
+
 def is_foreign(text: str) -> bool:
     """Whether ``text`` (a message) is Traditional Chinese or Japanese as a whole."""
     if _not_plain().search(text) is None:

@@ -53,7 +53,7 @@ from typing import Any
 
 from sftlint.analysis.forkshare import ForkLog
 from sftlint.analysis.text.particles import has_particle, particle_typos
-from sftlint.analysis.text.script import is_foreign, simplified_only
+from sftlint.analysis.text.script import is_foreign, is_plain, simplified_only
 from sftlint.analysis.text.typo_data import (
     CURATED,
     NAME_DOTS,
@@ -656,7 +656,8 @@ class TypoDetector:
         knows from one it does not (T001's file-level bar, ``rules/text.py``)."""
         out: list[Typo] = []
         pos = chars = proposed = 0
-        if is_foreign(text):
+        plain = is_plain(text)  # then so is each line: simplified_only returns it as it is
+        if not plain and is_foreign(text):
             return (), 0, 0
         if self.mode == "lazy":
             self._maybe_switch()
@@ -664,7 +665,7 @@ class TypoDetector:
         for line in text.split("\n") if len(text) <= _LONG_TEXT else _lines(text):
             entry = cached(line)  # only lines holding Chinese are ever cached
             if entry is None and HAN_RUN.search(line) is not None:
-                entry = self._detect(line)
+                entry = self._detect(line, plain)
                 self._cache.put(line, entry)
             if entry is not None:
                 found, n_chars, n_proposed = entry
@@ -703,12 +704,13 @@ class TypoDetector:
         return False
 
     # ------------------------------------------------------------------ work
-    def _detect(self, text: str) -> tuple[tuple[Typo, ...], int, int]:
+    def _detect(self, text: str, plain: bool = False) -> tuple[tuple[Typo, ...], int, int]:
         """Typos in one line (no newline inside), whitelist not applied; with the Chinese
         characters of its runs and the proposals scored there."""
         found: dict[int, Typo] = {}
         chars = proposed = 0
-        text = simplified_only(text)  # Traditional and Japanese spans become spaces
+        if not plain:  # (a plain line is returned as it is)
+            text = simplified_only(text)  # Traditional and Japanese spans become spaces
         n = len(text)
         # The curated forms are runs of Chinese characters, so each match lies inside one
         # run, and the run cache keeps each run's matches: most lines are new while their
@@ -931,8 +933,8 @@ class TypoDetector:
         # cost[k - lo]: minus the summed one-character log-probabilities of ctx[lo:k]
         cost = [0.0]
         total = 0.0
-        for k in range(lo, hi):
-            f = freq.get(ctx[k])
+        for ch in ctx[lo:hi]:
+            f = freq.get(ch)
             total -= (log(f) if f else 0.0) - logtotal
             cost.append(total)
         alone = cost[p + 1 - lo] - cost[p - lo]  # minus the suspect's own log-probability
