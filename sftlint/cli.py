@@ -733,8 +733,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
     from sftlint import results_cache
 
     directory = results_cache.results_dir()
-    removed = results_cache.clear(directory)
-    sys.stdout.write(f"Removed {removed} stored run{'s' if removed != 1 else ''} from {directory}.\n")
+    runs, files = results_cache.clear(directory)
+    what = f"{runs} stored run{'s' if runs != 1 else ''}"
+    if files:
+        what += f" and {files} stored file{'s' if files != 1 else ''}"
+    sys.stdout.write(f"Removed {what} from {directory}.\n")
     return EXIT_OK
 
 

@@ -661,14 +661,18 @@ def prune(directory: Path, keep: Path | None = None) -> None:
                 os.unlink(path)
 
 
-def clear(directory: Path | None = None) -> int:
-    """Delete every entry (``sftlint clean``); the number of files removed."""
+def clear(directory: Path | None = None) -> tuple[int, int]:
+    """Delete every entry (``sftlint clean``): the numbers of runs' and of files' entries
+    removed (temporary files count with their kind)."""
     directory = directory if directory is not None else results_dir()
-    removed = 0
+    runs = files = 0
     with contextlib.suppress(OSError), os.scandir(directory) as it:
         for entry in it:
             if entry.name.startswith(_KINDS) and entry.name.endswith((".bin", ".tmp")):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
-                    removed += 1
-    return removed
+                    if entry.name.startswith("run-"):
+                        runs += 1
+                    else:
+                        files += 1
+    return runs, files

@@ -525,7 +525,8 @@ def test_file_entries_stay_bounded_and_clean_removes_them(cache, tmp_path, monke
     _shards(tmp_path / "data")
     run_cli("check", str(tmp_path / "data"))
     assert len(_file_entries(cache)) == 2
-    assert run_cli("clean").code == 0
+    cleaned = run_cli("clean")
+    assert cleaned.code == 0 and "Removed 1 stored run and 2 stored files" in cleaned.out
     assert _file_entries(cache) == [] and _entries(cache) == []
 
 
