@@ -57,6 +57,7 @@ from sftlint.run.ranges import (
     count_range,
     fold,
     fresh_pieces,
+    lint_file,
     lint_range,
     merge_range_result,
     plan_ranges,
@@ -589,13 +590,7 @@ def _serial(
         if writer is not None:
             yield from lint_file_storing(engine, path, writer, errors, on_error, packed_sink)
             continue
-        ignored = engine._ignored_for(path)
-        try:
-            for d in engine.lint_path(path):
-                if d.code not in ignored:
-                    yield d
-        except SourceError as exc:
-            report_source_error(str(exc), errors, on_error)
+        yield from lint_file(engine, path, errors, on_error)
     yield from engine.finish()
 
 

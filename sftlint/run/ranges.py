@@ -12,7 +12,7 @@ other.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -317,6 +317,20 @@ def report_source_error(
     errors.append(message)
     if on_error is not None:
         on_error(message)
+
+
+def lint_file(
+    engine: Engine, path: str, errors: list[str] | None, on_error: Callable[[str], None] | None
+) -> Iterator[Diagnostic]:
+    """One file linted in this process, without the codes its per-file ignores name (the serial
+    run's step for each file)."""
+    ignored = engine._ignored_for(path)
+    try:
+        for d in engine.lint_path(path):
+            if d.code not in ignored:
+                yield d
+    except SourceError as exc:
+        report_source_error(str(exc), errors, on_error)
 
 
 def fold(engine: Engine, records: int, new_errors: list[str], summaries: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sftlint.engine import INTERNAL_CODE
 from sftlint.reader import SourceError
 from sftlint.results_cache import _BATCH, BATCH, CachedRun, EntryWriter
-from sftlint.run.ranges import fold, fresh_pieces, report_source_error
+from sftlint.run.ranges import fold, fresh_pieces, lint_file, report_source_error
 from sftlint.transport import pack_diagnostics
 
 if TYPE_CHECKING:
@@ -48,13 +48,7 @@ def replay_or_lint(
     if writer is not None:
         yield from lint_file_storing(engine, path, writer, errors, on_error, packed_sink)
         return
-    ignored = engine._ignored_for(path)
-    try:
-        for d in engine.lint_path(path):
-            if d.code not in ignored:
-                yield d
-    except SourceError as exc:
-        report_source_error(str(exc), errors, on_error)
+    yield from lint_file(engine, path, errors, on_error)
 
 
 def replay_file(engine: Engine, path: str, cached: CachedRun) -> Iterator[Diagnostic]:
