@@ -419,9 +419,6 @@ class CachedRun:
         finally:
             self.fh.close()
 
-    def close(self) -> None:
-        self.fh.close()
-
 
 class ResultsCache:
     """The entry of one run key in the results directory."""
@@ -580,13 +577,19 @@ class EntryWriter:
         except OSError:
             self.abort()
 
-    def commit(self, stats: RunStats | types.SimpleNamespace) -> bool:
-        """Close the entry with the run's counts (a file's: one file, its records) and put it
-        in place; False if it was dropped."""
+    def commit(self, stats: RunStats) -> bool:
+        """Close the entry with the run's counts and put it in place; False if it was dropped."""
+        return self._close(stats.files, stats.records, stats.bytes)
+
+    def commit_file(self, records: int) -> bool:
+        """:meth:`commit` for one file's entry (:class:`FileResults`): one file, its records."""
+        return self._close(1, records, 0)
+
+    def _close(self, files: int, records: int, size: int) -> bool:
         self._flush()
         if self.fh is None:
             return False
-        self._write(_END, _COUNTS.pack(stats.files, stats.records, stats.bytes, self.count))
+        self._write(_END, _COUNTS.pack(files, records, size, self.count))
         if self.fh is None:
             return False
         try:

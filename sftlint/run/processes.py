@@ -45,7 +45,7 @@ pre-commit run over a few files must stay fast.
 from __future__ import annotations
 
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -274,7 +274,8 @@ def parallel_diagnostics(
     cached: set[str] = set()
     if stored is not None:
         # (a file named twice is linted twice: an entry is read once)
-        cached = {p for p in files if files.count(p) == 1 and stored.has(p)}
+        named = Counter(files)
+        cached = {p for p, n in named.items() if n == 1 and stored.has(p)}
     to_lint = [path for path in files if path not in cached]
     if not to_lint or not wants_parallel(to_lint, jobs):
         yield from _serial(engine, files, errors, on_error, stored, cached, packed_sink)

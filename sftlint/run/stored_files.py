@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sftlint.engine import INTERNAL_CODE
@@ -129,7 +128,7 @@ def lint_file_storing(
         engine.summaries = collectors
         if clean:
             writer.add_summaries(pieces)  # before folding: a merge may take the piece's insides
-            writer.commit(SimpleNamespace(files=1, records=engine.stats.records - records_before, bytes=0))
+            writer.commit_file(engine.stats.records - records_before)
         else:
             writer.abort()
         fold(engine, 0, [], pieces)
@@ -162,7 +161,7 @@ class RangedFile:
 
     def commit(self) -> None:
         if self.writer is not None:
-            self.writer.commit(SimpleNamespace(files=1, records=self.records, bytes=0))
+            self.writer.commit_file(self.records)
 
     def abort(self) -> None:
         if self.writer is not None:
