@@ -16,6 +16,7 @@ from sftlint.analysis.majority import FileTallies
 from sftlint.analysis.text.invisible import invisible_names, is_blank
 from sftlint.analysis.tools import calls_in_text
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.formats.messages import CALL_ROLE
 from sftlint.hashing import PIECEWISE_CHARS, canonical_pieces
 from sftlint.locate import escape_token
 from sftlint.reader import RawRecord
@@ -539,7 +540,11 @@ class RoleOrder(Rule):
             elif role == "assistant":
                 if prole is None:
                     problem = "the conversation starts with an assistant turn; it should start with the user"
-                elif prole == "assistant" and not (prev.tool_calls or calls_in_text(prev.content)):
+                elif (
+                    prole == "assistant"
+                    and m.raw_role != CALL_ROLE  # ms-swift: the calls of a turn that thought first
+                    and not (prev.tool_calls or calls_in_text(prev.content))
+                ):
                     problem = "two assistant turns in a row"
             elif role == "tool" and not (
                 prole == "tool"

@@ -25,6 +25,7 @@ from typing import Any
 
 from sftlint.analysis.tools import ToolCall, has_tool_data, schema_errors, tool_facts
 from sftlint.diagnostic import Finding, RecordRef
+from sftlint.formats.messages import CALL_ROLE
 from sftlint.locate import join_pointer
 from sftlint.record import Record
 from sftlint.rule import Rule, RuleOptions
@@ -305,7 +306,9 @@ class UnmatchedToolCall(Rule):
     Pairs each assistant turn's tool calls with the tool results that follow it, and reports
     a result whose `tool_call_id` matches no call of that turn, a call whose id no result
     answers, and a call followed by a user or assistant turn instead of any result (messages
-    `tool_calls`, ShareGPT `function_call` turns not followed by an `observation`).
+    `tool_calls`, ShareGPT `function_call` turns not followed by an `observation`).  ms-swift's
+    consecutive `tool_call` turns are one step's parallel calls, answered by the `tool_response`
+    turns after the last of them.
 
     A call that ends the conversation is not reported: it is the target of a sample that
     teaches *when* to call (OpenAI's fine-tuning format ends such samples with the call).
@@ -350,13 +353,18 @@ class UnmatchedToolCall(Rule):
             if m.role != "assistant" or not (m.tool_calls or m.index in by_turn):
                 i += 1
                 continue
+            calls = list(by_turn.get(m.index, ()))
             j = i + 1
+            # ms-swift writes parallel calls as consecutive tool_call turns: one calling step
+            while j < n and turns[j].raw_role == CALL_ROLE and turns[j].role == "assistant":
+                calls += by_turn.get(turns[j].index, ())
+                j += 1
+            first_result = j
             while j < n and turns[j].role == "tool":
                 j += 1
-            calls = by_turn.get(m.index, [])
-            results = [result_of[t.index] for t in turns[i + 1 : j] if t.index in result_of]
+            results = [result_of[t.index] for t in turns[first_result:j] if t.index in result_of]
             if calls:
-                yield from self._pair(calls, results, turns[j] if j < n else None, j - i - 1)
+                yield from self._pair(calls, results, turns[j] if j < n else None, j - first_result)
             i = j
 
     def _pair(

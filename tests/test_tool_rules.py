@@ -171,6 +171,31 @@ def parts_records() -> list[dict[str, Any]]:
     return out
 
 
+def swift_records() -> list[dict[str, Any]]:
+    """ms-swift's agent format: each call a ``tool_call`` turn holding the call as JSON, each
+    result a ``tool_response`` turn, ``tools`` a JSON string; one record thinks first, one
+    makes two calls in parallel (consecutive ``tool_call`` turns, then their results)."""
+    tools = json.dumps([{"type": "function", "function": t} for t in TOOLS], ensure_ascii=False)
+    out = []
+    for k, (question, tool, args, result, answer) in enumerate(DIALOGUES):
+        call = json.dumps({"name": tool, "arguments": args}, ensure_ascii=False)
+        turns = [{"role": "user", "content": question}]
+        if k == 1:
+            turns.append(
+                {"role": "assistant", "content": f"<think>\n用户的问题需要调用 {tool}。\n</think>\n"}
+            )
+        turns.append({"role": "tool_call", "content": call})
+        if k == 3:
+            second = json.dumps({"name": tool, "arguments": {"city": "上海"}}, ensure_ascii=False)
+            turns.append({"role": "tool_call", "content": second})
+        turns.append({"role": "tool_response", "content": json.dumps(result, ensure_ascii=False)})
+        if k == 3:
+            turns.append({"role": "tool_response", "content": json.dumps({"temp": 71}, ensure_ascii=False)})
+        turns.append({"role": "assistant", "content": answer})
+        out.append({"tools": tools, "messages": turns})
+    return out
+
+
 def write(tmp_path: Path, records: list[dict[str, Any]], name: str = "data.jsonl") -> Path:
     path = tmp_path / name
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
@@ -185,7 +210,7 @@ def errors(path: Path) -> list[Any]:
     return [d for d in sftlint.lint(path) if d.severity == "error"]
 
 
-@pytest.mark.parametrize("make", [openai_records, sharegpt_records, parts_records])
+@pytest.mark.parametrize("make", [openai_records, sharegpt_records, parts_records, swift_records])
 def test_clean_files_are_silent(make, tmp_path):
     path = write(tmp_path, make())
     assert errors(path) == []
@@ -738,3 +763,61 @@ def test_a_column_mapping_names_the_tools_column_and_the_function_tag(tmp_path):
     (tmp_path / "dataset_info.json").write_text(json.dumps(info), encoding="utf-8")
     found = [d for d in sftlint.lint(tmp_path / "data.jsonl") if d.severity != "info"]
     assert [(d.code, d.line, d.pointer) for d in found] == [("C002", 3, "/conversations/1/value")]
+
+
+# -- ms-swift's agent format: tool_call / tool_response turns --------------------------------
+
+
+def test_swift_roles_are_read_as_calls_and_results(tmp_path):
+    """No S002 for ``tool_call``/``tool_response``, no S004 for a thinking turn before a call,
+    no C004 for parallel calls written as consecutive turns (the clean file's whole report)."""
+    path = write(tmp_path, swift_records())
+    assert [d.code for d in sftlint.lint(path) if d.code != "D003"] == []
+    messages = list(sftlint.load_records(path))[3].messages
+    assert [(m.role, bool(m.tool_calls)) for m in messages] == [
+        ("user", False),
+        ("assistant", True),
+        ("assistant", True),
+        ("tool", False),
+        ("tool", False),
+        ("assistant", False),
+    ]
+
+
+def _swift_call(rec: dict[str, Any], k: int = 0) -> dict[str, Any]:
+    return [m for m in rec["messages"] if m["role"] == "tool_call"][k]
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "where"),
+    [
+        ('{"name": "get_weather", "arguments": {"city": "上海"}', "C001", None),
+        ('{"name": "get_forecast", "arguments": {"city": "上海"}}', "C002", None),
+        ('{"name": "get_weather", "arguments": {"town": "上海"}}', "C003", "/arguments/town"),
+    ],
+)
+def test_swift_planted_call_defects(content, code, where, tmp_path):
+    recs = swift_records()
+    _swift_call(recs[0])["content"] = content
+    found = [d for d in c_findings(write(tmp_path, recs)) if d.code == code]
+    assert found and all(d.record == 0 and d.pointer == "/messages/1/content" for d in found)
+
+
+def test_swift_unanswered_call_and_parallel_call_count(tmp_path):
+    recs = swift_records()
+    # the first record's result dropped: its call is followed by the assistant's answer
+    recs[0]["messages"] = [m for m in recs[0]["messages"] if m["role"] != "tool_response"]
+    # one of record 3's two parallel calls answered: matched by position, nothing to pair by id
+    recs[3]["messages"] = [m for m in recs[3]["messages"] if m["content"] != '{"temp": 71}']
+    found = [(d.code, d.record, d.pointer) for d in c_findings(write(tmp_path, recs))]
+    assert found == [("C004", 0, "/messages/1/content")]
+
+
+def test_swift_assistant_turns_in_a_row_without_a_call_are_still_reported(tmp_path):
+    recs = swift_records()
+    msgs = recs[1]["messages"]
+    msgs.insert(
+        2, {"role": "assistant", "content": "好的，我来查一下。"}
+    )  # two thinking turns, then the call
+    found = [(d.code, d.record) for d in sftlint.lint(write(tmp_path, recs)) if d.code == "S004"]
+    assert found == [("S004", 1)]

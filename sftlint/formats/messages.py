@@ -6,6 +6,12 @@ parts (``{"type": "text", "text": ...}``; LLaMA-Factory writes ``"value"``
 instead of ``"text"``).  Text-like parts are joined with a newline into
 ``Message.content``; segments keep each part's pointer.  API exports write
 ``"tool_calls": null`` on turns that call nothing: that is not a violation.
+
+ms-swift's agent format writes each call as its own turn, ``{"role": "tool_call",
+"content": "{\"name\": ..., \"arguments\": ...}"}``, and each result as ``{"role":
+"tool_response"}``; parallel calls are consecutive ``tool_call`` turns, and an assistant turn
+may think before them.  A ``tool_call`` turn is an assistant turn whose content is its call
+(as ShareGPT's ``function_call``); ``tool_response`` is a tool result.
 """
 
 from __future__ import annotations
@@ -24,7 +30,12 @@ ROLE_MAP = {
     "tool": "tool",
     "function": "tool",
     "ipython": "tool",
+    "tool_call": "assistant",  # ms-swift: one call per turn, the call as its content
+    "tool_response": "tool",  # ms-swift
 }
+
+#: the raw role of a turn whose content is one tool call (ms-swift's agent format)
+CALL_ROLE = "tool_call"
 
 
 #: part types whose text is conversational content (others: images, tool calls)
@@ -129,13 +140,16 @@ class MessagesFormat(InputFormat):
             role = ROLE_MAP.get(raw_role, raw_role) if type(raw_role) is str else ""
             content = m.get("content")
             if len(m) == 2 and type(content) is str:  # the common {"role", "content"} case
-                append(Message(role, content, len(out), ptr, cptr, None, raw_role, rptr))
+                calls = [content] if raw_role == CALL_ROLE else None
+                append(Message(role, content, len(out), ptr, cptr, None, raw_role, rptr, calls))
                 continue
             segments = None
             media = False
             calls = m.get("tool_calls")
             if not calls and type(m.get("function_call")) is dict:
                 calls = [m["function_call"]]  # the legacy OpenAI shape: one call, answered by role "function"
+            if not calls and raw_role == CALL_ROLE and type(content) is str:
+                calls = [content]
             if type(content) is str:
                 text = content
             elif type(content) is list:
