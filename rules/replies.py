@@ -213,6 +213,9 @@ class MarkupDebris(Rule):
     """## What it does
     Reports HTML entities (`&lt;` `&gt;` `&amp;` `&nbsp;` `&#39;` …) and stray HTML tags (`<br>`,
     `<p>`, `</div>`, `<span …>`, a `</think>` left by a reasoning template) in plain-text turns.
+    A reasoning block that opens an assistant's reply (`<think>…</think>`, `<reasoning>…</reasoning>`),
+    as reasoning models' chat formats write it, is the format and is left alone; the same tags
+    anywhere else, or an opening tag never closed, are reported.
     Code (fenced or inline), a text about markup (it names HTML, XML, tags, entities, 标签,
     转义 …), an HTML or XML document, placeholders such as `<RoleObjectId>`, and `<br>` inside a
     Markdown table row are left alone.  And a file whose texts use markup on purpose (at least
@@ -270,7 +273,7 @@ class MarkupDebris(Rule):
             if not has_markup(m.content):
                 continue
             tally.with_markup += 1
-            for x in find_markup(m.content):
+            for x in find_markup(m.content, m.role == "assistant"):
                 pointer, span = m.resolve((x.start, x.end))
                 assert span is not None
                 loc = record.locate(pointer, span)

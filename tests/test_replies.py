@@ -339,6 +339,29 @@ def test_t007_leaves_clean_twins_alone():
     assert lint(WITHOUT_MARKUP, "T007") == []
 
 
+def test_t007_a_reasoning_block_opening_a_reply_is_its_format():
+    """Reasoning models' SFT data opens a reply with ``<think>…</think>`` (empty in Qwen3's
+    non-thinking turns): that is the format.  The same tags anywhere else are a template's leftovers."""
+    clean_filler = [chat("你好", "您好，请问有什么可以帮您？") for _ in range(40)]
+    formats = [
+        chat(
+            "北京今天空气怎么样？", "<think>\n用户问空气质量，直接回答。\n</think>\n\n北京今天空气质量为优。"
+        ),
+        chat("1+1 等于几？", "<think>\n\n</think>\n\n等于 2。"),
+        chat("Is 7 prime?", "  <Reasoning>7 has no divisor but 1 and 7.</Reasoning> Yes, 7 is prime."),
+    ]
+    assert lint(formats + clean_filler, "T007") == []
+    leftovers = [
+        chat(
+            "北京今天空气怎么样？", "<think>\n用户问空气质量，直接回答。\n北京今天空气质量为优。"
+        ),  # never closed
+        chat("1+1 等于几？", "等于 2。<think>再检查一遍。</think>"),  # not at the start
+        chat("<think>用户的草稿</think>1+1 等于几？", "等于 2。"),  # in the user's turn
+    ]
+    got = [(d.record, d.message.split("“")[1].split("”")[0]) for d in lint(leftovers + clean_filler, "T007")]
+    assert got == [(0, "<think>"), (1, "<think>"), (1, "</think>"), (2, "<think>"), (2, "</think>")]
+
+
 def test_t007_entities_decode_as_html_decodes_them():
     """The html module is imported at the first entity-like text (markup._decoded): every
     entity HTML5 names, numeric ones and names it does not know decode as before."""

@@ -6,7 +6,10 @@ a reasoning template.  This module finds such debris in one text; whether the fi
 texts are *meant* to hold markup (an HTML-writing dataset) is decided by the rule from
 the whole file.
 
-Left alone: code (fenced blocks and ``inline code``), text that talks about markup
+Left alone: a reply that opens with a reasoning block (``<think>…</think>``, as reasoning
+models' chat formats write it, Qwen3 and DeepSeek-R1 among them, and ms-swift's agent data
+before a call): the block's two tags are the format, not debris (a ``</think>`` alone, or one
+in the middle of a reply, still is); code (fenced blocks and ``inline code``), text that talks about markup
 (HTML, XML, 标签, entity, 转义 …: its tags are the subject), ``<br>`` inside a Markdown
 table row (the usual way to break a line in a cell), placeholders such as
 ``<RoleObjectId>`` or ``<Song>`` (not HTML tag names), and a text that is itself an HTML
@@ -39,6 +42,8 @@ _ABOUT_MARKUP = re.compile(
     r"标签|转义|网页|前端|标记语言|实体(?:字符|编码|引用|名称)",
     re.I,
 )
+#: a reasoning block that opens a reply: its tag name (the closing tag is searched after it)
+_LEADING_REASONING = re.compile(r"\s*<(think|reasoning)>", re.I)
 _DOCUMENT = re.compile(r"<(?:!DOCTYPE|\?xml|html|svg|root|body|head)\b", re.I)
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 
@@ -66,13 +71,15 @@ def is_markup_document(text: str) -> bool:
     return sum(1 for m in _ANY_TAG.finditer(body) if not _TAG.fullmatch(m.group())) >= 3
 
 
-def find_markup(text: str) -> list[Markup]:
-    """Entities and stray tags in ``text``, in order (see the module docstring for what is left alone)."""
+def find_markup(text: str, reply: bool = False) -> list[Markup]:
+    """Entities and stray tags in ``text``, in order (see the module docstring for what is left
+    alone).  ``reply``: ``text`` is an assistant's, so a reasoning block opening it is its format."""
     if "&" not in text and "<" not in text:
         return []
     if _ABOUT_MARKUP.search(text) or is_markup_document(text):
         return []
     body = _masked(text)
+    block = _reasoning_block_tags(body) if reply else ()
     out: list[Markup] = []
     for m in _ENTITY.finditer(body):
         repair = _decoded(m.group())
@@ -84,9 +91,22 @@ def find_markup(text: str) -> list[Markup]:
         line = body[line_start : line_end if line_end >= 0 else len(body)]
         if m.group(2).lower() == "br" and _TABLE_ROW.match(line):
             continue
+        if m.start() in block:
+            continue
         out.append(Markup(m.start(), m.end(), "tag"))
     out.sort(key=lambda x: x.start)
     return out
+
+
+def _reasoning_block_tags(body: str) -> tuple[int, ...]:
+    """Where the two tags of a reasoning block that opens ``body`` start (``<think>`` first
+    thing, its ``</think>`` after it), or nothing: an unclosed opening tag is left to be
+    reported, as a template's leftover."""
+    m = _LEADING_REASONING.match(body)
+    if m is None:
+        return ()
+    close = re.compile(rf"</{m.group(1)}>", re.I).search(body, m.end())
+    return () if close is None else (m.start(1) - 1, close.start())
 
 
 def _decoded(entity: str) -> str | None:
