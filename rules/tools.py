@@ -373,11 +373,19 @@ class UnmatchedToolCall(Rule):
         if n_results == 0:
             if after is None:
                 return  # the call is the sample's target
+            if after.raw_role == "function_call":
+                # ShareGPT parallel calls written as turns in a row: the results may follow, but
+                # LLaMA-Factory's reader wants call and observation turns to alternate
+                why = (
+                    "the next turn is another function_call; ShareGPT writes parallel calls as one "
+                    "function_call turn holding a JSON list (LLaMA-Factory drops this sample)"
+                )
+            else:
+                why = f"the next turn is the {after.role}'s, not a tool result"
             for call in calls:
                 pointer, span = self._call_place(call)
                 yield self.finding(
-                    f"the call to {call.name or 'a tool'!r} is never answered: the next turn is the "
-                    f"{after.role}'s, not a tool result",
+                    f"the call to {call.name or 'a tool'!r} is never answered: {why}",
                     pointer=pointer,
                     span=span,
                 )

@@ -821,3 +821,22 @@ def test_swift_assistant_turns_in_a_row_without_a_call_are_still_reported(tmp_pa
     )  # two thinking turns, then the call
     found = [(d.code, d.record) for d in sftlint.lint(write(tmp_path, recs)) if d.code == "S004"]
     assert found == [("S004", 1)]
+
+
+def test_sharegpt_parallel_calls_as_turns_in_a_row_are_named(tmp_path):
+    """ShareGPT parallel calls written as two function_call turns, then two observations:
+    LLaMA-Factory's reader wants the roles to alternate and skips the sample.  The finding says
+    why, rather than that the next turn is an assistant's."""
+    recs = sharegpt_records()
+    conv = recs[3]["conversations"]
+    conv.insert(
+        2,
+        {
+            "from": "function_call",
+            "value": json.dumps({"name": "get_weather", "arguments": {"city": "上海"}}),
+        },
+    )
+    conv.insert(4, {"from": "observation", "value": json.dumps({"temp": 71})})
+    found = [d for d in c_findings(write(tmp_path, recs)) if d.code == "C004"]
+    assert [(d.record, d.pointer) for d in found] == [(3, "/conversations/1/value")]
+    assert "another function_call" in found[0].message and "JSON list" in found[0].message
