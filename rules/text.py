@@ -96,7 +96,8 @@ class ZhTypo(Rule):
     a string that is a coherent unit in its context, though a dictionary lacks it: a
     two-character list item (素食、生餐、低糖) needs stronger evidence, having no context; a
     modifier of a head that the other item of a coordination shares (凌星法或径向速度法,
-    褐蘑菇或香菇) names a term of that kind; a short title between 《》 (《大开眼戒》) is the
+    褐蘑菇或香菇) names a term of that kind; a medical term of the shipped vocabulary (THUOCL's
+    medical lexicon: 氨甲环酸, 特比萘芬, 预激综合征, 喉咽) is written on purpose; a short title between 《》 (《大开眼戒》) is the
     name of a work; and a correction that leaves a rare character beside it stranded (严歌苓)
     meets a name that goes on.  A file whose text keeps offering corrections that few
     convince (at least 2 per 1,000 Chinese characters, under 12% of them strong enough:

@@ -554,3 +554,35 @@ def test_a_character_written_again_within_two_places_is_a_frame_or_a_repetition(
     assert detector.detect("居然用扩音器大喊，操操操，这种怪事都有！") == ()
     # a real slip in the same frame is still caught
     assert [w for w, _, _ in _pairs(detector, "这本书越读越觉得飞常好看。")] == ["飞"]
+
+
+# -- medical terms the general dictionary lacks ---------------------------------------------
+
+#: sentences of real medical Q&A (Huatuo-Llama-Med-Chinese's llama_data.json) whose terms the
+#: model took for slips: 氨甲环酸 -> 甲磺酸, 特比萘芬 -> 萘酚, 预激综合征 -> 预计, 喉咽 -> 喉炎
+MEDICAL_TERMS = [
+    "对于血管性血友病的治疗，可以采用氨甲环酸、抗纤溶药物、新鲜冰冻血浆、新鲜血液、冷沉淀物。",
+    "可采用伊曲康唑、酮康唑、特比萘芬等抗真菌药物治疗头癣，并使用升华硫软膏等外用药物加速愈合。",
+    "一位中年女性出现胸闷、心悸等症状，经过心电图检查被诊断为变异型预激综合征，应该注意哪些并发症？",
+    "根据症状推断，患者可能患上了喉咽恶性肿瘤。建议进行常规X线检查、食管镜检查等辅助检查。",
+]
+
+
+def test_medical_terms_are_not_typos(detector, monkeypatch):
+    assert [t for text in MEDICAL_TERMS for t in detector.detect(text)] == []
+    # without the shipped vocabulary the model flags a character of each term
+    from sftlint.analysis.text import domain_terms
+
+    monkeypatch.setattr(domain_terms, "medical_terms", lambda: (frozenset(), 0))
+    flagged = [
+        (text[t.start - 1 : t.end + 1], t.after)
+        for text in MEDICAL_TERMS
+        for t in TypoDetector().detect(text)
+    ]
+    assert len(flagged) == len(MEDICAL_TERMS), flagged
+
+
+def test_a_slip_in_medical_text_is_still_found(detector):
+    """The vocabulary only covers the terms a text writes: a slip beside them is still reported."""
+    text = "患者以经服用氨甲环酸三天，出血明显减少。"
+    assert _pairs(detector, text) == [("以", "已", "已经")]

@@ -680,6 +680,12 @@ class TypoDetector:
         if out:
             flagged = {t.start for t in out}
             out = [t for t in out if t.source != "model" or not self._own_pair(text, t.start, flagged)]
+        if out:
+            from sftlint.analysis.text.domain_terms import in_medical_term
+
+            out = [
+                t for t in out if t.source != "model" or not in_medical_term(text, t.start, t.end, t.before)
+            ]
         return tuple(out), chars, proposed
 
     @staticmethod
