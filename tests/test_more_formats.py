@@ -15,6 +15,7 @@ from sftlint.formats import (
     HumanAssistantFormat,
     PreferenceFormat,
     PromptCompletionFormat,
+    QueryResponseFormat,
 )
 from sftlint.plugins import default_registry
 
@@ -95,6 +96,17 @@ PREFERENCE_SHAREGPT = {  # LLaMA-Factory's dpo_*_demo.json layout
     "chosen": {"from": "gpt", "value": "因为瑞利散射。"},
     "rejected": {"from": "gpt", "value": "因为海洋。"},
 }
+QUERY_RESPONSE = {  # ms-swift's query-response layout
+    "system": "你是一名全科医生。",
+    "query": "头痛两天了，需要去医院吗？",
+    "response": "如果头痛持续或伴有发热、呕吐，建议尽快就医。",
+    "history": [["你好", "您好，请问有什么可以帮您？"]],
+}
+CHATGLM = {  # ChatGLM's fine-tuning layout: prompt, response, history
+    "prompt": "那需要挂哪个科？",
+    "response": "可以先挂神经内科。",
+    "history": [["头痛两天了，需要去医院吗？", "如果头痛持续，建议尽快就医。"]],
+}
 PREFERENCE_ALPACA = {
     "instruction": "天空为什么是蓝色的？",
     "input": "",
@@ -118,6 +130,9 @@ PREFERENCE_ALPACA = {
         (PREFERENCE_IMPLICIT, "preference"),
         (PREFERENCE_SHAREGPT, "preference"),
         (PREFERENCE_ALPACA, "preference"),
+        (QUERY_RESPONSE, "query-response"),
+        (CHATGLM, "query-response"),
+        ({"query": "头痛怎么办？", "response": "多休息。"}, "query-response"),
     ],
 )
 def test_shapes_are_detected_and_clean(record, name):
@@ -131,6 +146,27 @@ def test_the_existing_shapes_keep_their_formats():
     assert _format_of({"conversations": [{"from": "human", "value": "a"}]}) == "sharegpt"
     assert _format_of({"messages": [{"role": "user", "content": "a"}]}) == "messages"
     assert _format_of({"instruction": "a", "output": "b"}) == "alpaca"
+
+
+def test_query_response_turns_and_findings_point_into_history():
+    record = json.loads(json.dumps(QUERY_RESPONSE))
+    messages = default_registry().formats["query-response"].to_messages(record)
+    assert [(m.role, m.content_pointer) for m in messages] == [
+        ("system", "/system"),
+        ("user", "/history/0/0"),
+        ("assistant", "/history/0/1"),
+        ("user", "/query"),
+        ("assistant", "/response"),
+    ]
+    record["history"][0][1] = ""  # an empty reply inside the history
+    record["response"] = "建议尽快就医。<|im_end|>"  # a template's control token written in the answer
+    found = _found([record])
+    assert ("S003", "/history/0/1") in found and ("S008", "/response") in found
+
+
+def test_query_response_wrong_types_are_schema_violations():
+    found = _found([{"query": "头痛怎么办？", "response": "多休息。", "history": [["只有一半"]]}])
+    assert ("S001", "/history/0") in found
 
 
 def test_firefly_findings_point_into_the_exchange(tmp_path):
@@ -276,6 +312,9 @@ _values = st.recursive(
                     "system",
                     "tools",
                     "messages",
+                    "query",
+                    "response",
+                    "history",
                 ]
             ),
             children,
@@ -289,7 +328,13 @@ _values = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(_values)
 def test_quick_check_never_accepts_what_the_schema_rejects(value):
-    for fmt in (ConversationFormat(), HumanAssistantFormat(), PromptCompletionFormat(), PreferenceFormat()):
+    for fmt in (
+        ConversationFormat(),
+        HumanAssistantFormat(),
+        PromptCompletionFormat(),
+        PreferenceFormat(),
+        QueryResponseFormat(),
+    ):
         if fmt.quick_check(value):
             assert fmt.schema_errors(value) == [], (fmt.name, value)
 
@@ -297,7 +342,13 @@ def test_quick_check_never_accepts_what_the_schema_rejects(value):
 @settings(max_examples=200, deadline=None)
 @given(_values)
 def test_mapping_never_raises(value):
-    for fmt in (ConversationFormat(), HumanAssistantFormat(), PromptCompletionFormat(), PreferenceFormat()):
+    for fmt in (
+        ConversationFormat(),
+        HumanAssistantFormat(),
+        PromptCompletionFormat(),
+        PreferenceFormat(),
+        QueryResponseFormat(),
+    ):
         fmt.to_messages(value)
         fmt.views(value)
 

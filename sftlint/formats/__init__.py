@@ -9,6 +9,7 @@ from sftlint.formats.base import InputFormat
 from sftlint.formats.conversation import ConversationFormat, HumanAssistantFormat
 from sftlint.formats.messages import MessagesFormat
 from sftlint.formats.pairs import PreferenceFormat, PromptCompletionFormat
+from sftlint.formats.query_response import QueryResponseFormat
 from sftlint.formats.sharegpt import ShareGPTFormat
 from sftlint.hookspecs import hookimpl
 
@@ -20,6 +21,7 @@ __all__ = [
     "MessagesFormat",
     "PreferenceFormat",
     "PromptCompletionFormat",
+    "QueryResponseFormat",
     "ShareGPTFormat",
     "detect",
 ]
@@ -33,6 +35,7 @@ PRIORITY = (
     "conversation",
     "human-assistant",
     "prompt-completion",
+    "query-response",
     "alpaca",
 )
 
@@ -76,6 +79,7 @@ def sftlint_input_formats() -> list[InputFormat]:
         ConversationFormat(),
         HumanAssistantFormat(),
         PromptCompletionFormat(),
+        QueryResponseFormat(),
         PreferenceFormat(),
     ]
 
