@@ -43,7 +43,7 @@ from sftlint.analysis.layouts import (
     record_layout,
     unfence,
 )
-from sftlint.analysis.majority import FileVoteMixin, Tally
+from sftlint.analysis.majority import FileVoteMixin, Tally, VoteCollector, VotePiece
 from sftlint.analysis.react import syntax_from
 from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.record import Message, Record
@@ -158,7 +158,10 @@ class FinalAnswerMissing(FileVoteMixin, _LineRule):
     or one the user answers rather than a tool) without the final-answer label: `Final Answer:`
     (LangChain, Qwen), `Answer:` after a thought (LlamaIndex), `最终答案：`.  Expected where the
     system prompt's template names the label, or where most such turns of the file carry it.
-    Turns that end with an action are not final turns.  Knows the line layout only (the block
+    Turns that end with an action are not final turns, unless the turn writes its own
+    `Observation:` lines (the whole trajectory in one turn, as Qwen-style ReAct data does) in a
+    file whose observations never come from tool or user turns: there, ending on an action means
+    the trajectory stopped before that action's observation and the answer.  Knows the line layout only (the block
     layout's reply follows `---`; the inline layout ends with `finish[…]`).
 
     ## Why is this bad?
@@ -206,21 +209,43 @@ class FinalAnswerMissing(FileVoteMixin, _LineRule):
             if lt.final is not None:
                 having += 1
                 continue
-            if any(s.kind in ("action", "action_input") for s in lt.steps) or not msg.content.strip():
+            if not msg.content.strip():
                 continue
+            cut = False
+            if any(s.kind in ("action", "action_input") for s in lt.steps):
+                # a turn that ends with an action is not a final turn, unless it writes its own
+                # observations (the whole trajectory in one turn): then it stopped before its last
+                # action's observation and the answer (judged in the reduce: not in a file whose
+                # observations come from tool or user turns, where R011 reports the invented one)
+                cut = lt.steps[-1].kind in ("action", "action_input") and any(
+                    s.kind == "observation" for s in lt.steps
+                )
+                if not cut:
+                    continue
             if msg.tool_calls or not ends_episode(msgs, msg, self.lsyn):
                 continue
             loc = record.locate(msg.content_pointer)
-            lacking.append((msg.content_pointer, loc.line, loc.column, _final_label(record, lt)))
+            lacking.append((msg.content_pointer, loc.line, loc.column, _final_label(record, lt), cut))
+        path = record.file.path
+        env = any(m.role != "assistant" and env_observation(m, self.lsyn) for m in msgs)
         if not lacking:
-            return (
-                tuple.__new__(Tally, (record.file.path, False, having, (), -1, 0, None)) if having else None
-            )
+            if not having:
+                return EnvSeen(path) if env else None
+            tally = tuple.__new__(Tally, (path, False, having, (), -1, 0, None))
+            return (tally, EnvSeen(path)) if env else tally
+        if env:  # this record's observations come from its other turns: no turn of it is cut
+            lacking = [m for m in lacking if not m[4]]
+            if not lacking:
+                tally = tuple.__new__(Tally, (path, False, having, (), -1, 0, None))
+                return (tally, EnvSeen(path))
         forced = _prompt_final(record.system_prompt) is not None
-        return tuple.__new__(
-            Tally,
-            (record.file.path, forced, having, tuple(lacking), record.index, record.line, record.end_line),
+        tally = tuple.__new__(
+            Tally, (path, forced, having, tuple(lacking), record.index, record.line, record.end_line)
         )
+        return (tally, EnvSeen(path)) if env else tally
+
+    def collector(self) -> FinalVotes:
+        return FinalVotes(self.options.majority)
 
     def lacking(self, m: Any, reason: str) -> tuple[str, None]:
         why = (
@@ -228,10 +253,95 @@ class FinalAnswerMissing(FileVoteMixin, _LineRule):
             if reason == "forced"
             else f"the file's other final turns carry it ({reason})"
         )
+        if m[4]:
+            return (
+                f"the trajectory stops after an action: the turn writes its own observations, but "
+                f"its last action has none and no `{m[3]}:` follows; expected because {why}",
+                None,
+            )
         return f"the turn that ends the episode has no `{m[3]}:` label; expected because {why}", None
 
     def lacking_summary(self, n: int, reason: str) -> str:
         return f"{n} more final turns from this record on lack the final-answer label ({reason} carry it)"
+
+
+class EnvSeen(str):
+    """R008's summary of a record whose observations come from a tool or user turn (its path):
+    in such a file a turn that writes its own observations and ends on an action is a step, not
+    a cut trajectory (R011 reports the invented observation)."""
+
+    __slots__ = ()
+
+
+class FinalVotes(VoteCollector):
+    """R008's collector: the file vote on the final-answer label, and the files where some record's
+    observations come from tool or user turns (their cut-trajectory turns are not reported)."""
+
+    __slots__ = ("env_files",)
+
+    def __init__(self, threshold: float = 0.5, max_pending: int = 50_000) -> None:
+        super().__init__(threshold, max_pending)
+        self.env_files: set[str] = set()
+
+    def append(self, s: Any) -> None:
+        if type(s) is EnvSeen:
+            self.env_files.add(s)
+        elif type(s) is tuple:  # (tally, EnvSeen)
+            super().append(s[0])
+            self.env_files.add(s[1])
+        else:
+            super().append(s)
+
+    def piece(self) -> FinalVotesPiece:
+        return FinalVotesPiece()
+
+    def merge(self, piece: VotePiece) -> None:
+        super().merge(piece)
+        self.env_files.update(getattr(piece, "env_files", ()))
+
+    def findings(self, report: Any, summary: Any) -> Iterator[Finding]:
+        env = self.env_files
+        if env:  # a cut-trajectory turn is a step in a file that gets observations from turns
+            for vote_path, vote in self.files.items():
+                if vote_path in env:
+                    vote.pending = [k for t in vote.pending if (k := _without_cut(t, vote)) is not None]
+            forced = []
+            for t in self.forced:
+                kept = _without_cut(t, None) if t.path in env else t
+                if kept is not None:
+                    forced.append(kept)
+            self.forced = forced
+        yield from super().findings(report, summary)
+
+
+def _without_cut(t: Tally, vote: Any) -> Tally | None:
+    """``t`` without its cut-trajectory turns (None when nothing is left); the file's count of
+    lacking turns, if given, loses them too."""
+    kept = tuple(m for m in t.missing if not m[4])
+    if len(kept) == len(t.missing):
+        return t
+    if vote is not None:
+        vote.lacking -= len(t.missing) - len(kept)
+    return t._replace(missing=kept) if kept else None
+
+
+class FinalVotesPiece(VotePiece):
+    """A worker's piece of :class:`FinalVotes`."""
+
+    __slots__ = ("env_files",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.env_files: set[str] = set()
+
+    def append(self, s: Any) -> None:
+        if type(s) is EnvSeen:
+            self.env_files.add(s)
+        elif type(s) is tuple:
+            super().append(s[0])
+            self.env_files.add(s[1])
+        else:
+            super().append(s)
 
 
 def _prompt_final(prompt: str | None) -> str | None:

@@ -397,3 +397,124 @@ def test_r010_reads_the_records_tools_declaration(tmp_path):
         "Action: search[", "Action: lookup["
     )
     assert found(lint(recs, tmp_path, select=["R"])) == [("R010", 4, "/messages/1/content")]
+
+
+# -- R008 a whole trajectory in one turn, cut after an action ----------------------------------------
+
+QWEN_PROMPT = (
+    "Answer the following questions as best you can. You have access to the following tools:\n\n"
+    "knowledge_graph: Call this tool to interact with the 知识图谱 API. Parameters: "
+    '[{"name": "weapon_query", "required": true, "schema": {"type": "string"}}] '
+    "Format the arguments as a JSON object.\n\nUse the following format:\n\n"
+    "Question: the input question you must answer\nThought: you should always think about what to do\n"
+    "Action: the action to take, should be one of [knowledge_graph]\nAction Input: the input to the action\n"
+    "Observation: the result of the action\n... (this Thought/Action/Action Input/Observation can be "
+    "repeated zero or more times)\nThought: I now know the final answer\n"
+    "Final Answer: the final answer to the original input question\n\nBegin!\n\nQuestion: "
+)
+WEAPONS = [("坦克", "射程", "4千米"), ("直升机", "速度", "300千米每小时"), ("火箭炮", "重量", "20吨")] * 2
+
+
+def _trajectory(weapon: str, attribute: str, value: str) -> dict:
+    """One Qwen-style record: the whole trajectory, observations included, in the output."""
+    return {
+        "instruction": "You are a helpful assistant.",
+        "input": QWEN_PROMPT + f"{weapon}的{attribute}是多少？",
+        "output": (
+            f"Thought: 我需要调用知识图谱API来获取{weapon}的{attribute}。\n"
+            "Action: knowledge_graph\n"
+            f'Action Input: {{"weapon_query": "{weapon}"}}\n'
+            f"Observation: {weapon}的{attribute}为{value}。\n"
+            "Thought: I now know the final answer\n"
+            f"Final Answer: {weapon}的{attribute}是{value}。"
+        ),
+    }
+
+
+def test_r008_a_whole_trajectory_cut_after_an_action(tmp_path):
+    recs = [_trajectory(*w) for w in WEAPONS]
+    assert found(lint(recs, tmp_path, select=["R"])) == []
+    # the generator hit its step limit: a second action, and nothing after it
+    first = recs[2]["output"].split("\nThought: I now know")[0]
+    recs[2]["output"] = (
+        first + '\nThought: 再查一次。\nAction: knowledge_graph\nAction Input: {"weapon_query": "火箭炮"}'
+    )
+    diags = lint(recs, tmp_path, select=["R"])
+    assert found(diags) == [("R008", 2, "/output")]
+    assert "stops after an action" in diags[0].message
+    # a trajectory that ends on an action without having observed anything is a step, not a cut one
+    recs[2]["output"] = first.split("\nObservation:")[0]
+    assert found(lint(recs, tmp_path, select=["R"])) == []
+
+
+def test_r008_a_step_that_invents_an_observation_is_r011s_in_a_step_wise_file(tmp_path):
+    """In a file whose observations come from user turns, a turn that writes one itself and then
+    acts again is a step with an invented observation (R011), not a cut trajectory."""
+    system = QWEN_PROMPT.split("\n\nBegin!")[0]
+    recs = []
+    for weapon, attribute, value in WEAPONS:
+        recs.append(
+            {
+                "messages": [
+                    {"role": "system", "content": system},
+                    {"role": "user", "content": f"{weapon}的{attribute}是多少？"},
+                    {
+                        "role": "assistant",
+                        "content": f'Thought: 查询。\nAction: knowledge_graph\nAction Input: {{"weapon_query": "{weapon}"}}',
+                    },
+                    {"role": "user", "content": f"Observation: {weapon}的{attribute}为{value}。"},
+                    {
+                        "role": "assistant",
+                        "content": f"Thought: I now know the final answer\nFinal Answer: {value}。",
+                    },
+                ]
+            }
+        )
+    recs[1]["messages"] = [
+        *recs[1]["messages"][:2],
+        {
+            "role": "assistant",
+            "content": 'Thought: 查询。\nAction: knowledge_graph\nAction Input: {"weapon_query": "直升机"}\n'
+            "Observation: 直升机的速度为300千米每小时。\nThought: 再查一次。\nAction: knowledge_graph\n"
+            'Action Input: {"weapon_query": "直升机"}',
+        },
+    ]
+    assert [code for code, _, _ in found(lint(recs, tmp_path, select=["R"]))] == ["R011"]
+
+
+def test_r008_file_votes_merge_as_serial_whatever_the_cut(tmp_path):
+    """FinalVotes filled from pieces (--jobs) gives the findings of the serial collector, wherever
+    the record whose observations come from a turn falls."""
+    from sftlint.rules.react_line import FinalAnswerMissing
+
+    rule = FinalAnswerMissing()
+    cut = _trajectory("火箭炮", "重量", "20吨")
+    cut["output"] = (
+        cut["output"].split("\nThought: I now know")[0]
+        + '\nAction: knowledge_graph\nAction Input: {"weapon_query": "x"}'
+    )
+    data = tmp_path / "data.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps(r, ensure_ascii=False) + "\n" for r in [*map(lambda w: _trajectory(*w), WEAPONS), cut]
+        )
+    )
+    summaries = [s for s in (rule.map(r) for r in sftlint.load_records(data)) if s is not None]
+    from sftlint.rules.react_line import EnvSeen
+
+    for with_env in (False, True):
+        # with_env: a record of the same file whose observation came from a user turn
+        items = summaries + ([EnvSeen(summaries[0].path)] if with_env else [])
+        serial = rule.collector()
+        for s in items:
+            serial.append(s)
+        expect = [f.message for f in rule.reduce(serial)]
+        assert len(expect) == (0 if with_env else 1)
+        for k in range(len(items) + 1):
+            merged = rule.collector()
+            for part in (items[:k], items[k:]):
+                piece = merged.piece()
+                for s in part:
+                    piece.append(s)
+                merged.merge(piece)
+            assert [f.message for f in rule.reduce(merged)] == expect
