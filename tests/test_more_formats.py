@@ -325,16 +325,19 @@ _values = st.recursive(
 )
 
 
+_FORMATS = (
+    ConversationFormat(),
+    HumanAssistantFormat(),
+    PromptCompletionFormat(),
+    PreferenceFormat(),
+    QueryResponseFormat(),
+)
+
+
 @settings(max_examples=300, deadline=None)
 @given(_values)
 def test_quick_check_never_accepts_what_the_schema_rejects(value):
-    for fmt in (
-        ConversationFormat(),
-        HumanAssistantFormat(),
-        PromptCompletionFormat(),
-        PreferenceFormat(),
-        QueryResponseFormat(),
-    ):
+    for fmt in _FORMATS:
         if fmt.quick_check(value):
             assert fmt.schema_errors(value) == [], (fmt.name, value)
 
@@ -342,13 +345,7 @@ def test_quick_check_never_accepts_what_the_schema_rejects(value):
 @settings(max_examples=200, deadline=None)
 @given(_values)
 def test_mapping_never_raises(value):
-    for fmt in (
-        ConversationFormat(),
-        HumanAssistantFormat(),
-        PromptCompletionFormat(),
-        PreferenceFormat(),
-        QueryResponseFormat(),
-    ):
+    for fmt in _FORMATS:
         fmt.to_messages(value)
         fmt.views(value)
 

@@ -35,6 +35,33 @@ def user_turn(segs: list[tuple[str, str]], index: int) -> Message:
     return joined_message("user", segs, index)
 
 
+def history_ok(obj: dict[str, Any]) -> bool:
+    """The quick check of a ``history`` field (Alpaca, query-response): absent, or a list of
+    ``[query, response]`` string pairs."""
+    if "history" not in obj:
+        return True
+    hist = obj["history"]
+    if type(hist) is not list:
+        return False
+    for pair in hist:
+        if type(pair) is not list or len(pair) != 2 or any(type(x) is not str for x in pair):
+            return False
+    return True
+
+
+def history_messages(obj: dict[str, Any], out: list[Message]) -> None:
+    """Append the turns of ``obj``'s ``history`` pairs to ``out``, each at its own pointer
+    (``/history/0/1``); what is not a string pair is skipped (S001 reports it)."""
+    history = obj.get("history")
+    if not isinstance(history, list):
+        return
+    for k, pair in enumerate(history):
+        if isinstance(pair, list) and len(pair) == 2:
+            for role, j in (("user", 0), ("assistant", 1)):
+                if isinstance(pair[j], str):
+                    out.append(joined_message(role, [(f"/history/{k}/{j}", pair[j])], len(out)))
+
+
 class AlpacaFormat(InputFormat):
     name = "alpaca"
     description = 'Alpaca: {"instruction", "input", "output", "system", "history"}'
@@ -62,14 +89,7 @@ class AlpacaFormat(InputFormat):
         for key in ("input", "system"):
             if key in obj and type(obj[key]) is not str:
                 return False
-        if "history" in obj:
-            hist = obj["history"]
-            if type(hist) is not list:
-                return False
-            for pair in hist:
-                if type(pair) is not list or len(pair) != 2 or any(type(x) is not str for x in pair):
-                    return False
-        return True
+        return history_ok(obj)
 
     def to_messages(self, obj: Any) -> list[Message]:
         if not isinstance(obj, dict):
@@ -82,14 +102,7 @@ class AlpacaFormat(InputFormat):
         system = obj.get("system")
         if isinstance(system, str) and system:
             add("system", [("/system", system)])
-        history = obj.get("history")
-        if isinstance(history, list):
-            for k, pair in enumerate(history):
-                if isinstance(pair, list) and len(pair) == 2:
-                    if isinstance(pair[0], str):
-                        add("user", [(f"/history/{k}/0", pair[0])])
-                    if isinstance(pair[1], str):
-                        add("assistant", [(f"/history/{k}/1", pair[1])])
+        history_messages(obj, out)
         user: list[tuple[str, str]] = []
         if isinstance(obj.get("instruction"), str):
             user.append(("/instruction", obj["instruction"]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sftlint.formats.alpaca import joined_message
+from sftlint.formats.alpaca import history_messages, history_ok, joined_message
 from sftlint.formats.base import InputFormat
 from sftlint.record import Message
 
@@ -61,14 +61,7 @@ class QueryResponseFormat(InputFormat):
         for k in ("query", "prompt", "system"):
             if k in obj and type(obj[k]) is not str:
                 return False
-        if "history" in obj:
-            hist = obj["history"]
-            if type(hist) is not list:
-                return False
-            for pair in hist:
-                if type(pair) is not list or len(pair) != 2 or any(type(x) is not str for x in pair):
-                    return False
-        return True
+        return history_ok(obj)
 
     def to_messages(self, obj: Any) -> list[Message]:
         if not isinstance(obj, dict):
@@ -82,12 +75,7 @@ class QueryResponseFormat(InputFormat):
         system = obj.get("system")
         if isinstance(system, str) and system:
             add("system", "/system", system)
-        history = obj.get("history")
-        if isinstance(history, list):
-            for k, pair in enumerate(history):
-                if isinstance(pair, list) and len(pair) == 2:
-                    add("user", f"/history/{k}/0", pair[0])
-                    add("assistant", f"/history/{k}/1", pair[1])
+        history_messages(obj, out)
         key = _query_key(obj)
         if key is not None:
             add("user", f"/{key}", obj[key])
