@@ -47,6 +47,7 @@ from sftlint.analysis.minhash import estimate as estimate
 from sftlint.analysis.minhash import near_pairs as near_pairs
 from sftlint.analysis.minhash import signature as signature
 from sftlint.diagnostic import Finding, RecordRef
+from sftlint.formats.messages import TEXT_PART_TYPES as _TEXT_PART_TYPES
 from sftlint.record import FileInfo, Record
 from sftlint.rule import Rule, RuleOptions
 
@@ -346,12 +347,41 @@ def dialogue_text(record: Record) -> str:
     return "\x1f".join(text for _, text in _turn_texts(record))
 
 
-def dialogue_texts(record: Record) -> tuple[str, str, str]:
-    """:func:`dialogue_text` and :func:`dialogue_sides` together, normalising each turn once."""
+def dialogue_texts(record: Record) -> tuple[str, str, str, str]:
+    """:func:`dialogue_text` and :func:`dialogue_sides` together, normalising each turn once,
+    with the record's :func:`media_key`."""
     turns = _turn_texts(record)
     prompt = "\x1f".join(text for role, text in turns if role != "assistant")
     reply = "\x1f".join(text for role, text in turns if role == "assistant")
-    return "\x1f".join(text for _, text in turns), prompt, reply
+    return "\x1f".join(text for _, text in turns), prompt, reply, media_key(record.data)
+
+
+#: Where multimodal records name their images, videos and audio (LLaMA-Factory, ms-swift, TRL).
+MEDIA_KEYS = ("images", "image", "videos", "video", "audios", "audio")
+#: Where a record's turns may live (their content parts may be images, audio, video).
+TURN_LISTS = ("messages", "conversations", "conversation", "prompt", "completion", "chosen", "rejected")
+
+
+def media_key(data: Any) -> str:
+    """What a record shows besides its text: its media fields and the non-text parts of its
+    turns, as canonical JSON ("" for a text-only record).  Two records that ask "What is in the
+    picture?" of two pictures are two examples, however alike their text (D002)."""
+    if type(data) is not dict:
+        return ""
+    import orjson
+
+    found: list[Any] = [[k, data[k]] for k in MEDIA_KEYS if data.get(k)]
+    for key in TURN_LISTS:
+        turns = data.get(key)
+        if type(turns) is not list:
+            continue
+        for turn in turns:
+            content = turn.get("content") if type(turn) is dict else None
+            if type(content) is list:
+                found.extend(
+                    p for p in content if type(p) is dict and p.get("type") not in _TEXT_PART_TYPES
+                )
+    return orjson.dumps(found, option=orjson.OPT_SORT_KEYS).decode() if found else ""
 
 
 def dialogue_sides(record: Record) -> tuple[str, str]:
@@ -463,8 +493,10 @@ class NearDuplicate(Rule):
     prompts (user turns and tool results) at least 0.5 and its replies (assistant turns) at
     least 0.7: one long passage asked two different questions, "hi" and "hello" given one
     templated reply, or two agent episodes under one long few-shot prompt whose trajectories
-    share only their templated lines (`> Think: …`), are separate examples.  Exact copies are
-    left to D001.
+    share only their templated lines (`> Think: …`), are separate examples; so are two records
+    that ask the same of different images, audio or video (multimodal records: their `images`,
+    `videos`, `audios` fields and their turns' non-text parts must be the same).  Exact copies
+    are left to D001.
 
     ## Why is this bad?
     A record copied with a few edits (re-spaced, re-punctuated, one word changed) weighs twice in
@@ -753,10 +785,13 @@ MIN_SIDE_SIMILARITY = 0.5
 MIN_REPLY_SIMILARITY = 0.7
 
 
-def _both_sides_alike(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+def _both_sides_alike(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Whether the prompts and the replies of two records (as :func:`_texts_again` gives them)
-    are at least :data:`MIN_SIDE_SIMILARITY` and :data:`MIN_REPLY_SIMILARITY` alike; a side
-    empty in both is alike."""
+    are at least :data:`MIN_SIDE_SIMILARITY` and :data:`MIN_REPLY_SIMILARITY` alike, a side
+    empty in both being alike, and whether they show the same media (one question about two
+    pictures is two examples)."""
+    if a[3] != b[3]:
+        return False
     for side, least in ((1, MIN_SIDE_SIMILARITY), (2, MIN_REPLY_SIMILARITY)):
         if (a[side] or b[side]) and jaccard(a[side], b[side]) < least:
             return False
@@ -791,7 +826,7 @@ def jaccard(a: str, b: str) -> float:
 
 def _texts_again(
     loc: _Locations, digests: array, formats: dict[str, str | None], wanted: dict[str, set[int]]
-) -> dict[int, tuple[str, str, str]]:
+) -> dict[int, tuple[str, str, str, str]]:
     """The normalised dialogue text, prompt side and reply side of the ``wanted`` records
     (collector positions per path), read again from their files.  Only candidates are read, so
     memory stays small; a record whose content changed since (its digest differs) or that cannot
@@ -806,7 +841,7 @@ def _texts_again(
     from sftlint import stdin_copy
     from sftlint.api import load_records
 
-    out: dict[int, tuple[str, str, str]] = {}
+    out: dict[int, tuple[str, str, str, str]] = {}
     for path, positions in wanted.items():
         source = stdin_copy.copy_of(path) or path  # standard input: its copy on disk
         if source == "-" or not os.path.isfile(source):
@@ -831,7 +866,7 @@ def _lines_again(
     loc: _Locations,
     digests: array,
     positions: set[int],
-    out: dict[int, tuple[str, str, str]],
+    out: dict[int, tuple[str, str, str, str]],
 ) -> set[int]:
     """Fill ``out`` with the texts of the records at ``positions`` read straight from their lines
     (JSONL files: one record per line); return the positions this could not read."""

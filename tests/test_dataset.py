@@ -270,6 +270,44 @@ def test_d002_exact_copies_are_left_to_d001(tmp_path):
     assert [d.code for d in diags] == ["D001"]
 
 
+def _picture(image: str | None, question: str, answer: str, parts: bool = False) -> dict:
+    """A LLaMA-Factory multimodal record (``images`` beside ``<image>`` in the text), or with the
+    image as a content part (``parts``, LLaMA-Factory v1 / OpenAI)."""
+    if parts:
+        user = [{"type": "image_url", "value": image}, {"type": "text", "value": question}]
+        return {"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]}
+    rec = {
+        "messages": [
+            {"role": "user", "content": "<image>" + question},
+            {"role": "assistant", "content": answer},
+        ]
+    }
+    if image is not None:
+        rec["images"] = [image]
+    return rec
+
+
+@pytest.mark.parametrize("parts", [False, True])
+def test_d002_one_question_about_two_pictures_is_two_examples(parts, tmp_path):
+    question = "What is in the picture? Please describe it in detail."
+    answer = "A small grey cat is sleeping on a red sofa next to a window."
+    recs = [
+        *_dialogues(20, seed=5),
+        _picture("data/img/1.jpg", question, answer, parts),
+        _picture(
+            "data/img/2.jpg", question, answer.replace("a window", "the window"), parts
+        ),  # another picture
+        _picture(
+            "data/img/1.jpg", question + " ", answer.replace("a window.", "a window!"), parts
+        ),  # the same one
+    ]
+    path = write_jsonl(tmp_path / "mm.jsonl", recs)
+    found = [(d.line, d.data["first_line"]) for d in sftlint.lint(path, select=["D002"])]
+    assert found == [(23, 21)]
+    assert D.media_key(recs[0]) == "" and D.media_key(recs[20]) != D.media_key(recs[21])
+    assert D.media_key(recs[20]) == D.media_key(recs[22])
+
+
 def test_d002_decides_on_the_exact_similarity_not_the_estimate(tmp_path):
     """Two generated records (``bench/corpus.py``, 40,000 records, seed 0: lines 14299 and 15117)
     whose MinHash estimate is 0.83 but whose exact similarity is 0.77: read again from the
