@@ -168,7 +168,7 @@ class ReactMissing(FileVoteMixin, _ReactRule):
     Knows all three, and counts a turn as a ReAct turn in the layout its record uses (see
     `layout` under Options):
 
-    - *block* (the seed's): `< 思考：…\n动作：… >` then `--- 回复`;
+    - *block* (the seed's): `< 思考：…\\n动作：… >` then `--- 回复`;
     - *line* (LangChain, LlamaIndex, Qwen): `Thought: …` / `Action: search` / `Action Input: …`,
       and the last turn `Thought: I now know the final answer` / `Final Answer: …` (LlamaIndex:
       `Answer: …`; Chinese 思考/行动/行动输入/最终答案);

@@ -22,7 +22,9 @@ def test_rule_metadata(rule):
     assert rule.scope in ("file", "record", "dataset")
     doc = rule.doc()
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
-        assert section in doc, f"{rule.code} lacks {section!r}"
+        # a heading of its own line, flush left: a docstring line that starts at column 0 (a
+        # `\n` written unescaped) stops the dedent, and the page renders as one code block
+        assert re.search(f"^{re.escape(section)}$", doc, re.M), f"{rule.code} lacks {section!r}"
 
 
 def _lint_text(tmp_path, rule, text):
