@@ -785,7 +785,7 @@ class TemplateToken(Rule):
 
     ## Use instead
     ```json
-    {"messages": [{"role": "user", "content": "退货要多久到账？"}, {"role": "assistant", "content": "审核通过后3-5个工作日原路退回。"}, {"role": "user", "content": "那运费呢？"}]}
+    {"messages": [{"role": "user", "content": "退货要多久到账？"}, {"role": "assistant", "content": "审核通过后3-5个工作日原路退回。"}, {"role": "user", "content": "那运费呢？"}, {"role": "assistant", "content": "退货运费由我们承担。"}]}
     ```
 
     ## Options

@@ -45,6 +45,19 @@ def test_rule_examples_trigger_and_use_instead_passes(rule, tmp_path):
     )
 
 
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_use_instead_passes_the_default_rules(rule, tmp_path):
+    """What a page tells the reader to write must not fail another rule (S008's once ended on
+    the user's turn it had split off: S005)."""
+    blocks = examples(rule)
+    if not blocks:
+        pytest.skip(f"{rule.code} documents its example in prose")
+    path = tmp_path / f"{rule.code}.jsonl"
+    path.write_text(blocks["Use instead"], encoding="utf-8")
+    found = [f"{d.code} {d.message}" for d in sftlint.lint(path) if d.severity != "info"]
+    assert found == [], f"{rule.code}: its 'Use instead' gives {found}"
+
+
 def test_generated_pages_are_in_sync():
     docs = ROOT / "docs" / "rules"
     expected = expected_pages()
