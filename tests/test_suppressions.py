@@ -86,3 +86,22 @@ def test_adding_twice_writes_nothing_new_and_keeps_the_file(tmp_path):
     run_cli("check", "--add-suppressions", "--reason", "second review", "--select", "T001", f)
     after = (tmp_path / "sftlint-suppressions.toml").read_bytes()
     assert after.startswith(before) and b"second review" in after
+
+
+def test_a_run_with_every_finding_hidden_still_says_how_many(tmp_path):
+    """ "the report says how many reviewed findings it silenced" (docs/getting-started.md), also
+    when they were all of them: the text report then said only "All checks passed!"."""
+    (tmp_path / "sftlint.toml").write_text("")
+    f = write_jsonl(tmp_path / "a.jsonl", [TWO_USERS])
+    assert run_cli("check", "--select", "S004", "--add-suppressions", "--reason", "by design", f).code == 0
+    for fmt in ("full", "concise", "grouped"):
+        r = run_cli("check", "--select", "S004", "--output-format", fmt, f)
+        assert r.code == 0 and "All checks passed!" in r.out, (fmt, r.out)
+        assert "(1 reviewed finding silenced by the suppressions file.)" in r.out, (fmt, r.out)
+    baseline = str(tmp_path / "base.json")
+    assert run_cli("check", "--select", "S", "--baseline", baseline, "--write-baseline", f).code == 0
+    r = run_cli(
+        "check", "--select", "S", "--suppressions", str(tmp_path / "none.toml"), "--baseline", baseline, f
+    )
+    assert r.code == 0 and "All checks passed!" in r.out
+    assert "(1 known finding hidden by the baseline.)" in r.out, r.out

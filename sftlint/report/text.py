@@ -138,6 +138,7 @@ class _Styled(Reporter):
         if total == 0:
             if not summary.errors:
                 write(self.style("All checks passed!", "ok") + "\n")
+            self._hidden(summary)
             return
         parts = []
         for sev in ("error", "warning", "info"):
@@ -164,6 +165,12 @@ class _Styled(Reporter):
         dominant = dominant_rules(summary)
         if dominant:
             write(dominant)
+        self._hidden(summary)
+
+    def _hidden(self, summary: RunSummary) -> None:
+        """How many findings the suppressions file and the baseline kept out of the report: said
+        also when they kept out every one, where the report is otherwise "All checks passed!"."""
+        write = self.stream.write
         if summary.suppressed:
             write(
                 f"({summary.suppressed} reviewed finding{'s' if summary.suppressed != 1 else ''} "
