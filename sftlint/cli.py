@@ -524,7 +524,10 @@ def _print_statistics(summary: Any, reporter: Any) -> None:
             {"code": c, "name": summary.names[c], "count": n, "fixable": summary.fixable.get(c, 0)}
             for c, n in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
-        stream.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        if reporter.name == "json-lines":
+            stream.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+        else:
+            stream.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     width = max((len(str(n)) for n in summary.by_code.values()), default=1)
     for code, n in sorted(summary.by_code.items(), key=lambda kv: (-kv[1], kv[0])):

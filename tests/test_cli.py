@@ -117,6 +117,18 @@ def test_statistics(bad_file):
     assert r.code == 1
 
 
+def test_statistics_as_json_and_as_json_lines(bad_file):
+    """json: one array; json-lines: one object per line, as the findings themselves are (it
+    printed the indented array, which no JSON Lines reader takes)."""
+    expected = [("S004", 1), ("S005", 1), ("S007", 1)]
+    r = run_cli("check", "--statistics", "--select", "S", "--output-format", "json", bad_file)
+    assert sorted((row["code"], row["count"]) for row in r.json()) == expected
+    r = run_cli("check", "--statistics", "--select", "S", "--output-format", "json-lines", bad_file)
+    rows = [json.loads(line) for line in r.out.splitlines()]
+    assert sorted((row["code"], row["count"]) for row in rows) == expected and r.code == 1
+    assert set(rows[0]) == {"code", "name", "count", "fixable"}
+
+
 def test_exit_codes_and_fail_on(tmp_path):
     warn_only = write_jsonl(tmp_path / "w.jsonl", [chat(("user", "你是谁"), ("assistant", "我是{{name}}"))])
     assert run_cli("check", warn_only).code == 0
