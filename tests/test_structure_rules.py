@@ -117,6 +117,19 @@ def test_schema_violation_lists_each_problem_with_its_pointer():
     assert all(d.severity == "error" for d in diags)
 
 
+def test_schema_violation_inside_a_list_of_parts_names_the_part():
+    """S001's page example (content as a list of strings): the message said 'must be string or
+    null or array, got array'; the value is an array, and what breaks the schema is its item."""
+    rec = chat(("user", "我的订单什么时候发货？"), ("assistant", "已为您催促仓库。"))
+    rec["messages"][1]["content"] = ["已为您催促仓库。"]
+    [d] = lint(rec, select=["S001"])
+    assert d.pointer == "/messages/1/content/0"
+    assert d.message == "messages/1/content/0 must be object, got string (messages format)"
+    rec["messages"][1]["content"] = 5  # a type no alternative has: the alternatives are named
+    [d] = lint(rec, select=["S001"])
+    assert d.message == "messages/1/content must be string or null or array, got number (messages format)"
+
+
 def test_fixture_dataset_is_clean_for_every_default_rule():
     assert [d for d in sftlint.lint(FIXTURES / "clean_messages.jsonl") if d.severity != "info"] == []
     assert codes(sftlint.lint(FIXTURES / "clean_messages.jsonl", select=["S"])) == []

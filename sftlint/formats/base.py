@@ -75,10 +75,34 @@ class InputFormat:
         validator = self._validator
         if validator is None:
             return []
-        out = []
-        for error in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
-            out.append((join_pointer(*error.absolute_path), _describe(error)))
-        return out
+        return described_errors(validator, obj)
+
+
+def described_errors(validator: Any, obj: Any) -> list[tuple[str, str]]:
+    """``(pointer, message)`` for each violation of ``validator``'s schema by ``obj``."""
+
+    errors = [e for error in validator.iter_errors(obj) for e in _narrow(error)]
+    errors.sort(key=lambda e: list(map(str, e.absolute_path)))
+    return [(join_pointer(*e.absolute_path), _describe(e)) for e in errors]
+
+
+def _narrow(error: Any) -> list[Any]:
+    """An ``anyOf`` whose value has the type of exactly one alternative failed inside that
+    alternative: the errors there (``messages/1/content/0 must be object, got string``), not
+    ``messages/1/content must be string or null or array, got array``."""
+    if error.validator != "anyOf" or not error.context:
+        return [error]
+    kind = _json_type(error.instance)
+    matching = []
+    for i, alternative in enumerate(error.schema.get("anyOf", [])):
+        types = alternative.get("type") if isinstance(alternative, dict) else None
+        types = [types] if isinstance(types, str) else types or []
+        if kind in types or (kind == "number" and "integer" in types):
+            matching.append(i)
+    if len(matching) != 1:
+        return [error]
+    inner = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == matching[0]]
+    return [e for sub in inner for e in _narrow(sub)] or [error]
 
 
 def _describe(error: Any) -> str:

@@ -94,18 +94,14 @@ class _KeyedSchemas(InputFormat):
     def schema_errors(self, obj: Any) -> list[tuple[str, str]]:
         import jsonschema
 
-        from sftlint.formats.base import _describe
-        from sftlint.locate import join_pointer
+        from sftlint.formats.base import described_errors
 
         key = self.variant(obj)
         validator = self._validators.get(key)
         if validator is None:
             schema = self.variant_schema(key)
             validator = self._validators[key] = jsonschema.validators.validator_for(schema)(schema)
-        out = []
-        for error in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
-            out.append((join_pointer(*error.absolute_path), _describe(error)))
-        return out
+        return described_errors(validator, obj)
 
 
 def _parts_ok(c: Any) -> bool:
