@@ -85,8 +85,9 @@ def lint_iter(
 ) -> Iterator[Diagnostic]:
     """Stream diagnostics for ``source``.
 
-    ``source`` is a path, a list of paths (directories are searched for
-    ``*.jsonl``/``*.json``), or an in-memory list of records (dicts).  Without
+    ``source`` is a path, a list of paths (directories are searched as by
+    ``sftlint check``: ``*.jsonl``/``*.json`` and their ``.gz``/``.zst``,
+    ``*.parquet``, ``*.arrow``), or an in-memory list of records (dicts).  Without
     ``config``, configuration is discovered upward from the first path.
     ``options`` maps a rule name (or code) to its options, e.g.
     ``{"action-colons": {"labels": ["动作"]}}``.  ``jobs``: worker processes for

@@ -44,8 +44,9 @@ def add_check_parser(sub: Any) -> None:
     p = sub.add_parser(
         "check",
         help="lint SFT datasets",
-        description="Lint SFT datasets (JSONL, JSON arrays, "
-        ".gz, or - for standard input). Directories are searched for *.jsonl and *.json.",
+        description="Lint SFT datasets (JSONL, JSON arrays, .gz/.zst, Parquet, Arrow, "
+        "or - for standard input). Directories are searched for *.jsonl and *.json (and their "
+        ".gz/.zst), *.parquet, *.arrow and Hugging Face datasets folders.",
     )
     p.add_argument("paths", nargs="*", default=None, help="files, directories, or - (default: .)")
     p.add_argument(
@@ -143,7 +144,11 @@ def add_check_parser(sub: Any) -> None:
     p.add_argument(
         "--show-settings", action="store_true", help="print the resolved settings and where each came from"
     )
-    p.add_argument("--watch", action="store_true", help="check again whenever a checked file changes")
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="check again whenever a checked file or the configuration changes",
+    )
     p.add_argument(
         "--no-cache",
         action="store_true",
