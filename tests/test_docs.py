@@ -122,7 +122,7 @@ class Session:
     expected: list[str]
 
 
-def console_sessions() -> list[Session]:
+def console_sessions(commands: tuple[str, ...] = RUNNABLE) -> list[Session]:
     out = []
     for b in blocks(("console",)):
         current: Session | None = None
@@ -132,7 +132,7 @@ def console_sessions() -> list[Session]:
                 out.append(current)
             elif current is not None:
                 current.expected.append(line.rstrip())
-    return [s for s in out if shlex.split(s.command)[:2][-1:] and shlex.split(s.command)[1] in RUNNABLE]
+    return [s for s in out if shlex.split(s.command)[:2][-1:] and shlex.split(s.command)[1] in commands]
 
 
 def _matches(expected: list[str], actual: list[str]) -> bool:
@@ -168,6 +168,27 @@ def test_console_examples_print_what_the_docs_show(session, monkeypatch):
         + "\n\nthe docs show:\n"
         + "\n".join(expected)
     )
+
+
+#: Console commands that write files: run in a scratch folder, in the order the docs give them
+#: (hparams reads what split wrote).
+WRITING = ("split", "hparams")
+
+
+def test_split_and_hparams_print_what_the_training_guide_shows(tmp_path, monkeypatch):
+    """docs/training.md's split and hparams sessions (hparams once showed 54 training examples
+    where the split writes 56)."""
+    sessions = console_sessions(WRITING)
+    assert [shlex.split(s.command)[1] for s in sessions] == ["split", "hparams"]
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NO_COLOR", "1")
+    for session in sessions:
+        r = run_cli(*shlex.split(session.command)[1:])
+        actual = [line.rstrip() for line in (r.out + r.err).splitlines()]
+        assert _matches(session.expected, actual), (
+            f"{session.block}: `{session.command}` printed:\n" + "\n".join(actual)
+        )
 
 
 def _sftlint_table(doc: dict) -> dict | None:
