@@ -273,3 +273,30 @@ def test_the_pre_commit_snippet_runs_with_the_rev_it_names(block, tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     assert "bad.jsonl:1:" in r.stdout and "S004" in r.stdout
     assert "package.json" not in r.stdout
+
+
+def _anchors(doc: Path) -> set[str]:
+    """GitHub's anchors for the headings of ``doc``: lower case, punctuation dropped, spaces to -."""
+    text = _BLOCK.sub("", doc.read_text(encoding="utf-8"))
+    heads = re.findall(r"^#+\s+(.+?)\s*$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in heads}
+
+
+LINKED = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+@pytest.mark.parametrize("doc", LINKED, ids=[str(d.relative_to(ROOT)) for d in LINKED])
+def test_relative_links_resolve(doc):
+    """Every relative link of README.md and docs/ names a file of the repository, and its
+    #anchor a heading of that page."""
+    text = _BLOCK.sub("", doc.read_text(encoding="utf-8"))
+    dead = []
+    for link in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", link):
+            continue
+        path, _, anchor = link.partition("#")
+        target = (doc.parent / path).resolve() if path else doc
+        missing_heading = anchor and target.suffix == ".md" and anchor not in _anchors(target)
+        if not target.exists() or missing_heading:
+            dead.append(link)
+    assert not dead, f"{doc.relative_to(ROOT)}: dead links {dead}"
