@@ -20,14 +20,18 @@ POLL_S = 0.5
 
 def snapshot(paths: Sequence[str], config: str | None) -> dict[str, tuple[int, int]]:
     """``path -> (mtime_ns, size)`` of every data file below ``paths`` and of the config files
-    that could apply (the explicit one, or those found upward from the current directory)."""
+    that could apply (the explicit one, or those found upward from where discovery starts: the
+    first path, as :func:`sftlint.config.discover_settings` does, else the current directory)."""
     from sftlint.files import expand_paths
 
-    watched = [p for p in expand_paths([p for p in paths if p != "-"]) if os.path.isfile(p)]
+    named = [p for p in paths if p != "-"]
+    watched = [p for p in expand_paths(named) if os.path.isfile(p)]
     if config:
         watched.append(config)
     else:
-        here = os.path.abspath(os.getcwd())
+        here = os.path.abspath(named[0] if named else os.getcwd())
+        if not os.path.isdir(here):
+            here = os.path.dirname(here)
         for directory in (here, *_parents(here)):
             watched.extend(os.path.join(directory, name) for name in CONFIG_FILES)
     out: dict[str, tuple[int, int]] = {}

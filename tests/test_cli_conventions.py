@@ -171,6 +171,24 @@ def test_watch_checks_again_when_a_file_changes(tmp_path):
     assert proc.returncode == 1  # the last check found an error
 
 
+def test_watch_sees_the_configuration_of_the_checked_folder(tmp_path, monkeypatch):
+    """The configuration is found upward from the first path (configuration.md), so that is
+    where --watch must look: it looked upward from the working directory, and a config written
+    beside the data, run from elsewhere, went unnoticed."""
+    from sftlint.watch import snapshot
+
+    data = tmp_path / "project" / "data"
+    data.mkdir(parents=True)
+    write_jsonl(data / "a.jsonl", [TWO_USERS])
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    for checked in (str(data), str(data / "a.jsonl")):
+        before = snapshot([checked], None)
+        (tmp_path / "project" / "sftlint.toml").write_text('ignore = ["S004"]\n')
+        assert snapshot([checked], None) != before, checked
+        (tmp_path / "project" / "sftlint.toml").unlink()
+
+
 def test_progress_line_is_wiped_before_report_output_on_the_same_terminal(monkeypatch):
     from sftlint import console
 
