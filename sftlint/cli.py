@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -414,7 +415,9 @@ def _diagnostics(engine: Any, files: list[str], args: argparse.Namespace, errors
     from sftlint import results_cache
 
     writer = per_file = None
-    if not (args.no_cache or results_cache.disabled_by_environment()):
+    # --engine ray without Ray stops the run (exit 2): a stored answer must not stand in for it
+    ray_missing = getattr(args, "engine", "local") == "ray" and importlib.util.find_spec("ray") is None
+    if not (args.no_cache or ray_missing or results_cache.disabled_by_environment()):
         keys = results_cache.run_keys(engine, files)
         if keys is not None:
             cache = results_cache.ResultsCache(keys.run)

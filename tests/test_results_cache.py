@@ -612,3 +612,15 @@ def test_an_entry_gone_by_its_turn_means_the_file_is_linted(cache, tmp_path, mon
     fresh = run_cli("check", folder, "--jobs", "1", "--output-format", "json", "--no-cache")
     assert (again.code, again.out) == (fresh.code, fresh.out)
     assert any(d["code"] == "D001" for d in again.json())
+
+
+def test_engine_ray_without_ray_is_not_answered_from_the_cache(cache, data):
+    """An answer from the cache is the one the run would give (configuration.md); a run on Ray
+    without Ray installed gives exit 2 and says what to install, cached findings or not."""
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is not None:
+        pytest.skip("Ray is installed here")
+    assert run_cli("check", data).code == 1 and len(_entries(cache)) == 1
+    r = run_cli("check", data, "--engine", "ray")
+    assert r.code == 2 and "pip install 'sftlint[ray]'" in r.err, r
