@@ -138,13 +138,20 @@ def lint_ray(
 
 
 def load_records(
-    path: str | os.PathLike[str], format: str | None = None, indices: Container[int] | None = None
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    indices: Container[int] | None = None,
+    config: Settings | str | os.PathLike[str] | Mapping[str, Any] | None = None,
 ) -> Iterator[Record]:
     """Parsed records of a file, mapped to messages (records that failed to parse are skipped).
 
     For consumers of linted data (the training module): pair them with
     :func:`lint` diagnostics by ``record.index``.  ``indices``: only the records with these
-    indices are built (format detection still sees the file's first records).
+    indices are built (format detection still sees the file's first records).  The file's
+    format is found as :func:`lint` finds it: ``format``, else the configuration's ``format``
+    (``config``, or discovered upward from ``path``), else a LLaMA-Factory
+    ``dataset_info.json`` entry for the file, else the configuration's column mapping where the
+    file has its columns, else detection.
     """
     from sftlint.engine import DETECT_SAMPLE
     from sftlint.plugins import detect_format
@@ -154,7 +161,19 @@ def load_records(
     path = os.fspath(path)
     info = FileInfo(path)
     fmt = _format_for(registry, format, path) if format else None
+    mapping = None
+    if fmt is None and not format:
+        fmt, mapping = _configured_format(registry, path, config)
     pending: list[Any] = []
+
+    def detect(sample: list[Any]) -> Any:
+        if mapping is not None and any(mapping.sniff(obj) for obj in sample):
+            found = mapping
+        else:
+            name = detect_format(registry, sample, path)
+            found = registry.formats.get(name) if name else None
+        info.format = found.name if found is not None else None
+        return found
 
     def build(raw: Any) -> Record:
         rec = Record(info, raw.index, raw.line, raw.end_line, raw.data, raw.source_text() or "", raw.column)
@@ -173,9 +192,7 @@ def load_records(
             pending.append(raw)
             if len(pending) < DETECT_SAMPLE:
                 continue
-            name = detect_format(registry, [r.data for r in pending], path)
-            fmt = registry.formats.get(name) if name else None
-            info.format = name
+            fmt = detect([r.data for r in pending])
             for item in pending:
                 if indices is None or item.index in indices:
                     yield build(item)
@@ -186,12 +203,41 @@ def load_records(
         info.format = fmt.name
         yield build(raw)
     if pending:
-        name = detect_format(registry, [r.data for r in pending], path)
-        fmt = registry.formats.get(name) if name else None
-        info.format = name
+        fmt = detect([r.data for r in pending])
         for item in pending:
             if indices is None or item.index in indices:
                 yield build(item)
+
+
+def _configured_format(registry: Any, path: str, config: Any) -> tuple[Any, Any]:
+    """What the engine gives a file before detecting its format (``Engine.begin_file``): the
+    configuration's ``format``, else the file's ``dataset_info.json`` entry; with neither, the
+    configuration's column mapping, to try on the file's first records.  A configuration that
+    does not load is left to :func:`lint` to report."""
+    from sftlint.config import ConfigError
+    from sftlint.formats.mapping import MappedFormat, MappingError, dataset_info_format, spec_from_config
+
+    try:
+        settings = _settings([path], config, None, None, None, None, None)
+    except ConfigError:
+        settings = None
+    if settings is not None and settings.format:
+        fixed = _format_for(registry, settings.format, path)
+        if fixed is not None:
+            return fixed, None
+    try:
+        described = dataset_info_format(path)
+    except MappingError:
+        described = None
+    if described is not None:
+        return described, None
+    if settings is None or settings.format_mapping is None:
+        return None, None
+    try:
+        spec = spec_from_config(settings.format_mapping, settings.config_path or "<config>")
+    except MappingError:
+        return None, None
+    return None, MappedFormat(spec)
 
 
 def _format_for(registry: Any, name: str, path: str) -> Any:

@@ -92,6 +92,34 @@ def test_records_with_errors_are_dropped_and_counted_per_code(tmp_path) -> None:
     assert "dropped 5 record(s) with error findings" in text.out and "S003 x2" in text.out
 
 
+def test_data_read_through_a_column_mapping_is_split_as_check_reads_it(tmp_path) -> None:
+    """`sftlint check` reads a file through [format] in the configuration or a LLaMA-Factory
+    dataset_info.json (formats.md); split read it without them and dropped every record as
+    'unmapped'."""
+    turns = [("客户", "我要退货"), ("客服", "好的，请提供订单号。")]
+    records = [{"id": i, "turns": [{"who": w, "said": f"{s}{i}"} for w, s in turns]} for i in range(10)]
+    mapped = tmp_path / "mapped"
+    mapped.mkdir()
+    (mapped / "sftlint.toml").write_text(
+        '[format]\nmessages = "turns"\nrole = "who"\ncontent = "said"\n'
+        '[format.roles]\nuser = "客户"\nassistant = "客服"\n',
+        encoding="utf-8",
+    )
+    described = tmp_path / "described"
+    described.mkdir()
+    info = {"d": {"file_name": "data.jsonl", "formatting": "sharegpt", "columns": {"messages": "turns"}}}
+    info["d"]["tags"] = {"role_tag": "who", "content_tag": "said", "user_tag": "客户", "assistant_tag": "客服"}
+    (described / "dataset_info.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    for folder in (mapped, described):
+        path = write_jsonl(folder / "data.jsonl", records)
+        assert run_cli("check", "--select", "S", path).code == 0
+        res = run_cli("split", path, "--val", "0.2", "-o", folder / "out", "--output-format", "json")
+        assert res.code == 0, res
+        assert res.json()["kept"] == 10 and res.json()["dropped"] == 0, (folder.name, res.json())
+        kept = list(read_jsonl(folder / "out/train.jsonl"))
+        assert kept[0]["messages"][0]["role"] == "user", kept[0]
+
+
 def test_warnings_do_not_drop_but_ignore_and_select_change_what_drops(tmp_path) -> None:
     recs = plain_records()
     placeholder = chat(

@@ -85,7 +85,7 @@ def clean_records(path: str | Path, **lint_kwargs: Any) -> CleanData:
         if d.severity == "error" and d.record is not None:
             errors_by_record[d.record].add(d.code)
     kept, seen = [], 0
-    for rec in sftlint.load_records(path):
+    for rec in sftlint.load_records(path, config=lint_kwargs.get("config")):
         seen = max(seen, rec.index + 1)
         if rec.index not in errors_by_record and rec.messages:
             kept.append(rec)

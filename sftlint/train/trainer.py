@@ -217,7 +217,8 @@ def load_rows(
                     f"Fix them (`sftlint check {p}`), or pass --allow-errors"
                 )
         else:
-            records = [r for r in sftlint.load_records(p) if r.messages]
+            config = (lint_kwargs or {}).get("config")
+            records = [r for r in sftlint.load_records(p, config=config) if r.messages]
     except engine_errors as exc:
         raise TrainError(str(exc)) from exc
     res = convert_all(records)
