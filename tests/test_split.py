@@ -108,7 +108,12 @@ def test_data_read_through_a_column_mapping_is_split_as_check_reads_it(tmp_path)
     described = tmp_path / "described"
     described.mkdir()
     info = {"d": {"file_name": "data.jsonl", "formatting": "sharegpt", "columns": {"messages": "turns"}}}
-    info["d"]["tags"] = {"role_tag": "who", "content_tag": "said", "user_tag": "客户", "assistant_tag": "客服"}
+    info["d"]["tags"] = {
+        "role_tag": "who",
+        "content_tag": "said",
+        "user_tag": "客户",
+        "assistant_tag": "客服",
+    }
     (described / "dataset_info.json").write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
     for folder in (mapped, described):
         path = write_jsonl(folder / "data.jsonl", records)
