@@ -96,6 +96,18 @@ PREFERENCE_SHAREGPT = {  # LLaMA-Factory's dpo_*_demo.json layout
     "chosen": {"from": "gpt", "value": "因为瑞利散射。"},
     "rejected": {"from": "gpt", "value": "因为海洋。"},
 }
+PREFERENCE_V1 = {  # LLaMA-Factory v1 (data/v1_dpo_demo.jsonl): each side a whole conversation
+    "chosen_messages": [
+        {"role": "system", "content": [{"type": "text", "value": "你是一名翻译。"}], "loss_weight": 0.0},
+        {"role": "user", "content": [{"type": "text", "value": "把“早上好”译成英文。"}], "loss_weight": 0.0},
+        {"role": "assistant", "content": [{"type": "text", "value": "Good morning."}], "loss_weight": 1.0},
+    ],
+    "rejected_messages": [
+        {"role": "system", "content": [{"type": "text", "value": "你是一名翻译。"}], "loss_weight": 0.0},
+        {"role": "user", "content": [{"type": "text", "value": "把“早上好”译成英文。"}], "loss_weight": 0.0},
+        {"role": "assistant", "content": [{"type": "text", "value": "Good night."}], "loss_weight": 1.0},
+    ],
+}
 QUERY_RESPONSE = {  # ms-swift's query-response layout
     "system": "你是一名全科医生。",
     "query": "头痛两天了，需要去医院吗？",
@@ -130,6 +142,7 @@ PREFERENCE_ALPACA = {
         (PREFERENCE_IMPLICIT, "preference"),
         (PREFERENCE_SHAREGPT, "preference"),
         (PREFERENCE_ALPACA, "preference"),
+        (PREFERENCE_V1, "preference"),
         (QUERY_RESPONSE, "query-response"),
         (CHATGLM, "query-response"),
         ({"query": "头痛怎么办？", "response": "多休息。"}, "query-response"),
@@ -162,6 +175,18 @@ def test_query_response_turns_and_findings_point_into_history():
     record["response"] = "建议尽快就医。<|im_end|>"  # a template's control token written in the answer
     found = _found([record])
     assert ("S003", "/history/0/1") in found and ("S008", "/response") in found
+
+
+def test_preference_v1_lints_each_whole_side_at_its_pointer():
+    record = json.loads(json.dumps(PREFERENCE_V1))
+    record["rejected_messages"][2]["content"][0]["value"] = ""  # an empty rejected reply
+    record["chosen_messages"][2]["content"][0]["value"] = "Good morning.<|im_end|>"
+    found = _found([record])
+    assert ("S003", "/rejected_messages/2/content") in found
+    assert ("S008", "/chosen_messages/2/content/0/value") in found
+    assert not [f for f in found if f[0] == "S001"]
+    broken = {"chosen_messages": [{"role": "user", "content": 3}], "rejected_messages": []}
+    assert [code for code, _ in _found([broken])].count("S001") >= 1
 
 
 def test_query_response_wrong_types_are_schema_violations():
@@ -315,6 +340,8 @@ _values = st.recursive(
                     "query",
                     "response",
                     "history",
+                    "chosen_messages",
+                    "rejected_messages",
                 ]
             ),
             children,

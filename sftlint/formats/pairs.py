@@ -18,7 +18,7 @@ from sftlint.formats.base import InputFormat
 from sftlint.formats.conversation import _content_schema, rebase
 from sftlint.formats.messages import MessagesFormat
 from sftlint.formats.sharegpt import ROLE_MAP as SHAREGPT_ROLES
-from sftlint.formats.turns import text_message, turns_to_messages
+from sftlint.formats.turns import COMMON_ROLES, text_message, turns_to_messages
 from sftlint.record import Message
 
 _MESSAGES = MessagesFormat()
@@ -113,23 +113,34 @@ class PromptCompletionFormat(InputFormat):
 PROMPT_KEYS = ("prompt", "instruction", "conversations", "messages")
 
 
+#: LLaMA-Factory v1's preference layout: each side a whole conversation (the prompt's turns
+#: written again in both), ``{"chosen_messages": [...], "rejected_messages": [...]}``
+WHOLE_SIDES = ("chosen_messages", "rejected_messages")
+
+
 class PreferenceFormat(InputFormat):
     name = "preference"
-    description = 'TRL/LLaMA-Factory preference: {"prompt", "chosen", "rejected"} (both sides linted)'
+    description = (
+        'TRL/LLaMA-Factory preference: {"prompt", "chosen", "rejected"} or v1\'s '
+        '{"chosen_messages", "rejected_messages"} (both sides linted)'
+    )
     multi_view = True
 
     @property
     def schema(self) -> dict[str, Any]:  # type: ignore[override]
         side = {"anyOf": [*_SIDE["anyOf"], {"type": "object"}]}
+        whole = (_MESSAGES.schema or {})["properties"]["messages"]  # a side of v1: a messages list
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "preference record",
             "type": "object",
-            "required": ["chosen", "rejected"],
+            "anyOf": [{"required": ["chosen", "rejected"]}, {"required": list(WHOLE_SIDES)}],
             "properties": {
                 "prompt": _SIDE,
                 "chosen": side,
                 "rejected": side,
+                "chosen_messages": whole,
+                "rejected_messages": whole,
                 "instruction": {"type": "string"},
                 "input": {"type": "string"},
                 "system": {"type": "string"},
@@ -139,11 +150,17 @@ class PreferenceFormat(InputFormat):
         }
 
     def sniff(self, obj: Any) -> bool:
-        return isinstance(obj, dict) and "chosen" in obj and "rejected" in obj
+        return isinstance(obj, dict) and (
+            ("chosen" in obj and "rejected" in obj) or all(k in obj for k in WHOLE_SIDES)
+        )
 
     def quick_check(self, obj: Any) -> bool:
         if type(obj) is not dict:
             return False
+        if "chosen" not in obj and "rejected" not in obj:
+            return all(
+                type(obj.get(k)) is list and _MESSAGES.quick_check({"messages": obj[k]}) for k in WHOLE_SIDES
+            )
         for key in ("instruction", "input", "system"):
             if key in obj and type(obj[key]) is not str:
                 return False
@@ -187,6 +204,11 @@ class PreferenceFormat(InputFormat):
     def views(self, obj: Any) -> list[list[Message]]:
         if not isinstance(obj, dict):
             return [[]]
+        if "chosen" not in obj and "rejected" not in obj and any(k in obj for k in WHOLE_SIDES):
+            return [
+                turns_to_messages(obj.get(k), f"/{k}", "role", "content", COMMON_ROLES, [])
+                for k in WHOLE_SIDES
+            ]
         out = []
         for side in ("chosen", "rejected"):
             msgs = self._prompt(obj)
