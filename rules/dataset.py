@@ -378,9 +378,7 @@ def media_key(data: Any) -> str:
         for turn in turns:
             content = turn.get("content") if type(turn) is dict else None
             if type(content) is list:
-                found.extend(
-                    p for p in content if type(p) is dict and p.get("type") not in _TEXT_PART_TYPES
-                )
+                found.extend(p for p in content if type(p) is dict and p.get("type") not in _TEXT_PART_TYPES)
     return orjson.dumps(found, option=orjson.OPT_SORT_KEYS).decode() if found else ""
 
 
