@@ -724,12 +724,13 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     counts: dict[str, int] = {}
     for rule in registry.rules.values():
         counts[rule.plugin] = counts.get(rule.plugin, 0) + 1
+    width = max((len(p.distribution) for p in registry.plugins), default=0)
     for p in registry.plugins:
         key = p.module if p.module in counts else p.name
         n = counts.get(key, counts.get(p.name, 0))
         sys.stdout.write(
-            f"{p.name:<20} {p.distribution} {p.version:<10} {p.module}"
-            + (f"  ({n} rules)" if n else "")
+            f"{p.name:<20} {p.distribution:<{width}} {p.version:<10} {p.module}"
+            + (f"  ({n} rule{'' if n == 1 else 's'})" if n else "")
             + "\n"
         )
     for message in registry.errors:

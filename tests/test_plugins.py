@@ -60,6 +60,11 @@ def test_installed_plugin_rule_is_listed_and_fires(example_installed, tmp_path):
     assert "P001" in listed.stdout and "ai-disclaimer" in listed.stdout
     plugins = sftlint(example_installed, "plugins").stdout
     assert "sftlint-example-plugin 1.2.0" in plugins
+    lines = {line.split()[0]: line for line in plugins.splitlines()}
+    assert any(line.endswith("(1 rule)") for line in lines.values()), plugins  # P001, one rule
+    # the distribution column is padded: the versions start in one column
+    starts = {line.index(" 0.1.0") for name, line in lines.items() if " 0.1.0 " in line}
+    assert len(starts) == 1, plugins
     data = write_jsonl(
         tmp_path / "d.jsonl",
         [
