@@ -473,7 +473,8 @@ class ReactLayout(_ReactRule):
             if turn.layout_ok:
                 continue
             text = turn.text
-            problems: list[tuple[str, tuple[int, int], tuple[Edit, ...] | None, str]] = []
+            # (what is wrong, span, edits, applicability, what the fix does)
+            problems: list[tuple[str, tuple[int, int], tuple[Edit, ...] | None, str, str]] = []
             first_label = turn.labels[0].start if turn.labels else None
             if turn.open is None:
                 at = first_label if first_label is not None else 0
@@ -481,7 +482,13 @@ class ReactLayout(_ReactRule):
                 if first_label is not None and not text[:first_label].strip():
                     edits = (Edit("", first_label, first_label, syn.block_open + " "),)
                 problems.append(
-                    (f"the block does not open with `{syn.block_open}`", (at, at + 1), edits, "safe")
+                    (
+                        f"the block does not open with `{syn.block_open}`",
+                        (at, at + 1),
+                        edits,
+                        "safe",
+                        f"open the block with `{syn.block_open}`",
+                    )
                 )
             if turn.close is None:
                 if turn.separator is not None:
@@ -492,7 +499,15 @@ class ReactLayout(_ReactRule):
                     end = len(text.rstrip())
                     edits = None
                     span = (max(0, end - 1), max(1, end))
-                problems.append((f"the block is not closed with `{syn.block_close}`", span, edits, "safe"))
+                problems.append(
+                    (
+                        f"the block is not closed with `{syn.block_close}`",
+                        span,
+                        edits,
+                        "safe",
+                        f"close the block with `{syn.block_close}`",
+                    )
+                )
             if turn.separator is None:
                 if turn.close is not None and turn.trailing is not None:
                     dashes = _DASHES.match(text, turn.trailing[0])
@@ -513,6 +528,7 @@ class ReactLayout(_ReactRule):
                             (turn.close, turn.close + 1),
                             edits,
                             "safe",
+                            f"write the `{syn.separator}` separator before the reply",
                         )
                     )
                 else:
@@ -523,6 +539,7 @@ class ReactLayout(_ReactRule):
                             (at, at + 1),
                             None,
                             "safe",
+                            "",
                         )
                     )
             elif turn.reply is None:
@@ -532,6 +549,7 @@ class ReactLayout(_ReactRule):
                         turn.separator,
                         None,
                         "safe",
+                        "",
                     )
                 )
             elif turn.reply_wrapped:
@@ -549,6 +567,7 @@ class ReactLayout(_ReactRule):
                         turn.reply,
                         edits,
                         "unsafe",
+                        "unwrap the reply",
                     )
                 )
             if not problems:
@@ -556,7 +575,7 @@ class ReactLayout(_ReactRule):
             message = "ReAct layout: " + "; ".join(p[0] for p in problems)
             fix = None
             if len(problems) == 1 and problems[0][2] is not None:
-                fix = _fix(msg, problems[0][0], problems[0][2], problems[0][3])
+                fix = _fix(msg, problems[0][4], problems[0][2], problems[0][3])
             yield self.finding(message, msg=msg, span=problems[0][1], fix=fix)
 
 
@@ -569,7 +588,7 @@ def _all_labels(turn: ReactTurn, syntax: ReactSyntax) -> list:
     return find_labels(turn.text, syntax)
 
 
-def _fix(msg: Message, what: str, edits: tuple[Edit, ...], applicability: str) -> Fix | None:
+def _fix(msg: Message, verb: str, edits: tuple[Edit, ...], applicability: str) -> Fix | None:
     """Map edits in ``msg.content`` onto the pointer of the string they fall in."""
     out: list[Edit] = []
     for e in edits:
@@ -580,7 +599,6 @@ def _fix(msg: Message, what: str, edits: tuple[Edit, ...], applicability: str) -
         if span[1] - span[0] != e.end - e.start:
             return None
         out.append(Edit(pointer, span[0], span[1], e.replacement))
-    verb = "unwrap the reply" if applicability == "unsafe" else f"fix: {what}"
     return Fix(verb, tuple(out), applicability)  # type: ignore[arg-type]
 
 

@@ -452,6 +452,21 @@ def test_r004_wrapped_reply_fix_is_unsafe(tmp_path):
     assert json.loads(path.read_text(encoding="utf-8"))["messages"][1]["content"].endswith("--- 请稍等。")
 
 
+@pytest.mark.parametrize(
+    ("text", "verb"),
+    [
+        ("< 思考：查询。\n动作：查询状态。 \n--- 请稍等。", "close the block with `>`"),
+        ("思考：查询。\n动作：查询状态。>\n--- 请稍等。", "open the block with `<`"),
+        ("< 思考：查询。\n动作：查询状态。> 请稍等。", "write the `---` separator before the reply"),
+        ("< 思考：查询。\n动作：查询状态。>\n--- <请稍等。>", "unwrap the reply"),
+    ],
+)
+def test_r004_fix_says_what_it_does(text, verb):
+    """The fix's message names the edit (as --show-fixes lists it), not the problem again."""
+    (d,) = one(text, "R004")
+    assert d.fix is not None and d.fix.message == verb
+
+
 def test_r004_missing_reply_has_no_fix():
     (d,) = one("< 思考：查询。\n动作：查询状态。>", "R004")
     assert d.fix is None
