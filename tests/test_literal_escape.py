@@ -130,11 +130,24 @@ def test_text_encoded_twice_is_reported(record):
         "In JSON a line break inside a string is escaped as \\n, e.g. Hello\\nWorld.",
         # code in backticks, on one line
         "Call `text.split('\\n')`, then join the lines.",
+        # unfenced Python whose f-string holds \n (LLaMA-Factory's dpo_en_demo.json, record 30):
+        # the quote after the string prefix opens a literal, as after a space
+        "def check_cpu_usage():\n    if cpu_percent > CPU_THRESHOLD:\n        send_email(\n"
+        "            f'High CPU Usage Alert ({cpu_percent}%)',\n"
+        "            f'The CPU usage has exceeded the threshold of {CPU_THRESHOLD}%.\\nCurrent CPU usage: {cpu_percent}%'\n"
+        "        )\n\ndef check_memory_usage():\n    print(rb'Memory usage is high.\\nCheck it.')\n",
     ],
 )
 def test_legitimate_backslashes_are_left_alone(text):
     assert find_literal_escape(text) is None
     assert not lint([chat("Question?", text)])
+
+
+def test_an_apostrophe_after_a_word_is_still_no_quote():
+    """The string-prefix reading only takes f/r/b/u (and their pairs) standing alone: the chef's
+    knife and elf's hat keep their apostrophes, so their written breaks are still found."""
+    text = "The chef's knife is sharp.\\nThe elf's hat is green.\\nBoth are new."
+    assert find_literal_escape(text) is not None
 
 
 def test_tool_output_is_not_judged():
@@ -206,7 +219,12 @@ def test_quote_state_read_once_is_the_state_counted_from_the_line_start(text, da
             elif c == "'":
                 prev, nxt = text[j - 1 : j] or " ", text[j + 1 : j + 2] or " "
                 apostrophe = (prev.isalnum() and nxt.isalnum()) or (prev.isalpha() and nxt in " s")
-                singles += not apostrophe
+                # ... unless the word before it is a whole Python string prefix (f'..., rb'...)
+                k = j
+                while k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
+                    k -= 1
+                prefix = text[k:j].lower() in {"f", "r", "b", "u", "rb", "br", "fr", "rf"}
+                singles += not apostrophe or prefix
             j += 1
         return doubles % 2 == 1 or singles % 2 == 1
 

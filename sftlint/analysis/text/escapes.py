@@ -146,6 +146,9 @@ def _in(spans: list[tuple[int, int]], i: int) -> bool:
 
 
 _AFTER_ALL = float("inf")
+#: a Python string prefix standing alone before a quote (``f'``, ``rb'``, after a space, ``(``,
+#: ``=``, ``,`` or a line's start): searched in the three characters before the quote
+_STRING_PREFIX = re.compile(r"(?:^|(?<=[^\w]))(?:[fFrRbBuU]|[rR][bBfF]|[bBfF][rR])\Z", re.M)
 _QUOTING = re.compile(r"[\\\"'\n]")
 
 
@@ -187,6 +190,8 @@ class _Quotes:
                 nxt = text[j + 1] if j + 1 < len(text) else " "
                 if not (prev.isalnum() and nxt.isalnum()) and not (prev.isalpha() and nxt in " s"):
                     self.singles += 1
+                elif _STRING_PREFIX.search(text, max(0, j - 3), j) is not None:
+                    self.singles += 1  # Python's f'…', r'…', b'…': a quote after a string prefix
         self.pos = max(i, start)
         return self.doubles % 2 == 1 or self.singles % 2 == 1
 
