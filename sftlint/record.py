@@ -58,6 +58,9 @@ class Segment:
     start: int  # offset of this segment inside Message.content
     length: int
     kind: str = "text"  # "text", "reasoning", ... (type of a content part)
+    #: offset of the segment's text inside the string at ``pointer`` (a turn cut out of one
+    #: transcript string, as Anthropic's HH data writes a conversation; 0 for a whole string)
+    base: int = 0
 
 
 class Message:
@@ -146,7 +149,8 @@ class Message:
                 break
         local_start = min(max(0, start - chosen.start), chosen.length)
         local_end = min(chosen.length, max(local_start, end - chosen.start))
-        return chosen.pointer, (local_start, local_end)
+        base = chosen.base
+        return chosen.pointer, (local_start + base, local_end + base)
 
 
 @dataclass(slots=True)

@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 import sftlint
 from sftlint.formats import (
+    AlpacaFormat,
     ConversationFormat,
     HumanAssistantFormat,
     PreferenceFormat,
     PromptCompletionFormat,
     QueryResponseFormat,
+    StringTurnsFormat,
 )
 from sftlint.plugins import default_registry
 
@@ -108,6 +110,32 @@ PREFERENCE_V1 = {  # LLaMA-Factory v1 (data/v1_dpo_demo.jsonl): each side a whol
         {"role": "assistant", "content": [{"type": "text", "value": "Good night."}], "loss_weight": 1.0},
     ],
 }
+DOLLY = {  # databricks-dolly-15k
+    "instruction": "When did Virgin Australia start operating?",
+    "context": "Virgin Australia commenced services on 31 August 2000 as Virgin Blue, with two aircraft.",
+    "response": "Virgin Australia commenced services on 31 August 2000.",
+    "category": "closed_qa",
+}
+OPEN_ORCA = {
+    "id": "niv.242684",
+    "system_prompt": "You are an AI assistant. Provide a detailed answer.",
+    "question": "What is the capital of France?",
+    "response": "The capital of France is Paris.",
+}
+GSM8K = {
+    "question": "Natalia sold clips to 48 of her friends in April, and half as many in May. How many in all?",
+    "answer": "In May she sold 48/2 = 24 clips.\nAltogether 48+24 = 72 clips.\n#### 72",
+}
+ULTRACHAT = {
+    "id": "0",
+    "data": ["How can I sleep better?", "Keep a regular schedule.", "Anything else?", "Avoid late caffeine."],
+}
+HH_RLHF = {
+    "chosen": "\n\nHuman: What are some good fruits?\n\nAssistant: Apples and oranges.\n\nHuman: Which is sweeter?"
+    "\n\nAssistant: Usually oranges.",
+    "rejected": "\n\nHuman: What are some good fruits?\n\nAssistant: Apples and oranges.\n\nHuman: Which is sweeter?"
+    "\n\nAssistant: I do not know.",
+}
 QUERY_RESPONSE = {  # ms-swift's query-response layout
     "system": "你是一名全科医生。",
     "query": "头痛两天了，需要去医院吗？",
@@ -143,6 +171,11 @@ PREFERENCE_ALPACA = {
         (PREFERENCE_SHAREGPT, "preference"),
         (PREFERENCE_ALPACA, "preference"),
         (PREFERENCE_V1, "preference"),
+        (HH_RLHF, "preference"),
+        (DOLLY, "alpaca"),
+        (OPEN_ORCA, "query-response"),
+        (GSM8K, "query-response"),
+        (ULTRACHAT, "string-turns"),
         (QUERY_RESPONSE, "query-response"),
         (CHATGLM, "query-response"),
         ({"query": "头痛怎么办？", "response": "多休息。"}, "query-response"),
@@ -187,6 +220,53 @@ def test_preference_v1_lints_each_whole_side_at_its_pointer():
     assert not [f for f in found if f[0] == "S001"]
     broken = {"chosen_messages": [{"role": "user", "content": 3}], "rejected_messages": []}
     assert [code for code, _ in _found([broken])].count("S001") >= 1
+
+
+def test_public_layouts_map_to_their_turns():
+    """Dolly, OpenOrca, GSM8K, UltraChat and HH-RLHF: each turn at its own pointer, in order."""
+    formats = default_registry().formats
+
+    def turns(record, name):
+        return [(m.role, m.content_pointer) for m in formats[name].to_messages(record)]
+
+    assert turns(DOLLY, "alpaca") == [("user", "/instruction"), ("assistant", "/response")]
+    assert [s.pointer for s in formats["alpaca"].to_messages(DOLLY)[0].segments] == [
+        "/instruction",
+        "/context",
+    ]
+    assert turns(OPEN_ORCA, "query-response") == [
+        ("system", "/system_prompt"),
+        ("user", "/question"),
+        ("assistant", "/response"),
+    ]
+    assert turns(GSM8K, "query-response") == [("user", "/question"), ("assistant", "/answer")]
+    assert turns(ULTRACHAT, "string-turns") == [
+        ("user", "/data/0"),
+        ("assistant", "/data/1"),
+        ("user", "/data/2"),
+        ("assistant", "/data/3"),
+    ]
+    chosen, rejected = formats["preference"].views(HH_RLHF)
+    assert [(m.role, m.content) for m in rejected] == [
+        ("user", "What are some good fruits?"),
+        ("assistant", "Apples and oranges."),
+        ("user", "Which is sweeter?"),
+        ("assistant", "I do not know."),
+    ]
+    # a span in a turn is a span in the whole transcript string
+    text = HH_RLHF["chosen"]
+    pointer, span = chosen[3].resolve((0, 7))
+    assert pointer == "/chosen" and text[span[0] : span[1]] == "Usually"
+
+
+def test_public_layouts_findings_point_into_their_fields():
+    dolly = dict(DOLLY, response="")
+    assert ("S003", "/response") in _found([dolly])
+    hh = dict(HH_RLHF, chosen=HH_RLHF["chosen"].replace("Usually oranges.", "Usually oranges.<|im_end|>"))
+    found = [d for d in sftlint.lint([hh]) if d.code == "S008"]
+    assert [(d.pointer, hh["chosen"][d.span[0] : d.span[1]]) for d in found] == [("/chosen", "<|im_end|>")]
+    ultra = {"data": ["How can I sleep better?", "Keep a regular schedule.", "Anything else?"]}
+    assert ("S005", "/data/2") in _found([ultra])
 
 
 def test_query_response_wrong_types_are_schema_violations():
@@ -342,6 +422,11 @@ _values = st.recursive(
                     "history",
                     "chosen_messages",
                     "rejected_messages",
+                    "data",
+                    "question",
+                    "answer",
+                    "context",
+                    "output",
                 ]
             ),
             children,
@@ -358,6 +443,8 @@ _FORMATS = (
     PromptCompletionFormat(),
     PreferenceFormat(),
     QueryResponseFormat(),
+    StringTurnsFormat(),
+    AlpacaFormat(),
 )
 
 

@@ -11,6 +11,7 @@ from sftlint.formats.messages import MessagesFormat
 from sftlint.formats.pairs import PreferenceFormat, PromptCompletionFormat
 from sftlint.formats.query_response import QueryResponseFormat
 from sftlint.formats.sharegpt import ShareGPTFormat
+from sftlint.formats.string_turns import StringTurnsFormat
 from sftlint.hookspecs import hookimpl
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "PromptCompletionFormat",
     "QueryResponseFormat",
     "ShareGPTFormat",
+    "StringTurnsFormat",
     "detect",
 ]
 
@@ -36,6 +38,7 @@ PRIORITY = (
     "human-assistant",
     "prompt-completion",
     "query-response",
+    "string-turns",
     "alpaca",
 )
 
@@ -80,6 +83,7 @@ def sftlint_input_formats() -> list[InputFormat]:
         HumanAssistantFormat(),
         PromptCompletionFormat(),
         QueryResponseFormat(),
+        StringTurnsFormat(),
         PreferenceFormat(),
     ]
 

@@ -7,6 +7,9 @@ earlier user/assistant turns.  A record needs a prompt (``instruction``, or a
 non-empty ``input``) and an ``output``: files written as ``{input, output}``
 (KnowAgent, lawyer-llama) are prompt/answer pairs, not records that lost their
 instruction (LLaMA-Factory likewise skips an instruction that is absent).
+
+Dolly (databricks-dolly-15k) writes the same record as ``instruction``, ``context`` and
+``response``: without ``input``/``output``, ``context`` is the input and ``response`` the output.
 """
 
 from __future__ import annotations
@@ -62,9 +65,19 @@ def history_messages(obj: dict[str, Any], out: list[Message]) -> None:
                     out.append(joined_message(role, [(f"/history/{k}/{j}", pair[j])], len(out)))
 
 
+def _input_key(obj: dict[str, Any]) -> str:
+    """The field that holds the input: ``input``, or Dolly's ``context``."""
+    return "context" if "input" not in obj and "context" in obj else "input"
+
+
+def _output_key(obj: dict[str, Any]) -> str:
+    """The field that holds the answer: ``output``, or Dolly's ``response``."""
+    return "response" if "output" not in obj and "response" in obj else "output"
+
+
 class AlpacaFormat(InputFormat):
     name = "alpaca"
-    description = 'Alpaca: {"instruction", "input", "output", "system", "history"}'
+    description = 'Alpaca: {"instruction", "input", "output", "system", "history"} (Dolly: "context", "response")'
     schema_file = "alpaca.schema.json"
 
     def sniff(self, obj: Any) -> bool:
@@ -79,15 +92,16 @@ class AlpacaFormat(InputFormat):
     def quick_check(self, obj: Any) -> bool:
         if type(obj) is not dict:
             return False
-        if type(obj.get("output")) is not str:
+        if type(obj.get(_output_key(obj))) is not str:
             return False
+        key = _input_key(obj)
         if "instruction" in obj:
             if type(obj["instruction"]) is not str:
                 return False
-        elif type(obj.get("input")) is not str or not obj["input"]:
+        elif type(obj.get(key)) is not str or not obj[key]:
             return False
-        for key in ("input", "system"):
-            if key in obj and type(obj[key]) is not str:
+        for k in ("input", "context", "output", "response", "system"):
+            if k in obj and type(obj[k]) is not str:
                 return False
         return history_ok(obj)
 
@@ -106,10 +120,12 @@ class AlpacaFormat(InputFormat):
         user: list[tuple[str, str]] = []
         if isinstance(obj.get("instruction"), str):
             user.append(("/instruction", obj["instruction"]))
-        if isinstance(obj.get("input"), str) and obj["input"]:
-            user.append(("/input", obj["input"]))
+        key = _input_key(obj)
+        if isinstance(obj.get(key), str) and obj[key]:
+            user.append((f"/{key}", obj[key]))
         if user:
             add("user", user)
-        if isinstance(obj.get("output"), str):
-            add("assistant", [("/output", obj["output"])])
+        key = _output_key(obj)
+        if isinstance(obj.get(key), str):
+            add("assistant", [(f"/{key}", obj[key])])
         return out

@@ -1,9 +1,11 @@
-"""Query/response records: ``{"query", "response", "history", "system"}``.
+"""Question/answer records: ``{"query", "response", "history", "system"}`` and their kin.
 
 ms-swift's query-response format and ChatGLM's fine-tuning format (``prompt`` instead of
 ``query``), common in the Chinese fine-tuning world: the user's turn is ``query`` (or
 ``prompt``), the answer is ``response``, and ``history`` holds the earlier exchanges as
-``[query, response]`` pairs, oldest first, as in Alpaca's ``history``.
+``[query, response]`` pairs, oldest first, as in Alpaca's ``history``.  The same shape under
+other names is read the same way: OpenOrca's ``{"system_prompt", "question", "response"}``,
+and ``{"question", "answer"}`` pairs (GSM8K and the maths sets built on it).
 """
 
 from __future__ import annotations
@@ -15,31 +17,40 @@ from sftlint.formats.base import InputFormat
 from sftlint.record import Message
 
 #: where the user's turn may be, in order of preference
-QUERY_KEYS = ("query", "prompt")
+QUERY_KEYS = ("query", "prompt", "question")
+#: where the answer may be
+ANSWER_KEYS = ("response", "answer")
+#: where the system prompt may be
+SYSTEM_KEYS = ("system", "system_prompt")
+#: keys that make a record another format's
+OTHER_FORMATS = frozenset({"completion", "chosen", "messages", "conversations", "instruction", "output"})
 
 
-def _query_key(obj: dict[str, Any]) -> str | None:
-    return next((k for k in QUERY_KEYS if k in obj), None)
+def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    return next((k for k in keys if k in obj), None)
 
 
 class QueryResponseFormat(InputFormat):
     name = "query-response"
-    description = 'ms-swift / ChatGLM: {"query" (or "prompt"), "response", "history": [[q, r]], "system"}'
+    description = (
+        'ms-swift / ChatGLM: {"query" (or "prompt", "question"), "response" (or "answer"), '
+        '"history": [[q, r]], "system" (or "system_prompt")}'
+    )
 
     @property
     def schema(self) -> dict[str, Any]:  # type: ignore[override]
         pair = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string"}}
+        text = {"type": "string"}
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "query/response record",
             "type": "object",
-            "required": ["response"],
-            "anyOf": [{"required": ["query"]}, {"required": ["prompt"]}],
+            "allOf": [
+                {"anyOf": [{"required": [k]} for k in ANSWER_KEYS]},
+                {"anyOf": [{"required": [k]} for k in QUERY_KEYS]},
+            ],
             "properties": {
-                "query": {"type": "string"},
-                "prompt": {"type": "string"},
-                "response": {"type": "string"},
-                "system": {"type": "string"},
+                **{k: text for k in (*QUERY_KEYS, *ANSWER_KEYS, *SYSTEM_KEYS)},
                 "history": {"type": "array", "items": pair},
             },
         }
@@ -47,18 +58,18 @@ class QueryResponseFormat(InputFormat):
     def sniff(self, obj: Any) -> bool:
         return (
             isinstance(obj, dict)
-            and "response" in obj
-            and _query_key(obj) is not None
-            and not {"completion", "chosen", "messages", "conversations", "instruction"} & obj.keys()
+            and _first(obj, ANSWER_KEYS) is not None
+            and _first(obj, QUERY_KEYS) is not None
+            and not OTHER_FORMATS & obj.keys()
         )
 
     def quick_check(self, obj: Any) -> bool:
-        if type(obj) is not dict or type(obj.get("response")) is not str:
+        if type(obj) is not dict:
             return False
-        key = _query_key(obj)
-        if key is None:
+        answer, query = _first(obj, ANSWER_KEYS), _first(obj, QUERY_KEYS)
+        if answer is None or query is None:
             return False
-        for k in ("query", "prompt", "system"):
+        for k in (*QUERY_KEYS, *ANSWER_KEYS, *SYSTEM_KEYS):
             if k in obj and type(obj[k]) is not str:
                 return False
         return history_ok(obj)
@@ -68,16 +79,14 @@ class QueryResponseFormat(InputFormat):
             return []
         out: list[Message] = []
 
-        def add(role: str, pointer: str, text: Any) -> None:
-            if isinstance(text, str):
-                out.append(joined_message(role, [(pointer, text)], len(out)))
+        def add(role: str, key: str | None) -> None:
+            if key is not None and isinstance(obj.get(key), str):
+                out.append(joined_message(role, [(f"/{key}", obj[key])], len(out)))
 
-        system = obj.get("system")
-        if isinstance(system, str) and system:
-            add("system", "/system", system)
+        system = _first(obj, SYSTEM_KEYS)
+        if system is not None and obj[system]:
+            add("system", system)
         history_messages(obj, out)
-        key = _query_key(obj)
-        if key is not None:
-            add("user", f"/{key}", obj[key])
-        add("assistant", "/response", obj.get("response"))
+        add("user", _first(obj, QUERY_KEYS))
+        add("assistant", _first(obj, ANSWER_KEYS))
         return out
