@@ -77,7 +77,9 @@ def _output_key(obj: dict[str, Any]) -> str:
 
 class AlpacaFormat(InputFormat):
     name = "alpaca"
-    description = 'Alpaca: {"instruction", "input", "output", "system", "history"} (Dolly: "context", "response")'
+    description = (
+        'Alpaca: {"instruction", "input", "output", "system", "history"} (Dolly: "context", "response")'
+    )
     schema_file = "alpaca.schema.json"
 
     def sniff(self, obj: Any) -> bool:
