@@ -68,6 +68,18 @@ def test_jobs_2_gives_the_serial_diagnostics_in_the_serial_order(planted, small_
     assert "D003" not in {d.code for d in par}
 
 
+def test_jobs_2_numbers_a_file_named_twice_from_its_first_line_each_time(planted, small_chunks):
+    """``check a b a --jobs 2``: the second reading of a cut file is numbered from line 1, as the
+    serial run numbers it (its ranges were numbered on from the first reading: line 1501 of a
+    file of 1500 lines, and the findings that depend on the line wrong with it)."""
+    (a, b), _ = planted
+    files = [a, b, a]
+    serial = sftlint.lint(files, jobs=1)
+    assert sftlint.lint(files, jobs=2) == serial
+    lines = a.read_bytes().count(b"\n")
+    assert max(d.line or 0 for d in serial if d.path == str(a)) <= lines
+
+
 def test_jobs_all_cores_and_many_chunks_in_flight(planted, small_chunks, monkeypatch):
     monkeypatch.setattr(parallel, "IN_FLIGHT_PER_JOB", 1)  # the main process waits on workers often
     files, _ = planted

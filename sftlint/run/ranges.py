@@ -283,10 +283,14 @@ def apply_counts(
     """Number the ranges of cut files from their counts (:func:`count_range`, by ``seq``), and
     detect each such file's format on its first records with the local engine's own detection.
     Shared by the Ray engine and ``--jobs``."""
-    by_file: dict[str, list[Range]] = {}
+    # the ranges of each file as named, in order: a file named twice is numbered from its
+    # first line each time, as the serial run reads it twice (not on from the first reading)
+    by_file: list[tuple[str, list[Range]]] = []
     for r in cut:
-        by_file.setdefault(r.path, []).append(r)
-    for path, parts in by_file.items():
+        if r.start == 0 or not by_file or by_file[-1][0] != r.path:
+            by_file.append((r.path, []))
+        by_file[-1][1].append(r)
+    for path, parts in by_file:
         line, index = 1, 0
         sample: list[Any] = []
         for r in parts:
