@@ -427,9 +427,9 @@ def _diagnostics(engine: Any, files: list[str], args: argparse.Namespace, errors
                 stats.files, stats.records, stats.bytes = stored.files, stored.records, stored.bytes
                 yield from stored.diagnostics()
                 return
-            writer = cache.writer()
+            writer = cache.writer(keys.digests)
             if len(set(files)) > 1:  # the files that did not change answered from their own entries
-                per_file = results_cache.FileResults(keys.files)
+                per_file = results_cache.FileResults(keys.files, digests=keys.digests)
     if writer is None:  # off, not cacheable (standard input, a pipe), or an unwritable folder
         yield from _iter_with_sources(engine, files, args, errors)
         return
@@ -444,6 +444,8 @@ def _diagnostics(engine: Any, files: list[str], args: argparse.Namespace, errors
         # only a whole run without errors is kept: a crashed or timed-out rule, an unreadable
         # source or a report cut short must not be answered from the cache next time
         if complete and not errors and not engine.errors:
+            if per_file is not None:  # a replayed file's findings are its keyed bytes' already
+                writer.inputs = {p: d for p, d in writer.inputs.items() if p not in per_file.replayed}
             writer.commit(engine.stats)
         else:
             writer.abort()

@@ -624,3 +624,37 @@ def test_engine_ray_without_ray_is_not_answered_from_the_cache(cache, data):
     assert run_cli("check", data).code == 1 and len(_entries(cache)) == 1
     r = run_cli("check", data, "--engine", "ray")
     assert r.code == 2 and "pip install 'sftlint[ray]'" in r.err, r
+
+
+# -- a hostile environment: inputs that change while the run reads them --------------------
+
+
+def _changed_while_linted(monkeypatch, path: Path, new: bytes) -> None:
+    """Rewrite ``path`` with ``new`` just before the run lints it (after its key was taken), as
+    an editor saving or a checkout does during a pre-commit hook's run."""
+    real = Engine.lint_path
+
+    def rewrite_then_lint(self, p):
+        if os.path.basename(p) == path.name:
+            path.write_bytes(new)
+        return real(self, p)
+
+    monkeypatch.setattr(Engine, "lint_path", rewrite_then_lint)
+
+
+@pytest.mark.parametrize("files", ["one", "several"])
+def test_a_file_rewritten_while_linted_is_not_stored_under_its_old_bytes(cache, tmp_path, monkeypatch, files):
+    """The key holds the bytes hashed before linting; findings of other bytes stored under it
+    would be replayed for the old bytes when they come back (a branch checked out again)."""
+    shards = _shards(tmp_path / "data")
+    target = shards["b"]
+    old = target.read_bytes()
+    new = old + shards["a"].read_bytes()  # b now repeats a: duplicates across files
+    argv = [str(tmp_path / "data")] if files == "several" else [str(target)]
+    with monkeypatch.context() as m:
+        _changed_while_linted(m, target, new)
+        run_cli("check", *argv, "--output-format", "json")
+    target.write_bytes(old)  # the old bytes are back
+    again = run_cli("check", *argv, "--output-format", "json")
+    fresh = run_cli("check", *argv, "--output-format", "json", "--no-cache")
+    assert (again.code, again.out) == (fresh.code, fresh.out)

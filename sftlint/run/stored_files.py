@@ -41,6 +41,7 @@ def replay_or_lint(
     is gone or damaged by now (another run pruned it), linted here and stored again."""
     cached = stored.load(path)
     if cached is not None:
+        stored.replayed.add(path)
         yield from replay_file(engine, path, cached)
         return
     writer = stored.writer(path)
