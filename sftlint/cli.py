@@ -747,11 +747,15 @@ def cmd_clean(args: argparse.Namespace) -> int:
     from sftlint import results_cache
 
     directory = results_cache.results_dir()
-    runs, files = results_cache.clear(directory)
+    runs, files, failed = results_cache.clear(directory)
     what = f"{runs} stored run{'s' if runs != 1 else ''}"
     if files:
         what += f" and {files} stored file{'s' if files != 1 else ''}"
     sys.stdout.write(f"Removed {what} from {directory}.\n")
+    if failed:  # a cache left as it was must not look emptied (exit 0) to a script relying on it
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        _error(f"could not remove {len(failed)} entr{'ies' if len(failed) != 1 else 'y'}: {failed[0]}{more}")
+        return EXIT_ERROR
     return EXIT_OK
 
 

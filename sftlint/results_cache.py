@@ -695,18 +695,30 @@ def prune(directory: Path, keep: Path | None = None) -> None:
                 os.unlink(path)
 
 
-def clear(directory: Path | None = None) -> tuple[int, int]:
+def clear(directory: Path | None = None) -> tuple[int, int, list[str]]:
     """Delete every entry (``sftlint clean``): the numbers of runs' and of files' entries
-    removed (temporary files count with their kind)."""
+    removed (temporary files count with their kind), and what could not be removed, each
+    ``"name: reason"`` (a read-only cache, a folder in an entry's place)."""
     directory = directory if directory is not None else results_dir()
     runs = files = 0
-    with contextlib.suppress(OSError), os.scandir(directory) as it:
-        for entry in it:
-            if entry.name.startswith(_KINDS) and entry.name.endswith((".bin", ".tmp")):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-                    if entry.name.startswith("run-"):
-                        runs += 1
-                    else:
-                        files += 1
-    return runs, files
+    failed: list[str] = []
+    try:
+        listing = list(os.scandir(directory))
+    except FileNotFoundError:
+        return 0, 0, []  # nothing stored yet
+    except OSError as exc:
+        return 0, 0, [f"{directory}: {exc.strerror or exc}"]
+    for entry in listing:
+        if entry.name.startswith(_KINDS) and entry.name.endswith((".bin", ".tmp")):
+            try:
+                os.unlink(entry.path)
+            except FileNotFoundError:
+                continue  # another run pruned it meanwhile
+            except OSError as exc:
+                failed.append(f"{entry.name}: {exc.strerror or exc}")
+                continue
+            if entry.name.startswith("run-"):
+                runs += 1
+            else:
+                files += 1
+    return runs, files, failed

@@ -324,6 +324,31 @@ def test_clean_empties_the_cache(cache, data):
     assert _entries(cache) == []
 
 
+def test_clean_says_what_it_could_not_remove_and_fails(cache, data):
+    """An entry ``clean`` cannot delete (here a folder in its place; a read-only cache alike)
+    is named and the exit code is 2: a script that cleans before a timing must not go on as if
+    the cache were empty."""
+    run_cli("check", data)
+    stuck = cache / ("file-" + "0" * 40 + ".bin")
+    stuck.mkdir()
+    (stuck / "x").write_text("x")
+    result = run_cli("clean")
+    assert result.code == 2, result
+    assert "Removed 1 stored run" in result.out
+    assert stuck.name in result.err and "could not remove 1 entry" in result.err
+    assert _entries(cache) == []
+
+
+def test_clean_of_a_cache_that_is_not_a_folder_fails_clearly(tmp_path, monkeypatch):
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "results").write_text("not a folder")
+    result = run_cli("clean")
+    assert result.code == 2 and "results" in result.err and "Traceback" not in result.err
+    (tmp_path / "cache" / "results").unlink()  # a missing folder is simply empty
+    assert run_cli("clean").code == 0
+
+
 def test_a_replay_survives_another_run_pruning_the_entry(cache, data):
     """Two runs share the directory: one may prune or replace an entry the other is replaying."""
     first = run_cli("check", data, "--output-format", "json")
