@@ -892,6 +892,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         import errno
         import traceback
 
+        from sftlint.results_cache import EntryChanged
+
+        if isinstance(exc, EntryChanged):  # not a bug: the environment's doing, said as such
+            _error(str(exc))
+            return EXIT_ERROR
+
         if isinstance(exc, OSError) and exc.errno in (errno.EBADF, errno.ENOSPC, errno.EIO):
             with contextlib.suppress(OSError, ValueError):
                 _error(f"cannot write the output: {exc.strerror or exc}")

@@ -394,6 +394,12 @@ def _shallow_fingerprint(directory: str) -> tuple[Any, ...]:
 # -- entries -------------------------------------------------------------------------------
 
 
+class EntryChanged(Exception):
+    """An entry verified whole when it was loaded was damaged by the time its frames were read
+    again for the replay: rewritten in place by something else (sftlint only ever renames an
+    entry into place), so the findings already reported may be incomplete."""
+
+
 @dataclasses.dataclass
 class CachedRun:
     """A stored run: its counts, and its diagnostics read back in the order they were reported.
@@ -406,6 +412,7 @@ class CachedRun:
     records: int
     bytes: int
     count: int
+    path: str = ""
 
     def diagnostics(self) -> Iterator[Diagnostic]:
         """The diagnostics, in the order they were reported."""
@@ -429,6 +436,11 @@ class CachedRun:
                     yield kind, pickle.loads(payload)
                 else:
                     yield kind, unpack_diagnostics(payload)
+        except (OSError, ValueError, struct.error) as exc:
+            raise EntryChanged(
+                f"the results cache entry {self.path} was changed by another program while it was "
+                f"replayed ({exc}); the report is incomplete: run again, or with --no-cache"
+            ) from exc
         finally:
             self.fh.close()
 
@@ -463,7 +475,7 @@ class ResultsCache:
             return None
         touch(self.path)  # most recently used: pruned last
         files, records, size, count = closing
-        return CachedRun(fh, files, records, size, count)
+        return CachedRun(fh, files, records, size, count, str(self.path))
 
     def writer(self, inputs: dict[str, str] | None = None) -> EntryWriter | None:
         """A writer of this key's entry; ``inputs``: the files (and their digests when the key

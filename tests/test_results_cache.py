@@ -683,3 +683,25 @@ def test_a_file_rewritten_while_linted_is_not_stored_under_its_old_bytes(cache, 
     again = run_cli("check", *argv, "--output-format", "json")
     fresh = run_cli("check", *argv, "--output-format", "json", "--no-cache")
     assert (again.code, again.out) == (fresh.code, fresh.out)
+
+
+def test_an_entry_damaged_in_place_during_its_replay_is_a_clear_error(cache, data, monkeypatch):
+    """sftlint only renames entries into place, but another program may write into one
+    between its verification and its replay: exit 2 with what happened, not "internal error"."""
+    run_cli("check", data)
+    real = results_cache.ResultsCache.load
+
+    def load_then_damage(self):
+        found = real(self)
+        if found is not None:
+            raw = bytearray(self.path.read_bytes())
+            raw[len(raw) // 2] ^= 1
+            with open(self.path, "r+b") as fh:  # in place: the open entry sees it
+                fh.write(raw)
+        return found
+
+    monkeypatch.setattr(results_cache.ResultsCache, "load", load_then_damage)
+    result = run_cli("check", data)
+    assert result.code == 2, result
+    assert "changed by another program while it was replayed" in result.err
+    assert "internal error" not in result.err
