@@ -293,3 +293,39 @@ def test_a_damaged_entry_point_list_is_scanned_again(monkeypatch, tmp_path, cont
     assert plugins.discovered_entry_points() == real
     registry = plugins.build_registry()
     assert registry.errors == [] and "T001" in registry.rules
+
+
+def test_a_bit_flipped_in_the_whole_model_is_a_rebuild_not_another_word(env, tmp_path):
+    """A flipped bit inside a string still unmarshals (已经 as 已绎): the CRC-32 refuses it."""
+    env.use(make_env(tmp_path, "venv", time.time()))
+    assert typo_model.load_model() == tiny_model() and env.builds() == 1
+    path = cache.cache_path("typo-model", typo_model.model_key())
+    data = bytearray(path.read_bytes())
+    data[data.index("已经".encode()) + 5] ^= 1
+    path.write_bytes(data)
+    assert typo_model.load_model() == tiny_model() and env.builds() == 2
+
+
+def test_a_damaged_block_of_the_store_falls_back_to_the_whole_model(env, tmp_path):
+    """A bad block in the memory-mapped store (read only when a text asks for it) made T001
+    crash on every record of every run, or changed a word silently; now the detector loads
+    the whole model, finds what a sound store finds, and the file is written again."""
+    from sftlint.analysis.text.typo_store import _SLOT
+
+    env.use(make_env(tmp_path, "venv", time.time()))
+    open_store()
+    assert open_store() == "store"
+    path = typo_model.store_path()
+    store = Store(path)
+    data = bytearray(path.read_bytes())
+    for i in range(1 << store.bits):  # the last byte of every block
+        key, length, offset = _SLOT.unpack_from(data, store._table_off + i * _SLOT.size)
+        if key:
+            data[offset + length - 1] ^= 1
+    store.close()
+    path.write_bytes(data)
+    detector = TypoDetector()
+    assert detector.mode == "lazy"
+    assert [t.right for t in detector.detect("我以经申请退款了，已经到账。")] == ["已"]
+    assert not path.exists() and env.builds() == 1  # removed, the whole form served
+    assert open_store() == "model" and open_store() == "store" and env.builds() == 1

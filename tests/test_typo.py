@@ -208,7 +208,7 @@ def test_load_or_build_builds_once_writes_atomically_and_replaces_old_versions(m
     assert cache_mod.KEEP_OTHERS == 4
     for age, key in ((50, "oldest"), (40, "older"), (30, "old"), (0.5, "hour"), (0.2, "minutes")):
         stale = tmp_path / f"thing-{key}.marshal"
-        stale.write_bytes(marshal.dumps({"stale": True}))
+        cache_mod.store(stale, {"stale": True})
         os.utime(stale, (time.time() - age * 3600, time.time() - age * 3600))
     first = cache_mod.load_or_build("thing", "k1", build)
     second = cache_mod.load_or_build("thing", "k1", build)
@@ -246,7 +246,7 @@ def test_real_model_is_cached_on_disk(detector):
 
     path = cache_mod.cache_path("typo-model", model_key())
     assert path.is_file()
-    model = marshal.loads(path.read_bytes())
+    model = marshal.loads(cache_mod.read_digested(path))
     assert model["freq"]["已经"] > 10000
     # the homophone index maps <yi>+经 to 已 (已经)
     assert any("已" in v for k, v in model["index"].items() if len(k) == 2 and k[1] == "经")

@@ -59,9 +59,15 @@ def cache_dir() -> Path:
     return base / "sftlint"
 
 
+#: Bumped when the files' layout changes (2: :func:`load_or_build`'s behind a CRC-32, the typo
+#: store's blocks too), so that sftlint versions sharing a cache directory (a checkout and
+#: pre-commit's pinned release) keep files of their own instead of rebuilding each other's.
+LAYOUT = 2
+
+
 def cache_key(*parts: object) -> str:
     """A short stable key from the versions (and anything else) a model depends on."""
-    text = "|".join(str(p) for p in (*parts, sys.version_info[:2], marshal.version))
+    text = "|".join(str(p) for p in (*parts, sys.version_info[:2], marshal.version, LAYOUT))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -91,15 +97,19 @@ def load_or_build(
     """
     path = cache_path(name, key)
     if not refresh:
-        try:
-            # loads(read()) is several times faster than load(file) for big dicts
-            value = marshal.loads(path.read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-        else:
-            if valid is None or valid(value):
-                touch(path)
-                return value
+        # behind a CRC-32 (read_digested): a bit flipped in a string would still unmarshal, as
+        # another word or character class, and change the findings of every run after it
+        payload = read_digested(path)
+        if payload is not None:
+            try:
+                # loads(bytes) is several times faster than load(file) for big dicts
+                value = marshal.loads(payload)
+            except (EOFError, ValueError, TypeError):
+                pass
+            else:
+                if valid is None or valid(value):
+                    touch(path)
+                    return value
     value = build()
     with contextlib.suppress(OSError):
         store(path, value)
@@ -114,8 +124,9 @@ def touch(path: Path) -> None:
 
 
 def store(path: Path, value: Any) -> None:
-    """Write ``value`` to ``path`` atomically (temporary file, then rename)."""
-    atomic_write(path, lambda fh: marshal.dump(value, fh))
+    """Write ``value`` to ``path`` atomically (temporary file, then rename), behind its CRC-32
+    (:func:`write_digested`)."""
+    write_digested(path, marshal.dumps(value))
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:

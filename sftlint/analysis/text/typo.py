@@ -63,7 +63,7 @@ from sftlint.analysis.text.typo_data import (
     TRANSLITERATION,
     VARIANT_PAIRS,
 )
-from sftlint.analysis.text.typo_store import Store
+from sftlint.analysis.text.typo_store import DamagedStore, Store
 from sftlint.analysis.text.zh import HAN_CHARS, HAN_RUN
 
 #: Characters of context on each side used when scoring a proposal.
@@ -444,19 +444,28 @@ class _Lazy:
         self.full: dict[str, Any] | None = None
         #: characters of runs analysed so far (cache misses, by the detector and its whitelist views)
         self.analysed = 0
+        #: the tables hold the whole model (the store was found damaged): nothing more to read
+        self.whole = False
 
     def need(self, s: str) -> None:
         """Read the blocks of every character and two-character prefix in ``s`` not read yet."""
+        if self.whole:
+            return
         new = {s[i : i + 2] for i in range(len(s) - 1)}
         new.update(s)
         # difference(), not difference_update(): the latter walks the big set
         new = new.difference(self.probed)
         if not new:
             return
+        try:
+            found = list(self.store.blocks(new))
+        except DamagedStore:
+            self._whole_model()
+            return
         self.probed.update(new)
         t = self.tables
         freq = t["freq"]
-        for key, block in self.store.blocks(new):
+        for key, block in found:
             if len(key) == 1:
                 single, t["char_freq"][key], t["readings"][key], t["fuzzy"][key], t["alone"][key], cls = block
                 if single is not None:
@@ -476,6 +485,20 @@ class _Lazy:
                 t["pos"].update(classes)
             if people:
                 t["persons"].update(people)
+
+    def _whole_model(self) -> None:
+        """A block of the store is damaged: fill the tables from the whole model, in place (the
+        detector and its whitelist views hold them), and remove the file (the next run writes
+        it again), so the findings are those of a sound store."""
+        from sftlint.analysis.text.typo_model import load_model
+
+        self.store.discard()
+        if self.full is None:
+            self.full = load_model()
+        for name, table in self.tables.items():
+            if isinstance(table, (dict, set)):
+                table.update(self.full[name])
+        self.whole = True
 
 
 def _no_need(s: str) -> None:

@@ -20,8 +20,14 @@ Layout (little-endian)::
     table    2**bits slots of (key u32, length u32, offset u64); key 0 = empty;
              key = ord(first) << 16 | ord(second) for a pair, ord(char) for
              a character (all in the BMP)
-    meta     marshal blob: version and totals
-    blocks   marshal blobs, one per prefix or character
+    meta     marshal blob + its CRC-32 u32: version and totals
+    blocks   marshal blob + its CRC-32 u32, one per prefix or character (a slot's
+             length counts the CRC)
+
+Each blob is checked against its CRC-32 when it is read (a few hundred bytes), so a
+damaged block (a bad sector, a stray write) is :class:`DamagedStore`, never a crash of
+the rule on every record nor a word silently changed; the detector then loads the whole
+model and the damaged file is removed, to be written again by the next run.
 
 The file is written to a temporary name and renamed into place
 (:func:`sftlint.analysis.text.cache.atomic_write`), so readers never see half a file.
@@ -31,7 +37,9 @@ from __future__ import annotations
 
 import marshal
 import mmap
+import os
 import struct
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -39,9 +47,24 @@ from typing import Any
 from sftlint.analysis.text.cache import atomic_write
 
 MAGIC = b"SFTTYPO\x01"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _HEADER = struct.Struct("<8sIIQQQQQ")
 _SLOT = struct.Struct("<IIQ")
+_CRC = struct.Struct("<I")
+#: The CRC-32 of any bytes followed by their own CRC-32 (little-endian): a blob is checked with
+#: one call over the bytes as they lie (marshal ignores the four bytes after the object).
+_RESIDUE = 0x2144DF1C
+
+
+class DamagedStore(ValueError):
+    """A blob of the store does not match its CRC-32."""
+
+
+def _framed(value: Any) -> bytes:
+    blob = marshal.dumps(value)
+    return blob + _CRC.pack(zlib.crc32(blob))
+
+
 _GOLDEN = 0x9E3779B1  # 2**32 / golden ratio: Fibonacci hashing spreads clustered code points
 
 
@@ -85,7 +108,7 @@ def write_store(
     while (1 << bits) < 2 * count:  # load factor <= 0.5: short probe runs
         bits += 1
     size = 1 << bits
-    meta_blob = marshal.dumps(meta)
+    meta_blob = _framed(meta)
     table_off = _HEADER.size
     meta_off = table_off + size * _SLOT.size
     table = bytearray(size * _SLOT.size)
@@ -104,7 +127,7 @@ def write_store(
             n += 1
             if n > count:
                 raise ValueError(f"more than the announced {count} blocks")
-            blob = marshal.dumps(value)
+            blob = _framed(value)
             i = _home(key, bits)
             while _SLOT.unpack_from(table, i * _SLOT.size)[0]:
                 i = (i + 1) & mask
@@ -123,6 +146,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         with open(path, "rb") as fh:
+            self._identity = _identity(os.fstat(fh.fileno()))
             self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         mm = self._mm
         if len(mm) < _HEADER.size:
@@ -139,10 +163,29 @@ class Store:
         self._meta = (meta_off, meta_len)
         #: blocks read so far (an observable measure of how much of the model a run touched)
         self.reads = 0
+        self._meta_value = self._value(meta_off, meta_len)  # a damaged one refuses the file
+
+    def _value(self, off: int, n: int) -> Any:
+        """The blob at ``off`` (``n`` bytes with its CRC), checked; :class:`DamagedStore` if not."""
+        data = self._mm[off : off + n]
+        if zlib.crc32(data) != _RESIDUE or n <= _CRC.size:
+            raise DamagedStore(f"{self.path}: a damaged block at offset {off}")
+        try:
+            return marshal.loads(data)
+        except (EOFError, ValueError, TypeError) as exc:  # (a CRC cannot vouch for everything)
+            raise DamagedStore(f"{self.path}: a damaged block at offset {off}: {exc}") from exc
 
     def meta(self) -> Any:
-        off, n = self._meta
-        return marshal.loads(self._mm[off : off + n])
+        return self._meta_value
+
+    def discard(self) -> None:
+        """Remove the file, if it is still this store's (another run may have replaced it with
+        a sound one meanwhile): the next run writes it again from the whole model."""
+        try:
+            if _identity(os.stat(self.path)) == self._identity:
+                os.unlink(self.path)
+        except OSError:
+            pass
 
     def block(self, prefix: str) -> Any | None:
         """The value stored for a one- or two-character ``prefix``, or None."""
@@ -150,13 +193,20 @@ class Store:
         if not key:
             return None
         mm, unpack, base, step = self._mm, _SLOT.unpack_from, self._table_off, _SLOT.size
+        crc32 = zlib.crc32
         mask = (1 << self.bits) - 1
         i = _home(key, self.bits)
         while True:
             k, n, off = unpack(mm, base + i * step)
             if k == key:
                 self.reads += 1
-                return marshal.loads(mm[off : off + n])
+                data = mm[off : off + n]
+                if crc32(data) == _RESIDUE and n > _CRC.size:  # (inline: thousands per small check)
+                    try:
+                        return marshal.loads(data)
+                    except (EOFError, ValueError, TypeError):
+                        pass
+                return self._value(off, n)  # raises DamagedStore
             if k == 0:
                 return None
             i = (i + 1) & mask
@@ -170,3 +220,9 @@ class Store:
 
     def close(self) -> None:
         self._mm.close()
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    """The file itself (a writer renames a new one into place), not its times (opening a
+    store touches it)."""
+    return (st.st_dev, st.st_ino, st.st_size)
