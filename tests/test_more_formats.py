@@ -18,6 +18,7 @@ from sftlint.formats import (
     PromptCompletionFormat,
     QueryResponseFormat,
     StringTurnsFormat,
+    TranscriptFormat,
 )
 from sftlint.plugins import default_registry
 
@@ -130,6 +131,15 @@ ULTRACHAT = {
     "id": "0",
     "data": ["How can I sleep better?", "Keep a regular schedule.", "Anything else?", "Avoid late caffeine."],
 }
+LIMA = {
+    "conversations": ["Can brain cells move?", "Most brain cells do not move after birth."],
+    "source": "stackexchange",
+}
+GUANACO = {
+    "text": "### Human: Can you write a short introduction about monopsony in economics?"
+    "### Assistant: Monopsony refers to a market with a single buyer.### Human: An example?"
+    "### Assistant: A mining town whose one employer sets the wages."
+}
 HH_RLHF = {
     "chosen": "\n\nHuman: What are some good fruits?\n\nAssistant: Apples and oranges.\n\nHuman: Which is sweeter?"
     "\n\nAssistant: Usually oranges.",
@@ -176,6 +186,8 @@ PREFERENCE_ALPACA = {
         (OPEN_ORCA, "query-response"),
         (GSM8K, "query-response"),
         (ULTRACHAT, "string-turns"),
+        (LIMA, "string-turns"),
+        (GUANACO, "transcript"),
         (QUERY_RESPONSE, "query-response"),
         (CHATGLM, "query-response"),
         ({"query": "头痛怎么办？", "response": "多休息。"}, "query-response"),
@@ -246,6 +258,15 @@ def test_public_layouts_map_to_their_turns():
         ("user", "/data/2"),
         ("assistant", "/data/3"),
     ]
+    assert turns(LIMA, "string-turns") == [("user", "/conversations/0"), ("assistant", "/conversations/1")]
+    guanaco = formats["transcript"].to_messages(GUANACO)
+    assert [(m.role, m.content) for m in guanaco] == [
+        ("user", "Can you write a short introduction about monopsony in economics?"),
+        ("assistant", "Monopsony refers to a market with a single buyer."),
+        ("user", "An example?"),
+        ("assistant", "A mining town whose one employer sets the wages."),
+    ]
+    assert _format_of({"text": "Plain pre-training text, no speakers."}) is None  # not a conversation
     chosen, rejected = formats["preference"].views(HH_RLHF)
     assert [(m.role, m.content) for m in rejected] == [
         ("user", "What are some good fruits?"),
@@ -423,6 +444,7 @@ _values = st.recursive(
                     "chosen_messages",
                     "rejected_messages",
                     "data",
+                    "text",
                     "question",
                     "answer",
                     "context",
@@ -445,6 +467,7 @@ _FORMATS = (
     QueryResponseFormat(),
     StringTurnsFormat(),
     AlpacaFormat(),
+    TranscriptFormat(),
 )
 
 

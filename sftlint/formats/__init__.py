@@ -12,6 +12,7 @@ from sftlint.formats.pairs import PreferenceFormat, PromptCompletionFormat
 from sftlint.formats.query_response import QueryResponseFormat
 from sftlint.formats.sharegpt import ShareGPTFormat
 from sftlint.formats.string_turns import StringTurnsFormat
+from sftlint.formats.transcript import TranscriptFormat
 from sftlint.hookspecs import hookimpl
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "QueryResponseFormat",
     "ShareGPTFormat",
     "StringTurnsFormat",
+    "TranscriptFormat",
     "detect",
 ]
 
@@ -39,6 +41,7 @@ PRIORITY = (
     "prompt-completion",
     "query-response",
     "string-turns",
+    "transcript",
     "alpaca",
 )
 
@@ -84,6 +87,7 @@ def sftlint_input_formats() -> list[InputFormat]:
         PromptCompletionFormat(),
         QueryResponseFormat(),
         StringTurnsFormat(),
+        TranscriptFormat(),
         PreferenceFormat(),
     ]
 

@@ -12,15 +12,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sftlint.formats.base import InputFormat
 from sftlint.formats.conversation import _content_schema, rebase
 from sftlint.formats.messages import MessagesFormat
 from sftlint.formats.sharegpt import ROLE_MAP as SHAREGPT_ROLES
+from sftlint.formats.transcript import is_transcript, transcript_messages
 from sftlint.formats.turns import COMMON_ROLES, text_message, turns_to_messages
-from sftlint.record import Message, Segment
+from sftlint.record import Message
 
 _MESSAGES = MessagesFormat()
 
@@ -112,27 +112,6 @@ class PromptCompletionFormat(InputFormat):
 
 #: where a preference record's shared prompt may live
 PROMPT_KEYS = ("prompt", "instruction", "conversations", "messages")
-
-
-#: Anthropic's HH-RLHF: each side one transcript string, "\n\nHuman: …\n\nAssistant: …"
-_TRANSCRIPT_START = re.compile(r"\s*Human:")
-_TRANSCRIPT_TURN = re.compile(r"(?:\A\s*|\n\n)(Human|Assistant):[ \t]?")
-_TRANSCRIPT_ROLES = {"Human": "user", "Assistant": "assistant"}
-
-
-def transcript_messages(text: str, pointer: str) -> list[Message]:
-    """The turns of a ``Human:``/``Assistant:`` transcript string, each pointing into it (a
-    finding's span is an offset in the whole string at ``pointer``)."""
-    marks = list(_TRANSCRIPT_TURN.finditer(text))
-    out: list[Message] = []
-    for k, m in enumerate(marks):
-        start = m.end()
-        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
-        role = _TRANSCRIPT_ROLES[m.group(1)]
-        body = text[start:end]
-        segment = Segment(pointer, 0, len(body), "text", start)
-        out.append(Message(role, body, len(out), "", pointer, [segment], m.group(1), None))
-    return out
 
 
 #: LLaMA-Factory v1's preference layout: each side a whole conversation (the prompt's turns
@@ -227,7 +206,7 @@ class PreferenceFormat(InputFormat):
         if not isinstance(obj, dict):
             return [[]]
         if not any(k in obj for k in PROMPT_KEYS) and all(
-            isinstance(obj.get(k), str) and _TRANSCRIPT_START.match(obj[k]) for k in ("chosen", "rejected")
+            is_transcript(obj.get(k)) for k in ("chosen", "rejected")
         ):
             return [transcript_messages(obj[k], f"/{k}") for k in ("chosen", "rejected")]
         if "chosen" not in obj and "rejected" not in obj and any(k in obj for k in WHOLE_SIDES):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sftlint.formats.base import InputFormat
+from sftlint.formats.string_turns import string_list_key
 from sftlint.formats.turns import turn_keys
 from sftlint.record import Message
 
@@ -36,7 +37,10 @@ class ShareGPTFormat(InputFormat):
     def sniff(self, obj: Any) -> bool:
         if not (isinstance(obj, dict) and isinstance(obj.get("conversations"), list)):
             return False
-        # role/content turns and human/assistant exchanges under "conversations" are other formats'
+        # role/content turns, human/assistant exchanges and plain strings (LIMA) under
+        # "conversations" are other formats'
+        if string_list_key(obj) == "conversations":
+            return False
         keys = turn_keys(obj["conversations"])
         return not keys or "from" in keys or "value" in keys or not ({"role", "content", "human"} & keys)
 
