@@ -140,6 +140,10 @@ GUANACO = {
     "### Assistant: Monopsony refers to a market with a single buyer.### Human: An example?"
     "### Assistant: A mining town whose one employer sets the wages."
 }
+CHATML = {
+    "text": "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n北京今天天气怎么样？"
+    "<|im_end|>\n<|im_start|>assistant\n北京今天晴，气温25度。<|im_end|>\n"
+}
 HH_RLHF = {
     "chosen": "\n\nHuman: What are some good fruits?\n\nAssistant: Apples and oranges.\n\nHuman: Which is sweeter?"
     "\n\nAssistant: Usually oranges.",
@@ -188,6 +192,7 @@ PREFERENCE_ALPACA = {
         (ULTRACHAT, "string-turns"),
         (LIMA, "string-turns"),
         (GUANACO, "transcript"),
+        (CHATML, "transcript"),
         (QUERY_RESPONSE, "query-response"),
         (CHATGLM, "query-response"),
         ({"query": "头痛怎么办？", "response": "多休息。"}, "query-response"),
@@ -267,6 +272,14 @@ def test_public_layouts_map_to_their_turns():
         ("assistant", "A mining town whose one employer sets the wages."),
     ]
     assert _format_of({"text": "Plain pre-training text, no speakers."}) is None  # not a conversation
+    chatml = formats["transcript"].to_messages(CHATML)
+    assert [(m.role, m.content) for m in chatml] == [
+        ("system", "You are a helpful assistant."),
+        ("user", "北京今天天气怎么样？"),
+        ("assistant", "北京今天晴，气温25度。"),
+    ]
+    pointer, span = chatml[2].resolve((0, 2))
+    assert pointer == "/text" and CHATML["text"][span[0] : span[1]] == "北京"
     chosen, rejected = formats["preference"].views(HH_RLHF)
     assert [(m.role, m.content) for m in rejected] == [
         ("user", "What are some good fruits?"),
