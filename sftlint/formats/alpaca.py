@@ -52,6 +52,15 @@ def history_ok(obj: dict[str, Any]) -> bool:
     return True
 
 
+def strings_and_history_ok(obj: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    """The rest of a quick check shared by Alpaca and query-response: each of ``keys`` present is
+    a string, and ``history`` is well formed."""
+    for k in keys:
+        if k in obj and type(obj[k]) is not str:
+            return False
+    return history_ok(obj)
+
+
 def history_messages(obj: dict[str, Any], out: list[Message]) -> None:
     """Append the turns of ``obj``'s ``history`` pairs to ``out``, each at its own pointer
     (``/history/0/1``); what is not a string pair is skipped (S001 reports it)."""
@@ -102,10 +111,7 @@ class AlpacaFormat(InputFormat):
                 return False
         elif type(obj.get(key)) is not str or not obj[key]:
             return False
-        for k in ("input", "context", "output", "response", "system"):
-            if k in obj and type(obj[k]) is not str:
-                return False
-        return history_ok(obj)
+        return strings_and_history_ok(obj, ("input", "context", "output", "response", "system"))
 
     def to_messages(self, obj: Any) -> list[Message]:
         if not isinstance(obj, dict):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sftlint.formats.alpaca import history_messages, history_ok, joined_message
+from sftlint.formats.alpaca import history_messages, joined_message, strings_and_history_ok
 from sftlint.formats.base import InputFormat
 from sftlint.record import Message
 
@@ -69,10 +69,7 @@ class QueryResponseFormat(InputFormat):
         answer, query = _first(obj, ANSWER_KEYS), _first(obj, QUERY_KEYS)
         if answer is None or query is None:
             return False
-        for k in (*QUERY_KEYS, *ANSWER_KEYS, *SYSTEM_KEYS):
-            if k in obj and type(obj[k]) is not str:
-                return False
-        return history_ok(obj)
+        return strings_and_history_ok(obj, (*QUERY_KEYS, *ANSWER_KEYS, *SYSTEM_KEYS))
 
     def to_messages(self, obj: Any) -> list[Message]:
         if not isinstance(obj, dict):
