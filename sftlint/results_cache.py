@@ -61,7 +61,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sftlint.analysis.text.cache import STALE_TMP_SECONDS, cache_dir, touch
+from sftlint.analysis.text.cache import STALE_TMP_SECONDS, cache_dir, open_regular, touch
 
 if TYPE_CHECKING:
     from sftlint.diagnostic import Diagnostic
@@ -456,7 +456,7 @@ class ResultsCache:
     def load(self) -> CachedRun | None:
         """The stored run, verified whole (every frame's CRC, the closing frame), or None."""
         try:
-            fh = open(self.path, "rb")  # noqa: SIM115 - CachedRun closes it after the replay
+            fh = open_regular(self.path)  # CachedRun closes it after the replay
         except OSError:
             return None
         closing: tuple[int, ...] | None = None

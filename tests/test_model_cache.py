@@ -329,3 +329,28 @@ def test_a_damaged_block_of_the_store_falls_back_to_the_whole_model(env, tmp_pat
     assert [t.right for t in detector.detect("我以经申请退款了，已经到账。")] == ["已"]
     assert not path.exists() and env.builds() == 1  # removed, the whole form served
     assert open_store() == "model" and open_store() == "store" and env.builds() == 1
+
+
+def test_a_fifo_in_a_cache_files_place_is_refused_at_once(tmp_path):
+    """Opening a FIFO for reading waits for a writer: a cache file that is one made every start
+    hang (the regex and code caches are read by every run)."""
+    import threading
+
+    fifo = tmp_path / "regex-0123.marshal"
+    os.mkfifo(fifo)
+    outcome: list[object] = []
+
+    def read() -> None:
+        outcome.append(cache.read_digested(fifo))
+        try:
+            Store(fifo)
+        except (OSError, ValueError) as exc:
+            outcome.append(type(exc))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(60)
+    if reader.is_alive():  # blocked in open(): let it go (a writer's open releases it)
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(60)
+    assert outcome[:1] == [None] and len(outcome) == 2, outcome

@@ -705,3 +705,32 @@ def test_an_entry_damaged_in_place_during_its_replay_is_a_clear_error(cache, dat
     assert result.code == 2, result
     assert "changed by another program while it was replayed" in result.err
     assert "internal error" not in result.err
+
+
+def test_a_fifo_in_an_entrys_place_is_a_miss_not_a_hang(cache, data, tmp_path):
+    """Opening a FIFO for reading waits for a writer: an entry (or another cache file) that is
+    one made every run hang.  It is refused as not a regular file."""
+    assert run_cli("check", data, "--select", "S,D").code == 1
+    (entry,) = _entries(cache)
+    entry.unlink()
+    os.mkfifo(entry)
+    env = {**os.environ, "SFTLINT_CACHE_DIR": str(cache.parent)}
+    env.pop(results_cache.ENV_OFF, None)
+    command = [
+        sys.executable,
+        "-m",
+        "sftlint",
+        "check",
+        str(data),
+        "--output-format",
+        "json",
+        "--select",
+        "S,D",
+    ]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    fresh = run_cli("check", data, "--output-format", "json", "--no-cache", "--select", "S,D")
+    assert (proc.returncode, out.decode()) == (fresh.code, fresh.out), err

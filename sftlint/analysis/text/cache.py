@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import stat
 import struct
 import sys
 import zlib
@@ -157,7 +158,8 @@ def read_digested(path: Path) -> bytes | None:
     block), which a CRC-32 catches as surely, and BLAKE2 over the two start-up files (800 KB)
     cost 12M instructions of a small check's 770M, CRC-32 3M."""
     try:
-        data = path.read_bytes()
+        with open_regular(path) as fh:
+            data = fh.read()
     except OSError:
         return None
     if len(data) < _HEADER.size:
@@ -165,6 +167,19 @@ def read_digested(path: Path) -> bytes | None:
     crc, length = _HEADER.unpack_from(data)
     payload = data[_HEADER.size :]
     return payload if length == len(payload) and crc == zlib.crc32(payload) else None
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """``open(path, "rb")`` of a cache file, refusing (OSError) what is not a regular file: a
+    FIFO in the file's place would block the open, and the run with it, forever."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def write_digested(path: Path, payload: bytes) -> None:
@@ -245,8 +260,8 @@ def content_digest(name: str, files: Sequence[str | None]) -> str:
             return cache_key(name, "unreadable", list(files))
         ident.append((file, st.st_size, st.st_mtime_ns))
     alias = cache_dir() / f"{name}-{cache_key(name, ident)}.alias"
-    with contextlib.suppress(OSError):
-        text = alias.read_bytes()
+    with contextlib.suppress(OSError), open_regular(alias) as fh:
+        text = fh.read()
         if _is_digest(text):
             touch(alias)
             return text[:-1].decode("ascii")

@@ -44,7 +44,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sftlint.analysis.text.cache import atomic_write
+from sftlint.analysis.text.cache import atomic_write, open_regular
 
 MAGIC = b"SFTTYPO\x01"
 FORMAT_VERSION = 3
@@ -145,7 +145,7 @@ class Store:
     """A read-only view of a store file.  Raises :class:`ValueError` if it is not one."""
 
     def __init__(self, path: Path) -> None:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             self._identity = _identity(os.fstat(fh.fileno()))
             self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         mm = self._mm
