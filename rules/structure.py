@@ -1045,6 +1045,63 @@ def _json_type(value: Any) -> str:
     return jt(value)
 
 
+# ---------------------------------------------------------------------------
+# S010
+
+#: LLaMA-Factory's (and ms-swift's) media fields, with the placeholder each media item needs in the turns
+MEDIA_PLACEHOLDERS = (("images", "<image>"), ("videos", "<video>"), ("audios", "<audio>"))
+
+
+class MediaPlaceholders(Rule):
+    """## What it does
+    In a multimodal record that lists its media in `images`, `videos` or `audios` (LLaMA-Factory's
+    and ms-swift's layout) and marks where each goes with a placeholder in the turns (`<image>`,
+    `<video>`, `<audio>`), reports a record whose placeholders and media do not match in number:
+    three images and two `<image>` tags, or an `<image>` tag with no image listed.  A record with
+    media and no placeholder at all is left alone (some trainers put the media first then), and so
+    is a placeholder in a record without the media field (a text about HTML).
+
+    ## Why is this bad?
+    LLaMA-Factory stops with "The number of images does not match the number of <image> tokens"
+    (and the same for videos and audio) when it reaches the record; a trainer that does not check
+    pairs each image with the wrong place in the text, or drops the ones left over.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "<image>这两张图有什么不同？"}, {"role": "assistant", "content": "左图是白天，右图是夜晚。"}], "images": ["data/day.jpg", "data/night.jpg"]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "<image><image>这两张图有什么不同？"}, {"role": "assistant", "content": "左图是白天，右图是夜晚。"}], "images": ["data/day.jpg", "data/night.jpg"]}
+    ```
+    """
+
+    code = "S010"
+    name = "media-placeholders"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        data = record.data
+        if type(data) is not dict:
+            return
+        for key, tag in MEDIA_PLACEHOLDERS:
+            media = data.get(key)
+            if key not in data or not isinstance(media, (list, str)):
+                continue
+            n_media = len(media) if isinstance(media, list) else 1
+            n_tags = sum(m.content.count(tag) for m in record.messages or () if m.role != "system")
+            if n_tags == 0 or n_tags == n_media:
+                continue
+            kind = key[:-1]
+            yield self.finding(
+                f"{n_media} {kind}{'' if n_media == 1 else 's'} in `{key}` but {n_tags} `{tag}` "
+                f"placeholder{'' if n_tags == 1 else 's'} in the turns: each {kind} needs its own "
+                f"(LLaMA-Factory stops at this record)",
+                pointer=f"/{key}",
+            )
+
+
 RULES = [
     InvalidJson,
     NotAnObject,
@@ -1062,4 +1119,5 @@ RULES = [
     TemplatePlaceholder,
     TemplateToken,
     EmbeddedTurn,
+    MediaPlaceholders,
 ]

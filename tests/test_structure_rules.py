@@ -133,3 +133,31 @@ def test_schema_violation_inside_a_list_of_parts_names_the_part():
 def test_fixture_dataset_is_clean_for_every_default_rule():
     assert [d for d in sftlint.lint(FIXTURES / "clean_messages.jsonl") if d.severity != "info"] == []
     assert codes(sftlint.lint(FIXTURES / "clean_messages.jsonl", select=["S"])) == []
+
+
+# -- S010 media-placeholders --------------------------------------------------------------------
+
+
+def _mm(text: str, **media) -> dict:
+    return {
+        "messages": [
+            {"role": "user", "content": text},
+            {"role": "assistant", "content": "左图是白天，右图是夜晚。"},
+        ],
+        **media,
+    }
+
+
+def test_s010_placeholders_and_media_must_match_in_number():
+    records = [
+        _mm("<image>这两张图有什么不同？", images=["day.jpg", "night.jpg"]),  # one tag, two images
+        _mm("<image><image>这两张图有什么不同？", images=["day.jpg", "night.jpg"]),
+        _mm("这张图里是什么？", images=["cat.jpg"]),  # no tag at all: the trainer may put it first
+        _mm("<video>视频里发生了什么？<image>", videos=["run.mp4"], images=[]),  # an image tag, no image
+        _mm("HTML 里 <image> 标签是什么？"),  # no media field: a text about markup
+        _mm("<audio>这段录音说了什么？", audios=["a.wav"]),
+    ]
+    found = [(d.record, d.pointer) for d in sftlint.lint(records, select=["S010"])]
+    assert found == [(0, "/images"), (3, "/images")]
+    (first, _) = sftlint.lint(records, select=["S010"])
+    assert "2 images" in first.message and "1 `<image>`" in first.message
