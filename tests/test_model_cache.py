@@ -354,3 +354,21 @@ def test_a_fifo_in_a_cache_files_place_is_refused_at_once(tmp_path):
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
         reader.join(60)
     assert outcome[:1] == [None] and len(outcome) == 2, outcome
+
+
+def test_a_cache_file_others_could_have_written_is_not_trusted(tmp_path):
+    """The caches hold compiled code and pickles: a file in a shared cache directory that
+    another user owns, or that anyone may write, could run their code.  It reads as absent."""
+    path = tmp_path / "code-0123.marshal"
+    cache.write_digested(path, b"payload")
+    assert cache.read_digested(path) == b"payload"
+    path.chmod(0o666)  # writable by anyone
+    assert cache.read_digested(path) is None
+    with pytest.raises(OSError, match="not trusted"):
+        cache.open_regular(path)
+    path.chmod(0o664)  # group-writable, as umask 002 leaves every file: trusted
+    assert cache.read_digested(path) == b"payload"
+    if os.geteuid() == 0:  # only root can give a file away
+        os.chown(path, 12345, -1)
+        path.chmod(0o644)
+        assert cache.read_digested(path) is None

@@ -707,6 +707,18 @@ def test_an_entry_damaged_in_place_during_its_replay_is_a_clear_error(cache, dat
     assert "internal error" not in result.err
 
 
+def test_an_entry_anyone_could_have_written_is_a_miss(cache, data):
+    """A stored entry is unpickled: one that anyone may write (a cache directory under /tmp)
+    could have been planted.  It is linted again and stored anew (the new file is the run's)."""
+    first = run_cli("check", data, "--output-format", "json", "--select", "S,D")
+    (entry,) = _entries(cache)
+    entry.chmod(0o666)
+    again = run_cli("check", data, "--output-format", "json", "--select", "S,D")
+    assert (again.code, again.out) == (first.code, first.out)
+    (entry,) = _entries(cache)
+    assert not entry.stat().st_mode & 0o002  # replaced by this run's own entry, not replayed
+
+
 def test_a_fifo_in_an_entrys_place_is_a_miss_not_a_hang(cache, data, tmp_path):
     """Opening a FIFO for reading waits for a writer: an entry (or another cache file) that is
     one made every run hang.  It is refused as not a regular file."""

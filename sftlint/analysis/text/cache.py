@@ -171,15 +171,29 @@ def read_digested(path: Path) -> bytes | None:
 
 def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     """``open(path, "rb")`` of a cache file, refusing (OSError) what is not a regular file: a
-    FIFO in the file's place would block the open, and the run with it, forever."""
+    FIFO in the file's place would block the open, and the run with it, forever.
+
+    Refused too: a file another user owns, or one anyone may write.  What
+    the caches hold is run (compiled code) or unpickled (stored findings), so a cache directory
+    that others can write to (``SFTLINT_CACHE_DIR=/tmp/shared``) must not let them plant an
+    entry: such a file is a miss, and the run lints (and rebuilds) as if it were absent.  (A
+    group-writable file is trusted: with the usual umask 002 and a group of one's own, every
+    file is.)"""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(f"{path}: not a regular file")
+        if _MY_UID is not None and (st.st_uid != _MY_UID or st.st_mode & stat.S_IWOTH):
+            raise OSError(f"{path}: owned by another user or writable by anyone: not trusted")
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
         raise
+
+
+#: The user whose cache files are trusted (None where the platform has no user ids).
+_MY_UID: int | None = os.geteuid() if hasattr(os, "geteuid") else None
 
 
 def write_digested(path: Path, payload: bytes) -> None:
