@@ -27,13 +27,17 @@ def new_file_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str, mode: str = "wb", like: os.stat_result | None = None) -> Iterator[IO]:
+def atomic_writer(
+    path: str, mode: str = "wb", like: os.stat_result | None = None, errors: str = "strict"
+) -> Iterator[IO]:
     """Write ``path`` through a temporary file renamed over it.  ``like``: the stat of the file
-    being replaced, whose mode and (where permitted) owner the new file keeps."""
+    being replaced, whose mode and (where permitted) owner the new file keeps; ``errors``: how a
+    text file encodes what UTF-8 cannot (a report quoting a lone surrogate)."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".sftlint-", suffix=".tmp", dir=directory)
+    text = {"encoding": "utf-8", "newline": "", "errors": errors}
     try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if "b" not in mode else {})) as fh:
+        with os.fdopen(fd, mode, **(text if "b" not in mode else {})) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import importlib.util
 import os
+import stat
 import sys
 from collections.abc import Sequence
 from typing import IO, Any
@@ -310,28 +311,28 @@ def _check_once(args: argparse.Namespace) -> int:
         fixed = 0
 
     target: IO[str]
+    report_file = contextlib.ExitStack()
     try:
         target = (
-            open(args.output_file, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
-            if args.output_file
-            else sys.stdout
+            report_file.enter_context(_report_target(args.output_file)) if args.output_file else sys.stdout
         )
     except OSError as exc:
         _error(f"cannot write the report to {args.output_file}: {exc.strerror or exc}")
         return EXIT_ERROR
     out = ReportStream(target, progress)
-    try:
-        reporter = reporter_cls(out, color=_use_color(args, target) and reporter_cls.human, root=os.getcwd())
-        summary = RunSummary(fixed=fixed, unsafe_fixes=args.unsafe_fixes)
-        source_errors = _run(
-            engine, files, args, reporter, summary, baseline, write_baseline, settings, suppressions
-        )
-        out.flush()
-    finally:
-        if progress is not None:
-            progress.close()
-        if target is not sys.stdout:
-            target.close()
+    with report_file:  # a report file is renamed into place only once the run has written it all
+        try:
+            reporter = reporter_cls(
+                out, color=_use_color(args, target) and reporter_cls.human, root=os.getcwd()
+            )
+            summary = RunSummary(fixed=fixed, unsafe_fixes=args.unsafe_fixes)
+            source_errors = _run(
+                engine, files, args, reporter, summary, baseline, write_baseline, settings, suppressions
+            )
+            out.flush()
+        finally:
+            if progress is not None:
+                progress.close()
     if source_errors or engine.errors or missing or empty_dirs:
         for message in engine.errors:
             _error(message)
@@ -545,6 +546,21 @@ def _print_statistics(summary: Any, reporter: Any) -> None:
         stream.write(f"{n:>{width}}\t{code}\t{fix} {summary.names[code]}\n")
     if not summary.by_code:
         stream.write("All checks passed!\n")
+
+
+def _report_target(path: str) -> contextlib.AbstractContextManager[IO[str]]:
+    """Where ``-o path`` writes: a regular file (or a new one) through a temporary file renamed
+    over it at the end, so an interrupted run leaves the previous report whole, never half of
+    one; a device or a pipe (``/dev/stdout``, a FIFO) as it is."""
+    from sftlint.atomic import atomic_writer
+
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        regular = True
+    if regular:
+        return atomic_writer(path, "w", errors="backslashreplace")
+    return open(path, "w", encoding="utf-8", errors="backslashreplace")
 
 
 def _output_problem(output: str, files: list[str]) -> str | None:

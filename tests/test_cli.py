@@ -190,3 +190,41 @@ def test_shared_sft_datasets_are_detected_and_reported_truthfully(shared_data):
     lines = (sft / "llamafactory_identity.json").read_text(encoding="utf-8").splitlines()
     for d in s007:
         assert lines[d["line"] - 1][d["column"] - 1 : d["end_column"] - 1] in ("{{name}}", "{{author}}")
+
+
+def test_an_interrupted_run_leaves_the_previous_report_whole(tmp_path, monkeypatch):
+    """-o writes through a temporary file renamed into place at the end: a run stopped halfway
+    (Ctrl-C, a crash) leaves the last complete report, not the first half of a new one."""
+    import sftlint.cli as cli
+
+    data = write_jsonl(tmp_path / "d.jsonl", [chat(("user", "你好"), ("assistant", "您好！"))] * 3)
+    report = tmp_path / "report.json"
+    assert run_cli("check", data, "--output-format", "json", "-o", report).code == 0
+    complete = report.read_text(encoding="utf-8")
+    assert json.loads(complete)  # D001's copies, D003
+
+    real_run = cli._run
+
+    def stopped(engine, files, args, reporter, *rest):
+        reporter.stream.write('[{"half": ')  # the report has started
+        reporter.stream.flush()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_run", stopped)
+    stopped_run = run_cli("check", data, "--output-format", "json", "-o", report)
+    assert stopped_run.code == 130, stopped_run  # the CLI's answer to Ctrl-C
+    assert report.read_text(encoding="utf-8") == complete
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    monkeypatch.setattr(cli, "_run", real_run)
+    # a new file gets the permissions any file the user makes gets, and /dev/stdout still works
+    fresh = tmp_path / "new.txt"
+    assert run_cli("check", data, "-o", fresh).code == 0 and "D001" in fresh.read_text(encoding="utf-8")
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
