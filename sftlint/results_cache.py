@@ -617,13 +617,13 @@ class EntryWriter:
 
     def commit(self, stats: RunStats) -> bool:
         """Close the entry with the run's counts and put it in place; False if it was dropped."""
-        return self._close(stats.files, stats.records, stats.bytes)
+        return self._close(stats.files, stats.records, stats.bytes, run=True)
 
     def commit_file(self, records: int) -> bool:
         """:meth:`commit` for one file's entry (:class:`FileResults`): one file, its records."""
-        return self._close(1, records, 0)
+        return self._close(1, records, 0, run=False)
 
-    def _close(self, files: int, records: int, size: int) -> bool:
+    def _close(self, files: int, records: int, size: int, run: bool) -> bool:
         self._flush()
         if self.fh is None:
             return False
@@ -642,7 +642,8 @@ class EntryWriter:
         except OSError:
             self.abort()
             return False
-        prune(self.cache.directory, keep=self.cache.path)
+        if run or _prune_due(self.size):
+            prune(self.cache.directory, keep=self.cache.path)
         return True
 
     def abort(self) -> None:
@@ -672,10 +673,27 @@ def _frames(fh: IO[bytes]) -> Iterator[tuple[int, bytes]]:
         yield kind, payload
 
 
+#: A run of many files stores an entry per file: scanning the folder after each would cost
+#: a first run over a thousand shards a million stats.  File entries are pruned every this many
+#: (or this many bytes) instead, and the run's own entry, written last, always prunes.
+PRUNE_EVERY_FILES = 64
+PRUNE_EVERY_BYTES = 64 << 20
+_unpruned = [0, 0]  # file entries and bytes stored by this process since its last prune
+
+
+def _prune_due(size: int) -> bool:
+    """Whether the file entry just stored (``size`` bytes) brings this process's unpruned file
+    entries to :data:`PRUNE_EVERY_FILES` or their bytes to :data:`PRUNE_EVERY_BYTES`."""
+    _unpruned[0] += 1
+    _unpruned[1] += size
+    return _unpruned[0] >= PRUNE_EVERY_FILES or _unpruned[1] >= PRUNE_EVERY_BYTES
+
+
 def prune(directory: Path, keep: Path | None = None) -> None:
     """Keep the :data:`KEEP` most recently used run entries and the :data:`FILE_KEEP` most
     recently used file entries, within :data:`MAX_TOTAL_BYTES` together (and ``keep`` whatever
     its size); delete the rest and temporary files left by dead writers."""
+    _unpruned[0] = _unpruned[1] = 0
     now = time.time()
     entries = []
     try:

@@ -555,6 +555,27 @@ def test_file_entries_stay_bounded_and_clean_removes_them(cache, tmp_path, monke
     assert _file_entries(cache) == [] and _entries(cache) == []
 
 
+def test_a_run_of_many_files_scans_the_folder_every_few_entries_not_after_each(cache, tmp_path, monkeypatch):
+    """Each stored file entry used to prune, a scan of the whole folder: a first run over a
+    thousand shards did a million stats.  Now every PRUNE_EVERY_FILES entries, and once at the
+    run's end, which still keeps the bound."""
+    monkeypatch.setattr(results_cache, "PRUNE_EVERY_FILES", 4)
+    monkeypatch.setattr(results_cache, "FILE_KEEP", 5)
+    monkeypatch.setattr(results_cache, "_unpruned", [0, 0])
+    scans = []
+    real_prune = results_cache.prune
+    monkeypatch.setattr(results_cache, "prune", lambda *a, **k: (scans.append(1), real_prune(*a, **k)))
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for k in range(10):
+        write_jsonl(folder / f"part-{k:02d}.jsonl", [chat(("user", f"问题{k}"), ("assistant", f"回答{k}。"))])
+    first = run_cli("check", str(folder), "--output-format", "json")
+    assert len(scans) == 10 // 4 + 1  # two during the run, one for the run's own entry
+    assert len(_file_entries(cache)) == 5 and len(_entries(cache)) == 1
+    again = run_cli("check", str(folder), "--output-format", "json")
+    assert (again.code, again.out) == (first.code, first.out)
+
+
 def test_a_parallel_run_is_stored_as_its_workers_packed_it(cache, tmp_path, monkeypatch):
     """With --jobs the run's entry takes each range's diagnostics as the worker packed them,
     between the ones the main process adds itself (a replayed file's, the dataset rules')."""
