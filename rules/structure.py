@@ -1102,6 +1102,68 @@ class MediaPlaceholders(Rule):
             )
 
 
+# ---------------------------------------------------------------------------
+# S011
+
+#: a ChatML turn's opening, and its closing token
+_IM_START, _IM_END = "<|im_start|>", "<|im_end|>"
+
+
+class UnclosedTurn(Rule):
+    """## What it does
+    In text already put through a ChatML chat template (a `text` field holding
+    `<|im_start|>user\\n…<|im_end|>`, as data prepared for Qwen or for TRL's text field is),
+    reports a turn that is not closed with `<|im_end|>`: the next `<|im_start|>` comes first, or
+    the text ends.  A text that ends with an open assistant header and nothing after it (a
+    generation prompt) is reported as an empty assistant turn (S003) instead.
+
+    ## Why is this bad?
+    The model learns to stop where its training text shows `<|im_end|>`.  An assistant turn
+    without it teaches the model to run on into the next turn (writing the user's part itself)
+    or never to stop; a user turn without it merges into the reply.
+
+    ## Example
+    ```json
+    {"text": "<|im_start|>user\\n退货要多久到账？<|im_end|>\\n<|im_start|>assistant\\n审核通过后3-5个工作日原路退回。"}
+    ```
+
+    ## Use instead
+    ```json
+    {"text": "<|im_start|>user\\n退货要多久到账？<|im_end|>\\n<|im_start|>assistant\\n审核通过后3-5个工作日原路退回。<|im_end|>\\n"}
+    ```
+    """
+
+    code = "S011"
+    name = "unclosed-turn"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        data = record.data
+        text = data.get("text") if type(data) is dict else None
+        if type(text) is not str or _IM_START not in text or record.format != "transcript":
+            return
+        start = text.find(_IM_START)
+        while start >= 0:
+            head_end = text.find("\n", start)
+            following = text.find(_IM_START, start + len(_IM_START))
+            end = text.find(_IM_END, start)
+            closed = end >= 0 and (following < 0 or end < following)
+            body_start = head_end + 1 if head_end >= 0 else len(text)
+            empty_tail = following < 0 and not text[body_start:].strip()
+            if not closed and not empty_tail:
+                role = text[start + len(_IM_START) : head_end if head_end >= 0 else len(text)].strip()
+                stop = following if following >= 0 else len(text.rstrip())
+                at = len(text[:stop].rstrip())
+                yield self.finding(
+                    f"the {role or 'unnamed'} turn is not closed with `{_IM_END}` before "
+                    + ("the next turn" if following >= 0 else "the text ends")
+                    + ": the model learns to run on past it",
+                    pointer="/text",
+                    span=(max(0, at - 1), at) if at else None,
+                )
+            start = following
+
+
 RULES = [
     InvalidJson,
     NotAnObject,
@@ -1120,4 +1182,5 @@ RULES = [
     TemplateToken,
     EmbeddedTurn,
     MediaPlaceholders,
+    UnclosedTurn,
 ]

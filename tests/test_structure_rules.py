@@ -161,3 +161,21 @@ def test_s010_placeholders_and_media_must_match_in_number():
     assert found == [(0, "/images"), (3, "/images")]
     (first, _) = sftlint.lint(records, select=["S010"])
     assert "2 images" in first.message and "1 `<image>`" in first.message
+
+
+# -- S011 unclosed-turn -------------------------------------------------------------------------
+
+
+def test_s011_a_chatml_turn_without_its_end_token():
+    closed = "<|im_start|>user\n退货要多久到账？<|im_end|>\n<|im_start|>assistant\n审核通过后3-5个工作日原路退回。<|im_end|>\n"
+    records = [
+        {"text": closed},
+        {"text": closed.replace("原路退回。<|im_end|>", "原路退回。")},  # the reply runs to the end
+        {"text": closed.replace("到账？<|im_end|>\n", "到账？\n")},  # the user's turn runs into the reply
+        {"text": "<|im_start|>user\n你好<|im_end|>\n<|im_start|>assistant\n"},  # a generation prompt: S003's
+        {"text": "Plain text that mentions <|im_start|> once."},  # not a transcript: not judged
+    ]
+    found = [(d.record, d.message.split(" turn")[0]) for d in sftlint.lint(records, select=["S011"])]
+    assert found == [(1, "the assistant"), (2, "the user")]
+    (d,) = [d for d in sftlint.lint(records, select=["S011"]) if d.record == 1]
+    assert d.pointer == "/text" and records[1]["text"][d.span[0] : d.span[1]] == "。"
