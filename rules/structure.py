@@ -54,7 +54,9 @@ class _ProblemRule(Rule):
 class InvalidJson(_ProblemRule):
     """## What it does
     Reports lines that are not valid JSON, including a truncated last line, and a
-    pretty-printed record spread over several lines (reported once, naming the lines).
+    pretty-printed record spread over several lines (reported once, naming the lines).  A Git
+    LFS pointer in the data's place (a dataset repository cloned without git-lfs) is one
+    finding that says so, not an error per line.
 
     ## Why is this bad?
     Trainers read JSON Lines one line at a time: `datasets.load_dataset("json")` aborts the whole

@@ -925,6 +925,21 @@ def _corrupt(path: str, line: int, exc: BaseException) -> RawRecord:
     )
 
 
+#: How a Git LFS pointer file starts: what a clone without git-lfs (or a download of the
+#: repository's raw files) holds in place of a dataset
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
+def _lfs_message(head: bytes) -> str:
+    """J001's message for a Git LFS pointer: what it stands for, and how to get the data."""
+    size = re.search(rb"^size (\d+)", head, re.M)
+    what = f" for {int(size.group(1)):,} bytes" if size else ""
+    return (
+        f"file is a Git LFS pointer{what}, not the data: the repository was cloned without "
+        "git-lfs (run `git lfs pull`, or download the file itself)"
+    )
+
+
 def read_source(
     path: str,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
@@ -1000,6 +1015,9 @@ def read_stream(
                     ReadProblem("binary", "file looks binary (NUL bytes and non-text data), not JSON Lines")
                 ],
             )
+            return
+        if head.startswith(_LFS_POINTER):
+            yield RawRecord(path, -1, 1, 1, None, problems=[ReadProblem("invalid-json", _lfs_message(head))])
             return
         kind = sniff_kind(head, path)
         if kind == "document":

@@ -312,3 +312,23 @@ def test_line_breaks_written_as_escapes_are_not_unterminated_strings(tmp_path):
     p.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
     r = check(p)
     assert [d["code"] for d in r.json() if d["code"].startswith("J")] == []
+
+
+@pytest.mark.parametrize("name", ["train.jsonl", "train.json"])
+def test_a_git_lfs_pointer_is_named_as_one(tmp_path, name):
+    """A dataset repository cloned without git-lfs holds pointer files: one finding that says so
+    and how to get the data, not an invalid-JSON error per line."""
+    pointer = tmp_path / name
+    pointer.write_text(
+        "version https://git-lfs.github.com/spec/v1\n"
+        "oid sha256:2df9083338b4abd6bceb5635764dab5d833b393b55759dffb0959b6fcbf794ec\n"
+        "size 13085339\n",
+        encoding="utf-8",
+    )
+    result = run_cli("check", pointer, "--output-format", "json")
+    found = result.json()
+    assert result.code == 1 and [d["code"] for d in found] == ["J001"]
+    assert (
+        "Git LFS pointer for 13,085,339 bytes" in found[0]["message"]
+        and "git lfs pull" in found[0]["message"]
+    )
