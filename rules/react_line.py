@@ -43,7 +43,7 @@ from sftlint.analysis.layouts import (
     record_layout,
     unfence,
 )
-from sftlint.analysis.majority import FileVoteMixin, Tally, VoteCollector, VotePiece
+from sftlint.analysis.majority import FileVoteMixin, Tally, VoteCollector, VotePiece, clean_tally
 from sftlint.analysis.react import syntax_from
 from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.record import Message, Record
@@ -228,21 +228,18 @@ class FinalAnswerMissing(FileVoteMixin, _LineRule):
             lacking.append((msg.content_pointer, loc.line, loc.column, _final_label(record, lt), cut))
         path = record.file.path
         env = any(m.role != "assistant" and env_observation(m, self.lsyn) for m in msgs)
-        if not lacking:
-            if not having:
-                return EnvSeen(path) if env else None
-            tally = tuple.__new__(Tally, (path, False, having, (), -1, 0, None))
-            return (tally, EnvSeen(path)) if env else tally
         if env:  # this record's observations come from its other turns: no turn of it is cut
             lacking = [m for m in lacking if not m[4]]
-            if not lacking:
-                tally = tuple.__new__(Tally, (path, False, having, (), -1, 0, None))
-                return (tally, EnvSeen(path))
-        forced = _prompt_final(record.system_prompt) is not None
-        tally = tuple.__new__(
-            Tally, (path, forced, having, tuple(lacking), record.index, record.line, record.end_line)
-        )
-        return (tally, EnvSeen(path)) if env else tally
+        if lacking:
+            forced = _prompt_final(record.system_prompt) is not None
+            tally: Tally | None = tuple.__new__(
+                Tally, (path, forced, having, tuple(lacking), record.index, record.line, record.end_line)
+            )
+        else:
+            tally = clean_tally(path, having) if having else None
+        if not env:
+            return tally
+        return EnvSeen(path) if tally is None else (tally, EnvSeen(path))
 
     def collector(self) -> FinalVotes:
         return FinalVotes(self.options.majority)
@@ -273,7 +270,24 @@ class EnvSeen(str):
     __slots__ = ()
 
 
-class FinalVotes(VoteCollector):
+class _SeesEnvironment:
+    """The part :class:`FinalVotes` and its piece share: R008's summaries are a :class:`Tally`,
+    an :class:`EnvSeen`, or both in a pair; the tally goes to the vote, the path to ``env_files``."""
+
+    __slots__ = ()
+    env_files: set[str]
+
+    def append(self, s: Any) -> None:
+        if type(s) is EnvSeen:
+            self.env_files.add(s)
+            return
+        if type(s) is tuple:  # (tally, EnvSeen)
+            s, seen = s
+            self.env_files.add(seen)
+        super().append(s)  # type: ignore[misc]
+
+
+class FinalVotes(_SeesEnvironment, VoteCollector):
     """R008's collector: the file vote on the final-answer label, and the files where some record's
     observations come from tool or user turns (their cut-trajectory turns are not reported)."""
 
@@ -282,15 +296,6 @@ class FinalVotes(VoteCollector):
     def __init__(self, threshold: float = 0.5, max_pending: int = 50_000) -> None:
         super().__init__(threshold, max_pending)
         self.env_files: set[str] = set()
-
-    def append(self, s: Any) -> None:
-        if type(s) is EnvSeen:
-            self.env_files.add(s)
-        elif type(s) is tuple:  # (tally, EnvSeen)
-            super().append(s[0])
-            self.env_files.add(s[1])
-        else:
-            super().append(s)
 
     def piece(self) -> FinalVotesPiece:
         return FinalVotesPiece()
@@ -325,7 +330,7 @@ def _without_cut(t: Tally, vote: Any) -> Tally | None:
     return t._replace(missing=kept) if kept else None
 
 
-class FinalVotesPiece(VotePiece):
+class FinalVotesPiece(_SeesEnvironment, VotePiece):
     """A worker's piece of :class:`FinalVotes`."""
 
     __slots__ = ("env_files",)
@@ -333,15 +338,6 @@ class FinalVotesPiece(VotePiece):
     def __init__(self) -> None:
         super().__init__()
         self.env_files: set[str] = set()
-
-    def append(self, s: Any) -> None:
-        if type(s) is EnvSeen:
-            self.env_files.add(s)
-        elif type(s) is tuple:
-            super().append(s[0])
-            self.env_files.add(s[1])
-        else:
-            super().append(s)
 
 
 def _prompt_final(prompt: str | None) -> str | None:
