@@ -527,6 +527,8 @@ class RoleOrder(Rule):
     severity = "error"
 
     def check(self, record: Record) -> Iterator[Finding]:
+        if not record.conversational:
+            return  # a document (TRL's language-modeling text) has no turns to order
         prev: Message | None = None
         for m in record.messages or ():
             role = m.role
@@ -960,7 +962,9 @@ class EmbeddedTurn(Rule):
 
         messages = record.messages or ()
         tally: TurnTally | None = None
-        judged = not undesirable_reply(record)  # a KTO negative runs on on purpose
+        # a KTO negative runs on on purpose; a document (TRL's language-modeling text) has no
+        # turns, and the dialogue it holds is its own
+        judged = record.conversational and not undesirable_reply(record)
         asked: bool | None = None  # whether the conversation asks for dialogue (read when needed)
         for m in messages:
             if m.role != "assistant":
@@ -1107,20 +1111,19 @@ class MediaPlaceholders(Rule):
 # ---------------------------------------------------------------------------
 # S011
 
-#: a ChatML turn's opening, and its closing token
-_IM_START, _IM_END = "<|im_start|>", "<|im_end|>"
-
 
 class UnclosedTurn(Rule):
     """## What it does
-    In text already put through a ChatML chat template (a `text` field holding
-    `<|im_start|>user\\n…<|im_end|>`, as data prepared for Qwen or for TRL's text field is),
-    reports a turn that is not closed with `<|im_end|>`: the next `<|im_start|>` comes first, or
+    In text already put through a chat template whose turns each end with a token (a `text`
+    field holding ChatML's `<|im_start|>user\\n…<|im_end|>`, Llama 3's `…<|eot_id|>` or
+    Gemma's `<start_of_turn>user\\n…<end_of_turn>`, as data prepared for TRL's text field is),
+    reports a turn that is not closed with that token: the next turn's header comes first, or
     the text ends.  A text that ends with an open assistant header and nothing after it (a
-    generation prompt) is reported as an empty assistant turn (S003) instead.
+    generation prompt) is reported as an empty assistant turn (S003) instead.  Templates that
+    may leave the end out (Llama 2's `</s>`, Vicuna's, the Alpaca prompt) are not judged.
 
     ## Why is this bad?
-    The model learns to stop where its training text shows `<|im_end|>`.  An assistant turn
+    The model learns to stop where its training text shows the end token.  An assistant turn
     without it teaches the model to run on into the next turn (writing the user's part itself)
     or never to stop; a user turn without it merges into the reply.
 
@@ -1142,28 +1145,22 @@ class UnclosedTurn(Rule):
     def check(self, record: Record) -> Iterator[Finding]:
         data = record.data
         text = data.get("text") if type(data) is dict else None
-        if type(text) is not str or _IM_START not in text or record.format != "transcript":
+        if type(text) is not str or record.format != "transcript":
             return
-        start = text.find(_IM_START)
-        while start >= 0:
-            head_end = text.find("\n", start)
-            following = text.find(_IM_START, start + len(_IM_START))
-            end = text.find(_IM_END, start)
-            closed = end >= 0 and (following < 0 or end < following)
-            body_start = head_end + 1 if head_end >= 0 else len(text)
-            empty_tail = following < 0 and not text[body_start:].strip()
-            if not closed and not empty_tail:
-                role = text[start + len(_IM_START) : head_end if head_end >= 0 else len(text)].strip()
-                stop = following if following >= 0 else len(text.rstrip())
-                at = len(text[:stop].rstrip())
-                yield self.finding(
-                    f"the {role or 'unnamed'} turn is not closed with `{_IM_END}` before "
-                    + ("the next turn" if following >= 0 else "the text ends")
-                    + ": the model learns to run on past it",
-                    pointer="/text",
-                    span=(max(0, at - 1), at) if at else None,
-                )
-            start = following
+        from sftlint.formats.chat_templates import template_of, unclosed_turns
+
+        template = template_of(text)
+        if template is None or template.end_token is None:
+            return
+        for turn, before_next in unclosed_turns(text, template):
+            at = len(text[: turn.end].rstrip())
+            yield self.finding(
+                f"the {turn.raw_role or 'unnamed'} turn is not closed with `{template.end_token}` before "
+                + ("the next turn" if before_next else "the text ends")
+                + ": the model learns to run on past it",
+                pointer="/text",
+                span=(max(0, at - 1), at) if at else None,
+            )
 
 
 RULES = [

@@ -179,6 +179,7 @@ def load_records(
         rec = Record(info, raw.index, raw.line, raw.end_line, raw.data, raw.source_text() or "", raw.column)
         if fmt is not None:
             rec.format = fmt.name
+            info.input_format = fmt  # as the engine sets it: what Record.conversational reads
             try:
                 rec.messages = fmt.to_messages(raw.data)
             except Exception:

@@ -195,6 +195,13 @@ class Record:
         return self.file.path
 
     @property
+    def conversational(self) -> bool:
+        """Whether the record is a conversation, with turns whose order and roles mean
+        something: not a document (TRL's language-modeling ``{"text"}``), whose one message
+        the turn rules (S004's order, S009's embedded turns) have nothing to say about."""
+        return getattr(self.file.input_format, "conversational", True)
+
+    @property
     def text(self) -> str:
         """The record's source text, decoded (for locating findings)."""
         raw = self.raw

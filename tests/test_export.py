@@ -168,3 +168,17 @@ def test_export_writes_the_dataset_info_entry_llamafactory_needs(tmp_path, to, e
         assert rows[1]["history"] == [[MULTI["messages"][0]["content"], MULTI["messages"][1]["content"]]]
     assert run_cli("export", data, "--to", to, "-o", tmp_path / "x.jsonl", "--no-dataset-info").code == 0
     assert not (tmp_path / "dataset_info.json").exists()
+
+
+def test_templated_text_exports_as_its_turns_and_a_document_is_skipped(tmp_path) -> None:
+    """A chat template's text is read back into turns, so it exports as messages; a plain
+    document (TRL's language-modeling text) has no turns to export and says so."""
+    chatml = "<|im_start|>system\n你是客服助手。<|im_end|>\n<|im_start|>user\n怎么开发票？<|im_end|>\n<|im_start|>assistant\n确认收货后在订单详情页申请。<|im_end|>\n"
+    res = export_file(
+        write_jsonl(tmp_path / "t.jsonl", [{"text": chatml}] * 3), tmp_path / "m.jsonl", "messages"
+    )
+    assert res.rows == [SINGLE] * 3 and not res.skipped
+    docs = [{"text": "一篇没有对话的文章。"}, {"text": "另一篇文章。"}]
+    res = export_file(write_jsonl(tmp_path / "docs.jsonl", docs), tmp_path / "d.jsonl", "messages")
+    assert not res.rows and [index for index, _, _ in res.skipped] == [0, 1]
+    assert all("document" in reason for _, _, reason in res.skipped)

@@ -111,7 +111,7 @@ def test_format_override_and_unknown_format(tmp_path):
 
 
 def test_unrecognised_records_are_reported():
-    assert codes(sftlint.lint([{"text": "hello"}], ignore=["D"])) == ["S001"]
+    assert codes(sftlint.lint([{"body": "hello"}], ignore=["D"])) == ["S001"]
 
 
 @pytest.mark.parametrize("fmt", [MessagesFormat(), ShareGPTFormat(), AlpacaFormat()], ids=lambda f: f.name)

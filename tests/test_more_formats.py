@@ -14,6 +14,7 @@ from sftlint.formats import (
     AlpacaFormat,
     ConversationFormat,
     HumanAssistantFormat,
+    PlainTextFormat,
     PreferenceFormat,
     PromptCompletionFormat,
     QueryResponseFormat,
@@ -271,7 +272,7 @@ def test_public_layouts_map_to_their_turns():
         ("user", "An example?"),
         ("assistant", "A mining town whose one employer sets the wages."),
     ]
-    assert _format_of({"text": "Plain pre-training text, no speakers."}) is None  # not a conversation
+    assert _format_of({"text": "Plain pre-training text, no speakers."}) == "text"  # a document, not a chat
     chatml = formats["transcript"].to_messages(CHATML)
     assert [(m.role, m.content) for m in chatml] == [
         ("system", "You are a helpful assistant."),
@@ -427,7 +428,12 @@ def test_an_unrecognised_file_split_across_workers_still_gets_one_finding(tmp_pa
 # -- the fast path implies the schema, as for the other formats ------------------------------
 
 _values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["", "user", "text", "x"]),
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 2)
+    | st.sampled_from(
+        ["", "user", "text", "x", "<|im_start|>user\nhi", "<s>[INST] q [/INST] a </s>", "USER: a ASSISTANT:"]
+    ),
     lambda children: (
         st.lists(children, max_size=3)
         | st.dictionaries(
@@ -481,6 +487,7 @@ _FORMATS = (
     StringTurnsFormat(),
     AlpacaFormat(),
     TranscriptFormat(),
+    PlainTextFormat(),
 )
 
 

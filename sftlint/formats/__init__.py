@@ -9,6 +9,7 @@ from sftlint.formats.base import InputFormat
 from sftlint.formats.conversation import ConversationFormat, HumanAssistantFormat
 from sftlint.formats.messages import MessagesFormat
 from sftlint.formats.pairs import PreferenceFormat, PromptCompletionFormat
+from sftlint.formats.plain_text import PlainTextFormat
 from sftlint.formats.query_response import QueryResponseFormat
 from sftlint.formats.sharegpt import ShareGPTFormat
 from sftlint.formats.string_turns import StringTurnsFormat
@@ -21,6 +22,7 @@ __all__ = [
     "HumanAssistantFormat",
     "InputFormat",
     "MessagesFormat",
+    "PlainTextFormat",
     "PreferenceFormat",
     "PromptCompletionFormat",
     "QueryResponseFormat",
@@ -43,6 +45,7 @@ PRIORITY = (
     "string-turns",
     "transcript",
     "alpaca",
+    "text",
 )
 
 
@@ -88,6 +91,7 @@ def sftlint_input_formats() -> list[InputFormat]:
         QueryResponseFormat(),
         StringTurnsFormat(),
         TranscriptFormat(),
+        PlainTextFormat(),
         PreferenceFormat(),
     ]
 

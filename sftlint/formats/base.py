@@ -29,6 +29,9 @@ class InputFormat:
     role_names: ClassVar[str] = "system, user, assistant, tool"
     #: whether a record holds several conversations to lint (preference data: chosen and rejected)
     multi_view: ClassVar[bool] = False
+    #: whether a record is a conversation whose turn order means something (a plain
+    #: document, TRL's language-modeling ``{"text"}``, is one message and no turns)
+    conversational: ClassVar[bool] = True
 
     def sniff(self, obj: Any) -> bool:
         """Whether a parsed record looks like this format (for auto-detection)."""

@@ -3,8 +3,10 @@
 - ``Human: …`` / ``Assistant: …``: Anthropic's HH-RLHF writes each preference side so
   (``"\\n\\nHuman: …\\n\\nAssistant: …"``), OpenAssistant-Guanaco (the QLoRA tutorials' set)
   whole records as ``{"text": "### Human: …### Assistant: …"}``;
-- ChatML, text already put through a chat template (``<|im_start|>user\\n…<|im_end|>``), as
-  datasets prepared for Qwen and for TRL's text field are.
+- text already put through a chat template, as datasets prepared for TRL's text field are:
+  ChatML (``<|im_start|>user\\n…<|im_end|>``), Llama 2 / Mistral (``<s>[INST] … [/INST] … </s>``),
+  Llama 3, Gemma, Phi-3 / Zephyr / GLM, Vicuna and the Alpaca prompt
+  (:mod:`sftlint.formats.chat_templates` describes each).
 
 Each turn keeps the string's pointer, with its offset in it (:attr:`sftlint.record.Segment.base`),
 so a finding's span is a span of the whole transcript.
@@ -12,59 +14,39 @@ so a finding's span is a span of the whole transcript.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sftlint.formats.base import InputFormat
+from sftlint.formats.chat_templates import template_of, template_turns
 from sftlint.record import Message, Segment
-
-#: a transcript opens with the human's turn
-TRANSCRIPT_START = re.compile(r"\s*(?:###\s*)?Human:")
-#: where a turn starts: the text's start, a blank line or ``###``, then the speaker
-_TURN = re.compile(r"(?:\A\s*(?:###\s*)?|\n\n(?:###\s*)?|###\s*)(Human|Assistant):[ \t]?")
-_ROLES = {"Human": "user", "Assistant": "assistant"}
-
-
-#: a ChatML turn: its role line, then its text up to ``<|im_end|>`` (or the end of the string)
-_CHATML_START = re.compile(r"\s*<\|im_start\|>")
-_CHATML_TURN = re.compile(r"<\|im_start\|>([^\n<]*)\n(.*?)(?:<\|im_end\|>|(?=<\|im_start\|>)|\Z)", re.S)
-_CHATML_ROLES = {"system": "system", "user": "user", "assistant": "assistant", "tool": "tool"}
 
 
 def is_transcript(text: Any) -> bool:
-    """Whether ``text`` is a transcript: ``Human:``/``Assistant:`` opening with the human, or ChatML."""
-    if not isinstance(text, str):
-        return False
-    if _CHATML_START.match(text) is not None:
-        return True
-    return TRANSCRIPT_START.match(text) is not None and "Assistant:" in text
+    """Whether ``text`` is a transcript: ``Human:``/``Assistant:`` opening with the human, or a
+    chat template's text."""
+    return template_of(text) is not None
 
 
 def transcript_messages(text: str, pointer: str) -> list[Message]:
     """The turns of a transcript string, each pointing into it."""
     out: list[Message] = []
-
-    def add(raw_role: str, role: str, start: int, end: int) -> None:
-        body = text[start:end]
-        segment = Segment(pointer, 0, len(body), "text", start)
-        out.append(Message(role, body, len(out), "", pointer, [segment], raw_role, None))
-
-    if _CHATML_START.match(text) is not None:
-        for m in _CHATML_TURN.finditer(text):
-            raw = m.group(1).strip()
-            add(raw, _CHATML_ROLES.get(raw, raw), m.start(2), m.end(2))
+    template = template_of(text)
+    if template is None:
         return out
-    marks = list(_TURN.finditer(text))
-    for k, m in enumerate(marks):
-        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
-        add(m.group(1), _ROLES[m.group(1)], m.end(), end)
+    for turn in template_turns(text, template):
+        body = text[turn.start : turn.end]
+        segment = Segment(pointer, 0, len(body), "text", turn.start)
+        out.append(Message(turn.role, body, len(out), "", pointer, [segment], turn.raw_role, None))
     return out
 
 
 class TranscriptFormat(InputFormat):
     name = "transcript"
-    description = 'One transcript string: {"text": "### Human: …### Assistant: …"} (Guanaco) or ChatML'
-    role_names = "Human, Assistant; ChatML's system, user, assistant, tool"
+    description = (
+        'One templated string: {"text": "<|im_start|>user…"} (ChatML, Llama 2/3, Gemma, Phi-3, '
+        'Vicuna, Alpaca prompt) or Guanaco\'s "### Human: …### Assistant: …"'
+    )
+    role_names = "the template's: system, user, assistant (Gemma's model), tool; Human, Assistant"
 
     @property
     def schema(self) -> dict[str, Any]:  # type: ignore[override]

@@ -58,6 +58,8 @@ def convert(record: Record, to: str) -> dict[str, Any]:
     msgs = record.messages
     if not msgs:
         raise Skip("the record could not be mapped to messages")
+    if not record.conversational:
+        raise Skip("a document (language-modeling text), not a conversation: train on its text as it is")
     for m in msgs:
         if m.role not in SHAREGPT_ROLE:
             raise Skip(f"unknown role {m.raw_role!r}")

@@ -1,0 +1,204 @@
+"""Chat templates, read backwards: the turns of a text that a chat template already wrote.
+
+Datasets prepared for TRL's ``text`` field, for Axolotl's completion type or for a tutorial's
+trainer hold each conversation as the one string the model sees: ChatML (Qwen), Llama 2
+(``<s>[INST] … [/INST] … </s>``, Mistral too), Llama 3 (``<|start_header_id|>…``), Gemma
+(``<start_of_turn>…``), Phi-3 / Zephyr / GLM (``<|user|>``), Vicuna (``USER: … ASSISTANT:``),
+the Alpaca prompt (``### Instruction: … ### Response:``) and Anthropic's ``Human:`` /
+``Assistant:``.  :class:`ChatTemplate` describes each by two regular expressions: how a text
+written with it opens, and its *markers*, each a turn's header or a token that ends a turn.
+A turn's text runs from its header to the next marker.
+
+Why here and not in each format: the same strings are a whole record (``{"text": …}``) and
+each side of a preference record (HH-RLHF's ``chosen`` and ``rejected``), and the rule that
+checks each turn is closed (S011) reads the same markers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+#: the role names templates write, mapped to canonical roles (others are kept as written,
+#: and S002 reports them)
+TEMPLATE_ROLES: Mapping[str, str] = {
+    "system": "system",
+    "user": "user",
+    "assistant": "assistant",
+    "tool": "tool",
+    "ipython": "tool",
+    "observation": "tool",
+    "model": "assistant",
+    "Human": "user",
+    "Assistant": "assistant",
+    "USER": "user",
+    "ASSISTANT": "assistant",
+}
+
+
+@dataclass(frozen=True)
+class ChatTemplate:
+    """One template's layout.
+
+    ``marker``'s matches are headers or ends: a match whose group ``end`` took part ends the
+    turn before it; one whose group ``skip`` took part (a sequence's ``<s>``) only stops the
+    turn's text; any other is the header of a turn whose role is the group ``role`` or, when
+    that group is absent, the name of the group ``system``/``user``/``assistant`` that took
+    part.
+    """
+
+    name: str
+    opening: re.Pattern[str]
+    marker: re.Pattern[str]
+    #: the token every turn must end with (S011); None where the template may leave it out
+    end_token: str | None = None
+    #: whether the spaces and newlines around a turn's text are the template's, not the turn's
+    strip: bool = True
+    #: the role of text before the first header (Alpaca's and Vicuna's preamble), or None
+    preamble: str | None = None
+    roles: Mapping[str, str] = field(default_factory=lambda: TEMPLATE_ROLES)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateTurn:
+    """A turn read out of a templated text: its raw and canonical role, where its text lies
+    in the string, and whether an end token (not the next header) ended it."""
+
+    raw_role: str
+    role: str
+    start: int
+    end: int
+    closed: bool
+
+
+#: what a ChatML header holds: its role line, then a newline
+_CHATML = ChatTemplate(
+    "chatml",
+    re.compile(r"\s*<\|im_start\|>"),
+    re.compile(r"<\|im_start\|>(?P<role>[^\n<]*)\n|(?P<end><\|im_end\|>)"),
+    end_token="<|im_end|>",
+    strip=False,
+)
+_LLAMA3 = ChatTemplate(
+    "llama-3",
+    re.compile(r"\s*(?:<\|begin_of_text\|>)?\s*<\|start_header_id\|>"),
+    re.compile(r"<\|start_header_id\|>(?P<role>[^<\n]*)<\|end_header_id\|>\n{0,2}|(?P<end><\|eot_id\|>)"),
+    end_token="<|eot_id|>",
+    strip=False,
+)
+_GEMMA = ChatTemplate(
+    "gemma",
+    re.compile(r"\s*(?:<bos>)?\s*<start_of_turn>"),
+    re.compile(r"<start_of_turn>(?P<role>[^\n<]*)\n|(?P<end><end_of_turn>)"),
+    end_token="<end_of_turn>",
+    strip=False,
+)
+#: Phi-3 ends a turn with ``<|end|>``, Zephyr with ``</s>``, GLM with nothing (the next header)
+_PIPE_ROLES = ChatTemplate(
+    "phi-3",
+    re.compile(r"\s*(?:\[gMASK\]\s*<sop>)?\s*<\|(?:system|user)\|>"),
+    re.compile(r"<\|(?P<role>system|user|assistant|observation)\|>|(?P<end><\|end\|>|</s>|<\|endoftext\|>)"),
+)
+#: Llama 2 and Mistral: ``<s>[INST] <<SYS>>\n…\n<</SYS>>\n\nquestion [/INST] answer </s>``
+_LLAMA2 = ChatTemplate(
+    "llama-2",
+    re.compile(r"\s*(?:<s>)?\s*\[INST\]"),
+    re.compile(
+        r"(?P<system>\[INST\]\s*<<SYS>>)|(?P<user><</SYS>>|\[INST\])|(?P<assistant>\[/INST\])"
+        r"|(?P<end></s>)|(?P<skip><s>)"
+    ),
+)
+#: FastChat's Vicuna: a preamble, then ``USER: … ASSISTANT: …</s>``
+_VICUNA = ChatTemplate(
+    "vicuna",
+    re.compile(r"(?s).{0,2000}?(?:\A|(?<=\s))USER:(?=.*?\sASSISTANT:)"),
+    re.compile(r"(?:\A|(?<=[\s>]))(?P<role>USER|ASSISTANT):|(?P<end></s>)"),
+    preamble="system",
+)
+#: the Alpaca prompt: a preamble, ``### Instruction:`` (with its ``### Input:``), ``### Response:``
+_ALPACA = ChatTemplate(
+    "alpaca",
+    re.compile(r"(?sm).{0,2000}?^#{2,4}[ \t]*Instruction:(?=.*?^#{2,4}[ \t]*Response:)"),
+    re.compile(r"(?m)^#{2,4}[ \t]*(?:(?P<user>Instruction)|(?P<assistant>Response)):|(?P<end></s>)"),
+    preamble="system",
+)
+#: Anthropic's HH-RLHF (``\n\nHuman: …\n\nAssistant: …``) and Guanaco's ``### Human: …### Assistant: …``
+_HUMAN_ASSISTANT = ChatTemplate(
+    "human-assistant",
+    re.compile(r"\s*(?:###\s*)?Human:(?=.*?Assistant:)", re.S),
+    re.compile(r"(?:\A\s*(?:###\s*)?|\n\n(?:###\s*)?|###\s*)(?P<role>Human|Assistant):[ \t]?"),
+    strip=False,
+)
+
+#: every template, in the order they are tried (the unambiguous control tokens first)
+TEMPLATES: tuple[ChatTemplate, ...] = (
+    _CHATML,
+    _LLAMA3,
+    _GEMMA,
+    _PIPE_ROLES,
+    _LLAMA2,
+    _HUMAN_ASSISTANT,
+    _VICUNA,
+    _ALPACA,
+)
+
+
+def template_of(text: object) -> ChatTemplate | None:
+    """The template ``text`` was written with, or None (a string that is not a templated chat)."""
+    if not isinstance(text, str):
+        return None
+    for template in TEMPLATES:
+        if template.opening.match(text) is not None:
+            return template
+    return None
+
+
+def template_turns(text: str, template: ChatTemplate) -> Iterator[TemplateTurn]:
+    """The turns of ``text``, in order (a header followed at once by another marker makes an
+    empty turn: S003's finding)."""
+    current: tuple[str, int] | None = None
+    first = True
+    for m in template.marker.finditer(text):
+        if first and template.preamble and text[: m.start()].strip():
+            yield _turn(text, template, template.preamble, 0, m.start(), False)
+        first = False
+        groups = m.groupdict()
+        ends = groups.get("end") is not None
+        if current is not None:
+            yield _turn(text, template, current[0], current[1], m.start(), ends)
+            current = None
+        if ends or groups.get("skip") is not None:
+            continue
+        raw = groups.get("role") or next(
+            (r for r in ("system", "user", "assistant") if groups.get(r) is not None), ""
+        )
+        current = (raw.strip(), m.end())
+    if current is not None:
+        yield _turn(text, template, current[0], current[1], len(text), False)
+
+
+def _turn(text: str, template: ChatTemplate, raw: str, start: int, end: int, closed: bool) -> TemplateTurn:
+    if template.strip:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    role = template.roles.get(raw, template.roles.get(raw.lower(), raw))
+    return TemplateTurn(raw, role, start, end, closed)
+
+
+def unclosed_turns(text: str, template: ChatTemplate) -> Iterator[tuple[TemplateTurn, bool]]:
+    """The turns of a template with a required end token that are not closed with it, each with
+    whether the next turn comes first (else the text ends).  A last turn with nothing in it is
+    a generation prompt left open on purpose (or an empty reply: S003's), not one of them."""
+    if template.end_token is None:
+        return
+    turns = list(template_turns(text, template))
+    for k, turn in enumerate(turns):
+        if turn.closed:
+            continue
+        last = k == len(turns) - 1
+        if last and not text[turn.start : turn.end].strip():
+            continue
+        yield turn, not last
