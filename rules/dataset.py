@@ -32,7 +32,7 @@ import re
 import sys
 import unicodedata
 from array import array
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -347,13 +347,15 @@ def dialogue_text(record: Record) -> str:
     return "\x1f".join(text for _, text in _turn_texts(record))
 
 
-def dialogue_texts(record: Record) -> tuple[str, str, str, str]:
+def dialogue_texts(record: Record) -> tuple[str, str, str, str, str]:
     """:func:`dialogue_text` and :func:`dialogue_sides` together, normalising each turn once,
-    with the record's :func:`media_key`."""
+    with the record's :func:`media_key` and its user turns alone (what was asked, without the
+    tool results of the prompt side)."""
     turns = _turn_texts(record)
     prompt = "\x1f".join(text for role, text in turns if role != "assistant")
     reply = "\x1f".join(text for role, text in turns if role == "assistant")
-    return "\x1f".join(text for _, text in turns), prompt, reply, media_key(record.data)
+    asked = "\x1f".join(text for role, text in turns if role == "user")
+    return "\x1f".join(text for _, text in turns), prompt, reply, media_key(record.data), asked
 
 
 #: Where multimodal records name their images, videos and audio (LLaMA-Factory, ms-swift, TRL).
@@ -493,8 +495,10 @@ class NearDuplicate(Rule):
     templated reply, or two agent episodes under one long few-shot prompt whose trajectories
     share only their templated lines (`> Think: …`), are separate examples; so are two records
     that ask the same of different images, audio or video (multimodal records: their `images`,
-    `videos`, `audios` fields and their turns' non-text parts must be the same).  Exact copies
-    are left to D001.
+    `videos`, `audios` fields and their turns' non-text parts must be the same), and two that
+    ask about different numbers which the record writes again (rows of one table: "… for the
+    year 1929" answered `… WHERE Year = '1929'`, and the same for 1934; a document needs the
+    number changed at two places).  Exact copies are left to D001.
 
     ## Why is this bad?
     A record copied with a few edits (re-spaced, re-punctuated, one word changed) weighs twice in
@@ -793,7 +797,42 @@ def _both_sides_alike(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     for side, least in ((1, MIN_SIDE_SIMILARITY), (2, MIN_REPLY_SIMILARITY)):
         if (a[side] or b[side]) and jaccard(a[side], b[side]) < least:
             return False
-    return True
+    return not _carries_a_value(a, b)
+
+
+def _carries_a_value(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two alike records differ by a number that the user's question asks and the
+    reply writes again: each user side holds a number the other lacks, and each reply holds its
+    own side's number and not the other's.  That is how examples generated from a table's rows
+    differ (WikiSQL's "the typhoid fever number for the year 1929" and its
+    ``SELECT … WHERE Year = '1929'``): two questions, two examples, not a copy with edits.  A
+    record without user turns (a document) needs each number at two places of its own text.
+
+    Only numbers count: a word replaced in the question and again in the answer (who headlined
+    the show *at* … -> *for*) is how a copy is paraphrased.  And only numbers the user writes:
+    the same question answered again with a tool's other result (a rate of 425.50, then
+    420.00, which the reply repeats) is the same example generated twice.  The texts are
+    normalised (no spaces or punctuation), so a number is a run of digits, and "written again"
+    is found by containment."""
+    asked_a, asked_b = a[4], b[4]
+    document = not asked_a and not asked_b
+    if document:
+        asked_a, asked_b = a[2], b[2]
+    if not (_DIGITS.search(asked_a) and _DIGITS.search(asked_b)):
+        return False
+    nums_a, nums_b = Counter(_DIGITS.findall(asked_a)), Counter(_DIGITS.findall(asked_b))
+    only_a, only_b = nums_a - nums_b, nums_b - nums_a
+    if document:
+        return any(nums_a[n] >= 2 and n not in nums_b for n in only_a) and any(
+            nums_b[m] >= 2 and m not in nums_a for m in only_b
+        )
+    reply_a, reply_b = a[2], b[2]
+    return any(n in reply_a and n not in reply_b for n in only_a) and any(
+        m in reply_b and m not in reply_a for m in only_b
+    )
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 #: Pairs are candidates from this far below the threshold by the estimate.

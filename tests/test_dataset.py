@@ -687,3 +687,81 @@ def test_d001_groups_copies_alike_in_arrays_and_in_python(monkeypatch):
         monkeypatch.setattr(minhash, "PLAIN_PAIRS_BELOW", 0)
         assert D._copies(digests) == plain
         assert n < 40 or len(plain) > n // 2
+
+
+# -- D002: examples generated from a table's rows are not near-duplicates ----------------------
+
+_TABLE = "table: 1-1007688-1\ncolumns: Year, Typhus, Typhoid fever, Relapsing fever, Smallpox, Malaria\n"
+
+
+def _wikisql(year: str) -> tuple[str, str]:
+    return (
+        f"{_TABLE}Q: what is the typhoid fever number for the year {year}",
+        f"SELECT Typhoid fever FROM 1-1007688-1 WHERE Year = '{year}'",
+    )
+
+
+def test_d002_rows_of_one_table_asked_for_different_numbers_are_two_examples(tmp_path):
+    """WikiSQL-style records (MLX's LoRA example data): one table, the same question for 1929
+    and for 1934, the answer carrying the year.  Two examples, as messages and as TRL text; the
+    same question re-worded around the same year is still a near-duplicate."""
+    q29, a29 = _wikisql("1929")
+    q34, a34 = _wikisql("1934")
+    reworded = q29.replace("what is the typhoid fever number", "tell me the typhoid fever number")
+    for rows in (
+        [chat(("user", q29), ("assistant", a29)), chat(("user", q34), ("assistant", a34))],
+        [{"text": f"{q29}\nA: {a29}"}, {"text": f"{q34}\nA: {a34}"}],
+    ):
+        path = write_jsonl(tmp_path / "rows.jsonl", rows)
+        texts = [D.dialogue_texts(r) for r in sftlint.load_records(path)]
+        assert D.jaccard(texts[0][0], texts[1][0]) >= 0.8  # alike enough to be a pair
+        assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+    path = write_jsonl(
+        tmp_path / "copy.jsonl",
+        [chat(("user", q29), ("assistant", a29)), chat(("user", reworded), ("assistant", a29))],
+    )
+    assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
+
+
+def test_d002_a_copy_whose_numbers_differ_only_in_a_tool_result_is_still_reported(tmp_path):
+    """The same question answered twice with a tool's other result (glaive's currency demo: a
+    rate of 425.50, then 420.00, which the reply repeats) is one example generated twice; a
+    word replaced in the question and again in the answer is a paraphrased copy."""
+
+    def convert(rate: str) -> dict:
+        return {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": "Hi, I need to convert 500 US dollars to Euros. Can you help me with that?",
+                },
+                {
+                    "role": "assistant",
+                    "content": "",
+                    "tool_calls": [
+                        {
+                            "type": "function",
+                            "function": {
+                                "name": "convert_currency",
+                                "arguments": '{"amount": 500, "from": "USD", "to": "EUR"}',
+                            },
+                        }
+                    ],
+                },
+                {"role": "tool", "content": f'{{"converted_amount": {rate}, "from": "USD", "to": "EUR"}}'},
+                {"role": "assistant", "content": f"Sure, 500 US dollars is approximately {rate} Euros."},
+            ]
+        }
+
+    path = write_jsonl(tmp_path / "tool.jsonl", [convert("425.50"), convert("420.00")])
+    assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
+    at = chat(
+        ("user", "Who headlined the halftime show at Super Bowl LIX?"),
+        (
+            "assistant",
+            "Kendrick Lamar headlined the halftime show at Super Bowl LIX, featuring SZA as a guest.",
+        ),
+    )
+    at_for = json.loads(json.dumps(at).replace(" at Super", " for Super"))
+    path = write_jsonl(tmp_path / "para.jsonl", [at, at_for])
+    assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
