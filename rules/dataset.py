@@ -813,7 +813,9 @@ def _carries_a_value(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     the same question answered again with a tool's other result (a rate of 425.50, then
     420.00, which the reply repeats) is the same example generated twice.  The texts are
     normalised (no spaces or punctuation), so a number is a run of digits, and "written again"
-    is found by containment."""
+    is found by containment from three digits on (``1991`` in ``1991167``, where ``= '16.7%'``
+    followed the year), and so is "the other lacks it": an order number cut in two by a stray
+    character (``5862021106024上469``) is still the other record's number."""
     asked_a, asked_b = a[4], b[4]
     document = not asked_a and not asked_b
     if document:
@@ -822,14 +824,26 @@ def _carries_a_value(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
         return False
     nums_a, nums_b = Counter(_DIGITS.findall(asked_a)), Counter(_DIGITS.findall(asked_b))
     only_a, only_b = nums_a - nums_b, nums_b - nums_a
-    if document:
-        return any(nums_a[n] >= 2 and n not in nums_b for n in only_a) and any(
-            nums_b[m] >= 2 and m not in nums_a for m in only_b
-        )
+    if document:  # (a number next to another is one run of digits: count it inside runs too)
+        return any(
+            _written(n, nums_a, asked_a) >= 2 and not _written(n, nums_b, asked_b) for n in only_a
+        ) and any(_written(m, nums_b, asked_b) >= 2 and not _written(m, nums_a, asked_a) for m in only_b)
     reply_a, reply_b = a[2], b[2]
-    return any(n in reply_a and n not in reply_b for n in only_a) and any(
-        m in reply_b and m not in reply_a for m in only_b
+    runs_a, runs_b = Counter(_DIGITS.findall(reply_a)), Counter(_DIGITS.findall(reply_b))
+    return any(
+        _written(n, runs_a, reply_a) and not _written(n, nums_b, asked_b) and not _written(n, runs_b, reply_b)
+        for n in only_a
+    ) and any(
+        _written(m, runs_b, reply_b) and not _written(m, nums_a, asked_a) and not _written(m, runs_a, reply_a)
+        for m in only_b
     )
+
+
+def _written(number: str, runs: Counter[str], text: str) -> int:
+    """How many times ``text`` (whose runs of digits are ``runs``) writes ``number``: as a run
+    of its own, or, from three digits on, inside a longer run (one or two digits are inside
+    most long numbers by chance)."""
+    return text.count(number) if len(number) >= 3 else runs[number]
 
 
 _DIGITS = re.compile(r"\d+")
