@@ -12,7 +12,7 @@ import orjson
 from pydantic import Field, field_validator
 
 from sftlint.analysis.layouts import acts_in_text, observes
-from sftlint.analysis.majority import FileTallies
+from sftlint.analysis.majority import FileTallies, FileVoteMixin, Missing, Tally, clean_tally
 from sftlint.analysis.text.invisible import invisible_names, is_blank
 from sftlint.analysis.tools import calls_in_text
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
@@ -1163,6 +1163,97 @@ class UnclosedTurn(Rule):
             )
 
 
+# ---------------------------------------------------------------------------
+# S012
+
+
+class MissingEos(FileVoteMixin, Rule):
+    """## What it does
+    In text already put through a chat template that may leave the end of a reply out (Llama 2
+    and Mistral's `<s>[INST] … [/INST] … </s>`, Vicuna's `ASSISTANT: …</s>`, Zephyr's and
+    Phi-3's `<|assistant|>\\n…</s>` or `<|end|>`, an Alpaca prompt closed with `</s>`), reports
+    an assistant turn that does not end with the end-of-sequence token where most of the file's
+    assistant turns do.  A file that writes it nowhere leaves it to the trainer (which may add
+    it) and is not judged, and so is a reply that is empty (S003's).  Templates whose every turn
+    must end with a token (ChatML, Llama 3, Gemma) are [S011](S011.md)'s.
+
+    ## Why is this bad?
+    The model learns where a reply stops from the token after it.  The file's other replies end
+    with it, so the trainer adds nothing: these replies teach the model to go on past the
+    answer, into an invented next turn or until the length limit.  It is the classic cause of a
+    fine-tune that never stops; often the record was cut, or built by another script.
+
+    ## Example
+    ```json
+    {"text": "<s>[INST] 运费谁出？ [/INST] 质量问题的退货运费由我们承担。 </s>"}
+    {"text": "<s>[INST] 可以换货吗？ [/INST] 可以，签收后七天内可在订单页申请换货。 </s>"}
+    {"text": "<s>[INST] 退货要多久到账？ [/INST] 审核通过后3-5个工作日原路退回。"}
+    ```
+
+    ## Use instead
+    ```json
+    {"text": "<s>[INST] 运费谁出？ [/INST] 质量问题的退货运费由我们承担。 </s>"}
+    {"text": "<s>[INST] 可以换货吗？ [/INST] 可以，签收后七天内可在订单页申请换货。 </s>"}
+    {"text": "<s>[INST] 退货要多久到账？ [/INST] 审核通过后3-5个工作日原路退回。 </s>"}
+    ```
+
+    ## Options
+    `majority`: the share of the file's assistant turns that must end with the token before the
+    others are reported.
+    """
+
+    code = "S012"
+    name = "missing-eos"
+    severity = "error"
+    scope = "dataset"
+
+    class Options(RuleOptions):
+        majority: float = Field(default=0.5, ge=0.0, lt=1.0)
+
+    def map(self, record: Record) -> Tally | None:
+        data = record.data
+        text = data.get("text") if type(data) is dict else None
+        if type(text) is not str or record.format != "transcript":
+            return None
+        from sftlint.formats.chat_templates import template_of, template_turns
+
+        template = template_of(text)
+        if template is None or not template.eos:
+            return None
+        having = 0
+        lacking: list[Missing] = []
+        for turn in template_turns(text, template):
+            if turn.role != "assistant":
+                continue
+            if turn.closed:
+                having += 1
+                continue
+            at = len(text[: turn.end].rstrip())
+            if at <= turn.start:
+                continue  # an empty reply (or a generation prompt): S003's
+            loc = record.locate("/text", (at - 1, at))
+            lacking.append(("/text", loc.line, loc.column, (at - 1, at), template.eos))  # type: ignore[arg-type]
+        path = record.file.path
+        if not lacking:
+            return clean_tally(path, having) if having else None
+        return tuple.__new__(
+            Tally, (path, False, having, tuple(lacking), record.index, record.line, record.end_line)
+        )
+
+    def lacking(self, m: Any, reason: str) -> tuple[str, tuple[int, int]]:
+        return (
+            f"the assistant's reply does not end with the end-of-sequence token ({m[4]}), as {reason} "
+            "do: the model learns to go on past the answer",
+            m[3],
+        )
+
+    def lacking_summary(self, n: int, reason: str) -> str:
+        return (
+            f"{n:,} more assistant replies do not end with the end-of-sequence token, as {reason} do "
+            "(not listed one by one)"
+        )
+
+
 RULES = [
     InvalidJson,
     NotAnObject,
@@ -1182,4 +1273,5 @@ RULES = [
     EmbeddedTurn,
     MediaPlaceholders,
     UnclosedTurn,
+    MissingEos,
 ]

@@ -252,3 +252,40 @@ def test_templated_conversations_get_the_findings_of_the_same_messages(shared_da
         assert all(template_of(t["text"]).name == name for t in texts)
         got = _by_turn(sftlint.lint(texts), turns)
         assert got == expected, name
+
+
+# -- S012: a reply without the end-of-sequence token the file's other replies end with -----------
+
+ANSWERS = [
+    ("退货要多久到账？", "审核通过后3-5个工作日原路退回。"),
+    ("运费谁出？", "质量问题的退货运费由我们承担。"),
+    ("可以换货吗？", "可以，签收后七天内可在订单页申请换货。"),
+]
+
+
+def _llama2(q: str, a: str, eos: bool) -> dict:
+    return {"text": f"<s>[INST] {q} [/INST] {a}" + (" </s>" if eos else "")}
+
+
+def test_s012_a_reply_without_the_files_end_of_sequence_token():
+    records = [_llama2(q, a, True) for q, a in ANSWERS * 4]
+    records.append(_llama2(*ANSWERS[0], eos=False))  # cut: the model would learn to run on
+    (d,) = sftlint.lint(records, select=["S012"])
+    assert d.record == 12 and d.pointer == "/text" and "`</s>`" in d.message and "92%" in d.message
+    assert records[12]["text"][d.span[0] : d.span[1]] == "。"  # the reply's last character
+    # a multi-turn record: its first reply closed, its last one not
+    multi = {"text": _llama2(*ANSWERS[1], True)["text"] + _llama2(*ANSWERS[2], False)["text"]}
+    (d,) = sftlint.lint([*records[:12], multi], select=["S012"])
+    assert d.record == 12 and multi["text"][d.span[1] - 3 : d.span[1]] == "换货。"
+
+
+def test_s012_quiet_where_the_file_leaves_the_token_to_the_trainer():
+    # no record writes </s>: the trainer adds it (or the file is judged by its own convention)
+    assert sftlint.lint([_llama2(q, a, False) for q, a in ANSWERS * 4], select=["S012"]) == []
+    # Vicuna, the same vote
+    vicuna = [{"text": f"A chat. USER: {q} ASSISTANT: {a}</s>"} for q, a in ANSWERS * 4]
+    vicuna.append({"text": f"A chat. USER: {ANSWERS[0][0]} ASSISTANT: {ANSWERS[0][1]}"})
+    assert [d.record for d in sftlint.lint(vicuna, select=["S012"])] == [12]
+    # templates whose every turn must end with a token are S011's, not S012's
+    chatml = [{"text": f"<|im_start|>user\n{q}<|im_end|>\n<|im_start|>assistant\n{a}"} for q, a in ANSWERS]
+    assert sftlint.lint(chatml, select=["S012"]) == []

@@ -53,6 +53,10 @@ class ChatTemplate:
     marker: re.Pattern[str]
     #: the token every turn must end with (S011); None where the template may leave it out
     end_token: str | None = None
+    #: the end-of-sequence token(s) a reply may end with where the template may leave it out
+    #: (S012 reports a reply without it where the file's other replies have it), as messages
+    #: name them; "" where the template has none
+    eos: str = ""
     #: whether the spaces and newlines around a turn's text are the template's, not the turn's
     strip: bool = True
     #: the role of text before the first header (Alpaca's and Vicuna's preamble), or None
@@ -99,6 +103,7 @@ _PIPE_ROLES = ChatTemplate(
     "phi-3",
     re.compile(r"\s*(?:\[gMASK\]\s*<sop>)?\s*<\|(?:system|user)\|>"),
     re.compile(r"<\|(?P<role>system|user|assistant|observation)\|>|(?P<end><\|end\|>|</s>|<\|endoftext\|>)"),
+    eos="`<|end|>`, `</s>` or `<|endoftext|>`",
 )
 #: Llama 2 and Mistral: ``<s>[INST] <<SYS>>\n…\n<</SYS>>\n\nquestion [/INST] answer </s>``
 _LLAMA2 = ChatTemplate(
@@ -108,6 +113,7 @@ _LLAMA2 = ChatTemplate(
         r"(?P<system>\[INST\]\s*<<SYS>>)|(?P<user><</SYS>>|\[INST\])|(?P<assistant>\[/INST\])"
         r"|(?P<end></s>)|(?P<skip><s>)"
     ),
+    eos="`</s>`",
 )
 #: FastChat's Vicuna: a preamble, then ``USER: … ASSISTANT: …</s>``
 _VICUNA = ChatTemplate(
@@ -115,6 +121,7 @@ _VICUNA = ChatTemplate(
     re.compile(r"(?s).{0,2000}?(?:\A|(?<=\s))USER:(?=.*?\sASSISTANT:)"),
     re.compile(r"(?:\A|(?<=[\s>]))(?P<role>USER|ASSISTANT):|(?P<end></s>)"),
     preamble="system",
+    eos="`</s>`",
 )
 #: the Alpaca prompt: a preamble, ``### Instruction:`` (with its ``### Input:``), ``### Response:``
 _ALPACA = ChatTemplate(
@@ -122,6 +129,7 @@ _ALPACA = ChatTemplate(
     re.compile(r"(?sm).{0,2000}?^#{2,4}[ \t]*Instruction:(?=.*?^#{2,4}[ \t]*Response:)"),
     re.compile(r"(?m)^#{2,4}[ \t]*(?:(?P<user>Instruction)|(?P<assistant>Response)):|(?P<end></s>)"),
     preamble="system",
+    eos="`</s>`",
 )
 #: Anthropic's HH-RLHF (``\n\nHuman: …\n\nAssistant: …``) and Guanaco's ``### Human: …### Assistant: …``
 _HUMAN_ASSISTANT = ChatTemplate(
