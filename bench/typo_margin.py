@@ -17,7 +17,7 @@ hand-listed wrong forms and 的/地/得 are never touched) with its verdict:
    the model's findings and their share of the proposals (``found/prop``), whether T001's
    file-level test calls the file unfamiliar, and the file's findings by verdict.  The last
    table says what the file-level bar (a model finding in an unfamiliar file needs
-   ``UNFAMILIAR_SCORE``) keeps, per group.
+   ``unfamiliar_bar``'s score, up to ``UNFAMILIAR_SCORE``) keeps, per group.
 
 Every finding is collected with the file-level step turned off, so the tables compare the
 rule without it (the threshold grid) and with it.
@@ -193,15 +193,15 @@ def _kept(fs: Iterable[Finding], t: float) -> str:
 def file_step_table(files: list[FileStats]) -> None:
     from rules import text as rt
 
-    print(f"\nmodel findings (right/wrong) without and with the file-level bar ({rt.UNFAMILIAR_SCORE})")
+    print(f"\nmodel findings (right/wrong) without and with the file-level bar (up to {rt.UNFAMILIAR_SCORE})")
     groups: dict[str, list[int]] = {}
     for st in files:
         g = groups.setdefault(st.group, [0, 0, 0, 0])
-        strict = unfamiliar(st)
+        bar = rt.unfamiliar_bar(st.chars, st.proposed, st.model)
         for f in st.findings:
             k = 0 if f.verdict == "right" else 1
             g[k] += 1
-            if not strict or f.score >= rt.UNFAMILIAR_SCORE:
+            if bar is None or f.score >= bar:
                 g[2 + k] += 1
     for name, (r, w, r2, w2) in groups.items():
         print(f"{name:<14} {r}/{w} -> {r2}/{w2}")
@@ -221,14 +221,11 @@ def _p(fs: list[Finding]) -> str:
 
 
 def unfamiliar(st: FileStats) -> bool:
-    """T001's file-level test (``rules/text.py``), on the file's sums."""
+    """T001's file-level test (``rules/text.py``), on the file's sums: whether the file's bar
+    is above the detector's threshold."""
     from rules import text as rt
 
-    return (
-        st.proposed >= rt.UNFAMILIAR_MIN_PROPOSALS
-        and st.proposed * 1000 >= rt.UNFAMILIAR_RATE * st.chars
-        and st.model < rt.UNFAMILIAR_CONVINCING * st.proposed
-    )
+    return rt.unfamiliar_bar(st.chars, st.proposed, st.model) is not None
 
 
 def file_table(files: list[FileStats]) -> None:

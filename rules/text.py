@@ -47,14 +47,37 @@ _DETECTORS: dict[tuple[str, ...], Any] = {}
 #: A file is *unfamiliar* to the typo model when it holds at least this many proposals (fewer
 #: say nothing about the file) ...
 UNFAMILIAR_MIN_PROPOSALS = 20
-#: ... at least this many per 1,000 Chinese characters (twice the rate of clean edited
-#: Chinese, csc/clean_xxqg: 1.0) ...
+#: ... more than this many per 1,000 Chinese characters (the rate of clean edited Chinese,
+#: csc/clean_xxqg: 0.98), where the bar starts to rise ...
+UNFAMILIAR_FROM = 1.0
+#: ... to the whole bar at this many (twice that rate) ...
 UNFAMILIAR_RATE = 2.0
 #: ... of which fewer than this share pass the threshold (text full of real typos convinces:
 #: the csc sets 0.19-0.43; text whose words the dictionary lacks does not: 0.004-0.07).
 UNFAMILIAR_CONVINCING = 0.12
-#: The score a model finding needs in an unfamiliar file: twice the detector's threshold.
+#: The score a model finding needs in a wholly unfamiliar file: twice the detector's threshold.
 UNFAMILIAR_SCORE = 2.5
+
+
+def unfamiliar_bar(chars: int, proposed: int, model: int) -> float | None:
+    """The score a model finding needs in a file whose checked text holds ``chars`` Chinese
+    characters, ``proposed`` proposals and ``model`` findings of the model; None where the
+    detector's own threshold is the bar (the file is not unfamiliar).
+
+    The bar rises with the rate of proposals, in proportion from :data:`UNFAMILIAR_FROM` to
+    :data:`UNFAMILIAR_RATE` per 1,000 characters, where it reaches :data:`UNFAMILIAR_SCORE`:
+    a step at one rate treated two samples of one source differently (Huatuo's medical Q&A:
+    1.94 in its first 2,000 records, over 2.0 in the whole file)."""
+    if proposed < UNFAMILIAR_MIN_PROPOSALS or model >= UNFAMILIAR_CONVINCING * proposed:
+        return None
+    if proposed * 1000 >= UNFAMILIAR_RATE * chars:
+        return UNFAMILIAR_SCORE
+    if proposed * 1000 <= UNFAMILIAR_FROM * chars:
+        return None
+    from sftlint.analysis.text.typo import THRESHOLD
+
+    share = (proposed * 1000 / chars - UNFAMILIAR_FROM) / (UNFAMILIAR_RATE - UNFAMILIAR_FROM)
+    return THRESHOLD + share * (UNFAMILIAR_SCORE - THRESHOLD)
 
 
 def typo_detector(whitelist: Iterable[str] = ()) -> Any:
@@ -100,10 +123,11 @@ class ZhTypo(Rule):
     medical lexicon: 氨甲环酸, 特比萘芬, 预激综合征, 喉咽) is written on purpose; a short title between 《》 (《大开眼戒》) is the
     name of a work; and a correction that leaves a rare character beside it stranded (严歌苓)
     meets a name that goes on.  A file whose text keeps offering corrections that few
-    convince (at least 2 per 1,000 Chinese characters, under 12% of them strong enough:
-    clinical notes, classical dialogue, a vocabulary the dictionary lacks) gets a higher bar:
-    there a finding of the model needs twice the usual score (the listed wrong forms and
-    的/地/得 are unaffected).  A file full of real slips convinces, and keeps the usual bar.
+    convince (more than clean edited Chinese's 1 per 1,000 Chinese characters, under 12% of
+    them strong enough: clinical notes, classical dialogue, a vocabulary the dictionary lacks)
+    gets a higher bar, rising with that rate: from 2 per 1,000 on, a finding of the model
+    needs twice the usual score (the listed wrong forms and 的/地/得 are unaffected).  A file
+    full of real slips convinces, and keeps the usual bar.
 
     ## Example
     ```json
@@ -223,14 +247,8 @@ class ZhTypo(Rule):
         frequent = self.options.frequent
         # A file whose text keeps offering the model corrections, few of them convincing, is
         # written in a vocabulary the dictionary lacks (medical, classical, names): there a
-        # model finding must score twice the threshold.
-        unfamiliar = {
-            path
-            for path, (chars, proposed, model) in coll.files.items()
-            if proposed >= UNFAMILIAR_MIN_PROPOSALS
-            and proposed * 1000 >= UNFAMILIAR_RATE * chars
-            and model < UNFAMILIAR_CONVINCING * proposed
-        }
+        # model finding must score more, up to twice the threshold (unfamiliar_bar).
+        bars = {path: bar for path, sums in coll.files.items() if (bar := unfamiliar_bar(*sums)) is not None}
         summaries = coll.summaries
         lines: dict[tuple[str, tuple[str, str, str]], set[int]] = {}
         if frequent:
@@ -241,11 +259,11 @@ class ZhTypo(Rule):
                         if len(seen) < frequent:
                             seen.add(it.line)
         for s in summaries:
-            strict = s.ref.path in unfamiliar
+            bar = bars.get(s.ref.path)
             for it in s.items:
                 if frequent and len(lines.get((s.ref.path, it.key), ())) >= frequent:
                     continue  # the file's own word, used on purpose
-                if strict and it.key[0] == "model" and it.score < UNFAMILIAR_SCORE:
+                if bar is not None and it.key[0] == "model" and it.score < bar:
                     continue  # a word the dictionary lacks, in a file full of them
                 p = it.place
                 f = self.finding(

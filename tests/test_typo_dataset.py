@@ -270,3 +270,40 @@ def test_the_file_level_bar_is_per_file_and_the_same_under_jobs(tmp_path):
     assert [(d.path, d.line, d.span, d.message) for d in serial] == [
         (d.path, d.line, d.span, d.message) for d in parallel
     ]
+
+
+# -- the file-level bar rises with the rate, no step at one rate ----------------------
+
+
+def _plain(n: int) -> list[dict]:
+    """Ordinary text the dictionary knows (no proposals): it dilutes a file's rate of proposals."""
+    return [
+        chat(f"第{i}天的天气怎么样？", "今天天气晴朗，适合出门散步。记得多喝水，注意防晒。" * 40)
+        for i in range(n)
+    ]
+
+
+def test_a_file_between_the_clean_rate_and_twice_it_gets_part_of_the_bar():
+    # The court drama diluted with plain text to about 1.7 proposals per 1,000 characters (few
+    # convincing): under the whole bar's rate (2.0) but well over clean Chinese's (1.0).  The
+    # bar has risen most of the way (2.1), so the weak 素知 -> 素质 (1.27) is not reported and
+    # the strong 偿试 -> 尝试 (2.9) is; a step at 2.0 reported both (Huatuo's medical Q&A, at
+    # 1.94, reported terms such as 止惊剂 that its whole file, over 2.0, keeps quiet).
+    assert _words(t001([*COURT, SUZHI, CHANGSHI, *_plain(20)])) == ["偿试"]
+
+
+def test_a_file_at_the_clean_rate_keeps_the_detectors_bar():
+    # twice the plain text: about 0.85 per 1,000 characters, ordinary text: both reported
+    assert _words(t001([*COURT, SUZHI, CHANGSHI, *_plain(40)])) == ["偿试", "素知"]
+
+
+def test_the_bar_by_rate():
+    from rules.text import UNFAMILIAR_SCORE, unfamiliar_bar
+    from sftlint.analysis.text.typo import THRESHOLD
+
+    assert unfamiliar_bar(20_000, 20, 0) is None  # 1.0 per 1,000: clean Chinese
+    assert unfamiliar_bar(20_000, 30, 0) == pytest.approx((THRESHOLD + UNFAMILIAR_SCORE) / 2)  # 1.5
+    assert unfamiliar_bar(20_000, 40, 0) == UNFAMILIAR_SCORE  # 2.0 and over: the whole bar
+    assert unfamiliar_bar(1_000, 100, 0) == UNFAMILIAR_SCORE
+    assert unfamiliar_bar(20_000, 30, 4) is None  # 13% of the proposals convince: real slips
+    assert unfamiliar_bar(5_000, 10, 0) is None  # too few proposals to judge the file
