@@ -112,7 +112,8 @@ class ZhTypo(Rule):
     Simplified Chinese is judged: a message, line or sentence written in Traditional Chinese
     (然後, 簡化字) or Japanese (kana) is left alone, since its words are not typos of
     Simplified ones.  Transliterated foreign names (杜特尔特, 奥夫拉多尔), corrections that
-    would only make another personal name (王志俊 → 王志军, 请龙帮 → 青龙帮), eponyms
+    would only make another personal name (王志俊 → 王志军, 请龙帮 → 青龙帮) or take a
+    character of a name after a name dot (the film credit 蒂姆·柯瑞饰 → 瑞士), eponyms
     (博氏链球菌), pairs of characters that begin a word the lexicons know (播客, 显式), a
     pair the same text writes again where nothing is flagged (维数 in a reply about
     matrices) and a character written twice in a frame (越读越) are not typos either.  Nor is

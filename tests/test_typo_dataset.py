@@ -11,7 +11,7 @@ import json
 import pytest
 
 import sftlint
-from sftlint.analysis.text.typo import in_foreign_name
+from sftlint.analysis.text.typo import in_foreign_name, takes_from_dotted_name
 from sftlint.analysis.text.userdict import covered, parse_user_dict
 
 
@@ -54,6 +54,27 @@ def test_the_signs_of_a_foreign_name():
 def test_a_typo_beside_a_name_is_still_reported():
     (d,) = t001([chat("杜特尔特是谁？", "杜特尔特是菲律宾前总统，他以经卸任了。")])
     assert "以经" in d.message
+
+
+#: a film synopsis with a cast credit: （蒂姆·柯瑞饰） is "played by Tim Curry"
+CREDIT = chat(
+    "这部电影讲了什么？",
+    "彼得开始在其他地方打听。罗马尼亚慈善家赫克默·霍莫尔卡（蒂姆·柯瑞饰）提出资助这次远征；卡伦也提出资助。",
+)
+
+
+def test_a_correction_that_takes_a_character_of_a_dotted_name_is_not_reported():
+    # 饰 -> 士 would make 瑞士 (Switzerland) out of the name's 瑞
+    assert t001([CREDIT]) == []
+    assert takes_from_dotted_name("柯瑞饰", 2, (1, 3), (True, False))
+    assert takes_from_dotted_name("饰柯林", 0, (0, 2), (False, True))  # a name dot after the run
+    assert not takes_from_dotted_name("柯瑞偿试了", 2, (2, 4), (True, False))  # begins at the suspect
+    assert not takes_from_dotted_name("柯瑞饰", 2, (1, 3), (False, False))  # no name dot
+
+
+def test_a_slip_right_after_a_dotted_name_is_still_reported():
+    (d,) = t001([chat("这部电影讲了什么？", "（蒂姆·柯瑞饰）偿试说服大学资助这次远征。")])
+    assert "偿试" in d.message
 
 
 # -- a user dictionary in jieba's format ---------------------------------------

@@ -286,6 +286,25 @@ def in_foreign_name(run: str, i: int, after: str, dots: tuple[bool, bool] = (Fal
     )
 
 
+#: How far from a name dot (·) a correction may reach into the name there (:func:`takes_from_dotted_name`):
+#: the name part beside the dot and the suspect after it, within this many characters.
+NAME_PART = 4
+
+
+def takes_from_dotted_name(run: str, i: int, span: tuple[int, int], dots: tuple[bool, bool]) -> bool:
+    """Whether the correction's word ``run[span[0]:span[1]]`` takes characters of a foreign name
+    that a name dot opens just before the run (or closes just after it): in a film credit
+    （蒂姆·柯瑞饰）, 饰 -> 士 makes 瑞士 out of the name's 瑞.  The name part begins (ends) with a
+    transliteration character at the run's edge, and the suspect lies within
+    :data:`NAME_PART` characters of the dot; a correction that begins at the suspect (柯瑞偿试 ->
+    尝试) leaves the name whole and is still reported."""
+    ws, we = span
+    if dots[0] and ws < i < NAME_PART and run[0] in TRANSLITERATION:
+        return True
+    n = len(run)
+    return dots[1] and we > i + 1 and n - 1 - i < NAME_PART and run[-1] in TRANSLITERATION
+
+
 #: Every three-character word of the whole model, in its order, each after a newline, with a
 #: newline at the end (:func:`hole_fillers` searches it).
 _THREE: str | None = None
@@ -1399,6 +1418,8 @@ class TypoDetector:
                 continue  # 凌星法或径向速度法: a term parallel to its sibling, not a slip
             if in_foreign_name(run, i, cand["after"], dots):
                 continue  # a transliterated name, not a broken word
+            if (dots[0] or dots[1]) and takes_from_dotted_name(run, i, cand["span"], dots):
+                continue  # （蒂姆·柯瑞饰）: the correction would take a character of the name
             if len(cand["before"]) == 2 and cand["before"] in self.prefix2:
                 continue  # the pair begins a word the lexicons know (播客, 显式): attested text
             out.append(
