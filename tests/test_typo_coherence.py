@@ -86,6 +86,22 @@ def test_a_correction_that_reaches_the_shared_head_is_reported():
     assert "健议" in d.message
 
 
+def test_a_shared_head_that_the_dictionary_lacks_in_one_item_is_vouched_for_by_the_other():
+    # Huatuo's medical Q&A: 止惊剂 (an anticonvulsant) beside 镇静剂; 惊剂 -> 惊悸 would break the
+    # 剂 both items end with
+    records = [
+        chat("病毒性脑膜炎怎么治？", "病毒性脑膜炎则需要使用镇静剂和止惊剂等。"),
+        chat("治疗方案是什么？", "该病例的治疗方案包括药物治疗（镇静剂和止惊剂）、病情监护、控制高热。"),
+    ]
+    assert t001(*records) == []
+
+
+def test_a_slip_in_the_head_that_differs_from_the_siblings_is_reported():
+    # the twin: 剂 misspelt 济 no longer matches the other item's head
+    (d,) = t001(chat("病毒性脑膜炎怎么治？", "病毒性脑膜炎则需要使用镇静剂和止惊济等。"))
+    assert "惊济" in d.message
+
+
 def test_the_parallel_check_reads_items_from_the_segmentation():
     det = TypoDetector(mode="lazy")
     run = "用于探测系外行星的方法如凌星法或径向速度法"
@@ -103,6 +119,9 @@ def test_the_parallel_check_reads_items_from_the_segmentation():
     assert not det._parallel_item(run, run.index("法如"), (0, 1))
     assert not det._parallel_item(run, run.index("探"), (2, 4))
     assert not det._parallel_item("如凌星法", 1, (1, 3))  # no coordinator
+    # the shared head itself, in either item
+    assert det._parallel_item("镇静剂和止惊剂等", 6, (5, 7))
+    assert det._parallel_item("镇静剂和止惊剂等", 2, (1, 3))
 
 
 # -- a short title between 《》, a rare character the correction strands ------------

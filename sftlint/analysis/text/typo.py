@@ -1342,6 +1342,8 @@ class TypoDetector:
         ending in the same character ends within :data:`PARALLEL_SPAN` characters after it
         (径向速度法).  The suspect must sit within :data:`PARALLEL_REACH` characters before
         one of these heads, in its own item, and the correction's word must not reach the head.
+        The head itself is vouched for by the other item, which ends with it too (镇静剂和止惊剂:
+        惊剂 -> 惊悸 would break the shared 剂 of a term the dictionary lacks).
         """
         _, ends = self._segment(run)
         word_end = set(ends)
@@ -1363,6 +1365,8 @@ class TypoDetector:
             )
             if right is None:
                 continue
+            if i in (left, right):
+                return True  # the shared head itself (镇静剂和止惊剂): the other item writes it too
             for head, lo in ((left, 0), (right, ce)):
                 if max(lo, head - PARALLEL_REACH) <= i < head and span[0] >= lo and span[1] <= head:
                     return True
