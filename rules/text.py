@@ -116,11 +116,14 @@ class ZhTypo(Rule):
     character of a name after a name dot (the film credit 蒂姆·柯瑞饰 → 瑞士), eponyms
     (博氏链球菌), pairs of characters that begin a word the lexicons know (播客, 显式), a
     pair the same text writes again where nothing is flagged (维数 in a reply about
-    matrices) and a character written twice in a frame (越读越) are not typos either.  Nor is
+    matrices), the kept characters of a corrected word, no word themselves, that the same text
+    fills again with another character (是因违法行为 beside 是因未按时履行 → 是因为; 祸兮福之所倚，
+    福兮祸之所伏) and a character written twice in a frame (越读越) are not typos either.  Nor is
     a string that is a coherent unit in its context, though a dictionary lacks it: a
     two-character list item (素食、生餐、低糖) needs stronger evidence, having no context; a
     modifier of a head that the other item of a coordination shares (凌星法或径向速度法,
-    褐蘑菇或香菇) names a term of that kind; a medical term of the shipped vocabulary (THUOCL's
+    褐蘑菇或香菇) names a term of that kind, and the other item vouches for the shared head
+    itself (镇静剂和止惊剂); a medical term of the shipped vocabulary (THUOCL's
     medical lexicon: 氨甲环酸, 特比萘芬, 预激综合征, 喉咽) is written on purpose; a short title between 《》 (《大开眼戒》) is the
     name of a work; and a correction that leaves a rare character beside it stranded (严歌苓)
     meets a name that goes on.  A file whose text keeps offering corrections that few

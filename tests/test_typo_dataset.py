@@ -328,3 +328,35 @@ def test_the_bar_by_rate():
     assert unfamiliar_bar(1_000, 100, 0) == UNFAMILIAR_SCORE
     assert unfamiliar_bar(20_000, 30, 4) is None  # 13% of the proposals convince: real slips
     assert unfamiliar_bar(5_000, 10, 0) is None  # too few proposals to judge the file
+
+
+# -- a frame the text fills again: its own construction ------------------------------
+
+#: a law exam's explanation: 是因 + the reason, twice (是因违法行为, 是因未按时履行)
+FINE = chat(
+    "题目：30元的额外罚款是否属于行政处罚？",
+    "综上所述，200元罚款是因违法行为而直接给予的行政处罚，而30元的额外罚款是因未按时履行行政处罚决定而产生的经济补偿，不属于行政处罚的范畴。",
+)
+#: a classical quotation in period dialogue: 之所 + a verb, twice
+LAOZI = chat("“祸兮福之所倚，福兮祸之所伏”，熹贵妃，你相不相信？", "本宫自然相信。")
+
+
+@pytest.mark.parametrize("record", [FINE, LAOZI])
+def test_a_frame_the_text_fills_again_with_another_character_is_its_own_construction(record):
+    assert t001([record]) == []
+
+
+def test_the_frame_written_once_is_still_reported():
+    (d,) = t001([chat("罚款属于什么？", "而30元的额外罚款是因未按时履行行政处罚决定而产生的经济补偿。")])
+    assert "是因未" in d.message
+    (d,) = t001([chat("“祸兮福之所倚”，熹贵妃，你相不相信？", "本宫自然相信。")])
+    assert "之所倚" in d.message
+
+
+def test_a_frame_filled_by_the_correction_or_into_a_word_vouches_for_nothing():
+    # 磁共振 is the correction itself; 赡养费 is a word of its own: the slips are still reported
+    slips = [
+        chat("需要什么？", "需帮助发来磁共震照片为你指导，磁共振检查不需要空腹。"),
+        chat("抚养费给多少？", "老婆要离婚，孩子他说他要服养费，法院判大概要多少钱？老人的赡养费怎么算？"),
+    ]
+    assert sorted(d.message.split("（")[1] for d in t001(slips)) == ["服养费 → 抚养费）", "磁共震 → 磁共振）"]

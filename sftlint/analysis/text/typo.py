@@ -721,7 +721,12 @@ class TypoDetector:
             out = [t for t in out if not masked.intersection(range(t.start - 1, t.end + 1))]
         if out:
             flagged = {t.start for t in out}
-            out = [t for t in out if t.source != "model" or not self._own_pair(text, t.start, flagged)]
+            out = [
+                t
+                for t in out
+                if t.source != "model"
+                or not (self._own_pair(text, t.start, flagged) or self._own_frame(text, t, flagged))
+            ]
         if out:
             from sftlint.analysis.text.domain_terms import in_medical_term
 
@@ -749,6 +754,41 @@ class TypoDetector:
                     if others >= OWN_PAIR:
                         return True
                 k = text.find(pair, k + 1)
+        return False
+
+    def _own_frame(self, text: str, t: Typo, flagged: set[int]) -> bool:
+        """Whether the characters the correction keeps, when they are no word by themselves
+        (是因 of 是因未 -> 是因为, 之所 of 之所倚 -> 之所以), are written elsewhere in the same text
+        with another character in the suspect's place, making no word either, where nothing is
+        flagged (是因违法行为 beside 是因未按时履行; 祸兮福之所倚，福兮祸之所伏): the text's own
+        construction, not a broken 是因为.  Only a hole at either end of a corrected word of
+        three or more characters; a frame that is a word (怎么 of 怎么养 -> 怎么样) says nothing,
+        nor does the corrected character or the suspect itself in the hole."""
+        before, after = t.before, t.after
+        n = len(before)
+        if n < 3 or len(after) != n:
+            return False
+        k = next((j for j in range(n) if before[j] != after[j]), -1)
+        if k not in (0, n - 1):
+            return False
+        frame = before[1:] if k == 0 else before[:-1]
+        need, freq = self._need, self.freq
+        need(frame)
+        if frame in freq:
+            return False
+        skip = (t.wrong, t.right)
+        m = len(frame)
+        at = text.find(frame)
+        while at >= 0:
+            h = at - 1 if k == 0 else at + m  # the hole's place in the text
+            if h != t.start and 0 <= h < len(text) and h not in flagged:
+                c = text[h]
+                if c not in skip and HAN_RUN.match(c) is not None:
+                    filled = c + frame if k == 0 else frame + c
+                    need(filled)
+                    if filled not in freq:
+                        return True
+            at = text.find(frame, at + 1)
         return False
 
     # ------------------------------------------------------------------ work
