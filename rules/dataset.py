@@ -498,7 +498,10 @@ class NearDuplicate(Rule):
     `videos`, `audios` fields and their turns' non-text parts must be the same), and two that
     ask about different numbers which the record writes again (rows of one table: "… for the
     year 1929" answered `… WHERE Year = '1929'`, and the same for 1934; a document needs the
-    number changed at two places).  Exact copies are left to D001.
+    number changed at two places).  A document (TRL's text, without turns) has no sides: two
+    are alike only if what lies between their common start and end, when it is a fifth of the
+    text or more, is at least 0.7 alike too (WikiSQL written as text repeats a table's schema
+    before questions on different columns).  Exact copies are left to D001.
 
     ## Why is this bad?
     A record copied with a few edits (re-spaced, re-punctuated, one word changed) weighs twice in
@@ -797,7 +800,49 @@ def _both_sides_alike(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     for side, least in ((1, MIN_SIDE_SIMILARITY), (2, MIN_REPLY_SIMILARITY)):
         if (a[side] or b[side]) and jaccard(a[side], b[side]) < least:
             return False
-    return not _carries_a_value(a, b)
+    return not _carries_a_value(a, b) and not _two_items_in_one_frame(a, b)
+
+
+#: The least share of a document that the differing part between its common start and end with
+#: another must make up for :func:`_two_items_in_one_frame` to look at it: a smaller part is an
+#: edit in place (a word, a number).
+MIN_CHANGED_SHARE = 0.2
+
+
+def _two_items_in_one_frame(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two alike documents (records without user turns, TRL's language-modeling text)
+    are two items written in one frame: what lies between their common start and their common
+    end is a fair part of each (:data:`MIN_CHANGED_SHARE`) and less alike than replies must be
+    (:data:`MIN_REPLY_SIMILARITY`).  WikiSQL written as text repeats a table's schema before each
+    question (`table: … columns: … Q: what was the film that … A: SELECT …`): the frame makes
+    them alike, the items differ.  A copy edited here and there keeps its middle alike too, and
+    an edit in one place (a word) is a small part of the document.  Conversations are judged by
+    their sides instead (:func:`_both_sides_alike`)."""
+    if a[4] or b[4]:
+        return False
+    x, y = a[0], b[0]
+    start = _shared_start(x, y)
+    x, y = x[start:], y[start:]
+    end = _shared_start(x[::-1], y[::-1])
+    if end:
+        x, y = x[:-end], y[:-end]
+    shortest = min(len(a[0]), len(b[0]))
+    if not shortest or max(len(x), len(y)) < MIN_CHANGED_SHARE * shortest:
+        return False
+    return not (x and y) or jaccard(x, y) < MIN_REPLY_SIMILARITY
+
+
+def _shared_start(x: str, y: str) -> int:
+    """The length of the longest common prefix of ``x`` and ``y`` (a binary search of slice
+    comparisons, each done in C)."""
+    lo, hi = 0, min(len(x), len(y))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if x[:mid] == y[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _carries_a_value(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

@@ -765,3 +765,25 @@ def test_d002_a_copy_whose_numbers_differ_only_in_a_tool_result_is_still_reporte
     at_for = json.loads(json.dumps(at).replace(" at Super", " for Super"))
     path = write_jsonl(tmp_path / "para.jsonl", [at, at_for])
     assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
+
+
+def test_d002_documents_two_items_in_one_frame_are_two_examples(tmp_path):
+    """Documents (TRL text, MLX's LoRA data) that repeat one frame around different items:
+    WikiSQL's table schema before two questions on different columns, 0.83 alike because of
+    it.  A document copied with a few edits in place is still reported."""
+    schema = "table: 1-10236830-1\ncolumns: Nomination, Actors Name, Film Name, Director, Country\n"
+    film = f"{schema}Q: What was the film that vadim ilyenko directed?\nA: SELECT Film Name FROM 1-10236830-1 WHERE Director = 'Vadim Ilyenko'"
+    actor = f"{schema}Q: What was the actors name that vadim ilyenko directed?\nA: SELECT Actors Name FROM 1-10236830-1 WHERE Director = 'Vadim Ilyenko'"
+    path = write_jsonl(tmp_path / "docs.jsonl", [{"text": film}, {"text": actor}])
+    texts = [D.dialogue_texts(r) for r in sftlint.load_records(path)]
+    assert D.jaccard(texts[0][0], texts[1][0]) >= 0.8
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+    article = (
+        "The council approved the new bridge on Tuesday after a long debate about its cost. "
+        "Work will start in spring and the old ferry will run until the bridge opens next year."
+    )
+    edited = (
+        article.replace("approved", "has approved").replace("spring", "the spring").replace("year.", "year!")
+    )
+    path = write_jsonl(tmp_path / "copy.jsonl", [{"text": article}, {"text": edited}])
+    assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
