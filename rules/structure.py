@@ -1112,6 +1112,19 @@ class MediaPlaceholders(Rule):
 # S011
 
 
+def templated_text(record: Record) -> tuple[str, Any] | None:
+    """The ``text`` of a transcript record and the chat template it was written with (S011,
+    S012), or None."""
+    data = record.data
+    text = data.get("text") if type(data) is dict else None
+    if type(text) is not str or record.format != "transcript":
+        return None
+    from sftlint.formats.chat_templates import template_of
+
+    template = template_of(text)
+    return None if template is None else (text, template)
+
+
 class UnclosedTurn(Rule):
     """## What it does
     In text already put through a chat template whose turns each end with a token (a `text`
@@ -1143,15 +1156,12 @@ class UnclosedTurn(Rule):
     severity = "error"
 
     def check(self, record: Record) -> Iterator[Finding]:
-        data = record.data
-        text = data.get("text") if type(data) is dict else None
-        if type(text) is not str or record.format != "transcript":
+        found = templated_text(record)
+        if found is None or found[1].end_token is None:
             return
-        from sftlint.formats.chat_templates import template_of, unclosed_turns
+        from sftlint.formats.chat_templates import unclosed_turns
 
-        template = template_of(text)
-        if template is None or template.end_token is None:
-            return
+        text, template = found
         for turn, before_next in unclosed_turns(text, template):
             at = len(text[: turn.end].rstrip())
             yield self.finding(
@@ -1211,15 +1221,12 @@ class MissingEos(FileVoteMixin, Rule):
         majority: float = Field(default=0.5, ge=0.0, lt=1.0)
 
     def map(self, record: Record) -> Tally | None:
-        data = record.data
-        text = data.get("text") if type(data) is dict else None
-        if type(text) is not str or record.format != "transcript":
+        found = templated_text(record)
+        if found is None or not found[1].eos:
             return None
-        from sftlint.formats.chat_templates import template_of, template_turns
+        from sftlint.formats.chat_templates import template_turns
 
-        template = template_of(text)
-        if template is None or not template.eos:
-            return None
+        text, template = found
         having = 0
         lacking: list[Missing] = []
         for turn in template_turns(text, template):
