@@ -368,6 +368,8 @@ def media_key(data: Any) -> str:
     """What a record shows besides its text: its media fields and the non-text parts of its
     turns, as canonical JSON ("" for a text-only record).  Two records that ask "What is in the
     picture?" of two pictures are two examples, however alike their text (D002)."""
+    if type(data) is list:
+        data = {"messages": data}  # a message-list record: the turns themselves
     if type(data) is not dict:
         return ""
     import orjson
@@ -994,8 +996,8 @@ def _lines_again(
                     data = orjson.loads(line)
                 except orjson.JSONDecodeError:
                     continue
-                if type(data) is not dict:
-                    continue
+                if type(data) is not dict and type(data) is not fmt.record_type:
+                    continue  # a message-list file's records are arrays
                 record = Record(info, loc.index[k], lineno, lineno, data, line, 1)
                 record.format = format_name
                 try:

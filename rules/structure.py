@@ -86,19 +86,22 @@ class InvalidJson(_ProblemRule):
 class NotAnObject(Rule):
     """## What it does
     Reports records that are valid JSON but not an object (an array, a string, a number, null).
+    A file whose records are bare lists of messages (`[{"role", "content"}, ...]`, as xtuner reads
+    them) is read as the `message-list` format and its arrays are records; an array among object
+    records is still reported.
 
     ## Why is this bad?
-    Every chat format is an object per record (`{"messages": [...]}`); anything else is skipped
-    or crashes the trainer's data collator.
+    Every chat format but xtuner's bare message list is an object per record (`{"messages":
+    [...]}`); anything else is skipped or crashes the trainer's data collator.
 
     ## Example
     ```json
-    [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！"}]
+    "你好，请问运费谁出？"
     ```
 
     ## Use instead
     ```json
-    {"messages": [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！"}]}
+    {"messages": [{"role": "user", "content": "你好，请问运费谁出？"}, {"role": "assistant", "content": "七天无理由退货的运费由我们承担。"}]}
     ```
 
     ## Fix availability

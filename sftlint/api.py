@@ -153,7 +153,7 @@ def load_records(
     ``dataset_info.json`` entry for the file, else the configuration's column mapping where the
     file has its columns, else detection.
     """
-    from sftlint.engine import DETECT_SAMPLE
+    from sftlint.engine import DETECT_SAMPLE, detection_sample
     from sftlint.plugins import detect_format
     from sftlint.reader import read_source
 
@@ -186,27 +186,35 @@ def load_records(
                 rec.messages = None
         return rec
 
+    def reads(data: Any) -> bool:
+        """An object record, or an array where the file's format reads arrays (message-list)."""
+        return type(data) is getattr(fmt, "record_type", dict)
+
+    def detect_pending() -> Any:
+        objects = [r.data for r in pending if type(r.data) is dict]
+        return detect(detection_sample(objects, [r.data for r in pending if type(r.data) is list]))
+
     for raw in read_source(path):
-        if not (raw.parsed and isinstance(raw.data, dict) and raw.index >= 0):
+        if not (raw.parsed and type(raw.data) in (dict, list) and raw.index >= 0):
             continue
         if fmt is None:
             pending.append(raw)
-            if len(pending) < DETECT_SAMPLE:
+            if sum(type(r.data) is type(raw.data) for r in pending) < DETECT_SAMPLE:
                 continue
-            fmt = detect([r.data for r in pending])
+            fmt = detect_pending()
             for item in pending:
-                if indices is None or item.index in indices:
+                if reads(item.data) and (indices is None or item.index in indices):
                     yield build(item)
             pending = []
             continue
-        if indices is not None and raw.index not in indices:
+        if not reads(raw.data) or (indices is not None and raw.index not in indices):
             continue
         info.format = fmt.name
         yield build(raw)
     if pending:
-        fmt = detect([r.data for r in pending])
+        fmt = detect_pending()
         for item in pending:
-            if indices is None or item.index in indices:
+            if reads(item.data) and (indices is None or item.index in indices):
                 yield build(item)
 
 

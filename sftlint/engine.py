@@ -52,6 +52,8 @@ DETECT_MAX_LINES = 1000
 #: A record larger than this many bytes is held once, by its Record, while its rules run.
 BIG_RECORD = 1 << 20
 INTERNAL_CODE = "X001"
+#: J002: a record that is no JSON object (but an array the file's format reads as a record)
+NOT_AN_OBJECT = "J002"
 INTERNAL_NAME = "rule-crashed"
 
 
@@ -210,6 +212,7 @@ class Engine:
             return state, stream
         buffer: list[RawRecord] = []
         sample: list[Any] = []
+        arrays: list[Any] = []  # records that are arrays: a sample of their own (message-list)
         for raw in stream:
             buffer.append(raw)
             if raw.line > DETECT_MAX_LINES:
@@ -218,7 +221,11 @@ class Engine:
                 sample.append(raw.data)
                 if len(sample) >= DETECT_SAMPLE:
                     break
-        self._detect(state, sample, path)
+            elif raw.parsed and type(raw.data) is list and raw.index >= 0:
+                arrays.append(raw.data)
+                if len(arrays) >= DETECT_SAMPLE:
+                    break
+        self._detect(state, detection_sample(sample, arrays), path)
         if state.fmt is None:
             state.info.first_record = next(
                 (r.index for r in buffer if r.parsed and r.index >= 0 and isinstance(r.data, dict)), None
@@ -333,7 +340,12 @@ class Engine:
     def _process(self, raw: RawRecord, state: FileState, out: list[Diagnostic], timer: _RecordTimer) -> None:
         path = state.info.path
         tracking = timer.active  # which rule runs: the alarm spares built-in rules
+        fmt = state.fmt
+        # an array the file's format reads (message-list) is a record, not J002's
+        array_record = fmt is not None and fmt.record_type is list and type(raw.data) is list
         for rule in self.file_rules if raw.problems else self.file_rules_always:
+            if array_record and rule.code == NOT_AN_OBJECT:
+                continue
             if tracking:
                 timer.rule = rule
             try:
@@ -360,7 +372,7 @@ class Engine:
         self.stats.records += 1
         state.records += 1
         data = raw.data
-        if type(data) is not dict:
+        if type(data) is not dict and not array_record:
             return  # J002 reports it; nothing else applies
         record = Record(
             state.info,
@@ -375,7 +387,6 @@ class Engine:
             # the record holds its source now (bytes, then its decoded text when a finding is
             # located): a big record is not held twice (the file rules, which read the bytes, ran)
             raw.raw_bytes = None
-        fmt = state.fmt
         views: list[Any] | None = None
         if fmt is not None:
             record.format = fmt.name
@@ -813,6 +824,13 @@ def _url(code: str) -> str:
     if url is None:
         url = _URLS[code] = DOCS_URL.format(code=code)
     return url
+
+
+def detection_sample(objects: list[Any], arrays: list[Any]) -> list[Any]:
+    """What format detection is shown: the file's object records; only a file whose first
+    records are all arrays shows those (a ``message-list`` file), so a detector never meets an
+    array beside objects and a file of objects is detected as it always was."""
+    return objects if objects or not arrays else arrays
 
 
 def _breaks_schema(fmt: InputFormat, data: Any) -> bool:

@@ -14,6 +14,7 @@ from sftlint.formats import (
     AlpacaFormat,
     ConversationFormat,
     HumanAssistantFormat,
+    MessageListFormat,
     PlainTextFormat,
     PreferenceFormat,
     PromptCompletionFormat,
@@ -479,6 +480,7 @@ _values = st.recursive(
 
 
 _FORMATS = (
+    MessageListFormat(),
     ConversationFormat(),
     HumanAssistantFormat(),
     PromptCompletionFormat(),
@@ -522,3 +524,117 @@ def test_the_formats_page_examples_are_read_as_their_format():
         example = json.loads(re.search(r"```json\n(.*?)\n```", body, re.S).group(1))
         assert _format_of(example) == name
         assert "S001" not in {code for code, _ in _found([example])}, name
+
+
+# -- message-list: xtuner's bare list of messages per line ------------------------------------
+
+#: Lines as xtuner's tests/resource/openai_sft.jsonl writes them (Alpaca rewritten as turns).
+XTUNER_LINES = [
+    [
+        {"content": "Give three tips for staying healthy.\n", "role": "user"},
+        {
+            "content": "1. Eat a balanced diet.\n2. Exercise regularly.\n3. Get enough sleep.",
+            "role": "assistant",
+        },
+    ],
+    [
+        {"content": "What are the three primary colors?\n", "role": "user"},
+        {"content": "The three primary colors are red, blue, and yellow.", "role": "assistant"},
+    ],
+    [
+        {"content": "Describe the structure of an atom.\n", "role": "user"},
+        {"content": "An atom is made up of a nucleus surrounded by electrons.", "role": "assistant"},
+    ],
+]
+
+
+def test_a_file_of_bare_message_lists_is_read_as_message_list(tmp_path):
+    rows = [XTUNER_LINES[i % 3] for i in range(60)]
+    rows[7] = [{"role": "user", "content": "How do I reset my router?"}, {"role": "assistant", "content": ""}]
+    rows[9] = [{"role": "user", "content": "Hi"}, {"role": "user", "content": "Hello?"}]
+    p = write_jsonl(tmp_path / "openai_sft.jsonl", rows)
+    found = [(d.code, d.line, d.pointer) for d in sftlint.lint(p) if d.severity != "info"]
+    assert not [f for f in found if f[0] == "J002"], found
+    assert ("S003", 8, "/1/content") in found  # the empty reply, pointed at in the list
+    assert ("S004", 10, "/1/role") in found
+    assert _format_of(XTUNER_LINES[0]) == "message-list"
+    assert sorted(found) == sorted(
+        (d.code, d.line, d.pointer) for d in sftlint.lint(p, jobs=2) if d.severity != "info"
+    )
+
+
+def test_message_list_schema_violations_and_object_records(tmp_path):
+    rows = [XTUNER_LINES[i % 3] for i in range(20)]
+    rows.append([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": 5}])
+    rows.append({"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]})
+    p = write_jsonl(tmp_path / "mixed.jsonl", rows)
+    found = [(d.code, d.line, d.pointer) for d in sftlint.lint(p) if d.code in ("S001", "J002")]
+    # the number is a schema violation of the list; the object record is read as `messages`
+    assert found == [("S001", 21, "/1/content")]
+
+
+def test_an_array_among_object_records_is_still_j002(tmp_path):
+    rows = [{"messages": XTUNER_LINES[i % 3]} for i in range(20)]
+    rows.insert(5, XTUNER_LINES[1])
+    rows.insert(9, ["你好", "您好！"])
+    p = write_jsonl(tmp_path / "messages.jsonl", rows)
+    assert [(d.code, d.line) for d in sftlint.lint(p) if d.code == "J002"] == [("J002", 6), ("J002", 10)]
+    q = write_jsonl(tmp_path / "strings.jsonl", [["你好", "您好！"]] * 20)
+    assert {d.code for d in sftlint.lint(q) if d.code in ("J002", "S001")} == {"J002"}
+
+
+def test_message_list_near_copies_are_found_and_loaded(tmp_path):
+    import random
+
+    from sftlint.api import load_records
+
+    rng = random.Random(3)
+    words = [
+        "air",
+        "water",
+        "city",
+        "river",
+        "tree",
+        "cloud",
+        "road",
+        "train",
+        "music",
+        "paper",
+        "light",
+        "stone",
+        "glass",
+        "bread",
+        "salt",
+    ]
+    words += [
+        "north",
+        "south",
+        "quiet",
+        "early",
+        "late",
+        "small",
+        "large",
+        "green",
+        "blue",
+        "warm",
+        "cold",
+        "fast",
+        "slow",
+        "open",
+    ]
+
+    def sentence(n):
+        return " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
+
+    rows = [
+        [{"role": "user", "content": sentence(8)}, {"role": "assistant", "content": sentence(40)}]
+        for _ in range(60)
+    ]
+    copy = [dict(m) for m in rows[3]]
+    copy[1]["content"] = copy[1]["content"].replace(".", " indeed.")
+    rows.append(copy)
+    p = write_jsonl(tmp_path / "near.jsonl", rows)
+    assert [(d.code, d.line) for d in sftlint.lint(p) if d.code == "D002"] == [("D002", 61)]
+    loaded = list(load_records(p))
+    assert len(loaded) == 61 and loaded[0].format == "message-list"
+    assert [m.pointer for m in loaded[0].messages] == ["/0", "/1"]

@@ -7,7 +7,7 @@ from typing import Any
 from sftlint.formats.alpaca import AlpacaFormat
 from sftlint.formats.base import InputFormat
 from sftlint.formats.conversation import ConversationFormat, HumanAssistantFormat
-from sftlint.formats.messages import MessagesFormat
+from sftlint.formats.messages import MessageListFormat, MessagesFormat
 from sftlint.formats.pairs import PreferenceFormat, PromptCompletionFormat
 from sftlint.formats.plain_text import PlainTextFormat
 from sftlint.formats.query_response import QueryResponseFormat
@@ -21,6 +21,7 @@ __all__ = [
     "ConversationFormat",
     "HumanAssistantFormat",
     "InputFormat",
+    "MessageListFormat",
     "MessagesFormat",
     "PlainTextFormat",
     "PreferenceFormat",
@@ -37,6 +38,7 @@ __all__ = [
 PRIORITY = (
     "preference",
     "messages",
+    "message-list",
     "sharegpt",
     "conversation",
     "human-assistant",
@@ -50,12 +52,16 @@ PRIORITY = (
 
 
 def detect(sample: list[Any], formats: dict[str, InputFormat]) -> str | None:
-    """The format that claims most records of ``sample`` (ties: PRIORITY, then name)."""
+    """The format that claims most records of ``sample`` (ties: PRIORITY, then name).
+
+    A format is asked only about records of its JSON type (an object; ``message-list``: an
+    array): a plugin's ``sniff`` that reads keys never meets an array."""
     best: tuple[int, int, str] | None = None
     order = {name: k for k, name in enumerate(PRIORITY)}
     for name, fmt in formats.items():
+        kind = getattr(fmt, "record_type", dict)
         try:
-            votes = sum(1 for obj in sample if fmt.sniff(obj))
+            votes = sum(1 for obj in sample if type(obj) is kind and fmt.sniff(obj))
         except Exception:
             continue
         if votes == 0:
@@ -83,6 +89,7 @@ def looks_like_record(obj: Any) -> bool:
 def sftlint_input_formats() -> list[InputFormat]:
     return [
         MessagesFormat(),
+        MessageListFormat(),
         ShareGPTFormat(),
         AlpacaFormat(),
         ConversationFormat(),

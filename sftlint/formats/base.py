@@ -32,6 +32,8 @@ class InputFormat:
     #: whether a record is a conversation whose turn order means something (a plain
     #: document, TRL's language-modeling ``{"text"}``, is one message and no turns)
     conversational: ClassVar[bool] = True
+    #: the JSON type of the format's records: an object, or (``message-list``) an array
+    record_type: ClassVar[type] = dict
 
     def sniff(self, obj: Any) -> bool:
         """Whether a parsed record looks like this format (for auto-detection)."""

@@ -16,7 +16,9 @@ may think before them.  A ``tool_call`` turn is an assistant turn whose content 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, ClassVar
 
 from sftlint.formats.base import InputFormat
 from sftlint.record import Message, Segment
@@ -94,93 +96,104 @@ class MessagesFormat(InputFormat):
         tools = obj.get("tools", [])
         if not isinstance(tools, (list, str)):
             return False
-        for m in msgs:
-            if type(m) is not dict or type(m.get("role")) is not str:
-                return False
-            if len(m) == 2 and type(m.get("content")) is str:
-                continue  # the common case: {"role", "content"}
-            content = m.get("content")
-            if content is not None and type(content) is not str:
-                if type(content) is not list:
-                    return False
-                for part in content:
-                    if type(part) is not dict or type(part.get("type")) is not str:
-                        return False
-                    for key in ("text", "value"):
-                        if key in part and type(part[key]) is not str:
-                            return False
-            for key in ("name", "tool_call_id"):
-                if key in m and type(m[key]) is not str:
-                    return False
-            calls = m.get("tool_calls")
-            if calls is not None and (type(calls) is not list or any(type(c) is not dict for c in calls)):
-                return False
-            call = m.get("function_call")
-            if call is not None and type(call) is not dict:
-                return False
-            if "weight" in m:
-                w = m["weight"]
-                if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 1:
-                    return False
-        return True
+        return _messages_ok(msgs)
 
     def to_messages(self, obj: Any) -> list[Message]:
         msgs = obj.get("messages") if isinstance(obj, dict) else None
         if not isinstance(msgs, list):
             return []
-        out: list[Message] = []
-        append = out.append
-        for i, m in enumerate(msgs):
-            if type(m) is not dict:
-                continue
-            ptr, cptr, rptr = _POINTERS[i] if i < _N_POINTERS else _pointers(i)
-            raw_role = m.get("role")
-            # A missing or non-string role maps to "" (S001 reports it; S002 only
-            # judges string roles).
-            role = ROLE_MAP.get(raw_role, raw_role) if type(raw_role) is str else ""
-            content = m.get("content")
-            if len(m) == 2 and type(content) is str:  # the common {"role", "content"} case
-                calls = [content] if raw_role == CALL_ROLE else None
-                append(Message(role, content, len(out), ptr, cptr, None, raw_role, rptr, calls))
-                continue
-            segments = None
-            media = False
-            calls = m.get("tool_calls")
-            if not calls and type(m.get("function_call")) is dict:
-                calls = [m["function_call"]]  # the legacy OpenAI shape: one call, answered by role "function"
-            if not calls and raw_role == CALL_ROLE and type(content) is str:
-                calls = [content]
-            if type(content) is str:
-                text = content
-            elif type(content) is list:
-                text, segments = parts_to_text(content, cptr)
-                if not calls:
-                    calls = [
-                        p for p in content if isinstance(p, dict) and _part_type(p) in TOOL_CALL_PART_TYPES
-                    ]
-                media = any(
-                    isinstance(p, dict) and _part_type(p) not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
-                    for p in content
-                )
-            else:
-                text, segments = "", []
-            weight = m.get("weight")
-            append(
-                Message(
-                    role,
-                    text,
-                    len(out),
-                    ptr,
-                    cptr,
-                    segments,
-                    raw_role,
-                    rptr,
-                    calls if isinstance(calls, list) and calls else None,
-                    weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
-                    media,
-                )
+        return _to_messages(msgs, _POINTERS, _pointers)
+
+
+def _messages_ok(msgs: list[Any]) -> bool:
+    """The quick check of a message list (True implies the schema's ``messages`` items hold)."""
+    for m in msgs:
+        if type(m) is not dict or type(m.get("role")) is not str:
+            return False
+        if len(m) == 2 and type(m.get("content")) is str:
+            continue  # the common case: {"role", "content"}
+        content = m.get("content")
+        if content is not None and type(content) is not str:
+            if type(content) is not list:
+                return False
+            for part in content:
+                if type(part) is not dict or type(part.get("type")) is not str:
+                    return False
+                for key in ("text", "value"):
+                    if key in part and type(part[key]) is not str:
+                        return False
+        for key in ("name", "tool_call_id"):
+            if key in m and type(m[key]) is not str:
+                return False
+        calls = m.get("tool_calls")
+        if calls is not None and (type(calls) is not list or any(type(c) is not dict for c in calls)):
+            return False
+        call = m.get("function_call")
+        if call is not None and type(call) is not dict:
+            return False
+        if "weight" in m:
+            w = m["weight"]
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 1:
+                return False
+    return True
+
+
+def _to_messages(
+    msgs: list[Any], table: list[tuple[str, str, str]], pointers: Callable[[int], tuple[str, str, str]]
+) -> list[Message]:
+    """The messages of a list of OpenAI turns; ``table``/``pointers``: where turn ``i`` is."""
+    n_table = len(table)
+    out: list[Message] = []
+    append = out.append
+    for i, m in enumerate(msgs):
+        if type(m) is not dict:
+            continue
+        ptr, cptr, rptr = table[i] if i < n_table else pointers(i)
+        raw_role = m.get("role")
+        # A missing or non-string role maps to "" (S001 reports it; S002 only
+        # judges string roles).
+        role = ROLE_MAP.get(raw_role, raw_role) if type(raw_role) is str else ""
+        content = m.get("content")
+        if len(m) == 2 and type(content) is str:  # the common {"role", "content"} case
+            calls = [content] if raw_role == CALL_ROLE else None
+            append(Message(role, content, len(out), ptr, cptr, None, raw_role, rptr, calls))
+            continue
+        segments = None
+        media = False
+        calls = m.get("tool_calls")
+        if not calls and type(m.get("function_call")) is dict:
+            calls = [m["function_call"]]  # the legacy OpenAI shape: one call, answered by role "function"
+        if not calls and raw_role == CALL_ROLE and type(content) is str:
+            calls = [content]
+        if type(content) is str:
+            text = content
+        elif type(content) is list:
+            text, segments = parts_to_text(content, cptr)
+            if not calls:
+                calls = [p for p in content if isinstance(p, dict) and _part_type(p) in TOOL_CALL_PART_TYPES]
+            media = any(
+                isinstance(p, dict) and _part_type(p) not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
+                for p in content
             )
-        return out
+        else:
+            text, segments = "", []
+        weight = m.get("weight")
+        append(
+            Message(
+                role,
+                text,
+                len(out),
+                ptr,
+                cptr,
+                segments,
+                raw_role,
+                rptr,
+                calls if isinstance(calls, list) and calls else None,
+                weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
+                media,
+            )
+        )
+    return out
 
 
 def _pointers(i: int) -> tuple[str, str, str]:
@@ -192,3 +205,64 @@ def _pointers(i: int) -> tuple[str, str, str]:
 #: Built once: a record's messages reuse these strings instead of building three per message.
 _N_POINTERS = 256
 _POINTERS = [_pointers(i) for i in range(_N_POINTERS)]
+
+
+def _list_pointers(i: int) -> tuple[str, str, str]:
+    """The pointers of turn ``i`` of a record that is the message list itself."""
+    p = f"/{i}"
+    return p, p + "/content", p + "/role"
+
+
+_LIST_POINTERS = [_list_pointers(i) for i in range(_N_POINTERS)]
+
+
+class MessageListFormat(InputFormat):
+    """A record that is the message list itself: ``[{"role", "content"}, ...]`` on each line.
+
+    xtuner v1 reads a line that is a bare list of OpenAI messages as one conversation, as it
+    reads ``{"messages": [...]}`` (``sft_tokenize_fn/openai.py``; its install guide trains on
+    such a file).  The turns are read as the ``messages`` format reads them; the pointers name
+    the turns of the list (``/0/content``).  An object record of such a file is read as the
+    ``messages`` format reads it (xtuner takes both).  Only a file whose first records are such
+    lists is read so: a stray array among object records is still J002's.
+    """
+
+    name = "message-list"
+    description = 'a bare list of OpenAI messages per record (xtuner v1): [{"role", "content"}, ...]'
+    record_type: ClassVar[type] = list
+
+    def sniff(self, obj: Any) -> bool:
+        return (
+            isinstance(obj, list)
+            and bool(obj)
+            and all(isinstance(m, dict) and isinstance(m.get("role"), str) for m in obj)
+            and any("content" in m for m in obj)
+        )
+
+    def quick_check(self, obj: Any) -> bool:
+        if type(obj) is dict:
+            return _OBJECTS.quick_check(obj)
+        return type(obj) is list and bool(obj) and _messages_ok(obj)
+
+    def schema_errors(self, obj: Any) -> list[tuple[str, str]]:
+        return _OBJECTS.schema_errors(obj) if type(obj) is dict else super().schema_errors(obj)
+
+    @cached_property
+    def schema(self) -> dict[str, Any] | None:
+        turns = _OBJECTS.schema["properties"]["messages"]  # type: ignore[index]
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "A bare list of OpenAI / TRL chat messages",
+            **turns,
+        }
+
+    def to_messages(self, obj: Any) -> list[Message]:
+        if isinstance(obj, dict):
+            return _OBJECTS.to_messages(obj)
+        if not isinstance(obj, list):
+            return []
+        return _to_messages(obj, _LIST_POINTERS, _list_pointers)
+
+
+#: How a ``message-list`` file's object records are read.
+_OBJECTS = MessagesFormat()

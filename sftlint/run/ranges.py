@@ -208,12 +208,15 @@ def count_range(rng: Range, sample_size: int) -> dict[str, Any]:
     """Physical lines, record slots and the first parsed records of a JSONL byte range."""
     records = 0
     sample: list[Any] = []
+    taken = {dict: 0, list: 0}  # objects, and arrays (message-list files): each type's first records
     with RangeStream(rng.path, rng.start, rng.end) as stream:
         for raw in read_jsonl(stream, rng.path, rng.limit):  # type: ignore[arg-type]
             if raw.index >= 0:
                 records += 1
-            if len(sample) < sample_size and raw.parsed and isinstance(raw.data, dict):
-                sample.append((raw.line, raw.data))  # the line is relative to the range's start
+                kind = type(raw.data) if raw.parsed else None
+                if kind in taken and taken[kind] < sample_size:
+                    taken[kind] += 1
+                    sample.append((raw.line, raw.data))  # the line is relative to the range's start
         lines = stream.newlines + (0 if stream.last in (b"\n", b"") else 1)
     return {"seq": rng.seq, "lines": lines, "records": records, "sample": sample}
 
@@ -293,11 +296,14 @@ def apply_counts(
     for path, parts in by_file:
         line, index = 1, 0
         sample: list[Any] = []
+        taken = {dict: 0, list: 0}
         for r in parts:
             c = counts[r.seq]
             r.first_line, r.first_index = line, index
             for rel, data in c["sample"]:  # what the serial run samples: see Engine.start_file
-                if len(sample) < sample_size and line + rel - 1 <= DETECT_MAX_LINES:
+                kind = type(data)
+                if taken[kind] < sample_size and line + rel - 1 <= DETECT_MAX_LINES:
+                    taken[kind] += 1
                     sample.append(data)
             line += c["lines"]
             index += c["records"]
