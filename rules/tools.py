@@ -54,6 +54,9 @@ class InvalidToolJson(Rule):
     written as a JSON string.  Also arguments that parse but are not an object (a list, a
     number).  The finding points at the string and spans the character where parsing stops;
     a Python dict literal (`{'city': 'Paris'}`) and an empty string are named as such.
+    A record whose `tools` declare the built-in code interpreter (`{"type": "code_interpreter"}`)
+    calls it as `python` with the code itself as arguments (functionary's convention): that code
+    is not JSON by design and is not reported.
 
     ## Why is this bad?
     Trainers parse these strings while rendering the chat template: one such row has crashed
@@ -95,7 +98,8 @@ class UndeclaredTool(Rule):
     declaring none, unless the system prompt lists the tools: as a JSON list of function
     declarations (ToolACE's "Here is a list of functions in JSON format that you can invoke:
     [...]"), which is then read exactly, or by naming the called tool in prose (some pipelines
-    keep an empty column and describe the tools in the prompt).
+    keep an empty column and describe the tools in the prompt).  The built-in code interpreter
+    (`{"type": "code_interpreter"}`) declares the tool its calls name `python`.
 
     ## Why is this bad?
     The model learns to call a tool it was never shown, usually a renamed or hallucinated one

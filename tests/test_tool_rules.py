@@ -840,3 +840,77 @@ def test_sharegpt_parallel_calls_as_turns_in_a_row_are_named(tmp_path):
     found = [d for d in c_findings(write(tmp_path, recs)) if d.code == "C004"]
     assert [(d.record, d.pointer) for d in found] == [(3, "/conversations/1/value")]
     assert "another function_call" in found[0].message and "JSON list" in found[0].message
+
+
+# -- the built-in code interpreter (functionary's test case) -------------------------------------
+
+#: functionary's tests/test_case.json, shortened: a function tool and the built-in code
+#: interpreter, whose calls go by ``python`` with the code itself as their arguments.
+FUNCTIONARY = {
+    "tools": [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "description": "This function's purpose is to get the weather of a location",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"location": {"type": "string", "description": "where to get weather"}},
+                    "required": ["location"],
+                },
+            },
+        },
+        {"type": "code_interpreter"},
+    ],
+    "messages": [
+        {"role": "user", "content": "what's the weather like in Hanoi?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"location": "Hanoi"}'},
+                }
+            ],
+        },
+        {"role": "tool", "name": "get_weather", "content": '{"result": {"temperature": 10}}'},
+        {"role": "assistant", "content": "The temperature in Hanoi is 10 degrees."},
+        {
+            "role": "user",
+            "content": "Given the list of strings: '0','1','2','3','4','5' remove the number in the list "
+            "that is close to 3.6 the most",
+        },
+        {
+            "role": "assistant",
+            "content": "I'll use code interpreter to handle this",
+            "tool_calls": [
+                {
+                    "function": {
+                        "name": "python",
+                        "arguments": "l=[int('0'),int('1'),int('2'),int('3'),int('4'),int('5')]\nl.remove(3.6)",
+                    }
+                }
+            ],
+        },
+        {"role": "tool", "name": "python", "content": "ValueError: list.remove(x): x not in list"},
+        {"role": "assistant", "content": "The list is [0, 1, 2, 3, 5] after removing 4."},
+    ],
+}
+
+
+def test_the_code_interpreter_declares_python_whose_arguments_are_code():
+    found = {d.code for d in sftlint.lint([FUNCTIONARY]) if d.code.startswith("C")}
+    assert found == set()
+    # without the built-in declared, the call is undeclared and its code is no JSON: both said
+    bare = copy.deepcopy(FUNCTIONARY)
+    bare["tools"] = bare["tools"][:1]
+    found = sorted((d.code, d.pointer) for d in sftlint.lint([bare]) if d.code in ("C001", "C002"))
+    assert found == [
+        ("C001", "/messages/5/tool_calls/0/function/arguments"),
+        ("C002", "/messages/5/tool_calls/0/function/name"),
+    ]
+    # a function tool's arguments stay JSON's, code interpreter or not
+    broken = copy.deepcopy(FUNCTIONARY)
+    broken["messages"][1]["tool_calls"][0]["function"]["arguments"] = "location=Hanoi"
+    assert [d.code for d in sftlint.lint([broken]) if d.code.startswith("C")] == ["C001"]

@@ -132,6 +132,8 @@ class Declarations:
     problem: JsonProblem | None = None
     #: entries that are not function tools (built-ins such as code_interpreter)
     others: int = 0
+    #: the built-in code interpreter (``{"type": "code_interpreter"}``), where it is declared
+    code_interpreter: Place | None = None
     #: the tools come from the system prompt (a ``<tools>`` block or a JSON list of functions)
     in_prompt: bool = False
 
@@ -282,9 +284,31 @@ def _facts(record: Record) -> ToolFacts:
         listed = _prompt_declarations(record)
         if listed.tools:
             decls = listed
+    if decls.code_interpreter is not None:
+        _code_calls(decls, decls.code_interpreter, calls, problems)
     if decls.problem is not None:
         problems.append(decls.problem)
     return ToolFacts(calls, results, decls, problems)
+
+
+def _code_calls(
+    decls: Declarations, place: Place, calls: list[ToolCall], problems: list[JsonProblem]
+) -> None:
+    """The built-in code interpreter declares the tool its calls name ``python`` (functionary's
+    convention), whose arguments are the code itself: declared, and not JSON by design."""
+    if CODE_TOOL not in decls.tools:
+        decls.tools[CODE_TOOL] = Declaration(CODE_TOOL, None, CODE_INTERPRETER, place)
+    for call in calls:
+        if call.name == CODE_TOOL and call.encoding == "string" and call.problem is not None:
+            problems.remove(call.problem)
+            call.problem = None
+            call.arguments = None  # code, which no schema describes
+
+
+#: the ``type`` of the built-in code-interpreter tool in a ``tools`` list (OpenAI, functionary)
+CODE_INTERPRETER = "code_interpreter"
+#: the name its calls go by (functionary): their arguments are the code, not JSON
+CODE_TOOL = "python"
 
 
 def _text_is_the_call(m: Message) -> bool:
@@ -651,6 +675,8 @@ def _declarations(data: Any, field: str | None) -> Declarations:
             fn, finner, shape = tool, inner, "bare"
         else:
             decls.others += 1
+            if tool.get("type") == CODE_INTERPRETER and decls.code_interpreter is None:
+                decls.code_interpreter = Place(top, text, inner) if text is not None else Place(top + inner)
             continue
         name = fn.get("name")
         if not isinstance(name, str):
