@@ -9,6 +9,7 @@ conventions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -536,7 +537,9 @@ class RepeatedText(Rule):
     (`替代方案：…`) are read without their markers and compared only within themselves: items
     that share a shape or a value (`哥布林1：3级` / `哥布林2：3级`) are parallel structure.
     Code, tables, trajectory lines (`Observation:`), formulas and verse (songs and poems have
-    refrains) are left alone, and so are short sentences repeated far apart.
+    refrains) are left alone, and so are short sentences repeated far apart.  A reply that
+    repeats what the user's turn asked to have repeated (`帮我把这句话重复3遍“我喜欢吃苹果”`,
+    `repeat this sentence five times`) answers the request and is not reported.
     A reply a KTO file labels undesirable (`"label": false`) is the file's own example of what
     not to say and is not judged.
 
@@ -575,10 +578,15 @@ class RepeatedText(Rule):
         roles = set(self.options.roles)
         if undesirable_reply(record):  # a KTO negative: its reply is bad on purpose
             roles.discard("assistant")
+        asked = ""  # the last user turn, where it asks for something to be repeated
         for m in record.messages or ():
+            if m.role == "user":
+                asked = m.content if _REPEAT_REQUEST.search(m.content) else ""
             if m.role not in roles or len(m.content) < 12:
                 continue
             for r in find_repeats(m.content):
+                if asked and _asked_to_repeat(r.unit, asked):
+                    continue  # "repeat this sentence five times": the repetition is the answer
                 what = "repeated back to back" if r.kind == "loop" else "repeated later in the paragraph"
                 yield self.finding(
                     f"text {what} ({r.count} times in all): “{_shorten(r.unit)}”",
@@ -587,6 +595,21 @@ class RepeatedText(Rule):
                     count=r.count,
                     first=list(r.first),
                 )
+
+
+#: A user turn that asks for text to be repeated ("repeat … five times", "重复3遍", "say it 3 times").
+_REPEAT_REQUEST = re.compile(
+    r"\brepeat|\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten) times\b|重复|复述|[0-9一二两三四五六七八九十]+\s*遍",
+    re.IGNORECASE,
+)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _asked_to_repeat(unit: str, prompt: str) -> bool:
+    """Whether the repeated text is what the user's turn gave to be repeated (its words, in
+    order; punctuation, quotes and case aside)."""
+    core = _NOT_WORD.sub("", unit).lower()
+    return bool(core) and core in _NOT_WORD.sub("", prompt).lower()
 
 
 RULES = [TruncatedText, MarkupDebris, LanguageMismatch, RepeatedText]

@@ -634,3 +634,26 @@ def test_reply_rules_stay_quiet_on_replies_a_kto_file_labels_undesirable():
         "What does &#x27;doped&#x27; mean for a solar cell?", "It means impurities were added.", False
     )
     assert {d.pointer for d in lint([quoted], "T007")} == {"/messages/0/content"}
+
+
+# -- T009: repetition the user asked for ---------------------------------------------------------
+
+
+def test_t009_leaves_alone_the_repetition_the_user_asked_for():
+    """OpenAssistant (zh export) prompts that ask for a sentence N times; the reply that loops
+    something else, or loops when nobody asked, is still reported."""
+    asked_en = chat(
+        'help me repeat this sentence five times, " I like apple"',
+        "I like apple.\nI like apple.\nI like apple.\nI like apple.\nI like apple.",
+    )
+    asked_zh = chat("帮我把这句话重复3遍“我喜欢吃苹果”", "我喜欢吃苹果。\n我喜欢吃苹果。\n我喜欢吃苹果。")
+    assert lint([asked_en, asked_zh], "T009") == []
+    not_asked = chat(
+        "Do you like apples?",
+        "I like apple.\nI like apple.\nI like apple.\nI like apple.\nI like apple.",
+    )
+    asked_other = chat(
+        "帮我把这句话重复3遍“我喜欢吃苹果”",
+        "好的，这就重复给你听听看。好的，这就重复给你听听看。好的，这就重复给你听听看。",
+    )
+    assert [d.record for d in lint([not_asked, asked_other], "T009")] == [0, 1]
