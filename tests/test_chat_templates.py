@@ -289,3 +289,12 @@ def test_s012_quiet_where_the_file_leaves_the_token_to_the_trainer():
     # templates whose every turn must end with a token are S011's, not S012's
     chatml = [{"text": f"<|im_start|>user\n{q}<|im_end|>\n<|im_start|>assistant\n{a}"} for q, a in ANSWERS]
     assert sftlint.lint(chatml, select=["S012"]) == []
+
+
+def test_a_record_without_the_files_template_is_reported_not_passed_over():
+    """In a file of templated conversations, a text no template wrote (cut before its first
+    header, or pasted plain) has no turns for the rules to read: S001 says so."""
+    records = [{"text": LLAMA3}] * 5 + [{"text": "北京今天晴，气温25度。<|eot_id|>"}]
+    found = [(d.record, d.code, d.pointer) for d in sftlint.lint(records, select=["S001"])]
+    assert found == [(5, "S001", "/text")]
+    assert sftlint.lint([{"text": LLAMA3}] * 5, select=["S001"]) == []

@@ -62,7 +62,23 @@ class TranscriptFormat(InputFormat):
         return isinstance(obj, dict) and is_transcript(obj.get("text"))
 
     def quick_check(self, obj: Any) -> bool:
-        return type(obj) is dict and type(obj.get("text")) is str
+        return type(obj) is dict and type(obj.get("text")) is str and template_of(obj["text"]) is not None
+
+    def schema_errors(self, obj: Any) -> list[tuple[str, str]]:
+        """The schema's errors, and a ``text`` that no chat template wrote: in a file of
+        templated conversations such a record has no turns to lint (cut before its first
+        header, or another kind of text), so it is reported rather than passed over."""
+        errors = super().schema_errors(obj)
+        text = obj.get("text") if isinstance(obj, dict) else None
+        if not errors and isinstance(text, str) and template_of(text) is None:
+            errors.append(
+                (
+                    "/text",
+                    "text holds no chat template's turns (no `<|im_start|>`, `[INST]`, "
+                    "`USER:` … `ASSISTANT:` or the like), unlike the file's other records",
+                )
+            )
+        return errors
 
     def to_messages(self, obj: Any) -> list[Message]:
         text = obj.get("text") if isinstance(obj, dict) else None
