@@ -331,6 +331,33 @@ def test_a_damaged_block_of_the_store_falls_back_to_the_whole_model(env, tmp_pat
     assert open_store() == "model" and open_store() == "store" and env.builds() == 1
 
 
+def test_a_store_whose_lookup_table_was_overwritten_is_damaged_not_a_hang(env, tmp_path):
+    """The lookup table is written at most half full, so a probe always meets an empty slot;
+    a table overwritten with nonzero keys (a stray write, a bad sector) made a lookup of an
+    absent prefix probe for ever.  Now it is a damaged store, which the detector replaces by
+    the whole model as for a damaged block."""
+    from sftlint.analysis.text.typo_store import _SLOT, DamagedStore
+
+    env.use(make_env(tmp_path, "venv", time.time()))
+    open_store()
+    assert open_store() == "store"
+    path = typo_model.store_path()
+    store = Store(path)
+    data = bytearray(path.read_bytes())
+    for i in range(1 << store.bits):  # every empty slot now holds a key no prefix has
+        (key, *_) = _SLOT.unpack_from(data, store._table_off + i * _SLOT.size)
+        if not key:
+            _SLOT.pack_into(data, store._table_off + i * _SLOT.size, 0xFFFFFFFF, 8, 0)
+    store.close()
+    path.write_bytes(data)
+    damaged = Store(path)
+    with pytest.raises(DamagedStore):
+        damaged.block("龘龘")  # absent: the probe passes every slot
+    damaged.close()
+    detector = TypoDetector()
+    assert [t.right for t in detector.detect("我以经申请退款了，已经到账。")] == ["已"]
+
+
 def test_a_fifo_in_a_cache_files_place_is_refused_at_once(tmp_path):
     """Opening a FIFO for reading waits for a writer: a cache file that is one made every start
     hang (the regex and code caches are read by every run)."""

@@ -196,7 +196,7 @@ class Store:
         crc32 = zlib.crc32
         mask = (1 << self.bits) - 1
         i = _home(key, self.bits)
-        while True:
+        for _ in range(mask + 1):  # (a sound table is at most half full: an empty slot comes)
             k, n, off = unpack(mm, base + i * step)
             if k == key:
                 self.reads += 1
@@ -210,6 +210,9 @@ class Store:
             if k == 0:
                 return None
             i = (i + 1) & mask
+        # every slot taken: the table was overwritten (it is written at most half full), and
+        # probing on would never end
+        raise DamagedStore(f"{self.path}: a damaged lookup table (no empty slot)")
 
     def blocks(self, prefixes: Iterable[str]) -> Iterable[tuple[str, Any]]:
         """``(prefix, value)`` for each of ``prefixes`` that has a block."""
