@@ -177,6 +177,12 @@ def convert(record: Record) -> tuple[dict[str, Any], bool]:
     msgs = record.messages
     if not msgs:
         raise Refused("the record could not be mapped to messages")
+    if not record.conversational:
+        # as a one-turn chat, the chat template would wrap the document in a reply's markup
+        raise Refused(
+            "a document (language-modeling text), not a conversation: train on its text with TRL's "
+            "dataset_text_field directly"
+        )
     out = [_message(record, m) for m in msgs]
     assistant = [i for i, m in enumerate(msgs) if m.role == "assistant"]
     if not assistant:
