@@ -396,3 +396,30 @@ def test_generate_loads_a_lora_adapter_from_a_train_output_dir(split_dir, tmp_pa
     )
     assert res.code == 0, res
     assert len(list(read_jsonl(out))) == len(list(read_jsonl(split_dir / "val.jsonl")))
+
+
+def test_documents_train_as_language_modeling_text(records, tmp_path) -> None:
+    """TRL's language-modeling rows: a file of documents trains on every token of each text, with
+    no chat template around it; the loss falls as on conversations."""
+    docs = [{"text": rec["messages"][-1]["content"]} for rec in records[:46]]
+    train = write_jsonl(tmp_path / "docs.jsonl", docs[:40])
+    val = write_jsonl(tmp_path / "val.jsonl", docs[40:])
+    cfg = TrainConfig(
+        model="tiny",
+        train_file=str(train),
+        val_file=str(val),
+        output_dir=str(tmp_path / "run"),
+        method="full",
+        epochs=2,
+        learning_rate=3e-3,
+        lr_scheduler_type="constant",
+        warmup_ratio=0.0,
+        save_checkpoints=False,
+        save_model=False,
+    )
+    result = run(cfg)
+    assert (result.n_train, result.n_val) == (40, 6) and not result.assistant_only_loss
+    assert any("language-modeling text" in n for n in result.notes), result.notes
+    losses = [h["loss"] for h in result.log_history if "loss" in h]
+    assert len(losses) >= 6
+    assert sum(losses[-3:]) / 3 < 0.85 * sum(losses[:3]) / 3, losses

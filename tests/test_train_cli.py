@@ -225,10 +225,10 @@ def test_reasoning_tool_use_data_keeps_its_reasoning(shared_data) -> None:
     assert len(rows) >= 45 and len(with_reasoning) == len(rows)
 
 
-def test_templated_text_trains_as_its_turns_and_documents_are_refused_with_the_reason(tmp_path) -> None:
+def test_templated_text_trains_as_its_turns_and_documents_as_text(tmp_path) -> None:
     """Text a chat template wrote is read back into turns, so it trains as messages; a document
-    (TRL's language-modeling text) would be wrapped in a reply's markup by the chat template,
-    so it is refused and the note says what to do instead."""
+    (TRL's language-modeling text) trains as its text: as a one-turn chat, the chat template
+    would wrap it in a reply's markup."""
     chatml = "<|im_start|>user\n怎么开发票？<|im_end|>\n<|im_start|>assistant\n确认收货后在订单详情页申请。<|im_end|>\n"
     rows = load_rows(write_jsonl(tmp_path / "chatml.jsonl", [{"text": chatml}] * 3), [])
     assert (
@@ -245,5 +245,5 @@ def test_templated_text_trains_as_its_turns_and_documents_are_refused_with_the_r
     )
     notes: list[str] = []
     docs = [{"text": f"第{k}篇文章的正文，讲的是发票的申请流程。"} for k in range(3)]
-    assert load_rows(write_jsonl(tmp_path / "docs.jsonl", docs), notes) == []
-    assert any("refused 3 record(s)" in n and "dataset_text_field" in n for n in notes), notes
+    assert load_rows(write_jsonl(tmp_path / "docs.jsonl", docs), notes) == docs
+    assert notes == []

@@ -60,6 +60,9 @@ def prompts_of(path: str | Path) -> tuple[list[Prompt], list[tuple[int, str]]]:
                 skipped.append((rec.line, str(exc)))
                 continue
             row = {"messages": [{"role": m.role, "content": m.content} for m in rec.messages]}
+        if "text" in row:
+            skipped.append((rec.line, "a document (language-modeling text): no turns to prompt with"))
+            continue
         msgs = row["messages"] if "messages" in row else row["prompt"] + row["completion"]
         last = max((i for i, m in enumerate(msgs) if m["role"] == "assistant"), default=len(msgs))
         context = msgs[:last]

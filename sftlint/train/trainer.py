@@ -258,9 +258,18 @@ def _all_messages(row: dict[str, Any]) -> list[dict[str, Any]]:
     return [*row.get("prompt", []), *row.get("completion", [])]
 
 
+def row_kind(row: dict[str, Any]) -> str:
+    """What TRL reads a row as: ``messages``, ``prompt-completion`` or (documents) ``text``."""
+    if "messages" in row:
+        return "messages"
+    return "text" if "text" in row else "prompt-completion"
+
+
 def _texts(rows: list[dict[str, Any]]) -> list[str]:
     out: list[str] = []
     for r in rows:
+        if "text" in r:
+            out.append(r["text"])
         for m in _all_messages(r):
             if m.get("content"):
                 out.append(m["content"])
@@ -378,10 +387,12 @@ def _keep_reasoning_if_rendered(
 
 def decide_assistant_only(cfg: TrainConfig, tokenizer: Any, rows: list[dict[str, Any]]) -> tuple[bool, str]:
     """Assistant-only loss when asked for, or (auto) when the chat template allows it."""
-    conversational = bool(rows) and "messages" in rows[0]
-    if not conversational:
+    kind = row_kind(rows[0]) if rows else "messages"
+    if kind != "messages":
         if cfg.assistant_only_loss:
             raise TrainError("assistant_only_loss needs conversational (messages) data")
+        if kind == "text":
+            return False, "language-modeling text (documents): loss on every token"
         return False, "prompt-completion data: TRL trains on the completion only"
     if tokenizer.chat_template is None:
         raise TrainError(
@@ -411,10 +422,13 @@ def decide_assistant_only(cfg: TrainConfig, tokenizer: Any, rows: list[dict[str,
 
 def length_report(tokenizer: Any, rows: list[dict[str, Any]], max_length: int) -> list[str]:
     """Say how many records are cut at ``max_length`` (TRL truncates silently)."""
-    if not rows or "messages" not in rows[0]:
+    if not rows or row_kind(rows[0]) == "prompt-completion":
         return []
     lengths = []
     for r in rows:
+        if "text" in r:
+            lengths.append(len(tokenizer(r["text"])["input_ids"]))
+            continue
         ids = tokenizer.apply_chat_template(r["messages"], tools=r.get("tools"), tokenize=True)
         if isinstance(ids, dict) or hasattr(ids, "keys"):
             ids = ids["input_ids"]
@@ -488,10 +502,10 @@ def run(cfg: TrainConfig, log: Any = None) -> TrainResult:
     gate = not cfg.allow_errors
     train_rows = load_rows(cfg.train_file, data_notes, gate=gate, lint_kwargs=lint_kwargs)
     val_rows = load_rows(cfg.val_file, data_notes, gate=gate, lint_kwargs=lint_kwargs) if cfg.val_file else []
-    if val_rows and train_rows and ("messages" in val_rows[0]) != ("messages" in train_rows[0]):
+    if val_rows and train_rows and row_kind(val_rows[0]) != row_kind(train_rows[0]):
         raise TrainError(
-            f"{cfg.train_file} and {cfg.val_file} convert to different row kinds (messages vs prompt-completion, "
-            "from per-turn weights); TRL needs one kind"
+            f"{cfg.train_file} and {cfg.val_file} convert to different row kinds ({row_kind(train_rows[0])} vs "
+            f"{row_kind(val_rows[0])}); TRL needs one kind"
         )
     if not train_rows:
         raise TrainError(f"{cfg.train_file}: no training records")

@@ -178,11 +178,9 @@ def convert(record: Record) -> tuple[dict[str, Any], bool]:
     if not msgs:
         raise Refused("the record could not be mapped to messages")
     if not record.conversational:
-        # as a one-turn chat, the chat template would wrap the document in a reply's markup
-        raise Refused(
-            "a document (language-modeling text), not a conversation: train on its text with TRL's "
-            "dataset_text_field directly"
-        )
+        # TRL's language-modeling form: the text as it is, every token learned (as a one-turn
+        # chat, the chat template would wrap the document in a reply's markup)
+        return {"text": msgs[0].content}, False
     out = [_message(record, m) for m in msgs]
     assistant = [i for i, m in enumerate(msgs) if m.role == "assistant"]
     if not assistant:
@@ -212,7 +210,8 @@ def convert(record: Record) -> tuple[dict[str, Any], bool]:
 
 
 def convert_all(records: list[Record]) -> Rows:
-    """Every record converted or refused; rows all of one kind (messages or prompt-completion).
+    """Every record converted or refused; rows all of one kind (messages or prompt-completion;
+    a file of documents gives language-modeling ``{"text"}`` rows).
 
     TRL reads one kind per dataset.  When some records need prompt-completion
     (only their last turn is weighted), records holding one assistant turn
@@ -257,6 +256,8 @@ def to_dataset(rows: list[dict[str, Any]]) -> Any:
 
     if not rows:
         return Dataset.from_list([])
+    if "text" in rows[0]:  # language-modeling rows: plain strings
+        return Dataset.from_list([{"text": r["text"]} for r in rows])
     cols = ["messages"] if "messages" in rows[0] else ["prompt", "completion"]
     spec: dict[str, Any] = {c: List(Json()) for c in cols}
     if any("tools" in r for r in rows):
