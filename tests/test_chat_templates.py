@@ -77,6 +77,12 @@ def _turns(text: str) -> list[tuple[str, str]]:
         ),
         (GEMMA, "gemma", [("user", "Why is the sky blue?"), ("assistant", "Rayleigh scattering.")]),
         (PHI3, "phi-3", [("user", "Why is the sky blue?"), ("assistant", "Rayleigh scattering.")]),
+        ("<s>" + PHI3, "phi-3", [("user", "Why is the sky blue?"), ("assistant", "Rayleigh scattering.")]),
+        (
+            "<s><|im_start|>user\n你好<|im_end|>\n<|im_start|>assistant\n您好！<|im_end|>\n",
+            "chatml",
+            [("user", "你好"), ("assistant", "您好！")],
+        ),
         (ZEPHYR, "phi-3", [("system", "Be kind."), ("user", "Hi!"), ("assistant", "Hello, how can I help?")]),
         (
             VICUNA,

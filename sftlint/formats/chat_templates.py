@@ -76,10 +76,11 @@ class TemplateTurn:
     closed: bool
 
 
-#: what a ChatML header holds: its role line, then a newline
+#: what a ChatML header holds: its role line, then a newline (a BOS token the tokenizer writes
+#: may come first: Phi-3's and Mistral's ``<s>``, GPT-2-style ``<|endoftext|>``)
 _CHATML = ChatTemplate(
     "chatml",
-    re.compile(r"\s*<\|im_start\|>"),
+    re.compile(r"\s*(?:<s>|<\|endoftext\|>|<bos>)?\s*<\|im_start\|>"),
     re.compile(r"<\|im_start\|>(?P<role>[^\n<]*)\n|(?P<end><\|im_end\|>)"),
     end_token="<|im_end|>",
     strip=False,
@@ -101,7 +102,7 @@ _GEMMA = ChatTemplate(
 #: Phi-3 ends a turn with ``<|end|>``, Zephyr with ``</s>``, GLM with nothing (the next header)
 _PIPE_ROLES = ChatTemplate(
     "phi-3",
-    re.compile(r"\s*(?:\[gMASK\]\s*<sop>)?\s*<\|(?:system|user)\|>"),
+    re.compile(r"\s*(?:<s>|\[gMASK\]\s*<sop>)?\s*<\|(?:system|user)\|>"),
     re.compile(r"<\|(?P<role>system|user|assistant|observation)\|>|(?P<end><\|end\|>|</s>|<\|endoftext\|>)"),
     eos="`<|end|>`, `</s>` or `<|endoftext|>`",
 )
