@@ -1264,6 +1264,128 @@ class MissingEos(FileVoteMixin, Rule):
         )
 
 
+# ---------------------------------------------------------------------------
+# S013
+
+#: Records of each minority template listed one by one per file; the rest are counted in one finding.
+TEMPLATES_LISTED = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class _TemplateUse:
+    """S013's summary of one templated record: which chat template its text is written with."""
+
+    ref: RecordRef
+    record_hash: str
+    template: str
+
+
+class _TemplateCollector:
+    """S013's summaries: per file, how many records use each template, and the first
+    :data:`TEMPLATES_LISTED` records of each (so memory stays bounded however large the file).
+    Its own piece: ``merge`` adds a range's counts and keeps the first records in order, as
+    appending the range's summaries one by one would."""
+
+    __slots__ = ("counts", "kept")
+
+    def __init__(self) -> None:
+        self.counts: dict[str, dict[str, int]] = {}
+        self.kept: dict[tuple[str, str], list[_TemplateUse]] = {}
+
+    def append(self, use: _TemplateUse) -> None:
+        counts = self.counts.setdefault(use.ref.path, {})
+        counts[use.template] = counts.get(use.template, 0) + 1
+        kept = self.kept.setdefault((use.ref.path, use.template), [])
+        if len(kept) < TEMPLATES_LISTED:
+            kept.append(use)
+
+    def piece(self) -> _TemplateCollector:
+        return _TemplateCollector()
+
+    def merge(self, piece: _TemplateCollector) -> None:
+        for path, counts in piece.counts.items():
+            mine = self.counts.setdefault(path, {})
+            for name, n in counts.items():
+                mine[name] = mine.get(name, 0) + n
+        for key, uses in piece.kept.items():
+            kept = self.kept.setdefault(key, [])
+            kept.extend(uses[: TEMPLATES_LISTED - len(kept)])
+
+
+class MixedTemplates(Rule):
+    """## What it does
+    In a file of text already put through chat templates (TRL's `text` field), reports the
+    records written with another template than the one most of the file's records use: a
+    Llama 2 `[INST] … [/INST]` record among ChatML ones, a Vicuna `USER: … ASSISTANT:` one among
+    Llama 3 ones.  The message names the file's template and the counts.  Past 1,000 records of
+    one other template, the rest are counted in one finding.
+
+    ## Why is this bad?
+    Each record teaches the model the control strings of the template it was written with; the
+    model's tokenizer knows only its own.  A merge of data prepared for two models trains the
+    other model's markers as plain text (`[INST]` in a Qwen model's replies) and splits what the
+    model learns about where turns begin and end.
+
+    ## Example
+    ```json
+    {"text": "<|im_start|>user\\n运费谁出？<|im_end|>\\n<|im_start|>assistant\\n质量问题的退货运费由我们承担。<|im_end|>\\n"}
+    {"text": "<|im_start|>user\\n可以换货吗？<|im_end|>\\n<|im_start|>assistant\\n可以，签收后七天内可在订单页申请换货。<|im_end|>\\n"}
+    {"text": "<s>[INST] 退货要多久到账？ [/INST] 审核通过后3-5个工作日原路退回。 </s>"}
+    ```
+
+    ## Use instead
+    ```json
+    {"text": "<|im_start|>user\\n运费谁出？<|im_end|>\\n<|im_start|>assistant\\n质量问题的退货运费由我们承担。<|im_end|>\\n"}
+    {"text": "<|im_start|>user\\n可以换货吗？<|im_end|>\\n<|im_start|>assistant\\n可以，签收后七天内可在订单页申请换货。<|im_end|>\\n"}
+    {"text": "<|im_start|>user\\n退货要多久到账？<|im_end|>\\n<|im_start|>assistant\\n审核通过后3-5个工作日原路退回。<|im_end|>\\n"}
+    ```
+    """
+
+    code = "S013"
+    name = "mixed-templates"
+    severity = "warning"
+    scope = "dataset"
+
+    def map(self, record: Record) -> _TemplateUse | None:
+        found = templated_text(record)
+        if found is None:
+            return None
+        return _TemplateUse(record.ref(), record.content_hash, found[1].name)
+
+    def collector(self) -> _TemplateCollector:
+        return _TemplateCollector()
+
+    def reduce(self, summaries: Iterable[_TemplateUse]) -> Iterator[Finding]:
+        coll = self.collected(summaries)
+        for path, counts in coll.counts.items():
+            if len(counts) < 2:
+                continue
+            main = max(counts, key=lambda name: counts[name])  # (the first seen of equals)
+            total = sum(counts.values())
+            for name, n in counts.items():
+                if name == main:
+                    continue
+                why = (
+                    f"{counts[main]:,} of the file's {total:,} templated records use {main}: the model "
+                    "learns two formats, and the other model's markers as plain text"
+                )
+                kept = coll.kept.get((path, name), [])
+                for use in kept:
+                    yield self.finding(
+                        f"the text is written with the {name} template, but {why}",
+                        pointer="/text",
+                        ref=use.ref,
+                        record_hash=use.record_hash,
+                    )
+                if n > len(kept):
+                    yield self.finding(
+                        f"{n - len(kept):,} more records are written with the {name} template (not listed "
+                        f"one by one), but {why}",
+                        pointer="",
+                        ref=kept[-1].ref,
+                    )
+
+
 RULES = [
     InvalidJson,
     NotAnObject,
@@ -1284,4 +1406,5 @@ RULES = [
     MediaPlaceholders,
     UnclosedTurn,
     MissingEos,
+    MixedTemplates,
 ]

@@ -304,3 +304,56 @@ def test_a_record_without_the_files_template_is_reported_not_passed_over():
     found = [(d.record, d.code, d.pointer) for d in sftlint.lint(records, select=["S001"])]
     assert found == [(5, "S001", "/text")]
     assert sftlint.lint([{"text": LLAMA3}] * 5, select=["S001"]) == []
+
+
+# -- S013: records written with another template than the file's -------------------------------
+
+
+def test_s013_records_of_another_template_than_the_files(monkeypatch):
+    from sftlint.rules import structure
+
+    chatml = [
+        {"text": f"<|im_start|>user\n{q}<|im_end|>\n<|im_start|>assistant\n{a}<|im_end|>\n"}
+        for q, a in ANSWERS * 3
+    ]
+    llama2 = [_llama2(q, a, True) for q, a in ANSWERS]
+    found = sftlint.lint([*chatml, *llama2[:1], *chatml], select=["S013"])
+    assert [(d.record, d.pointer) for d in found] == [(9, "/text")]
+    assert (
+        "llama-2" in found[0].message
+        and "18 of the file's 19" in found[0].message
+        and "chatml" in found[0].message
+    )
+    assert sftlint.lint(chatml, select=["S013"]) == []  # one template: nothing to say
+    assert sftlint.lint([{"text": "一篇文章。"}] * 3, select=["S013"]) == []  # documents: no template
+    # past the listing bound, the rest are counted in one finding
+    monkeypatch.setattr(structure, "TEMPLATES_LISTED", 2)
+    found = sftlint.lint([*chatml, *chatml, *llama2, *llama2], select=["S013"])
+    assert [d.record for d in found if d.pointer] == [18, 19]
+    (summary,) = [d for d in found if not d.pointer]
+    assert summary.message.startswith("4 more records are written with the llama-2 template")
+
+
+def test_s013_collector_pieces_merge_as_appending_does(monkeypatch):
+    from sftlint.rules import structure
+
+    from sftlint.diagnostic import RecordRef
+
+    monkeypatch.setattr(structure, "TEMPLATES_LISTED", 3)
+    uses = [
+        structure._TemplateUse(RecordRef("a.jsonl", i, i + 1, None), f"h{i}", name)
+        for i, name in enumerate(
+            ["chatml", "llama-2", "chatml", "llama-2", "gemma", "llama-2", "llama-2", "chatml"]
+        )
+    ]
+    whole = structure._TemplateCollector()
+    for u in uses:
+        whole.append(u)
+    merged = structure._TemplateCollector()
+    for part in (uses[:3], uses[3:6], uses[6:]):
+        piece = merged.piece()
+        for u in part:
+            piece.append(u)
+        merged.merge(piece)
+    assert merged.counts == whole.counts and merged.kept == whole.kept
+    assert list(merged.counts["a.jsonl"]) == ["chatml", "llama-2", "gemma"]
