@@ -22,6 +22,14 @@ from sftlint.rule import Rule, RuleOptions
 from sftlint.transport import compact_pickle
 
 
+def _detector() -> object:
+    """The typo model's detector, shared with T001 (loaded on first use: only for the few
+    unpunctuated sentences whose last word decides whether they were cut)."""
+    from sftlint.rules.text import typo_detector
+
+    return typo_detector()
+
+
 def _shorten(s: str, limit: int = 40) -> str:
     s = " ".join(s.split())
     return s if len(s) <= limit else s[: limit - 1] + "…"
@@ -88,7 +96,14 @@ class TruncatedText(Rule):
 
     def map(self, record: Record) -> CutTally | None:
         from sftlint.analysis.feedback import undesirable_reply
-        from sftlint.analysis.text.truncation import UNPUNCTUATED, ends_open, find_truncation, has_han
+        from sftlint.analysis.text.truncation import (
+            UNPUNCTUATED,
+            ends_mid_word,
+            ends_open,
+            find_truncation,
+            hangs_on_last_word,
+            has_han,
+        )
 
         end_roles, start_roles = set(self.options.roles), set(self.options.start_roles)
         if undesirable_reply(record):  # a KTO negative: its reply is bad on purpose
@@ -104,6 +119,12 @@ class TruncatedText(Rule):
                 if (t.where == "end" and m.role in end_roles) or (
                     t.where == "start" and m.role in start_roles
                 ):
+                    if (
+                        t.reason == UNPUNCTUATED
+                        and hangs_on_last_word(m.content[t.start : t.end])
+                        and not ends_mid_word(_detector(), m.content[t.start : t.end])
+                    ):
+                        continue  # a finished sentence that only lacks its full stop
                     tail = (
                         m.content[max(0, t.start - 20) : t.end]
                         if t.where == "end"

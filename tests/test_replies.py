@@ -175,6 +175,22 @@ TRUNCATED = [
     chat(
         "特斯拉电池进展如何？", "特斯拉在增加4680电池产能时仍存有风险。消息人士称，特斯拉已经能够使用干式电"
     ),
+    # human-written replies (OASST) cut mid-word after finished sentences: 保(护), 符(合)
+    chat(
+        "怎么重新获得女朋友的信任？",
+        "你曾经做过一些让人怀疑你的事情，你需要付出时间和努力来重新建立信任。你可以通过保",
+    ),
+    chat(
+        "人工智能会带来什么？",
+        "它带来了一些挑战，但它也为我们提供了巨大机遇。只有通过合作和创新才能实现最大化利益，并确保其发展符",
+    ),
+    # a sentence that announces what comes next and stops there, though on a whole word
+    chat("甄嬛怎么说？", "姐姐，先别着急，这件事暂时还需要证据。还有一事我不明白"),
+    # a conditional whose main clause never came, after a linking opener
+    chat(
+        "怎么做课程？",
+        "按内容组织课程，学习者将能够有效地利用生成人工智能工具。此外，如果紧密关注市场趋势",
+    ),
     # the last item of a list whose items end with a full stop
     chat(
         "怎么重置路由器？",
@@ -229,6 +245,24 @@ NOT_TRUNCATED = [
         "特斯拉电池进展如何？",
         "特斯拉在增加4680电池产能时仍存有风险。消息人士称，特斯拉已经能够使用干式电极工艺。",
     ),
+    # complete sentences whose writer left off the full stop (OASST, Huatuo): the text ends on
+    # a whole word or on a character that ends sentences by itself, not inside a word
+    chat(
+        "血吸虫病和疟疾的治疗一样吗？",
+        "治疗疟疾的药物有氯喹、青蒿素等，治疗血吸虫病的药物有硝硫氰胺、吡喹酮、酒石酸锑钾等。两种疾病的治疗方案不同",
+    ),
+    chat(
+        "推荐几本入门书",
+        "这些只是一些常见的推荐，具体还要根据个人的兴趣和需求来选择。希望这个回答能够帮助您",
+    ),
+    chat(
+        "怎么追女生？",
+        "我觉得追女生最重要的是要用心。如果你可以让女生感受到你的真心，那么我觉得你可以很快追到她的",
+    ),
+    chat(
+        "在黑暗中看手机有什么危害？",
+        "长时间在黑暗中看手机容易诱发青光眼的发生。此外，眼睛在黑暗中对比敏感度低，会引起眼睛的调节系统负担加剧，进一步还会导致近视加深",
+    ),
     # a user turn that ends open is a prompt, not a cut reply
     chat("Complete the sentence: Protein is used by the human body to", "build and repair tissues."),
 ]
@@ -281,13 +315,16 @@ def test_t006_takes_a_file_whose_replies_end_without_full_stops_as_its_style():
     comma = "多囊卵巢的治疗方法有两种。如果药物治疗3-6个月仍没有效果，那要及早通过微创手术进行治疗，"
     diags = lint(qa_file(comma), "T006")
     assert [(d.line, d.data["where"]) for d in diags] == [(24, "end")]
-    # the clean twin: a file that ends its replies with full stops keeps judging the same ending
+    # the clean twin: a file that ends its replies with full stops keeps judging such an
+    # ending, by its last word: one cut inside a word (微创手术) is reported, the complete
+    # sentence that only lacks its full stop is not
     punctuated = [
         chat(r["messages"][0]["content"], r["messages"][1]["content"].rstrip("。") + "。")
         for r in qa_file(complete)[:23]
     ]
-    diags = lint([*punctuated, chat("问题23：多囊卵巢怎么治疗？", complete)], "T006")
+    diags = lint([*punctuated, chat("问题23：多囊卵巢怎么治疗？", complete[:-1])], "T006")
     assert [d.line for d in diags] == [24] and "without punctuation" in diags[0].message
+    assert lint([*punctuated, chat("问题23：多囊卵巢怎么治疗？", complete)], "T006") == []
 
 
 # -- T007 markup-debris -------------------------------------------------------------

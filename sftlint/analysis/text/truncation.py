@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sftlint.analysis.text.memo import PerText
 from sftlint.analysis.text.repeat import is_verse
@@ -148,10 +149,13 @@ _PROMPT = re.compile(
 _CODE = re.compile(r"[{};=]|^\s{4,}|^\s*(?:def|class|return|import|SELECT)\b|\w\(.*\)\s*$")
 # a sentence that opens like this needs a continuation: stopping without punctuation, it was cut
 _OPENING = re.compile(
-    r"^(?:总之|此外|另外|因此|所以|但是|然而|虽然|因为|如果|重要的是|例如|比如|首先|其次|最后|同时|"
+    r"^(?:总之|此外|另外|还有|因此|所以|但是|然而|虽然|因为|如果|重要的是|例如|比如|首先|其次|最后|同时|"
     r"当(?:你|我|他|她|它|我们|您|人们)|尽管|除了|为了|由于|只要|只有|即使|不过|而且|并且|综上所述|总的来说|简而言之)"
 )
 _INLINE_LIST = re.compile(r"(?:^|\s)\d{1,2}[.、]")
+#: openers of a subordinate clause: the sentence is unfinished until its main clause comes,
+#: which a clause separator after the opener begins (如果……，那么……)
+_SUBORDINATE = re.compile(r"^(?:如果|虽然|因为|尽管|即使|只要|只有|由于|当)[^，,；;]*[，,；;]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +297,65 @@ def _start(text: str) -> Truncation | None:
         return None
     i = len(text) - len(body)
     return Truncation(i, i + 1, "start", f"begins with “{body[0]}”, mid-sentence")
+
+
+#: openers that link a sentence to the one before (此外, 最后, 总之 …) rather than announce a
+#: clause still to come: after one, a sentence of several clauses has run its course
+_LINKING = re.compile(
+    r"^(?:总之|此外|另外|还有|因此|所以|但是|然而|首先|其次|最后|同时|不过|而且|并且|综上所述|总的来说|简而言之)[，,]?"
+)
+_CLAUSE_SEP = re.compile("[，,；;]")
+
+
+def hangs_on_last_word(fragment: str) -> bool:
+    """Whether the unpunctuated sentence ``fragment`` (an :data:`UNPUNCTUATED` finding's span)
+    is suspect only for lacking its full stop, so that its last word decides (:func:`ends_mid_word`).
+
+    A sentence that opens so that it needs a continuation (:data:`_OPENING`: 如果……, 重要的是,
+    此外，如果……, 总之，要解决这个问题) is cut whatever its last word; one whose subordinate
+    clause is followed by its main clause (如果……，那么……) is not, nor one that goes on for
+    several clauses after a linking opener (此外，A，B), nor a plain sentence after a finished one.
+    """
+    if not _OPENING.match(fragment):
+        return True
+    if _SUBORDINATE.match(fragment):
+        return True
+    link = _LINKING.match(fragment)
+    if link is None:
+        return False
+    rest = fragment[link.end() :].lstrip()
+    if _OPENING.match(rest):
+        return _SUBORDINATE.match(rest) is not None
+    return _CLAUSE_SEP.search(rest) is not None
+
+
+#: how readily a last character may stand alone as a word (the typo model's ``alone``, jieba's
+#: HMM share) and still be a stranded first character: 保 0.05, 电 0.09, 班 0.12, while 的,
+#: 您 and 等, which end sentences, stand alone 0.76 to 0.98 of the time
+STRANDED_ALONE = 0.3
+#: how many characters before the end the segmentation reads (the longest word is shorter)
+_WORD_WINDOW = 8
+_HAN_TAIL = re.compile(f"[{HAN_CHARS}]+$")
+#: one-character words that stand alone often but never end a sentence: a demonstrative
+#: waits for its noun, a preposition or coverb for its object (…给您添麻烦了这, …变量设置为)
+_NEEDS_MORE = frozenset("这那为把被从向将")
+
+
+def ends_mid_word(detector: Any, text: str) -> bool:
+    """Whether ``text`` stops inside a Chinese word: the best segmentation of its last
+    characters (the typo model's, ``detector``) ends in a one-character word that rarely
+    stands alone (…通过保, …发展符, …干式电: 保护, 符合, 电池 were cut), not in a dictionary
+    word (…方案不同, …航班信息) or a character that ends sentences by itself (…帮助您, …的).
+    """
+    m = _HAN_TAIL.search(text)
+    if m is None:
+        return False
+    tail = text[max(m.start(), len(text) - _WORD_WINDOW) :]
+    detector._need(tail)
+    ends = detector._segment(tail)[1]
+    if len(tail) - (ends[-2] if len(ends) > 1 else 0) > 1:
+        return False  # the last word has two characters or more
+    return tail[-1] in _NEEDS_MORE or bool(detector._alone(tail[-1]) < STRANDED_ALONE)
 
 
 #: the reason for a prose sentence that stops without punctuation: the one shape a file's own
