@@ -58,7 +58,13 @@ class TruncatedText(Rule):
     replies often end without a full stop (more than `max-open-share`, 20%, of at least 20:
     answers scraped from Q&A sites that close with `祝早日康复` or `建议及时就医`) ends its
     sentences that way by convention: there a sentence that stops without punctuation is not
-    taken for a cut one (the other shapes still are).  `sftlint eval` judges every model output on
+    taken for a cut one (the other shapes still are).  Elsewhere a sentence that stops without
+    punctuation and has nothing else against it (no opening that needs more) is a cut only
+    when it stops inside a word: the typo model (T001's) segments its last characters, and a
+    last character that rarely stands alone as a word (`…你可以通过保`, `…干式电`) or a word
+    that waits for more (`这` `为` `把` `被` …) is a cut, a whole word (`…两种疾病的治疗方案不同`)
+    or a character that ends sentences (`…希望这个回答能够帮助您`) is a finished sentence
+    that only lacks its full stop.  `sftlint eval` judges every model output on
     its own (a model's outputs have no style to keep).
     A reply a KTO file labels undesirable (`"label": false`) is the file's own example of what
     not to say and is not judged.
