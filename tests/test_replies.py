@@ -184,6 +184,11 @@ TRUNCATED = [
         "人工智能会带来什么？",
         "它带来了一些挑战，但它也为我们提供了巨大机遇。只有通过合作和创新才能实现最大化利益，并确保其发展符",
     ),
+    # cut inside a drug's name (对乙酰氨基酚): 氨 stands alone as a word now and then (0.45)
+    chat(
+        "感冒了吃什么药好？",
+        "普通感冒多为病毒感染，一般一周左右自愈。可以多喝水、注意休息，症状明显时可以服用对乙酰氨",
+    ),
     # a sentence that announces what comes next and stops there, though on a whole word
     chat("甄嬛怎么说？", "姐姐，先别着急，这件事暂时还需要证据。还有一事我不明白"),
     # a conditional whose main clause never came, after a linking opener

@@ -330,9 +330,9 @@ def hangs_on_last_word(fragment: str) -> bool:
 
 
 #: how readily a last character may stand alone as a word (the typo model's ``alone``, jieba's
-#: HMM share) and still be a stranded first character: 保 0.05, 电 0.09, 班 0.12, while 的,
-#: 您 and 等, which end sentences, stand alone 0.76 to 0.98 of the time
-STRANDED_ALONE = 0.3
+#: HMM share) and still be a stranded first character: 保 0.05, 电 0.09, 班 0.12, 氨 (of
+#: 对乙酰氨基酚) 0.45, while 的, 您 and 等, which end sentences, stand alone 0.76 to 0.98 of the time
+STRANDED_ALONE = 0.5
 #: how many characters before the end the segmentation reads (the longest word is shorter)
 _WORD_WINDOW = 8
 _HAN_TAIL = re.compile(f"[{HAN_CHARS}]+$")
