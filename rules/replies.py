@@ -61,7 +61,7 @@ class TruncatedText(Rule):
     taken for a cut one (the other shapes still are).  Elsewhere a sentence that stops without
     punctuation and has nothing else against it (no opening that needs more) is a cut only
     when it stops inside a word: the typo model (T001's) segments its last characters, and a
-    last character that rarely stands alone as a word (`…你可以通过保`, `…干式电`) or a word
+    last character that stands alone as a word less than half the time (`…你可以通过保`, `…干式电`) or a word
     that waits for more (`这` `为` `把` `被` …) is a cut, a whole word (`…两种疾病的治疗方案不同`)
     or a character that ends sentences (`…希望这个回答能够帮助您`) is a finished sentence
     that only lacks its full stop.  `sftlint eval` judges every model output on
