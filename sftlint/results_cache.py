@@ -144,6 +144,7 @@ def run_keys(engine: Engine, files: Sequence[str]) -> RunKeys | None:
     records yield (their findings, and the summaries the dataset rules take from them) depends
     on that file and on the run's settings and code, never on the files beside it (``--jobs``
     lints files in separate processes on the same premise)."""
+    _this_run.clear()  # a new run: the entries the last one used may be pruned again
     if "-" in files or not all(_is_regular_file(path) for path in files):
         return None  # a pipe (`<(zcat a.gz)`, /dev/stdin) would be consumed by hashing it
     try:
@@ -474,6 +475,7 @@ class ResultsCache:
             fh.close()
             return None
         touch(self.path)  # most recently used: pruned last
+        _this_run.add(self.path.name)
         files, records, size, count = closing
         return CachedRun(fh, files, records, size, count, str(self.path))
 
@@ -642,6 +644,7 @@ class EntryWriter:
         except OSError:
             self.abort()
             return False
+        _this_run.add(self.cache.path.name)
         if run or _prune_due(self.size):
             prune(self.cache.directory, keep=self.cache.path)
         return True
@@ -678,22 +681,33 @@ def _frames(fh: IO[bytes]) -> Iterator[tuple[int, bytes]]:
 #: (or this many bytes) instead, and the run's own entry, written last, always prunes.
 PRUNE_EVERY_FILES = 64
 PRUNE_EVERY_BYTES = 64 << 20
-_unpruned = [0, 0]  # file entries and bytes stored by this process since its last prune
+#: file entries and bytes stored by this process since its last prune, and how many entries the
+#: run had used at that prune
+_unpruned = [0, 0, 0]
+#: The names of the entries this run stored or replayed.  A prune keeps them whatever
+#: :data:`FILE_KEEP` says (they still count toward :data:`MAX_TOTAL_BYTES`): a run over more
+#: shards than that evicted its own first entries, and every later run linted about half of
+#: its files again.
+_this_run: set[str] = set()
 
 
 def _prune_due(size: int) -> bool:
     """Whether the file entry just stored (``size`` bytes) brings this process's unpruned file
-    entries to :data:`PRUNE_EVERY_FILES` or their bytes to :data:`PRUNE_EVERY_BYTES`."""
+    entries to :data:`PRUNE_EVERY_FILES` (or, in a run that has stored more, to as many as the
+    run has used: the folder keeps them, so scans come as they double, not every 64) or their
+    bytes to :data:`PRUNE_EVERY_BYTES`."""
     _unpruned[0] += 1
     _unpruned[1] += size
-    return _unpruned[0] >= PRUNE_EVERY_FILES or _unpruned[1] >= PRUNE_EVERY_BYTES
+    return _unpruned[0] >= max(PRUNE_EVERY_FILES, _unpruned[2]) or _unpruned[1] >= PRUNE_EVERY_BYTES
 
 
 def prune(directory: Path, keep: Path | None = None) -> None:
     """Keep the :data:`KEEP` most recently used run entries and the :data:`FILE_KEEP` most
-    recently used file entries, within :data:`MAX_TOTAL_BYTES` together (and ``keep`` whatever
-    its size); delete the rest and temporary files left by dead writers."""
+    recently used file entries, and every entry this run used (:data:`_this_run`), within
+    :data:`MAX_TOTAL_BYTES` together (and ``keep`` whatever its size); delete the rest and
+    temporary files left by dead writers."""
     _unpruned[0] = _unpruned[1] = 0
+    _unpruned[2] = len(_this_run)
     now = time.time()
     entries = []
     try:
@@ -718,7 +732,8 @@ def prune(directory: Path, keep: Path | None = None) -> None:
         kind = "run" if os.path.basename(path).startswith("run-") else "file"
         seen[kind] += 1
         total += size
-        if not kept and (seen[kind] > (KEEP if kind == "run" else FILE_KEEP) or total > MAX_TOTAL_BYTES):
+        over = seen[kind] > (KEEP if kind == "run" else FILE_KEEP) and os.path.basename(path) not in _this_run
+        if not kept and (over or total > MAX_TOTAL_BYTES):
             total -= size
             seen[kind] -= 1
             with contextlib.suppress(OSError):

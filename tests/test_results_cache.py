@@ -546,34 +546,53 @@ def test_a_file_with_a_crashed_rule_is_not_stored_but_the_others_are(cache, tmp_
 
 
 def test_file_entries_stay_bounded_and_clean_removes_them(cache, tmp_path, monkeypatch):
+    """Past FILE_KEEP, the file entries of earlier runs go first; the entries the run itself
+    used stay (see the next test), and `sftlint clean` removes everything."""
     monkeypatch.setattr(results_cache, "FILE_KEEP", 2)
     _shards(tmp_path / "data")
     run_cli("check", str(tmp_path / "data"))
-    assert len(_file_entries(cache)) == 2
+    first = _file_entries(cache)
+    assert len(first) == 3  # the run's own three, though over the bound
+    (tmp_path / "other").mkdir()
+    for k in range(2):
+        write_jsonl(
+            tmp_path / "other" / f"x{k}.jsonl",
+            [chat(("user", f"另一个问题{k}"), ("assistant", "另一个回答。"))],
+        )
+    run_cli("check", str(tmp_path / "other"))
+    left = _file_entries(cache)
+    assert len(left) == 2 and not set(left) & set(
+        first
+    )  # the new run's two; the old ones past the bound went
     cleaned = run_cli("clean")
-    assert cleaned.code == 0 and "Removed 1 stored run and 2 stored files" in cleaned.out
+    assert cleaned.code == 0 and "Removed 2 stored runs and 2 stored files" in cleaned.out
     assert _file_entries(cache) == [] and _entries(cache) == []
 
 
-def test_a_run_of_many_files_scans_the_folder_every_few_entries_not_after_each(cache, tmp_path, monkeypatch):
-    """Each stored file entry used to prune, a scan of the whole folder: a first run over a
-    thousand shards did a million stats.  Now every PRUNE_EVERY_FILES entries, and once at the
-    run's end, which still keeps the bound."""
+def test_a_run_over_more_shards_than_the_bound_is_replayed_whole_next_time(cache, tmp_path, monkeypatch):
+    """A run over more files than FILE_KEEP evicted its own first entries (the folder was pruned
+    to the bound as it went), so every later run linted about half its files again.  The
+    entries a run stored or replayed are kept now, and the folder is scanned as the run's
+    entries double, not every few entries (a first run over a thousand shards did a million
+    stats when each entry pruned)."""
     monkeypatch.setattr(results_cache, "PRUNE_EVERY_FILES", 4)
     monkeypatch.setattr(results_cache, "FILE_KEEP", 5)
-    monkeypatch.setattr(results_cache, "_unpruned", [0, 0])
+    monkeypatch.setattr(results_cache, "_unpruned", [0, 0, 0])
     scans = []
     real_prune = results_cache.prune
     monkeypatch.setattr(results_cache, "prune", lambda *a, **k: (scans.append(1), real_prune(*a, **k)))
     folder = tmp_path / "many"
     folder.mkdir()
-    for k in range(10):
+    for k in range(20):
         write_jsonl(folder / f"part-{k:02d}.jsonl", [chat(("user", f"问题{k}"), ("assistant", f"回答{k}。"))])
     first = run_cli("check", str(folder), "--output-format", "json")
-    assert len(scans) == 10 // 4 + 1  # two during the run, one for the run's own entry
-    assert len(_file_entries(cache)) == 5 and len(_entries(cache)) == 1
+    assert len(scans) == 4  # at 4 entries, 4 more (as many as the run had used), 8 more, and the run's own
+    assert len(_file_entries(cache)) == 20 and len(_entries(cache)) == 1
+    # one shard changed: the run's key changes, every other shard is replayed from its entry
+    write_jsonl(folder / "part-07.jsonl", [chat(("user", "改过的问题"), ("assistant", "改过的回答。"))])
+    linted = _linted_paths(monkeypatch)
     again = run_cli("check", str(folder), "--output-format", "json")
-    assert (again.code, again.out) == (first.code, first.out)
+    assert again.code == first.code and [os.path.basename(p) for p in linted] == ["part-07.jsonl"]
 
 
 def test_a_parallel_run_is_stored_as_its_workers_packed_it(cache, tmp_path, monkeypatch):
