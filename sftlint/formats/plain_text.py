@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from sftlint.formats.base import InputFormat
-from sftlint.formats.transcript import is_transcript
+from sftlint.formats.transcript import is_transcript, text_record_schema
 from sftlint.formats.turns import text_message
 from sftlint.record import Message
 
@@ -29,13 +29,7 @@ class PlainTextFormat(InputFormat):
 
     @property
     def schema(self) -> dict[str, Any]:  # type: ignore[override]
-        return {
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "text record",
-            "type": "object",
-            "required": ["text"],
-            "properties": {"text": {"type": "string"}},
-        }
+        return text_record_schema("text record")
 
     def sniff(self, obj: Any) -> bool:
         return isinstance(obj, dict) and isinstance(obj.get("text"), str) and not is_transcript(obj["text"])

@@ -21,6 +21,17 @@ from sftlint.formats.chat_templates import template_of, template_turns
 from sftlint.record import Message, Segment
 
 
+def text_record_schema(title: str) -> dict[str, Any]:
+    """The JSON Schema of a record that is one ``text`` string (a transcript, a document)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "type": "object",
+        "required": ["text"],
+        "properties": {"text": {"type": "string"}},
+    }
+
+
 def is_transcript(text: Any) -> bool:
     """Whether ``text`` is a transcript: ``Human:``/``Assistant:`` opening with the human, or a
     chat template's text."""
@@ -50,13 +61,7 @@ class TranscriptFormat(InputFormat):
 
     @property
     def schema(self) -> dict[str, Any]:  # type: ignore[override]
-        return {
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": "transcript record",
-            "type": "object",
-            "required": ["text"],
-            "properties": {"text": {"type": "string"}},
-        }
+        return text_record_schema("transcript record")
 
     def sniff(self, obj: Any) -> bool:
         return isinstance(obj, dict) and is_transcript(obj.get("text"))
