@@ -605,14 +605,14 @@ class RepeatedText(Rule):
         roles = set(self.options.roles)
         if undesirable_reply(record):  # a KTO negative: its reply is bad on purpose
             roles.discard("assistant")
-        asked = ""  # the last user turn, where it asks for something to be repeated
+        asked = ""  # the last user turn (read for a request to repeat only when a reply repeats)
         for m in record.messages or ():
             if m.role == "user":
-                asked = m.content if _REPEAT_REQUEST.search(m.content) else ""
+                asked = m.content
             if m.role not in roles or len(m.content) < 12:
                 continue
             for r in find_repeats(m.content):
-                if asked and _asked_to_repeat(r.unit, asked):
+                if asked and _asked_to_repeat(r.unit, asked) and _REPEAT_REQUEST.search(asked):
                     continue  # "repeat this sentence five times": the repetition is the answer
                 what = "repeated back to back" if r.kind == "loop" else "repeated later in the paragraph"
                 yield self.finding(
