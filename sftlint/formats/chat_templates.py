@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 #: the role names templates write, mapped to canonical roles (others are kept as written,
 #: and S002 reports them)
@@ -153,19 +154,35 @@ TEMPLATES: tuple[ChatTemplate, ...] = (
 )
 
 
+#: The last string asked about and its answers: a record's ``text`` is asked about by the
+#: format's quick check, its mapping, and S011, S012 and S013, always as the same object, so
+#: each is read once (the entry holds the string, so its identity cannot be reused meanwhile).
+_last_template: list[Any] = [None, None]
+_last_turns: list[Any] = [None, None, ()]
+
+
 def template_of(text: object) -> ChatTemplate | None:
     """The template ``text`` was written with, or None (a string that is not a templated chat)."""
     if not isinstance(text, str):
         return None
-    for template in TEMPLATES:
-        if template.opening.match(text) is not None:
-            return template
-    return None
+    if text is _last_template[0]:
+        return _last_template[1]
+    found = next((t for t in TEMPLATES if t.opening.match(text) is not None), None)
+    _last_template[0], _last_template[1] = text, found
+    return found
 
 
-def template_turns(text: str, template: ChatTemplate) -> Iterator[TemplateTurn]:
+def template_turns(text: str, template: ChatTemplate) -> tuple[TemplateTurn, ...]:
     """The turns of ``text``, in order (a header followed at once by another marker makes an
     empty turn: S003's finding)."""
+    if text is _last_turns[0] and template is _last_turns[1]:
+        return _last_turns[2]
+    turns = tuple(_read_turns(text, template))
+    _last_turns[0], _last_turns[1], _last_turns[2] = text, template, turns
+    return turns
+
+
+def _read_turns(text: str, template: ChatTemplate) -> Iterator[TemplateTurn]:
     current: tuple[str, int] | None = None
     first = True
     for m in template.marker.finditer(text):
@@ -203,7 +220,7 @@ def unclosed_turns(text: str, template: ChatTemplate) -> Iterator[tuple[Template
     a generation prompt left open on purpose (or an empty reply: S003's), not one of them."""
     if template.end_token is None:
         return
-    turns = list(template_turns(text, template))
+    turns = template_turns(text, template)
     for k, turn in enumerate(turns):
         if turn.closed:
             continue
