@@ -870,20 +870,40 @@ def _carries_a_value(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if not (_DIGITS.search(asked_a) and _DIGITS.search(asked_b)):
         return False
     nums_a, nums_b = Counter(_DIGITS.findall(asked_a)), Counter(_DIGITS.findall(asked_b))
-    only_a, only_b = nums_a - nums_b, nums_b - nums_a
     if document:  # (a number next to another is one run of digits: count it inside runs too)
-        return any(
-            _written(n, nums_a, asked_a) >= 2 and not _written(n, nums_b, asked_b) for n in only_a
-        ) and any(_written(m, nums_b, asked_b) >= 2 and not _written(m, nums_a, asked_a) for m in only_b)
+        return _carries(nums_a - nums_b, (nums_a, asked_a), (nums_b, asked_b), None, None) and _carries(
+            nums_b - nums_a, (nums_b, asked_b), (nums_a, asked_a), None, None
+        )
     reply_a, reply_b = a[2], b[2]
-    runs_a, runs_b = Counter(_DIGITS.findall(reply_a)), Counter(_DIGITS.findall(reply_b))
-    return any(
-        _written(n, runs_a, reply_a) and not _written(n, nums_b, asked_b) and not _written(n, runs_b, reply_b)
-        for n in only_a
-    ) and any(
-        _written(m, runs_b, reply_b) and not _written(m, nums_a, asked_a) and not _written(m, runs_a, reply_a)
-        for m in only_b
+    said_a = (Counter(_DIGITS.findall(reply_a)), reply_a)
+    said_b = (Counter(_DIGITS.findall(reply_b)), reply_b)
+    return _carries(nums_a - nums_b, (nums_a, asked_a), (nums_b, asked_b), said_a, said_b) and _carries(
+        nums_b - nums_a, (nums_b, asked_b), (nums_a, asked_a), said_b, said_a
     )
+
+
+_Written = tuple[Counter[str], str]  # a text's runs of digits, and the text
+
+
+def _carries(
+    own: Iterable[str],
+    asked: _Written,
+    other_asked: _Written,
+    said: _Written | None,
+    other_said: _Written | None,
+) -> bool:
+    """Whether one of ``own`` (numbers this record's user side holds and the other's lacks) is
+    written again by this record and nowhere by the other: in its reply (``said``), or, in a
+    document (no reply), at a second place of the text itself."""
+    for n in own:
+        if _written(n, *other_asked):
+            continue
+        if said is None:
+            if _written(n, *asked) >= 2:
+                return True
+        elif other_said is not None and _written(n, *said) and not _written(n, *other_said):
+            return True
+    return False
 
 
 def _written(number: str, runs: Counter[str], text: str) -> int:
