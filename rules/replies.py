@@ -10,14 +10,14 @@ conventions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import Field
 
 from sftlint.analysis.majority import CONVENTION_LEAST, FileTallies
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
-from sftlint.record import Record
+from sftlint.record import Message, Record
 from sftlint.rule import Rule, RuleOptions
 from sftlint.transport import compact_pickle
 
@@ -211,6 +211,21 @@ class CutTally:
 # T007
 
 
+def _asked_about_markup(messages: Sequence[Message], k: int) -> bool:
+    """Whether the request the reply ``messages[k]`` answers (the last user turn before it) or
+    the system prompt talks about markup: it names HTML, CSS, tags, a web framework.  Tool
+    results are external data and earlier requests were answered already: neither speaks for
+    this reply."""
+    from sftlint.analysis.text.markup import about_markup
+
+    for m in reversed(messages[:k]):
+        if m.role == "user":
+            if m.content and about_markup(m.content):
+                return True
+            break
+    return any(m.role == "system" and m.content and about_markup(m.content) for m in messages[:k])
+
+
 @compact_pickle
 @dataclass(slots=True)
 class _MarkupPlace:
@@ -244,11 +259,14 @@ class MarkupDebris(Rule):
     A reasoning block that opens an assistant's reply (`<think>…</think>`, `<reasoning>…</reasoning>`),
     as reasoning models' chat formats write it, is the format and is left alone; the same tags
     anywhere else, or an opening tag never closed, are reported.
-    Code (fenced or inline), a text about markup (it names HTML, XML, tags, entities, 标签,
-    转义 …), an HTML or XML document, placeholders such as `<RoleObjectId>`, and `<br>` inside a
-    Markdown table row are left alone.  And a file whose texts use markup on purpose (at least
-    `max-share`, 10%, of its checked texts hold tags or entities, in a file of at least 20
-    texts) is not judged at all: its convention is markup.  A reply a KTO file labels undesirable
+    Code (fenced or inline), a text about markup (it names HTML, XML, CSS, tags, entities, a web
+    framework such as React, jQuery or PHP, 标签, 转义 …; not ReAct, the agent method), a reply
+    to a request about markup (the user turn it answers, or the system prompt, names it:
+    "Create an HTML table …" answered with `<table>` … `</table>`, unfenced as code-instruction
+    datasets write it), an HTML or XML document, placeholders such as `<RoleObjectId>`, and
+    `<br>` inside a Markdown table row are left alone.  And a file whose texts use markup on
+    purpose (at least `max-share`, 10%, of its checked texts hold tags or entities, in a file of
+    at least 20 texts) is not judged at all: its convention is markup.  A reply a KTO file labels undesirable
     (`"label": false`) is the file's own example of what not to say and is not judged (its
     prompt is).
 
@@ -294,13 +312,16 @@ class MarkupDebris(Rule):
         if undesirable_reply(record):  # a KTO negative: its reply is bad on purpose
             roles.discard("assistant")
         tally = MarkupTally(record.ref(), None)
-        for m in record.messages or ():
+        messages = record.messages or ()
+        for k, m in enumerate(messages):
             if m.role not in roles or not m.content:
                 continue
             tally.texts += 1
             if not has_markup(m.content):
                 continue
             tally.with_markup += 1
+            if m.role == "assistant" and _asked_about_markup(messages, k):
+                continue  # "Create an HTML table …": the reply's tags are the answer
             for x in find_markup(m.content, m.role == "assistant"):
                 pointer, span = m.resolve((x.start, x.end))
                 assert span is not None

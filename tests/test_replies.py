@@ -428,6 +428,70 @@ def test_t007_is_quiet_in_a_file_whose_texts_use_markup_on_purpose():
     assert lint(html_answers, "T007", config={"rules": {"markup-debris": {"max-share": 1.0}}})
 
 
+def test_t007_a_reply_to_a_request_about_markup_is_the_markup_asked_for():
+    """CodeAlpaca writes its answers unfenced: "Create an HTML table …" answered with `<table>` …
+    `</table>`, a PHP script that echoes `<br />`, jQuery over a list the user hands over.  A turn
+    before the reply that names markup (HTML, CSS, jQuery, PHP …) makes the reply's tags its
+    answer; the same tags after a request about something else are still debris, and so are a
+    reply's tags when only a later turn asks about HTML."""
+    clean_filler = [chat("Hello", "Hi, how can I help you today?") for _ in range(40)]
+    asked = [
+        chat(
+            'Create an HTML table with 3 columns, "Name", "Age", "Gender".',
+            "<table>\n  <tr>\n    <th>Name</th>\n    <th>Age</th>\n    <th>Gender</th>\n  </tr>\n</table>",
+        ),
+        chat(
+            "Write a PHP script which will open a connection to a local PostgreSQL database and execute a query.",
+            '<?php\n$dbconn = pg_connect("host=localhost dbname=mydb user=postgres");\n'
+            '$result = pg_query($dbconn, "SELECT id, name FROM users");\n'
+            "while ($row = pg_fetch_row($result)) {\n"
+            '  echo "ID: $row[0]  Name: $row[1]";\n  echo "<br />\\n";\n}\n?>',
+        ),
+        chat(
+            'Write a jQuery code to select the second element from a list of elements with class "sample".\n\n'
+            '<ul>\n  <li class="sample">first</li>\n  <li class="sample">second</li>\n</ul>',
+            '$(document).ready(function(){\n  let element = $(".sample").eq(1);\n});',
+        ),
+        chat(
+            "Which CSS selector styles every element of one type?",
+            "Write the type itself: p { color: red; } styles every <p>.",
+        ),
+    ]
+    assert lint(asked + clean_filler, "T007") == []
+    debris = [
+        chat(
+            "How do I reset my password?",
+            "Click <b>Forgot password</b> on the login page.<br>Then follow the email.",
+        ),
+        # a later request about HTML does not speak for an earlier reply, nor an answered one for a later reply
+        chat("退货流程是什么？", "请在订单页点击申请退货。<br>", "HTML 里怎么换行？", "用 <br> 换行。"),
+        chat("HTML 里怎么换行？", "用 <br> 换行。", "退货流程是什么？", "请在订单页点击申请退货。<br>"),
+        # ReAct, the agent method a system prompt names, is no markup
+        chat(
+            "订单到哪了？",
+            "已经发货。<br>预计明天送达。",
+            system="你是客服助手，用 ReAct 方法思考后答复用户。",
+        ),
+    ]
+    got = [
+        (d.record, d.pointer, d.message.split("“")[1].split("”")[0])
+        for d in lint(debris + clean_filler, "T007")
+    ]
+    assert got == [
+        (0, "/messages/1/content", "<b>"),
+        (0, "/messages/1/content", "</b>"),
+        (0, "/messages/1/content", "<br>"),
+        (1, "/messages/1/content", "<br>"),
+        (2, "/messages/3/content", "<br>"),
+        (3, "/messages/2/content", "<br>"),
+    ]
+    # the system prompt speaks for every reply: a front-end assistant's answers are markup
+    front_end = chat(
+        "Add a second paragraph.", "<p>First.</p>\n<p>Second.</p>", system="You write HTML for web pages."
+    )
+    assert lint([front_end, *clean_filler], "T007") == []
+
+
 # -- T008 language-mismatch -----------------------------------------------------------
 
 ZH_BACKGROUND = [

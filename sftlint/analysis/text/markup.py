@@ -12,8 +12,11 @@ before a call): the block's two tags are the format, not debris (a ``</think>`` 
 in the middle of a reply, still is); code (fenced blocks and ``inline code``), text that talks about markup
 (HTML, XML, 标签, entity, 转义 …: its tags are the subject), ``<br>`` inside a Markdown
 table row (the usual way to break a line in a cell), placeholders such as
-``<RoleObjectId>`` or ``<Song>`` (not HTML tag names), and a text that is itself an HTML
-or XML document (it opens with a tag, or holds many).
+``<RoleObjectId>`` or ``<Song>`` (not HTML tag names), a text that is itself an HTML
+or XML document (it opens with a tag, or holds many).  Whether a reply answers a request about
+markup (a code-instruction dataset's "Create an HTML table …" answered with `<table>` …
+`</table>`: its tags are the answer) is the rule's to decide, from the turns before it
+(:func:`about_markup`).
 """
 
 from __future__ import annotations
@@ -34,11 +37,12 @@ _TAG = re.compile(
 )
 _ANY_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]*)?/?>")
 # whole words only: "dom" inside "random", "tag" inside "advantage" and "react" inside
-# "reaction" said nothing about markup and silenced real debris; 元素, 标记 and 实体 are everyday
-# words (chemical elements, to mark, a physical store) unless they name markup
+# "reaction" said nothing about markup and silenced real debris; nor does "ReAct", the agent
+# method every ReAct system prompt names; 元素, 标记 and 实体 are everyday words (chemical
+# elements, to mark, a physical store) unless they name markup
 _ABOUT_MARKUP = re.compile(
     r"(?<![A-Za-z])(?:x?html\d?|xml|markup|markdown|entit(?:y|ies)|escap(?:e|es|ed|ing)|tags?|jsx|vue|"
-    r"react(?:js)?|dom|svg|css)(?![A-Za-z])|"
+    r"(?-i:(?!ReAct\b))react(?:js)?|jquery|php|dom|svg|css)(?![A-Za-z])|"
     r"标签|转义|网页|前端|标记语言|实体(?:字符|编码|引用|名称)",
     re.I,
 )
@@ -69,6 +73,12 @@ def is_markup_document(text: str) -> bool:
     if _DOCUMENT.match(body):
         return True
     return sum(1 for m in _ANY_TAG.finditer(body) if not _TAG.fullmatch(m.group())) >= 3
+
+
+def about_markup(text: str) -> bool:
+    """Whether ``text`` talks about markup: it names HTML, XML, CSS, tags, entities, a web
+    framework (React, Vue, jQuery, PHP), 标签, 转义 …"""
+    return _ABOUT_MARKUP.search(text) is not None
 
 
 def find_markup(text: str, reply: bool = False) -> list[Markup]:
