@@ -656,7 +656,8 @@ class MisplacedSystem(Rule):
 class TemplatePlaceholderOptions(RuleOptions):
     #: Regular expression of an unfilled template variable.
     pattern: str = r"\{\{\s*[A-Za-z_][\w.\-]*\s*\}\}|\{%-?\s*\w[^%]*%\}"
-    #: Skip text inside Markdown code (``` fences and `inline`): templates there are usually examples.
+    #: Skip text inside Markdown code (``` fences and `inline`) and texts that are code themselves:
+    #: templates there are usually examples, or the code asked for.
     skip_code: bool = True
 
     @field_validator("pattern")
@@ -675,7 +676,9 @@ class TemplatePlaceholder(Rule):
     Reports unfilled template variables such as `{{name}}` left in content.  Doubled braces
     that are a LaTeX group (`$\\text{{J}}(a,b,c)$`: right after a command name) or an
     expression of a CI workflow quoted in the text (GitHub Actions' `${{ github.repository }}`)
-    are not template variables.
+    are not template variables, and neither are the braces of a text that is unfenced template
+    code itself (a Jinja HTML page or an Angular component answering "write the page": at least
+    30% of its lines look like code once its placeholders are blanked out).
 
     ## Why is this bad?
     The model learns to say "I am {{name}}" literally.  It happens when a template was exported
@@ -693,7 +696,8 @@ class TemplatePlaceholder(Rule):
 
     ## Options
     - `pattern`: the regular expression of a placeholder.
-    - `skip-code`: ignore placeholders inside Markdown code (default true).
+    - `skip-code`: ignore placeholders inside Markdown code, and in a text that is code itself
+      (default true).
 
     ## Fix availability
     None: the value to put in is not in the data.
@@ -726,7 +730,10 @@ class TemplatePlaceholder(Rule):
                 for c in _CODE.finditer(text):
                     code_starts.append(c.start())
                     code_ends.append(c.end())
-            for hit in pattern.finditer(text):
+            hits = list(pattern.finditer(text))
+            if hits and self.options.skip_code and _template_code(text, hits):
+                continue  # the text is template code itself: its braces are its syntax
+            for hit in hits:
                 s, e = hit.span()
                 k = bisect_right(code_starts, s) - 1  # the code spans do not overlap: one to test
                 if k >= 0 and s < code_ends[k]:
@@ -736,6 +743,22 @@ class TemplatePlaceholder(Rule):
                 if s and _LATEX_BEFORE.search(text, max(0, s - 40), s):
                     continue  # \text{{J}}: a LaTeX argument in braces, not a variable
                 yield self.finding(f"unfilled template variable {hit.group()!r}", msg=m, span=(s, e))
+
+
+def _template_code(text: str, hits: list[Any]) -> bool:
+    """Whether ``text`` is mostly unfenced code once its placeholders are blanked out (a line
+    whose only code-like trait is a ``{{ … }}`` at its end is not code): an HTML page written as a
+    Jinja template, an Angular component with ``{{book.title}}`` in its template.  A
+    code-instruction dataset writes its answers so, without Markdown fences."""
+    from sftlint.analysis.text.language import is_code
+
+    pieces, pos = [], 0
+    for hit in hits:
+        pieces.append(text[pos : hit.start()])
+        pieces.append(" ")
+        pos = hit.end()
+    pieces.append(text[pos:])
+    return is_code("".join(pieces))
 
 
 @compact_pickle

@@ -711,6 +711,40 @@ def test_s007_leaves_workflow_expressions_alone():
     assert [(d.record, d.message) for d in diags] == [(1, "unfilled template variable '{{ repo }}'")]
 
 
+def test_s007_a_reply_that_is_template_code_itself_uses_braces_as_its_syntax():
+    """CodeAlpaca answers "Generate a HTML page of a table with user details" with a Jinja page
+    and "Create an Angular component" with one, unfenced: ``{{ user.name }}`` and ``{% for %}``
+    are the code asked for.  Prose with a placeholder is still caught, and so is a prompt
+    template whose lines end in placeholders (their ``}}`` alone does not make them code)."""
+    jinja = chat(
+        "Generate a HTML page of a table with user details.",
+        "<html>\n   <body>\n      <table>\n         {% for user in data %}\n            <tr>\n"
+        "               <td>{{ user.name }}</td>\n               <td>{{ user.age }}</td>\n"
+        "            </tr>\n         {% endfor %}\n      </table>\n   </body>\n</html>",
+    )
+    angular = chat(
+        "Create an Angular component to display a list of books, and their authors.",
+        "import { Component } from '@angular/core';\n\n@Component({\n  selector: 'book-list',\n"
+        '  template: `\n  <ul>\n    <li *ngFor="let book of books">\n      {{book.title}} - {{book.author}}\n'
+        "    </li>\n  </ul>\n  `\n})\nexport class BookListComponent {\n  books = [];\n}",
+    )
+    assert lint([jinja, angular], "S007") == []
+    prose = chat("你是谁？", "我是{{name}}，由{{author}}开发的智能客服。")
+    prompt = chat(
+        "Hi", "Hello!", system="Assistant name: {{assistant_name}}\nCompany: {{company}}\nAnswer politely."
+    )
+    diags = lint([prose, prompt], "S007")
+    assert [(d.record, d.message) for d in diags] == [
+        (0, "unfilled template variable '{{name}}'"),
+        (0, "unfilled template variable '{{author}}'"),
+        (1, "unfilled template variable '{{assistant_name}}'"),
+        (1, "unfilled template variable '{{company}}'"),
+    ]
+    # the option turns it off with the rest of the code skipping
+    off = {"rules": {"template-placeholder": {"skip-code": False}}}
+    assert len(lint([jinja], "S007", config=off)) == 4
+
+
 # -- KTO negatives: the reply is the example of what not to say ------------------------
 
 

@@ -273,6 +273,24 @@ def prose(text: str) -> str:
     return _NOISE_BY["@" in text, _HAS_EXT.search(text) is not None].sub(" ", text)
 
 
+def is_code(text: str) -> bool:
+    """Whether ``text`` is mostly unfenced code: at least :data:`CODE_SHARE` of its non-blank
+    lines look like code (the text :func:`prose` finds no prose in).  Fenced and inline code
+    are left out of the count: they are marked as code already.  A code-instruction dataset
+    writes its replies so (CodeAlpaca's `<table>` … `</table>`, an Angular component, a PHP
+    script), and so does a user turn that hands over code to edit."""
+    if "`" in text or "~~~" in text:
+        text = _CODE.sub(" ", text)
+    if (
+        _FIRST_CODE_LINE_START.match(text) is None
+        and _NEXT_CODE_LINE_START.search(text) is None
+        and _ANY_CODE_LINE_ANY.search(text) is None
+    ):
+        return False  # no line looks like code
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    return sum(1 for ln in lines if _code_line(ln)) >= CODE_SHARE * len(lines)
+
+
 def _body(text: str) -> str:
     """What :func:`_detect` counts in: :func:`prose` of ``text``, except that blank lines may
     stay.  Every count made of it (characters of a script, words, grammar characters, the
