@@ -13,7 +13,9 @@ memory grows by a few dozen bytes per record and not with record size:
 * D001 keeps an 8-byte content digest and a location (path id, index, line):
   20 bytes per record.
 * D002 keeps a 64-value MinHash signature of 16-bit values, an 8-byte digest
-  and a location: 148 bytes per record.
+  and a location: 148 bytes per record (and, in the reduce, the start and end
+  of the first user turn that most records of a file repeat: two texts per
+  file, learned from 64 of its records read again).
 * D004 keeps a prompt id and a location per record (14 bytes) and one text per
   distinct prompt (at most :data:`MAX_PROMPT_TEXTS`, each cut to
   :data:`MAX_PROMPT_CHARS`).
@@ -33,7 +35,7 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -347,15 +349,95 @@ def dialogue_text(record: Record) -> str:
     return "\x1f".join(text for _, text in _turn_texts(record))
 
 
-def dialogue_texts(record: Record) -> tuple[str, str, str, str, str]:
+def dialogue_texts(record: Record, frame: Frame | None = None) -> tuple[Any, ...]:
     """:func:`dialogue_text` and :func:`dialogue_sides` together, normalising each turn once,
     with the record's :func:`media_key` and its user turns alone (what was asked, without the
-    tool results of the prompt side)."""
+    tool results of the prompt side).  With a ``frame`` (the start and end that most records of
+    the file repeat in their first user turns: :func:`learn_frame`), a sixth item says how much
+    of the record's first user turn is the frame (:func:`_framed`)."""
     turns = _turn_texts(record)
-    prompt = "\x1f".join(text for role, text in turns if role != "assistant")
+    asking = [(role, text) for role, text in turns if role != "assistant"]
+    prompt = "\x1f".join(text for _, text in asking)
     reply = "\x1f".join(text for role, text in turns if role == "assistant")
     asked = "\x1f".join(text for role, text in turns if role == "user")
-    return "\x1f".join(text for _, text in turns), prompt, reply, media_key(record.data), asked
+    texts = "\x1f".join(text for _, text in turns), prompt, reply, media_key(record.data), asked
+    return texts if frame is None else (*texts, _framed(asking, frame))
+
+
+#: The start and end (normalised) that most records of a file repeat in their first user turns.
+Frame = tuple[str, str]
+
+
+def _framed(asking: list[tuple[str, str]], frame: Frame) -> tuple[int, int, int, int] | None:
+    """Where the first user turn lies in the prompt side (the turns ``asking``, joined: its
+    start and end offsets) and how many of its first and last characters are the ``frame``'s
+    start and end (as far as it has them); None without a user turn."""
+    offset = 0
+    for role, turn in asking:
+        if role == "user":
+            break
+        offset += len(turn) + 1
+    else:
+        return None
+    start, end = frame
+    head = _shared_start(turn, start) if start else 0
+    tail = _shared_start(turn[::-1], end[::-1]) if end else 0
+    return offset, offset + len(turn), head, tail
+
+
+def _unframed_prompts(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[str, str]:
+    """The prompt sides of two records (as :func:`dialogue_texts` gives them with their files'
+    frames) without the frame's start and end, as far as *both* first user turns have them: the
+    same characters come off both, so a copy whose edit falls inside the frame loses no more
+    than the record it copies.  Without a frame on either side, the prompt sides as they are."""
+    fa = a[5] if len(a) > 5 else None
+    fb = b[5] if len(b) > 5 else None
+    if fa is None or fb is None:
+        return a[1], b[1]
+    head, tail = min(fa[2], fb[2]), min(fa[3], fb[3])
+    if not head and not tail:
+        return a[1], b[1]
+    out = []
+    for (start, end, _, _), prompt in ((fa, a[1]), (fb, b[1])):
+        cut = min(tail, end - start - head)  # a turn that is all frame: its start comes off first
+        out.append(prompt[:start] + prompt[start + head : end - cut] + prompt[end:])
+    return out[0], out[1]
+
+
+def first_user_turn(record: Record) -> str | None:
+    """The normalised text of the record's first user turn (None without one)."""
+    return next((text for role, text in _turn_texts(record) if role == "user"), None)
+
+
+def learn_frame(turns: list[str]) -> Frame | None:
+    """The frame of a file from a sample of its records' first user turns (normalised): the
+    longest start and the longest end that more than half of them share (a task instruction
+    repeated before each question, a format demand after it), found on the sorted turns (and
+    the sorted reversed turns) as the longest common prefix of any run of that many neighbours.
+    None when the sample is smaller than :data:`FRAME_MIN_RECORDS` or shares nothing."""
+    if len(turns) < FRAME_MIN_RECORDS:
+        return None
+    most = len(turns) // 2 + 1
+
+    def shared_start(texts: list[str]) -> str:
+        texts = sorted(texts)
+        best = ""
+        for k in range(len(texts) - most + 1):
+            first, last = texts[k], texts[k + most - 1]
+            n = _shared_start(first, last)
+            if n > len(best):
+                best = first[:n]
+        return best
+
+    start = shared_start(turns)
+    end = shared_start([t[::-1] for t in turns])[::-1]
+    return (start, end) if start or end else None
+
+
+#: The records of a file whose first user turns D002 reads again to learn the file's frame
+#: (evenly spaced over the file), and the fewest for a frame to be learned at all.
+FRAME_SAMPLE = 64
+FRAME_MIN_RECORDS = 8
 
 
 #: Where multimodal records name their images, videos and audio (LLaMA-Factory, ms-swift, TRL).
@@ -495,10 +577,17 @@ class NearDuplicate(Rule):
     prompts (user turns and tool results) at least 0.5 and its replies (assistant turns) at
     least 0.7: one long passage asked two different questions, "hi" and "hello" given one
     templated reply, or two agent episodes under one long few-shot prompt whose trajectories
-    share only their templated lines (`> Think: …`), are separate examples; so are two records
-    that ask the same of different images, audio or video (multimodal records: their `images`,
-    `videos`, `audios` fields and their turns' non-text parts must be the same), and two that
-    ask about different numbers which the record writes again (rows of one table: "… for the
+    share only their templated lines (`> Think: …`), are separate examples.  The prompts are
+    compared without the start and the end of the first user turn that more than half of the
+    file's records repeat (an instruction written before every question, as the system prompt
+    is left out), learned from 64 of the file's records read again, evenly spaced, and left out
+    as far as both records have it: AutoAct's records repeat a 1,450-character instruction and
+    differ in a short question, so two different questions answered with one search are two
+    examples, while a question copied with a few edits, or a file of copies, is still reported.
+    Separate examples too are two records that ask the same of different images, audio or video
+    (multimodal records: their `images`, `videos`, `audios` fields and their turns' non-text
+    parts must be the same), and two that ask about different numbers which the record writes
+    again (rows of one table: "… for the
     year 1929" answered `… WHERE Year = '1929'`, and the same for 1934; a document needs the
     number changed at two places).  A document (TRL's text, without turns) has no sides: two
     are alike only if what lies between their common start and end, when it is a fifth of the
@@ -579,10 +668,11 @@ class NearDuplicate(Rule):
         cands, wide = near_pair_arrays(
             coll.sigs, coll.digests, low, CANDIDATES_PER_RECORD, (LAST_K, WIDE_LAST_K)
         )
-        found = self._verify(coll, cands)
+        frames = _Frames(coll)
+        found = self._verify(coll, cands, frames)
         more = _untried(wide, cands, found, len(coll.digests))
         del wide, cands
-        for i, (j, sim, what) in _in_order(found, self._verify(coll, more)):
+        for i, (j, sim, what) in _in_order(found, self._verify(coll, more, frames)):
             ref = loc.ref(i)
             yield self.finding(
                 f"record is a near-duplicate of the record at {loc.where(j, ref.path)} "
@@ -597,10 +687,11 @@ class NearDuplicate(Rule):
                 record_hash="pair:" + ":".join(sorted(f"{coll.digests[k]:016x}" for k in (i, j))),
             )
 
-    def _verify(self, coll: _SignatureCollector, cands: Pairs) -> _Chosen:
+    def _verify(self, coll: _SignatureCollector, cands: Pairs, frames: _Frames) -> _Chosen:
         """For each record with candidates: the first (earliest) whose exact similarity reaches the
-        threshold (both sides alike too), as ``(record, similarity, what)``; the estimate decides
-        only where the texts cannot be read again."""
+        threshold (both sides alike too, the prompts without their file's frame), as
+        ``(record, similarity, what)``; the estimate decides only where the texts cannot be read
+        again."""
         count = cands.records()
         threshold = self.options.threshold
         chosen = _Chosen(len(coll.digests))
@@ -627,7 +718,8 @@ class NearDuplicate(Rule):
                     if len(in_flight) >= 2 * workers:  # what is held for the tasks stays bounded
                         chosen.add(in_flight.popleft().result())
                     sent = _sent_locations(coll, block, sources)
-                    in_flight.append(pool.submit(_verify_sent, threshold, block, sent, formats))
+                    framed = frames.of(block)
+                    in_flight.append(pool.submit(_verify_sent, threshold, block, sent, formats, framed))
                 while in_flight:
                     chosen.add(in_flight.popleft().result())
                 return chosen
@@ -635,8 +727,90 @@ class NearDuplicate(Rule):
                 chosen = _Chosen(len(coll.digests))
         # in blocks, so that templated data (every record a candidate) never holds every text
         for block in cands.blocks(VERIFY_BLOCK):
-            chosen.add(_verify_block(threshold, block, coll.loc, coll.digests, coll.formats))
+            framed = frames.of(block)
+            chosen.add(_verify_block(threshold, block, coll.loc, coll.digests, coll.formats, framed))
         return chosen
+
+
+class _Frames:
+    """The frame of each file (:func:`learn_frame`), learned the first time a verification block
+    holds one of its records, from :data:`FRAME_SAMPLE` of its records evenly spaced over the
+    collector and read again (one more read of the file; a file that cannot be read again has no
+    frame).  The sample depends on the collected records alone, so ``--jobs`` learns the same."""
+
+    def __init__(self, coll: _SignatureCollector) -> None:
+        self.coll = coll
+        self.learned: dict[int, Frame | None] = {}
+        self.runs: dict[int, list[tuple[int, int]]] | None = None
+
+    def of(self, block: dict[int, list[tuple[int, float]]]) -> dict[int, Frame]:
+        """The frames of the files of ``block``'s records, by path id."""
+        loc = self.coll.loc
+        if len(loc.paths) == 1:
+            pids = {0}
+        else:
+            path_id = loc.path_id
+            pids = {path_id[k] for i, pairs in block.items() for k in (i, *(j for j, _ in pairs))}
+        out: dict[int, Frame] = {}
+        for pid in sorted(pids):
+            if pid not in self.learned:
+                self.learned[pid] = self._learn(pid)
+            frame = self.learned[pid]
+            if frame is not None:
+                out[pid] = frame
+        return out
+
+    def _learn(self, pid: int) -> Frame | None:
+        coll = self.coll
+        if self.runs is None:
+            self.runs = _path_runs(coll.loc.path_id, len(coll.loc.paths))
+        runs = self.runs.get(pid, [])
+        count = sum(end - start for start, end in runs)
+        if count < FRAME_MIN_RECORDS:
+            return None
+        picked: list[int] = []
+        ranks = iter(
+            [(r * count) // FRAME_SAMPLE for r in range(FRAME_SAMPLE)]
+            if count > FRAME_SAMPLE
+            else range(count)
+        )
+        rank = next(ranks, None)
+        before = 0
+        for start, end in runs:
+            while rank is not None and rank < before + end - start:
+                picked.append(start + rank - before)
+                rank = next(ranks, None)
+            before += end - start
+        wanted = {coll.loc.paths[pid]: set(picked)}
+        turns = _texts_again(coll.loc, coll.digests, coll.formats, wanted, _first_user_turn_of)
+        return learn_frame([t for k in sorted(turns) if (t := turns[k]) is not None])
+
+
+def _first_user_turn_of(record: Record, k: int) -> str | None:
+    return first_user_turn(record)
+
+
+def _path_runs(path_id: array, paths: int) -> dict[int, list[tuple[int, int]]]:
+    """The runs of consecutive collector positions of each path id, ``(start, end)`` in order
+    (one run per file, unless a file was given twice)."""
+    n = len(path_id)
+    if paths <= 1:
+        return {0: [(0, n)]} if n else {}
+    np = _minhash._numpy()
+    if np:
+        ids = (
+            np.frombuffer(path_id, dtype=np.uint32) if path_id.itemsize == 4 else np.array(path_id, np.uint32)
+        )
+        cuts = (np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist()
+        starts = [0, *cuts]
+        pids = ids[starts].tolist()
+    else:  # pragma: no cover - numpy is a dependency
+        starts = [k for k in range(n) if k == 0 or path_id[k] != path_id[k - 1]]
+        pids = [path_id[k] for k in starts]
+    out: dict[int, list[tuple[int, int]]] = {}
+    for start, end, pid in zip(starts, [*starts[1:], n], pids, strict=True):
+        out.setdefault(pid, []).append((start, end))
+    return out
 
 
 class _Chosen:
@@ -741,10 +915,11 @@ def _verify_sent(
     cands: dict[int, list[tuple[int, float]]],
     sent: tuple[Any, ...],
     formats: dict[str, str | None],
+    frames: dict[int, Frame] | None = None,
 ) -> dict[int, tuple[int, float, str]]:
     """:func:`_verify_block` in a ``--jobs`` worker."""
     loc = _SentLocations(sent)
-    return _verify_block(threshold, cands, loc, loc.digests, formats)
+    return _verify_block(threshold, cands, loc, loc.digests, formats, frames)
 
 
 def _verify_block(
@@ -753,17 +928,26 @@ def _verify_block(
     loc: Any,
     digests: Any,
     formats: dict[str, str | None],
+    frames: dict[int, Frame] | None = None,
 ) -> dict[int, tuple[int, float, str]]:
     """D002's decision for each record of ``cands`` (collector positions, each with its
     candidates): the first (earliest) candidate whose exact similarity reaches the threshold,
     both sides alike too, as ``(record, similarity, what)``; the estimate decides only where the
     texts cannot be read again.  ``loc`` and ``digests`` look records up by collector position
-    (the collector's own, or :class:`_SentLocations` in a worker)."""
+    (the collector's own, or :class:`_SentLocations` in a worker); ``frames`` (by path id) are
+    the files' frames, left out of the prompt sides."""
     wanted: dict[str, set[int]] = {}
     for i, pairs in cands.items():
         for k in (i, *(j for j, _ in pairs)):
             wanted.setdefault(loc.paths[loc.path_id[k]], set()).add(k)
-    texts = _texts_again(loc, digests, formats or {}, wanted)
+    convert = None
+    if frames:
+        path_id = loc.path_id
+
+        def convert(record: Record, k: int) -> tuple[Any, ...]:
+            return dialogue_texts(record, frames.get(path_id[k]))
+
+    texts = _texts_again(loc, digests, formats or {}, wanted, convert)
     chosen: dict[int, tuple[int, float, str]] = {}
     for i, pairs in cands.items():
         mine = shingles(texts[i][0]) if i in texts else None
@@ -799,8 +983,9 @@ def _both_sides_alike(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     pictures is two examples)."""
     if a[3] != b[3]:
         return False
-    for side, least in ((1, MIN_SIDE_SIMILARITY), (2, MIN_REPLY_SIMILARITY)):
-        if (a[side] or b[side]) and jaccard(a[side], b[side]) < least:
+    prompts = _unframed_prompts(a, b)
+    for (x, y), least in ((prompts, MIN_SIDE_SIMILARITY), ((a[2], b[2]), MIN_REPLY_SIMILARITY)):
+        if (x or y) and jaccard(x, y) < least:
             return False
     return not _carries_a_value(a, b) and not _two_items_in_one_frame(a, b)
 
@@ -943,10 +1128,15 @@ def jaccard(a: str, b: str) -> float:
 
 
 def _texts_again(
-    loc: _Locations, digests: array, formats: dict[str, str | None], wanted: dict[str, set[int]]
-) -> dict[int, tuple[str, str, str, str]]:
+    loc: _Locations,
+    digests: array,
+    formats: dict[str, str | None],
+    wanted: dict[str, set[int]],
+    convert: Callable[[Record, int], Any] | None = None,
+) -> dict[int, Any]:
     """The normalised dialogue text, prompt side and reply side of the ``wanted`` records
-    (collector positions per path), read again from their files.  Only candidates are read, so
+    (collector positions per path), read again from their files (or what ``convert`` makes of
+    each record and its position).  Only candidates are read, so
     memory stays small; a record whose content changed since (its digest differs) or that cannot
     be read (standard input, records passed in memory, a file gone) is left out and judged on the
     estimate.
@@ -959,12 +1149,14 @@ def _texts_again(
     from sftlint import stdin_copy
     from sftlint.api import load_records
 
-    out: dict[int, tuple[str, str, str, str]] = {}
+    if convert is None:
+        convert = _plain_texts
+    out: dict[int, Any] = {}
     for path, positions in wanted.items():
         source = stdin_copy.copy_of(path) or path  # standard input: its copy on disk
         if source == "-" or not os.path.isfile(source):
             continue
-        left = _lines_again(source, formats.get(path), loc, digests, positions, out)
+        left = _lines_again(source, formats.get(path), loc, digests, positions, out, convert)
         if not left:
             continue
         by_index = {loc.index[k]: k for k in left}
@@ -972,10 +1164,14 @@ def _texts_again(
             for record in load_records(source, formats.get(path), indices=by_index.keys()):
                 k = by_index.get(record.index)
                 if k is not None and record.messages and _digest(record) == digests[k]:
-                    out[k] = dialogue_texts(record)
+                    out[k] = convert(record, k)
         except (OSError, ValueError):
             continue
     return out
+
+
+def _plain_texts(record: Record, k: int) -> tuple[Any, ...]:
+    return dialogue_texts(record)
 
 
 def _lines_again(
@@ -984,7 +1180,8 @@ def _lines_again(
     loc: _Locations,
     digests: array,
     positions: set[int],
-    out: dict[int, tuple[str, str, str, str]],
+    out: dict[int, Any],
+    convert: Callable[[Record, int], Any],
 ) -> set[int]:
     """Fill ``out`` with the texts of the records at ``positions`` read straight from their lines
     (JSONL files: one record per line); return the positions this could not read."""
@@ -1025,7 +1222,7 @@ def _lines_again(
                 except Exception:
                     continue
                 if record.messages and _digest(record) == digests[k]:
-                    out[k] = dialogue_texts(record)
+                    out[k] = convert(record, k)
     except OSError:
         return positions
     return {k for k in positions if k not in out}

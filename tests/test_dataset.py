@@ -787,3 +787,225 @@ def test_d002_documents_two_items_in_one_frame_are_two_examples(tmp_path):
     )
     path = write_jsonl(tmp_path / "copy.jsonl", [{"text": article}, {"text": edited}])
     assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
+
+
+# -- D002: a frame that most records of a file repeat in their user turns ----------------------
+
+_INSTRUCTION = (
+    "I want you to be a good multi-hop question answerer, solving a question answering task with "
+    "interleaving Thought, Action, Observation steps. Thought can reason about the current situation, "
+    "and Action can be four types:\n"
+    "(1) BingSearch[query], which searches the exact detailed query on the Internet and returns the "
+    "relevant information to the query. Be specific and precise with your query to increase the chances "
+    'of getting relevant results. For example, instead of searching for "dogs", you can search for '
+    '"popular dog breeds in the United States".\n'
+    "(2) Retrieve[entity], which retrieves the exact entity on Wikipedia and returns the first paragraph "
+    "if it exists. If not, it will return some similar entities to retrieve. For example, Retrieve[Milhouse]\n"
+    "(3) Lookup[keyword], which returns the next sentence containing keyword in the last passage "
+    "successfully found by Retrieve or BingSearch. For example, Lookup[river]\n"
+    "(4) Finish[answer], which returns a definite answer. For example, Finish[Richard Nixon] (If it is a "
+    "judgement question, please Finish[yes] or Finish[no])\n"
+    "You may take as many steps as necessary.\n"
+)
+
+#: (question, thought, action, the action's argument: the reply)
+_STEPS = [
+    (
+        "The famous painting The Scream, created by Edvard Munch, is painted in which style?",
+        "The Scream is a famous expressionist painting.",
+        "BingSearch",
+        "Edvard Munch's style",
+    ),
+    (
+        "The largest living species of lizard, found in Indonesia, is?",
+        "The largest living species of lizard is the Komodo dragon.",
+        "BingSearch",
+        "popular dog breeds in the United States",
+    ),
+    (
+        "Which river flows through the city of Budapest?",
+        "Several rivers cross Hungary; I should look the city up.",
+        "Retrieve",
+        "Budapest",
+    ),
+    (
+        "Who wrote the novel One Hundred Years of Solitude?",
+        "I believe it was a Colombian author.",
+        "BingSearch",
+        "author of One Hundred Years of Solitude",
+    ),
+    (
+        "What is the smallest country in the world by area?",
+        "It is probably a city state in Europe.",
+        "Retrieve",
+        "Vatican City",
+    ),
+    (
+        "The famous children's book series featuring a young wizard is what?",
+        "The famous children's book series featuring a young wizard is Harry Potter.",
+        "BingSearch",
+        "popular dog breeds in the United States",
+    ),
+    (
+        "In which year did the Berlin Wall fall?",
+        "That was at the end of the Cold War.",
+        "BingSearch",
+        "Berlin Wall fall year",
+    ),
+    ("Which element has the chemical symbol Fe?", "Fe comes from a Latin word.", "Retrieve", "Iron"),
+    (
+        "What is the tallest mountain in Africa?",
+        "It is a dormant volcano in Tanzania.",
+        "Retrieve",
+        "Mount Kilimanjaro",
+    ),
+    (
+        "Who painted the ceiling of the Sistine Chapel?",
+        "A Renaissance artist painted it in the early 1500s.",
+        "BingSearch",
+        "Sistine Chapel ceiling painter",
+    ),
+    (
+        "What is the capital city of Australia?",
+        "It is not Sydney, it is a planned city.",
+        "Retrieve",
+        "Canberra",
+    ),
+    (
+        "How many moons does the planet Mars have?",
+        "Mars has two small moons, I think.",
+        "BingSearch",
+        "number of moons of Mars",
+    ),
+]
+
+
+def _step(question: str, thought: str, action: str, target: str) -> dict:
+    """An AutoAct-style record: the instruction every record repeats, then its own question, a
+    thought and the action to take; the reply is the action's argument."""
+    return {
+        "input": f"{_INSTRUCTION}Question:{question}\nThought: {thought}\nAction: {action}",
+        "output": target,
+    }
+
+
+def test_d002_records_that_repeat_one_instruction_with_other_questions_are_not_near_duplicates(tmp_path):
+    """Every record's input repeats a 1,000-character instruction (AutoAct's data, no system
+    prompt to leave out) and only a short question and thought differ: two records with
+    different questions and the same reply are 0.8 alike through the instruction alone.  The
+    prompts are compared without what most records of the file repeat, so they are two
+    examples; a question copied with a few edits is still reported."""
+    rows = [_step(*s) for s in _STEPS]
+    path = write_jsonl(tmp_path / "steps.jsonl", rows)
+    records = list(sftlint.load_records(path))
+    texts = [D.dialogue_texts(r) for r in records]
+    assert D.jaccard(texts[1][0], texts[5][0]) >= 0.8  # the instruction makes them alike overall
+    assert D.jaccard(texts[1][1], texts[5][1]) >= 0.5  # and their prompts too
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+    frame = D.learn_frame([D.first_user_turn(r) for r in records])
+    assert frame is not None and frame[0].startswith("iwantyoutobeagoodmultihop") and len(frame[0]) > 700
+    assert (
+        D.jaccard(*D._unframed_prompts(*(D.dialogue_texts(r, frame) for r in (records[1], records[5])))) < 0.5
+    )
+
+    # the same question asked again, re-worded a little: a near-duplicate under any frame
+    question, thought, action, target = _STEPS[1]
+    copy = _step(question.replace("is?", "is what?"), thought.replace("living ", "living, "), action, target)
+    path = write_jsonl(tmp_path / "copied.jsonl", [*rows, copy])
+    (d,) = _codes(sftlint.lint(path, select=["D002"]), "D002")
+    assert (d.line, d.data["first_line"]) == (13, 2)
+    # a copy edited inside the instruction: only what both records share of it is left out
+    inside = dict(copy, input=copy["input"].replace("four types", "four kinds"))
+    a, b = (
+        D.dialogue_texts(r, frame)
+        for r in sftlint.load_records(write_jsonl(tmp_path / "x.jsonl", [rows[1], inside]))
+    )
+    assert D.jaccard(*D._unframed_prompts(a, b)) >= 0.5
+    path = write_jsonl(tmp_path / "inside.jsonl", [*rows, inside])
+    (d,) = _codes(sftlint.lint(path, select=["D002"]), "D002")
+    assert (d.line, d.data["first_line"]) == (13, 2)
+
+
+def test_d002_a_frame_after_the_question_is_left_out_too(tmp_path):
+    """The shared text may follow the question (a format demand after each question): the
+    same."""
+    rows = [
+        {"instruction": f"{q}\n\n{_INSTRUCTION}", "output": target} for q, _thought, _action, target in _STEPS
+    ]
+    path = write_jsonl(tmp_path / "after.jsonl", rows)
+    records = list(sftlint.load_records(path))
+    texts = [D.dialogue_texts(r) for r in records]
+    assert D.jaccard(texts[1][0], texts[5][0]) >= 0.8
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+    frame = D.learn_frame([D.first_user_turn(r) for r in records])
+    assert frame is not None and frame[1].endswith("youmaytakeasmanystepsasnecessary")
+
+
+def test_d002_a_file_of_copies_is_still_reported_though_all_of_it_is_shared(tmp_path):
+    """When the text most records repeat is the whole record (a file of one record copied with
+    edits here and there), what is left of the prompts is the edits or nothing: the copies are
+    reported as before."""
+    rng = random.Random(5)
+    question, thought, action, target = _STEPS[3]
+    base = _step(question, thought, action, target)
+    rows = []
+    for _ in range(12):
+        words = base["input"].split(" ")
+        k = rng.randrange(len(words))
+        words[k] = words[k].upper() if rng.random() < 0.5 else words[k] + ","
+        rows.append({"input": " ".join(words), "output": target + rng.choice(["", ".", " "])})
+    path = write_jsonl(tmp_path / "copies.jsonl", rows)
+    found = _codes(sftlint.lint(path, select=["D002"]), "D002")
+    assert len(found) + len(_codes(sftlint.lint(path, select=["D001"]), "D001")) == 11
+    assert found and all(d.data["first_line"] == 1 for d in found)
+
+    # copies with letters replaced anywhere in the input (inside the shared text or the
+    # question), as the templated benchmark corpus edits them: every copy is still reported
+    rows = [base]
+    for _ in range(19):
+        chars = list(base["input"])
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(chars))
+            chars[at] = "xq"[chars[at] == "x"] if chars[at].isalpha() else chars[at]
+        rows.append({"input": "".join(chars), "output": target})
+    path = write_jsonl(tmp_path / "edited.jsonl", rows)
+    found = sftlint.lint(path, select=["D001", "D002"])  # (an edit of a non-letter is no edit: D001)
+    assert sorted(d.line for d in found) == list(range(2, 21)) and len(_codes(found, "D002")) > 12
+    records = list(sftlint.load_records(path))
+    assert D.learn_frame([D.first_user_turn(r) for r in records]) is not None  # a frame was learned
+
+
+def test_learn_frame_takes_what_more_than_half_of_the_sample_shares():
+    head, tail = "sharedinstructiontext", "answerinjson"
+    turns = [f"{head}question{n}about{w}{tail}" for n, w in enumerate("abcdefghij")]
+    assert D.learn_frame(turns) == (f"{head}question", tail)
+    # shared by half or fewer: no frame
+    half = [f"{head}{n}x" for n in range(5)] + [f"other{n}y{n}" for n in range(5)]
+    assert D.learn_frame(half) is None
+    # six of ten share a longer start: the longest that more than half share
+    six = [f"{head}more{n}" for n in range(6)] + [f"{head}{n}" for n in range(4)]
+    assert D.learn_frame(six)[0] == f"{head}more"
+    assert D.learn_frame(turns[: D.FRAME_MIN_RECORDS - 1]) is None
+
+
+def test_d002_frames_with_jobs_and_standard_input(tmp_path, monkeypatch):
+    """The frame is learned in the main process from the collected records and sent with each
+    verification block: ``--jobs 2`` (verification in the workers) and piped input give what
+    one process gives on the file."""
+    import io
+
+    question, thought, action, target = _STEPS[1]
+    copy = _step(question.replace("is?", "is what?"), thought, action, target)
+    rows = [_step(*s) for s in _STEPS] * 1 + [copy]
+    # more records, each with its own question, so that the frame is learned from a sample
+    rows += [
+        _step(f"What is {n} times {n + 7}?", "Arithmetic.", "Finish", str(n * (n + 7))) for n in range(60)
+    ]
+    path = write_jsonl(tmp_path / "steps.jsonl", rows)
+    monkeypatch.setattr(D, "PARALLEL_VERIFY_MIN", 1)
+    serial = sftlint.lint([path], jobs=1, select=["D002"])
+    assert [(d.line, d.data["first_line"]) for d in serial] == [(13, 2)]
+    assert sftlint.lint([path], jobs=2, select=["D002"]) == serial
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
+    piped = sftlint.lint(["-"], jobs=1, select=["D002"])
+    assert [(d.line, d.message) for d in piped] == [(d.line, d.message) for d in serial]
