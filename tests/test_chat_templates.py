@@ -9,11 +9,14 @@ reported as a file no format claims.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sftlint
-from sftlint.formats.chat_templates import template_of
+from sftlint.formats.chat_templates import TEMPLATES, template_of
 from sftlint.plugins import default_registry
 
 LLAMA2 = (
@@ -138,6 +141,57 @@ def test_prose_that_mentions_markers_is_not_a_template():
         "In Llama 2 prompts the user's text goes between [INST] and [/INST].",  # not at the start
     ):
         assert template_of(text) is None, text
+
+
+#: Vicuna's and the Alpaca prompt's openings as they were written before ``follows``: the
+#: lookahead inside the pattern (the reference the split form must agree with)
+_LOOKAHEAD_OPENINGS = {
+    "vicuna": re.compile(r"(?s).{0,2000}?(?:\A|(?<=\s))USER:(?=.*?\sASSISTANT:)"),
+    "alpaca": re.compile(r"(?sm).{0,2000}?^#{2,4}[ \t]*Instruction:(?=.*?^#{2,4}[ \t]*Response:)"),
+    "human-assistant": re.compile(r"\s*(?:###\s*)?Human:(?=.*?Assistant:)", re.S),
+}
+_PIECES = [
+    "USER:",
+    "ASSISTANT:",
+    "Human:",
+    "Assistant:",
+    "###",
+    "### Instruction:",
+    "### Response:",
+    "## Response:",
+    " ",
+    "\n",
+    "a",
+    "\t",
+    "#",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_an_opening_and_what_must_follow_it_read_as_the_lookahead_did(pieces):
+    text = "".join(pieces)
+    expected = next(
+        (t.name for t in TEMPLATES if _LOOKAHEAD_OPENINGS.get(t.name, t.opening).match(text)),
+        None,
+    )
+    got = template_of(text)
+    assert (got.name if got else None) == expected, text
+
+
+def test_no_opening_looks_ahead_to_the_rest_of_the_text():
+    # what must follow an opening is ``follows``, searched once: a lookahead in ``opening``
+    # is scanned again from each candidate opening (quadratic on a long text)
+    for template in TEMPLATES:
+        assert "(?=" not in template.opening.pattern, template.name
+
+
+def test_a_long_text_that_repeats_user_and_never_answers_is_read_in_one_pass():
+    # Before: the lookahead scanned the rest of the text again from every ``USER:`` among the
+    # first 2,000 characters; on these 6 MB that is about 400 scans of 6 MB (minutes).
+    for text in ("USER: " * 1_000_000, "### Instruction:\n" * 400_000):
+        assert template_of(text) is None
+    assert template_of("USER: hi\n" * 100_000 + " ASSISTANT: hello").name == "vicuna"
 
 
 # -- S011 for the templates that end every turn with a token ----------------------------------

@@ -52,6 +52,11 @@ class ChatTemplate:
     name: str
     opening: re.Pattern[str]
     marker: re.Pattern[str]
+    #: what must come somewhere after the opening (Vicuna's ``ASSISTANT:``, the Alpaca prompt's
+    #: ``### Response:``), searched once from the opening's end: as a lookahead inside
+    #: ``opening`` it was scanned again for every candidate opening, quadratic on a long text
+    #: that repeats ``USER:`` and never answers
+    follows: re.Pattern[str] | None = None
     #: the token every turn must end with (S011); None where the template may leave it out
     end_token: str | None = None
     #: the end-of-sequence token(s) a reply may end with where the template may leave it out
@@ -120,24 +125,27 @@ _LLAMA2 = ChatTemplate(
 #: FastChat's Vicuna: a preamble, then ``USER: … ASSISTANT: …</s>``
 _VICUNA = ChatTemplate(
     "vicuna",
-    re.compile(r"(?s).{0,2000}?(?:\A|(?<=\s))USER:(?=.*?\sASSISTANT:)"),
+    re.compile(r"(?s).{0,2000}?(?:\A|(?<=\s))USER:"),
     re.compile(r"(?:\A|(?<=[\s>]))(?P<role>USER|ASSISTANT):|(?P<end></s>)"),
+    follows=re.compile(r"\sASSISTANT:"),
     preamble="system",
     eos="`</s>`",
 )
 #: the Alpaca prompt: a preamble, ``### Instruction:`` (with its ``### Input:``), ``### Response:``
 _ALPACA = ChatTemplate(
     "alpaca",
-    re.compile(r"(?sm).{0,2000}?^#{2,4}[ \t]*Instruction:(?=.*?^#{2,4}[ \t]*Response:)"),
+    re.compile(r"(?sm).{0,2000}?^#{2,4}[ \t]*Instruction:"),
     re.compile(r"(?m)^#{2,4}[ \t]*(?:(?P<user>Instruction)|(?P<assistant>Response)):|(?P<end></s>)"),
+    follows=re.compile(r"(?m)^#{2,4}[ \t]*Response:"),
     preamble="system",
     eos="`</s>`",
 )
 #: Anthropic's HH-RLHF (``\n\nHuman: …\n\nAssistant: …``) and Guanaco's ``### Human: …### Assistant: …``
 _HUMAN_ASSISTANT = ChatTemplate(
     "human-assistant",
-    re.compile(r"\s*(?:###\s*)?Human:(?=.*?Assistant:)", re.S),
+    re.compile(r"\s*(?:###\s*)?Human:"),
     re.compile(r"(?:\A\s*(?:###\s*)?|\n\n(?:###\s*)?|###\s*)(?P<role>Human|Assistant):[ \t]?"),
+    follows=re.compile("Assistant:"),
     strip=False,
 )
 
@@ -167,9 +175,18 @@ def template_of(text: object) -> ChatTemplate | None:
         return None
     if text is _last_template[0]:
         return _last_template[1]
-    found = next((t for t in TEMPLATES if t.opening.match(text) is not None), None)
+    found = next((t for t in TEMPLATES if _opens(text, t)), None)
     _last_template[0], _last_template[1] = text, found
     return found
+
+
+def _opens(text: str, template: ChatTemplate) -> bool:
+    """Whether ``text`` opens as ``template`` writes a chat (and has what must follow)."""
+    opened = template.opening.match(text)
+    if opened is None:
+        return False
+    # every later candidate opening sees a suffix of what this one sees: one search decides
+    return template.follows is None or template.follows.search(text, opened.end()) is not None
 
 
 def template_turns(text: str, template: ChatTemplate) -> tuple[TemplateTurn, ...]:
