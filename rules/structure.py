@@ -1151,6 +1151,14 @@ def templated_text(record: Record) -> tuple[str, Any] | None:
     return None if template is None else (text, template)
 
 
+def end_of_content(text: str, end: int) -> int:
+    """Where ``text[:end]`` ends once trailing whitespace is dropped (``len(text[:end].rstrip())``
+    without copying the prefix: once per turn, that copy made a text of many turns quadratic)."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
 class UnclosedTurn(Rule):
     """## What it does
     In text already put through a chat template whose turns each end with a token (a `text`
@@ -1189,7 +1197,7 @@ class UnclosedTurn(Rule):
 
         text, template = found
         for turn, before_next in unclosed_turns(text, template):
-            at = len(text[: turn.end].rstrip())
+            at = end_of_content(text, turn.end)
             yield self.finding(
                 f"the {turn.raw_role or 'unnamed'} turn is not closed with `{template.end_token}` before "
                 + ("the next turn" if before_next else "the text ends")
@@ -1261,7 +1269,7 @@ class MissingEos(FileVoteMixin, Rule):
             if turn.closed:
                 having += 1
                 continue
-            at = len(text[: turn.end].rstrip())
+            at = end_of_content(text, turn.end)
             if at <= turn.start:
                 continue  # an empty reply (or a generation prompt): S003's
             loc = record.locate("/text", (at - 1, at))

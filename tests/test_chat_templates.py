@@ -411,3 +411,21 @@ def test_s013_collector_pieces_merge_as_appending_does(monkeypatch):
         merged.merge(piece)
     assert merged.counts == whole.counts and merged.kept == whole.kept
     assert list(merged.counts["a.jsonl"]) == ["chatml", "llama-2", "gemma"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\n\u3000\u2028a中<", max_size=40), st.data())
+def test_the_end_of_a_turns_content_is_where_rstrip_would_end_it(text, data):
+    from rules.structure import end_of_content
+
+    end = data.draw(st.integers(0, len(text)))
+    assert end_of_content(text, end) == len(text[:end].rstrip())
+
+
+def test_s011_on_a_text_of_many_empty_turns_reports_each_where_it_ends():
+    # fifty thousand open assistant headers: every turn is reported (each copy of the text
+    # before a turn made this quadratic) and points just before the next header
+    text = "<|im_start|>user\n你好<|im_end|>\n" + "<|im_start|>assistant\n 好 \n" * 50_000
+    found = sftlint.lint([{"text": text}], select=["S011"])
+    assert sum(d.count for d in found) == 50_000  # the first 100 listed, the rest counted
+    assert all(text[d.span[0] : d.span[1]] == "好" for d in found if d.span)
