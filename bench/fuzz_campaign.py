@@ -2,7 +2,10 @@
 ``--jobs 2`` against ``--jobs 1``, ``--fix`` on JSON arrays.
 
 Each file is a few lines made by :mod:`bench.fuzzing` (every mutation kind, every layout), from
-its own seed, so a failure is replayed with ``--seed N --files 1``.  For each file:
+its own seed, so a failure is replayed with ``--seed N --files 1``.  One file in four holds only
+templated text (``{"text": ...}`` written with a chat template, then cut, with markers dropped or
+spliced in, or one marker repeated through a long text), so that it is read as a transcript.
+For each file:
 
 - ``sftlint.lint(path, select=["ALL"])`` and ``sftlint.lint(records)``: no exception, no X001;
 - ``sftlint check --select ALL`` in every output format (in-process): exit 0 or 1, no
@@ -243,8 +246,11 @@ def main() -> int:
             seed = args.seed + k
             pick = fuzzing.RandomPick(seed)
             lines = []
+            # one file in four holds templated text only, so that the file is read as the
+            # ``transcript`` format (in a mixed file its lines are a minority's)
+            kinds_here = fuzzing.KINDS if pick.integer(0, 3) else ["templated", "templated", "huge-templated"]
             for _ in range(pick.integer(1, 2 * args.per_file - 1)):
-                kind = pick.choice(fuzzing.KINDS)
+                kind = pick.choice(kinds_here)
                 kinds[kind] += 1
                 lines.append(fuzzing.mutated_line(pick, kind))
             layout = pick.choice(fuzzing.LAYOUTS)

@@ -98,6 +98,49 @@ BASE: list[dict[str, Any]] = [
     },
 ]
 
+#: One conversation as the text each chat template writes (TRL's ``text`` field), and a plain
+#: document: the ``templated`` kind cuts, drops and splices their markers.
+TEMPLATED = [
+    "<|im_start|>system\n你是客服助手。<|im_end|>\n<|im_start|>user\n我的订单到哪了？<|im_end|>\n"
+    "<|im_start|>assistant\n您的订单已发货。<|im_end|>\n",
+    "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nWhat is monopsony? [/INST] A single buyer. </s>"
+    "<s>[INST] An example? [/INST] A mining town. </s>",
+    "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n北京天气？<|eot_id|>"
+    "<|start_header_id|>assistant<|end_header_id|>\n\n晴。<|eot_id|>",
+    "<bos><start_of_turn>user\nWhy is the sky blue?<end_of_turn>\n<start_of_turn>model\nRayleigh.<end_of_turn>\n",
+    "<s><|user|>\nHi!<|end|>\n<|assistant|>\nHello.<|end|>\n",
+    "A chat. USER: Hello! ASSISTANT: Hi there.</s>USER: A joke? ASSISTANT: No.</s>",
+    "Below is an instruction.\n\n### Instruction:\nSummarise.\n\n### Input:\nThe cat sat.\n\n### Response:\nA cat sat.</s>",
+    "\n\nHuman: 你好\n\nAssistant: 您好！",
+    "北京是中国的首都，有三千多年的建城史。1. 故宫 2. 长城\n",
+]
+#: Every template's markers, spliced into another template's text.
+TEMPLATE_MARKERS = [
+    "<|im_start|>",
+    "<|im_start|>assistant\n",
+    "<|im_end|>",
+    "[INST]",
+    "[/INST]",
+    "<<SYS>>",
+    "<</SYS>>",
+    "<s>",
+    "</s>",
+    "<|start_header_id|>",
+    "<|end_header_id|>",
+    "<|eot_id|>",
+    "<start_of_turn>",
+    "<end_of_turn>",
+    "<|user|>",
+    "<|assistant|>",
+    "<|end|>",
+    " USER:",
+    " ASSISTANT:",
+    "\n### Instruction:",
+    "\n### Response:",
+    "\n\nHuman:",
+    "\n\nAssistant:",
+]
+
 UNITS = [
     "中",
     "a",
@@ -138,6 +181,8 @@ KINDS = [
     "deep-objects",
     "huge",
     "dense",
+    "templated",
+    "huge-templated",
 ]
 LAYOUTS = ["jsonl", "json", "json-pretty", "crlf", "blank", "bom-middle", "gz", "gz-damaged"]
 
@@ -167,11 +212,38 @@ def _texts(record: Any) -> list[tuple[Any, Any]]:
     return out
 
 
+def templated_text(pick: Pick) -> str:
+    """A text of :data:`TEMPLATED`, damaged the ways a preparation script damages one: cut
+    short, a marker dropped, another template's marker spliced in, two joined."""
+    text = pick.choice(TEMPLATED)
+    for _ in range(pick.integer(0, 3)):
+        op = pick.choice(["cut", "drop", "splice", "join", "unit"])
+        at = pick.integer(0, len(text))
+        if op == "cut":
+            text = text[:at]
+        elif op == "drop":
+            marker = pick.choice(TEMPLATE_MARKERS)
+            text = text.replace(marker, "", 1)
+        elif op == "splice":
+            text = text[:at] + pick.choice(TEMPLATE_MARKERS) + text[at:]
+        elif op == "join":
+            text = text + pick.choice(TEMPLATED)
+        else:
+            text = text[:at] + pick.choice(UNITS) + text[at:]
+    return text
+
+
 def mutated_line(pick: Pick, kind: str | None = None) -> bytes:
     """One line: a record of :data:`BASE`, damaged one way (``kind``; drawn when None)."""
     record = json.loads(json.dumps(pick.choice(BASE)))
     kind = kind or pick.choice(KINDS)
-    if kind == "types":
+    if kind == "templated":
+        record = {"text": templated_text(pick)}
+    elif kind == "huge-templated":
+        # a marker (or a header with no answer after it) repeated through a long text
+        unit = pick.choice([*TEMPLATE_MARKERS, "USER: ", "### Instruction:\n", "Human: "])
+        record = {"text": pick.choice(["", pick.choice(TEMPLATED)]) + unit * pick.integer(1000, 100000)}
+    elif kind == "types":
         record = _swap_types(record, pick)
     elif kind in ("deep", "deep-objects"):
         record["extra"] = "__DEEP__"  # spliced in as text: json itself cannot build it
