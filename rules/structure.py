@@ -56,7 +56,8 @@ class InvalidJson(_ProblemRule):
     Reports lines that are not valid JSON, including a truncated last line, and a
     pretty-printed record spread over several lines (reported once, naming the lines).  A Git
     LFS pointer in the data's place (a dataset repository cloned without git-lfs) is one
-    finding that says so, not an error per line.
+    finding that says so, not an error per line.  In a CSV or TSV file, a row with more cells
+    than the header names (an unquoted comma) or a stray quote is one finding each.
 
     ## Why is this bad?
     Trainers read JSON Lines one line at a time: `datasets.load_dataset("json")` aborts the whole

@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from sftlint.delimited import DELIMITED_SUFFIXES, read_delimited
 from sftlint.reader import RawRecord, ReadProblem, SourceError
 
 #: Rows converted to Python objects at a time.
@@ -33,8 +34,9 @@ INSTALL_HINT = "pip install 'sftlint[parquet]'"
 
 
 def is_columnar(path: str) -> bool:
-    """Parquet/Arrow files and ``save_to_disk`` folders (read here, not by the JSON reader)."""
-    if path.endswith(COLUMNAR_SUFFIXES):
+    """Parquet/Arrow files, ``save_to_disk`` folders and CSV/TSV files (:mod:`sftlint.delimited`):
+    sources read row by row, not by the JSON reader, whose findings point at a row and a cell."""
+    if path.endswith(COLUMNAR_SUFFIXES + DELIMITED_SUFFIXES):
         return True
     return path != "-" and os.path.isdir(path)
 
@@ -167,6 +169,8 @@ def read_dataset_dir(path: str) -> Iterator[RawRecord]:
 def read_columnar(path: str) -> Iterator[RawRecord]:
     if os.path.isdir(path):
         return read_dataset_dir(path)
+    if path.endswith(DELIMITED_SUFFIXES):
+        return read_delimited(path)
     if path.endswith(".parquet"):
         return read_parquet(path)
     return read_arrow(path)

@@ -1,8 +1,9 @@
 """Which files a run lints: paths as given, directories searched for data files (as ruff does).
 
 A directory walk takes the data files below it (``*.jsonl``, ``*.json``, their
-``.gz``/``.zst``, ``*.parquet``, ``*.arrow`` and Hugging Face ``datasets``
-folders written by ``save_to_disk``) and leaves out:
+``.gz``/``.zst``, ``*.parquet``, ``*.arrow``, Hugging Face ``datasets``
+folders written by ``save_to_disk``, and ``*.csv``/``*.tsv`` whose header names a
+format's columns) and leaves out:
 
 - what ``exclude`` / ``extend-exclude`` name (globs relative to the directory
   of the config file that sets them, or to the working directory on the
@@ -38,6 +39,8 @@ DATA_SUFFIXES = (
     ".json.zst",
     ".parquet",
     ".arrow",
+    ".csv",
+    ".tsv",
 )
 SKIP_DIRS = {
     ".git",
@@ -150,6 +153,25 @@ class FileSelection:
         return self.respect_gitignore and self._gitignore.ignored_with_parents(apath)
 
 
+#: Tables a walk takes only when their header row names a format's columns: a repository's
+#: other CSV files (metrics, results) are not SFT data.
+SNIFFED_TABLES = (".csv", ".tsv")
+
+
+def _table_holds_dataset(path: str, is_record: Callable[[Any], bool] | None) -> bool:
+    from sftlint.delimited import header_record
+
+    header = header_record(path)
+    if header is None:
+        return True  # unreadable: reported when read
+    if is_record is not None:
+        try:
+            return bool(is_record(header))
+        except Exception:
+            return False
+    return bool({"messages", "conversations", "instruction", "prompt", "query", "text"} & set(header))
+
+
 def holds_dataset(path: str, is_record: Callable[[Any], bool] | None = None) -> bool:
     """Whether a ``.json`` file found by a walk is data: a JSON array, JSON Lines, a record.
 
@@ -160,6 +182,8 @@ def holds_dataset(path: str, is_record: Callable[[Any], bool] | None = None) -> 
     name = os.path.basename(path)
     if any(fnmatch.fnmatchcase(name, pat) for pat in NOT_DATA_NAMES):
         return False
+    if name.endswith(SNIFFED_TABLES):
+        return _table_holds_dataset(path, is_record)
     if not name.endswith(".json"):
         return True  # .json.gz and friends: data by their name
     try:
@@ -218,7 +242,11 @@ def expand_paths(paths: Iterable[str], selection: FileSelection | None = None) -
 def _explicitly_excluded(path: str, sel: FileSelection) -> bool:
     if sel.excluded_explicit(path):
         return True
-    return os.path.isfile(path) and path.endswith(".json") and not holds_dataset(path, sel.is_record)
+    return (
+        os.path.isfile(path)
+        and path.endswith((".json", *SNIFFED_TABLES))
+        and not holds_dataset(path, sel.is_record)
+    )
 
 
 def _walk(top: str, sel: FileSelection) -> list[str]:
@@ -248,7 +276,7 @@ def _walk(top: str, sel: FileSelection) -> list[str]:
             full = os.path.join(root, f)
             if sel.excluded(os.path.join(aroot, f), False, atop):
                 continue
-            if f.endswith(".json") and not holds_dataset(full, sel.is_record):
+            if f.endswith((".json", *SNIFFED_TABLES)) and not holds_dataset(full, sel.is_record):
                 sel.skipped.append(full)
                 continue
             found.append(full)

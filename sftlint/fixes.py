@@ -51,8 +51,9 @@ def selected_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> l
     return [d for d in diagnostics if d.fix is not None and (unsafe or d.fix.applicability == "safe")]
 
 
-#: Sources whose bytes ``--fix`` can rewrite in place (compressed and columnar files cannot be).
-_NOT_REWRITABLE_SUFFIXES = (".gz", ".zst", ".parquet", ".arrow")
+#: Sources whose bytes ``--fix`` cannot rewrite in place: compressed and columnar files, and
+#: CSV/TSV (a fix's edits are JSON text; a cell is quoted differently)
+_NOT_REWRITABLE_SUFFIXES = (".gz", ".zst", ".parquet", ".arrow", ".csv", ".tsv")
 
 
 def can_rewrite(path: str) -> bool:

@@ -59,7 +59,11 @@ class Range:
 
 
 def _splittable(path: str) -> bool:
-    if path == "-" or path.endswith((".gz", ".zst", ".parquet", ".arrow")) or not os.path.isfile(path):
+    if (
+        path == "-"
+        or path.endswith((".gz", ".zst", ".parquet", ".arrow", ".csv", ".tsv"))
+        or not os.path.isfile(path)
+    ):
         return False
     try:
         with open(path, "rb") as fh:

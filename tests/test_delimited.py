@@ -1,0 +1,180 @@
+"""CSV and TSV files read as records (sftlint.delimited): what a row becomes, where its findings
+point, and the damaged rows and bytes that pandas and ``datasets`` stop at."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import sftlint
+from sftlint.files import FileSelection, expand_paths
+from sftlint.fixes import can_rewrite
+
+ALPACA_ROWS = [
+    {
+        "instruction": "把下面的句子翻译成英文",
+        "input": "今天天气很好",
+        "output": "The weather is nice today.",
+    },
+    {"instruction": "写一首关于春天的诗", "input": "", "output": "春风拂面柳丝长，\n桃花朵朵映斜阳。"},
+    {"instruction": "介绍一下北京", "input": "", "output": ""},
+    {"instruction": "列出三种常见的水果", "input": "", "output": "苹果、香蕉和"},
+]
+
+
+def _write_csv(path, header, rows, **kw):
+    with open(path, "w", newline="", encoding=kw.pop("encoding", "utf-8")) as fh:
+        writer = csv.writer(fh, **kw)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _alpaca_csv(path):
+    header = ["instruction", "input", "output"]
+    return _write_csv(path, header, [[r[k] for k in header] for r in ALPACA_ROWS], encoding="utf-8-sig")
+
+
+def _found(path, **kw):
+    return [(d.code, d.line, d.pointer) for d in sftlint.lint(str(path), **kw) if d.severity != "info"]
+
+
+def test_an_alpaca_csv_is_linted_as_its_jsonl_would_be(tmp_path):
+    # Excel's "CSV UTF-8" (a byte-order mark) with a quoted cell holding a line break
+    got = _found(_alpaca_csv(tmp_path / "alpaca.csv"))
+    jsonl = tmp_path / "alpaca.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in ALPACA_ROWS) + "\n")
+    as_json = _found(jsonl)
+    assert sorted((c, p) for c, _, p in got) == sorted((c, p) for c, _, p in as_json)
+    # the empty reply (S003) and the reply cut after 和 (T006), on the lines their rows start:
+    # header 1, rows 2, 3-4 (the poem's line break), 5, 6
+    assert ("S003", 5, "/output") in got
+    assert ("T006", 6, "/output") in got
+    assert not any(code.startswith("J") for code, _, _ in got)  # the BOM is Excel's, not a defect
+
+
+def test_a_messages_column_of_json_text_is_read_as_the_conversation(tmp_path):
+    good = [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好！有什么可以帮您？"}]
+    two_users = [{"role": "user", "content": "在吗"}, {"role": "user", "content": "在吗"}]
+    path = _write_csv(
+        tmp_path / "chat.csv",
+        ["id", "messages"],
+        [[1, json.dumps(good, ensure_ascii=False)], [2, json.dumps(two_users, ensure_ascii=False)]],
+    )
+    got = _found(path)
+    assert {(c, line) for c, line, _ in got} == {("S004", 3), ("S005", 3)}
+    assert all(p.startswith("/messages/1") for _, _, p in got)
+
+
+def test_an_answer_that_is_json_stays_text_outside_the_structured_columns(tmp_path):
+    # a model taught to answer in JSON: the output cell is a string, as Alpaca's schema wants
+    path = _write_csv(
+        tmp_path / "json_answers.csv",
+        ["instruction", "output"],
+        [["把订单信息写成JSON", '{"order": 1024, "status": "已发货"}']],
+    )
+    assert _found(path) == []
+
+
+def test_damaged_rows_are_j001_each_and_the_run_goes_on(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text(
+        "prompt,completion\n"
+        '"What is 2+2?",4\n'
+        "What, is this,extra\n"  # three cells under a two-column header
+        '"a stray "quote" here",z\n'  # a quote inside a quoted cell, not doubled
+        "Name a colour,\n"  # an empty completion, read after the damage
+    )
+    got = _found(path)
+    j001 = [line for code, line, _ in got if code == "J001"]
+    assert j001 == [3, 4]
+    assert ("S003", 5, "/completion") in got
+    messages = [d.message for d in sftlint.lint(str(path)) if d.code == "J001"]
+    assert "3 cells where the header names 2" in messages[0]
+
+
+def test_bytes_that_are_not_utf8_are_j003_on_their_row_and_the_row_is_read(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("query,response\n你好,您好\n".encode() + b"caf\xe9,ok\n" + "在吗,\n".encode())
+    got = _found(path)
+    assert ("J003", 3, "") in [(c, line, p or "") for c, line, p in got]
+    assert ("S003", 4, "/response") in got
+
+
+def test_a_utf16_file_and_a_header_without_rows(tmp_path):
+    utf16 = tmp_path / "excel.csv"
+    utf16.write_bytes("instruction,output\n你好,您好\n".encode("utf-16"))
+    assert [c for c, _, _ in _found(utf16)] == ["J003"]
+    header_only = tmp_path / "empty.tsv"
+    header_only.write_text("query\tresponse\n\n")
+    assert [c for c, _, _ in _found(header_only)] == ["J006"]
+
+
+def test_a_tsv_is_split_at_tabs_and_a_long_cell_is_read_whole(tmp_path):
+    reply = "这是一段很长的回答。" * 20_000  # 200,000 characters: above csv's default cell limit
+    path = _write_csv(
+        tmp_path / "long.tsv", ["query", "response"], [["你好", reply], ["在吗", ""]], delimiter="\t"
+    )
+    got = _found(path)
+    assert ("S003", 3, "/response") in got
+    assert not any(code in ("J001", "J007") for code, _, _ in got)
+
+
+def test_a_walk_takes_the_tables_whose_header_names_a_format(tmp_path):
+    _alpaca_csv(tmp_path / "train.csv")
+    (tmp_path / "metrics.csv").write_text("epoch,loss\n1,0.52\n2,0.31\n")
+    (tmp_path / "pairs.tsv").write_text("prompt\tcompletion\nhi\thello\n")
+    from sftlint.formats import looks_like_record
+
+    selection = FileSelection(respect_gitignore=False, is_record=looks_like_record)
+    names = sorted(p.rsplit("/", 1)[-1] for p in expand_paths([str(tmp_path)], selection))
+    assert names == ["pairs.tsv", "train.csv"]
+    # named on the command line a table is always read (it is the user's choice)
+    assert _found(tmp_path / "metrics.csv")[0][0] == "S001"
+
+
+def test_fix_leaves_a_csv_alone(tmp_path):
+    path = tmp_path / "fixable.csv"
+    path.write_text('instruction,output\n"翻译: hello","你好,世界"\n')
+    before = path.read_bytes()
+    assert not can_rewrite(str(path))
+    proc = subprocess.run(
+        [sys.executable, "-m", "sftlint", "check", str(path), "--fix", "--no-cache", "--select", "T003"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert path.read_bytes() == before
+
+
+def test_jobs_2_reads_a_csv_as_jobs_1_does(tmp_path):
+    rows = [
+        [f"问题{i}：运费谁出？", "" if i % 7 == 0 else f"第{i}条：七天无理由退货的运费由我们承担。"]
+        for i in range(300)
+    ]
+    path = _write_csv(tmp_path / "many.csv", ["instruction", "output"], rows)
+    outs = []
+    for jobs in ("1", "2"):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sftlint",
+                "check",
+                str(path),
+                "--jobs",
+                jobs,
+                "--no-cache",
+                "--output-format",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 1, proc.stderr
+        outs.append(json.loads(proc.stdout))
+    assert outs[0] == outs[1]
+    assert sum(1 for d in outs[0] if d["code"] == "S003") == 43
