@@ -14,6 +14,8 @@ per row, and the run goes on with the next row.
 A cell of a column that holds structure in the formats (``messages``, ``conversations``,
 ``tools``, ...) and is written as JSON text (``json.dumps`` of the list, which is how such a
 column survives a CSV) is decoded, so the conversation is linted; anything else stays text.
+Python's repr of a list in such a cell (what pandas' ``to_csv`` writes for a list column) is
+decoded too, and its row is J001: a loader's ``json.loads`` fails on it.
 
 A row's number in findings is the line it starts on (a quoted cell may hold line breaks), and
 its JSON Pointer names the cell (``/output``), as for Parquet rows.
@@ -21,6 +23,7 @@ its JSON Pointer names the cell (``/output``), as for Parquet rows.
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -87,13 +90,30 @@ def _problem_record(path: str, index: int, line: int, end_line: int, kind: Any, 
     return RawRecord(path, index, line, end_line, None, problems=[ReadProblem(kind, message)])
 
 
-def _cell(column: str, value: str) -> Any:
-    if column in STRUCTURED_COLUMNS and value[:1] in ("[", "{"):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value  # the format's schema says what is wrong with it
-    return value
+def _cell(column: str, value: str, problems: list[ReadProblem]) -> Any:
+    if column not in STRUCTURED_COLUMNS or value[:1] not in ("[", "{"):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        pass
+    try:
+        decoded = ast.literal_eval(value)  # literals only: never runs code
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return value  # the format's schema says what is wrong with it
+    if not isinstance(decoded, (list, dict)):
+        return value
+    # pandas' to_csv writes a list column as Python's repr; the conversation is linted, and
+    # the row says why a loader's json.loads fails on it
+    problems.append(
+        ReadProblem(
+            "invalid-json",
+            f"the `{column}` cell is Python's repr of a {type(decoded).__name__} (as pandas' to_csv "
+            "writes one), not JSON: a loader's json.loads fails on it; write the column with json.dumps",
+            fatal=False,
+        )
+    )
+    return decoded
 
 
 def read_delimited(path: str) -> Iterator[RawRecord]:
@@ -164,5 +184,5 @@ def _record(path: str, index: int, line: int, end_line: int, header: list[str], 
     if any("\udc80" <= ch <= "\udcff" for cell in row for ch in cell):
         row = [cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for cell in row]
         problems.append(ReadProblem("invalid-utf8", "bytes that are not UTF-8 in this row", fatal=False))
-    data = {column: _cell(column, cell) for column, cell in zip(header, row, strict=False)}
+    data = {column: _cell(column, cell, problems) for column, cell in zip(header, row, strict=False)}
     return RawRecord(path, index, line, end_line, None, data, True, 1, problems or ())

@@ -178,3 +178,23 @@ def test_jobs_2_reads_a_csv_as_jobs_1_does(tmp_path):
         outs.append(json.loads(proc.stdout))
     assert outs[0] == outs[1]
     assert sum(1 for d in outs[0] if d["code"] == "S003") == 43
+
+
+def test_a_list_column_written_by_pandas_is_reported_and_still_linted(tmp_path):
+    # df.to_csv() writes a list column as Python's repr (single quotes), and its index first
+    reply_cut = "退货的运费由我们承担，以及"
+    conversations = [
+        [
+            {"role": "user", "content": "运费谁出？"},
+            {"role": "assistant", "content": "七天无理由退货的运费由我们承担。"},
+        ],
+        [{"role": "user", "content": "退货运费呢？"}, {"role": "assistant", "content": reply_cut}],
+    ]
+    path = _write_csv(
+        tmp_path / "pandas.csv", ["", "messages"], [[i, str(c)] for i, c in enumerate(conversations)]
+    )
+    got = _found(path)
+    assert [line for code, line, _ in got if code == "J001"] == [2, 3]
+    assert ("T006", 3, "/messages/1/content") in got  # the conversation itself is linted
+    message = next(d.message for d in sftlint.lint(str(path)) if d.code == "J001")
+    assert "Python's repr" in message and "json.dumps" in message
