@@ -207,12 +207,15 @@ def holds_dataset(path: str, is_record: Callable[[Any], bool] | None = None) -> 
         return True
     if "$schema" in value or ("properties" in value and "type" in value):
         return False
-    if is_record is not None:
-        try:
-            return bool(is_record(value))
-        except Exception:
-            return False
-    return bool({"messages", "conversations", "conversation", "instruction", "prompt"} & set(value))
+    if is_record is None:
+        return bool({"messages", "conversations", "conversation", "instruction", "prompt"} & set(value))
+    try:
+        # a record, or a document that wraps lists of records ({"data": [...]}, {"train": [...]})
+        return bool(is_record(value)) or any(
+            isinstance(v, list) and v and isinstance(v[0], dict) and is_record(v[0]) for v in value.values()
+        )
+    except Exception:
+        return False
 
 
 def expand_paths(paths: Iterable[str], selection: FileSelection | None = None) -> list[str]:

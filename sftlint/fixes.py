@@ -249,7 +249,7 @@ def fix_bytes(
 ) -> FileFix:
     """Apply the fixes of ``diagnostics`` (findings in ``path`` whose content is ``data``) in
     memory; the bytes are written by :func:`write_fixed`."""
-    from sftlint.reader import read_stream
+    from sftlint.reader import SNIFF_BYTES, read_stream, sniff_kind
 
     result = FileFix(path, data, data)
     fixes = selected_fixes(diagnostics, unsafe)
@@ -269,6 +269,8 @@ def fix_bytes(
     starts = _line_starts(data)
     replacements: list[tuple[int, int, bytes, list[Diagnostic]]] = []
     is_array = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+    # a .json document whose lists of records were read (sftlint.formats.wrapped_record_keys)
+    is_object = sniff_kind(data[:SNIFF_BYTES], path) == "document"
 
     n_lines = len(starts) - (1 if starts[-1] == len(data) else 0)
     for line, group in by_line.items():
@@ -294,7 +296,8 @@ def fix_bytes(
             group = by_record.get(raw.index) if raw.index >= 0 else None
             if not group or not raw.parsed:
                 continue  # a record that does not parse (NaN, a lone surrogate) is never touched
-            if is_array:
+            if is_array or (is_object and raw.offset >= 0):
+                # an array's element, or a record of a document's wrapped list: its own bytes
                 if raw.offset < 0 or raw.raw_bytes is None:
                     continue
                 start, source = raw.offset, raw.raw_bytes

@@ -892,9 +892,67 @@ def read_json_document(content: bytes, path: str) -> Iterator[RawRecord]:
         # Not one document: maybe JSON Lines under a .json name.
         yield from read_jsonl(io.BytesIO(content), path)
         return
+    from sftlint.formats import wrapped_record_keys
+
+    keys = wrapped_record_keys(value)
+    if keys:
+        if problems:  # the BOM: a problem of the file's first line, whichever record starts there
+            yield RawRecord(path, -1, 1, 1, None, problems=problems)
+        yield from _wrapped_records(content, path, keys, 3 if problems else 0)
+        return
     text = content.decode("utf-8")
     end_line = text.rstrip().count("\n") + 1
     yield RawRecord(path, 0, 1, end_line, text, value, True, 1, problems)
+
+
+def _wrapped_records(content: bytes, path: str, keys: list[str], skipped: int) -> Iterator[RawRecord]:
+    """The elements of a document's lists of records (:func:`~sftlint.formats.wrapped_record_keys`),
+    each read as an element of a JSON array file is, located in the whole file: its line and
+    column, and its byte ``offset`` for ``--fix`` (``skipped``: bytes before ``content``, a BOM)."""
+    index = 0
+    for key, start, end in _members(content):
+        if key not in keys:
+            continue
+        before = content[:start]
+        line0 = before.count(b"\n")  # lines before the list's line
+        col0 = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace"))
+        for raw in read_json_array(content[start:end], path):
+            if raw.index < 0:
+                continue  # an empty list, or trailing content: the document parsed, so neither
+            first_line = raw.line == 1
+            raw.index = index
+            raw.line += line0
+            raw.end_line += line0
+            if first_line:
+                raw.column += col0
+            if raw.offset >= 0:
+                raw.offset += start + skipped
+            index += 1
+            yield raw
+
+
+def _members(content: bytes) -> Iterator[tuple[str, int, int]]:
+    """``(key, start, end)`` of each member's value in a JSON object that parses."""
+    i = content.index(b"{") + 1
+    while True:
+        i = _skip_ws(content, i)
+        if content[i : i + 1] != b'"':
+            return
+        key_end = string_end(content, i)
+        key = orjson.loads(content[i:key_end])
+        start = _skip_ws(content, content.index(b":", key_end) + 1)
+        end, _ = scan_value(content, start)
+        yield key, start, end
+        i = _skip_ws(content, end)
+        if content[i : i + 1] != b",":
+            return
+        i += 1
+
+
+def _skip_ws(content: bytes, i: int) -> int:
+    while i < len(content) and content[i] in _ARRAY_WS:
+        i += 1
+    return i
 
 
 #: What a damaged compressed file raises half-way through reading it (zstandard's ZstdError too).

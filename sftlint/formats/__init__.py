@@ -85,6 +85,20 @@ def looks_like_record(obj: Any) -> bool:
     return False
 
 
+def wrapped_record_keys(obj: Any) -> list[str]:
+    """The keys of a JSON document's lists of records, when the document is not a record
+    itself: ``{"version": "1.0", "data": [{"instruction": ...}, ...]}`` (what
+    ``datasets.load_dataset("json", field="data")`` reads) or ``{"train": [...], "test": [...]}``.
+    A list counts when its first element is an object some installed format claims."""
+    if not isinstance(obj, dict) or looks_like_record(obj):
+        return []
+    return [
+        key
+        for key, value in obj.items()
+        if isinstance(value, list) and value and isinstance(value[0], dict) and looks_like_record(value[0])
+    ]
+
+
 @hookimpl
 def sftlint_input_formats() -> list[InputFormat]:
     return [
