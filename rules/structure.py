@@ -93,7 +93,9 @@ class NotAnObject(Rule):
 
     ## Why is this bad?
     Every chat format but xtuner's bare message list is an object per record (`{"messages":
-    [...]}`); anything else is skipped or crashes the trainer's data collator.
+    [...]}`); anything else is skipped or crashes the trainer's data collator.  A string that
+    holds a JSON object is a record encoded twice (`json.dumps` of a `json.dumps`), and the
+    message says so.
 
     ## Example
     ```json
@@ -117,7 +119,23 @@ class NotAnObject(Rule):
     def check_raw(self, raw: RawRecord) -> Iterator[Finding]:
         if raw.parsed and type(raw.data) is not dict and raw.index >= 0:
             kind = _json_type(raw.data)
-            yield Finding(f"record is a JSON {kind}, not an object", pointer="")
+            message = f"record is a JSON {kind}, not an object"
+            if _encoded_object(raw.data):
+                message += (
+                    " (the string holds a JSON object: the record was encoded twice, "
+                    "json.dumps of a json.dumps; write the object itself)"
+                )
+            yield Finding(message, pointer="")
+
+
+def _encoded_object(value: Any) -> bool:
+    """Whether ``value`` is a string that holds a JSON object (a record serialised twice)."""
+    if type(value) is not str or value.lstrip()[:1] != "{":
+        return False
+    try:
+        return type(orjson.loads(value)) is dict
+    except orjson.JSONDecodeError:
+        return False
 
 
 class BadEncoding(_ProblemRule):

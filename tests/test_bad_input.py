@@ -122,6 +122,17 @@ def test_non_object_lines(tmp_path):
     r = check(p)
     assert found(r) == [("J002", 1), ("J002", 2), ("J002", 3), ("J002", 4)]
     assert "array" in r.json()[0]["message"]
+    assert "encoded twice" not in r.json()[1]["message"]  # a plain string
+
+
+def test_a_record_encoded_twice_is_named_so(tmp_path):
+    p = tmp_path / "twice.jsonl"
+    record = json.loads(GOOD)
+    p.write_text(json.dumps(json.dumps(record, ensure_ascii=False)) + "\n" + '"{not json"\n' + GOOD + "\n")
+    r = check(p)
+    assert found(r) == [("J002", 1), ("J002", 2)]
+    messages = [d["message"] for d in r.json()]
+    assert "encoded twice" in messages[0] and "encoded twice" not in messages[1]
 
 
 def test_duplicate_keys_point_at_the_repeated_key(tmp_path):
