@@ -17,8 +17,9 @@ column survives a CSV) is decoded, so the conversation is linted; anything else 
 Python's repr of a list in such a cell (what pandas' ``to_csv`` writes for a list column) is
 decoded too, and its row is J001: a loader's ``json.loads`` fails on it.
 
-A row's number in findings is the line it starts on (a quoted cell may hold line breaks), and
-its JSON Pointer names the cell (``/output``), as for Parquet rows.
+A finding's line and column are where it lies in the file: each row keeps its source text, and
+:func:`locate_cell` maps a cell's character span to it (a quoted cell writes ``"`` as ``""`` and
+may span lines); its JSON Pointer names the cell (``/output``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import ast
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,6 +55,8 @@ STRUCTURED_COLUMNS = frozenset(
 #: the largest cell the csv module accepts (its default, 128 KiB, is below a long conversation)
 _FIELD_LIMIT = 1 << 30
 _SNIFF_BYTES = 64 * 1024
+#: a byte that is not UTF-8, as ``surrogateescape`` decodes it
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def is_delimited(path: str) -> bool:
@@ -137,10 +141,36 @@ def read_delimited(path: str) -> Iterator[RawRecord]:
         yield from _rows(path, text)
 
 
+class _RowSource:
+    """The file's lines as the csv reader pulls them, keeping those of the row being read: the
+    reader asks for exactly one row's lines at a time, so they are the row's source text."""
+
+    def __init__(self, text: io.TextIOWrapper) -> None:
+        self.lines = iter(text)
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _RowSource:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.taken.append(line)
+        return line
+
+    def row_text(self) -> str:
+        """The source of the row just read (without its line end); the next row starts anew."""
+        text = "".join(self.taken)
+        self.taken = []
+        if _ESCAPED_BYTE.search(text):
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return text.removesuffix("\n").removesuffix("\r")
+
+
 def _rows(path: str, text: io.TextIOWrapper) -> Iterator[RawRecord]:
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
-    reader = csv.reader(text, delimiter=_delimiter(path), strict=True)
+    source = _RowSource(text)
+    reader = csv.reader(source, delimiter=_delimiter(path), strict=True)
     header: list[str] | None = None
     index = 0
     line = 1  # where the next row starts
@@ -150,6 +180,7 @@ def _rows(path: str, text: io.TextIOWrapper) -> Iterator[RawRecord]:
         except StopIteration:
             break
         except csv.Error as exc:
+            source.row_text()
             yield _problem_record(
                 path, index, line, reader.line_num, "invalid-json", f"row cannot be read as CSV: {exc}"
             )
@@ -157,19 +188,22 @@ def _rows(path: str, text: io.TextIOWrapper) -> Iterator[RawRecord]:
             line = reader.line_num + 1
             continue
         row_line, line = line, reader.line_num + 1
+        row_text = source.row_text()
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line: pandas skips it
         if header is None:
             header = [c.strip() for c in row]
             continue
-        yield _record(path, index, row_line, reader.line_num, header, row)
+        yield _record(path, index, row_line, reader.line_num, header, row, row_text)
         index += 1
     if index == 0:
         message = "file holds no records" if header is None else "file holds a header row and no records"
         yield _problem_record(path, -1, 1, 1, "empty-file", message)
 
 
-def _record(path: str, index: int, line: int, end_line: int, header: list[str], row: list[str]) -> RawRecord:
+def _record(
+    path: str, index: int, line: int, end_line: int, header: list[str], row: list[str], text: str
+) -> RawRecord:
     problems: list[ReadProblem] = []
     if len(row) > len(header):
         return _problem_record(
@@ -181,8 +215,83 @@ def _record(path: str, index: int, line: int, end_line: int, header: list[str], 
             f"row has {len(row)} cells where the header names {len(header)}: an unquoted "
             f"{_delimiter_name(path)} inside a cell? (pandas and `datasets` refuse the file)",
         )
-    if any("\udc80" <= ch <= "\udcff" for cell in row for ch in cell):
+    if any(_ESCAPED_BYTE.search(cell) for cell in row):
         row = [cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for cell in row]
         problems.append(ReadProblem("invalid-utf8", "bytes that are not UTF-8 in this row", fatal=False))
     data = {column: _cell(column, cell, problems) for column, cell in zip(header, row, strict=False)}
-    return RawRecord(path, index, line, end_line, None, data, True, 1, problems or ())
+    return RawRecord(path, index, line, end_line, text, data, True, 1, problems or ())
+
+
+# -- locating a finding inside a row ------------------------------------------------------
+
+
+def _cell_bounds(text: str, delimiter: str) -> list[tuple[int, int, bool]]:
+    """``(start, end, quoted)`` of each cell's content in a row's source text (inside the
+    quotes of a quoted cell).  The row parsed in strict mode, so its quoting is well formed."""
+    cells: list[tuple[int, int, bool]] = []
+    i, n = 0, len(text)
+    while True:
+        if i < n and text[i] == '"':
+            j = i + 1
+            while True:
+                j = text.index('"', j)
+                if text[j + 1 : j + 2] == '"':
+                    j += 2
+                    continue
+                break
+            cells.append((i + 1, j, True))
+            i = j + 1
+        else:
+            j = text.find(delimiter, i)
+            j = n if j < 0 else j
+            cells.append((i, j, False))
+            i = j
+        if i >= n:
+            return cells
+        i += 1  # the delimiter
+
+
+def _source_offset(text: str, start: int, end: int, quoted: bool, offset: int) -> int:
+    """Where the cell value's character ``offset`` lies in the row's text (a quoted cell
+    writes each ``"`` of its value as ``""``)."""
+    if not quoted:
+        return min(start + offset, end)
+    pos, seen = start, 0
+    while seen < offset and pos < end:
+        pos += 2 if text[pos] == '"' else 1
+        seen += 1
+    return pos
+
+
+def locate_cell(
+    text: str, line: int, data: dict[str, Any], path: str, pointer: str, span: tuple[int, int] | None
+) -> tuple[int, int, int, int] | None:
+    """``(line, column, end_line, end_column)`` of ``pointer``/``span`` in a row whose source is
+    ``text`` (starting at ``line``): exact inside a text cell, the whole cell for a value inside
+    a decoded JSON cell; None where the row's cells cannot be matched to its keys (a header
+    that names a column twice)."""
+    parts = pointer.split("/")
+    if len(parts) < 2:
+        return None
+    key = parts[1].replace("~1", "/").replace("~0", "~")
+    keys = list(data)
+    if key not in data:
+        return None
+    try:
+        cells = _cell_bounds(text, _delimiter(path))
+    except ValueError:
+        return None
+    if len(cells) != len(keys):
+        return None
+    start, end, quoted = cells[keys.index(key)]
+    if len(parts) == 2 and span is not None and isinstance(data[key], str):
+        a = _source_offset(text, start, end, quoted, span[0])
+        b = _source_offset(text, start, end, quoted, span[1])
+    else:
+        a, b = (start - 1, end + 1) if quoted else (start, end)
+    return (*_line_column(text, line, a), *_line_column(text, line, b))
+
+
+def _line_column(text: str, line: int, pos: int) -> tuple[int, int]:
+    newlines = text.count("\n", 0, pos)
+    return line + newlines, pos - (text.rfind("\n", 0, pos) + 1) + 1

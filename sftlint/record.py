@@ -253,8 +253,14 @@ class Record:
 
     def locate(self, pointer: str, span: tuple[int, int] | None = None) -> Location:
         """Physical location (line/column) of ``pointer``/``span`` in the file."""
-        from sftlint.locate import Locator
+        from sftlint.locate import Location, Locator
 
+        if self.file.columnar and self.raw and type(self.data) is dict:
+            # a CSV/TSV row: its source is the row's text, not JSON
+            from sftlint.delimited import locate_cell
+
+            cell = locate_cell(self.text, self.line, self.data, self.path, pointer, span)
+            return Location(*cell) if cell is not None else Location(self.line, 1, self.line, 1)
         if self._locator is None:
             self._locator = Locator(self.text, self.line, self.raw_column, data=self.data)
         return self._locator.locate(pointer, span)

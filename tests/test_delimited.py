@@ -4,6 +4,7 @@ point, and the damaged rows and bytes that pandas and ``datasets`` stop at."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -198,3 +199,40 @@ def test_a_list_column_written_by_pandas_is_reported_and_still_linted(tmp_path):
     assert ("T006", 3, "/messages/1/content") in got  # the conversation itself is linted
     message = next(d.message for d in sftlint.lint(str(path)) if d.code == "J001")
     assert "Python's repr" in message and "json.dumps" in message
+
+
+def test_a_finding_points_at_its_exact_line_and_column_in_the_table(tmp_path):
+    # cells with commas, doubled quotes and line breaks before the flagged text
+    outputs = [
+        "您好&amp;欢迎光临。",
+        '他说"好的",然后\n又说&amp;再见。',
+        'a,b,"c"\r\n第二行\n第三行：“引号”&amp;结束。',
+        "&amp;开头就是。",
+    ]
+    rows = [[f"问题{i}", "上下文，有逗号" if i % 2 else "", out] for i, out in enumerate(outputs)]
+    path = _write_csv(tmp_path / "where.csv", ["instruction", "input", "output"], rows)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    found = [d for d in sftlint.lint(str(path), select=["T007"])]
+    assert len(found) == len(outputs)
+    for d in found:
+        assert d.pointer == "/output"
+        assert lines[d.line - 1][d.column - 1 :].startswith("&amp;"), (d.line, d.column)
+        assert (d.end_line, d.end_column) == (d.line, d.column + 5)
+
+
+def test_cell_bounds_and_offsets_agree_with_the_csv_module():
+    from sftlint.delimited import _cell_bounds, _source_offset
+
+    values = ["", "plain", "with,comma", 'with "quotes"', "two\nlines", '"', ",", "中文，全角"]
+    for a in values:
+        for b in values:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerow([a, b])
+            text = buf.getvalue().removesuffix("\n")
+            bounds = _cell_bounds(text, ",")
+            assert len(bounds) == 2
+            for value, (start, end, quoted) in zip((a, b), bounds, strict=True):
+                rebuilt = "".join(
+                    text[_source_offset(text, start, end, quoted, k)] for k in range(len(value))
+                )
+                assert rebuilt == value, (a, b, text)
