@@ -1,4 +1,4 @@
-"""R007–R011 — the line and inline ReAct layouts (LangChain, LlamaIndex, the ReAct paper).
+"""R007–R012 — the line and inline ReAct layouts (LangChain, LlamaIndex, the ReAct paper).
 
 The block rules (:mod:`sftlint.rules.react`) check the seed's ``< … > --- reply`` turns; these
 check the turns that agent frameworks parse line by line::
@@ -17,6 +17,7 @@ dataset never trigger them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -581,10 +582,126 @@ def _after_action(steps: list[Step]) -> Step | None:
     return None
 
 
+#: The labels agent frameworks parse, as they spell them (a near miss of one is R012's finding).
+_PARSED_LABELS = ("Thought", "Action", "Action Input", "Observation", "Final Answer")
+#: A line that opens with a label-like phrase and a colon: the phrase is group 1.
+_LABEL_LIKE = re.compile(r"(?m)^[ \t]*([A-Za-z][A-Za-z_ ]{3,14}?)[ \t]*:")
+
+
+def near_label(word: str) -> str | None:
+    """The parsed label ``word`` misspells (one edit away, two for a label of eight letters or
+    more; swapping two neighbours is one edit), or None: ``word`` is a label, or no near one."""
+    lowered = word.lower()
+    best: str | None = None
+    for label in _PARSED_LABELS:
+        target = label.lower()
+        if lowered == target:
+            return None
+        allowed = 2 if len(target) >= 8 else 1
+        if abs(len(lowered) - len(target)) <= allowed and _edits(lowered, target, allowed) <= allowed:
+            best = best or label
+    return best
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment) of ``a`` and ``b``, or
+    ``limit + 1`` once it is certain to exceed ``limit``."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+class MisspelledLabel(_LineRule):
+    """## What it does
+    In the line and inline layouts, reports an assistant line that opens with a misspelling of
+    a label the framework parses (`Aciton:`, `Thougth:`, `Obversation:`, `Action_Input:`,
+    `Final Answers:`), where the record spells that label right elsewhere (in its system
+    prompt's format or its other turns), so the right spelling is known.  A spelling that the
+    system prompt itself uses is the format, not a slip, and is left alone.
+
+    ## Why is this bad?
+    Agent frameworks find the steps by their exact labels: a reply with `Aciton:` has no action
+    to them (LangChain raises "Could not parse LLM output"), and a model trained on it writes the
+    slip now and then in production.  No other rule sees it: the misspelt line is read as part
+    of the step before it.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "Use the format:\\nThought: what to do\\nAction: one of [search]\\nAction Input: the query\\nObservation: the result\\nFinal Answer: the answer"}, {"role": "user", "content": "Where is Ezhou?"}, {"role": "assistant", "content": "Thought: I should search.\\nAciton: search\\nAction Input: Ezhou"}, {"role": "tool", "content": "Ezhou is a city in Hubei, China."}, {"role": "assistant", "content": "Thought: I know it now.\\nFinal Answer: Hubei, China."}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "Use the format:\\nThought: what to do\\nAction: one of [search]\\nAction Input: the query\\nObservation: the result\\nFinal Answer: the answer"}, {"role": "user", "content": "Where is Ezhou?"}, {"role": "assistant", "content": "Thought: I should search.\\nAction: search\\nAction Input: Ezhou"}, {"role": "tool", "content": "Ezhou is a city in Hubei, China."}, {"role": "assistant", "content": "Thought: I know it now.\\nFinal Answer: Hubei, China."}]}
+    ```
+
+    ## Fix availability
+    An unsafe fix writes the label right (the reply's text is changed).
+    """
+
+    code = "R012"
+    name = "misspelled-label"
+    severity = "error"
+    fix_availability = "sometimes"
+
+    def check(self, record: Record) -> Iterable[Finding]:
+        if not self.active(record):
+            return
+        slips: list[tuple[Message, re.Match[str], str]] = []
+        for m in record.messages or ():
+            if m.role != "assistant" or not m.content or ":" not in m.content:
+                continue
+            for match in _LABEL_LIKE.finditer(m.content):
+                label = near_label(match.group(1).strip())
+                if label is not None:
+                    slips.append((m, match, label))
+        if not slips:
+            return
+        spelled = _spelled_labels(record)
+        prompt_words = {w.lower() for w in _LABEL_LIKE.findall(record.system_prompt or "")}
+        for m, match, label in slips:
+            written = match.group(1).strip()
+            if label.lower() not in spelled or written.lower() in prompt_words:
+                continue
+            start = match.start(1)
+            span = (start, start + len(written))
+            pointer, local = m.resolve(span)
+            fix = None
+            if local is not None and local[1] - local[0] == span[1] - span[0]:
+                fix = Fix(f"write `{label}`", (Edit(pointer, local[0], local[1], label),), "unsafe")
+            yield self.finding(
+                f"`{written}:` misspells the label `{label}:`: the framework does not see this step",
+                msg=m,
+                span=span,
+                fix=fix,
+            )
+
+
+def _spelled_labels(record: Record) -> set[str]:
+    """The parsed labels the record writes right at the start of a line (lower case), in its
+    system prompt or any assistant turn."""
+    texts = [record.system_prompt or ""]
+    texts += [m.content for m in record.messages or () if m.role == "assistant" and m.content]
+    return {w.strip().lower() for text in texts for w in _LABEL_LIKE.findall(text)} & {
+        label.lower() for label in _PARSED_LABELS
+    }
+
+
 RULES = [
     ActionInputMissing,
     FinalAnswerMissing,
     ActionInputNotJson,
     ActionUndeclaredTool,
     InventedObservation,
+    MisspelledLabel,
 ]

@@ -518,3 +518,63 @@ def test_r008_file_votes_merge_as_serial_whatever_the_cut(tmp_path):
                     piece.append(s)
                 merged.merge(piece)
             assert [f.message for f in rule.reduce(merged)] == expect
+
+
+# -- R012 a misspelt label --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("style", "record", "message", "old", "new"),
+    [
+        ("langchain_en", 2, 2, "\nAction: ", "\nAciton: "),  # two letters swapped
+        ("langchain_en", 1, 2, "Thought: ", "Thougth: "),
+        ("langchain_en", 3, 2, "Action Input: ", "Action_Input: "),
+        ("react_inline", 1, 1, "\nAction: search", "\nActon: search"),  # the inline layout too
+    ],
+)
+def test_r012_a_misspelt_label_is_reported_with_a_fix(style, record, message, old, new, tmp_path):
+    recs = plant(style, record, message, old, new)
+    diags = lint(recs, tmp_path, select=["R012"])
+    assert found(diags) == [("R012", record, f"/messages/{message}/content")]
+    (d,) = diags
+    content = recs[record]["messages"][message]["content"]
+    assert content[d.span[0] : d.span[1]] == new.strip().split(":")[0]
+    assert d.fix is not None and d.fix.applicability == "unsafe"
+    assert apply_fixes(str(tmp_path / "data.jsonl"), diags, unsafe=True) == 1
+    fixed = [json.loads(x) for x in (tmp_path / "data.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert fixed == load(style)
+
+
+def test_r012_leaves_the_formats_own_spelling_and_other_lines_alone(tmp_path):
+    # the prompt's format spells it `Thoughts:` throughout: that is the format, not a slip
+    recs = load("langchain_en")
+    for r in recs:
+        for m in r["messages"]:
+            m["content"] = m["content"].replace("Thought:", "Thoughts:")
+    assert found(lint(recs, tmp_path, select=["R012"])) == []
+    # prose lines that open with other words and a colon; a seed-style block turn
+    recs = plant(
+        "langchain_en", 0, 6, "Final Answer: ", "Caution: prices change.\nOptions: two.\nFinal Answer: "
+    )
+    assert found(lint(recs, tmp_path, select=["R012"])) == []
+    assert found(lint(load("seed_block"), tmp_path, select=["R012"])) == []
+
+
+def test_r012_needs_the_right_spelling_somewhere_in_the_record(tmp_path):
+    # a plain chat reply that happens to open a line with `Actions:` is no ReAct turn at all
+    plain = {
+        "messages": [
+            {"role": "user", "content": "How do I prepare for the audit?"},
+            {"role": "assistant", "content": "Thought: gather documents.\nActions: list receipts, invoices."},
+        ]
+    }
+    assert found(lint([plain], tmp_path, select=["R012"])) == []
+
+
+def test_near_label():
+    from rules.react_line import near_label
+
+    assert near_label("Obversation") == "Observation"  # two letters apart: two edits, a long label
+    assert near_label("Final Answers") == "Final Answer"
+    assert near_label("Action") is None and near_label("final answer") is None  # the labels
+    assert near_label("Caution") is None and near_label("Question") is None and near_label("Function") is None
