@@ -233,6 +233,7 @@ def main() -> int:
     ap.add_argument("--configs", type=int, default=300, help="hostile configurations to run")
     ap.add_argument("--plugins", type=int, default=100, help="hostile plugins to run")
     ap.add_argument("--formats", default=",".join(FORMATS), help="output formats to run each file in")
+    ap.add_argument("--layouts", default=",".join(fuzzing.LAYOUTS), help="file layouts to draw from")
     args = ap.parse_args()
     n_files = args.files or max(1, args.lines // args.per_file)
     kinds: Counter[str] = Counter()
@@ -253,7 +254,7 @@ def main() -> int:
                 kind = pick.choice(kinds_here)
                 kinds[kind] += 1
                 lines.append(fuzzing.mutated_line(pick, kind))
-            layout = pick.choice(fuzzing.LAYOUTS)
+            layout = pick.choice(args.layouts.split(","))
             layouts[layout] += 1
             suffix, data = fuzzing.dataset(pick, lines, layout)
             lines_total += len(lines)

@@ -184,7 +184,19 @@ KINDS = [
     "templated",
     "huge-templated",
 ]
-LAYOUTS = ["jsonl", "json", "json-pretty", "crlf", "blank", "bom-middle", "gz", "gz-damaged"]
+LAYOUTS = [
+    "jsonl",
+    "json",
+    "json-pretty",
+    "crlf",
+    "blank",
+    "bom-middle",
+    "gz",
+    "gz-damaged",
+    "wrapped",
+    "csv",
+    "tsv",
+]
 
 
 def _swap_types(value: Any, pick: Pick) -> Any:
@@ -338,6 +350,13 @@ def dataset(pick: Pick, lines: list[bytes], layout: str | None = None) -> tuple[
             except (ValueError, RecursionError):
                 parts.append(line)
         return "json", b"[" + b", ".join(parts) + b"]"
+    if layout == "wrapped":  # {"version": ..., "data": [...]}: datasets' field="data"
+        head = (
+            b'\xef\xbb\xbf{"version": "1.0", "data": [' if pick.boolean() else b'{"version": "1.0", "data": ['
+        )
+        return "json", head + b",\n  ".join(lines) + b"]}\n"
+    if layout in ("csv", "tsv"):
+        return layout, _table(pick, lines, "," if layout == "csv" else "\t")
     body = b"\n".join(lines) + b"\n"
     if layout == "crlf":
         return "jsonl", body.replace(b"\n", b"\r\n")
@@ -352,6 +371,44 @@ def dataset(pick: Pick, lines: list[bytes], layout: str | None = None) -> tuple[
             packed = packed[:at] + bytes([packed[at] ^ 0xFF]) + packed[at + 1 :]
         return "jsonl.gz", packed
     return "jsonl", body
+
+
+def _table(pick: Pick, lines: list[bytes], delimiter: str) -> bytes:
+    """The lines as a CSV/TSV table: the keys of the records that parse are the header, a
+    string value is its cell and any other value its JSON; a line that does not parse is one
+    cell of its own.  Then some bytes may be damaged, or a quote or delimiter stray in."""
+    import csv
+    import io
+
+    rows: list[Any] = []
+    header: list[str] = []
+    for line in lines:
+        try:
+            value = json.loads(line)
+        except (ValueError, RecursionError):
+            rows.append(line.decode("utf-8", "replace"))
+            continue
+        if isinstance(value, dict):
+            header.extend(k for k in value if k not in header)
+        rows.append(value)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=pick.choice(["\n", "\r\n"]))
+    writer.writerow(header or ["text"])
+    for row in rows:
+        if isinstance(row, dict):
+            writer.writerow(
+                [
+                    v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                    for v in (row.get(k, "") for k in header)
+                ]
+            )
+        else:
+            writer.writerow([row if isinstance(row, str) else json.dumps(row, ensure_ascii=False)])
+    data = out.getvalue().encode("utf-8", "surrogatepass")
+    for _ in range(pick.integer(0, 2)):
+        at = pick.integer(0, len(data))
+        data = data[:at] + pick.choice([b'"', delimiter.encode(), b"\n", b"\xff", b"\x00"]) + data[at:]
+    return data
 
 
 # -- hostile configuration and plugins ---------------------------------------------------

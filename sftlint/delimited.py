@@ -25,6 +25,7 @@ may span lines); its JSON Pointer names the cell (``/output``).
 from __future__ import annotations
 
 import ast
+import bisect
 import csv
 import io
 import json
@@ -32,7 +33,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from sftlint.reader import RawRecord, ReadProblem, SourceError
+from sftlint.jsonscan import too_deep
+from sftlint.reader import MAX_DEPTH, RawRecord, ReadProblem, SourceError
 
 DELIMITED_SUFFIXES = (".csv", ".tsv")
 #: columns whose cells the formats read as lists or objects (decoded when they hold JSON)
@@ -55,6 +57,7 @@ STRUCTURED_COLUMNS = frozenset(
 #: the largest cell the csv module accepts (its default, 128 KiB, is below a long conversation)
 _FIELD_LIMIT = 1 << 30
 _SNIFF_BYTES = 64 * 1024
+_NEWLINE = re.compile("\n")
 #: a byte that is not UTF-8, as ``surrogateescape`` decodes it
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
@@ -96,6 +99,11 @@ def _problem_record(path: str, index: int, line: int, end_line: int, kind: Any, 
 
 def _cell(column: str, value: str, problems: list[ReadProblem]) -> Any:
     if column not in STRUCTURED_COLUMNS or value[:1] not in ("[", "{"):
+        return value
+    if too_deep(value, MAX_DEPTH):
+        # as a JSON Lines record that deep: J007 (json.loads and literal_eval would recurse)
+        message = f"the `{column}` cell nests deeper than {MAX_DEPTH} levels; read as text"
+        problems.append(ReadProblem("too-large", message, fatal=False))
         return value
     try:
         return json.loads(value)
@@ -256,11 +264,35 @@ def _source_offset(text: str, start: int, end: int, quoted: bool, offset: int) -
     writes each ``"`` of its value as ``""``)."""
     if not quoted:
         return min(start + offset, end)
-    pos, seen = start, 0
-    while seen < offset and pos < end:
-        pos += 2 if text[pos] == '"' else 1
-        seen += 1
-    return pos
+    quotes = _quotes_of(text, start, end)
+    # the value's quotes before ``offset`` each take one more character in the text
+    return min(start + offset + bisect.bisect_left(quotes, offset), end)
+
+
+#: the last row asked about: its text (held, so that its identity is not reused), its cells'
+#: bounds, and each quoted cell's quotes and the row's line breaks; a row with many findings is
+#: parsed once
+_last_row: list[Any] = [None, (), {}]
+
+
+def _bounds_of(text: str, delimiter: str) -> list[tuple[int, int, bool]]:
+    if _last_row[0] is not text:
+        _last_row[0], _last_row[1], _last_row[2] = text, _cell_bounds(text, delimiter), {}
+    return _last_row[1]  # type: ignore[no-any-return]
+
+
+def _quotes_of(text: str, start: int, end: int) -> list[int]:
+    """The value offsets of the ``"`` characters of the quoted cell ``text[start:end]``."""
+    cache = _last_row[2] if _last_row[0] is text else {}
+    quotes = cache.get(start)
+    if quotes is None:
+        quotes = []
+        pos = text.find('"', start, end)
+        while pos >= 0:
+            quotes.append(pos - start - len(quotes))  # each earlier pair is one character less
+            pos = text.find('"', pos + 2, end)
+        cache[start] = quotes
+    return quotes  # type: ignore[no-any-return]
 
 
 def locate_cell(
@@ -274,13 +306,13 @@ def locate_cell(
     if len(parts) < 2:
         return None
     key = parts[1].replace("~1", "/").replace("~0", "~")
-    keys = list(data)
     if key not in data:
         return None
     try:
-        cells = _cell_bounds(text, _delimiter(path))
+        cells = _bounds_of(text, _delimiter(path))
     except ValueError:
         return None
+    keys = list(data)
     if len(cells) != len(keys):
         return None
     start, end, quoted = cells[keys.index(key)]
@@ -293,5 +325,15 @@ def locate_cell(
 
 
 def _line_column(text: str, line: int, pos: int) -> tuple[int, int]:
-    newlines = text.count("\n", 0, pos)
-    return line + newlines, pos - (text.rfind("\n", 0, pos) + 1) + 1
+    newlines = _newlines_of(text)
+    before = bisect.bisect_left(newlines, pos)  # the line breaks before ``pos``
+    return line + before, pos - (newlines[before - 1] + 1 if before else 0) + 1
+
+
+def _newlines_of(text: str) -> list[int]:
+    """Where the row's line breaks are (cached with the row's cells)."""
+    cache = _last_row[2] if _last_row[0] is text else {}
+    newlines = cache.get("newlines")
+    if newlines is None:
+        newlines = cache["newlines"] = [m.start() for m in _NEWLINE.finditer(text)] if "\n" in text else []
+    return newlines  # type: ignore[no-any-return]

@@ -236,3 +236,11 @@ def test_cell_bounds_and_offsets_agree_with_the_csv_module():
                     text[_source_offset(text, start, end, quoted, k)] for k in range(len(value))
                 )
                 assert rebuilt == value, (a, b, text)
+
+
+def test_a_messages_cell_nested_too_deep_is_j007_not_a_crash(tmp_path):
+    deep = "[" * 5000 + "]" * 5000
+    path = _write_csv(tmp_path / "deep.csv", ["messages"], [[deep], ['[{"role": "user", "content": "hi"}]']])
+    got = _found(path, select=["J007", "S005"])
+    assert ("J007", 2, None) in [(c, line, p or None) for c, line, p in got]
+    assert ("S005", 3) in [(c, line) for c, line, _ in got]  # the next row is read
