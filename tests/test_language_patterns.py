@@ -23,7 +23,8 @@ REF_ASKS = re.compile(
     r"翻译|译成|译为|译文|中译|英译|用(?:英|日|韩|法|德|俄|西班牙|葡萄牙|意大利|中)[文语]|[英日韩法德俄中]文(?:回答|回复|写|版)|"
     r"translat|in (?:english|chinese|japanese|korean|french|german|spanish|portuguese|russian|italian)|"
     r"英语|日语|韩语|法语|德语|俄语|西班牙语|葡萄牙语|意大利语|English|Chinese|Japanese|French|German|Spanish|"
-    r"language|语言|lyrics|歌词|poem|prompt|提示词|midjourney|[英日韩法德俄]文",
+    r"language|语言|lyrics|歌词|poem|prompt|提示词|midjourney|[英日韩法德俄]文|"
+    r"翻譯|譯成|譯為|翻訳|訳し|訳す|に訳|(?:英|日本|日|韓国|韓|中国|中|法|德|俄|フランス|ドイツ|スペイン|ロシア|イタリア)語",
     re.I,
 )
 REF_CODE_LINE = re.compile(

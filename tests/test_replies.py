@@ -644,6 +644,65 @@ def test_t008_needs_a_main_language():
     assert len(lint(mixed, "T008", config={"rules": {"language-mismatch": {"min-share": 0.5}}})) == 4
 
 
+#: Japanese instruction data (Alpaca-jp's seed tasks): questions with kana, answers in kana
+JA_BACKGROUND = [
+    chat("日本で一番高い山は何ですか？", "日本で一番高い山は富士山で、標高は3776メートルです。"),
+    chat("おすすめの朝食を教えてください。", "ご飯と味噌汁、焼き魚の和朝食がおすすめです。"),
+    chat("東京の観光地を一つ挙げてください。", "浅草の浅草寺は、東京で最も古いお寺として有名です。"),
+] * 4
+
+
+def test_t008_a_japanese_answer_without_grammar_kana_is_japanese_too():
+    """Alpaca-jp answers a Japanese request with katakana loanwords or kanji alone: no kana of
+    grammar, no Chinese function words, so the script cannot tell Chinese from Japanese, and
+    neither is a mismatch.  Chinese prose answering in a Japanese dataset still is, and a
+    request for a translation (in Japanese or in Traditional characters) exempts its reply."""
+    bare = [
+        chat(
+            "これらの国を人口でランク付けしてください。",
+            "中国、アメリカ、ブラジル、日本、カナダ、オーストラリア",
+        ),
+        chat(
+            "柔らかい食感の塩辛いスナックのリストを作りたいです。",
+            "- ストリングチーズ\n- 塩味マッシュポテト\n- ゆで卵\n- マック＆チーズ",
+        ),
+        chat("ペアが類語になるように、4番目の単語を書いてください。", "不安定 : 混乱 :: 変革 : 革命"),
+    ]
+    chinese = chat(
+        "月曜日に学校に行ったが、他の生徒はいなかった。どうしてですか？",
+        "她周一去了学校但是却发现没有其他的同学，所以她意识到这个周一实际上是国家假日。",
+    )
+    asked = [
+        chat(
+            "日本語を中国語に訳しなさい。\n月曜日に学校に行ったが、他の生徒はいなかった。",
+            "她周一去了学校但是却发现没有其他的同学，所以她意识到这个周一实际上是国家假日。",
+        ),
+        chat(
+            "請翻譯成日文：今天天氣很好，我們去公園散步吧。",
+            "今日はいい天気なので、公園へ散歩に行きましょう。",
+        ),
+    ]
+    diags = lint([*JA_BACKGROUND, *bare, chinese, *asked], "T008")
+    assert [(d.record, d.pointer) for d in diags] == [(15, "/messages/1/content")]
+    assert "“zh”" in diags[0].message and "“ja”" in diags[0].message
+
+
+def test_language_detection_tells_bare_cjk_text_from_prose():
+    from sftlint.analysis.text.language import BARE_CJK, detect
+
+    for bare in (
+        "中国、アメリカ、ブラジル、日本",
+        "不安定 : 混乱 :: 変革 : 革命",
+        "牛肉、鸡蛋、西红柿、土豆",
+    ):
+        assert (detect(bare).code, detect(bare).script) == ("zh", BARE_CJK), bare
+    for prose in ("高血压患者应当少吃盐，多吃蔬菜水果，并且避免饮酒。", "我们的产品是最好的"):
+        assert (detect(prose).code, detect(prose).script) == ("zh", "cjk"), prose
+    from rules import replies
+
+    assert replies._BARE_CJK == BARE_CJK  # the rule's copy of the name (it does not import it)
+
+
 def test_language_detection_by_script_and_identifier():
     from sftlint.analysis.text.language import detect
 

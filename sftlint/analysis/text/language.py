@@ -403,6 +403,11 @@ def _latin_language(words: list[str]) -> str:
 #: Chinese function words: a mixed text whose grammar is Chinese holds them between its
 #: English terms ("在 Node 的 ES 模块中 __dirname 的等效形式", "什么是使用Python进行Web开发的最佳技术栈？")
 _ZH_GRAMMAR = re.compile("[的是在了吗呢吧么什怎如何哪为和与把被让给从对请]")
+#: the script of a CJK text with neither the kana of Japanese grammar nor two Chinese function
+#: words, and kana or no sentence marks of Chinese prose: called Chinese, but as much Japanese
+#: (T008 compares it with neither)
+BARE_CJK = "cjk-bare"
+_ZH_PROSE = re.compile("[。，！？；]")
 #: A mixed text is Chinese by its grammar when Han characters hold at least this share of its
 #: letter weight, with at least MIN_MATRIX_HAN of them and two function words.
 MATRIX_SHARE = 0.5
@@ -511,6 +516,15 @@ def _detect(text: str, matrix: bool) -> Language | None:
             if _bilingual_cjk(body):
                 return None  # Japanese with its Chinese translation, line by line
             return _language("ja", script, weight)
+        # without the grammar of either language the text is Chinese or Japanese: Chinese by
+        # default, and never a mismatch against Japanese (BARE_CJK).  Kana without the kana of
+        # grammar (katakana loanwords: 中国、アメリカ、日本), or Han characters that are no prose
+        # (不安定 : 混乱 :: 変革 : 革命; Chinese prose has its sentence marks, 。，！？；)
+        m = _ZH_GRAMMAR.search(body)
+        if (m is None or _ZH_GRAMMAR.search(body, m.end()) is None) and (
+            kana or _ZH_PROSE.search(body) is None
+        ):
+            return _language("zh", BARE_CJK, weight)
         return _language("zh", script, weight)
     if script == "hangul":
         return _language("ko", script, weight)
@@ -568,6 +582,10 @@ _ASKS_ZH = [
     "英语|日语|韩语|法语|德语|俄语|西班牙语|葡萄牙语|意大利语|语言|歌词|提示词",
     # 生成一句英文句子, 写一篇英文博客, 给定一个英文单词: the request names the answer's language
     "英文|日文|韩文|法文|德文|俄文",
+    # the same requests in Traditional characters and in Japanese (請翻譯成英文, 英語で答えて,
+    # 日本語を中国語に訳しなさい)
+    "翻譯|譯成|譯為|翻訳|訳し|訳す|に訳",
+    "(?:英|日本|日|韓国|韓|中国|中|法|德|俄|フランス|ドイツ|スペイン|ロシア|イタリア)語",
 ]
 _ASKS_LATIN = [
     "translat",
