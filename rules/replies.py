@@ -43,7 +43,7 @@ class TruncatedText(Rule):
     """## What it does
     Reports a reply cut off mid-sentence: it ends with a comma (`，` `、` `,`) or a connective
     (`和` `以及` `因为`, `and` `the` `of`, a subject pronoun waiting for its verb: `he` `they`), with a colon that introduces nothing, inside a bracket
-    or quote opened on its last line, or with a sentence that stops without punctuation after
+    or quote opened on its last line (a bracket closes in either width: `[あなたの名前］`), or with a sentence that stops without punctuation after
     opening like prose (`此外，如果…`, `总之，…`) or after a finished sentence on the same line
     (`……仍存有风险。消息人士称，特斯拉已经能够使用干式电`); and the last item of a list
     whose items end with a full stop, stopping without one (`5. 启动路由器，并同时按住`).  And a
@@ -62,7 +62,8 @@ class TruncatedText(Rule):
     punctuation and has nothing else against it (no opening that needs more) is a cut only
     when it stops inside a word: the typo model (T001's) segments its last characters, and a
     last character that stands alone as a word less than half the time (`…你可以通过保`, `…干式电`) or a word
-    that waits for more (`这` `为` `把` `被` …) is a cut, a whole word (`…两种疾病的治疗方案不同`)
+    that waits for more (`这` `为` `把` `被` …) is a cut, a whole word (`…两种疾病的治疗方案不同`),
+    a number's measure word (`…每日3～4次`)
     or a character that ends sentences (`…希望这个回答能够帮助您`) is a finished sentence
     that only lacks its full stop.  `sftlint eval` judges every model output on
     its own (a model's outputs have no style to keep).

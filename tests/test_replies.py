@@ -286,6 +286,33 @@ def test_t006_leaves_finished_texts_alone(record):
     assert lint([record], "T006") == []
 
 
+def test_t006_a_bracket_closes_in_either_width():
+    """Alpaca-jp's letter closes its placeholder with a full-width bracket (the IME switched
+    width): ``[あなたの名前］`` is closed.  A bracket closed by nothing is still a cut."""
+    closed = [
+        chat(
+            "招待を丁重に断るメールを書いてください。",
+            "お誘いいただき、本当にありがとうございました。\n\nありがとうございました、\n[あなたの名前］",
+        ),
+        chat("注意事项有哪些？", "服药期间忌酒。详见说明书（第二页)中的用法用量，按时服用"),
+    ]
+    assert lint(closed, "T006") == []
+    cut = chat("注意事项有哪些？", "服药期间忌酒。详见说明书［第二页中的用法用量，按时服用")
+    (d,) = lint([cut], "T006")
+    assert "“［” is never closed" in d.message
+
+
+def test_t006_a_number_and_its_measure_word_end_a_sentence():
+    """A web doctor's answer (DISC-MedLLM's CMD samples) that ends on a dose, 每日3～4次, without a
+    full stop is finished: 次 after a number is a measure word, not the first character of a cut
+    word.  One that stops after 3公 (3公斤) was cut."""
+    dose = "您好，可口服雌激素类药物回奶。也可外用中药，用皮硝50～60g外敷于乳房，潮解后及时更换，每日3～4次"
+    assert lint([chat("怎么回奶？", dose)], "T006") == []
+    cut = "您好，产后体重增加属于正常。建议适当运动，控制饮食，每月减重不宜超过3公"
+    (d,) = lint([chat("产后怎么减肥？", cut)], "T006")
+    assert "cut word" in d.message
+
+
 def test_t006_finds_a_turn_that_begins_mid_sentence():
     rec = chat("，我上周买的药到了吗？", "，您的订单已签收。")
     diags = lint([rec], "T006")

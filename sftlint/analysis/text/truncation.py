@@ -120,10 +120,13 @@ _EN_CONNECTIVES = frozenset(
     ]
 )
 _CLAUSE_END = "，、,"
+#: each opener with the characters that close it: a bracket closes in either width (the IME
+#: switched between the two: ``[あなたの名前］``, ``（见下文)``), other pairs in their own
 _OPENERS = {
-    "（": "）",
-    "(": ")",
-    "[": "]",
+    "（": "）)",
+    "(": ")）",
+    "[": "]］",
+    "［": "］]",
     "【": "】",
     "《": "》",
     "“": "”",
@@ -134,8 +137,8 @@ _OPENERS = {
 #: the characters the unclosed-opener check looks at (it skips everything else)
 _BRACKETS = re.compile("[" + re.escape("".join(_OPENERS) + "".join(_OPENERS.values())) + "]")
 _START_PUNCT = "，、。；：）】》」』,;"
-_TERMINAL = re.compile(r"[。！？!?.…~～）)」』”’\"'\]】》*`|>]$")
-_TERMINAL_CHARS = frozenset("。！？!?.…~～）)」』”’\"']】》*`|>")
+_TERMINAL = re.compile(r"[。！？!?.…~～）)」』”’\"'\]］】》*`|>]$")
+_TERMINAL_CHARS = frozenset("。！？!?.…~～）)」』”’\"']］】》*`|>")
 _HAN_END = re.compile(f"[{HAN_CHARS}]$")
 _HAN_ALL = re.compile(f"[{HAN_CHARS}]")
 _LATIN_END = re.compile(r"(?<![A-Za-z])([A-Za-z]+)$")
@@ -217,7 +220,7 @@ def _end(text: str) -> Truncation | None:
         c = b.group()
         if c in _OPENERS:
             stack.append((b.start(), c))
-        elif stack and c == _OPENERS[stack[-1][1]]:
+        elif stack and c in _OPENERS[stack[-1][1]]:
             stack.pop()
     terminal = _TERMINAL.search(body, end - 1) is not None  # body ends with no newline
     if stack and not terminal:
@@ -333,6 +336,9 @@ def hangs_on_last_word(fragment: str) -> bool:
 #: HMM share) and still be a stranded first character: 保 0.05, 电 0.09, 班 0.12, 氨 (of
 #: 对乙酰氨基酚) 0.45, while 的, 您 and 等, which end sentences, stand alone 0.76 to 0.98 of the time
 STRANDED_ALONE = 0.5
+#: how common ``一`` + a character must be for the character to be a measure word or unit (一次
+#: 19,249, 一天 8,470, 一周 993, 一岁 136; 一公 and 一毫 are no words: 3公 was cut from 3公斤)
+MEASURE_WORD_FREQ = 100
 #: how many characters before the end the segmentation reads (the longest word is shorter)
 _WORD_WINDOW = 8
 _HAN_TAIL = re.compile(f"[{HAN_CHARS}]+$")
@@ -350,6 +356,13 @@ def ends_mid_word(detector: Any, text: str) -> bool:
     m = _HAN_TAIL.search(text)
     if m is None:
         return False
+    if m.end() - m.start() == 1 and m.start() > 0 and text[m.start() - 1].isdigit():
+        # one character after a number: a measure word or unit (每日3～4次, 连服5天) ends the
+        # phrase, it begins no word; it is one when 一 makes a common word with it (一次, 一天)
+        word = "一" + m.group()
+        detector._need(word)
+        if detector.freq.get(word, 0) >= MEASURE_WORD_FREQ:
+            return False
     tail = text[max(m.start(), len(text) - _WORD_WINDOW) :]
     detector._need(tail)
     ends = detector._segment(tail)[1]
