@@ -686,7 +686,9 @@ class GarbledText(Rule):
     than tab and newline, and invisible zero-width characters (U+200B, U+200C, U+200D,
     U+2060, U+FEFF) inside text, and a run of `????` right after Chinese punctuation (`温阳之品，??????
     你好`: characters lost when the text was saved in an encoding that could not hold them).
-    Zero-width joiners inside emoji sequences are left alone.
+    Zero-width joiners inside emoji sequences are left alone, and so is a single pair that would
+    decode to one letter of another script (`400米 ×\u00a02`, a multiplication sign and a
+    no-break space, is not a mis-decoded Hebrew נ: such text leaves a run of pairs).
     A run of consecutive invisible (or control) characters is one finding spanning the run.
 
     ## Why is this bad?

@@ -300,6 +300,23 @@ def test_t005_leaves_emoji_sequences_and_ordinary_text_alone():
     assert lint(records, "T005") == []
 
 
+def test_t005_a_multiplication_sign_before_a_no_break_space_is_no_mojibake():
+    """BELLE's eval answers write ``400米\u00a0×\u00a02``: the pair ``×\u00a0`` re-encodes to the
+    UTF-8 of the Hebrew נ, but one letter of another script alone is two real characters.  Runs
+    of such pairs, and a lone accented Latin letter or no-break space, are still mojibake."""
+    maths = chat(
+        "小明每天在400米的跑道上跑5个来回，他一天跑了多少千米？",
+        "一次来回的长度 = 400米\u00a0×\u00a02 = 800米\n小明一天跑的总长度 = 800米\u00a0×\u00a05 = 4000米",
+    )
+    assert lint([maths], "T005") == []
+    debris = chat(
+        "Как сказать вода по-английски?",
+        "Ð²Ð¾Ð´Ð° is water; cafÃ© is café; priceÂ\u00a0list",
+    )
+    got = [d.message.split("it was ")[1] for d in lint([debris], "T005")]
+    assert got == ["“вода”", "“é”", "“\u00a0”"]
+
+
 def test_t005_finds_question_marks_standing_for_lost_characters():
     """A scraped medical answer where GBK wrote "?" for each character it could not hold (seen in
     MedicalGPT's medical_sft_1K); question marks that close a question are punctuation."""

@@ -89,6 +89,15 @@ def _unmojibake(s: str) -> str | None:
     return out if any(ord(c) > 0x7F for c in out) else None
 
 
+def _lone_foreign_letter(repair: str) -> bool:
+    """Whether a mis-decoded span would be one letter of a script beyond Latin (``×\xa0``, a
+    multiplication sign and a no-break space, read back as the Hebrew נ).  Text of such a script
+    decoded with the wrong codec leaves runs of pairs, one per letter; a single pair is two real
+    characters.  A lone accented Latin letter (``Ã©``: é) or symbol (``Â\xa0``: a no-break
+    space) is reported."""
+    return len(repair) == 1 and repair.isalpha() and ord(repair) > 0x24F
+
+
 def _is_emoji(ch: str) -> bool:
     o = ord(ch)
     return o >= 0x1F000 or 0x2600 <= o <= 0x27BF or o == 0xFE0F or 0x1F3FB <= o <= 0x1F3FF
@@ -159,7 +168,7 @@ def _mojibake_zh(text: str) -> Iterator[Garble]:
 def _mojibake_latin(text: str) -> Iterator[Garble]:
     for m in _MOJIBAKE_LATIN.finditer(text):
         repair = _unmojibake(m.group())
-        if repair is not None:
+        if repair is not None and not _lone_foreign_letter(repair):
             yield Garble(
                 m.start(),
                 m.end(),
