@@ -124,7 +124,8 @@ class ZhTypo(Rule):
     modifier of a head that the other item of a coordination shares (凌星法或径向速度法,
     褐蘑菇或香菇) names a term of that kind, and the other item vouches for the shared head
     itself (镇静剂和止惊剂); a medical term of the shipped vocabulary (THUOCL's
-    medical lexicon: 氨甲环酸, 特比萘芬, 预激综合征, 喉咽) is written on purpose; a short title between 《》 (《大开眼戒》) is the
+    medical lexicon: 氨甲环酸, 特比萘芬, 预激综合征, 喉咽) is written on purpose, and so is one
+    clipped to its last characters (杞子 for 枸杞子 in a prescription); a short title between 《》 (《大开眼戒》) is the
     name of a work; and a correction that leaves a rare character beside it stranded (严歌苓)
     meets a name that goes on.  A file whose text keeps offering corrections that few
     convince (more than clean edited Chinese's 1 per 1,000 Chinese characters, under 12% of

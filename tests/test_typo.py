@@ -586,3 +586,35 @@ def test_a_slip_in_medical_text_is_still_found(detector):
     """The vocabulary only covers the terms a text writes: a slip beside them is still reported."""
     text = "患者以经服用氨甲环酸三天，出血明显减少。"
     assert _pairs(detector, text) == [("以", "已", "已经")]
+
+
+#: DISC-MedLLM's CMD answers (web doctors) name the herb 枸杞子 by its tail, 杞子, in diet advice
+#: and prescriptions; the model read 杞子 as a slip for 妻子
+CLIPPED_TERMS = [
+    "宜多吃新鲜的水果和蔬菜，如海藻、香菇、芝麻、核桃、大枣、杞子类食物。忌过多甜食和辛辣食品。",
+    "常用药物：山萸肉,桑寄生,杞子,熟地,龟板,鳖甲,当归,山药,菟丝子,续断,益智仁。",
+]
+
+
+def test_a_medical_term_clipped_to_its_tail_is_not_a_typo(detector, monkeypatch):
+    assert [t for text in CLIPPED_TERMS for t in detector.detect(text)] == []
+    # without the shipped vocabulary the model takes 杞 for a slip of 妻 in both
+    from sftlint.analysis.text import domain_terms
+
+    monkeypatch.setattr(domain_terms, "medical_terms", lambda: (frozenset(), 0))
+    flagged = [(t.before, t.after) for text in CLIPPED_TERMS for t in TypoDetector().detect(text)]
+    assert flagged == [("杞子", "妻子")] * 2
+
+
+def test_a_slip_beside_a_clipped_term_is_still_found(detector):
+    """Only the clipped term's own window is vouched for: a slip elsewhere in the prescription is
+    still reported, and so is a window that is no tail of a term."""
+    text = "常用药物：山萸肉,桑寄生,杞子,熟地。患者以经服用三天，症状明显减轻。"
+    assert _pairs(detector, text) == [("以", "已", "已经")]
+    assert domain_clips("杞子") and not domain_clips("以经") and not domain_clips("杞")
+
+
+def domain_clips(window: str) -> bool:
+    from sftlint.analysis.text.domain_terms import clips_medical_term
+
+    return clips_medical_term(window)

@@ -728,10 +728,13 @@ class TypoDetector:
                 or not (self._own_pair(text, t.start, flagged) or self._own_frame(text, t, flagged))
             ]
         if out:
-            from sftlint.analysis.text.domain_terms import in_medical_term
+            from sftlint.analysis.text.domain_terms import clips_medical_term, in_medical_term
 
             out = [
-                t for t in out if t.source != "model" or not in_medical_term(text, t.start, t.end, t.before)
+                t
+                for t in out
+                if t.source != "model"
+                or not (in_medical_term(text, t.start, t.end, t.before) or clips_medical_term(t.before))
             ]
         return tuple(out), chars, proposed
 
