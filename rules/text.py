@@ -632,7 +632,8 @@ class PunctWidth(Rule):
     """## What it does
     Reports half-width punctuation inside Chinese sentences: `,` `;` `:` between Chinese
     characters, `?` `!` after one, `( )` around Chinese text.  Numbers (3.5, 9:00), URLs,
-    e-mail addresses, English text and code are left alone.
+    e-mail addresses, English text, code and lines written in Japanese (with kana:
+    `意味: 仲間はずれ`) are left alone.
 
     ## Why is this bad?
     Mixed widths are inconsistent typography the model copies into its answers; Chinese
@@ -663,10 +664,14 @@ class PunctWidth(Rule):
         roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
 
     def check(self, record: Record) -> Iterator[Finding]:
-        from sftlint.analysis.text.punct import find_half_width
+        from sftlint.analysis.text.punct import KANA, find_half_width, in_kana_line
 
         for m in _messages(record, self.options.roles):
-            for h in find_half_width(m.content):
+            text = m.content
+            kana = KANA.search(text) is not None
+            for h in find_half_width(text):
+                if kana and in_kana_line(text, h.start):
+                    continue  # Japanese: its own typography (意味: 仲間はずれ)
                 pointer, span, edit = _edit(m, h.start, h.end, h.replacement)
                 yield self.finding(
                     f"half-width “{h.mark}” in Chinese text; use “{h.replacement}”",

@@ -260,6 +260,15 @@ def test_t003_leaves_numbers_urls_english_and_code_alone(text):
     assert lint([chat("请问", text)], "T003") == []
 
 
+def test_t003_leaves_japanese_lines_alone():
+    """Alpaca-jp writes 意味: 仲間はずれ and 鶏肉, 魚 in Japanese answers: the kana say the line is
+    Japanese, whose typography is its own.  A Chinese line of the same reply is still judged."""
+    reply = "意味: 仲間はずれ。群衆になじめない人。\n- タンパク質: 鶏肉、魚、豆腐\n中文解释:不合群的人"
+    diags = lint([chat("次の慣用句を説明してください。", reply)], "T003")
+    assert [reply[d.span[0] : d.span[1]] for d in diags] == [":"]
+    assert diags[0].span[0] == reply.index("解释:") + 2
+
+
 # -- T005 garbled-text ------------------------------------------------------------
 
 

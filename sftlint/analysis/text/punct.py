@@ -47,6 +47,18 @@ _ENDING = re.compile(f"([?!](?<=[{HAN_CHARS}）」』][?!])[?!]*)(?=$|\\s|[{HAN_
 _PARENS = re.compile(r"\(([^()\n]{1,80})\)")
 
 
+#: kana (hiragana, katakana, their half-width forms): a line holding any is Japanese, whose
+#: typography is its own (意味: 仲間はずれ, 鶏肉, 魚)
+KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+
+
+def in_kana_line(text: str, i: int) -> bool:
+    """Whether the line of ``text`` that holds position ``i`` holds kana."""
+    start = text.rfind("\n", 0, i) + 1
+    end = text.find("\n", i)
+    return KANA.search(text, start, end if end >= 0 else len(text)) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class HalfWidth:
     """``text[start:end]`` should read ``replacement`` (a span may include one trailing space)."""
