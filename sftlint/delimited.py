@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import ast
 import bisect
+import contextlib
 import csv
 import io
 import json
 import re
+import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 from sftlint.jsonscan import too_deep
 from sftlint.reader import MAX_DEPTH, RawRecord, ReadProblem, SourceError
@@ -68,10 +70,6 @@ def is_delimited(path: str) -> bool:
 
 def _delimiter(path: str) -> str:
     return "\t" if path.endswith(".tsv") else ","
-
-
-def _delimiter_name(path: str) -> str:
-    return "tab" if path.endswith(".tsv") else "`,`"
 
 
 def header_record(path: str) -> dict[str, Any] | None:
@@ -128,25 +126,34 @@ def _cell(column: str, value: str, problems: list[ReadProblem]) -> Any:
     return decoded
 
 
-def read_delimited(path: str) -> Iterator[RawRecord]:
-    """The rows of a CSV or TSV file as records (see the module's docstring)."""
-    try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed below, after the generator is done
-    except FileNotFoundError as exc:
-        raise SourceError(f"{path}: no such file or directory") from exc
-    except IsADirectoryError as exc:
-        raise SourceError(f"{path}: is a directory") from exc
-    except OSError as exc:
-        raise SourceError(f"{path}: {exc.strerror or exc}") from exc
-    with raw:
-        start = raw.read(4)
+def read_delimited(
+    path: str, stream: IO[bytes] | None = None, name: str | None = None
+) -> Iterator[RawRecord]:
+    """The rows of a CSV or TSV file as records (see the module's docstring).  ``stream``:
+    standard input (``path`` is ``-``), a table by ``name`` (``--stdin-filename data.csv``)."""
+    name = name or path
+    if stream is None:
+        try:
+            stream = open(path, "rb")  # noqa: SIM115 - closed below, after the generator is done
+        except FileNotFoundError as exc:
+            raise SourceError(f"{path}: no such file or directory") from exc
+        except IsADirectoryError as exc:
+            raise SourceError(f"{path}: is a directory") from exc
+        except OSError as exc:
+            raise SourceError(f"{path}: {exc.strerror or exc}") from exc
+    raw = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    with contextlib.ExitStack() as closing:
+        if stream is not sys.stdin.buffer:
+            closing.callback(stream.close)
+        start = raw.peek(4)[:4]
         if start.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in start:
             yield _problem_record(path, -1, 1, 1, "utf16", "file is not UTF-8 text (UTF-16 or binary)")
             return
-        raw.seek(3 if start.startswith(b"\xef\xbb\xbf") else 0)
+        if start.startswith(b"\xef\xbb\xbf"):
+            raw.read(3)
         # surrogateescape: a byte that is not UTF-8 reaches the row it is in, which says so
         text = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
-        yield from _rows(path, text)
+        yield from _rows(path, text, _delimiter(name))
 
 
 class _RowSource:
@@ -174,11 +181,11 @@ class _RowSource:
         return text.removesuffix("\n").removesuffix("\r")
 
 
-def _rows(path: str, text: io.TextIOWrapper) -> Iterator[RawRecord]:
+def _rows(path: str, text: io.TextIOWrapper, delimiter: str) -> Iterator[RawRecord]:
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     source = _RowSource(text)
-    reader = csv.reader(source, delimiter=_delimiter(path), strict=True)
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
     header: list[str] | None = None
     index = 0
     line = 1  # where the next row starts
@@ -202,7 +209,7 @@ def _rows(path: str, text: io.TextIOWrapper) -> Iterator[RawRecord]:
         if header is None:
             header = [c.strip() for c in row]
             continue
-        yield _record(path, index, row_line, reader.line_num, header, row, row_text)
+        yield _record(path, index, row_line, reader.line_num, header, row, row_text, delimiter)
         index += 1
     if index == 0:
         message = "file holds no records" if header is None else "file holds a header row and no records"
@@ -210,7 +217,14 @@ def _rows(path: str, text: io.TextIOWrapper) -> Iterator[RawRecord]:
 
 
 def _record(
-    path: str, index: int, line: int, end_line: int, header: list[str], row: list[str], text: str
+    path: str,
+    index: int,
+    line: int,
+    end_line: int,
+    header: list[str],
+    row: list[str],
+    text: str,
+    delimiter: str,
 ) -> RawRecord:
     problems: list[ReadProblem] = []
     if len(row) > len(header):
@@ -221,7 +235,7 @@ def _record(
             end_line,
             "invalid-json",
             f"row has {len(row)} cells where the header names {len(header)}: an unquoted "
-            f"{_delimiter_name(path)} inside a cell? (pandas and `datasets` refuse the file)",
+            f"{'tab' if delimiter == chr(9) else '`,`'} inside a cell? (pandas and `datasets` refuse the file)",
         )
     if any(_ESCAPED_BYTE.search(cell) for cell in row):
         row = [cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for cell in row]

@@ -141,7 +141,9 @@ class Engine:
     def lint_path(self, path: str) -> Iterator[Diagnostic]:
         """Diagnostics of one file (or ``-``).  Raises SourceError if unreadable."""
         limit = self.settings.max_record_bytes or DEFAULT_MAX_RECORD_BYTES
-        raws = read_source(path, limit, progress=self.progress, stdin_names=self.stdin_names())
+        raws = read_source(
+            path, limit, progress=self.progress, stdin_names=self.stdin_names(), name=self.display_path(path)
+        )
         yield from self.lint_raw(raws, path)
 
     def stdin_names(self) -> tuple[str, ...] | None:
@@ -269,9 +271,11 @@ class Engine:
 
     def _file_info(self, path: str) -> FileInfo:
         from sftlint.columnar import is_columnar
+        from sftlint.delimited import is_delimited
 
         info = FileInfo(self.display_path(path))
-        info.columnar = path != "-" and is_columnar(path)
+        # a table given on standard input is one by its name (--stdin-filename data.csv)
+        info.columnar = is_columnar(path) if path != "-" else is_delimited(info.path)
         return info
 
     def _detect(self, state: FileState, sample: list[Any], path: str) -> None:

@@ -1003,6 +1003,7 @@ def read_source(
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     progress: Any = None,
     stdin_names: tuple[str, ...] | None = None,
+    name: str | None = None,
 ) -> Iterator[RawRecord]:
     """Raw records of one source (a path or ``-``), whatever its kind.
 
@@ -1010,9 +1011,11 @@ def read_source(
     readable half-way (a damaged ``.gz`` or ``.zst``) are a J003 finding after the records read
     so far.  Parquet, Arrow and ``datasets`` folders are read by :mod:`sftlint.columnar`.
     ``stdin_names``: for ``-``, copy standard input to disk as it is read, under these names,
-    for the rules that read records again (see :mod:`sftlint.stdin_copy`).
+    for the rules that read records again (see :mod:`sftlint.stdin_copy`).  ``name``: what
+    ``-`` goes by (``--stdin-filename``); a table's name (``data.csv``) makes it read as one.
     """
     from sftlint.columnar import is_columnar, read_columnar
+    from sftlint.delimited import is_delimited, read_delimited
 
     if path != "-" and is_columnar(path):
         yield from read_columnar(path)
@@ -1022,6 +1025,9 @@ def read_source(
         from sftlint import stdin_copy
 
         stream = stdin_copy.tee(stream, stdin_names)
+    if path == "-" and name is not None and is_delimited(name):
+        yield from read_delimited(path, stream, name)
+        return
     try:
         yield from read_stream(stream, path, max_record_bytes, progress)
     finally:

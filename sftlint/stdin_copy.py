@@ -47,7 +47,9 @@ def tee(source: IO[bytes], names: tuple[str, ...] = ("-",)) -> IO[bytes]:
     """``source`` (standard input, which goes by ``names``) as a buffered stream whose bytes
     are also copied to disk."""
     forget()
-    fd, path = tempfile.mkstemp(prefix="sftlint-stdin-", suffix=".jsonl")
+    # the copy is read again as standard input was read: a table by its name's suffix
+    suffix = next((n[n.rfind(".") :] for n in names if n.endswith((".csv", ".tsv"))), ".jsonl")
+    fd, path = tempfile.mkstemp(prefix="sftlint-stdin-", suffix=suffix)
     sink = os.fdopen(fd, "wb")
     for n in names:
         _COPY[n] = path

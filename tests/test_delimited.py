@@ -244,3 +244,42 @@ def test_a_messages_cell_nested_too_deep_is_j007_not_a_crash(tmp_path):
     got = _found(path, select=["J007", "S005"])
     assert ("J007", 2, None) in [(c, line, p or None) for c, line, p in got]
     assert ("S005", 3) in [(c, line) for c, line, _ in got]  # the next row is read
+
+
+def test_a_table_on_standard_input_is_read_by_its_stdin_filename(tmp_path):
+    answer = "七天无理由退货的运费由我们承担，请您放心寄回，收到后三个工作日内退款到原支付账户。"
+    rows = [
+        [
+            f"第{i}个问题：请问关于订单{i}的物流信息在哪里可以查到？",
+            f"您好，订单{i}的物流信息可以在我的订单页面查看。",
+        ]
+        for i in range(60)
+    ]
+    rows += [["请问退货的运费由谁来承担呢？", answer], ["请问退货的运费由谁来承担？", answer]]  # near-copies
+    path = _write_csv(tmp_path / "stdin.csv", ["instruction", "output"], rows)
+    as_file = subprocess.run(
+        [sys.executable, "-m", "sftlint", "check", str(path), "--no-cache", "--output-format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    piped = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sftlint",
+            "check",
+            "-",
+            f"--stdin-filename={path}",
+            "--no-cache",
+            "--output-format=json",
+        ],
+        input=path.read_text(encoding="utf-8"),
+        capture_output=True,
+        text=True,
+    )
+    assert piped.returncode == as_file.returncode, piped.stderr
+    got, expected = json.loads(piped.stdout), json.loads(as_file.stdout)
+    assert [(d["code"], d["line"], d["column"]) for d in got] == [
+        (d["code"], d["line"], d["column"]) for d in expected
+    ]
+    assert any(d["code"] == "D002" for d in got)  # D002 reads the records again: from the copy, as a table

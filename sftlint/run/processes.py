@@ -540,7 +540,13 @@ def _chunked(
 
         for path in files:
             try:
-                raws = read_source(path, limit, progress=engine.progress, stdin_names=engine.stdin_names())
+                raws = read_source(
+                    path,
+                    limit,
+                    progress=engine.progress,
+                    stdin_names=engine.stdin_names(),
+                    name=engine.display_path(path),
+                )
                 state, stream = engine.start_file(raws, path)
             except SourceError as exc:
                 report_source_error(str(exc), errors, on_error)
