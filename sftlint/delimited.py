@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from sftlint.jsonscan import too_deep
-from sftlint.reader import MAX_DEPTH, RawRecord, ReadProblem, SourceError
+from sftlint.reader import MAX_DEPTH, RawRecord, ReadProblem, open_binary
 
 DELIMITED_SUFFIXES = (".csv", ".tsv")
 #: columns whose cells the formats read as lists or objects (decoded when they hold JSON)
@@ -133,14 +133,7 @@ def read_delimited(
     standard input (``path`` is ``-``), a table by ``name`` (``--stdin-filename data.csv``)."""
     name = name or path
     if stream is None:
-        try:
-            stream = open(path, "rb")  # noqa: SIM115 - closed below, after the generator is done
-        except FileNotFoundError as exc:
-            raise SourceError(f"{path}: no such file or directory") from exc
-        except IsADirectoryError as exc:
-            raise SourceError(f"{path}: is a directory") from exc
-        except OSError as exc:
-            raise SourceError(f"{path}: {exc.strerror or exc}") from exc
+        stream = open_binary(path)  # closed below, after the generator is done
     raw = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
     with contextlib.ExitStack() as closing:
         if stream is not sys.stdin.buffer:

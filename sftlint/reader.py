@@ -104,7 +104,9 @@ def display_path(path: str | os.PathLike[str]) -> str:
     return "-" if str(path) == "-" else os.fspath(path)
 
 
-def _open_binary(path: str) -> IO[bytes]:
+def open_binary(path: str) -> IO[bytes]:
+    """``path`` opened for reading bytes (standard input for ``-``, decompressed for ``.gz`` and
+    ``.zst``); a path that cannot be opened is a :class:`SourceError` saying why."""
     if path == "-":
         return sys.stdin.buffer
     try:
@@ -1020,7 +1022,7 @@ def read_source(
     if path != "-" and is_columnar(path):
         yield from read_columnar(path)
         return
-    stream = _open_binary(path)
+    stream = open_binary(path)
     if path == "-" and stdin_names:
         from sftlint import stdin_copy
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
+
+from conftest import run_cli
 
 import sftlint
 from sftlint.files import FileSelection, expand_paths
@@ -141,13 +141,8 @@ def test_fix_leaves_a_csv_alone(tmp_path):
     path.write_text('instruction,output\n"翻译: hello","你好,世界"\n')
     before = path.read_bytes()
     assert not can_rewrite(str(path))
-    proc = subprocess.run(
-        [sys.executable, "-m", "sftlint", "check", str(path), "--fix", "--no-cache", "--select", "T003"],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode in (0, 1), proc.stderr
-    assert "Traceback" not in proc.stderr
+    result = run_cli("check", path, "--fix", "--no-cache", "--select", "T003")
+    assert result.code in (0, 1) and "Traceback" not in result.err, result
     assert path.read_bytes() == before
 
 
@@ -159,24 +154,9 @@ def test_jobs_2_reads_a_csv_as_jobs_1_does(tmp_path):
     path = _write_csv(tmp_path / "many.csv", ["instruction", "output"], rows)
     outs = []
     for jobs in ("1", "2"):
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "sftlint",
-                "check",
-                str(path),
-                "--jobs",
-                jobs,
-                "--no-cache",
-                "--output-format",
-                "json",
-            ],
-            capture_output=True,
-            text=True,
-        )
-        assert proc.returncode == 1, proc.stderr
-        outs.append(json.loads(proc.stdout))
+        result = run_cli("check", path, "--jobs", jobs, "--no-cache", "--output-format", "json")
+        assert result.code == 1, result
+        outs.append(result.json())
     assert outs[0] == outs[1]
     assert sum(1 for d in outs[0] if d["code"] == "S003") == 43
 
@@ -257,28 +237,19 @@ def test_a_table_on_standard_input_is_read_by_its_stdin_filename(tmp_path):
     ]
     rows += [["请问退货的运费由谁来承担呢？", answer], ["请问退货的运费由谁来承担？", answer]]  # near-copies
     path = _write_csv(tmp_path / "stdin.csv", ["instruction", "output"], rows)
-    as_file = subprocess.run(
-        [sys.executable, "-m", "sftlint", "check", str(path), "--no-cache", "--output-format", "json"],
-        capture_output=True,
-        text=True,
+    as_file = run_cli("check", path, "--no-cache", "--output-format", "json")
+    piped = run_cli(
+        "check",
+        "-",
+        "--stdin-filename",
+        path,
+        "--no-cache",
+        "--output-format",
+        "json",
+        stdin=path.read_bytes(),
     )
-    piped = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sftlint",
-            "check",
-            "-",
-            f"--stdin-filename={path}",
-            "--no-cache",
-            "--output-format=json",
-        ],
-        input=path.read_text(encoding="utf-8"),
-        capture_output=True,
-        text=True,
-    )
-    assert piped.returncode == as_file.returncode, piped.stderr
-    got, expected = json.loads(piped.stdout), json.loads(as_file.stdout)
+    assert piped.code == as_file.code, piped
+    got, expected = piped.json(), as_file.json()
     assert [(d["code"], d["line"], d["column"]) for d in got] == [
         (d["code"], d["line"], d["column"]) for d in expected
     ]

@@ -5,8 +5,8 @@ its records are read one by one and located in the whole file."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+
+from conftest import run_cli
 
 import sftlint
 from sftlint.files import FileSelection, expand_paths
@@ -68,22 +68,8 @@ def test_a_walk_takes_a_wrapped_document_and_leaves_a_config(tmp_path):
 def test_fix_edits_only_the_bytes_of_the_wrapped_records(tmp_path):
     path = _document(tmp_path, bom=True, data=RECORDS)
     before = path.read_bytes()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sftlint",
-            "check",
-            str(path),
-            "--select=J003,T003,T007",
-            "--fix",
-            "--unsafe-fixes",
-            "--no-cache",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = run_cli("check", path, "--select=J003,T003,T007", "--fix", "--unsafe-fixes", "--no-cache")
+    assert result.code == 0, result
     after = path.read_bytes()
     expected = before[3:].replace("你好,欢迎".encode(), "你好，欢迎".encode()).replace(b"&amp;", b"&")
     assert after == expected
