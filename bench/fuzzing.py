@@ -23,6 +23,8 @@ import json
 import random
 from typing import Any, Protocol
 
+from sftlint.analysis.text.template_tokens import TOKENS
+
 
 class Pick(Protocol):
     def choice(self, seq: list[Any]) -> Any: ...
@@ -114,25 +116,11 @@ TEMPLATED = [
     "\n\nHuman: 你好\n\nAssistant: 您好！",
     "北京是中国的首都，有三千多年的建城史。1. 故宫 2. 长城\n",
 ]
-#: Every template's markers, spliced into another template's text.
+#: Every template's markers (the control tokens S008 knows, and the text headers of Vicuna, the
+#: Alpaca prompt and Human/Assistant), spliced into another template's text.
 TEMPLATE_MARKERS = [
-    "<|im_start|>",
+    *TOKENS,
     "<|im_start|>assistant\n",
-    "<|im_end|>",
-    "[INST]",
-    "[/INST]",
-    "<<SYS>>",
-    "<</SYS>>",
-    "<s>",
-    "</s>",
-    "<|start_header_id|>",
-    "<|end_header_id|>",
-    "<|eot_id|>",
-    "<start_of_turn>",
-    "<end_of_turn>",
-    "<|user|>",
-    "<|assistant|>",
-    "<|end|>",
     " USER:",
     " ASSISTANT:",
     "\n### Instruction:",
