@@ -429,3 +429,14 @@ def test_s011_on_a_text_of_many_empty_turns_reports_each_where_it_ends():
     found = sftlint.lint([{"text": text}], select=["S011"])
     assert sum(d.count for d in found) == 50_000  # the first 100 listed, the rest counted
     assert all(text[d.span[0] : d.span[1]] == "好" for d in found if d.span)
+
+
+def test_a_templated_record_with_an_invisible_first_character_is_told_so():
+    # a byte-order mark picked up when files were joined: the template is not recognised, and
+    # the finding says why instead of "holds no chat template's turns"
+    turn = "<|im_start|>user\n在吗<|im_end|>\n<|im_start|>assistant\n在的。<|im_end|>\n"
+    records = [{"text": turn}] * 3 + [{"text": "\ufeff" + turn}, {"text": "just prose"}]
+    found = {d.record: d.message for d in sftlint.lint(records, select=["S001"])}
+    assert set(found) == {3, 4}
+    assert "invisible U+FEFF" in found[3]
+    assert "holds no chat template's turns" in found[4]

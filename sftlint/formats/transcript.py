@@ -76,15 +76,29 @@ class TranscriptFormat(InputFormat):
         errors = super().schema_errors(obj)
         text = obj.get("text") if isinstance(obj, dict) else None
         if not errors and isinstance(text, str) and template_of(text) is None:
-            errors.append(
-                (
-                    "/text",
-                    "text holds no chat template's turns (no `<|im_start|>`, `[INST]`, "
-                    "`USER:` … `ASSISTANT:` or the like), unlike the file's other records",
-                )
-            )
+            errors.append(("/text", _untemplated(text)))
         return errors
 
     def to_messages(self, obj: Any) -> list[Message]:
         text = obj.get("text") if isinstance(obj, dict) else None
         return transcript_messages(text, "/text") if isinstance(text, str) else []
+
+
+#: characters a text picks up unseen when files are joined (a byte-order mark, zero-width ones)
+_INVISIBLE_LEAD = "\ufeff\u200b\u200c\u200d\u2060"
+
+
+def _untemplated(text: str) -> str:
+    """Why a record of a templated file holds no template's turns: an invisible character
+    before the first marker (the template's opening is right after it), or no template at all."""
+    stripped = text.lstrip(_INVISIBLE_LEAD + " \t\r\n")
+    if stripped != text.lstrip() and template_of(stripped) is not None:
+        lead = next(ch for ch in text if ch in _INVISIBLE_LEAD)
+        return (
+            f"text starts with an invisible U+{ord(lead):04X} before its chat template's first marker: "
+            "the template is not recognised, and a tokenizer reads the character as a token; remove it"
+        )
+    return (
+        "text holds no chat template's turns (no `<|im_start|>`, `[INST]`, "
+        "`USER:` … `ASSISTANT:` or the like), unlike the file's other records"
+    )
