@@ -305,8 +305,8 @@ class DuplicateKey(Rule):
     scope = "file"
 
     def check_raw(self, raw: RawRecord) -> Iterator[Finding]:
-        if not raw.parsed:
-            return
+        if not raw.parsed or not raw.json_source:
+            return  # a CSV row's keys are its header's (a column named twice keeps the last)
         # Fast path: every key is followed by a colon.  Re-serialising the parsed
         # value (orjson, C speed) writes each surviving key once and every string
         # as it was, so if the source holds as many colons as that, no key was

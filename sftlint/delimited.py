@@ -234,7 +234,7 @@ def _record(
         row = [cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for cell in row]
         problems.append(ReadProblem("invalid-utf8", "bytes that are not UTF-8 in this row", fatal=False))
     data = {column: _cell(column, cell, problems) for column, cell in zip(header, row, strict=False)}
-    return RawRecord(path, index, line, end_line, text, data, True, 1, problems or ())
+    return RawRecord(path, index, line, end_line, text, data, True, 1, problems or (), json_source=False)
 
 
 # -- locating a finding inside a row ------------------------------------------------------

@@ -591,7 +591,7 @@ class Engine:
             d.line, d.column = f.line, f.column
             d.end_line = f.end_line if f.end_line is not None else f.line
             d.end_column = f.end_column if f.end_column is not None else f.column
-        elif raw.parsed and raw.source_text() is not None:
+        elif raw.parsed and raw.json_source and raw.source_text() is not None:
             self._locate(d, raw.source_text(), raw.line, raw.column, f)
         else:
             d.line = d.end_line = raw.line

@@ -88,6 +88,9 @@ class RawRecord:
     problems: list[ReadProblem] | tuple[()] = ()  # empty on the fast path (shared, never mutated)
     raw_bytes: bytes | None = None  # the record's bytes as read (fast paths, hashing, --fix)
     offset: int = -1  # byte offset of the record in the file (-1: unknown), for --fix
+    #: whether the source (``text``, ``raw_bytes``) is the record's JSON; a CSV row's is CSV, so
+    #: what scans the JSON text (J005's duplicate keys) leaves it alone
+    json_source: bool = True
 
     def source_text(self) -> str | None:
         """The decoded source; JSONL lines are decoded only when someone asks."""

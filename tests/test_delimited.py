@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+import pytest
 from conftest import run_cli
 
 import sftlint
@@ -70,13 +71,20 @@ def test_a_messages_column_of_json_text_is_read_as_the_conversation(tmp_path):
 
 
 def test_an_answer_that_is_json_stays_text_outside_the_structured_columns(tmp_path):
-    # a model taught to answer in JSON: the output cell is a string, as Alpaca's schema wants
+    # a model taught to answer in JSON: the output cell is a string, as Alpaca's schema wants;
+    # a key written twice inside it is the answer's text, not a duplicate key of the record (J005
+    # scans a record's JSON source, and a row's source is CSV)
     path = _write_csv(
         tmp_path / "json_answers.csv",
         ["instruction", "output"],
-        [["把订单信息写成JSON", '{"order": 1024, "status": "已发货"}']],
+        [
+            ["把订单信息写成JSON", '{"order": 1024, "status": "已发货"}'],
+            ["写一个有重复键的字典", '{"a": 1, "a": 2}'],
+            # CodeAlpaca's: JSON escaped inside a cell reads, to a JSON scanner, as keys `""`
+            ["Parse it.", r'"[{\"name\":\"john\",\"age\":25},{\"name\":\"jane\",\"age\":35}]"'],
+        ],
     )
-    assert _found(path) == []
+    assert _found(path, select=["ALL"]) == []
 
 
 def test_damaged_rows_are_j001_each_and_the_run_goes_on(tmp_path):
@@ -254,3 +262,28 @@ def test_a_table_on_standard_input_is_read_by_its_stdin_filename(tmp_path):
         (d["code"], d["line"], d["column"]) for d in expected
     ]
     assert any(d["code"] == "D002" for d in got)  # D002 reads the records again: from the copy, as a table
+
+
+@pytest.mark.parametrize("name", ["wild/lf_alpaca_en_demo.json", "sft/llamafactory_alpaca_zh_demo.json"])
+def test_real_alpaca_data_as_a_table_gets_the_findings_of_its_json(shared_data, name, tmp_path):
+    records = json.loads((shared_data / name).read_text(encoding="utf-8"))
+    header = list(records[0])
+    table = _write_csv(tmp_path / "data.csv", header, [[r.get(k, "") for k in header] for r in records])
+    array = tmp_path / "data.json"
+    array.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    def what(path):  # the findings without their lines (a table's rows span other lines)
+        return sorted(
+            (d.code, d.record, d.pointer, d.span, d.message.split(" at line")[0].split("record at line")[0])
+            for d in sftlint.lint(str(path))
+        )
+
+    found = what(table)
+    assert found and found == what(array)
+    # and each finding in a cell is where the table holds it
+    lines = table.read_text(encoding="utf-8").split("\n")
+    for d in sftlint.lint(str(table), select=["ALL"]):
+        if d.span and d.column and d.pointer.count("/") == 1:
+            value = records[d.record][d.pointer[1:]]
+            flagged = value[d.span[0] : d.span[1]].split("\n")[0]
+            assert lines[d.line - 1][d.column - 1 :].replace('""', '"').startswith(flagged), d
