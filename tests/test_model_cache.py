@@ -306,18 +306,22 @@ def test_a_bit_flipped_in_the_whole_model_is_a_rebuild_not_another_word(env, tmp
     assert typo_model.load_model() == tiny_model() and env.builds() == 2
 
 
+def _built_store(env, tmp_path) -> tuple[Path, Store, bytearray]:
+    """A typo store built and opened once in a fresh environment, and its bytes to damage."""
+    env.use(make_env(tmp_path, "venv", time.time()))
+    open_store()
+    assert open_store() == "store"
+    path = typo_model.store_path()
+    return path, Store(path), bytearray(path.read_bytes())
+
+
 def test_a_damaged_block_of_the_store_falls_back_to_the_whole_model(env, tmp_path):
     """A bad block in the memory-mapped store (read only when a text asks for it) made T001
     crash on every record of every run, or changed a word silently; now the detector loads
     the whole model, finds what a sound store finds, and the file is written again."""
     from sftlint.analysis.text.typo_store import _SLOT
 
-    env.use(make_env(tmp_path, "venv", time.time()))
-    open_store()
-    assert open_store() == "store"
-    path = typo_model.store_path()
-    store = Store(path)
-    data = bytearray(path.read_bytes())
+    path, store, data = _built_store(env, tmp_path)
     for i in range(1 << store.bits):  # the last byte of every block
         key, length, offset = _SLOT.unpack_from(data, store._table_off + i * _SLOT.size)
         if key:
@@ -338,12 +342,7 @@ def test_a_store_whose_lookup_table_was_overwritten_is_damaged_not_a_hang(env, t
     the whole model as for a damaged block."""
     from sftlint.analysis.text.typo_store import _SLOT, DamagedStore
 
-    env.use(make_env(tmp_path, "venv", time.time()))
-    open_store()
-    assert open_store() == "store"
-    path = typo_model.store_path()
-    store = Store(path)
-    data = bytearray(path.read_bytes())
+    path, store, data = _built_store(env, tmp_path)
     for i in range(1 << store.bits):  # every empty slot now holds a key no prefix has
         (key, *_) = _SLOT.unpack_from(data, store._table_off + i * _SLOT.size)
         if not key:

@@ -77,17 +77,28 @@ def test_assistant_only_loss_follows_the_chat_template(records) -> None:
     assert not on and "every token" in why  # unknown template: full-sequence loss, said out loud
 
 
-def test_training_loss_falls_and_state_is_written(split_dir, tmp_path) -> None:
-    cfg = TrainConfig(
+def tiny_full_config(train: Path, val: Path, tmp_path: Path, **overrides) -> TrainConfig:
+    """The tiny model trained whole at a constant 3e-3 from the first step: what the tests that
+    watch the loss move share (each sets its epochs, evaluation and saving)."""
+    return TrainConfig(
         model="tiny",
-        train_file=str(split_dir / "train.jsonl"),
-        val_file=str(split_dir / "val.jsonl"),
+        train_file=str(train),
+        val_file=str(val),
         output_dir=str(tmp_path / "run"),
         method="full",
-        epochs=1,
         learning_rate=3e-3,
         lr_scheduler_type="constant",
         warmup_ratio=0.0,
+        **overrides,
+    )
+
+
+def test_training_loss_falls_and_state_is_written(split_dir, tmp_path) -> None:
+    cfg = tiny_full_config(
+        split_dir / "train.jsonl",
+        split_dir / "val.jsonl",
+        tmp_path,
+        epochs=1,
         eval_steps=9,
         save_checkpoints=False,
     )
@@ -130,17 +141,12 @@ def overfit_files(records: list[dict], tmp_path: Path) -> tuple[Path, Path]:
 
 def test_overfitting_run_is_diagnosed_from_its_real_trainer_state(records, tmp_path) -> None:
     train, val = overfit_files(records, tmp_path)
-    cfg = TrainConfig(
-        model="tiny",
-        train_file=str(train),
-        val_file=str(val),
-        output_dir=str(tmp_path / "run"),
-        method="full",
+    cfg = tiny_full_config(
+        train,
+        val,
+        tmp_path,
         epochs=30,
         batch_size=2,
-        learning_rate=3e-3,
-        lr_scheduler_type="constant",
-        warmup_ratio=0.0,
         eval_steps=4,
         early_stopping_patience=0,  # let it overfit
         save_model=False,
@@ -404,19 +410,7 @@ def test_documents_train_as_language_modeling_text(records, tmp_path) -> None:
     docs = [{"text": rec["messages"][-1]["content"]} for rec in records[:46]]
     train = write_jsonl(tmp_path / "docs.jsonl", docs[:40])
     val = write_jsonl(tmp_path / "val.jsonl", docs[40:])
-    cfg = TrainConfig(
-        model="tiny",
-        train_file=str(train),
-        val_file=str(val),
-        output_dir=str(tmp_path / "run"),
-        method="full",
-        epochs=2,
-        learning_rate=3e-3,
-        lr_scheduler_type="constant",
-        warmup_ratio=0.0,
-        save_checkpoints=False,
-        save_model=False,
-    )
+    cfg = tiny_full_config(train, val, tmp_path, epochs=2, save_checkpoints=False, save_model=False)
     result = run(cfg)
     assert (result.n_train, result.n_val) == (40, 6) and not result.assistant_only_loss
     assert any("language-modeling text" in n for n in result.notes), result.notes
