@@ -618,7 +618,7 @@ class Engine:
             d.end_line, d.end_column = f.end_line or f.line, f.end_column or f.column
         elif record.file.columnar:
             # a Parquet row: its number (the pointer says where in it); a CSV row: the cell
-            cell = _locate_cell(record, f) if record.raw else None
+            cell = record.cell_location(f.pointer, f.span)
             if cell is None:
                 d.line = d.end_line = record.line
             else:
@@ -888,12 +888,3 @@ def iter_diagnostics(engine: Engine, sources: Iterable[Any]) -> Iterator[Diagnos
 
 
 __all__ = ["Engine", "SourceError", "iter_diagnostics"]
-
-
-def _locate_cell(record: Record, f: Finding) -> tuple[int, int, int, int] | None:
-    """Where a finding lies in a CSV/TSV row (:func:`sftlint.delimited.locate_cell`)."""
-    from sftlint.delimited import locate_cell
-
-    if type(record.data) is not dict or f.pointer is None:
-        return None
-    return locate_cell(record.text, record.line, record.data, record.path, f.pointer, f.span)

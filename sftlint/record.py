@@ -251,15 +251,24 @@ class Record:
             self._hash = record_hash(self.data, len(self.raw))
         return self._hash
 
+    def cell_location(
+        self, pointer: str | None, span: tuple[int, int] | None
+    ) -> tuple[int, int, int, int] | None:
+        """``(line, column, end_line, end_column)`` of ``pointer``/``span`` in a CSV/TSV row,
+        whose source is the row's text, not JSON (:func:`sftlint.delimited.locate_cell`); None
+        where it cannot be told (a Parquet row has no text)."""
+        if not self.raw or type(self.data) is not dict or pointer is None:
+            return None
+        from sftlint.delimited import locate_cell
+
+        return locate_cell(self.text, self.line, self.data, self.path, pointer, span)
+
     def locate(self, pointer: str, span: tuple[int, int] | None = None) -> Location:
         """Physical location (line/column) of ``pointer``/``span`` in the file."""
         from sftlint.locate import Location, Locator
 
-        if self.file.columnar and self.raw and type(self.data) is dict:
-            # a CSV/TSV row: its source is the row's text, not JSON
-            from sftlint.delimited import locate_cell
-
-            cell = locate_cell(self.text, self.line, self.data, self.path, pointer, span)
+        if self.file.columnar and self.raw:
+            cell = self.cell_location(pointer, span)
             return Location(*cell) if cell is not None else Location(self.line, 1, self.line, 1)
         if self._locator is None:
             self._locator = Locator(self.text, self.line, self.raw_column, data=self.data)
