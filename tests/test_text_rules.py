@@ -175,6 +175,19 @@ def test_t002_login_sense_of_denglu_only():
     assert "“登陆”应统一为“登录”" in d.message and d.fix.applicability == "unsafe"
 
 
+def test_t002_words_that_fit_both_senses_let_the_sentence_decide():
+    # 无法登陆 is a failed login in a support chat, a landing in a sentence about a riverbank
+    logins = [chat("我无法登录账号", "请重新登录试试。"), chat("登录失败怎么办", "请检查密码后再登录。")]
+    history = chat(
+        "1381年农民起义时国王做了什么？",
+        "国王于6月13日沿着泰晤士河出发，但格林威治河岸上聚集的人群太多，使他无法登陆，被迫返回伦敦塔。",
+    )
+    assert lint([*logins, history], "T002") == []
+    support = chat("我的手机一直无法登陆，怎么办？", "请清除缓存后重新登录。")
+    (d,) = lint([*logins, support], "T002")
+    assert d.pointer == "/messages/0/content" and "“登陆”应统一为“登录”" in d.message
+
+
 def test_t002_guards_accidental_matches():
     # 全部份额 is 全部 + 份额; nothing here is the variant 部份
     records = [chat("基金的全部份额都能赎回吗？", "可以赎回全部份额，部分产品有锁定期。")]

@@ -75,9 +75,24 @@ _LOGIN_BEFORE = [
 ]
 
 
+#: Words that make a sentence about going ashore, whatever stands next to 登陆 (使他无法登陆 in
+#: a sentence about a riverbank is a landing; 无法登陆 alone is usually a failed login).
+_LANDING = re.compile(r"[岸船舰艇舟岛港滩]|码头|海军|部队|军队|士兵|登陆艇|月球|火星|诺曼底|台风|河边|海边")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
 def _login_sense(text: str, start: int, end: int) -> bool:
     after, before = text[end : end + 3], text[max(0, start - 2) : start]
-    return any(after.startswith(w) for w in _LOGIN_AFTER) or any(before.endswith(w) for w in _LOGIN_BEFORE)
+    if any(after.startswith(w) for w in _LOGIN_AFTER):
+        return True
+    if not any(before.endswith(w) for w in _LOGIN_BEFORE):
+        return False
+    # the words before (无法, 重新, 如何 …) fit both senses: the sentence decides
+    ends = [m.start() for m in _SENTENCE_END.finditer(text, max(0, start - 200), start)]
+    head = ends[-1] + 1 if ends else max(0, start - 200)
+    tail = _SENTENCE_END.search(text, end, end + 200)
+    sentence = text[head : tail.start() if tail else end + 200]
+    return _LANDING.search(sentence) is None
 
 
 #: (group key, standard form, other form, guard for the other form or None).  A guard
