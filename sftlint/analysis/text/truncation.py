@@ -141,6 +141,8 @@ _TERMINAL = re.compile(r"[。！？!?.…~～）)」』”’\"'\]］】》*`|>]
 _TERMINAL_CHARS = frozenset("。！？!?.…~～）)」』”’\"']］】》*`|>")
 _HAN_END = re.compile(f"[{HAN_CHARS}]$")
 _HAN_ALL = re.compile(f"[{HAN_CHARS}]")
+#: an emoji shortcode (GitHub, Slack: `:rocket:`, `:+1:`) at the end of a text: its colons close it
+_SHORTCODE_END = re.compile(r"(?<![A-Za-z0-9_:]):[a-z0-9_+-]{2,30}:$")
 _LATIN_END = re.compile(r"(?<![A-Za-z])([A-Za-z]+)$")
 _LIST_OR_HEADING = re.compile(
     r"^\s*(?:[-*+•·●○◦▪■□>]\s|\\\*|\d{1,3}(?:\.\d{1,3})*[.、)）:：]?\s?|[（(]?[0-9一二三四五六七八九十]{1,3}[)）、]|"
@@ -213,6 +215,8 @@ def _end(text: str) -> Truncation | None:
     if ch in "：:":
         if _PROMPT.search(last) or (ch == ":" and not re.search(f"[{HAN_CHARS}A-Za-z]:$", body)):
             return None
+        if ch == ":" and _SHORTCODE_END.search(body):
+            return None  # an emoji shortcode closes the text (…参与黑客马拉松！:rocket:)
         return Truncation(end - 1, end, "end", "ends with a colon that introduces nothing")
     # an opener on the last line that is never closed
     stack: list[tuple[int, str]] = []
