@@ -416,8 +416,9 @@ class Engine:
             # every conversation of the record (chosen, rejected) is linted; what they share
             # (the prompt) is reported once
             seen = {(d.code, d.pointer, d.span, d.message) for d in found}
-            for view in views[1:]:
+            for side, view in enumerate(views[1:], 1):
                 record.messages = view
+                record.side = side
                 record._memo = None
                 for d in self._check_record(record, state, raw, timer, tracking):
                     key = (d.code, d.pointer, d.span, d.message)
@@ -425,6 +426,7 @@ class Engine:
                         seen.add(key)
                         found.append(d)
             record.messages = views[0]
+            record.side = 0
             record._memo = None
         if len(found) > 1:
             found.sort(key=_position)

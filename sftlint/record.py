@@ -185,6 +185,9 @@ class Record:
     raw_column: int = 1  # column where the record starts on ``line`` (JSON arrays)
     messages: list[Message] | None = None  # None when the format could not map it
     format: str | None = None
+    #: which of a multi-view record's conversations the rules are reading: 0 the first, 1 a
+    #: preference pair's rejected side (an answer offered as what not to say)
+    side: int = 0
     _memo: dict[str, Any] | None = None
     _locator: Any = None
     _hash: str | None = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sftlint.formats.alpaca import history_messages, joined_message, strings_and_history_ok, user_turn
 from sftlint.formats.base import InputFormat
 from sftlint.formats.conversation import _content_schema, rebase
 from sftlint.formats.messages import MessagesFormat
@@ -111,19 +112,54 @@ class PromptCompletionFormat(InputFormat):
 
 
 #: where a preference record's shared prompt may live
-PROMPT_KEYS = ("prompt", "instruction", "conversations", "messages")
+PROMPT_KEYS = ("prompt", "instruction", "question", "query", "conversations", "messages")
+
+#: the keys of a record's two answers, chosen first: TRL's and LLaMA-Factory's, MedicalGPT's
+#: reward data (``{"question", "history", "response_chosen", "response_rejected"}``) and the
+#: Hub's ``chosen_response``/``rejected_response`` datasets; each beside a shared prompt
+ANSWER_SIDES = (
+    ("chosen", "rejected"),
+    ("response_chosen", "response_rejected"),
+    ("chosen_response", "rejected_response"),
+)
+
+#: each side a whole conversation, the prompt's turns written again in both: LLaMA-Factory
+#: v1's ``chosen_messages``/``rejected_messages``, ms-swift's ``messages``/``rejected_messages``
+WHOLE_PAIRS = (("chosen_messages", "rejected_messages"), ("messages", "rejected_messages"))
+WHOLE_SIDES = WHOLE_PAIRS[0]
+
+#: ms-swift's preference records: the chosen answer is the conversation's own (the last turn of
+#: ``messages``, or ``response`` beside ``query``), the rejected one stands beside it
+REJECTED_ONLY = "rejected_response"
+CHOSEN_OWN = ("messages", "response", "answer")
 
 
-#: LLaMA-Factory v1's preference layout: each side a whole conversation (the prompt's turns
-#: written again in both), ``{"chosen_messages": [...], "rejected_messages": [...]}``
-WHOLE_SIDES = ("chosen_messages", "rejected_messages")
+def preference_sides(obj: Any) -> tuple[str, str, str] | None:
+    """How a preference record holds its pair: ``(kind, chosen key, rejected key)`` with kind
+    ``"answers"`` (two answers beside a shared prompt), ``"whole"`` (two whole conversations)
+    or ``"own"`` (the conversation's own answer and ``rejected_response``); None for a record
+    that is not one."""
+    if type(obj) is not dict:
+        return None
+    for chosen, rejected in ANSWER_SIDES:
+        if chosen in obj and rejected in obj:
+            return ("answers", chosen, rejected)
+    for chosen, rejected in WHOLE_PAIRS:
+        if chosen in obj and rejected in obj:
+            return ("whole", chosen, rejected)
+    if REJECTED_ONLY in obj:
+        own = next((k for k in CHOSEN_OWN if k in obj), None)
+        if own is not None:
+            return ("own", own, REJECTED_ONLY)
+    return None
 
 
 class PreferenceFormat(InputFormat):
     name = "preference"
     description = (
-        'TRL/LLaMA-Factory preference: {"prompt", "chosen", "rejected"} or v1\'s '
-        '{"chosen_messages", "rejected_messages"} (both sides linted)'
+        'TRL/LLaMA-Factory preference: {"prompt", "chosen", "rejected"}, v1\'s '
+        '{"chosen_messages", "rejected_messages"}, ms-swift\'s {"messages", "rejected_response"}, '
+        'MedicalGPT\'s {"question", "response_chosen", "response_rejected"} (both sides linted)'
     )
     multi_view = True
 
@@ -131,94 +167,127 @@ class PreferenceFormat(InputFormat):
     def schema(self) -> dict[str, Any]:  # type: ignore[override]
         side = {"anyOf": [*_SIDE["anyOf"], {"type": "object"}]}
         whole = (_MESSAGES.schema or {})["properties"]["messages"]  # a side of v1: a messages list
+        pair = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string"}}
+        text = {"type": "string"}
+        shapes = [*ANSWER_SIDES, *WHOLE_PAIRS, *((own, REJECTED_ONLY) for own in CHOSEN_OWN)]
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "preference record",
             "type": "object",
-            "anyOf": [{"required": ["chosen", "rejected"]}, {"required": list(WHOLE_SIDES)}],
+            "anyOf": [{"required": list(keys)} for keys in shapes],
             "properties": {
                 "prompt": _SIDE,
-                "chosen": side,
-                "rejected": side,
+                **{key: side for keys in ANSWER_SIDES for key in keys},
                 "chosen_messages": whole,
                 "rejected_messages": whole,
-                "instruction": {"type": "string"},
-                "input": {"type": "string"},
-                "system": {"type": "string"},
+                **{key: text for key in ("instruction", "input", "question", "query", "response", "answer")},
+                **{key: text for key in ("system", "system_prompt")},
+                "history": {"type": "array", "items": pair},
                 "conversations": {"type": "array"},
                 "messages": {"type": "array"},
             },
         }
 
     def sniff(self, obj: Any) -> bool:
-        return isinstance(obj, dict) and (
-            ("chosen" in obj and "rejected" in obj) or all(k in obj for k in WHOLE_SIDES)
-        )
+        return preference_sides(obj) is not None
 
     def quick_check(self, obj: Any) -> bool:
-        if type(obj) is not dict:
+        sides = preference_sides(obj)
+        if sides is None:
             return False
-        if "chosen" not in obj and "rejected" not in obj:
-            return all(
-                type(obj.get(k)) is list and _MESSAGES.quick_check({"messages": obj[k]}) for k in WHOLE_SIDES
-            )
-        for key in ("instruction", "input", "system"):
-            if key in obj and type(obj[key]) is not str:
+        kind, chosen, rejected = sides
+        if kind == "whole":
+            if not all(
+                type(obj[k]) is list and _MESSAGES.quick_check({"messages": obj[k]})
+                for k in (chosen, rejected)
+            ):
                 return False
+            return all(
+                k == chosen or k not in obj or type(obj[k]) is list for k in ("messages", "conversations")
+            )
+        if not strings_and_history_ok(
+            obj,
+            ("instruction", "input", "question", "query", "response", "answer", "system", "system_prompt"),
+        ):
+            return False
         for key in ("conversations", "messages"):
             if key in obj and type(obj[key]) is not list:
                 return False
         if "prompt" in obj and not _side_ok(obj["prompt"]):
             return False
-        for key in ("chosen", "rejected"):
-            value = obj.get(key)
+        for key in ANSWER_SIDES[0] + ANSWER_SIDES[1] + ANSWER_SIDES[2]:
+            if key not in obj or (kind == "own" and key == REJECTED_ONLY):
+                continue
+            value = obj[key]
             if type(value) is dict:
                 if not all(type(v) is str for v in value.values()):
                     return False
             elif not _side_ok(value):
                 return False
+        if kind == "own":
+            return type(obj[REJECTED_ONLY]) is str and (
+                chosen != "messages" or _MESSAGES.quick_check({"messages": obj["messages"]})
+            )
         return True
 
-    def _prompt(self, obj: dict[str, Any]) -> list[Message]:
+    def _prompt(self, obj: dict[str, Any], own_answer: bool = False) -> list[Message]:
+        """The turns both sides share: the system prompt, the earlier exchanges (``history``)
+        and the prompt itself.  ``own_answer``: ``messages`` holds the chosen answer as its
+        last turn (ms-swift), which stays out of the prompt."""
         out: list[Message] = []
         _system(obj, out)
         if "prompt" in obj:
             side_messages(obj["prompt"], "/prompt", "user", out)
         elif isinstance(obj.get("instruction"), str):
+            history_messages(obj, out)
             segs = [("/instruction", obj["instruction"])]
             if isinstance(obj.get("input"), str) and obj["input"]:
                 segs.append(("/input", obj["input"]))
-            from sftlint.formats.alpaca import user_turn
-
             out.append(user_turn(segs, len(out)))
+        elif (
+            key := next((k for k in ("question", "query") if isinstance(obj.get(k), str)), None)
+        ) is not None:
+            history_messages(obj, out)
+            out.append(joined_message("user", [(f"/{key}", obj[key])], len(out)))
         elif isinstance(obj.get("conversations"), list):
             turns_to_messages(
                 obj["conversations"], "/conversations", "from", "value", SHAREGPT_ROLES, out,
                 frozenset({"function_call"}),
             )  # fmt: skip
         elif isinstance(obj.get("messages"), list):
-            for m in _MESSAGES.to_messages(obj):
+            turns = _MESSAGES.to_messages(obj)
+            if own_answer and turns and turns[-1].role == "assistant":
+                turns = turns[:-1]
+            for m in turns:
                 m.index = len(out)
                 out.append(m)
         return out
 
     def views(self, obj: Any) -> list[list[Message]]:
-        if not isinstance(obj, dict):
+        sides = preference_sides(obj)
+        if sides is None:
             return [[]]
-        if not any(k in obj for k in PROMPT_KEYS) and all(
-            is_transcript(obj.get(k)) for k in ("chosen", "rejected")
+        kind, chosen, rejected = sides
+        if (
+            kind == "answers"
+            and not any(k in obj for k in PROMPT_KEYS)
+            and all(is_transcript(obj.get(k)) for k in (chosen, rejected))
         ):
-            return [transcript_messages(obj[k], f"/{k}") for k in ("chosen", "rejected")]
-        if "chosen" not in obj and "rejected" not in obj and any(k in obj for k in WHOLE_SIDES):
+            return [transcript_messages(obj[k], f"/{k}") for k in (chosen, rejected)]
+        if kind == "whole":
             return [
                 turns_to_messages(obj.get(k), f"/{k}", "role", "content", COMMON_ROLES, [])
-                for k in WHOLE_SIDES
+                for k in (chosen, rejected)
             ]
+        if kind == "own" and chosen == "messages":
+            first = self._prompt(obj)
+            second = self._prompt(obj, own_answer=True)
+            side_messages(obj[rejected], f"/{rejected}", "assistant", second)
+            return [first, second]
         out = []
-        for side in ("chosen", "rejected"):
+        for side in (chosen, rejected):
             msgs = self._prompt(obj)
-            if side in obj:
-                side_messages(obj[side], f"/{side}", "assistant", msgs)
+            side_messages(obj[side], f"/{side}", "assistant", msgs)
             out.append(msgs)
         return out
 

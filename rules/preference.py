@@ -1,0 +1,175 @@
+"""P — preference pairs (DPO, ORPO, reward-model data): the two sides of a record compared.
+
+A preference record holds two conversations that share a prompt and differ in the answer
+(:meth:`sftlint.formats.pairs.PreferenceFormat.views`, or a column mapping with ``ranking``).
+The other families lint each side on its own; these rules read the pair: two sides that are
+the same answer (P001), and two sides whose prompts are not the same conversation (P002).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sftlint.diagnostic import Finding
+from sftlint.record import Message, Record
+from sftlint.rule import Rule
+
+
+def _pair(record: Record) -> tuple[list[Message], list[Message]] | None:
+    """The record's chosen and rejected conversations, when its format holds a pair.  The
+    engine lints each side as a conversation of its own (``Record.side``); a pair is judged
+    once, while the first side is read."""
+    fmt = record.file.input_format
+    if record.side or not getattr(fmt, "multi_view", False) or not record.messages:
+        return None
+    try:
+        views = fmt.views(record.data)
+    except Exception:  # a record its format cannot map: S001's to report
+        return None
+    if len(views) != 2 or not views[0] or not views[1]:
+        return None
+    return views[0], views[1]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _turn_key(m: Message) -> tuple[str, str, str]:
+    """What a turn says: its role, its text with whitespace runs made one space, its calls."""
+    calls = repr(m.tool_calls) if m.tool_calls else ""
+    return (m.role, _words(m.content), calls)
+
+
+def _side_name(m: Message) -> str:
+    """The record key a side's turn lives under (``rejected``, ``rejected_messages`` …)."""
+    return m.content_pointer.split("/")[1] if m.content_pointer.count("/") else "rejected"
+
+
+class IdenticalPair(Rule):
+    """## What it does
+    Reports a preference record whose rejected answer is the same as its chosen answer (the same
+    text, or text that differs only in spaces and line breaks), in every shape the preference
+    format reads: `chosen`/`rejected`, `chosen_messages`/`rejected_messages`, ms-swift's
+    `rejected_response` beside the conversation's own answer, MedicalGPT's
+    `response_chosen`/`response_rejected`.
+
+    ## Why is this bad?
+    The pair says the answer is better than itself.  DPO's loss on it is a constant: the
+    chosen and rejected log-probability ratios are equal whatever the weights, so its gradient is
+    zero and the record trains nothing, while it still counts in the batch and in the reward
+    accuracy (a tie the model can never win).  It is how a pipeline reports a failed comparison:
+    two samples of a model that came out the same, or a tie between two ratings kept as a pair.
+    Drop the record, or sample another rejected answer.
+
+    ## Example
+    ```json
+    {"prompt": [{"role": "user", "content": "退货要多久到账？"}], "chosen": [{"role": "assistant", "content": "退款一般在 1-3 个工作日内原路退回。"}], "rejected": [{"role": "assistant", "content": "退款一般在 1-3 个工作日内原路退回。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"prompt": [{"role": "user", "content": "退货要多久到账？"}], "chosen": [{"role": "assistant", "content": "退款一般在 1-3 个工作日内原路退回。"}], "rejected": [{"role": "assistant", "content": "不知道。"}]}
+    ```
+    """
+
+    code = "P001"
+    name = "identical-pair"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        pair = _pair(record)
+        if pair is None:
+            return
+        chosen, rejected = pair
+        if len(chosen) != len(rejected):
+            return
+        keys = [_turn_key(m) for m in chosen]
+        if keys != [_turn_key(m) for m in rejected]:
+            return
+        answer = rejected[-1]
+        if not answer.content.strip() and not answer.tool_calls:
+            return  # an empty answer on both sides: S003's to report
+        if [m.content for m in chosen] == [m.content for m in rejected]:
+            how, why = "the same text as", "DPO learns nothing from it (its loss gradient is zero)"
+        else:
+            how = "the same text, but for spaces and line breaks, as"
+            why = "DPO learns next to nothing from it"
+        yield self.finding(
+            f"the rejected answer is {how} the chosen one: the pair prefers an answer to itself, and {why}",
+            msg=answer,
+            span=(0, len(answer.content)) if answer.content else None,
+        )
+
+
+class PairPromptMismatch(Rule):
+    """## What it does
+    Reports a preference record whose two sides are whole conversations that differ before
+    their answers: a system or user turn (or a tool result) of the rejected side is not the
+    chosen side's.  The sides are compared turn by turn (text with whitespace runs made one
+    space); the first turn that differs must be an assistant turn on both sides.  Records whose
+    prompt is written once (`prompt`, `instruction`, `question`, a `conversations` history) cannot
+    differ and are not read.
+
+    ## Why is this bad?
+    A preference pair compares two answers to one conversation.  TRL (its implicit-prompt
+    format, and LLaMA-Factory v1 / ms-swift `rejected_messages`) takes the turns both sides
+    share as the prompt, so where the user turns differ the prompt is cut short there and the
+    rest of each conversation, user turns included, is trained as the answer.  The pair then
+    says which of two different conversations is better, not which reply.  It comes from
+    joining two files on the wrong key, or from shuffling one side.
+
+    ## Example
+    ```json
+    {"chosen": [{"role": "user", "content": "怎么修改密码？"}, {"role": "assistant", "content": "在“设置-账号安全”中修改。"}], "rejected": [{"role": "user", "content": "怎么注销账号？"}, {"role": "assistant", "content": "不清楚。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"chosen": [{"role": "user", "content": "怎么修改密码？"}, {"role": "assistant", "content": "在“设置-账号安全”中修改。"}], "rejected": [{"role": "user", "content": "怎么修改密码？"}, {"role": "assistant", "content": "不清楚。"}]}
+    ```
+    """
+
+    code = "P002"
+    name = "pair-prompt-mismatch"
+    severity = "error"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        pair = _pair(record)
+        if pair is None:
+            return
+        chosen, rejected = pair
+        for k, (c, r) in enumerate(zip(chosen, rejected, strict=False)):
+            if c.content_pointer == r.content_pointer:
+                continue  # one turn of the shared prompt
+            if _turn_key(c) == _turn_key(r):
+                continue
+            if c.role == r.role == "assistant":
+                return  # the answers part here: what a pair is
+            if c.role == r.role:
+                what = f"the {_side_name(r)} side's turn {k} ({r.role}) is not the chosen side's" + _quoted(
+                    c, r
+                )
+            else:
+                what = f"the {_side_name(r)} side's turn {k} is a {r.role} turn where the chosen side has a {c.role} turn"
+            yield self.finding(
+                f"{what}: the two answers reply to different conversations",
+                msg=r,
+                span=(0, len(r.content)) if r.content else None,
+            )
+            return
+
+
+def _quoted(c: Message, r: Message) -> str:
+    """The two turns' openings, where they differ in text (the reader sees which is which)."""
+    if not c.content or not r.content:
+        return ""
+    return f" (chosen: “{_short(c.content)}”, rejected: “{_short(r.content)}”)"
+
+
+def _short(text: str, limit: int = 30) -> str:
+    text = _words(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+RULES = [IdenticalPair, PairPromptMismatch]
