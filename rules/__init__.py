@@ -13,7 +13,17 @@ import importlib
 from sftlint.hookspecs import hookimpl
 
 #: family modules, in catalog order
-FAMILIES = ("structure", "react", "react_line", "tools", "preference", "knowledge", "text", "replies", "dataset")
+FAMILIES = (
+    "structure",
+    "react",
+    "react_line",
+    "tools",
+    "preference",
+    "knowledge",
+    "text",
+    "replies",
+    "dataset",
+)
 
 
 @hookimpl

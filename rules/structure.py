@@ -42,13 +42,18 @@ class _ProblemRule(Rule):
                 yield self.problem_finding(raw, p)
 
     def problem_finding(self, raw: RawRecord, p: Any) -> Finding:
-        return Finding(
-            p.message,
-            line=raw.line,
-            column=p.column or 1,
-            end_line=p.end_line or raw.line,
-            end_column=(p.column or 1) + (0 if p.end_line else 1),
-        )
+        return _reader_finding(raw, p)
+
+
+def _reader_finding(raw: RawRecord, p: Any) -> Finding:
+    """A finding at the place the reader gave a problem of ``raw``."""
+    return Finding(
+        p.message,
+        line=raw.line,
+        column=p.column or 1,
+        end_line=p.end_line or raw.line,
+        end_column=(p.column or 1) + (0 if p.end_line else 1),
+    )
 
 
 class InvalidJson(_ProblemRule):
@@ -279,7 +284,9 @@ def find_duplicate_keys(text: str) -> list[tuple[str, str, int]]:
 
 class DuplicateKey(Rule):
     """## What it does
-    Reports an object that has the same key twice.
+    Reports an object that has the same key twice, and a CSV or TSV header that names a column
+    twice (pandas and `datasets` read the second as `output.1`; the rows are linted as they read
+    them, the first column under the name).
 
     ## Why is this bad?
     JSON parsers silently keep one of the two values (Python's keeps the last), so half of what
@@ -305,8 +312,11 @@ class DuplicateKey(Rule):
     scope = "file"
 
     def check_raw(self, raw: RawRecord) -> Iterator[Finding]:
+        for p in raw.problems:
+            if p.kind == "duplicate-key":  # a CSV header naming a column twice (the reader's)
+                yield _reader_finding(raw, p)
         if not raw.parsed or not raw.json_source:
-            return  # a CSV row's keys are its header's (a column named twice keeps the last)
+            return  # a CSV row's keys are its header's (checked once, on the header row)
         # Fast path: every key is followed by a colon.  Re-serialising the parsed
         # value (orjson, C speed) writes each surviving key once and every string
         # as it was, so if the source holds as many colons as that, no key was

@@ -201,12 +201,61 @@ def _rows(path: str, text: io.TextIOWrapper, delimiter: str) -> Iterator[RawReco
             continue  # a blank line: pandas skips it
         if header is None:
             header = [c.strip() for c in row]
+            renamed = _mangle_duplicates(header)
+            if renamed:
+                yield _duplicate_columns(path, row_line, row_text, delimiter, header, renamed)
             continue
         yield _record(path, index, row_line, reader.line_num, header, row, row_text, delimiter)
         index += 1
     if index == 0:
         message = "file holds no records" if header is None else "file holds a header row and no records"
         yield _problem_record(path, -1, 1, 1, "empty-file", message)
+
+
+def _mangle_duplicates(header: list[str]) -> list[tuple[int, str]]:
+    """Rename, in place, each header name met again as pandas does (``output``, ``output.1``,
+    ``output.2``), so a row holds the keys a loader gives it: the first column keeps the name.
+    Returns ``(position, original name)`` of each renamed column."""
+    seen = set(header)
+    counts: dict[str, int] = {}
+    renamed: list[tuple[int, str]] = []
+    for i, name in enumerate(header):
+        if name not in counts:
+            counts[name] = 0
+            continue
+        k = counts[name]
+        while True:
+            k += 1
+            new = f"{name}.{k}"
+            if new not in seen:
+                break
+        counts[name] = k
+        seen.add(new)
+        header[i] = new
+        renamed.append((i, name))
+    return renamed
+
+
+def _duplicate_columns(
+    path: str, line: int, text: str, delimiter: str, header: list[str], renamed: list[tuple[int, str]]
+) -> RawRecord:
+    """J005 on the header row: a column named twice is read under another name, so its cells
+    are not what a format reads (pandas keeps the first under the name)."""
+    bounds = _cell_bounds(text, delimiter)
+    problems = []
+    for i, name in renamed:
+        first = header.index(name) + 1
+        start = bounds[i][0] if i < len(bounds) else 0
+        problems.append(
+            ReadProblem(
+                "duplicate-key",
+                f"column {name!r} is named twice in the header (columns {first} and {i + 1}): pandas and "
+                f"`datasets` read the second as {header[i]!r}, which no format reads, so its cells are not "
+                "trained on",
+                column=None if "\n" in text[:start] else start + 1,  # (a header cell over lines: rare)
+            )
+        )
+    return RawRecord(path, -1, line, line, None, problems=problems)
 
 
 def _record(

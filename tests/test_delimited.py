@@ -121,6 +121,30 @@ def test_a_utf16_file_and_a_header_without_rows(tmp_path):
     assert [c for c, _, _ in _found(header_only)] == ["J006"]
 
 
+def test_a_column_named_twice_is_j005_on_the_header_and_read_as_pandas_reads_it(tmp_path):
+    # pandas (and so `datasets`) keeps the first `output` under its name and reads the second
+    # as `output.1`; the rows are linted with the keys a loader gives them
+    path = _write_csv(
+        tmp_path / "dup.csv",
+        ["instruction", "input", "output", "output"],
+        [["你好", "", "你好！", "您好！<|im_end|>"], ["写一句诗", "", "", "春眠不觉晓"]],
+    )
+    diags = [d for d in sftlint.lint(str(path)) if d.severity != "info"]
+    j005 = [d for d in diags if d.code == "J005"]
+    assert [(d.line, d.column) for d in j005] == [(1, len("instruction,input,output,") + 1)]
+    assert "'output' is named twice" in j005[0].message and "'output.1'" in j005[0].message
+    # the first `output` is the reply: the second row's is empty (S003), and the template token
+    # in the second column is not in a reply any format reads
+    assert ("S003", 3, "/output") in [(d.code, d.line, d.pointer) for d in diags]
+    assert not [d for d in diags if d.code == "S008"]
+    # one header with three of a name, and a name that is already `x.1`
+    from sftlint.delimited import _mangle_duplicates
+
+    header = ["a", "a", "a.1", "a", "b"]
+    assert _mangle_duplicates(header) == [(1, "a"), (3, "a")]
+    assert header == ["a", "a.2", "a.1", "a.3", "b"]
+
+
 def test_a_tsv_is_split_at_tabs_and_a_long_cell_is_read_whole(tmp_path):
     reply = "这是一段很长的回答。" * 20_000  # 200,000 characters: above csv's default cell limit
     path = _write_csv(
