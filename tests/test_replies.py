@@ -215,7 +215,10 @@ TRUNCATED = [
 
 NOT_TRUNCATED = [
     # an emoji shortcode closes the reply: its colons are not a colon introducing a list
-    chat("给黑客马拉松的参赛者写几句鼓励的话", "记住，成功的关键在于创造力、创新和团队合作！祝你们好运，愉快地参与黑客马拉松！:rocket:"),
+    chat(
+        "给黑客马拉松的参赛者写几句鼓励的话",
+        "记住，成功的关键在于创造力、创新和团队合作！祝你们好运，愉快地参与黑客马拉松！:rocket:",
+    ),
     chat("失眠怎么调理？", "失眠可以通过规律作息、适量运动来改善。此外，如果症状持续，可以考虑中药调理。"),
     # a list, a heading-like last line, hashtags, a signature
     chat("推荐几个景点", "以下是推荐：\n1. 故宫\n2. 长城\n3. 颐和园"),
