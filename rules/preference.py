@@ -1,9 +1,9 @@
-"""P — preference pairs (DPO, ORPO, reward-model data): the two sides of a record compared.
+"""F — feedback data, preference pairs (DPO, ORPO, reward-model data): the two sides compared.
 
 A preference record holds two conversations that share a prompt and differ in the answer
 (:meth:`sftlint.formats.pairs.PreferenceFormat.views`, or a column mapping with ``ranking``).
 The other families lint each side on its own; these rules read the pair: two sides that are
-the same answer (P001), and two sides whose prompts are not the same conversation (P002).
+the same answer (F001), and two sides whose prompts are not the same conversation (F002).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class IdenticalPair(Rule):
     ```
     """
 
-    code = "P001"
+    code = "F001"
     name = "identical-pair"
     severity = "error"
 
@@ -130,7 +130,7 @@ class PairPromptMismatch(Rule):
     ```
     """
 
-    code = "P002"
+    code = "F002"
     name = "pair-prompt-mismatch"
     severity = "error"
 

@@ -1,5 +1,5 @@
-"""Preference pairs: every shape the preference format reads, and the P rules that compare the
-two sides (P001 identical-pair, P002 pair-prompt-mismatch)."""
+"""Preference pairs: every shape the preference format reads, and the F rules that compare the
+two sides (F001 identical-pair, F002 pair-prompt-mismatch)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from sftlint.formats.pairs import preference_sides
 from sftlint.plugins import default_registry
 
 
-def _found(records, select="P"):
+def _found(records, select="F"):
     return [(d.code, d.pointer) for d in sftlint.lint(records, select=[select]) if d.severity != "info"]
 
 
-def _diags(records, select="P"):
+def _diags(records, select="F"):
     return [d for d in sftlint.lint(records, select=[select]) if d.severity != "info"]
 
 
@@ -129,7 +129,7 @@ def test_each_shape_is_read_as_a_pair_and_p001_points_at_the_rejected_answer(rec
     fmt = PreferenceFormat()
     assert fmt.quick_check(record) and not fmt.schema_errors(record)
     diags = _diags([record])
-    assert [(d.code, d.pointer) for d in diags] == [("P001", pointer)]
+    assert [(d.code, d.pointer) for d in diags] == [("F001", pointer)]
     assert "the same text as the chosen one" in diags[0].message
     # the span covers the rejected answer in its string (a transcript: the turn inside it)
     d = diags[0]
@@ -181,7 +181,7 @@ def test_preference_sides_names_the_shape():
 def test_p001_whitespace_only_difference_is_named():
     record = {"prompt": "退货要多久到账？", "chosen": ANSWER, "rejected": ANSWER + " \n"}
     (d,) = _diags([record])
-    assert d.code == "P001" and "but for spaces and line breaks" in d.message
+    assert d.code == "F001" and "but for spaces and line breaks" in d.message
 
 
 def test_p001_leaves_empty_answers_to_s003_and_real_pairs_alone():
@@ -189,7 +189,7 @@ def test_p001_leaves_empty_answers_to_s003_and_real_pairs_alone():
     assert ("S003", "/rejected") in _found([{"prompt": "你好", "chosen": "", "rejected": ""}], select="S003")
     # one word apart is a preference, however small
     assert _found([{"prompt": "1+1=?", "chosen": "2", "rejected": "3"}]) == []
-    # an SFT file is not read by the P rules at all
+    # an SFT file is not read by the F rules at all
     assert (
         _found([{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hi"}]}])
         == []
@@ -206,7 +206,7 @@ def test_p002_reports_sides_that_answer_different_conversations():
         "rejected": _turns(("user", "怎么注销账号？"), ("assistant", "不清楚。")),
     }
     (d,) = _diags([record])
-    assert (d.code, d.pointer) == ("P002", "/rejected/0/content")
+    assert (d.code, d.pointer) == ("F002", "/rejected/0/content")
     assert "turn 0 (user)" in d.message and "怎么注销账号？" in d.message
     # a later user turn that differs, after the same first exchange
     later = {
@@ -220,7 +220,7 @@ def test_p002_reports_sides_that_answer_different_conversations():
             ("user", "你好"), ("assistant", "你好！"), ("user", "怎么注销账号？"), ("assistant", "不清楚。")
         ),
     }
-    assert _found([later]) == [("P002", "/rejected_messages/2/content")]
+    assert _found([later]) == [("F002", "/rejected_messages/2/content")]
 
 
 def test_p002_leaves_answers_that_part_at_an_assistant_turn_alone():
@@ -269,9 +269,9 @@ def test_cli_reports_p001_with_its_line_and_column(tmp_path):
             {"prompt": "你好", "chosen": ANSWER, "rejected": ANSWER},
         ],
     )
-    result = run_cli("check", str(path), "--select", "P", "--output-format", "json")
+    result = run_cli("check", str(path), "--select", "F", "--output-format", "json")
     assert result.code == 1
     (d,) = result.json()
     line = path.read_text(encoding="utf-8").splitlines()[1]
-    assert d["code"] == "P001" and d["line"] == 2 and d["pointer"] == "/rejected"
+    assert d["code"] == "F001" and d["line"] == 2 and d["pointer"] == "/rejected"
     assert line[d["column"] - 1 :] == ANSWER + '"}'
