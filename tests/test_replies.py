@@ -196,6 +196,12 @@ TRUNCATED = [
         "怎么做课程？",
         "按内容组织课程，学习者将能够有效地利用生成人工智能工具。此外，如果紧密关注市场趋势",
     ),
+    # an adverbial opener: cut before its main clause came, or inside a word of it
+    chat("肝硬化平时要注意什么？", "每周坚持锻炼三次，每次1小时。除了及时治疗肝硬化以外"),
+    chat(
+        "肝硬化平时要注意什么？",
+        "每周坚持锻炼三次，每次1小时。除了及时治疗肝硬化外，患者理应始终保持愉快的心态，增强抵",
+    ),
     # the last item of a list whose items end with a full stop
     chat(
         "怎么重置路由器？",
@@ -272,6 +278,16 @@ NOT_TRUNCATED = [
     chat(
         "在黑暗中看手机有什么危害？",
         "长时间在黑暗中看手机容易诱发青光眼的发生。此外，眼睛在黑暗中对比敏感度低，会引起眼睛的调节系统负担加剧，进一步还会导致近视加深",
+    ),
+    # an adverbial opener whose main clause follows (除了……外，……; 为了……，……): the sentence is
+    # finished, its last word whole; only the full stop is missing (a web doctor's answer)
+    chat(
+        "肝硬化平时要注意什么？",
+        "每周坚持锻炼三次，每次1小时。除了及时治疗肝硬化外，患者理应始终保持愉快的心态去面对疾病，只有这样才能增强抗衡疾病的信念",
+    ),
+    chat(
+        "怎么预防感冒？",
+        "天气变化时要及时增减衣物。为了增强抵抗力，平时应多锻炼身体，保证充足的睡眠",
     ),
     # a user turn that ends open is a prompt, not a cut reply
     chat("Complete the sentence: Protein is used by the human body to", "build and repair tissues."),

@@ -158,9 +158,10 @@ _OPENING = re.compile(
     r"当(?:你|我|他|她|它|我们|您|人们)|尽管|除了|为了|由于|只要|只有|即使|不过|而且|并且|综上所述|总的来说|简而言之)"
 )
 _INLINE_LIST = re.compile(r"(?:^|\s)\d{1,2}[.、]")
-#: openers of a subordinate clause: the sentence is unfinished until its main clause comes,
-#: which a clause separator after the opener begins (如果……，那么……)
-_SUBORDINATE = re.compile(r"^(?:如果|虽然|因为|尽管|即使|只要|只有|由于|当)[^，,；;]*[，,；;]")
+#: openers of a subordinate clause or of an adverbial phrase: the sentence is unfinished until
+#: its main clause comes, which a clause separator after the opener begins (如果……，那么……;
+#: 除了……外，患者理应……; 为了……，我们……)
+_SUBORDINATE = re.compile(r"^(?:如果|虽然|因为|尽管|即使|只要|只有|由于|当|除了|为了)[^，,；;]*[，,；;]")
 
 
 @dataclass(frozen=True, slots=True)
