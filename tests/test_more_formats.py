@@ -305,6 +305,52 @@ def test_public_layouts_findings_point_into_their_fields():
     assert ("S005", "/data/2") in _found([ultra])
 
 
+# Chinese-Vicuna's chat data: a conversation as parallel lists, input[i] answered by output[i]
+VICUNA_CHAT = {
+    "input": [
+        "提供一個媒體招待會的流程表，活動結束後透過媒體招待會來展示這段期間的活動成果",
+        "希望來參加招待會的媒體朋友可以有個很美好的體驗，再修改一下流程表",
+    ],
+    "output": [
+        "以下是媒體招待會的流程表：\n\n| 時間 | 流程 |\n| --- | --- |\n| 14:00 | 歡迎詞 |\n| 14:10 | 活動成果報告 |",
+        "非常好的想法！以下是修改後的流程表：\n\n| 時間 | 流程 |\n| --- | --- |\n| 14:00 | 報到與茶點 |\n| 14:20 | 歡迎詞 |",
+    ],
+}
+
+
+def test_parallel_turn_lists_are_a_conversation():
+    """``{"input": [...], "output": [...]}`` is read as turns, each at its own pointer, not as
+    an Alpaca record whose fields have the wrong type (S001 on every field of every record)."""
+    fmt = AlpacaFormat()
+    assert _format_of(VICUNA_CHAT) == "alpaca"
+    assert fmt.quick_check(VICUNA_CHAT)
+    assert fmt.schema_errors(VICUNA_CHAT) == []
+    msgs = fmt.to_messages(VICUNA_CHAT)
+    assert [m.role for m in msgs] == ["user", "assistant", "user", "assistant"]
+    assert msgs[3].content == VICUNA_CHAT["output"][1]
+    assert _found([VICUNA_CHAT]) == []
+    cut = json.loads(json.dumps(VICUNA_CHAT))
+    cut["output"][1] = (
+        "非常好的想法！媒體朋友們抵達後可以先享用茶點。活動中，參與者們可以互相交流、分享彼此的想法，建立關"
+    )
+    assert ("T006", "/output/1") in _found([cut])
+    with_instruction = dict(VICUNA_CHAT, instruction="你是活動企劃。")
+    msgs = fmt.to_messages(with_instruction)
+    assert [m.role for m in msgs] == ["user", "assistant", "user", "assistant"]
+    assert msgs[0].content.startswith("你是活動企劃。\n提供一個媒體招待會")
+
+
+def test_parallel_turn_lists_that_do_not_pair_are_schema_violations():
+    short = dict(VICUNA_CHAT, output=VICUNA_CHAT["output"][:1])
+    assert ("S001", "/output") in _found([short])
+    mixed = dict(VICUNA_CHAT, output="以下是媒體招待會的流程表。")
+    assert ("S001", "/output") in _found([mixed])
+    mixed = {"input": "提供一個流程表", "output": VICUNA_CHAT["output"]}
+    assert ("S001", "/input") in _found([mixed])
+    empty = {"input": [], "output": []}
+    assert {("S001", "/input"), ("S001", "/output")} <= set(_found([empty]))
+
+
 def test_query_response_wrong_types_are_schema_violations():
     found = _found([{"query": "头痛怎么办？", "response": "多休息。", "history": [["只有一半"]]}])
     assert ("S001", "/history/0") in found

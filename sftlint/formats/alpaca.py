@@ -10,6 +10,11 @@ instruction (LLaMA-Factory likewise skips an instruction that is absent).
 
 Dolly (databricks-dolly-15k) writes the same record as ``instruction``, ``context`` and
 ``response``: without ``input``/``output``, ``context`` is the input and ``response`` the output.
+
+A multi-turn conversation may be written with ``input`` and ``output`` as parallel lists of turns
+(Chinese-Vicuna's chat data: ``{"input": [q1, q2], "output": [a1, a2]}``): ``input[i]`` is the
+user's i-th turn (after ``instruction``, when there is one, on the first) and ``output[i]`` its
+answer, each at its own pointer (``/output/1``).  Lists of different lengths are S001.
 """
 
 from __future__ import annotations
@@ -74,6 +79,19 @@ def history_messages(obj: dict[str, Any], out: list[Message]) -> None:
                     out.append(joined_message(role, [(f"/history/{k}/{j}", pair[j])], len(out)))
 
 
+def parallel_turns(obj: dict[str, Any]) -> bool:
+    """Whether ``obj`` writes its conversation as parallel lists: ``input`` and ``output`` both
+    lists of strings, of one length (one answer to each user turn)."""
+    inputs, outputs = obj.get("input"), obj.get("output")
+    return (
+        type(inputs) is list
+        and type(outputs) is list
+        and len(inputs) == len(outputs) > 0
+        and all(type(t) is str for t in inputs)
+        and all(type(t) is str for t in outputs)
+    )
+
+
 def _input_key(obj: dict[str, Any]) -> str:
     """The field that holds the input: ``input``, or Dolly's ``context``."""
     return "context" if "input" not in obj and "context" in obj else "input"
@@ -103,6 +121,8 @@ class AlpacaFormat(InputFormat):
     def quick_check(self, obj: Any) -> bool:
         if type(obj) is not dict:
             return False
+        if parallel_turns(obj):
+            return type(obj.get("instruction", "")) is str and strings_and_history_ok(obj, ("system",))
         if type(obj.get(_output_key(obj))) is not str:
             return False
         key = _input_key(obj)
@@ -112,6 +132,16 @@ class AlpacaFormat(InputFormat):
         elif type(obj.get(key)) is not str or not obj[key]:
             return False
         return strings_and_history_ok(obj, ("input", "context", "output", "response", "system"))
+
+    def schema_errors(self, obj: Any) -> list[tuple[str, str]]:
+        """The schema's errors, and parallel lists of turns whose lengths differ (a user turn
+        without its answer, or an answer to no turn)."""
+        errors = super().schema_errors(obj)
+        if not errors and isinstance(obj, dict):
+            inputs, outputs = obj.get("input"), obj.get("output")
+            if isinstance(inputs, list) and isinstance(outputs, list) and len(inputs) != len(outputs):
+                errors.append(("/output", f"output has {len(outputs)} turns for {len(inputs)} input turns"))
+        return errors
 
     def to_messages(self, obj: Any) -> list[Message]:
         if not isinstance(obj, dict):
@@ -128,6 +158,16 @@ class AlpacaFormat(InputFormat):
         user: list[tuple[str, str]] = []
         if isinstance(obj.get("instruction"), str):
             user.append(("/instruction", obj["instruction"]))
+        if isinstance(obj.get("input"), list) and isinstance(obj.get("output"), list):
+            for k, (question, answer) in enumerate(zip(obj["input"], obj["output"], strict=False)):
+                if isinstance(question, str):
+                    user.append((f"/input/{k}", question))
+                if user:
+                    add("user", user)
+                user = []
+                if isinstance(answer, str):
+                    add("assistant", [(f"/output/{k}", answer)])
+            return out
         key = _input_key(obj)
         if isinstance(obj.get(key), str) and obj[key]:
             user.append((f"/{key}", obj[key]))
