@@ -132,7 +132,8 @@ class ZhTypo(Rule):
     them strong enough: clinical notes, classical dialogue, a vocabulary the dictionary lacks)
     gets a higher bar, rising with that rate: from 2 per 1,000 on, a finding of the model
     needs twice the usual score (the listed wrong forms and 的/地/得 are unaffected).  A file
-    full of real slips convinces, and keeps the usual bar.
+    full of real slips convinces, and keeps the usual bar; a correction the file asks for on
+    `frequent` lines (its own word, below) convinces of nothing.
 
     ## Example
     ```json
@@ -250,12 +251,10 @@ class ZhTypo(Rule):
     def reduce(self, summaries: Iterable[_TypoSummary | _TypoCounts]) -> Iterator[Finding]:
         coll = self.collected(summaries)
         frequent = self.options.frequent
-        # A file whose text keeps offering the model corrections, few of them convincing, is
-        # written in a vocabulary the dictionary lacks (medical, classical, names): there a
-        # model finding must score more, up to twice the threshold (unfamiliar_bar).
-        bars = {path: bar for path, sums in coll.files.items() if (bar := unfamiliar_bar(*sums)) is not None}
         summaries = coll.summaries
         lines: dict[tuple[str, tuple[str, str, str]], set[int]] = {}
+        # per file, the model findings that are the file's own words (below): not convincing
+        own: dict[str, int] = {}
         if frequent:
             for s in summaries:
                 for it in s.items:
@@ -263,6 +262,21 @@ class ZhTypo(Rule):
                         seen = lines.setdefault((s.ref.path, it.key), set())
                         if len(seen) < frequent:
                             seen.add(it.line)
+            for s in summaries:
+                for it in s.items:
+                    if it.key[0] == "model" and len(lines[(s.ref.path, it.key)]) >= frequent:
+                        own[s.ref.path] = own.get(s.ref.path, 0) + 1
+        # A file whose text keeps offering the model corrections, few of them convincing, is
+        # written in a vocabulary the dictionary lacks (medical, classical, names): there a
+        # model finding must score more, up to twice the threshold (unfamiliar_bar).  A
+        # correction the file asks for on many lines (its own word, never reported) convinces
+        # of nothing: a file that writes its unfamiliar words consistently is not made familiar
+        # by writing them often.
+        bars = {
+            path: bar
+            for path, (chars, proposed, model) in coll.files.items()
+            if (bar := unfamiliar_bar(chars, proposed, model - own.get(path, 0))) is not None
+        }
         for s in summaries:
             bar = bars.get(s.ref.path)
             for it in s.items:

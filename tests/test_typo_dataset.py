@@ -272,6 +272,21 @@ def test_a_file_full_of_real_slips_is_not_unfamiliar():
     assert found == ["偿试", "婚因", "换者", "票亮", "素知", "腹泄"]
 
 
+def test_a_correction_that_is_the_files_own_word_convinces_of_nothing():
+    # 如褐 -> 如何 on five lines of the court drama is the file's own word (褐蘑菇), never
+    # reported; counted among the convincing proposals it made the drama look full of real
+    # slips (7 of 34) and took its bar away, so the weak 素知 -> 素质 was reported.  A spun
+    # web-doctor file (one substitution written on hundreds of lines) did the same.
+    found = t001([*COURT, SUZHI, CHANGSHI, *_records(5)])
+    assert _words(found) == ["偿试"]
+    assert not [d for d in found if "如褐" in d.message]
+
+
+def test_real_slips_still_convince_beside_the_files_own_words():
+    found = _words(t001([*COURT, SUZHI, CHANGSHI, *SLIPS, *_records(5)]))
+    assert found == ["偿试", "婚因", "换者", "票亮", "素知", "腹泄"]
+
+
 def test_the_file_level_bar_is_per_file_and_the_same_under_jobs(tmp_path):
     court = tmp_path / "court.jsonl"
     court.write_text(
