@@ -1138,8 +1138,8 @@ def _texts_again(
     (collector positions per path), read again from their files (or what ``convert`` makes of
     each record and its position).  Only candidates are read, so
     memory stays small; a record whose content changed since (its digest differs) or that cannot
-    be read (standard input, records passed in memory, a file gone) is left out and judged on the
-    estimate.
+    be read (a file gone; standard input and records passed in memory are read from their copy on
+    disk, :mod:`sftlint.stdin_copy`) is left out and judged on the estimate.
 
     A JSONL file is scanned by line number and only the wanted lines are parsed; records that
     this does not give back as they were (a record spread over several lines, a file changed

@@ -81,7 +81,7 @@ def _rows(batches: Iterator[Any], path: str, first_index: int = 0) -> Iterator[R
     for batch in batches:
         for row in batch.to_pylist():
             data = jsonable(row)
-            yield RawRecord(path, index, index + 1, index + 1, None, data, True, 1, ())
+            yield RawRecord(path, index, index + 1, index + 1, None, data, True, 1, (), json_source=False)
             index += 1
 
 

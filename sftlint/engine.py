@@ -166,6 +166,13 @@ class Engine:
 
             from sftlint.reader import ReadProblem, read_jsonl
 
+            # the rules that read records again (D002) read them from a copy on disk, one JSON
+            # line per record, as they read a file's: else they could only estimate
+            copy = None
+            if self.stdin_names() is not None:
+                from sftlint import stdin_copy
+
+                copy = stdin_copy.sink((path,))
             for i, obj in enumerate(objects):
                 try:
                     data = orjson.dumps(obj)
@@ -180,7 +187,11 @@ class Engine:
                             "invalid-json", f"record cannot be written as JSON: {type(exc).__name__}: {exc}"
                         )
                         yield RawRecord(path, i, i + 1, i + 1, None, problems=[problem])
+                        if copy is not None:
+                            copy.write(b"null\n")  # keeps line i + 1 for record i
                         continue
+                if copy is not None:
+                    copy.write(data + b"\n")
                 yield from read_jsonl(io.BytesIO(data), path, first_index=i, first_line=i + 1)
 
         yield from self.lint_raw(raws(), path)
@@ -271,11 +282,11 @@ class Engine:
 
     def _file_info(self, path: str) -> FileInfo:
         from sftlint.columnar import is_columnar
-        from sftlint.delimited import is_delimited
 
         info = FileInfo(self.display_path(path))
-        # a table given on standard input is one by its name (--stdin-filename data.csv)
-        info.columnar = is_columnar(path) if path != "-" else is_delimited(info.path)
+        # a table or a Parquet file given on standard input is one by its name (--stdin-filename
+        # data.csv); one recognised by its bytes says so by its rows (RawRecord.json_source)
+        info.columnar = is_columnar(path if path != "-" else info.path)
         return info
 
     def _detect(self, state: FileState, sample: list[Any], path: str) -> None:
@@ -373,6 +384,8 @@ class Engine:
                 out.append(self._closing(rule, over, state, raw))
         if not raw.parsed or raw.index < 0:
             return
+        if not raw.json_source and not state.info.columnar:
+            state.info.columnar = True  # rows of a Parquet file piped in, known by its bytes
         self.stats.records += 1
         state.records += 1
         data = raw.data
@@ -597,7 +610,7 @@ class Engine:
             self._locate(d, raw.source_text(), raw.line, raw.column, f)
         else:
             d.line = d.end_line = raw.line
-            d.column = d.end_column = None if state.info.columnar else 1
+            d.column = d.end_column = None if state.info.columnar or not raw.json_source else 1
         if self.want_hashes:
             d.record_hash = _raw_hash(raw)
             if raw.parsed:

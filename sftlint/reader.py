@@ -1026,6 +1026,11 @@ def read_source(
         yield from read_columnar(path)
         return
     stream = open_binary(path)
+    if path == "-":
+        stream, suffix = _columnar_stdin(stream, name)
+        if suffix is not None:
+            yield from _read_columnar_stdin(stream, path, suffix, stdin_names)
+            return
     if path == "-" and stdin_names:
         from sftlint import stdin_copy
 
@@ -1038,6 +1043,40 @@ def read_source(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def _columnar_stdin(stream: IO[bytes], name: str | None) -> tuple[IO[bytes], str | None]:
+    """Standard input (buffered, so that its first bytes can be looked at) and the suffix of the
+    columnar file it holds (``--stdin-filename data.parquet``, or its bytes begin with Parquet's
+    or an Arrow file's magic), or None."""
+    from sftlint.columnar import COLUMNAR_SUFFIXES
+
+    if name is not None and name.endswith(COLUMNAR_SUFFIXES):
+        return stream, name[name.rfind(".") :]
+    if not hasattr(stream, "peek"):
+        stream = io.BufferedReader(stream)  # type: ignore[arg-type]
+    head = stream.peek(8)[:8]  # type: ignore[attr-defined]
+    if head.startswith(b"PAR1"):
+        return stream, ".parquet"
+    if head.startswith(b"ARROW1"):
+        return stream, ".arrow"
+    return stream, None
+
+
+def _read_columnar_stdin(
+    stream: IO[bytes], path: str, suffix: str, stdin_names: tuple[str, ...] | None
+) -> Iterator[RawRecord]:
+    """Rows of a Parquet or Arrow file piped in: written to disk first (it is read from its
+    footer), then read as the file would be, each record named as standard input goes by."""
+    from sftlint import stdin_copy
+    from sftlint.columnar import read_columnar
+
+    copy = stdin_copy.spool(stream, stdin_names or (path,), suffix)
+    for raw in read_columnar(copy):
+        raw.path = path
+        for p in raw.problems:
+            p.message = p.message.replace(copy, path)
+        yield raw
 
 
 def read_stream(

@@ -1,4 +1,5 @@
-"""A copy of standard input on disk, for the dataset rules that read records again.
+"""A copy of standard input (or of records passed in memory) on disk, for the dataset rules
+that read records again.
 
 D002 keeps 128 bytes per record while streaming and, at the end, reads its candidate pairs
 again to decide on their exact similarity.  A file can be read again; standard input cannot,
@@ -46,18 +47,41 @@ class _Tee(io.RawIOBase):
 def tee(source: IO[bytes], names: tuple[str, ...] = ("-",)) -> IO[bytes]:
     """``source`` (standard input, which goes by ``names``) as a buffered stream whose bytes
     are also copied to disk."""
-    forget()
     # the copy is read again as standard input was read: a table by its name's suffix
     suffix = next((n[n.rfind(".") :] for n in names if n.endswith((".csv", ".tsv"))), ".jsonl")
+    return io.BufferedReader(_Tee(source, sink(names, suffix)), 1 << 16)
+
+
+def sink(names: tuple[str, ...], suffix: str = ".jsonl") -> IO[bytes]:
+    """A new copy on disk that goes by ``names``, open for writing.  Records passed to the
+    API in memory are written there as JSON lines while they are linted, so that the rules that
+    read records again find them as they would find a file's (the engine's ``lint_objects``)."""
+    forget()
     fd, path = tempfile.mkstemp(prefix="sftlint-stdin-", suffix=suffix)
-    sink = os.fdopen(fd, "wb")
+    out = os.fdopen(fd, "wb")
     for n in names:
         _COPY[n] = path
-    _SINKS.append(sink)
-    return io.BufferedReader(_Tee(source, sink), 1 << 16)
+    _SINKS.append(out)
+    return out
 
 
 _SINKS: list[IO[bytes]] = []
+
+
+def spool(source: IO[bytes], names: tuple[str, ...], suffix: str) -> str:
+    """Write all of ``source`` (standard input) to a file on disk and return its path: a
+    Parquet or Arrow file is read from its end (the footer), which a pipe cannot give.  The
+    file is standard input's copy under ``names`` (the dataset rules read records again from
+    it) and is deleted as :func:`tee`'s copy is."""
+    forget()
+    fd, path = tempfile.mkstemp(prefix="sftlint-stdin-", suffix=suffix)
+    with os.fdopen(fd, "wb") as sink:
+        read = getattr(source, "read1", source.read)
+        while chunk := read(1 << 20):
+            sink.write(chunk)
+    for n in names:
+        _COPY[n] = path
+    return path
 
 
 def copy_of(path: str) -> str | None:

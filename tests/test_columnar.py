@@ -139,6 +139,43 @@ def test_a_corrupt_parquet_file_is_a_finding(tmp_path):
     assert "Parquet" in result.json()[0]["message"]
 
 
+@pytest.mark.parametrize("named", [False, True], ids=["by-its-bytes", "by-stdin-filename"])
+def test_a_parquet_file_piped_in_gives_the_file_findings(tmp_path, named):
+    # a Parquet file is read from its footer: standard input is written to disk first, and the
+    # rows come out as the file's, D002's second reading of the records included
+    reply = (
+        "退货流程如下：第一步，在订单详情页点击申请退货并选择退货原因；第二步，按页面提示把商品寄回仓库，"
+        "运单号填写在退货申请里；第三步，仓库签收并检查商品后，退款会在三个工作日内原路退回您的支付账户。"
+    )
+    near = chat(("user", "我买的衣服不合适，想退货，应该怎么操作？"), ("assistant", reply))
+    near2 = chat(
+        ("user", "我买的衣服不合适，想退货，应该怎么操作？"), ("assistant", reply.replace("三个", "3 个"))
+    )
+    parquet = _write_parquet(tmp_path / "d.parquet", [*RECORDS, near, near2])
+    name = ["--stdin-filename", "data.parquet"] if named else []
+    piped = run_cli(
+        "check", "-", *name, "--select", "ALL", "--output-format", "json", stdin=parquet.read_bytes()
+    )
+    from_file = run_cli("check", parquet, "--select", "ALL", "--output-format", "json")
+    shown = "data.parquet" if named else "-"
+    assert piped.code == from_file.code == 1
+    got, want = piped.json(), from_file.json()
+    assert {d["code"] for d in want} >= {"S004", "S007", "D001", "D002"}
+    strip = [{k: v for k, v in d.items() if k != "path"} for d in got]
+    assert strip == [{k: v for k, v in d.items() if k != "path"} for d in want]
+    assert {d["path"] for d in got} == {shown}
+    # the row number is the line, with no column, as for the file
+    s007 = next(d for d in got if d["code"] == "S007")
+    assert (s007["line"], s007["column"]) == (3, None)
+
+
+def test_a_damaged_parquet_file_piped_in_is_j003_naming_standard_input(tmp_path):
+    result = run_cli("check", "-", "--output-format", "json", stdin=b"PAR1 and then nothing of the kind")
+    assert result.code == 1
+    (d,) = result.json()
+    assert d["code"] == "J003" and "Parquet" in d["message"] and "sftlint-stdin" not in d["message"]
+
+
 def test_fix_leaves_columnar_sources_alone(tmp_path):
     parquet = _write_parquet(tmp_path / "d.parquet", RECORDS)
     before = parquet.read_bytes()

@@ -311,16 +311,18 @@ def test_d002_one_question_about_two_pictures_is_two_examples(parts, tmp_path):
 def test_d002_decides_on_the_exact_similarity_not_the_estimate(tmp_path):
     """Two generated records (``bench/corpus.py``, 40,000 records, seed 0: lines 14299 and 15117)
     whose MinHash estimate is 0.83 but whose exact similarity is 0.77: read again from the
-    file, the pair is not reported.
-    Passed in memory, the texts cannot be read again, and the estimate decides (and says so)."""
+    file, the pair is not reported.  Passed in memory, the records are read again from the copy
+    the engine writes of them, and the pair is not reported either (it was, on the estimate,
+    before the copy: the API and the CLI disagreed on the same records)."""
     path = FIXTURES / "dataset" / "estimate_false_pair.jsonl"
     a, b = sftlint.load_records(path)
     ta, tb = D.dialogue_text(a), D.dialogue_text(b)
     assert D.estimate(D.signature(ta), D.signature(tb)) >= 0.8 > D.jaccard(ta, tb)
     assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    (d,) = _codes(sftlint.lint(records, select=["D002"]), "D002")
-    assert "estimated similarity 0.83" in d.message
+    assert _codes(sftlint.lint(records, select=["D002"]), "D002") == []
+    # a generator of records, read once, is copied as it is read
+    assert _codes(sftlint.lint((r for r in records), select=["D002"]), "D002") == []
 
 
 def test_d002_a_pair_the_estimate_underrates_is_still_found(tmp_path):
