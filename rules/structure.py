@@ -707,7 +707,8 @@ class TemplatePlaceholder(Rule):
     expression of a CI workflow quoted in the text (GitHub Actions' `${{ github.repository }}`)
     are not template variables, and neither are the braces of a text that is unfenced template
     code itself (a Jinja HTML page or an Angular component answering "write the page": at least
-    30% of its lines look like code once its placeholders are blanked out).
+    30% of its lines look like code once its placeholders are blanked out; or it pipes an
+    expression through a filter, `{{ amount | currency }}`, as only template source does).
 
     ## Why is this bad?
     The model learns to say "I am {{name}}" literally.  It happens when a template was exported
@@ -774,6 +775,12 @@ class TemplatePlaceholder(Rule):
                 yield self.finding(f"unfilled template variable {hit.group()!r}", msg=m, span=(s, e))
 
 
+#: a template expression piped through a filter (Jinja ``{{ name|upper }}``, Angular
+#: ``{{ amount | currency }}``, ``{{ d | date:'short' }}``): what template source writes, never a
+#: variable a pipeline forgot to fill
+_FILTER_EXPRESSION = re.compile(r"\{\{[^{}|\n]*[\w\])]\s*\|\s*[A-Za-z_]\w*[^{}\n]*\}\}")
+
+
 def _template_code(text: str, hits: list[Any]) -> bool:
     """Whether ``text`` is mostly unfenced code once its placeholders are blanked out (a line
     whose only code-like trait is a ``{{ … }}`` at its end is not code): an HTML page written as a
@@ -781,6 +788,8 @@ def _template_code(text: str, hits: list[Any]) -> bool:
     code-instruction dataset writes its answers so, without Markdown fences."""
     from sftlint.analysis.text.language import is_code
 
+    if _FILTER_EXPRESSION.search(text) is not None:
+        return True  # {{ amount | currency }}: an expression with a filter is template source
     pieces, pos = [], 0
     for hit in hits:
         pieces.append(text[pos : hit.start()])

@@ -852,6 +852,26 @@ def test_s007_a_reply_that_is_template_code_itself_uses_braces_as_its_syntax():
     assert len(lint([jinja], "S007", config=off)) == 4
 
 
+def test_s007_a_text_that_pipes_an_expression_through_a_filter_is_template_source():
+    """MedicalGPT's DPO data: a user pastes an Angular template to store, a Markdown table whose
+    cells are ``{{ transaction.TransactionNote }}`` and ``{{ transaction.TransactionAmount |
+    currency }}``.  The filters make it template source; a filled-out text never has them."""
+    pasted = chat(
+        "存储此代码。不要对其进行任何操作。\n交易\n| 交易备注 | 金额 | 生效日期 |\n| --- | --- | --- |\n"
+        "| {{ transaction.TransactionNote }} | {{ transaction.TransactionAmount | currency }} | "
+        "{{ transaction.EffectiveDate | date:'short' }} |",
+        "好的，我已记下这段代码。",
+    )
+    jinja = chat("写一句问候", "您好，{{ name|title }}！欢迎回来，{{ user }}。")
+    assert lint([pasted, jinja], "S007") == []
+    # a table of plain placeholders, no filter: still unfilled variables
+    table = chat("列出订单", "| 订单号 | 金额 |\n| --- | --- |\n| {{order_id}} | {{amount}} |")
+    assert [d.message for d in lint([table], "S007")] == [
+        "unfilled template variable '{{order_id}}'",
+        "unfilled template variable '{{amount}}'",
+    ]
+
+
 # -- KTO negatives: the reply is the example of what not to say ------------------------
 
 
