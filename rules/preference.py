@@ -3,12 +3,16 @@
 A preference record holds two conversations that share a prompt and differ in the answer
 (:meth:`sftlint.formats.pairs.PreferenceFormat.views`, or a column mapping with ``ranking``).
 The other families lint each side on its own; these rules read the pair: two sides that are
-the same answer (F001), and two sides whose prompts are not the same conversation (F002).
+the same answer (F001), two sides whose prompts are not the same conversation (F002), and two
+records of the dataset that prefer opposite answers to one prompt (F003).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from array import array
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from sftlint.diagnostic import Finding
 from sftlint.record import Message, Record
@@ -172,4 +176,95 @@ def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-RULES = [IdenticalPair, PairPromptMismatch]
+def _hash(keys: list[tuple[str, str, str]]) -> int:
+    """64 stable bits of a list of turns (the same in every process: ``--jobs`` workers)."""
+    text = "\x1e".join("\x1f".join(k) for k in keys)
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
+    )
+
+
+class _PairCollector:
+    """F003's summaries: the prompt's and each answer's hash, and where the record is."""
+
+    __slots__ = ("chosen", "loc", "prompt", "rejected")
+
+    def __init__(self) -> None:
+        from sftlint.rules.dataset import _Locations
+
+        self.prompt, self.chosen, self.rejected = array("Q"), array("Q"), array("Q")
+        self.loc = _Locations()
+
+    def append(self, summary: tuple[int, int, int, str, int, int]) -> None:
+        prompt, chosen, rejected, path, index, line = summary
+        self.prompt.append(prompt)
+        self.chosen.append(chosen)
+        self.rejected.append(rejected)
+        self.loc.add(path, index, line)
+
+
+class ContradictoryPairs(Rule):
+    """## What it does
+    Reports a preference record that prefers, for the same prompt, the answer an earlier record
+    of the dataset rejects, over the answer that record chose: `A` better than `B` in one
+    record, `B` better than `A` in another.  The prompt is the turns both sides share; the
+    answers are compared as F001 compares them (whitespace runs made one space).
+
+    ## Why is this bad?
+    The two pairs pull the model in opposite directions and cancel out, while each still
+    counts as a comparison (in the loss, and in reward accuracy, where one of the two is
+    always "wrong").  It is what merging two annotation rounds, or two annotators who
+    disagree, leaves behind; keep one judgement of the pair, or neither.
+
+    ## Example
+    ```json
+    {"prompt": "推荐一本入门的机器学习书", "chosen": "《机器学习》（周志华）", "rejected": "《深度学习》"}
+    {"prompt": "推荐一本入门的机器学习书", "chosen": "《深度学习》", "rejected": "《机器学习》（周志华）"}
+    ```
+
+    ## Use instead
+    ```json
+    {"prompt": "推荐一本入门的机器学习书", "chosen": "《机器学习》（周志华）", "rejected": "《深度学习》"}
+    ```
+    """
+
+    code = "F003"
+    name = "contradictory-pairs"
+    severity = "error"
+    scope = "dataset"
+
+    def map(self, record: Record) -> tuple[int, int, int, str, int, int] | None:
+        pair = _pair(record)
+        if pair is None:
+            return None
+        chosen = [_turn_key(m) for m in pair[0]]
+        rejected = [_turn_key(m) for m in pair[1]]
+        k = 0
+        while k < min(len(chosen), len(rejected)) and chosen[k] == rejected[k]:
+            k += 1
+        if k == len(chosen) and k == len(rejected):
+            return None  # the same answer on both sides: F001's
+        prompt = _hash(chosen[:k])
+        return (prompt, _hash(chosen[k:]), _hash(rejected[k:]), record.path, record.index, record.line)
+
+    def collector(self) -> _PairCollector:
+        return _PairCollector()
+
+    def reduce(self, summaries: Iterable[Any]) -> Iterator[Finding]:
+        coll = self.collected(summaries)
+        first: dict[tuple[int, int, int], int] = {}
+        for i, key in enumerate(zip(coll.prompt, coll.chosen, coll.rejected, strict=True)):
+            prompt, chosen, rejected = key
+            earlier = first.get((prompt, rejected, chosen))
+            if earlier is not None:
+                ref = coll.loc.ref(i)
+                yield self.finding(
+                    f"the record at {coll.loc.where(earlier, ref.path)} prefers this record's rejected answer "
+                    "over its chosen one, for the same prompt: the two pairs cancel out",
+                    pointer="",
+                    ref=ref,
+                )
+            first.setdefault(key, i)
+
+
+RULES = [IdenticalPair, PairPromptMismatch, ContradictoryPairs]

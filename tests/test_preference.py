@@ -275,3 +275,30 @@ def test_cli_reports_p001_with_its_line_and_column(tmp_path):
     line = path.read_text(encoding="utf-8").splitlines()[1]
     assert d["code"] == "F001" and d["line"] == 2 and d["pointer"] == "/rejected"
     assert line[d["column"] - 1 :] == ANSWER + '"}'
+
+
+def test_f003_reports_a_pair_that_an_earlier_record_prefers_the_other_way():
+    a, b = "《机器学习》（周志华）", "《深度学习》"
+    records = [
+        {"prompt": "推荐一本入门的机器学习书", "chosen": a, "rejected": b},
+        {"prompt": "推荐一本机器学习的书", "chosen": b, "rejected": a},  # another prompt: no conflict
+        {"prompt": "推荐一本入门的机器学习书", "chosen": a, "rejected": "不知道"},  # another answer
+        {"prompt": "推荐一本入门的机器学习书", "chosen": b + " ", "rejected": a},  # the other way round
+    ]
+    diags = _diags(records, select="F003")
+    assert [(d.code, d.record, d.line) for d in diags] == [("F003", 3, 4)]
+    assert "the record at line 1 prefers this record's rejected answer" in diags[0].message
+
+
+def test_f003_reads_whole_conversation_sides_and_other_files_of_the_run(tmp_path):
+    turn = {"role": "user", "content": "1+1=?"}
+    right, wrong = {"role": "assistant", "content": "2"}, {"role": "assistant", "content": "3"}
+    first = write_jsonl(tmp_path / "a.jsonl", [{"chosen": [turn, right], "rejected": [turn, wrong]}])
+    second = write_jsonl(
+        tmp_path / "b.jsonl", [{"chosen_messages": [turn, wrong], "rejected_messages": [turn, right]}]
+    )
+    diags = [d for d in sftlint.lint([str(first), str(second)], select=["F003"])]
+    assert [(d.code, d.path, d.line) for d in diags] == [("F003", str(second), 1)]
+    assert f"{first}:1" in diags[0].message
+    # the same preference twice is D001's (a copy), not a contradiction
+    assert _found([{"prompt": "q", "chosen": "2", "rejected": "3"}] * 2, select="F003") == []
