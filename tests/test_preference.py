@@ -100,6 +100,19 @@ SAME_IN_EVERY_SHAPE = [
         },
         "/rejected_messages/1/content",
     ),
+    # OpenAI's preference fine-tuning (and Together AI's)
+    (
+        {
+            "input": {
+                "messages": [{"role": "user", "content": "退货要多久到账？"}],
+                "tools": [],
+                "parallel_tool_calls": True,
+            },
+            "preferred_output": [{"role": "assistant", "content": ANSWER}],
+            "non_preferred_output": [{"role": "assistant", "content": ANSWER}],
+        },
+        "/non_preferred_output/0/content",
+    ),
     # Anthropic's HH-RLHF transcripts
     (
         {
@@ -302,3 +315,37 @@ def test_f003_reads_whole_conversation_sides_and_other_files_of_the_run(tmp_path
     assert f"{first}:1" in diags[0].message
     # the same preference twice is D001's (a copy), not a contradiction
     assert _found([{"prompt": "q", "chosen": "2", "rejected": "3"}] * 2, select="F003") == []
+
+
+def test_openai_preference_records_declare_tools_in_their_input():
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"city": {"type": "string"}},
+                    "required": ["city"],
+                },
+            },
+        }
+    ]
+
+    def record(name, arguments):
+        call = {"id": "c1", "type": "function", "function": {"name": name, "arguments": arguments}}
+        return {
+            "input": {
+                "messages": [{"role": "user", "content": "What's the weather in Paris?"}],
+                "tools": tools,
+            },
+            "preferred_output": [{"role": "assistant", "content": None, "tool_calls": [call]}],
+            "non_preferred_output": [{"role": "assistant", "content": "It is sunny."}],
+        }
+
+    assert _found([record("get_weather", '{"city": "Paris"}')], select="C") == []
+    found = _found(
+        [record("get_wether", '{"city": "Paris"}'), record("get_weather", '{"town": "Paris"}')], select="C"
+    )
+    assert ("C002", "/preferred_output/0/tool_calls/0/function/name") in found
+    assert any(code == "C003" for code, _ in found)

@@ -160,7 +160,7 @@ def has_tool_data(record: Record) -> bool:
     """Cheap test: could the record hold calls, results or declarations at all?"""
     data = record.data
     field = tools_field(record)
-    if field is not None and data[field] not in (None, "", []):
+    if field is not None and resolve(data, field) not in (None, "", []):
         return True
     return any(
         m.tool_calls
@@ -319,8 +319,9 @@ def _text_is_the_call(m: Message) -> bool:
 
 
 def tools_field(record: Record) -> str | None:
-    """The record's key that declares tools: a column mapping's ``tools`` column, else
-    ``tools``, else the legacy OpenAI ``functions``."""
+    """The pointer of the record's tool declarations: a column mapping's ``tools`` column, else
+    ``tools``, else the legacy OpenAI ``functions``, else the ``tools`` of OpenAI's preference
+    records (``{"input": {"messages", "tools"}, "preferred_output", ...}``)."""
     data = record.data
     if not isinstance(data, dict):
         return None
@@ -331,8 +332,13 @@ def tools_field(record: Record) -> str | None:
         except Exception:
             mapped = None
         if isinstance(mapped, str):
-            return mapped if mapped in data else None
-    return "tools" if "tools" in data else "functions" if "functions" in data else None
+            return "/" + escape_token(mapped) if mapped in data else None
+    if "tools" in data:
+        return "/tools"
+    if "functions" in data:
+        return "/functions"
+    given = data.get("input")
+    return "/input/tools" if isinstance(given, dict) and "tools" in given else None
 
 
 def _calls_from_message(m: Message, raw: dict, calls: list[ToolCall], problems: list[JsonProblem]) -> None:
@@ -636,11 +642,11 @@ def _read_arguments(call: ToolCall, fn: dict, where: Place, problems: list[JsonP
         problems.append(problem)
 
 
-def _declarations(data: Any, field: str | None) -> Declarations:
-    if not isinstance(data, dict) or field is None:
+def _declarations(data: Any, top: str | None) -> Declarations:
+    """The tools declared at the pointer ``top`` of the record (:func:`tools_field`)."""
+    if not isinstance(data, dict) or top is None:
         return Declarations(False)
-    tools = data[field]
-    top = "/" + escape_token(field)
+    tools = resolve(data, top)
     decls = Declarations(True, pointer=top)
     text: str | None = None
     if isinstance(tools, str):

@@ -112,17 +112,19 @@ class PromptCompletionFormat(InputFormat):
 
 
 #: where a preference record's shared prompt may live
-PROMPT_KEYS = ("prompt", "instruction", "question", "query", "conversations", "messages")
+PROMPT_KEYS = ("prompt", "instruction", "question", "query", "conversations", "messages", "input")
 
 #: the keys of a record's two answers, chosen first: TRL's and LLaMA-Factory's, MedicalGPT's
-#: reward data (``{"question", "history", "response_chosen", "response_rejected"}``) and the
-#: Hub's ``chosen_response``/``rejected_response`` datasets; each beside a shared prompt
+#: reward data (``{"question", "history", "response_chosen", "response_rejected"}``), the Hub's
+#: ``chosen_response``/``rejected_response`` datasets, and OpenAI's preference fine-tuning
+#: (``{"input": {"messages", "tools"}, "preferred_output", "non_preferred_output"}``, as Together
+#: AI takes it too); each beside a shared prompt
 ANSWER_SIDES = (
     ("chosen", "rejected"),
     ("response_chosen", "response_rejected"),
     ("chosen_response", "rejected_response"),
+    ("preferred_output", "non_preferred_output"),
 )
-
 #: each side a whole conversation, the prompt's turns written again in both: LLaMA-Factory
 #: v1's ``chosen_messages``/``rejected_messages``, ms-swift's ``messages``/``rejected_messages``
 WHOLE_PAIRS = (("chosen_messages", "rejected_messages"), ("messages", "rejected_messages"))
@@ -159,7 +161,8 @@ class PreferenceFormat(InputFormat):
     description = (
         'TRL/LLaMA-Factory preference: {"prompt", "chosen", "rejected"}, v1\'s '
         '{"chosen_messages", "rejected_messages"}, ms-swift\'s {"messages", "rejected_response"}, '
-        'MedicalGPT\'s {"question", "response_chosen", "response_rejected"} (both sides linted)'
+        'MedicalGPT\'s {"question", "response_chosen", "response_rejected"}, OpenAI\'s '
+        '{"input", "preferred_output", "non_preferred_output"} (both sides linted)'
     )
     multi_view = True
 
@@ -185,6 +188,13 @@ class PreferenceFormat(InputFormat):
                 "history": {"type": "array", "items": pair},
                 "conversations": {"type": "array"},
                 "messages": {"type": "array"},
+                # Alpaca's string beside ``instruction``, or OpenAI's object holding the prompt
+                "input": {
+                    "anyOf": [
+                        {"type": "string"},
+                        {"type": "object", "properties": {"messages": whole, "tools": {"type": "array"}}},
+                    ]
+                },
             },
         }
 
@@ -205,13 +215,19 @@ class PreferenceFormat(InputFormat):
             return all(
                 k == chosen or k not in obj or type(obj[k]) is list for k in ("messages", "conversations")
             )
-        if not strings_and_history_ok(
-            obj,
-            ("instruction", "input", "question", "query", "response", "answer", "system", "system_prompt"),
-        ):
+        # ``input`` is Alpaca's string beside ``instruction``, or OpenAI's object holding the prompt
+        strings = ("instruction", "question", "query", "response", "answer", "system", "system_prompt")
+        if not strings_and_history_ok(obj, strings) or type(obj.get("input", "")) not in (str, dict):
+            return False
             return False
         for key in ("conversations", "messages"):
             if key in obj and type(obj[key]) is not list:
+                return False
+        if type(obj.get("input")) is dict:
+            given = obj["input"]
+            if type(given) is not dict or not _MESSAGES.quick_check({"messages": given.get("messages")}):
+                return False
+            if "tools" in given and type(given["tools"]) is not list:
                 return False
         if "prompt" in obj and not _side_ok(obj["prompt"]):
             return False
@@ -249,6 +265,10 @@ class PreferenceFormat(InputFormat):
         ) is not None:
             history_messages(obj, out)
             out.append(joined_message("user", [(f"/{key}", obj[key])], len(out)))
+        elif isinstance(obj.get("input"), dict) and isinstance(obj["input"].get("messages"), list):
+            for m in rebase(_MESSAGES.to_messages(obj["input"]), "/messages", "/input/messages"):
+                m.index = len(out)
+                out.append(m)
         elif isinstance(obj.get("conversations"), list):
             turns_to_messages(
                 obj["conversations"], "/conversations", "from", "value", SHAREGPT_ROLES, out,
