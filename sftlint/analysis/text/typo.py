@@ -477,7 +477,7 @@ class _Lazy:
         if not new:
             return
         try:
-            found = list(self.store.blocks(new))
+            found = self.store.blocks(new)
         except DamagedStore:
             self._whole_model()
             return

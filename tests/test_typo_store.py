@@ -1,0 +1,73 @@
+"""The typo store's batch lookup (:meth:`Store.blocks`) against one :meth:`Store.block` per prefix."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sftlint.analysis.text.typo_store import _SLOT, DamagedStore, Store, write_store
+
+_CHARS = "已经以词一丁七\ue800\ue801aZ0é\U00020000"
+_PREFIXES = st.text(alphabet=_CHARS, min_size=1, max_size=3)
+
+
+def _store(tmp_path_factory, keys: list[str]) -> Store:
+    blocks = {
+        k: ({k: i}, {}, (), {}, ()) if len(k) == 2 else (i, i, "a", "b", 0.1, "") for i, k in enumerate(keys)
+    }
+    path = tmp_path_factory.mktemp("store") / "s.bin"
+    write_store(path, {"total": 7}, blocks)
+    return Store(path)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    stored=st.lists(st.text(alphabet=_CHARS, min_size=1, max_size=2), max_size=40, unique=True),
+    asked=st.lists(_PREFIXES, max_size=40),
+)
+def test_blocks_is_block_for_each_prefix(tmp_path_factory, stored, asked):
+    store = _store(tmp_path_factory, stored)
+    expected = []
+    for p in asked:
+        value = store.block(p)
+        if value is not None:
+            expected.append((p, value))
+    reads = store.reads
+    store.reads = 0
+    assert store.blocks(asked) == expected
+    assert store.reads == reads  # misses are not reads, in either
+    store.close()
+
+
+def test_blocks_of_a_store_whose_table_was_overwritten_is_damaged(tmp_path_factory):
+    store = _store(tmp_path_factory, ["已经", "已"])
+    path = store.path
+    data = bytearray(path.read_bytes())
+    for i in range(1 << store.bits):
+        (key, *_) = _SLOT.unpack_from(data, store._table_off + i * _SLOT.size)
+        if not key:
+            _SLOT.pack_into(data, store._table_off + i * _SLOT.size, 0xFFFFFFFF, 8, 0)
+    store.close()
+    path.write_bytes(data)
+    damaged = Store(path)
+    with pytest.raises(DamagedStore):
+        damaged.blocks(["龘龘"])
+    damaged.close()
+
+
+def test_blocks_of_a_damaged_block_is_damaged(tmp_path_factory):
+    store = _store(tmp_path_factory, ["已经"])
+    path = store.path
+    data = bytearray(path.read_bytes())
+    for i in range(1 << store.bits):
+        key, length, offset = _SLOT.unpack_from(data, store._table_off + i * _SLOT.size)
+        if key:
+            data[offset + length - 1] ^= 1
+    store.close()
+    path.write_bytes(data)
+    damaged = Store(path)
+    assert damaged.blocks(["经已", "x"]) == []  # absent prefixes read nothing
+    with pytest.raises(DamagedStore):
+        damaged.blocks(["已经"])
+    damaged.close()
