@@ -511,7 +511,14 @@ class _SignatureCollector:
             else:
                 self.pending.add(sig)
             self.waiting.append(rest)
-            if self.pending.chars >= BLOCK_CHARS or len(self.pending) >= _BATCH_TEXTS:
+            pending = self.pending
+            if (pending.chars >= BLOCK_CHARS or len(pending) >= _BATCH_TEXTS) and (
+                # a run's first texts wait while numpy may still come (signed in plain Python
+                # now, or with numpy at the text that imports it: the same signatures)
+                not _minhash.numpy_undecided()
+                or pending.chars >= _minhash.HOLD_CHARS
+                or len(pending) >= 4 * _BATCH_TEXTS
+            ):
                 self.settle()
         else:
             self.settle()

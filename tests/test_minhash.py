@@ -135,6 +135,64 @@ def test_a_batch_spends_the_plain_budget_as_one_text_at_a_time(monkeypatch):
     assert len(batch) == 0 and batch.chars == 0
 
 
+def test_a_batch_signs_its_plain_texts_with_numpy_once_a_later_text_imported_it(monkeypatch):
+    """The texts that spent the plain budget as they were added are signed with numpy when a later
+    text of the same batch imported it: the same signatures, no plain hashing."""
+    texts = list(_corpus_texts())[:8]
+    want = [_plain_signature(t) for t in texts]
+    monkeypatch.setattr(M, "_plain_left", 5)
+    monkeypatch.setattr(M, "_np", None)
+    batch = M.Batch()
+    for text in texts:
+        batch.add(text)
+    assert batch.plain == [True] * 5 + [False] * 3 and M._np is not None
+    calls = []
+    monkeypatch.setattr(M, "_mins_plain", lambda text: calls.append(text) or [])
+    assert batch.sign() == want
+    assert calls == []
+
+
+def test_a_batch_signs_plain_without_numpy(monkeypatch):
+    """Without numpy imported, every text of a batch is signed in plain Python (as before)."""
+    texts = list(_corpus_texts())[:4]
+    want = [_plain_signature(t) for t in texts]
+    monkeypatch.setattr(M, "_plain_left", 10)
+    monkeypatch.setattr(M, "_np", None)
+    batch = M.Batch()
+    for text in texts:
+        batch.add(text)
+    assert M.numpy_undecided()
+    assert batch.sign() == want and M._np is None
+
+
+@pytest.mark.parametrize("hold", [10**9, 3000])
+def test_d002_holds_the_first_texts_until_numpy_is_decided(monkeypatch, hold):
+    """D002's collector keeps its first texts waiting while numpy is not imported (they would be
+    signed in plain Python), up to HOLD_CHARS; the signatures are the serial ones either way, and
+    with room to wait the text that imports numpy signs the whole first batch with it."""
+    texts = list(_corpus_texts())[:60]
+    want = b"".join(_plain_signature(t) for t in texts)
+    monkeypatch.setattr(M, "_plain_left", 40)
+    monkeypatch.setattr(M, "_np", None)
+    monkeypatch.setattr(M, "HOLD_CHARS", hold)
+    monkeypatch.setattr(D, "BLOCK_CHARS", 1000)
+    calls = []
+    plain = M._mins_plain
+    monkeypatch.setattr(M, "_mins_plain", lambda text: calls.append(text) or plain(text))
+    coll = D.NearDuplicate().collector()
+    for k, text in enumerate(texts):
+        coll.append((text, k, "a.jsonl", k, k + 1, "messages"))
+        if k < 40 and hold > 10**6:
+            assert len(coll.pending) == k + 1  # all waiting: numpy may still come
+    coll.settle()
+    assert bytes(coll.sigs) == want
+    long = [t for t in texts[:40] if len(t) >= M.PLAIN_BELOW]
+    if hold > 10**6:
+        assert calls == []  # the 41st text imported numpy, which signed the 40 before it
+    else:
+        assert 0 < len(calls) <= len(long)  # held up to 3000 characters, then signed plain
+
+
 def test_d002_pieces_carry_signatures_not_texts(monkeypatch):
     """A worker's piece signs its waiting texts when pickled: what crosses to the main process is
     128 bytes a record, and merged it equals the serial collector."""

@@ -169,6 +169,18 @@ def _densified(value: int, distance: int) -> int:
     return ((value ^ (distance * _DENSE)) * _MIX) & _MASK64
 
 
+def numpy_undecided() -> bool:
+    """Whether numpy is not imported yet: texts signed now are signed in plain Python (about
+    2.5 us a shingle, against a fraction of that with numpy), and a later text may still import
+    it (the first text of PLAIN_BELOW characters or more once :data:`PLAIN_FIRST` are spent)."""
+    return _np is None
+
+
+#: A caller may hold up to this many characters of texts while :func:`numpy_undecided`
+#: (a few dozen texts: the plain budget counts texts of PLAIN_BELOW characters or more).
+HOLD_CHARS = 1 << 18
+
+
 def signature(text: str) -> bytes:
     """MinHash signature of the character 5-shingles of ``text``: NUM_HASHES 16-bit values.
 
@@ -256,7 +268,10 @@ class Batch:
 
     Each text's path is chosen as it is added, as :func:`signature` chooses it, so numpy is
     imported at the same text as it would be one text at a time (a small check never imports
-    it; a process that forks workers after its first records has it already)."""
+    it; a process that forks workers after its first records has it already).  Once it is
+    imported, :meth:`sign` signs every text of the batch with it (the two paths give the same
+    bits): a caller that holds its texts while :func:`numpy_undecided` signs a check's first
+    texts in plain Python only when the check turns out small."""
 
     __slots__ = ("chars", "least", "plain", "texts")
 
@@ -297,7 +312,9 @@ class Batch:
         out: list[bytes | None] = [None] * len(texts)
         blocks: tuple[list[int], list[int]] = ([], [])  # hashed together: texts as they are, parts
         for k, text in enumerate(texts):
-            if np is None or not SHINGLE <= len(text) <= _CHUNK or (plain[k] and len(text) >= PLAIN_BELOW):
+            # a text that took the plain path as it was added is signed with numpy all the same
+            # when a later text of the batch imported it: the same bits, at numpy's cost
+            if np is None or not SHINGLE <= len(text) <= _CHUNK:
                 if least[k]:
                     text = words_of_parts(text)
                     if len(text) < least[k]:
