@@ -135,6 +135,17 @@ def test_a_batch_spends_the_plain_budget_as_one_text_at_a_time(monkeypatch):
     assert len(batch) == 0 and batch.chars == 0
 
 
+def test_the_word_table_is_the_regex_on_every_code_point(monkeypatch):
+    """The table of word characters (built from the plane decoded from its UTF-16 units) holds
+    exactly the code points ``re``'s ``[^\\W_]`` matches, surrogates included (none)."""
+    import numpy as np
+
+    monkeypatch.setattr(M, "_word_table", None)
+    got = M._words(np, np.arange(0x10000, dtype=np.uint32)).tolist()
+    assert got == [M._WORD.fullmatch(chr(c)) is not None for c in range(0x10000)]
+    assert M._plane_text(np, 0x4E00, 0x4E10) == "".join(map(chr, range(0x4E00, 0x4E10)))
+
+
 def test_a_batch_signs_its_plain_texts_with_numpy_once_a_later_text_imported_it(monkeypatch):
     """The texts that spent the plain budget as they were added are signed with numpy when a later
     text of the same batch imported it: the same signatures, no plain hashing."""
