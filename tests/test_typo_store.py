@@ -74,3 +74,41 @@ def test_blocks_of_a_damaged_block_is_damaged(tmp_path_factory):
     with pytest.raises(DamagedStore):
         damaged.blocks(["已经"])
     damaged.close()
+
+
+class _RecordingStore:
+    """A store stand-in that records the prefixes the detector's lazy tables ask for."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    def meta(self) -> dict:
+        return {}
+
+    def blocks(self, prefixes):
+        self.asked.append(list(prefixes))
+        return []
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(alphabet="已经以词一丁七的是a\ue800", min_size=1, max_size=6), max_size=12))
+def test_need_asks_for_every_character_and_pair_once_in_the_order_of_before(texts):
+    """``_Lazy.need`` builds the set of a short string's pairs and characters at once; the
+    prefixes it asks the store for, and their order, are those of the set built pair by pair
+    then character by character (the order the blocks are read into the tables)."""
+    from sftlint.analysis.text.typo import _Lazy
+
+    store = _RecordingStore()
+    lazy = _Lazy(store)  # type: ignore[arg-type]
+    probed: set[str] = set()
+    expected = []
+    for s in texts:
+        new = {s[i : i + 2] for i in range(len(s) - 1)}
+        new.update(s)
+        new = new.difference(probed)
+        if new:
+            expected.append(list(new))
+            probed.update(new)
+        lazy.need(s)
+    assert store.asked == expected
+    assert lazy.probed == probed

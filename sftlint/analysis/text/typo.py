@@ -470,8 +470,14 @@ class _Lazy:
         """Read the blocks of every character and two-character prefix in ``s`` not read yet."""
         if self.whole:
             return
-        new = {s[i : i + 2] for i in range(len(s) - 1)}
-        new.update(s)
+        n = len(s)
+        if n == 3:  # most asks (a suspect with a neighbour each side): the same set, built at once
+            new = {s[:2], s[1:], s[0], s[1], s[2]}
+        elif n == 2:
+            new = {s, s[0], s[1]}
+        else:
+            new = {s[i : i + 2] for i in range(n - 1)}
+            new.update(s)
         # difference(), not difference_update(): the latter walks the big set
         new = new.difference(self.probed)
         if not new:
