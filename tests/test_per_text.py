@@ -3,6 +3,9 @@ them again gives, and the memo stays bounded."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sftlint.analysis.text import language, truncation
 from sftlint.analysis.text.memo import PerText
 
@@ -82,3 +85,21 @@ def test_a_finished_last_character_is_what_the_terminal_pattern_matches():
         assert (truncation._TERMINAL.search("中文" + c) is not None) == (c in truncation._TERMINAL_CHARS), (
             hex(cp)
         )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="账帐号户其他它登录陆部分份全额成想象像重叠迭唯惟一密码失败的是", max_size=30),
+        max_size=8,
+    )
+)
+def test_t002_variant_spans_once_per_text_are_the_scan(texts):
+    """T002's scan is memoised per distinct text: a text met again gets the list of its first
+    scan, and that list is the scan's (guards included)."""
+    from sftlint.analysis.text import variants
+
+    for text in texts + texts:
+        first = variants.variant_spans(text)
+        assert first == variants._variant_spans(text)
+        assert variants.variant_spans(text) is first

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from sftlint.analysis.text.memo import PerText
+
 #: Words that make 登陆 mean "log in" when they follow or precede it.
 _LOGIN_AFTER = [
     "账号",
@@ -148,7 +150,17 @@ def find_variants(text: str) -> Iterator[Occurrence]:
 
 def variant_spans(text: str) -> list[tuple[str, str, int, int, bool]]:
     """:func:`find_variants` as plain tuples ``(group, form, start, end, standard)``: T002 meets
-    about ten occurrences a record, and a frozen dataclass costs a call per field to build."""
+    about ten occurrences a record, and a frozen dataclass costs a call per field to build.
+
+    Once per distinct text (:class:`~sftlint.analysis.text.memo.PerText`): a dataset's system
+    prompt comes back in every record and many of its turns more than once (a third of the
+    seed-style corpus's characters), and the scan costs about 190 instructions a character.
+    The list is shared: do not modify it."""
+    return _SPANS[text]
+
+
+def _variant_spans(text: str) -> list[tuple[str, str, int, int, bool]]:
+    """:func:`variant_spans`, not memoised."""
     out = []
     for m in _PATTERN.finditer(text):
         form = m.group()
@@ -157,3 +169,6 @@ def variant_spans(text: str) -> list[tuple[str, str, int, int, bool]]:
         if guard is None or guard(text, start, end):
             out.append((key, form, start, end, standard))
     return out
+
+
+_SPANS = PerText(_variant_spans)
