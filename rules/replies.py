@@ -442,8 +442,8 @@ class LanguageMismatch(Rule):
     holds 85% of its letters and it is long enough: short replies, bilingual lines and mixed
     technical replies are never judged.  A question is read by its grammar: Chinese sentences
     carrying English terms (`在 Node 的 ES 模块中 __dirname 的等效形式是什么？`) ask in Chinese.  A conversation that asks for a language or a
-    translation anywhere up to the turn (翻译, 用英文, 英文句子, translate, in French, lyrics,
-    prompt …), or that hands over a passage to work on in the other script (four words or
+    translation anywhere up to the turn (翻译, 用英文, 英文句子, 英語で, 프랑스어로 번역, translate, in French,
+    lyrics, prompt …), or that hands over a passage to work on in the other script (four words or
     more: 编辑这段文章：“Tom walks to school every day.”), is left alone.
 
     ## Why is this bad?

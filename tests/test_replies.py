@@ -675,6 +675,51 @@ LEGIT = [
 ]
 
 
+#: Korean instruction data (KoAlpaca: Alpaca's instructions translated, answers generated)
+KO_BACKGROUND = [
+    chat(
+        "도시기본계획에서 종합계획이란 무엇인지 알려주세요",
+        "종합계획은 도시의 장기적인 발전 방향을 제시하는 계획입니다.",
+    ),
+    chat("공간계획이란 무엇인지 알려주세요", "공간계획은 도시 활동의 공간적 배치를 결정하는 계획입니다."),
+    chat(
+        "건강을 유지하기 위한 세 가지 팁을 알려주세요.",
+        "균형 잡힌 식사를 하고, 규칙적으로 운동하고, 충분히 주무세요.",
+    ),
+] * 4
+
+
+def test_t008_reads_korean_requests_for_a_language():
+    """KoAlpaca asks for French or Spanish, or a translation into English, in Korean
+    (프랑스어로 번역하세요): the answer in that language is what was asked for.  A Korean request
+    that names no language, answered in English, is still reported."""
+    asked = [
+        chat(
+            "다음 문구를 프랑스어로 번역하세요. 당신을 보고 싶어요.",
+            "Je veux te voir, je pense à toi tous les jours.",
+        ),
+        chat(
+            "바르셀로나의 자연의 아름다움을 설명하는 문장을 스페인어로 작성하세요.",
+            "Barcelona tiene una belleza natural impresionante, con vistas al mar Mediterráneo.",
+        ),
+        chat(
+            "문장을 독일어에서 영어로 번역합니다. Er hört gerne Musik.",
+            "He likes listening to music very much.",
+        ),
+        chat(
+            '"예스터데이"라는 제목의 노래 가사를 제공하십시오.',
+            "Yesterday, all my troubles seemed so far away. Now it looks as though they're here to stay.",
+        ),
+    ]
+    assert lint([*KO_BACKGROUND, *asked], "T008") == []
+    letter = chat(
+        "주어진 수신자에게 감사 편지를 작성하세요.",
+        "Dear Mr. John Smith, I am writing to express my gratitude for your help in our recent project.",
+    )
+    diags = lint([*KO_BACKGROUND, letter], "T008")
+    assert [(d.record, d.pointer) for d in diags] == [(12, "/messages/1/content")]
+
+
 def test_t008_leaves_legitimate_language_switches_alone():
     assert lint([*ZH_BACKGROUND, *LEGIT], "T008") == []
 
