@@ -24,7 +24,8 @@ REF_ASKS = re.compile(
     r"translat|in (?:english|chinese|japanese|korean|french|german|spanish|portuguese|russian|italian)|"
     r"英语|日语|韩语|法语|德语|俄语|西班牙语|葡萄牙语|意大利语|English|Chinese|Japanese|French|German|Spanish|"
     r"language|语言|lyrics|歌词|poem|prompt|提示词|midjourney|[英日韩法德俄]文|"
-    r"翻譯|譯成|譯為|翻訳|訳し|訳す|に訳|(?:英|日本|日|韓国|韓|中国|中|法|德|俄|フランス|ドイツ|スペイン|ロシア|イタリア)語",
+    r"翻譯|譯成|譯為|翻訳|訳し|訳す|に訳|(?:英|日本|日|韓国|韓|中国|中|法|德|俄|フランス|ドイツ|スペイン|ロシア|イタリア)語|"
+    r"번역|영문|가사|(?:영|한국|중국|일본|프랑스|독일|스페인|러시아|이탈리아|포르투갈|아랍)어",
     re.I,
 )
 REF_CODE_LINE = re.compile(
@@ -45,6 +46,8 @@ TEXTS = [
     "写一首诗的LYRICS",
     "Give me a Midjourney PROMPT for a cat",
     "ın english",  # dotless i: IGNORECASE matches it for i
+    "다음 문구를 프랑스어로 번역하세요.",
+    "건강을 유지하기 위한 세 가지 팁을 알려주세요.",
     "İN FRENCH",  # dotted capital I
     "ſpanish",  # long s
     "\u212aorean",  # Kelvin sign
