@@ -40,12 +40,13 @@ def test_stdin_and_the_file_give_the_same_d002(tmp_path, jobs, monkeypatch):
     assert all("estimated" not in m for _, m in from_file)
 
 
-def test_the_copy_is_made_only_for_rules_that_read_again_and_removed(tmp_path):
-    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "sftlint-stdin-*")))
+def test_the_copy_is_made_only_for_rules_that_read_again_and_removed(tmp_path, monkeypatch):
+    # a temporary folder of the test's own: other processes' copies come and go in the shared one
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     run_cli("check", "--select", "S", "-", stdin=PAIR.read_bytes())
-    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "sftlint-stdin-*"))) == before
+    assert glob.glob(os.path.join(tmp_path, "sftlint-stdin-*")) == []
     run_cli("check", "--select", "D002", "-", stdin=PAIR.read_bytes())
     copy = stdin_copy.copy_of("-")
-    assert copy is not None and Path(copy).read_bytes() == PAIR.read_bytes()
+    assert copy is not None and Path(copy).parent == tmp_path and Path(copy).read_bytes() == PAIR.read_bytes()
     stdin_copy.forget()
     assert not os.path.exists(copy) and stdin_copy.copy_of("-") is None
