@@ -596,7 +596,10 @@ class NearDuplicate(Rule):
     parts must be the same), and two that ask about different numbers which the record writes
     again (rows of one table: "… for the
     year 1929" answered `… WHERE Year = '1929'`, and the same for 1934; a document needs the
-    number changed at two places).  A document (TRL's text, without turns) has no sides: two
+    number changed at two places), and two successive steps of an agent episode written a step
+    per record, the episode so far in the prompt (AutoAct, API-Bank): the later step's prompt
+    holds the earlier step's reply, the action already taken, and its own reply is another
+    action (a step that sends the same action again is still reported).  A document (TRL's text, without turns) has no sides: two
     are alike only if what lies between their common start and end, when it is a fifth of the
     text or more, is at least 0.7 alike too (WikiSQL written as text repeats a table's schema
     before questions on different columns).  Exact copies are left to D001.
@@ -994,7 +997,38 @@ def _both_sides_alike(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     for (x, y), least in ((prompts, MIN_SIDE_SIMILARITY), ((a[2], b[2]), MIN_REPLY_SIMILARITY)):
         if (x or y) and jaccard(x, y) < least:
             return False
-    return not _carries_a_value(a, b) and not _two_items_in_one_frame(a, b)
+    return not _carries_a_value(a, b) and not _two_items_in_one_frame(a, b) and not _successive_steps(a, b)
+
+
+#: The shortest reply (normalised) that :func:`_successive_steps` looks for in the other record's
+#: prompt: a reply of a few characters ("yes", "C") is inside many prompts by chance.
+MIN_STEP_REPLY = 8
+
+
+def _successive_steps(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two alike records are successive steps of one agent episode written a step per
+    record (AutoAct's and API-Bank's files: each record's prompt is the episode so far, its reply
+    the next action): one record's prompt holds the other's whole reply, the action already
+    taken (more often than the record's own prompt does: a search for words of the question
+    is in both questions), and the two replies differ.  Each step adds one action and its
+    result to a long shared prompt, so neighbouring steps are 0.9 alike while each teaches its
+    own action (the next hospital checked, a search refined after the first found nothing).  A
+    later step that writes the earlier step's action again (an agent re-running it) trains the
+    same target twice and is still reported, and so is a copy with edits: its prompt holds a
+    reply only as often as the other copy's prompt (an edit task whose answer repeats the text
+    given).  Where the history is written as turns (ShareGPT, messages), the earlier actions
+    are assistant turns, on the reply side: a conversation and its own prefix are not
+    affected."""
+    ra, rb = a[2], b[2]
+    if ra == rb:
+        return False
+    return _holds_more(b[1], a[1], ra) or _holds_more(a[1], b[1], rb)
+
+
+def _holds_more(prompt: str, own_prompt: str, reply: str) -> bool:
+    """Whether ``prompt`` writes ``reply`` (at least :data:`MIN_STEP_REPLY` characters) more
+    often than ``own_prompt``, the prompt that ``reply`` answered."""
+    return len(reply) >= MIN_STEP_REPLY and prompt.count(reply) > own_prompt.count(reply)
 
 
 #: The least share of a document that the differing part between its common start and end with

@@ -676,6 +676,73 @@ def test_d002_two_episodes_under_one_few_shot_prompt_are_not_near_duplicates(tmp
     assert d.data["first_line"] == 1
 
 
+# -- D002: successive steps of an agent episode written a step per record ---------------------
+
+_API_DOCS = (
+    '{"apiCode": "ToolSearcher", "description": "Searches for relevant tools in library based on the '
+    'keywords.", "parameters": {"keywords": {"type": "str"}}}\n'
+    '{"apiCode": "ServiceAvailabilityChecker", "description": "Checks whether a provider offers a '
+    'service.", "parameters": {"provider": {"type": "str"}, "service": {"type": "str"}}}\n'
+)
+_STEP_INSTRUCTION = (
+    "Generate an API request in the format of [ApiName(key1='value1', key2='value2', ...)] based on "
+    "the user's utterance and available API requests.\nAPI descriptions:\n"
+)
+_USER = "User: Find a healthcare provider that can perform a knee replacement surgery in New York City.\n"
+
+
+def _api_step(history: list[tuple[str, str]], action: str) -> dict:
+    """An API-Bank training record: the episode so far (each request with its result) in the
+    input, the next request as the output."""
+    done = "".join(f"API-Request: [{a}]->{r}\n" for a, r in history)
+    return {
+        "instruction": _STEP_INSTRUCTION,
+        "input": f"{_API_DOCS}{_USER}{done}Generate API Request: ",
+        "output": f"API-Request: [{action}]",
+    }
+
+
+_CHECK_A = 'ServiceAvailabilityChecker(provider="Hospital A", service="Knee Replacement Surgery")'
+_CHECK_B = 'ServiceAvailabilityChecker(provider="Hospital B", service="Knee Replacement Surgery")'
+_SEARCH = (
+    "ToolSearcher(keywords='knee replacement providers')",
+    "{'providers': ['Hospital A', 'Hospital B', 'Hospital C']}",
+)
+
+
+def test_d002_successive_steps_of_one_episode_are_two_examples(tmp_path):
+    """API-Bank writes an episode a step per record, the steps so far in the input: the step
+    that checks Hospital B holds the step that checked Hospital A, and the two are 0.9 alike,
+    yet each teaches its own request.  A later step that sends the earlier request again (an
+    agent re-running it) trains one target twice and is still reported."""
+    first = _api_step([_SEARCH], _CHECK_A)
+    nxt = _api_step([_SEARCH, (_CHECK_A, "{'available': False}")], _CHECK_B)
+    path = write_jsonl(tmp_path / "d.jsonl", [first, nxt])
+    texts = [D.dialogue_texts(r) for r in sftlint.load_records(path)]
+    assert D.jaccard(texts[0][0], texts[1][0]) >= 0.8
+    assert D.jaccard(texts[0][2], texts[1][2]) >= 0.7  # the two requests differ in one letter
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+
+    again = _api_step([_SEARCH, (_CHECK_A, "{'error': 'timeout'}")], _CHECK_A)
+    path = write_jsonl(tmp_path / "e.jsonl", [first, again])
+    (d,) = _codes(sftlint.lint(path, select=["D002"]), "D002")
+    assert d.data["first_line"] == 1
+
+
+def test_d002_a_copy_whose_reply_repeats_its_prompt_is_still_reported(tmp_path):
+    """An edit task whose answer repeats the text given (nothing to correct) holds its reply in
+    its prompt, and so does its copy: the reply is no more in the copy's prompt than in its own,
+    so the pair is not a step and its successor, and the copy is reported."""
+    text = "The committee approved the new budget for the library after a long discussion last week"
+    first = chat(("user", f"Fix the grammar of this sentence: {text}"), ("assistant", f"{text}."))
+    copy = chat(
+        ("user", f"Fix the grammar of this sentence:  {text}"), ("assistant", f"{text}, nothing to fix.")
+    )
+    path = write_jsonl(tmp_path / "d.jsonl", [first, copy])
+    (d,) = _codes(sftlint.lint(path, select=["D002"]), "D002")
+    assert d.data["first_line"] == 1
+
+
 def test_d001_groups_copies_alike_in_arrays_and_in_python(monkeypatch):
     """From PLAIN_PAIRS_BELOW records D001 groups the digests with numpy; the copies, their
     first record and the group sizes are the ones the plain sort gives."""
