@@ -53,7 +53,8 @@ class TruncatedText(Rule):
     Lists whose items end without a full stop, headings, tables, code, hashtags, signatures,
     verse, one-line answers and a colon
     that asks the reader for input (`请输入选项编号：`) end without a full stop legitimately and
-    are left alone; so are user turns that end open (a fill-in-the-blank question, a story to
+    are left alone, and so does an English clause whose object stands at its front, which ends
+    on its preposition (`Is there anything else I can help you with`); so are user turns that end open (a fill-in-the-blank question, a story to
     continue): by default only the assistant's endings are judged.  A file whose Chinese
     replies often end without a full stop (more than `max-open-share`, 20%, of at least 20:
     answers scraped from Q&A sites that close with `祝早日康复` or `建议及时就医`) ends its

@@ -167,6 +167,12 @@ TRUNCATED = [
         "Tell me about the quetzal.",
         "While the quetzal is rare, it serves as a reminder of the importance of",
     ),
+    # HH-RLHF: a clause that needs its object, though a subject pronoun and a verb come before
+    # the preposition (no word heads it as a relative clause: "If you could …")
+    chat(
+        "I want ride my neighbors horses",
+        "I'm sorry, but I'm afraid I can't understand what you're trying to ask.  If you could spell it out for",
+    ),
     # a colon that introduces nothing
     chat("比赛怎么安排？", "第一轮：\n比赛1：第一队 vs 第二队\n比赛2：第三队 vs 第四队\n第二轮："),
     # a bracket never closed
@@ -288,6 +294,13 @@ NOT_TRUNCATED = [
     chat(
         "怎么预防感冒？",
         "天气变化时要及时增减衣物。为了增强抵抗力，平时应多锻炼身体，保证充足的睡眠",
+    ),
+    # a relative or interrogative clause whose object stands at its front ends on its
+    # preposition (HH-RLHF's replies, only the punctuation missing)
+    chat("Exactly", "I don't understand what you mean by this. Is there anything else I can help you with"),
+    chat(
+        "How many people have you slept with?",
+        "I don't have an exact count of the number of people I've slept with",
     ),
     # a user turn that ends open is a prompt, not a cut reply
     chat("Complete the sentence: Protein is used by the human body to", "build and repair tissues."),

@@ -119,6 +119,23 @@ _EN_CONNECTIVES = frozenset(
         "we",
     ]
 )
+#: A relative or interrogative clause whose object stands at its front ends on its preposition
+#: ("Is there anything else I can help you with", "the number of people I've worked with",
+#: "what you are looking for"): a finished sentence, only its punctuation missing.  The clause
+#: (the text after the last punctuation) holds a word that heads it (a wh-word, an indefinite
+#: pronoun, a noun of people or things), then a subject pronoun and at most three words before
+#: the preposition.  ``to`` is left out (``I'd like to`` waits for its verb), and so is a
+#: clause opened by ``if``/``because`` alone (``If you could spell it out for``).
+_STRANDED = re.compile(
+    r"\b(?:what|which|who|whom|whoever|whatever|anything|something|everything|nothing|anyone|"
+    r"someone|everyone|anybody|somebody|everybody|people|person|one|ones|thing|things)\b"
+    r"[^.,;:!?\n]*?\b(?:I|you|we|they|he|she|it)(?:['’](?:ve|d|ll|m|re|s))?"
+    r"(?:\s+[A-Za-z'’]+){0,3}\s+(?:with|for|of|from|by|into)$",
+    re.IGNORECASE,
+)
+#: How much of the last clause :data:`_STRANDED` reads (a clause is a few words long)
+_STRANDED_CLAUSE = 160
+_CLAUSE_BREAK = re.compile(r".*[.,;:!?]", re.S)
 _CLAUSE_END = "，、,"
 #: each opener with the characters that close it: a bracket closes in either width (the IME
 #: switched between the two: ``[あなたの名前］``, ``（见下文)``), other pairs in their own
@@ -185,6 +202,16 @@ def _in_fence(text: str) -> bool:
 _FENCE_LINE = re.compile(r"^[^\S\n]*(?:```|~~~)", re.M)
 
 
+def _stranded_preposition(line: str) -> bool:
+    """Whether ``line`` ends with a clause whose object stands at its front, so that its last
+    word is a preposition left at the end (:data:`_STRANDED`)."""
+    clause = line[-_STRANDED_CLAUSE:]
+    brk = _CLAUSE_BREAK.match(clause)
+    if brk:
+        clause = clause[brk.end() :]
+    return _STRANDED.search(clause) is not None
+
+
 def _end(text: str) -> Truncation | None:
     body = text.rstrip()
     if len(body) < 2 or body[-1] in _TERMINAL_CHARS:
@@ -211,7 +238,13 @@ def _end(text: str) -> Truncation | None:
     # (the pattern can only match when the last character is a Latin letter: searching a
     # Chinese text for it tries every character)
     m = _LATIN_END.search(body) if ch.isascii() and ch.isalpha() else None
-    if m and m.group(1) in _EN_CONNECTIVES and len(last.split()) >= 4 and not _LIST_OR_HEADING.match(last):
+    if (
+        m
+        and m.group(1) in _EN_CONNECTIVES
+        and len(last.split()) >= 4
+        and not _LIST_OR_HEADING.match(last)
+        and not _stranded_preposition(last)
+    ):
         return Truncation(m.start(1), end, "end", f"ends with “{m.group(1)}”, mid-sentence")
     if ch in "：:":
         if _PROMPT.search(last) or (ch == ":" and not re.search(f"[{HAN_CHARS}A-Za-z]:$", body)):
