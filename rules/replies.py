@@ -599,7 +599,9 @@ class RepeatedText(Rule):
     (`替代方案：…`) are read without their markers and compared only within themselves: items
     that share a shape or a value (`哥布林1：3级` / `哥布林2：3级`) are parallel structure.
     Code, tables, trajectory lines (`Observation:`), formulas and verse (songs and poems have
-    refrains) are left alone, and so are short sentences repeated far apart.  A reply that
+    refrains) are left alone, and so are short sentences repeated far apart.  A title's full
+    stop before a name (`is Dr. Sarah Johnson`) ends no sentence: two sentences that differ in
+    the name after it are parallel, not one repeated.  A reply that
     repeats what the user's turn asked to have repeated (`帮我把这句话重复3遍“我喜欢吃苹果”`,
     `repeat this sentence five times`) answers the request and is not reported.
     A reply a KTO file labels undesirable (`"label": false`) is the file's own example of what

@@ -264,7 +264,7 @@ def test_verse_on_the_shared_strings():
 _LAZY = re.compile(R._SENTENCE_LAZY)
 #: what the sentence pattern looks at: terminators, the full stop before white space or the
 #: end, line ends, closing quotes and brackets, white space, and text
-UNIT_CHARS = [*"。！？!?；;.…\n \t\u3000”’」』）)\"'", "好", "ab", "1.5", ". ", ".\n"]
+UNIT_CHARS = [*"。！？!?；;.…\n \t\u3000”’」』）)\"'", "好", "ab", "1.5", ". ", ".\n", "Dr", "St", "A"]
 
 
 def _units(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:

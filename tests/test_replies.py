@@ -964,6 +964,25 @@ def test_reply_rules_stay_quiet_on_replies_a_kto_file_labels_undesirable():
 # -- T009: repetition the user asked for ---------------------------------------------------------
 
 
+def test_t009_a_title_before_a_name_does_not_end_the_sentence():
+    """API-Bank's reply lists two clinical trials, each with "The contact person for this trial
+    is Dr. <name>": two parallel sentences about two people, not one repeated (cut at the
+    title's full stop, their first halves were the same).  A sentence with a title written
+    twice back to back is still a repeat."""
+    trials = (
+        "AI: I found some clinical trials. The first trial is testing a new immunotherapy treatment "
+        "for patients with advanced pancreatic cancer. The contact person for this trial is Dr. John "
+        "Smith, and you can reach them at johnsmith@example.com. The second trial is evaluating a new "
+        "chemotherapy drug for patients with resectable pancreatic cancer. The contact person for this "
+        "trial is Dr. Sarah Johnson, and you can reach them at sarahjohnson@example.com."
+    )
+    assert find_repeats(trials) == []
+    assert lint([chat("Find clinical trials for pancreatic cancer.", trials)], "T009") == []
+    twice = "Your appointment is with Dr. Smith at the clinic on Monday. Your appointment is with Dr. Smith at the clinic on Monday."
+    (r,) = find_repeats(twice)
+    assert r.unit == "Your appointment is with Dr. Smith at the clinic on Monday."
+
+
 def test_t009_leaves_alone_the_repetition_the_user_asked_for():
     """OpenAssistant (zh export) prompts that ask for a sentence N times; the reply that loops
     something else, or loops when nobody asked, is still reported."""

@@ -86,14 +86,25 @@ _SKIP_LINE = re.compile(
 # sentence units: end at 。！？!?；; or a full stop followed by a space/end; newlines split too
 # "替代方案：…", "正常回答：…": a labelled line is a form being filled, parallel by design
 _SHORT_LABEL = re.compile(r"^\s*[^\s:：，,。]{1,8}[:：]")
-_SENTENCE_LAZY = r"[^\n。！？!?；;]*?(?:[。！？!?；;]+[”’」』）)\"']*|\.(?=\s|$)[”’\"']?|(?=\n)|$)"
+#: the titles written before a name: their full stop followed by a capital letter ends no
+#: sentence ("The contact person for this trial is Dr. Sarah Johnson" is one sentence, and two
+#: such sentences about two people are parallel, not one repeated)
+_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Mt", "Rev", "Capt", "Lt", "Sgt", "Gov", "Sen")
+_AFTER_TITLE = "(?:" + "|".join(rf"(?<=\b{t}\.)" for t in _TITLES) + ")"
+_NOT_AFTER_TITLE = "".join(rf"(?<!\b{t}\.)" for t in _TITLES)
+_BEFORE_NAME = r"(?=[ \t]+[A-Z])"
+_SENTENCE_LAZY = (
+    r"[^\n。！？!?；;]*?(?:[。！？!?；;]+[”’」』）)\"']*|"
+    rf"\.(?=\s|$)(?:{_NOT_AFTER_TITLE}|(?![ \t]+[A-Z]))[”’\"']?|(?=\n)|$)"
+)
 #: The sentence units of :data:`_SENTENCE_LAZY` (the grammar of record, which the tests keep):
 #: its lazy body stops at the first character where an ending can match (a terminator, a line
 #: end, a ``.`` before white space or the end, or the end), and at that character one always
 #: does, so a body that takes every other character possessively and the same endings find the
 #: same units.  The lazy body tried the four endings before each character it took.
 _SENTENCE = re.compile(
-    r"(?:[^\n。！？!?；;.]++|\.(?!\s|$))*+" + _SENTENCE_LAZY[_SENTENCE_LAZY.index("(?:") :]
+    rf"(?:[^\n。！？!?；;.]++|\.(?!\s|$)|\.{_BEFORE_NAME}{_AFTER_TITLE})*+"
+    + _SENTENCE_LAZY[_SENTENCE_LAZY.index("(?:") :]
 )
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 _LATIN_WORD_ONLY = re.compile(r"[A-Za-z]{2,}")
