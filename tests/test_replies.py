@@ -821,6 +821,25 @@ def test_language_detection_by_script_and_identifier():
     assert detect("```python\nprint('hello world, this is only code here')\n```") is None
 
 
+_RAVENS_TABLE = "| Season | Local Time | Game | Score |\n|--------|------------|------|-------|\n" + "".join(
+    f"| 2011 | 1:00 PM EST | WK{i} | Ravens {30 + i}, {team} {i + 3} |\n"
+    for i, team in enumerate(["Steelers", "Bengals", "Jets", "Texans", "Browns", "Broncos", "Chiefs"])
+)
+
+
+def test_language_detection_leaves_a_table_of_names_unnamed():
+    """AlpacaEval's OpenHermes answer to "Create a table listing all games …" is a Markdown
+    table of team names and scores, which the identifier called Dutch: a table's cells name no
+    language, the text around them does (a French answer with a table is still French)."""
+    from sftlint.analysis.text.language import detect
+
+    assert detect(_RAVENS_TABLE).code == "latin"
+    french = "Voici le tableau demandé, avec tous les matchs joués à domicile pendant la saison.\n"
+    assert detect(french + _RAVENS_TABLE).code == "fr"
+    english = "Here is the table of every home game the Ravens played during the 2011 season.\n"
+    assert detect(english + _RAVENS_TABLE).code == "en"
+
+
 def test_language_detection_without_the_identifier(monkeypatch):
     """Without sftlint[lang], English is still recognised by its common words; other
     Latin-script languages are not named, so they are never compared."""

@@ -461,6 +461,10 @@ def word_count(text: str) -> int:
 _SPACE = re.compile(r"\s")
 
 
+#: A row of a Markdown table (``| Ravens 34, Browns 17 |``, its ``|---|`` rule too)
+_TABLE_ROW = re.compile(r"^[ \t]*\|[^\n]*\|[ \t]*$", re.M)
+
+
 def _detect(text: str, matrix: bool) -> Language | None:
     """:func:`detect`, not memoised."""
     body = _body(_window(text))
@@ -533,6 +537,12 @@ def _detect(text: str, matrix: bool) -> Language | None:
     if script == "latin":
         if len(latin_words) < 4:
             return None
+        if "|" in rest and _TABLE_ROW.search(rest) is not None:
+            # a Markdown table's cells are names and numbers (Ravens 34, Browns 17), which the
+            # identifier reads as any language: the language is named by the text around it
+            latin_words = _LATIN_WORD.findall(_TABLE_ROW.sub(" ", rest))
+            if len(latin_words) < 4:
+                return _language("latin", script, weight)
         return _language(_latin_language(latin_words), script, weight)
     return _language({"cyrillic": "ru", "arabic": "ar"}[script], script, weight)
 
