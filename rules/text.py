@@ -647,7 +647,9 @@ class PunctWidth(Rule):
     Reports half-width punctuation inside Chinese sentences: `,` `;` `:` between Chinese
     characters, `?` `!` after one, `( )` around Chinese text.  Numbers (3.5, 9:00), URLs,
     e-mail addresses, English text, code and lines written in Japanese (with kana:
-    `意味: 仲間はずれ`) are left alone.
+    `意味: 仲間はずれ`) are left alone, and so are parentheses around a gloss in an English
+    sentence (`Explore the Shuri Castle (渋利城) and …`: English on the line before them, no
+    Chinese after).
 
     ## Why is this bad?
     Mixed widths are inconsistent typography the model copies into its answers; Chinese

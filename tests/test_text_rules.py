@@ -282,6 +282,22 @@ def test_t003_leaves_japanese_lines_alone():
     assert diags[0].span[0] == reply.index("解释:") + 2
 
 
+def test_t003_leaves_a_gloss_in_an_english_sentence_alone():
+    """OpenHermes's answers gloss a name in Chinese characters inside an English sentence:
+    ``Explore the Shuri Castle (渋利城) and …``, ``**Cantonese (廣東語 / 广东语)**``.  The
+    parentheses are the English sentence's.  A Chinese sentence that writes an English word
+    before its half-width parentheses, or opens with an English name (BELLE's ``Apple (苹果公司)
+    是一家…``), is still reported."""
+    reply = (
+        "Here are some recommendations for your trip:\n\n1. Explore the Shuri Castle (渋利城) and Shuri "
+        "Castle Heritage Park.\n\n**Cantonese (廣東語 / 广东语)**"
+    )
+    assert lint([chat("What should I see in Okinawa?", reply)], "T003") == []
+    chinese = "我最喜欢的语言是Python(一种编程语言)。\nApple (苹果公司) 是一家以设计电子产品为主的公司。"
+    diags = lint([chat("你喜欢什么语言？", chinese)], "T003")
+    assert [chinese[d.span[0]] for d in diags] == ["(", ")", "(", ")"]
+
+
 # -- T005 garbled-text ------------------------------------------------------------
 
 

@@ -131,6 +131,26 @@ def _endings(text: str, protected: bytearray | None) -> Iterator[HalfWidth]:
                 yield HalfWidth(k, k + 1, text[k], FULL_WIDTH[text[k]])
 
 
+#: How far back on its line :func:`_english_before` reads
+_GLOSS_CONTEXT = 40
+_LATIN_LETTERS = re.compile("[A-Za-z]{2}")
+
+
+_CHINESE = re.compile(f"[{HAN_CHARS}。，、！？；：]")
+
+
+def _english_around(text: str, i: int, j: int) -> bool:
+    """Whether ``text[i:j]`` stands in an English sentence: on its line, the
+    :data:`_GLOSS_CONTEXT` characters before it hold Latin words and no Chinese character, and
+    as many after it hold no Chinese character or punctuation."""
+    start = max(text.rfind("\n", 0, i) + 1, i - _GLOSS_CONTEXT)
+    if _LATIN_LETTERS.search(text, start, i) is None or _HAN.search(text, start, i) is not None:
+        return False
+    end = text.find("\n", j)
+    end = min(len(text) if end < 0 else end, j + _GLOSS_CONTEXT)
+    return _CHINESE.search(text, j, end) is None
+
+
 def _parens(text: str, protected: bytearray | None) -> Iterator[HalfWidth]:
     for m in _PARENS.finditer(text):
         inner = m.group(1)
@@ -139,6 +159,11 @@ def _parens(text: str, protected: bytearray | None) -> Iterator[HalfWidth]:
             continue
         # Chinese inside, and Chinese right before it or starting it: （注：…）
         if not (_HAN.match(before or " ") or _HAN.match(inner[0])):
+            continue
+        # a gloss in an English sentence ("Explore the Shuri Castle (渋利城) and …"): the
+        # parentheses are the English sentence's, half-width as English writes them; a Chinese
+        # sentence that opens with an English name goes on in Chinese ("Apple (苹果公司) 是…")
+        if _english_around(text, m.start(), m.end()):
             continue
         yield HalfWidth(m.start(), m.start() + 1, "(", "（")
         yield HalfWidth(m.end() - 1, m.end(), ")", "）")
