@@ -25,6 +25,13 @@ def _diags(records, select="F"):
 ANSWER = "退款一般在 1-3 个工作日内原路退回。"
 OTHER = "不知道。"
 
+
+def _whole(chosen_key: str, rejected_key: str) -> dict:
+    """A pair written as two whole conversations under these keys, the answers the same."""
+    turns = [{"role": "user", "content": "退货要多久到账？"}, {"role": "assistant", "content": ANSWER}]
+    return {chosen_key: turns, rejected_key: [dict(t) for t in turns]}
+
+
 # one pair in each shape that people publish, the two answers the same; (record, the pointer
 # of its rejected answer)
 SAME_IN_EVERY_SHAPE = [
@@ -74,32 +81,8 @@ SAME_IN_EVERY_SHAPE = [
     ),
     ({"query": "退货要多久到账？", "response": ANSWER, "rejected_response": ANSWER}, "/rejected_response"),
     # whole conversations on both sides: LLaMA-Factory v1, ms-swift's rejected_messages
-    (
-        {
-            "chosen_messages": [
-                {"role": "user", "content": "退货要多久到账？"},
-                {"role": "assistant", "content": ANSWER},
-            ],
-            "rejected_messages": [
-                {"role": "user", "content": "退货要多久到账？"},
-                {"role": "assistant", "content": ANSWER},
-            ],
-        },
-        "/rejected_messages/1/content",
-    ),
-    (
-        {
-            "messages": [
-                {"role": "user", "content": "退货要多久到账？"},
-                {"role": "assistant", "content": ANSWER},
-            ],
-            "rejected_messages": [
-                {"role": "user", "content": "退货要多久到账？"},
-                {"role": "assistant", "content": ANSWER},
-            ],
-        },
-        "/rejected_messages/1/content",
-    ),
+    (_whole("chosen_messages", "rejected_messages"), "/rejected_messages/1/content"),
+    (_whole("messages", "rejected_messages"), "/rejected_messages/1/content"),
     # OpenAI's preference fine-tuning (and Together AI's)
     (
         {
