@@ -1072,11 +1072,14 @@ def _read_columnar_stdin(
     from sftlint.columnar import read_columnar
 
     copy = stdin_copy.spool(stream, stdin_names or (path,), suffix)
-    for raw in read_columnar(copy):
-        raw.path = path
-        for p in raw.problems:
-            p.message = p.message.replace(copy, path)
-        yield raw
+    try:
+        for raw in read_columnar(copy):
+            raw.path = path
+            for p in raw.problems:
+                p.message = p.message.replace(copy, path)
+            yield raw
+    except SourceError as exc:  # pyarrow missing: said of standard input, not of the copy
+        raise SourceError(str(exc).replace(copy, path)) from exc
 
 
 def read_stream(

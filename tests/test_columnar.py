@@ -207,3 +207,7 @@ def test_missing_pyarrow_is_a_clear_error(tmp_path, monkeypatch):
     result = run_cli("check", parquet)
     assert result.code == 2
     assert "pip install 'sftlint[parquet]'" in result.err
+    # piped in: the same error, said of standard input (not of the copy on disk)
+    piped = run_cli("check", "-", stdin=parquet.read_bytes())
+    assert piped.code == 2 and "pip install 'sftlint[parquet]'" in piped.err
+    assert "sftlint-stdin" not in piped.err and piped.err.startswith("sftlint: error: -:")
