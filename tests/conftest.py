@@ -117,3 +117,15 @@ def chat(*turns: tuple[str, str], system: str | None = None) -> dict:
 
 def codes(diagnostics) -> list[str]:
     return [d.code for d in diagnostics]
+
+
+def fill_empty_slots(store, data: bytearray) -> None:
+    """Write a key that no prefix has into every empty slot of a typo store's lookup table
+    (``data``: the store file's bytes): a stray write that makes a lookup of an absent prefix
+    probe every slot (the damaged-store tests)."""
+    from sftlint.analysis.text.typo_store import _SLOT
+
+    for i in range(1 << store.bits):
+        (key, *_) = _SLOT.unpack_from(data, store._table_off + i * _SLOT.size)
+        if not key:
+            _SLOT.pack_into(data, store._table_off + i * _SLOT.size, 0xFFFFFFFF, 8, 0)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import fill_empty_slots
 
 from sftlint.analysis.text import cache, typo_model
 from sftlint.analysis.text.typo import TypoDetector
@@ -340,13 +341,10 @@ def test_a_store_whose_lookup_table_was_overwritten_is_damaged_not_a_hang(env, t
     a table overwritten with nonzero keys (a stray write, a bad sector) made a lookup of an
     absent prefix probe for ever.  Now it is a damaged store, which the detector replaces by
     the whole model as for a damaged block."""
-    from sftlint.analysis.text.typo_store import _SLOT, DamagedStore
+    from sftlint.analysis.text.typo_store import DamagedStore
 
     path, store, data = _built_store(env, tmp_path)
-    for i in range(1 << store.bits):  # every empty slot now holds a key no prefix has
-        (key, *_) = _SLOT.unpack_from(data, store._table_off + i * _SLOT.size)
-        if not key:
-            _SLOT.pack_into(data, store._table_off + i * _SLOT.size, 0xFFFFFFFF, 8, 0)
+    fill_empty_slots(store, data)  # every empty slot now holds a key no prefix has
     store.close()
     path.write_bytes(data)
     damaged = Store(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import fill_empty_slots
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,10 +48,7 @@ def test_blocks_of_a_store_whose_table_was_overwritten_is_damaged(tmp_path_facto
     store = _store(tmp_path_factory, ["已经", "已"])
     path = store.path
     data = bytearray(path.read_bytes())
-    for i in range(1 << store.bits):
-        (key, *_) = _SLOT.unpack_from(data, store._table_off + i * _SLOT.size)
-        if not key:
-            _SLOT.pack_into(data, store._table_off + i * _SLOT.size, 0xFFFFFFFF, 8, 0)
+    fill_empty_slots(store, data)
     store.close()
     path.write_bytes(data)
     damaged = Store(path)
