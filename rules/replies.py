@@ -18,7 +18,7 @@ from pydantic import Field
 from sftlint.analysis.majority import CONVENTION_LEAST, FileTallies
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Message, Record
-from sftlint.rule import Rule, RuleOptions
+from sftlint.rule import Rule, RuleOptions, shorten
 from sftlint.transport import compact_pickle
 
 
@@ -28,11 +28,6 @@ def _detector() -> object:
     from sftlint.rules.text import typo_detector
 
     return typo_detector()
-
-
-def _shorten(s: str, limit: int = 40) -> str:
-    s = " ".join(s.split())
-    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 # ---------------------------------------------------------------------------
@@ -147,7 +142,7 @@ class TruncatedText(Rule):
                             span,
                             t.where,
                             t.reason == UNPUNCTUATED,
-                            f"text looks cut off: {t.reason} (“{_shorten(tail, 30)}”)",
+                            f"text looks cut off: {t.reason} (“{shorten(tail, 30)}”)",
                             loc.line,
                             loc.column,
                             loc.end_line,
@@ -654,7 +649,7 @@ class RepeatedText(Rule):
                     continue  # "repeat this sentence five times": the repetition is the answer
                 what = "repeated back to back" if r.kind == "loop" else "repeated later in the paragraph"
                 yield self.finding(
-                    f"text {what} ({r.count} times in all): “{_shorten(r.unit)}”",
+                    f"text {what} ({r.count} times in all): “{shorten(r.unit)}”",
                     msg=m,
                     span=(r.start, r.end),
                     count=r.count,

@@ -280,3 +280,10 @@ def iter_messages(record: Record, *roles: str) -> Iterator[Message]:
     for m in record.messages or ():
         if not roles or m.role in roles:
             yield m
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """``text`` as a message quotes it: whitespace runs made one space, cut to ``limit``
+    characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
