@@ -12,37 +12,46 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from sftlint.diagnostic import Finding
 from sftlint.record import Message, Record
-from sftlint.rule import Rule
+from sftlint.rule import Rule, shorten
 
 
-def _pair(record: Record) -> tuple[list[Message], list[Message]] | None:
+class _Pair(NamedTuple):
+    """A preference record's two conversations and what each turn says (:func:`_turn_key`)."""
+
+    chosen: list[Message]
+    rejected: list[Message]
+    chosen_keys: list[tuple[str, str, str]]
+    rejected_keys: list[tuple[str, str, str]]
+
+
+def _pair(record: Record) -> _Pair | None:
     """The record's chosen and rejected conversations, when its format holds a pair.  The
     engine lints each side as a conversation of its own (``Record.side``); a pair is judged
-    once, while the first side is read."""
-    fmt = record.file.input_format
-    if record.side or not getattr(fmt, "multi_view", False) or not record.messages:
+    once, while the first side is read, and read once for the three rules (the record's memo)."""
+    if record.side or not getattr(record.file.input_format, "multi_view", False) or not record.messages:
         return None
+    return record.memo("preference.pair", lambda: _read_pair(record))
+
+
+def _read_pair(record: Record) -> _Pair | None:
     try:
-        views = fmt.views(record.data)
+        views = record.file.input_format.views(record.data)
     except Exception:  # a record its format cannot map: S001's to report
         return None
     if len(views) != 2 or not views[0] or not views[1]:
         return None
-    return views[0], views[1]
-
-
-def _words(text: str) -> str:
-    return " ".join(text.split())
+    chosen, rejected = views
+    return _Pair(chosen, rejected, [_turn_key(m) for m in chosen], [_turn_key(m) for m in rejected])
 
 
 def _turn_key(m: Message) -> tuple[str, str, str]:
     """What a turn says: its role, its text with whitespace runs made one space, its calls."""
     calls = repr(m.tool_calls) if m.tool_calls else ""
-    return (m.role, _words(m.content), calls)
+    return (m.role, " ".join(m.content.split()), calls)
 
 
 def _side_name(m: Message) -> str:
@@ -85,11 +94,8 @@ class IdenticalPair(Rule):
         pair = _pair(record)
         if pair is None:
             return
-        chosen, rejected = pair
-        if len(chosen) != len(rejected):
-            return
-        keys = [_turn_key(m) for m in chosen]
-        if keys != [_turn_key(m) for m in rejected]:
+        chosen, rejected = pair.chosen, pair.rejected
+        if pair.chosen_keys != pair.rejected_keys:
             return
         answer = rejected[-1]
         if not answer.content.strip() and not answer.tool_calls:
@@ -142,12 +148,10 @@ class PairPromptMismatch(Rule):
         pair = _pair(record)
         if pair is None:
             return
-        chosen, rejected = pair
-        for k, (c, r) in enumerate(zip(chosen, rejected, strict=False)):
-            if c.content_pointer == r.content_pointer:
-                continue  # one turn of the shared prompt
-            if _turn_key(c) == _turn_key(r):
-                continue
+        turns = zip(pair.chosen, pair.rejected, pair.chosen_keys, pair.rejected_keys, strict=False)
+        for k, (c, r, c_key, r_key) in enumerate(turns):
+            if c_key == r_key:
+                continue  # the same turn (one of the shared prompt, or written again)
             if c.role == r.role == "assistant":
                 return  # the answers part here: what a pair is
             if c.role == r.role:
@@ -168,12 +172,7 @@ def _quoted(c: Message, r: Message) -> str:
     """The two turns' openings, where they differ in text (the reader sees which is which)."""
     if not c.content or not r.content:
         return ""
-    return f" (chosen: “{_short(c.content)}”, rejected: “{_short(r.content)}”)"
-
-
-def _short(text: str, limit: int = 30) -> str:
-    text = _words(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return f" (chosen: “{shorten(c.content, 30)}”, rejected: “{shorten(r.content, 30)}”)"
 
 
 def _hash(keys: list[tuple[str, str, str]]) -> int:
@@ -237,8 +236,7 @@ class ContradictoryPairs(Rule):
         pair = _pair(record)
         if pair is None:
             return None
-        chosen = [_turn_key(m) for m in pair[0]]
-        rejected = [_turn_key(m) for m in pair[1]]
+        chosen, rejected = pair.chosen_keys, pair.rejected_keys
         k = 0
         while k < min(len(chosen), len(rejected)) and chosen[k] == rejected[k]:
             k += 1

@@ -429,6 +429,7 @@ class Engine:
             # every conversation of the record (chosen, rejected) is linted; what they share
             # (the prompt) is reported once
             seen = {(d.code, d.pointer, d.span, d.message) for d in found}
+            first_memo = record._memo  # the first side's analyses, which the dataset rules read
             for side, view in enumerate(views[1:], 1):
                 record.messages = view
                 record.side = side
@@ -440,7 +441,7 @@ class Engine:
                         found.append(d)
             record.messages = views[0]
             record.side = 0
-            record._memo = None
+            record._memo = first_memo
         if len(found) > 1:
             found.sort(key=_position)
         out.extend(found)
