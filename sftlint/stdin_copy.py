@@ -73,15 +73,12 @@ def spool(source: IO[bytes], names: tuple[str, ...], suffix: str) -> str:
     Parquet or Arrow file is read from its end (the footer), which a pipe cannot give.  The
     file is standard input's copy under ``names`` (the dataset rules read records again from
     it) and is deleted as :func:`tee`'s copy is."""
-    forget()
-    fd, path = tempfile.mkstemp(prefix="sftlint-stdin-", suffix=suffix)
-    with os.fdopen(fd, "wb") as sink:
-        read = getattr(source, "read1", source.read)
-        while chunk := read(1 << 20):
-            sink.write(chunk)
-    for n in names:
-        _COPY[n] = path
-    return path
+    out = sink(names, suffix)
+    read = getattr(source, "read1", source.read)
+    while chunk := read(1 << 20):
+        out.write(chunk)
+    out.close()
+    return _COPY[names[0]]
 
 
 def copy_of(path: str) -> str | None:
