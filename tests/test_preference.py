@@ -332,3 +332,13 @@ def test_openai_preference_records_declare_tools_in_their_input():
     )
     assert ("C002", "/preferred_output/0/tool_calls/0/function/name") in found
     assert any(code == "C003" for code, _ in found)
+
+
+@pytest.mark.parametrize(("record", "pointer"), SAME_IN_EVERY_SHAPE, ids=range(len(SAME_IN_EVERY_SHAPE)))
+def test_a_side_of_the_wrong_type_is_refused_by_the_quick_check_and_the_schema(record, pointer):
+    # the quick check may only accept what the schema accepts, in every layout
+    fmt = PreferenceFormat()
+    side = pointer.strip("/").split("/")[0]
+    broken = {**record, side: 5}
+    assert not fmt.quick_check(broken)
+    assert fmt.schema_errors(broken)

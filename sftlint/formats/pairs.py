@@ -231,7 +231,7 @@ class PreferenceFormat(InputFormat):
                 return False
         if "prompt" in obj and not _side_ok(obj["prompt"]):
             return False
-        for key in ANSWER_SIDES[0] + ANSWER_SIDES[1] + ANSWER_SIDES[2]:
+        for key in (key for pair in ANSWER_SIDES for key in pair):
             if key not in obj or (kind == "own" and key == REJECTED_ONLY):
                 continue
             value = obj[key]
