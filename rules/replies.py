@@ -386,6 +386,8 @@ class _Turn:
     asked: bool
     line: int | None = None
     column: int | None = None
+    #: the turn's stretch of a transcript string it was cut out of (None: the whole string)
+    span: tuple[int, int] | None = None
 
 
 @compact_pickle
@@ -501,7 +503,8 @@ class LanguageMismatch(Rule):
             # words count only between two Latin-script turns (see _differ)
             words = word_count(m.content) if lang.script == "latin" else 0
             answers = last_user if m.role == "assistant" else None
-            turn = _Turn(m.content_pointer, m.role, lang.code, lang.script, words, answers, False)
+            pointer, span = m.resolve(None)
+            turn = _Turn(pointer, m.role, lang.code, lang.script, words, answers, False, span=span)
             if answers is not None and _differ(turn, tally.turns[answers]):
                 while not asked and requests:
                     asked = asks_for_language(requests.pop(0))
@@ -545,7 +548,10 @@ class LanguageMismatch(Rule):
                     if j in reported:
                         continue
                     reported.add(j)
-                    yield self.finding(msg, pointer=t.turns[j].pointer, ref=t.ref, record_hash=t.record_hash)
+                    turn = t.turns[j]
+                    yield self.finding(
+                        msg, pointer=turn.pointer, span=turn.span, ref=t.ref, record_hash=t.record_hash
+                    )
 
 
 class _LangCollector:

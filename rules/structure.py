@@ -525,7 +525,7 @@ class EmptyContent(Rule):
                 what = f"only invisible characters ({invisible_names(stripped)})"
             else:
                 what = "whitespace only" if content else "empty"
-            yield self.finding(f"{m.role or 'message'} content is {what}", pointer=m.content_pointer)
+            yield self.finding(f"{m.role or 'message'} content is {what}", msg=m)
 
 
 class RoleOrder(Rule):
@@ -591,8 +591,7 @@ class RoleOrder(Rule):
             ):
                 problem = "a tool result that does not follow an assistant turn calling a tool"
             if problem:
-                where = m.role_pointer or m.content_pointer
-                yield self.finding(f"{problem} (message {m.index})", pointer=where)
+                yield self.finding(f"{problem} (message {m.index})", pointer=m.role_pointer, msg=m)
             prev = m
 
 
@@ -645,7 +644,7 @@ class NoFinalAssistant(Rule):
                 message = (
                     f"the last message is the {last.role}'s, not the assistant's; nothing is learned from it"
                 )
-            yield self.finding(message, pointer=last.role_pointer or last.content_pointer)
+            yield self.finding(message, pointer=last.role_pointer, msg=last)
 
 
 class MisplacedSystem(Rule):
@@ -678,7 +677,7 @@ class MisplacedSystem(Rule):
                 continue
             if k > 0:
                 why = "a second system message" if seen else "a system message that is not the first message"
-                yield self.finding(why, pointer=m.role_pointer or m.content_pointer)
+                yield self.finding(why, pointer=m.role_pointer, msg=m)
             seen = True
 
 

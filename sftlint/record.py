@@ -129,12 +129,18 @@ class Message:
     def resolve(self, span: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
         """Map a span in ``content`` to ``(pointer, span-in-that-string)``.
 
-        Without a span the finding is about the whole content.  A span that
-        crosses segments is clipped to the segment where it starts: a pointer
-        must name exactly one string.
+        Without a span the finding is about the whole content: the whole string, or for a turn
+        cut out of a transcript string (``Segment.base``) that turn's stretch of it, so that
+        "assistant content is empty" points at the empty turn and not at the whole
+        conversation.  A span that crosses segments is clipped to the segment where it starts:
+        a pointer must name exactly one string.
         """
         segments = self._segments
         if span is None:
+            if segments is not None and len(segments) == 1 and segments[0].base:
+                # a turn cut out of a transcript string: the whole turn, not the whole string
+                seg = segments[0]
+                return seg.pointer, (seg.base, seg.base + seg.length)
             return self.content_pointer, None
         if segments is None:
             return self.content_pointer, span

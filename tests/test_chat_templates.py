@@ -275,18 +275,31 @@ _RENDER = {
 
 
 def _by_turn(diagnostics, conversations):
-    """(record, code, turn, span in the turn's text) of each finding: comparable across layouts."""
+    """(record, code, turn, span in the turn's text) of each finding: comparable across layouts.
+
+    A finding about a whole turn names the turn's own string (or role) where the turn has one,
+    and the turn's whole stretch of the transcript where it is cut out of one: both read as
+    (turn, None).  A span-less finding on a transcript names no turn."""
     out = set()
     for d in diagnostics:
         if d.code.startswith("D"):
             continue  # dataset rules compare whole records, whose bytes differ between layouts
         messages = conversations[d.record]
+        shared = len({m.content_pointer for m in messages}) < len(messages)
+        turn, span = None, None
         for k, m in enumerate(messages):
             lo, hi = m.segments[0].base, m.segments[0].base + len(m.content)
-            if d.span is None or (d.pointer == m.content_pointer and lo <= d.span[0] <= hi):
-                span = None if d.span is None else (d.span[0] - lo, d.span[1] - lo)
-                out.add((d.record, d.code, k if d.span is not None else None, span))
+            if not shared and d.pointer in (m.content_pointer, m.role_pointer, m.pointer):
+                turn, span = k, None if d.span is None else tuple(d.span)
                 break
+            if shared and d.span is not None and d.pointer == m.content_pointer and lo <= d.span[0] <= hi:
+                turn, span = k, (d.span[0] - lo, d.span[1] - lo)
+                if (lo, hi) == tuple(d.span):
+                    span = None
+                break
+        if turn is not None and span == (0, len(messages[turn].content)):
+            span = None
+        out.add((d.record, d.code, turn, span))
     return out
 
 

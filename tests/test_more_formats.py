@@ -684,3 +684,31 @@ def test_message_list_near_copies_are_found_and_loaded(tmp_path):
     loaded = list(load_records(p))
     assert len(loaded) == 61 and loaded[0].format == "message-list"
     assert [m.pointer for m in loaded[0].messages] == ["/0", "/1"]
+
+
+def test_whole_turn_findings_in_a_transcript_point_at_the_turn_not_the_string(tmp_path):
+    """An empty answer or a misplaced turn inside an HH transcript is located on that turn: the
+    span is the turn's stretch of the string, and the line:column lands on it in the file."""
+    shared = "\n\nHuman: Where is the station?\n\nAssistant: Two blocks north.\n\nHuman: And the bus?"
+    rec = {
+        "chosen": shared + "\n\nAssistant: ",
+        "rejected": shared + "\n\nAssistant: Line 5.\n\nAssistant: Or line 7.",
+    }
+    p = tmp_path / "hh.jsonl"
+    line = json.dumps(rec)
+    p.write_text(line + "\n", encoding="utf-8")
+    found = {d.code: d for d in sftlint.lint(p) if d.code in ("S003", "S004")}
+    empty, twice = found["S003"], found["S004"]
+    assert (empty.pointer, empty.span) == ("/chosen", (len(rec["chosen"]), len(rec["chosen"])))
+    assert twice.pointer == "/rejected"
+    a, b = twice.span
+    assert rec["rejected"][a:b] == "Or line 7."
+    # the column is where the span starts in the file, not where the string starts
+    assert line[twice.column - 1 :].startswith("Or line 7.")
+    assert twice.column > line.index('"rejected"') + len('"rejected": "') + 1
+
+
+def test_whole_turn_findings_of_a_plain_message_still_name_the_whole_string():
+    rec = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "  "}]}
+    (d,) = [d for d in sftlint.lint([rec]) if d.code == "S003"]
+    assert (d.pointer, d.span) == ("/messages/1/content", None)
