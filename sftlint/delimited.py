@@ -19,7 +19,8 @@ decoded too, and its row is J001: a loader's ``json.loads`` fails on it.
 
 A finding's line and column are where it lies in the file: each row keeps its source text, and
 :func:`locate_cell` maps a cell's character span to it (a quoted cell writes ``"`` as ``""`` and
-may span lines); its JSON Pointer names the cell (``/output``).
+may span lines), through the JSON text's own escapes too for a span inside a decoded JSON cell;
+its JSON Pointer names the cell (``/output``) or the value inside it (``/messages/1/content``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from sftlint.jsonscan import too_deep
+from sftlint.locate import Location, Locator, window_bounds
 from sftlint.reader import MAX_DEPTH, RawRecord, ReadProblem, open_binary
 
 DELIMITED_SUFFIXES = (".csv", ".tsv")
@@ -353,11 +355,12 @@ def _quotes_of(text: str, start: int, end: int) -> list[int]:
 
 def locate_cell(
     text: str, line: int, data: dict[str, Any], path: str, pointer: str, span: tuple[int, int] | None
-) -> tuple[int, int, int, int] | None:
-    """``(line, column, end_line, end_column)`` of ``pointer``/``span`` in a row whose source is
-    ``text`` (starting at ``line``): exact inside a text cell, the whole cell for a value inside
-    a decoded JSON cell; None where the row's cells cannot be matched to its keys (a header
-    that names a column twice)."""
+) -> Location | None:
+    """Where ``pointer``/``span`` lies in a row whose source is ``text`` (starting at ``line``),
+    with what to display of it: exact inside a text cell, and inside a decoded JSON cell too (the
+    JSON text's own escapes, then the cell's quoting, mapped back); the whole cell where the
+    pointer names no value of the cell's text (a Python repr cell); None where the row's cells
+    cannot be matched to its keys (a header that names a column twice)."""
     parts = pointer.split("/")
     if len(parts) < 2:
         return None
@@ -372,12 +375,29 @@ def locate_cell(
     if len(cells) != len(keys):
         return None
     start, end, quoted = cells[keys.index(key)]
-    if len(parts) == 2 and span is not None and isinstance(data[key], str):
-        a = _source_offset(text, start, end, quoted, span[0])
-        b = _source_offset(text, start, end, quoted, span[1])
+    value = data[key]
+    source: str | None = None
+    source_span: tuple[int, int] | None = None
+    found = None
+    if len(parts) == 2 and isinstance(value, str):
+        lo, hi = span if span is not None else (0, 0)
+        wlo, whi = window_bounds(len(value), lo)
+        source = value[wlo:whi]
+        if span is not None:
+            found = (lo, hi)
+            source_span = (lo - wlo, max(lo, min(hi, whi)) - wlo)
+    elif len(parts) > 2 and isinstance(value, (list, dict)):
+        cell = text[start:end].replace('""', '"') if quoted else text[start:end]
+        inner = Locator(cell, 1).offsets("/" + "/".join(parts[2:]), span)
+        if inner is not None:
+            found = inner[:2]
+            source, source_span = inner[2:]
+    if found is not None:
+        a = _source_offset(text, start, end, quoted, found[0])
+        b = _source_offset(text, start, end, quoted, found[1])
     else:
         a, b = (start - 1, end + 1) if quoted else (start, end)
-    return (*_line_column(text, line, a), *_line_column(text, line, b))
+    return Location(*_line_column(text, line, a), *_line_column(text, line, b), source, source_span)
 
 
 def _line_column(text: str, line: int, pos: int) -> tuple[int, int]:

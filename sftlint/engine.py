@@ -638,7 +638,9 @@ class Engine:
             if cell is None:
                 d.line = d.end_line = record.line
             else:
-                d.line, d.column, d.end_line, d.end_column = cell
+                d.line, d.column = cell.line, cell.column
+                d.end_line, d.end_column = cell.end_line, cell.end_column
+                d.source, d.source_span = cell.source, cell.source_span
         else:
             loc = record.locate(f.pointer, f.span)
             d.line, d.column, d.end_line, d.end_column = loc.line, loc.column, loc.end_line, loc.end_column

@@ -89,6 +89,12 @@ class Location:
     source_span: tuple[int, int] | None = None
 
 
+def window_bounds(length: int, lo: int) -> tuple[int, int]:
+    """What of a string of ``length`` characters a diagnostic keeps to show a span starting at
+    ``lo``: ``SOURCE_WINDOW`` characters before it, ``SOURCE_AFTER`` from it."""
+    return max(0, lo - SOURCE_WINDOW), min(length, lo + SOURCE_AFTER)
+
+
 def unescape_pointer(pointer: str) -> list[str]:
     if not pointer:
         return []
@@ -186,8 +192,7 @@ class _StringMap:
 
     def window(self, lo: int, hi: int) -> tuple[str, tuple[int, int]]:
         """A bounded piece of the decoded string around ``[lo, hi)``, and the span inside it."""
-        wlo = max(0, lo - SOURCE_WINDOW)
-        whi = min(self.length, lo + SOURCE_AFTER)
+        wlo, whi = window_bounds(self.length, lo)
         return self.decode(wlo, whi), (lo - wlo, max(lo, min(hi, whi)) - wlo)
 
 
@@ -448,11 +453,17 @@ class Locator:
             return self.base_line, self.base_column + offset
         return self.base_line + k, offset - newlines[k - 1]
 
-    def locate(self, pointer: str, span: tuple[int, int] | None = None) -> Location:
+    def offsets(
+        self, pointer: str, span: tuple[int, int] | None = None
+    ) -> tuple[int, int, str | None, tuple[int, int] | None] | None:
+        """``(start, end, source, source_span)``: the offsets in the text of ``pointer``/``span``
+        (of the span through the string's escapes, or of the whole value), and what to display
+        of it; None where the pointer names no value of the text.  :meth:`locate` turns the
+        offsets into lines and columns; a JSON text kept inside another text (a CSV cell) maps
+        them through that text's own quoting instead."""
         found = self.value_span(pointer) if self.text else None
         if found is None:
-            line, col = self._line_col(0)
-            return Location(line, col, line, col)
+            return None
         start, end = found
         source: str | None = None
         source_span = None
@@ -467,6 +478,14 @@ class Locator:
                 source = smap.decode(0, min(smap.length, SOURCE_WINDOW + SOURCE_AFTER))
         elif end - start <= SOURCE_MAX:
             source = self.text[start:end]
+        return start, end, source, source_span
+
+    def locate(self, pointer: str, span: tuple[int, int] | None = None) -> Location:
+        found = self.offsets(pointer, span)
+        if found is None:
+            line, col = self._line_col(0)
+            return Location(line, col, line, col)
+        start, end, source, source_span = found
         line, col = self._line_col(start)
         end_line, end_col = self._line_col(end)
         return Location(line, col, end_line, end_col, source, source_span)

@@ -260,12 +260,10 @@ class Record:
             self._hash = record_hash(self.data, len(self.raw))
         return self._hash
 
-    def cell_location(
-        self, pointer: str | None, span: tuple[int, int] | None
-    ) -> tuple[int, int, int, int] | None:
-        """``(line, column, end_line, end_column)`` of ``pointer``/``span`` in a CSV/TSV row,
-        whose source is the row's text, not JSON (:func:`sftlint.delimited.locate_cell`); None
-        where it cannot be told (a Parquet row has no text)."""
+    def cell_location(self, pointer: str | None, span: tuple[int, int] | None) -> Location | None:
+        """Where ``pointer``/``span`` lies in a CSV/TSV row, whose source is the row's text, not
+        JSON (:func:`sftlint.delimited.locate_cell`); None where it cannot be told (a Parquet row
+        has no text)."""
         if not self.raw or type(self.data) is not dict or pointer is None:
             return None
         from sftlint.delimited import locate_cell
@@ -278,7 +276,7 @@ class Record:
 
         if self.file.columnar and self.raw:
             cell = self.cell_location(pointer, span)
-            return Location(*cell) if cell is not None else Location(self.line, 1, self.line, 1)
+            return cell if cell is not None else Location(self.line, 1, self.line, 1)
         if self._locator is None:
             self._locator = Locator(self.text, self.line, self.raw_column, data=self.data)
         return self._locator.locate(pointer, span)

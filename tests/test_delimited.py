@@ -232,6 +232,47 @@ def test_a_finding_points_at_its_exact_line_and_column_in_the_table(tmp_path):
         assert (d.end_line, d.end_column) == (d.line, d.column + 5)
 
 
+def test_a_finding_inside_a_json_cell_points_at_its_text_in_the_table(tmp_path):
+    """Through the JSON text's escapes (\\n, \\", \\u escapes of ensure_ascii) and then the
+    cell's doubled quotes: the line and column are the flagged text's, and the excerpt shows it."""
+    conversations = [
+        [
+            {"role": "user", "content": 'He said "hi"\nthen asked for {{name}}'},
+            {"role": "assistant", "content": "好的，{{name}} 您好。"},
+        ],
+        [
+            {"role": "user", "content": "多行\n问题"},
+            {"role": "assistant", "content": "第二行\n请联系{{phone}}。"},
+        ],
+    ]
+    rows = [[i, json.dumps(c, ensure_ascii=bool(i))] for i, c in enumerate(conversations)]
+    path = _write_csv(tmp_path / "chat.csv", ["id", "messages"], rows)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    found = [d for d in sftlint.lint(str(path), select=["S007"])]
+    assert [d.pointer for d in found] == ["/messages/0/content", "/messages/1/content", "/messages/1/content"]
+    for d in found:
+        flagged = d.source[d.source_span[0] : d.source_span[1]]
+        assert flagged.startswith("{{") and flagged.endswith("}}")
+        # the placeholders are ASCII, so written alike with and without ensure_ascii
+        assert lines[d.line - 1][d.column - 1 :].startswith(flagged), (d.line, d.column)
+        assert (d.end_line, d.end_column) == (d.line, d.column + len(flagged))
+    # a value the cell's text does not hold at a pointer (a Python repr cell) is the whole cell
+    path = _write_csv(tmp_path / "repr.csv", ["messages"], [[str(conversations[1])]])
+    (d,) = [d for d in sftlint.lint(str(path), select=["S007"])]
+    assert (d.line, d.column) == (2, 1)
+
+
+def test_a_text_cell_finding_shows_the_cell_text_around_it(tmp_path):
+    path = _write_csv(
+        tmp_path / "t.csv", ["instruction", "output"], [["问候", '您好，"{{user}}"，欢迎光临。']]
+    )
+    (d,) = [d for d in sftlint.lint(str(path), select=["S007"])]
+    assert d.source == '您好，"{{user}}"，欢迎光临。'
+    assert d.source[d.source_span[0] : d.source_span[1]] == "{{user}}"
+    line = path.read_text(encoding="utf-8").split("\n")[d.line - 1]
+    assert line[d.column - 1 :].startswith("{{user}}")
+
+
 def test_cell_bounds_and_offsets_agree_with_the_csv_module():
     from sftlint.delimited import _cell_bounds, _source_offset
 
