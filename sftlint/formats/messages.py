@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from sftlint.formats.base import InputFormat
+from sftlint.formats.weights import turn_weight
 from sftlint.record import Message, Segment
 
 #: roles as written -> canonical roles
@@ -177,7 +178,6 @@ def _to_messages(
             )
         else:
             text, segments = "", []
-        weight = m.get("weight")
         append(
             Message(
                 role,
@@ -189,7 +189,7 @@ def _to_messages(
                 raw_role,
                 rptr,
                 calls if isinstance(calls, list) and calls else None,
-                weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
+                turn_weight(m) if len(m) > 2 else None,
                 media,
             )
         )

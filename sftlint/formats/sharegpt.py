@@ -12,6 +12,7 @@ from typing import Any
 from sftlint.formats.base import InputFormat
 from sftlint.formats.string_turns import string_list_key
 from sftlint.formats.turns import turn_keys
+from sftlint.formats.weights import turn_weight
 from sftlint.record import Message
 
 ROLE_MAP = {
@@ -80,5 +81,8 @@ class ShareGPTFormat(InputFormat):
             text = value if isinstance(value, str) else ""
             segments = None if isinstance(value, str) else []
             calls = [value] if raw_role == "function_call" else None
-            out.append(Message(role, text, len(out), ptr, vptr, segments, raw_role, ptr + "/from", calls))
+            weight = turn_weight(m) if len(m) > 2 else None  # axolotl's sharegpt: "weight": 0 masks a turn
+            out.append(
+                Message(role, text, len(out), ptr, vptr, segments, raw_role, ptr + "/from", calls, weight)
+            )
         return out

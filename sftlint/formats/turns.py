@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sftlint.formats.messages import TEXT_PART_TYPES, TOOL_CALL_PART_TYPES, parts_to_text
+from sftlint.formats.weights import turn_weight
 from sftlint.locate import escape_token
 from sftlint.record import Message
 
@@ -89,7 +90,6 @@ def turns_to_messages(
             text, segments = "", []
         if type(raw_role) is str and raw_role in call_roles and type(content) is str and not calls:
             calls = [content]
-        weight = m.get("weight")
         out.append(
             Message(
                 role,
@@ -101,7 +101,7 @@ def turns_to_messages(
                 raw_role,
                 f"{ptr}/{rkey}",
                 calls if isinstance(calls, list) and calls else None,
-                weight if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
+                turn_weight(m) if len(m) > 2 else None,
                 media,
             )
         )

@@ -18,7 +18,8 @@ turns.  Now each record is either carried over whole or refused:
   DeepSeek-R1) render — the trainer refuses them when the model's template
   would drop it (:func:`renders_reasoning`); parts a text model cannot take
   (images, audio, files) refuse the record;
-* **per-turn loss weights** (OpenAI's ``"weight": 0`` on an assistant turn):
+* **per-turn loss weights** (OpenAI's ``"weight": 0`` on an assistant turn, or another trainer's
+  key: :mod:`sftlint.formats.weights`):
   TRL trains every assistant turn of a ``messages`` row (with assistant-only
   loss), or only the ``completion`` of a prompt-completion row.  So turns
   after the last weighted one are cut (they would teach nothing), a record
