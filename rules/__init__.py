@@ -15,6 +15,7 @@ from sftlint.hookspecs import hookimpl
 #: family modules, in catalog order
 FAMILIES = (
     "structure",
+    "weights",
     "react",
     "react_line",
     "tools",

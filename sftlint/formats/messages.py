@@ -132,10 +132,6 @@ def _messages_ok(msgs: list[Any]) -> bool:
         call = m.get("function_call")
         if call is not None and type(call) is not dict:
             return False
-        if "weight" in m:
-            w = m["weight"]
-            if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= 1:
-                return False
     return True
 
 
