@@ -119,6 +119,12 @@ def test_weights_parts_and_media(tmp_path) -> None:
     # An unweighted turn between weighted ones: TRL cannot say it.
     with pytest.raises(Refused, match="weight 0 between"):
         convert(record_from(tmp_path, {"messages": [u, a("1", 1), u, a("2", 0), u, a("3", 1)]}))
+    # A weight TRL cannot honour is named as written: a fraction, or ms-swift's loss_scale of 2.
+    with pytest.raises(Refused, match=r"loss weight of 0\.5 on a reply"):
+        convert(record_from(tmp_path, {"messages": [u, a("在的。", 0.5)]}))
+    scaled = {"role": "assistant", "content": "好的。", "loss_scale": 2.0}
+    with pytest.raises(Refused, match="loss weight of 2 on a reply"):
+        convert(record_from(tmp_path, {"messages": [u, scaled]}))
     # Text parts become the text a template renders; an image refuses the record.
     parts = {
         "role": "user",

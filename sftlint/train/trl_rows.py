@@ -189,8 +189,11 @@ def convert(record: Record) -> tuple[dict[str, Any], bool]:
     trained = [i for i in assistant if msgs[i].weight is None or msgs[i].weight > 0]
     if not trained:
         raise Refused("every assistant turn has weight 0: nothing to learn")
-    if any(msgs[i].weight not in (None, 0, 1) for i in trained):
-        raise Refused("a fractional loss weight (TRL weighs every trained token alike)")
+    scaled = next((msgs[i].weight for i in trained if msgs[i].weight not in (None, 0, 1)), None)
+    if scaled is not None:
+        raise Refused(
+            f"a loss weight of {scaled:g} on a reply (TRL weighs every trained token alike: 0 or 1 only)"
+        )
     cut = trained[-1] + 1 < len(out)
     out = out[: trained[-1] + 1]
     untrained_before = [i for i in assistant if i < trained[-1] and i not in trained]
