@@ -259,8 +259,10 @@ def _check_once(args: argparse.Namespace) -> int:
         )
         reporter_cls = registry.reporters.get(output_format)
         if reporter_cls is None:
+            # named where it was set: a config file's key, or the --output-format flag
+            where = f"{settings.config_path}: 'output-format': " if args.output_format is None else ""
             raise ConfigError(
-                f"unknown output format {output_format!r} (known: {', '.join(sorted(registry.reporters))})"
+                f"{where}unknown output format {output_format!r} (known: {', '.join(sorted(registry.reporters))})"
             )
         baseline = None
         write_baseline = args.write_baseline

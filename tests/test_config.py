@@ -53,12 +53,19 @@ def test_unknown_key_wrong_type_and_bad_rule_options_exit_2(tmp_path):
         '[tool.sftlint.rules.template-placeholder]\nskip-code = "maybe"\n': "'skip-code'",
         "[tool.sftlint.rules.no-such-rule]\nx = 1\n": "no rule named 'no-such-rule'",
         "[tool.sftlint\n": "invalid TOML",
+        '[tool.sftlint]\noutput-format = "tabular"\n': "pyproject.toml: 'output-format': unknown output format 'tabular'",
     }
     for text, expected in cases.items():
         (tmp_path / "pyproject.toml").write_text(text)
         r = run_cli("check", f)
         assert r.code == 2, text
         assert expected in r.err, (text, r.err)
+
+
+def test_an_unknown_output_format_on_the_command_line_names_no_config(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.sftlint]\nselect = ["S"]\n')
+    r = run_cli("check", "--output-format", "tabular", write_jsonl(tmp_path / "a.jsonl", [PLACEHOLDER]))
+    assert r.code == 2 and "unknown output format 'tabular'" in r.err and "pyproject.toml" not in r.err
 
 
 def test_rule_options_and_severity_override(tmp_path):
