@@ -100,6 +100,52 @@ BASE: list[dict[str, Any]] = [
     },
 ]
 
+#: Preference and per-turn weight layouts (sftlint.formats.pairs, formats.weights): a pair is
+#: linted side by side, so damage in one side must not break the other's reading.
+BASE += [
+    {
+        "input": {
+            "messages": [{"role": "user", "content": "查一下北京天气"}],
+            "tools": [
+                {"type": "function", "function": {"name": "weather", "parameters": {"type": "object"}}}
+            ],
+        },
+        "preferred_output": [{"role": "assistant", "content": "北京今天晴。"}],
+        "non_preferred_output": [{"role": "assistant", "content": "北京今天晴。"}],
+    },
+    {
+        "query": "1+1等于几？",
+        "response": "等于2。",
+        "rejected_response": "等于3。",
+        "history": [["你好", "您好！"]],
+    },
+    {
+        "chosen": [
+            {"role": "user", "content": "讲个笑话"},
+            {"role": "assistant", "content": "好的：{{joke}}"},
+        ],
+        "rejected": [{"role": "user", "content": "讲个笑话"}, {"role": "assistant", "content": ""}],
+    },
+    {"chosen": "\n\nHuman: 你好\n\nAssistant: 您好！", "rejected": "\n\nHuman: 你好\n\nAssistant: "},
+    {
+        "messages": [
+            {"role": "user", "content": "hi", "loss_weight": 0.0},
+            {
+                "role": "assistant",
+                "content": "Hello!",
+                "loss_weight": 1.0,
+                "weight": 0,
+                "loss": False,
+                "train": True,
+            },
+        ],
+        "rejected_messages": [
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": "Go away."},
+        ],
+    },
+]
+
 #: One conversation as the text each chat template writes (TRL's ``text`` field), and a plain
 #: document: the ``templated`` kind cuts, drops and splices their markers.
 TEMPLATED = [
