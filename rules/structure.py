@@ -490,7 +490,8 @@ class EmptyContent(Rule):
     Reports a message whose content is empty, only whitespace, or only invisible characters
     (zero-width spaces, word joiners, byte-order marks, soft hyphens: text that shows
     nothing).  An assistant turn that only calls tools, and a message made only of images, are
-    not empty.
+    not empty; nor is a content that is an object or a number instead of text (S001 reports
+    its type).
 
     ## Why is this bad?
     An empty user turn teaches the model to answer nothing; an empty assistant turn teaches it to
@@ -521,11 +522,22 @@ class EmptyContent(Rule):
                 continue
             if m.has_media:
                 continue
+            if not content and _holds_no_text(record.data, m.content_pointer):
+                continue  # an object or a number where the text belongs: S001 reports its type
             if stripped:
                 what = f"only invisible characters ({invisible_names(stripped)})"
             else:
                 what = "whitespace only" if content else "empty"
             yield self.finding(f"{m.role or 'message'} content is {what}", msg=m)
+
+
+def _holds_no_text(data: Any, pointer: str) -> bool:
+    """Whether the value at ``pointer`` is neither text nor absent: an object or a number
+    (HammerBench writes a call as ``{"role": "function call", "content": {"name", "arguments"}}``).
+    Such a value is not empty, only not a string; S001 names its type."""
+    from sftlint.analysis.tools import resolve
+
+    return not isinstance(resolve(data, pointer), (str, list, type(None)))
 
 
 class RoleOrder(Rule):

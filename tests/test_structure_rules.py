@@ -46,6 +46,25 @@ def test_empty_and_whitespace_content():
     ]
 
 
+def test_content_that_is_an_object_is_not_empty():
+    """HammerBench writes a call as an object where the text belongs: S001 names its type, and
+    S003 does not call it empty; a null content and an empty string still are."""
+    call = {"name": "Navigation.TrafficViolations.queryViolation", "arguments": {"city": "广州"}}
+    rec = {
+        "messages": [
+            {"role": "user", "content": "查一下我的车有没有违章记录"},
+            {"role": "assistant", "content": call},
+            {"role": "user", "content": None},
+            {"role": "assistant", "content": ""},
+        ]
+    }
+    got = [(d.code, d.pointer) for d in lint(rec, select=("S001", "S003"))]
+    assert ("S001", "/messages/1/content") in got
+    assert ("S003", "/messages/1/content") not in got
+    assert ("S003", "/messages/2/content") in got
+    assert ("S003", "/messages/3/content") in got
+
+
 def test_role_order_problems():
     two_users = chat(("user", "我想退货"), ("user", "订单号123456"), ("assistant", "好的"))
     starts_with_assistant = chat(("assistant", "您好"), ("user", "在吗"), ("assistant", "在的"))
