@@ -592,6 +592,31 @@ def test_t008_leaves_english_answers_to_requests_that_work_on_english_text():
     assert [(d.record, d.pointer) for d in diags] == [(14, "/messages/1/content")]
 
 
+def test_t008_reads_a_short_passage_on_its_own_line_and_chinese_sentences_of_names():
+    """A hand-revised Chinese Alpaca asks to change a three-word English sentence given as the
+    input (将以下句子转换为现在进行时 / He reads books): the English answer is the task.  A Chinese
+    Scratch Q&A answers with Chinese sentences listing the English block names (…、Show、Hide等块):
+    the reply is Chinese.  An English reply to a Chinese question is still reported, and so is
+    one whose request holds a three-word English phrase inside its Chinese sentence."""
+    short = chat("将以下句子转换为现在进行时\nHe reads books", "He is reading books.")
+    names = chat(
+        "Switch Backdrop to ()块可以和哪些其他块一起用于角色？",
+        "Switch Backdrop to ()块可以和Say () for () Seconds、Say ()、Think () for () Seconds、"
+        "Switch Costume to ()、Next Costume、Change Size by ()、Show、Hide等块一起用于角色。",
+    )
+    assert lint([*ZH_BACKGROUND, short, names], "T008") == []
+    inline = chat(
+        "请问 green tea extract 对减肥有帮助吗？",
+        "Green tea extract may slightly increase fat burning, but its effect on weight loss is small.",
+    )
+    english = chat(
+        "高血压患者平时饮食需要注意哪些问题？",
+        "People with high blood pressure should eat less salt, more vegetables and fruit, and avoid alcohol.",
+    )
+    diags = lint([*ZH_BACKGROUND, inline, english], "T008")
+    assert [d.record for d in diags] == [12, 13]
+
+
 def test_t008_a_request_for_a_language_holds_for_the_replies_after_it():
     """A conversation that asks for a language (in its system prompt or a user turn) exempts the
     replies after the request, not the ones before it; the request is read only when a reply

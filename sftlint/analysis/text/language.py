@@ -537,6 +537,8 @@ def _detect(text: str, matrix: bool) -> Language | None:
     if script == "latin":
         if len(latin_words) < 4:
             return None
+        if han and _zh_frame(body):
+            return None  # a Chinese sentence listing Latin-script names: bilingual, not English
         if "|" in rest and _TABLE_ROW.search(rest) is not None:
             # a Markdown table's cells are names and numbers (Ravens 34, Browns 17), which the
             # identifier reads as any language: the language is named by the text around it
@@ -545,6 +547,20 @@ def _detect(text: str, matrix: bool) -> Language | None:
                 return _language("latin", script, weight)
         return _language(_latin_language(latin_words), script, weight)
     return _language({"cyrillic": "ru", "arabic": "ar"}[script], script, weight)
+
+
+#: Chinese punctuation touching Latin-script text: a Chinese sentence that lists English names
+#: (Scratch's blocks: 可以和Say () for () Seconds、Show、Hide等块一起用于角色。)
+_ZH_MARK_BY_LATIN = re.compile(r"[A-Za-z0-9)\]>?%]\s*[、，。；]|[、，；：]\s*[A-Za-z(<\[]")
+#: How many such marks make a Latin-script text a Chinese sentence of names
+MIN_ZH_FRAME_MARKS = 2
+
+
+def _zh_frame(body: str) -> bool:
+    """Whether a text whose letters are mostly Latin is a Chinese sentence carrying Latin-script
+    names: Chinese enumeration commas and stops between the names.  English prose never puts
+    them between its words, so an English reply quoting Chinese is still English."""
+    return any(n >= MIN_ZH_FRAME_MARKS for n, _ in enumerate(_ZH_MARK_BY_LATIN.finditer(body), 1))
 
 
 _DETECTED = (PerText(lambda t: _detect(t, False)), PerText(lambda t: _detect(t, True)))
@@ -640,12 +656,19 @@ _QUOTED_FOREIGN = re.compile(r"[“\"'‘「]([A-Za-z\u00c0-\u024f][A-Za-z\u00c0
 #: a passage of four or more Latin-script words in a request of another script (编辑下面这段
 #: 文章：“Tom walks to school every day.”, 句子: John took a the dog for walk.): the task works
 #: on that text, and an answer in its language may be the right one
-_FOREIGN_PASSAGE = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[ ,;:'’-]+[A-Za-z\u00c0-\u024f]+){3,}")
+#: … or given on a line of its own, three words or more (Alpaca's `input`: 将以下句子转换为现在进行时 /
+#: He reads books)
+_FOREIGN_PASSAGE = re.compile(
+    r"[A-Za-z\u00c0-\u024f]+(?:[ ,;:'’-]+[A-Za-z\u00c0-\u024f]+){3,}"
+    r"|^[ \t]*[A-Za-z\u00c0-\u024f]+(?:[ ,;:'’-]+[A-Za-z\u00c0-\u024f]+){2,}[.!?]?[ \t]*$",
+    re.M,
+)
 
 
 def hands_over_passage(text: str) -> bool:
-    """Whether a request written in another script holds a Latin-script passage of four words
-    or more to work on (the answer to that request may be in the passage's language)."""
+    """Whether a request written in another script holds a Latin-script passage to work on, of
+    four words or more, or of three on a line of its own (the answer to that request may be in
+    the passage's language)."""
     return _FOREIGN_PASSAGE.search(text) is not None
 
 
