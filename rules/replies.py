@@ -46,9 +46,10 @@ class TruncatedText(Rule):
     beginning was cut.
 
     Lists whose items end without a full stop, headings, tables, code, hashtags, signatures,
-    verse, one-line answers and a colon
-    that asks the reader for input (`请输入选项编号：`) end without a full stop legitimately and
-    are left alone, and so does an English clause whose object stands at its front, which ends
+    verse, one-line answers, a colon
+    that asks the reader for input (`请输入选项编号：`) and the last field of a form that leaves
+    other fields empty too (an extraction template's `医疗设备实体：` … `身体部位实体：`) end without
+    a full stop legitimately and are left alone, and so does an English clause whose object stands at its front, which ends
     on its preposition (`Is there anything else I can help you with`); so are user turns that end open (a fill-in-the-blank question, a story to
     continue): by default only the assistant's endings are judged.  A file whose Chinese
     replies often end without a full stop (more than `max-open-share`, 20%, of at least 20:

@@ -347,6 +347,27 @@ def test_t006_a_number_and_its_measure_word_end_a_sentence():
     assert "cut word" in d.message
 
 
+def test_t006_a_form_that_leaves_its_fields_empty_is_not_cut():
+    """PromptCBLUE's extraction template lists every asked-for type as `label：value` and keeps
+    the label of a type with nothing found (医疗设备实体：): the last field left empty the same way
+    is no cut.  A reply cut after a colon is still reported: prose that introduces a list, a
+    form whose fields before the cut are filled, or steps under a heading."""
+    form = chat(
+        "实体识别：\n成人肺外结核病，除了喉结核，一般不具有传染性。\n实体类型：微生物类，医疗设备，疾病，身体部位\n答：",
+        "上述句子中的实体包含：\n微生物类实体：病原菌\n医疗设备实体：\n疾病实体：肺外结核病，喉结核\n身体部位实体：",
+    )
+    event = chat(
+        "临床发现事件抽取：\n1+年来间断性出现咳嗽不适。\n答：",
+        "上述句子中的临床发现事件如下：\n主体词：咳嗽；发生状态：；描述词：间断性；解剖部位：",
+    )
+    assert lint([form, event], "T006") == []
+    prose = chat("高血压怎么治疗？", "您好，根据您的描述，需要长期控制血压。\n治疗方法如下：")
+    filled = chat("请填写病历。", "姓名：张三\n年龄：35\n诊断：")
+    steps = chat("How do I sync my iPod?", "Here are the steps:\nFirst: open iTunes\nThen:")
+    diags = lint([prose, filled, steps], "T006")
+    assert [d.record for d in diags] == [0, 1, 2]
+
+
 def test_t006_finds_a_turn_that_begins_mid_sentence():
     rec = chat("，我上周买的药到了吗？", "，您的订单已签收。")
     diags = lint([rec], "T006")

@@ -212,6 +212,44 @@ def _stranded_preposition(line: str) -> bool:
     return _STRANDED.search(clause) is not None
 
 
+#: A field of a form: a short label (no sentence inside it) and its colon, then the value if
+#: any, up to the end of the line or the next field on it (主体词：咳嗽；发生状态：；描述词：间断性)
+_FIELD = re.compile(r"[^\n：:。，！？；;,.!?]{1,24}[：:][^\n；;]*")
+_FIELD_SEP = re.compile(r"[；;]")
+
+
+def _form_with_empty_slots(body: str) -> bool:
+    """Whether ``body`` is a form of ``label：value`` fields, two lines or more of nothing else,
+    that leaves a field before its last one empty: a template that lists every asked-for type
+    and keeps the label of a type with no value (PromptCBLUE's 上述句子中的实体包含：/
+    医疗设备实体：/ 疾病实体：肺外结核病 / 身体部位实体：).  Its last field is empty the same way;
+    a text cut after a colon is prose, or a form whose fields before the cut are all filled (a
+    heading that ends in a colon on the first line, its label unlike the fields' labels, is not
+    an empty field: Here are the steps: / First: … / Then: is cut)."""
+    lines = [line.strip() for line in body.split("\n") if line.strip()]
+    if len(lines) < 2:
+        return False
+    empty = 0
+    labels = []
+    for line in lines:
+        for part in _FIELD_SEP.split(line):
+            part = part.strip()
+            if not part:
+                continue
+            if _FIELD.fullmatch(part) is None:
+                return False
+            label, _, value = part.replace(":", "：").partition("：")
+            labels.append(label)
+            if not value:
+                empty += 1
+    first = lines[0]
+    if first[-1] in "：:" and len(labels) > 1 and not any(x[-2:] == labels[0][-2:] for x in labels[1:]):
+        # a heading that introduces the form (上述句子中的实体包含：), unlike its fields' labels
+        # (…实体：), is no empty field; a first field like the others is (…关系的头尾实体对如下：)
+        empty -= 1
+    return empty >= 2  # the last field and another one
+
+
 def _end(text: str) -> Truncation | None:
     body = text.rstrip()
     if len(body) < 2 or body[-1] in _TERMINAL_CHARS:
@@ -249,6 +287,8 @@ def _end(text: str) -> Truncation | None:
     if ch in "：:":
         if _PROMPT.search(last) or (ch == ":" and not re.search(f"[{HAN_CHARS}A-Za-z]:$", body)):
             return None
+        if _form_with_empty_slots(body):
+            return None  # a form's last field left empty, as others are (身体部位实体：)
         if ch == ":" and _SHORTCODE_END.search(body):
             return None  # an emoji shortcode closes the text (…参与黑客马拉松！:rocket:)
         return Truncation(end - 1, end, "end", "ends with a colon that introduces nothing")
