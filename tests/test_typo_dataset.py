@@ -11,7 +11,7 @@ import json
 import pytest
 
 import sftlint
-from sftlint.analysis.text.typo import in_foreign_name, takes_from_dotted_name
+from sftlint.analysis.text.typo import in_foreign_name, takes_from_dotted_name, transliterated_word
 from sftlint.analysis.text.userdict import covered, parse_user_dict
 
 
@@ -54,6 +54,23 @@ def test_the_signs_of_a_foreign_name():
 def test_a_typo_beside_a_name_is_still_reported():
     (d,) = t001([chat("杜特尔特是谁？", "杜特尔特是菲律宾前总统，他以经卸任了。")])
     assert "以经" in d.message
+
+
+def test_a_two_character_transliterated_name_is_not_reported():
+    """A translated Alpaca and a translated story write Molly as 莫莉 (露丝和莫莉, 莫莉在家里开了
+    一个托儿所): both characters are transliteration characters, 莉 a marker, and 莫莉 is no slip
+    for 茉莉 (jasmine).  A slip beside the name is still reported."""
+    names = [
+        chat("确定句子中的人物。\n露丝和莫莉为烘焙义卖做了曲奇饼。", "露丝和莫莉"),
+        chat("背景：莫莉在家里开了一个托儿所，每天有8个小孩。她有什么感受？", "烦恼"),
+    ]
+    assert t001(names) == []
+    (d,) = t001([chat("莫莉去哪了？", "莫莉以经回家了。")])
+    assert "以经" in d.message
+    assert transliterated_word("莫莉") and transliterated_word("拉丁")
+    assert (
+        not transliterated_word("以经") and not transliterated_word("安全") and not transliterated_word("莫")
+    )
 
 
 #: a film synopsis with a cast credit: （蒂姆·柯瑞饰） is "played by Tim Curry"
