@@ -73,6 +73,44 @@ def test_a_two_character_transliterated_name_is_not_reported():
     )
 
 
+#: an episode list and a yoga routine (held-out round 7's medical DPO file): 暮光 (twilight) and
+#: 猫牛 (the cat-cow pose) stand in list items, where the model reads 目光 and 牦牛
+ITEMS = [
+    chat(
+        "列出小马宝莉第二季的剧集。",
+        '[\n  "坎特洛婚礼！",\n  "苹果家族团聚",\n  "暮光之国来临",\n  "小马痘"\n]',
+    ),
+    chat(
+        "推荐几个椅子瑜伽动作。",
+        "椅子瑜伽示例练习：\n- 坐姿扭转：每侧3-5次呼吸\n- 坐姿猫牛伸展：5-7轮\n- 坐姿前折：5-7次呼吸",
+    ),
+]
+
+
+def test_a_weak_model_finding_in_a_list_item_or_title_is_not_reported():
+    """A short run standing alone as a list item, title or label is a name or a term more often
+    than a sentence: its model finding needs ITEM_SCORE.  The detector still proposes them; a
+    slip in a sentence, and a strong one in an item, are still reported."""
+    from rules.text import in_item
+    from sftlint.analysis.text.typo import TypoDetector
+
+    det = TypoDetector()
+    for rec in ITEMS:
+        assert [t.source for t in det.detect(rec["messages"][1]["content"])] == ["model"]
+    assert t001(ITEMS) == []
+    (d,) = t001([chat("我该怎么办？", "我现在间段性血尿，已经一周了。")])
+    assert "间段性" in d.message
+    (d,) = t001(
+        [chat("离婚时财产怎么分？", "需要注意：\n- 共同材产：婚后所得归双方共有\n- 个人财产：婚前所得归个人")]
+    )
+    assert "共同材产" in d.message
+    text = "1.1.1依拓康（外科技术）\n## 竞品分析\n他在暮光中看见了她。\n目前有北京坊店、三里屯店"
+    assert in_item(text, text.index("拓"), text.index("拓") + 1)
+    assert in_item(text, text.index("竞"), text.index("竞") + 1)
+    assert not in_item(text, text.index("暮"), text.index("暮") + 1)  # a clause, not an item
+    assert not in_item(text, text.index("坊"), text.index("坊") + 1)
+
+
 #: a film synopsis with a cast credit: （蒂姆·柯瑞饰） is "played by Tim Curry"
 CREDIT = chat(
     "这部电影讲了什么？",
