@@ -440,8 +440,8 @@ class LanguageMismatch(Rule):
     Code, URLs and markup are ignored, a Markdown table's rows name no Latin-script language
     (their cells are names and numbers: `| Ravens 34, Browns 17 |`), and a turn is only given a language when one script
     holds 85% of its letters and it is long enough: short replies, bilingual lines and mixed
-    technical replies are never judged (nor is a Chinese sentence listing English names, its
-    `、` and `。` between them: `可以和Say () for () Seconds、Show、Hide等块一起用于角色。`).  A question is read by its grammar: Chinese sentences
+    technical replies are never judged (nor is a Chinese sentence listing English names, `、`
+    between them: `可以和Say () for () Seconds、Show、Hide等块一起用于角色。`).  A question is read by its grammar: Chinese sentences
     carrying English terms (`在 Node 的 ES 模块中 __dirname 的等效形式是什么？`) ask in Chinese.  A conversation that asks for a language or a
     translation anywhere up to the turn (翻译, 用英文, 英文句子, 英語で, 프랑스어로 번역, translate, in French,
     lyrics, prompt …), or that hands over a passage to work on in the other script (four words or

@@ -634,8 +634,14 @@ def test_t008_reads_a_short_passage_on_its_own_line_and_chinese_sentences_of_nam
         "高血压患者平时饮食需要注意哪些问题？",
         "People with high blood pressure should eat less salt, more vegetables and fruit, and avoid alcohol.",
     )
-    diags = lint([*ZH_BACKGROUND, inline, english], "T008")
-    assert [d.record for d in diags] == [12, 13]
+    # an English rendering under Chinese step headings (MedicalGPT's ShareGPT data, judged right)
+    rendered = chat(
+        "第三步骤1。这是设备所建立的地方。这是他们将最初的键放入设备的地方。\n第二步骤2。她说第二步是补充性方面。",
+        "第三步1：This is where the device builds itself. This is where the initial key is put into the device.\n\n"
+        "第二步2：Spirit tells her that the second step is a supplemental aspect, something called ownership culture.",
+    )
+    diags = lint([*ZH_BACKGROUND, inline, english, rendered], "T008")
+    assert [d.record for d in diags] == [12, 13, 14]
 
 
 def test_t008_a_request_for_a_language_holds_for_the_replies_after_it():

@@ -549,17 +549,18 @@ def _detect(text: str, matrix: bool) -> Language | None:
     return _language({"cyrillic": "ru", "arabic": "ar"}[script], script, weight)
 
 
-#: Chinese punctuation touching Latin-script text: a Chinese sentence that lists English names
-#: (Scratch's blocks: 可以和Say () for () Seconds、Show、Hide等块一起用于角色。)
-_ZH_MARK_BY_LATIN = re.compile(r"[A-Za-z0-9)\]>?%]\s*[、，。；]|[、，；：]\s*[A-Za-z(<\[]")
-#: How many such marks make a Latin-script text a Chinese sentence of names
+#: The Chinese enumeration comma between two Latin-script items: a Chinese sentence that lists
+#: English names (Scratch's blocks: 可以和Say () for () Seconds、Show、Hide等块一起用于角色。)
+_ZH_MARK_BY_LATIN = re.compile(r"[A-Za-z0-9)\]>?%]\s*、(?=\s*[A-Za-z0-9(<\[])")
+#: How many such commas make a Latin-script text a Chinese sentence of names
 MIN_ZH_FRAME_MARKS = 2
 
 
 def _zh_frame(body: str) -> bool:
     """Whether a text whose letters are mostly Latin is a Chinese sentence carrying Latin-script
-    names: Chinese enumeration commas and stops between the names.  English prose never puts
-    them between its words, so an English reply quoting Chinese is still English."""
+    names: Chinese enumeration commas (、) between the names.  English prose never writes one,
+    so an English reply quoting Chinese, or an English rendering under Chinese headings
+    (第三步1：This is where the device…), is still English."""
     return any(n >= MIN_ZH_FRAME_MARKS for n, _ in enumerate(_ZH_MARK_BY_LATIN.finditer(body), 1))
 
 
