@@ -446,7 +446,10 @@ class LanguageMismatch(Rule):
     translation anywhere up to the turn (翻译, 用英文, 英文句子, 英語で, 프랑스어로 번역, translate, in French,
     lyrics, prompt …), or that hands over a passage to work on in the other script (four words or
     more: 编辑这段文章：“Tom walks to school every day.”; three on a line of their own:
-    将以下句子转换为现在进行时 / He reads books), is left alone.
+    将以下句子转换为现在进行时 / He reads books), is left alone.  An agent's observation sent
+    as a user turn (`Observation: El Autódromo …`, FireAct's layout) is a tool result in the
+    language of the page it read: it is not judged, and the reply after it is compared with the
+    user's question.
 
     ## Why is this bad?
     The model learns to answer in whatever language the data shows: a Chinese assistant that
@@ -478,9 +481,11 @@ class LanguageMismatch(Rule):
         min_share: float = Field(default=0.6, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> LangTally | None:
+        from sftlint.analysis.layouts import env_observation, line_syntax
         from sftlint.analysis.text.language import asks_for_language, detect, hands_over_passage, word_count
 
         roles = set(self.options.roles)
+        lsyn = line_syntax()
         tally = LangTally(record.ref(), None)
         # Whether the conversation so far asks for a language is read only for a reply in
         # another language than the turn it answers (the only turn whose ``asked`` the reduce
@@ -492,6 +497,11 @@ class LanguageMismatch(Rule):
         passage: str | None = None
         last_user: int | None = None
         for m in record.messages or ():
+            if m.role == "user" and m.content and env_observation(m, lsyn):
+                # an environment's `Observation: …` sent as a user turn (FireAct's layout) is
+                # a tool result, in whatever language the page it read was: no request, and
+                # the reply after it still answers the user's question
+                continue
             if m.role in ("system", "user") and m.content:
                 requests.append(m.content)
             if m.role not in roles or not m.content:

@@ -1072,3 +1072,56 @@ def test_t009_leaves_alone_the_repetition_the_user_asked_for():
         "好的，这就重复给你听听看。好的，这就重复给你听听看。好的，这就重复给你听听看。",
     )
     assert [d.record for d in lint([not_asked, asked_other], "T009")] == [0, 1]
+
+
+def _agent(question: str, observation: str, answer: str) -> dict:
+    """A FireAct-style trajectory: the environment's observation comes back as a user turn."""
+    return {
+        "messages": [
+            {"role": "user", "content": question},
+            {
+                "role": "assistant",
+                "content": "我需要先查一下这座塔的资料，然后根据搜索结果回答问题。\nAction: search[埃菲尔铁塔]",
+            },
+            {"role": "user", "content": observation},
+            {"role": "assistant", "content": answer},
+        ]
+    }
+
+
+def test_t008_leaves_an_observation_in_another_language_alone():
+    # a Chinese agent dataset whose search tool returned an English page: the observation is a
+    # tool result, not an untranslated request; the replies answer the Chinese question
+    english_page = (
+        "Observation: The Eiffel Tower is a wrought-iron lattice tower on the Champ de Mars in Paris, "
+        "France. It is named after the engineer Gustave Eiffel, whose company designed and built it."
+    )
+    rec = _agent(
+        "埃菲尔铁塔是以谁的名字命名的？",
+        english_page,
+        "根据搜索结果，埃菲尔铁塔是以工程师古斯塔夫·埃菲尔的名字命名的。",
+    )
+    assert lint([*ZH_BACKGROUND, rec], "T008") == []
+
+
+def test_t008_still_finds_a_foreign_request_and_a_foreign_answer_in_a_trajectory():
+    chinese_page = (
+        "Observation: 埃菲尔铁塔是位于法国巴黎战神广场上的镂空结构铁塔，以工程师古斯塔夫·埃菲尔的名字命名。"
+    )
+    # a real user turn left in English (not an observation) is still an untranslated request
+    untranslated = _agent(
+        "Who was the Eiffel Tower named after, and what did he build?",
+        chinese_page,
+        "根据搜索结果，埃菲尔铁塔是以工程师古斯塔夫·埃菲尔的名字命名的。",
+    )
+    # an English final answer to the Chinese question, after a Chinese observation
+    english_answer = _agent(
+        "埃菲尔铁塔是以谁的名字命名的？",
+        chinese_page,
+        "According to the search results, the Eiffel Tower was named after the engineer Gustave Eiffel.",
+    )
+    diags = lint([*ZH_BACKGROUND, untranslated, english_answer], "T008")
+    assert [(d.record, d.pointer) for d in diags] == [
+        (12, "/messages/0/content"),
+        (13, "/messages/3/content"),
+    ]
