@@ -153,16 +153,6 @@ def _split_lazily(text: str) -> Iterator[str]:
 
 
 _RUNS_AND_GAPS = re.compile(f"([{HAN_CHARS}]{{2,{MAX_RUN}}})")
-#: The sentences of a line, each with the full stops, exclamation or question marks that end
-#: it (:meth:`TypoDetector._detect_line`): text repeats sentence by sentence far more than
-#: line by line (a seed-style corpus: 61% of its lines' characters are in distinct lines, 7% in
-#: distinct sentences).
-_SENTENCES = re.compile("[^。！？]*[。！？]+|[^。！？]+")
-#: The sentences are looked up while at least half of them are found in their cache: on text
-#: whose sentences seldom recur (real text: 69% of its sentences' characters distinct) a line
-#: costs more a sentence at a time.  Judged every SENTENCE_WINDOW sentences; below the share,
-#: the next SENTENCE_WINDOW lines are analysed whole, and the share is measured again.
-SENTENCE_WINDOW = 2000
 #: Two bits of a run's flags (before, after) as the pair of booleans the analysis takes.
 _SIDES = ((False, False), (True, False), (False, True), (True, True))
 #: Two neighbouring corrections that each keep the other's character (医元: 亿元 or 医院)
@@ -620,8 +610,6 @@ class TypoDetector:
         self.threshold = THRESHOLD if threshold is None else threshold
         self._cache = _LRU(cache_chars)  # line -> (typos, Chinese characters, proposals, plain?)
         self._runs = _LRU(cache_chars // 2)  # run key -> (typos, proposals, curated matches)
-        self._sentences = _LRU(cache_chars // 2)  # sentence of a line -> as _cache's entries
-        self._sentence_looks = [0, 0, 0]  # sentences looked up, found; lines to analyse whole
         self._proposed = 0  # proposals scored so far (see :meth:`detect_counted`)
         self._curated_re = CURATED_RE
         self._set_whitelist(whitelist)
@@ -749,7 +737,7 @@ class TypoDetector:
                         self._maybe_switch()
                 if HAN.search(line) is not None:
                     line_plain = plain or is_plain(line)
-                    entry = (*self._detect_line(line, line_plain), line_plain)
+                    entry = (*self._detect(line, line_plain), line_plain)
                     self._cache.put(line, entry)
             elif plain is None and not entry[3]:
                 plain = False
@@ -845,55 +833,6 @@ class TypoDetector:
         return False
 
     # ------------------------------------------------------------------ work
-    def _detect_line(self, line: str, plain: bool) -> tuple[tuple[Typo, ...], int, int]:
-        """:meth:`_detect` of a line, put together from the line's sentences (each kept in
-        its own cache) where that gives the same result: a new line of known sentences costs
-        a lookup a sentence instead of one a run.  Only while sentences recur
-        (:data:`SENTENCE_WINDOW`); either way the result is the same.
-
-        A sentence ends after ``。！？``, which are neither Chinese characters, letters, digits
-        nor name dots, so each run of Chinese characters lies in one sentence, and a run's
-        neighbours as :meth:`_detect` reads them (its flags) are the same in the sentence as in
-        the line: a run that begins a sentence follows the mark, or begins the line.  The
-        curated forms are Chinese characters only (``_CURATED_HAN``), so each match lies in one
-        run, and the dictionary words :meth:`_joined_outside` looks for across a sentence's end
-        would hold the mark, which no word of the model does.  The typos, characters and
-        proposals of the sentences therefore add up to the line's.  Left to :meth:`_detect`
-        whole: a line that is not plain Simplified Chinese (:func:`simplified_only` works by
-        other sentences), holds ``《`` (a title filter that may span a mark), a sentence
-        longer than ``MAX_RUN`` (where runs are cut), or a single sentence."""
-        looks = self._sentence_looks
-        if looks[2]:  # sentences seldom recur here (SENTENCE_WINDOW)
-            looks[2] -= 1
-            return self._detect(line, plain)
-        if not plain or not _CURATED_HAN or "《" in line or len(line) > _LONG_TEXT:
-            return self._detect(line, plain)
-        pieces = _SENTENCES.findall(line)
-        if len(pieces) < 2 or max(map(len, pieces)) > MAX_RUN:
-            return self._detect(line, plain)
-        cache = self._sentences
-        cached = cache.data.get
-        out: list[Typo] = []
-        chars = proposed = pos = 0
-        looks[0] += len(pieces)
-        for piece in pieces:
-            entry = cached(piece)
-            if entry is None:
-                entry = self._detect(piece, True)
-                cache.put(piece, entry)
-            else:
-                looks[1] += 1
-            found, n_chars, n_proposed = entry
-            chars += n_chars
-            proposed += n_proposed
-            for t in found:
-                out.append(replace(t, start=t.start + pos, end=t.end + pos) if pos else t)
-            pos += len(piece)
-        if looks[0] >= SENTENCE_WINDOW:
-            looks[2] = SENTENCE_WINDOW if 2 * looks[1] < looks[0] else 0
-            looks[0] = looks[1] = 0
-        return tuple(out), chars, proposed
-
     def _detect(self, text: str, plain: bool = False) -> tuple[tuple[Typo, ...], int, int]:
         """Typos in one line (no newline inside), whitelist not applied; with the Chinese
         characters of its runs and the proposals scored there."""
