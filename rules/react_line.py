@@ -586,6 +586,9 @@ def _after_action(steps: list[Step]) -> Step | None:
 _PARSED_LABELS = ("Thought", "Action", "Action Input", "Observation", "Final Answer")
 #: A line that opens with a label-like phrase and a colon: the phrase is group 1.
 _LABEL_LIKE = re.compile(r"(?m)^[ \t]*([A-Za-z][A-Za-z_ ]{3,14}?)[ \t]*:")
+#: A line that opens with a parsed label written twice (`Thought:Thought:`, `Action: Action:
+#: search`): the first label is group 1, the repeat (with the space before it) group 2.
+_DOUBLED_LABEL = re.compile(r"(?m)^[ \t]*(" + "|".join(_PARSED_LABELS) + r")[ \t]*:([ \t]*\1[ \t]*:)")
 
 
 def near_label(word: str) -> str | None:
@@ -627,7 +630,9 @@ class MisspelledLabel(_LineRule):
     a label the framework parses (`Aciton:`, `Thougth:`, `Obversation:`, `Action_Input:`,
     `Final Answers:`), where the record spells that label right elsewhere (in its system
     prompt's format or its other turns), so the right spelling is known.  A spelling that the
-    system prompt itself uses is the format, not a slip, and is left alone.
+    system prompt itself uses is the format, not a slip, and is left alone.  A label written
+    twice at a line's start (`Thought:Thought:`, `Action: Action: search`) is the same kind of
+    slip and is reported too.
 
     ## Why is this bad?
     Agent frameworks find the steps by their exact labels: a reply with `Aciton:` has no action
@@ -646,7 +651,7 @@ class MisspelledLabel(_LineRule):
     ```
 
     ## Fix availability
-    An unsafe fix writes the label right (the reply's text is changed).
+    An unsafe fix writes the label right, or once (the reply's text is changed).
     """
 
     code = "R012"
@@ -665,11 +670,16 @@ class MisspelledLabel(_LineRule):
                 label = near_label(match.group(1).strip())
                 if label is not None:
                     slips.append((m, match, label))
+            for match in _DOUBLED_LABEL.finditer(m.content):
+                slips.append((m, match, ""))
         if not slips:
             return
         spelled = _spelled_labels(record)
         prompt_words = {w.lower() for w in _LABEL_LIKE.findall(record.system_prompt or "")}
         for m, match, label in slips:
+            if not label:  # a label written twice: the repeat is taken out
+                yield self._doubled(m, match)
+                continue
             written = match.group(1).strip()
             if label.lower() not in spelled or written.lower() in prompt_words:
                 continue
@@ -685,6 +695,21 @@ class MisspelledLabel(_LineRule):
                 span=span,
                 fix=fix,
             )
+
+    def _doubled(self, m: Message, match: re.Match[str]) -> Finding:
+        label = match.group(1)
+        span = match.span(2)
+        pointer, local = m.resolve(span)
+        fix = None
+        if local is not None and local[1] - local[0] == span[1] - span[0]:
+            fix = Fix(f"write `{label}:` once", (Edit(pointer, local[0], local[1], ""),), "unsafe")
+        return self.finding(
+            f"the label `{label}:` is written twice: the step's text starts with another `{label}:`, "
+            "and the model learns to write it so",
+            msg=m,
+            span=span,
+            fix=fix,
+        )
 
 
 def _spelled_labels(record: Record) -> set[str]:

@@ -545,6 +545,37 @@ def test_r012_a_misspelt_label_is_reported_with_a_fix(style, record, message, ol
     assert fixed == load(style)
 
 
+@pytest.mark.parametrize(
+    ("style", "record", "message", "old", "new"),
+    [
+        ("langchain_en", 1, 2, "Thought: ", "Thought:Thought: "),  # adan_application's slip
+        ("langchain_en", 2, 2, "\nAction: ", "\nAction: Action: "),
+        ("react_inline", 1, 1, "\nAction: search", "\nAction:Action: search"),
+    ],
+)
+def test_r012_a_label_written_twice_is_reported_and_written_once_by_the_fix(
+    style, record, message, old, new, tmp_path
+):
+    recs = plant(style, record, message, old, new)
+    diags = lint(recs, tmp_path, select=["R012"])
+    assert found(diags) == [("R012", record, f"/messages/{message}/content")]
+    (d,) = diags
+    label = old.strip().split(":")[0]
+    content = recs[record]["messages"][message]["content"]
+    assert content[d.span[0] : d.span[1]].strip() == f"{label}:" and "written twice" in d.message
+    assert apply_fixes(str(tmp_path / "data.jsonl"), diags, unsafe=True) == 1
+    fixed = [json.loads(x) for x in (tmp_path / "data.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert fixed == load(style)
+
+
+def test_r012_leaves_a_label_word_in_the_text_alone(tmp_path):
+    # the word after the label is the step's own text, not the label again
+    recs = plant("langchain_en", 1, 2, "Thought: ", "Thought: thought: it over, ")
+    assert found(lint(recs, tmp_path, select=["R012"])) == []
+    recs = plant("langchain_en", 1, 2, "Thought: ", "Thought: Thought experiments aside, ")
+    assert found(lint(recs, tmp_path, select=["R012"])) == []
+
+
 def test_r012_leaves_the_formats_own_spelling_and_other_lines_alone(tmp_path):
     # the prompt's format spells it `Thoughts:` throughout: that is the format, not a slip
     recs = load("langchain_en")
