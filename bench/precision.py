@@ -66,6 +66,14 @@ class Key:
     line: int
     pointer: str
     span: tuple[int, int] | None
+    #: the record's index in the file: tells apart findings a one-line JSON array puts at the
+    #: same line, pointer and span (a verdict may name it; one that does not judges them all)
+    record: int | None = None
+
+    @property
+    def where(self) -> Key:
+        """The key without the record: what a verdict that names no record matches."""
+        return Key(self.file, self.code, self.line, self.pointer, self.span)
 
 
 @dataclass
@@ -124,7 +132,7 @@ def run_rules(
         kwargs: dict[str, Any] = {"select": select} if select else {}
         for d in sftlint.lint(str(path), **kwargs):
             span = tuple(d.span) if d.span is not None else None
-            key = Key(rel, d.code, int(d.line or 0), d.pointer or "", span)  # type: ignore[arg-type]
+            key = Key(rel, d.code, int(d.line or 0), d.pointer or "", span, d.record)  # type: ignore[arg-type]
             findings.append(Finding(key, d.message, path, d.record))
     return findings, records
 
@@ -147,19 +155,27 @@ def load_verdicts(folder: Path) -> list[dict[str, Any]]:
 def match(findings: list[Finding], verdicts: list[dict[str, Any]]) -> tuple[dict[Key, str], list[dict]]:
     """Verdict per finding key, and the verdicts that matched nothing (stale)."""
     present = {f.key for f in findings}
+    by_where: dict[Key, list[Key]] = defaultdict(list)
     by_loose: dict[tuple[str, str, int, str], list[Key]] = defaultdict(list)
     for f in findings:
+        by_where[f.key.where].append(f.key)
         by_loose[(f.key.file, f.key.code, f.key.line, f.key.pointer)].append(f.key)
     judged: dict[Key, str] = {}
     stale: list[dict[str, Any]] = []
     loose: list[dict[str, Any]] = []
     for v in verdicts:
         span = tuple(v["span"]) if v.get("span") is not None else None
-        key = Key(v["file"], v["code"], int(v["line"]), v.get("pointer") or "", span)  # type: ignore[arg-type]
+        key = Key(v["file"], v["code"], int(v["line"]), v.get("pointer") or "", span, v.get("record"))  # type: ignore[arg-type]
         if span is None:
             loose.append(v)
-        elif key in present:
-            judged[key] = v["verdict"]
+        elif key.record is not None:
+            if key in present:
+                judged[key] = v["verdict"]
+            else:
+                stale.append(v)
+        elif key in by_where:
+            for k in by_where[key]:  # every record there: one verdict for a place, as before
+                judged.setdefault(k, v["verdict"])
         else:
             stale.append(v)
     for v in loose:  # span-less verdicts take the first finding there that has none yet
@@ -264,6 +280,7 @@ def show_unjudged(
             "line": k.line,
             "pointer": k.pointer,
             "span": list(k.span) if k.span else None,
+            "record": k.record,
         }
         if template:
             print(json.dumps({**entry, "verdict": "?", "why": "", "message": f.message}, ensure_ascii=False))
