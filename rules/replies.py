@@ -17,6 +17,7 @@ from pydantic import Field
 
 from sftlint.analysis.majority import CONVENTION_LEAST, FileTallies
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.locate import Location
 from sftlint.record import Message, Record
 from sftlint.rule import Rule, RuleOptions, shorten
 from sftlint.transport import compact_pickle
@@ -144,10 +145,7 @@ class TruncatedText(Rule):
                             t.where,
                             t.reason == UNPUNCTUATED,
                             f"text looks cut off: {t.reason} (“{shorten(tail, 30)}”)",
-                            loc.line,
-                            loc.column,
-                            loc.end_line,
-                            loc.end_column,
+                            loc,
                         )
                     )
         if tally.places:
@@ -174,7 +172,7 @@ class TruncatedText(Rule):
                         record_hash=t.record_hash,
                         where=p.where,
                     )
-                    f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                    f.place(p.loc)
                     yield f
 
 
@@ -186,10 +184,7 @@ class _CutPlace:
     where: str
     unpunctuated: bool  # "the last sentence stops without punctuation": judged against the file's style
     message: str
-    line: int | None
-    column: int | None
-    end_line: int | None
-    end_column: int | None
+    loc: Location  # where it is, and the excerpt a reporter shows
 
 
 @compact_pickle
@@ -232,10 +227,7 @@ class _MarkupPlace:
     kind: str
     found: str
     repair: str | None
-    line: int | None
-    column: int | None
-    end_line: int | None
-    end_column: int | None
+    loc: Location  # where it is, and the excerpt a reporter shows
 
 
 @compact_pickle
@@ -331,10 +323,7 @@ class MarkupDebris(Rule):
                         x.kind,
                         m.content[x.start : x.end],
                         x.repair,
-                        loc.line,
-                        loc.column,
-                        loc.end_line,
-                        loc.end_column,
+                        loc,
                     )
                 )
         if tally.places:
@@ -364,7 +353,7 @@ class MarkupDebris(Rule):
                     f = self.finding(
                         what, pointer=p.pointer, span=p.span, ref=t.ref, fix=fix, record_hash=t.record_hash
                     )
-                    f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                    f.place(p.loc)
                     yield f
 
 

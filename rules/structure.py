@@ -18,7 +18,7 @@ from sftlint.analysis.tools import calls_in_text
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.formats.messages import CALL_ROLE
 from sftlint.hashing import PIECEWISE_CHARS, canonical_pieces
-from sftlint.locate import escape_token
+from sftlint.locate import Location, escape_token
 from sftlint.reader import RawRecord
 from sftlint.record import ROLES, Message, Record
 from sftlint.rule import Rule, RuleOptions
@@ -817,10 +817,7 @@ class _TokenPlace:
     span: tuple[int, int]
     token: str
     role: str
-    line: int | None
-    column: int | None
-    end_line: int | None
-    end_column: int | None
+    loc: Location  # where it is, and the excerpt a reporter shows
 
 
 @compact_pickle
@@ -917,11 +914,7 @@ class TemplateToken(Rule):
                 pointer, span = m.resolve((x.start, x.end))
                 assert span is not None
                 loc = record.locate(pointer, span)
-                tally.places.append(
-                    _TokenPlace(
-                        pointer, span, x.token, m.role, loc.line, loc.column, loc.end_line, loc.end_column
-                    )
-                )
+                tally.places.append(_TokenPlace(pointer, span, x.token, m.role, loc))
         if tally.places:
             tally.record_hash = record.content_hash
         return tally
@@ -944,7 +937,7 @@ class TemplateToken(Rule):
                         ref=t.ref,
                         record_hash=t.record_hash,
                     )
-                    f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                    f.place(p.loc)
                     yield f
 
 
@@ -960,10 +953,7 @@ class _TurnPlace:
     label: str
     line_text: str
     cut: tuple[int, int] | None  # the reply's own text ends here (span of what a fix removes)
-    line: int | None
-    column: int | None
-    end_line: int | None
-    end_column: int | None
+    loc: Location  # where it is, and the excerpt a reporter shows
 
 
 @compact_pickle
@@ -1082,10 +1072,7 @@ class EmbeddedTurn(Rule):
                 found.label,
                 found.line,
                 cut,
-                loc.line,
-                loc.column,
-                loc.end_line,
-                loc.end_column,
+                loc,
             )
         )
 
@@ -1116,7 +1103,7 @@ class EmbeddedTurn(Rule):
                         fix=fix,
                         record_hash=t.record_hash,
                     )
-                    f.line, f.column, f.end_line, f.end_column = p.line, p.column, p.end_line, p.end_column
+                    f.place(p.loc)
                     yield f
 
 

@@ -106,6 +106,23 @@ class Finding:
     end_column: int | None = None
     # Extra structured data for reporters/tools (e.g. the first duplicate's line).
     data: dict[str, Any] = field(default_factory=dict)
+    #: what a reporter shows of the text (a window of the decoded string) and the span in it:
+    #: set by a dataset rule that located its finding while the record was at hand
+    source: str | None = None
+    source_span: tuple[int, int] | None = None
+
+    def place(self, loc: Any) -> Finding:
+        """Put the finding where ``loc`` (a :class:`~sftlint.locate.Location` a dataset rule
+        found while it held the record) says, with its excerpt: the rule reports after the
+        record is gone, so the engine cannot locate it then."""
+        self.line, self.column, self.end_line, self.end_column = (
+            loc.line,
+            loc.column,
+            loc.end_line,
+            loc.end_column,
+        )
+        self.source, self.source_span = loc.source, loc.source_span
+        return self
 
 
 @compact_pickle

@@ -671,6 +671,7 @@ class Engine:
             d.column = f.column
             d.end_line = f.end_line if f.end_line is not None else d.line
             d.end_column = f.end_column
+            d.source, d.source_span = f.source, f.source_span
             if self.want_hashes:
                 d.record_hash = f.data.get("record_hash")
                 d.record_id = ref.id

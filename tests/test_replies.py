@@ -459,6 +459,19 @@ def test_t007_finds_entities_and_stray_tags_with_unsafe_entity_fixes():
     assert all(d.line == d.record + 1 for d in diags)
 
 
+def test_dataset_findings_show_their_text_as_record_findings_do():
+    """T006 and T007 decide after every record is read, when the record is gone: each keeps the
+    excerpt it located while it held the record, so the report shows the flagged text."""
+    cut = TRUNCATED[0]
+    clean_filler = [chat("你好", "您好，请问有什么可以帮您？") for _ in range(40)]
+    for code, records in (("T006", [cut]), ("T007", WITH_MARKUP[:1] + clean_filler)):
+        d = lint(records, code)[0]
+        text = records[d.record]["messages"][1]["content"]
+        assert d.source is not None and d.source in text, code
+        a, b = d.source_span
+        assert d.source[a:b] == text[d.span[0] : d.span[1]], code
+
+
 def test_t007_leaves_clean_twins_alone():
     assert lint(WITHOUT_MARKUP, "T007") == []
 

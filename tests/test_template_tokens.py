@@ -60,6 +60,8 @@ def test_finds_control_tokens_at_their_exact_spans(record, tokens):
         msg = record["messages"][int(d.pointer.rsplit("/", 2)[1])]["content"]
         token = msg[d.span[0] : d.span[1]]
         assert f"“{token}”" in d.message and d.severity == "error"
+        # a dataset rule's finding still shows its text (located while the record was at hand)
+        assert d.source is not None and d.source[d.source_span[0] : d.source_span[1]] == token
     if tokens is not None:
         assert [d.message.split("“")[1].split("”")[0] for d in found] == tokens
 
