@@ -381,11 +381,10 @@ def locate_cell(
     found = None
     if len(parts) == 2 and isinstance(value, str):
         lo, hi = span if span is not None else (0, 0)
-        wlo, whi = window_bounds(len(value), lo)
+        wlo, whi, inside = window_bounds(len(value), lo, hi)
         source = value[wlo:whi]
         if span is not None:
-            found = (lo, hi)
-            source_span = (lo - wlo, max(lo, min(hi, whi)) - wlo)
+            found, source_span = (lo, hi), inside
     elif len(parts) > 2 and isinstance(value, (list, dict)):
         cell = text[start:end].replace('""', '"') if quoted else text[start:end]
         inner = Locator(cell, 1).offsets("/" + "/".join(parts[2:]), span)

@@ -89,10 +89,12 @@ class Location:
     source_span: tuple[int, int] | None = None
 
 
-def window_bounds(length: int, lo: int) -> tuple[int, int]:
-    """What of a string of ``length`` characters a diagnostic keeps to show a span starting at
-    ``lo``: ``SOURCE_WINDOW`` characters before it, ``SOURCE_AFTER`` from it."""
-    return max(0, lo - SOURCE_WINDOW), min(length, lo + SOURCE_AFTER)
+def window_bounds(length: int, lo: int, hi: int) -> tuple[int, int, tuple[int, int]]:
+    """What of a string of ``length`` characters a diagnostic keeps to show the span ``[lo,
+    hi)``: ``SOURCE_WINDOW`` characters before it and ``SOURCE_AFTER`` from its start, as
+    ``(start, end, the span inside that window)``."""
+    wlo, whi = max(0, lo - SOURCE_WINDOW), min(length, lo + SOURCE_AFTER)
+    return wlo, whi, (lo - wlo, max(lo, min(hi, whi)) - wlo)
 
 
 def unescape_pointer(pointer: str) -> list[str]:
@@ -192,8 +194,8 @@ class _StringMap:
 
     def window(self, lo: int, hi: int) -> tuple[str, tuple[int, int]]:
         """A bounded piece of the decoded string around ``[lo, hi)``, and the span inside it."""
-        wlo, whi = window_bounds(self.length, lo)
-        return self.decode(wlo, whi), (lo - wlo, max(lo, min(hi, whi)) - wlo)
+        wlo, whi, inside = window_bounds(self.length, lo, hi)
+        return self.decode(wlo, whi), inside
 
 
 def _is_index(token: str) -> bool:
