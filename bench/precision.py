@@ -29,7 +29,9 @@ part of the precision.
 
 Held-out data is SFT data gathered from public repositories *after* the rules were written
 and never read while tuning them (``bench/verdicts/heldout.jsonl`` names each file's source:
-repository, commit and path).  It is not in the repository; ``--heldout DIR`` scores the
+repository, commit and path; ``bench/verdicts/heldout_files.jsonl`` lists every file, how it was
+cut and its sha256, and ``bench/gather_heldout.py`` rebuilds the folder from git mirrors of the
+sources).  It is not in the repository; ``--heldout DIR`` scores the
 files directly in ``DIR`` against the verdicts whose ``file`` starts with ``heldout/``, and
 says so and stops when ``DIR`` does not exist.
 """
@@ -341,8 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     if heldout is not None:
         if not heldout.is_dir():
             print(
-                f"no held-out data at {heldout}: nothing to measure (gather it as "
-                "bench/verdicts/heldout.jsonl's 'source' fields say)",
+                f"no held-out data at {heldout}: nothing to measure (rebuild it from git mirrors "
+                f"of the sources: python bench/gather_heldout.py --mirrors DIR --out {heldout})",
                 file=sys.stderr,
             )
             return 0
