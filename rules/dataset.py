@@ -351,17 +351,38 @@ def dialogue_text(record: Record) -> str:
 
 def dialogue_texts(record: Record, frame: Frame | None = None) -> tuple[Any, ...]:
     """:func:`dialogue_text` and :func:`dialogue_sides` together, normalising each turn once,
-    with the record's :func:`media_key` and its user turns alone (what was asked, without the
-    tool results of the prompt side).  With a ``frame`` (the start and end that most records of
-    the file repeat in their first user turns: :func:`learn_frame`), a sixth item says how much
+    with the record's :func:`media_key`, its user turns alone (what was asked, without the
+    tool results of the prompt side) and the numbers its user turns and replies write
+    (:func:`written_numbers`).  With a ``frame`` (the start and end that most records of
+    the file repeat in their first user turns: :func:`learn_frame`), a seventh item says how much
     of the record's first user turn is the frame (:func:`_framed`)."""
-    turns = _turn_texts(record)
+    turns, asked_numbers, said_numbers = [], [], []
+    for role, content in _turn_contents(record):
+        text = normalise(content)
+        if not text:
+            continue
+        turns.append((role, text))
+        if role == "user":
+            asked_numbers.append(written_numbers(content))
+        elif role == "assistant":
+            said_numbers.append(written_numbers(content))
     asking = [(role, text) for role, text in turns if role != "assistant"]
     prompt = "\x1f".join(text for _, text in asking)
     reply = "\x1f".join(text for role, text in turns if role == "assistant")
     asked = "\x1f".join(text for role, text in turns if role == "user")
-    texts = "\x1f".join(text for _, text in turns), prompt, reply, media_key(record.data), asked
+    numbers = " ".join(asked_numbers), " ".join(said_numbers)
+    texts = "\x1f".join(text for _, text in turns), prompt, reply, media_key(record.data), asked, numbers
     return texts if frame is None else (*texts, _framed(asking, frame))
+
+
+def written_numbers(text: str) -> str:
+    """The runs of digits of a turn as written (full-width digits folded), one space between:
+    the normalised text glues the numbers of a formula into one run (``45 * 2 + 3 * 55 = 255``
+    -> ``452355255``), this keeps each."""
+    runs = _DIGITS.findall(text)
+    if not runs:
+        return ""
+    return " ".join(nfkc(run) if not run.isascii() else run for run in runs)
 
 
 #: The start and end (normalised) that most records of a file repeat in their first user turns.
@@ -390,8 +411,8 @@ def _unframed_prompts(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[str, str]
     frames) without the frame's start and end, as far as *both* first user turns have them: the
     same characters come off both, so a copy whose edit falls inside the frame loses no more
     than the record it copies.  Without a frame on either side, the prompt sides as they are."""
-    fa = a[5] if len(a) > 5 else None
-    fb = b[5] if len(b) > 5 else None
+    fa = a[6] if len(a) > 6 else None
+    fb = b[6] if len(b) > 6 else None
     if fa is None or fb is None:
         return a[1], b[1]
     head, tail = min(fa[2], fb[2]), min(fa[3], fb[3])
@@ -595,8 +616,9 @@ class NearDuplicate(Rule):
     (multimodal records: their `images`, `videos`, `audios` fields and their turns' non-text
     parts must be the same), and two that ask about different numbers which the record writes
     again (rows of one table: "… for the
-    year 1929" answered `… WHERE Year = '1929'`, and the same for 1934; a document needs the
-    number changed at two places), and two successive steps of an agent episode written a step
+    year 1929" answered `… WHERE Year = '1929'`, and the same for 1934; a word problem written
+    again with 35 mph for 45 mph, its rationale computing `35 * 2 + 3 * 55` with its own numbers;
+    a document needs the number changed at two places), and two successive steps of an agent episode written a step
     per record, the episode so far in the prompt (AutoAct, API-Bank): the later step's prompt
     holds the earlier step's reply, the action already taken, and its own reply is another
     action (a step that sends the same action again is still reported).  A document (TRL's text, without turns) has no sides: two
@@ -1078,34 +1100,48 @@ def _carries_a_value(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     reply writes again: each user side holds a number the other lacks, and each reply holds its
     own side's number and not the other's.  That is how examples generated from a table's rows
     differ (WikiSQL's "the typhoid fever number for the year 1929" and its
-    ``SELECT … WHERE Year = '1929'``): two questions, two examples, not a copy with edits.  A
-    record without user turns (a document) needs each number at two places of its own text.
+    ``SELECT … WHERE Year = '1929'``), and a word problem generated again with other numbers
+    (AQuA's "drove at 45 mph for 2 hours", whose rationale computes ``45 * 2 + 3 * 55 = 255``,
+    against 35 mph and ``35 * 2 + 3 * 55 = 235``): two questions, two examples, not a copy with
+    edits.  A record without user turns (a document) needs each number at two places of its
+    own text.
 
     Only numbers count: a word replaced in the question and again in the answer (who headlined
     the show *at* … -> *for*) is how a copy is paraphrased.  And only numbers the user writes:
     the same question answered again with a tool's other result (a rate of 425.50, then
-    420.00, which the reply repeats) is the same example generated twice.  The texts are
-    normalised (no spaces or punctuation), so a number is a run of digits, and "written again"
-    is found by containment from three digits on (``1991`` in ``1991167``, where ``= '16.7%'``
-    followed the year), and so is "the other lacks it": an order number cut in two by a stray
-    character (``5862021106024上469``) is still the other record's number."""
-    asked_a, asked_b = a[4], b[4]
-    document = not asked_a and not asked_b
+    420.00, which the reply repeats) is the same example generated twice.
+
+    The numbers are looked for twice: in the normalised texts (no spaces or punctuation, so a
+    number is a run of digits, and "written again" is found by containment from three digits
+    on: ``1991`` in ``1991167``, where ``= '16.7%'`` followed the year; and so is "the other
+    lacks it": an order number cut in two by a stray character, ``5862021106024上469``, is
+    still the other record's number), and in the runs of digits as written
+    (:func:`written_numbers`), where a formula's numbers stay apart."""
+    document = not a[4] and not b[4]
+    if _carries_in(a[4], b[4], a[2], b[2], document, glued=True):
+        return True
+    (asked_a, said_a), (asked_b, said_b) = a[5], b[5]
+    return _carries_in(asked_a, asked_b, said_a, said_b, document, glued=False)
+
+
+def _carries_in(asked_a: str, asked_b: str, reply_a: str, reply_b: str, document: bool, glued: bool) -> bool:
+    """:func:`_carries_a_value` on one reading of the two records' numbers: their user sides and
+    their replies, normalised (``glued``: a number may lie inside a longer run) or as the runs
+    of digits written (each run a number of its own: ``200`` is not written by ``72000``)."""
     if document:
-        asked_a, asked_b = a[2], b[2]
+        asked_a, asked_b = reply_a, reply_b
     if not (_DIGITS.search(asked_a) and _DIGITS.search(asked_b)):
         return False
     nums_a, nums_b = Counter(_DIGITS.findall(asked_a)), Counter(_DIGITS.findall(asked_b))
     if document:  # (a number next to another is one run of digits: count it inside runs too)
-        return _carries(nums_a - nums_b, (nums_a, asked_a), (nums_b, asked_b), None, None) and _carries(
-            nums_b - nums_a, (nums_b, asked_b), (nums_a, asked_a), None, None
-        )
-    reply_a, reply_b = a[2], b[2]
+        return _carries(
+            nums_a - nums_b, (nums_a, asked_a), (nums_b, asked_b), None, None, glued
+        ) and _carries(nums_b - nums_a, (nums_b, asked_b), (nums_a, asked_a), None, None, glued)
     said_a = (Counter(_DIGITS.findall(reply_a)), reply_a)
     said_b = (Counter(_DIGITS.findall(reply_b)), reply_b)
-    return _carries(nums_a - nums_b, (nums_a, asked_a), (nums_b, asked_b), said_a, said_b) and _carries(
-        nums_b - nums_a, (nums_b, asked_b), (nums_a, asked_a), said_b, said_a
-    )
+    return _carries(
+        nums_a - nums_b, (nums_a, asked_a), (nums_b, asked_b), said_a, said_b, glued
+    ) and _carries(nums_b - nums_a, (nums_b, asked_b), (nums_a, asked_a), said_b, said_a, glued)
 
 
 _Written = tuple[Counter[str], str]  # a text's runs of digits, and the text
@@ -1117,26 +1153,28 @@ def _carries(
     other_asked: _Written,
     said: _Written | None,
     other_said: _Written | None,
+    glued: bool = True,
 ) -> bool:
     """Whether one of ``own`` (numbers this record's user side holds and the other's lacks) is
     written again by this record and nowhere by the other: in its reply (``said``), or, in a
-    document (no reply), at a second place of the text itself."""
+    document (no reply), at a second place of the text itself; ``glued``: see :func:`_written`."""
     for n in own:
-        if _written(n, *other_asked):
+        if _written(n, *other_asked, glued):
             continue
         if said is None:
-            if _written(n, *asked) >= 2:
+            if _written(n, *asked, glued) >= 2:
                 return True
-        elif other_said is not None and _written(n, *said) and not _written(n, *other_said):
+        elif other_said is not None and _written(n, *said, glued) and not _written(n, *other_said, glued):
             return True
     return False
 
 
-def _written(number: str, runs: Counter[str], text: str) -> int:
+def _written(number: str, runs: Counter[str], text: str, glued: bool = True) -> int:
     """How many times ``text`` (whose runs of digits are ``runs``) writes ``number``: as a run
-    of its own, or, from three digits on, inside a longer run (one or two digits are inside
-    most long numbers by chance)."""
-    return text.count(number) if len(number) >= 3 else runs[number]
+    of its own, or, in a normalised text (``glued``: its numbers may run together), from three
+    digits on inside a longer run too (one or two digits are inside most long numbers by
+    chance)."""
+    return text.count(number) if glued and len(number) >= 3 else runs[number]
 
 
 _DIGITS = re.compile(r"\d+")

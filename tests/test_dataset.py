@@ -836,6 +836,83 @@ def test_d002_a_copy_whose_numbers_differ_only_in_a_tool_result_is_still_reporte
     assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
 
 
+def _aqua(speed: str, total: str, letter: str, lead: str = "Hmmm, my stream of consciousness:") -> dict:
+    """An Alpaca-CoT AQuA record: a word problem with five options, its rationale computing with
+    the problem's numbers (the option list's line breaks written out, as the file writes them)."""
+    return {
+        "instruction": (
+            f"John left home and drove at the rate of {speed} mph for 2 hours. He stopped for lunch "
+            "then drove for another 3 hours at the rate of 55 mph to reach his destination. How many "
+            "miles did John drive?\\nOptions:\\n(A) 235 miles.\\n(B) 245 miles.\\n(C) 255 miles."
+            f"\\n(D) 265 miles.\\n(E) 275 miles. {lead}"
+        ),
+        "input": "",
+        "output": (
+            "The total distance D traveled by John is given by\\n"
+            f"D = {speed} * 2 + 3 * 55 = {total} miles. So, the answer is ({letter})."
+        ),
+    }
+
+
+def _platform(man: str, options: str, man_distance: str, platform: str, letter: str) -> dict:
+    """AQuA's train-and-platform problem: its rationale writes 72000/3600, inside which a
+    three-digit option of the other problem (200) lies by chance."""
+    return {
+        "instruction": (
+            "A train traveling at 72 kmph crosses a platform in 30 seconds and a man standing on the "
+            f"platform in {man} seconds. What is the length of the platform in meters?\\nOptions:\\n"
+            f"{options}\\n(D) 600 meters\\n(E) Cannot be determined Stream of consciousness first, "
+            "then make a decision:"
+        ),
+        "input": "",
+        "output": (
+            "Speed of the train in metres/sec = 72000/3600 = 20\\nDistance travelled by train to cross "
+            "the platform = 30 * 20 = 600 = Length of train + Length of platform\\nDistance travelled "
+            f"by train to cross the man = {man} * 20 = {man_distance} = Length of train\\nLength of "
+            f"platform = 600 - {man_distance} = {platform}\nThus, the answer is ({letter})."
+        ),
+    }
+
+
+def test_d002_a_word_problem_generated_again_with_other_numbers_is_two_examples(tmp_path):
+    """AQuA-RAT (Alpaca-CoT) writes a problem again with other numbers, and the rationale
+    computes with them: 45 mph gives `45 * 2 + 3 * 55 = 255`, 35 mph gives `35 * 2 + 3 * 55 =
+    235`.  The normalised text glues the formula into one run of digits (452355255), where 45
+    is not found; the runs as written keep it.  Two tasks, not a copy.  The same problem with
+    other distractors or another lead-in, its rationale the same, is still reported, and so is
+    a copy whose question changed a number its rationale does not write again."""
+    forty_five, thirty_five = _aqua("45", "255", "C"), _aqua("35", "235", "A")
+    path = write_jsonl(tmp_path / "aqua.jsonl", [forty_five, thirty_five])
+    texts = [D.dialogue_texts(r) for r in sftlint.load_records(path)]
+    assert D.jaccard(texts[0][0], texts[1][0]) >= 0.8  # alike enough to be a pair
+    assert "452355255" in texts[0][2]  # the formula glued into one run once normalised
+    assert texts[0][5] == ("45 2 3 55 235 245 255 265 275", "45 2 3 55 255")  # the runs as written
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+
+    relead = _aqua("45", "255", "C", lead="Let's think first. Stream of consciousness:")
+    path = write_jsonl(tmp_path / "lead.jsonl", [forty_five, relead])
+    assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
+    # the question's 45 became 40, the rationale still computes 45 * 2: a copy with an edit
+    edited = {**forty_five, "instruction": forty_five["instruction"].replace("rate of 45", "rate of 40")}
+    path = write_jsonl(tmp_path / "edit.jsonl", [forty_five, edited])
+    assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
+
+
+def test_d002_a_number_inside_a_longer_run_as_written_is_not_written_again(tmp_path):
+    """AQuA's platform problem with 20 and 16 seconds: options 200 and 280, each rationale
+    writing its own answer.  Both rationales write 72000, which holds 200, so the normalised
+    reading (a number of three digits is found inside a longer run) says the other writes 200
+    too; as written, 72000 is a number of its own.  Two tasks.  The pair whose second problem
+    kept the first one's options and answer is a copy, still reported."""
+    twenty = _platform("20", "(A) 200 meters\\n(B) 360 meters\\n(C) 420 meters", "400", "200", "A")
+    sixteen = _platform("16", "(A) 240 meters\\n(B) 360 meters\\n(C) 280 meters", "320", "280", "C")
+    path = write_jsonl(tmp_path / "platform.jsonl", [twenty, sixteen])
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+    retitled = {**twenty, "instruction": twenty["instruction"].replace("A train traveling", "A train moving")}
+    path = write_jsonl(tmp_path / "copy.jsonl", [twenty, retitled])
+    assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
+
+
 def test_d002_documents_two_items_in_one_frame_are_two_examples(tmp_path):
     """Documents (TRL text, MLX's LoRA data) that repeat one frame around different items:
     WikiSQL's table schema before two questions on different columns, 0.83 alike because of
