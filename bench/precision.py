@@ -139,10 +139,16 @@ def run_rules(
     return findings, records
 
 
+#: Files of the verdicts folder that list data rather than judge findings: the held-out folder's
+#: manifest (``bench/gather_heldout.py`` rebuilds the folder from it).
+NOT_VERDICTS = ("heldout_files.jsonl",)
+
+
 def load_verdicts(folder: Path) -> list[dict[str, Any]]:
-    """Every verdict line of every ``*.jsonl`` in ``folder``, with where it came from."""
+    """Every verdict line of every ``*.jsonl`` in ``folder`` (its manifests, :data:`NOT_VERDICTS`,
+    left out), with where it came from."""
     out: list[dict[str, Any]] = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in sorted(p for p in folder.glob("*.jsonl") if p.name not in NOT_VERDICTS):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue

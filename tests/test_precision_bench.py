@@ -113,3 +113,18 @@ def test_a_missing_data_folder_measures_nothing(tmp_path, capsys):
     bench = _bench()
     assert bench.main(["--data", str(tmp_path / "absent")]) == 0
     assert "nothing to measure" in capsys.readouterr().err
+
+
+def test_the_held_out_manifest_beside_the_verdicts_is_not_read_as_verdicts():
+    """bench/verdicts/heldout_files.jsonl lists the held-out files (source, cut, sha256) for
+    bench/gather_heldout.py: the verdicts of the real folder load without it."""
+    bench = _bench()
+    folder = ROOT / "bench" / "verdicts"
+    assert (folder / "heldout_files.jsonl").is_file()
+    verdicts = bench.load_verdicts(folder)
+    assert verdicts and not any(v["_where"].startswith("heldout_files.jsonl") for v in verdicts)
+    manifest = [
+        json.loads(x) for x in (folder / "heldout_files.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    judged = {v["file"].split("/", 1)[1] for v in verdicts if v["file"].startswith("heldout/")}
+    assert judged <= {e["name"] for e in manifest}  # every judged held-out file can be rebuilt
