@@ -1,8 +1,8 @@
 """T — defects of whole replies: truncation (T006), markup debris (T007), language mismatch (T008),
-repeated text (T009).
+repeated text (T009), another assistant's identity (T011).
 
 The analysis lives in :mod:`sftlint.analysis.text` (``truncation``, ``markup``, ``language``,
-``repeat``); these classes turn it into findings.  They sit apart from ``text.py`` (the
+``repeat``, ``identity``); these classes turn it into findings.  They sit apart from ``text.py`` (the
 character-level T rules) because they judge a turn as a whole, often against the file's own
 conventions.
 """
@@ -680,4 +680,97 @@ def _asked_to_repeat(unit: str, prompt: str) -> bool:
     return bool(core) and core in _NOT_WORD.sub("", prompt).lower()
 
 
-RULES = [TruncatedText, MarkupDebris, LanguageMismatch, RepeatedText]
+# ---------------------------------------------------------------------------
+# T011
+
+
+class BorrowedIdentity(Rule):
+    """## What it does
+    Reports an assistant reply that presents the model as another vendor's assistant: by name
+    (`I am ChatGPT`, `我是ChatGPT`, `作为通义千问，我…`) or by maker (`I am a large language model
+    trained by OpenAI`, `我是由OpenAI训练的大型语言模型`, `As an AI developed by Google, I…`).
+    Data distilled from a hosted model keeps its self-descriptions.
+
+    Only first-person claims count: a reply that talks about ChatGPT, says it is not ChatGPT
+    (`不，我不是ChatGPT`), imagines being it (`如果我是ChatGPT`), quotes it, or shows it in code
+    is left alone.  A name that is also an everyday word or a person's name (Claude, Gemini,
+    Llama, Kimi, 豆包) counts only with an AI word in its sentence (`I'm Claude, an AI
+    assistant`, not `Hi, I'm Claude, your waiter`).  A record whose system prompt names that
+    model or its maker gives the model that identity and is not reported; nor is a persona the
+    user asked for (the user turn names the model and asks for a role, a story or the first
+    person: "write, in the first person, a chapter about a chatbot named ChatGPT"); a user who
+    only asks "are you ChatGPT?" has set up no persona.  A reply a KTO file labels undesirable, or a pair's rejected reply, is the
+    file's example of what not to say.  One finding per reply, at its first claim.
+
+    ## Why is this bad?
+    The fine-tuned model learns to say it is ChatGPT, made by OpenAI: users are misled, and a
+    product ships with someone else's name.  Teams train the opposite on purpose
+    (LLaMA-Factory's `identity.json`: "I am {{name}}, an AI assistant developed by {{author}}").
+
+    ## Example
+    ```json
+    {"conversations": [{"from": "human", "value": "你能上网查一下今天的新闻吗？"}, {"from": "gpt", "value": "抱歉，我是由OpenAI训练的大型语言模型，无法访问互联网。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"conversations": [{"from": "human", "value": "你能上网查一下今天的新闻吗？"}, {"from": "gpt", "value": "抱歉，我无法访问互联网，没法查到今天的新闻。"}]}
+    ```
+
+    ## Options
+    `roles`: whose turns are read (the assistant's).  `identities`: names the trained model may
+    claim, its own or its maker's (`["Qwen", "Alibaba"]` for a Qwen fine-tune that keeps its
+    name): a claim that names one of them, or a model of the same maker, is not reported.
+    """
+
+    code = "T011"
+    name = "borrowed-identity"
+    severity = "warning"
+    scope = "record"
+
+    class Options(RuleOptions):
+        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+        identities: list[str] = Field(default_factory=list)
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        from sftlint.analysis.feedback import undesirable_reply
+        from sftlint.analysis.text.identity import asks_for_persona, find_claims, mentions
+
+        messages = record.messages or ()
+        if not messages or undesirable_reply(record):
+            return
+        roles = set(self.options.roles)
+        given = "\n".join(m.content for m in messages if m.role == "system")
+        given += "\n" + "\n".join(self.options.identities)
+        asked = ""  # the user turn being answered
+        for m in messages:
+            if m.role == "user":
+                asked = m.content
+            if m.role not in roles or not m.content:
+                continue
+            claims = [
+                c
+                for c in find_claims(m.content)
+                if not mentions(given, c.maker)
+                and not (c.kind == "name" and asks_for_persona(asked, c.named))
+            ]
+            if not claims:
+                continue
+            first = claims[0]
+            who = (
+                f"is {first.named}, {first.maker.name}'s model"
+                if first.kind == "name"
+                else f"was made by {first.maker.name}"
+            )
+            more = f" ({len(claims)} claims in the reply)" if len(claims) > 1 else ""
+            yield self.finding(
+                f"the reply says it {who}: “{shorten(m.content[first.start : first.end], 40)}”{more}; "
+                "a model fine-tuned on it learns to claim that identity",
+                msg=m,
+                span=(first.start, first.end),
+                maker=first.maker.name,
+                count=len(claims),
+            )
+
+
+RULES = [TruncatedText, MarkupDebris, LanguageMismatch, RepeatedText, BorrowedIdentity]
