@@ -700,7 +700,10 @@ class BorrowedIdentity(Rule):
     user asked for (the user turn names the model and asks for a role, a story or the first
     person: "write, in the first person, a chapter about a chatbot named ChatGPT"); a user who
     only asks "are you ChatGPT?" has set up no persona.  A reply a KTO file labels undesirable, or a pair's rejected reply, is the
-    file's example of what not to say.  One finding per reply, at its first claim.
+    file's example of what not to say.  One finding per reply, at its first claim.  A file
+    written to train an identity (FastChat's Vicuna conversations: more than `max-share`, 20%,
+    of at least 20 records claim one) gets one finding per identity, at its first claim, with the
+    count: the file says it on purpose, and the question is only whether the name is yours.
 
     ## Why is this bad?
     The fine-tuned model learns to say it is ChatGPT, made by OpenAI: users are misled, and a
@@ -726,28 +729,31 @@ class BorrowedIdentity(Rule):
     code = "T011"
     name = "borrowed-identity"
     severity = "warning"
-    scope = "record"
+    scope = "dataset"
 
     class Options(RuleOptions):
         roles: list[str] = Field(default_factory=lambda: ["assistant"])
         identities: list[str] = Field(default_factory=list)
+        max_share: float = Field(default=0.2, ge=0.0, le=1.0)
 
-    def check(self, record: Record) -> Iterator[Finding]:
+    def map(self, record: Record) -> ClaimTally | None:
         from sftlint.analysis.feedback import undesirable_reply
         from sftlint.analysis.text.identity import asks_for_persona, find_claims, mentions
 
         messages = record.messages or ()
         if not messages or undesirable_reply(record):
-            return
+            return None
         roles = set(self.options.roles)
         given = "\n".join(m.content for m in messages if m.role == "system")
         given += "\n" + "\n".join(self.options.identities)
+        tally = ClaimTally(record.ref(), None)
         asked = ""  # the user turn being answered
         for m in messages:
             if m.role == "user":
                 asked = m.content
             if m.role not in roles or not m.content:
                 continue
+            tally.replies = 1
             claims = [
                 c
                 for c in find_claims(m.content)
@@ -757,20 +763,99 @@ class BorrowedIdentity(Rule):
             if not claims:
                 continue
             first = claims[0]
-            who = (
-                f"is {first.named}, {first.maker.name}'s model"
-                if first.kind == "name"
-                else f"was made by {first.maker.name}"
+            pointer, span = m.resolve((first.start, first.end))
+            assert span is not None
+            tally.places.append(
+                _ClaimPlace(
+                    pointer,
+                    span,
+                    first.maker.name,
+                    f"is {first.named}, {first.maker.name}'s model"
+                    if first.kind == "name"
+                    else f"was made by {first.maker.name}",
+                    shorten(m.content[first.start : first.end], 40),
+                    len(claims),
+                    record.locate(pointer, span),
+                )
             )
-            more = f" ({len(claims)} claims in the reply)" if len(claims) > 1 else ""
-            yield self.finding(
-                f"the reply says it {who}: “{shorten(m.content[first.start : first.end], 40)}”{more}; "
-                "a model fine-tuned on it learns to claim that identity",
-                msg=m,
-                span=(first.start, first.end),
-                maker=first.maker.name,
-                count=len(claims),
+        if tally.places:
+            tally.claiming = 1
+            tally.record_hash = record.content_hash
+        return tally if tally.replies else None
+
+    def collector(self) -> FileTallies:
+        return FileTallies("replies", "claiming")
+
+    def reduce(self, summaries: Iterable[ClaimTally]) -> Iterator[Finding]:
+        coll = self.collected(summaries)
+        for path, tallies in coll.kept.items():
+            if coll.convention(path, self.options.max_share):
+                yield from self._file_identities(tallies)
+                continue
+            for t in tallies:
+                for p in t.places:
+                    more = f" ({p.count} claims in the reply)" if p.count > 1 else ""
+                    f = self.finding(
+                        f"the reply says it {p.who}: “{p.shown}”{more}; "
+                        "a model fine-tuned on it learns to claim that identity",
+                        pointer=p.pointer,
+                        span=p.span,
+                        ref=t.ref,
+                        record_hash=t.record_hash,
+                        maker=p.maker,
+                        count=p.count,
+                    )
+                    f.place(p.loc)
+                    yield f
+
+    def _file_identities(self, tallies: list[ClaimTally]) -> Iterator[Finding]:
+        """One finding per maker in a file that trains an identity on purpose, at its first claim."""
+        first: dict[str, tuple[ClaimTally, _ClaimPlace]] = {}
+        replies: dict[str, int] = {}
+        for t in tallies:
+            for p in t.places:
+                first.setdefault(p.maker, (t, p))
+                replies[p.maker] = replies.get(p.maker, 0) + 1
+        for maker, (t, p) in first.items():
+            n = replies[maker]
+            f = self.finding(
+                f"{n} repl{'ies' if n != 1 else 'y'} of this file say the model {p.who}"
+                f" (first: “{p.shown}”): the file trains that identity; a model fine-tuned on it "
+                f"claims it (set `identities` if it is the model's own)",
+                pointer=p.pointer,
+                span=p.span,
+                ref=t.ref,
+                record_hash=t.record_hash,
+                maker=maker,
+                count=n,
             )
+            f.place(p.loc)
+            yield f
+
+
+@compact_pickle
+@dataclass(slots=True)
+class _ClaimPlace:
+    pointer: str
+    span: tuple[int, int]
+    maker: str
+    who: str  # "is ChatGPT, OpenAI's model" / "was made by OpenAI"
+    shown: str  # the claim as written, shortened
+    count: int  # claims in the reply
+    loc: Location  # where it is, and the excerpt a reporter shows
+
+
+@compact_pickle
+@dataclass(slots=True)
+class ClaimTally:
+    """What T011 keeps of one record: whether it has a reply read (the file's share that claims
+    an identity is judged from these), and the first claim of each of its replies."""
+
+    ref: RecordRef
+    record_hash: str | None
+    replies: int = 0
+    claiming: int = 0
+    places: list[_ClaimPlace] = field(default_factory=list)
 
 
 RULES = [TruncatedText, MarkupDebris, LanguageMismatch, RepeatedText, BorrowedIdentity]

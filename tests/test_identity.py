@@ -212,3 +212,59 @@ def test_the_cheap_test_lets_every_maker_and_model_through():
                 written.append(name)
     for name in written:
         assert any(n in name.lower() for n in NEEDLES), name
+
+
+def test_as_opens_a_clause_to_be_a_claim():
+    # GPT-4's answer in alpaca_eval: a comparison, not a claim
+    compared = (
+        "As an AI language model, I am designed to be helpful and informative. While I am based on a "
+        "similar technology as ChatGPT, my exact capabilities may differ depending on the model."
+    )
+    assert claimed(compared) == []
+    assert claimed("Sure. As ChatGPT, I can't browse the web.") == ["As ChatGPT, I"]
+    assert claimed("Well, as an assistant developed by OpenAI, I follow its policies.") != []
+
+
+def _identity_file(n_claims: int, n_plain: int) -> list[dict]:
+    """A file written to train an identity: FastChat's Vicuna conversations, reworded."""
+    claims = [
+        "I am Vicuna, a language model trained by researchers from Large Model Systems Organization (LMSYS).",
+        "My name is Vicuna, and I'm a language model developed by Large Model Systems Organization (LMSYS).",
+        "I'm a language model called Vicuna, and I was trained by LMSYS researchers.",
+        "You may refer to me as Vicuna, a language model developed by the researchers at LMSYS.",
+    ]
+    recs = [chat("Who are you?", claims[i % len(claims)]) for i in range(n_claims)]
+    recs += [chat(f"What is {i} plus {i}?", f"{i} plus {i} is {2 * i}.") for i in range(n_plain)]
+    return recs
+
+
+def test_a_file_that_trains_an_identity_gets_one_finding_with_the_count():
+    found = lint(_identity_file(30, 20))
+    assert len(found) == 1
+    (d,) = found
+    assert (d.data["maker"], d.data["count"]) == ("LMSYS", 30)
+    assert d.message.startswith("30 replies of this file say the model")
+    assert "identities" in d.message
+    # the same claims scattered in a larger file are each reported
+    assert len(lint(_identity_file(30, 200))) == 30
+    # a file too small to have a convention reports each claim
+    assert len(lint(_identity_file(10, 0))) == 10
+
+
+def test_the_findings_are_the_same_with_two_workers(tmp_path, monkeypatch):
+    from conftest import write_jsonl
+
+    from sftlint.run import processes
+
+    monkeypatch.setattr(processes, "SERIAL_BELOW_BYTES", 0)
+    monkeypatch.setattr(processes, "MIN_RANGE_BYTES", 20_000)
+    # an identity file, and a chat file where a claim is a stray leak
+    trained = write_jsonl(tmp_path / "identity.jsonl", _identity_file(300, 200))
+    leak = chat("你是谁？", "我是由OpenAI训练的大型语言模型。")
+    stray = write_jsonl(tmp_path / "chat.jsonl", [*_identity_file(0, 400), leak, leak])
+    files = [str(trained), str(stray)]
+    assert len(processes.plan_ranges(files, processes.range_bytes(files, 2))) > 2
+    one = sftlint.lint(files, select=["T011"], jobs=1)
+    two = sftlint.lint(files, select=["T011"], jobs=2)
+    assert [(d.path, d.line, d.message) for d in one] == [(d.path, d.line, d.message) for d in two]
+    assert [(d.path, d.data["count"]) for d in one] == [(str(stray), 1), (str(stray), 1), (str(trained), 300)]

@@ -72,7 +72,7 @@ MAKERS: tuple[Maker, ...] = (
         ("InternLM", "书生·?浦语"),
     ),
     Maker("Tencent", ("Tencent", "腾讯"), (), ("混元", "Hunyuan")),
-    Maker("LMSYS", ("LMSYS",), (), ("Vicuna",)),
+    Maker("LMSYS", ("LMSYS", "Large Model Systems Organization"), (), ("Vicuna",)),
     Maker("Mistral AI", ("Mistral AI",), (), ("Mistral",)),
 )
 
@@ -130,10 +130,18 @@ _SELF_WORD = (
 _ZH_LEAD = r"(?:一个|一种|一款|一位|个|款|种)?(?:由|被|基于)?"
 _ZH_AFTER = r"(?:公司|团队|的团队|的研究团队|的工程师们?|的研究人员|的[\w\-.]{1,12})?(?:所|自主|精心)?"
 
+#: "As ChatGPT, I…" opens a clause; "based on a similar technology as ChatGPT, my…" does not.
+_CLAUSE_START = r"(?<=(?:^|[.!?;:,\n。！？，；：\"“(])\s*)"
 _I_AM = r"(?:I\s+am|I['’]m|I\s+was|I['’]ve\s+been|I\s+have\s+been|my\s+name\s+is|call\s+me)"
 _PATTERNS = (
     # I am ChatGPT / I'm Claude, an AI assistant / my name is Qwen
     ("name", rf"{_B}{_I_AM}\s+{_B}(?:{_names()}){_E}"),
+    # I'm a language model called Vicuna / I go by the name Vicuna / you may refer to me as Vicuna
+    (
+        "name",
+        rf"{_B}(?:{_I_AM}(?:,?\s+{_SELF_WORD}){{0,6}}?\s+(?:called|named)|go\s+by\s+the\s+name"
+        rf"|(?:refer\s+to|call)\s+me\s+as)\s+{_B}(?:{_names()}){_E}",
+    ),
     # I am a large language model trained by OpenAI / I was developed by a team at Google
     (
         "maker",
@@ -141,10 +149,10 @@ _PATTERNS = (
         rf"(?:(?:team|researchers|engineers)\s+(?:at|of|from)\s+)?{_B}(?:{_vendors()}){_E}",
     ),
     # As ChatGPT, I ... / As an AI developed by OpenAI, I ...
-    ("name", rf"{_B}as\s+{_B}(?:{_names()}){_E}\s*,\s*(?:I|my)\b"),
+    ("name", rf"{_CLAUSE_START}as\s+{_B}(?:{_names()}){_E}\s*,\s*(?:I|my)\b"),
     (
         "maker",
-        rf"{_B}as\s+an?\s+(?:{_SELF_WORD}\s+){{0,5}}?{_EN_VERB}\s+by\s+(?:the\s+)?{_B}(?:{_vendors()}){_E}"
+        rf"{_CLAUSE_START}as\s+an?\s+(?:{_SELF_WORD}\s+){{0,5}}?{_EN_VERB}\s+by\s+(?:the\s+)?{_B}(?:{_vendors()}){_E}"
         r"[^.!?\n,]{0,40},\s*(?:I|my)\b",
     ),
     # 我是ChatGPT / 我叫通义千问 / 作为ChatGPT，我
@@ -177,7 +185,7 @@ NEEDLES = (
     "palm", "meta", "facebook", "llama", "microsoft", "copilot", "bing", "sydney", "baidu", "ernie",
     "alibaba", "qwen", "zhipu", "glm", "moonshot", "kimi", "bytedance", "doubao", "deepseek", "iflytek",
     "baichuan", "fudan", "moss", "shanghai ai", "internlm", "tencent", "hunyuan", "lmsys", "vicuna",
-    "mistral", "上海人工智能实验室", "书生", "复旦大学", "字节跳动", "微软", "文心", "星火", "智谱",
+    "mistral", "large model systems", "上海人工智能实验室", "书生", "复旦大学", "字节跳动", "微软", "文心", "星火", "智谱",
     "月之暗面", "深度求索", "混元", "百川智能", "百度", "科大讯飞", "腾讯", "谷歌", "豆包", "通义",
     "阿里云", "阿里巴巴",
 )  # fmt: skip
