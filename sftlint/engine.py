@@ -38,7 +38,7 @@ from sftlint.failures import DiagnosticLimiter, ErrorList, RuleError
 from sftlint.overflow import Overflow, closing_message
 from sftlint.plugins import PluginRegistry, default_registry, detect_format
 from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
-from sftlint.record import FileInfo, Record
+from sftlint.record import FileInfo, Message, Record
 from sftlint.signals import Terminated, user_interrupted
 
 if TYPE_CHECKING:
@@ -434,9 +434,10 @@ class Engine:
                 record.messages = view
                 record.side = side
                 record._memo = None
+                shared = _shared_turns(views[0], view)
                 for d in self._check_record(record, state, raw, timer, tracking):
                     key = (d.code, d.pointer, d.span, d.message)
-                    if key not in seen:
+                    if key not in seen and not (shared and _said_on_first_side(d, shared, seen)):
                         seen.add(key)
                         found.append(d)
             record.messages = views[0]
@@ -859,6 +860,43 @@ def detection_sample(objects: list[Any], arrays: list[Any]) -> list[Any]:
     records are all arrays shows those (a ``message-list`` file), so a detector never meets an
     array beside objects and a file of objects is detected as it always was."""
     return objects if objects or not arrays else arrays
+
+
+def _shared_turns(first: list[Message], other: list[Message]) -> list[tuple[Message, Message]]:
+    """The turns a side shares with the first side, as (this side's, the first side's): the
+    common opening of the two conversations (the same role and text, turn by turn), where each
+    side is a whole transcript (HH-RLHF's ``chosen`` and ``rejected`` strings): the shared
+    prompt turns sit in two strings, so the same finding has two pointers.  Two answers in
+    fields of their own (``{"chosen": "", "rejected": ""}``) are two strings, and a defect of
+    each is its own."""
+    pairs = []
+    for a, b in zip(first, other, strict=False):
+        if a.role != b.role or a.content != b.content:
+            break
+        if a.content_pointer != b.content_pointer and a.cut_from_transcript and b.cut_from_transcript:
+            pairs.append((b, a))
+    return pairs
+
+
+def _said_on_first_side(
+    d: Diagnostic, shared: list[tuple[Message, Message]], seen: set[tuple[Any, ...]]
+) -> bool:
+    """Whether ``d``, found in a turn this side shares with the first side, was already said
+    there: the same code and message at the same place of the first side's copy of the turn."""
+    for mine, theirs in shared:
+        pointer, whole = mine.resolve((0, len(mine.content)))
+        if pointer != d.pointer or whole is None:
+            continue
+        if d.span is None:
+            if mine.resolve(None) == (d.pointer, None):
+                there = theirs.resolve(None)
+                return (d.code, there[0], there[1], d.message) in seen
+            continue
+        start, end = d.span
+        if whole[0] <= start and end <= whole[1]:
+            there_pointer, there_span = theirs.resolve((start - whole[0], end - whole[0]))
+            return (d.code, there_pointer, there_span, d.message) in seen
+    return False
 
 
 def _breaks_schema(fmt: InputFormat, data: Any) -> bool:

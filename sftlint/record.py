@@ -126,6 +126,13 @@ class Message:
             f"content={self.content[:40]!r})"
         )
 
+    @property
+    def cut_from_transcript(self) -> bool:
+        """Whether the turn is a stretch of a longer string: a turn of HH-RLHF's
+        ``Human:``/``Assistant:`` transcript, or of text put through a chat template."""
+        segments = self._segments
+        return segments is not None and len(segments) == 1 and bool(segments[0].base)
+
     def resolve(self, span: tuple[int, int] | None) -> tuple[str, tuple[int, int] | None]:
         """Map a span in ``content`` to ``(pointer, span-in-that-string)``.
 
@@ -137,9 +144,9 @@ class Message:
         """
         segments = self._segments
         if span is None:
-            if segments is not None and len(segments) == 1 and segments[0].base:
+            if self.cut_from_transcript:
                 # a turn cut out of a transcript string: the whole turn, not the whole string
-                seg = segments[0]
+                seg = segments[0]  # type: ignore[index]
                 return seg.pointer, (seg.base, seg.base + seg.length)
             return self.content_pointer, None
         if segments is None:

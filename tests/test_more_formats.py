@@ -712,3 +712,28 @@ def test_whole_turn_findings_of_a_plain_message_still_name_the_whole_string():
     rec = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "  "}]}
     (d,) = [d for d in sftlint.lint([rec]) if d.code == "S003"]
     assert (d.pointer, d.span) == ("/messages/1/content", None)
+
+
+def test_a_defect_of_the_turns_both_transcripts_share_is_reported_once(tmp_path):
+    """HH-RLHF writes the whole conversation on each side, so the prompt turns sit in two
+    strings: a defect there (two assistant turns in a row, a typo) is one defect of the record,
+    reported on the chosen side; a defect of the rejected side's own turns is still reported."""
+    shared = (
+        "\n\nHuman: Where is the station?\n\nAssistant: Two blocks north.\n\nAssistant: Past the bank."
+        "\n\nHuman: And the bus?"
+    )
+    rec = {
+        "chosen": shared + "\n\nAssistant: Line 5 stops there.",
+        "rejected": shared + "\n\nAssistant: Line 5.\n\nAssistant: Or line 7.",
+    }
+    p = write_jsonl(tmp_path / "hh.jsonl", [rec])
+    found = [(d.code, d.pointer, d.span) for d in sftlint.lint(p) if d.code == "S004"]
+    a = shared.index("Past the bank.")
+    b = rec["rejected"].index("Or line 7.")
+    assert found == [
+        ("S004", "/chosen", (a, a + len("Past the bank."))),
+        ("S004", "/rejected", (b, b + len("Or line 7."))),
+    ]
+    # two identical sides (F001's business) share every turn: the defect once
+    two = write_jsonl(tmp_path / "two.jsonl", [{"chosen": rec["chosen"], "rejected": rec["chosen"]}])
+    assert [d.pointer for d in sftlint.lint(two) if d.code == "S004"] == ["/chosen"]
