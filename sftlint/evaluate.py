@@ -367,9 +367,14 @@ def _selected_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) 
 
 #: Options that differ for model outputs: T006 takes a training file whose replies mostly end
 #: without a full stop for a file with that style, but a model's outputs are not a style: a
-#: fine-tune that often stops mid-sentence must fail T006 however often it does (the caller's
-#: own ``options`` still win).
-EVAL_OPTIONS: dict[str, dict[str, Any]] = {"truncated-text": {"max-open-share": 1.0}}
+#: fine-tune that often stops mid-sentence must fail T006 however often it does.  Likewise T011
+#: takes a file whose replies often claim one identity for a file written to train it (one
+#: finding for the file); a fine-tune that says it is ChatGPT fails every output that says so.
+#: (The caller's own ``options`` still win.)
+EVAL_OPTIONS: dict[str, dict[str, Any]] = {
+    "truncated-text": {"max-open-share": 1.0},
+    "borrowed-identity": {"max-share": 1.0},
+}
 
 
 def _eval_options(options: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:

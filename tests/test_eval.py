@@ -123,6 +123,18 @@ def test_outputs_that_often_stop_mid_sentence_all_fail_t006(tmp_path) -> None:
     assert res.failures.get("T006") == list(range(1, 30, 2))
 
 
+def test_outputs_that_often_claim_another_identity_all_fail_t011(tmp_path) -> None:
+    """In training data T011 reports a file written to train an identity once; a model's
+    outputs are scored one by one: every output that says it is ChatGPT fails."""
+    claim = "抱歉，我是由OpenAI训练的大型语言模型，无法访问互联网。"
+    rows = [
+        {"prompt": f"今天的新闻是什么？{i}", "output": claim if i % 2 else "抱歉，我无法上网。"}
+        for i in range(30)
+    ]
+    res = score(write_jsonl(tmp_path / "o.jsonl", rows), select=["T011"])
+    assert res.failures.get("T011") == list(range(1, 30, 2))
+
+
 def test_full_records_score_the_last_turn_or_all_turns(tmp_path) -> None:
     rec = chat(
         ("user", "在吗？"), ("assistant", "   "), ("user", "我要退款"), ("assistant", "好的，请提供订单号。")
