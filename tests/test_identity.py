@@ -268,3 +268,22 @@ def test_the_findings_are_the_same_with_two_workers(tmp_path, monkeypatch):
     two = sftlint.lint(files, select=["T011"], jobs=2)
     assert [(d.path, d.line, d.message) for d in one] == [(d.path, d.line, d.message) for d in two]
     assert [(d.path, d.data["count"]) for d in one] == [(str(stray), 1), (str(stray), 1), (str(trained), 300)]
+
+
+@pytest.mark.parametrize(
+    ("reply", "maker"),
+    [
+        ("抱歉，我是由OpenAI訓練的大型語言模型，無法瀏覽網頁。", "OpenAI"),
+        ("作為一個由OpenAI開發的語言模型，我沒有個人觀點。", "OpenAI"),
+        ("您好，我是通義千問，有什麼可以幫您？", "Alibaba"),
+        ("我是一個由騰訊開發的人工智慧助手。", "Tencent"),
+    ],
+)
+def test_traditional_chinese_claims_are_read_too(reply, maker):
+    (d,) = lint([chat("你是誰？", reply)])
+    assert d.data["maker"] == maker
+
+
+def test_traditional_chinese_third_person_and_hypothesis_stay_quiet():
+    assert lint([chat("請介紹。", "作為一個由OpenAI訓練的大型語言模型，ChatGPT旨在產生高品質的文字。")]) == []
+    assert lint([chat("請回答。", "如果我是ChatGPT，我會這樣回答。")]) == []

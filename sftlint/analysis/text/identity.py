@@ -51,27 +51,32 @@ MAKERS: tuple[Maker, ...] = (
         "Google", ("Google", "Google DeepMind", "DeepMind", "谷歌"), (), ("Gemini", "Bard", "LaMDA", "PaLM")
     ),
     Maker("Meta", ("Meta AI", "Meta", "Facebook"), (), ("LLaMA", "Llama")),
-    Maker("Microsoft", ("Microsoft", "微软"), (), ("Copilot", "Bing", "Sydney")),
+    Maker("Microsoft", ("Microsoft", "微软", "微軟"), (), ("Copilot", "Bing", "Sydney")),
     Maker("Baidu", ("Baidu", "百度"), ("文心一言", "ERNIE Bot"), ("文心", "ERNIE")),
     Maker(
         "Alibaba",
-        ("Alibaba Cloud", "Alibaba", "阿里巴巴", "阿里云", "通义实验室"),
-        ("通义千问", "Qwen"),
-        ("通义",),
+        ("Alibaba Cloud", "Alibaba", "阿里巴巴", "阿里云", "阿里雲", "通义实验室", "通義實驗室"),
+        ("通义千问", "通義千問", "Qwen"),
+        ("通义", "通義"),
     ),
-    Maker("Zhipu AI", ("Zhipu AI", "Zhipu", "智谱AI", "智谱华章", "智谱"), ("ChatGLM", "智谱清言"), ("GLM",)),
+    Maker(
+        "Zhipu AI",
+        ("Zhipu AI", "Zhipu", "智谱AI", "智谱华章", "智谱", "智譜"),
+        ("ChatGLM", "智谱清言", "智譜清言"),
+        ("GLM",),
+    ),
     Maker("Moonshot AI", ("Moonshot AI", "月之暗面"), (), ("Kimi",)),
-    Maker("ByteDance", ("ByteDance", "字节跳动"), (), ("豆包", "Doubao")),
+    Maker("ByteDance", ("ByteDance", "字节跳动", "字節跳動"), (), ("豆包", "Doubao")),
     Maker("DeepSeek", ("DeepSeek", "深度求索"), ("DeepSeek",)),
-    Maker("iFlytek", ("iFlytek", "科大讯飞"), ("讯飞星火",), ("星火",)),
+    Maker("iFlytek", ("iFlytek", "科大讯飞", "科大訊飛"), ("讯飞星火", "訊飛星火"), ("星火",)),
     Maker("Baichuan", ("Baichuan", "百川智能"), ("Baichuan",)),
-    Maker("Fudan University", ("复旦大学", "Fudan University"), (), ("MOSS",)),
+    Maker("Fudan University", ("复旦大学", "復旦大學", "Fudan University"), (), ("MOSS",)),
     Maker(
         "Shanghai AI Laboratory",
-        ("上海人工智能实验室", "Shanghai AI Lab(?:oratory)?"),
-        ("InternLM", "书生·?浦语"),
+        ("上海人工智能实验室", "上海人工智能實驗室", "Shanghai AI Lab(?:oratory)?"),
+        ("InternLM", "书生·?浦语", "書生·?浦語"),
     ),
-    Maker("Tencent", ("Tencent", "腾讯"), (), ("混元", "Hunyuan")),
+    Maker("Tencent", ("Tencent", "腾讯", "騰訊"), (), ("混元", "Hunyuan")),
     Maker("LMSYS", ("LMSYS", "Large Model Systems Organization"), (), ("Vicuna",)),
     Maker("Mistral AI", ("Mistral AI",), (), ("Mistral",)),
 )
@@ -116,7 +121,11 @@ def _vendors() -> str:
 _EN_VERB = (
     r"(?:trained|developed|created|built|made|designed|programmed|owned|fine-tuned|pre-trained|powered)"
 )
-_ZH_VERB = r"(?:训练|开发|创建|创造|培训|打造|研发|设计|推出|构建|制作|发布)"
+#: Simplified and Traditional (Taiwan's SFT data is distilled from the same hosted models).
+_ZH_VERB = (
+    r"(?:训练|开发|创建|创造|培训|打造|研发|设计|推出|构建|制作|发布"
+    r"|訓練|開發|創建|創造|培訓|研發|設計|構建|製作|發佈|發布)"
+)
 #: The words a self-description puts between "I am" and "trained by": "a large language model",
 #: "an AI assistant", "just a computer program".  Any other word ("I was reading an article
 #: developed by Google") makes the sentence about something else.
@@ -127,8 +136,11 @@ _SELF_WORD = (
     r"text-based|machine|learning|based|research|version|helpful|friendly|open-source|"
     r"pre-trained|pretrained|\w*GPT[\w\-.]*)"
 )
-_ZH_LEAD = r"(?:一个|一种|一款|一位|个|款|种)?(?:由|被|基于)?"
-_ZH_AFTER = r"(?:公司|团队|的团队|的研究团队|的工程师们?|的研究人员|的[\w\-.]{1,12})?(?:所|自主|精心)?"
+_ZH_LEAD = r"(?:一个|一种|一款|一位|个|款|种|一個|一種|個|種)?(?:由|被|基于|基於)?"
+_ZH_AFTER = (
+    r"(?:公司|团队|的团队|的研究团队|的工程师们?|的研究人员|團隊|的團隊|的研究團隊|的工程師們?|的研究人員"
+    r"|的[\w\-.]{1,12})?(?:所|自主|精心)?"
+)
 
 #: "As ChatGPT, I…" opens a clause; "based on a similar technology as ChatGPT, my…" does not.
 _CLAUSE_START = r"(?<=(?:^|[.!?;:,\n。！？，；：\"“(])\s*)"
@@ -157,7 +169,7 @@ _PATTERNS = (
     ),
     # 我是ChatGPT / 我叫通义千问 / 作为ChatGPT，我
     ("name", rf"我(?:是|叫|名叫|的名字是)\s*(?:{_names()}){_E}"),
-    ("name", rf"作为(?:一个|一名)?\s*(?:{_names()}){_E}\s*[，,]\s*我"),
+    ("name", rf"作[为為](?:一个|一名|一個|一名)?\s*(?:{_names()}){_E}\s*[，,]\s*我"),
     # 我是由OpenAI训练的 / 我是一个由百度开发的 / 我被OpenAI训练
     (
         "maker",
@@ -166,7 +178,7 @@ _PATTERNS = (
     # 作为（一个）由OpenAI训练的大型语言模型，我…
     (
         "maker",
-        rf"作为{_ZH_LEAD}\s*(?:{_vendors()}){_E}\s*{_ZH_AFTER}{_ZH_VERB}[^，。！？；\n]{{0,16}}[，,]\s*我",
+        rf"作[为為]{_ZH_LEAD}\s*(?:{_vendors()}){_E}\s*{_ZH_AFTER}{_ZH_VERB}[^，。！？；\n]{{0,16}}[，,]\s*我",
     ),
     # my creators at OpenAI / 我在OpenAI的创造者们 / 我的开发者是百度
     (
@@ -185,7 +197,8 @@ NEEDLES = (
     "palm", "meta", "facebook", "llama", "microsoft", "copilot", "bing", "sydney", "baidu", "ernie",
     "alibaba", "qwen", "zhipu", "glm", "moonshot", "kimi", "bytedance", "doubao", "deepseek", "iflytek",
     "baichuan", "fudan", "moss", "shanghai ai", "internlm", "tencent", "hunyuan", "lmsys", "vicuna",
-    "mistral", "large model systems", "上海人工智能实验室", "书生", "复旦大学", "字节跳动", "微软", "文心", "星火", "智谱",
+    "mistral", "large model systems", "上海人工智能实验室", "上海人工智能實驗室", "书生", "書生",
+    "复旦大学", "復旦大學", "字节跳动", "字節跳動", "微软", "微軟", "智譜", "科大訊飛", "訊飛", "通義", "阿里雲", "騰訊", "文心", "星火", "智谱",
     "月之暗面", "深度求索", "混元", "百川智能", "百度", "科大讯飞", "腾讯", "谷歌", "豆包", "通义",
     "阿里云", "阿里巴巴",
 )  # fmt: skip
@@ -216,10 +229,12 @@ def _trie(words: Iterable[str]) -> str:
 _ANY_NEEDLE = re.compile(_trie(NEEDLES))
 _AI_WORD = regex.compile(
     r"(?<![A-Za-z])(?:AI|A\.I\.|LLM)(?![A-Za-z])|\b(?:assistant|chat ?bot|bot|language model|model)s?\b"
-    r"|人工智能|助手|模型|机器人",
+    r"|人工智能|人工智慧|助手|模型|机器人|機器人",
     regex.IGNORECASE,
 )
-_HYPOTHESIS_ZH = regex.compile(r"(?:如果|假如|假设|要是|倘若|若是|想象|假装|扮演)[^，。！？\n]{0,12}$")
+_HYPOTHESIS_ZH = regex.compile(
+    r"(?:如果|假如|假设|假設|要是|倘若|若是|想象|想像|假装|假裝|扮演)[^，。！？\n]{0,12}$"
+)
 _HYPOTHESIS_EN = regex.compile(
     r"\b(?:if|suppose|imagine|pretend|as if|what if|were)\b[^.!?\n]{0,40}$", regex.IGNORECASE
 )
@@ -266,7 +281,8 @@ def mentions(text: str, maker: Maker) -> bool:
 _PERSONA = regex.compile(
     r"role-?play|pretend|act(?:ing)? as|you are now|imagine (?:that )?you|in the first person|first-person"
     r"|from the perspective|\b(?:story|stories|character|persona|script|novel|fiction)\b"
-    r"|扮演|假装|假设你是|第一人称|角色|人设|模仿|故事|小说|剧本|以[^，。！？\n]{0,12}(?:身份|口吻|视角|语气)",
+    r"|扮演|假装|假裝|假设你是|假設你是|第一人称|第一人稱|角色|人设|人設|模仿|故事|小说|小說|剧本|劇本"
+    r"|以[^，。！？\n]{0,12}(?:身份|口吻|视角|視角|语气|語氣)",
     regex.IGNORECASE,
 )
 
