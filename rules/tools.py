@@ -91,8 +91,8 @@ class InvalidToolJson(Rule):
 
 class UndeclaredTool(Rule):
     """## What it does
-    Reports a call to a tool that the record's `tools` (or the legacy `functions`) does not
-    declare, and a call that names
+    Reports a call to a tool that the record's `tools` (or the legacy `functions`, or
+    HammerBench's candidate tools, `multiple_tools`) does not declare, and a call that names
     no tool at all.  Only records with a `tools` field are judged: tools described only in the
     system prompt's prose cannot be read exactly.  An explicitly empty `tools` (`[]`) counts as
     declaring none, unless the system prompt lists the tools: as a JSON list of function

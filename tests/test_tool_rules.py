@@ -914,3 +914,76 @@ def test_the_code_interpreter_declares_python_whose_arguments_are_code():
     broken = copy.deepcopy(FUNCTIONARY)
     broken["messages"][1]["tool_calls"][0]["function"]["arguments"] = "location=Hanoi"
     assert [d.code for d in sftlint.lint([broken]) if d.code.startswith("C")] == ["C001"]
+
+
+# -- HammerBench: `function call` turns whose content is the call object, `multiple_tools` --------
+
+VIOLATION = {
+    "name": "Navigation.TrafficViolations.queryViolation",
+    "description": "按车牌号、违章城市等条件搜索所有交通违章的记录",
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "plate_number": {"type": "string", "description": "车牌号"},
+            "city": {"type": "string", "description": "违章所在城市"},
+            "time": {"type": "string", "description": "开单时间"},
+        },
+        "required": ["plate_number", "city"],
+    },
+}
+TRAIN_ORDER = {
+    "name": "Navigation.TrainTickets.queryPassengerTrainOrder",
+    "description": "查询乘客的火车票订单信息",
+    "parameters": {
+        "type": "object",
+        "properties": {"passenger_id": {"type": "string", "description": "乘客身份证号"}},
+        "required": ["passenger_id"],
+    },
+}
+
+
+def hammerbench_record(arguments: list[dict[str, Any]], name: str = VIOLATION["name"]) -> dict[str, Any]:
+    """A HammerBench example (MadeAgents/HammerBench data/zh/examples.json): each `function call`
+    turn the call as far as the user has given its arguments, the assistant asking for the
+    next; `multiple_tools` the candidate tools, `single_tool` the answer's."""
+    asks = ["违章所在城市是哪个", "请提供车牌号"]
+    says = ["违章所在城市是广州。", "我的车牌号是粤B67890。"]
+    messages: list[dict[str, Any]] = [{"role": "user", "content": "查一下我的车有没有违章记录"}]
+    for k, args in enumerate(arguments):
+        messages.append({"role": "function call", "content": {"name": name, "arguments": args}})
+        if k < len(asks) and k < len(arguments) - 1:
+            messages += [{"role": "assistant", "content": asks[k]}, {"role": "user", "content": says[k]}]
+    return {
+        "id": "Based_0_3",
+        "messages": messages,
+        "multiple_tools": [TRAIN_ORDER, VIOLATION],
+        "single_tool": [VIOLATION],
+    }
+
+
+def test_hammerbench_calls_are_checked_against_multiple_tools(tmp_path):
+    """HammerBench writes a call as a `function call` turn whose content is the call object, and
+    the tools offered as `multiple_tools`: the calls are read and checked against them.  Calls
+    with the arguments the schema requires are clean (the role and the object content stay
+    S002 and S001: no trainer reads them); a call missing a required argument, an argument the
+    tool does not have, and a call to a tool that is not a candidate are found where they are."""
+    full = {"city": "广州", "plate_number": "粤B67890"}
+    clean = hammerbench_record([full, {**full, "time": "2024-05-01"}])
+    path = write(tmp_path, [clean])
+    assert c_findings(path) == []
+    assert {d.code for d in sftlint.lint(path)} >= {"S001", "S002"}
+
+    snapshots = hammerbench_record([{}, {"city": "广州"}, {**full, "date": "2024-05-01"}])
+    found = c_findings(write(tmp_path, [snapshots]))
+    assert [(d.code, d.pointer) for d in found] == [
+        ("C003", "/messages/1/content/arguments"),
+        ("C003", "/messages/4/content/arguments"),
+        ("C003", "/messages/7/content/arguments/date"),  # the key itself
+    ]
+    assert "'plate_number', 'city' are missing" in found[0].message
+    assert "unknown argument 'date'" in found[2].message
+
+    elsewhere = hammerbench_record([full], name="ConvenientLiving.GovernmentServices.queryTrafficViolations")
+    (d,) = c_findings(write(tmp_path, [elsewhere]))
+    assert (d.code, d.pointer) == ("C002", "/messages/1/content/name")
+    assert "queryPassengerTrainOrder" in d.message  # the candidates are listed

@@ -35,7 +35,9 @@ from sftlint.record import Message, Record
 #: content-part types that are a tool call written inside the content
 CALL_PART_TYPES = ("tool_call", "function_call")
 #: raw roles of turns whose text *is* a call (ShareGPT, LLaMA-Factory)
-CALL_ROLES = ("function_call", "tool_call")
+#: raw roles of a turn whose content is one tool call: ShareGPT's ``function_call`` (JSON text),
+#: ms-swift's ``tool_call`` (JSON text), HammerBench's ``function call`` (the call object itself)
+CALL_ROLES = ("function_call", "tool_call", "function call")
 
 
 @dataclass(slots=True)
@@ -259,7 +261,9 @@ def _facts(record: Record) -> ToolFacts:
         raw = resolve(data, m.pointer)
         if not isinstance(raw, dict):
             continue
-        if (m.raw_role in CALL_ROLES or _text_is_the_call(m)) and m._segments is None:
+        if m.raw_role in CALL_ROLES and isinstance(raw.get("content"), dict):
+            _call_from_object(m, raw["content"], m.content_pointer, calls, problems)  # HammerBench
+        elif (m.raw_role in CALL_ROLES or _text_is_the_call(m)) and m._segments is None:
             _calls_from_text(m, m.content, m.content_pointer, calls, problems)
         elif m.role == "assistant":
             before = len(calls)
@@ -320,8 +324,9 @@ def _text_is_the_call(m: Message) -> bool:
 
 def tools_field(record: Record) -> str | None:
     """The pointer of the record's tool declarations: a column mapping's ``tools`` column, else
-    ``tools``, else the legacy OpenAI ``functions``, else the ``tools`` of OpenAI's preference
-    records (``{"input": {"messages", "tools"}, "preferred_output", ...}``)."""
+    ``tools``, else the legacy OpenAI ``functions``, else HammerBench's ``multiple_tools`` (the
+    candidate tools; its ``single_tool`` is the answer's, not what the model is shown), else the
+    ``tools`` of OpenAI's preference records (``{"input": {"messages", "tools"}, "preferred_output", ...}``)."""
     data = record.data
     if not isinstance(data, dict):
         return None
@@ -337,6 +342,8 @@ def tools_field(record: Record) -> str | None:
         return "/tools"
     if "functions" in data:
         return "/functions"
+    if "multiple_tools" in data:  # HammerBench: the candidate tools shown to the model
+        return "/multiple_tools"
     given = data.get("input")
     return "/input/tools" if isinstance(given, dict) and "tools" in given else None
 
