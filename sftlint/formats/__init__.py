@@ -8,6 +8,7 @@ from sftlint.formats.alpaca import AlpacaFormat
 from sftlint.formats.base import InputFormat
 from sftlint.formats.conversation import ConversationFormat, HumanAssistantFormat
 from sftlint.formats.messages import MessageListFormat, MessagesFormat
+from sftlint.formats.moss import MossFormat
 from sftlint.formats.pairs import PreferenceFormat, PromptCompletionFormat
 from sftlint.formats.plain_text import PlainTextFormat
 from sftlint.formats.query_response import QueryResponseFormat
@@ -23,6 +24,7 @@ __all__ = [
     "InputFormat",
     "MessageListFormat",
     "MessagesFormat",
+    "MossFormat",
     "PlainTextFormat",
     "PreferenceFormat",
     "PromptCompletionFormat",
@@ -45,6 +47,7 @@ PRIORITY = (
     "prompt-completion",
     "query-response",
     "string-turns",
+    "moss",
     "transcript",
     "alpaca",
     "text",
@@ -111,6 +114,7 @@ def sftlint_input_formats() -> list[InputFormat]:
         PromptCompletionFormat(),
         QueryResponseFormat(),
         StringTurnsFormat(),
+        MossFormat(),
         TranscriptFormat(),
         PlainTextFormat(),
         PreferenceFormat(),
