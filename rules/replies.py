@@ -607,7 +607,10 @@ class RepeatedText(Rule):
     stop before a name (`is Dr. Sarah Johnson`) ends no sentence: two sentences that differ in
     the name after it are parallel, not one repeated.  A reply that
     repeats what the user's turn asked to have repeated (`帮我把这句话重复3遍“我喜欢吃苹果”`,
-    `repeat this sentence five times`) answers the request and is not reported.
+    `repeat this sentence five times`) answers the request and is not reported.  A turn that
+    holds its reasoning as a part of itself (a content part of type `reasoning`, MOSS's inner
+    thoughts) is read as reasoning and answer apart: an answer that restates the conclusion its
+    reasoning reached is no loop.
     A reply a KTO file labels undesirable (`"label": false`) is the file's own example of what
     not to say and is not judged.
 
@@ -652,17 +655,45 @@ class RepeatedText(Rule):
                 asked = m.content
             if m.role not in roles or len(m.content) < 12:
                 continue
-            for r in find_repeats(m.content):
-                if asked and _asked_to_repeat(r.unit, asked) and _REPEAT_REQUEST.search(asked):
-                    continue  # "repeat this sentence five times": the repetition is the answer
-                what = "repeated back to back" if r.kind == "loop" else "repeated later in the paragraph"
-                yield self.finding(
-                    f"text {what} ({r.count} times in all): “{shorten(r.unit)}”",
-                    msg=m,
-                    span=(r.start, r.end),
-                    count=r.count,
-                    first=list(r.first),
-                )
+            for lo, hi in _reasoning_apart(m):
+                for r in find_repeats(m.content[lo:hi] if hi - lo < len(m.content) else m.content):
+                    if asked and _asked_to_repeat(r.unit, asked) and _REPEAT_REQUEST.search(asked):
+                        continue  # "repeat this sentence five times": the repetition is the answer
+                    what = "repeated back to back" if r.kind == "loop" else "repeated later in the paragraph"
+                    yield self.finding(
+                        f"text {what} ({r.count} times in all): “{shorten(r.unit)}”",
+                        msg=m,
+                        span=(r.start + lo, r.end + lo),
+                        count=r.count,
+                        first=[r.first[0] + lo, r.first[1] + lo],
+                    )
+
+
+#: the kinds of a turn's segments that are its reasoning (a content part of type ``reasoning``
+#: or ``thinking``, MOSS's inner thoughts), not its answer
+_REASONING = frozenset({"reasoning", "thinking"})
+
+
+def _reasoning_apart(m: Message) -> list[tuple[int, int]]:
+    """The stretches of a turn's text that T009 reads on their own: the whole text, or, for a
+    turn that holds its reasoning and its answer as parts of one message, the reasoning and the
+    answer apart.  An answer that restates the conclusion its reasoning reached (the inner
+    thoughts end 三棱柱的体积公式为：底面积×高÷3。, the reply is that sentence) is no loop; a
+    sentence repeated inside the reasoning or inside the answer still is."""
+    segments = m._segments
+    whole = [(0, len(m.content))]
+    if not segments or len(segments) < 2:
+        return whole
+    kinds = [s.kind in _REASONING for s in segments]
+    if all(kinds) or not any(kinds):
+        return whole
+    out: list[tuple[int, int, bool]] = []
+    for seg, reasoning in zip(segments, kinds, strict=True):
+        if out and out[-1][2] == reasoning:
+            out[-1] = (out[-1][0], seg.start + seg.length, reasoning)
+        else:
+            out.append((seg.start, seg.start + seg.length, reasoning))
+    return [(lo, hi) for lo, hi, _ in out]
 
 
 #: A user turn that asks for text to be repeated ("repeat … five times", "重复3遍", "say it 3 times").

@@ -122,3 +122,19 @@ def test_schema_errors_name_the_field():
     assert not fmt.quick_check(record)
     assert [p for p, _ in fmt.schema_errors(record)] == ["/chat/turn_1/MOSS"]
     assert ("S001", "/chat/turn_1/MOSS") in [f[:2] for f in _found([record])]
+
+
+def test_a_reply_restating_its_thoughts_is_no_repeat():
+    record = copy.deepcopy(PLAIN)
+    turn = record["chat"]["turn_1"]
+    turn["Inner Thoughts"] = (
+        "<|Inner Thoughts|>: 这是一个常识问题，我可以直接回答。三棱柱的体积公式为：底面积×高。<eot>\n"
+    )
+    turn["MOSS"] = "<|MOSS|>: 三棱柱的体积公式为：底面积×高。<eom>\n"
+    assert [f for f in _found([record]) if f[0] == "T009"] == []
+    sentence = "三棱柱的体积公式为：底面积×高。"
+    turn["MOSS"] = f"<|MOSS|>: {sentence}{sentence}<eom>\n"  # a loop inside the reply still is one
+    second = len("<|MOSS|>: ") + len(sentence)
+    assert [f for f in _found([record]) if f[0] == "T009"] == [
+        ("T009", "/chat/turn_1/MOSS", (second, second + len(sentence)))
+    ]

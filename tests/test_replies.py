@@ -1138,3 +1138,43 @@ def test_t008_still_finds_a_foreign_request_and_a_foreign_answer_in_a_trajectory
         (12, "/messages/0/content"),
         (13, "/messages/3/content"),
     ]
+
+
+def _reasoned(reasoning: str, answer: str) -> dict:
+    """A LLaMA-Factory v1 reply whose reasoning is a content part of its own."""
+    return {
+        "messages": [
+            {"role": "user", "content": [{"type": "text", "value": "三棱柱的体积怎么算？"}]},
+            {
+                "role": "assistant",
+                "content": [{"type": "reasoning", "value": reasoning}, {"type": "text", "value": answer}],
+            },
+        ]
+    }
+
+
+def test_t009_reads_reasoning_and_answer_apart():
+    # the answer restates the conclusion the reasoning reached (MOSS's inner thoughts and reply
+    # do the same): not a loop
+    restated = _reasoned(
+        "这是一个常识问题，我可以直接回答。三棱柱的体积公式为：底面积×高。",
+        "三棱柱的体积公式为：底面积×高。",
+    )
+    assert lint([restated], "T009") == []
+    # a sentence looping inside the reasoning, and one inside the answer, are still loops, each
+    # reported in its own part
+    looping_reasoning = _reasoned(
+        "用户想知道体积公式。我需要回忆一下棱柱的公式。我需要回忆一下棱柱的公式。",
+        "三棱柱的体积公式为：底面积×高。",
+    )
+    looping_answer = _reasoned(
+        "这是一个常识问题，我可以直接回答。",
+        "三棱柱的体积公式为：底面积×高。三棱柱的体积公式为：底面积×高。",
+    )
+    diags = lint([looping_reasoning, looping_answer], "T009")
+    assert [(d.record, d.pointer) for d in diags] == [
+        (0, "/messages/1/content/0/value"),
+        (1, "/messages/1/content/1/value"),
+    ]
+    answer = looping_answer["messages"][1]["content"][1]["value"]
+    assert answer[diags[1].span[0] : diags[1].span[1]] == "三棱柱的体积公式为：底面积×高。"
