@@ -124,6 +124,25 @@ def in_item(text: str, start: int, end: int) -> bool:
     )
 
 
+#: a stretch of text in quotation marks (“…”, "…", ‘…’, 「…」, 『…』) on one line
+_QUOTED = re.compile(r"[“\"‘「『]([^“”\"‘’「」『』\n]{1,40})[”\"’」』]")
+
+
+def _mentioned(record: Record, msg: Message, word: str) -> bool:
+    """Whether a word a model finding reads as a slip is the conversation's own, mentioned rather
+    than used: another party writes it too (the user a reply answers, the reply to a user's
+    turn, a system prompt, a tool result) and a turn puts it in quotation marks, talking about
+    the word itself (the joke's 人兽保险 asked about and answered as 所谓“人兽保险”; the pun
+    认贼作赋 answered 不应被视为“认贼作赋”).  A slip the reply copies as its own word (an exam
+    question's misprinted 咨政院, written six times by the answer) is quoted nowhere."""
+    if len(word) < 2:
+        return False
+    messages = record.messages or ()
+    if not any(o.role != msg.role and word in o.content for o in messages):
+        return False
+    return any(word in q.group(1) for o in messages if word in o.content for q in _QUOTED.finditer(o.content))
+
+
 def typo_detector(whitelist: Iterable[str] = ()) -> Any:
     """The process-wide typo detector (model loaded on first use), for ``whitelist``."""
     key = tuple(sorted(set(whitelist)))
@@ -173,7 +192,10 @@ class ZhTypo(Rule):
     name of a work, and a short item standing alone on its line (a list item, a quoted title, a
     label before its colon: `- 坐姿猫牛伸展：5-7轮`, `"暮光之国来临"`, `1.1.1依拓康（外科技术）`)
     gives the model no sentence to judge by, so its finding needs a score of 3; and a correction that leaves a rare character beside it stranded (严歌苓)
-    meets a name that goes on.  A file whose text keeps offering corrections that few
+    meets a name that goes on.  A word both parties of a conversation write, quoted by one of
+    them, is mentioned, not used: the user's pun and the reply about it (人兽保险 asked about,
+    answered 所谓“人兽保险”) are not reported; a slip the reply copies as its own word is.
+    A file whose text keeps offering corrections that few
     convince (more than clean edited Chinese's 1 per 1,000 Chinese characters, under 12% of
     them strong enough: clinical notes, classical dialogue, a vocabulary the dictionary lacks)
     gets a higher bar, rising with that rate: from 2 per 1,000 on, a finding of the model
@@ -265,6 +287,8 @@ class ZhTypo(Rule):
                 if t.source == "model":
                     if t.score < ITEM_SCORE and in_item(text, t.start, t.end):
                         continue  # a name or term standing as a list item, a title, a label
+                    if _mentioned(record, m, t.before):
+                        continue  # the conversation's own word, quoted: a pun, a coined term
                     model += 1
                 if t.source == "grammar" and not particles:
                     continue

@@ -430,3 +430,51 @@ def test_a_frame_filled_by_the_correction_or_into_a_word_vouches_for_nothing():
         chat("抚养费给多少？", "老婆要离婚，孩子他说他要服养费，法院判大概要多少钱？老人的赡养费怎么算？"),
     ]
     assert sorted(d.message.split("（")[1] for d in t001(slips)) == ["服养费 → 抚养费）", "磁共震 → 磁共振）"]
+
+
+# -- the conversation's own words: written by both parties, quoted as words ------------------
+
+#: 弱智吧 questions (ruozhiba, answered by GPT-4o): the user's pun, which the reply quotes
+OWN_WORDS = [
+    chat(
+        "我马上就要和我家老母猪奉子成婚，要不要买一份人兽保险？",
+        "人与动物的婚姻不被承认，因此更不需要购买什么“人兽保险”。买一份人兽保险也没有任何依据。",
+    ),
+    chat(
+        "我们背诵曹操的《观沧海》算不算认贼作赋？",
+        "背诵和学习古诗词是一种文化传承，不应被视为“认贼作赋”。",
+    ),
+]
+
+
+def test_a_word_both_parties_write_and_quote_is_the_conversations_own():
+    from sftlint.analysis.text.typo import TypoDetector
+
+    det = TypoDetector()
+    for rec in OWN_WORDS:  # the detector reads each as a slip, in the question and in the reply
+        assert any(t.source == "model" for m in rec["messages"] for t in det.detect(m["content"]))
+    assert t001(OWN_WORDS) == []
+
+
+def test_a_slip_one_party_writes_or_nobody_quotes_is_still_reported():
+    # the question's own slip, which the reply does not copy
+    (d,) = t001([chat("总所周知，两点之间线段最短，那人下楼为什么要走楼梯？", "因为人需要安全地下楼。")])
+    assert "众所周知" in d.message
+    # the reply's slip, though the user wrote the word right
+    (d,) = t001([chat("请问众所周知是什么意思？", "总所周知的意思是大家都知道。")])
+    assert d.pointer == "/messages/1/content"
+    # an exam question's misprint the answer copies as its own word (lawyer-llama's 咨政院 for
+    # 资政院): written by both, quoted by neither, reported where the answer writes it
+    copied = chat(
+        "下列说法哪项不正确？D. 清末在中央设咨政院，其性质属于中央咨询性机构。",
+        "D选项的描述是错误的。咨政院的设立是清末新政的一部分，目的是引入一种类似议会的机构。",
+    )
+    assert "/messages/1/content" in [d.pointer for d in t001([copied])]
+    # the pun quoted, its twin unquoted: the unquoted one is a copied slip as far as T001 can tell
+    unquoted = chat(
+        "我们背诵曹操的《观沧海》算不算认贼作赋？",
+        "背诵和学习古诗词是一种文化传承，不应被视为认贼作赋。",
+    )
+    assert len(t001([unquoted])) == 2
+    # a hand-reviewed wrong form the reply copies from the user is still a wrong form, twice
+    assert len(t001([chat("我的优惠卷怎么用不了？", "您好，“优惠卷”需要在订单满99元时才能使用哦。")])) == 2
