@@ -51,7 +51,10 @@ class TruncatedText(Rule):
     that asks the reader for input (`请输入选项编号：`) and the last field of a form that leaves
     other fields empty too (an extraction template's `医疗设备实体：` … `身体部位实体：`) end without
     a full stop legitimately and are left alone, and so does an English clause whose object stands at its front, which ends
-    on its preposition (`Is there anything else I can help you with`); so are user turns that end open (a fill-in-the-blank question, a story to
+    on its preposition (`Is there anything else I can help you with`), and a letter that opens
+    with a salutation (`Hi there,`) and ends on its complimentary close, a short line of its own
+    after a finished paragraph (`Looking forward to seeing you,`, `Best regards,`), the sender's
+    name left out; so are user turns that end open (a fill-in-the-blank question, a story to
     continue): by default only the assistant's endings are judged.  A file whose Chinese
     replies often end without a full stop (more than `max-open-share`, 20%, of at least 20:
     answers scraped from Q&A sites that close with `祝早日康复` or `建议及时就医`) ends its

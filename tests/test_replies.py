@@ -1178,3 +1178,29 @@ def test_t009_reads_reasoning_and_answer_apart():
     ]
     answer = looping_answer["messages"][1]["content"][1]["value"]
     assert answer[diags[1].span[0] : diags[1].span[1]] == "三棱柱的体积公式为：底面积×高。"
+
+
+def test_t006_a_letter_ending_on_its_complimentary_close_is_not_cut():
+    # KULLM's user-oriented task: an invitation e-mail whose last line is its close, the
+    # sender's name left for the user (the English self-instruct source ends the same way)
+    invitation = chat(
+        "If you could help me write an email to my friends inviting them to dinner on Friday, it would be greatly appreciated.",
+        "Hi there,\n\nI hope you're all doing well. I'm inviting you over for dinner on Friday night. "
+        "Please let me know if you can make it. I'll be cooking your favorite dishes!\n\nLooking forward to seeing you,",
+    )
+    regards = chat(
+        "Write a reply to Mr. Smith confirming the shipping date.",
+        "Dear Mr. Smith,\n\nThank you for your letter. We will ship the order on Monday.\n\nBest regards,",
+    )
+    assert lint([invitation, regards], "T006") == []
+    # cut letters: mid-paragraph, on a short clause of its own, and a close with no salutation
+    cut_paragraph = chat(
+        "Write a reply to Mr. Smith confirming the shipping date.",
+        "Dear Mr. Smith,\n\nThank you for your letter. We will ship the order on Monday, and the invoice will follow,",
+    )
+    cut_clause = chat(
+        "Write a reply to Mr. Smith confirming the shipping date.",
+        "Dear Mr. Smith,\n\nThe order ships on Monday.\n\nIf you have questions,",
+    )
+    no_salutation = chat("Confirm the shipping date.", "The order ships on Monday.\n\nBest regards,")
+    assert [d.record for d in lint([cut_paragraph, cut_clause, no_salutation], "T006")] == [0, 1, 2]

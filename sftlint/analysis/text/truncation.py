@@ -14,7 +14,8 @@ Only shapes that a finished text does not have are reported:
 * it begins with punctuation that only follows text (``，`` ``。`` ``、`` ``）``).
 
 Lists, headings, tables, code, hashtags, signatures, verse and one-line answers end without
-punctuation legitimately and are not judged by their last character.
+punctuation legitimately and are not judged by their last character; nor is a letter's
+complimentary close (``Hi there,`` … ``Best regards,``), whose comma waits for a name.
 """
 
 from __future__ import annotations
@@ -250,6 +251,33 @@ def _form_with_empty_slots(body: str) -> bool:
     return empty >= 2  # the last field and another one
 
 
+#: a letter's salutation on its first line (``Hi there,``, ``Dear Mr. Smith,``, ``Hello team:``)
+_SALUTATION = re.compile(
+    r"(?:Dear|Hi|Hello|Hey|Greetings|Good (?:morning|afternoon|evening))\b[^\n!?]{0,40}[,:]$", re.I
+)
+#: the words of a complimentary close (``Best regards,``, ``Looking forward to seeing you,``)
+_CLOSE_WORDS = 6
+#: words that open a clause, not a close: a short line opened by one and ending in a comma was cut
+_CLAUSE_OPENERS = frozenset(
+    ["if", "when", "because", "and", "but", "or", "as", "since", "although", "though", "while", "which", "so"]
+)
+
+
+def _letter_close(body: str, line_start: int, last: str) -> bool:
+    """Whether ``body`` is a letter that ends on its complimentary close: its first line a
+    salutation (``Hi there,``), its last line a short one of its own after a finished paragraph
+    (``Best regards,``, ``Looking forward to seeing you,``), the sender's name left out.  An
+    e-mail written for the user ends so: nothing was cut mid-sentence."""
+    first = body.lstrip().split("\n", 1)[0].strip()
+    words = last.split()
+    if not _SALUTATION.match(first) or len(words) > _CLOSE_WORDS or not last[:1].isupper():
+        return False
+    if words[0].lower() in _CLAUSE_OPENERS:
+        return False  # If you have any questions, … : a clause that waits for its main clause
+    before = body[:line_start].rstrip()
+    return line_start > 0 and before[-1:] in _TERMINAL_CHARS
+
+
 def _end(text: str) -> Truncation | None:
     body = text.rstrip()
     if len(body) < 2 or body[-1] in _TERMINAL_CHARS:
@@ -265,6 +293,8 @@ def _end(text: str) -> Truncation | None:
     if ch in _CLAUSE_END:
         if ch == "," and not re.search(r"[A-Za-z\u4e00-\u9fff]\s*,$", body):
             return None
+        if ch == "," and _letter_close(body, line_start, last):
+            return None  # a letter's complimentary close, its signature left out
         return Truncation(end - 1, end, "end", f"ends with “{ch}”, mid-sentence")
     for w in _ZH_CONNECTIVES if body.endswith(_ZH_CONNECTIVES) else ():
         # a last line of a few characters is a word, not a clause (the whole answer 心平气和 or
