@@ -421,7 +421,10 @@ class LanguageMismatch(Rule):
     one that is not in the file's main language (a French or Danish question left untranslated
     in a Chinese dataset, answered in Chinese).  The main language is the one most of the
     file's turns are written in; a file of 20 turns or more with no clear majority (below 60%)
-    is not judged (answering in another language may be its design).
+    is not judged (answering in another language may be its design), unless its user turns
+    have one: then a reply is compared with the question it answers (a set whose instructions
+    were translated and whose outputs were left in English, KULLM's Korean user-oriented
+    tasks, is half Korean and half English, every question Korean).
 
     Scripts decide Chinese, Japanese (kana), Korean, Cyrillic, Arabic and Thai (a CJK turn
     with neither the kana of Japanese grammar nor Chinese function words, such as a list of
@@ -460,7 +463,8 @@ class LanguageMismatch(Rule):
 
     ## Options
     `roles`: which turns are judged.  `min-share`: how much of a file's turns its main
-    language must hold for turns to be judged against it.
+    language must hold for turns to be judged against it (and, where none does, how much of
+    its user turns theirs).
     """
 
     code = "T008"
@@ -524,14 +528,29 @@ class LanguageMismatch(Rule):
     def collector(self) -> _LangCollector:
         return _LangCollector()
 
+    def _questions_language(self, user_counts: dict[str, int]) -> str | None:
+        """The language most of a file's user turns are written in, when they have one (as many
+        turns as a convention needs, ``min-share`` of them in it)."""
+        total = sum(user_counts.values())
+        if total < CONVENTION_LEAST:
+            return None
+        lang, n = max(user_counts.items(), key=lambda kv: kv[1])
+        return lang if n >= self.options.min_share * total else None
+
     def reduce(self, summaries: Iterable[LangTally]) -> Iterator[Finding]:
         coll = self.collected(summaries)
         for path, tallies in coll.kept.items():
             counts = coll.counts[path]
             total = sum(counts.values())
             main, n = max(counts.items(), key=lambda kv: kv[1])
+            asked_in: str | None = None
             if total >= CONVENTION_LEAST and n < self.options.min_share * total:
-                continue  # no main language: replies in another language may be the design
+                # no main language: replies in another language may be the design, unless the
+                # questions have one and the replies leave it (instructions translated, their
+                # answers not): then a reply is judged against the turn it answers
+                asked_in = self._questions_language(coll.user_counts.get(path, {}))
+                if asked_in is None:
+                    continue
             for t in tallies:
                 reported: set[int] = set()
                 for i, a in enumerate(t.turns):
@@ -540,7 +559,14 @@ class LanguageMismatch(Rule):
                     u = t.turns[a.answers]
                     if not _differ(a, u):
                         continue
-                    if a.lang == main and u.lang != main:
+                    if asked_in is not None:
+                        if u.lang != asked_in:
+                            continue
+                        j, msg = (
+                            i,
+                            f"reply in “{a.lang}” to a turn in “{u.lang}” (the dataset's questions are in “{asked_in}”)",
+                        )
+                    elif a.lang == main and u.lang != main:
                         j, msg = (
                             a.answers,
                             f"user turn in “{u.lang}”, not the dataset's main language “{main}” (the reply is in “{a.lang}”)",
@@ -563,17 +589,22 @@ class _LangCollector:
     """T008's summaries in flat memory: language counts per file, and only the records whose
     turns disagree."""
 
-    __slots__ = ("counts", "kept")
+    __slots__ = ("counts", "kept", "user_counts")
 
     def __init__(self) -> None:
         self.counts: dict[str, dict[str, int]] = {}
+        #: the same counts for the user turns alone (the questions' language)
+        self.user_counts: dict[str, dict[str, int]] = {}
         self.kept: dict[str, list[LangTally]] = {}
 
     def append(self, t: LangTally) -> None:
         counts = self.counts.setdefault(t.ref.path, {})
+        users = self.user_counts.setdefault(t.ref.path, {})
         langs = set()
         for turn in t.turns:
             counts[turn.lang] = counts.get(turn.lang, 0) + 1
+            if turn.role == "user":
+                users[turn.lang] = users.get(turn.lang, 0) + 1
             langs.add(turn.lang)
         if len(langs) > 1:
             self.kept.setdefault(t.ref.path, []).append(t)
@@ -585,10 +616,11 @@ class _LangCollector:
     def merge(self, other: _LangCollector) -> None:
         """``other``'s tallies after these, as if appended here one by one (languages keep the
         order in which they first appeared)."""
-        for path, langs in other.counts.items():
-            counts = self.counts.setdefault(path, {})
-            for lang, n in langs.items():
-                counts[lang] = counts.get(lang, 0) + n
+        for mine, theirs in ((self.counts, other.counts), (self.user_counts, other.user_counts)):
+            for path, langs in theirs.items():
+                counts = mine.setdefault(path, {})
+                for lang, n in langs.items():
+                    counts[lang] = counts.get(lang, 0) + n
         for path, tallies in other.kept.items():
             self.kept.setdefault(path, []).extend(tallies)
 

@@ -1204,3 +1204,41 @@ def test_t006_a_letter_ending_on_its_complimentary_close_is_not_cut():
     )
     no_salutation = chat("Confirm the shipping date.", "The order ships on Monday.\n\nBest regards,")
     assert [d.record for d in lint([cut_paragraph, cut_clause, no_salutation], "T006")] == [0, 1, 2]
+
+
+#: KULLM's Korean user-oriented set: instructions and inputs translated, outputs left in English
+KO_ASKED_EN_ANSWERED = [
+    chat(
+        "친구들에게 금요일 저녁 식사에 초대하는 이메일을 작성하는 데 도움을 주시면 대단히 감사하겠습니다.",
+        "Hi there, I hope you're all doing well. I'm inviting you over for dinner on Friday night. "
+        "Please let me know if you can make it.",
+    ),
+    chat(
+        "주어진 문장이 너무 장황할 수 있습니다. 문장을 간결하게 다시 작성하세요.\n"
+        "제 요금에 대해 궁금한 점이 있거나 이 프로젝트의 범위를 늘려야 할 필요가 있는 경우 알려주세요.",
+        "If you have any questions about my rate or find it necessary to increase this project's scope, please let me know.",
+    ),
+] * 10
+
+
+def test_t008_judges_replies_by_their_questions_where_only_the_questions_agree():
+    # half the turns Korean, half English: no main language, but every question is Korean and
+    # every reply English, the translation pipeline's leftover: each reply is reported
+    diags = lint(KO_ASKED_EN_ANSWERED, "T008")
+    assert len(diags) == 20 and {d.pointer for d in diags} == {"/messages/1/content"}
+    assert "questions are in “ko”" in diags[0].message
+    # questions that ask for English are answered as asked
+    asked = [
+        chat(
+            "친구들에게 저녁 식사에 초대하는 이메일을 영어로 작성해 주세요.",
+            "Hi there, I hope you're all doing well. I'm inviting you over for dinner on Friday night.",
+        )
+    ] * 20
+    assert lint(asked, "T008") == []
+    # questions split between two languages, each answered in the other, give no language to
+    # judge by: a bilingual file whose design this may be
+    to_english = [
+        chat("请问火车站在哪里？", "The station is two blocks north of here, next to the big supermarket.")
+    ] * 10
+    to_chinese = [chat("Where is the station?", "火车站在前面两个路口的北边，大超市的旁边。")] * 10
+    assert lint(to_english + to_chinese, "T008") == []
