@@ -97,16 +97,22 @@ def assemble(entry: dict[str, Any], m: Mirrors) -> bytes:
         return json_lines(table.slice(0, cut["n"]).to_pylist())
     if kind == "self_instruct_seed":  # instruction and instances[0]'s input/output
         rows = [json.loads(x) for x in m.show(repo, commit, path).decode().splitlines() if x.strip()]
-        return json_array(
-            [
-                {
-                    "instruction": r["instruction"],
-                    "input": r["instances"][0]["input"],
-                    "output": r["instances"][0]["output"],
-                }
-                for r in rows
-            ]
-        )
+        records = [
+            {
+                "instruction": r["instruction"],
+                "input": r["instances"][0]["input"],
+                "output": r["instances"][0]["output"],
+            }
+            for r in rows
+        ]
+        return json_lines(records) if cut.get("lines") else json_array(records)
+    if kind == "one_record_per_file":  # a folder of one-record .json files, one per line
+        out = []
+        for folder in cut["folders"]:
+            names = [p for p in m.ls(repo, commit, folder) if p.endswith(".json")]
+            for p in sorted(names, key=_folder_and_number):
+                out.append(json.loads(m.show(repo, commit, p)))
+        return json_lines(out)
     if kind == "toyhom_text":  # GB18030 "title,ask\nanswer" blocks, blank lines between
         text = m.show(repo, commit, path).decode("gb18030")
         out = []
@@ -151,6 +157,14 @@ def assemble(entry: dict[str, Any], m: Mirrors) -> bytes:
             )
         return json_lines(out)
     raise SystemExit(f"{entry['name']}: unknown cut kind {kind!r}")
+
+
+def _folder_and_number(path: str) -> tuple[str, int]:
+    """Files sorted by their folder, then by the number their name ends with
+    (``calculator_plugin_conversation_2.json`` before ``…_10.json``)."""
+    folder, _, name = path.rpartition("/")
+    digits = name.rsplit(".", 1)[0].rsplit("_", 1)[-1]
+    return folder, int(digits) if digits.isdigit() else 0
 
 
 def tooltalk_messages(conv: dict[str, Any]) -> list[dict[str, Any]]:
