@@ -156,6 +156,12 @@ def assemble(entry: dict[str, Any], m: Mirrors) -> bytes:
                 }
             )
         return json_lines(out)
+    if kind == "swe_agent_history":  # each .traj's history (what the model was shown), sorted by path
+        out = []
+        for p in m.ls(repo, commit, cut["folder"]):
+            if p.endswith(".traj"):
+                out.append({"messages": json.loads(m.show(repo, commit, p))["history"]})
+        return json_lines(out)
     raise SystemExit(f"{entry['name']}: unknown cut kind {kind!r}")
 
 
