@@ -784,6 +784,11 @@ class GarbledText(Rule):
     decode to one letter of another script (`400米 ×\u00a02`, a multiplication sign and a
     no-break space, is not a mis-decoded Hebrew נ: such text leaves a run of pairs).
     A run of consecutive invisible (or control) characters is one finding spanning the run.
+    In a turn the model does not write (a prompt, an observation, a tool's output), a
+    terminal's own control sequences are left alone: an ANSI escape sequence (`ESC [33m` …
+    `ESC [0m` around a coloured log line) and the backspace, space, backspace that erases a
+    progress spinner's character are what the program printed, and what an agent is shown
+    again at inference; in a reply, and as lone bytes anywhere, they are still reported.
 
     ## Why is this bad?
     The model learns garbage as language: it will emit 锟斤拷 or invisible characters that
@@ -822,7 +827,7 @@ class GarbledText(Rule):
             # removing every invisible character of a message that holds nothing else would
             # leave it empty (S003): no fix there, the turn needs its text back
             blank = is_blank(m.content)
-            for g in find_garbled(m.content):
+            for g in find_garbled(m.content, terminal=m.role != "assistant"):
                 pointer, span, edit = _edit(m, g.start, g.end, g.repair or "")
                 fix = None
                 if g.kind == "zero-width" and not blank:

@@ -338,6 +338,54 @@ def test_t005_leaves_emoji_sequences_and_ordinary_text_alone():
     assert lint(records, "T005") == []
 
 
+def test_t005_leaves_a_terminals_control_sequences_in_what_the_model_reads():
+    """SWE-agent's demonstrations show the agent a CTF tool's coloured log (ANSI escapes) and
+    pip's spinner (backspace, space, backspace) as the terminal printed them: the environment's
+    output, shown again at inference, not decoding debris.  In a reply, and as lone bytes (a
+    netcat session's EOT, LaTeX's \\beta read as a backspace), control characters still count."""
+    log = (
+        "\x1b[33;21mprivate argument is not set, the private key will not be displayed.\x1b[0m\n"
+        "\x1b[38;21m[*] Performing common_factors attack.\x1b[0m\n(Open file: n/a)\nbash-$"
+    )
+    pip = "Obtaining file:///testbed\r\n  Installing build dependencies ... -\x08 \x08\\\x08 \x08done\r\n"
+    trajectory = {
+        "messages": [
+            {"role": "system", "content": "You are an autonomous programmer working in a shell."},
+            {"role": "user", "content": "Recover the flag from pub1.pub and pub2.pub."},
+            {"role": "assistant", "content": "Let me run RsaCtfTool.\n```\npython RsaCtfTool.py\n```"},
+            {"role": "user", "content": log},
+            {
+                "role": "assistant",
+                "content": "Let me install the package.",
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "bash", "arguments": '{"command": "pip install -e ."}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": pip},
+            {"role": "assistant", "content": "The package is installed."},
+        ]
+    }
+    assert lint([trajectory], "T005") == []
+
+    # a reply that writes the escapes itself, a lone control byte in an observation, and a
+    # backspace where LaTeX's \beta was are still reported
+    reply = chat("Why is my log red?", "Because of \x1b[31mERROR\x1b[0m: the build failed.")
+    session = chat("Password: \nflag{d316}\n\x04\n\x03\n^C", "The flag is flag{d316}.")
+    latex = chat("Show that \x08eta = 2 when x = 1.", "Substituting x = 1 gives 2.")
+    got = [(d.pointer, d.message) for d in lint([reply, session, latex], "T005")]
+    assert got == [
+        ("/messages/1/content", "control character U+001B in text"),
+        ("/messages/1/content", "control character U+001B in text"),
+        ("/messages/0/content", "control character U+0004 in text"),
+        ("/messages/0/content", "control character U+0003 in text"),
+        ("/messages/0/content", "control character U+0008 in text"),
+    ]
+
+
 def test_t005_a_multiplication_sign_before_a_no_break_space_is_no_mojibake():
     """BELLE's eval answers write ``400米\u00a0×\u00a02``: the pair ``×\u00a0`` re-encodes to the
     UTF-8 of the Hebrew נ, but one letter of another script alone is two real characters.  Runs

@@ -7,7 +7,12 @@ Four kinds, found with precompiled regular expressions:
   烫烫烫, 屯屯屯: GBK views of U+FFFD and of uninitialised memory) and UTF-8
   read as Latin-1/cp1252 (``Ã©``, ``â€™``).  The latter is only reported when
   re-encoding the span gives valid UTF-8, which is also the repair offered;
-* ``control``: C0/C1 control characters other than tab, newline, carriage return;
+* ``control``: C0/C1 control characters other than tab, newline, carriage return.  In text
+  the model does not write (``terminal=True``: a prompt, a tool's output), a terminal's own
+  control sequences are left alone: an ANSI escape sequence (``ESC [33m`` … ``ESC [0m``, a
+  coloured log line) and the backspace, space, backspace that erases a progress spinner's
+  character.  They are what a program printed, and what an agent is shown again at
+  inference, not decoding debris; a lone control byte still is;
 * ``zero-width``: U+200B, U+200C, U+200D, U+2060, U+FEFF inside text.  A
   zero-width joiner inside an emoji sequence and a non-joiner between letters
   of scripts that use it (Persian, Indic) are legitimate and left alone;
@@ -46,6 +51,9 @@ _MOJIBAKE_ZH = re.compile("(?:锟斤拷)+|烫{4,}|屯{4,}|(?:烫屯){2,}")
 _REPLACEMENT = re.compile("\ufffd+")
 # runs: a run of equal debris is one finding (and one fix), whatever its length
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+#: a terminal's control sequences: an ANSI CSI sequence (ESC [ parameters, intermediates, final
+#: byte) and the backspace-space-backspace that erases the previous character (a spinner)
+_TERMINAL = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]|\x08 \x08")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]+")
 #: question marks standing for lost characters: a run of four right after Chinese punctuation
 #: that ends a clause (a question closes on a word; a run alone on a line may be a reaction)
@@ -114,7 +122,7 @@ def _legit_zero_width(text: str, i: int) -> bool:
     )
 
 
-def find_garbled(text: str) -> Iterator[Garble]:
+def find_garbled(text: str, terminal: bool = False) -> Iterator[Garble]:
     """Every garbled span in ``text``, in order, without overlaps; lazily, so that a text with a
     million of them never holds them all.
 
@@ -123,7 +131,11 @@ def find_garbled(text: str) -> Iterator[Garble]:
     characters are disjoint except the C1 controls that Latin mojibake holds as continuation
     bytes, and a Latin mojibake match starts with a letter, never inside a control run; so
     merging the kinds by start and dropping what overlaps the span last taken gives what taking
-    them kind by kind, each against every span taken before, gives."""
+    them kind by kind, each against every span taken before, gives.
+
+    ``terminal``: the text is one the model does not write (a prompt, a tool's output), where a
+    terminal's control sequences are what a program printed: their control characters are
+    not reported."""
     lost = "????" in text
     if not lost and _SUSPECT.search(text) is None:
         return
@@ -131,7 +143,7 @@ def find_garbled(text: str) -> Iterator[Garble]:
         _replacements(text),
         _mojibake_zh(text),
         _mojibake_latin(text),
-        _controls(text),
+        _controls(text, terminal),
         _zero_widths(text),
         _lost(text) if lost else iter(()),
     )
@@ -189,14 +201,25 @@ def _lost(text: str) -> Iterator[Garble]:
         )
 
 
-def _controls(text: str) -> Iterator[Garble]:
+def _controls(text: str, terminal: bool = False) -> Iterator[Garble]:
+    sequences = _terminal_controls(text) if terminal and ("\x1b" in text or "\x08" in text) else None
     for m in _CONTROL.finditer(text):
+        if sequences and all(i in sequences for i in range(m.start(), m.end())):
+            continue
         run = m.group()
         if len(run) == 1:
             message = _single_message(run, None)
         else:
             message = f"{len(run)} control characters in a row ({_names(run, None)}) in text"
         yield Garble(m.start(), m.end(), "control", message)
+
+
+def _terminal_controls(text: str) -> set[int]:
+    """The offsets of the control characters that a terminal control sequence of ``text`` holds."""
+    found: set[int] = set()
+    for m in _TERMINAL.finditer(text):
+        found.update(i for i in range(m.start(), m.end()) if text[i] in "\x1b\x08")
+    return found
 
 
 def _zero_widths(text: str) -> Iterator[Garble]:
