@@ -1,5 +1,5 @@
 """T — defects of whole replies: truncation (T006), markup debris (T007), language mismatch (T008),
-repeated text (T009), another assistant's identity (T011).
+repeated text (T009), another assistant's identity (T011), an unclosed code block (T012).
 
 The analysis lives in :mod:`sftlint.analysis.text` (``truncation``, ``markup``, ``language``,
 ``repeat``, ``identity``); these classes turn it into findings.  They sit apart from ``text.py`` (the
@@ -899,6 +899,92 @@ class BorrowedIdentity(Rule):
             yield f
 
 
+# ---------------------------------------------------------------------------
+# T012
+
+
+class UnclosedCodeBlock(Rule):
+    """## What it does
+    Reports a reply that opens a Markdown code block (```` ```python ````, ``~~~``) and never
+    closes it: the text ends while the block is still open.  Fences are read as CommonMark reads
+    them: a block ends at a line that holds only a fence of the same character, at least as long
+    as the opening one, so a ```` ``` ```` glued to the end of the last code line
+    (```` print(x)``` ````) closes nothing, and a four-backtick block may hold three-backtick
+    fences.  A line of prose with inline code written in triple backticks (```` Use ```--hard```
+    to … ````) opens no block, and fences may be indented (inside a list item).
+
+    A reply a KTO file labels undesirable (`"label": false`), or a pair's rejected reply, is the
+    file's example of what not to say and is not judged.
+
+    ## Why is this bad?
+    Everything after the opening fence renders as code: the explanation that follows, the rest
+    of the answer.  Most often the reply was cut off inside the code (a generation that hit its
+    token limit: the function stops mid-line) and the model learns to stop mid-program; otherwise
+    the closing fence was lost in an export, and the model learns to leave its code blocks open,
+    which breaks every chat interface that renders its answers.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "Write a Python function that reverses a string."}, {"role": "assistant", "content": "Here it is:\\n\\n```python\\ndef reverse(s):\\n    return s[::-1]\\n\\nThis slices the string with a step of -1."}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "Write a Python function that reverses a string."}, {"role": "assistant", "content": "Here it is:\\n\\n```python\\ndef reverse(s):\\n    return s[::-1]\\n```\\n\\nThis slices the string with a step of -1."}]}
+    ```
+
+    ## Options
+    `roles`: whose turns are read (the assistant's).
+    """
+
+    code = "T012"
+    name = "unclosed-code-block"
+    severity = "warning"
+    scope = "record"
+
+    class Options(RuleOptions):
+        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        undesirable = None
+        for m in record.messages or ():
+            if m.role not in self.options.roles:
+                continue
+            text = m.content
+            # most replies hold no fence: a substring test each, nothing imported or built
+            if not text or ("```" not in text and "~~~" not in text):
+                continue
+            from sftlint.analysis.feedback import undesirable_reply
+            from sftlint.analysis.text.fences import find_open_fence
+
+            f = find_open_fence(text)
+            if f is None:
+                continue
+            if m.role == "assistant":
+                if undesirable is None:
+                    undesirable = bool(undesirable_reply(record))
+                if undesirable:
+                    continue
+            if f.glued:
+                why = (
+                    f"the “{f.fence[0] * 3}” at the end of a code line closes nothing "
+                    "(a closing fence stands on its own line), so the rest of the reply renders as code"
+                )
+            elif not f.lines_after:
+                why = "nothing follows it: the reply stops right after opening it (cut off there, or a stray fence)"
+            else:
+                why = (
+                    f"the text ends inside it (last line: “{shorten(f.last_line, 30)}”), "
+                    "so the rest of the reply renders as code"
+                )
+            yield self.finding(
+                f"code block opened with “{shorten(f.fence, 20)}” is never closed: {why}",
+                msg=m,
+                span=(f.start, f.end),
+                lines=f.lines_after,
+            )
+
+
 @compact_pickle
 @dataclass(slots=True)
 class _ClaimPlace:
@@ -924,4 +1010,4 @@ class ClaimTally:
     places: list[_ClaimPlace] = field(default_factory=list)
 
 
-RULES = [TruncatedText, MarkupDebris, LanguageMismatch, RepeatedText, BorrowedIdentity]
+RULES = [TruncatedText, MarkupDebris, LanguageMismatch, RepeatedText, BorrowedIdentity, UnclosedCodeBlock]

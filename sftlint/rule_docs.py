@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-_BLOCK = re.compile(r"## (Example|Use instead)\s*\n```json\n(.*?)```", re.S)
+# a block is closed by a fence on its own line (a JSON string may hold "```python")
+_BLOCK = re.compile(r"## (Example|Use instead)\s*\n```json\n((?:.*?\n)??)```", re.S)
 
 
 def examples(rule: Any) -> dict[str, str]:
