@@ -908,10 +908,12 @@ class UnclosedCodeBlock(Rule):
     Reports a reply that opens a Markdown code block (```` ```python ````, ``~~~``) and never
     closes it: the text ends while the block is still open.  Fences are read as CommonMark reads
     them: a block ends at a line that holds only a fence of the same character, at least as long
-    as the opening one, so a ```` ``` ```` glued to the end of the last code line
-    (```` print(x)``` ````) closes nothing, and a four-backtick block may hold three-backtick
-    fences.  A line of prose with inline code written in triple backticks (```` Use ```--hard```
-    to … ````) opens no block, and fences may be indented (inside a list item).
+    as the opening one, so a four-backtick block may hold three-backtick fences; a line of prose
+    with inline code written in triple backticks (```` Use ```--hard``` to … ````) opens no
+    block, and fences may be indented (inside a list item).  A backtick fence written at the end
+    of a line is read as its writer meant it: `验证如下：```python` (with its language) opens a
+    block and `print(x)```` closes one (a file of math solutions writes every reply so; the
+    block is closed, only its rendering is off).
 
     A reply a KTO file labels undesirable (`"label": false`), or a pair's rejected reply, is the
     file's example of what not to say and is not judged.
@@ -920,8 +922,8 @@ class UnclosedCodeBlock(Rule):
     Everything after the opening fence renders as code: the explanation that follows, the rest
     of the answer.  Most often the reply was cut off inside the code (a generation that hit its
     token limit: the function stops mid-line) and the model learns to stop mid-program; otherwise
-    the closing fence was lost in an export, and the model learns to leave its code blocks open,
-    which breaks every chat interface that renders its answers.
+    the closing fence was lost in an export (or a stray one was added), and the model learns to
+    leave its code blocks open, which breaks every chat interface that renders its answers.
 
     ## Example
     ```json
@@ -965,12 +967,7 @@ class UnclosedCodeBlock(Rule):
                     undesirable = bool(undesirable_reply(record))
                 if undesirable:
                     continue
-            if f.glued:
-                why = (
-                    f"the “{f.fence[0] * 3}” at the end of a code line closes nothing "
-                    "(a closing fence stands on its own line), so the rest of the reply renders as code"
-                )
-            elif not f.lines_after:
+            if not f.lines_after:
                 why = "nothing follows it: the reply stops right after opening it (cut off there, or a stray fence)"
             else:
                 why = (

@@ -38,11 +38,17 @@ LOST_CLOSE = (
     '  name = "alpha_table"\n}\n请告知如果您有任何问题或需要进一步帮助。'
 )
 CLOSED = LOST_CLOSE.replace("}\n请告知", "}\n```\n请告知")
-# ko_alpaca, record 1236: the closing fence glued to the last code line
+# ko_alpaca, record 1236: the closing fence glued to the last code line (closed, as meant)
 GLUED = (
     "난수 배열을 생성하는 Python 스크립트를 작성하겠습니다.\n\n```python\nimport random\n"
     "array = random.sample(range(1, 101), 50)\nprint(array)```"
 )
+# llm_math_solver: the opening fence glued to the prose line before the code
+GLUED_OPEN = (
+    "### Python代码验证：\n我们可以使用Python代码来验证这个计算过程：```python\n"
+    "original_price = 3200\nprint('西服的现价为:', original_price * 7 / 8 * 9 / 8)\n```"
+)
+GLUED_OPEN_CUT = GLUED_OPEN.rsplit("\n", 1)[0]
 # kto_en_demo, record 37: a stray fence after a closed block
 STRAY = "Here is the bot:\n```scala\nobject Bot extends App\n```\n\nIt keeps the conversation state.\n```"
 # LIMA's StackExchange conversion writes inline code in triple backticks
@@ -83,9 +89,11 @@ def test_reports_a_lost_closing_fence_before_prose():
     assert "请告知" in d.message
 
 
-def test_names_a_closing_fence_glued_to_the_code():
-    (d,) = lint([chat("1부터 100까지의 난수 배열을 만드세요.", GLUED)])
-    assert "closes nothing" in d.message
+def test_fences_glued_to_a_line_are_read_as_meant():
+    assert lint([chat("1부터 100까지의 난수 배열을 만드세요.", GLUED)]) == []
+    assert lint([chat("一件西服原价3200元……现价是多少元？", GLUED_OPEN)]) == []
+    (d,) = lint([chat("一件西服原价3200元……现价是多少元？", GLUED_OPEN_CUT)])
+    assert GLUED_OPEN_CUT[d.span[0] : d.span[1]] == "```python"
 
 
 def test_names_a_stray_fence_at_the_end():
@@ -139,7 +147,13 @@ def test_scanner_details():
     # a backtick fence's info string may not hold a backtick: not an opener
     assert find_open_fence("```E1: `x` is a boolean\ntext") is None
     f = find_open_fence("text\n  ```js\nlet a = 1")
-    assert f is not None and f.fence == "```js" and f.lines_after == 1 and not f.glued
+    assert f is not None and f.fence == "```js" and f.lines_after == 1
+    # a glued fence is the line's unpaired last run: inline code pairs are not one
+    assert find_open_fence("Use ```a``` or ```b```\ntext") is None
+    assert find_open_fence("Run it:```sh\nmake") is not None
+    # a bare fence after a sentence opens nothing (LIMA): the fences of their own lines pair up
+    assert find_open_fence("It skips matched characters.```\n\n```\ncode\n```") is None
+    assert find_open_fence("Use ```new Image()```.\ntext") is None
 
 
 def test_fences_written_as_json_escapes_are_read(tmp_path):

@@ -4,11 +4,14 @@ A fence is a line of three or more backticks or tildes (```` ```python ````, ``~
 CommonMark reads it: an opening fence may carry an info string (a backtick fence's may not hold a
 backtick, so ```` ```--hard``` ```` on a line of prose is inline code, not a fence), and the block
 ends at a line that holds only a fence of the same character, at least as long.  Leading spaces
-are allowed at any depth: a fence inside a list item is indented.  A text whose last block is
-still open when the text ends leaves the rest of the reply rendered as code: the reply was cut
-off inside the code (a generation that hit its token limit), or the closing fence was lost or
-glued to the end of the last code line (``print(x)```  `` closes nothing: a closing fence stands
-on its own line).
+are allowed at any depth: a fence inside a list item is indented.  A backtick fence written at the
+end of a line is read as the writer meant it, although CommonMark does not: ``验证如下：```python``
+(with its language) opens a block (a math-solver file writes every reply so) and ``print(x)```  ``
+closes one, when it is the line's last and unpaired run of backticks (``use ```a``` or ```b``` ``
+is inline code; a bare ```` ``` ```` after a sentence, as LIMA's conversion leaves, opens nothing).
+A text whose last block is still open when the text ends leaves the rest of the reply rendered as
+code: the reply was cut off inside the code (a generation that hit its token limit), or the
+closing fence was lost.
 """
 
 from __future__ import annotations
@@ -18,6 +21,29 @@ from dataclasses import dataclass
 
 _OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
 _CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
+#: A backtick fence at the end of a line after other text, with an optional language word.
+_GLUED = re.compile(r"(?<=[^`\s])[ \t]*(`{3,})([A-Za-z][\w+#.-]*)?[ \t]*$")
+_RUN = re.compile(r"`{3,}")
+
+
+def _glued(line: str) -> re.Match[str] | None:
+    """The fence at the end of ``line`` when it is the line's unpaired last run of backticks."""
+    m = _GLUED.search(line)
+    if m is None or len(_RUN.findall(line)) % 2 == 0:
+        return None
+    return m
+
+
+def _closes(line: str, fence: str) -> bool:
+    """Whether ``line`` closes the block ``fence`` opened: a fence of its own line, or one glued
+    to the end of the last code line."""
+    m = _CLOSE.fullmatch(line)
+    if m:
+        return m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence)
+    if fence[0] != "`" or "```" not in line:
+        return False
+    g = _glued(line)
+    return g is not None and g.group(2) is None and len(g.group(1)) >= len(fence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +54,6 @@ class OpenFence:
     end: int
     fence: str  # the opening line, stripped: "```python"
     lines_after: int  # non-blank lines of the text after the opening fence
-    glued: bool  # a line inside ends with the fence's characters ("print(x)```")
     last_line: str  # the text's last non-blank line
 
 
@@ -50,21 +75,16 @@ def find_open_fence(text: str) -> OpenFence | None:
                 fence = m.group(1)
                 start, end = pos + m.start(1), line_end
                 opened, opened_at = line.strip(), line_no
+            elif "```" in line and (g := _glued(line)) and g.group(2):  # "验证如下：```python"
+                fence = g.group(1)
+                start, end = pos + g.start(1), line_end
+                opened, opened_at = line[g.start(1) :].strip(), line_no
         else:
-            m = _CLOSE.fullmatch(line)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+            if _closes(line, fence):
                 fence = ""
         pos = line_end + 1
     if not fence:
         return None
     inside = lines[opened_at + 1 :]
-    mark = fence[0] * 3
-    # a closing fence written at the end of a code line: the line's only run of the fence's
-    # characters ends it ("print(x)```"); a line of prose with inline code (```x``` and ```y```)
-    # is not one
-    glued = any(
-        ln.rstrip().endswith(mark) and ln.count(mark) == 1 and ln.strip() != ln.strip()[0] * len(ln.strip())
-        for ln in inside
-    )
     last = next((ln.strip() for ln in reversed(lines) if ln.strip()), "")
-    return OpenFence(start, end, opened, sum(1 for ln in inside if ln.strip()), glued, last)
+    return OpenFence(start, end, opened, sum(1 for ln in inside if ln.strip()), last)
