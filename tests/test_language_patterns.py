@@ -225,3 +225,54 @@ def test_body_and_prose_count_alike_on_random_mixtures(text):
     assert L._LATIN_WORD.findall(rest) == L._LATIN_WORD.findall(ref)
     assert (L._RARE_SCRIPTS.search(rest) is None) == (L._RARE_SCRIPTS.search(ref) is None)
     assert L._bilingual_cjk(body) == L._bilingual_cjk(ref)
+
+
+#: characters at the edges of what the census tells apart: Han blocks and their neighbours
+#: (U+4DBF/U+4DC0), kana and the punctuation sharing their rows, Hangul, Thai, Cyrillic,
+#: Arabic, Latin-1 and Latin Extended letters (× and ÷ are in the class), astral characters
+#: and lone surrogates
+_CENSUS_ALPHABET = (
+    "\u33ff\u3400\u4cff\u4d00\u4dbf\u4dc0\u4e00\u9fff\ua000\uf8ff\uf900\ufaff\ufb00"
+    "\u3000\u3002\u303f\u3040\u30ff\u3100\u3130\u318f\u31f0\u31ff"
+    "\uff0c\uff65\uff66\uff9f\uffa0\uac00\ud7af\ud7b0\u1100\u11ff\u0e00\u0e7f\u0e80"
+    "\u0400\u04ff\u0600\u06ff\u00bf\u00c0\u00d7\u00f7\u00ff\u0100\u024f\u0250"
+    "\U0001f600\U00020000\ud800\udfff"
+    "中文的。，ab Zz09\n?@`"
+)
+
+
+_UNTOLD_ROWS = re.compile(
+    "[\u0100-\u02ff\u0400-\u04ff\u0600-\u06ff\u0e00-\u0eff\u1100-\u11ff\u3100-\u31ff\u4d00-\u4dff\uac00-\ud7ff]"
+)
+
+
+def _census_reference(body: str) -> tuple[int, int] | None:
+    if L._RARE_SCRIPTS.search(body) is not None:
+        return None
+    return len(L._HAN.findall(body)), len(L._LATIN_WORD.findall(body))
+
+
+def _assert_census(body: str) -> None:
+    got, ref = L._census(body), _census_reference(body)
+    # None is always allowed (the regular expressions count); a count must be the classes'
+    assert got is None or got == ref, body[:80]
+    # and it answers every text without a character of the rows it leaves to them
+    if ref is not None and _UNTOLD_ROWS.search(body) is None:
+        assert got == ref, body[:80]
+
+
+def test_census_counts_as_the_classes_do():
+    for text in _texts_for_body():
+        _assert_census(L._body(text))
+        _assert_census(text)
+    assert L._census("中文的ab，こんにちは") is None
+    assert L._census("中文的ab，これ cd e") is None
+    assert L._census("中文 Ab cd é ×x ӿ") is None
+    assert L._census("中文 Ab cd éa ×x") == (2, 4)  # × is in the class
+    assert L._census("「中文」。\U00020000 ab") == (2, 1)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=_CENSUS_ALPHABET, max_size=40))
+def test_census_counts_as_the_classes_do_on_random_mixtures(text):
+    _assert_census(text)

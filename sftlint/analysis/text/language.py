@@ -26,6 +26,7 @@ weak spot, Chinese mistaken for Japanese, never reaches it: scripts decide CJK.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -262,7 +263,7 @@ def prose(text: str) -> str:
     if (
         _FIRST_CODE_LINE_START.match(text) is None
         and _NEXT_CODE_LINE_START.search(text) is None
-        and _ANY_CODE_LINE_ANY.search(text) is None
+        and not _any_code_line_any(text)
     ):
         kept = lines  # no line looks like code: two scans of the text instead of two per line
     else:
@@ -284,7 +285,7 @@ def is_code(text: str) -> bool:
     if (
         _FIRST_CODE_LINE_START.match(text) is None
         and _NEXT_CODE_LINE_START.search(text) is None
-        and _ANY_CODE_LINE_ANY.search(text) is None
+        and not _any_code_line_any(text)
     ):
         return False  # no line looks like code
     lines = [ln for ln in text.split("\n") if ln.strip()]
@@ -307,7 +308,7 @@ def _body(text: str) -> str:
     if (
         _FIRST_CODE_LINE_START.match(text) is None
         and _NEXT_CODE_LINE_START.search(text) is None
-        and _ANY_CODE_LINE_ANY.search(text) is None
+        and not _any_code_line_any(text)
     ):
         if tag:
             text = "\n".join([ln for ln in text.split("\n") if ln.strip()])
@@ -338,6 +339,17 @@ _SPACE_IN_LINE = r"[^\S\n]"
 _FIRST_CODE_LINE_START = re.compile(_CODE_LINE_START.pattern.replace(r"\s", _SPACE_IN_LINE))
 _NEXT_CODE_LINE_START = re.compile("\n(?:" + _FIRST_CODE_LINE_START.pattern + ")")
 _ANY_CODE_LINE_ANY = re.compile(_CODE_LINE_ANY.pattern.replace(r"\s", _SPACE_IN_LINE), re.M)
+
+
+def _any_code_line_any(text: str) -> bool:
+    """Whether :data:`_ANY_CODE_LINE_ANY` finds a match in ``text``.  Each of its alternatives
+    holds one of ``;{}=(`` (``x.f(`` and ``f()`` a parenthesis), so a text without any of them
+    is told by five ``in`` tests, which skip through the text at memchr speed, instead of a
+    search that tests every character against the pattern's first-character set (about 40
+    instructions a character)."""
+    if "(" in text or ";" in text or "=" in text or "{" in text or "}" in text:
+        return _ANY_CODE_LINE_ANY.search(text) is not None
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -461,6 +473,72 @@ def word_count(text: str) -> int:
 _SPACE = re.compile(r"\s")
 
 
+def _table(pairs: dict[range | int, int]) -> bytes:
+    """A ``bytes.translate`` table: each byte (or range of bytes) to its value, the rest to 0."""
+    out = bytearray(256)
+    for key, value in pairs.items():
+        for b in [key] if isinstance(key, int) else key:
+            out[b] = value
+    return bytes(out)
+
+
+_HAN_UNIT, _UNTOLD_UNIT, _KANA_ROW_UNIT = 1, 2, 3
+#: The high byte of a UTF-16 code unit, by what :func:`_census` makes of it: Han only
+#: (U+3400-4CFF, U+4E00-9FFF, U+F900-FAFF: :data:`_HAN`); a rare script or a Latin letter above
+#: U+00FF, or U+4Dxx (Han only below U+4DC0): left to the regular expressions; U+30xx and
+#: U+FFxx, whose kana (U+3040-30FF, U+FF66-FF9F: :data:`_KANA`) are looked for by the class; the rest
+#: (ASCII, Latin-1, punctuation, symbols, surrogates) holds none of these.
+_HIGH_BYTE = _table(
+    {
+        range(0x34, 0xA0): _HAN_UNIT,
+        range(0xF9, 0xFB): _HAN_UNIT,
+        # Latin Extended A and B, Cyrillic, Arabic, Thai, Hangul jamo, U+31xx (kana and Hangul
+        # among bopomofo), U+4Dxx, Hangul syllables
+        range(0x01, 0x03): _UNTOLD_UNIT,
+        0x04: _UNTOLD_UNIT,
+        0x06: _UNTOLD_UNIT,
+        0x0E: _UNTOLD_UNIT,
+        0x11: _UNTOLD_UNIT,
+        0x31: _UNTOLD_UNIT,
+        0x4D: _UNTOLD_UNIT,
+        range(0xAC, 0xD8): _UNTOLD_UNIT,
+        0x30: _KANA_ROW_UNIT,
+        0xFF: _KANA_ROW_UNIT,
+    }
+)
+#: Latin-1 bytes: the letters of :data:`_LATIN_WORD` (``A-Za-z``, U+00C0-U+00FF) to ``a``, the
+#: rest to a space, so that ``split`` gives the runs of letters.
+_LETTERS = _table(
+    {range(256): 0x20, range(0x41, 0x5B): 0x61, range(0x61, 0x7B): 0x61, range(0xC0, 256): 0x61}
+)
+_UTF16 = codecs.utf_16_be_encode
+
+
+def _census(body: str) -> tuple[int, int] | None:
+    """How many Han characters and how many Latin words (:data:`_LATIN_WORD`'s matches)
+    ``body`` holds, when it holds no character of a rare script; None when it may (or holds
+    a character this census does not tell apart: U+4Dxx, a Latin letter above U+00FF), and
+    the regular expressions count.
+
+    Counted by byte tables instead of character classes: a class test in ``re`` costs about
+    40 instructions a character, and taking a Chinese text's few dozen Han runs out of it
+    (``subn``) about 190; here each step is one pass of C over the text's bytes.  The high
+    byte of each UTF-16 code unit tells Han from the rest (a character outside the Basic
+    Multilingual Plane is two surrogate units, neither of them Han, rare or Latin, as the
+    character is not); kana, in the rows U+30xx and U+FFxx that Chinese punctuation shares,
+    are looked for by :data:`_KANA` only in a text with a character of those rows; Latin words
+    are the runs of two letters or more in the text's Latin-1 bytes, every other character
+    made ``?``.
+    ``tests/test_language_patterns.py`` compares the counts with the classes' own."""
+    rows = _UTF16(body, "surrogatepass")[0][::2].translate(_HIGH_BYTE)
+    if _UNTOLD_UNIT in rows:
+        return None
+    if _KANA_ROW_UNIT in rows and _KANA.search(body) is not None:
+        return None
+    words = body.encode("latin-1", "replace").translate(_LETTERS).split()
+    return rows.count(_HAN_UNIT), sum(1 for w in words if len(w) > 1)
+
+
 #: A row of a Markdown table (``| Ravens 34, Browns 17 |``, its ``|---|`` rule too)
 _TABLE_ROW = re.compile(r"^[ \t]*\|[^\n]*\|[ \t]*$", re.M)
 
@@ -468,23 +546,27 @@ _TABLE_ROW = re.compile(r"^[ \t]*\|[^\n]*\|[ \t]*$", re.M)
 def _detect(text: str, matrix: bool) -> Language | None:
     """:func:`detect`, not memoised."""
     body = _body(_window(text))
-    # Han counted as the characters its runs take out of the text (each run becomes one
-    # space); Latin words and the rare scripts are then looked for in what is left, which has
-    # the same ones (neither class holds a Han character or a space) and is a fraction of a
-    # Chinese text: one scan of the Chinese text instead of three
-    rest, runs = _HAN_RUNS.subn(" ", body)
-    han = len(body) - len(rest) + runs
-    latin_words = _LATIN_WORD.findall(rest)
-    if _RARE_SCRIPTS.search(rest) is None:
-        # the usual case: one scan instead of five, and of the weights below only Han and
-        # Latin are left (the first of the largest wins, and "cjk" comes first)
+    census = _census(body)
+    if census is not None:
+        # the usual case: no rare script, so of the weights below only Han and Latin are left
+        # (the first of the largest wins, and "cjk" comes first); the Latin words themselves
+        # are read only for a Latin-script text
+        han, n_latin = census
         kana = 0
-        latin = 2 * len(latin_words)
+        latin = 2 * n_latin
         total = han + latin
         if total < MIN_WEIGHT:
             return None
         script, weight = ("cjk", han) if han >= latin else ("latin", latin)
+        rest = _HAN_RUNS.sub(" ", body) if script == "latin" else ""
+        latin_words = _LATIN_WORD.findall(rest) if script == "latin" else []
     else:
+        # Han counted as the characters its runs take out of the text (each run becomes one
+        # space); Latin words are then looked for in what is left, which has the same ones
+        # (neither class holds a Han character or a space)
+        rest, runs = _HAN_RUNS.subn(" ", body)
+        han = len(body) - len(rest) + runs
+        latin_words = _LATIN_WORD.findall(rest)
         kana = _count(_KANA_RUNS, body)
         hangul = _count(_HANGUL_RUNS, body)
         cyr = len(_CYRILLIC_WORD.findall(body))
