@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sftlint
 from sftlint.analysis.text.repeat import find_repeats, repeated_fraction
@@ -1242,3 +1244,14 @@ def test_t008_judges_replies_by_their_questions_where_only_the_questions_agree()
     ] * 10
     to_chinese = [chat("Where is the station?", "火车站在前面两个路口的北边，大超市的旁边。")] * 10
     assert lint(to_english + to_chinese, "T008") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="`~中文 a\n<b>&amp;", max_size=30))
+def test_markup_masks_code_as_the_pattern_does(text):
+    """``_masked`` skips the code pattern on a text without a backtick or ``~~~``: the same
+    text as replacing every code span by spaces gives."""
+    from sftlint.analysis.text import markup
+
+    expected = markup._CODE.sub(lambda m: " " * len(m.group()), text)
+    assert markup._masked(text) == expected
