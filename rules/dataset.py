@@ -48,6 +48,7 @@ from sftlint.analysis.minhash import ROWS as ROWS
 from sftlint.analysis.minhash import estimate as estimate
 from sftlint.analysis.minhash import near_pairs as near_pairs
 from sftlint.analysis.minhash import signature as signature
+from sftlint.analysis.retrieval import message_contexts
 from sftlint.diagnostic import Finding, RecordRef
 from sftlint.formats.messages import TEXT_PART_TYPES as _TEXT_PART_TYPES
 from sftlint.record import FileInfo, Record
@@ -292,8 +293,6 @@ _SAFE_CUT = re.compile("[\x00-\x7f\u4e00-\u9fff]")
 def _turn_contents(record: Record) -> list[tuple[str, str]]:
     """(role, text) of every turn but the system prompt, without the retrieved knowledge-base
     context (records on one topic legitimately share it); empty turns left out."""
-    from sftlint.analysis.retrieval import message_contexts
-
     # The retrieval parse is shared with the K rules through the record's memo; it covers the
     # turns that can carry context (not the assistant's).
     contexts_of = {id(msg): contexts for msg, contexts in message_contexts(record)}

@@ -15,7 +15,20 @@ from dataclasses import dataclass, field
 
 from pydantic import Field
 
+from sftlint.analysis.feedback import undesirable_reply
+from sftlint.analysis.layouts import env_observation, line_syntax
 from sftlint.analysis.majority import CONVENTION_LEAST, FileTallies
+from sftlint.analysis.text.language import asks_for_language, detect, hands_over_passage, word_count
+from sftlint.analysis.text.markup import find_markup, has_markup
+from sftlint.analysis.text.repeat import find_repeats
+from sftlint.analysis.text.truncation import (
+    UNPUNCTUATED,
+    ends_mid_word,
+    ends_open,
+    find_truncation,
+    hangs_on_last_word,
+    has_han,
+)
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.locate import Location
 from sftlint.record import Message, Record
@@ -103,16 +116,6 @@ class TruncatedText(Rule):
         max_open_share: float = Field(default=0.2, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> CutTally | None:
-        from sftlint.analysis.feedback import undesirable_reply
-        from sftlint.analysis.text.truncation import (
-            UNPUNCTUATED,
-            ends_mid_word,
-            ends_open,
-            find_truncation,
-            hangs_on_last_word,
-            has_han,
-        )
-
         end_roles, start_roles = set(self.options.roles), set(self.options.start_roles)
         if undesirable_reply(record):  # a KTO negative: its reply is bad on purpose
             end_roles = set()
@@ -298,9 +301,6 @@ class MarkupDebris(Rule):
         max_share: float = Field(default=0.1, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> MarkupTally | None:
-        from sftlint.analysis.feedback import undesirable_reply
-        from sftlint.analysis.text.markup import find_markup, has_markup
-
         roles = set(self.options.roles)
         if undesirable_reply(record):  # a KTO negative: its reply is bad on purpose
             roles.discard("assistant")
@@ -477,9 +477,6 @@ class LanguageMismatch(Rule):
         min_share: float = Field(default=0.6, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> LangTally | None:
-        from sftlint.analysis.layouts import env_observation, line_syntax
-        from sftlint.analysis.text.language import asks_for_language, detect, hands_over_passage, word_count
-
         roles = set(self.options.roles)
         lsyn = line_syntax()
         tally = LangTally(record.ref(), None)
@@ -678,9 +675,6 @@ class RepeatedText(Rule):
         roles: list[str] = Field(default_factory=lambda: ["assistant"])
 
     def check(self, record: Record) -> Iterator[Finding]:
-        from sftlint.analysis.feedback import undesirable_reply
-        from sftlint.analysis.text.repeat import find_repeats
-
         roles = set(self.options.roles)
         if undesirable_reply(record):  # a KTO negative: its reply is bad on purpose
             roles.discard("assistant")

@@ -11,9 +11,12 @@ from typing import Any
 import orjson
 from pydantic import Field, field_validator
 
+from sftlint.analysis.feedback import undesirable_reply
 from sftlint.analysis.layouts import acts_in_text, observes
 from sftlint.analysis.majority import FileTallies, FileVoteMixin, Missing, Tally, clean_tally
+from sftlint.analysis.text.embedded_turns import asks_for_dialogue, read_reply
 from sftlint.analysis.text.invisible import invisible_names, is_blank
+from sftlint.analysis.text.template_tokens import find_template_tokens
 from sftlint.analysis.tools import calls_in_text
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.formats.messages import CALL_ROLE
@@ -896,9 +899,6 @@ class TemplateToken(Rule):
         )
 
     def map(self, record: Record) -> TokenTally | None:
-        from sftlint.analysis.feedback import undesirable_reply
-        from sftlint.analysis.text.template_tokens import find_template_tokens
-
         roles = set(self.options.roles)
         if undesirable_reply(record):  # a KTO negative: a raw model output that runs on is the point
             roles.discard("assistant")
@@ -1022,9 +1022,6 @@ class EmbeddedTurn(Rule):
         max_share: float = Field(default=0.1, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> TurnTally | None:
-        from sftlint.analysis.feedback import undesirable_reply
-        from sftlint.analysis.text.embedded_turns import asks_for_dialogue, read_reply
-
         messages = record.messages or ()
         tally: TurnTally | None = None
         # a KTO negative runs on on purpose; a document (TRL's language-modeling text) has no

@@ -16,7 +16,12 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from sftlint.analysis.feedback import undesirable_reply
+from sftlint.analysis.text.escapes import find_literal_escape
+from sftlint.analysis.text.garble import find_garbled
 from sftlint.analysis.text.invisible import is_blank
+from sftlint.analysis.text.userdict import covered
+from sftlint.analysis.text.variants import variant_spans
 from sftlint.analysis.text.zh import HAN_CHARS, has_chinese
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Message, Record
@@ -272,8 +277,6 @@ class ZhTypo(Rule):
         msgs = [m for m in _messages(record, self.options.roles) if has_chinese(m.content)]
         if not msgs:
             return None  # no Chinese: the model is never loaded
-        from sftlint.analysis.text.userdict import covered
-
         detector = typo_detector(self.options.whitelist)
         particles = self.options.particles
         items = []
@@ -519,8 +522,6 @@ class TermVariant(Rule):
         roles: list[Role] = Field(default_factory=lambda: ["system", "user", "assistant"])
 
     def map(self, record: Record) -> VariantTally | None:
-        from sftlint.analysis.text.variants import variant_spans
-
         tally: VariantTally | None = None
         for m in _messages(record, self.options.roles):
             for group, form, start, end, standard in variant_spans(m.content):
@@ -821,8 +822,6 @@ class GarbledText(Rule):
         roles: list[Role] = Field(default_factory=lambda: ["system", "user", "assistant", "tool"])
 
     def check(self, record: Record) -> Iterator[Finding]:
-        from sftlint.analysis.text.garble import find_garbled
-
         for m in _messages(record, self.options.roles):
             # removing every invisible character of a message that holds nothing else would
             # leave it empty (S003): no fix there, the turn needs its text back
@@ -894,8 +893,6 @@ class LiteralEscape(Rule):
         roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
 
     def check(self, record: Record) -> Iterator[Finding]:
-        from sftlint.analysis.text.escapes import find_literal_escape
-
         roles = self.options.roles
         for m in _messages(record, roles):
             if "\\" not in m.content:
@@ -928,8 +925,6 @@ class LiteralEscape(Rule):
 
 
 def _undesirable(record: Record) -> bool:
-    from sftlint.analysis.feedback import undesirable_reply
-
     return bool(undesirable_reply(record))
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sftlint.diagnostic import RecordRef
+from sftlint.hashing import record_hash
 
 #: Top-level fields taken as a record's identity, in this order, when they hold a string or an int.
 ID_FIELDS = ("id", "uuid", "conversation_id", "_id", "idx")
@@ -262,8 +263,6 @@ class Record:
     def content_hash(self) -> str:
         """Stable hash of the record's canonical JSON (baseline key, duplicates)."""
         if self._hash is None:
-            from sftlint.hashing import record_hash
-
             self._hash = record_hash(self.data, len(self.raw))
         return self._hash
 
