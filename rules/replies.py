@@ -797,7 +797,8 @@ class BorrowedIdentity(Rule):
         max_share: float = Field(default=0.2, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> ClaimTally | None:
-        from sftlint.analysis.feedback import undesirable_reply
+        # (imported here: the identity patterns need the third-party regex module, which a
+        # check that does not run T011 never loads)
         from sftlint.analysis.text.identity import asks_for_persona, find_claims, mentions
 
         messages = record.messages or ()
