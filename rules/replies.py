@@ -1,5 +1,5 @@
 """T — defects of whole replies: truncation (T006), markup debris (T007), language mismatch (T008),
-repeated text (T009), another assistant's identity (T011), an unclosed code block (T012).
+repeated text (T009), another assistant's identity (T011), an unclosed code block (T012), leading whitespace (T013).
 
 The analysis lives in :mod:`sftlint.analysis.text` (``truncation``, ``markup``, ``language``,
 ``repeat``, ``identity``); these classes turn it into findings.  They sit apart from ``text.py`` (the
@@ -977,6 +977,164 @@ class UnclosedCodeBlock(Rule):
             )
 
 
+# ---------------------------------------------------------------------------
+# T013
+
+
+#: Blank lines before a reply's first line; or spaces before its first word (1 to 3 before a
+#: Latin letter: 4 and more, or a tab, indent code; any number before a CJK character).
+_LEADING = re.compile(r"(?:[ \t]*\n)+|(?: {1,3}| +(?=[^\x00-\x7f]))(?=\S)")
+
+
+def leading_whitespace(text: str) -> int:
+    """How many characters of whitespace ``text`` opens with that no reply needs: its leading
+    blank lines, or the spaces before its first word (not the indentation of code)."""
+    if not text or text[0] not in " \n\t" or not text.strip():
+        return 0
+    m = _LEADING.match(text)
+    return m.end() if m else 0
+
+
+class LeadingWhitespace(Rule):
+    """## What it does
+    Reports a reply that begins with whitespace where most replies of its file begin with text:
+    a line break before its first line (`"\\n随着技术的发展…"`), or spaces before its first word
+    (`" largest desert in the world"`, `"      需要去医院看看…"`).  The indentation of code is
+    left alone (four spaces or a tab before Latin text: `"    def area(r):"`), and so is the
+    full-width indentation of a Chinese paragraph (`"\\u3000\\u3000病情分析："`), and a
+    file whose replies mostly begin that way (more than `max-share`, half, of at least 20): its
+    template writes them so.  A reply a KTO file labels undesirable (`"label": false`), or a
+    pair's rejected reply, is not judged (Orca's rejected answers begin with a space on purpose).
+
+    ## Why is this bad?
+    The trainer tokenizes the reply as written: a fine-tune learns to open some of its answers
+    with an empty line or a stray space, and a SentencePiece tokenizer spells the first word of
+    those answers differently (`▁largest` against `largest`), so the same answer is learned in
+    two spellings and an exact-match evaluation of short answers fails on the space.  The
+    whitespace is an artifact of scraping or export (a field copied with the line break after
+    its label), never part of the answer.
+
+    ## Example
+    ```json
+    {"instruction": "写一段关于远程工作的介绍。", "input": "", "output": "\\n随着技术的发展，越来越多的人选择远程工作。"}
+    ```
+
+    ## Use instead
+    ```json
+    {"instruction": "写一段关于远程工作的介绍。", "input": "", "output": "随着技术的发展，越来越多的人选择远程工作。"}
+    ```
+
+    The fix removes the leading whitespace (safe: the text after it is unchanged).
+
+    ## Options
+    `roles`: whose turns are read (the assistant's).  `max-share`: the share of a file's replies
+    beginning with whitespace above which that is the file's convention.
+    """
+
+    code = "T013"
+    name = "leading-whitespace"
+    severity = "warning"
+    scope = "dataset"
+    fix_availability = "always"
+
+    class Options(RuleOptions):
+        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+        max_share: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    def map(self, record: Record) -> SpaceTally | None:
+        tally: SpaceTally | None = None
+        undesirable = None
+        for m in record.messages or ():
+            if m.role not in self.options.roles or not m.content:
+                continue
+            if tally is None:
+                tally = SpaceTally(record.ref(), None)
+            tally.replies += 1
+            n = leading_whitespace(m.content)
+            if not n:
+                continue
+            tally.leading += 1
+            if undesirable is None:
+                from sftlint.analysis.feedback import undesirable_reply
+
+                undesirable = bool(undesirable_reply(record))
+            if undesirable:
+                continue
+            pointer, span = m.resolve((0, n))
+            assert span is not None
+            tally.places.append(
+                _SpacePlace(
+                    pointer,
+                    span,
+                    m.content[:n],
+                    repr(m.content[: n + 12])[1:-1],
+                    record.locate(pointer, span),
+                )
+            )
+        if tally is not None and tally.places:
+            tally.record_hash = record.content_hash
+        return tally
+
+    def collector(self) -> FileTallies:
+        return FileTallies("replies", "leading")
+
+    def reduce(self, summaries: Iterable[SpaceTally]) -> Iterator[Finding]:
+        coll = self.collected(summaries)
+        for path, tallies in coll.kept.items():
+            if coll.convention(path, self.options.max_share):
+                continue  # the file's replies begin that way: its template writes them so
+            replies, leading = coll.counts.get(path, (0, 0))
+            for t in tallies:
+                for p in t.places:
+                    f = self.finding(
+                        f"the reply begins with {_whitespace(p.lead)} (“{p.shown}…”), where {replies - leading} "
+                        f"of the file's {replies} replies begin with text: a fine-tune learns to open "
+                        "some answers with it",
+                        pointer=p.pointer,
+                        span=p.span,
+                        ref=t.ref,
+                        record_hash=t.record_hash,
+                        fix=Fix(
+                            "remove the leading whitespace",
+                            (Edit(p.pointer, p.span[0], p.span[1], ""),),
+                            "safe",
+                        ),
+                    )
+                    f.place(p.loc)
+                    yield f
+
+
+def _whitespace(lead: str) -> str:
+    """A reply's leading whitespace in words: "a line break", "2 line breaks", "6 spaces"."""
+    breaks = lead.count("\n")
+    if breaks:
+        return "a line break" if breaks == 1 else f"{breaks} line breaks"
+    return "a space" if len(lead) == 1 else f"{len(lead)} spaces"
+
+
+@compact_pickle
+@dataclass(slots=True)
+class _SpacePlace:
+    pointer: str
+    span: tuple[int, int]
+    lead: str  # the whitespace
+    shown: str  # the reply's opening, escaped ("\\n随着技术的…")
+    loc: Location
+
+
+@compact_pickle
+@dataclass(slots=True)
+class SpaceTally:
+    """What T013 keeps of one record: how many of its replies are read and how many begin with
+    whitespace (the file's convention is judged from these), and where."""
+
+    ref: RecordRef
+    record_hash: str | None
+    replies: int = 0
+    leading: int = 0
+    places: list[_SpacePlace] = field(default_factory=list)
+
+
 @compact_pickle
 @dataclass(slots=True)
 class _ClaimPlace:
@@ -1002,4 +1160,12 @@ class ClaimTally:
     places: list[_ClaimPlace] = field(default_factory=list)
 
 
-RULES = [TruncatedText, MarkupDebris, LanguageMismatch, RepeatedText, BorrowedIdentity, UnclosedCodeBlock]
+RULES = [
+    TruncatedText,
+    MarkupDebris,
+    LanguageMismatch,
+    RepeatedText,
+    BorrowedIdentity,
+    UnclosedCodeBlock,
+    LeadingWhitespace,
+]
