@@ -951,7 +951,6 @@ class UnclosedCodeBlock(Rule):
             # most replies hold no fence: a substring test each, nothing imported or built
             if not text or ("```" not in text and "~~~" not in text):
                 continue
-            from sftlint.analysis.feedback import undesirable_reply
             from sftlint.analysis.text.fences import find_open_fence
 
             f = find_open_fence(text)
@@ -1055,8 +1054,6 @@ class LeadingWhitespace(Rule):
                 continue
             tally.leading += 1
             if undesirable is None:
-                from sftlint.analysis.feedback import undesirable_reply
-
                 undesirable = bool(undesirable_reply(record))
             if undesirable:
                 continue
