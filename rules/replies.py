@@ -18,6 +18,7 @@ from pydantic import Field
 from sftlint.analysis.feedback import undesirable_reply
 from sftlint.analysis.layouts import env_observation, line_syntax
 from sftlint.analysis.majority import CONVENTION_LEAST, FileTallies
+from sftlint.analysis.text.identity import asks_for_persona, find_claims, mentions
 from sftlint.analysis.text.language import asks_for_language, detect, hands_over_passage, word_count
 from sftlint.analysis.text.markup import find_markup, has_markup
 from sftlint.analysis.text.repeat import find_repeats
@@ -797,27 +798,30 @@ class BorrowedIdentity(Rule):
         max_share: float = Field(default=0.2, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> ClaimTally | None:
-        # (imported here: the identity patterns need the third-party regex module, which a
-        # check that does not run T011 never loads)
-        from sftlint.analysis.text.identity import asks_for_persona, find_claims, mentions
-
         messages = record.messages or ()
         if not messages or undesirable_reply(record):
             return None
-        roles = set(self.options.roles)
-        given = "\n".join(m.content for m in messages if m.role == "system")
-        given += "\n" + "\n".join(self.options.identities)
-        tally = ClaimTally(record.ref(), None)
+        roles = self._roles
+        replies = False
+        tally: ClaimTally | None = None
+        given: str | None = None  # the identities the record gives, read once a claim is found
         asked = ""  # the user turn being answered
         for m in messages:
             if m.role == "user":
                 asked = m.content
             if m.role not in roles or not m.content:
                 continue
-            tally.replies = 1
+            replies = True
+            found = find_claims(m.content)
+            first = next(found, None)
+            if first is None:
+                continue
+            if given is None:
+                given = "\n".join(t.content for t in messages if t.role == "system")
+                given += "\n" + "\n".join(self.options.identities)
             claims = [
                 c
-                for c in find_claims(m.content)
+                for c in (first, *found)
                 if not mentions(given, c.maker)
                 and not (c.kind == "name" and asks_for_persona(asked, c.named))
             ]
@@ -826,6 +830,8 @@ class BorrowedIdentity(Rule):
             first = claims[0]
             pointer, span = m.resolve((first.start, first.end))
             assert span is not None
+            if tally is None:
+                tally = ClaimTally(record.ref(), record.content_hash, replies=1, claiming=1)
             tally.places.append(
                 _ClaimPlace(
                     pointer,
@@ -839,10 +845,21 @@ class BorrowedIdentity(Rule):
                     record.locate(pointer, span),
                 )
             )
-        if tally.places:
-            tally.claiming = 1
-            tally.record_hash = record.content_hash
-        return tally if tally.replies else None
+        if tally is not None:
+            return tally
+        if not replies:
+            return None
+        # A record with replies and no claim only counts towards its file's share: one tally
+        # per file stands for all of them (the collector keeps only tallies with places).
+        plain = self._plain.get(record.path)
+        if plain is None:
+            plain = self._plain[record.path] = ClaimTally(record.ref(), None, replies=1)
+        return plain
+
+    def __init__(self, options: RuleOptions | None = None) -> None:
+        super().__init__(options)
+        self._roles = frozenset(self.options.roles)
+        self._plain: dict[str, ClaimTally] = {}
 
     def collector(self) -> FileTallies:
         return FileTallies("replies", "claiming")

@@ -210,8 +210,14 @@ def test_the_cheap_test_lets_every_maker_and_model_through():
         for name in maker.aliases + maker.models + maker.ambiguous_models:
             if not any(ch in name for ch in "()?[]\\"):
                 written.append(name)
+    from sftlint.analysis.text.identity import _ANY_NEEDLE
+
     for name in written:
         assert any(n in name.lower() for n in NEEDLES), name
+        # the text is searched as written: the makers' spellings and the usual casings pass
+        for spelled in (name, name.lower(), name.upper(), name.capitalize()):
+            assert _ANY_NEEDLE.search(f"……{spelled}……"), spelled
+    assert _ANY_NEEDLE.search("违反了ChatGpt的政策") and _ANY_NEEDLE.search("我是Chatgpt")
 
 
 def test_as_opens_a_clause_to_be_a_claim():

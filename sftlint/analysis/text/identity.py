@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-
-import regex
+from functools import cache
+from types import SimpleNamespace
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +189,6 @@ _PATTERNS = (
     ("maker", rf"我(?:在)?\s*(?:{_vendors()}){_E}\s*的(?:创造者|开发者|创建者|研发者|开发团队|研发团队)"),
     ("maker", rf"我的(?:创造者|开发者|创建者|研发者)(?:是|们是)?\s*(?:{_vendors()}){_E}"),
 )
-_COMPILED = tuple((kind, regex.compile(p, regex.IGNORECASE | regex.V0)) for kind, p in _PATTERNS)
 
 #: What every claim's maker or model name holds, lower-cased: a cheap test before the
 #: patterns (a reply that names no maker, most of them, costs one scan of its lower-cased text).
@@ -226,30 +226,64 @@ def _trie(words: Iterable[str]) -> str:
     return emit(tree)
 
 
-_ANY_NEEDLE = re.compile(_trie(NEEDLES))
-_AI_WORD = regex.compile(
+def _spellings() -> set[str]:
+    """Every needle as texts write it: lower case, upper case, capitalised, and as the makers'
+    own names spell it (``ChatGPT``, ``OpenAI``, ``iFlytek``).  Searching these in the text as
+    it is costs half of lower-casing a Chinese text first; a name in another casing
+    (``cHatgpt``) is not looked for."""
+    spelled = set()
+    for needle in NEEDLES:
+        spelled.update((needle, needle.upper(), needle.capitalize()))
+    for maker in MAKERS:
+        for name in maker.aliases + maker.models + maker.ambiguous_models:
+            lowered = name.lower()
+            for needle in NEEDLES:
+                at = lowered.find(needle)
+                if at >= 0:
+                    spelled.add(name[at : at + len(needle)])
+    return spelled
+
+
+_ANY_NEEDLE = re.compile(_trie(_spellings()))
+_AI_WORD = (
     r"(?<![A-Za-z])(?:AI|A\.I\.|LLM)(?![A-Za-z])|\b(?:assistant|chat ?bot|bot|language model|model)s?\b"
-    r"|人工智能|人工智慧|助手|模型|机器人|機器人",
-    regex.IGNORECASE,
+    r"|人工智能|人工智慧|助手|模型|机器人|機器人"
 )
-_HYPOTHESIS_ZH = regex.compile(
-    r"(?:如果|假如|假设|假設|要是|倘若|若是|想象|想像|假装|假裝|扮演)[^，。！？\n]{0,12}$"
-)
-_HYPOTHESIS_EN = regex.compile(
-    r"\b(?:if|suppose|imagine|pretend|as if|what if|were)\b[^.!?\n]{0,40}$", regex.IGNORECASE
-)
-_SENTENCE_END = regex.compile(r"[.!?。！？\n]")
-_FENCE = regex.compile(r"^\s*(?:```|~~~)", regex.MULTILINE)
+_HYPOTHESIS_ZH = r"(?:如果|假如|假设|假設|要是|倘若|若是|想象|想像|假装|假裝|扮演)[^，。！？\n]{0,12}$"
+_HYPOTHESIS_EN = r"\b(?:if|suppose|imagine|pretend|as if|what if|were)\b[^.!?\n]{0,40}$"
+
+
+@cache
+def _compiled() -> Any:
+    """The claim patterns and their helpers, compiled on the first reply that names a maker or
+    a model (most runs meet none): they need the third-party ``regex`` module (a lookbehind of
+    any length), whose import and the compilation cost about 80 ms."""
+    import regex
+
+    flags = regex.IGNORECASE | regex.V0
+    return SimpleNamespace(
+        claims=tuple((kind, regex.compile(p, flags)) for kind, p in _PATTERNS),
+        ai_word=regex.compile(_AI_WORD, regex.IGNORECASE),
+        hypothesis_zh=regex.compile(_HYPOTHESIS_ZH),
+        hypothesis_en=regex.compile(_HYPOTHESIS_EN, regex.IGNORECASE),
+        sentence_end=regex.compile(r"[.!?。！？\n]"),
+        fence=regex.compile(r"^\s*(?:```|~~~)", regex.MULTILINE),
+        persona=regex.compile(_PERSONA, regex.IGNORECASE),
+        search=regex.search,
+        escape=regex.escape,
+        flags=regex.IGNORECASE,
+    )
 
 
 def find_claims(text: str) -> Iterator[Claim]:
     """Every first-person identity claim in ``text``, in order, one per place."""
-    if not _ANY_NEEDLE.search(text.lower()):
+    if not _ANY_NEEDLE.search(text):
         return
+    compiled = _compiled()
     fenced = _fenced_spans(text) if "```" in text or "~~~" in text else ()
     seen_end = -1
     found: list[Claim] = []
-    for kind, pattern in _COMPILED:
+    for kind, pattern in compiled.claims:
         for m in pattern.finditer(text):
             group = next((g for g, v in m.groupdict().items() if v is not None), None)
             if group is None:
@@ -275,15 +309,15 @@ def mentions(text: str, maker: Maker) -> bool:
     """Whether ``text`` names ``maker`` or any of its models (a system prompt that does gives the
     model that identity)."""
     alts = maker.aliases + maker.models + maker.ambiguous_models
-    return regex.search(rf"{_B}(?:{_alt(list(alts))}){_E}", text, regex.IGNORECASE) is not None
+    compiled = _compiled()
+    return compiled.search(rf"{_B}(?:{_alt(list(alts))}){_E}", text, compiled.flags) is not None
 
 
-_PERSONA = regex.compile(
+_PERSONA = (
     r"role-?play|pretend|act(?:ing)? as|you are now|imagine (?:that )?you|in the first person|first-person"
     r"|from the perspective|\b(?:story|stories|character|persona|script|novel|fiction)\b"
     r"|扮演|假装|假裝|假设你是|假設你是|第一人称|第一人稱|角色|人设|人設|模仿|故事|小说|小說|剧本|劇本"
-    r"|以[^，。！？\n]{0,12}(?:身份|口吻|视角|視角|语气|語氣)",
-    regex.IGNORECASE,
+    r"|以[^，。！？\n]{0,12}(?:身份|口吻|视角|視角|语气|語氣)"
 )
 
 
@@ -291,21 +325,22 @@ def asks_for_persona(text: str, named: str) -> bool:
     """Whether the user turn ``text`` asks for ``named`` as a persona: it names the model and
     asks for a role, a story or the first person ("用第一人称写…一个名为Chatgpt的聊天机器人").  A
     user who only asks whether the assistant is ChatGPT has set up no persona."""
-    if regex.search(rf"{_B}{regex.escape(named)}{_E}", text, regex.IGNORECASE) is None:
+    compiled = _compiled()
+    if compiled.search(rf"{_B}{compiled.escape(named)}{_E}", text, compiled.flags) is None:
         return False
-    return _PERSONA.search(text) is not None
+    return compiled.persona.search(text) is not None
 
 
 def _ai_context(text: str, start: int, end: int) -> bool:
     """An AI word in the claim's sentence, other than the name itself."""
     left = max(
-        (m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 120), start)),
+        (m.end() for m in _compiled().sentence_end.finditer(text, max(0, start - 120), start)),
         default=max(0, start - 120),
     )
-    right_m = _SENTENCE_END.search(text, end, end + 160)
+    right_m = _compiled().sentence_end.search(text, end, end + 160)
     right = right_m.start() if right_m else min(len(text), end + 160)
     sentence = text[left:start] + text[end:right]
-    return _AI_WORD.search(sentence) is not None
+    return _compiled().ai_word.search(sentence) is not None
 
 
 def _quoted(text: str, start: int) -> bool:
@@ -320,9 +355,10 @@ def _quoted(text: str, start: int) -> bool:
 def _hypothetical(text: str, start: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     before = text[max(line_start, start - 60) : start]
-    return bool(_HYPOTHESIS_ZH.search(before) or _HYPOTHESIS_EN.search(before))
+    compiled = _compiled()
+    return bool(compiled.hypothesis_zh.search(before) or compiled.hypothesis_en.search(before))
 
 
 def _fenced_spans(text: str) -> list[tuple[int, int]]:
-    marks = [m.start() for m in _FENCE.finditer(text)]
+    marks = [m.start() for m in _compiled().fence.finditer(text)]
     return [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
