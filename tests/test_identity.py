@@ -293,3 +293,17 @@ def test_traditional_chinese_claims_are_read_too(reply, maker):
 def test_traditional_chinese_third_person_and_hypothesis_stay_quiet():
     assert lint([chat("請介紹。", "作為一個由OpenAI訓練的大型語言模型，ChatGPT旨在產生高品質的文字。")]) == []
     assert lint([chat("請回答。", "如果我是ChatGPT，我會這樣回答。")]) == []
+
+
+def test_quotations_are_judged_per_line_in_a_reply_of_many_claims():
+    # the quotation marks are counted as the claims are read in order: a quote left open on
+    # one line does not carry to the next, and a long line of claims is read whole
+    reply = '他说“我是ChatGPT”。\n我是ChatGPT。\n"I am ChatGPT" and "Claude"\nI am ChatGPT.'
+    assert [c.start for c in find_claims(reply)] == [
+        reply.index("我是ChatGPT。"),
+        reply.rindex("I am ChatGPT"),
+    ]
+    line = 'She wrote "I am ChatGPT", then: I am ChatGPT. ' * 500
+    claims = list(find_claims(line))
+    assert len(claims) == 500
+    assert all(line[c.start - 2 : c.start] == ": " for c in claims)

@@ -282,23 +282,32 @@ def find_claims(text: str) -> Iterator[Claim]:
     compiled = _compiled()
     fenced = _fenced_spans(text) if "```" in text or "~~~" in text else ()
     seen_end = -1
+    # every pattern's matches, in the order of the text (a pattern's before a later one's at the
+    # same place), so that the quotation marks of a line are counted once, not once per claim
+    matches = sorted(
+        (
+            (m.start(), n, kind, m)
+            for n, (kind, pattern) in enumerate(compiled.claims)
+            for m in pattern.finditer(text)
+        ),
+        key=lambda x: x[:2],
+    )
+    quoted = _QuoteScan(text)
     found: list[Claim] = []
-    for kind, pattern in compiled.claims:
-        for m in pattern.finditer(text):
-            group = next((g for g, v in m.groupdict().items() if v is not None), None)
-            if group is None:
-                continue
-            maker = (_NAME_GROUPS if group[0] == "n" else _VENDOR_GROUPS)[group]
-            named = m.group(group)
-            start, end = m.span()
-            if any(a <= start < b for a, b in fenced):
-                continue
-            if _quoted(text, start) or _hypothetical(text, start):
-                continue
-            if group[0] == "n" and named.casefold() in _AMBIGUOUS and not _ai_context(text, start, end):
-                continue
-            found.append(Claim(start, end, named, maker, kind))
-    found.sort(key=lambda c: c.start)
+    for start, _, kind, m in matches:
+        group = next((g for g, v in m.groupdict().items() if v is not None), None)
+        if group is None:
+            continue
+        maker = (_NAME_GROUPS if group[0] == "n" else _VENDOR_GROUPS)[group]
+        named = m.group(group)
+        end = m.end()
+        if any(a <= start < b for a, b in fenced):
+            continue
+        if quoted(start) or _hypothetical(text, start):
+            continue
+        if group[0] == "n" and named.casefold() in _AMBIGUOUS and not _ai_context(text, start, end):
+            continue
+        found.append(Claim(start, end, named, maker, kind))
     for c in found:
         if c.start >= seen_end:  # two patterns on one place: the first
             seen_end = c.end
@@ -343,17 +352,37 @@ def _ai_context(text: str, start: int, end: int) -> bool:
     return _compiled().ai_word.search(sentence) is not None
 
 
-def _quoted(text: str, start: int) -> bool:
-    """The claim stands inside a quotation opened on its line."""
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[line_start:start]
-    if before.count("“") > before.count("”") or before.count("「") > before.count("」"):
-        return True
-    return before.count('"') % 2 == 1
+_QUOTES = ("“", "”", "「", "」", '"')
+
+
+class _QuoteScan:
+    """Whether a claim stands inside a quotation opened on its line, for claims asked in the
+    order of the text: the quotation marks are counted as the scan goes, so a reply of one long
+    line with thousands of claims is read once, not once per claim."""
+
+    __slots__ = ("counts", "pos", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0  # counted up to here, from the start of its line
+        self.counts = [0] * len(_QUOTES)
+
+    def __call__(self, start: int) -> bool:
+        if start > self.pos:
+            text = self.text
+            line_start = text.rfind("\n", self.pos, start) + 1
+            if line_start:
+                self.counts = [0] * len(_QUOTES)
+            begin = max(line_start, self.pos)
+            self.counts = [n + text.count(q, begin, start) for n, q in zip(self.counts, _QUOTES, strict=True)]
+            self.pos = start
+        left, right, corner_left, corner_right, straight = self.counts
+        return left > right or corner_left > corner_right or straight % 2 == 1
 
 
 def _hypothetical(text: str, start: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
+    # only the 60 characters before the claim are read: the line's start is looked for there
+    line_start = text.rfind("\n", max(0, start - 60), start) + 1
     before = text[max(line_start, start - 60) : start]
     compiled = _compiled()
     return bool(compiled.hypothesis_zh.search(before) or compiled.hypothesis_en.search(before))
