@@ -1069,13 +1069,18 @@ class LeadingWhitespace(Rule):
             n = leading_whitespace(m.content)
             if not n:
                 continue
+            # the whitespace as the first part writes it: a reply of several parts joins them
+            # with line breaks, and an empty first part leaves only the joiner, in no string
+            pointer, span = m.resolve((0, n))
+            assert span is not None
+            n = span[1] - span[0]
+            if not n:
+                continue
             tally.leading += 1
             if undesirable is None:
                 undesirable = bool(undesirable_reply(record))
             if undesirable:
                 continue
-            pointer, span = m.resolve((0, n))
-            assert span is not None
             tally.places.append(
                 _SpacePlace(
                     pointer,

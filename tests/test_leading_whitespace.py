@@ -94,3 +94,16 @@ def test_chinese_paragraph_indentation_is_left_alone():
     reply = "\u3000\u3000病情分析：\n\n\u3000\u3000你好，根据你的描述，考虑是慢性咽炎。"
     assert leading_whitespace(reply) == 0
     assert lint([*CLEAN, alpaca(reply)]) == []
+
+
+def test_a_reply_of_parts_is_judged_by_the_whitespace_its_first_part_writes():
+    def parts(*texts: str) -> dict:
+        content = [{"type": "text", "text": t} for t in texts]
+        return {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": content}]}
+
+    answers = [parts(f"Answer {i}.") for i in range(25)]
+    # an empty first part: the line break between the parts is written in no string
+    assert lint([*answers, parts("", "Hello.")]) == []
+    found = lint([*answers, parts("  ", "Hello.")])
+    assert [(d.pointer, d.span) for d in found] == [("/messages/1/content/0/text", (0, 2))]
+    assert "2 spaces" in found[0].message
