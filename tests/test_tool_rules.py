@@ -529,6 +529,20 @@ def test_unreadable_schema_parts_are_not_enforced(tmp_path):
     assert c_findings(write(tmp_path, [rec])) == []
 
 
+def test_a_required_list_holding_a_non_name_is_not_enforced(tmp_path):
+    # a list inside `required` (a hand-written schema) is unreadable: it constrains nothing, and
+    # the rule neither crashes on it nor reports the argument left out
+    params = {
+        "type": "object",
+        "properties": {"plate_number": {"type": "string"}, "city": {"type": "string"}},
+        "required": ["plate_number", []],
+    }
+    rec = _with_params(params, {"city": None})
+    assert [d.code for d in sftlint.lint(write(tmp_path, [rec])) if d.code[0] in "CX"] == []
+    params["required"] = ["plate_number"]
+    assert [d.code for d in c_findings(write(tmp_path, [_with_params(params, {"city": None})]))] == ["C003"]
+
+
 def test_open_schemas_and_the_closed_properties_option(tmp_path):
     open_params = {"type": "object", "properties": {"q": {"type": "string"}}, "additionalProperties": True}
     closed = {"type": "object", "properties": {"q": {"type": "string"}}}

@@ -759,7 +759,9 @@ def sanitize_schema(schema: Any, top: bool = False, closed: bool = True) -> dict
             k: sanitize_schema(v, closed=closed) for k, v in props.items() if isinstance(k, str)
         }
         required = schema.get("required")
-        wanted = set(required) if isinstance(required, list) else set()
+        # read as below: a list of names, or nothing (an unhashable entry crashed the set)
+        readable = isinstance(required, list) and all(isinstance(r, str) for r in required)
+        wanted = set(required) if readable else set()
         for k, sub in out["properties"].items():
             # an optional argument passed as null means "not given" to the function behind the tool
             t = sub.get("type")
