@@ -146,6 +146,60 @@ BASE += [
     },
 ]
 
+#: Layouts and defects the later rules read: MOSS's tagged turn fields (sftlint.formats.moss,
+#: a plugin turn and a plain one), HammerBench's ``function call`` turns whose content is the
+#: call object (C rules), a reply claiming another vendor's identity (T011), a code block left
+#: open (T012) and a reply opening with a line break (T013).
+BASE += [
+    {
+        "meta_instruction": "You are an AI assistant whose name is MOSS.\n",
+        "num_turns": 2,
+        "chat": {
+            "turn_1": {
+                "Human": "<|Human|>: 北京今天天气怎么样？<eoh>\n",
+                "Inner Thoughts": "<|Inner Thoughts|>: 用户问天气，需要搜索<eot>\n",
+                "Commands": '<|Commands|>: Search("北京 天气")<eoc>\n',
+                "Tool Responses": '<|Results|>:\nSearch("北京 天气") =>\n<|1|>: 晴，25度\n<eor>\n',
+                "MOSS": "<|MOSS|>: 北京今天晴，25度。<sup><|1|></sup><eom>\n",
+            },
+            "turn_2": {
+                "Human": "<|Human|>: 写个快排<eoh>\n",
+                "Inner Thoughts": "<|Inner Thoughts|>: None<eot>\n",
+                "Commands": "<|Commands|>: None<eoc>\n",
+                "Tool Responses": "<|Results|>: None<eor>\n",
+                "MOSS": "<|MOSS|>: ```python\ndef qsort(a):\n    return a<eom>\n",
+            },
+        },
+    },
+    {
+        "id": "Based_0_3",
+        "messages": [
+            {"role": "user", "content": "查一下我的车有没有违章记录"},
+            {"role": "function call", "content": {"name": "queryViolation", "arguments": {"city": "广州"}}},
+            {"role": "assistant", "content": "请提供车牌号"},
+        ],
+        "multiple_tools": [
+            {
+                "name": "queryViolation",
+                "description": "查询违章",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"plate_number": {"type": "string"}, "city": {"type": "string"}},
+                    "required": ["plate_number", "city"],
+                },
+            }
+        ],
+    },
+    {
+        "conversations": [
+            {"from": "human", "value": "你能上网吗？"},
+            {"from": "gpt", "value": "\n抱歉，我是由OpenAI训练的大型语言模型，无法访问互联网。"},
+            {"from": "human", "value": "Write a function."},
+            {"from": "gpt", "value": "Here:\n\n```python\ndef f(x):\n    return x"},
+        ]
+    },
+]
+
 #: One conversation as the text each chat template writes (TRL's ``text`` field), and a plain
 #: document: the ``templated`` kind cuts, drops and splices their markers.
 TEMPLATED = [
@@ -192,6 +246,8 @@ UNITS = [
     "锟斤拷",
     " ",
     "\n",
+    "```",
+    "我是ChatGPT",
 ]
 #: Units that are one finding each, for records dense with findings.
 DENSE_UNITS = ["中,", "好\u200b", "的;", "{{x}}", "\x07a", "Ã©", "\ufffd中", "好?", "（", "&amp;"]
