@@ -785,6 +785,8 @@ class BorrowedIdentity(Rule):
     `roles`: whose turns are read (the assistant's).  `identities`: names the trained model may
     claim, its own or its maker's (`["Qwen", "Alibaba"]` for a Qwen fine-tune that keeps its
     name): a claim that names one of them, or a model of the same maker, is not reported.
+    `max-share`: the share of a file's records claiming an identity above which the file is
+    taken as written to train it (one finding per identity).
     """
 
     code = "T011"
