@@ -70,6 +70,11 @@ def test_rejected_and_kto_negative_replies_are_not_judged():
         "label": False,
     }
     assert lint([kto]) == []
+    # the same replies as the file's good examples are judged: the silence above is the label's
+    kto["label"] = True
+    assert [d.pointer for d in lint([kto])] == ["/messages/1/content"]
+    pair["chosen"], pair["rejected"] = pair["rejected"], pair["chosen"]
+    assert [d.pointer for d in lint([pair])] == ["/chosen/value"]
 
 
 def test_the_fix_removes_only_the_whitespace(tmp_path):

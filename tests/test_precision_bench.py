@@ -127,4 +127,4 @@ def test_the_held_out_manifest_beside_the_verdicts_is_not_read_as_verdicts():
         json.loads(x) for x in (folder / "heldout_files.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     judged = {v["file"].split("/", 1)[1] for v in verdicts if v["file"].startswith("heldout/")}
-    assert judged <= {e["name"] for e in manifest}  # every judged held-out file can be rebuilt
+    assert judged and judged <= {e["name"] for e in manifest}  # every judged held-out file can be rebuilt
