@@ -888,9 +888,8 @@ def _said_on_first_side(
         if pointer != d.pointer or whole is None:
             continue
         if d.span is None:
-            if mine.resolve(None) == (d.pointer, None):
-                there = theirs.resolve(None)
-                return (d.code, there[0], there[1], d.message) in seen
+            # about the whole string, not a turn of it: a turn cut from a transcript resolves to
+            # its stretch of the string even without a span (Message.resolve)
             continue
         start, end = d.span
         if whole[0] <= start and end <= whole[1]:
