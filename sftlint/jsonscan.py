@@ -106,16 +106,22 @@ def scan_value(text: AnyStr, i: int, depth_limit: int | None = None) -> tuple[in
                 return j, deepest
 
 
+#: every byte but ``[`` and ``{``
+_NOT_OPENING = bytes(b for b in range(256) if b not in b"[{")
+
+
 def too_deep(text: AnyStr, limit: int) -> bool:
     """Whether the JSON value in ``text`` nests deeper than ``limit`` levels.
 
-    A text with at most ``limit`` brackets cannot, which ``count`` tells at C speed; only the
-    rare text with more brackets is scanned, and only until the limit is passed.
+    A text with at most ``limit`` brackets cannot, which C code tells: bytes in one pass
+    (``translate`` deleting every other byte leaves the brackets, a short string), text in two
+    ``count`` passes.  Only the rare text with more brackets is scanned, and only until the
+    limit is passed.
     """
     if isinstance(text, str):
         brackets = text.count("[") + text.count("{")
     else:
-        brackets = text.count(b"[") + text.count(b"{")
+        brackets = len(text.translate(None, _NOT_OPENING))
     if brackets <= limit:
         return False
     _, depth = scan_value(text, skip_ws(text, 0), depth_limit=limit)
