@@ -20,7 +20,7 @@ from sftlint.analysis.text.template_tokens import find_template_tokens
 from sftlint.analysis.tools import calls_in_text
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.formats.messages import CALL_ROLE
-from sftlint.hashing import PIECEWISE_CHARS, canonical_pieces
+from sftlint.hashing import PIECEWISE_CHARS, canonical_json, canonical_pieces
 from sftlint.locate import Location, escape_token
 from sftlint.reader import RawRecord
 from sftlint.record import ROLES, Message, Record
@@ -325,12 +325,15 @@ class DuplicateKey(Rule):
         # as it was, so if the source holds as many colons as that, no key was
         # dropped.  A dropped duplicate takes its colon with it.  Only a mismatch
         # (or an escaped colon, \u003a, which serialises as a plain one) needs the
-        # scan of the text.
+        # scan of the text.  The serialisation is the canonical one (sorted keys: the
+        # order moves no colon), the bytes the record's content hash is of, so the
+        # record keeps them and is written once, not twice.
         source = raw.raw_bytes if raw.raw_bytes is not None else (raw.text or "").encode("utf-8")
         if len(source) > PIECEWISE_CHARS:  # orjson would hold ~14 bytes per character of the record
             written = sum(piece.count(b":") for piece in canonical_pieces(raw.data))
         else:
-            written = orjson.dumps(raw.data).count(b":")
+            raw.canonical = canonical = canonical_json(raw.data)
+            written = canonical.count(b":")
         if source.count(b":") == written and b"\\u003" not in source:
             return
         for obj_ptr, key, _offset in find_duplicate_keys(raw.source_text() or ""):

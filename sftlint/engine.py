@@ -400,6 +400,7 @@ class Engine:
             raw.text if raw.text is not None else raw.raw_bytes or "",
             raw.column,
         )
+        record._canonical = raw.canonical  # J005 wrote it: the content hash is of these bytes
         if raw.raw_bytes is not None and len(raw.raw_bytes) > BIG_RECORD:
             # the record holds its source now (bytes, then its decoded text when a finding is
             # located): a big record is not held twice (the file rules, which read the bytes, ran)
@@ -915,9 +916,11 @@ def _position(d: Diagnostic) -> tuple[int, int, str]:
 
 
 def _raw_hash(raw: RawRecord) -> str:
-    from sftlint.hashing import record_hash, text_hash
+    from sftlint.hashing import canonical_hash, record_hash, text_hash
 
     if raw.parsed:
+        if raw.canonical is not None:
+            return canonical_hash(raw.canonical)
         return record_hash(raw.data, len(raw.raw_bytes or raw.text or ""))
     if raw.raw_bytes is not None:
         return text_hash(raw.raw_bytes)

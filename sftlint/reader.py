@@ -91,6 +91,9 @@ class RawRecord:
     #: whether the source (``text``, ``raw_bytes``) is the record's JSON; a CSV row's is CSV, so
     #: what scans the JSON text (J005's duplicate keys) leaves it alone
     json_source: bool = True
+    #: the record's canonical JSON (:func:`sftlint.hashing.canonical_json`) where a file rule
+    #: wrote it (J005): the record's content hash is then taken from it, not written again
+    canonical: bytes | None = None
 
     def source_text(self) -> str | None:
         """The decoded source; JSONL lines are decoded only when someone asks."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sftlint.diagnostic import RecordRef
-from sftlint.hashing import record_hash
+from sftlint.hashing import canonical_hash, record_hash
 
 #: Top-level fields taken as a record's identity, in this order, when they hold a string or an int.
 ID_FIELDS = ("id", "uuid", "conversation_id", "_id", "idx")
@@ -205,6 +205,8 @@ class Record:
     _memo: dict[str, Any] | None = None
     _locator: Any = None
     _hash: str | None = None
+    #: the canonical JSON J005 wrote (the bytes the hash is of), held until the hash is asked for
+    _canonical: bytes | None = None
     _ref: RecordRef | None = None
 
     @property
@@ -263,7 +265,12 @@ class Record:
     def content_hash(self) -> str:
         """Stable hash of the record's canonical JSON (baseline key, duplicates)."""
         if self._hash is None:
-            self._hash = record_hash(self.data, len(self.raw))
+            canonical = self._canonical
+            if canonical is not None:
+                self._hash = canonical_hash(canonical)
+                self._canonical = None
+            else:
+                self._hash = record_hash(self.data, len(self.raw))
         return self._hash
 
     def cell_location(self, pointer: str | None, span: tuple[int, int] | None) -> Location | None:

@@ -3,9 +3,11 @@ hash is of, and the nesting check counts brackets in one pass; findings and hash
 
 from __future__ import annotations
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sftlint.hashing import canonical_hash, canonical_json, record_hash
 from sftlint.jsonscan import scan_value, skip_ws, too_deep
 
 
@@ -38,3 +40,61 @@ def test_nesting_at_and_past_the_limit():
     # many brackets, shallow: past the count, the scan says no
     flat = '{"messages": [' + ", ".join(['{"role": "user", "content": "[{"}'] * 300) + "]}"
     assert not too_deep(flat.encode(), 128)
+
+
+_RECORDS = [
+    # clean, key order as exported
+    '{"messages": [{"role": "user", "content": "退款多久到账？"}, {"role": "assistant", "content": "一般1-3个工作日到账。"}]}',
+    # the same record, keys in another order and spaced: the same content hash (D001)
+    '{"messages":[{"content":"退款多久到账？","role":"user"},{"content":"一般1-3个工作日到账。","role":"assistant"}]}',
+    # a key twice (J005)
+    '{"messages": [{"role": "user", "content": "退款多久到账？", "content": "退款多久能到账？"}, {"role": "assistant", "content": "一般1-3个工作日到账。"}]}',
+    # a key twice deep inside a tool call's arguments
+    '{"messages": [{"role": "user", "content": "查天气"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "北京", "unit": {"c": 1, "c": 2}}}}]}, {"role": "tool", "content": "晴"}, {"role": "assistant", "content": "北京今天晴。"}]}',
+    # colons in text, an escaped colon (\\u003a), no duplicate
+    '{"messages": [{"role": "user", "content": "时间格式 12:30 和 a\\u003ab"}, {"role": "assistant", "content": "好的：12:30。"}]}',
+    # deep but within the limit, with a duplicate key at the bottom
+    _nested(120, '{"x": 1, "x": 2}'),
+    # too deep (J007, not parsed)
+    _nested(140),
+]
+
+
+def _lint(path: str, select: list[str]) -> list:
+    from sftlint.api import _settings
+    from sftlint.engine import Engine, iter_diagnostics
+
+    engine = Engine(_settings([path], None, select, None, None, None, None), want_hashes=True)
+    return list(iter_diagnostics(engine, [path]))
+
+
+def _key(d) -> tuple:
+    return (d.code, d.line, d.column, d.pointer, d.message, d.record_hash)
+
+
+def test_findings_and_hashes_as_when_the_record_was_written_twice(tmp_path):
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(_RECORDS) + "\n", encoding="utf-8")
+    lines = path.read_bytes().splitlines()
+    with_j005 = _lint(str(path), ["J", "D001"])
+    codes = {(d.code, d.line) for d in with_j005}
+    assert ("J005", 3) in codes and ("J005", 4) in codes and ("J005", 6) in codes
+    assert ("J007", 7) in codes and ("D001", 2) in codes
+    assert not any(d.code == "J005" for d in with_j005 if d.line in (1, 2, 5))
+    for d in with_j005:
+        if d.line == 7:  # not parsed: the hash of its bytes
+            continue
+        expected = record_hash(orjson.loads(lines[d.line - 1]))
+        assert d.record_hash in (expected, expected[:16]), d
+    # without J005 the hash is written by the record itself: the same
+    without = _lint(str(path), ["D001"])
+    assert [_key(d) for d in without] == [_key(d) for d in with_j005 if d.code == "D001"]
+
+
+def test_canonical_bytes_are_those_the_hash_is_of():
+    for line in _RECORDS[:-1]:
+        data = orjson.loads(line)
+        canonical = canonical_json(data)
+        assert canonical_hash(canonical) == record_hash(data)
+        # sorting moves no colon: J005's count is the one of the unsorted serialisation
+        assert canonical.count(b":") == orjson.dumps(data).count(b":")
