@@ -115,6 +115,14 @@ def chat(*turns: tuple[str, str], system: str | None = None) -> dict:
     return {"messages": msgs}
 
 
+def alternating(*texts: str, system: str | None = None, **extra: object) -> dict:
+    """A messages record whose turns alternate user, assistant, user …, with an optional system
+    prompt first and any other keys of the record (``label``, ``tools``) after."""
+    msgs = [{"role": "system", "content": system}] if system else []
+    msgs += [{"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(texts)]
+    return {"messages": msgs, **extra}
+
+
 def codes(diagnostics) -> list[str]:
     return [d.code for d in diagnostics]
 

@@ -10,16 +10,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import alternating
 
 import sftlint
 from sftlint.analysis.text.embedded_turns import find_embedded_turn
 
-
-def chat(*turns: str, system: str | None = None, **extra) -> dict:
-    msgs = [{"role": "system", "content": system}] if system else []
-    for i, t in enumerate(turns):
-        msgs.append({"role": "user" if i % 2 == 0 else "assistant", "content": t})
-    return {"messages": msgs, **extra}
+chat = alternating  # user, assistant, user … (conftest)
 
 
 def lint(records, **kw) -> list:

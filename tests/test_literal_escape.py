@@ -7,18 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import alternating
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sftlint
 from sftlint.analysis.text.escapes import find_literal_escape
 
-
-def chat(*turns: str, system: str | None = None, **extra) -> dict:
-    msgs = [{"role": "system", "content": system}] if system else []
-    for i, t in enumerate(turns):
-        msgs.append({"role": "user" if i % 2 == 0 else "assistant", "content": t})
-    return {"messages": msgs, **extra}
+chat = alternating  # user, assistant, user … (conftest)
 
 
 def lint(records, **kw) -> list:
