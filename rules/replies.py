@@ -171,16 +171,7 @@ class TruncatedText(Rule):
                 for p in t.places:
                     if p.unpunctuated and style:
                         continue
-                    f = self.finding(
-                        p.message,
-                        pointer=p.pointer,
-                        span=p.span,
-                        ref=t.ref,
-                        record_hash=t.record_hash,
-                        where=p.where,
-                    )
-                    f.place(p.loc)
-                    yield f
+                    yield self.placed(p.message, t, p, where=p.where)
 
 
 @compact_pickle
@@ -354,11 +345,7 @@ class MarkupDebris(Rule):
                         )
                     else:
                         what = f"stray HTML tag “{p.found}” in plain text"
-                    f = self.finding(
-                        what, pointer=p.pointer, span=p.span, ref=t.ref, fix=fix, record_hash=t.record_hash
-                    )
-                    f.place(p.loc)
-                    yield f
+                    yield self.placed(what, t, p, fix=fix)
 
 
 # ---------------------------------------------------------------------------
@@ -875,18 +862,14 @@ class BorrowedIdentity(Rule):
             for t in tallies:
                 for p in t.places:
                     more = f" ({p.count} claims in the reply)" if p.count > 1 else ""
-                    f = self.finding(
+                    yield self.placed(
                         f"the reply says it {p.who}: “{p.shown}”{more}; "
                         "a model fine-tuned on it learns to claim that identity",
-                        pointer=p.pointer,
-                        span=p.span,
-                        ref=t.ref,
-                        record_hash=t.record_hash,
+                        t,
+                        p,
                         maker=p.maker,
                         count=p.count,
                     )
-                    f.place(p.loc)
-                    yield f
 
     def _file_identities(self, tallies: list[ClaimTally]) -> Iterator[Finding]:
         """One finding per maker in a file that trains an identity on purpose, at its first claim."""
@@ -898,19 +881,15 @@ class BorrowedIdentity(Rule):
                 replies[p.maker] = replies.get(p.maker, 0) + 1
         for maker, (t, p) in first.items():
             n = replies[maker]
-            f = self.finding(
+            yield self.placed(
                 f"{n} repl{'ies' if n != 1 else 'y'} of this file say the model {p.who}"
                 f" (first: “{p.shown}”): the file trains that identity; a model fine-tuned on it "
                 f"claims it (set `identities` if it is the model's own)",
-                pointer=p.pointer,
-                span=p.span,
-                ref=t.ref,
-                record_hash=t.record_hash,
+                t,
+                p,
                 maker=maker,
                 count=n,
             )
-            f.place(p.loc)
-            yield f
 
 
 # ---------------------------------------------------------------------------
@@ -1107,22 +1086,18 @@ class LeadingWhitespace(Rule):
             replies, leading = coll.counts.get(path, (0, 0))
             for t in tallies:
                 for p in t.places:
-                    f = self.finding(
+                    yield self.placed(
                         f"the reply begins with {_whitespace(p.lead)} (“{p.shown}…”), where {replies - leading} "
                         f"of the file's {replies} replies begin with text: a fine-tune learns to open "
                         "some answers with it",
-                        pointer=p.pointer,
-                        span=p.span,
-                        ref=t.ref,
-                        record_hash=t.record_hash,
+                        t,
+                        p,
                         fix=Fix(
                             "remove the leading whitespace",
                             (Edit(p.pointer, p.span[0], p.span[1], ""),),
                             "safe",
                         ),
                     )
-                    f.place(p.loc)
-                    yield f
 
 
 def _whitespace(lead: str) -> str:

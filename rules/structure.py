@@ -932,16 +932,12 @@ class TemplateToken(Rule):
                 continue  # the file writes templated text on purpose
             for t in tallies:
                 for p in t.places:
-                    f = self.finding(
+                    yield self.placed(
                         f"chat template token “{p.token}” written in {p.role} text: once the trainer applies"
                         " the template, the model reads a turn boundary here",
-                        pointer=p.pointer,
-                        span=p.span,
-                        ref=t.ref,
-                        record_hash=t.record_hash,
+                        t,
+                        p,
                     )
-                    f.place(p.loc)
-                    yield f
 
 
 # ---------------------------------------------------------------------------
@@ -1094,17 +1090,13 @@ class EmbeddedTurn(Rule):
                             (Edit(p.pointer, p.cut[0], p.cut[1], ""),),
                             "unsafe",
                         )
-                    f = self.finding(
+                    yield self.placed(
                         f"the reply goes on with the user's next turn written as text (“{p.label.strip()} {said}”):"
                         " the model learns to write the user's messages itself",
-                        pointer=p.pointer,
-                        span=p.span,
-                        ref=t.ref,
+                        t,
+                        p,
                         fix=fix,
-                        record_hash=t.record_hash,
                     )
-                    f.place(p.loc)
-                    yield f
 
 
 def _json_type(value: Any) -> str:

@@ -202,6 +202,22 @@ class Rule:
         return None
 
     # -- helpers for subclasses -------------------------------------------
+    def placed(self, message: str, tally: Any, place: Any, *, fix: Fix | None = None, **data: Any) -> Finding:
+        """A dataset rule's finding at a place it kept while it held the record: ``place``
+        carries ``pointer``, ``span`` and the located ``loc`` (excerpt included), ``tally`` the
+        record's ``ref`` and ``record_hash`` (T006, T007, T011, T013, S008, S009)."""
+        f = self.finding(
+            message,
+            pointer=place.pointer,
+            span=place.span,
+            fix=fix,
+            ref=tally.ref,
+            record_hash=tally.record_hash,
+            **data,
+        )
+        f.place(place.loc)
+        return f
+
     def finding(
         self,
         message: str,
