@@ -1108,6 +1108,132 @@ def _whitespace(lead: str) -> str:
     return "a space" if len(lead) == 1 else f"{len(lead)} spaces"
 
 
+# ---------------------------------------------------------------------------
+# T014
+
+
+#: A user turn that asks about the assistant itself: what it is, its name, what it can do, its
+#: feelings, tastes, opinions or life, or that speaks of AI at all.  "As an AI, I don't have a favourite
+#: colour" answers such a question; the same words in a recipe are the hosted model's hedge.
+_ASKS_ABOUT_SELF = re.compile(
+    r"\b(?:AI|A\.I\.|LLM|GPT|bots?|chat ?bots?|robots?|machines?|computers?|human|artificial intelligence|language models?)\b"
+    r"|\b(?:who|what)\s+are\s+(?:you|u)\b|\b(?:are|r)\s+(?:you|u)\s+(?:an?\s+)?(?:real|person|alive|sentient|conscious)"
+    r"|\byourself\b|\byour\s+(?:name|identity|nature|creators?|favou?rites?|opinions?|views?|feelings?|emotions?"
+    r"|experiences?|preferences?|personal|life|childhood|family|age|gender|body|memory|memories|thoughts|beliefs)\b"
+    r"|\b(?:do|did|would|could|can|will|have)\s+you\s+(?:ever\s+)?(?:feel|like|love|hate|enjoy|prefer|want|wish"
+    r"|remember|dream|believe|think|have\s+(?:feelings|emotions|a\s+body|friends|opinions?|preferences?))\b"
+    r"|\bif\s+you\s+(?:were|had|could|won)\b|\bimagine\s+(?:that\s+)?you\b"
+    r"|\bwhat\s+(?:can|could|do)\s+you\s+(?:do|help|offer)\b|\byour\s+(?:capabilities|abilities|limitations|skills)\b"
+    r"|你(?:可以|能|会|會|能够|能夠)(?:为我|為我|给我|給我|帮我|幫我)?(?:做|干|幹|帮|幫|提供)(?:些)?什么|你(?:有|具备|具備)(?:哪些|什么|什麼)(?:功能|能力|本领|本領)"
+    r"|人工智|机器人|機器人|语言模型|語言模型|你是谁|你是誰|你是什么|你是什麼|你是(?:不是)?(?:一个|一個)?(?:真人|人类|人類)"
+    r"|你叫什么|你叫什麼|介绍(?:一下)?(?:你|自己)|介紹(?:一下)?(?:你|自己)|你自己"
+    r"|你(?:最)?(?:喜欢|喜歡|讨厌|討厭|觉得|覺得|认为|認為|感觉|感覺|希望|想要|记得|記得|梦想|夢想|相信|爱|愛)"
+    r"|你的(?:名字|看法|观点|觀點|意见|意見|感受|感觉|感覺|经历|經歷|爱好|愛好|喜好|偏好|年龄|年齡|性别|性別|家人|朋友|身体|身體|记忆|記憶)"
+    r"|如果你|假如你|假设你|假設你|(?:给|給|对|對)(?:你|您)(?:留下|来说|來說|而言)|(?:你|您)(?:在|曾|曾经|曾經)?[^，,。？?！!\n]{0,6}(?:过|過)"
+    r"|(?:你|您)在[^，,。？?！!\n]{1,12}时|(?:你|您)(?:在|都)?(?:做|干|幹)(?:了)?(?:什么|什麼)|你的(?:日常|生活|工作|一天|经验|經驗|策略)"
+    r"|\byou\s+(?:had|have\s+had|used\s+to)\s+to\b|\byou\s+(?:could|might|would)\s+(?:face|feel|experience)\b"
+    r"|\b(?:situation|time|moment|occasion|experience|day)\s+(?:when\s+|where\s+|in\s+which\s+|that\s+)?you\b"
+    r"|\byour\s+(?:house|home|pets?|hobby|hobbies|day|weekend|job|work|friends?|dreams?|goals?|strengths?|weaknesses)\b"
+    r"|\bhave\s+you\s+ever\b|\bwhen\s+you\s+(?:were|had|have)\b|\ba\s+time\s+(?:when\s+)?you\b|\byou['’]ve\s+(?:ever|been|had|done|seen|visited)\b",
+    re.IGNORECASE,
+)
+#: A system prompt that makes the assistant an AI (``你是一个AI医疗助手``, "You are an AI
+#: assistant") or a language model: a reply that says so keeps to its brief.
+_SYSTEM_AI = re.compile(
+    r"(?<![A-Za-z])(?:AI|A\.I\.)(?![A-Za-z])|artificial intelligence|人工智", re.IGNORECASE
+)
+_SYSTEM_MODEL = re.compile(r"language model|\bLLM\b|语言模型|語言模型", re.IGNORECASE)
+
+
+class ModelDisclaimer(Rule):
+    """## What it does
+    Reports an assistant reply that speaks of itself as an AI language model, in the phrase
+    hosted chat models hedge with: `As an AI language model, I cannot…`, `As an AI, I don't…`,
+    `I'm just an AI, so…`, `作为一个AI语言模型，我无法…`, `由于我是一个人工智能语言模型…`,
+    `作为一个人工智能助手，我不能…`.  Off by default: whether an assistant may say it is an AI is
+    the product's choice; select `T014` to find the replies that do.
+
+    It stays quiet where the disclaimer answers the question: the user turn asks what the
+    assistant is, its name, its feelings, tastes, opinions or life, or speaks of AI at all
+    ("What's your favourite colour?", "你是机器人吗？").  A system prompt that makes the
+    assistant an AI (`你是一个AI医疗助手`, "You are an AI assistant") allows "as an AI"; one that
+    makes it a language model allows every form.  A persona with a trade (`作为AI医疗助手`, "as
+    an AI writing assistant") is not the phrase; nor are denials, suppositions
+    (`如果我是一个AI语言模型`), quotations on their line and code.  A claim that names a maker
+    ("I am a language model trained by OpenAI") is T011's.  A reply a KTO file labels
+    undesirable, or a pair's rejected reply, is the file's example of what not to say.  One
+    finding per reply, at its first disclaimer.
+
+    ## Why is this bad?
+    The phrase is the hosted model's habit, kept by distillation, and often where nothing called
+    for it: a fine-tuned model learns to open answers with "As an AI language model" and to
+    refuse or hedge in the same words.  Cleaned releases of distilled data (the "unfiltered"
+    ShareGPT sets behind Vicuna and WizardLM) drop such replies for that reason.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "分析一下本地犯罪率上升的原因。"}, {"role": "assistant", "content": "作为一个AI语言模型，我无法获取实时数据。不过，犯罪率上升通常与失业、人口流动等因素有关。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "分析一下本地犯罪率上升的原因。"}, {"role": "assistant", "content": "我手上没有本地的最新数据。一般来说，犯罪率上升通常与失业、人口流动等因素有关。"}]}
+    ```
+
+    ## Options
+    `roles`: whose turns are read (the assistant's).
+    """
+
+    code = "T014"
+    name = "model-disclaimer"
+    severity = "warning"
+    scope = "record"
+    default_enabled = False
+
+    class Options(RuleOptions):
+        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        from sftlint.analysis.text.disclaimer import find_disclaimers
+
+        roles = self.options.roles
+        asked = ""  # the user turn being answered
+        system: str | None = None
+        for m in record.messages or ():
+            if m.role == "user":
+                asked = m.content or ""
+            if m.role not in roles or not m.content:
+                continue
+            found = list(find_disclaimers(m.content))
+            if not found or _ASKS_ABOUT_SELF.search(asked):
+                continue
+            if undesirable_reply(record):
+                return
+            if system is None:
+                system = "\n".join(
+                    t.content for t in record.messages or () if t.role == "system" and t.content
+                )
+            if _SYSTEM_MODEL.search(system):
+                continue
+            if _SYSTEM_AI.search(system):
+                found = [d for d in found if d.noun == "model"]
+            claims = [(c.start, c.end) for c in find_claims(m.content)] if found else []
+            found = [d for d in found if not any(a < d.end and d.start < b for a, b in claims)]
+            if not found:
+                continue
+            first = found[0]
+            more = f" ({len(found)} in the reply)" if len(found) > 1 else ""
+            yield self.finding(
+                f"the reply speaks as an AI: “{shorten(m.content[first.start : first.end], 40)}”{more}; "
+                "the hedge a hosted model writes, kept by distillation: a model fine-tuned on it "
+                "learns to disclaim itself in the same words",
+                msg=m,
+                span=(first.start, first.end),
+                noun=first.noun,
+                count=len(found),
+            )
+
+
 @compact_pickle
 @dataclass(slots=True)
 class _SpacePlace:
@@ -1164,4 +1290,5 @@ RULES = [
     BorrowedIdentity,
     UnclosedCodeBlock,
     LeadingWhitespace,
+    ModelDisclaimer,
 ]

@@ -280,7 +280,7 @@ def find_claims(text: str) -> Iterator[Claim]:
     if not _ANY_NEEDLE.search(text):
         return
     compiled = _compiled()
-    fenced = _fenced_spans(text) if "```" in text or "~~~" in text else ()
+    fenced = fenced_spans(text) if "```" in text or "~~~" in text else ()
     seen_end = -1
     # every pattern's matches, in the order of the text (a pattern's before a later one's at the
     # same place), so that the quotation marks of a line are counted once, not once per claim
@@ -292,7 +292,7 @@ def find_claims(text: str) -> Iterator[Claim]:
         ),
         key=lambda x: x[:2],
     )
-    quoted = _QuoteScan(text)
+    quoted = QuoteScan(text)
     found: list[Claim] = []
     for start, _, kind, m in matches:
         group = next((g for g, v in m.groupdict().items() if v is not None), None)
@@ -303,7 +303,7 @@ def find_claims(text: str) -> Iterator[Claim]:
         end = m.end()
         if any(a <= start < b for a, b in fenced):
             continue
-        if quoted(start) or _hypothetical(text, start):
+        if quoted(start) or is_hypothetical(text, start):
             continue
         if group[0] == "n" and named.casefold() in _AMBIGUOUS and not _ai_context(text, start, end):
             continue
@@ -355,7 +355,7 @@ def _ai_context(text: str, start: int, end: int) -> bool:
 _QUOTES = ("“", "”", "「", "」", '"')
 
 
-class _QuoteScan:
+class QuoteScan:
     """Whether a claim stands inside a quotation opened on its line, for claims asked in the
     order of the text: the quotation marks are counted as the scan goes, so a reply of one long
     line with thousands of claims is read once, not once per claim."""
@@ -380,7 +380,9 @@ class _QuoteScan:
         return left > right or corner_left > corner_right or straight % 2 == 1
 
 
-def _hypothetical(text: str, start: int) -> bool:
+def is_hypothetical(text: str, start: int) -> bool:
+    """Whether the words before ``start`` on its line make what follows a supposition
+    (``如果我是ChatGPT``, ``if I were an AI``), not a statement."""
     # only the 60 characters before the claim are read: the line's start is looked for there
     line_start = text.rfind("\n", max(0, start - 60), start) + 1
     before = text[max(line_start, start - 60) : start]
@@ -388,6 +390,8 @@ def _hypothetical(text: str, start: int) -> bool:
     return bool(compiled.hypothesis_zh.search(before) or compiled.hypothesis_en.search(before))
 
 
-def _fenced_spans(text: str) -> list[tuple[int, int]]:
+def fenced_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text``'s fenced code blocks (a fence to the next): what code says is
+    not the reply speaking."""
     marks = [m.start() for m in _compiled().fence.finditer(text)]
     return [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
