@@ -1112,29 +1112,21 @@ def _whitespace(lead: str) -> str:
 # T014
 
 
-#: A user turn that asks about the assistant itself: what it is, its name, what it can do, its
-#: feelings, tastes, opinions or life, or that speaks of AI at all.  "As an AI, I don't have a favourite
-#: colour" answers such a question; the same words in a recipe are the hosted model's hedge.
-_ASKS_ABOUT_SELF = re.compile(
-    r"\b(?:AI|A\.I\.|LLM|GPT|bots?|chat ?bots?|robots?|machines?|computers?|human|artificial intelligence|language models?)\b"
-    r"|\b(?:who|what)\s+are\s+(?:you|u)\b|\b(?:are|r)\s+(?:you|u)\s+(?:an?\s+)?(?:real|person|alive|sentient|conscious)"
-    r"|\byourself\b|\byour\s+(?:name|identity|nature|creators?|favou?rites?|opinions?|views?|feelings?|emotions?"
-    r"|experiences?|preferences?|personal|life|childhood|family|age|gender|body|memory|memories|thoughts|beliefs)\b"
-    r"|\b(?:do|did|would|could|can|will|have)\s+you\s+(?:ever\s+)?(?:feel|like|love|hate|enjoy|prefer|want|wish"
-    r"|remember|dream|believe|think|have\s+(?:feelings|emotions|a\s+body|friends|opinions?|preferences?))\b"
-    r"|\bif\s+you\s+(?:were|had|could|won)\b|\bimagine\s+(?:that\s+)?you\b"
-    r"|\bwhat\s+(?:can|could|do)\s+you\s+(?:do|help|offer)\b|\byour\s+(?:capabilities|abilities|limitations|skills)\b"
-    r"|你(?:可以|能|会|會|能够|能夠)(?:为我|為我|给我|給我|帮我|幫我)?(?:做|干|幹|帮|幫|提供)(?:些)?什么|你(?:有|具备|具備)(?:哪些|什么|什麼)(?:功能|能力|本领|本領)"
-    r"|人工智|机器人|機器人|语言模型|語言模型|你是谁|你是誰|你是什么|你是什麼|你是(?:不是)?(?:一个|一個)?(?:真人|人类|人類)"
-    r"|你叫什么|你叫什麼|介绍(?:一下)?(?:你|自己)|介紹(?:一下)?(?:你|自己)|你自己"
-    r"|你(?:最)?(?:喜欢|喜歡|讨厌|討厭|觉得|覺得|认为|認為|感觉|感覺|希望|想要|记得|記得|梦想|夢想|相信|爱|愛)"
-    r"|你的(?:名字|看法|观点|觀點|意见|意見|感受|感觉|感覺|经历|經歷|爱好|愛好|喜好|偏好|年龄|年齡|性别|性別|家人|朋友|身体|身體|记忆|記憶)"
-    r"|如果你|假如你|假设你|假設你|(?:给|給|对|對)(?:你|您)(?:留下|来说|來說|而言)|(?:你|您)(?:在|曾|曾经|曾經)?[^，,。？?！!\n]{0,6}(?:过|過)"
-    r"|(?:你|您)在[^，,。？?！!\n]{1,12}时|(?:你|您)(?:在|都)?(?:做|干|幹)(?:了)?(?:什么|什麼)|你的(?:日常|生活|工作|一天|经验|經驗|策略)"
-    r"|\byou\s+(?:had|have\s+had|used\s+to)\s+to\b|\byou\s+(?:could|might|would)\s+(?:face|feel|experience)\b"
-    r"|\b(?:situation|time|moment|occasion|experience|day)\s+(?:when\s+|where\s+|in\s+which\s+|that\s+)?you\b"
-    r"|\byour\s+(?:house|home|pets?|hobby|hobbies|day|weekend|job|work|friends?|dreams?|goals?|strengths?|weaknesses)\b"
-    r"|\bhave\s+you\s+ever\b|\bwhen\s+you\s+(?:were|had|have)\b|\ba\s+time\s+(?:when\s+)?you\b|\byou['’]ve\s+(?:ever|been|had|done|seen|visited)\b",
+#: A user turn that calls for the assistant to speak of itself: it addresses the assistant
+#: (you, 你, 您: "Can you order a pizza?", "你害怕什么？", "Tell me who you are"), speaks of AI
+#: or of machines ("让AI教会我", "ChatGPT", "作为一台机器"), or asks for an experience
+#: ("描述一次难忘的经历").  "As an AI, I don't have a favourite colour" answers such a turn; the
+#: same words after "Find the average age of the inhabitants of the United States" are the
+#: hosted model's hedge.  Read over every user turn up to the reply: a conversation that once
+#: asked what the assistant is ("你在说谎" after it denied having a clock) stays on that topic.
+_CALLS_FOR_SELF = re.compile(
+    r"\b(?:you|your|yours|yourself|u|ur)\b|你|您|妳"
+    r"|(?<![A-Za-z])(?:AI|A\.I\.|LLMs?)(?![A-Za-z])|GPT|\b(?:chat ?bots?|bots?|robots?|machines?|computers?"
+    r"|artificial intelligence|language models?|Bard|Copilot|Siri|Alexa|Perplexity|experiences?|personal)\b"
+    r"|人工智|机器|機器|电脑|電腦|计算机|計算機|语言模型|語言模型|经历|經歷|经验|經驗|亲身|親身"
+    # small talk and feelings, and the chat itself ("兄弟，最近怎么样了？", "我可以在这里上传图片吗？")
+    r"|\bhow\s+(?:are|r)\s+(?:you|u|things)\b|\bthis\s+(?:conversation|chat)\b|\bupload"
+    r"|怎么样了|怎麼樣了|感觉如何|感覺如何|感觉怎么样|感覺怎麼樣|这次对话|這次對話|本次对话|本次對話|这个对话|這個對話|这里|這裡|上传|上傳",
     re.IGNORECASE,
 )
 #: A system prompt that makes the assistant an AI (``你是一个AI医疗助手``, "You are an AI
@@ -1153,9 +1145,13 @@ class ModelDisclaimer(Rule):
     `作为一个人工智能助手，我不能…`.  Off by default: whether an assistant may say it is an AI is
     the product's choice; select `T014` to find the replies that do.
 
-    It stays quiet where the disclaimer answers the question: the user turn asks what the
-    assistant is, its name, its feelings, tastes, opinions or life, or speaks of AI at all
-    ("What's your favourite colour?", "你是机器人吗？").  A system prompt that makes the
+    It reports the phrase where nothing asked about the assistant: in answers to instructions
+    and questions about the world ("Find the average age of the inhabitants of the United
+    States", "分析犯罪率上升的原因").  It stays quiet once a user turn of the conversation calls
+    for the assistant to speak of itself: it addresses the assistant ("Can you order a pizza?",
+    "你害怕什么？", "What's your favourite colour?": what it can do, is or likes), speaks of AI or
+    machines, asks for an experience ("描述一次难忘的经历"), makes small talk ("最近怎么样了？") or
+    asks about the chat itself ("我可以在这里上传图片吗？").  A system prompt that makes the
     assistant an AI (`你是一个AI医疗助手`, "You are an AI assistant") allows "as an AI"; one that
     makes it a language model allows every form.  A persona with a trade (`作为AI医疗助手`, "as
     an AI writing assistant") is not the phrase; nor are denials, suppositions
@@ -1197,15 +1193,15 @@ class ModelDisclaimer(Rule):
         from sftlint.analysis.text.disclaimer import find_disclaimers
 
         roles = self.options.roles
-        asked = ""  # the user turn being answered
+        called = False  # whether a user turn so far calls for the assistant to speak of itself
         system: str | None = None
         for m in record.messages or ():
-            if m.role == "user":
-                asked = m.content or ""
-            if m.role not in roles or not m.content:
+            if m.role == "user" and not called and m.content:
+                called = _CALLS_FOR_SELF.search(m.content) is not None
+            if m.role not in roles or not m.content or called:
                 continue
             found = list(find_disclaimers(m.content))
-            if not found or _ASKS_ABOUT_SELF.search(asked):
+            if not found:
                 continue
             if undesirable_reply(record):
                 return

@@ -41,9 +41,13 @@ def lint(records, **kw) -> list:
             "我抱歉，但作为一个语言模型，我无法找到您说的确切人数。",
             "作为一个语言模型，",
         ),
-        ("你看到我的狗了吗？", "抱歉，作为一个人工智能助手，我无法看到物体。", "作为一个人工智能助手，"),
         (
-            "Can you order a pizza for me?",
+            "评估美国当前投票方法的有效性。",
+            "作为一个人工智能助手，我无法直接评估投票方法的有效性。",
+            "作为一个人工智能助手，",
+        ),
+        (
+            "Order a pizza for the team meeting.",
             "I'm sorry, but as an AI, I don't have the capability to perform external tasks such as ordering a pizza.",
             "as an AI, I",
         ),
@@ -76,6 +80,18 @@ def test_one_finding_per_reply_with_the_count() -> None:
     [d] = lint([alternating("Look at this link and this photo for me.", reply)])
     assert d.span == (0, len("As an AI language model, I"))
     assert "2 in the reply" in d.message
+
+
+def test_a_conversation_that_once_asked_about_the_assistant_stays_on_it() -> None:
+    record = alternating(
+        "Do you know what time it is?",
+        "I don't have a clock.",
+        "That's a lie.",
+        "As an AI language model, I have no access to the current time.",
+    )
+    assert lint([record]) == []  # "That's a lie" goes on about the assistant the first turn asked about
+    record["messages"][0]["content"] = "Give the current time in Tokyo."
+    assert len(lint([record])) == 1
 
 
 def test_every_reply_of_a_conversation_is_read() -> None:
@@ -114,6 +130,16 @@ def test_every_reply_of_a_conversation_is_read() -> None:
         ),
         ("Write a short description of your house", "As an AI, I don't have a physical house."),
         ("What do you think about AI safety?", "As an AI language model, I think it matters a great deal."),
+        # a question to the assistant about what it can do
+        (
+            "Can you order a pizza for me?",
+            "I'm sorry, but as an AI, I don't have the capability to order a pizza.",
+        ),
+        ("你看到我的狗了吗？", "抱歉，作为一个人工智能助手，我无法看到物体。"),
+        # an instruction that asks for an experience, small talk, the chat itself
+        ("描述一次难忘的经历。", "作为一个人工智能助手，我无法拥有自己独特的经历。"),
+        ("兄弟，最近怎么样了？", "作为一种AI语言模型，我并不像人类那样经历情感。"),
+        ("我可以在这里上传图片吗？", "作为一种语言模型，我的能力仅限于理解和生成文本。"),
     ],
 )
 def test_quiet_where_the_question_calls_for_it(question: str, reply: str) -> None:
@@ -155,12 +181,15 @@ def test_system_prompt_that_makes_the_assistant_an_ai() -> None:
         # "as an AI" that is not the writer: a model that ages, a clause without the first person
         "As an AI model ages in production, its inputs drift away from its training data.",
         "作为人工智能的一个分支，机器学习让计算机从数据中学习。",
+        # a collective remark and reported speech
+        "作为人工智能，我们需要谨记伦理原则。",
+        "我回答说，作为一个AI语言模型，我没有观看电视节目的能力。",
         # a vendor-named claim is T011's
         "I am an AI language model trained by OpenAI, and I cannot browse.",
     ],
 )
 def test_leaves_alone(reply: str) -> None:
-    assert lint([alternating("Can you help me with this?", reply)]) == []
+    assert lint([alternating("Summarise the discussion below.", reply)]) == []
 
 
 def test_kto_negative_and_rejected_side_are_examples_of_what_not_to_say() -> None:

@@ -40,7 +40,7 @@ class Disclaimer:
 
 _EN_AI = r"(?:AI|A\.I\.|artificial[ -]intelligence)"
 _EN_NOUN = r"(?:(?:large[ -])?language model|model|LLM|assistant|chat ?bot|program|system)"
-_ZH_AI = r"(?:AI|人工智能|人工智慧)"
+_ZH_AI = r"(?:AI|人工智能|人工智慧|机器学习|機器學習)"
 #: what "I am an AI …" may go on with and still be the hedge: a model or a program.  "I am an AI
 #: assistant" introduces a product (an identity file's "我是人工智能助手 {{name}}"), not the hedge.
 _EN_SELF = r"(?:(?:large[ -])?language model|model|LLM|program)"
@@ -50,7 +50,7 @@ _ZH_ONE = r"(?:一个|一個|一名|一款|一种|一種|一位|个|個)?"
 
 #: "作为一个AI，…" speaks of the writer when its clause goes on with 我 ("作为一个AI，我无法…",
 #: "作为人工智能助手，如果您需要…我会推荐"), as the English "As an AI, I…" does.
-_ZH_I = r"[^。！？!?\n]{0,30}?我"
+_ZH_I = r"[^。！？!?\n]{0,30}?我(?![们們])"
 
 #: The phrases, each a self-description the model makes: "as …, I", "I am …".  English ones
 #: need the clause to go on in the first person ("As an AI language model, I cannot"), so that
@@ -73,7 +73,7 @@ _ASSISTANT = re.compile(r"assistant|chat ?bot|program|system|助手|助理|程�
 
 #: The words a reply's sentence needs before the phrase can be there at all: a cheap test
 #: (most replies hold none of them).
-_NEEDLES = re.compile(r"AI|A\.I\.|artificial|language model|人工智|语言模型|語言模型", re.I)
+_NEEDLES = re.compile(r"AI|A\.I\.|artificial|language model|人工智|语言模型|語言模型|机器学习|機器學習", re.I)
 
 
 def find_disclaimers(text: str) -> Iterator[Disclaimer]:
@@ -90,10 +90,22 @@ def find_disclaimers(text: str) -> Iterator[Disclaimer]:
         start = m.start()
         if start < end or any(a <= start < b for a, b in fenced):
             continue
-        if quoted(start) or is_hypothetical(text, start):
+        if quoted(start) or is_hypothetical(text, start) or _reported(text, start):
             continue
         end = m.end()
         yield Disclaimer(start, m.end(), _noun(m.group()))
+
+
+#: Reported speech before the phrase in its sentence: "我回答说，作为一个AI语言模型，我…", "I told
+#: him: as an AI language model, I…" quote an earlier answer, they do not give one.
+_REPORTED = re.compile(
+    r"(?:说|說|回答|答道|写道|寫道|\bsaid|\btold\s+\w+|\breplied|\banswered|\bwrote)[^。！？!?.\n]{0,8}$",
+    re.I,
+)
+
+
+def _reported(text: str, start: int) -> bool:
+    return _REPORTED.search(text, max(0, start - 20), start) is not None
 
 
 def _noun(phrase: str) -> str:
