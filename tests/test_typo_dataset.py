@@ -214,6 +214,44 @@ def test_frequency_is_counted_per_file_and_the_same_under_jobs(tmp_path):
     ]
 
 
+# -- a form written on two lines, its correction never beside it ----------------------------
+
+#: a product manager's and a beautician's words the dictionary lacks (竞品 → 精品, 紧致度 → 制度),
+#: each in two replies that never write the correction
+TWICE = [
+    chat(
+        "新产品上线前要做哪些准备？",
+        "首先要做用户调研和竞品分析，了解市场上同类产品的优缺点，再确定功能的优先级。",
+    ),
+    chat("产品需求文档怎么写？", "需求文档一般包括背景、目标用户、竞品分析、功能列表和上线计划。"),
+    chat("这款精华液有什么作用？", "这款精华液能提升皮肤的紧致度，让肌肤更有弹性。"),
+    chat("脸部按摩有用吗？", "坚持按摩可以改善面部轮廓的紧致度。"),
+]
+
+
+def test_a_form_written_on_two_lines_without_its_correction_is_the_files_word():
+    assert t001(TWICE) == []
+    # each record alone, or with frequent turned off, reads as a typo
+    assert [len(t001([r])) for r in TWICE] == [1, 1, 1, 1]
+    assert len(t001(TWICE, options={"zh-typo": {"frequent": 0}})) == 4
+
+
+def test_a_slip_written_twice_beside_its_correction_is_still_reported():
+    records = [
+        chat("感冒了怎么办？", "我健议你先去医院做个检查，再按照医生的建议用药。"),
+        chat("喉咙痛吃什么好？", "多喝温水，健议少吃辛辣的食物。"),
+    ]
+    assert [("健议" in d.message) for d in t001(records)] == [True, True]
+
+
+def test_a_confident_slip_written_twice_is_still_reported():
+    records = [
+        chat("排队要注意什么？", "排队的时候请对号入坐，不要抢别人的位置。"),
+        chat("看电影有什么礼仪？", "电影院里要对号入坐，手机调成静音。"),
+    ]
+    assert [("对号入坐" in d.message) for d in t001(records)] == [True, True]
+
+
 # -- new and technical words the lexicons attest --------------------------------
 
 TERMS = [

@@ -11,7 +11,8 @@ neighbours alone and the other reading would be ungrammatical:
   Followed by 的 they are left alone: 慢慢的恢复 is everyday usage that
   corpora do not correct, and 实实在在的好处 or 在好好的照顾下 are right.
 * **degree adverb + 地** — 非常/十分/极其/格外 + 的 + an adjective or verb:
-  非常的高兴 → 非常地高兴.  (特别 and 相当 are also adjectives: 特别的礼物.)
+  非常的高兴 → 非常地高兴.  (特别 and 相当 are also adjectives: 特别的礼物.)  After 有 or
+  无 the phrase is an object, a noun: 没有十分的把握 is right.
 * **complement 得** — a verb that rarely heads a 的-phrase (玩, 过, 睡, 长 …)
   followed by 的 and a degree word: 玩的很开心 → 玩得很开心.  Quantities (很多,
   很少) are left alone: 去过的很多地方 is right.
@@ -36,6 +37,9 @@ VERBAL_TAGS = frozenset({"v", "vd", "vi", "vg", "ad", "a", "an", "ag", "b", "z",
 ADVERB_TAGS = frozenset({"d", "z", "a", "ad"})
 #: Degree adverbs that are only adverbs.
 DEGREE = frozenset({"非常", "十分", "极其", "格外", "极为"})
+#: Verbs whose object a degree adverb + 的 phrase is (没有十分的把握, 具有非常的意义): what follows
+#: the 的 is a noun, and 的 is right.
+HAVE = frozenset("有无")
 #: Single-character verbs that rarely head a 的-phrase before a degree word.
 COMPLEMENT_VERBS = frozenset("玩过睡跑长变活笑哭住走飞跳来")
 #: Words that open a degree complement after 得.
@@ -162,7 +166,7 @@ def _rule(c: str, before: str, left: str, right: str, after: str, tag: Tag) -> s
     if _redup(left) and (len(left) == 4 or tag(left) in ADVERB_TAGS):
         return "地" if c == "得" else None
     if c == "的":
-        if left in DEGREE and verbal_next:
+        if left in DEGREE and verbal_next and before not in HAVE:
             return "地"
         if left in COMPLEMENT_VERBS and right in DEGREE_WORDS:
             if (right + after).startswith(QUANTITY_HEADS):
