@@ -95,6 +95,11 @@ def assemble(entry: dict[str, Any], m: Mirrors) -> bytes:
 
         table = pq.read_table(io.BytesIO(m.show(repo, commit, path)))
         return json_lines(table.slice(0, cut["n"]).to_pylist())
+    if kind == "csv_as_alpaca":  # a CSV's rows as Alpaca records, JSON Lines: two columns renamed
+        import csv
+
+        rows = csv.DictReader(io.StringIO(m.show(repo, commit, path).decode("utf-8")))
+        return json_lines([{"instruction": r[cut["instruction"]], "output": r[cut["output"]]} for r in rows])
     if kind == "self_instruct_seed":  # instruction and instances[0]'s input/output
         rows = [json.loads(x) for x in m.show(repo, commit, path).decode().splitlines() if x.strip()]
         records = [
