@@ -225,7 +225,11 @@ class ZhTypo(Rule):
     gets a higher bar, rising with that rate: from 2 per 1,000 on, a finding of the model
     needs twice the usual score (the listed wrong forms and 的/地/得 are unaffected).  A file
     full of real slips convinces, and keeps the usual bar; a correction the file asks for on
-    `frequent` lines (its own word, below) convinces of nothing.
+    `frequent` lines (its own word, below) convinces of nothing.  A correction asked for on
+    two distinct lines whose corrected word no record holding it writes (竞品分析 in two
+    replies that never write 精品) is the file's vocabulary as well, unless its score is that
+    of a confident misspelling (3, as for a list item: 完型填空 twice is still reported); a
+    record that writes the corrected word too (健议 beside 建议) keeps the usual bar.
 
     ## Example
     ```json
@@ -245,8 +249,8 @@ class ZhTypo(Rule):
     them is not reported (a relative path is read from the directory sftlint runs in).
     `frequent`: the same correction proposed on this many distinct lines of one file means
     the file uses the word on purpose (播客, 显式 in a technical dataset): none of them is
-    reported (default 3; 0 turns this off; hand-reviewed wrong forms such as 优惠卷 are
-    always reported).  Because of this count, findings are reported once the whole file has
+    reported (default 3; 0 turns this off, and with it the higher bar for a correction asked
+    for on two lines; hand-reviewed wrong forms such as 优惠卷 are always reported).  Because of this count, findings are reported once the whole file has
     been read.  `particles`: whether misused 的/地/得 are
     reported (turn off for transcribed speech or a style that writes 的 throughout).  `roles`:
     which messages are checked (tool output is external data and is not checked by default).
