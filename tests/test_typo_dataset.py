@@ -236,6 +236,21 @@ def test_a_form_written_on_two_lines_without_its_correction_is_the_files_word():
     assert len(t001(TWICE, options={"zh-typo": {"frequent": 0}})) == 4
 
 
+def test_the_two_line_bar_is_the_same_under_jobs(tmp_path):
+    twice = tmp_path / "twice.jsonl"
+    filler = [chat(f"第{i}个问题：怎么办？", f"第{i}个回答：先休息一下。") for i in range(40)]
+    rows = [*TWICE[:2], *filler, *TWICE[2:]]
+    twice.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    once = tmp_path / "once.jsonl"
+    once.write_text(json.dumps(TWICE[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    serial = t001([str(twice), str(once)], jobs=1)
+    parallel = t001([str(twice), str(once)], jobs=2)
+    assert [(d.path, d.line) for d in serial] == [(str(once), 1)]
+    assert [(d.path, d.line, d.span, d.message) for d in serial] == [
+        (d.path, d.line, d.span, d.message) for d in parallel
+    ]
+
+
 def test_a_slip_written_twice_beside_its_correction_is_still_reported():
     records = [
         chat("感冒了怎么办？", "我健议你先去医院做个检查，再按照医生的建议用药。"),
