@@ -100,7 +100,8 @@ def test_t001_clean_customer_service_dialogues_yield_nothing():
 
 
 def test_t001_whitelist_option():
-    record = chat("你们的票亮洗衣液怎么卖？", "票亮洗衣液现在买二送一。")
+    # the brand once: written on two lines without 漂亮 beside it, it reads as the file's word
+    record = chat("你们的票亮洗衣液怎么卖？", "现在买二送一。")
     assert [d.message for d in lint([record], "T001")][:1] == ["可能的错别字“票”，应为“漂”（票亮 → 漂亮）"]
     assert lint([record], "T001", options={"zh-typo": {"whitelist": ["票亮洗衣液"]}}) == []
 
