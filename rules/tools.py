@@ -5,7 +5,7 @@ up (C004), and a file that writes calls or declarations two ways (C005).
 Calls, results and declarations are read by :mod:`sftlint.analysis.tools` from every format
 that carries them (messages ``tool_calls`` / ``function_call`` / ``tool_call_id`` /
 ``tools``, content parts, ShareGPT ``function_call`` / ``observation`` turns with ``tools``
-as a JSON string), once per record.
+as a JSON string, MOSS's commands, results and meta instruction), once per record.
 
 Severities: C001-C004 are errors because each breaks training or teaches a broken call:
 a trainer that parses arguments crashes on the row (or a template silently renders the
@@ -99,7 +99,9 @@ class UndeclaredTool(Rule):
     declarations (ToolACE's "Here is a list of functions in JSON format that you can invoke:
     [...]"), which is then read exactly, or by naming the called tool in prose (some pipelines
     keep an empty column and describe the tools in the prompt).  The built-in code interpreter
-    (`{"type": "code_interpreter"}`) declares the tool its calls name `python`.
+    (`{"type": "code_interpreter"}`) declares the tool its calls name `python`.  MOSS records
+    declare the plugins their `meta_instruction` enables (`- Web search: enabled. API:
+    Search(query)`), and their commands call them (`Search("…")`).
 
     ## Why is this bad?
     The model learns to call a tool it was never shown, usually a renamed or hallucinated one
@@ -319,7 +321,10 @@ class UnmatchedToolCall(Rule):
     A tool result that follows no calling turn at all is a role-order problem, reported by
     S004.  Without ids on both sides, a result that names its tool (`"name"`, as the legacy
     role `function` does) must name a tool the turn called; otherwise results are matched by
-    position only.
+    position only.  MOSS's results echo each call before its output (`Calculate("2+3") =>
+    '5'`): a call is never answered when its turn's results are `None`, or when the results
+    echo fewer of the turn's calls to that plugin than it makes (a plugin whose results echo
+    nothing, like Text2Image's "Image generated successfully.", is not judged call by call).
 
     ## Why is this bad?
     The OpenAI API rejects a conversation whose calls are not each answered by their id;
@@ -398,7 +403,10 @@ class UnmatchedToolCall(Rule):
             return
         ids = [c.call_id for c in calls]
         if any(i is None for i in ids) or any(r.call_id is None for r in results):
-            yield from self._by_name(calls, results)  # no ids on one side
+            if all(r.echoed is not None for r in results):
+                yield from self._by_echo(calls, results)  # MOSS: results echo their calls
+            else:
+                yield from self._by_name(calls, results)  # no ids on one side
             return
         answered = {r.call_id for r in results}
         orphans = [r for r in results if r.call_id not in ids]
@@ -425,6 +433,28 @@ class UnmatchedToolCall(Rule):
                 pointer=pointer,
                 span=span,
             )
+
+    def _by_echo(self, calls: list[ToolCall], results: list[Any]) -> Iterator[Finding]:
+        """Results that echo each call before its output (MOSS's ``Calculate("2+3") => '5'``): a
+        tool whose results echo its calls must echo each of them.  A tool whose results echo
+        nothing (MOSS's Text2Image answers "Image generated successfully.") is not judged."""
+        echoed = [e for r in results for e in r.echoed]
+        per_name = Counter(name for name, _ in echoed)
+        texts = Counter(text for _, text in echoed)
+        for name, n_echoed in per_name.items():
+            mine = [c for c in calls if c.name == name]
+            missing = len(mine) - n_echoed
+            if missing <= 0:
+                continue
+            unechoed = [c for c in mine if not texts[c.written or ""]]
+            for call in (unechoed or mine)[-missing:]:
+                pointer, span = self._call_place(call)
+                yield self.finding(
+                    f"the call {_short(call.written or call.name, 120)} is never answered: the tool results "
+                    f"echo {n_echoed} of the turn's {len(mine)} calls to {name!r}, and not this one",
+                    pointer=pointer,
+                    span=span,
+                )
 
     def _by_name(self, calls: list[ToolCall], results: list[Any]) -> Iterator[Finding]:
         """Results that name their tool (the legacy role "function" does) must name a called one."""

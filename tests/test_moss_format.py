@@ -138,3 +138,71 @@ def test_a_reply_restating_its_thoughts_is_no_repeat():
     assert [f for f in _found([record]) if f[0] == "T009"] == [
         ("T009", "/chat/turn_1/MOSS", (second, second + len(sentence)))
     ]
+
+
+#: MOSS's calculator plugin, as conversation_with_plugins/calculator writes its records
+CALC_META = META.replace(
+    "- Web search: enabled. API: Search(query)\n- Calculator: disabled.",
+    ("- Web search: disabled.\n- Calculator: enabled. API: Calculate(expression)"),
+)
+
+
+def _calc(commands: str, results: str, reply: str = "正方体的边长约为14.7厘米。") -> dict:
+    return {
+        "conversation_id": 20,
+        "meta_instruction": CALC_META,
+        "num_turns": 1,
+        "chat": {
+            "turn_1": {
+                "Human": "<|Human|>: 一个正方体的底面积是216平方厘米，边长减少1厘米后底面积是多少？<eoh>\n",
+                "Inner Thoughts": "<|Inner Thoughts|>: 先求边长，再减一求新的底面积。<eot>\n",
+                "Commands": f"<|Commands|>: {commands}<eoc>\n",
+                "Tool Responses": f"<|Results|>:\n{results}\n<eor>\n",
+                "MOSS": f"<|MOSS|>: {reply}<eom>\n",
+            }
+        },
+        "category": "tool",
+    }
+
+
+def _c(records):
+    return [f for f in _found(records) if f[0].startswith("C")]
+
+
+def test_a_plugin_call_whose_results_are_none_is_never_answered():
+    record = _calc('Solve("x+y=650;y=1/5x")', "None")
+    record["meta_instruction"] += "- Equation solver: enabled. API: Solve(equation)\n"
+    tag = len("<|Commands|>: ")
+    assert _c([record]) == [("C004", "/chat/turn_1/Commands", (tag, tag + len("Solve")))]
+
+
+def test_a_call_the_results_do_not_echo_is_never_answered():
+    second = 'Calculate("({} - 1)**2".format(14.696938456699069))'
+    commands = f'Calculate("sqrt(216)-1") , {second}'
+    record = _calc(commands, "Calculate(\"sqrt(216)-1\") => '13.696938456699069'")
+    at = len("<|Commands|>: ") + commands.index(second)
+    assert _c([record]) == [("C004", "/chat/turn_1/Commands", (at, at + len("Calculate")))]
+    (finding,) = [d for d in sftlint.lint([record]) if d.code == "C004"]
+    assert "echo 1 of the turn's 2 calls to 'Calculate'" in finding.message
+
+
+def test_a_call_to_a_plugin_the_meta_instruction_does_not_enable_is_undeclared():
+    commands = 'Calculate("sqrt(216)"), Count("边长")'
+    record = _calc(commands, "Calculate(\"sqrt(216)\") => '14.696938456699069'")
+    at = len("<|Commands|>: ") + commands.index("Count")
+    assert _c([record]) == [("C002", "/chat/turn_1/Commands", (at, at + len("Count")))]
+
+
+def test_answered_calls_and_results_without_echoes_are_clean():
+    both = _calc(
+        'Calculate("sqrt(216)"), Calculate("(sqrt(216)-1)**2")',
+        "Calculate(\"sqrt(216)\") => '14.696938456699069'\nCalculate(\"(sqrt(216)-1)**2\") => '187.6'",
+    )
+    # the plugin's own parser split the call differently: its answer still echoes the tool once
+    garbled = _calc('Calculate("("+ str(2) + str(-4) + ")")', 'Calculate("(")+ str(2) + " => \'No result.\'')
+    image = copy.deepcopy(both)
+    image["meta_instruction"] += "- Text-to-image: enabled. API: Text2Image(description)\n"
+    image["chat"]["turn_1"]["Commands"] = '<|Commands|>: Text2Image("a city in the future")<eoc>\n'
+    image["chat"]["turn_1"]["Tool Responses"] = "<|Results|>: Image generated successfully.<eor>\n"
+    prose = _calc("None (This question doesn't require any external API calls.)", "None")
+    assert _c([both, garbled, image, prose, SEARCH, PLAIN]) == []

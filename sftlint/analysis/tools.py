@@ -104,6 +104,8 @@ class ToolCall:
     problem: JsonProblem | None = None
     #: for a call written in a turn's text (``<tool_call>…</tool_call>``): "json" or "python"
     syntax: str | None = None
+    #: the call as written in plain text (a MOSS command ``Search("…")``), which results echo
+    written: str | None = None
 
 
 @dataclass(slots=True)
@@ -112,6 +114,8 @@ class ToolResult:
     call_id: str | None
     id_pointer: str | None
     name: str | None = None  # the tool it says it comes from (legacy role "function", "name")
+    #: ``(name, call)`` of each call the result echoes before its output (MOSS's ``Search("…") =>``)
+    echoed: list[tuple[str, str]] | None = None
 
 
 @dataclass(slots=True)
@@ -255,6 +259,8 @@ def _facts(record: Record) -> ToolFacts:
     results: list[ToolResult] = []
     problems: list[JsonProblem] = []
     data = record.data
+    if record.file.format == "moss":
+        return _moss_facts(record)
     for m in record.messages or ():
         if not m.pointer:
             continue
@@ -293,6 +299,38 @@ def _facts(record: Record) -> ToolFacts:
     if decls.problem is not None:
         problems.append(decls.problem)
     return ToolFacts(calls, results, decls, problems)
+
+
+def _moss_facts(record: Record) -> ToolFacts:
+    """MOSS's plugins: the calls of each turn's commands, the results that echo them, and the
+    plugins the meta instruction enables (:mod:`sftlint.formats.moss`)."""
+    from sftlint.formats.moss import declared_apis, echoed_calls, parse_commands
+
+    calls: list[ToolCall] = []
+    results: list[ToolResult] = []
+    for m in record.messages or ():
+        if m.role == "tool":
+            results.append(ToolResult(m, None, None, None, echoed_calls(m.content)))
+            continue
+        if m.role != "assistant" or not m.tool_calls:
+            continue
+        for seg in m.segments:
+            if not seg.pointer.endswith("/Commands"):
+                continue
+            text = m.content[seg.start : seg.start + seg.length]
+            for name, start, end in parse_commands(text) or ():
+                at = seg.base + start
+                whole = _Whole(seg.pointer, (at, seg.base + end))
+                call = ToolCall(m, whole, name, _Whole(seg.pointer, (at, at + len(name))), None, None)
+                call.written = text[start:end]
+                calls.append(call)
+    decls = Declarations(False, "/meta_instruction")
+    meta = record.data.get("meta_instruction") if isinstance(record.data, dict) else None
+    if isinstance(meta, str):
+        for name, span in declared_apis(meta).items():
+            decls.tools[name] = Declaration(name, None, "moss", _Whole("/meta_instruction", span))
+        decls.present = decls.in_prompt = bool(decls.tools)
+    return ToolFacts(calls, results, decls, [])
 
 
 def _code_calls(

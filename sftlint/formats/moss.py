@@ -15,6 +15,12 @@ is no turn.  ``meta_instruction`` is the system prompt; ``Human`` the user's tur
 thoughts and the commands are the assistant's turn that calls a plugin, the results the tool's
 turn, and ``MOSS`` the reply after them.  A turn that calls nothing is one assistant turn: the
 thoughts, then the reply.
+
+The plugins are MOSS's tools: ``meta_instruction`` declares each enabled one by its API
+(``- Web search: enabled. API: Search(query)``, :func:`declared_apis`), the commands are a
+comma-separated list of calls (``Search("a"), Calculate("2+3")``, :func:`parse_commands`) and
+the results echo each call before its output (``Search("a") =>``, :func:`echoed_calls`), which
+is how :mod:`sftlint.analysis.tools` pairs them.
 """
 
 from __future__ import annotations
@@ -43,6 +49,59 @@ def field_text(value: str) -> tuple[int, int]:
     end = cut if cut >= start and _END.fullmatch(value, cut) else len(value)
     end = len(value[:end].rstrip())
     return start, max(start, end)
+
+
+#: a plugin's name where a call starts: the name, then its parenthesis
+_CALL = re.compile(r"[ \t\r\n]*([A-Za-z_][\w.]*)\(")
+#: an enabled plugin's API in the meta instruction: ``API: Search(query)``
+_API = re.compile(r"\bAPI:[ \t]*([A-Za-z_][\w.]*)\(")
+#: a result's echo of its call, at the start of a line: ``Calculate("2+3") => '5'``
+_ECHO = re.compile(r"^[ \t]*(([A-Za-z_][\w.]*)\(.*?)[ \t]*=>", re.M)
+
+
+def parse_commands(text: str) -> list[tuple[str, int, int]] | None:
+    """The calls of a commands text, ``(name, start, end)`` each, written as MOSS's plugins parse
+    them: ``Name(arguments)`` separated by commas, quoted arguments holding any bracket.  None
+    when the text is anything else (``None``, prose, a numbered list): no call can be read."""
+    calls: list[tuple[str, int, int]] = []
+    i, n = 0, len(text)
+    while True:
+        while i < n and text[i] in " \t\r\n,":
+            i += 1
+        if i >= n:
+            return calls or None
+        m = _CALL.match(text, i)
+        if m is None:
+            return None
+        j, depth, quote = m.end(), 1, ""
+        while j < n and depth:
+            ch = text[j]
+            if quote:
+                if ch == "\\":
+                    j += 1
+                elif ch == quote:
+                    quote = ""
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            j += 1
+        if depth:
+            return None
+        calls.append((m.group(1), m.start(1), j))
+        i = j
+
+
+def declared_apis(meta: str) -> dict[str, tuple[int, int]]:
+    """The plugins the meta instruction enables, each with the span of its name there."""
+    return {m.group(1): m.span(1) for m in _API.finditer(meta)}
+
+
+def echoed_calls(results: str) -> list[tuple[str, str]]:
+    """``(name, call as echoed)`` for each call the results text answers by echoing it."""
+    return [(m.group(2), m.group(1).strip()) for m in _ECHO.finditer(results)]
 
 
 def _turns(obj: Any) -> dict[str, Any] | None:
