@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sftlint.analysis.tools import ToolCall, has_tool_data, schema_errors, tool_facts
+from sftlint.analysis.tools import ToolCall, has_tool_data, resolve, schema_errors, tool_facts
 from sftlint.diagnostic import Finding, RecordRef
 from sftlint.formats.messages import CALL_ROLE
 from sftlint.locate import join_pointer
@@ -93,7 +93,8 @@ class UndeclaredTool(Rule):
     """## What it does
     Reports a call to a tool that the record's `tools` (or the legacy `functions`, or
     HammerBench's candidate tools, `multiple_tools`) does not declare, and a call that names
-    no tool at all.  Only records with a `tools` field are judged: tools described only in the
+    no tool at all or names it with something other than a string (a list, a number).  The
+    tools may be a list, one declaration object, or an object of declarations keyed by name.  Only records with a `tools` field are judged: tools described only in the
     system prompt's prose cannot be read exactly.  An explicitly empty `tools` (`[]`) counts as
     declaring none, unless the system prompt lists the tools: as a JSON list of function
     declarations (ToolACE's "Here is a list of functions in JSON format that you can invoke:
@@ -129,7 +130,18 @@ class UndeclaredTool(Rule):
         declared = facts.decls.tools
         for call in facts.calls:
             if call.name is None:
-                if call.problem is None:
+                if call.name_place is not None:  # a name that is not a string
+                    pointer, span = call.name_place.at()
+                    from sftlint.formats.base import _json_type
+
+                    written = resolve(record.data, pointer) if span is None else None
+                    what = f"{_json_type(written)} {_short(written)}" if span is None else "not a string"
+                    yield self.finding(
+                        f"the tool call's name is {what}: a tool is named by a string",
+                        pointer=pointer,
+                        span=span,
+                    )
+                elif call.problem is None:
                     pointer, span = call.place.at()
                     yield self.finding("the tool call names no tool", pointer=pointer, span=span)
                 continue
@@ -488,7 +500,10 @@ _WAYS = {
             "bare": "in the bare shape {name, description, parameters}",
         },
     ),
-    "tools": ("tools written", {"string": "as a JSON string", "list": "as a JSON list"}),
+    "tools": (
+        "tools written",
+        {"string": "as a JSON string", "list": "as a JSON list", "object": "as a JSON object"},
+    ),
     "markup": ("<tool_call> bodies written", {"json": "as JSON", "python": "as Python literals"}),
 }
 _WHY = {

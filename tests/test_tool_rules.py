@@ -1001,3 +1001,50 @@ def test_hammerbench_calls_are_checked_against_multiple_tools(tmp_path):
     (d,) = c_findings(write(tmp_path, [elsewhere]))
     assert (d.code, d.pointer) == ("C002", "/messages/1/content/name")
     assert "queryPassengerTrainOrder" in d.message  # the candidates are listed
+
+
+def test_hammerbench_a_call_named_by_a_non_string_is_undeclared(tmp_path):
+    """A call whose `name` is written as a list or a number names no tool a runtime can dispatch:
+    C002 points at the name and says what it is, even where the arguments are broken too."""
+    full = {"city": "广州", "plate_number": "粤B67890"}
+    listed = hammerbench_record([full], name=[VIOLATION["name"]])  # type: ignore[arg-type]
+    numbered = hammerbench_record([full], name=3)  # type: ignore[arg-type]
+    numbered["messages"][1]["content"]["arguments"] = "{city: 广州}"  # and arguments that do not parse
+    found = [
+        (d.code, d.pointer, d.message) for r in (listed, numbered) for d in c_findings(write(tmp_path, [r]))
+    ]
+    assert [f[:2] for f in found] == [
+        ("C002", "/messages/1/content/name"),
+        ("C002", "/messages/1/content/name"),
+        ("C001", "/messages/1/content/arguments"),
+    ]
+    assert "array ['Navigation.TrafficViolations.queryViolation']" in found[0][2]
+    assert "number 3" in found[1][2]
+
+
+def test_multiple_tools_written_as_an_object_are_declared(tmp_path):
+    """`multiple_tools` (or `tools`) written as one object: a single declaration, or declarations
+    keyed by tool name (the key names a declaration that does not name itself).  Calls are
+    checked against them as against a list; an object holding anything else declares nothing."""
+    full = {"city": "广州", "plate_number": "粤B67890"}
+    keyed = hammerbench_record([full, {**full, "time": "2024-05-01"}])
+    nameless = {k: v for k, v in VIOLATION.items() if k != "name"}
+    keyed["multiple_tools"] = {TRAIN_ORDER["name"]: TRAIN_ORDER, VIOLATION["name"]: nameless}
+    single = hammerbench_record([full])
+    single["multiple_tools"] = VIOLATION
+    assert c_findings(write(tmp_path, [keyed, single])) == []
+
+    wrong = hammerbench_record([full], name="Navigation.Traffic.queryViolation")
+    wrong["multiple_tools"] = {TRAIN_ORDER["name"]: TRAIN_ORDER, VIOLATION["name"]: nameless}
+    missing = hammerbench_record([{"city": "广州"}])
+    missing["multiple_tools"] = VIOLATION
+    found = c_findings(write(tmp_path, [wrong, missing]))
+    assert [(d.code, d.pointer) for d in found] == [
+        ("C002", "/messages/1/content/name"),
+        ("C003", "/messages/1/content/arguments"),
+    ]
+    assert "did you mean 'Navigation.TrafficViolations.queryViolation'" in found[0].message
+
+    odd = hammerbench_record([full], name="Navigation.Traffic.queryViolation")
+    odd["multiple_tools"] = {"version": 2, "tools": "see the prompt"}  # not declarations: not judged
+    assert c_findings(write(tmp_path, [odd])) == []

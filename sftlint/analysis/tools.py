@@ -426,7 +426,7 @@ def _call_from_object(
         m,
         Place(ptr),
         name,
-        Place(fptr + "/name") if name is not None else None,
+        Place(fptr + "/name") if fn.get("name") is not None else None,
         cid,
         f"{ptr}/{idkey}" if idkey else None,
     )
@@ -468,7 +468,7 @@ def _calls_from_text(
             m,
             Place(ptr, text, inner),
             name,
-            Place(ptr, text, finner + "/name") if name is not None else None,
+            Place(ptr, text, finner + "/name") if fn.get("name") is not None else None,
             cid,
             None,
         )
@@ -708,11 +708,26 @@ def _declarations(data: Any, top: str | None) -> Declarations:
         text, tools = tools, value  # keep the text: findings point into it
     elif isinstance(tools, list):
         decls.container = "list"
+    elif isinstance(tools, dict):
+        decls.container = "object"
     else:
         return decls
-    if isinstance(tools, dict):  # one tool not wrapped in a list
-        tools = [tools]
-        entries = [("", tools[0])]
+    keyed: dict[str, str] = {}  # inner pointer -> the tool's name as its key
+    if isinstance(tools, dict) and not _declares_one(tools):
+        # tools keyed by name ({"get_weather": {"description", "parameters"}}): each value is a
+        # declaration, named by its key where it names nothing itself
+        if not all(isinstance(v, dict) for v in tools.values()):
+            if decls.container == "object":
+                decls.container = None  # an object of something else: not read as empty
+            return decls
+        entries: list[tuple[str, Any]] = []
+        for key, decl in tools.items():
+            inner = f"/{escape_token(key)}"
+            entries.append((inner, decl))
+            if not isinstance(decl.get("name"), str) and not isinstance(decl.get("function"), dict):
+                keyed[inner] = key
+    elif isinstance(tools, dict):  # one tool not wrapped in a list
+        entries = [("", tools)]
     elif isinstance(tools, list):
         entries = [(f"/{k}", t) for k, t in enumerate(tools)]
     else:
@@ -722,20 +737,27 @@ def _declarations(data: Any, top: str | None) -> Declarations:
             continue
         if isinstance(tool.get("function"), dict):
             fn, finner, shape = tool["function"], inner + "/function", "openai"
-        elif isinstance(tool.get("name"), str):
+        elif isinstance(tool.get("name"), str) or inner in keyed:
             fn, finner, shape = tool, inner, "bare"
         else:
             decls.others += 1
             if tool.get("type") == CODE_INTERPRETER and decls.code_interpreter is None:
                 decls.code_interpreter = Place(top, text, inner) if text is not None else Place(top + inner)
             continue
-        name = fn.get("name")
+        name = keyed.get(inner, fn.get("name"))
         if not isinstance(name, str):
             continue
         place = Place(top, text, finner) if text is not None else Place(top + finner)
         decls.shapes.setdefault(shape, place.at()[0] if text is None else top)
         decls.tools.setdefault(name, Declaration(name, fn.get("parameters"), shape, place))
     return decls
+
+
+def _declares_one(tool: dict) -> bool:
+    """Whether an object is one tool's declaration (bare ``{name, ...}`` or OpenAI's
+    ``{"type": "function", "function": {...}}``, or a built-in such as ``{"type":
+    "code_interpreter"}``), not tools keyed by name."""
+    return isinstance(tool.get("name"), str) or isinstance(tool.get("function"), dict) or "type" in tool
 
 
 def _json_type(value: Any) -> str:
