@@ -1,5 +1,6 @@
 """T — defects of whole replies: truncation (T006), markup debris (T007), language mismatch (T008),
-repeated text (T009), another assistant's identity (T011), an unclosed code block (T012), leading whitespace (T013).
+repeated text (T009), another assistant's identity (T011), an unclosed code block (T012), leading whitespace (T013),
+a model's disclaimer (T014), an empty code block (T015).
 
 The analysis lives in :mod:`sftlint.analysis.text` (``truncation``, ``markup``, ``language``,
 ``repeat``, ``identity``); these classes turn it into findings.  They sit apart from ``text.py`` (the
@@ -975,6 +976,84 @@ class UnclosedCodeBlock(Rule):
 
 
 # ---------------------------------------------------------------------------
+# T015
+
+
+class EmptyCodeBlock(Rule):
+    """## What it does
+    Reports a reply that holds a Markdown code block with nothing inside: an opening fence
+    (```` ``` ````, ```` ```python ````, ``~~~``), then blank lines or none, then its closing
+    fence.  Fences are read as T012 reads them (a fence glued to the end of a sentence,
+    `验证如下：```python`, opens a block).  Left alone: a fence line that carries code instead
+    of a language (`` ```iisreset ``, LIMA's conversion writes commands on the fence line; the
+    block is not empty, its code is in the info string), and a fence after a line of code
+    outside any block, which closes a block whose opening fence was lost rather than opening an
+    empty one.  A reply a KTO file labels undesirable (`"label": false`), or a pair's rejected
+    reply, is not judged.
+
+    ## Why is this bad?
+    The code the reply introduces is missing: an export stripped it (HTML or XML snippets
+    removed with their tags: `以下是HTML表单：` followed by an empty block), or the generator
+    wrote the fences around code it never produced (a math solver that ends its answers with an
+    empty ```` ```python ```` block).  The fine-tune learns to announce code and show none, or
+    to close its answers with an empty block that a code-running harness then executes.
+
+    ## Example
+    ```json
+    {"conversations": [{"from": "human", "value": "题目：李大爷家有172只兔子，其中黑兔75只，其余是白兔。白兔有多少只？"}, {"from": "gpt", "value": "白兔的只数为：\\\\[ 172 - 75 = 97 \\\\]\\n\\n因此，李大爷家有白兔 \\\\boxed{97} 只。```python\\n\\n```"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"conversations": [{"from": "human", "value": "题目：李大爷家有172只兔子，其中黑兔75只，其余是白兔。白兔有多少只？"}, {"from": "gpt", "value": "白兔的只数为：\\\\[ 172 - 75 = 97 \\\\]\\n\\n因此，李大爷家有白兔 \\\\boxed{97} 只。"}]}
+    ```
+
+    ## Options
+    `roles`: whose turns are read (the assistant's).
+    """
+
+    code = "T015"
+    name = "empty-code-block"
+    severity = "warning"
+    scope = "record"
+
+    class Options(RuleOptions):
+        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        undesirable = None
+        for m in record.messages or ():
+            if m.role not in self.options.roles:
+                continue
+            text = m.content
+            # most replies hold no fence: a substring test each, nothing imported or built
+            if not text or ("```" not in text and "~~~" not in text):
+                continue
+            from sftlint.analysis.text.fences import find_empty_blocks
+
+            blocks = find_empty_blocks(text)
+            if not blocks:
+                continue
+            if m.role == "assistant":
+                if undesirable is None:
+                    undesirable = bool(undesirable_reply(record))
+                if undesirable:
+                    continue
+            for b in blocks:
+                where = (
+                    "the reply ends with it, the code it was to hold missing: a fine-tune learns to "
+                    "close its answers with an empty block"
+                    if b.last
+                    else "the code the text around it introduces is missing"
+                )
+                yield self.finding(
+                    f"code block “{shorten(b.fence, 20)}” holds nothing; {where}",
+                    msg=m,
+                    span=(b.start, b.end),
+                )
+
+
+# ---------------------------------------------------------------------------
 # T013
 
 
@@ -1287,4 +1366,5 @@ RULES = [
     UnclosedCodeBlock,
     LeadingWhitespace,
     ModelDisclaimer,
+    EmptyCodeBlock,
 ]
