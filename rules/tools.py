@@ -1,6 +1,7 @@
 """C — structured tool calls: arguments that are not JSON (C001), calls to undeclared tools
 (C002), arguments that break the declared schema (C003), calls and results that do not pair
-up (C004), and a file that writes calls or declarations two ways (C005).
+up (C004), a file that writes calls or declarations two ways (C005), and a reply that
+misquotes an identifier its tool result gave (C006).
 
 Calls, results and declarations are read by :mod:`sftlint.analysis.tools` from every format
 that carries them (messages ``tool_calls`` / ``function_call`` / ``tool_call_id`` /
@@ -12,7 +13,8 @@ a trainer that parses arguments crashes on the row (or a template silently rende
 raw text), a call to an undeclared tool or with arguments the schema rejects teaches the
 model to invent tools and parameters that fail at run time, and an unpaired call/result is
 rejected by the OpenAI API and dropped by LLaMA-Factory's converter.  C005 is a warning:
-each record on its own is valid; the file as a whole is rendered inconsistently.
+each record on its own is valid; the file as a whole is rendered inconsistently.  C006 is a
+warning: the record trains, but teaches the model to alter what it reports.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sftlint.diagnostic import Finding, RecordRef
 from sftlint.formats.messages import CALL_ROLE
 from sftlint.locate import join_pointer
 from sftlint.record import Record
-from sftlint.rule import Rule, RuleOptions
+from sftlint.rule import Rule, RuleOptions, shorten
 
 
 def _any_tools(record: Record) -> bool:
@@ -490,6 +492,120 @@ class UnmatchedToolCall(Rule):
         return call.place.at()
 
 
+#: An identifier as a tool result writes it and a reply quotes it: letters, digits and the marks
+#: passwords, codes and addresses hold (``AB3#FG7!KL9@``, ``ORD-2024-0012``, ``jane@mail.com``);
+#: no arithmetic (``5*2500+2*2500`` is an expression), no slash (paths and URLs are cut there)
+_IDENT = re.compile(r"[A-Za-z0-9@#!&%._-]{8,}")
+_EMAIL = re.compile(r"[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_HEX = re.compile(r"[0-9A-Fa-f-]+")
+
+
+def _identifiers(text: str) -> Iterator[tuple[str, int]]:
+    """The identifiers of ``text``, each with its offset: a token of 8 or more characters that
+    holds both a letter and a digit, or an e-mail address (trailing full stops and dashes cut)."""
+    for m in _IDENT.finditer(text):
+        token = m.group().rstrip(".-_").lstrip(".-_")
+        if len(token) < 8:
+            continue
+        if _EMAIL.fullmatch(token) or (any(c.isdigit() for c in token) and any(c.isalpha() for c in token)):
+            yield token, m.start() + m.group().index(token)
+
+
+def _one_slip(written: str, source: str) -> str | None:
+    """How ``written`` misquotes ``source``, or None: the letters' case changed (not where case
+    means nothing: an e-mail address, hexadecimal), one character dropped or added, or two
+    neighbours swapped.  A changed character is not a slip: it may be another identifier
+    (``ORD12346`` beside ``ORD12345``)."""
+    if written == source:
+        return None
+    if written.lower() == source.lower():
+        if _EMAIL.fullmatch(source) or _HEX.fullmatch(source):
+            return None
+        return "with the letters' case changed"
+    short, long = sorted((written, source), key=len)
+    if len(long) - len(short) == 1:
+        for i in range(len(short) + 1):
+            if long[:i] + long[i + 1 :] == short:
+                return "with a character dropped" if written is short else "with a character added"
+        return None
+    if len(written) == len(source):
+        diff = [i for i in range(len(source)) if written[i] != source[i]]
+        if (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and written[diff[0]] == source[diff[1]]
+            and (written[diff[1]] == source[diff[0]])
+        ):
+            return "with two characters swapped"
+    return None
+
+
+class MisquotedToolResult(Rule):
+    """## What it does
+    Reports an identifier in an assistant turn that misquotes one a tool result gave: a
+    password, code, order number or e-mail address written with the letters' case changed
+    (`aB3#fG7!kL9@` for the result's `AB3#FG7!KL9@`), one character dropped or added
+    (`VirgniaJGraham@gahoo.com` for `VirginiaJGraham@gahoo.com`), or two neighbouring characters
+    swapped.  An identifier is a token of 8 or more letters, digits and the marks such strings
+    hold, with both a letter and a digit, or an e-mail address.  Only a token written nowhere
+    in the record's user, system and tool turns is judged, and only against a result the
+    conversation received before the turn, which the turn does not also quote exactly.  A
+    changed character is not reported (`ORD12346` may be another order than `ORD12345`), nor a
+    change of case where case means nothing (e-mail addresses, hexadecimal).
+
+    ## Why is this bad?
+    The reply is the model's target: a fine-tune learns to alter the passwords, codes and
+    addresses it reports, and the user who copies the one in the answer gets a wrong one.
+    These slips come from translation (a Chinese conversion of glaive's function-calling data
+    lower-cases the letters of every generated password) and from the model that wrote the
+    replies.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "user", "content": "帮我生成一个12位的随机密码"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "generate_password", "arguments": "{\"length\": 12}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\"password\": \"AB3#FG7!KL9@\"}"}, {"role": "assistant", "content": "这是您的新密码：aB3#fG7!kL9@。请妥善保管。"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "帮我生成一个12位的随机密码"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "generate_password", "arguments": "{\"length\": 12}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\"password\": \"AB3#FG7!KL9@\"}"}, {"role": "assistant", "content": "这是您的新密码：AB3#FG7!KL9@。请妥善保管。"}]}
+    ```
+    """
+
+    code = "C006"
+    name = "misquoted-tool-result"
+    severity = "warning"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        messages = record.messages or ()
+        if not any(m.role == "tool" for m in messages):
+            return
+        given = "\n".join(m.content for m in messages if m.role != "assistant")
+        results: dict[str, None] = {}
+        for m in messages:
+            if m.role == "tool":
+                for token, _ in _identifiers(m.content):
+                    results.setdefault(token)
+                continue
+            if m.role != "assistant" or not results:
+                continue
+            for token, at in _identifiers(m.content):
+                if token in given:
+                    continue
+                for source in results:
+                    if abs(len(source) - len(token)) > 1:
+                        continue
+                    how = _one_slip(token, source)
+                    if how is None or source in m.content:
+                        continue
+                    yield self.finding(
+                        f"“{shorten(token, 40)}” misquotes the tool result's “{shorten(source, 40)}” "
+                        f"({how}): a fine-tune learns to alter the identifiers it reports",
+                        msg=m,
+                        span=(at, at + len(token)),
+                    )
+                    break
+
+
 #: how C005 names each way of writing: (what, {way: how})
 _WAYS = {
     "arguments": ("call arguments written", {"string": "as a JSON string", "object": "as a JSON object"}),
@@ -604,4 +720,11 @@ class MixedToolEncoding(Rule):
                 )
 
 
-RULES = [InvalidToolJson, UndeclaredTool, ToolArgumentsSchema, UnmatchedToolCall, MixedToolEncoding]
+RULES = [
+    InvalidToolJson,
+    UndeclaredTool,
+    ToolArgumentsSchema,
+    UnmatchedToolCall,
+    MixedToolEncoding,
+    MisquotedToolResult,
+]

@@ -624,7 +624,10 @@ def test_reason_tool_use_content_parts_are_read(shared_data):
     """The file's calls live in content parts and its schemas use Python type names."""
     path = shared_data / "sft" / "llamafactory_reason_tool_use_demo_50.jsonl"
     found = [d for d in sftlint.lint(path) if d.code.startswith("C")]
-    assert [d.code for d in found] == ["C003"] and "unknown argument 'year'" in found[0].message
+    c003 = [d for d in found if d.code == "C003"]
+    assert len(c003) == 1 and "unknown argument 'year'" in c003[0].message
+    # and the one reply that misquotes its result: a UUID copied with an extra hyphen (C006)
+    assert [(d.code, d.line) for d in found if d.code != "C003"] == [("C006", 13)]
 
 
 # -- calls written by template markup (Hermes / Qwen2.5) -------------------------------
@@ -1048,3 +1051,101 @@ def test_multiple_tools_written_as_an_object_are_declared(tmp_path):
     odd = hammerbench_record([full], name="Navigation.Traffic.queryViolation")
     odd["multiple_tools"] = {"version": 2, "tools": "see the prompt"}  # not declarations: not judged
     assert c_findings(write(tmp_path, [odd])) == []
+
+
+# -- C006 misquoted-tool-result -------------------------------------------------------------------
+
+
+def _password(reply: str, result: str = "AB3#FG7!KL9@") -> dict[str, Any]:
+    """LLaMA-Factory's glaive_toolcall_zh_demo: a generated password, then the reply giving it."""
+    return {
+        "conversations": [
+            {"from": "human", "value": "我需要一个新密码，你能帮我生成一个吗？"},
+            {"from": "gpt", "value": "当然可以，您希望密码有多长？"},
+            {"from": "human", "value": "我希望它有12个字符长。"},
+            {"from": "function_call", "value": '{"name": "generate_password", "arguments": {"length": 12}}'},
+            {"from": "observation", "value": json.dumps({"password": result})},
+            {"from": "gpt", "value": reply},
+        ],
+        "tools": json.dumps(
+            [
+                {
+                    "name": "generate_password",
+                    "description": "生成随机密码",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"length": {"type": "integer"}},
+                        "required": ["length"],
+                    },
+                }
+            ]
+        ),
+    }
+
+
+def _account(reply: str) -> dict[str, Any]:
+    """ToolTalk: an account lookup, then the reply reporting it."""
+    result = {"user": {"email": "VirginiaJGraham@gahoo.com", "phone": "703-607-3363", "username": "decture"}}
+    return {
+        "messages": [
+            {"role": "user", "content": "What's my account information? I'm logged in as decture."},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "GetAccountInformation", "arguments": '{"username": "decture"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": json.dumps(result)},
+            {"role": "assistant", "content": reply},
+        ]
+    }
+
+
+def c006(tmp_path: Path, records: list[dict[str, Any]]) -> list[tuple[str, Any, str]]:
+    """C006's findings, each record in a file of its own (the two layouts do not share one)."""
+    return [
+        (d.pointer, d.span, d.message)
+        for r in records
+        for d in c_findings(write(tmp_path, [r]))
+        if d.code == "C006"
+    ]
+
+
+def test_a_reply_that_misquotes_an_identifier_of_its_tool_result(tmp_path):
+    """The letters' case changed (glaive_toolcall_zh's passwords), a character dropped (ToolTalk's
+    e-mail address), one added (a UUID given with an extra hyphen): each at the reply's token."""
+    lowered = "您的新密码是：aB3#fG7!kL9@。请确保将其保存在安全的地方。"
+    dropped = "Your email is VirgniaJGraham@gahoo.com and your phone number is 703-607-3363."
+    uuid = "d3e4f5g6-h7i8-j9k0-l1m2-n3o4p5q6r7s8"
+    added = "Here is your UUID:\n```\n" + uuid.replace("n3o4", "n3o4-") + "\n```"
+    found = c006(tmp_path, [_password(lowered), _account(dropped), _password(added, result=uuid)])
+    assert [f[:2] for f in found] == [
+        ("/conversations/5/value", (7, 19)),
+        ("/messages/3/content", (14, 38)),
+        ("/conversations/5/value", (23, 23 + len(uuid) + 1)),
+    ]
+    assert "“AB3#FG7!KL9@” (with the letters' case changed)" in found[0][2]
+    assert "(with a character dropped)" in found[1][2]
+    assert "(with a character added)" in found[2][2]
+
+
+def test_identifiers_quoted_right_or_not_from_the_result_are_left_alone(tmp_path):
+    """Exact quotes, an identifier the user wrote, another order (a changed character), the case of
+    an e-mail address or of hexadecimal, arithmetic, and a reply that also quotes the result."""
+    exact = _password("您的新密码是：AB3#FG7!KL9@。请确保将其保存在安全的地方。")
+    email_case = _account("Your email is virginiajgraham@gahoo.com.")
+    hex_case = _password(
+        "UUID: F47AC10B-58CC-4372-A567-0E02B2C3D479", result="f47ac10b-58cc-4372-a567-0e02b2c3d479"
+    )
+    other_order = _password("订单ORD2024-0013也已发货，ORD2024-0012正在处理。", result="ORD2024-0012")
+    from_user = _account("Your username decture2 is not decture, please check.")
+    from_user["messages"][0]["content"] += " Or maybe decture2."
+    both = _password("您的新密码是 AB3#FG7!KL9@（不是 aB3#fG7!kL9@）。")
+    arithmetic = _password("总价为 5*2500+2*2501 元。", result="5*2500+2*2500")
+    records = [exact, email_case, hex_case, other_order, from_user, both, arithmetic]
+    assert c006(tmp_path, records) == []
