@@ -205,4 +205,8 @@ def test_answered_calls_and_results_without_echoes_are_clean():
     image["chat"]["turn_1"]["Commands"] = '<|Commands|>: Text2Image("a city in the future")<eoc>\n'
     image["chat"]["turn_1"]["Tool Responses"] = "<|Results|>: Image generated successfully.<eor>\n"
     prose = _calc("None (This question doesn't require any external API calls.)", "None")
-    assert _c([both, garbled, image, prose, SEARCH, PLAIN]) == []
+    # a list ending in MOSS's "no command": the call before it is read, and answered
+    trailing = _calc('Calculate("sqrt(216)"), None', "Calculate(\"sqrt(216)\") => '14.696938456699069'")
+    assert _c([both, garbled, image, prose, trailing, SEARCH, PLAIN]) == []
+    unanswered = _calc('Calculate("sqrt(216)"), None', "None")
+    assert [f[0] for f in _c([unanswered])] == ["C004"]

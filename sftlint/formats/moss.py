@@ -61,8 +61,9 @@ _ECHO = re.compile(r"^[ \t]*(([A-Za-z_][\w.]*)\(.*?)[ \t]*=>", re.M)
 
 def parse_commands(text: str) -> list[tuple[str, int, int]] | None:
     """The calls of a commands text, ``(name, start, end)`` each, written as MOSS's plugins parse
-    them: ``Name(arguments)`` separated by commas, quoted arguments holding any bracket.  None
-    when the text is anything else (``None``, prose, a numbered list): no call can be read."""
+    them: ``Name(arguments)`` separated by commas, quoted arguments holding any bracket, a
+    ``None`` item skipped.  None when the text is anything else (``None`` alone, prose, a
+    numbered list): no call can be read."""
     calls: list[tuple[str, int, int]] = []
     i, n = 0, len(text)
     while True:
@@ -70,6 +71,9 @@ def parse_commands(text: str) -> list[tuple[str, int, int]] | None:
             i += 1
         if i >= n:
             return calls or None
+        if text.startswith("None", i) and not text[i + 4 : i + 5].strip(" \t\r\n,"):
+            i += 4  # MOSS's "no command" written as an item of the list: Search("…"), None
+            continue
         m = _CALL.match(text, i)
         if m is None:
             return None
