@@ -562,12 +562,12 @@ class MisquotedToolResult(Rule):
 
     ## Example
     ```json
-    {"messages": [{"role": "user", "content": "帮我生成一个12位的随机密码"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "generate_password", "arguments": "{\"length\": 12}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\"password\": \"AB3#FG7!KL9@\"}"}, {"role": "assistant", "content": "这是您的新密码：aB3#fG7!kL9@。请妥善保管。"}]}
+    {"messages": [{"role": "user", "content": "帮我生成一个12位的随机密码"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "generate_password", "arguments": "{\\"length\\": 12}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\\"password\\": \\"AB3#FG7!KL9@\\"}"}, {"role": "assistant", "content": "这是您的新密码：aB3#fG7!kL9@。请妥善保管。"}]}
     ```
 
     ## Use instead
     ```json
-    {"messages": [{"role": "user", "content": "帮我生成一个12位的随机密码"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "generate_password", "arguments": "{\"length\": 12}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\"password\": \"AB3#FG7!KL9@\"}"}, {"role": "assistant", "content": "这是您的新密码：AB3#FG7!KL9@。请妥善保管。"}]}
+    {"messages": [{"role": "user", "content": "帮我生成一个12位的随机密码"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "generate_password", "arguments": "{\\"length\\": 12}"}}]}, {"role": "tool", "tool_call_id": "call_1", "content": "{\\"password\\": \\"AB3#FG7!KL9@\\"}"}, {"role": "assistant", "content": "这是您的新密码：AB3#FG7!KL9@。请妥善保管。"}]}
     ```
     """
 
