@@ -542,6 +542,54 @@ def test_code_frames_hold_the_neighbours_of_each_code_by_its_place():
     assert code_frames(dict(index), {}) == (frozenset(), frozenset(), frozenset())
 
 
+def reference_code_frames(
+    index: dict[str, str], fuzzy: dict[str, str]
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """:func:`code_frames` before its patterns began with the code (a lookaround tried at
+    every position of the joined keys), verbatim."""
+    codes = {k for v in fuzzy.values() for k in v}
+    if not codes:
+        return frozenset(), frozenset(), frozenset()
+    keys = "\n" + "\n".join(index) + "\n"
+    between = f"[{re.escape(min(codes))}-{re.escape(max(codes))}]"
+    return (
+        frozenset(re.findall(f"(?<=\\n)({between}[^\\n])", keys)),
+        frozenset(re.findall(f"([^\\n]{between})(?=\\n)", keys)),
+        # overlapping matches (a lookahead), in case a key held two codes
+        frozenset(re.findall(f"(?=([^\\n]{between}[^\\n]))", keys)),
+    )
+
+
+def test_code_frames_are_those_of_the_lookarounds_at_every_position(model):
+    """The patterns that begin with the code find what the lookarounds tried at every position
+    found: on the whole model's index, and on keys with codes side by side, at both ends, alone,
+    between the least and the greatest code, and random keys of codes and characters."""
+    fuzzy = {"已": "\ue800", "经": "\ue801\ue805", "好": "\ue803"}
+    c = "\ue800\ue801\ue802\ue803\ue805"  # (\ue802 and \ue804: no character's, inside the range)
+    edges = {
+        "\ue800": "",
+        "\ue800\ue801": "",
+        "\ue800\ue801\ue805": "",
+        "已\ue800\ue800": "",
+        "\ue800经\ue801": "",
+        "好\ue802人": "",
+        "\ue804": "",
+        "a\ue805": "",
+        "\ue805a": "",
+        "已经": "",
+        "好\ue800\ue801人": "",
+        "\ue7ff好": "",
+        "好\ue806": "",
+    }
+    rng = random.Random(7)
+    alphabet = c + "\ue804\ue7ff\ue806已经好人的"
+    randoms = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5))): "" for _ in range(3000)}
+    for index, codes in ((edges, fuzzy), (randoms, fuzzy), (model["index"], model["fuzzy"])):
+        got = code_frames(dict(index), codes)
+        assert got == reference_code_frames(index, codes)
+    assert all(got) and len(got[2]) > 10_000
+
+
 def test_code_frames_are_within_the_pairs_of_the_earlier_sieve(model):
     starts, ends, middles = code_frames(model["index"], model["fuzzy"])
     after_char, before_char = code_neighbours(model["index"], model["fuzzy"])

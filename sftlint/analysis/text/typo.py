@@ -390,11 +390,14 @@ def code_frames(
         if codes:
             keys = "\n" + "\n".join(index) + "\n"
             between = f"[{re.escape(min(codes))}-{re.escape(max(codes))}]"
+            # Each pattern begins with a character to look for (the newline before a key, the
+            # code), so ``re`` skips to the next one at C speed instead of trying a lookaround
+            # at each of the million positions of ``keys``; the last two match the code alone
+            # and look around it, so two codes side by side are both found (overlapping).
             sets = (
-                frozenset(re.findall(f"(?<=\\n)({between}[^\\n])", keys)),
-                frozenset(re.findall(f"([^\\n]{between})(?=\\n)", keys)),
-                # overlapping matches (a lookahead), in case a key held two codes
-                frozenset(re.findall(f"(?=([^\\n]{between}[^\\n]))", keys)),
+                frozenset(re.findall(f"\\n({between}[^\\n])", keys)),
+                frozenset(re.findall(f"{between}(?=\\n)(?<=([^\\n]{between}))", keys)),
+                frozenset(re.findall(f"{between}(?=[^\\n](?<=([^\\n]{between}[^\\n])))", keys)),
             )
         else:
             sets = (frozenset(), frozenset(), frozenset())
