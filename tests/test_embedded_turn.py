@@ -194,3 +194,77 @@ def test_real_data_has_no_findings(shared_data):
     paths = sorted((shared_data / "wild").glob("*.json*")) + sorted((shared_data / "sft").glob("*.json*"))
     assert paths
     assert not [d for p in paths for d in lint(p)]
+
+
+class _Scanned(str):
+    """A text that counts the characters its ``find`` and ``rfind`` calls look through."""
+
+    scanned = 0
+
+    def rfind(self, sub, start=0, end=None):  # type: ignore[override]
+        end = len(self) if end is None else end
+        _Scanned.scanned += max(0, end - start)
+        return str.rfind(self, sub, start, end)
+
+    def find(self, sub, start=0, end=None):  # type: ignore[override]
+        got = str.find(self, sub, start, len(self) if end is None else end)
+        _Scanned.scanned += (got if got != -1 else len(self)) - start
+        return got
+
+
+def _naive_user_lines(text: str) -> list[tuple[int, int, int]]:
+    """What ``_user_lines`` gave before it kept its place: each label's line searched afresh."""
+    from sftlint.analysis.text import embedded_turns as E
+
+    out = []
+    for m in E._NAME_COLON.finditer(text):
+        s = m.start()
+        line_start = text.rfind("\n", 0, s) + 1
+        if line_start == 0 or not E._LINE_PREFIX.fullmatch(text, line_start, s):
+            if s == 0 or text[s - 1] not in E._GLUED_AFTER or line_start == s:
+                continue
+            start = s
+        else:
+            start = line_start + len(text[line_start:s]) - len(text[line_start:s].lstrip(" \t"))
+        eol = text.find("\n", m.end())
+        out.append((start, m.end(), eol if eol != -1 else len(text)))
+    return out
+
+
+def test_speaker_lines_of_a_long_line_of_labels_cost_its_length_once():
+    """A transcript's header repeated through one long line (`Human: Human: …`, the fuzz
+    campaign's huge-templated text) was searched back to the line's start from every label:
+    quadratic, 12 s for 2 MB.  Each character is looked through a bounded number of times."""
+    from sftlint.analysis.text import embedded_turns as E
+
+    for text in ("Human: " * 20000, "好的。\nHuman: " + "Human: 你好。User: " * 5000):
+        _Scanned.scanned = 0
+        got = list(E._user_lines(_Scanned(text)))
+        assert got == _naive_user_lines(text)
+        assert _Scanned.scanned <= 3 * len(text)
+
+
+def test_speaker_lines_found_as_before_on_mixed_lines():
+    """The places kept from label to label give every speaker line the search from scratch gave."""
+    import random
+
+    from sftlint.analysis.text import embedded_turns as E
+
+    rng = random.Random(7)
+    pieces = [
+        "Human: ",
+        "User：",
+        "用户：",
+        "\n",
+        "\n\n",
+        "  ",
+        "### Human:",
+        "**User:**",
+        "好的。",
+        "ok. ",
+        "<b>",
+        "a",
+    ]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert list(E._user_lines(text)) == _naive_user_lines(text), text

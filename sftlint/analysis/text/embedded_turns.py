@@ -48,9 +48,14 @@ _GLUED_AFTER = frozenset(".!?。！？>")
 def _user_lines(text: str) -> Iterator[tuple[int, int, int]]:
     """``(start, label_end, line_end)`` of each user's speaker line: where its label starts and
     ends, and where its line ends."""
+    # the line break before a label and the one after it are found once per stretch of text,
+    # not searched for again from each label: a long line of labels (`Human: Human: …`, a
+    # transcript's marker repeated) would cost its length once per label
+    line_start, searched, eol = 0, 0, -1
     for m in _NAME_COLON.finditer(text):
         s = m.start()
-        line_start = text.rfind("\n", 0, s) + 1
+        line_start = text.rfind("\n", searched, s) + 1 or line_start
+        searched = s
         if line_start == 0 or not _LINE_PREFIX.fullmatch(text, line_start, s):
             # not at a line's start (the text's first line is its opening, not a turn after a reply)
             if s == 0 or text[s - 1] not in _GLUED_AFTER or line_start == s:
@@ -58,8 +63,11 @@ def _user_lines(text: str) -> Iterator[tuple[int, int, int]]:
             start = s
         else:
             start = line_start + len(text[line_start:s]) - len(text[line_start:s].lstrip(" \t"))
-        eol = text.find("\n", m.end())
-        yield start, m.end(), eol if eol != -1 else len(text)
+        if eol < m.end():
+            eol = text.find("\n", m.end())
+            if eol == -1:
+                eol = len(text)
+        yield start, m.end(), eol
 
 
 # a reply that begins with a speaker label of the chat's own (``User:``, ``AI:``, ``Q:``, ``问：``) is
