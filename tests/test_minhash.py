@@ -41,13 +41,9 @@ def _corpus_texts() -> tuple[str, ...]:
 
 
 def _plain_signature(text: str) -> bytes:
-    """``signature`` forced onto the plain-Python path."""
-    left = M._plain_left
-    M._plain_left = 1 << 30
-    try:
-        return M.signature(text)
-    finally:
-        M._plain_left = left
+    """``signature`` forced onto the plain-Python path (a text longer than a piece would take
+    numpy whatever the budget)."""
+    return M._sign(text, None)
 
 
 def _numpy_signature(text: str) -> bytes:
@@ -133,6 +129,29 @@ def test_a_batch_spends_the_plain_budget_as_one_text_at_a_time(monkeypatch):
     assert M._plain_left == 0
     assert batch.sign() == [_plain_signature(t) for t in [short, long, long, short, long, long, long]]
     assert len(batch) == 0 and batch.chars == 0
+
+
+def test_a_text_longer_than_a_piece_takes_numpy_while_the_plain_budget_lasts(monkeypatch):
+    """A text of more than a piece (the first record of a check may be a megabyte of text) is
+    signed with numpy even while the plain budget lasts, and spends none of it: hashing it in
+    plain Python cost seconds (the fuzz campaign's templated text, a marker repeated 100,000
+    times).  The signature is the plain one."""
+    text = "<|im_start|>user\n你好<|im_end|>\n" * (M._CHUNK // 20)
+    assert len(text) > M._CHUNK
+    short = "退款订单" * 20
+    want, want_short = _plain_signature(text), _plain_signature(short)
+    monkeypatch.setattr(M, "_plain_left", M.PLAIN_FIRST)
+    monkeypatch.setattr(M, "_np", None)
+    calls = []
+    plain = M._mins_plain
+    monkeypatch.setattr(M, "_mins_plain", lambda t: calls.append(len(t)) or plain(t))
+    assert M.signature(text) == want
+    assert calls == [] and M._np is not None and M._plain_left == M.PLAIN_FIRST
+    batch = M.Batch()
+    batch.add(short)
+    batch.add(text)
+    assert batch.plain == [True, False]
+    assert batch.sign() == [want_short, want] and calls == []
 
 
 def test_the_word_table_is_the_regex_on_every_code_point(monkeypatch):

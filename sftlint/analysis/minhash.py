@@ -202,6 +202,11 @@ def _takes_numpy(text: str) -> bool:
     global _plain_left
     if len(text) < PLAIN_BELOW:
         return False
+    if len(text) > _CHUNK:
+        # a text of more than a piece: hashing it in plain Python (about 2.5 us a shingle) costs
+        # more than importing numpy, whatever the budget says (a check whose first record is a
+        # megabyte of text spent seconds here)
+        return True
     if _plain_left > 0:
         _plain_left -= 1
         return False
