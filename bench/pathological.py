@@ -121,6 +121,10 @@ def inputs(size: int) -> dict[str, tuple[str, bytes]]:
         "one-record-half-width": ("jsonl", _one("中,文;", size)),
         "one-record-parens": ("jsonl", _one("动作：(", size)),
         "one-record-letters": ("jsonl", _one("abc", size)),
+        # a chat template's marker repeated through a long text (the fuzz campaign's
+        # huge-templated kind): read as a transcript, a finding per marker
+        "one-record-template-markers": ("jsonl", json.dumps({"text": "[/INST]" * (size // 7)}) + "\n"),
+        "one-record-template-headers": ("jsonl", json.dumps({"text": "Human: " * (size // 7)}) + "\n"),
         "short-array-lines": ("jsonl", "[1,\n" * (size // 4)),
         "open-object-lines": ("jsonl", '{"a": [\n' * (size // 8)),
         "blank-lines": ("jsonl", "\n" * size),

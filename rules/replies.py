@@ -226,7 +226,7 @@ class _MarkupPlace:
     kind: str
     found: str
     repair: str | None
-    loc: Location  # where it is, and the excerpt a reporter shows
+    loc: Location | None  # where it is, and the excerpt a reporter shows (None: past those listed)
 
 
 @compact_pickle
@@ -239,6 +239,7 @@ class MarkupTally:
     texts: int = 0
     with_markup: int = 0
     places: list[_MarkupPlace] = field(default_factory=list)
+    more: int = 0  # tags past the places kept (Rule.places_per_record), counted only
 
 
 class MarkupDebris(Rule):
@@ -309,9 +310,14 @@ class MarkupDebris(Rule):
             if m.role == "assistant" and _asked_about_markup(messages, k):
                 continue  # "Create an HTML table …": the reply's tags are the answer
             for x in find_markup(m.content, m.role == "assistant"):
+                located = len(tally.places) < self.places_per_record
+                if not located and x.kind != "entity":
+                    tally.more += 1  # past the findings listed, a tag is counted only
+                    continue
                 pointer, span = m.resolve((x.start, x.end))
                 assert span is not None
-                loc = record.locate(pointer, span)
+                # past them, an entity keeps its place for the closing diagnostic's fix
+                loc = record.locate(pointer, span) if located else None
                 tally.places.append(
                     _MarkupPlace(
                         pointer,
@@ -335,7 +341,8 @@ class MarkupDebris(Rule):
             if coll.convention(path, self.options.max_share):
                 continue  # the file's texts use markup on purpose
             for t in tallies:
-                for p in t.places:
+                last = len(t.places) - 1
+                for k, p in enumerate(t.places):
                     fix = None
                     if p.kind == "entity":
                         what = f"HTML entity “{p.found}” in plain text (it stands for “{p.repair}”)"
@@ -346,7 +353,10 @@ class MarkupDebris(Rule):
                         )
                     else:
                         what = f"stray HTML tag “{p.found}” in plain text"
-                    yield self.placed(what, t, p, fix=fix)
+                    f = self.placed(what, t, p, fix=fix)
+                    if k == last:
+                        f.count += t.more
+                    yield f
 
 
 # ---------------------------------------------------------------------------

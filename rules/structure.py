@@ -836,6 +836,7 @@ class TokenTally:
     records: int = 0
     with_tokens: int = 0
     places: list[_TokenPlace] = field(default_factory=list)
+    more: int = 0  # tokens past the places kept (Rule.places_per_record), counted only
 
 
 class TemplateToken(Rule):
@@ -914,6 +915,9 @@ class TemplateToken(Rule):
                 continue
             tally.with_tokens = 1
             for x in places:
+                if len(tally.places) >= self.places_per_record:
+                    tally.more += 1
+                    continue
                 pointer, span = m.resolve((x.start, x.end))
                 assert span is not None
                 loc = record.locate(pointer, span)
@@ -931,13 +935,17 @@ class TemplateToken(Rule):
             if coll.convention(path, self.options.max_share):
                 continue  # the file writes templated text on purpose
             for t in tallies:
-                for p in t.places:
-                    yield self.placed(
+                last = len(t.places) - 1
+                for k, p in enumerate(t.places):
+                    f = self.placed(
                         f"chat template token “{p.token}” written in {p.role} text: once the trainer applies"
                         " the template, the model reads a turn boundary here",
                         t,
                         p,
                     )
+                    if k == last:
+                        f.count += t.more
+                    yield f
 
 
 # ---------------------------------------------------------------------------

@@ -110,6 +110,10 @@ class Finding:
     #: set by a dataset rule that located its finding while the record was at hand
     source: str | None = None
     source_span: tuple[int, int] | None = None
+    #: how many findings this one stands for: more than 1 for the last place a dataset rule kept
+    #: of a record when it counted the places past :attr:`Rule.places_per_record` instead of
+    #: keeping them (the engine makes it a closing diagnostic, as for findings past the cap)
+    count: int = 1
 
     def place(self, loc: Any) -> Finding:
         """Put the finding where ``loc`` (a :class:`~sftlint.locate.Location` a dataset rule

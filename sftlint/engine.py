@@ -135,6 +135,8 @@ class Engine:
         self._raw_locator: Any = None
         #: findings of one rule on one record listed one by one (the rest: one closing diagnostic)
         self.cap: int = self.settings.max_findings_per_record or sys.maxsize
+        for rule in self.dataset_rules:
+            rule.places_per_record = self.cap + 1
         self._timer: _RecordTimer | None = None
 
     # -- sources -------------------------------------------------------------
@@ -576,9 +578,27 @@ class Engine:
             # each finding becomes its diagnostic as it comes (the two are never all held), and
             # past a few thousand they are sorted in runs on disk (sftlint/spill.py)
             diags = SortedSpill(Diagnostic.sort_key)
+            # max-findings-per-record holds for a dataset rule's findings as for a record rule's:
+            # the first ``cap`` of a record listed, the rest one closing diagnostic
+            listed: dict[tuple[str, int], int] = {}
+            over: dict[tuple[str, int], Overflow] = {}
+            cap = self.cap
             try:
                 for f in rule.reduce(summaries):
+                    ref = f.ref
+                    if ref is not None:
+                        key = (ref.path, ref.index)
+                        n = listed.get(key, 0)
+                        if n >= cap or f.count > 1:
+                            more = over.get(key)
+                            if more is None:
+                                more = over[key] = Overflow(f, texts_known=False)
+                            more.add(f)
+                            continue
+                        listed[key] = n + 1
                     diags.append(self._from_ref(rule, f))
+                for more in over.values():
+                    diags.append(self._closing_ref(rule, more))
             except Exception as exc:
                 diags.close()
                 yield self._crash(rule, exc, "<dataset>", None, None)
@@ -662,6 +682,21 @@ class Engine:
         loc = cached.locate(f.pointer, f.span)
         d.line, d.column, d.end_line, d.end_column = loc.line, loc.column, loc.end_line, loc.end_column
         d.source, d.source_span = loc.source, loc.source_span
+
+    def _closing_ref(self, rule: Rule, over: Overflow) -> Diagnostic:
+        """A dataset rule's closing diagnostic for a record (see :meth:`_closing`).  The record is
+        gone by the reduce, so the fixes of the findings not listed are not merged with the text
+        between them: their edits are kept as they are, one fix."""
+        first = over.first
+        if over.count > 1:
+            merged = over.fix()
+            first.fix = merged[0] if merged is not None else None
+            if merged is not None:
+                first.data = {**first.data, "fixes": merged[1]}
+            first.message = closing_message(first, over.count, rule.code, self.cap)
+        d = self._from_ref(rule, first)
+        d.count = over.count
+        return d
 
     def _from_ref(self, rule: Rule, f: Finding) -> Diagnostic:
         ref = f.ref

@@ -78,8 +78,8 @@ class _Folder:
 
     __slots__ = ("cur", "listed", "lstarts", "out", "pieces", "seg_start", "text")
 
-    def __init__(self, text: str, listed: list[tuple[int, int]]) -> None:
-        self.text = text
+    def __init__(self, text: str | None, listed: list[tuple[int, int]]) -> None:
+        self.text = text  # None: not known (a dataset rule's record is gone): edits never join
         self.listed = sorted(listed)
         self.lstarts = [a for a, _ in self.listed]
         self.out = _Edits()
@@ -89,7 +89,12 @@ class _Folder:
     def add(self, s: int, e: int, replacement: str) -> bool:
         """Take the edit (True), or leave it out (False)."""
         seg_start, cur, listed = self.seg_start, self.cur, self.listed
-        if not 0 <= s <= e <= len(self.text) or (seg_start >= 0 and (s < cur or s == e == cur)):
+        text = self.text
+        if (
+            not 0 <= s <= e
+            or (text is not None and e > len(text))
+            or (seg_start >= 0 and (s < cur or s == e == cur))
+        ):
             return False  # out of range, or overlapping an edit taken: a later round sees it again
         if listed:
             lstarts = self.lstarts
@@ -102,6 +107,7 @@ class _Folder:
                 return False  # overlaps a listed finding's own fix
         joins = (
             seg_start >= 0
+            and text is not None
             and s - cur <= GAP
             and e - seg_start <= MAX_SPAN
             and not (listed and bisect_left(self.lstarts, cur) < bisect_left(self.lstarts, s))
@@ -131,10 +137,11 @@ class _Group:
 
     __slots__ = ("dropped", "folder", "last", "late", "listed", "text")
 
-    def __init__(self, text: str | None, listed: list[tuple[int, int]]) -> None:
+    def __init__(self, text: str | None, listed: list[tuple[int, int]], known: bool = True) -> None:
         self.text = text  # None: not a string, such a fix could not be applied anyway
         self.listed = listed
-        self.folder = _Folder(text, listed) if text is not None else None
+        # (``known`` False: the string is not at hand, its edits are kept as they come, unjoined)
+        self.folder = _Folder(text, listed) if text is not None or not known else None
         self.last = -1  # the start of the last edit folded
         self.late: _Edits | None = None  # edits that arrived before one folded
         self.dropped = 0  # edits left out of the merged fix (a later round applies them)
@@ -177,21 +184,27 @@ class Overflow:
     """The findings of one rule on one record after the first ``max-findings-per-record``.
 
     ``data`` is the parsed record (for the text between merged edits); ``listed`` the edits
-    of the listed findings' fixes, which the merged edits must not overlap."""
+    of the listed findings' fixes, which the merged edits must not overlap.  ``texts_known``
+    False: the record is not at hand (a dataset rule reports after it is gone), so each edit is
+    kept as it comes instead of joined with its neighbours through the text between them.
+    A finding counts :attr:`Finding.count` findings."""
 
-    __slots__ = ("count", "data", "first", "fixable", "groups", "line_edits", "listed")
+    __slots__ = ("count", "data", "first", "fixable", "groups", "known", "line_edits", "listed")
 
-    def __init__(self, first: Finding, data: Any = None, listed: list[Edit] | None = None) -> None:
+    def __init__(
+        self, first: Finding, data: Any = None, listed: list[Edit] | None = None, texts_known: bool = True
+    ) -> None:
         self.first = first
         self.count = 0
         self.data = data
+        self.known = texts_known
         self.listed = listed or []
         self.fixable = {"safe": 0, "unsafe": 0}
         self.groups: dict[tuple[str, str], _Group] = {}
         self.line_edits: dict[str, list[Edit]] = {}
 
     def add(self, f: Finding) -> None:
-        self.count += 1
+        self.count += f.count
         fix = f.fix
         if fix is None:
             return
@@ -204,7 +217,8 @@ class Overflow:
             group = self.groups.get((app, e.pointer))
             if group is None:
                 spans = [(x.start, x.end) for x in self.listed if x.pointer == e.pointer]
-                group = self.groups[(app, e.pointer)] = _Group(string_at(self.data, e.pointer), spans)
+                text = string_at(self.data, e.pointer) if self.known else None
+                group = self.groups[(app, e.pointer)] = _Group(text, spans, self.known)
             group.add(e.start, e.end, e.replacement)
 
     def fix(self) -> tuple[Fix, int] | None:

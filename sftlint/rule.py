@@ -35,6 +35,7 @@ wrong key or type in configuration is reported with the key's name.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from types import FunctionType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -134,6 +135,13 @@ class Rule:
     #: name a family; the engine asks the family's :meth:`family_gate` once per record whether
     #: any of them has something to say, instead of calling every rule on every clean record.
     family: ClassVar[str | None] = None
+    #: How many places of one record a dataset rule that reports each place (S008, T007)
+    #: locates and keeps: the engine sets it to one more than ``max-findings-per-record``, since
+    #: the findings past the cap become one closing diagnostic located at the first of them.  The
+    #: places past it are only counted (the last place kept is yielded with
+    #: :attr:`Finding.count` = 1 + their number): a text of 100,000 template tokens kept a
+    #: located place, its excerpt included, for each.
+    places_per_record: int = sys.maxsize
 
     def __init__(self, options: RuleOptions | None = None) -> None:
         self.options = options if options is not None else self.Options.defaults()
@@ -215,7 +223,8 @@ class Rule:
             record_hash=tally.record_hash,
             **data,
         )
-        f.place(place.loc)
+        if place.loc is not None:  # (None: a place past those listed, kept for its fix)
+            f.place(place.loc)
         return f
 
     def finding(

@@ -254,3 +254,86 @@ def test_a_closing_fix_of_a_long_text_is_written_whole_in_every_machine_format(t
     assert json.loads(p.read_text(encoding="utf-8").splitlines()[0]) == chat(
         ("user", "好，的" * 40_000), ("assistant", "收到，谢谢")
     )
+
+
+# -- dataset rules: the cap holds for them too ------------------------------------------------
+
+_CLEAN = [
+    chat(("user", f"第{i}个订单什么时候发货？"), ("assistant", f"第{i}个订单明天发货，请留意短信。"))
+    for i in range(30)
+]
+
+
+def _tokens(n: int) -> dict:
+    """A reply that runs on through ``n`` ChatML end tokens (S008 findings), a little text
+    between them."""
+    return chat(("user", "怎么退货？"), ("assistant", "七天内可退。<|im_end|>好的" * n))
+
+
+def test_a_dataset_rule_past_the_cap_is_one_closing_diagnostic_that_counts_them(tmp_path):
+    """S008 reports after its records are gone (a dataset rule): it listed every token of a
+    record, 100,000 of a marker repeated through a text (the fuzz campaign's seed 56, minutes of
+    a check), past the cap every record rule keeps.  The first 100 are listed, exactly as
+    without the cap, the rest one closing diagnostic located at the first of them."""
+    p = write_jsonl(tmp_path / "a.jsonl", [*_CLEAN, _tokens(250), _tokens(3)])
+    r = run_cli("check", "--select", "S008", "--output-format", "json", str(p))
+    every = run_cli(
+        "check", "--select", "S008", "--output-format", "json", "--config", _config(tmp_path, 0), str(p)
+    ).json()
+    assert len(every) == 253 and all(d["count"] == 1 for d in every)
+    capped = r.json()
+    first = [d for d in capped if d["record"] == 30]
+    assert len(first) == 101 and first[:100] == every[:100]
+    closing = first[100]
+    assert closing["count"] == 150 and "and 149 more S008 findings" in closing["message"]
+    assert (closing["line"], closing["column"], closing["span"]) == (
+        every[100]["line"],
+        every[100]["column"],
+        every[100]["span"],
+    )
+    assert [d for d in capped if d["record"] == 31] == every[250:]
+    assert sum(d["count"] for d in capped) == 253
+    stats = run_cli("check", "--select", "S008", "--statistics", "--output-format", "json", str(p)).json()
+    assert stats[0]["count"] == 253
+
+
+def test_a_dataset_rule_keeps_the_places_it_lists_and_counts_the_rest():
+    """What S008 keeps of a record (its map runs while the record is at hand) is bounded by the
+    cap: one more place than it lists, the rest counted."""
+    from sftlint.rules.structure import TemplateToken
+
+    from sftlint.engine import Engine
+
+    engine = Engine(sftlint.config.Settings())
+    (rule,) = [r for r in engine.dataset_rules if isinstance(r, TemplateToken)]
+    assert rule.places_per_record == 101
+    diags = sftlint.lint([*_CLEAN, _tokens(2000)], select=["S008"])
+    assert [d.count for d in diags][-2:] == [1, 1900] and len(diags) == 101
+    assert TemplateToken().places_per_record > 10**9  # a rule the engine does not run keeps every place
+
+
+def test_a_dataset_rules_fixes_past_the_cap_are_applied_all(tmp_path):
+    """T007's entity fixes past the cap are one fix, kept edit by edit (the record is gone when
+    the rule reports, so they are not joined through its text); the tags past it are counted."""
+    reply = "血小板&lt;100，" * 180 + "<br>见说明" * 40
+    records = [*_CLEAN, chat(("user", "血小板低要紧吗？"), ("assistant", reply))]
+    r = relint(tmp_path, records, select=["T007"], unsafe=True)
+    assert sum(d.count for d in r.before) == 220 and len(r.before) == 101
+    assert r.applied == 180
+    assert r.records[-1] == chat(
+        ("user", "血小板低要紧吗？"), ("assistant", "血小板<100，" * 180 + "<br>见说明" * 40)
+    )
+    assert sum(d.count for d in r.after) == 40  # the tags, which need a person
+
+
+def test_jobs_2_closes_dataset_rules_as_the_serial_run_does(tmp_path, small_chunks):
+    lines = [json.dumps(r, ensure_ascii=False) for r in _CLEAN]
+    for i in range(200):
+        lines.append(GOOD)
+        if i % 40 == 3:
+            lines.append(json.dumps(_tokens(120 + i), ensure_ascii=False))
+    p = tmp_path / "a.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    serial = sftlint.lint(p, jobs=1, select=["S008", "T007"])
+    assert sum(d.count > 1 for d in serial) == 5
+    assert sftlint.lint(p, jobs=2, select=["S008", "T007"]) == serial
