@@ -20,6 +20,12 @@ Then hostile configuration (``--configs``, :func:`bench.fuzzing.hostile_config`:
 the key, or a clean run) and hostile plugins (``--plugins``, :func:`bench.fuzzing.hostile_plugin`:
 the failing rule named, the built-in findings unchanged, exit 2), never a traceback.
 
+A file that takes more than ``--slow`` CPU seconds is printed with its time (a pathological
+input is a speed bug: add it to bench/pathological.py).  The campaign has no time limit of its
+own: when it is killed (SIGTERM, a runner's timeout), the in-process ``sftlint check`` running
+then returns 143 and the campaign stops with that status, naming the seed it was on; a
+campaign that "exited 143" was stopped from outside, most likely while a slow file ran.
+
 Usage: python bench/fuzz_campaign.py [--lines 20000] [--per-file 8] [--seed 0] [--configs 300] [--plugins 100]
 """
 
@@ -56,7 +62,17 @@ def cli(*args: str) -> tuple[int, str, str]:
             code = main([str(a) for a in args])
         except SystemExit as exc:  # pragma: no cover - main returns its code
             code = exc.code if isinstance(exc.code, int) else 2
+    from sftlint import signals
+
+    if code == 143 or (code == 130 and signals._USER_INTERRUPT[0]):
+        # SIGTERM or a real Ctrl-C while the check ran (not a hostile rule raising
+        # KeyboardInterrupt, which is a finding): the campaign was stopped
+        raise Stopped(code)
     return code, out.getvalue(), err.getvalue()
+
+
+class Stopped(Exception):
+    """The campaign was asked to stop while an in-process check ran."""
 
 
 def _numbers(data: bytes) -> Counter[bytes]:
@@ -255,7 +271,19 @@ def main() -> int:
     ap.add_argument("--plugins", type=int, default=100, help="hostile plugins to run")
     ap.add_argument("--formats", default=",".join(FORMATS), help="output formats to run each file in")
     ap.add_argument("--layouts", default=",".join(fuzzing.LAYOUTS), help="file layouts to draw from")
+    ap.add_argument("--slow", type=float, default=60.0, help="print a file that takes more CPU seconds")
     args = ap.parse_args()
+    try:
+        return _campaign(args)
+    except Stopped as exc:
+        print(f"stopped (exit {exc.args[0]}) at seed {_AT[0]}", flush=True)
+        return int(exc.args[0])
+
+
+_AT = [None]  # the seed being run
+
+
+def _campaign(args: argparse.Namespace) -> int:
     n_files = args.files or max(1, args.lines // args.per_file)
     kinds: Counter[str] = Counter()
     layouts: Counter[str] = Counter()
@@ -266,6 +294,8 @@ def main() -> int:
     try:
         for k in range(n_files):
             seed = args.seed + k
+            _AT[0] = seed
+            file_start = time.process_time()
             pick = fuzzing.RandomPick(seed)
             lines = []
             # one file in four holds templated text only, so that the file is read as the
@@ -297,10 +327,14 @@ def main() -> int:
                 failures.append((seed, f"[{layout}] {p}"))
                 print(f"seed {seed} ({layout}): {p}", flush=True)
             shutil.rmtree(folder, ignore_errors=True)
+            spent = time.process_time() - file_start
+            if spent > args.slow:
+                print(f"seed {seed} ({layout}, {len(data):,} bytes): slow, {spent:.0f} s CPU", flush=True)
             if (k + 1) % 100 == 0:
                 print(f"... {k + 1} files, {lines_total} lines, {len(failures)} problems", flush=True)
         for k in range(args.configs + args.plugins):
             seed = args.seed + k
+            _AT[0] = seed
             folder = tmp / f"hostile-{seed}"
             folder.mkdir()
             problems = []
