@@ -51,6 +51,7 @@ from sftlint.analysis.minhash import signature as signature
 from sftlint.analysis.retrieval import message_contexts
 from sftlint.diagnostic import Finding, RecordRef
 from sftlint.formats.messages import TEXT_PART_TYPES as _TEXT_PART_TYPES
+from sftlint.formats.messages import part_type
 from sftlint.record import FileInfo, Record
 from sftlint.rule import Rule, RuleOptions
 
@@ -484,7 +485,7 @@ def media_key(data: Any) -> str:
         for turn in turns:
             content = turn.get("content") if type(turn) is dict else None
             if type(content) is list:
-                found.extend(p for p in content if type(p) is dict and p.get("type") not in _TEXT_PART_TYPES)
+                found.extend(p for p in content if type(p) is dict and part_type(p) not in _TEXT_PART_TYPES)
     return orjson.dumps(found, option=orjson.OPT_SORT_KEYS).decode() if found else ""
 
 

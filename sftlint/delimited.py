@@ -97,9 +97,49 @@ def _problem_record(path: str, index: int, line: int, end_line: int, kind: Any, 
     return RawRecord(path, index, line, end_line, None, problems=[ReadProblem(kind, message)])
 
 
+#: an escape of a UTF-16 surrogate in JSON or a Python literal (``\ud800``, ``\U0000dc00``)
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """Whether a string of the decoded ``value`` holds a surrogate that is not half of a pair
+    (a JSON Lines line holding one is J001, and no rule meets such text)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if type(v) is str:
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif type(v) is list:
+            stack.extend(v)
+        elif type(v) is dict:
+            stack.extend(v.keys())
+            stack.extend(v.values())
+    return False
+
+
 def _cell(column: str, value: str, problems: list[ReadProblem]) -> Any:
     if column not in STRUCTURED_COLUMNS or value[:1] not in ("[", "{"):
         return value
+    decoded = _structured(column, value, problems)
+    if decoded is not value and _SURROGATE_ESCAPE.search(value) and _lone_surrogate(decoded):
+        # as in a JSON Lines record: J001 (a strict JSON parser, orjson's or pyarrow's, refuses
+        # it, and it cannot be written as UTF-8), and the cell is read as text
+        problems.append(
+            ReadProblem(
+                "invalid-json",
+                f"the `{column}` cell holds a lone surrogate escape (`\\ud800` without its pair): "
+                "UTF-8 cannot encode it and a strict JSON parser refuses it; read as text",
+                fatal=False,
+            )
+        )
+        return value
+    return decoded
+
+
+def _structured(column: str, value: str, problems: list[ReadProblem]) -> Any:
     if too_deep(value, MAX_DEPTH):
         # as a JSON Lines record that deep: J007 (json.loads and literal_eval would recurse)
         message = f"the `{column}` cell nests deeper than {MAX_DEPTH} levels; read as text"

@@ -98,6 +98,86 @@ def test_a_content_part_whose_type_is_a_list_is_a_schema_finding(tmp_path):
     assert [c for c, _ in found(r)] == ["S001"] and r.code == 1
 
 
+@pytest.mark.parametrize(
+    "rec",
+    [
+        # messages (D002 read the part's type as a set member: unhashable list, X001)
+        {
+            "messages": [
+                {"role": "user", "content": [{"type": ["text"], "text": "hi"}]},
+                {"role": "assistant", "content": "ok"},
+            ]
+        },
+        # role/content turns under `conversation` (formats/turns.py)
+        {
+            "conversation": [
+                {"role": "user", "content": [{"type": {"t": 1}, "text": "hi"}]},
+                {"role": "assistant", "content": "ok"},
+            ]
+        },
+        # a preference pair whose sides are turns (formats/pairs.py)
+        {
+            "prompt": "你好",
+            "chosen": [{"role": "assistant", "content": [{"type": ["x"]}]}],
+            "rejected": [{"role": "assistant", "content": "走开"}],
+        },
+    ],
+)
+def test_a_part_type_that_is_not_a_string_is_no_crash_with_every_rule(tmp_path, rec):
+    """Near copies (D002 compares what they show besides their text, a part's type among it)."""
+    reply = "七天无理由退货的运费由我们承担，退款会在审核通过后三到五个工作日内原路退回。"
+    text = json.dumps(rec, ensure_ascii=False)
+    lines = [text.replace('"ok"', f'"{reply}{i}"').replace('"走开"', f'"{reply}{i}"') for i in range(4)]
+    p = tmp_path / "a.jsonl"
+    p.write_text("\n".join(lines) + "\n" + GOOD + "\n", encoding="utf-8")
+    r = check(p)
+    assert r.code == 1 and not [d for d in r.json() if d["code"] == "X001"]
+    assert not [d for d in sftlint.lint(p, select=["ALL"]) if d.code == "X001"]
+
+
+def test_a_lone_surrogate_in_a_csv_json_cell_is_j001_not_a_crash(tmp_path):
+    """A `messages` cell holding JSON with a lone surrogate escape decoded (json.loads takes it)
+    into text no rule expects: D005 crashed encoding it.  As on a JSON Lines line it is J001, and
+    the cell is read as text; a pair of surrogates (an emoji) is text like any other."""
+    import csv
+    import io
+
+    long_reply = "我们承担运费。" * 3000
+    cells = [
+        json.dumps(
+            [{"role": "user", "content": "运费\ud800谁出？"}, {"role": "assistant", "content": long_reply}]
+        ),
+        json.dumps(
+            [{"role": "user", "content": "运费谁出？😀"}, {"role": "assistant", "content": long_reply}]
+        ),
+        json.dumps(
+            [
+                {"role": "user", "content": "运费谁出？"},
+                {"role": "assistant", "content": "好\udc00" + long_reply},
+            ]
+        ),
+    ]
+    assert "\\ud83d\\ude00" in cells[1] and "\\ud800" in cells[0]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["messages"])
+    for c in cells:
+        w.writerow([c])
+    p = tmp_path / "a.csv"
+    p.write_text(buf.getvalue(), encoding="utf-8")
+    r = check(p)
+    assert r.code == 1 and not [d for d in r.json() if d["code"] == "X001"]
+    j001 = [(d["line"], d["message"]) for d in r.json() if d["code"] == "J001"]
+    assert [line for line, _ in j001] == [2, 4] and "lone surrogate" in j001[0][1]
+    assert check(p, "--select", "D005", "--config", _context(tmp_path)).code in (0, 1)
+
+
+def _context(tmp_path) -> str:
+    cfg = tmp_path / "sftlint.toml"
+    cfg.write_text("[rules.context-overflow]\ncontext-window = 512\n", encoding="utf-8")
+    return str(cfg)
+
+
 def test_a_damaged_gzip_is_j003_after_the_records_read(tmp_path):
     packed = bytearray(gzip.compress(((GOOD + "\n") * 3000).encode()))
     packed[len(packed) // 2] ^= 0xFF

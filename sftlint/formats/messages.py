@@ -47,7 +47,7 @@ TEXT_PART_TYPES = {"text", "reasoning", "thinking", "input_text", "output_text",
 TOOL_CALL_PART_TYPES = {"tool_call", "function_call"}
 
 
-def _part_type(part: dict[str, Any], default: str | None = None) -> str | None:
+def part_type(part: dict[str, Any], default: str | None = None) -> str | None:
     """A part's ``type`` when it is a string; anything else (a list, a number) is no known type
     (S001 reports it) and must not be used as a set member."""
     value = part.get("type", default)
@@ -60,7 +60,7 @@ def parts_to_text(parts: list[Any], pointer: str) -> tuple[str, list[Segment]]:
     segments: list[Segment] = []
     offset = 0
     for k, part in enumerate(parts):
-        if not isinstance(part, dict) or _part_type(part, "text") not in TEXT_PART_TYPES:
+        if not isinstance(part, dict) or part_type(part, "text") not in TEXT_PART_TYPES:
             continue
         key = (
             "text"
@@ -167,9 +167,9 @@ def _to_messages(
         elif type(content) is list:
             text, segments = parts_to_text(content, cptr)
             if not calls:
-                calls = [p for p in content if isinstance(p, dict) and _part_type(p) in TOOL_CALL_PART_TYPES]
+                calls = [p for p in content if isinstance(p, dict) and part_type(p) in TOOL_CALL_PART_TYPES]
             media = any(
-                isinstance(p, dict) and _part_type(p) not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
+                isinstance(p, dict) and part_type(p) not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
                 for p in content
             )
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sftlint.formats.messages import TEXT_PART_TYPES, TOOL_CALL_PART_TYPES, parts_to_text
+from sftlint.formats.messages import TEXT_PART_TYPES, TOOL_CALL_PART_TYPES, part_type, parts_to_text
 from sftlint.formats.weights import turn_weight
 from sftlint.locate import escape_token
 from sftlint.record import Message
@@ -81,9 +81,9 @@ def turns_to_messages(
         elif type(content) is list:
             text, segments = parts_to_text(content, cptr)
             if not calls:
-                calls = [p for p in content if isinstance(p, dict) and p.get("type") in TOOL_CALL_PART_TYPES]
+                calls = [p for p in content if isinstance(p, dict) and part_type(p) in TOOL_CALL_PART_TYPES]
             media = any(
-                isinstance(p, dict) and p.get("type") not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
+                isinstance(p, dict) and part_type(p) not in TEXT_PART_TYPES | TOOL_CALL_PART_TYPES
                 for p in content
             )
         else:
