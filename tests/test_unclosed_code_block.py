@@ -7,6 +7,8 @@ negative)."""
 
 from __future__ import annotations
 
+import json
+
 import sftlint
 from sftlint.analysis.text.fences import find_open_fence
 
@@ -164,3 +166,30 @@ def test_fences_written_as_json_escapes_are_read(tmp_path):
     path.write_text(line + "\n" + json.dumps(chat("Show me.", TABLE)).replace("`", "\\u0060") + "\n")
     found = lint([str(path)])
     assert [d.line for d in found] == [1]
+
+
+def _parts(*texts) -> dict:
+    """A reply written as typed content parts (an image between two of them)."""
+    parts = [{"type": "text", "text": t} if isinstance(t, str) else t for t in texts]
+    return {
+        "messages": [
+            {"role": "user", "content": "Terraform 怎么写？"},
+            {"role": "assistant", "content": parts},
+        ]
+    }
+
+
+def test_a_block_across_parts_is_read_joined_and_a_finding_points_at_its_own_part(tmp_path):
+    """The parts are read joined (a block opened in one text part and closed in the next is
+    closed); a block left open is reported at the part and the place its fence is written, past
+    an image part and a closed block in the part before."""
+    image = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
+    closed = _parts('配置如下：\n```hcl\nprovider "azurerm" {', "}\n```\n完成。")
+    assert lint([closed]) == []
+    opened = _parts("先看说明。\n```\nA\n```", image, "配置如下：\n" + HCL_CUT[HCL_CUT.index("```") :])
+    p = tmp_path / "a.jsonl"
+    line = json.dumps(opened, ensure_ascii=False)
+    p.write_text(line + "\n", encoding="utf-8")
+    (d,) = lint(str(p))
+    assert d.pointer == "/messages/1/content/2/text" and d.span == (6, 12)
+    assert line[d.column - 1 : d.end_column - 1] == "```hcl"
