@@ -486,7 +486,14 @@ def media_key(data: Any) -> str:
             content = turn.get("content") if type(turn) is dict else None
             if type(content) is list:
                 found.extend(p for p in content if type(p) is dict and part_type(p) not in _TEXT_PART_TYPES)
-    return orjson.dumps(found, option=orjson.OPT_SORT_KEYS).decode() if found else ""
+    if not found:
+        return ""
+    try:
+        return orjson.dumps(found, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        # what orjson cannot write (an integer past 64 bits that a table's JSON cell decoded,
+        # nesting past its limit): a key all the same, compared with other records' keys alike
+        return repr(found)
 
 
 def dialogue_sides(record: Record) -> tuple[str, str]:

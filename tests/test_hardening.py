@@ -415,3 +415,30 @@ def test_a_stray_closing_brace_in_a_json_array_is_reported_and_reading_goes_on(t
     r = check(p, "--select", "J")
     assert r.code == 1 and len(r.json()) < 10
     assert any("expected ',' or ']'" in d["message"] for d in r.json())
+
+
+def test_an_integer_past_64_bits_in_a_csv_json_cell_is_no_crash(tmp_path):
+    """json.loads decodes a table's JSON cell with an integer past 64 bits (a JSON Lines line
+    holding one is read too); D002 wrote a record's media parts with orjson, which refuses it,
+    and crashed (exit 2) on near copies."""
+    import csv
+    import io
+
+    def cell(question: str) -> str:
+        part = {"type": "image", "id": 123456789012345678901234567890}
+        turns = [
+            {"role": "user", "content": [part, {"type": "text", "text": question}]},
+            {"role": "assistant", "content": "一只猫坐在窗台上晒太阳，旁边有一盆绿植。"},
+        ]
+        return json.dumps(turns, ensure_ascii=False)
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["messages"])
+    for q in ("图里是什么？请描述这张图片里的东西", "图里是什么？请描述这张图片里的东西！", "这是哪里？"):
+        w.writerow([cell(q)])
+    p = tmp_path / "a.csv"
+    p.write_text(buf.getvalue(), encoding="utf-8")
+    r = check(p)
+    assert r.code in (0, 1) and not [d for d in r.json() if d["code"] == "X001"]
+    assert [d["line"] for d in r.json() if d["code"] == "D002"] == [3]
