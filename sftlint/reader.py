@@ -244,6 +244,22 @@ def _json_error(text: str) -> tuple[str, int]:
     return "invalid JSON", 0  # pragma: no cover
 
 
+def _after_document(text: str, pos: int) -> str:
+    """What to add to "unexpected content after document" when the line holds more records: a
+    bare carriage return between them (old Mac line ends, which JSON reads as blank space and
+    a JSON Lines reader as no line end at all) is named, since every record after the first on
+    such a line is lost to the loader."""
+    before = text[:pos]
+    gap = before[len(before.rstrip()) :]
+    if "\r" in gap and text[pos : pos + 1] in ("{", "["):
+        n = text.count("\r")
+        return (
+            f": records separated by a bare carriage return (\\r, {n:,} on this line): JSON Lines "
+            "ends a line with \\n (or \\r\\n), so a loader reads them as one broken line"
+        )
+    return ""
+
+
 def _is_truncation(message: str) -> bool:
     return message.startswith("unexpected end of data")
 
@@ -373,6 +389,8 @@ def read_jsonl(
                 message = "truncated record at the end of the file: " + message
             else:
                 lines.push_back([following])
+        elif message.startswith("unexpected content after document"):
+            message += _after_document(text, pos)
         problems.append(ReadProblem("invalid-json", message, column=pos + 1))
         yield RawRecord(path, index, lineno, lineno, text, problems=problems, raw_bytes=line)
         index += 1

@@ -343,3 +343,21 @@ def test_a_git_lfs_pointer_is_named_as_one(tmp_path, name):
         "Git LFS pointer for 13,085,339 bytes" in found[0]["message"]
         and "git lfs pull" in found[0]["message"]
     )
+
+
+def test_records_separated_by_a_bare_carriage_return_are_named_so(tmp_path):
+    """Old Mac line ends (a bare ``\\r``) make one line of the records, which JSON reads as blank
+    space between documents: J001 says so, not only "unexpected content after document", and
+    ``--fix`` leaves the bytes alone.  A ``\\r\\n`` line end and a ``\\r`` inside a record are fine."""
+    p = tmp_path / "mac.jsonl"
+    data = (GOOD + "\r" + GOOD + "\r" + GOOD + "\r\n" + GOOD.replace(", ", ",\r ") + "\n").encode()
+    p.write_bytes(data)
+    r = check(p)
+    (d,) = r.json()
+    assert (d["code"], d["line"]) == ("J001", 1) and r.code == 1
+    assert "bare carriage return (\\r, 2 on this line)" in d["message"]
+    assert run_cli("check", "--fix", "--select", "J,S", str(p)).code == 1 and p.read_bytes() == data
+    other = tmp_path / "other.jsonl"
+    other.write_text(GOOD + " " + GOOD + "\n", encoding="utf-8")
+    (d,) = check(other).json()
+    assert d["message"] == "unexpected content after document"
