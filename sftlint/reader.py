@@ -133,9 +133,58 @@ def open_binary(path: str) -> IO[bytes]:
             raise SourceError(
                 f"{path}: reading .zst files needs zstandard, an optional extra: pip install 'sftlint[zstd]'"
             ) from exc
-        reader = zstandard.ZstdDecompressor().stream_reader(fh, closefd=True)
-        return io.BufferedReader(reader)  # type: ignore[arg-type]
+        return io.BufferedReader(_ZstdFrames(fh, zstandard.ZstdDecompressor()))
     return fh
+
+
+class _ZstdFrames(io.RawIOBase):
+    """A ``.zst`` file decompressed as it is read, frame after frame.  Input that ends inside a
+    frame raises EOFError, as gzip does: zstandard's own stream reader ends there in silence,
+    so a truncated file read as a shorter one, or as an empty one (J006, exit 0).  The input is
+    fed a little at a time, so one piece's output stays small however well it compressed."""
+
+    PIECE = 1024
+
+    def __init__(self, fh: IO[bytes], dctx: Any) -> None:
+        self._fh = fh
+        self._dctx = dctx
+        self._obj = dctx.decompressobj()
+        self._in_frame = False  # input fed to the current frame, whose end has not come
+        self._out = b""
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while self._pos >= len(self._out):
+            data = self._fh.read(self.PIECE)
+            if not data:
+                if self._in_frame:
+                    raise EOFError("compressed file ended before the end of its frame")
+                return 0
+            self._out, self._pos = self._decompress(data), 0
+        n = min(len(b), len(self._out) - self._pos)
+        b[:n] = self._out[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def _decompress(self, data: bytes) -> bytes:
+        out = []
+        while data:
+            self._in_frame = True
+            out.append(self._obj.decompress(data))
+            if not self._obj.eof:
+                break
+            data = self._obj.unused_data  # the next frame's first bytes
+            self._obj = self._dctx.decompressobj()
+            self._in_frame = False
+        return b"".join(out)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._fh.close()
+        super().close()
 
 
 def _looks_binary(head: bytes) -> bool:

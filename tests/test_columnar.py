@@ -211,3 +211,25 @@ def test_missing_pyarrow_is_a_clear_error(tmp_path, monkeypatch):
     piped = run_cli("check", "-", stdin=parquet.read_bytes())
     assert piped.code == 2 and "pip install 'sftlint[parquet]'" in piped.err
     assert "sftlint-stdin" not in piped.err and piped.err.startswith("sftlint: error: -:")
+
+
+def test_a_truncated_zstd_file_is_j003_not_an_empty_or_shorter_file(tmp_path):
+    """zstandard's stream reader ends in silence where the input ends inside a frame: a cut
+    `.zst` read as a shorter file, or as an empty one (J006, exit 0).  It is J003 after the
+    records read, as a cut `.gz` is; a file of several frames is read whole."""
+    zstandard = pytest.importorskip("zstandard")
+    jsonl = write_jsonl(tmp_path / "d.jsonl", RECORDS * 30).read_bytes()
+    whole = zstandard.ZstdCompressor().compress(jsonl)
+    for cut in (len(whole) // 2, len(whole) - 1, 20):
+        zst = tmp_path / "cut.jsonl.zst"
+        zst.write_bytes(whole[:cut])
+        r = run_cli("check", "--output-format", "json", "--select", "J", zst)
+        j003 = [d for d in r.json() if d["code"] == "J003"]
+        assert r.code == 1 and len(j003) == 1 and "compressed data is damaged" in j003[0]["message"]
+        assert not [d for d in r.json() if d["code"] == "J006"]
+    frames = tmp_path / "frames.jsonl.zst"
+    c = zstandard.ZstdCompressor()
+    half = jsonl.index(b"\n", len(jsonl) // 2) + 1
+    frames.write_bytes(c.compress(jsonl[:half]) + c.compress(jsonl[half:]))
+    assert _keys(sftlint.lint(frames)) == _keys(sftlint.lint(tmp_path / "d.jsonl"))
+    assert sum(1 for _ in sftlint.load_records(str(frames))) == len(RECORDS) * 30
