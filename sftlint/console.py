@@ -75,7 +75,15 @@ class ReportStream:
         if self.progress is not None:
             self.progress.clear()
         try:
-            return self.stream.write(text)
+            try:
+                return self.stream.write(text)
+            except UnicodeEncodeError:
+                # a report quoting what the stream cannot encode: a lone surrogate that a JSON
+                # string inside a string carried (a tool's name in `tools`), or any character
+                # on a terminal that is not UTF-8; written as its escape, as --output-file does
+                encoding = getattr(self.stream, "encoding", None) or "utf-8"
+                safe = text.encode(encoding, "backslashreplace").decode(encoding)
+                return self.stream.write(safe)
         except BrokenPipeError:
             self._broken()
             return len(text)

@@ -442,3 +442,52 @@ def test_an_integer_past_64_bits_in_a_csv_json_cell_is_no_crash(tmp_path):
     r = check(p)
     assert r.code in (0, 1) and not [d for d in r.json() if d["code"] == "X001"]
     assert [d["line"] for d in r.json() if d["code"] == "D002"] == [3]
+
+
+def test_a_lone_surrogate_inside_a_json_string_is_reported_not_a_crash_of_the_report(tmp_path):
+    """`tools` written as a JSON string (ShareGPT, ms-swift) is valid JSON around a lone surrogate
+    escape of its own (`"\\\\ud800x"`): the C rules read it (json.loads takes it) and quote the
+    name, and writing the report to a UTF-8 standard output raised UnicodeEncodeError: an
+    internal error, exit 2, in every output format.  The report writes it as its escape."""
+    import subprocess
+    import sys
+
+    tools = json.dumps(
+        [{"type": "function", "function": {"name": "\ud800x", "parameters": {"type": "object"}}}]
+    )
+    call = {"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{}"}}
+    rec = {
+        "messages": [
+            {"role": "user", "content": "北京天气怎么样？"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c1", "content": "晴"},
+            {"role": "assistant", "content": "北京今天晴。"},
+        ],
+        "tools": tools,
+    }
+    p = tmp_path / "a.jsonl"
+    p.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    for fmt in ("json", "concise", "sarif", "junit"):
+        r = subprocess.run(
+            [sys.executable, "-m", "sftlint.cli", "check", "--select", "C,S", "--output-format", fmt, str(p)],
+            capture_output=True,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8", "SFTLINT_NO_CACHE": "1"},
+        )
+        assert r.returncode == 1 and b"internal error" not in r.stderr, (fmt, r.stderr[-300:])
+        assert b"\\ud800x" in r.stdout
+        if fmt == "json":
+            (c002,) = [d for d in json.loads(r.stdout) if d["code"] == "C002"]
+            assert "\ud800x" in c002["message"]
+
+
+def test_the_report_stream_escapes_what_its_stream_cannot_encode():
+    import io
+
+    from sftlint.console import ReportStream
+
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii")
+    stream = ReportStream(out)
+    stream.write("a\ud800 运费\n")
+    stream.flush()
+    assert raw.getvalue() == b"a\\ud800 \\u8fd0\\u8d39\n"
