@@ -56,7 +56,11 @@ FORMATS = ["full", "concise", "grouped", "json", "json-lines", "sarif", "github"
 def cli(*args: str) -> tuple[int, str, str]:
     from sftlint.cli import main
 
-    out, err = io.StringIO(), io.StringIO()
+    # UTF-8 streams, as a terminal's or a pipe's are (a StringIO takes any text: a report quoting
+    # a lone surrogate passed here and failed on a real standard output)
+    out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
+    out = io.TextIOWrapper(out_bytes, encoding="utf-8", write_through=True)
+    err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="backslashreplace", write_through=True)
     with redirect_stdout(out), redirect_stderr(err):
         try:
             code = main([str(a) for a in args])
@@ -68,7 +72,9 @@ def cli(*args: str) -> tuple[int, str, str]:
         # SIGTERM or a real Ctrl-C while the check ran (not a hostile rule raising
         # KeyboardInterrupt, which is a finding): the campaign was stopped
         raise Stopped(code)
-    return code, out.getvalue(), err.getvalue()
+    out.flush()
+    err.flush()
+    return code, out_bytes.getvalue().decode("utf-8"), err_bytes.getvalue().decode("utf-8")
 
 
 class Stopped(Exception):
