@@ -619,7 +619,18 @@ def _run_fixes(settings: Any, registry: Any, files: list[str], args: argparse.Na
             by_path[d.path].append(d)
         applied = 0
         for path, diags in by_path.items():
-            if not fixable_file(path) or not any(d.fix is not None for d in diags):
+            if not fixable_file(path):
+                wanted = [d for d in diags if d.fix is not None]
+                if not args.unsafe_fixes:
+                    wanted = [d for d in wanted if d.fix.applicability == "safe"]
+                if _round == 0 and wanted and path not in ("<dataset>", "-"):
+                    # asked to fix and not fixed: said, not left to be guessed from the report
+                    sys.stderr.write(
+                        f"sftlint: note: {path}: --fix does not rewrite compressed, columnar or "
+                        "CSV/TSV files; its fixes were not applied\n"
+                    )
+                continue
+            if not any(d.fix is not None for d in diags):
                 continue
             try:
                 if path in current:

@@ -352,3 +352,19 @@ def test_real_alpaca_data_as_a_table_gets_the_findings_of_its_json(shared_data, 
             value = records[d.record][d.pointer[1:]]
             flagged = value[d.span[0] : d.span[1]].split("\n")[0]
             assert lines[d.line - 1][d.column - 1 :].replace('""', '"').startswith(flagged), d
+
+
+def test_fix_says_it_leaves_a_csv_or_a_gz_file_alone(tmp_path):
+    """Asked to fix, a file --fix cannot rewrite is named on stderr, not left to be guessed."""
+    import gzip
+
+    csv_path = tmp_path / "fixable.csv"
+    csv_path.write_text('instruction,output\n"翻译: hello","你好\u200b世界"\n', encoding="utf-8")
+    gz = tmp_path / "a.jsonl.gz"
+    rec = {"messages": [{"role": "user", "content": "在吗"}, {"role": "assistant", "content": "在\u200b的"}]}
+    gz.write_bytes(gzip.compress((json.dumps(rec, ensure_ascii=False) + "\n").encode()))
+    r = run_cli("check", "--fix", "--no-cache", csv_path, gz)
+    assert r.code == 1
+    for p in (csv_path, gz):
+        assert f"sftlint: note: {p}: --fix does not rewrite" in r.err
+    assert "note" not in run_cli("check", "--no-cache", csv_path, gz).err
