@@ -19,9 +19,11 @@ def data(tmp_path, monkeypatch):
     monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path / "cache"))
     path = tmp_path / "d.jsonl"
     path.write_text(RECORD, encoding="utf-8")
+    threshold = gc.get_threshold()
     yield path
     gc.unfreeze()  # what main() froze of this test process goes back to the collector
     gc.enable()
+    gc.set_threshold(*threshold)
 
 
 def _spy(monkeypatch, name: str) -> list[bool]:
@@ -46,6 +48,16 @@ def test_the_records_of_a_check_are_read_with_the_collector_on(data, monkeypatch
     assert running == [True]
     assert gc.isenabled()
     assert gc.get_freeze_count() > 0  # what start-up built is out of the collector's way
+    # the records are read with the collector running less often (a record's own short-lived
+    # containers die before it runs)
+    assert gc.get_threshold()[0] == cli.RECORDS_GC_THRESHOLD
+
+
+def test_other_commands_keep_the_collectors_thresholds(data, monkeypatch, capsys):
+    before = gc.get_threshold()
+    monkeypatch.setattr(sys, "argv", ["sftlint", "rules"])
+    cli.main()
+    assert gc.get_threshold() == before
 
 
 @pytest.mark.parametrize(
@@ -76,8 +88,10 @@ def test_commands_other_than_check_run_with_the_collector_on(data, monkeypatch, 
 
 def test_a_caller_of_main_with_arguments_keeps_its_collector(data):
     frozen = gc.get_freeze_count()
+    threshold = gc.get_threshold()
     assert cli.main(["check", str(data), "-q"]) == 0
     assert gc.isenabled() and gc.get_freeze_count() == frozen
+    assert gc.get_threshold() == threshold
     gc.disable()
     try:
         assert cli.main(["check", str(data), "-q"]) == 0
