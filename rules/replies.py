@@ -11,8 +11,9 @@ conventions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pydantic import Field
 
@@ -952,24 +953,9 @@ class UnclosedCodeBlock(Rule):
         roles: list[str] = Field(default_factory=lambda: ["assistant"])
 
     def check(self, record: Record) -> Iterator[Finding]:
-        undesirable = None
-        for m in record.messages or ():
-            if m.role not in self.options.roles:
-                continue
-            text = m.content
-            # most replies hold no fence: a substring test each, nothing imported or built
-            if not text or ("```" not in text and "~~~" not in text):
-                continue
-            from sftlint.analysis.text.fences import find_open_fence
+        from sftlint.analysis.text.fences import find_open_fence
 
-            f = find_open_fence(text)
-            if f is None:
-                continue
-            if m.role == "assistant":
-                if undesirable is None:
-                    undesirable = bool(undesirable_reply(record))
-                if undesirable:
-                    continue
+        for m, f in _fenced(record, self.options.roles, find_open_fence):
             if not f.lines_after:
                 why = "nothing follows it: the reply stops right after opening it (cut off there, or a stray fence)"
             else:
@@ -983,6 +969,30 @@ class UnclosedCodeBlock(Rule):
                 span=(f.start, f.end),
                 lines=f.lines_after,
             )
+
+
+_T = TypeVar("_T")
+
+
+def _fenced(record: Record, roles: Sequence[str], find: Callable[[str], _T]) -> Iterator[tuple[Message, _T]]:
+    """The turns of ``roles`` that hold a code fence, with what ``find`` reads in them (T012's
+    open block, T015's empty ones), where it finds something.  Most replies hold no fence: a
+    substring test each, nothing else.  A reply offered as what not to say (a KTO negative, a
+    pair's rejected side) is skipped."""
+    undesirable = None
+    for m in record.messages or ():
+        text = m.content
+        if m.role not in roles or not text or ("```" not in text and "~~~" not in text):
+            continue
+        found = find(text)
+        if not found:
+            continue
+        if m.role == "assistant":
+            if undesirable is None:
+                undesirable = bool(undesirable_reply(record))
+            if undesirable:
+                continue
+        yield m, found
 
 
 # ---------------------------------------------------------------------------
@@ -1031,24 +1041,9 @@ class EmptyCodeBlock(Rule):
         roles: list[str] = Field(default_factory=lambda: ["assistant"])
 
     def check(self, record: Record) -> Iterator[Finding]:
-        undesirable = None
-        for m in record.messages or ():
-            if m.role not in self.options.roles:
-                continue
-            text = m.content
-            # most replies hold no fence: a substring test each, nothing imported or built
-            if not text or ("```" not in text and "~~~" not in text):
-                continue
-            from sftlint.analysis.text.fences import find_empty_blocks
+        from sftlint.analysis.text.fences import find_empty_blocks
 
-            blocks = find_empty_blocks(text)
-            if not blocks:
-                continue
-            if m.role == "assistant":
-                if undesirable is None:
-                    undesirable = bool(undesirable_reply(record))
-                if undesirable:
-                    continue
+        for m, blocks in _fenced(record, self.options.roles, find_empty_blocks):
             for b in blocks:
                 where = (
                     "the reply ends with it, the code it was to hold missing: a fine-tune learns to "
