@@ -47,6 +47,12 @@ def _detector() -> object:
     return typo_detector()
 
 
+class ReplyOptions(RuleOptions):
+    """The option every reply rule shares: whose turns it reads (the assistant's)."""
+
+    roles: list[str] = Field(default_factory=lambda: ["assistant"])
+
+
 # ---------------------------------------------------------------------------
 # T006
 
@@ -113,8 +119,7 @@ class TruncatedText(Rule):
     severity = "warning"
     scope = "dataset"
 
-    class Options(RuleOptions):
-        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+    class Options(ReplyOptions):
         start_roles: list[str] = Field(default_factory=lambda: ["user", "assistant"])
         max_open_share: float = Field(default=0.2, ge=0.0, le=1.0)
 
@@ -671,8 +676,7 @@ class RepeatedText(Rule):
     severity = "warning"
     scope = "record"
 
-    class Options(RuleOptions):
-        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+    Options = ReplyOptions
 
     def check(self, record: Record) -> Iterator[Finding]:
         roles = set(self.options.roles)
@@ -793,8 +797,7 @@ class BorrowedIdentity(Rule):
     severity = "warning"
     scope = "dataset"
 
-    class Options(RuleOptions):
-        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+    class Options(ReplyOptions):
         identities: list[str] = Field(default_factory=list)
         max_share: float = Field(default=0.2, ge=0.0, le=1.0)
 
@@ -949,8 +952,7 @@ class UnclosedCodeBlock(Rule):
     severity = "warning"
     scope = "record"
 
-    class Options(RuleOptions):
-        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+    Options = ReplyOptions
 
     def check(self, record: Record) -> Iterator[Finding]:
         from sftlint.analysis.text.fences import find_open_fence
@@ -1037,8 +1039,7 @@ class EmptyCodeBlock(Rule):
     severity = "warning"
     scope = "record"
 
-    class Options(RuleOptions):
-        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+    Options = ReplyOptions
 
     def check(self, record: Record) -> Iterator[Finding]:
         from sftlint.analysis.text.fences import find_empty_blocks
@@ -1118,8 +1119,7 @@ class LeadingWhitespace(Rule):
     scope = "dataset"
     fix_availability = "always"
 
-    class Options(RuleOptions):
-        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+    class Options(ReplyOptions):
         max_share: float = Field(default=0.5, ge=0.0, le=1.0)
 
     def map(self, record: Record) -> SpaceTally | None:
@@ -1270,8 +1270,7 @@ class ModelDisclaimer(Rule):
     scope = "record"
     default_enabled = False
 
-    class Options(RuleOptions):
-        roles: list[str] = Field(default_factory=lambda: ["assistant"])
+    Options = ReplyOptions
 
     def check(self, record: Record) -> Iterator[Finding]:
         from sftlint.analysis.text.disclaimer import find_disclaimers
