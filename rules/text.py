@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from sftlint.analysis.feedback import undesirable_reply
-from sftlint.analysis.text.escapes import find_literal_escape
+from sftlint.analysis.majority import CONVENTION_LEAST
+from sftlint.analysis.text.escapes import find_literal_escape, template_frame
 from sftlint.analysis.text.garble import find_garbled
 from sftlint.analysis.text.invisible import is_blank
 from sftlint.analysis.text.userdict import covered
@@ -899,9 +900,21 @@ class LiteralEscape(Rule):
     a reply a KTO file labels undesirable (`"label": false`) is the file's own example of what
     not to say.  One finding per text, at its first written-out escape, with the count.
 
+    A file whose template writes a line break out on purpose is left alone: when more than
+    `max-share` (half) of a file's texts of one role (at least 20) write it in the same short
+    frame around their content (BianQue's prompts all end `病人：…\n医生：`, the form its
+    T5 tokenizer, which has no line-break token, is served), line breaks written out in that
+    role are the file's convention, not reported one by one.  What is reported there instead is
+    the text that breaks the convention: a real line break in a text of that frame
+    (`病人：患者性别女` and a real break, then `详细病情…\n医生：`).  A text encoded twice writes
+    its breaks inside its content, where no two records agree (`…?\nOptions:\n(A) 300`): a
+    whole file of those is still reported.
+
     ## Why is this bad?
     The model learns what it reads: trained on `\n` written out, it prints backslash-n to the
-    user instead of breaking the line, and `\u4f60` instead of 你.
+    user instead of breaking the line, and `\u4f60` instead of 你.  Where a file writes its
+    breaks out on purpose, the one text with a real break is read in a form the model is
+    never served.
 
     ## Example
     ```json
@@ -915,52 +928,188 @@ class LiteralEscape(Rule):
 
     ## Options
     `roles`: which messages are checked (not tool output, which is external data).
+    `max-share`: the share of a file's texts of one role, writing a line break out in the same
+    frame, above which that is the file's convention.
 
     ## Fix availability
     Sometimes, and **unsafe**: a text without real line breaks that reads as one JSON string
     is decoded once (every escape in it); a text that mixes real and written-out line breaks
-    needs a person to decide.
+    needs a person to decide, but in a file that writes its breaks out, where the fix writes
+    the text's real breaks out as the file does.
     """
 
     code = "T010"
     name = "literal-escape"
     severity = "warning"
-    scope = "record"
+    scope = "dataset"
     fix_availability = "sometimes"
 
     class Options(RuleOptions):
         roles: list[Role] = Field(default_factory=lambda: list(_DEFAULT_ROLES))
+        max_share: float = Field(default=0.5, ge=0.0, le=1.0)
 
-    def check(self, record: Record) -> Iterator[Finding]:
-        roles = self.options.roles
-        for m in _messages(record, roles):
+    def map(self, record: Record) -> EscapeTally | None:
+        tally: EscapeTally | None = None
+        for m in _messages(record, self.options.roles):
+            if tally is None:
+                tally = EscapeTally(record.ref(), None, [], [], [])
+            tally.roles.append(m.role)
             if "\\" not in m.content:
                 continue
+            frames = template_frame(m.content)
+            for frame in frames:
+                tally.keys.append((m.role, frame))
             x = find_literal_escape(m.content)
-            if x is None or (m.role == "assistant" and _undesirable(record)):
-                continue
-            written = m.content[x.start : x.end]
-            if x.kind == "unicode":
-                shown = written if len(written) <= 30 else written[:30] + "…"
-                chars = "".join(chr(int(written[i + 2 : i + 6], 16)) for i in range(0, len(written), 6))
-                what = f"characters written as escapes: “{shown}” stands for “{_short(chars)}”"
-            else:
-                what = f"line break written as “{written}”"
-            where = "the text has no real line break" if x.flat else "after the end of a sentence"
-            message = (
-                f"{what} ({x.count} such place{'s' if x.count != 1 else ''} in the text; {where}): "
-                "the text was JSON-encoded twice or written with repr()"
+            if x is not None and not (m.role == "assistant" and _undesirable(record)):
+                tally.places.append(self._escape_place(record, m, x))
+            if frames and "\n" in m.content:
+                tally.places.append(self._real_break_place(record, m, frames))
+        if tally is not None and tally.places:
+            tally.record_hash = record.content_hash
+        return tally
+
+    def _escape_place(self, record: Record, m: Message, x: Any) -> _EscapePlace:
+        written = m.content[x.start : x.end]
+        if x.kind == "unicode":
+            shown = written if len(written) <= 30 else written[:30] + "…"
+            chars = "".join(chr(int(written[i + 2 : i + 6], 16)) for i in range(0, len(written), 6))
+            what = f"characters written as escapes: “{shown}” stands for “{_short(chars)}”"
+        else:
+            what = f"line break written as “{written}”"
+        where = "the text has no real line break" if x.flat else "after the end of a sentence"
+        message = (
+            f"{what} ({x.count} such place{'s' if x.count != 1 else ''} in the text; {where}): "
+            "the text was JSON-encoded twice or written with repr()"
+        )
+        fix = None
+        if x.decoded is not None:
+            pointer, whole = m.resolve((0, len(m.content)))
+            if whole == (0, len(m.content)):
+                fix = Fix(
+                    "decode the text's escapes once", (Edit(pointer, 0, len(m.content), x.decoded),), "unsafe"
+                )
+        pointer, span = m.resolve((x.start, x.end))
+        return _EscapePlace(
+            m.role, x.kind, (), pointer, span, record.locate(pointer, span), message, fix, x.count
+        )
+
+    def _real_break_place(self, record: Record, m: Message, frames: tuple[str, ...]) -> _EscapePlace:
+        """A text that writes a line break out in its frame and also holds a real one: reported
+        only where the file's template writes its line breaks out (see :meth:`reduce`)."""
+        text = m.content
+        at = text.index("\n")
+        breaks = text.count("\n")
+        message = f"a real line break ({breaks} in the text)"
+        fix = None
+        pointer, whole = m.resolve((0, len(text)))
+        if whole == (0, len(text)):
+            fix = Fix(
+                "write the text's line breaks out, as the file does",
+                (Edit(pointer, 0, len(text), text.replace("\r\n", "\n").replace("\n", "\\n")),),
+                "unsafe",
             )
-            fix = None
-            if x.decoded is not None:
-                pointer, whole = m.resolve((0, len(m.content)))
-                if whole == (0, len(m.content)):
-                    fix = Fix(
-                        "decode the text's escapes once",
-                        (Edit(pointer, 0, len(m.content), x.decoded),),
-                        "unsafe",
-                    )
-            yield self.finding(message, msg=m, span=(x.start, x.end), fix=fix, count=x.count)
+        pointer, span = m.resolve((at, at + 1))
+        return _EscapePlace(
+            m.role, "real", frames, pointer, span, record.locate(pointer, span), message, fix, breaks
+        )
+
+    def collector(self) -> _EscapeCollector:
+        return _EscapeCollector()
+
+    def reduce(self, summaries: Iterable[EscapeTally]) -> Iterator[Finding]:
+        coll = self.collected(summaries)
+        share = self.options.max_share
+        for path, tallies in coll.kept.items():
+            counts = coll.counts.get(path, {})
+            # per role: the frames with a written-out break that more than ``share`` of the
+            # file's texts of that role hold (at least CONVENTION_LEAST texts): written on purpose
+            convention: dict[str, dict[str, int]] = {}
+            for key, n in counts.items():
+                if isinstance(key, tuple):
+                    texts = counts.get(key[0], 0)
+                    if texts >= CONVENTION_LEAST and n > share * texts:
+                        convention.setdefault(key[0], {})[key[1]] = n
+            for t in tallies:
+                for p in t.places:
+                    keys = convention.get(p.role)
+                    if p.kind == "real":
+                        held = [k for k in p.frames if keys and k in keys]
+                        if not held:
+                            continue
+                        frame = held[0]
+                        where = f"end with “{frame[1:]}”" if frame[0] == "$" else f"begin with “{frame[1:]}”"
+                        message = (
+                            f"{p.message} in a file whose template writes its line breaks out: "
+                            f"{keys[frame]} of its {counts[p.role]} {p.role} texts {where}; the model "
+                            "reads this text's lines differently from the rest"
+                        )
+                    elif p.kind == "break" and keys:
+                        continue  # the file's template writes its line breaks out on purpose
+                    else:
+                        message = p.message
+                    yield self.placed(message, t, p, fix=p.fix, count=p.count)
+
+
+@compact_pickle
+@dataclass(slots=True)
+class _EscapePlace:
+    role: str
+    kind: str  # "break", "unicode" (written out), or "real" (a real line break in a templated text)
+    frames: tuple[str, ...]  # (for "real") the text's template frames with a written-out break
+    pointer: str
+    span: tuple[int, int] | None
+    loc: Any
+    message: str
+    fix: Fix | None
+    count: int
+
+
+@compact_pickle
+@dataclass(slots=True)
+class EscapeTally:
+    """What T010 keeps of one record: the roles of the texts read, the written-out line breaks in a
+    template frame they hold (the file's convention is judged from these), and its places."""
+
+    ref: RecordRef
+    record_hash: str | None
+    roles: list[str]
+    keys: list[tuple[str, str]]  # (role, frame), once per text
+    places: list[_EscapePlace]
+
+
+class _EscapeCollector:
+    """T010's summaries in flat memory: per file, how many texts of each role were read and how
+    many hold each template frame with a written-out break, and only the tallies with places."""
+
+    __slots__ = ("counts", "kept")
+
+    def __init__(self) -> None:
+        #: per file: role -> texts, (role, frame) -> texts holding it
+        self.counts: dict[str, dict[Any, int]] = {}
+        self.kept: dict[str, list[EscapeTally]] = {}
+
+    def append(self, t: EscapeTally) -> None:
+        path = t.ref.path
+        counts = self.counts.get(path)
+        if counts is None:
+            counts = self.counts[path] = {}
+        for role in t.roles:
+            counts[role] = counts.get(role, 0) + 1
+        for key in t.keys:
+            counts[key] = counts.get(key, 0) + 1
+        if t.places:
+            self.kept.setdefault(path, []).append(t)
+
+    def piece(self) -> _EscapeCollector:
+        return _EscapeCollector()
+
+    def merge(self, other: _EscapeCollector) -> None:
+        for path, theirs in other.counts.items():
+            counts = self.counts.setdefault(path, {})
+            for key, n in theirs.items():
+                counts[key] = counts.get(key, 0) + n
+        for path, tallies in other.kept.items():
+            self.kept.setdefault(path, []).extend(tallies)
 
 
 def _undesirable(record: Record) -> bool:

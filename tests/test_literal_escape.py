@@ -5,6 +5,8 @@ the clean twins it must leave alone (code, string literals, LaTeX, regexes, path
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from conftest import alternating
@@ -240,3 +242,100 @@ def test_a_backslash_at_a_lines_end_does_not_carry_the_quote_count_into_the_next
     assert len(text) == 7 and _Quotes(text).inside(6) and not _Quotes(text).inside(7)
     quotes = _Quotes("say 'x\\\nnext")
     assert quotes.inside(6) and not quotes.inside(10)
+
+
+# BianQue's CMeDiaLog prompts (scutcyr/BianQue, data/cMedialog_example.csv): a patient's words
+# between the template's "病人：" and "\n医生：", the break written out on purpose (the app turns
+# real line breaks into that form for a T5 tokenizer without a line-break token).
+PATIENTS = [
+    "我和我男朋友再一起已经7年多了,但是我发现我有性冷淡,不知道是为什么",
+    "请问服用黄体酮是不是可以让月经提前来？",
+    "宝宝6个月大，最近有时候会发抖，请问是什么原因？",
+    "头晕头痛,高血压高血脂,天天如此，应该吃什么药",
+    "消化一直不怎好，吃东西很久也不消化而且还有胀气",
+    "晨起床头晕、恶心、胸闷、气短，血压50—80，请问是什么病？",
+]
+DOCTOR = "你好，根据你的描述，建议去医院做个检查。\n　　1、注意休息\n　　2、清淡饮食"
+
+
+def bianque(patient: str) -> dict:
+    return {"instruction": f"病人：{patient}\\n医生：", "output": DOCTOR}
+
+
+def bianque_file(n: int = 24) -> list[dict]:
+    return [bianque(f"{PATIENTS[i % len(PATIENTS)]}（第{i}次咨询）") for i in range(n)]
+
+
+def write(path, rows) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_a_template_that_writes_its_line_break_out_on_purpose_is_the_files_convention():
+    rows = bianque_file()
+    # one record alone: its evidence says encoded twice
+    assert len(lint(rows[:1])) == 1
+    # the file's every prompt ends with the same written-out break: its template writes it so
+    assert lint(rows) == []
+
+
+def test_a_text_that_mixes_in_a_real_line_break_breaks_the_convention(tmp_path):
+    mixed = bianque("目前一般情况:无临床表现\n病史:一直是小三阳十年了\n以往的诊断和治疗经过:没有治疗")
+    path = tmp_path / "bianque.jsonl"
+    write(path, [*bianque_file(), mixed])
+    [d] = lint(path)
+    assert d.line == 25 and d.pointer == "/instruction"
+    assert mixed["instruction"][d.span[0] : d.span[1]] == "\n"
+    assert (
+        "a real line break (2 in the text)" in d.message
+        and "25 of its 25 user texts end with “\\n医生：”" in (d.message)
+    )
+    assert d.fix is not None and d.fix.applicability == "unsafe"
+    subprocess.run(
+        [sys.executable, "-m", "sftlint", "check", str(path), "--select", "T010", "--fix", "--unsafe-fixes"],
+        capture_output=True,
+        check=False,
+    )
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert rows[-1]["instruction"] == mixed["instruction"].replace("\n", "\\n")
+    assert rows[:-1] == bianque_file()
+    assert lint(path) == []
+
+
+def test_one_record_of_many_that_writes_its_break_out_is_reported_and_fixed(tmp_path):
+    rows = [chat("Write a quiz question.", POEM.replace("\n", " / ") + f" ({i})") for i in range(30)]
+    rows.append(chat("Write a quiz question.", WATERLOO))
+    path = tmp_path / "quiz.jsonl"
+    write(path, rows)
+    [d] = lint(path)
+    assert d.line == 31 and "line break written as “\\n”" in d.message
+    subprocess.run(
+        [sys.executable, "-m", "sftlint", "check", str(path), "--select", "T010", "--fix", "--unsafe-fixes"],
+        capture_output=True,
+        check=False,
+    )
+    last = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
+    assert last["messages"][1]["content"] == WATERLOO.replace("\\n", "\n")
+
+
+def test_a_file_encoded_twice_throughout_is_still_reported():
+    """Alpaca-CoT's AQuA prompts write every break out (``…?\\nOptions:\\n(A) 300\\n(B) 992…``): the
+    same label in every record, but inside the content, where no two records agree: reported."""
+    questions = [
+        f"Question: A train runs {k} km in {k % 7 + 2} hours. What is its speed?" for k in range(40, 70)
+    ]
+    rows = [
+        {
+            "instruction": f"{q}\\nOptions:\\n(A) {k}\\n(B) {k + 3}\\n(C) {k + 5} Let's think first.",
+            "input": "",
+            "output": "x",
+        }
+        for k, q in enumerate(questions)
+    ]
+    assert len(lint(rows)) == len(rows)
+
+
+def test_a_templated_file_still_reports_characters_written_as_escapes():
+    rows = bianque_file()
+    rows.append(bianque(encoded_twice("你好，世界！", True)))
+    [d] = lint(rows)
+    assert "stands for “你好，世界！”" in d.message

@@ -341,3 +341,35 @@ def find_literal_escape(text: str) -> LiteralEscape | None:
     if "\\" not in text:
         return None
     return _MEMO[text]
+
+
+#: how long a template's frame may be: the fixed text from a written-out line break to the
+#: text's end (``\\n医生：``), or from its start to the break (``### Instruction:\\n``)
+FRAME_REACH = 24
+
+
+def template_frame(text: str) -> tuple[str, ...]:
+    """Where ``text`` writes a line break out in a short fixed frame around its content: the
+    text from its last written-out break to its end (``病人：…\\n医生：`` gives ``"$\\n医生："``),
+    and from its start to its first (``### Instruction:\\n…`` gives ``"^### Instruction:\\n"``),
+    each where it is at most :data:`FRAME_REACH` characters and holds no real line break.  A file
+    whose texts of one role mostly share one is a template that writes the break so on purpose
+    (rule T010 reads the file's convention from these); a text encoded twice writes its breaks
+    inside its content, where no two records agree."""
+    if "\\n" not in text:
+        return ()
+    frames: list[str] = []
+    last = text.rfind("\\n")
+    if len(text) - last <= FRAME_REACH + 2 and "\n" not in text[last:]:
+        start = last
+        while start >= 2 and text[start - 2 : start] in ("\\n", "\\r"):
+            start -= 2  # the whole run (``\\n\\n``, ``\\r\\n``)
+        if text[start - 1 : start] != "\\":
+            frames.append("$" + text[start:])
+    first = text.find("\\n")
+    if first <= FRAME_REACH and "\n" not in text[:first] and text[first - 1 : first] != "\\":
+        end = first + 2
+        while text[end : end + 2] in ("\\n", "\\r"):
+            end += 2
+        frames.append("^" + text[:end])
+    return tuple(frames)
