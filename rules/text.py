@@ -960,7 +960,11 @@ class LiteralEscape(Rule):
             for frame in frames:
                 tally.keys.append((m.role, frame))
             x = find_literal_escape(m.content)
-            if x is not None and not (m.role == "assistant" and _undesirable(record)):
+            if (x is None and not (frames and "\n" in m.content)) or (
+                m.role == "assistant" and _undesirable(record)
+            ):
+                continue  # (a reply a KTO file labels undesirable is its example of what not to say)
+            if x is not None:
                 tally.places.append(self._escape_place(record, m, x))
             if frames and "\n" in m.content:
                 tally.places.append(self._real_break_place(record, m, frames))
