@@ -217,8 +217,13 @@ class Record:
     def conversational(self) -> bool:
         """Whether the record is a conversation, with turns whose order and roles mean
         something: not a document (TRL's language-modeling ``{"text"}``), whose one message
-        the turn rules (S004's order, S009's embedded turns) have nothing to say about."""
-        return getattr(self.file.input_format, "conversational", True)
+        the turn rules (S004's order, S009's embedded turns) have nothing to say about.
+        A format whose records are either asks each record (``is_document``)."""
+        fmt = self.file.input_format
+        is_document = getattr(fmt, "is_document", None)
+        if is_document is not None:
+            return not is_document(self.data)
+        return getattr(fmt, "conversational", True)
 
     @property
     def text(self) -> str:

@@ -22,6 +22,7 @@ from sftlint.formats import (
     QueryResponseFormat,
     StringTurnsFormat,
     TranscriptFormat,
+    XTunerFormat,
 )
 from sftlint.plugins import default_registry
 
@@ -538,6 +539,7 @@ _FORMATS = (
     AlpacaFormat(),
     TranscriptFormat(),
     PlainTextFormat(),
+    XTunerFormat(),
 )
 
 

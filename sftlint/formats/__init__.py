@@ -15,6 +15,7 @@ from sftlint.formats.query_response import QueryResponseFormat
 from sftlint.formats.sharegpt import ShareGPTFormat
 from sftlint.formats.string_turns import StringTurnsFormat
 from sftlint.formats.transcript import TranscriptFormat
+from sftlint.formats.xtuner import XTunerFormat
 from sftlint.hookspecs import hookimpl
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "ShareGPTFormat",
     "StringTurnsFormat",
     "TranscriptFormat",
+    "XTunerFormat",
     "detect",
 ]
 
@@ -44,6 +46,7 @@ PRIORITY = (
     "sharegpt",
     "conversation",
     "human-assistant",
+    "xtuner",
     "prompt-completion",
     "query-response",
     "string-turns",
@@ -111,6 +114,7 @@ def sftlint_input_formats() -> list[InputFormat]:
         AlpacaFormat(),
         ConversationFormat(),
         HumanAssistantFormat(),
+        XTunerFormat(),
         PromptCompletionFormat(),
         QueryResponseFormat(),
         StringTurnsFormat(),
