@@ -108,11 +108,12 @@ def turns_to_messages(
     return out
 
 
-def text_message(role: str, value: Any, pointer: str, out: list[Message]) -> None:
-    """Append a message whose content is one string field of the record (``prompt``, ``output``)."""
+def text_message(role: str, value: Any, pointer: str, out: list[Message], container: str = "") -> None:
+    """Append a message whose content is one string field (``prompt``, ``output``) of the record
+    or, given its ``container`` pointer, of an object inside it (XTuner's exchange)."""
     text = value if isinstance(value, str) else ""
     segments = None if isinstance(value, str) else []
-    out.append(Message(role, text, len(out), "", pointer, segments, role, None))
+    out.append(Message(role, text, len(out), container, pointer, segments, role, None))
 
 
 def turn_keys(turns: Any) -> set[str]:

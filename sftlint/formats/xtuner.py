@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from sftlint.formats.base import InputFormat
-from sftlint.formats.turns import turn_keys
+from sftlint.formats.turns import text_message, turn_keys
 from sftlint.record import Message
 
 KEY = "conversation"
@@ -86,25 +86,16 @@ class XTunerFormat(InputFormat):
                 continue
             ptr = f"/{KEY}/{i}"
             system = t.get("system")
-            if isinstance(system, str) and system:
-                out.append(Message("system", system, len(out), ptr, f"{ptr}/system", None, "system", None))
-            elif system is not None and not isinstance(system, str):
-                out.append(Message("system", "", len(out), ptr, f"{ptr}/system", [], "system", None))
+            if system is not None and system != "":  # a non-string one is kept for S001's pointer
+                text_message("system", system, f"{ptr}/system", out, ptr)
             if "input" in t and not pretraining:
-                self._side(t["input"], "user", ptr, "input", out)
+                value = t["input"]  # XTuner's template reads a null input as ""
+                text_message("user", "" if value is None else value, f"{ptr}/input", out, ptr)
             if "output" in t:
-                self._side(t["output"], "assistant", ptr, "output", out)
+                text_message("assistant", t["output"], f"{ptr}/output", out, ptr)
                 if t.get("output_with_loss") is False:
                     out[-1].weight = 0
         return out
-
-    @staticmethod
-    def _side(value: Any, role: str, ptr: str, key: str, out: list[Message]) -> None:
-        if value is None and key == "input":
-            value = ""  # XTuner's template reads a null input as ""
-        text = value if isinstance(value, str) else ""
-        segments = None if isinstance(value, str) else []
-        out.append(Message(role, text, len(out), ptr, f"{ptr}/{key}", segments, role, None))
 
 
 __all__ = ["XTunerFormat"]
