@@ -1277,14 +1277,21 @@ class ModelDisclaimer(Rule):
 
         roles = self.options.roles
         called = False  # whether a user turn so far calls for the assistant to speak of itself
+        unread: list[
+            str
+        ] = []  # the user turns since the last look (read only for a reply that has the phrase)
         system: str | None = None
         for m in record.messages or ():
-            if m.role == "user" and not called and m.content:
-                called = _CALLS_FOR_SELF.search(m.content) is not None
+            if m.role == "user" and m.content:
+                unread.append(m.content)
             if m.role not in roles or not m.content or called:
                 continue
             found = list(find_disclaimers(m.content))
             if not found:
+                continue
+            called = any(_CALLS_FOR_SELF.search(u) for u in unread)
+            unread.clear()
+            if called:
                 continue
             if undesirable_reply(record):
                 return
