@@ -528,7 +528,9 @@ class TermVariant(Rule):
     Finds a term written two ways across the dataset (账号/帐号, 其他/其它, 登录/登陆 in the
     sense of logging in, 部分/部份 …) and reports each occurrence of the minority form, with
     how often each form occurs.  登陆 is only counted where it means logging in (登陆账号,
-    无法登陆, 登陆失败), never for a landing (登陆月球).  Counts are exact; at most three
+    无法登陆, 登陆失败), never for a landing (登陆月球), and a form counts only where the
+    words of its sentence keep it whole (梦想像是 is 梦想 + 像是, no 想像; the typo model's
+    dictionary segmentation decides).  Counts are exact; at most three
     occurrences per record and 2,000 per form across the dataset are listed one by one (so
     memory stays bounded on any dataset), and one further finding says how many more there are
     and where they begin — fix the listed ones and run again.

@@ -195,6 +195,41 @@ def test_t002_guards_accidental_matches():
     assert lint(records, "T002") == []
 
 
+def test_t002_counts_a_form_only_where_the_words_keep_it_whole():
+    # 梦想像是 is 梦想 + 像是 and 思想像 is 思想 + 像: no 想像 there, however many 想象 the data holds
+    majority = [chat("你能想象一下未来的生活吗？", "可以想象，未来的生活会更加便利。") for _ in range(3)]
+    across = [
+        chat("我总感觉自己的梦想像是沉重的负担", "梦想不该是负担，试着把它拆成小目标。"),
+        chat("我总感觉自己的梦想像一个无底深渊", "先从最小的一步开始吧。"),
+        chat("他的思想像一面镜子，照出了时代", "这个比喻很贴切。"),
+    ]
+    assert lint(majority + across, "T002") == []
+    # the same form inside its words is still the variant: 想像 alone, in 难以想像, before 一下
+    real = [
+        chat("我真的难以想像那种生活", "可以理解，这需要时间适应。"),
+        chat("你能想像一下吗？", "当然可以。"),
+    ]
+    records = majority + across + real
+    diags = lint(records, "T002")
+    assert [d.record for d in diags] == [6, 7]
+    for d in diags:
+        text = records[d.record]["messages"][0]["content"]
+        assert text[d.span[0] : d.span[1]] == "想像" and "（数据集中“想象” 6 次，“想像” 2 次）" in d.message
+
+
+def test_t002_word_boundary_test_reads_the_dictionary():
+    from sftlint.analysis.text.variants import split_across_words
+
+    assert split_across_words("自己的梦想像是沉重的负担", 4, 6)
+    assert split_across_words("基金的全部份额", 4, 6)
+    assert split_across_words("这是我的梦想象征着", 5, 7)  # 梦想 + 象征: no 想象
+    assert not split_across_words("难以想像", 2, 4)  # inside the longer word 难以想像
+    assert not split_across_words("蒜及其它调味佐料", 2, 4)  # 及 + 其它, though 及其 is a word
+    assert not split_across_words("有一部份超重", 2, 4)
+    assert not split_across_words("款项已到帐了", 3, 5)  # 到帐 is no dictionary word: not judged
+    assert not split_across_words("想像", 0, 2)
+
+
 def test_t002_majority_decides_and_refs_are_bounded():
     records = [chat("其它问题呢？", "其它问题请留言。") for _ in range(5)] + [
         chat("还有其他问题吗？", "其他其他其他其他其他问题都可以问。")
