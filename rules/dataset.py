@@ -628,7 +628,11 @@ class NearDuplicate(Rule):
     a document needs the number changed at two places), and two successive steps of an agent episode written a step
     per record, the episode so far in the prompt (AutoAct, API-Bank): the later step's prompt
     holds the earlier step's reply, the action already taken, and its own reply is another
-    action (a step that sends the same action again is still reported).  A document (TRL's text, without turns) has no sides: two
+    action (a step that sends the same action again is still reported), and two questions
+    generated from one document that ask of two things it names (doc2query: "深度睡眠是多少个小时？"
+    and "浅度睡眠是多少个小时？" of a text on deep and light sleep; the replies differ by one
+    word replaced, and both prompts write both words: a word added, or one the document does not
+    write, is still a copy).  A document (TRL's text, without turns) has no sides: two
     are alike only if what lies between their common start and end, when it is a fifth of the
     text or more, is at least 0.7 alike too (WikiSQL written as text repeats a table's schema
     before questions on different columns).  Exact copies are left to D001.
@@ -1026,7 +1030,61 @@ def _both_sides_alike(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     for (x, y), least in ((prompts, MIN_SIDE_SIMILARITY), ((a[2], b[2]), MIN_REPLY_SIMILARITY)):
         if (x or y) and jaccard(x, y) < least:
             return False
-    return not _carries_a_value(a, b) and not _two_items_in_one_frame(a, b) and not _successive_steps(a, b)
+    return (
+        not _carries_a_value(a, b)
+        and not _two_items_in_one_frame(a, b)
+        and not _successive_steps(a, b)
+        and not _asks_of_another_thing(a, b)
+    )
+
+
+#: The fewest characters of a term that :func:`_asks_of_another_thing` looks for in a prompt:
+#: two of a script that writes words without spaces in a character or two (Chinese, Japanese,
+#: Korean syllables: 深度, 男性), four of any other (a normalised English text has lost its
+#: spaces, and two letters are inside any long prompt by chance).
+MIN_TERM_WIDE = 2
+MIN_TERM = 4
+
+
+def _term(middle: str, before: str, after: str) -> str:
+    """``middle`` (where two replies differ) widened by the characters around it, the following
+    ones first, to :data:`MIN_TERM_WIDE` or :data:`MIN_TERM` characters (as far as there are)."""
+    term = middle
+    while True:
+        least = MIN_TERM_WIDE if any(c >= "\u2e80" for c in term) else MIN_TERM
+        if len(term) >= least or not (before or after):
+            return term
+        if after:
+            term, after = term + after[0], after[1:]
+        else:
+            term, before = before[-1] + term, before[:-1]
+
+
+def _asks_of_another_thing(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two alike records ask of two different things that their prompts both name: the
+    replies differ in one place, a word replaced by another (not a word added or dropped), and
+    each prompt writes both words, each with the characters around it up to a word's length
+    (:func:`_term`).  Questions generated from one document (doc2query) share the document, most
+    of the text, and differ in a word or two: 深度睡眠是多少个小时？ and 浅度睡眠是多少个小时？ of a
+    document that treats deep and light sleep, 男性/女性最佳生育年龄 of one that treats both
+    sexes, are two questions, not a copy with an edit.  A copy paraphrased (a synonym the
+    prompt does not write) or the same question written again with a word added (淡盐水 for
+    盐水) is still reported."""
+    ra, rb = a[2], b[2]
+    if not ra or not rb or ra == rb:
+        return False
+    start = _shared_start(ra, rb)
+    x, y = ra[start:], rb[start:]
+    end = _shared_start(x[::-1], y[::-1])
+    end = min(end, len(x), len(y))
+    if end:
+        x, y = x[:-end], y[:-end]
+    if not x or not y:
+        return False  # a word added or dropped: the same question written again
+    before, after = ra[:start], ra[len(ra) - end :] if end else ""
+    ta, tb = _term(x, before, after), _term(y, before, after)
+    pa, pb = a[1], b[1]
+    return ta in pa and tb in pa and ta in pb and tb in pb
 
 
 #: The shortest reply (normalised) that :func:`_successive_steps` looks for in the other record's

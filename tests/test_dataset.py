@@ -1072,6 +1072,43 @@ def test_d002_records_that_repeat_one_instruction_with_other_questions_are_not_n
     assert (d.line, d.data["first_line"]) == (13, 2)
 
 
+_D2Q_INSTRUCTION = "你现在是一个问题生成模型，请根据下面文档生成一个问题，文档："
+_D2Q_DOCUMENT = (
+    "绿茶属于不发酵茶，保留了较多的茶多酚和维生素C，清热解暑，比较适合在夏季饮用；红茶属于全发酵茶，"
+    "性质温和，刺激性较小，更适合胃寒的人在冬季饮用。两种茶都含有咖啡因，睡前不宜多喝，空腹也不宜饮浓茶。"
+)
+
+
+def _d2q(question: str, document: str = _D2Q_DOCUMENT) -> dict:
+    return {"instruction": _D2Q_INSTRUCTION, "input": document, "output": question}
+
+
+def test_d002_questions_on_one_document_about_two_things_it_names_are_two_examples(tmp_path):
+    """Questions generated from one document (doc2query): the document is most of the text, so
+    two questions that differ in one word are 0.97 alike overall.  Asked of two things the
+    document names (绿茶 and 红茶), they are two examples; the same question written again with
+    a word added, or with a word the document does not write (乌龙茶), is still a near-duplicate."""
+    green = _d2q("绿茶比较适合在一年中的什么季节饮用？")
+    black = _d2q("红茶比较适合在一年中的什么季节饮用？")
+    path = write_jsonl(tmp_path / "d2q.jsonl", [green, black])
+    texts = [D.dialogue_texts(r) for r in sftlint.load_records(path)]
+    assert D.jaccard(texts[0][0], texts[1][0]) >= 0.8 and D.jaccard(texts[0][2], texts[1][2]) >= 0.7
+    assert _codes(sftlint.lint(path, select=["D002"]), "D002") == []
+    for again in (
+        "请问绿茶比较适合在一年中的什么季节饮用？",  # a word added
+        "乌龙茶比较适合在一年中的什么季节饮用？",  # a tea the document does not name
+    ):
+        path = write_jsonl(tmp_path / "again.jsonl", [green, _d2q(again)])
+        (d,) = _codes(sftlint.lint(path, select=["D002"]), "D002")
+        assert (d.line, d.data["first_line"]) == (2, 1), again
+    # the document must name both: under one that names only green tea, 红茶 is an edit
+    only_green = _D2Q_DOCUMENT.replace("红茶", "这种茶")
+    path = write_jsonl(
+        tmp_path / "one.jsonl", [_d2q(green["output"], only_green), _d2q(black["output"], only_green)]
+    )
+    assert len(_codes(sftlint.lint(path, select=["D002"]), "D002")) == 1
+
+
 def test_d002_a_frame_after_the_question_is_left_out_too(tmp_path):
     """The shared text may follow the question (a format demand after each question): the
     same."""
