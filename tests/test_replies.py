@@ -215,6 +215,11 @@ TRUNCATED = [
         "怎么重置路由器？",
         "步骤如下：\n1. 将电脑IP设置为固定地址。\n2. 关闭路由器，用网线连接电脑。\n3. 启动路由器，并同时按住",
     ),
+    # a connective ending prose that names fields with underscores: only a short last field is a word
+    chat(
+        "怎么查每个用户的订单？",
+        "订单表里有 user_id、order_id、amount 等字段。查询时需要把订单表和用户表按 user_id 连接起来，并且",
+    ),
     # a story cut after a subject pronoun (Alpaca-cleaned)
     chat(
         "Write a short story about a doctor and his patient.",
@@ -296,6 +301,17 @@ NOT_TRUNCATED = [
     chat(
         "怎么预防感冒？",
         "天气变化时要及时增减衣物。为了增强抵抗力，平时应多锻炼身体，保证充足的睡眠",
+    ),
+    # a noun phrase X之Y ends on its one-character head (辛辣之品: 品 begins no cut word)
+    chat(
+        "胃胀怎么调理？",
+        "这种情况可能是脾胃虚弱，主要表现为胃胀、食少。可以用香砂六君丸调理，饮食宜清淡，不能吃辛辣之品",
+    ),
+    # the last field of an extracted triple copies the source's words (its 未吸和, a slip for
+    # 吸合): a field of a few characters is a word, not a clause left hanging on 和
+    chat(
+        "抽取三元组，三元组内部用“_”连接：主继电器在通电状态下并未吸和，判断为内部短路。",
+        "主继电器_部件故障_内部短路\n主继电器_部件故障_未吸和",
     ),
     # a relative or interrogative clause whose object stands at its front ends on its
     # preposition (HH-RLHF's replies, only the punctuation missing)

@@ -138,6 +138,8 @@ _STRANDED = re.compile(
 _STRANDED_CLAUSE = 160
 _CLAUSE_BREAK = re.compile(r".*[.,;:!?]", re.S)
 _CLAUSE_END = "，、,"
+#: what joins the fields of a line of data: a triple's ``_``, a table's ``|``, a tab
+_FIELD_SEPARATORS = re.compile(r"[_|\t]")
 #: each opener with the characters that close it: a bracket closes in either width (the IME
 #: switched between the two: ``[あなたの名前］``, ``（见下文)``), other pairs in their own
 _OPENERS = {
@@ -298,8 +300,11 @@ def _end(text: str) -> Truncation | None:
         return Truncation(end - 1, end, "end", f"ends with “{ch}”, mid-sentence")
     for w in _ZH_CONNECTIVES if body.endswith(_ZH_CONNECTIVES) else ():
         # a last line of a few characters is a word, not a clause (the whole answer 心平气和 or
-        # 望尘莫及 of a cloze or idiom task): like the four words English asks for below
-        if body.endswith(w) and len(last) > len(w) + 4 and not _LIST_OR_HEADING.match(last):
+        # 望尘莫及 of a cloze or idiom task): like the four words English asks for below; so is
+        # the last field of a line of fields (an extracted triple 主继电器_部件故障_未吸和, a
+        # table's cell), which copies its words from elsewhere
+        field = _FIELD_SEPARATORS.split(last)[-1]
+        if body.endswith(w) and len(field) > len(w) + 4 and not _LIST_OR_HEADING.match(last):
             prev = body[-len(w) - 1]
             if (_HAN_END.search(prev) or prev in "，,") and not body.endswith(_WORDS_ENDING_IN_CONNECTIVE):
                 return Truncation(end - len(w), end, "end", f"ends with the connective “{w}”")
@@ -453,6 +458,9 @@ _HAN_TAIL = re.compile(f"[{HAN_CHARS}]+$")
 #: one-character words that stand alone often but never end a sentence: a demonstrative
 #: waits for its noun, a preposition or coverb for its object (…给您添麻烦了这, …变量设置为)
 _NEEDS_MORE = frozenset("这那为把被从向将")
+#: a particle that a phrase's one-character head follows (X之Y, written Chinese: 辛辣之品,
+#: 油腻之物, 必经之路, 为何之故): after it the last character ends the phrase, it begins no word
+_HEAD_AFTER = frozenset("之")
 
 
 def ends_mid_word(detector: Any, text: str) -> bool:
@@ -476,6 +484,8 @@ def ends_mid_word(detector: Any, text: str) -> bool:
     ends = detector._segment(tail)[1]
     if len(tail) - (ends[-2] if len(ends) > 1 else 0) > 1:
         return False  # the last word has two characters or more
+    if len(ends) > 2 and ends[-2] - ends[-3] == 1 and tail[ends[-3]] in _HEAD_AFTER:
+        return False  # the head of a noun phrase after 之 (辛辣之品, 不速之客): it ends the phrase
     return tail[-1] in _NEEDS_MORE or bool(detector._alone(tail[-1]) < STRANDED_ALONE)
 
 
