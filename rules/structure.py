@@ -495,7 +495,8 @@ class EmptyContent(Rule):
     """## What it does
     Reports a message whose content is empty, only whitespace, or only invisible characters
     (zero-width spaces, word joiners, byte-order marks, soft hyphens: text that shows
-    nothing).  An assistant turn that only calls tools, and a message made only of images, are
+    nothing), or missing where the trainer reads a missing field as empty (an XTuner exchange
+    without `input`: the finding names the key and points at the exchange).  An assistant turn that only calls tools, and a message made only of images, are
     not empty; nor is a content that is an object or a number instead of text (S001 reports
     its type).
 
@@ -530,11 +531,32 @@ class EmptyContent(Rule):
                 continue
             if not content and _holds_no_text(record.data, m.content_pointer):
                 continue  # an object or a number where the text belongs: S001 reports its type
+            if not content and (where := _absent_key(record.data, m.content_pointer)) is not None:
+                # a field the format reads as empty when it is left out (XTuner's ``input``):
+                # pointed at the object that lacks it
+                parent, key = where
+                yield self.finding(
+                    f"{m.role or 'message'} content is missing: no “{key}” here (read as empty)",
+                    pointer=parent,
+                )
+                continue
             if stripped:
                 what = f"only invisible characters ({invisible_names(stripped)})"
             else:
                 what = "whitespace only" if content else "empty"
             yield self.finding(f"{m.role or 'message'} content is {what}", msg=m)
+
+
+def _absent_key(data: Any, pointer: str) -> tuple[str, str] | None:
+    """``(parent pointer, key)`` where ``pointer`` names a key its object does not have (a
+    message made for a field the format reads as empty when absent); None otherwise."""
+    parent, _, key = pointer.rpartition("/")
+    if not key or "~" in key:
+        return None
+    from sftlint.analysis.tools import resolve
+
+    obj = resolve(data, parent) if parent else data
+    return (parent, key) if isinstance(obj, dict) and key not in obj else None
 
 
 def _holds_no_text(data: Any, pointer: str) -> bool:

@@ -134,6 +134,41 @@ def test_an_empty_input_in_a_dialogue_is_an_empty_user_turn():
     assert ("S003", "/conversation/1/input") in _found([record], ignore=["D"])
 
 
+def test_a_missing_input_is_read_as_xtuner_reads_it_an_empty_user_turn():
+    """XTuner's template takes an exchange without `input` for one whose input is "" (its
+    ``template_map_fn`` reads ``exchange.get("input", "")``): the output answers nothing.  The
+    finding is the empty input's, S003, naming the missing key at the exchange, not S004's
+    "two assistant turns in a row"."""
+    record = copy.deepcopy(COUNSEL)
+    del record["conversation"][1]["input"]
+    messages = XTunerFormat().to_messages(record)
+    assert [m.role for m in messages] == [
+        "system",
+        "user",
+        "assistant",
+        "user",
+        "assistant",
+        "user",
+        "assistant",
+    ]
+    assert (messages[3].content, messages[3].content_pointer) == ("", "/conversation/1/input")
+    found = [d for d in sftlint.lint([*_dialogues(3), record], ignore=["D"]) if d.severity != "info"]
+    assert [(d.code, d.pointer, d.record) for d in found] == [("S003", "/conversation/1", 3)]
+    assert "no “input”" in found[0].message and "missing" in found[0].message
+    # on the first exchange too: a system and an output, no question
+    opening = copy.deepcopy(COUNSEL)
+    del opening["conversation"][0]["input"]
+    assert _found([opening], ignore=["D"]) == [("S003", "/conversation/0")]
+    # the pre-training shape may leave both keys out: a document, nothing missing
+    assert _found([{"conversation": [{"output": PRETRAIN["conversation"][0]["output"]}]}], ignore=["D"]) == []
+    # and a present input that is empty or null is the empty turn it always was
+    for value in ("", None):
+        empty = copy.deepcopy(COUNSEL)
+        empty["conversation"][1]["input"] = value
+        (d,) = [d for d in sftlint.lint([empty], ignore=["D"]) if d.severity != "info"]
+        assert (d.code, d.pointer, d.message) == ("S003", "/conversation/1/input", "user content is empty")
+
+
 @pytest.mark.parametrize(
     ("edit", "pointer", "text"),
     [

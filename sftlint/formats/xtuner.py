@@ -9,7 +9,8 @@ any exchange.  Its encoder also reads three optional keys per exchange: ``output
 
 Each exchange becomes a system message (when ``system`` is a non-empty string), a user message
 (``input``) and an assistant message (``output``), each pointed at exactly
-(``/conversation/0/input``).  The documented pre-training shape, one exchange whose ``system``
+(``/conversation/0/input``).  An exchange without ``input`` is an empty user turn, as XTuner
+reads it (its template takes a missing input for ""), not an assistant turn after another.  The documented pre-training shape, one exchange whose ``system``
 and ``input`` are empty, is the output alone: no empty user turn is made up for it.
 """
 
@@ -88,8 +89,11 @@ class XTunerFormat(InputFormat):
             system = t.get("system")
             if system is not None and system != "":  # a non-string one is kept for S001's pointer
                 text_message("system", system, f"{ptr}/system", out, ptr)
-            if "input" in t and not pretraining:
-                value = t["input"]  # XTuner's template reads a null input as ""
+            if not pretraining:
+                # XTuner's template reads a null or missing input as "" (``template_map_fn``:
+                # ``exchange.get("input", "")``): the output then answers nothing, the same empty
+                # user turn either way (S003 names a missing one; its pointer is where it belongs)
+                value = t.get("input")
                 text_message("user", "" if value is None else value, f"{ptr}/input", out, ptr)
             if "output" in t:
                 text_message("assistant", t["output"], f"{ptr}/output", out, ptr)
