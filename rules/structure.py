@@ -149,11 +149,15 @@ def _encoded_object(value: Any) -> bool:
 class BadEncoding(_ProblemRule):
     """## What it does
     Reports bytes that are not UTF-8 (with the byte offset), a byte-order mark, NUL bytes, files
-    that are UTF-16 or binary, and compressed files (`.gz`) whose data is damaged.
+    that are UTF-16 or binary, and compressed files (`.gz`) whose data is damaged; and a string
+    escape that is half of a surrogate pair without its other half (`"\\ud800"` alone): JSON's
+    grammar allows it, but it encodes no character and UTF-8 cannot hold it.
 
     ## Why is this bad?
     JSON Lines is UTF-8.  Invalid bytes make the line unreadable; a BOM is read as part of the first
     key by many parsers (`"\\ufeffmessages"`), so the first record silently loses its messages.
+    A lone surrogate is refused by strict readers (orjson, Arrow, serde) and read by Python's
+    `json` into a string that fails later, when a tokenizer or a writer encodes it.
 
     ## Example
     ```json
@@ -174,7 +178,7 @@ class BadEncoding(_ProblemRule):
     name = "bad-encoding"
     severity = "error"
     fix_availability = "sometimes"
-    kinds = ("invalid-utf8", "bom", "nul", "binary", "utf16", "unreadable")
+    kinds = ("invalid-utf8", "bom", "nul", "binary", "utf16", "unreadable", "lone-surrogate")
 
     def problem_finding(self, raw: RawRecord, p: Any) -> Finding:
         f = super().problem_finding(raw, p)

@@ -55,6 +55,7 @@ ProblemKind = Literal[
     "empty-file",  # J006
     "too-large",  # J007
     "unreadable",  # J003, bytes that stop being readable half-way (a damaged .gz)
+    "lone-surrogate",  # J003, a string escape (\ud800) that encodes no character
 ]
 
 
@@ -293,6 +294,34 @@ def _json_error(text: str) -> tuple[str, int]:
     return "invalid JSON", 0  # pragma: no cover
 
 
+def _json_problem(text: str, message: str, column: int) -> ReadProblem:
+    """The problem of a record that orjson would not parse, with ``message`` and ``column`` as
+    :func:`_json_error` explains it: J001's, or J003's where the cause is a lone surrogate."""
+    kind, message = _surrogate(text, message, column - 1) or ("invalid-json", message)
+    return ReadProblem(kind, message, column=column)  # type: ignore[arg-type]
+
+
+_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}")
+
+
+def _surrogate(text: str, message: str, pos: int) -> tuple[str, str] | None:
+    """``("lone-surrogate", message)`` when orjson refused a string at ``pos`` for a surrogate
+    escape without its pair (``\ud800`` alone, or followed by something other than a low
+    surrogate; ``\udc00`` first): valid JSON by its grammar, but an escape that encodes no
+    character, which UTF-8 cannot hold.  Python's ``json`` reads it and the text then fails to
+    encode (a tokenizer, a writer); orjson, Arrow and serde refuse the line."""
+    if "surrogate" not in message:
+        return None
+    m = _ESCAPE.match(text, pos)
+    if m is None:
+        return None
+    return (
+        "lone-surrogate",
+        f"a string holds the escape “{m.group()}”, half of a surrogate pair without its other half: "
+        "it encodes no character and cannot be written as UTF-8 (strict JSON readers refuse the record)",
+    )
+
+
 def _after_document(text: str, pos: int) -> str:
     """What to add to "unexpected content after document" when the line holds more records: a
     bare carriage return between them (old Mac line ends, which JSON reads as blank space and
@@ -440,7 +469,7 @@ def read_jsonl(
                 lines.push_back([following])
         elif message.startswith("unexpected content after document"):
             message += _after_document(text, pos)
-        problems.append(ReadProblem("invalid-json", message, column=pos + 1))
+        problems.append(_json_problem(text, message, pos + 1))
         yield RawRecord(path, index, lineno, lineno, text, problems=problems, raw_bytes=line)
         index += 1
     # Blank lines at the very end are an editor artefact, not a record gap,
@@ -929,7 +958,7 @@ def _array_element(
         if message.startswith("depth limit exceeded"):
             problem = _too_deep_problem()
             at = 0
-        problem = problem or ReadProblem("invalid-json", message)
+        problem = problem or _json_problem(text, message, at + 1)
     else:
         at = len(data[: problem.byte_offset or 0].decode("utf-8", "replace"))
     nl = text.count("\n", 0, at)

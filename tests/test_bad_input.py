@@ -78,6 +78,48 @@ def test_nul_bytes(tmp_path):
     assert "NUL" in r.json()[0]["message"]
 
 
+@pytest.mark.parametrize(
+    ("escape", "where"),
+    [
+        (r"\ud800", "alone"),
+        (r"\udc00", "a low half first"),
+        (r"\ud83d\u0041", "a high half followed by another character"),
+        (r"\ud800\ud800", "two high halves"),
+    ],
+)
+def test_a_lone_surrogate_escape_is_bad_encoding_at_its_column(tmp_path, escape, where):
+    r"""JSON's grammar allows any \uXXXX, but half of a surrogate pair encodes no character:
+    J003 (what UTF-8 cannot hold), at the escape, naming it; not J001's generic parse error."""
+    line = (
+        '{"messages": [{"role": "user", "content": "hi ESC there"}, {"role": "assistant", "content": "ok"}]}'
+    )
+    bad = line.replace("ESC", escape)
+    for name, text, at in (
+        ("lines.jsonl", f"{GOOD}\n{bad}\n{GOOD}\n", 2),
+        ("array.json", f"[\n{GOOD},\n{bad},\n{GOOD}\n]\n", 3),
+    ):
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        r = check(p)
+        diags = r.json()
+        assert [(d["code"], d["line"]) for d in diags] == [("J003", at)], (where, name, diags)
+        assert diags[0]["column"] == bad.index("\\u") + 1
+        assert f"“{escape[:6]}”" in diags[0]["message"] and "surrogate" in diags[0]["message"]
+
+
+def test_a_whole_surrogate_pair_and_an_escaped_backslash_are_text(tmp_path):
+    r"""An emoji written as its pair of escapes is one character; ``\\ud800`` with its backslash
+    escaped is the six characters of the text, not an escape."""
+    p = tmp_path / "fine.jsonl"
+    for content in (r"smile \ud83d\ude00", r"the escape \\ud800 in a regex"):
+        rec = '{"messages": [{"role": "user", "content": "X"}, {"role": "assistant", "content": "ok"}]}'
+        p.write_text(GOOD + "\n" + rec.replace("X", content) + "\n", encoding="utf-8")
+        assert found(check(p)) == []
+    # a broken line whose first fault comes before the surrogate is J001's
+    p.write_text(GOOD + '\n{"messages": [} "\\ud800"\n', encoding="utf-8")
+    assert found(check(p)) == [("J001", 2)]
+
+
 def test_truncated_last_line(tmp_path):
     p = tmp_path / "cut.jsonl"
     p.write_text(GOOD + "\n" + GOOD[:40], encoding="utf-8")

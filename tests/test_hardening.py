@@ -49,7 +49,7 @@ def test_a_json_array_reports_each_broken_element_and_reads_on(tmp_path):
     p = tmp_path / "odd.json"
     p.write_text("[\n  " + ",\n  ".join(elements) + "\n]\n", encoding="utf-8")
     r = check(p, "--select", "J")
-    assert found(r) == [("J001", 3), ("J001", 4), ("J007", 5), ("J001", 6)]
+    assert found(r) == [("J003", 3), ("J001", 4), ("J007", 5), ("J001", 6)]
     assert r.code == 1
     # each finding is of its own element (the missing comma of element 4, where it belongs),
     # and the elements around the broken ones are records: checked, counted, in their places
@@ -229,7 +229,7 @@ def test_the_api_reports_records_the_cli_would_and_drops_none():
         {"c": cyclic},
     ]
     got = [(d.code, d.record) for d in sftlint.lint(records, select=["J"])]
-    assert got == [("J001", 0), ("J001", 1), ("J007", 2), ("J001", 3), ("J001", 4)]
+    assert got == [("J003", 0), ("J001", 1), ("J007", 2), ("J001", 3), ("J001", 4)]
 
 
 def _old_url_regex():
