@@ -45,6 +45,7 @@ from __future__ import annotations
 import copy
 import marshal
 import math
+import os
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -128,6 +129,49 @@ MAX_RUN = 1000
 #: A text longer than this many characters is read a line at a time, not split into a list
 #: of its lines (a million short lines held 35 MB).
 _LONG_TEXT = 1 << 16
+
+
+#: The native kernels' interface this module calls (``KERNELS`` in ``sftlint/_typo_native.c``).
+NATIVE_KERNELS = 1
+
+
+def _native_kernels() -> Any:
+    """The optional C kernels (``sftlint._typo_native``, built by ``setup.py`` where a compiler
+    is found), or None: not built, built from another version of the source (an editable
+    install keeps the module it built; ``pip install -e .`` again rebuilds it), or
+    ``SFTLINT_PURE_PYTHON`` set to anything but ``0``."""
+    if os.environ.get("SFTLINT_PURE_PYTHON", "0") not in ("", "0"):
+        return None
+    try:
+        from sftlint import _typo_native
+    except ImportError:
+        return None
+    return _typo_native if getattr(_typo_native, "KERNELS", None) == NATIVE_KERNELS else None
+
+
+#: The native kernels in use, or None for the pure-Python methods (the reference: each kernel
+#: does what a ``_*_py`` method of :class:`TypoDetector` does, bit for bit, on the same tables;
+#: ``tests/test_typo_native.py`` compares them).  Set it to None before a detector loads its
+#: model to force Python.
+NATIVE: Any = _native_kernels()
+#: The last whole model's native table: (freq, prefix2, logtotal, table), so detectors of one
+#: model (whitelist views, a switch from the store) build it once.
+_NATIVE_TABLE: tuple[Any, Any, float, Any] | None = None
+
+
+def _native_table(freq: dict[str, int], prefix2: Any, logtotal: float) -> Any:
+    """The native kernels' table of a whole model (built on first use), or None without them.
+    Only a whole model's tables, which never change once loaded: on the store the tables grow
+    as blocks are read, and the Python methods probe them as they stand."""
+    global _NATIVE_TABLE
+    if NATIVE is None or type(freq) is not dict or type(prefix2) not in (set, frozenset):
+        return None
+    last = _NATIVE_TABLE
+    if last is not None and last[0] is freq and last[1] is prefix2 and last[2] == logtotal:
+        return last[3]
+    table = NATIVE.Model(freq, prefix2, logtotal)
+    _NATIVE_TABLE = (freq, prefix2, logtotal, table)
+    return table
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -626,7 +670,7 @@ class TypoDetector:
             if isinstance(model, Store):
                 self._lazy = _Lazy(model)
                 self._need = self._lazy.need
-                self._load(self._lazy.tables)
+                self._load(self._lazy.tables, whole=False)
                 self.mode = "lazy"
             else:
                 self._load(model)
@@ -680,7 +724,7 @@ class TypoDetector:
         self._white_re = re.compile("|".join(map(re.escape, self.whitelist))) if self.whitelist else None
 
     # ------------------------------------------------------------------ setup
-    def _load(self, model: dict[str, Any]) -> None:
+    def _load(self, model: dict[str, Any], whole: bool = True) -> None:
         # ``freq`` also holds words other lexicons know, with count 0: they
         # make text legal (coverage) but never serve as corrections.
         self.freq: dict[str, int] = model["freq"]
@@ -695,6 +739,8 @@ class TypoDetector:
         self.pos: dict[str, str] = model["pos"]
         self.name_chars = frozenset(model["name_chars"])
         self.persons: frozenset[str] | set[str] = model["persons"]
+        # the native kernels' table of a whole model (None on the store, or without them)
+        self._native = _native_table(self.freq, self.prefix2, self.logtotal) if whole else None
         # the characters around a sound code in the index's keys, by the code's place
         # (code_frames), made on first use on a whole model
         self._frames: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
@@ -988,6 +1034,13 @@ class TypoDetector:
 
     def _uncovered(self, run: str) -> list[int]:
         """Positions of ``run`` that no 2-4 character dictionary word covers."""
+        native = self._native
+        if native is not None:
+            return native.uncovered(run)
+        return self._uncovered_py(run)
+
+    def _uncovered_py(self, run: str) -> list[int]:
+        """:meth:`_uncovered` in Python (the reference of ``NATIVE.uncovered``)."""
         lex, prefix2 = self.freq, self.prefix2
         out = []
         reach = 0
