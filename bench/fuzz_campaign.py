@@ -27,6 +27,7 @@ then returns 143 and the campaign stops with that status, naming the seed it was
 campaign that "exited 143" was stopped from outside, most likely while a slow file ran.
 
 Usage: python bench/fuzz_campaign.py [--lines 20000] [--per-file 8] [--seed 0] [--configs 300] [--plugins 100]
+       python bench/fuzz_campaign.py --kinds in-string,surrogate --configs 0 --plugins 0   # one kind's damage
 """
 
 from __future__ import annotations
@@ -277,6 +278,9 @@ def main() -> int:
     ap.add_argument("--plugins", type=int, default=100, help="hostile plugins to run")
     ap.add_argument("--formats", default=",".join(FORMATS), help="output formats to run each file in")
     ap.add_argument("--layouts", default=",".join(fuzzing.LAYOUTS), help="file layouts to draw from")
+    ap.add_argument(
+        "--kinds", help="mutation kinds to draw from (default: every kind, one file in four templated)"
+    )
     ap.add_argument("--slow", type=float, default=60.0, help="print a file that takes more CPU seconds")
     args = ap.parse_args()
     try:
@@ -307,6 +311,8 @@ def _campaign(args: argparse.Namespace) -> int:
             # one file in four holds templated text only, so that the file is read as the
             # ``transcript`` format (in a mixed file its lines are a minority's)
             kinds_here = fuzzing.KINDS if pick.integer(0, 3) else ["templated", "templated", "huge-templated"]
+            if args.kinds:
+                kinds_here = args.kinds.split(",")
             for _ in range(pick.integer(1, 2 * args.per_file - 1)):
                 kind = pick.choice(kinds_here)
                 kinds[kind] += 1

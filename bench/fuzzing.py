@@ -10,6 +10,8 @@ parts, ``keys``: keys with ``/``, ``~``, empty or huge, ``numbers``: spellings o
 ``escapes``: every character escaped, ``controls``: control characters and U+2028 in
 strings, ``astral``: emoji and surrogate pairs); damaged JSON (``bytes``: flipped bytes,
 ``cut``: truncated, ``cut-escape``: cut inside an escape, ``surrogate``: a lone surrogate,
+``in-string``: damage written inside string literals (quotes, backslashes, broken escapes, lone
+or reversed surrogate escapes, raw control characters, a raw lone surrogate's bytes),
 ``nan``, ``bigint``, ``dupkey``, ``deep``: nested arrays, ``deep-objects``: nested objects);
 size and density (``huge``: one long run, ``dense``: a defect every few characters, for
 hundreds of thousands of findings in a record).  Files are JSONL, JSON arrays (pretty or one
@@ -21,6 +23,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 from typing import Any, Protocol
 
 from sftlint.analysis.text.template_tokens import TOKENS
@@ -249,6 +252,53 @@ UNITS = [
     "```",
     "我是ChatGPT",
 ]
+#: What :func:`_damage_inside_strings` writes inside a JSON string literal, as JSON text: an
+#: unescaped quote or backslash, escapes that are cut, unknown or of no character (a lone
+#: surrogate, low or high, a pair reversed or split by another escape), escaped NUL and line
+#: separators, raw control characters, an escaped quote that ends the literal early.
+IN_STRING = [
+    '"',
+    "\\",
+    "\\x41",
+    "\\u12",
+    "\\u12G4",
+    "\\uD800",
+    "\\udc00",
+    "\\ude00\\ud83d",
+    "\\ud83d\\u0041",
+    "\\ud83d\\ude00",
+    "\\ud800\\ud800",
+    "\\u0000",
+    "\\u2028",
+    "\\u001b[31m",
+    "\t",
+    "\r",
+    "\x00",
+    "\x1b",
+    '\\"',
+    "\\\\",
+    "\\/",
+    "\\b\\f",
+    "\ufeff",
+    "\udcff",
+]
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _damage_inside_strings(line: str, pick: Pick) -> str:
+    """``line`` (a record as JSON text) with one to three of :data:`IN_STRING` written inside
+    its string literals (keys and values), each at a position drawn inside the literal: between
+    two characters, or inside an escape the literal already holds (``\\u4f60`` cut in two)."""
+    for _ in range(pick.integer(1, 3)):
+        spans = [m.span() for m in _STRING_LITERAL.finditer(line)]
+        if not spans:
+            break
+        start, end = pick.choice(spans)
+        at = pick.integer(start + 1, end - 1)
+        line = line[:at] + pick.choice(IN_STRING) + line[at:]
+    return line
+
+
 #: Units that are one finding each, for records dense with findings.
 DENSE_UNITS = ["中,", "好\u200b", "的;", "{{x}}", "\x07a", "Ã©", "\ufffd中", "好?", "（", "&amp;"]
 KINDS = [
@@ -264,6 +314,7 @@ KINDS = [
     "cut",
     "cut-escape",
     "surrogate",
+    "in-string",
     "nan",
     "bigint",
     "dupkey",
@@ -393,6 +444,8 @@ def mutated_line(pick: Pick, kind: str | None = None) -> bytes:
         line = line[:-1] + f', "n": {spelling}, "m": [{spelling}, 2.50]}}'
     elif kind == "surrogate":
         line = line.replace('"content": "', '"content": "\\ud800', 1)
+    elif kind == "in-string":
+        line = _damage_inside_strings(line, pick)
     elif kind == "nan":
         line = line[:-1] + ', "x": ' + pick.choice(["NaN", "Infinity", "-Infinity"]) + "}"
     elif kind == "bigint":
@@ -401,7 +454,7 @@ def mutated_line(pick: Pick, kind: str | None = None) -> bytes:
         line = line[:-1] + pick.choice(
             [', "messages": []}', ', "id": 1, "id": 2}', ', "a": {"b": 1, "b": "中,文"}}']
         )
-    data = line.encode("utf-8")
+    data = line.encode("utf-8", "surrogatepass")  # (in-string writes a raw lone surrogate too)
     if kind == "bytes":
         for _ in range(pick.integer(1, 5)):
             at = pick.integer(0, len(data) - 1)
