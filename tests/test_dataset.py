@@ -758,6 +758,21 @@ def test_d001_groups_copies_alike_in_arrays_and_in_python(monkeypatch):
         assert n < 40 or len(plain) > n // 2
 
 
+def test_d001_alone_does_not_import_numpy_for_a_small_dataset(tmp_path):
+    """Importing numpy costs about 0.1 s of CPU, more than grouping a few thousand digests in
+    plain Python: D001 without D002 finds the copies of 2,500 records without it (D002 imports
+    it to sign its texts)."""
+    recs = _dialogues(2500, seed=4)
+    path = write_jsonl(tmp_path / "d.jsonl", [*recs, recs[10], recs[2000]])
+    code = (
+        "import sys, sftlint\n"
+        f"found = [(d.line, d.data['first_line']) for d in sftlint.lint({str(path)!r}, select=['D001'])]\n"
+        "print(found, 'numpy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[0] == "[(2501, 11), (2502, 2001)] False"
+
+
 # -- D002: examples generated from a table's rows are not near-duplicates ----------------------
 
 _TABLE = "table: 1-1007688-1\ncolumns: Year, Typhus, Typhoid fever, Relapsing fever, Smallpox, Malaria\n"

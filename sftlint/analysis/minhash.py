@@ -14,6 +14,7 @@ they are deterministic across processes and machines (no salted ``hash()``).
 from __future__ import annotations
 
 import re
+import sys
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -63,6 +64,12 @@ def _numpy() -> Any:
         except ImportError:  # pragma: no cover - numpy is a dependency; the plain path still works
             _np = False
     return _np
+
+
+def numpy_if_imported() -> Any:
+    """numpy where this process has imported it already (for D002, or by the caller), else None:
+    for a step that pays off with numpy only when the import is paid already."""
+    return _np or sys.modules.get("numpy")
 
 
 def _finalise(h: int) -> int:
