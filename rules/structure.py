@@ -17,7 +17,7 @@ from sftlint.analysis.majority import FileTallies, FileVoteMixin, Missing, Tally
 from sftlint.analysis.text.embedded_turns import asks_for_dialogue, read_reply
 from sftlint.analysis.text.invisible import invisible_names, is_blank
 from sftlint.analysis.text.template_tokens import find_template_tokens
-from sftlint.analysis.tools import calls_in_text
+from sftlint.analysis.tools import calls_in_text, tools_field
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.formats.messages import CALL_ROLE
 from sftlint.hashing import PIECEWISE_CHARS, canonical_json, canonical_pieces
@@ -581,7 +581,11 @@ class RoleOrder(Rule):
     (`Action: search` / `Action Input: …`, `Action: search[…]`, `行动：…`), as agent datasets
     in the line and inline layouts write it, or by a chat template's call markup (Hermes/Qwen
     `<tool_call>`, glaive `<functioncall>`, Mistral `[TOOL_CALLS]`, Llama 3.1 `<|python_tag|>`,
-    Qwen `✿FUNCTION✿`).  A call that is never answered is C004's finding, not this rule's.
+    Qwen `✿FUNCTION✿`).  A record with no structured tools at all (no `tools` field, no
+    structured call) may define its own call syntax in the system prompt (`Respond with tool calls
+    in this format:` / `invoke tool tool_name with arg1 is value1`): an assistant line that starts
+    with the words a line of the system prompt starts with (its first two) is a call in that
+    syntax.  A call that is never answered is C004's finding, not this rule's.
 
     ## Why is this bad?
     Two user turns in a row, or an assistant answering itself, are usually a merge or export bug;
@@ -630,13 +634,45 @@ class RoleOrder(Rule):
                 prole == "tool"
                 or (
                     prole == "assistant"
-                    and (prev.tool_calls or acts_in_text(prev.content) or calls_in_text(prev.content))
+                    and (
+                        prev.tool_calls
+                        or acts_in_text(prev.content)
+                        or calls_in_text(prev.content)
+                        or _calls_in_prompt_syntax(record, prev.content)
+                    )
                 )
             ):
                 problem = "a tool result that does not follow an assistant turn calling a tool"
             if problem:
                 yield self.finding(f"{problem} (message {m.index})", pointer=m.role_pointer, msg=m)
             prev = m
+
+
+#: The words a line starts with, for :func:`_calls_in_prompt_syntax`: runs of letters, digits and
+#: ``_`` (a call syntax's keywords; punctuation between them is left out).
+_LEADING_WORDS = re.compile(r"\w+")
+
+
+def _leading_words(line: str) -> tuple[str, ...] | None:
+    """The first two words of ``line`` (lower case), or None where it has fewer."""
+    words = _LEADING_WORDS.findall(line, 0, 200)[:2]
+    return (words[0].lower(), words[1].lower()) if len(words) == 2 else None
+
+
+def _calls_in_prompt_syntax(record: Record, text: str) -> bool:
+    """Whether an assistant turn calls a tool in a syntax the record's system prompt defines: the
+    record has no structured tools (no ``tools`` field, no structured call: it cannot call any
+    other way) and a line of the turn starts with the two words a line of the system prompt
+    starts with (`invoke tool list_dir with path is /tmp` under the prompt's `invoke tool
+    tool_name with arg1 is value1`)."""
+    if not text:
+        return False
+    msgs = record.messages or ()
+    system = next((m.content for m in msgs if m.role == "system" and m.content), None)
+    if not system or any(m.tool_calls for m in msgs) or tools_field(record) is not None:
+        return False
+    shown = {w for line in system.splitlines() if (w := _leading_words(line)) is not None}
+    return any(_leading_words(line) in shown for line in text.splitlines())
 
 
 class NoFinalAssistant(Rule):

@@ -198,3 +198,67 @@ def test_s011_a_chatml_turn_without_its_end_token():
     assert found == [(1, "the assistant"), (2, "the user")]
     (d,) = [d for d in sftlint.lint(records, select=["S011"]) if d.record == 1]
     assert d.pointer == "/text" and records[1]["text"][d.span[0] : d.span[1]] == "。"
+
+
+AGENT_PROMPT = (
+    "You are a helpful coding agent. Use tools when needed. Respond with tool calls in this format:\n"
+    "invoke tool tool_name with arg1 is value1\n"
+    "When finished, give a clear final answer."
+)
+
+
+def _agent_trace(call_turn: str, **extra) -> dict:
+    return {
+        "messages": [
+            {"role": "system", "content": AGENT_PROMPT},
+            {"role": "user", "content": "What does README.md in the project root say in its first line?"},
+            {"role": "assistant", "content": call_turn},
+            {
+                "role": "tool",
+                "content": "# Agent SFT Demo\n\nMinimal reproducible project for SFT on agent traces.",
+            },
+            {"role": "assistant", "content": "The first line of `README.md` is `# Agent SFT Demo`."},
+        ],
+        **extra,
+    }
+
+
+def test_a_call_in_the_syntax_the_system_prompt_defines_is_a_call():
+    """A coding agent's trace: the system prompt defines its own call syntax (`invoke tool
+    tool_name with arg1 is value1`), the assistant calls in it, the tool answers.  The tool turn
+    answers a call; the same trace in prompt/completion form (TRL) too."""
+    call = "I'll read the README to check the first line.\n\ninvoke tool read_file with path is README.md"
+    rec = _agent_trace(call)
+    pc = {"prompt": rec["messages"][:4], "completion": rec["messages"][4:]}
+    assert lint(rec, pc, select=["S004"]) == []
+
+
+def test_a_tool_result_after_a_turn_that_calls_nothing_is_still_reported():
+    """The same trace where the assistant only announces the call: nothing was called."""
+    diags = lint(_agent_trace("I'll read the README to check the first line."), select=["S004"])
+    assert [(d.code, d.pointer) for d in diags] == [("S004", "/messages/3/role")]
+    assert "does not follow an assistant turn calling a tool" in diags[0].message
+
+
+def test_a_prose_call_in_a_record_with_structured_tools_is_still_reported():
+    """A record that declares its tools in a `tools` field calls them structurally: a call
+    written as prose, even in words its system prompt shows, calls nothing (glaive's
+    `AI 计算折扣: {...}` before an observation)."""
+    tools = [{"type": "function", "function": {"name": "read_file", "parameters": {"type": "object"}}}]
+    call = "invoke tool read_file with path is README.md"
+    diags = lint(_agent_trace(call, tools=tools), select=["S004"])
+    assert [(d.code, d.pointer) for d in diags] == [("S004", "/messages/3/role")]
+    sharegpt = {
+        "conversations": [
+            {"from": "human", "value": "原价200美元，打八折后是多少？"},
+            {
+                "from": "gpt",
+                "value": '好的，让我帮你计算一下。\nAI 计算折扣: {"原价": 200, "折扣百分比": 20}',
+            },
+            {"from": "observation", "value": '{"discounted_price": 160}'},
+            {"from": "gpt", "value": "打折后您需要支付160美元。"},
+        ],
+        "system": "你是一个乐于助人的助手。\nAI 计算折扣: 调用折扣工具",
+        "tools": '[{"name": "calculate_discount", "parameters": {"type": "object"}}]',
+    }
+    assert [d.code for d in lint(sharegpt, select=["S004"])] == ["S004"]
