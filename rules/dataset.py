@@ -302,9 +302,16 @@ _PIECE = 1 << 15
 _SAFE_CUT = re.compile("[\x00-\x7f\u4e00-\u9fff]")
 
 
+#: The role :func:`_turn_contents` gives an assistant turn the trainer does not learn (loss weight
+#: 0: OpenAI's ``weight: 0``, the assistant turns of a prompt/completion record's prompt): it is
+#: context, on the prompt side with the user turns and tool results.
+CONTEXT_REPLY = "context"
+
+
 def _turn_contents(record: Record) -> list[tuple[str, str]]:
     """(role, text) of every turn but the system prompt, without the retrieved knowledge-base
-    context (records on one topic legitimately share it); empty turns left out."""
+    context (records on one topic legitimately share it); empty turns left out.  An assistant
+    turn of weight 0 is :data:`CONTEXT_REPLY`."""
     # The retrieval parse is shared with the K rules through the record's memo; it covers the
     # turns that can carry context (not the assistant's).
     contexts_of = {id(msg): contexts for msg, contexts in message_contexts(record)}
@@ -321,7 +328,7 @@ def _turn_contents(record: Record) -> list[tuple[str, str]]:
                 pos = ctx.end
             pieces.append(content[pos:])
             content = "".join(pieces)
-        out.append((msg.role, content))
+        out.append((CONTEXT_REPLY if msg.weight == 0 and msg.role == "assistant" else msg.role, content))
     return out
 
 
@@ -637,7 +644,9 @@ class NearDuplicate(Rule):
     year 1929" answered `… WHERE Year = '1929'`, and the same for 1934; a word problem written
     again with 35 mph for 45 mph, its rationale computing `35 * 2 + 3 * 55` with its own numbers;
     a document needs the number changed at two places), and two successive steps of an agent episode written a step
-    per record, the episode so far in the prompt (AutoAct, API-Bank): the later step's prompt
+    per record, the episode so far in the prompt (AutoAct, API-Bank; TRL's prompt/completion
+    records, whose prompt holds the earlier steps as assistant turns the trainer does not learn:
+    a reply of loss weight 0 is on the prompt side): the later step's prompt
     holds the earlier step's reply, the action already taken, and its own reply is another
     action (a step that sends the same action again is still reported), and two questions
     generated from one document that ask of two things it names (doc2query: "深度睡眠是多少个小时？"

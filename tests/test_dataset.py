@@ -1207,3 +1207,43 @@ def test_d002_frames_with_jobs_and_standard_input(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
     piped = sftlint.lint(["-"], jobs=1, select=["D002"])
     assert [(d.line, d.message) for d in piped] == [(d.line, d.message) for d in serial]
+
+
+def _step_records() -> list[dict]:
+    """A coding agent's episode written a step per record in TRL's prompt/completion form: each
+    prompt holds the steps so far (assistant calls, tool results), each completion the next step."""
+    system = {
+        "role": "system",
+        "content": "You are a helpful coding agent. Use tools when needed. Respond with tool calls in "
+        "this format:\ninvoke tool tool_name with arg1 is value1\nWhen finished, give a clear final answer.",
+    }
+    user = {"role": "user", "content": "Create hello.txt containing 'hello world' and verify the contents."}
+    write = {
+        "role": "assistant",
+        "content": "Creating the file, then reading it back to verify.\n\n"
+        "invoke tool write_file with path is hello.txt with content is hello world\n",
+    }
+    wrote = {"role": "tool", "content": "Wrote 1 lines to hello.txt"}
+    read = {"role": "assistant", "content": "invoke tool read_file with path is hello.txt"}
+    shown = {"role": "tool", "content": "hello world"}
+    done = {"role": "assistant", "content": "Verified: `hello.txt` contains `hello world`."}
+    return [
+        {"prompt": [system, user], "completion": [write]},
+        {"prompt": [system, user, write, wrote], "completion": [read]},
+        {"prompt": [system, user, write, wrote, read, shown], "completion": [done]},
+    ]
+
+
+def test_d002_leaves_successive_prompt_completion_steps_alone():
+    """Each step's prompt holds the earlier steps' replies as context (TRL learns the completion
+    only): neighbouring steps are 0.8-0.9 alike, and each teaches its own next step."""
+    assert [d for d in sftlint.lint(_step_records(), select=["D002"])] == []
+
+
+def test_d002_still_reports_a_prompt_completion_step_written_twice():
+    """The same step twice, its request re-worded by a character or two: a near-duplicate."""
+    steps = _step_records()
+    copy = json.loads(json.dumps(steps[1]))
+    copy["prompt"][1]["content"] = "Create hello.txt containing 'hello world', and verify the contents!"
+    diags = sftlint.lint([*steps, copy], select=["D002"])
+    assert [(d.code, d.record) for d in diags] == [("D002", 3)]

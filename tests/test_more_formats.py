@@ -14,6 +14,7 @@ from sftlint.formats import (
     AlpacaFormat,
     ConversationFormat,
     HumanAssistantFormat,
+    InputOutputFormat,
     MessageListFormat,
     MossFormat,
     PlainTextFormat,
@@ -532,6 +533,7 @@ _FORMATS = (
     ConversationFormat(),
     HumanAssistantFormat(),
     PromptCompletionFormat(),
+    InputOutputFormat(),
     PreferenceFormat(),
     QueryResponseFormat(),
     StringTurnsFormat(),
@@ -741,3 +743,68 @@ def test_a_defect_of_the_turns_both_transcripts_share_is_reported_once(tmp_path)
     # two identical sides (F001's business) share every turn: the defect once
     two = write_jsonl(tmp_path / "two.jsonl", [{"chosen": rec["chosen"], "rejected": rec["chosen"]}])
     assert [d.pointer for d in sftlint.lint(two) if d.code == "S004"] == ["/chosen"]
+
+
+TOOLALPACA_JUDGE = {
+    "id": 0,
+    "input": [
+        {
+            "role": "user",
+            "content": "Given the documentation of a REST API and a task instruction, I need you to evaluate "
+            "whether the solution provided by my AI assistant aligns with the standard answer.\n\n"
+            "## Task Instruction\nHey, can you show me a random picture of an axolotl?\n\n"
+            "## Standard Answer\n1. Function: getRandomAxolotlImage\nParameters: {}\n\n## Analysis",
+        }
+    ],
+    "output": "The AI assistant's solution aligns with the standard answer.\n\n## Results \n"
+    "Process Correctness: Yes \nFinal Response Correctness: Yes",
+    "process_correctness": "Yes",
+    "final_response_correctness": "Yes",
+}
+
+OPENPIPE = {
+    "input": {
+        "messages": [
+            {"role": "system", "content": "You are a shopping assistant."},
+            {"role": "user", "content": "Is order 99850 shipped?"},
+            {"role": "assistant", "content": "Which store account is it on?"},
+            {"role": "user", "content": "hana.wang@example.com"},
+        ],
+        "tools": [
+            {"type": "function", "function": {"name": "track_shipment", "parameters": {"type": "object"}}}
+        ],
+    },
+    "output": {"role": "assistant", "content": "Order 99850 left the warehouse this morning."},
+}
+
+
+def test_input_output_records_are_read_as_the_prompt_and_the_reply():
+    """An LLM judge's log (ToolAlpaca's evaluation outputs) and OpenPipe's import format: the
+    turns of `input` and the reply of `output`; the prompt's assistant turn is context."""
+    assert _format_of(TOOLALPACA_JUDGE) == "input-output"
+    assert _format_of(OPENPIPE) == "input-output"
+    fmt = default_registry().formats["input-output"]
+    assert [(m.role, m.content_pointer) for m in fmt.to_messages(TOOLALPACA_JUDGE)] == [
+        ("user", "/input/0/content"),
+        ("assistant", "/output"),
+    ]
+    msgs = fmt.to_messages(OPENPIPE)
+    assert [(m.role, m.weight) for m in msgs] == [
+        ("system", None),
+        ("user", None),
+        ("assistant", 0),
+        ("user", None),
+        ("assistant", None),
+    ]
+    assert msgs[-1].content_pointer == "/output/content"
+    assert sftlint.lint([TOOLALPACA_JUDGE, OPENPIPE], select=["S"]) == []
+
+
+def test_alpaca_records_stay_alpaca_and_a_broken_input_output_record_is_reported():
+    """`input` as text is Alpaca's; ToolAlpaca's failed entries (`{"input": "", "output": ""}`)
+    beside its records are S001 in the file's layout, and empty."""
+    assert _format_of({"instruction": "翻译成英文", "input": "你好", "output": "Hello"}) == "alpaca"
+    assert _format_of({"input": "你好", "output": "Hello"}) == "alpaca"
+    broken = {"input": "", "output": ""}
+    diags = sftlint.lint([TOOLALPACA_JUDGE, broken], select=["S001", "S003"], format="input-output")
+    assert [(d.code, d.record, d.pointer) for d in diags] == [("S001", 1, "/input"), ("S003", 1, "/output")]

@@ -9,7 +9,7 @@ from sftlint.formats.base import InputFormat
 from sftlint.formats.conversation import ConversationFormat, HumanAssistantFormat
 from sftlint.formats.messages import MessageListFormat, MessagesFormat
 from sftlint.formats.moss import MossFormat
-from sftlint.formats.pairs import PreferenceFormat, PromptCompletionFormat
+from sftlint.formats.pairs import InputOutputFormat, PreferenceFormat, PromptCompletionFormat
 from sftlint.formats.plain_text import PlainTextFormat
 from sftlint.formats.query_response import QueryResponseFormat
 from sftlint.formats.sharegpt import ShareGPTFormat
@@ -23,6 +23,7 @@ __all__ = [
     "ConversationFormat",
     "HumanAssistantFormat",
     "InputFormat",
+    "InputOutputFormat",
     "MessageListFormat",
     "MessagesFormat",
     "MossFormat",
@@ -48,6 +49,7 @@ PRIORITY = (
     "human-assistant",
     "xtuner",
     "prompt-completion",
+    "input-output",
     "query-response",
     "string-turns",
     "moss",
@@ -116,6 +118,7 @@ def sftlint_input_formats() -> list[InputFormat]:
         HumanAssistantFormat(),
         XTunerFormat(),
         PromptCompletionFormat(),
+        InputOutputFormat(),
         QueryResponseFormat(),
         StringTurnsFormat(),
         MossFormat(),

@@ -2,6 +2,8 @@
 
 - ``prompt-completion``: ``{"prompt": ..., "completion": ...}`` with strings (standard)
   or lists of ``role``/``content`` messages (conversational); KTO's ``label`` rides along.
+  An assistant turn of a conversational prompt (an agent's earlier step) is context: TRL learns
+  the completion only, so its loss weight is 0 unless the turn sets its own.
 - ``preference``: ``chosen`` and ``rejected`` beside a prompt (``prompt``, Alpaca's
   ``instruction``/``input``, or a ``conversations``/``messages`` list), or without one
   (TRL's implicit prompt: both sides are whole conversations).  Each side is a string, one
@@ -106,8 +108,84 @@ class PromptCompletionFormat(InputFormat):
         _system(obj, out)
         if "prompt" in obj:
             side_messages(obj["prompt"], "/prompt", "user", out)
+            for m in out:
+                if m.role == "assistant" and m.weight is None:
+                    m.weight = 0  # context: TRL learns the completion only (completion_only_loss)
         if "completion" in obj:
             side_messages(obj["completion"], "/completion", "assistant", out)
+        return out
+
+
+def _input_turns(value: Any) -> tuple[Any, str] | None:
+    """The turns of an input-output record's ``input`` and their pointer: the list itself, or an
+    OpenAI request's ``messages`` (``{"messages": [...], "tools": [...]}``); None for anything else."""
+    if type(value) is list:
+        return value, "/input"
+    if type(value) is dict and "messages" in value:
+        return value["messages"], "/input/messages"
+    return None
+
+
+class InputOutputFormat(InputFormat):
+    """``{"input": [turns], "output": reply}``: a conversation so far and the reply to learn.
+
+    OpenPipe's import format writes the request as it was sent (``"input": {"messages": [...],
+    "tools": [...]}``) and the reply as an assistant message (``"output": {"role": "assistant",
+    "content": ...}``); logs of a chat model (an LLM judge's prompt and its verdict, ToolAlpaca's
+    evaluation outputs) write the turns as a list and the reply as a string.  The turns of
+    ``input`` are the prompt, the reply is the assistant's; an assistant turn of the prompt is
+    context (loss weight 0), as in a prompt/completion record.  A record with ``instruction``, or
+    whose ``input`` is text, is Alpaca's."""
+
+    name = "input-output"
+    description = 'OpenPipe / chat logs: {"input": [turns] or {"messages": [turns]}, "output": reply}'
+
+    @property
+    def schema(self) -> dict[str, Any]:  # type: ignore[override]
+        turns = {"type": "array", "minItems": 1, "items": _TURN}
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "input-output record",
+            "type": "object",
+            "required": ["input", "output"],
+            "properties": {
+                "input": {
+                    "anyOf": [
+                        turns,
+                        {"type": "object", "required": ["messages"], "properties": {"messages": turns}},
+                    ]
+                },
+                "output": {"anyOf": [{"type": "string"}, _TURN, turns]},
+            },
+        }
+
+    def sniff(self, obj: Any) -> bool:
+        if not isinstance(obj, dict) or "output" not in obj or "instruction" in obj:
+            return False
+        found = _input_turns(obj.get("input"))
+        return found is not None and isinstance(found[0], list) and bool(found[0]) and _turn_ok(found[0][0])
+
+    def quick_check(self, obj: Any) -> bool:
+        if type(obj) is not dict:
+            return False
+        found = _input_turns(obj.get("input"))
+        if found is None or type(found[0]) is not list or not _side_ok(found[0]):
+            return False
+        out = obj.get("output")
+        return _turn_ok(out) if type(out) is dict else _side_ok(out)
+
+    def to_messages(self, obj: Any) -> list[Message]:
+        if not isinstance(obj, dict):
+            return []
+        out: list[Message] = []
+        found = _input_turns(obj.get("input"))
+        if found is not None and isinstance(found[0], list):
+            side_messages(found[0], found[1], "user", out)
+            for m in out:
+                if m.role == "assistant" and m.weight is None:
+                    m.weight = 0
+        if "output" in obj:
+            side_messages(obj["output"], "/output", "assistant", out)
         return out
 
 
