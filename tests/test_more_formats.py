@@ -79,6 +79,11 @@ PROMPT_COMPLETION_CONV = {
     "completion": [{"role": "assistant", "content": "中国的首都是北京。"}],
 }
 KTO = {**PROMPT_COMPLETION_CONV, "label": True}
+#: DeepSpeed-Chat's supervised layout as Yi's finetune/yi_example_dataset writes it
+PROMPT_CHOSEN = {
+    "prompt": "Human: 你的朋友想和你一起去参加一场音乐会，但你并不擅长欣赏音乐会。请给出一个委婉的拒绝。 Assistant:",
+    "chosen": "谢谢你邀请我，不过我对音乐会不太在行，你找更喜欢音乐的朋友一起去会更尽兴。改天我们一起去看电影吧？",
+}
 PREFERENCE = {
     "prompt": [{"role": "user", "content": "天空为什么是蓝色的？"}],
     "chosen": [{"role": "assistant", "content": "因为瑞利散射：短波长的蓝光被大气散射得更多。"}],
@@ -184,6 +189,7 @@ PREFERENCE_ALPACA = {
         (PROMPT_COMPLETION, "prompt-completion"),
         (PROMPT_COMPLETION_CONV, "prompt-completion"),
         (KTO, "prompt-completion"),
+        (PROMPT_CHOSEN, "prompt-completion"),
         (PREFERENCE, "preference"),
         (PREFERENCE_STANDARD, "preference"),
         (PREFERENCE_IMPLICIT, "preference"),
@@ -391,6 +397,30 @@ def test_prompt_completion_findings_point_at_each_side():
     conv = json.loads(json.dumps(PROMPT_COMPLETION_CONV))
     conv["prompt"][0]["content"] = "请介绍{{city}}"
     assert _found([conv]) == [("S007", "/prompt/0/content")]
+
+
+def test_prompt_and_chosen_without_a_rejected_answer_is_a_prompt_and_its_reply():
+    """Yi's / DeepSpeed-Chat's SFT records: the Human transcript is the user's turn (its
+    ``Assistant:`` generation prompt is no part of it), ``chosen`` the reply."""
+    fmt = PromptCompletionFormat()
+    turns = fmt.to_messages(PROMPT_CHOSEN)
+    assert [(m.role, m.content) for m in turns] == [
+        ("user", "你的朋友想和你一起去参加一场音乐会，但你并不擅长欣赏音乐会。请给出一个委婉的拒绝。"),
+        ("assistant", PROMPT_CHOSEN["chosen"]),
+    ]
+    multi = {
+        "prompt": "\n\nHuman: 你好\n\nAssistant: 你好！有什么可以帮你？\n\nHuman: 推荐一本书\n\nAssistant:",
+        "chosen": " 《活着》。",
+    }
+    assert [m.role for m in fmt.to_messages(multi)] == ["user", "assistant", "user", "assistant"]
+    # a finding in the prompt points at its characters in the string
+    rec = dict(PROMPT_CHOSEN, prompt="Human: 请给{{name}}写一封生日贺卡。 Assistant:")
+    (d,) = [d for d in sftlint.lint([rec]) if d.code == "S007"]
+    assert d.pointer == "/prompt" and rec["prompt"][d.span[0] : d.span[1]] == "{{name}}"
+    assert _found([dict(PROMPT_CHOSEN, chosen="")]) == [("S003", "/chosen")]
+    # with a rejected answer beside it the record is a preference pair, as before
+    assert _format_of(dict(PROMPT_CHOSEN, rejected="不去。")) == "preference"
+    assert _format_of({"prompt": "a", "chosen": "b", "completion": "c"}) is None
 
 
 def test_preference_lints_both_sides_and_reports_the_shared_prompt_once():

@@ -4,6 +4,10 @@
   or lists of ``role``/``content`` messages (conversational); KTO's ``label`` rides along.
   An assistant turn of a conversational prompt (an agent's earlier step) is context: TRL learns
   the completion only, so its loss weight is 0 unless the turn sets its own.
+  DeepSpeed-Chat's supervised step, and Yi's fine-tuning scripts after it, read
+  ``{"prompt": "Human: … Assistant:", "chosen": "…"}``: a ``chosen`` with no rejected answer
+  beside it is the completion, and a prompt written as a ``Human:``/``Assistant:`` transcript
+  is read as its turns, the trailing ``Assistant:`` (where the reply is generated) left out.
 - ``preference``: ``chosen`` and ``rejected`` beside a prompt (``prompt``, Alpaca's
   ``instruction``/``input``, or a ``conversations``/``messages`` list), or without one
   (TRL's implicit prompt: both sides are whole conversations).  Each side is a string, one
@@ -14,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sftlint.formats.alpaca import history_messages, joined_message, strings_and_history_ok, user_turn
@@ -23,7 +28,7 @@ from sftlint.formats.messages import MessagesFormat
 from sftlint.formats.sharegpt import ROLE_MAP as SHAREGPT_ROLES
 from sftlint.formats.transcript import is_transcript, transcript_messages
 from sftlint.formats.turns import COMMON_ROLES, text_message, turns_to_messages
-from sftlint.record import Message
+from sftlint.record import Message, Segment
 
 _MESSAGES = MessagesFormat()
 
@@ -81,7 +86,10 @@ def _system(obj: dict[str, Any], out: list[Message]) -> None:
 
 class PromptCompletionFormat(InputFormat):
     name = "prompt-completion"
-    description = 'OpenAI/TRL: {"prompt", "completion"}, strings or lists of {"role", "content"}'
+    description = (
+        'OpenAI/TRL: {"prompt", "completion"}, strings or lists of {"role", "content"}; '
+        'DeepSpeed-Chat/Yi SFT: {"prompt": "Human: … Assistant:", "chosen"} without a rejected answer'
+    )
 
     @property
     def schema(self) -> dict[str, Any]:  # type: ignore[override]
@@ -89,17 +97,28 @@ class PromptCompletionFormat(InputFormat):
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "prompt-completion record",
             "type": "object",
-            "required": ["prompt", "completion"],
-            "properties": {"prompt": _SIDE, "completion": _SIDE, "system": {"type": "string"}},
+            "required": ["prompt"],
+            "anyOf": [{"required": ["completion"]}, {"required": ["chosen"]}],
+            "properties": {
+                "prompt": _SIDE,
+                "completion": _SIDE,
+                "chosen": _SIDE,
+                "system": {"type": "string"},
+            },
         }
 
     def sniff(self, obj: Any) -> bool:
-        return isinstance(obj, dict) and "completion" in obj and "prompt" in obj and "chosen" not in obj
+        if not isinstance(obj, dict) or "prompt" not in obj:
+            return False
+        if "completion" in obj:
+            return "chosen" not in obj
+        return "chosen" in obj and preference_sides(obj) is None
 
     def quick_check(self, obj: Any) -> bool:
         if type(obj) is not dict or ("system" in obj and type(obj["system"]) is not str):
             return False
-        return _side_ok(obj.get("prompt")) and _side_ok(obj.get("completion"))
+        answer = "completion" if "completion" in obj else "chosen"
+        return _side_ok(obj.get("prompt")) and _side_ok(obj.get(answer))
 
     def to_messages(self, obj: Any) -> list[Message]:
         if not isinstance(obj, dict):
@@ -107,13 +126,50 @@ class PromptCompletionFormat(InputFormat):
         out: list[Message] = []
         _system(obj, out)
         if "prompt" in obj:
-            side_messages(obj["prompt"], "/prompt", "user", out)
+            prompt = obj["prompt"]
+            if isinstance(prompt, str) and _HUMAN_PROMPT.match(prompt):
+                human_prompt_messages(prompt, "/prompt", out)
+            else:
+                side_messages(prompt, "/prompt", "user", out)
             for m in out:
                 if m.role == "assistant" and m.weight is None:
                     m.weight = 0  # context: TRL learns the completion only (completion_only_loss)
-        if "completion" in obj:
-            side_messages(obj["completion"], "/completion", "assistant", out)
+        answer = "completion" if "completion" in obj else "chosen"
+        if answer in obj:
+            side_messages(obj[answer], f"/{answer}", "assistant", out)
         return out
+
+
+#: a prompt written as Anthropic's transcript (``Human: …``), DeepSpeed-Chat's convention
+_HUMAN_PROMPT = re.compile(r"\s*(?:###\s*)?Human:")
+#: the generation prompt such a transcript ends with: ``… Assistant:`` with nothing after it
+#: (DeepSpeed-Chat joins it with one space, HH-RLHF with a blank line)
+_OPEN_ASSISTANT = re.compile(r"\s*(?:###\s*)?Assistant:\s*\Z")
+
+
+def human_prompt_messages(text: str, pointer: str, out: list[Message]) -> list[Message]:
+    """The turns of a ``Human: … Assistant:`` prompt, each pointing into it; the trailing
+    ``Assistant:`` where the reply is to be generated is not a turn (nor part of the last
+    human turn, when it follows with one space rather than a blank line)."""
+    for m in transcript_messages(text, pointer):
+        if m.role == "assistant" and not m.content.strip():
+            continue
+        if m.role == "user" and (cut := _OPEN_ASSISTANT.search(m.content)) is not None:
+            seg = m.segments[0]
+            body = m.content[: cut.start()]
+            m = Message(
+                m.role,
+                body,
+                0,
+                "",
+                pointer,
+                [Segment(pointer, 0, len(body), "text", seg.base)],
+                m.raw_role,
+                None,
+            )
+        m.index = len(out)
+        out.append(m)
+    return out
 
 
 def _input_turns(value: Any) -> tuple[Any, str] | None:
