@@ -60,6 +60,22 @@ REPEATED = [
         "重要的是通过心理治疗、咨询或其他形式的心理健康治疗来解决潜在问题。此外，规律运动和充足睡眠也有帮助。"
         "重要的是通过心理治疗、咨询或其他形式的心理健康治疗来解决潜在问题。",
     ),
+    # a scraped legal answer written twice, the second copy behind a heading: the same article
+    # quoted twice is a copy, not a paraphrase and its source, nor two parallel statements
+    chat(
+        "民法典关于合同无效的认定原则?",
+        "《民法典》第一百五十三条第一款规定：“违反法律、行政法规的强制性规定的民事法律行为无效。"
+        "但是，该强制性规定不导致该民事法律行为无效的除外。”该规定区分效力性和管理性强制性规范。 特别提示 "
+        "《民法典》第一百五十三条第一款规定：“违反法律、行政法规的强制性规定的民事法律行为无效。"
+        "但是，该强制性规定不导致该民事法律行为无效的除外。”",
+    ),
+    # a legal answer that repeats its own sentence before it cites anything
+    chat(
+        "试用期最长多久？",
+        "劳动合同期限三年以上的，试用期不得超过六个月。同一用人单位与同一劳动者只能约定一次试用期。"
+        "劳动合同期限三年以上的，试用期不得超过六个月。法律依据：《中华人民共和国劳动合同法》第十九条 "
+        "同一用人单位与同一劳动者只能约定一次试用期。",
+    ),
 ]
 
 CLEAN = [
@@ -104,6 +120,21 @@ CLEAN = [
     ),
     # a short sentence repeated far apart
     chat("你好", "我明白了。您的问题是关于退款的进度。我们会尽快处理。我明白了。"),
+    # a legal answer states the rule in the article's words, then quotes the article as its basis
+    chat(
+        "试用期的期限是单位可以随意定的吗？",
+        "不可以。劳动合同期限三年以上固定期限和无固定期限的，试用期不得超过六个月。"
+        "同一用人单位与同一劳动者只能约定一次试用期。 法律依据：《中华人民共和国劳动合同法》第十九条 "
+        "劳动合同期限三个月以上不满一年的，试用期不得超过一个月。同一用人单位与同一劳动者只能约定一次试用期。",
+    ),
+    # a statute's two paragraphs quoted one after the other share their penalty clause
+    chat(
+        "组织儿童乞讨怎么判？",
+        "第二百六十二条之一 以暴力、胁迫手段组织残疾人或者不满十四周岁的未成年人乞讨的，处三年以下有期徒刑或者拘役，"
+        "并处罚金；情节严重的，处三年以上七年以下有期徒刑，并处罚金。第二百六十二条之二 组织未成年人进行盗窃、诈骗、"
+        "抢夺、敲诈勒索等违反治安管理活动的，处三年以下有期徒刑或者拘役，并处罚金；情节严重的，处三年以上七年以下有期徒刑，"
+        "并处罚金。",
+    ),
     # a maths solution (NuminaMath) that opens each part with the same sentence, its working
     # (formula lines) in between: parallel structure, not a sentence twice in a row
     chat(

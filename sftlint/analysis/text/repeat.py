@@ -288,6 +288,55 @@ def _adjacent(text: str, end: int, start: int, marker: str) -> bool:
     return not gap or gap == _SPACE.sub("", marker)
 
 
+#: Where a reply starts quoting the source it cites: a legal answer's ``法律依据：`` or an article
+#: of a named law (``《中华人民共和国民法典》第五百零二条``).
+_CITATION = re.compile(r"法律依据[:：]|《[^》\n]{1,60}》\s*第\s*[0-9一二三四五六七八九十百千零〇]+\s*条")
+#: Parallel statements share at least this much of their ending (see :func:`_parallel_tail`).
+PARALLEL_TAIL = 8
+
+
+def _quotes_its_source(text: str, line: int, first_end: int, start: int) -> bool:
+    """Whether a sentence comes back inside a quotation of the source the reply cites: its first
+    copy is the reply's own (it ends before the paragraph first cites an article), the second
+    follows the citation.  A legal answer states the rule, then quotes the article as its basis
+    (``法律依据：《…》第六条 …``): the words come back by design.  A sentence quoted twice, or
+    written twice before any citation, is still a repeat."""
+    m = _CITATION.search(text, line, start)
+    return m is not None and m.start() >= first_end
+
+
+def _parallel_tail(units: list[tuple[int, int, str, int]], first: int, second: int) -> bool:
+    """Whether two copies of a sentence each end a parallel statement: going back from both
+    while the sentences are the same, the two that differ still share their ending (at least
+    ``PARALLEL_TAIL`` in weight).  A statute's two paragraphs, "…的，处三年以下有期徒刑或者拘役，
+    并处罚金；情节严重的，处三年以上七年以下有期徒刑，并处罚金。", share their penalty tiers; a
+    reply written twice has no such predecessor (its first copy opens the paragraph, or the
+    sentence before its second copy is the end of the first), and one copy written behind a
+    heading shares its whole sentence, not an ending."""
+    k = 1
+    while (
+        first - k >= 0
+        and units[first - k][3] == units[first][3]
+        and units[second - k][2] == units[first - k][2]
+    ):
+        if second - k <= first:
+            return False
+        k += 1
+    if first - k < 0 or units[first - k][3] != units[first][3]:
+        return False
+    a, b = units[first - k][2], units[second - k][2]
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    # both statements say something of their own before the shared ending: a sentence written
+    # again behind a heading ("特别提示 " + the same sentence) is a copy, not a parallel
+    return (
+        n > 0
+        and unit_weight(a[len(a) - n :]) >= PARALLEL_TAIL
+        and min(unit_weight(a[: len(a) - n]), unit_weight(b[: len(b) - n])) >= PARALLEL_TAIL
+    )
+
+
 def find_repeats(text: str) -> list[Repeat]:
     """Degenerate repetitions in ``text``, in order of position, without overlaps.
 
@@ -342,7 +391,7 @@ def find_repeats(text: str) -> list[Repeat]:
             units = []
     i = 0
     n = len(units)
-    seen: dict[str, tuple[int, int, int]] = {}  # normal form -> (first start, first end, count)
+    seen: dict[str, tuple[int, int, int, int]] = {}  # normal form -> (first start, end, count, unit)
     line = -1
     while i < n:
         s, e, norm, at = units[i]
@@ -372,11 +421,12 @@ def find_repeats(text: str) -> list[Repeat]:
             out.append(Repeat(units[i + 1][0], units[j - 1][1], (s, e), run, text[s:e], "loop"))
         elif norm and w >= MIN_WEIGHT:
             if norm in seen:
-                fs, fe, c = seen[norm]
-                seen[norm] = (fs, fe, c + run)
-                out.append(Repeat(s, units[j - 1][1], (fs, fe), c + run, text[s:e], "sentence"))
+                fs, fe, c, fi = seen[norm]
+                if not (_quotes_its_source(text, at, fe, s) or _parallel_tail(units, fi, i)):
+                    seen[norm] = (fs, fe, c + run, fi)
+                    out.append(Repeat(s, units[j - 1][1], (fs, fe), c + run, text[s:e], "sentence"))
             else:
-                seen[norm] = (s, e, run)
+                seen[norm] = (s, e, run, i)
         i = j
     if not out:
         return []
