@@ -821,8 +821,12 @@ class GarbledText(Rule):
     Reports decoding debris in message text: the replacement character U+FFFD, mojibake
     (锟斤拷, 烫烫烫, UTF-8 read as Latin-1 such as `Ã©` or `â€™`), control characters other
     than tab and newline, and invisible zero-width characters (U+200B, U+200C, U+200D,
-    U+2060, U+FEFF) inside text, and a run of `????` right after Chinese punctuation (`温阳之品，??????
-    你好`: characters lost when the text was saved in an encoding that could not hold them).
+    U+2060, U+FEFF) inside text, a run of `????` right after Chinese punctuation (`温阳之品，??????
+    你好`: characters lost when the text was saved in an encoding that could not hold them), and
+    a tokenizer's unknown token in a sentence (`西服的<UNK>硬朗`, `遮肉，<UNK>，很显腿直`: the text was
+    decoded back from token ids, each character the vocabulary lacked turned into `<UNK>`,
+    `<unk>` or `[UNK]`; a marker set apart by spaces or quotes, `the [UNK] token`, or in a text
+    about tokenization, `未登录词替换为[UNK]`, is talked about and left alone).
     Zero-width joiners inside emoji sequences are left alone, and so is a single pair that would
     decode to one letter of another script (`400米 ×\u00a02`, a multiplication sign and a
     no-break space, is not a mis-decoded Hebrew נ: such text leaves a run of pairs).

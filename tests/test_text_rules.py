@@ -459,6 +459,30 @@ def test_t005_finds_question_marks_standing_for_lost_characters():
     assert lint(asking, "T005") == []
 
 
+def test_t005_finds_a_tokenizers_unknown_token_left_in_the_text():
+    """Ad copy decoded back from token ids (ChatGLM3's AdvertiseGen demo data): each character the
+    vocabulary lacked became ``<UNK>``; a run of them is one finding.  A marker mentioned, set apart
+    by spaces or quotes, or in a text about tokenization, is left alone."""
+    copy_ = chat(
+        "类型#上衣*材质#蕾丝*衣样式#西装",
+        "春暖花开，又到了西装发挥作用的时候，西服的<UNK>硬朗是不可磨灭的。裤口不规则磨破撕边，"
+        "遮肉，<UNK><UNK>，很显腿直！",
+    )
+    got = lint([copy_], "T005")
+    text = copy_["messages"][1]["content"]
+    assert [text[d.span[0] : d.span[1]] for d in got] == ["<UNK>", "<UNK><UNK>"]
+    assert all("unknown-token" in d.message and d.fix is None for d in got)
+    (d,) = lint([chat("Translate: the cat sat", "Le chat s'est<unk>.")], "T005")
+    assert d.span is not None
+    mentions = [
+        chat("What is [UNK] in BERT?", "The [UNK] token stands for a word outside the vocabulary."),
+        chat("分词器怎么处理生僻字？", "词表里没有的字会被替换为[UNK]，解码时就丢失了。"),
+        chat("写一行配置", '设置 tokenizer.unk_token = "<unk>" 即可。'),
+        chat("占位符是什么", "模板里用 “<UNK>” 表示缺失的词。"),
+    ]
+    assert lint(mentions, "T005") == []
+
+
 def test_t002_fix_is_applied_by_the_cli(tmp_path):
     from conftest import run_cli
 

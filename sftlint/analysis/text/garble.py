@@ -19,7 +19,13 @@ Four kinds, found with precompiled regular expressions:
 * ``lost``: a run of four or more ``?`` right after Chinese punctuation (``温阳之品，?????? 你好``):
   the characters a text held when it was saved in an encoding that could not hold them (GBK or
   Latin-1 writing ``?`` for each).  Question marks that close a question (``为什么????``,
-  ``really????``) follow a word, and a run alone on a line may be a reaction: both are left alone.
+  ``really????``) follow a word, and a run alone on a line may be a reaction: both are left alone;
+* ``unknown``: a tokenizer's unknown token written into the text (``<UNK>``, ``<unk>``, ``[UNK]``,
+  a run of them one finding) against a word or punctuation (``西服的<UNK>硬朗``, ``遮肉，<UNK>，很显``):
+  the text was decoded back from token ids and each character the vocabulary lacked became the
+  marker.  A marker set apart by spaces or quotes on both sides (``the [UNK] token``, ``unk_token="<unk>"``) is the token being talked about, and so
+  is any marker of a text about tokenization (token, vocab, 分词, 词表, 未登录词 …: Chinese writes
+  ``替换为[UNK]`` without spaces).
 
 A run of consecutive control or invisible characters is one finding with the run's span
 (its fix removes the whole run), so a string of 300,000 zero-width spaces is one finding.
@@ -58,6 +64,12 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]+")
 #: question marks standing for lost characters: a run of four right after Chinese punctuation
 #: that ends a clause (a question closes on a word; a run alone on a line may be a reaction)
 _LOST = re.compile(r"(?:(?<=[，。；：、）」』”])|(?<=[，。；：、）」』”] ))\?{4,}")
+#: a tokenizer's unknown token standing where a character was (a run of them is one finding)
+_UNKNOWN = re.compile(r"(?:<unk>|<UNK>|\[UNK\])+")
+#: what stands around a marker that is mentioned rather than left in place of a character
+_MENTION_SIDE = frozenset(" \t\n\r\"'`‘’“”「」『』()（）")
+#: a text about tokenization, where the marker is the subject (Chinese writes no spaces around it)
+_ABOUT_TOKENS = re.compile(r"(?i)token|vocab|\boov\b|bert|词表|词汇表|分词|未知词|未登录词|标记符|特殊符号")
 
 #: A character that every finding above starts with: one scan of this rejects clean text
 #: (nearly all of it) before the five patterns run.
@@ -127,7 +139,7 @@ def find_garbled(text: str, terminal: bool = False) -> Iterator[Garble]:
     million of them never holds them all.
 
     Each kind is found by its own pattern, and where two overlap the earlier kind in this
-    order wins: replacement, Chinese mojibake, Latin mojibake, control, zero-width, lost.  The kinds'
+    order wins: replacement, Chinese mojibake, Latin mojibake, control, zero-width, lost, unknown.  The kinds'
     characters are disjoint except the C1 controls that Latin mojibake holds as continuation
     bytes, and a Latin mojibake match starts with a letter, never inside a control run; so
     merging the kinds by start and dropping what overlaps the span last taken gives what taking
@@ -137,7 +149,8 @@ def find_garbled(text: str, terminal: bool = False) -> Iterator[Garble]:
     terminal's control sequences are what a program printed: their control characters are
     not reported."""
     lost = "????" in text
-    if not lost and _SUSPECT.search(text) is None:
+    unknown = "UNK" in text or "unk>" in text
+    if not lost and not unknown and _SUSPECT.search(text) is None:
         return
     kinds = (
         _replacements(text),
@@ -146,6 +159,7 @@ def find_garbled(text: str, terminal: bool = False) -> Iterator[Garble]:
         _controls(text, terminal),
         _zero_widths(text),
         _lost(text) if lost else iter(()),
+        _unknowns(text) if unknown else iter(()),
     )
     streams = [((g.start, rank, g) for g in kind) for rank, kind in enumerate(kinds)]
     taken_end = -1
@@ -198,6 +212,24 @@ def _lost(text: str) -> Iterator[Garble]:
             "lost",
             f"“{m.group()[:12]}”: question marks where characters were lost (the text was saved in an "
             "encoding that could not hold them)",
+        )
+
+
+def _unknowns(text: str) -> Iterator[Garble]:
+    found = _UNKNOWN.search(text)
+    if found is None or _ABOUT_TOKENS.search(text) is not None:
+        return
+    for m in _UNKNOWN.finditer(text, found.start()):
+        before = text[m.start() - 1] if m.start() else " "
+        after = text[m.end()] if m.end() < len(text) else " "
+        if before in _MENTION_SIDE and after in _MENTION_SIDE:
+            continue  # the token talked about: "the [UNK] token", unk_token="<unk>"
+        yield Garble(
+            m.start(),
+            m.end(),
+            "unknown",
+            f"unknown-token marker “{m.group()[:20]}” in text: a character was lost when the text was decoded "
+            "back from a tokenizer's ids (the vocabulary lacked it)",
         )
 
 
