@@ -58,7 +58,7 @@ codepoints(PyObject *s, Py_ssize_t *n)
  * checks that the dict and set it was built from still have their sizes. */
 
 /* The kernels' interface; bump it with any change to what they take or give (and typo.py's). */
-#define KERNELS 1
+#define KERNELS 2
 
 #define MAX_KEY 5       /* longest word probed (SEG_MAX_WORD) */
 #define F_FREQ 1u       /* the key is in freq */
@@ -68,14 +68,23 @@ codepoints(PyObject *s, Py_ssize_t *n)
 
 typedef struct {
     uint64_t lo, hi;  /* code points 0-2 | code points 3-4, length << 42, flags << 48 */
-    double log_f;
+    union {
+        double log_f;  /* Model: log(count) when F_TRUE */
+        struct {
+            uint32_t off, len;  /* Frames: the character's sound codes, in codes[off:off + len] */
+        } codes;
+    } v;
 } Slot;
 
 typedef struct {
-    PyObject_HEAD
     Slot *slots;
-    size_t mask;     /* slots - 1 (a power of two) */
+    size_t mask;  /* slots - 1 (a power of two) */
     size_t used;
+} Table;
+
+typedef struct {
+    PyObject_HEAD
+    Table t;
     PyObject *freq;  /* the tables it was built from (held, and their sizes checked) */
     PyObject *prefix2;
     Py_ssize_t freq_size, prefix2_size;
@@ -102,7 +111,7 @@ pack(const Py_UCS4 *cp, Py_ssize_t len, uint64_t *lo, uint64_t *hi)
 }
 
 static inline size_t
-slot_of(const Model *m, uint64_t lo, uint64_t hi)
+slot_of(const Table *m, uint64_t lo, uint64_t hi)
 {
     uint64_t h = lo * 0x9E3779B97F4A7C15ull ^ (hi + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
     h ^= h >> 32;
@@ -113,7 +122,7 @@ slot_of(const Model *m, uint64_t lo, uint64_t hi)
 
 /* The slot holding the key, or NULL. */
 static inline const Slot *
-find(const Model *m, const Py_UCS4 *cp, Py_ssize_t len)
+find(const Table *m, const Py_UCS4 *cp, Py_ssize_t len)
 {
     uint64_t lo, hi;
     if (!pack(cp, len, &lo, &hi))
@@ -129,7 +138,7 @@ find(const Model *m, const Py_UCS4 *cp, Py_ssize_t len)
 
 /* The slot for the key, made if absent (the table never fills: sized for every key). */
 static Slot *
-insert(Model *m, const Py_UCS4 *cp, Py_ssize_t len)
+insert(Table *m, const Py_UCS4 *cp, Py_ssize_t len)
 {
     uint64_t lo, hi;
     if (!pack(cp, len, &lo, &hi))
@@ -139,7 +148,7 @@ insert(Model *m, const Py_UCS4 *cp, Py_ssize_t len)
         if (s->hi == EMPTY_HI) {
             s->lo = lo;
             s->hi = hi;
-            s->log_f = 0.0;
+            s->v.log_f = 0.0;
             m->used++;
             return s;
         }
@@ -232,7 +241,7 @@ read_key(PyObject *key, Py_UCS4 *cp, Py_ssize_t *len)
 static void
 Model_dealloc(Model *m)
 {
-    PyMem_Free(m->slots);
+    PyMem_Free(m->t.slots);
     Py_XDECREF(m->freq);
     Py_XDECREF(m->prefix2);
     Py_TYPE(m)->tp_free((PyObject *)m);
@@ -262,12 +271,12 @@ Model_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     Model *m = (Model *)type->tp_alloc(type, 0);
     if (m == NULL)
         return NULL;
-    m->slots = PyMem_Calloc(size, sizeof(Slot));  /* all empty (zero pages from the system) */
-    if (m->slots == NULL) {
+    m->t.slots = PyMem_Calloc(size, sizeof(Slot));  /* all empty (zero pages from the system) */
+    if (m->t.slots == NULL) {
         Py_DECREF(m);
         return PyErr_NoMemory();
     }
-    m->mask = size - 1;
+    m->t.mask = size - 1;
     m->logtotal = logtotal;
     Py_INCREF(freq);
     m->freq = freq;
@@ -285,7 +294,7 @@ Model_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
             goto fail;
         if (len == 0)
             continue;  /* never probed */
-        Slot *s = insert(m, cp, len);
+        Slot *s = insert(&m->t, cp, len);
         unsigned f = F_FREQ;
         Py_INCREF(value);  /* (PyObject_IsTrue and math.log may run Python code) */
         int truth = PyObject_IsTrue(value);
@@ -295,7 +304,7 @@ Model_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         }
         if (truth) {
             int bad;
-            if (log_count(value, &s->log_f, &bad) < 0) {
+            if (log_count(value, &s->v.log_f, &bad) < 0) {
                 Py_DECREF(value);
                 goto fail;
             }
@@ -317,7 +326,7 @@ Model_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
             goto fail;
         }
         if (len)
-            set_flags(insert(m, cp, len), F_PREFIX);
+            set_flags(insert(&m->t, cp, len), F_PREFIX);
     }
     Py_DECREF(it);
     if (PyErr_Occurred())
@@ -350,7 +359,7 @@ flags_at(const Model *m, const Py_UCS4 *buf, Py_ssize_t n, Py_ssize_t start, Py_
 {
     if (end > n)
         end = n;
-    return flags_of(find(m, buf + start, end - start));
+    return flags_of(find(&m->t, buf + start, end - start));
 }
 
 /* ------------------------------------------------------------------ uncovered */
@@ -402,15 +411,291 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------------ segmentation */
+
+/* The log of a word's count as the Python code reads it: `(log(f) if f else 0.0)` with
+ * f = freq.get(word) (*has 0 for a missing or zero count).  -1 with ValueError for a count
+ * math.log refuses, as math.log raises it. */
+static inline int
+logf_at(const Model *m, const Py_UCS4 *w, Py_ssize_t len, double *out, int *has)
+{
+    const Slot *s = (len >= 1 && len <= MAX_KEY) ? find(&m->t, w, len) : NULL;
+    unsigned f = flags_of(s);
+    if (f & F_BAD) {
+        PyErr_SetString(PyExc_ValueError, "math domain error");
+        return -1;
+    }
+    *has = (f & F_TRUE) != 0;
+    *out = *has ? s->v.log_f : 0.0;
+    return 0;
+}
+
+/* TypoDetector._fill_py on code points s[0:n]: best[i], nxt[i] for i = top down to 0, reading
+ * best[j] for j > i (SEG_MAX_WORD = MAX_KEY: words of 2-5 characters). */
+static int
+fill(const Model *m, const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t top, double *best, Py_ssize_t *nxt)
+{
+    const double logtotal = m->logtotal;
+    for (Py_ssize_t i = top; i >= 0; i--) {
+        double lf;
+        int has;
+        if (logf_at(m, s + i, 1, &lf, &has) < 0)
+            return -1;
+        double b = lf - logtotal + best[i + 1];
+        Py_ssize_t e = i + 1;
+        if (i + 2 <= n && (flags_of(find(&m->t, s + i, 2)) & F_PREFIX)) {
+            Py_ssize_t last = n < i + MAX_KEY ? n : i + MAX_KEY;
+            for (Py_ssize_t j = i + 2; j <= last; j++) {
+                if (logf_at(m, s + i, j - i, &lf, &has) < 0)
+                    return -1;
+                if (has) {
+                    double v = lf - logtotal + best[j];
+                    if (v > b) {
+                        b = v;
+                        e = j;
+                    }
+                }
+            }
+        }
+        best[i] = b;
+        nxt[i] = e;
+    }
+    return 0;
+}
+
+PyDoc_STRVAR(segment_doc,
+"segment(s) -> (float, list[int])\n\n"
+"TypoDetector._segment_py: the best unigram segmentation of s, as (log-probability, word\n"
+"end offsets).");
+
+static PyObject *
+Model_segment(Model *m, PyObject *arg)
+{
+    if (check(m) < 0)
+        return NULL;
+    Py_ssize_t n;
+    Py_UCS4 *s = codepoints(arg, &n);
+    if (s == NULL)
+        return NULL;
+    PyObject *result = NULL, *ends = NULL;
+    double *best = PyMem_Malloc(sizeof(double) * (size_t)(n + 1));
+    Py_ssize_t *nxt = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
+    if (best == NULL || nxt == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    best[n] = 0.0;
+    nxt[n] = 0;
+    if (fill(m, s, n, n - 1, best, nxt) < 0)
+        goto done;
+    ends = PyList_New(0);
+    if (ends == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < n;) {
+        i = nxt[i];
+        PyObject *e = PyLong_FromSsize_t(i);
+        if (e == NULL)
+            goto done;
+        int err = PyList_Append(ends, e);
+        Py_DECREF(e);
+        if (err < 0)
+            goto done;
+    }
+    result = Py_BuildValue("dO", best[0], ends);
+done:
+    Py_XDECREF(ends);
+    PyMem_Free(best);
+    PyMem_Free(nxt);
+    PyMem_Free(s);
+    return result;
+}
+
+/* The one code point of a correction (the homophone index's values are characters). */
+static int
+one_char(PyObject *r, Py_UCS4 *out)
+{
+    if (!PyUnicode_Check(r)) {
+        PyErr_SetString(PyExc_TypeError, "a correction must be a str");
+        return -1;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(r) < 0)
+        return -1;
+#endif
+    if (PyUnicode_GET_LENGTH(r) != 1) {
+        PyErr_SetString(PyExc_ValueError, "a correction must be one character");
+        return -1;
+    }
+    *out = PyUnicode_READ_CHAR(r, 0);
+    return 0;
+}
+
+PyDoc_STRVAR(rescore_doc,
+"rescore(ctx, p, rights) -> (float, list[tuple[float, int, int]])\n\n"
+"The segmentations of TypoDetector._features_py: the best segmentation's log-probability of\n"
+"ctx, and for each one-character correction r of ctx[p], that of ctx with r at p with the\n"
+"start and end of its word holding p.");
+
+static PyObject *
+Model_rescore(Model *m, PyObject *args)
+{
+    PyObject *ctx, *rights;
+    Py_ssize_t p;
+    if (!PyArg_ParseTuple(args, "UnO!:rescore", &ctx, &p, &PyList_Type, &rights))
+        return NULL;
+    if (check(m) < 0)
+        return NULL;
+    Py_ssize_t n;
+    Py_UCS4 *s = codepoints(ctx, &n);
+    if (s == NULL)
+        return NULL;
+    PyObject *result = NULL, *out = NULL;
+    double *base_best = PyMem_Malloc(sizeof(double) * (size_t)(n + 1) * 2);
+    Py_ssize_t *base_nxt = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1) * 2);
+    if (base_best == NULL || base_nxt == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (p < 0 || p >= n) {
+        PyErr_SetString(PyExc_IndexError, "rescore: p out of range");
+        goto done;
+    }
+    double *best = base_best + n + 1;
+    Py_ssize_t *nxt = base_nxt + n + 1;
+    base_best[n] = 0.0;
+    base_nxt[n] = 0;
+    if (fill(m, s, n, n - 1, base_best, base_nxt) < 0)
+        goto done;
+    Py_ssize_t count = PyList_GET_SIZE(rights);
+    out = PyList_New(count);
+    if (out == NULL)
+        goto done;
+    Py_UCS4 own = s[p];
+    for (Py_ssize_t k = 0; k < count; k++) {
+        Py_UCS4 r;
+        if (one_char(PyList_GET_ITEM(rights, k), &r) < 0)
+            goto done;
+        s[p] = r;
+        memcpy(best, base_best, sizeof(double) * (size_t)(n + 1));
+        memcpy(nxt, base_nxt, sizeof(Py_ssize_t) * (size_t)(n + 1));
+        int err = fill(m, s, n, p, best, nxt);
+        s[p] = own;
+        if (err < 0)
+            goto done;
+        /* the word of the corrected segmentation that holds p */
+        Py_ssize_t st = 0, e = 0;
+        for (Py_ssize_t i = 0; i < n;) {
+            i = nxt[i];
+            e = i;
+            if (e > p)
+                break;
+            st = e;
+        }
+        PyObject *item = Py_BuildValue("dnn", best[0], st, e);
+        if (item == NULL)
+            goto done;
+        PyList_SET_ITEM(out, k, item);
+    }
+    result = Py_BuildValue("dO", base_best[0], out);
+done:
+    Py_XDECREF(out);
+    PyMem_Free(base_best);
+    PyMem_Free(base_nxt);
+    PyMem_Free(s);
+    return result;
+}
+
+PyDoc_STRVAR(gains_below_doc,
+"gains_below(ctx, p, rights, limit) -> bool\n\n"
+"TypoDetector._gains_below_py: whether replacing ctx[p] by each one-character correction\n"
+"of rights provably raises the best segmentation's log-probability by less than limit.");
+
+static PyObject *
+Model_gains_below(Model *m, PyObject *args)
+{
+    PyObject *ctx, *rights;
+    Py_ssize_t p;
+    double limit;
+    if (!PyArg_ParseTuple(args, "UnO!d:gains_below", &ctx, &p, &PyList_Type, &rights, &limit))
+        return NULL;
+    if (check(m) < 0)
+        return NULL;
+    Py_ssize_t n;
+    Py_UCS4 *s = codepoints(ctx, &n);
+    if (s == NULL)
+        return NULL;
+    PyObject *result = NULL;
+    if (p < 0 || p >= n) {
+        PyErr_SetString(PyExc_IndexError, "gains_below: p out of range");
+        goto done;
+    }
+    const double logtotal = m->logtotal;
+    Py_ssize_t lo = p - MAX_KEY + 1 > 0 ? p - MAX_KEY + 1 : 0;
+    Py_ssize_t hi = p + MAX_KEY < n ? p + MAX_KEY : n;
+    /* cost[k - lo]: minus the summed one-character log-probabilities of ctx[lo:k] */
+    double cost[2 * MAX_KEY + 1];
+    double total = 0.0;
+    cost[0] = 0.0;
+    for (Py_ssize_t k = lo; k < hi; k++) {
+        double lf;
+        int has;
+        if (logf_at(m, s + k, 1, &lf, &has) < 0)
+            goto done;
+        total -= lf - logtotal;
+        cost[k + 1 - lo] = total;
+    }
+    double alone = cost[p + 1 - lo] - cost[p - lo];
+    Py_UCS4 own = s[p];
+    int below = 1;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(rights) && below; k++) {
+        Py_UCS4 r;
+        double lf;
+        int has;
+        if (one_char(PyList_GET_ITEM(rights, k), &r) < 0)
+            goto done;
+        if (logf_at(m, &r, 1, &lf, &has) < 0)
+            goto done;
+        if (lf - logtotal + alone >= limit) {
+            below = 0;
+            break;
+        }
+        s[p] = r;
+        for (Py_ssize_t st = lo; st <= p && below; st++) {
+            if (st + 2 > n || !(flags_of(find(&m->t, s + st, 2)) & F_PREFIX))
+                continue;
+            Py_ssize_t first = p + 1 > st + 2 ? p + 1 : st + 2;
+            Py_ssize_t last = n < st + MAX_KEY ? n : st + MAX_KEY;
+            for (Py_ssize_t e = first; e <= last; e++) {
+                if (logf_at(m, s + st, e - st, &lf, &has) < 0) {
+                    s[p] = own;
+                    goto done;
+                }
+                if (has && lf - logtotal + cost[e - lo] - cost[st - lo] >= limit) {
+                    below = 0;
+                    break;
+                }
+            }
+        }
+        s[p] = own;
+    }
+    result = PyBool_FromLong(below);
+done:
+    PyMem_Free(s);
+    return result;
+}
+
 static PyObject *
 Model_size(Model *m, PyObject *unused)
 {
     (void)unused;
-    return Py_BuildValue("nn", (Py_ssize_t)m->used, (Py_ssize_t)(m->mask + 1));
+    return Py_BuildValue("nn", (Py_ssize_t)m->t.used, (Py_ssize_t)(m->t.mask + 1));
 }
 
 static PyMethodDef Model_methods[] = {
     {"uncovered", (PyCFunction)Model_uncovered, METH_O, uncovered_doc},
+    {"segment", (PyCFunction)Model_segment, METH_O, segment_doc},
+    {"rescore", (PyCFunction)Model_rescore, METH_VARARGS, rescore_doc},
+    {"gains_below", (PyCFunction)Model_gains_below, METH_VARARGS, gains_below_doc},
     {"size", (PyCFunction)Model_size, METH_NOARGS, "size() -> (keys, slots)"},
     {NULL, NULL, 0, NULL},
 };
@@ -424,6 +709,194 @@ static PyTypeObject ModelType = {
     .tp_doc = "Model(freq, prefix2, logtotal): T001's word table for the native kernels.",
     .tp_methods = Model_methods,
     .tp_new = Model_new,
+};
+
+/* ------------------------------------------------------------------ askable */
+
+/* The homophone index's frames (code_frames: a sound code with its left neighbour, its right
+ * neighbour, or both) and the characters that can be suspects with their sound codes
+ * (_suspect_chars), for TypoDetector._askable_py. */
+
+#define F_STARTS 1u
+#define F_ENDS 2u
+#define F_MIDDLES 4u
+#define F_ABLE 8u
+
+typedef struct {
+    PyObject_HEAD
+    Table t;
+    Py_UCS4 *codes;
+} Frames;
+
+static void
+Frames_dealloc(Frames *f)
+{
+    PyMem_Free(f->t.slots);
+    PyMem_Free(f->codes);
+    Py_TYPE(f)->tp_free((PyObject *)f);
+}
+
+/* Frames(able, starts, ends, middles) */
+static PyObject *
+Frames_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *able, *sets[3];
+    static char *kwlist[] = {"able", "starts", "ends", "middles", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOOO:Frames", kwlist, &able, &sets[0], &sets[1], &sets[2]))
+        return NULL;
+    if (!PyDict_CheckExact(able) || !PyAnySet_CheckExact(sets[0]) || !PyAnySet_CheckExact(sets[1]) ||
+        !PyAnySet_CheckExact(sets[2])) {
+        PyErr_SetString(PyExc_TypeError, "Frames: able must be a dict and the frames sets or frozensets");
+        return NULL;
+    }
+    Py_ssize_t keys = PyDict_GET_SIZE(able), ncodes = 0;
+    for (int k = 0; k < 3; k++)
+        keys += PySet_GET_SIZE(sets[k]);
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(able, &pos, &key, &value)) {
+        if (!PyUnicode_CheckExact(value)) {
+            PyErr_SetString(PyExc_TypeError, "Frames: able's sound codes must be str");
+            return NULL;
+        }
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(value) < 0)
+            return NULL;
+#endif
+        ncodes += PyUnicode_GET_LENGTH(value);
+    }
+    if (ncodes > (Py_ssize_t)UINT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "Frames: too many sound codes");
+        return NULL;
+    }
+    size_t want = (size_t)keys + (size_t)keys / 4 + 16, size = 16;
+    while (size < want)
+        size <<= 1;
+    Frames *f = (Frames *)type->tp_alloc(type, 0);
+    if (f == NULL)
+        return NULL;
+    f->t.slots = PyMem_Calloc(size, sizeof(Slot));
+    f->codes = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(ncodes + 1));
+    if (f->t.slots == NULL || f->codes == NULL) {
+        Py_DECREF(f);
+        return PyErr_NoMemory();
+    }
+    f->t.mask = size - 1;
+    Py_UCS4 cp[MAX_KEY];
+    Py_ssize_t len;
+    for (int k = 0; k < 3; k++) {
+        PyObject *it = PyObject_GetIter(sets[k]), *item;
+        if (it == NULL)
+            goto fail;
+        while ((item = PyIter_Next(it)) != NULL) {
+            int err = read_key(item, cp, &len);
+            Py_DECREF(item);
+            if (err < 0) {
+                Py_DECREF(it);
+                goto fail;
+            }
+            if (len)
+                set_flags(insert(&f->t, cp, len), 1u << k);
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred())
+            goto fail;
+    }
+    uint32_t off = 0;
+    pos = 0;
+    while (PyDict_Next(able, &pos, &key, &value)) {
+        if (read_key(key, cp, &len) < 0)
+            goto fail;
+        Py_ssize_t nc = PyUnicode_GET_LENGTH(value);
+        if (len != 1 || nc == 0)
+            continue;  /* only characters are asked, and a character without codes never */
+        Slot *s = insert(&f->t, cp, 1);
+        set_flags(s, F_ABLE);
+        s->v.codes.off = off;
+        s->v.codes.len = (uint32_t)nc;
+        int kind = PyUnicode_KIND(value);
+        const void *data = PyUnicode_DATA(value);
+        for (Py_ssize_t j = 0; j < nc; j++)
+            f->codes[off++] = PyUnicode_READ(kind, data, j);
+    }
+    return (PyObject *)f;
+fail:
+    Py_DECREF(f);
+    return NULL;
+}
+
+PyDoc_STRVAR(askable_doc,
+"askable(run, unc) -> list[int]\n\n"
+"TypoDetector._askable_py: the positions of unc whose character can be a suspect and has a\n"
+"sound code that a frame of the homophone index holds with the character's neighbours.");
+
+static PyObject *
+Frames_askable(Frames *f, PyObject *args)
+{
+    PyObject *run, *unc;
+    if (!PyArg_ParseTuple(args, "UO!:askable", &run, &PyList_Type, &unc))
+        return NULL;
+    Py_ssize_t n;
+    Py_UCS4 *buf = codepoints(run, &n);
+    if (buf == NULL)
+        return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t u = 0; u < PyList_GET_SIZE(unc); u++) {
+        PyObject *pos = PyList_GET_ITEM(unc, u);
+        Py_ssize_t i = PyLong_AsSsize_t(pos);
+        if (i == -1 && PyErr_Occurred())
+            goto fail;
+        if (i < 0 || i >= n) {
+            PyErr_SetString(PyExc_IndexError, "askable: position out of range");
+            goto fail;
+        }
+        const Slot *s = find(&f->t, buf + i, 1);
+        if (!(flags_of(s) & F_ABLE))
+            continue;
+        /* [left] code [right]: the window, its left part and its right part */
+        Py_UCS4 w[3];
+        Py_ssize_t has_left = i > 0, has_right = i + 1 < n;
+        if (has_left)
+            w[0] = buf[i - 1];
+        Py_UCS4 *k = w + has_left;
+        if (has_right)
+            k[1] = buf[i + 1];
+        const Py_UCS4 *codes = f->codes + s->v.codes.off;
+        for (uint32_t c = 0; c < s->v.codes.len; c++) {
+            k[0] = codes[c];
+            if ((flags_of(find(&f->t, w, 1 + has_left)) & F_ENDS) ||
+                (flags_of(find(&f->t, k, 1 + has_right)) & F_STARTS) ||
+                (flags_of(find(&f->t, w, 1 + has_left + has_right)) & F_MIDDLES)) {
+                if (PyList_Append(out, pos) < 0)
+                    goto fail;
+                break;
+            }
+        }
+    }
+    PyMem_Free(buf);
+    return out;
+fail:
+    PyMem_Free(buf);
+    Py_XDECREF(out);
+    return NULL;
+}
+
+static PyMethodDef Frames_methods[] = {
+    {"askable", (PyCFunction)Frames_askable, METH_VARARGS, askable_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject FramesType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "sftlint._typo_native.Frames",
+    .tp_basicsize = sizeof(Frames),
+    .tp_dealloc = (destructor)Frames_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Frames(able, starts, ends, middles): the homophone index's frames for askable().",
+    .tp_methods = Frames_methods,
+    .tp_new = Frames_new,
 };
 
 /* ------------------------------------------------------------------ module */
@@ -447,7 +920,7 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__typo_native(void)
 {
-    if (PyType_Ready(&ModelType) < 0)
+    if (PyType_Ready(&ModelType) < 0 || PyType_Ready(&FramesType) < 0)
         return NULL;
     PyObject *mod = PyModule_Create(&module);
     if (mod == NULL)
@@ -461,6 +934,12 @@ PyInit__typo_native(void)
     Py_INCREF(&ModelType);
     if (PyModule_AddObject(mod, "Model", (PyObject *)&ModelType) < 0) {
         Py_DECREF(&ModelType);
+        Py_DECREF(mod);
+        return NULL;
+    }
+    Py_INCREF(&FramesType);
+    if (PyModule_AddObject(mod, "Frames", (PyObject *)&FramesType) < 0) {
+        Py_DECREF(&FramesType);
         Py_DECREF(mod);
         return NULL;
     }

@@ -57,11 +57,47 @@ def det(model) -> TypoDetector:
     return TypoDetector(model, mode="full")
 
 
-def assert_kernels_agree(det: TypoDetector, run: str) -> None:
-    """Each native kernel against its Python reference on ``run`` (and any string)."""
+COMMON = "的是了不在有人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"
+
+
+LIMITS = (typo_module.MIN_GAIN - typo_module._ROUNDING, 0.0, 2.5, 12.0)
+
+
+def assert_kernels_agree(
+    det: TypoDetector, run: str, every: int = 1, limits: tuple[float, ...] = LIMITS
+) -> None:
+    """Each native kernel against its Python reference on ``run``: the coverage, the
+    segmentation, the askable positions, and at the uncovered positions (and every ``every``-th
+    other; 0: none) the gain bound and the re-segmentations for the proposals
+    :meth:`_features` would score and for a few common characters."""
     table = det._native
     assert table is not None
-    assert table.uncovered(run) == det._uncovered_py(run), run
+    unc = det._uncovered_py(run)
+    assert table.uncovered(run) == unc, run
+    assert table.segment(run) == det._segment_py(run), run
+    if not run:
+        return
+    if det._need is typo_module._no_need:
+        assert det._askable(run, unc) == det._askable_py(run, unc), run
+    positions = sorted({*unc, *range(0, len(run), every)}) if every else unc
+    for i in positions:
+        a, b = max(0, i - typo_module.CONTEXT), min(len(run), i + typo_module.CONTEXT + 1)
+        ctx, p = run[a:b], i - a
+        props = det._proposals(run, i) if det._need is typo_module._no_need else {}
+        good = [r for _, r in sorted(((f, r) for r, (_, f, _) in props.items()), reverse=True)[:4]]
+        for rights in (good, [COMMON[(i * 7 + k) % len(COMMON)] for k in range(3)], [run[i]]):
+            if not rights:
+                continue
+            for limit in limits:
+                assert table.gains_below(ctx, p, rights, limit) == det._gains_below_py(
+                    ctx, p, rights, limit
+                ), (
+                    run,
+                    i,
+                    rights,
+                    limit,
+                )
+            assert table.rescore(ctx, p, rights) == det._rescore_py(ctx, p, rights), (run, i, rights)
 
 
 class _Tables:
@@ -70,8 +106,13 @@ class _Tables:
     def __init__(self, freq: Any, prefix2: Any, logtotal: float = 10.0) -> None:
         self.freq, self.prefix2, self.logtotal = freq, prefix2, logtotal
         self._native = native.Model(freq, prefix2, logtotal)
+        self._need = None  # not a whole model's: no homophone index to ask
 
     _uncovered_py = TypoDetector._uncovered_py
+    _segment_py = TypoDetector._segment_py
+    _fill = TypoDetector._fill
+    _gains_below_py = TypoDetector._gains_below_py
+    _rescore_py = TypoDetector._rescore_py
 
 
 # -- edges --------------------------------------------------------------------------------
@@ -81,6 +122,18 @@ class _Tables:
 def test_kernels_on_empty_and_odd_strings(det):
     for s in ["", "的", "ab", "a" * 10, "é中文", "中文😀", "𠀀𠀁中国人民", "😀", "中\x00国", "北京" * 500]:
         assert_kernels_agree(det, s)
+    table = det._native
+    for bad in (-1, 3):
+        with pytest.raises(IndexError):
+            table.gains_below("中国", bad, ["的"], 5.0)
+        with pytest.raises(IndexError):
+            table.rescore("中国", bad, ["的"])
+    with pytest.raises(ValueError, match="one character"):
+        table.rescore("中国人", 1, ["的的"])
+    with pytest.raises(ValueError, match="one character"):
+        table.gains_below("中国人", 1, [""], 5.0)
+    with pytest.raises(TypeError):
+        table.rescore("中国人", 1, [1])
 
 
 @needs_native
@@ -133,10 +186,17 @@ def test_a_table_refuses_to_answer_for_changed_tables():
 @needs_native
 def test_counts_are_logged_as_math_log_does():
     """Counts that do not fit a double, or that math.log refuses, as math.log has them."""
-    tables = _Tables({"ab": 10**400, "cd": 3, "ef": 0, "gh": -2}, {"ab", "cd", "ef", "gh"})
-    for run in ["abxcdxef", "efgh", "ghab"]:
+    tables = _Tables({"ab": 10**400, "cd": 3, "ef": 0, "a": 7, "x": 2**80 + 1}, {"ab", "cd", "ef"})
+    for run in ["abxcdxef", "efab", "xxab", "cdab"]:
         assert_kernels_agree(tables, run)
     assert tables._native.uncovered("abxcdxef") == [2, 5]  # a count of 0 covers too
+    bad = _Tables({"ab": 1, "gh": -2, "g": -1}, {"ab", "gh"})
+    assert_kernels_agree(bad, "abab")  # (the bad counts are never read)
+    for run in ("ghab", "gab"):
+        with pytest.raises(ValueError, match="math domain error"):
+            bad._segment_py(run)
+        with pytest.raises(ValueError, match="math domain error"):
+            bad._native.segment(run)
 
 
 # -- real-looking and real text ----------------------------------------------------------
@@ -157,7 +217,7 @@ def test_kernels_on_the_shared_data(det):
     runs = runs_of(shared_strings())
     assert len(runs) > 10_000
     for run in runs:
-        assert_kernels_agree(det, run)
+        assert_kernels_agree(det, run, every=0, limits=LIMITS[:2])
 
 
 words_cache: list[str] = []
@@ -170,7 +230,7 @@ def _words(model: dict[str, Any]) -> list[str]:
 
 
 @needs_native
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_kernels_on_random_strings(data, model, det):
     """Lexicon words, common and random CJK characters (some outside the BMP), punctuation."""
@@ -184,6 +244,27 @@ def test_kernels_on_random_strings(data, model, det):
     )
     run = "".join(data.draw(st.lists(piece, max_size=40)))
     assert_kernels_agree(det, run)
+
+
+@needs_native
+def test_askable_on_made_up_frames():
+    """Codes at either end of a run, with and without neighbours, several codes a character."""
+    able = {"已": "\ue800", "经": "\ue801\ue802", "好": "", "人": "\ue803"}
+    starts = frozenset({"\ue800经", "\ue802人"})
+    ends = frozenset({"已\ue801", "\ue803"})
+    middles = frozenset({"好\ue800好"})
+    frames = native.Frames(able, starts, ends, middles)
+    tables = _Tables({}, set())
+    tables._able, tables._frames = able, (starts, ends, middles)
+    for run in ["已经", "经人", "好已好", "人", "已", "经经经", "人人", "好好", ""]:
+        unc = list(range(len(run)))
+        assert frames.askable(run, unc) == TypoDetector._askable_py(tables, run, unc), run
+    assert frames.askable("已经人", [0, 1, 2]) == [0, 1]
+    assert frames.askable("人", [0]) == [0]
+    with pytest.raises(IndexError):
+        frames.askable("已经", [2])
+    with pytest.raises(TypeError):
+        native.Frames({"已": 1}, starts, ends, middles)
 
 
 def test_no_table_on_the_store():

@@ -132,7 +132,7 @@ _LONG_TEXT = 1 << 16
 
 
 #: The native kernels' interface this module calls (``KERNELS`` in ``sftlint/_typo_native.c``).
-NATIVE_KERNELS = 1
+NATIVE_KERNELS = 2
 
 
 def _native_kernels() -> Any:
@@ -741,6 +741,7 @@ class TypoDetector:
         self.persons: frozenset[str] | set[str] = model["persons"]
         # the native kernels' table of a whole model (None on the store, or without them)
         self._native = _native_table(self.freq, self.prefix2, self.logtotal) if whole else None
+        self._native_frames: Any = None  # the frames of _askable for the native kernel
         # the characters around a sound code in the index's keys, by the code's place
         # (code_frames), made on first use on a whole model
         self._frames: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
@@ -1070,6 +1071,13 @@ class TypoDetector:
 
     def _segment(self, s: str) -> tuple[float, list[int]]:
         """Best unigram segmentation of ``s``: (log-probability, word end offsets)."""
+        native = self._native
+        if native is not None:
+            return native.segment(s)
+        return self._segment_py(s)
+
+    def _segment_py(self, s: str) -> tuple[float, list[int]]:
+        """:meth:`_segment` in Python (the reference of ``NATIVE.Model.segment``)."""
         n = len(s)
         best = [0.0] * (n + 1)
         nxt = [0] * (n + 1)
@@ -1099,6 +1107,13 @@ class TypoDetector:
             nxt[i] = e
 
     def _gains_below(self, ctx: str, p: int, rights: list[str], limit: float) -> bool:
+        """:meth:`_gains_below_py`, by the native kernel where there is one."""
+        native = self._native
+        if native is not None:
+            return native.gains_below(ctx, p, rights, limit)
+        return self._gains_below_py(ctx, p, rights, limit)
+
+    def _gains_below_py(self, ctx: str, p: int, rights: list[str], limit: float) -> bool:
         """Whether replacing ``ctx[p]`` by each of ``rights`` provably raises the best
         segmentation's log-probability (:meth:`_features`' gain) by less than ``limit``.
 
@@ -1135,6 +1150,32 @@ class TypoDetector:
                         if f and log(f) - logtotal + cost[e - lo] - cost[s - lo] >= limit:
                             return False
         return True
+
+    def _rescore_py(self, ctx: str, p: int, rights: list[str]) -> tuple[float, list[tuple[float, int, int]]]:
+        """The segmentations :meth:`_features` compares (the reference of
+        ``NATIVE.Model.rescore``): the best segmentation's log-probability of ``ctx``, and for
+        each correction ``r`` of ``ctx[p]`` that of the corrected context with the start and
+        end of its word holding ``p``."""
+        m = len(ctx)
+        base_best = [0.0] * (m + 1)
+        base_nxt = [0] * (m + 1)
+        self._fill(ctx, m - 1, base_best, base_nxt)
+        out = []
+        for r in rights:
+            ctx2 = ctx[:p] + r + ctx[p + 1 :]
+            # the corrected context ends like ctx after the corrected character: only the
+            # positions up to it are segmented again
+            best = base_best.copy()
+            nxt = base_nxt.copy()
+            self._fill(ctx2, p, best, nxt)
+            # the word of the corrected segmentation that holds the new character
+            st = 0
+            for e in _ends_of(nxt, m):
+                if e > p:
+                    break
+                st = e
+            out.append((best[0], st, e))
+        return base_best[0], out
 
     def _proposals(self, run: str, i: int) -> dict[str, tuple[bool, int, str]]:
         """Characters that could replace ``run[i]``.
@@ -1232,29 +1273,17 @@ class TypoDetector:
             return []
         a, b = max(0, i - CONTEXT), min(n, i + CONTEXT + 1)
         ctx = run[a:b]
-        m = b - a
         p = i - a
-        if self._gains_below(ctx, p, [r for _, r, _, _ in good], MIN_GAIN - _ROUNDING):
+        rights = [r for _, r, _, _ in good]
+        if self._gains_below(ctx, p, rights, MIN_GAIN - _ROUNDING):
             return []  # no correction can gain enough: what follows would find that too
-        base_best = [0.0] * (m + 1)
-        base_nxt = [0] * (m + 1)
-        self._fill(ctx, m - 1, base_best, base_nxt)
-        base = base_best[0]
+        native = self._native
+        base, segs = (
+            native.rescore(ctx, p, rights) if native is not None else self._rescore_py(ctx, p, rights)
+        )
         scored = []
-        for f, r, exact, wmax in good:
+        for (f, r, exact, wmax), (lp, st, e) in zip(good, segs, strict=True):
             ctx2 = ctx[:p] + r + ctx[p + 1 :]
-            # the corrected context ends like ctx after the corrected character: only the
-            # positions up to it are segmented again
-            best = base_best.copy()
-            nxt = base_nxt.copy()
-            self._fill(ctx2, p, best, nxt)
-            lp, ends = best[0], _ends_of(nxt, m)
-            # the word of the corrected segmentation that holds the new character
-            st = 0
-            for e in ends:
-                if e > i - a:
-                    break
-                st = e
             scored.append((lp - base, r, exact, ctx2[st:e], st + a, e + a, f, wmax))
         scored.sort(key=lambda x: -x[0])
         gain, r, exact, word, ws, we, f, wmax = scored[0]
@@ -1294,7 +1323,19 @@ class TypoDetector:
         frames = self._frames
         if frames is None:
             frames = self._frames = code_frames(self.index, self.fuzzy)
-        starts, ends, middles = frames
+        if self._native is not None:
+            kernel = self._native_frames
+            if kernel is None:
+                kernel = self._native_frames = NATIVE.Frames(able, *frames)
+            return kernel.askable(run, unc)
+        return self._askable_py(run, unc)
+
+    def _askable_py(self, run: str, unc: list[int]) -> list[int]:
+        """:meth:`_askable` in Python (the reference of ``NATIVE.Frames.askable``), once the
+        tables it reads are made."""
+        able = self._able
+        assert able is not None and self._frames is not None
+        starts, ends, middles = self._frames
         out = []
         for i in unc:
             codes = able.get(run[i])
