@@ -50,11 +50,12 @@ class _ProblemRule(Rule):
 
 def _reader_finding(raw: RawRecord, p: Any) -> Finding:
     """A finding at the place the reader gave a problem of ``raw``."""
+    line = p.line or raw.line
     return Finding(
         p.message,
-        line=raw.line,
+        line=line,
         column=p.column or 1,
-        end_line=p.end_line or raw.line,
+        end_line=p.end_line or line,
         end_column=(p.column or 1) + (0 if p.end_line else 1),
     )
 

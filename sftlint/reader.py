@@ -67,6 +67,7 @@ class ReadProblem:
     byte_offset: int | None = None  # offset in the line (encoding problems)
     end_line: int | None = None
     fatal: bool = True  # whether the record could not be parsed because of it
+    line: int | None = None  # the line it is on, where that is not the record's first
 
 
 @dataclass(slots=True)
@@ -445,7 +446,12 @@ def read_jsonl(
             joined = _try_multiline(lines, lineno, line)
             if joined is not None:
                 end_line, data, full_text = joined
-                if too_deep(full_text, MAX_DEPTH):
+                if data is _LONE_SURROGATE:
+                    # a record spread over lines that only a lone surrogate keeps from parsing:
+                    # J001's one finding for the lines, J003's at the escape
+                    problems.append(_surrogate_over_lines(full_text, lineno))
+                    data, parsed = None, False
+                elif too_deep(full_text, MAX_DEPTH):
                     problems.append(_too_deep_problem())
                     data, parsed = None, False
                 else:
@@ -552,10 +558,28 @@ def _try_multiline(lines: _Lines, lineno: int, first_line: bytes) -> tuple[int, 
     joined = b"\n".join([first_line, *(item[1] for item in taken)])
     try:
         value = orjson.loads(joined)
-    except orjson.JSONDecodeError:
+    except orjson.JSONDecodeError as exc:
+        if "surrogate" in str(exc) and _decode_problem(joined) is None:
+            text = joined.decode("utf-8")
+            message, pos = _json_error(text)
+            if _surrogate(text, message, pos) is not None:
+                return end, _LONE_SURROGATE, text
         lines.push_back(taken)
         return None
     return end, value, joined.decode("utf-8")
+
+
+#: :func:`_try_multiline`'s value for a record whose lines join up but hold a lone surrogate
+_LONE_SURROGATE = object()
+
+
+def _surrogate_over_lines(text: str, first_line: int) -> ReadProblem:
+    """J003's problem for the lone surrogate of a record spread over lines from ``first_line``
+    (``text``, the lines joined), at the escape's own line and column."""
+    message, pos = _json_error(text)
+    kind, message = _surrogate(text, message, pos) or ("lone-surrogate", message)
+    start = text.rfind("\n", 0, pos) + 1
+    return ReadProblem(kind, message, column=pos - start + 1, line=first_line + text.count("\n", 0, pos))  # type: ignore[arg-type]
 
 
 _UNKNOWN = object()

@@ -107,6 +107,21 @@ def test_a_lone_surrogate_escape_is_bad_encoding_at_its_column(tmp_path, escape,
         assert f"“{escape[:6]}”" in diags[0]["message"] and "surrogate" in diags[0]["message"]
 
 
+def test_a_lone_surrogate_in_a_record_spread_over_lines_is_one_j001_and_one_j003(tmp_path):
+    """A pretty-printed record that only a lone surrogate keeps from parsing: J001 once for the
+    lines it spans, J003 at the escape's own line and column, and the next record read."""
+    second = '  {"role": "user", "content": "hi \\udc00 there"},'
+    p = tmp_path / "pretty.jsonl"
+    p.write_text(
+        '{"messages": [\n' + second + '\n  {"role": "assistant", "content": "ok"}]}\n' + GOOD + "\n",
+        encoding="utf-8",
+    )
+    diags = check(p).json()
+    assert [(d["code"], d["line"]) for d in diags] == [("J001", 1), ("J003", 2)]
+    assert "spans lines 1-3" in diags[0]["message"]
+    assert diags[1]["column"] == second.index("\\u") + 1 and "“\\udc00”" in diags[1]["message"]
+
+
 def test_a_whole_surrogate_pair_and_an_escaped_backslash_are_text(tmp_path):
     r"""An emoji written as its pair of escapes is one character; ``\\ud800`` with its backslash
     escaped is the six characters of the text, not an escape."""
