@@ -67,7 +67,7 @@ class _KRule(Rule):
 class RagMissing(FileVoteMixin, _KRule):
     """## What it does
     Reports a user turn without retrieval context (no `Knowledge Base Result:` / `知识库结果：`
-    marker) in a dataset that uses retrieval: the system prompt says the turns carry it (it names
+    marker, nor the `已知信息：` / `参考资料：` / `【参考资料】` header of Chinese RAG templates) in a dataset that uses retrieval: the system prompt says the turns carry it (it names
     the marker, as the seed's "根据知识库结果（knowledge base result）", without holding the retrieved
     text itself), the option `require` is true, or most user turns of the same file carry a marker.
 

@@ -39,6 +39,7 @@ from sftlint.analysis.layouts import (
     line_turn,
     names_of,
     prompt_asks_json,
+    prompt_template_without_input,
     prompt_tools,
     read_action,
     record_layout,
@@ -123,6 +124,11 @@ class ActionInputMissing(_LineRule):
 
     Chinese labels are the same rule: `行动：get_weather` needs `行动输入：…` after it.
 
+    Not reported where the record's own convention has no input: its system prompt's format
+    template writes an action line and names no action input anywhere, and no turn of the record
+    writes one (`Thought: …` / `Action: 询问用户是否已签收` / `Final Answer: …`, a customer-service
+    dataset whose actions are aimed at the user).
+
     ## Fix availability
     None: the input cannot be guessed.
     """
@@ -134,7 +140,12 @@ class ActionInputMissing(_LineRule):
     def check(self, record: Record) -> Iterable[Finding]:
         if not self.active(record, ("line",)):
             return
-        for msg, lt in self.turns(record):
+        turns = list(self.turns(record))
+        if prompt_template_without_input(record.system_prompt) and not any(
+            s.kind == "action_input" for _, lt in turns for s in lt.steps
+        ):
+            return
+        for msg, lt in turns:
             steps = lt.steps
             for i, s in enumerate(steps):
                 if s.kind != "action":
@@ -347,7 +358,11 @@ def _prompt_final(prompt: str | None) -> str | None:
         return None
     import re
 
-    m = re.search(r"^[ \t]*(Final[ \t]+Answer|最终答案|最终回答|Answer|答案)[ \t]*[:：]", prompt, re.M | re.I)
+    m = re.search(
+        r"^[ \t]*(Final[ \t]+Answer|最终答案|最终回答|最终回复|Answer|答案|回答)[ \t]*[:：]",
+        prompt,
+        re.M | re.I,
+    )
     return m.group(1) if m else None
 
 

@@ -215,7 +215,9 @@ _LINE_TEMPLATE = re.compile(
     r"^[ \t]*(?:Action[ \t]+Input|行动输入|动作输入|Final[ \t]+Answer|最终答案|最终回答)[ \t]*[:：]",
     re.MULTILINE | re.IGNORECASE,
 )
-_THOUGHT_LINE = re.compile(r"^[ \t]*(?:Thought|思考)[ \t]*\d{0,2}[ \t]*[:：]", re.MULTILINE | re.IGNORECASE)
+_THOUGHT_LINE = re.compile(
+    r"^[ \t]*(?:Thought|思考|想法)[ \t]*\d{0,2}[ \t]*[:：]", re.MULTILINE | re.IGNORECASE
+)
 _ANSWER_LINE = re.compile(r"^[ \t]*(?:Answer|答案|回答)[ \t]*[:：]", re.MULTILINE | re.IGNORECASE)
 _INLINE_TEMPLATE = re.compile(
     r"^[ \t]*(?:Action|行动|动作)[ \t]*\d{0,2}[ \t]*[:：][ \t]*[^\W\d]\w*\[|\b(?:Finish|finish)\[(?:answer|ans)?\]"
@@ -251,6 +253,20 @@ def prompt_layout(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> L
     if _BLOCK_MENTION.search(prompt) and ("ReAct" in prompt or prompt_requests_react(prompt, syntax)):
         return "block"
     return None
+
+
+_ACTION_TEMPLATE = re.compile(
+    r"^[ \t]*(?:Action|行动|动作)[ \t]*\d{0,2}[ \t]*[:：]", re.MULTILINE | re.IGNORECASE
+)
+_INPUT_WORD = re.compile(r"action[ \t_]*input|行动输入|动作输入", re.IGNORECASE)
+
+
+@lru_cache(maxsize=512)
+def prompt_template_without_input(prompt: str | None) -> bool:
+    """Whether the system prompt's format template writes an action line and names no action
+    input anywhere (``Thought: …\\nAction: …\\nObservation: …\\nFinal Answer: …``): the data's own
+    convention then carries the action alone (an action aimed at the user: 询问用户…)."""
+    return bool(prompt) and _ACTION_TEMPLATE.search(prompt) is not None and _INPUT_WORD.search(prompt) is None  # type: ignore[arg-type]
 
 
 _ASKS_JSON = re.compile(

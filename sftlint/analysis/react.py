@@ -34,7 +34,7 @@ KINDS: tuple[str, ...] = ("thought", "action", "observation")
 KIND_RANK: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
 
 DEFAULT_LABELS: dict[str, tuple[str, ...]] = {
-    "thought": ("思考", "Thought"),
+    "thought": ("思考", "想法", "Thought"),
     "action": ("动作", "行动", "Action"),
     "observation": ("观察", "Observation"),
 }

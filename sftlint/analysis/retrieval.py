@@ -21,7 +21,10 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from sftlint.record import Message, Record
 
-DEFAULT_MARKERS: tuple[str, ...] = ("Knowledge Base Result", "知识库结果")
+#: The seed's marker, its Chinese form, and the two headers Chinese RAG templates put before the
+#: retrieved text: ``已知信息：`` (langchain-ChatGLM's and Langchain-Chatchat's prompt) and
+#: ``参考资料：`` / ``【参考资料】``.  A word followed by a colon, or written as a ``【…】`` header.
+DEFAULT_MARKERS: tuple[str, ...] = ("Knowledge Base Result", "知识库结果", "已知信息", "参考资料")
 DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
     "同上",
     "...",
@@ -59,17 +62,29 @@ class Context(NamedTuple):
 
 @lru_cache(maxsize=32)
 def marker_regex(markers: tuple[str, ...]) -> re.Pattern[str]:
-    """A marker: one of the words (spaces flexible, ASCII case-insensitive), then a colon."""
+    """A marker: one of the words (spaces flexible, ASCII case-insensitive), then a colon; or a
+    Chinese word as a ``【…】`` header (``【参考资料】``: the match starts at the word)."""
     alts = []
+    headers = []
     for m in sorted(markers, key=len, reverse=True):
         word = m.strip().rstrip(":：").strip()
         if not word:
             continue
         pat = r"\s*".join(re.escape(part) for part in word.split())
         alts.append(f"(?i:{pat})" if word.isascii() else pat)
+        if not word.isascii():
+            headers.append(pat)
     if not alts:
         return re.compile(r"(?!x)x")
-    return re.compile(rf"(?:{'|'.join(alts)})[ \t]*[:：]")
+    colon = rf"(?:{'|'.join(alts)})[ \t]*[:：]"
+    if not headers:
+        return re.compile(colon)
+    return re.compile(rf"{colon}|(?<=【)(?:{'|'.join(headers)})】")
+
+
+#: Where a context ends before the next marker: a line that opens another ``【…】`` header
+#: (``【用户问题】``) or labels the question (``问题：``), as templates write after the context.
+_CONTEXT_END = re.compile(r"\n[ \t]*(?:【[^】\n]{1,12}】|(?:用户)?问题[ \t]*[:：])")
 
 
 @lru_cache(maxsize=32)
@@ -105,7 +120,7 @@ def _marker_matches(
     (Measured: one ``finditer`` of the pattern costs twice these finds, as it must scan the
     whole knowledge-base text after the marker character by character.)
     """
-    if "：" not in text and ":" not in text:
+    if "：" not in text and ":" not in text and "】" not in text:
         return []
     starts: list[int] = []
     for p, back in probes:
@@ -145,6 +160,10 @@ def _find(text: str, probes: tuple[tuple[str, int], ...], pattern: re.Pattern[st
     for i, m in enumerate(found):
         m_start, m_end = m.span()
         end = found[i + 1].start() if i < last else len(text)
+        if "\n" in text[m_end:end] and ("【" in text[m_end:end] or "问题" in text[m_end:end]):
+            cut = _CONTEXT_END.search(text, m_end + 1, end)
+            if cut is not None:
+                end = cut.start()
         s = m_end
         while s < end and text[s] in _TRIM:
             s += 1

@@ -1,0 +1,205 @@
+"""Layouts another engineer writes after reading the seed article (found with bench/seed_kind_corpus.py):
+retrieval under ``【参考资料】`` or ``已知信息：``, a line layout labelled 想法/行动/观察/回答, and English
+labels without an ``Action Input`` where the system prompt's template has none.  Clean cases and
+the defects the rules must still catch in them."""
+
+from __future__ import annotations
+
+from conftest import chat, write_jsonl
+
+import sftlint
+from sftlint.analysis.retrieval import find_contexts
+
+KB = (
+    "用户反馈退款一直没有到账，如何处理？ 处理方法是：先确认用户当时使用的支付方式。\n"
+    "1. 如果用户使用余额支付，要告诉用户退款即时到账，请用户在“我的-余额-明细”中查看。\n"
+    "2. 如果用户使用银行卡支付，要进一步确认退款申请是否已经审核通过。\n"
+    "2.1 如果退款申请还在审核中，要告诉用户审核会在1到2个工作日内完成。\n"
+    "2.2 如果审核已通过，要告诉用户银行处理需要3到7个工作日。"
+)
+ASK = "请问您这笔订单当时是用余额支付的，还是银行卡支付的呢？"
+DONE = "余额支付的订单退款是即时退回的，您可以在“我的-余额-明细”里查看这笔退款记录。"
+
+
+def lint(records, select, **options):
+    return [
+        d for d in sftlint.lint(records, select=list(select), options=options or None) if d.severity != "info"
+    ]
+
+
+def ref(question: str, kb: str = KB) -> str:
+    return f"【参考资料】\n{kb}\n\n【用户问题】\n{question}"
+
+
+def known(question: str, kb: str = KB) -> str:
+    return f"已知信息：\n{kb}\n\n问题：{question}"
+
+
+# -- retrieval headers ----------------------------------------------------------------------------
+
+
+def test_bracket_header_and_known_information_are_markers():
+    text = ref("我的退款怎么还没到账？")
+    (ctx,) = find_contexts(text)
+    assert text[ctx.marker_start : ctx.marker_end] == "参考资料】"
+    # the context ends where the template's next header starts: the question is not retrieved text
+    assert text[ctx.start : ctx.end] == KB
+    text = known("我的退款怎么还没到账？")
+    (ctx,) = find_contexts(text)
+    assert text[ctx.start : ctx.end] == KB
+    # a word in running text is not a header: no bracket, no colon
+    assert find_contexts("请看一下参考资料】里的内容") == []
+    assert find_contexts("这些已知信息都不对") == []
+
+
+def test_k001_quiet_when_turns_carry_context_under_either_header(tmp_path):
+    system = "你是电商平台的售后客服助手。请严格依据用户消息中的【参考资料】来处理问题。"
+    recs = []
+    for i in range(6):
+        wrap = ref if i % 2 else known
+        recs.append(
+            chat(
+                ("user", wrap("我的退款怎么还没到账？")),
+                ("assistant", ASK),
+                ("user", wrap("余额")),
+                ("assistant", DONE),
+                system=system,
+            )
+        )
+    path = write_jsonl(tmp_path / "rag.jsonl", recs)
+    assert lint(path, ["K"]) == []
+
+
+def test_k001_catches_a_turn_without_context_in_a_bracket_header_file(tmp_path):
+    system = "你是电商平台的售后客服助手。请严格依据用户消息中的【参考资料】来处理问题。"
+    good = chat(
+        ("user", ref("我的退款怎么还没到账？")),
+        ("assistant", ASK),
+        ("user", ref("余额")),
+        ("assistant", DONE),
+        system=system,
+    )
+    bad = chat(
+        ("user", ref("我的退款怎么还没到账？")),
+        ("assistant", ASK),
+        ("user", "余额"),
+        ("assistant", DONE),
+        system=system,
+    )
+    path = write_jsonl(tmp_path / "rag.jsonl", [good, good, bad])
+    found = [(d.code, d.line, d.pointer) for d in lint(path, ["K001"])]
+    assert found == [("K001", 3, "/messages/3/content")]
+
+
+def test_k101_reads_numbering_under_a_bracket_header():
+    kb = KB.replace("2.2 如果审核", "2.3 如果审核")
+    (d,) = lint([chat(("user", ref("退款呢？", kb)), ("assistant", ASK))], ["K101"])
+    assert d.pointer == "/messages/0/content"
+    assert "2.2" in d.message
+
+
+# -- 想法 / 行动 / 观察 / 回答 ---------------------------------------------------------------------
+
+LINE_ZH = (
+    "你是电商平台的售后客服助手。每一轮回复请按以下格式输出，每项单独一行：\n"
+    "想法：你对问题的分析\n行动：你决定采取的行动\n观察：行动的结果或需要等待的信息\n回答：给用户的答复"
+)
+T1 = (
+    "想法：根据知识库结果，我要先确认用户当时使用的支付方式。\n行动：询问用户当时使用的支付方式\n观察：等待用户回复\n回答："
+    + ASK
+)
+T2 = (
+    "想法：用户使用余额支付，对应第1条，要告诉用户退款即时到账。\n行动：告诉用户余额支付的退款即时到账\n回答："
+    + DONE
+)
+
+
+def test_thought_labelled_xiangfa_is_a_react_turn(tmp_path):
+    recs = [
+        chat(
+            ("user", known("我的退款怎么还没到账？")),
+            ("assistant", T1),
+            ("user", known("余额")),
+            ("assistant", T2),
+            system=LINE_ZH,
+        )
+    ] * 3
+    path = write_jsonl(tmp_path / "line_zh.jsonl", recs)
+    assert lint(path, ["R", "K"]) == []
+
+
+def test_xiangfa_turns_still_report_a_missing_step_and_a_missing_trace(tmp_path):
+    no_thought = T1.split("\n", 1)[1]  # 行动 / 观察 / 回答
+    rec = chat(
+        ("user", known("退款呢？")),
+        ("assistant", no_thought),
+        ("user", known("余额")),
+        ("assistant", T2),
+        system=LINE_ZH,
+    )
+    (d,) = lint([rec], ["R002"])
+    assert d.pointer == "/messages/2/content"
+    assert "想法" in d.message or "思考" in d.message
+    # a line-layout turn with a thought and the answer but no action is a final turn, by design
+    no_action = T2.replace("行动：告诉用户余额支付的退款即时到账\n", "")
+    rec = chat(
+        ("user", known("退款呢？")),
+        ("assistant", T1),
+        ("user", known("余额")),
+        ("assistant", no_action),
+        system=LINE_ZH,
+    )
+    assert lint([rec], ["R002"]) == []
+    plain = chat(
+        ("user", known("退款呢？")),
+        ("assistant", T1),
+        ("user", known("余额")),
+        ("assistant", DONE),
+        system=LINE_ZH,
+    )
+    assert {d.code for d in lint(write_jsonl(tmp_path / "p.jsonl", [plain]), ["R"])} & {"R001", "R008"}
+
+
+# -- Thought / Action without Action Input ----------------------------------------------------------
+
+LINE_EN = (
+    "你是银行的智能客服。请使用ReAct格式回复，每项单独一行：\n"
+    "Thought: 你的分析\nAction: 你要采取的行动\nObservation: 行动的结果\nFinal Answer: 给用户的答复"
+)
+E1 = "Thought: 需要先确认用户是否收到过冻结原因的短信。\nAction: 询问用户是否收到过冻结原因的短信通知\nObservation: 等待用户回复\nFinal Answer: 请问您是否收到过我行发送的冻结原因短信通知？"
+E2 = "Thought: 用户收到司法冻结通知，要告诉用户联系冻结机关。\nAction: 告诉用户司法冻结需要联系冻结机关处理\nFinal Answer: 司法冻结需要由冻结机关出具解冻手续，建议您联系短信中写明的冻结机关。"
+
+
+def test_r007_quiet_where_the_template_has_no_action_input():
+    rec = chat(
+        ("user", "卡被冻结了怎么办"),
+        ("assistant", E1),
+        ("user", "收到了，说是司法冻结"),
+        ("assistant", E2),
+        system=LINE_EN,
+    )
+    assert lint([rec], ["R"]) == []
+
+
+def test_r007_still_reports_where_the_template_or_the_record_uses_action_input():
+    langchain = LINE_EN.replace(
+        "Action: 你要采取的行动\n", "Action: 你要采取的行动\nAction Input: 行动的输入\n"
+    )
+    rec = chat(
+        ("user", "卡被冻结了怎么办"),
+        ("assistant", E1),
+        ("user", "收到了，说是司法冻结"),
+        ("assistant", E2),
+        system=langchain,
+    )
+    assert [d.code for d in lint([rec], ["R007"])] == ["R007", "R007"]
+    # the template omits it, but the record's own other turn writes one: the convention is to write it
+    e1 = E1.replace("\nObservation", '\nAction Input: {"card": "1234"}\nObservation')
+    rec = chat(
+        ("user", "卡被冻结了怎么办"),
+        ("assistant", e1),
+        ("user", "收到了，说是司法冻结"),
+        ("assistant", E2),
+        system=LINE_EN,
+    )
+    assert [(d.code, d.pointer) for d in lint([rec], ["R007"])] == [("R007", "/messages/4/content")]
