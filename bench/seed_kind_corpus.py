@@ -921,7 +921,9 @@ def plant_react_missing(rec, rng):
 def plant_react_step_missing(rec, rng):
     i = rng.choice(_asst(rec))
     t = rec["turns"][i]
-    if rng.random() < 0.5:
+    # in the line layouts a turn with a thought and the answer but no action is the episode's
+    # final turn (LangChain's shape), not a defect: drop the thought there
+    if rng.random() < 0.5 or rec["layout"].startswith("line"):
         t["thought_drop"] = True
         t["text"] = None
     else:
@@ -1211,16 +1213,16 @@ def score(path: Path) -> int:
     tot_p, tot_c = sum(planted.values()), sum(caught.values())
     print(f"{'all':22} {'':16} {tot_p:7d} {tot_c:7d} {tot_c / max(tot_p, 1):7.2f}")
     print()
-    print(f"{'code':6} {'findings':>8} {'right':>6} {'wrong':>6} {'precision':>9}")
+    print(f"{'code':6} {'findings':>8} {'on a plant':>10} {'elsewhere':>9} {'share on a plant':>16}")
     for code in sorted(set(right) | set(wrong)):
         n = right[code] + wrong[code]
-        print(f"{code:6} {n:8d} {right[code]:6d} {wrong[code]:6d} {right[code] / n:9.2f}")
+        print(f"{code:6} {n:8d} {right[code]:10d} {wrong[code]:9d} {right[code] / n:16.2f}")
     n = sum(right.values()) + sum(wrong.values())
     print(
         f"{'all':6} {n:8d} {sum(right.values()):6d} {sum(wrong.values()):6d} {sum(right.values()) / max(n, 1):9.2f}"
     )
     for d in stray[:20]:
-        print(f"  not a plant: line {d.line} {d.code} {d.pointer} {d.message[:100]}")
+        print(f"  elsewhere (judge it): line {d.line} {d.code} {d.pointer} {d.message[:100]}")
     return 0
 
 

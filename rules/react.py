@@ -109,8 +109,12 @@ class _ReactRule(Rule):
                 return None  # a member this gate does not know: call every rule
         syntax = rules[0].syntax  # type: ignore[attr-defined]
 
+        thought = bool(required & 1 << KIND_RANK["thought"])
+
         def quiet(record: Record) -> bool:
             facts = react_facts(record, syntax)
+            if thought and any(not t.is_block and t.labels for _, t in facts.turns):
+                return False  # a labelled turn that is not a block: R002 reads it in the line layout
             if not facts.blocks:
                 return True
             if (layout and not facts.layout_ok) or (order and not facts.in_order):
@@ -292,8 +296,10 @@ class ReactMarkerMissing(_ReactRule):
     ## Layouts
     Knows all three (the labels are the same words); it looks at turns that label two steps or
     open a `<` block.  Block: `< 思考：… >` without `动作：`.  Line and inline:
-    `Action: search[x]` / `Observation: …` without `Thought:`.  A line-layout final turn
-    (`Thought: …` / `Final Answer: …`) has no action by design and is not a finding.
+    `Action: search[x]` / `Observation: …` without `Thought:`, and in the line layout a turn
+    with an action and the final answer but no thought (`行动：礼貌地结束对话` / `回答：不客气…`).  A
+    line-layout final turn (`Thought: …` / `Final Answer: …`) has no action by design and is
+    not a finding.
 
     ## Options
     `required`: the steps every block must label (`thought`, `action`, `observation`).
@@ -316,9 +322,32 @@ class ReactMarkerMissing(_ReactRule):
 
     def check(self, record: Record) -> Iterable[Finding]:
         facts = react_facts(record, self.syntax)
-        if not facts.blocks or not self.required_mask & ~facts.common_mask:
-            return ()  # every block labels every required step
-        return self._report(facts)
+        found: list[Finding] = []
+        if facts.blocks and self.required_mask & ~facts.common_mask:
+            found.extend(self._report(facts))
+        if "thought" in self.required and any(not t.is_block and t.labels for _, t in facts.turns):
+            found.extend(self._acted_without_thought(record, facts))
+        return found
+
+    def _acted_without_thought(self, record: Record, facts: ReactFacts) -> Iterator[Finding]:
+        """Line layout: a turn that labels an action and the final answer but no thought (one
+        step label, so not a block above).  LangChain refuses such output ("both a final answer
+        and a parse-able action"), and the template asks for the thought first."""
+        if record_layout(record, self.syntax, self.options.layout).layout != "line":  # type: ignore[attr-defined]
+            return
+        lsyn = line_syntax(self.syntax)
+        for msg, turn in facts.turns:
+            if turn.is_block or not turn.labels:
+                continue
+            steps = line_turn(msg, record, lsyn).steps
+            kinds = {st.kind for st in steps}
+            if "action" in kinds and kinds & {"final", "answer"} and "thought" not in kinds:
+                label = _label_for(self.syntax, "thought", turn)
+                yield self.finding(
+                    f"ReAct turn has an action and the final answer but lacks the thought label ({label})",
+                    msg=msg,
+                    span=(steps[0].start, steps[-1].value_end),
+                )
 
     def _report(self, facts: ReactFacts) -> Iterator[Finding]:
         for msg, turn in facts.blocks:

@@ -203,3 +203,36 @@ def test_r007_still_reports_where_the_template_or_the_record_uses_action_input()
         system=LINE_EN,
     )
     assert [(d.code, d.pointer) for d in lint([rec], ["R007"])] == [("R007", "/messages/4/content")]
+
+
+def test_line_turn_with_an_action_and_the_answer_but_no_thought():
+    no_thought = "行动：告诉用户余额支付的退款即时到账\n回答：" + DONE
+    rec = chat(
+        ("user", known("退款呢？")),
+        ("assistant", T1),
+        ("user", known("余额")),
+        ("assistant", no_thought),
+        system=LINE_ZH,
+    )
+    (d,) = lint([rec], ["R"])
+    assert (d.code, d.pointer) == ("R002", "/messages/4/content")
+    assert "想法" in d.message or "思考" in d.message
+    e2 = E2.split("\n", 1)[1]  # Action / Final Answer
+    rec = chat(
+        ("user", "卡被冻结了怎么办"),
+        ("assistant", E1),
+        ("user", "收到了，说是司法冻结"),
+        ("assistant", e2),
+        system=LINE_EN,
+    )
+    assert [(d.code, d.pointer) for d in lint([rec], ["R"])] == [("R002", "/messages/4/content")]
+    # the layout's own final turn (a thought and the answer) and a block-layout record stay quiet
+    final = "想法：用户表示没有其他问题了。\n回答：不客气，很高兴能帮到您。"
+    rec = chat(
+        ("user", known("退款呢？")),
+        ("assistant", T1),
+        ("user", known("好的")),
+        ("assistant", final),
+        system=LINE_ZH,
+    )
+    assert lint([rec], ["R"]) == []
