@@ -36,6 +36,7 @@ from sftlint.analysis.retrieval import (
     DEFAULT_PLACEHOLDERS,
     DEFAULT_PROMPT_HINTS,
     Context,
+    headed_context,
     message_contexts,
     placeholder_span,
     prompt_mentions_retrieval,
@@ -70,6 +71,10 @@ class RagMissing(FileVoteMixin, _KRule):
     marker, nor the `已知信息：` / `参考资料：` / `【参考资料】` header of Chinese RAG templates) in a dataset that uses retrieval: the system prompt says the turns carry it (it names
     the marker, as the seed's "根据知识库结果（knowledge base result）", without holding the retrieved
     text itself), the option `require` is true, or most user turns of the same file carry a marker.
+    Where the system prompt asks for retrieved text, a turn that carries it under a header of the
+    record's own words is not reported: a header the prompt names as the answer's source
+    (`请依据【背景资料】回答` and a turn under `【背景资料】`), or one that says what it holds
+    (`相关文档：`, `Context:`); labels of the question or a speaker (`问题：`, `用户：`) never count.
 
     ## Why is this bad?
     The seed (section 二.1): training data must look like what the model sees in production.  In a
@@ -133,9 +138,16 @@ class RagMissing(FileVoteMixin, _KRule):
         forced = bool(opts.require) or (
             self.mentions_retrieval[record.system_prompt] and not _carries_context(record, self.markers)
         )
-        return lacking_tally(
-            record, forced, having, [m for m, ctxs in contexts if m.role == "user" and not ctxs]
-        )
+        lacking = [m for m, ctxs in contexts if m.role == "user" and not ctxs]
+        if forced and opts.require is None:
+            # the prompt asks for retrieved text: a turn that carries it under a header of the
+            # record's own words has it (another template's 【背景资料】, 相关文档：)
+            prompt = record.system_prompt
+            lacking = [m for m in lacking if not headed_context(prompt, m.content)]
+            having = n_users - len(lacking)
+            if not lacking:
+                return clean_tally(record.file.path, having)
+        return lacking_tally(record, forced, having, lacking)
 
     def lacking(self, m: Missing, reason: str) -> tuple[str, None]:
         if reason == "forced":

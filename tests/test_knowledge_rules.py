@@ -99,6 +99,64 @@ def test_k001_options():
     assert lint([custom], "K001", require=True, markers=["参考资料"]) == []
 
 
+def test_k001_context_under_the_templates_own_header():
+    """Another engineer's RAG template names its retrieved text in its own words: the prompt
+    asks for retrieved text (检索结果) and each turn carries it under 【背景资料】 or 相关文档：."""
+    system = "你是银行客服，请严格依据每轮提供的检索结果回答，检索结果放在【背景资料】中。"
+    bracket = chat(
+        ("user", f"【背景资料】\n{KB}\n【用户问题】\n我的退款怎么还没到？"),
+        ("assistant", REPLY),
+        system=system,
+    )
+    labelled = chat(
+        ("user", f"相关文档：{KB}\n问题：我的退款怎么还没到？"),
+        ("assistant", REPLY),
+        system="请根据检索结果回答客户的问题。",
+    )
+    english = chat(
+        ("user", f"Context: {KB}\nQuestion: 我的退款怎么还没到？"),
+        ("assistant", REPLY),
+        system="Answer using the retrieved context only.",
+    )
+    inline = chat(
+        ("user", f"我的退款怎么还没到？ 政策原文：{KB}"),
+        ("assistant", REPLY),
+        system="你是客服。请严格依据用户消息中的政策原文（knowledge base result）回答。",
+    )
+    assert lint([bracket, labelled, english, inline], "K001") == []
+
+
+def test_k001_a_word_the_prompt_only_uses_is_no_source():
+    """订单号 is in the prompt, but not as what the answer comes from."""
+    rec = chat(
+        ("user", "订单号：20231201"),
+        ("assistant", REPLY),
+        system="请根据知识库结果回答，并向用户询问订单号。",
+    )
+    assert [d.pointer for d in lint([rec], "K001")] == ["/messages/1/content"]
+
+
+def test_k001_a_question_or_party_label_is_no_context():
+    """The headers that label the question or a speaker never stand for retrieved text, and a
+    turn under the prompt's header with nothing after it still lacks it."""
+    system = "你是银行客服，请严格依据每轮提供的检索结果回答，检索结果放在【背景资料】中。"
+    rec = chat(
+        ("user", f"【背景资料】\n{KB}\n【用户问题】\n我的退款怎么还没到？"),
+        ("assistant", REPLY),
+        ("user", "问题：显示退款成功了，钱在哪？"),
+        ("assistant", "请问您是用什么方式支付的？"),
+        ("user", "用户：银行卡支付的"),
+        ("assistant", "银行卡支付的退款在3-7个工作日内退回原银行卡。"),
+        ("user", "【背景资料】"),
+        ("assistant", "好的。"),
+        system=system,
+    )
+    found = lint([rec], "K001")
+    assert [d.pointer for d in found] == ["/messages/3/content", "/messages/5/content", "/messages/7/content"]
+    # `require = true` asks for the configured markers themselves
+    assert len(lint([rec], "K001", require=True)) == 4
+
+
 # -- K002 -------------------------------------------------------------------------------
 
 

@@ -262,6 +262,107 @@ def _system_contexts(text: str, markers: tuple[str, ...]) -> list[Context]:
     return find_contexts(text, markers)
 
 
+#: A header: a ``【…】`` word, or a short label and a colon at a line's start or after a space
+#: or a sentence's punctuation (``背景知识：``, ``手机没信号了 Context:``)
+_HEADER = re.compile(
+    r"【([^】\n]{2,12})】"
+    r"|(?:^|(?<=[\s。？！?!，,；;]))([^\s:：【】\[\]()（）。？！?!，,；;]{2,14})[ \t]*[:：]",
+    re.MULTILINE,
+)
+#: Headers that label the question, a party or the answer, never retrieved text
+_NOT_CONTEXT_HEADERS = frozenset(
+    [
+        "问题",
+        "用户问题",
+        "客户问题",
+        "用户提问",
+        "提问",
+        "问",
+        "答",
+        "回答",
+        "答案",
+        "用户",
+        "客户",
+        "顾客",
+        "客服",
+        "助手",
+        "系统",
+        "指令",
+        "输入",
+        "输出",
+        "要求",
+        "任务",
+        "question",
+        "query",
+        "user",
+        "customer",
+        "answer",
+        "human",
+        "assistant",
+        "system",
+        "instruction",
+        "input",
+        "output",
+        "task",
+    ]
+)
+#: Words that name retrieved text inside a header the system prompt does not spell out
+_CONTEXT_STEMS = (
+    "资料",
+    "文档",
+    "知识",
+    "检索",
+    "上下文",
+    "背景",
+    "参考",
+    "context",
+    "document",
+    "reference",
+    "knowledge",
+    "passage",
+    "retriev",
+)
+
+
+def headed_context(prompt: str | None, text: str) -> bool:
+    """Whether ``text`` carries a block under a header that names retrieved text in this
+    record's own words, where the turn has none of the configured markers: a header the system
+    prompt spells out (it says ``请根据【背景资料】回答`` and the turn opens ``【背景资料】``) or
+    one that says what it holds (``相关文档：``, ``Context:``).  Another engineer's template
+    names its retrieved text in its own words; a prompt that asks for retrieval and a turn that
+    carries it under another header is not a turn without context.  Question and party labels
+    (``问题：``, ``用户：``) never count."""
+    if "】" not in text and "：" not in text and ":" not in text:
+        return False
+    low_prompt = (prompt or "").lower()
+    for m in _HEADER.finditer(text):
+        word = (m.group(1) or m.group(2)).strip().lower()
+        if word in _NOT_CONTEXT_HEADERS or not text[m.end() :].strip():
+            continue
+        if any(stem in word for stem in _CONTEXT_STEMS) or _prompt_names(low_prompt, word):
+            return True
+    return False
+
+
+#: What a prompt writes just before the name of the text it answers from
+_SOURCE_CUE = re.compile(r"根据|依据|参考|基于|结合|using|from|based on|according to")
+
+
+def _prompt_names(low_prompt: str, word: str) -> bool:
+    """Whether the prompt names ``word`` as what the answer comes from: quoted or bracketed
+    (``【背景资料】``, ``“政策原文”``), or shortly after 根据/依据/using (``依据用户消息中的政策原文``).
+    A word the prompt merely uses (``请向用户询问订单号``) names no source: ``订单号：…`` stays a
+    turn without context."""
+    start = low_prompt.find(word)
+    while start >= 0:
+        if start and low_prompt[start - 1] in "【“「《\"'":
+            return True
+        if _SOURCE_CUE.search(low_prompt, max(0, start - 12), start):
+            return True
+        start = low_prompt.find(word, start + 1)
+    return False
+
+
 @lru_cache(maxsize=512)
 def prompt_mentions_retrieval(
     prompt: str | None,
