@@ -58,7 +58,7 @@ codepoints(PyObject *s, Py_ssize_t *n)
  * checks that the dict and set it was built from still have their sizes. */
 
 /* The kernels' interface; bump it with any change to what they take or give (and typo.py's). */
-#define KERNELS 2
+#define KERNELS 3
 
 #define MAX_KEY 5       /* longest word probed (SEG_MAX_WORD) */
 #define F_FREQ 1u       /* the key is in freq */
@@ -883,8 +883,215 @@ fail:
     return NULL;
 }
 
+/* d.get(key) of an exact dict as a new reference, or dflt (new reference); NULL on error. */
+static PyObject *
+dict_get(PyObject *d, PyObject *key, PyObject *dflt)
+{
+    PyObject *v = PyDict_GetItemWithError(d, key);
+    if (v == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        v = dflt;
+    }
+    Py_XINCREF(v);
+    return v;
+}
+
+/* The window run[i - h:i] + mid + run[i + 1:i + 1 + t] as a str. */
+static PyObject *
+window(const Py_UCS4 *buf, Py_ssize_t i, Py_ssize_t h, Py_ssize_t t, Py_UCS4 mid)
+{
+    Py_UCS4 w[7];
+    memcpy(w, buf + i - h, sizeof(Py_UCS4) * (size_t)h);
+    w[h] = mid;
+    memcpy(w + h + 1, buf + i + 1, sizeof(Py_UCS4) * (size_t)t);
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w, h + 1 + t);
+}
+
+PyDoc_STRVAR(proposals_doc,
+"proposals(run, i, fuzzy, readings, index, freq, variant_pairs) -> dict\n\n"
+"TypoDetector._proposals_py on a whole model: {character: (exact homophone?, count of the\n"
+"best word it makes, that word)} for the characters that could replace run[i].");
+
+static PyObject *
+Frames_proposals(Frames *f, PyObject *args)
+{
+    PyObject *run, *fuzzy, *readings, *index, *freq, *variants;
+    Py_ssize_t i;
+    if (!PyArg_ParseTuple(args, "UnO!O!O!O!O:proposals", &run, &i, &PyDict_Type, &fuzzy, &PyDict_Type,
+                          &readings, &PyDict_Type, &index, &PyDict_Type, &freq, &variants))
+        return NULL;
+    if (!PyDict_CheckExact(fuzzy) || !PyDict_CheckExact(readings) || !PyDict_CheckExact(index) ||
+        !PyDict_CheckExact(freq) || !PyAnySet_CheckExact(variants)) {
+        PyErr_SetString(PyExc_TypeError, "proposals: the tables must be dicts and variant_pairs a set");
+        return NULL;
+    }
+    Py_ssize_t n;
+    Py_UCS4 *buf = codepoints(run, &n);
+    if (buf == NULL)
+        return NULL;
+    PyObject *c = NULL, *codes = NULL, *own = NULL, *own1 = NULL, *out = NULL, *empty = NULL;
+    PyObject *result = NULL;
+    if (i < 0 || i >= n) {
+        PyErr_SetString(PyExc_IndexError, "proposals: position out of range");
+        goto done;
+    }
+    out = PyDict_New();
+    empty = PyUnicode_New(0, 0);
+    c = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf + i, 1);
+    if (out == NULL || empty == NULL || c == NULL)
+        goto done;
+    codes = dict_get(fuzzy, c, Py_None);
+    if (codes == NULL)
+        goto done;
+    int truth = PyObject_IsTrue(codes);
+    if (truth < 0)
+        goto done;
+    if (!truth || !PyUnicode_Check(codes)) {
+        if (truth && !PyUnicode_Check(codes))
+            PyErr_SetString(PyExc_TypeError, "proposals: sound codes must be str");
+        else
+            result = Py_NewRef(out);
+        goto done;
+    }
+    own = dict_get(readings, c, empty);
+    if (own == NULL)
+        goto done;
+    truth = PyObject_IsTrue(own);
+    if (truth < 0)
+        goto done;
+    if (truth) {
+        own1 = PySequence_GetSlice(own, 0, 1);  /* own[:1] */
+        if (own1 == NULL)
+            goto done;
+    }
+    Py_ssize_t before = i < 3 ? i : 3, after = n - 1 - i < 3 ? n - 1 - i : 3;
+    int kind = PyUnicode_KIND(codes);
+    const void *data = PyUnicode_DATA(codes);
+    for (Py_ssize_t q = 0; q < PyUnicode_GET_LENGTH(codes); q++) {
+        Py_UCS4 k = PyUnicode_READ(kind, data, q);
+        /* the code after the left neighbour, before the right one, between both */
+        Py_UCS4 w[3];
+        Py_ssize_t has_left = i > 0, has_right = i + 1 < n;
+        if (has_left)
+            w[0] = buf[i - 1];
+        w[has_left] = k;
+        if (has_right)
+            w[has_left + 1] = buf[i + 1];
+        int shapes[3] = {
+            (flags_of(find(&f->t, w, 1 + has_left)) & F_ENDS) != 0,
+            (flags_of(find(&f->t, w + has_left, 1 + has_right)) & F_STARTS) != 0,
+            (flags_of(find(&f->t, w, 1 + has_left + has_right)) & F_MIDDLES) != 0,
+        };
+        if (!shapes[0] && !shapes[1] && !shapes[2])
+            continue;
+        /* _WINDOWS: for L in 2, 3, 4, h (characters before) from L - 1 down to 0 */
+        for (Py_ssize_t L = 2; L <= 4; L++) {
+            for (Py_ssize_t h = L - 1; h >= 0; h--) {
+                Py_ssize_t t = L - 1 - h;
+                if (h > before || t > after)
+                    continue;
+                int shape = t == 0 ? 0 : h == 0 ? 1 : 2;
+                if (!shapes[shape])
+                    continue;
+                PyObject *key = window(buf, i, h, t, k);
+                if (key == NULL)
+                    goto done;
+                PyObject *hit = dict_get(index, key, Py_None);
+                Py_DECREF(key);
+                if (hit == NULL)
+                    goto done;
+                truth = PyObject_IsTrue(hit);
+                if (truth <= 0 || !PyUnicode_Check(hit)) {
+                    Py_DECREF(hit);
+                    if (truth < 0)
+                        goto done;
+                    if (truth) {
+                        PyErr_SetString(PyExc_TypeError, "proposals: the index's values must be str");
+                        goto done;
+                    }
+                    continue;
+                }
+                int hkind = PyUnicode_KIND(hit);
+                const void *hdata = PyUnicode_DATA(hit);
+                for (Py_ssize_t z = 0; z < PyUnicode_GET_LENGTH(hit); z++) {
+                    Py_UCS4 rc = PyUnicode_READ(hkind, hdata, z);
+                    if (rc == buf[i])
+                        continue;
+                    PyObject *r = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, &rc, 1);
+                    if (r == NULL) {
+                        Py_DECREF(hit);
+                        goto done;
+                    }
+                    PyObject *pair = PyTuple_Pack(2, c, r);
+                    int variant = pair == NULL ? -1 : PySet_Contains(variants, pair);
+                    Py_XDECREF(pair);
+                    if (variant != 0) {
+                        Py_DECREF(r);
+                        if (variant < 0) {
+                            Py_DECREF(hit);
+                            goto done;
+                        }
+                        continue;
+                    }
+                    PyObject *word = window(buf, i, h, t, rc);
+                    PyObject *fw = word == NULL ? NULL : dict_get(freq, word, NULL);
+                    if (fw == NULL && word != NULL && !PyErr_Occurred())
+                        fw = PyLong_FromLong(0);
+                    PyObject *prev = fw == NULL ? NULL : PyDict_GetItemWithError(out, r);
+                    PyObject *value = NULL;
+                    int err = fw == NULL || (prev == NULL && PyErr_Occurred());
+                    if (!err && prev == NULL) {
+                        int exact = 0;
+                        if (own1 != NULL) {
+                            PyObject *rr = dict_get(readings, r, empty);
+                            exact = rr == NULL ? -1 : PySequence_Contains(rr, own1);
+                            Py_XDECREF(rr);
+                        }
+                        if (exact < 0)
+                            err = 1;
+                        else
+                            value = Py_BuildValue("(OOO)", exact ? Py_True : Py_False, fw, word);
+                    }
+                    else if (!err) {
+                        int more = PyObject_RichCompareBool(fw, PyTuple_GET_ITEM(prev, 1), Py_GT);
+                        if (more < 0)
+                            err = 1;
+                        else if (more)
+                            value = Py_BuildValue("(OOO)", PyTuple_GET_ITEM(prev, 0), fw, word);
+                    }
+                    if (!err && value == NULL && PyErr_Occurred())
+                        err = 1;
+                    if (!err && value != NULL && PyDict_SetItem(out, r, value) < 0)
+                        err = 1;
+                    Py_XDECREF(value);
+                    Py_XDECREF(fw);
+                    Py_XDECREF(word);
+                    Py_DECREF(r);
+                    if (err) {
+                        Py_DECREF(hit);
+                        goto done;
+                    }
+                }
+                Py_DECREF(hit);
+            }
+        }
+    }
+    result = Py_NewRef(out);
+done:
+    Py_XDECREF(c);
+    Py_XDECREF(codes);
+    Py_XDECREF(own);
+    Py_XDECREF(own1);
+    Py_XDECREF(out);
+    Py_XDECREF(empty);
+    PyMem_Free(buf);
+    return result;
+}
+
 static PyMethodDef Frames_methods[] = {
     {"askable", (PyCFunction)Frames_askable, METH_VARARGS, askable_doc},
+    {"proposals", (PyCFunction)Frames_proposals, METH_VARARGS, proposals_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -83,7 +83,11 @@ def assert_kernels_agree(
     for i in positions:
         a, b = max(0, i - typo_module.CONTEXT), min(len(run), i + typo_module.CONTEXT + 1)
         ctx, p = run[a:b], i - a
-        props = det._proposals(run, i) if det._need is typo_module._no_need else {}
+        props = {}
+        if det._need is typo_module._no_need:
+            props = det._proposals(run, i)
+            assert props == det._proposals_py(run, i), (run, i)
+            assert list(props) == list(det._proposals_py(run, i))  # the same order
         good = [r for _, r in sorted(((f, r) for r, (_, f, _) in props.items()), reverse=True)[:4]]
         for rights in (good, [COMMON[(i * 7 + k) % len(COMMON)] for k in range(3)], [run[i]]):
             if not rights:
@@ -325,3 +329,20 @@ def test_a_module_of_another_interface_is_ignored(monkeypatch):
     assert typo_module._native_kernels() is native
     monkeypatch.setattr(native, "KERNELS", typo_module.NATIVE_KERNELS + 1)
     assert typo_module._native_kernels() is None
+
+
+@needs_native
+def test_proposals_at_the_edges(det):
+    """The first and last characters, a character without sound codes, astral neighbours."""
+    kernel = det._frames_table()
+    tables = (det.fuzzy, det.readings, det.index, det.freq, typo_module.VARIANT_PAIRS)
+    for run in ["正雀", "雀", "完全正雀", "𠀀雀𠀁", "a雀", "以经", "已经以经", "😀"]:
+        for i in range(len(run)):
+            got = kernel.proposals(run, i, *tables)
+            assert got == det._proposals_py(run, i), (run, i)
+            assert list(got) == list(det._proposals_py(run, i))
+    assert kernel.proposals("完全正雀", 3, *tables)["确"][2] == "正确"
+    with pytest.raises(IndexError):
+        kernel.proposals("正雀", 2, *tables)
+    with pytest.raises(TypeError):
+        kernel.proposals("正雀", 1, *tables[:4], list(typo_module.VARIANT_PAIRS))

@@ -132,7 +132,7 @@ _LONG_TEXT = 1 << 16
 
 
 #: The native kernels' interface this module calls (``KERNELS`` in ``sftlint/_typo_native.c``).
-NATIVE_KERNELS = 2
+NATIVE_KERNELS = 3
 
 
 def _native_kernels() -> Any:
@@ -1182,6 +1182,14 @@ class TypoDetector:
 
         ``{char: (exact homophone?, count of the best word it makes, that word)}``.
         """
+        if self._native is not None:
+            return self._frames_table().proposals(
+                run, i, self.fuzzy, self.readings, self.index, self.freq, VARIANT_PAIRS
+            )
+        return self._proposals_py(run, i)
+
+    def _proposals_py(self, run: str, i: int) -> dict[str, tuple[bool, int, str]]:
+        """:meth:`_proposals` in Python (the reference of ``NATIVE.Frames.proposals``)."""
         c = run[i]
         codes = self.fuzzy.get(c)
         if not codes:
@@ -1324,11 +1332,19 @@ class TypoDetector:
         if frames is None:
             frames = self._frames = code_frames(self.index, self.fuzzy)
         if self._native is not None:
-            kernel = self._native_frames
-            if kernel is None:
-                kernel = self._native_frames = NATIVE.Frames(able, *frames)
-            return kernel.askable(run, unc)
+            return self._frames_table().askable(run, unc)
         return self._askable_py(run, unc)
+
+    def _frames_table(self) -> Any:
+        """The native kernels' table of the frames and suspect characters (a whole model's)."""
+        kernel = self._native_frames
+        if kernel is None:
+            if self._able is None:
+                self._able = self._suspect_chars()
+            if self._frames is None:
+                self._frames = code_frames(self.index, self.fuzzy)
+            kernel = self._native_frames = NATIVE.Frames(self._able, *self._frames)
+        return kernel
 
     def _askable_py(self, run: str, unc: list[int]) -> list[int]:
         """:meth:`_askable` in Python (the reference of ``NATIVE.Frames.askable``), once the
