@@ -32,7 +32,6 @@ from __future__ import annotations
 import heapq
 import re
 import sys
-import unicodedata
 from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -47,6 +46,7 @@ from sftlint.analysis.minhash import NUM_HASHES as NUM_HASHES
 from sftlint.analysis.minhash import ROWS as ROWS
 from sftlint.analysis.minhash import estimate as estimate
 from sftlint.analysis.minhash import near_pairs as near_pairs
+from sftlint.analysis.minhash import nfkc as nfkc
 from sftlint.analysis.minhash import signature as signature
 from sftlint.analysis.retrieval import message_contexts
 from sftlint.diagnostic import Finding, RecordRef
@@ -253,32 +253,6 @@ def _copies(digests: array) -> list[tuple[int, int, int]]:
 
 _NOT_WORD = re.compile(r"[\W_]+")
 
-#: Characters that Chinese and Japanese text is full of and NFKC changes (full-width punctuation,
-#: the ideographic space, the ellipsis, the no-break space), each with its compatibility
-#: decomposition, all ASCII.  See :func:`nfkc`.
-_FOLDS = tuple(
-    (c, unicodedata.normalize("NFKD", c))
-    for c in [*(chr(cp) for cp in range(0xFF01, 0xFF5F)), "\u3000", "\u2026", "\u00a0"]
-    if not c.isalnum()
-)
-
-
-def nfkc(text: str) -> str:
-    """``unicodedata.normalize("NFKC", text)``, several times faster on Chinese text.
-
-    NFKC of a text with full-width punctuation takes CPython's slow path (decompose and
-    recompose every character: about 0.1 us a character).  NFKC is the composition of the
-    *character-by-character* compatibility decomposition, so replacing a character by its own
-    decomposition first never changes the result; after the common full-width punctuation is
-    replaced by its ASCII decomposition, most texts pass the quick check and come back as they
-    are.  Texts with anything else NFKC changes still take the full path."""
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    for c, ascii_form in _FOLDS:
-        if c in text:
-            text = text.replace(c, ascii_form)
-    return unicodedata.normalize("NFKC", text)
-
 
 def normalise(text: str) -> str:
     """Text as D002 compares it: NFKC (full-width forms folded), case-folded, and without any
@@ -355,10 +329,16 @@ def folded_dialogue(record: Record) -> str | None:
 
 def fold_turns(turns: list[str]) -> str | None:
     """:func:`folded_dialogue` of the turns' texts (see there)."""
+    joined = joined_turns(turns)
+    return None if joined is None else _minhash.fold(joined)
+
+
+def joined_turns(turns: list[str]) -> str | None:
+    """The turns joined by ``\x1f``, which :func:`fold_turns` folds, or None where it gives None."""
     joined = PART_SEP.join(turns)
     if len(joined) > _PIECE or joined.count(PART_SEP) != len(turns) - 1:
         return None
-    return nfkc(joined).casefold()
+    return joined
 
 
 def dialogue_text(record: Record) -> str:
@@ -530,8 +510,9 @@ def dialogue_sides(record: Record) -> tuple[str, str]:
 class _SignatureCollector:
     """D002's summaries: per record a signature, a digest and a location.
 
-    The map hands over the record's text (normalised, or folded with its punctuation still in:
-    see :func:`folded_dialogue`); it waits in a :class:`Batch` and is normalised and signed
+    The map hands over the record's text (normalised, or its turns joined as they are, which
+    the batch folds as :func:`folded_dialogue` would, most of them in arrays:
+    :meth:`~sftlint.analysis.minhash.Batch.add_raw`); it waits in a :class:`Batch` and is normalised and signed
     with the next few dozen records' (``sigs`` is complete after :meth:`settle`, which
     pickling, merging and the reduce call), so only signatures leave a worker.  A record whose
     normalised text turns out shorter than ``min-chars`` is dropped then, as the map drops the
@@ -552,7 +533,9 @@ class _SignatureCollector:
         if isinstance(sig, str):  # a text, signed in a batch
             if self.pending is None:
                 self.pending = Batch()
-            if len(summary) > 6 and summary[6]:
+            if len(summary) > 7 and summary[7]:
+                self.pending.add_raw(sig, summary[6])
+            elif len(summary) > 6 and summary[6]:
                 self.pending.add_parts(sig, summary[6])
             else:
                 self.pending.add(sig)
@@ -698,20 +681,31 @@ class NearDuplicate(Rule):
         threshold: float = Field(default=0.8, ge=0.7, le=1.0)
         min_chars: int = Field(default=20, ge=SHINGLE)
 
-    def map(self, record: Record) -> tuple[str, int, str, int, int, str | None, int] | None:
+    def map(self, record: Record) -> tuple[str, int, str, int, int, str | None, int, bool] | None:
         # The text, not its signature: the collector signs texts in batches (a summary whose
-        # first item is a signature, bytes, is taken as it is).  The folded text (last item: the
-        # collector drops it if it is shorter than min-chars once normalised) leaves removing
-        # what is not a word to the batch; its length bounds the normalised text's.
+        # first item is a signature, bytes, is taken as it is).  The joined turns (the last
+        # items: min-chars, and True: the collector drops the text if it is shorter than
+        # min-chars once normalised) leave folding them (NFKC, case) and removing what is not a
+        # word to the batch, which folds most texts in arrays.  A text shorter than min-chars is
+        # left to the batch too: folding can make a text longer (``…`` to ``...``).
         if not record.messages:
             return None
-        min_chars = self.options.min_chars
-        text = folded_dialogue(record)
+        text = joined_turns([content for _, content in _turn_contents(record)])
         if text is None:
-            text, min_chars = dialogue_text(record), 0
-        if len(text) < self.options.min_chars:
-            return None
-        return (text, _digest(record), record.path, record.index, record.line, record.format, min_chars)
+            text = dialogue_text(record)
+            if len(text) < self.options.min_chars:
+                return None
+            return (text, _digest(record), record.path, record.index, record.line, record.format, 0, False)
+        return (
+            text,
+            _digest(record),
+            record.path,
+            record.index,
+            record.line,
+            record.format,
+            self.options.min_chars,
+            True,
+        )
 
     def collector(self) -> _SignatureCollector:
         return _SignatureCollector()

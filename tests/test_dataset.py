@@ -8,6 +8,7 @@ import random
 import re
 import subprocess
 import sys
+import unicodedata
 from array import array
 from pathlib import Path
 
@@ -145,10 +146,92 @@ def test_folded_turns_give_the_normalised_dialogue(turns, min_chars):
     try:
         for _ in range(3):  # in a block with others
             batch.add_parts(folded, min_chars)
+            batch.add_raw(D.joined_turns(turns), min_chars)  # folded in arrays where it can be
         got = batch.sign()
     finally:
         minhash._plain_left = left
-    assert got == [minhash._sign(want, None) if len(want) >= min_chars else None] * 3
+    assert got == [minhash._sign(want, None) if len(want) >= min_chars else None] * 6
+
+
+def _table_folds() -> list[tuple[str, int]]:
+    np = pytest.importorskip("numpy")
+    table = minhash._fold_table(np)
+    return [(chr(cp), int(v)) for cp, v in enumerate(table.tolist()) if v != minhash._UNFOLDED]
+
+
+def test_the_fold_table_folds_each_code_point_as_fold_does():
+    """Every code point the table folds alone folds to fold() of it, or, where that is several
+    characters none of them a word, to a space (which the batch drops as fold()'s would be);
+    the CJK ideographs to themselves; the separator of parts to itself and nothing else to it."""
+    np = pytest.importorskip("numpy")
+    folds = _table_folds()
+    assert len(folds) > 31_000
+    for c, v in folds:
+        f = minhash.fold(c)
+        assert chr(v) == f or (v == 0x20 and len(f) > 1 and not any(ch.isalnum() for ch in f)), hex(ord(c))
+        assert (v == ord(minhash.PART_SEP)) == (c == minhash.PART_SEP)
+    table = minhash._fold_table(np)
+    for lo, hi in minhash._FOLD_SAME:
+        assert (table[lo:hi] == np.arange(lo, hi)).all()
+        assert all(
+            unicodedata.decomposition(chr(cp)) == "" and chr(cp).casefold() == chr(cp) for cp in range(lo, hi)
+        )
+    # the multi-character folds the batch leaves to fold(): a word among them
+    assert {c for c in "ßﬁ½İ\u0149" if table[ord(c)] == minhash._UNFOLDED} == set("ßﬁ½İ\u0149")
+    # combining marks, jamo and the half-width voiced marks (NFKC makes them combining)
+    assert all(table[ord(c)] == minhash._UNFOLDED for c in "\u0301\u0338\u3099\u1161\u11a8\uff9e\uff9f")
+
+
+def test_no_code_point_the_table_folds_composes_with_what_precedes_it():
+    """A table's fold of a text is the concatenation of its characters' folds because no
+    character it folds, nor the first character of its decomposition, is the second of a
+    canonical composition or a combining mark: checked against every composition of this
+    Python's Unicode, and on every pair of a sample of the characters it folds."""
+    seconds = set()
+    for cp in range(0x110000):
+        d = unicodedata.decomposition(chr(cp))
+        if d and not d.startswith("<"):
+            parts = d.split()
+            if len(parts) == 2:
+                seconds.add(chr(int(parts[1], 16)))
+    folds = _table_folds()
+    for c, _ in folds:
+        first = unicodedata.normalize("NFKD", c)[0]
+        assert first not in seconds and unicodedata.combining(first) == 0, hex(ord(c))
+    rng = random.Random(5)
+    sample = [c for c, _ in folds if ord(c) < 0x3100 or ord(c) >= 0xFF00] + [
+        c for c, _ in rng.sample(folds, 300)
+    ]
+    sample = rng.sample(sample, 700)
+    for a in sample:
+        fa = minhash.fold(a)
+        for b in sample:
+            assert minhash.fold(a + b) == fa + minhash.fold(b), (hex(ord(a)), hex(ord(b)))
+
+
+def test_raw_texts_folded_in_arrays_and_by_fold_in_one_block_sign_as_folded_texts():
+    """A block of joined turns where some texts hold a character the table does not fold alone
+    (a combining mark, Hangul, ß, ℃, an astral letter): those are folded by fold(), the others
+    in arrays, and every signature is that of the text folded first."""
+    pytest.importorskip("numpy")
+    texts = [
+        "您好，请问ＡＢＣ订单（１２３）什么时候发货？\x1f亲，您的订单预计明天发货……",
+        "Café au lait, s'il vous plaît: e\u0301 composed.\x1fOui, voilà ＦＩＮＥ！",
+        "오늘 날씨가 어때요?\x1f맑고 따뜻합니다, 산책하기 좋아요.",
+        "温度是３７℃吗？\x1fStraße und Maß, ﬁne ½ \U0001d49c\U0001d49c 可以。",
+        "Ｔｈｉｓ　ｉｓ　ＦＵＬＬ－ＷＩＤＴＨ，ＡＮＤ　ｍｉｘｅｄ　Ｃａｓｅ．\x1f好的😀👍",
+    ]
+    want_batch, raw = minhash.Batch(), minhash.Batch()
+    left = minhash._plain_left
+    minhash._plain_left = 0
+    try:
+        for text in texts * 2:
+            want_batch.add_parts(minhash.fold(text), 8)
+            raw.add_raw(text, 8)
+        want, got = want_batch.sign(), raw.sign()
+    finally:
+        minhash._plain_left = left
+    assert got == want and all(want)
 
 
 def test_folding_is_left_to_the_plain_path_where_it_cannot_be_exact():
@@ -167,24 +250,32 @@ def test_the_word_table_is_the_regex_on_every_code_point():
     assert got.tobytes() == bytes(want)
 
 
-def _folded_and_normalised(path: Path) -> list[tuple[str | None, str]]:
-    return [(D.folded_dialogue(r), D.dialogue_text(r)) for r in sftlint.load_records(path) if r.messages]
+def _folded_and_normalised(path: Path) -> list[tuple[str | None, str, str | None]]:
+    return [
+        (D.folded_dialogue(r), D.dialogue_text(r), D.joined_turns([c for _, c in D._turn_contents(r)]))
+        for r in sftlint.load_records(path)
+        if r.messages
+    ]
 
 
-def _check_folded(pairs: list[tuple[str | None, str]], name: str) -> None:
-    folded = [(f, t) for f, t in pairs if f is not None]
+def _check_folded(pairs: list[tuple[str | None, str, str | None]], name: str) -> None:
+    folded = [(f, t, j) for f, t, j in pairs if f is not None]
     assert len(folded) >= 0.9 * len(pairs), name  # the fast path is the common one
-    batch = minhash.Batch()
+    assert all((f is None) == (j is None) for f, _, j in pairs), name
+    want = [minhash._sign(t, None) if len(t) >= 20 else None for _, t, _ in folded]
+    batch, raw = minhash.Batch(), minhash.Batch()
     left = minhash._plain_left
     minhash._plain_left = 0
     try:
-        for f, t in folded:
+        for f, t, j in folded:
             assert minhash.words_of_parts(f) == t, name
             batch.add_parts(f, 20)
-        got = batch.sign()
+            raw.add_raw(j, 20)  # folded in arrays, or by fold() where a character is not in the table
+        got, got_raw = batch.sign(), raw.sign()
     finally:
         minhash._plain_left = left
-    assert got == [minhash._sign(t, None) if len(t) >= 20 else None for _, t in folded], name
+    assert got == want, name
+    assert got_raw == want, name
 
 
 def test_folded_dialogues_of_the_seed_corpus(tmp_path):

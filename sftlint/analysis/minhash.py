@@ -13,8 +13,10 @@ they are deterministic across processes and machines (no salted ``hash()``).
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
+import unicodedata
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -266,6 +268,123 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _WORD = re.compile(r"[^\W_]+")
 
 
+#: Characters that Chinese and Japanese text is full of and NFKC changes (full-width punctuation,
+#: the ideographic space, the ellipsis, the no-break space), each with its compatibility
+#: decomposition, all ASCII.  See :func:`nfkc`.
+_FOLDS = tuple(
+    (c, unicodedata.normalize("NFKD", c))
+    for c in [*(chr(cp) for cp in range(0xFF01, 0xFF5F)), "\u3000", "\u2026", "\u00a0"]
+    if not c.isalnum()
+)
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, several times faster on Chinese text.
+
+    NFKC of a text with full-width punctuation takes CPython's slow path (decompose and
+    recompose every character: about 0.1 us a character).  NFKC is the composition of the
+    *character-by-character* compatibility decomposition, so replacing a character by its own
+    decomposition first never changes the result; after the common full-width punctuation is
+    replaced by its ASCII decomposition, most texts pass the quick check and come back as they
+    are.  Texts with anything else NFKC changes still take the full path."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for c, ascii_form in _FOLDS:
+        if c in text:
+            text = text.replace(c, ascii_form)
+    return unicodedata.normalize("NFKC", text)
+
+
+def fold(text: str) -> str:
+    """NFKC, then case folding: the text :meth:`Batch.add_parts` takes, from the one
+    :meth:`Batch.add_raw` takes."""
+    return nfkc(text).casefold()
+
+
+#: The code points that :func:`_fold_table` folds alone, besides :data:`_FOLD_SAME`: ASCII,
+#: Latin, IPA, Greek and Cyrillic letters, general punctuation, letterlike and technical
+#: symbols, arrows, enclosed numbers, CJK punctuation and kana, the CJK compatibility
+#: ideographs, variation selectors, the half- and full-width forms, and the game and enclosed
+#: symbols below U+1F300.  None of them is the second character of a canonical composition (the
+#: second is a combining mark, a Hangul vowel or final, or one of a dozen Indic vowel signs),
+#: and Unicode composes no new pair of existing characters.
+_FOLD_RANGES = (
+    (0x0001, 0x0300),  # and NUL, the separator of the table's texts, which folds to itself
+    (0x0370, 0x0530),
+    (0x1E00, 0x2800),
+    (0x3000, 0x3100),
+    (0xF900, 0xFB00),
+    (0xFE00, 0xFE10),
+    (0xFF00, 0xFFF0),
+    (0x1F000, 0x1F300),
+)
+#: The CJK ideographs (extension A, the unified block) and the emoji and pictographs from
+#: U+1F300: no decomposition, no case, starters, folded to themselves (tested on every one).
+_FOLD_SAME = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0x1F300, 0x1FB00))
+#: :func:`_fold_table`'s value for a code point it does not fold alone
+_UNFOLDED = 0xFFFFFFFF
+_fold_table_made: Any = None
+
+
+def _fold_table(np: Any) -> Any:
+    """Per code point below 0x1FB00, :func:`fold` of it alone where that is what :func:`fold`
+    makes of it in any text, else :data:`_UNFOLDED` (uint32).
+
+    :func:`fold` of a text is the concatenation of its characters' folds when no two of its
+    characters compose or reorder under NFKC.  That holds for a character whose compatibility
+    decomposition starts with a starter (canonical combining class 0) that is no composition's
+    second character, and is one of :data:`_FOLD_RANGES` (the rest, combining marks, jamo,
+    rare scripts, are left out): nothing before it composes with it, and it stops what comes
+    before from reordering with what comes after.  A fold of several characters that are all
+    no words (``…`` to ``...``) is a space: the batch keeps only the word characters (and the
+    separators between parts), so which non-word it is does not matter; a fold of several
+    characters with a word among them (``ß`` to ``ss``, ``ﬁ``) is not folded alone.  Every
+    code point of the table is folded in one call each to NFKD, NFKC and ``casefold`` over
+    the characters joined by NUL (a starter that blocks composition and has no fold)."""
+    global _fold_table_made
+    if _fold_table_made is not None:
+        return _fold_table_made
+    table = np.full(_FOLD_SAME[-1][1] + 1, _UNFOLDED, dtype=np.uint32)
+    table[0] = 0
+    for lo, hi in _FOLD_SAME:
+        table[lo:hi] = np.arange(lo, hi, dtype=np.uint32)
+    bounds: list[int] = []  # the ranges' starts and ends, in order (odd bisection: inside one)
+    for lo, hi in sorted((*_FOLD_RANGES, *_FOLD_SAME)):
+        if bounds and bounds[-1] == lo:
+            bounds[-1] = hi  # adjacent ranges: one
+        else:
+            bounds += [lo, hi]
+    combining = unicodedata.combining
+    for lo, hi in _FOLD_RANGES:
+        chars = [chr(cp) for cp in range(lo, hi)]
+        joined = "\x00".join(chars)
+        decomposed = unicodedata.normalize("NFKD", joined).split("\x00")
+        folded = unicodedata.normalize("NFKC", joined).casefold().split("\x00")
+        values = list(range(lo, hi))
+        for i, (c, d, f) in enumerate(zip(chars, decomposed, folded, strict=True)):
+            if d == c and f == c:  # most: no decomposition, no case
+                if combining(c):
+                    values[i] = _UNFOLDED
+                continue
+            first = d[:1]
+            if (
+                first == ""
+                or combining(first)
+                or not bisect.bisect_right(bounds, ord(first)) & 1  # not in a range
+                or PART_SEP in f
+            ):
+                values[i] = _UNFOLDED
+            elif len(f) == 1:
+                values[i] = ord(f)
+            elif not any(ch.isalnum() for ch in f):
+                values[i] = 0x20
+            else:
+                values[i] = _UNFOLDED
+        table[lo:hi] = values
+    _fold_table_made = table
+    return table
+
+
 def words_of_parts(text: str) -> str:
     """The word characters (``re``'s ``\\w`` less ``_``) of each :data:`PART_SEP`-separated part of
     ``text``, the parts left with any joined by PART_SEP (the plain path of :meth:`Batch.add_parts`)."""
@@ -285,12 +404,13 @@ class Batch:
     bits): a caller that holds its texts while :func:`numpy_undecided` signs a check's first
     texts in plain Python only when the check turns out small."""
 
-    __slots__ = ("chars", "least", "plain", "texts")
+    __slots__ = ("chars", "least", "plain", "raw", "texts")
 
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.plain: list[bool] = []  # per text: signed without numpy
         self.least: list[int] = []  # per text: 0 for a text as it is, else add_parts's min_chars
+        self.raw: list[bool] = []  # per text: added by add_raw (folded here)
         self.chars = 0
 
     def __len__(self) -> int:
@@ -306,7 +426,14 @@ class Batch:
         words are dropped in arrays, with the hashing, instead of one regex call per part."""
         self._add(text, max(min_chars, SHINGLE))
 
-    def _add(self, text: str, least: int) -> None:
+    def add_raw(self, text: str, min_chars: int) -> None:
+        """:meth:`add_parts` of :func:`fold` of ``text``.  With numpy the characters are folded in
+        arrays, by :func:`_fold_table`, where every character of the text folds alone (NFKC
+        and case folding cost about 180 instructions a character of Chinese text in Python);
+        a text with any other character is folded by :func:`fold`."""
+        self._add(text, max(min_chars, SHINGLE), True)
+
+    def _add(self, text: str, least: int, raw: bool = False) -> None:
         if _takes_numpy(text):
             _numpy()
             self.plain.append(False)
@@ -314,26 +441,30 @@ class Batch:
             self.plain.append(True)
         self.texts.append(text)
         self.least.append(least)
+        self.raw.append(raw)
         self.chars += len(text)
 
     def sign(self) -> list[bytes | None]:
         """The signatures of the texts added, in order; the batch is empty afterwards."""
-        texts, plain, least = self.texts, self.plain, self.least
-        self.texts, self.plain, self.least, self.chars = [], [], [], 0
+        texts, plain, least, raw = self.texts, self.plain, self.least, self.raw
+        self.texts, self.plain, self.least, self.raw, self.chars = [], [], [], [], 0
         np = _np or None  # imported by a text that takes numpy (shorter texts may join it)
         out: list[bytes | None] = [None] * len(texts)
-        blocks: tuple[list[int], list[int]] = ([], [])  # hashed together: texts as they are, parts
+        # hashed together: texts as they are, parts, parts to fold
+        blocks: tuple[list[int], list[int], list[int]] = ([], [], [])
         for k, text in enumerate(texts):
             # a text that took the plain path as it was added is signed with numpy all the same
             # when a later text of the batch imported it: the same bits, at numpy's cost
             if np is None or not SHINGLE <= len(text) <= _CHUNK:
+                if raw[k]:
+                    text = fold(text)
                 if least[k]:
                     text = words_of_parts(text)
                     if len(text) < least[k]:
                         continue
                 out[k] = _sign(text, None if plain[k] else np)
             else:
-                blocks[1 if least[k] else 0].append(k)
+                blocks[2 if raw[k] else 1 if least[k] else 0].append(k)
         for parts, block in enumerate(blocks):
             lo = 0
             while lo < len(block):
@@ -344,7 +475,8 @@ class Batch:
                 done = block[lo:hi]
                 some = [texts[k] for k in done]
                 if parts:
-                    for k, sig in zip(done, _parts_numpy(np, some, [least[k] for k in done]), strict=True):
+                    sigs = _parts_numpy(np, some, [least[k] for k in done], parts == 2)
+                    for k, sig in zip(done, sigs, strict=True):
                         out[k] = sig
                 else:
                     for k, sig in zip(done, _signatures_numpy(np, some), strict=True):
@@ -400,12 +532,41 @@ def _words(np: Any, codes: Any) -> Any:
     return word
 
 
-def _parts_numpy(np: Any, texts: list[str], least: list[int]) -> list[bytes | None]:
-    """:meth:`Batch.add_parts`'s signatures of texts of SHINGLE to _CHUNK characters: the word
-    characters kept, and a separator where two parts with words meet, in arrays."""
-    count = len(texts)
-    lens = np.fromiter(map(len, texts), np.int64, count)
+def _fold_codes(np: Any, texts: list[str], codes: Any) -> tuple[list[str], Any]:
+    """The texts (each :func:`fold`-ed where it has a character :func:`_fold_table` does not
+    fold alone) and the code points of their folds, from their code points ``codes``."""
+    table = _fold_table(np)
+    # (clipped: the last entry is _UNFOLDED, and so is every code point from there on)
+    folded = table.take(codes, mode="clip")
+    unfolded = folded == _UNFOLDED
+    if not unfolded.any():
+        return texts, folded
+    # the texts with such a character: counted between each text's start and end
+    upto = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(unfolded, out=upto[1:])
+    ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)))
+    starts = np.zeros_like(ends)
+    starts[1:] = ends[:-1]
+    which = np.flatnonzero(upto[ends] > upto[starts]).tolist()
+    texts = list(texts)
+    for k in which:
+        texts[k] = fold(texts[k])
     codes = _codes(np, texts)
+    alone = np.ones(len(texts), dtype=bool)
+    alone[which] = False
+    lens = np.fromiter(map(len, texts), np.int64, len(texts))
+    return texts, np.where(np.repeat(alone, lens), table.take(codes, mode="clip"), codes)
+
+
+def _parts_numpy(np: Any, texts: list[str], least: list[int], raw: bool = False) -> list[bytes | None]:
+    """:meth:`Batch.add_parts`'s signatures of texts of SHINGLE to _CHUNK characters: the word
+    characters kept, and a separator where two parts with words meet, in arrays (``raw``:
+    :meth:`Batch.add_raw`'s, the texts folded first)."""
+    count = len(texts)
+    codes = _codes(np, texts)
+    if raw:
+        texts, codes = _fold_codes(np, texts, codes)
+    lens = np.fromiter(map(len, texts), np.int64, count)
     n = len(codes)
     firsts = np.cumsum(lens) - lens  # where each text starts
     ends = firsts + lens
