@@ -1,6 +1,6 @@
 """T — defects of whole replies: truncation (T006), markup debris (T007), language mismatch (T008),
 repeated text (T009), another assistant's identity (T011), an unclosed code block (T012), leading whitespace (T013),
-a model's disclaimer (T014), an empty code block (T015).
+a model's disclaimer (T014), an empty code block (T015), a pick among options never shown (T016).
 
 The analysis lives in :mod:`sftlint.analysis.text` (``truncation``, ``markup``, ``language``,
 ``repeat``, ``identity``); these classes turn it into findings.  They sit apart from ``text.py`` (the
@@ -1320,6 +1320,106 @@ class ModelDisclaimer(Rule):
             )
 
 
+# ---------------------------------------------------------------------------
+# T016
+
+
+class UnshownOptions(Rule):
+    """## What it does
+    Reports a reply that names the option it chooses by its letter (`故本题选C`, `答案是B`,
+    `正确答案为C`, `选项D正确`, "The answer is (B)", "Answer: C", "option B is correct") where
+    no earlier turn of the record (system, user, an earlier reply, and the fields a format maps to
+    them: Alpaca's `input`, a prompt) offers options with that letter: a multiple-choice question
+    whose options the prompt never shows.
+
+    Options are offered in any of the common forms, on their own lines or inline, full-width
+    included: `A. …`, `A、…`, `(A) …`, `A: …`, `Ａ．…`, `A）…`, `A.xx B.xx`, an `Options:` /
+    `选项：` header.  The rule stays quiet where the letter could be something else or the record
+    accounts for it: the letter is part of a word (`维生素C`, `C语言`, `B超`, `A股`, `C++`), an
+    English article (`Answer: A dog…`), or stands alone anywhere in the context (a plan B, a
+    point C or `三角形ABC`, a variable); any option list exists in the context, whatever its letters (a list of
+    `①②③` or `a) b)` may be what the letters number); the context says the options are elsewhere
+    (an image or figure, "the options above", `上述选项`) or the record carries media; the reply
+    itself lists the options on their own lines or names the letter before picking it (`∠A`,
+    `设A为…`).  A reply a KTO file labels undesirable, or a pair's rejected reply, is not
+    judged.  One finding per reply, at its first pick (`故本题选C` before a weaker `故C正确`).
+
+    ## Why is this bad?
+    A converter dropped the options (an exam set exported with its stem only), or the question
+    was written without them.  The fine-tune learns to answer an open question with a letter,
+    and to invent the options its analysis argues about (`A不正确…B正确…故本题选B` after a
+    prompt that lists none).
+
+    ## Example
+    ```json
+    {"prompt": "Human: 人体的细胞呼吸是产生能量的主要途径，以下哪个细胞器是人体进行呼吸作用的中心？ Assistant:", "completion": "本题考查细胞器的功能。线粒体是有氧呼吸的主要场所。故本题选B。"}
+    ```
+
+    ## Use instead
+    ```json
+    {"prompt": "Human: 人体的细胞呼吸是产生能量的主要途径，以下哪个细胞器是人体进行呼吸作用的中心？\\nA. 叶绿体\\nB. 线粒体\\nC. 溶酶体\\nD. 核糖体 Assistant:", "completion": "本题考查细胞器的功能。线粒体是有氧呼吸的主要场所。故本题选B。"}
+    ```
+
+    ## Options
+    `roles`: whose turns are read (the assistant's).
+    """
+
+    code = "T016"
+    name = "unshown-options"
+    severity = "warning"
+    scope = "record"
+
+    Options = ReplyOptions
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        from sftlint.analysis.text.choice import (
+            find_picks,
+            lists_options,
+            may_pick,
+            reply_defines,
+            standalone_letters,
+        )
+
+        messages = record.messages or ()
+        roles = self.options.roles
+        for k, m in enumerate(messages):
+            text = m.content
+            if m.role not in roles or not text or not may_pick(text):
+                continue
+            picks = find_picks(text)
+            if not picks:
+                continue
+            if undesirable_reply(record) or _has_media(record):
+                return
+            context = "\n".join(t.content for t in messages[:k] if t.content)
+            if lists_options(context):
+                continue
+            known = standalone_letters(context)
+            for p in picks:
+                if set(p.letters) & (known | reply_defines(text, p.start)):
+                    continue
+                shown = "、".join(p.letters) if len(p.letters) > 1 else p.letters
+                yield self.finding(
+                    f"the reply picks option {shown} (“{shorten(text[p.start : p.end], 30)}”) but no "
+                    "earlier turn shows the options: a fine-tune learns to answer with the letter of "
+                    "an option it was never shown",
+                    msg=m,
+                    span=(p.start, p.end),
+                    letters=p.letters,
+                )
+                break
+
+
+def _has_media(record: Record) -> bool:
+    """Whether the record carries images, video or audio (options may be in them)."""
+    data = record.data
+    if type(data) is dict and any(
+        data.get(k) for k in ("images", "image", "videos", "video", "audios", "audio")
+    ):
+        return True
+    return any(m.has_media for m in record.messages or ())
+
+
 @compact_pickle
 @dataclass(slots=True)
 class _SpacePlace:
@@ -1378,4 +1478,5 @@ RULES = [
     LeadingWhitespace,
     ModelDisclaimer,
     EmptyCodeBlock,
+    UnshownOptions,
 ]
