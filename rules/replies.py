@@ -20,6 +20,13 @@ from pydantic import Field
 from sftlint.analysis.feedback import undesirable_reply
 from sftlint.analysis.layouts import env_observation, line_syntax
 from sftlint.analysis.majority import CONVENTION_LEAST, FileTallies
+from sftlint.analysis.text.choice import (
+    find_picks,
+    lists_options,
+    may_pick,
+    reply_defines,
+    standalone_letters,
+)
 from sftlint.analysis.text.identity import asks_for_persona, find_claims, mentions
 from sftlint.analysis.text.language import asks_for_language, detect, hands_over_passage, word_count
 from sftlint.analysis.text.markup import find_markup, has_markup
@@ -1372,19 +1379,13 @@ class UnshownOptions(Rule):
     Options = ReplyOptions
 
     def check(self, record: Record) -> Iterator[Finding]:
-        from sftlint.analysis.text.choice import (
-            find_picks,
-            lists_options,
-            may_pick,
-            reply_defines,
-            standalone_letters,
-        )
-
         messages = record.messages or ()
         roles = self.options.roles
         for k, m in enumerate(messages):
+            if m.role not in roles:
+                continue
             text = m.content
-            if m.role not in roles or not text or not may_pick(text):
+            if not text or not may_pick(text):
                 continue
             picks = find_picks(text)
             if not picks:

@@ -23,8 +23,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+
+class _Lazy:
+    """A pattern compiled on first use: only a reply that passes :func:`may_pick` needs these,
+    so a run over data without picks does not pay for compiling them."""
+
+    __slots__ = ("_args", "_rx")
+
+    def __init__(self, *args: object) -> None:
+        self._args = args
+        self._rx: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> object:
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(*self._args)  # type: ignore[call-overload]
+        return getattr(rx, name)
+
+
 #: Cheap pre-test: a reply that holds none of these words picks no option.
-_HINTS = ("选", "答案", "nswer", "NSWER", "ption", "hoice", "orrect", "项正确")
+_HINT = re.compile("选|答案|nswer|NSWER|ption|hoice|orrect|项正确")
 
 _L = "A-HＡ-Ｈ"
 #: One option letter, not glued to a letter or digit before it.
@@ -41,7 +59,7 @@ _CLOSE = r"[”\"'’)）】\]]?"
 
 #: Each pick pattern opens with a lookahead for the characters it can start with: a failed
 #: position then costs one class test rather than a try of every branch.
-_ZH_PICK = re.compile(
+_ZH_PICK = _Lazy(
     r"(?=[故本应所因则答只可我都选正符，,。；;：:\s])(?:"
     # 故本题选C / 故选C / 应选C / 所以选 B / 答案选A / 本题选BCD / 选择C / …，选C。
     r"(?:(?:故本题|本题|故应|故|应|应该|所以|因此|因而|则|答案|只能|可|我|都)选(?:择)?(?:项)?"
@@ -54,12 +72,12 @@ _ZH_PICK = re.compile(
 )
 #: A weaker pick, read where a reply has no stronger one: 选项C正确 / C项正确 / C选项正确 /
 #: 故C正确 / 选项B符合题意.
-_ZH_RIGHT = re.compile(
+_ZH_RIGHT = _Lazy(
     r"(?=[选第故A-HＡ-Ｈ])(?:选项|第|故)\s*(" + _RUN + r")\s*(?:项)?(?:是)?(?:正确|符合题意)"
     r"|(" + _RUN + r")\s*(?:项|选项)(?:是)?(?:正确|符合题意|为正确答案|是正确答案)"
 )
 
-_EN_PICK = re.compile(
+_EN_PICK = _Lazy(
     # the (correct) answer is (B) / Answer: C / the best option would be D / the correct choice is A
     r"(?=[AaOoCc(\[])(?:(?i:\b(?:answer|option|choice))\s*(?i:is|would\s+be|should\s+be|must\s+be|will\s+be|=)"
     r"|(?i:\banswer)\s*[:：])\s*"
@@ -77,17 +95,17 @@ _EN_PICK = re.compile(
 )
 
 #: An option marker on its own line: `A. …`, `(B) …`, `C、…`, `D: …`, `Ａ．…`, `a) …`.
-_LINE_MARKER = re.compile(r"(?m)^[ \t>*\-]*[(（\[]?([A-Ha-hＡ-Ｈ])\s*[.．、:：)）\]]\s*\S")
+_LINE_MARKER = _Lazy(r"(?m)^[ \t>*\-]*[(（\[]?([A-Ha-hＡ-Ｈ])\s*[.．、:：)）\]]\s*\S")
 #: An option marker inline: `(A)`, `（B）`, or `A.` / `A、` / `A：` / `A）` after a space or punctuation.
-_BRACKET_MARKER = re.compile(r"[(（\[]([A-Ha-hＡ-Ｈ])[)）\]]")
-_INLINE_MARKER = re.compile(r"(?<![A-Za-z0-9.Ａ-Ｚａ-ｚ])([A-HＡ-Ｈ])\s*[.．、:：)）]\s*(?=\S)(?![.．\d])")
+_BRACKET_MARKER = _Lazy(r"[(（\[]([A-Ha-hＡ-Ｈ])[)）\]]")
+_INLINE_MARKER = _Lazy(r"(?<![A-Za-z0-9.Ａ-Ｚａ-ｚ])([A-HＡ-Ｈ])\s*[.．、:：)）]\s*(?=\S)(?![.．\d])")
 #: A header that announces a list of options or choices.
-_HEADER = re.compile(
+_HEADER = _Lazy(
     r"(?i:\b(?:options?|choices?|answer\s+choices|alternatives|candidates)\s*[:：])|选项\s*[:：]|备选(?:答案|项)\s*[:：]"
 )
 #: Context that says the options are somewhere the text does not hold: an image, a figure, a
 #: table, or earlier ("the options above", `上述选项`).
-_ELSEWHERE = re.compile(
+_ELSEWHERE = _Lazy(
     r"<image>|<img|!\[|如图|图中|下图|上图|见图|看图|题图|附图|图示|如下表|下表|表中|附件"
     r"|上述选项|以上选项|上面的选项|前面的选项|上题|上一题|前一题"
     r"|(?i:\b(?:the|this|these|attached|following|above|below)\s+(?:images?|pictures?|photos?|figures?"
@@ -96,7 +114,7 @@ _ELSEWHERE = re.compile(
     r"|\babove\s+(?:options?|choices?|answers?)|\bprevious\s+question)"
 )
 #: A reply that defines a letter itself before its pick: `设A为…`, `Let A be`, `A = 3`, `∠A`, `点C`.
-_DEFINES = re.compile(
+_DEFINES = _Lazy(
     r"(?:设|令|记|∠|点|角|Let\s+|let\s+|point\s+)([A-H])(?![A-Za-z0-9])|(?<![A-Za-z0-9])([A-H])\s*[=＝]"
 )
 
@@ -121,8 +139,8 @@ _LETTER = re.compile(r"[A-HＡ-Ｈ](?<![A-Za-z0-9_][A-HＡ-Ｈ])[A-HＡ-Ｈ]{0,5
 
 def may_pick(text: str) -> bool:
     """Whether ``text`` may hold a pick: one of the pick words, and a letter standing alone
-    (substring tests and one character-class scan: most replies fail them)."""
-    return any(h in text for h in _HINTS) and _LETTER.search(text) is not None
+    (two scans in C, no Python loop: most replies fail them)."""
+    return _HINT.search(text) is not None and _LETTER.search(text) is not None
 
 
 def find_picks(text: str) -> list[Pick]:
@@ -158,11 +176,11 @@ def lists_options(text: str) -> bool:
     return any(chr(ord(c) + 1) in seen for c in seen)
 
 
-_STANDALONE = re.compile(rf"(?<![A-Za-z0-9Ａ-Ｚａ-ｚ０-９_])([{_L}])(?![A-Za-z0-9Ａ-Ｚａ-ｚ０-９_+#])")
+_STANDALONE = _Lazy(rf"(?<![A-Za-z0-9Ａ-Ｚａ-ｚ０-９_])([{_L}])(?![A-Za-z0-9Ａ-Ｚａ-ｚ０-９_+#])")
 
 
 #: A run of the letters A to H alone: points and segments (`三角形ABC`, `AB=AC`), sets.
-_POINTS = re.compile(r"(?<![A-Za-z0-9_])[A-H]{2,4}(?![A-Za-z0-9_])")
+_POINTS = _Lazy(r"(?<![A-Za-z0-9_])[A-H]{2,4}(?![A-Za-z0-9_])")
 
 
 def standalone_letters(text: str) -> set[str]:
