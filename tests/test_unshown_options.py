@@ -178,3 +178,28 @@ def test_option_lists():
     assert lists_options("Answer Choices: (A) 6 (B) 30")
     assert not lists_options("人体进行呼吸作用的中心是")
     assert not lists_options("Dr. A. Smith wrote to Washington D.C.")
+
+
+def test_options_in_a_formats_other_fields_are_read_as_context():
+    # Alpaca's `input` and a ShareGPT system turn are mapped to the turns before the reply
+    stem = "人体进行呼吸作用的中心是？"
+    alpaca = [
+        {
+            "instruction": stem,
+            "input": "A. 叶绿体\nB. 线粒体\nC. 溶酶体",
+            "output": "线粒体是有氧呼吸的主要场所，故选B。",
+        },
+        {"instruction": stem, "input": "", "output": "线粒体是有氧呼吸的主要场所，故选B。"},
+    ]
+    assert [(d.record, d.pointer) for d in lint(alpaca)] == [(1, "/output")]
+    sharegpt = [
+        {
+            "conversations": [
+                {"from": "system", "value": "选项：A. 叶绿体 B. 线粒体"},
+                {"from": "human", "value": stem},
+                {"from": "gpt", "value": "故选B。"},
+            ]
+        },
+        {"conversations": [{"from": "human", "value": stem}, {"from": "gpt", "value": "故选B。"}]},
+    ]
+    assert [(d.record, d.pointer) for d in lint(sharegpt)] == [(1, "/conversations/1/value")]
