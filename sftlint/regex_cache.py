@@ -24,8 +24,10 @@ import re
 import sys
 from typing import Any
 
-#: At most this many patterns are kept (``re``'s own cache holds 512).
-MAX_ENTRIES = 400
+#: At most as many patterns as ``re``'s own cache holds (512 in CPython 3.11), where the stored
+#: ones go at start: more could not stay there.  (It was 400: a small check of the default rules
+#: compiles 416, so each run found the 16 the file had dropped missing and wrote it again.)
+MAX_ENTRIES = getattr(re, "_MAXCACHE", 512)
 #: A run writes the file only when it compiled at least this many patterns the file lacks (the
 #: first run of a version).  The standard library builds a few patterns from sets, whose order
 #: changes with each process's hash seed (tokenize's), and would rewrite it on every run.
