@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -599,6 +600,7 @@ def _after_action(steps: list[Step]) -> Step | None:
 
 #: The labels agent frameworks parse, as they spell them (a near miss of one is R012's finding).
 _PARSED_LABELS = ("Thought", "Action", "Action Input", "Observation", "Final Answer")
+_LOWER_LABELS = frozenset(label.lower() for label in _PARSED_LABELS)
 #: A line that opens with a label-like phrase and a colon: the phrase is group 1.
 _LABEL_LIKE = re.compile(r"(?m)^[ \t]*([A-Za-z][A-Za-z_ ]{3,14}?)[ \t]*:")
 #: A line that opens with a parsed label written twice (`Thought:Thought:`, `Action: Action:
@@ -606,10 +608,15 @@ _LABEL_LIKE = re.compile(r"(?m)^[ \t]*([A-Za-z][A-Za-z_ ]{3,14}?)[ \t]*:")
 _DOUBLED_LABEL = re.compile(r"(?m)^[ \t]*(" + "|".join(_PARSED_LABELS) + r")[ \t]*:([ \t]*\1[ \t]*:)")
 
 
+@lru_cache(maxsize=4096)
 def near_label(word: str) -> str | None:
     """The parsed label ``word`` misspells (one edit away, two for a label of eight letters or
-    more; swapping two neighbours is one edit), or None: ``word`` is a label, or no near one."""
+    more; swapping two neighbours is one edit), or None: ``word`` is a label, or no near one.
+    Kept per word: a file writes the same few labels on every line, and the distances to the
+    labels before the right one in the list cost more than the rest of R012."""
     lowered = word.lower()
+    if lowered in _LOWER_LABELS:
+        return None
     best: str | None = None
     for label in _PARSED_LABELS:
         target = label.lower()
