@@ -45,6 +45,7 @@ CUSTOMER_SERVICE_TYPOS = [
     ("这家店我在也不来了，客服太慢。", "在", "再", "再也不"),
     ("这张优惠劵满100元可用。", "劵", "券", "优惠券"),
     ("您的快递员已经把包裹送到驿站了，请尽快去取，不要迫不急待地拆开检查。", "急", "及", "迫不及待"),
+    ("为了尽快处理您的退款，请您配和我们完成身份验证。", "和", "合", "配合"),
 ]
 
 
@@ -101,6 +102,7 @@ def test_clean_customer_service_dialogues_get_no_typo(detector):
         "请到我门口的快递柜取件。",  # 我门 straddles 我|门口
         "这次开发获得了成功。",  # 发获 straddles 开发|获得
         "面包油炸一下更香。",  # 包油 straddles 面包|油
+        "合理分配和使用预算，颜色搭配和谐。",  # 配和 straddles 分配|和, 搭配|和谐
     ],
 )
 def test_curated_forms_straddling_a_word_boundary_are_legal(detector, text):
