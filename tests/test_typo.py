@@ -110,6 +110,43 @@ def test_curated_forms_straddling_a_word_boundary_are_legal(detector, text):
 
 
 @pytest.mark.parametrize(
+    ("text", "wrong", "right"),
+    [
+        ("您因该先联系快递员确认物流信息。", "因", "应"),
+        ("这种情况因该是系统延迟导致的。", "因", "应"),
+        ("一般来说因该很快就能处理好。", "因", "应"),  # 很快 is an adverb
+        ("如有问题请在次联系我们的客服。", "在", "再"),
+        ("感谢您的耐心，欢迎在次光临本店。", "在", "再"),
+        ("如果忘记了密码，您可以从新设置密码。", "从", "重"),
+        ("请卸载后从新安装应用程序。", "从", "重"),
+    ],
+)
+def test_guarded_forms_are_found_before_the_words_that_make_them_slips(detector, text, wrong, right):
+    got = [(text[t.start : t.end], t.right, t.source) for t in detector.detect(text)]
+    assert got == [(wrong, right, "list")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "因该公司未按时发货，订单已取消。",  # 因 + 该公司: no listed word follows
+        "因该先生未到场，会议改期。",  # 先 is part of 先生
+        "原因该是网络不稳定。",  # 原因 + 该是
+        "不得因该要件欠缺而驳回起诉。",  # 要 begins 要件: 该要件 is this element
+        "请在次联系人处签字。",  # 联系 begins 联系人
+        "他在次年获得了专利授权。",  # 在 + 次年
+        "您可以在此联系我们的客服。",  # 在此, not 在次
+        "我们从新闻报道中得知了此事。",  # 从 + 新闻
+        "请从新安装的应用中打开文件。",  # 从 + 新安装的应用: what is new
+        "您可以从新设置中选择语言。",  # from the new settings
+        "自从新开始营业以来，客流不断。",  # 自从 + 新开始
+    ],
+)
+def test_guarded_forms_are_left_alone_elsewhere(detector, text):
+    assert [t for t in detector.detect(text) if t.source == "list"] == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "张伟和李娜明天来店里取货。",  # names

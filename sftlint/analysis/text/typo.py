@@ -57,6 +57,8 @@ from sftlint.analysis.text.particles import has_particle, particle_typos
 from sftlint.analysis.text.script import is_foreign, is_plain, simplified_only
 from sftlint.analysis.text.typo_data import (
     CURATED,
+    GUARD_AFTER,
+    GUARDED_FORMS,
     NAME_DOTS,
     NAME_SUFFIXES,
     SURNAMES,
@@ -972,7 +974,8 @@ class TypoDetector:
         """Add the curated form ``wrong`` at ``text[s:e]`` to ``found`` unless the text joins it
         to a word outside it (:meth:`_curated`), or a typo already starts there."""
         # the words _joined_outside probes start within three characters of the match
-        self._need(text[max(0, s - 3) : e + 3])
+        # (and a guarded form's word, the longer words starting with it: _curated)
+        self._need(text[max(0, s - 3) : e + (SEG_MAX_WORD if wrong in GUARDED_FORMS else 3)])
         typo = self._curated(text, s, wrong)
         if typo is not None:
             found.setdefault(typo.start, typo)
@@ -1018,9 +1021,26 @@ class TypoDetector:
         # Guard: a dictionary word joining a character of the match to one
         # outside it means the match straddles a word boundary (想必竟然
         # holds 必竟, 工作崇拜 holds 作崇, 以经济 holds 以经): legal text.
-        # Four-character idioms are too specific to arise by accident.
-        if self.use_model and len(wrong) < 4 and self._joined_outside(text, start, start + len(wrong)):
+        # Four-character idioms are too specific to arise by accident.  A guarded form (因该先,
+        # 从新设置: GUARDED) is guarded whatever its length, and left alone before a noun
+        # phrase's 的 or 中 (从新安装的应用中).
+        guarded = wrong in GUARDED_FORMS
+        end = start + len(wrong)
+        if guarded:
+            if end < len(text) and text[end] in GUARD_AFTER:
+                return None
+            # the word after the pair must be a word of its own or begin an adverb (因该很快): a
+            # dictionary word that goes on past it (因该要件, 在次联系人, 因该先生) makes the pair
+            # a preposition and a determiner before a noun
+            t = start + 2
+            pos = self.pos
+            for k in range(end + 1, min(len(text), t + SEG_MAX_WORD) + 1):
+                if text[t:k] in self.freq and pos.get(text[t:k]) != "d":
+                    return None
+        if self.use_model and len(wrong) < 4 and not guarded and self._joined_outside(text, start, end):
             return None
+        if self.use_model and guarded and self._joined_outside(text, start, start + 1):
+            return None  # a word ending on the pair's first character (自从新, 原因该)
         return Typo(start + lo, start + hi, wrong[lo:hi], right[lo:hi], wrong, right, 99.0, "list")
 
     def _joined_outside(self, text: str, s: int, e: int) -> bool:
