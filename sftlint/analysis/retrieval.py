@@ -160,7 +160,9 @@ def _find(text: str, probes: tuple[tuple[str, int], ...], pattern: re.Pattern[st
     for i, m in enumerate(found):
         m_start, m_end = m.span()
         end = found[i + 1].start() if i < last else len(text)
-        if "\n" in text[m_end:end] and ("【" in text[m_end:end] or "问题" in text[m_end:end]):
+        if text.find("\n", m_end, end) >= 0 and (
+            text.find("【", m_end, end) >= 0 or text.find("问题", m_end, end) >= 0
+        ):
             cut = _CONTEXT_END.search(text, m_end + 1, end)
             if cut is not None:
                 end = cut.start()
