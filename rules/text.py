@@ -206,7 +206,8 @@ class ZhTypo(Rule):
     pair the same text writes again where nothing is flagged (维数 in a reply about
     matrices), the kept characters of a corrected word, no word themselves, that the same text
     fills again with another character (是因违法行为 beside 是因未按时履行 → 是因为; 祸兮福之所倚，
-    福兮祸之所伏) and a character written twice in a frame (越读越) are not typos either.  Nor is
+    福兮祸之所伏), a character written twice in a frame (越读越) and a unit counted between
+    numerals (两套二室一厅: the correction would only make the bare number 二十一) are not typos either.  Nor is
     a string that is a coherent unit in its context, though a dictionary lacks it: a
     two-character list item (素食、生餐、低糖) needs stronger evidence, having no context; a
     modifier of a head that the other item of a coordination shares (凌星法或径向速度法,

@@ -657,3 +657,18 @@ def domain_clips(window: str) -> bool:
     from sftlint.analysis.text.domain_terms import clips_medical_term
 
     return clips_medical_term(window)
+
+
+def test_a_unit_counted_between_numerals_is_not_a_slip_in_a_number(detector):
+    """lawyer-llama's zixun_gpt4 (held-out round 12): a client counts flats by their layout,
+    两套二室一厅; the model read 二室一 as a slip for the number 二十一.  A correction that only
+    makes a bare number of the characters around it is not reported: the character between the
+    numerals is a unit being counted."""
+    text = "我们结婚十九年了有两个女儿城中村改造分三套房。一套三室两厅，两套二室一厅还有公婆他能给抚养费多少？"
+    assert detector.detect(text) == ()
+    assert detector.detect("我想租一套二室一厅的房子，月租三千以内。") == ()
+
+
+def test_a_slip_inside_a_number_with_its_unit_is_still_found(detector):
+    """The correction there makes a number with its unit (二十一岁), not a bare number: reported."""
+    assert _pairs(detector, "我儿子今年二食一岁了，还没有找到工作，该怎么办？") == [("食", "十", "二十一岁")]

@@ -110,6 +110,8 @@ LONE_EDGE_EXTRA = 1.25
 #: the false alarms of that shape on real text (生餐 -> 生产, 痛过 -> 通过, 这鞋 -> 这些, names
 #: in People's Daily's lists) scored 1.4-2.0, the CSC sets' three such detections 2.43-2.60.
 SHORT_RUN_EXTRA = 1.0
+#: The characters of a number written in Chinese (二十一, 三百, 两千零五).
+NUMERALS = frozenset("零〇一二三四五六七八九十百千万亿两")
 #: Words that join two items of a coordination (凌星法或径向速度法, 褐蘑菇或香菇).
 COORDINATORS = frozenset({"或", "或者", "和", "与", "及", "以及", "跟", "还是"})
 #: A suspect at most this many characters before the head its item shares with the other
@@ -1640,6 +1642,8 @@ class TypoDetector:
                 continue  # （蒂姆·柯瑞饰）: the correction would take a character of the name
             if len(cand["before"]) == 2 and cand["before"] in self.prefix2:
                 continue  # the pair begins a word the lexicons know (播客, 显式): attested text
+            if all(c in NUMERALS for c in cand["after"]):
+                continue  # 二室一厅 -> 二十一: a unit counted between numerals, not a slip in a number
             out.append(
                 Typo(
                     off + i, off + i + 1, run[i], cand["right"], cand["before"], cand["after"], score, "model"
