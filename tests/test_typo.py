@@ -664,7 +664,9 @@ def test_a_unit_counted_between_numerals_is_not_a_slip_in_a_number(detector):
     两套二室一厅; the model read 二室一 as a slip for the number 二十一.  A correction that only
     makes a bare number of the characters around it is not reported: the character between the
     numerals is a unit being counted."""
-    text = "我们结婚十九年了有两个女儿城中村改造分三套房。一套三室两厅，两套二室一厅还有公婆他能给抚养费多少？"
+    text = (
+        "我们结婚十九年了有两个女儿城中村改造分三套房。一套三室两厅，两套二室一厅还有公婆他能给抚养费多少？"
+    )
     assert detector.detect(text) == ()
     assert detector.detect("我想租一套二室一厅的房子，月租三千以内。") == ()
 
