@@ -1,8 +1,9 @@
-"""Build configuration beside pyproject.toml: the optional native kernels of T001.
+"""Build configuration beside pyproject.toml: the optional native kernels.
 
-``sftlint._typo_native`` (``sftlint/_typo_native.c``, C99, nothing beyond Python.h) speeds up
-the typo model's dictionary work.  It is optional: where it cannot be compiled (no compiler,
-no Python headers) setuptools warns and installs sftlint without it, and sftlint runs the
+``sftlint._typo_native`` (``sftlint/_typo_native.c``) speeds up T001's dictionary work and
+``sftlint._dedup_native`` (``sftlint/_dedup_native.c``) D002's exact verification; both are C99
+with nothing beyond Python.h.  They are optional: where they cannot be compiled (no compiler,
+no Python headers) setuptools warns and installs sftlint without them, and sftlint runs the
 pure-Python code, which gives the same findings (``SFTLINT_PURE_PYTHON=1`` forces that path).
 """
 
@@ -14,6 +15,11 @@ setup(
             "sftlint._typo_native",
             sources=["sftlint/_typo_native.c"],
             optional=True,
-        )
+        ),
+        Extension(
+            "sftlint._dedup_native",
+            sources=["sftlint/_dedup_native.c"],
+            optional=True,
+        ),
     ]
 )

@@ -254,9 +254,47 @@ def _copies(digests: array) -> list[tuple[int, int, int]]:
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+def _native_dedup() -> Any:
+    """The optional C kernels (``sftlint._dedup_native``, built by ``setup.py`` where a compiler
+    is found), or None: not built, built from another version of the source (an editable
+    install keeps the module it built), or ``SFTLINT_PURE_PYTHON`` set to anything but ``0``."""
+    import os
+
+    if os.environ.get("SFTLINT_PURE_PYTHON", "0") not in ("", "0"):
+        return None
+    try:
+        from sftlint import _dedup_native
+    except ImportError:
+        return None
+    return _dedup_native if getattr(_dedup_native, "KERNELS", None) == NATIVE_KERNELS else None
+
+
+#: The native kernels' interface this module calls (``KERNELS`` in ``sftlint/_dedup_native.c``).
+NATIVE_KERNELS = 1
+#: The native kernels in use, or None for Python (the reference: :func:`normalise` and
+#: :func:`jaccard` give the same with both; ``tests/test_dedup_native.py`` compares them).
+NATIVE: Any = _native_dedup()
+_fold_bytes: bytes | None = None
+
+
+def _native_fold_table() -> bytes | None:
+    """The MinHash batch's fold table as bytes for the native :func:`normalise`, once numpy is
+    imported (a small check that never imported it normalises in Python)."""
+    global _fold_bytes
+    if _fold_bytes is None and NATIVE is not None and _minhash._np:
+        _fold_bytes = _minhash._fold_table(_minhash._np).tobytes()
+    return _fold_bytes
+
+
 def normalise(text: str) -> str:
     """Text as D002 compares it: NFKC (full-width forms folded), case-folded, and without any
     whitespace, punctuation or symbol, so re-spacing and re-punctuating a record changes nothing."""
+    table = _fold_bytes or _native_fold_table()
+    if table is not None:
+        # where every character folds alone: its fold's word characters (C, the same text)
+        words = NATIVE.fold_words(text, table)
+        if words is not None:
+            return words
     if len(text) <= _PIECE:
         return _NOT_WORD.sub("", nfkc(text).casefold())
     # A long text a piece at a time, so that its normalised copies are never all held at once
@@ -354,8 +392,16 @@ def dialogue_texts(record: Record, frame: Frame | None = None) -> tuple[Any, ...
     (:func:`written_numbers`).  With a ``frame`` (the start and end that most records of
     the file repeat in their first user turns: :func:`learn_frame`), a seventh item says how much
     of the record's first user turn is the frame (:func:`_framed`)."""
+    return texts_of_turns(_turn_contents(record), media_key(record.data), frame)
+
+
+def texts_of_turns(
+    contents: list[tuple[str, str]], media: str, frame: Frame | None = None
+) -> tuple[Any, ...]:
+    """:func:`dialogue_texts` of a record's :func:`_turn_contents` and :func:`media_key`: what
+    D002's verification needs, from the turns kept while streaming or read again."""
     turns, asked_numbers, said_numbers = [], [], []
-    for role, content in _turn_contents(record):
+    for role, content in contents:
         text = normalise(content)
         if not text:
             continue
@@ -369,7 +415,7 @@ def dialogue_texts(record: Record, frame: Frame | None = None) -> tuple[Any, ...
     reply = "\x1f".join(text for role, text in turns if role == "assistant")
     asked = "\x1f".join(text for role, text in turns if role == "user")
     numbers = " ".join(asked_numbers), " ".join(said_numbers)
-    texts = "\x1f".join(text for _, text in turns), prompt, reply, media_key(record.data), asked, numbers
+    texts = "\x1f".join(text for _, text in turns), prompt, reply, media, asked, numbers
     return texts if frame is None else (*texts, _framed(asking, frame))
 
 
@@ -425,7 +471,15 @@ def _unframed_prompts(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[str, str]
 
 def first_user_turn(record: Record) -> str | None:
     """The normalised text of the record's first user turn (None without one)."""
-    return next((text for role, text in _turn_texts(record) if role == "user"), None)
+    return first_user_turn_of(_turn_contents(record))
+
+
+def first_user_turn_of(contents: list[tuple[str, str]]) -> str | None:
+    """:func:`first_user_turn` of a record's :func:`_turn_contents`."""
+    for role, content in contents:
+        if role == "user" and (text := normalise(content)):
+            return text
+    return None
 
 
 def learn_frame(turns: list[str]) -> Frame | None:
@@ -473,8 +527,6 @@ def media_key(data: Any) -> str:
         data = {"messages": data}  # a message-list record: the turns themselves
     if type(data) is not dict:
         return ""
-    import orjson
-
     found: list[Any] = [[k, data[k]] for k in MEDIA_KEYS if data.get(k)]
     for key in TURN_LISTS:
         turns = data.get(key)
@@ -486,6 +538,8 @@ def media_key(data: Any) -> str:
                 found.extend(p for p in content if type(p) is dict and part_type(p) not in _TEXT_PART_TYPES)
     if not found:
         return ""
+    import orjson
+
     try:
         return orjson.dumps(found, option=orjson.OPT_SORT_KEYS).decode()
     except TypeError:
@@ -518,7 +572,9 @@ class _SignatureCollector:
     normalised text turns out shorter than ``min-chars`` is dropped then, as the map drops the
     others."""
 
-    __slots__ = ("digests", "formats", "loc", "pending", "sigs", "waiting")
+    __slots__ = ("digests", "formats", "kept", "kept_chars", "loc", "pending", "sigs", "waiting")
+    #: what only spares work (the same findings without it): a pickled piece leaves it out
+    cache_slots = ("kept", "kept_chars")
 
     def __init__(self) -> None:
         self.sigs = bytearray()
@@ -527,9 +583,17 @@ class _SignatureCollector:
         self.formats: dict[str, str | None] = {}  # input format per path, to read candidates again
         self.pending: Batch | None = None  # texts of the last records, not yet signed
         self.waiting: list[tuple[Any, ...]] = []  # and the rest of their summaries
+        # The turns and media key of the first records, by position, up to KEEP_CHARS characters
+        # of turns in all: verification takes them from here instead of reading them again.
+        self.kept: dict[int, Kept] = {}
+        self.kept_chars = 0
 
     def append(self, summary: tuple[Any, ...]) -> None:
         sig, rest = summary[0], (*summary[1:6],)
+        if len(summary) > 9 and self.kept_chars < KEEP_CHARS:
+            # the turns to keep, once the record has its position (the media key is worked out
+            # only for the records kept)
+            rest = (*rest, (sig, summary[8], media_key(summary[9])))
         if isinstance(sig, str):  # a text, signed in a batch
             if self.pending is None:
                 self.pending = Batch()
@@ -555,6 +619,10 @@ class _SignatureCollector:
 
     def _put(self, sig: bytes, rest: tuple[Any, ...]) -> None:
         digest, path, index, line = rest[:4]
+        if len(rest) > 5:
+            kept = rest[5]
+            self.kept[len(self.digests)] = kept
+            self.kept_chars += len(kept[0])
         self.sigs += sig
         self.digests.append(digest)
         self.loc.add(path, index, line)
@@ -571,7 +639,11 @@ class _SignatureCollector:
 
     def __getstate__(self) -> dict[str, Any]:
         self.settle()  # a worker's piece carries signatures, not texts
-        return {name: getattr(self, name) for name in self.__slots__}
+        state = {name: getattr(self, name) for name in self.__slots__}
+        # nor the turns it kept: their positions are the piece's own, and the main process
+        # reads the candidates again as it must for the pieces of other workers
+        state["kept"], state["kept_chars"] = {}, 0
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
@@ -585,6 +657,10 @@ class _SignatureCollector:
         """``other``'s summaries after these, as if appended here one by one."""
         self.settle()
         other.settle()
+        offset = len(self.digests)
+        for k, kept in other.kept.items():
+            self.kept[offset + k] = kept
+        self.kept_chars += other.kept_chars
         self.sigs += other.sigs
         self.digests.extend(other.digests)
         self.loc.extend(other.loc)
@@ -595,6 +671,23 @@ class _SignatureCollector:
 #: D002's collector signs its waiting texts when they reach BLOCK_CHARS characters or this many.
 _BATCH_TEXTS = 256
 
+#: What D002's collector keeps of a record for the verification: its turns joined by
+#: PART_SEP (:func:`joined_turns`, the text the map signs), their roles and its media key.
+#: Three objects a record, not a list of turns: many small objects held over a run pin
+#: the allocator's arenas, which cost more memory than the text.
+Kept = tuple[str, tuple[str, ...], str]
+
+
+def kept_turns(kept: Kept) -> list[tuple[str, str]]:
+    """The :func:`_turn_contents` a :data:`Kept` was made of."""
+    return list(zip(kept[1], kept[0].split(PART_SEP), strict=True))
+
+
+#: Characters of turns D002's collector keeps for verification (the first records' turns;
+#: the others are read again from their files).  About 16-32 MB: a seed-kind corpus of
+#: 20,000 records is kept whole, and a 1 GB file's peak memory grows by no more than that.
+KEEP_CHARS = 8_000_000
+
 
 class NearDuplicate(Rule):
     """## What it does
@@ -603,12 +696,13 @@ class NearDuplicate(Rule):
     the retrieved knowledge-base context (`Knowledge Base Result:`), normalised: full-width forms
     folded (NFKC), case folded, all whitespace, punctuation and symbols removed.  Two records are
     near-duplicates when the Jaccard similarity of their character 5-shingles is at least
-    `threshold` (0.8).  While streaming, only a 64-value MinHash signature (128 bytes) is kept
-    per record; at the end, LSH (16 bands of 4 values) finds the pairs whose *estimated*
-    similarity is within 0.15 of the threshold, and those candidates are read again from their
-    files and decided on their *exact* similarity, which the message gives (standard input is
+    `threshold` (0.8).  While streaming, a 64-value MinHash signature (128 bytes) is kept per
+    record, and the turns of the first records up to 8 million characters in all; at the end,
+    LSH (16 bands of 4 values) finds the pairs whose *estimated* similarity is within 0.15 of
+    the threshold, and those candidates are decided on their *exact* similarity, which the
+    message gives: from the turns kept, or read again from their files (standard input is
     copied to a temporary file as it is read, and read again from there, so piped data gives what
-    the file gives).  Only where a record cannot be read again (records passed in memory) does the
+    the file gives).  Only where a record was not kept and cannot be read again does the
     estimate decide, and the message says "estimated".  A verified pair must also be alike on each side, its
     prompts (user turns and tool results) at least 0.5 and its replies (assistant turns) at
     least 0.7: one long passage asked two different questions, "hi" and "hello" given one
@@ -681,16 +775,19 @@ class NearDuplicate(Rule):
         threshold: float = Field(default=0.8, ge=0.7, le=1.0)
         min_chars: int = Field(default=20, ge=SHINGLE)
 
-    def map(self, record: Record) -> tuple[str, int, str, int, int, str | None, int, bool] | None:
+    def map(self, record: Record) -> tuple[Any, ...] | None:
         # The text, not its signature: the collector signs texts in batches (a summary whose
         # first item is a signature, bytes, is taken as it is).  The joined turns (the last
         # items: min-chars, and True: the collector drops the text if it is shorter than
         # min-chars once normalised) leave folding them (NFKC, case) and removing what is not a
         # word to the batch, which folds most texts in arrays.  A text shorter than min-chars is
         # left to the batch too: folding can make a text longer (``…`` to ``...``).
+        # The last items, the turns' roles and the record's data, let the collector keep the
+        # turns for the verification (:data:`Kept`) instead of reading the record again.
         if not record.messages:
             return None
-        text = joined_turns([content for _, content in _turn_contents(record)])
+        contents = _turn_contents(record)
+        text = joined_turns([content for _, content in contents])
         if text is None:
             text = dialogue_text(record)
             if len(text) < self.options.min_chars:
@@ -705,6 +802,8 @@ class NearDuplicate(Rule):
             record.format,
             self.options.min_chars,
             True,
+            tuple(role for role, _ in contents),
+            record.data,
         )
 
     def collector(self) -> _SignatureCollector:
@@ -785,7 +884,9 @@ class NearDuplicate(Rule):
         # in blocks, so that templated data (every record a candidate) never holds every text
         for block in cands.blocks(VERIFY_BLOCK):
             framed = frames.of(block)
-            chosen.add(_verify_block(threshold, block, coll.loc, coll.digests, coll.formats, framed))
+            chosen.add(
+                _verify_block(threshold, block, coll.loc, coll.digests, coll.formats, framed, coll.kept)
+            )
         return chosen
 
 
@@ -838,8 +939,10 @@ class _Frames:
                 picked.append(start + rank - before)
                 rank = next(ranks, None)
             before += end - start
-        wanted = {coll.loc.paths[pid]: set(picked)}
-        turns = _texts_again(coll.loc, coll.digests, coll.formats, wanted, _first_user_turn_of)
+        kept = coll.kept
+        turns = {k: first_user_turn_of(kept_turns(kept[k])) for k in picked if k in kept}
+        wanted = {coll.loc.paths[pid]: {k for k in picked if k not in kept}}
+        turns.update(_texts_again(coll.loc, coll.digests, coll.formats, wanted, _first_user_turn_of))
         return learn_frame([t for k in sorted(turns) if (t := turns[k]) is not None])
 
 
@@ -986,33 +1089,42 @@ def _verify_block(
     digests: Any,
     formats: dict[str, str | None],
     frames: dict[int, Frame] | None = None,
+    kept: dict[int, Kept] | None = None,
 ) -> dict[int, tuple[int, float, str]]:
     """D002's decision for each record of ``cands`` (collector positions, each with its
     candidates): the first (earliest) candidate whose exact similarity reaches the threshold,
     both sides alike too, as ``(record, similarity, what)``; the estimate decides only where the
     texts cannot be read again.  ``loc`` and ``digests`` look records up by collector position
     (the collector's own, or :class:`_SentLocations` in a worker); ``frames`` (by path id) are
-    the files' frames, left out of the prompt sides."""
+    the files' frames, left out of the prompt sides; ``kept`` holds the turns and media keys the
+    collector kept while streaming (by position), which are not read again."""
+    path_id = loc.path_id
+    frames = frames or {}
+    kept = kept or {}
+    texts: dict[int, Any] = {}
     wanted: dict[str, set[int]] = {}
     for i, pairs in cands.items():
         for k in (i, *(j for j, _ in pairs)):
-            wanted.setdefault(loc.paths[loc.path_id[k]], set()).add(k)
+            if k in texts:
+                continue
+            if k in kept:
+                texts[k] = texts_of_turns(kept_turns(kept[k]), kept[k][2], frames.get(path_id[k]))
+            else:
+                wanted.setdefault(loc.paths[path_id[k]], set()).add(k)
     convert = None
     if frames:
-        path_id = loc.path_id
 
         def convert(record: Record, k: int) -> tuple[Any, ...]:
             return dialogue_texts(record, frames.get(path_id[k]))
 
-    texts = _texts_again(loc, digests, formats or {}, wanted, convert)
+    if wanted:
+        texts.update(_texts_again(loc, digests, formats or {}, wanted, convert))
     chosen: dict[int, tuple[int, float, str]] = {}
     for i, pairs in cands.items():
-        mine = shingles(texts[i][0]) if i in texts else None
+        mine = _Shingled(texts[i][0]) if i in texts else None
         for j, est in pairs:
             if mine is not None and j in texts:
-                theirs = shingles(texts[j][0])
-                inter = len(mine & theirs)
-                sim = inter / (len(mine) + len(theirs) - inter)
+                sim = mine.jaccard(texts[j][0])
                 if sim >= threshold - 1e-9 and _both_sides_alike(texts[i], texts[j]):
                     chosen[i] = (j, sim, "similarity")
                     break
@@ -1278,8 +1390,30 @@ def shingles(text: str) -> set[str]:
     return {text[i : i + SHINGLE] for i in range(n)} if n > 0 else {text}
 
 
+class _Shingled:
+    """A text compared with several others: :func:`jaccard` natively, or in Python with its
+    shingles made once."""
+
+    __slots__ = ("shingles", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.shingles: set[str] | None = None
+
+    def jaccard(self, other: str) -> float:
+        if NATIVE is not None and len(self.text) >= SHINGLE and len(other) >= SHINGLE:
+            return NATIVE.jaccard(self.text, other)
+        if self.shingles is None:
+            self.shingles = shingles(self.text)
+        theirs = shingles(other)
+        inter = len(self.shingles & theirs)
+        return inter / (len(self.shingles) + len(theirs) - inter)
+
+
 def jaccard(a: str, b: str) -> float:
     """Exact Jaccard similarity of the character 5-shingles of two normalised texts."""
+    if NATIVE is not None and len(a) >= SHINGLE and len(b) >= SHINGLE:
+        return NATIVE.jaccard(a, b)  # the same float (five code points a key, no hashing)
     sa, sb = shingles(a), shingles(b)
     inter = len(sa & sb)
     return inter / (len(sa) + len(sb) - inter)

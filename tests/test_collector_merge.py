@@ -41,7 +41,8 @@ def state(obj: Any) -> Any:
     """Everything a collector holds, dicts as ordered item lists (insertion order counts).
 
     A collector that finishes work lazily (D002 signs its texts in batches) is settled first:
-    its pieces are settled when they are pickled."""
+    its pieces are settled when they are pickled.  What a collector names as its caches
+    (``cache_slots``: D002's turns kept to spare reading records again) is left out."""
     settle = getattr(obj, "settle", None)
     if callable(settle):
         settle()
@@ -55,7 +56,8 @@ def state(obj: Any) -> Any:
         return ("set", len(obj))  # only ever counted (D003's file names, capped)
     if isinstance(obj, (list, tuple)) and not hasattr(obj, "_fields"):
         return [state(x) for x in obj]
-    slots = [s for cls in type(obj).__mro__ for s in getattr(cls, "__slots__", ())]
+    caches = getattr(type(obj), "cache_slots", ())  # what a piece may drop when pickled
+    slots = [s for cls in type(obj).__mro__ for s in getattr(cls, "__slots__", ()) if s not in caches]
     if slots and not hasattr(obj, "_fields") and not hasattr(obj, "__dataclass_fields__"):
         return (type(obj).__name__, {s: state(getattr(obj, s)) for s in slots if hasattr(obj, s)})
     return obj

@@ -1,0 +1,211 @@
+"""D002's optional C kernels (``sftlint._dedup_native``) and the turns its collector keeps give
+what the pure-Python verification gives.
+
+The Python functions (:func:`rules.dataset.jaccard` on sets of 5-character slices,
+:func:`rules.dataset.normalise`) are the reference: the native ``jaccard`` must return the same
+float and ``fold_words`` the same text wherever it answers, on real text (``../shared/data``
+when present), on random text of every str kind, and at the edges.  The whole rule must report
+the same pairs with the same similarities whether it verifies natively or in Python, and
+whether it takes the candidates' turns from what it kept while streaming or reads them again.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import orjson
+import pytest
+from conftest import shared_strings
+from sftlint.rules import dataset as D
+
+import sftlint
+from sftlint.analysis import minhash as M
+
+try:
+    from sftlint import _dedup_native as native
+except ImportError:  # not built: the Python path is all there is
+    native = None
+
+needs_native = pytest.mark.skipif(
+    native is None, reason="sftlint._dedup_native not built (no C compiler at install): Python path only"
+)
+
+
+def python_jaccard(a: str, b: str) -> float:
+    sa, sb = D.shingles(a), D.shingles(b)
+    inter = len(sa & sb)
+    return inter / (len(sa) + len(sb) - inter)
+
+
+def python_normalise(monkeypatch: pytest.MonkeyPatch, text: str) -> str:
+    with monkeypatch.context() as m:
+        m.setattr(D, "NATIVE", None)
+        m.setattr(D, "_fold_bytes", None)
+        return D.normalise(text)
+
+
+def fold_table() -> bytes:
+    np = pytest.importorskip("numpy")
+    return M._fold_table(np).tobytes()
+
+
+ALPHABETS = [
+    "abcde",  # ASCII: one-byte strings
+    "的是了不在有人这中大为上",  # two-byte strings
+    "的是了𠀀𠀁",  # four-byte strings (outside the BMP)
+    "éàüß",  # Latin-1
+]
+
+
+def random_text(rng: random.Random) -> str:
+    alphabet = "".join(rng.sample(ALPHABETS, rng.randint(1, len(ALPHABETS))))
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(5, 60)))
+
+
+@needs_native
+def test_native_jaccard_is_the_python_one_on_random_text_of_every_kind():
+    rng = random.Random(5)
+    for _ in range(3000):
+        a = random_text(rng)
+        # b: a with a few edits (similar), or another text (dissimilar), or a itself
+        b = rng.choice([a, random_text(rng), "".join(c if rng.random() > 0.1 else rng.choice(a) for c in a)])
+        assert native.jaccard(a, b) == python_jaccard(a, b), (a, b)
+        assert native.jaccard(b, a) == python_jaccard(a, b), (a, b)
+
+
+@needs_native
+def test_native_jaccard_counts_repeated_shingles_once_and_tells_keys_apart():
+    # "aaaaaaa" has one distinct shingle; keys that differ only in one code point's high bits
+    assert native.jaccard("aaaaaaa", "aaaaa") == 1.0
+    assert native.jaccard("abcde", "abcdf") == 0.0
+    assert native.jaccard("\U00020000bcde", "\u0000bcde") == 0.0
+    assert native.jaccard("abcdefgh", "abcdexyz") == python_jaccard("abcdefgh", "abcdexyz")
+    with pytest.raises(ValueError):
+        native.jaccard("abcd", "abcde")  # short texts are Python's (a whole-text shingle)
+
+
+@needs_native
+def test_the_rules_jaccard_gives_pythons_for_short_and_long_texts():
+    for a, b in [
+        ("", ""),
+        ("ab", "ab"),
+        ("ab", "abcdef"),
+        ("abcdef", "abcdefg"),
+        ("我的退款呢", "我的退款呢吧"),
+    ]:
+        assert D.jaccard(a, b) == python_jaccard(a, b)
+        assert D._Shingled(a).jaccard(b) == python_jaccard(a, b)
+
+
+def test_native_jaccard_is_the_python_one_on_the_shared_data(monkeypatch):
+    if native is None:
+        pytest.skip("sftlint._dedup_native not built")
+    texts = [python_normalise(monkeypatch, t) for t in shared_strings()[:4000]]
+    texts = [t for t in texts if len(t) >= 5]
+    if not texts:
+        pytest.skip("../shared/data is absent (a clone without the shared data)")
+    rng = random.Random(1)
+    for a in texts[:1500]:
+        b = rng.choice(texts)
+        assert native.jaccard(a, b) == python_jaccard(a, b)
+
+
+@needs_native
+def test_fold_words_is_the_python_normalise_wherever_it_answers(monkeypatch):
+    table = fold_table()
+    samples = [
+        "我的退款怎么还没到账？订单号是 1234。",
+        "Ｈｅｌｌｏ，ＷＯＲＬＤ！ foo_bar …… ①②",
+        "Thought: I need to search.\nAction: search[东京]\u3000\u00a0",
+        "Ｃａｆé ＭＥＮＵ",
+        "",
+    ]
+    rng = random.Random(3)
+    samples += [random_text(rng) for _ in range(500)]
+    samples += shared_strings()[:5000]
+    answered = 0
+    for text in samples:
+        got = native.fold_words(text, table)
+        if got is not None:
+            answered += 1
+            assert got == python_normalise(monkeypatch, text), text
+    assert answered > len(samples) // 2  # most real text folds a character at a time
+
+
+@needs_native
+def test_fold_words_leaves_texts_that_compose_or_expand_to_python(monkeypatch):
+    table = fold_table()
+    for text in ["cafe\u0301", "straße", "ﬁnance", "한국어"]:
+        assert native.fold_words(text, table) is None
+    monkeypatch.setattr(D, "NATIVE", native)
+    monkeypatch.setattr(D, "_fold_bytes", table)
+    assert (
+        D.normalise("cafe\u0301 straße")
+        == python_normalise(monkeypatch, "cafe\u0301 straße")
+        == "caféstrasse"
+    )
+
+
+def near_copies(tmp_path, records: int = 120) -> str:
+    """A file of customer-service records, a third of them an earlier one with a few edits."""
+    rng = random.Random(11)
+    words = ["退款", "订单", "物流", "发票", "会员", "积分", "优惠券", "地址", "快递", "售后", "换货", "客服"]
+    rows: list[dict] = []
+    for i in range(records):
+        if rows and rng.random() < 0.35:
+            rec = orjson.loads(orjson.dumps(rng.choice(rows)))
+            for msg in rec["messages"]:
+                if rng.random() < 0.5:  # re-punctuated: the same text once normalised
+                    msg["content"] = msg["content"].replace("，", ", ").replace("。", ".")
+                else:  # a character changed
+                    chars = list(msg["content"])
+                    chars[rng.randrange(len(chars))] = rng.choice("的一是在不了有和")
+                    msg["content"] = "".join(chars)
+        else:
+            topic = rng.sample(words, 4)
+            rec = {
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": f"第{i}位顾客问：我的{topic[0]}和{topic[1]}怎么处理？编号{i * 7919}。",
+                    },
+                    {
+                        "role": "assistant",
+                        "content": f"您好，关于{topic[2]}的问题，请您先在个人中心查看{topic[3]}的状态，"
+                        f"如果{i}小时内仍未更新，请联系人工客服为您处理。我们会在{topic[0]}办结后短信通知您，"
+                        f"{topic[1]}的进度也可以在订单详情页随时查看，感谢您的耐心等待。",
+                    },
+                ]
+            }
+        rows.append(rec)
+    path = tmp_path / "near.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    return str(path)
+
+
+def d002(path: str) -> list[tuple[int, str]]:
+    return [(d.line, d.message) for d in sftlint.lint(path, select=["D002"]) if d.code == "D002"]
+
+
+@pytest.mark.parametrize("keep", [0, D.KEEP_CHARS])
+def test_kept_turns_and_native_kernels_give_the_pairs_that_reading_again_in_python_gives(
+    tmp_path, monkeypatch, keep
+):
+    path = near_copies(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(D, "KEEP_CHARS", 0)  # every candidate read again from the file
+        m.setattr(D, "NATIVE", None)
+        m.setattr(D, "_fold_bytes", None)
+        reference = d002(path)
+    assert len(reference) > 10 and all("(similarity" in msg for _, msg in reference)
+    monkeypatch.setattr(D, "KEEP_CHARS", keep)
+    assert d002(path) == reference
+
+
+def test_records_in_memory_give_the_pairs_the_file_gives(tmp_path):
+    path = near_copies(tmp_path)
+    records = [orjson.loads(line) for line in Path(path).read_bytes().splitlines()]
+    found = [d for d in sftlint.lint(records, select=["D002"]) if d.code == "D002"]
+    assert found and all("estimated" not in d.message for d in found)
+    assert [d.message for d in found] == [msg for _, msg in d002(path)]
