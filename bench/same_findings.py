@@ -8,6 +8,7 @@ one JSON line each, so two commits can be compared line by line::
     python bench/same_findings.py --write /tmp/before.jsonl     # on the old commit
     python bench/same_findings.py --write /tmp/after.jsonl      # on the new one
     python bench/same_findings.py --compare /tmp/before.jsonl   # run now, diff against a file
+    python bench/same_findings.py --add bench/out/sk5000.jsonl --add /work/heldout_all --add-select R,S --write ...
 
 The corpora are written once to ``bench/out`` (deterministic: fixed seeds).
 """
@@ -77,6 +78,16 @@ def inputs(out: Path) -> list[Path]:
     return [*files, seed, tmpl]
 
 
+def extra_inputs(given: list[str]) -> list[Path]:
+    """The files of ``--add``: a folder stands for its ``*.json*`` files (sorted, symlinks
+    followed), so a held-out folder is fingerprinted the same way on both commits."""
+    paths: list[Path] = []
+    for name in given:
+        path = Path(name)
+        paths.extend(sorted(path.glob("*.json*")) if path.is_dir() else [path])
+    return paths
+
+
 def fingerprint(paths: list[Path], select: list[str] | None, jobs: int = 1) -> Iterator[bytes]:
     from sftlint.config import Settings
     from sftlint.engine import Engine
@@ -110,9 +121,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--compare", help="compare with this earlier fingerprint")
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--out", default=str(HERE / "out"))
+    p.add_argument(
+        "--add",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a further file, or a folder of *.json* files, to fingerprint (repeatable)",
+    )
+    p.add_argument(
+        "--add-select",
+        metavar="CODES",
+        help="the rules to run on the --add files (comma-separated; default: the default rules and ALL)",
+    )
     args = p.parse_args(argv)
     paths = inputs(Path(args.out))
-    lines = [*fingerprint(paths, None, args.jobs), *fingerprint(paths, ["ALL"], args.jobs)]
+    extra = extra_inputs(args.add)
+    if args.add_select:  # a large held-out folder under one family's rules, not every rule twice
+        selections: list[list[str] | None] = [None, ["ALL"]]
+        lines = [s for sel in selections for s in fingerprint(paths, sel, args.jobs)]
+        lines += fingerprint(extra, args.add_select.split(","), args.jobs)
+    else:
+        paths += extra
+        lines = [*fingerprint(paths, None, args.jobs), *fingerprint(paths, ["ALL"], args.jobs)]
     if args.write:
         Path(args.write).write_bytes(b"\n".join(lines) + b"\n")
         print(f"{len(lines)} diagnostics written to {args.write}")
