@@ -112,7 +112,29 @@ def line_syntax(
         re.MULTILINE,
     )
     probes = tuple(dict.fromkeys(p for w in kinds for p in ((w, w.capitalize()) if w.isascii() else (w,))))
-    return LineSyntax(pattern, kinds, probes)
+    return LineSyntax(pattern, kinds, _fewest_probes(probes, syntax.thought))
+
+
+def _fewest_probes(probes: tuple[str, ...], first: tuple[str, ...]) -> tuple[str, ...]:
+    """``probes`` without those that hold another probe (``Action Input`` holds ``Action``: a
+    text holding it holds ``Action``), the thought's words first.  A turn passes the probe test
+    exactly when it passed it with every probe; each probe is a scan of the turn, and a ReAct
+    turn usually opens with its thought."""
+    kept = [p for p in probes if not any(q != p and q in p for q in probes)]
+    return tuple(sorted(kept, key=lambda p: p.lower() not in {w.lower() for w in first}))
+
+
+_BLANKS = re.compile(r"[ \t]+")
+
+
+def label_key(label: str) -> str:
+    """A label as :attr:`LineSyntax.kinds` keys it: lower case, each run of blanks one space
+    (``Final  Answer`` -> ``final answer``).  Most labels have no run to fold, and a regex
+    substitution on each cost more than the rest of a step's parse."""
+    key = label.lower()
+    if "\t" in key or "  " in key:
+        return _BLANKS.sub(" ", key)
+    return key
 
 
 @dataclass(slots=True)
@@ -146,6 +168,9 @@ class LineTurn:
         return any(s.kind != "answer" for s in self.steps) or self.final is not None
 
 
+_new_step = tuple.__new__  # builds a Step without the named tuple's Python-level __new__ (hot path)
+
+
 def parse_line_turn(text: str, syn: LineSyntax) -> LineTurn:
     """The labelled lines of ``text``.  Never raises; a turn without labels has no steps."""
     if ":" not in text and "：" not in text:
@@ -155,7 +180,8 @@ def parse_line_turn(text: str, syn: LineSyntax) -> LineTurn:
             break
     else:
         return LineTurn(text, [])
-    found = [(m.start("label"), m.end(), m.group("label")) for m in syn.pattern.finditer(text)]
+    found = [(m.start(1), m.end(), m.group(1)) for m in syn.pattern.finditer(text)]  # 1: the label
+    kinds = syn.kinds
     steps: list[Step] = []
     for i, (start, colon_end, label) in enumerate(found):
         end = found[i + 1][0] if i + 1 < len(found) else len(text)
@@ -167,8 +193,7 @@ def parse_line_turn(text: str, syn: LineSyntax) -> LineTurn:
             vs += 1
         while ve > vs and text[ve - 1].isspace():
             ve -= 1
-        kind = syn.kinds[re.sub(r"[ \t]+", " ", label.lower())]
-        steps.append(Step(kind, label, start, vs, ve))
+        steps.append(_new_step(Step, (kinds[label_key(label)], label, start, vs, ve)))
     return LineTurn(text, steps)
 
 
@@ -452,8 +477,17 @@ def env_observation(msg: Message, lsyn: LineSyntax) -> bool:
         return True
     if msg.role != "user":
         return False
-    m = lsyn.pattern.match(msg.content.lstrip())
-    return m is not None and lsyn.kinds.get(re.sub(r"[ \t]+", " ", m.group("label").lower())) == "observation"
+    return _opens_with_observation(msg.content, lsyn)
+
+
+def _opens_with_observation(text: str, lsyn: LineSyntax) -> bool:
+    """Whether ``text``, leading whitespace aside, opens with an observation label.  A turn that
+    opens with no whitespace is matched as it is: stripping copies the turn (a user turn that
+    carries a retrieved document is long), and the R rules ask this of every user turn."""
+    if text and text[0].isspace():
+        text = text.lstrip()
+    m = lsyn.pattern.match(text)
+    return m is not None and lsyn.kinds.get(label_key(m.group(1))) == "observation"
 
 
 # -- converting an Action Input to JSON ---------------------------------------------
@@ -537,6 +571,4 @@ def acts_in_text(text: str) -> bool:
 
 def observes(text: str) -> bool:
     """Whether a (user) turn starts with an observation label: an environment turn."""
-    lsyn = line_syntax()
-    m = lsyn.pattern.match(text.lstrip())
-    return m is not None and lsyn.kinds.get(re.sub(r"[ \t]+", " ", m.group("label").lower())) == "observation"
+    return _opens_with_observation(text, line_syntax())

@@ -21,6 +21,7 @@ thought is text, not a label.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -65,6 +66,7 @@ class ReactSyntax:
         "action",
         "block_close",
         "block_open",
+        "close_re",
         "dashes",
         "fast_re",
         "key",
@@ -140,6 +142,8 @@ class ReactSyntax:
             rf"|[{q}](?P<qlabel>{bounded})[{_COLONS}]?[\"'”’」』】`])"
         )
         self.dashes = bool(separator) and set(separator) == {"-"}
+        #: a close that ends its line: where a block without a separator ends
+        self.close_re = re.compile(re.escape(block_close) + r"[ \t\u3000]*(?:\n|$)") if block_close else None
         self.fast_re = _canonical_pattern(self)
         if separator and set(separator) == {"-"}:
             # "---" also matches a longer rule ("-----"); it is one separator.
@@ -464,7 +468,7 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
             if turn is not None:
                 return turn
     turn = ReactTurn(text)
-    stripped_start = len(text) - len(text.lstrip())
+    stripped_start = len(text) - len(text.lstrip()) if text and text[0].isspace() else 0
     if syntax.block_open and text.startswith(syntax.block_open, stripped_start):
         turn.open = stripped_start
     elif not _may_have_labels(text, syntax):
@@ -505,9 +509,9 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
         if close_char:
             # Without a separator, the block ends at a close that ends its line,
             # else at the last close after the last label ("…> 请问…": reply glued on).
-            for m in re.finditer(re.escape(close_char) + r"[ \t\u3000]*(?:\n|$)", text[first:]):
-                turn.close = first + m.start()
-                break
+            end_of_line = syntax.close_re.search(text, first)  # type: ignore[union-attr]
+            if end_of_line is not None:
+                turn.close = end_of_line.start()
             if turn.close is None and found:
                 last = text.rfind(close_char, found[-1].colon)
                 if last >= 0:
@@ -551,10 +555,20 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
             and not turn.reply_wrapped
         )
         if len(colons) > len(labels):  # some colon is not a label's: which label lines hold one?
-            turn.colon_kinds = frozenset(
-                u.kind for u in labels if any(u.colon < c < u.value_end for c in colons)
-            )
+            turn.colon_kinds = _colon_kinds(labels, colons)
     return turn
+
+
+def _colon_kinds(labels: list[LabelUse], colons: list[int]) -> frozenset[str]:
+    """The steps whose label line holds a colon after the label's own: per label, the first
+    colon after its own (``colons`` is sorted) is the one to test."""
+    kinds = []
+    last = len(colons)
+    for u in labels:
+        i = bisect_right(colons, u.colon)
+        if i < last and colons[i] < u.value_end:
+            kinds.append(u.kind)
+    return frozenset(kinds)
 
 
 def _canonical_turn(text: str, m: re.Match[str], syntax: ReactSyntax) -> ReactTurn | None:
