@@ -52,7 +52,7 @@ from sftlint.analysis.react import (
 )
 from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.record import Message, Record
-from sftlint.rule import PerPrompt, Rule, RuleOptions
+from sftlint.rule import MANY_PROMPTS, PerPrompt, Rule, RuleOptions
 
 Kind = Literal["thought", "action", "observation"]
 _KIND_ZH = {"thought": "思考/Thought", "action": "动作/Action", "observation": "观察/Observation"}
@@ -203,7 +203,7 @@ class ReactMissing(FileVoteMixin, _ReactRule):
     def __init__(self, options: RuleOptions | None = None) -> None:
         super().__init__(options)
         self.asks_react = PerPrompt(
-            lambda prompt: bool(prompt) and prompt_requests_react(prompt, self.syntax)
+            lambda prompt: bool(prompt) and prompt_requests_react(prompt, self.syntax), limit=MANY_PROMPTS
         )
 
     def map(self, record: Record) -> Tally | None:
@@ -671,7 +671,9 @@ class ReactLabelMismatch(_ReactRule):
         #: per system prompt: the labels it names by step, whether a turn's label words agree
         #: with them (by the words), and the mismatches reported for a record's blocks (by their
         #: words, in order)
-        self._prompts = PerPrompt(lambda prompt: (_named_by_kind(prompt, self.syntax), {}, {}), limit=256)
+        self._prompts = PerPrompt(
+            lambda prompt: (_named_by_kind(prompt, self.syntax), {}, {}), limit=MANY_PROMPTS
+        )
 
     def check(self, record: Record) -> Iterable[Finding]:
         msgs = record.messages

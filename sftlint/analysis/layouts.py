@@ -48,6 +48,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from sftlint.analysis.react import DEFAULT_SYNTAX, ReactSyntax, ReactTurn, prompt_requests_react, react_facts
+from sftlint.rule import MANY_PROMPTS, PerPrompt
 
 if TYPE_CHECKING:
     from sftlint.record import Message, Record
@@ -410,7 +411,7 @@ _NONE = LayoutDecision(None, "none")
 _DECIDED = {(lay, src): LayoutDecision(lay, src) for lay in LAYOUTS for src in ("option", "prompt", "turns")}
 #: per syntax key: the record memo key, and the layout each system prompt asks for
 _KEYS: dict[str, str] = {}
-_PROMPTS: dict[str, dict[str, Layout | None]] = {}
+_PROMPTS: dict[str, PerPrompt] = {}
 
 
 def record_layout(
@@ -442,11 +443,9 @@ def _decide(record: Record, syntax: ReactSyntax, lsyn: LineSyntax | None) -> Lay
     prompt = record.system_prompt
     if prompt:
         cache = _PROMPTS.get(syntax.key)
-        if cache is None or len(cache) > 512:
-            cache = _PROMPTS[syntax.key] = {}
-        lay = cache.get(prompt, "?")
-        if lay == "?":
-            lay = cache[prompt] = prompt_layout(prompt, syntax)
+        if cache is None:
+            cache = _PROMPTS[syntax.key] = PerPrompt(lambda p: prompt_layout(p, syntax), MANY_PROMPTS)
+        lay = cache[prompt]
         if lay is not None:
             return _DECIDED[lay, "prompt"]  # type: ignore[index]
     votes: dict[str, int] | None = None
