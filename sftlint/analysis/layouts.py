@@ -275,13 +275,35 @@ def prompt_layout(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> L
     """
     if not prompt:
         return None
-    if _LINE_TEMPLATE.search(prompt) or (_THOUGHT_LINE.search(prompt) and _ANSWER_LINE.search(prompt)):
+    if _some_line(_LINE_TEMPLATE, prompt) or (
+        _some_line(_THOUGHT_LINE, prompt) and _some_line(_ANSWER_LINE, prompt)
+    ):
         return "line"
-    if _INLINE_TEMPLATE.search(prompt):
+    if "[" in prompt and _INLINE_TEMPLATE.search(prompt):  # each branch writes a `[`
         return "inline"
-    if _BLOCK_MENTION.search(prompt) and ("ReAct" in prompt or prompt_requests_react(prompt, syntax)):
+    if (
+        ("<" in prompt or "＜" in prompt or "---" in prompt)  # what each branch needs
+        and _BLOCK_MENTION.search(prompt)
+        and ("ReAct" in prompt or prompt_requests_react(prompt, syntax))
+    ):
         return "block"
     return None
+
+
+def _some_line(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern``, anchored at a line start (``^`` in multi-line mode), matches some line
+    of ``text``: one match per line where a search tries every position of the prompt, which
+    costs a prompt of few lines (most) several times more.  (Text of many short lines is
+    searched: there a match per line would cost more.)"""
+    if text.count("\n") * 16 > len(text):
+        return pattern.search(text) is not None
+    pos = 0
+    while True:
+        if pattern.match(text, pos) is not None:
+            return True
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return False
 
 
 _ACTION_TEMPLATE = re.compile(
@@ -295,7 +317,7 @@ def prompt_template_without_input(prompt: str | None) -> bool:
     """Whether the system prompt's format template writes an action line and names no action
     input anywhere (``Thought: …\\nAction: …\\nObservation: …\\nFinal Answer: …``): the data's own
     convention then carries the action alone (an action aimed at the user: 询问用户…)."""
-    return bool(prompt) and _ACTION_TEMPLATE.search(prompt) is not None and _INPUT_WORD.search(prompt) is None  # type: ignore[arg-type]
+    return bool(prompt) and _some_line(_ACTION_TEMPLATE, prompt) and _INPUT_WORD.search(prompt) is None  # type: ignore[arg-type]
 
 
 _ASKS_JSON = re.compile(  # the lookahead: as in _BLOCK_MENTION
