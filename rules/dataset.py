@@ -270,7 +270,7 @@ def _native_dedup() -> Any:
 
 
 #: The native kernels' interface this module calls (``KERNELS`` in ``sftlint/_dedup_native.c``).
-NATIVE_KERNELS = 1
+NATIVE_KERNELS = 2
 #: The native kernels in use, or None for Python (the reference: :func:`normalise` and
 #: :func:`jaccard` give the same with both; ``tests/test_dedup_native.py`` compares them).
 NATIVE: Any = _native_dedup()
@@ -400,23 +400,43 @@ def texts_of_turns(
 ) -> tuple[Any, ...]:
     """:func:`dialogue_texts` of a record's :func:`_turn_contents` and :func:`media_key`: what
     D002's verification needs, from the turns kept while streaming or read again."""
-    turns, asked_numbers, said_numbers = [], [], []
+    turns, asked_turns, said_turns = [], [], []
     for role, content in contents:
         text = normalise(content)
         if not text:
             continue
         turns.append((role, text))
         if role == "user":
-            asked_numbers.append(written_numbers(content))
+            asked_turns.append(content)
         elif role == "assistant":
-            said_numbers.append(written_numbers(content))
+            said_turns.append(content)
     asking = [(role, text) for role, text in turns if role != "assistant"]
     prompt = "\x1f".join(text for _, text in asking)
     reply = "\x1f".join(text for role, text in turns if role == "assistant")
     asked = "\x1f".join(text for role, text in turns if role == "user")
-    numbers = " ".join(asked_numbers), " ".join(said_numbers)
+    numbers = _WrittenNumbers(asked_turns, said_turns)
     texts = "\x1f".join(text for _, text in turns), prompt, reply, media, asked, numbers
     return texts if frame is None else (*texts, _framed(asking, frame))
+
+
+class _WrittenNumbers:
+    """The numbers a record's user turns and its replies write (:func:`written_numbers` of each,
+    joined by a space), worked out the first time they are asked for: only a pair alike
+    enough on both sides is compared on them, most candidates never are."""
+
+    __slots__ = ("asked", "said", "value")
+
+    def __init__(self, asked: list[str], said: list[str]) -> None:
+        self.asked, self.said = asked, said
+        self.value: tuple[str, str] | None = None
+
+    def get(self) -> tuple[str, str]:
+        if self.value is None:
+            self.value = (
+                " ".join(written_numbers(c) for c in self.asked),
+                " ".join(written_numbers(c) for c in self.said),
+            )
+        return self.value
 
 
 def written_numbers(text: str) -> str:
@@ -1311,7 +1331,7 @@ def _carries_a_value(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     document = not a[4] and not b[4]
     if _carries_in(a[4], b[4], a[2], b[2], document, glued=True):
         return True
-    (asked_a, said_a), (asked_b, said_b) = a[5], b[5]
+    (asked_a, said_a), (asked_b, said_b) = a[5].get(), b[5].get()
     return _carries_in(asked_a, asked_b, said_a, said_b, document, glued=False)
 
 

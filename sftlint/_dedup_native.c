@@ -19,7 +19,7 @@
 #include <string.h>
 
 /* The interface rules/dataset.py expects (an editable install keeps a stale .so: ignored). */
-#define KERNELS 1
+#define KERNELS 2
 #define SHINGLE 5
 
 /* ------------------------------------------------------------------ shingle sets */
@@ -186,6 +186,22 @@ PyDoc_STRVAR(fold_words_doc,
              "fold alone, or 0xFFFFFFFF where it does not fold alone), or None where a\n"
              "character is past the table or does not fold alone.");
 
+/* Whether a folded character is a word character, per code point below WORD_CACHE: 0 not
+ * looked up yet, 1 a word character, 2 not one (Py_UNICODE_ISALNUM consults the Unicode
+ * database four times; a text repeats few distinct characters). */
+#define WORD_CACHE 0x20000
+static uint8_t word_state[WORD_CACHE];
+
+static inline int
+is_word(Py_UCS4 c)
+{
+    if (c >= WORD_CACHE)
+        return Py_UNICODE_ISALNUM(c);
+    if (word_state[c] == 0)
+        word_state[c] = Py_UNICODE_ISALNUM(c) ? 1 : 2;
+    return word_state[c] == 1;
+}
+
 static PyObject *
 fold_words(PyObject *self, PyObject *args)
 {
@@ -216,7 +232,7 @@ fold_words(PyObject *self, PyObject *args)
             goto done;
         }
         Py_UCS4 f = (Py_UCS4)fold[c];
-        if (Py_UNICODE_ISALNUM(f))
+        if (is_word(f))
             buf[m++] = f;
     }
     out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, m);
