@@ -8,7 +8,7 @@ import json
 import pytest
 
 import sftlint
-from sftlint.analysis.text.template_tokens import find_template_tokens
+from sftlint.analysis.text.template_tokens import TOKENS, _might_hold, find_template_tokens
 from sftlint.run import processes as parallel
 
 
@@ -134,3 +134,20 @@ def test_jobs_2_gives_the_serial_findings(tmp_path, monkeypatch):
     serial = sftlint.lint([path], select=["S008"], jobs=1)
     assert len(serial) == 18
     assert sftlint.lint([path], select=["S008"], jobs=2) == serial
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "思考过程用<>包围起来，之后写---，再写给用户的答复。" * 20,  # angles, no token
+        "回复[参考1]见上文，<b>加粗</b>，a < b 且 c > d。",
+        "每个 token 单独出现：" + "".join(t[:-1] for t in TOKENS),  # every token cut short
+        *(f"前文很长，CJK 文本。{t}后文" for t in TOKENS),  # each token alone, inside CJK text
+        "[/INST",
+        "",
+    ],
+)
+def test_the_quick_test_says_whether_a_token_is_there(text):
+    """The per-first-character search that gates the scan (``_might_hold``) says yes exactly
+    when a token is in the text."""
+    assert _might_hold(text) is any(t in text for t in TOKENS)

@@ -55,6 +55,25 @@ TOKENS = (
 )
 
 _TOKEN = re.compile("|".join(re.escape(t) for t in sorted(TOKENS, key=len, reverse=True)))
+
+
+def _by_first_character(tokens: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The tokens as one pattern per first character, each opened by that character.
+
+    What :data:`_TOKEN` finds anywhere, one of these finds too, but faster: a pattern that opens
+    with a literal is searched by a scan for that character, while an alternation whose
+    branches open with different characters (``<`` and ``[``) has the regex engine try it at
+    every position (about 50 instructions a character of CJK text: 68K for a reply of 1,160
+    characters, where the scans for ``<`` and ``[`` and a search at each ``<`` take 2K)."""
+    groups: dict[str, list[str]] = {}
+    for token in sorted(tokens, key=len, reverse=True):
+        groups.setdefault(token[0], []).append(re.escape(token[1:]))
+    return tuple(
+        (first, re.compile(re.escape(first) + "(?:" + "|".join(rest) + ")")) for first, rest in groups.items()
+    )
+
+
+_TOKEN_BY_FIRST = _by_first_character(TOKENS)
 _CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.S)
 
 
@@ -65,8 +84,12 @@ class TokenPlace(NamedTuple):
 
 
 def _might_hold(text: str) -> bool:
-    """Cheap test first: every token holds ``<`` or ``[`` (most texts are plain prose)."""
-    return ("<" in text or "[" in text) and _TOKEN.search(text) is not None
+    """Whether ``text`` holds a token (most texts are plain prose): each first character is
+    looked for first, and only a text that holds it is searched for its tokens."""
+    for first, pattern in _TOKEN_BY_FIRST:  # noqa: SIM110 - any() of a generator costs more here
+        if first in text and pattern.search(text) is not None:
+            return True
+    return False
 
 
 def find_template_tokens(text: str, extra: re.Pattern[str] | None = None) -> list[TokenPlace]:
