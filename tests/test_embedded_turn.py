@@ -268,3 +268,38 @@ def test_speaker_lines_found_as_before_on_mixed_lines():
     for _ in range(300):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
         assert list(E._user_lines(text)) == _naive_user_lines(text), text
+
+
+def _random_texts(seed: int, pieces: list[str], n: int = 400) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(n)]
+
+
+def test_speaker_lines_are_found_at_line_starts_as_by_the_multiline_pattern():
+    """Speaker lines searched after each line break give the names that ``^`` with re.M gave,
+    from any place in the text past its start (the end of the opening line, a line's start)."""
+    import re
+
+    from sftlint.analysis.text import embedded_turns as E
+
+    multiline = re.compile(r"^[ \t]*" + E._SPEAKER, re.M)
+    pieces = [
+        "医生：",
+        "猫：喵。",
+        "Person 1: Hi",
+        "**A**: ok",
+        "  ",
+        "\t",
+        "\n",
+        "\n\n",
+        "：",
+        "好的。",
+        "x",
+        "<",
+    ]
+    for text in _random_texts(5, pieces):
+        for pos in range(1, len(text) + 1):
+            got = [(m.start(1), m.group(1)) for m in E._speaker_lines(text, pos)]
+            assert got == [(m.start(1), m.group(1)) for m in multiline.finditer(text, pos)], (text, pos)

@@ -84,7 +84,9 @@ _STARTS_WITH_CHAT_LABEL = re.compile(
 _SPEAKER = (
     r"(?:\*\*|__)?([^\s:：,，。.!?！？\"'{}()\[\]<>“”]{1,12}(?: \d{1,2})?)(?:\*\*|__)?[ \t]*[:：][ \t]*\S"
 )
-_SPEAKER_LINE = re.compile(r"^[ \t]*" + _SPEAKER, re.M)
+# a speaker line after a line break: searched for, the regex engine scans for the break (a
+# literal) and tries the rest only there (``^`` with re.MULTILINE had it try every position)
+_SPEAKER_AFTER_BREAK = re.compile(r"\n[ \t]*" + _SPEAKER)
 _FIRST_SPEAKER = re.compile(r"\s*" + _SPEAKER)
 
 
@@ -153,9 +155,16 @@ def starts_with_speaker(text: str) -> bool:
     if opening is None:
         return False
     first = opening.group(1)
-    names = [m.group(1) for _, m in zip(range(20), _SPEAKER_LINE.finditer(text, opening.end()), strict=False)]
+    names = [m.group(1) for _, m in zip(range(20), _speaker_lines(text, opening.end()), strict=False)]
     names.append(first)
     return names.count(first) >= 2 or any(n != first and not _USER_NAME.fullmatch(n) for n in names)
+
+
+def _speaker_lines(text: str, pos: int) -> Iterator[re.Match[str]]:
+    """The speaker lines (a name and a colon that start a line, the name in group 1) that start
+    at or after ``pos`` (> 0: past the text's first character).  No speaker line holds a line
+    break, so each starts just after one, and is found by a search for the break."""
+    return _SPEAKER_AFTER_BREAK.finditer(text, pos - 1 if text[pos - 1] == "\n" else pos)
 
 
 def find_embedded_turn(text: str) -> EmbeddedTurn | None:
