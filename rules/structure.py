@@ -339,7 +339,9 @@ class DuplicateKey(Rule):
         else:
             raw.canonical = canonical = canonical_json(raw.data)
             written = canonical.count(b":")
-        if source.count(b":") == written and b"\\u003" not in source:
+        # the reader counted the line's colons with its brackets (RawRecord.colons)
+        colons = raw.colons if raw.colons >= 0 and raw.raw_bytes is not None else source.count(b":")
+        if colons == written and b"\\u003" not in source:
             return
         for obj_ptr, key, _offset in find_duplicate_keys(raw.source_text() or ""):
             pointer = obj_ptr + "/" + escape_token(key)

@@ -28,7 +28,7 @@ from typing import IO, Any, Literal
 
 import orjson
 
-from sftlint.jsonscan import scan_value, string_end, too_deep
+from sftlint.jsonscan import brackets_and_colons, scan_value, string_end, too_deep
 
 #: A record larger than this is reported (J007) and skipped instead of parsed.
 DEFAULT_MAX_RECORD_BYTES = 128 * 1024 * 1024
@@ -96,6 +96,9 @@ class RawRecord:
     #: the record's canonical JSON (:func:`sftlint.hashing.canonical_json`) where a file rule
     #: wrote it (J005): the record's content hash is then taken from it, not written again
     canonical: bytes | None = None
+    #: how many colons ``raw_bytes`` holds, where the reader counted them with the brackets
+    #: (:func:`sftlint.jsonscan.brackets_and_colons`) for J005; -1 where it did not
+    colons: int = -1
 
     def source_text(self) -> str | None:
         """The decoded source; JSONL lines are decoded only when someone asks."""
@@ -420,11 +423,14 @@ def read_jsonl(
         except orjson.JSONDecodeError:
             data = _FAILED
         if data is not _FAILED:
-            if too_deep(line, MAX_DEPTH):
+            brackets, colons = brackets_and_colons(line)
+            if brackets > MAX_DEPTH and too_deep(line, MAX_DEPTH):
                 problems.append(_too_deep_problem())
                 yield RawRecord(path, index, lineno, lineno, None, problems=problems, raw_bytes=line)
             else:
-                yield RawRecord(path, index, lineno, lineno, None, data, True, 1, problems or (), line)
+                record = RawRecord(path, index, lineno, lineno, None, data, True, 1, problems or (), line)
+                record.colons = colons
+                yield record
             index += 1
             continue
         # -- slow path: explain the failure --------------------------------

@@ -1,5 +1,6 @@
 """A record is serialised once (issue 19): J005 counts colons in the canonical JSON the content
-hash is of, and the nesting check counts brackets in one pass; findings and hashes as before."""
+hash is of, and the reader counts a line's brackets (the nesting check) and its colons (J005's)
+in one pass; findings and hashes as before."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sftlint.hashing import canonical_hash, canonical_json, record_hash
-from sftlint.jsonscan import scan_value, skip_ws, too_deep
+from sftlint.jsonscan import brackets_and_colons, scan_value, skip_ws, too_deep
 
 
 def _nested(depth: int, leaf: str = '"好"') -> str:
@@ -29,6 +30,29 @@ def test_brackets_counted_in_one_pass_as_two_counts_do(text, limit):
     """Bytes (one ``translate`` pass) answer as text (two ``count`` passes) on any text,
     brackets inside strings included."""
     assert too_deep(text.encode("utf-8"), limit) == too_deep(text, limit)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from('[]{}"\\:a中, '), max_size=400))
+def test_brackets_and_colons_counted_in_one_pass_as_three_counts_do(text):
+    line = text.encode("utf-8")
+    assert brackets_and_colons(line) == (line.count(b"[") + line.count(b"{"), line.count(b":"))
+
+
+def test_the_reader_gives_each_line_its_colons(tmp_path):
+    """J005 compares the colons the reader counted with the canonical JSON's: they are the
+    line's own, after a byte-order mark is cut."""
+    from sftlint.reader import read_jsonl
+
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(_RECORDS).encode("utf-8") + b"\n")
+    lines = path.read_bytes()[3:].splitlines()
+    with path.open("rb") as fh:
+        raws = [r for r in read_jsonl(fh, str(path)) if r.parsed]
+    assert len(raws) == len(_RECORDS) - 1  # the one nested too deep is not parsed
+    for raw in raws:
+        assert raw.raw_bytes == lines[raw.line - 1]
+        assert raw.colons == raw.raw_bytes.count(b":")
 
 
 def test_nesting_at_and_past_the_limit():
