@@ -52,6 +52,7 @@ from sftlint.analysis.retrieval import message_contexts
 from sftlint.diagnostic import Finding, RecordRef
 from sftlint.formats.messages import TEXT_PART_TYPES as _TEXT_PART_TYPES
 from sftlint.formats.messages import part_type
+from sftlint.native import native_module
 from sftlint.record import FileInfo, Record
 from sftlint.rule import Rule, RuleOptions
 
@@ -255,18 +256,9 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 
 def _native_dedup() -> Any:
-    """The optional C kernels (``sftlint._dedup_native``, built by ``setup.py`` where a compiler
-    is found), or None: not built, built from another version of the source (an editable
-    install keeps the module it built), or ``SFTLINT_PURE_PYTHON`` set to anything but ``0``."""
-    import os
-
-    if os.environ.get("SFTLINT_PURE_PYTHON", "0") not in ("", "0"):
-        return None
-    try:
-        from sftlint import _dedup_native
-    except ImportError:
-        return None
-    return _dedup_native if getattr(_dedup_native, "KERNELS", None) == NATIVE_KERNELS else None
+    """The optional C kernels (``sftlint._dedup_native``), or None: not built, stale, or
+    ``SFTLINT_PURE_PYTHON`` set (see :func:`sftlint.native.native_module`)."""
+    return native_module("_dedup_native", NATIVE_KERNELS)
 
 
 #: The native kernels' interface this module calls (``KERNELS`` in ``sftlint/_dedup_native.c``).

@@ -45,7 +45,6 @@ from __future__ import annotations
 import copy
 import marshal
 import math
-import os
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -68,6 +67,7 @@ from sftlint.analysis.text.typo_data import (
 )
 from sftlint.analysis.text.typo_store import DamagedStore, Store
 from sftlint.analysis.text.zh import HAN, HAN_CHARS, HAN_RUN
+from sftlint.native import native_module
 
 #: Characters of context on each side used when scoring a proposal.
 CONTEXT = 5
@@ -140,17 +140,9 @@ NATIVE_KERNELS = 3
 
 
 def _native_kernels() -> Any:
-    """The optional C kernels (``sftlint._typo_native``, built by ``setup.py`` where a compiler
-    is found), or None: not built, built from another version of the source (an editable
-    install keeps the module it built; ``pip install -e .`` again rebuilds it), or
-    ``SFTLINT_PURE_PYTHON`` set to anything but ``0``."""
-    if os.environ.get("SFTLINT_PURE_PYTHON", "0") not in ("", "0"):
-        return None
-    try:
-        from sftlint import _typo_native
-    except ImportError:
-        return None
-    return _typo_native if getattr(_typo_native, "KERNELS", None) == NATIVE_KERNELS else None
+    """The optional C kernels (``sftlint._typo_native``), or None: not built, stale, or
+    ``SFTLINT_PURE_PYTHON`` set (see :func:`sftlint.native.native_module`)."""
+    return native_module("_typo_native", NATIVE_KERNELS)
 
 
 #: The native kernels in use, or None for the pure-Python methods (the reference: each kernel
