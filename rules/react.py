@@ -28,7 +28,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sftlint.analysis.layouts import ends_episode, labelled, line_syntax, line_turn, record_layout
+from sftlint.analysis.layouts import ends_episode, labelled, line_turn, record_layout, record_line_syntax
 from sftlint.analysis.majority import (
     FileVoteMixin,
     Missing,
@@ -43,11 +43,13 @@ from sftlint.analysis.react import (
     ReactFacts,
     ReactSyntax,
     ReactTurn,
+    bracketed,
     extra_colons,
     kinds_in_order,
     label_namings,
     prompt_requests_react,
     react_facts,
+    record_syntax,
     syntax_from,
 )
 from sftlint.diagnostic import Edit, Finding, Fix
@@ -129,13 +131,14 @@ class _ReactRule(Rule):
 
 
 def _label_for(syntax: ReactSyntax, kind: str, turn: ReactTurn) -> str:
-    """The label of ``kind`` in the turn's language (Action for an English block, 动作 otherwise)."""
+    """The label of ``kind`` in the turn's language (Action for an English block, 动作 otherwise);
+    a label the record's prompt defines (first in its syntax) comes first: ``【操作】``."""
     english = bool(turn.labels) and all(u.text.isascii() for u in turn.labels)
     words = syntax.labels()[kind]
     for w in words:
         if w.isascii() == english:
-            return w
-    return words[0]
+            return bracketed(w)
+    return bracketed(words[0])
 
 
 def _block_span(turn: ReactTurn) -> tuple[int, int]:
@@ -182,6 +185,11 @@ class ReactMissing(FileVoteMixin, _ReactRule):
     In the line and inline layouts a plain turn that ends an episode is not reported here: it
     lacks the final-answer label, which is R008's finding.
 
+    A turn that writes three or more lines under labels of its own that the system prompt does
+    not define (`推理：…` / `操作：…` / `结果：…` / `答复：…`) is not reported: its steps are there,
+    in words the rule cannot map to steps, and it does not guess (labels the prompt defines are
+    read: see R002).
+
     ## Options
     `require`: `true` expects a block in every assistant turn, `false` never reports, unset
     (default) decides per record (system prompt) and per file (more than `majority` of the
@@ -226,6 +234,10 @@ class ReactMissing(FileVoteMixin, _ReactRule):
         ):
             lacking, steps = _line_lacking(record, self.syntax, lacking)
             having += steps
+        if lacking and not opts.require:
+            # steps under labels of the file's own that its prompt does not define: not a turn
+            # without ReAct, and which step is which cannot be known (never guess)
+            lacking = [m for m in lacking if not _own_steps(m.content)]
         if not lacking:
             return clean_tally(record.file.path, having) if having else None
         # Whether the record itself asks for ReAct only matters when a turn lacks it.
@@ -261,7 +273,7 @@ def _line_lacking(record: Record, syntax: ReactSyntax, lacking: list[Message]) -
     alone) is a ReAct turn of these layouts.  A plain turn that ends an episode (the record's
     last assistant turn, or one answered by the user rather than by an observation) is left to
     R008, which says what it lacks: the final-answer label."""
-    lsyn = line_syntax(syntax)
+    lsyn = record_line_syntax(record, syntax)
     msgs = record.messages or []
     keep: list[Message] = []
     having = 0
@@ -301,6 +313,18 @@ class ReactMarkerMissing(_ReactRule):
     line-layout final turn (`Thought: …` / `Final Answer: …`) has no action by design and is
     not a finding.
 
+    ## Labels the file defines
+    A file may name its steps in its own words, and its system prompt says which: `思考过程标记为【推理】，
+    调用工具标记为【操作】，工具返回标记为【结果】`, `Use Reasoning:/Tool:/Result:`, `每一步按 分析 → 执行 →
+    反馈 的格式`, `推理部分以“思路：”开头`, "prefix your reasoning with `Plan:`", or template lines
+    (`推理：…` / `操作：…`).  Those labels count as the steps they name (a bracketed one with or
+    without its colon: `【推理】用户想…`), and the finding names the missing step in them
+    (`lacks the action label (【操作】)`).  Where the prompt's labels cannot be read with
+    confidence (more than three steps, a word naming another step than its place, a label the
+    prompt introduces with nothing saying its step) nothing is learned; a block that then writes
+    two lines of labels of its own and none of the known ones is not reported: which of them is
+    the thought cannot be known.
+
     ## Options
     `required`: the steps every block must label (`thought`, `action`, `observation`).
 
@@ -324,7 +348,7 @@ class ReactMarkerMissing(_ReactRule):
         facts = react_facts(record, self.syntax)
         found: list[Finding] = []
         if facts.blocks and self.required_mask & ~facts.common_mask:
-            found.extend(self._report(facts))
+            found.extend(self._report(record, facts))
         if "thought" in self.required and any(not t.is_block and t.labels for _, t in facts.turns):
             found.extend(self._acted_without_thought(record, facts))
         return found
@@ -335,32 +359,60 @@ class ReactMarkerMissing(_ReactRule):
         and a parse-able action"), and the template asks for the thought first."""
         if record_layout(record, self.syntax, self.options.layout).layout != "line":  # type: ignore[attr-defined]
             return
-        lsyn = line_syntax(self.syntax)
+        lsyn = record_line_syntax(record, self.syntax)
         for msg, turn in facts.turns:
             if turn.is_block or not turn.labels:
                 continue
             steps = line_turn(msg, record, lsyn).steps
             kinds = {st.kind for st in steps}
             if "action" in kinds and kinds & {"final", "answer"} and "thought" not in kinds:
-                label = _label_for(self.syntax, "thought", turn)
+                label = _label_for(record_syntax(record, self.syntax), "thought", turn)
                 yield self.finding(
                     f"ReAct turn has an action and the final answer but lacks the thought label ({label})",
                     msg=msg,
                     span=(steps[0].start, steps[-1].value_end),
                 )
 
-    def _report(self, facts: ReactFacts) -> Iterator[Finding]:
+    def _report(self, record: Record, facts: ReactFacts) -> Iterator[Finding]:
+        syntax = record_syntax(record, self.syntax)
         for msg, turn in facts.blocks:
             if not self.required_mask & ~turn.kind_mask:
                 continue
+            if not turn.kind_mask and _own_labels(turn):
+                continue  # labels of the file's own that its prompt does not define: never guess
             absent = [k for k in KINDS if k in self.required and not turn.kind_mask >> KIND_RANK[k] & 1]
             if absent:
-                names = "、".join(_label_for(self.syntax, k, turn) for k in absent)
+                names = "、".join(_label_for(syntax, k, turn) for k in absent)
                 yield self.finding(
                     f"ReAct block lacks the {', '.join(absent)} label ({names})",
                     msg=msg,
                     span=_block_span(turn),
                 )
+
+
+#: A line of a block that starts with a label of some other words: ``推理：``, ``Plan:``, ``【推理】``.
+_OWN_LABEL = re.compile(
+    r"^[ \t]*(?:<[ \t]*)?(?:【[^\s【】]{1,8}】|(?P<w>[\u4e00-\u9fff]{1,6}|[A-Za-z][a-z]*(?:[ \t][A-Za-z][a-z]*)?)[ \t]*[：:])",
+    re.MULTILINE,
+)
+
+
+def _own_steps(text: str) -> bool:
+    """Whether a turn that is no ReAct block writes three or more lines under labels of its own
+    (``推理：…`` / ``操作：…`` / ``结果：…`` / ``答复：…``)."""
+    if "：" not in text and ":" not in text and "】" not in text:
+        return False
+    words = {m.group(0).strip(" \t<：:") for m in _OWN_LABEL.finditer(text)}
+    return len(words) >= 3
+
+
+def _own_labels(turn: ReactTurn) -> bool:
+    """Whether a block that writes none of the known labels writes two lines of its own labels
+    (``< 推理：… 操作：… >``): a file that names its steps in words its system prompt does not
+    define.  Which of them is the thought cannot be known, so R002 does not guess."""
+    start = turn.open if turn.open is not None else 0
+    words = {m.group(0).strip(" \t<：:") for m in _OWN_LABEL.finditer(turn.text, start, turn.block_end)}
+    return len(words) >= 2
 
 
 class ActionColons(_ReactRule):
@@ -657,6 +709,8 @@ class ReactLabelMismatch(_ReactRule):
     ## Layouts
     Knows all three: a prompt's template (`Thought:` / `Action:` lines, `思考：…`), its naming
     (`标记为行动`) or its quoted labels are compared with what the turns write, in any layout.
+    Labels the prompt defines in words of its own (`思考过程标记为【推理】`, `Use Reasoning:/Tool:/Result:`;
+    see R002) are read the same way: a prompt that says `【推理】` over turns that write `思考：` is reported.
 
     ## Fix availability
     None: whether the prompt or the turns are right is the dataset owner's choice.
@@ -688,15 +742,17 @@ class ReactLabelMismatch(_ReactRule):
             key = turn.word_key()
             agree = verdicts.get(key)  # the common case: these label words were seen before
             if agree is None:
-                agree = self._agree(named_by_kind, turn.words())
+                agree = self._agree(named_by_kind, turn.words(), self.syntax.for_prompt(system.content))
                 if len(verdicts) < 64:
                     verdicts[key] = agree
             if not agree:
                 return self._report(system, blocks, reports)
         return ()
 
-    def _agree(self, named_by_kind: dict[str, frozenset[str]], words: list[tuple[str, str]]) -> bool:
-        canonical = self.syntax.canonical
+    def _agree(
+        self, named_by_kind: dict[str, frozenset[str]], words: list[tuple[str, str]], syntax: ReactSyntax
+    ) -> bool:
+        canonical = syntax.canonical
         for kind, word in words:
             named = named_by_kind.get(kind)
             if named is not None and word not in named and canonical(word) not in named:
@@ -725,8 +781,9 @@ class ReactLabelMismatch(_ReactRule):
         self, prompt: str, blocks: list[tuple[Message, ReactTurn]]
     ) -> list[tuple[str, tuple[int, int]]]:
         """Per step whose labels differ: the message and the span of the prompt's label."""
-        namings = label_namings(prompt, self.syntax)
-        canonical = self.syntax.canonical
+        syntax = self.syntax.for_prompt(prompt)
+        namings = label_namings(prompt, syntax)
+        canonical = syntax.canonical
         used: dict[str, dict[str, int]] = {}
         for _msg, turn in blocks:
             for kind, word in turn.words():
@@ -756,6 +813,7 @@ class ReactLabelMismatch(_ReactRule):
 
 def _named_by_kind(prompt: str, syntax: ReactSyntax) -> dict[str, frozenset[str]]:
     """The labels a system prompt names, by step (R005 keeps them per prompt)."""
+    syntax = syntax.for_prompt(prompt)
     out: dict[str, set[str]] = {}
     for n in label_namings(prompt, syntax):
         out.setdefault(n.kind, set()).add(syntax.canonical(n.text))

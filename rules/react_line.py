@@ -44,10 +44,11 @@ from sftlint.analysis.layouts import (
     prompt_tools,
     read_action,
     record_layout,
+    record_line_syntax,
     unfence,
 )
 from sftlint.analysis.majority import FileVoteMixin, Tally, VoteCollector, VotePiece, clean_tally
-from sftlint.analysis.react import syntax_from
+from sftlint.analysis.react import bracketed, syntax_from
 from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.record import Message, Record
 from sftlint.rule import Rule, RuleOptions
@@ -65,6 +66,10 @@ class _LineRule(Rule):
         self.syntax = syntax_from(self.options)
         self.lsyn: LineSyntax = line_syntax(self.syntax)
 
+    def lsyn_of(self, record: Record) -> LineSyntax:
+        """The line labels of ``record``: the options' and those its system prompt defines."""
+        return record_line_syntax(record, self.syntax)
+
     def family_key(self) -> object:
         return (self.syntax.key, self.options.layout)  # type: ignore[attr-defined]
 
@@ -74,12 +79,13 @@ class _LineRule(Rule):
         return labelled(record, self.syntax) and self.layout(record) in layouts
 
     def layout(self, record: Record) -> str | None:
-        return record_layout(record, self.syntax, self.options.layout, self.lsyn).layout  # type: ignore[attr-defined]
+        return record_layout(record, self.syntax, self.options.layout).layout  # type: ignore[attr-defined]
 
     def turns(self, record: Record) -> Iterator[tuple[Message, LineTurn]]:
+        lsyn = self.lsyn_of(record)
         for m in record.messages or ():
             if m.role == "assistant":
-                yield m, line_turn(m, record, self.lsyn)
+                yield m, line_turn(m, record, lsyn)
 
     @classmethod
     def family_gate(cls, rules: list[Rule]) -> Callable[[Record], bool] | None:
@@ -128,7 +134,8 @@ class ActionInputMissing(_LineRule):
     Not reported where the record's own convention has no input: its system prompt's format
     template writes an action line and names no action input anywhere, and no turn of the record
     writes one (`Thought: …` / `Action: 询问用户是否已签收` / `Final Answer: …`, a customer-service
-    dataset whose actions are aimed at the user).
+    dataset whose actions are aimed at the user).  Labels the prompt defines in words of its own
+    count (`Use Reasoning:/Tool:/Tool Input:/Result:`: `Tool:` needs `Tool Input:`; see R002).
 
     ## Fix availability
     None: the input cannot be guessed.
@@ -142,7 +149,7 @@ class ActionInputMissing(_LineRule):
         if not self.active(record, ("line",)):
             return
         turns = list(self.turns(record))
-        if prompt_template_without_input(record.system_prompt) and not any(
+        if prompt_template_without_input(record.system_prompt, self.syntax) and not any(
             s.kind == "action_input" for _, lt in turns for s in lt.steps
         ):
             return
@@ -157,7 +164,9 @@ class ActionInputMissing(_LineRule):
                 nxt = steps[i + 1] if i + 1 < len(steps) else None
                 if nxt is not None and nxt.kind == "action_input":
                     continue
-                want = _label(lt, ("Action Input", "行动输入"))
+                prompt = record.system_prompt
+                own = self.syntax.prompt_labels(prompt).get("action_input", ()) if prompt else ()
+                want = bracketed(own[0]) if own else _label(lt, ("Action Input", "行动输入"))
                 yield self.finding(
                     f"`{s.label}` line without its `{want}` line; the framework cannot run the action",
                     msg=msg,
@@ -235,12 +244,12 @@ class FinalAnswerMissing(FileVoteMixin, _LineRule):
                 )
                 if not cut:
                     continue
-            if msg.tool_calls or not ends_episode(msgs, msg, self.lsyn):
+            if msg.tool_calls or not ends_episode(msgs, msg, self.lsyn_of(record)):
                 continue
             loc = record.locate(msg.content_pointer)
             lacking.append((msg.content_pointer, loc.line, loc.column, _final_label(record, lt), cut))
         path = record.file.path
-        env = any(m.role != "assistant" and env_observation(m, self.lsyn) for m in msgs)
+        env = any(m.role != "assistant" and env_observation(m, self.lsyn_of(record)) for m in msgs)
         if env:  # this record's observations come from its other turns: no turn of it is cut
             lacking = [m for m in lacking if not m[4]]
         if lacking:
@@ -556,7 +565,7 @@ class InventedObservation(FileVoteMixin, _LineRule):
         msgs = record.messages
         if not msgs or not labelled(record, self.syntax) or self.layout(record) == "block":
             return None
-        env = sum(1 for m in msgs if m.role != "assistant" and env_observation(m, self.lsyn))
+        env = sum(1 for m in msgs if m.role != "assistant" and env_observation(m, self.lsyn_of(record)))
         invented: list[tuple[str, int | None, int | None, tuple[int, int] | None]] = []
         for msg, lt in self.turns(record):
             obs = _after_action(lt.steps)

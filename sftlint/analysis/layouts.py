@@ -47,7 +47,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from sftlint.analysis.react import DEFAULT_SYNTAX, ReactSyntax, ReactTurn, prompt_requests_react, react_facts
+from sftlint.analysis.react import (
+    CLOSING,
+    DEFAULT_SYNTAX,
+    ReactSyntax,
+    ReactTurn,
+    prompt_requests_react,
+    react_facts,
+)
 from sftlint.rule import MANY_PROMPTS, PerPrompt
 
 if TYPE_CHECKING:
@@ -83,6 +90,7 @@ class LineSyntax:
     pattern: re.Pattern[str]
     kinds: dict[str, str]  # label (lower-cased) -> kind
     probes: tuple[str, ...]  # what a turn must contain to hold any label
+    colonless: bool = False  # some label is bracketed (【答复】), which needs no colon
 
 
 @lru_cache(maxsize=32)
@@ -104,16 +112,23 @@ def line_syntax(
     for kind, words in groups:
         for w in words:
             kinds.setdefault(w.lower(), kind)
+    for w in list(kinds):  # a bracketed label learned from a prompt: 【答复】 with its bracket
+        if w[:1] in CLOSING:
+            kinds[w + CLOSING[w[0]]] = kinds.pop(w)
     words = sorted(kinds, key=len, reverse=True)
     alts = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") if w.isascii() else re.escape(w) for w in words)
     # A label starts a line (after optional markdown emphasis or a quote marker), may carry a
-    # step number ("Thought 1:", the paper's), and ends with a colon.
+    # step number ("Thought 1:", the paper's), and ends with a colon (a bracketed one: with its
+    # bracket, the colon optional).
     pattern = re.compile(
-        rf"^[ \t]*(?:[*_>#]+[ \t]*)?(?P<label>(?i:{alts}))(?:[ \t]*\d{{1,2}})?[ \t]*(?:\*\*)?[ \t]*[:：]",
+        rf"^[ \t]*(?:[*_>#]+[ \t]*)?(?P<label>(?i:{alts}))"
+        rf"(?:(?<=[】\]〕］])[ \t]*[:：]?|(?:[ \t]*\d{{1,2}})?[ \t]*(?:\*\*)?[ \t]*[:：])",
         re.MULTILINE,
     )
     probes = tuple(dict.fromkeys(p for w in kinds for p in ((w, w.capitalize()) if w.isascii() else (w,))))
-    return LineSyntax(pattern, kinds, _fewest_probes(probes, syntax.thought))
+    return LineSyntax(
+        pattern, kinds, _fewest_probes(probes, syntax.thought), any(w[:1] in CLOSING for w in kinds)
+    )
 
 
 def _fewest_probes(probes: tuple[str, ...], first: tuple[str, ...]) -> tuple[str, ...]:
@@ -136,6 +151,34 @@ def label_key(label: str) -> str:
     if "\t" in key or "  " in key:
         return _BLANKS.sub(" ", key)
     return key
+
+
+def record_line_syntax(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> LineSyntax:
+    """The line-layout labels of ``record``: ``syntax``'s, and those its system prompt defines
+    (steps, the action's input, the final answer: ``Reasoning:/Tool:/Tool Input:/Result:``, then
+    ``Response:``; see :func:`sftlint.analysis.react.prompt_step_labels`)."""
+    last = _LAST_LINE[0]
+    if last is not None and last[0] is record and last[1] is syntax:
+        return last[2]  # the line rules ask about one record after another
+    prompt = record.system_prompt
+    lsyn = prompt_line_syntax(prompt, syntax) if prompt else line_syntax(syntax)
+    _LAST_LINE[0] = (record, syntax, lsyn)
+    return lsyn
+
+
+#: The last answer of :func:`record_line_syntax` (record, syntax, line syntax), by identity.
+_LAST_LINE: list[tuple[Record, ReactSyntax, LineSyntax] | None] = [None]
+_KNOWN_PARTS = frozenset(w.lower() for w in ACTION_INPUT_LABELS + FINAL_LABELS + ANSWER_LABELS)
+
+
+def prompt_line_syntax(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> LineSyntax:
+    learned = syntax.prompt_labels(prompt)
+    own = syntax.for_prompt(prompt)
+    if own is syntax and "action_input" not in learned and "final" not in learned:
+        return line_syntax(syntax)  # the common case: the prompt defines no label of its own
+    inputs = tuple(w for w in learned.get("action_input", ()) if w.lower() not in _KNOWN_PARTS)
+    finals = tuple(w for w in learned.get("final", ()) if w.lower() not in _KNOWN_PARTS)
+    return line_syntax(own, inputs + ACTION_INPUT_LABELS, finals + FINAL_LABELS)
 
 
 @dataclass(slots=True)
@@ -174,7 +217,7 @@ _new_step = tuple.__new__  # builds a Step without the named tuple's Python-leve
 
 def parse_line_turn(text: str, syn: LineSyntax) -> LineTurn:
     """The labelled lines of ``text``.  Never raises; a turn without labels has no steps."""
-    if ":" not in text and "：" not in text:
+    if ":" not in text and "：" not in text and not syn.colonless:
         return LineTurn(text, [])
     for p in syn.probes:
         if p in text:
@@ -281,6 +324,8 @@ def prompt_layout(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> L
         return "line"
     if "[" in prompt and _INLINE_TEMPLATE.search(prompt):  # each branch writes a `[`
         return "inline"
+    if syntax.prompt_labels(prompt).get("final") and not _BLOCK_MENTION.search(prompt):
+        return "line"  # its own labels, the final answer's among them: Reasoning:/Tool:/… Response:
     if (
         ("<" in prompt or "＜" in prompt or "---" in prompt)  # what each branch needs
         and _BLOCK_MENTION.search(prompt)
@@ -313,11 +358,18 @@ _INPUT_WORD = re.compile(r"action[ \t_]*input|行动输入|动作输入", re.IGN
 
 
 @lru_cache(maxsize=512)
-def prompt_template_without_input(prompt: str | None) -> bool:
+def prompt_template_without_input(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> bool:
     """Whether the system prompt's format template writes an action line and names no action
     input anywhere (``Thought: …\\nAction: …\\nObservation: …\\nFinal Answer: …``): the data's own
-    convention then carries the action alone (an action aimed at the user: 询问用户…)."""
-    return bool(prompt) and _some_line(_ACTION_TEMPLATE, prompt) and _INPUT_WORD.search(prompt) is None  # type: ignore[arg-type]
+    convention then carries the action alone (an action aimed at the user: 询问用户…).  An action
+    label of the prompt's own (``【推理】…\\n【操作】…``, see :func:`prompt_step_labels`) counts, and
+    an input label of its own (``Tool Input``) is named."""
+    if not prompt or _INPUT_WORD.search(prompt) is not None:
+        return False
+    if _some_line(_ACTION_TEMPLATE, prompt):
+        return True
+    learned = syntax.prompt_labels(prompt)
+    return bool(learned.get("action")) and not learned.get("action_input")
 
 
 _ASKS_JSON = re.compile(  # the lookahead: as in _BLOCK_MENTION
@@ -475,7 +527,7 @@ def _decide(record: Record, syntax: ReactSyntax, lsyn: LineSyntax | None) -> Lay
         if not t.is_block and not t.labels:
             continue  # a plain turn (every turn of a chat dataset): no signal
         if lsyn is None:
-            lsyn = line_syntax(syntax)
+            lsyn = record_line_syntax(record, syntax)
         lay = turn_layout(m, t, record, lsyn)
         if lay is not None:
             if votes is None:

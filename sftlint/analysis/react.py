@@ -55,11 +55,13 @@ class ReactSyntax:
 
     __slots__ = (
         "_ascii_words",
+        "_brackets",
         "_canon",
         "_ends",
         "_hash",
         "_kinds",
         "_last",
+        "_learned",
         "_lengths",
         "_plain_words",
         "_probe_words",
@@ -98,6 +100,14 @@ class ReactSyntax:
         self.memo_key = "react.turns" + self.key
         self._hash = hash(self.key)
         self._last: tuple[Record, ReactFacts] | None = None
+        #: per system prompt: this syntax with the labels the prompt defines (see :meth:`for_prompt`),
+        #: and those labels
+        self._learned: dict[str, tuple[ReactSyntax, dict[str, tuple[str, ...]]]] = {}
+        # A label written in brackets (``【推理】``, learned from a prompt) is kept without its
+        # closing bracket, which ends the label as a colon does: ``【推理】用户想…``.
+        self._brackets = "".join(
+            sorted({CLOSING[w[0]] for ws in self.labels().values() for w in ws if w[:1] in CLOSING})
+        )
         self._kinds: dict[str, str] = {}
         for kind, words in self.labels().items():
             for w in words:
@@ -163,6 +173,38 @@ class ReactSyntax:
     def labels(self) -> dict[str, tuple[str, ...]]:
         return {"thought": self.thought, "action": self.action, "observation": self.observation}
 
+    def for_prompt(self, prompt: str | None) -> ReactSyntax:
+        """This syntax with the labels that ``prompt`` defines for the steps added in front
+        (:func:`prompt_step_labels`), or this syntax itself when it defines none it lacks."""
+        if not prompt:
+            return self
+        known = self._learned.get(prompt)
+        return (known or self._learn(prompt))[0]
+
+    def prompt_labels(self, prompt: str) -> dict[str, tuple[str, ...]]:
+        """:func:`prompt_step_labels` of ``prompt``, read once per prompt with :meth:`for_prompt`."""
+        known = self._learned.get(prompt)
+        return (known or self._learn(prompt))[1]
+
+    def _learn(self, prompt: str) -> tuple[ReactSyntax, dict[str, tuple[str, ...]]]:
+        if len(self._learned) > 4096:
+            self._learned.clear()
+        new = prompt_step_labels.__wrapped__(prompt, self)  # cached here, not in the LRU
+        own = (
+            _syntax(
+                new.get("thought", ()) + self.thought,
+                new.get("action", ()) + self.action,
+                new.get("observation", ()) + self.observation,
+                self.block_open,
+                self.block_close,
+                self.separator,
+            )
+            if any(k in new for k in KINDS)
+            else self
+        )
+        self._learned[prompt] = (own, new)
+        return own, new
+
     def kind_of(self, label: str) -> str | None:
         """The step a label word names (case-insensitive for ASCII labels)."""
         return self._kinds.get(label.lower())
@@ -171,6 +213,9 @@ class ReactSyntax:
         """The label as configured (``thought`` -> ``Thought``), for messages."""
         return self._canon.get(label.lower(), label)
 
+
+#: Opening brackets of a bracketed label, and the bracket that closes each.
+CLOSING = {"【": "】", "[": "]", "〔": "〕", "［": "］"}
 
 _ZH_NAMING_WORDS = ("标记为", "标记成", "标注为", "标注成", "记为", "记作", "标为", "写作", "写为", "写成", "命名为", "称为", "叫做", "前缀为")  # fmt: skip
 _EN_NAMING_WORDS = ("as", "with", "called", "named", "label(?:l)?ed", "marked", "prefixed", "tagged")
@@ -210,7 +255,11 @@ def _canonical_pattern(syntax: ReactSyntax) -> re.Pattern[str] | None:
     label's colon is the character before its content.
     """
     words = [w.lower() for ws in syntax.labels().values() for w in ws]
-    if not (syntax.block_open and syntax.block_close and syntax.separator) or len(set(words)) < len(words):
+    if (
+        not (syntax.block_open and syntax.block_close and syntax.separator)
+        or len(set(words)) < len(words)
+        or syntax._brackets
+    ):
         return None
 
     stop = re.escape(syntax.block_open + syntax.block_close)
@@ -354,8 +403,22 @@ def find_labels(
     text: str, syntax: ReactSyntax = DEFAULT_SYNTAX, limit: int | None = None, colons: list[int] | None = None
 ) -> list[LabelUse]:
     """Every label in ``text`` (before ``limit``) at a boundary, with the extent of its line."""
-    found = _scan_labels(text, syntax, _colons(text) if colons is None else colons)
+    if colons is None:
+        colons = _colons(text)
+    found = _scan_labels(text, syntax, _with_brackets(text, syntax, colons) if syntax._brackets else colons)
     return found if limit is None else _clip(found, limit)
+
+
+def _with_brackets(text: str, syntax: ReactSyntax, colons: list[int]) -> list[int]:
+    """``colons`` and the closing brackets of ``text`` that may end a bracketed label, in order."""
+    out = list(colons)
+    for ch in syntax._brackets:
+        i = text.find(ch)
+        while i >= 0:
+            out.append(i)
+            i = text.find(ch, i + 1)
+    out.sort()
+    return out
 
 
 def _scan_labels(text: str, syntax: ReactSyntax, colons: list[int]) -> list[LabelUse]:
@@ -402,6 +465,13 @@ def _scan_labels(text: str, syntax: ReactSyntax, colons: list[int]) -> list[Labe
                 before = text[start - 1]
                 if not (before.isspace() or before in _BOUNDARY_SET):
                     continue
+            if syntax._brackets and text[colon] in syntax._brackets:
+                # ``【推理】：…``: the colon after the bracket is the label's own
+                k = colon + 1
+                while k < len(text) and text[k] in " \t":
+                    k += 1
+                if k < len(text) and text[k] in _COLONS:
+                    colon = k
             found.append((start, j, colon, word))
             break
     if not found:
@@ -450,7 +520,11 @@ def _find_separator(text: str, syntax: ReactSyntax, start: int) -> tuple[int, in
 
 def _may_have_labels(text: str, syntax: ReactSyntax) -> bool:
     """Cheap test: a label needs a colon and one of the label words (most plain answers fail it)."""
-    if "：" not in text and ":" not in text:
+    if (
+        "：" not in text
+        and ":" not in text
+        and not (syntax._brackets and any(b in text for b in syntax._brackets))
+    ):
         return False
     for w in syntax._probe_words:  # noqa: SIM110 (a plain loop: this runs on every plain answer)
         if w in text:
@@ -474,7 +548,7 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
     elif not _may_have_labels(text, syntax):
         return turn
     colons = _colons(text)
-    found = _scan_labels(text, syntax, colons)
+    found = _scan_labels(text, syntax, _with_brackets(text, syntax, colons) if syntax._brackets else colons)
     if not found and turn.open is None:
         return turn
 
@@ -554,7 +628,8 @@ def parse_turn(text: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactTurn:
             and turn.reply is not None
             and not turn.reply_wrapped
         )
-        if len(colons) > len(labels):  # some colon is not a label's: which label lines hold one?
+        own = len(labels) if not syntax._brackets else sum(text[u.colon] in _COLONS for u in labels)
+        if len(colons) > own:  # some colon is not a label's: which label lines hold one?
             turn.colon_kinds = _colon_kinds(labels, colons)
     return turn
 
@@ -660,9 +735,16 @@ def react_facts(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactFa
     last = syntax._last
     if last is not None and last[0] is record:
         return last[1]
-    facts = record.memo(syntax.memo_key, lambda: _facts(record, syntax))
+    own = syntax.for_prompt(record.system_prompt)  # the labels the record's prompt defines
+    facts = record.memo(own.memo_key, lambda: _facts(record, own))
     syntax._last = (record, facts)
     return facts
+
+
+def record_syntax(record: Record, syntax: ReactSyntax = DEFAULT_SYNTAX) -> ReactSyntax:
+    """The syntax ``record``'s turns are parsed with: ``syntax`` and the labels its system prompt
+    defines (:meth:`ReactSyntax.for_prompt`)."""
+    return syntax.for_prompt(record.system_prompt)
 
 
 def _facts(record: Record, syntax: ReactSyntax) -> ReactFacts:
@@ -728,19 +810,212 @@ def label_namings(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> tuple[La
 
 _REACT_WORD = re.compile(r"\bReAct\b")
 
+# -- the labels a system prompt defines ---------------------------------------------
+#
+# A file may name its steps in its own words ("思考过程标记为【推理】，调用工具标记为【操作】",
+# "Use Reasoning:/Tool:/Result:", "每一步按 分析 → 执行 → 反馈 的格式", a template of label
+# lines).  prompt_step_labels reads those words, so the turns are checked against the labels the
+# file defines; it learns nothing unless the reading is unambiguous.
+
+_ZH_WORD = r"[\u4e00-\u9fff]{1,6}"
+#: an English label: one word, or two where the second names a part (``Tool Input``, ``Final Answer``)
+_EN_WORD = r"[A-Za-z][a-z]*(?:[ \t](?i:input|answer|output|call|name|arguments|args|result|response))?"
+_BRACKETED = r"[【\[〔［][^\s【】\[\]〔〕［］：:]{1,8}[】\]〕］]"
+#: a label quoted with its colon, or bracketed: 「思路：」, `Plan:`, 【推理】
+_QUOTED = (
+    rf"(?:[“\"'「『`‘]\s*(?P<q>{_ZH_WORD}|{_EN_WORD})\s*[：:]\s*[”\"'」』`’]"
+    rf"|(?P<b>{_BRACKETED}))"
+)
+# Each pattern opens with literals or a class of them, which ``re`` looks for without trying
+# the pattern at each position (a lookahead or a class of CJK characters first is 10-20x slower
+# on a seed-kind prompt; prompts of 20,000 characters exist).
+_ZH_NAMED = re.compile(
+    rf"(?:{_ZH_NAMING})[ \t]*"
+    rf"(?:{_QUOTED}|[“\"'「『`‘](?P<zq>{_ZH_WORD})[”\"'」』`’]|(?P<z>{_ZH_WORD}?)(?=[：:]?[，。；、\s）)]|$))"
+)
+_ZH_PREFIXED = re.compile(  # 以「思路：」开头, 用【推理】表示
+    rf"[以用][ \t]*(?=[“\"'「『`‘【\[〔［])(?:{_QUOTED}|[“\"'「『`‘](?P<zq>{_ZH_WORD})[”\"'」』`’])"
+    r"[ \t]*(?:开头|开始|起头|表示|标记|标注|来表示|作为开头)"
+)
+_EN_NAMED = re.compile(  # prefix your reasoning with `Plan:`; the step you take with Do:; then Response:
+    rf"(?=[wWaAtTfFuU])\b(?i:with|as|then|finally|use)[ \t]+(?:{_QUOTED}|(?P<c>{_EN_WORD}):(?=[\s,.;)]|$))"
+)
+#: the words before a naming, back to the clause's start: what they say names the step
+_CLAUSE_END = re.compile(r"[，。；;,.\n]")
+_LIST_SEP = r"[ \t]*(?:/|→|->|=>|⟶|＞)[ \t]*"
+_LIST_ITEM = rf"(?:{_BRACKETED}|{_ZH_WORD}|{_EN_WORD})[：:]?"
+_LISTED = re.compile(
+    rf"(?=[【\[〔［\u4e00-\u9fffA-Za-z])(?<![\w/])(?:{_LIST_ITEM})(?:{_LIST_SEP}(?:{_LIST_ITEM})){{2,5}}(?![\w/])"
+)
+_SEP_RE = re.compile(r"/|→|->|=>|⟶|＞")
+_ITEM_RE = re.compile(_LIST_ITEM)
+_ITEM_START = re.compile(r"(?<![\w/])(?=[【\[〔［\w])")
+_CLOSERS = frozenset("】]〕］")
+_TEMPLATE_LINE = re.compile(
+    rf"[ \t]*(?:<[ \t]*)?(?:[-*][ \t]+)?(?:(?P<b>{_BRACKETED})|(?P<w>{_ZH_WORD}|{_EN_WORD})[ \t]*[：:])"
+)
+
+#: What a label's own word says of its step (prompts and turns alike).
+_CUE_WORDS: tuple[tuple[str, str, str], ...] = (  # step, Chinese words, English words
+    ("input", "输入|参数", "input|arguments?|args|params?"),
+    ("final", "答复|回复|回答|答案|最终", "answer|reply|response|final"),
+    ("thought", "思考|推理|想法|分析|思路|思维", "reasoning|reason|thoughts?|think(?:ing)?|plan"),
+    ("action", "行动|动作|操作|执行|措施|调用|工具", "actions?|act|tools?|call|step"),
+    (
+        "observation",
+        "观察|结果|反馈|返回",
+        "observations?|observe|results?|output|feedback|returns?|comes back",
+    ),
+)
+_CUE_RANK = {kind: i for i, (kind, _zh, _en) in enumerate(_CUE_WORDS)}
+#: One pattern, a group per step; a label's own words name the first step in the order above
+#: (操作参数: the input, not the action).
+_CUES = re.compile(
+    "|".join(rf"(?P<{kind}>{zh}|\b(?i:{en})\b)" for kind, zh, en in _CUE_WORDS),
+)
+
+
+def _cue(text: str, last: bool = False) -> str | None:
+    """The step ``text`` names by its words (a label's own word, or the words that introduce it:
+    ``调用工具标记为``, ``the step you take with``); ``last``: the cue nearest the end wins."""
+    found = [m.lastgroup for m in _CUES.finditer(text)]
+    if not found:
+        return None
+    return found[-1] if last else min(found, key=_CUE_RANK.__getitem__)
+
+
+class _Candidate(NamedTuple):
+    at: int
+    word: str
+    before: str | None  # the words introducing it (up to 12 or 40 characters before a naming)
+    ordered: bool  # from a list or template, where the order gives the step
+
+
+def _candidates(prompt: str) -> list[_Candidate]:
+    """Each place the prompt defines a label, in order."""
+    out: list[_Candidate] = []
+    for rx, reach in ((_ZH_NAMED, 12), (_ZH_PREFIXED, 12), (_EN_NAMED, 40)):
+        for m in rx.finditer(prompt):
+            found = m.groupdict()
+            for g in ("q", "b", "zq", "z", "c"):
+                word = found.get(g)
+                if word:
+                    out.append(
+                        _Candidate(m.start(g), word, prompt[max(0, m.start() - reach) : m.start()], False)
+                    )
+                    break
+    done = -1  # a list is looked for around each separator, not at every word of the prompt
+    for sep in _SEP_RE.finditer(prompt):
+        if sep.start() < done:
+            continue
+        before = prompt[max(0, sep.start() - 2) : sep.start()].rstrip(" \t：:")
+        after = prompt[sep.end() : sep.end() + 3].lstrip(" \t")
+        if not (before and after and (before[-1].isalnum() or before[-1] in _CLOSERS)):
+            continue  # a list's separator stands between two labels
+        if not (after[0].isalnum() or after[0] in CLOSING):
+            continue
+        m = None
+        for start in _ITEM_START.finditer(prompt, max(0, sep.start() - 40), sep.start()):
+            m = _LISTED.match(prompt, start.start())
+            if m is not None and m.end() > sep.start():
+                break
+            m = None
+        if m is None:
+            continue
+        done = m.end()
+        for part in _ITEM_RE.finditer(m.group(0)):
+            out.append(_Candidate(m.start() + part.start(), part.group(0).rstrip("：:"), None, True))
+    run: list[_Candidate] = []  # template lines, one after another
+    at = 0
+    for line in prompt.split("\n"):
+        m = (
+            _TEMPLATE_LINE.match(line)
+            if ("：" in line or ":" in line or "】" in line or "]" in line)
+            else None
+        )
+        if m is None:
+            if len(run) >= 2:
+                out.extend(run)
+            run = []
+        else:
+            word = m.group("b") or m.group("w")
+            run.append(_Candidate(at + (m.start("b") if m.group("b") else m.start("w")), word, None, True))
+        at += len(line) + 1
+    if len(run) >= 2:
+        out.extend(run)
+    out.sort()
+    return out
+
+
+@lru_cache(maxsize=512)
+def prompt_step_labels(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> dict[str, tuple[str, ...]]:
+    """The labels ``prompt`` defines for the steps that ``syntax`` does not know, by step.
+
+    Read where prompts define labels: naming sentences (``标记为【推理】``, ``记为“结果：”``,
+    ``以“思路：”开头``, ``prefix your reasoning with `Plan:```), label lists (``Reasoning:/Tool:/Result:``,
+    ``分析 → 执行 → 反馈``) and template lines (``推理：…`` / ``【推理】…`` on consecutive lines).
+    Labels of the action's input and of the final answer (``Tool Input``, ``答复``) are set apart
+    by their words (returned under ``action_input`` and ``final``, for the line layout); the
+    others take the steps in order (thought, action, observation).  What a
+    label's own word says (推理, 操作, Result), or else the words that introduce it (调用工具标记为…,
+    the step you take with …), must be the step its place gives it, and a label found in a
+    sentence needs one of them (a list or a template gives the order).  Nothing is learned (an
+    empty dict) when the prompt's labels cannot be read that way: fewer than two or more than
+    three steps, a word naming another step than its place, a label of two steps, or a prompt
+    that neither says ReAct nor names its first two steps.
+    """
+    firsts: dict[str, tuple[str | None, bool]] = {}  # label -> (its step by its words, ordered)
+    for c in _candidates(prompt):
+        word = c.word.strip()
+        if not word:
+            continue
+        known = syntax.kind_of(word)
+        cue = known or _cue(word[1:-1] if word[:1] in CLOSING else word)
+        if cue is None and c.before:  # the words before it, back to the clause's start
+            cue = _cue(_CLAUSE_END.split(c.before)[-1], last=True)
+        if word in firsts:
+            prior, ordered = firsts[word]
+            if prior is not None and cue is not None and cue != prior:
+                return {}  # one label, two steps
+            firsts[word] = (prior or cue, ordered or c.ordered)
+        else:
+            firsts[word] = (cue, c.ordered)
+    steps = [(w, cue, ordered) for w, (cue, ordered) in firsts.items() if cue not in ("input", "final")]
+    parts = {"input": "action_input", "final": "final"}
+    if not 2 <= len(steps) <= 3:
+        return {}
+    for i, (_w, cue, ordered) in enumerate(steps):
+        if (cue is not None and cue != KINDS[i]) or (cue is None and not ordered):
+            return {}
+    if not _REACT_WORD.search(prompt) and [c for _w, c, _o in steps[:2]] != ["thought", "action"]:
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for i, (word, _cue_kind, _o) in enumerate(steps):
+        if syntax.kind_of(word) is not None:
+            continue  # a label the syntax knows already
+        label = word[:-1] if word[:1] in CLOSING else word  # 【推理】 -> 【推理 (see ReactSyntax)
+        if any(syntax.kind_of(w) for w in (label, label.lower())):
+            return {}
+        out[KINDS[i]] = (*out.get(KINDS[i], ()), label)
+    for word, (cue, _o) in firsts.items():  # the action's input and the final answer (line layout)
+        if cue in parts:
+            out[parts[cue]] = (*out.get(parts[cue], ()), word[:-1] if word[:1] in CLOSING else word)
+    return out
+
 
 @lru_cache(maxsize=512)
 def prompt_requests_react(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> bool:
     """Whether a system prompt asks for ReAct turns.
 
     It does when it says "ReAct" (the method's name, case-sensitive so that
-    "react to" does not count) or names the labels of at least two steps.
+    "react to" does not count) or names the labels of at least two steps (its own labels too:
+    :func:`prompt_step_labels`).
     """
     if not prompt:
         return False
     if _REACT_WORD.search(prompt):
         return True
-    return len({n.kind for n in label_namings(prompt, syntax)}) >= 2
+    return len({n.kind for n in label_namings(prompt, syntax.for_prompt(prompt))}) >= 2
 
 
 # -- colons inside a label line (R003) --------------------------------------
@@ -838,6 +1113,11 @@ def extra_colons(text: str, start: int, end: int) -> list[int]:
 
 def _is_digit(ch: str) -> bool:
     return bool(ch) and ("0" <= ch <= "9" or "０" <= ch <= "９")
+
+
+def bracketed(label: str) -> str:
+    """A label as written: a bracketed one with its closing bracket (``【推理`` -> ``【推理】``)."""
+    return label + CLOSING[label[0]] if label[:1] in CLOSING else label
 
 
 def describe_kinds(kinds: Iterable[str], syntax: ReactSyntax = DEFAULT_SYNTAX) -> str:
