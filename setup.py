@@ -1,9 +1,10 @@
 """Build configuration beside pyproject.toml: the optional native kernels.
 
-``sftlint._typo_native`` (``sftlint/_typo_native.c``) speeds up T001's dictionary work and
-``sftlint._dedup_native`` (``sftlint/_dedup_native.c``) D002's exact verification; both are C99
-with nothing beyond Python.h.  They are optional: where they cannot be compiled (no compiler,
-no Python headers) setuptools warns and installs sftlint without them, and sftlint runs the
+``sftlint._typo_native`` (``sftlint/_typo_native.c``) speeds up T001's dictionary work,
+``sftlint._dedup_native`` (``sftlint/_dedup_native.c``) D002's exact verification and
+``sftlint._text_native`` (``sftlint/_text_native.c``) T008's script census; all are C99 with
+nothing beyond Python.h.  They are optional: where they cannot be compiled (no compiler, no
+Python headers) setuptools warns and installs sftlint without them, and sftlint runs the
 pure-Python code, which gives the same findings (``SFTLINT_PURE_PYTHON=1`` forces that path).
 """
 
@@ -19,6 +20,11 @@ setup(
         Extension(
             "sftlint._dedup_native",
             sources=["sftlint/_dedup_native.c"],
+            optional=True,
+        ),
+        Extension(
+            "sftlint._text_native",
+            sources=["sftlint/_text_native.c"],
             optional=True,
         ),
     ]

@@ -27,7 +27,9 @@ weak spot, Chinese mistaken for Japanese, never reaches it: scripts decide CJK.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -514,7 +516,7 @@ _LETTERS = _table(
 _UTF16 = codecs.utf_16_be_encode
 
 
-def _census(body: str) -> tuple[int, int] | None:
+def _census_py(body: str) -> tuple[int, int] | None:
     """How many Han characters and how many Latin words (:data:`_LATIN_WORD`'s matches)
     ``body`` holds, when it holds no character of a rare script; None when it may (or holds
     a character this census does not tell apart: U+4Dxx, a Latin letter above U+00FF), and
@@ -537,6 +539,31 @@ def _census(body: str) -> tuple[int, int] | None:
         return None
     words = body.encode("latin-1", "replace").translate(_LETTERS).split()
     return rows.count(_HAN_UNIT), sum(1 for w in words if len(w) > 1)
+
+
+#: The native kernels' interface this module calls (``KERNELS`` in ``sftlint/_text_native.c``).
+NATIVE_KERNELS = 1
+
+
+def _native_census() -> Callable[[str], tuple[int, int] | None] | None:
+    """The C version of :func:`_census_py` (``sftlint._text_native``, built by ``setup.py``
+    where a compiler is found), or None: not built, built from another version of the source
+    (an editable install keeps the module it built), or ``SFTLINT_PURE_PYTHON`` set to
+    anything but ``0``.  The Python census makes about ten calls a text (encodings, slices,
+    tables, the kana search), and on the short turns of chat data the calls cost more than
+    their passes: in C it is one call and one pass (``tests/test_text_native.py`` compares
+    the two)."""
+    if os.environ.get("SFTLINT_PURE_PYTHON", "0") not in ("", "0"):
+        return None
+    try:
+        from sftlint import _text_native
+    except ImportError:
+        return None
+    return _text_native.census if getattr(_text_native, "KERNELS", None) == NATIVE_KERNELS else None
+
+
+#: How many Han characters and Latin words a text holds, or None (see :func:`_census_py`).
+_census = _native_census() or _census_py
 
 
 #: A row of a Markdown table (``| Ravens 34, Browns 17 |``, its ``|---|`` rule too)
