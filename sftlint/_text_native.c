@@ -1,4 +1,4 @@
-/* Optional C kernels of the text analyses (rule T008's script census).
+/* Optional C kernels of the text analyses (rule T008's script census and body marks).
  *
  * census(text) does in one pass over the characters what
  * sftlint.analysis.text.language._census_py does with byte tables (a UTF-16 encoding, its
@@ -6,6 +6,11 @@
  * those steps is a call and a pass of its own, and on the short Chinese turns of chat data the
  * calls cost more than the passes.  The Python function is the reference; the results must be
  * the same for every string (tests/test_text_native.py compares them).
+ *
+ * body_marks(text) tells language._body which of its steps may change the text: one pass
+ * instead of a dozen tests and searches, most of which find nothing in Chinese prose.  Each mark
+ * is set wherever its step can apply (it may be set where the step then finds nothing); the
+ * Python fallback sets every mark, so the body is the same either way.
  *
  * C99, nothing beyond Python.h.  Built by setup.py where a compiler is found; without it, or
  * with SFTLINT_PURE_PYTHON set, language.py runs the Python function.
@@ -15,7 +20,15 @@
 
 /* Bumped when a kernel's interface or results change: language.py uses the module only when
  * this matches its own NATIVE_KERNELS (an editable install keeps the module it built). */
-#define KERNELS 1
+#define KERNELS 2
+
+/* body_marks' bits (language.py's _FENCE ... _OTHER_NOISE) */
+#define FENCE 1       /* ` or ~~~: code spans */
+#define TAG 2         /* < before a letter or / and a letter: a tag may start */
+#define CODE_LINE 4   /* a line may look like code: its start, or one of ( ; = { } */
+#define AT 8          /* @: an address */
+#define EXT 16        /* . before a lower-case letter: a file name's extension */
+#define OTHER_NOISE 32 /* &, ://, www. */
 
 /* A Latin-1 letter of _LATIN_WORD's class: A-Z, a-z, U+00C0-U+00FF (x and / signs included). */
 static inline int
@@ -79,8 +92,110 @@ census(PyObject *self, PyObject *arg)
     return Py_BuildValue("(nn)", han, words);
 }
 
+static inline int
+ascii_letter(Py_UCS4 c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* The marks of the line starting at i (its first character, after spaces other than a line
+ * break): CODE_LINE where _CODE_LINE_START may match there: four spaces or more, or one of
+ * # < $ > or a letter after them. */
+static long
+line_start_marks(int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
+{
+    Py_ssize_t spaces = 0;
+    while (i < n) {
+        const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '\n' || !Py_UNICODE_ISSPACE(c)) {
+            return (c == '#' || c == '<' || c == '$' || c == '>' || ascii_letter(c)) ? CODE_LINE : 0;
+        }
+        if (++spaces >= 4) {
+            return CODE_LINE;
+        }
+        i++;
+    }
+    return 0;
+}
+
+/* body_marks(text) -> int: the marks of the steps of language._body that may change text. */
+static PyObject *
+body_marks(PyObject *self, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "body_marks() expects a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(arg) < 0) {
+        return NULL;
+    }
+    const int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    long marks = n ? line_start_marks(kind, data, n, 0) : 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c > '~') {
+            continue; /* every mark starts with an ASCII character */
+        }
+        const Py_UCS4 next = i + 1 < n ? PyUnicode_READ(kind, data, i + 1) : 0;
+        switch (c) {
+        case '\n':
+            marks |= line_start_marks(kind, data, n, i + 1);
+            break;
+        case '`':
+            marks |= FENCE;
+            break;
+        case '~':
+            if (next == '~' && i + 2 < n && PyUnicode_READ(kind, data, i + 2) == '~') {
+                marks |= FENCE;
+            }
+            break;
+        case '<':
+            if (ascii_letter(next) ||
+                (next == '/' && i + 2 < n && ascii_letter(PyUnicode_READ(kind, data, i + 2)))) {
+                marks |= TAG;
+            }
+            break;
+        case '(':
+        case ';':
+        case '=':
+        case '{':
+        case '}':
+            marks |= CODE_LINE;
+            break;
+        case '@':
+            marks |= AT;
+            break;
+        case '.':
+            if (next >= 'a' && next <= 'z') {
+                marks |= EXT;
+            }
+            break;
+        case '&':
+            marks |= OTHER_NOISE;
+            break;
+        case ':':
+            if (next == '/' && i + 2 < n && PyUnicode_READ(kind, data, i + 2) == '/') {
+                marks |= OTHER_NOISE;
+            }
+            break;
+        case 'w':
+            if (next == 'w' && i + 3 < n && PyUnicode_READ(kind, data, i + 2) == 'w' &&
+                PyUnicode_READ(kind, data, i + 3) == '.') {
+                marks |= OTHER_NOISE;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return PyLong_FromLong(marks);
+}
+
 static PyMethodDef methods[] = {
     {"census", census, METH_O, "census(text) -> (han, latin_words) or None: see language._census_py."},
+    {"body_marks", body_marks, METH_O, "body_marks(text) -> int: which steps of language._body may apply."},
     {NULL, NULL, 0, NULL},
 };
 

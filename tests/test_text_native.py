@@ -1,11 +1,13 @@
-"""T008's optional C census (``sftlint._text_native.census``) gives what the Python one gives.
+"""T008's optional C kernels (``sftlint._text_native``) give what the Python code gives.
 
-``language._census_py`` is the reference: the native census must return the same value for
-every string: on the texts and bodies the language tests use, on every string of
+``language._census_py`` is the reference of the native census, which must return the same
+value for every string: on the texts and bodies the language tests use, on every string of
 ``../shared/data`` when it is present, on random mixtures of the characters at the edges of
 what the census tells apart (hypothesis), and on every str kind (Latin-1, UCS-2, UCS-4, lone
-surrogates).  Where the extension was not built (no compiler), these tests skip and
-``language._census`` is the Python function.
+surrogates).  The native ``body_marks`` only lets ``language._body`` skip steps: the body must
+be the one made with every step tried (the Python path), on the same texts and on random
+mixtures of code, markup and Chinese.  Where the extension was not built (no compiler), these
+tests skip and the module runs the Python code.
 """
 
 from __future__ import annotations
@@ -61,6 +63,17 @@ EDGES = [
 def test_the_module_is_the_one_language_uses():
     assert native.KERNELS == L.NATIVE_KERNELS
     assert L._census is native.census
+    assert L._body_marks is native.body_marks
+
+
+def _body_every_step(text: str) -> str:
+    """``language._body`` with every step tried, as without the C kernel."""
+    marks = L._body_marks
+    L._body_marks = L._all_marks
+    try:
+        return L._body(text)
+    finally:
+        L._body_marks = marks
 
 
 @needs_native
@@ -90,10 +103,97 @@ def test_native_census_on_random_mixtures(text):
 def test_native_census_takes_only_str():
     with pytest.raises(TypeError):
         native.census(b"ab")
+    with pytest.raises(TypeError):
+        native.body_marks(b"ab")
+
+
+BODY_EDGES = [
+    *EDGES,
+    "<",
+    "<a",
+    "</",
+    "</a",
+    "< 思考：\n动作：{}\n--- 好的",
+    "~~",
+    "~~~",
+    "x~~~",
+    "`",
+    ":/",
+    "://",
+    "ww.",
+    "www",
+    "www.",
+    "a.",
+    "a.p",
+    "a.P",
+    "@",
+    "&",
+    "(",
+    "\n",
+    "\n#",
+    "   \t",
+    "    x",
+    "\n\u3000\u3000\u3000\u3000中文",
+    "\r\nimport os",
+    "中文\n\x0b\x0c\x1c\x1dreturn",
+    "文本\u2028<b>粗体</b>",
+]
+
+
+@needs_native
+@pytest.mark.parametrize("text", BODY_EDGES)
+def test_body_with_marks_at_the_edges(text):
+    assert L._body(text) == _body_every_step(text)
+
+
+@needs_native
+def test_body_with_marks_on_the_language_texts_and_the_shared_data():
+    texts = [*TEXTS, *_BODY_TEXTS]
+    if SHARED.is_dir():
+        texts += shared_strings()
+    for text in texts:
+        assert L._body(text) == _body_every_step(text), text[:80]
+
+
+#: pieces of code, markup, addresses and Chinese prose, joined at random
+_BODY_PIECES = [
+    *"中文的。，<>/`~@.&;:#=(){}[]_- \t\n\u3000wapyjs",
+    "import ",
+    "def ",
+    "return",
+    "SELECT ",
+    "<?",
+    "<!",
+    "$ ",
+    ">>>",
+    "    ",
+    "<b>",
+    "</b>",
+    "```",
+    "~~~",
+    "https://",
+    "www.",
+    "a@b.com",
+    "x.py",
+    "&amp;",
+    "f()",
+    "= [",
+    "思考：",
+]
+
+
+@needs_native
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_BODY_PIECES), max_size=20).map("".join))
+def test_body_with_marks_on_random_pieces(text):
+    assert L._body(text) == _body_every_step(text)
 
 
 def test_pure_python_is_forced_by_the_environment():
-    code = "from sftlint.analysis.text import language as L; print(L._census is L._census_py)"
+    code = (
+        "from sftlint.analysis.text import language as L; "
+        "print(L._census is L._census_py and L._body_marks is L._all_marks)"
+    )
     env = {**os.environ, "SFTLINT_PURE_PYTHON": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"

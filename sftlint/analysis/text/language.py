@@ -303,11 +303,15 @@ def _body(text: str) -> str:
     not split into lines and joined again, and a text that nothing of the noise pattern can
     match is not substituted (tests/test_language_patterns.py compares :func:`_detect` with
     the one that counted in :func:`prose`)."""
-    if "`" in text or "~~~" in text:
+    marks = _body_marks(text)
+    if not marks:
+        return text  # no step below can change it
+    if marks & _FENCE:
         text = _CODE.sub(" ", text)
+        marks = _ALL_MARKS  # (the marks were of the text before)
     # a tag can start here (``< 思考`` cannot: the seed's ReAct brackets are no tags)
-    tag = "<" in text and _TAG_START.search(text) is not None
-    if (
+    tag = bool(marks & _TAG) and "<" in text and _TAG_START.search(text) is not None
+    if not marks & _CODE_LINE or (
         _FIRST_CODE_LINE_START.match(text) is None
         and _NEXT_CODE_LINE_START.search(text) is None
         and not _any_code_line_any(text)
@@ -320,12 +324,24 @@ def _body(text: str) -> str:
         if lines and len(lines) - len(kept) >= CODE_SHARE * len(lines):
             return ""
         text = "\n".join(kept)
-    mail = "@" in text
-    ext = _HAS_EXT.search(text) is not None
+    mail = bool(marks & _AT) and "@" in text
+    ext = bool(marks & _EXT) and _HAS_EXT.search(text) is not None
     # (the lines kept of a text with code lines hold no tag start the whole text lacked)
-    if mail or ext or tag or "&" in text or "://" in text or "www." in text:
+    if mail or ext or tag or (marks & _OTHER_NOISE and ("&" in text or "://" in text or "www." in text)):
         return _NOISE_BY[mail, ext].sub(" ", text)
     return text  # no alternative of the noise pattern can match
+
+
+#: The marks of :func:`_body`'s steps (``body_marks`` in ``sftlint/_text_native.c``): code
+#: spans (`````, ``~~~``), a tag's start, a line that may look like code (its start, or one of
+#: ``(;={}``), an address's ``@``, a file extension's dot, ``&``, ``://`` or ``www.``.
+_FENCE, _TAG, _CODE_LINE, _AT, _EXT, _OTHER_NOISE = 1, 2, 4, 8, 16, 32
+_ALL_MARKS = 63
+
+
+def _all_marks(text: str) -> int:
+    """:func:`_body`'s marks without the C kernel: every step is tried."""
+    return _ALL_MARKS
 
 
 #: where a tag may start (see :func:`_body`)
@@ -542,28 +558,31 @@ def _census_py(body: str) -> tuple[int, int] | None:
 
 
 #: The native kernels' interface this module calls (``KERNELS`` in ``sftlint/_text_native.c``).
-NATIVE_KERNELS = 1
+NATIVE_KERNELS = 2
 
 
-def _native_census() -> Callable[[str], tuple[int, int] | None] | None:
-    """The C version of :func:`_census_py` (``sftlint._text_native``, built by ``setup.py``
+def _native_kernels() -> Any:
+    """The optional C kernels of this module (``sftlint._text_native``, built by ``setup.py``
     where a compiler is found), or None: not built, built from another version of the source
     (an editable install keeps the module it built), or ``SFTLINT_PURE_PYTHON`` set to
     anything but ``0``.  The Python census makes about ten calls a text (encodings, slices,
-    tables, the kana search), and on the short turns of chat data the calls cost more than
-    their passes: in C it is one call and one pass (``tests/test_text_native.py`` compares
-    the two)."""
+    tables, the kana search), and :func:`_body` a dozen tests and searches that find nothing in
+    Chinese prose; on the short turns of chat data the calls cost more than their passes.  In
+    C each is one call and one pass (``tests/test_text_native.py`` compares the two ways)."""
     if os.environ.get("SFTLINT_PURE_PYTHON", "0") not in ("", "0"):
         return None
     try:
         from sftlint import _text_native
     except ImportError:
         return None
-    return _text_native.census if getattr(_text_native, "KERNELS", None) == NATIVE_KERNELS else None
+    return _text_native if getattr(_text_native, "KERNELS", None) == NATIVE_KERNELS else None
 
 
+_NATIVE = _native_kernels()
 #: How many Han characters and Latin words a text holds, or None (see :func:`_census_py`).
-_census = _native_census() or _census_py
+_census: Callable[[str], tuple[int, int] | None] = _census_py if _NATIVE is None else _NATIVE.census
+#: Which steps of :func:`_body` may change a text (see :data:`_FENCE`).
+_body_marks: Callable[[str], int] = _all_marks if _NATIVE is None else _NATIVE.body_marks
 
 
 #: A row of a Markdown table (``| Ravens 34, Browns 17 |``, its ``|---|`` rule too)
