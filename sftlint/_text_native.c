@@ -1,4 +1,5 @@
-/* Optional C kernels of the text analyses (rule T008's script census and body marks).
+/* Optional C kernels of the text analyses (rule T008's script census and body marks, rule
+ * T002's scan for its two-character forms).
  *
  * census(text) does in one pass over the characters what
  * sftlint.analysis.text.language._census_py does with byte tables (a UTF-16 encoding, its
@@ -12,6 +13,11 @@
  * is set wherever its step can apply (it may be set where the step then finds nothing); the
  * Python fallback sets every mark, so the body is the same either way.
  *
+ * pair_starts(text, pairs) finds where the two-character strings of pairs occur, as
+ * re.finditer of their alternation does (leftmost first, none overlapping the one before):
+ * the alternation tests each of a text's characters against its first characters one by one,
+ * about 100 instructions a character; here a byte filter rejects nearly every character.
+ *
  * C99, nothing beyond Python.h.  Built by setup.py where a compiler is found; without it, or
  * with SFTLINT_PURE_PYTHON set, language.py runs the Python function.
  */
@@ -20,7 +26,7 @@
 
 /* Bumped when a kernel's interface or results change: language.py uses the module only when
  * this matches its own NATIVE_KERNELS (an editable install keeps the module it built). */
-#define KERNELS 2
+#define KERNELS 3
 
 /* body_marks' bits (language.py's _FENCE ... _OTHER_NOISE) */
 #define FENCE 1       /* ` or ~~~: code spans */
@@ -193,9 +199,67 @@ body_marks(PyObject *self, PyObject *arg)
     return PyLong_FromLong(marks);
 }
 
+#define MAX_PAIRS 64
+
+/* pair_starts(text, pairs) -> list[int]: the starts of the occurrences in text of the
+ * two-character strings that pairs holds one after another, leftmost first, each search going
+ * on after the occurrence before (as re.finditer of their alternation). */
+static PyObject *
+pair_starts(PyObject *self, PyObject *args)
+{
+    PyObject *text, *pairs;
+    if (!PyArg_ParseTuple(args, "UU:pair_starts", &text, &pairs)) {
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0 || PyUnicode_READY(pairs) < 0) {
+        return NULL;
+    }
+    const Py_ssize_t np = PyUnicode_GET_LENGTH(pairs) / 2;
+    if (PyUnicode_GET_LENGTH(pairs) % 2 || np > MAX_PAIRS) {
+        PyErr_SetString(PyExc_ValueError, "pairs must hold at most 64 two-character strings");
+        return NULL;
+    }
+    Py_UCS4 first[MAX_PAIRS], second[MAX_PAIRS];
+    unsigned char filter[256] = {0}; /* the low bytes of the first characters */
+    for (Py_ssize_t k = 0; k < np; k++) {
+        first[k] = PyUnicode_READ_CHAR(pairs, 2 * k);
+        second[k] = PyUnicode_READ_CHAR(pairs, 2 * k + 1);
+        filter[first[k] & 0xFF] = 1;
+    }
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i + 1 < n; i++) {
+        const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (!filter[c & 0xFF]) {
+            continue;
+        }
+        const Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
+        for (Py_ssize_t k = 0; k < np; k++) {
+            if (first[k] == c && second[k] == d) {
+                PyObject *start = PyLong_FromSsize_t(i);
+                if (start == NULL || PyList_Append(out, start) < 0) {
+                    Py_XDECREF(start);
+                    Py_DECREF(out);
+                    return NULL;
+                }
+                Py_DECREF(start);
+                i++; /* the next search starts after this occurrence */
+                break;
+            }
+        }
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"census", census, METH_O, "census(text) -> (han, latin_words) or None: see language._census_py."},
     {"body_marks", body_marks, METH_O, "body_marks(text) -> int: which steps of language._body may apply."},
+    {"pair_starts", pair_starts, METH_VARARGS, "pair_starts(text, pairs) -> list[int]: see variants._form_starts_py."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -6,7 +6,8 @@ value for every string: on the texts and bodies the language tests use, on every
 what the census tells apart (hypothesis), and on every str kind (Latin-1, UCS-2, UCS-4, lone
 surrogates).  The native ``body_marks`` only lets ``language._body`` skip steps: the body must
 be the one made with every step tried (the Python path), on the same texts and on random
-mixtures of code, markup and Chinese.  Where the extension was not built (no compiler), these
+mixtures of code, markup and Chinese.  The native ``pair_starts`` must find T002's forms where
+``variants._form_starts_py`` (``re.finditer`` of their alternation) does.  Where the extension was not built (no compiler), these
 tests skip and the module runs the Python code.
 """
 
@@ -23,6 +24,8 @@ from hypothesis import strategies as st
 from test_language_patterns import _BODY_TEXTS, _CENSUS_ALPHABET, SHARED, TEXTS
 
 from sftlint.analysis.text import language as L
+from sftlint.analysis.text import variants as V
+from sftlint.analysis.text.native import NATIVE_KERNELS
 
 try:
     from sftlint import _text_native as native
@@ -61,9 +64,10 @@ EDGES = [
 
 @needs_native
 def test_the_module_is_the_one_language_uses():
-    assert native.KERNELS == L.NATIVE_KERNELS
+    assert native.KERNELS == NATIVE_KERNELS
     assert L._census is native.census
     assert L._body_marks is native.body_marks
+    assert V._form_starts is V._form_starts_native
 
 
 def _body_every_step(text: str) -> str:
@@ -105,6 +109,50 @@ def test_native_census_takes_only_str():
         native.census(b"ab")
     with pytest.raises(TypeError):
         native.body_marks(b"ab")
+    with pytest.raises(TypeError):
+        native.pair_starts("ab", b"ab")
+    with pytest.raises(ValueError):
+        native.pair_starts("ab", "abc")
+
+
+FORM_EDGES = [
+    "",
+    "账",
+    "账号",
+    "转账号",  # 转账 first: 账号 overlaps it
+    "账账号",
+    "帐号帐号其他其它",
+    "到账户",
+    "全部份额",
+    "登陆月球，无法登陆账号",
+    "a账号b\U0001f600其他\ud800帐号",
+    "x" * 1000 + "账号",
+    # characters whose low byte is a form's first character's (the byte filter lets them by)
+    "".join(chr((ord(f[0]) & 0xFF) | hi << 8) for f in V._FORMS for hi in (0x4E, 0x00, 0x01)) + "号",
+]
+
+
+def _form_texts() -> list[str]:
+    texts = [*FORM_EDGES, *TEXTS, *_BODY_TEXTS]
+    if SHARED.is_dir():
+        texts += shared_strings()
+    return texts
+
+
+@needs_native
+def test_native_form_starts_on_the_edges_and_the_shared_data():
+    for text in _form_texts():
+        assert V._form_starts_native(text) == V._form_starts_py(text), text[:80]
+
+
+_FORM_ALPHABET = "".join(sorted({c for f in V._FORMS for c in f})) + "中文。a\U0001f600"
+
+
+@needs_native
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=_FORM_ALPHABET, max_size=40))
+def test_native_form_starts_on_random_mixtures(text):
+    assert V._form_starts_native(text) == V._form_starts_py(text)
 
 
 BODY_EDGES = [
@@ -192,7 +240,9 @@ def test_body_with_marks_on_random_pieces(text):
 def test_pure_python_is_forced_by_the_environment():
     code = (
         "from sftlint.analysis.text import language as L; "
-        "print(L._census is L._census_py and L._body_marks is L._all_marks)"
+        "from sftlint.analysis.text import variants as V; "
+        "print(L._census is L._census_py and L._body_marks is L._all_marks "
+        "and V._form_starts is V._form_starts_py)"
     )
     env = {**os.environ, "SFTLINT_PURE_PYTHON": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

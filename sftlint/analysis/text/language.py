@@ -27,7 +27,6 @@ weak spot, Chinese mistaken for Japanese, never reaches it: scripts decide CJK.
 from __future__ import annotations
 
 import codecs
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from sftlint.analysis.text.memo import PerText
+from sftlint.analysis.text.native import NATIVE
 
 #: One script must hold this share of a text's letter weight for the text to have a language.
 DOMINANT = 0.85
@@ -557,32 +557,13 @@ def _census_py(body: str) -> tuple[int, int] | None:
     return rows.count(_HAN_UNIT), sum(1 for w in words if len(w) > 1)
 
 
-#: The native kernels' interface this module calls (``KERNELS`` in ``sftlint/_text_native.c``).
-NATIVE_KERNELS = 2
-
-
-def _native_kernels() -> Any:
-    """The optional C kernels of this module (``sftlint._text_native``, built by ``setup.py``
-    where a compiler is found), or None: not built, built from another version of the source
-    (an editable install keeps the module it built), or ``SFTLINT_PURE_PYTHON`` set to
-    anything but ``0``.  The Python census makes about ten calls a text (encodings, slices,
-    tables, the kana search), and :func:`_body` a dozen tests and searches that find nothing in
-    Chinese prose; on the short turns of chat data the calls cost more than their passes.  In
-    C each is one call and one pass (``tests/test_text_native.py`` compares the two ways)."""
-    if os.environ.get("SFTLINT_PURE_PYTHON", "0") not in ("", "0"):
-        return None
-    try:
-        from sftlint import _text_native
-    except ImportError:
-        return None
-    return _text_native if getattr(_text_native, "KERNELS", None) == NATIVE_KERNELS else None
-
-
-_NATIVE = _native_kernels()
-#: How many Han characters and Latin words a text holds, or None (see :func:`_census_py`).
-_census: Callable[[str], tuple[int, int] | None] = _census_py if _NATIVE is None else _NATIVE.census
-#: Which steps of :func:`_body` may change a text (see :data:`_FENCE`).
-_body_marks: Callable[[str], int] = _all_marks if _NATIVE is None else _NATIVE.body_marks
+#: How many Han characters and Latin words a text holds, or None (see :func:`_census_py`): in
+#: C where the kernels are built (one call and one pass where the Python census makes about ten
+#: calls: encodings, slices, byte tables, the kana search)
+_census: Callable[[str], tuple[int, int] | None] = _census_py if NATIVE is None else NATIVE.census
+#: Which steps of :func:`_body` may change a text (see :data:`_FENCE`): in C, one pass where
+#: the steps make a dozen tests and searches that find nothing in Chinese prose
+_body_marks: Callable[[str], int] = _all_marks if NATIVE is None else NATIVE.body_marks
 
 
 #: A row of a Markdown table (``| Ravens 34, Browns 17 |``, its ``|---|`` rule too)

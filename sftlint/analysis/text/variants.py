@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sftlint.analysis.text.memo import PerText
+from sftlint.analysis.text.native import NATIVE
 from sftlint.analysis.text.zh import HAN_CHARS
 
 #: Words that make 登陆 mean "log in" when they follow or precede it.
@@ -138,6 +139,30 @@ for _key, _standard, _other, _guard in GROUPS:
     _FORMS[_other] = (_key, False, _guard)
 # one alternation of literals: no look-around, so the scan stays fast on long texts
 _PATTERN = re.compile("|".join(sorted(_FORMS, key=len, reverse=True)))
+#: Every form is two characters long: the scans below report where a form starts, and the
+#: C scan matches pairs of characters (a longer form would need both changed).
+FORM_LENGTH = 2
+if any(len(form) != FORM_LENGTH for form in _FORMS):
+    raise ValueError("variant forms are two characters long (see FORM_LENGTH)")
+#: every form, one after another, for the C scan
+_PAIRS = "".join(_FORMS)
+
+
+def _form_starts_py(text: str) -> list[int]:
+    """Where the forms occur in ``text``: the starts of :data:`_PATTERN`'s matches."""
+    return [m.start() for m in _PATTERN.finditer(text)]
+
+
+def _form_starts_native(text: str) -> list[int]:
+    """:func:`_form_starts_py` in C (``pair_starts`` in ``sftlint/_text_native.c``).  The
+    alternation tests each character against the forms' first characters one by one, about
+    100 instructions a character, which made the scan most of T002's cost; the kernel rejects
+    nearly every character by one byte table."""
+    return NATIVE.pair_starts(text, _PAIRS)
+
+
+#: Where the forms occur in a text, leftmost first, none overlapping the one before.
+_form_starts = _form_starts_py if NATIVE is None else _form_starts_native
 
 
 def standard_form(group: str) -> str:
@@ -159,7 +184,8 @@ def variant_spans(text: str) -> list[tuple[str, str, int, int, bool]]:
 
     Once per distinct text (:class:`~sftlint.analysis.text.memo.PerText`): a dataset's system
     prompt comes back in every record and many of its turns more than once (a third of the
-    seed-style corpus's characters), and the scan costs about 190 instructions a character.
+    seed-style corpus's characters), and the scan cost about 190 instructions a character (a few in C:
+    :func:`_form_starts_native`).
     The list is shared: do not modify it."""
     return _SPANS[text]
 
@@ -273,10 +299,10 @@ def _split_in_window(det: Any, text: str, start: int, end: int) -> bool:
 def _variant_spans(text: str) -> list[tuple[str, str, int, int, bool]]:
     """:func:`variant_spans`, not memoised."""
     out = []
-    for m in _PATTERN.finditer(text):
-        form = m.group()
+    for start in _form_starts(text):
+        end = start + FORM_LENGTH
+        form = text[start:end]
         key, standard, guard = _FORMS[form]
-        start, end = m.span()
         if (guard is None or guard(text, start, end)) and not split_across_words(text, start, end):
             out.append((key, form, start, end, standard))
     return out
