@@ -1,7 +1,7 @@
 """The optional C extensions, found or not.
 
-``setup.py`` builds ``sftlint._typo_native`` (T001) and ``sftlint._dedup_native`` (D002) where a
-compiler is found; where it is not, sftlint runs the pure-Python code, which gives the same
+``setup.py`` builds ``sftlint._typo_native`` (T001), ``sftlint._dedup_native`` (D002) and
+``sftlint._text_native`` (T008, T002) where a compiler is found; where it is not, sftlint runs the pure-Python code, which gives the same
 findings.  Each caller names the interface version it was written for (the ``KERNELS`` constant
 of the C source): an editable install keeps the module it built while the source moves on, and
 a stale module is ignored rather than called with the wrong arguments.

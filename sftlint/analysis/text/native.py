@@ -9,25 +9,13 @@ reference and stays; ``tests/test_text_native.py`` checks that both give the sam
 
 from __future__ import annotations
 
-import os
 from typing import Any
+
+from sftlint.native import native_module
 
 #: The kernels' interface the Python code calls (``KERNELS`` in ``sftlint/_text_native.c``).
 NATIVE_KERNELS = 3
 
-
-def _load() -> Any:
-    """``sftlint._text_native``, or None: not built, built from another version of the source
-    (an editable install keeps the module it built; ``pip install -e .`` again rebuilds it),
-    or ``SFTLINT_PURE_PYTHON`` set to anything but ``0``."""
-    if os.environ.get("SFTLINT_PURE_PYTHON", "0") not in ("", "0"):
-        return None
-    try:
-        from sftlint import _text_native
-    except ImportError:
-        return None
-    return _text_native if getattr(_text_native, "KERNELS", None) == NATIVE_KERNELS else None
-
-
-#: The kernels in use, or None for the pure-Python code.
-NATIVE: Any = _load()
+#: The kernels in use, or None for the pure-Python code (not built, built from another version
+#: of the source, or ``SFTLINT_PURE_PYTHON`` set).
+NATIVE: Any = native_module("_text_native", NATIVE_KERNELS)
