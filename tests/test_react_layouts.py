@@ -76,6 +76,31 @@ def test_prompt_templates_decide_the_layout():
     assert prompt_layout("每次回复都先用<>包裹ReAct思考过程，再另起一行以---开头写给用户的答复。") == "block"
 
 
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "每次回复都先用<>包裹ReAct思考过程，再另起一行以---开头写给用户的答复。",
+        "思考过程用＜ ＞包围起来，答复不要用<>包围。",
+        "Use the format:\n  < Thought: what to do\nAction: the step >\n--- your reply",
+        "Use the format:\n< 思考：……\n动作：…… >",
+        "先写思考和动作，之后写---，再写给用户的答复。",
+        "Write your reply after ---",
+        "Write your RESPONSE then ---, nothing else.",
+        "Use ReAct with Thought and Action steps.\n\n---\n\nTools: search",
+        "a----b reply, x---y answer, 回复：见下文 ---- 结束",
+        "Compare 3 < 5 and 7 > 2; no block here.",
+        "You are a helpful assistant.",
+        "",
+    ],
+)
+def test_block_mention_branch_by_branch_is_the_whole_pattern(prompt):
+    """``_mentions_block`` tries the branches of ``_BLOCK_MENTION`` one by one (the cheapest
+    first); it must say what the whole pattern says."""
+    from sftlint.analysis.layouts import _BLOCK_MENTION, _mentions_block
+
+    assert _mentions_block(prompt) == (_BLOCK_MENTION.search(prompt) is not None)
+
+
 def test_tool_lists_and_json_requests_are_read_from_the_templates():
     assert prompt_tools(load("langchain_en")[0]["messages"][0]["content"]) == {"search", "calculator"}
     assert prompt_tools(load("llamaindex_en")[0]["messages"][0]["content"]) == {

@@ -324,15 +324,35 @@ def prompt_layout(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> L
         return "line"
     if "[" in prompt and _INLINE_TEMPLATE.search(prompt):  # each branch writes a `[`
         return "inline"
-    if syntax.prompt_labels(prompt).get("final") and not _BLOCK_MENTION.search(prompt):
+    if syntax.prompt_labels(prompt).get("final") and not _mentions_block(prompt):
         return "line"  # its own labels, the final answer's among them: Reasoning:/Tool:/… Response:
-    if (
-        ("<" in prompt or "＜" in prompt or "---" in prompt)  # what each branch needs
-        and _BLOCK_MENTION.search(prompt)
-        and ("ReAct" in prompt or prompt_requests_react(prompt, syntax))
-    ):
+    if _mentions_block(prompt) and ("ReAct" in prompt or prompt_requests_react(prompt, syntax)):
         return "block"
     return None
+
+
+#: :data:`_BLOCK_MENTION`'s branches one by one: empty delimiters, a template line opening the
+#: block, the separator next to the reply.
+_EMPTY_BLOCK = re.compile(r"[<＜]\s*[>＞]")
+_BLOCK_LINE = re.compile(r"^[ \t]*<[ \t]*(?:思考|Thought)[ \t]*[:：]", re.MULTILINE | re.IGNORECASE)
+_SEPARATOR_REPLY = re.compile(
+    r"(?<![-\w])---(?![-\w])[^\n]{0,20}(?:答复|回复|回答|reply|response|answer)"
+    r"|(?:答复|回复|reply|response)[^\n]{0,20}(?<![-\w])---(?![-\w])",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _mentions_block(prompt: str) -> bool:
+    """Whether :data:`_BLOCK_MENTION` matches ``prompt``, a branch at a time, the cheapest first.
+    The empty delimiters (``用<>包围``, most block prompts) start with a character that is the same
+    in either case, so ``re`` jumps from one ``<`` to the next where the whole pattern tries
+    every position; the template line is matched at line starts; the separator branches run only
+    where the prompt holds ``---``, which each of them must match."""
+    return (
+        _EMPTY_BLOCK.search(prompt) is not None
+        or ("<" in prompt and _some_line(_BLOCK_LINE, prompt))
+        or ("---" in prompt and _SEPARATOR_REPLY.search(prompt) is not None)
+    )
 
 
 def _some_line(pattern: re.Pattern[str], text: str) -> bool:
