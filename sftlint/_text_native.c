@@ -16,7 +16,8 @@
  * pair_starts(text, pairs) finds where the two-character strings of pairs occur, as
  * re.finditer of their alternation does (leftmost first, none overlapping the one before):
  * the alternation tests each of a text's characters against its first characters one by one,
- * about 100 instructions a character; here a byte filter rejects nearly every character.
+ * about 100 instructions a character; here a table of the first characters' low bits rejects
+ * nearly every character, in a loop of its own for each character width.
  *
  * C99, nothing beyond Python.h.  Built by setup.py where a compiler is found; without it, or
  * with SFTLINT_PURE_PYTHON set, language.py runs the Python function.
@@ -200,6 +201,82 @@ body_marks(PyObject *self, PyObject *arg)
 }
 
 #define MAX_PAIRS 64
+/* pair_starts' filter: the first characters by their low twelve bits (a character whose bits
+ * are no first character's is passed over at once: about one in three hundred of a Chinese
+ * text's characters shares them with one of T002's fifteen first characters) */
+#define FILTER_BITS 12
+
+/* The tables of the last pairs pair_starts was given (T002 gives the same string every time:
+ * built once, not on every call), and a reference to that string, which keeps it alive, so
+ * that the same object is the same pairs. */
+static struct {
+    PyObject *pairs;
+    Py_ssize_t np;
+    Py_UCS4 first[MAX_PAIRS], second[MAX_PAIRS];
+    unsigned char filter[1u << FILTER_BITS];
+} tables;
+
+/* Build the tables of pairs; -1 (ValueError) when pairs holds no whole pairs or too many. */
+static int
+set_pairs(PyObject *pairs)
+{
+    const Py_ssize_t np = PyUnicode_GET_LENGTH(pairs) / 2;
+    if (PyUnicode_GET_LENGTH(pairs) % 2 || np > MAX_PAIRS) {
+        PyErr_SetString(PyExc_ValueError, "pairs must hold at most 64 two-character strings");
+        return -1;
+    }
+    memset(tables.filter, 0, sizeof tables.filter);
+    for (Py_ssize_t k = 0; k < np; k++) {
+        tables.first[k] = PyUnicode_READ_CHAR(pairs, 2 * k);
+        tables.second[k] = PyUnicode_READ_CHAR(pairs, 2 * k + 1);
+        tables.filter[tables.first[k] & ((1u << FILTER_BITS) - 1)] = 1;
+    }
+    tables.np = np;
+    Py_INCREF(pairs);
+    Py_XSETREF(tables.pairs, pairs);
+    return 0;
+}
+
+/* Whether (c, d) is one of the np pairs (first[k], second[k]). */
+static inline int
+is_pair(const Py_UCS4 *first, const Py_UCS4 *second, Py_ssize_t np, Py_UCS4 c, Py_UCS4 d)
+{
+    for (Py_ssize_t k = 0; k < np; k++) {
+        if (first[k] == c && second[k] == d) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Append i to the list out; -1 on an error. */
+static int
+append_start(PyObject *out, Py_ssize_t i)
+{
+    PyObject *start = PyLong_FromSsize_t(i);
+    if (start == NULL) {
+        return -1;
+    }
+    const int rc = PyList_Append(out, start);
+    Py_DECREF(start);
+    return rc;
+}
+
+/* The scan of pair_starts over a text whose characters are of type TYPE: one loop per
+ * character width, so that each character is read without testing the width again. */
+#define SCAN_PAIRS(TYPE)                                                                   \
+    do {                                                                                   \
+        const TYPE *s = (const TYPE *)data;                                                \
+        for (Py_ssize_t i = 0; i + 1 < n; i++) {                                           \
+            if (filter[s[i] & mask] && is_pair(first, second, np, s[i], s[i + 1])) {       \
+                if (append_start(out, i) < 0) {                                            \
+                    Py_DECREF(out);                                                        \
+                    return NULL;                                                           \
+                }                                                                          \
+                i++; /* the next search starts after this occurrence */                    \
+            }                                                                              \
+        }                                                                                  \
+    } while (0)
 
 /* pair_starts(text, pairs) -> list[int]: the starts of the occurrences in text of the
  * two-character strings that pairs holds one after another, leftmost first, each search going
@@ -214,44 +291,29 @@ pair_starts(PyObject *self, PyObject *args)
     if (PyUnicode_READY(text) < 0 || PyUnicode_READY(pairs) < 0) {
         return NULL;
     }
-    const Py_ssize_t np = PyUnicode_GET_LENGTH(pairs) / 2;
-    if (PyUnicode_GET_LENGTH(pairs) % 2 || np > MAX_PAIRS) {
-        PyErr_SetString(PyExc_ValueError, "pairs must hold at most 64 two-character strings");
+    if (pairs != tables.pairs && set_pairs(pairs) < 0) {
         return NULL;
     }
-    Py_UCS4 first[MAX_PAIRS], second[MAX_PAIRS];
-    unsigned char filter[256] = {0}; /* the low bytes of the first characters */
-    for (Py_ssize_t k = 0; k < np; k++) {
-        first[k] = PyUnicode_READ_CHAR(pairs, 2 * k);
-        second[k] = PyUnicode_READ_CHAR(pairs, 2 * k + 1);
-        filter[first[k] & 0xFF] = 1;
-    }
-    const int kind = PyUnicode_KIND(text);
+    const Py_UCS4 mask = (1u << FILTER_BITS) - 1;
+    const Py_UCS4 *first = tables.first, *second = tables.second;
+    const unsigned char *filter = tables.filter;
+    const Py_ssize_t np = tables.np;
     const void *data = PyUnicode_DATA(text);
     const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     PyObject *out = PyList_New(0);
     if (out == NULL) {
         return NULL;
     }
-    for (Py_ssize_t i = 0; i + 1 < n; i++) {
-        const Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (!filter[c & 0xFF]) {
-            continue;
-        }
-        const Py_UCS4 d = PyUnicode_READ(kind, data, i + 1);
-        for (Py_ssize_t k = 0; k < np; k++) {
-            if (first[k] == c && second[k] == d) {
-                PyObject *start = PyLong_FromSsize_t(i);
-                if (start == NULL || PyList_Append(out, start) < 0) {
-                    Py_XDECREF(start);
-                    Py_DECREF(out);
-                    return NULL;
-                }
-                Py_DECREF(start);
-                i++; /* the next search starts after this occurrence */
-                break;
-            }
-        }
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        SCAN_PAIRS(Py_UCS1);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        SCAN_PAIRS(Py_UCS2);
+        break;
+    default:
+        SCAN_PAIRS(Py_UCS4);
+        break;
     }
     return out;
 }
