@@ -203,3 +203,20 @@ def test_options_in_a_formats_other_fields_are_read_as_context():
         {"conversations": [{"from": "human", "value": stem}, {"from": "gpt", "value": "故选B。"}]},
     ]
     assert [(d.record, d.pointer) for d in lint(sharegpt)] == [(1, "/conversations/1/value")]
+
+
+def test_may_pick_words_are_the_alternations():
+    """``may_pick`` looks for its words with ``in``: exactly where their alternation matched."""
+    import re
+
+    from conftest import shared_strings
+
+    from sftlint.analysis.text import choice
+
+    hint = re.compile("选|答案|nswer|NSWER|ption|hoice|orrect|项正确")
+    texts = ["选B", "答案：C", "The answer is A", "Option B", "项正确 A", "选项正确：A", "无 A", "", "A"]
+    texts += shared_strings()
+    for text in texts:
+        assert choice.may_pick(text) == (
+            hint.search(text) is not None and choice._LETTER.search(text) is not None
+        ), text[:80]

@@ -41,9 +41,6 @@ class _Lazy:
         return getattr(rx, name)
 
 
-#: Cheap pre-test: a reply that holds none of these words picks no option.
-_HINT = re.compile("选|答案|nswer|NSWER|ption|hoice|orrect|项正确")
-
 _L = "A-HＡ-Ｈ"
 #: One option letter, not glued to a letter or digit before it.
 _ONE = rf"(?<![A-Za-z0-9Ａ-Ｚａ-ｚ０-９_])[{_L}]"
@@ -138,9 +135,22 @@ _LETTER = re.compile(r"[A-HＡ-Ｈ](?<![A-Za-z0-9_][A-HＡ-Ｈ])[A-HＡ-Ｈ]{0,5
 
 
 def may_pick(text: str) -> bool:
-    """Whether ``text`` may hold a pick: one of the pick words, and a letter standing alone
-    (two scans in C, no Python loop: most replies fail them)."""
-    return _HINT.search(text) is not None and _LETTER.search(text) is not None
+    """Whether ``text`` may hold a pick: one of the pick words (a reply that holds none picks
+    no option), and a letter standing alone (scans in C, no Python loop: most replies fail
+    them).  The words are looked for one by one with ``in``, which skips through a text at
+    memchr speed; their alternation tested every character against their first characters in
+    turn and cost twice as much on the seed-kind corpus's replies (26.5M against 13.0M
+    instructions)."""
+    return (
+        "选" in text
+        or "答案" in text
+        or "nswer" in text
+        or "NSWER" in text
+        or "ption" in text
+        or "hoice" in text
+        or "orrect" in text
+        or "项正确" in text
+    ) and _LETTER.search(text) is not None
 
 
 def find_picks(text: str) -> list[Pick]:
