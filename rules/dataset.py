@@ -392,43 +392,25 @@ def texts_of_turns(
 ) -> tuple[Any, ...]:
     """:func:`dialogue_texts` of a record's :func:`_turn_contents` and :func:`media_key`: what
     D002's verification needs, from the turns kept while streaming or read again."""
-    turns, asked_turns, said_turns = [], [], []
+    turns, asked_numbers, said_numbers = [], [], []
     for role, content in contents:
         text = normalise(content)
         if not text:
             continue
         turns.append((role, text))
         if role == "user":
-            asked_turns.append(content)
+            asked_numbers.append(written_numbers(content))
         elif role == "assistant":
-            said_turns.append(content)
+            said_numbers.append(written_numbers(content))
     asking = [(role, text) for role, text in turns if role != "assistant"]
     prompt = "\x1f".join(text for _, text in asking)
     reply = "\x1f".join(text for role, text in turns if role == "assistant")
     asked = "\x1f".join(text for role, text in turns if role == "user")
-    numbers = _WrittenNumbers(asked_turns, said_turns)
+    # (the numbers as short strings now: holding the turns to work them out later, for the
+    # few pairs that get that far, held 36 MB more of a verification block of 20,000 records)
+    numbers = " ".join(asked_numbers), " ".join(said_numbers)
     texts = "\x1f".join(text for _, text in turns), prompt, reply, media, asked, numbers
     return texts if frame is None else (*texts, _framed(asking, frame))
-
-
-class _WrittenNumbers:
-    """The numbers a record's user turns and its replies write (:func:`written_numbers` of each,
-    joined by a space), worked out the first time they are asked for: only a pair alike
-    enough on both sides is compared on them, most candidates never are."""
-
-    __slots__ = ("asked", "said", "value")
-
-    def __init__(self, asked: list[str], said: list[str]) -> None:
-        self.asked, self.said = asked, said
-        self.value: tuple[str, str] | None = None
-
-    def get(self) -> tuple[str, str]:
-        if self.value is None:
-            self.value = (
-                " ".join(written_numbers(c) for c in self.asked),
-                " ".join(written_numbers(c) for c in self.said),
-            )
-        return self.value
 
 
 def written_numbers(text: str) -> str:
@@ -1323,7 +1305,7 @@ def _carries_a_value(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     document = not a[4] and not b[4]
     if _carries_in(a[4], b[4], a[2], b[2], document, glued=True):
         return True
-    (asked_a, said_a), (asked_b, said_b) = a[5].get(), b[5].get()
+    (asked_a, said_a), (asked_b, said_b) = a[5], b[5]
     return _carries_in(asked_a, asked_b, said_a, said_b, document, glued=False)
 
 
@@ -1389,8 +1371,10 @@ VERIFY_MARGIN = 0.15
 CANDIDATES_PER_RECORD = 4
 #: How far back in an LSH bucket the second look goes (the first compares with the last 3).
 WIDE_LAST_K = 32
-#: Records verified per pass over the input (their texts and their candidates' are held).
-VERIFY_BLOCK = 20_000
+#: Records verified per pass over the input (their texts and their candidates' are held: on a
+#: seed-kind corpus, where most records are candidates, 20,000 held 17 MB more at the peak; each
+#: pass reads the file again up to the block's last line, a small cost beside the rules').
+VERIFY_BLOCK = 10_000
 #: With ``--jobs``, verification goes to the workers from this many records with candidates,
 #: in about this many blocks per worker (each block reads its files again up to its last line).
 PARALLEL_VERIFY_MIN = 1000
