@@ -406,8 +406,8 @@ def texts_of_turns(
     prompt = "\x1f".join(text for _, text in asking)
     reply = "\x1f".join(text for role, text in turns if role == "assistant")
     asked = "\x1f".join(text for role, text in turns if role == "user")
-    # (the numbers as short strings now: holding the turns to work them out later, for the
-    # few pairs that get that far, held 36 MB more of a verification block of 20,000 records)
+    # The numbers as short strings, worked out now: holding the turns to work them out only
+    # for the few pairs that get that far held 36 MB more of a verification block.
     numbers = " ".join(asked_numbers), " ".join(said_numbers)
     texts = "\x1f".join(text for _, text in turns), prompt, reply, media, asked, numbers
     return texts if frame is None else (*texts, _framed(asking, frame))
@@ -1397,8 +1397,9 @@ class _Shingled:
         self.shingles: set[str] | None = None
 
     def jaccard(self, other: str) -> float:
+        """:func:`jaccard` of this text and ``other``."""
         if NATIVE is not None and len(self.text) >= SHINGLE and len(other) >= SHINGLE:
-            return NATIVE.jaccard(self.text, other)
+            return NATIVE.jaccard(self.text, other)  # the same float (five code points a key)
         if self.shingles is None:
             self.shingles = shingles(self.text)
         theirs = shingles(other)
@@ -1408,11 +1409,7 @@ class _Shingled:
 
 def jaccard(a: str, b: str) -> float:
     """Exact Jaccard similarity of the character 5-shingles of two normalised texts."""
-    if NATIVE is not None and len(a) >= SHINGLE and len(b) >= SHINGLE:
-        return NATIVE.jaccard(a, b)  # the same float (five code points a key, no hashing)
-    sa, sb = shingles(a), shingles(b)
-    inter = len(sa & sb)
-    return inter / (len(sa) + len(sb) - inter)
+    return _Shingled(a).jaccard(b)
 
 
 def _texts_again(
