@@ -566,8 +566,19 @@ class _SignatureCollector:
     normalised text turns out shorter than ``min-chars`` is dropped then, as the map drops the
     others."""
 
-    __slots__ = ("digests", "formats", "kept", "kept_chars", "loc", "pending", "sigs", "waiting")
-    #: what only spares work (the same findings without it): a pickled piece leaves it out
+    __slots__ = (
+        "brings_kept",
+        "digests",
+        "formats",
+        "kept",
+        "kept_chars",
+        "loc",
+        "pending",
+        "sigs",
+        "waiting",
+    )
+    #: what only spares work (the same findings without it): a pickled piece leaves it out,
+    #: unless told to :meth:`bring_cache`
     cache_slots = ("kept", "kept_chars")
 
     def __init__(self) -> None:
@@ -581,6 +592,7 @@ class _SignatureCollector:
         # of turns in all: verification takes them from here instead of reading them again.
         self.kept: dict[int, Kept] = {}
         self.kept_chars = 0
+        self.brings_kept = False
 
     def append(self, summary: tuple[Any, ...]) -> None:
         sig, rest = summary[0], (*summary[1:6],)
@@ -634,9 +646,10 @@ class _SignatureCollector:
     def __getstate__(self) -> dict[str, Any]:
         self.settle()  # a worker's piece carries signatures, not texts
         state = {name: getattr(self, name) for name in self.__slots__}
-        # nor the turns it kept: their positions are the piece's own, and the main process
-        # reads the candidates again as it must for the pieces of other workers
-        state["kept"], state["kept_chars"] = {}, 0
+        if not self.brings_kept:
+            # nor the turns it kept, unless the main process still keeps turns (a run's
+            # first ranges: see wants_cache); it reads the others again
+            state["kept"], state["kept_chars"] = {}, 0
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -647,14 +660,26 @@ class _SignatureCollector:
         """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
         return _SignatureCollector()
 
+    def wants_cache(self) -> bool:
+        """Whether the pieces merged next should bring the turns they kept: this collector
+        keeps turns still (see :func:`sftlint.run.ranges.caches_wanted`)."""
+        return self.kept_chars < KEEP_CHARS
+
+    def bring_cache(self) -> None:
+        """Pickle the turns kept with this piece."""
+        self.brings_kept = True
+
     def merge(self, other: _SignatureCollector) -> None:
-        """``other``'s summaries after these, as if appended here one by one."""
+        """``other``'s summaries after these, as if appended here one by one (the turns it
+        brings kept as far as appending would have kept them)."""
         self.settle()
         other.settle()
         offset = len(self.digests)
-        for k, kept in other.kept.items():
+        for k, kept in other.kept.items():  # (in position order, as kept)
+            if self.kept_chars >= KEEP_CHARS:
+                break
             self.kept[offset + k] = kept
-        self.kept_chars += other.kept_chars
+            self.kept_chars += len(kept[0])
         self.sigs += other.sigs
         self.digests.extend(other.digests)
         self.loc.extend(other.loc)
@@ -819,10 +844,14 @@ class NearDuplicate(Rule):
             coll.sigs, coll.digests, low, CANDIDATES_PER_RECORD, (LAST_K, WIDE_LAST_K)
         )
         frames = _Frames(coll)
-        found = self._verify(coll, cands, frames)
-        more = _untried(wide, cands, found, len(coll.digests))
-        del wide, cands
-        for i, (j, sim, what) in _in_order(found, self._verify(coll, more, frames)):
+        try:
+            found = self._verify(coll, cands, frames)
+            more = _untried(wide, cands, found, len(coll.digests))
+            del wide, cands
+            also = self._verify(coll, more, frames)
+        finally:
+            _MADE_TEXTS.clear()  # (a long-lived process, the Python API's, holds none of it)
+        for i, (j, sim, what) in _in_order(found, also):
             ref = loc.ref(i)
             yield self.finding(
                 f"record is a near-duplicate of the record at {loc.where(j, ref.path)} "
@@ -1039,9 +1068,11 @@ def _sent_locations(
 ) -> tuple[Any, ...]:
     """What a worker needs to read the records of a verification block again: the files to
     read (``sources``, by path id), and for every record involved its collector position, path
-    id, record number, line and digest (compact arrays: 28 bytes a record)."""
+    id, record number, line and digest (compact arrays: 28 bytes a record), and the turns the
+    collector kept of them (which the worker then does not read again)."""
     loc = coll.loc
     positions = sorted({k for i, pairs in cands.items() for k in (i, *(j for j, _ in pairs))})
+    kept = coll.kept
     return (
         sources,
         array("Q", positions),
@@ -1049,6 +1080,7 @@ def _sent_locations(
         array("I", (loc.index[k] for k in positions)),
         array("I", (loc.line[k] for k in positions)),
         array("Q", (coll.digests[k] for k in positions)),
+        {k: kept[k] for k in positions if k in kept},
     )
 
 
@@ -1056,7 +1088,8 @@ class _SentLocations:
     """:func:`_sent_locations` read back in a worker, with the collector's lookups by position."""
 
     def __init__(self, sent: tuple[Any, ...]) -> None:
-        paths, positions, path_id, index, line, digests = sent
+        paths, positions, path_id, index, line, digests, kept = sent
+        self.kept: dict[int, Kept] = kept
         self.paths = paths
         self.path_id = dict(zip(positions, path_id, strict=True))
         self.index = dict(zip(positions, index, strict=True))
@@ -1073,7 +1106,7 @@ def _verify_sent(
 ) -> dict[int, tuple[int, float, str]]:
     """:func:`_verify_block` in a ``--jobs`` worker."""
     loc = _SentLocations(sent)
-    return _verify_block(threshold, cands, loc, loc.digests, formats, frames)
+    return _verify_block(threshold, cands, loc, loc.digests, formats, frames, loc.kept)
 
 
 def _verify_block(
@@ -1097,14 +1130,22 @@ def _verify_block(
     kept = kept or {}
     texts: dict[int, Any] = {}
     wanted: dict[str, set[int]] = {}
+    made = _MADE_TEXTS
+    keys: dict[int, tuple[Any, ...]] = {}
     for i, pairs in cands.items():
         for k in (i, *(j for j, _ in pairs)):
-            if k in texts:
+            if k in keys:
                 continue
-            if k in kept:
-                texts[k] = texts_of_turns(kept_turns(kept[k]), kept[k][2], frames.get(path_id[k]))
+            pid = path_id[k]
+            frame = frames.get(pid)
+            keys[k] = key = (loc.paths[pid], loc.line[k], loc.index[k], digests[k], frame)
+            done = made.get(key)
+            if done is not None:
+                texts[k] = done
+            elif k in kept:
+                texts[k] = texts_of_turns(kept_turns(kept[k]), kept[k][2], frame)
             else:
-                wanted.setdefault(loc.paths[path_id[k]], set()).add(k)
+                wanted.setdefault(loc.paths[pid], set()).add(k)
     convert = None
     if frames:
 
@@ -1113,6 +1154,9 @@ def _verify_block(
 
     if wanted:
         texts.update(_texts_again(loc, digests, formats or {}, wanted, convert))
+    for k, key in keys.items():
+        if k in texts:
+            made.put(key, texts[k])
     chosen: dict[int, tuple[int, float, str]] = {}
     for i, pairs in cands.items():
         mine = _Shingled(texts[i][0]) if i in texts else None
@@ -1126,6 +1170,50 @@ def _verify_block(
                 chosen[i] = (j, est, "estimated similarity")
                 break
     return chosen
+
+
+class _MadeTexts:
+    """The verification texts (:func:`texts_of_turns`) this process made last, by record (its
+    file, line, number, digest and frame), up to :data:`MADE_TEXTS_CHARS` characters, the
+    least recently used going first.  Templated data pairs most records with a few earlier
+    copies, so a record is in many verification blocks; reading and normalising it again for
+    each (or normalising its kept turns again) cost more than all the comparisons.  The
+    digest in the key makes an entry right for any run that finds the record unchanged."""
+
+    __slots__ = ("budget", "chars", "texts")
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.chars = 0
+        self.texts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    @staticmethod
+    def size(texts: tuple[Any, ...]) -> int:
+        return len(texts[0]) + len(texts[1]) + len(texts[2])
+
+    def get(self, key: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        texts = self.texts.pop(key, None)
+        if texts is not None:
+            self.texts[key] = texts  # the last used
+        return texts
+
+    def put(self, key: tuple[Any, ...], texts: tuple[Any, ...]) -> None:
+        if key in self.texts:
+            return
+        self.texts[key] = texts
+        self.chars += self.size(texts)
+        while self.chars > self.budget:
+            self.chars -= self.size(self.texts.pop(next(iter(self.texts))))
+
+    def clear(self) -> None:
+        self.texts.clear()
+        self.chars = 0
+
+
+#: Characters of verification texts each process holds between blocks (whole texts and their two
+#: sides, normalised: about 40 MB of templated Chinese records).
+MADE_TEXTS_CHARS = 16_000_000
+_MADE_TEXTS = _MadeTexts(MADE_TEXTS_CHARS)
 
 
 #: The least similarity of the prompt sides and of the reply sides of a near-duplicate pair: the

@@ -174,6 +174,11 @@ class Rule:
         range's summaries one by one would (``tests/test_collector_merge.py``).
         A collector without them gets each summary appended in the main process.
 
+        What a collector holds only to spare work (D002 keeps the first records' turns so as not
+        to read them again) it may name in ``cache_slots``; a pickled piece leaves them out,
+        unless the main process's collector ``wants_cache()`` when the range is sent: the piece
+        is then told ``bring_cache()`` in the worker, and ``merge`` takes what it brings.
+
         A rule whose ``map`` keeps state across records (D004 sends each prompt's text only
         the first time) resets it here: the engine calls ``collector()`` again before each file
         whose summaries the results cache stores, and whenever a ``--jobs`` worker moves to

@@ -286,3 +286,63 @@ def test_third_party_dataset_rules_on_the_plain_api_work_under_jobs(tmp_path, mo
         ("Z952", str(a), "300 records"),
         ("Z952", str(b), "120 records"),
     ]
+
+
+def test_d002_pieces_that_bring_their_turns_keep_the_first_turns_within_the_budget(summaries, monkeypatch):
+    """D002 keeps the turns of the first records up to KEEP_CHARS characters (a serial collector
+    counts them as its batches are signed, so it may keep a batch more).  Pieces told to bring
+    theirs (while the main collector still wants them) merge, wherever the pieces are cut, to
+    the serial collector's turns at the same positions, up to the first record that reaches the
+    budget; a piece not told to leaves them behind when pickled."""
+    engine, items_by_code = summaries
+    rule = next(r for r in engine.dataset_rules if r.code == "D002")
+    items = [s for s in items_by_code["D002"] if s is not None]
+    whole = rule.collector()
+    for s in items:
+        whole.append(s)
+    whole.settle()
+    monkeypatch.setattr(dataset_rules, "KEEP_CHARS", whole.kept_chars // 3)
+    serial = rule.collector()
+    for s in items:
+        serial.append(s)
+    serial.settle()
+    assert 0 < len(serial.kept) < len(serial.digests) // 2
+    want, chars = {}, 0
+    for k in sorted(serial.kept):
+        if chars >= dataset_rules.KEEP_CHARS:
+            break
+        want[k] = serial.kept[k]
+        chars += len(want[k][0])
+    assert list(want) == list(range(len(want)))
+    for cuts in CUTS:
+        merged = rule.collector()
+        bounds = [0, *[c for c in cuts if c < len(items)], len(items)]
+        for lo, hi in itertools.pairwise(bounds):
+            piece = merged.piece()
+            if merged.wants_cache():
+                piece.bring_cache()
+            for s in items[lo:hi]:
+                piece.append(s)
+            merged.merge(pickle.loads(pickle.dumps(piece)))
+        assert merged.kept == want and merged.kept_chars == chars, cuts
+        assert not merged.wants_cache()
+    left = rule.collector().piece()
+    for s in items[:50]:
+        left.append(s)
+    assert left.kept and not pickle.loads(pickle.dumps(left)).kept
+
+
+def test_d002_made_texts_hold_the_last_used_within_their_budget():
+    made = dataset_rules._MadeTexts(10)
+    texts = {k: (k * 2, k, k, "", "", ("", "")) for k in ("ab", "cd", "ef")}  # 4 + 2 + 2 characters
+    made.put(("a",), texts["ab"])
+    made.put(("c",), texts["cd"])
+    assert made.chars == 8 and made.get(("a",)) is None  # the oldest went
+    made = dataset_rules._MadeTexts(16)
+    made.put(("a",), texts["ab"])
+    made.put(("c",), texts["cd"])
+    assert made.get(("a",)) == texts["ab"]  # now the last used
+    made.put(("e",), texts["ef"])
+    assert made.get(("c",)) is None and made.get(("a",)) == texts["ab"] and made.chars == 16
+    made.clear()
+    assert made.get(("a",)) is None and made.chars == 0

@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import orjson
 import pytest
 from conftest import ROOT, run_cli
 from sftlint.rules import dataset as _dataset
@@ -101,6 +102,10 @@ def _verify_sent_recorded(*args):
 
     with open(os.environ["SFTLINT_TEST_PIDS"], "a") as fh:
         fh.write(f"{os.getpid()}\n")
+    kept_log = os.environ.get("SFTLINT_TEST_KEPT")
+    if kept_log:  # how many of the block's records came with their turns, of how many
+        with open(kept_log, "a") as fh:
+            fh.write(f"{len(args[2][6])} {len(args[2][1])}\n")
     return _REAL_VERIFY_SENT(*args)
 
 
@@ -137,6 +142,42 @@ def test_d002_verification_runs_in_the_workers_with_the_serial_result(tmp_path, 
     assert pids.read_text().split()
     ran_in = set(pids.read_text().split())
     assert len(pids.read_text().split()) >= 10 and str(os.getpid()) not in ran_in
+
+
+def test_d002_blocks_take_the_turns_the_ranges_brought_back(tmp_path, small_chunks, monkeypatch):
+    """With --jobs, the run's first ranges bring back the turns their D002 pieces kept, as far as
+    a serial run would have kept them (KEEP_CHARS), and each verification block takes those of
+    its records to the worker instead of having it read them again: the same findings as a serial
+    run, and as a parallel run that keeps none."""
+    from sftlint.rules import dataset as D
+
+    from bench.same_findings import templated
+
+    seed, tmpl = tmp_path / "seed.jsonl", tmp_path / "templated.jsonl"
+    corpus.write_corpus(seed, 1200, seed=31, plant_defects=True)
+    templated(seed, tmpl, 1200)
+    monkeypatch.setattr(D, "PARALLEL_VERIFY_MIN", 1)
+    monkeypatch.setattr(D, "BLOCKS_PER_WORKER", 5)
+    monkeypatch.setenv("SFTLINT_TEST_PIDS", str(tmp_path / "pids"))
+    kept_log = tmp_path / "kept"
+    monkeypatch.setenv("SFTLINT_TEST_KEPT", str(kept_log))
+    monkeypatch.setattr(D, "_verify_sent", _verify_sent_recorded)
+    serial = sftlint.lint([tmpl], jobs=1, select=["D002"])
+    assert len(serial) > 300
+    # the turns of the first records kept (retrieval context and system prompts left out, so
+    # more than a sixth of them): the ranges after that bring none
+    chars = sum(
+        len(m["content"]) for line in tmpl.read_bytes().splitlines() for m in orjson.loads(line)["messages"]
+    )
+    monkeypatch.setattr(D, "KEEP_CHARS", chars // 6)
+    assert sftlint.lint([tmpl], jobs=2, select=["D002"]) == serial
+    blocks = [tuple(map(int, line.split())) for line in kept_log.read_text().splitlines()]
+    assert sum(k for k, _ in blocks) > 200  # turns came with the blocks
+    assert sum(n - k for k, n in blocks) > 200  # and the rest was read again
+    kept_log.unlink()
+    monkeypatch.setattr(D, "KEEP_CHARS", 0)
+    assert sftlint.lint([tmpl], jobs=2, select=["D002"]) == serial
+    assert all(line.startswith("0 ") for line in kept_log.read_text().splitlines())
 
 
 _REAL_COUNT_RANGE = parallel.count_range

@@ -54,6 +54,7 @@ import orjson
 from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
 from sftlint.run.ranges import (
     apply_counts,
+    caches_wanted,
     count_range,
     fold,
     fresh_pieces,
@@ -335,6 +336,7 @@ def _ranged(
                 rng = next(pending, None)
                 if rng is None:
                     return
+                rng.bring_cache = caches_wanted(engine)
                 in_flight.append((rng, pool.submit(_lint_task, rng)))
 
         fill()

@@ -53,6 +53,8 @@ class Range:
     format: str | None = None
     limit: int = DEFAULT_MAX_RECORD_BYTES
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the dataset rules whose pieces bring their cache slots back (see :func:`caches_wanted`)
+    bring_cache: tuple[str, ...] = ()
 
 
 # -- planning (driver) -------------------------------------------------------------
@@ -240,9 +242,23 @@ def fresh_pieces(engine: Engine) -> dict[str, Any]:
     return {code: make() for code, make in makers.items()}
 
 
+def caches_wanted(engine: Engine) -> tuple[str, ...]:
+    """The dataset rules whose collector in the driving engine still wants what a range's piece
+    holds only to spare work (its ``cache_slots``: D002's turns of the first records), asked
+    as each range is sent (:attr:`Range.bring_cache`): the run's first ranges bring it, so the
+    reduce has what a serial run would have kept."""
+    return tuple(
+        code
+        for code, coll in engine.summaries.items()
+        if (wants := getattr(coll, "wants_cache", None)) is not None and wants()
+    )
+
+
 def lint_range(engine: Engine, rng: Range) -> dict[str, Any]:
     """Diagnostics, dataset summaries, record count and errors of one range."""
     summaries = fresh_pieces(engine)
+    for code in rng.bring_cache:
+        summaries[code].bring_cache()
     engine.summaries = summaries
     errors_before = len(engine.errors)
     records_before = engine.stats.records
