@@ -893,12 +893,13 @@ class NearDuplicate(Rule):
             formats = {src: coll.formats.get(p) for p, src in zip(coll.loc.paths, sources, strict=True)}
             in_flight: deque[Any] = deque()
             try:
-                for block in cands.blocks(size):
+                for lo, hi in cands.bounds(size):
                     if len(in_flight) >= 2 * workers:  # what is held for the tasks stays bounded
                         chosen.add(in_flight.popleft().result())
-                    sent = _sent_locations(coll, block, sources)
-                    framed = frames.of(block)
-                    in_flight.append(pool.submit(_verify_sent, threshold, block, sent, formats, framed))
+                    part = cands.part(lo, hi)  # (the worker makes the block's dictionary)
+                    sent, pids = _sent_locations(coll, part, sources)
+                    framed = frames.of_paths(pids)
+                    in_flight.append(pool.submit(_verify_sent, threshold, part, sent, formats, framed))
                 while in_flight:
                     chosen.add(in_flight.popleft().result())
                 return chosen
@@ -932,6 +933,10 @@ class _Frames:
         else:
             path_id = loc.path_id
             pids = {path_id[k] for i, pairs in block.items() for k in (i, *(j for j, _ in pairs))}
+        return self.of_paths(pids)
+
+    def of_paths(self, pids: Iterable[int]) -> dict[int, Frame]:
+        """The frames of the files with these path ids."""
         out: dict[int, Frame] = {}
         for pid in sorted(pids):
             if pid not in self.learned:
@@ -1064,24 +1069,53 @@ def _untried(wide: Pairs, cands: Pairs, found: _Chosen, n: int) -> Pairs:
 
 
 def _sent_locations(
-    coll: _SignatureCollector, cands: dict[int, list[tuple[int, float]]], sources: list[str]
-) -> tuple[Any, ...]:
+    coll: _SignatureCollector, part: Pairs, sources: list[str]
+) -> tuple[tuple[Any, ...], list[int]]:
     """What a worker needs to read the records of a verification block again: the files to
     read (``sources``, by path id), and for every record involved its collector position, path
     id, record number, line and digest (compact arrays: 28 bytes a record), and the turns the
-    collector kept of them (which the worker then does not read again)."""
+    collector kept of them (which the worker then does not read again); and the path ids of the
+    files they are in.  The main process does this for every block while the workers wait, so
+    it is done in numpy, a few calls a block."""
     loc = coll.loc
-    positions = sorted({k for i, pairs in cands.items() for k in (i, *(j for j, _ in pairs))})
+    np = _minhash._numpy()
     kept = coll.kept
-    return (
+    if not np:  # pragma: no cover - numpy is a dependency
+        positions = sorted({*part.i, *part.j})
+        sent = (
+            sources,
+            array("Q", positions),
+            array("I", (loc.path_id[k] for k in positions)),
+            array("I", (loc.index[k] for k in positions)),
+            array("I", (loc.line[k] for k in positions)),
+            array("Q", (coll.digests[k] for k in positions)),
+            {k: kept[k] for k in positions if k in kept},
+        )
+        return sent, sorted({loc.path_id[k] for k in positions})
+
+    at = np.union1d(_as_numpy(np, part.i), _as_numpy(np, part.j))
+
+    def taken(values: array, typecode: str) -> array:
+        out = array(typecode)
+        out.frombytes(_as_numpy(np, values)[at].astype(np.uint32 if typecode == "I" else np.uint64).tobytes())
+        return out
+
+    positions = at.tolist()
+    sent = (
         sources,
         array("Q", positions),
-        array("I", (loc.path_id[k] for k in positions)),
-        array("I", (loc.index[k] for k in positions)),
-        array("I", (loc.line[k] for k in positions)),
-        array("Q", (coll.digests[k] for k in positions)),
-        {k: kept[k] for k in positions if k in kept},
+        taken(loc.path_id, "I"),
+        taken(loc.index, "I"),
+        taken(loc.line, "I"),
+        taken(coll.digests, "Q"),
+        {k: kept[k] for k in positions if k in kept} if kept else {},
     )
+    return sent, np.unique(_as_numpy(np, sent[2])).tolist()
+
+
+def _as_numpy(np: Any, values: array) -> Any:
+    """An array of unsigned integers (4 or 8 bytes each) as numpy sees it, without a copy."""
+    return np.frombuffer(values, dtype=np.uint32 if values.itemsize == 4 else np.uint64)
 
 
 class _SentLocations:
@@ -1099,14 +1133,14 @@ class _SentLocations:
 
 def _verify_sent(
     threshold: float,
-    cands: dict[int, list[tuple[int, float]]],
+    part: Pairs,
     sent: tuple[Any, ...],
     formats: dict[str, str | None],
     frames: dict[int, Frame] | None = None,
 ) -> dict[int, tuple[int, float, str]]:
-    """:func:`_verify_block` in a ``--jobs`` worker."""
+    """:func:`_verify_block` in a ``--jobs`` worker, of a block sent as its pairs."""
     loc = _SentLocations(sent)
-    return _verify_block(threshold, cands, loc, loc.digests, formats, frames, loc.kept)
+    return _verify_block(threshold, part.as_dict(), loc, loc.digests, formats, frames, loc.kept)
 
 
 def _verify_block(

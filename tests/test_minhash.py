@@ -4,6 +4,7 @@ those of the earlier implementation (CRC-32 shingle hashes, one pair at a time i
 from __future__ import annotations
 
 import functools
+import pickle
 import random
 import zlib
 from array import array
@@ -323,6 +324,32 @@ def test_pairs_blocks_split_by_records_and_keep_every_pair():
     assert {k: v for b in blocks for k, v in b.items()} == p.as_dict()
     assert p.as_dict()[3] == [(1, 0.75), (2, 1.0)]
     assert list(M.Pairs.empty(10).blocks(5)) == [] and M.Pairs.empty(10).records() == 0
+    # a block sent to a worker as its slice of the arrays makes the same dictionary there
+    assert p.bounds(2) == [(0, 3), (3, 6)] and p.bounds(5) == [(0, 6)] and M.Pairs.empty(3).bounds(2) == []
+    sent = [pickle.loads(pickle.dumps(p.part(lo, hi))).as_dict() for lo, hi in p.bounds(2)]
+    assert sent == blocks
+
+
+@pytest.mark.parametrize("numpy", [True, False])
+def test_pairs_blocks_equal_a_walk_over_the_pairs(monkeypatch, numpy):
+    """Records with many pairs and many records with one, in blocks of every size."""
+    if not numpy:
+        monkeypatch.setattr(M, "_np", False)
+    rng = random.Random(5)
+    pairs = {
+        i: sorted(
+            (j, rng.randrange(33, 65) / 64) for j in rng.sample(range(i), min(i, rng.choice([1, 1, 2, 9])))
+        )
+        for i in range(1, 400)
+        if rng.random() < 0.6
+    }
+    p = M.Pairs.from_dict(pairs, 400)
+    assert p.as_dict() == pairs and p.records() == len(pairs)
+    for size in (1, 2, 7, 100, 1000):
+        blocks = list(p.blocks(size))
+        assert all(len(b) == size for b in blocks[:-1]) and 0 < len(blocks[-1]) <= size
+        assert [k for b in blocks for k in b] == sorted(pairs)
+        assert {k: v for b in blocks for k, v in b.items()} == pairs
 
 
 def test_exact_copies_in_numpy_equal_the_plain_ones():

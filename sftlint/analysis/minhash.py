@@ -772,32 +772,47 @@ class Pairs:
     def __len__(self) -> int:
         return len(self.i)
 
+    def _starts(self) -> list[int]:
+        """Where each record's pairs start in the arrays."""
+        i = self.i
+        if not i:
+            return []
+        np = _numpy()
+        if np:
+            ids = np.frombuffer(i, dtype=np.uint32 if i.itemsize == 4 else np.uint64)
+            return [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist()]
+        return [k for k in range(len(i)) if k == 0 or i[k] != i[k - 1]]
+
     def records(self) -> int:
         """How many records have pairs."""
-        i = self.i
-        return sum(1 for k in range(len(i)) if k == 0 or i[k] != i[k - 1])
+        return len(self._starts())
+
+    def bounds(self, size: int) -> list[tuple[int, int]]:
+        """The blocks of ``size`` records (the last may hold fewer), in order, as where their
+        pairs start and end in the arrays (see :meth:`part`)."""
+        starts = self._starts()[::size]
+        return list(zip(starts, [*starts[1:], len(self.i)][: len(starts)], strict=True))
+
+    def part(self, lo: int, hi: int) -> Pairs:
+        """The pairs from ``lo`` to ``hi`` in the arrays (a block of :meth:`bounds`), compact
+        to send to a worker, which makes the block's dictionary itself (:meth:`as_dict`)."""
+        return Pairs(self.i[lo:hi], self.j[lo:hi], self.agree[lo:hi])
 
     def blocks(self, size: int) -> Iterator[dict[int, list[tuple[int, float]]]]:
         """The pairs as :func:`near_pairs` gives them, ``size`` records at a time (in order)."""
-        i, j, agree = self.i, self.j, self.agree
-        k, m = 0, len(i)
-        while k < m:
-            block: dict[int, list[tuple[int, float]]] = {}
-            while k < m:
-                rec = i[k]
-                pairs = block.get(rec)
-                if pairs is None:
-                    if len(block) >= size:
-                        break
-                    pairs = block[rec] = []
-                pairs.append((j[k], agree[k] / NUM_HASHES))
-                k += 1
-            yield block
+        for lo, hi in self.bounds(size):
+            yield self.part(lo, hi).as_dict()
 
     def as_dict(self) -> dict[int, list[tuple[int, float]]]:
+        """The pairs as :func:`near_pairs` gives them: per record, ``(earlier record,
+        estimated similarity)`` in order."""
         out: dict[int, list[tuple[int, float]]] = {}
-        for block in self.blocks(len(self.i) or 1):
-            out.update(block)
+        last, pairs = -1, []
+        for rec, other, agree in zip(self.i, self.j, self.agree, strict=True):
+            if rec != last:
+                pairs = out.setdefault(rec, [])
+                last = rec
+            pairs.append((other, agree / NUM_HASHES))
         return out
 
 
