@@ -1080,7 +1080,7 @@ def _sent_locations(
     loc = coll.loc
     np = _minhash._numpy()
     kept = coll.kept
-    if not np:  # pragma: no cover - numpy is a dependency
+    if not np:  # (numpy is a dependency; the plain way gives the same)
         positions = sorted({*part.i, *part.j})
         sent = (
             sources,

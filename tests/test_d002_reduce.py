@@ -94,3 +94,26 @@ def test_lines_at_counts_a_block_once_for_a_line_far_ahead_in_it():
     got = list(D.lines_at(_Blocks(data), wanted, 1 << 20))
     assert got == [(k, reference[k - 1] + b"\n") for k in wanted]
     assert _Counted.scanned <= 3 * len(data)
+
+
+def test_a_block_sent_to_a_worker_carries_its_records_locations_with_or_without_numpy(monkeypatch):
+    """What the main process sends with a verification block (its records' positions, path ids,
+    numbers, lines, digests and kept turns; the files' path ids) is the same taken with numpy
+    or one record at a time, over two files and positions past 2**16."""
+    rng = random.Random(8)
+    coll = D._SignatureCollector()
+    for k in range(70_000):
+        coll.loc.add("b.jsonl" if 30_000 <= k < 50_000 else "a.jsonl", k, k + 2)
+        coll.digests.append(rng.getrandbits(64))
+    coll.kept = {k: (f"turn {k}", ("user",), "") for k in range(0, 70_000, 7)}
+    pairs = {i: sorted(rng.sample(range(i), 2)) for i in sorted(rng.sample(range(1, 70_000), 300))}
+    part = M.Pairs.from_dict({i: [(j, 0.75) for j in js] for i, js in pairs.items()}, 70_000)
+    sent, pids = D._sent_locations(coll, part, ["a", "b"])
+    positions = sorted({k for i, js in pairs.items() for k in (i, *js)})
+    assert sent[1].tolist() == positions and pids == [0, 1]
+    assert sent[2].tolist() == [coll.loc.path_id[k] for k in positions]
+    assert sent[3].tolist() == positions and sent[4].tolist() == [k + 2 for k in positions]
+    assert sent[5].tolist() == [coll.digests[k] for k in positions]
+    assert sent[6] == {k: coll.kept[k] for k in positions if k % 7 == 0} and sent[6]
+    monkeypatch.setattr(M, "_np", False)
+    assert D._sent_locations(coll, part, ["a", "b"]) == (sent, pids)
