@@ -95,20 +95,27 @@ def split_tag(text: str) -> Tagged | None:
     return Tagged(word, m.end()) if word else None
 
 
+def role_word(speaker: str) -> str | None:
+    """The role a speaker's word names, if it is a common role word (:data:`ROLE_WORDS`); a
+    name of several words is known by its last (``AI Assistant``, ``Human User``)."""
+    word = speaker.lower()
+    return ROLE_WORDS.get(word) or ROLE_WORDS.get(word.rsplit(None, 1)[-1])
+
+
 def speaker_roles(speakers: list[str]) -> dict[str, str] | None:
     """The role of each speaker of a conversation (``speakers``: each string's, in order), or
     None when its tags do not read as one user and one assistant (a third speaker, a system tag
     after the opening, a list of several strings with one speaker)."""
     order = list(dict.fromkeys(speakers))
     roles: dict[str, str] = {}
-    if ROLE_WORDS.get(order[0].lower()) == "system":
+    if role_word(order[0]) == "system":
         if speakers.count(order[0]) > 1:
             return None
         roles[order[0]] = "system"
         order = order[1:]
     if len(order) > 2 or (not order and roles) or (len(order) < 2 and len(speakers) - len(roles) > 1):
         return None
-    known = [ROLE_WORDS.get(s.lower()) for s in order]
+    known = [role_word(s) for s in order]
     if "system" in known:
         return None  # a system prompt after the conversation has begun
     if len(order) == 2 and known[0] != known[1]:
