@@ -81,6 +81,8 @@ def test_a_counsel_record_is_read_by_its_tags():
             "user assistant user assistant",
         ),
         (["Alice: Is the bridge open?", "Ranger: It reopened this morning."], "user assistant"),
+        # an instruction is the user's, its response the assistant's (not a system prompt)
+        (["Instruction: Translate to French: good morning", "Response: Bonjour"], "user assistant"),
         # a name of several words is known by its last
         (["AI Assistant: How can I help?", "Customer: My order is late."], "assistant user"),
         # a system prompt first, then the two speakers

@@ -58,20 +58,21 @@ _TAG = re.compile(
 #: Common role words (lower case), the evidence a tag's own word gives.  A speaker whose word
 #: is not here takes its role from the conversation (who opens it).
 ROLE_WORDS: dict[str, str] = {
-    **dict.fromkeys(("system", "系统", "系统提示", "instruction"), "system"),
+    **dict.fromkeys(("system", "系统", "系统提示"), "system"),
     **dict.fromkeys(
         (
             "user", "human", "customer", "client", "patient", "student", "questioner", "question",
-            "q", "用户", "人类", "客户", "顾客", "患者", "病人", "来访者", "咨询者", "提问者", "学生", "问",
-            "问题", "提问",
+            "q", "instruction", "用户", "人类", "客户", "顾客", "患者", "病人", "来访者", "咨询者",
+            "提问者", "学生", "问", "问题", "提问",
         ),
         "user",
     ),
     **dict.fromkeys(
         (
             "assistant", "ai", "bot", "chatbot", "gpt", "chatgpt", "model", "agent", "answer", "a",
-            "doctor", "lawyer", "teacher", "counselor", "therapist", "助手", "ai助手", "智能助手",
-            "客服", "医生", "律师", "老师", "咨询师", "心理咨询师", "机器人", "模型", "答", "回答",
+            "response", "doctor", "lawyer", "teacher", "counselor", "therapist", "助手", "ai助手",
+            "智能助手", "客服", "医生", "律师", "老师", "咨询师", "心理咨询师", "机器人", "模型", "答",
+            "回答",
         ),
         "assistant",
     ),
