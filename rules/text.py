@@ -168,6 +168,40 @@ def _mentioned(record: Record, msg: Message, word: str) -> bool:
     return any(word in q.group(1) for o in messages if word in o.content for q in _QUOTED.finditer(o.content))
 
 
+def _rest_written(record: Record, before: str, after: str) -> bool:
+    """Whether a model correction only lengthens a string (the rest of the corrected word beside
+    the suspect, two characters or more) that the conversation writes on its own elsewhere:
+    neither the suspect nor the correction before it (after it, for a hole at the end).  The user
+    writes 我泳圈都买好了 and the reply 即使有泳圈: 泳圈 is a word of the conversation, and the 有
+    before it is a word of its own, not a slip for 游泳圈.  The detector's dictionary version of
+    this (a correction lengthening a word it knows: 怎么养 -> 怎么样) asks for more score; a word
+    only the conversation knows is evidence enough, since a slip leaves the rest where the
+    slip is.  Written inside another word (赡养费 beside the slip 服养费 -> 抚养费: 养费 after 赡)
+    vouches for nothing: the rest must stand where the character before it (after it, for a
+    hole at the end) makes no word of the dictionary with it."""
+    n = len(before)
+    if n < 3 or len(after) != n:
+        return False
+    if before[0] != after[0] and before[1:] == after[1:]:
+        rest, hole = before[1:], (before[0], after[0])
+        at_start = True
+    elif before[-1] != after[-1] and before[:-1] == after[:-1]:
+        rest, hole = before[:-1], (before[-1], after[-1])
+        at_start = False
+    else:
+        return False
+    known = typo_detector().known
+    for m in record.messages or ():
+        text = m.content
+        k = text.find(rest)
+        while k >= 0:
+            beside = text[k - 1 : k] if at_start else text[k + len(rest) : k + len(rest) + 1]
+            if beside not in hole and not (beside and known(beside + rest if at_start else rest + beside)):
+                return True
+            k = text.find(rest, k + 1)
+    return False
+
+
 def typo_detector(whitelist: Iterable[str] = ()) -> Any:
     """The process-wide typo detector (model loaded on first use), for ``whitelist``."""
     key = tuple(sorted(set(whitelist)))
@@ -207,7 +241,12 @@ class ZhTypo(Rule):
     matrices), the kept characters of a corrected word, no word themselves, that the same text
     fills again with another character (是因违法行为 beside 是因未按时履行 → 是因为; 祸兮福之所倚，
     福兮祸之所伏), a character written twice in a frame (越读越) and a unit counted between
-    numerals (两套二室一厅: the correction would only make the bare number 二十一) are not typos either.  Nor is
+    numerals (两套二室一厅: the correction would only make the bare number 二十一), a verb before the
+    measure word of its object (寄个快递 is no slip for 几个) and a character beside the one the
+    correction would only double (缺德娃挖的 → 娃娃) are not typos either; a correction into a
+    character too rare ever to be a suspect (音哑 → 喑哑) needs strong evidence, and one that
+    only lengthens a string the conversation writes on its own (the user's 我泳圈都买好了, the
+    reply's 即使有泳圈 → 游泳圈) is not reported.  Nor is
     a string that is a coherent unit in its context, though a dictionary lacks it: a
     two-character list item (素食、生餐、低糖) needs stronger evidence, having no context; a
     modifier of a head that the other item of a coordination shares (凌星法或径向速度法,
@@ -317,6 +356,8 @@ class ZhTypo(Rule):
                         continue  # a name or term standing as a list item, a title, a label
                     if _mentioned(record, m, t.before):
                         continue  # the conversation's own word, quoted: a pun, a coined term
+                    if _rest_written(record, t.before, t.after):
+                        continue  # 即使有泳圈 beside the user's 我泳圈: the rest is a word here
                     model += 1
                     echoed = any(t.after in o.content for o in msgs)
                 else:

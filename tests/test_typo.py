@@ -674,3 +674,36 @@ def test_a_unit_counted_between_numerals_is_not_a_slip_in_a_number(detector):
 def test_a_slip_inside_a_number_with_its_unit_is_still_found(detector):
     """The correction there makes a number with its unit (二十一岁), not a bare number: reported."""
     assert _pairs(detector, "我儿子今年二食一岁了，还没有找到工作，该怎么办？") == [("食", "十", "二十一岁")]
+
+
+def test_a_correction_into_a_rare_character_needs_strong_evidence(detector):
+    """Held-out DocQA (chatglm_finetuning's d2q, eight records) lists 音哑 among symptoms, and a
+    Zhen Huan dialogue writes 饮哑药 (drinks a muting potion): the model read both as slips for
+    喑哑, whose 喑 is too rare ever to be a suspect itself.  Text keeps the everyday character for
+    the rare one on purpose; such a correction needs the bar of a word grown to three characters."""
+    assert detector.detect("对急性气管炎的患者出现的咽喉干、痒、痛，音哑，痰稠，便秘。") == ()
+    assert detector.detect("他被迫饮哑药，从此再也说不出话") == ()
+
+
+def test_a_slip_into_a_rare_character_with_strong_evidence_is_still_found(detector):
+    """A slip for a rare character (癜, 髋, 嚏) whose word the context leaves no doubt about."""
+    assert _pairs(detector, "患者右侧宽关节疼痛一个月") == [("宽", "髋", "髋关节")]
+    assert _pairs(detector, "我家宝宝今年两岁了，最近总是打喷替") == [("替", "嚏", "打喷嚏")]
+
+
+def test_a_correction_that_only_doubles_its_neighbour_is_not_reported(detector):
+    """ruozhiba: 那个洞是哪个缺德娃挖的 (which wicked kid dug it); the model read 挖 as a slip
+    for 娃, making 娃娃.  An IME gives the doubled word for the syllable typed twice; 娃 then 挖
+    are two picks, each a word of its own."""
+    assert detector.detect("一只熊从20米深的洞掉下去用2秒钟，请问，那个洞是哪个缺德娃挖的？") == ()
+    # and a slip beside a doubled word is still found
+    assert _pairs(detector, "我女儿的娃娃衣服很票亮") == [("票", "漂", "很漂亮")]
+
+
+def test_a_verb_before_a_measure_word_is_not_a_slip_for_a_number(detector):
+    """HammerBench: 麻烦帮我给电话…的收件人寄个快递 (send a parcel); the model read 寄 as a slip for
+    几, making 几个.  A verb takes a measure of its object in speech (寄个快递, 洗个澡): 寄个 is
+    the verb and its measure, not a broken number."""
+    assert detector.detect("麻烦帮我给电话13912345678的收件人寄个快递") == ()
+    # a noun where the number belongs is still a slip, beside the verb's measure too
+    assert _pairs(detector, "我想寄个快递到北京，请问最近鸡个月运费涨了吗") == [("鸡", "几", "近几个月")]

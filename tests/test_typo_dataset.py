@@ -95,8 +95,10 @@ def test_a_weak_model_finding_in_a_list_item_or_title_is_not_reported():
     from sftlint.analysis.text.typo import TypoDetector
 
     det = TypoDetector()
-    for rec in ITEMS:
-        assert [t.source for t in det.detect(rec["messages"][1]["content"])] == ["model"]
+    # (猫牛 -> 牦牛 is a correction into a rare character, which the detector itself now asks
+    # more of: only 暮光 -> 目光 is left for the item's bar to stop)
+    assert [t.source for t in det.detect(ITEMS[0]["messages"][1]["content"])] == ["model"]
+    assert det.detect(ITEMS[1]["messages"][1]["content"]) == ()
     assert t001(ITEMS) == []
     (d,) = t001([chat("我该怎么办？", "我现在间段性血尿，已经一周了。")])
     assert "间段性" in d.message
@@ -531,3 +533,27 @@ def test_a_slip_one_party_writes_or_nobody_quotes_is_still_reported():
     assert len(t001([unquoted])) == 2
     # a hand-reviewed wrong form the reply copies from the user is still a wrong form, twice
     assert len(t001([chat("我的优惠卷怎么用不了？", "您好，“优惠卷”需要在订单满99元时才能使用哦。")])) == 2
+
+
+# -- the rest of a corrected word, written on its own by the conversation --------------------
+
+
+def test_a_correction_lengthening_the_conversations_own_word_is_not_reported():
+    """ruozhiba: the user writes 我泳圈都买好了 and the reply 即使有泳圈 (even with a swim ring);
+    the model read 有泳圈 as a slip for 游泳圈.  The conversation writes 泳圈 on its own: the 有
+    before it is a word, not a broken 游."""
+    rec = chat(
+        "请问怎么在脸盆里学游泳？ 我泳圈都买好了！",
+        "在脸盆里学游泳实际上是个不现实的想法。即使有泳圈，也不能在如此狭小的空间内实现游泳的训练。",
+    )
+    assert t001([rec]) == []
+
+
+def test_a_slip_whose_rest_is_written_only_beside_it_is_still_reported():
+    # nobody writes 泳圈 on its own: the reply's 有泳圈 is read as a slip
+    rec = chat(
+        "请问怎么在脸盆里学游泳？ 我游泳圈都买好了！",
+        "在脸盆里学游泳实际上是个不现实的想法。即使有泳圈，也不能在如此狭小的空间内实现游泳的训练。",
+    )
+    (d,) = t001([rec])
+    assert "游泳圈" in d.message and d.pointer == "/messages/1/content"

@@ -110,6 +110,16 @@ LONE_EDGE_EXTRA = 1.25
 #: the false alarms of that shape on real text (生餐 -> 生产, 痛过 -> 通过, 这鞋 -> 这些, names
 #: in People's Daily's lists) scored 1.4-2.0, the CSC sets' three such detections 2.43-2.60.
 SHORT_RUN_EXTRA = 1.0
+#: A correction into a character rarer than :data:`MIN_RARE_CHAR_FREQ` (one that is never a
+#: suspect itself: 喑, 癜, 嚏) needs this much more score, the bar of a word grown to three
+#: characters (:data:`EXTENSION_EXTRA_3`).  Text keeps writing the everyday character for the rare
+#: one on purpose (音哑 for 喑哑 in a list of symptoms, 饮哑药), and the dictionary knows the rare
+#: word from few counts; a slip into a rare word's common homophone is still reported when the
+#: words around it leave no doubt (白殿风 -> 白癜风 6.0, 宽关节 -> 髋关节 4.0, 打喷替 -> 打喷嚏 5.8).
+RARE_RIGHT_EXTRA = 2.5
+#: Measure words a verb may take before its object in speech (寄个快递, 洗个澡, 吃个饭): a verb
+#: before one is a word of its own, not a slip for a number or a demonstrative (几个, 这个).
+VERB_MEASURES = frozenset("个")
 #: The characters of a number written in Chinese (二十一, 三百, 两千零五).
 NUMERALS = frozenset("零〇一二三四五六七八九十百千万亿两")
 #: Words that join two items of a coordination (凌星法或径向速度法, 褐蘑菇或香菇).
@@ -1580,6 +1590,21 @@ class TypoDetector:
                     return True
         return False
 
+    def known(self, word: str) -> bool:
+        """Whether ``word`` is a word of the model's dictionary."""
+        self._need(word)
+        return word in self.freq
+
+    def _is_verb(self, ch: str) -> bool:
+        """Whether the lexicon tags the one-character word ``ch`` as a verb (jieba's ``v``)."""
+        self._need(ch)
+        return self.pos.get(ch, "").startswith("v")
+
+    def _rare(self, ch: str) -> bool:
+        """Whether ``ch`` is too rare ever to be a suspect (:data:`MIN_RARE_CHAR_FREQ`)."""
+        self._need(ch)
+        return self.char_freq.get(ch, 0) < MIN_RARE_CHAR_FREQ
+
     @staticmethod
     def _rivals(c: dict[str, Any], o: dict[str, Any]) -> bool:
         """Whether ``o`` (next to ``c``) is a correction as good as ``c`` that keeps ``c``'s character."""
@@ -1636,6 +1661,16 @@ class TypoDetector:
                 continue  # the pair begins a word the lexicons know (播客, 显式): attested text
             if all(c in NUMERALS for c in cand["after"]):
                 continue  # 二室一厅 -> 二十一: a unit counted between numerals, not a slip in a number
+            right = cand["right"]
+            if right in run[i - 1 : i] or right in run[i + 1 : i + 2]:
+                # 缺德娃挖的 -> 娃娃: the correction only doubles its neighbour.  An IME offers the
+                # doubled word (娃娃, 妈妈) for the syllable typed twice; two different characters
+                # of one sound side by side are two picks, each its own word.
+                continue
+            if i + 1 < len(run) and run[i + 1] in VERB_MEASURES and self._is_verb(run[i]):
+                continue  # 寄个快递 -> 几个: a verb with a measure of its object (V个N), not a number
+            if score < self.threshold + RARE_RIGHT_EXTRA and self._rare(right):
+                continue  # 音哑 -> 喑哑: the everyday character for a rare one, written on purpose
             out.append(
                 Typo(
                     off + i, off + i + 1, run[i], cand["right"], cand["before"], cand["after"], score, "model"
