@@ -764,6 +764,97 @@ class MisplacedSystem(Rule):
             seen = True
 
 
+def quoted_whole(text: str) -> tuple[int, int, bool] | None:
+    """Where ``text`` is one quoted string literal, as Python's ``repr`` or a second JSON
+    encoding writes a string: ``(start, end, escaped)``, the places of its opening and closing
+    quote (``'`` or ``"``, the same) with only spaces around them, the quote character inside
+    only escaped (``\\'``), some text inside, and whether there is an escape inside; else None.
+    ``"A" and "B"``, ``'Hello,' she said`` and a quote that opens and never closes are not."""
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip()) - 1
+    if end - start < 2:
+        return None
+    quote = text[start]
+    if quote not in "'\"" or text[end] != quote:
+        return None
+    inner = text[start + 1 : end]
+    if not inner.strip() or not any(c.isalnum() for c in inner):
+        return None
+    escaped = "\\" in inner
+    k = inner.find(quote)
+    while k >= 0:
+        backslashes = len(inner[:k]) - len(inner[:k].rstrip("\\"))
+        if backslashes % 2 == 0:  # the quote closes the literal before its end
+            return None
+        k = inner.find(quote, k + 1)
+    return start, end, escaped
+
+
+class QuotedSystemPrompt(Rule):
+    """## What it does
+    Reports a system prompt written as a quoted string literal: the whole prompt inside a pair
+    of `'` or `"`, as Python's `repr()` or a second JSON encoding writes a string
+    (`"'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.'"`), with the
+    quote character only escaped inside.  A prompt that quotes something inside it (`You are
+    "Xiaozhi", …`), or that begins and ends with two different quotations, is not reported;
+    nor are user turns and replies, where a whole answer in quotes is often the answer asked
+    for (a title, a slogan, a line of dialogue).
+
+    ## Why is this bad?
+    The system prompt is meant to be the text production sends (the first thing to check in
+    an SFT dataset: the training prompt and the production prompt are the same).  A prompt
+    serialised twice on its way into the file trains the model on quotes (and `\\n` written
+    out) that the production prompt never has, in every record that carries it.
+
+    ## Example
+    ```json
+    {"messages": [{"role": "system", "content": "'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.'"}, {"role": "user", "content": "你好"}, {"role": "assistant", "content": "你好！有什么可以帮你？"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "system", "content": "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."}, {"role": "user", "content": "你好"}, {"role": "assistant", "content": "你好！有什么可以帮你？"}]}
+    ```
+
+    ## Fix availability
+    Sometimes: where nothing inside the quotes is escaped, the fix removes the two quotes
+    (unsafe: it changes the text trained on, which is the point).  A prompt with escapes inside
+    is left to you: whether `\\n` was a line break depends on how it was written.
+    """
+
+    code = "S017"
+    name = "quoted-system-prompt"
+    severity = "warning"
+    fix_availability = "sometimes"
+
+    def check(self, record: Record) -> Iterator[Finding]:
+        for m in record.messages or ():
+            if m.role != "system" or not m.content:
+                continue
+            found = quoted_whole(m.content)
+            if found is None:
+                continue
+            start, end, escaped = found
+            text = m.content
+            shown = text[start : start + 40] + ("…" if end - start >= 40 else "")
+            fix = None
+            if not escaped:
+                edits = []
+                for at in (start, end):
+                    pointer, span = m.resolve((at, at + 1))
+                    assert span is not None
+                    edits.append(Edit(pointer, span[0], span[1], ""))
+                if edits[0].pointer == edits[1].pointer:
+                    fix = Fix("remove the quotes around the system prompt", tuple(edits), "unsafe")
+            yield self.finding(
+                f"the system prompt is a quoted string ({shown}): the model trains on quotes "
+                "that the prompt sent in production does not have",
+                msg=m,
+                span=(start, end + 1),
+                fix=fix,
+            )
+
+
 class TemplatePlaceholderOptions(RuleOptions):
     #: Regular expression of an unfilled template variable.
     pattern: str = r"\{\{\s*[A-Za-z_][\w.\-]*\s*\}\}|\{%-?\s*\w[^%]*%\}"
@@ -1539,4 +1630,5 @@ RULES = [
     UnclosedTurn,
     MissingEos,
     MixedTemplates,
+    QuotedSystemPrompt,
 ]
