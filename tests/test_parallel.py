@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import sys
 from collections import Counter
 from pathlib import Path
@@ -396,3 +397,36 @@ def test_ray_cli_matches_local_cli(planted, ray_local):
 def test_ray_refuses_stdin_with_a_clear_error(ray_local):
     res = run_cli("check", "-", "--engine", "ray", stdin=b'{"messages": []}\n')
     assert res.code == 2 and "standard input needs the local engine" in res.err
+
+
+def test_a_range_read_whole_gives_the_lines_and_counts_it_gives_streamed(tmp_path, monkeypatch):
+    """RangeStream serves a range of up to WHOLE_RANGE_BYTES from memory: every range of a file
+    of awkward lines (CRLF, blank, long, a last line without its newline) reads as the same
+    lines, newline count and last byte as read from disk line by line, with and without a
+    limit per line, the last range running to the end of the file."""
+    from sftlint.run import ranges
+
+    rng = random.Random(4)
+    lines = [
+        rng.choice([b"", b"\r", b"{}", b'{"a": "' + b"x" * rng.randint(0, 3000) + b'"}']) for _ in range(400)
+    ]
+    data = b"".join(line + rng.choice([b"\n", b"\r\n"]) for line in lines) + b'{"last": 1}'
+    path = tmp_path / "awkward.jsonl"
+    path.write_bytes(data)
+    cuts = sorted(rng.sample(range(1, len(data)), 12))
+    bounds = list(zip([0, *cuts], [*cuts, None], strict=True))
+
+    def read(start, end, limit):
+        with ranges.RangeStream(str(path), start, end) as stream:
+            got = []
+            while line := stream.readline(limit):
+                got.append(line)
+            return got, stream.newlines, stream.last
+
+    for limit in (-1, 700):
+        whole = [read(s, e, limit) for s, e in bounds]
+        with monkeypatch.context() as m:
+            m.setattr(ranges, "WHOLE_RANGE_BYTES", 0)
+            streamed = [read(s, e, limit) for s, e in bounds]
+        assert whole == streamed
+        assert b"".join(b"".join(got) for got, _, _ in whole) == data

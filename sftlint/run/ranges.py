@@ -11,6 +11,7 @@ other.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -169,10 +170,18 @@ def plan_ranges(
 # -- reading and linting one range (in a worker) -------------------------------------
 
 
+#: A range up to this size is read whole into memory (``--jobs`` ranges are 4 MB, Ray's 16 MB).
+WHOLE_RANGE_BYTES = 32 * 1024 * 1024
+
+
 class RangeStream:
-    """The bytes ``[start, end)`` of a file as a binary stream (``read``, ``readline``,
-    ``peek``), read from disk as the reader asks, never whole; it counts the newlines it
-    hands out so a range's physical lines are known once it has been read."""
+    """The bytes ``[start, end)`` of a file as a binary stream (``read``, ``readline``); it
+    counts the newlines it hands out so a range's physical lines are known once it has been
+    read.  A range of at most :data:`WHOLE_RANGE_BYTES` is read whole at once and served by an
+    in-memory buffer (its newlines counted then, all of them): the reader asks for every line
+    by itself, and a Python ``readline`` that capped and counted each one cost a ``--jobs``
+    run about 0.2 s of CPU per 100 MB over the serial run's plain file.  A longer one (a cut
+    the planner could not make) is read from disk as the reader asks, never whole."""
 
     def __init__(self, path: str, start: int, end: int | None) -> None:
         self._fh = open(path, "rb")  # noqa: SIM115 - closed by close()
@@ -180,6 +189,13 @@ class RangeStream:
         self._left = None if end is None else end - start
         self.newlines = 0
         self.last = b""
+        size = (os.fstat(self._fh.fileno()).st_size if end is None else end) - start
+        if size <= WHOLE_RANGE_BYTES:
+            data = self._fh.read(max(0, size))
+            self.newlines = data.count(b"\n")
+            self.last = data[-1:]
+            buffer = io.BytesIO(data)
+            self.read, self.readline = buffer.read, buffer.readline  # type: ignore[method-assign]
 
     def _take(self, data: bytes) -> bytes:
         if self._left is not None:
