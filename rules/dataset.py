@@ -1223,7 +1223,13 @@ class _MadeTexts:
 
     @staticmethod
     def size(texts: tuple[Any, ...]) -> int:
-        return len(texts[0]) + len(texts[1]) + len(texts[2])
+        """The characters of every text the entry holds (the whole text, both sides, the user
+        turns, the numbers, the media key), which its memory follows."""
+        return sum(
+            len(part) if type(part) is str else sum(len(p) for p in part if type(p) is str)
+            for part in texts
+            if type(part) is str or type(part) is tuple
+        )
 
     def get(self, key: tuple[Any, ...]) -> tuple[Any, ...] | None:
         texts = self.texts.pop(key, None)
@@ -1244,8 +1250,8 @@ class _MadeTexts:
         self.chars = 0
 
 
-#: Characters of verification texts each process holds between blocks (whole texts and their two
-#: sides, normalised: about 40 MB of templated Chinese records).
+#: Characters of verification texts each process holds between blocks (whole texts, both sides
+#: and the user turns, normalised: 32-64 MB, 128 MB where a text needs four bytes a character).
 MADE_TEXTS_CHARS = 16_000_000
 _MADE_TEXTS = _MadeTexts(MADE_TEXTS_CHARS)
 

@@ -335,6 +335,7 @@ def test_d002_pieces_that_bring_their_turns_keep_the_first_turns_within_the_budg
 def test_d002_made_texts_hold_the_last_used_within_their_budget():
     made = dataset_rules._MadeTexts(10)
     texts = {k: (k * 2, k, k, "", "", ("", "")) for k in ("ab", "cd", "ef")}  # 4 + 2 + 2 characters
+    assert dataset_rules._MadeTexts.size(("abcd", "ab", "cd", "m", "ab", ("1", "22"), (0, 2, 1, 1))) == 14
     made.put(("a",), texts["ab"])
     made.put(("c",), texts["cd"])
     assert made.chars == 8 and made.get(("a",)) is None  # the oldest went
