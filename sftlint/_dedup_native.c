@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_native_str.h"
+
 /* The interface rules/dataset.py expects (an editable install keeps a stale .so: ignored). */
 #define KERNELS 2
 #define SHINGLE 5
@@ -108,20 +110,6 @@ keyset_has(const KeySet *set, uint64_t hi, uint64_t lo)
              (uint64_t)PyUnicode_READ(kind, data, (i) + 4);                                 \
     } while (0)
 
-static int
-ready_str(PyObject *s)
-{
-    if (!PyUnicode_Check(s)) {
-        PyErr_SetString(PyExc_TypeError, "expected a str");
-        return -1;
-    }
-#if PY_VERSION_HEX < 0x030C0000
-    if (PyUnicode_READY(s) < 0)
-        return -1;
-#endif
-    return 0;
-}
-
 PyDoc_STRVAR(jaccard_doc,
              "jaccard(a, b) -> float\n\n"
              "Exact Jaccard similarity of the sets of 5-character substrings of two str of\n"
@@ -133,7 +121,7 @@ jaccard(PyObject *self, PyObject *args)
     PyObject *a, *b;
     if (!PyArg_ParseTuple(args, "UU:jaccard", &a, &b))
         return NULL;
-    if (ready_str(a) < 0 || ready_str(b) < 0)
+    if (ready_str(a, "jaccard") < 0 || ready_str(b, "jaccard") < 0)
         return NULL;
     Py_ssize_t na = PyUnicode_GET_LENGTH(a) - SHINGLE + 1;
     Py_ssize_t nb = PyUnicode_GET_LENGTH(b) - SHINGLE + 1;
@@ -211,7 +199,7 @@ fold_words(PyObject *self, PyObject *args)
         return NULL;
     PyObject *out = NULL;
     Py_UCS4 *buf = NULL;
-    if (ready_str(text) < 0)
+    if (ready_str(text, "fold_words") < 0)
         goto done;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     Py_ssize_t size = table.len / (Py_ssize_t)sizeof(uint32_t);

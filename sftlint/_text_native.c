@@ -25,6 +25,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "_native_str.h"
+
 /* Bumped when a kernel's interface or results change: language.py uses the module only when
  * this matches its own NATIVE_KERNELS (an editable install keeps the module it built). */
 #define KERNELS 3
@@ -54,29 +56,13 @@ untold_row(Py_UCS4 row)
            row == 0x31 || row == 0x4D || (row >= 0xAC && row <= 0xD7);
 }
 
-/* 0 when arg is a str ready to be read, -1 with TypeError naming the kernel when it is not. */
-static int
-ready_text(PyObject *arg, const char *kernel)
-{
-    if (!PyUnicode_Check(arg)) {
-        PyErr_Format(PyExc_TypeError, "%s() expects a str", kernel);
-        return -1;
-    }
-#if PY_VERSION_HEX < 0x030C0000
-    if (PyUnicode_READY(arg) < 0) {
-        return -1;
-    }
-#endif
-    return 0;
-}
-
 /* census(text) -> (han, latin_words) or None: the number of Han characters (U+3400-9FFF but
  * U+4Dxx, U+F900-FAFF) and of runs of two Latin-1 letters or more, or None when the text holds
  * a character of an untold row or kana (U+3040-30FF, U+FF66-FF9F). */
 static PyObject *
 census(PyObject *self, PyObject *arg)
 {
-    if (ready_text(arg, "census") < 0) {
+    if (ready_str(arg, "census") < 0) {
         return NULL;
     }
     const int kind = PyUnicode_KIND(arg);
@@ -141,7 +127,7 @@ line_start_marks(int kind, const void *data, Py_ssize_t n, Py_ssize_t i)
 static PyObject *
 body_marks(PyObject *self, PyObject *arg)
 {
-    if (ready_text(arg, "body_marks") < 0) {
+    if (ready_str(arg, "body_marks") < 0) {
         return NULL;
     }
     const int kind = PyUnicode_KIND(arg);
