@@ -6,7 +6,7 @@ import json
 
 import pytest
 from conftest import run_cli, write_jsonl
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import sftlint
@@ -577,6 +577,8 @@ _FORMATS = (
 
 @settings(max_examples=300, deadline=None)
 @given(_values)
+@example({"chosen": "", "chosen_messages": None, "rejected": ""})  # a whole side beside a pair
+@example({"chosen_messages": [{"role": "user", "content": "x"}], "rejected_messages": [], "system": 1})
 def test_quick_check_never_accepts_what_the_schema_rejects(value):
     for fmt in _FORMATS:
         if fmt.quick_check(value):

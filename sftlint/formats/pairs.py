@@ -340,19 +340,15 @@ class PreferenceFormat(InputFormat):
         if sides is None:
             return False
         kind, chosen, rejected = sides
-        if kind == "whole":
-            if not all(
-                type(obj[k]) is list and _MESSAGES.quick_check({"messages": obj[k]})
-                for k in (chosen, rejected)
-            ):
+        # each whole conversation a record holds (its two sides, or one beside another layout's
+        # pair) is a messages list; the other keys are checked as for every shape, since the
+        # schema checks them whatever the shape
+        for key in {chosen, rejected, *WHOLE_SIDES} if kind == "whole" else WHOLE_SIDES:
+            if key in obj and not (type(obj[key]) is list and _MESSAGES.quick_check({"messages": obj[key]})):
                 return False
-            return all(
-                k == chosen or k not in obj or type(obj[k]) is list for k in ("messages", "conversations")
-            )
         # ``input`` is Alpaca's string beside ``instruction``, or OpenAI's object holding the prompt
         strings = ("instruction", "question", "query", "response", "answer", "system", "system_prompt")
         if not strings_and_history_ok(obj, strings) or type(obj.get("input", "")) not in (str, dict):
-            return False
             return False
         for key in ("conversations", "messages"):
             if key in obj and type(obj[key]) is not list:
