@@ -1158,92 +1158,148 @@ def _verify_block(
     texts cannot be read again.  ``loc`` and ``digests`` look records up by collector position
     (the collector's own, or :class:`_SentLocations` in a worker); ``frames`` (by path id) are
     the files' frames, left out of the prompt sides; ``kept`` holds the turns and media keys the
-    collector kept while streaming (by position), which are not read again."""
+    collector kept while streaming (by position), which are not read again.
+
+    In two steps: the whole texts of every record of the block first (one string each), then
+    the rest of :func:`texts_of_turns` (the sides, the numbers, the media key, the frame) only
+    for the pairs whose whole texts reach the threshold.  Candidates come from a margin below
+    the threshold, and on templated data most of them fall short of it: making their sides and
+    numbers cost more than comparing them."""
     path_id = loc.path_id
     frames = frames or {}
     kept = kept or {}
-    texts: dict[int, Any] = {}
-    wanted: dict[str, set[int]] = {}
     made = _MADE_TEXTS
     keys: dict[int, tuple[Any, ...]] = {}
+
+    def key_of(k: int) -> tuple[Any, ...]:
+        key = keys.get(k)
+        if key is None:
+            pid = path_id[k]
+            keys[k] = key = (loc.paths[pid], loc.line[k], loc.index[k], digests[k], frames.get(pid))
+        return key
+
+    # 1. the whole texts
+    wholes: dict[int, str] = {}
+    wanted: dict[str, set[int]] = {}
     for i, pairs in cands.items():
         for k in (i, *(j for j, _ in pairs)):
             if k in keys:
                 continue
-            pid = path_id[k]
-            frame = frames.get(pid)
-            keys[k] = key = (loc.paths[pid], loc.line[k], loc.index[k], digests[k], frame)
-            done = made.get(key)
+            done = made.get(key_of(k))
             if done is not None:
+                wholes[k] = done if type(done) is str else done[0]
+            elif k in kept:
+                wholes[k] = whole_of_turns(kept[k][0].split(PART_SEP))
+            else:
+                wanted.setdefault(loc.paths[path_id[k]], set()).add(k)
+    if wanted:
+        wholes.update(_texts_again(loc, digests, formats or {}, wanted, _whole_text))
+    for k, whole in wholes.items():
+        made.put(keys[k], whole)
+    # each record's candidates as far as the first the estimate decides, those whose whole
+    # texts reach the threshold, in order
+    passed: dict[int, list[tuple[int, float]]] = {}
+    chosen: dict[int, tuple[int, float, str]] = {}
+    for i, pairs in cands.items():
+        mine = _Shingled(wholes[i]) if i in wholes else None
+        for j, est in pairs:
+            if mine is not None and j in wholes:
+                sim = mine.jaccard(wholes[j])
+                if sim >= threshold - 1e-9:
+                    passed.setdefault(i, []).append((j, sim))
+            elif est >= threshold - 1e-9:  # the text could not be read again (stdin, in memory)
+                chosen[i] = (j, est, "estimated similarity")
+                break
+    if not passed:
+        return chosen
+    # 2. the rest of the texts, for those pairs: the first pair alike on both sides is chosen
+    texts: dict[int, tuple[Any, ...]] = {}
+    wanted = {}
+    for i, pairs in passed.items():
+        for k in (i, *(j for j, _ in pairs)):
+            if k in texts:
+                continue
+            done = made.get(keys[k])
+            if type(done) is tuple:
                 texts[k] = done
             elif k in kept:
-                texts[k] = texts_of_turns(kept_turns(kept[k]), kept[k][2], frame)
+                texts[k] = texts_of_turns(kept_turns(kept[k]), kept[k][2], keys[k][4])
             else:
-                wanted.setdefault(loc.paths[pid], set()).add(k)
-    convert = None
-    if frames:
+                wanted.setdefault(loc.paths[path_id[k]], set()).add(k)
+    if wanted:
 
         def convert(record: Record, k: int) -> tuple[Any, ...]:
             return dialogue_texts(record, frames.get(path_id[k]))
 
-    if wanted:
         texts.update(_texts_again(loc, digests, formats or {}, wanted, convert))
-    for k, key in keys.items():
-        if k in texts:
-            made.put(key, texts[k])
-    chosen: dict[int, tuple[int, float, str]] = {}
-    for i, pairs in cands.items():
-        mine = _Shingled(texts[i][0]) if i in texts else None
-        for j, est in pairs:
-            if mine is not None and j in texts:
-                sim = mine.jaccard(texts[j][0])
-                if sim >= threshold - 1e-9 and _both_sides_alike(texts[i], texts[j]):
-                    chosen[i] = (j, sim, "similarity")
-                    break
-            elif est >= threshold - 1e-9:  # the text could not be read again (stdin, in memory)
-                chosen[i] = (j, est, "estimated similarity")
+    for k, full in texts.items():
+        made.put(keys[k], full)
+    for i, pairs in passed.items():
+        for j, sim in pairs:
+            if i in texts and j in texts and _both_sides_alike(texts[i], texts[j]):
+                chosen[i] = (j, sim, "similarity")
                 break
     return chosen
 
 
+def whole_of_turns(turns: list[str]) -> str:
+    """:func:`dialogue_text` of a record's turns (:func:`_turn_contents`' texts)."""
+    return "\x1f".join(text for text in map(normalise, turns) if text)
+
+
+def _whole_text(record: Record, k: int) -> str:
+    return dialogue_text(record)
+
+
 class _MadeTexts:
-    """The verification texts (:func:`texts_of_turns`) this process made last, by record (its
-    file, line, number, digest and frame), up to :data:`MADE_TEXTS_CHARS` characters, the
-    least recently used going first.  Templated data pairs most records with a few earlier
-    copies, so a record is in many verification blocks; reading and normalising it again for
-    each (or normalising its kept turns again) cost more than all the comparisons.  The
-    digest in the key makes an entry right for any run that finds the record unchanged."""
+    """The verification texts this process made last, by record (its file, line, number, digest
+    and frame): a record's whole text (:func:`dialogue_text`), or all its :func:`texts_of_turns`
+    once a pair of it got that far, up to :data:`MADE_TEXTS_CHARS` characters, the least
+    recently used going first.  Templated data pairs most records with a few earlier copies, so
+    a record is in many verification blocks; reading and normalising it again for each (or
+    normalising its kept turns again) cost more than all the comparisons.  The digest in the
+    key makes an entry right for any run that finds the record unchanged."""
 
     __slots__ = ("budget", "chars", "texts")
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self.chars = 0
-        self.texts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        # each entry with its size, counted once
+        self.texts: dict[tuple[Any, ...], tuple[str | tuple[Any, ...], int]] = {}
 
     @staticmethod
-    def size(texts: tuple[Any, ...]) -> int:
+    def size(texts: str | tuple[Any, ...]) -> int:
         """The characters of every text the entry holds (the whole text, both sides, the user
         turns, the numbers, the media key), which its memory follows."""
+        if type(texts) is str:
+            return len(texts)
         return sum(
             len(part) if type(part) is str else sum(len(p) for p in part if type(p) is str)
             for part in texts
             if type(part) is str or type(part) is tuple
         )
 
-    def get(self, key: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        texts = self.texts.pop(key, None)
-        if texts is not None:
-            self.texts[key] = texts  # the last used
-        return texts
+    def get(self, key: tuple[Any, ...]) -> str | tuple[Any, ...] | None:
+        entry = self.texts.pop(key, None)
+        if entry is None:
+            return None
+        self.texts[key] = entry  # the last used
+        return entry[0]
 
-    def put(self, key: tuple[Any, ...], texts: tuple[Any, ...]) -> None:
-        if key in self.texts:
-            return
-        self.texts[key] = texts
-        self.chars += self.size(texts)
+    def put(self, key: tuple[Any, ...], texts: str | tuple[Any, ...]) -> None:
+        """Hold ``texts`` for ``key``; all the texts replace a whole text held alone."""
+        entry = self.texts.get(key)
+        if entry is not None:
+            if type(entry[0]) is not str or type(texts) is str:
+                return
+            del self.texts[key]
+            self.chars -= entry[1]
+        size = self.size(texts)
+        self.texts[key] = (texts, size)
+        self.chars += size
         while self.chars > self.budget:
-            self.chars -= self.size(self.texts.pop(next(iter(self.texts))))
+            self.chars -= self.texts.pop(next(iter(self.texts)))[1]
 
     def clear(self) -> None:
         self.texts.clear()

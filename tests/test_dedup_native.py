@@ -209,3 +209,107 @@ def test_records_in_memory_give_the_pairs_the_file_gives(tmp_path):
     found = [d for d in sftlint.lint(records, select=["D002"]) if d.code == "D002"]
     assert found and all("estimated" not in d.message for d in found)
     assert [d.message for d in found] == [msg for _, msg in d002(path)]
+
+
+def _verification_file(tmp_path) -> tuple[str, list]:
+    """Records built so that a whole conversation can be alike while one side is not: a long
+    shared question with an entirely different short answer."""
+    question = (
+        "我在网上商城买了一台洗衣机，订单显示已经签收，但是我一直没有收到货，快递员说放在了小区门口的快递柜，"
+        "可是我查了快递柜也没有取件码，联系商家客服一直没有人回复，请问我现在应该怎么处理才能拿到货或者退款？"
+        "另外这台洗衣机是参加双十一活动时用优惠券买的，如果退款的话优惠券还能不能退回到我的账户里面，"
+        "还有我当时选择了分期付款，已经还了第一期，退款以后剩下的分期会不会自动取消，手续费是不是也会退？"
+    )
+    answer = "您好，请先联系物流核实签收记录。"
+    other = "本店不提供维修，请前往官方网点。"
+    rows = [
+        [question, answer],  # 0
+        [question, other],  # 1: the whole alike with 0, the answers not
+        [question.replace("双十一", "六一八"), answer],  # 2: alike with 0 on both sides
+        [
+            "今天天气怎么样？适合出去跑步吗？我想在晚上去公园慢跑一个小时。",
+            "今天晚上有小雨，建议您在室内锻炼。",
+        ],  # 3
+        [question, answer + "祝您生活愉快。"],  # 4: its digest will not match: read as unreadable
+        [question, answer],  # 5
+    ]
+    records = [
+        {"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": a}]} for q, a in rows
+    ]
+    path = tmp_path / "verify.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return str(path), list(sftlint.load_records(str(path)))
+
+
+def _every_text_whole(threshold, cands, records, readable):
+    """The decision made the plain way, the reference: each pair on all its texts, in order."""
+    texts = {k: D.dialogue_texts(records[k]) for k in readable}
+    chosen = {}
+    for i, pairs in cands.items():
+        for j, est in pairs:
+            if i in texts and j in texts:
+                sim = D.jaccard(texts[i][0], texts[j][0])
+                if sim >= threshold - 1e-9 and D._both_sides_alike(texts[i], texts[j]):
+                    chosen[i] = (j, sim, "similarity")
+                    break
+            elif est >= threshold - 1e-9:
+                chosen[i] = (j, est, "estimated similarity")
+                break
+    return chosen
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_two_step_verification_decides_as_comparing_every_text_whole(tmp_path, keep):
+    """The verification makes the whole texts first and the sides only for the pairs whose whole
+    texts reach the threshold; its decisions must be those of comparing every pair on all its
+    texts: a pair alike as a whole but not on its answers is passed over for a later candidate,
+    an unreadable candidate falls back on the estimate only where it comes first."""
+    from array import array
+
+    path, records = _verification_file(tmp_path)
+    loc = D._Locations()
+    for r in records:
+        loc.add(path, r.index, r.line)
+    digests = array("Q", [D._digest(r) for r in records])
+    digests[4] ^= 1  # changed since it was collected: cannot be read again
+    kept = {}
+    if keep:
+        for k, r in enumerate(records):
+            contents = D._turn_contents(r)
+            kept[k] = (
+                D.PART_SEP.join(c for _, c in contents),
+                tuple(role for role, _ in contents),
+                D.media_key(r.data),
+            )
+        del kept[4]
+    cands = {
+        # 1 alike only as a whole, 3 not at all: 0 is chosen, before the unreadable 4's estimate
+        5: [(1, 0.9), (3, 0.9), (0, 0.7), (4, 0.9)],
+        2: [(1, 0.95), (4, 0.85), (0, 0.9)],  # 1 passed over, then 4 unreadable: its estimate
+        3: [(4, 0.5)],  # unreadable, and the estimate is short of the threshold: nothing
+        1: [(0, 0.9)],  # alike as a whole, not on the answers: nothing
+    }
+    whole = [D.dialogue_text(r) for r in records]
+    assert D.jaccard(whole[5], whole[1]) >= 0.8 and D.jaccard(whole[2], whole[1]) >= 0.8  # as a whole
+    want = _every_text_whole(0.8, cands, records, [k for k in range(len(records)) if k != 4])
+    assert want[5][:1] == (0,) and want[2] == (4, 0.85, "estimated similarity") and set(want) == {5, 2}
+    D._MADE_TEXTS.clear()
+    try:
+        got = D._verify_block(0.8, cands, loc, digests, {path: "messages"}, None, kept)
+        assert got == want
+        # again, with the texts the first call made held (whole texts, and all the texts of the
+        # records whose pairs got that far)
+        assert D._verify_block(0.8, cands, loc, digests, {path: "messages"}, None, kept) == want
+    finally:
+        D._MADE_TEXTS.clear()
+
+
+def test_made_texts_hold_all_the_texts_in_place_of_a_whole_text():
+    made = D._MadeTexts(100)
+    made.put(("a",), "abcdef")
+    assert made.get(("a",)) == "abcdef" and made.chars == 6
+    full = ("abcdef", "abc", "def", "", "abc", ("", ""))
+    made.put(("a",), full)  # all the texts replace the whole text alone
+    assert made.get(("a",)) == full and made.chars == 15
+    made.put(("a",), "abcdef")  # and a whole text never replaces them
+    assert made.get(("a",)) == full and made.chars == 15
