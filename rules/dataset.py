@@ -890,6 +890,8 @@ class NearDuplicate(Rule):
             from sftlint import stdin_copy
 
             pool, workers = lent
+            if pool is None:  # the workers are gone: processes forked now inherit the collector
+                return self._verify_forked(coll, cands, frames, workers)
             size = min(VERIFY_BLOCK, -(-count // (workers * BLOCKS_PER_WORKER)))
             # The workers read standard input's copy by its own path: the copy's registry and
             # its writer belong to this process (a worker must never flush a forked writer).
@@ -916,6 +918,40 @@ class NearDuplicate(Rule):
                 _verify_block(threshold, block, coll.loc, coll.digests, coll.formats, framed, coll.kept)
             )
         return chosen
+
+    def _verify_forked(
+        self, coll: _SignatureCollector, cands: Pairs, frames: _Frames, processes: int
+    ) -> _Chosen:
+        """:meth:`_verify` by ``processes`` forked processes, each verifying every
+        ``processes``-th block of :data:`FORKED_BLOCKS_PER_PROCESS` per process (the blocks
+        further in the file read more records again, as fewer of their turns were kept)."""
+        from sftlint.run.forked import forked_map
+
+        threshold = self.options.threshold
+        size = min(VERIFY_BLOCK, -(-cands.records() // (processes * FORKED_BLOCKS_PER_PROCESS)))
+        bounds = cands.bounds(size)
+        # the frames learned here, before the fork: each process would learn them again
+        framed = frames.of_paths(_paths_of(coll.loc, cands))
+
+        def verify(bound: tuple[int, int]) -> dict[int, tuple[int, float, str]]:
+            block = cands.part(*bound).as_dict()
+            return _verify_block(threshold, block, coll.loc, coll.digests, coll.formats, framed, coll.kept)
+
+        chosen = _Chosen(len(coll.digests))
+        for found in forked_map(verify, bounds, processes):
+            chosen.add(found)
+        return chosen
+
+
+def _paths_of(loc: _Locations, cands: Pairs) -> Iterable[int]:
+    """The path ids of the records in ``cands``."""
+    if len(loc.paths) == 1:
+        return [0]
+    np = _minhash._numpy()
+    if np:
+        at = np.union1d(_as_numpy(np, cands.i), _as_numpy(np, cands.j))
+        return np.unique(_as_numpy(np, loc.path_id)[at]).tolist()
+    return {loc.path_id[k] for k in (*cands.i, *cands.j)}
 
 
 class _Frames:
@@ -1567,6 +1603,9 @@ VERIFY_BLOCK = 10_000
 #: in about this many blocks per worker (each block reads its files again up to its last line).
 PARALLEL_VERIFY_MIN = 1000
 BLOCKS_PER_WORKER = 2
+#: Verification blocks per forked process (:meth:`NearDuplicate._verify_forked`): more, smaller
+#: blocks than a pool's, as nothing is sent for them, so the processes finish together.
+FORKED_BLOCKS_PER_PROCESS = 4
 
 
 def shingles(text: str) -> set[str]:

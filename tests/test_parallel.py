@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from bench import corpus
 
-_REAL_VERIFY_SENT = _dataset._verify_sent
+_REAL_VERIFY_BLOCK = _dataset._verify_block
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_jobs_with_selection_and_per_rule_options(planted, small_chunks):
     assert sftlint.lint(files, jobs=2, **kw) == serial
 
 
-def _verify_sent_recorded(*args):
+def _verify_block_recorded(*args):
     """D002's verification of one block, with the process it ran in written down (a module-level
     function, so that a worker can unpickle it)."""
     import os
@@ -104,16 +104,31 @@ def _verify_sent_recorded(*args):
     with open(os.environ["SFTLINT_TEST_PIDS"], "a") as fh:
         fh.write(f"{os.getpid()}\n")
     kept_log = os.environ.get("SFTLINT_TEST_KEPT")
-    if kept_log:  # how many of the block's records came with their turns, of how many
+    if kept_log:  # how many of the block's records it had the turns of, of how many
+        block, kept = args[1], args[6] or {}
+        records = {k for i, pairs in block.items() for k in (i, *(j for j, _ in pairs))}
         with open(kept_log, "a") as fh:
-            fh.write(f"{len(args[2][6])} {len(args[2][1])}\n")
-    return _REAL_VERIFY_SENT(*args)
+            fh.write(f"{len(records & kept.keys())} {len(records)}\n")
+    return _REAL_VERIFY_BLOCK(*args)
 
 
-def test_d002_verification_runs_in_the_workers_with_the_serial_result(tmp_path, small_chunks, monkeypatch):
+#: Where processes fork, D002's blocks go to processes forked at the reduce (the pool shut down
+#: first); elsewhere to the pool's workers, sent what they read: both ways are tested here.
+FORKING = [pytest.param(True, id="forked"), pytest.param(False, id="pool")]
+
+
+def _use_pool_unless(forking: bool, monkeypatch) -> None:
+    if not forking:  # as where processes do not fork: the pool stays up for the reduces
+        monkeypatch.setattr(parallel, "_forks", lambda: False)
+
+
+@pytest.mark.parametrize("forking", FORKING)
+def test_d002_verification_runs_in_other_processes_with_the_serial_result(
+    tmp_path, small_chunks, monkeypatch, forking
+):
     """Templated records (most a near-copy of an earlier one): D002's exact verification is
-    most of the run, so with --jobs its blocks go to the workers; the findings stay the serial
-    run's, and the blocks really ran in other processes."""
+    most of the run, so with --jobs its blocks run in other processes; the findings stay the
+    serial run's, and the blocks really ran elsewhere."""
     import os
 
     from sftlint.rules import dataset as D
@@ -127,29 +142,33 @@ def test_d002_verification_runs_in_the_workers_with_the_serial_result(tmp_path, 
     monkeypatch.setattr(D, "BLOCKS_PER_WORKER", 5)
     pids = tmp_path / "pids"
     monkeypatch.setenv("SFTLINT_TEST_PIDS", str(pids))
-    monkeypatch.setattr(D, "_verify_sent", _verify_sent_recorded)  # the workers are forked after this
+    monkeypatch.setattr(D, "_verify_block", _verify_block_recorded)  # the workers are forked after this
+    _use_pool_unless(forking, monkeypatch)
     serial = sftlint.lint([tmpl], jobs=1, select=["D002"])
-    assert not pids.exists()  # a serial run lends no pool
+    assert set(pids.read_text().split()) == {str(os.getpid())}  # a serial run verifies here
+    pids.unlink()
     par = sftlint.lint([tmpl], jobs=2, select=["D002"])
     assert par == serial
     assert len(serial) > 300 and all("(similarity " in d.message for d in serial)
-    # standard input: its copy on disk is read by the workers through its own path
+    ran_in = pids.read_text().split()
+    assert len(ran_in) >= 8 and len(set(ran_in)) >= 2 and str(os.getpid()) not in ran_in
+    # standard input: its copy on disk is read through its own path
     import io
 
     pids.unlink()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(tmpl.read_bytes())))
     piped = sftlint.lint(["-"], jobs=2, select=["D002"])
     assert [(d.line, d.message) for d in piped] == [(d.line, d.message) for d in serial]
-    assert pids.read_text().split()
-    ran_in = set(pids.read_text().split())
-    assert len(pids.read_text().split()) >= 10 and str(os.getpid()) not in ran_in
+    ran_in = pids.read_text().split()
+    assert len(ran_in) >= 8 and str(os.getpid()) not in ran_in
 
 
-def test_d002_blocks_take_the_turns_the_ranges_brought_back(tmp_path, small_chunks, monkeypatch):
+@pytest.mark.parametrize("forking", FORKING)
+def test_d002_blocks_take_the_turns_the_ranges_brought_back(tmp_path, small_chunks, monkeypatch, forking):
     """With --jobs, the run's first ranges bring back the turns their D002 pieces kept, as far as
-    a serial run would have kept them (KEEP_CHARS), and each verification block takes those of
-    its records to the worker instead of having it read them again: the same findings as a serial
-    run, and as a parallel run that keeps none."""
+    a serial run would have kept them (KEEP_CHARS), and each verification block has those of
+    its records (inherited by a forked process, or sent to a worker) instead of reading them
+    again: the same findings as a serial run, and as a parallel run that keeps none."""
     from sftlint.rules import dataset as D
 
     from bench.same_findings import templated
@@ -161,8 +180,8 @@ def test_d002_blocks_take_the_turns_the_ranges_brought_back(tmp_path, small_chun
     monkeypatch.setattr(D, "BLOCKS_PER_WORKER", 5)
     monkeypatch.setenv("SFTLINT_TEST_PIDS", str(tmp_path / "pids"))
     kept_log = tmp_path / "kept"
-    monkeypatch.setenv("SFTLINT_TEST_KEPT", str(kept_log))
-    monkeypatch.setattr(D, "_verify_sent", _verify_sent_recorded)
+    monkeypatch.setattr(D, "_verify_block", _verify_block_recorded)
+    _use_pool_unless(forking, monkeypatch)
     serial = sftlint.lint([tmpl], jobs=1, select=["D002"])
     assert len(serial) > 300
     # the turns of the first records kept (retrieval context and system prompts left out, so
@@ -171,6 +190,7 @@ def test_d002_blocks_take_the_turns_the_ranges_brought_back(tmp_path, small_chun
         len(m["content"]) for line in tmpl.read_bytes().splitlines() for m in orjson.loads(line)["messages"]
     )
     monkeypatch.setattr(D, "KEEP_CHARS", chars // 6)
+    monkeypatch.setenv("SFTLINT_TEST_KEPT", str(kept_log))
     assert sftlint.lint([tmpl], jobs=2, select=["D002"]) == serial
     blocks = [tuple(map(int, line.split())) for line in kept_log.read_text().splitlines()]
     assert sum(k for k, _ in blocks) > 200  # turns came with the blocks

@@ -30,7 +30,7 @@ of the dataset rules.  It sends back the chunk's diagnostics, the dataset
 summaries, how many records it saw, and any engine errors.  The main process
 yields chunk results strictly in submission order, merges the summaries into
 the rules' collectors in that order (pieces, as for ranges), and finally runs :meth:`Engine.finish`
-(the reduces; the pool stays up meanwhile, see :func:`lent_pool`).  So
+(the reduces, which may spread their work over processes again: see :func:`lent_pool`).  So
 ``--jobs N`` yields the same diagnostics, in the same order, as ``--jobs 1``.
 
 Memory stays flat in both schemes: at most ``IN_FLIGHT_PER_JOB * jobs``
@@ -92,20 +92,29 @@ IN_FLIGHT_PER_JOB = 3
 GZ_RATIO = 5
 
 
-#: The pool of the ``--jobs`` run whose dataset reduces are running, and its size.
+#: The pool of the ``--jobs`` run whose dataset reduces are running (None once it is shut
+#: down), and its size.
 _LENT: list[tuple[Any, int]] = []
 
 
 def lent_pool() -> tuple[Any, int] | None:
-    """The worker pool (an executor) and its number of workers while a ``--jobs`` run's dataset
-    reduces run, else None: a reduce whose work splits into independent tasks (D002's exact
-    verification of candidate pairs) hands them to the workers, which are idle by then, instead
-    of running them in the main process after everything else."""
+    """``(pool, n)`` while a ``--jobs`` run's dataset reduces run, else None: a reduce whose work
+    splits into independent tasks (D002's exact verification of candidate pairs) spreads them
+    over ``n`` processes instead of running them in the main process after everything else.
+
+    Where processes fork, ``pool`` is None: the workers have been shut down, and the reduce
+    forks ``n`` processes of its own (:func:`sftlint.run.forked.forked_map`), which inherit
+    what the main process holds instead of being sent it.  Elsewhere ``pool`` is the workers'
+    executor, idle by then, and a task carries what it needs."""
     return _LENT[-1] if _LENT else None
 
 
 def _finish_with(engine: Engine, pool: Any, n: int) -> Iterator[Diagnostic]:
-    """:meth:`Engine.finish` with ``pool`` lent to the reduces."""
+    """:meth:`Engine.finish` with ``pool`` lent to the reduces (shut down first where processes
+    fork: the reduces fork their own, and the pool's threads must be gone before they do)."""
+    if _forks():
+        pool.shutdown(wait=True)
+        pool = None
     _LENT.append((pool, n))
     try:
         yield from engine.finish()

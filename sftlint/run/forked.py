@@ -1,0 +1,85 @@
+"""A pure function mapped over tasks in processes forked for the purpose, at the end of a run.
+
+A dataset reduce whose work splits into independent tasks (D002's exact verification of its
+candidate pairs) runs after the ``--jobs`` workers have checked every record.  Handing the tasks
+to those workers meant sending each one what it reads: the collector's locations and the
+turns it kept, pickled through one pipe, while the workers waited (on a 100 MB seed-kind file
+the sending took as long as the work, and two workers verified no faster than one).  A process
+forked at that point already holds all of it: it inherits the main process's memory, and
+only its results, small, come back.
+
+Forking is safe here because the run has no other thread by then: the ``--jobs`` pool, whose
+threads feed its workers, is shut down before the reduces (see
+:func:`sftlint.run.processes.lent_pool`).  A child that fails in any way (it cannot be forked,
+it raises, it is killed) sends nothing, and the parent runs that child's tasks itself, so the
+results never depend on the children: the function must be pure (its result a function of its
+task and of what the parent held when it forked).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def forked_map(fn: Callable[[T], R], tasks: Sequence[T], processes: int) -> list[R]:
+    """``[fn(task) for task in tasks]``, computed by up to ``processes`` forked children, each
+    taking every ``processes``-th task (so tasks whose cost grows along the sequence are shared
+    evenly).  Where the platform does not fork, or a child fails, this process computes the
+    tasks left."""
+    results: list[Any] = [None] * len(tasks)
+    done = [False] * len(tasks)
+    running: list[tuple[Any, Any, range]] = []
+    if processes > 1 and len(tasks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("fork")
+        for first in range(min(processes, len(tasks))):
+            share = range(first, len(tasks), processes)
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_run_share, args=(fn, [tasks[k] for k in share], send), daemon=True)
+            try:
+                child.start()
+            except OSError:  # cannot fork now: this process computes the share
+                receive.close()
+                send.close()
+                continue
+            send.close()  # the child's end: its exit closes the pipe, so recv cannot hang
+            running.append((child, receive, share))
+    for child, receive, share in running:
+        try:
+            got = receive.recv()
+            if len(got) == len(share):
+                for k, result in zip(share, got, strict=True):
+                    results[k] = result
+                    done[k] = True
+        except (EOFError, OSError):  # the child died: its share is computed here
+            pass
+        finally:
+            receive.close()
+            child.join()
+    for k, task in enumerate(tasks):
+        if not done[k]:
+            results[k] = fn(task)
+    return results
+
+
+def _run_share(fn: Callable[[Any], Any], share: list[Any], send: Any) -> None:
+    """A child's work: its share's results, sent as one list (nothing when any task fails)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    try:
+        results = [fn(task) for task in share]
+    except BaseException:  # nothing sent: the parent computes the share and meets the error
+        send.close()
+        return
+    try:
+        send.send(results)
+    finally:
+        send.close()
+
+
+__all__ = ["forked_map"]
