@@ -845,7 +845,7 @@ class NearDuplicate(Rule):
         # fills a bucket with hundreds of near-copies), which only adds findings.  The pairs and
         # the decisions are held in flat arrays (templated data has pairs for most records).
         cands, wide = near_pair_arrays(
-            coll.sigs, coll.digests, low, CANDIDATES_PER_RECORD, (LAST_K, WIDE_LAST_K)
+            coll.sigs, coll.digests, low, CANDIDATES_PER_RECORD, (LAST_K, WIDE_LAST_K), spread=_forks_lent()
         )
         frames = _Frames(coll)
         try:
@@ -941,6 +941,20 @@ class NearDuplicate(Rule):
         for found in forked_map(verify, bounds, processes):
             chosen.add(found)
         return chosen
+
+
+def _forks_lent() -> tuple[Callable[[Callable[[Any], Any], list[Any]], list[Any]], int] | None:
+    """``(map, n)`` where a ``--jobs`` run lends the reduces ``n`` processes to fork: ``map(fn,
+    tasks)`` runs the tasks in them (:func:`~sftlint.run.forked.forked_map`)."""
+    from sftlint.run.processes import lent_pool
+
+    lent = lent_pool()
+    if lent is None or lent[0] is not None:
+        return None
+    from sftlint.run.forked import forked_map
+
+    processes = lent[1]
+    return (lambda fn, tasks: forked_map(fn, tasks, processes)), processes
 
 
 def _paths_of(loc: _Locations, cands: Pairs) -> Iterable[int]:

@@ -311,6 +311,34 @@ def test_numpy_near_pairs_taken_in_blocks_equal_the_plain_ones(monkeypatch, band
             assert _same_pairs(pairs, M.Pairs.from_dict(plain, len(digests)))
 
 
+@pytest.mark.parametrize(("processes", "keyed"), [(2, True), (3, False), (16, True), (20, True)])
+def test_bands_shared_among_processes_give_the_pairs_of_one_pass(monkeypatch, processes, keyed):
+    """With ``spread``, each process takes a share of the bands and sends back the pairs they
+    kept, already cut to ``per_record`` a record; folded together they are the pairs of one pass
+    over every band (a pair met in bands of two processes counts once).  The shares run here in
+    sequence, and then in forked processes."""
+    from sftlint.run.forked import forked_map
+
+    texts = _templated_texts(700, seed=processes) + list(_corpus_texts())[:200]
+    sigs, digests = _sketch(texts, M.signature)
+    monkeypatch.setattr(M, "KEYED_PAIRS", keyed)
+    monkeypatch.setattr(M, "SPREAD_BANDS_FROM", 2)
+    monkeypatch.setattr(M, "PLAIN_PAIRS_BELOW", 2)  # numpy's path, which shares the bands
+    only = bytearray(random.Random(processes).choices([0, 1, 1], k=len(texts)))
+    in_turn = (lambda fn, tasks: [fn(task) for task in tasks]), processes
+    forked = (lambda fn, tasks: forked_map(fn, tasks, processes)), processes
+    for threshold, per_record, limit in ((0.5, 4, None), (0.65, 4, None), (0.8, 1, only)):
+        want = M.near_pair_arrays(sigs, digests, threshold, per_record, (3, 32), limit)
+        assert sum(len(pairs) for pairs in want) > 200
+        if threshold == 0.5:  # some pairs only one band proposes: a band left out would show
+            some = M._looks_kept(np, sigs, digests, threshold, per_record, (3, 32), limit, range(1, M.BANDS))
+            code = M.Pairs.typecode(len(digests))
+            assert not all(_same_pairs(k.pairs(code), w) for k, w in zip(some, want, strict=True))
+        for spread in (in_turn, forked):
+            got = M.near_pair_arrays(sigs, digests, threshold, per_record, (3, 32), limit, spread)
+            assert all(_same_pairs(a, b) for a, b in zip(got, want, strict=True))
+
+
 def _same_pairs(a: M.Pairs, b: M.Pairs) -> bool:
     return (a.i, a.j, bytes(a.agree)) == (b.i, b.j, bytes(b.agree))
 
@@ -401,7 +429,7 @@ def _one_pass_looks(sigs, digests, threshold, per_record, looks, only=None):
     return [_one_pass(sigs, digests, threshold, per_record), *({} for _ in looks[1:])]
 
 
-def _one_pass_arrays(sigs, digests, threshold, per_record, looks, only=None):
+def _one_pass_arrays(sigs, digests, threshold, per_record, looks, only=None, spread=None):
     return [
         M.Pairs.from_dict(p, len(digests))
         for p in _one_pass_looks(sigs, digests, threshold, per_record, looks)

@@ -18,7 +18,7 @@ import re
 import sys
 import unicodedata
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 #: MinHash signature: NUM_HASHES values of 16 bits (one-permutation hashing over 64 bins).
@@ -722,14 +722,21 @@ def near_pair_arrays(
     per_record: int,
     looks: tuple[int, ...],
     only: bytes | bytearray | None = None,
+    spread: tuple[Callable[[Callable[[Any], Any], list[Any]], list[Any]], int] | None = None,
 ) -> list[Pairs]:
     """:func:`near_pairs_looks` as :class:`Pairs`: 9 bytes a pair instead of a dictionary entry,
     a list and a tuple per pair (templated data has a few pairs for most of its records: a
-    million records held half a gigabyte of them)."""
+    million records held half a gigabyte of them).
+
+    ``spread``, ``(map, n)``: a ``map(fn, tasks)`` that computes the tasks elsewhere, in ``n``
+    processes (``--jobs``' forked processes): the bands are then shared among them, and the
+    pairs each finds folded together here (the same pairs: :func:`_top`)."""
     n = len(digests)
     if n < 2:
         return [Pairs.empty(n) for _ in looks]
     np = _numpy() if n >= PLAIN_PAIRS_BELOW else None
+    if np and spread is not None and spread[1] > 1 and n >= SPREAD_BANDS_FROM:
+        return _near_pairs_spread(np, sigs, digests, threshold, per_record, looks, only, spread)
     if np:
         return _near_pairs_numpy_looks(np, sigs, digests, threshold, per_record, looks, only)
     return [
@@ -957,6 +964,23 @@ class _Kept:
         keys = keys[self._mask(keys, self.per_record, np.uint64(self.bits + 7))]
         self.kept = keys
 
+    def folded(self) -> Any:
+        """The pairs kept, folded (to send to the process that :meth:`absorb` s them)."""
+        self.fold()
+        return self.kept
+
+    def absorb(self, kept: Any) -> None:
+        """Add the pairs another :class:`_Kept` of the same records kept (its :meth:`folded`):
+        they wait to be folded in like pairs found here."""
+        if self.keyed:
+            self.waiting.append(kept)
+            self.count += len(kept)
+        else:
+            self.waiting.append(kept)
+            self.count += len(kept[0])
+        if self.count >= max(TOP_EVERY, len(self) // 4):
+            self.fold()
+
     def _mask(self, keys: Any, back: int, shift: Any) -> Any:
         """True for each key that differs from the key ``back`` places before it (the first
         ``back`` keys: True), comparing ``keys >> shift`` when ``shift`` is given."""
@@ -1018,8 +1042,55 @@ def _near_pairs_numpy_looks(
     """:func:`near_pair_arrays` with numpy.  Memory: besides the signatures (held by the
     caller), about 30 bytes a record while a band is sorted, the pairs kept (8 bytes each, see
     :class:`_Kept`) and what a block of BAND_BLOCK positions needs; nothing of 64 bytes a record."""
+    kept = _looks_kept(np, sigs, digests, threshold, per_record, looks, only, range(BANDS))
+    code = Pairs.typecode(len(digests))
+    return [look.pairs(code) for look in kept]
+
+
+#: Records from which ``near_pair_arrays`` shares its bands among the processes it is lent
+#: (fewer: forking costs more than the bands).
+SPREAD_BANDS_FROM = 5000
+
+
+def _near_pairs_spread(
+    np: Any,
+    sigs: bytes | bytearray,
+    digests: array,
+    threshold: float,
+    per_record: int,
+    looks: tuple[int, ...],
+    only: bytes | bytearray | None,
+    spread: tuple[Callable[[Callable[[Any], Any], list[Any]], list[Any]], int],
+) -> list[Pairs]:
+    """:func:`_near_pairs_numpy_looks` with the bands shared among ``spread``'s processes, each
+    sending back the pairs its bands kept (already folded: at most ``per_record`` a record and
+    look), folded together here."""
+    mapper, processes = spread
+
+    def bands_kept(bands: range) -> list[Any]:
+        return [k.folded() for k in _looks_kept(np, sigs, digests, threshold, per_record, looks, only, bands)]
+
+    shares = [range(first, BANDS, processes) for first in range(min(processes, BANDS))]
+    kept = [_Kept(np, len(digests), per_record) for _ in looks]
+    for found in mapper(bands_kept, shares):
+        for look, part in zip(kept, found, strict=True):
+            look.absorb(part)
+    code = Pairs.typecode(len(digests))
+    return [look.pairs(code) for look in kept]
+
+
+def _looks_kept(
+    np: Any,
+    sigs: bytes | bytearray,
+    digests: array,
+    threshold: float,
+    per_record: int,
+    looks: tuple[int, ...],
+    only: bytes | bytearray | None,
+    bands: range,
+) -> list[_Kept]:
+    """The pairs of each look that ``bands`` propose (see :func:`_near_pairs_numpy_looks`)."""
     n = len(digests)
-    code = Pairs.typecode(n)
     idx = np.int32 if n < 1 << 31 else np.int64
     values = np.frombuffer(sigs, dtype="<u2").reshape(n, NUM_HASHES)
     # each value's low byte: the first of its two (little-endian), read in place
@@ -1034,7 +1105,7 @@ def _near_pairs_numpy_looks(
     deepest = max(looks)
     # the first FIRST_K of the bucket, then the last_k just before (not repeating the first)
     offsets = [("first", k) for k in range(FIRST_K)] + [("last", d) for d in range(1, deepest + 1)]
-    for band in range(BANDS):
+    for band in bands:
         column = keys[:, band]
         order = np.argsort(column, kind="stable").astype(idx)
         ordered = column[order]
@@ -1081,7 +1152,7 @@ def _near_pairs_numpy_looks(
                         if kind == "first" or k <= last_k:
                             kept[look].add(*pairs)
         del order, start_of
-    return [look.pairs(code) for look in kept]
+    return kept
 
 
 def _low_agreement(np: Any, low: Any, i: Any, j: Any) -> Any:
