@@ -1613,8 +1613,10 @@ WIDE_LAST_K = 32
 #: seed-kind corpus, where most records are candidates, 20,000 held 17 MB more at the peak; each
 #: pass reads the file again up to the block's last line, a small cost beside the rules').
 VERIFY_BLOCK = 10_000
-#: With ``--jobs``, verification goes to the workers from this many records with candidates,
-#: in about this many blocks per worker (each block reads its files again up to its last line).
+#: With ``--jobs``, verification is spread from this many records with candidates: over forked
+#: processes (:meth:`NearDuplicate._verify_forked`), or where processes do not fork over the
+#: pool's workers, in about this many blocks per worker (each block reads its files again up to
+#: its last line, and is sent its records' locations and kept turns).
 PARALLEL_VERIFY_MIN = 1000
 BLOCKS_PER_WORKER = 2
 #: Verification blocks per forked process (:meth:`NearDuplicate._verify_forked`): more, smaller

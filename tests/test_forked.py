@@ -77,3 +77,32 @@ def test_an_error_of_the_function_itself_reaches_the_caller():
 
     with pytest.raises(ValueError, match="bad task 0"):
         forked_map(always_fails, [0, 1], 2)
+
+
+class _Stop(Exception):
+    pass
+
+
+@needs_fork
+def test_a_parent_stopped_while_it_waits_kills_its_children():
+    """Ctrl-C or a SIGTERM (here an alarm whose handler raises, as the CLI's do) while the
+    children work: they are killed, not waited for, and the exception reaches the caller."""
+    import signal
+    import time
+
+    def slow(x: int) -> int:
+        time.sleep(60)
+        return x
+
+    before = set(multiprocessing.active_children())
+    old = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(_Stop()))
+    start = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(_Stop):
+            forked_map(slow, [1, 2, 3, 4], 2)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert time.monotonic() - start < 20
+    assert set(multiprocessing.active_children()) <= before

@@ -48,18 +48,25 @@ def forked_map(fn: Callable[[T], R], tasks: Sequence[T], processes: int) -> list
                 continue
             send.close()  # the child's end: its exit closes the pipe, so recv cannot hang
             running.append((child, receive, share))
-    for child, receive, share in running:
-        try:
-            got = receive.recv()
-            if len(got) == len(share):
-                for k, result in zip(share, got, strict=True):
-                    results[k] = result
-                    done[k] = True
-        except (EOFError, OSError):  # the child died: its share is computed here
-            pass
-        finally:
+    try:
+        for child, receive, share in running:
+            try:
+                got = receive.recv()
+                if len(got) == len(share):
+                    for k, result in zip(share, got, strict=True):
+                        results[k] = result
+                        done[k] = True
+            except (EOFError, OSError):  # the child died: its share is computed here
+                pass
             receive.close()
             child.join()
+    except BaseException:  # stopped (Ctrl-C, SIGTERM): the children's work is not wanted
+        for child, receive, _ in running:
+            receive.close()
+            if child.exitcode is None:
+                child.kill()
+                child.join()
+        raise
     for k, task in enumerate(tasks):
         if not done[k]:
             results[k] = fn(task)
@@ -78,6 +85,8 @@ def _run_share(fn: Callable[[Any], Any], share: list[Any], send: Any) -> None:
         return
     try:
         send.send(results)
+    except OSError:  # the parent is gone (killed): nobody to tell
+        pass
     finally:
         send.close()
 
