@@ -20,7 +20,7 @@ from sftlint.analysis.text.template_tokens import find_template_tokens
 from sftlint.analysis.tools import calls_in_text, tools_field
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.formats.messages import CALL_ROLE
-from sftlint.hashing import PIECEWISE_CHARS, canonical_json, canonical_pieces
+from sftlint.hashing import PIECEWISE_CHARS, canonical_json, canonical_pieces, parsed_copy
 from sftlint.locate import Location, escape_token
 from sftlint.reader import RawRecord
 from sftlint.record import ROLES, Message, Record
@@ -337,7 +337,8 @@ class DuplicateKey(Rule):
         if len(source) > PIECEWISE_CHARS:  # orjson would hold ~14 bytes per character of the record
             written = sum(piece.count(b":") for piece in canonical_pieces(raw.data))
         else:
-            raw.canonical = canonical = canonical_json(raw.data)
+            # (written from a copy: see parsed_copy)
+            raw.canonical = canonical = canonical_json(parsed_copy(raw.data, source))
             written = canonical.count(b":")
         # the reader counted the line's colons with its brackets (RawRecord.colons)
         colons = raw.colons if raw.colons >= 0 and raw.raw_bytes is not None else source.count(b":")

@@ -951,12 +951,12 @@ def _position(d: Diagnostic) -> tuple[int, int, str]:
 
 
 def _raw_hash(raw: RawRecord) -> str:
-    from sftlint.hashing import canonical_hash, record_hash, text_hash
+    from sftlint.hashing import canonical_hash, parsed_copy, record_hash, text_hash
 
     if raw.parsed:
         if raw.canonical is not None:
             return canonical_hash(raw.canonical)
-        return record_hash(raw.data, len(raw.raw_bytes or raw.text or ""))
+        return record_hash(parsed_copy(raw.data, raw.raw_bytes), len(raw.raw_bytes or raw.text or ""))
     if raw.raw_bytes is not None:
         return text_hash(raw.raw_bytes)
     return text_hash(raw.source_text() or f"{raw.path}:{raw.line}")

@@ -36,6 +36,27 @@ def record_hash(data: Any, size: int = 0) -> str:
     return h.hexdigest()
 
 
+def parsed_copy(data: Any, source: bytes | str | None) -> Any:
+    """A copy of ``data`` parsed again from ``source``, the JSON text it was read from, to
+    serialise in its place; ``data`` itself where ``source`` is missing or is not its text.
+
+    orjson keeps the UTF-8 form of every non-ASCII string it writes *inside the string*
+    (``PyUnicode_AsUTF8AndSize``): 3 more bytes a character of Chinese, for as long as the
+    string lives.  The rules keep turns' texts, the very strings of ``data``, as the keys of
+    their memos, so writing ``data`` for the content hash made every kept Chinese text two and
+    a half times its size (peak RSS on a gigabyte of real Chinese text: 527 MB, against 500 for
+    issue 19).  The copy's strings, and the UTF-8 forms orjson gives them, are freed as soon as
+    it is written; the bytes are the same.  A record past :data:`PIECEWISE_CHARS` is not held
+    twice: it is written as it is (:func:`record_hash` writes it a piece at a time)."""
+    if source is None or len(source) > PIECEWISE_CHARS:
+        return data
+    try:
+        copy = orjson.loads(source)
+    except orjson.JSONDecodeError:
+        return data
+    return copy if copy == data else data
+
+
 def canonical_json(data: Any) -> bytes:
     """The bytes :func:`record_hash` hashes (sorted keys, compact), for a caller that needs them
     too: J005 counts the colons in them and hands them on, so the record is written once."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sftlint.diagnostic import RecordRef
-from sftlint.hashing import canonical_hash, record_hash
+from sftlint.hashing import canonical_hash, parsed_copy, record_hash
 
 #: Top-level fields taken as a record's identity, in this order, when they hold a string or an int.
 ID_FIELDS = ("id", "uuid", "conversation_id", "_id", "idx")
@@ -275,7 +275,8 @@ class Record:
                 self._hash = canonical_hash(canonical)
                 self._canonical = None
             else:
-                self._hash = record_hash(self.data, len(self.raw))
+                source = self.raw if type(self.raw) is bytes and not self.file.columnar else None
+                self._hash = record_hash(parsed_copy(self.data, source), len(self.raw))
         return self._hash
 
     def cell_location(self, pointer: str | None, span: tuple[int, int] | None) -> Location | None:

@@ -122,3 +122,38 @@ def test_canonical_bytes_are_those_the_hash_is_of():
         assert canonical_hash(canonical) == record_hash(data)
         # sorting moves no colon: J005's count is the one of the unsorted serialisation
         assert canonical.count(b":") == orjson.dumps(data).count(b":")
+
+
+def test_a_parsed_copy_is_written_and_the_records_strings_keep_their_size(tmp_path):
+    """orjson keeps the UTF-8 form of each non-ASCII string it writes inside the string; the
+    content hash is written from a copy parsed again from the record's bytes, so the strings the
+    rules keep (memo keys: the turns' texts) do not grow by 3 bytes a character of Chinese.
+    The hashes are those of the record itself."""
+    import sys
+
+    from sftlint.config import Settings
+    from sftlint.engine import Engine
+    from sftlint.hashing import parsed_copy
+    from sftlint.reader import read_source
+
+    text = "请问社保卡丢了以后应该怎么补办，需要带哪些材料？" * 20
+    record = {"messages": [{"role": "user", "content": text}, {"role": "assistant", "content": "好的。" + text}]}
+    path = tmp_path / "zh.jsonl"
+    path.write_bytes(orjson.dumps(record) + b"\n")
+    fresh = sys.getsizeof(orjson.loads(orjson.dumps(text)))
+    for select in (["J", "D"], ["D"]):  # the hash written by J005, or by the record itself
+        engine = Engine(Settings(select=select), want_hashes=True)
+        raws = read_source(str(path), 1 << 20)
+        state, stream = engine.start_file(raws, str(path))
+        for raw in stream:
+            kept = [m["content"] for m in raw.data["messages"]]
+            list(engine.process(raw, state))
+            assert [sys.getsizeof(s) for s in kept] == [fresh, sys.getsizeof("好的。" + text)], select
+        list(engine.finish())
+    # the copy, and the data itself where the text is not its source
+    line = orjson.dumps(record)
+    assert parsed_copy(record, line) == record and parsed_copy(record, line) is not record
+    other = {"messages": []}
+    assert parsed_copy(other, line) is other and parsed_copy(other, b"{not json") is other
+    assert parsed_copy(other, None) is other
+    assert canonical_json(parsed_copy(record, line)) == canonical_json(record)
