@@ -703,13 +703,12 @@ def kept_turns(kept: Kept) -> list[tuple[str, str]]:
 
 
 #: Characters of turns D002's collector keeps for verification (the first records' turns;
-#: the others are read again from their files).  About 32-64 MB: a seed-kind corpus of
-#: 100 MB (25,000 records) is kept whole, and a 1 GB file's peak memory grows by no more than
-#: that.  Reading a candidate again costs about six times normalising its kept turns, and on
-#: seed-kind data nearly every record is a candidate (8 million characters kept 16,017 of
-#: sk100mb's 25,000 records; the verification read 5,585 again and took 0.94 s, 0.49 s with
-#: all of them kept).
-KEEP_CHARS = 16_000_000
+#: the others are read again from their files).  About 16-32 MB.  Reading a candidate again
+#: costs about six times normalising its kept turns, and on seed-kind data nearly every record
+#: is a candidate: 16 million characters kept bench/out/sk100mb.jsonl's 25,000 records whole
+#: (its verification 0.94 -> 0.49 s), but took peak RSS on a gigabyte of real Chinese text
+#: 16-20 MB further past 500 MB (issue 19), so the budget stays at 8 million.
+KEEP_CHARS = 8_000_000
 
 
 class NearDuplicate(Rule):
@@ -720,7 +719,7 @@ class NearDuplicate(Rule):
     folded (NFKC), case folded, all whitespace, punctuation and symbols removed.  Two records are
     near-duplicates when the Jaccard similarity of their character 5-shingles is at least
     `threshold` (0.8).  While streaming, a 64-value MinHash signature (128 bytes) is kept per
-    record, and the turns of the first records up to 16 million characters in all; at the end,
+    record, and the turns of the first records up to 8 million characters in all; at the end,
     LSH (16 bands of 4 values) finds the pairs whose *estimated* similarity is within 0.15 of
     the threshold, and those candidates are decided on their *exact* similarity, which the
     message gives: from the turns kept, or read again from their files (standard input is

@@ -10,36 +10,67 @@ from sftlint.analysis.text import language, truncation
 from sftlint.analysis.text.memo import PerText
 
 
-def test_each_distinct_text_is_computed_once():
+def test_a_text_is_kept_from_its_second_lookup():
+    """The first lookup of a text only notes its hash (text that never repeats costs the memo
+    no text); the second computes it again and keeps it; later ones are answered."""
     calls: list[str] = []
     memo = PerText(lambda t: calls.append(t) or len(t))
     assert [memo[t] for t in ["你好，世界", "hello", "你好，世界", "hello"]] == [5, 5, 5, 5]
-    assert calls == ["你好，世界", "hello"]
+    assert calls == ["你好，世界", "hello", "你好，世界", "hello"] and set(memo) == {"你好，世界", "hello"}
+    assert [memo[t] for t in ["hello", "你好，世界", "once"]] == [5, 5, 4]
+    assert len(calls) == 5 and "once" not in memo and memo.chars == 10
+
+
+def test_the_texts_seen_once_are_bounded(monkeypatch):
+    from sftlint.analysis.text import memo as M
+
+    monkeypatch.setattr(M, "SEEN_PER_GENERATION", 3)
+    calls: list[str] = []
+    memo = PerText(lambda t: calls.append(t) or len(t))
+    for t in ["a", "b", "c", "d"]:  # the fourth starts a new generation of bits
+        memo[t]
+    assert memo.noted == 1 and not memo
+    assert len(memo.seen) == len(memo.seen_older) == M.SEEN_BITS // 8  # fixed memory
+    memo["a"]  # still noted (the older generation): kept now
+    assert "a" in memo
+    for t in ["e", "f", "g"]:
+        memo[t]
+    memo["b"]  # two generations back: noted again, not kept
+    assert "b" not in memo and calls.count("b") == 2
+    memo.clear()
+    assert memo.noted == 0 and not any(memo.seen) and not any(memo.seen_older)
 
 
 def test_the_memo_is_bounded_by_characters():
     calls: list[str] = []
     memo = PerText(lambda t: calls.append(t) or len(t), limit=10, longest=4)
+    for t in ["aaaa", "bbbb", "cccc"]:
+        memo[t]  # seen once: noted
     for t in ["aaaa", "bbbb", "cccc"]:  # the third would pass 10 characters: a new generation
         assert memo[t] == 4
     assert list(memo) == ["cccc"] and memo.chars == 4 and list(memo.older) == ["aaaa", "bbbb"]
-    assert memo["aaaa"] == 4 and calls == ["aaaa", "bbbb", "cccc"]  # the older one still answers
+    assert memo["aaaa"] == 4 and len(calls) == 6  # the older one still answers
     assert list(memo) == ["cccc", "aaaa"]  # and the text moved to the new one
+    memo["dddd"]
     assert memo["dddd"] == 4 and list(memo) == ["dddd"] and list(memo.older) == ["cccc", "aaaa"]
     assert memo["bbbb"] == 4 and calls[-1] == "bbbb"  # two generations back: forgotten
+    memo["x" * 5]
     assert memo["x" * 5] == 5 and "x" * 5 not in memo  # longer than `longest`: not kept
     memo.clear()
     assert memo.chars == 0 and not memo and not memo.older
 
 
 def test_a_repeated_text_stays_while_others_pass():
-    """A text that comes back within a generation is computed once, however many others pass."""
+    """A text that comes back within a generation is computed twice (its first lookup only
+    notes it), however many others pass."""
     calls: list[str] = []
     memo = PerText(lambda t: calls.append(t) or len(t), limit=100, longest=10)
     for k in range(1000):
         memo["系统提示"]
         memo[f"{k:08d}"]
-    assert calls.count("系统提示") == 1 and len(calls) == 1001
+    assert calls.count("系统提示") == 2 and len(calls) == 1002
+    # the texts looked up once are not kept (but for the few whose bit another text had set)
+    assert "系统提示" in memo and len(memo) + len(memo.older) < 20
 
 
 def test_repeated_turns_get_the_same_answers():
@@ -100,6 +131,7 @@ def test_t002_variant_spans_once_per_text_are_the_scan(texts):
     from sftlint.analysis.text import variants
 
     for text in texts + texts:
+        variants.variant_spans(text)  # (a text is kept from its second lookup)
         first = variants.variant_spans(text)
         assert first == variants._variant_spans(text)
         assert variants.variant_spans(text) is first

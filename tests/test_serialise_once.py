@@ -137,7 +137,9 @@ def test_a_parsed_copy_is_written_and_the_records_strings_keep_their_size(tmp_pa
     from sftlint.reader import read_source
 
     text = "请问社保卡丢了以后应该怎么补办，需要带哪些材料？" * 20
-    record = {"messages": [{"role": "user", "content": text}, {"role": "assistant", "content": "好的。" + text}]}
+    record = {
+        "messages": [{"role": "user", "content": text}, {"role": "assistant", "content": "好的。" + text}]
+    }
     path = tmp_path / "zh.jsonl"
     path.write_bytes(orjson.dumps(record) + b"\n")
     fresh = sys.getsizeof(orjson.loads(orjson.dumps(text)))

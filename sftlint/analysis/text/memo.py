@@ -24,21 +24,47 @@ class PerText(dict):  # type: ignore[type-arg]
     A text longer than ``longest`` is computed and not kept.  A lookup hashes the text once;
     Python keeps a string's hash, so the other rules that look up the same turn pay only the
     comparison.
+
+    A text is kept from its second lookup on: the first only sets a bit for its hash (in two
+    generations of :data:`SEEN_BITS` bits, the older forgotten when the newer has had
+    :data:`SEEN_PER_GENERATION` texts; a text whose bit another set is kept at once, which
+    only costs memory).  Text that does not repeat (most turns of real data) then costs the
+    memo no text: on a gigabyte of real Chinese text the seven memos held about 30 MB of turns
+    nobody asked for again.  A repeated text is computed twice instead of once, but the texts
+    that repeat stay longer.  A generation holds 500,000 characters (a million before): with
+    both, peak RSS on that gigabyte 527 -> 473 MB (issue 19's target is 500; the turns D002
+    keeps went back to 8 million characters too), and the memos of a default run on
+    bench/out/sk100mb.jsonl compute 439,344 times (393,481 with a million characters and no
+    bitmap, 379,256 with a million and the bitmap).
     """
 
-    __slots__ = ("chars", "compute", "limit", "longest", "older")
+    __slots__ = ("chars", "compute", "limit", "longest", "noted", "older", "seen", "seen_older")
 
-    def __init__(self, compute: Callable[[str], Any], limit: int = 1_000_000, longest: int = 20_000) -> None:
+    def __init__(self, compute: Callable[[str], Any], limit: int = 500_000, longest: int = 20_000) -> None:
         super().__init__()
         self.compute = compute
         self.limit = limit
         self.longest = longest
         self.chars = 0
         self.older: dict[str, Any] = {}
+        self.seen = bytearray(SEEN_BITS // 8)
+        self.seen_older = bytearray(SEEN_BITS // 8)
+        self.noted = 0
 
     def __missing__(self, text: str) -> Any:
         older = self.older.get(text, _NONE)
-        value = self.compute(text) if older is _NONE else older
+        if older is _NONE:
+            value = self.compute(text)
+            at = hash(text) & (SEEN_BITS - 1)
+            byte, bit = at >> 3, 1 << (at & 7)
+            if not (self.seen[byte] & bit or self.seen_older[byte] & bit):  # its first lookup
+                if self.noted >= SEEN_PER_GENERATION:
+                    self.seen_older, self.seen, self.noted = self.seen, bytearray(SEEN_BITS // 8), 0
+                self.seen[byte] |= bit
+                self.noted += 1
+                return value
+        else:
+            value = older
         n = len(text)
         if n <= self.longest:
             if self.chars + n > self.limit:
@@ -53,6 +79,16 @@ class PerText(dict):  # type: ignore[type-arg]
         super().clear()
         self.older = {}
         self.chars = 0
+        self.seen = bytearray(SEEN_BITS // 8)
+        self.seen_older = bytearray(SEEN_BITS // 8)
+        self.noted = 0
+
+
+#: Bits a :class:`PerText` sets for the texts it has met once, per generation (two held:
+#: 256 KB), and how many texts a generation notes (an eighth of its bits: one text in about
+#: sixteen that is met once is kept all the same).
+SEEN_BITS = 1 << 20
+SEEN_PER_GENERATION = SEEN_BITS // 8
 
 
 _NONE = object()
