@@ -35,19 +35,11 @@ def forked_map(fn: Callable[[T], R], tasks: Sequence[T], processes: int) -> list
     done = [False] * len(tasks)
     running: list[tuple[Any, Any, range]] = []
     if processes > 1 and len(tasks) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("fork")
         for first in range(min(processes, len(tasks))):
             share = range(first, len(tasks), processes)
-            receive, send = ctx.Pipe(duplex=False)
-            child = ctx.Process(target=_run_share, args=(fn, [tasks[k] for k in share], send), daemon=True)
-            try:
-                child.start()
-            except OSError:  # cannot fork now: this process computes the share
-                receive.close()
-                send.close()
-                continue
-            send.close()  # the child's end: its exit closes the pipe, so recv cannot hang
-            running.append((child, receive, share))
+            started = fork_with_pipe(_run_share, fn, [tasks[k] for k in share])
+            if started is not None:  # (else this process computes the share)
+                running.append((*started, share))
     try:
         for child, receive, share in running:
             try:
@@ -73,6 +65,23 @@ def forked_map(fn: Callable[[T], R], tasks: Sequence[T], processes: int) -> list
     return results
 
 
+def fork_with_pipe(target: Callable[..., None], *args: Any) -> tuple[Any, Any] | None:
+    """A forked daemon process running ``target(*args, send)``, and the end of its pipe to
+    receive from; None when it cannot be forked now (the caller does its work instead).  The
+    child's end is closed here: the child's exit closes the pipe, so a ``recv`` cannot hang."""
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=target, args=(*args, send), daemon=True)
+    try:
+        child.start()
+    except OSError:
+        receive.close()
+        send.close()
+        return None
+    send.close()
+    return child, receive
+
+
 def _run_share(fn: Callable[[Any], Any], share: list[Any], send: Any) -> None:
     """A child's work: its share's results, sent as one list (nothing when any task fails)."""
     import signal
@@ -91,4 +100,4 @@ def _run_share(fn: Callable[[Any], Any], share: list[Any], send: Any) -> None:
         send.close()
 
 
-__all__ = ["forked_map"]
+__all__ = ["fork_with_pipe", "forked_map"]

@@ -420,23 +420,14 @@ class _Counters:
     counter that failed (the pool counts those)."""
 
     def __init__(self, cut: Sequence[Any], n: int) -> None:
-        import multiprocessing
-
         from sftlint.engine import DETECT_SAMPLE
+        from sftlint.run.forked import fork_with_pipe
 
-        ctx = multiprocessing.get_context("fork")
         self._running: list[tuple[Any, Any]] = []
         for k in range(min(n, len(cut))):
-            receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_count_share, args=(cut[k::n], DETECT_SAMPLE, send), daemon=True)
-            try:
-                proc.start()
-            except OSError:  # cannot fork now: the pool counts these ranges
-                receive.close()
-                send.close()
-                continue
-            send.close()  # the child's end: its exit closes the pipe, so recv cannot hang
-            self._running.append((proc, receive))
+            started = fork_with_pipe(_count_share, cut[k::n], DETECT_SAMPLE)
+            if started is not None:  # (else the pool counts these ranges)
+                self._running.append(started)
 
     def collect(self) -> dict[int, dict[str, Any]]:
         counts: dict[int, dict[str, Any]] = {}
