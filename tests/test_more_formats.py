@@ -578,6 +578,7 @@ _FORMATS = (
 @settings(max_examples=300, deadline=None)
 @given(_values)
 @example({"chosen": "", "chosen_messages": None, "rejected": ""})  # a whole side beside a pair
+@example({"prompt": "", "completion": "", "chosen": None})  # a side beside the completion
 @example({"chosen_messages": [{"role": "user", "content": "x"}], "rejected_messages": [], "system": 1})
 def test_quick_check_never_accepts_what_the_schema_rejects(value):
     for fmt in _FORMATS:

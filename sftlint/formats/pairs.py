@@ -117,8 +117,11 @@ class PromptCompletionFormat(InputFormat):
     def quick_check(self, obj: Any) -> bool:
         if type(obj) is not dict or ("system" in obj and type(obj["system"]) is not str):
             return False
-        answer = "completion" if "completion" in obj else "chosen"
-        return _side_ok(obj.get("prompt")) and _side_ok(obj.get(answer))
+        if "prompt" not in obj or ("completion" not in obj and "chosen" not in obj):
+            return False
+        # every side the record holds, as the schema checks them (a "chosen": null beside a
+        # completion is a schema error too)
+        return all(_side_ok(obj[key]) for key in ("prompt", "completion", "chosen") if key in obj)
 
     def to_messages(self, obj: Any) -> list[Message]:
         if not isinstance(obj, dict):
