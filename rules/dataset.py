@@ -374,7 +374,7 @@ def joined_turns(turns: list[str]) -> str | None:
 def dialogue_text(record: Record) -> str:
     """The normalised text of the conversation: every turn but the system prompt, without the
     retrieved knowledge-base context (records on one topic legitimately share it)."""
-    return "\x1f".join(text for _, text in _turn_texts(record))
+    return whole_of_turns([content for _, content in _turn_contents(record)])
 
 
 def dialogue_texts(record: Record, frame: Frame | None = None) -> tuple[Any, ...]:

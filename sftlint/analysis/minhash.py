@@ -933,10 +933,14 @@ class _Kept:
             key = i.astype(u) << u(self.bits + 7)
             key |= (NUM_HASHES - agree).astype(u) << u(self.bits)
             key |= j.astype(u)
-            self.waiting.append(key)
+            self._wait(key, len(i))
         else:
-            self.waiting.append((i, j, agree))
-        self.count += len(i)
+            self._wait((i, j, agree), len(i))
+
+    def _wait(self, part: Any, n: int) -> None:
+        """``n`` pairs to fold in later (now, once enough wait)."""
+        self.waiting.append(part)
+        self.count += n
         if self.count >= max(TOP_EVERY, len(self) // 4):
             self.fold()
 
@@ -972,14 +976,7 @@ class _Kept:
     def absorb(self, kept: Any) -> None:
         """Add the pairs another :class:`_Kept` of the same records kept (its :meth:`folded`):
         they wait to be folded in like pairs found here."""
-        if self.keyed:
-            self.waiting.append(kept)
-            self.count += len(kept)
-        else:
-            self.waiting.append(kept)
-            self.count += len(kept[0])
-        if self.count >= max(TOP_EVERY, len(self) // 4):
-            self.fold()
+        self._wait(kept, len(kept) if self.keyed else len(kept[0]))
 
     def _mask(self, keys: Any, back: int, shift: Any) -> Any:
         """True for each key that differs from the key ``back`` places before it (the first

@@ -45,11 +45,7 @@ class PerText(dict):  # type: ignore[type-arg]
         self.compute = compute
         self.limit = limit
         self.longest = longest
-        self.chars = 0
-        self.older: dict[str, Any] = {}
-        self.seen = bytearray(SEEN_BITS // 8)
-        self.seen_older = bytearray(SEEN_BITS // 8)
-        self.noted = 0
+        self.clear()
 
     def __missing__(self, text: str) -> Any:
         older = self.older.get(text, _NONE)
@@ -77,7 +73,7 @@ class PerText(dict):  # type: ignore[type-arg]
 
     def clear(self) -> None:
         super().clear()
-        self.older = {}
+        self.older: dict[str, Any] = {}
         self.chars = 0
         self.seen = bytearray(SEEN_BITS // 8)
         self.seen_older = bytearray(SEEN_BITS // 8)
