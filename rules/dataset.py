@@ -1222,13 +1222,12 @@ def _verify_block(
     frames = frames or {}
     kept = kept or {}
     made = _MADE_TEXTS
-    keys: dict[int, tuple[Any, ...]] = {}
+    keys: dict[int, Any] = {}
 
-    def key_of(k: int) -> tuple[Any, ...]:
+    def key_of(k: int) -> Any:
         key = keys.get(k)
         if key is None:
-            pid = path_id[k]
-            keys[k] = key = (loc.paths[pid], loc.line[k], loc.index[k], digests[k], frames.get(pid))
+            keys[k] = key = _made_key(digests[k], frames.get(path_id[k]))
         return key
 
     # 1. the whole texts
@@ -1276,7 +1275,7 @@ def _verify_block(
             if type(done) is tuple:
                 texts[k] = done
             elif k in kept:
-                texts[k] = texts_of_turns(kept_turns(kept[k]), kept[k][2], keys[k][4])
+                texts[k] = texts_of_turns(kept_turns(kept[k]), kept[k][2], frames.get(path_id[k]))
             else:
                 wanted.setdefault(loc.paths[path_id[k]], set()).add(k)
     if wanted:
@@ -1310,8 +1309,14 @@ class _MadeTexts:
     once a pair of it got that far, up to :data:`MADE_TEXTS_CHARS` characters, the least
     recently used going first.  Templated data pairs most records with a few earlier copies, so
     a record is in many verification blocks; reading and normalising it again for each (or
-    normalising its kept turns again) cost more than all the comparisons.  The digest in the
-    key makes an entry right for any run that finds the record unchanged."""
+    normalising its kept turns again) cost more than all the comparisons.
+
+    The key is the record's content (its digest) and its file's frame (:func:`_made_key`): the
+    texts follow from nothing else, so an entry is right for any record that holds that content,
+    in any run.  Each entry and each string it holds counts :data:`ENTRY_CHARS` and
+    :data:`STRING_CHARS` characters more than its text: a gigabyte of short records (a question
+    and its answer, 300 characters normalised) made as many objects as characters, and 16
+    million characters of them held 80 MB, not 32."""
 
     __slots__ = ("budget", "chars", "texts")
 
@@ -1319,28 +1324,31 @@ class _MadeTexts:
         self.budget = budget
         self.chars = 0
         # each entry with its size, counted once
-        self.texts: dict[tuple[Any, ...], tuple[str | tuple[Any, ...], int]] = {}
+        self.texts: dict[Any, tuple[str | tuple[Any, ...], int]] = {}
 
     @staticmethod
     def size(texts: str | tuple[Any, ...]) -> int:
-        """The characters of every text the entry holds (the whole text, both sides, the user
-        turns, the numbers, the media key), which its memory follows."""
+        """What the entry costs in characters: those of every text it holds (the whole text,
+        both sides, the user turns, the numbers, the media key) and its objects'
+        (:data:`ENTRY_CHARS`, :data:`STRING_CHARS`), which its memory follows."""
         if type(texts) is str:
-            return len(texts)
-        return sum(
-            len(part) if type(part) is str else sum(len(p) for p in part if type(p) is str)
-            for part in texts
-            if type(part) is str or type(part) is tuple
-        )
+            return ENTRY_CHARS + STRING_CHARS + len(texts)
+        size = ENTRY_CHARS
+        for part in texts:
+            if type(part) is str:
+                size += STRING_CHARS + len(part)
+            elif type(part) is tuple:
+                size += sum(STRING_CHARS + len(p) for p in part if type(p) is str)
+        return size
 
-    def get(self, key: tuple[Any, ...]) -> str | tuple[Any, ...] | None:
+    def get(self, key: Any) -> str | tuple[Any, ...] | None:
         entry = self.texts.pop(key, None)
         if entry is None:
             return None
         self.texts[key] = entry  # the last used
         return entry[0]
 
-    def put(self, key: tuple[Any, ...], texts: str | tuple[Any, ...]) -> None:
+    def put(self, key: Any, texts: str | tuple[Any, ...]) -> None:
         """Hold ``texts`` for ``key``; all the texts replace a whole text held alone."""
         entry = self.texts.get(key)
         if entry is not None:
@@ -1360,9 +1368,24 @@ class _MadeTexts:
 
 
 #: Characters of verification texts each process holds between blocks (whole texts, both sides
-#: and the user turns, normalised: 32-64 MB, 128 MB where a text needs four bytes a character).
+#: and the user turns, normalised, with their objects counted as characters: :meth:`_MadeTexts.size`):
+#: 32-64 MB, 128 MB where a text needs four bytes a character.
 MADE_TEXTS_CHARS = 16_000_000
+#: What an entry of :class:`_MadeTexts` costs beyond its strings, in characters (a UCS-2 text
+#: takes two bytes a character): its slot in the dictionary, its key, and the tuple holding the
+#: texts and their size, about 150 bytes.
+ENTRY_CHARS = 80
+#: What a string costs beyond its characters: its header, 56-74 bytes.
+STRING_CHARS = 32
 _MADE_TEXTS = _MadeTexts(MADE_TEXTS_CHARS)
+
+
+def _made_key(digest: int, frame: Frame | None) -> Any:
+    """The key of a record's texts in :class:`_MadeTexts`: its content (the digest) and its
+    file's frame, which :func:`texts_of_turns` leaves out of the prompt side.  One int where
+    the file has no frame: a key made of the record's place too took as much memory as its
+    whole text on short records."""
+    return digest if frame is None else (digest, frame)
 
 
 #: The least similarity of the prompt sides and of the reply sides of a near-duplicate pair: the

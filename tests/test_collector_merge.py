@@ -333,17 +333,23 @@ def test_d002_pieces_that_bring_their_turns_keep_the_first_turns_within_the_budg
 
 
 def test_d002_made_texts_hold_the_last_used_within_their_budget():
-    made = dataset_rules._MadeTexts(10)
-    texts = {k: (k * 2, k, k, "", "", ("", "")) for k in ("ab", "cd", "ef")}  # 4 + 2 + 2 characters
-    assert dataset_rules._MadeTexts.size(("abcd", "ab", "cd", "m", "ab", ("1", "22"), (0, 2, 1, 1))) == 14
+    made_texts = dataset_rules._MadeTexts
+    entry, string = dataset_rules.ENTRY_CHARS, dataset_rules.STRING_CHARS
+    texts = {k: (k * 2, k, k, "", "", ("", "")) for k in ("ab", "cd", "ef")}  # 8 characters, 7 strings
+    assert (
+        made_texts.size(("abcd", "ab", "cd", "m", "ab", ("1", "22"), (0, 2, 1, 1))) == 14 + entry + 7 * string
+    )
+    unit = made_texts.size(texts["ab"])
+    assert unit == 8 + entry + 7 * string
+    made = made_texts(unit + unit // 2)
     made.put(("a",), texts["ab"])
     made.put(("c",), texts["cd"])
-    assert made.chars == 8 and made.get(("a",)) is None  # the oldest went
-    made = dataset_rules._MadeTexts(16)
+    assert made.chars == unit and made.get(("a",)) is None  # the oldest went
+    made = made_texts(2 * unit)
     made.put(("a",), texts["ab"])
     made.put(("c",), texts["cd"])
     assert made.get(("a",)) == texts["ab"]  # now the last used
     made.put(("e",), texts["ef"])
-    assert made.get(("c",)) is None and made.get(("a",)) == texts["ab"] and made.chars == 16
+    assert made.get(("c",)) is None and made.get(("a",)) == texts["ab"] and made.chars == 2 * unit
     made.clear()
     assert made.get(("a",)) is None and made.chars == 0

@@ -305,11 +305,23 @@ def test_two_step_verification_decides_as_comparing_every_text_whole(tmp_path, k
 
 
 def test_made_texts_hold_all_the_texts_in_place_of_a_whole_text():
-    made = D._MadeTexts(100)
+    made = D._MadeTexts(10_000)
     made.put(("a",), "abcdef")
-    assert made.get(("a",)) == "abcdef" and made.chars == 6
+    assert made.get(("a",)) == "abcdef" and made.chars == 6 + D.ENTRY_CHARS + D.STRING_CHARS
     full = ("abcdef", "abc", "def", "", "abc", ("", ""))
     made.put(("a",), full)  # all the texts replace the whole text alone
-    assert made.get(("a",)) == full and made.chars == 15
+    full_size = 15 + D.ENTRY_CHARS + 7 * D.STRING_CHARS
+    assert made.get(("a",)) == full and made.chars == full_size
     made.put(("a",), "abcdef")  # and a whole text never replaces them
-    assert made.get(("a",)) == full and made.chars == 15
+    assert made.get(("a",)) == full and made.chars == full_size
+
+
+def test_made_texts_count_what_each_entry_costs_beyond_its_characters():
+    # Short whole texts: the entries' own objects bound how many are held, not only their
+    # characters (a gigabyte of one-exchange records held 80 MB under a 32 MB budget).
+    budget = 20 * (D.ENTRY_CHARS + D.STRING_CHARS)
+    made = D._MadeTexts(budget)
+    for n in range(1_000):
+        made.put(n, f"问{n}")
+    assert made.chars <= budget
+    assert len(made.texts) < 20 and made.get(999) == "问999" and made.get(0) is None
