@@ -70,6 +70,9 @@ def env(monkeypatch, tmp_path):
 
     monkeypatch.setattr(typo_model, "_source_files", lambda: list(state["paths"]))
     monkeypatch.setattr(typo_model, "build_model", build)
+    # the builds counted are this process's: no child builds for it (the tests of the child
+    # set this back)
+    monkeypatch.setattr(typo_model, "_child_tried", True)
 
     class Env:
         dir = cache_dir
@@ -95,6 +98,50 @@ def open_store():
         model.close()
         return "store"
     return "model"
+
+
+# -- a forked child builds what is not cached ---------------------------------------------------
+
+needs_fork = pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="the platform does not fork"
+)
+
+
+@needs_fork
+def test_a_model_not_cached_is_built_by_a_child_and_read_here_from_the_cache(env, tmp_path, monkeypatch):
+    monkeypatch.setattr(typo_model, "_child_tried", False)
+    env.use(make_env(tmp_path, "a", time.time()))
+    assert open_store() == "store"  # as a run with the model cached opens it
+    assert env.builds() == 0  # the build was the child's: this process only read the cache
+    assert env.names("typo-model-*.marshal") and env.names("typo-store-*.bin")
+    assert typo_model.load_model() == tiny_model() and env.builds() == 0
+
+
+@needs_fork
+def test_a_child_that_fails_leaves_the_build_here(env, tmp_path, monkeypatch):
+    monkeypatch.setattr(typo_model, "_child_tried", False)
+    env.use(make_env(tmp_path, "a", time.time()))
+    parent = os.getpid()
+    built_here = typo_model.build_model
+
+    def build_only_here():
+        if os.getpid() != parent:
+            raise MemoryError("the child's build failed")
+        return built_here()
+
+    monkeypatch.setattr(typo_model, "build_model", build_only_here)
+    assert typo_model.load_model() == tiny_model()
+    assert env.builds() == 1 and env.names("typo-model-*.marshal")
+
+
+def test_a_cache_folder_that_cannot_be_made_builds_here_without_a_child(env, tmp_path, monkeypatch):
+    monkeypatch.setattr(typo_model, "_child_tried", False)
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("SFTLINT_CACHE_DIR", str(tmp_path / "a-file" / "cache"))
+    env.use(make_env(tmp_path, "a", time.time()))
+    forks = []
+    monkeypatch.setattr("sftlint.run.forked.fork_with_pipe", lambda *a: forks.append(a))
+    assert open_store() == "model" and env.builds() == 1 and not forks
 
 
 # -- environments share one model -------------------------------------------------------------
