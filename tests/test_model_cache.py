@@ -443,3 +443,21 @@ def test_a_cache_file_others_could_have_written_is_not_trusted(tmp_path):
         os.chown(path, 12345, -1)
         path.chmod(0o644)
         assert cache.read_digested(path) is None
+
+
+def test_a_process_running_other_threads_builds_here_without_forking(env, tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(typo_model, "_child_tried", False)
+    env.use(make_env(tmp_path, "a", time.time()))
+    forks = []
+    monkeypatch.setattr("sftlint.run.forked.fork_with_pipe", lambda *a: forks.append(a))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert typo_model.load_model() == tiny_model()
+    finally:
+        stop.set()
+        other.join()
+    assert env.builds() == 1 and not forks

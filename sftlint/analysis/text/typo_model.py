@@ -169,16 +169,18 @@ def _build_in_child(key: str) -> None:
     allocator keeps the arenas that the model's strings pin.  A run on a fresh machine then held
     it to the end, and a gigabyte of short records peaked at 650 MB, where the same run with the
     model cached peaked at 500 MB.  The child's memory goes back when it exits.  A child that
-    cannot be forked (a daemonic ``--jobs`` worker, a platform without fork), fails, or cannot
-    write the cache leaves the build to this process, as before."""
+    cannot be forked (a daemonic ``--jobs`` worker, a platform without fork, a process running
+    other threads), fails, or cannot write the cache leaves the build to this process, as
+    before."""
     global _child_tried
     if _child_tried:
         return
     _child_tried = True
     import multiprocessing
+    import threading
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return  # (forking a process that runs other threads is unsafe: the Python API's callers')
     folder = cache_path("typo-model", key).parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
