@@ -1221,13 +1221,14 @@ def _verify_block(
     path_id = loc.path_id
     frames = frames or {}
     kept = kept or {}
-    made = _MADE_TEXTS
+    made = _made_texts_for(loc.paths, formats)
     keys: dict[int, Any] = {}
 
     def key_of(k: int) -> Any:
         key = keys.get(k)
         if key is None:
-            keys[k] = key = _made_key(digests[k], frames.get(path_id[k]))
+            pid = path_id[k]
+            keys[k] = key = _made_key(digests[k], pid, frames.get(pid))
         return key
 
     # 1. the whole texts
@@ -1311,9 +1312,9 @@ class _MadeTexts:
     a record is in many verification blocks; reading and normalising it again for each (or
     normalising its kept turns again) cost more than all the comparisons.
 
-    The key is the record's content (its digest) and its file's frame (:func:`_made_key`): the
-    texts follow from nothing else, so an entry is right for any record that holds that content,
-    in any run.  Each entry and each string it holds counts :data:`ENTRY_CHARS` and
+    The key is the record's content (its digest), its file and the file's frame
+    (:func:`_made_key`): the texts follow from nothing else.  The entries are this reduce's:
+    they are cleared after it, the file ids being the collector's.  Each entry and each string it holds counts :data:`ENTRY_CHARS` and
     :data:`STRING_CHARS` characters more than its text: a gigabyte of short records (a question
     and its answer, 300 characters normalised) made as many objects as characters, and 16
     million characters of them held 80 MB, not 32."""
@@ -1380,12 +1381,30 @@ STRING_CHARS = 32
 _MADE_TEXTS = _MadeTexts(MADE_TEXTS_CHARS)
 
 
-def _made_key(digest: int, frame: Frame | None) -> Any:
-    """The key of a record's texts in :class:`_MadeTexts`: its content (the digest) and its
-    file's frame, which :func:`texts_of_turns` leaves out of the prompt side.  One int where
-    the file has no frame: a key made of the record's place too took as much memory as its
-    whole text on short records."""
-    return digest if frame is None else (digest, frame)
+#: The files and formats :data:`_MADE_TEXTS` holds texts of (see :func:`_made_texts_for`).
+_made_for: tuple[Any, ...] | None = None
+
+
+def _made_texts_for(paths: list[str], formats: dict[str, str | None] | None) -> _MadeTexts:
+    """:data:`_MADE_TEXTS`, emptied first where its texts were made for other files or formats:
+    its keys hold a file's id in its run (:func:`_made_key`), and a ``--jobs`` worker of a
+    long-lived process (the Python API's) verifies the blocks of one run after another."""
+    global _made_for
+    owner = (tuple(paths), tuple(sorted((formats or {}).items(), key=str)))
+    if owner != _made_for:
+        _MADE_TEXTS.clear()
+        _made_for = owner
+    return _MADE_TEXTS
+
+
+def _made_key(digest: int, path_id: int, frame: Frame | None) -> Any:
+    """The key of a record's texts in :class:`_MadeTexts`: its content (the digest), its file
+    (whose format maps the content to turns: the same object in two files of different formats
+    can be two conversations) and the file's frame, which :func:`texts_of_turns` leaves out of
+    the prompt side.  One int for the first file of a run where it has no frame, the common case:
+    a key of the record's place (path, line, number) took as much memory as its whole text on
+    short records."""
+    return digest if path_id == 0 and frame is None else (digest, path_id, frame)
 
 
 #: The least similarity of the prompt sides and of the reply sides of a near-duplicate pair: the

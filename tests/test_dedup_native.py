@@ -325,3 +325,29 @@ def test_made_texts_count_what_each_entry_costs_beyond_its_characters():
         made.put(n, f"问{n}")
     assert made.chars <= budget
     assert len(made.texts) < 20 and made.get(999) == "问999" and made.get(0) is None
+
+
+def test_made_texts_are_emptied_for_the_blocks_of_other_files_or_formats():
+    # The keys hold a file's id in its run: a worker verifying the blocks of another run must
+    # not take the texts made for this one.
+    D._MADE_TEXTS.clear()
+    try:
+        made = D._made_texts_for(["a.jsonl"], {"a.jsonl": "messages"})
+        made.put(D._made_key(7, 0, None), "abcdef")
+        assert D._made_texts_for(["a.jsonl"], {"a.jsonl": "messages"}).get(7) == "abcdef"
+        assert D._made_texts_for(["a.jsonl"], {"a.jsonl": "sharegpt"}).get(7) is None
+        made.put(7, "abcdef")
+        assert D._made_texts_for(["b.jsonl"], {"b.jsonl": "sharegpt"}).get(7) is None
+    finally:
+        D._MADE_TEXTS.clear()
+
+
+def test_made_keys_tell_files_and_frames_apart():
+    frame = ("请回答", "谢谢")
+    keys = {
+        D._made_key(7, 0, None),
+        D._made_key(7, 1, None),
+        D._made_key(7, 0, frame),
+        D._made_key(8, 0, None),
+    }
+    assert len(keys) == 4 and D._made_key(7, 0, None) == 7

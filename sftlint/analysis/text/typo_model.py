@@ -149,8 +149,8 @@ def load_model() -> dict[str, Any]:
     return _load_or_build(key)
 
 
-#: Whether this process has had the model built by a child already (once is enough: a child
-#: that could not cache it would not do better a second time).
+#: Whether this process has tried a child build already (once is enough: a child that could
+#: not cache the model would not do better a second time).
 _child_tried = False
 
 
@@ -164,11 +164,12 @@ def _load_or_build(key: str) -> dict[str, Any]:
 def _build_in_child(key: str) -> None:
     """Build and cache the model in a forked child, where the platform forks.
 
-    Building reads pypinyin's and jieba's data whole, and the memory it takes (about 150 MB
-    above the finished model on this machine) stays with the process that built it: Python's
-    allocator keeps the arenas that the model's strings pin.  A run on a fresh machine then held
-    it to the end, and a gigabyte of short records peaked at 650 MB, where the same run with the
-    model cached peaked at 500 MB.  The child's memory goes back when it exits.  A child that
+    A process that builds the model holds, to its end, the whole dict form (a cached run opens
+    the memory-mapped store instead) and much of what the build read (pypinyin's and jieba's
+    data: Python's allocator keeps the arenas that long-lived strings pin).  On a fresh machine
+    100,000 short records peaked at 412 MB where a run with the model cached took 240 MB, and a
+    gigabyte of them at 653 MB, over issue 19's 500.  The child's memory goes back when it
+    exits, and this process opens the store the child wrote.  A child that
     cannot be forked (a daemonic ``--jobs`` worker, a platform without fork, a process running
     other threads), fails, or cannot write the cache leaves the build to this process, as
     before."""
