@@ -239,23 +239,28 @@ def open_model() -> Store | dict[str, Any]:
     """
     key = model_key()
     path = store_path(key)
-    for attempt in range(2):
-        try:
-            found = Store(path)
-        except (OSError, ValueError):
-            pass
-        else:
-            touch(path)
-            return found
-        if attempt or _child_tried or cache_path("typo-model", key).exists():
-            break
+    found = _opened_store(path)
+    if found is None and not _child_tried and not cache_path("typo-model", key).exists():
         _build_in_child(key)  # which writes the store too, as a cached run would find it
+        found = _opened_store(path)
+    if found is not None:
+        return found
     model = load_model()  # a fresh build has just written the store; a cached model has not
     try:
         Store(path).close()
     except (OSError, ValueError):
         _write_store(model, path)
     return model
+
+
+def _opened_store(path: Path) -> Store | None:
+    """The store at ``path``, marked as just used; None where it is missing or damaged."""
+    try:
+        found = Store(path)
+    except (OSError, ValueError):
+        return None
+    touch(path)
+    return found
 
 
 def _write_store(model: dict[str, Any], path: Path) -> None:
