@@ -207,7 +207,7 @@ class DuplicateRecord(Rule):
 COPIES_IMPORT_NUMPY_FROM = 100_000
 
 
-def _copies(digests: array) -> list[tuple[int, int, int]]:
+def _copies(digests: array) -> Iterable[tuple[int, int, int]]:
     """``(copy, first, copies in the group)`` for every record whose digest an earlier record
     has, in record order (``first``: the group's earliest record)."""
     n = len(digests)
@@ -231,7 +231,7 @@ def _copies(digests: array) -> list[tuple[int, int, int]]:
         later = np.flatnonzero(~new)  # sorted positions of the copies
         copy, first, size = order[later], order[starts[group[later]]], sizes[group[later]]
         by_copy = np.argsort(copy)
-        return list(zip(copy[by_copy].tolist(), first[by_copy].tolist(), size[by_copy].tolist(), strict=True))
+        return _in_pieces(copy[by_copy], first[by_copy], size[by_copy])
     if len(set(digests)) == n:
         return []  # no copies (the usual case): no sort
     order = sorted(range(n), key=digests.__getitem__)  # stable: copies stay in file order
@@ -247,6 +247,18 @@ def _copies(digests: array) -> list[tuple[int, int, int]]:
         i = j
     found.sort()
     return found
+
+
+#: Findings' numbers turned into Python ints at a time (see :func:`_in_pieces`).
+PIECE = 4096
+
+
+def _in_pieces(*columns: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of equally long numpy arrays as tuples of ints, PIECE rows at a time: a
+    templated dataset has copies of a fifth of its records, and the tuples of all of them at
+    once held about 100 bytes a copy while the findings themselves go to disk."""
+    for a in range(0, len(columns[0]), PIECE):
+        yield from zip(*(column[a : a + PIECE].tolist() for column in columns), strict=True)
 
 
 # ---------------------------------------------------------------------------

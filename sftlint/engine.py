@@ -35,7 +35,7 @@ from sftlint.config import (
 )
 from sftlint.diagnostic import DOCS_URL, Diagnostic, Edit, Finding
 from sftlint.failures import DiagnosticLimiter, ErrorList, RuleError
-from sftlint.overflow import Overflow, closing_message
+from sftlint.overflow import ListedPerRecord, Overflow, closing_message
 from sftlint.plugins import PluginRegistry, default_registry, detect_format
 from sftlint.reader import DEFAULT_MAX_RECORD_BYTES, RawRecord, SourceError, read_source
 from sftlint.record import FileInfo, Message, Record
@@ -580,22 +580,21 @@ class Engine:
             diags = SortedSpill(Diagnostic.sort_key)
             # max-findings-per-record holds for a dataset rule's findings as for a record rule's:
             # the first ``cap`` of a record listed, the rest one closing diagnostic
-            listed: dict[tuple[str, int], int] = {}
-            over: dict[tuple[str, int], Overflow] = {}
             cap = self.cap
+            listed = ListedPerRecord(cap)
+            over: dict[tuple[str, int], Overflow] = {}
             try:
                 for f in rule.reduce(summaries):
                     ref = f.ref
                     if ref is not None:
-                        key = (ref.path, ref.index)
-                        n = listed.get(key, 0)
-                        if n >= cap or f.count > 1:
+                        if f.count > 1 or listed.get(ref.path, ref.index) >= cap:
+                            key = (ref.path, ref.index)
                             more = over.get(key)
                             if more is None:
                                 more = over[key] = Overflow(f, texts_known=False)
                             more.add(f)
                             continue
-                        listed[key] = n + 1
+                        listed.add(ref.path, ref.index)
                     diags.append(self._from_ref(rule, f))
                 for more in over.values():
                     diags.append(self._closing_ref(rule, more))

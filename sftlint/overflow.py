@@ -260,3 +260,48 @@ def closing_message(first: Finding, count: int, code: str, cap: int) -> str:
         f"{first.message}; and {more:,} more {code} finding{'s' if more != 1 else ''} in this record, "
         f"not listed one by one (max-findings-per-record = {cap})"
     )
+
+
+#: Record positions up to this count in a typed array (one or four bytes a record of the file);
+#: a position past it, or one that is not an int, is counted in a dict.
+DENSE_POSITIONS = 1 << 31
+
+
+class ListedPerRecord:
+    """How many findings of one dataset rule each record has had listed, for the cap.
+
+    A dataset rule can report hundreds of thousands of records (D001 and D002 on templated
+    data), and a dict of ``(path, record)`` keys held an entry of about 150 bytes per finding
+    while the findings themselves went to disk (:mod:`sftlint.spill`).  Records of a file are
+    numbered from 0 with no gaps, so a count per position in a typed array costs one byte a
+    record of the file (four where the cap is 255 or more), whatever the number of findings."""
+
+    __slots__ = ("_counts", "_other", "_typecode")
+
+    def __init__(self, cap: int) -> None:
+        self._typecode = "B" if cap < 255 else "L"
+        self._counts: dict[str, array] = {}
+        self._other: dict[tuple[str, Any], int] = {}
+
+    def get(self, path: str, index: Any) -> int:
+        """The findings listed so far on record ``index`` of ``path``."""
+        if type(index) is int and 0 <= index < DENSE_POSITIONS:
+            counts = self._counts.get(path)
+            return counts[index] if counts is not None and index < len(counts) else 0
+        return self._other.get((path, index), 0)
+
+    def add(self, path: str, index: Any) -> None:
+        """One more finding listed on record ``index`` of ``path`` (never more than the cap:
+        the engine lists no more)."""
+        if type(index) is int and 0 <= index < DENSE_POSITIONS:
+            counts = self._counts.get(path)
+            if counts is None:
+                counts = self._counts[path] = array(self._typecode)
+            if index >= len(counts):
+                # doubling, so a file's records reported in order cost amortised O(1)
+                grow = max(index + 1, 2 * len(counts)) - len(counts)
+                counts.frombytes(bytes(grow * counts.itemsize))
+            counts[index] += 1
+        else:
+            key = (path, index)
+            self._other[key] = self._other.get(key, 0) + 1

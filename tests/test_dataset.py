@@ -843,9 +843,12 @@ def test_d001_groups_copies_alike_in_arrays_and_in_python(monkeypatch):
         pool = [rng.getrandbits(64) for _ in range(max(1, n // 3))] + [0, 2**64 - 1]
         digests = array("Q", (rng.choice(pool) for _ in range(n)))
         monkeypatch.setattr(minhash, "PLAIN_PAIRS_BELOW", 10**9)
-        plain = D._copies(digests)
+        plain = list(D._copies(digests))
         monkeypatch.setattr(minhash, "PLAIN_PAIRS_BELOW", 0)
-        assert D._copies(digests) == plain
+        assert list(D._copies(digests)) == plain
+        monkeypatch.setattr(D, "PIECE", 7)  # the arrays' rows taken a few at a time
+        assert list(D._copies(digests)) == plain
+        monkeypatch.undo()
         assert n < 40 or len(plain) > n // 2
 
 

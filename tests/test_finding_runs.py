@@ -367,3 +367,43 @@ def test_fixes_that_fail_together_are_tried_by_halves_not_one_by_one(tmp_path, m
     assert applied == 100 and len(calls) <= 20  # 101 fixes one by one took 103 checks
     after = sftlint.lint(p, **kw)
     assert [d.code for d in after] == ["T003"] * 60  # the closing fix would cross the window
+
+
+def test_the_listed_counts_of_a_dataset_rule_cost_a_byte_a_record_not_an_entry_a_finding():
+    """D001 and D002 report a fifth of a templated dataset's records: the counts that hold the
+    cap are kept per position of each file, not in a dict entry per reported record."""
+    from sftlint.overflow import ListedPerRecord
+
+    listed = ListedPerRecord(cap=100)
+    for index in range(0, 50_000, 2):
+        listed.add("a.jsonl", index)
+    listed.add("a.jsonl", 10)
+    listed.add("b.jsonl", 3)
+    assert listed.get("a.jsonl", 10) == 2 and listed.get("a.jsonl", 12) == 1
+    assert listed.get("a.jsonl", 11) == 0 and listed.get("a.jsonl", 10**6) == 0
+    assert listed.get("b.jsonl", 3) == 1 and listed.get("b.jsonl", 10) == 0 and listed.get("c.jsonl", 0) == 0
+    assert not listed._other  # every count in the arrays
+    assert sum(len(a) * a.itemsize for a in listed._counts.values()) < 2 * 50_000 + 64
+    # a position that is no record number (a plugin's own ref) is counted all the same
+    listed.add("a.jsonl", -1)
+    listed.add("a.jsonl", "x")
+    listed.add("a.jsonl", "x")
+    assert listed.get("a.jsonl", -1) == 1 and listed.get("a.jsonl", "x") == 2
+
+
+def test_a_cap_past_255_is_counted_in_wider_arrays():
+    from sftlint.overflow import ListedPerRecord
+
+    listed = ListedPerRecord(cap=1000)
+    for _ in range(300):
+        listed.add("a.jsonl", 7)
+    assert listed.get("a.jsonl", 7) == 300
+
+
+def test_a_dataset_rule_past_a_cap_of_300_lists_300_and_closes_the_rest(tmp_path):
+    """The counts of a cap above what a byte holds do not wrap around (300 listed, not 44)."""
+    p = write_jsonl(tmp_path / "a.jsonl", [*_CLEAN, _tokens(400)])
+    capped = run_cli(
+        "check", "--select", "S008", "--output-format", "json", "--config", _config(tmp_path, 300), str(p)
+    ).json()
+    assert [d["count"] for d in capped] == [1] * 300 + [100]
