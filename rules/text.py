@@ -21,6 +21,7 @@ from sftlint.analysis.majority import CONVENTION_LEAST
 from sftlint.analysis.text.escapes import find_literal_escape, template_frame
 from sftlint.analysis.text.garble import find_garbled
 from sftlint.analysis.text.invisible import is_blank
+from sftlint.analysis.text.memo import forget_too
 from sftlint.analysis.text.userdict import covered
 from sftlint.analysis.text.variants import variant_spans
 from sftlint.analysis.text.zh import HAN_CHARS, has_chinese
@@ -213,6 +214,7 @@ def typo_detector(whitelist: Iterable[str] = ()) -> Any:
 
             base = _DETECTORS[()] = TypoDetector()
             base.share_across_forks()  # --jobs workers share their analyses
+            forget_too(base.forget_lines)  # emptied when a run's records are done
         det = _DETECTORS[key] = base.with_whitelist(key) if key else base
     return det
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from sftlint.analysis.text.memo import forget_texts
 from sftlint.config import (
     ConfigError,
     Settings,
@@ -567,6 +568,9 @@ class Engine:
         First come the closing X001 diagnostics of rules that failed on more records than were
         listed; the one error line per such rule is added to :attr:`errors` at the end."""
         yield from self.failure_limiter.closing()
+        # the records are all checked: what the record rules cached of their texts is dead
+        # weight where a run's memory peaks, in the reduces (see forget_texts)
+        forget_texts()
         yield from self._reduce()
         self.errors.close()  # type: ignore[attr-defined]
 

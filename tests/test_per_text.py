@@ -3,6 +3,8 @@ them again gives, and the memo stays bounded."""
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -135,3 +137,50 @@ def test_t002_variant_spans_once_per_text_are_the_scan(texts):
         first = variants.variant_spans(text)
         assert first == variants._variant_spans(text)
         assert variants.variant_spans(text) is first
+
+
+def test_a_runs_caches_of_texts_are_emptied_before_its_reduces(tmp_path):
+    """The memos and T001's caches of lines hold tens of megabytes at the end of a large run,
+    and nothing after the records reads them: the engine empties them before the dataset
+    rules' reduces, where a run's memory peaks, and the findings are the same."""
+    from sftlint.rules import text as T
+
+    import sftlint
+    from sftlint.analysis.text import memo as M
+
+    records = [
+        {
+            "messages": [
+                {"role": "user", "content": f"第{i % 3}个问题：账号怎么注销？"},
+                {"role": "assistant", "content": "在设置里找到帐号管理，以经可以注销了。"},
+            ]
+        }
+        for i in range(12)
+    ]
+    path = tmp_path / "a.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    seen: dict[str, int] = {}
+    original = M.forget_texts
+
+    def forget_and_look() -> None:
+        # what the caches hold when the records are done, then after they are emptied
+        det = T._DETECTORS[()]
+        seen["memos"] = sum(len(m) + len(m.older) for m in M.live_memos())
+        seen["lines"] = len(det._cache.data) + len(det._runs.data)
+        original()
+        seen["memos after"] = sum(len(m) + len(m.older) for m in M.live_memos())
+        seen["lines after"] = len(det._cache.data) + len(det._runs.data) + det._cache.chars
+
+    import sftlint.engine as E
+
+    E.forget_texts = forget_and_look
+    try:
+        found = sftlint.lint(str(path))
+    finally:
+        E.forget_texts = original
+    assert seen["memos"] > 0 and seen["lines"] > 0
+    assert seen["memos after"] == 0 and seen["lines after"] == 0
+    assert "T001" in {d.code for d in found}
+    assert [(d.code, d.line, d.span) for d in sftlint.lint(str(path))] == [
+        (d.code, d.line, d.span) for d in found
+    ]

@@ -8,6 +8,7 @@ was cut off, whether it asks for a translation) look each text up here first.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +39,17 @@ class PerText(dict):  # type: ignore[type-arg]
     bitmap, 379,256 with a million and the bitmap).
     """
 
-    __slots__ = ("chars", "compute", "limit", "longest", "noted", "older", "seen", "seen_older")
+    __slots__ = (
+        "__weakref__",
+        "chars",
+        "compute",
+        "limit",
+        "longest",
+        "noted",
+        "older",
+        "seen",
+        "seen_older",
+    )
 
     def __init__(self, compute: Callable[[str], Any], limit: int = 500_000, longest: int = 20_000) -> None:
         super().__init__()
@@ -46,6 +57,7 @@ class PerText(dict):  # type: ignore[type-arg]
         self.limit = limit
         self.longest = longest
         self.clear()
+        _MEMOS.append(weakref.ref(self))
 
     def __missing__(self, text: str) -> Any:
         older = self.older.get(text, _NONE)
@@ -88,3 +100,38 @@ SEEN_PER_GENERATION = SEEN_BITS // 8
 
 
 _NONE = object()
+
+
+#: Every memo, emptied by :func:`forget_texts` (weak references: a dict is not hashable, so no
+#: WeakSet; the memos are module-level, and the few a test makes are dropped as they die).
+_MEMOS: list[weakref.ref[PerText]] = []
+#: Other caches of per-text analyses, emptied by :func:`forget_texts` too (T001's lines).
+_OTHERS: list[Callable[[], None]] = []
+
+
+def forget_too(clear: Callable[[], None]) -> None:
+    """Have :func:`forget_texts` call ``clear`` as well (a process-wide cache's own emptying)."""
+    _OTHERS.append(clear)
+
+
+def forget_texts() -> None:
+    """Empty the memos and the caches of per-text analyses: the engine calls this when a run's
+    records are all checked, before the dataset rules' reduces, which read none of them.
+
+    The caches hold tens of megabytes of turns and their analyses at the end of a large run
+    (T001's 4 million characters of lines, seven memos of up to a million characters each),
+    and the reduces are where a run's memory peaks: D002's LSH and verification on a gigabyte
+    of short records.  Emptied, their memory is reused by the reduces instead of adding to
+    them.  Nothing changes but time: each entry is a pure function of its text, computed again
+    by a later run that asks."""
+    for memo in live_memos():
+        memo.clear()
+    for clear in _OTHERS:
+        clear()
+
+
+def live_memos() -> list[PerText]:
+    """The memos alive (the references to those gone are dropped)."""
+    alive = [memo for memo in (ref() for ref in _MEMOS) if memo is not None]
+    _MEMOS[:] = [weakref.ref(memo) for memo in alive]
+    return alive

@@ -699,6 +699,12 @@ class TypoDetector:
         self._need = _no_need
         self.mode = "full"
 
+    def forget_lines(self) -> None:
+        """Empty the caches of analysed lines and runs (shared with the whitelist views)."""
+        for cache in (self._cache, self._runs):
+            cache.data.clear()
+            cache.chars = 0
+
     def share_across_forks(self) -> None:
         """Share the analysis of each run with the processes forked from this one afterwards
         (``--jobs`` workers): each writes the runs it analyses to a :class:`ForkLog` and takes
