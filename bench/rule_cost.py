@@ -116,6 +116,20 @@ def off_by_default(select: str) -> list[str]:
     )
 
 
+def unknown_selections(selections: list[str]) -> list[str]:
+    """The codes or prefixes among ``selections`` that select no rule (a typo, or a code that
+    does not exist), told before any timing instead of as a child's traceback."""
+    from sftlint.plugins import default_registry
+
+    codes = list(default_registry().rules)
+    return [
+        part
+        for sel in selections
+        for part in sel.split(",")
+        if part != "ALL" and not any(code.startswith(part) for code in codes)
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("file")
@@ -132,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         warm(args.file, args.once)
         print(*run(args.file, args.once))
         return 0
+    unknown = unknown_selections([args.baseline, *args.select])
+    if unknown:
+        ap.error(f"no rule or prefix matches {', '.join(unknown)} (`sftlint rules` lists the codes)")
     with open(args.file, "rb") as fh:
         records = sum(1 for line in fh if line.strip())
     if args.profile:
