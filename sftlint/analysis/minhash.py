@@ -1069,9 +1069,15 @@ def _near_pairs_spread(
 
     shares = [range(first, BANDS, processes) for first in range(min(processes, BANDS))]
     kept = [_Kept(np, len(digests), per_record) for _ in looks]
-    for found in mapper(bands_kept, shares):
-        for look, part in zip(kept, found, strict=True):
+    found = list(mapper(bands_kept, shares))
+    found.reverse()
+    while found:
+        # each share's pairs folded in and let go before the next: all of them waiting at once,
+        # with a fold's copies of them, were the main process's peak on a gigabyte of short
+        # records with --jobs 2
+        for look, part in zip(kept, found.pop(), strict=True):
             look.absorb(part)
+            look.fold()
     code = Pairs.typecode(len(digests))
     return [look.pairs(code) for look in kept]
 
