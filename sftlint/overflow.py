@@ -262,9 +262,10 @@ def closing_message(first: Finding, count: int, code: str, cap: int) -> str:
     )
 
 
-#: Record positions up to this count in a typed array (one or four bytes a record of the file);
-#: a position past it, or one that is not an int, is counted in a dict.
-DENSE_POSITIONS = 1 << 31
+#: Record positions below this are counted in a typed array (one or four bytes a record of the
+#: file, so at most 64 MB for a file of 67 million records); a position past it, or one that is
+#: not an int (a plugin's own ref), is counted in a dict.
+DENSE_POSITIONS = 1 << 26
 
 
 class ListedPerRecord:

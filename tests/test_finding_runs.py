@@ -389,6 +389,10 @@ def test_the_listed_counts_of_a_dataset_rule_cost_a_byte_a_record_not_an_entry_a
     listed.add("a.jsonl", "x")
     listed.add("a.jsonl", "x")
     assert listed.get("a.jsonl", -1) == 1 and listed.get("a.jsonl", "x") == 2
+    # nor does a position far past any file's records make an array of its size
+    far = 10**12
+    listed.add("a.jsonl", far)
+    assert listed.get("a.jsonl", far) == 1 and len(listed._counts["a.jsonl"]) < 10**6
 
 
 def test_a_cap_past_255_is_counted_in_wider_arrays():
