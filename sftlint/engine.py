@@ -52,6 +52,12 @@ DETECT_SAMPLE = 16
 DETECT_MAX_LINES = 1000
 #: A record larger than this many bytes is held once, by its Record, while its rules run.
 BIG_RECORD = 1 << 20
+#: From this many records, :meth:`Engine.finish` empties the caches of per-text analyses before
+#: the reduces (:func:`~sftlint.analysis.text.memo.forget_texts`).  A smaller run's caches may
+#: hold most of its texts, which ``--watch`` checks again after an edit, and cost the reduces
+#: little; a larger run's hold only its last texts (T001's 4 million characters of lines fill
+#: up before 20,000 short records), which the next run evicts before it meets them again.
+FORGET_TEXTS_FROM = 20_000
 INTERNAL_CODE = "X001"
 #: J002: a record that is no JSON object (but an array the file's format reads as a record)
 NOT_AN_OBJECT = "J002"
@@ -568,9 +574,10 @@ class Engine:
         First come the closing X001 diagnostics of rules that failed on more records than were
         listed; the one error line per such rule is added to :attr:`errors` at the end."""
         yield from self.failure_limiter.closing()
-        # the records are all checked: what the record rules cached of their texts is dead
-        # weight where a run's memory peaks, in the reduces (see forget_texts)
-        forget_texts()
+        if self.stats.records >= FORGET_TEXTS_FROM:
+            # the records are all checked: what the record rules cached of their texts is dead
+            # weight where a large run's memory peaks, in the reduces (see forget_texts)
+            forget_texts()
         yield from self._reduce()
         self.errors.close()  # type: ignore[attr-defined]
 

@@ -139,10 +139,11 @@ def test_t002_variant_spans_once_per_text_are_the_scan(texts):
         assert variants.variant_spans(text) is first
 
 
-def test_a_runs_caches_of_texts_are_emptied_before_its_reduces(tmp_path):
+def test_a_large_runs_caches_of_texts_are_emptied_before_its_reduces(tmp_path):
     """The memos and T001's caches of lines hold tens of megabytes at the end of a large run,
     and nothing after the records reads them: the engine empties them before the dataset
-    rules' reduces, where a run's memory peaks, and the findings are the same."""
+    rules' reduces, where a run's memory peaks, and the findings are the same.  A small run
+    (under FORGET_TEXTS_FROM records) keeps them for the next (``--watch``)."""
     from sftlint.rules import text as T
 
     import sftlint
@@ -175,9 +176,16 @@ def test_a_runs_caches_of_texts_are_emptied_before_its_reduces(tmp_path):
 
     E.forget_texts = forget_and_look
     try:
-        found = sftlint.lint(str(path))
+        kept = sftlint.lint(str(path))
+        assert not seen  # a small run keeps them (--watch checks its texts again)
+        E.FORGET_TEXTS_FROM, small = 10, E.FORGET_TEXTS_FROM
+        try:
+            found = sftlint.lint(str(path))
+        finally:
+            E.FORGET_TEXTS_FROM = small
     finally:
         E.forget_texts = original
+    assert [(d.code, d.line, d.span) for d in kept] == [(d.code, d.line, d.span) for d in found]
     assert seen["memos"] > 0 and seen["lines"] > 0
     assert seen["memos after"] == 0 and seen["lines after"] == 0
     assert "T001" in {d.code for d in found}
