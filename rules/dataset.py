@@ -249,16 +249,17 @@ def _copies(digests: array) -> Iterable[tuple[int, int, int]]:
     return found
 
 
-#: Findings' numbers turned into Python ints at a time (see :func:`_in_pieces`).
-PIECE = 4096
+#: Rows of D001's arrays turned into Python ints at a time (see :func:`_in_pieces`; not
+#: :data:`_PIECE`, which is characters of a text).
+ROWS_AT_A_TIME = 4096
 
 
 def _in_pieces(*columns: Any) -> Iterator[tuple[Any, ...]]:
-    """The rows of equally long numpy arrays as tuples of ints, PIECE rows at a time: a
+    """The rows of equally long numpy arrays as tuples of ints, ROWS_AT_A_TIME rows at a time: a
     templated dataset has copies of a fifth of its records, and the tuples of all of them at
     once held about 100 bytes a copy while the findings themselves go to disk."""
-    for a in range(0, len(columns[0]), PIECE):
-        yield from zip(*(column[a : a + PIECE].tolist() for column in columns), strict=True)
+    for a in range(0, len(columns[0]), ROWS_AT_A_TIME):
+        yield from zip(*(column[a : a + ROWS_AT_A_TIME].tolist() for column in columns), strict=True)
 
 
 # ---------------------------------------------------------------------------

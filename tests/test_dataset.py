@@ -846,7 +846,7 @@ def test_d001_groups_copies_alike_in_arrays_and_in_python(monkeypatch):
         plain = list(D._copies(digests))
         monkeypatch.setattr(minhash, "PLAIN_PAIRS_BELOW", 0)
         assert list(D._copies(digests)) == plain
-        monkeypatch.setattr(D, "PIECE", 7)  # the arrays' rows taken a few at a time
+        monkeypatch.setattr(D, "ROWS_AT_A_TIME", 7)  # the arrays' rows taken a few at a time
         assert list(D._copies(digests)) == plain
         monkeypatch.undo()
         assert n < 40 or len(plain) > n // 2

@@ -1070,14 +1070,15 @@ def _near_pairs_spread(
     shares = [range(first, BANDS, processes) for first in range(min(processes, BANDS))]
     kept = [_Kept(np, len(digests), per_record) for _ in looks]
     found = list(mapper(bands_kept, shares))
-    found.reverse()
-    while found:
+    for share in range(len(found)):
         # each share's pairs folded in and let go before the next: all of them waiting at once,
         # with a fold's copies of them, were the main process's peak on a gigabyte of short
         # records with --jobs 2
-        for look, part in zip(kept, found.pop(), strict=True):
+        parts, found[share] = found[share], None
+        for look, part in zip(kept, parts, strict=True):
             look.absorb(part)
             look.fold()
+        del parts
     code = Pairs.typecode(len(digests))
     return [look.pairs(code) for look in kept]
 
