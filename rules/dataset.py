@@ -55,6 +55,7 @@ from sftlint.formats.messages import part_type
 from sftlint.native import native_module
 from sftlint.record import FileInfo, Record
 from sftlint.rule import Rule, RuleOptions
+from sftlint.spill import SpilledTexts
 
 # ---------------------------------------------------------------------------
 # shared pieces
@@ -588,6 +589,7 @@ class _SignatureCollector:
         "loc",
         "pending",
         "sigs",
+        "spilled",
         "waiting",
     )
     #: what only spares work (the same findings without it): a pickled piece leaves it out,
@@ -606,6 +608,10 @@ class _SignatureCollector:
         self.kept: dict[int, Kept] = {}
         self.kept_chars = 0
         self.brings_kept = False
+        # Every record's normalised conversation, as signed, by position, past a few MB on disk:
+        # verification reads a candidate's whole text back from here instead of reading the
+        # record again from its file (see SpilledTexts).
+        self.spilled = SpilledTexts()
 
     def append(self, summary: tuple[Any, ...]) -> None:
         sig, rest = summary[0], (*summary[1:6],)
@@ -634,14 +640,15 @@ class _SignatureCollector:
                 self.settle()
         else:
             self.settle()
-            self._put(sig, rest)
+            self._put(sig, rest, None)
 
-    def _put(self, sig: bytes, rest: tuple[Any, ...]) -> None:
+    def _put(self, sig: bytes, rest: tuple[Any, ...], words: str | None) -> None:
         digest, path, index, line = rest[:4]
         if len(rest) > 5:
             kept = rest[5]
             self.kept[len(self.digests)] = kept
             self.kept_chars += len(kept[0])
+        self.spilled.add(words)
         self.sigs += sig
         self.digests.append(digest)
         self.loc.add(path, index, line)
@@ -651,9 +658,11 @@ class _SignatureCollector:
     def settle(self) -> None:
         """Sign the texts waiting: afterwards ``sigs`` holds every record's signature."""
         if self.pending is not None:
-            for sig, rest in zip(self.pending.sign(), self.waiting, strict=True):
+            words: list[str | None] = []
+            sigs = self.pending.sign(words)
+            for sig, rest, text in zip(sigs, self.waiting, words, strict=True):
                 if sig is not None:
-                    self._put(sig, rest)
+                    self._put(sig, rest, text)
             self.pending, self.waiting = None, []
 
     def __getstate__(self) -> dict[str, Any]:
@@ -696,6 +705,7 @@ class _SignatureCollector:
         self.sigs += other.sigs
         self.digests.extend(other.digests)
         self.loc.extend(other.loc)
+        self.spilled.extend(other.spilled)
         for path, fmt in other.formats.items():
             self.formats.setdefault(path, fmt)
 
@@ -732,13 +742,15 @@ class NearDuplicate(Rule):
     folded (NFKC), case folded, all whitespace, punctuation and symbols removed.  Two records are
     near-duplicates when the Jaccard similarity of their character 5-shingles is at least
     `threshold` (0.8).  While streaming, a 64-value MinHash signature (128 bytes) is kept per
-    record, and the turns of the first records up to 8 million characters in all; at the end,
+    record, its normalised conversation is written to a temporary file (past the first few MB),
+    and the turns of the first records are kept, up to 8 million characters in all; at the end,
     LSH (16 bands of 4 values) finds the pairs whose *estimated* similarity is within 0.15 of
     the threshold, and those candidates are decided on their *exact* similarity, which the
-    message gives: from the turns kept, or read again from their files (standard input is
-    copied to a temporary file as it is read, and read again from there, so piped data gives what
-    the file gives).  Only where a record was not kept and cannot be read again does the
-    estimate decide, and the message says "estimated".  A verified pair must also be alike on each side, its
+    message gives: from the conversations written, and the turns kept or read again from their
+    files (standard input is copied to a temporary file as it is read, and read again from
+    there, so piped data gives what the file gives).  Only where the temporary file could not be
+    written and a record cannot be read again does the estimate decide, and the message says
+    "estimated".  A verified pair must also be alike on each side, its
     prompts (user turns and tool results) at least 0.5 and its replies (assistant turns) at
     least 0.7: one long passage asked two different questions, "hi" and "hello" given one
     templated reply, or two agent episodes under one long few-shot prompt whose trajectories
@@ -927,7 +939,9 @@ class NearDuplicate(Rule):
         for block in cands.blocks(VERIFY_BLOCK):
             framed = frames.of(block)
             chosen.add(
-                _verify_block(threshold, block, coll.loc, coll.digests, coll.formats, framed, coll.kept)
+                _verify_block(
+                    threshold, block, coll.loc, coll.digests, coll.formats, framed, coll.kept, coll.spilled
+                )
             )
         return chosen
 
@@ -947,7 +961,9 @@ class NearDuplicate(Rule):
 
         def verify(bound: tuple[int, int]) -> dict[int, tuple[int, float, str]]:
             block = cands.part(*bound).as_dict()
-            return _verify_block(threshold, block, coll.loc, coll.digests, coll.formats, framed, coll.kept)
+            return _verify_block(
+                threshold, block, coll.loc, coll.digests, coll.formats, framed, coll.kept, coll.spilled
+            )
 
         chosen = _Chosen(len(coll.digests))
         for found in forked_map(verify, bounds, processes):
@@ -1217,6 +1233,7 @@ def _verify_block(
     formats: dict[str, str | None],
     frames: dict[int, Frame] | None = None,
     kept: dict[int, Kept] | None = None,
+    spilled: SpilledTexts | None = None,
 ) -> dict[int, tuple[int, float, str]]:
     """D002's decision for each record of ``cands`` (collector positions, each with its
     candidates): the first (earliest) candidate whose exact similarity reaches the threshold,
@@ -1224,7 +1241,8 @@ def _verify_block(
     texts cannot be read again.  ``loc`` and ``digests`` look records up by collector position
     (the collector's own, or :class:`_SentLocations` in a worker); ``frames`` (by path id) are
     the files' frames, left out of the prompt sides; ``kept`` holds the turns and media keys the
-    collector kept while streaming (by position), which are not read again.
+    collector kept while streaming (by position), which are not read again; ``spilled``, the
+    whole texts it signed (by position), which are read back rather than made again.
 
     In two steps: the whole texts of every record of the block first (one string each), then
     the rest of :func:`texts_of_turns` (the sides, the numbers, the media key, the frame) only
@@ -1247,6 +1265,7 @@ def _verify_block(
     # 1. the whole texts
     wholes: dict[int, str] = {}
     wanted: dict[str, set[int]] = {}
+    made_now: list[int] = []  # the whole texts made here (normalised again), for `made`
     for i, pairs in cands.items():
         for k in (i, *(j for j, _ in pairs)):
             if k in keys:
@@ -1254,14 +1273,19 @@ def _verify_block(
             done = made.get(key_of(k))
             if done is not None:
                 wholes[k] = done if type(done) is str else done[0]
+            elif spilled is not None and (done := spilled.get(k)) is not None:
+                wholes[k] = done  # (read back again more cheaply than `made` holds it)
             elif k in kept:
+                made_now.append(k)
                 wholes[k] = whole_of_turns(kept[k][0].split(PART_SEP))
             else:
                 wanted.setdefault(loc.paths[path_id[k]], set()).add(k)
     if wanted:
-        wholes.update(_texts_again(loc, digests, formats or {}, wanted, _whole_text))
-    for k, whole in wholes.items():
-        made.put(keys[k], whole)
+        again = _texts_again(loc, digests, formats or {}, wanted, _whole_text)
+        wholes.update(again)
+        made_now += again
+    for k in made_now:
+        made.put(keys[k], wholes[k])
     # each record's candidates as far as the first the estimate decides, those whose whole
     # texts reach the threshold, in order
     passed: dict[int, list[tuple[int, float]]] = {}
@@ -1302,7 +1326,9 @@ def _verify_block(
         made.put(keys[k], full)
     for i, pairs in passed.items():
         for j, sim in pairs:
-            if i in texts and j in texts and _both_sides_alike(texts[i], texts[j]):
+            # (a record whose turns cannot be read again, its file changed since it was read, is
+            # judged on its whole text alone, which was kept: as the estimate judges one not kept)
+            if i not in texts or j not in texts or _both_sides_alike(texts[i], texts[j]):
                 chosen[i] = (j, sim, "similarity")
                 break
     return chosen

@@ -580,8 +580,11 @@ class EntryWriter:
             return
         import pickle
 
+        from sftlint.spill import storing
+
         try:
-            payload = pickle.dumps(summaries, protocol=pickle.HIGHEST_PROTOCOL)
+            with storing():  # (without what only spares this run work: D002's texts)
+                payload = pickle.dumps(summaries, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # a plugin's summary that cannot be pickled: the file is not stored
             self.abort()
             return

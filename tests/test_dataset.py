@@ -140,17 +140,24 @@ def test_folded_turns_give_the_normalised_dialogue(turns, min_chars):
     folded = D.fold_turns(turns)
     want = _joined_normalised(turns)
     assert folded is not None and minhash.words_of_parts(folded) == want
-    batch = minhash.Batch()
-    left = minhash._plain_left
-    minhash._plain_left = 0
-    try:
-        for _ in range(3):  # in a block with others
-            batch.add_parts(folded, min_chars)
-            batch.add_raw(D.joined_turns(turns), min_chars)  # folded in arrays where it can be
-        got = batch.sign()
-    finally:
-        minhash._plain_left = left
-    assert got == [minhash._sign(want, None) if len(want) >= min_chars else None] * 6
+    long_enough = len(want) >= min_chars
+    for arrays in (True, False):  # in arrays, and in plain Python (numpy not installed)
+        batch = minhash.Batch()
+        left, np = minhash._plain_left, minhash._np
+        minhash._plain_left = 0
+        if not arrays:
+            minhash._np = False
+        try:
+            for _ in range(3):  # in a block with others
+                batch.add_parts(folded, min_chars)
+                batch.add_raw(D.joined_turns(turns), min_chars)  # folded in arrays where it can be
+            words: list[str | None] = []
+            got = batch.sign(words)
+        finally:
+            minhash._plain_left, minhash._np = left, np
+        assert got == [minhash._sign(want, None) if long_enough else None] * 6
+        # what was signed, which D002's verification reads back instead of the record
+        assert words == [want if long_enough else None] * 6
 
 
 def _table_folds() -> list[tuple[str, int]]:

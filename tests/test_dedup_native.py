@@ -20,7 +20,10 @@ from conftest import shared_strings
 from sftlint.rules import dataset as D
 
 import sftlint
+from sftlint import spill
 from sftlint.analysis import minhash as M
+from sftlint.config import Settings
+from sftlint.engine import Engine
 
 try:
     from sftlint import _dedup_native as native
@@ -188,19 +191,53 @@ def d002(path: str) -> list[tuple[int, str]]:
     return [(d.line, d.message) for d in sftlint.lint(path, select=["D002"]) if d.code == "D002"]
 
 
+class _Unwritten(spill.SpilledTexts):
+    """D002's written texts as where the temporary file cannot be made: none read back."""
+
+    def get(self, k: int) -> None:
+        return None
+
+
 @pytest.mark.parametrize("keep", [0, D.KEEP_CHARS])
-def test_kept_turns_and_native_kernels_give_the_pairs_that_reading_again_in_python_gives(
-    tmp_path, monkeypatch, keep
+@pytest.mark.parametrize("hold", [1, spill.TEXTS_HOLD])
+def test_kept_turns_written_texts_and_native_kernels_give_the_pairs_that_reading_again_in_python_gives(
+    tmp_path, monkeypatch, keep, hold
 ):
     path = near_copies(tmp_path)
     with monkeypatch.context() as m:
         m.setattr(D, "KEEP_CHARS", 0)  # every candidate read again from the file
+        m.setattr(D, "SpilledTexts", _Unwritten)
         m.setattr(D, "NATIVE", None)
         m.setattr(D, "_fold_bytes", None)
         reference = d002(path)
     assert len(reference) > 10 and all("(similarity" in msg for _, msg in reference)
     monkeypatch.setattr(D, "KEEP_CHARS", keep)
+    monkeypatch.setattr(spill, "TEXTS_HOLD", hold)  # the texts written to the file, or held
     assert d002(path) == reference
+
+
+def test_the_written_texts_decide_where_the_file_changed_after_it_was_read(tmp_path, monkeypatch):
+    """A file rewritten (here emptied) between reading it and the reduce: the conversations
+    written while streaming still give each pair's exact similarity, where reading the records
+    again gave only the estimate."""
+    path = near_copies(tmp_path)
+    monkeypatch.setattr(D, "KEEP_CHARS", 0)
+    monkeypatch.setattr(spill, "TEXTS_HOLD", 512)  # most of them in the temporary file
+    want = d002(path)
+
+    def changed_midway(texts: type) -> list[tuple[int, str]]:
+        Path(path).write_bytes(original)
+        with monkeypatch.context() as m:
+            m.setattr(D, "SpilledTexts", texts)
+            engine = Engine(Settings(select=["D002"]))
+            assert not list(engine.lint_path(path))
+            Path(path).write_bytes(b"")
+            return [(d.line, d.message) for d in engine.finish() if d.code == "D002"]
+
+    original = Path(path).read_bytes()
+    assert changed_midway(spill.SpilledTexts) == want
+    estimated = changed_midway(_Unwritten)
+    assert estimated and all("estimated similarity" in msg for _, msg in estimated)
 
 
 def test_records_in_memory_give_the_pairs_the_file_gives(tmp_path):

@@ -125,3 +125,106 @@ def test_a_file_that_stops_taking_runs_keeps_the_order(monkeypatch, tmp_path):
         True,
     ]
     assert list(buffer) == sorted(diags, key=Diagnostic.sort_key)
+
+
+# -- SpilledTexts: texts by position, past a few MB on disk -------------------------------------
+
+#: texts as D002 keeps them: Chinese, emoji and other characters outside the basic plane, a lone
+#: surrogate (JSON's "\ud800" reads as one), ASCII, none and empty
+_TEXTS = ["退款怎么还没到账", None, "😀𠀀abc", "\ud800孤", "", "plain ascii text", "é" * 50]
+
+
+def _filled(texts: list[str | None]) -> spill.SpilledTexts:
+    store = spill.SpilledTexts()
+    for text in texts:
+        store.add(text)
+    return store
+
+
+def _want(texts: list[str | None]) -> list[str | None]:
+    return [text or None for text in texts]  # an empty text reads back as none
+
+
+def _read(store: spill.SpilledTexts) -> list[str | None]:
+    return [store.get(k) for k in range(len(store))]
+
+
+@pytest.mark.parametrize(("hold", "on_disk"), [(spill.TEXTS_HOLD, False), (1, True), (40, True)])
+def test_spilled_texts_read_back_by_position(monkeypatch, hold, on_disk):
+    """In memory, each text on its own in the file (hold 1), and part in the file, part not."""
+    monkeypatch.setattr(spill, "TEXTS_HOLD", hold)
+    texts = _TEXTS * 5
+    store = _filled(texts)
+    assert len(store) == len(texts)
+    assert _read(store) == _want(texts)
+    assert (store._file is not None) == on_disk
+    assert store.get(len(texts)) is None and store.get(-1) is None
+
+
+@pytest.mark.parametrize("hold", [spill.TEXTS_HOLD, 1, 40])
+def test_extended_texts_follow_in_order(monkeypatch, hold):
+    """Pieces after one another (a worker's ranges folded in order), whether they hold their
+    texts in memory, in a file copied over, or in a file taken over by an empty store."""
+    monkeypatch.setattr(spill, "TEXTS_HOLD", hold)
+    pieces = [_TEXTS[:3], _TEXTS[3:], ["第三块"] * 9, [], _TEXTS]
+    store = spill.SpilledTexts()
+    for texts in pieces:
+        store.extend(_filled(texts))
+    assert _read(store) == _want([t for texts in pieces for t in texts])
+
+
+def test_pickled_texts_cross_to_another_process_but_are_not_stored(monkeypatch):
+    """A --jobs worker's piece carries its texts to the main process; the results cache's entry
+    holds only the positions (the texts only spare work), so a file replayed from the cache has
+    none and its records are read again."""
+    import pickle
+
+    monkeypatch.setattr(spill, "TEXTS_HOLD", 16)  # some of them in the piece's file
+    store = _filled(_TEXTS * 3)
+    sent = pickle.loads(pickle.dumps(store))
+    assert _read(sent) == _want(_TEXTS * 3)
+    with spill.storing():
+        payload = pickle.dumps(store)
+    stored = pickle.loads(payload)
+    assert len(stored) == len(store) and _read(stored) == [None] * len(store)
+    assert len(payload) < 200 and "孤".encode() not in payload
+    # a replayed file between two linted ones: the positions after it keep their texts
+    folded = _filled(["前"])
+    folded.extend(stored)
+    folded.extend(_filled(["后", "面"]))
+    assert _read(folded) == ["前", *[None] * len(store), "后", "面"]
+
+
+def test_texts_are_forgotten_not_lost_when_the_file_cannot_be_written(monkeypatch, tmp_path):
+    """No temporary directory (or a full disk): every text reads back as none (D002 then reads
+    its records again), and the positions still count, so the stores extended after stay right."""
+    import tempfile
+
+    monkeypatch.setattr(spill, "TEXTS_HOLD", 8)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    store = _filled(_TEXTS * 2)
+    assert len(store) == 2 * len(_TEXTS) and _read(store) == [None] * len(store)
+    store.extend(_filled(["再来"]))
+    assert len(store) == 2 * len(_TEXTS) + 1 and store.get(len(store) - 1) is None
+
+
+def test_a_forked_process_reads_the_file_while_this_one_does(monkeypatch):
+    """D002 verifies blocks in forked processes that share the file: reading at an offset
+    (``pread``) never moves the other's place."""
+    import os
+
+    if not hasattr(os, "fork"):
+        pytest.skip("needs fork")
+    monkeypatch.setattr(spill, "TEXTS_HOLD", 1)
+    texts = [f"第{k}条：" + "字" * (k % 17) for k in range(300)]
+    store = _filled(texts)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        ok = all(store.get(k) == texts[k] for k in reversed(range(300)))
+        os.write(w, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(w)
+    mine = [store.get(k) for k in range(300)]
+    os.waitpid(pid, 0)
+    assert os.read(r, 1) == b"1" and mine == texts

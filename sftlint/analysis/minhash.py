@@ -444,12 +444,19 @@ class Batch:
         self.raw.append(raw)
         self.chars += len(text)
 
-    def sign(self) -> list[bytes | None]:
-        """The signatures of the texts added, in order; the batch is empty afterwards."""
+    def sign(self, words: list[str | None] | None = None) -> list[bytes | None]:
+        """The signatures of the texts added, in order; the batch is empty afterwards.
+
+        With ``words`` (a list), each text's signed characters are appended to it too: the
+        text as :meth:`add` took it, or what :meth:`add_parts` and :meth:`add_raw` made of it
+        (its folded word characters, :func:`words_of_parts`), None where the signature is.
+        D002 keeps them for its verification, which would otherwise read the record again
+        and normalise it a second time."""
         texts, plain, least, raw = self.texts, self.plain, self.least, self.raw
         self.texts, self.plain, self.least, self.raw, self.chars = [], [], [], [], 0
         np = _np or None  # imported by a text that takes numpy (shorter texts may join it)
         out: list[bytes | None] = [None] * len(texts)
+        made: list[str | None] | None = None if words is None else [None] * len(texts)
         # hashed together: texts as they are, parts, parts to fold
         blocks: tuple[list[int], list[int], list[int]] = ([], [], [])
         for k, text in enumerate(texts):
@@ -463,6 +470,8 @@ class Batch:
                     if len(text) < least[k]:
                         continue
                 out[k] = _sign(text, None if plain[k] else np)
+                if made is not None:
+                    made[k] = text
             else:
                 blocks[2 if raw[k] else 1 if least[k] else 0].append(k)
         for parts, block in enumerate(blocks):
@@ -475,13 +484,22 @@ class Batch:
                 done = block[lo:hi]
                 some = [texts[k] for k in done]
                 if parts:
-                    sigs = _parts_numpy(np, some, [least[k] for k in done], parts == 2)
+                    got = [] if made is not None else None
+                    sigs = _parts_numpy(np, some, [least[k] for k in done], parts == 2, got)
                     for k, sig in zip(done, sigs, strict=True):
                         out[k] = sig
+                    if made is not None:
+                        for k, text in zip(done, got, strict=True):  # type: ignore[arg-type]
+                            made[k] = text
                 else:
                     for k, sig in zip(done, _signatures_numpy(np, some), strict=True):
                         out[k] = sig
+                    if made is not None:
+                        for k in done:
+                            made[k] = texts[k]
                 lo = hi
+        if words is not None:
+            words += made  # type: ignore[arg-type]
         return out
 
 
@@ -558,10 +576,14 @@ def _fold_codes(np: Any, texts: list[str], codes: Any) -> tuple[list[str], Any]:
     return texts, np.where(np.repeat(alone, lens), table.take(codes, mode="clip"), codes)
 
 
-def _parts_numpy(np: Any, texts: list[str], least: list[int], raw: bool = False) -> list[bytes | None]:
+def _parts_numpy(
+    np: Any, texts: list[str], least: list[int], raw: bool = False, words: list[str | None] | None = None
+) -> list[bytes | None]:
     """:meth:`Batch.add_parts`'s signatures of texts of SHINGLE to _CHUNK characters: the word
     characters kept, and a separator where two parts with words meet, in arrays (``raw``:
-    :meth:`Batch.add_raw`'s, the texts folded first)."""
+    :meth:`Batch.add_raw`'s, the texts folded first).  With ``words``, each text's kept
+    characters (:func:`words_of_parts` of it, folded first where ``raw``) are appended to it, None
+    where its signature is."""
     count = len(texts)
     codes = _codes(np, texts)
     if raw:
@@ -589,10 +611,29 @@ def _parts_numpy(np: Any, texts: list[str], least: list[int], raw: bool = False)
     enough = kept >= np.array(least, dtype=np.int64)
     if not enough.all():
         if not enough.any():
+            if words is not None:
+                words += [None] * count
             return [None] * count
         keep &= np.repeat(enough, lens)
-    sigs = iter(_signatures_codes(np, codes[keep].astype(np.uint64), kept[enough]))
+    signed = codes[keep]
+    if words is not None:
+        _append_words(np, signed, kept, enough, words)
+    sigs = iter(_signatures_codes(np, signed.astype(np.uint64), kept[enough]))
     return [next(sigs) if ok else None for ok in enough.tolist()]
+
+
+def _append_words(np: Any, signed: Any, kept: Any, enough: Any, words: list[str | None]) -> None:
+    """Append to ``words`` each text's characters of ``signed`` (the kept code points of the
+    texts with ``enough``, one after another; ``kept``: each text's count), None for the others:
+    one decode for the batch, then a slice a text."""
+    joined = signed.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    pos = 0
+    for ok, n in zip(enough.tolist(), kept.tolist(), strict=True):
+        if ok:
+            words.append(joined[pos : pos + n])
+            pos += n
+        else:
+            words.append(None)
 
 
 def _signatures_codes(np: Any, codes: Any, lens: Any) -> list[bytes]:
