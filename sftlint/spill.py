@@ -115,7 +115,7 @@ def _read_run(fh: IO[bytes], start: int, count: int) -> Iterator[Any]:
 
 
 #: Bytes of texts :class:`SpilledTexts` holds in memory before it writes them to its file.
-TEXTS_HOLD = 4 << 20
+TEXTS_HOLD = 1 << 20
 #: Bytes copied at a time when one :class:`SpilledTexts` takes another's file.
 _COPY_BLOCK = 1 << 20
 
@@ -138,7 +138,8 @@ def storing() -> Iterator[None]:
 class SpilledTexts:
     """Texts by position (0, 1, 2 ..., appended in order, None allowed), the first
     :data:`TEXTS_HOLD` bytes in memory and the rest in an unnamed temporary file, read back one
-    at a time by :meth:`get`.  Memory is eight bytes a position (where its text ends).
+    at a time by :meth:`get`.  Memory is four bytes a position (where its text ends; eight once
+    the texts pass 4 GB).
 
     D002 keeps here every record's normalised conversation, which its signature was made of,
     so that its verification reads the candidates' texts back instead of reading the records
@@ -157,7 +158,7 @@ class SpilledTexts:
     def __init__(self) -> None:
         #: where each position's text ends, in bytes from the first text's start (a text starts
         #: where the one before it ends; one of no bytes is None)
-        self._ends = array("Q")
+        self._ends = array("I")
         self._buf = bytearray()  # the bytes past ``_flushed``
         self._file: IO[bytes] | None = None
         self._flushed = 0  # bytes written to the file
@@ -173,7 +174,11 @@ class SpilledTexts:
             if len(self._buf) >= TEXTS_HOLD:
                 self._write(self._buf)
                 self._buf = bytearray()
-        self._ends.append(self._flushed + len(self._buf))
+        end = self._flushed + len(self._buf)
+        try:
+            self._ends.append(end)
+        except OverflowError:  # past 4 GB of texts
+            self._extend_ends(array("Q", [end]))
 
     def _write(self, data: bytes | bytearray) -> None:
         """Append ``data`` to the file (made now if need be); on failure, forget every text."""
@@ -225,7 +230,7 @@ class SpilledTexts:
         """``other``'s positions after these, with their texts (``other`` is emptied where its
         file is taken over rather than copied)."""
         if self._lost or other._lost:  # its positions, without texts
-            self._ends.extend(array("Q", [self._end()]) * len(other._ends))
+            self._extend_ends(array("Q", [self._end()]) * len(other._ends))
             return
         if not self._ends and other._file is not None and self._file is None:
             # nothing here yet: take over its file rather than copy it
@@ -235,7 +240,7 @@ class SpilledTexts:
                 other._file,
                 other._flushed,
             )
-            other._ends, other._buf, other._file, other._flushed = array("Q"), bytearray(), None, 0
+            other._ends, other._buf, other._file, other._flushed = array("I"), bytearray(), None, 0
             return
         base = self._flushed + len(self._buf)
         if other._file is not None:
@@ -256,14 +261,21 @@ class SpilledTexts:
                 self._write(self._buf)
                 self._buf = bytearray()
         if self._lost:
-            self._ends.extend(array("Q", [self._end()]) * len(other._ends))
-        elif base:
-            self._ends.extend(array("Q", [end + base for end in other._ends]))
+            self._extend_ends(array("Q", [self._end()]) * len(other._ends))
         else:
-            self._ends.extend(other._ends)
+            self._extend_ends(array("Q", [end + base for end in other._ends]) if base else other._ends)
 
     def _end(self) -> int:
         return self._ends[-1] if self._ends else 0
+
+    def _extend_ends(self, ends: array) -> None:
+        """Append ``ends``: four bytes each while every end fits, eight from then on."""
+        if self._ends.typecode == "I" and (not ends or max(ends) <= 0xFFFFFFFF):
+            self._ends.extend(ends if ends.typecode == "I" else array("I", ends))
+        else:
+            if self._ends.typecode == "I":
+                self._ends = array("Q", self._ends)
+            self._ends.extend(ends if ends.typecode == "Q" else array("Q", ends))
 
     def close(self) -> None:
         """Forget the texts and remove the file (the positions stay, without texts)."""
@@ -285,7 +297,7 @@ class SpilledTexts:
         if "ends" in state:
             self._ends, self._buf = state["ends"], bytearray(state["data"])
         else:  # the positions alone, each without a text
-            self._ends, self._buf = array("Q", bytes(8 * state["count"])), bytearray()
+            self._ends, self._buf = array("I", bytes(4 * state["count"])), bytearray()
 
 
 def _read_at(fh: IO[bytes], size: int, offset: int) -> bytes:

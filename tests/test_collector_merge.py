@@ -29,6 +29,7 @@ from sftlint.engine import Engine
 from sftlint.plugins import build_registry
 from sftlint.rule import Rule
 from sftlint.run.ranges import fold, fresh_pieces, plan_ranges
+from sftlint.spill import SpilledTexts
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -48,6 +49,8 @@ def state(obj: Any) -> Any:
         settle()
     if isinstance(obj, array):
         return (obj.typecode, obj.tolist())
+    if isinstance(obj, SpilledTexts):  # what it holds, whether in memory or in its file
+        return ("texts", [obj.get(k) for k in range(len(obj))])
     if isinstance(obj, (bytes, bytearray)):
         return bytes(obj)
     if isinstance(obj, dict):

@@ -228,3 +228,19 @@ def test_a_forked_process_reads_the_file_while_this_one_does(monkeypatch):
     mine = [store.get(k) for k in range(300)]
     os.waitpid(pid, 0)
     assert os.read(r, 1) == b"1" and mine == texts
+
+
+def test_the_positions_take_eight_bytes_once_the_texts_pass_4_gb():
+    """Four bytes a position while the texts' ends fit, eight from the first that does not:
+    the texts read back the same either way (the store is told it wrote 4 GB to its file)."""
+    store = spill.SpilledTexts()
+    store._flushed = (1 << 32) - 2  # as if that much were in its file already
+    store.add(None)
+    assert store._ends.typecode == "I"
+    store.add("后面")
+    assert store._ends.typecode == "Q"
+    store.extend(_filled(["再来"]))
+    assert len(store) == 3 and [store.get(k) for k in range(3)] == [None, "后面", "再来"]
+    small = _filled(["前"])
+    small.extend(store)  # a piece past 4 GB after a small one
+    assert small._ends.typecode == "Q" and small.get(0) == "前" and len(small) == 4
