@@ -193,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--rss",
         metavar="MB,MB,...",
-        help="instead of the table: peak RSS of the default rules (--jobs 1) on corpora of these sizes",
+        help="instead of the table: peak RSS and CPU of the default rules (--jobs 1) on corpora of these"
+        " sizes (the first MB of --corpus where given: how the cost grows with the file)",
     )
     p.add_argument(
         "--rss-args",
@@ -375,9 +376,16 @@ def rss_mode(args: argparse.Namespace) -> int:
     global RESULTS
     RESULTS = out / "cache" / "results"
     kind = "rss-exch" if args.rss_exchanges else "rss"
-    big = out / f"{kind}-{sizes[-1]:g}mb-s{args.seed}.jsonl"
-    if not big.exists():
-        write_corpus(big, mb=sizes[-1], seed=args.seed, plant_defects=True, exchanges=args.rss_exchanges)
+    if args.corpus:  # the sizes are the given file's first MB (the last size: the whole file)
+        big = Path(args.corpus).resolve()
+        kind = f"rss-{big.stem}"
+        sizes[-1] = big.stat().st_size / 1e6
+        origin = f"the first MB of {big.name}"
+    else:
+        big = out / f"{kind}-{sizes[-1]:g}mb-s{args.seed}.jsonl"
+        origin = f"bench/corpus.py --plant-defects{' --exchanges' if args.rss_exchanges else ''}"
+        if not big.exists():
+            write_corpus(big, mb=sizes[-1], seed=args.seed, plant_defects=True, exchanges=args.rss_exchanges)
     jobs = ["--jobs", str(args.rss_jobs)]
     points = []
     for mb in sizes:
@@ -399,19 +407,22 @@ def rss_mode(args: argparse.Namespace) -> int:
         points.append((corpus.stat().st_size / 1e6, records, run, findings))
     lines = [
         f"peak RSS of `{' '.join(['sftlint check FILE', *jobs, *extra])}` (ru_maxrss, the largest "
-        f"process; one fresh run per size, corpus from bench/corpus.py --plant-defects"
-        f"{' --exchanges' if args.rss_exchanges else ''}); Python {platform.python_version()}",
+        f"process; one fresh run per size, corpus: {origin}); Python {platform.python_version()}",
         "",
-        f"{'MB':>8} {'records':>10} {'findings':>9} {'CPU s':>8} {'wall s':>8} {'RSS MB':>8}",
+        f"{'MB':>8} {'records':>10} {'findings':>9} {'CPU s':>8} {'wall s':>8} {'RSS MB':>8} {'us/record':>10}",
     ]
     for mb, records, run, findings in points:
         lines.append(
             f"{mb:8.0f} {records:10,} {findings:9,} {run.cpu:8.1f} {run.wall:8.1f} {run.rss_mb:8.0f}"
+            f" {run.cpu / max(1, records) * 1e6:10,.0f}"
         )
     if len(points) > 1:
         (mb0, n0, r0, _), (mb1, n1, r1, _) = points[0], points[-1]
         per_record = (r1.rss_mb - r0.rss_mb) * 2**20 / max(1, n1 - n0)
         lines.append(f"growth between {mb0:.0f} and {mb1:.0f} MB: {per_record:,.0f} bytes per record")
+        # a cost linear in the records keeps its CPU per record (a quadratic reduce does not)
+        cpu_growth = (r1.cpu / max(1, n1)) / (r0.cpu / max(1, n0))
+        lines.append(f"CPU per record at {n1:,} records / at {n0:,}: {cpu_growth:.2f}")
         if mb1 < 999:
             at_1g = r1.rss_mb + max(0.0, per_record) * (n1 / mb1 * 1000 - n1) / 2**20
             lines.append(f"extrapolated to 1,000 MB ({n1 / mb1 * 1000:,.0f} records): {at_1g:,.0f} MB")
