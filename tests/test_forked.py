@@ -34,7 +34,7 @@ def test_results_come_back_in_task_order_computed_in_the_children():
 
 
 @needs_fork
-def test_a_child_that_fails_leaves_its_share_to_the_parent():
+def test_a_child_that_fails_leaves_the_rest_of_its_share_to_the_parent():
     parent = os.getpid()
 
     def fails_in_a_child(x: int) -> tuple[int, int]:
@@ -44,9 +44,30 @@ def test_a_child_that_fails_leaves_its_share_to_the_parent():
 
     got = forked_map(fails_in_a_child, list(range(10)), 2)
     assert [r for r, _ in got] == [x * x for x in range(10)]
-    # the share holding task 4 (the even tasks) was computed here, the other in a child
-    assert all(pid == parent for _, pid in got[0::2])
-    assert all(pid != parent for _, pid in got[1::2])
+    # the share holding task 4 (the even tasks): those before it came from its child, task 4 and
+    # those after it were computed here; the other share all in a child
+    pids = [pid for _, pid in got]
+    assert pids[0] != parent and pids[2] == pids[0]
+    assert all(pid == parent for pid in pids[4::2])
+    assert all(pid != parent for pid in pids[1::2])
+
+
+@needs_fork
+def test_the_results_a_child_sent_before_it_died_are_kept():
+    """Each result is sent as it is done: a child killed at its share's third task has sent the
+    first two, which the parent keeps; it computes the rest.  (Sent as one message at the end,
+    the whole share would have been lost with the child.)"""
+    parent = os.getpid()
+
+    def dies_at_the_third(x: int) -> tuple[int, int]:
+        if os.getpid() != parent and x == 4:
+            os._exit(9)
+        return square_with_pid(x)
+
+    got = forked_map(dies_at_the_third, list(range(8)), 2)
+    assert [r for r, _ in got] == [x * x for x in range(8)]
+    pids = [pid for _, pid in got]
+    assert parent not in pids[0:4:2] and pids[4] == pids[6] == parent
 
 
 @needs_fork

@@ -11,15 +11,18 @@ only its results, small, come back.
 Forking is safe here because the run has no other thread by then: the ``--jobs`` pool, whose
 threads feed its workers, is shut down before the reduces (see
 :func:`sftlint.run.processes.lent_pool`).  A child that fails in any way (it cannot be forked,
-it raises, it is killed) sends nothing, and the parent runs that child's tasks itself, so the
-results never depend on the children: the function must be pure (its result a function of its
-task and of what the parent held when it forked).
+it raises, it is killed) sends no more, and the parent runs that child's tasks left itself, so
+the results never depend on the children: the function must be pure (its result a function of
+its task and of what the parent held when it forked).  A child sends each result as soon as it
+has it, and the parent takes them from whichever child has one: so the parent never holds a
+whole share's results twice, pickled and unpickled (D002's LSH bands, spread this way, send
+back tens of MB of candidate pairs from a gigabyte of records).
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -31,29 +34,35 @@ def forked_map(fn: Callable[[T], R], tasks: Sequence[T], processes: int) -> list
     taking every ``processes``-th task (so tasks whose cost grows along the sequence are shared
     evenly).  Where the platform does not fork, or a child fails, this process computes the
     tasks left."""
+    from multiprocessing.connection import wait
+
     results: list[Any] = [None] * len(tasks)
     done = [False] * len(tasks)
-    running: list[tuple[Any, Any, range]] = []
+    # per pipe end: its child and the positions of the results still to come, in order
+    running: dict[Any, tuple[Any, Iterator[int]]] = {}
     if processes > 1 and len(tasks) > 1 and "fork" in multiprocessing.get_all_start_methods():
         for first in range(min(processes, len(tasks))):
             share = range(first, len(tasks), processes)
             started = fork_with_pipe(_run_share, fn, [tasks[k] for k in share])
             if started is not None:  # (else this process computes the share)
-                running.append((*started, share))
+                child, receive = started
+                running[receive] = (child, iter(share))
     try:
-        for child, receive, share in running:
-            try:
-                got = receive.recv()
-                if len(got) == len(share):
-                    for k, result in zip(share, got, strict=True):
-                        results[k] = result
-                        done[k] = True
-            except (EOFError, OSError):  # the child died: its share is computed here
-                pass
-            receive.close()
-            child.join()
+        while running:
+            for receive in wait(list(running)):
+                child, positions = running[receive]
+                try:
+                    result = receive.recv()
+                    k = next(positions)
+                except (EOFError, OSError, StopIteration):  # done, or the child died: the
+                    receive.close()  # rest of its share is computed here
+                    child.join()
+                    del running[receive]
+                    continue
+                results[k] = result
+                done[k] = True
     except BaseException:  # stopped (Ctrl-C, SIGTERM): the children's work is not wanted
-        for child, receive, _ in running:
+        for receive, (child, _) in running.items():
             receive.close()
             if child.exitcode is None:
                 child.kill()
@@ -83,19 +92,22 @@ def fork_with_pipe(target: Callable[..., None], *args: Any) -> tuple[Any, Any] |
 
 
 def _run_share(fn: Callable[[Any], Any], share: list[Any], send: Any) -> None:
-    """A child's work: its share's results, sent as one list (nothing when any task fails)."""
+    """A child's work: its share's results in order, each sent as it is done (none from a task
+    that fails on: the parent computes the rest of the share, and meets the error)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     try:
-        results = [fn(task) for task in share]
-    except BaseException:  # nothing sent: the parent computes the share and meets the error
-        send.close()
-        return
-    try:
-        send.send(results)
-    except OSError:  # the parent is gone (killed): nobody to tell
-        pass
+        for task in share:
+            try:
+                result = fn(task)
+            except BaseException:
+                return
+            try:
+                send.send(result)
+            except OSError:  # the parent is gone (killed): nobody to tell
+                return
+            del result
     finally:
         send.close()
 
