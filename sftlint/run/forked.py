@@ -14,9 +14,10 @@ threads feed its workers, is shut down before the reduces (see
 it raises, it is killed) sends no more, and the parent runs that child's tasks left itself, so
 the results never depend on the children: the function must be pure (its result a function of
 its task and of what the parent held when it forked).  A child sends each result as soon as it
-has it, and the parent takes them from whichever child has one: so the parent never holds a
-whole share's results twice, pickled and unpickled (D002's LSH bands, spread this way, send
-back tens of MB of candidate pairs from a gigabyte of records).
+has it, and the parent takes them from whichever child has one: a share of several tasks (D002's
+verification blocks, four a process) never waits in the parent as one message, pickled beside
+its results, and a child that dies keeps what it sent.  (D002's LSH bands are one task a child:
+their pairs still come back as one message each.)
 """
 
 from __future__ import annotations
