@@ -171,9 +171,7 @@ class SpilledTexts:
         """The text of the next position (None, or an empty text: none)."""
         if text and not self._lost:
             self._buf += text.encode("utf-8", "surrogatepass")
-            if len(self._buf) >= TEXTS_HOLD:
-                self._write(self._buf)
-                self._buf = bytearray()
+            self._write_if_full()
         end = self._flushed + len(self._buf)
         try:
             self._ends.append(end)
@@ -196,6 +194,12 @@ class SpilledTexts:
             self._forget()
             return
         self._flushed += len(data)
+
+    def _write_if_full(self) -> None:
+        """Past :data:`TEXTS_HOLD` bytes held, write them to the file."""
+        if len(self._buf) >= TEXTS_HOLD:
+            self._write(self._buf)
+            self._buf = bytearray()
 
     def _forget(self) -> None:
         self._lost = True
@@ -229,8 +233,8 @@ class SpilledTexts:
     def extend(self, other: SpilledTexts) -> None:
         """``other``'s positions after these, with their texts (``other`` is emptied where its
         file is taken over rather than copied)."""
-        if self._lost or other._lost:  # its positions, without texts
-            self._extend_ends(array("Q", [self._end()]) * len(other._ends))
+        if self._lost or other._lost:
+            self._add_without_texts(len(other))
             return
         if not self._ends and other._file is not None and self._file is None:
             # nothing here yet: take over its file rather than copy it
@@ -255,18 +259,16 @@ class SpilledTexts:
                     break
                 self._write(block)
                 pos += len(block)
-        if not self._lost:
-            self._buf += other._buf
-            if len(self._buf) >= TEXTS_HOLD:
-                self._write(self._buf)
-                self._buf = bytearray()
         if self._lost:
-            self._extend_ends(array("Q", [self._end()]) * len(other._ends))
+            self._add_without_texts(len(other))
         else:
+            self._buf += other._buf
+            self._write_if_full()
             self._extend_ends(array("Q", [end + base for end in other._ends]) if base else other._ends)
 
-    def _end(self) -> int:
-        return self._ends[-1] if self._ends else 0
+    def _add_without_texts(self, count: int) -> None:
+        """``count`` positions more, none with a text."""
+        self._extend_ends(array("Q", [self._ends[-1] if self._ends else 0]) * count)
 
     def _extend_ends(self, ends: array) -> None:
         """Append ``ends``: four bytes each while every end fits, eight from then on."""

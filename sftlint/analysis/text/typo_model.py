@@ -435,22 +435,12 @@ def build_model() -> dict[str, Any]:
 
     # Readings: pypinyin's per-character list (first = most common) and the
     # readings its phrase table attests in real words.
-    # (a few thousand toned syllables, each written hundreds of thousands of times: each is
-    # stripped once)
-    toneless: dict[str, str] = {}
-
-    def strip(syllable: str) -> str:
-        plain = toneless.get(syllable)
-        if plain is None:
-            plain = toneless[syllable] = strip_tone(syllable)
-        return plain
-
     char_readings: dict[str, list[str]] = {}
     for code_point, value in json.loads(_package_text("pypinyin", "pinyin_dict.json")).items():
         ch = chr(int(code_point))
         readings = []
         for r in value.split(","):
-            s = strip(r.strip())
+            s = strip_tone(r.strip())
             if s and s not in readings:
                 readings.append(s)
         if readings:
@@ -460,7 +450,7 @@ def build_model() -> dict[str, Any]:
     for word, pys in phrases.items():
         if len(word) == len(pys):
             for ch, py in zip(word, pys, strict=False):
-                attested.setdefault(ch, set()).add(strip(py[0]))
+                attested.setdefault(ch, set()).add(strip_tone(py[0]))
 
     syllables: dict[str, str] = {}
     fuzzies: dict[str, str] = {}
@@ -471,22 +461,17 @@ def build_model() -> dict[str, Any]:
             c = syllables[s] = chr(_EXACT_BASE + len(syllables))
         return c
 
-    fcodes: dict[str, str] = {}  # by syllable: the code of its fuzzy form
-
     def fcode(s: str) -> str:
-        c = fcodes.get(s)
+        f = fuzzy_syllable(s)
+        c = fuzzies.get(f)
         if c is None:
-            f = fuzzy_syllable(s)
-            c = fuzzies.get(f)
-            if c is None:
-                c = fuzzies[f] = chr(_FUZZY_BASE + len(fuzzies))
-            fcodes[s] = c
+            c = fuzzies[f] = chr(_FUZZY_BASE + len(fuzzies))
         return c
 
     def word_pinyin(word: str) -> list[str] | None:
         pys = phrases.get(word)
         if pys is not None and len(pys) == len(word):
-            return [strip(p[0]) for p in pys]
+            return [strip_tone(p[0]) for p in pys]
         out = []
         for ch in word:
             r = char_readings.get(ch)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 #: CJK unified ideographs (basic block, extension A, compatibility ideographs).
 HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -32,12 +33,16 @@ def is_han(ch: str) -> bool:
     return HAN.match(ch) is not None
 
 
+# A few thousand syllables, each met hundreds of thousands of times while T001's model is built
+# from pypinyin's tables: each is worked out once.
+@lru_cache(maxsize=8192)
 def strip_tone(syllable: str) -> str:
     """``'lǜ'`` -> ``'lv'``, ``'zhōng'`` -> ``'zhong'``: pinyin without tone marks, ü as v."""
     decomposed = unicodedata.normalize("NFD", syllable).replace("u\u0308", "v")
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
+@lru_cache(maxsize=8192)
 def fuzzy_syllable(syllable: str) -> str:
     """Collapse the distinctions that people most often confuse when typing pinyin.
 
