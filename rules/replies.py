@@ -32,12 +32,15 @@ from sftlint.analysis.text.language import asks_for_language, detect, hands_over
 from sftlint.analysis.text.markup import find_markup, has_markup
 from sftlint.analysis.text.repeat import find_repeats
 from sftlint.analysis.text.truncation import (
+    CLAUSE_CUT_CHARS,
     UNPUNCTUATED,
+    UNPUNCTUATED_CLAUSE,
     ends_mid_word,
     ends_open,
     find_truncation,
     hangs_on_last_word,
     has_han,
+    unpunctuated_clause,
 )
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.locate import Location
@@ -64,13 +67,22 @@ class ReplyOptions(RuleOptions):
 # T006
 
 
+#: T006 reports a reply of one sentence of clauses whose last clause stops inside a word
+#: (``不客气，很高兴能``) only in a file of at least ``CONVENTION_LEAST`` Chinese replies of which at
+#: most this share end without punctuation: where replies end closed, an open one was cut.
+CLOSED_SHARE = 0.05
+
+
 class TruncatedText(Rule):
     """## What it does
     Reports a reply cut off mid-sentence: it ends with a comma (`，` `、` `,`) or a connective
     (`和` `以及` `因为`, `and` `the` `of`, a subject pronoun waiting for its verb: `he` `they`), with a colon that introduces nothing, inside a bracket
     or quote opened on its last line (a bracket closes in either width: `[あなたの名前］`), or with a sentence that stops without punctuation after
     opening like prose (`此外，如果…`, `总之，…`) or after a finished sentence on the same line
-    (`……仍存有风险。消息人士称，特斯拉已经能够使用干式电`); and the last item of a list
+    (`……仍存有风险。消息人士称，特斯拉已经能够使用干式电`); a reply of one sentence of clauses whose
+    last clause ends on a word that cannot end one (a modal, a coverb, a determiner: `不客气，很高兴能`,
+    `好的，如有其`), in a file whose Chinese replies end with punctuation (at most 5% of at least
+    20 end open); and the last item of a list
     whose items end with a full stop, stopping without one (`5. 启动路由器，并同时按住`).  And a
     turn that begins with punctuation only text can come before (`，` `。` `、` `）`): its
     beginning was cut.
@@ -138,10 +150,19 @@ class TruncatedText(Rule):
         for m in record.messages or ():
             if m.role not in end_roles and m.role not in start_roles:
                 continue
+            found = find_truncation(m.content)
             if m.role in end_roles and m.content and has_han(m.content):
                 tally.replies += 1
-                tally.open += ends_open(m.content)
-            for t in find_truncation(m.content):
+                if ends_open(m.content):
+                    tally.open += 1
+                    cut = unpunctuated_clause(m.content)
+                    if (
+                        cut is not None
+                        and m.content[cut.end - 1] in CLAUSE_CUT_CHARS
+                        and ends_mid_word(_detector(), m.content[cut.start : cut.end])
+                    ):
+                        found = [*found, cut]  # reported where the file's replies end closed
+            for t in found:
                 if (t.where == "end" and m.role in end_roles) or (
                     t.where == "start" and m.role in start_roles
                 ):
@@ -165,6 +186,7 @@ class TruncatedText(Rule):
                             span,
                             t.where,
                             t.reason == UNPUNCTUATED,
+                            t.reason == UNPUNCTUATED_CLAUSE,
                             f"text looks cut off: {t.reason} (“{shorten(tail, 30)}”)",
                             loc,
                         )
@@ -181,9 +203,10 @@ class TruncatedText(Rule):
         for path, tallies in coll.kept.items():
             # the file ends its sentences without a full stop: an unpunctuated one is its style
             style = coll.convention(path, self.options.max_open_share)
+            closed = coll.rare(path, CLOSED_SHARE)
             for t in tallies:
                 for p in t.places:
-                    if p.unpunctuated and style:
+                    if (p.unpunctuated and style) or (p.clause and not closed):
                         continue
                     yield self.placed(p.message, t, p, where=p.where)
 
@@ -195,6 +218,7 @@ class _CutPlace:
     span: tuple[int, int]
     where: str
     unpunctuated: bool  # "the last sentence stops without punctuation": judged against the file's style
+    clause: bool  # "the last clause stops without punctuation": only where the file's replies end closed
     message: str
     loc: Location  # where it is, and the excerpt a reporter shows
 

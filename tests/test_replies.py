@@ -463,6 +463,69 @@ def test_t006_takes_a_file_whose_replies_end_without_full_stops_as_its_style():
     assert lint([*punctuated, chat("问题23：多囊卵巢怎么治疗？", complete)], "T006") == []
 
 
+# A customer-service file whose replies end with punctuation, each after a ReAct block
+SERVICE_REPLIES = [
+    "您好，退货请在订单页点击申请退货，审核通过后按提示寄回商品。",
+    "已为您登记了退费申请，我们会在3个工作日内核实后退还费用。",
+    "好的，请您提供一下订单号，我这边帮您查询物流进度。",
+    "不客气，很高兴能帮到您，祝您生活愉快！",
+]
+
+
+def service_file(last: str, records: int = 24) -> list[dict]:
+    """``records`` records of the service file, the last reply ending with ``last``."""
+    block = "< 思考：用户的问题已经处理。\n动作：礼貌地回复用户 >\n--- "
+    recs = [chat(f"问题{i}：请问怎么办？", block + SERVICE_REPLIES[i % 4]) for i in range(records - 1)]
+    return [*recs, chat("谢谢，没有其他问题了。", block + last)]
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        "不客气，很高兴能",  # 能 waits for its verb
+        "好的，如有其",  # 其 for its noun
+        "您可以到门诊大厅人工窗口建档，窗口每",  # 每 for its measure
+        "步骤8：用竹签插入蛋糕中心，如",  # 如 for its clause (held-out DISC-FinLLM)
+    ],
+)
+def test_t006_a_clause_cut_on_a_word_that_needs_more_where_replies_end_closed(cut):
+    """A reply of one sentence of clauses, no full stop on its line, whose last word cannot end
+    a clause (a modal, a coverb, a determiner) was cut, in a file whose replies end with
+    punctuation; the clause itself is the span."""
+    (d,) = lint(service_file(cut), "T006")
+    assert d.line == 24 and "needs what follows" in d.message
+    content = service_file(cut)[-1]["messages"][1]["content"]
+    assert content[d.span[0] : d.span[1]] == cut.rsplit("，", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "finished",
+    [
+        "是的，你说得对",  # 对 finishes it
+        "具体需根据患者情况而定",  # no clause before: one clause
+        "具体用药需根据患者情况而定，请遵医嘱服用",  # a content word ends it
+        "中国人口最多的城市是上海，其城区常住人口为1987万人",  # a number and its measure
+        "好的，我会",  # 会 finishes an answer (是的，我会)
+    ],
+)
+def test_t006_a_clause_that_only_lacks_its_full_stop_is_left_alone(finished):
+    assert lint(service_file(finished), "T006") == []
+
+
+def test_t006_the_clause_shape_needs_a_file_that_ends_its_replies_closed():
+    """The same cut clause is not reported in a file too small to have a convention, nor in one
+    whose replies end open more than 5% of the time (its convention is not closed)."""
+    cut = "不客气，很高兴能"
+    assert lint(service_file(cut, records=10), "T006") == []
+    open_ended = service_file(cut)
+    for r in open_ended[:3]:  # 3 of 24 other replies end open too (12%)
+        r["messages"][1]["content"] = r["messages"][1]["content"].rstrip("。！")
+    assert lint(open_ended, "T006") == []
+    # and a poem whose lines end without punctuation is verse, not a cut clause
+    poem = "床前明月光，疑是地上霜\n举头望明月，低头思故乡\n春眠不觉晓，处处闻啼鸟\n夜来风雨声，花落知多少\n问君何所能，渐知其能如"
+    assert lint(service_file(poem), "T006") == []
+
+
 # -- T007 markup-debris -------------------------------------------------------------
 
 WITH_MARKUP = [

@@ -287,6 +287,12 @@ class FileTallies:
         first, second = self.counts.get(path, (0, 0))
         return first >= CONVENTION_LEAST and second > share * first
 
+    def rare(self, path: str, share: float) -> bool:
+        """Whether the second count of ``path`` is at most ``share`` of its first, in a file
+        with at least :data:`CONVENTION_LEAST` of the first: what the file nearly never does."""
+        first, second = self.counts.get(path, (0, 0))
+        return first >= CONVENTION_LEAST and second <= share * first
+
     def piece(self) -> FileTallies:
         """An empty collector for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
         return FileTallies(*self.fields)

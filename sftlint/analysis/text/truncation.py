@@ -489,6 +489,76 @@ def ends_mid_word(detector: Any, text: str) -> bool:
     return tail[-1] in _NEEDS_MORE or bool(detector._alone(tail[-1]) < STRANDED_ALONE)
 
 
+#: the reason for a reply of one sentence of clauses whose last clause stops without punctuation
+#: (``不客气，很高兴能``): judged only where its file always ends its replies (T006)
+UNPUNCTUATED_CLAUSE = "the last clause ends on a word that needs what follows it"
+#: one-character words that cannot end a clause: a modal, a coverb or preposition waiting for
+#: its object, a demonstrative or determiner waiting for its noun, a conjunction's first half
+#: (…很高兴能, …窗口每, …如有其, …用竹签插入蛋糕中心，如).  The clause shape reports only these
+#: (as the last word of the segmentation): a clause that ends on a content word (…具体需根据患者
+#: 情况而定, …其城区常住人口为1987万人, …加用达喜片) is a finished sentence without its full stop,
+#: and the segmentation cannot tell a cut content word from a whole one there (eight of nine
+#: such held-out replies were finished).  会, 在 and 对 are left out: 是的，我会 / 我在 /
+#: 你说得对 finish a reply.
+CLAUSE_CUT_CHARS = frozenset("能将把被向从给如若其每该这那为")
+#: a clause that ends the sentence before the last one on a line: two Chinese characters or more,
+#: then a clause separator (the sentence was being written clause by clause)
+_CLAUSE_BEFORE = re.compile(f"[{HAN_CHARS}][^，,；;]*[{HAN_CHARS}][^，,；;]*[，,；;]")
+_LAST_CLAUSE = re.compile(f"[{HAN_CHARS}][^，,；;。！？!?]*$")
+
+
+def unpunctuated_clause(text: str) -> Truncation | None:
+    """The last clause of ``text``, when its last line is one sentence of clauses (a clause,
+    a clause separator, then a clause ending on a Chinese character, no full stop anywhere on
+    the line: ``Final Answer: 不客气，很高兴能``) and :func:`find_truncation` finds no cut at its end.
+
+    A weaker shape than :data:`UNPUNCTUATED`'s (nothing before it on the line shows that the
+    writer ends sentences with a full stop), so T006 asks for more before reporting it: the
+    clause ends on a one-character word of :data:`CLAUSE_CUT_CHARS` (:func:`ends_mid_word`)
+    and the file ends its replies with punctuation nearly always (a file vote).  Lists, headings, tables, code, verse, and a line
+    that numbers its items inline are not judged, as for the other shapes."""
+    body = text.rstrip()
+    if len(body) < 2 or _HAN_END.search(body, len(body) - 1) is None:
+        return None
+    if any(t.where == "end" for t in _FOUND[text]):
+        return None  # another shape already says why it is cut
+    line_start = body.rfind("\n") + 1
+    last = body[line_start:].strip()
+    if (
+        _TERMINAL_ANY.search(last) is not None
+        or "#" in last
+        or "＃" in last
+        or _CODE.search(last)
+        or _LIST_OR_HEADING.match(last)
+        or _INLINE_LIST.search(last)
+        or _in_fence(body)
+    ):
+        return None
+    clause = _LAST_CLAUSE.search(body, line_start)
+    if clause is None or _CLAUSE_BEFORE.search(body, line_start, clause.start()) is None:
+        return None
+    if is_verse(_last_paragraph(body)):
+        return None  # a poem's line (床前明月光，疑是地上霜) ends without punctuation
+    return Truncation(clause.start(), len(body), "end", UNPUNCTUATED_CLAUSE)
+
+
+#: a line that parts paragraphs: blank, or markup without a letter or a Chinese character (``---``, ``>``)
+_PARTING_LINE = re.compile(f"^[^A-Za-z0-9{HAN_CHARS}]*$", re.M)
+
+
+def _last_paragraph(body: str) -> str:
+    """The lines of ``body`` after its last parting line (a blank line, ``---``, ``>``): the
+    reply after a ReAct block's markup, whose short unpunctuated step lines are no verse."""
+    start = 0
+    for m in _PARTING_LINE.finditer(body):
+        start = m.end()
+    return body[start:]
+
+
+#: a sentence's end anywhere on a line (the shape above is a line that is one sentence)
+_TERMINAL_ANY = re.compile(r"[。！？!?]")
+
+
 #: the reason for a prose sentence that stops without punctuation: the one shape a file's own
 #: style can explain (T006 weighs it against how often the file's replies end that way)
 UNPUNCTUATED = "the last sentence stops without punctuation (a cut word?)"
