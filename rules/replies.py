@@ -11,9 +11,10 @@ conventions.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import Field
 
@@ -33,13 +34,17 @@ from sftlint.analysis.text.markup import find_markup, has_markup
 from sftlint.analysis.text.repeat import find_repeats
 from sftlint.analysis.text.truncation import (
     CLAUSE_CUT_CHARS,
+    CUT_PHRASE,
     UNPUNCTUATED,
     UNPUNCTUATED_CLAUSE,
+    Truncation,
     ends_mid_word,
     ends_open,
     find_truncation,
     hangs_on_last_word,
     has_han,
+    open_clause,
+    reply_clauses,
     unpunctuated_clause,
 )
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
@@ -82,7 +87,10 @@ class TruncatedText(Rule):
     (`……仍存有风险。消息人士称，特斯拉已经能够使用干式电`); a reply of one sentence of clauses whose
     last clause ends on a word that cannot end one (a modal, a coverb, a determiner: `不客气，很高兴能`,
     `好的，如有其`), in a file whose Chinese replies end with punctuation (at most 5% of at least
-    20 end open); and the last item of a list
+    20 end open), and in such a file a last clause that begins a longer phrase the file's replies
+    write in full at least twice and never end there (`不客气，很高兴` where the file writes
+    `很高兴能帮到您`: a templated reply cut at a word's end; only in a file that repeats its
+    phrases, at most 20,000 distinct clauses on its replies' last lines); and the last item of a list
     whose items end with a full stop, stopping without one (`5. 启动路由器，并同时按住`).  And a
     turn that begins with punctuation only text can come before (`，` `。` `、` `）`): its
     beginning was cut.
@@ -151,8 +159,12 @@ class TruncatedText(Rule):
             if m.role not in end_roles and m.role not in start_roles:
                 continue
             found = find_truncation(m.content)
+            phrase: tuple[int, int] | None = None  # the open clause, judged against the file's phrases
             if m.role in end_roles and m.content and has_han(m.content):
                 tally.replies += 1
+                clauses = reply_clauses(m.content)
+                if clauses:
+                    tally.clauses += clauses
                 if ends_open(m.content):
                     tally.open += 1
                     cut = unpunctuated_clause(m.content)
@@ -162,6 +174,10 @@ class TruncatedText(Rule):
                         and ends_mid_word(_detector(), m.content[cut.start : cut.end])
                     ):
                         found = [*found, cut]  # reported where the file's replies end closed
+                    elif not any(t.where == "end" for t in found):
+                        phrase = open_clause(m.content)
+            if phrase is not None:
+                found = [*found, Truncation(phrase[0], phrase[1], "end", CUT_PHRASE)]
             for t in found:
                 if (t.where == "end" and m.role in end_roles) or (
                     t.where == "start" and m.role in start_roles
@@ -187,6 +203,7 @@ class TruncatedText(Rule):
                             t.where,
                             t.reason == UNPUNCTUATED,
                             t.reason == UNPUNCTUATED_CLAUSE,
+                            m.content[t.start : t.end] if t.reason == CUT_PHRASE else "",
                             f"text looks cut off: {t.reason} (“{shorten(tail, 30)}”)",
                             loc,
                         )
@@ -195,8 +212,8 @@ class TruncatedText(Rule):
             tally.record_hash = record.content_hash
         return tally if tally.replies or tally.places else None
 
-    def collector(self) -> FileTallies:
-        return FileTallies("replies", "open")
+    def collector(self) -> CutTallies:
+        return CutTallies()
 
     def reduce(self, summaries: Iterable[CutTally]) -> Iterator[Finding]:
         coll = self.collected(summaries)
@@ -207,6 +224,8 @@ class TruncatedText(Rule):
             for t in tallies:
                 for p in t.places:
                     if (p.unpunctuated and style) or (p.clause and not closed):
+                        continue
+                    if p.phrase and not (closed and coll.cut_phrase(path, p.phrase)):
                         continue
                     yield self.placed(p.message, t, p, where=p.where)
 
@@ -219,6 +238,7 @@ class _CutPlace:
     where: str
     unpunctuated: bool  # "the last sentence stops without punctuation": judged against the file's style
     clause: bool  # "the last clause stops without punctuation": only where the file's replies end closed
+    phrase: str  # the open last clause, a cut phrase where the file writes it longer (else "")
     message: str
     loc: Location  # where it is, and the excerpt a reporter shows
 
@@ -234,6 +254,80 @@ class CutTally:
     replies: int = 0
     open: int = 0
     places: list[_CutPlace] = field(default_factory=list)
+    clauses: tuple[str, ...] = ()  # the whole clauses of its judged replies (the file's phrases)
+
+
+#: the distinct clauses T006 counts per file before it takes the file for one that does not
+#: repeat its phrases (real text: MedicalGPT's first 300 records) and stops: a templated file
+#: writes a few hundred (a seed-kind corpus of 25,000 records, 883)
+PHRASES_MOST = 20_000
+#: how often a file must write the longer phrases an open last clause begins, in all
+PHRASE_LEAST = 2
+
+
+class CutTallies(FileTallies):
+    """T006's collector: :class:`FileTallies` of replies and open endings, and per file how
+    often each whole clause of its replies is written (:func:`reply_clauses`), or ``None`` once
+    the file has more than :data:`PHRASES_MOST` distinct ones.  Merging pieces gives what
+    appending every tally in order gives: counts add up, new clauses follow in their order,
+    and a file is given up when the pieces' clauses together pass the bound."""
+
+    __slots__ = ("_sorted", "phrases")
+    #: the phrases in order, made by the reduce: not part of what the pieces merge
+    cache_slots = ("_sorted",)
+
+    def __init__(self) -> None:
+        super().__init__("replies", "open")
+        self.phrases: dict[str, dict[str, int] | None] = {}
+        self._sorted: dict[str, list[str]] = {}
+
+    def append(self, t: Any) -> None:
+        super().append(t)
+        if t.clauses:
+            self._count(t.ref.path, ((c, 1) for c in t.clauses))
+
+    def _count(self, path: str, counts: Iterable[tuple[str, int]]) -> None:
+        phrases = self.phrases.get(path, {})
+        if phrases is None:
+            return
+        self.phrases[path] = phrases
+        for c, n in counts:
+            phrases[c] = phrases.get(c, 0) + n
+        if len(phrases) > PHRASES_MOST:
+            self.phrases[path] = None  # a file that does not repeat its phrases
+
+    def piece(self) -> CutTallies:
+        return CutTallies()
+
+    def merge(self, other: FileTallies) -> None:
+        super().merge(other)
+        for path, counts in getattr(other, "phrases", {}).items():
+            if counts is None:
+                self.phrases[path] = None
+            else:
+                self._count(path, counts.items())
+
+    def cut_phrase(self, path: str, clause: str) -> bool:
+        """Whether ``clause`` begins phrases the file at ``path`` writes in full at least
+        :data:`PHRASE_LEAST` times, going on with a Chinese character, and never ends a clause
+        itself: the open last clause of a reply cut partway through the file's own phrase."""
+        phrases = self.phrases.get(path)
+        if not phrases or clause in phrases:
+            return False
+        keys = self._sorted.get(path)
+        if keys is None:
+            keys = self._sorted[path] = sorted(phrases)
+        n = len(clause)
+        total = 0
+        for k in range(bisect_left(keys, clause), len(keys)):
+            longer = keys[k]
+            if not longer.startswith(clause):
+                break
+            if has_han(longer[n]):
+                total += phrases[longer]
+                if total >= PHRASE_LEAST:
+                    return True
+        return False
 
 
 # ---------------------------------------------------------------------------

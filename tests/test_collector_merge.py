@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from conftest import ROOT
 from sftlint.rules import dataset as dataset_rules
+from sftlint.rules import replies as reply_rules
 from sftlint.rules import text as text_rules
 
 import sftlint
@@ -106,6 +107,8 @@ def _mergeable(engine: Engine) -> list[Any]:
 def test_every_piece_cut_merges_to_the_serial_collector(summaries, monkeypatch):
     engine, items_by_code = summaries
     monkeypatch.setattr(text_rules, "MAX_LISTED", 3)  # T002: the cap is crossed inside pieces
+    # T006: the first file's phrases pass the bound (given up on), the second file's do not
+    monkeypatch.setattr(reply_rules, "PHRASES_MOST", _phrases_between(items_by_code["T006"]))
     for rule in _mergeable(engine):
         items = [s for s in items_by_code[rule.code] if s is not None]
         if not items:
@@ -118,6 +121,31 @@ def test_every_piece_cut_merges_to_the_serial_collector(summaries, monkeypatch):
             merged = _pieces(rule.collector(), items, [c for c in cuts if c < len(items)])
             assert state(merged) == state(serial), (rule.code, cuts)
             assert list(rule.reduce(merged)) == want, (rule.code, cuts)
+
+
+def _phrases_between(tallies: list[Any]) -> int:
+    """A bound on T006's distinct phrases that the first file's replies pass and the second
+    file's do not (so a merge gives one file up, in some piece or across two, and keeps the other)."""
+    per_file: dict[str, set[str]] = {}
+    for t in tallies:
+        if t is not None:
+            per_file.setdefault(t.ref.path, set()).update(t.clauses)
+    a, b = (len(v) for v in per_file.values())
+    assert a > b > 0, (a, b)
+    return (a + b) // 2
+
+
+def test_t006_gives_up_a_file_that_passes_its_phrase_bound_as_the_serial_collector_does(
+    summaries, monkeypatch
+):
+    engine, items_by_code = summaries
+    monkeypatch.setattr(reply_rules, "PHRASES_MOST", _phrases_between(items_by_code["T006"]))
+    rule = next(r for r in engine.dataset_rules if r.code == "T006")
+    serial = rule.collector()
+    for s in items_by_code["T006"]:
+        if s is not None:
+            serial.append(s)
+    assert sorted(v is None for v in serial.phrases.values()) == [False, True]
 
 
 def test_the_corpus_gives_the_merges_something_to_do(summaries, monkeypatch):

@@ -512,6 +512,56 @@ def test_t006_a_clause_that_only_lacks_its_full_stop_is_left_alone(finished):
     assert lint(service_file(finished), "T006") == []
 
 
+def test_t006_a_reply_cut_partway_through_a_phrase_its_file_writes_in_full():
+    """Cut at a word boundary (…很高兴 of 很高兴能帮到您), the segmentation sees a whole word;
+    the file's own phrases show the cut: it writes 很高兴能帮到您 on every fourth reply and
+    never ends a clause at 很高兴."""
+    records = service_file("不客气，很高兴")
+    (d,) = lint(records, "T006")
+    assert d.line == 24 and "partway through a phrase" in d.message
+    content = records[-1]["messages"][1]["content"]
+    assert content[d.span[0] : d.span[1]] == "很高兴"
+    # a ShareGPT copy of the same file reads the same
+    sharegpt = [
+        {
+            "conversations": [
+                {"from": "human" if m["role"] == "user" else "gpt", "value": m["content"]}
+                for m in r["messages"]
+            ]
+        }
+        for r in records
+    ]
+    assert [(x.line, x.span) for x in lint(sharegpt, "T006")] == [(24, d.span)]
+
+
+@pytest.mark.parametrize(
+    "finished",
+    [
+        "好的，祝您生活愉快",  # the file ends a clause at 祝您生活愉快 elsewhere: only the 。 is missing
+        "很高兴能帮到您",  # one clause, the whole reply: a short answer
+        "好的，我帮您转接人工客服",  # no phrase of the file begins so
+        "谢谢，请尽快提供材料、证件、回执",  # an enumeration's last item, not a clause
+    ],
+)
+def test_t006_an_open_clause_the_file_does_not_write_longer_is_left_alone(finished):
+    assert lint(service_file(finished), "T006") == []
+
+
+def test_t006_the_phrase_shape_needs_a_closed_file_that_repeats_its_phrases(monkeypatch):
+    """In a file whose replies end open too often, or one that writes more distinct clauses than
+    a templated file does (real text: its phrases say nothing), the same cut is not reported."""
+    from sftlint.rules import replies
+
+    records = service_file("不客气，很高兴")
+    for r in records[:3]:  # 3 of 24 other replies end open too (12%)
+        r["messages"][1]["content"] = r["messages"][1]["content"].rstrip("。！")
+    assert lint(records, "T006") == []
+    monkeypatch.setattr(replies, "PHRASES_MOST", 10)  # the 24 replies write 11 distinct clauses
+    assert lint(service_file("不客气，很高兴"), "T006") == []
+    monkeypatch.setattr(replies, "PHRASES_MOST", 11)
+    assert len(lint(service_file("不客气，很高兴"), "T006")) == 1
+
+
 def test_t006_the_clause_shape_needs_a_file_that_ends_its_replies_closed():
     """The same cut clause is not reported in a file too small to have a convention, nor in one
     whose replies end open more than 5% of the time (its convention is not closed)."""
