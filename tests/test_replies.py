@@ -516,6 +516,9 @@ def test_t006_a_reply_cut_partway_through_a_phrase_its_file_writes_in_full():
     """Cut at a word boundary (…很高兴 of 很高兴能帮到您), the segmentation sees a whole word;
     the file's own phrases show the cut: it writes 很高兴能帮到您 on every fourth reply and
     never ends a clause at 很高兴."""
+    one = service_file("不客气，很")  # one character is enough
+    (d,) = lint(one, "T006")
+    assert one[-1]["messages"][1]["content"][d.span[0] : d.span[1]] == "很"
     records = service_file("不客气，很高兴")
     (d,) = lint(records, "T006")
     assert d.line == 24 and "partway through a phrase" in d.message

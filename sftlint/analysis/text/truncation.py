@@ -570,9 +570,8 @@ _CLAUSE_PARTING = re.compile(r"[，,；;。！？!?：:\n]")
 #: block's closing ``>``)
 _CLAUSE_MARKUP = " \t\u3000-—*<>#•·"
 #: the lengths of the clauses a file's phrase count keeps (a longer one is a sentence, not a
-#: phrase a template repeats) and of the open last clause judged against them
+#: phrase a template repeats)
 _PHRASE_CHARS = (2, 40)
-_OPEN_CLAUSE_LEAST = 3
 
 
 def _clauses(text: str) -> tuple[str, ...]:
@@ -603,8 +602,8 @@ def reply_clauses(text: str) -> tuple[str, ...]:
 
 def open_clause(text: str) -> tuple[int, int] | None:
     """The span of the clause ``text`` ends on without a separator after it (its leading markup
-    left out), when it ends on a Chinese character, holds at least three characters and is not
-    the whole text: the piece of a phrase a cut reply stops on (``Final Answer: 不客气，很高兴``
+    left out), when it ends on a Chinese character and is not the whole text (one character is
+    enough: ``感谢您的耐心，祝``): the piece of a phrase a cut reply stops on (``Final Answer: 不客气，很高兴``
     -> ``很高兴``)."""
     body = text.rstrip()
     if not body or _HAN_END.search(body, len(body) - 1) is None:
@@ -616,7 +615,7 @@ def open_clause(text: str) -> tuple[int, int] | None:
         return None  # no separator in the last 41 characters: no phrase of a template
     while start < len(body) and body[start] in _CLAUSE_MARKUP:
         start += 1
-    if len(body) - start < _OPEN_CLAUSE_LEAST or not body[:start].strip():
+    if start >= len(body) or not body[:start].strip():
         return None  # (a reply of one clause is a short answer: 手术治疗)
     return start, len(body)
 
