@@ -78,6 +78,37 @@ class ReplyOptions(RuleOptions):
 CLOSED_SHARE = 0.05
 
 
+def _only_lacks_full_stop(text: str, t: Truncation) -> bool:
+    """Whether ``t`` is a sentence that stops without punctuation but neither opens so that it
+    needs more nor ends inside a word (:func:`ends_mid_word`): finished, its full stop missing."""
+    return (
+        t.reason == UNPUNCTUATED
+        and hangs_on_last_word(text[t.start : t.end])
+        and not ends_mid_word(_detector(), text[t.start : t.end])
+    )
+
+
+def _open_ending(text: str) -> Truncation | None:
+    """The weaker shapes of a reply that ends open, which T006 reports only where its file ends
+    its replies closed: a last clause ending on a word that needs what follows
+    (:func:`unpunctuated_clause`), else the open clause to judge against the file's phrases
+    (:func:`open_clause`)."""
+    i = len(text) - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    if i < 0 or not (text[i].isdigit() or has_han(text[i])):
+        return None  # it ends with punctuation, or not on a word
+    cut = unpunctuated_clause(text)
+    if (
+        cut is not None
+        and text[cut.end - 1] in CLAUSE_CUT_CHARS
+        and ends_mid_word(_detector(), text[cut.start : cut.end])
+    ):
+        return cut
+    phrase = open_clause(text)
+    return Truncation(phrase[0], phrase[1], "end", CUT_PHRASE) if phrase is not None else None
+
+
 class TruncatedText(Rule):
     """## What it does
     Reports a reply cut off mid-sentence: it ends with a comma (`，` `、` `,`) or a connective
@@ -158,56 +189,44 @@ class TruncatedText(Rule):
         for m in record.messages or ():
             if m.role not in end_roles and m.role not in start_roles:
                 continue
-            found = find_truncation(m.content)
-            phrase: tuple[int, int] | None = None  # the open clause, judged against the file's phrases
+            found = [
+                t
+                for t in find_truncation(m.content)
+                if (
+                    (t.where == "end" and m.role in end_roles)
+                    or (t.where == "start" and m.role in start_roles)
+                )
+                and not _only_lacks_full_stop(m.content, t)
+            ]
             if m.role in end_roles and m.content and has_han(m.content):
                 tally.replies += 1
-                clauses = reply_clauses(m.content)
-                if clauses:
-                    tally.clauses += clauses
-                if ends_open(m.content):
-                    tally.open += 1
-                    cut = unpunctuated_clause(m.content)
-                    if (
-                        cut is not None
-                        and m.content[cut.end - 1] in CLAUSE_CUT_CHARS
-                        and ends_mid_word(_detector(), m.content[cut.start : cut.end])
-                    ):
-                        found = [*found, cut]  # reported where the file's replies end closed
-                    elif not any(t.where == "end" for t in found):
-                        phrase = open_clause(m.content)
-            if phrase is not None:
-                found = [*found, Truncation(phrase[0], phrase[1], "end", CUT_PHRASE)]
+                tally.clauses += reply_clauses(m.content)
+                tally.open += ends_open(m.content)
+                if not any(t.where == "end" for t in found):
+                    cut = _open_ending(m.content)
+                    if cut is not None:
+                        found.append(cut)  # (judged against the file's convention and phrases)
             for t in found:
-                if (t.where == "end" and m.role in end_roles) or (
-                    t.where == "start" and m.role in start_roles
-                ):
-                    if (
-                        t.reason == UNPUNCTUATED
-                        and hangs_on_last_word(m.content[t.start : t.end])
-                        and not ends_mid_word(_detector(), m.content[t.start : t.end])
-                    ):
-                        continue  # a finished sentence that only lacks its full stop
-                    tail = (
-                        m.content[max(0, t.start - 20) : t.end]
-                        if t.where == "end"
-                        else m.content[t.start : t.start + 20]
+                tail = (
+                    m.content[max(0, t.start - 20) : t.end]
+                    if t.where == "end"
+                    else m.content[t.start : t.start + 20]
+                )
+                pointer, span = m.resolve((t.start, t.end))
+                assert span is not None
+                loc = record.locate(pointer, span)
+                tally.places.append(
+                    _CutPlace(
+                        pointer,
+                        span,
+                        t.where,
+                        t.reason == UNPUNCTUATED,
+                        t.reason == UNPUNCTUATED_CLAUSE,
+                        m.content[t.start : t.end] if t.reason == CUT_PHRASE else "",
+                        f"text looks cut off: {t.reason} (“{shorten(tail, 30)}”)",
+                        loc,
                     )
-                    pointer, span = m.resolve((t.start, t.end))
-                    assert span is not None
-                    loc = record.locate(pointer, span)
-                    tally.places.append(
-                        _CutPlace(
-                            pointer,
-                            span,
-                            t.where,
-                            t.reason == UNPUNCTUATED,
-                            t.reason == UNPUNCTUATED_CLAUSE,
-                            m.content[t.start : t.end] if t.reason == CUT_PHRASE else "",
-                            f"text looks cut off: {t.reason} (“{shorten(tail, 30)}”)",
-                            loc,
-                        )
-                    )
+                )
         if tally.places:
             tally.record_hash = record.content_hash
         return tally if tally.replies or tally.places else None
@@ -309,8 +328,9 @@ class CutTallies(FileTallies):
 
     def cut_phrase(self, path: str, clause: str) -> bool:
         """Whether ``clause`` begins phrases the file at ``path`` writes in full at least
-        :data:`PHRASE_LEAST` times, going on with a Chinese character, and never ends a clause
-        itself: the open last clause of a reply cut partway through the file's own phrase."""
+        :data:`PHRASE_LEAST` times (going on with a Chinese character, or after a Chinese one
+        with anything but a space), and never ends a clause itself: the open last clause of a
+        reply cut partway through the file's own phrase."""
         phrases = self.phrases.get(path)
         if not phrases or clause in phrases:
             return False
@@ -318,12 +338,14 @@ class CutTallies(FileTallies):
         if keys is None:
             keys = self._sorted[path] = sorted(phrases)
         n = len(clause)
+        # after a number only a word goes on (窗口每天7 of 窗口每天7:30 is not cut, 未来7 of 未来7天 is)
+        number = clause[-1].isdigit()
         total = 0
         for k in range(bisect_left(keys, clause), len(keys)):
             longer = keys[k]
             if not longer.startswith(clause):
                 break
-            if has_han(longer[n]):
+            if has_han(longer[n]) or not (number or longer[n].isspace()):
                 total += phrases[longer]
                 if total >= PHRASE_LEAST:
                     return True

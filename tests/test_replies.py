@@ -524,6 +524,16 @@ def test_t006_a_reply_cut_partway_through_a_phrase_its_file_writes_in_full():
     assert d.line == 24 and "partway through a phrase" in d.message
     content = records[-1]["messages"][1]["content"]
     assert content[d.span[0] : d.span[1]] == "很高兴"
+    # a cut after a finished sentence whose last word is whole (很高兴), a cut after a number
+    # (…会在3 of …会在3个工作日内), and a cut before one (…会在 of …会在3个…)
+    for cut, clause in (
+        ("不客气，祝您生活愉快！很高兴", "很高兴"),
+        ("已为您登记了退费申请，我们会在3", "我们会在3"),
+        ("已为您登记了退费申请，我们会在", "我们会在"),
+    ):
+        more = service_file(cut)
+        (e,) = lint(more, "T006")
+        assert more[-1]["messages"][1]["content"][e.span[0] : e.span[1]] == clause
     # a ShareGPT copy of the same file reads the same
     sharegpt = [
         {
@@ -544,10 +554,20 @@ def test_t006_a_reply_cut_partway_through_a_phrase_its_file_writes_in_full():
         "很高兴能帮到您",  # one clause, the whole reply: a short answer
         "好的，我帮您转接人工客服",  # no phrase of the file begins so
         "谢谢，请尽快提供材料、证件、回执",  # an enumeration's last item, not a clause
+        "好的，您的订单号是202312",  # a number no phrase of the file goes on with a word after
     ],
 )
 def test_t006_an_open_clause_the_file_does_not_write_longer_is_left_alone(finished):
     assert lint(service_file(finished), "T006") == []
+
+
+def test_t006_a_number_the_files_phrase_goes_on_with_is_a_number_not_a_cut():
+    """费用总计100 begins 费用总计1000元 as a number begins a longer one: no cut is shown;
+    费用总计 stops before the number the phrase always gives."""
+    fee = [chat(f"问题{i}：费用是多少？", "好的，费用总计1000元。") for i in range(23)]
+    assert lint([*fee, chat("费用呢？", "好的，费用总计100")], "T006") == []
+    (d,) = lint([*fee, chat("费用呢？", "好的，费用总计")], "T006")
+    assert d.line == 24 and "partway through a phrase" in d.message
 
 
 def test_t006_the_phrase_shape_needs_a_closed_file_that_repeats_its_phrases(monkeypatch):

@@ -602,11 +602,11 @@ def reply_clauses(text: str) -> tuple[str, ...]:
 
 def open_clause(text: str) -> tuple[int, int] | None:
     """The span of the clause ``text`` ends on without a separator after it (its leading markup
-    left out), when it ends on a Chinese character and is not the whole text (one character is
-    enough: ``感谢您的耐心，祝``): the piece of a phrase a cut reply stops on (``Final Answer: 不客气，很高兴``
+    left out), when it ends on a Chinese character or a digit and is not the whole text (one
+    character is enough: ``感谢您的耐心，祝``): the piece of a phrase a cut reply stops on (``Final Answer: 不客气，很高兴``
     -> ``很高兴``)."""
     body = text.rstrip()
-    if not body or _HAN_END.search(body, len(body) - 1) is None:
+    if not body or not (body[-1].isdigit() or _HAN_END.search(body, len(body) - 1) is not None):
         return None
     start = 0
     for m in _CLAUSE_PARTING.finditer(body, max(0, len(body) - _PHRASE_CHARS[1] - 1)):
