@@ -11,7 +11,6 @@ conventions.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -31,6 +30,7 @@ from sftlint.analysis.text.choice import (
 from sftlint.analysis.text.identity import asks_for_persona, find_claims, mentions
 from sftlint.analysis.text.language import asks_for_language, detect, hands_over_passage, word_count
 from sftlint.analysis.text.markup import find_markup, has_markup
+from sftlint.analysis.text.phrases import FilePhrases, last_line_clauses
 from sftlint.analysis.text.repeat import find_repeats
 from sftlint.analysis.text.truncation import (
     CLAUSE_CUT_CHARS,
@@ -44,7 +44,6 @@ from sftlint.analysis.text.truncation import (
     hangs_on_last_word,
     has_han,
     open_clause,
-    reply_clauses,
     unpunctuated_clause,
 )
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
@@ -200,7 +199,7 @@ class TruncatedText(Rule):
             ]
             if m.role in end_roles and m.content and has_han(m.content):
                 tally.replies += 1
-                tally.clauses += reply_clauses(m.content)
+                tally.clauses += last_line_clauses(m.content)
                 tally.open += ends_open(m.content)
                 if not any(t.where == "end" for t in found):
                     cut = _open_ending(m.content)
@@ -244,7 +243,7 @@ class TruncatedText(Rule):
                 for p in t.places:
                     if (p.unpunctuated and style) or (p.clause and not closed):
                         continue
-                    if p.phrase and not (closed and coll.cut_phrase(path, p.phrase)):
+                    if p.phrase and not (closed and coll.phrases.begins(path, p.phrase)):
                         continue
                     yield self.placed(p.message, t, p, where=p.where)
 
@@ -276,80 +275,28 @@ class CutTally:
     clauses: tuple[str, ...] = ()  # the whole clauses of its judged replies (the file's phrases)
 
 
-#: the distinct clauses T006 counts per file before it takes the file for one that does not
-#: repeat its phrases (real text: MedicalGPT's first 300 records) and stops: a templated file
-#: writes a few hundred (a seed-kind corpus of 25,000 records, 883)
-PHRASES_MOST = 20_000
-#: how often a file must write the longer phrases an open last clause begins, in all
-PHRASE_LEAST = 2
-
-
 class CutTallies(FileTallies):
-    """T006's collector: :class:`FileTallies` of replies and open endings, and per file how
-    often each whole clause of its replies is written (:func:`reply_clauses`), or ``None`` once
-    the file has more than :data:`PHRASES_MOST` distinct ones.  Merging pieces gives what
-    appending every tally in order gives: counts add up, new clauses follow in their order,
-    and a file is given up when the pieces' clauses together pass the bound."""
+    """T006's collector: :class:`FileTallies` of replies and open endings, and the clauses the
+    replies' last lines write, per file (:class:`~sftlint.analysis.text.phrases.FilePhrases`)."""
 
-    __slots__ = ("_sorted", "phrases")
-    #: the phrases in order, made by the reduce: not part of what the pieces merge
-    cache_slots = ("_sorted",)
+    __slots__ = ("phrases",)
 
     def __init__(self) -> None:
         super().__init__("replies", "open")
-        self.phrases: dict[str, dict[str, int] | None] = {}
-        self._sorted: dict[str, list[str]] = {}
+        self.phrases = FilePhrases()
 
     def append(self, t: Any) -> None:
         super().append(t)
         if t.clauses:
-            self._count(t.ref.path, ((c, 1) for c in t.clauses))
-
-    def _count(self, path: str, counts: Iterable[tuple[str, int]]) -> None:
-        phrases = self.phrases.get(path, {})
-        if phrases is None:
-            return
-        self.phrases[path] = phrases
-        for c, n in counts:
-            phrases[c] = phrases.get(c, 0) + n
-        if len(phrases) > PHRASES_MOST:
-            self.phrases[path] = None  # a file that does not repeat its phrases
+            self.phrases.add(t.ref.path, ((c, 1) for c in t.clauses))
 
     def piece(self) -> CutTallies:
         return CutTallies()
 
     def merge(self, other: FileTallies) -> None:
         super().merge(other)
-        for path, counts in getattr(other, "phrases", {}).items():
-            if counts is None:
-                self.phrases[path] = None
-            else:
-                self._count(path, counts.items())
-
-    def cut_phrase(self, path: str, clause: str) -> bool:
-        """Whether ``clause`` begins phrases the file at ``path`` writes in full at least
-        :data:`PHRASE_LEAST` times (going on with a Chinese character, or after a Chinese one
-        with anything but a space), and never ends a clause itself: the open last clause of a
-        reply cut partway through the file's own phrase."""
-        phrases = self.phrases.get(path)
-        if not phrases or clause in phrases:
-            return False
-        keys = self._sorted.get(path)
-        if keys is None:
-            keys = self._sorted[path] = sorted(phrases)
-        n = len(clause)
-        # after a number only a word goes on (窗口每天7 of 窗口每天7:30 is not cut, 未来7 of 未来7天 is)
-        number = clause[-1].isdigit()
-        total = 0
-        for k in range(bisect_left(keys, clause), len(keys)):
-            longer = keys[k]
-            if not longer.startswith(clause):
-                break
-            if has_han(longer[n]) or not (number or longer[n].isspace()):
-                total += phrases[longer]
-                if total >= PHRASE_LEAST:
-                    return True
-        return False
+        if isinstance(other, CutTallies):
+            self.phrases.merge(other.phrases)
 
 
 # ---------------------------------------------------------------------------

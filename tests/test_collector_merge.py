@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from conftest import ROOT
 from sftlint.rules import dataset as dataset_rules
-from sftlint.rules import replies as reply_rules
 from sftlint.rules import text as text_rules
 
 import sftlint
 from sftlint.analysis.majority import Tally, VoteCollector
+from sftlint.analysis.text import phrases
 from sftlint.config import Settings
 from sftlint.diagnostic import Finding, RecordRef
 from sftlint.engine import Engine
@@ -108,7 +108,7 @@ def test_every_piece_cut_merges_to_the_serial_collector(summaries, monkeypatch):
     engine, items_by_code = summaries
     monkeypatch.setattr(text_rules, "MAX_LISTED", 3)  # T002: the cap is crossed inside pieces
     # T006: the first file's phrases pass the bound (given up on), the second file's do not
-    monkeypatch.setattr(reply_rules, "PHRASES_MOST", _phrases_between(items_by_code["T006"]))
+    monkeypatch.setattr(phrases, "PHRASES_MOST", _phrases_between(items_by_code["T006"]))
     for rule in _mergeable(engine):
         items = [s for s in items_by_code[rule.code] if s is not None]
         if not items:
@@ -139,13 +139,13 @@ def test_t006_gives_up_a_file_that_passes_its_phrase_bound_as_the_serial_collect
     summaries, monkeypatch
 ):
     engine, items_by_code = summaries
-    monkeypatch.setattr(reply_rules, "PHRASES_MOST", _phrases_between(items_by_code["T006"]))
+    monkeypatch.setattr(phrases, "PHRASES_MOST", _phrases_between(items_by_code["T006"]))
     rule = next(r for r in engine.dataset_rules if r.code == "T006")
     serial = rule.collector()
     for s in items_by_code["T006"]:
         if s is not None:
             serial.append(s)
-    assert sorted(v is None for v in serial.phrases.values()) == [False, True]
+    assert sorted(v is None for v in serial.phrases.counts.values()) == [False, True]
 
 
 def test_the_corpus_gives_the_merges_something_to_do(summaries, monkeypatch):

@@ -573,15 +573,15 @@ def test_t006_a_number_the_files_phrase_goes_on_with_is_a_number_not_a_cut():
 def test_t006_the_phrase_shape_needs_a_closed_file_that_repeats_its_phrases(monkeypatch):
     """In a file whose replies end open too often, or one that writes more distinct clauses than
     a templated file does (real text: its phrases say nothing), the same cut is not reported."""
-    from sftlint.rules import replies
+    from sftlint.analysis.text import phrases
 
     records = service_file("不客气，很高兴")
     for r in records[:3]:  # 3 of 24 other replies end open too (12%)
         r["messages"][1]["content"] = r["messages"][1]["content"].rstrip("。！")
     assert lint(records, "T006") == []
-    monkeypatch.setattr(replies, "PHRASES_MOST", 10)  # the 24 replies write 11 distinct clauses
+    monkeypatch.setattr(phrases, "PHRASES_MOST", 10)  # the 24 replies write 11 distinct clauses
     assert lint(service_file("不客气，很高兴"), "T006") == []
-    monkeypatch.setattr(replies, "PHRASES_MOST", 11)
+    monkeypatch.setattr(phrases, "PHRASES_MOST", 11)
     assert len(lint(service_file("不客气，很高兴"), "T006")) == 1
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sftlint.analysis.text.memo import PerText
+from sftlint.analysis.text.phrases import CLAUSE_MARKUP, CLAUSE_PARTING, PHRASE_CHARS
 from sftlint.analysis.text.repeat import is_verse
 from sftlint.analysis.text.zh import HAN_CHARS
 
@@ -562,42 +563,6 @@ _TERMINAL_ANY = re.compile(r"[。！？!?]")
 #: the reason for a reply whose last clause is the start of a longer phrase its file writes in
 #: full, never ending there (``不客气，很高兴`` where the file writes ``很高兴能帮到您``): T006
 CUT_PHRASE = "the last clause stops partway through a phrase the file writes in full"
-#: what parts the clauses of a reply (:func:`reply_clauses`, :func:`open_clause`); not ``、``,
-#: which parts the items of an enumeration inside a clause: its last item may begin a longer
-#: term the file writes elsewhere (…吸收不良综合征、休克、荨麻疹 beside 荨麻疹性血管炎)
-_CLAUSE_PARTING = re.compile(r"[，,；;。！？!?：:\n]")
-#: markup around a clause's words, stripped (``--- 回复``, ``> 引用``, a list's bullet, a ReAct
-#: block's closing ``>``)
-_CLAUSE_MARKUP = " \t\u3000-—*<>#•·"
-#: the lengths of the clauses a file's phrase count keeps (a longer one is a sentence, not a
-#: phrase a template repeats)
-_PHRASE_CHARS = (2, 40)
-
-
-def _clauses(text: str) -> tuple[str, ...]:
-    body = text.rstrip()
-    lo, hi = _PHRASE_CHARS
-    out = []
-    # the last part is followed by no separator: it is not a whole clause
-    for seg in _CLAUSE_PARTING.split(body[body.rfind("\n") + 1 :])[:-1]:
-        if len(seg) < lo or seg.isascii():
-            continue
-        seg = seg.strip(_CLAUSE_MARKUP)
-        if lo <= len(seg) <= hi:
-            out.append(seg)
-    return tuple(out)
-
-
-_CLAUSES = PerText(_clauses)
-
-
-def reply_clauses(text: str) -> tuple[str, ...]:
-    """The whole clauses of the last line of ``text`` (where a reply is cut): each stretch
-    between separators (``，`` ``。`` ``：`` …, not the enumeration's ``、``) that a separator
-    ends, its markup stripped, of 2 to 40 characters, not ASCII alone.  T006 counts them per file: a templated file writes the same few hundred
-    clauses over and over (a seed-kind corpus of 25,000 records: 883), and a reply cut partway
-    through one of them stops on a clause the file never ends there.  Once per distinct text."""
-    return _CLAUSES[text]
 
 
 def open_clause(text: str) -> tuple[int, int] | None:
@@ -609,11 +574,11 @@ def open_clause(text: str) -> tuple[int, int] | None:
     if not body or not (body[-1].isdigit() or _HAN_END.search(body, len(body) - 1) is not None):
         return None
     start = 0
-    for m in _CLAUSE_PARTING.finditer(body, max(0, len(body) - _PHRASE_CHARS[1] - 1)):
+    for m in CLAUSE_PARTING.finditer(body, max(0, len(body) - PHRASE_CHARS[1] - 1)):
         start = m.end()
-    if start == 0 and len(body) > _PHRASE_CHARS[1]:
+    if start == 0 and len(body) > PHRASE_CHARS[1]:
         return None  # no separator in the last 41 characters: no phrase of a template
-    while start < len(body) and body[start] in _CLAUSE_MARKUP:
+    while start < len(body) and body[start] in CLAUSE_MARKUP:
         start += 1
     if start >= len(body) or not body[:start].strip():
         return None  # (a reply of one clause is a short answer: 手术治疗)
