@@ -22,6 +22,7 @@ from sftlint.analysis.text.escapes import find_literal_escape, template_frame
 from sftlint.analysis.text.garble import find_garbled
 from sftlint.analysis.text.invisible import is_blank
 from sftlint.analysis.text.memo import forget_too
+from sftlint.analysis.text.phrases import FilePhrases, last_line_clauses
 from sftlint.analysis.text.userdict import covered
 from sftlint.analysis.text.variants import variant_spans
 from sftlint.analysis.text.zh import HAN_CHARS, has_chinese
@@ -219,6 +220,27 @@ def typo_detector(whitelist: Iterable[str] = ()) -> Any:
     return det
 
 
+#: a file's phrases are a template's when each is written this many times on average (a
+#: seed-kind corpus: about 160; real data at most 5 on the held-out files)
+TEMPLATED_REPEATS = 20
+#: how many times more often a templated file must write the corrected word than the suspect
+#: one, in its phrases, for a finding it repeats to be the template's slip
+SLIP_RATIO = 3
+
+
+def templated_slip(phrases: FilePhrases, path: str, before: str, after: str) -> bool:
+    """Whether the suspect word ``before`` (corrected ``after``) is a slip a template carries:
+    the file at ``path`` is templated (its phrases repeat :data:`TEMPLATED_REPEATS` times on
+    average) and writes ``after`` at least :data:`SLIP_RATIO` times as often as ``before`` (and
+    at least that often), counted in its phrases.  A suspect the file repeats is otherwise its
+    own word, written on purpose (a name, a term the dictionary lacks); a template copies its
+    writer's slip into every record made from it (提交申清后 beside 退费申请, 申请退换货 …), and
+    the file's other phrases show the word it meant."""
+    if phrases.repeats(path) < TEMPLATED_REPEATS:
+        return False
+    return phrases.holding(path, after) >= SLIP_RATIO * max(1, phrases.holding(path, before))
+
+
 class ZhTypo(Rule):
     """## What it does
     Reports a likely wrong Chinese character (错别字) and suggests the correction: a classic wrong
@@ -293,7 +315,10 @@ class ZhTypo(Rule):
     `frequent`: the same correction proposed on this many distinct lines of one file means
     the file uses the word on purpose (播客, 显式 in a technical dataset): none of them is
     reported (default 3; 0 turns this off, and with it the higher bar for a correction asked
-    for on two lines; hand-reviewed wrong forms such as 优惠卷 are always reported).  Because of this count, findings are reported once the whole file has
+    for on two lines; hand-reviewed wrong forms such as 优惠卷 are always reported, and so is a
+    template's slip: in a templated file, whose phrases each come back 20 times or more on
+    average, a suspect its phrases write far less often than the corrected word, 提交申清后 beside
+    a hundred 申请, was copied with its template).  Because of this count, findings are reported once the whole file has
     been read.  `particles`: whether misused 的/地/得 are
     reported (turn off for transcribed speech or a style that writes 的 throughout).  `roles`:
     which messages are checked (tool output is external data and is not checked by default).
@@ -347,8 +372,10 @@ class ZhTypo(Rule):
         particles = self.options.particles
         items = []
         chars = proposed = model = 0
+        clauses: tuple[str, ...] = ()
         for m in msgs:
             text = m.content
+            clauses += last_line_clauses(text)
             found, n_chars, n_proposed = detector.detect_counted(text)
             chars += n_chars
             proposed += n_proposed
@@ -389,8 +416,8 @@ class ZhTypo(Rule):
                 )
         if not items:
             # the record's counts still go into its file's sums
-            return _TypoCounts(record.file.path, chars, proposed, model) if chars else None
-        return _TypoSummary(record.ref(), record.content_hash, tuple(items), chars, proposed, model)
+            return _TypoCounts(record.file.path, chars, proposed, model, clauses) if chars else None
+        return _TypoSummary(record.ref(), record.content_hash, tuple(items), chars, proposed, model, clauses)
 
     def collector(self) -> _TypoCollector:
         return _TypoCollector()
@@ -404,6 +431,18 @@ class ZhTypo(Rule):
         own: dict[str, int] = {}
         # per file and correction, whether a record holding it writes the corrected word too
         echoed: dict[tuple[str, tuple[str, str, str]], bool] = {}
+        phrases = coll.phrases
+        slips: dict[tuple[str, tuple[str, str, str]], bool] = {}
+
+        def slip(path: str, key: tuple[str, str, str]) -> bool:
+            """A model finding in a templated file that writes the corrected word far more often
+            than the suspect one (see :func:`templated_slip`), decided once per file and key."""
+            k = (path, key)
+            known = slips.get(k)
+            if known is None:
+                known = slips[k] = key[0] == "model" and templated_slip(phrases, path, key[1], key[2])
+            return known
+
         if frequent:
             for s in summaries:
                 for it in s.items:
@@ -415,7 +454,11 @@ class ZhTypo(Rule):
                         echoed[k] = echoed.get(k, False) or it.echoed
             for s in summaries:
                 for it in s.items:
-                    if it.key[0] == "model" and len(lines[(s.ref.path, it.key)]) >= frequent:
+                    if (
+                        it.key[0] == "model"
+                        and len(lines[(s.ref.path, it.key)]) >= frequent
+                        and not slip(s.ref.path, it.key)
+                    ):
                         own[s.ref.path] = own.get(s.ref.path, 0) + 1
         # A file whose text keeps offering the model corrections, few of them convincing, is
         # written in a vocabulary the dictionary lacks (medical, classical, names): there a
@@ -432,9 +475,11 @@ class ZhTypo(Rule):
             bar = bars.get(s.ref.path)
             for it in s.items:
                 n_lines = len(lines.get((s.ref.path, it.key), ())) if frequent else 0
-                if frequent and n_lines >= frequent:
+                if frequent and n_lines >= REPEATED_LINES and slip(s.ref.path, it.key):
+                    pass  # a template's slip, copied with it: reported wherever it was copied
+                elif frequent and n_lines >= frequent:
                     continue  # the file's own word, used on purpose
-                if (
+                elif (
                     it.key[0] == "model"
                     and it.score < ITEM_SCORE
                     and repeated_unechoed(n_lines, echoed.get((s.ref.path, it.key), True), frequent)
@@ -484,6 +529,7 @@ class _TypoSummary:
     chars: int
     proposed: int
     model: int
+    clauses: tuple[str, ...] = ()  # the whole clauses of its checked texts' last lines (the file's phrases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,6 +541,7 @@ class _TypoCounts:
     chars: int
     proposed: int
     model: int
+    clauses: tuple[str, ...] = ()
 
 
 class _TypoCollector:
@@ -503,11 +550,12 @@ class _TypoCollector:
     memory.  It is its own piece: ``merge`` adds a range's sums and extends the list, exactly
     as appending the range's summaries one by one would."""
 
-    __slots__ = ("files", "summaries")
+    __slots__ = ("files", "phrases", "summaries")
 
     def __init__(self) -> None:
         self.files: dict[str, list[int]] = {}
         self.summaries: list[_TypoSummary] = []
+        self.phrases = FilePhrases()  # the clauses its texts write, per file
 
     def _add(self, path: str, chars: int, proposed: int, model: int) -> None:
         c = self.files.get(path)
@@ -520,10 +568,14 @@ class _TypoCollector:
 
     def append(self, s: _TypoSummary | _TypoCounts) -> None:
         if isinstance(s, _TypoSummary):
-            self._add(s.ref.path, s.chars, s.proposed, s.model)
+            path = s.ref.path
+            self._add(path, s.chars, s.proposed, s.model)
             self.summaries.append(s)
         else:
-            self._add(s.path, s.chars, s.proposed, s.model)
+            path = s.path
+            self._add(path, s.chars, s.proposed, s.model)
+        if s.clauses:
+            self.phrases.add(path, ((c, 1) for c in s.clauses))
 
     def piece(self) -> _TypoCollector:
         """An empty piece for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
@@ -533,6 +585,7 @@ class _TypoCollector:
         for path, (chars, proposed, model) in piece.files.items():
             self._add(path, chars, proposed, model)
         self.summaries.extend(piece.summaries)
+        self.phrases.merge(piece.phrases)
 
 
 # ---------------------------------------------------------------------------

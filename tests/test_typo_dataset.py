@@ -193,6 +193,45 @@ def test_a_correction_on_many_lines_of_a_file_is_the_files_own_word(tmp_path):
     assert len(t001(_records(5), options={"zh-typo": {"frequent": 0}})) == 5
 
 
+# A templated customer-service file: every reply is one of a few templates, most of them
+# writing 申请; the template of every tenth record carries the slip 申清.
+SERVICE_TEMPLATES = [
+    ("退款多久到账？", "已为您登记了退费申请，我们会在3个工作日内核实后退还费用。"),
+    ("怎么退换货？", "您可以直接在订单页申请退换货，来回运费都由商家承担。"),
+    ("补办社保卡要多久？", "您可以在“掌上社保”App里在线申请补卡，新卡大约20个工作日后寄到。"),
+    ("发票怎么开？", "请在订单详情页点击申请开票，电子发票会发到您的邮箱。"),
+]
+
+
+def _service(slip: str, n: int = 120, templated: bool = True) -> list[dict]:
+    out = []
+    for i in range(n):
+        q, a = SERVICE_TEMPLATES[i % len(SERVICE_TEMPLATES)]
+        if not templated:  # every reply in words of its own: no phrase comes back
+            a = f"第{i}位客户，您好：{a[:-1]}，编号{i * 7919 % 1000}号窗口为您办理。"
+        if i % 7 == 3:  # on every template's reply: four distinct lines
+            a = f"{a}提交{slip}后请留意短信通知。"
+        out.append(chat(q, a))
+    return out
+
+
+def test_a_slip_a_template_copies_is_reported_wherever_it_was_copied():
+    """Repeated on four distinct lines, 申清 would be the file's own word; in a templated file
+    whose other phrases write 申请 a hundred times it is the template's slip."""
+    found = t001(_service("申清"))
+    assert [d.line for d in found] == list(range(4, 121, 7))
+    assert all("申清 → 申请" in d.message for d in found)
+    # the clean twins: the correct template; a file whose replies do not repeat their phrases
+    # (its repeated word is its own, as before); a templated file that never writes 申请
+    assert t001(_service("申请")) == []
+    assert t001(_service("申清", templated=False)) == []
+    never = [
+        chat(r["messages"][0]["content"], r["messages"][1]["content"].replace("申请", "办理"))
+        for r in _service("申清")
+    ]
+    assert sum("申清" in r["messages"][1]["content"] for r in never) == 17 and t001(never) == []
+
+
 def test_a_typo_repeated_in_one_line_or_copied_records_still_counts_once():
     same = chat("请问怎么办？", f"{TERM}，{TERM}，{TERM}。")
     assert len(t001([same] * 4)) == 12  # one distinct line, however often it repeats

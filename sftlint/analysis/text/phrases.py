@@ -127,6 +127,18 @@ class FilePhrases:
         counts = self.counts.get(path)
         return counts.get(clause, 0) if counts else 0
 
+    def repeats(self, path: str) -> float:
+        """How many times the file at ``path`` writes each of its phrases on average (0 for a
+        file given up, or with none): a template's file writes each many times over."""
+        counts = self.counts.get(path)
+        return sum(counts.values()) / len(counts) if counts else 0.0
+
+    def holding(self, path: str, word: str) -> int:
+        """How many of the clauses the file at ``path`` writes hold ``word`` (0 for a file given
+        up): the word's use in the file's own phrases."""
+        counts = self.counts.get(path)
+        return sum(n for c, n in counts.items() if word in c) if counts else 0
+
     def begins(self, path: str, clause: str) -> bool:
         """Whether ``clause`` begins phrases the file at ``path`` writes at least
         :data:`PHRASE_LEAST` times in all (going on with a Chinese character, or, after a
