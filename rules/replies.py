@@ -30,7 +30,7 @@ from sftlint.analysis.text.choice import (
 from sftlint.analysis.text.identity import asks_for_persona, find_claims, mentions
 from sftlint.analysis.text.language import asks_for_language, detect, hands_over_passage, word_count
 from sftlint.analysis.text.markup import find_markup, has_markup
-from sftlint.analysis.text.phrases import FilePhrases, last_line_clauses
+from sftlint.analysis.text.phrases import FilePhrases, reply_phrases
 from sftlint.analysis.text.repeat import find_repeats
 from sftlint.analysis.text.truncation import (
     CLAUSE_CUT_CHARS,
@@ -87,16 +87,18 @@ def _only_lacks_full_stop(text: str, t: Truncation) -> bool:
     )
 
 
+def _ends_on_digit(text: str) -> bool:
+    last = text[-1:]
+    if last.isspace():
+        last = text.rstrip()[-1:]
+    return last.isdigit()
+
+
 def _open_ending(text: str) -> Truncation | None:
     """The weaker shapes of a reply that ends open, which T006 reports only where its file ends
     its replies closed: a last clause ending on a word that needs what follows
     (:func:`unpunctuated_clause`), else the open clause to judge against the file's phrases
-    (:func:`open_clause`)."""
-    i = len(text) - 1
-    while i >= 0 and text[i].isspace():
-        i -= 1
-    if i < 0 or not (text[i].isdigit() or has_han(text[i])):
-        return None  # it ends with punctuation, or not on a word
+    (:func:`open_clause`).  Asked of a reply that ends on a Chinese character or a digit."""
     cut = unpunctuated_clause(text)
     if (
         cut is not None
@@ -199,9 +201,9 @@ class TruncatedText(Rule):
             ]
             if m.role in end_roles and m.content and has_han(m.content):
                 tally.replies += 1
-                tally.clauses += last_line_clauses(m.content)
-                tally.open += ends_open(m.content)
-                if not any(t.where == "end" for t in found):
+                open_end = ends_open(m.content)
+                tally.open += open_end
+                if (open_end or _ends_on_digit(m.content)) and not any(t.where == "end" for t in found):
                     cut = _open_ending(m.content)
                     if cut is not None:
                         found.append(cut)  # (judged against the file's convention and phrases)
@@ -226,6 +228,8 @@ class TruncatedText(Rule):
                         loc,
                     )
                 )
+        if tally.replies:
+            tally.clauses = reply_phrases(record)
         if tally.places:
             tally.record_hash = record.content_hash
         return tally if tally.replies or tally.places else None
@@ -288,7 +292,7 @@ class CutTallies(FileTallies):
     def append(self, t: Any) -> None:
         super().append(t)
         if t.clauses:
-            self.phrases.add(t.ref.path, ((c, 1) for c in t.clauses))
+            self.phrases.add(t.ref.path, t.clauses)
 
     def piece(self) -> CutTallies:
         return CutTallies()

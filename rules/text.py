@@ -22,7 +22,7 @@ from sftlint.analysis.text.escapes import find_literal_escape, template_frame
 from sftlint.analysis.text.garble import find_garbled
 from sftlint.analysis.text.invisible import is_blank
 from sftlint.analysis.text.memo import forget_too
-from sftlint.analysis.text.phrases import FilePhrases, last_line_clauses
+from sftlint.analysis.text.phrases import FilePhrases, reply_phrases
 from sftlint.analysis.text.userdict import covered
 from sftlint.analysis.text.variants import variant_spans
 from sftlint.analysis.text.zh import HAN_CHARS, has_chinese
@@ -372,10 +372,8 @@ class ZhTypo(Rule):
         particles = self.options.particles
         items = []
         chars = proposed = model = 0
-        clauses: tuple[str, ...] = ()
         for m in msgs:
             text = m.content
-            clauses += last_line_clauses(text)
             found, n_chars, n_proposed = detector.detect_counted(text)
             chars += n_chars
             proposed += n_proposed
@@ -414,6 +412,7 @@ class ZhTypo(Rule):
                         echoed,
                     )
                 )
+        clauses = reply_phrases(record)
         if not items:
             # the record's counts still go into its file's sums
             return _TypoCounts(record.file.path, chars, proposed, model, clauses) if chars else None
@@ -529,7 +528,7 @@ class _TypoSummary:
     chars: int
     proposed: int
     model: int
-    clauses: tuple[str, ...] = ()  # the whole clauses of its checked texts' last lines (the file's phrases)
+    clauses: tuple[str, ...] = ()  # the whole clauses of its replies' last lines (the file's phrases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -575,7 +574,7 @@ class _TypoCollector:
             path = s.path
             self._add(path, s.chars, s.proposed, s.model)
         if s.clauses:
-            self.phrases.add(path, ((c, 1) for c in s.clauses))
+            self.phrases.add(path, s.clauses)
 
     def piece(self) -> _TypoCollector:
         """An empty piece for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""

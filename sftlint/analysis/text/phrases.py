@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sftlint.analysis.text.memo import PerText
 from sftlint.analysis.text.zh import HAN_CHARS
@@ -43,13 +44,15 @@ PHRASE_LEAST = 2
 
 _HAN = re.compile(f"[{HAN_CHARS}]")
 
+if TYPE_CHECKING:
+    from sftlint.record import Message, Record
 
-def _clauses(text: str) -> tuple[str, ...]:
-    body = text.rstrip()
+
+def _line_clauses(line: str) -> tuple[str, ...]:
     lo, hi = PHRASE_CHARS
     out = []
     # the last part is followed by no separator: it is not a whole clause
-    for seg in CLAUSE_PARTING.split(body[body.rfind("\n") + 1 :])[:-1]:
+    for seg in CLAUSE_PARTING.split(line)[:-1]:
         if len(seg) < lo or seg.isascii():
             continue
         seg = seg.strip(CLAUSE_MARKUP)
@@ -58,36 +61,36 @@ def _clauses(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-_CLAUSES = PerText(_clauses)
+#: by line, not by text: a templated file's replies differ (names, numbers, a ReAct trace) while
+#: their closing lines come back (a seed-kind corpus: 144 distinct clauses on 87,292 last lines)
+_CLAUSES = PerText(_line_clauses)
 
 
 def last_line_clauses(text: str) -> tuple[str, ...]:
     """The whole clauses of the last line of ``text`` (where a reply closes, and is cut): each
     stretch between separators (``，`` ``。`` ``：`` …) that a separator ends, its markup
-    stripped, of 2 to 40 characters, not ASCII alone.  Once per distinct text."""
-    return _CLAUSES[text]
+    stripped, of 2 to 40 characters, not ASCII alone.  Once per distinct line."""
+    end = len(text)
+    while end and text[end - 1].isspace():
+        end -= 1
+    return _CLAUSES[text[text.rfind("\n", 0, end) + 1 : end]]
 
 
-def clause_around(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The span of the clause of ``text`` that holds ``text[start:end]``, its markup left out, as
-    :func:`last_line_clauses` cuts it: None when no separator ends it (the text's last part) or
-    it is shorter or longer than a counted phrase."""
-    lo = start
-    while lo > 0 and CLAUSE_PARTING.match(text, lo - 1) is None:
-        lo -= 1
-        if start - lo > PHRASE_CHARS[1]:
-            return None
-    m = CLAUSE_PARTING.search(text, end, end + PHRASE_CHARS[1] + 1)
-    if m is None:
-        return None
-    hi = m.start()
-    while lo < hi and text[lo] in CLAUSE_MARKUP:
-        lo += 1
-    while hi > lo and text[hi - 1] in CLAUSE_MARKUP:
-        hi -= 1
-    if not PHRASE_CHARS[0] <= hi - lo <= PHRASE_CHARS[1]:
-        return None
-    return lo, hi
+def reply_phrases(record: Record) -> tuple[str, ...]:
+    """The whole clauses of the last lines of the record's replies (its assistant messages),
+    in order: what the record adds to its file's phrases.  Once per record (T001 and T006
+    both count them)."""
+    return record.memo("reply-phrases", lambda: _reply_phrases(record.messages))
+
+
+def _reply_phrases(messages: list[Message] | None) -> tuple[str, ...]:
+    out: tuple[str, ...] = ()
+    for m in messages or ():
+        if m.role == "assistant" and m.content:
+            clauses = last_line_clauses(m.content)
+            if clauses:
+                out += clauses
+    return out
 
 
 class FilePhrases:
@@ -104,8 +107,19 @@ class FilePhrases:
         self.counts: dict[str, dict[str, int] | None] = {}
         self._sorted: dict[str, list[str]] = {}
 
-    def add(self, path: str, clauses: Iterable[tuple[str, int]]) -> None:
-        """Count ``(clause, times)`` pairs for the file at ``path``."""
+    def add(self, path: str, clauses: Iterable[str]) -> None:
+        """Count each of ``clauses`` once more for the file at ``path``."""
+        counts = self.counts.get(path, {})
+        if counts is None:
+            return
+        self.counts[path] = counts
+        get = counts.get
+        for c in clauses:
+            counts[c] = get(c, 0) + 1
+        if len(counts) > PHRASES_MOST:
+            self.counts[path] = None  # a file that does not repeat its phrases
+
+    def _add_counted(self, path: str, clauses: Iterable[tuple[str, int]]) -> None:
         counts = self.counts.get(path, {})
         if counts is None:
             return
@@ -113,14 +127,14 @@ class FilePhrases:
         for c, n in clauses:
             counts[c] = counts.get(c, 0) + n
         if len(counts) > PHRASES_MOST:
-            self.counts[path] = None  # a file that does not repeat its phrases
+            self.counts[path] = None
 
     def merge(self, other: FilePhrases) -> None:
         for path, counts in other.counts.items():
             if counts is None:
                 self.counts[path] = None
             else:
-                self.add(path, counts.items())
+                self._add_counted(path, counts.items())
 
     def written(self, path: str, clause: str) -> int:
         """How often the file at ``path`` writes ``clause`` (0 for a file given up)."""
