@@ -121,6 +121,21 @@ def inputs(size: int) -> dict[str, tuple[str, bytes]]:
         "one-record-half-width": ("jsonl", _one("中,文;", size)),
         "one-record-parens": ("jsonl", _one("动作：(", size)),
         "one-record-letters": ("jsonl", _one("abc", size)),
+        # one clause of Chinese as long as the file, then a short one cut on a word that needs
+        # more: T006's clause shape once searched for the last clause from every start
+        "one-record-long-clause": (
+            "jsonl",
+            json.dumps(
+                {
+                    "messages": [
+                        {"role": "user", "content": "请回答"},
+                        {"role": "assistant", "content": "中" * (size // 3) + "，很高兴能"},
+                    ]
+                },
+                ensure_ascii=False,
+            )
+            + "\n",
+        ),
         # a chat template's marker repeated through a long text (the fuzz campaign's
         # huge-templated kind): read as a transcript, a finding per marker
         "one-record-template-markers": ("jsonl", json.dumps({"text": "[/INST]" * (size // 7)}) + "\n"),

@@ -505,7 +505,6 @@ CLAUSE_CUT_CHARS = frozenset("能将把被向从给如若其每该这那为")
 #: a clause that ends the sentence before the last one on a line: two Chinese characters or more,
 #: then a clause separator (the sentence was being written clause by clause)
 _CLAUSE_BEFORE = re.compile(f"[{HAN_CHARS}][^，,；;]*[{HAN_CHARS}][^，,；;]*[，,；;]")
-_LAST_CLAUSE = re.compile(f"[{HAN_CHARS}][^，,；;。！？!?]*$")
 
 
 def unpunctuated_clause(text: str) -> Truncation | None:
@@ -535,7 +534,10 @@ def unpunctuated_clause(text: str) -> Truncation | None:
         or _in_fence(body)
     ):
         return None
-    clause = _LAST_CLAUSE.search(body, line_start)
+    # the last clause: from the first Chinese character after the line's last clause separator
+    # (found from the end: a pattern anchored at the end, searched, tries every start)
+    cut = max(body.rfind(sep, line_start) for sep in "，,；;")
+    clause = _HAN_ANY.search(body, max(cut + 1, line_start))
     if clause is None or _CLAUSE_BEFORE.search(body, line_start, clause.start()) is None:
         return None
     if is_verse(_last_paragraph(body)):
