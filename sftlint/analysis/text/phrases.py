@@ -99,13 +99,15 @@ class FilePhrases:
     gives: counts add up, new clauses follow in their order, and a file is given up when its
     pieces' clauses together pass the bound (so ``--jobs`` changes nothing)."""
 
-    __slots__ = ("_sorted", "counts")
-    #: the phrases in order, made when first asked: not part of what pieces merge
-    cache_slots = ("_sorted",)
+    __slots__ = ("_repeats", "_sorted", "counts")
+    #: the phrases in order and the average repeats, made when first asked: not part of what
+    #: pieces merge
+    cache_slots = ("_repeats", "_sorted")
 
     def __init__(self) -> None:
         self.counts: dict[str, dict[str, int] | None] = {}
         self._sorted: dict[str, list[str]] = {}
+        self._repeats: dict[str, float] = {}
 
     def add(self, path: str, clauses: Iterable[str]) -> None:
         """Count each of ``clauses`` once more for the file at ``path``."""
@@ -144,8 +146,11 @@ class FilePhrases:
     def repeats(self, path: str) -> float:
         """How many times the file at ``path`` writes each of its phrases on average (0 for a
         file given up, or with none): a template's file writes each many times over."""
-        counts = self.counts.get(path)
-        return sum(counts.values()) / len(counts) if counts else 0.0
+        known = self._repeats.get(path)
+        if known is None:
+            counts = self.counts.get(path)
+            known = self._repeats[path] = sum(counts.values()) / len(counts) if counts else 0.0
+        return known
 
     def holding(self, path: str, word: str) -> int:
         """How many of the clauses the file at ``path`` writes hold ``word`` (0 for a file given
