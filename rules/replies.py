@@ -71,9 +71,10 @@ class ReplyOptions(RuleOptions):
 # T006
 
 
-#: T006 reports a reply of one sentence of clauses whose last clause stops inside a word
-#: (``不客气，很高兴能``) only in a file of at least ``CONVENTION_LEAST`` Chinese replies of which at
-#: most this share end without punctuation: where replies end closed, an open one was cut.
+#: T006 reports its weaker shapes of an open ending (a last clause on a word that needs more,
+#: ``不客气，很高兴能``; a clause that begins the file's longer phrase, ``不客气，很高兴``) only in a
+#: file of at least ``CONVENTION_LEAST`` Chinese replies of which at most this share end without
+#: punctuation: where replies end closed, an open one was cut.
 CLOSED_SHARE = 0.05
 
 
