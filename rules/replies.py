@@ -248,9 +248,14 @@ class TruncatedText(Rule):
                 for p in t.places:
                     if (p.unpunctuated and style) or (p.clause and not closed):
                         continue
-                    if p.phrase and not (closed and coll.phrases.begins(path, p.phrase)):
-                        continue
-                    yield self.placed(p.message, t, p, where=p.where)
+                    message = p.message
+                    if p.phrase:
+                        done = coll.phrases.completion(path, p.phrase) if closed else None
+                        if done is None:
+                            continue
+                        phrase, written = done
+                        message = f"{message.removesuffix(')')}; the file writes “{phrase}” {written} times)"
+                    yield self.placed(message, t, p, where=p.where)
 
 
 @compact_pickle

@@ -522,6 +522,7 @@ def test_t006_a_reply_cut_partway_through_a_phrase_its_file_writes_in_full():
     records = service_file("不客气，很高兴")
     (d,) = lint(records, "T006")
     assert d.line == 24 and "partway through a phrase" in d.message
+    assert d.message.endswith("the file writes “很高兴能帮到您” 5 times)")  # the evidence, shown
     content = records[-1]["messages"][1]["content"]
     assert content[d.span[0] : d.span[1]] == "很高兴"
     # a cut after a finished sentence whose last word is whole (很高兴), a cut after a number

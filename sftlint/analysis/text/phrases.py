@@ -158,28 +158,33 @@ class FilePhrases:
         counts = self.counts.get(path)
         return sum(n for c, n in counts.items() if word in c) if counts else 0
 
-    def begins(self, path: str, clause: str) -> bool:
-        """Whether ``clause`` begins phrases the file at ``path`` writes at least
-        :data:`PHRASE_LEAST` times in all (going on with a Chinese character, or, after a
-        Chinese one, with anything but a space: a number begins a longer number, 费用总计100 of
-        费用总计1000元, and says nothing), and never ends a clause itself: what a text cut
-        partway through one of the file's phrases stops on."""
+    def completion(self, path: str, clause: str) -> tuple[str, int] | None:
+        """The phrase the file at ``path`` writes most often of those ``clause`` begins, and how
+        often it writes that one, when it writes them at least :data:`PHRASE_LEAST` times in all
+        and ``clause`` never ends a clause itself: what a text cut partway through one of the
+        file's phrases stops on (``很高兴`` -> ``("很高兴能帮到您", 1203)``).  A phrase goes on after the clause
+        with a Chinese character, or, after a Chinese one, with anything but a space: a number
+        begins a longer number (费用总计100 of 费用总计1000元) and says nothing."""
         counts = self.counts.get(path)
         if not counts or clause in counts:
-            return False
+            return None
         keys = self._sorted.get(path)
         if keys is None:
             keys = self._sorted[path] = sorted(counts)
         n = len(clause)
         number = clause[-1].isdigit()
         total = 0
+        best: tuple[int, str] | None = None
         for k in range(bisect_left(keys, clause), len(keys)):
             longer = keys[k]
             if not longer.startswith(clause):
                 break
             after = longer[n]
             if _HAN.match(after) is not None or not (number or after.isspace()):
-                total += counts[longer]
-                if total >= PHRASE_LEAST:
-                    return True
-        return False
+                written = counts[longer]
+                total += written
+                if best is None or written > best[0]:
+                    best = (written, longer)
+        if best is None or total < PHRASE_LEAST:
+            return None
+        return best[1], best[0]
