@@ -474,8 +474,15 @@ class ZhTypo(Rule):
             bar = bars.get(s.ref.path)
             for it in s.items:
                 n_lines = len(lines.get((s.ref.path, it.key), ())) if frequent else 0
+                message = it.message
                 if frequent and n_lines >= REPEATED_LINES and slip(s.ref.path, it.key):
-                    pass  # a template's slip, copied with it: reported wherever it was copied
+                    # a template's slip, copied with it: reported wherever it was copied, with
+                    # the file's own evidence
+                    _, before, after = it.key
+                    message = (
+                        f"{message}（本文件的句子写“{after}”{phrases.holding(s.ref.path, after)}次、"
+                        f"写“{before}”{phrases.holding(s.ref.path, before)}次：模板里的笔误）"
+                    )
                 elif frequent and n_lines >= frequent:
                     continue  # the file's own word, used on purpose
                 elif (
@@ -488,7 +495,7 @@ class ZhTypo(Rule):
                     continue  # a word the dictionary lacks, in a file full of them
                 p = it.place
                 f = self.finding(
-                    it.message,
+                    message,
                     pointer=p.pointer,
                     span=p.span,
                     ref=s.ref,
