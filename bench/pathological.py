@@ -121,6 +121,11 @@ def inputs(size: int) -> dict[str, tuple[str, bytes]]:
         "one-record-half-width": ("jsonl", _one("中,文;", size)),
         "one-record-parens": ("jsonl", _one("动作：(", size)),
         "one-record-letters": ("jsonl", _one("abc", size)),
+        # a template's end-of-sequence tag repeated along one line (the fuzz campaign's
+        # huge-templated kind): T007 read the tag's line again for each of its tags
+        "one-record-many-tags": ("jsonl", _one("</s>", size, role="assistant")),
+        # a <br> between table cells, along one line: each <br> asks whether its line is a row
+        "one-record-many-br": ("jsonl", _one("| a<br>b ", size, role="assistant")),
         # one clause of Chinese as long as the file, then a short one cut on a word that needs
         # more: T006's clause shape once searched for the last clause from every start
         "one-record-long-clause": (

@@ -658,6 +658,19 @@ def test_dataset_findings_show_their_text_as_record_findings_do():
         assert d.source[a:b] == text[d.span[0] : d.span[1]], code
 
 
+def test_t007_a_br_is_judged_by_its_own_line_however_many_share_it():
+    """<br> inside a Markdown table row is the row's line break; elsewhere it is debris.  Each
+    line is read once for all its tags, and the next line is read again (a row, then prose,
+    then a row)."""
+    from sftlint.analysis.text.markup import find_markup
+
+    text = "| a<br>b | c<br>d |\n文字<br>文字<br>\n| e<br>f |"
+    assert [text[m.start : m.end] + str(m.start) for m in find_markup(text)] == ["<br>22", "<br>28"]
+    long_row = "| a<br>b " * 5000 + "|"
+    assert find_markup(long_row) == []
+    assert len(find_markup(long_row[:-1])) == 5000  # no closing pipe: not a row
+
+
 def test_t007_leaves_clean_twins_alone():
     assert lint(WITHOUT_MARKUP, "T007") == []
 

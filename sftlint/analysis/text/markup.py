@@ -99,14 +99,22 @@ def find_markup(text: str, reply: bool = False) -> list[Markup]:
         repair = _decoded(m.group())
         if repair is not None:
             out.append(Markup(m.start(), m.end(), "entity", repair))
+    # the line a <br> stands on, read once per line: a long line of tags (a template's
+    # ``</s>`` repeated 90,000 times) sliced its line again for each tag, quadratic in the line
+    row_from = row_to = -1  # the last line read, when no line break is inside it
+    row = False  # whether that line is a Markdown table row
     for m in _TAG.finditer(body):
-        line_start = body.rfind("\n", 0, m.start()) + 1
-        line_end = body.find("\n", m.end())
-        line = body[line_start : line_end if line_end >= 0 else len(body)]
-        if m.group(2).lower() == "br" and _TABLE_ROW.match(line):
-            continue
         if m.start() in block:
             continue
+        if m.group(2).lower() == "br":
+            if not (row_from <= m.start() and m.end() <= row_to):
+                line_start = body.rfind("\n", 0, m.start()) + 1
+                line_end = body.find("\n", m.end())
+                line = body[line_start : line_end if line_end >= 0 else len(body)]
+                row = _TABLE_ROW.match(line) is not None
+                row_from, row_to = (line_start, line_start + len(line)) if "\n" not in line else (-1, -1)
+            if row:
+                continue
         out.append(Markup(m.start(), m.end(), "tag"))
     out.sort(key=lambda x: x.start)
     return out
