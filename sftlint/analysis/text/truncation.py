@@ -491,7 +491,7 @@ def ends_mid_word(detector: Any, text: str) -> bool:
 
 
 #: the reason for a reply of one sentence of clauses whose last clause stops without punctuation
-#: (``不客气，很高兴能``): judged only where its file always ends its replies (T006)
+#: (``不客气，很高兴能``): judged only where its file ends its replies closed (T006)
 UNPUNCTUATED_CLAUSE = "the last clause ends on a word that needs what follows it"
 #: one-character words that cannot end a clause: a modal, a coverb or preposition waiting for
 #: its object, a demonstrative or determiner waiting for its noun, a conjunction's first half
@@ -515,8 +515,9 @@ def unpunctuated_clause(text: str) -> Truncation | None:
     A weaker shape than :data:`UNPUNCTUATED`'s (nothing before it on the line shows that the
     writer ends sentences with a full stop), so T006 asks for more before reporting it: the
     clause ends on a one-character word of :data:`CLAUSE_CUT_CHARS` (:func:`ends_mid_word`)
-    and the file ends its replies with punctuation nearly always (a file vote).  Lists, headings, tables, code, verse, and a line
-    that numbers its items inline are not judged, as for the other shapes."""
+    and the file ends its replies with punctuation nearly always (a file vote).  Lists,
+    headings, tables, code, verse, and a line that numbers its items inline are not judged,
+    as for the other shapes."""
     body = text.rstrip()
     if len(body) < 2 or _HAN_END.search(body, len(body) - 1) is None:
         return None
@@ -570,8 +571,8 @@ CUT_PHRASE = "the last clause stops partway through a phrase the file writes in 
 def open_clause(text: str) -> tuple[int, int] | None:
     """The span of the clause ``text`` ends on without a separator after it (its leading markup
     left out), when it ends on a Chinese character or a digit and is not the whole text (one
-    character is enough: ``感谢您的耐心，祝``): the piece of a phrase a cut reply stops on (``Final Answer: 不客气，很高兴``
-    -> ``很高兴``)."""
+    character is enough: ``感谢您的耐心，祝``): the piece of a phrase a cut reply stops on
+    (``Final Answer: 不客气，很高兴`` -> ``很高兴``)."""
     body = text.rstrip()
     if not body or not (body[-1].isdigit() or _HAN_END.search(body, len(body) - 1) is not None):
         return None
