@@ -431,15 +431,22 @@ class ZhTypo(Rule):
         # per file and correction, whether a record holding it writes the corrected word too
         echoed: dict[tuple[str, tuple[str, str, str]], bool] = {}
         phrases = coll.phrases
-        slips: dict[tuple[str, tuple[str, str, str]], bool] = {}
+        slips: dict[tuple[str, tuple[str, str, str]], str] = {}
 
-        def slip(path: str, key: tuple[str, str, str]) -> bool:
-            """A model finding in a templated file that writes the corrected word far more often
-            than the suspect one (see :func:`templated_slip`), decided once per file and key."""
+        def slip(path: str, key: tuple[str, str, str]) -> str:
+            """For a model finding in a templated file that writes the corrected word far more
+            often than the suspect one (see :func:`templated_slip`), the evidence its message
+            adds; else "".  Decided once per file and key."""
             k = (path, key)
             known = slips.get(k)
             if known is None:
-                known = slips[k] = key[0] == "model" and templated_slip(phrases, path, key[1], key[2])
+                _, before, after = key
+                known = slips[k] = (
+                    f"（本文件的句子写“{after}”{phrases.holding(path, after)}次、"
+                    f"写“{before}”{phrases.holding(path, before)}次：模板里的笔误）"
+                    if key[0] == "model" and templated_slip(phrases, path, before, after)
+                    else ""
+                )
             return known
 
         if frequent:
@@ -475,14 +482,11 @@ class ZhTypo(Rule):
             for it in s.items:
                 n_lines = len(lines.get((s.ref.path, it.key), ())) if frequent else 0
                 message = it.message
-                if frequent and n_lines >= REPEATED_LINES and slip(s.ref.path, it.key):
+                evidence = slip(s.ref.path, it.key) if frequent and n_lines >= REPEATED_LINES else ""
+                if evidence:
                     # a template's slip, copied with it: reported wherever it was copied, with
                     # the file's own evidence
-                    _, before, after = it.key
-                    message = (
-                        f"{message}（本文件的句子写“{after}”{phrases.holding(s.ref.path, after)}次、"
-                        f"写“{before}”{phrases.holding(s.ref.path, before)}次：模板里的笔误）"
-                    )
+                    message += evidence
                 elif frequent and n_lines >= frequent:
                     continue  # the file's own word, used on purpose
                 elif (
