@@ -123,7 +123,9 @@ class TruncatedText(Rule):
     20 end open), and in such a file a last clause that begins a longer phrase the file's replies
     write in full at least twice and never end there (`不客气，很高兴` where the file writes
     `很高兴能帮到您`: a templated reply cut at a word's end; only in a file that repeats its
-    phrases, at most 20,000 distinct clauses on its replies' last lines); and the last item of a list
+    phrases, at most 20,000 distinct clauses on its replies' last lines; in a template's file,
+    whose phrases come back 20 times or more on average, however many of its replies end open,
+    short of its style); and the last item of a list
     whose items end with a full stop, stopping without one (`5. 启动路由器，并同时按住`).  And a
     turn that begins with punctuation only text can come before (`，` `。` `、` `）`): its
     beginning was cut.
@@ -244,13 +246,16 @@ class TruncatedText(Rule):
             # the file ends its sentences without a full stop: an unpunctuated one is its style
             style = coll.convention(path, self.options.max_open_share)
             closed = coll.rare(path, CLOSED_SHARE)
+            # a templated file's own phrases show its cuts however many there are: there the
+            # phrase shape needs only a file whose replies do not end open by style
+            phrased = closed or (not style and coll.phrases.templated(path))
             for t in tallies:
                 for p in t.places:
                     if (p.unpunctuated and style) or (p.clause and not closed):
                         continue
                     message = p.message
                     if p.phrase:
-                        done = coll.phrases.completion(path, p.phrase) if closed else None
+                        done = coll.phrases.completion(path, p.phrase) if phrased else None
                         if done is None:
                             continue
                         phrase, written = done

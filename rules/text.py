@@ -220,9 +220,6 @@ def typo_detector(whitelist: Iterable[str] = ()) -> Any:
     return det
 
 
-#: a file's phrases are a template's when each is written this many times on average (seed-kind
-#: corpora: 150-1,670; every held-out and shared file 4.7 or less, all but a 12-record one 2.0)
-TEMPLATED_REPEATS = 20
 #: how many times more often a templated file must write the corrected word than the suspect
 #: one, in its phrases, for a finding it repeats to be the template's slip
 SLIP_RATIO = 3
@@ -230,13 +227,12 @@ SLIP_RATIO = 3
 
 def templated_slip(phrases: FilePhrases, path: str, before: str, after: str) -> bool:
     """Whether the suspect word ``before`` (corrected ``after``) is a slip a template carries:
-    the file at ``path`` is templated (its phrases repeat :data:`TEMPLATED_REPEATS` times on
-    average) and writes ``after`` at least :data:`SLIP_RATIO` times as often as ``before`` (and
+    the file at ``path`` is templated (:meth:`~sftlint.analysis.text.phrases.FilePhrases.templated`) and writes ``after`` at least :data:`SLIP_RATIO` times as often as ``before`` (and
     at least that often), counted in its phrases.  A suspect the file repeats is otherwise its
     own word, written on purpose (a name, a term the dictionary lacks); a template copies its
     writer's slip into every record made from it (提交申清后 beside 退费申请, 申请退换货 …), and
     the file's other phrases show the word it meant."""
-    if phrases.repeats(path) < TEMPLATED_REPEATS:
+    if not phrases.templated(path):
         return False
     return phrases.holding(path, after) >= SLIP_RATIO * max(1, phrases.holding(path, before))
 

@@ -572,8 +572,9 @@ def test_t006_a_number_the_files_phrase_goes_on_with_is_a_number_not_a_cut():
 
 
 def test_t006_the_phrase_shape_needs_a_closed_file_that_repeats_its_phrases(monkeypatch):
-    """In a file whose replies end open too often, or one that writes more distinct clauses than
-    a templated file does (real text: its phrases say nothing), the same cut is not reported."""
+    """In a file whose replies end open too often (and that is no template's), or one that
+    writes more distinct clauses than a templated file does (real text: its phrases say
+    nothing), the same cut is not reported."""
     from sftlint.analysis.text import phrases
 
     records = service_file("不客气，很高兴")
@@ -584,6 +585,21 @@ def test_t006_the_phrase_shape_needs_a_closed_file_that_repeats_its_phrases(monk
     assert lint(service_file("不客气，很高兴"), "T006") == []
     monkeypatch.setattr(phrases, "PHRASES_MOST", 11)
     assert len(lint(service_file("不客气，很高兴"), "T006")) == 1
+
+
+def test_t006_a_templated_file_shows_its_cuts_however_many_there_are():
+    """A template's file with a cut reply in every eighth record (12% of its replies end open,
+    so its replies do not end closed) still shows each cut by its phrases; a file whose replies
+    end open by style (more than 20%) does not."""
+    records = service_file("不客气，很高兴", records=200)  # each phrase written about 45 times
+    for r in records[7:-1:8]:
+        r["messages"][1]["content"] = r["messages"][1]["content"][:-6]  # cut before its last 6
+    cut_lines = {n + 1 for n in range(7, 199, 8)} | {200}
+    found = lint(records, "T006")
+    assert {d.line for d in found} <= cut_lines and len(found) >= 20
+    for r in records[1:-1:3]:  # a third of the replies end open: the file's style
+        r["messages"][1]["content"] = r["messages"][1]["content"].rstrip("。！")
+    assert [d for d in lint(records, "T006") if "phrase" in d.message] == []
 
 
 def test_t006_the_clause_shape_needs_a_file_that_ends_its_replies_closed():

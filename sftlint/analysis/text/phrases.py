@@ -44,6 +44,9 @@ PHRASES_MOST = 20_000
 #: how often a file must write a phrase (or the longer phrases a clause begins, in all) for it
 #: to be the file's own
 PHRASE_LEAST = 2
+#: a file's phrases are a template's when each is written this many times on average (seed-kind
+#: corpora: 150-1,670; every held-out and shared file 4.7 or less, all but a 12-record one 2.0)
+TEMPLATED_REPEATS = 20
 
 _HAN = re.compile(f"[{HAN_CHARS}]")
 
@@ -154,6 +157,11 @@ class FilePhrases:
             counts = self.counts.get(path)
             known = self._repeats[path] = sum(counts.values()) / len(counts) if counts else 0.0
         return known
+
+    def templated(self, path: str) -> bool:
+        """Whether the file at ``path`` is a template's: its phrases each come back
+        :data:`TEMPLATED_REPEATS` times or more on average."""
+        return self.repeats(path) >= TEMPLATED_REPEATS
 
     def holding(self, path: str, word: str) -> int:
         """How many of the clauses the file at ``path`` writes hold ``word`` (0 for a file given
