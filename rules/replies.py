@@ -224,8 +224,7 @@ class TruncatedText(Rule):
                         pointer,
                         span,
                         t.where,
-                        t.reason == UNPUNCTUATED,
-                        t.reason == UNPUNCTUATED_CLAUSE,
+                        t.reason,
                         m.content[t.start : t.end] if t.reason == CUT_PHRASE else "",
                         f"text looks cut off: {t.reason} (“{shorten(tail, 30)}”)",
                         loc,
@@ -251,8 +250,10 @@ class TruncatedText(Rule):
             phrased = closed or (not style and coll.phrases.templated(path))
             for t in tallies:
                 for p in t.places:
-                    if (p.unpunctuated and style) or (p.clause and not closed):
-                        continue
+                    if (p.reason == UNPUNCTUATED and style) or (
+                        p.reason == UNPUNCTUATED_CLAUSE and not closed
+                    ):
+                        continue  # the file's style, or a file whose replies do not end closed
                     message = p.message
                     if p.phrase:
                         done = coll.phrases.completion(path, p.phrase) if phrased else None
@@ -269,8 +270,7 @@ class _CutPlace:
     pointer: str
     span: tuple[int, int]
     where: str
-    unpunctuated: bool  # "the last sentence stops without punctuation": judged against the file's style
-    clause: bool  # "the last clause stops without punctuation": only where the file's replies end closed
+    reason: str  # why it looks cut: the weaker shapes are judged against the file's convention
     phrase: str  # the open last clause, a cut phrase where the file writes it longer (else "")
     message: str
     loc: Location  # where it is, and the excerpt a reporter shows

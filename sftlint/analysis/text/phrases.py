@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from sftlint.analysis.text.memo import PerText
@@ -105,63 +106,43 @@ class FilePhrases:
     gives: counts add up, new clauses follow in their order, and a file is given up when its
     pieces' clauses together pass the bound (so ``--jobs`` changes nothing)."""
 
-    __slots__ = ("_repeats", "_sorted", "counts")
-    #: the phrases in order and the average repeats, made when first asked: not part of what
-    #: pieces merge
-    cache_slots = ("_repeats", "_sorted")
+    __slots__ = ("_sorted", "_templated", "counts")
+    #: the phrases in order and whether the file is a template's, made when first asked: not
+    #: part of what pieces merge
+    cache_slots = ("_sorted", "_templated")
 
     def __init__(self) -> None:
-        self.counts: dict[str, dict[str, int] | None] = {}
+        self.counts: dict[str, Counter[str] | None] = {}
         self._sorted: dict[str, list[str]] = {}
-        self._repeats: dict[str, float] = {}
+        self._templated: dict[str, bool] = {}
 
-    def add(self, path: str, clauses: Iterable[str]) -> None:
-        """Count each of ``clauses`` once more for the file at ``path``."""
-        counts = self.counts.get(path, {})
+    def add(self, path: str, clauses: Iterable[str] | Mapping[str, int]) -> None:
+        """Count ``clauses`` for the file at ``path``: each once more, or, from a mapping (a
+        piece's counts), by its counts."""
+        counts = self.counts.get(path)
         if counts is None:
-            return
-        self.counts[path] = counts
-        get = counts.get
-        for c in clauses:
-            counts[c] = get(c, 0) + 1
+            if path in self.counts:
+                return  # given up
+            counts = self.counts[path] = Counter()
+        counts.update(clauses)
         if len(counts) > PHRASES_MOST:
             self.counts[path] = None  # a file that does not repeat its phrases
-
-    def _add_counted(self, path: str, clauses: Iterable[tuple[str, int]]) -> None:
-        counts = self.counts.get(path, {})
-        if counts is None:
-            return
-        self.counts[path] = counts
-        for c, n in clauses:
-            counts[c] = counts.get(c, 0) + n
-        if len(counts) > PHRASES_MOST:
-            self.counts[path] = None
 
     def merge(self, other: FilePhrases) -> None:
         for path, counts in other.counts.items():
             if counts is None:
                 self.counts[path] = None
             else:
-                self._add_counted(path, counts.items())
-
-    def written(self, path: str, clause: str) -> int:
-        """How often the file at ``path`` writes ``clause`` (0 for a file given up)."""
-        counts = self.counts.get(path)
-        return counts.get(clause, 0) if counts else 0
-
-    def repeats(self, path: str) -> float:
-        """How many times the file at ``path`` writes each of its phrases on average (0 for a
-        file given up, or with none): a template's file writes each many times over."""
-        known = self._repeats.get(path)
-        if known is None:
-            counts = self.counts.get(path)
-            known = self._repeats[path] = sum(counts.values()) / len(counts) if counts else 0.0
-        return known
+                self.add(path, counts)
 
     def templated(self, path: str) -> bool:
         """Whether the file at ``path`` is a template's: its phrases each come back
-        :data:`TEMPLATED_REPEATS` times or more on average."""
-        return self.repeats(path) >= TEMPLATED_REPEATS
+        :data:`TEMPLATED_REPEATS` times or more on average (never a file given up)."""
+        known = self._templated.get(path)
+        if known is None:
+            counts = self.counts.get(path)
+            known = self._templated[path] = bool(counts) and counts.total() >= TEMPLATED_REPEATS * len(counts)
+        return known
 
     def holding(self, path: str, word: str) -> int:
         """How many of the clauses the file at ``path`` writes hold ``word`` (0 for a file given
@@ -173,9 +154,10 @@ class FilePhrases:
         """The phrase the file at ``path`` writes most often of those ``clause`` begins, and how
         often it writes that one, when it writes them at least :data:`PHRASE_LEAST` times in all
         and ``clause`` never ends a clause itself: what a text cut partway through one of the
-        file's phrases stops on (``很高兴`` -> ``("很高兴能帮到您", 672)`` on a seed-kind corpus).  A phrase goes on after the clause
-        with a Chinese character, or, after a Chinese one, with anything but a space: a number
-        begins a longer number (费用总计100 of 费用总计1000元) and says nothing."""
+        file's phrases stops on (``很高兴`` -> ``("很高兴能帮到您", 672)`` on a seed-kind corpus).
+        A phrase goes on after the clause with a Chinese character, or, after a Chinese one,
+        with anything but a space: a number begins a longer number (费用总计100 of 费用总计1000元)
+        and says nothing."""
         counts = self.counts.get(path)
         if not counts or clause in counts:
             return None
