@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from sftlint.analysis.text.memo import PerText
-from sftlint.analysis.text.zh import HAN_CHARS
+from sftlint.analysis.text.zh import HAN
 
 #: what parts the clauses of a text; not ``、``, which parts the items of an enumeration inside
 #: a clause: its last item may begin a longer term the file writes elsewhere (…吸收不良综合征、
@@ -48,8 +48,6 @@ PHRASE_LEAST = 2
 #: a file's phrases are a template's when each is written this many times on average (seed-kind
 #: corpora: 150-1,670; every held-out and shared file 4.7 or less, all but a 12-record one 2.0)
 TEMPLATED_REPEATS = 20
-
-_HAN = re.compile(f"[{HAN_CHARS}]")
 
 if TYPE_CHECKING:
     from sftlint.record import Message, Record
@@ -173,7 +171,7 @@ class FilePhrases:
             if not longer.startswith(clause):
                 break
             after = longer[n]
-            if _HAN.match(after) is not None or not (number or after.isspace()):
+            if HAN.match(after) is not None or not (number or after.isspace()):
                 written = counts[longer]
                 total += written
                 if best is None or written > best[0]:
