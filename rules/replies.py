@@ -95,20 +95,28 @@ def _ends_on_digit(text: str) -> bool:
     return last.isdigit()
 
 
-def _open_ending(text: str) -> Truncation | None:
-    """The weaker shapes of a reply that ends open, which T006 reports only where its file ends
-    its replies closed: a last clause ending on a word that needs what follows
-    (:func:`unpunctuated_clause`), else the open clause to judge against the file's phrases
-    (:func:`open_clause`).  Asked of a reply that ends on a Chinese character or a digit."""
+def _open_ending(text: str) -> tuple[Truncation, str] | None:
+    """The weaker shapes of a reply that ends open, which T006 judges against its file's
+    convention and phrases, with the open clause the reply stops on (:func:`open_clause`; ""
+    where there is none): a last clause ending on a word that needs what follows
+    (:func:`unpunctuated_clause`), reported where the file ends its replies closed and, in a
+    template's file that does not, where the file writes the clause longer; else the open clause
+    itself, judged against the file's phrases.  Asked of a reply that ends on a Chinese character
+    or a digit."""
+    phrase = open_clause(text)
+    clause = text[phrase[0] : phrase[1]] if phrase is not None else ""
     cut = unpunctuated_clause(text)
     if (
         cut is not None
         and text[cut.end - 1] in CLAUSE_CUT_CHARS
         and ends_mid_word(_detector(), text[cut.start : cut.end])
     ):
-        return cut
-    phrase = open_clause(text)
-    return Truncation(phrase[0], phrase[1], "end", CUT_PHRASE) if phrase is not None else None
+        return cut, clause
+    return (Truncation(phrase[0], phrase[1], "end", CUT_PHRASE), clause) if phrase is not None else None
+
+
+#: the shapes judged against the file's phrases: their places keep the clause they stop on
+_WEAK = (UNPUNCTUATED_CLAUSE, CUT_PHRASE)
 
 
 class TruncatedText(Rule):
@@ -125,7 +133,8 @@ class TruncatedText(Rule):
     `很高兴能帮到您`: a templated reply cut at a word's end; only in a file that repeats its
     phrases, at most 20,000 distinct clauses on its replies' last lines; in a template's file,
     whose phrases come back 20 times or more on average, however many of its replies end open,
-    short of its style); and the last item of a list
+    short of its style, and there a clause on a word that needs more where the file writes it
+    longer); and the last item of a list
     whose items end with a full stop, stopping without one (`5. 启动路由器，并同时按住`).  And a
     turn that begins with punctuation only text can come before (`，` `。` `、` `）`): its
     beginning was cut.
@@ -202,14 +211,16 @@ class TruncatedText(Rule):
                 )
                 and not _only_lacks_full_stop(m.content, t)
             ]
+            clause = ""  # the open clause of a weaker shape (the last found, when there is one)
             if m.role in end_roles and m.content and has_han(m.content):
                 tally.replies += 1
                 open_end = ends_open(m.content)
                 tally.open += open_end
                 if (open_end or _ends_on_digit(m.content)) and not any(t.where == "end" for t in found):
-                    cut = _open_ending(m.content)
-                    if cut is not None:
-                        found.append(cut)  # (judged against the file's convention and phrases)
+                    weak = _open_ending(m.content)
+                    if weak is not None:
+                        found.append(weak[0])  # (judged against the file's convention and phrases)
+                        clause = weak[1]
             for t in found:
                 tail = (
                     m.content[max(0, t.start - 20) : t.end]
@@ -225,7 +236,7 @@ class TruncatedText(Rule):
                         span,
                         t.where,
                         t.reason,
-                        m.content[t.start : t.end] if t.reason == CUT_PHRASE else "",
+                        clause if t.reason in _WEAK else "",
                         f"text looks cut off: {t.reason} (“{shorten(tail, 30)}”)",
                         loc,
                     )
@@ -250,13 +261,14 @@ class TruncatedText(Rule):
             phrased = closed or (not style and coll.phrases.templated(path))
             for t in tallies:
                 for p in t.places:
-                    if (p.reason == UNPUNCTUATED and style) or (
-                        p.reason == UNPUNCTUATED_CLAUSE and not closed
-                    ):
-                        continue  # the file's style, or a file whose replies do not end closed
+                    if p.reason == UNPUNCTUATED and style:
+                        continue  # the file's style
                     message = p.message
-                    if p.phrase:
-                        done = coll.phrases.completion(path, p.phrase) if phrased else None
+                    if p.reason == CUT_PHRASE or (p.reason == UNPUNCTUATED_CLAUSE and not closed):
+                        # judged by the file's phrases: in a file whose replies do not end
+                        # closed, a clause on a word that needs more is a cut only where the
+                        # template writes it longer
+                        done = coll.phrases.completion(path, p.phrase) if phrased and p.phrase else None
                         if done is None:
                             continue
                         phrase, written = done
@@ -271,7 +283,7 @@ class _CutPlace:
     span: tuple[int, int]
     where: str
     reason: str  # why it looks cut: the weaker shapes are judged against the file's convention
-    phrase: str  # the open last clause, a cut phrase where the file writes it longer (else "")
+    phrase: str  # the open last clause of a weaker shape, cut where the file writes it longer (else "")
     message: str
     loc: Location  # where it is, and the excerpt a reporter shows
 

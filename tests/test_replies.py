@@ -602,6 +602,19 @@ def test_t006_a_templated_file_shows_its_cuts_however_many_there_are():
     assert [d for d in lint(records, "T006") if "phrase" in d.message] == []
 
 
+def test_t006_a_clause_on_a_word_that_needs_more_in_a_template_file_with_many_cuts():
+    """In a template's file whose replies no longer end closed (every eighth is cut), a clause
+    stopping on a word that needs more is reported where the file writes it longer, with the
+    phrase as evidence (很高兴能 of 很高兴能帮到您); one the file never writes longer is not."""
+    records = service_file("不客气，很高兴能", records=200)
+    for r in records[7:-1:8]:
+        r["messages"][1]["content"] = r["messages"][1]["content"][:-6]
+    found = {d.line: d.message for d in lint(records, "T006")}
+    assert "needs what follows" in found[200] and "the file writes “很高兴能帮到您”" in found[200]
+    records[-1]["messages"][1]["content"] = records[-1]["messages"][1]["content"].replace("很高兴能", "我们将")
+    assert 200 not in {d.line for d in lint(records, "T006")}
+
+
 def test_t006_the_clause_shape_needs_a_file_that_ends_its_replies_closed():
     """The same cut clause is not reported in a file too small to have a convention, nor in one
     whose replies end open more than 5% of the time (its convention is not closed)."""
