@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from pydantic import Field
@@ -49,7 +50,7 @@ from sftlint.analysis.layouts import (
 )
 from sftlint.analysis.majority import FileVoteMixin, Tally, VoteCollector, VotePiece, clean_tally
 from sftlint.analysis.react import bracketed, syntax_from
-from sftlint.diagnostic import Edit, Finding, Fix
+from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Message, Record
 from sftlint.rule import Rule, RuleOptions
 
@@ -183,7 +184,13 @@ class FinalAnswerMissing(FileVoteMixin, _LineRule):
     Turns that end with an action are not final turns, unless the turn writes its own
     `Observation:` lines (the whole trajectory in one turn, as Qwen-style ReAct data does) in a
     file whose observations never come from tool or user turns: there, ending on an action means
-    the trajectory stopped before that action's observation and the answer.  Knows the line layout only (the block
+    the trajectory stopped before that action's observation and the answer.  And in a file whose
+    turns act and answer the user in the same turn (the seed's kind: `行动：询问用户…` then
+    `回答：请问…`; at least 20 such turns that end an exchange, at most a tenth of them without
+    the answer), a turn that acts and stops there (`想法：…` / `行动：礼貌地结束对话`, or
+    `Final Ans`, the label itself cut) before the user speaks: it lost its answer.  A
+    final-answer label with nothing after it (`Final Answer:` ending the turn) is reported
+    wherever it is.  Knows the line layout only (the block
     layout's reply follows `---`; the inline layout ends with `finish[…]`).
 
     ## Why is this bad?
@@ -225,33 +232,46 @@ class FinalAnswerMissing(FileVoteMixin, _LineRule):
             or self.layout(record) != "line"
         ):
             return None
-        having = 0
+        having = answered = 0
         lacking: list[tuple[str, int | None, int | None, Any]] = []
+        acted: list[tuple[str, int | None, int | None, Any]] = []
         for msg, lt in self.turns(record):
-            if lt.final is not None:
+            acts = any(s.kind in ("action", "action_input") for s in lt.steps)
+            final = lt.final
+            if final is not None and (final.value_end > final.value_start or msg.tool_calls):
                 having += 1
+                if acts and ends_episode(msgs, msg, self.lsyn_of(record)):
+                    answered += 1
                 continue
             if not msg.content.strip():
                 continue
-            cut = False
-            if any(s.kind in ("action", "action_input") for s in lt.steps):
+            kind = _BARE if final is None else _EMPTY
+            if acts and final is None:
+                if any(s.kind == "answer" for s in lt.steps):
+                    continue  # it answers, its thought missing (R002's)
                 # a turn that ends with an action is not a final turn, unless it writes its own
                 # observations (the whole trajectory in one turn): then it stopped before its last
                 # action's observation and the answer (judged in the reduce: not in a file whose
-                # observations come from tool or user turns, where R011 reports the invented one)
-                cut = lt.steps[-1].kind in ("action", "action_input") and any(
+                # observations come from tool or user turns, where R011 reports the invented one);
+                # or unless its file's turns act and answer the user in the same turn (the seed's
+                # kind: 行动：询问… then 回答：…): then it stopped before its answer (judged in the
+                # reduce by the file's other such turns, outside the vote on the label)
+                kind = _ACTED
+                if lt.steps[-1].kind in ("action", "action_input") and any(
                     s.kind == "observation" for s in lt.steps
-                )
-                if not cut:
-                    continue
+                ):
+                    kind = _CUT
             if msg.tool_calls or not ends_episode(msgs, msg, self.lsyn_of(record)):
                 continue
             loc = record.locate(msg.content_pointer)
-            lacking.append((msg.content_pointer, loc.line, loc.column, _final_label(record, lt), cut))
+            (acted if kind == _ACTED else lacking).append(
+                (msg.content_pointer, loc.line, loc.column, _final_label(record, lt), kind)
+            )
         path = record.file.path
         env = any(m.role != "assistant" and env_observation(m, self.lsyn_of(record)) for m in msgs)
         if env:  # this record's observations come from its other turns: no turn of it is cut
-            lacking = [m for m in lacking if not m[4]]
+            lacking = [m for m in lacking if m[4] != _CUT]
+            acted = []
         if lacking:
             forced = _prompt_final(record.system_prompt) is not None
             tally: Tally | None = tuple.__new__(
@@ -259,9 +279,12 @@ class FinalAnswerMissing(FileVoteMixin, _LineRule):
             )
         else:
             tally = clean_tally(path, having) if having else None
-        if not env:
-            return tally
-        return EnvSeen(path) if tally is None else (tally, EnvSeen(path))
+        parts: tuple[Any, ...] = (tally,) if tally is not None else ()
+        if answered or acted:
+            parts += (Acting(path, answered, tuple(acted), record.index, record.line, record.end_line),)
+        if env:
+            parts += (EnvSeen(path),)
+        return parts[0] if len(parts) == 1 else (parts or None)
 
     def collector(self) -> FinalVotes:
         return FinalVotes(self.options.majority)
@@ -272,16 +295,89 @@ class FinalAnswerMissing(FileVoteMixin, _LineRule):
             if reason == "forced"
             else f"the file's other final turns carry it ({reason})"
         )
-        if m[4]:
+        if m[4] == _CUT:
             return (
                 f"the trajectory stops after an action: the turn writes its own observations, but "
                 f"its last action has none and no `{m[3]}:` follows; expected because {why}",
+                None,
+            )
+        if m[4] == _ACTED:
+            return (
+                f"the turn stops before its answer: it acts and no `{m[3]}:` follows, and the user "
+                f"speaks next (or no one does); the file's turns that act and end an exchange answer "
+                f"in the same turn ({reason})",
+                None,
+            )
+        if m[4] == _EMPTY:
+            return (
+                f"the turn's `{m[3]}:` label has no answer after it; the turn stops before its answer",
                 None,
             )
         return f"the turn that ends the episode has no `{m[3]}:` label; expected because {why}", None
 
     def lacking_summary(self, n: int, reason: str) -> str:
         return f"{n} more final turns from this record on lack the final-answer label ({reason} carry it)"
+
+
+#: what a lacking turn of R008 lacks (the fifth field of its place): no final-answer label; a
+#: trajectory written in one turn that stops after an action; in a file whose turns act and answer
+#: the user in one turn, a turn that acts and stops before the answer; a final-answer label with
+#: nothing after it
+_BARE, _CUT, _ACTED, _EMPTY = 0, 1, 2, 3
+#: a file's turns that act and end an exchange answer in the same turn when at least this many
+#: do, and no more than :data:`ACTED_BARE_SHARE` of them stop without the answer (the seed's
+#: kind: 行动：询问用户… then 回答：请问…)
+ACTED_LEAST = 20
+ACTED_BARE_SHARE = 0.1
+#: the turns that act and stop held per file for the reduce; past them only counted (a file with
+#: so many is not one whose acting turns answer, short of a million answering ones)
+ACTED_HELD = 50_000
+
+
+class Acting(NamedTuple):
+    """R008's summary of a record's turns that act and end an exchange (the user speaks next, or
+    nothing does): how many answer in the same turn, and the places of those that do not."""
+
+    path: str
+    answered: int
+    bare: tuple[tuple[str, int | None, int | None, Any], ...]
+    index: int
+    line: int
+    end_line: int | None
+
+    @property
+    def ref(self) -> RecordRef:
+        return RecordRef(self.path, self.index, self.line, self.end_line)
+
+
+@dataclass(slots=True)
+class _FileActing:
+    """Per file: the turns that act and end an exchange, answered and bare, and the records
+    holding bare ones (up to :data:`ACTED_HELD` turns; the rest counted from ``first_dropped``)."""
+
+    answered: int = 0
+    bare: int = 0
+    held: list[Acting] = field(default_factory=list)
+    dropped: int = 0
+    first_dropped: RecordRef | None = None
+
+    def add(self, a: Acting) -> None:
+        self.answered += a.answered
+        n = len(a.bare)
+        if not n:
+            return
+        if self.bare - self.dropped + n > ACTED_HELD:
+            if self.first_dropped is None:
+                self.first_dropped = a.ref
+            self.dropped += n
+        else:
+            self.held.append(a)
+        self.bare += n
+
+    def answers(self) -> bool:
+        """Whether the file's turns that act and end an exchange answer in the same turn: at
+        least :data:`ACTED_LEAST` do, and at most :data:`ACTED_BARE_SHARE` of them do not."""
+        return self.answered >= ACTED_LEAST and self.bare <= ACTED_BARE_SHARE * (self.answered + self.bare)
 
 
 class EnvSeen(str):
@@ -294,57 +390,88 @@ class EnvSeen(str):
 
 class _SeesEnvironment:
     """The part :class:`FinalVotes` and its piece share: R008's summaries are a :class:`Tally`,
-    an :class:`EnvSeen`, or both in a pair; the tally goes to the vote, the path to ``env_files``."""
+    an :class:`Acting`, an :class:`EnvSeen`, or a tuple of them; the tally goes to the vote, the
+    acting turns to ``acting``, the path to ``env_files``."""
 
     __slots__ = ()
     env_files: set[str]
 
     def append(self, s: Any) -> None:
-        if type(s) is EnvSeen:
+        kind = type(s)
+        if kind is tuple:
+            for part in s:
+                self.append(part)
+        elif kind is EnvSeen:
             self.env_files.add(s)
-            return
-        if type(s) is tuple:  # (tally, EnvSeen)
-            s, seen = s
-            self.env_files.add(seen)
-        super().append(s)  # type: ignore[misc]
+        elif kind is Acting:
+            self.add_acting(s)
+        else:
+            super().append(s)  # type: ignore[misc]
+
+    def add_acting(self, a: Acting) -> None:
+        raise NotImplementedError
 
 
 class FinalVotes(_SeesEnvironment, VoteCollector):
-    """R008's collector: the file vote on the final-answer label, and the files where some record's
-    observations come from tool or user turns (their cut-trajectory turns are not reported)."""
+    """R008's collector: the file vote on the final-answer label, the files where some record's
+    observations come from tool or user turns (their cut-trajectory turns are not reported), and
+    per file the turns that act and end an exchange (those that stop before the answer are
+    reported where the file's others answer in the same turn)."""
 
-    __slots__ = ("env_files",)
+    __slots__ = ("acting", "env_files")
 
     def __init__(self, threshold: float = 0.5, max_pending: int = 50_000) -> None:
         super().__init__(threshold, max_pending)
         self.env_files: set[str] = set()
+        self.acting: dict[str, _FileActing] = {}
 
     def piece(self) -> FinalVotesPiece:
         return FinalVotesPiece()
 
+    def add_acting(self, a: Acting) -> None:
+        acting = self.acting.get(a.path)
+        if acting is None:
+            acting = self.acting[a.path] = _FileActing()
+        acting.add(a)
+
     def merge(self, piece: VotePiece) -> None:
         super().merge(piece)
-        self.env_files.update(getattr(piece, "env_files", ()))
+        if isinstance(piece, FinalVotesPiece):
+            self.env_files.update(piece.env_files)
+            for path, answered in piece.answered.items():
+                self.add_acting(Acting(path, answered, (), -1, 0, None))
+            for a in piece.acting:
+                self.add_acting(a)
 
     def findings(self, report: Any, summary: Any) -> Iterator[Finding]:
         env = self.env_files
         if env:  # a cut-trajectory turn is a step in a file that gets observations from turns
             for vote_path, vote in self.files.items():
                 if vote_path in env:
-                    vote.pending = [k for t in vote.pending if (k := _without_cut(t, vote)) is not None]
+                    vote.pending = [k for t in vote.pending if (k := _without(t, _CUT, vote)) is not None]
             forced = []
             for t in self.forced:
-                kept = _without_cut(t, None) if t.path in env else t
+                kept = _without(t, _CUT, None) if t.path in env else t
                 if kept is not None:
                     forced.append(kept)
             self.forced = forced
         yield from super().findings(report, summary)
+        for path, acting in self.acting.items():
+            if path in env or not acting.answers():
+                continue  # (a file whose turns act and wait: a step, not a cut turn)
+            reason = f"{acting.answered} of {acting.answered + acting.bare}"
+            for a in acting.held:
+                ref = a.ref
+                for m in a.bare:
+                    yield report(ref, m, reason)
+            if acting.dropped and acting.first_dropped is not None:
+                yield summary(acting.first_dropped, acting.dropped, reason)
 
 
-def _without_cut(t: Tally, vote: Any) -> Tally | None:
-    """``t`` without its cut-trajectory turns (None when nothing is left); the file's count of
+def _without(t: Tally, kind: int, vote: Any) -> Tally | None:
+    """``t`` without its turns of ``kind`` (None when nothing is left); the file's count of
     lacking turns, if given, loses them too."""
-    kept = tuple(m for m in t.missing if not m[4])
+    kept = tuple(m for m in t.missing if m[4] != kind)
     if len(kept) == len(t.missing):
         return t
     if vote is not None:
@@ -353,13 +480,20 @@ def _without_cut(t: Tally, vote: Any) -> Tally | None:
 
 
 class FinalVotesPiece(_SeesEnvironment, VotePiece):
-    """A worker's piece of :class:`FinalVotes`."""
+    """A worker's piece of :class:`FinalVotes`: its acting turns kept in order, counted when merged."""
 
-    __slots__ = ("env_files",)
+    __slots__ = ("acting", "answered", "env_files")
 
     def __init__(self) -> None:
         super().__init__()
         self.env_files: set[str] = set()
+        self.answered: dict[str, int] = {}  # per file: the acting turns that answer
+        self.acting: list[Acting] = []  # the records with acting turns that stop, in order
+
+    def add_acting(self, a: Acting) -> None:
+        self.answered[a.path] = self.answered.get(a.path, 0) + a.answered
+        if a.bare:
+            self.acting.append(a._replace(answered=0))
 
 
 def _prompt_final(prompt: str | None) -> str | None:

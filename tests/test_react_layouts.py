@@ -529,7 +529,8 @@ def test_r008_file_votes_merge_as_serial_whatever_the_cut(tmp_path):
 
     for with_env in (False, True):
         # with_env: a record of the same file whose observation came from a user turn
-        items = summaries + ([EnvSeen(summaries[0].path)] if with_env else [])
+        path = next(iter(sftlint.load_records(data))).file.path
+        items = summaries + ([EnvSeen(path)] if with_env else [])
         serial = rule.collector()
         for s in items:
             serial.append(s)

@@ -236,3 +236,87 @@ def test_line_turn_with_an_action_and_the_answer_but_no_thought():
         system=LINE_ZH,
     )
     assert lint([rec], ["R"]) == []
+
+
+# -- a line-layout turn that stops before its answer (R008) ----------------------------------------
+
+
+def _line_file(n: int, system: str = LINE_ZH) -> list[dict]:
+    """``n`` records of the seed's kind in the 想法/行动/观察/回答 layout: every turn acts and answers."""
+    return [
+        chat(
+            ("user", known(f"我的退款怎么还没到账？订单尾号{1000 + i}")),
+            ("assistant", T1),
+            ("user", known("余额")),
+            ("assistant", T2),
+            system=system,
+        )
+        for i in range(n)
+    ]
+
+
+def test_r008_a_turn_that_acts_and_stops_before_its_answer(tmp_path):
+    recs = _line_file(24)
+    recs[5]["messages"][4]["content"] = T2.split("\n回答：")[0]  # cut after its action
+    recs[9]["messages"][2]["content"] = T1.split("\n回答：")[0] + "\n回"  # the label itself cut
+    recs[13]["messages"][4]["content"] = T2.split("回答：")[0] + "回答："  # the label, nothing after it
+    path = write_jsonl(tmp_path / "cut.jsonl", recs)
+    found = [(d.code, d.line, d.pointer) for d in lint(path, ["R"])]
+    assert found == [
+        ("R008", 6, "/messages/4/content"),
+        ("R008", 10, "/messages/2/content"),
+        ("R008", 14, "/messages/4/content"),
+    ]
+    messages = {d.line: d.message for d in lint(path, ["R008"])}
+    assert "stops before its answer" in messages[6] and "`回答:`" in messages[6]
+    assert "45 of 47" in messages[6]  # acting turns that end an exchange: answered, of all (not the empty one)
+    assert "no answer after it" in messages[14]
+    # --jobs 2 gives the same report
+    assert [(d.code, d.line) for d in sftlint.lint(path, select=["R008"], jobs=2)] == [
+        (c, line) for c, line, _ in found
+    ]
+
+
+def test_r008_quiet_where_turns_act_and_wait(tmp_path):
+    """Where the file's turns that act do not answer in the same turn (the user brings the
+    result, or the record ends on the action: one agent step per record), a turn that acts and
+    stops is a step; and a file with too few acting turns to show its convention says nothing."""
+    step = "想法：要先查询订单状态。\n行动：查询订单状态"
+    waiting = [
+        chat(("user", known(f"订单{i}到哪了？")), ("assistant", step), system=LINE_ZH) for i in range(30)
+    ]
+    assert lint(write_jsonl(tmp_path / "steps.jsonl", waiting), ["R008"]) == []
+    few = _line_file(8)
+    few[2]["messages"][4]["content"] = T2.split("\n回答：")[0]
+    assert lint(write_jsonl(tmp_path / "few.jsonl", few), ["R008"]) == []
+    # nor where more than a tenth of them stop so: that is how the file is written
+    many = _line_file(24)
+    for rec in many[:6]:
+        rec["messages"][4]["content"] = T2.split("\n回答：")[0]
+    assert lint(write_jsonl(tmp_path / "many.jsonl", many), ["R008"]) == []
+
+
+def test_r008_acting_turns_merge_as_serial_wherever_the_pieces_split(tmp_path):
+    """FinalVotes filled from worker pieces (--jobs) reports the turns that stop before their
+    answer exactly as the serial collector does, wherever the file is split."""
+    from sftlint.rules.react_line import FinalAnswerMissing
+
+    recs = _line_file(24)
+    recs[3]["messages"][4]["content"] = T2.split("\n回答：")[0]
+    recs[20]["messages"][2]["content"] = T1.split("\n观察：")[0]
+    data = write_jsonl(tmp_path / "cut.jsonl", recs)
+    rule = FinalAnswerMissing()
+    items = [s for s in (rule.map(r) for r in sftlint.load_records(data)) if s is not None]
+    serial = rule.collector()
+    for s in items:
+        serial.append(s)
+    expect = [(f.line, f.message) for f in rule.reduce(serial)]
+    assert [line for line, _ in expect] == [4, 21]
+    for k in range(len(items) + 1):
+        merged = rule.collector()
+        for part in (items[:k], items[k:]):
+            piece = merged.piece()
+            for s in part:
+                piece.append(s)
+            merged.merge(piece)
+        assert [(f.line, f.message) for f in rule.reduce(merged)] == expect
