@@ -328,7 +328,8 @@ CONTEXT_REPLY = "context"
 
 def _turn_contents(record: Record) -> list[tuple[str, str]]:
     """(role, text) of every turn but the system prompt, without the retrieved knowledge-base
-    context (records on one topic legitimately share it); empty turns left out.  An assistant
+    context after a marker (records on one topic legitimately share it; a passage under a header
+    of the text's own stays: it may be what the task is about); empty turns left out.  An assistant
     turn of weight 0 is :data:`CONTEXT_REPLY`."""
     # The retrieval parse is shared with the K rules through the record's memo; it covers the
     # turns that can carry context (not the assistant's).
@@ -339,7 +340,7 @@ def _turn_contents(record: Record) -> list[tuple[str, str]]:
             continue
         content = msg.content
         contexts = contexts_of.get(id(msg))
-        if contexts:
+        if contexts and not contexts[0].own:  # (a text's contexts are all after markers, or all its own)
             pieces, pos = [], 0
             for ctx in contexts:
                 pieces.append(content[pos : ctx.marker_start])

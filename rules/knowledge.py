@@ -30,7 +30,15 @@ from sftlint.analysis.majority import (
     clean_tally,
     lacking_tally,
 )
-from sftlint.analysis.numbering import FAMILY_ARABIC, Numbering, Problem, analyse, analyse_span
+from sftlint.analysis.numbering import (
+    FAMILY_ARABIC,
+    Numbering,
+    Problem,
+    analyse,
+    analyse_span,
+    is_excerpt,
+    without_omissions,
+)
 from sftlint.analysis.retrieval import (
     DEFAULT_MARKERS,
     DEFAULT_PLACEHOLDERS,
@@ -71,10 +79,15 @@ class RagMissing(FileVoteMixin, _KRule):
     marker, nor the `已知信息：` / `参考资料：` / `【参考资料】` header of Chinese RAG templates) in a dataset that uses retrieval: the system prompt says the turns carry it (it names
     the marker, as the seed's "根据知识库结果（knowledge base result）", without holding the retrieved
     text itself), the option `require` is true, or most user turns of the same file carry a marker.
-    Where the system prompt asks for retrieved text, a turn that carries it under a header of the
-    record's own words is not reported: a header the prompt names as the answer's source
-    (`请依据【背景资料】回答` and a turn under `【背景资料】`), or one that says what it holds
-    (`相关文档：`, `Context:`); labels of the question or a speaker (`问题：`, `用户：`) never count.
+    A turn that carries it under a header or in a tag of the record's own words is not
+    reported: a header the prompt names as the answer's source (`请依据【背景资料】回答` and a
+    turn under `【背景资料】`), one that says what it holds (`相关文档：`, `参考知识：`, `Context:`,
+    `【知识库检索结果】`), or a tag (`<knowledge>…</knowledge>`, or one the prompt names: `用户消息中
+    <kb>标签内的内容`); labels of the question or a speaker (`问题：`, `用户：`) never count.  A
+    header or tag whose own name says it holds retrieved text votes as a marker does; one only
+    the prompt names does not (`[File: …]` in an agent's file makes no retrieval file), nor does
+    either where `require` asks for the markers themselves.  A marker the prompt names in quotes
+    (`用户消息中“Knowledge Base Result:”之后的内容`) is named, not a header.
 
     ## Why is this bad?
     The seed (section 二.1): training data must look like what the model sees in production.  In a
@@ -123,6 +136,8 @@ class RagMissing(FileVoteMixin, _KRule):
         if opts.require is False or not record.messages:
             return None
         contexts = message_contexts(record, self.markers)
+        if opts.require:  # the configured markers themselves, not a header or tag of the text's own
+            contexts = [(m, [c for c in ctxs if not c.own]) for m, ctxs in contexts]
         n_users = 0
         having = 0
         for m, ctxs in contexts:
@@ -139,12 +154,16 @@ class RagMissing(FileVoteMixin, _KRule):
             self.mentions_retrieval[record.system_prompt] and not _carries_context(record, self.markers)
         )
         lacking = [m for m, ctxs in contexts if m.role == "user" and not ctxs]
-        if forced and opts.require is None:
-            # the prompt asks for retrieved text: a turn that carries it under a header of the
-            # record's own words has it (another template's 【背景资料】, 相关文档：)
+        if opts.require is None:
+            # a turn that carries retrieved text under a header of the record's own words has
+            # it (another template's 【背景资料】, 相关文档：, 参考知识：, <knowledge>…</knowledge>),
+            # whether its prompt asks for retrieval or most of its file's turns carry a marker;
+            # in the file's vote it counts only where the prompt asks (a header a prompt names,
+            # ``[File: …]`` in an agent's file, makes no file a retrieval file)
             prompt = record.system_prompt
             lacking = [m for m in lacking if not headed_context(prompt, m.content)]
-            having = n_users - len(lacking)
+            if forced:
+                having = n_users - len(lacking)
             if not lacking:
                 return clean_tally(record.file.path, having)
         return lacking_tally(record, forced, having, lacking)
@@ -293,17 +312,35 @@ def _numberings(record: Record, markers: tuple[str, ...], texts: tuple[str, ...]
                 continue
             for ctx in contexts.get(id(msg), ()):
                 if ctx.end > ctx.start:
-                    out.append((msg, ctx.start, analyse_span(msg.content, ctx.start, ctx.end)))
+                    out.append((msg, ctx.start, _context_numbering(msg.content, ctx.start, ctx.end)))
     else:
         for msg, ctxs in message_contexts(record, markers):
             for ctx in ctxs:
                 if ctx.end > ctx.start:
-                    out.append((msg, ctx.start, analyse_span(msg.content, ctx.start, ctx.end)))
+                    out.append((msg, ctx.start, _context_numbering(msg.content, ctx.start, ctx.end)))
     kinds: frozenset[str] = frozenset()
     for _msg, _offset, numbering in out:
         if numbering.problems:
             kinds = kinds | {p.kind for p in numbering.problems}
     return tuple.__new__(_RecordNumbering, (out, kinds))  # without the namedtuple's Python-level __new__
+
+
+def _context_numbering(text: str, start: int, end: int) -> Numbering:
+    """The numbering of the retrieved text at ``start:end``; of an excerpt (``（节选）…``),
+    without the problems its omissions make; of a text that opens with an item other than the
+    first (``（2）本周消费电子板块…``: a retriever's chunk cut from a longer list), without that
+    item's start."""
+    numbering = analyse_span(text, start, end)
+    if not numbering.problems:
+        return numbering
+    if is_excerpt(text, start):
+        return without_omissions(numbering)
+    first = numbering.items[0] if numbering.items else None
+    if first is not None and first.token_start == 0:
+        kept = tuple(p for p in numbering.problems if not (p.item is first and p.kind == "gap"))
+        if len(kept) < len(numbering.problems):
+            return Numbering(numbering.items, kept)
+    return numbering
 
 
 class _NumberingRule(_KRule):
@@ -370,6 +407,11 @@ class KbNumberingGap(_NumberingRule):
     colon, in the styles `1.` `1、` `1)` `（1）` `①` `一、` and hierarchical `2.2.1`, with
     full-width digits; prices (12.5元), versions (2.0版本, v1.2), clock times, dates and decimals
     are not list numbers.  A lone number is not a list: texts with fewer than two items are skipped.
+    Retrieved text that says it is an excerpt (`（节选）`, `摘录：`, a leading `…`) leaves items out
+    on purpose and is not reported for what it omits (gaps, orphans, a style that seems to change),
+    nor is a text that opens on an item other than the first (`（2）本周…`: a retriever's chunk cut
+    from a longer list).  Besides the markers, retrieved text is read under a header that opens its
+    line and names it (`【知识库检索结果】`, `参考知识：`) and in a tag (`<knowledge>…</knowledge>`).
 
     ## Why is this bad?
     The seed (section 二.2, 例1) points out that the knowledge base shows its levels "通过1.2.1这样的

@@ -611,7 +611,9 @@ def test_t006_a_clause_on_a_word_that_needs_more_in_a_template_file_with_many_cu
         r["messages"][1]["content"] = r["messages"][1]["content"][:-6]
     found = {d.line: d.message for d in lint(records, "T006")}
     assert "needs what follows" in found[200] and "the file writes “很高兴能帮到您”" in found[200]
-    records[-1]["messages"][1]["content"] = records[-1]["messages"][1]["content"].replace("很高兴能", "我们将")
+    records[-1]["messages"][1]["content"] = records[-1]["messages"][1]["content"].replace(
+        "很高兴能", "我们将"
+    )
     assert 200 not in {d.line for d in lint(records, "T006")}
 
 

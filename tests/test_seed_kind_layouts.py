@@ -5,6 +5,8 @@ the defects the rules must still catch in them."""
 
 from __future__ import annotations
 
+import json
+
 from conftest import chat, write_jsonl
 
 import sftlint
@@ -96,6 +98,79 @@ def test_k101_reads_numbering_under_a_bracket_header():
     (d,) = lint([chat(("user", ref("退款呢？", kb)), ("assistant", ASK))], ["K101"])
     assert d.pointer == "/messages/0/content"
     assert "2.2" in d.message
+
+
+def test_a_marker_named_in_quotes_is_not_a_header():
+    """A system prompt that says where the retrieved text is (“Knowledge Base Result:”之后的内容)
+    names the marker: its numbered requirements are not a knowledge base starting at 2."""
+    prompt = (
+        "要求：\n1. 只依据知识库检索结果作答，用户消息中“Knowledge Base Result:”之后的内容是知识库检索结果。\n"
+        "2. 每轮按“思考—行动—观察—回复”四段输出。\n3. 回复语气友好。"
+    )
+    assert find_contexts(prompt) == []
+    assert (
+        lint(
+            [chat(("user", "退款呢？ Knowledge Base Result: " + KB), ("assistant", ASK), system=prompt)],
+            ["K"],
+        )
+        == []
+    )
+    # a marker a quote merely follows is still a header
+    (ctx,) = find_contexts("“退款呢？” Knowledge Base Result: " + KB)
+    assert ctx.end - ctx.start == len(KB)
+
+
+def test_an_excerpt_of_the_knowledge_base_may_leave_items_out():
+    """Retrieved text that says it is an excerpt (（节选）, 摘录：, a leading …) leaves items out on
+    purpose: no gap, orphan or style change from what it omits; a repeated number is still one."""
+    lines = KB.split("\n")
+    excerpt = "\n".join(["（节选）" + lines[0], *lines[2:]])  # item 1 left out
+    assert excerpt.split("\n")[1].startswith("2. ")
+    assert lint([chat(("user", known("退款呢？", excerpt)), ("assistant", ASK))], ["K"]) == []
+    (d,) = lint(
+        [chat(("user", known("退款呢？", excerpt.removeprefix("（节选）"))), ("assistant", ASK))], ["K"]
+    )
+    assert d.code == "K101"
+    for mark in ("摘录：", "……", "[excerpt] "):
+        kb = mark + excerpt.removeprefix("（节选）")
+        assert lint([chat(("user", known("退款呢？", kb)), ("assistant", ASK))], ["K"]) == []
+    repeated = excerpt.replace("2.2 如果审核", "2.1 如果审核")
+    assert [
+        d.code for d in lint([chat(("user", known("退款呢？", repeated)), ("assistant", ASK))], ["K"])
+    ] == ["K103"]
+
+
+def test_k001_counts_a_turn_under_its_own_header_or_tag_in_a_marker_file(tmp_path):
+    """In a file where most turns carry `Knowledge Base Result:`, a record of another template
+    that carries its retrieved text under a header (参考知识：) or in a tag (<knowledge>) the
+    prompt names has it; a turn with neither still lacks it."""
+    marked = chat(
+        ("user", "退款呢？ Knowledge Base Result: " + KB),
+        ("assistant", ASK),
+        ("user", "余额 Knowledge Base Result: [同上]"),
+        ("assistant", DONE),
+    )
+    headed = chat(
+        ("user", f"用户问题：退款呢？\n参考知识：\n{KB}"),
+        ("assistant", ASK),
+        ("user", "用户问题：余额\n参考知识：\n[同上]"),
+        ("assistant", DONE),
+    )
+    tagged = chat(
+        ("user", f"<knowledge>\n{KB}\n</knowledge>\n\n退款呢？"),
+        ("assistant", ASK),
+        ("user", "<knowledge>\n[同上]\n</knowledge>\n\n余额"),
+        ("assistant", DONE),
+        system="用户消息中<kb>标签内的内容是检索到的资料。",
+    )
+    tagged_kb = json.loads(json.dumps(tagged).replace("knowledge>", "kb>"))  # a tag only the prompt names
+    bare = chat(("user", "退款呢？"), ("assistant", ASK))
+    path = write_jsonl(tmp_path / "rag.jsonl", [marked] * 6 + [headed, tagged, tagged_kb, bare])
+    assert [(d.code, d.line) for d in lint(path, ["K001"])] == [("K001", 10)]
+    # a tag named after nothing retrieved (<question>) carries no context
+    asked = chat(("user", "<question>\n退款呢？\n</question>"), ("assistant", ASK))
+    path = write_jsonl(tmp_path / "rag2.jsonl", [marked] * 6 + [asked])
+    assert [(d.code, d.line) for d in lint(path, ["K001"])] == [("K001", 7)]
 
 
 # -- 想法 / 行动 / 观察 / 回答 ---------------------------------------------------------------------
@@ -269,7 +344,8 @@ def test_r008_a_turn_that_acts_and_stops_before_its_answer(tmp_path):
     ]
     messages = {d.line: d.message for d in lint(path, ["R008"])}
     assert "stops before its answer" in messages[6] and "`回答:`" in messages[6]
-    assert "45 of 47" in messages[6]  # acting turns that end an exchange: answered, of all (not the empty one)
+    # the acting turns that end an exchange: those that answer, of all (the empty one is neither)
+    assert "45 of 47" in messages[6]
     assert "no answer after it" in messages[14]
     # --jobs 2 gives the same report
     assert [(d.code, d.line) for d in sftlint.lint(path, select=["R008"], jobs=2)] == [
@@ -320,3 +396,59 @@ def test_r008_acting_turns_merge_as_serial_wherever_the_pieces_split(tmp_path):
                 piece.append(s)
             merged.merge(piece)
         assert [(f.line, f.message) for f in rule.reduce(merged)] == expect
+
+
+# -- retrieved text under a header or in a tag of the template's own (K1xx, K002, D002) ----------
+
+FAQ_KB = (
+    "【问题】退款一直没有到账\n【处理方法】先确认用户当时使用的支付方式，再按以下情况分别处理：\n"
+    + "\n".join(KB.split("\n")[1:])
+)
+
+
+def test_numbering_is_checked_under_the_templates_own_header_or_tag():
+    """Retrieved text under 【知识库检索结果】 or 参考知识：, or in <knowledge> tags, is read as
+    retrieved text: its numbering is checked, its [同上] is a placeholder; a knowledge-base
+    entry's own headers (【问题】 then 【处理方法】) do not end it."""
+    gap = FAQ_KB.replace("2.2 如果审核", "2.3 如果审核")
+    for wrap in (
+        lambda kb: f"退款呢？\n\n【知识库检索结果】\n{kb}",
+        lambda kb: f"用户问题：退款呢？\n参考知识：\n{kb}",
+        lambda kb: f"<knowledge>\n{kb}\n</knowledge>\n\n退款呢？",
+        lambda kb: f"退款呢？ Knowledge Base Result: {kb}",
+    ):
+        assert lint([chat(("user", wrap(FAQ_KB)), ("assistant", ASK))], ["K"]) == []
+        (d,) = lint([chat(("user", wrap(gap)), ("assistant", ASK))], ["K"])
+        assert d.code == "K101" and "2.2" in d.message
+        (p,) = lint([chat(("user", wrap("[同上]")), ("assistant", ASK))], ["K002"])
+        assert "[同上]" in p.message
+    # a header inside a sentence names the text (a system prompt saying where it is), it heads nothing
+    prompt = "要求：\n1. 用户消息中【知识库检索结果】下方的内容是检索结果。\n2. 回复要简洁。"
+    assert find_contexts(prompt) == []
+    # nor does a header of the user's own background
+    assert find_contexts("背景：我是学生\n1. 第一点\n3. 第三点\n问题：怎么办？") == []
+
+
+def test_a_retrieved_chunk_that_opens_mid_list_is_not_a_gap():
+    """A retriever's chunk cut from a longer document opens on whatever item it was cut at
+    (（2）本周…): that start is no gap; a gap inside it still is."""
+    chunk = "上下文：\n（2）本周消费电子板块涨幅最高；（3）电子板块涨幅前三公司为茂莱光学。\n\n问题：请分析本周电子板块。"
+    assert lint([chat(("user", chunk), ("assistant", "茂莱光学涨幅最高。"))], ["K"]) == []
+    gapped = chunk.replace("（3）", "（4）")
+    assert [d.code for d in lint([chat(("user", gapped), ("assistant", "茂莱光学涨幅最高。"))], ["K"])] == [
+        "K101"
+    ]
+
+
+def test_d002_keeps_a_passage_under_a_header_of_the_texts_own(tmp_path):
+    """Two task records that differ only in the passage under 上下文： are different records:
+    the passage is what the task asks about, not a knowledge base records on one topic share."""
+    passages = [
+        "中欧动力：2017年亏损138.78亿元，成为A股亏损王；公司实际控制人可能发生变更风险。",
+        "新浪财经讯，5月8日消息，全资子公司名下新增25个银行账户被法院冻结，涉及金额61.77万元。",
+    ]
+    recs = [
+        chat(("user", f"请根据上下文判断情绪。\n\n上下文：{p}\n选项：积极、消极"), ("assistant", "消极"))
+        for p in passages
+    ]
+    assert lint(write_jsonl(tmp_path / "task.jsonl", recs), ["D002"]) == []

@@ -753,3 +753,28 @@ def analyse_span(text: str, start: int, end: int) -> Numbering:
     _recent.insert(0, (sub, result))
     del _recent[4:]
     return result
+
+
+#: A text that says it is an excerpt (``（节选）``, ``摘录：``, ``[excerpt]``, a leading ``…``):
+#: what it leaves out leaves gaps, orphans and a list whose style seems to change where an
+#: item was cut (``1、…`` then ``（2）…`` without the ``（1）`` between), on purpose
+_EXCERPT = re.compile(
+    r"[ \t\r\n\u3000]*(?:"
+    r"[（(【\[〔]\s*(?:节选|摘录|摘选|节录|部分内容|部分|excerpts?|abridged|partial)\s*[）)】\]〕]"
+    r"|(?:节选|摘录|摘选|节录|excerpts?)\s*[:：]"
+    r"|…|\.\.\.)",
+    re.IGNORECASE,
+)
+#: the problems an excerpt's omissions make; a repeated or backwards number is none of them
+OMISSION_KINDS = frozenset({"gap", "orphan", "style"})
+
+
+def is_excerpt(text: str, start: int = 0) -> bool:
+    """Whether the text at ``start`` opens by saying it is an excerpt of a longer one."""
+    return _EXCERPT.match(text, start) is not None
+
+
+def without_omissions(numbering: Numbering) -> Numbering:
+    """``numbering`` without the problems an excerpt's omissions make (:data:`OMISSION_KINDS`)."""
+    kept = tuple(p for p in numbering.problems if p.kind not in OMISSION_KINDS)
+    return numbering if len(kept) == len(numbering.problems) else Numbering(numbering.items, kept)

@@ -54,6 +54,10 @@ class Context(NamedTuple):
     marker_end: int  # after the colon
     start: int  # the context, stripped of surrounding whitespace (start == end when empty)
     end: int
+    #: found under a header or in a tag of the text's own (``参考知识：``, ``<knowledge>``), not
+    #: after a configured marker: retrieved text to the K rules, but possibly the very passage a
+    #: task asks about (``上下文：…`` then ``问题：…``), which D002 keeps
+    own: bool = False
 
     @property
     def empty(self) -> bool:
@@ -82,9 +86,11 @@ def marker_regex(markers: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"{colon}|(?<=【)(?:{'|'.join(headers)})】")
 
 
-#: Where a context ends before the next marker: a line that opens another ``【…】`` header
-#: (``【用户问题】``) or labels the question (``问题：``), as templates write after the context.
-_CONTEXT_END = re.compile(r"\n[ \t]*(?:【[^】\n]{1,12}】|(?:用户)?问题[ \t]*[:：])")
+#: Where a context ends before the next marker: a line that opens a ``【…】`` header of the
+#: question, a party or the task (``【用户问题】``, :data:`_NOT_CONTEXT_HEADERS`) or labels the
+#: question (``问题：``), as templates write after the context.  Another header is the retrieved
+#: text's own (a knowledge-base entry: ``【问题】…`` then ``【处理方法】…``).
+_CONTEXT_END = re.compile(r"\n[ \t]*(?:【([^】\n]{1,12})】|(?:用户)?问题[ \t]*[:：])")
 
 
 @lru_cache(maxsize=32)
@@ -138,10 +144,23 @@ def _marker_matches(
         if i < end:
             continue
         m = pattern.match(text, i)
-        if m is not None:
+        if m is not None and not _quoted(text, m.start(), m.end()):
             out.append(m)
             end = m.end()
     return out
+
+
+#: quotes a marker is named in: ``用户消息中“Knowledge Base Result:”之后的内容是检索结果``
+_QUOTES = {"“": "”", '"': '"', "「": "」", "‘": "’", "'": "'", "`": "`", "《": "》"}
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """Whether the marker at ``start:end`` is quoted, its colon and all: named (a system
+    prompt that says where the retrieved text is), not a header that the text follows."""
+    if not start or end >= len(text):
+        return False
+    close = _QUOTES.get(text[start - 1])
+    return close is not None and text[end] == close
 
 
 def find_contexts(
@@ -154,7 +173,7 @@ def find_contexts(
 def _find(text: str, probes: tuple[tuple[str, int], ...], pattern: re.Pattern[str]) -> list[Context]:
     found = _marker_matches(text, probes, pattern)
     if not found:
-        return []
+        return _own_contexts(text)
     out: list[Context] = []
     last = len(found) - 1
     for i, m in enumerate(found):
@@ -163,20 +182,121 @@ def _find(text: str, probes: tuple[tuple[str, int], ...], pattern: re.Pattern[st
         if text.find("\n", m_end, end) >= 0 and (
             text.find("【", m_end, end) >= 0 or text.find("问题", m_end, end) >= 0
         ):
-            cut = _CONTEXT_END.search(text, m_end + 1, end)
-            if cut is not None:
-                end = cut.start()
+            end = _context_end(text, m_end + 1, end)
         s = m_end
         while s < end and text[s] in _TRIM:
             s += 1
         e = end
         while e > s and text[e - 1] in _TRIM:
             e -= 1
-        out.append(_new_context(Context, (m_start, m_end, s, e)))
+        out.append(_new_context(Context, (m_start, m_end, s, e, False)))
     return out
 
 
 _new_context = tuple.__new__  # a Context without the namedtuple's Python-level __new__ (hot path)
+
+
+def _context_end(text: str, start: int, end: int) -> int:
+    """Where the context that may run from ``start`` to ``end`` ends: at the first line that
+    opens a header of the question, a party or the task (:data:`_CONTEXT_END`).  A 【问题】 on the
+    context's first line opens a knowledge-base entry (【问题】… then 【处理方法】…), not the
+    user's question, and ends nothing."""
+    first = True
+    for cut in _CONTEXT_END.finditer(text, start, end):
+        header = cut.group(1)
+        word = header.strip().lower() if header is not None else None
+        if first and text[start : cut.start()].strip(_TRIM_STR):
+            first = False
+        if word is None or (word in _NOT_CONTEXT_HEADERS and not (first and word in _ENTRY_HEADERS)):
+            return cut.start()
+    return end
+
+
+#: headers that may open a knowledge-base entry as well as the user's question
+_ENTRY_HEADERS = frozenset({"问题", "问", "question"})
+
+
+def _own_contexts(text: str) -> list[Context]:
+    """The retrieved text of a turn with none of the markers, under a header or in a tag whose
+    name says it holds retrieved text (:func:`_header_contexts`, :func:`_tag_contexts`)."""
+    out = _header_contexts(text) if ("】" in text or "：" in text or ":" in text) else []
+    if not out and "</" in text:
+        out = _tag_contexts(text)
+    return out
+
+
+#: What a header or tag names when it holds retrieved text (not 背景, which users write before
+#: their own question: ``背景：我是一名学生``)
+_RETRIEVAL_STEMS = (
+    "知识",
+    "检索",
+    "资料",
+    "文档",
+    "上下文",
+    "context",
+    "knowledge",
+    "document",
+    "retriev",
+    "passage",
+)
+
+
+def _header_contexts(text: str) -> list[Context]:
+    """The blocks of ``text`` under a header that opens its line and names retrieved text
+    (``【知识库检索结果】``, ``参考知识：``, ``Retrieved documents:``): each runs to the next such header, or to a header
+    of the question or a party (``【用户问题】``, ``问题：``), or to the end."""
+    heads = []
+    for m in _HEADER.finditer(text):
+        word = (m.group(1) or m.group(2)).strip().lower()
+        if word not in _NOT_CONTEXT_HEADERS and any(stem in word for stem in _RETRIEVAL_STEMS):
+            line = text.rfind("\n", 0, m.start()) + 1
+            if not text[
+                line : m.start()
+            ].strip():  # a header opens its line (not 用户消息中【知识库检索结果】下方…)
+                heads.append(m)
+    out: list[Context] = []
+    for i, m in enumerate(heads):
+        m_start, m_end = m.span()
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+        end = _context_end(text, m_end, end)
+        s, e = m_end, end
+        while s < e and text[s] in _TRIM:
+            s += 1
+        while e > s and text[e - 1] in _TRIM:
+            e -= 1
+        if e > s:
+            out.append(_new_context(Context, (m_start, m_end, s, e, True)))
+    return out
+
+
+def _tag_contexts(text: str) -> list[Context]:
+    """The blocks of ``text`` in a tag named for retrieved text (``<knowledge>…</knowledge>``,
+    ``<context id="1">…</context>``, ``<参考资料>…</参考资料>``), where it has no marker: another
+    template's way of attaching what the retriever returned.  The opening tag stands for the
+    marker.  Read from the closing tags, so a text of many other tags costs one pass."""
+    out: list[Context] = []
+    done = 0
+    searched: dict[str, int] = {}  # per name, where the search for its opening tag stopped
+    for close in _CLOSING_TAG.finditer(text):
+        name = close.group(1)
+        word = name.lower()
+        if close.start() < done or not any(stem in word for stem in _CONTEXT_STEMS):
+            continue
+        # the first opening tag of the name after the previous block (each stretch searched once)
+        since = max(done, searched.get(name, 0))
+        searched[name] = close.end()
+        opened = re.compile(_OPENING_TAG.format(re.escape(name))).search(text, since, close.start())
+        if opened is None:
+            continue
+        m_start, m_end = opened.start(), opened.end()
+        s, e = m_end, close.start()
+        while s < e and text[s] in _TRIM:
+            s += 1
+        while e > s and text[e - 1] in _TRIM:
+            e -= 1
+        out.append(_new_context(Context, (m_start, m_end, s, e, True)))
+        done = close.end()
+    return out
 
 
 def _unwrap(s: str) -> str:
@@ -334,7 +454,8 @@ def headed_context(prompt: str | None, text: str) -> bool:
     names its retrieved text in its own words; a prompt that asks for retrieval and a turn that
     carries it under another header is not a turn without context.  Question and party labels
     (``问题：``, ``用户：``) never count."""
-    if "】" not in text and "：" not in text and ":" not in text:
+    tagged = ">" in text and "</" in text
+    if "】" not in text and "：" not in text and ":" not in text and not tagged:
         return False
     low_prompt = (prompt or "").lower()
     for m in _HEADER.finditer(text):
@@ -342,6 +463,32 @@ def headed_context(prompt: str | None, text: str) -> bool:
         if word in _NOT_CONTEXT_HEADERS or not text[m.end() :].strip():
             continue
         if any(stem in word for stem in _CONTEXT_STEMS) or _prompt_names(low_prompt, word):
+            return True
+    return tagged and _tagged_context(low_prompt, text)
+
+
+#: A closing tag (``</knowledge>``), and the opening tag of a name (``<context id="1">``)
+_CLOSING_TAG = re.compile(r"</([^\W\d_][\w-]{1,20})\s*>")
+_OPENING_TAG = r"<{}(?:\s[^<>\n]*)?>"
+
+
+def _tagged_context(low_prompt: str, text: str) -> bool:
+    """Whether ``text`` holds a block in a tag that names retrieved text (``<knowledge>…
+    </knowledge>``, ``<参考资料>``, or a tag the prompt names): read from the closing tags,
+    once per name, so a text of many other tags (``<br>`` cells) costs one pass."""
+    seen: set[str] = set()
+    for close in _CLOSING_TAG.finditer(text):
+        name = close.group(1)
+        word = name.lower()
+        if word in seen:
+            continue
+        seen.add(word)
+        if word in _NOT_CONTEXT_HEADERS or not (
+            any(stem in word for stem in _CONTEXT_STEMS) or _prompt_names(low_prompt, word)
+        ):
+            continue
+        opened = re.compile(_OPENING_TAG.format(re.escape(name))).search(text, 0, close.start())
+        if opened is not None and text[opened.end() : close.start()].strip():
             return True
     return False
 
@@ -357,7 +504,7 @@ def _prompt_names(low_prompt: str, word: str) -> bool:
     turn without context."""
     start = low_prompt.find(word)
     while start >= 0:
-        if start and low_prompt[start - 1] in "【“「《\"'":
+        if start and low_prompt[start - 1] in "【“「《<\"'":
             return True
         if _SOURCE_CUE.search(low_prompt, max(0, start - 12), start):
             return True
