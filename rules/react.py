@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import Field
 
 from sftlint.analysis.layouts import ends_episode, labelled, line_turn, record_layout, record_line_syntax
 from sftlint.analysis.majority import (
+    FileTallies,
     FileVoteMixin,
     Missing,
     Tally,
@@ -37,6 +39,7 @@ from sftlint.analysis.majority import (
     lacking_tally,
 )
 from sftlint.analysis.react import (
+    CLOSING,
     DEFAULT_LABELS,
     KIND_RANK,
     KINDS,
@@ -52,9 +55,11 @@ from sftlint.analysis.react import (
     record_syntax,
     syntax_from,
 )
-from sftlint.diagnostic import Edit, Finding, Fix
+from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
+from sftlint.locate import Location
 from sftlint.record import Message, Record
 from sftlint.rule import MANY_PROMPTS, PerPrompt, Rule, RuleOptions
+from sftlint.transport import compact_pickle
 
 Kind = Literal["thought", "action", "observation"]
 _KIND_ZH = {"thought": "思考/Thought", "action": "动作/Action", "observation": "观察/Observation"}
@@ -755,7 +760,7 @@ class ReactLabelMismatch(_ReactRule):
         canonical = syntax.canonical
         for kind, word in words:
             named = named_by_kind.get(kind)
-            if named is not None and word not in named and canonical(word) not in named:
+            if named is not None and _bare(word) not in named and _bare(canonical(word)) not in named:
                 return False
         return True
 
@@ -787,7 +792,7 @@ class ReactLabelMismatch(_ReactRule):
         used: dict[str, dict[str, int]] = {}
         for _msg, turn in blocks:
             for kind, word in turn.words():
-                key = canonical(word)
+                key = _bare(canonical(word))
                 counts = used.setdefault(kind, {})
                 counts[key] = counts.get(key, 0) + 1
         out: list[tuple[str, tuple[int, int]]] = []
@@ -795,7 +800,7 @@ class ReactLabelMismatch(_ReactRule):
             named = [n for n in namings if n.kind == kind]
             if not named or kind not in used:
                 continue
-            named_set = {canonical(n.text) for n in named}
+            named_set = {_bare(canonical(n.text)) for n in named}
             other = {label: c for label, c in used[kind].items() if label not in named_set}
             if not other:
                 continue
@@ -816,8 +821,14 @@ def _named_by_kind(prompt: str, syntax: ReactSyntax) -> dict[str, frozenset[str]
     syntax = syntax.for_prompt(prompt)
     out: dict[str, set[str]] = {}
     for n in label_namings(prompt, syntax):
-        out.setdefault(n.kind, set()).add(syntax.canonical(n.text))
+        out.setdefault(n.kind, set()).add(_bare(syntax.canonical(n.text)))
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def _bare(label: str) -> str:
+    """A label without the bracket it opens with (``【思考`` -> ``思考``): a prompt that names
+    【思考】 and turns that write 【思考】 (or 思考：) use one label; brackets are layout."""
+    return label[1:] if label[:1] in CLOSING else label
 
 
 class ReactMarkerOrder(_ReactRule):
@@ -875,4 +886,121 @@ class ReactMarkerOrder(_ReactRule):
                     highest = use
 
 
-RULES = [ReactMissing, ReactMarkerMissing, ActionColons, ReactLayout, ReactLabelMismatch, ReactMarkerOrder]
+class ObservationDropped(_ReactRule):
+    """## What it does
+    Reports a ReAct turn without the observation step in a file whose ReAct turns write it:
+    at least 20 turns that label a thought and an action, and more than 95% of them an
+    observation too.  The seed's own turns leave the observation out after the first (R002
+    does not require it); a file that always writes it, and a turn that does not, is a turn
+    that lost a line.  Knows the turns R002 reads: `< … >` blocks, and turns that label two
+    steps on their lines (`思考：` / `行动：` / `观察：` / `回复：`, or the labels the system prompt
+    defines, `【思考】【动作】【观察】`).
+
+    ## Why is this bad?
+    A fine-tune copies the file's shape: one turn in twenty without the observation teaches the
+    model to skip it now and then, where the file (and its prompt: `四个部分缺一不可`) means
+    every turn to note what the action did or waits for.
+
+    ## Example
+    Twenty turns like `< 思考：… 动作：… 观察：等待用户回复 > --- …`, and one:
+    ```json
+    {"messages": [{"role": "user", "content": "优惠券怎么用不了？"}, {"role": "assistant", "content": "< 思考：优惠券可能未满足使用门槛，需要确认订单金额。\n动作：询问用户订单金额是否达到使用门槛。>\n--- 请问您的订单金额是否达到了优惠券的使用门槛？"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"messages": [{"role": "user", "content": "优惠券怎么用不了？"}, {"role": "assistant", "content": "< 思考：优惠券可能未满足使用门槛，需要确认订单金额。\n动作：询问用户订单金额是否达到使用门槛。\n观察：等待用户确认订单金额。>\n--- 请问您的订单金额是否达到了优惠券的使用门槛？"}]}
+    ```
+
+    ## Fix availability
+    None: what the turn observed cannot be written mechanically.
+    """
+
+    code = "R013"
+    name = "observation-dropped"
+    severity = "warning"
+    scope = "dataset"
+
+    def map(self, record: Record) -> _ObservedTally | None:
+        facts = react_facts(record, self.syntax)
+        if not facts.blocks:
+            return None
+        tally = _ObservedTally(record.ref(), None)
+        syntax: ReactSyntax | None = None
+        for msg, turn in facts.blocks:
+            mask = turn.kind_mask
+            if mask & _ACTING != _ACTING:
+                continue  # (a turn without its thought or action is R002's)
+            tally.turns += 1
+            if mask & _OBSERVING:
+                tally.observed += 1
+                continue
+            if syntax is None:
+                syntax = record_syntax(record, self.syntax)
+            pointer, span = msg.resolve(_block_span(turn))
+            tally.places.append(
+                _Unobserved(
+                    pointer, span, _label_for(syntax, "observation", turn), record.locate(pointer, span)
+                )
+            )
+        if tally.places:
+            tally.record_hash = record.content_hash
+        return tally if tally.turns else None
+
+    def collector(self) -> FileTallies:
+        return FileTallies("turns", "observed")
+
+    def reduce(self, summaries: Iterable[_ObservedTally]) -> Iterator[Finding]:
+        coll = self.collected(summaries)
+        for path, tallies in coll.kept.items():
+            if not coll.convention(path, OBSERVED_SHARE):
+                continue
+            turns, observed = coll.counts[path]
+            for t in tallies:
+                for p in t.places:
+                    yield self.placed(
+                        f"ReAct turn lacks the observation label ({p.label}), which the file's other "
+                        f"turns write ({observed:,} of {turns:,})",
+                        t,
+                        p,
+                    )
+
+
+#: the steps a turn that acts labels (thought and action), and the observation's bit
+_ACTING = (1 << KIND_RANK["thought"]) | (1 << KIND_RANK["action"])
+_OBSERVING = 1 << KIND_RANK["observation"]
+#: a file writes the observation in its turns when more than this share of them do (of at
+#: least ``CONVENTION_LEAST``)
+OBSERVED_SHARE = 0.95
+
+
+@compact_pickle
+@dataclass(slots=True)
+class _Unobserved:
+    pointer: str
+    span: tuple[int, int]
+    label: str  # the observation's label in the turn's words
+    loc: Location
+
+
+@compact_pickle
+@dataclass(slots=True)
+class _ObservedTally:
+    """What R013 keeps of one record: its acting turns, those that observe, and the others."""
+
+    ref: RecordRef
+    record_hash: str | None
+    turns: int = 0
+    observed: int = 0
+    places: list[_Unobserved] = field(default_factory=list)
+
+
+RULES = [
+    ReactMissing,
+    ReactMarkerMissing,
+    ActionColons,
+    ReactLayout,
+    ReactLabelMismatch,
+    ReactMarkerOrder,
+    ObservationDropped,
+]

@@ -398,6 +398,71 @@ def test_r008_acting_turns_merge_as_serial_wherever_the_pieces_split(tmp_path):
         assert [(f.line, f.message) for f in rule.reduce(merged)] == expect
 
 
+# -- a turn that drops the observation its file always writes (R013) --------------------------------
+
+BLOCK_ASK = (
+    "< 思考：根据知识库结果，我要先确认用户当时使用的支付方式。\n动作：询问用户当时使用的支付方式\n观察：等待用户回复 >\n--- "
+    + ASK
+)
+BLOCK_DONE = (
+    "< 思考：用户使用余额支付，对应第1条。\n动作：告诉用户余额支付的退款即时到账\n观察：已告知用户 >\n--- "
+    + DONE
+)
+
+
+def _block_file(n: int) -> list[dict]:
+    return [
+        chat(
+            ("user", known(f"退款呢？订单尾号{1000 + i}")),
+            ("assistant", BLOCK_ASK),
+            ("user", known("余额")),
+            ("assistant", BLOCK_DONE),
+        )
+        for i in range(n)
+    ]
+
+
+def test_r013_a_turn_without_the_observation_its_file_always_writes(tmp_path):
+    recs = _block_file(15)
+    recs[4]["messages"][3]["content"] = BLOCK_DONE.replace("\n观察：已告知用户", "")
+    path = write_jsonl(tmp_path / "obs.jsonl", recs)
+    (d,) = lint(path, ["R"])
+    assert (d.code, d.line, d.pointer) == ("R013", 5, "/messages/3/content")
+    assert "(观察)" in d.message and "29 of 30" in d.message
+    # the seed's own way: the observation written in the first turn only is no convention
+    seed_like = _block_file(15)
+    for rec in seed_like:
+        rec["messages"][3]["content"] = BLOCK_DONE.replace("\n观察：已告知用户", "")
+    assert lint(write_jsonl(tmp_path / "seed.jsonl", seed_like), ["R013"]) == []
+    # nor are a few turns (fewer than 20) one
+    few = _block_file(9)
+    few[4]["messages"][3]["content"] = BLOCK_DONE.replace("\n观察：已告知用户", "")
+    assert lint(write_jsonl(tmp_path / "few.jsonl", few), ["R013"]) == []
+
+
+BRACKET_PROMPT = (
+    "你是电商平台的客服。回答时请用【思考】【动作】【观察】【回复】四个小标题依次组织内容，"
+    "每个小标题单独起一行，前三部分是你的内部推理，【回复】部分是直接发给用户的话。"
+)
+BRACKET_TURN = (
+    "【思考】用户想知道退款进度，要先确认支付方式。\n【动作】询问用户的支付方式。\n【观察】等待用户回复。\n【回复】"
+    + ASK
+)
+
+
+def test_labels_a_prompt_lists_in_brackets_one_after_another():
+    """A prompt that lists its steps as bracketed headers in a row (【思考】【动作】【观察】【回复】)
+    defines them: its turns are ReAct turns, a turn without its thought is R002's, and the
+    labels agree with the prompt (R005 is quiet: the brackets are layout, not another label)."""
+    good = chat(("user", known("退款呢？")), ("assistant", BRACKET_TURN), system=BRACKET_PROMPT)
+    assert lint([good], ["R"]) == []
+    no_thought = BRACKET_TURN.split("\n", 1)[1]
+    bad = chat(("user", known("退款呢？")), ("assistant", no_thought), system=BRACKET_PROMPT)
+    assert [(d.code, d.pointer) for d in lint([bad], ["R"])] == [
+        ("R002", "/messages/2/content")
+    ]  # (0: system)
+
+
 # -- retrieved text under a header or in a tag of the template's own (K1xx, K002, D002) ----------
 
 FAQ_KB = (

@@ -851,6 +851,9 @@ _SEP_RE = re.compile(r"/|→|->|=>|⟶|＞")
 _ITEM_RE = re.compile(_LIST_ITEM)
 _ITEM_START = re.compile(r"(?<![\w/])(?=[【\[〔［\w])")
 _CLOSERS = frozenset("】]〕］")
+#: bracketed labels written one after another (``【思考】【动作】【观察】``, ``【思考】、【动作】、【观察】``):
+#: a list whose order gives the steps
+_BRACKET_RUN = re.compile(rf"{_BRACKETED}(?:[、，,]?[ \t]*{_BRACKETED}){{2,5}}")
 _TEMPLATE_LINE = re.compile(
     rf"[ \t]*(?:<[ \t]*)?(?:[-*][ \t]+)?(?:(?P<b>{_BRACKETED})|(?P<w>{_ZH_WORD}|{_EN_WORD})[ \t]*[：:])"
 )
@@ -925,6 +928,10 @@ def _candidates(prompt: str) -> list[_Candidate]:
         done = m.end()
         for part in _ITEM_RE.finditer(m.group(0)):
             out.append(_Candidate(m.start() + part.start(), part.group(0).rstrip("：:"), None, True))
+    if "】" in prompt or "]" in prompt or "〕" in prompt or "］" in prompt:
+        for m in _BRACKET_RUN.finditer(prompt):  # 请用【思考】【动作】【观察】【回复】四个小标题
+            for part in re.finditer(_BRACKETED, m.group(0)):
+                out.append(_Candidate(m.start() + part.start(), part.group(0), None, True))
     run: list[_Candidate] = []  # template lines, one after another
     at = 0
     for line in prompt.split("\n"):
@@ -953,7 +960,7 @@ def prompt_step_labels(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> dic
 
     Read where prompts define labels: naming sentences (``标记为【推理】``, ``记为“结果：”``,
     ``以“思路：”开头``, ``prefix your reasoning with `Plan:```), label lists (``Reasoning:/Tool:/Result:``,
-    ``分析 → 执行 → 反馈``) and template lines (``推理：…`` / ``【推理】…`` on consecutive lines).
+    ``分析 → 执行 → 反馈``, ``【思考】【动作】【观察】``) and template lines (``推理：…`` / ``【推理】…`` on consecutive lines).
     Labels of the action's input and of the final answer (``Tool Input``, ``答复``) are set apart
     by their words (returned under ``action_input`` and ``final``, for the line layout); the
     others take the steps in order (thought, action, observation).  What a
