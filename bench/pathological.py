@@ -126,6 +126,12 @@ def inputs(size: int) -> dict[str, tuple[str, bytes]]:
         "one-record-many-tags": ("jsonl", _one("</s>", size, role="assistant")),
         # a <br> between table cells, along one line: each <br> asks whether its line is a row
         "one-record-many-br": ("jsonl", _one("| a<br>b ", size, role="assistant")),
+        # retrieved text under a template's own header or tag: a user turn of many headers
+        # (each a context to its next), of closing tags without their opening one, of opening
+        # tags without a close (K's contexts read the closing tags once each)
+        "one-record-many-kb-headers": ("jsonl", _one("参考知识：\n1. 如果\n", size)),
+        "one-record-many-closing-tags": ("jsonl", _one("</knowledge>", size)),
+        "one-record-many-opening-tags": ("jsonl", _one("<knowledge>", size)),
         # one clause of Chinese as long as the file, then a short one cut on a word that needs
         # more: T006's clause shape once searched for the last clause from every start
         "one-record-long-clause": (
