@@ -48,7 +48,14 @@ from sftlint.analysis.layouts import (
     record_line_syntax,
     unfence,
 )
-from sftlint.analysis.majority import FileVoteMixin, Tally, VoteCollector, VotePiece, clean_tally
+from sftlint.analysis.majority import (
+    FileVoteMixin,
+    Tally,
+    VoteCollector,
+    VotePiece,
+    clean_tally,
+    kept_findings,
+)
 from sftlint.analysis.react import bracketed, syntax_from
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
 from sftlint.record import Message, Record
@@ -340,7 +347,7 @@ class Acting(NamedTuple):
 
     path: str
     answered: int
-    bare: tuple[tuple[str, int | None, int | None, Any], ...]
+    missing: tuple[tuple[str, int | None, int | None, Any], ...]  # the places of those that stop
     index: int
     line: int
     end_line: int | None
@@ -363,7 +370,7 @@ class _FileActing:
 
     def add(self, a: Acting) -> None:
         self.answered += a.answered
-        n = len(a.bare)
+        n = len(a.missing)
         if not n:
             return
         if self.bare - self.dropped + n > ACTED_HELD:
@@ -460,12 +467,9 @@ class FinalVotes(_SeesEnvironment, VoteCollector):
             if path in env or not acting.answers():
                 continue  # (a file whose turns act and wait: a step, not a cut turn)
             reason = f"{acting.answered} of {acting.answered + acting.bare}"
-            for a in acting.held:
-                ref = a.ref
-                for m in a.bare:
-                    yield report(ref, m, reason)
-            if acting.dropped and acting.first_dropped is not None:
-                yield summary(acting.first_dropped, acting.dropped, reason)
+            yield from kept_findings(
+                acting.held, acting.dropped, acting.first_dropped, reason, report, summary
+            )
 
 
 def _without(t: Tally, kind: int, vote: Any) -> Tally | None:
@@ -492,7 +496,7 @@ class FinalVotesPiece(_SeesEnvironment, VotePiece):
 
     def add_acting(self, a: Acting) -> None:
         self.answered[a.path] = self.answered.get(a.path, 0) + a.answered
-        if a.bare:
+        if a.missing:
             self.acting.append(a._replace(answered=0))
 
 

@@ -137,3 +137,18 @@ def fill_empty_slots(store, data: bytearray) -> None:
         (key, *_) = _SLOT.unpack_from(data, store._table_off + i * _SLOT.size)
         if not key:
             _SLOT.pack_into(data, store._table_off + i * _SLOT.size, 0xFFFFFFFF, 8, 0)
+
+
+def filled_from_pieces(coll, items: list, cuts: list[int]):
+    """``coll`` (a dataset rule's collector) filled from worker pieces cut at ``cuts``, each piece
+    pickled as a worker sends it: what ``--jobs`` gives, to compare with the serial collector."""
+    import itertools
+    import pickle
+
+    bounds = [0, *cuts, len(items)]
+    for lo, hi in itertools.pairwise(bounds):
+        piece = coll.piece()
+        for s in items[lo:hi]:
+            piece.append(s)
+        coll.merge(pickle.loads(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL)))
+    return coll

@@ -17,7 +17,7 @@ from array import array
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, filled_from_pieces
 from sftlint.rules import dataset as dataset_rules
 from sftlint.rules import text as text_rules
 
@@ -82,17 +82,6 @@ def summaries(tmp_path_factory) -> tuple[Engine, dict[str, list[Any]]]:
     return engine, engine.summaries
 
 
-def _pieces(coll: Any, items: list[Any], cuts: list[int]) -> Any:
-    """``coll`` filled from pieces cut at ``cuts``, each piece pickled as a worker sends it."""
-    bounds = [0, *cuts, len(items)]
-    for lo, hi in itertools.pairwise(bounds):
-        piece = coll.piece()
-        for s in items[lo:hi]:
-            piece.append(s)
-        coll.merge(pickle.loads(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL)))
-    return coll
-
-
 CUTS = [[], [1], [450], [37, 38, 600, 901], list(range(0, 1300, 97)), list(range(1000, 2000, 13))]
 
 
@@ -118,7 +107,7 @@ def test_every_piece_cut_merges_to_the_serial_collector(summaries, monkeypatch):
             serial.append(s)
         want = list(rule.reduce(serial))
         for cuts in CUTS:
-            merged = _pieces(rule.collector(), items, [c for c in cuts if c < len(items)])
+            merged = filled_from_pieces(rule.collector(), items, [c for c in cuts if c < len(items)])
             assert state(merged) == state(serial), (rule.code, cuts)
             assert list(rule.reduce(merged)) == want, (rule.code, cuts)
 
@@ -180,7 +169,9 @@ def test_vote_dropping_and_prompt_text_caps_merge_exactly(summaries):
         for t in votes:
             serial.append(t)
         for cuts in CUTS:
-            merged = _pieces(VoteCollector(0.5, max_pending), votes, [c for c in cuts if c < len(votes)])
+            merged = filled_from_pieces(
+                VoteCollector(0.5, max_pending), votes, [c for c in cuts if c < len(votes)]
+            )
             assert state(merged) == state(serial), (max_pending, cuts)
     assert any(v.first_dropped is not None for v in serial.files.values())
     prompts = [s for s in items_by_code["D004"] if s is not None]
@@ -196,7 +187,7 @@ def test_vote_dropping_and_prompt_text_caps_merge_exactly(summaries):
         for s in prompts:
             serial.append(s)
         for cuts in CUTS:
-            merged = _pieces(
+            merged = filled_from_pieces(
                 dataset_rules._PromptCollector(text_limit=limit),
                 prompts,
                 [c for c in cuts if c < len(prompts)],
@@ -209,7 +200,7 @@ def test_file_count_cap_survives_the_merge():
     serial = dataset_rules._Counter()
     for s in many:
         serial.append(s)
-    merged = _pieces(dataset_rules._Counter(), many, [700, 1400, 2999])
+    merged = filled_from_pieces(dataset_rules._Counter(), many, [700, 1400, 2999])
     assert (
         (merged.n, merged.first, len(merged.files))
         == (serial.n, serial.first, len(serial.files))

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import filled_from_pieces
 
 import sftlint
 from sftlint.analysis.layouts import exact_json, prompt_asks_json, prompt_layout, prompt_tools
@@ -537,12 +538,7 @@ def test_r008_file_votes_merge_as_serial_whatever_the_cut(tmp_path):
         expect = [f.message for f in rule.reduce(serial)]
         assert len(expect) == (0 if with_env else 1)
         for k in range(len(items) + 1):
-            merged = rule.collector()
-            for part in (items[:k], items[k:]):
-                piece = merged.piece()
-                for s in part:
-                    piece.append(s)
-                merged.merge(piece)
+            merged = filled_from_pieces(rule.collector(), items, [k])
             assert [f.message for f in rule.reduce(merged)] == expect
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import chat, write_jsonl
+from conftest import chat, filled_from_pieces, write_jsonl
 
 import sftlint
 from sftlint.analysis.retrieval import find_contexts
@@ -389,12 +389,7 @@ def test_r008_acting_turns_merge_as_serial_wherever_the_pieces_split(tmp_path):
     expect = [(f.line, f.message) for f in rule.reduce(serial)]
     assert [line for line, _ in expect] == [4, 21]
     for k in range(len(items) + 1):
-        merged = rule.collector()
-        for part in (items[:k], items[k:]):
-            piece = merged.piece()
-            for s in part:
-                piece.append(s)
-            merged.merge(piece)
+        merged = filled_from_pieces(rule.collector(), items, [k])
         assert [(f.line, f.message) for f in rule.reduce(merged)] == expect
 
 

@@ -163,12 +163,25 @@ class VoteCollector:
                 continue
             share = vote.having / (vote.having + vote.lacking)
             reason = f"{share:.0%} of the file's turns"
-            for t in vote.pending:
-                ref = t.ref
-                for m in t.missing:
-                    yield report(ref, m, reason)
-            if vote.dropped and vote.first_dropped is not None:
-                yield summary(vote.first_dropped, vote.dropped, reason)
+            yield from kept_findings(vote.pending, vote.dropped, vote.first_dropped, reason, report, summary)
+
+
+def kept_findings(
+    kept: Iterable[Any],
+    dropped: int,
+    first_dropped: RecordRef | None,
+    reason: str,
+    report: Callable[[RecordRef, Missing, str], Finding],
+    summary: Callable[[RecordRef, int, str], Finding],
+) -> Iterator[Finding]:
+    """The findings of a file's kept summaries (each with ``ref`` and its ``missing`` places), and
+    the one finding for the ``dropped`` places counted from ``first_dropped`` on."""
+    for t in kept:
+        ref = t.ref
+        for m in t.missing:
+            yield report(ref, m, reason)
+    if dropped and first_dropped is not None:
+        yield summary(first_dropped, dropped, reason)
 
 
 class VotePiece:
