@@ -902,15 +902,14 @@ class ObservationDropped(_ReactRule):
     every turn to note what the action did or waits for.
 
     ## Example
-    Twenty turns like `< 思考：… 动作：… 观察：等待用户回复 > --- …`, and one:
-    ```json
-    {"messages": [{"role": "user", "content": "优惠券怎么用不了？"}, {"role": "assistant", "content": "< 思考：优惠券可能未满足使用门槛，需要确认订单金额。\n动作：询问用户订单金额是否达到使用门槛。>\n--- 请问您的订单金额是否达到了优惠券的使用门槛？"}]}
-    ```
+    A file of twenty or more turns that each write all three steps,
+    `< 思考：优惠券可能未满足使用门槛。 动作：询问用户订单金额。 观察：等待用户确认订单金额。 > --- 请问…？`,
+    and one turn that stops after its action:
+    `< 思考：优惠券可能未满足使用门槛。 动作：询问用户订单金额。 > --- 请问…？` (the convention
+    needs the whole file, so the example is not a one-record file).
 
     ## Use instead
-    ```json
-    {"messages": [{"role": "user", "content": "优惠券怎么用不了？"}, {"role": "assistant", "content": "< 思考：优惠券可能未满足使用门槛，需要确认订单金额。\n动作：询问用户订单金额是否达到使用门槛。\n观察：等待用户确认订单金额。>\n--- 请问您的订单金额是否达到了优惠券的使用门槛？"}]}
-    ```
+    The observation in that turn too: `… 动作：询问用户订单金额。 观察：等待用户确认订单金额。 > --- …`.
 
     ## Fix availability
     None: what the turn observed cannot be written mechanically.
