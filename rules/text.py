@@ -314,7 +314,8 @@ class ZhTypo(Rule):
     for on two lines; hand-reviewed wrong forms such as 优惠卷 are always reported, and so is a
     template's slip: in a templated file, whose phrases each come back 20 times or more on
     average, a suspect its phrases write far less often than the corrected word, 提交申清后 beside
-    a hundred 申请, was copied with its template).  Because of this count, findings are reported once the whole file has
+    a hundred 申请, was copied with its template, and is reported even where a file full of words
+    the dictionary lacks raises the score a correction needs).  Because of this count, findings are reported once the whole file has
     been read.  `particles`: whether misused 的/地/得 are
     reported (turn off for transcribed speech or a style that writes 的 throughout).  `roles`:
     which messages are checked (tool output is external data and is not checked by default).
@@ -491,8 +492,8 @@ class ZhTypo(Rule):
                     and repeated_unechoed(n_lines, echoed.get((s.ref.path, it.key), True), frequent)
                 ):
                     continue  # written twice, the correction never beside it: a term the model lacks
-                if bar is not None and it.key[0] == "model" and it.score < bar:
-                    continue  # a word the dictionary lacks, in a file full of them
+                if bar is not None and it.key[0] == "model" and it.score < bar and not evidence:
+                    continue  # a word the dictionary lacks, in a file full of them (no slip the file shows)
                 p = it.place
                 f = self.finding(
                     message,

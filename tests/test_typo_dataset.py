@@ -235,6 +235,23 @@ def test_a_slip_a_template_copies_is_reported_wherever_it_was_copied():
     assert sum("申清" in r["messages"][1]["content"] for r in never) == 17 and t001(never) == []
 
 
+def test_a_templates_slip_stands_in_a_file_full_of_words_the_dictionary_lacks(monkeypatch):
+    """A file that keeps offering the model corrections raises the score a model finding needs
+    (its vocabulary is one the dictionary lacks); a slip the file's own phrases show is not one
+    of those words and is reported whatever its score (安照 at 2.1 in a corpus whose bar was 2.5)."""
+    from sftlint.rules import text as text_rules
+
+    monkeypatch.setattr(text_rules, "unfamiliar_bar", lambda chars, proposed, model: 99.0)
+    found = t001(_service("申清"))
+    assert [d.line for d in found] == list(range(4, 121, 7))
+    # an ordinary model finding in the same file is held to the bar
+    one_off = _service("申请")
+    one_off[5] = chat("发票怎么开？", "请在订单详情页点击申请开票，电子发漂会发到您的邮箱。")
+    assert t001(one_off) == []
+    monkeypatch.undo()
+    assert [d.line for d in t001(one_off)] == [6]
+
+
 def test_a_typo_repeated_in_one_line_or_copied_records_still_counts_once():
     same = chat("请问怎么办？", f"{TERM}，{TERM}，{TERM}。")
     assert len(t001([same] * 4)) == 12  # one distinct line, however often it repeats
