@@ -82,7 +82,7 @@ class RagMissing(FileVoteMixin, _KRule):
     A turn that carries it under a header or in a tag of the record's own words is not
     reported: a header the prompt names as the answer's source (`请依据【背景资料】回答` and a
     turn under `【背景资料】`), one that says what it holds (`相关文档：`, `参考知识：`, `Context:`,
-    `【知识库检索结果】`), or a tag (`<knowledge>…</knowledge>`, or one the prompt names: `用户消息中
+    `【知识库检索结果】`, `[文档1]`, `参考文档（共2篇）：`), or a tag (`<knowledge>…</knowledge>`, or one the prompt names: `用户消息中
     <kb>标签内的内容`); labels of the question or a speaker (`问题：`, `用户：`) never count.  A
     header or tag whose own name says it holds retrieved text votes as a marker does; one only
     the prompt names does not (`[File: …]` in an agent's file makes no retrieval file), nor does
@@ -411,7 +411,9 @@ class KbNumberingGap(_NumberingRule):
     on purpose and is not reported for what it omits (gaps, orphans, a style that seems to change),
     nor is a text that opens on an item other than the first (`（2）本周…`: a retriever's chunk cut
     from a longer list).  Besides the markers, retrieved text is read under a header that opens its
-    line and names it (`【知识库检索结果】`, `参考知识：`) and in a tag (`<knowledge>…</knowledge>`).
+    line and names it (`【知识库检索结果】`, `参考知识：`, `[文档1]`, a Markdown `## 知识库` section up
+    to the next heading) and in a tag (`<knowledge>…</knowledge>`).  A line that opens with an
+    article or chapter number (`第三条 …`, `第二章`) heads a list of its own: its `(一)` starts again.
 
     ## Why is this bad?
     The seed (section 二.2, 例1) points out that the knowledge base shows its levels "通过1.2.1这样的

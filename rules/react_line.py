@@ -39,9 +39,10 @@ from sftlint.analysis.layouts import (
     labelled,
     line_syntax,
     line_turn,
+    names_input,
     names_of,
     prompt_asks_json,
-    prompt_template_without_input,
+    prompt_names_input,
     prompt_tools,
     read_action,
     record_layout,
@@ -139,11 +140,12 @@ class ActionInputMissing(_LineRule):
 
     Chinese labels are the same rule: `行动：get_weather` needs `行动输入：…` after it.
 
-    Not reported where the record's own convention has no input: its system prompt's format
-    template writes an action line and names no action input anywhere, and no turn of the record
-    writes one (`Thought: …` / `Action: 询问用户是否已签收` / `Final Answer: …`, a customer-service
-    dataset whose actions are aimed at the user).  Labels the prompt defines in words of its own
-    count (`Use Reasoning:/Tool:/Tool Input:/Result:`: `Tool:` needs `Tool Input:`; see R002).
+    Reported only where the record's own convention has an input line: its system prompt (or
+    the instruction of a record without one) names the action's input, or another of its turns
+    writes one.  Elsewhere the action carries itself (`Thought: …` / `Action: 询问用户是否已签收` /
+    `Final Answer: …`, a customer-service dataset whose actions are aimed at the user; a prompt
+    asking for `思考1`/`行动1`/`观察1`).  Labels the prompt defines in words of its own count
+    (`Use Reasoning:/Tool:/Tool Input:/Result:`: `Tool:` needs `Tool Input:`; see R002).
 
     ## Fix availability
     None: the input cannot be guessed.
@@ -157,10 +159,12 @@ class ActionInputMissing(_LineRule):
         if not self.active(record, ("line",)):
             return
         turns = list(self.turns(record))
-        if prompt_template_without_input(record.system_prompt, self.syntax) and not any(
-            s.kind == "action_input" for _, lt in turns for s in lt.steps
+        if not (
+            any(s.kind == "action_input" for _, lt in turns for s in lt.steps)
+            or prompt_names_input(record.system_prompt, self.syntax)
+            or any(m.role == "user" and names_input(m.content) for m in record.messages or ())
         ):
-            return
+            return  # the record's convention carries the action alone: no input is expected
         for msg, lt in turns:
             steps = lt.steps
             for i, s in enumerate(steps):

@@ -512,3 +512,72 @@ def test_d002_keeps_a_passage_under_a_header_of_the_texts_own(tmp_path):
         for p in passages
     ]
     assert lint(write_jsonl(tmp_path / "task.jsonl", recs), ["D002"]) == []
+
+
+# -- a third stranger's shapes: numbered steps, documents in brackets, articles ---------------------
+
+STEPS_PROMPT = (
+    "你是银行的智能客服。请基于知识库内容，采用多步ReAct推理：按“思考1”“行动1”“观察1”的格式逐步推进，"
+    "最后用“最终回复：”给出对客户的答复。"
+)
+STEPS_TURN = "思考1：要先确认到账方式。\n行动1：询问客户选择的到账方式\n观察1：等待客户回复\n最终回复：请问您选择的是实时到账吗？"
+
+
+def test_r007_expects_an_input_line_only_where_the_convention_has_one():
+    """An action aimed at the user carries itself: a prompt that names its steps (思考1/行动1)
+    and no input, or no prompt and no input anywhere, expects none; a prompt that names
+    Action Input, or another turn that writes one, does."""
+    ask = ("user", "转账没到账")
+    assert lint([chat(ask, ("assistant", STEPS_TURN), system=STEPS_PROMPT)], ["R007"]) == []
+    assert lint([chat(ask, ("assistant", STEPS_TURN))], ["R007"]) == []
+    langchain = (
+        "Use the following format:\nThought: …\nAction: the action\nAction Input: the input\nObservation: …"
+    )
+    (d,) = lint(
+        [chat(ask, ("assistant", "Thought: 查询。\nAction: query_transfer"), system=langchain)], ["R007"]
+    )
+    assert d.code == "R007"
+    with_input = 'Thought: 查询。\nAction: query_transfer\nAction Input: {"no": "1"}'
+    rec = chat(
+        ask,
+        ("assistant", with_input),
+        ("user", "好"),
+        ("assistant", "Thought: 再查。\nAction: query_transfer"),
+    )
+    assert [d.pointer for d in lint([rec], ["R007"])] == ["/messages/3/content"]
+
+
+def test_documents_in_brackets_and_a_markdown_section_are_retrieved_text():
+    """[文档1] … and ## 知识库 head retrieved text (its numbering checked, K001 counts it); a
+    Markdown section ends at the next heading, so the next section's list is not its."""
+    docs = f"转账没到账\n\n[文档1] {KB}"
+    assert lint([chat(("user", docs), ("assistant", ASK))], ["K"]) == []
+    (d,) = lint([chat(("user", docs.replace("2.2 如果审核", "2.3 如果审核")), ("assistant", ASK))], ["K"])
+    assert d.code == "K101"
+    system = f"你是客服。\n\n## 知识库\n{KB}\n\n## 回复要求\n1. 先思考\n1. 再回复"
+    (ctx,) = find_contexts(system)
+    assert system[ctx.start : ctx.end] == KB  # the requirements' own (repeated) list is not in it
+
+
+def test_an_article_heading_opens_its_own_list():
+    """第三条 … then (一) (二): the article's own items, numbered from one again, not a repeat of
+    the (一) under the article before it."""
+    kb = (
+        "第一条 如果用户未满半年，要告诉用户暂不符合条件。\n(一) 如果用户有居住登记，要告诉用户继续等待。\n"
+        "(二) 如果没有，要告诉用户先办理居住登记。\n第二条 如果用户已提交申请，要查询进度。\n"
+        "(一) 如果审核中，要告诉用户等待短信。\n(二) 如果材料退回，要告诉用户补充材料。"
+    )
+    assert lint([chat(("user", known("怎么办？", kb)), ("assistant", ASK))], ["K"]) == []
+    repeated = kb.replace("(二) 如果材料退回", "(一) 如果材料退回")
+    assert [
+        d.code for d in lint([chat(("user", known("怎么办？", repeated)), ("assistant", ASK))], ["K"])
+    ] == ["K103"]
+
+
+def test_k001_counts_a_header_with_a_note_before_its_colon(tmp_path):
+    """参考文档（共2篇）： heads retrieved text as 参考文档： does (a turn under it is not one without)."""
+    marked = chat(("user", "退款呢？ Knowledge Base Result: " + KB), ("assistant", ASK))
+    noted = chat(("user", f"退款呢？\n\n参考文档（共2篇）：\n1) {KB}"), ("assistant", ASK))
+    bare = chat(("user", "退款呢？"), ("assistant", ASK))
+    path = write_jsonl(tmp_path / "rag.jsonl", [marked] * 6 + [noted, bare])
+    assert [(d.code, d.line) for d in lint(path, ["K001"])] == [("K001", 8)]

@@ -371,25 +371,25 @@ def _some_line(pattern: re.Pattern[str], text: str) -> bool:
             return False
 
 
-_ACTION_TEMPLATE = re.compile(
-    r"^[ \t]*(?:Action|行动|动作)[ \t]*\d{0,2}[ \t]*[:：]", re.MULTILINE | re.IGNORECASE
-)
 _INPUT_WORD = re.compile(r"action[ \t_]*input|行动输入|动作输入", re.IGNORECASE)
 
 
+def names_input(text: str | None) -> bool:
+    """Whether ``text`` (a prompt, or an instruction that carries the format) names the action's
+    input: ``Action Input``, ``行动输入``, ``动作输入``."""
+    return bool(text) and _INPUT_WORD.search(text) is not None  # type: ignore[arg-type]
+
+
 @lru_cache(maxsize=512)
-def prompt_template_without_input(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> bool:
-    """Whether the system prompt's format template writes an action line and names no action
-    input anywhere (``Thought: …\\nAction: …\\nObservation: …\\nFinal Answer: …``): the data's own
-    convention then carries the action alone (an action aimed at the user: 询问用户…).  An action
-    label of the prompt's own (``【推理】…\\n【操作】…``, see :func:`prompt_step_labels`) counts, and
-    an input label of its own (``Tool Input``) is named."""
-    if not prompt or _INPUT_WORD.search(prompt) is not None:
+def prompt_names_input(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNTAX) -> bool:
+    """Whether the system prompt names the action's input, in the frameworks' words or as a
+    label of its own (``Use Reasoning:/Tool:/Tool Input:/Result:``, see :func:`prompt_step_labels`):
+    the data's convention writes an input line after each action.  A prompt that does not (the
+    seed's kind: ``Thought: …`` / ``Action: 询问用户是否已签收`` / ``Final Answer: …``, an action
+    aimed at the user; ``按“思考1”“行动1”“观察1”的格式``) carries the action alone."""
+    if not prompt:
         return False
-    if _some_line(_ACTION_TEMPLATE, prompt):
-        return True
-    learned = syntax.prompt_labels(prompt)
-    return bool(learned.get("action")) and not learned.get("action_input")
+    return names_input(prompt) or bool(syntax.prompt_labels(prompt).get("action_input"))
 
 
 _ASKS_JSON = re.compile(  # the lookahead: as in _BLOCK_MENTION

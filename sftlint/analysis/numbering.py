@@ -187,6 +187,18 @@ def _cn_value(s: str) -> int | None:
     return None
 
 
+#: a line that opens with an article or a chapter (第三条, 第二章, 第1节, 第四部分): the list
+#: after it is the article's own, numbered from 1 again
+_HEADING = re.compile(r"[ \t\u3000]*第[0-9０-９一二三四五六七八九十百零两]{1,4}[条章节款部篇]")
+
+
+def _under_heading(text: str, newline: int) -> bool:
+    """Whether the line that ends at ``newline`` opens with an article or a chapter number."""
+    if "第" not in text:
+        return False
+    return _HEADING.match(text, text.rfind("\n", 0, newline) + 1) is not None
+
+
 def _context(text: str, pos: int) -> tuple[str | None, bool]:
     """Classify what precedes ``pos``: ("strong" | "weak" | None, opens_list)."""
     i = pos - 1
@@ -202,7 +214,7 @@ def _context(text: str, pos: int) -> tuple[str | None, bool]:
         j = i - 1
         while j >= 0 and text[j] in _SPACES:
             j -= 1
-        opens = j < 0 or text[j] in "\n：:"
+        opens = j < 0 or text[j] in "\n：:" or _under_heading(text, i)
         return "strong", opens
     if ch in _STRONG_BEFORE:
         if ch in "：:" and i > 0 and (text[i - 1].isdigit()):
@@ -242,7 +254,7 @@ def find_items(text: str) -> list[Item]:
                 j = start - 2
                 while j >= 0 and text[j] in _SPACES:
                     j -= 1
-                opens = j < 0 or text[j] in "\n：:"
+                opens = j < 0 or text[j] in "\n：:" or _under_heading(text, start - 1)
             else:
                 opens = True
             where: str | None = "strong"

@@ -241,23 +241,41 @@ _RETRIEVAL_STEMS = (
 )
 
 
+#: a header in square brackets opening its line (``[文档1]``, ``[Document 2]``, ``[参考资料]``), or
+#: a Markdown heading alone on its line (``## 知识库``)
+_DOC_HEADER = re.compile(r"^[ \t]*(?:\[([^\[\]\n]{2,16})\]|#{1,4}[ \t]+([^\n#]{2,16}?)[ \t]*$)", re.MULTILINE)
+
+
+_MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]", re.MULTILINE)
+
+
 def _header_contexts(text: str) -> list[Context]:
     """The blocks of ``text`` under a header that opens its line and names retrieved text
-    (``【知识库检索结果】``, ``参考知识：``, ``Retrieved documents:``): each runs to the next such header, or to a header
+    (``【知识库检索结果】``, ``参考知识：``, ``[文档1]``, ``## 知识库``, ``Retrieved documents:``): each runs to the next such
+    header, or to a header
     of the question or a party (``【用户问题】``, ``问题：``), or to the end."""
     heads = []
     for m in _HEADER.finditer(text):
         word = (m.group(1) or m.group(2)).strip().lower()
-        if word not in _NOT_CONTEXT_HEADERS and any(stem in word for stem in _RETRIEVAL_STEMS):
-            line = text.rfind("\n", 0, m.start()) + 1
-            if not text[
-                line : m.start()
-            ].strip():  # a header opens its line (not 用户消息中【知识库检索结果】下方…)
+        # a header opens its line (not 用户消息中【知识库检索结果】下方…)
+        if (
+            word not in _NOT_CONTEXT_HEADERS
+            and any(stem in word for stem in _RETRIEVAL_STEMS)
+            and not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip()
+        ):
+            heads.append(m)
+    if "[" in text or "#" in text:  # [文档1] …, [Document 2] …, ## 知识库
+        for m in _DOC_HEADER.finditer(text):
+            if any(stem in (m.group(1) or m.group(2)).lower() for stem in _RETRIEVAL_STEMS):
                 heads.append(m)
+        heads.sort(key=lambda m: m.start())
     out: list[Context] = []
     for i, m in enumerate(heads):
         m_start, m_end = m.span()
         end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+        if m.re is _DOC_HEADER and m.group(2) is not None:  # a Markdown section ends at the next heading
+            nxt = _MD_HEADING.search(text, m_end, end)
+            end = nxt.start() if nxt is not None else end
         end = _context_end(text, m_end, end)
         s, e = m_end, end
         while s < e and text[s] in _TRIM:
@@ -464,7 +482,18 @@ def headed_context(prompt: str | None, text: str) -> bool:
             continue
         if any(stem in word for stem in _CONTEXT_STEMS) or _prompt_names(low_prompt, word):
             return True
+    for m in _NOTED_HEADER.finditer(text):
+        if any(stem in m.group(1).lower() for stem in _CONTEXT_STEMS):
+            return True
     return tagged and _tagged_context(low_prompt, text)
+
+
+#: a header with a note in brackets before its colon (``参考文档（共2篇）：``), opening its line: it
+#: names the text below it; that text (several documents, each numbered as a list item with its
+#: own numbered knowledge base inside) is not read as one list
+_NOTED_HEADER = re.compile(
+    r"^[ \t]*([^\s:：【】\[\]()（）。？！?!，,；;]{2,14})[（(][^）)\n]{1,12}[）)][ \t]*[:：]", re.MULTILINE
+)
 
 
 #: A closing tag (``</knowledge>``), and the opening tag of a name (``<context id="1">``)
