@@ -86,7 +86,9 @@ class RagMissing(FileVoteMixin, _KRule):
     <kb>标签内的内容`); labels of the question or a speaker (`问题：`, `用户：`) never count.  A
     header or tag whose own name says it holds retrieved text votes as a marker does; one only
     the prompt names does not (`[File: …]` in an agent's file makes no retrieval file), nor does
-    either where `require` asks for the markers themselves.  A marker the prompt names in quotes
+    either where `require` asks for the markers themselves.  A record whose system prompt holds
+    the retrieved text itself (a marker, `## 知识库` or `[文档1]` opening its line) expects none in
+    its turns and does not vote.  A marker the prompt names in quotes
     (`用户消息中“Knowledge Base Result:”之后的内容`) is named, not a header.
 
     ## Why is this bad?
@@ -149,6 +151,8 @@ class RagMissing(FileVoteMixin, _KRule):
             return None
         if having == n_users:  # the common case in a RAG dataset
             return clean_tally(record.file.path, having)
+        if opts.require is None and _carries_context(record, self.markers):
+            return None  # the system prompt holds the retrieved text: its turns need not, nor vote
         # Whether the record itself says turns carry context only matters when one lacks it.
         forced = bool(opts.require) or (
             self.mentions_retrieval[record.system_prompt] and not _carries_context(record, self.markers)
@@ -186,10 +190,17 @@ class RagMissing(FileVoteMixin, _KRule):
 
 
 def _carries_context(record: Record, markers: tuple[str, ...]) -> bool:
-    """Whether the system prompt itself holds the retrieved text (a marker followed by text)."""
+    """Whether the system prompt itself holds the retrieved text: a marker opening its line, or a
+    header or tag of its own, followed by text (not 每次用户输入都会附带【参考资料】，你必须根据…, which
+    names where the text is)."""
     for msg, ctxs in message_contexts(record, markers):
         if msg.role == "system":
-            return any(not c.empty for c in ctxs)
+            text = msg.content
+            return any(
+                not c.empty
+                and (c.own or not text[text.rfind("\n", 0, c.marker_start) + 1 : c.marker_start].strip())
+                for c in ctxs
+            )
     return False
 
 

@@ -581,3 +581,18 @@ def test_k001_counts_a_header_with_a_note_before_its_colon(tmp_path):
     bare = chat(("user", "退款呢？"), ("assistant", ASK))
     path = write_jsonl(tmp_path / "rag.jsonl", [marked] * 6 + [noted, bare])
     assert [(d.code, d.line) for d in lint(path, ["K001"])] == [("K001", 8)]
+
+
+def test_k001_a_record_whose_system_prompt_holds_the_knowledge_base_does_not_vote(tmp_path):
+    """A file that keeps the knowledge base in the system prompt for some records (## 知识库 or
+    [文档1] opening its line) and in the user turns for others: the first kind's turns need none
+    and do not vote, however the file divides; a prompt that only names where the text is
+    (每次用户输入都会附带【参考资料】) holds none."""
+    in_system = chat(("user", "退款呢？"), ("assistant", ASK), system=f"你是客服。\n\n## 知识库\n{KB}")
+    in_turn = chat(("user", "退款呢？ Knowledge Base Result: " + KB), ("assistant", ASK))
+    bare = chat(("user", "退款呢？"), ("assistant", ASK))
+    path = write_jsonl(tmp_path / "mixed.jsonl", [in_system] * 6 + [in_turn] * 5 + [bare])
+    assert [(d.code, d.line) for d in lint(path, ["K001"])] == [("K001", 12)]
+    names = "你是客服。每次用户输入都会附带【参考资料】，你必须根据【参考资料】回答。"
+    (d,) = lint([chat(("user", "退款呢？"), ("assistant", ASK), system=names)], ["K001"])
+    assert "system prompt says" in d.message
