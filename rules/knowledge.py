@@ -37,6 +37,7 @@ from sftlint.analysis.numbering import (
     analyse,
     analyse_span,
     is_excerpt,
+    without,
     without_omissions,
 )
 from sftlint.analysis.retrieval import (
@@ -153,10 +154,9 @@ class RagMissing(FileVoteMixin, _KRule):
             return clean_tally(record.file.path, having)
         if opts.require is None and _carries_context(record, self.markers):
             return None  # the system prompt holds the retrieved text: its turns need not, nor vote
-        # Whether the record itself says turns carry context only matters when one lacks it.
-        forced = bool(opts.require) or (
-            self.mentions_retrieval[record.system_prompt] and not _carries_context(record, self.markers)
-        )
+        # Whether the record itself says turns carry context only matters when one lacks it (a
+        # prompt that holds the retrieved text itself returned above)
+        forced = bool(opts.require) or self.mentions_retrieval[record.system_prompt]
         lacking = [m for m, ctxs in contexts if m.role == "user" and not ctxs]
         if opts.require is None:
             # a turn that carries retrieved text under a header of the record's own words has
@@ -348,9 +348,7 @@ def _context_numbering(text: str, start: int, end: int) -> Numbering:
         return without_omissions(numbering)
     first = numbering.items[0] if numbering.items else None
     if first is not None and first.token_start == 0:
-        kept = tuple(p for p in numbering.problems if not (p.item is first and p.kind == "gap"))
-        if len(kept) < len(numbering.problems):
-            return Numbering(numbering.items, kept)
+        return without(numbering, lambda p: p.item is first and p.kind == "gap")
     return numbering
 
 

@@ -25,6 +25,7 @@ number of a list already running in the same style (``1. 退款 2. 换货``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, NamedTuple
@@ -189,14 +190,17 @@ def _cn_value(s: str) -> int | None:
 
 #: a line that opens with an article or a chapter (第三条, 第二章, 第1节, 第四部分): the list
 #: after it is the article's own, numbered from 1 again
-_HEADING = re.compile(r"[ \t\u3000]*第[0-9０-９一二三四五六七八九十百零两]{1,4}[条章节款部篇]")
+_HEADING = re.compile(r"第[0-9０-９一二三四五六七八九十百零两]{1,4}[条章节款部篇]")
 
 
 def _under_heading(text: str, newline: int) -> bool:
-    """Whether the line that ends at ``newline`` opens with an article or a chapter number."""
-    if "第" not in text:
-        return False
-    return _HEADING.match(text, text.rfind("\n", 0, newline) + 1) is not None
+    """Whether the line that ends at ``newline`` opens with an article or a chapter number.
+    Read from the line's own start (its first non-space character must be 第), never the whole
+    text: this is asked of every item that opens a line."""
+    i = text.rfind("\n", 0, newline) + 1
+    while i < newline and text[i] in _SPACES:
+        i += 1
+    return i < newline and text[i] == "第" and _HEADING.match(text, i) is not None
 
 
 def _context(text: str, pos: int) -> tuple[str | None, bool]:
@@ -786,7 +790,12 @@ def is_excerpt(text: str, start: int = 0) -> bool:
     return _EXCERPT.match(text, start) is not None
 
 
+def without(numbering: Numbering, drop: Callable[[Problem], bool]) -> Numbering:
+    """``numbering`` without the problems ``drop`` picks (the same object when it picks none)."""
+    kept = tuple(p for p in numbering.problems if not drop(p))
+    return numbering if len(kept) == len(numbering.problems) else Numbering(numbering.items, kept)
+
+
 def without_omissions(numbering: Numbering) -> Numbering:
     """``numbering`` without the problems an excerpt's omissions make (:data:`OMISSION_KINDS`)."""
-    kept = tuple(p for p in numbering.problems if p.kind not in OMISSION_KINDS)
-    return numbering if len(kept) == len(numbering.problems) else Numbering(numbering.items, kept)
+    return without(numbering, lambda p: p.kind in OMISSION_KINDS)

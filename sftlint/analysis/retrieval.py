@@ -183,17 +183,23 @@ def _find(text: str, probes: tuple[tuple[str, int], ...], pattern: re.Pattern[st
             text.find("【", m_end, end) >= 0 or text.find("问题", m_end, end) >= 0
         ):
             end = _context_end(text, m_end + 1, end)
-        s = m_end
-        while s < end and text[s] in _TRIM:
-            s += 1
-        e = end
-        while e > s and text[e - 1] in _TRIM:
-            e -= 1
-        out.append(_new_context(Context, (m_start, m_end, s, e, False)))
+        out.append(_trimmed(text, m_start, m_end, end, False))
     return out
 
 
 _new_context = tuple.__new__  # a Context without the namedtuple's Python-level __new__ (hot path)
+
+
+def _trimmed(text: str, m_start: int, m_end: int, end: int, own: bool) -> Context:
+    """The context after the marker at ``m_start:m_end`` up to ``end``, without the white space
+    around it."""
+    s = m_end
+    while s < end and text[s] in _TRIM:
+        s += 1
+    e = end
+    while e > s and text[e - 1] in _TRIM:
+        e -= 1
+    return _new_context(Context, (m_start, m_end, s, e, own))
 
 
 def _context_end(text: str, start: int, end: int) -> int:
@@ -251,9 +257,9 @@ _MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]", re.MULTILINE)
 
 def _header_contexts(text: str) -> list[Context]:
     """The blocks of ``text`` under a header that opens its line and names retrieved text
-    (``【知识库检索结果】``, ``参考知识：``, ``[文档1]``, ``## 知识库``, ``Retrieved documents:``): each runs to the next such
-    header, or to a header
-    of the question or a party (``【用户问题】``, ``问题：``), or to the end."""
+    (``【知识库检索结果】``, ``参考知识：``, ``[文档1]``, ``## 知识库``, ``Retrieved documents:``): each
+    runs to the next such header (a Markdown section to the next heading), or to a header of the
+    question or a party (``【用户问题】``, ``问题：``), or to the end."""
     heads = []
     for m in _HEADER.finditer(text):
         word = (m.group(1) or m.group(2)).strip().lower()
@@ -276,14 +282,9 @@ def _header_contexts(text: str) -> list[Context]:
         if m.re is _DOC_HEADER and m.group(2) is not None:  # a Markdown section ends at the next heading
             nxt = _MD_HEADING.search(text, m_end, end)
             end = nxt.start() if nxt is not None else end
-        end = _context_end(text, m_end, end)
-        s, e = m_end, end
-        while s < e and text[s] in _TRIM:
-            s += 1
-        while e > s and text[e - 1] in _TRIM:
-            e -= 1
-        if e > s:
-            out.append(_new_context(Context, (m_start, m_end, s, e, True)))
+        ctx = _trimmed(text, m_start, m_end, _context_end(text, m_end, end), True)
+        if not ctx.empty:
+            out.append(ctx)
     return out
 
 
@@ -303,16 +304,10 @@ def _tag_contexts(text: str) -> list[Context]:
         # the first opening tag of the name after the previous block (each stretch searched once)
         since = max(done, searched.get(name, 0))
         searched[name] = close.end()
-        opened = re.compile(_OPENING_TAG.format(re.escape(name))).search(text, since, close.start())
+        opened = _opening_tag(name).search(text, since, close.start())
         if opened is None:
             continue
-        m_start, m_end = opened.start(), opened.end()
-        s, e = m_end, close.start()
-        while s < e and text[s] in _TRIM:
-            s += 1
-        while e > s and text[e - 1] in _TRIM:
-            e -= 1
-        out.append(_new_context(Context, (m_start, m_end, s, e, True)))
+        out.append(_trimmed(text, opened.start(), opened.end(), close.start(), True))
         done = close.end()
     return out
 
@@ -496,9 +491,14 @@ _NOTED_HEADER = re.compile(
 )
 
 
-#: A closing tag (``</knowledge>``), and the opening tag of a name (``<context id="1">``)
+#: A closing tag (``</knowledge>``)
 _CLOSING_TAG = re.compile(r"</([^\W\d_][\w-]{1,20})\s*>")
-_OPENING_TAG = r"<{}(?:\s[^<>\n]*)?>"
+
+
+@lru_cache(maxsize=64)
+def _opening_tag(name: str) -> re.Pattern[str]:
+    """The opening tag of ``name``, attributes allowed (``<context id="1">``)."""
+    return re.compile(rf"<{re.escape(name)}(?:\s[^<>\n]*)?>")
 
 
 def _tagged_context(low_prompt: str, text: str) -> bool:
@@ -516,7 +516,7 @@ def _tagged_context(low_prompt: str, text: str) -> bool:
             any(stem in word for stem in _CONTEXT_STEMS) or _prompt_names(low_prompt, word)
         ):
             continue
-        opened = re.compile(_OPENING_TAG.format(re.escape(name))).search(text, 0, close.start())
+        opened = _opening_tag(name).search(text, 0, close.start())
         if opened is not None and text[opened.end() : close.start()].strip():
             return True
     return False
