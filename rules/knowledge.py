@@ -18,17 +18,20 @@ numbering of a record is computed once and shared by K101–K104.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Literal, NamedTuple
+from typing import ClassVar, Literal, NamedTuple
 
 from pydantic import Field
 
 from sftlint.analysis.majority import (
+    CONVENTION_LEAST,
     FileVoteMixin,
     Missing,
     Tally,
     clean_tally,
     lacking_tally,
+    voting_path,
 )
 from sftlint.analysis.numbering import (
     FAMILY_ARABIC,
@@ -45,6 +48,7 @@ from sftlint.analysis.retrieval import (
     DEFAULT_PLACEHOLDERS,
     DEFAULT_PROMPT_HINTS,
     Context,
+    documents,
     headed_context,
     message_contexts,
     placeholder_span,
@@ -55,6 +59,13 @@ from sftlint.record import Message, Record
 from sftlint.rule import PerPrompt, Rule, RuleOptions
 
 TextKind = Literal["retrieval", "system", "user", "assistant", "tool"]
+
+
+#: the group of a file's turns that follow a turn with retrieved text in a record that carries
+#: none on (K001's vote): reported only where more than FOLLOW_UPS_SHARE of the file's
+#: follow-ups (of at least CONVENTION_LEAST) carry it, or, in a smaller file, most of them
+FOLLOW_UPS = "after a turn with retrieved text"
+FOLLOW_UPS_SHARE = 0.9
 
 
 class RetrievalOptions(RuleOptions):
@@ -89,8 +100,21 @@ class RagMissing(FileVoteMixin, _KRule):
     the prompt names does not (`[File: …]` in an agent's file makes no retrieval file), nor does
     either where `require` asks for the markers themselves.  A record whose system prompt holds
     the retrieved text itself (a marker, `## 知识库` or `[文档1]` opening its line) expects none in
-    its turns and does not vote.  A marker the prompt names in quotes
-    (`用户消息中“Knowledge Base Result:”之后的内容`) is named, not a header.
+    its turns and does not vote, nor does one whose assistant looks things up with tools (a
+    `tool` turn returns what `search_kb` found).  A marker the prompt names in quotes
+    (`用户消息中“Knowledge Base Result:”之后的内容`) is named, not a header.  The Traditional forms
+    (`【參考資料】`, `知識庫結果：`, `[文檔1]`) are markers and headers too, as is a placeholder under
+    a header of the turn's own (`相关条款：（同上）`: K002's finding, not a turn without context).
+
+    Many RAG datasets retrieve once per question and let its follow-ups go bare (`是住院`,
+    `没有过敏。`), or open a new question with a new passage.  A turn after a turn with retrieved
+    text, in a record none of whose later turns carries it on (no `[同上]`, no copy of a text it
+    had), votes apart: it is reported only where more than 90% of the file's follow-ups (of at
+    least 20; in a smaller file, most) carry it, or where the record's prompt says every turn
+    carries it (`每次收到用户的输入，你都需要根据知识库结果…`) or how a follow-up does
+    (`内容为[同上]时表示与前一轮相同`).  An Alpaca record's `input` holds what its instruction works
+    on: a non-empty one exempts the turn without voting, and where it holds the retrieved text
+    (not `[同上]`) the `history` before it, bare in every turn, is the talk before the question.
 
     ## Why is this bad?
     The seed (section 二.1): training data must look like what the model sees in production.  In a
@@ -121,6 +145,7 @@ class RagMissing(FileVoteMixin, _KRule):
     name = "rag-missing"
     severity = "error"
     scope = "dataset"
+    vote_groups: ClassVar[dict[str, tuple[float, int]]] = {FOLLOW_UPS: (FOLLOW_UPS_SHARE, CONVENTION_LEAST)}
 
     class Options(RetrievalOptions):
         require: bool | None = None
@@ -151,9 +176,17 @@ class RagMissing(FileVoteMixin, _KRule):
         if not n_users:
             return None
         if having == n_users:  # the common case in a RAG dataset
-            return clean_tally(record.file.path, having)
-        if opts.require is None and _carries_context(record, self.markers):
-            return None  # the system prompt holds the retrieved text: its turns need not, nor vote
+            if n_users == 1 or opts.require is not None:
+                return clean_tally(record.file.path, having)
+            # its follow-ups carry the text on: a vote for the file's follow-up convention
+            return (
+                clean_tally(record.file.path, having),
+                clean_tally(self.follow_up_path(record), n_users - 1),
+            )  # type: ignore[return-value]
+        if opts.require is None and (_carries_context(record, self.markers) or _retrieves_by_tool(record)):
+            # the system prompt holds the retrieved text, or a tool returns it: its turns need
+            # not carry it, nor vote
+            return None
         # Whether the record itself says turns carry context only matters when one lacks it (a
         # prompt that holds the retrieved text itself returned above)
         forced = bool(opts.require) or self.mentions_retrieval[record.system_prompt]
@@ -165,12 +198,27 @@ class RagMissing(FileVoteMixin, _KRule):
             # in the file's vote it counts only where the prompt asks (a header a prompt names,
             # ``[File: …]`` in an agent's file, makes no file a retrieval file)
             prompt = record.system_prompt
-            lacking = [m for m in lacking if not headed_context(prompt, m.content)]
+            lacking = [m for m in lacking if not _carries_own(prompt, m)]
+            if lacking and _bare_history(contexts, lacking):
+                lacking = [m for m in lacking if not m.content_pointer.startswith("/history/")]
             if forced:
                 having = n_users - len(lacking)
             if not lacking:
                 return clean_tally(record.file.path, having)
+            # the follow-ups of a record that attaches the retrieved text once per question vote
+            # apart: they lack it only where the file's follow-ups carry it as a convention
+            follow_ups = _bare_follow_ups(contexts, lacking, prompt)
+            if follow_ups:
+                bare = {id(m) for m in follow_ups}
+                lacking = [m for m in lacking if id(m) not in bare]
+                aside = lacking_tally(record, False, 0, follow_ups, FOLLOW_UPS, locate=True)
+                if lacking:
+                    return (lacking_tally(record, forced, having, lacking), aside)  # type: ignore[return-value]
+                return (clean_tally(record.file.path, having), aside) if having else aside  # type: ignore[return-value]
         return lacking_tally(record, forced, having, lacking)
+
+    def follow_up_path(self, record: Record) -> str:
+        return voting_path(record.file.path, FOLLOW_UPS)
 
     def lacking(self, m: Missing, reason: str) -> tuple[str, None]:
         if reason == "forced":
@@ -187,6 +235,170 @@ class RagMissing(FileVoteMixin, _KRule):
             f"{n} more user turns from this record on lack retrieval context ({reason} carry it); "
             "they were not listed one by one to keep memory flat; set `require = true` to list them"
         )
+
+
+def _bare_follow_ups(
+    contexts: list[tuple[Message, list[Context]]], lacking: list[Message], prompt: str | None
+) -> list[Message]:
+    """The turns of ``lacking`` that follow up a turn with retrieved text in a record that
+    attaches it once per question: none of its later turns carries it again (no ``[同上]``, no
+    copy of a text it already had: a different text is the next question's).  Many RAG datasets
+    retrieve for a question and let its follow-ups (``是住院``, ``没有过敏。``) go bare; a record
+    that writes ``[同上]`` in one follow-up and nothing in another has lost a context (none is
+    returned).  Nor where the system prompt says how a follow-up carries it (``内容为[同上]时表示
+    与前一轮相同``), or that every turn carries it (``每一轮用户消息都会附带检索结果``) and not
+    that follow-ups go without."""
+    if prompt and (_PROMPT_PLACEHOLDER.search(prompt) or _says_every_turn(prompt)):
+        return []
+    seen: list[str] = []
+    follow_ups: list[Message] = []
+    opened = False
+    missing = {id(m) for m in lacking}
+    for m, ctxs in contexts:
+        if m.role != "user":
+            continue
+        if not ctxs:
+            if id(m) in missing:
+                if opened:
+                    follow_ups.append(m)
+            elif opened and _PLACEHOLDER_AFTER_HEADER.search(m.content):
+                return []  # 相关条款：（同上） under a header of its own: carried on
+            else:
+                opened = True  # retrieved text under a header of its own, or in an Alpaca input
+            continue
+        text = m.content
+        for c in ctxs:
+            body = text[c.start : c.end]
+            if opened and (
+                placeholder_span(text, c, DEFAULT_PLACEHOLDERS) is not None
+                or any(_same_text(body, b) for b in seen)
+            ):
+                return []  # the record carries its context into follow-ups
+            seen.append(body)
+        opened = True
+    return follow_ups
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Whether two retrieved texts are one text carried on (equal, or nearly: most of their
+    character pairs shared), not the next question's passage."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 0.8 * max(len(a), len(b)):
+        return False
+    pa = {a[i : i + 2] for i in range(len(a) - 1)}
+    pb = {b[i : i + 2] for i in range(len(b) - 1)}
+    return bool(pa) and len(pa & pb) >= 0.8 * len(pa | pb)
+
+
+def _says_every_turn(prompt: str) -> bool:
+    """Whether a sentence of the prompt says every turn comes with the retrieved text
+    (``每次收到用户的输入，你都需要根据知识库结果…``, ``每一轮用户消息都会附带检索结果``), and no
+    sentence says follow-ups go without (``同一问题的后续追问不再重复附带``)."""
+    if _NOT_REPEATED.search(prompt):
+        return False
+    for m in _EVERY_TURN.finditer(prompt):
+        starts = [e.end() for e in _SENTENCE_END.finditer(prompt, 0, m.start())]
+        end = _SENTENCE_END.search(prompt, m.end())
+        sentence = prompt[starts[-1] if starts else 0 : end.start() if end else len(prompt)].lower()
+        if any(stem in sentence for stem in _RETRIEVAL_WORDS):
+            return True
+    return False
+
+
+#: where a sentence of a prompt ends (a full stop before a space, not 2.1's)
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]|\.(?=\s|$)")
+#: words of a sentence about the retrieved text
+_RETRIEVAL_WORDS = (
+    "知识",
+    "知識",
+    "检索",
+    "檢索",
+    "资料",
+    "資料",
+    "参考",
+    "參考",
+    "文档",
+    "文檔",
+    "knowledge",
+    "retriev",
+    "context",
+    "document",
+)
+#: a system prompt that says every user turn carries the retrieved text
+_EVERY_TURN = re.compile(
+    r"每一?[轮輪次条條]|每个用户|每條|(?i:\b(?:every|each)\s+(?:user\s+)?(?:turn|message)s?\b)"
+)
+#: … or that follow-ups do not repeat it
+_NOT_REPEATED = re.compile(
+    r"不再重复|不再重複|不重复附带|不重複附帶|(?i:\b(?:do|does|will)\s+not\s+repeat|\bonly\s+when\b)"
+)
+#: a system prompt that names the placeholder a follow-up carries
+_PROMPT_PLACEHOLDER = re.compile(r"同上|见上文|見上文|(?i:same as above|see above)")
+#: a header of the turn's own, then only a placeholder: ``相关条款：（同上）``, ``【参考】[同上]``
+_PLACEHOLDER_AFTER_HEADER = re.compile(
+    r"(?:[:：】\]]|^)[ \t\n]*[\[【（(「]?[ \t]*(?:同上|见上文?|見上文?|同前|(?i:same as above|see above))[ \t]*[\]】）)」]?[。.]?[ \t]*(?:\n|$)",
+    re.MULTILINE,
+)
+
+
+def _bare_history(contexts: list[tuple[Message, list[Context]]], lacking: list[Message]) -> bool:
+    """Whether an Alpaca record keeps its history bare by its own convention: the retrieved text
+    comes with the question its input holds it for (not as ``[同上]``, which points back into
+    the history), and no turn of the history carries any.  Its history is then the talk before
+    the question, not turns that lost their context."""
+    missing = {id(m) for m in lacking}
+    last = None
+    for m, ctxs in contexts:
+        if m.role != "user":
+            continue
+        if m.content_pointer.startswith("/history/") and id(m) not in missing:
+            return False  # a history turn with retrieved text: the record's turns carry it
+        last = (m, ctxs)
+    if last is None or id(last[0]) in missing or last[0].content_pointer.startswith("/history/"):
+        return False
+    msg, ctxs = last
+    if any(placeholder_span(msg.content, c, DEFAULT_PLACEHOLDERS) is not None for c in ctxs):
+        return False
+    return _PLACEHOLDER_AFTER_HEADER.search(msg.content) is None
+
+
+def _carries_own(prompt: str | None, msg: Message) -> bool:
+    """Whether a turn without a marker carries retrieved text in its own way: under a header of
+    the record's words, in an Alpaca input, or as a placeholder under a header
+    (``相关条款：（同上）``, the next rule's finding, not a turn without context)."""
+    text = msg.content
+    return (
+        headed_context(prompt, text)
+        or _beside_instruction(msg)
+        or (
+            ("同" in text or "见" in text or "見" in text or "above" in text)
+            and _PLACEHOLDER_AFTER_HEADER.search(text) is not None
+        )
+    )
+
+
+#: the fields of an Alpaca record that hold what the instruction works on
+_INPUT_POINTERS = frozenset({"/input", "/context"})
+
+
+def _beside_instruction(msg: Message) -> bool:
+    """Whether the turn joins an instruction and an Alpaca ``input`` (Dolly ``context``) that is
+    not empty: the text the instruction works on, which a RAG file fills with what the retriever
+    returned, without a header (the field names it).  Whether it is retrieved text is the file's
+    choice, so it exempts the turn without voting, as a header of the turn's own words does."""
+    segments = msg._segments
+    return bool(segments) and any(
+        s.pointer in _INPUT_POINTERS and msg.content[s.start : s.start + s.length].strip()
+        for s in segments[1:]
+    )
+
+
+def _retrieves_by_tool(record: Record) -> bool:
+    """Whether the record's assistant looks things up with tools (a ``tool`` or ``function``
+    turn answers it): what it retrieves comes back in those turns (``search_kb``), not in the
+    user's."""
+    return any(m.role in ("tool", "function") for m in record.messages or ())
 
 
 def _carries_context(record: Record, markers: tuple[str, ...]) -> bool:
@@ -323,17 +535,25 @@ def _numberings(record: Record, markers: tuple[str, ...], texts: tuple[str, ...]
                 continue
             for ctx in contexts.get(id(msg), ()):
                 if ctx.end > ctx.start:
-                    out.append((msg, ctx.start, _context_numbering(msg.content, ctx.start, ctx.end)))
+                    _add_documents(out, msg, ctx)
     else:
         for msg, ctxs in message_contexts(record, markers):
             for ctx in ctxs:
                 if ctx.end > ctx.start:
-                    out.append((msg, ctx.start, _context_numbering(msg.content, ctx.start, ctx.end)))
+                    _add_documents(out, msg, ctx)
     kinds: frozenset[str] = frozenset()
     for _msg, _offset, numbering in out:
         if numbering.problems:
             kinds = kinds | {p.kind for p in numbering.problems}
     return tuple.__new__(_RecordNumbering, (out, kinds))  # without the namedtuple's Python-level __new__
+
+
+def _add_documents(out: list[tuple[Message, int, Numbering]], msg: Message, ctx: Context) -> None:
+    """The numbering of each document the retrieved text ``ctx`` lists (one, mostly)."""
+    text = msg.content
+    for start, end in documents(text, ctx.start, ctx.end):
+        if end > start:
+            out.append((msg, start, _context_numbering(text, start, end)))
 
 
 def _context_numbering(text: str, start: int, end: int) -> Numbering:
@@ -421,8 +641,14 @@ class KbNumberingGap(_NumberingRule):
     nor is a text that opens on an item other than the first (`（2）本周…`: a retriever's chunk cut
     from a longer list).  Besides the markers, retrieved text is read under a header that opens its
     line and names it (`【知识库检索结果】`, `参考知识：`, `[文档1]`, a Markdown `## 知识库` section up
-    to the next heading) and in a tag (`<knowledge>…</knowledge>`).  A line that opens with an
-    article or chapter number (`第三条 …`, `第二章`) heads a list of its own: its `(一)` starts again.
+    to the next heading, `参考文档（共2篇）：`) and in a tag (`<knowledge>…</knowledge>`).  A line that
+    opens with an article or chapter number (`第三条 …`, `第二章`) heads a list of its own: its `(一)`
+    starts again; so does a paragraph of prose after a blank line (the next entry's title,
+    `用户反馈物流异常，如何处理？处理方法是：…`).  Retrieved text that lists documents (`1) …`
+    `2) …`, `【资料1】…【资料2】…`, `[文档1]`, the labels running 1, 2, 3) is read one document at a
+    time: each numbers its knowledge base from 1.  A dotted number off the running outline
+    (`4.1` after `2.1`) is read as a wrongly numbered branch where its own first child follows
+    it (`4.1.1`); a date or a time (`5.1劳动节`) has none.
 
     ## Why is this bad?
     The seed (section 二.2, 例1) points out that the knowledge base shows its levels "通过1.2.1这样的

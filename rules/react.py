@@ -10,9 +10,9 @@ block followed by the answer::
 
 These rules check that shape.  Parsing lives in :mod:`sftlint.analysis.react` and is
 shared by all six rules through the record's cache.  Labels, delimiters and the
-separator are options of every rule (defaults: 思考/动作/行动/观察 and
-Thought/Action/Observation, ``< >``, ``---``), so an English ReAct dataset works
-without configuration.
+separator are options of every rule (defaults: 思考/动作/行动/观察, their Traditional forms
+動作/行動/觀察, and Thought/Action/Observation, ``< >``, ``---``), so an English or a Traditional
+Chinese ReAct dataset works without configuration.
 
 R002–R004 and R006 look only at turns that *are* ReAct blocks (an opening
 ``<`` followed by labels or a separator, or labels of two different steps), so
@@ -37,6 +37,7 @@ from sftlint.analysis.majority import (
     Tally,
     clean_tally,
     lacking_tally,
+    voting_path,
 )
 from sftlint.analysis.react import (
     CLOSING,
@@ -51,8 +52,10 @@ from sftlint.analysis.react import (
     kinds_in_order,
     label_namings,
     prompt_requests_react,
+    quoted_step_kinds,
     react_facts,
     record_syntax,
+    structured_steps,
     syntax_from,
 )
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
@@ -191,14 +194,23 @@ class ReactMissing(FileVoteMixin, _ReactRule):
     lacks the final-answer label, which is R008's finding.
 
     A turn that writes three or more lines under labels of its own that the system prompt does
-    not define (`推理：…` / `操作：…` / `结果：…` / `答复：…`) is not reported: its steps are there,
-    in words the rule cannot map to steps, and it does not guess (labels the prompt defines are
-    read: see R002).
+    not define (`推理：…` / `操作：…` / `结果：…` / `答复：…`), or its steps as a JSON object's keys
+    (`{"thought": …, "action": …, "reply": …}`) or as tags (`<think>…</think><action>…</action>`),
+    is not reported: its steps are there, in a form the rule does not read, and it does not guess
+    (labels the prompt defines are read: see R002).  Labels may be Markdown bold (`**思考**：`) and
+    Traditional (`行動：`, `觀察：`); a turn that labels the steps its prompt quotes (`先写“思考：”，
+    再以“回复：”给出答复`) is a turn of that prompt's steps.
+
+    A file may mix records whose prompts ask for ReAct with records whose prompts ask for a
+    direct answer (`直接给出答复即可`).  A record with a system prompt that does not ask for ReAct
+    votes with the file's other such records only, so a direct answer is measured against the
+    direct-answer records, not against the ReAct ones.
 
     ## Options
     `require`: `true` expects a block in every assistant turn, `false` never reports, unset
     (default) decides per record (system prompt) and per file (more than `majority` of the
-    file's assistant turns have a block).  Assistant turns that only call a tool are not counted.
+    file's assistant turns have a block).  Assistant turns that call a tool with no text, or with
+    their thought labelled (`思考：…` then the call), are not counted.
 
     ## Fix availability
     None: the missing reasoning cannot be written mechanically.
@@ -226,11 +238,27 @@ class ReactMissing(FileVoteMixin, _ReactRule):
         facts = react_facts(record, self.syntax)
         if not facts.turns:
             return None
+        prompt = record.system_prompt
+        asks = bool(prompt) and self.asks_react[prompt]
+        # a record whose system prompt does not ask for ReAct votes with the file's other such
+        # records: a file that mixes prompts that ask with prompts that answer directly holds
+        # two conventions, and the second's turns are not the first's defects
+        path = voting_path(record.file.path, _PROMPT_WITHOUT_REACT if prompt and not asks else "")
         if len(facts.blocks) == len(facts.turns):  # the common case in a ReAct dataset
-            return clean_tally(record.file.path, len(facts.blocks))
+            return clean_tally(path, len(facts.blocks))
+        # a turn that calls a tool acts natively: with no text, or with its thought labelled in
+        # its text (``思考：…`` then the call), it is a ReAct step
         lacking = [
-            m for m, t in facts.turns if not t.is_block and not (m.tool_calls and not m.content.strip())
+            m
+            for m, t in facts.turns
+            if not t.is_block and not (m.tool_calls and (t.labels or not m.content.strip()))
         ]
+        if lacking and prompt and asks:
+            # a turn that labels the steps its prompt quotes (``先写“思考：”，再以“回复：”给出
+            # 答复``: a thought, then the reply) writes the steps it asks for
+            quoted = quoted_step_kinds(prompt, self.syntax)
+            if quoted:
+                lacking = [m for m in lacking if not _labels_all(facts, m, quoted)]
         having = len(facts.blocks)
         if (
             lacking
@@ -240,14 +268,16 @@ class ReactMissing(FileVoteMixin, _ReactRule):
             lacking, steps = _line_lacking(record, self.syntax, lacking)
             having += steps
         if lacking and not opts.require:
-            # steps under labels of the file's own that its prompt does not define: not a turn
-            # without ReAct, and which step is which cannot be known (never guess)
-            lacking = [m for m in lacking if not _own_steps(m.content)]
+            # steps under labels of the file's own that its prompt does not define, or written
+            # as a JSON object's keys or as tags: not a turn without ReAct, and which step is
+            # which cannot be read as labels (never guess)
+            lacking = [m for m in lacking if not _own_steps(m.content) and not structured_steps(m.content)]
         if not lacking:
-            return clean_tally(record.file.path, having) if having else None
-        # Whether the record itself asks for ReAct only matters when a turn lacks it.
-        forced = bool(opts.require) or self.asks_react[record.system_prompt]
-        return lacking_tally(record, forced, having, lacking)
+            return clean_tally(path, having) if having else None
+        forced = bool(opts.require) or asks
+        return lacking_tally(
+            record, forced, having, lacking, _PROMPT_WITHOUT_REACT if prompt and not asks else ""
+        )
 
     def lacking(self, m: Missing, reason: str) -> tuple[str, None]:
         why = (
@@ -268,6 +298,15 @@ class ReactMissing(FileVoteMixin, _ReactRule):
             f"{n} more assistant turns from this record on lack a ReAct block ({reason} use it); "
             "they were not listed one by one to keep memory flat; set `require = true` to list them"
         )
+
+
+def _labels_all(facts: ReactFacts, msg: Message, kinds: frozenset[str]) -> bool:
+    """Whether the turn ``msg`` labels each of ``kinds``."""
+    return any(m is msg and kinds <= {u.kind for u in t.labels} for m, t in facts.turns)
+
+
+#: the group of a file's records whose system prompt does not ask for ReAct (R001's vote)
+_PROMPT_WITHOUT_REACT = "under a system prompt that does not ask for ReAct"
 
 
 def _line_lacking(record: Record, syntax: ReactSyntax, lacking: list[Message]) -> tuple[list[Message], int]:

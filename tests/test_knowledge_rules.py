@@ -61,15 +61,76 @@ def test_contexts_and_placeholders():
 
 
 def test_k001_prompt_says_turns_carry_context():
+    every = "你是客服助手。每次收到用户的输入，你都需要根据知识库结果（knowledge base result）回答。"
     rec = chat(
         ("user", f"退款呢？ Knowledge Base Result: {KB}"),
         ("assistant", REPLY),
         ("user", "显示退款成功。"),
         ("assistant", "请问您是用什么方式支付的？"),
-        system=SYSTEM,
+        system=every,
     )
     (d,) = lint([rec], "K001")
     assert d.pointer == "/messages/3/content" and "system prompt" in d.message
+    # a prompt that only says to answer from the knowledge base: the follow-up of the question
+    # the record retrieved for goes bare by the record's own convention
+    rec["messages"][0]["content"] = SYSTEM
+    assert lint([rec], "K001") == []
+    # … unless another follow-up of the record carries it on (``[同上]``): then one was lost
+    carried = chat(
+        ("user", f"退款呢？ Knowledge Base Result: {KB}"),
+        ("assistant", REPLY),
+        ("user", "显示退款成功。 Knowledge Base Result: [同上]"),
+        ("assistant", "请问您是用什么方式支付的？"),
+        ("user", "银行卡。"),
+        ("assistant", "银行卡支付的退款在3-7个工作日内退回原银行卡。"),
+        system=SYSTEM,
+    )
+    (d,) = lint([carried], "K001")
+    assert d.pointer == "/messages/5/content"
+
+
+def test_k001_follow_ups_of_a_record_that_retrieves_once_per_question(tmp_path):
+    """A file whose records attach the knowledge base to each question and let its follow-ups go
+    bare (or open a new question with a new passage): no follow-up is reported; a record whose
+    question itself has none is, and a turn under a header of its own with ``（同上）`` carries it."""
+    other = KB.replace("退款", "换货")
+    once = chat(
+        ("user", f"退款呢？ Knowledge Base Result: {KB}"),
+        ("assistant", REPLY),
+        ("user", "显示退款成功。"),
+        ("assistant", "请问您是用什么方式支付的？"),
+        ("user", f"那换货呢？ Knowledge Base Result: {other}"),
+        ("assistant", "请问您要换什么商品？"),
+        ("user", "换个颜色。"),
+        ("assistant", "好的，我为您登记换货。"),
+    )
+    bare = chat(("user", "退款呢？"), ("assistant", REPLY), ("user", "显示退款成功。"), ("assistant", REPLY))
+    path = write_jsonl(tmp_path / "once.jsonl", [once] * 6 + [bare])
+    assert [(d.record, d.pointer) for d in lint(path, "K001")] == [
+        (6, "/messages/0/content"),
+        (6, "/messages/2/content"),
+    ]
+    headed = chat(
+        ("user", f"退款呢？ Knowledge Base Result: {KB}"),
+        ("assistant", REPLY),
+        ("user", "显示退款成功。 相关条款：\n（同上）"),
+        ("assistant", REPLY),
+        ("user", "银行卡。 Knowledge Base Result: [同上]"),
+        ("assistant", REPLY),
+        ("user", "那要等几天？"),
+        ("assistant", REPLY),
+    )
+    found = lint(write_jsonl(tmp_path / "headed.jsonl", [headed] * 6), "K001")
+    assert {d.pointer for d in found} == {"/messages/6/content"}
+    # the same follow-up in a record whose only follow-up went bare: one of a file whose
+    # follow-ups carry the text on (more than 90% of at least 20), a lost context
+    first = (("user", f"退款呢？ Knowledge Base Result: {KB}"), ("assistant", REPLY))
+    carried = chat(*first, ("user", "显示退款成功。 Knowledge Base Result: [同上]"), ("assistant", REPLY))
+    lost = chat(*first, ("user", "显示退款成功。"), ("assistant", REPLY))
+    path = write_jsonl(tmp_path / "carried.jsonl", [carried] * 30 + [lost])
+    (d,) = lint(path, "K001")
+    assert (d.record, d.pointer, d.line) == (30, "/messages/2/content", 31)
+    assert "after a turn with retrieved text" in d.message
 
 
 def test_k001_file_majority(tmp_path):

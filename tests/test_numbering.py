@@ -286,3 +286,20 @@ def test_find_items_never_raises_on_odd_text():
     ]:
         find_items(text)
         analyse(text)
+
+
+def test_a_branch_numbered_off_the_outline_is_an_orphan():
+    """2.1 then 4.1 with its own 4.1.1: a branch numbered wrongly (2.2 meant), reported; the same
+    numbers opening a chapter's own outline (第4章： then 4.1, 4.1.1) or a date (5.1劳动节) are not."""
+    wrong = (
+        "处理方法是：先确认用户的账号地区。\n1. 如果用户收到了异常提示，要让用户核查。\n"
+        "2. 如果用户没收到异常提示，要询问账号地区。\n2.1 如果不是大陆地区的账号，要告诉用户暂无法开播。\n"
+        "4.1 如果是大陆地区账号，要询问是否已实名认证。\n4.1.1 如果没有实名认证，要告诉用户先认证。\n"
+        "4.1.2 如果已经实名认证，要为用户转接人工客服。"
+    )
+    problems = analyse(wrong).problems
+    assert [(p.kind, p.item.label) for p in problems] == [("orphan", "4.1")]
+    chapter = "第4章：地震预防\n4.1 地震预防方法\n4.1.1 建筑物的耐久性\n4.1.2 隔离技术\n4.2 地震保险\n4.2.1 保险范围"
+    assert analyse(chapter).problems == ()
+    dates = "活动规则：\n1. 报名时间为每周一。\n2. 名额有限。\n5.1 劳动节当天暂停报名。"
+    assert analyse(dates).problems == ()

@@ -596,3 +596,73 @@ def test_k001_a_record_whose_system_prompt_holds_the_knowledge_base_does_not_vot
     names = "你是客服。每次用户输入都会附带【参考资料】，你必须根据【参考资料】回答。"
     (d,) = lint([chat(("user", "退款呢？"), ("assistant", ASK), system=names)], ["K001"])
     assert "system prompt says" in d.message
+
+
+# -- several retrieved documents, each numbered on its own ----------------------------------------
+
+KB_ARTICLES = (
+    "用户反馈手机无法上网，如何处理？\n处理方法是：先确认用户的号码是否欠费停机。\n"
+    "第一条 如果用户的号码已欠费停机，要告诉用户缴清欠费后自动恢复。\n"
+    "第二条 如果用户的号码没有欠费，要进一步询问用户是否开启了移动数据。\n"
+    "(一) 如果用户没有开启移动数据，要引导用户打开“移动数据”。\n"
+    "(二) 如果用户已开启移动数据，要询问流量是否已经用完。\n"
+    "1. 如果流量已经用完，要告诉用户可以订购流量包。\n"
+    "2. 如果流量没有用完，要请用户提供手机号码，查询网络状态。\n"
+    "(1) 如果号码状态正常，要引导用户重启手机。\n"
+    "(2) 如果所在区域基站故障，要告诉用户工程师正在抢修。"
+)
+CHANNELS = "畅联移动服务渠道\n客服热线400-123-4567（7×24小时）；营业厅营业时间为9:00-18:00。"
+
+
+def documents_turn(first: str, count: int = 2) -> str:
+    docs = f"1) {first}\n2) {CHANNELS}" if count == 2 else f"1) {first}"
+    return f"流量用不了，微信都发不出去\n\n参考文档（共{count}篇）：\n{docs}"
+
+
+def test_each_listed_document_is_numbered_on_its_own():
+    """参考文档（共2篇）： then 1) … 2) …: each document's knowledge base starts again at 1, and
+    its items are not read as repeats of the document labels."""
+    for count in (1, 2):
+        text = documents_turn(KB_ARTICLES, count)
+        assert lint([chat(("user", text), ("assistant", ASK))], ["K"]) == []
+    skipped = KB_ARTICLES.replace("(2) 如果所在区域", "(3) 如果所在区域")
+    found = lint([chat(("user", documents_turn(skipped)), ("assistant", ASK))], ["K"])
+    assert [d.code for d in found] == ["K101"]
+    text = documents_turn(skipped)
+    (d,) = found
+    assert text[d.span[0] : d.span[1]] == "3"
+    assert text[d.span[0] - 1 : d.span[1] + 1] == "(3)"
+
+
+def test_documents_split_only_where_their_labels_run_one_by_one():
+    """A text whose ``1)`` labels do not run 1, 2, 3 is one list, as before: 1) then 3) is a gap."""
+    from sftlint.analysis.retrieval import documents
+
+    text = f"1) {KB_ARTICLES}\n2) {CHANNELS}"
+    spans = documents(text, 0, len(text))
+    assert [text[s:e] for s, e in spans] == [KB_ARTICLES, CHANNELS]
+    assert documents("1) 第一步\n3) 第三步", 0, 12) == [(0, 12)]
+    assert documents("先看 1) 第一步", 0, 8) == [(0, 8)]  # no label opening the text
+    bracketed = "[1] 退款规则\n1. 余额支付即时到账。\n2. 银行卡支付3到7个工作日。\n[2] 客服热线400-123-4567"
+    assert [bracketed[s:e] for s, e in documents(bracketed, 0, len(bracketed))] == [
+        "退款规则\n1. 余额支付即时到账。\n2. 银行卡支付3到7个工作日。",
+        "客服热线400-123-4567",
+    ]
+
+
+def test_k001_alpaca_input_is_the_text_the_instruction_works_on(tmp_path):
+    """An Alpaca RAG file: most inputs under 参考文档（共1篇）：, some inputs the knowledge base
+    without a header (the field names it), one record without any input: only that one lacks it.
+    A plain Alpaca file whose inputs are sentences to work on is no retrieval file."""
+    system_like = "你是畅联移动的客服。请根据参考文档，先写思考和动作，再回复用户。\n\n用户：流量用不了"
+    reply = "思考：先确认是否欠费。\n动作：询问用户\n回复：请问您的号码是否欠费了？"
+    headed = {"instruction": system_like, "input": f"参考文档（共1篇）：\n1) {KB_ARTICLES}", "output": reply}
+    headless = {"instruction": system_like, "input": KB_ARTICLES, "output": reply}
+    without = {"instruction": system_like, "input": "", "output": reply}
+    path = write_jsonl(tmp_path / "alpaca.jsonl", [headed] * 5 + [headless] * 4 + [without])
+    assert [(d.code, d.line) for d in lint(path, ["K001"])] == [("K001", 10)]
+    plain = [
+        {"instruction": "把下面的句子翻译成英文。", "input": "今天天气很好。", "output": "It is nice today."}
+    ] * 5
+    plain.append({"instruction": "写一首关于春天的短诗。", "input": "", "output": "春风拂面，花开满园。"})
+    assert lint(write_jsonl(tmp_path / "plain.jsonl", plain), ["K001"]) == []

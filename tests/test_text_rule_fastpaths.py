@@ -227,8 +227,10 @@ class _RefChecker(N._Checker):
 
 def _ref_check_items(items: list[N.Item]) -> N.Numbering:
     checker = _RefChecker()
-    for item in items:
-        if (item.strong and checker.plausible(item)) or checker.fits(item):
+    for k, item in enumerate(items):
+        if (item.strong and (checker.plausible(item) or N._heads_branch(checker, items, k))) or checker.fits(
+            item
+        ):
             checker.add(item)
     problems = tuple(checker.problems) if len(checker.accepted) >= 2 else ()
     return N.Numbering(tuple(checker.accepted), problems)

@@ -64,8 +64,16 @@ Layout = Literal["block", "line", "inline"]
 LAYOUTS: tuple[Layout, ...] = ("block", "line", "inline")
 
 #: Labels the line layout adds to the thought / action / observation labels of the syntax.
-ACTION_INPUT_LABELS: tuple[str, ...] = ("Action Input", "行动输入", "动作输入")
-FINAL_LABELS: tuple[str, ...] = ("Final Answer", "最终答案", "最终回答", "最终回复")
+ACTION_INPUT_LABELS: tuple[str, ...] = ("Action Input", "行动输入", "动作输入", "行動輸入", "動作輸入")
+FINAL_LABELS: tuple[str, ...] = (
+    "Final Answer",
+    "最终答案",
+    "最终回答",
+    "最终回复",
+    "最終答案",
+    "最終回答",
+    "最終回覆",
+)
 #: LlamaIndex ends with ``Answer:``; counted as the final label only after a thought in the
 #: same turn ("Answer:" alone at a line start is too common in ordinary text).
 ANSWER_LABELS: tuple[str, ...] = ("Answer", "答案", "回答")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from sftlint.diagnostic import Finding, RecordRef
 
@@ -28,6 +28,17 @@ if TYPE_CHECKING:
 
 #: (pointer, line, column) of a turn that lacks the feature; line/column may be None.
 Missing = tuple[str, int | None, int | None]
+
+#: Between a file's path and the name of a group of its records that votes apart from the rest
+#: (:func:`voting_path`); no path holds it.
+GROUP_SEP = "\x00"
+
+
+def voting_path(path: str, group: str) -> str:
+    """The key a record votes under: its file's path, or the path and ``group`` for records that
+    form a convention of their own inside the file (R001: records whose system prompt does not
+    ask for ReAct, in a file whose other prompts may)."""
+    return f"{path}{GROUP_SEP}{group}" if group else path
 
 
 class Tally(NamedTuple):
@@ -47,7 +58,9 @@ class Tally(NamedTuple):
 
     @property
     def ref(self) -> RecordRef:
-        return RecordRef(self.path, self.index, self.line, self.end_line)
+        path = self.path
+        cut = path.find(GROUP_SEP)
+        return RecordRef(path if cut < 0 else path[:cut], self.index, self.line, self.end_line)
 
 
 @dataclass(slots=True)
@@ -66,7 +79,9 @@ def clean_tally(path: str, having: int) -> Tally:
     return tuple.__new__(Tally, (path, False, having, (), -1, 0, None))
 
 
-def lacking_tally(record: Record, forced: bool, having: int, lacking: list[Message]) -> Tally:
+def lacking_tally(
+    record: Record, forced: bool, having: int, lacking: list[Message], group: str = "", locate: bool = False
+) -> Tally:
     """The tally of a record whose turns ``lacking`` lack the feature (every record of a plain
     chat dataset).
 
@@ -75,7 +90,7 @@ def lacking_tally(record: Record, forced: bool, having: int, lacking: list[Messa
     its pointers only; should its file turn out a majority file after all, the report locates
     nothing more than the record's line.
     """
-    if forced or having:
+    if forced or having or locate:
         located = []
         for m in lacking:
             loc = record.locate(m.content_pointer)
@@ -84,7 +99,16 @@ def lacking_tally(record: Record, forced: bool, having: int, lacking: list[Messa
     else:
         missing = tuple([(m.content_pointer, None, None) for m in lacking])
     return tuple.__new__(
-        Tally, (record.file.path, forced, having, missing, record.index, record.line, record.end_line)
+        Tally,
+        (
+            voting_path(record.file.path, group),
+            forced,
+            having,
+            missing,
+            record.index,
+            record.line,
+            record.end_line,
+        ),
     )
 
 
@@ -99,15 +123,27 @@ class VoteCollector:
     plain chat dataset of a million records (every turn "lacking") holds at most ``max_pending``.
     """
 
-    __slots__ = ("files", "forced", "max_pending", "threshold")
+    __slots__ = ("files", "forced", "groups", "max_pending", "threshold")
 
-    def __init__(self, threshold: float = 0.5, max_pending: int = 50_000) -> None:
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        max_pending: int = 50_000,
+        groups: dict[str, tuple[float, int]] | None = None,
+    ) -> None:
         self.threshold = threshold
         self.max_pending = max_pending
+        #: per group of records that votes apart (:func:`voting_path`), the share its turns must
+        #: pass once it holds at least so many turns (a convention, not a majority)
+        self.groups = groups or {}
         self.files: dict[str, _FileVote] = {}
         self.forced: list[Tally] = []
 
     def append(self, t: Tally) -> None:
+        if type(t) is tuple:  # a record's tallies in two votes (:meth:`holds`)
+            for part in t:
+                self.append(part)
+            return
         vote = self.files.get(t.path)
         if vote is None:
             vote = self.files[t.path] = _FileVote()
@@ -124,11 +160,22 @@ class VoteCollector:
             return
         vote.pending.append(t)
         vote.pending_turns += n
-        if vote.pending_turns > self.max_pending and not _is_majority(vote, self.threshold):
+        if vote.pending_turns > self.max_pending and not self.holds(t.path, vote):
             vote.first_dropped = vote.pending[0].ref
             vote.dropped = vote.pending_turns
             vote.pending = []
             vote.pending_turns = 0
+
+    def holds(self, key: str, vote: _FileVote) -> bool:
+        """Whether the turns voting under ``key`` are expected to have the feature: more than the
+        threshold of them have it, or, for a group with a rule of its own that holds enough
+        turns, more than its share."""
+        cut = key.find(GROUP_SEP)
+        if cut >= 0:
+            rule = self.groups.get(key[cut + 1 :])
+            if rule is not None and vote.having + vote.lacking >= rule[1]:
+                return vote.having / (vote.having + vote.lacking) > rule[0]
+        return _is_majority(vote, self.threshold)
 
     def piece(self) -> VotePiece:
         """An empty piece for a worker's range (see :func:`sftlint.run.ranges.fresh_pieces`)."""
@@ -158,11 +205,13 @@ class VoteCollector:
             ref = t.ref
             for m in t.missing:
                 yield report(ref, m, "forced")
-        for vote in self.files.values():
-            if not _is_majority(vote, self.threshold):
+        for key, vote in self.files.items():
+            if not self.holds(key, vote):
                 continue
             share = vote.having / (vote.having + vote.lacking)
             reason = f"{share:.0%} of the file's turns"
+            if GROUP_SEP in key:
+                reason += f" ({key[key.index(GROUP_SEP) + 1 :]})"
             yield from kept_findings(vote.pending, vote.dropped, vote.first_dropped, reason, report, summary)
 
 
@@ -197,6 +246,10 @@ class VotePiece:
         self.log: list[tuple[int, Tally]] = []
 
     def append(self, t: Tally) -> None:
+        if type(t) is tuple:  # a record's tallies in two votes
+            for part in t:
+                self.append(part)
+            return
         before = self.having.get(t.path, 0)
         if not t.missing:
             self.having[t.path] = before + t.having
@@ -236,8 +289,11 @@ class FileVoteMixin:
     :meth:`lacking` (message and span of one turn) and :meth:`lacking_summary` (the one finding
     for the turns dropped from memory); it reads ``self.options.majority``."""
 
+    #: per group of a file's records that votes apart, its share and least turns (VoteCollector)
+    vote_groups: ClassVar[dict[str, tuple[float, int]] | None] = None
+
     def collector(self) -> VoteCollector:
-        return VoteCollector(self.options.majority)  # type: ignore[attr-defined]
+        return VoteCollector(self.options.majority, groups=self.vote_groups)  # type: ignore[attr-defined]
 
     def lacking(self, missing: Missing, reason: str) -> tuple[str, tuple[int, int] | None]:
         """The message (and span, if any) for one turn; ``reason`` is ``"forced"`` when the

@@ -203,6 +203,24 @@ def _under_heading(text: str, newline: int) -> bool:
     return i < newline and text[i] == "第" and _HEADING.match(text, i) is not None
 
 
+def _after_paragraph(text: str, newline: int) -> bool:
+    """Whether the line that ends at ``newline`` closes a paragraph of prose that a blank line
+    opened (up to three lines, none an item): the title of the next entry of a knowledge base
+    (``\n\n用户反馈物流异常，如何处理？处理方法是：…`` then ``一、…``), whose list starts again."""
+    end = newline
+    for _ in range(3):
+        start = text.rfind("\n", 0, end) + 1
+        if start == 0:
+            return False  # the text's first lines: no list before to start again from
+        line = text[start:end].strip(" \t\u3000")
+        if not line or _HIT.match(line) or line[0] in _CN_NUMERALS:
+            return False  # a blank line right before the item, or a line of the list itself
+        if not text[text.rfind("\n", 0, start - 1) + 1 : start - 1].strip(" \t\u3000"):
+            return True  # a blank line above the paragraph
+        end = start - 1
+    return False
+
+
 def _context(text: str, pos: int) -> tuple[str | None, bool]:
     """Classify what precedes ``pos``: ("strong" | "weak" | None, opens_list)."""
     i = pos - 1
@@ -218,7 +236,7 @@ def _context(text: str, pos: int) -> tuple[str | None, bool]:
         j = i - 1
         while j >= 0 and text[j] in _SPACES:
             j -= 1
-        opens = j < 0 or text[j] in "\n：:" or _under_heading(text, i)
+        opens = j < 0 or text[j] in "\n：:" or _under_heading(text, i) or _after_paragraph(text, i)
         return "strong", opens
     if ch in _STRONG_BEFORE:
         if ch in "：:" and i > 0 and (text[i - 1].isdigit()):
@@ -258,7 +276,12 @@ def find_items(text: str) -> list[Item]:
                 j = start - 2
                 while j >= 0 and text[j] in _SPACES:
                     j -= 1
-                opens = j < 0 or text[j] in "\n：:" or _under_heading(text, start - 1)
+                opens = (
+                    j < 0
+                    or text[j] in "\n：:"
+                    or _under_heading(text, start - 1)
+                    or _after_paragraph(text, start - 1)
+                )
             else:
                 opens = True
             where: str | None = "strong"
@@ -727,11 +750,26 @@ def check_items(items: list[Item]) -> Numbering:
     "4." is not a list.
     """
     checker = _Checker()
-    for item in items:
-        if (item.strong and checker.plausible(item)) or checker.fits(item):
+    for k, item in enumerate(items):
+        if (item.strong and (checker.plausible(item) or _heads_branch(checker, items, k))) or checker.fits(
+            item
+        ):
             checker.add(item)
     problems = tuple(checker.problems) if len(checker.accepted) >= 2 else ()
     return Numbering(tuple(checker.accepted), problems)
+
+
+def _heads_branch(checker: _Checker, items: list[Item], k: int) -> bool:
+    """Whether the dotted number ``items[k]``, off the running outline (``4.1`` after ``2.1``),
+    is a branch numbered wrongly: it carries on a running outline without opening a section of
+    its own (no heading, blank line or colon before it: ``第4章：…`` then ``4.1`` is a chapter's
+    own outline), and its own first child follows it (``4.1.1``), which a date or a time
+    (``5.1劳动节``) never has."""
+    item = items[k]
+    if item.opens_list or not checker.tree.seen or k + 1 >= len(items) or len(item.parts) < 2:
+        return False
+    nxt = items[k + 1]
+    return nxt.strong and nxt.family == FAMILY_ARABIC and nxt.parts == (*item.parts, 1)
 
 
 _EMPTY = Numbering()

@@ -20,6 +20,7 @@ thought is text, not a label.
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,8 +37,8 @@ KIND_RANK: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
 
 DEFAULT_LABELS: dict[str, tuple[str, ...]] = {
     "thought": ("思考", "想法", "Thought"),
-    "action": ("动作", "行动", "Action"),
-    "observation": ("观察", "Observation"),
+    "action": ("动作", "行动", "動作", "行動", "Action"),
+    "observation": ("观察", "觀察", "Observation"),
 }
 
 #: Characters after which a label may start (besides line start and whitespace).
@@ -190,6 +191,7 @@ class ReactSyntax:
         if len(self._learned) > 4096:
             self._learned.clear()
         new = prompt_step_labels.__wrapped__(prompt, self)  # cached here, not in the LRU
+        separator = _prompt_separator(prompt, self.separator)
         own = (
             _syntax(
                 new.get("thought", ()) + self.thought,
@@ -197,9 +199,9 @@ class ReactSyntax:
                 new.get("observation", ()) + self.observation,
                 self.block_open,
                 self.block_close,
-                self.separator,
+                separator,
             )
-            if any(k in new for k in KINDS)
+            if any(k in new for k in KINDS) or separator != self.separator
             else self
         )
         self._learned[prompt] = (own, new)
@@ -238,6 +240,25 @@ _NAMING_START = (
 _OPEN, _EXTRA, _CLOSE, _SEP = 1, 6, 9, 10
 _STEP_GROUPS = (("thought", 2, 3), ("action", 4, 5), ("observation", 7, 8))
 _WORD_GROUPS = tuple(word for _, word, _ in _STEP_GROUPS)
+
+
+#: a separator a prompt quotes (``答覆寫在「——」之後``, ``另起一行写“===”``): a run of one rule character
+_QUOTED_SEPARATOR = re.compile(r"[“\"「『'‘`]\s*(-{2,}|—{1,3}|={3,}|~{3,}|\*{3,}|_{3,})\s*[”\"」』'’`]")
+
+
+def _prompt_separator(prompt: str, separator: str) -> str:
+    """The separator ``prompt`` quotes where it quotes one other than ``separator`` (the option's
+    ``---``), and ``separator`` else: the reply follows the rule the record's own prompt
+    names.  A prompt that quotes two different rules names none."""
+    if not separator:
+        return separator
+    found = {m.group(1) for m in _QUOTED_SEPARATOR.finditer(prompt)}
+    if len(found) != 1:
+        return separator
+    (rule,) = found
+    if set(rule) == set(separator):
+        return separator  # "---" or "-----": the option's rule
+    return rule
 
 
 def _canonical_pattern(syntax: ReactSyntax) -> re.Pattern[str] | None:
@@ -438,6 +459,13 @@ def _scan_labels(text: str, syntax: ReactSyntax, colons: list[int]) -> list[Labe
         j = colon
         ch = text[j - 1]
         candidates = ends.get(ch)
+        if candidates is None and (ch == "*" or ch == "_"):  # Markdown emphasis: **思考**：
+            while j > 0 and colon - j < 3 and text[j - 1] in "*_":
+                j -= 1
+            ch = text[j - 1] if j > 0 else " "
+            candidates = ends.get(ch)
+            if candidates is None:
+                continue
         if candidates is None:
             if ch not in " \t" and not ch.isdigit():
                 continue  # the common case: a colon after ordinary text
@@ -463,7 +491,7 @@ def _scan_labels(text: str, syntax: ReactSyntax, colons: list[int]) -> list[Labe
                 continue
             if start > 0:
                 before = text[start - 1]
-                if not (before.isspace() or before in _BOUNDARY_SET):
+                if not (before.isspace() or before in _BOUNDARY_SET or _emphasis_opens(text, start)):
                     continue
             if syntax._brackets and text[colon] in syntax._brackets:
                 # ``【推理】：…``: the colon after the bracket is the label's own
@@ -489,6 +517,15 @@ def _scan_labels(text: str, syntax: ReactSyntax, colons: list[int]) -> list[Labe
             _new_use(LabelUse, (kinds.get(word) or kinds[word.lower()], word, start, end_word, colon, end))
         )
     return uses
+
+
+def _emphasis_opens(text: str, start: int) -> bool:
+    """Whether a label at ``start`` follows Markdown emphasis that opens at a boundary
+    (``**思考**：``, ``**Thought:**``), not an identifier's underscore (``my_Action:``)."""
+    i = start
+    while i > 0 and start - i < 3 and text[i - 1] in "*_":
+        i -= 1
+    return i < start and (i == 0 or text[i - 1].isspace() or text[i - 1] in _BOUNDARY_SET)
 
 
 def _clip(uses: list[LabelUse], limit: int) -> list[LabelUse]:
@@ -808,7 +845,7 @@ def label_namings(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> tuple[La
     return tuple(found)  # cached: system prompts repeat across a dataset
 
 
-_REACT_WORD = re.compile(r"\bReAct\b")
+_REACT_WORD = re.compile(r"(?<![A-Za-z])ReAct(?![A-Za-z])")
 
 # -- the labels a system prompt defines ---------------------------------------------
 #
@@ -851,6 +888,9 @@ _SEP_RE = re.compile(r"/|→|->|=>|⟶|＞")
 _ITEM_RE = re.compile(_LIST_ITEM)
 _ITEM_START = re.compile(r"(?<![\w/])(?=[【\[〔［\w])")
 _CLOSERS = frozenset("】]〕］")
+#: a label quoted with its colon anywhere in a prompt (``after "Response:"``, ``用“回复：”给出``): learned
+#: only where its own word names the final answer or the action's input
+_QUOTED_LABEL = re.compile(rf"[“\"'「『`‘]\s*(?P<q>{_ZH_WORD}|{_EN_WORD})\s*[：:]\s*[”\"'」』`’]")
 #: bracketed labels written one after another (``【思考】【动作】【观察】``, ``【思考】、【动作】、【观察】``):
 #: a list whose order gives the steps
 _BRACKET_RUN = re.compile(rf"{_BRACKETED}(?:[、，,]?[ \t]*{_BRACKETED}){{2,5}}")
@@ -860,13 +900,13 @@ _TEMPLATE_LINE = re.compile(
 
 #: What a label's own word says of its step (prompts and turns alike).
 _CUE_WORDS: tuple[tuple[str, str, str], ...] = (  # step, Chinese words, English words
-    ("input", "输入|参数", "input|arguments?|args|params?"),
-    ("final", "答复|回复|回答|答案|最终", "answer|reply|response|final"),
+    ("input", "输入|参数|輸入|參數", "input|arguments?|args|params?"),
+    ("final", "答复|回复|回答|答案|最终|答覆|回覆|最終", "answer|reply|response|final"),
     ("thought", "思考|推理|想法|分析|思路|思维", "reasoning|reason|thoughts?|think(?:ing)?|plan"),
-    ("action", "行动|动作|操作|执行|措施|调用|工具", "actions?|act|tools?|call|step"),
+    ("action", "行动|动作|操作|执行|措施|调用|工具|行動|動作|執行|調用", "actions?|act|tools?|call|step"),
     (
         "observation",
-        "观察|结果|反馈|返回",
+        "观察|结果|反馈|返回|觀察|結果|反饋",
         "observations?|observe|results?|output|feedback|returns?|comes back",
     ),
 )
@@ -928,6 +968,11 @@ def _candidates(prompt: str) -> list[_Candidate]:
         done = m.end()
         for part in _ITEM_RE.finditer(m.group(0)):
             out.append(_Candidate(m.start() + part.start(), part.group(0).rstrip("：:"), None, True))
+    if ":" in prompt or "：" in prompt:  # then write the reply after "Response:"; 最后用“回复：”给出
+        named = {c.at for c in out}
+        for m in _QUOTED_LABEL.finditer(prompt):
+            if m.start("q") not in named and _cue(m.group("q")) in ("final", "input"):
+                out.append(_Candidate(m.start("q"), m.group("q"), None, False))
     if "】" in prompt or "]" in prompt or "〕" in prompt or "］" in prompt:
         for m in _BRACKET_RUN.finditer(prompt):  # 请用【思考】【动作】【观察】【回复】四个小标题
             for part in re.finditer(_BRACKETED, m.group(0)):
@@ -989,8 +1034,8 @@ def prompt_step_labels(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> dic
             firsts[word] = (cue, c.ordered)
     steps = [(w, cue, ordered) for w, (cue, ordered) in firsts.items() if cue not in ("input", "final")]
     parts = {"input": "action_input", "final": "final"}
-    if not 2 <= len(steps) <= 3:
-        return {}
+    if not 2 <= len(steps) <= 3 or all(cue is None for _w, cue, _o in steps):
+        return {}  # (角色：… / 任务：… / 输出格式：…: a prompt's own headings, no step's words)
     for i, (_w, cue, ordered) in enumerate(steps):
         if (cue is not None and cue != KINDS[i]) or (cue is None and not ordered):
             return {}
@@ -1022,7 +1067,69 @@ def prompt_requests_react(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNT
         return False
     if _REACT_WORD.search(prompt):
         return True
-    return len({n.kind for n in label_namings(prompt, syntax.for_prompt(prompt))}) >= 2
+    return (
+        len({n.kind for n in label_namings(prompt, syntax.for_prompt(prompt))}) >= 2
+        or _lists_steps(prompt)
+        or _quotes_step_label(prompt, syntax)
+    )
+
+
+def _quotes_step_label(prompt: str, syntax: ReactSyntax) -> bool:
+    """Whether the prompt quotes a step's label with its colon as what a turn writes
+    (``回复用户时先写“思考：”，再以“回复：”给出答复``): a turn of steps, if only the thought."""
+    return bool(quoted_step_kinds(prompt, syntax))
+
+
+@lru_cache(maxsize=512)
+def quoted_step_kinds(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> frozenset[str]:
+    """The steps (thought, action) whose labels ``prompt`` quotes with their colon."""
+    if "“" not in prompt and '"' not in prompt and "「" not in prompt and "`" not in prompt:
+        return frozenset()
+    kinds = {syntax.kind_of(m.group("q")) for m in _QUOTED_LABEL.finditer(prompt)}
+    return frozenset(kinds & {"thought", "action"})
+
+
+#: step words listed one after another (``依次包含思考、动作、观察、回复``, ``thought, action, observation``)
+_STEP_LIST = re.compile(
+    r"(?i:\b|(?<=[^A-Za-z]))(思考|想法|推理|动作|行动|動作|行動|观察|觀察|thoughts?|actions?|observations?)"
+    r"(?:[ \t]*(?:[、，,/]|和|及|与|與|and)[ \t]*(思考|想法|推理|动作|行动|動作|行動|观察|觀察|(?i:thoughts?|actions?|observations?)))+"
+)
+
+
+def _lists_steps(prompt: str) -> bool:
+    """Whether the prompt lists the thought and the action as the parts of a reply, one after
+    the other (``每轮输出依次包含思考、动作、观察、回复四个部分``)."""
+    for m in _STEP_LIST.finditer(prompt):
+        kinds = {_cue(w) for w in re.split(r"[ \t]*(?:[、，,/]|和|及|与|與|and)[ \t]*", m.group(0))}
+        if {"thought", "action"} <= kinds:
+            return True
+    return False
+
+
+#: a tag that opens a line or follows a closing one: ``<think>``, ``<action>``
+_TAG = re.compile(r"<([A-Za-z][\w-]{1,20})>")
+
+
+def structured_steps(text: str) -> bool:
+    """Whether an assistant turn writes its steps as data rather than labels: a JSON object with
+    keys for the thought and the action (``{"thought": …, "action": …, "reply": …}``, in a
+    ``json`` fence or not), or tags for them (``<think>…</think><action>…</action>``).  The R
+    rules do not read those layouts; such a turn is not a turn without ReAct."""
+    body = text.strip()
+    if body.startswith("```"):
+        body = body.strip("`").strip()
+        if body[:4].lower() == "json":
+            body = body[4:].strip()
+    if body.startswith("{") and body.endswith("}"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and {"thought", "action"} <= {_cue(str(k).replace("_", " ")) for k in data}:
+            return True
+    if "</" in body:
+        return {"thought", "action"} <= {_cue(name) for name in _TAG.findall(body) if f"</{name}>" in body}
+    return False
 
 
 # -- colons inside a label line (R003) --------------------------------------

@@ -23,8 +23,16 @@ if TYPE_CHECKING:
 
 #: The seed's marker, its Chinese form, and the two headers Chinese RAG templates put before the
 #: retrieved text: ``已知信息：`` (langchain-ChatGLM's and Langchain-Chatchat's prompt) and
-#: ``参考资料：`` / ``【参考资料】``.  A word followed by a colon, or written as a ``【…】`` header.
-DEFAULT_MARKERS: tuple[str, ...] = ("Knowledge Base Result", "知识库结果", "已知信息", "参考资料")
+#: ``参考资料：`` / ``【参考资料】``, and the Traditional Chinese forms (``【參考資料】``).  A word followed by
+#: a colon, or written as a ``【…】`` header.
+DEFAULT_MARKERS: tuple[str, ...] = (
+    "Knowledge Base Result",
+    "知识库结果",
+    "已知信息",
+    "参考资料",
+    "知識庫結果",
+    "參考資料",
+)
 DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
     "同上",
     "...",
@@ -40,7 +48,7 @@ DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
     "ditto",
 )
 #: Besides the markers themselves, words in a system prompt that say each turn carries retrieved text.
-DEFAULT_PROMPT_HINTS: tuple[str, ...] = ("检索结果", "retrieved context", "retrieval result")
+DEFAULT_PROMPT_HINTS: tuple[str, ...] = ("检索结果", "檢索結果", "retrieved context", "retrieval result")
 
 _BRACKETS = {"[": "]", "【": "】", "（": "）", "(": ")", "「": "」", "<": ">", "《": "》", "{": "}"}
 _TRIM = frozenset(" \t\r\n\u3000\u00a0")
@@ -238,6 +246,10 @@ _RETRIEVAL_STEMS = (
     "检索",
     "资料",
     "文档",
+    "知識",
+    "檢索",
+    "資料",
+    "文檔",
     "上下文",
     "context",
     "knowledge",
@@ -257,7 +269,8 @@ _MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]", re.MULTILINE)
 
 def _header_contexts(text: str) -> list[Context]:
     """The blocks of ``text`` under a header that opens its line and names retrieved text
-    (``【知识库检索结果】``, ``参考知识：``, ``[文档1]``, ``## 知识库``, ``Retrieved documents:``): each
+    (``【知识库检索结果】``, ``参考知识：``, ``[文档1]``, ``## 知识库``, ``Retrieved documents:``,
+    ``参考文档（共2篇）：``): each
     runs to the next such header (a Markdown section to the next heading), or to a header of the
     question or a party (``【用户问题】``, ``问题：``), or to the end."""
     heads = []
@@ -270,10 +283,18 @@ def _header_contexts(text: str) -> list[Context]:
             and not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip()
         ):
             heads.append(m)
+    extra = False
     if "[" in text or "#" in text:  # [文档1] …, [Document 2] …, ## 知识库
         for m in _DOC_HEADER.finditer(text):
             if any(stem in (m.group(1) or m.group(2)).lower() for stem in _RETRIEVAL_STEMS):
                 heads.append(m)
+                extra = True
+    if "（" in text or "(" in text:  # 参考文档（共2篇）：
+        for m in _NOTED_HEADER.finditer(text):
+            if any(stem in m.group(1).lower() for stem in _RETRIEVAL_STEMS):
+                heads.append(m)
+                extra = True
+    if extra:
         heads.sort(key=lambda m: m.start())
     out: list[Context] = []
     for i, m in enumerate(heads):
@@ -397,11 +418,12 @@ def _system_contexts(text: str, markers: tuple[str, ...]) -> list[Context]:
     return find_contexts(text, markers)
 
 
-#: A header: a ``【…】`` word, or a short label and a colon at a line's start or after a space
-#: or a sentence's punctuation (``背景知识：``, ``手机没信号了 Context:``)
+#: A header: a ``【…】`` word, or a short label (or two or three English words: ``Knowledge
+#: base:``) and a colon at a line's start or after a space or a sentence's punctuation
+#: (``背景知识：``, ``手机没信号了 Context:``)
 _HEADER = re.compile(
     r"【([^】\n]{2,12})】"
-    r"|(?:^|(?<=[\s。？！?!，,；;]))([^\s:：【】\[\]()（）。？！?!，,；;]{2,14})[ \t]*[:：]",
+    r"|(?:^|(?<=[\s。？！?!，,；;]))([^\s:：【】\[\]()（）。？！?!，,；;]{2,14}|[A-Za-z]+(?:[ \t][A-Za-z]+){1,2})[ \t]*[:：]",
     re.MULTILINE,
 )
 #: Headers that label the question, a party or the answer, never retrieved text
@@ -450,6 +472,13 @@ _CONTEXT_STEMS = (
     "上下文",
     "背景",
     "参考",
+    "資料",
+    "文檔",
+    "知識",
+    "檢索",
+    "參考",
+    "条款",
+    "條款",
     "context",
     "document",
     "reference",
@@ -480,12 +509,20 @@ def headed_context(prompt: str | None, text: str) -> bool:
     for m in _NOTED_HEADER.finditer(text):
         if any(stem in m.group(1).lower() for stem in _CONTEXT_STEMS):
             return True
+    if "[" in text:
+        for m in _SQUARE_HEADER.finditer(text):
+            if any(stem in m.group(1).lower() for stem in _CONTEXT_STEMS):
+                return True
     return tagged and _tagged_context(low_prompt, text)
 
 
+#: a header in square brackets that ends its line (``…怎么办？ [知识库检索]`` then the text below)
+_SQUARE_HEADER = re.compile(r"\[([^\[\]\n]{2,12})\][ \t]*\n[ \t]*\S")
+
+
 #: a header with a note in brackets before its colon (``参考文档（共2篇）：``), opening its line: it
-#: names the text below it; that text (several documents, each numbered as a list item with its
-#: own numbered knowledge base inside) is not read as one list
+#: names the text below it (several documents, each numbered as a list item with its own
+#: numbered knowledge base inside: :func:`documents` tells them apart)
 _NOTED_HEADER = re.compile(
     r"^[ \t]*([^\s:：【】\[\]()（）。？！?!，,；;]{2,14})[（(][^）)\n]{1,12}[）)][ \t]*[:：]", re.MULTILINE
 )
@@ -560,3 +597,57 @@ def prompt_mentions_retrieval(
         if w and re.search(r"\s*".join(re.escape(p) for p in w.split()), low):
             return True
     return False
+
+
+#: A label that opens a line and numbers a retrieved document: ``1)``, ``1）``, ``[1]``, ``【2】``,
+#: ``[文档3]``, ``【资料1】``, ``文档2：``, ``Document 2:``
+_LABEL_BODY = (
+    r"(?:(\d{1,2})[)）]"
+    r"|[\[【](?:文档|资料|文檔|資料|document|doc|passage)?[ \t]*(\d{1,2})[\]】]"
+    r"|(?:文档|资料|文檔|資料|document|doc|passage)[ \t]*(\d{1,2})[ \t]*[:：.])"
+)
+_DOCUMENT_LABEL = re.compile(r"^[ \t]*" + _LABEL_BODY, re.MULTILINE | re.IGNORECASE)
+#: the first document's label, where the retrieved text starts (after its marker, mid-line)
+_FIRST_DOCUMENT_LABEL = re.compile(_LABEL_BODY, re.IGNORECASE)
+
+
+def documents(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The retrieved text at ``start:end`` split into the documents it lists, as ``(start, end)``
+    offsets without their labels; the whole text where it lists none.
+
+    A retriever that returns several passages numbers them (``参考文档（共2篇）：`` then ``1) …``
+    and ``2) …``), and each passage holds a knowledge base numbered from 1 on its own: read as
+    one list, its ``1.`` repeats the document's ``1)`` and its numbering runs on across
+    documents.  A text is a list of documents where it opens with such a label and the labels of
+    that form opening lines run 1, 2, 3 … to its end (a passage whose items use the same form
+    breaks the run, and the text stays whole: its numbering is then one list, as before)."""
+    first = _FIRST_DOCUMENT_LABEL.match(text, start, end)
+    if first is None or _label_number(first) != 1:
+        return [(start, end)]
+    form = _form(first)
+    labels = [first]
+    for m in _DOCUMENT_LABEL.finditer(text, first.end(), end):
+        if _form(m) != form:
+            continue
+        if _label_number(m) != len(labels) + 1:
+            return [(start, end)]
+        labels.append(m)
+    out = []
+    for i, m in enumerate(labels):
+        s = m.end()
+        e = labels[i + 1].start() if i + 1 < len(labels) else end
+        while s < e and text[s] in _TRIM:
+            s += 1
+        while e > s and text[e - 1] in _TRIM:
+            e -= 1
+        out.append((s, e))
+    return out
+
+
+def _label_number(m: re.Match[str]) -> int:
+    return int(m.group(1) or m.group(2) or m.group(3))
+
+
+def _form(m: re.Match[str]) -> str:
+    """A document label's form, its number left out (``1)`` and ``2)`` share one)."""
+    return re.sub(r"\d+", "#", m.group().strip())
