@@ -101,7 +101,8 @@ class RagMissing(FileVoteMixin, _KRule):
     either where `require` asks for the markers themselves.  A record whose system prompt holds
     the retrieved text itself (a marker, `## 知识库` or `[文档1]` opening its line) expects none in
     its turns and does not vote, nor does one whose assistant looks things up with tools (a
-    `tool` turn returns what `search_kb` found).  A marker the prompt names in quotes
+    `tool` turn returns what `search_kb` found); a turn that only greets (`在吗？`, `Hi there,
+    anyone around?`) asks nothing to retrieve for.  A marker the prompt names in quotes
     (`用户消息中“Knowledge Base Result:”之后的内容`) is named, not a header.  The Traditional forms
     (`【參考資料】`, `知識庫結果：`, `[文檔1]`) are markers and headers too, as is a placeholder under
     a header of the turn's own (`相关条款：（同上）`: K002's finding, not a turn without context).
@@ -198,7 +199,7 @@ class RagMissing(FileVoteMixin, _KRule):
             # in the file's vote it counts only where the prompt asks (a header a prompt names,
             # ``[File: …]`` in an agent's file, makes no file a retrieval file)
             prompt = record.system_prompt
-            lacking = [m for m in lacking if not _carries_own(prompt, m)]
+            lacking = [m for m in lacking if not _carries_own(prompt, m) and not _greeting(m.content)]
             if lacking and _bare_history(contexts, lacking):
                 lacking = [m for m in lacking if not m.content_pointer.startswith("/history/")]
             if forced:
@@ -361,6 +362,21 @@ def _bare_history(contexts: list[tuple[Message, list[Context]]], lacking: list[M
     if any(placeholder_span(msg.content, c, DEFAULT_PLACEHOLDERS) is not None for c in ctxs):
         return False
     return _PLACEHOLDER_AFTER_HEADER.search(msg.content) is None
+
+
+#: what a turn that only greets says (``在吗？``, ``喂，你好``, ``Hi there, anyone around?``)
+_GREETING = re.compile(
+    r"(?:你好|您好|在吗|在嗎|在不在|有人吗|有人嗎|喂|嗨|哈喽|哈囉|客服|早上好|下午好|晚上好|早安|"
+    r"(?i:hi|hello|hey|there|anyone|around|good|morning|afternoon|evening|is|someone|here))"
+)
+_NOT_WORDS = re.compile(r"[\s\W_]+")
+
+
+def _greeting(text: str) -> bool:
+    """Whether a turn only greets: it asks nothing a retriever could look up."""
+    if len(text) > 40:
+        return False
+    return not _NOT_WORDS.sub("", _GREETING.sub("", text))
 
 
 def _carries_own(prompt: str | None, msg: Message) -> bool:

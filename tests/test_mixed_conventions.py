@@ -153,3 +153,56 @@ def test_k001_alpaca_history_before_the_question_its_input_serves(tmp_path):
     }
     lost = write_jsonl(tmp_path / "pointing.jsonl", [pointing] * 6)
     assert {d.pointer for d in lint(lost, ["K001"])} == {"/history/1/0"}
+
+
+def test_k001_greetings_and_tool_lookups_need_no_context(tmp_path):
+    """A turn that only greets asks nothing to retrieve for; a record whose assistant looks
+    things up with a tool gets its text back in the tool's turn."""
+    rag = chat(("user", f"退款呢？ Knowledge Base Result: {KB}"), ("assistant", PLAIN))
+    greeted = chat(("user", "在吗？"), ("assistant", "在的，请问有什么可以帮您？"), *rag["messages"])
+    english = chat(("user", "Hi there, anyone around?"), ("assistant", "Hello!"), *rag["messages"])
+    tool = {
+        "messages": [
+            {"role": "user", "content": "退款呢？"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {"id": "c", "type": "function", "function": {"name": "search_kb", "arguments": "{}"}}
+                ],
+            },
+            {"role": "tool", "tool_call_id": "c", "content": KB},
+            {"role": "assistant", "content": PLAIN},
+        ]
+    }
+    question = chat(("user", "你好，我的退款到哪了？"), ("assistant", PLAIN))
+    path = write_jsonl(tmp_path / "mixed.jsonl", [rag] * 6 + [greeted, english, tool, question])
+    assert [(d.record, d.pointer) for d in lint(path, ["K001"])] == [(9, "/messages/0/content")]
+
+
+def test_a_system_prompt_knowledge_base_under_an_english_header_holds_the_text(tmp_path):
+    prompt = (
+        f"You are the after-sales assistant. The knowledge base is appended below.\n\nKnowledge base:\n{KB}"
+    )
+    in_prompt = chat(("user", "Where is my refund?"), ("assistant", PLAIN), system=prompt)
+    rag = chat(("user", f"退款呢？ Knowledge Base Result: {KB}"), ("assistant", PLAIN))
+    assert lint(write_jsonl(tmp_path / "kb.jsonl", [rag] * 6 + [in_prompt]), ["K001"]) == []
+
+
+def test_numbering_starts_again_after_a_paragraph_that_opens_the_next_entry():
+    """Knowledge-base entries one after another, each a title paragraph after a blank line and
+    its own list: each list numbers from 1; a list that runs on without a paragraph does not."""
+    second = "用户反馈物流异常，如何处理？处理方法是：先确认物流状态。\n一、 如果显示运输中，要询问是否超过72小时。\n二、 如果显示已签收，要建议用户先查看快递柜。"
+    first = "用户申请退货，如何处理？处理方法是：先确认是否签收。\n一、 如果尚未签收，要告知可拒收。\n二、 如果已签收，要询问签收时间。"
+    text = f"退货呢？ Knowledge Base Result: {first}\n\n{second}"
+    assert lint([chat(("user", text), ("assistant", PLAIN))], ["K"]) == []
+    run_on = f"退货呢？ Knowledge Base Result: {first}\n一、 如果用户要换货，要登记换货。"
+    assert [d.code for d in lint([chat(("user", run_on), ("assistant", PLAIN))], ["K"])] == ["K103"]
+
+
+def test_a_separator_the_prompt_quotes_is_the_records_separator():
+    prompt = "你是客服助手。请使用ReAct方法：思考过程用<>包围，依次写出思考、动作、观察；给用户的答复写在「——」之后。"
+    turn = "<思考：要先确认支付方式。\n动作：询问用户支付方式\n观察：等待用户回复>\n——\n请问您是用什么方式支付的？"
+    assert lint([chat(("user", "退款呢？"), ("assistant", turn), system=prompt)], ["R"]) == []
+    dashes = chat(("user", "退款呢？"), ("assistant", turn), system=prompt.replace("「——」", "“---”"))
+    assert [d.code for d in lint([dashes], ["R004"])] == ["R004"]
