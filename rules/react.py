@@ -44,6 +44,7 @@ from sftlint.analysis.react import (
     DEFAULT_LABELS,
     KIND_RANK,
     KINDS,
+    LabelUse,
     ReactFacts,
     ReactSyntax,
     ReactTurn,
@@ -120,6 +121,7 @@ class _ReactRule(Rule):
         syntax = rules[0].syntax  # type: ignore[attr-defined]
 
         thought = bool(required & 1 << KIND_RANK["thought"])
+        required_kinds = frozenset(k for k in KINDS if required & 1 << KIND_RANK[k])
 
         def quiet(record: Record) -> bool:
             facts = react_facts(record, syntax)
@@ -133,6 +135,10 @@ class _ReactRule(Rule):
                 facts.colon_kinds and not checked.isdisjoint(facts.colon_kinds)
             ):
                 return False
+            if required_kinds and any(
+                len(t.labels) >= 4 and cycle_gaps(t.labels, required_kinds) for _, t in facts.blocks
+            ):
+                return False  # a cycle of several lacks a step (R002)
             return mismatch is None or mismatch.check(record) == ()
 
         return quiet
@@ -333,7 +339,11 @@ def _line_lacking(record: Record, syntax: ReactSyntax, lacking: list[Message]) -
 class ReactMarkerMissing(_ReactRule):
     """## What it does
     Reports a ReAct block that lacks a required label (by default the thought and the action:
-    the seed's own turns do not always write an observation).
+    the seed's own turns do not always write an observation).  In a turn of several cycles
+    (`Thought 1 / Action 1 / Observation 1 / Thought 2 / …`) that labels every step somewhere,
+    it reports the cycle that lacks one: an observation after a thought with no action between,
+    or an action right after an observation with no thought (two thoughts in a row are one; the
+    last cycle may be a lone thought before the final answer).
 
     ## Why is this bad?
     The model learns the structure from the labels.  A block without `动作` leaves the model to
@@ -393,6 +403,8 @@ class ReactMarkerMissing(_ReactRule):
         found: list[Finding] = []
         if facts.blocks and self.required_mask & ~facts.common_mask:
             found.extend(self._report(record, facts))
+        if facts.blocks:
+            found.extend(self._cycles(record, facts))
         if "thought" in self.required and any(not t.is_block and t.labels for _, t in facts.turns):
             found.extend(self._acted_without_thought(record, facts))
         return found
@@ -417,6 +429,27 @@ class ReactMarkerMissing(_ReactRule):
                     span=(steps[0].start, steps[-1].value_end),
                 )
 
+    def _cycles(self, record: Record, facts: ReactFacts) -> Iterator[Finding]:
+        """A turn of several cycles (``Thought 1 / Action 1 / Observation 1 / Thought 2 / …``)
+        whose every step is labelled somewhere, but one cycle lacks a required step: a thought
+        whose observation comes with no action, or an action right after an observation with no
+        thought between.  The last cycle may be a lone thought (``Thought: I now know the final
+        answer``)."""
+        syntax: ReactSyntax | None = None
+        for msg, turn in facts.blocks:
+            labels = turn.labels
+            if len(labels) < 4 or self.required_mask & ~turn.kind_mask:
+                continue  # one cycle, or a step missing from the whole turn (reported above)
+            for kind, use in cycle_gaps(labels, self.required):
+                if syntax is None:
+                    syntax = record_syntax(record, self.syntax)
+                yield self.finding(
+                    f"ReAct cycle lacks the {kind} label ({_label_for(syntax, kind, turn)}) that the turn's "
+                    "other cycles write",
+                    msg=msg,
+                    span=(use.start, use.value_end),
+                )
+
     def _report(self, record: Record, facts: ReactFacts) -> Iterator[Finding]:
         syntax = record_syntax(record, self.syntax)
         for msg, turn in facts.blocks:
@@ -439,6 +472,36 @@ _OWN_LABEL = re.compile(
     r"^[ \t]*(?:<[ \t]*)?(?:【[^\s【】]{1,8}】|(?P<w>[\u4e00-\u9fff]{1,6}|[A-Za-z][a-z]*(?:[ \t][A-Za-z][a-z]*)?)[ \t]*[：:])",
     re.MULTILINE,
 )
+
+
+def cycle_gaps(labels: list[LabelUse], required: frozenset[str]) -> list[tuple[str, LabelUse]]:
+    """The required steps (thought, action) that a cycle of a turn of several cycles lacks, each
+    with the label where the cycle starts.  A cycle starts at a thought, or at an action right
+    after an observation (its thought is the one missing); an observation that follows a
+    thought with no action between lacks the action.  The last cycle may be a lone thought."""
+    cycles: list[list[LabelUse]] = []
+    for u in labels:
+        kind = u.kind
+        last = cycles[-1][-1].kind if cycles else None
+        if (
+            last is None
+            or (kind == "thought" and last != "thought")
+            or (kind == "action" and last == "observation")
+        ):
+            cycles.append([u])  # (two thoughts in a row are one thought written on two lines)
+        else:
+            cycles[-1].append(u)
+    if len(cycles) < 2:
+        return []
+    gaps = []
+    for i, cycle in enumerate(cycles):
+        kinds = {u.kind for u in cycle}
+        if i == len(cycles) - 1 and kinds == {"thought"}:
+            continue  # the final thought before the answer
+        for kind in ("thought", "action"):
+            if kind in required and kind not in kinds:
+                gaps.append((kind, cycle[0]))
+    return gaps
 
 
 def _own_steps(text: str) -> bool:

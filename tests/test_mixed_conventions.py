@@ -206,3 +206,24 @@ def test_a_separator_the_prompt_quotes_is_the_records_separator():
     assert lint([chat(("user", "退款呢？"), ("assistant", turn), system=prompt)], ["R"]) == []
     dashes = chat(("user", "退款呢？"), ("assistant", turn), system=prompt.replace("「——」", "“---”"))
     assert [d.code for d in lint([dashes], ["R004"])] == ["R004"]
+
+
+def test_r002_a_cycle_of_several_that_lacks_a_step():
+    """Numbered rounds (Thought 1 / Action 1 / Observation 1 / Thought 2 …): a round whose
+    observation comes with no action, or whose action follows an observation with no thought,
+    lacks that step; a last round of a lone thought is the final one."""
+    prompt = "Follow the ReAct pattern with numbered steps: Thought 1 / Action 1 / Observation 1, then `Final Answer:`."
+    full = (
+        "Thought 1: 先查看历史工单。\nAction 1: 查询历史工单\nObservation 1: 近30天无工单\n"
+        "Thought 2: 再确认户籍。\nAction 2: 询问用户户籍\nObservation 2: 等待用户答复\n"
+        "Final Answer: 请问您是本市户籍吗？"
+    )
+    assert lint([chat(("user", "身份证丢了"), ("assistant", full), system=prompt)], ["R002"]) == []
+    final_thought = full.replace("Final Answer:", "Thought 3: 我已知道答案。\nFinal Answer:")
+    assert lint([chat(("user", "身份证丢了"), ("assistant", final_thought), system=prompt)], ["R002"]) == []
+    no_action = full.replace("Action 2: 询问用户户籍\n", "")
+    (d,) = lint([chat(("user", "身份证丢了"), ("assistant", no_action), system=prompt)], ["R002"])
+    assert "cycle lacks the action" in d.message and no_action[d.span[0] :].startswith("Thought 2")
+    no_thought = full.replace("Thought 2: 再确认户籍。\n", "")
+    (d,) = lint([chat(("user", "身份证丢了"), ("assistant", no_thought), system=prompt)], ["R002"])
+    assert "cycle lacks the thought" in d.message and no_thought[d.span[0] :].startswith("Action 2")
