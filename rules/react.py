@@ -136,7 +136,7 @@ class _ReactRule(Rule):
             ):
                 return False
             if required_kinds and any(
-                len(t.labels) >= 4 and cycle_gaps(t.labels, required_kinds) for _, t in facts.blocks
+                len(t.labels) >= 4 and cycle_gaps(t.labels, required_kinds, t.text) for _, t in facts.blocks
             ):
                 return False  # a cycle of several lacks a step (R002)
             return mismatch is None or mismatch.check(record) == ()
@@ -440,7 +440,7 @@ class ReactMarkerMissing(_ReactRule):
             labels = turn.labels
             if len(labels) < 4 or self.required_mask & ~turn.kind_mask:
                 continue  # one cycle, or a step missing from the whole turn (reported above)
-            for kind, use in cycle_gaps(labels, self.required):
+            for kind, use in cycle_gaps(labels, self.required, turn.text):
                 if syntax is None:
                     syntax = record_syntax(record, self.syntax)
                 yield self.finding(
@@ -474,13 +474,18 @@ _OWN_LABEL = re.compile(
 )
 
 
-def cycle_gaps(labels: list[LabelUse], required: frozenset[str]) -> list[tuple[str, LabelUse]]:
+def cycle_gaps(
+    labels: list[LabelUse], required: frozenset[str], text: str | None = None
+) -> list[tuple[str, LabelUse]]:
     """The required steps (thought, action) that a cycle of a turn of several cycles lacks, each
     with the label where the cycle starts.  A cycle starts at a thought, or at an action right
     after an observation (its thought is the one missing); an observation that follows a
-    thought with no action between lacks the action.  The last cycle may be a lone thought."""
+    thought with no action between lacks the action.  The last cycle may be a lone thought.
+    Given the turn's ``text``, only labels that open a line count."""
     cycles: list[list[LabelUse]] = []
     for u in labels:
+        if text is not None and text[text.rfind("\n", 0, u.start) + 1 : u.start].strip(" \t<*#>-"):
+            continue  # a label inside a line's text (``观察：4. 行动：提供…``) opens no step
         kind = u.kind
         last = cycles[-1][-1].kind if cycles else None
         if (
