@@ -101,7 +101,8 @@ class RagMissing(FileVoteMixin, _KRule):
     either where `require` asks for the markers themselves.  A record whose system prompt holds
     the retrieved text itself (a marker, `## 知识库` or `[文档1]` opening its line) expects none in
     its turns and does not vote, nor does one whose assistant looks things up with tools (a
-    `tool` turn returns what `search_kb` found); a turn that only greets (`在吗？`, `Hi there,
+    `tool` turn returns what `search_kb` found; a tool that acts, `create_ticket`, retrieves
+    nothing); a turn that only greets (`在吗？`, `Hi there,
     anyone around?`) asks nothing to retrieve for.  A marker the prompt names in quotes
     (`用户消息中“Knowledge Base Result:”之后的内容`) is named, not a header.  The Traditional forms
     (`【參考資料】`, `知識庫結果：`, `[文檔1]`) are markers and headers too, as is a placeholder under
@@ -254,6 +255,7 @@ def _bare_follow_ups(
     seen: list[str] = []
     follow_ups: list[Message] = []
     opened = False
+    bare = False  # a bare follow-up since the last turn with retrieved text
     missing = {id(m) for m in lacking}
     for m, ctxs in contexts:
         if m.role != "user":
@@ -262,6 +264,7 @@ def _bare_follow_ups(
             if id(m) in missing:
                 if opened:
                     follow_ups.append(m)
+                    bare = True
             elif opened and _PLACEHOLDER_AFTER_HEADER.search(m.content):
                 return []  # 相关条款：（同上） under a header of its own: carried on
             else:
@@ -270,13 +273,13 @@ def _bare_follow_ups(
         text = m.content
         for c in ctxs:
             body = text[c.start : c.end]
-            if opened and (
-                placeholder_span(text, c, DEFAULT_PLACEHOLDERS) is not None
-                or any(_same_text(body, b) for b in seen)
-            ):
+            if opened and placeholder_span(text, c, DEFAULT_PLACEHOLDERS) is not None:
                 return []  # the record carries its context into follow-ups
+            if opened and not bare and any(_same_text(body, b) for b in seen):
+                return []  # … or repeats it in the turn after (a copy after bare turns asks anew)
             seen.append(body)
         opened = True
+        bare = False
     return follow_ups
 
 
@@ -411,22 +414,35 @@ def _beside_instruction(msg: Message) -> bool:
 
 
 def _retrieves_by_tool(record: Record) -> bool:
-    """Whether the record's assistant looks things up with tools (a ``tool`` or ``function``
-    turn answers it): what it retrieves comes back in those turns (``search_kb``), not in the
-    user's."""
-    return any(m.role in ("tool", "function") for m in record.messages or ())
+    """Whether the record's assistant looks things up with a tool (``search_kb``,
+    ``retrieve_docs``, ``knowledge_search``): what it retrieves comes back in the tool's turn,
+    not in the user's.  A tool that acts (``create_ticket``) retrieves nothing."""
+    for m in record.messages or ():
+        for call in m.tool_calls or ():
+            fn = call.get("function") if isinstance(call, dict) else None
+            name = (fn.get("name") if isinstance(fn, dict) else None) or (
+                call.get("name") if isinstance(call, dict) else None
+            )
+            if isinstance(name, str) and _RETRIEVAL_TOOL.search(name):
+                return True
+    return False
+
+
+#: the name of a tool that looks things up
+_RETRIEVAL_TOOL = re.compile(r"(?i)search|retriev|knowledge|lookup|(?:^|_)(?:kb|rag)(?:_|$)|检索|查询|知识")
 
 
 def _carries_context(record: Record, markers: tuple[str, ...]) -> bool:
     """Whether the system prompt itself holds the retrieved text: a marker opening its line, or a
     header or tag of its own, followed by text (not 每次用户输入都会附带【参考资料】，你必须根据…, which
-    names where the text is)."""
+    names where the text is, nor ``(marked "<context>…</context>")``, whose tag holds an ellipsis)."""
     for msg, ctxs in message_contexts(record, markers):
         if msg.role == "system":
             text = msg.content
             return any(
                 not c.empty
                 and (c.own or not text[text.rfind("\n", 0, c.marker_start) + 1 : c.marker_start].strip())
+                and placeholder_span(text, c, DEFAULT_PLACEHOLDERS) is None
                 for c in ctxs
             )
     return False
