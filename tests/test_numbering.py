@@ -303,3 +303,14 @@ def test_a_branch_numbered_off_the_outline_is_an_orphan():
     assert analyse(chapter).problems == ()
     dates = "活动规则：\n1. 报名时间为每周一。\n2. 名额有限。\n5.1 劳动节当天暂停报名。"
     assert analyse(dates).problems == ()
+
+
+def test_a_letter_item_opens_its_own_circled_list():
+    """a) … ①② then b) … ①②: the letters are a level of their own, each with its own ①."""
+    text = (
+        "处理方法：先确认物流状态。\na) 如果显示已签收，要引导用户查看快递柜。\n①签收凭证一般在2小时内生成。\n"
+        "②如无人代收，需登记投诉。\nb) 如果未显示签收，要确认是否超过72小时。\n①未超过的，建议耐心等待。\n②超过的，要催件。"
+    )
+    assert analyse(text).problems == ()
+    repeated = text.replace("②超过的", "①超过的")
+    assert [p.kind for p in analyse(repeated).problems] == ["duplicate"]

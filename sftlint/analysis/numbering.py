@@ -194,13 +194,22 @@ _HEADING = re.compile(r"第[0-9０-９一二三四五六七八九十百零两]{1
 
 
 def _under_heading(text: str, newline: int) -> bool:
-    """Whether the line that ends at ``newline`` opens with an article or a chapter number.
-    Read from the line's own start (its first non-space character must be 第), never the whole
-    text: this is asked of every item that opens a line."""
+    """Whether the line that ends at ``newline`` opens with an article or a chapter number, or
+    with a letter item (``a) 如果…``, ``B. …``: a level the numbering does not count, whose own
+    ``①②`` start again).  Read from the line's own start (its first non-space character),
+    never the whole text: this is asked of every item that opens a line."""
     i = text.rfind("\n", 0, newline) + 1
     while i < newline and text[i] in _SPACES:
         i += 1
-    return i < newline and text[i] == "第" and _HEADING.match(text, i) is not None
+    if i >= newline:
+        return False
+    if text[i] == "第":
+        return _HEADING.match(text, i) is not None
+    return text[i].isascii() and text[i].isalpha() and _LETTER_ITEM.match(text, i) is not None
+
+
+#: a letter item opening its line: ``a) ``, ``b）``, ``A. ``, ``c、``
+_LETTER_ITEM = re.compile(r"[A-Za-z](?:[)）]|[.．、](?=[ \t\u3000]|[^\x00-\x7f]))[ \t\u3000]*\S")
 
 
 def _after_paragraph(text: str, newline: int) -> bool:
