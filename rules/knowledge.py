@@ -674,8 +674,8 @@ class KbNumberingGap(_NumberingRule):
     from a longer list).  Besides the markers, retrieved text is read under a header that opens its
     line and names it (`【知识库检索结果】`, `参考知识：`, `[文档1]`, a Markdown `## 知识库` section up
     to the next heading, `参考文档（共2篇）：`) and in a tag (`<knowledge>…</knowledge>`).  A line that
-    opens with an article or chapter number (`第三条 …`, `第二章`) heads a list of its own: its `(一)`
-    starts again; so does a paragraph of prose after a blank line (the next entry's title,
+    opens with an article or chapter number (`第三条 …`, `第二章`) or a letter item (`a) …`, `b）…`)
+    heads a list of its own: its `(一)` or `①` starts again; so does a paragraph of prose after a blank line (the next entry's title,
     `用户反馈物流异常，如何处理？处理方法是：…`).  Retrieved text that lists documents (`1) …`
     `2) …`, `【资料1】…【资料2】…`, `[文档1]`, the labels running 1, 2, 3) is read one document at a
     time: each numbers its knowledge base from 1.  A dotted number off the running outline
