@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import ClassVar, Literal, NamedTuple
 
 from pydantic import Field
@@ -250,7 +251,7 @@ def _bare_follow_ups(
     returned).  Nor where the system prompt says how a follow-up carries it (``内容为[同上]时表示
     与前一轮相同``), or that every turn carries it (``每一轮用户消息都会附带检索结果``) and not
     that follow-ups go without."""
-    if prompt and (_PROMPT_PLACEHOLDER.search(prompt) or _says_every_turn(prompt)):
+    if prompt and _prompt_carries_follow_ups(prompt):
         return []
     seen: list[str] = []
     follow_ups: list[Message] = []
@@ -293,6 +294,13 @@ def _same_text(a: str, b: str) -> bool:
     pa = {a[i : i + 2] for i in range(len(a) - 1)}
     pb = {b[i : i + 2] for i in range(len(b) - 1)}
     return bool(pa) and len(pa & pb) >= 0.8 * len(pa | pb)
+
+
+@lru_cache(maxsize=256)
+def _prompt_carries_follow_ups(prompt: str) -> bool:
+    """Whether the system prompt says a follow-up carries the text too (once per prompt: a
+    dataset's prompts repeat)."""
+    return _PROMPT_PLACEHOLDER.search(prompt) is not None or _says_every_turn(prompt)
 
 
 def _says_every_turn(prompt: str) -> bool:
