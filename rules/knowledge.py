@@ -115,7 +115,9 @@ class RagMissing(FileVoteMixin, _KRule):
     had), votes apart: it is reported only where more than 90% of the file's follow-ups (of at
     least 20; in a smaller file, most) carry it, or where the record's prompt says every turn
     carries it (`每次收到用户的输入，你都需要根据知识库结果…`) or how a follow-up does
-    (`内容为[同上]时表示与前一轮相同`).  An Alpaca record's `input` holds what its instruction works
+    (`内容为[同上]时表示与前一轮相同`).  A record whose system prompt does not mention retrieval votes
+    with the file's other such records only: a file that mixes RAG prompts with another task's
+    (`你是一个友好的聊天助手。`) holds two conventions.  An Alpaca record's `input` holds what its instruction works
     on: a non-empty one exempts the turn without voting, and where it holds the retrieved text
     (not `[同上]`) the `history` before it, bare in every turn, is the talk before the question.
 
@@ -178,12 +180,18 @@ class RagMissing(FileVoteMixin, _KRule):
                     having += 1
         if not n_users:
             return None
+        prompt = record.system_prompt
+        mentions = bool(prompt) and self.mentions_retrieval[prompt]
+        # a record whose system prompt does not mention retrieval votes with the file's other
+        # such records: a file that mixes RAG prompts with plain ones holds two conventions
+        group = _PROMPT_WITHOUT_RETRIEVAL if prompt and not mentions and opts.require is None else ""
+        path = voting_path(record.file.path, group)
         if having == n_users:  # the common case in a RAG dataset
             if n_users == 1 or opts.require is not None:
-                return clean_tally(record.file.path, having)
+                return clean_tally(path, having)
             # its follow-ups carry the text on: a vote for the file's follow-up convention
             return (
-                clean_tally(record.file.path, having),
+                clean_tally(path, having),
                 clean_tally(self.follow_up_path(record), n_users - 1),
             )  # type: ignore[return-value]
         if opts.require is None and (_carries_context(record, self.markers) or _retrieves_by_tool(record)):
@@ -192,7 +200,7 @@ class RagMissing(FileVoteMixin, _KRule):
             return None
         # Whether the record itself says turns carry context only matters when one lacks it (a
         # prompt that holds the retrieved text itself returned above)
-        forced = bool(opts.require) or self.mentions_retrieval[record.system_prompt]
+        forced = bool(opts.require) or mentions
         lacking = [m for m, ctxs in contexts if m.role == "user" and not ctxs]
         if opts.require is None:
             # a turn that carries retrieved text under a header of the record's own words has
@@ -200,14 +208,13 @@ class RagMissing(FileVoteMixin, _KRule):
             # whether its prompt asks for retrieval or most of its file's turns carry a marker;
             # in the file's vote it counts only where the prompt asks (a header a prompt names,
             # ``[File: …]`` in an agent's file, makes no file a retrieval file)
-            prompt = record.system_prompt
             lacking = [m for m in lacking if not _carries_own(prompt, m) and not _greeting(m.content)]
             if lacking and _bare_history(contexts, lacking):
                 lacking = [m for m in lacking if not m.content_pointer.startswith("/history/")]
             if forced:
                 having = n_users - len(lacking)
             if not lacking:
-                return clean_tally(record.file.path, having)
+                return clean_tally(path, having)
             # the follow-ups of a record that attaches the retrieved text once per question vote
             # apart: they lack it only where the file's follow-ups carry it as a convention
             follow_ups = _bare_follow_ups(contexts, lacking, prompt)
@@ -216,9 +223,9 @@ class RagMissing(FileVoteMixin, _KRule):
                 lacking = [m for m in lacking if id(m) not in bare]
                 aside = lacking_tally(record, False, 0, follow_ups, FOLLOW_UPS, locate=True)
                 if lacking:
-                    return (lacking_tally(record, forced, having, lacking), aside)  # type: ignore[return-value]
-                return (clean_tally(record.file.path, having), aside) if having else aside  # type: ignore[return-value]
-        return lacking_tally(record, forced, having, lacking)
+                    return (lacking_tally(record, forced, having, lacking, group), aside)  # type: ignore[return-value]
+                return (clean_tally(path, having), aside) if having else aside  # type: ignore[return-value]
+        return lacking_tally(record, forced, having, lacking, group)
 
     def follow_up_path(self, record: Record) -> str:
         return voting_path(record.file.path, FOLLOW_UPS)
@@ -403,6 +410,10 @@ def _carries_own(prompt: str | None, msg: Message) -> bool:
             and _PLACEHOLDER_AFTER_HEADER.search(text) is not None
         )
     )
+
+
+#: the group of a file's records whose system prompt does not mention retrieval (K001's vote)
+_PROMPT_WITHOUT_RETRIEVAL = "under a system prompt that does not mention retrieval"
 
 
 #: the fields of an Alpaca record that hold what the instruction works on

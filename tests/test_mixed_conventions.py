@@ -227,3 +227,17 @@ def test_r002_a_cycle_of_several_that_lacks_a_step():
     no_thought = full.replace("Thought 2: 再确认户籍。\n", "")
     (d,) = lint([chat(("user", "身份证丢了"), ("assistant", no_thought), system=prompt)], ["R002"])
     assert "cycle lacks the thought" in d.message and no_thought[d.span[0] :].startswith("Action 2")
+
+
+def test_k001_a_record_whose_prompt_does_not_mention_retrieval_is_not_outvoted(tmp_path):
+    """A RAG file (the prompt names the knowledge base, turns carry it) mixed with records of a
+    chit-chat task under their own prompt: those are not turns that lost their context; a
+    record under the RAG prompt without it is."""
+    rag_prompt = "你是客服助手，请根据知识库结果（knowledge base result）回答用户的问题。"
+    rag = chat(("user", f"退款呢？ Knowledge Base Result: {KB}"), ("assistant", PLAIN), system=rag_prompt)
+    chitchat = chat(
+        ("user", "今天天气怎么样？"), ("assistant", "今天晴，适合出门。"), system="你是一个友好的聊天助手。"
+    )
+    lost = chat(("user", "退款呢？"), ("assistant", PLAIN), system=rag_prompt)
+    path = write_jsonl(tmp_path / "mixed.jsonl", [rag] * 8 + [chitchat] * 4 + [lost])
+    assert [(d.code, d.record) for d in lint(path, ["K001"])] == [("K001", 12)]

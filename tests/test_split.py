@@ -135,12 +135,16 @@ def test_warnings_do_not_drop_but_ignore_and_select_change_what_drops(tmp_path) 
     assert run_cli("split", path, "-o", tmp_path / "o", "--output-format", "json").json()["kept"] == 9
     res = run_cli("split", path, "-o", tmp_path / "o", "--ignore", "S003", "--output-format", "json")
     assert res.json()["kept"] == 10
-    # Mixing in ReAct/retrieval records makes the plain ones errors of K001 (the file's majority
-    # carries retrieved text); not of R001: their own system prompt asks for no ReAct, so they
-    # vote apart from the records whose prompt does.
+    # Mixing in ReAct/retrieval records leaves the plain ones alone: their own system prompt
+    # asks for neither ReAct nor retrieval, so they vote apart from the records whose prompt
+    # does.  The same plain turns without a prompt of their own are the file's majority's errors.
     mixed = write_jsonl(tmp_path / "m.jsonl", [*example_records()[:12], *recs])
     out = run_cli("split", mixed, "-o", tmp_path / "o", "--output-format", "json").json()
-    assert out["kept"] == 12 and out["dropped_by_code"] == {"K001": len(recs)}
+    assert out["kept"] == 12 + len(recs) and out["dropped"] == 0
+    bare = [chat(*[(m["role"], m["content"]) for m in r["messages"] if m["role"] != "system"]) for r in recs]
+    mixed = write_jsonl(tmp_path / "b.jsonl", [*example_records()[:12], *bare])
+    out = run_cli("split", mixed, "-o", tmp_path / "o", "--output-format", "json").json()
+    assert out["kept"] == 12 and out["dropped_by_code"] == {"K001": len(recs), "R001": len(recs)}
     out = run_cli("split", mixed, "-o", tmp_path / "o", "--select", "S", "--output-format", "json").json()
     assert out["kept"] == 12 + len(recs)
 
