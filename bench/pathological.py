@@ -99,6 +99,19 @@ def _varied_chinese(chars: int) -> str:
     return json.dumps(rec, ensure_ascii=False) + "\n"
 
 
+def _many_contexts(size: int) -> str:
+    """One record whose user turns each carry a different retrieved text, the last one none."""
+    msgs = []
+    total = i = 0
+    while total < size:
+        text = f"问题{i}？ Knowledge Base Result: 处理方法{i}：" + "如果用户反馈异常，要先确认订单状态。" * 3
+        msgs += [{"role": "user", "content": text}, {"role": "assistant", "content": "好的"}]
+        total += len(text) * 3 + 40
+        i += 1
+    msgs += [{"role": "user", "content": "谢谢"}, {"role": "assistant", "content": "不客气"}]
+    return json.dumps({"messages": msgs}, ensure_ascii=False) + "\n"
+
+
 def inputs(size: int) -> dict[str, tuple[str, bytes]]:
     """name -> (file suffix, bytes)."""
     normal = _normal_records()
@@ -132,6 +145,15 @@ def inputs(size: int) -> dict[str, tuple[str, bytes]]:
         "one-record-many-kb-headers": ("jsonl", _one("参考知识：\n1. 如果\n", size)),
         "one-record-many-closing-tags": ("jsonl", _one("</knowledge>", size)),
         "one-record-many-opening-tags": ("jsonl", _one("<knowledge>", size)),
+        # stop 45's readers: documents listed under a noted header, Markdown-bold step labels, a
+        # prose paragraph after each blank line (each opening a list), letter items
+        "one-record-many-documents": ("jsonl", _one("参考文档（共2篇）：\n1) 如果\n", size)),
+        "one-record-bold-labels": ("jsonl", _one("**思考**：a\n**动作**：b\n", size, role="assistant")),
+        "one-record-many-paragraphs": ("jsonl", _one("\n\n用户反馈，如何处理？\n一、 如果\n", size)),
+        "one-record-letter-items": ("jsonl", _one("a) 如果\n①甲\n", size)),
+        # one record of thousands of turns, each with a retrieved text of its own, then a bare
+        # one: K001 compares each text with the record's earlier ones (the last few only)
+        "one-record-many-contexts": ("jsonl", _many_contexts(size)),
         # one clause of Chinese as long as the file, then a short one cut on a word that needs
         # more: T006's clause shape once searched for the last clause from every start
         "one-record-long-clause": (

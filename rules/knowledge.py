@@ -283,7 +283,7 @@ def _bare_follow_ups(
             body = text[c.start : c.end]
             if opened and placeholder_span(text, c, DEFAULT_PLACEHOLDERS) is not None:
                 return []  # the record carries its context into follow-ups
-            if opened and not bare and any(_same_text(body, b) for b in seen):
+            if opened and not bare and _seen_before(body, seen):
                 return []  # … or repeats it in the turn after (a copy after bare turns asks anew)
             seen.append(body)
         opened = True
@@ -291,16 +291,28 @@ def _bare_follow_ups(
     return follow_ups
 
 
-def _same_text(a: str, b: str) -> bool:
-    """Whether two retrieved texts are one text carried on (equal, or nearly: most of their
-    character pairs shared), not the next question's passage."""
-    if a == b:
+def _seen_before(body: str, seen: list[str]) -> bool:
+    """Whether ``body`` is one of the record's earlier retrieved texts carried on: equal, or
+    nearly (most of their character pairs shared), not the next question's passage.  Compared
+    with the last :data:`SEEN_COMPARED` texts only: a record of hundreds of turns stays linear."""
+    if body in seen:
         return True
-    if min(len(a), len(b)) < 0.8 * max(len(a), len(b)):
-        return False
-    pa = {a[i : i + 2] for i in range(len(a) - 1)}
-    pb = {b[i : i + 2] for i in range(len(b) - 1)}
-    return bool(pa) and len(pa & pb) >= 0.8 * len(pa | pb)
+    pairs: set[str] | None = None
+    for other in seen[-SEEN_COMPARED:]:
+        if min(len(body), len(other)) < 0.8 * max(len(body), len(other)):
+            continue
+        if pairs is None:
+            pairs = {body[i : i + 2] for i in range(len(body) - 1)}
+            if not pairs:
+                return False
+        theirs = {other[i : i + 2] for i in range(len(other) - 1)}
+        if len(pairs & theirs) >= 0.8 * len(pairs | theirs):
+            return True
+    return False
+
+
+#: how many of a record's earlier retrieved texts a new one is compared with
+SEEN_COMPARED = 8
 
 
 @lru_cache(maxsize=256)
