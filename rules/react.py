@@ -56,7 +56,7 @@ from sftlint.analysis.react import (
     quoted_step_kinds,
     react_facts,
     record_syntax,
-    structured_steps,
+    structured_kinds,
     syntax_from,
 )
 from sftlint.diagnostic import Edit, Finding, Fix, RecordRef
@@ -127,6 +127,8 @@ class _ReactRule(Rule):
             facts = react_facts(record, syntax)
             if thought and any(not t.is_block and t.labels for _, t in facts.turns):
                 return False  # a labelled turn that is not a block: R002 reads it in the line layout
+            if required_kinds and structured_gaps(facts, required_kinds):
+                return False  # a turn written as data lacks a step its record's others write
             if not facts.blocks:
                 return True
             if (layout and not facts.layout_ok) or (order and not facts.in_order):
@@ -277,7 +279,7 @@ class ReactMissing(FileVoteMixin, _ReactRule):
             # steps under labels of the file's own that its prompt does not define, or written
             # as a JSON object's keys or as tags: not a turn without ReAct, and which step is
             # which cannot be read as labels (never guess)
-            lacking = [m for m in lacking if not _own_steps(m.content) and not structured_steps(m.content)]
+            lacking = [m for m in lacking if not _own_steps(m.content) and not _structured_turn(m.content)]
         if not lacking:
             return clean_tally(path, having) if having else None
         forced = bool(opts.require) or asks
@@ -343,7 +345,10 @@ class ReactMarkerMissing(_ReactRule):
     (`Thought 1 / Action 1 / Observation 1 / Thought 2 / …`) that labels every step somewhere,
     it reports the cycle that lacks one: an observation after a thought with no action between,
     or an action right after an observation with no thought (two thoughts in a row are one; the
-    last cycle may be a lone thought before the final answer).
+    last cycle may be a lone thought before the final answer).  A turn that writes its steps as a
+    JSON object's keys (`{"thought": …, "action": …, "reply": …}`) or as tags (`<think>…</think>
+    <action>…</action>`) is reported where it lacks the thought or the action that the record's
+    other such turns write.
 
     ## Why is this bad?
     The model learns the structure from the labels.  A block without `动作` leaves the model to
@@ -405,6 +410,8 @@ class ReactMarkerMissing(_ReactRule):
             found.extend(self._report(record, facts))
         if facts.blocks:
             found.extend(self._cycles(record, facts))
+        if self.required and facts.turns:
+            found.extend(self._structured(record, facts))
         if "thought" in self.required and any(not t.is_block and t.labels for _, t in facts.turns):
             found.extend(self._acted_without_thought(record, facts))
         return found
@@ -428,6 +435,18 @@ class ReactMarkerMissing(_ReactRule):
                     msg=msg,
                     span=(steps[0].start, steps[-1].value_end),
                 )
+
+    def _structured(self, record: Record, facts: ReactFacts) -> Iterator[Finding]:
+        """A turn that writes its steps as a JSON object's keys or as tags, without a required
+        step (thought, action) that the record's other such turns write."""
+        for msg, _kinds, absent in structured_gaps(facts, self.required):
+            names = "、".join(f"`{k}`" for k in absent)
+            yield self.finding(
+                f"ReAct turn written as {'a JSON object' if '{' in msg.content else 'tags'} lacks the "
+                f"{', '.join(absent)} step ({names}) that the record's other such turns write",
+                msg=msg,
+                span=(0, len(msg.content)),
+            )
 
     def _cycles(self, record: Record, facts: ReactFacts) -> Iterator[Finding]:
         """A turn of several cycles (``Thought 1 / Action 1 / Observation 1 / Thought 2 / …``)
@@ -472,6 +491,35 @@ _OWN_LABEL = re.compile(
     r"^[ \t]*(?:<[ \t]*)?(?:【[^\s【】]{1,8}】|(?P<w>[\u4e00-\u9fff]{1,6}|[A-Za-z][a-z]*(?:[ \t][A-Za-z][a-z]*)?)[ \t]*[：:])",
     re.MULTILINE,
 )
+
+
+def _structured_turn(text: str) -> bool:
+    """A turn whose JSON keys or tags name the thought or the action and one more step: its steps
+    are there as data (what one of them lacks is R002's to say)."""
+    return len(structured_kinds(text)) >= 2
+
+
+def structured_gaps(
+    facts: ReactFacts, required: frozenset[str]
+) -> list[tuple[Message, frozenset[str], list[str]]]:
+    """The record's turns written as data (:func:`structured_kinds`) that lack a required step
+    the record's other such turns write: (turn, its steps, the absent ones)."""
+    turns = []
+    for msg, turn in facts.turns:
+        if turn.is_block or turn.labels:
+            continue
+        kinds = structured_kinds(msg.content)
+        if len(kinds) >= 2:
+            turns.append((msg, kinds))
+    if len(turns) < 2:
+        return []
+    written = frozenset().union(*(k for _m, k in turns)) & required
+    out = []
+    for msg, kinds in turns:
+        absent = [k for k in ("thought", "action") if k in written and k not in kinds]
+        if absent:
+            out.append((msg, kinds, absent))
+    return out
 
 
 def cycle_gaps(

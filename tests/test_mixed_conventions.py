@@ -5,6 +5,8 @@ against the file's other records.  Clean cases and the defects the rules must st
 
 from __future__ import annotations
 
+import json
+
 from conftest import chat, write_jsonl
 
 import sftlint
@@ -241,3 +243,23 @@ def test_k001_a_record_whose_prompt_does_not_mention_retrieval_is_not_outvoted(t
     lost = chat(("user", "退款呢？"), ("assistant", PLAIN), system=rag_prompt)
     path = write_jsonl(tmp_path / "mixed.jsonl", [rag] * 8 + [chitchat] * 4 + [lost])
     assert [(d.code, d.record) for d in lint(path, ["K001"])] == [("K001", 12)]
+
+
+def test_r002_a_turn_written_as_data_that_lacks_a_step_its_record_writes():
+    prompt = "每次只输出一个JSON对象，必须包含以下字段：thought、action、observation、reply。"
+    full = json.dumps(
+        {"thought": "先确认支付方式。", "action": "询问用户", "observation": "等待回复", "reply": "请问…？"}
+    )
+    dropped = json.dumps({"thought": "按知识库回答。", "observation": "无", "reply": "余额支付即时到账。"})
+    rec = chat(
+        ("user", "退款呢？"), ("assistant", full), ("user", "余额"), ("assistant", dropped), system=prompt
+    )
+    (d,) = lint([rec], ["R"])
+    assert d.code == "R002" and d.pointer == "/messages/4/content" and "lacks the action step" in d.message
+    rec["messages"][4]["content"] = full
+    assert lint([rec], ["R"]) == []
+    tags = "<think>先确认。</think>\n<action>询问用户</action>\n<response>请问…？</response>"
+    no_action = "<think>按知识库回答。</think>\n<response>余额支付即时到账。</response>"
+    tagged = chat(("user", "退款呢？"), ("assistant", tags), ("user", "余额"), ("assistant", no_action))
+    (d,) = lint([tagged], ["R"])
+    assert d.code == "R002" and "written as tags" in d.message

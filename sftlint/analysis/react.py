@@ -1114,7 +1114,15 @@ def structured_steps(text: str) -> bool:
     """Whether an assistant turn writes its steps as data rather than labels: a JSON object with
     keys for the thought and the action (``{"thought": …, "action": …, "reply": …}``, in a
     ``json`` fence or not), or tags for them (``<think>…</think><action>…</action>``).  The R
-    rules do not read those layouts; such a turn is not a turn without ReAct."""
+    rules do not read those layouts as labels; such a turn is not a turn without ReAct."""
+    return {"thought", "action"} <= structured_kinds(text)
+
+
+def structured_kinds(text: str) -> frozenset[str]:
+    """The steps (and ``final``, ``input``) whose keys a turn's JSON object, or whose tags, it
+    writes; empty for a turn that is neither (or an object or tags naming no step)."""
+    if "{" not in text and "</" not in text:
+        return frozenset()
     body = text.strip()
     if body.startswith("```"):
         body = body.strip("`").strip()
@@ -1125,11 +1133,15 @@ def structured_steps(text: str) -> bool:
             data = json.loads(body)
         except ValueError:
             data = None
-        if isinstance(data, dict) and {"thought", "action"} <= {_cue(str(k).replace("_", " ")) for k in data}:
-            return True
+        if isinstance(data, dict):
+            kinds = frozenset(_cue(str(k).replace("_", " ")) for k in data) - {None}
+            if kinds & {"thought", "action"}:
+                return kinds  # type: ignore[return-value]
     if "</" in body:
-        return {"thought", "action"} <= {_cue(name) for name in _TAG.findall(body) if f"</{name}>" in body}
-    return False
+        kinds = frozenset(_cue(name) for name in _TAG.findall(body) if f"</{name}>" in body) - {None}
+        if kinds & {"thought", "action"} and len(kinds) >= 2:
+            return kinds  # type: ignore[return-value]
+    return frozenset()
 
 
 # -- colons inside a label line (R003) --------------------------------------
