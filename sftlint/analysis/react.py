@@ -1122,7 +1122,17 @@ def structured_kinds(text: str) -> frozenset[str]:
     """The steps (and ``final``, ``input``) whose keys a turn's JSON object, or whose tags, it
     writes; empty for a turn that is neither (or an object or tags naming no step)."""
     if "{" not in text and "</" not in text:
-        return frozenset()
+        return _NO_KINDS
+    return _structured_kinds(text)
+
+
+_NO_KINDS: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=64)
+def _structured_kinds(text: str) -> frozenset[str]:
+    """:func:`structured_kinds` past its quick test, once per text (R002's gate and R002 ask in
+    turn, R001 too)."""
     body = text.strip()
     if body.startswith("```"):
         body = body.strip("`").strip()
@@ -1141,7 +1151,7 @@ def structured_kinds(text: str) -> frozenset[str]:
         kinds = frozenset(_cue(name) for name in _TAG.findall(body) if f"</{name}>" in body) - {None}
         if kinds & {"thought", "action"} and len(kinds) >= 2:
             return kinds  # type: ignore[return-value]
-    return frozenset()
+    return _NO_KINDS
 
 
 # -- colons inside a label line (R003) --------------------------------------
