@@ -114,8 +114,9 @@ class RagMissing(FileVoteMixin, _KRule):
     text, in a record none of whose later turns carries it on (no `[同上]`, no copy of a text it
     had), votes apart: it is reported only where more than 90% of the file's follow-ups (of at
     least 20; in a smaller file, most) carry it, or where the record's prompt says every turn
-    carries it (`每次收到用户的输入，你都需要根据知识库结果…`) or how a follow-up does
-    (`内容为[同上]时表示与前一轮相同`).  A record whose system prompt does not mention retrieval votes
+    brings it (`每一轮用户消息都会附带检索结果`, `Every user message includes retrieved context`;
+    the seed's `每次收到用户的输入，你都需要根据知识库结果` says how to answer, and leaves it to the
+    file's follow-ups) or how a follow-up does (`内容为[同上]时表示与前一轮相同`).  A record whose system prompt does not mention retrieval votes
     with the file's other such records only: a file that mixes RAG prompts with another task's
     (`你是一个友好的聊天助手。`) holds two conventions.  An Alpaca record's `input` holds what its instruction works
     on: a non-empty one exempts the turn without voting, and where it holds the retrieved text
@@ -324,17 +325,25 @@ def _prompt_carries_follow_ups(prompt: str) -> bool:
 
 def _says_every_turn(prompt: str) -> bool:
     """Whether a sentence of the prompt says every turn comes with the retrieved text
-    (``每次收到用户的输入，你都需要根据知识库结果…``, ``每一轮用户消息都会附带检索结果``), and no
-    sentence says follow-ups go without (``同一问题的后续追问不再重复附带``)."""
+    (``每一轮用户消息都会附带检索结果``, ``Every user message includes retrieved context``), and no
+    sentence says follow-ups go without (``同一问题的后续追问不再重复附带``).  The seed's
+    ``每次收到用户的输入，你都需要根据知识库结果…`` says how to answer each turn, not that each
+    turn brings the text: its file's follow-ups decide (the follow-up vote)."""
     if _NOT_REPEATED.search(prompt):
         return False
     for m in _EVERY_TURN.finditer(prompt):
         starts = [e.end() for e in _SENTENCE_END.finditer(prompt, 0, m.start())]
         end = _SENTENCE_END.search(prompt, m.end())
         sentence = prompt[starts[-1] if starts else 0 : end.start() if end else len(prompt)].lower()
-        if any(stem in sentence for stem in _RETRIEVAL_WORDS):
+        if any(stem in sentence for stem in _RETRIEVAL_WORDS) and _CARRIES.search(sentence):
             return True
     return False
+
+
+#: words of a sentence that say a turn brings the text with it
+_CARRIES = re.compile(
+    r"提供|附带|附帶|附上|附有|带有|帶有|附加|包含|含有|都有|都会有|都會有|include|come[s]? with|contain|carr|attach|append"
+)
 
 
 #: where a sentence of a prompt ends (a full stop before a space, not 2.1's)

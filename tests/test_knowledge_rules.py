@@ -61,7 +61,7 @@ def test_contexts_and_placeholders():
 
 
 def test_k001_prompt_says_turns_carry_context():
-    every = "你是客服助手。每次收到用户的输入，你都需要根据知识库结果（knowledge base result）回答。"
+    every = "你是客服助手。每一轮用户消息都会附带知识库结果（knowledge base result），请据此回答。"
     rec = chat(
         ("user", f"退款呢？ Knowledge Base Result: {KB}"),
         ("assistant", REPLY),
