@@ -45,6 +45,7 @@ from sftlint.analysis.numbering import (
     without_omissions,
 )
 from sftlint.analysis.retrieval import (
+    CONTEXT_STEMS,
     DEFAULT_MARKERS,
     DEFAULT_PLACEHOLDERS,
     DEFAULT_PROMPT_HINTS,
@@ -55,6 +56,7 @@ from sftlint.analysis.retrieval import (
     placeholder_span,
     prompt_mentions_retrieval,
 )
+from sftlint.analysis.tools import has_tool_data, tool_facts
 from sftlint.diagnostic import Edit, Finding, Fix
 from sftlint.record import Message, Record
 from sftlint.rule import PerPrompt, Rule, RuleOptions
@@ -335,7 +337,7 @@ def _says_every_turn(prompt: str) -> bool:
         starts = [e.end() for e in _SENTENCE_END.finditer(prompt, 0, m.start())]
         end = _SENTENCE_END.search(prompt, m.end())
         sentence = prompt[starts[-1] if starts else 0 : end.start() if end else len(prompt)].lower()
-        if any(stem in sentence for stem in _RETRIEVAL_WORDS) and _CARRIES.search(sentence):
+        if any(stem in sentence for stem in CONTEXT_STEMS) and _CARRIES.search(sentence):
             return True
     return False
 
@@ -348,23 +350,6 @@ _CARRIES = re.compile(
 
 #: where a sentence of a prompt ends (a full stop before a space, not 2.1's)
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]|\.(?=\s|$)")
-#: words of a sentence about the retrieved text
-_RETRIEVAL_WORDS = (
-    "知识",
-    "知識",
-    "检索",
-    "檢索",
-    "资料",
-    "資料",
-    "参考",
-    "參考",
-    "文档",
-    "文檔",
-    "knowledge",
-    "retriev",
-    "context",
-    "document",
-)
 #: a system prompt that says every user turn carries the retrieved text
 _EVERY_TURN = re.compile(
     r"每一?[轮輪次条條]|每个用户|每條|(?i:\b(?:every|each)\s+(?:user\s+)?(?:turn|message)s?\b)"
@@ -457,15 +442,9 @@ def _retrieves_by_tool(record: Record) -> bool:
     """Whether the record's assistant looks things up with a tool (``search_kb``,
     ``retrieve_docs``, ``knowledge_search``): what it retrieves comes back in the tool's turn,
     not in the user's.  A tool that acts (``create_ticket``) retrieves nothing."""
-    for m in record.messages or ():
-        for call in m.tool_calls or ():
-            fn = call.get("function") if isinstance(call, dict) else None
-            name = (fn.get("name") if isinstance(fn, dict) else None) or (
-                call.get("name") if isinstance(call, dict) else None
-            )
-            if isinstance(name, str) and _RETRIEVAL_TOOL.search(name):
-                return True
-    return False
+    if not has_tool_data(record):
+        return False
+    return any(c.name and _RETRIEVAL_TOOL.search(c.name) for c in tool_facts(record).calls)
 
 
 #: the name of a tool that looks things up

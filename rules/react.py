@@ -251,22 +251,22 @@ class ReactMissing(FileVoteMixin, _ReactRule):
         # a record whose system prompt does not ask for ReAct votes with the file's other such
         # records: a file that mixes prompts that ask with prompts that answer directly holds
         # two conventions, and the second's turns are not the first's defects
-        path = voting_path(record.file.path, _PROMPT_WITHOUT_REACT if prompt and not asks else "")
+        group = _PROMPT_WITHOUT_REACT if prompt and not asks else ""
+        path = voting_path(record.file.path, group)
         if len(facts.blocks) == len(facts.turns):  # the common case in a ReAct dataset
             return clean_tally(path, len(facts.blocks))
         # a turn that calls a tool acts natively: with no text, or with its thought labelled in
         # its text (``思考：…`` then the call), it is a ReAct step
+        # a turn that labels the steps its prompt quotes (``先写“思考：”，再以“回复：”给出答复``:
+        # a thought, then the reply) writes the steps it asks for
+        quoted = quoted_step_kinds(prompt, self.syntax) if prompt and asks else frozenset()
         lacking = [
             m
             for m, t in facts.turns
-            if not t.is_block and not (m.tool_calls and (t.labels or not m.content.strip()))
+            if not t.is_block
+            and not (m.tool_calls and (t.labels or not m.content.strip()))
+            and not (quoted and quoted <= {u.kind for u in t.labels})
         ]
-        if lacking and prompt and asks:
-            # a turn that labels the steps its prompt quotes (``先写“思考：”，再以“回复：”给出
-            # 答复``: a thought, then the reply) writes the steps it asks for
-            quoted = quoted_step_kinds(prompt, self.syntax)
-            if quoted:
-                lacking = [m for m in lacking if not _labels_all(facts, m, quoted)]
         having = len(facts.blocks)
         if (
             lacking
@@ -283,9 +283,7 @@ class ReactMissing(FileVoteMixin, _ReactRule):
         if not lacking:
             return clean_tally(path, having) if having else None
         forced = bool(opts.require) or asks
-        return lacking_tally(
-            record, forced, having, lacking, _PROMPT_WITHOUT_REACT if prompt and not asks else ""
-        )
+        return lacking_tally(record, forced, having, lacking, group)
 
     def lacking(self, m: Missing, reason: str) -> tuple[str, None]:
         why = (
@@ -306,11 +304,6 @@ class ReactMissing(FileVoteMixin, _ReactRule):
             f"{n} more assistant turns from this record on lack a ReAct block ({reason} use it); "
             "they were not listed one by one to keep memory flat; set `require = true` to list them"
         )
-
-
-def _labels_all(facts: ReactFacts, msg: Message, kinds: frozenset[str]) -> bool:
-    """Whether the turn ``msg`` labels each of ``kinds``."""
-    return any(m is msg and kinds <= {u.kind for u in t.labels} for m, t in facts.turns)
 
 
 #: the group of a file's records whose system prompt does not ask for ReAct (R001's vote)
@@ -439,7 +432,7 @@ class ReactMarkerMissing(_ReactRule):
     def _structured(self, record: Record, facts: ReactFacts) -> Iterator[Finding]:
         """A turn that writes its steps as a JSON object's keys or as tags, without a required
         step (thought, action) that the record's other such turns write."""
-        for msg, _kinds, absent in structured_gaps(facts, self.required):
+        for msg, absent in structured_gaps(facts, self.required):
             names = "、".join(f"`{k}`" for k in absent)
             yield self.finding(
                 f"ReAct turn written as {'a JSON object' if '{' in msg.content else 'tags'} lacks the "
@@ -499,11 +492,9 @@ def _structured_turn(text: str) -> bool:
     return len(structured_kinds(text)) >= 2
 
 
-def structured_gaps(
-    facts: ReactFacts, required: frozenset[str]
-) -> list[tuple[Message, frozenset[str], list[str]]]:
+def structured_gaps(facts: ReactFacts, required: frozenset[str]) -> list[tuple[Message, list[str]]]:
     """The record's turns written as data (:func:`structured_kinds`) that lack a required step
-    the record's other such turns write: (turn, its steps, the absent ones)."""
+    the record's other such turns write: (turn, the absent steps)."""
     turns = []
     for msg, turn in facts.turns:
         if turn.is_block or turn.labels:
@@ -518,7 +509,7 @@ def structured_gaps(
     for msg, kinds in turns:
         absent = [k for k in ("thought", "action") if k in written and k not in kinds]
         if absent:
-            out.append((msg, kinds, absent))
+            out.append((msg, absent))
     return out
 
 

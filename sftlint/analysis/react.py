@@ -1070,19 +1070,14 @@ def prompt_requests_react(prompt: str | None, syntax: ReactSyntax = DEFAULT_SYNT
     return (
         len({n.kind for n in label_namings(prompt, syntax.for_prompt(prompt))}) >= 2
         or _lists_steps(prompt)
-        or _quotes_step_label(prompt, syntax)
+        or bool(quoted_step_kinds(prompt, syntax))
     )
-
-
-def _quotes_step_label(prompt: str, syntax: ReactSyntax) -> bool:
-    """Whether the prompt quotes a step's label with its colon as what a turn writes
-    (``回复用户时先写“思考：”，再以“回复：”给出答复``): a turn of steps, if only the thought."""
-    return bool(quoted_step_kinds(prompt, syntax))
 
 
 @lru_cache(maxsize=512)
 def quoted_step_kinds(prompt: str, syntax: ReactSyntax = DEFAULT_SYNTAX) -> frozenset[str]:
-    """The steps (thought, action) whose labels ``prompt`` quotes with their colon."""
+    """The steps (thought, action) whose labels ``prompt`` quotes with their colon as what a turn
+    writes (``回复用户时先写“思考：”，再以“回复：”给出答复``): a turn of steps, if only the thought."""
     if "“" not in prompt and '"' not in prompt and "「" not in prompt and "`" not in prompt:
         return frozenset()
     kinds = {syntax.kind_of(m.group("q")) for m in _QUOTED_LABEL.finditer(prompt)}

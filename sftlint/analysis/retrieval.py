@@ -324,7 +324,7 @@ def _tag_contexts(text: str) -> list[Context]:
     for close in _CLOSING_TAG.finditer(text):
         name = close.group(1)
         word = name.lower()
-        if close.start() < done or not any(stem in word for stem in _CONTEXT_STEMS):
+        if close.start() < done or not any(stem in word for stem in CONTEXT_STEMS):
             continue
         # the first opening tag of the name after the previous block (each stretch searched once)
         since = max(done, searched.get(name, 0))
@@ -468,7 +468,7 @@ _NOT_CONTEXT_HEADERS = frozenset(
     ]
 )
 #: Words that name retrieved text inside a header the system prompt does not spell out
-_CONTEXT_STEMS = (
+CONTEXT_STEMS = (
     "资料",
     "文档",
     "知识",
@@ -508,14 +508,14 @@ def headed_context(prompt: str | None, text: str) -> bool:
         word = (m.group(1) or m.group(2)).strip().lower()
         if word in _NOT_CONTEXT_HEADERS or not text[m.end() :].strip():
             continue
-        if any(stem in word for stem in _CONTEXT_STEMS) or _prompt_names(low_prompt, word):
+        if any(stem in word for stem in CONTEXT_STEMS) or _prompt_names(low_prompt, word):
             return True
     for m in _NOTED_HEADER.finditer(text):
-        if any(stem in m.group(1).lower() for stem in _CONTEXT_STEMS):
+        if any(stem in m.group(1).lower() for stem in CONTEXT_STEMS):
             return True
     if "[" in text:
         for m in _SQUARE_HEADER.finditer(text):
-            if any(stem in m.group(1).lower() for stem in _CONTEXT_STEMS):
+            if any(stem in m.group(1).lower() for stem in CONTEXT_STEMS):
                 return True
     return tagged and _tagged_context(low_prompt, text)
 
@@ -554,7 +554,7 @@ def _tagged_context(low_prompt: str, text: str) -> bool:
             continue
         seen.add(word)
         if word in _NOT_CONTEXT_HEADERS or not (
-            any(stem in word for stem in _CONTEXT_STEMS) or _prompt_names(low_prompt, word)
+            any(stem in word for stem in CONTEXT_STEMS) or _prompt_names(low_prompt, word)
         ):
             continue
         opened = _opening_tag(name).search(text, 0, close.start())
